@@ -1,0 +1,22 @@
+"""regions: exact enumeration of the linear regions of piecewise-linear networks.
+
+>>> import regions
+>>> net = regions.load("data/example_2x8x8x8.npz")          # doctest: +SKIP
+>>> part = regions.enumerate(net, domain=regions.box(-1, 1))  # doctest: +SKIP
+>>> len(part), part.per_layer                                  # doctest: +SKIP
+"""
+
+from .domain import Domain, box, line, plane, polytope, segment, whole_space
+from .enumeration import enumerate_regions as enumerate
+from .errors import DomainError, FileFormatError, NetworkError, RegionsError
+from .io import load, save
+from .network import Layer, Network
+from .partition import Partition, Region
+from .tolerances import MIN_RADIUS
+
+__all__ = [
+    "Domain", "DomainError", "FileFormatError", "Layer", "MIN_RADIUS", "Network",
+    "NetworkError", "Partition", "Region", "RegionsError", "box", "enumerate", "line", "load",
+    "plane", "polytope", "save", "segment", "whole_space",
+]
+__version__ = "0.1.0"

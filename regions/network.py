@@ -1,0 +1,267 @@
+"""Feed-forward piecewise-linear networks: layers, forward pass, activation patterns.
+
+A network is a sequence of fully connected layers ``y = activation(W x + b)``
+with ``W`` of shape ``(out, in)`` (the PyTorch convention). The state of a
+neuron is an ``int8``:
+
+============  ==========================  ==========================
+activation    states                      breakpoints (pre-activation)
+============  ==========================  ==========================
+relu          0 (z <= 0), 1 (z > 0)       0
+leaky_relu    0 (z <= 0), 1 (z > 0)       0
+hardtanh      -1 (z < -1), 0, 1 (z > 1)   -1 and +1
+identity      (no state)                  none
+============  ==========================  ==========================
+
+The activation pattern of a point is the concatenation of the states of all
+neurons of non-identity layers, layer by layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import NetworkError
+
+ACTIVATIONS = ("relu", "leaky_relu", "hardtanh", "identity")
+
+#: Breakpoints of each activation, as offsets ``t`` of the hyperplanes ``z = t``.
+BREAKPOINTS = {
+    "relu": (0.0,),
+    "leaky_relu": (0.0,),
+    "hardtanh": (-1.0, 1.0),
+    "identity": (),
+}
+
+DEFAULT_LEAKY_SLOPE = 0.01
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One fully connected layer ``activation(weight @ x + bias)``.
+
+    Attributes
+    ----------
+    weight : ndarray, shape (out, in), float64
+    bias : ndarray, shape (out,), float64
+    activation : str
+        One of ``"relu"``, ``"leaky_relu"``, ``"hardtanh"``, ``"identity"``.
+    slope : float
+        Negative-side slope of ``leaky_relu`` (ignored otherwise).
+    """
+
+    weight: np.ndarray
+    bias: np.ndarray
+    activation: str = "relu"
+    slope: float = DEFAULT_LEAKY_SLOPE
+
+    @property
+    def width(self) -> int:
+        return self.weight.shape[0]
+
+    @property
+    def in_dim(self) -> int:
+        return self.weight.shape[1]
+
+    @property
+    def breakpoints(self) -> tuple[float, ...]:
+        return BREAKPOINTS[self.activation]
+
+    @property
+    def num_states(self) -> int:
+        """Number of pattern entries this layer contributes (its width, or 0 for identity)."""
+        return 0 if self.activation == "identity" else self.width
+
+
+def _as_matrix(value, name: str) -> np.ndarray:
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise NetworkError(f"{name} is not a numeric array: {exc}") from None
+    return array
+
+
+def make_layer(weight, bias, activation: str = "relu", slope: float = DEFAULT_LEAKY_SLOPE,
+               index: int = 0) -> Layer:
+    """Validate and build a :class:`Layer`; ``index`` is only used in error messages."""
+    name = f"layer {index}"
+    w = _as_matrix(weight, f"{name} weight")
+    b = _as_matrix(bias, f"{name} bias")
+    if w.ndim != 2:
+        raise NetworkError(f"{name} weight must be 2-D (out, in), got shape {w.shape}")
+    if b.ndim != 1 or b.shape[0] != w.shape[0]:
+        raise NetworkError(
+            f"{name} bias must have shape ({w.shape[0]},) to match weight {w.shape}, got {b.shape}")
+    if w.shape[0] == 0 or w.shape[1] == 0:
+        raise NetworkError(f"{name} weight has an empty dimension: shape {w.shape}")
+    if not (np.all(np.isfinite(w)) and np.all(np.isfinite(b))):
+        raise NetworkError(f"{name} has NaN or infinite weights or biases")
+    activation = str(activation).strip().lower().replace("-", "_")
+    if activation not in ACTIVATIONS:
+        raise NetworkError(
+            f"{name} has unknown activation {activation!r}; expected one of {', '.join(ACTIVATIONS)}")
+    slope = float(slope)
+    if not np.isfinite(slope):
+        raise NetworkError(f"{name} leaky_relu slope must be finite, got {slope}")
+    w.setflags(write=False)
+    b.setflags(write=False)
+    return Layer(w, b, activation, slope)
+
+
+class Network:
+    """A feed-forward network of :class:`Layer` objects.
+
+    Build one with :meth:`from_layers`, :meth:`from_torch` or
+    :func:`regions.load`.
+    """
+
+    def __init__(self, layers):
+        layers = list(layers)
+        if not layers:
+            raise NetworkError("a network needs at least one layer")
+        for i in range(1, len(layers)):
+            if layers[i].in_dim != layers[i - 1].width:
+                raise NetworkError(
+                    f"layer {i} expects {layers[i].in_dim} inputs but layer {i - 1} "
+                    f"has {layers[i - 1].width} outputs")
+        self.layers: tuple[Layer, ...] = tuple(layers)
+
+    @classmethod
+    def from_layers(cls, layers, activations=None, slope: float = DEFAULT_LEAKY_SLOPE) -> "Network":
+        """Build a network from ``[(W0, b0), (W1, b1), ...]``.
+
+        Parameters
+        ----------
+        layers : sequence of (weight, bias) pairs
+            ``weight`` has shape ``(out, in)``, ``bias`` shape ``(out,)``.
+        activations : sequence of str, optional
+            One activation per layer. Default: ``relu`` for every layer but the
+            last, which is ``identity`` (the file-format default).
+        slope : float
+            Negative-side slope for ``leaky_relu`` layers.
+        """
+        pairs = list(layers)
+        if activations is None:
+            activations = ["relu"] * (len(pairs) - 1) + ["identity"]
+        activations = list(activations)
+        if len(activations) != len(pairs):
+            raise NetworkError(
+                f"got {len(activations)} activations for {len(pairs)} layers")
+        built = []
+        for i, (pair, act) in enumerate(zip(pairs, activations)):
+            try:
+                weight, bias = pair
+            except (TypeError, ValueError):
+                raise NetworkError(f"layer {i} must be a (weight, bias) pair") from None
+            built.append(make_layer(weight, bias, act, slope, i))
+        return cls(built)
+
+    @classmethod
+    def from_torch(cls, module) -> "Network":
+        """Convert a ``torch.nn.Sequential`` of ``Linear``/``ReLU``/``LeakyReLU``/``Hardtanh``.
+
+        Each ``Linear`` may be followed by one activation module; a ``Linear``
+        followed by another ``Linear`` (or by nothing) becomes an ``identity``
+        layer. ``Identity`` and ``Flatten`` modules are skipped. Anything else,
+        and ``Hardtanh`` with bounds other than (-1, 1), raises
+        :class:`NetworkError`.
+        """
+        from .torch_loader import layers_from_torch
+
+        return cls(layers_from_torch(module))
+
+    @property
+    def input_dim(self) -> int:
+        return self.layers[0].in_dim
+
+    @property
+    def output_dim(self) -> int:
+        return self.layers[-1].width
+
+    @property
+    def widths(self) -> list[int]:
+        """``[input_dim, width_0, width_1, ...]``."""
+        return [self.input_dim] + [layer.width for layer in self.layers]
+
+    @property
+    def activations(self) -> list[str]:
+        return [layer.activation for layer in self.layers]
+
+    @property
+    def pattern_length(self) -> int:
+        return sum(layer.num_states for layer in self.layers)
+
+    def pattern_slices(self) -> list[slice]:
+        """Slice of the pattern vector holding each layer's states (empty for identity)."""
+        slices, start = [], 0
+        for layer in self.layers:
+            slices.append(slice(start, start + layer.num_states))
+            start += layer.num_states
+        return slices
+
+    def _check_points(self, x) -> tuple[np.ndarray, bool]:
+        x = np.asarray(x, dtype=np.float64)
+        single = x.ndim == 1
+        x = np.atleast_2d(x)
+        if x.ndim != 2 or x.shape[1] != self.input_dim:
+            raise NetworkError(
+                f"points must have shape (n, {self.input_dim}) or ({self.input_dim},), got {x.shape}")
+        return x, single
+
+    def forward(self, x) -> np.ndarray:
+        """Network output at points ``x``, shape ``(n, in)`` -> ``(n, out)`` (or 1-D -> 1-D)."""
+        x, single = self._check_points(x)
+        h = x
+        for layer in self.layers:
+            h = activate(h @ layer.weight.T + layer.bias, layer)
+        return h[0] if single else h
+
+    __call__ = forward
+
+    def activation_pattern(self, x) -> np.ndarray:
+        """Activation patterns of points ``x``, shape ``(n, in)`` -> ``(n, pattern_length)`` int8."""
+        x, single = self._check_points(x)
+        h, states = x, []
+        for layer in self.layers:
+            z = h @ layer.weight.T + layer.bias
+            if layer.activation != "identity":
+                states.append(neuron_states(z, layer.activation))
+            h = activate(z, layer)
+        pattern = (np.concatenate(states, axis=1) if states
+                   else np.zeros((x.shape[0], 0), dtype=np.int8))
+        return pattern[0] if single else pattern
+
+    def __repr__(self) -> str:
+        acts = ",".join(self.activations)
+        return f"Network(widths={self.widths}, activations=[{acts}])"
+
+
+def neuron_states(z: np.ndarray, activation: str) -> np.ndarray:
+    """States (int8) of neurons with pre-activations ``z`` (any shape)."""
+    if activation == "hardtanh":
+        return (z > 1.0).astype(np.int8) - (z < -1.0).astype(np.int8)
+    return (z > 0.0).astype(np.int8)
+
+
+def activate(z: np.ndarray, layer: Layer) -> np.ndarray:
+    """Apply ``layer``'s activation elementwise to pre-activations ``z``."""
+    if layer.activation == "relu":
+        return np.maximum(z, 0.0)
+    if layer.activation == "leaky_relu":
+        return np.where(z > 0.0, z, layer.slope * z)
+    if layer.activation == "hardtanh":
+        return np.clip(z, -1.0, 1.0)
+    return z
+
+
+def state_slope_offset(states: np.ndarray, layer: Layer) -> tuple[np.ndarray, np.ndarray]:
+    """Local affine form of the activation: ``out = slope * z + offset`` for each state."""
+    if layer.activation == "relu":
+        return states.astype(np.float64), np.zeros(states.shape)
+    if layer.activation == "leaky_relu":
+        return np.where(states == 1, 1.0, layer.slope), np.zeros(states.shape)
+    if layer.activation == "hardtanh":
+        return (states == 0).astype(np.float64), states.astype(np.float64)
+    return np.ones(states.shape), np.zeros(states.shape)

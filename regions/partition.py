@@ -1,0 +1,159 @@
+"""Results of an enumeration: :class:`Region` and :class:`Partition`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .domain import Domain
+from .lp import LPSolver
+from .network import Network
+from .tolerances import REDUNDANCY_GAP
+
+
+@dataclass(frozen=True)
+class Region:
+    """One full-dimensional linear region, in the working coordinates of the domain.
+
+    Attributes
+    ----------
+    pattern : ndarray, shape (P,), int8
+        Activation pattern (see :mod:`regions.network` for the state codes).
+    A : ndarray, shape (m, dim)
+        H-representation ``A z <= b`` with unit-norm rows and no redundant row.
+    b : ndarray, shape (m,)
+    labels : ndarray, shape (m,), int64
+        What each row of ``A`` is: ``>= 0`` indexes a neuron breakpoint
+        (decode with :meth:`Partition.describe_label`), ``< 0`` is domain face
+        ``-1 - label``.
+    witness : ndarray, shape (dim,)
+        A point strictly inside the region: the center of its largest
+        inscribed ball.
+    margin : float
+        Radius of that ball (capped at ``tolerances.RADIUS_CAP``): every point
+        within ``margin`` of ``witness`` lies in the region.
+    C : ndarray, shape (out, dim)
+    d : ndarray, shape (out,)
+        The network computes ``y = C z + d`` on the region.
+    """
+
+    pattern: np.ndarray
+    A: np.ndarray
+    b: np.ndarray
+    labels: np.ndarray
+    witness: np.ndarray
+    margin: float
+    C: np.ndarray
+    d: np.ndarray
+
+    def contains(self, z, tol: float = 0.0) -> np.ndarray:
+        """Whether working-coordinate points ``(k, dim)`` satisfy ``A z <= b + tol``."""
+        z = np.atleast_2d(np.asarray(z, dtype=np.float64))
+        return np.all(z @ self.A.T <= self.b + tol, axis=1)
+
+
+@dataclass
+class Partition:
+    """Every full-dimensional region of ``network`` over ``domain``.
+
+    ``len(partition)`` is the region count; iterating (or indexing) yields
+    :class:`Region` objects, whose redundant constraint rows are removed by
+    LP on first access. Region order is deterministic.
+
+    Attributes
+    ----------
+    network, domain
+        What was enumerated (``domain.dim`` is the working dimension).
+    patterns : ndarray, shape (R, P), int8
+    witnesses : ndarray, shape (R, dim)
+    margins : ndarray, shape (R,)
+    per_layer : list of int
+        ``per_layer[l]`` is the number of regions of the network truncated
+        after layer ``l`` (the regions of layers ``0..l``).
+    lps : int
+        LPs solved by the enumeration (not counting H-representation minimisation).
+    seconds : float
+        Wall-clock time of the enumeration.
+    min_radius : float
+        Full-dimensionality tolerance used.
+    """
+
+    network: Network
+    domain: Domain
+    patterns: np.ndarray
+    witnesses: np.ndarray
+    margins: np.ndarray
+    per_layer: list
+    lps: int
+    seconds: float
+    min_radius: float
+    _rows: list = field(repr=False, default_factory=list)
+    _maps: list = field(repr=False, default_factory=list)
+    _cache: dict = field(repr=False, default_factory=dict)
+
+    def __len__(self) -> int:
+        return self.patterns.shape[0]
+
+    def __getitem__(self, i: int) -> Region:
+        i = range(len(self))[i]
+        if i not in self._cache:
+            A, b, labels = self._rows[i]
+            A, b, labels = minimal_rows(A, b, labels)
+            C, d = self._maps[i]
+            self._cache[i] = Region(self.patterns[i], A, b, labels, self.witnesses[i],
+                                    float(self.margins[i]), C, d)
+        return self._cache[i]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    @property
+    def input_witnesses(self) -> np.ndarray:
+        """Witness points in input coordinates, shape (R, n)."""
+        return self.domain.to_input(self.witnesses)
+
+    def describe_label(self, label: int) -> dict:
+        """Decode a constraint label into ``{"layer", "neuron", "breakpoint"}`` or ``{"domain_face"}``."""
+        label = int(label)
+        if label < 0:
+            return {"domain_face": -1 - label}
+        for index, layer in enumerate(self.network.layers):
+            count = layer.width * len(layer.breakpoints)
+            if label < count:
+                neuron, k = divmod(label, len(layer.breakpoints))
+                return {"layer": index, "neuron": neuron, "breakpoint": layer.breakpoints[k]}
+            label -= count
+        raise ValueError(f"label {label} is out of range for this network")
+
+    def summary(self) -> dict:
+        """JSON-ready summary: ``regions``, ``lps``, ``seconds``, ``per_layer`` and the setting."""
+        return {
+            "regions": len(self),
+            "lps": self.lps,
+            "seconds": self.seconds,
+            "per_layer": list(self.per_layer),
+            "widths": self.network.widths,
+            "activations": self.network.activations,
+            "domain": self.domain.kind,
+            "dim": self.domain.dim,
+            "min_radius": self.min_radius,
+        }
+
+
+def minimal_rows(A: np.ndarray, b: np.ndarray, labels: np.ndarray, solver: LPSolver | None = None):
+    """Drop redundant rows of ``A z <= b`` (unit-norm rows), one LP per row.
+
+    Row ``i`` is redundant when maximising ``A[i] . z`` over the other kept
+    rows (and ``A[i] . z <= b[i] + 1``, to stay bounded) cannot exceed
+    ``b[i] + REDUNDANCY_GAP``. Rows are tested in order and removed as soon
+    as found redundant, so of two identical rows exactly one is kept.
+    """
+    solver = solver or LPSolver()
+    keep = np.ones(len(b), dtype=bool)
+    for i in range(len(b)):
+        keep[i] = False
+        rows = np.vstack([A[keep], A[i]])
+        rhs = np.append(b[keep], b[i] + 1.0)
+        keep[i] = solver.maximize(np.ascontiguousarray(rows), rhs, A[i]) > b[i] + REDUNDANCY_GAP
+    return A[keep], b[keep], labels[keep]
