@@ -20,7 +20,7 @@ import numpy as np
 
 from ._core import classify, split_cell
 from .domain import Domain, whole_space
-from .errors import DomainError
+from .errors import DomainError, RegionsError
 from .lp import LPSolver
 from .network import Layer, Network, state_slope_offset
 from .partition import Partition
@@ -41,7 +41,9 @@ def enumerate_regions(network: Network, domain=None, *, min_radius: float = MIN_
         A region counts when its largest inscribed ball has a radius above
         this (see :mod:`regions.tolerances`).
     progress : callable, optional
-        Called about twice a second as ``progress(regions_found, pending_cells, seconds)``.
+        Called about twice a second as
+        ``progress(regions_found, layer, pending_cells, seconds)``, where
+        ``layer`` is the layer of the cell just taken from the work stack.
 
     Returns
     -------
@@ -52,7 +54,7 @@ def enumerate_regions(network: Network, domain=None, *, min_radius: float = MIN_
     domain = (domain if domain is not None else whole_space()).resolve(network.input_dim)
     min_radius = float(min_radius)
     if not (np.isfinite(min_radius) and min_radius > 0.0):
-        raise ValueError(f"min_radius must be positive and finite, got {min_radius}")
+        raise RegionsError(f"min_radius must be positive and finite, got {min_radius}")
 
     started = time.perf_counter()
     solver = LPSolver()
@@ -70,6 +72,9 @@ def enumerate_regions(network: Network, domain=None, *, min_radius: float = MIN_
     last_report = started
     while stack:
         index, cell, M, m, pieces = stack.pop()
+        if progress is not None and time.perf_counter() - last_report > 0.5:
+            last_report = time.perf_counter()
+            progress(len(patterns), index, len(stack), last_report - started)
         if index == len(layers):
             A, c, labels, center, radius, exact = cell
             if not exact:
@@ -80,9 +85,6 @@ def enumerate_regions(network: Network, domain=None, *, min_radius: float = MIN_
             margins.append(radius)
             rows.append((A, c, labels))
             maps.append((M, m))
-            if progress is not None and time.perf_counter() - last_report > 0.5:
-                last_report = time.perf_counter()
-                progress(len(patterns), len(stack), last_report - started)
             continue
         layer = layers[index]
         children = _split_by_layer(cell, layer, M, m, domain, hyperplane_offsets[index],
@@ -103,6 +105,7 @@ def enumerate_regions(network: Network, domain=None, *, min_radius: float = MIN_
         per_layer=per_layer,
         lps=solver.count,
         seconds=seconds,
+        lp_seconds=solver.seconds,
         min_radius=min_radius,
         _rows=rows,
         _maps=maps,

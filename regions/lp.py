@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import time
+
 import highspy
 import numpy as np
 
@@ -35,22 +37,28 @@ class Ball:
 
 
 class LPSolver:
-    """A reusable HiGHS instance with an LP counter (``count``)."""
+    """A reusable HiGHS instance; ``count`` LPs solved so far, ``seconds`` spent in HiGHS."""
 
     def __init__(self):
         self._highs = highspy.Highs()
         self._highs.setOptionValue("output_flag", False)
         self._highs.setOptionValue("presolve", "off")
         self.count = 0
+        self.seconds = 0.0
+
+    def _run(self):
+        started = time.perf_counter()
+        self._highs.run()
+        self.seconds += time.perf_counter() - started
+        self.count += 1
+        return self._highs.getModelStatus()
 
     def _solve(self, num_col, num_row, cost, col_lower, col_upper, row_upper, start, index, value):
         h = self._highs
         h.passModel(num_col, num_row, value.size, _COLWISE, _MAXIMIZE, 0.0,
                     cost, col_lower, col_upper, np.full(num_row, -_INF), row_upper,
                     start, index, value, np.zeros(num_col, dtype=np.int32))
-        h.run()
-        self.count += 1
-        status = h.getModelStatus()
+        status = self._run()
         if status == _INFEASIBLE:
             return None
         if status != _OPTIMAL:
@@ -87,9 +95,7 @@ class LPSolver:
                     np.full(dim, _INF), np.full(m, -_INF),
                     np.ascontiguousarray(c, dtype=np.float64), start, index, value,
                     np.zeros(dim, dtype=np.int32))
-        h.run()
-        self.count += 1
-        status = h.getModelStatus()
+        status = self._run()
         if status == _OPTIMAL:
             return float(h.getInfo().objective_function_value)
         if status == _INFEASIBLE:

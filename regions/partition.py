@@ -75,6 +75,8 @@ class Partition:
         LPs solved by the enumeration (not counting H-representation minimisation).
     seconds : float
         Wall-clock time of the enumeration.
+    lp_seconds : float
+        Part of ``seconds`` spent inside HiGHS.
     min_radius : float
         Full-dimensionality tolerance used.
     """
@@ -87,6 +89,7 @@ class Partition:
     per_layer: list
     lps: int
     seconds: float
+    lp_seconds: float
     min_radius: float
     _rows: list = field(repr=False, default_factory=list)
     _maps: list = field(repr=False, default_factory=list)
@@ -132,6 +135,7 @@ class Partition:
             "regions": len(self),
             "lps": self.lps,
             "seconds": self.seconds,
+            "lp_seconds": self.lp_seconds,
             "per_layer": list(self.per_layer),
             "widths": self.network.widths,
             "activations": self.network.activations,

@@ -1,0 +1,101 @@
+"""The ``regions`` command line.
+
+``regions count NET.npz [--box LO HI] [--json] [--quiet]`` prints the region
+count and the per-layer counts. Bad input ends with a one-line message on
+stderr and exit code 2; success is exit code 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import domain as domains
+from .enumeration import enumerate_regions
+from .errors import RegionsError
+from .io import load
+
+EXIT_BAD_INPUT = 2
+
+
+def _domain_from_args(args):
+    if args.box is not None:
+        return domains.box(*args.box)
+    return domains.whole_space()
+
+
+PROGRESS_DELAY = 1.0     # seconds before the first progress line
+PROGRESS_LOG_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
+
+
+def _progress_printer(stream):
+    """Progress callback: a self-overwriting line on a terminal, periodic lines otherwise."""
+    interactive = stream.isatty()
+    last = [0.0]
+
+    def report(found: int, layer: int, pending: int, seconds: float) -> None:
+        if seconds < PROGRESS_DELAY or (not interactive and seconds - last[0] < PROGRESS_LOG_EVERY):
+            return
+        last[0] = seconds
+        rate = found / seconds
+        line = (f"{found:,} regions, at layer {layer}, {pending:,} cells pending, "
+                f"{rate:,.0f} regions/s, {seconds:.0f} s")
+        print("\r\033[K" + line if interactive else line, end="" if interactive else "\n",
+              file=stream, flush=True)
+
+    report.interactive = interactive
+    return report
+
+
+def cmd_count(args) -> int:
+    net = load(args.network)
+    domain = _domain_from_args(args)
+    progress = None if args.quiet else _progress_printer(sys.stderr)
+    part = enumerate_regions(net, domain, min_radius=args.min_radius, progress=progress)
+    if progress is not None and progress.interactive:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    summary = part.summary()
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"regions: {summary['regions']}")
+        for index, (count, act) in enumerate(zip(summary["per_layer"], summary["activations"])):
+            print(f"  after layer {index} ({act}): {count}")
+        print(f"LPs: {summary['lps']}  seconds: {summary['seconds']:.3f}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .tolerances import MIN_RADIUS
+
+    parser = argparse.ArgumentParser(
+        prog="regions", description="Exact linear regions of piecewise-linear networks.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    count = sub.add_parser("count", help="count the linear regions of a network file")
+    count.add_argument("network", help=".npz network file (W0, b0, W1, b1, ..., activations)")
+    count.add_argument("--box", nargs=2, type=float, metavar=("LO", "HI"),
+                       help="restrict to the box [LO, HI]^n (default: all of R^n)")
+    count.add_argument("--json", action="store_true", help="print a JSON object")
+    count.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    count.add_argument("--min-radius", type=float, default=MIN_RADIUS,
+                       help=f"full-dimensionality tolerance (default {MIN_RADIUS:g})")
+    count.set_defaults(func=cmd_count)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except RegionsError as exc:
+        print(f"regions: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("regions: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
