@@ -122,7 +122,7 @@ def _child(cell, row, double rhs, long label, center, double radius, bint exact,
 
 
 def split_cell(cell, const double[:, ::1] G, const double[::1] beta, const double[::1] norms,
-               const long[::1] hyperplane_ids, solver, double min_radius):
+               const long[::1] hyperplane_ids, solver, double min_radius, double sliver_radius):
     """Split one cell by every undecided hyperplane of a layer.
 
     ``cell`` is ``(A, c, labels, center, radius, exact, sides, undecided)``:
@@ -132,13 +132,16 @@ def split_cell(cell, const double[:, ::1] G, const double[::1] beta, const doubl
     undecided hyperplane is tested on the current ball first: when both of
     its sides keep a ball of radius above ``min_radius`` inside the current
     ball, the cell splits with no LP; otherwise one inscribed-ball LP on the
-    side away from the center (``solver.chebyshev``) decides. Returns the
-    list of final cells (same tuple layout, ``undecided`` empty), each a
-    full-dimensional piece with every side decided.
+    side away from the center (``solver.chebyshev``) decides. Returns
+    ``(cells, slivers)``: the final cells (same tuple layout, ``undecided``
+    empty), each a full-dimensional piece with every side decided, and the
+    number of pieces dropped with an inscribed radius in
+    ``(sliver_radius, min_radius]`` (near-degenerate cuts).
     """
     cdef Py_ssize_t dim = G.shape[1], t, best, k
     cdef double s, best_abs, r, a, sigma, near_r, far_r
     cdef const double[::1] x
+    cdef Py_ssize_t slivers = 0
     out = []
     stack = [cell]
     while stack:
@@ -177,6 +180,8 @@ def split_cell(cell, const double[:, ::1] G, const double[::1] beta, const doubl
             continue
         far = solver.chebyshev(np.vstack([A, far_row[None, :]]), np.append(c, far_rhs))
         if far.radius <= min_radius:
+            if far.radius > sliver_radius:
+                slivers += 1
             new_sides = sides.copy()
             new_sides[t] = <signed char>sigma
             stack.append((A, c, labels, center, r, exact, new_sides, rest))
@@ -190,6 +195,8 @@ def split_cell(cell, const double[:, ::1] G, const double[::1] beta, const doubl
             if near_r <= min_radius:
                 near = solver.chebyshev(np.vstack([A, near_row[None, :]]), np.append(c, near_rhs))
                 near_center, near_r, near_exact = near.center, near.radius, True
+                if sliver_radius < near_r <= min_radius:
+                    slivers += 1
         if near_r <= min_radius:
             # Only the far side is full-dimensional: no split, the far ball is the cell's.
             new_sides = sides.copy()
@@ -200,4 +207,4 @@ def split_cell(cell, const double[:, ::1] G, const double[::1] beta, const doubl
                             True, t, <signed char>(-sigma), rest))
         stack.append(_child(cell, near_row, near_rhs, label, near_center, near_r,
                             near_exact, t, <signed char>sigma, rest))
-    return out
+    return out, slivers

@@ -1,8 +1,11 @@
 """The ``regions`` command line.
 
-``regions count NET.npz [--box LO HI] [--json] [--quiet]`` prints the region
-count and the per-layer counts. Bad input ends with a one-line message on
-stderr and exit code 2; success is exit code 0.
+``regions count NET.npz [--box LO HI] [--json] [--quiet] ...`` prints the
+region count and the per-layer counts.
+
+Exit codes: 0 success; 2 bad input (one-line message on stderr); 5 the run
+stopped early (budget or Ctrl-C) and printed a partial, incomplete result; 6
+``--exact-check`` found a witness that is not strictly inside its region.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from .errors import RegionsError
 from .io import load
 
 EXIT_BAD_INPUT = 2
+EXIT_INCOMPLETE = 5
+EXIT_EXACT_CHECK_FAILED = 6
 
 
 def _domain_from_args(args):
@@ -52,18 +57,37 @@ def cmd_count(args) -> int:
     net = load(args.network)
     domain = _domain_from_args(args)
     progress = None if args.quiet else _progress_printer(sys.stderr)
-    part = enumerate_regions(net, domain, min_radius=args.min_radius, progress=progress)
+    memory = None if args.memory_limit is None else args.memory_limit * 2**20
+    part = enumerate_regions(net, domain, min_radius=args.min_radius, progress=progress,
+                             max_regions=args.max_regions, time_limit=args.time_limit,
+                             memory_limit=memory, checkpoint=args.checkpoint, resume=args.resume)
     if progress is not None and progress.interactive:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
     summary = part.summary()
+    failures = None
+    if args.exact_check:
+        from .exact import exact_check
+
+        failures = exact_check(part)
+        summary["exact_check"] = {"checked": len(part), "failed": [f.region for f in failures]}
     if args.json:
         print(json.dumps(summary))
     else:
-        print(f"regions: {summary['regions']}")
+        print(f"regions: {summary['regions']}" + ("" if part.complete else
+              f" (INCOMPLETE: stopped by {part.stop_reason}, {part.unfinished} cells unfinished)"))
         for index, (count, act) in enumerate(zip(summary["per_layer"], summary["activations"])):
             print(f"  after layer {index} ({act}): {count}")
         print(f"LPs: {summary['lps']}  seconds: {summary['seconds']:.3f}")
-    return 0
+        if summary["near_degenerate"] or summary["slivers"]:
+            print(f"warning: {summary['near_degenerate']} near-degenerate regions and "
+                  f"{summary['slivers']} dropped slivers: the count depends on --min-radius")
+        if failures is not None:
+            print(f"exact check: {len(part) - len(failures)} of {len(part)} witnesses verified")
+            for failure in failures:
+                print(f"  region {failure.region}: {failure.reason}")
+    if failures:
+        return EXIT_EXACT_CHECK_FAILED
+    return 0 if part.complete else EXIT_INCOMPLETE
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,6 +104,16 @@ def build_parser() -> argparse.ArgumentParser:
     count.add_argument("--quiet", action="store_true", help="no progress on stderr")
     count.add_argument("--min-radius", type=float, default=MIN_RADIUS,
                        help=f"full-dimensionality tolerance (default {MIN_RADIUS:g})")
+    count.add_argument("--max-regions", type=int, help="stop after this many regions")
+    count.add_argument("--time-limit", type=float, metavar="SECONDS", help="stop after this long")
+    count.add_argument("--memory-limit", type=float, metavar="MB",
+                       help="stop when resident memory exceeds this many MiB")
+    count.add_argument("--checkpoint", metavar="FILE",
+                       help="write progress atomically to FILE every few seconds")
+    count.add_argument("--resume", metavar="FILE",
+                       help="continue the run saved in FILE (same network and domain only)")
+    count.add_argument("--exact-check", action="store_true",
+                       help="re-verify every witness in rational arithmetic")
     count.set_defaults(func=cmd_count)
     return parser
 

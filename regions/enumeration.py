@@ -7,28 +7,47 @@ pre-activations of layer ``l`` are affine too: ``W_l (M z + m) + b_l``. Each of
 their breakpoint hyperplanes either misses the cell (decided without an LP
 when possible: constant pre-activation, interval bounds over the domain's
 bounding box) or cuts it; :func:`regions._core.split_cell` splits the cell by
-every hyperplane that cuts it into two full-dimensional pieces. Cells are
-processed depth-first over this layer tree, so finished regions come out
-early and memory stays proportional to depth times width.
+every hyperplane that cuts it into two full-dimensional pieces.
+
+Cells are processed depth-first over this layer tree, so whole final regions
+come out early: when a budget (``max_regions``, ``time_limit``,
+``memory_limit``) runs out or the user presses Ctrl-C, the result holds true
+final regions and the number of cells left unfinished, marked incomplete.
+The depth-first stack is the whole state of a run: it is checkpointed to disk
+(:mod:`regions.checkpoint`) and a run resumed from any checkpoint ends with
+exactly the regions, in exactly the order, of an uninterrupted one.
 """
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 import time
 
 import numpy as np
 
+from . import checkpoint as checkpoints
 from ._core import classify, split_cell
+from .checkpoint import FinishedRegion, State, WorkItem
 from .domain import Domain, whole_space
 from .errors import DomainError, RegionsError
 from .lp import LPSolver
 from .network import Layer, Network, state_slope_offset
 from .partition import Partition
-from .tolerances import MIN_RADIUS, ZERO_NORM
+from .tolerances import MIN_RADIUS, NEAR_DEGENERATE_FACTOR, ZERO_NORM
+
+#: Default seconds between two checkpoints.
+CHECKPOINT_SECONDS = 5.0
+#: Work items processed between two memory measurements.
+MEMORY_CHECK_EVERY = 256
 
 
 def enumerate_regions(network: Network, domain=None, *, min_radius: float = MIN_RADIUS,
-                      progress=None) -> Partition:
+                      progress=None, max_regions: int | None = None,
+                      time_limit: float | None = None, memory_limit: float | None = None,
+                      checkpoint=None, checkpoint_every: float = CHECKPOINT_SECONDS,
+                      resume=None) -> Partition:
     """Enumerate every full-dimensional linear region of ``network`` over ``domain``.
 
     Parameters
@@ -39,15 +58,32 @@ def enumerate_regions(network: Network, domain=None, *, min_radius: float = MIN_
         ``line``, ``segment``) are enumerated in their own coordinates.
     min_radius : float
         A region counts when its largest inscribed ball has a radius above
-        this (see :mod:`regions.tolerances`).
+        ``min_radius`` times the domain scale (see :mod:`regions.tolerances`).
     progress : callable, optional
         Called about twice a second as
         ``progress(regions_found, layer, pending_cells, seconds)``, where
         ``layer`` is the layer of the cell just taken from the work stack.
+    max_regions : int, optional
+        Stop once this many final regions are found.
+    time_limit : float, optional
+        Stop after this many seconds (counting earlier runs of a resumed enumeration).
+    memory_limit : float, optional
+        Stop when the process's resident memory exceeds this many bytes.
+    checkpoint : path, optional
+        Write the state there atomically every ``checkpoint_every`` seconds
+        and when the run ends (complete or not).
+    resume : path, optional
+        Continue from this checkpoint (refused if it was written for another
+        network, domain or tolerance). With no ``checkpoint`` given, further
+        checkpoints go to the same file.
 
     Returns
     -------
     Partition
+        ``complete`` is False when a budget ran out or the run was
+        interrupted; then ``stop_reason`` says why and ``unfinished`` counts
+        the cells left on the stack. The regions returned are final regions
+        either way.
     """
     if not isinstance(network, Network):
         raise TypeError(f"expected a regions.Network, got {type(network).__name__}")
@@ -55,99 +91,188 @@ def enumerate_regions(network: Network, domain=None, *, min_radius: float = MIN_
     min_radius = float(min_radius)
     if not (np.isfinite(min_radius) and min_radius > 0.0):
         raise RegionsError(f"min_radius must be positive and finite, got {min_radius}")
+    for name, value in (("max_regions", max_regions), ("time_limit", time_limit),
+                        ("memory_limit", memory_limit)):
+        if value is not None and not value > 0:
+            raise RegionsError(f"{name} must be positive, got {value}")
+    if resume is not None and checkpoint is None:
+        checkpoint = resume
 
-    started = time.perf_counter()
+    scale = domain_scale(domain)
+    scaled = _scaled(domain, scale)
+    key = checkpoints.fingerprint(network, domain, min_radius)
     solver = LPSolver()
+    if resume is not None:
+        state = checkpoints.load(resume, key)
+    else:
+        state = _initial_state(network, scaled, solver, min_radius)
+
+    run = _Run(network, scaled, solver, min_radius, state)
+    stop_reason = run.loop(progress, max_regions, time_limit, memory_limit,
+                           checkpoint, checkpoint_every, key)
+    if checkpoint is not None:
+        checkpoints.save(checkpoint, state, key, scaled.dim)
+    return _partition(network, domain, scale, min_radius, state, stop_reason)
+
+
+def domain_scale(domain: Domain) -> float:
+    """Half the longest side of the domain's bounding box, or 1 for an unbounded domain."""
+    if not domain.is_bounded:
+        return 1.0
+    return float(np.max(domain.upper - domain.lower)) / 2.0
+
+
+def _scaled(domain: Domain, scale: float) -> Domain:
+    """The same domain in coordinates divided by ``scale``."""
+    return Domain(domain.kind, domain.A, domain.c / scale, domain.origin, domain.basis * scale,
+                  domain.lower / scale, domain.upper / scale)
+
+
+def _initial_state(network: Network, domain: Domain, solver: LPSolver, min_radius: float) -> State:
     root = solver.chebyshev(domain.A, domain.c)
     if root.radius <= min_radius:
-        raise DomainError(f"the {domain.kind} domain has no interior ball of radius {min_radius}")
-    layers = network.layers
-    hyperplane_offsets = np.cumsum([0] + [l.width * len(l.breakpoints) for l in layers])
-    per_layer = [0] * len(layers)
-    root_cell = (domain.A, domain.c, -1 - np.arange(domain.A.shape[0], dtype=np.int64),
-                 root.center, root.radius, True)
-    # Stack entries: (layer index, cell, affine map M (n_l, dim), m (n_l,), pattern pieces).
-    stack = [(0, root_cell, domain.basis, domain.origin, [])]
-    patterns, witnesses, margins, rows, maps = [], [], [], [], []
-    last_report = started
-    while stack:
-        index, cell, M, m, pieces = stack.pop()
-        if progress is not None and time.perf_counter() - last_report > 0.5:
-            last_report = time.perf_counter()
-            progress(len(patterns), index, len(stack), last_report - started)
-        if index == len(layers):
-            A, c, labels, center, radius, exact = cell
-            if not exact:
-                ball = solver.chebyshev(A, c)
-                center, radius = ball.center, ball.radius
-            patterns.append(np.concatenate(pieces) if pieces else np.zeros(0, np.int8))
-            witnesses.append(center)
-            margins.append(radius)
-            rows.append((A, c, labels))
-            maps.append((M, m))
-            continue
-        layer = layers[index]
-        children = _split_by_layer(cell, layer, M, m, domain, hyperplane_offsets[index],
-                                   solver, min_radius)
-        per_layer[index] += len(children)
-        for child, states, M_next, m_next in reversed(children):
-            stack.append((index + 1, child, M_next, m_next,
-                          pieces + [states] if layer.activation != "identity" else pieces))
-
-    seconds = time.perf_counter() - started
-    count = len(patterns)
-    return Partition(
-        network=network,
-        domain=domain,
-        patterns=(np.array(patterns, dtype=np.int8).reshape(count, network.pattern_length)),
-        witnesses=np.array(witnesses, dtype=np.float64).reshape(count, domain.dim),
-        margins=np.array(margins, dtype=np.float64),
-        per_layer=per_layer,
-        lps=solver.count,
-        seconds=seconds,
-        lp_seconds=solver.seconds,
-        min_radius=min_radius,
-        _rows=rows,
-        _maps=maps,
-    )
+        raise DomainError(f"the {domain.kind} domain has no interior ball of relative radius "
+                          f"{min_radius}")
+    labels = -1 - np.arange(domain.A.shape[0], dtype=np.int64)
+    item = WorkItem(0, domain.A, domain.c, labels, root.center, root.radius, True,
+                    domain.basis, domain.origin, np.zeros(0, np.int8))
+    return State(stack=[item], per_layer=[0] * len(network.layers), lps=solver.count,
+                 lp_seconds=solver.seconds)
 
 
-def _split_by_layer(cell, layer: Layer, M: np.ndarray, m: np.ndarray, domain: Domain,
-                    label_offset: int, solver: LPSolver, min_radius: float):
-    """Split ``cell`` by the breakpoint hyperplanes of ``layer``.
+class _Interrupt:
+    """Turns SIGINT into a flag checked between work items (main thread only)."""
 
-    Returns a list of ``(child cell, states (width,) int8, M_next, m_next)``
-    where ``M_next z + m_next`` is the layer's output on the child.
-    """
-    G = layer.weight @ M                  # (width, dim) pre-activation gradients
-    beta = layer.weight @ m + layer.bias  # (width,)
-    if layer.activation == "identity":
-        return [(cell, np.zeros(0, np.int8), G, beta)]
+    def __init__(self):
+        self.requested = False
+        self._previous = None
 
-    # Rounding in W @ M is at most about eps * sum_k |W_jk| |M_k|: below ZERO_NORM times
-    # that bound a gradient is taken as exactly zero (dead neurons, zero rows).
-    scale = np.abs(layer.weight) @ np.linalg.norm(M, axis=1)
-    offsets = np.asarray(layer.breakpoints)
-    k = offsets.size
-    G_planes = np.ascontiguousarray(np.repeat(G, k, axis=0))
-    beta_planes = np.ascontiguousarray((beta[:, None] - offsets[None, :]).ravel())
-    threshold = np.repeat(ZERO_NORM * scale, k)
-    # At exactly z = breakpoint, neuron_states puts relu's z = 0 in state 0 (side -1)
-    # and hardtanh's z = -1 / z = 1 in the linear state (sides +1 / -1).
-    tie = np.tile(np.array([1, -1] if k == 2 else [-1], dtype=np.int8), layer.width)
-    sides, norms = classify(G_planes, beta_planes, threshold, tie, domain.lower, domain.upper)
-    undecided = [int(t) for t in np.flatnonzero(sides == 0)]
-    ids = label_offset + np.arange(G_planes.shape[0], dtype=np.int64)
-    start = cell + (sides, undecided)
-    pieces = split_cell(start, G_planes, beta_planes, norms, ids, solver, min_radius)
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
 
-    children = []
-    for A, c, labels, center, radius, exact, piece_sides, _ in pieces:
-        states = _states_from_sides(piece_sides, k)
-        slope, shift = state_slope_offset(states, layer)
-        children.append(((A, c, labels, center, radius, exact), states,
-                         slope[:, None] * G, slope * beta + shift))
-    return children
+    def _handle(self, signum, frame):
+        self.requested = True
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+
+class _Run:
+    """One pass of the depth-first loop over a :class:`State`."""
+
+    def __init__(self, network, domain, solver, min_radius, state):
+        self.network = network
+        self.domain = domain
+        self.solver = solver
+        self.min_radius = min_radius
+        self.state = state
+        self.label_offsets = np.cumsum(
+            [0] + [layer.width * len(layer.breakpoints) for layer in network.layers])
+        self.lps_before = state.lps - solver.count
+        self.lp_seconds_before = state.lp_seconds - solver.seconds
+
+    def loop(self, progress, max_regions, time_limit, memory_limit, checkpoint,
+             checkpoint_every, key):
+        state, layers = self.state, self.network.layers
+        started = time.perf_counter()
+        seconds_before = state.seconds
+        last_report = last_save = started
+        stop_reason = None
+        processed = 0
+        with _Interrupt() as interrupt:
+            while state.stack:
+                now = time.perf_counter()
+                state.seconds = seconds_before + (now - started)
+                stop_reason = self._budget_exhausted(interrupt, max_regions, time_limit,
+                                                     memory_limit, processed)
+                if stop_reason:
+                    break
+                if progress is not None and now - last_report > 0.5:
+                    last_report = now
+                    progress(len(state.finished), state.stack[-1].layer, len(state.stack),
+                             state.seconds)
+                if checkpoint is not None and now - last_save > checkpoint_every:
+                    last_save = now
+                    self._sync_counters()
+                    checkpoints.save(checkpoint, state, key, self.domain.dim)
+                item = state.stack.pop()
+                processed += 1
+                if item.layer == len(layers):
+                    state.finished.append(self._finish(item))
+                else:
+                    children = self._split(item, layers[item.layer])
+                    state.per_layer[item.layer] += len(children)
+                    state.stack.extend(reversed(children))
+        state.seconds = seconds_before + (time.perf_counter() - started)
+        self._sync_counters()
+        return stop_reason
+
+    def _budget_exhausted(self, interrupt, max_regions, time_limit, memory_limit, processed):
+        state = self.state
+        if interrupt.requested:
+            return "interrupted"
+        if max_regions is not None and len(state.finished) >= max_regions:
+            return "max_regions"
+        if time_limit is not None and state.seconds >= time_limit:
+            return "time_limit"
+        if (memory_limit is not None and processed % MEMORY_CHECK_EVERY == 0
+                and resident_memory() > memory_limit):
+            return "memory_limit"
+        return None
+
+    def _sync_counters(self):
+        self.state.lps = self.lps_before + self.solver.count
+        self.state.lp_seconds = self.lp_seconds_before + self.solver.seconds
+
+    def _finish(self, item: WorkItem) -> FinishedRegion:
+        center, radius = item.center, item.radius
+        if not item.exact:
+            ball = self.solver.chebyshev(item.A, item.c)
+            center, radius = ball.center, ball.radius
+        return FinishedRegion(item.pattern, center, radius, item.A, item.c, item.labels,
+                              item.M, item.m)
+
+    def _split(self, item: WorkItem, layer: Layer) -> list:
+        """Children of ``item`` under ``layer``'s breakpoint hyperplanes, as work items."""
+        G = layer.weight @ item.M                   # (width, dim) pre-activation gradients
+        beta = layer.weight @ item.m + layer.bias   # (width,)
+        if layer.activation == "identity":
+            return [WorkItem(item.layer + 1, item.A, item.c, item.labels, item.center,
+                             item.radius, item.exact, G, beta, item.pattern)]
+
+        # Rounding in W @ M is at most about eps * sum_k |W_jk| |M_k|: below ZERO_NORM times
+        # that bound a gradient is taken as exactly zero (dead neurons, zero rows).
+        scale = np.abs(layer.weight) @ np.linalg.norm(item.M, axis=1)
+        offsets = np.asarray(layer.breakpoints)
+        k = offsets.size
+        G_planes = np.ascontiguousarray(np.repeat(G, k, axis=0))
+        beta_planes = np.ascontiguousarray((beta[:, None] - offsets[None, :]).ravel())
+        threshold = np.repeat(ZERO_NORM * scale, k)
+        # At exactly z = breakpoint, neuron_states puts relu's z = 0 in state 0 (side -1)
+        # and hardtanh's z = -1 / z = 1 in the linear state (sides +1 / -1).
+        tie = np.tile(np.array([1, -1] if k == 2 else [-1], dtype=np.int8), layer.width)
+        sides, norms = classify(G_planes, beta_planes, threshold, tie,
+                                self.domain.lower, self.domain.upper)
+        undecided = [int(t) for t in np.flatnonzero(sides == 0)]
+        ids = self.label_offsets[item.layer] + np.arange(G_planes.shape[0], dtype=np.int64)
+        start = (item.A, item.c, item.labels, item.center, item.radius, item.exact,
+                 sides, undecided)
+        pieces, slivers = split_cell(start, G_planes, beta_planes, norms, ids, self.solver,
+                                     self.min_radius, self.min_radius / NEAR_DEGENERATE_FACTOR)
+        self.state.slivers += slivers
+
+        children = []
+        for A, c, labels, center, radius, exact, piece_sides, _ in pieces:
+            states = _states_from_sides(piece_sides, k)
+            slope, shift = state_slope_offset(states, layer)
+            children.append(WorkItem(item.layer + 1, A, c, labels, center, radius, exact,
+                                     slope[:, None] * G, slope * beta + shift,
+                                     np.concatenate([item.pattern, states])))
+        return children
 
 
 def _states_from_sides(sides: np.ndarray, breakpoints: int) -> np.ndarray:
@@ -156,3 +281,41 @@ def _states_from_sides(sides: np.ndarray, breakpoints: int) -> np.ndarray:
         return (sides > 0).astype(np.int8)
     lower, upper = sides[0::2], sides[1::2]  # sides of z = -1 and z = +1
     return np.where(upper > 0, 1, np.where(lower < 0, -1, 0)).astype(np.int8)
+
+
+def resident_memory() -> int:
+    """Resident set size of this process in bytes (Linux ``/proc``; 0 where unavailable)."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _partition(network, domain, scale, min_radius, state: State, stop_reason) -> Partition:
+    """Convert the internal (scaled) state into a :class:`Partition` in domain coordinates."""
+    done = state.finished
+    count = len(done)
+    rows = [(f.A, f.c * scale, f.labels) for f in done]
+    maps = [(f.C / scale, f.d) for f in done]
+    return Partition(
+        network=network,
+        domain=domain,
+        patterns=np.array([f.pattern for f in done], dtype=np.int8).reshape(
+            count, network.pattern_length),
+        witnesses=np.array([f.witness for f in done], dtype=np.float64).reshape(
+            count, domain.dim) * scale,
+        margins=np.array([f.margin for f in done], dtype=np.float64) * scale,
+        per_layer=list(state.per_layer),
+        lps=state.lps,
+        seconds=state.seconds,
+        lp_seconds=state.lp_seconds,
+        min_radius=min_radius,
+        scale=scale,
+        complete=stop_reason is None,
+        stop_reason=stop_reason,
+        unfinished=len(state.stack),
+        slivers=state.slivers,
+        _rows=rows,
+        _maps=maps,
+    )

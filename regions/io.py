@@ -21,6 +21,38 @@ from .network import DEFAULT_LEAKY_SLOPE, Network
 
 _LAYER_KEY = re.compile(r"^([Wb])(\d+)$")
 
+#: Largest number of elements accepted in one array, and in the whole file.
+MAX_ARRAY_ELEMENTS = 50_000_000
+MAX_TOTAL_ELEMENTS = 200_000_000
+#: Largest number of layers accepted.
+MAX_LAYERS = 10_000
+
+
+def _check_sizes(path: str) -> None:
+    """Read every array header in the archive and reject absurd sizes before any allocation."""
+    total = 0
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if not info.filename.endswith(".npy"):
+                continue
+            with archive.open(info) as member:
+                version = np.lib.format.read_magic(member)
+                if version == (1, 0):
+                    shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+                else:
+                    shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+            if dtype.hasobject:
+                raise FileFormatError(f"{path}: array {info.filename[:-4]!r} holds Python "
+                                      "objects; only numeric and string arrays are read")
+            elements = int(np.prod(shape, dtype=object))
+            if elements > MAX_ARRAY_ELEMENTS:
+                raise FileFormatError(f"{path}: array {info.filename[:-4]!r} has shape {shape}, "
+                                      f"more than {MAX_ARRAY_ELEMENTS:,} elements")
+            total += elements
+    if total > MAX_TOTAL_ELEMENTS:
+        raise FileFormatError(f"{path}: {total:,} elements in all, more than "
+                              f"{MAX_TOTAL_ELEMENTS:,}")
+
 
 def load(path) -> Network:
     """Read a network from an ``.npz`` file in the format above.
@@ -37,10 +69,15 @@ def load(path) -> Network:
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileFormatError(f"no such network file: {path}")
+    if path.endswith((".pt", ".pth")):
+        return load_torch(path)
     try:
+        _check_sizes(path)
         with np.load(path, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in archive.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+    except FileFormatError:
+        raise
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError, KeyError, RuntimeError) as exc:
         raise FileFormatError(f"{path} is not a readable .npz network file: {exc}") from None
 
     indices = {}
@@ -51,6 +88,8 @@ def load(path) -> Network:
     if not indices:
         raise FileFormatError(f"{path} holds no W0/b0 arrays (keys: {sorted(arrays)})")
     count = max(indices) + 1
+    if count > MAX_LAYERS:
+        raise FileFormatError(f"{path}: {count} layers, more than {MAX_LAYERS}")
     for i in range(count):
         missing = {"W", "b"} - indices.get(i, set())
         if missing:
@@ -70,7 +109,7 @@ def load(path) -> Network:
     if "leaky_slope" in arrays:
         try:
             slope = float(arrays["leaky_slope"])
-        except (TypeError, ValueError):
+        except (TypeError, ValueError):  # non-scalar or non-numeric
             raise FileFormatError(f"{path}: 'leaky_slope' must be a scalar") from None
 
     for i in range(count):
@@ -79,6 +118,45 @@ def load(path) -> Network:
                 raise NetworkError(f"{path}: {key} has non-numeric dtype {arrays[key].dtype}")
     pairs = [(arrays[f"W{i}"], arrays[f"b{i}"]) for i in range(count)]
     return Network.from_layers(pairs, activations, slope)
+
+
+def load_torch(path, activations=None) -> Network:
+    """Read a PyTorch ``state_dict`` of an ``nn.Sequential`` saved with ``torch.save``.
+
+    The file is opened with ``torch.load(..., weights_only=True)``: tensors
+    only, never arbitrary pickled objects. Keys ``"<i>.weight"`` and
+    ``"<i>.bias"`` give the Linear layers in order of ``i``; the activations
+    are not stored in a state dict, so they follow ``activations`` or the
+    file-format default (``relu`` for all but the last layer, ``identity``).
+    """
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - exercised only without torch
+        raise FileFormatError("reading .pt files needs PyTorch (pip install torch)") from None
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileFormatError(f"no such network file: {path}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises many types for corrupt or unsafe files
+        raise FileFormatError(f"{path} is not a readable weights-only torch file: "
+                              f"{type(exc).__name__}: {exc}".splitlines()[0]) from None
+    if not isinstance(state, dict):
+        raise FileFormatError(f"{path} holds a {type(state).__name__}, not a state_dict")
+    weights = {}
+    for key, tensor in state.items():
+        prefix, _, kind = str(key).rpartition(".")
+        if kind in ("weight", "bias") and prefix.isdigit() and isinstance(tensor, torch.Tensor):
+            weights.setdefault(int(prefix), {})[kind] = tensor.detach().double().numpy()
+    if not weights:
+        raise FileFormatError(f"{path}: no '<i>.weight' tensors in the state_dict")
+    pairs = []
+    for i in sorted(weights):
+        if "weight" not in weights[i]:
+            raise FileFormatError(f"{path}: layer {i} has a bias but no weight")
+        weight = weights[i]["weight"]
+        pairs.append((weight, weights[i].get("bias", np.zeros(weight.shape[0]))))
+    return Network.from_layers(pairs, activations)
 
 
 def save(network: Network, path, **metadata) -> None:

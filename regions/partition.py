@@ -9,7 +9,7 @@ import numpy as np
 from .domain import Domain
 from .lp import LPSolver
 from .network import Network
-from .tolerances import REDUNDANCY_GAP
+from .tolerances import NEAR_DEGENERATE_FACTOR, REDUNDANCY_GAP
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,21 @@ class Partition:
     lp_seconds : float
         Part of ``seconds`` spent inside HiGHS.
     min_radius : float
-        Full-dimensionality tolerance used.
+        Full-dimensionality tolerance used, relative to ``scale``.
+    scale : float
+        Domain scale (see :mod:`regions.tolerances`): regions count when their
+        inscribed radius exceeds ``min_radius * scale``.
+    complete : bool
+        False when the enumeration stopped early; the regions present are
+        still final regions, but some are missing.
+    stop_reason : str or None
+        ``"max_regions"``, ``"time_limit"``, ``"memory_limit"`` or
+        ``"interrupted"`` when incomplete.
+    unfinished : int
+        Cells left unprocessed (each holds at least one missing region).
+    slivers : int
+        Pieces dropped because their inscribed radius was within a factor
+        ``NEAR_DEGENERATE_FACTOR`` below the tolerance.
     """
 
     network: Network
@@ -91,6 +105,11 @@ class Partition:
     seconds: float
     lp_seconds: float
     min_radius: float
+    scale: float = 1.0
+    complete: bool = True
+    stop_reason: str | None = None
+    unfinished: int = 0
+    slivers: int = 0
     _rows: list = field(repr=False, default_factory=list)
     _maps: list = field(repr=False, default_factory=list)
     _cache: dict = field(repr=False, default_factory=dict)
@@ -110,6 +129,12 @@ class Partition:
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
+
+    @property
+    def near_degenerate(self) -> np.ndarray:
+        """Indices of regions whose margin is within ``NEAR_DEGENERATE_FACTOR`` of the tolerance."""
+        limit = NEAR_DEGENERATE_FACTOR * self.min_radius * self.scale
+        return np.flatnonzero(self.margins < limit)
 
     @property
     def input_witnesses(self) -> np.ndarray:
@@ -142,6 +167,12 @@ class Partition:
             "domain": self.domain.kind,
             "dim": self.domain.dim,
             "min_radius": self.min_radius,
+            "scale": self.scale,
+            "complete": self.complete,
+            "stop_reason": self.stop_reason,
+            "unfinished": self.unfinished,
+            "near_degenerate": int(self.near_degenerate.size),
+            "slivers": self.slivers,
         }
 
 

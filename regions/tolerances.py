@@ -2,9 +2,14 @@
 
 All distances are Euclidean, in the working coordinates of the domain (input
 coordinates, or orthonormal slice coordinates for planes and lines, so a
-distance in a slice is the same distance in input space). Hyperplane rows are
-normalised to unit length before any comparison, so the tolerances below are
-distances, not raw residuals.
+distance in a slice is the same distance in input space), measured in units of
+the *domain scale* ``s``: half the longest side of the domain's bounding box
+when the domain is bounded, and 1 otherwise. Enumeration runs internally in
+coordinates divided by ``s``, so a tolerance means the same thing on
+``[-1e-4, 1e-4]^n`` as on ``[-1e4, 1e4]^n``. Hyperplane rows are normalised to
+unit length before any comparison, so the tolerances are distances, not raw
+residuals, and scaling a neuron's weights and bias by a positive constant
+changes nothing.
 
 MIN_RADIUS
     A region is counted (is "full-dimensional") when the largest ball inside it
@@ -30,6 +35,14 @@ RADIUS_CAP
     ball; capping it gives every region a witness at a finite place, with
     margin ``min(true inscribed radius, RADIUS_CAP)``.
 
+NEAR_DEGENERATE_FACTOR
+    A region whose inscribed radius is below ``NEAR_DEGENERATE_FACTOR *
+    MIN_RADIUS`` is counted but flagged as near-degenerate
+    (``Partition.near_degenerate``); a piece whose radius is above
+    ``MIN_RADIUS / NEAR_DEGENERATE_FACTOR`` but not above ``MIN_RADIUS`` is
+    dropped but counted in ``Partition.slivers``. Either being non-zero means
+    the count depends on the tolerance: rerun with a different ``min_radius``.
+
 REDUNDANCY_GAP
     When the H-representation of a region is minimised, a row is kept only if
     some point of the region with that row relaxed violates the row by more
@@ -39,4 +52,30 @@ REDUNDANCY_GAP
 MIN_RADIUS = 1e-7
 ZERO_NORM = 1e-12
 RADIUS_CAP = 1e3
+NEAR_DEGENERATE_FACTOR = 100.0
 REDUNDANCY_GAP = 1e-9
+
+# Facets, adjacency, certificate and low-dimensional geometry (regions.facets, .graph,
+# .certify, .walk, .geometry). All are distances in working coordinates.
+
+#: A non-redundant row of a region's H-representation is a facet when the largest
+#: (dim-1)-ball inside the region's section by that row's hyperplane has a radius
+#: above ``FACET_MIN_RADIUS`` (in 1-D every non-redundant row is a facet).
+FACET_MIN_RADIUS = 1e-10
+
+#: Distances beyond a facet witness, smallest first, at which the neighbouring
+#: region is probed; the smallest one at which the facet's own neuron has changed
+#: state is used. Every step is far above ``CONTAIN_SLACK`` and far below
+#: ``MIN_RADIUS``-scale region widths.
+PROBE_STEPS = (1e-9, 1e-8, 1e-7, 1e-6)
+
+#: Slack allowed when testing a point against an H-representation "exactly"
+#: (``A z <= b + CONTAIN_SLACK``): only floating-point rounding, far below ``PROBE_STEPS``.
+CONTAIN_SLACK = 1e-11
+
+#: Two unit-normal hyperplanes coincide (and a point lies on a hyperplane or domain
+#: face) when they differ by at most ``COINCIDE_TOL`` in normal and in offset.
+COINCIDE_TOL = 1e-9
+
+#: In 1-D and 2-D geometry, vertices closer than ``VERTEX_MERGE`` are one vertex.
+VERTEX_MERGE = 1e-9

@@ -1,0 +1,109 @@
+"""Re-verification of witnesses in rational arithmetic.
+
+Every float64 is a rational number, so the network's weights, the domain's
+constraints and each witness can be converted to :class:`fractions.Fraction`
+without error. :func:`exact_check` pushes each region's witness through the
+network in exact arithmetic and checks that it lies *strictly* inside its
+region: strictly inside the domain, and every neuron strictly on the side of
+its breakpoint(s) that its state claims. The one allowed equality is a neuron
+whose pre-activation is exactly constant on the region (a dead neuron, a zero
+row): its state then follows the tie rule of :func:`regions.network.neuron_states`.
+No tolerance is involved: a failure is a real error of the enumeration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from .network import Network, neuron_states
+
+
+@dataclass(frozen=True)
+class ExactFailure:
+    """A region whose witness fails the exact check: ``region`` index and a ``reason``."""
+
+    region: int
+    reason: str
+
+
+def _fractions(array) -> list:
+    return [Fraction(float(v)) for v in np.asarray(array, dtype=np.float64).ravel()]
+
+
+def _affine_input(domain, witness) -> tuple[list, list]:
+    """Exact input point x = origin + basis z and its gradient d x / d z, per input coordinate."""
+    z = _fractions(witness)
+    origin = _fractions(domain.origin)
+    basis = np.asarray(domain.basis)
+    values, gradients = [], []
+    for i in range(basis.shape[0]):
+        row = _fractions(basis[i])
+        values.append(origin[i] + sum(r * zk for r, zk in zip(row, z)))
+        gradients.append(row)
+    return values, gradients
+
+
+def check_point(network: Network, domain, witness, pattern) -> str | None:
+    """``None`` if ``witness`` (working coordinates) strictly has ``pattern``; else a reason."""
+    z = _fractions(witness)
+    A = np.asarray(domain.A)
+    for i, bound in enumerate(_fractions(domain.c)):
+        lhs = sum(a * zk for a, zk in zip(_fractions(A[i]), z))
+        if not lhs < bound:
+            return f"witness not strictly inside domain face {i}"
+    values, gradients = _affine_input(domain, witness)
+    position = 0
+    for index, layer in enumerate(network.layers):
+        weight, bias = layer.weight, _fractions(layer.bias)
+        pre_values, pre_gradients = [], []
+        for j in range(layer.width):
+            row = _fractions(weight[j])
+            pre_values.append(bias[j] + sum(w * v for w, v in zip(row, values)))
+            pre_gradients.append([sum(w * g[k] for w, g in zip(row, gradients))
+                                  for k in range(len(z))])
+        if layer.activation == "identity":
+            values, gradients = pre_values, pre_gradients
+            continue
+        out_values, out_gradients = [], []
+        for j, (value, gradient) in enumerate(zip(pre_values, pre_gradients)):
+            state = int(pattern[position + j])
+            if not _strictly_in_state(value, state, layer.activation):
+                constant = all(g == 0 for g in gradient)
+                tie_state = int(neuron_states(np.array([float(value)]), layer.activation)[0])
+                if not (constant and tie_state == state):
+                    return (f"layer {index} neuron {j}: pre-activation {float(value)!r} "
+                            f"is not strictly in state {state}")
+            slope, offset = _local_affine(state, layer)
+            out_values.append(slope * value + offset)
+            out_gradients.append([slope * g for g in gradient])
+        position += layer.width
+        values, gradients = out_values, out_gradients
+    return None
+
+
+def _strictly_in_state(value: Fraction, state: int, activation: str) -> bool:
+    if activation == "hardtanh":
+        return {-1: value < -1, 0: -1 < value < 1, 1: value > 1}[state]
+    return value > 0 if state == 1 else value < 0
+
+
+def _local_affine(state: int, layer) -> tuple[Fraction, Fraction]:
+    if layer.activation == "relu":
+        return Fraction(state), Fraction(0)
+    if layer.activation == "leaky_relu":
+        return (Fraction(1) if state == 1 else Fraction(float(layer.slope))), Fraction(0)
+    return Fraction(1 if state == 0 else 0), Fraction(state)  # hardtanh
+
+
+def exact_check(partition) -> list[ExactFailure]:
+    """Check every region's witness exactly; return the failures (empty when all pass)."""
+    failures = []
+    for index in range(len(partition)):
+        reason = check_point(partition.network, partition.domain, partition.witnesses[index],
+                             partition.patterns[index])
+        if reason is not None:
+            failures.append(ExactFailure(index, reason))
+    return failures
