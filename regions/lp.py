@@ -70,7 +70,9 @@ class LPSolver:
 
         ``A`` has shape (m, dim) with unit-norm rows, ``c`` shape (m,). The
         radius is negative when the polyhedron is empty (the LP itself is
-        always feasible: the radius variable ranges over ``[-cap, cap]``).
+        always feasible: the radius variable is bounded above by ``cap`` only,
+        so a hyperplane arbitrarily far from the polyhedron still gives a
+        finite negative radius).
         """
         m, dim = A.shape
         start, index, value = chebyshev_columns(A)
@@ -78,7 +80,7 @@ class LPSolver:
         cost[dim] = 1.0
         lower = np.full(dim + 1, -_INF)
         upper = np.full(dim + 1, _INF)
-        lower[dim], upper[dim] = -cap, cap
+        upper[dim] = cap
         x, radius = self._solve(dim + 1, m, cost, lower, upper,
                                 np.ascontiguousarray(c, dtype=np.float64), start, index, value)
         return Ball(x[:dim], float(radius))

@@ -1,0 +1,199 @@
+"""The ``regions count`` command line, on the bundled example networks and on bad input.
+
+Independent sources: LP-free polygon clipping (``oracles.polygon_partition``)
+of the example network on [-1, 1]^2 and on two large squares standing in for R^2,
+and a dense grid of sample points (a lower bound, and every grid pattern
+must be one of the regions).
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import regions
+from regions import cli
+
+import oracles
+from oracles import pattern_set, unambiguous
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+EXAMPLE = DATA / "example_2x8x8x8.npz"
+
+
+def run(capsys, *argv):
+    code = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def example():
+    return regions.load(EXAMPLE)
+
+
+@pytest.fixture(scope="module")
+def box_truth(example):
+    patterns, per_layer, _ = unambiguous(oracles.polygon_partition, example,
+                                         oracles.box_slice([-1, -1], [1, 1]),
+                                         oracles.square(-1.0, 1.0))
+    return set(patterns), per_layer
+
+
+@pytest.fixture(scope="module")
+def plane_truth(example):
+    patterns, per_layer, _ = unambiguous(oracles.whole_plane_partition, example)
+    return set(patterns), per_layer
+
+
+# --------------------------------------------------------------------------- counts
+
+
+def test_count_prints_the_number_of_regions(capsys, example, plane_truth):
+    code, out, err = run(capsys, "count", EXAMPLE, "--quiet")
+    assert code == 0 and err == ""
+    truth, per_layer = plane_truth
+    assert out.splitlines()[0] == f"regions: {len(truth)}"
+    for index, count in enumerate(per_layer):
+        assert f"after layer {index} " in out and f": {count}" in out
+    assert pattern_set(regions.enumerate(example)) == truth
+
+
+def test_json_output(capsys, plane_truth):
+    code, out, _ = run(capsys, "count", EXAMPLE, "--json", "--quiet")
+    assert code == 0
+    summary = json.loads(out)
+    assert {"regions", "lps", "seconds", "per_layer"} <= set(summary)
+    truth, per_layer = plane_truth
+    assert summary["regions"] == len(truth)
+    assert summary["per_layer"] == per_layer
+    assert summary["lps"] >= 0 and summary["seconds"] >= 0
+
+
+def test_box_option(capsys, example, box_truth):
+    code, out, _ = run(capsys, "count", EXAMPLE, "--box", "-1", "1", "--json", "--quiet")
+    assert code == 0
+    truth, per_layer = box_truth
+    summary = json.loads(out)
+    assert summary["regions"] == len(truth)
+    assert summary["per_layer"] == per_layer
+    assert pattern_set(regions.enumerate(example, regions.box(-1.0, 1.0))) == truth
+
+
+def test_box_count_against_a_dense_grid(example):
+    # Every pattern seen on a 400 x 400 grid is a region, and the grid sees most of them.
+    part = regions.enumerate(example, regions.box(-1.0, 1.0))
+    found = pattern_set(part)
+    grid = np.stack(np.meshgrid(np.linspace(-1, 1, 400), np.linspace(-1, 1, 400)), -1)
+    seen = {tuple(int(s) for s in p) for p in oracles.true_patterns(example, grid.reshape(-1, 2))}
+    assert seen <= found
+    assert len(seen) >= 0.8 * len(found)
+    # Each witness shows its own, distinct pattern.
+    witnessed = oracles.true_patterns(example, part.input_witnesses)
+    assert np.array_equal(witnessed, part.patterns)
+
+
+def test_hardtanh_example_with_box(capsys):
+    path = DATA / "example_hardtanh_2x6x6.npz"
+    net = regions.load(path)
+    assert net.activations == ["hardtanh", "hardtanh", "identity"]
+    patterns, per_layer, _ = unambiguous(oracles.polygon_partition, net,
+                                         oracles.box_slice([-2, -2], [2, 2]),
+                                         oracles.square(-2.0, 2.0))
+    code, out, _ = run(capsys, "count", path, "--box", "-2", "2", "--json", "--quiet")
+    assert code == 0
+    assert json.loads(out)["regions"] == len(patterns)
+    assert json.loads(out)["per_layer"] == per_layer
+
+
+def test_min_radius_option(capsys, box_truth):
+    # The example's narrowest region is far wider than 1e-9 and 1e-5: the count holds.
+    for radius in ("1e-9", "1e-5"):
+        code, out, _ = run(capsys, "count", EXAMPLE, "--box", "-1", "1", "--min-radius", radius,
+                           "--json", "--quiet")
+        assert code == 0 and json.loads(out)["regions"] == len(box_truth[0])
+
+
+def test_progress_stays_off_a_quick_non_terminal_run(capsys):
+    code, _, err = run(capsys, "count", EXAMPLE, "--box", "-1", "1")
+    assert code == 0 and err == ""
+
+
+# --------------------------------------------------------------------------- subprocesses
+
+
+def test_module_entry_point_in_a_subprocess(box_truth):
+    result = subprocess.run(
+        [sys.executable, "-m", "regions.cli", "count", str(EXAMPLE), "--box", "-1", "1",
+         "--json", "--quiet"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["regions"] == len(box_truth[0])
+
+
+def test_installed_script_reports_bad_input_in_one_line(tmp_path):
+    script = Path(sys.executable).with_name("regions")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "regions.cli"]
+    result = subprocess.run(command + ["count", str(tmp_path / "missing.npz")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def bad_file(tmp_path, name):
+    rng = np.random.default_rng(0)
+    W0, b0 = rng.normal(size=(3, 2)), rng.normal(size=3)
+    W1, b1 = rng.normal(size=(1, 3)), np.zeros(1)
+    path = tmp_path / f"{name}.npz"
+    if name == "text":
+        path.write_text("not a zip archive\n")
+    elif name == "b1-missing":
+        np.savez(path, W0=W0, b0=b0, W1=W1)
+    elif name == "no-W0":
+        np.savez(path, W1=W1, b1=b1)
+    elif name == "nan":
+        np.savez(path, W0=W0 * np.nan, b0=b0, W1=W1, b1=b1)
+    elif name == "shapes":
+        np.savez(path, W0=W0, b0=b0, W1=np.ones((1, 4)), b1=b1)
+    elif name == "activation":
+        np.savez(path, W0=W0, b0=b0, W1=W1, b1=b1, activations=np.array(["gelu", "identity"]))
+    elif name == "activations-length":
+        np.savez(path, W0=W0, b0=b0, W1=W1, b1=b1, activations=np.array(["relu"]))
+    elif name == "strings":
+        np.savez(path, W0=np.array([["x", "y"]] * 3), b0=b0, W1=W1, b1=b1)
+    return path
+
+
+@pytest.mark.parametrize("name", ["missing", "text", "b1-missing", "no-W0", "nan", "shapes",
+                                  "activation", "activations-length", "strings"])
+def test_bad_files_exit_2(capsys, tmp_path, name):
+    path = bad_file(tmp_path, name)
+    code, out, err = run(capsys, "count", path, "--quiet")
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("regions: error:")
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("extra", [["--box", "1", "-1"], ["--box", "0", "0"],
+                                   ["--min-radius", "0"], ["--min-radius=-1e-3"]])
+def test_bad_options_exit_2(capsys, extra):
+    code, out, err = run(capsys, "count", EXAMPLE, "--quiet", *extra)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [["count"], ["count", str(EXAMPLE), "--box", "1"],
+                                  ["count", str(EXAMPLE), "--box", "a", "b"], ["frobnicate"]])
+def test_usage_errors_exit_2(capsys, argv):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(argv)
+    assert exc.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err

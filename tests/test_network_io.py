@@ -1,0 +1,251 @@
+"""Networks and the ``.npz`` file format: validation, round trips, defaults, torch.
+
+Independent sources: the forward pass recomputed in ``oracles.preactivations``
+(or by torch itself), the file-format contract of shared/README.md, and
+brute-force pattern enumeration for the counts of loaded networks.
+"""
+
+import numpy as np
+import pytest
+
+import regions
+
+import oracles
+from oracles import pattern_set, random_net, unambiguous
+
+
+def pairs_of(widths, seed=0):
+    rng = np.random.default_rng(seed)
+    return [(rng.normal(size=(o, i)), rng.normal(size=o)) for i, o in zip(widths[:-1], widths[1:])]
+
+
+def write(path, **arrays):
+    np.savez(path, **arrays)
+    return path
+
+
+# --------------------------------------------------------------------------- bad networks
+
+
+def test_error_hierarchy():
+    for cls in (regions.NetworkError, regions.DomainError, regions.FileFormatError):
+        assert issubclass(cls, regions.RegionsError) and issubclass(cls, ValueError)
+
+
+BAD_LAYERS = {
+    "chain mismatch": (pairs_of([2, 3, 1])[:1] + [(np.ones((1, 4)), np.zeros(1))], None),
+    "bias length": ([(np.ones((3, 2)), np.zeros(2)), (np.ones((1, 3)), np.zeros(1))], None),
+    "bias 2-D": ([(np.ones((3, 2)), np.zeros((3, 1))), (np.ones((1, 3)), np.zeros(1))], None),
+    "weight 1-D": ([(np.ones(3), np.zeros(3))], ["identity"]),
+    "weight 3-D": ([(np.ones((3, 2, 1)), np.zeros(3))], ["identity"]),
+    "empty weight": ([(np.ones((0, 2)), np.zeros(0))], ["identity"]),
+    "nan weight": ([(np.array([[np.nan, 1.0]]), np.zeros(1)), (np.ones((1, 1)), np.zeros(1))],
+                   None),
+    "inf bias": ([(np.ones((1, 2)), np.array([np.inf])), (np.ones((1, 1)), np.zeros(1))], None),
+    "unknown activation": (pairs_of([2, 3, 1]), ["sigmoid", "identity"]),
+    "too many activations": (pairs_of([2, 3, 1]), ["relu", "relu", "identity"]),
+    "too few activations": (pairs_of([2, 3, 1]), ["relu"]),
+    "string weights": ([(np.array([["a", "b"]]), np.zeros(1))], ["identity"]),
+    "ragged weights": ([([[1.0, 2.0], [3.0]], np.zeros(2))], ["identity"]),
+    "not a pair": ([(np.ones((1, 2)),)], ["identity"]),
+    "no layers": ([], []),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_LAYERS))
+def test_bad_layers_raise_network_error(case):
+    layers, activations = BAD_LAYERS[case]
+    with pytest.raises(regions.NetworkError):
+        regions.Network.from_layers(layers, activations)
+
+
+def test_bad_leaky_slope():
+    with pytest.raises(regions.NetworkError):
+        regions.Network.from_layers(pairs_of([2, 3, 1]), ["leaky_relu", "identity"],
+                                    slope=float("nan"))
+
+
+def test_bad_points_and_arguments():
+    net = random_net([2, 3, 1], ["relu", "identity"], 0)
+    with pytest.raises(regions.NetworkError):
+        net.forward(np.zeros((4, 3)))
+    with pytest.raises(regions.NetworkError):
+        net.activation_pattern(np.zeros(5))
+    with pytest.raises(TypeError):
+        regions.enumerate("not a network")
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(regions.RegionsError):
+            regions.enumerate(net, min_radius=bad)
+
+
+def test_activation_names_are_normalised():
+    net = regions.Network.from_layers(pairs_of([2, 3, 3, 1]), ["ReLU", "Leaky-ReLU", "IDENTITY"])
+    assert net.activations == ["relu", "leaky_relu", "identity"]
+
+
+# --------------------------------------------------------------------------- forward and patterns
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_forward_and_patterns_match_an_independent_forward_pass(seed):
+    net = random_net([3, 4, 5, 3, 2], ["relu", "hardtanh", "leaky_relu", "identity"], seed)
+    X = np.random.default_rng(seed).normal(scale=2.0, size=(200, 3))
+    act = {"relu": lambda z: np.maximum(z, 0), "hardtanh": lambda z: np.clip(z, -1, 1),
+           "leaky_relu": lambda z: np.where(z > 0, z, 0.1 * z), "identity": lambda z: z}
+    h = X
+    for layer in net.layers:
+        h = act[layer.activation](h @ layer.weight.T + layer.bias)
+    assert np.allclose(net.forward(X), h)
+    assert np.array_equal(net.activation_pattern(X), oracles.true_patterns(net, X))
+    assert net.pattern_length == 12
+    assert [s.stop - s.start for s in net.pattern_slices()] == [4, 5, 3, 0]
+
+
+def test_state_conventions_at_breakpoints():
+    relu = regions.Network.from_layers([(np.eye(1), np.zeros(1))], ["relu"])
+    points = np.array([[0.0], [1e-300], [-1e-300]])
+    assert relu.activation_pattern(points).ravel().tolist() == [0, 1, 0]
+    ht = regions.Network.from_layers([(np.eye(1), np.zeros(1))], ["hardtanh"])
+    assert ht.activation_pattern(
+        np.array([[-1.0], [1.0], [1.0 + 1e-15], [-1.0 - 1e-15]])).ravel().tolist() == [0, 0, 1, -1]
+
+
+# --------------------------------------------------------------------------- files
+
+
+@pytest.mark.parametrize("activations", [
+    ["relu", "relu", "identity"],
+    ["leaky_relu", "hardtanh", "identity"],
+    ["hardtanh", "identity", "relu"],
+])
+def test_save_load_round_trip(tmp_path, activations):
+    net = random_net([3, 4, 2, 2], activations, 4, slope=0.25)
+    path = tmp_path / "net.npz"
+    regions.save(net, path, widths=np.array(net.widths), seed=np.int64(4))
+    back = regions.load(path)
+    assert back.activations == net.activations
+    for a, b in zip(net.layers, back.layers):
+        assert np.array_equal(a.weight, b.weight) and np.array_equal(a.bias, b.bias)
+        if a.activation == "leaky_relu":
+            assert b.slope == 0.25
+    X = np.random.default_rng(0).normal(size=(50, 3))
+    assert np.array_equal(net.forward(X), back.forward(X))
+
+
+def test_default_activations_rule(tmp_path):
+    # No 'activations' key: relu for every layer but the last, which is identity.
+    (W0, b0), (W1, b1), (W2, b2) = pairs_of([2, 3, 2, 1], seed=2)
+    path = write(tmp_path / "plain.npz", W0=W0, b0=b0, W1=W1, b1=b1, W2=W2, b2=b2,
+                 widths=np.array([2, 3, 2, 1]), domain=np.array("box"))
+    net = regions.load(path)
+    assert net.activations == ["relu", "relu", "identity"]
+    X = np.random.default_rng(1).normal(size=(20, 2))
+    expected = np.maximum(np.maximum(X @ W0.T + b0, 0) @ W1.T + b1, 0) @ W2.T + b2
+    assert np.allclose(net.forward(X), expected)
+    truth = unambiguous(oracles.brute_force_patterns, net, oracles.box_slice([-1, -1], [1, 1]))
+    assert pattern_set(regions.enumerate(net, regions.box(-1, 1))) == truth
+
+
+def test_single_layer_file_defaults_to_identity(tmp_path):
+    W0, b0 = pairs_of([2, 3])[0]
+    net = regions.load(write(tmp_path / "one.npz", W0=W0, b0=b0))
+    assert net.activations == ["identity"]
+    assert len(regions.enumerate(net)) == 1
+
+
+def test_byte_string_activations(tmp_path):
+    (W0, b0), (W1, b1) = pairs_of([2, 3, 1])
+    path = write(tmp_path / "bytes.npz", W0=W0, b0=b0, W1=W1, b1=b1,
+                 activations=np.array([b"hardtanh", b"identity"]))
+    assert regions.load(path).activations == ["hardtanh", "identity"]
+
+
+BAD_FILES = {
+    # name: (arrays, expected exception)
+    "b1 missing": (lambda W: dict(W0=W[0][0], b0=W[0][1], W1=W[1][0]), regions.FileFormatError),
+    "no W0": (lambda W: dict(W1=W[1][0], b1=W[1][1]), regions.FileFormatError),
+    "no layers": (lambda W: dict(weights=W[0][0]), regions.FileFormatError),
+    "activations too long": (lambda W: dict(W0=W[0][0], b0=W[0][1], W1=W[1][0], b1=W[1][1],
+                                            activations=np.array(["relu"] * 3)),
+                             regions.FileFormatError),
+    "activations not strings": (lambda W: dict(W0=W[0][0], b0=W[0][1], W1=W[1][0], b1=W[1][1],
+                                               activations=np.array([1, 2])),
+                                regions.FileFormatError),
+    "unknown activation": (lambda W: dict(W0=W[0][0], b0=W[0][1], W1=W[1][0], b1=W[1][1],
+                                          activations=np.array(["relu", "softplus"])),
+                           regions.NetworkError),
+    "string weights": (lambda W: dict(W0=np.array([["1", "2"]]), b0=np.zeros(1)),
+                       regions.NetworkError),
+    "mismatched shapes": (lambda W: dict(W0=W[0][0], b0=W[0][1], W1=np.ones((1, 5)), b1=W[1][1]),
+                          regions.NetworkError),
+    "nan weights": (lambda W: dict(W0=W[0][0] * np.nan, b0=W[0][1], W1=W[1][0], b1=W[1][1]),
+                    regions.NetworkError),
+    "inf bias": (lambda W: dict(W0=W[0][0], b0=W[0][1] * np.inf, W1=W[1][0], b1=W[1][1]),
+                 regions.NetworkError),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_bad_files(tmp_path, case):
+    arrays, error = BAD_FILES[case]
+    path = write(tmp_path / "bad.npz", **arrays(pairs_of([2, 3, 1])))
+    with pytest.raises(error):
+        regions.load(path)
+
+
+def test_missing_and_unreadable_files(tmp_path):
+    with pytest.raises(regions.FileFormatError):
+        regions.load(tmp_path / "nope.npz")
+    with pytest.raises(regions.FileFormatError):
+        regions.load(tmp_path)  # a directory
+    text = tmp_path / "text.npz"
+    text.write_text("W0 = [[1, 2]]\n")
+    with pytest.raises(regions.FileFormatError):
+        regions.load(text)
+
+
+# --------------------------------------------------------------------------- torch
+
+
+def test_from_torch():
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 3), nn.Hardtanh(),
+                          nn.Linear(3, 2), nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(2, 2),
+                          nn.Linear(2, 1)).double()
+    net = regions.Network.from_torch(model)
+    assert net.activations == ["relu", "hardtanh", "leaky_relu", "identity", "identity"]
+    assert net.layers[2].slope == pytest.approx(0.2)
+    X = np.random.default_rng(0).normal(size=(100, 2))
+    with torch.no_grad():
+        expected = model(torch.from_numpy(X)).numpy()
+    assert np.allclose(net.forward(X), expected)
+    truth = unambiguous(oracles.brute_force_patterns, net, oracles.box_slice([-1, -1], [1, 1]))
+    assert pattern_set(regions.enumerate(net, regions.box(-1, 1))) == truth
+
+
+def test_from_torch_rejects_unsupported_modules():
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    for model in (nn.Sequential(nn.Linear(2, 3), nn.Sigmoid()),
+                  nn.Sequential(nn.Linear(2, 3), nn.Hardtanh(-2.0, 2.0)),
+                  nn.Sequential(nn.ReLU(), nn.Linear(2, 3)),
+                  nn.Sequential(nn.Flatten())):
+        with pytest.raises(regions.NetworkError):
+            regions.Network.from_torch(model)
+
+
+def test_torch_state_dict_file(tmp_path):
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    torch.manual_seed(1)
+    model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1)).double()
+    path = tmp_path / "model.pt"
+    torch.save(model.state_dict(), path)
+    net = regions.load(path)
+    assert net.activations == ["relu", "identity"]
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    with torch.no_grad():
+        assert np.allclose(net.forward(X), model(torch.from_numpy(X)).numpy())
+    assert len(regions.enumerate(net)) == oracles.zaslavsky(4, 2)
