@@ -1,0 +1,397 @@
+"""Verification report: the exact count beside every bound and sampled estimate.
+
+:func:`verify` enumerates the regions of a network exactly, computes every
+bound of :mod:`regions.bounds` that applies and the sampled estimates of
+:mod:`regions.sampling`, and checks the relations that must hold between
+them:
+
+* the enumeration finished;
+* ``exact <= U`` for every upper bound ``U`` (shape bounds with the hidden
+  widths and ``m = domain.dim``, and the per-network bound), and
+  ``exact == Zaslavsky`` for one hidden layer in general position on a whole
+  space;
+* ``L <= U`` for every lower bound ``L`` on the maximal count and every shape
+  upper bound ``U`` (a consistency check of the formulas);
+* ``sampled <= exact`` for every sampled lower bound, and every sampled
+  pattern is the pattern of an enumerated region;
+* every line meets at most ``prod_l (h_l + 1)`` regions (``h_l`` breakpoint
+  hyperplanes of layer ``l``).
+
+A violated relation is reported, never hidden: :attr:`VerifyReport.ok` is
+False, the table marks it ``VIOLATED`` and ``regions verify`` exits with
+:data:`EXIT_VIOLATION`. When the enumeration reports near-degenerate regions
+or dropped slivers the sampled relations depend on the tolerance; the report
+says so.
+
+Command line (registered by :func:`add_verify_parser`)::
+
+    regions verify NET.npz [--box LO HI] [--samples N] [--lines K] [-o report.json]
+                           [--seed S] [--quiet]
+
+Exit codes: 0 every relation holds; 2 bad input; 3 some relation is violated
+(:data:`EXIT_VIOLATION`); 5 the enumeration was interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from . import bounds as bounds_module
+from .domain import whole_space
+from .enumeration import enumerate_regions
+from .errors import FileFormatError, RegionsError
+from .network import Network
+from .sampling import density_estimate, distinct_patterns, regions_along_lines
+from .tolerances import MIN_RADIUS
+
+#: Exit code of ``regions verify`` when a relation is violated.
+EXIT_VIOLATION = 3
+#: Exit code when the enumeration stopped early (same as ``regions count``).
+EXIT_INCOMPLETE = 5
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A sampled quantity.
+
+    Attributes
+    ----------
+    name : str
+    value : float
+    kind : str
+        ``"lower"`` (never above the exact count) or ``"estimate"`` (no
+        inequality claimed).
+    sample_size : int
+    unit : str
+        What was sampled (``"points"``, ``"lines"``).
+    detail : dict
+        Extra JSON-ready numbers (the curve of distinct patterns, ``lambda``...).
+    """
+
+    name: str
+    value: float
+    kind: str
+    sample_size: int
+    unit: str
+    detail: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One checked relation ``left op right``.
+
+    ``op`` is ``"<="``, ``"=="``, ``"subset"`` (every sampled pattern is an
+    exact region's pattern; the values are the number of sampled patterns
+    and the number of them found among the exact ones) or ``"is"`` (a flag).
+    """
+
+    name: str
+    left: str
+    op: str
+    right: str
+    left_value: object
+    right_value: object
+    holds: bool
+    note: str = ""
+
+
+@dataclass
+class VerifyReport:
+    """Everything :func:`verify` found.
+
+    Attributes
+    ----------
+    network : dict
+        ``widths``, ``activations`` and the hidden ``hidden_widths``.
+    domain : dict
+        ``kind``, ``dim`` (the ``m`` of the bounds), ``bounded``.
+    exact : int
+        Exact region count from :func:`regions.enumerate`.
+    enumeration : dict
+        Its summary (seconds, LPs, completeness, tolerance flags).
+    bounds : list of regions.bounds.Bound
+    estimates : list of Estimate
+    relations : list of Relation
+    """
+
+    network: dict
+    domain: dict
+    exact: int
+    enumeration: dict
+    bounds: list
+    estimates: list
+    relations: list
+
+    @property
+    def ok(self) -> bool:
+        """True when every relation holds."""
+        return all(r.holds for r in self.relations)
+
+    @property
+    def violations(self) -> list:
+        return [r for r in self.relations if not r.holds]
+
+    def to_dict(self) -> dict:
+        return {
+            "ok": self.ok,
+            "network": self.network,
+            "domain": self.domain,
+            "exact": self.exact,
+            "enumeration": self.enumeration,
+            "bounds": [asdict(b) for b in self.bounds],
+            "estimates": [asdict(e) for e in self.estimates],
+            "relations": [asdict(r) for r in self.relations],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The report as JSON (bounds are exact integers, however large)."""
+        return json.dumps(_jsonable(self.to_dict()), indent=indent)
+
+    def format_table(self) -> str:
+        """A plain-text table: count, bounds, estimates, relations."""
+        net, dom = self.network, self.domain
+        lines = [
+            f"network: widths {net['widths']}, activations {net['activations']}",
+            f"domain: {dom['kind']} (dimension {dom['dim']}"
+            + (", bounded)" if dom["bounded"] else ", unbounded)"),
+            f"exact count: {self.exact}  ({self.enumeration['seconds']:.2f} s, "
+            f"{self.enumeration['lps']} LPs"
+            + ("" if self.enumeration["complete"] else ", INCOMPLETE") + ")",
+            "",
+            f"{'bound':<14} {'kind':<10} {'value':>24}  {'exact/value':>11}  source",
+        ]
+        for b in self.bounds:
+            ratio = f"{self.exact / b.value:.3g}" if b.value else "-"
+            lines.append(f"{b.name:<14} {b.kind:<10} {_short(b.value):>24}  {ratio:>11}  {b.source}")
+        lines += ["", f"{'estimate':<22} {'kind':<9} {'value':>12}  sample size"]
+        for e in self.estimates:
+            value = f"{e.value:.1f}" if isinstance(e.value, float) else str(e.value)
+            lines.append(f"{e.name:<22} {e.kind:<9} {value:>12}  {e.sample_size:,} {e.unit}")
+        lines += ["", "relations:"]
+        for r in self.relations:
+            mark = "ok      " if r.holds else "VIOLATED"
+            lines.append(f"  {mark} {r.left} {r.op} {r.right}   "
+                         f"({_short(r.left_value)} {r.op} {_short(r.right_value)})"
+                         + (f"  [{r.note}]" if r.note else ""))
+        verdict = ("all relations hold" if self.ok else
+                   f"ERROR: {len(self.violations)} relation(s) violated")
+        lines += ["", f"{len(self.relations)} relations checked: {verdict}"]
+        return "\n".join(lines)
+
+
+def verify(network: Network, domain=None, *, samples: int = 200_000, lines: int = 200,
+           seed: int = 0, min_radius: float = MIN_RADIUS, partition=None,
+           progress=None) -> VerifyReport:
+    """Exact count, every applicable bound, sampled estimates and the relations between them.
+
+    Parameters
+    ----------
+    network : Network
+    domain : Domain, optional
+        Default: all of R^n. Bounds use ``m = domain.dim`` (a slice's own
+        dimension).
+    samples : int
+        Random points for the distinct-pattern lower bound (0 to skip).
+    lines : int
+        Random lines for the exact line counts and, on a bounded domain,
+        the Hanin-Rolnick density estimate (0 to skip).
+    seed : int
+        Seed of every random draw.
+    min_radius : float
+        Tolerance of the enumeration (and of the line counts).
+    partition : Partition, optional
+        A finished enumeration of ``network`` over ``domain`` to reuse.
+    progress : callable, optional
+        Passed to :func:`regions.enumerate`.
+    """
+    if not isinstance(network, Network):
+        raise TypeError(f"expected a regions.Network, got {type(network).__name__}")
+    for name, value in (("samples", samples), ("lines", lines)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise RegionsError(f"{name} must be a non-negative integer, got {value!r}")
+    domain = (whole_space() if domain is None else domain).resolve(network.input_dim)
+    part = (partition if partition is not None else
+            enumerate_regions(network, domain, min_radius=min_radius, progress=progress))
+    exact = len(part)
+    summary = part.summary()
+    tolerance_flags = summary.get("near_degenerate", 0) + summary.get("slivers", 0)
+    caveat = ("the enumeration flagged near-degenerate regions or slivers: tolerance-dependent"
+              if tolerance_flags else "")
+
+    bounds = bounds_module.network_bounds(network, domain)
+    relations = [Relation("complete", "enumeration", "is", "complete", summary["complete"],
+                          True, bool(summary["complete"]), summary.get("stop_reason") or "")]
+    relations += _bound_relations(exact, bounds)
+
+    estimates = []
+    exact_keys = _pattern_set(part.patterns)
+    if samples:
+        sample = distinct_patterns(network, domain, int(samples), seed=seed)
+        estimates.append(Estimate(
+            "points", sample.distinct, "lower", sample.samples, "points",
+            {"sizes": sample.sizes.tolist(), "distinct": sample.curve.tolist(),
+             "seconds": sample.seconds}))
+        relations += _sample_relations("points", sample.distinct, sample.patterns, exact,
+                                       exact_keys, caveat)
+    if lines:
+        counts = regions_along_lines(network, domain, int(lines), seed=seed,
+                                     min_radius=min_radius)
+        estimates.append(Estimate("lines (distinct)", counts.distinct, "lower", counts.lines,
+                                  "lines", {"seconds": counts.seconds}))
+        estimates.append(Estimate("line (most regions)", int(counts.counts.max()), "lower",
+                                  counts.lines, "lines"))
+        estimates.append(Estimate("line (mean regions)", float(counts.counts.mean()),
+                                  "estimate", counts.lines, "lines"))
+        relations += _sample_relations("lines", counts.distinct, counts.patterns, exact,
+                                       exact_keys, caveat)
+        widths, activations = bounds_module.hidden_layers(network)
+        line_bound = bounds_module.raghu_upper(1, widths, activations)
+        relations.append(Relation("line bound", "regions on any line", "<=", "prod (h_l + 1)",
+                                  int(counts.counts.max()), line_bound,
+                                  int(counts.counts.max()) <= line_bound))
+        if domain.is_bounded:
+            density = density_estimate(network, domain, int(lines), seed=seed,
+                                       min_radius=min_radius)
+            if density.expected_regions is not None:
+                estimates.append(Estimate(
+                    "hanin-rolnick", density.expected_regions, "estimate", density.lines,
+                    "lines", _density_detail(density)))
+
+    return VerifyReport(
+        network={"widths": network.widths, "activations": network.activations,
+                 "hidden_widths": bounds_module.hidden_layers(network)[0]},
+        domain={"kind": domain.kind, "dim": domain.dim, "bounded": domain.is_bounded},
+        exact=exact,
+        enumeration=summary,
+        bounds=bounds,
+        estimates=estimates,
+        relations=relations,
+    )
+
+
+def _bound_relations(exact: int, bounds: list) -> list:
+    relations = []
+    shape_uppers = [b for b in bounds if b.kind == "upper" and b.name not in ("network",
+                                                                             "zaslavsky")]
+    for b in bounds:
+        if b.kind == "upper":
+            relations.append(Relation(f"exact <= {b.name}", "exact", "<=", b.name, exact,
+                                      b.value, exact <= b.value))
+        elif b.kind == "equality":
+            relations.append(Relation(f"exact == {b.name}", "exact", "==", b.name, exact,
+                                      b.value, exact == b.value,
+                                      "one layer in general position on the whole space"))
+        elif b.kind == "max_lower":
+            for upper in shape_uppers:
+                relations.append(Relation(f"{b.name} <= {upper.name}", b.name, "<=",
+                                          upper.name, b.value, upper.value,
+                                          b.value <= upper.value, "bounds on the maximal count"))
+    return relations
+
+
+def _sample_relations(name, distinct, patterns, exact, exact_keys, caveat) -> list:
+    found = sum(key in exact_keys for key in _pattern_set(patterns, ordered=True))
+    return [
+        Relation(f"{name} <= exact", f"sampled ({name})", "<=", "exact", distinct, exact,
+                 distinct <= exact, caveat),
+        Relation(f"{name} patterns", f"sampled patterns ({name})", "subset", "exact patterns",
+                 len(patterns), found, found == len(patterns), caveat),
+    ]
+
+
+def _pattern_set(patterns: np.ndarray, ordered: bool = False):
+    keys = [row.tobytes() for row in np.ascontiguousarray(patterns, dtype=np.int8)]
+    return keys if ordered else set(keys)
+
+
+def _density_detail(density) -> dict:
+    return {
+        "crossings_per_length": density.crossings_per_length,
+        "standard_error": density.standard_error,
+        "boundary_density": density.boundary_density,
+        "regions_per_volume": density.regions_per_volume,
+        "volume": density.volume,
+        "total_length": density.total_length,
+        "transitions": density.transitions,
+        "crossings_per_length_per_neuron": density.crossings_per_length_per_neuron,
+    }
+
+
+def _short(value) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        return str(value)
+    value = int(value)
+    if value < 10 ** 15:
+        return f"{value:,}"
+    digits = len(str(value))
+    return f"{int(str(value)[:4]) / 1000:.3f}e{digits - 1}"
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    return value
+
+
+# --------------------------------------------------------------------------- command line
+
+def add_verify_parser(subparsers) -> None:
+    """Register ``regions verify`` on an ``argparse`` subparsers object."""
+    parser = subparsers.add_parser(
+        "verify", help="exact count beside every bound and sampled estimate",
+        description="Enumerate the regions exactly, compute every applicable bound and sampled "
+                    "estimate, and check the relations between them. Exit code 0 when all "
+                    f"hold, {EXIT_VIOLATION} when one is violated.")
+    parser.add_argument("network", help=".npz network file (W0, b0, W1, b1, ..., activations)")
+    parser.add_argument("--box", nargs=2, type=float, metavar=("LO", "HI"),
+                        help="restrict to the box [LO, HI]^n (default: all of R^n)")
+    parser.add_argument("--samples", type=int, default=200_000, metavar="N",
+                        help="random points for the distinct-pattern count (default 200000)")
+    parser.add_argument("--lines", type=int, default=200, metavar="K",
+                        help="random lines for exact line counts (default 200)")
+    parser.add_argument("-o", "--output", metavar="REPORT.json",
+                        help="also write the report as JSON to this file")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random samples")
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.set_defaults(func=cmd_verify)
+
+
+def cmd_verify(args) -> int:
+    """Run ``regions verify``; returns the exit code (see the module docstring)."""
+    from . import domain as domains
+    from .cli import _progress_printer
+    from .io import load
+
+    network = load(args.network)
+    domain = domains.box(*args.box) if args.box is not None else domains.whole_space()
+    progress = None if args.quiet else _progress_printer(sys.stderr)
+    report = verify(network, domain, samples=args.samples, lines=args.lines, seed=args.seed,
+                    progress=progress)
+    if progress is not None and progress.interactive:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    print(report.format_table())
+    if args.output:
+        try:
+            with open(args.output, "w") as handle:
+                handle.write(report.to_json() + "\n")
+        except OSError as exc:
+            raise FileFormatError(f"cannot write the report to {args.output}: {exc}") from None
+    if not report.enumeration["complete"]:
+        return EXIT_INCOMPLETE
+    return 0 if report.ok else EXIT_VIOLATION

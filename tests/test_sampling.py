@@ -1,0 +1,280 @@
+"""Sampled estimates: never above the exact count, exact on lines, right in expectation.
+
+Independent sources: ``regions.enumerate`` on segments and lines (LP-based
+splitting, a different algorithm from the vectorised root finding tested
+here) and on boxes; region areas from scipy's ``HalfspaceIntersection``;
+the 1-D sweep of ``tests/oracles.py``; closed-form expectations (one layer
+with Gaussian biases) and exact boundary lengths/areas of hyperplanes
+clipped to a box (Crofton), compared within five standard errors.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from scipy.spatial import ConvexHull, HalfspaceIntersection
+from scipy.stats import norm
+
+import regions
+from regions import bounds as B
+from regions import sampling as S
+from regions.errors import DomainError, RegionsError
+from regions.random_networks import random_network
+
+import oracles
+from oracles import unambiguous
+
+
+# --------------------------------------------------------------------------- exact line counts
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "hardtanh"])
+def test_segments_match_enumeration(activation):
+    rng = np.random.default_rng(1)
+    for seed in range(10):
+        widths = [int(rng.integers(1, 4))] + [int(w) for w in rng.integers(2, 7, size=3)] + [1]
+        net = random_network(widths, seed=seed, activation=activation)
+        p0, p1 = rng.normal(scale=2.0, size=(2, widths[0]))
+        counted = S.regions_on_segments(net, p0, p1)
+        assert counted.counts[0] == len(regions.enumerate(net, regions.segment(p0, p1)))
+
+
+def test_whole_lines_match_enumeration_and_oracle():
+    rng = np.random.default_rng(2)
+    for seed in range(12):
+        activation = ["relu", "leaky_relu", "hardtanh"][seed % 3]
+        net = random_network([3, 5, 4, 3, 1], seed=seed, activation=activation)
+        p0, u = rng.normal(size=3), rng.normal(size=3)
+        u /= np.linalg.norm(u)
+        expected = len(unambiguous(oracles.line_partition, net, p0, u))
+        assert S.regions_on_lines(net, p0, 3.0 * u).counts[0] == expected
+        assert expected == len(regions.enumerate(net, regions.line(p0, p0 + u)))
+
+
+def test_many_segments_at_once_equal_one_by_one():
+    net = random_network([2, 8, 8, 8, 1], seed=4)
+    rng = np.random.default_rng(4)
+    starts, ends = rng.uniform(-1, 1, size=(2, 25, 2))
+    together = S.regions_on_segments(net, starts, ends).counts
+    alone = [S.regions_on_segments(net, s, e).counts[0] for s, e in zip(starts, ends)]
+    assert together.tolist() == alone
+
+
+def test_line_counts_below_line_bound():
+    for seed, activation in enumerate(["relu", "hardtanh", "leaky_relu"] * 2):
+        net = random_network([2, 6, 6, 1], seed=seed, activation=activation)
+        counts = S.regions_along_lines(net, regions.box(-2, 2), 300, seed=seed)
+        widths, activations = B.hidden_layers(net)
+        assert counts.counts.max() <= B.raghu_upper(1, widths, activations)
+        assert np.all(counts.counts >= 1)
+
+
+# --------------------------------------------------------------------------- lower bounds
+
+LOWER_BOUND_CASES = [([2, 6, 6, 1], "relu"), ([2, 5, 5, 5, 1], "relu"), ([3, 6, 5, 1], "relu"),
+                     ([2, 4, 4, 1], "hardtanh"), ([3, 4, 4, 1], "leaky_relu"),
+                     ([1, 6, 6, 6, 1], "relu")]
+
+
+@pytest.mark.parametrize("widths, activation", LOWER_BOUND_CASES)
+def test_sampled_never_exceed_exact(widths, activation):
+    for seed in range(3):
+        net = random_network(widths, seed=seed, activation=activation)
+        for domain in (regions.box(-1, 1), None):
+            part = regions.enumerate(net, domain)
+            exact = {row.tobytes() for row in part.patterns}
+            points = S.distinct_patterns(net, domain, 20_000, seed=seed)
+            lines = S.regions_along_lines(net, domain, 40, seed=seed)
+            for sample in (points, lines):
+                assert sample.distinct <= len(part)
+                assert {row.tobytes() for row in sample.patterns} <= exact
+            assert lines.counts.max() <= lines.distinct
+
+
+def _region_areas(part):
+    areas = []
+    for region in part:
+        halfspaces = np.hstack([region.A, -region.b[:, None]])
+        polygon = HalfspaceIntersection(halfspaces, region.witness).intersections
+        areas.append(ConvexHull(polygon).volume)
+    return np.array(areas)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_distinct_patterns_converge_on_small_2d_networks(seed):
+    net = random_network([2, 5, 5, 1], seed=seed)
+    part = regions.enumerate(net, regions.box(-1, 1))
+    areas = _region_areas(part)
+    assert areas.sum() == pytest.approx(4.0)
+    samples = 1 << 19
+    result = S.distinct_patterns(net, regions.box(-1, 1), samples, seed=seed)
+    # A region holding a fraction a of the box is missed with probability (1 - a)^N < e^{-40}
+    # once a > 40 / N: all those must be found, and nothing beyond the exact count.
+    certain = int(np.sum(areas / 4.0 > 40.0 / samples))
+    assert certain <= result.distinct <= len(part)
+    assert np.all(np.diff(result.curve) >= 0)
+    assert result.curve[-1] == result.distinct and result.sizes[-1] == samples
+    assert result.curve[0] == 1
+    exact = {row.tobytes() for row in part.patterns}
+    assert {row.tobytes() for row in result.patterns} <= exact
+
+
+def test_distinct_pattern_curve_sizes():
+    net = random_network([2, 4, 1], seed=0)
+    result = S.distinct_patterns(net, regions.box(-1, 1), 1000, sizes=[10, 100, 1000])
+    assert result.sizes.tolist() == [10, 100, 1000]
+    assert result.curve[-1] == result.distinct
+    # The curve is the count of distinct patterns among the first N points: recompute it.
+    rng = np.random.default_rng(0)
+    x = S.sample_points(regions.box(-1, 1).resolve(2), 1000, rng)
+    patterns = net.activation_pattern(x)
+    for size, value in zip(result.sizes, result.curve):
+        assert value == len({row.tobytes() for row in patterns[:size]})
+
+
+# --------------------------------------------------------------------------- trajectories
+
+def test_trajectory_transitions_match_enumerated_edges():
+    net = random_network([2, 6, 6, 6, 1], seed=3)
+    angles = np.linspace(0.0, 2.0 * np.pi, 48, endpoint=False)
+    circle = 0.8 * np.stack([np.cos(angles), np.sin(angles)], axis=1) + [0.1, -0.2]
+    closed = S.trajectory_transitions(net, circle, closed=True)
+    edges = np.vstack([circle, circle[:1]])
+    # Vertices lie inside regions (generic), so a transition is a crossing inside an edge.
+    expected = sum(len(regions.enumerate(net, regions.segment(p, q))) - 1
+                   for p, q in zip(edges[:-1], edges[1:]))
+    assert closed.transitions == expected
+    assert closed.positions.size == expected
+    assert np.all(np.diff(closed.positions) > 0)
+    assert 0 < closed.positions[0] and closed.positions[-1] < closed.length
+    assert closed.length == pytest.approx(np.linalg.norm(np.diff(edges, axis=0), axis=1).sum())
+    opened = S.trajectory_transitions(net, circle)
+    last = len(regions.enumerate(net, regions.segment(circle[-1], circle[0]))) - 1
+    assert opened.transitions == expected - last
+
+
+def test_trajectory_rejects_bad_input():
+    net = random_network([2, 3, 1], seed=0)
+    with pytest.raises(DomainError):
+        S.trajectory_transitions(net, np.zeros((1, 2)))
+    with pytest.raises(DomainError):
+        S.trajectory_transitions(net, np.zeros((3, 2)))
+    with pytest.raises(DomainError):
+        S.trajectory_transitions(net, np.zeros((3, 3)))
+
+
+# --------------------------------------------------------------------------- expectations
+
+def test_expected_breakpoints_one_layer_gaussian_biases():
+    # shared/bounds.md: with W fixed and b_i ~ N(0, s^2), the expected number of breakpoints on
+    # [x0, x1] is sum_i |Phi(w_i.x1 / s) - Phi(w_i.x0 / s)| (neuron i breaks there iff -b_i lies
+    # between w_i.x0 and w_i.x1).
+    rng = np.random.default_rng(8)
+    width, s, draws = 16, 0.5, 400
+    W = rng.normal(size=(width, 2))
+    x0, x1 = np.array([-0.7, 0.2]), np.array([0.9, -0.4])
+    p = np.abs(norm.cdf(W @ x1 / s) - norm.cdf(W @ x0 / s))
+    observed = []
+    for _ in range(draws):
+        net = regions.Network.from_layers([(W, rng.normal(0.0, s, size=width)),
+                                           (np.ones((1, width)), np.zeros(1))])
+        observed.append(S.regions_on_segments(net, x0, x1).counts[0] - 1)
+    sigma = math.sqrt(np.sum(p * (1 - p)) / draws)
+    assert abs(np.mean(observed) - p.sum()) < 5 * sigma
+
+
+def _clipped_length(w, b, lo=-1.0, hi=1.0):
+    """Length of {x in [lo, hi]^2 : w.x + b = 0} (Liang-Barsky clipping)."""
+    point = -b * w / (w @ w)
+    direction = np.array([-w[1], w[0]]) / np.linalg.norm(w)
+    t0, t1 = -np.inf, np.inf
+    for axis in range(2):
+        if direction[axis] == 0:
+            if not lo <= point[axis] <= hi:
+                return 0.0
+            continue
+        a, c = sorted([(lo - point[axis]) / direction[axis], (hi - point[axis]) / direction[axis]])
+        t0, t1 = max(t0, a), min(t1, c)
+    return max(0.0, t1 - t0)
+
+
+def _clipped_area(w, b):
+    """Area of {x in [-1, 1]^3 : w.x + b = 0}: polygon through its crossings of the cube's edges."""
+    corners = np.array(np.meshgrid([-1, 1], [-1, 1], [-1, 1])).reshape(3, -1).T.astype(float)
+    points = []
+    for i in range(8):
+        for j in range(8):
+            if np.sum(corners[i] != corners[j]) == 1 and i < j:
+                fi, fj = corners[i] @ w + b, corners[j] @ w + b
+                if fi * fj < 0:
+                    points.append(corners[i] + fi / (fi - fj) * (corners[j] - corners[i]))
+    if len(points) < 3:
+        return 0.0
+    points = np.array(points)
+    basis = np.linalg.svd(np.atleast_2d(w))[2][1:]        # orthonormal basis of the plane
+    return ConvexHull((points - points.mean(axis=0)) @ basis.T).volume
+
+
+@pytest.mark.parametrize("dim", [2, 3])
+def test_crofton_boundary_density(dim):
+    # For a one-layer network the boundaries are hyperplanes whose clipped lengths (2-D) or
+    # areas (3-D) we compute exactly; isotropic lines must recover them via S = c_n lambda.
+    rng = np.random.default_rng(dim)
+    width = 6
+    W, b = rng.normal(size=(width, dim)), rng.uniform(-0.8, 0.8, size=width)
+    net = regions.Network.from_layers([(W, b), (np.ones((1, width)), np.zeros(1))])
+    clip = _clipped_length if dim == 2 else _clipped_area
+    exact = sum(clip(w, c) for w, c in zip(W, b)) / 2.0 ** dim
+    estimate = S.density_estimate(net, regions.box(-1, 1), 20_000, seed=dim)
+    factor = estimate.boundary_density / estimate.crossings_per_length
+    assert factor == pytest.approx({2: math.pi / 2, 3: 2.0}[dim])
+    assert abs(estimate.boundary_density - exact) < 5 * factor * estimate.standard_error
+    assert estimate.volume == pytest.approx(2.0 ** dim)
+
+
+def test_density_estimate_is_exact_in_one_dimension():
+    net = random_network([3, 6, 6, 1], seed=5)
+    p0, p1 = np.array([-1.0, 0.5, 0.2]), np.array([1.5, -0.3, 0.4])
+    segment = regions.segment(p0, p1)
+    estimate = S.density_estimate(net, segment, 1)
+    assert estimate.expected_regions == pytest.approx(len(regions.enumerate(net, segment)))
+    assert estimate.regions_per_volume == pytest.approx(estimate.crossings_per_length)
+
+
+def test_density_needs_a_bounded_domain():
+    net = random_network([2, 3, 1], seed=0)
+    with pytest.raises(DomainError):
+        S.density_estimate(net, None)
+    with pytest.raises(RegionsError):
+        S.distinct_patterns(net, regions.box(-1, 1), 0)
+    with pytest.raises(DomainError):
+        S.regions_on_segments(net, np.zeros(2), np.zeros(2))
+
+
+# --------------------------------------------------------------------------- point samplers
+
+def test_sample_points_respect_domains():
+    rng = np.random.default_rng(0)
+    box = regions.box([-1.0, 0.0], [1.0, 3.0])
+    z = S.sample_points(box, 20_000, rng)
+    assert box.contains(z).all()
+    assert np.allclose(z.mean(axis=0), [0.0, 1.5], atol=0.05)
+    triangle = regions.polytope([[-1.0, 0.0], [0.0, -1.0], [1.0, 1.0]], [0.0, 0.0, 1.0])
+    z = S.sample_points(triangle, 5000, rng)
+    assert z.shape == (5000, 2) and triangle.contains(z).all()
+    whole = regions.whole_space(3)
+    z = S.sample_points(whole, 5000, rng)
+    radii = np.linalg.norm(z, axis=1)
+    assert radii.min() >= S.UNBOUNDED_RADII[0] * (1 - 1e-12)
+    assert radii.max() <= S.UNBOUNDED_RADII[1] * (1 + 1e-12)
+    half = regions.polytope([[1.0, 0.0]], [-5.0])
+    assert half.contains(S.sample_points(half, 1000, rng)).all()
+
+
+def test_random_lines_meet_the_domain():
+    rng = np.random.default_rng(1)
+    domain = regions.box(-1, 1).resolve(3)
+    p, u, lo, hi = S.random_lines(domain, 500, rng)
+    assert np.allclose(np.linalg.norm(u, axis=1), 1.0)
+    assert np.all(hi > lo)
+    for t in (lo, hi, (lo + hi) / 2):
+        assert domain.contains(p + t[:, None] * u, tol=1e-9).all()
