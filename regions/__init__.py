@@ -6,17 +6,21 @@
 >>> len(part), part.per_layer                                  # doctest: +SKIP
 """
 
+from . import bounds, sampling
 from .domain import Domain, box, line, plane, polytope, segment, whole_space
 from .enumeration import enumerate_regions as enumerate
 from .errors import DomainError, FileFormatError, NetworkError, RegionsError
 from .io import load, save
 from .network import Layer, Network
 from .partition import Partition, Region
+from .serialize import read_json
 from .tolerances import MIN_RADIUS
+from .verify import VerifyReport, verify
 
 __all__ = [
     "Domain", "DomainError", "FileFormatError", "Layer", "MIN_RADIUS", "Network",
     "NetworkError", "Partition", "Region", "RegionsError", "box", "enumerate", "line", "load",
-    "plane", "polytope", "save", "segment", "whole_space",
+    "plane", "polytope", "read_json", "save", "segment", "verify", "VerifyReport", "whole_space",
+    "bounds", "sampling",
 ]
 __version__ = "0.1.0"

@@ -3,9 +3,15 @@
 ``regions count NET.npz [--box LO HI] [--json] [--quiet] ...`` prints the
 region count and the per-layer counts.
 
-Exit codes: 0 success; 2 bad input (one-line message on stderr); 5 the run
-stopped early (budget or Ctrl-C) and printed a partial, incomplete result; 6
-``--exact-check`` found a witness that is not strictly inside its region.
+Also ``regions verify`` (bounds and sampled estimates beside the exact count,
+:mod:`regions.verify`) and ``regions graph`` (adjacency graph export,
+:mod:`regions.graph`).
+
+Exit codes: 0 success; 2 bad input (one-line message on stderr); 3 ``verify``
+found a violated relation; 4 ``--certify`` found a completeness violation; 5
+the run stopped early (budget or Ctrl-C) and printed a partial, incomplete
+result; 6 ``--exact-check`` found a witness that is not strictly inside its
+region.
 """
 
 from __future__ import annotations
@@ -53,10 +59,21 @@ def _progress_printer(stream):
     return report
 
 
+def tightest_upper_bound(net, domain):
+    """The smallest applicable upper bound on the count, as a :class:`regions.bounds.Bound`."""
+    from .bounds import network_bounds
+
+    candidates = [b for b in network_bounds(net, domain) if b.kind in ("upper", "equality")]
+    return min(candidates, key=lambda b: b.value)
+
+
 def cmd_count(args) -> int:
     net = load(args.network)
-    domain = _domain_from_args(args)
+    domain = _domain_from_args(args).resolve(net.input_dim)
     progress = None if args.quiet else _progress_printer(sys.stderr)
+    if not args.quiet:
+        bound = tightest_upper_bound(net, domain)
+        print(f"at most {bound.value:,} regions ({bound.source})", file=sys.stderr)
     memory = None if args.memory_limit is None else args.memory_limit * 2**20
     part = enumerate_regions(net, domain, min_radius=args.min_radius, progress=progress,
                              max_regions=args.max_regions, time_limit=args.time_limit,
@@ -85,6 +102,12 @@ def cmd_count(args) -> int:
             print(f"exact check: {len(part) - len(failures)} of {len(part)} witnesses verified")
             for failure in failures:
                 print(f"  region {failure.region}: {failure.reason}")
+    if args.certify:
+        from .certify import certify_and_report
+
+        code = certify_and_report(part, sys.stderr if args.json else sys.stdout)
+        if code:
+            return code
     if failures:
         return EXIT_EXACT_CHECK_FAILED
     return 0 if part.complete else EXIT_INCOMPLETE
@@ -114,7 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="continue the run saved in FILE (same network and domain only)")
     count.add_argument("--exact-check", action="store_true",
                        help="re-verify every witness in rational arithmetic")
+    count.add_argument("--certify", action="store_true",
+                       help="check that the enumeration is complete (exit 4 on violations)")
     count.set_defaults(func=cmd_count)
+
+    from .graph import add_graph_parser
+    from .verify import add_verify_parser
+
+    add_verify_parser(sub)
+    add_graph_parser(sub)
     return parser
 
 

@@ -43,8 +43,8 @@ CHECKPOINT_SECONDS = 5.0
 MEMORY_CHECK_EVERY = 256
 
 
-def enumerate_regions(network: Network, domain=None, *, min_radius: float = MIN_RADIUS,
-                      progress=None, max_regions: int | None = None,
+def enumerate_regions(network: Network, domain=None, *, method: str = "split",
+                      min_radius: float = MIN_RADIUS, progress=None, max_regions: int | None = None,
                       time_limit: float | None = None, memory_limit: float | None = None,
                       checkpoint=None, checkpoint_every: float = CHECKPOINT_SECONDS,
                       resume=None) -> Partition:
@@ -56,6 +56,11 @@ def enumerate_regions(network: Network, domain=None, *, min_radius: float = MIN_
     domain : Domain, optional
         Default: all of R^n (:func:`regions.whole_space`). Slices (``plane``,
         ``line``, ``segment``) are enumerated in their own coordinates.
+    method : {"split", "walk"}
+        ``"split"``: layer-by-layer splitting (this module). ``"walk"``: the
+        breadth-first walk across facets of :mod:`regions.walk`, a second,
+        independent algorithm (no budgets or checkpoints; regions sorted by
+        pattern).
     min_radius : float
         A region counts when its largest inscribed ball has a radius above
         ``min_radius`` times the domain scale (see :mod:`regions.tolerances`).
@@ -87,6 +92,12 @@ def enumerate_regions(network: Network, domain=None, *, min_radius: float = MIN_
     """
     if not isinstance(network, Network):
         raise TypeError(f"expected a regions.Network, got {type(network).__name__}")
+    if method == "walk":
+        from .walk import enumerate_walk  # walk imports this module
+
+        return enumerate_walk(network, domain, min_radius=min_radius, progress=progress)
+    if method != "split":
+        raise RegionsError(f"unknown method {method!r}: expected 'split' or 'walk'")
     domain = (domain if domain is not None else whole_space()).resolve(network.input_dim)
     min_radius = float(min_radius)
     if not (np.isfinite(min_radius) and min_radius > 0.0):

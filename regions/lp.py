@@ -22,6 +22,8 @@ _COLWISE = int(highspy.MatrixFormat.kColwise)
 _MAXIMIZE = int(highspy.ObjSense.kMaximize)
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
 _INFEASIBLE = highspy.HighsModelStatus.kInfeasible
+_DECIDED = (_OPTIMAL, _INFEASIBLE, highspy.HighsModelStatus.kUnbounded,
+            highspy.HighsModelStatus.kUnboundedOrInfeasible)
 
 
 class LPError(RuntimeError):
@@ -48,10 +50,21 @@ class LPSolver:
 
     def _run(self):
         started = time.perf_counter()
-        self._highs.run()
+        h = self._highs
+        h.run()
+        status = h.getModelStatus()
+        if status not in _DECIDED:
+            # Without presolve, HiGHS's simplex occasionally stops with status Unknown on
+            # small LPs with free columns that do have an optimum; a cold solve with
+            # presolve on settles them.
+            h.setOptionValue("presolve", "on")
+            h.clearSolver()
+            h.run()
+            status = h.getModelStatus()
+            h.setOptionValue("presolve", "off")
         self.seconds += time.perf_counter() - started
         self.count += 1
-        return self._highs.getModelStatus()
+        return status
 
     def _solve(self, num_col, num_row, cost, col_lower, col_upper, row_upper, start, index, value):
         h = self._highs

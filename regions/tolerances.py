@@ -47,6 +47,33 @@ REDUNDANCY_GAP
     When the H-representation of a region is minimised, a row is kept only if
     some point of the region with that row relaxed violates the row by more
     than ``REDUNDANCY_GAP``.
+FACET_MIN_RADIUS
+    A non-redundant row of a region's H-representation is a facet when the
+    largest (dim-1)-ball inside the region's section by that row's
+    hyperplane has a radius above ``FACET_MIN_RADIUS`` (in 1-D every
+    non-redundant row is a facet).
+
+PROBE_STEPS
+    Distances beyond a facet witness, smallest first, at which the
+    neighbouring region is probed; the smallest one at which the facet's own
+    neuron has changed state is used. Every step is far above
+    ``CONTAIN_SLACK`` and far below ``MIN_RADIUS``-scale region widths.
+
+CONTAIN_SLACK
+    Slack allowed when testing a point against an H-representation
+    "exactly" (``A z <= b + CONTAIN_SLACK``): only floating-point rounding,
+    far below ``PROBE_STEPS``.
+
+COINCIDE_TOL
+    Two unit-normal hyperplanes coincide (and a point lies on a hyperplane or
+    domain face) when they differ by at most ``COINCIDE_TOL`` in normal and
+    in offset.
+
+VERTEX_MERGE
+    In 1-D and 2-D geometry, vertices closer than ``VERTEX_MERGE`` are one vertex.
+
+The last five are used by facets, the adjacency graph, the certificate and
+the planar geometry, and like the others are multiplied by the domain scale.
 """
 
 MIN_RADIUS = 1e-7
@@ -54,28 +81,8 @@ ZERO_NORM = 1e-12
 RADIUS_CAP = 1e3
 NEAR_DEGENERATE_FACTOR = 100.0
 REDUNDANCY_GAP = 1e-9
-
-# Facets, adjacency, certificate and low-dimensional geometry (regions.facets, .graph,
-# .certify, .walk, .geometry). All are distances in working coordinates.
-
-#: A non-redundant row of a region's H-representation is a facet when the largest
-#: (dim-1)-ball inside the region's section by that row's hyperplane has a radius
-#: above ``FACET_MIN_RADIUS`` (in 1-D every non-redundant row is a facet).
 FACET_MIN_RADIUS = 1e-10
-
-#: Distances beyond a facet witness, smallest first, at which the neighbouring
-#: region is probed; the smallest one at which the facet's own neuron has changed
-#: state is used. Every step is far above ``CONTAIN_SLACK`` and far below
-#: ``MIN_RADIUS``-scale region widths.
 PROBE_STEPS = (1e-9, 1e-8, 1e-7, 1e-6)
-
-#: Slack allowed when testing a point against an H-representation "exactly"
-#: (``A z <= b + CONTAIN_SLACK``): only floating-point rounding, far below ``PROBE_STEPS``.
 CONTAIN_SLACK = 1e-11
-
-#: Two unit-normal hyperplanes coincide (and a point lies on a hyperplane or domain
-#: face) when they differ by at most ``COINCIDE_TOL`` in normal and in offset.
 COINCIDE_TOL = 1e-9
-
-#: In 1-D and 2-D geometry, vertices closer than ``VERTEX_MERGE`` are one vertex.
 VERTEX_MERGE = 1e-9

@@ -118,8 +118,12 @@ def test_min_radius_option(capsys, box_truth):
 
 
 def test_progress_stays_off_a_quick_non_terminal_run(capsys):
-    code, _, err = run(capsys, "count", EXAMPLE, "--box", "-1", "1")
-    assert code == 0 and err == ""
+    # The only stderr line of a quick run is the upper bound announced before it starts.
+    code, out, err = run(capsys, "count", EXAMPLE, "--box", "-1", "1")
+    lines = err.splitlines()
+    assert code == 0 and len(lines) == 1 and lines[0].startswith("at most ")
+    bound = int(lines[0].split()[2].replace(",", ""))
+    assert int(out.split()[1]) <= bound
 
 
 # --------------------------------------------------------------------------- subprocesses

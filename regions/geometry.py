@@ -1,0 +1,222 @@
+"""Exact geometry of 1-D and 2-D partitions: intervals, polygons, vertices, edges, areas.
+
+In 2-D every region of a bounded domain is a convex polygon, obtained without
+LPs by clipping the domain's bounding box with each row of the region's
+minimal H-representation (:func:`region_polygon`, vertices counter-clockwise).
+:func:`planar_complex` glues the polygons into one cell complex: vertices of
+different regions closer than ``VERTEX_MERGE`` (times the domain scale) are
+one vertex, and a polygon side that passes through another region's vertex is
+split there, so every edge is shared by at most two regions. On a bounded
+convex domain its Euler characteristic ``V - E + F`` is 1, and the region
+areas sum to the domain's area.
+
+In 1-D every region is an interval (:func:`interval_complex`); the intervals
+tile the domain segment and ``V - E = 1``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from .errors import DomainError
+from .tolerances import VERTEX_MERGE
+
+
+@dataclass
+class PlanarComplex:
+    """The 2-D partition as a polygonal cell complex (working coordinates).
+
+    Attributes
+    ----------
+    vertices : ndarray, shape (V, 2)
+    edges : ndarray, shape (E, 2), int64
+        Vertex index pairs ``(u, v)`` with ``u < v``, sorted.
+    faces : list of ndarray
+        ``faces[i]``: vertex indices of region ``i``'s polygon, counter-clockwise
+        (including vertices of neighbours that lie on its sides).
+    areas : ndarray, shape (R,)
+        Region areas (shoelace formula on the region's own polygon).
+    """
+
+    vertices: np.ndarray
+    edges: np.ndarray
+    faces: list
+    areas: np.ndarray
+
+    @property
+    def euler_characteristic(self) -> int:
+        """``V - E + F``: 1 for a partition of a bounded convex domain."""
+        return len(self.vertices) - len(self.edges) + len(self.faces)
+
+
+@dataclass
+class IntervalComplex:
+    """The 1-D partition: region ``i`` is ``[intervals[i, 0], intervals[i, 1]]``.
+
+    ``breakpoints`` (V,) are the distinct interval ends, ascending, domain
+    ends included; ``V - E = 1`` with ``E = len(intervals)`` on a bounded domain.
+    """
+
+    breakpoints: np.ndarray
+    intervals: np.ndarray
+
+    @property
+    def euler_characteristic(self) -> int:
+        return len(self.breakpoints) - len(self.intervals)
+
+
+def _require(part, dim: int) -> None:
+    if part.domain.dim != dim:
+        raise DomainError(f"needs a {dim}-D domain or slice, got dimension {part.domain.dim}")
+    if not part.domain.is_bounded:
+        raise DomainError(f"needs a bounded domain, got an unbounded {part.domain.kind}")
+
+
+def _scale(part) -> float:
+    return float(getattr(part, "scale", 1.0))
+
+
+def clip(polygon: np.ndarray, normal: np.ndarray, offset: float) -> np.ndarray:
+    """The part of convex ``polygon`` (k, 2) with ``normal . z <= offset`` (order kept)."""
+    if len(polygon) == 0:
+        return polygon
+    values = polygon @ normal - offset
+    out = []
+    for k in range(len(polygon)):
+        p, q = polygon[k], polygon[(k + 1) % len(polygon)]
+        vp, vq = values[k], values[(k + 1) % len(polygon)]
+        if vp <= 0.0:
+            out.append(p)
+        if (vp < 0.0 < vq) or (vq < 0.0 < vp):
+            out.append(p + (vp / (vp - vq)) * (q - p))
+    return np.array(out).reshape(-1, 2)
+
+
+def region_polygon(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+                   merge: float = 0.0) -> np.ndarray:
+    """Vertices (k, 2), counter-clockwise, of ``{z : A z <= b}`` inside the box ``[lower, upper]``.
+
+    Consecutive vertices closer than ``merge`` are merged (a row through a
+    vertex would otherwise leave a zero-length side).
+    """
+    polygon = np.array([[lower[0], lower[1]], [upper[0], lower[1]],
+                        [upper[0], upper[1]], [lower[0], upper[1]]], dtype=np.float64)
+    for normal, offset in zip(A, b):
+        polygon = clip(polygon, normal, offset)
+    keep = [k for k in range(len(polygon))
+            if np.linalg.norm(polygon[k] - polygon[k - 1]) > merge] if len(polygon) > 1 else []
+    return polygon[keep] if len(keep) >= 3 else np.zeros((0, 2))
+
+
+def polygon_area(polygon: np.ndarray) -> float:
+    """Signed shoelace area of a polygon (k, 2): positive when counter-clockwise."""
+    if len(polygon) < 3:
+        return 0.0
+    x, y = polygon[:, 0], polygon[:, 1]
+    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
+def region_polygons(part) -> list[np.ndarray]:
+    """Polygon (k, 2) of every region of a 2-D partition on a bounded domain."""
+    _require(part, 2)
+    merge = VERTEX_MERGE * _scale(part)
+    lower, upper = part.domain.lower, part.domain.upper
+    return [region_polygon(region.A, region.b, lower, upper, merge) for region in part]
+
+
+def domain_polygon(domain) -> np.ndarray:
+    """Vertices (k, 2), counter-clockwise, of a bounded 2-D domain."""
+    if domain.dim != 2 or not domain.is_bounded:
+        raise DomainError("needs a bounded 2-D domain")
+    return region_polygon(domain.A, domain.c, domain.lower, domain.upper)
+
+
+def planar_complex(part) -> PlanarComplex:
+    """Vertices, edges and faces of a 2-D partition on a bounded domain (see the module doc)."""
+    polygons = region_polygons(part)
+    tolerance = VERTEX_MERGE * _scale(part)
+    points = np.vstack([p for p in polygons if len(p)]) if any(len(p) for p in polygons) \
+        else np.zeros((0, 2))
+    vertices, ids = _merge_points(points, tolerance)
+    tree = cKDTree(vertices) if len(vertices) else None
+    faces, edges, start = [], set(), 0
+    for polygon in polygons:
+        own = ids[start:start + len(polygon)]
+        start += len(polygon)
+        ring = []
+        for k in range(len(own)):
+            u, v = own[k], own[(k + 1) % len(own)]
+            ring.append(u)
+            ring.extend(_vertices_on_side(vertices, tree, u, v, tolerance))
+        ring = [w for k, w in enumerate(ring) if w != ring[k - 1]] if len(ring) > 1 else ring
+        faces.append(np.array(ring, dtype=np.int64))
+        edges.update((min(a, b), max(a, b)) for a, b in zip(ring, ring[1:] + ring[:1]) if a != b)
+    return PlanarComplex(vertices=vertices,
+                         edges=np.array(sorted(edges), dtype=np.int64).reshape(-1, 2),
+                         faces=faces,
+                         areas=np.array([polygon_area(p) for p in polygons]))
+
+
+def _merge_points(points: np.ndarray, tolerance: float):
+    """Cluster points closer than ``tolerance`` (transitively); returns (centres, ids)."""
+    if len(points) == 0:
+        return np.zeros((0, 2)), np.zeros(0, dtype=np.int64)
+    pairs = cKDTree(points).query_pairs(tolerance, output_type="ndarray")
+    n = len(points)
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    count, labels = connected_components(graph, directed=False)
+    # Number clusters by first appearance so vertex ids are deterministic.
+    _, first = np.unique(labels, return_index=True)
+    order = np.argsort(first)
+    renumber = np.empty(count, dtype=np.int64)
+    renumber[order] = np.arange(count)
+    ids = renumber[labels]
+    centres = np.zeros((count, points.shape[1]))
+    np.add.at(centres, ids, points)
+    centres /= np.bincount(ids, minlength=count)[:, None]
+    return centres, ids
+
+
+def _vertices_on_side(vertices, tree, u: int, v: int, tolerance: float) -> list[int]:
+    """Vertices strictly inside segment ``u -> v`` (within ``tolerance``), ordered from ``u``."""
+    p, q = vertices[u], vertices[v]
+    length = float(np.linalg.norm(q - p))
+    if length <= tolerance:
+        return []
+    near = tree.query_ball_point((p + q) / 2.0, length / 2.0 + tolerance)
+    direction = (q - p) / length
+    found = []
+    for w in near:
+        if w in (u, v):
+            continue
+        t = float(np.dot(vertices[w] - p, direction))
+        offset = vertices[w] - p - t * direction
+        if tolerance < t < length - tolerance and np.linalg.norm(offset) <= tolerance:
+            found.append((t, w))
+    return [w for _, w in sorted(found)]
+
+
+def interval_complex(part) -> IntervalComplex:
+    """Intervals of a 1-D partition on a bounded domain (segment or 1-D box)."""
+    _require(part, 1)
+    tolerance = VERTEX_MERGE * _scale(part)
+    intervals = np.empty((len(part), 2))
+    for i, region in enumerate(part):
+        a = region.A[:, 0]
+        upper = region.b[a > 0] / a[a > 0]
+        lower = region.b[a < 0] / a[a < 0]
+        intervals[i] = (lower.max(initial=part.domain.lower[0]),
+                        upper.min(initial=part.domain.upper[0]))
+    ends = np.sort(intervals.ravel())
+    distinct = ends[np.concatenate([[True], np.diff(ends) > tolerance])] if ends.size else ends
+    return IntervalComplex(breakpoints=distinct, intervals=intervals)
+
+
+def region_areas(part) -> np.ndarray:
+    """Area of every region of a 2-D partition on a bounded domain, shape (R,)."""
+    return np.array([polygon_area(p) for p in region_polygons(part)])

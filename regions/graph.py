@@ -1,0 +1,132 @@
+"""The region adjacency graph of a partition, and the ``regions graph`` command.
+
+One node per region, one edge per pair of regions sharing a facet. Every
+attribute is a plain ``str``, ``int``, ``float`` or ``bool``, so the graph
+exports to GraphML, GEXF and node-link JSON (:func:`regions.serialize.write_graph`)
+and loads back unchanged.
+
+Node ``i`` (the region's index in the partition):
+
+- ``pattern``: the activation pattern as a compact string, one character per
+  neuron (``0``, ``1``, and ``-`` for hard-tanh's state -1), layers separated
+  by ``|`` (:func:`regions.serialize.pattern_string`);
+- ``states_<l>``: the states of layer ``l`` alone (non-identity layers);
+- ``witness_<k>``: coordinate ``k`` of the witness point (working coordinates);
+- ``margin``: the witness's inscribed-ball radius.
+
+Edge ``(i, j)`` with ``i < j``, described from region ``i``'s facet:
+
+- ``layer``, ``neuron``, ``breakpoint``: the neuron whose breakpoint
+  hyperplane carries the facet (``breakpoint`` tells hard-tanh's two apart);
+- ``hyperplane``: that hyperplane's label (:meth:`regions.Partition.describe_label`);
+- ``flipped``: comma-separated pattern positions in which ``i`` and ``j``
+  differ; one position in general position, several when several neurons
+  vanish on the facet (then ``degenerate`` is True);
+- ``facet_<k>``: the facet's witness point, ``facet_radius`` its inscribed
+  ``(dim-1)``-ball radius.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import networkx as nx
+import numpy as np
+
+from .facets import Facet, crossings, partition_facets
+from .serialize import pattern_string, write_graph
+
+
+def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
+    """The region adjacency graph of ``part`` (see the module docstring for attributes).
+
+    ``facets`` (from :func:`regions.facets.partition_facets`) is computed
+    when not given. ``G.graph["unmatched_facets"]`` counts interior facets
+    across which no region was found (0 for a complete partition; see
+    :func:`regions.certify.certify` for the full check).
+    """
+    facets = partition_facets(part) if facets is None else facets
+    network, domain = part.network, part.domain
+    G = nx.Graph()
+    G.graph.update({
+        "regions": len(part),
+        "dim": domain.dim,
+        "domain": domain.kind,
+        "widths": ",".join(str(w) for w in network.widths),
+        "activations": ",".join(network.activations),
+        "min_radius": float(part.min_radius),
+    })
+    slices = [(index, s) for index, s in enumerate(network.pattern_slices())
+              if s.stop > s.start]
+    for i in range(len(part)):
+        pattern = part.patterns[i]
+        attributes = {"pattern": pattern_string(network, pattern), "margin": float(part.margins[i])}
+        for index, s in slices:
+            attributes[f"states_{index}"] = pattern_string(network, pattern, s)
+        for k, value in enumerate(part.witnesses[i]):
+            attributes[f"witness_{k}"] = float(value)
+        G.add_node(i, **attributes)
+
+    unmatched = 0
+    for crossing in crossings(part, facets):
+        i, j = crossing.region, crossing.neighbour
+        if j < 0:
+            unmatched += 1
+            continue
+        if G.has_edge(i, j):
+            continue
+        facet = crossing.facet
+        where = part.describe_label(facet.label)
+        flipped = np.flatnonzero(part.patterns[i] != part.patterns[j])
+        attributes = {
+            "layer": int(where["layer"]),
+            "neuron": int(where["neuron"]),
+            "breakpoint": float(where["breakpoint"]),
+            "hyperplane": int(facet.label),
+            "flipped": ",".join(str(int(p)) for p in flipped),
+            "degenerate": bool(flipped.size > 1),
+            "facet_radius": float(facet.radius),
+        }
+        for k, value in enumerate(facet.witness):
+            attributes[f"facet_{k}"] = float(value)
+        G.add_edge(i, j, **attributes)
+    G.graph["unmatched_facets"] = unmatched
+    return G
+
+
+def cmd_graph(args) -> int:
+    """``regions graph NET.npz -o FILE``: enumerate, build the graph, write it by extension."""
+    from . import domain as domains
+    from .cli import _progress_printer  # imported here: cli imports this module
+    from .enumeration import enumerate_regions
+    from .io import load
+    from .serialize import graph_format
+
+    graph_format(args.output)  # reject an unknown extension before the work
+    net = load(args.network)
+    domain = domains.box(*args.box) if args.box is not None else domains.whole_space()
+    progress = None if args.quiet else _progress_printer(sys.stderr)
+    part = enumerate_regions(net, domain, min_radius=args.min_radius, progress=progress)
+    if progress is not None and progress.interactive:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    G = adjacency_graph(part)
+    write_graph(G, args.output)
+    print(f"{G.number_of_nodes()} regions, {G.number_of_edges()} adjacencies -> {args.output}")
+    return 0
+
+
+def add_graph_parser(subparsers) -> None:
+    """Register ``regions graph NET.npz -o FILE [--box LO HI] [--quiet] [--min-radius R]``."""
+    from .tolerances import MIN_RADIUS
+
+    graph = subparsers.add_parser(
+        "graph", help="write the region adjacency graph (GraphML, GEXF or JSON by extension)")
+    graph.add_argument("network", help=".npz network file (W0, b0, W1, b1, ..., activations)")
+    graph.add_argument("-o", "--output", required=True,
+                       help="output file: .graphml, .gexf or .json (node-link)")
+    graph.add_argument("--box", nargs=2, type=float, metavar=("LO", "HI"),
+                       help="restrict to the box [LO, HI]^n (default: all of R^n)")
+    graph.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    graph.add_argument("--min-radius", type=float, default=MIN_RADIUS,
+                       help=f"full-dimensionality tolerance (default {MIN_RADIUS:g})")
+    graph.set_defaults(func=cmd_graph)

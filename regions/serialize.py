@@ -1,0 +1,255 @@
+"""Lossless JSON for partitions, and graph files for networkx, Gephi and Cytoscape.
+
+:func:`to_json` writes everything an enumeration produced: the network, the
+domain, and per region its pattern, minimal H-representation (rows, right-hand
+sides, labels), witness, margin and affine map; :func:`read_json` rebuilds an
+equal :class:`regions.Partition` (floats are written with Python's shortest
+round-tripping repr, so every array comes back bit for bit; non-finite
+numbers, which plain JSON lacks, are written as the strings ``"inf"``,
+``"-inf"`` and ``"nan"``).
+
+:func:`write_graph` picks the format from the file extension: ``.graphml``,
+``.gexf`` or ``.json`` (networkx node-link data, ``edges`` key).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import fields
+
+import networkx as nx
+import numpy as np
+
+from .domain import Domain
+from .errors import FileFormatError
+from .network import Network, make_layer
+from .partition import Partition, Region
+
+FORMAT = "regions.partition"
+FORMAT_VERSION = 1
+
+_STATE_CHARS = {-1: "-", 0: "0", 1: "1"}
+_CHAR_STATES = {c: s for s, c in _STATE_CHARS.items()}
+
+
+def pattern_string(network: Network, pattern, part: slice | None = None) -> str:
+    """Compact text of an activation pattern: ``0``/``1``/``-`` per state, ``|`` between layers.
+
+    With ``part`` (a slice of the pattern, e.g. from ``network.pattern_slices()``)
+    only those states, without separators.
+    """
+    pattern = np.asarray(pattern)
+    if part is not None:
+        return "".join(_STATE_CHARS[int(s)] for s in pattern[part])
+    return "|".join("".join(_STATE_CHARS[int(s)] for s in pattern[s])
+                    for s in network.pattern_slices() if s.stop > s.start)
+
+
+def parse_pattern(text: str) -> np.ndarray:
+    """Inverse of :func:`pattern_string`: the pattern (P,) int8."""
+    try:
+        return np.array([_CHAR_STATES[c] for c in text if c != "|"], dtype=np.int8)
+    except KeyError as exc:
+        raise FileFormatError(f"bad character {exc} in pattern string {text!r}") from None
+
+
+# --------------------------------------------------------------------------- partitions
+
+
+def _encode(array) -> list:
+    """Nested lists of floats, non-finite values as strings."""
+    array = np.asarray(array, dtype=np.float64)
+    if array.ndim == 0:
+        value = float(array)
+        return value if np.isfinite(value) else str(value)
+    return [_encode(row) for row in array] if array.ndim > 1 else [
+        float(v) if np.isfinite(v) else str(float(v)) for v in array]
+
+
+def _decode(value, shape_tail=()) -> np.ndarray:
+    def number(v):
+        return float(v)  # float("inf") / float("nan") read the string forms
+
+    def walk(v):
+        return [walk(x) for x in v] if isinstance(v, list) else number(v)
+
+    array = np.array(walk(value), dtype=np.float64)
+    return array.reshape((-1,) + tuple(shape_tail)) if shape_tail else array
+
+
+_SCALARS = (bool, int, float, str, type(None))
+_NON_FINITE = ("inf", "-inf", "nan")
+
+
+def partition_dict(part) -> dict:
+    """The JSON-ready dictionary written by :func:`to_json`."""
+    network, domain = part.network, part.domain
+    metadata = {}
+    for f in fields(part):
+        value = getattr(part, f.name)
+        if f.name.startswith("_") or f.name in ("network", "domain"):
+            continue
+        if isinstance(value, (np.generic, np.ndarray)) and np.ndim(value) == 0:
+            value = value.item()
+        if isinstance(value, (list, tuple)) and all(isinstance(v, _SCALARS) for v in value):
+            metadata[f.name] = list(value)
+        elif isinstance(value, float):
+            metadata[f.name] = _encode(value)
+        elif isinstance(value, _SCALARS):
+            metadata[f.name] = value
+    regions = []
+    for i, region in enumerate(part):
+        regions.append({
+            "pattern": pattern_string(network, region.pattern),
+            "witness": _encode(region.witness),
+            "margin": _encode(region.margin),
+            "A": _encode(region.A), "b": _encode(region.b),
+            "labels": [int(v) for v in region.labels],
+            "C": _encode(region.C), "d": _encode(region.d),
+        })
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "network": {"layers": [{"weight": _encode(layer.weight), "bias": _encode(layer.bias),
+                                "activation": layer.activation, "slope": float(layer.slope)}
+                               for layer in network.layers]},
+        "domain": {"kind": domain.kind, "A": _encode(domain.A), "c": _encode(domain.c),
+                   "origin": _encode(domain.origin), "basis": _encode(domain.basis),
+                   "lower": _encode(domain.lower), "upper": _encode(domain.upper)},
+        "partition": metadata,
+        "regions": regions,
+    }
+
+
+def to_json(part, path=None, indent: int | None = None) -> str:
+    """The partition as JSON text (and written to ``path`` when given)."""
+    text = json.dumps(partition_dict(part), indent=indent, allow_nan=False)
+    if path is not None:
+        with open(os.fspath(path), "w", encoding="utf-8") as handle:
+            handle.write(text)
+    return text
+
+
+def read_json(source) -> Partition:
+    """Rebuild a partition from :func:`to_json` output: a path, or the JSON text itself.
+
+    Raises :class:`regions.FileFormatError` for unreadable files, invalid JSON
+    or a document that is not a serialised partition.
+    """
+    if isinstance(source, str) and source.lstrip().startswith("{"):
+        text = source
+    else:
+        path = os.fspath(source)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        except OSError as exc:
+            raise FileFormatError(f"cannot read {path}: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileFormatError(f"not valid JSON: {exc}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise FileFormatError(f"not a serialised partition (no \"format\": \"{FORMAT}\")")
+    if data.get("version") != FORMAT_VERSION:
+        raise FileFormatError(f"unsupported partition format version {data.get('version')!r}")
+    try:
+        return _partition_from_dict(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise FileFormatError(f"malformed partition JSON: {exc!r}") from None
+
+
+def _partition_from_dict(data: dict) -> Partition:
+    network = Network([make_layer(_decode(layer["weight"]), _decode(layer["bias"]),
+                                  layer["activation"], layer["slope"], index)
+                       for index, layer in enumerate(data["network"]["layers"])])
+    d = data["domain"]
+    origin = _decode(d["origin"])
+    basis = _decode(d["basis"]).reshape(origin.size, -1)
+    dim = basis.shape[1]
+    domain = Domain(d["kind"], _decode(d["A"], (dim,)), _decode(d["c"]), origin, basis,
+                    _decode(d["lower"]), _decode(d["upper"]))
+    out = network.output_dim
+    count = len(data["regions"])
+    patterns = np.array([parse_pattern(r["pattern"]) for r in data["regions"]],
+                        dtype=np.int8).reshape(count, network.pattern_length)
+    rows, maps, cache = [], [], {}
+    for i, r in enumerate(data["regions"]):
+        A, b = _decode(r["A"], (dim,)), _decode(r["b"])
+        labels = np.array(r["labels"], dtype=np.int64)
+        C, dvec = _decode(r["C"], (dim,)).reshape(out, dim), _decode(r["d"])
+        rows.append((A, b, labels))
+        maps.append((C, dvec))
+        cache[i] = Region(patterns[i], A, b, labels, _decode(r["witness"]),
+                          float(r["margin"]), C, dvec)
+    known = {f.name for f in fields(Partition)}
+    metadata = {k: (float(v) if v in _NON_FINITE else v)
+                for k, v in data["partition"].items() if k in known}
+    for name in ("patterns", "witnesses", "margins"):
+        metadata.pop(name, None)
+    return Partition(network=network, domain=domain, patterns=patterns,
+                     witnesses=np.array([cache[i].witness for i in range(count)]).reshape(
+                         count, dim),
+                     margins=np.array([cache[i].margin for i in range(count)], dtype=np.float64),
+                     _rows=rows, _maps=maps, _cache=cache, **metadata)
+
+
+# --------------------------------------------------------------------------- graphs
+
+_GRAPH_FORMATS = {".graphml": "graphml", ".gexf": "gexf", ".json": "json"}
+
+
+def graph_format(path) -> str:
+    """``"graphml"``, ``"gexf"`` or ``"json"`` by the file extension (else FileFormatError)."""
+    extension = os.path.splitext(os.fspath(path))[1].lower()
+    if extension not in _GRAPH_FORMATS:
+        raise FileFormatError(f"unknown graph file extension {extension!r} for {path}; "
+                              f"use one of {', '.join(_GRAPH_FORMATS)}")
+    return _GRAPH_FORMATS[extension]
+
+
+def write_graph(G: nx.Graph, path) -> None:
+    """Write ``G`` as GraphML, GEXF or node-link JSON, chosen by the extension of ``path``."""
+    kind = graph_format(path)
+    path = os.fspath(path)
+    if kind == "graphml":
+        nx.write_graphml(G, path)
+    elif kind == "gexf":
+        nx.write_gexf(_with_positions(G), path)
+    else:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(nx.node_link_data(G, edges="edges"), handle)
+
+
+def _with_positions(G: nx.Graph) -> nx.Graph:
+    """A copy whose nodes carry GEXF ``viz`` positions (the witness), for Gephi's layout."""
+    H = G.copy()
+    for _, data in H.nodes(data=True):
+        if "witness_0" in data:
+            data["viz"] = {"position": {"x": data["witness_0"], "y": data.get("witness_1", 0.0),
+                                        "z": data.get("witness_2", 0.0)}}
+    return H
+
+
+def _without_gexf_extras(G: nx.Graph) -> nx.Graph:
+    """Drop what GEXF adds by itself: node ``label`` and ``viz``, edge ``id``."""
+    for node, data in G.nodes(data=True):
+        data.pop("viz", None)
+        if data.get("label") == str(node):
+            del data["label"]
+    for _, _, data in G.edges(data=True):
+        data.pop("id", None)
+    return G
+
+
+def read_graph(path) -> nx.Graph:
+    """Read a graph written by :func:`write_graph` (integer node ids restored)."""
+    kind = graph_format(path)
+    path = os.fspath(path)
+    if kind == "graphml":
+        return nx.read_graphml(path, node_type=int)
+    if kind == "gexf":
+        return _without_gexf_extras(nx.read_gexf(path, node_type=int))
+    with open(path, encoding="utf-8") as handle:
+        return nx.node_link_graph(json.load(handle), edges="edges")

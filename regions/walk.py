@@ -1,0 +1,300 @@
+"""A second enumeration algorithm: a breadth-first walk over the region adjacency graph.
+
+Start from the region of one point. A region's H-representation follows from
+its activation pattern alone (:func:`pattern_constraints`: with every state
+fixed, every pre-activation is one affine function of the working
+coordinates). Its facets (:mod:`regions.facets`) are found by LP; just beyond
+each interior facet's witness point the network's forward pass gives the
+neighbour's pattern, which joins the queue if unseen. Every full-dimensional
+region of a convex domain is reached, because the facet-adjacency graph of
+the partition is connected.
+
+The walk is independent of the layer-by-layer split in
+:mod:`regions.enumeration` (it never splits a cell), which is what makes the
+two a useful cross-check. It costs more LPs per region (an inscribed ball,
+redundancy removal over the candidate rows, one LP per facet), so it is the
+slower of the two on full enumerations; see ``docs/graph.md``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from .domain import Domain, whole_space
+from .enumeration import domain_scale
+from .errors import DomainError, RegionsError
+from .facets import probe, region_facets
+from .lp import LPSolver
+from .network import Network, state_slope_offset
+from .partition import Partition, Region, minimal_rows
+from .tolerances import MIN_RADIUS, RADIUS_CAP, ZERO_NORM
+
+
+@dataclass(frozen=True)
+class PatternConstraints:
+    """What an activation pattern imposes, in working coordinates.
+
+    Attributes
+    ----------
+    A : ndarray, shape (m, dim)
+        Unit rows: the domain's rows first, then one row per breakpoint
+        hyperplane whose pre-activation is not constant, oriented so that the
+        region of the pattern is ``A z <= b`` (closed).
+    b : ndarray, shape (m,)
+    labels : ndarray, shape (m,), int64
+        Domain face ``-1 - k`` or breakpoint hyperplane label (the numbering of
+        :meth:`regions.Partition.describe_label`).
+    gradients : ndarray, shape (H, dim)
+        For every breakpoint hyperplane ``t`` of the network (``H`` of them, in
+        label order), the gradient of ``pre-activation - breakpoint`` under the
+        pattern; ``offsets`` (H,) its value at ``z = 0``.
+    offsets : ndarray, shape (H,)
+    feasible : bool
+        False when a constant pre-activation contradicts its neuron's state
+        (the pattern's region is then empty).
+    C : ndarray, shape (out, dim)
+    d : ndarray, shape (out,)
+        The network's output ``y = C z + d`` under the pattern.
+    """
+
+    A: np.ndarray
+    b: np.ndarray
+    labels: np.ndarray
+    gradients: np.ndarray
+    offsets: np.ndarray
+    feasible: bool
+    C: np.ndarray
+    d: np.ndarray
+
+
+def hyperplane_sides(states: np.ndarray, activation: str) -> np.ndarray:
+    """Side (+1: pre-activation above the breakpoint, -1: at or below) of each breakpoint.
+
+    ``states`` (width,) int8; returns (width * k,) int8 in label order (neuron
+    major, breakpoint minor), matching :func:`regions.network.neuron_states`.
+    """
+    if activation == "hardtanh":
+        lower = np.where(states >= 0, 1, -1)   # breakpoint -1: above unless state -1
+        upper = np.where(states == 1, 1, -1)   # breakpoint +1: above only in state 1
+        return np.stack([lower, upper], axis=1).ravel().astype(np.int8)
+    return np.where(states == 1, 1, -1).astype(np.int8)
+
+
+def _tie_sides(activation: str, width: int) -> np.ndarray:
+    """Side a pre-activation exactly at its breakpoint belongs to (see ``neuron_states``)."""
+    if activation == "hardtanh":
+        return np.tile(np.array([1, -1], dtype=np.int8), width)
+    return np.full(width, -1, dtype=np.int8)
+
+
+def pattern_constraints(network: Network, domain: Domain, pattern) -> PatternConstraints:
+    """The closed polyhedron of points of ``domain`` whose activation pattern is ``pattern``.
+
+    ``pattern`` has shape (P,) with the state codes of :mod:`regions.network`.
+    The closure is exact (pattern regions are convex): it is the domain cut by
+    every breakpoint hyperplane on the side the pattern asks for. A
+    pre-activation whose gradient is below ``ZERO_NORM`` (relative, as in the
+    enumeration) is constant: it adds no row but may make the pattern
+    infeasible.
+    """
+    domain = domain.resolve(network.input_dim)
+    pattern = np.asarray(pattern)
+    if pattern.shape != (network.pattern_length,):
+        raise RegionsError(f"pattern must have shape ({network.pattern_length},), "
+                           f"got {pattern.shape}")
+    M, m = domain.basis, domain.origin
+    rows = [domain.A]
+    rhs = [domain.c]
+    labels = [-1 - np.arange(domain.A.shape[0], dtype=np.int64)]
+    gradients, offsets = [], []
+    feasible = True
+    label, position = 0, 0
+    for layer in network.layers:
+        G = layer.weight @ M
+        beta = layer.weight @ m + layer.bias
+        if layer.activation == "identity":
+            M, m = G, beta
+            continue
+        states = pattern[position:position + layer.width]
+        position += layer.width
+        breakpoints = np.asarray(layer.breakpoints)
+        k = breakpoints.size
+        G_planes = np.repeat(G, k, axis=0)
+        h_planes = (beta[:, None] - breakpoints[None, :]).ravel()
+        gradients.append(G_planes)
+        offsets.append(h_planes)
+        sides = hyperplane_sides(states, layer.activation)
+        norms = np.linalg.norm(G_planes, axis=1)
+        constant = norms <= np.repeat(ZERO_NORM * (np.abs(layer.weight)
+                                                   @ np.linalg.norm(M, axis=1)), k)
+        signed = sides * h_planes
+        ties = (h_planes == 0.0) & (sides == _tie_sides(layer.activation, layer.width))
+        if np.any(constant & ~((signed > 0.0) | ties)):
+            feasible = False
+        cut = ~constant
+        rows.append(-(sides[cut, None] * G_planes[cut]) / norms[cut, None])
+        rhs.append(signed[cut] / norms[cut])
+        labels.append(label + np.flatnonzero(cut).astype(np.int64))
+        label += G_planes.shape[0]
+        slope, shift = state_slope_offset(states, layer)
+        M, m = slope[:, None] * G, slope * beta + shift
+    dim = domain.dim
+    return PatternConstraints(
+        A=np.ascontiguousarray(np.vstack(rows)), b=np.concatenate(rhs),
+        labels=np.concatenate(labels),
+        gradients=np.vstack(gradients) if gradients else np.zeros((0, dim)),
+        offsets=np.concatenate(offsets) if offsets else np.zeros(0),
+        feasible=feasible, C=M, d=m)
+
+
+def enumerate_walk(network: Network, domain=None, *, start=None, min_radius: float = MIN_RADIUS,
+                   progress=None) -> Partition:
+    """Enumerate every full-dimensional region by a breadth-first walk across facets.
+
+    Parameters
+    ----------
+    network : Network
+    domain : Domain, optional
+        Default: all of R^n. Must be convex (every domain of :mod:`regions.domain` is).
+    start : array_like, shape (dim,), optional
+        A point of the domain in working coordinates; the walk starts from its
+        region. Default: the center of the domain's largest inscribed ball.
+        When the point's own region is thinner than the tolerance (the point
+        lies on a breakpoint hyperplane), nearby points are tried instead.
+    min_radius : float
+        Same meaning as in :func:`regions.enumerate`: a region counts when its
+        inscribed radius exceeds ``min_radius`` times the domain scale.
+    progress : callable, optional
+        Called about twice a second as ``progress(regions_found, layer,
+        pending_patterns, seconds)`` with ``layer`` the number of layers (the
+        walk only ever holds final regions).
+
+    Returns
+    -------
+    Partition
+        Regions sorted by pattern (lexicographically), so the order does not
+        depend on the start point. The same set of patterns as
+        :func:`regions.enumerate` (up to regions within the tolerance).
+    """
+    if not isinstance(network, Network):
+        raise TypeError(f"expected a regions.Network, got {type(network).__name__}")
+    domain = (domain if domain is not None else whole_space()).resolve(network.input_dim)
+    min_radius = float(min_radius)
+    if not (np.isfinite(min_radius) and min_radius > 0.0):
+        raise RegionsError(f"min_radius must be positive and finite, got {min_radius}")
+    started = time.perf_counter()
+    scale = domain_scale(domain)
+    tolerance = min_radius * scale
+    solver = LPSolver()
+    root = solver.chebyshev(domain.A, domain.c, cap=_cap(scale))
+    if root.radius <= tolerance:
+        raise DomainError(f"the {domain.kind} domain has no interior ball of relative radius "
+                          f"{min_radius}")
+    first = _start_pattern(network, domain, root, start, solver, tolerance, scale)
+
+    queue = deque([first.tobytes()])
+    seen = {first.tobytes()}
+    found = []
+    last_report = started
+    while queue:
+        key = queue.popleft()
+        pattern = np.frombuffer(key, dtype=np.int8)
+        system = pattern_constraints(network, domain, pattern)
+        if not system.feasible:
+            continue
+        ball = solver.chebyshev(system.A, system.b, cap=_cap(scale))
+        if ball.radius <= tolerance:
+            continue
+        A, b, labels = _minimal(system, domain, solver)
+        facets = region_facets(A, b, labels, domain, solver, scale)
+        for look in probe(network, domain, pattern, facets, scale):
+            if look.pattern is not None and look.pattern.tobytes() not in seen:
+                seen.add(look.pattern.tobytes())
+                queue.append(look.pattern.tobytes())
+        found.append((pattern.copy(), ball, A, b, labels, system.C, system.d))
+        if progress is not None and time.perf_counter() - last_report > 0.5:
+            last_report = time.perf_counter()
+            progress(len(found), len(network.layers), len(queue), last_report - started)
+
+    found.sort(key=lambda entry: entry[0].tolist())
+    count = len(found)
+    patterns = np.array([f[0] for f in found], dtype=np.int8).reshape(count,
+                                                                      network.pattern_length)
+    cache = {i: Region(patterns[i], A, b, labels, ball.center, float(ball.radius), C, d)
+             for i, (_, ball, A, b, labels, C, d) in enumerate(found)}
+    return Partition(
+        network=network, domain=domain, patterns=patterns,
+        witnesses=np.array([f[1].center for f in found], dtype=np.float64).reshape(
+            count, domain.dim),
+        margins=np.array([f[1].radius for f in found], dtype=np.float64),
+        per_layer=_per_layer(network, patterns), lps=solver.count,
+        seconds=time.perf_counter() - started, lp_seconds=solver.seconds,
+        min_radius=min_radius, scale=scale,
+        _rows=[(f[2], f[3], f[4]) for f in found], _maps=[(f[5], f[6]) for f in found],
+        _cache=cache)
+
+
+def _cap(scale: float) -> float:
+    return RADIUS_CAP * scale
+
+
+def _start_pattern(network, domain, root, start, solver, tolerance, scale) -> np.ndarray:
+    """Pattern of the start point, or of a nearby point when the start's region is too thin."""
+    if start is None:
+        point = root.center
+    else:
+        point = np.asarray(start, dtype=np.float64)
+        if point.shape != (domain.dim,):
+            raise DomainError(f"start must have shape ({domain.dim},), got {point.shape}")
+        if not domain.contains(point)[0]:
+            raise DomainError("the start point lies outside the domain")
+    rng = np.random.default_rng(0)
+    candidates = [point]
+    for size in (1e-6, 1e-4, 1e-2):
+        for _ in range(4):
+            direction = rng.normal(size=domain.dim)
+            step = size * min(root.radius, scale) * direction / np.linalg.norm(direction)
+            candidates.append(point + step)
+    for candidate in candidates:
+        if not domain.contains(candidate)[0]:
+            continue
+        pattern = network.activation_pattern(domain.to_input(candidate)).astype(np.int8)
+        system = pattern_constraints(network, domain, pattern)
+        if system.feasible and solver.chebyshev(system.A, system.b,
+                                                cap=_cap(scale)).radius > tolerance:
+            return pattern
+    raise RegionsError("no full-dimensional region found around the start point")
+
+
+def _minimal(system: PatternConstraints, domain: Domain, solver: LPSolver):
+    """Minimal H-representation of a pattern's region.
+
+    Without LPs first: of rows with identical normals (hard-tanh's two
+    breakpoints, duplicate neurons) only the tightest can bind, and a row that
+    the domain's bounding box satisfies entirely is redundant. The remaining
+    rows go through :func:`regions.partition.minimal_rows` (one LP each).
+    """
+    A, b, labels = system.A, system.b, system.labels
+    order = np.lexsort((b,) + tuple(A.T[::-1]))  # identical normals adjacent, tightest first
+    first = np.ones(len(b), dtype=bool)
+    first[1:] = np.any(A[order[1:]] != A[order[:-1]], axis=1)
+    keep = np.zeros(len(b), dtype=bool)
+    keep[order[first]] = True
+    if domain.is_bounded:
+        highest = np.maximum(A * domain.lower, A * domain.upper).sum(axis=1)
+        keep &= (labels < 0) | (highest > b)
+    return minimal_rows(np.ascontiguousarray(A[keep]), b[keep], labels[keep], solver)
+
+
+def _per_layer(network: Network, patterns: np.ndarray) -> list[int]:
+    """Regions of the network truncated after each layer: distinct pattern prefixes."""
+    counts, end = [], 0
+    for layer in network.layers:
+        end += layer.num_states
+        prefixes = {row[:end].tobytes() for row in patterns}
+        counts.append(len(prefixes) if len(patterns) else 0)
+    return counts

@@ -1,0 +1,213 @@
+"""Facets of regions and the look across them.
+
+Independent sources: in 2-D, the sides of each region's polygon from
+``oracles.polygon_partition`` (LP-free clipping): a facet is a side, its
+witness the side's midpoint and its radius half the side's length; in 3-D,
+the facet inscribed-ball LP solved again by ``scipy.optimize.linprog``; the
+neuron a facet belongs to, and the pattern across it, from the independent
+forward pass ``oracles.preactivations`` / ``oracles.true_patterns``.
+"""
+
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+
+import regions
+from regions._facets import facet_section, points_in_polytopes
+from regions.facets import (RowStore, partition_facets, probe, region_facets, state_index,
+                            vanishing_neurons)
+from regions.lp import LPSolver
+from regions.walk import pattern_constraints
+
+import oracles
+from oracles import random_net, unambiguous
+
+ACTIVATIONS = ["relu", "leaky_relu", "hardtanh"]
+
+
+def breakpoint_of(net, label):
+    """(layer, neuron, breakpoint) of a hyperplane label, decoded here from the widths."""
+    for index, layer in enumerate(net.layers):
+        taus = (-1.0, 1.0) if layer.activation == "hardtanh" else (
+            () if layer.activation == "identity" else (0.0,))
+        count = layer.width * len(taus)
+        if label < count:
+            return index, label // len(taus), taus[label % len(taus)]
+        label -= count
+    raise AssertionError("label out of range")
+
+
+def polygon_sides(polygon):
+    """Sides of a convex polygon as (midpoint, half length, outward unit normal)."""
+    sides = []
+    x, y = polygon[:, 0], polygon[:, 1]
+    orientation = np.sign(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+    for k in range(len(polygon)):
+        p, q = polygon[k], polygon[(k + 1) % len(polygon)]
+        length = np.linalg.norm(q - p)
+        if length < 1e-9:
+            continue
+        t = (q - p) / length
+        normal = orientation * np.array([t[1], -t[0]])
+        sides.append(((p + q) / 2.0, length / 2.0, normal))
+    return sides
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_2d_facets_are_polygon_sides(activation):
+    checked = 0
+    for seed in range(4):
+        net = random_net([2, 5, 4, 1], [activation, activation, "identity"], seed)
+        part = regions.enumerate(net, regions.box(-1, 1))
+        patterns, _, polygons = unambiguous(oracles.polygon_partition, net,
+                                            oracles.box_slice([-1, -1], [1, 1]),
+                                            oracles.square(-1, 1))
+        by_pattern = dict(zip(patterns, polygons))
+        for region, facets in zip(part, partition_facets(part)):
+            sides = polygon_sides(by_pattern[tuple(int(s) for s in region.pattern)])
+            assert len(facets) == len(sides)
+            for facet in facets:
+                # Each facet is exactly one side: same normal, witness at its midpoint.
+                match = [s for s in sides if np.allclose(s[2], facet.normal, atol=1e-7)]
+                assert len(match) == 1
+                midpoint, half_length, _ = match[0]
+                assert np.allclose(facet.witness, midpoint, atol=1e-7)
+                assert facet.radius == pytest.approx(half_length, abs=1e-7)
+                checked += 1
+    assert checked > 50
+
+
+def scipy_facet_radius(A, b, row):
+    """Largest (dim-1)-ball of {A z <= b} within A[row] z = b[row], by scipy linprog."""
+    normal = A[row]
+    others = np.delete(np.arange(len(b)), row)
+    projected = A[others] - np.outer(A[others] @ normal, normal)
+    dim = A.shape[1]
+    cost = np.zeros(dim + 1)
+    cost[-1] = -1.0
+    result = linprog(cost, A_ub=np.hstack([A[others], np.linalg.norm(projected, axis=1)[:, None]]),
+                     b_ub=b[others], A_eq=np.append(normal, 0.0)[None, :], b_eq=[b[row]],
+                     bounds=[(None, None)] * dim + [(None, 10.0)], method="highs")
+    assert result.status == 0
+    return -result.fun
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_3d_facet_radius_matches_scipy_and_witness_is_on_the_neuron(activation):
+    for seed in range(2):
+        net = random_net([3, 5, 3, 1], [activation, activation, "identity"], seed)
+        part = regions.enumerate(net, regions.box(-1, 1))
+        for region, facets in zip(part, partition_facets(part)):
+            assert len(facets) == len(region.b)  # minimal rows of a full-dim polytope: facets
+            for row, facet in enumerate(facets):
+                assert facet.radius == pytest.approx(scipy_facet_radius(region.A, region.b, row),
+                                                     abs=1e-7)
+                assert np.all(region.A @ facet.witness <= region.b + 1e-9)
+                if facet.label < 0:
+                    assert facet.boundary
+                    face = -1 - facet.label
+                    assert abs(part.domain.A[face] @ facet.witness - part.domain.c[face]) < 1e-9
+                    continue
+                assert not facet.boundary
+                layer, neuron, tau = breakpoint_of(net, facet.label)
+                z = oracles.preactivations(net, facet.witness[None, :])[layer][0, neuron]
+                assert z == pytest.approx(tau, abs=1e-9)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_pattern_across_a_facet_flips_exactly_its_neuron(activation):
+    for seed in range(4):
+        net = random_net([2, 6, 4, 1], [activation, activation, "identity"], seed)
+        part = regions.enumerate(net, regions.box(-1, 1))
+        positions = state_index(net)
+        for i, facets in enumerate(partition_facets(part)):
+            for facet, look in zip(facets, probe(net, part.domain, part.patterns[i], facets)):
+                if facet.boundary:
+                    assert look.pattern is None
+                    continue
+                beyond = oracles.true_patterns(net, look.point[None, :])[0]
+                assert np.array_equal(beyond, look.pattern)
+                assert np.flatnonzero(beyond != part.patterns[i]).tolist() == \
+                    [positions[facet.label]]
+                assert 0 < look.step <= 1e-6
+
+
+def test_1d_facets_are_the_interval_ends():
+    net = random_net([1, 6, 6, 1], ["relu", "relu", "identity"], seed=3)
+    part = regions.enumerate(net, regions.box(-2, 2))
+    intervals = unambiguous(oracles.line_partition, net, [0.0], [1.0], -2.0, 2.0)
+    ends = {round(x, 9) for iv in intervals for x in (iv.lo, iv.hi)}
+    found = {round(float(f.witness[0]), 9) for facets in partition_facets(part) for f in facets}
+    assert found == ends
+    boundary = {round(float(f.witness[0]), 9) for facets in partition_facets(part)
+                for f in facets if f.boundary}
+    assert boundary == {-2.0, 2.0}
+
+
+def test_facet_section_builds_an_orthonormal_frame_on_the_hyperplane():
+    rng = np.random.default_rng(0)
+    for dim in (2, 3, 5):
+        A = rng.normal(size=(7, dim))
+        A /= np.linalg.norm(A, axis=1)[:, None]
+        b = rng.uniform(0.5, 1.0, size=7)
+        for row in range(7):
+            rows, rhs, basis, origin, feasible = facet_section(A, b, row, 1e-12)
+            assert feasible
+            assert np.allclose(basis.T @ basis, np.eye(dim - 1))
+            assert np.allclose(A[row] @ basis, 0.0)
+            assert A[row] @ origin == pytest.approx(b[row])
+            assert np.allclose(np.linalg.norm(rows, axis=1), 1.0)
+            # A point u of the section maps to a point of the hyperplane satisfying each row
+            # exactly when its section row holds.
+            u = rng.normal(size=dim - 1)
+            z = origin + basis @ u
+            others = np.delete(np.arange(7), row)
+            assert np.array_equal(rows @ u <= rhs, A[others] @ z <= b[others])
+
+
+def test_facet_section_flags_an_excluding_parallel_row():
+    A = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0]])
+    rows, rhs, _, _, feasible = facet_section(A, np.array([1.0, -2.0, 1.0]), 0, 1e-12)
+    assert not feasible  # x = 1 but -x <= -2 asks x >= 2
+    rows, rhs, _, _, feasible = facet_section(A, np.array([1.0, 1.0, 1.0]), 0, 1e-12)
+    assert feasible and rows.shape == (1, 1)
+
+
+def test_points_in_polytopes_matches_a_direct_check():
+    rng = np.random.default_rng(1)
+    polytopes = [rng.normal(size=(rng.integers(1, 6), 3)) for _ in range(30)]
+    rhs = [rng.uniform(0.0, 1.0, size=len(p)) for p in polytopes]
+    starts = np.concatenate([[0], np.cumsum([len(p) for p in polytopes])]).astype(np.int64)
+    points = rng.normal(size=(50, 3))
+    indptr, indices = points_in_polytopes(points, np.ascontiguousarray(np.vstack(polytopes)),
+                                          np.concatenate(rhs), starts, 0.0)
+    for k, x in enumerate(points):
+        expected = [r for r, (A, b) in enumerate(zip(polytopes, rhs)) if np.all(A @ x <= b)]
+        assert indices[indptr[k]:indptr[k + 1]].tolist() == expected
+
+
+def test_row_store_locates_every_witness_in_its_own_region_only():
+    net = random_net([2, 6, 4, 1], ["relu", "relu", "identity"], seed=5)
+    part = regions.enumerate(net, regions.box(-1, 1))
+    located = RowStore(part).containing(part.witnesses)
+    assert [list(found) for found in located] == [[i] for i in range(len(part))]
+
+
+def test_lower_dimensional_contact_is_not_a_facet():
+    # The square [-1, 1]^2 cut by x + y <= 2, which touches it only at the corner (1, 1).
+    A = np.array([[1, 0], [-1, 0], [0, 1], [0, -1], [np.sqrt(0.5), np.sqrt(0.5)]], float)
+    b = np.array([1, 1, 1, 1, np.sqrt(2.0)])
+    facets = region_facets(A, b, np.arange(5), regions.whole_space(2), LPSolver())
+    assert [f.label for f in facets] == [0, 1, 2, 3]
+    assert all(f.radius == pytest.approx(1.0) for f in facets)
+
+
+def test_vanishing_neurons_on_a_shared_hyperplane():
+    # Neurons 0 and 1 are the same hyperplane (1 is 2x neuron 0), neuron 2 is another one.
+    W = np.array([[1.0, 0.5], [2.0, 1.0], [0.0, 1.0]])
+    b = np.array([0.1, 0.2, -0.3])
+    net = regions.Network.from_layers([(W, b), (np.ones((1, 3)), np.zeros(1))])
+    domain = regions.whole_space(2)
+    point = np.array([-0.1, 0.0])  # on x + 0.5 y + 0.1 = 0, away from y = 0.3
+    system = pattern_constraints(net, domain, np.array([1, 1, 0], np.int8))
+    assert vanishing_neurons(net, domain, point, [system]).tolist() == [0, 1]

@@ -1,0 +1,207 @@
+"""The region adjacency graph.
+
+Independent sources: for one layer of lines in general position, the number
+of edges is the number of pieces the lines cut each other into (computed here
+from pairwise line intersections); on the whole plane it is N^2 for N lines.
+Patterns across an edge come from the independent forward pass
+``oracles.true_patterns``. Degenerate networks are worked by hand.
+"""
+
+import argparse
+
+import networkx as nx
+import numpy as np
+import pytest
+
+import regions
+from regions.facets import partition_facets
+from regions.graph import add_graph_parser, adjacency_graph
+from regions.serialize import parse_pattern
+
+import oracles
+from oracles import random_net
+
+ACTIVATIONS = ["relu", "leaky_relu", "hardtanh"]
+
+
+def one_layer(W, b, activation="relu"):
+    W = np.asarray(W, float)
+    return regions.Network.from_layers([(W, np.asarray(b, float)),
+                                        (np.ones((1, len(W))), np.zeros(1))],
+                                       [activation, "identity"])
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("dim", [2, 3])
+def test_graph_is_connected_and_counts_half_the_interior_facets(activation, dim):
+    for seed in range(3):
+        net = random_net([dim, 5, 4, 1], [activation, activation, "identity"], seed)
+        part = regions.enumerate(net, regions.box(-1, 1))
+        facets = partition_facets(part)
+        G = adjacency_graph(part, facets)
+        assert G.number_of_nodes() == len(part)
+        assert nx.is_connected(G)
+        interior = sum(1 for fs in facets for f in fs if not f.boundary)
+        assert 2 * G.number_of_edges() == interior
+        assert G.graph["unmatched_facets"] == 0
+        for i, j, data in G.edges(data=True):
+            # The edge's facet witness is on both regions' boundaries; just off it on either
+            # side the independent forward pass gives the two patterns.
+            point = np.array([data[f"facet_{k}"] for k in range(dim)])
+            normal = part[i].A[part[i].labels == data["hyperplane"]][0]
+            inside, beyond = oracles.true_patterns(net, np.array([point - 1e-7 * normal,
+                                                                  point + 1e-7 * normal]))
+            assert np.array_equal(inside, part.patterns[i])
+            assert np.array_equal(beyond, part.patterns[j])
+            flipped = np.flatnonzero(part.patterns[i] != part.patterns[j])
+            assert data["flipped"] == ",".join(map(str, flipped))
+            assert not data["degenerate"] and flipped.size == 1
+
+
+def pieces_inside_box(W, b, lo, hi):
+    """Edges of a line arrangement inside [lo, hi]^2: each line's pieces, by direct geometry."""
+    total = 0
+    for k in range(len(W)):
+        # Parametrise line k as p + t d and clip t to the box.
+        d = np.array([-W[k, 1], W[k, 0]])
+        p = -b[k] * W[k] / (W[k] @ W[k])
+        t_lo, t_hi = -np.inf, np.inf
+        for axis in range(2):
+            if d[axis] != 0:
+                ends = sorted(((lo - p[axis]) / d[axis], (hi - p[axis]) / d[axis]))
+                t_lo, t_hi = max(t_lo, ends[0]), min(t_hi, ends[1])
+        if t_lo >= t_hi:
+            continue
+        cuts = 0
+        for j in range(len(W)):
+            if j != k and abs(W[j] @ d) > 1e-12:
+                t = -(W[j] @ p + b[j]) / (W[j] @ d)
+                cuts += t_lo < t < t_hi
+        total += 1 + cuts
+    return total
+
+
+def test_line_arrangement_edges_match_direct_geometry():
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        W, b = rng.normal(size=(7, 2)), rng.normal(0, 0.5, size=7)
+        part = regions.enumerate(one_layer(W, b), regions.box(-1, 1))
+        G = adjacency_graph(part)
+        assert G.number_of_edges() == pieces_inside_box(W, b, -1.0, 1.0)
+        assert nx.is_connected(G)
+
+
+def test_whole_plane_arrangement_has_n_squared_edges():
+    for n in (3, 5, 6):
+        rng = np.random.default_rng(n)
+        part = regions.enumerate(one_layer(rng.normal(size=(n, 2)), rng.normal(size=n)))
+        G = adjacency_graph(part)
+        assert G.number_of_nodes() == 1 + n + n * (n - 1) // 2
+        assert G.number_of_edges() == n * n
+
+
+def test_node_attributes_hold_pattern_witness_margin_and_layer_states():
+    net = random_net([2, 4, 3, 1], ["hardtanh", "relu", "identity"], seed=2)
+    part = regions.enumerate(net, regions.box(-1, 1))
+    G = adjacency_graph(part)
+    for i, data in G.nodes(data=True):
+        assert np.array_equal(parse_pattern(data["pattern"]), part.patterns[i])
+        assert data["pattern"] == data["states_0"] + "|" + data["states_1"]
+        assert len(data["states_0"]) == 4 and len(data["states_1"]) == 3
+        assert [data["witness_0"], data["witness_1"]] == part.witnesses[i].tolist()
+        assert data["margin"] == part.margins[i]
+    chars = {c for _, data in G.nodes(data=True) for c in data["states_0"]}
+    assert chars <= {"-", "0", "1"} and "-" in chars or "1" in chars
+
+
+# --------------------------------------------------------------------------- degenerate cases
+
+
+def flips_of(G):
+    return sorted({(data["flipped"], data["degenerate"]) for _, _, data in G.edges(data=True)})
+
+
+def test_duplicate_and_negated_neurons_flip_together():
+    # Neuron 2 is neuron 0 scaled by 3, neuron 3 is neuron 1 negated: each facet on
+    # those two lines flips two neurons at once (relu(-h) turns on as relu(h) turns off).
+    W = np.array([[1.0, 0.3], [-0.4, 1.0], [3.0, 0.9], [0.4, -1.0]])
+    b = np.array([0.1, -0.2, 0.3, 0.2])
+    part = regions.enumerate(one_layer(W, b), regions.box(-1, 1))
+    G = adjacency_graph(part)
+    assert len(part) == 4 and G.number_of_edges() == 4
+    assert flips_of(G) == [("0,2", True), ("1,3", True)]
+
+
+def test_a_neuron_that_passes_another_through_flips_with_it():
+    # Layer 1 neuron 0 is relu(x); layer 2 neuron 0 is relu(relu(x)): zero (constant) for
+    # x < 0, positive for x > 0. Crossing x = 0 flips both; crossing y = 0.2 flips one.
+    W1, b1 = np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0.0, -0.2])
+    W2, b2 = np.array([[1.0, 0.0]]), np.array([0.0])
+    net = regions.Network.from_layers([(W1, b1), (W2, b2), (np.ones((1, 1)), np.zeros(1))])
+    part = regions.enumerate(net, regions.box(-1, 1))
+    G = adjacency_graph(part)
+    assert len(part) == 4
+    assert flips_of(G) == [("0,2", True), ("1", False)]
+
+
+def test_a_neuron_vanishing_on_a_facet_without_flipping_is_not_listed():
+    # Layer 2 computes relu(x) + relu(-x) = |x|: zero on the line x = 0 but positive on both
+    # sides, so across x = 0 the two layer-1 neurons flip and the layer-2 neuron does not.
+    W1, b1 = np.array([[1.0, 0.0], [-1.0, 0.0]]), np.zeros(2)
+    W2, b2 = np.array([[1.0, 1.0]]), np.array([0.0])
+    net = regions.Network.from_layers([(W1, b1), (W2, b2), (np.ones((1, 1)), np.zeros(1))])
+    part = regions.enumerate(net, regions.box(-1, 1))
+    G = adjacency_graph(part)
+    assert len(part) == 2
+    assert flips_of(G) == [("0,1", True)]
+    assert np.all(part.patterns[:, 2] == 1)
+
+
+def test_hardtanh_facets_name_their_breakpoint():
+    # One hard-tanh neuron 2x - 0.5: breakpoints at x = -0.25 and x = 0.75.
+    net = one_layer([[2.0, 0.0]], [-0.5], activation="hardtanh")
+    part = regions.enumerate(net, regions.box(-1, 1))
+    G = adjacency_graph(part)
+    found = {}
+    for i, j, data in G.edges(data=True):
+        x = data["facet_0"]
+        found[round(x, 9)] = (data["breakpoint"], sorted(parse_pattern(G.nodes[k]["pattern"])[0]
+                                                          for k in (i, j)))
+    assert found == {-0.25: (-1.0, [-1, 0]), 0.75: (1.0, [0, 1])}
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def run_cli(argv):
+    parser = argparse.ArgumentParser(prog="regions")
+    add_graph_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+@pytest.mark.parametrize("extension", ["graphml", "gexf", "json"])
+def test_graph_command_writes_a_loadable_file(tmp_path, extension, capsys):
+    net = random_net([2, 5, 4, 1], ["relu", "relu", "identity"], seed=1)
+    regions.save(net, tmp_path / "net.npz")
+    out = tmp_path / f"g.{extension}"
+    assert run_cli(["graph", str(tmp_path / "net.npz"), "-o", str(out), "--box", "-1", "1",
+                    "--quiet"]) == 0
+    expected = len(regions.enumerate(net, regions.box(-1, 1)))
+    if extension == "graphml":
+        G = nx.read_graphml(out, node_type=int)
+    elif extension == "gexf":
+        G = nx.read_gexf(out, node_type=int)
+    else:
+        import json
+        G = nx.node_link_graph(json.loads(out.read_text()), edges="edges")
+    assert G.number_of_nodes() == expected
+    assert nx.is_connected(G)
+    assert f"{expected} regions" in capsys.readouterr().out
+
+
+def test_graph_command_rejects_an_unknown_extension(tmp_path):
+    net = random_net([2, 3, 1], ["relu", "identity"], seed=0)
+    regions.save(net, tmp_path / "net.npz")
+    with pytest.raises(regions.FileFormatError, match="extension"):
+        run_cli(["graph", str(tmp_path / "net.npz"), "-o", str(tmp_path / "g.txt")])

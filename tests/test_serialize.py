@@ -1,0 +1,131 @@
+"""JSON round trip of partitions, and graph files read back by networkx itself.
+
+Independent checks: equality is bit-for-bit (``np.array_equal``) against the
+original arrays; the JSON is parsed by the standard library with non-finite
+constants forbidden; the re-read partition's affine maps reproduce the
+network's own forward pass at the witnesses; graph files are read with
+networkx's readers directly, not with this package's.
+"""
+
+import json
+
+import networkx as nx
+import numpy as np
+import pytest
+
+import regions
+from regions.certify import certify
+from regions.graph import adjacency_graph
+from regions.serialize import (parse_pattern, pattern_string, read_graph, read_json, to_json,
+                               write_graph)
+
+from oracles import random_net
+
+
+def strict_json(text):
+    def refuse(constant):
+        raise AssertionError(f"non-standard JSON constant {constant}")
+    return json.loads(text, parse_constant=refuse)
+
+
+def assert_same_partition(a, b):
+    assert len(a) == len(b)
+    for name in ("patterns", "witnesses", "margins"):
+        assert np.array_equal(getattr(a, name), getattr(b, name))
+    assert a.per_layer == b.per_layer and a.min_radius == b.min_radius and a.lps == b.lps
+    for ra, rb in zip(a, b):
+        for name in ("pattern", "A", "b", "labels", "witness", "C", "d"):
+            assert np.array_equal(getattr(ra, name), getattr(rb, name)), name
+        assert ra.margin == rb.margin
+    for la, lb in zip(a.network.layers, b.network.layers):
+        assert np.array_equal(la.weight, lb.weight) and np.array_equal(la.bias, lb.bias)
+        assert (la.activation, la.slope) == (lb.activation, lb.slope)
+    for name in ("kind", "A", "c", "origin", "basis", "lower", "upper"):
+        assert np.array_equal(getattr(a.domain, name), getattr(b.domain, name)), name
+
+
+@pytest.mark.parametrize("domain", [
+    regions.box(-1, 1), None,
+    regions.plane([0, 0, 0], [1, 0, 0.5], [0, 1, 0], lo=-1, hi=1),
+    regions.segment([-1, 0, 1], [1, 1, -1]),
+], ids=["box", "whole", "plane", "segment"])
+def test_json_round_trip_is_exact(domain, tmp_path):
+    net = random_net([3, 4, 3, 2], ["leaky_relu", "hardtanh", "identity"], seed=1, slope=0.2)
+    part = regions.enumerate(net, domain)
+    text = to_json(part, tmp_path / "p.json")
+    strict_json(text)
+    assert_same_partition(part, read_json(text))
+    assert_same_partition(part, read_json(tmp_path / "p.json"))
+    assert_same_partition(part, read_json(str(tmp_path / "p.json")))
+
+
+def test_read_partition_is_usable():
+    net = random_net([2, 5, 4, 1], ["relu", "relu", "identity"], seed=1)
+    back = read_json(to_json(regions.enumerate(net, regions.box(-1, 1))))
+    outputs = net.forward(back.witnesses)
+    for region, y in zip(back, outputs):
+        assert np.allclose(region.C @ region.witness + region.d, y)
+    assert certify(back).ok
+
+
+@pytest.mark.parametrize("bad,match", [
+    ("{not json", "not valid JSON"),
+    ('{"format": "something else"}', "not a serialised partition"),
+    ('{"format": "regions.partition", "version": 99}', "version"),
+    ('{"format": "regions.partition", "version": 1, "network": {}}', "malformed"),
+])
+def test_bad_json_is_a_file_format_error(bad, match):
+    with pytest.raises(regions.FileFormatError, match=match):
+        read_json(bad)
+
+
+def test_missing_file_is_a_file_format_error(tmp_path):
+    with pytest.raises(regions.FileFormatError, match="cannot read"):
+        read_json(tmp_path / "absent.json")
+
+
+def test_pattern_strings():
+    net = random_net([2, 3, 2, 1], ["hardtanh", "relu", "identity"], seed=0)
+    pattern = np.array([-1, 0, 1, 1, 0], np.int8)
+    assert pattern_string(net, pattern) == "-01|10"
+    assert np.array_equal(parse_pattern("-01|10"), pattern)
+    with pytest.raises(regions.FileFormatError):
+        parse_pattern("0x1")
+
+
+def read_with_networkx(path):
+    """networkx's own readers, with only the bookkeeping GEXF adds by itself removed."""
+    suffix = path.suffix
+    if suffix == ".graphml":
+        return nx.read_graphml(path, node_type=int)
+    if suffix == ".json":
+        return nx.node_link_graph(json.loads(path.read_text()), edges="edges")
+    G = nx.read_gexf(path, node_type=int)
+    for node, data in G.nodes(data=True):
+        assert data.pop("label") == str(node)
+        data.pop("viz")
+    for _, _, data in G.edges(data=True):
+        data.pop("id")
+    return G
+
+
+@pytest.mark.parametrize("extension", ["graphml", "gexf", "json"])
+def test_exported_graph_loads_back_with_the_same_nodes_edges_and_attributes(tmp_path, extension):
+    net = random_net([2, 5, 4, 1], ["hardtanh", "relu", "identity"], seed=4)
+    G = adjacency_graph(regions.enumerate(net, regions.box(-1, 1)))
+    path = tmp_path / f"g.{extension}"
+    write_graph(G, path)
+    for H in (read_with_networkx(path), read_graph(path)):
+        assert sorted(H.nodes) == sorted(G.nodes)
+        assert {frozenset(e) for e in H.edges} == {frozenset(e) for e in G.edges}
+        for node in G.nodes:
+            assert H.nodes[node] == G.nodes[node]
+        for u, v in G.edges:
+            assert H.edges[u, v] == G.edges[u, v]
+        if extension != "gexf":  # GEXF has no graph-level attributes
+            assert {k: H.graph[k] for k in G.graph} == G.graph
+
+
+def test_unknown_graph_extension(tmp_path):
+    with pytest.raises(regions.FileFormatError, match="extension"):
+        write_graph(nx.Graph(), tmp_path / "g.csv")

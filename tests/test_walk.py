@@ -1,0 +1,129 @@
+"""The breadth-first walk (second enumeration algorithm).
+
+Independent sources: the layer-by-layer split (a different algorithm: the
+walk never splits a cell, it derives each region from its pattern and
+crosses facets); Zaslavsky's formula for one layer in general position;
+brute force over all patterns with scipy's LP (``oracles.brute_force_patterns``);
+the independent forward pass ``oracles.true_patterns``.
+"""
+
+import numpy as np
+import pytest
+
+import regions
+from regions.walk import enumerate_walk, pattern_constraints
+
+import oracles
+from oracles import pattern_set, random_net, unambiguous, zaslavsky
+
+ACTIVATIONS = ["relu", "leaky_relu", "hardtanh"]
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_walk_and_split_find_the_same_patterns(activation):
+    settings = [([2, 5, 4, 1], regions.box(-1, 1)), ([3, 4, 3, 1], regions.box(-1, 1)),
+                ([2, 4, 3, 1], None), ([2, 3, 3, 3, 1], regions.box(-2, 2)),
+                ([3, 4, 4, 1], regions.plane([0, 0, 0], [1, 0, 0.3], [0, 1, -0.2], lo=-1, hi=1)),
+                ([2, 5, 5, 1], regions.segment([-1, -1], [1, 0.7]))]
+    for seed in range(3):
+        for widths, domain in settings:
+            acts = [activation] * (len(widths) - 2) + ["identity"]
+            net = random_net(widths, acts, seed)
+            split = regions.enumerate(net, domain)
+            walk = enumerate_walk(net, domain)
+            assert pattern_set(walk) == pattern_set(split)
+            assert walk.per_layer == split.per_layer
+
+
+@pytest.mark.parametrize("dim,width", [(2, 5), (2, 8), (3, 5)])
+def test_one_layer_count_is_zaslavsky(dim, width):
+    for seed in range(3):
+        rng = np.random.default_rng(100 * dim + width + seed)
+        net = regions.Network.from_layers([(rng.normal(size=(width, dim)), rng.normal(size=width)),
+                                           (np.ones((1, width)), np.zeros(1))])
+        assert len(enumerate_walk(net)) == zaslavsky(width, dim)
+
+
+def test_hardtanh_layer_count_is_parallel_families():
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        net = regions.Network.from_layers([(rng.normal(size=(4, 2)), rng.normal(0, 0.3, size=4)),
+                                           (np.ones((1, 4)), np.zeros(1))],
+                                          ["hardtanh", "identity"])
+        assert len(enumerate_walk(net)) == oracles.parallel_families(4, 2, 2)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_walk_matches_brute_force(activation):
+    for seed in range(3):
+        net = random_net([2, 3, 3, 1], [activation, activation, "identity"], seed)
+        expected = unambiguous(oracles.brute_force_patterns, net,
+                               oracles.box_slice([-1, -1], [1, 1]))
+        assert pattern_set(enumerate_walk(net, regions.box(-1, 1))) == expected
+
+
+def test_regions_are_consistent_with_an_independent_forward_pass():
+    net = random_net([2, 5, 4, 2], ["relu", "hardtanh", "identity"], seed=7)
+    part = enumerate_walk(net, regions.box(-1, 1))
+    assert np.array_equal(oracles.true_patterns(net, part.witnesses), part.patterns)
+    for region in part:
+        assert np.all(region.A @ region.witness < region.b)
+        assert region.margin > 1e-7
+        # The affine map is the network's output on the region.
+        assert np.allclose(region.C @ region.witness + region.d, net.forward(region.witness))
+
+
+def test_order_is_sorted_and_independent_of_the_start():
+    net = random_net([2, 5, 4, 1], ["relu", "relu", "identity"], seed=3)
+    domain = regions.box(-1, 1)
+    first = enumerate_walk(net, domain)
+    rows = [tuple(p) for p in first.patterns.tolist()]
+    assert rows == sorted(rows)
+    for start in ([0.9, -0.9], [-0.5, 0.4]):
+        other = enumerate_walk(net, domain, start=start)
+        assert np.array_equal(other.patterns, first.patterns)
+
+
+def test_start_on_a_hyperplane_is_moved_off_it():
+    # The start (0, 0) lies on both neurons' lines x = 0 and y = 0.
+    net = regions.Network.from_layers([(np.eye(2), np.zeros(2)), (np.ones((1, 2)), np.zeros(1))])
+    part = enumerate_walk(net, regions.box(-1, 1), start=[0.0, 0.0])
+    assert pattern_set(part) == {(0, 0), (0, 1), (1, 0), (1, 1)}
+
+
+def test_bad_arguments():
+    net = random_net([2, 3, 1], ["relu", "identity"], seed=0)
+    with pytest.raises(regions.DomainError, match="outside"):
+        enumerate_walk(net, regions.box(-1, 1), start=[2.0, 0.0])
+    with pytest.raises(regions.DomainError, match="shape"):
+        enumerate_walk(net, regions.box(-1, 1), start=[0.0])
+    with pytest.raises(regions.RegionsError, match="min_radius"):
+        enumerate_walk(net, min_radius=0.0)
+    with pytest.raises(TypeError):
+        enumerate_walk("not a network")
+
+
+def test_pattern_constraints_match_the_forward_pass():
+    net = random_net([2, 4, 3, 1], ["hardtanh", "leaky_relu", "identity"], seed=5)
+    domain = regions.box(-1, 1)
+    rng = np.random.default_rng(0)
+    points = rng.uniform(-1, 1, size=(200, 2))
+    patterns = oracles.true_patterns(net, points)
+    for point, pattern in zip(points, patterns):
+        system = pattern_constraints(net, domain, pattern)
+        assert system.feasible
+        assert np.all(system.A @ point <= system.b + 1e-12)
+        other = pattern.copy()
+        other[0] = 1 if other[0] != 1 else 0
+        assert not np.all(pattern_constraints(net, domain, other).A @ point
+                          <= pattern_constraints(net, domain, other).b)
+
+
+def test_constant_neuron_contradicting_the_pattern_is_infeasible():
+    # Neuron 1 of layer 2 has zero weights and bias -1: always off.
+    W2, b2 = np.array([[1.0, 1.0], [0.0, 0.0]]), np.array([0.0, -1.0])
+    net = regions.Network.from_layers([(np.eye(2), np.zeros(2)), (W2, b2),
+                                       (np.ones((1, 2)), np.zeros(1))])
+    domain = regions.box(-1, 1)
+    assert pattern_constraints(net, domain, np.array([1, 1, 1, 0], np.int8)).feasible
+    assert not pattern_constraints(net, domain, np.array([1, 1, 1, 1], np.int8)).feasible
