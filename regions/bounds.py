@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .domain import resolve
 from .errors import NetworkError
 
 #: Activations that contribute breakpoint hyperplanes, and how many per neuron.
@@ -450,7 +451,7 @@ def network_bounds(network, domain=None) -> list[Bound]:
     hyperplanes are in general position (:func:`general_position`), of kind
     ``"upper"`` otherwise.
     """
-    domain = _resolve(network, domain)
+    domain = resolve(domain, network)
     widths, activations = hidden_layers(network)
     bounds = shape_bounds(domain.dim, widths, activations)
     reach = layer_reach(network, domain)
@@ -699,11 +700,5 @@ def _layers(widths, activation) -> list[tuple[int, str]]:
     return list(zip(widths, activations))
 
 
-def _resolve(network, domain):
-    from .domain import whole_space
-
-    return (whole_space() if domain is None else domain).resolve(network.input_dim)
-
-
 def _domain_basis(network, domain) -> np.ndarray:
-    return _resolve(network, domain).basis
+    return resolve(domain, network).basis

@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .facets import (RowStore, partition_scale, probe, region_facets, state_index,
+from .facets import (RowStore, probe, region_facets, state_index,
                      vanishing_neurons)
 from .geometry import region_polygon
 from .lp import LPError, LPSolver
@@ -142,7 +142,7 @@ class _Checker:
         self.part = part
         self.net, self.domain = part.network, part.domain
         self.solver = solver
-        self.scale = partition_scale(part)
+        self.scale = part.scale
         self.tolerance = part.min_radius * self.scale
         self.violations: list[Violation] = []
         self.slivers = 0
@@ -284,9 +284,9 @@ class _Checker:
         pairs = Counter()
         interior = boundary = degenerate = 0
         closure = COINCIDE_TOL * self.scale
-        for i, region_facets in enumerate(facets):
-            looks = probe(net, self.domain, part.patterns[i], region_facets, self.scale)
-            for facet, look in zip(region_facets, looks):
+        for i, own_facets in enumerate(facets):
+            looks = probe(net, self.domain, part.patterns[i], own_facets, self.scale)
+            for facet, look in zip(own_facets, looks):
                 if facet.boundary:
                     boundary += 1
                     continue

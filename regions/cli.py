@@ -30,10 +30,20 @@ EXIT_INCOMPLETE = 5
 EXIT_EXACT_CHECK_FAILED = 6
 
 
-def _domain_from_args(args):
-    if args.box is not None:
-        return domains.box(*args.box)
-    return domains.whole_space()
+def network_and_domain(args):
+    """The network file and the domain (``--box``, default all of R^n) named on the command line."""
+    net = load(args.network)
+    domain = domains.box(*args.box) if args.box is not None else domains.whole_space()
+    return net, domain.resolve(net.input_dim)
+
+
+def enumerate_with_progress(args, net, domain, **options):
+    """:func:`regions.enumerate` with progress on stderr unless ``--quiet``."""
+    progress = None if args.quiet else _progress_printer(sys.stderr)
+    part = enumerate_regions(net, domain, progress=progress, **options)
+    if progress is not None and progress.interactive:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    return part
 
 
 PROGRESS_DELAY = 1.0     # seconds before the first progress line
@@ -68,18 +78,15 @@ def tightest_upper_bound(net, domain):
 
 
 def cmd_count(args) -> int:
-    net = load(args.network)
-    domain = _domain_from_args(args).resolve(net.input_dim)
-    progress = None if args.quiet else _progress_printer(sys.stderr)
+    net, domain = network_and_domain(args)
     if not args.quiet:
         bound = tightest_upper_bound(net, domain)
         print(f"at most {bound.value:,} regions ({bound.source})", file=sys.stderr)
     memory = None if args.memory_limit is None else args.memory_limit * 2**20
-    part = enumerate_regions(net, domain, min_radius=args.min_radius, progress=progress,
-                             max_regions=args.max_regions, time_limit=args.time_limit,
-                             memory_limit=memory, checkpoint=args.checkpoint, resume=args.resume)
-    if progress is not None and progress.interactive:
-        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    part = enumerate_with_progress(args, net, domain, min_radius=args.min_radius,
+                                   max_regions=args.max_regions, time_limit=args.time_limit,
+                                   memory_limit=memory, checkpoint=args.checkpoint,
+                                   resume=args.resume)
     summary = part.summary()
     failures = None
     if args.exact_check:

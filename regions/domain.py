@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import DomainError
+from .network import Network
 from .tolerances import MIN_RADIUS
 
 
@@ -82,6 +83,17 @@ class Domain:
         """Whether working-coordinate points ``(k, dim)`` satisfy ``A z <= c + tol``."""
         z = np.atleast_2d(np.asarray(z, dtype=np.float64))
         return np.all(z @ self.A.T <= self.c + tol, axis=1)
+
+
+def resolve(domain, network: Network) -> Domain:
+    """``domain`` (``None``: all of R^n) resolved and checked against ``network``'s inputs.
+
+    Raises ``TypeError`` when ``network`` is not a :class:`regions.Network`
+    and :class:`DomainError` when the dimensions disagree.
+    """
+    if not isinstance(network, Network):
+        raise TypeError(f"expected a regions.Network, got {type(network).__name__}")
+    return (whole_space() if domain is None else domain).resolve(network.input_dim)
 
 
 @dataclass(frozen=True)

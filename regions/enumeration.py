@@ -30,12 +30,13 @@ import numpy as np
 from . import checkpoint as checkpoints
 from ._core import classify, split_cell
 from .checkpoint import FinishedRegion, State, WorkItem
-from .domain import Domain, whole_space
+from .domain import Domain, resolve
 from .errors import DomainError, RegionsError
 from .lp import LPSolver
-from .network import Layer, Network, state_slope_offset
+from .network import (Layer, Network, breakpoint_hyperplanes, state_slope_offset,
+                      states_from_sides, tie_sides)
 from .partition import Partition
-from .tolerances import MIN_RADIUS, NEAR_DEGENERATE_FACTOR, ZERO_NORM
+from .tolerances import MIN_RADIUS, NEAR_DEGENERATE_FACTOR
 
 #: Default seconds between two checkpoints.
 CHECKPOINT_SECONDS = 5.0
@@ -90,18 +91,14 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "split",
         the cells left on the stack. The regions returned are final regions
         either way.
     """
-    if not isinstance(network, Network):
-        raise TypeError(f"expected a regions.Network, got {type(network).__name__}")
     if method == "walk":
         from .walk import enumerate_walk  # walk imports this module
 
         return enumerate_walk(network, domain, min_radius=min_radius, progress=progress)
     if method != "split":
         raise RegionsError(f"unknown method {method!r}: expected 'split' or 'walk'")
-    domain = (domain if domain is not None else whole_space()).resolve(network.input_dim)
-    min_radius = float(min_radius)
-    if not (np.isfinite(min_radius) and min_radius > 0.0):
-        raise RegionsError(f"min_radius must be positive and finite, got {min_radius}")
+    domain = resolve(domain, network)
+    min_radius = checked_min_radius(min_radius)
     for name, value in (("max_regions", max_regions), ("time_limit", time_limit),
                         ("memory_limit", memory_limit)):
         if value is not None and not value > 0:
@@ -124,6 +121,14 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "split",
     if checkpoint is not None:
         checkpoints.save(checkpoint, state, key, scaled.dim)
     return _partition(network, domain, scale, min_radius, state, stop_reason)
+
+
+def checked_min_radius(min_radius) -> float:
+    """``min_radius`` as a float; RegionsError unless positive and finite."""
+    value = float(min_radius)
+    if not (np.isfinite(value) and value > 0.0):
+        raise RegionsError(f"min_radius must be positive and finite, got {min_radius}")
+    return value
 
 
 def domain_scale(domain: Domain) -> float:
@@ -249,24 +254,14 @@ class _Run:
 
     def _split(self, item: WorkItem, layer: Layer) -> list:
         """Children of ``item`` under ``layer``'s breakpoint hyperplanes, as work items."""
-        G = layer.weight @ item.M                   # (width, dim) pre-activation gradients
+        G = layer.weight @ item.M                   # (width, dim) pre-activation map
         beta = layer.weight @ item.m + layer.bias   # (width,)
         if layer.activation == "identity":
             return [WorkItem(item.layer + 1, item.A, item.c, item.labels, item.center,
                              item.radius, item.exact, G, beta, item.pattern)]
-
-        # Rounding in W @ M is at most about eps * sum_k |W_jk| |M_k|: below ZERO_NORM times
-        # that bound a gradient is taken as exactly zero (dead neurons, zero rows).
-        scale = np.abs(layer.weight) @ np.linalg.norm(item.M, axis=1)
-        offsets = np.asarray(layer.breakpoints)
-        k = offsets.size
-        G_planes = np.ascontiguousarray(np.repeat(G, k, axis=0))
-        beta_planes = np.ascontiguousarray((beta[:, None] - offsets[None, :]).ravel())
-        threshold = np.repeat(ZERO_NORM * scale, k)
-        # At exactly z = breakpoint, neuron_states puts relu's z = 0 in state 0 (side -1)
-        # and hardtanh's z = -1 / z = 1 in the linear state (sides +1 / -1).
-        tie = np.tile(np.array([1, -1] if k == 2 else [-1], dtype=np.int8), layer.width)
-        sides, norms = classify(G_planes, beta_planes, threshold, tie,
+        G_planes, beta_planes, threshold = breakpoint_hyperplanes(layer, G, beta, item.M)
+        sides, norms = classify(G_planes, beta_planes, threshold,
+                                tie_sides(layer.activation, layer.width),
                                 self.domain.lower, self.domain.upper)
         undecided = [int(t) for t in np.flatnonzero(sides == 0)]
         ids = self.label_offsets[item.layer] + np.arange(G_planes.shape[0], dtype=np.int64)
@@ -278,20 +273,12 @@ class _Run:
 
         children = []
         for A, c, labels, center, radius, exact, piece_sides, _ in pieces:
-            states = _states_from_sides(piece_sides, k)
+            states = states_from_sides(piece_sides, layer.activation)
             slope, shift = state_slope_offset(states, layer)
             children.append(WorkItem(item.layer + 1, A, c, labels, center, radius, exact,
                                      slope[:, None] * G, slope * beta + shift,
                                      np.concatenate([item.pattern, states])))
         return children
-
-
-def _states_from_sides(sides: np.ndarray, breakpoints: int) -> np.ndarray:
-    """Neuron states from the sides of their breakpoint hyperplanes."""
-    if breakpoints == 1:
-        return (sides > 0).astype(np.int8)
-    lower, upper = sides[0::2], sides[1::2]  # sides of z = -1 and z = +1
-    return np.where(upper > 0, 1, np.where(lower < 0, -1, 0)).astype(np.int8)
 
 
 def resident_memory() -> int:

@@ -78,11 +78,6 @@ class Probe:
     pattern: np.ndarray | None
 
 
-def partition_scale(part) -> float:
-    """The domain scale every distance tolerance is multiplied by (1 for older partitions)."""
-    return float(getattr(part, "scale", 1.0))
-
-
 def on_domain_boundary(domain: Domain, point: np.ndarray, scale: float) -> bool:
     """Whether ``point`` (dim,) lies within ``COINCIDE_TOL`` of a face of ``domain``."""
     if domain.A.shape[0] == 0:
@@ -124,7 +119,7 @@ def region_facets(A: np.ndarray, b: np.ndarray, labels: np.ndarray, domain: Doma
 def partition_facets(part, solver: LPSolver | None = None) -> list[list[Facet]]:
     """``facets[i]``: the facets of region ``i`` of ``part`` (see :func:`region_facets`)."""
     solver = solver or LPSolver()
-    scale = partition_scale(part)
+    scale = part.scale
     return [region_facets(region.A, region.b, region.labels, part.domain, solver, scale)
             for region in part]
 
@@ -176,7 +171,7 @@ class RowStore:
 
     def __init__(self, part):
         regions = list(part)
-        self.scale = partition_scale(part)
+        self.scale = part.scale
         dim = part.domain.dim
         sizes = [r.b.size for r in regions]
         self.starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
@@ -221,7 +216,7 @@ def crossings(part, facets: list[list[Facet]], store: RowStore | None = None) ->
     into a neighbour) the unique region containing the probe point is used.
     """
     store = store or RowStore(part)
-    scale = partition_scale(part)
+    scale = part.scale
     index = {row.tobytes(): i for i, row in enumerate(part.patterns)}
     result = []
     for i, region_facets_ in enumerate(facets):

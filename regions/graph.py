@@ -28,7 +28,6 @@ Edge ``(i, j)`` with ``i < j``, described from region ``i``'s facet:
 
 from __future__ import annotations
 
-import sys
 
 import networkx as nx
 import numpy as np
@@ -96,19 +95,12 @@ def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
 
 def cmd_graph(args) -> int:
     """``regions graph NET.npz -o FILE``: enumerate, build the graph, write it by extension."""
-    from . import domain as domains
-    from .cli import _progress_printer  # imported here: cli imports this module
-    from .enumeration import enumerate_regions
-    from .io import load
+    from .cli import enumerate_with_progress, network_and_domain  # cli imports this module
     from .serialize import graph_format
 
     graph_format(args.output)  # reject an unknown extension before the work
-    net = load(args.network)
-    domain = domains.box(*args.box) if args.box is not None else domains.whole_space()
-    progress = None if args.quiet else _progress_printer(sys.stderr)
-    part = enumerate_regions(net, domain, min_radius=args.min_radius, progress=progress)
-    if progress is not None and progress.interactive:
-        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    net, domain = network_and_domain(args)
+    part = enumerate_with_progress(args, net, domain, min_radius=args.min_radius)
     G = adjacency_graph(part)
     write_graph(G, args.output)
     print(f"{G.number_of_nodes()} regions, {G.number_of_edges()} adjacencies -> {args.output}")

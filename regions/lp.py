@@ -14,7 +14,7 @@ import time
 import highspy
 import numpy as np
 
-from ._core import chebyshev_columns
+from ._core import constraint_columns
 from .tolerances import RADIUS_CAP
 
 _INF = highspy.kHighsInf
@@ -66,17 +66,18 @@ class LPSolver:
         self.count += 1
         return status
 
-    def _solve(self, num_col, num_row, cost, col_lower, col_upper, row_upper, start, index, value):
-        h = self._highs
-        h.passModel(num_col, num_row, value.size, _COLWISE, _MAXIMIZE, 0.0,
-                    cost, col_lower, col_upper, np.full(num_row, -_INF), row_upper,
-                    start, index, value, np.zeros(num_col, dtype=np.int32))
-        status = self._run()
-        if status == _INFEASIBLE:
-            return None
-        if status != _OPTIMAL:
-            raise LPError(f"HiGHS returned {h.modelStatusToString(status)}")
-        return np.asarray(h.getSolution().col_value), h.getInfo().objective_function_value
+    def _maximize(self, A, c, cost, upper, with_norms: bool):
+        """Solve ``max cost . v`` s.t. ``[A | norms(A)?] v <= c``, ``v <= upper``; return the status."""
+        m, cols = A.shape[0], cost.size
+        start, index, value = constraint_columns(A, with_norms)
+        self._highs.passModel(cols, m, value.size, _COLWISE, _MAXIMIZE, 0.0,
+                              cost, np.full(cols, -_INF), upper, np.full(m, -_INF),
+                              np.ascontiguousarray(c, dtype=np.float64), start, index, value,
+                              np.zeros(cols, dtype=np.int32))
+        return self._run()
+
+    def _failure(self, status) -> LPError:
+        return LPError(f"HiGHS returned {self._highs.modelStatusToString(status)}")
 
     def chebyshev(self, A: np.ndarray, c: np.ndarray, cap: float = RADIUS_CAP) -> Ball:
         """Largest ball in ``{z : A z <= c}``, radius capped at ``cap``.
@@ -87,38 +88,30 @@ class LPSolver:
         so a hyperplane arbitrarily far from the polyhedron still gives a
         finite negative radius).
         """
-        m, dim = A.shape
-        start, index, value = chebyshev_columns(A)
+        dim = A.shape[1]
         cost = np.zeros(dim + 1)
         cost[dim] = 1.0
-        lower = np.full(dim + 1, -_INF)
         upper = np.full(dim + 1, _INF)
         upper[dim] = cap
-        x, radius = self._solve(dim + 1, m, cost, lower, upper,
-                                np.ascontiguousarray(c, dtype=np.float64), start, index, value)
-        return Ball(x[:dim], float(radius))
+        status = self._maximize(A, c, cost, upper, with_norms=True)
+        if status != _OPTIMAL:
+            raise self._failure(status)
+        x = np.asarray(self._highs.getSolution().col_value)
+        return Ball(x[:dim], float(self._highs.getInfo().objective_function_value))
 
     def maximize(self, A: np.ndarray, c: np.ndarray, direction: np.ndarray) -> float:
         """``max direction . z`` over ``{A z <= c}``; ``inf`` if unbounded, ``-inf`` if empty."""
-        m, dim = A.shape
-        h = self._highs
-        start, index, value = chebyshev_columns(A)
-        # Drop the radius column: the first dim columns are A itself.
-        start, index, value = start[:dim + 1], index[:start[dim]], value[:start[dim]]
-        h.passModel(dim, m, value.size, _COLWISE, _MAXIMIZE, 0.0,
-                    np.ascontiguousarray(direction, dtype=np.float64), np.full(dim, -_INF),
-                    np.full(dim, _INF), np.full(m, -_INF),
-                    np.ascontiguousarray(c, dtype=np.float64), start, index, value,
-                    np.zeros(dim, dtype=np.int32))
-        status = self._run()
+        dim = A.shape[1]
+        status = self._maximize(A, c, np.ascontiguousarray(direction, dtype=np.float64),
+                                np.full(dim, _INF), with_norms=False)
         if status == _OPTIMAL:
-            return float(h.getInfo().objective_function_value)
+            return float(self._highs.getInfo().objective_function_value)
         if status == _INFEASIBLE:
             return -np.inf
         if status in (highspy.HighsModelStatus.kUnbounded,
                       highspy.HighsModelStatus.kUnboundedOrInfeasible):
             return np.inf
-        raise LPError(f"HiGHS returned {h.modelStatusToString(status)}")
+        raise self._failure(status)
 
     def minimize_coordinate(self, A: np.ndarray, c: np.ndarray, i: int, sense: float) -> float:
         """``min sense * z_i`` over ``{A z <= c}`` (``-inf`` when unbounded)."""

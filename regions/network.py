@@ -265,3 +265,67 @@ def state_slope_offset(states: np.ndarray, layer: Layer) -> tuple[np.ndarray, np
     if layer.activation == "hardtanh":
         return (states == 0).astype(np.float64), states.astype(np.float64)
     return np.ones(states.shape), np.zeros(states.shape)
+
+
+def breakpoint_hyperplanes(layer: Layer, G: np.ndarray, beta: np.ndarray, M: np.ndarray):
+    """Breakpoint hyperplanes of ``layer`` when its input is the affine map ``M z + m``.
+
+    Parameters
+    ----------
+    layer : Layer (not identity)
+    G : ndarray, shape (width, dim), beta : ndarray, shape (width,)
+        The layer's pre-activations ``G z + beta`` (``G = W M``, ``beta = W m + b``).
+    M : ndarray, shape (in, dim)
+        The input map, for the rounding bound below.
+
+    Returns
+    -------
+    G_planes : ndarray, shape (width * k, dim)
+    beta_planes : ndarray, shape (width * k,)
+        Hyperplane ``t`` is ``G_planes[t] . z + beta_planes[t] = 0``, i.e. pre-activation
+        minus breakpoint; rows are neuron-major, breakpoint-minor (``k``
+        breakpoints per neuron), the label order of the enumeration.
+    zero_threshold : ndarray, shape (width * k,)
+        Rounding in ``W @ M`` is at most about ``eps * sum_k |W_jk| |M_k|``;
+        a gradient whose norm is below ``ZERO_NORM`` times that bound is taken
+        as exactly zero (dead neurons, zero rows, bias-only layers).
+    """
+    from .tolerances import ZERO_NORM
+
+    offsets = np.asarray(layer.breakpoints)
+    k = offsets.size
+    G_planes = np.ascontiguousarray(np.repeat(G, k, axis=0))
+    beta_planes = np.ascontiguousarray((beta[:, None] - offsets).ravel())
+    rounding = np.abs(layer.weight) @ np.linalg.norm(M, axis=1)
+    return G_planes, beta_planes, np.repeat(ZERO_NORM * rounding, k)
+
+
+def tie_sides(activation: str, width: int) -> np.ndarray:
+    """Side of each breakpoint hyperplane that a pre-activation exactly at it belongs to.
+
+    Follows :func:`neuron_states`: relu's ``z = 0`` is state 0 (side -1);
+    hard-tanh's ``z = -1`` and ``z = 1`` are the linear state (sides +1 and -1).
+    """
+    if activation == "hardtanh":
+        return np.tile(np.array([1, -1], dtype=np.int8), width)
+    return np.full(width, -1, dtype=np.int8)
+
+
+def sides_from_states(states: np.ndarray, activation: str) -> np.ndarray:
+    """Side (+1 above, -1 at or below) of each breakpoint hyperplane, from neuron states.
+
+    ``states`` (width,) int8; returns (width * k,) int8 in label order.
+    """
+    if activation == "hardtanh":
+        lower = np.where(states >= 0, 1, -1)   # breakpoint -1: above unless state -1
+        upper = np.where(states == 1, 1, -1)   # breakpoint +1: above only in state 1
+        return np.stack([lower, upper], axis=1).ravel().astype(np.int8)
+    return np.where(states == 1, 1, -1).astype(np.int8)
+
+
+def states_from_sides(sides: np.ndarray, activation: str) -> np.ndarray:
+    """Neuron states from the sides of their breakpoint hyperplanes (inverse of the above)."""
+    if activation == "hardtanh":
+        lower, upper = sides[0::2], sides[1::2]  # sides of z = -1 and z = +1
+        return np.where(upper > 0, 1, np.where(lower < 0, -1, 0)).astype(np.int8)
+    return (sides > 0).astype(np.int8)

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .domain import Domain, whole_space
+from .domain import Domain, resolve
 from .errors import DomainError, RegionsError
 from .network import Network, neuron_states, state_slope_offset
 from .tolerances import MIN_RADIUS
@@ -185,7 +185,7 @@ def distinct_patterns(network: Network, domain=None, samples: int = 1_000_000, *
         Sample sizes at which to report the curve; default powers of two up
         to ``samples``, and ``samples``.
     """
-    network, domain = _check(network, domain)
+    domain = resolve(domain, network)
     samples = _positive(samples, "samples")
     if sizes is None:
         sizes = [2 ** k for k in range(int(math.log2(samples)) + 1) if 2 ** k < samples]
@@ -316,7 +316,7 @@ def regions_along_lines(network: Network, domain=None, lines: int = 200, *, seed
     On a bounded domain each line is counted on its chord; on an unbounded
     one, along its whole extent in the domain (whole lines in all of R^n).
     """
-    network, domain = _check(network, domain)
+    domain = resolve(domain, network)
     rng = np.random.default_rng(seed)
     p, u, lo, hi = random_lines(domain, _positive(lines, "lines"), rng)
     return _count_on_chords(network, domain.to_input(p), u @ domain.basis.T, lo, hi, min_radius)
@@ -565,7 +565,7 @@ def density_estimate(network: Network, domain=None, lines: int = 1000, *, seed: 
 
     Needs a bounded domain (raises :class:`~regions.errors.DomainError`).
     """
-    network, domain = _check(network, domain)
+    domain = resolve(domain, network)
     if not domain.is_bounded:
         raise DomainError("the density estimate needs a bounded domain (a box, a bounded "
                           "polytope or a bounded slice)")
@@ -610,13 +610,6 @@ def _is_box(domain: Domain) -> bool:
 
 
 # --------------------------------------------------------------------------- helpers
-
-def _check(network, domain) -> tuple[Network, Domain]:
-    if not isinstance(network, Network):
-        raise TypeError(f"expected a regions.Network, got {type(network).__name__}")
-    domain = (whole_space() if domain is None else domain).resolve(network.input_dim)
-    return network, domain
-
 
 def _positive(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:

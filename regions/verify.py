@@ -36,13 +36,12 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from . import bounds as bounds_module
-from .domain import whole_space
+from .domain import resolve
 from .enumeration import enumerate_regions
 from .errors import FileFormatError, RegionsError
 from .network import Network
@@ -209,12 +208,10 @@ def verify(network: Network, domain=None, *, samples: int = 200_000, lines: int 
     progress : callable, optional
         Passed to :func:`regions.enumerate`.
     """
-    if not isinstance(network, Network):
-        raise TypeError(f"expected a regions.Network, got {type(network).__name__}")
     for name, value in (("samples", samples), ("lines", lines)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
             raise RegionsError(f"{name} must be a non-negative integer, got {value!r}")
-    domain = (whole_space() if domain is None else domain).resolve(network.input_dim)
+    domain = resolve(domain, network)
     part = (partition if partition is not None else
             enumerate_regions(network, domain, min_radius=min_radius, progress=progress))
     exact = len(part)
@@ -374,17 +371,12 @@ def add_verify_parser(subparsers) -> None:
 
 def cmd_verify(args) -> int:
     """Run ``regions verify``; returns the exit code (see the module docstring)."""
-    from . import domain as domains
-    from .cli import _progress_printer
-    from .io import load
+    from .cli import enumerate_with_progress, network_and_domain  # cli imports this module
 
-    network = load(args.network)
-    domain = domains.box(*args.box) if args.box is not None else domains.whole_space()
-    progress = None if args.quiet else _progress_printer(sys.stderr)
+    network, domain = network_and_domain(args)
+    part = enumerate_with_progress(args, network, domain)
     report = verify(network, domain, samples=args.samples, lines=args.lines, seed=args.seed,
-                    progress=progress)
-    if progress is not None and progress.interactive:
-        print("\r\033[K", end="", file=sys.stderr, flush=True)
+                    partition=part)
     print(report.format_table())
     if args.output:
         try:

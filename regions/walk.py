@@ -24,14 +24,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .domain import Domain, whole_space
-from .enumeration import domain_scale
+from .domain import Domain, resolve
+from .enumeration import checked_min_radius, domain_scale
 from .errors import DomainError, RegionsError
 from .facets import probe, region_facets
 from .lp import LPSolver
-from .network import Network, state_slope_offset
+from .network import (Network, breakpoint_hyperplanes, sides_from_states, state_slope_offset,
+                      tie_sides)
 from .partition import Partition, Region, minimal_rows
-from .tolerances import MIN_RADIUS, RADIUS_CAP, ZERO_NORM
+from .tolerances import MIN_RADIUS, RADIUS_CAP
 
 
 @dataclass(frozen=True)
@@ -71,26 +72,6 @@ class PatternConstraints:
     d: np.ndarray
 
 
-def hyperplane_sides(states: np.ndarray, activation: str) -> np.ndarray:
-    """Side (+1: pre-activation above the breakpoint, -1: at or below) of each breakpoint.
-
-    ``states`` (width,) int8; returns (width * k,) int8 in label order (neuron
-    major, breakpoint minor), matching :func:`regions.network.neuron_states`.
-    """
-    if activation == "hardtanh":
-        lower = np.where(states >= 0, 1, -1)   # breakpoint -1: above unless state -1
-        upper = np.where(states == 1, 1, -1)   # breakpoint +1: above only in state 1
-        return np.stack([lower, upper], axis=1).ravel().astype(np.int8)
-    return np.where(states == 1, 1, -1).astype(np.int8)
-
-
-def _tie_sides(activation: str, width: int) -> np.ndarray:
-    """Side a pre-activation exactly at its breakpoint belongs to (see ``neuron_states``)."""
-    if activation == "hardtanh":
-        return np.tile(np.array([1, -1], dtype=np.int8), width)
-    return np.full(width, -1, dtype=np.int8)
-
-
 def pattern_constraints(network: Network, domain: Domain, pattern) -> PatternConstraints:
     """The closed polyhedron of points of ``domain`` whose activation pattern is ``pattern``.
 
@@ -121,18 +102,14 @@ def pattern_constraints(network: Network, domain: Domain, pattern) -> PatternCon
             continue
         states = pattern[position:position + layer.width]
         position += layer.width
-        breakpoints = np.asarray(layer.breakpoints)
-        k = breakpoints.size
-        G_planes = np.repeat(G, k, axis=0)
-        h_planes = (beta[:, None] - breakpoints[None, :]).ravel()
+        G_planes, h_planes, threshold = breakpoint_hyperplanes(layer, G, beta, M)
         gradients.append(G_planes)
         offsets.append(h_planes)
-        sides = hyperplane_sides(states, layer.activation)
+        sides = sides_from_states(states, layer.activation)
         norms = np.linalg.norm(G_planes, axis=1)
-        constant = norms <= np.repeat(ZERO_NORM * (np.abs(layer.weight)
-                                                   @ np.linalg.norm(M, axis=1)), k)
+        constant = norms <= threshold
         signed = sides * h_planes
-        ties = (h_planes == 0.0) & (sides == _tie_sides(layer.activation, layer.width))
+        ties = (h_planes == 0.0) & (sides == tie_sides(layer.activation, layer.width))
         if np.any(constant & ~((signed > 0.0) | ties)):
             feasible = False
         cut = ~constant
@@ -180,12 +157,8 @@ def enumerate_walk(network: Network, domain=None, *, start=None, min_radius: flo
         depend on the start point. The same set of patterns as
         :func:`regions.enumerate` (up to regions within the tolerance).
     """
-    if not isinstance(network, Network):
-        raise TypeError(f"expected a regions.Network, got {type(network).__name__}")
-    domain = (domain if domain is not None else whole_space()).resolve(network.input_dim)
-    min_radius = float(min_radius)
-    if not (np.isfinite(min_radius) and min_radius > 0.0):
-        raise RegionsError(f"min_radius must be positive and finite, got {min_radius}")
+    domain = resolve(domain, network)
+    min_radius = checked_min_radius(min_radius)
     started = time.perf_counter()
     scale = domain_scale(domain)
     tolerance = min_radius * scale
