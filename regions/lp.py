@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import os
+import sys
 import time
 
 import highspy
@@ -24,6 +26,27 @@ _OPTIMAL = highspy.HighsModelStatus.kOptimal
 _INFEASIBLE = highspy.HighsModelStatus.kInfeasible
 _DECIDED = (_OPTIMAL, _INFEASIBLE, highspy.HighsModelStatus.kUnbounded,
             highspy.HighsModelStatus.kUnboundedOrInfeasible)
+
+
+def _silent_highs() -> highspy.Highs:
+    """A HiGHS instance with its logging off.
+
+    HiGHS 1.16 prints a banner to file descriptor 1 from its C++ constructor,
+    before any option can be set; stdout must stay clean (``regions count
+    --json`` prints JSON there), so fd 1 points at /dev/null while the
+    constructor runs.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            highs = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    highs.setOptionValue("output_flag", False)
+    return highs
 
 
 class LPError(RuntimeError):
@@ -42,8 +65,7 @@ class LPSolver:
     """A reusable HiGHS instance; ``count`` LPs solved so far, ``seconds`` spent in HiGHS."""
 
     def __init__(self):
-        self._highs = highspy.Highs()
-        self._highs.setOptionValue("output_flag", False)
+        self._highs = _silent_highs()
         self._highs.setOptionValue("presolve", "off")
         self.count = 0
         self.seconds = 0.0

@@ -47,3 +47,10 @@ def test_chebyshev_and_maximize_match_scipy(seed):
         expected = scipy_max(A, c, direction)
         got = solver.maximize(A, c, direction)
         assert got == pytest.approx(expected, abs=1e-8) if np.isfinite(expected) else got == np.inf
+
+
+def test_constructing_a_solver_prints_nothing(capfd):
+    """HiGHS 1.16 prints a banner from its constructor; stdout must stay clean for --json."""
+    LPSolver()
+    out, _ = capfd.readouterr()
+    assert out == ""
