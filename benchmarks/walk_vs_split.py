@@ -1,7 +1,7 @@
 """Layer-by-layer splitting against the facet walk, on the same networks in the same run.
 
 Each measurement runs in a fresh child process (so peak memory is its own).
-Prints a table and writes it to docs/benchmarks.md. Both methods must report
+Prints a table and writes it to docs/walk_vs_split.md. Both methods must report
 the same set of patterns; the claims are the ratios, not the absolute times.
 
     python benchmarks/walk_vs_split.py [--quick]
@@ -53,7 +53,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two small cases only")
     parser.add_argument("--output", default=Path(__file__).resolve().parent.parent
-                        / "docs" / "benchmarks.md")
+                        / "docs" / "walk_vs_split.md")
     args = parser.parse_args()
 
     header = ("| network | activation | domain | regions | split s | split regions/s | "
@@ -74,9 +74,7 @@ def main():
             f"{split[3]:.0f} / {walk[3]:.0f} |")
         print(rows[-1], flush=True)
 
-    text = f"""# Benchmarks
-
-## Layer-by-layer splitting against the facet walk
+    text = f"""# Layer-by-layer splitting against the facet walk
 
 `python benchmarks/walk_vs_split.py` ({'quick' if args.quick else 'full'} run; random ReLU /
 hard-tanh networks from `regions.random_networks.random_network(widths, seed=0)`, box

@@ -28,6 +28,7 @@ import time
 import numpy as np
 
 from . import checkpoint as checkpoints
+from . import vertices
 from ._core import classify, split_cell
 from .checkpoint import FinishedRegion, State, WorkItem
 from .domain import Domain, resolve
@@ -35,7 +36,7 @@ from .errors import DomainError, RegionsError
 from .lp import LPSolver
 from .network import (Layer, Network, breakpoint_hyperplanes, state_slope_offset,
                       states_from_sides, tie_sides)
-from .partition import Partition
+from .partition import Partition, PatternMaps, PatternRows
 from .tolerances import MIN_RADIUS, NEAR_DEGENERATE_FACTOR
 
 #: Default seconds between two checkpoints.
@@ -44,7 +45,10 @@ CHECKPOINT_SECONDS = 5.0
 MEMORY_CHECK_EVERY = 256
 
 
-def enumerate_regions(network: Network, domain=None, *, method: str = "split",
+METHODS = ("auto", "split", "vertex", "walk")
+
+
+def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
                       min_radius: float = MIN_RADIUS, progress=None, max_regions: int | None = None,
                       time_limit: float | None = None, memory_limit: float | None = None,
                       checkpoint=None, checkpoint_every: float = CHECKPOINT_SECONDS,
@@ -57,8 +61,13 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "split",
     domain : Domain, optional
         Default: all of R^n (:func:`regions.whole_space`). Slices (``plane``,
         ``line``, ``segment``) are enumerated in their own coordinates.
-    method : {"split", "walk"}
-        ``"split"``: layer-by-layer splitting (this module). ``"walk"``: the
+    method : {"auto", "split", "vertex", "walk"}
+        ``"split"``: layer-by-layer splitting with LP feasibility tests (this
+        module). ``"vertex"``: the same splitting on cells that carry their
+        vertices, LP-free except near degeneracy (:mod:`regions.vertices`;
+        bounded domains only, no checkpoints). ``"auto"`` (default): ``"vertex"``
+        on bounded domains of dimension up to ``vertices.MAX_AUTO_DIM`` when no
+        checkpoint is asked for, else ``"split"``. ``"walk"``: the
         breadth-first walk across facets of :mod:`regions.walk`, a second,
         independent algorithm (no budgets or checkpoints; regions sorted by
         pattern).
@@ -95,8 +104,8 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "split",
         from .walk import enumerate_walk  # walk imports this module
 
         return enumerate_walk(network, domain, min_radius=min_radius, progress=progress)
-    if method != "split":
-        raise RegionsError(f"unknown method {method!r}: expected 'split' or 'walk'")
+    if method not in METHODS:
+        raise RegionsError(f"unknown method {method!r}: expected one of {', '.join(METHODS)}")
     domain = resolve(domain, network)
     min_radius = checked_min_radius(min_radius)
     for name, value in (("max_regions", max_regions), ("time_limit", time_limit),
@@ -108,6 +117,15 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "split",
 
     scale = domain_scale(domain)
     scaled = _scaled(domain, scale)
+    if method == "auto":
+        fast = (domain.is_bounded and domain.dim <= vertices.MAX_AUTO_DIM
+                and checkpoint is None)
+        method = "vertex" if fast else "split"
+    if method == "vertex":
+        if checkpoint is not None:
+            raise RegionsError("checkpoints and resume need method='split'")
+        return _enumerate_vertices(network, domain, scale, scaled, min_radius, progress,
+                                   max_regions, time_limit, memory_limit)
     key = checkpoints.fingerprint(network, domain, min_radius)
     solver = LPSolver()
     if resume is not None:
@@ -121,6 +139,41 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "split",
     if checkpoint is not None:
         checkpoints.save(checkpoint, state, key, scaled.dim)
     return _partition(network, domain, scale, min_radius, state, stop_reason)
+
+
+def _enumerate_vertices(network, domain, scale, scaled, min_radius, progress, max_regions,
+                        time_limit, memory_limit) -> Partition:
+    started = time.perf_counter()
+    solver = LPSolver()
+    _root_ball(solver, scaled, min_radius)
+    engine = vertices.make_engine(network, min_radius, solver, scaled.dim)
+    engine.push(*vertices.root_cell(scaled))
+    results = vertices.Results()
+    with _Interrupt() as interrupt:
+        def stop(found, seconds):
+            return budget_exhausted(interrupt, found, seconds, True, max_regions,
+                                    time_limit, memory_limit)
+        reason, seconds = vertices.drive(engine, results, stop, progress,
+                                         time.perf_counter() - started, max_regions)
+    patterns, witnesses, margins, offsets, labels = results.arrays(network.pattern_length,
+                                                                   domain.dim)
+    return Partition(
+        network=network, domain=domain, patterns=patterns, witnesses=witnesses * scale,
+        margins=margins * scale, per_layer=[int(n) for n in engine.per_layer],
+        lps=solver.count, seconds=seconds, lp_seconds=solver.seconds, min_radius=min_radius,
+        scale=scale, complete=reason is None, stop_reason=reason, unfinished=engine.pending,
+        slivers=int(engine.slivers), method="vertex",
+        _rows=PatternRows(network, domain, patterns, offsets, labels),
+        _maps=PatternMaps(network, domain, patterns))
+
+
+def _root_ball(solver: LPSolver, domain: Domain, min_radius: float):
+    """The domain's inscribed ball; DomainError when it is not above the tolerance."""
+    root = solver.chebyshev(domain.A, domain.c)
+    if root.radius <= min_radius:
+        raise DomainError(f"the {domain.kind} domain has no interior ball of relative radius "
+                          f"{min_radius}")
+    return root
 
 
 def checked_min_radius(min_radius) -> float:
@@ -145,10 +198,7 @@ def _scaled(domain: Domain, scale: float) -> Domain:
 
 
 def _initial_state(network: Network, domain: Domain, solver: LPSolver, min_radius: float) -> State:
-    root = solver.chebyshev(domain.A, domain.c)
-    if root.radius <= min_radius:
-        raise DomainError(f"the {domain.kind} domain has no interior ball of relative radius "
-                          f"{min_radius}")
+    root = _root_ball(solver, domain, min_radius)
     labels = -1 - np.arange(domain.A.shape[0], dtype=np.int64)
     item = WorkItem(0, domain.A, domain.c, labels, root.center, root.radius, True,
                     domain.basis, domain.origin, np.zeros(0, np.int8))
@@ -203,8 +253,9 @@ class _Run:
             while state.stack:
                 now = time.perf_counter()
                 state.seconds = seconds_before + (now - started)
-                stop_reason = self._budget_exhausted(interrupt, max_regions, time_limit,
-                                                     memory_limit, processed)
+                stop_reason = budget_exhausted(interrupt, len(state.finished), state.seconds,
+                                               processed % MEMORY_CHECK_EVERY == 0,
+                                               max_regions, time_limit, memory_limit)
                 if stop_reason:
                     break
                 if progress is not None and now - last_report > 0.5:
@@ -226,19 +277,6 @@ class _Run:
         state.seconds = seconds_before + (time.perf_counter() - started)
         self._sync_counters()
         return stop_reason
-
-    def _budget_exhausted(self, interrupt, max_regions, time_limit, memory_limit, processed):
-        state = self.state
-        if interrupt.requested:
-            return "interrupted"
-        if max_regions is not None and len(state.finished) >= max_regions:
-            return "max_regions"
-        if time_limit is not None and state.seconds >= time_limit:
-            return "time_limit"
-        if (memory_limit is not None and processed % MEMORY_CHECK_EVERY == 0
-                and resident_memory() > memory_limit):
-            return "memory_limit"
-        return None
 
     def _sync_counters(self):
         self.state.lps = self.lps_before + self.solver.count
@@ -279,6 +317,21 @@ class _Run:
                                      slope[:, None] * G, slope * beta + shift,
                                      np.concatenate([item.pattern, states])))
         return children
+
+
+def budget_exhausted(interrupt, found: int, seconds: float, check_memory: bool, max_regions,
+                     time_limit, memory_limit) -> str | None:
+    """Why a run must stop now (``"interrupted"``, ``"max_regions"``, ``"time_limit"``,
+    ``"memory_limit"``), or None; memory is measured only when ``check_memory``."""
+    if interrupt.requested:
+        return "interrupted"
+    if max_regions is not None and found >= max_regions:
+        return "max_regions"
+    if time_limit is not None and seconds >= time_limit:
+        return "time_limit"
+    if memory_limit is not None and check_memory and resident_memory() > memory_limit:
+        return "memory_limit"
+    return None
 
 
 def resident_memory() -> int:

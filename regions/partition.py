@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,10 +30,16 @@ class Region:
         ``-1 - label``.
     witness : ndarray, shape (dim,)
         A point strictly inside the region: the center of its largest
-        inscribed ball.
+        inscribed ball (method ``"split"``), or the mean of its vertices
+        (method ``"vertex"``; the largest ball's center when that mean is
+        within ``NEAR_DEGENERATE_FACTOR * min_radius`` of the boundary).
     margin : float
-        Radius of that ball (capped at ``tolerances.RADIUS_CAP``): every point
-        within ``margin`` of ``witness`` lies in the region.
+        Radius of a ball around ``witness`` inside the region (capped at
+        ``tolerances.RADIUS_CAP``): every point within ``margin`` of
+        ``witness`` lies in the region. For ``"split"`` it is the inscribed
+        radius; for ``"vertex"`` at most that, and equal to it whenever it is
+        below ``NEAR_DEGENERATE_FACTOR * min_radius``, so
+        :attr:`Partition.near_degenerate` means the same for both.
     C : ndarray, shape (out, dim)
     d : ndarray, shape (out,)
         The network computes ``y = C z + d`` on the region.
@@ -93,6 +100,8 @@ class Partition:
     slivers : int
         Pieces dropped because their inscribed radius was within a factor
         ``NEAR_DEGENERATE_FACTOR`` below the tolerance.
+    method : str
+        The algorithm that produced the regions: ``"split"``, ``"vertex"`` or ``"walk"``.
     """
 
     network: Network
@@ -110,6 +119,7 @@ class Partition:
     stop_reason: str | None = None
     unfinished: int = 0
     slivers: int = 0
+    method: str = "split"
     _rows: list = field(repr=False, default_factory=list)
     _maps: list = field(repr=False, default_factory=list)
     _cache: dict = field(repr=False, default_factory=dict)
@@ -191,6 +201,7 @@ class Partition:
             "unfinished": self.unfinished,
             "near_degenerate": int(self.near_degenerate.size),
             "slivers": self.slivers,
+            "method": self.method,
         }
 
 
@@ -210,3 +221,45 @@ def minimal_rows(A: np.ndarray, b: np.ndarray, labels: np.ndarray, solver: LPSol
         rhs = np.append(b[keep], b[i] + 1.0)
         keep[i] = solver.maximize(np.ascontiguousarray(rows), rhs, A[i]) > b[i] + REDUNDANCY_GAP
     return A[keep], b[keep], labels[keep]
+
+
+class PatternRows(Sequence):
+    """Constraint rows of each region, derived on demand from its pattern.
+
+    Region ``i`` keeps the rows whose labels are
+    ``labels[offsets[i]:offsets[i + 1]]`` (its facets and maybe a few
+    redundant rows), rebuilt in domain coordinates by
+    :func:`regions.walk.pattern_constraints`. Stores no per-region object.
+    """
+
+    def __init__(self, network: Network, domain: Domain, patterns: np.ndarray,
+                 offsets: np.ndarray, labels: np.ndarray):
+        self.network, self.domain, self.patterns = network, domain, patterns
+        self.offsets, self.labels = offsets, labels
+
+    def __len__(self) -> int:
+        return self.patterns.shape[0]
+
+    def __getitem__(self, i: int):
+        from .walk import pattern_constraints
+
+        i = range(len(self))[i]
+        system = pattern_constraints(self.network, self.domain, self.patterns[i])
+        wanted = np.isin(system.labels, self.labels[self.offsets[i]:self.offsets[i + 1]])
+        return np.ascontiguousarray(system.A[wanted]), system.b[wanted], system.labels[wanted]
+
+
+class PatternMaps(Sequence):
+    """The network's affine map ``(C, d)`` on each region, derived on demand from its pattern."""
+
+    def __init__(self, network: Network, domain: Domain, patterns: np.ndarray):
+        self.network, self.domain, self.patterns = network, domain, patterns
+
+    def __len__(self) -> int:
+        return self.patterns.shape[0]
+
+    def __getitem__(self, i: int):
+        from .walk import pattern_constraints
+
+        system = pattern_constraints(self.network, self.domain, self.patterns[range(len(self))[i]])
+        return system.C, system.d

@@ -72,6 +72,13 @@ COINCIDE_TOL
 VERTEX_MERGE
     In 1-D and 2-D geometry, vertices closer than ``VERTEX_MERGE`` are one vertex.
 
+ON_PLANE
+    In the vertex method (:mod:`regions.vertices`), a cell vertex within
+    ``ON_PLANE`` of a hyperplane lies on it: the hyperplane passes through the
+    vertex instead of cutting off a piece thinner than ``ON_PLANE`` (which
+    ``MIN_RADIUS`` would drop anyway). It is far below ``MIN_RADIUS`` and far
+    above the rounding of vertex coordinates.
+
 The last five are used by facets, the adjacency graph, the certificate and
 the planar geometry, and like the others are multiplied by the domain scale.
 """
@@ -86,3 +93,4 @@ PROBE_STEPS = (1e-9, 1e-8, 1e-7, 1e-6)
 CONTAIN_SLACK = 1e-11
 COINCIDE_TOL = 1e-9
 VERTEX_MERGE = 1e-9
+ON_PLANE = 1e-10

@@ -206,7 +206,7 @@ def enumerate_walk(network: Network, domain=None, *, start=None, min_radius: flo
         margins=np.array([f[1].radius for f in found], dtype=np.float64),
         per_layer=_per_layer(network, patterns), lps=solver.count,
         seconds=time.perf_counter() - started, lp_seconds=solver.seconds,
-        min_radius=min_radius, scale=scale,
+        min_radius=min_radius, scale=scale, method="walk",
         _rows=[(f[2], f[3], f[4]) for f in found], _maps=[(f[5], f[6]) for f in found],
         _cache=cache)
 

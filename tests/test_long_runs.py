@@ -15,11 +15,15 @@ from regions.random_networks import random_network
 
 NET = random_network([2, 12, 12, 12, 1], seed=3)
 DOMAIN = regions.box(-1, 1)
+# Networks that take well over a second with each method (for time limits and Ctrl-C).
+SLOW = {"split": random_network([2, 16, 16, 16, 16, 1], seed=0),
+        "vertex": random_network([4, 16, 16, 16, 16, 1], seed=0)}
 
 
 @pytest.fixture(scope="module")
 def full():
-    part = regions.enumerate(NET, DOMAIN)
+    """The uninterrupted run of the split method (the one with checkpoints)."""
+    part = regions.enumerate(NET, DOMAIN, method="split")
     assert part.complete and part.unfinished == 0
     return part
 
@@ -28,28 +32,35 @@ def pattern_set(part):
     return set(map(bytes, part.patterns))
 
 
-def test_max_regions_gives_a_subset_of_final_regions(full):
-    part = regions.enumerate(NET, DOMAIN, max_regions=25)
+@pytest.mark.parametrize("method", ["split", "vertex"])
+def test_max_regions_gives_a_subset_of_final_regions(method):
+    whole = regions.enumerate(NET, DOMAIN, method=method)
+    part = regions.enumerate(NET, DOMAIN, max_regions=25, method=method)
     assert not part.complete and part.stop_reason == "max_regions"
     assert len(part) == 25 and part.unfinished > 0
     # Depth-first order: the partial result is the first 25 final regions of the full run.
-    assert np.array_equal(part.patterns, full.patterns[:25])
-    assert np.array_equal(part.witnesses, full.witnesses[:25])
+    assert np.array_equal(part.patterns, whole.patterns[:25])
+    assert np.array_equal(part.witnesses, whole.witnesses[:25])
 
 
-def test_time_limit_stops_with_a_subset(full):
-    part = regions.enumerate(NET, DOMAIN, time_limit=0.05)
+@pytest.mark.parametrize("method", ["split", "vertex"])
+def test_time_limit_stops_with_a_subset(method):
+    net = SLOW[method]
+    part = regions.enumerate(net, DOMAIN, time_limit=0.05, method=method)
     assert not part.complete and part.stop_reason == "time_limit"
-    assert pattern_set(part) < pattern_set(full)
+    reference = regions.enumerate(net, DOMAIN, max_regions=len(part) + 1, method=method)
+    assert pattern_set(part) < pattern_set(reference)
 
 
-def test_memory_limit_stops(full):
-    part = regions.enumerate(NET, DOMAIN, memory_limit=1)  # one byte: exceeded at once
+@pytest.mark.parametrize("method", ["split", "vertex"])
+def test_memory_limit_stops(full, method):
+    part = regions.enumerate(NET, DOMAIN, memory_limit=1, method=method)  # exceeded at once
     assert not part.complete and part.stop_reason == "memory_limit"
     assert pattern_set(part) <= pattern_set(full)
 
 
-def test_sigint_returns_partial_result(full):
+@pytest.mark.parametrize("method", ["split", "vertex"])
+def test_sigint_returns_partial_result(method):
     found_at_interrupt = []
 
     def interrupt(found, layer, pending, seconds):
@@ -58,12 +69,12 @@ def test_sigint_returns_partial_result(full):
             os.kill(os.getpid(), signal.SIGINT)
 
     # A network big enough that the first progress call (after 0.5 s) comes before the end.
-    big = random_network([2, 16, 16, 16, 16, 1], seed=0)
-    part = regions.enumerate(big, DOMAIN, progress=interrupt, max_regions=None)
+    big = SLOW[method]
+    part = regions.enumerate(big, DOMAIN, progress=interrupt, max_regions=None, method=method)
     assert part.stop_reason == "interrupted" and not part.complete and part.unfinished > 0
     assert len(part) == found_at_interrupt[0]
     # What was found is exactly the start of the uninterrupted depth-first order.
-    reference = regions.enumerate(big, DOMAIN, max_regions=len(part))
+    reference = regions.enumerate(big, DOMAIN, max_regions=len(part), method=method)
     assert np.array_equal(part.patterns, reference.patterns)
 
 

@@ -1,0 +1,1042 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Vertex-based splitting: the LP-free core for bounded domains.
+
+A cell is a bounded convex polytope known by its vertices *and* its
+constraints: ``V (nv, dim)``, rows ``a . z <= c`` (unit ``a``) with labels,
+and for each vertex the bitset of the constraints tight there. Cutting a cell
+by a hyperplane needs no LP: the hyperplane misses the cell when every vertex
+lies on one side (up to ``on_plane``); otherwise the new vertices are the
+crossings of the edges joining a vertex on one side to a vertex on the other,
+where two vertices form an edge when no third vertex is tight on every
+constraint tight at both (the combinatorial adjacency test of the double
+description method). Whether a piece is full-dimensional is decided as on
+the LP path, with the inscribed radius against ``min_radius``, from exact
+bounds: the piece lies in a slab of width ``max distance`` (so its radius is
+at most half that), and every constraint's slack at the vertex mean is a
+ball inside it. Only when the two bounds straddle ``min_radius`` (near
+degenerate pieces) does the engine call back to a Chebyshev LP.
+
+The depth-first stack of cells is a byte arena of variable-size records, so
+millions of regions cost no Python object each; finished regions go to
+struct-of-arrays buffers (patterns, witnesses, margins, facet labels).
+"""
+
+import numpy as np
+from libc.math cimport sqrt, fabs
+from libc.stdint cimport uint64_t, int64_t, int32_t
+from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memcpy, memset
+
+
+cdef extern from *:
+    int popcount "__builtin_popcountll"(unsigned long long) nogil
+
+
+cdef enum Activation:
+    RELU = 0
+    LEAKY_RELU = 1
+    HARDTANH = 2
+    IDENTITY = 3
+
+ACTIVATION_CODES = {"relu": RELU, "leaky_relu": LEAKY_RELU, "hardtanh": HARDTANH,
+                    "identity": IDENTITY}
+
+
+cdef struct Buffer:
+    char* data
+    size_t used
+    size_t cap
+
+
+cdef int reserve(Buffer* buf, size_t extra) except -1:
+    """Make room for ``extra`` more bytes (may move ``buf.data``)."""
+    cdef size_t cap
+    cdef char* grown
+    if buf.used + extra <= buf.cap:
+        return 0
+    cap = buf.cap * 2
+    if cap < buf.used + extra:
+        cap = buf.used + extra
+    if cap < 4096:
+        cap = 4096
+    grown = <char*>realloc(buf.data, cap)
+    if grown == NULL:
+        raise MemoryError("vertex engine: out of memory")
+    buf.data = grown
+    buf.cap = cap
+    return 0
+
+
+cdef void release(Buffer* buf) noexcept:
+    free(buf.data)
+    buf.data = NULL
+    buf.used = buf.cap = 0
+
+
+cdef int copy_in(void* target, array) except -1:
+    data = array.tobytes()
+    memcpy(target, <const char*>data, len(data))
+    return 0
+
+
+cdef object copy_out(void* source, size_t nbytes, dtype):
+    if nbytes == 0:
+        return np.zeros(0, dtype)
+    return np.frombuffer((<char*>source)[:nbytes], dtype).copy()
+
+
+cdef inline size_t pad8(size_t n) noexcept nogil:
+    return (n + 7) & ~(<size_t>7)
+
+
+cdef struct CellHead:
+    int layer       # next layer to apply
+    int nv          # vertices
+    int m           # constraints
+    int nw          # 64-bit words per vertex bitset
+    int n_in        # rows of the input map (width feeding ``layer``)
+    int plen        # pattern entries so far
+    size_t size     # bytes of the whole record
+
+
+cdef inline size_t cell_bytes(int dim, int nv, int m, int nw, int n_in, int plen) noexcept nogil:
+    return (pad8(sizeof(CellHead)) + 8 * (<size_t>nv * dim + <size_t>nv * nw
+            + <size_t>m * (dim + 1) + m + <size_t>n_in * (dim + 1)) + pad8(plen))
+
+
+cdef struct CellView:
+    CellHead* head
+    double* V        # (nv, dim)
+    uint64_t* inc    # (nv, nw)
+    double* rows     # (m, dim + 1): a then c
+    int64_t* labels  # (m,)
+    double* map      # (n_in, dim + 1): the layer input is map[:, :dim] z + map[:, dim]
+    signed char* pattern
+
+
+cdef inline CellView view(char* record, int dim) noexcept nogil:
+    cdef CellView cv
+    cv.head = <CellHead*>record
+    cdef CellHead* h = cv.head
+    cv.V = <double*>(record + pad8(sizeof(CellHead)))
+    cv.inc = <uint64_t*>(cv.V + <size_t>h.nv * dim)
+    cv.rows = <double*>(cv.inc + <size_t>h.nv * h.nw)
+    cv.labels = <int64_t*>(cv.rows + <size_t>h.m * (dim + 1))
+    cv.map = <double*>(cv.labels + h.m)
+    cv.pattern = <signed char*>(cv.map + <size_t>h.n_in * (dim + 1))
+    return cv
+
+
+cdef struct PieceHead:
+    int nv
+    int ncut
+    int next_t
+    size_t size
+
+
+cdef inline size_t piece_bytes(int nv, int ncut, int T) noexcept nogil:
+    return pad8(sizeof(PieceHead)) + pad8(4 * <size_t>(nv + ncut)) + pad8(T)
+
+
+cdef inline int32_t* piece_vertices(char* record) noexcept nogil:
+    return <int32_t*>(record + pad8(sizeof(PieceHead)))
+
+
+cdef inline int32_t* piece_cuts(char* record) noexcept nogil:
+    return piece_vertices(record) + (<PieceHead*>record).nv
+
+
+cdef inline signed char* piece_sides(char* record) noexcept nogil:
+    cdef PieceHead* h = <PieceHead*>record
+    return <signed char*>(record + pad8(sizeof(PieceHead)) + pad8(4 * <size_t>(h.nv + h.ncut)))
+
+
+cdef class VertexEngine:
+    """Depth-first splitting of bounded cells by vertices (see the module docstring).
+
+    Parameters
+    ----------
+    layers : list of (weight (out, in), bias (out,), activation code, leaky slope)
+    dim : int
+        Working dimension.
+    label_offsets : (L + 1,) int64
+        First constraint label of each layer's breakpoint hyperplanes.
+    min_radius, sliver_radius, near_degenerate : float
+        As on the LP path, in working coordinates.
+    on_plane : float
+        A vertex within this distance of a hyperplane lies on it.
+    zero_norm : float
+        Relative threshold below which a pre-activation gradient is zero.
+    chebyshev : callable ``(A, c) -> (center, radius)``
+        The LP for near-degenerate pieces.
+    """
+
+    cdef int dim, n_layers, pattern_length
+    cdef list _arrays
+    cdef double** weight
+    cdef double** bias
+    cdef int* n_out
+    cdef int* n_in
+    cdef int* act
+    cdef double* slope
+    cdef int64_t* label_offset
+    cdef double min_radius, sliver_radius, near_degenerate, on_plane, zero_norm
+    cdef object chebyshev
+    # depth-first stack of cells
+    cdef Buffer stack
+    cdef Buffer stack_offsets      # size_t per record
+    cdef Buffer scratch            # the cell being split
+    # per-split workspace
+    cdef Buffer G, gnorm, const_side, pool_z, pool_inc, pool_val, pieces, piece_offsets
+    cdef Buffer emitted, emitted_offsets, work_int, new_cell
+    # results (struct of arrays)
+    cdef Buffer out_patterns, out_witness, out_margin, out_facet_offsets, out_facet_labels
+    cdef public long n_regions, lps, slivers
+    cdef public object per_layer
+
+    def __cinit__(self):
+        self.weight = NULL
+        self.bias = NULL
+        self.n_out = NULL
+        self.n_in = NULL
+        self.act = NULL
+        self.slope = NULL
+        self.label_offset = NULL
+
+    def __init__(self, layers, int dim, label_offsets, double min_radius, double sliver_radius,
+                 double near_degenerate, double on_plane, double zero_norm, chebyshev):
+        cdef int l, L = len(layers)
+        cdef const double[:, ::1] w
+        cdef const double[::1] b
+        self.dim = dim
+        self.n_layers = L
+        self._arrays = []
+        self.weight = <double**>malloc(L * sizeof(double*) + 1)
+        self.bias = <double**>malloc(L * sizeof(double*) + 1)
+        self.n_out = <int*>malloc(L * sizeof(int) + 1)
+        self.n_in = <int*>malloc(L * sizeof(int) + 1)
+        self.act = <int*>malloc(L * sizeof(int) + 1)
+        self.slope = <double*>malloc(L * sizeof(double) + 1)
+        self.label_offset = <int64_t*>malloc((L + 1) * sizeof(int64_t))
+        self.pattern_length = 0
+        for l in range(L):
+            weight, bias_, code, leak = layers[l]
+            weight = np.ascontiguousarray(weight, dtype=np.float64)
+            bias_ = np.ascontiguousarray(bias_, dtype=np.float64)
+            self._arrays.extend([weight, bias_])
+            w = weight
+            b = bias_
+            self.weight[l] = <double*>&w[0, 0]
+            self.bias[l] = <double*>&b[0]
+            self.n_out[l] = weight.shape[0]
+            self.n_in[l] = weight.shape[1]
+            self.act[l] = code
+            self.slope[l] = leak
+            if code != IDENTITY:
+                self.pattern_length += weight.shape[0]
+        for l in range(L + 1):
+            self.label_offset[l] = label_offsets[l]
+        self.min_radius = min_radius
+        self.sliver_radius = sliver_radius
+        self.near_degenerate = near_degenerate
+        self.on_plane = on_plane
+        self.zero_norm = zero_norm
+        self.chebyshev = chebyshev
+        self.n_regions = 0
+        self.lps = 0
+        self.slivers = 0
+        self.per_layer = np.zeros(L, dtype=np.int64)
+        reserve(&self.out_facet_offsets, sizeof(int64_t))
+        (<int64_t*>self.out_facet_offsets.data)[0] = 0
+        self.out_facet_offsets.used = sizeof(int64_t)
+
+    def __dealloc__(self):
+        release(&self.stack)
+        release(&self.stack_offsets)
+        release(&self.scratch)
+        release(&self.G)
+        release(&self.gnorm)
+        release(&self.const_side)
+        release(&self.pool_z)
+        release(&self.pool_inc)
+        release(&self.pool_val)
+        release(&self.pieces)
+        release(&self.piece_offsets)
+        release(&self.emitted)
+        release(&self.emitted_offsets)
+        release(&self.work_int)
+        release(&self.new_cell)
+        release(&self.out_patterns)
+        release(&self.out_witness)
+        release(&self.out_margin)
+        release(&self.out_facet_offsets)
+        release(&self.out_facet_labels)
+        free(self.weight)
+        free(self.bias)
+        free(self.n_out)
+        free(self.n_in)
+        free(self.act)
+        free(self.slope)
+        free(self.label_offset)
+
+    # ------------------------------------------------------------------ stack
+    @property
+    def pending(self):
+        """Cells waiting on the stack."""
+        return self.stack_offsets.used // sizeof(size_t)
+
+    @property
+    def top_layer(self):
+        """Layer of the cell on top of the stack (-1 when empty)."""
+        cdef size_t n = self.stack_offsets.used // sizeof(size_t)
+        if n == 0:
+            return -1
+        return (<CellHead*>(self.stack.data + (<size_t*>self.stack_offsets.data)[n - 1])).layer
+
+    cdef char* push_record(self, size_t size) except NULL:
+        reserve(&self.stack, size)
+        reserve(&self.stack_offsets, sizeof(size_t))
+        (<size_t*>(self.stack_offsets.data + self.stack_offsets.used))[0] = self.stack.used
+        self.stack_offsets.used += sizeof(size_t)
+        cdef char* record = self.stack.data + self.stack.used
+        self.stack.used += size
+        return record
+
+    def push(self, int layer, V, inc, rows, labels, input_map, pattern):
+        """Push a cell: ``V (nv, dim)``, ``inc (nv, nw)`` uint64, ``rows (m, dim + 1)``,
+        ``labels (m,)`` int64, ``input_map (n_in, dim + 1)``, ``pattern (plen,)`` int8."""
+        V = np.ascontiguousarray(V, dtype=np.float64)
+        inc = np.ascontiguousarray(inc, dtype=np.uint64)
+        rows = np.ascontiguousarray(rows, dtype=np.float64).reshape(-1, self.dim + 1)
+        labels = np.ascontiguousarray(labels, dtype=np.int64)
+        input_map = np.ascontiguousarray(input_map, dtype=np.float64)
+        pattern = np.ascontiguousarray(pattern, dtype=np.int8)
+        cdef int nv = V.shape[0], nw = inc.shape[1], m = rows.shape[0]
+        cdef int n_in = input_map.shape[0], plen = pattern.shape[0]
+        cdef size_t size = cell_bytes(self.dim, nv, m, nw, n_in, plen)
+        cdef char* record = self.push_record(size)
+        cdef CellHead* h = <CellHead*>record
+        h.layer, h.nv, h.m, h.nw, h.n_in, h.plen, h.size = layer, nv, m, nw, n_in, plen, size
+        cdef CellView cv = view(record, self.dim)
+        copy_in(cv.V, V)
+        copy_in(cv.inc, inc)
+        copy_in(cv.rows, rows)
+        copy_in(cv.labels, labels)
+        copy_in(cv.map, input_map)
+        copy_in(cv.pattern, pattern)
+
+    def pop(self):
+        """Remove the top cell and return it as the arrays :meth:`push` takes."""
+        cdef size_t n = self.stack_offsets.used // sizeof(size_t)
+        if n == 0:
+            raise IndexError("pop from an empty vertex stack")
+        cdef size_t offset = (<size_t*>self.stack_offsets.data)[n - 1]
+        cdef CellView cv = view(self.stack.data + offset, self.dim)
+        cdef CellHead h = cv.head[0]
+        cdef int dim = self.dim
+        V = copy_out(cv.V, <size_t>h.nv * dim * 8, np.float64)
+        inc = copy_out(cv.inc, <size_t>h.nv * h.nw * 8, np.uint64)
+        rows = copy_out(cv.rows, <size_t>h.m * (dim + 1) * 8, np.float64)
+        labels = copy_out(cv.labels, <size_t>h.m * 8, np.int64)
+        input_map = copy_out(cv.map, <size_t>h.n_in * (dim + 1) * 8, np.float64)
+        pattern = copy_out(cv.pattern, h.plen, np.int8)
+        self.stack.used = offset
+        self.stack_offsets.used -= sizeof(size_t)
+        return (h.layer, V.reshape(h.nv, dim), inc.reshape(h.nv, h.nw),
+                rows.reshape(h.m, dim + 1), labels, input_map.reshape(h.n_in, dim + 1), pattern)
+
+    # ---------------------------------------------------------------- results
+    def take_results(self):
+        """Finished regions so far, as arrays; the buffers are emptied.
+
+        Returns ``(patterns (R, P) int8, witnesses (R, dim), margins (R,),
+        facet_offsets (R + 1,) int64, facet_labels (F,) int64)``.
+        """
+        cdef int P = self.pattern_length, dim = self.dim
+        R = self.n_regions_buffered()
+        patterns = np.frombuffer(self._bytes(&self.out_patterns), np.int8).reshape(R, P)
+        witnesses = np.frombuffer(self._bytes(&self.out_witness), np.float64).reshape(R, dim)
+        margins = np.frombuffer(self._bytes(&self.out_margin), np.float64)
+        offsets = np.frombuffer(self._bytes(&self.out_facet_offsets), np.int64)
+        labels = np.frombuffer(self._bytes(&self.out_facet_labels), np.int64)
+        self.out_patterns.used = 0
+        self.out_witness.used = 0
+        self.out_margin.used = 0
+        self.out_facet_labels.used = 0
+        (<int64_t*>self.out_facet_offsets.data)[0] = 0
+        self.out_facet_offsets.used = sizeof(int64_t)
+        return patterns, witnesses, margins, offsets, labels
+
+    cdef long n_regions_buffered(self):
+        return self.out_margin.used // sizeof(double)
+
+    cdef bytes _bytes(self, Buffer* buf):
+        if buf.used == 0:
+            return b""
+        return buf.data[:buf.used]
+
+    # -------------------------------------------------------------------- run
+    def run(self, long max_cells, long max_regions):
+        """Process up to ``max_cells`` cells, stopping once ``n_regions`` reaches
+        ``max_regions``; returns the number of cells processed."""
+        cdef long processed = 0
+        cdef size_t n, offset, size
+        cdef CellHead* h
+        while processed < max_cells and self.n_regions < max_regions:
+            n = self.stack_offsets.used // sizeof(size_t)
+            if n == 0:
+                break
+            offset = (<size_t*>self.stack_offsets.data)[n - 1]
+            h = <CellHead*>(self.stack.data + offset)
+            size = h.size
+            self.scratch.used = 0
+            reserve(&self.scratch, size)
+            memcpy(self.scratch.data, self.stack.data + offset, size)
+            self.stack.used = offset
+            self.stack_offsets.used -= sizeof(size_t)
+            h = <CellHead*>self.scratch.data
+            processed += 1
+            if h.layer == self.n_layers:
+                self.finish(self.scratch.data)
+            elif self.act[h.layer] == IDENTITY:
+                self.pass_through(self.scratch.data)
+            else:
+                self.split(self.scratch.data)
+        return processed
+
+    cdef int finish(self, char* record) except -1:
+        """Record a final region: witness at the vertex mean, margin its least slack."""
+        cdef int dim = self.dim, i, k
+        cdef CellView cv = view(record, dim)
+        cdef CellHead* h = cv.head
+        cdef double margin = 1e300, s
+        reserve(&self.out_witness, dim * sizeof(double))
+        cdef double* w = <double*>(self.out_witness.data + self.out_witness.used)
+        for k in range(dim):
+            w[k] = 0.0
+        for i in range(h.nv):
+            for k in range(dim):
+                w[k] += cv.V[i * dim + k]
+        for k in range(dim):
+            w[k] /= h.nv
+        for i in range(h.m):
+            s = cv.rows[i * (dim + 1) + dim]
+            for k in range(dim):
+                s -= cv.rows[i * (dim + 1) + k] * w[k]
+            if s < margin:
+                margin = s
+        if margin < self.near_degenerate:
+            rows = np.asarray(<double[:h.m * (dim + 1)]>cv.rows).reshape(h.m, dim + 1)
+            center, radius = self.chebyshev(np.ascontiguousarray(rows[:, :dim]),
+                                            np.ascontiguousarray(rows[:, dim]))
+            self.lps += 1
+            for k in range(dim):
+                w[k] = center[k]
+            margin = radius
+        self.out_witness.used += dim * sizeof(double)
+        reserve(&self.out_margin, sizeof(double))
+        (<double*>(self.out_margin.data + self.out_margin.used))[0] = margin
+        self.out_margin.used += sizeof(double)
+        reserve(&self.out_patterns, h.plen)
+        memcpy(self.out_patterns.data + self.out_patterns.used, cv.pattern, h.plen)
+        self.out_patterns.used += h.plen
+        reserve(&self.out_facet_labels, h.m * sizeof(int64_t))
+        memcpy(self.out_facet_labels.data + self.out_facet_labels.used, cv.labels,
+               h.m * sizeof(int64_t))
+        self.out_facet_labels.used += h.m * sizeof(int64_t)
+        reserve(&self.out_facet_offsets, sizeof(int64_t))
+        (<int64_t*>(self.out_facet_offsets.data + self.out_facet_offsets.used))[0] = (
+            self.out_facet_labels.used // sizeof(int64_t))
+        self.out_facet_offsets.used += sizeof(int64_t)
+        self.n_regions += 1
+        return 0
+
+    cdef int input_times_map(self, int l, CellView* cv, double* out) except -1:
+        """``out (n_out, dim + 1) = W_l @ map + [0 | b_l]``: layer ``l``'s pre-activation map.
+
+        Rows of the map that are zero (ReLU neurons off) are skipped.
+        """
+        cdef int n = self.n_out[l], n_in = self.n_in[l], cols = self.dim + 1, j, i, k, a
+        cdef int n_active = 0
+        cdef double* W = self.weight[l]
+        cdef double* row
+        cdef double* src
+        cdef double wji
+        self.work_int.used = 0
+        reserve(&self.work_int, n_in * sizeof(int32_t))
+        cdef int32_t* active = <int32_t*>self.work_int.data
+        for i in range(n_in):
+            for k in range(cols):
+                if cv.map[i * cols + k] != 0.0:
+                    active[n_active] = i
+                    n_active += 1
+                    break
+        for j in range(n):
+            row = out + j * cols
+            for k in range(cols):
+                row[k] = 0.0
+            for a in range(n_active):
+                i = active[a]
+                wji = W[j * n_in + i]
+                src = cv.map + i * cols
+                for k in range(cols):
+                    row[k] += wji * src[k]
+            row[cols - 1] += self.bias[l][j]
+        return 0
+
+    cdef int pass_through(self, char* record) except -1:
+        """An identity layer: the same cell with the composed input map."""
+        cdef int dim = self.dim, l
+        cdef CellView cv = view(record, dim)
+        cdef CellHead h = cv.head[0]
+        l = h.layer
+        cdef size_t size = cell_bytes(dim, h.nv, h.m, h.nw, self.n_out[l], h.plen)
+        cdef char* target = self.push_record(size)
+        cdef CellView out = view(target, dim)
+        out.head[0] = h
+        out.head.layer = l + 1
+        out.head.n_in = self.n_out[l]
+        out.head.size = size
+        out = view(target, dim)
+        memcpy(out.V, cv.V, 8 * (<size_t>h.nv * dim + <size_t>h.nv * h.nw
+                                 + <size_t>h.m * (dim + 1) + h.m))
+        self.input_times_map(l, &cv, out.map)
+        memcpy(out.pattern, cv.pattern, h.plen)
+        self.per_layer[l] += 1
+        return 0
+
+    cdef int split(self, char* record) except -1:
+        """Split a cell by every breakpoint hyperplane of its layer; push the pieces."""
+        cdef int dim = self.dim, cols = dim + 1
+        cdef CellView cv = view(record, dim)
+        cdef CellHead* h = cv.head
+        cdef int l = h.layer, n = self.n_out[l], m = h.m, nv = h.nv
+        cdef int k_bp = 2 if self.act[l] == HARDTANH else 1
+        cdef int T = n * k_bp, t, j, i, k, q
+        cdef int NW = (m + T + 63) // 64
+        cdef double s, norm, rounding, bp
+        cdef double* G
+        cdef double* gnorm
+        cdef signed char* const_side
+
+        # the pre-activation map, gradient norms, and hyperplanes constant on the cell
+        self.G.used = 0
+        reserve(&self.G, <size_t>n * cols * sizeof(double))
+        G = <double*>self.G.data
+        self.input_times_map(l, &cv, G)
+        self.gnorm.used = 0
+        reserve(&self.gnorm, <size_t>n * sizeof(double))
+        gnorm = <double*>self.gnorm.data
+        self.const_side.used = 0
+        reserve(&self.const_side, T)
+        const_side = <signed char*>self.const_side.data
+        cdef int n_in = self.n_in[l]
+        cdef double* W = self.weight[l]
+        # rounding bound of G = W @ map (as in network.breakpoint_hyperplanes)
+        self.work_int.used = 0
+        reserve(&self.work_int, n_in * sizeof(double))
+        cdef double* map_norm = <double*>self.work_int.data
+        for i in range(n_in):
+            s = 0.0
+            for k in range(dim):
+                s += cv.map[i * cols + k] * cv.map[i * cols + k]
+            map_norm[i] = sqrt(s)
+        for j in range(n):
+            s = 0.0
+            for k in range(dim):
+                s += G[j * cols + k] * G[j * cols + k]
+            gnorm[j] = sqrt(s)
+            rounding = 0.0
+            for i in range(n_in):
+                rounding += fabs(W[j * n_in + i]) * map_norm[i]
+            for q in range(k_bp):
+                t = j * k_bp + q
+                const_side[t] = 0
+                if gnorm[j] <= self.zero_norm * rounding:
+                    bp = self.breakpoint(l, q)
+                    s = G[j * cols + dim] - bp
+                    if s > 0.0:
+                        const_side[t] = 1
+                    elif s < 0.0:
+                        const_side[t] = -1
+                    else:
+                        const_side[t] = tie_side(self.act[l], q)
+
+        # the vertex pool: coordinates, incidence (m parent bits + T cut bits), values
+        self.pool_z.used = 0
+        self.pool_inc.used = 0
+        self.pool_val.used = 0
+        self.ensure_pool(nv, NW, T)
+        cdef double* z = <double*>self.pool_z.data
+        cdef uint64_t* inc = <uint64_t*>self.pool_inc.data
+        for i in range(nv):
+            memcpy(z + i * dim, cv.V + i * dim, dim * sizeof(double))
+            memset(inc + i * NW, 0, NW * sizeof(uint64_t))
+            memcpy(inc + i * NW, cv.inc + i * h.nw, h.nw * sizeof(uint64_t))
+            self.vertex_values(i, T, k_bp, l)
+        self.pool_z.used = nv * dim * sizeof(double)
+
+        # pieces: a depth-first stack inside the cell
+        self.pieces.used = 0
+        self.piece_offsets.used = 0
+        self.emitted.used = 0
+        self.emitted_offsets.used = 0
+        cdef char* piece = self.new_piece(nv, 0, T, 0)
+        cdef int32_t* vid = piece_vertices(piece)
+        for i in range(nv):
+            vid[i] = i
+        memset(piece_sides(piece), 0, T)
+        while self.piece_offsets.used:
+            self.step_piece(cv, T, k_bp, NW)
+
+        # emitted pieces become cells of the next layer, pushed so the first comes out first
+        cdef size_t count = self.emitted_offsets.used // sizeof(size_t), e
+        self.per_layer[l] += count
+        for e in range(count):
+            self.push_piece_cell(cv, (<size_t*>self.emitted_offsets.data)[count - 1 - e],
+                                 T, k_bp, NW)
+        return 0
+
+    cdef inline double breakpoint(self, int l, int q) noexcept nogil:
+        if self.act[l] == HARDTANH:
+            return -1.0 if q == 0 else 1.0
+        return 0.0
+
+    cdef int ensure_pool(self, int count, int NW, int T) except -1:
+        """Room for ``count`` more vertices in the pool."""
+        cdef size_t have = self.pool_z.used // (self.dim * sizeof(double))
+        self.pool_z.used = have * self.dim * sizeof(double)
+        self.pool_inc.used = have * NW * sizeof(uint64_t)
+        self.pool_val.used = have * T * sizeof(double)
+        reserve(&self.pool_z, count * self.dim * sizeof(double))
+        reserve(&self.pool_inc, count * NW * sizeof(uint64_t))
+        reserve(&self.pool_val, count * T * sizeof(double))
+        return 0
+
+    cdef void vertex_values(self, int v, int T, int k_bp, int l) noexcept nogil:
+        """Signed distances of pool vertex ``v`` to every hyperplane of the layer."""
+        cdef int dim = self.dim, cols = dim + 1, j, q, k
+        cdef double* G = <double*>self.G.data
+        cdef double* gnorm = <double*>self.gnorm.data
+        cdef double* z = <double*>self.pool_z.data + v * dim
+        cdef double* val = <double*>self.pool_val.data + <size_t>v * T
+        cdef double s
+        for j in range(T // k_bp):
+            s = G[j * cols + dim]
+            for k in range(dim):
+                s += G[j * cols + k] * z[k]
+            for q in range(k_bp):
+                if gnorm[j] > 0.0:
+                    val[j * k_bp + q] = (s - self.breakpoint(l, q)) / gnorm[j]
+                else:
+                    val[j * k_bp + q] = 0.0
+
+    cdef char* new_piece(self, int nv, int ncut, int T, int next_t) except NULL:
+        cdef size_t size = piece_bytes(nv, ncut, T)
+        reserve(&self.pieces, size)
+        reserve(&self.piece_offsets, sizeof(size_t))
+        (<size_t*>(self.piece_offsets.data + self.piece_offsets.used))[0] = self.pieces.used
+        self.piece_offsets.used += sizeof(size_t)
+        cdef char* record = self.pieces.data + self.pieces.used
+        self.pieces.used += size
+        cdef PieceHead* ph = <PieceHead*>record
+        ph.nv = nv
+        ph.ncut = ncut
+        ph.next_t = next_t
+        ph.size = size
+        return record
+
+    cdef int step_piece(self, CellView cv, int T, int k_bp, int NW) except -1:
+        """Advance the top piece to its next cut: split it in two, or emit it when done."""
+        cdef int dim = self.dim, cols = dim + 1, i, t, v, nvp, ncut, side
+        cdef size_t offset = (<size_t*>(self.piece_offsets.data + self.piece_offsets.used))[-1]
+        # take the piece off the stack into the work buffer (children may overwrite it)
+        cdef PieceHead* ph = <PieceHead*>(self.pieces.data + offset)
+        cdef size_t size = ph.size
+        self.new_cell.used = 0
+        reserve(&self.new_cell, size)
+        memcpy(self.new_cell.data, self.pieces.data + offset, size)
+        self.pieces.used = offset
+        self.piece_offsets.used -= sizeof(size_t)
+        cdef char* piece = self.new_cell.data
+        ph = <PieceHead*>piece
+        nvp = ph.nv
+        ncut = ph.ncut
+        cdef int32_t* vid = piece_vertices(piece)
+        cdef int32_t* cuts = piece_cuts(piece)
+        cdef signed char* sides = piece_sides(piece)
+        cdef signed char* const_side = <signed char*>self.const_side.data
+        cdef double* val
+        cdef double vmax, vmin, s
+        cdef int keep_pos, keep_neg
+        t = ph.next_t
+        while t < T:
+            if const_side[t] != 0:
+                sides[t] = const_side[t]
+                t += 1
+                continue
+            val = <double*>self.pool_val.data
+            vmax = -1e300
+            vmin = 1e300
+            for i in range(nvp):
+                s = val[<size_t>vid[i] * T + t]
+                if s > vmax:
+                    vmax = s
+                if s < vmin:
+                    vmin = s
+            if vmin >= -self.on_plane and vmax <= self.on_plane:
+                sides[t] = tie_side(self.act[cv.head.layer], t % k_bp)
+            elif vmin >= -self.on_plane:
+                sides[t] = 1
+            elif vmax <= self.on_plane:
+                sides[t] = -1
+            else:
+                side = self.try_cut(cv, piece, t, T, k_bp, NW, vmax, vmin)
+                if side == 0:
+                    return 0          # split: both children are on the piece stack
+                # re-read: try_cut may have grown the buffers
+                piece = self.new_cell.data
+                vid = piece_vertices(piece)
+                sides = piece_sides(piece)
+                const_side = <signed char*>self.const_side.data
+                sides[t] = side
+            t += 1
+        # every hyperplane decided: emit
+        reserve(&self.emitted, size)
+        reserve(&self.emitted_offsets, sizeof(size_t))
+        (<size_t*>(self.emitted_offsets.data + self.emitted_offsets.used))[0] = self.emitted.used
+        self.emitted_offsets.used += sizeof(size_t)
+        memcpy(self.emitted.data + self.emitted.used, self.new_cell.data, size)
+        self.emitted.used += size
+        return 0
+
+    cdef int try_cut(self, CellView cv, char* piece, int t, int T, int k_bp, int NW,
+                     double vmax, double vmin) except 2:
+        """Cut the piece in ``new_cell`` by hyperplane ``t``; 0 when both sides are kept
+        (pushed as two pieces), else the side the whole piece lies on."""
+        cdef int dim = self.dim, m = cv.head.m, i, a, b, x, w, k, npos = 0, nneg = 0, nzero = 0
+        cdef PieceHead* ph = <PieceHead*>piece
+        cdef int nvp = ph.nv, ncut = ph.ncut
+        cdef int thin_pos = vmax / 2.0 <= self.min_radius
+        cdef int thin_neg = -vmin / 2.0 <= self.min_radius
+        cdef double r_pos, r_neg
+        if thin_pos or thin_neg:
+            # a side thinner than the tolerance: no split; near-tolerance slivers are counted
+            if thin_pos and not thin_neg:
+                self.count_sliver(cv, piece, t, k_bp, 1, vmax, T)
+                return -1
+            if thin_neg and not thin_pos:
+                self.count_sliver(cv, piece, t, k_bp, -1, -vmin, T)
+                return 1
+            return 1 if vmax >= -vmin else -1
+
+        # the piece's constraint mask: the cell's rows and the piece's cuts
+        self.work_int.used = 0
+        reserve(&self.work_int, NW * sizeof(uint64_t) + 3 * nvp * sizeof(int32_t)
+                + 2 * NW * sizeof(uint64_t))
+        cdef uint64_t* mask = <uint64_t*>self.work_int.data
+        cdef uint64_t* common = mask + NW
+        cdef int32_t* pos = <int32_t*>(common + NW)
+        cdef int32_t* neg = pos + nvp
+        cdef int32_t* zer = neg + nvp
+        memset(mask, 0, NW * sizeof(uint64_t))
+        for i in range(m):
+            mask[i >> 6] |= (<uint64_t>1) << (i & 63)
+        cdef int32_t* cuts = piece_cuts(piece)
+        cdef int ct
+        for i in range(ncut):
+            ct = m + (cuts[i] >> 1)
+            mask[ct >> 6] |= (<uint64_t>1) << (ct & 63)
+        cdef int32_t* vid = piece_vertices(piece)
+        cdef double* val = <double*>self.pool_val.data
+        cdef double s
+        for i in range(nvp):
+            s = val[<size_t>vid[i] * T + t]
+            if s > self.on_plane:
+                pos[npos] = vid[i]
+                npos += 1
+            elif s < -self.on_plane:
+                neg[nneg] = vid[i]
+                nneg += 1
+            else:
+                zer[nzero] = vid[i]
+                nzero += 1
+
+        # crossings of the edges between the two sides
+        cdef size_t first_new = self.pool_z.used // (dim * sizeof(double))
+        self.ensure_pool(npos * nneg, NW, T)
+        # pointers into work_int are stable (no growth below); pool pointers re-read
+        cdef uint64_t* inc = <uint64_t*>self.pool_inc.data
+        cdef double* z = <double*>self.pool_z.data
+        val = <double*>self.pool_val.data
+        cdef size_t nnew = 0, vnew
+        cdef int bits, adjacent, contains
+        cdef double sa, sb, wa, wb
+        cdef int tbit = m + t
+        for a in range(npos):
+            for b in range(nneg):
+                bits = 0
+                for w in range(NW):
+                    common[w] = inc[<size_t>pos[a] * NW + w] & inc[<size_t>neg[b] * NW + w] & mask[w]
+                    bits += popcount(common[w])
+                if bits < dim - 1:
+                    continue
+                adjacent = 1
+                for i in range(nvp):
+                    x = vid[i]
+                    if x == pos[a] or x == neg[b]:
+                        continue
+                    contains = 1
+                    for w in range(NW):
+                        if (inc[<size_t>x * NW + w] & common[w]) != common[w]:
+                            contains = 0
+                            break
+                    if contains:
+                        adjacent = 0
+                        break
+                if not adjacent:
+                    continue
+                vnew = first_new + nnew
+                nnew += 1
+                sa = val[<size_t>pos[a] * T + t]
+                sb = val[<size_t>neg[b] * T + t]
+                wa = -sb / (sa - sb)     # weight of the positive end
+                wb = sa / (sa - sb)
+                for k in range(dim):
+                    z[vnew * dim + k] = wa * z[<size_t>pos[a] * dim + k] + wb * z[<size_t>neg[b] * dim + k]
+                for k in range(T):
+                    val[vnew * T + k] = wa * val[<size_t>pos[a] * T + k] + wb * val[<size_t>neg[b] * T + k]
+                val[vnew * T + t] = 0.0
+                for w in range(NW):
+                    inc[vnew * NW + w] = common[w]
+                inc[vnew * NW + (tbit >> 6)] |= (<uint64_t>1) << (tbit & 63)
+        self.pool_z.used = (first_new + nnew) * dim * sizeof(double)
+        for i in range(nzero):
+            inc[<size_t>zer[i] * NW + (tbit >> 6)] |= (<uint64_t>1) << (tbit & 63)
+
+        # are both sides full-dimensional? (inscribed radius above min_radius)
+        r_pos = self.inner_radius(cv, piece, pos, npos, zer, nzero, first_new, nnew, t, 1, T, k_bp)
+        r_neg = self.inner_radius(cv, piece, neg, nneg, zer, nzero, first_new, nnew, t, -1, T, k_bp)
+        if r_pos <= self.min_radius or r_neg <= self.min_radius:
+            if r_pos <= self.min_radius and r_pos > self.sliver_radius:
+                self.slivers += 1
+            if r_neg <= self.min_radius and r_neg > self.sliver_radius:
+                self.slivers += 1
+            if r_pos <= self.min_radius and r_neg <= self.min_radius:
+                return 1 if r_pos >= r_neg else -1
+            return -1 if r_pos <= self.min_radius else 1
+
+        # push the negative side first so the positive side is split first
+        self.push_child(piece, neg, nneg, zer, nzero, first_new, nnew, t, -1, T)
+        self.push_child(<char*>self.new_cell.data, pos, npos, zer, nzero, first_new, nnew,
+                        t, 1, T)
+        return 0
+
+    cdef int push_child(self, char* piece, int32_t* side_v, int nside, int32_t* zer, int nzero,
+                        size_t first_new, size_t nnew, int t, int sign, int T) except -1:
+        cdef PieceHead* ph = <PieceHead*>self.new_cell.data
+        cdef int nv = nside + nzero + <int>nnew, ncut = ph.ncut + 1, i
+        cdef char* child = self.new_piece(nv, ncut, T, t + 1)
+        ph = <PieceHead*>self.new_cell.data
+        cdef int32_t* vid = piece_vertices(child)
+        for i in range(nside):
+            vid[i] = side_v[i]
+        for i in range(nzero):
+            vid[nside + i] = zer[i]
+        for i in range(<int>nnew):
+            vid[nside + nzero + i] = <int32_t>(first_new + i)
+        cdef int32_t* cuts = piece_cuts(child)
+        memcpy(cuts, piece_cuts(self.new_cell.data), ph.ncut * sizeof(int32_t))
+        cuts[ph.ncut] = 2 * t + (1 if sign > 0 else 0)
+        memcpy(piece_sides(child), piece_sides(self.new_cell.data), T)
+        piece_sides(child)[t] = sign
+        return 0
+
+    cdef double inner_radius(self, CellView cv, char* piece, int32_t* side_v, int nside,
+                             int32_t* zer, int nzero, size_t first_new, size_t nnew, int t,
+                             int sign, int T, int k_bp) except -1:
+        """Is the piece's ``sign`` side of hyperplane ``t`` full-dimensional? Returns a radius:
+        the least slack at the vertex mean when that exceeds ``min_radius`` (a ball of that
+        radius fits), else the Chebyshev radius from an LP."""
+        cdef int dim = self.dim, cols = dim + 1, i, k, count = nside + nzero + <int>nnew
+        cdef double p[64]
+        cdef double* z = <double*>self.pool_z.data
+        cdef double* val = <double*>self.pool_val.data
+        cdef int v
+        cdef double s, least = 1e300
+        if dim > 64:
+            raise ValueError("the vertex engine supports at most 64 dimensions")
+        for k in range(dim):
+            p[k] = 0.0
+        for i in range(count):
+            v = side_v[i] if i < nside else (zer[i - nside] if i < nside + nzero
+                                             else <int>(first_new + i - nside - nzero))
+            for k in range(dim):
+                p[k] += z[<size_t>v * dim + k]
+        for k in range(dim):
+            p[k] /= count
+        for i in range(cv.head.m):
+            s = cv.rows[i * cols + dim]
+            for k in range(dim):
+                s -= cv.rows[i * cols + k] * p[k]
+            if s < least:
+                least = s
+        cdef int32_t* cuts = piece_cuts(piece)
+        cdef int ncut = (<PieceHead*>piece).ncut
+        for i in range(ncut + 1):
+            if i < ncut:
+                s = self.plane_value(cuts[i] >> 1, p, T, k_bp, cv.head.layer)
+                if not (cuts[i] & 1):
+                    s = -s
+            else:
+                s = sign * self.plane_value(t, p, T, k_bp, cv.head.layer)
+            if s < least:
+                least = s
+        if least > self.min_radius:
+            return least
+        return self.lp_radius(cv, piece, t, sign, T, k_bp)
+
+    cdef double plane_value(self, int t, double* p, int T, int k_bp, int l) noexcept nogil:
+        cdef int dim = self.dim, cols = dim + 1, j = t // k_bp, k
+        cdef double* G = <double*>self.G.data
+        cdef double gn = (<double*>self.gnorm.data)[j]
+        cdef double s = G[j * cols + dim] - self.breakpoint(l, t % k_bp)
+        for k in range(dim):
+            s += G[j * cols + k] * p[k]
+        return s / gn
+
+    cdef double lp_radius(self, CellView cv, char* piece, int t, int sign, int T,
+                          int k_bp) except -1:
+        """Chebyshev radius of the piece's ``sign`` side of ``t`` (one LP)."""
+        cdef int dim = self.dim, cols = dim + 1, i, k, m = cv.head.m
+        cdef int32_t* cuts = piece_cuts(piece)
+        cdef int ncut = (<PieceHead*>piece).ncut
+        rows = np.empty((m + ncut + 1, cols))
+        cdef double[:, ::1] r = rows
+        for i in range(m):
+            for k in range(cols):
+                r[i, k] = cv.rows[i * cols + k]
+        for i in range(ncut + 1):
+            if i < ncut:
+                self.cut_row(cuts[i] >> 1, 1 if (cuts[i] & 1) else -1, &r[m + i, 0], k_bp,
+                             cv.head.layer)
+            else:
+                self.cut_row(t, sign, &r[m + i, 0], k_bp, cv.head.layer)
+        _, radius = self.chebyshev(np.ascontiguousarray(rows[:, :dim]),
+                                   np.ascontiguousarray(rows[:, dim]))
+        self.lps += 1
+        return radius
+
+    cdef void cut_row(self, int t, int sign, double* out, int k_bp, int l) noexcept nogil:
+        """Row ``a . z <= c`` (unit ``a``) of the ``sign`` side of hyperplane ``t``."""
+        cdef int dim = self.dim, cols = dim + 1, j = t // k_bp, k
+        cdef double* G = <double*>self.G.data
+        cdef double gn = (<double*>self.gnorm.data)[j]
+        for k in range(dim):
+            out[k] = -sign * G[j * cols + k] / gn
+        out[dim] = sign * (G[j * cols + dim] - self.breakpoint(l, t % k_bp)) / gn
+
+    cdef int count_sliver(self, CellView cv, char* piece, int t, int k_bp, int sign,
+                          double extent, int T) except -1:
+        """Count a dropped side as a sliver when its radius is near the tolerance."""
+        if extent / 2.0 > self.sliver_radius:
+            if self.lp_radius(cv, piece, t, sign, T, k_bp) > self.sliver_radius:
+                self.slivers += 1
+        return 0
+
+    cdef int push_piece_cell(self, CellView cv, size_t offset, int T, int k_bp,
+                             int NW) except -1:
+        """Turn an emitted piece into a cell of the next layer on the main stack."""
+        cdef int dim = self.dim, cols = dim + 1, l = cv.head.layer, n = self.n_out[l]
+        cdef int m = cv.head.m, i, j, k, w, b, q
+        cdef char* piece = self.emitted.data + offset
+        cdef PieceHead* ph = <PieceHead*>piece
+        cdef int nvp = ph.nv, ncut = ph.ncut
+        cdef int32_t* vid = piece_vertices(piece)
+        cdef int32_t* cuts = piece_cuts(piece)
+        cdef signed char* sides = piece_sides(piece)
+        cdef uint64_t* inc = <uint64_t*>self.pool_inc.data
+        # constraints kept: the cell's rows and the cuts with at least dim incident vertices
+        cdef int total = m + ncut, kept = 0, count, bit
+        self.work_int.used = 0
+        reserve(&self.work_int, total * sizeof(int32_t))
+        cdef int32_t* keep_bits = <int32_t*>self.work_int.data
+        for i in range(total):
+            bit = i if i < m else m + (cuts[i - m] >> 1)
+            count = 0
+            for j in range(nvp):
+                if inc[<size_t>vid[j] * NW + (bit >> 6)] & ((<uint64_t>1) << (bit & 63)):
+                    count += 1
+            if count >= dim:
+                keep_bits[kept] = i
+                kept += 1
+        cdef int nw = (kept + 63) // 64
+        if nw == 0:
+            nw = 1
+        cdef int plen = cv.head.plen + n
+        cdef size_t size = cell_bytes(dim, nvp, kept, nw, n, plen)
+        cdef char* record = self.push_record(size)
+        piece = self.emitted.data + offset    # (no move: emitted is not resized here)
+        cdef CellHead* h = <CellHead*>record
+        h.layer = l + 1
+        h.nv = nvp
+        h.m = kept
+        h.nw = nw
+        h.n_in = n
+        h.plen = plen
+        h.size = size
+        cdef CellView out = view(record, dim)
+        cdef double* z = <double*>self.pool_z.data
+        for j in range(nvp):
+            memcpy(out.V + j * dim, z + <size_t>vid[j] * dim, dim * sizeof(double))
+            for w in range(nw):
+                out.inc[j * nw + w] = 0
+            for i in range(kept):
+                bit = keep_bits[i] if keep_bits[i] < m else m + (cuts[keep_bits[i] - m] >> 1)
+                if inc[<size_t>vid[j] * NW + (bit >> 6)] & ((<uint64_t>1) << (bit & 63)):
+                    out.inc[j * nw + (i >> 6)] |= (<uint64_t>1) << (i & 63)
+        for i in range(kept):
+            b = keep_bits[i]
+            if b < m:
+                memcpy(out.rows + i * cols, cv.rows + b * cols, cols * sizeof(double))
+                out.labels[i] = cv.labels[b]
+            else:
+                q = cuts[b - m]
+                self.cut_row(q >> 1, 1 if (q & 1) else -1, out.rows + i * cols, k_bp, l)
+                out.labels[i] = self.label_offset[l] + (q >> 1)
+        # states, and the next layer's input map
+        memcpy(out.pattern, cv.pattern, cv.head.plen)
+        cdef double* G = <double*>self.G.data
+        cdef signed char state
+        cdef double slope_j, offset_j
+        for j in range(n):
+            if self.act[l] == HARDTANH:
+                if sides[2 * j + 1] > 0:
+                    state = 1
+                elif sides[2 * j] < 0:
+                    state = -1
+                else:
+                    state = 0
+                slope_j = 1.0 if state == 0 else 0.0
+                offset_j = state
+            else:
+                state = 1 if sides[j] > 0 else 0
+                offset_j = 0.0
+                if state == 1:
+                    slope_j = 1.0
+                elif self.act[l] == LEAKY_RELU:
+                    slope_j = self.slope[l]
+                else:
+                    slope_j = 0.0
+            out.pattern[cv.head.plen + j] = state
+            for k in range(cols):
+                out.map[j * cols + k] = slope_j * G[j * cols + k]
+            out.map[j * cols + dim] += offset_j
+        return 0
+
+
+cdef inline signed char tie_side(int act, int q) noexcept nogil:
+    """Side of a breakpoint a pre-activation exactly on it belongs to (``network.tie_sides``)."""
+    if act == HARDTANH:
+        return 1 if q == 0 else -1
+    return -1
