@@ -17,11 +17,12 @@ region.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
 import sys
 
 from . import domain as domains
-from .enumeration import enumerate_regions
+from .enumeration import METHODS, enumerate_regions
 from .errors import RegionsError
 from .io import load
 
@@ -83,10 +84,16 @@ def cmd_count(args) -> int:
         bound = tightest_upper_bound(net, domain)
         print(f"at most {bound.value:,} regions ({bound.source})", file=sys.stderr)
     memory = None if args.memory_limit is None else args.memory_limit * 2**20
-    part = enumerate_with_progress(args, net, domain, min_radius=args.min_radius,
-                                   max_regions=args.max_regions, time_limit=args.time_limit,
-                                   memory_limit=memory, checkpoint=args.checkpoint,
-                                   resume=args.resume)
+    options = dict(min_radius=args.min_radius, max_regions=args.max_regions,
+                   time_limit=args.time_limit, memory_limit=memory,
+                   checkpoint=args.checkpoint, resume=args.resume, method=args.method)
+    if args.workers < 1:
+        raise RegionsError(f"--workers must be at least 1, got {args.workers}")
+    if args.workers == 1:
+        part = enumerate_with_progress(args, net, domain, **options)
+    else:
+        with concurrent.futures.ProcessPoolExecutor(args.workers) as executor:
+            part = enumerate_with_progress(args, net, domain, executor=executor, **options)
     summary = part.summary()
     failures = None
     if args.exact_check:
@@ -142,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write progress atomically to FILE every few seconds")
     count.add_argument("--resume", metavar="FILE",
                        help="continue the run saved in FILE (same network and domain only)")
+    count.add_argument("--method", choices=METHODS, default="auto",
+                       help="enumeration method (default auto: vertex on bounded domains up "
+                            "to 4-D, else split)")
+    count.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="run region subtrees on N processes (same result as 1)")
     count.add_argument("--exact-check", action="store_true",
                        help="re-verify every witness in rational arithmetic")
     count.add_argument("--certify", action="store_true",

@@ -52,7 +52,7 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
                       min_radius: float = MIN_RADIUS, progress=None, max_regions: int | None = None,
                       time_limit: float | None = None, memory_limit: float | None = None,
                       checkpoint=None, checkpoint_every: float = CHECKPOINT_SECONDS,
-                      resume=None) -> Partition:
+                      resume=None, executor=None) -> Partition:
     """Enumerate every full-dimensional linear region of ``network`` over ``domain``.
 
     Parameters
@@ -91,6 +91,11 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         Continue from this checkpoint (refused if it was written for another
         network, domain or tolerance). With no ``checkpoint`` given, further
         checkpoints go to the same file.
+    executor : concurrent.futures.Executor, optional
+        Run the region subtrees as tasks on this executor (a thread or process
+        pool, or a ``dask.distributed`` client's ``get_executor()``); the
+        result is identical, region for region, to a serial run
+        (:mod:`regions.parallel`). Not with checkpoints or ``method="walk"``.
 
     Returns
     -------
@@ -103,6 +108,8 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
     if method == "walk":
         from .walk import enumerate_walk  # walk imports this module
 
+        if executor is not None:
+            raise RegionsError("method='walk' runs serially: no executor")
         return enumerate_walk(network, domain, min_radius=min_radius, progress=progress)
     if method not in METHODS:
         raise RegionsError(f"unknown method {method!r}: expected one of {', '.join(METHODS)}")
@@ -121,6 +128,13 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         fast = (domain.is_bounded and domain.dim <= vertices.MAX_AUTO_DIM
                 and checkpoint is None)
         method = "vertex" if fast else "split"
+    if executor is not None:
+        if checkpoint is not None:
+            raise RegionsError("checkpoints and resume run serially: no executor")
+        from .parallel import enumerate_on  # parallel imports this module
+
+        return enumerate_on(executor, method, network, domain, scale, scaled, min_radius,
+                            progress, max_regions, time_limit, memory_limit)
     if method == "vertex":
         if checkpoint is not None:
             raise RegionsError("checkpoints and resume need method='split'")
@@ -155,16 +169,24 @@ def _enumerate_vertices(network, domain, scale, scaled, min_radius, progress, ma
                                     time_limit, memory_limit)
         reason, seconds = vertices.drive(engine, results, stop, progress,
                                          time.perf_counter() - started, max_regions)
+    counters = dict(per_layer=[int(n) for n in engine.per_layer], lps=solver.count,
+                    seconds=seconds, lp_seconds=solver.seconds, stop_reason=reason,
+                    unfinished=engine.pending, slivers=int(engine.slivers))
+    return vertex_partition(network, domain, scale, min_radius, results, **counters)
+
+
+def vertex_partition(network, domain, scale, min_radius, results: vertices.Results,
+                     **counters) -> Partition:
+    """The :class:`Partition` of the vertex path from its (scaled) results; ``counters``
+    are ``per_layer, lps, seconds, lp_seconds, stop_reason, unfinished, slivers``."""
     patterns, witnesses, margins, offsets, labels = results.arrays(network.pattern_length,
                                                                    domain.dim)
     return Partition(
         network=network, domain=domain, patterns=patterns, witnesses=witnesses * scale,
-        margins=margins * scale, per_layer=[int(n) for n in engine.per_layer],
-        lps=solver.count, seconds=seconds, lp_seconds=solver.seconds, min_radius=min_radius,
-        scale=scale, complete=reason is None, stop_reason=reason, unfinished=engine.pending,
-        slivers=int(engine.slivers), method="vertex",
+        margins=margins * scale, min_radius=min_radius, scale=scale,
+        complete=counters["stop_reason"] is None, method="vertex",
         _rows=PatternRows(network, domain, patterns, offsets, labels),
-        _maps=PatternMaps(network, domain, patterns))
+        _maps=PatternMaps(network, domain, patterns), **counters)
 
 
 def _root_ball(solver: LPSolver, domain: Domain, min_radius: float):
@@ -243,7 +265,7 @@ class _Run:
 
     def loop(self, progress, max_regions, time_limit, memory_limit, checkpoint,
              checkpoint_every, key):
-        state, layers = self.state, self.network.layers
+        state = self.state
         started = time.perf_counter()
         seconds_before = state.seconds
         last_report = last_save = started
@@ -266,17 +288,21 @@ class _Run:
                     last_save = now
                     self._sync_counters()
                     checkpoints.save(checkpoint, state, key, self.domain.dim)
-                item = state.stack.pop()
                 processed += 1
-                if item.layer == len(layers):
-                    state.finished.append(self._finish(item))
-                else:
-                    children = self._split(item, layers[item.layer])
-                    state.per_layer[item.layer] += len(children)
-                    state.stack.extend(reversed(children))
+                state.stack.extend(reversed(self.step(state.stack.pop())))
         state.seconds = seconds_before + (time.perf_counter() - started)
         self._sync_counters()
         return stop_reason
+
+    def step(self, item: WorkItem) -> list:
+        """Process one work item: its children in depth-first order, or ``[]`` once it
+        is recorded as a final region."""
+        if item.layer == len(self.network.layers):
+            self.state.finished.append(self._finish(item))
+            return []
+        children = self._split(item, self.network.layers[item.layer])
+        self.state.per_layer[item.layer] += len(children)
+        return children
 
     def _sync_counters(self):
         self.state.lps = self.lps_before + self.solver.count

@@ -130,6 +130,17 @@ class Results:
     def extend(self, chunks) -> None:
         self.chunks.extend(chunks)
 
+    def head(self, count: int) -> "Results":
+        """The first ``count`` regions."""
+        kept, left = Results(), count
+        for chunk in self.chunks:
+            n = min(left, chunk[0].shape[0])
+            offsets = chunk[3][:n + 1]
+            kept.chunks.append((chunk[0][:n], chunk[1][:n], chunk[2][:n], offsets,
+                                chunk[4][:offsets[-1]]))
+            left -= n
+        return kept
+
     def arrays(self, pattern_length: int, dim: int):
         """``patterns, witnesses, margins, facet_offsets, facet_labels`` concatenated."""
         chunks = [c for c in self.chunks if c[0].shape[0]]
