@@ -26,6 +26,7 @@ from libc.math cimport sqrt, fabs
 from libc.stdint cimport uint64_t, int64_t, int32_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memset
+from scipy.linalg.cython_blas cimport dgemm
 
 
 cdef extern from *:
@@ -187,7 +188,7 @@ cdef class VertexEngine:
     cdef Buffer stack_offsets      # size_t per record
     cdef Buffer scratch            # the cell being split
     # per-split workspace
-    cdef Buffer G, gnorm, const_side, pool_z, pool_inc, pool_val, pieces, piece_offsets
+    cdef Buffer G, gnorm, planes, const_side, pool_z, pool_inc, pieces, piece_offsets
     cdef Buffer emitted, emitted_offsets, work_int, new_cell
     # results (struct of arrays)
     cdef Buffer out_patterns, out_witness, out_margin, out_facet_offsets, out_facet_labels
@@ -259,7 +260,7 @@ cdef class VertexEngine:
         release(&self.const_side)
         release(&self.pool_z)
         release(&self.pool_inc)
-        release(&self.pool_val)
+        release(&self.planes)
         release(&self.pieces)
         release(&self.piece_offsets)
         release(&self.emitted)
@@ -454,34 +455,15 @@ cdef class VertexEngine:
     cdef int input_times_map(self, int l, CellView* cv, double* out) except -1:
         """``out (n_out, dim + 1) = W_l @ map + [0 | b_l]``: layer ``l``'s pre-activation map.
 
-        Rows of the map that are zero (ReLU neurons off) are skipped.
+        One BLAS ``dgemm``; in column-major terms ``out^T = map^T @ W_l^T``.
         """
-        cdef int n = self.n_out[l], n_in = self.n_in[l], cols = self.dim + 1, j, i, k, a
-        cdef int n_active = 0
-        cdef double* W = self.weight[l]
-        cdef double* row
-        cdef double* src
-        cdef double wji
-        self.work_int.used = 0
-        reserve(&self.work_int, n_in * sizeof(int32_t))
-        cdef int32_t* active = <int32_t*>self.work_int.data
-        for i in range(n_in):
-            for k in range(cols):
-                if cv.map[i * cols + k] != 0.0:
-                    active[n_active] = i
-                    n_active += 1
-                    break
+        cdef int n = self.n_out[l], n_in = self.n_in[l], cols = self.dim + 1, j
+        cdef double one = 1.0, zero = 0.0
+        cdef char no = b'N'
+        dgemm(&no, &no, &cols, &n, &n_in, &one, cv.map, &cols, self.weight[l], &n_in, &zero,
+              out, &cols)
         for j in range(n):
-            row = out + j * cols
-            for k in range(cols):
-                row[k] = 0.0
-            for a in range(n_active):
-                i = active[a]
-                wji = W[j * n_in + i]
-                src = cv.map + i * cols
-                for k in range(cols):
-                    row[k] += wji * src[k]
-            row[cols - 1] += self.bias[l][j]
+            out[j * cols + cols - 1] += self.bias[l][j]
         return 0
 
     cdef int pass_through(self, char* record) except -1:
@@ -561,19 +543,18 @@ cdef class VertexEngine:
                         const_side[t] = -1
                     else:
                         const_side[t] = tie_side(self.act[l], q)
+        self.unit_planes(l, n, k_bp)
 
-        # the vertex pool: coordinates, incidence (m parent bits + T cut bits), values
+        # the vertex pool: coordinates and incidence (m parent bits + T cut bits)
         self.pool_z.used = 0
         self.pool_inc.used = 0
-        self.pool_val.used = 0
-        self.ensure_pool(nv, NW, T)
+        self.ensure_pool(nv, NW)
         cdef double* z = <double*>self.pool_z.data
         cdef uint64_t* inc = <uint64_t*>self.pool_inc.data
         for i in range(nv):
             memcpy(z + i * dim, cv.V + i * dim, dim * sizeof(double))
             memset(inc + i * NW, 0, NW * sizeof(uint64_t))
             memcpy(inc + i * NW, cv.inc + i * h.nw, h.nw * sizeof(uint64_t))
-            self.vertex_values(i, T, k_bp, l)
         self.pool_z.used = nv * dim * sizeof(double)
 
         # pieces: a depth-first stack inside the cell
@@ -602,34 +583,44 @@ cdef class VertexEngine:
             return -1.0 if q == 0 else 1.0
         return 0.0
 
-    cdef int ensure_pool(self, int count, int NW, int T) except -1:
+    cdef int ensure_pool(self, int count, int NW) except -1:
         """Room for ``count`` more vertices in the pool."""
         cdef size_t have = self.pool_z.used // (self.dim * sizeof(double))
         self.pool_z.used = have * self.dim * sizeof(double)
         self.pool_inc.used = have * NW * sizeof(uint64_t)
-        self.pool_val.used = have * T * sizeof(double)
         reserve(&self.pool_z, count * self.dim * sizeof(double))
         reserve(&self.pool_inc, count * NW * sizeof(uint64_t))
-        reserve(&self.pool_val, count * T * sizeof(double))
         return 0
 
-    cdef void vertex_values(self, int v, int T, int k_bp, int l) noexcept nogil:
-        """Signed distances of pool vertex ``v`` to every hyperplane of the layer."""
+    cdef int unit_planes(self, int l, int n, int k_bp) except -1:
+        """The layer's hyperplanes as unit-normal rows ``[a | c]`` with value ``a . z + c``
+        (zero rows where the gradient is zero; those hyperplanes are constant on the cell)."""
         cdef int dim = self.dim, cols = dim + 1, j, q, k
         cdef double* G = <double*>self.G.data
         cdef double* gnorm = <double*>self.gnorm.data
-        cdef double* z = <double*>self.pool_z.data + v * dim
-        cdef double* val = <double*>self.pool_val.data + <size_t>v * T
-        cdef double s
-        for j in range(T // k_bp):
-            s = G[j * cols + dim]
-            for k in range(dim):
-                s += G[j * cols + k] * z[k]
+        self.planes.used = 0
+        reserve(&self.planes, <size_t>n * k_bp * cols * sizeof(double))
+        cdef double* row = <double*>self.planes.data
+        for j in range(n):
             for q in range(k_bp):
+                for k in range(cols):
+                    row[k] = 0.0
                 if gnorm[j] > 0.0:
-                    val[j * k_bp + q] = (s - self.breakpoint(l, q)) / gnorm[j]
-                else:
-                    val[j * k_bp + q] = 0.0
+                    for k in range(dim):
+                        row[k] = G[j * cols + k] / gnorm[j]
+                    row[dim] = (G[j * cols + dim] - self.breakpoint(l, q)) / gnorm[j]
+                row += cols
+        return 0
+
+    cdef inline double value(self, size_t v, int t) noexcept nogil:
+        """Signed distance of pool vertex ``v`` to hyperplane ``t`` of the current layer."""
+        cdef int dim = self.dim, k
+        cdef double* row = <double*>self.planes.data + <size_t>t * (dim + 1)
+        cdef double* z = <double*>self.pool_z.data + v * dim
+        cdef double s = row[dim]
+        for k in range(dim):
+            s += row[k] * z[k]
+        return s
 
     cdef char* new_piece(self, int nv, int ncut, int T, int next_t) except NULL:
         cdef size_t size = piece_bytes(nv, ncut, T)
@@ -666,7 +657,6 @@ cdef class VertexEngine:
         cdef int32_t* cuts = piece_cuts(piece)
         cdef signed char* sides = piece_sides(piece)
         cdef signed char* const_side = <signed char*>self.const_side.data
-        cdef double* val
         cdef double vmax, vmin, s
         cdef int keep_pos, keep_neg
         t = ph.next_t
@@ -675,11 +665,10 @@ cdef class VertexEngine:
                 sides[t] = const_side[t]
                 t += 1
                 continue
-            val = <double*>self.pool_val.data
             vmax = -1e300
             vmin = 1e300
             for i in range(nvp):
-                s = val[<size_t>vid[i] * T + t]
+                s = self.value(vid[i], t)
                 if s > vmax:
                     vmax = s
                 if s < vmin:
@@ -748,10 +737,9 @@ cdef class VertexEngine:
             ct = m + (cuts[i] >> 1)
             mask[ct >> 6] |= (<uint64_t>1) << (ct & 63)
         cdef int32_t* vid = piece_vertices(piece)
-        cdef double* val = <double*>self.pool_val.data
         cdef double s
         for i in range(nvp):
-            s = val[<size_t>vid[i] * T + t]
+            s = self.value(vid[i], t)
             if s > self.on_plane:
                 pos[npos] = vid[i]
                 npos += 1
@@ -764,11 +752,10 @@ cdef class VertexEngine:
 
         # crossings of the edges between the two sides
         cdef size_t first_new = self.pool_z.used // (dim * sizeof(double))
-        self.ensure_pool(npos * nneg, NW, T)
+        self.ensure_pool(npos * nneg, NW)
         # pointers into work_int are stable (no growth below); pool pointers re-read
         cdef uint64_t* inc = <uint64_t*>self.pool_inc.data
         cdef double* z = <double*>self.pool_z.data
-        val = <double*>self.pool_val.data
         cdef size_t nnew = 0, vnew
         cdef int bits, adjacent, contains
         cdef double sa, sb, wa, wb
@@ -798,15 +785,12 @@ cdef class VertexEngine:
                     continue
                 vnew = first_new + nnew
                 nnew += 1
-                sa = val[<size_t>pos[a] * T + t]
-                sb = val[<size_t>neg[b] * T + t]
+                sa = self.value(pos[a], t)
+                sb = self.value(neg[b], t)
                 wa = -sb / (sa - sb)     # weight of the positive end
                 wb = sa / (sa - sb)
                 for k in range(dim):
                     z[vnew * dim + k] = wa * z[<size_t>pos[a] * dim + k] + wb * z[<size_t>neg[b] * dim + k]
-                for k in range(T):
-                    val[vnew * T + k] = wa * val[<size_t>pos[a] * T + k] + wb * val[<size_t>neg[b] * T + k]
-                val[vnew * T + t] = 0.0
                 for w in range(NW):
                     inc[vnew * NW + w] = common[w]
                 inc[vnew * NW + (tbit >> 6)] |= (<uint64_t>1) << (tbit & 63)
@@ -861,7 +845,6 @@ cdef class VertexEngine:
         cdef int dim = self.dim, cols = dim + 1, i, k, count = nside + nzero + <int>nnew
         cdef double p[64]
         cdef double* z = <double*>self.pool_z.data
-        cdef double* val = <double*>self.pool_val.data
         cdef int v
         cdef double s, least = 1e300
         if dim > 64:
