@@ -152,6 +152,94 @@ cdef inline signed char* piece_sides(char* record) noexcept nogil:
     return <signed char*>(record + pad8(sizeof(PieceHead)) + pad8(4 * <size_t>(h.nv + h.ncut)))
 
 
+# Largest number of row subsets ball_by_subsets tries before leaving it to an LP.
+cdef double SUBSET_LIMIT = 4096
+# Pivots below this (rows are unit vectors) mean a singular subset, which is skipped.
+cdef double SINGULAR_PIVOT = 1e-12
+
+
+cdef int ball_by_subsets(double* rows, int m, int dim, double* center,
+                         double* radius) noexcept nogil:
+    """Largest ball in ``{z : a_i . z <= c_i}`` (unit ``a_i``, bounded) without an LP.
+
+    The Chebyshev LP ``max r : a_i . z + r <= c_i`` over ``(z, r)`` attains its
+    optimum at a vertex, where ``dim + 1`` rows are tight: every such subset is
+    solved, and each solution counts with ``r`` minus its worst violation of
+    the other rows, so the answer is a radius that truly fits (up to rounding)
+    and the optimum itself is among the candidates. Returns 0 when there are
+    more than ``SUBSET_LIMIT`` subsets or every subset is singular (then
+    ``radius`` is unset), else 1.
+    """
+    cdef int d1 = dim + 1, cols = dim + 1, i, j, k, p, q, best_row
+    cdef int idx[8]
+    cdef double M[8][9]
+    cdef double x[8]
+    cdef double subsets = 1.0, piv, f, s, worst, value, best = -1e300
+    if d1 > 8 or m < d1:
+        return 0
+    for i in range(d1):
+        subsets = subsets * (m - i) / (i + 1)
+    if subsets > SUBSET_LIMIT:
+        return 0
+    for i in range(d1):
+        idx[i] = i
+    while True:
+        # solve [a_i 1] (z, r) = c_i over the subset, Gaussian elimination with pivoting
+        for i in range(d1):
+            for k in range(dim):
+                M[i][k] = rows[idx[i] * cols + k]
+            M[i][dim] = 1.0
+            M[i][d1] = rows[idx[i] * cols + dim]
+        value = -1e300
+        for p in range(d1):
+            best_row = p
+            for i in range(p + 1, d1):
+                if fabs(M[i][p]) > fabs(M[best_row][p]):
+                    best_row = i
+            if fabs(M[best_row][p]) < SINGULAR_PIVOT:
+                break
+            if best_row != p:
+                for k in range(d1 + 1):
+                    f = M[p][k]
+                    M[p][k] = M[best_row][k]
+                    M[best_row][k] = f
+            for i in range(p + 1, d1):
+                f = M[i][p] / M[p][p]
+                for k in range(p, d1 + 1):
+                    M[i][k] -= f * M[p][k]
+        else:
+            for p in range(d1 - 1, -1, -1):
+                s = M[p][d1]
+                for k in range(p + 1, d1):
+                    s -= M[p][k] * x[k]
+                x[p] = s / M[p][p]
+            worst = 0.0
+            for j in range(m):
+                s = x[dim] - rows[j * cols + dim]
+                for k in range(dim):
+                    s += rows[j * cols + k] * x[k]
+                if s > worst:
+                    worst = s
+            value = x[dim] - worst
+        if value > best:
+            best = value
+            for k in range(dim):
+                center[k] = x[k]
+        # next subset in lexicographic order
+        q = d1 - 1
+        while q >= 0 and idx[q] == m - d1 + q:
+            q -= 1
+        if q < 0:
+            break
+        idx[q] += 1
+        for i in range(q + 1, d1):
+            idx[i] = idx[i - 1] + 1
+    if best == -1e300:
+        return 0
+    radius[0] = best
+    return 1
+
+
 cdef class VertexEngine:
     """Depth-first splitting of bounded cells by vertices (see the module docstring).
 
@@ -176,6 +264,7 @@ cdef class VertexEngine:
     cdef list _arrays
     cdef double** weight
     cdef double** bias
+    cdef double** row_l1           # per layer: the l1 norm of each row of the weight
     cdef int* n_out
     cdef int* n_in
     cdef int* act
@@ -198,6 +287,7 @@ cdef class VertexEngine:
     def __cinit__(self):
         self.weight = NULL
         self.bias = NULL
+        self.row_l1 = NULL
         self.n_out = NULL
         self.n_in = NULL
         self.act = NULL
@@ -214,6 +304,7 @@ cdef class VertexEngine:
         self._arrays = []
         self.weight = <double**>malloc(L * sizeof(double*) + 1)
         self.bias = <double**>malloc(L * sizeof(double*) + 1)
+        self.row_l1 = <double**>malloc(L * sizeof(double*) + 1)
         self.n_out = <int*>malloc(L * sizeof(int) + 1)
         self.n_in = <int*>malloc(L * sizeof(int) + 1)
         self.act = <int*>malloc(L * sizeof(int) + 1)
@@ -224,11 +315,14 @@ cdef class VertexEngine:
             weight, bias_, code, leak = layers[l]
             weight = np.ascontiguousarray(weight, dtype=np.float64)
             bias_ = np.ascontiguousarray(bias_, dtype=np.float64)
-            self._arrays.extend([weight, bias_])
+            l1 = np.ascontiguousarray(np.abs(weight).sum(axis=1), dtype=np.float64)
+            self._arrays.extend([weight, bias_, l1])
             w = weight
             b = bias_
             self.weight[l] = <double*>&w[0, 0]
             self.bias[l] = <double*>&b[0]
+            b = l1
+            self.row_l1[l] = <double*>&b[0]
             self.n_out[l] = weight.shape[0]
             self.n_in[l] = weight.shape[1]
             self.act[l] = code
@@ -274,6 +368,7 @@ cdef class VertexEngine:
         release(&self.out_facet_labels)
         free(self.weight)
         free(self.bias)
+        free(self.row_l1)
         free(self.n_out)
         free(self.n_in)
         free(self.act)
@@ -427,13 +522,14 @@ cdef class VertexEngine:
             if s < margin:
                 margin = s
         if margin < self.near_degenerate:
-            rows = np.asarray(<double[:h.m * (dim + 1)]>cv.rows).reshape(h.m, dim + 1)
-            center, radius = self.chebyshev(np.ascontiguousarray(rows[:, :dim]),
-                                            np.ascontiguousarray(rows[:, dim]))
-            self.lps += 1
-            for k in range(dim):
-                w[k] = center[k]
-            margin = radius
+            if not ball_by_subsets(cv.rows, h.m, dim, w, &margin):
+                rows = np.asarray(<double[:h.m * (dim + 1)]>cv.rows).reshape(h.m, dim + 1)
+                center, radius = self.chebyshev(np.ascontiguousarray(rows[:, :dim]),
+                                                np.ascontiguousarray(rows[:, dim]))
+                self.lps += 1
+                for k in range(dim):
+                    w[k] = center[k]
+                margin = radius
         self.out_witness.used += dim * sizeof(double)
         reserve(&self.out_margin, sizeof(double))
         (<double*>(self.out_margin.data + self.out_margin.used))[0] = margin
@@ -518,19 +614,25 @@ cdef class VertexEngine:
         self.work_int.used = 0
         reserve(&self.work_int, n_in * sizeof(double))
         cdef double* map_norm = <double*>self.work_int.data
+        cdef double largest_map_norm = 0.0
         for i in range(n_in):
             s = 0.0
             for k in range(dim):
                 s += cv.map[i * cols + k] * cv.map[i * cols + k]
             map_norm[i] = sqrt(s)
+            if map_norm[i] > largest_map_norm:
+                largest_map_norm = map_norm[i]
         for j in range(n):
             s = 0.0
             for k in range(dim):
                 s += G[j * cols + k] * G[j * cols + k]
             gnorm[j] = sqrt(s)
-            rounding = 0.0
-            for i in range(n_in):
-                rounding += fabs(W[j * n_in + i]) * map_norm[i]
+            # the exact bound (n_in terms) only when its cheap upper bound does not settle it
+            rounding = self.row_l1[l][j] * largest_map_norm
+            if gnorm[j] <= self.zero_norm * rounding:
+                rounding = 0.0
+                for i in range(n_in):
+                    rounding += fabs(W[j * n_in + i]) * map_norm[i]
             for q in range(k_bp):
                 t = j * k_bp + q
                 const_side[t] = 0
@@ -905,6 +1007,10 @@ cdef class VertexEngine:
                              cv.head.layer)
             else:
                 self.cut_row(t, sign, &r[m + i, 0], k_bp, cv.head.layer)
+        cdef double center[64]
+        cdef double radius
+        if ball_by_subsets(&r[0, 0], m + ncut + 1, dim, center, &radius):
+            return radius
         _, radius = self.chebyshev(np.ascontiguousarray(rows[:, :dim]),
                                    np.ascontiguousarray(rows[:, dim]))
         self.lps += 1
