@@ -95,8 +95,10 @@ cdef struct CellHead:
     int nv          # vertices
     int m           # constraints
     int nw          # 64-bit words per vertex bitset
-    int n_in        # rows of the input map (width feeding ``layer``)
+    int n_in        # rows of ``map``
     int plen        # pattern entries so far
+    int premapped   # 0: ``map`` is the input map of ``layer``; 1: its pre-activation map
+    double map_norm_max  # premapped: the largest row norm of the input map (rounding bound)
     size_t size     # bytes of the whole record
 
 
@@ -111,7 +113,8 @@ cdef struct CellView:
     uint64_t* inc    # (nv, nw)
     double* rows     # (m, dim + 1): a then c
     int64_t* labels  # (m,)
-    double* map      # (n_in, dim + 1): the layer input is map[:, :dim] z + map[:, dim]
+    double* map      # (n_in, dim + 1): the layer input (or pre-activation when premapped)
+                     # is map[:, :dim] z + map[:, dim]
     signed char* pattern
 
 
@@ -154,6 +157,8 @@ cdef inline signed char* piece_sides(char* record) noexcept nogil:
 
 # Largest number of row subsets ball_by_subsets tries before leaving it to an LP.
 cdef double SUBSET_LIMIT = 4096
+# Rank-one updates of a pre-activation map in a row before it is recomputed in full.
+cdef int MAX_UPDATES = 32
 # Pivots below this (rows are unit vectors) mean a singular subset, which is skipped.
 cdef double SINGULAR_PIVOT = 1e-12
 
@@ -279,6 +284,9 @@ cdef class VertexEngine:
     # per-split workspace
     cdef Buffer G, gnorm, planes, const_side, pool_z, pool_inc, pieces, piece_offsets
     cdef Buffer emitted, emitted_offsets, work_int, new_cell
+    # children of one cell share the next layer's pre-activation map up to a few neurons
+    cdef Buffer ref_map, ref_coef, child_map, child_coef
+    cdef int ref_ready, ref_updates
     # results (struct of arrays)
     cdef Buffer out_patterns, out_witness, out_margin, out_facet_offsets, out_facet_labels
     cdef public long n_regions, lps, slivers
@@ -361,6 +369,10 @@ cdef class VertexEngine:
         release(&self.emitted_offsets)
         release(&self.work_int)
         release(&self.new_cell)
+        release(&self.ref_map)
+        release(&self.ref_coef)
+        release(&self.child_map)
+        release(&self.child_coef)
         release(&self.out_patterns)
         release(&self.out_witness)
         release(&self.out_margin)
@@ -398,9 +410,12 @@ cdef class VertexEngine:
         self.stack.used += size
         return record
 
-    def push(self, int layer, V, inc, rows, labels, input_map, pattern):
+    def push(self, int layer, V, inc, rows, labels, input_map, pattern, int premapped=0,
+             double map_norm_max=0.0):
         """Push a cell: ``V (nv, dim)``, ``inc (nv, nw)`` uint64, ``rows (m, dim + 1)``,
-        ``labels (m,)`` int64, ``input_map (n_in, dim + 1)``, ``pattern (plen,)`` int8."""
+        ``labels (m,)`` int64, ``input_map (n_in, dim + 1)``, ``pattern (plen,)`` int8;
+        with ``premapped``, ``input_map`` is already the layer's pre-activation map and
+        ``map_norm_max`` the largest row norm of its input map."""
         V = np.ascontiguousarray(V, dtype=np.float64)
         inc = np.ascontiguousarray(inc, dtype=np.uint64)
         rows = np.ascontiguousarray(rows, dtype=np.float64).reshape(-1, self.dim + 1)
@@ -413,6 +428,7 @@ cdef class VertexEngine:
         cdef char* record = self.push_record(size)
         cdef CellHead* h = <CellHead*>record
         h.layer, h.nv, h.m, h.nw, h.n_in, h.plen, h.size = layer, nv, m, nw, n_in, plen, size
+        h.premapped, h.map_norm_max = premapped, map_norm_max
         cdef CellView cv = view(record, self.dim)
         copy_in(cv.V, V)
         copy_in(cv.inc, inc)
@@ -439,7 +455,8 @@ cdef class VertexEngine:
         self.stack.used = offset
         self.stack_offsets.used -= sizeof(size_t)
         return (h.layer, V.reshape(h.nv, dim), inc.reshape(h.nv, h.nw),
-                rows.reshape(h.m, dim + 1), labels, input_map.reshape(h.n_in, dim + 1), pattern)
+                rows.reshape(h.m, dim + 1), labels, input_map.reshape(h.n_in, dim + 1), pattern,
+                h.premapped, h.map_norm_max)
 
     # ---------------------------------------------------------------- results
     def take_results(self):
@@ -548,7 +565,7 @@ cdef class VertexEngine:
         self.n_regions += 1
         return 0
 
-    cdef int input_times_map(self, int l, CellView* cv, double* out) except -1:
+    cdef int input_times_map(self, int l, double* input_map, double* out) except -1:
         """``out (n_out, dim + 1) = W_l @ map + [0 | b_l]``: layer ``l``'s pre-activation map.
 
         One BLAS ``dgemm``; in column-major terms ``out^T = map^T @ W_l^T``.
@@ -556,7 +573,7 @@ cdef class VertexEngine:
         cdef int n = self.n_out[l], n_in = self.n_in[l], cols = self.dim + 1, j
         cdef double one = 1.0, zero = 0.0
         cdef char no = b'N'
-        dgemm(&no, &no, &cols, &n, &n_in, &one, cv.map, &cols, self.weight[l], &n_in, &zero,
+        dgemm(&no, &no, &cols, &n, &n_in, &one, input_map, &cols, self.weight[l], &n_in, &zero,
               out, &cols)
         for j in range(n):
             out[j * cols + cols - 1] += self.bias[l][j]
@@ -578,7 +595,11 @@ cdef class VertexEngine:
         out = view(target, dim)
         memcpy(out.V, cv.V, 8 * (<size_t>h.nv * dim + <size_t>h.nv * h.nw
                                  + <size_t>h.m * (dim + 1) + h.m))
-        self.input_times_map(l, &cv, out.map)
+        if h.premapped:
+            memcpy(out.map, cv.map, <size_t>self.n_out[l] * (dim + 1) * sizeof(double))
+        else:
+            self.input_times_map(l, cv.map, out.map)
+        out.head.premapped = 0
         memcpy(out.pattern, cv.pattern, h.plen)
         self.per_layer[l] += 1
         return 0
@@ -601,7 +622,10 @@ cdef class VertexEngine:
         self.G.used = 0
         reserve(&self.G, <size_t>n * cols * sizeof(double))
         G = <double*>self.G.data
-        self.input_times_map(l, &cv, G)
+        if h.premapped:
+            memcpy(G, cv.map, <size_t>n * cols * sizeof(double))
+        else:
+            self.input_times_map(l, cv.map, G)
         self.gnorm.used = 0
         reserve(&self.gnorm, <size_t>n * sizeof(double))
         gnorm = <double*>self.gnorm.data
@@ -614,22 +638,25 @@ cdef class VertexEngine:
         self.work_int.used = 0
         reserve(&self.work_int, n_in * sizeof(double))
         cdef double* map_norm = <double*>self.work_int.data
-        cdef double largest_map_norm = 0.0
-        for i in range(n_in):
-            s = 0.0
-            for k in range(dim):
-                s += cv.map[i * cols + k] * cv.map[i * cols + k]
-            map_norm[i] = sqrt(s)
-            if map_norm[i] > largest_map_norm:
-                largest_map_norm = map_norm[i]
+        cdef double largest_map_norm = h.map_norm_max
+        if not h.premapped:
+            largest_map_norm = 0.0
+            for i in range(n_in):
+                s = 0.0
+                for k in range(dim):
+                    s += cv.map[i * cols + k] * cv.map[i * cols + k]
+                map_norm[i] = sqrt(s)
+                if map_norm[i] > largest_map_norm:
+                    largest_map_norm = map_norm[i]
         for j in range(n):
             s = 0.0
             for k in range(dim):
                 s += G[j * cols + k] * G[j * cols + k]
             gnorm[j] = sqrt(s)
             # the exact bound (n_in terms) only when its cheap upper bound does not settle it
+            # (a premapped cell keeps no input map: the upper bound decides)
             rounding = self.row_l1[l][j] * largest_map_norm
-            if gnorm[j] <= self.zero_norm * rounding:
+            if gnorm[j] <= self.zero_norm * rounding and not h.premapped:
                 rounding = 0.0
                 for i in range(n_in):
                     rounding += fabs(W[j * n_in + i]) * map_norm[i]
@@ -675,6 +702,7 @@ cdef class VertexEngine:
         # emitted pieces become cells of the next layer, pushed so the first comes out first
         cdef size_t count = self.emitted_offsets.used // sizeof(size_t), e
         self.per_layer[l] += count
+        self.ref_ready = 0
         for e in range(count):
             self.push_piece_cell(cv, (<size_t*>self.emitted_offsets.data)[count - 1 - e],
                                  T, k_bp, NW)
@@ -1063,7 +1091,9 @@ cdef class VertexEngine:
         if nw == 0:
             nw = 1
         cdef int plen = cv.head.plen + n
-        cdef size_t size = cell_bytes(dim, nvp, kept, nw, n, plen)
+        cdef int premapped = l + 1 < self.n_layers
+        cdef int map_rows = self.n_out[l + 1] if premapped else n
+        cdef size_t size = cell_bytes(dim, nvp, kept, nw, map_rows, plen)
         cdef char* record = self.push_record(size)
         piece = self.emitted.data + offset    # (no move: emitted is not resized here)
         cdef CellHead* h = <CellHead*>record
@@ -1071,9 +1101,11 @@ cdef class VertexEngine:
         h.nv = nvp
         h.m = kept
         h.nw = nw
-        h.n_in = n
+        h.n_in = map_rows
         h.plen = plen
         h.size = size
+        h.premapped = premapped
+        h.map_norm_max = 0.0
         cdef CellView out = view(record, dim)
         cdef double* z = <double*>self.pool_z.data
         for j in range(nvp):
@@ -1093,11 +1125,15 @@ cdef class VertexEngine:
                 q = cuts[b - m]
                 self.cut_row(q >> 1, 1 if (q & 1) else -1, out.rows + i * cols, k_bp, l)
                 out.labels[i] = self.label_offset[l] + (q >> 1)
-        # states, and the next layer's input map
+        # states, and the next layer's input map (or, premapped, its pre-activation map)
         memcpy(out.pattern, cv.pattern, cv.head.plen)
         cdef double* G = <double*>self.G.data
+        cdef double* gnorm = <double*>self.gnorm.data
+        self.child_coef.used = 0
+        reserve(&self.child_coef, <size_t>n * 2 * sizeof(double))
+        cdef double* coef = <double*>self.child_coef.data
         cdef signed char state
-        cdef double slope_j, offset_j
+        cdef double slope_j, offset_j, norm
         for j in range(n):
             if self.act[l] == HARDTANH:
                 if sides[2 * j + 1] > 0:
@@ -1118,9 +1154,76 @@ cdef class VertexEngine:
                 else:
                     slope_j = 0.0
             out.pattern[cv.head.plen + j] = state
+            coef[2 * j] = slope_j
+            coef[2 * j + 1] = offset_j
+            norm = fabs(slope_j) * gnorm[j]
+            if norm > h.map_norm_max:
+                h.map_norm_max = norm
+        if not premapped:
+            self.apply_states(n, G, coef, out.map)
+            return 0
+        self.premap(l + 1, n, G, coef, out.map)
+        return 0
+
+    cdef void apply_states(self, int n, double* G, double* coef, double* out) noexcept nogil:
+        """``out (n, dim + 1)``: the layer output map, ``slope * G + [0 | offset]`` per neuron."""
+        cdef int cols = self.dim + 1, j, k
+        for j in range(n):
             for k in range(cols):
-                out.map[j * cols + k] = slope_j * G[j * cols + k]
-            out.map[j * cols + dim] += offset_j
+                out[j * cols + k] = coef[2 * j] * G[j * cols + k]
+            out[j * cols + cols - 1] += coef[2 * j + 1]
+
+    cdef int premap(self, int l, int n, double* G, double* coef, double* out) except -1:
+        """``out (n_out[l], dim + 1)``: layer ``l``'s pre-activation map for a child whose
+        previous layer (``n`` neurons, pre-activation map ``G``) has states ``coef``.
+
+        Children of one cell come out of its piece tree in order, and consecutive
+        ones differ in the states of a few neurons, so a child's map is the previous
+        child's plus one rank-one update per neuron whose state differs. A full
+        ``dgemm`` starts each cell, replaces updates when more than 1/8 of the
+        neurons differ, and bounds the rounding by recomputing after
+        ``MAX_UPDATES`` updates in a row.
+        """
+        cdef int cols = self.dim + 1, n_next = self.n_out[l], j, i, k, differ = 0
+        cdef double* ref_coef = <double*>self.ref_coef.data
+        cdef double* W = self.weight[l]
+        cdef double dslope, doffset, w
+        cdef double* ref
+        if self.ref_ready:
+            for j in range(n):
+                if coef[2 * j] != ref_coef[2 * j] or coef[2 * j + 1] != ref_coef[2 * j + 1]:
+                    differ += 1
+        if not self.ref_ready or differ * 8 > n or self.ref_updates >= MAX_UPDATES:
+            self.child_map.used = 0
+            reserve(&self.child_map, <size_t>n * cols * sizeof(double))
+            self.apply_states(n, G, coef, <double*>self.child_map.data)
+            self.input_times_map(l, <double*>self.child_map.data, out)
+            self.ref_map.used = 0
+            reserve(&self.ref_map, <size_t>n_next * cols * sizeof(double))
+            memcpy(self.ref_map.data, out, <size_t>n_next * cols * sizeof(double))
+            self.ref_coef.used = 0
+            reserve(&self.ref_coef, <size_t>n * 2 * sizeof(double))
+            memcpy(self.ref_coef.data, coef, <size_t>n * 2 * sizeof(double))
+            self.ref_ready = 1
+            self.ref_updates = 0
+            return 0
+        ref = <double*>self.ref_map.data
+        memcpy(out, ref, <size_t>n_next * cols * sizeof(double))
+        for j in range(n):
+            dslope = coef[2 * j] - ref_coef[2 * j]
+            doffset = coef[2 * j + 1] - ref_coef[2 * j + 1]
+            if dslope == 0.0 and doffset == 0.0:
+                continue
+            for i in range(n_next):
+                w = W[i * n + j]
+                if w == 0.0:
+                    continue
+                for k in range(cols):
+                    out[i * cols + k] += w * dslope * G[j * cols + k]
+                out[i * cols + cols - 1] += w * doffset
+        memcpy(ref, out, <size_t>n_next * cols * sizeof(double))
+        memcpy(ref_coef, coef, <size_t>n * 2 * sizeof(double))
+        self.ref_updates += 1
         return 0
 
 
