@@ -79,6 +79,16 @@ ON_PLANE
     ``MIN_RADIUS`` would drop anyway). It is far below ``MIN_RADIUS`` and far
     above the rounding of vertex coordinates.
 
+Two constants of the vertex engine live in ``cext/_vertex.pyx`` because only
+its C loops read them: ``SINGULAR_PIVOT = 1e-12`` (a subset of unit constraint
+rows whose elimination meets a smaller pivot is singular and is skipped when
+the largest ball of a near-degenerate region is found by solving every subset
+of ``dim + 1`` tight rows; candidate balls are shrunk by their worst
+violation, so a skipped or ill-conditioned subset can never overstate a
+radius) and ``MAX_UPDATES = 32`` (a pre-activation map built by rank-one
+updates from a sibling's is recomputed in full after this many updates in a
+row, so its rounding stays within a few dozen ulps of a direct product).
+
 The last five are used by facets, the adjacency graph, the certificate and
 the planar geometry, and like the others are multiplied by the domain scale.
 """
