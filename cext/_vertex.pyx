@@ -410,6 +410,15 @@ cdef class VertexEngine:
         self.stack.used += size
         return record
 
+    cdef CellView push_cell(self, int layer, int nv, int m, int nw, int n_in, int plen,
+                            int premapped, double map_norm_max) except *:
+        """Room for a cell on the stack, its head filled in; returns the view to fill."""
+        cdef size_t size = cell_bytes(self.dim, nv, m, nw, n_in, plen)
+        cdef CellHead* h = <CellHead*>self.push_record(size)
+        h.layer, h.nv, h.m, h.nw, h.n_in, h.plen, h.size = layer, nv, m, nw, n_in, plen, size
+        h.premapped, h.map_norm_max = premapped, map_norm_max
+        return view(<char*>h, self.dim)
+
     def push(self, int layer, V, inc, rows, labels, input_map, pattern, int premapped=0,
              double map_norm_max=0.0):
         """Push a cell: ``V (nv, dim)``, ``inc (nv, nw)`` uint64, ``rows (m, dim + 1)``,
@@ -424,12 +433,7 @@ cdef class VertexEngine:
         pattern = np.ascontiguousarray(pattern, dtype=np.int8)
         cdef int nv = V.shape[0], nw = inc.shape[1], m = rows.shape[0]
         cdef int n_in = input_map.shape[0], plen = pattern.shape[0]
-        cdef size_t size = cell_bytes(self.dim, nv, m, nw, n_in, plen)
-        cdef char* record = self.push_record(size)
-        cdef CellHead* h = <CellHead*>record
-        h.layer, h.nv, h.m, h.nw, h.n_in, h.plen, h.size = layer, nv, m, nw, n_in, plen, size
-        h.premapped, h.map_norm_max = premapped, map_norm_max
-        cdef CellView cv = view(record, self.dim)
+        cdef CellView cv = self.push_cell(layer, nv, m, nw, n_in, plen, premapped, map_norm_max)
         copy_in(cv.V, V)
         copy_in(cv.inc, inc)
         copy_in(cv.rows, rows)
@@ -585,21 +589,13 @@ cdef class VertexEngine:
         cdef CellView cv = view(record, dim)
         cdef CellHead h = cv.head[0]
         l = h.layer
-        cdef size_t size = cell_bytes(dim, h.nv, h.m, h.nw, self.n_out[l], h.plen)
-        cdef char* target = self.push_record(size)
-        cdef CellView out = view(target, dim)
-        out.head[0] = h
-        out.head.layer = l + 1
-        out.head.n_in = self.n_out[l]
-        out.head.size = size
-        out = view(target, dim)
+        cdef CellView out = self.push_cell(l + 1, h.nv, h.m, h.nw, self.n_out[l], h.plen, 0, 0.0)
         memcpy(out.V, cv.V, 8 * (<size_t>h.nv * dim + <size_t>h.nv * h.nw
                                  + <size_t>h.m * (dim + 1) + h.m))
         if h.premapped:
             memcpy(out.map, cv.map, <size_t>self.n_out[l] * (dim + 1) * sizeof(double))
         else:
             self.input_times_map(l, cv.map, out.map)
-        out.head.premapped = 0
         memcpy(out.pattern, cv.pattern, h.plen)
         self.per_layer[l] += 1
         return 0
@@ -1093,20 +1089,9 @@ cdef class VertexEngine:
         cdef int plen = cv.head.plen + n
         cdef int premapped = l + 1 < self.n_layers
         cdef int map_rows = self.n_out[l + 1] if premapped else n
-        cdef size_t size = cell_bytes(dim, nvp, kept, nw, map_rows, plen)
-        cdef char* record = self.push_record(size)
+        cdef CellView out = self.push_cell(l + 1, nvp, kept, nw, map_rows, plen, premapped, 0.0)
+        cdef CellHead* h = out.head
         piece = self.emitted.data + offset    # (no move: emitted is not resized here)
-        cdef CellHead* h = <CellHead*>record
-        h.layer = l + 1
-        h.nv = nvp
-        h.m = kept
-        h.nw = nw
-        h.n_in = map_rows
-        h.plen = plen
-        h.size = size
-        h.premapped = premapped
-        h.map_norm_max = 0.0
-        cdef CellView out = view(record, dim)
         cdef double* z = <double*>self.pool_z.data
         for j in range(nvp):
             memcpy(out.V + j * dim, z + <size_t>vid[j] * dim, dim * sizeof(double))

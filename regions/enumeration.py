@@ -162,17 +162,25 @@ def _enumerate_vertices(network, domain, scale, scaled, min_radius, progress, ma
     _root_ball(solver, scaled, min_radius)
     engine = vertices.make_engine(network, min_radius, solver, scaled.dim)
     engine.push(*vertices.root_cell(scaled))
+    results, reason, seconds = run_engine(engine, progress, max_regions, time_limit,
+                                          memory_limit, time.perf_counter() - started)
+    counters = dict(per_layer=[int(n) for n in engine.per_layer], lps=solver.count,
+                    seconds=seconds, lp_seconds=solver.seconds, stop_reason=reason,
+                    unfinished=engine.pending, slivers=int(engine.slivers))
+    return vertex_partition(network, domain, scale, min_radius, results, **counters)
+
+
+def run_engine(engine, progress, max_regions, time_limit, memory_limit, seconds_before: float):
+    """Drive a loaded :class:`~regions._vertex.VertexEngine` under the budgets and Ctrl-C;
+    returns ``(Results, stop reason or None, seconds)``."""
     results = vertices.Results()
     with _Interrupt() as interrupt:
         def stop(found, seconds):
             return budget_exhausted(interrupt, found, seconds, True, max_regions,
                                     time_limit, memory_limit)
-        reason, seconds = vertices.drive(engine, results, stop, progress,
-                                         time.perf_counter() - started, max_regions)
-    counters = dict(per_layer=[int(n) for n in engine.per_layer], lps=solver.count,
-                    seconds=seconds, lp_seconds=solver.seconds, stop_reason=reason,
-                    unfinished=engine.pending, slivers=int(engine.slivers))
-    return vertex_partition(network, domain, scale, min_radius, results, **counters)
+        reason, seconds = vertices.drive(engine, results, stop, progress, seconds_before,
+                                         max_regions)
+    return results, reason, seconds
 
 
 def vertex_partition(network, domain, scale, min_radius, results: vertices.Results,

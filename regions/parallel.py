@@ -34,7 +34,7 @@ from . import vertices
 from .checkpoint import State
 from .domain import Domain
 from .enumeration import (_Interrupt, _partition, _root_ball, _Run, _initial_state,
-                          budget_exhausted, vertex_partition)
+                          budget_exhausted, run_engine, vertex_partition)
 from .lp import LPSolver
 from .network import Network
 from .partition import Partition
@@ -83,14 +83,7 @@ def run_task(task: Task) -> Outcome:
     if task.method == "vertex":
         engine = vertices.make_engine(task.network, task.min_radius, solver, task.domain.dim)
         engine.push(*task.cell)
-        results = vertices.Results()
-
-        def stop(found, seconds):
-            if task.max_regions is not None and found >= task.max_regions:
-                return "max_regions"
-            return "time_limit" if remaining is not None and seconds >= remaining else None
-
-        reason, _ = vertices.drive(engine, results, stop, None, 0.0, task.max_regions)
+        results, reason, _ = run_engine(engine, None, task.max_regions, remaining, None, 0.0)
         return Outcome(results.chunks, int(engine.n_regions), [int(n) for n in engine.per_layer],
                        solver.count, solver.seconds, int(engine.slivers), engine.pending, reason)
     state = State(stack=[task.cell], per_layer=[0] * len(task.network.layers))

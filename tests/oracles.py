@@ -556,6 +556,16 @@ def square(lo: float, hi: float) -> np.ndarray:
 # --------------------------------------------------------------------------- test helpers
 
 
+def hidden(rows, biases, activation="relu"):
+    """One hidden layer with the given rows (neurons) and biases, then a 1-output identity."""
+    import regions
+
+    W = np.atleast_2d(np.asarray(rows, float))
+    b = np.asarray(biases, float)
+    return regions.Network.from_layers([(W, b), (np.ones((1, W.shape[0])), np.zeros(1))],
+                                       [activation, "identity"])
+
+
 def random_net(widths, activations, seed: int, bias_std: float = 0.5, slope: float = 0.1):
     """A ``regions.Network`` with N(0, 1) weights and N(0, bias_std^2) biases.
 

@@ -11,17 +11,9 @@ import pytest
 import regions
 
 import oracles
-from oracles import pattern_set, random_net, unambiguous
+from oracles import hidden, pattern_set, random_net, unambiguous
 
 SQUARE = regions.box(-1.0, 1.0)
-
-
-def hidden(rows, biases, activation="relu"):
-    """One hidden layer with the given rows (neurons) and biases, then a 1-output identity."""
-    W = np.atleast_2d(np.asarray(rows, float))
-    b = np.asarray(biases, float)
-    return regions.Network.from_layers([(W, b), (np.ones((1, W.shape[0])), np.zeros(1))],
-                                       [activation, "identity"])
 
 
 def count(net, domain=None):
@@ -307,7 +299,8 @@ def test_deep_bent_lines_through_a_first_layer_vertex(seed):
     assert count(net, regions.box(p - 1.0, p + 1.0)) == 5
 
 
-def test_duplicate_neurons_in_a_deep_layer():
+@pytest.mark.parametrize("method", ["split", "vertex"])
+def test_duplicate_neurons_in_a_deep_layer(method):
     # Layer 2 has the same row twice: its bent hyperplane counts once.
     rng = np.random.default_rng(3)
     W0, b0 = rng.normal(size=(3, 2)), rng.normal(size=3)
@@ -316,11 +309,12 @@ def test_duplicate_neurons_in_a_deep_layer():
         [(W0, b0), (row[None, :], np.array([bias])), (np.ones((1, 1)), np.zeros(1))])
     double = regions.Network.from_layers(
         [(W0, b0), (np.stack([row, row]), np.array([bias, bias])), (np.ones((1, 2)), np.zeros(1))])
-    single_patterns = pattern_set(regions.enumerate(single, SQUARE))
+    single_patterns = pattern_set(regions.enumerate(single, SQUARE, method=method))
     truth = unambiguous(oracles.polygon_partition, single, oracles.box_slice([-1, -1], [1, 1]),
                         oracles.square(-1, 1))[0]
     assert single_patterns == set(truth)
-    assert pattern_set(regions.enumerate(double, SQUARE)) == {p + p[-1:] for p in single_patterns}
+    assert pattern_set(regions.enumerate(double, SQUARE, method=method)) == {
+        p + p[-1:] for p in single_patterns}
 
 
 @pytest.mark.parametrize("small,large", [(1e-6, 1e6), (1e-9, 1.0), (1.0, 1e9)])

@@ -22,17 +22,9 @@ from regions.random_networks import random_network
 from regions.serialize import read_json
 
 import oracles
-from oracles import Ambiguous, pattern_set, random_net
+from oracles import Ambiguous, hidden, pattern_set, random_net
 
 # --------------------------------------------------------------------------- helpers
-
-
-def hidden(rows, biases, activation="relu"):
-    """One hidden layer with the given rows (neurons) and biases, then a 1-output identity."""
-    W = np.atleast_2d(np.asarray(rows, float))
-    b = np.asarray(biases, float)
-    return regions.Network.from_layers([(W, b), (np.ones((1, W.shape[0])), np.zeros(1))],
-                                       [activation, "identity"])
 
 
 def vertex_and_split(net, domain):
@@ -295,22 +287,6 @@ def test_duplicate_hardtanh_neurons():
     net = hidden([[2, 0], [2, 0], [0, 4]], [0, 0, 0], "hardtanh")
     found = check_degenerate(net, SQUARE, SQUARE_SLICE, 9, oracles.square(-1, 1))
     assert all(p[0] == p[1] for p in found)
-
-
-def test_duplicate_neurons_in_a_deep_layer():
-    # Layer 2 repeats one row: its bent line counts once; patterns are the single-copy
-    # network's with the last state doubled.
-    rng = np.random.default_rng(3)
-    W0, b0 = rng.normal(size=(3, 2)), rng.normal(size=3)
-    row, bias = rng.normal(size=3), rng.normal()
-    single = regions.Network.from_layers(
-        [(W0, b0), (row[None, :], np.array([bias])), (np.ones((1, 1)), np.zeros(1))])
-    double = regions.Network.from_layers(
-        [(W0, b0), (np.stack([row, row]), np.array([bias, bias])),
-         (np.ones((1, 2)), np.zeros(1))])
-    truth = set(oracles.polygon_partition(single, SQUARE_SLICE, oracles.square(-1, 1))[0])
-    assert vertex_and_split(single, SQUARE) == truth
-    assert vertex_and_split(double, SQUARE) == {p + p[-1:] for p in truth}
 
 
 def test_parallel_lines_make_a_grid():
