@@ -161,6 +161,9 @@ cdef double SUBSET_LIMIT = 4096
 cdef int MAX_UPDATES = 32
 # Pivots below this (rows are unit vectors) mean a singular subset, which is skipped.
 cdef double SINGULAR_PIVOT = 1e-12
+# A row whose part orthogonal to the earlier rows of a vertex is shorter than this is
+# dependent on them (several hyperplanes through one vertex) and skipped by ``refine``.
+cdef double REFINE_INDEPENDENT = 1e-9
 
 
 cdef int ball_by_subsets(double* rows, int m, int dim, double* center,
@@ -917,6 +920,7 @@ cdef class VertexEngine:
                 wb = sa / (sa - sb)
                 for k in range(dim):
                     z[vnew * dim + k] = wa * z[<size_t>pos[a] * dim + k] + wb * z[<size_t>neg[b] * dim + k]
+                self.refine(cv, z + vnew * dim, common, NW, t)
                 for w in range(NW):
                     inc[vnew * NW + w] = common[w]
                 inc[vnew * NW + (tbit >> 6)] |= (<uint64_t>1) << (tbit & 63)
@@ -941,6 +945,70 @@ cdef class VertexEngine:
         self.push_child(<char*>self.new_cell.data, pos, npos, zer, nzero, first_new, nnew,
                         t, 1, T)
         return 0
+
+    cdef void refine(self, CellView cv, double* p, uint64_t* common, int NW,
+                     int t) noexcept nogil:
+        """Project the new vertex ``p`` onto the flat it lies on: hyperplane ``t`` and the
+        constraints in ``common`` (tight at both ends of its edge).
+
+        Interpolating along an edge rounds by ``eps`` times the edge's end points, which
+        in a large box are far from a vertex near the origin; the projection computes the
+        vertex from the hyperplanes themselves, so its rounding is ``eps`` times its own
+        size. Rows are orthonormalised (modified Gram-Schmidt) and rows dependent on the
+        earlier ones (degenerate vertices) are skipped.
+        """
+        cdef int dim = self.dim, cols = dim + 1, m = cv.head.m, nq = 0, k, j, w, bit
+        cdef double Q[64 * 65]           # orthonormal rows, each followed by its target
+        cdef double* q
+        cdef double* row
+        cdef double target, dot, norm
+        cdef uint64_t word
+        bit = m + t
+        while nq < dim:
+            if bit < m:
+                row = cv.rows + <size_t>bit * cols
+                target = row[dim]
+            else:
+                row = <double*>self.planes.data + <size_t>(bit - m) * cols
+                target = -row[dim]
+            q = Q + nq * cols
+            for k in range(dim):
+                q[k] = row[k]
+            q[dim] = target
+            for j in range(nq):
+                dot = 0.0
+                for k in range(dim):
+                    dot += q[k] * Q[j * cols + k]
+                for k in range(cols):
+                    q[k] -= dot * Q[j * cols + k]
+            norm = 0.0
+            for k in range(dim):
+                norm += q[k] * q[k]
+            norm = sqrt(norm)
+            if norm > REFINE_INDEPENDENT:
+                for k in range(cols):
+                    q[k] /= norm
+                nq += 1
+            # next set bit of ``common`` after ``bit`` (the cut ``t`` itself came first)
+            bit = -1 if bit == m + t else bit
+            bit += 1
+            while bit < 64 * NW:
+                word = common[bit >> 6] >> (bit & 63)
+                if word == 0:
+                    bit = ((bit >> 6) + 1) << 6
+                    continue
+                while not (word & 1):
+                    word >>= 1
+                    bit += 1
+                break
+            if bit >= 64 * NW:
+                break
+        for j in range(nq):
+            dot = -Q[j * cols + dim]
+            for k in range(dim):
+                dot += Q[j * cols + k] * p[k]
+            for k in range(dim):
+                p[k] -= dot * Q[j * cols + k]
 
     cdef int push_child(self, char* piece, int32_t* side_v, int nside, int32_t* zer, int nzero,
                         size_t first_new, size_t nnew, int t, int sign, int T) except -1:

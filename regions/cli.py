@@ -11,7 +11,9 @@ Exit codes: 0 success; 2 bad input (one-line message on stderr); 3 ``verify``
 found a violated relation; 4 ``--certify`` found a completeness violation; 5
 the run stopped early (budget or Ctrl-C) and printed a partial, incomplete
 result; 6 ``--exact-check`` found a witness that is not strictly inside its
-region.
+region; 7 the count is complete but depends on the full-dimensionality
+tolerance (near-degenerate regions or dropped slivers; ``"tolerance_dependent":
+true`` in ``--json``).
 """
 
 from __future__ import annotations
@@ -29,11 +31,16 @@ from .io import load
 EXIT_BAD_INPUT = 2
 EXIT_INCOMPLETE = 5
 EXIT_EXACT_CHECK_FAILED = 6
+EXIT_TOLERANCE_DEPENDENT = 7
 
 
 def network_and_domain(args):
     """The network file and the domain (``--box``, default all of R^n) named on the command line."""
-    net = load(args.network)
+    activations = getattr(args, "activations", None)
+    if activations is not None:
+        activations = [a.strip() for a in activations.split(",") if a.strip()]
+    net = load(args.network, activations=activations,
+               allow_pickle=getattr(args, "allow_pickle", False))
     domain = domains.box(*args.box) if args.box is not None else domains.whole_space()
     return net, domain.resolve(net.input_dim)
 
@@ -111,7 +118,8 @@ def cmd_count(args) -> int:
         print(f"LPs: {summary['lps']}  seconds: {summary['seconds']:.3f}")
         if summary["near_degenerate"] or summary["slivers"]:
             print(f"warning: {summary['near_degenerate']} near-degenerate regions and "
-                  f"{summary['slivers']} dropped slivers: the count depends on --min-radius")
+                  f"{summary['slivers']} dropped slivers: the count depends on --min-radius "
+                  f"(exit code {EXIT_TOLERANCE_DEPENDENT})")
         if failures is not None:
             print(f"exact check: {len(part) - len(failures)} of {len(part)} witnesses verified")
             for failure in failures:
@@ -124,7 +132,14 @@ def cmd_count(args) -> int:
             return code
     if failures:
         return EXIT_EXACT_CHECK_FAILED
-    return 0 if part.complete else EXIT_INCOMPLETE
+    return outcome_code(part)
+
+
+def outcome_code(part) -> int:
+    """Exit code of a finished enumeration: incomplete, tolerance-dependent, or 0."""
+    if not part.complete:
+        return EXIT_INCOMPLETE
+    return EXIT_TOLERANCE_DEPENDENT if part.tolerance_dependent else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -165,6 +180,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_verify_parser(sub)
     add_graph_parser(sub)
+    for command in sub.choices.values():
+        command.add_argument(
+            "--activations", metavar="LIST",
+            help="PyTorch state dicts (.pt/.pth), which store no activations: one per Linear "
+                 "layer, comma-separated (relu, leaky_relu, hardtanh, identity)")
+        command.add_argument(
+            "--allow-pickle", action="store_true",
+            help="also load a full pickled PyTorch model (unpickling runs arbitrary code: "
+                 "only for files you trust)")
     return parser
 
 

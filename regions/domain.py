@@ -23,7 +23,7 @@ import numpy as np
 
 from .errors import DomainError
 from .network import Network
-from .tolerances import MIN_RADIUS
+from .tolerances import MAX_EXTENT, MIN_RADIUS, RESOLUTION_MARGIN
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,49 @@ class Domain:
         """Whether working-coordinate points ``(k, dim)`` satisfy ``A z <= c + tol``."""
         z = np.atleast_2d(np.asarray(z, dtype=np.float64))
         return np.all(z @ self.A.T <= self.c + tol, axis=1)
+
+
+def tolerance_scale(domain: Domain) -> float:
+    """The unit of every tolerance on ``domain`` (see :mod:`regions.tolerances`).
+
+    Half the longest side of the domain's bounding box when that is below 1
+    (a small domain is a zoom: its tolerances shrink with it), else 1: the
+    tolerances of every domain at least as large as the unit box are those
+    of all of R^n, so a box that holds every vertex of the partition gives
+    the R^n count, however large it is.
+    """
+    if not domain.is_bounded:
+        return 1.0
+    return min(float(np.max(domain.upper - domain.lower)) / 2.0, 1.0)
+
+
+def check_resolvable(domain: Domain, min_radius: float) -> None:
+    """DomainError when float64 cannot resolve the tolerance on ``domain``.
+
+    Two limits: the half-width of the domain's bounding box may not exceed
+    ``MAX_EXTENT`` (cells touching faces that far away are computed with a
+    rounding of ``eps * MAX_EXTENT`` input units), and the rounding of an
+    input coordinate at the domain's center, ``eps * |center|``, must stay
+    ``RESOLUTION_MARGIN`` times below the tolerance ``min_radius * scale``.
+    """
+    scale = tolerance_scale(domain)
+    if domain.is_bounded:
+        half = float(np.max(domain.upper - domain.lower)) / 2.0
+        if not half <= MAX_EXTENT:
+            raise DomainError(
+                f"the {domain.kind} domain is {half:.3g} input units wide (half-width); "
+                f"float64 resolves the tolerance only up to {MAX_EXTENT:.0e}: use a smaller "
+                "box, or all of R^n (the default), which it contains")
+        center = domain.to_input((domain.lower + domain.upper) / 2.0)
+    else:
+        center = domain.origin
+    rounding = float(np.max(np.abs(center), initial=0.0)) * np.finfo(np.float64).eps
+    if rounding * RESOLUTION_MARGIN > min_radius * scale:
+        raise DomainError(
+            f"the {domain.kind} domain is too small for its distance from the origin: "
+            f"float64 rounds input coordinates there by {rounding:.2g}, not far enough below "
+            f"the tolerance {min_radius * scale:.2g} (min_radius {min_radius:g} times the "
+            f"domain scale {scale:.3g}); translate the network's inputs towards the origin")
 
 
 def resolve(domain, network: Network) -> Domain:

@@ -31,7 +31,7 @@ from . import checkpoint as checkpoints
 from . import vertices
 from ._core import classify, split_cell
 from .checkpoint import FinishedRegion, State, WorkItem
-from .domain import Domain, resolve
+from .domain import Domain, check_resolvable, resolve, tolerance_scale
 from .errors import DomainError, RegionsError
 from .lp import LPSolver
 from .network import (Layer, Network, breakpoint_hyperplanes, state_slope_offset,
@@ -122,7 +122,8 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
     if resume is not None and checkpoint is None:
         checkpoint = resume
 
-    scale = domain_scale(domain)
+    check_resolvable(domain, min_radius)
+    scale = tolerance_scale(domain)
     scaled = _scaled(domain, scale)
     if method == "auto":
         fast = (domain.is_bounded and domain.dim <= vertices.MAX_AUTO_DIM
@@ -212,13 +213,6 @@ def checked_min_radius(min_radius) -> float:
     if not (np.isfinite(value) and value > 0.0):
         raise RegionsError(f"min_radius must be positive and finite, got {min_radius}")
     return value
-
-
-def domain_scale(domain: Domain) -> float:
-    """Half the longest side of the domain's bounding box, or 1 for an unbounded domain."""
-    if not domain.is_bounded:
-        return 1.0
-    return float(np.max(domain.upper - domain.lower)) / 2.0
 
 
 def _scaled(domain: Domain, scale: float) -> Domain:

@@ -54,8 +54,19 @@ def _check_sizes(path: str) -> None:
                               f"{MAX_TOTAL_ELEMENTS:,}")
 
 
-def load(path) -> Network:
-    """Read a network from an ``.npz`` file in the format above.
+def load(path, *, activations=None, allow_pickle: bool = False) -> Network:
+    """Read a network from an ``.npz`` file in the format above, or a PyTorch file.
+
+    Parameters
+    ----------
+    path : path
+        ``.npz`` (the contract above), or ``.pt``/``.pth`` (see :func:`load_torch`).
+    activations : sequence of str, optional
+        PyTorch state dicts only: one activation per Linear layer (a state
+        dict stores none, so it is refused without them).
+    allow_pickle : bool
+        PyTorch files only: also load a full pickled model (``torch.save(model)``),
+        which runs arbitrary code while unpickling. Only for files you trust.
 
     Raises
     ------
@@ -70,7 +81,10 @@ def load(path) -> Network:
     if not os.path.isfile(path):
         raise FileFormatError(f"no such network file: {path}")
     if path.endswith((".pt", ".pth")):
-        return load_torch(path)
+        return load_torch(path, activations, allow_pickle=allow_pickle)
+    if activations is not None or allow_pickle:
+        raise FileFormatError(f"{path}: an .npz network carries its own activations; "
+                              "activations and allow_pickle are for PyTorch files")
     try:
         _check_sizes(path)
         with np.load(path, allow_pickle=False) as archive:
@@ -120,14 +134,18 @@ def load(path) -> Network:
     return Network.from_layers(pairs, activations, slope)
 
 
-def load_torch(path, activations=None) -> Network:
-    """Read a PyTorch ``state_dict`` of an ``nn.Sequential`` saved with ``torch.save``.
+def load_torch(path, activations=None, *, allow_pickle: bool = False) -> Network:
+    """Read a PyTorch file saved with ``torch.save``.
 
-    The file is opened with ``torch.load(..., weights_only=True)``: tensors
-    only, never arbitrary pickled objects. Keys ``"<i>.weight"`` and
-    ``"<i>.bias"`` give the Linear layers in order of ``i``; the activations
-    are not stored in a state dict, so they follow ``activations`` or the
-    file-format default (``relu`` for all but the last layer, ``identity``).
+    A ``state_dict`` of an ``nn.Sequential`` is read with
+    ``torch.load(..., weights_only=True)`` (tensors only, never arbitrary
+    pickled objects): keys ``"<i>.weight"`` and ``"<i>.bias"`` give the
+    Linear layers in order of ``i``. A state dict stores no activations, so
+    ``activations`` (one per Linear layer, e.g. ``["relu", "relu",
+    "identity"]``) must be given; guessing ReLU would silently count another
+    network. A full pickled model (``torch.save(model)``) loads only with
+    ``allow_pickle=True``, because unpickling runs arbitrary code; its
+    activations come from its modules (:meth:`Network.from_torch`).
     """
     try:
         import torch
@@ -137,10 +155,20 @@ def load_torch(path, activations=None) -> Network:
     if not os.path.isfile(path):
         raise FileFormatError(f"no such network file: {path}")
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        state = torch.load(path, map_location="cpu", weights_only=not allow_pickle)
     except Exception as exc:  # torch raises many types for corrupt or unsafe files
-        raise FileFormatError(f"{path} is not a readable weights-only torch file: "
-                              f"{type(exc).__name__}: {exc}".splitlines()[0]) from None
+        if not allow_pickle and "weights_only" in str(exc):
+            raise FileFormatError(
+                f"{path} is not a plain state_dict (torch: {_torch_reason(exc)}); if it is a "
+                "full pickled model that you trust, load it with allow_pickle=True "
+                "(command line: --allow-pickle): unpickling runs arbitrary code") from None
+        raise FileFormatError(f"{path} is not a readable torch file: "
+                              f"{type(exc).__name__}: {_torch_reason(exc)}") from None
+    if isinstance(state, torch.nn.Module):
+        if activations is not None:
+            raise FileFormatError(f"{path} holds a full model, whose activations come from "
+                                  "its modules: do not pass activations")
+        return Network.from_torch(state)
     if not isinstance(state, dict):
         raise FileFormatError(f"{path} holds a {type(state).__name__}, not a state_dict")
     weights = {}
@@ -150,13 +178,32 @@ def load_torch(path, activations=None) -> Network:
             weights.setdefault(int(prefix), {})[kind] = tensor.detach().double().numpy()
     if not weights:
         raise FileFormatError(f"{path}: no '<i>.weight' tensors in the state_dict")
+    if activations is None:
+        raise FileFormatError(
+            f"{path} is a state_dict of {len(weights)} Linear layers, which stores no "
+            f"activations; give one per layer (activations=[...], command line: --activations "
+            f"{','.join(['relu'] * (len(weights) - 1) + ['identity'])} for the usual MLP)")
     pairs = []
     for i in sorted(weights):
         if "weight" not in weights[i]:
             raise FileFormatError(f"{path}: layer {i} has a bias but no weight")
         weight = weights[i]["weight"]
         pairs.append((weight, weights[i].get("bias", np.zeros(weight.shape[0]))))
-    return Network.from_layers(pairs, activations)
+    return Network.from_layers(pairs, list(activations))
+
+
+def _torch_reason(exc: Exception) -> str:
+    """The informative part of a torch loading error, on one line.
+
+    ``torch.load`` explains a refused pickle over a dozen lines; the line
+    naming what it met (``Unsupported global: GLOBAL ...``) is the one that
+    says what the file holds.
+    """
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    for line in lines:
+        if "Unsupported global" in line or "Unsupported operand" in line:
+            return line.split("WeightsUnpickler error:")[-1].strip()
+    return lines[0] if lines else type(exc).__name__
 
 
 def save(network: Network, path, **metadata) -> None:

@@ -24,6 +24,8 @@ _COLWISE = int(highspy.MatrixFormat.kColwise)
 _MAXIMIZE = int(highspy.ObjSense.kMaximize)
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
 _INFEASIBLE = highspy.HighsModelStatus.kInfeasible
+#: Cold retries of an LP that ended with an undecided status: (option, value, default).
+_RETRIES = (("presolve", "on", "off"), ("simplex_strategy", 4, 1))
 _DECIDED = (_OPTIMAL, _INFEASIBLE, highspy.HighsModelStatus.kUnbounded,
             highspy.HighsModelStatus.kUnboundedOrInfeasible)
 
@@ -75,15 +77,19 @@ class LPSolver:
         h = self._highs
         h.run()
         status = h.getModelStatus()
-        if status not in _DECIDED:
-            # Without presolve, HiGHS's simplex occasionally stops with status Unknown on
-            # small LPs with free columns that do have an optimum; a cold solve with
-            # presolve on settles them.
-            h.setOptionValue("presolve", "on")
+        # Without presolve, HiGHS's dual simplex occasionally stops with status Unknown on
+        # small LPs with free columns that do have an optimum, and on LPs whose right-hand
+        # sides span many orders of magnitude (the faces of a box of half-width 1e12 beside
+        # hyperplanes near the origin); cold solves with presolve on, then with the primal
+        # simplex, settle them.
+        for option, value, default in _RETRIES:
+            if status in _DECIDED:
+                break
+            h.setOptionValue(option, value)
             h.clearSolver()
             h.run()
             status = h.getModelStatus()
-            h.setOptionValue("presolve", "off")
+            h.setOptionValue(option, default)
         self.seconds += time.perf_counter() - started
         self.count += 1
         return status

@@ -147,6 +147,12 @@ class Partition:
         return np.flatnonzero(self.margins < limit)
 
     @property
+    def tolerance_dependent(self) -> bool:
+        """Whether the count may change with ``min_radius``: some region is near-degenerate
+        or some piece was dropped as a sliver near the tolerance."""
+        return bool(self.near_degenerate.size or self.slivers)
+
+    @property
     def input_witnesses(self) -> np.ndarray:
         """Witness points in input coordinates, shape (R, n)."""
         return self.domain.to_input(self.witnesses)
@@ -201,6 +207,7 @@ class Partition:
             "unfinished": self.unfinished,
             "near_degenerate": int(self.near_degenerate.size),
             "slivers": self.slivers,
+            "tolerance_dependent": self.tolerance_dependent,
             "method": self.method,
         }
 

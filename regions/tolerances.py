@@ -3,13 +3,31 @@
 All distances are Euclidean, in the working coordinates of the domain (input
 coordinates, or orthonormal slice coordinates for planes and lines, so a
 distance in a slice is the same distance in input space), measured in units of
-the *domain scale* ``s``: half the longest side of the domain's bounding box
-when the domain is bounded, and 1 otherwise. Enumeration runs internally in
-coordinates divided by ``s``, so a tolerance means the same thing on
-``[-1e-4, 1e-4]^n`` as on ``[-1e4, 1e4]^n``. Hyperplane rows are normalised to
-unit length before any comparison, so the tolerances are distances, not raw
-residuals, and scaling a neuron's weights and bias by a positive constant
-changes nothing.
+the *tolerance scale* ``s`` (:func:`regions.domain.tolerance_scale`): half the
+longest side of the domain's bounding box when that is below 1, and 1
+otherwise (all of R^n, and every domain at least as large as the unit box).
+A small domain is a zoom: the enumeration runs in coordinates divided by
+``s``, so a tolerance means the same thing on ``[-1e-4, 1e-4]^n`` as on
+``[-1, 1]^n``. A large one is not: on ``[-1e8, 1e8]^n`` a sliver is as thin
+as on all of R^n, so any box that holds every vertex of the partition gives
+the R^n count. Rounding is local: a cell near the origin is computed from
+the hyperplanes near it (the vertex method projects each new vertex onto the
+hyperplanes it lies on rather than interpolating between far end points), so
+its accuracy does not degrade with the size of the box. Hyperplane rows are
+normalised to unit length before any comparison, so the tolerances are
+distances, not raw residuals, and scaling a neuron's weights and bias by a
+positive constant changes nothing.
+
+MAX_EXTENT, RESOLUTION_MARGIN
+    Domains float64 cannot resolve are refused
+    (:func:`regions.domain.check_resolvable`): a bounding box whose
+    half-width exceeds ``MAX_EXTENT`` input units (cells touching its faces
+    would be computed with a rounding of ``eps * MAX_EXTENT``, about 2e-4;
+    the count of a box that holds every vertex is the R^n count anyway, and
+    all of R^n is the default domain), and a domain so far from the origin,
+    for its size, that the rounding of an input coordinate at its center,
+    ``eps * |center|``, is not ``RESOLUTION_MARGIN`` times below the
+    tolerance ``MIN_RADIUS * s``.
 
 MIN_RADIUS
     A region is counted (is "full-dimensional") when the largest ball inside it
@@ -90,7 +108,7 @@ updates from a sibling's is recomputed in full after this many updates in a
 row, so its rounding stays within a few dozen ulps of a direct product).
 
 The last five are used by facets, the adjacency graph, the certificate and
-the planar geometry, and like the others are multiplied by the domain scale.
+the planar geometry, and like the others are multiplied by the tolerance scale.
 """
 
 MIN_RADIUS = 1e-7
@@ -104,3 +122,5 @@ CONTAIN_SLACK = 1e-11
 COINCIDE_TOL = 1e-9
 VERTEX_MERGE = 1e-9
 ON_PLANE = 1e-10
+MAX_EXTENT = 1e12
+RESOLUTION_MARGIN = 100.0

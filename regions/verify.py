@@ -29,7 +29,8 @@ Command line (registered by :func:`add_verify_parser`)::
                            [--seed S] [--quiet]
 
 Exit codes: 0 every relation holds; 2 bad input; 3 some relation is violated
-(:data:`EXIT_VIOLATION`); 5 the enumeration was interrupted.
+(:data:`EXIT_VIOLATION`); 5 the enumeration was interrupted; 7 every relation
+holds but the count depends on the tolerance (as for ``regions count``).
 """
 
 from __future__ import annotations
@@ -371,7 +372,7 @@ def add_verify_parser(subparsers) -> None:
 
 def cmd_verify(args) -> int:
     """Run ``regions verify``; returns the exit code (see the module docstring)."""
-    from .cli import enumerate_with_progress, network_and_domain  # cli imports this module
+    from .cli import enumerate_with_progress, network_and_domain, outcome_code  # cli imports this module
 
     network, domain = network_and_domain(args)
     part = enumerate_with_progress(args, network, domain)
@@ -386,4 +387,4 @@ def cmd_verify(args) -> int:
             raise FileFormatError(f"cannot write the report to {args.output}: {exc}") from None
     if not report.enumeration["complete"]:
         return EXIT_INCOMPLETE
-    return 0 if report.ok else EXIT_VIOLATION
+    return outcome_code(part) if report.ok else EXIT_VIOLATION

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .domain import Domain, resolve
-from .enumeration import checked_min_radius, domain_scale
+from .domain import Domain, check_resolvable, resolve, tolerance_scale
+from .enumeration import checked_min_radius
 from .errors import DomainError, RegionsError
 from .facets import probe, region_facets
 from .lp import LPSolver
@@ -160,7 +160,8 @@ def enumerate_walk(network: Network, domain=None, *, start=None, min_radius: flo
     domain = resolve(domain, network)
     min_radius = checked_min_radius(min_radius)
     started = time.perf_counter()
-    scale = domain_scale(domain)
+    check_resolvable(domain, min_radius)
+    scale = tolerance_scale(domain)
     tolerance = min_radius * scale
     solver = LPSolver()
     root = solver.chebyshev(domain.A, domain.c, cap=_cap(scale))

@@ -99,7 +99,7 @@ def test_torch_files_load_weights_only(tmp_path):
     good = tmp_path / "model.pt"
     model = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
     torch.save(model.state_dict(), good)
-    net = regions.load(good)
+    net = regions.load(good, activations=["relu", "identity"])
     x = np.random.default_rng(0).normal(size=(5, 2))
     expected = model.double()(torch.tensor(x)).detach().numpy()
     assert np.allclose(net.forward(x), expected)
@@ -108,4 +108,4 @@ def test_torch_files_load_weights_only(tmp_path):
     with open(evil, "wb") as handle:
         pickle.dump({"0.weight": Exploit()}, handle)
     with pytest.raises(regions.FileFormatError):
-        regions.load(evil)
+        regions.load(evil, activations=["relu", "identity"])

@@ -243,7 +243,7 @@ def test_torch_state_dict_file(tmp_path):
     model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1)).double()
     path = tmp_path / "model.pt"
     torch.save(model.state_dict(), path)
-    net = regions.load(path)
+    net = regions.load(path, activations=["relu", "identity"])
     assert net.activations == ["relu", "identity"]
     X = np.random.default_rng(0).normal(size=(30, 2))
     with torch.no_grad():
