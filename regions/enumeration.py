@@ -75,9 +75,11 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         A region counts when its largest inscribed ball has a radius above
         ``min_radius`` times the domain scale (see :mod:`regions.tolerances`).
     progress : callable, optional
-        Called about twice a second as
-        ``progress(regions_found, layer, pending_cells, seconds)``, where
-        ``layer`` is the layer of the cell just taken from the work stack.
+        Called as ``progress(regions_found, layer, pending_cells, seconds)``,
+        where ``layer`` is the layer of the cell just taken from the work
+        stack, at most every 0.5 s and only between cells (between batches of
+        512 cells on the vertex path): nothing comes while one cell is being
+        split, and a run shorter than 0.5 s gets no call.
     max_regions : int, optional
         Stop once this many final regions are found.
     time_limit : float, optional

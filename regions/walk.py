@@ -146,9 +146,9 @@ def enumerate_walk(network: Network, domain=None, *, start=None, min_radius: flo
         Same meaning as in :func:`regions.enumerate`: a region counts when its
         inscribed radius exceeds ``min_radius`` times the domain scale.
     progress : callable, optional
-        Called about twice a second as ``progress(regions_found, layer,
-        pending_patterns, seconds)`` with ``layer`` the number of layers (the
-        walk only ever holds final regions).
+        Called as ``progress(regions_found, layer, pending_patterns,
+        seconds)``, at most every 0.5 s and only between regions, with
+        ``layer`` the number of layers (the walk only ever holds final regions).
 
     Returns
     -------

@@ -4,10 +4,14 @@ A certificate is only worth something if it fails when it should, so most
 tests break a correct partition on purpose (remove, duplicate, enlarge or
 relabel a region) and check that the right violation names the right
 regions. Clean verdicts are checked on networks of every activation, on
-boxes, the whole space, plane slices and segments; the neighbours a removed
-region leaves uncovered are read off the adjacency graph of the intact
-partition, and the missing pattern is compared with the independent forward
-pass ``oracles.true_patterns`` at the removed region's witness.
+boxes, the whole space, plane slices and segments. Expected facet and
+adjacency counts never come from ``regions`` (``adjacency_graph`` shares
+``facets.crossings`` with the certificate): they are worked out by hand for
+line arrangements, and the neighbours a removed region leaves uncovered are
+the regions whose polygon shares a side with its polygon in the oracle's
+independent clipping (``oracles.polygon_partition``); the missing pattern is
+compared with the independent forward pass ``oracles.true_patterns`` at the
+removed region's witness.
 """
 
 import dataclasses
@@ -18,11 +22,10 @@ import pytest
 
 import regions
 from regions.certify import EXIT_CERTIFICATE_FAILED, certify, certify_and_report
-from regions.graph import adjacency_graph
 from regions.serialize import pattern_string
 
 import oracles
-from oracles import random_net
+from oracles import random_net, unambiguous
 
 ACTIVATIONS = ["relu", "leaky_relu", "hardtanh"]
 
@@ -40,20 +43,27 @@ def kinds(certificate):
     return {v.kind for v in certificate.violations}
 
 
-@pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_clean_on_random_networks(activation):
-    settings = [([2, 5, 4, 1], regions.box(-1, 1)), ([3, 4, 3, 1], regions.box(-1, 1)),
-                ([2, 4, 3, 1], None), ([1, 5, 5, 1], regions.box(-2, 2))]
-    for seed in range(2):
-        for widths, domain in settings:
-            net = random_net(widths, [activation, activation, "identity"], seed)
-            part = regions.enumerate(net, domain)
-            certificate = certify(part)
-            assert certificate.ok, certificate.report()
-            assert certificate.regions == len(part)
-            assert certificate.facets == certificate.interior_facets + certificate.boundary_facets
-            assert 2 * certificate.edges == certificate.interior_facets
-            assert (certificate.boundary_facets > 0) == (domain is not None)
+def key(pattern):
+    return tuple(int(s) for s in pattern)
+
+
+SETTINGS = [([2, 5, 4, 1], (-1, 1)), ([3, 4, 3, 1], (-1, 1)), ([2, 4, 3, 1], None),
+            ([1, 5, 5, 1], (-2, 2))]
+CLEAN_CASES = [(a, w, d, s) for a in ACTIVATIONS for w, d in SETTINGS for s in range(2)]
+
+
+@pytest.mark.parametrize("activation, widths, lo_hi, seed", CLEAN_CASES,
+                         ids=[f"{a}-{w}-{'whole' if d is None else 'box'}-seed{s}"
+                              for a, w, d, s in CLEAN_CASES])
+def test_clean_on_random_networks(activation, widths, lo_hi, seed):
+    net = random_net(widths, [activation, activation, "identity"], seed)
+    part = regions.enumerate(net, None if lo_hi is None else regions.box(*lo_hi))
+    certificate = certify(part)
+    assert certificate.ok, certificate.report()
+    assert certificate.regions == len(part)
+    assert certificate.facets == certificate.interior_facets + certificate.boundary_facets
+    assert 2 * certificate.edges == certificate.interior_facets
+    assert (certificate.boundary_facets > 0) == (lo_hi is not None)
 
 
 def test_clean_on_slices():
@@ -65,23 +75,98 @@ def test_clean_on_slices():
         assert certificate.ok, certificate.report()
 
 
-@pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_removing_any_region_is_caught_by_its_neighbours(activation):
-    for seed in range(2):
-        net = random_net([2, 5, 4, 1], [activation, activation, "identity"], seed)
-        part = regions.enumerate(net, regions.box(-1, 1))
-        G = adjacency_graph(part)
-        for removed in (0, len(part) // 2, len(part) - 1):
-            keep = [i for i in range(len(part)) if i != removed]
-            certificate = certify(subset(part, keep))
-            assert not certificate.ok
-            assert kinds(certificate) == {"uncovered"}
-            # Exactly the removed region's graph neighbours report it, by its true pattern.
-            reporters = {keep[v.regions[0]] for v in certificate.violations}
-            assert reporters == set(G.neighbors(removed))
-            missing = oracles.true_patterns(net, part.witnesses[removed][None, :])[0]
-            assert all(pattern_string(net, missing) in v.message
-                       for v in certificate.violations)
+def one_layer(W, b):
+    W, b = np.asarray(W, float), np.asarray(b, float)
+    return regions.Network.from_layers([(W, b), (np.ones((1, len(b))), np.zeros(1))])
+
+
+def test_three_lines_in_a_box_counted_by_hand():
+    # Lines x = 0.5, y = 0.5 and x + y = 0.2 in [-1, 1]^2. Their three crossings
+    # (0.5, 0.5), (0.5, -0.3), (-0.3, 0.5) are inside the box, so each line is cut into
+    # 3 pieces: 9 shared facets (graph edges), 18 interior facets counted per region,
+    # and 1 + 3 + 3 = 7 regions. The box sides are cut by the lines' 6 ends: left by
+    # y = 0.5 (2 pieces), right by y = 0.5 and the diagonal (3), top by x = 0.5 and the
+    # diagonal (3), bottom by x = 0.5 (2): 10 boundary facets.
+    # (Euler: V = 4 corners + 6 ends + 3 crossings = 13, E = 9 + 10 = 19, F = 7: 13-19+7 = 1.)
+    net = one_layer([[1, 0], [0, 1], [1, 1]], [-0.5, -0.5, -0.2])
+    certificate = certify(regions.enumerate(net, regions.box(-1, 1)))
+    assert certificate.ok, certificate.report()
+    assert (certificate.regions, certificate.edges) == (7, 9)
+    assert (certificate.interior_facets, certificate.boundary_facets) == (18, 10)
+    assert certificate.facets == 28 and certificate.degenerate_facets == 0
+
+
+@pytest.mark.parametrize("lines", [1, 2, 3, 5, 8])
+def test_lines_in_general_position_in_the_plane(lines):
+    # N lines in general position in R^2: each is cut into N pieces by the other N - 1, so
+    # the graph has N^2 edges, each interior facet is seen from both sides (2 N^2) and
+    # there are 1 + N + C(N, 2) regions (Zaslavsky); no boundary on the whole plane.
+    rng = np.random.default_rng(lines)
+    net = one_layer(rng.normal(size=(lines, 2)), rng.normal(size=lines))
+    certificate = certify(regions.enumerate(net))
+    assert certificate.ok, certificate.report()
+    assert certificate.regions == 1 + lines + lines * (lines - 1) // 2
+    assert certificate.edges == lines ** 2
+    assert certificate.interior_facets == 2 * lines ** 2
+    assert certificate.boundary_facets == 0
+
+
+def shares_a_side(P, Q, tol=1e-9):
+    """Whether convex polygons ``P`` and ``Q`` (vertex arrays) share a side of positive length."""
+    for a, b in zip(P, np.roll(P, -1, axis=0)):
+        length = np.linalg.norm(b - a)
+        u = (b - a) / length
+        n = np.array([-u[1], u[0]])
+        for c, e in zip(Q, np.roll(Q, -1, axis=0)):
+            if abs(n @ (c - a)) < tol and abs(n @ (e - a)) < tol:
+                s0, s1 = sorted((u @ (c - a), u @ (e - a)))
+                if min(length, s1) - max(0.0, s0) > 1e-7:
+                    return True
+    return False
+
+
+REMOVAL_CASES = [(a, s) for a in ACTIVATIONS for s in range(2)]
+
+
+@pytest.mark.parametrize("activation, seed", REMOVAL_CASES,
+                         ids=[f"{a}-seed{s}" for a, s in REMOVAL_CASES])
+def test_removing_any_region_is_caught_by_its_neighbours(activation, seed):
+    net = random_net([2, 5, 4, 1], [activation, activation, "identity"], seed)
+    part = regions.enumerate(net, regions.box(-1, 1))
+    patterns, _, polygons = unambiguous(oracles.polygon_partition, net,
+                                        oracles.box_slice([-1, -1], [1, 1]),
+                                        oracles.square(-1.0, 1.0))
+    polygon_of = dict(zip(patterns, polygons))
+    index = {key(p): i for i, p in enumerate(part.patterns)}
+    assert set(index) == set(polygon_of)
+    for removed in (0, len(part) // 2, len(part) - 1):
+        mine = polygon_of[key(part.patterns[removed])]
+        neighbours = {index[p] for p, poly in polygon_of.items()
+                      if index[p] != removed and shares_a_side(mine, poly)}
+        keep = [i for i in range(len(part)) if i != removed]
+        certificate = certify(subset(part, keep))
+        assert not certificate.ok
+        assert kinds(certificate) == {"uncovered"}
+        # Exactly the removed region's neighbours report it, by its true pattern.
+        reporters = {keep[v.regions[0]] for v in certificate.violations}
+        assert reporters == neighbours
+        missing = oracles.true_patterns(net, part.witnesses[removed][None, :])[0]
+        assert all(pattern_string(net, missing) in v.message
+                   for v in certificate.violations)
+
+
+def test_removing_a_cell_of_a_line_arrangement():
+    # One layer: two cells are neighbours exactly when their sign vectors differ in one line.
+    net = one_layer([[1, 0], [0, 1], [1, 1]], [-0.5, -0.5, -0.2])
+    part = regions.enumerate(net, regions.box(-1, 1))
+    center = next(i for i, p in enumerate(part.patterns) if key(p) == (0, 0, 1))
+    # The triangle (0.5, 0.5), (0.5, -0.3), (-0.3, 0.5) has x < 0.5, y < 0.5, x + y > 0.2:
+    # its three sides lead to (1, 0, 1), (0, 1, 1) and (0, 0, 0).
+    keep = [i for i in range(len(part)) if i != center]
+    certificate = certify(subset(part, keep))
+    reporters = {key(part.patterns[keep[v.regions[0]]]) for v in certificate.violations}
+    assert kinds(certificate) == {"uncovered"}
+    assert reporters == {(1, 0, 1), (0, 1, 1), (0, 0, 0)}
 
 
 def test_duplicated_region_is_an_overlap():

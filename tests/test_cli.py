@@ -109,12 +109,27 @@ def test_hardtanh_example_with_box(capsys):
     assert json.loads(out)["per_layer"] == per_layer
 
 
-def test_min_radius_option(capsys, box_truth):
-    # The example's narrowest region is far wider than 1e-9 and 1e-5: the count holds.
-    for radius in ("1e-9", "1e-5"):
-        code, out, _ = run(capsys, "count", EXAMPLE, "--box", "-1", "1", "--min-radius", radius,
-                           "--json", "--quiet")
-        assert code == 0 and json.loads(out)["regions"] == len(box_truth[0])
+@pytest.fixture(scope="module")
+def box_inradii(example):
+    _, _, polygons = unambiguous(oracles.polygon_partition, example,
+                                 oracles.box_slice([-1, -1], [1, 1]), oracles.square(-1.0, 1.0))
+    return np.array([oracles._polygon_inradius(p) for p in polygons])
+
+
+@pytest.mark.parametrize("radius", ["1e-9", "1e-5"])
+def test_min_radius_option(capsys, box_truth, box_inradii, radius):
+    # The example's narrowest region on the box has inradius 2.5e-5 (oracle clipping): wider
+    # than both tolerances, so the count holds; within a factor 100 of 1e-5 (exit code 7,
+    # tolerance-dependent) but not of 1e-9 (exit code 0).
+    assert 1e-5 < box_inradii.min() < 100 * 1e-5 and box_inradii.min() > 100 * 1e-9
+    code, out, _ = run(capsys, "count", EXAMPLE, "--box", "-1", "1", "--min-radius", radius,
+                       "--json", "--quiet")
+    summary = json.loads(out)
+    assert summary["regions"] == len(box_truth[0])
+    near = int(np.sum(box_inradii < 100 * float(radius)))
+    assert summary["near_degenerate"] == near
+    assert summary["tolerance_dependent"] is (near > 0)
+    assert code == (7 if near else 0)
 
 
 def test_progress_stays_off_a_quick_non_terminal_run(capsys):

@@ -1,21 +1,390 @@
-"""The Python examples in docs/*.md run as written (they carry their own asserts)."""
+"""Every code block of README.md and docs/*.md runs, and its output is compared.
 
+Conventions (a block that follows none of them fails ``test_every_block_is_covered``):
+
+* ```` ```python ```` -- an example. It must be followed (only blank lines in
+  between) by a ```` ```text ```` block holding exactly what the example
+  prints on stdout. The example is run on its own (fresh globals, working
+  directory a temporary copy of the repository's layout: ``data/`` and
+  ``benchmarks/`` are linked in), and its stdout is compared with the output
+  block by ``doctest.OutputChecker`` with ``ELLIPSIS`` only: ``...`` matches
+  anything and is used for timings (seconds, regions/s) and nothing else;
+  every other character, whitespace included, must match.
+* ```` ```console ```` -- a terminal transcript. A line ``$ COMMAND`` is a
+  command, the lines after it (up to the next ``$``) are what the terminal
+  shows: stderr then stdout (for these commands stderr is written first,
+  before any result). A last output line ``[exit N]`` gives the expected exit
+  status, 0 otherwise. ``regions ...`` runs through ``regions.cli.main`` and
+  ``python SCRIPT ...`` through ``runpy``, both in this process; the output is
+  compared as for python blocks.
+* ```` ``` ```` (no language) -- a command-line synopsis. Every flag it shows
+  must be an option of that subcommand of ``regions.cli.build_parser()``;
+  README's synopsis must show every option.
+* ```` ```bash ```` -- commands the tests cannot run (installing, profiling,
+  long benchmarks). Each ``python FILE`` must exist in the repository, each
+  ``regions ...`` command must parse, and README's install block must be
+  exactly what ``.ci/run`` runs.
+* ```` ```text ```` -- only directly after a python block, as its output.
+
+Beside the blocks, the exit-code table of README.md, the exit codes named in
+the docs, and documented defaults (enumerate's and verify's signatures, the
+CLI defaults, the tolerance table of docs/tolerances.md) are compared with the
+code.
+"""
+
+from __future__ import annotations
+
+import doctest
+import difflib
+import importlib
+import inspect
 import re
+import runpy
+import shlex
+import sys
 from pathlib import Path
 
 import pytest
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
-BLOCK = re.compile(r"```python\n(.*?)```", re.S)
+ROOT = Path(__file__).resolve().parent.parent
+FILES = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
+FENCE = re.compile(r"^```([\w-]*)[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
+KNOWN = {"python", "text", "console", "", "bash"}
 
 
-def doc_blocks():
-    for path in sorted(DOCS.glob("*.md")):
-        for i, block in enumerate(BLOCK.findall(path.read_text())):
-            yield pytest.param(block, id=f"{path.name}-{i}")
+def blocks(path):
+    """``(language, body, end_offset, start_offset)`` of every fenced block of ``path``."""
+    text = path.read_text()
+    return [(m.group(1), m.group(2), m.end(), m.start()) for m in FENCE.finditer(text)], text
 
 
-@pytest.mark.parametrize("code", list(doc_blocks()))
-def test_doc_example_runs(code, monkeypatch):
-    monkeypatch.chdir(DOCS.parent)
-    exec(compile(code, "<doc>", "exec"), {"__name__": "__doc_example__"})
+def examples():
+    """Python blocks paired with their output blocks, and console blocks."""
+    for path in FILES:
+        found, text = blocks(path)
+        counters = {}
+        for k, (lang, body, end, _) in enumerate(found):
+            if lang not in ("python", "console"):
+                continue
+            index = counters[lang] = counters.get(lang, -1) + 1
+            expected = None
+            if lang == "python" and k + 1 < len(found):
+                nxt_lang, nxt_body, _, nxt_start = found[k + 1]
+                if nxt_lang == "text" and text[end:nxt_start].strip() == "":
+                    expected = nxt_body
+            yield pytest.param(path, lang, body, expected, id=f"{path.name}-{lang}-{index}")
+
+
+def compare(expected: str, got: str) -> None:
+    checker = doctest.OutputChecker()
+    if not checker.check_output(expected, got, doctest.ELLIPSIS):
+        diff = "\n".join(difflib.unified_diff(expected.splitlines(), got.splitlines(),
+                                              "documented", "printed", lineterm=""))
+        pytest.fail(f"output differs from the document:\n{diff}")
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    for name in ("data", "benchmarks"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run_command(command: str, capsys, monkeypatch) -> tuple[int, str]:
+    argv = shlex.split(command)
+    capsys.readouterr()
+    if argv[0] == "regions":
+        from regions import cli
+
+        code = cli.main(argv[1:])
+    elif argv[0] in ("python", "python3"):
+        monkeypatch.setattr(sys, "argv", argv[1:])
+        code = 0
+        try:
+            runpy.run_path(argv[1], run_name="__main__")
+        except SystemExit as exc:
+            code = exc.code or 0
+    else:
+        pytest.fail(f"console blocks run `regions` and `python` commands only: {command}")
+    out, err = capsys.readouterr()
+    return code, err + out
+
+
+def transcript(body: str):
+    """``(command, expected output, expected exit code)`` for each ``$`` line."""
+    steps = []
+    for line in body.splitlines(keepends=True):
+        if line.startswith("$ "):
+            steps.append([line[2:].strip(), ""])
+        else:
+            assert steps, f"console block must start with a `$ ` command:\n{body}"
+            steps[-1][1] += line
+    for command, expected in steps:
+        match = re.search(r"^\[exit (\d+)\]\n?\Z", expected, re.M)
+        code = int(match.group(1)) if match else 0
+        yield command, expected[:match.start()] if match else expected, code
+
+
+@pytest.mark.parametrize("path, lang, body, expected", list(examples()))
+def test_example(path, lang, body, expected, workdir, capsys, monkeypatch):
+    if lang == "python":
+        assert expected is not None, "a python block needs a ```text block right after it"
+        assert expected.strip(), "the output block is empty: the example must show a result"
+        capsys.readouterr()
+        exec(compile(body, f"<{path.name}>", "exec"), {"__name__": "__doc_example__"})
+        compare(expected, capsys.readouterr().out)
+    else:
+        for command, want, code in transcript(body):
+            got_code, got = run_command(command, capsys, monkeypatch)
+            compare(want, got)
+            assert got_code == code, f"`{command}` exited {got_code}, documented {code}"
+
+
+def test_every_block_is_covered():
+    for path in FILES:
+        found, text = blocks(path)
+        for k, (lang, body, end, start) in enumerate(found):
+            assert lang in KNOWN, f"{path.name}: block of unknown kind ```{lang}"
+            if lang == "text":
+                prev = found[k - 1] if k else None
+                assert prev and prev[0] == "python" and text[prev[2]:start].strip() == "", (
+                    f"{path.name}: a ```text block must follow a ```python block")
+
+
+# --------------------------------------------------------------------------- synopses
+
+
+def subparsers():
+    from regions.cli import build_parser
+
+    action = next(a for a in build_parser()._actions if a.__class__.__name__ ==
+                  "_SubParsersAction")
+    return action.choices
+
+
+def options(parser):
+    """Each optional action's option strings (help excluded)."""
+    return [set(a.option_strings) for a in parser._actions
+            if a.option_strings and "-h" not in a.option_strings]
+
+
+def synopsis_flags(body: str) -> dict:
+    """``{subcommand: set of flags}`` of a synopsis block (continuation lines included)."""
+    flags, command = {}, None
+    for line in body.splitlines():
+        match = re.match(r"\s*regions (\w+)", line)
+        if match:
+            command = match.group(1)
+            flags.setdefault(command, set())
+        assert command, f"synopsis line outside a command: {line}"
+        flags[command] |= set(re.findall(r"(?<![\w-])(--?[a-z][\w-]*)", line))
+    return flags
+
+
+def synopses(path):
+    found, _ = blocks(path)
+    return [synopsis_flags(body) for lang, body, _, _ in found
+            if lang == "" and re.match(r"\s*regions \w+", body)]
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_synopses_name_real_options(path):
+    parsers = subparsers()
+    for synopsis in synopses(path):
+        for command, flags in synopsis.items():
+            assert command in parsers, f"{path.name}: no subcommand `regions {command}`"
+            known = set().union(*options(parsers[command]))
+            assert flags <= known, f"{path.name}: `regions {command}` has no {flags - known}"
+
+
+def test_readme_synopsis_shows_every_option():
+    parsers = subparsers()
+    (synopsis,) = synopses(ROOT / "README.md")
+    assert set(synopsis) == set(parsers)
+    for command, parser in parsers.items():
+        missing = [sorted(o) for o in options(parser) if not o & synopsis[command]]
+        assert not missing, f"README's synopsis of `regions {command}` lacks {missing}"
+
+
+def test_bash_blocks_refer_to_real_files_and_commands():
+    parsers = subparsers()
+    from regions.cli import build_parser
+
+    for path in FILES:
+        found, _ = blocks(path)
+        for lang, body, _, _ in found:
+            if lang != "bash":
+                continue
+            for line in body.splitlines():
+                for script in re.findall(r"\bpython3?\s+((?:\S+/)*\S+\.py)", line):
+                    assert (ROOT / script).is_file(), f"{path.name}: {script} does not exist"
+                match = re.search(r"(?:^|&&\s*|--\s+)regions\s+(.*)$", line)
+                if match:
+                    argv = shlex.split(match.group(1).split("#")[0])
+                    assert argv[0] in parsers
+                    build_parser().parse_args(argv)
+
+
+def readme_install_block():
+    found, _ = blocks(ROOT / "README.md")
+    return next(body for lang, body, _, _ in found if lang == "bash")
+
+
+def test_ci_runs_the_readme_install_commands():
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    for line in readme_install_block().splitlines():
+        assert line in ci, f".ci/run does not run README's `{line}`"
+    # README: between the two commands .ci/run also installs torch, and nothing else.
+    commands = [line for line in ci if line.startswith("python3 -m pip") or "pytest" in line]
+    assert len(commands) == 3 and "torch" in commands[1]
+
+
+def test_readme_test_command_runs_in_parallel():
+    assert "python3 -m pytest -q -n 2" in readme_install_block().splitlines()
+    extras = (ROOT / "pyproject.toml").read_text()
+    assert "pytest-xdist" in extras
+
+
+# --------------------------------------------------------------------------- exit codes
+
+
+def exit_table():
+    """``{code: meaning}`` from README's exit-code table."""
+    text = (ROOT / "README.md").read_text()
+    table = text[text.index("Exit codes:"):]
+    rows = re.findall(r"^\| (\d+) \| (.*) \|$", table.split("\n\n", 2)[1], re.M)
+    return {int(code): meaning for code, meaning in rows}
+
+
+def exit_constants():
+    """Every ``EXIT_*`` constant of the modules that return exit codes."""
+    found = {}
+    for name in ("regions.cli", "regions.verify", "regions.certify"):
+        module = importlib.import_module(name)   # ``regions.verify`` itself is the function
+        for name, value in vars(module).items():
+            if name.startswith("EXIT_") and isinstance(value, int):
+                assert found.get(name, value) == value, f"{name} differs between modules"
+                found[name] = value
+    return found
+
+
+#: A word the README row of each exit code must contain.
+MEANING = {"EXIT_BAD_INPUT": "bad input", "EXIT_VIOLATION": "`verify`",
+           "EXIT_CERTIFICATE_FAILED": "`--certify`", "EXIT_INCOMPLETE": "incomplete",
+           "EXIT_EXACT_CHECK_FAILED": "`--exact-check`",
+           "EXIT_TOLERANCE_DEPENDENT": "tolerance"}
+
+
+def test_exit_code_table_matches_the_code():
+    table, constants = exit_table(), exit_constants()
+    # 0 and the shell's 128 + SIGINT are literals in regions.cli.main; the rest are constants.
+    assert set(table) == {0, 130} | set(constants.values()), (table, constants)
+    for name, value in constants.items():
+        assert MEANING[name] in table[value], f"README row {value} does not describe {name}"
+    assert constants["EXIT_TOLERANCE_DEPENDENT"] == 7
+
+
+def test_exit_130_only_for_an_interrupt_outside_the_enumeration(monkeypatch, capsys):
+    from regions import cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "load", interrupted)
+    assert cli.main(["count", "net.npz", "--quiet"]) == 130
+    assert "Ctrl-C outside the enumeration" in exit_table()[130]
+
+
+def test_exit_codes_named_in_the_docs_exist():
+    table = exit_table()
+    for path in FILES:
+        text = " ".join(path.read_text().split())
+        for code in re.findall(r"exits? (?:with )?(?:code )?\*{0,2}(\d+)\b", text):
+            assert int(code) in table, f"{path.name} names exit code {code}"
+        for code in re.findall(r"exit code \*{0,2}(\d+)\b", text):
+            assert int(code) in table, f"{path.name} names exit code {code}"
+        for listing in re.findall(r"Exit codes[^:]*: (.*?)\.(?: |$)", text):
+            for code in re.findall(r"(?:^|; )(\d+) ", listing):
+                assert int(code) in table, f"{path.name} lists exit code {code}"
+
+
+def test_verify_exit_codes_in_bounds_md():
+    verify = importlib.import_module("regions.verify")   # ``regions.verify`` is the function
+
+    text = " ".join((ROOT / "docs" / "bounds.md").read_text().split())
+    sentence = re.search(r"Exit codes: 0 every relation holds; 2 bad input \(one-line error\); "
+                         r"(\d+) a relation is violated; (\d+) the enumeration was interrupted"
+                         r" \(a budget or Ctrl-C\); (\d+) every relation holds but the count "
+                         r"depends on the tolerance", text)
+    assert sentence, "bounds.md's exit-code sentence changed: update this test"
+    constants = exit_constants()
+    assert int(sentence.group(1)) == verify.EXIT_VIOLATION
+    assert int(sentence.group(2)) == verify.EXIT_INCOMPLETE == constants["EXIT_INCOMPLETE"]
+    assert int(sentence.group(3)) == constants["EXIT_TOLERANCE_DEPENDENT"]
+
+
+# --------------------------------------------------------------------------- defaults
+
+
+def test_enumerate_signature_in_api_md():
+    import regions
+
+    text = " ".join((ROOT / "docs" / "api.md").read_text().split())
+    documented = re.search(r"`regions\.enumerate\((.*?)\)` returns", text).group(1)
+    signature = inspect.signature(regions.enumerate)
+    shown = [p.strip() for p in documented.split(",")]
+    names = [p.split("=")[0] for p in shown if p != "*"]
+    assert names == list(signature.parameters)
+    for item in shown:
+        if "=" in item:
+            name, value = item.split("=")
+            assert eval(value) == signature.parameters[name].default, name
+
+
+def test_verify_signature_in_bounds_md():
+    from regions.verify import verify
+
+    text = " ".join((ROOT / "docs" / "bounds.md").read_text().split())
+    documented = re.search(r"`verify\(net, domain=None, (.*?)\)` returns", text).group(1)
+    parameters = inspect.signature(verify).parameters
+    for item in documented.split(", "):
+        name, value = item.split("=")
+        assert eval(value) == parameters[name].default, name
+    verify_parser = subparsers()["verify"]
+    defaults = {a.dest: a.default for a in verify_parser._actions}
+    assert defaults["samples"] == parameters["samples"].default
+    assert defaults["lines"] == parameters["lines"].default
+    assert defaults["seed"] == parameters["seed"].default
+
+
+def test_cli_defaults_are_the_library_defaults():
+    import regions
+    from regions import tolerances
+
+    parameters = inspect.signature(regions.enumerate).parameters
+    for command in ("count", "graph"):
+        defaults = {a.dest: a.default for a in subparsers()[command]._actions}
+        assert defaults["min_radius"] == tolerances.MIN_RADIUS == parameters["min_radius"].default
+        assert defaults["box"] is None                   # all of R^n, as documented
+    count = {a.dest: a.default for a in subparsers()["count"]._actions}
+    assert count["method"] == parameters["method"].default == "auto"
+    assert count["workers"] == 1
+
+
+def test_tolerance_table_matches_tolerances_py():
+    from regions import tolerances
+
+    text = (ROOT / "docs" / "tolerances.md").read_text()
+    rows = re.findall(r"^\| `(\w+)`(?: \(in `([^`]+)`\))? \| `([^`]+)` \|", text, re.M)
+    assert len(rows) >= 10
+    for name, where, value in rows:
+        if where:                                       # a constant of the Cython sources
+            source = (ROOT / where).read_text()
+            assert re.search(rf"\b{name}\s*=\s*{re.escape(value)}\b", source), name
+        elif " .. " in value:
+            low, high = value.split(" .. ")
+            steps = getattr(tolerances, name)
+            assert (min(steps), max(steps)) == (float(low), float(high)), name
+        else:
+            assert getattr(tolerances, name) == float(value), name

@@ -1,22 +1,23 @@
 """Sampled estimates: never above the exact count, exact on lines, right in expectation.
 
-Independent sources: ``regions.enumerate`` on segments and lines (LP-based
-splitting, a different algorithm from the vectorised root finding tested
-here) and on boxes; region areas from scipy's ``HalfspaceIntersection``;
-the 1-D sweep of ``tests/oracles.py``; closed-form expectations (one layer
-with Gaussian biases) and exact boundary lengths/areas of hyperplanes
-clipped to a box (Crofton), compared within five standard errors.
+Expected values never come from ``regions`` itself: region counts and
+patterns along lines from the 1-D breakpoint sweep of ``tests/oracles.py``
+(and, for a tiny network, breakpoints worked out by hand); the patterns of a
+domain from the oracles' brute force (scipy LPs) and polygon clipping, whose
+polygons also give the areas; closed-form expectations (the distinct-pattern
+curve of strips of known width, one layer with Gaussian biases) and exact
+boundary lengths/areas of hyperplanes clipped to a box (Crofton), compared
+within five standard errors.
 """
 
 import math
 
 import numpy as np
 import pytest
-from scipy.spatial import ConvexHull, HalfspaceIntersection
+from scipy.spatial import ConvexHull
 from scipy.stats import norm
 
 import regions
-from regions import bounds as B
 from regions import sampling as S
 from regions.errors import DomainError, RegionsError
 from regions.random_networks import random_network
@@ -25,29 +26,95 @@ import oracles
 from oracles import unambiguous
 
 
+def rows(patterns):
+    return {tuple(int(s) for s in row) for row in patterns}
+
+
+def sweep_count(net, p0, p1):
+    """Regions of ``net`` on the segment ``p0 -> p1``, by the oracle's exact sweep."""
+    p0, p1 = np.asarray(p0, float), np.asarray(p1, float)
+    length = float(np.linalg.norm(p1 - p0))
+    return len(unambiguous(oracles.line_partition, net, p0, (p1 - p0) / length, 0.0, length))
+
+
 # --------------------------------------------------------------------------- exact line counts
 
-@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "hardtanh"])
-def test_segments_match_enumeration(activation):
-    rng = np.random.default_rng(1)
-    for seed in range(10):
-        widths = [int(rng.integers(1, 4))] + [int(w) for w in rng.integers(2, 7, size=3)] + [1]
-        net = random_network(widths, seed=seed, activation=activation)
-        p0, p1 = rng.normal(scale=2.0, size=(2, widths[0]))
-        counted = S.regions_on_segments(net, p0, p1)
-        assert counted.counts[0] == len(regions.enumerate(net, regions.segment(p0, p1)))
+def hand_net():
+    """2 inputs; h1 = relu(x), h2 = relu(x - 1); then g = relu(h1 - h2 - 0.5); y ignored.
+
+    Along x: h1 breaks at 0, h2 at 1; g's input is -0.5 for x < 0, x - 0.5 on [0, 1]
+    and 0.5 for x > 1, so g breaks once, at x = 0.5. Patterns (h1 h2 | g):
+    x < 0: 00|0, 0 < x < 0.5: 10|0, 0.5 < x < 1: 10|1, x > 1: 11|1.
+    """
+    return regions.Network.from_layers(
+        [(np.array([[1.0, 0.0], [1.0, 0.0]]), np.array([0.0, -1.0])),
+         (np.array([[1.0, -1.0]]), np.array([-0.5])),
+         (np.ones((1, 1)), np.zeros(1))])
 
 
-def test_whole_lines_match_enumeration_and_oracle():
-    rng = np.random.default_rng(2)
-    for seed in range(12):
-        activation = ["relu", "leaky_relu", "hardtanh"][seed % 3]
-        net = random_network([3, 5, 4, 3, 1], seed=seed, activation=activation)
-        p0, u = rng.normal(size=3), rng.normal(size=3)
-        u /= np.linalg.norm(u)
-        expected = len(unambiguous(oracles.line_partition, net, p0, u))
-        assert S.regions_on_lines(net, p0, 3.0 * u).counts[0] == expected
-        assert expected == len(regions.enumerate(net, regions.line(p0, p0 + u)))
+HAND_PATTERNS = {(0, 0, 0), (1, 0, 0), (1, 0, 1), (1, 1, 1)}
+
+
+@pytest.mark.parametrize("p0, p1, expected", [
+    ((-1.0, 0.0), (2.0, 0.0), 4),        # crosses 0, 0.5, 1
+    ((-1.0, 7.0), (2.0, -3.0), 4),       # y does not matter
+    ((0.2, 0.0), (0.7, 0.0), 2),         # crosses 0.5 only
+    ((0.6, 0.0), (0.9, 5.0), 1),         # inside 0.5 < x < 1
+    ((1.5, -1.0), (-0.5, 1.0), 4),       # backwards
+    ((0.25, -1.0), (0.25, 1.0), 1),      # along a region (x fixed)
+])
+def test_hand_worked_segments(p0, p1, expected):
+    counted = S.regions_on_segments(hand_net(), np.array(p0), np.array(p1))
+    assert counted.counts.tolist() == [expected]
+    assert rows(counted.patterns) <= HAND_PATTERNS
+
+
+def test_hand_worked_lines_and_transitions():
+    net = hand_net()
+    whole = S.regions_on_lines(net, np.array([0.3, 2.0]), np.array([1.0, 1.0]))
+    assert whole.counts.tolist() == [4] and rows(whole.patterns) == HAND_PATTERNS
+    parallel = S.regions_on_lines(net, np.array([0.3, 2.0]), np.array([0.0, 1.0]))
+    assert parallel.counts.tolist() == [1] and rows(parallel.patterns) == {(1, 0, 0)}
+    # Polyline (-1, 0) -> (2, 0) -> (2, 3): transitions at arc lengths 1, 1.5, 2; none on
+    # the vertical leg (x = 2 throughout).
+    path = S.trajectory_transitions(net, np.array([[-1.0, 0.0], [2.0, 0.0], [2.0, 3.0]]))
+    assert path.transitions == 3
+    assert np.allclose(path.positions, [1.0, 1.5, 2.0], atol=1e-9)
+    assert path.length == pytest.approx(6.0)
+    # Closing it adds the leg (2, 3) -> (-1, 0), which crosses x = 1, 0.5, 0 again.
+    closed = S.trajectory_transitions(net, np.array([[-1.0, 0.0], [2.0, 0.0], [2.0, 3.0]]),
+                                      closed=True)
+    assert closed.transitions == 6
+    diagonal = 3.0 * math.sqrt(2.0)
+    assert np.allclose(closed.positions[3:], 6.0 + diagonal * np.array([1.0, 1.5, 2.0]) / 3.0)
+
+
+SEGMENT_CASES = [(activation, seed) for activation in ("relu", "leaky_relu", "hardtanh")
+                 for seed in range(10)]
+
+
+@pytest.mark.parametrize("activation, seed", SEGMENT_CASES,
+                         ids=[f"{a}-seed{s}" for a, s in SEGMENT_CASES])
+def test_segments_match_the_sweep(activation, seed):
+    rng = np.random.default_rng([1, seed])
+    widths = [int(rng.integers(1, 4))] + [int(w) for w in rng.integers(2, 7, size=3)] + [1]
+    net = random_network(widths, seed=seed, activation=activation)
+    p0, p1 = rng.normal(scale=2.0, size=(2, widths[0]))
+    counted = S.regions_on_segments(net, p0, p1)
+    assert counted.counts[0] == sweep_count(net, p0, p1)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_whole_lines_match_the_sweep(seed):
+    rng = np.random.default_rng([2, seed])
+    activation = ["relu", "leaky_relu", "hardtanh"][seed % 3]
+    net = random_network([3, 5, 4, 3, 1], seed=seed, activation=activation)
+    p0, u = rng.normal(size=3), rng.normal(size=3)
+    u /= np.linalg.norm(u)
+    intervals = unambiguous(oracles.line_partition, net, p0, u)
+    counted = S.regions_on_lines(net, p0, 3.0 * u)
+    assert counted.counts[0] == len(intervals)
+    assert rows(counted.patterns) == {iv.pattern for iv in intervals}
 
 
 def test_many_segments_at_once_equal_one_by_one():
@@ -55,17 +122,17 @@ def test_many_segments_at_once_equal_one_by_one():
     rng = np.random.default_rng(4)
     starts, ends = rng.uniform(-1, 1, size=(2, 25, 2))
     together = S.regions_on_segments(net, starts, ends).counts
-    alone = [S.regions_on_segments(net, s, e).counts[0] for s, e in zip(starts, ends)]
-    assert together.tolist() == alone
+    assert together.tolist() == [sweep_count(net, s, e) for s, e in zip(starts, ends)]
 
 
-def test_line_counts_below_line_bound():
-    for seed, activation in enumerate(["relu", "hardtanh", "leaky_relu"] * 2):
-        net = random_network([2, 6, 6, 1], seed=seed, activation=activation)
-        counts = S.regions_along_lines(net, regions.box(-2, 2), 300, seed=seed)
-        widths, activations = B.hidden_layers(net)
-        assert counts.counts.max() <= B.raghu_upper(1, widths, activations)
-        assert np.all(counts.counts >= 1)
+@pytest.mark.parametrize("seed, activation", list(enumerate(["relu", "hardtanh", "leaky_relu"] * 2)))
+def test_line_counts_below_line_bound(seed, activation):
+    net = random_network([2, 6, 6, 1], seed=seed, activation=activation)
+    counts = S.regions_along_lines(net, regions.box(-2, 2), 300, seed=seed)
+    # A line meets at most prod_l (h_l + 1) regions, h_l = 6 breakpoints per layer
+    # (12 for hard-tanh): 7^2 = 49, or 13^2 = 169.
+    assert counts.counts.max() <= (169 if activation == "hardtanh" else 49)
+    assert np.all(counts.counts >= 1)
 
 
 # --------------------------------------------------------------------------- lower bounds
@@ -75,80 +142,99 @@ LOWER_BOUND_CASES = [([2, 6, 6, 1], "relu"), ([2, 5, 5, 5, 1], "relu"), ([3, 6, 
                      ([1, 6, 6, 6, 1], "relu")]
 
 
-@pytest.mark.parametrize("widths, activation", LOWER_BOUND_CASES)
-def test_sampled_never_exceed_exact(widths, activation):
-    for seed in range(3):
-        net = random_network(widths, seed=seed, activation=activation)
-        for domain in (regions.box(-1, 1), None):
-            part = regions.enumerate(net, domain)
-            exact = {row.tobytes() for row in part.patterns}
-            points = S.distinct_patterns(net, domain, 20_000, seed=seed)
-            lines = S.regions_along_lines(net, domain, 40, seed=seed)
-            for sample in (points, lines):
-                assert sample.distinct <= len(part)
-                assert {row.tobytes() for row in sample.patterns} <= exact
-            assert lines.counts.max() <= lines.distinct
-
-
-def _region_areas(part):
-    areas = []
-    for region in part:
-        halfspaces = np.hstack([region.A, -region.b[:, None]])
-        polygon = HalfspaceIntersection(halfspaces, region.witness).intersections
-        areas.append(ConvexHull(polygon).volume)
-    return np.array(areas)
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("widths, activation", LOWER_BOUND_CASES,
+                         ids=[f"{w}-{a}" for w, a in LOWER_BOUND_CASES])
+def test_sampled_never_exceed_exact(widths, activation, seed):
+    net = random_network(widths, seed=seed, activation=activation)
+    n = widths[0]
+    for domain, piece in ((regions.box(-1, 1), oracles.box_slice([-1] * n, [1] * n)),
+                          (None, oracles.whole_slice(n))):
+        exact = unambiguous(oracles.brute_force_patterns, net, piece)
+        points = S.distinct_patterns(net, domain, 20_000, seed=seed)
+        lines = S.regions_along_lines(net, domain, 40, seed=seed)
+        for sample in (points, lines):
+            assert sample.distinct <= len(exact)
+            assert rows(sample.patterns) <= exact
+        assert lines.counts.max() <= lines.distinct
 
 
 @pytest.mark.parametrize("seed", range(3))
 def test_distinct_patterns_converge_on_small_2d_networks(seed):
     net = random_network([2, 5, 5, 1], seed=seed)
-    part = regions.enumerate(net, regions.box(-1, 1))
-    areas = _region_areas(part)
+    patterns, _, polygons = unambiguous(oracles.polygon_partition, net,
+                                        oracles.box_slice([-1, -1], [1, 1]),
+                                        oracles.square(-1.0, 1.0))
+    areas = np.array([ConvexHull(np.asarray(p, float)).volume for p in polygons])
     assert areas.sum() == pytest.approx(4.0)
     samples = 1 << 19
     result = S.distinct_patterns(net, regions.box(-1, 1), samples, seed=seed)
     # A region holding a fraction a of the box is missed with probability (1 - a)^N < e^{-40}
     # once a > 40 / N: all those must be found, and nothing beyond the exact count.
-    certain = int(np.sum(areas / 4.0 > 40.0 / samples))
-    assert certain <= result.distinct <= len(part)
+    certain = {tuple(p) for p, a in zip(patterns, areas) if a / 4.0 > 40.0 / samples}
+    found = rows(result.patterns)
+    assert certain <= found <= set(patterns)
+    assert len(certain) <= result.distinct <= len(patterns)
     assert np.all(np.diff(result.curve) >= 0)
     assert result.curve[-1] == result.distinct and result.sizes[-1] == samples
     assert result.curve[0] == 1
-    exact = {row.tobytes() for row in part.patterns}
-    assert {row.tobytes() for row in result.patterns} <= exact
+
+
+def strips():
+    """One ReLU layer with breakpoints x = -0.5, 0, 0.5, 0.9: five vertical strips of
+    [-1, 1]^2 holding fractions 0.25, 0.25, 0.25, 0.2, 0.05 of the box."""
+    cuts = np.array([-0.5, 0.0, 0.5, 0.9])
+    W = np.column_stack([np.ones(4), np.zeros(4)])
+    return regions.Network.from_layers([(W, -cuts), (np.ones((1, 4)), np.zeros(1))])
+
+
+def test_distinct_pattern_curve_in_expectation():
+    # Uniform points: the expected number of distinct patterns among the first N is
+    # sum_r 1 - (1 - p_r)^N over the strips' fractions p_r. Averaged over 300 seeds it must
+    # be within five standard errors of that, at every size of the curve.
+    p = np.array([0.25, 0.25, 0.25, 0.2, 0.05])
+    sizes = [1, 2, 5, 10, 20, 60]
+    net = strips()
+    curves = np.array([S.distinct_patterns(net, regions.box(-1, 1), 60, seed=s, sizes=sizes).curve
+                       for s in range(300)])
+    expected = np.array([np.sum(1 - (1 - p) ** n) for n in sizes])
+    # Hand values: N = 1: 1; N = 2: 2 - sum p_r^2 = 2 - (3 * 0.0625 + 0.04 + 0.0025) = 1.77.
+    assert expected[:2] == pytest.approx([1.0, 1.77])
+    mean = curves.mean(axis=0)
+    error = curves.std(axis=0, ddof=1) / math.sqrt(len(curves))
+    assert np.all(np.abs(mean - expected) <= 5 * error + 1e-12), (mean, expected)
+    assert np.all(curves[:, 0] == 1)
+    assert np.all(np.diff(curves, axis=1) >= 0)
 
 
 def test_distinct_pattern_curve_sizes():
-    net = random_network([2, 4, 1], seed=0)
-    result = S.distinct_patterns(net, regions.box(-1, 1), 1000, sizes=[10, 100, 1000])
+    result = S.distinct_patterns(strips(), regions.box(-1, 1), 1000, sizes=[10, 100, 1000])
     assert result.sizes.tolist() == [10, 100, 1000]
     assert result.curve[-1] == result.distinct
-    # The curve is the count of distinct patterns among the first N points: recompute it.
-    rng = np.random.default_rng(0)
-    x = S.sample_points(regions.box(-1, 1).resolve(2), 1000, rng)
-    patterns = net.activation_pattern(x)
-    for size, value in zip(result.sizes, result.curve):
-        assert value == len({row.tobytes() for row in patterns[:size]})
+    # Strip patterns, left to right: 0000, 1000, 1100, 1110, 1111. The smallest strip holds
+    # 5% of the box: 1000 points miss it with probability 0.95^1000 < 1e-22.
+    assert rows(result.patterns) == {(0, 0, 0, 0), (1, 0, 0, 0), (1, 1, 0, 0), (1, 1, 1, 0),
+                                     (1, 1, 1, 1)}
+    assert result.distinct == 5
 
 
 # --------------------------------------------------------------------------- trajectories
 
-def test_trajectory_transitions_match_enumerated_edges():
+def test_trajectory_transitions_match_the_sweep():
     net = random_network([2, 6, 6, 6, 1], seed=3)
     angles = np.linspace(0.0, 2.0 * np.pi, 48, endpoint=False)
     circle = 0.8 * np.stack([np.cos(angles), np.sin(angles)], axis=1) + [0.1, -0.2]
     closed = S.trajectory_transitions(net, circle, closed=True)
     edges = np.vstack([circle, circle[:1]])
     # Vertices lie inside regions (generic), so a transition is a crossing inside an edge.
-    expected = sum(len(regions.enumerate(net, regions.segment(p, q))) - 1
-                   for p, q in zip(edges[:-1], edges[1:]))
+    expected = sum(sweep_count(net, p, q) - 1 for p, q in zip(edges[:-1], edges[1:]))
     assert closed.transitions == expected
     assert closed.positions.size == expected
     assert np.all(np.diff(closed.positions) > 0)
     assert 0 < closed.positions[0] and closed.positions[-1] < closed.length
     assert closed.length == pytest.approx(np.linalg.norm(np.diff(edges, axis=0), axis=1).sum())
     opened = S.trajectory_transitions(net, circle)
-    last = len(regions.enumerate(net, regions.segment(circle[-1], circle[0]))) - 1
+    last = sweep_count(net, circle[-1], circle[0]) - 1
     assert opened.transitions == expected - last
 
 
@@ -236,7 +322,7 @@ def test_density_estimate_is_exact_in_one_dimension():
     p0, p1 = np.array([-1.0, 0.5, 0.2]), np.array([1.5, -0.3, 0.4])
     segment = regions.segment(p0, p1)
     estimate = S.density_estimate(net, segment, 1)
-    assert estimate.expected_regions == pytest.approx(len(regions.enumerate(net, segment)))
+    assert estimate.expected_regions == pytest.approx(sweep_count(net, p0, p1))
     assert estimate.regions_per_volume == pytest.approx(estimate.crossings_per_length)
 
 

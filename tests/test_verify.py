@@ -1,13 +1,14 @@
 """The verification report: relations hold on honest inputs, violations are reported loudly.
 
-Independent sources: the bound formulas and sampled estimates are checked in
-test_bounds.py / test_sampling.py; here the report must agree with them and
-with ``regions.enumerate``, and a deliberately wrong exact count (the
-partition of another, larger network) must surface as violated relations
-and exit code 3.
+Expected values are independent of ``regions``: exact counts come from the
+oracles of ``tests/oracles.py`` (brute-force patterns with scipy LPs on the
+whole space, polygon clipping on 2-D boxes and planes, the 1-D breakpoint
+sweep on intervals) or from closed formulas for one layer, and bound values
+are integers worked out by hand below (formulas in docs/bounds.md). A
+deliberately wrong exact count (the partition of another, larger network)
+must surface as violated relations and exit code 3.
 """
 
-import argparse
 import importlib
 import json
 
@@ -15,55 +16,92 @@ import numpy as np
 import pytest
 
 import regions
-from regions import bounds as B
+from regions.cli import build_parser
 from regions.errors import FileFormatError, RegionsError
 from regions.random_networks import random_network
-from regions.verify import EXIT_VIOLATION, add_verify_parser, verify
+from regions.verify import EXIT_VIOLATION, verify
+
+import oracles
+from oracles import unambiguous
 
 
 def _parser():
-    parser = argparse.ArgumentParser(prog="regions")
-    add_verify_parser(parser.add_subparsers(dest="command", required=True))
-    return parser
+    return build_parser()
 
 
+def oracle_count(net, lo_hi):
+    """Regions of ``net`` on ``[lo, hi]^n`` (``lo_hi``) or on all of R^n (None), by an oracle."""
+    n = net.input_dim
+    if lo_hi is None:
+        return len(unambiguous(oracles.brute_force_patterns, net, oracles.whole_slice(n)))
+    lo, hi = lo_hi
+    if n == 1:
+        return len(unambiguous(oracles.line_partition, net, [0.0], [1.0], lo, hi))
+    assert n == 2
+    patterns, _, _ = unambiguous(oracles.polygon_partition, net, oracles.box_slice([lo] * 2, [hi] * 2),
+                                 oracles.square(lo, hi))
+    return len(patterns)
+
+
+# Raghu et al.'s bound prod_l sum_{i<=m} C(h_l, i), h_l = n_l (2 n_l for hard-tanh), by hand:
+#   [2, 8, 1]        m=2, h=8:  1 + 8 + 28                      = 37
+#   [2, 6, 6, 6, 1]  m=2, h=6:  (1 + 6 + 15)^3 = 22^3           = 10648
+#   [3, 5, 5, 1]     m=3, h=5:  (1 + 5 + 10 + 10)^2 = 26^2      = 676
+#   [2, 4, 4, 1]     hard-tanh, m=2, h=8: 37^2                  = 1369
+#   [3, 4, 1]        hard-tanh, m=3, h=8: 1 + 8 + 28 + 56       = 93
+#   [2, 5, 5, 1]     m=2, h=5:  (1 + 5 + 10)^2 = 16^2           = 256
+#   [1, 6, 6, 1]     m=1, h=6:  (1 + 6)^2                       = 49
 CASES = [
-    ([2, 8, 1], "relu", None),
-    ([2, 6, 6, 6, 1], "relu", regions.box(-1, 1)),
-    ([3, 5, 5, 1], "relu", None),
-    ([2, 4, 4, 1], "hardtanh", regions.box(-2, 2)),
-    ([3, 4, 1], "hardtanh", None),
-    ([2, 5, 5, 1], "leaky_relu", regions.box(-1, 1)),
-    ([1, 6, 6, 1], "relu", regions.box(-3, 3)),
+    ([2, 8, 1], "relu", None, 37),
+    ([2, 6, 6, 6, 1], "relu", (-1.0, 1.0), 10648),
+    ([3, 5, 5, 1], "relu", None, 676),
+    ([2, 4, 4, 1], "hardtanh", (-2.0, 2.0), 1369),
+    ([3, 4, 1], "hardtanh", None, 93),
+    ([2, 5, 5, 1], "leaky_relu", (-1.0, 1.0), 256),
+    ([1, 6, 6, 1], "relu", (-3.0, 3.0), 49),
 ]
 
 
-@pytest.mark.parametrize("widths, activation, domain", CASES)
-def test_relations_hold_on_random_networks(widths, activation, domain):
-    for seed in range(2):
-        net = random_network(widths, seed=seed, activation=activation)
-        report = verify(net, domain, samples=20_000, lines=50, seed=seed)
-        assert report.ok, report.format_table()
-        assert report.exact == len(regions.enumerate(net, domain))
-        names = {r.name for r in report.relations}
-        assert {"complete", "points <= exact", "lines <= exact", "points patterns",
-                "line bound"} <= names
-        hidden = [w for w in widths[1:-1]]
-        assert report.network["hidden_widths"] == hidden
-        values = {b.name: b.value for b in report.bounds}
-        dim = widths[0]
-        assert values["raghu"] == B.raghu_upper(dim, hidden, activation)
-        assert ("serra" in values) == (activation == "relu")
-        for estimate in report.estimates:
-            if estimate.kind == "lower":
-                assert estimate.value <= report.exact
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("widths, activation, lo_hi, raghu", CASES,
+                         ids=[f"{c[0]}-{c[1]}-{'whole' if c[2] is None else 'box'}"
+                              for c in CASES])
+def test_relations_hold_on_random_networks(widths, activation, lo_hi, raghu, seed):
+    net = random_network(widths, seed=seed, activation=activation)
+    domain = None if lo_hi is None else regions.box(*lo_hi)
+    report = verify(net, domain, samples=20_000, lines=50, seed=seed)
+    assert report.ok, report.format_table()
+    assert report.exact == oracle_count(net, lo_hi)
+    names = {r.name for r in report.relations}
+    assert {"complete", "points <= exact", "lines <= exact", "points patterns",
+            "line bound"} <= names
+    assert report.network["hidden_widths"] == widths[1:-1]
+    values = {b.name: b.value for b in report.bounds}
+    assert values["raghu"] == raghu
+    assert ("serra" in values) == (activation == "relu")
+    for estimate in report.estimates:
+        if estimate.kind == "lower":
+            assert estimate.value <= report.exact
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_one_layer_counts_are_closed_formulas(seed):
+    # 8 lines in general position in the plane: Zaslavsky 1 + 8 + C(8, 2) = 37 regions.
+    relu = verify(random_network([2, 8, 1], seed=seed), samples=1000, lines=10)
+    assert relu.exact == 37
+    # 4 hard-tanh neurons in R^3: 4 generic directions with 2 parallel planes each,
+    # sum_{i<=3} C(4, i) 2^i = 1 + 8 + 24 + 32 = 65 regions.
+    hardtanh = verify(random_network([3, 4, 1], seed=seed, activation="hardtanh"),
+                      samples=1000, lines=10)
+    assert hardtanh.exact == 65
 
 
 def test_zaslavsky_equality_is_checked_for_one_layer():
     net = random_network([2, 7, 1], seed=1)
     report = verify(net, samples=1000, lines=10)
     relation = next(r for r in report.relations if r.name == "exact == zaslavsky")
-    assert relation.holds and relation.left_value == relation.right_value == B.zaslavsky(7, 2)
+    # 7 lines in general position: 1 + 7 + C(7, 2) = 29.
+    assert relation.holds and relation.left_value == relation.right_value == 29
 
 
 def test_slice_domain_uses_its_dimension():
@@ -73,7 +111,15 @@ def test_slice_domain_uses_its_dimension():
     assert report.ok
     assert report.domain == {"kind": "plane", "dim": 2, "bounded": True}
     values = {b.name: b.value for b in report.bounds}
-    assert values["serra"] == B.serra_upper(2, [5, 4])
+    # Serra's bound for m = 2, widths [5, 4]: sum over j1 <= min(2, 5) of C(5, j1) times
+    # sum over j2 <= min(2, 5 - j1, 4) of C(4, j2); the inner sum is 1 + 4 + 6 = 11 for
+    # every j1 in 0..2, so (1 + 5 + 10) * 11 = 176 (not 4-D's bound: the plane has m = 2).
+    assert values["serra"] == 176
+    patterns, _, _ = unambiguous(oracles.polygon_partition, net,
+                                 oracles.plane_slice(np.zeros(4), np.eye(4)[0], np.eye(4)[2],
+                                                     -1.0, 1.0),
+                                 oracles.square(-1.0, 1.0))
+    assert report.exact == len(patterns)
     assert any(e.name == "hanin-rolnick" for e in report.estimates)
 
 
@@ -114,7 +160,7 @@ def test_cli_success_and_json(tmp_path):
     assert args.func(args) == 0
     data = json.loads(output.read_text())
     assert data["ok"] and data["domain"]["kind"] == "box"
-    assert data["exact"] == len(regions.enumerate(net, regions.box(-1, 1)))
+    assert data["exact"] == oracle_count(net, (-1.0, 1.0))
 
 
 def test_cli_violation_exit_code(tmp_path, monkeypatch, capsys):
