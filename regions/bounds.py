@@ -40,6 +40,7 @@ import itertools
 import math
 from dataclasses import dataclass
 
+import flint
 import numpy as np
 
 from .domain import resolve
@@ -498,19 +499,14 @@ def _one_layer_bound(network, domain, index: int) -> Bound:
 def exact_rank(matrix) -> int:
     """Rank of a float matrix, taken exactly as the rational numbers its entries represent.
 
-    First the rank modulo the prime ``2^31 - 1`` (vectorised); it never
-    exceeds the rational rank, so when it is full it is the answer. Otherwise
-    (a genuinely rank-deficient matrix, or the rare prime that divides a
-    minor) fraction-free Gaussian elimination over Python integers decides.
+    Every float64 is a dyadic rational, so the matrix times a common power of
+    two is an integer matrix with the same rank, which FLINT
+    (``python-flint``) computes exactly.
     """
     integers = _integer_matrix(matrix)
-    rows, cols = len(integers), len(integers[0]) if integers else 0
-    if rows == 0 or cols == 0:
+    if not integers or not integers[0]:
         return 0
-    modular = np.array([[v % _PRIME for v in row] for row in integers], dtype=np.int64)
-    if _rank_mod_p(modular) == min(rows, cols):
-        return min(rows, cols)
-    return _rank_bareiss(integers)
+    return int(flint.fmpz_mat(integers).rank())
 
 
 def general_position(normals, offsets, breakpoints=(0.0,)) -> bool | None:
@@ -524,9 +520,9 @@ def general_position(normals, offsets, breakpoints=(0.0,)) -> bool | None:
     distinct neurons share a point. Both are non-vanishing of determinants
     (``d x d`` minors of ``normals``; ``(d+1) x (d+1)`` minors of
     ``[normals | offsets - t]``), decided exactly on the rational numbers the
-    floats represent: a non-zero residue modulo a prime proves a determinant
-    non-zero, and the rare zero residue is settled by exact integer
-    elimination.
+    floats represent: a non-zero residue modulo a prime (all minors at once,
+    vectorised) proves a determinant non-zero, and the rare zero residue is
+    settled by FLINT's exact integer determinant.
 
     Returns ``None`` when more than :data:`GENERAL_POSITION_BUDGET`
     determinants would be needed.
@@ -577,7 +573,7 @@ def _minors_nonzero(rows: list[list[int]], subsets, shift=None, chunk: int = 20_
             if shift is not None:
                 for row, s in zip(exact, shift):
                     row[-1] -= s
-            if _rank_bareiss(exact) < len(exact):
+            if flint.fmpz_mat(exact).det() == 0:
                 return False
 
 
@@ -628,45 +624,6 @@ def _determinants_mod_p(stack: np.ndarray) -> np.ndarray:
         M[:, col + 1:, col:] = (M[:, col + 1:, col:]
                                 - factors[:, :, None] * M[:, None, col, col:] % _PRIME) % _PRIME
     return det
-
-
-def _rank_mod_p(M: np.ndarray) -> int:
-    M = M.copy()
-    rows, cols = M.shape
-    rank = 0
-    for col in range(cols):
-        candidates = np.flatnonzero(M[rank:, col]) + rank
-        if candidates.size == 0:
-            continue
-        pivot = candidates[0]
-        M[[rank, pivot]] = M[[pivot, rank]]
-        inverse = _inverse_mod_p(M[rank, col:col + 1])[0]
-        factors = M[rank + 1:, col] * inverse % _PRIME
-        M[rank + 1:] = (M[rank + 1:] - factors[:, None] * M[rank] % _PRIME) % _PRIME
-        rank += 1
-        if rank == rows:
-            break
-    return rank
-
-
-def _rank_bareiss(A: list[list[int]]) -> int:
-    """Exact rank of an integer matrix by fraction-free (Bareiss) elimination."""
-    A = [row[:] for row in A]
-    rows, cols = len(A), len(A[0])
-    rank, previous = 0, 1
-    for col in range(cols):
-        pivot = next((r for r in range(rank, rows) if A[r][col] != 0), None)
-        if pivot is None:
-            continue
-        A[rank], A[pivot] = A[pivot], A[rank]
-        p = A[rank][col]
-        for r in range(rank + 1, rows):
-            a = A[r][col]
-            A[r] = [(p * A[r][c] - a * A[rank][c]) // previous if c > col else 0
-                    for c in range(cols)]
-        previous = p
-        rank += 1
-    return rank
 
 
 # --------------------------------------------------------------------------- validation
