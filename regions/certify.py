@@ -59,9 +59,6 @@ from .serialize import pattern_string
 from .tolerances import COINCIDE_TOL, VERTEX_MERGE
 from .walk import pattern_constraints
 
-#: Exit code of ``regions count --certify`` when the certificate finds violations.
-EXIT_CERTIFICATE_FAILED = 4
-
 
 @dataclass(frozen=True)
 class Violation:
@@ -387,10 +384,3 @@ def certify(part, facets=None) -> Certificate:
         neuron_checks=checker.neuron_checks, slivers=checker.slivers,
         degenerate_facets=degenerate, violations=checker.violations, lps=solver.count,
         seconds=time.perf_counter() - started)
-
-
-def certify_and_report(part, stream) -> int:
-    """Certify ``part``, print the report to ``stream``; exit code 0 if clean, else 4."""
-    certificate = certify(part)
-    print(certificate.report(), file=stream)
-    return 0 if certificate.ok else EXIT_CERTIFICATE_FAILED

@@ -5,7 +5,7 @@ region count and the per-layer counts.
 
 Also ``regions verify`` (bounds and sampled estimates beside the exact count,
 :mod:`regions.verify`) and ``regions graph`` (adjacency graph export,
-:mod:`regions.graph`).
+:mod:`regions.graph`). Every subcommand and every exit code lives here.
 
 Exit codes: 0 success; 2 bad input (one-line message on stderr); 3 ``verify``
 found a violated relation; 4 ``--certify`` found a completeness violation; 5
@@ -24,14 +24,25 @@ import json
 import sys
 
 from . import domain as domains
+from .bounds import network_bounds
+from .certify import certify
 from .enumeration import METHODS, enumerate_regions
-from .errors import RegionsError
+from .errors import FileFormatError, RegionsError
+from .exact import exact_check
+from .graph import adjacency_graph
 from .io import load
+from .serialize import graph_format, write_graph
+from .tolerances import MIN_RADIUS
+from .verify import verify
 
 EXIT_BAD_INPUT = 2
+EXIT_VIOLATION = 3
+EXIT_CERTIFICATE_FAILED = 4
 EXIT_INCOMPLETE = 5
 EXIT_EXACT_CHECK_FAILED = 6
 EXIT_TOLERANCE_DEPENDENT = 7
+#: The shell's code for SIGINT (128 + 2): a Ctrl-C outside the enumeration loop.
+EXIT_INTERRUPTED = 130
 
 
 def network_and_domain(args):
@@ -79,8 +90,6 @@ def _progress_printer(stream):
 
 def tightest_upper_bound(net, domain):
     """The smallest applicable upper bound on the count, as a :class:`regions.bounds.Bound`."""
-    from .bounds import network_bounds
-
     candidates = [b for b in network_bounds(net, domain) if b.kind in ("upper", "equality")]
     return min(candidates, key=lambda b: b.value)
 
@@ -104,8 +113,6 @@ def cmd_count(args) -> int:
     summary = part.summary()
     failures = None
     if args.exact_check:
-        from .exact import exact_check
-
         failures = exact_check(part)
         summary["exact_check"] = {"checked": len(part), "failed": [f.region for f in failures]}
     if args.json:
@@ -125,8 +132,6 @@ def cmd_count(args) -> int:
             for failure in failures:
                 print(f"  region {failure.region}: {failure.reason}")
     if args.certify:
-        from .certify import certify_and_report
-
         code = certify_and_report(part, sys.stderr if args.json else sys.stdout)
         if code:
             return code
@@ -142,16 +147,60 @@ def outcome_code(part) -> int:
     return EXIT_TOLERANCE_DEPENDENT if part.tolerance_dependent else 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from .tolerances import MIN_RADIUS
+def certify_and_report(part, stream) -> int:
+    """Certify ``part`` (:func:`regions.certify.certify`) and print the report to
+    ``stream``; returns 0 when clean, else :data:`EXIT_CERTIFICATE_FAILED`."""
+    certificate = certify(part)
+    print(certificate.report(), file=stream)
+    return 0 if certificate.ok else EXIT_CERTIFICATE_FAILED
 
+
+def cmd_verify(args) -> int:
+    """``regions verify``: 0 when every relation holds, :data:`EXIT_VIOLATION` when one
+    is violated, else as :func:`outcome_code`."""
+    network, domain = network_and_domain(args)
+    part = enumerate_with_progress(args, network, domain)
+    report = verify(network, domain, samples=args.samples, lines=args.lines, seed=args.seed,
+                    partition=part)
+    print(report.format_table())
+    if args.output:
+        try:
+            with open(args.output, "w") as handle:
+                handle.write(report.to_json() + "\n")
+        except OSError as exc:
+            raise FileFormatError(f"cannot write the report to {args.output}: {exc}") from None
+    if not report.enumeration["complete"]:
+        return EXIT_INCOMPLETE
+    return outcome_code(part) if report.ok else EXIT_VIOLATION
+
+
+def cmd_graph(args) -> int:
+    """``regions graph NET.npz -o FILE``: enumerate, build the graph, write it by extension."""
+    graph_format(args.output)  # reject an unknown extension before the work
+    net, domain = network_and_domain(args)
+    part = enumerate_with_progress(args, net, domain, min_radius=args.min_radius)
+    G = adjacency_graph(part)
+    write_graph(G, args.output)
+    print(f"{G.number_of_nodes()} regions, {G.number_of_edges()} adjacencies -> {args.output}")
+    return 0
+
+
+def add_network_arguments(parser, help_text: str) -> None:
+    """The positional network file and ``--box``, shared by every subcommand."""
+    parser.add_argument("network", help=help_text)
+    parser.add_argument("--box", nargs=2, type=float, metavar=("LO", "HI"),
+                        help="restrict to the box [LO, HI]^n (default: all of R^n)")
+
+
+NETWORK_HELP = ".npz network file (W0, b0, W1, b1, ..., activations)"
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="regions", description="Exact linear regions of piecewise-linear networks.")
     sub = parser.add_subparsers(dest="command", required=True)
     count = sub.add_parser("count", help="count the linear regions of a network file")
-    count.add_argument("network", help=".npz network file (W0, b0, W1, b1, ..., activations)")
-    count.add_argument("--box", nargs=2, type=float, metavar=("LO", "HI"),
-                       help="restrict to the box [LO, HI]^n (default: all of R^n)")
+    add_network_arguments(count, NETWORK_HELP)
     count.add_argument("--json", action="store_true", help="print a JSON object")
     count.add_argument("--quiet", action="store_true", help="no progress on stderr")
     count.add_argument("--min-radius", type=float, default=MIN_RADIUS,
@@ -175,11 +224,34 @@ def build_parser() -> argparse.ArgumentParser:
                        help="check that the enumeration is complete (exit 4 on violations)")
     count.set_defaults(func=cmd_count)
 
-    from .graph import add_graph_parser
-    from .verify import add_verify_parser
+    check = sub.add_parser(
+        "verify", help="exact count beside every bound and sampled estimate",
+        description="Enumerate the regions exactly, compute every applicable bound and sampled "
+                    "estimate, and check the relations between them. Exit code 0 when all "
+                    f"hold, {EXIT_VIOLATION} when one is violated.")
+    add_network_arguments(check, NETWORK_HELP)
+    check.add_argument("--samples", type=int, default=200_000, metavar="N",
+                       help="random points for the distinct-pattern count (default 200000)")
+    check.add_argument("--lines", type=int, default=200, metavar="K",
+                       help="random lines for exact line counts (default 200)")
+    check.add_argument("-o", "--output", metavar="REPORT.json",
+                       help="also write the report as JSON to this file")
+    check.add_argument("--seed", type=int, default=0, help="seed of the random samples")
+    check.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    check.set_defaults(func=cmd_verify)
 
-    add_verify_parser(sub)
-    add_graph_parser(sub)
+    graph = sub.add_parser(
+        "graph", help="write the region adjacency graph (GraphML, GEXF or JSON by extension)")
+    graph.add_argument("network", help=NETWORK_HELP)
+    graph.add_argument("-o", "--output", required=True,
+                       help="output file: .graphml, .gexf or .json (node-link)")
+    graph.add_argument("--box", nargs=2, type=float, metavar=("LO", "HI"),
+                       help="restrict to the box [LO, HI]^n (default: all of R^n)")
+    graph.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    graph.add_argument("--min-radius", type=float, default=MIN_RADIUS,
+                       help=f"full-dimensionality tolerance (default {MIN_RADIUS:g})")
+    graph.set_defaults(func=cmd_graph)
+
     for command in sub.choices.values():
         command.add_argument(
             "--activations", metavar="LIST",
@@ -202,7 +274,7 @@ def main(argv=None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("regions: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

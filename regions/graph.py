@@ -1,4 +1,4 @@
-"""The region adjacency graph of a partition, and the ``regions graph`` command.
+"""The region adjacency graph of a partition.
 
 One node per region, one edge per pair of regions sharing a facet. Every
 attribute is a plain ``str``, ``int``, ``float`` or ``bool``, so the graph
@@ -91,34 +91,3 @@ def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
         G.add_edge(i, j, **attributes)
     G.graph["unmatched_facets"] = unmatched
     return G
-
-
-def cmd_graph(args) -> int:
-    """``regions graph NET.npz -o FILE``: enumerate, build the graph, write it by extension."""
-    from .cli import enumerate_with_progress, network_and_domain  # cli imports this module
-    from .serialize import graph_format
-
-    graph_format(args.output)  # reject an unknown extension before the work
-    net, domain = network_and_domain(args)
-    part = enumerate_with_progress(args, net, domain, min_radius=args.min_radius)
-    G = adjacency_graph(part)
-    write_graph(G, args.output)
-    print(f"{G.number_of_nodes()} regions, {G.number_of_edges()} adjacencies -> {args.output}")
-    return 0
-
-
-def add_graph_parser(subparsers) -> None:
-    """Register ``regions graph NET.npz -o FILE [--box LO HI] [--quiet] [--min-radius R]``."""
-    from .tolerances import MIN_RADIUS
-
-    graph = subparsers.add_parser(
-        "graph", help="write the region adjacency graph (GraphML, GEXF or JSON by extension)")
-    graph.add_argument("network", help=".npz network file (W0, b0, W1, b1, ..., activations)")
-    graph.add_argument("-o", "--output", required=True,
-                       help="output file: .graphml, .gexf or .json (node-link)")
-    graph.add_argument("--box", nargs=2, type=float, metavar=("LO", "HI"),
-                       help="restrict to the box [LO, HI]^n (default: all of R^n)")
-    graph.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    graph.add_argument("--min-radius", type=float, default=MIN_RADIUS,
-                       help=f"full-dimensionality tolerance (default {MIN_RADIUS:g})")
-    graph.set_defaults(func=cmd_graph)

@@ -19,18 +19,13 @@ them:
 
 A violated relation is reported, never hidden: :attr:`VerifyReport.ok` is
 False, the table marks it ``VIOLATED`` and ``regions verify`` exits with
-:data:`EXIT_VIOLATION`. When the enumeration reports near-degenerate regions
-or dropped slivers the sampled relations depend on the tolerance; the report
-says so.
+:data:`regions.cli.EXIT_VIOLATION`. When the enumeration reports
+near-degenerate regions or dropped slivers the sampled relations depend on the
+tolerance; the report says so.
 
-Command line (registered by :func:`add_verify_parser`)::
-
-    regions verify NET.npz [--box LO HI] [--samples N] [--lines K] [-o report.json]
-                           [--seed S] [--quiet]
-
-Exit codes: 0 every relation holds; 2 bad input; 3 some relation is violated
-(:data:`EXIT_VIOLATION`); 5 the enumeration was interrupted; 7 every relation
-holds but the count depends on the tolerance (as for ``regions count``).
+The command line, ``regions verify NET.npz [--box LO HI] [--samples N]
+[--lines K] [-o report.json] [--seed S] [--quiet]``, is in :mod:`regions.cli`
+with its exit codes.
 """
 
 from __future__ import annotations
@@ -44,15 +39,11 @@ import numpy as np
 from . import bounds as bounds_module
 from .domain import resolve
 from .enumeration import enumerate_regions
-from .errors import FileFormatError, RegionsError
+from .errors import RegionsError
 from .network import Network
 from .sampling import density_estimate, distinct_patterns, regions_along_lines
 from .tolerances import MIN_RADIUS
 
-#: Exit code of ``regions verify`` when a relation is violated.
-EXIT_VIOLATION = 3
-#: Exit code when the enumeration stopped early (same as ``regions count``).
-EXIT_INCOMPLETE = 5
 
 
 @dataclass(frozen=True)
@@ -345,46 +336,3 @@ def _jsonable(value):
     if isinstance(value, np.ndarray):
         return _jsonable(value.tolist())
     return value
-
-
-# --------------------------------------------------------------------------- command line
-
-def add_verify_parser(subparsers) -> None:
-    """Register ``regions verify`` on an ``argparse`` subparsers object."""
-    parser = subparsers.add_parser(
-        "verify", help="exact count beside every bound and sampled estimate",
-        description="Enumerate the regions exactly, compute every applicable bound and sampled "
-                    "estimate, and check the relations between them. Exit code 0 when all "
-                    f"hold, {EXIT_VIOLATION} when one is violated.")
-    parser.add_argument("network", help=".npz network file (W0, b0, W1, b1, ..., activations)")
-    parser.add_argument("--box", nargs=2, type=float, metavar=("LO", "HI"),
-                        help="restrict to the box [LO, HI]^n (default: all of R^n)")
-    parser.add_argument("--samples", type=int, default=200_000, metavar="N",
-                        help="random points for the distinct-pattern count (default 200000)")
-    parser.add_argument("--lines", type=int, default=200, metavar="K",
-                        help="random lines for exact line counts (default 200)")
-    parser.add_argument("-o", "--output", metavar="REPORT.json",
-                        help="also write the report as JSON to this file")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random samples")
-    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    parser.set_defaults(func=cmd_verify)
-
-
-def cmd_verify(args) -> int:
-    """Run ``regions verify``; returns the exit code (see the module docstring)."""
-    from .cli import enumerate_with_progress, network_and_domain, outcome_code  # cli imports this module
-
-    network, domain = network_and_domain(args)
-    part = enumerate_with_progress(args, network, domain)
-    report = verify(network, domain, samples=args.samples, lines=args.lines, seed=args.seed,
-                    partition=part)
-    print(report.format_table())
-    if args.output:
-        try:
-            with open(args.output, "w") as handle:
-                handle.write(report.to_json() + "\n")
-        except OSError as exc:
-            raise FileFormatError(f"cannot write the report to {args.output}: {exc}") from None
-    if not report.enumeration["complete"]:
-        return EXIT_INCOMPLETE
-    return outcome_code(part) if report.ok else EXIT_VIOLATION

@@ -21,7 +21,8 @@ import numpy as np
 import pytest
 
 import regions
-from regions.certify import EXIT_CERTIFICATE_FAILED, certify, certify_and_report
+from regions.certify import certify
+from regions.cli import EXIT_CERTIFICATE_FAILED, certify_and_report
 from regions.serialize import pattern_string
 
 import oracles

@@ -258,14 +258,12 @@ def exit_table():
 
 
 def exit_constants():
-    """Every ``EXIT_*`` constant of the modules that return exit codes."""
-    found = {}
-    for name in ("regions.cli", "regions.verify", "regions.certify"):
-        module = importlib.import_module(name)   # ``regions.verify`` itself is the function
-        for name, value in vars(module).items():
-            if name.startswith("EXIT_") and isinstance(value, int):
-                assert found.get(name, value) == value, f"{name} differs between modules"
-                found[name] = value
+    """Every ``EXIT_*`` constant: all live in ``regions.cli``, and nowhere else."""
+    found = {name: value for name, value in vars(importlib.import_module("regions.cli")).items()
+             if name.startswith("EXIT_") and isinstance(value, int)}
+    for path in (ROOT / "regions").glob("*.py"):
+        if path.name != "cli.py":
+            assert not re.search(r"^EXIT_\w+ =", path.read_text(), re.M), path.name
     return found
 
 
@@ -273,13 +271,12 @@ def exit_constants():
 MEANING = {"EXIT_BAD_INPUT": "bad input", "EXIT_VIOLATION": "`verify`",
            "EXIT_CERTIFICATE_FAILED": "`--certify`", "EXIT_INCOMPLETE": "incomplete",
            "EXIT_EXACT_CHECK_FAILED": "`--exact-check`",
-           "EXIT_TOLERANCE_DEPENDENT": "tolerance"}
+           "EXIT_TOLERANCE_DEPENDENT": "tolerance", "EXIT_INTERRUPTED": "Ctrl-C outside"}
 
 
 def test_exit_code_table_matches_the_code():
     table, constants = exit_table(), exit_constants()
-    # 0 and the shell's 128 + SIGINT are literals in regions.cli.main; the rest are constants.
-    assert set(table) == {0, 130} | set(constants.values()), (table, constants)
+    assert set(table) == {0} | set(constants.values()), (table, constants)
     for name, value in constants.items():
         assert MEANING[name] in table[value], f"README row {value} does not describe {name}"
     assert constants["EXIT_TOLERANCE_DEPENDENT"] == 7
@@ -292,7 +289,7 @@ def test_exit_130_only_for_an_interrupt_outside_the_enumeration(monkeypatch, cap
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli, "load", interrupted)
-    assert cli.main(["count", "net.npz", "--quiet"]) == 130
+    assert cli.main(["count", "net.npz", "--quiet"]) == cli.EXIT_INTERRUPTED == 130
     assert "Ctrl-C outside the enumeration" in exit_table()[130]
 
 
@@ -310,8 +307,6 @@ def test_exit_codes_named_in_the_docs_exist():
 
 
 def test_verify_exit_codes_in_bounds_md():
-    verify = importlib.import_module("regions.verify")   # ``regions.verify`` is the function
-
     text = " ".join((ROOT / "docs" / "bounds.md").read_text().split())
     sentence = re.search(r"Exit codes: 0 every relation holds; 2 bad input \(one-line error\); "
                          r"(\d+) a relation is violated; (\d+) the enumeration was interrupted"
@@ -319,8 +314,8 @@ def test_verify_exit_codes_in_bounds_md():
                          r"depends on the tolerance", text)
     assert sentence, "bounds.md's exit-code sentence changed: update this test"
     constants = exit_constants()
-    assert int(sentence.group(1)) == verify.EXIT_VIOLATION
-    assert int(sentence.group(2)) == verify.EXIT_INCOMPLETE == constants["EXIT_INCOMPLETE"]
+    assert int(sentence.group(1)) == constants["EXIT_VIOLATION"]
+    assert int(sentence.group(2)) == constants["EXIT_INCOMPLETE"]
     assert int(sentence.group(3)) == constants["EXIT_TOLERANCE_DEPENDENT"]
 
 

@@ -7,7 +7,6 @@ Patterns across an edge come from the independent forward pass
 ``oracles.true_patterns``. Degenerate networks are worked by hand.
 """
 
-import argparse
 
 import networkx as nx
 import numpy as np
@@ -15,7 +14,8 @@ import pytest
 
 import regions
 from regions.facets import partition_facets
-from regions.graph import add_graph_parser, adjacency_graph
+from regions.cli import build_parser
+from regions.graph import adjacency_graph
 from regions.serialize import parse_pattern
 
 import oracles
@@ -174,9 +174,7 @@ def test_hardtanh_facets_name_their_breakpoint():
 
 
 def run_cli(argv):
-    parser = argparse.ArgumentParser(prog="regions")
-    add_graph_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     return args.func(args)
 
 

@@ -19,7 +19,8 @@ import regions
 from regions.cli import build_parser
 from regions.errors import FileFormatError, RegionsError
 from regions.random_networks import random_network
-from regions.verify import EXIT_VIOLATION, verify
+from regions.cli import EXIT_VIOLATION
+from regions.verify import verify
 
 import oracles
 from oracles import unambiguous
