@@ -15,10 +15,11 @@ from .network import Layer, Network
 from .partition import Partition, Region
 from .serialize import read_json
 from .tolerances import MIN_RADIUS
+from .torch_loader import from_torch
 from .verify import VerifyReport, verify
 
 __all__ = [
-    "Domain", "DomainError", "FileFormatError", "Layer", "MIN_RADIUS", "Network",
+    "Domain", "DomainError", "FileFormatError", "Layer", "MIN_RADIUS", "Network", "from_torch",
     "NetworkError", "Partition", "Region", "RegionsError", "box", "enumerate", "line", "load",
     "plane", "polytope", "read_json", "save", "segment", "verify", "VerifyReport", "whole_space",
     "bounds", "sampling",

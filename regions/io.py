@@ -18,6 +18,7 @@ import numpy as np
 
 from .errors import FileFormatError, NetworkError
 from .network import DEFAULT_LEAKY_SLOPE, Network
+from .torch_loader import from_torch
 
 _LAYER_KEY = re.compile(r"^([Wb])(\d+)$")
 
@@ -145,7 +146,7 @@ def load_torch(path, activations=None, *, allow_pickle: bool = False) -> Network
     "identity"]``) must be given; guessing ReLU would silently count another
     network. A full pickled model (``torch.save(model)``) loads only with
     ``allow_pickle=True``, because unpickling runs arbitrary code; its
-    activations come from its modules (:meth:`Network.from_torch`).
+    activations come from its modules (:func:`regions.from_torch`).
     """
     try:
         import torch
@@ -168,7 +169,7 @@ def load_torch(path, activations=None, *, allow_pickle: bool = False) -> Network
         if activations is not None:
             raise FileFormatError(f"{path} holds a full model, whose activations come from "
                                   "its modules: do not pass activations")
-        return Network.from_torch(state)
+        return from_torch(state)
     if not isinstance(state, dict):
         raise FileFormatError(f"{path} holds a {type(state).__name__}, not a state_dict")
     weights = {}

@@ -113,7 +113,7 @@ def make_layer(weight, bias, activation: str = "relu", slope: float = DEFAULT_LE
 class Network:
     """A feed-forward network of :class:`Layer` objects.
 
-    Build one with :meth:`from_layers`, :meth:`from_torch` or
+    Build one with :meth:`from_layers`, :func:`regions.from_torch` or
     :func:`regions.load`.
     """
 
@@ -157,20 +157,6 @@ class Network:
                 raise NetworkError(f"layer {i} must be a (weight, bias) pair") from None
             built.append(make_layer(weight, bias, act, slope, i))
         return cls(built)
-
-    @classmethod
-    def from_torch(cls, module) -> "Network":
-        """Convert a ``torch.nn.Sequential`` of ``Linear``/``ReLU``/``LeakyReLU``/``Hardtanh``.
-
-        Each ``Linear`` may be followed by one activation module; a ``Linear``
-        followed by another ``Linear`` (or by nothing) becomes an ``identity``
-        layer. ``Identity`` and ``Flatten`` modules are skipped. Anything else,
-        and ``Hardtanh`` with bounds other than (-1, 1), raises
-        :class:`NetworkError`.
-        """
-        from .torch_loader import layers_from_torch
-
-        return cls(layers_from_torch(module))
 
     @property
     def input_dim(self) -> int:

@@ -5,15 +5,26 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import NetworkError
-from .network import Layer, make_layer
+from .network import Layer, Network, make_layer
 
 
-def layers_from_torch(module) -> list[Layer]:
-    """Layers of a ``torch.nn.Sequential`` of Linear and piecewise-linear activations."""
+def from_torch(module) -> Network:
+    """Convert a ``torch.nn.Sequential`` of ``Linear``/``ReLU``/``LeakyReLU``/``Hardtanh``.
+
+    Each ``Linear`` may be followed by one activation module; a ``Linear``
+    followed by another ``Linear`` (or by nothing) becomes an ``identity``
+    layer. ``Identity`` and ``Flatten`` modules are skipped. Anything else,
+    and ``Hardtanh`` with bounds other than (-1, 1), raises
+    :class:`~regions.errors.NetworkError`.
+    """
+    return Network(_layers(module))
+
+
+def _layers(module) -> list[Layer]:
     try:
         from torch import nn
     except ImportError:  # pragma: no cover - exercised only without torch
-        raise NetworkError("Network.from_torch needs PyTorch (pip install torch)") from None
+        raise NetworkError("regions.from_torch needs PyTorch (pip install torch)") from None
 
     modules = list(module) if isinstance(module, nn.Sequential) else [module]
     pending = None  # (weight, bias) of a Linear waiting for its activation

@@ -214,7 +214,7 @@ def test_from_torch():
     model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 3), nn.Hardtanh(),
                           nn.Linear(3, 2), nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(2, 2),
                           nn.Linear(2, 1)).double()
-    net = regions.Network.from_torch(model)
+    net = regions.from_torch(model)
     assert net.activations == ["relu", "hardtanh", "leaky_relu", "identity", "identity"]
     assert net.layers[2].slope == pytest.approx(0.2)
     X = np.random.default_rng(0).normal(size=(100, 2))
@@ -233,7 +233,7 @@ def test_from_torch_rejects_unsupported_modules():
                   nn.Sequential(nn.ReLU(), nn.Linear(2, 3)),
                   nn.Sequential(nn.Flatten())):
         with pytest.raises(regions.NetworkError):
-            regions.Network.from_torch(model)
+            regions.from_torch(model)
 
 
 def test_torch_state_dict_file(tmp_path):
