@@ -6,7 +6,7 @@
    the network's activation pattern there is the region's, and its margin is
    above the tolerance. No two regions share a pattern.
 2. *Exact regions.* Under the region's pattern every pre-activation is affine
-   (:func:`regions.walk.pattern_constraints`). Each row of the region's
+   (:func:`regions.polyhedra.pattern_constraints`). Each row of the region's
    H-representation must be the constraint its label names (``row``), and no
    point of the region may violate any other neuron's constraint (``unsound``),
    decided at the polygon's vertices in 2-D, the interval's ends in 1-D, and by
@@ -57,7 +57,7 @@ from .geometry import region_polygon
 from .lp import LPError, LPSolver
 from .serialize import pattern_string
 from .tolerances import COINCIDE_TOL, VERTEX_MERGE
-from .walk import pattern_constraints
+from .polyhedra import pattern_constraints
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from .lp import LPSolver
 from .network import (Layer, Network, breakpoint_hyperplanes, state_slope_offset,
                       states_from_sides, tie_sides)
 from .partition import Partition, PatternMaps, PatternRows
-from .tolerances import MIN_RADIUS, NEAR_DEGENERATE_FACTOR
+from .tolerances import MIN_RADIUS, NEAR_DEGENERATE_FACTOR, check_min_radius
 
 #: Default seconds between two checkpoints.
 CHECKPOINT_SECONDS = 5.0
@@ -116,7 +116,7 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
     if method not in METHODS:
         raise RegionsError(f"unknown method {method!r}: expected one of {', '.join(METHODS)}")
     domain = resolve(domain, network)
-    min_radius = checked_min_radius(min_radius)
+    min_radius = check_min_radius(min_radius)
     for name, value in (("max_regions", max_regions), ("time_limit", time_limit),
                         ("memory_limit", memory_limit)):
         if value is not None and not value > 0:
@@ -207,14 +207,6 @@ def _root_ball(solver: LPSolver, domain: Domain, min_radius: float):
         raise DomainError(f"the {domain.kind} domain has no interior ball of relative radius "
                           f"{min_radius}")
     return root
-
-
-def checked_min_radius(min_radius) -> float:
-    """``min_radius`` as a float; RegionsError unless positive and finite."""
-    value = float(min_radius)
-    if not (np.isfinite(value) and value > 0.0):
-        raise RegionsError(f"min_radius must be positive and finite, got {min_radius}")
-    return value
 
 
 def _scaled(domain: Domain, scale: float) -> Domain:

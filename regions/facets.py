@@ -241,7 +241,7 @@ def vanishing_neurons(network: Network, domain: Domain, point: np.ndarray, syste
                       scale: float = 1.0) -> np.ndarray:
     """Pattern positions of neurons whose breakpoint set passes through ``point``.
 
-    ``systems`` are :class:`regions.walk.PatternConstraints` of the regions on
+    ``systems`` are :class:`regions.polyhedra.PatternConstraints` of the regions on
     either side: a neuron vanishes at ``point`` when, under one of them, its
     pre-activation is within ``COINCIDE_TOL * scale`` (as a distance) of a
     breakpoint there.

@@ -33,7 +33,7 @@ import networkx as nx
 import numpy as np
 
 from .facets import Facet, crossings, partition_facets
-from .serialize import pattern_string, write_graph
+from .serialize import pattern_string
 
 
 def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .domain import Domain
-from .lp import LPSolver
 from .network import Network
-from .tolerances import NEAR_DEGENERATE_FACTOR, REDUNDANCY_GAP
+from .polyhedra import minimal_rows, pattern_constraints
+from .tolerances import NEAR_DEGENERATE_FACTOR
 
 
 @dataclass(frozen=True)
@@ -212,31 +212,13 @@ class Partition:
         }
 
 
-def minimal_rows(A: np.ndarray, b: np.ndarray, labels: np.ndarray, solver: LPSolver | None = None):
-    """Drop redundant rows of ``A z <= b`` (unit-norm rows), one LP per row.
-
-    Row ``i`` is redundant when maximising ``A[i] . z`` over the other kept
-    rows (and ``A[i] . z <= b[i] + 1``, to stay bounded) cannot exceed
-    ``b[i] + REDUNDANCY_GAP``. Rows are tested in order and removed as soon
-    as found redundant, so of two identical rows exactly one is kept.
-    """
-    solver = solver or LPSolver()
-    keep = np.ones(len(b), dtype=bool)
-    for i in range(len(b)):
-        keep[i] = False
-        rows = np.vstack([A[keep], A[i]])
-        rhs = np.append(b[keep], b[i] + 1.0)
-        keep[i] = solver.maximize(np.ascontiguousarray(rows), rhs, A[i]) > b[i] + REDUNDANCY_GAP
-    return A[keep], b[keep], labels[keep]
-
-
 class PatternRows(Sequence):
     """Constraint rows of each region, derived on demand from its pattern.
 
     Region ``i`` keeps the rows whose labels are
     ``labels[offsets[i]:offsets[i + 1]]`` (its facets and maybe a few
     redundant rows), rebuilt in domain coordinates by
-    :func:`regions.walk.pattern_constraints`. Stores no per-region object.
+    :func:`regions.polyhedra.pattern_constraints`. Stores no per-region object.
     """
 
     def __init__(self, network: Network, domain: Domain, patterns: np.ndarray,
@@ -248,8 +230,6 @@ class PatternRows(Sequence):
         return self.patterns.shape[0]
 
     def __getitem__(self, i: int):
-        from .walk import pattern_constraints
-
         i = range(len(self))[i]
         system = pattern_constraints(self.network, self.domain, self.patterns[i])
         wanted = np.isin(system.labels, self.labels[self.offsets[i]:self.offsets[i + 1]])
@@ -266,7 +246,5 @@ class PatternMaps(Sequence):
         return self.patterns.shape[0]
 
     def __getitem__(self, i: int):
-        from .walk import pattern_constraints
-
         system = pattern_constraints(self.network, self.domain, self.patterns[range(len(self))[i]])
         return system.C, system.d

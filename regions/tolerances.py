@@ -111,6 +111,10 @@ The last five are used by facets, the adjacency graph, the certificate and
 the planar geometry, and like the others are multiplied by the tolerance scale.
 """
 
+import math
+
+from .errors import RegionsError
+
 MIN_RADIUS = 1e-7
 ZERO_NORM = 1e-12
 RADIUS_CAP = 1e3
@@ -124,3 +128,11 @@ VERTEX_MERGE = 1e-9
 ON_PLANE = 1e-10
 MAX_EXTENT = 1e12
 RESOLUTION_MARGIN = 100.0
+
+
+def check_min_radius(min_radius) -> float:
+    """``min_radius`` as a float; RegionsError unless positive and finite."""
+    value = float(min_radius)
+    if not (math.isfinite(value) and value > 0.0):
+        raise RegionsError(f"min_radius must be positive and finite, got {min_radius}")
+    return value

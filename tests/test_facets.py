@@ -17,7 +17,7 @@ from regions._facets import facet_section, points_in_polytopes
 from regions.facets import (RowStore, partition_facets, probe, region_facets, state_index,
                             vanishing_neurons)
 from regions.lp import LPSolver
-from regions.walk import pattern_constraints
+from regions.polyhedra import pattern_constraints
 
 import oracles
 from oracles import random_net, unambiguous

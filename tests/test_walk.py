@@ -1,17 +1,21 @@
 """The breadth-first walk (second enumeration algorithm).
 
-Independent sources: the layer-by-layer split (a different algorithm: the
-walk never splits a cell, it derives each region from its pattern and
-crosses facets); Zaslavsky's formula for one layer in general position;
-brute force over all patterns with scipy's LP (``oracles.brute_force_patterns``);
-the independent forward pass ``oracles.true_patterns``.
+Independent sources: Zaslavsky's formula and the parallel-families formula
+for one layer; brute force over all patterns with Clarabel LPs
+(``oracles.brute_force_patterns``); polygon clipping (``polygon_partition``)
+and the 1-D breakpoint sweep (``line_partition``) on 2-D and 1-D domains; the
+independent forward pass ``oracles.true_patterns``. The layer-by-layer split
+(a different algorithm of the package) is compared too, but never as the only
+source of an expected answer. Degenerate inputs run on the walk in
+tests/test_degenerate.py.
 """
 
 import numpy as np
 import pytest
 
 import regions
-from regions.walk import enumerate_walk, pattern_constraints
+from regions.polyhedra import pattern_constraints
+from regions.walk import enumerate_walk
 
 import oracles
 from oracles import pattern_set, random_net, unambiguous, zaslavsky
@@ -19,47 +23,72 @@ from oracles import pattern_set, random_net, unambiguous, zaslavsky
 ACTIVATIONS = ["relu", "leaky_relu", "hardtanh"]
 
 
+SQ = oracles.box_slice([-1, -1], [1, 1])
+P3 = ([0, 0, 0], [1, 0, 0.3], [0, 1, -0.2])
+SEG = ([-1, -1], [1, 0.7])
+SETTINGS = {
+    # name: (widths, regions domain builder, oracle: net -> pattern set)
+    "box2": ([2, 5, 4, 1], lambda: regions.box(-1, 1),
+             lambda net: set(oracles.polygon_partition(net, SQ, oracles.square(-1, 1))[0])),
+    "box3": ([3, 4, 3, 1], lambda: regions.box(-1, 1),
+             lambda net: oracles.brute_force_patterns(
+                 net, oracles.box_slice(-np.ones(3), np.ones(3)))),
+    "whole2": ([2, 4, 3, 1], lambda: None,
+               lambda net: oracles.brute_force_patterns(net, oracles.whole_slice(2))),
+    "deep-box2": ([2, 3, 3, 3, 1], lambda: regions.box(-2, 2),
+                  lambda net: set(oracles.polygon_partition(
+                      net, oracles.box_slice([-2, -2], [2, 2]), oracles.square(-2, 2))[0])),
+    "plane3": ([3, 4, 4, 1], lambda: regions.plane(*P3, lo=-1, hi=1),
+               lambda net: set(oracles.polygon_partition(
+                   net, oracles.plane_slice(*P3, -1, 1), oracles.square(-1, 1))[0])),
+    "segment2": ([2, 5, 5, 1], lambda: regions.segment(*SEG),
+                 lambda net: {iv.pattern for iv in oracles.line_partition(
+                     net, np.array(SEG[0], float),
+                     (np.array(SEG[1]) - SEG[0]) / np.linalg.norm(np.subtract(SEG[1], SEG[0])),
+                     0.0, float(np.linalg.norm(np.subtract(SEG[1], SEG[0]))))}),
+}
+
+
+@pytest.mark.parametrize("setting", list(SETTINGS))
+@pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_walk_and_split_find_the_same_patterns(activation):
-    settings = [([2, 5, 4, 1], regions.box(-1, 1)), ([3, 4, 3, 1], regions.box(-1, 1)),
-                ([2, 4, 3, 1], None), ([2, 3, 3, 3, 1], regions.box(-2, 2)),
-                ([3, 4, 4, 1], regions.plane([0, 0, 0], [1, 0, 0.3], [0, 1, -0.2], lo=-1, hi=1)),
-                ([2, 5, 5, 1], regions.segment([-1, -1], [1, 0.7]))]
-    for seed in range(3):
-        for widths, domain in settings:
-            acts = [activation] * (len(widths) - 2) + ["identity"]
-            net = random_net(widths, acts, seed)
-            split = regions.enumerate(net, domain)
-            walk = enumerate_walk(net, domain)
-            assert pattern_set(walk) == pattern_set(split)
-            assert walk.per_layer == split.per_layer
+def test_walk_matches_oracles_and_split(activation, seed, setting):
+    widths, make_domain, oracle = SETTINGS[setting]
+    acts = [activation] * (len(widths) - 2) + ["identity"]
+    net = random_net(widths, acts, seed)
+    truth = unambiguous(oracle, net)
+    walk = enumerate_walk(net, make_domain())
+    assert pattern_set(walk) == truth
+    split = regions.enumerate(net, make_domain(), method="split")
+    assert pattern_set(split) == truth
+    assert walk.per_layer == split.per_layer
 
 
+@pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
 @pytest.mark.parametrize("dim,width", [(2, 5), (2, 8), (3, 5)])
-def test_one_layer_count_is_zaslavsky(dim, width):
-    for seed in range(3):
-        rng = np.random.default_rng(100 * dim + width + seed)
-        net = regions.Network.from_layers([(rng.normal(size=(width, dim)), rng.normal(size=width)),
-                                           (np.ones((1, width)), np.zeros(1))])
-        assert len(enumerate_walk(net)) == zaslavsky(width, dim)
+def test_one_layer_count_is_zaslavsky(dim, width, seed):
+    rng = np.random.default_rng(100 * dim + width + seed)
+    net = regions.Network.from_layers([(rng.normal(size=(width, dim)), rng.normal(size=width)),
+                                       (np.ones((1, width)), np.zeros(1))])
+    assert len(enumerate_walk(net)) == zaslavsky(width, dim)
 
 
-def test_hardtanh_layer_count_is_parallel_families():
-    for seed in range(3):
-        rng = np.random.default_rng(seed)
-        net = regions.Network.from_layers([(rng.normal(size=(4, 2)), rng.normal(0, 0.3, size=4)),
-                                           (np.ones((1, 4)), np.zeros(1))],
-                                          ["hardtanh", "identity"])
-        assert len(enumerate_walk(net)) == oracles.parallel_families(4, 2, 2)
+@pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
+def test_hardtanh_layer_count_is_parallel_families(seed):
+    rng = np.random.default_rng(seed)
+    net = regions.Network.from_layers([(rng.normal(size=(4, 2)), rng.normal(0, 0.3, size=4)),
+                                       (np.ones((1, 4)), np.zeros(1))],
+                                      ["hardtanh", "identity"])
+    assert len(enumerate_walk(net)) == oracles.parallel_families(4, 2, 2)
 
 
+@pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_walk_matches_brute_force(activation):
-    for seed in range(3):
-        net = random_net([2, 3, 3, 1], [activation, activation, "identity"], seed)
-        expected = unambiguous(oracles.brute_force_patterns, net,
-                               oracles.box_slice([-1, -1], [1, 1]))
-        assert pattern_set(enumerate_walk(net, regions.box(-1, 1))) == expected
+def test_walk_matches_brute_force(activation, seed):
+    net = random_net([2, 3, 3, 1], [activation, activation, "identity"], seed)
+    expected = unambiguous(oracles.brute_force_patterns, net,
+                           oracles.box_slice([-1, -1], [1, 1]))
+    assert pattern_set(enumerate_walk(net, regions.box(-1, 1))) == expected
 
 
 def test_regions_are_consistent_with_an_independent_forward_pass():
@@ -79,6 +108,7 @@ def test_order_is_sorted_and_independent_of_the_start():
     first = enumerate_walk(net, domain)
     rows = [tuple(p) for p in first.patterns.tolist()]
     assert rows == sorted(rows)
+    assert set(rows) == set(oracles.polygon_partition(net, SQ, oracles.square(-1, 1))[0])
     for start in ([0.9, -0.9], [-0.5, 0.4]):
         other = enumerate_walk(net, domain, start=start)
         assert np.array_equal(other.patterns, first.patterns)

@@ -1,0 +1,153 @@
+"""Polyhedra of activation patterns: constraints, minimal H-representations.
+
+A region of a network is the set of points of the domain with one activation
+pattern: with every state fixed, every pre-activation is one affine function
+of the working coordinates, so the region is a polyhedron ``A z <= b``
+(:func:`pattern_constraints`). Its minimal H-representation drops the rows
+that do not bound it (:func:`minimal_rows`, one LP per row; the largest
+inscribed ball is :meth:`regions.lp.LPSolver.chebyshev`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .domain import Domain
+from .errors import RegionsError
+from .lp import LPSolver
+from .network import (Network, breakpoint_hyperplanes, sides_from_states, state_slope_offset,
+                      tie_sides)
+from .tolerances import REDUNDANCY_GAP
+
+
+@dataclass(frozen=True)
+class PatternConstraints:
+    """What an activation pattern imposes, in working coordinates.
+
+    Attributes
+    ----------
+    A : ndarray, shape (m, dim)
+        Unit rows: the domain's rows first, then one row per breakpoint
+        hyperplane whose pre-activation is not constant, oriented so that the
+        region of the pattern is ``A z <= b`` (closed).
+    b : ndarray, shape (m,)
+    labels : ndarray, shape (m,), int64
+        Domain face ``-1 - k`` or breakpoint hyperplane label (the numbering of
+        :meth:`regions.Partition.describe_label`).
+    gradients : ndarray, shape (H, dim)
+        For every breakpoint hyperplane ``t`` of the network (``H`` of them, in
+        label order), the gradient of ``pre-activation - breakpoint`` under the
+        pattern; ``offsets`` (H,) its value at ``z = 0``.
+    offsets : ndarray, shape (H,)
+    feasible : bool
+        False when a constant pre-activation contradicts its neuron's state
+        (the pattern's region is then empty).
+    C : ndarray, shape (out, dim)
+    d : ndarray, shape (out,)
+        The network's output ``y = C z + d`` under the pattern.
+    """
+
+    A: np.ndarray
+    b: np.ndarray
+    labels: np.ndarray
+    gradients: np.ndarray
+    offsets: np.ndarray
+    feasible: bool
+    C: np.ndarray
+    d: np.ndarray
+
+
+def pattern_constraints(network: Network, domain: Domain, pattern) -> PatternConstraints:
+    """The closed polyhedron of points of ``domain`` whose activation pattern is ``pattern``.
+
+    ``pattern`` has shape (P,) with the state codes of :mod:`regions.network`.
+    The closure is exact (pattern regions are convex): it is the domain cut by
+    every breakpoint hyperplane on the side the pattern asks for. A
+    pre-activation whose gradient is below ``ZERO_NORM`` (relative, as in the
+    enumeration) is constant: it adds no row but may make the pattern
+    infeasible.
+    """
+    domain = domain.resolve(network.input_dim)
+    pattern = np.asarray(pattern)
+    if pattern.shape != (network.pattern_length,):
+        raise RegionsError(f"pattern must have shape ({network.pattern_length},), "
+                           f"got {pattern.shape}")
+    M, m = domain.basis, domain.origin
+    rows = [domain.A]
+    rhs = [domain.c]
+    labels = [-1 - np.arange(domain.A.shape[0], dtype=np.int64)]
+    gradients, offsets = [], []
+    feasible = True
+    label, position = 0, 0
+    for layer in network.layers:
+        G = layer.weight @ M
+        beta = layer.weight @ m + layer.bias
+        if layer.activation == "identity":
+            M, m = G, beta
+            continue
+        states = pattern[position:position + layer.width]
+        position += layer.width
+        G_planes, h_planes, threshold = breakpoint_hyperplanes(layer, G, beta, M)
+        gradients.append(G_planes)
+        offsets.append(h_planes)
+        sides = sides_from_states(states, layer.activation)
+        norms = np.linalg.norm(G_planes, axis=1)
+        constant = norms <= threshold
+        signed = sides * h_planes
+        ties = (h_planes == 0.0) & (sides == tie_sides(layer.activation, layer.width))
+        if np.any(constant & ~((signed > 0.0) | ties)):
+            feasible = False
+        cut = ~constant
+        rows.append(-(sides[cut, None] * G_planes[cut]) / norms[cut, None])
+        rhs.append(signed[cut] / norms[cut])
+        labels.append(label + np.flatnonzero(cut).astype(np.int64))
+        label += G_planes.shape[0]
+        slope, shift = state_slope_offset(states, layer)
+        M, m = slope[:, None] * G, slope * beta + shift
+    dim = domain.dim
+    return PatternConstraints(
+        A=np.ascontiguousarray(np.vstack(rows)), b=np.concatenate(rhs),
+        labels=np.concatenate(labels),
+        gradients=np.vstack(gradients) if gradients else np.zeros((0, dim)),
+        offsets=np.concatenate(offsets) if offsets else np.zeros(0),
+        feasible=feasible, C=M, d=m)
+
+
+def minimal_rows(A: np.ndarray, b: np.ndarray, labels: np.ndarray, solver: LPSolver | None = None):
+    """Drop redundant rows of ``A z <= b`` (unit-norm rows), one LP per row.
+
+    Row ``i`` is redundant when maximising ``A[i] . z`` over the other kept
+    rows (and ``A[i] . z <= b[i] + 1``, to stay bounded) cannot exceed
+    ``b[i] + REDUNDANCY_GAP``. Rows are tested in order and removed as soon
+    as found redundant, so of two identical rows exactly one is kept.
+    """
+    solver = solver or LPSolver()
+    keep = np.ones(len(b), dtype=bool)
+    for i in range(len(b)):
+        keep[i] = False
+        rows = np.vstack([A[keep], A[i]])
+        rhs = np.append(b[keep], b[i] + 1.0)
+        keep[i] = solver.maximize(np.ascontiguousarray(rows), rhs, A[i]) > b[i] + REDUNDANCY_GAP
+    return A[keep], b[keep], labels[keep]
+
+
+def minimal_representation(system: PatternConstraints, domain: Domain, solver: LPSolver):
+    """Minimal H-representation of a pattern's region.
+
+    Without LPs first: of rows with identical normals (hard-tanh's two
+    breakpoints, duplicate neurons) only the tightest can bind, and a row that
+    the domain's bounding box satisfies entirely is redundant. The remaining
+    rows go through :func:`minimal_rows` (one LP each).
+    """
+    A, b, labels = system.A, system.b, system.labels
+    order = np.lexsort((b,) + tuple(A.T[::-1]))  # identical normals adjacent, tightest first
+    first = np.ones(len(b), dtype=bool)
+    first[1:] = np.any(A[order[1:]] != A[order[:-1]], axis=1)
+    keep = np.zeros(len(b), dtype=bool)
+    keep[order[first]] = True
+    if domain.is_bounded:
+        highest = np.maximum(A * domain.lower, A * domain.upper).sum(axis=1)
+        keep &= (labels < 0) | (highest > b)
+    return minimal_rows(np.ascontiguousarray(A[keep]), b[keep], labels[keep], solver)
