@@ -85,6 +85,21 @@ class Domain:
         return np.all(z @ self.A.T <= self.c + tol, axis=1)
 
 
+def is_box(domain: Domain) -> bool:
+    """Whether ``domain`` is exactly its bounding box: bounded, every row a signed unit
+    axis at a face of the box (a box, or a polytope or slice bounds written as one)."""
+    if not domain.is_bounded:
+        return False
+    for row, c in zip(domain.A, domain.c):
+        axis = np.flatnonzero(row)
+        if axis.size != 1 or abs(row[axis[0]]) != 1.0:
+            return False
+        i = axis[0]
+        if not c == (domain.upper[i] if row[i] > 0 else -domain.lower[i]):
+            return False
+    return True
+
+
 def tolerance_scale(domain: Domain) -> float:
     """The unit of every tolerance on ``domain`` (see :mod:`regions.tolerances`).
 

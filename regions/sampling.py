@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .domain import Domain, resolve
+from .domain import Domain, is_box, resolve
 from .errors import DomainError, RegionsError
 from .network import Network, neuron_states, state_slope_offset
 from .tolerances import MIN_RADIUS
@@ -579,7 +579,7 @@ def density_estimate(network: Network, domain=None, lines: int = 1000, *, seed: 
     boundary = n * _ball_volume(n) / (2.0 * _ball_volume(n - 1)) * lam
     per_volume = _ball_volume(n) * (lam / 2.0) ** n
     volume = expected = None
-    if _is_box(domain):
+    if is_box(domain):
         sides = domain.upper - domain.lower
         volume = float(np.prod(sides))
         elementary = np.poly(-sides)   # e_k(sides): coefficient k of prod (x + s_i)
@@ -592,21 +592,6 @@ def density_estimate(network: Network, domain=None, lines: int = 1000, *, seed: 
 
 def _ball_volume(j: int) -> float:
     return math.pi ** (j / 2.0) / math.gamma(j / 2.0 + 1.0)
-
-
-def _is_box(domain: Domain) -> bool:
-    """Whether the domain is exactly its bounding box (rows are +-unit vectors at the box faces)."""
-    if not domain.is_bounded:
-        return False
-    lower, upper = domain.lower, domain.upper
-    for row, c in zip(domain.A, domain.c):
-        axis = np.flatnonzero(row)
-        if axis.size != 1 or abs(row[axis[0]]) != 1.0:
-            return False
-        i = axis[0]
-        if not (c == (upper[i] if row[i] > 0 else -lower[i])):
-            return False
-    return True
 
 
 # --------------------------------------------------------------------------- helpers
