@@ -8,38 +8,48 @@ decision is made here from scratch:
 * :func:`zaslavsky`, :func:`parallel_families` -- closed formulas for one layer.
 * :func:`brute_force_patterns` -- every activation pattern, its polyhedron in
   working coordinates (:func:`pattern_polyhedron`), and an inscribed-ball LP
-  solved by ``scipy.optimize.linprog`` (not by regions' HiGHS wrapper).
+  solved by cvxpy with the Clarabel interior-point solver (not HiGHS, which the
+  package uses), many LPs batched into one block-diagonal solve.
+* :func:`exact_patterns` -- the same in exact rational arithmetic (an exact
+  simplex on :class:`fractions.Fraction`), for nets with small integer or
+  dyadic weights: dead neurons, coincident, parallel and concurrent
+  hyperplanes and zero rows are decided exactly, with no tolerance.
 * :func:`line_partition` -- exact 1-D breakpoint sweep along a line.
-* :func:`polygon_partition` -- 2-D algorithm by exact convex polygon clipping,
-  layer by layer; LP-free except for pieces whose inradius bracket
-  ``A/P <= r <= 2A/P`` cannot decide them. :func:`whole_plane_partition`
-  applies it to R^2 through two large squares.
+* :func:`polygon_partition` -- 2-D algorithm by convex polygon clipping,
+  layer by layer, in floats or (``exact=True``) in Fractions; LP-free except
+  for pieces whose inradius bracket ``A/P <= r <= 2A/P`` cannot decide them.
+  :func:`whole_plane_partition` applies it to R^2 through two large squares.
 * :class:`Slice` -- domains built independently (own Gram-Schmidt, own box rows).
 
 Full-dimensionality: ``regions`` counts a region when its largest inscribed
 ball has radius above ``MIN_RADIUS = 1e-7``. The oracles count a region when
 its radius exceeds ``KEEP = 1e-6`` and discard it below ``DROP = 1e-9``; a
-region in between is *ambiguous* and the oracle raises :class:`Ambiguous`, so
-that a test can skip that seed instead of comparing across the tolerance.
+region in between is *ambiguous* and the oracle raises :class:`Ambiguous`; the
+tests turn that into a visible ``pytest.skip`` (:func:`unambiguous`), and the
+fixed seeds are chosen so that none is. No constant of the package is copied:
+a pre-activation is constant only when its gradient is exactly zero.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 from math import comb
 
+import cvxpy as cp
 import numpy as np
-from scipy.optimize import linprog
+import scipy.sparse as sp
 
 DROP = 1e-9
 KEEP = 1e-6
 #: Radius cap of the oracle's inscribed-ball LP on unbounded polyhedra.
 ORACLE_CAP = 1.0
-#: A pre-activation gradient below this (relative) norm is a constant function.
-ZERO_GRADIENT = 1e-12
-
-_LP_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+#: Clarabel (interior point, through cvxpy): tight tolerances, the radii are compared
+#: with the package's to 1e-6 relative.
+_CLARABEL_OPTIONS = {"tol_gap_abs": 1e-11, "tol_gap_rel": 1e-11, "tol_feas": 1e-11,
+                     "max_iter": 400}
 
 
 class Ambiguous(Exception):
@@ -192,31 +202,68 @@ def decisive(net, X, tol: float = 1e-9) -> np.ndarray:
 # --------------------------------------------------------------------------- inscribed ball
 
 
+def inscribed_balls(systems, dim: int, cap: float = ORACLE_CAP):
+    """Largest balls (center, radius <= cap) of many polyhedra ``{z : A z <= c}`` at once.
+
+    ``systems`` is a list of ``(A, c)``. All of them are stacked block-diagonally
+    into one LP (maximise the sum of the radii; the blocks share no variable, so
+    each radius is its own maximum), solved by cvxpy with the Clarabel
+    interior-point solver -- not HiGHS, the package's solver. Rows with zero
+    norm are constant constraints ``0 <= c``: the polyhedron is empty (radius
+    ``-inf``) if one fails. Returns a list of ``(center, radius)``.
+    """
+    results = [None] * len(systems)
+    blocks, rhs, owners = [], [], []
+    for k, (A, c) in enumerate(systems):
+        A = np.asarray(A, float).reshape(-1, dim)
+        c = np.asarray(c, float).reshape(-1)
+        norms = np.linalg.norm(A, axis=1)
+        zero = norms == 0.0
+        if np.any(c[zero] < 0.0):
+            results[k] = (None, -np.inf)
+            continue
+        A, c, norms = A[~zero], c[~zero], norms[~zero]
+        if A.shape[0] == 0:
+            results[k] = (np.zeros(dim), float(cap))
+            continue
+        blocks.append(A / norms[:, None])
+        rhs.append(c / norms)
+        owners.append(k)
+    if blocks:
+        sizes = [b.shape[0] for b in blocks]
+        K = len(blocks)
+        Ablk = sp.block_diag(blocks, format="csr")
+        E = sp.csr_matrix((np.ones(sum(sizes)), (np.arange(sum(sizes)),
+                                                 np.repeat(np.arange(K), sizes))),
+                          shape=(sum(sizes), K))
+        z = cp.Variable(K * dim)
+        r = cp.Variable(K)
+        weights = cp.Parameter(K, nonneg=True)
+        constraints = [Ablk @ z + E @ r <= np.concatenate(rhs)]
+        if np.isfinite(cap):
+            constraints.append(r <= cap)
+        problem = cp.Problem(cp.Maximize(weights @ r), constraints)
+        # The duality gap is shared by all blocks, and Clarabel's relative gap tolerance
+        # is relative to the whole objective: a second pass weights each block by 1 / its
+        # first-pass radius, so that every radius gets the same relative accuracy.
+        weights.value = np.ones(K)
+        for final in (False, True):
+            problem.solve(solver=cp.CLARABEL, **_CLARABEL_OPTIONS)
+            if problem.status not in ("optimal", "optimal_inaccurate") or r.value is None:
+                raise RuntimeError(f"oracle LP failed: {problem.status}")
+            if final or K == 1:
+                break
+            weights.value = 1.0 / np.clip(np.abs(r.value), 1e-6, None)
+        Z = np.asarray(z.value).reshape(K, dim)
+        for i, k in enumerate(owners):
+            results[k] = (Z[i], float(r.value[i]))
+    return results
+
+
 def inscribed_ball(A: np.ndarray, c: np.ndarray, dim: int,
                    cap: float = ORACLE_CAP) -> tuple[np.ndarray | None, float]:
-    """Largest ball (center, radius <= cap) in ``{z : A z <= c}``; radius negative if empty.
-
-    Rows with zero norm are constant constraints ``0 <= c``. Solved by
-    ``scipy.optimize.linprog`` (HiGHS through scipy, tight tolerances).
-    """
-    A = np.asarray(A, float).reshape(-1, dim)
-    c = np.asarray(c, float)
-    norms = np.linalg.norm(A, axis=1)
-    zero = norms == 0.0
-    if np.any(c[zero] < 0.0):
-        return None, -np.inf
-    A, c, norms = A[~zero], c[~zero], norms[~zero]
-    if A.shape[0] == 0:
-        return np.zeros(dim), cap
-    A_ub = np.hstack([A / norms[:, None], np.ones((A.shape[0], 1))])
-    cost = np.zeros(dim + 1)
-    cost[-1] = -1.0
-    bounds = [(None, None)] * dim + [(None, cap)]
-    res = linprog(cost, A_ub=A_ub, b_ub=c / norms, bounds=bounds, method="highs",
-                  options=_LP_OPTIONS)
-    if res.status != 0:
-        raise RuntimeError(f"oracle LP failed: {res.message}")
-    return res.x[:dim], float(res.x[-1])
+    """Largest ball (center, radius <= cap) in ``{z : A z <= c}``; radius negative if empty."""
+    return inscribed_balls([(A, c)], dim, cap)[0]
 
 
 def inscribed_radius(A: np.ndarray, c: np.ndarray, dim: int, cap: float = ORACLE_CAP) -> float:
@@ -224,25 +271,30 @@ def inscribed_radius(A: np.ndarray, c: np.ndarray, dim: int, cap: float = ORACLE
     return inscribed_ball(A, c, dim, cap)[1]
 
 
-def _neuron_rows(g: np.ndarray, beta: float, state: int, activation: str, scale: float):
+def _neuron_rows(g, beta, state: int, activation: str):
     """Constraints ``row . z <= rhs`` meaning ``neuron has state`` for ``z -> g.z + beta``.
 
     Returns a list of ``(row, rhs)``, or ``None`` when the state is impossible
-    for a constant pre-activation (strict inequalities decided exactly).
+    for a constant pre-activation. A pre-activation is constant only when its
+    gradient is exactly zero (no tolerance: in floats this happens when every
+    neuron feeding it is off or flat, in exact arithmetic whenever it is zero);
+    its state is then decided exactly from the strict inequalities. Works on
+    float arrays and on lists of :class:`fractions.Fraction` alike.
     """
-    if np.linalg.norm(g) <= ZERO_GRADIENT * max(scale, 1e-300):
+    if not any(x != 0 for x in g):
         if activation == "hardtanh":
-            ok = {1: beta > 1.0, -1: beta < -1.0, 0: -1.0 <= beta <= 1.0}[state]
+            ok = {1: beta > 1, -1: beta < -1, 0: -1 <= beta <= 1}[state]
         else:
-            ok = beta > 0.0 if state == 1 else beta <= 0.0
+            ok = beta > 0 if state == 1 else beta <= 0
         return [] if ok else None
+    neg = [-x for x in g] if not isinstance(g, np.ndarray) else -g
     if activation == "hardtanh":
         if state == 1:
-            return [(-g, beta - 1.0)]
+            return [(neg, beta - 1)]
         if state == -1:
-            return [(g, -1.0 - beta)]
-        return [(g, 1.0 - beta), (-g, 1.0 + beta)]
-    return [(-g, beta)] if state == 1 else [(g, -beta)]
+            return [(g, -1 - beta)]
+        return [(g, 1 - beta), (neg, 1 + beta)]
+    return [(neg, beta)] if state == 1 else [(g, -beta)]
 
 
 def _layer_states(layer) -> tuple[int, ...]:
@@ -257,68 +309,63 @@ def _classify(radius: float) -> bool:
     raise Ambiguous(f"a pattern polyhedron has inscribed radius {radius:.3g}")
 
 
+def _neurons(net):
+    return [(li, j) for li, layer in enumerate(net.layers)
+            if layer.activation != "identity" for j in range(layer.width)]
+
+
 def brute_force_patterns(net, domain: Slice, exhaustive: bool = False) -> set[tuple]:
     """Every activation pattern whose polyhedron in ``domain`` holds a ball of radius > KEEP.
 
     With ``exhaustive=True`` every pattern in the full product of neuron
-    states gets its own LP. Otherwise patterns are built neuron by neuron and
-    a prefix is abandoned once its polyhedron holds no ball of radius DROP:
-    the polyhedron of any completion is a subset of it, so no feasible
-    pattern is lost (same answer, far fewer LPs).
+    states gets its own LP (all in one batched solve). Otherwise patterns are
+    built neuron by neuron, breadth first, and a prefix is abandoned once the
+    largest ball of its polyhedron has radius below DROP: the polyhedron of any
+    completion is a subset of it, so no feasible pattern is lost. Every radius
+    is the LP optimum of its own polyhedron, except when the parent's largest
+    ball satisfies the child's new rows: it is then inside the child, which is
+    a subset of the parent, so it is the child's largest ball too.
     Raises :class:`Ambiguous` when some pattern's radius is in ``[DROP, KEEP]``.
     """
     dim = domain.dim
-    neurons = [(li, j) for li, layer in enumerate(net.layers)
-               if layer.activation != "identity" for j in range(layer.width)]
-    if exhaustive:
-        choices = [_layer_states(net.layers[li]) for li, _ in neurons]
-        found = set()
-        for pattern in itertools.product(*choices):
-            rows = pattern_polyhedron(net, domain, pattern)
-            if rows is not None and _classify(inscribed_radius(*rows, dim)):
-                found.add(tuple(int(s) for s in pattern))
-        return found
-
-    found = set()
-
-    def extend(pattern: tuple, A: np.ndarray, c: np.ndarray, center, radius: float,
-               exact: bool):
-        # (center, radius) is a ball inside the current polyhedron; ``exact`` when largest.
-        if len(pattern) == len(neurons):
-            if not exact and radius <= KEEP:
-                center, radius = inscribed_ball(A, c, dim)
-            if _classify(radius):
-                found.add(pattern)
-            return
-        li, j = neurons[len(pattern)]
-        layer = net.layers[li]
-        G, beta, scale = _layer_affine(net, domain, pattern, li)
-        for state in _layer_states(layer):
-            rows = _neuron_rows(G[j], beta[j], state, layer.activation, scale[j])
-            if rows is None:
-                continue
-            A2 = np.vstack([A] + [r[None, :] for r, _ in rows])
-            c2 = np.concatenate([c, [rhs for _, rhs in rows]])
-            slacks = [(rhs - row @ center) / np.linalg.norm(row) for row, rhs in rows]
-            if all(s >= radius for s in slacks):
-                # The ball satisfies the new rows: it is a ball of the child (the largest if
-                # it was the parent's largest, since the child is a subset).
-                extend(pattern + (state,), A2, c2, center, radius, exact)
-            elif len(rows) == 1 and slacks[0] > 0.0 and radius + slacks[0] > 2.0 * DROP:
-                # The cap of the ball on the centre's side holds a ball of radius (R + s) / 2.
-                unit = rows[0][0] / np.linalg.norm(rows[0][0])
-                shift = (radius - slacks[0]) / 2.0
-                extend(pattern + (state,), A2, c2, center - shift * unit,
-                       (radius + slacks[0]) / 2.0, False)
-            else:
-                center2, radius2 = inscribed_ball(A2, c2, dim)
-                if radius2 >= DROP:
-                    extend(pattern + (state,), A2, c2, center2, radius2, True)
-
+    neurons = _neurons(net)
     A0 = np.asarray(domain.A, float).reshape(-1, dim)
     c0 = np.asarray(domain.c, float)
-    extend((), A0, c0, *inscribed_ball(A0, c0, dim), True)
-    return found
+    if exhaustive:
+        choices = [_layer_states(net.layers[li]) for li, _ in neurons]
+        patterns, systems = [], []
+        for pattern in itertools.product(*choices):
+            rows = pattern_polyhedron(net, domain, pattern)
+            if rows is not None:
+                patterns.append(tuple(int(s) for s in pattern))
+                systems.append(rows)
+        balls = inscribed_balls(systems, dim)
+        return {p for p, (_, radius) in zip(patterns, balls) if _classify(radius)}
+
+    # Each node: (pattern, A, c, center, radius) with (center, radius) its largest ball.
+    level = [((), A0, c0, *inscribed_ball(A0, c0, dim))]
+    for depth, (li, j) in enumerate(neurons):
+        layer = net.layers[li]
+        children, pending = [], []
+        for pattern, A, c, center, radius in level:
+            G, beta = _layer_affine(net, domain, pattern, li)
+            for state in _layer_states(layer):
+                rows = _neuron_rows(G[j], beta[j], state, layer.activation)
+                if rows is None:
+                    continue
+                A2 = np.vstack([A] + [np.asarray(r, float)[None, :] for r, _ in rows])
+                c2 = np.concatenate([c, [float(rhs) for _, rhs in rows]])
+                slacks = [(rhs - row @ center) / np.linalg.norm(row) for row, rhs in rows]
+                child = (pattern + (state,), A2, c2)
+                if all(s >= radius for s in slacks):
+                    children.append((*child, center, radius))
+                else:
+                    pending.append(child)
+        for child, (center, radius) in zip(pending, inscribed_balls(
+                [(A2, c2) for _, A2, c2 in pending], dim)):
+            children.append((*child, center, radius))
+        level = [node for node in children if node[4] >= DROP]
+    return {node[0] for node in level if _classify(node[4])}
 
 
 def _layer_affine(net, domain: Slice, pattern: tuple, target: int):
@@ -329,8 +376,7 @@ def _layer_affine(net, domain: Slice, pattern: tuple, target: int):
         G = layer.weight @ M
         beta = layer.weight @ m + layer.bias
         if li == target:
-            scale = np.abs(layer.weight) @ np.linalg.norm(M, axis=1)
-            return G, beta, scale
+            return G, beta
         if layer.activation == "identity":
             M, m = G, beta
             continue
@@ -352,16 +398,223 @@ def pattern_polyhedron(net, domain: Slice, pattern: tuple):
     for li, layer in enumerate(net.layers):
         if layer.activation == "identity":
             continue
-        G, beta, scale = _layer_affine(net, domain, pattern, li)
+        G, beta = _layer_affine(net, domain, pattern, li)
         for j in range(layer.width):
-            rows = _neuron_rows(G[j], beta[j], pattern[pos + j], layer.activation, scale[j])
+            rows = _neuron_rows(G[j], beta[j], pattern[pos + j], layer.activation)
             if rows is None:
                 return None
             for row, rhs in rows:
-                A.append(row[None, :])
+                A.append(np.asarray(row, float)[None, :])
                 c.append([rhs])
         pos += layer.width
     return np.vstack(A), np.concatenate(c)
+
+
+# --------------------------------------------------------------------------- exact arithmetic
+#
+# Networks with small integer or dyadic weights have exactly coincident, parallel and
+# concurrent hyperplanes, exactly dead neurons and exactly zero rows. The functions below
+# decide all of that in rational arithmetic (every float is a rational number, converted
+# without rounding by ``Fraction(float)``), so no tolerance is involved in deciding whether a
+# pattern's set is empty, lower-dimensional or full-dimensional.
+
+
+def _q(x) -> Fraction:
+    return Fraction(float(x)) if not isinstance(x, Fraction) else x
+
+
+def _qvec(v):
+    return [_q(x) for x in np.asarray(v, float).ravel()]
+
+
+def _qmat(M):
+    return [_qvec(row) for row in np.atleast_2d(np.asarray(M, float))]
+
+
+def _matvec(M, v):
+    return [sum((a * b for a, b in zip(row, v)), Fraction(0)) for row in M]
+
+
+def _exact_layers(net):
+    """Each layer as (W rows, b, activation, slope) in Fractions."""
+    return [(_qmat(l.weight), _qvec(l.bias), l.activation, _q(l.slope)) for l in net.layers]
+
+
+def _exact_slope_shift(state: int, activation: str, slope: Fraction):
+    if activation == "relu":
+        return Fraction(int(state == 1)), Fraction(0)
+    if activation == "leaky_relu":
+        return (Fraction(1) if state == 1 else slope), Fraction(0)
+    if activation == "hardtanh":
+        return Fraction(int(state == 0)), Fraction(state)
+    return Fraction(1), Fraction(0)
+
+
+def _exact_affine(layers, M, m, pattern, target):
+    """Exact ``G z + beta`` of layer ``target`` (input map ``x = M z + m``, M as rows)."""
+    pos = 0
+    for li, (W, b, act, slope) in enumerate(layers):
+        cols = list(zip(*M))  # columns of M: one per working coordinate
+        G = [[sum((w * x for w, x in zip(row, col)), Fraction(0)) for col in cols] for row in W]
+        beta = [bb + sum((w * x for w, x in zip(row, m)), Fraction(0)) for row, bb in zip(W, b)]
+        if li == target:
+            return G, beta
+        if act == "identity":
+            M, m = G, beta
+            continue
+        states = pattern[pos:pos + len(W)]
+        pos += len(W)
+        pairs = [_exact_slope_shift(s, act, slope) for s in states]
+        M = [[a * x for x in row] for (a, _), row in zip(pairs, G)]
+        m = [a * x + s for (a, s), x in zip(pairs, beta)]
+    raise IndexError(target)
+
+
+def exact_strict_lp(A, c, cap=Fraction(1)):
+    """Exact ``max t`` s.t. ``A z + t <= c`` (every row), ``t <= cap``, z free.
+
+    Rows and right-hand sides are Fractions; solved by a dense simplex in rational
+    arithmetic with Bland's rule (no cycling on degenerate vertices). Returns
+    ``(t, z)``. ``t > 0`` exactly when some ``z`` satisfies every row strictly, i.e.
+    the polyhedron has an interior (zero rows must be removed by the caller).
+    """
+    m, d = len(A), len(A[0]) if A else 0
+    t0 = min(min(c, default=cap), cap)
+    # Variables: z+ (d), z- (d), s (t = t0 + s), slacks (m + 1). All rhs >= 0.
+    n = 2 * d + 1
+    rows = []
+    for i in range(m):
+        row = list(A[i]) + [-a for a in A[i]] + [Fraction(1)]
+        slack = [Fraction(0)] * (m + 1)
+        slack[i] = Fraction(1)
+        rows.append(row + slack + [c[i] - t0])
+    slack = [Fraction(0)] * (m + 1)
+    slack[m] = Fraction(1)
+    rows.append([Fraction(0)] * (2 * d) + [Fraction(1)] + slack + [cap - t0])
+    basis = [n + i for i in range(m + 1)]
+    width = n + m + 1
+    obj = [Fraction(0)] * (width + 1)   # reduced costs of "maximise s": -c_j for basis 0
+    obj[2 * d] = Fraction(-1)
+    while True:
+        enter = next((j for j in range(width) if obj[j] < 0), None)
+        if enter is None:
+            break
+        best, leave = None, None
+        for i, row in enumerate(rows):
+            if row[enter] > 0:
+                ratio = row[-1] / row[enter]
+                if best is None or ratio < best or (ratio == best and basis[i] < basis[leave]):
+                    best, leave = ratio, i
+        if leave is None:
+            raise RuntimeError("exact LP unbounded (cannot happen: t <= cap)")
+        pivot = rows[leave]
+        p = pivot[enter]
+        nonzero = [k for k, y in enumerate(pivot) if y]
+        for k in nonzero:
+            pivot[k] = pivot[k] / p
+        for row in rows + [obj]:
+            if row is not pivot and row[enter]:
+                f = row[enter]
+                for k in nonzero:
+                    row[k] = row[k] - f * pivot[k]
+        basis[leave] = enter
+    value = [Fraction(0)] * width
+    for i, j in enumerate(basis):
+        value[j] = rows[i][-1]
+    z = [value[k] - value[d + k] for k in range(d)]
+    return t0 + value[2 * d], z
+
+
+def _row_norms(A):
+    return [float(np.sqrt(float(sum(x * x for x in row)))) for row in A if any(x != 0 for x in row)]
+
+
+def _dyadic_unit(row, rhs):
+    """Scale a row and its rhs by an exact power of two so that the row's norm is in [1, 2)."""
+    e = int(np.floor(np.log2(float(sum(x * x for x in row))) / 2.0))
+    f = Fraction(2) ** (-e)
+    return [x * f for x in row], rhs * f
+
+
+def _exact_verdict(A, c, point=None, final=False):
+    """Keep or drop ``{A z <= c}`` (Fractions), decided from an exact LP value.
+
+    Returns ``(keep, z)`` with ``z`` an exact point strictly inside when kept.
+    Zero rows are constants: the set is empty if one fails (``0 <= c`` false),
+    else they are dropped. The LP value ``t`` of :func:`exact_strict_lp` is
+    ``<= 0`` exactly when the set has no interior: then it is dropped, with no
+    tolerance. For ``t > 0`` the largest ball's radius r satisfies ``t / max|a_i|
+    <= r <= t / min|a_i|``; a set surely thinner than DROP is dropped (the
+    package's MIN_RADIUS = 1e-7 would drop it too), one surely wider than KEEP
+    kept, and otherwise :class:`Ambiguous` is raised (only when ``final``: a
+    pattern prefix is kept). With ``point`` (an exact point strictly inside a
+    superset), the LP is skipped when ``point`` is deep enough inside this set
+    too: its slack is a lower bound of ``t``. Rows are first scaled by exact
+    powers of two to norms in [1, 2), so the bracket is within a factor 2.
+    """
+    if any(rhs < 0 for row, rhs in zip(A, c) if not any(x != 0 for x in row)):
+        return False, None
+    keep = [_dyadic_unit(row, rhs) for row, rhs in zip(A, c) if any(x != 0 for x in row)]
+    if not keep:
+        return True, point
+    norms = _row_norms([r for r, _ in keep])
+    if point is not None:
+        slack = min(rhs - sum((a * x for a, x in zip(row, point)), Fraction(0))
+                    for row, rhs in keep)
+        if slack > 0 and (not final or float(min(slack, 1)) / max(norms) > KEEP):
+            return True, point
+    t, z = exact_strict_lp([r for r, _ in keep], [h for _, h in keep])
+    if t <= 0:
+        return False, None
+    lower, upper = float(t) / max(norms), float(t) / min(norms)
+    if upper < DROP:
+        return False, None
+    if lower > KEEP or not final:
+        return True, z
+    raise Ambiguous(f"a pattern set has inscribed radius in [{lower:.3g}, {upper:.3g}]")
+
+
+def exact_patterns(net, domain: Slice) -> set[tuple]:
+    """:func:`brute_force_patterns` in exact rational arithmetic.
+
+    Patterns are grown neuron by neuron (depth first); each prefix's set is
+    decided by :func:`exact_strict_lp` (or, for free, by an exact interior point
+    of the parent that stays strictly inside). Zero gradients (dead neurons,
+    zero rows, bias-only layers, deep neurons that cancel) are exactly zero,
+    coincident and concurrent hyperplanes meet exactly: lower-dimensional
+    pieces have ``t = 0`` exactly and are never counted.
+    """
+    layers = _exact_layers(net)
+    neurons = _neurons(net)
+    dim = domain.dim
+    A0 = _qmat(np.asarray(domain.A, float).reshape(-1, dim)) if len(domain.c) else []
+    c0 = _qvec(domain.c)
+    M0, m0 = _qmat(domain.basis), _qvec(domain.origin)
+    found = set()
+
+    keep, z = _exact_verdict(A0, c0) if A0 else (True, [Fraction(0)] * dim)
+    if not keep:
+        return found
+
+    def extend(pattern, A, c, point):
+        if len(pattern) == len(neurons):
+            if _exact_verdict(A, c, point, final=True)[0]:
+                found.add(pattern)
+            return
+        li, j = neurons[len(pattern)]
+        G, beta = _exact_affine(layers, M0, m0, pattern, li)
+        for state in _layer_states(net.layers[li]):
+            rows = _neuron_rows(G[j], beta[j], state, layers[li][2])
+            if rows is None:
+                continue
+            A2 = A + [list(r) for r, _ in rows]
+            c2 = c + [h for _, h in rows]
+            keep, z = _exact_verdict(A2, c2, point)
+            if keep:
+                extend(pattern + (state,), A2, c2, z)
+
+    extend((), A0, c0, z)
+    return found
 
 
 # --------------------------------------------------------------------------- 1-D sweep
@@ -433,9 +686,17 @@ def _midpoint(u: float, v: float) -> float:
 # --------------------------------------------------------------------------- 2-D clipping
 
 
-def _clip(poly: np.ndarray, g: np.ndarray, beta: float):
-    """Split a convex polygon (k, 2) by ``g . z + beta = 0``: (part with <= 0, part with >= 0)."""
-    values = poly @ g + beta
+def _clip(poly, g, beta):
+    """Split a convex polygon (list of vertices) by ``g . z + beta = 0``.
+
+    Returns (part with <= 0, part with >= 0). Works in floats or Fractions. A
+    polygon lying in the line (``g = 0``, ``beta = 0``) is returned once, as
+    the ``<= 0`` part: which side it is does not matter, states are read at the
+    centroid afterwards.
+    """
+    values = [g[0] * p[0] + g[1] * p[1] + beta for p in poly]
+    if all(v == 0 for v in values):
+        return poly, []
     neg, pos = [], []
     k = len(poly)
     for i in range(k):
@@ -446,38 +707,53 @@ def _clip(poly: np.ndarray, g: np.ndarray, beta: float):
         if vp >= 0:
             pos.append(p)
         if (vp < 0 < vq) or (vq < 0 < vp):
-            x = p + (vp / (vp - vq)) * (q - p)
+            f = vp / (vp - vq)
+            x = (p[0] + f * (q[0] - p[0]), p[1] + f * (q[1] - p[1]))
             neg.append(x)
             pos.append(x)
-    return np.array(neg).reshape(-1, 2), np.array(pos).reshape(-1, 2)
+    return neg, pos
 
 
-def _area_perimeter(poly: np.ndarray) -> tuple[float, float]:
+def _area2(poly):
+    """Twice the (unsigned) area, exact for Fractions."""
+    k = len(poly)
+    if k < 3:
+        return 0
+    s = sum(poly[i][0] * poly[(i + 1) % k][1] - poly[i][1] * poly[(i + 1) % k][0]
+            for i in range(k))
+    return abs(s)
+
+
+def _area_perimeter(poly) -> tuple[float, float]:
     if len(poly) < 3:
         return 0.0, 0.0
-    x, y = poly[:, 0], poly[:, 1]
-    area = 0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
-    perimeter = float(np.sum(np.linalg.norm(poly - np.roll(poly, -1, axis=0), axis=1)))
-    return float(area), perimeter
+    P = [(float(x), float(y)) for x, y in poly]
+    area = float(_area2(poly)) / 2.0
+    perimeter = sum(math.hypot(P[i][0] - P[i - 1][0], P[i][1] - P[i - 1][1])
+                    for i in range(len(P)))
+    return area, perimeter
 
 
-def _polygon_kept(poly: np.ndarray, final: bool) -> bool:
+def _polygon_kept(poly, final: bool, exact: bool) -> bool:
     """Keep/drop a piece by its inradius r, bracketed for convex sets by A/P <= r <= 2A/P.
 
-    Pieces with r surely below DROP are dropped; with ``final`` (a layer is
-    complete) a piece that is neither surely above KEEP nor surely below DROP
-    raises Ambiguous.
+    In exact mode a piece of zero area is dropped exactly (no tolerance). Pieces
+    with r surely below DROP are dropped; with ``final`` (a layer is complete) a
+    piece that is neither surely above KEEP nor surely below DROP gets its exact
+    inradius from an LP, and raises Ambiguous if that is in [DROP, KEEP].
     """
+    if exact and _area2(poly) == 0:
+        return False
     area, perimeter = _area_perimeter(poly)
     if perimeter == 0.0 or 2.0 * area / perimeter < DROP:
         return False
     if not final or area / perimeter > KEEP:
         return True
-    return _classify(_polygon_inradius(poly))
+    return _classify(_polygon_inradius(np.array([[float(x), float(y)] for x, y in poly])))
 
 
 def _polygon_inradius(poly: np.ndarray) -> float:
-    """Exact inradius of a convex polygon from its edge lines (one scipy LP)."""
+    """Inradius of a convex polygon from its edge lines (one Clarabel LP)."""
     center = poly.mean(axis=0)
     edges = np.roll(poly, -1, axis=0) - poly
     keep = np.linalg.norm(edges, axis=1) > 0
@@ -488,47 +764,73 @@ def _polygon_inradius(poly: np.ndarray) -> float:
     return inscribed_radius(normals, rhs, 2, cap=np.inf)
 
 
-def polygon_partition(net, domain: Slice, polygon: np.ndarray):
-    """LP-free exact regions of a network on a convex polygon of a 2-D slice.
+def polygon_partition(net, domain: Slice, polygon, exact: bool = False):
+    """LP-free regions of a network on a convex polygon of a 2-D slice, by clipping.
 
     ``polygon`` (k, 2) lists the domain's vertices in working coordinates.
     Every piece carries the affine map of the layers so far; each breakpoint
-    line of the next layer clips it. Returns ``(patterns, per_layer, pieces)``:
-    the list of patterns, the piece count after each layer, and the final
-    polygons.
+    line of the next layer clips it. With ``exact=True`` everything (weights,
+    slice, vertices) is a :class:`fractions.Fraction`: dead neurons have an
+    exactly zero gradient, concurrent lines meet in one exact point and the
+    pieces they would bound have zero area, so no tolerance decides a
+    degenerate case. In float mode a neuron is constant only when its gradient
+    is exactly zero. Returns ``(patterns, per_layer, pieces)``: the list of
+    patterns, the piece count after each layer, and the final polygons.
     """
-    pieces = [(np.asarray(polygon, float), domain.basis, domain.origin, ())]
+    if exact:
+        conv, convm = _qvec, _qmat
+        poly0 = [tuple(_qvec(p)) for p in np.asarray(polygon, float)]
+        layers = _exact_layers(net)
+        M0, m0 = convm(domain.basis), conv(domain.origin)
+    else:
+        poly0 = [tuple(p) for p in np.asarray(polygon, float)]
+        layers = [(l.weight, l.bias, l.activation, l.slope) for l in net.layers]
+        M0, m0 = np.asarray(domain.basis, float), np.asarray(domain.origin, float)
+    pieces = [(poly0, M0, m0, ())]
     per_layer = []
-    for layer in net.layers:
-        taus = (-1.0, 1.0) if layer.activation == "hardtanh" else (0.0,)
+    for (W, b, act, slope), layer in zip(layers, net.layers):
+        taus = (-1, 1) if act == "hardtanh" else (0,)
         refined = []
         for poly, M, m, pattern in pieces:
-            G = layer.weight @ M
-            beta = layer.weight @ m + layer.bias
-            if layer.activation == "identity":
+            if exact:
+                cols = list(zip(*M))
+                G = [[sum((w * x for w, x in zip(row, col)), Fraction(0)) for col in cols]
+                     for row in W]
+                beta = [bb + sum((w * x for w, x in zip(row, m)), Fraction(0))
+                        for row, bb in zip(W, b)]
+            else:
+                G, beta = W @ M, W @ m + b
+            if act == "identity":
                 refined.append((poly, G, beta, pattern))
                 continue
-            scale = np.abs(layer.weight) @ np.linalg.norm(M, axis=1)
             parts = [poly]
-            for j in range(layer.width):
-                if np.linalg.norm(G[j]) <= ZERO_GRADIENT * max(scale[j], 1e-300):
-                    continue
+            for j in range(len(W)):
                 for tau in taus:
                     split = []
                     for part in parts:
                         split.extend(p for p in _clip(part, G[j], beta[j] - tau)
-                                     if _polygon_kept(p, final=False))
+                                     if _polygon_kept(p, False, exact))
                     parts = split
             for part in parts:
                 # Centroid of the vertices: strictly inside a non-degenerate convex polygon.
-                center = part.mean(axis=0)
-                states = states_of(G @ center + beta, layer.activation)
-                slope, shift = slope_shift(states, layer)
-                refined.append((part, slope[:, None] * G, slope * beta + shift,
-                                pattern + tuple(int(s) for s in states)))
-        pieces = [p for p in refined if _polygon_kept(p[0], final=True)]
+                k = len(part)
+                center = (sum(p[0] for p in part) / k, sum(p[1] for p in part) / k)
+                z = [g[0] * center[0] + g[1] * center[1] + bb for g, bb in zip(G, beta)]
+                if exact:
+                    states = [(1 if v > 1 else -1 if v < -1 else 0) if act == "hardtanh"
+                              else int(v > 0) for v in z]
+                    pairs = [_exact_slope_shift(s, act, slope) for s in states]
+                    M2 = [[a * x for x in row] for (a, _), row in zip(pairs, G)]
+                    m2 = [a * x + s for (a, s), x in zip(pairs, beta)]
+                else:
+                    states = states_of(np.asarray(z), act)
+                    sl, shift = slope_shift(states, layer)
+                    M2, m2 = sl[:, None] * G, sl * beta + shift
+                refined.append((part, M2, m2, pattern + tuple(int(s) for s in states)))
+        pieces = [p for p in refined if _polygon_kept(p[0], True, exact)]
         per_layer.append(len(pieces))
-    return [p[3] for p in pieces], per_layer, [p[0] for p in pieces]
+    return ([p[3] for p in pieces], per_layer,
+            [np.array([[float(x), float(y)] for x, y in p[0]]) for p in pieces])
 
 
 def whole_plane_partition(net, near: float = 1e4, far: float = 1e7):

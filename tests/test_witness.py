@@ -2,8 +2,9 @@
 
 Independent sources: the network's own forward pass and activation pattern
 recomputed in ``oracles`` (``preactivations``, ``true_patterns``), the pattern
-polyhedron's inscribed ball solved by scipy ``linprog``
-(``oracles.pattern_polyhedron``), random points of the domain, and for the
+polyhedron's inscribed ball solved by Clarabel through cvxpy, one batched LP
+for all regions of a partition (``oracles.pattern_polyhedron``,
+``oracles.inscribed_balls``), random points of the domain, and for the
 larger networks the shared peer counts (regioncam / relucent, shared/README.md)
 plus LP-free polygon clipping (``oracles.polygon_partition``).
 """
@@ -25,7 +26,15 @@ def check_regions(part, net, oracle_domain, rng, every=1, ball_points=8):
     """Witness, H-representation, affine map and margin checks on regions ``::every``."""
     domain = part.domain
     scale = max(1.0, float(np.max(np.abs(part.witnesses))) if len(part) else 1.0)
-    for index in range(0, len(part), every):
+    indices = range(0, len(part), every)
+    # The pattern polyhedra, built and solved independently (one batched Clarabel LP).
+    systems = [oracles.pattern_polyhedron(net, oracle_domain,
+                                          tuple(int(s) for s in part.patterns[i]))
+               for i in indices]
+    assert all(rows is not None for rows in systems)
+    oracle_radii = {i: r for i, (_, r) in zip(indices, oracles.inscribed_balls(
+        systems, domain.dim, cap=RADIUS_CAP))}
+    for index in indices:
         region = part[index]
         pattern = np.asarray(region.pattern)
         w = np.asarray(region.witness, float)
@@ -47,9 +56,7 @@ def check_regions(part, net, oracle_domain, rng, every=1, ball_points=8):
 
         # The margin is the inscribed radius of the pattern's polyhedron, solved independently
         # (split), or a ball no larger (vertex: around the mean of the vertices).
-        rows = oracles.pattern_polyhedron(net, oracle_domain, tuple(int(s) for s in pattern))
-        assert rows is not None
-        _, radius = oracles.inscribed_ball(*rows, domain.dim, cap=RADIUS_CAP)
+        radius = oracle_radii[index]
         if part.method == "vertex":
             assert region.margin <= radius * (1 + 1e-6) + 1e-9
         else:
@@ -110,7 +117,7 @@ def make(name, n_in, seed, width=5):
     return random_net([n_in] + [width] * (len(acts) - 1) + [1], acts, seed)
 
 
-@pytest.mark.parametrize("seed", range(2))
+@pytest.mark.parametrize("seed", range(2), ids=[f"seed{s}" for s in range(2)])
 @pytest.mark.parametrize("n_in", [2, 3])
 @pytest.mark.parametrize("name", sorted(NETS))
 def test_witnesses_on_boxes(name, n_in, seed):
@@ -122,7 +129,7 @@ def test_witnesses_on_boxes(name, n_in, seed):
     check_coverage(part, net, sample_box(rng, lo, hi, 1500))
 
 
-@pytest.mark.parametrize("seed", range(2))
+@pytest.mark.parametrize("seed", range(2), ids=[f"seed{s}" for s in range(2)])
 @pytest.mark.parametrize("n_in", [2, 3])
 @pytest.mark.parametrize("name", ["relu", "hardtanh", "mixed"])
 def test_witnesses_on_the_whole_space(name, n_in, seed):
@@ -133,7 +140,7 @@ def test_witnesses_on_the_whole_space(name, n_in, seed):
     check_coverage(part, net, rng.normal(scale=4.0, size=(1500, n_in)))
 
 
-@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
 def test_witnesses_on_a_polytope(seed):
     net = make("mixed", 2, seed)
     rng = np.random.default_rng(seed)
@@ -145,7 +152,7 @@ def test_witnesses_on_a_polytope(seed):
     check_coverage(part, net, Z[np.all(Z @ A.T <= c, axis=1)])
 
 
-@pytest.mark.parametrize("seed", range(2))
+@pytest.mark.parametrize("seed", range(2), ids=[f"seed{s}" for s in range(2)])
 @pytest.mark.parametrize("name", ["relu", "hardtanh", "identity-middle"])
 def test_witnesses_on_plane_and_segment_slices(name, seed):
     net = make(name, 4, seed)
