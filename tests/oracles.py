@@ -752,8 +752,8 @@ def _polygon_kept(poly, final: bool, exact: bool) -> bool:
     return _classify(_polygon_inradius(np.array([[float(x), float(y)] for x, y in poly])))
 
 
-def _polygon_inradius(poly: np.ndarray) -> float:
-    """Inradius of a convex polygon from its edge lines (one Clarabel LP)."""
+def _polygon_rows(poly: np.ndarray):
+    """The edge lines of a convex polygon as ``A z <= c``, oriented towards its centroid."""
     center = poly.mean(axis=0)
     edges = np.roll(poly, -1, axis=0) - poly
     keep = np.linalg.norm(edges, axis=1) > 0
@@ -761,7 +761,18 @@ def _polygon_inradius(poly: np.ndarray) -> float:
     rhs = np.einsum("ij,ij->i", normals, poly[keep])
     flip = normals @ center > rhs  # orient every edge so that the centroid satisfies it
     normals[flip], rhs[flip] = -normals[flip], -rhs[flip]
-    return inscribed_radius(normals, rhs, 2, cap=np.inf)
+    return normals, rhs
+
+
+def _polygon_inradius(poly: np.ndarray) -> float:
+    """Inradius of a convex polygon from its edge lines (one Clarabel LP)."""
+    return inscribed_radius(*_polygon_rows(poly), 2, cap=np.inf)
+
+
+def polygon_inradii(polygons) -> np.ndarray:
+    """Inradii of many convex polygons (k_i, 2), in one Clarabel LP."""
+    return np.array([radius for _, radius in inscribed_balls(
+        [_polygon_rows(np.asarray(p, float)) for p in polygons], 2, cap=np.inf)])
 
 
 def polygon_partition(net, domain: Slice, polygon, exact: bool = False):

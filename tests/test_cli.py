@@ -113,7 +113,7 @@ def test_hardtanh_example_with_box(capsys):
 def box_inradii(example):
     _, _, polygons = unambiguous(oracles.polygon_partition, example,
                                  oracles.box_slice([-1, -1], [1, 1]), oracles.square(-1.0, 1.0))
-    return np.array([oracles._polygon_inradius(p) for p in polygons])
+    return oracles.polygon_inradii(polygons)
 
 
 @pytest.mark.parametrize("radius", ["1e-9", "1e-5"])
