@@ -9,7 +9,7 @@
 from . import bounds, sampling
 from .domain import Domain, box, line, plane, polytope, segment, whole_space
 from .enumeration import enumerate_regions as enumerate
-from .errors import DomainError, FileFormatError, NetworkError, RegionsError
+from .errors import CheckpointError, DomainError, FileFormatError, NetworkError, RegionsError
 from .io import load, save
 from .network import Layer, Network
 from .partition import Partition, Region
@@ -19,6 +19,7 @@ from .torch_loader import from_torch
 from .verify import VerifyReport, verify
 
 __all__ = [
+    "CheckpointError",
     "Domain", "DomainError", "FileFormatError", "Layer", "MIN_RADIUS", "Network", "from_torch",
     "NetworkError", "Partition", "Region", "RegionsError", "box", "enumerate", "line", "load",
     "plane", "polytope", "read_json", "save", "segment", "verify", "VerifyReport", "whole_space",

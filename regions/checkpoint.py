@@ -5,9 +5,16 @@ counters, in one ``.npz`` file (no pickles: every variable-length list of
 arrays is stored concatenated, with offsets). It is written to a temporary
 file beside the target, flushed to disk, then renamed over the target, so a
 process killed at any moment leaves either the previous checkpoint or the new
-one, never a torn file. Because every LP is solved from scratch from arrays
-restored bit for bit, resuming gives exactly the regions, in exactly the
-order, of an uninterrupted run.
+one, never a torn file (a temporary file orphaned by such a kill is removed by
+the next successful write to the same target). A write that fails (read-only
+directory, full disk) raises :class:`~regions.errors.CheckpointError`, leaves
+the previous checkpoint as it was and removes its temporary file.
+
+Every checkpoint carries a SHA-256 of its own arrays (names, dtypes, shapes
+and bytes), verified on load on top of the zip CRCs, so a truncated or
+corrupted file is refused, never resumed from. Because every LP is solved from
+scratch from arrays restored bit for bit, resuming gives exactly the regions,
+in exactly the order, of an uninterrupted run.
 """
 
 from __future__ import annotations
@@ -15,14 +22,14 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import FileFormatError
+from .errors import CheckpointError
 
-FORMAT_VERSION = 1
+#: Version 2 added the ``checksum`` entry (SHA-256 of every other array).
+FORMAT_VERSION = 2
 
 
 @dataclass
@@ -131,53 +138,152 @@ def save(path, state: State, key: str, dim: int) -> None:
     arrays["stack_layer"] = np.array([i.layer for i in state.stack], dtype=np.int64)
     arrays["stack_exact"] = np.array([i.exact for i in state.stack], dtype=bool)
 
+    arrays["checksum"] = np.array(_checksum(arrays))
+    _write_atomically(path, arrays)
+
+
+def _checksum(arrays: dict) -> str:
+    """SHA-256 over every array but ``checksum``: name, dtype, shape and bytes, by name."""
+    digest = hashlib.sha256()
+    for name in sorted(arrays):
+        if name == "checksum":
+            continue
+        array = np.ascontiguousarray(arrays[name])
+        digest.update(f"{name}\0{array.dtype.str}\0{array.shape}\0".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def _temporary_prefix(path) -> str:
+    return f".{os.path.basename(os.fspath(path))}."
+
+
+_TEMPORARY_SUFFIX = ".tmp"
+
+
+def _write_atomically(path, arrays: dict) -> None:
+    """``np.savez`` to a temporary file beside ``path``, fsync, rename over ``path``.
+
+    Any OSError becomes a :class:`CheckpointError` naming the path and the cause;
+    the temporary file is removed and ``path`` is left as it was."""
+    path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".checkpoint-", suffix=".npz", dir=directory)
+    prefix = _temporary_prefix(path)
+    tmp = None
     try:
-        with os.fdopen(fd, "wb") as handle:
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=_TEMPORARY_SUFFIX, dir=directory)
+        try:
+            handle = os.fdopen(fd, "wb")
+        except BaseException:
+            os.close(fd)
+            raise
+        with handle:
             np.savez(handle, **arrays)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        tmp = None
+    except OSError as exc:
+        raise CheckpointError(f"cannot write checkpoint {path}: {_cause(exc)}"
+                              + ("; the previous checkpoint is unchanged"
+                                 if os.path.isfile(path) else "")) from exc
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    _sync_directory(directory)
+    _remove_orphans(directory, prefix)
+
+
+def _cause(exc: OSError) -> str:
+    """One line for an OSError (its strerror, without the temporary file's name)."""
+    if exc.strerror:
+        return exc.strerror
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _sync_directory(directory: str) -> None:
+    """Make the rename durable (best effort: not every platform can fsync a directory)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _remove_orphans(directory: str, prefix: str) -> None:
+    """Remove temporary files of this target left by a process killed while writing."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(prefix) and name.endswith(_TEMPORARY_SUFFIX):
+            try:
+                os.unlink(os.path.join(directory, name))
+            except OSError:
+                pass
 
 
 def load(path, key: str) -> State:
-    """Read a checkpoint written by :func:`save`; refuse one made for another network or domain."""
+    """Read a checkpoint written by :func:`save`; refuse (:class:`CheckpointError`) one that
+    is missing, unreadable, truncated or corrupt, or was made for another network or domain."""
+    path = os.fspath(path)
     if not os.path.isfile(path):
-        raise FileFormatError(f"no such checkpoint: {path}")
+        raise CheckpointError(f"no such checkpoint: {path}")
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-        raise FileFormatError(f"{path} is not a readable checkpoint: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - whatever a damaged zip or .npy header raises
+        raise CheckpointError(f"{path} is not a readable checkpoint (truncated or corrupt?): "
+                              f"{type(exc).__name__}: {_first_line(exc)}") from None
     try:
-        if int(arrays["version"]) != FORMAT_VERSION:
-            raise FileFormatError(f"{path}: checkpoint format {int(arrays['version'])} "
-                                  f"is not {FORMAT_VERSION}")
-        if str(arrays["fingerprint"]) != key:
-            raise FileFormatError(
-                f"{path} was written for a different network, domain or tolerance; "
-                "refusing to resume from it")
-        state = State(per_layer=arrays["per_layer"].tolist(),
-                      lps=int(arrays["counters"][0]), slivers=int(arrays["counters"][1]),
-                      seconds=float(arrays["times"][0]), lp_seconds=float(arrays["times"][1]))
-        stack = {n: _unpack(arrays[f"stack_{n}"], arrays[f"stack_{n}_offsets"])
-                 for n in ("A", "c", "labels", "pattern", "M", "m")}
-        for i in range(len(arrays["stack_layer"])):
-            state.stack.append(WorkItem(
-                int(arrays["stack_layer"][i]), stack["A"][i], stack["c"][i], stack["labels"][i],
-                arrays["stack_center"][i], float(arrays["stack_radius"][i]),
-                bool(arrays["stack_exact"][i]), stack["M"][i], stack["m"][i], stack["pattern"][i]))
-        done = {n: _unpack(arrays[f"done_{n}"], arrays[f"done_{n}_offsets"])
-                for n in ("A", "c", "labels", "pattern", "C", "d")}
-        for i in range(len(arrays["done_radius"])):
-            state.finished.append(FinishedRegion(
-                done["pattern"][i], arrays["done_center"][i], float(arrays["done_radius"][i]),
-                done["A"][i], done["c"][i], done["labels"][i], done["C"][i], done["d"][i]))
+        version = int(arrays["version"])
+    except (KeyError, TypeError, ValueError):
+        raise CheckpointError(f"{path} is not a checkpoint (no format version)") from None
+    if version != FORMAT_VERSION:
+        raise CheckpointError(f"{path}: checkpoint format {version} is not {FORMAT_VERSION}")
+    if "checksum" not in arrays or str(arrays["checksum"]) != _checksum(arrays):
+        raise CheckpointError(f"{path} is corrupt: its content does not match its checksum")
+    if str(arrays.get("fingerprint", "")) != key:
+        raise CheckpointError(
+            f"{path} was written for a different network, domain or tolerance; "
+            "refusing to resume from it")
+    try:
+        return _state(arrays)
     except KeyError as exc:
-        raise FileFormatError(f"{path} lacks checkpoint field {exc}") from None
+        raise CheckpointError(f"{path} lacks checkpoint field {exc}") from None
+    except (IndexError, TypeError, ValueError) as exc:
+        raise CheckpointError(f"{path} is inconsistent: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else "no detail"
+
+
+def _state(arrays: dict) -> State:
+    state = State(per_layer=arrays["per_layer"].tolist(),
+                  lps=int(arrays["counters"][0]), slivers=int(arrays["counters"][1]),
+                  seconds=float(arrays["times"][0]), lp_seconds=float(arrays["times"][1]))
+    stack = {n: _unpack(arrays[f"stack_{n}"], arrays[f"stack_{n}_offsets"])
+             for n in ("A", "c", "labels", "pattern", "M", "m")}
+    for i in range(len(arrays["stack_layer"])):
+        state.stack.append(WorkItem(
+            int(arrays["stack_layer"][i]), stack["A"][i], stack["c"][i], stack["labels"][i],
+            arrays["stack_center"][i], float(arrays["stack_radius"][i]),
+            bool(arrays["stack_exact"][i]), stack["M"][i], stack["m"][i], stack["pattern"][i]))
+    done = {n: _unpack(arrays[f"done_{n}"], arrays[f"done_{n}_offsets"])
+            for n in ("A", "c", "labels", "pattern", "C", "d")}
+    for i in range(len(arrays["done_radius"])):
+        state.finished.append(FinishedRegion(
+            done["pattern"][i], arrays["done_center"][i], float(arrays["done_radius"][i]),
+            done["A"][i], done["c"][i], done["labels"][i], done["C"][i], done["d"][i]))
     return state

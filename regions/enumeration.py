@@ -151,6 +151,9 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         state = _initial_state(network, scaled, solver, min_radius)
 
     run = _Run(network, scaled, solver, min_radius, state)
+    if checkpoint is not None:
+        # A first write at once: an unwritable path fails now, not after the first interval.
+        checkpoints.save(checkpoint, state, key, scaled.dim)
     stop_reason = run.loop(progress, max_regions, time_limit, memory_limit,
                            checkpoint, checkpoint_every, key)
     if checkpoint is not None:

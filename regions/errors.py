@@ -15,3 +15,9 @@ class DomainError(RegionsError):
 
 class FileFormatError(RegionsError):
     """A network file is missing, unreadable, or does not follow the ``.npz`` contract."""
+
+
+class CheckpointError(FileFormatError):
+    """A checkpoint cannot be written (read-only directory, full disk: the previous
+    checkpoint is kept) or read (missing, truncated, corrupt, another format, or made
+    for another network, domain or tolerance)."""

@@ -1,81 +1,198 @@
-"""Budgets, interrupts, checkpoints and resume: partial results are true, resumed runs identical."""
+"""Budgets, interrupts, checkpoints and resume: partial results are true, resumed runs identical.
 
+Nothing here depends on how fast the machine is: interruptions are injected
+after a fixed number of steps (a patched ``budget_exhausted`` that raises
+SIGINT in this very process, or a child that SIGKILLs itself), and time limits
+run on a fake clock that advances one second per reading. Failures of the
+checkpoint file itself (torn writes, corruption, full disks) are in
+``test_faults.py``.
+"""
+
+import itertools
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import types
 
 import numpy as np
 import pytest
 
 import regions
+from regions import checkpoint as checkpoints
+from regions import enumeration, vertices
 from regions.cli import EXIT_INCOMPLETE, main
 from regions.random_networks import random_network
 
 NET = random_network([2, 12, 12, 12, 1], seed=3)
 DOMAIN = regions.box(-1, 1)
-# Networks that take well over a second with each method (for time limits and Ctrl-C).
-SLOW = {"split": random_network([2, 16, 16, 16, 16, 1], seed=0),
-        "vertex": random_network([4, 16, 16, 16, 16, 1], seed=0)}
+METHODS = ["split", "vertex"]
 
 
 @pytest.fixture(scope="module")
-def full():
-    """The uninterrupted run of the split method (the one with checkpoints)."""
-    part = regions.enumerate(NET, DOMAIN, method="split")
-    assert part.complete and part.unfinished == 0
-    return part
+def uninterrupted():
+    """The uninterrupted run of each method (``"split"`` is the one with checkpoints)."""
+    runs = {method: regions.enumerate(NET, DOMAIN, method=method) for method in METHODS}
+    for part in runs.values():
+        assert part.complete and part.unfinished == 0
+    return runs
 
 
-def pattern_set(part):
-    return set(map(bytes, part.patterns))
+@pytest.fixture
+def full(uninterrupted):
+    return uninterrupted["split"]
 
 
-@pytest.mark.parametrize("method", ["split", "vertex"])
-def test_max_regions_gives_a_subset_of_final_regions(method):
-    whole = regions.enumerate(NET, DOMAIN, method=method)
+@pytest.fixture
+def fake_clock(monkeypatch):
+    """The drivers' clock (``time.perf_counter`` as read by enumeration.py and vertices.py)
+    advances exactly one second per reading: time limits stop after a fixed amount of work."""
+    ticks = itertools.count()
+    clock = types.SimpleNamespace(perf_counter=lambda: float(next(ticks)), time=time.time,
+                                  sleep=time.sleep)
+    monkeypatch.setattr(enumeration, "time", clock)
+    monkeypatch.setattr(vertices, "time", clock)
+    return clock
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """The vertex engine returns to its driver (budgets, Ctrl-C) every 4 cells, not 512,
+    so a budget can stop a small network mid-run."""
+    monkeypatch.setattr(vertices, "CHUNK", 4)
+
+
+@pytest.fixture
+def ctrl_c_after(monkeypatch):
+    """``ctrl_c_after(k)``: a real SIGINT, raised in this process from inside the driver's
+    budget check the first time ``k`` regions are final; returns the list that receives the
+    count at that moment."""
+    original = enumeration.budget_exhausted
+
+    def arm(k):
+        sent = []
+
+        def budget_exhausted(interrupt, found, *args):
+            if not sent and found >= k:
+                sent.append(found)
+                signal.raise_signal(signal.SIGINT)   # handled before raise_signal returns
+            return original(interrupt, found, *args)
+
+        monkeypatch.setattr(enumeration, "budget_exhausted", budget_exhausted)
+        return sent
+
+    return arm
+
+
+def is_prefix(part, whole):
+    """``part`` holds exactly the first regions of ``whole``, in order, bit for bit."""
+    n = len(part)
+    return (n <= len(whole) and np.array_equal(part.patterns, whole.patterns[:n])
+            and np.array_equal(part.witnesses, whole.witnesses[:n])
+            and np.array_equal(part.margins, whole.margins[:n]))
+
+
+def identical(resumed, full):
+    assert resumed.complete and resumed.unfinished == 0
+    assert np.array_equal(resumed.patterns, full.patterns)
+    assert np.array_equal(resumed.witnesses, full.witnesses)
+    assert np.array_equal(resumed.margins, full.margins)
+    assert resumed.per_layer == full.per_layer and resumed.lps == full.lps
+    for i in (0, len(full) // 2, len(full) - 1):
+        assert np.array_equal(resumed[i].A, full[i].A) and np.array_equal(resumed[i].C, full[i].C)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_max_regions_gives_a_prefix_of_final_regions(uninterrupted, method):
     part = regions.enumerate(NET, DOMAIN, max_regions=25, method=method)
     assert not part.complete and part.stop_reason == "max_regions"
     assert len(part) == 25 and part.unfinished > 0
     # Depth-first order: the partial result is the first 25 final regions of the full run.
-    assert np.array_equal(part.patterns, whole.patterns[:25])
-    assert np.array_equal(part.witnesses, whole.witnesses[:25])
+    assert is_prefix(part, uninterrupted[method])
 
 
-@pytest.mark.parametrize("method", ["split", "vertex"])
-def test_time_limit_stops_with_a_subset(method):
-    net = SLOW[method]
-    part = regions.enumerate(net, DOMAIN, time_limit=0.05, method=method)
-    assert not part.complete and part.stop_reason == "time_limit"
-    reference = regions.enumerate(net, DOMAIN, max_regions=len(part) + 1, method=method)
-    assert pattern_set(part) < pattern_set(reference)
+@pytest.mark.parametrize("method", METHODS)
+def test_time_limit_stops_with_a_prefix(uninterrupted, fake_clock, small_chunks, method):
+    part = regions.enumerate(NET, DOMAIN, time_limit=30, method=method)
+    assert not part.complete and part.stop_reason == "time_limit" and part.unfinished > 0
+    assert 0 < len(part) < len(uninterrupted[method])
+    assert part.seconds >= 30
+    assert is_prefix(part, uninterrupted[method])
 
 
-@pytest.mark.parametrize("method", ["split", "vertex"])
-def test_memory_limit_stops(full, method):
+def test_time_limit_counts_the_time_of_earlier_runs(full, fake_clock, tmp_path):
+    path = tmp_path / "run.npz"
+    once = dict(checkpoint_every=1e9)         # only the final checkpoint of each run
+    first = regions.enumerate(NET, DOMAIN, max_regions=10, checkpoint=path, **once)
+    assert first.stop_reason == "max_regions" and len(first) == 10
+    # The resumed run has 5 (fake) seconds left of a limit of first.seconds + 5.
+    second = regions.enumerate(NET, DOMAIN, resume=path, time_limit=first.seconds + 5, **once)
+    assert second.stop_reason == "time_limit" and second.seconds >= first.seconds + 5
+    assert 10 <= len(second) < len(full) and is_prefix(second, full)
+    identical(regions.enumerate(NET, DOMAIN, resume=path, **once), full)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_memory_limit_stops(uninterrupted, method):
     part = regions.enumerate(NET, DOMAIN, memory_limit=1, method=method)  # exceeded at once
     assert not part.complete and part.stop_reason == "memory_limit"
-    assert pattern_set(part) <= pattern_set(full)
+    assert is_prefix(part, uninterrupted[method])
 
 
-@pytest.mark.parametrize("method", ["split", "vertex"])
-def test_sigint_returns_partial_result(method):
-    found_at_interrupt = []
+@pytest.mark.parametrize("method", METHODS)
+def test_memory_limit_stops_mid_run(uninterrupted, monkeypatch, small_chunks, method):
+    readings = itertools.count(1)       # resident memory "grows" by one byte per reading
+    monkeypatch.setattr(enumeration, "resident_memory", lambda: next(readings))
+    part = regions.enumerate(NET, DOMAIN, memory_limit=3, method=method)
+    assert part.stop_reason == "memory_limit" and part.unfinished > 0
+    assert 0 < len(part) < len(uninterrupted[method]) and is_prefix(part, uninterrupted[method])
 
-    def interrupt(found, layer, pending, seconds):
-        if not found_at_interrupt:
-            found_at_interrupt.append(found)
-            os.kill(os.getpid(), signal.SIGINT)
 
-    # A network big enough that the first progress call (after 0.5 s) comes before the end.
-    big = SLOW[method]
-    part = regions.enumerate(big, DOMAIN, progress=interrupt, max_regions=None, method=method)
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("k", [1, 40])
+def test_sigint_returns_partial_result(uninterrupted, ctrl_c_after, small_chunks, method, k):
+    handler = signal.getsignal(signal.SIGINT)
+    sent = ctrl_c_after(k)
+    part = regions.enumerate(NET, DOMAIN, method=method)
+    assert sent and sent[0] >= k, "the injected Ctrl-C never fired"
     assert part.stop_reason == "interrupted" and not part.complete and part.unfinished > 0
-    assert len(part) == found_at_interrupt[0]
+    assert len(part) == sent[0]
     # What was found is exactly the start of the uninterrupted depth-first order.
-    reference = regions.enumerate(big, DOMAIN, max_regions=len(part), method=method)
-    assert np.array_equal(part.patterns, reference.patterns)
+    assert is_prefix(part, uninterrupted[method])
+    assert signal.getsignal(signal.SIGINT) is handler      # the run restored the handler
+
+
+def test_sigint_then_resume_is_identical(full, ctrl_c_after, tmp_path):
+    path = tmp_path / "run.npz"
+    sent = ctrl_c_after(30)
+    part = regions.enumerate(NET, DOMAIN, checkpoint=path)
+    assert part.stop_reason == "interrupted" and len(part) == sent[0]
+    ctrl_c_after(10**9)                                        # disarmed
+    identical(regions.enumerate(NET, DOMAIN, resume=path), full)
+
+
+def test_cli_ctrl_c_prints_the_partial_result_and_exits_5(ctrl_c_after, tmp_path, capsys):
+    net_path = tmp_path / "net.npz"
+    regions.save(NET, net_path)
+    sent = ctrl_c_after(7)
+    code = main(["count", str(net_path), "--box", "-1", "1", "--method", "split", "--json",
+                 "--quiet"])
+    assert code == EXIT_INCOMPLETE
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["complete"] is False and summary["stop_reason"] == "interrupted"
+    assert summary["regions"] == sent[0] and summary["unfinished"] > 0
+
+
+def test_cli_time_limit_exits_5(fake_clock, small_chunks, tmp_path, capsys):
+    net_path = tmp_path / "net.npz"
+    regions.save(NET, net_path)
+    code = main(["count", str(net_path), "--box", "-1", "1", "--time-limit", "30", "--json",
+                 "--quiet"])
+    assert code == EXIT_INCOMPLETE
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["stop_reason"] == "time_limit" and summary["unfinished"] > 0
 
 
 def test_resume_after_budget_is_identical(full, tmp_path):
@@ -83,16 +200,8 @@ def test_resume_after_budget_is_identical(full, tmp_path):
     first = regions.enumerate(NET, DOMAIN, max_regions=40, checkpoint=path)
     assert not first.complete
     second = regions.enumerate(NET, DOMAIN, resume=path, max_regions=80)
-    assert len(second) == 80 and not second.complete
-    last = regions.enumerate(NET, DOMAIN, resume=path)
-    assert last.complete
-    assert np.array_equal(last.patterns, full.patterns)
-    assert np.array_equal(last.witnesses, full.witnesses)
-    assert np.array_equal(last.margins, full.margins)
-    assert last.per_layer == full.per_layer
-    assert last.lps == full.lps
-    for i in (0, len(full) // 2, len(full) - 1):
-        assert np.array_equal(last[i].A, full[i].A) and np.array_equal(last[i].C, full[i].C)
+    assert len(second) == 80 and not second.complete and is_prefix(second, full)
+    identical(regions.enumerate(NET, DOMAIN, resume=path), full)
 
 
 def test_resume_refuses_another_network(tmp_path):
@@ -103,32 +212,46 @@ def test_resume_refuses_another_network(tmp_path):
         regions.enumerate(other, DOMAIN, resume=path)
     with pytest.raises(regions.FileFormatError, match="different network"):
         regions.enumerate(NET, regions.box(-2, 2), resume=path)
+    with pytest.raises(regions.FileFormatError, match="different network"):
+        regions.enumerate(NET, DOMAIN, resume=path, min_radius=2e-6)
     with pytest.raises(regions.FileFormatError, match="no such checkpoint"):
         regions.enumerate(NET, DOMAIN, resume=tmp_path / "missing.npz")
 
 
-def test_sigkill_mid_run_then_resume(full, tmp_path):
-    net_path = tmp_path / "net.npz"
+# The child saves at the top of every step (its clock advances 10 s, more than the
+# checkpoint interval, per reading) and SIGKILLs itself at the top of step argv[3], before
+# that step's save.
+KILLED_CHILD = """
+import itertools, os, signal, sys, time, types
+import regions
+from regions import enumeration
+ticks = itertools.count()
+enumeration.time = types.SimpleNamespace(perf_counter=lambda: 10.0 * next(ticks), time=time.time)
+original, steps = enumeration.budget_exhausted, itertools.count(1)
+def budget_exhausted(*args):
+    if next(steps) == int(sys.argv[3]):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return original(*args)
+enumeration.budget_exhausted = budget_exhausted
+regions.enumerate(regions.load(sys.argv[1]), regions.box(-1, 1), checkpoint=sys.argv[2])
+"""
+
+
+@pytest.mark.parametrize("kill_at", [2, 120])
+def test_sigkill_mid_run_then_resume(full, tmp_path, kill_at):
+    net_path, path = tmp_path / "net.npz", tmp_path / "ck.npz"
     regions.save(NET, net_path)
-    checkpoint = tmp_path / "ck.npz"
-    child = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, regions;"
-         "regions.enumerate(regions.load(sys.argv[1]), regions.box(-1, 1),"
-         " checkpoint=sys.argv[2], checkpoint_every=0.0)",
-         str(net_path), str(checkpoint)])
-    deadline = time.time() + 60
-    while not checkpoint.exists() and time.time() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.3)
-    child.send_signal(signal.SIGKILL)
-    child.wait()
-    assert child.returncode == -signal.SIGKILL, "the child finished before it could be killed"
-    resumed = regions.enumerate(NET, DOMAIN, resume=checkpoint)
-    assert resumed.complete
-    assert np.array_equal(resumed.patterns, full.patterns)
-    assert np.array_equal(resumed.witnesses, full.witnesses)
-    assert resumed.lps == full.lps
+    child = subprocess.run([sys.executable, "-c", KILLED_CHILD, str(net_path), str(path),
+                            str(kill_at)], capture_output=True, text=True, timeout=300)
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    # The last checkpoint was written at the top of step kill_at - 1: after kill_at - 2
+    # cells were processed (every cell ever pushed, the root included, minus the stack).
+    state = checkpoints.load(path, checkpoints.fingerprint(NET, DOMAIN.resolve(2),
+                                                           regions.MIN_RADIUS))
+    assert 1 + sum(state.per_layer) - len(state.stack) == kill_at - 2
+    assert state.stack and (kill_at < 50 or state.finished)
+    identical(regions.enumerate(NET, DOMAIN, resume=path), full)
+    assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
 
 
 def test_cli_incomplete_exit_code_and_json(tmp_path, capsys):
@@ -137,8 +260,6 @@ def test_cli_incomplete_exit_code_and_json(tmp_path, capsys):
     code = main(["count", str(net_path), "--box", "-1", "1", "--max-regions", "10", "--json",
                  "--quiet"])
     assert code == EXIT_INCOMPLETE
-    import json
-
     summary = json.loads(capsys.readouterr().out)
     assert summary["complete"] is False and summary["regions"] == 10
     assert summary["unfinished"] > 0 and summary["stop_reason"] == "max_regions"

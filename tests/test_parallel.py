@@ -1,18 +1,25 @@
 """Executors: region subtrees on thread pools, process pools and a dask cluster.
 
+Budgets and Ctrl-C are tested without timing assumptions: an inline executor
+decides which tasks have run, fake clocks decide when a limit passes.
+
 The serial run is the reference, region for region (patterns, order,
 witnesses, margins, H-representations); the serial count itself is checked
 against brute force over activation patterns, an independent oracle.
 """
 
 import concurrent.futures
+import itertools
 import json
+import signal
+import time
+import types
 
 import numpy as np
 import pytest
 
 import regions
-from regions import parallel
+from regions import enumeration, parallel, vertices
 from regions.cli import main
 from regions.random_networks import random_network
 
@@ -77,12 +84,114 @@ def test_max_regions_on_an_executor_is_the_serial_prefix(executor, method):
     same_regions(serial, other)
 
 
-def test_time_limit_on_an_executor_returns_a_prefix_of_the_serial_order(executor):
-    net = random_network([2, 16, 16, 16, 16, 1], seed=0)
-    other = regions.enumerate(net, BOX, method="split", time_limit=1.0, executor=executor)
+class InlineExecutor(concurrent.futures.Executor):
+    """Runs the first ``ready`` tasks submitted (all when None) at once, in the calling
+    thread and in submission order; later ones stay pending, never started, until the run
+    cancels them. Which tasks finished before a budget ran out is then fixed, not a race."""
+
+    def __init__(self, ready=None):
+        self.ready = ready
+        self.submitted = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = concurrent.futures.Future()
+        self.submitted.append(future)
+        if self.ready is None or len(self.submitted) <= self.ready:
+            future.set_running_or_notify_cancel()
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as exc:    # noqa: BLE001 - delivered through the future
+                future.set_exception(exc)
+        return future
+
+    @property
+    def held(self):
+        return self.submitted[self.ready:] if self.ready is not None else []
+
+
+def is_prefix(part, whole):
+    n = len(part)
+    return (n <= len(whole) and np.array_equal(part.patterns, whole.patterns[:n])
+            and np.array_equal(part.witnesses, whole.witnesses[:n]))
+
+
+@pytest.fixture(scope="module")
+def serial_runs():
+    return {method: regions.enumerate(NETS[method], BOX, method=method)
+            for method in ("split", "vertex")}
+
+
+@pytest.mark.parametrize("method", ["split", "vertex"])
+def test_time_limit_inside_the_tasks_stops_at_a_prefix(serial_runs, monkeypatch, method):
+    """One fake clock, one second per reading, for the caller's deadline and the tasks'
+    drivers; the task during which the limit passes stops mid-subtree, later ones at once."""
+    ticks = itertools.count()
+    clock = types.SimpleNamespace(perf_counter=lambda: float(next(ticks)),
+                                  time=lambda: float(next(ticks)))
+    for module in (parallel, enumeration, vertices):
+        monkeypatch.setattr(module, "time", clock)
+    monkeypatch.setattr(vertices, "CHUNK", 4)
+    monkeypatch.setattr(parallel, "FRONTIER_CELLS", 4)       # fewer, bigger tasks
+    executor = InlineExecutor()
+    other = regions.enumerate(NETS[method], BOX, method=method, time_limit=100,
+                              executor=executor)
+    serial = serial_runs[method]
     assert other.stop_reason == "time_limit" and not other.complete and other.unfinished > 0
-    serial = regions.enumerate(net, BOX, method="split", max_regions=max(len(other), 1))
-    assert np.array_equal(other.patterns, serial.patterns[:len(other)])
+    assert 0 < len(other) < len(serial) and is_prefix(other, serial)
+    stopped = [f.result().stop_reason for f in executor.submitted]
+    first = stopped.index("time_limit")
+    assert 0 < first < len(stopped) - 1 and set(stopped[first:]) == {"time_limit"}
+    assert executor.submitted[first].result().count > 0       # stopped mid-subtree
+    assert all(f.result().count == 0 for f in executor.submitted[first + 1:])
+
+
+@pytest.mark.parametrize("method", ["split", "vertex"])
+def test_time_limit_while_tasks_wait_cancels_them(serial_runs, monkeypatch, method):
+    """Five tasks finish; the clock then jumps past the limit while the others wait: they are
+    cancelled, never run, and the result is the serial prefix the five tasks found."""
+    executor = InlineExecutor(ready=5)
+    monkeypatch.setattr(parallel, "time", types.SimpleNamespace(
+        perf_counter=lambda: 1e6 if executor.held else 0.0, time=time.time))
+    monkeypatch.setattr(parallel, "POLL_SECONDS", 0.01)
+    other = regions.enumerate(NETS[method], BOX, method=method, time_limit=3600,
+                              executor=executor)
+    assert other.stop_reason == "time_limit" and not other.complete and other.unfinished > 0
+    assert executor.held and all(future.cancelled() for future in executor.held)
+    done = sum(future.result().count for future in executor.submitted[:5])
+    assert done <= len(other) < len(serial_runs[method]) and is_prefix(other, serial_runs[method])
+
+
+@pytest.mark.parametrize("method", ["split", "vertex"])
+def test_ctrl_c_while_tasks_wait_cancels_them(serial_runs, monkeypatch, method):
+    """A real SIGINT, raised in this process at the caller's first budget check."""
+    original = parallel.budget_exhausted
+
+    def budget_exhausted(*args):
+        signal.raise_signal(signal.SIGINT)
+        return original(*args)
+
+    monkeypatch.setattr(parallel, "budget_exhausted", budget_exhausted)
+    monkeypatch.setattr(parallel, "POLL_SECONDS", 0.01)
+    handler = signal.getsignal(signal.SIGINT)
+    executor = InlineExecutor(ready=5)
+    other = regions.enumerate(NETS[method], BOX, method=method, executor=executor)
+    assert other.stop_reason == "interrupted" and other.unfinished > 0
+    assert executor.held and all(future.cancelled() for future in executor.held)
+    assert 0 < len(other) < len(serial_runs[method]) and is_prefix(other, serial_runs[method])
+    assert signal.getsignal(signal.SIGINT) is handler
+
+
+def test_expired_deadline_on_real_pools_returns_a_prefix(serial_runs, executor, monkeypatch):
+    """Thread and process pools: the caller's clock says the whole time limit went into
+    expanding the frontier, so every task finds its (wall-clock) deadline past and returns
+    at once; the result is the regions finished before the first task, a serial prefix."""
+    readings = itertools.count()
+    monkeypatch.setattr(parallel, "time", types.SimpleNamespace(
+        perf_counter=lambda: 0.0 if next(readings) == 0 else 1e6, time=time.time))
+    other = regions.enumerate(NETS["split"], BOX, method="split", time_limit=3600,
+                              executor=executor)
+    assert other.stop_reason == "time_limit" and not other.complete and other.unfinished > 0
+    assert is_prefix(other, serial_runs["split"])
 
 
 def test_executor_refuses_checkpoints_and_the_walk(tmp_path):
