@@ -1,8 +1,10 @@
 """Checkpoints of a running enumeration: atomic, bit-exact, tied to one network and domain.
 
-A checkpoint holds the finished regions, the depth-first work stack and the
-counters, in one ``.npz`` file (no pickles: every variable-length list of
-arrays is stored concatenated, with offsets). It is written to a temporary
+A checkpoint holds the final regions found so far, the engine's depth-first
+stack of cells and its counters, in one ``.npz`` file (no pickles: cells and
+records are tuples of arrays and scalars, stored field by field, every
+variable-length array concatenated with its shapes), so any engine of
+:mod:`regions.engines` is checkpointed the same way. It is written to a temporary
 file beside the target, flushed to disk, then renamed over the target, so a
 process killed at any moment leaves either the previous checkpoint or the new
 one, never a torn file (a temporary file orphaned by such a kill is removed by
@@ -12,9 +14,9 @@ the previous checkpoint as it was and removes its temporary file.
 
 Every checkpoint carries a SHA-256 of its own arrays (names, dtypes, shapes
 and bytes), verified on load on top of the zip CRCs, so a truncated or
-corrupted file is refused, never resumed from. Because every LP is solved from
-scratch from arrays restored bit for bit, resuming gives exactly the regions,
-in exactly the order, of an uninterrupted run.
+corrupted file is refused, never resumed from. Because every cell is restored
+bit for bit (and every LP is solved from scratch from it), resuming gives
+exactly the regions, in exactly the order, of an uninterrupted run.
 """
 
 from __future__ import annotations
@@ -22,64 +24,76 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from .errors import CheckpointError
 
-#: Version 2 added the ``checksum`` entry (SHA-256 of every other array).
-FORMAT_VERSION = 2
+#: Version 2 added the ``checksum`` entry (SHA-256 of every other array); version 3 holds
+#: any engine's cells and records (an ``engine`` name, tuples stored field by field).
+FORMAT_VERSION = 3
 
 
 @dataclass
-class WorkItem:
-    """A cell waiting on the depth-first stack.
+class Saved:
+    """Everything a run needs to continue.
 
-    ``layer``: index of the next layer to apply; ``A (m, dim)``, ``c (m,)``,
-    ``labels (m,)``: its constraints; ``center (dim,)``, ``radius``,
-    ``exact``: an inscribed ball (``exact`` when it is the largest);
-    ``M (n, dim)``, ``m (n,)``: the affine map of the layer output feeding
-    ``layer``; ``pattern (k,)``: states of the layers already applied.
+    ``engine``: the engine's name (``"split"``, ``"vertex"``); ``cells``: its
+    stack, bottom first, as the tuples its ``push`` takes; ``records``: the
+    final regions found so far, as the records its ``collect`` takes;
+    ``counters``: ``regions`` (found so far), ``per_layer``, ``lps``, ``lp_seconds``,
+    ``slivers``;
+    ``seconds``: time spent so far.
     """
 
-    layer: int
-    A: np.ndarray
-    c: np.ndarray
-    labels: np.ndarray
-    center: np.ndarray
-    radius: float
-    exact: bool
-    M: np.ndarray
-    m: np.ndarray
-    pattern: np.ndarray
+    engine: str
+    cells: list
+    records: list
+    counters: dict
+    seconds: float
 
 
-@dataclass
-class FinishedRegion:
-    """A final region before H-representation minimisation (internal coordinates)."""
+def _pack_tuples(prefix: str, items: list, arrays: dict) -> None:
+    """Store a list of equal-layout tuples (arrays and scalars) field by field.
 
-    pattern: np.ndarray
-    witness: np.ndarray
-    margin: float
-    A: np.ndarray
-    c: np.ndarray
-    labels: np.ndarray
-    C: np.ndarray
-    d: np.ndarray
+    An array field is stored raveled and concatenated, with every item's
+    shape; a scalar field as one array. Dtypes are kept, so unpacking gives
+    back the same bytes."""
+    arrays[f"{prefix}_count"] = np.int64(len(items))
+    if not items:
+        return
+    for k in range(len(items[0])):
+        values = [item[k] for item in items]
+        name = f"{prefix}_{k}"
+        if isinstance(values[0], np.ndarray):
+            dtype = values[0].dtype
+            if any(v.dtype != dtype for v in values):
+                raise CheckpointError(f"checkpoint field {name} mixes dtypes")
+            arrays[f"{name}_data"] = np.concatenate([np.ravel(v) for v in values])
+            arrays[f"{name}_shapes"] = np.array([v.shape for v in values],
+                                                dtype=np.int64).reshape(len(values), -1)
+        else:
+            arrays[f"{name}_scalars"] = np.array(values)
 
 
-@dataclass
-class State:
-    """Everything an enumeration needs to continue."""
-
-    stack: list = field(default_factory=list)        # list[WorkItem]
-    finished: list = field(default_factory=list)     # list[FinishedRegion]
-    per_layer: list = field(default_factory=list)
-    lps: int = 0
-    seconds: float = 0.0
-    lp_seconds: float = 0.0
-    slivers: int = 0
+def _unpack_tuples(prefix: str, arrays: dict) -> list:
+    count = int(arrays[f"{prefix}_count"])
+    fields, k = [], 0
+    while count and (f"{prefix}_{k}_data" in arrays or f"{prefix}_{k}_scalars" in arrays):
+        name = f"{prefix}_{k}"
+        if f"{name}_scalars" in arrays:
+            values = arrays[f"{name}_scalars"]
+            convert = {"b": bool, "i": int, "u": int, "f": float}[values.dtype.kind]
+            fields.append([convert(v) for v in values])
+        else:
+            data, shapes = arrays[f"{name}_data"], arrays[f"{name}_shapes"]
+            sizes = np.prod(shapes, axis=1) if shapes.shape[1] else np.ones(count, np.int64)
+            ends = np.cumsum(sizes)
+            fields.append([data[end - size:end].reshape(shape)
+                           for end, size, shape in zip(ends, sizes, shapes.tolist())])
+        k += 1
+    return [tuple(field[i] for field in fields) for i in range(count)]
 
 
 def fingerprint(network, domain, min_radius: float) -> str:
@@ -99,45 +113,18 @@ def fingerprint(network, domain, min_radius: float) -> str:
     return digest.hexdigest()
 
 
-def _pack(arrays: list, dtype, width: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Concatenate arrays along axis 0; return (data, offsets)."""
-    offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum([a.shape[0] for a in arrays])
-    if arrays:
-        data = np.concatenate([np.asarray(a, dtype=dtype) for a in arrays], axis=0)
-    else:
-        data = np.zeros((0,) if width is None else (0, width), dtype=dtype)
-    return data, offsets
-
-
-def _unpack(data: np.ndarray, offsets: np.ndarray) -> list:
-    return [data[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)]
-
-
-def save(path, state: State, key: str, dim: int) -> None:
-    """Write ``state`` atomically to ``path`` (an ``.npz``), tagged with fingerprint ``key``."""
+def save(path, key: str, saved: Saved) -> None:
+    """Write ``saved`` atomically to ``path`` (an ``.npz``), tagged with fingerprint ``key``."""
     arrays = {
         "version": np.int64(FORMAT_VERSION), "fingerprint": np.array(key),
-        "per_layer": np.asarray(state.per_layer, dtype=np.int64),
-        "counters": np.array([state.lps, state.slivers], dtype=np.int64),
-        "times": np.array([state.seconds, state.lp_seconds]),
+        "engine": np.array(saved.engine),
+        "per_layer": np.asarray(saved.counters["per_layer"], dtype=np.int64),
+        "counters": np.array([saved.counters["lps"], saved.counters["slivers"],
+                              saved.counters["regions"]], dtype=np.int64),
+        "times": np.array([saved.seconds, saved.counters["lp_seconds"]], dtype=np.float64),
     }
-    for prefix, items in (("stack", state.stack), ("done", state.finished)):
-        names = ["A", "c", "labels", "pattern"] + (["M", "m"] if prefix == "stack" else ["C", "d"])
-        for name in names:
-            dtype = np.int8 if name == "pattern" else (np.int64 if name == "labels" else np.float64)
-            data, offsets = _pack([getattr(item, name) for item in items], dtype,
-                                  dim if name in ("A", "M", "C") else None)
-            arrays[f"{prefix}_{name}"], arrays[f"{prefix}_{name}_offsets"] = data, offsets
-        center_name = "center" if prefix == "stack" else "witness"
-        radius_name = "radius" if prefix == "stack" else "margin"
-        arrays[f"{prefix}_center"] = np.array([getattr(i, center_name) for i in items],
-                                              dtype=np.float64).reshape(len(items), dim)
-        arrays[f"{prefix}_radius"] = np.array([getattr(i, radius_name) for i in items],
-                                              dtype=np.float64)
-    arrays["stack_layer"] = np.array([i.layer for i in state.stack], dtype=np.int64)
-    arrays["stack_exact"] = np.array([i.exact for i in state.stack], dtype=bool)
-
+    _pack_tuples("cell", saved.cells, arrays)
+    _pack_tuples("record", saved.records, arrays)
     arrays["checksum"] = np.array(_checksum(arrays))
     _write_atomically(path, arrays)
 
@@ -232,7 +219,7 @@ def _remove_orphans(directory: str, prefix: str) -> None:
                 pass
 
 
-def load(path, key: str) -> State:
+def load(path, key: str) -> Saved:
     """Read a checkpoint written by :func:`save`; refuse (:class:`CheckpointError`) one that
     is missing, unreadable, truncated or corrupt, or was made for another network or domain."""
     path = os.fspath(path)
@@ -257,7 +244,7 @@ def load(path, key: str) -> State:
             f"{path} was written for a different network, domain or tolerance; "
             "refusing to resume from it")
     try:
-        return _state(arrays)
+        return _saved(arrays)
     except KeyError as exc:
         raise CheckpointError(f"{path} lacks checkpoint field {exc}") from None
     except (IndexError, TypeError, ValueError) as exc:
@@ -269,21 +256,10 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else "no detail"
 
 
-def _state(arrays: dict) -> State:
-    state = State(per_layer=arrays["per_layer"].tolist(),
-                  lps=int(arrays["counters"][0]), slivers=int(arrays["counters"][1]),
-                  seconds=float(arrays["times"][0]), lp_seconds=float(arrays["times"][1]))
-    stack = {n: _unpack(arrays[f"stack_{n}"], arrays[f"stack_{n}_offsets"])
-             for n in ("A", "c", "labels", "pattern", "M", "m")}
-    for i in range(len(arrays["stack_layer"])):
-        state.stack.append(WorkItem(
-            int(arrays["stack_layer"][i]), stack["A"][i], stack["c"][i], stack["labels"][i],
-            arrays["stack_center"][i], float(arrays["stack_radius"][i]),
-            bool(arrays["stack_exact"][i]), stack["M"][i], stack["m"][i], stack["pattern"][i]))
-    done = {n: _unpack(arrays[f"done_{n}"], arrays[f"done_{n}_offsets"])
-            for n in ("A", "c", "labels", "pattern", "C", "d")}
-    for i in range(len(arrays["done_radius"])):
-        state.finished.append(FinishedRegion(
-            done["pattern"][i], arrays["done_center"][i], float(arrays["done_radius"][i]),
-            done["A"][i], done["c"][i], done["labels"][i], done["C"][i], done["d"][i]))
-    return state
+def _saved(arrays: dict) -> Saved:
+    counters = {"per_layer": arrays["per_layer"].tolist(),
+                "lps": int(arrays["counters"][0]), "slivers": int(arrays["counters"][1]),
+                "regions": int(arrays["counters"][2]),
+                "lp_seconds": float(arrays["times"][1])}
+    return Saved(str(arrays["engine"]), _unpack_tuples("cell", arrays),
+                 _unpack_tuples("record", arrays), counters, float(arrays["times"][0]))

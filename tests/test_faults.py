@@ -11,7 +11,6 @@ root, where permissions are not enforced); checkpoints are written at every
 step by a fake clock, never by waiting.
 """
 
-import dataclasses
 import errno
 import itertools
 import json
@@ -28,14 +27,15 @@ import pytest
 
 import regions
 from regions import checkpoint as checkpoints
-from regions import cli, enumeration
+from regions import cli
+from regions.engines import driver
 from regions.errors import CheckpointError
 from regions.random_networks import random_network
 
 NET = random_network([2, 8, 8, 1], seed=3)            # 147 regions in a fraction of a second
 OTHER = random_network([2, 8, 8, 1], seed=4)
 DOMAIN = regions.box(-1, 1)
-BOX = ["--box", "-1", "1"]
+BOX = ["--box", "-1", "1", "--method", "split"]   # one cell per step: a save per step
 EXIT_BAD_INPUT = cli.EXIT_BAD_INPUT            # 2: one line on stderr
 
 
@@ -58,7 +58,7 @@ def every_step_saves(monkeypatch):
     """The driver's clock advances 10 s per reading, more than the checkpoint interval:
     the run writes its checkpoint at the top of every step."""
     ticks = itertools.count()
-    monkeypatch.setattr(enumeration, "time", types.SimpleNamespace(
+    monkeypatch.setattr(driver, "time", types.SimpleNamespace(
         perf_counter=lambda: 10.0 * next(ticks), time=time.time, sleep=time.sleep))
 
 
@@ -125,15 +125,14 @@ def temporaries(directory):
 
 
 def same_state(a, b):
-    if (a.per_layer, a.lps, a.slivers, a.seconds, a.lp_seconds) != (
-            b.per_layer, b.lps, b.slivers, b.seconds, b.lp_seconds):
+    if (a.engine, a.counters, a.seconds) != (b.engine, b.counters, b.seconds):
         return False
-    for xs, ys in ((a.stack, b.stack), (a.finished, b.finished)):
+    for xs, ys in ((a.cells, b.cells), (a.records, b.records)):
         if len(xs) != len(ys):
             return False
         for x, y in zip(xs, ys):
-            for f in dataclasses.fields(x):
-                u, v = np.asarray(getattr(x, f.name)), np.asarray(getattr(y, f.name))
+            for u, v in zip(x, y):
+                u, v = np.asarray(u), np.asarray(v)
                 if u.dtype != v.dtype or not np.array_equal(u, v):
                     return False
     return True
@@ -146,9 +145,10 @@ def same_state(a, b):
 # FILE.last-good, so the parent can check that the kill left exactly that behind.
 KILLED_WHILE_WRITING = """
 import itertools, os, shutil, signal, sys, time, types
-from regions import cli, enumeration
+from regions import cli
+from regions.engines import driver
 ticks = itertools.count()
-enumeration.time = types.SimpleNamespace(perf_counter=lambda: 10.0 * next(ticks), time=time.time)
+driver.time = types.SimpleNamespace(perf_counter=lambda: 10.0 * next(ticks), time=time.time)
 kill_on, replace, writes = int(sys.argv[1]), os.replace, itertools.count(1)
 def dying_replace(source, target):
     if next(writes) == kill_on:
@@ -179,7 +179,7 @@ def test_sigkill_during_a_checkpoint_write_keeps_the_previous_one(full, net_file
         return
     # The previous checkpoint is intact, byte for byte, and loads.
     assert path.read_bytes() == (tmp_path / "ck.npz.last-good").read_bytes()
-    assert checkpoints.load(path, key()).stack
+    assert checkpoints.load(path, key()).cells
     resumes_to_the_full_result(capsys, net_file, path, full)
     assert temporaries(tmp_path) == []      # the next good write removed the orphan
 
@@ -222,7 +222,7 @@ def test_bit_flips_anywhere_are_refused_or_harmless(capsys, net_file, tmp_path):
     data = partial_checkpoint(capsys, net_file, path)
     reference = checkpoints.load(path, key())
     with zipfile.ZipFile(path) as archive:
-        member = archive.getinfo("done_A.npy").header_offset
+        member = archive.getinfo("record_3_data.npy").header_offset   # the regions' rows
     positions = sorted(set(range(0, len(data), 151)) | set(range(member, member + 200)))
     bad, refused, harmless = tmp_path / "bad.npz", 0, 0
     for position in positions:
@@ -246,8 +246,8 @@ def test_the_checksum_catches_what_the_zip_crc_cannot(capsys, net_file, tmp_path
     partial_checkpoint(capsys, net_file, path)
     with np.load(path) as archive:
         arrays = {name: archive[name] for name in archive.files}
-    edited = dict(arrays, done_center=arrays["done_center"].copy())
-    edited["done_center"][0, 0] = np.nextafter(edited["done_center"][0, 0], 1.0)
+    edited = dict(arrays, record_1_data=arrays["record_1_data"].copy())   # a witness
+    edited["record_1_data"][0] = np.nextafter(edited["record_1_data"][0], 1.0)
     np.savez(path, **edited)
     code, out, err = count(capsys, net_file, *BOX, "--resume", path)
     assert code == EXIT_BAD_INPUT
@@ -443,7 +443,7 @@ def test_a_full_disk_keeps_the_previous_checkpoint(full, monkeypatch, every_step
 def test_a_full_disk_through_the_api_raises_checkpoint_error(monkeypatch, tmp_path):
     monkeypatch.setattr(checkpoints, "os", FillingDisk(1, "write", room=0))
     with pytest.raises(CheckpointError, match="No space left") as caught:
-        regions.enumerate(NET, DOMAIN, checkpoint=tmp_path / "ck.npz")
+        regions.enumerate(NET, DOMAIN, checkpoint=tmp_path / "ck.npz", method="split")
     assert isinstance(caught.value, regions.RegionsError)
     assert isinstance(caught.value.__cause__, OSError)
     assert os.listdir(tmp_path) == []

@@ -22,7 +22,8 @@ import pytest
 
 import regions
 from regions import checkpoint as checkpoints
-from regions import enumeration, vertices
+from regions.engines import driver
+from regions.engines.vertex import VertexEngine
 from regions.cli import EXIT_INCOMPLETE, main
 from regions.random_networks import random_network
 
@@ -33,7 +34,7 @@ METHODS = ["split", "vertex"]
 
 @pytest.fixture(scope="module")
 def uninterrupted():
-    """The uninterrupted run of each method (``"split"`` is the one with checkpoints)."""
+    """The uninterrupted run of each method."""
     runs = {method: regions.enumerate(NET, DOMAIN, method=method) for method in METHODS}
     for part in runs.values():
         assert part.complete and part.unfinished == 0
@@ -47,13 +48,12 @@ def full(uninterrupted):
 
 @pytest.fixture
 def fake_clock(monkeypatch):
-    """The drivers' clock (``time.perf_counter`` as read by enumeration.py and vertices.py)
+    """The driver's clock (``time.perf_counter`` as read by regions/engines/driver.py)
     advances exactly one second per reading: time limits stop after a fixed amount of work."""
     ticks = itertools.count()
     clock = types.SimpleNamespace(perf_counter=lambda: float(next(ticks)), time=time.time,
                                   sleep=time.sleep)
-    monkeypatch.setattr(enumeration, "time", clock)
-    monkeypatch.setattr(vertices, "time", clock)
+    monkeypatch.setattr(driver, "time", clock)
     return clock
 
 
@@ -61,7 +61,7 @@ def fake_clock(monkeypatch):
 def small_chunks(monkeypatch):
     """The vertex engine returns to its driver (budgets, Ctrl-C) every 4 cells, not 512,
     so a budget can stop a small network mid-run."""
-    monkeypatch.setattr(vertices, "CHUNK", 4)
+    monkeypatch.setattr(VertexEngine, "chunk", 4)
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def ctrl_c_after(monkeypatch):
     """``ctrl_c_after(k)``: a real SIGINT, raised in this process from inside the driver's
     budget check the first time ``k`` regions are final; returns the list that receives the
     count at that moment."""
-    original = enumeration.budget_exhausted
+    original = driver.budget_exhausted
 
     def arm(k):
         sent = []
@@ -80,7 +80,7 @@ def ctrl_c_after(monkeypatch):
                 signal.raise_signal(signal.SIGINT)   # handled before raise_signal returns
             return original(interrupt, found, *args)
 
-        monkeypatch.setattr(enumeration, "budget_exhausted", budget_exhausted)
+        monkeypatch.setattr(driver, "budget_exhausted", budget_exhausted)
         return sent
 
     return arm
@@ -122,9 +122,12 @@ def test_time_limit_stops_with_a_prefix(uninterrupted, fake_clock, small_chunks,
     assert is_prefix(part, uninterrupted[method])
 
 
-def test_time_limit_counts_the_time_of_earlier_runs(full, fake_clock, tmp_path):
+@pytest.mark.parametrize("method", METHODS)
+def test_time_limit_counts_the_time_of_earlier_runs(uninterrupted, fake_clock, small_chunks,
+                                                    tmp_path, method):
+    full = uninterrupted[method]
     path = tmp_path / "run.npz"
-    once = dict(checkpoint_every=1e9)         # only the final checkpoint of each run
+    once = dict(checkpoint_every=1e9, method=method)   # only the first and final checkpoints
     first = regions.enumerate(NET, DOMAIN, max_regions=10, checkpoint=path, **once)
     assert first.stop_reason == "max_regions" and len(first) == 10
     # The resumed run has 5 (fake) seconds left of a limit of first.seconds + 5.
@@ -144,7 +147,7 @@ def test_memory_limit_stops(uninterrupted, method):
 @pytest.mark.parametrize("method", METHODS)
 def test_memory_limit_stops_mid_run(uninterrupted, monkeypatch, small_chunks, method):
     readings = itertools.count(1)       # resident memory "grows" by one byte per reading
-    monkeypatch.setattr(enumeration, "resident_memory", lambda: next(readings))
+    monkeypatch.setattr(driver, "resident_memory", lambda: next(readings))
     part = regions.enumerate(NET, DOMAIN, memory_limit=3, method=method)
     assert part.stop_reason == "memory_limit" and part.unfinished > 0
     assert 0 < len(part) < len(uninterrupted[method]) and is_prefix(part, uninterrupted[method])
@@ -164,13 +167,15 @@ def test_sigint_returns_partial_result(uninterrupted, ctrl_c_after, small_chunks
     assert signal.getsignal(signal.SIGINT) is handler      # the run restored the handler
 
 
-def test_sigint_then_resume_is_identical(full, ctrl_c_after, tmp_path):
+@pytest.mark.parametrize("method", METHODS)
+def test_sigint_then_resume_is_identical(uninterrupted, ctrl_c_after, small_chunks, tmp_path,
+                                         method):
     path = tmp_path / "run.npz"
     sent = ctrl_c_after(30)
-    part = regions.enumerate(NET, DOMAIN, checkpoint=path)
+    part = regions.enumerate(NET, DOMAIN, checkpoint=path, method=method)
     assert part.stop_reason == "interrupted" and len(part) == sent[0]
     ctrl_c_after(10**9)                                        # disarmed
-    identical(regions.enumerate(NET, DOMAIN, resume=path), full)
+    identical(regions.enumerate(NET, DOMAIN, resume=path), uninterrupted[method])
 
 
 def test_cli_ctrl_c_prints_the_partial_result_and_exits_5(ctrl_c_after, tmp_path, capsys):
@@ -195,13 +200,29 @@ def test_cli_time_limit_exits_5(fake_clock, small_chunks, tmp_path, capsys):
     assert summary["stop_reason"] == "time_limit" and summary["unfinished"] > 0
 
 
-def test_resume_after_budget_is_identical(full, tmp_path):
+@pytest.mark.parametrize("method", METHODS)
+def test_resume_after_budget_is_identical(uninterrupted, tmp_path, method):
+    full = uninterrupted[method]
     path = tmp_path / "run.npz"
-    first = regions.enumerate(NET, DOMAIN, max_regions=40, checkpoint=path)
-    assert not first.complete
+    first = regions.enumerate(NET, DOMAIN, max_regions=40, checkpoint=path, method=method)
+    assert not first.complete and first.method == method
     second = regions.enumerate(NET, DOMAIN, resume=path, max_regions=80)
     assert len(second) == 80 and not second.complete and is_prefix(second, full)
+    assert second.method == method                  # "auto" keeps the checkpoint's method
     identical(regions.enumerate(NET, DOMAIN, resume=path), full)
+
+
+def test_resume_refuses_another_method(tmp_path):
+    path = tmp_path / "run.npz"
+    regions.enumerate(NET, DOMAIN, max_regions=5, checkpoint=path, method="vertex")
+    with pytest.raises(regions.RegionsError, match="method 'vertex'"):
+        regions.enumerate(NET, DOMAIN, resume=path, method="split")
+
+
+def test_auto_with_a_checkpoint_keeps_the_vertex_engine(tmp_path):
+    """A checkpoint no longer forces the slower LP engine on a bounded 2-D domain."""
+    part = regions.enumerate(NET, DOMAIN, checkpoint=tmp_path / "run.npz")
+    assert part.method == "vertex" and part.lps == 1     # the domain's inscribed ball only
 
 
 def test_resume_refuses_another_network(tmp_path):
@@ -224,16 +245,17 @@ def test_resume_refuses_another_network(tmp_path):
 KILLED_CHILD = """
 import itertools, os, signal, sys, time, types
 import regions
-from regions import enumeration
+from regions.engines import driver
 ticks = itertools.count()
-enumeration.time = types.SimpleNamespace(perf_counter=lambda: 10.0 * next(ticks), time=time.time)
-original, steps = enumeration.budget_exhausted, itertools.count(1)
+driver.time = types.SimpleNamespace(perf_counter=lambda: 10.0 * next(ticks), time=time.time)
+original, steps = driver.budget_exhausted, itertools.count(1)
 def budget_exhausted(*args):
     if next(steps) == int(sys.argv[3]):
         os.kill(os.getpid(), signal.SIGKILL)
     return original(*args)
-enumeration.budget_exhausted = budget_exhausted
-regions.enumerate(regions.load(sys.argv[1]), regions.box(-1, 1), checkpoint=sys.argv[2])
+driver.budget_exhausted = budget_exhausted
+regions.enumerate(regions.load(sys.argv[1]), regions.box(-1, 1), checkpoint=sys.argv[2],
+                  method="split")
 """
 
 
@@ -246,10 +268,10 @@ def test_sigkill_mid_run_then_resume(full, tmp_path, kill_at):
     assert child.returncode == -signal.SIGKILL, child.stderr
     # The last checkpoint was written at the top of step kill_at - 1: after kill_at - 2
     # cells were processed (every cell ever pushed, the root included, minus the stack).
-    state = checkpoints.load(path, checkpoints.fingerprint(NET, DOMAIN.resolve(2),
+    saved = checkpoints.load(path, checkpoints.fingerprint(NET, DOMAIN.resolve(2),
                                                            regions.MIN_RADIUS))
-    assert 1 + sum(state.per_layer) - len(state.stack) == kill_at - 2
-    assert state.stack and (kill_at < 50 or state.finished)
+    assert 1 + sum(saved.counters["per_layer"]) - len(saved.cells) == kill_at - 2
+    assert saved.cells and (kill_at < 50 or saved.records)
     identical(regions.enumerate(NET, DOMAIN, resume=path), full)
     assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
 

@@ -19,7 +19,8 @@ import numpy as np
 import pytest
 
 import regions
-from regions import enumeration, parallel, vertices
+from regions.engines import driver, parallel
+from regions.engines.vertex import VertexEngine
 from regions.cli import main
 from regions.random_networks import random_network
 
@@ -128,9 +129,9 @@ def test_time_limit_inside_the_tasks_stops_at_a_prefix(serial_runs, monkeypatch,
     ticks = itertools.count()
     clock = types.SimpleNamespace(perf_counter=lambda: float(next(ticks)),
                                   time=lambda: float(next(ticks)))
-    for module in (parallel, enumeration, vertices):
+    for module in (parallel, driver):
         monkeypatch.setattr(module, "time", clock)
-    monkeypatch.setattr(vertices, "CHUNK", 4)
+    monkeypatch.setattr(VertexEngine, "chunk", 4)
     monkeypatch.setattr(parallel, "FRONTIER_CELLS", 4)       # fewer, bigger tasks
     executor = InlineExecutor()
     other = regions.enumerate(NETS[method], BOX, method=method, time_limit=100,

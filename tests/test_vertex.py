@@ -464,12 +464,6 @@ def test_auto_picks_vertex_on_small_bounded_domains(domain, sl, n, expected):
     assert pattern_set(part) == unambiguous(oracles.brute_force_patterns, net, sl)
 
 
-def test_auto_with_a_checkpoint_uses_split(tmp_path):
-    net = random_net([2, 3, 1], ["relu", "identity"], seed=2)
-    part = regions.enumerate(net, regions.box(-1, 1), checkpoint=tmp_path / "ck")
-    assert part.method == "split"
-
-
 # --------------------------------------------------------------------------- 5. refusals
 
 
@@ -489,9 +483,3 @@ def test_vertex_refuses_unbounded_domains(domain, n):
     # DomainError is the package's ValueError family.
     assert issubclass(regions.DomainError, regions.RegionsError)
     assert issubclass(regions.DomainError, ValueError)
-
-
-def test_vertex_refuses_checkpoints(tmp_path):
-    net = random_net([2, 3, 1], ["relu", "identity"], seed=0)
-    with pytest.raises(regions.RegionsError, match="split"):
-        regions.enumerate(net, regions.box(-1, 1), method="vertex", checkpoint=tmp_path / "ck")

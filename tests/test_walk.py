@@ -15,7 +15,7 @@ import pytest
 
 import regions
 from regions.polyhedra import pattern_constraints
-from regions.walk import enumerate_walk
+from regions.engines.walk import enumerate_walk
 
 import oracles
 from oracles import pattern_set, random_net, unambiguous, zaslavsky

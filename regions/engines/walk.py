@@ -23,14 +23,14 @@ from collections import deque
 
 import numpy as np
 
-from .domain import check_resolvable, resolve, tolerance_scale
-from .errors import DomainError, RegionsError
-from .facets import probe, region_facets
-from .lp import LPSolver
-from .network import Network
-from .partition import Partition, Region
-from .polyhedra import minimal_representation, pattern_constraints
-from .tolerances import MIN_RADIUS, RADIUS_CAP, check_min_radius
+from ..domain import check_resolvable, resolve, tolerance_scale
+from ..errors import DomainError, RegionsError
+from ..facets import probe, region_facets
+from ..lp import LPSolver
+from ..network import Network
+from ..partition import Partition, Region
+from ..polyhedra import minimal_representation, pattern_constraints
+from ..tolerances import MIN_RADIUS, RADIUS_CAP, check_min_radius
 
 
 def enumerate_walk(network: Network, domain=None, *, start=None, min_radius: float = MIN_RADIUS,

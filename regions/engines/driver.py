@@ -1,0 +1,153 @@
+"""The one driver every engine runs under: budgets, progress, Ctrl-C, checkpoints.
+
+An engine (:class:`Engine`) owns a stack of cells and the geometry that
+processes them; the driver decides when it runs, when it stops and what is
+saved. Between two calls of ``engine.run`` (``engine.chunk`` cells: one for
+the LP engines, whose cells take milliseconds, hundreds for the vertex
+engine) the driver checks, in this order: Ctrl-C, ``max_regions``,
+``time_limit``, ``memory_limit`` (every :data:`MEMORY_CHECK_EVERY` cells),
+then reports progress (at most every :data:`PROGRESS_SECONDS`) and writes a
+checkpoint (every ``checkpoint_every`` seconds). A stopped run keeps every
+final region found so far: they are the first regions of the uninterrupted
+run, in its order, because the engines work depth-first.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from typing import Protocol
+
+#: Cells processed between two measurements of the resident memory (at least one per look).
+MEMORY_CHECK_EVERY = 256
+#: Least seconds between two progress reports.
+PROGRESS_SECONDS = 0.5
+#: Default seconds between two checkpoints.
+CHECKPOINT_SECONDS = 5.0
+#: ``max_regions`` when none is given.
+UNLIMITED = 2 ** 62
+
+
+class Engine(Protocol):
+    """What the driver needs of an engine.
+
+    A *cell* is a tuple of numpy arrays and scalars (what :meth:`push` takes
+    and :meth:`pop` returns), so a stack can be checkpointed and cells can be
+    sent to other processes. A *chunk* is the engine's record of the final
+    regions found since the last :meth:`take_results`.
+    """
+
+    name: str
+    chunk: int          # cells per run() between two looks at the budgets
+
+    @property
+    def pending(self) -> int: ...          # cells on the stack
+    @property
+    def top_layer(self) -> int: ...        # layer of the top cell (-1 when empty)
+    @property
+    def n_regions(self) -> int: ...        # final regions found so far
+
+    def run(self, max_cells: int, max_regions: int) -> int: ...
+    def take_results(self): ...
+    def push(self, cell: tuple) -> None: ...
+    def pop(self) -> tuple: ...
+    def counters(self) -> dict: ...        # regions, per_layer, lps, lp_seconds, slivers
+    def restore_counters(self, counters: dict) -> None: ...
+
+
+class Interrupt:
+    """Turns SIGINT into a flag the driver reads between chunks (main thread only)."""
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame):
+        self.requested = True
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+
+def budget_exhausted(interrupt, found: int, seconds: float, check_memory: bool, max_regions,
+                     time_limit, memory_limit) -> str | None:
+    """Why a run must stop now (``"interrupted"``, ``"max_regions"``, ``"time_limit"``,
+    ``"memory_limit"``), or None; memory is measured only when ``check_memory``."""
+    if interrupt.requested:
+        return "interrupted"
+    if max_regions is not None and found >= max_regions:
+        return "max_regions"
+    if time_limit is not None and seconds >= time_limit:
+        return "time_limit"
+    if memory_limit is not None and check_memory and resident_memory() > memory_limit:
+        return "memory_limit"
+    return None
+
+
+def resident_memory() -> int:
+    """Resident set size of this process in bytes (Linux ``/proc``; 0 where unavailable)."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def stack_cells(engine: Engine) -> list:
+    """The engine's pending cells, bottom first, without changing its stack."""
+    cells = [engine.pop() for _ in range(engine.pending)]
+    for cell in reversed(cells):
+        engine.push(cell)
+    return cells[::-1]
+
+
+def drive(engine: Engine, chunks: list, *, max_regions=None, time_limit=None,
+          memory_limit=None, progress=None, checkpoint=None,
+          checkpoint_every: float = CHECKPOINT_SECONDS, seconds_before: float = 0.0):
+    """Run ``engine`` until its stack is empty or a budget runs out.
+
+    Final regions are appended to ``chunks`` (one chunk per ``engine.run``).
+    ``checkpoint``, if given, is called as ``checkpoint(engine, chunks,
+    seconds)`` every ``checkpoint_every`` seconds and once at the end.
+    Returns ``(stop reason or None, seconds)``, seconds counting
+    ``seconds_before`` (earlier runs of a resumed enumeration).
+    """
+    started = time.perf_counter()
+    last_report = last_save = started
+    limit = UNLIMITED if max_regions is None else max_regions
+    memory_every = max(1, MEMORY_CHECK_EVERY // engine.chunk)
+    reason, looks = None, 0
+    seconds = seconds_before
+    with Interrupt() as interrupt:
+        while engine.pending:
+            now = time.perf_counter()
+            seconds = seconds_before + (now - started)
+            reason = budget_exhausted(interrupt, engine.n_regions, seconds,
+                                      looks % memory_every == 0, max_regions, time_limit,
+                                      memory_limit)
+            if reason:
+                break
+            looks += 1
+            if progress is not None and now - last_report >= PROGRESS_SECONDS:
+                last_report = now
+                progress(engine.n_regions, engine.top_layer, engine.pending, seconds)
+            if checkpoint is not None and now - last_save >= checkpoint_every:
+                last_save = now
+                chunks.append(engine.take_results())
+                checkpoint(engine, chunks, seconds)
+            engine.run(engine.chunk, limit)
+            chunks.append(engine.take_results())
+    seconds = seconds_before + (time.perf_counter() - started)
+    chunks.append(engine.take_results())
+    if checkpoint is not None:
+        checkpoint(engine, chunks, seconds)
+    return reason, seconds

@@ -1,0 +1,176 @@
+"""The LP split engine: cells as H-representations, cut by LP feasibility tests.
+
+On a cell produced by layers ``0..l-1`` every neuron of those layers has a
+fixed state, so the network up to layer ``l`` is one affine map
+``h(z) = M z + m`` there, and the pre-activations of layer ``l`` are affine
+too: ``W_l (M z + m) + b_l``. Each of their breakpoint hyperplanes either
+misses the cell (decided without an LP when possible: constant
+pre-activation, interval bounds over the domain's bounding box) or cuts it;
+:func:`regions._core.split_cell` splits the cell by every hyperplane that
+cuts it into two full-dimensional pieces. Works on every domain, bounded or
+not, in any dimension.
+
+A cell is the tuple ``(layer, A, c, labels, center, radius, exact, M, m,
+pattern)``: the next layer to apply, constraints ``A z <= c`` (unit rows)
+with their labels, an inscribed ball (``exact`` when it is the largest), the
+affine map ``M z + m`` of the layer input, and the states so far. A final
+region is the record ``(pattern, witness, margin, A, c, labels, C, d)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._core import classify, split_cell
+from ..domain import Domain
+from ..errors import DomainError
+from ..lp import LPSolver
+from ..network import (Network, breakpoint_hyperplanes, state_slope_offset, states_from_sides,
+                       tie_sides)
+from ..tolerances import NEAR_DEGENERATE_FACTOR
+
+
+def root_ball(solver: LPSolver, domain: Domain, min_radius: float):
+    """The domain's inscribed ball; DomainError when it is not above the tolerance."""
+    root = solver.chebyshev(domain.A, domain.c)
+    if root.radius <= min_radius:
+        raise DomainError(f"the {domain.kind} domain has no interior ball of relative radius "
+                          f"{min_radius}")
+    return root
+
+
+def label_offsets(network: Network) -> np.ndarray:
+    """First constraint label of each layer's breakpoint hyperplanes, shape (L + 1,)."""
+    return np.cumsum([0] + [layer.width * len(layer.breakpoints) for layer in network.layers])
+
+
+class SplitEngine:
+    """Depth-first LP splitting (see the module docstring); ``domain`` is the scaled one."""
+
+    name = "split"
+    chunk = 1
+
+    def __init__(self, network: Network, domain: Domain, min_radius: float,
+                 solver: LPSolver | None = None):
+        self.network, self.domain, self.min_radius = network, domain, min_radius
+        self.solver = solver or LPSolver()
+        self.offsets = label_offsets(network)
+        self.stack: list = []
+        self.found: list = []
+        self.n_regions = 0
+        self.per_layer = [0] * len(network.layers)
+        self.slivers = 0
+        self.lps_before = 0
+        self.lp_seconds_before = 0.0
+
+    def root(self) -> tuple:
+        """The domain as the first cell."""
+        ball = root_ball(self.solver, self.domain, self.min_radius)
+        labels = -1 - np.arange(self.domain.A.shape[0], dtype=np.int64)
+        return (0, self.domain.A, self.domain.c, labels, ball.center, ball.radius, True,
+                self.domain.basis, self.domain.origin, np.zeros(0, np.int8))
+
+    @property
+    def pending(self) -> int:
+        return len(self.stack)
+
+    @property
+    def top_layer(self) -> int:
+        return self.stack[-1][0] if self.stack else -1
+
+    def push(self, cell: tuple) -> None:
+        self.stack.append(cell)
+
+    def pop(self) -> tuple:
+        return self.stack.pop()
+
+    def take_results(self) -> list:
+        found, self.found = self.found, []
+        return found
+
+    def counters(self) -> dict:
+        return {"regions": self.n_regions, "per_layer": list(self.per_layer), "slivers": self.slivers,
+                "lps": self.lps_before + self.solver.count,
+                "lp_seconds": self.lp_seconds_before + self.solver.seconds}
+
+    def restore_counters(self, counters: dict) -> None:
+        self.n_regions = int(counters["regions"])
+        self.per_layer = [int(n) for n in counters["per_layer"]]
+        self.slivers = int(counters["slivers"])
+        self.lps_before = int(counters["lps"]) - self.solver.count
+        self.lp_seconds_before = float(counters["lp_seconds"]) - self.solver.seconds
+
+    def run(self, max_cells: int, max_regions: int) -> int:
+        processed = 0
+        while processed < max_cells and self.stack and self.n_regions < max_regions:
+            self.stack.extend(reversed(self.step(self.stack.pop())))
+            processed += 1
+        return processed
+
+    def step(self, cell: tuple) -> list:
+        """Process one cell: its children in depth-first order, or ``[]`` once it is
+        recorded as a final region."""
+        layer_index = cell[0]
+        if layer_index == len(self.network.layers):
+            self.found.append(self.finish(cell))
+            self.n_regions += 1
+            return []
+        children = self.split(cell, self.network.layers[layer_index])
+        self.per_layer[layer_index] += len(children)
+        return children
+
+    def finish(self, cell: tuple) -> tuple:
+        _, A, c, labels, center, radius, exact, M, m, pattern = cell
+        if not exact:
+            ball = self.solver.chebyshev(A, c)
+            center, radius = ball.center, ball.radius
+        return (pattern, center, radius, A, c, labels, M, m)
+
+    def split(self, cell: tuple, layer) -> list:
+        """Children of ``cell`` under ``layer``'s breakpoint hyperplanes."""
+        index, A, c, labels, center, radius, exact, M, m, pattern = cell
+        G = layer.weight @ M                   # (width, dim) pre-activation map
+        beta = layer.weight @ m + layer.bias   # (width,)
+        if layer.activation == "identity":
+            return [(index + 1, A, c, labels, center, radius, exact, G, beta, pattern)]
+        G_planes, beta_planes, threshold = breakpoint_hyperplanes(layer, G, beta, M)
+        sides, norms = classify(G_planes, beta_planes, threshold,
+                                tie_sides(layer.activation, layer.width),
+                                self.domain.lower, self.domain.upper)
+        undecided = [int(t) for t in np.flatnonzero(sides == 0)]
+        ids = self.offsets[index] + np.arange(G_planes.shape[0], dtype=np.int64)
+        start = (A, c, labels, center, radius, exact, sides, undecided)
+        pieces, slivers = split_cell(start, G_planes, beta_planes, norms, ids, self.solver,
+                                     self.min_radius, self.min_radius / NEAR_DEGENERATE_FACTOR)
+        self.slivers += slivers
+        children = []
+        for A_, c_, labels_, center_, radius_, exact_, piece_sides, _ in pieces:
+            states = states_from_sides(piece_sides, layer.activation)
+            slope, shift = state_slope_offset(states, layer)
+            children.append((index + 1, A_, c_, labels_, center_, radius_, exact_,
+                             slope[:, None] * G, slope * beta + shift,
+                             np.concatenate([pattern, states])))
+        return children
+
+    # ------------------------------------------------------------------ final regions
+
+    @staticmethod
+    def count(records: list) -> int:
+        return len(records)
+
+    @staticmethod
+    def head(records: list, count: int) -> list:
+        return records[:count]
+
+    @staticmethod
+    def collect(records: list, network: Network, domain: Domain, scale: float) -> dict:
+        """Partition fields of the final regions, in domain coordinates."""
+        count = len(records)
+        return dict(
+            patterns=np.array([r[0] for r in records], dtype=np.int8).reshape(
+                count, network.pattern_length),
+            witnesses=np.array([r[1] for r in records], dtype=np.float64).reshape(
+                count, domain.dim) * scale,
+            margins=np.array([r[2] for r in records], dtype=np.float64) * scale,
+            _rows=[(r[3], r[4] * scale, r[5]) for r in records],
+            _maps=[(r[6] / scale, r[7]) for r in records])
