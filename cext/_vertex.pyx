@@ -22,7 +22,7 @@ struct-of-arrays buffers (patterns, witnesses, margins, facet labels).
 """
 
 import numpy as np
-from libc.math cimport sqrt, fabs
+from libc.math cimport sqrt, fabs, fmax
 from libc.stdint cimport uint64_t, int64_t, int32_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memset
@@ -164,6 +164,9 @@ cdef double SINGULAR_PIVOT = 1e-12
 # A row whose part orthogonal to the earlier rows of a vertex is shorter than this is
 # dependent on them (several hyperplanes through one vertex) and skipped by ``refine``.
 cdef double REFINE_INDEPENDENT = 1e-9
+# Edges whose end points reach beyond this (working units) round their crossing by more
+# than eps * REFINE_ABOVE ~ 2e-12: only then is the new vertex projected (``refine``).
+cdef double REFINE_ABOVE = 1e4
 
 
 cdef int ball_by_subsets(double* rows, int m, int dim, double* center,
@@ -887,7 +890,7 @@ cdef class VertexEngine:
         cdef double* z = <double*>self.pool_z.data
         cdef size_t nnew = 0, vnew
         cdef int bits, adjacent, contains
-        cdef double sa, sb, wa, wb
+        cdef double sa, sb, wa, wb, reach
         cdef int tbit = m + t
         for a in range(npos):
             for b in range(nneg):
@@ -918,9 +921,13 @@ cdef class VertexEngine:
                 sb = self.value(neg[b], t)
                 wa = -sb / (sa - sb)     # weight of the positive end
                 wb = sa / (sa - sb)
+                reach = 0.0
                 for k in range(dim):
                     z[vnew * dim + k] = wa * z[<size_t>pos[a] * dim + k] + wb * z[<size_t>neg[b] * dim + k]
-                self.refine(cv, z + vnew * dim, common, NW, t)
+                    reach = fmax(reach, fmax(fabs(z[<size_t>pos[a] * dim + k]),
+                                             fabs(z[<size_t>neg[b] * dim + k])))
+                if reach > REFINE_ABOVE:
+                    self.refine(cv, z + vnew * dim, common, NW, t)
                 for w in range(NW):
                     inc[vnew * NW + w] = common[w]
                 inc[vnew * NW + (tbit >> 6)] |= (<uint64_t>1) << (tbit & 63)
