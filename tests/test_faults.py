@@ -32,6 +32,8 @@ from regions.engines import driver
 from regions.errors import CheckpointError
 from regions.random_networks import random_network
 
+from runs import identical
+
 NET = random_network([2, 8, 8, 1], seed=3)            # 147 regions in a fraction of a second
 OTHER = random_network([2, 8, 8, 1], seed=4)
 DOMAIN = regions.box(-1, 1)
@@ -98,14 +100,6 @@ def partial_checkpoint(capsys, net_file, path, regions_found=20):
 
 def key(net=NET):
     return checkpoints.fingerprint(net, DOMAIN.resolve(net.input_dim), regions.MIN_RADIUS)
-
-
-def identical(resumed, full):
-    assert resumed.complete and resumed.unfinished == 0
-    assert np.array_equal(resumed.patterns, full.patterns)
-    assert np.array_equal(resumed.witnesses, full.witnesses)
-    assert np.array_equal(resumed.margins, full.margins)
-    assert resumed.per_layer == full.per_layer and resumed.lps == full.lps
 
 
 def resumes_to_the_full_result(capsys, net_file, path, full):

@@ -17,7 +17,6 @@ import sys
 import time
 import types
 
-import numpy as np
 import pytest
 
 import regions
@@ -26,6 +25,8 @@ from regions.engines import driver
 from regions.engines.vertex import VertexEngine
 from regions.cli import EXIT_INCOMPLETE, main
 from regions.random_networks import random_network
+
+from runs import identical, is_prefix
 
 NET = random_network([2, 12, 12, 12, 1], seed=3)
 DOMAIN = regions.box(-1, 1)
@@ -84,24 +85,6 @@ def ctrl_c_after(monkeypatch):
         return sent
 
     return arm
-
-
-def is_prefix(part, whole):
-    """``part`` holds exactly the first regions of ``whole``, in order, bit for bit."""
-    n = len(part)
-    return (n <= len(whole) and np.array_equal(part.patterns, whole.patterns[:n])
-            and np.array_equal(part.witnesses, whole.witnesses[:n])
-            and np.array_equal(part.margins, whole.margins[:n]))
-
-
-def identical(resumed, full):
-    assert resumed.complete and resumed.unfinished == 0
-    assert np.array_equal(resumed.patterns, full.patterns)
-    assert np.array_equal(resumed.witnesses, full.witnesses)
-    assert np.array_equal(resumed.margins, full.margins)
-    assert resumed.per_layer == full.per_layer and resumed.lps == full.lps
-    for i in (0, len(full) // 2, len(full) - 1):
-        assert np.array_equal(resumed[i].A, full[i].A) and np.array_equal(resumed[i].C, full[i].C)
 
 
 @pytest.mark.parametrize("method", METHODS)

@@ -25,6 +25,7 @@ from regions.cli import main
 from regions.random_networks import random_network
 
 import oracles
+from runs import is_prefix
 
 BOX = regions.box(-1, 1)
 # Small enough for brute force, big enough that the frontier holds many tasks.
@@ -108,12 +109,6 @@ class InlineExecutor(concurrent.futures.Executor):
     @property
     def held(self):
         return self.submitted[self.ready:] if self.ready is not None else []
-
-
-def is_prefix(part, whole):
-    n = len(part)
-    return (n <= len(whole) and np.array_equal(part.patterns, whole.patterns[:n])
-            and np.array_equal(part.witnesses, whole.witnesses[:n]))
 
 
 @pytest.fixture(scope="module")
