@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import DomainError
+from .lp import LPSolver
 from .network import Network
 from .tolerances import MAX_EXTENT, MIN_RADIUS, RESOLUTION_MARGIN
 
@@ -310,8 +311,6 @@ def _normalise_rows(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 def _bounding_box(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Bounding box of ``A x <= c`` by 2n LPs; DomainError if the polyhedron has no interior."""
-    from .lp import LPSolver
-
     solver = LPSolver()
     if solver.chebyshev(A, c).radius <= MIN_RADIUS:
         raise DomainError("polytope is empty or has no interior")

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import NetworkError
+from .tolerances import ZERO_NORM
 
 ACTIVATIONS = ("relu", "leaky_relu", "hardtanh", "identity")
 
@@ -276,8 +277,6 @@ def breakpoint_hyperplanes(layer: Layer, G: np.ndarray, beta: np.ndarray, M: np.
         a gradient whose norm is below ``ZERO_NORM`` times that bound is taken
         as exactly zero (dead neurons, zero rows, bias-only layers).
     """
-    from .tolerances import ZERO_NORM
-
     offsets = np.asarray(layer.breakpoints)
     k = offsets.size
     G_planes = np.ascontiguousarray(np.repeat(G, k, axis=0))

@@ -157,24 +157,6 @@ class Partition:
         """Witness points in input coordinates, shape (R, n)."""
         return self.domain.to_input(self.witnesses)
 
-    def graph(self):
-        """The region adjacency graph (:func:`regions.graph.adjacency_graph`)."""
-        from .graph import adjacency_graph
-
-        return adjacency_graph(self)
-
-    def certify(self):
-        """Completeness certificate (:func:`regions.certify.certify`)."""
-        from .certify import certify
-
-        return certify(self)
-
-    def to_json(self, path=None):
-        """Lossless JSON of the enumeration (:func:`regions.serialize.to_json`)."""
-        from .serialize import to_json
-
-        return to_json(self, path)
-
     def describe_label(self, label: int) -> dict:
         """Decode a constraint label into ``{"layer", "neuron", "breakpoint"}`` or ``{"domain_face"}``."""
         label = int(label)

@@ -43,6 +43,7 @@ import numpy as np
 
 from .domain import Domain, is_box, resolve
 from .errors import DomainError, RegionsError
+from .lp import LPSolver
 from .network import Network, neuron_states, state_slope_offset
 from .tolerances import MIN_RADIUS
 
@@ -627,8 +628,6 @@ def _offsets_orthogonal(rng, directions: np.ndarray, radius: float) -> np.ndarra
 def _center(domain: Domain) -> np.ndarray:
     if domain.A.shape[0] == 0:
         return np.zeros(domain.dim)
-    from .lp import LPSolver
-
     return LPSolver().chebyshev(domain.A, domain.c).center
 
 

@@ -17,7 +17,7 @@ degenerate small networks (hypothesis, derandomized):
   a tiny step across lands in exactly one other region, the same one for the
   whole facet, which has the opposite row, or outside the domain (then no
   region holds it and the facet lies on a domain face); the pairs found are
-  exactly the edges of ``part.graph()``;
+  exactly the edges of ``regions.adjacency_graph(part)``;
 * **exact witnesses** -- each witness is strictly inside its region, in exact
   rational arithmetic: own Fraction forward pass (pattern equal, no
   non-constant pre-activation on a breakpoint; a pre-activation whose gradient
@@ -228,7 +228,7 @@ def check_facets(part):
                     1 + abs(f.offset))
                 assert np.any(opposite), f"region {j} lacks the row opposite to {i}'s row {f.row}"
                 pairs.add((min(i, j), max(i, j)))
-    G = part.graph()
+    G = regions.adjacency_graph(part)
     assert set(G.nodes) == set(range(len(part)))
     assert {(min(e), max(e)) for e in G.edges} == pairs
     assert nx.is_connected(G)

@@ -17,7 +17,7 @@ sets, up to a known relabelling of the activation patterns:
   weight each: the copy's state is appended to its layer's pattern entries.
 
 For every engine and domain, the region count, the set of (relabelled)
-patterns and the adjacency graph (``part.graph()``, nodes identified by their
+patterns and the adjacency graph (``regions.adjacency_graph(part)``, nodes identified by their
 relabelled patterns) must be equal. Inputs with regions near the tolerance
 (before or after the transformation) are rejected with ``assume``.
 """
@@ -43,7 +43,7 @@ def keyed(part, relabel=lambda p: p):
     """(set of relabelled patterns, set of edges between them) of a partition."""
     keys = [relabel(np.asarray(p)).tobytes() for p in part.patterns]
     assert len(set(keys)) == len(keys), "two regions share a pattern"
-    G = part.graph()
+    G = regions.adjacency_graph(part)
     assert sorted(G.nodes) == list(range(len(part)))
     edges = {frozenset((keys[a], keys[b])) for a, b in G.edges}
     assert len(edges) == G.number_of_edges()
