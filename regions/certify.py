@@ -57,7 +57,7 @@ from .geometry import region_polygon
 from .lp import LPError, LPSolver
 from .serialize import pattern_string
 from .tolerances import COINCIDE_TOL, VERTEX_MERGE
-from .polyhedra import pattern_constraints
+from .polyhedra import pattern_constraints, patterns_at
 
 
 @dataclass(frozen=True)
@@ -192,8 +192,7 @@ class _Checker:
             j = seen.setdefault(row.tobytes(), i)
             if j != i:
                 self.add("duplicate_pattern", (j, i), f"both have pattern {self.text(row)}")
-        actual = self.net.activation_pattern(self.domain.to_input(part.witnesses)).reshape(
-            len(part), -1)
+        actual = patterns_at(self.net, self.domain, part.witnesses).reshape(len(part), -1)
         for i, region in enumerate(part):
             if not np.all(region.A @ region.witness < region.b):
                 self.add("witness", (i,), "witness is not strictly inside the region")

@@ -29,6 +29,7 @@ from ._facets import facet_section, points_in_polytopes
 from .domain import Domain
 from .lp import LPSolver
 from .network import Network
+from .polyhedra import patterns_at
 from .tolerances import (CONTAIN_SLACK, COINCIDE_TOL, FACET_MIN_RADIUS, PROBE_STEPS,
                          RADIUS_CAP, ZERO_NORM)
 
@@ -150,8 +151,7 @@ def probe(network: Network, domain: Domain, pattern: np.ndarray, facets: list[Fa
         normals = np.array([f.normal for f in inner])
         points = witnesses[:, None, :] + steps[None, :, None] * normals[:, None, :]
         flat = points.reshape(-1, domain.dim)
-        patterns = network.activation_pattern(domain.to_input(flat)).reshape(
-            len(inner), steps.size, -1)
+        patterns = patterns_at(network, domain, flat).reshape(len(inner), steps.size, -1)
         neurons = state_index(network)[[f.label for f in inner]]
         for k, facet in enumerate(inner):
             flipped = np.flatnonzero(patterns[k, :, neurons[k]] != pattern[neurons[k]])

@@ -17,8 +17,8 @@ import numpy as np
 from .domain import Domain
 from .errors import RegionsError
 from .lp import LPSolver
-from .network import (Network, breakpoint_hyperplanes, sides_from_states, state_slope_offset,
-                      tie_sides)
+from .network import (Network, breakpoint_hyperplanes, neuron_states, sides_from_states,
+                      state_slope_offset, tie_sides)
 from .tolerances import REDUNDANCY_GAP
 
 
@@ -113,6 +113,43 @@ def pattern_constraints(network: Network, domain: Domain, pattern) -> PatternCon
         gradients=np.vstack(gradients) if gradients else np.zeros((0, dim)),
         offsets=np.concatenate(offsets) if offsets else np.zeros(0),
         feasible=feasible, C=M, d=m)
+
+
+def patterns_at(network: Network, domain: Domain, points) -> np.ndarray:
+    """Activation patterns of working-coordinate points under the enumeration's rule.
+
+    The rule of :func:`pattern_constraints` and of every engine: layer by
+    layer, under the states of the earlier layers, a neuron whose
+    pre-activation gradient is below the ``ZERO_NORM`` rounding bound is
+    constant there and takes the state of its constant (a dead neuron, or one
+    that cancels only up to rounding, such as ``x - 3x * fl(1/3)``); the other
+    neurons take the state of their value at the point. The float forward pass
+    (:meth:`Network.activation_pattern`) can differ from it on the constant
+    neurons, which is why the walk, its probes and the certificate use this.
+
+    ``points`` has shape (k, dim) (or (dim,)); returns (k, P) int8 (or (P,)).
+    """
+    z = np.asarray(points, dtype=np.float64)
+    single = z.ndim == 1
+    z = np.atleast_2d(z)
+    out = np.empty((z.shape[0], network.pattern_length), dtype=np.int8)
+    for i, point in enumerate(z):
+        M, m, position = domain.basis, domain.origin, 0
+        for layer in network.layers:
+            G = layer.weight @ M
+            beta = layer.weight @ m + layer.bias
+            if layer.activation != "identity":
+                k = len(layer.breakpoints)
+                G_planes, _, threshold = breakpoint_hyperplanes(layer, G, beta, M)
+                constant = (np.linalg.norm(G_planes, axis=1) <= threshold)[::k]
+                states = neuron_states(np.where(constant, beta, G @ point + beta),
+                                       layer.activation)
+                out[i, position:position + layer.width] = states
+                position += layer.width
+                slope, shift = state_slope_offset(states, layer)
+                G, beta = slope[:, None] * G, slope * beta + shift
+            M, m = G, beta
+    return out[0] if single else out
 
 
 def minimal_rows(A: np.ndarray, b: np.ndarray, labels: np.ndarray, solver: LPSolver | None = None):

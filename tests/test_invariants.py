@@ -33,7 +33,7 @@ are rejected with ``assume``: there the count depends on the tolerance by
 design. Hand-built degenerate nets (duplicate, negated, parallel, dead and
 zero neurons, hyperplanes through box corners, |h|, coincident hard-tanh
 breakpoints) run every check on every engine and domain; the last tests pin
-two walk bugs with neurons that are constant only up to rounding (xfail).
+two walk bugs (now fixed) with neurons that are constant only up to rounding.
 """
 
 from __future__ import annotations
@@ -338,7 +338,8 @@ def test_degenerate_nets_all_invariants(name, net, engine, kind):
 #
 # A pre-activation that is zero only up to rounding is a constant by the package's
 # documented convention (ZERO_NORM); the exact oracle follows it (geometry_oracle.ZERO_REL).
-# The split and vertex engines honour it; the walk does not (see the xfail reasons).
+# Every engine honours it, and so do the walk's probes and the certificate
+# (regions.polyhedra.patterns_at).
 
 #: Layer 1 neuron 0 computes relu(x) - relu(3x) * fl(1/3) + relu(y + 0.5): on x > 0,
 #: y < -0.5 it is zero up to rounding (5.6e-17 * x in rational arithmetic).
@@ -353,22 +354,12 @@ ON_PLANE_SEGMENT = (regions.Network.from_layers([(np.array([[1.0, -1.0]]), np.ze
                                                  (np.ones((1, 1)), np.zeros(1))]),
                     regions.segment([2, 2], [0, 0]))
 
-_WALK_LOSES_REGION = pytest.mark.xfail(strict=True, reason=(
-    "package bug: the walk builds a region's constraints with the rounding-dead neuron as a "
-    "constant (ZERO_NORM) but probes facets with the float forward pass, which gives the "
-    "other state; it never reaches the region x > 0.25, y < -0.5 and returns 5 regions "
-    "instead of 6, with complete=True and no sliver or near-degenerate flag"))
-_WALK_CANNOT_START = pytest.mark.xfail(strict=True, raises=regions.RegionsError, reason=(
-    "package bug: regions.enumerate(relu(x - y), segment((2, 2), (0, 0)), method='walk') "
-    "raises RegionsError('no full-dimensional region found around the start point'); "
-    "split and vertex return the one region (the start pattern comes from the float "
-    "forward pass, state 1, the constraints from the constant 0)"))
-
-
-@pytest.mark.parametrize("engine", ["split", "vertex",
-                                    pytest.param("walk", marks=_WALK_LOSES_REGION)])
+@pytest.mark.parametrize("engine", ["split", "vertex", "walk"])
 def test_rounding_dead_neuron_region_kept(engine):
+    """The walk once lost a region here (its probes used the float forward pass, its
+    constraints the constant rule); every engine and the certificate now use one rule."""
     part = regions.enumerate(ROUNDING_DEAD, regions.box(-1, 1), method=engine)
+    assert len(part) == 6 and regions.certify(part).ok
     assert len(part.near_degenerate) == 0 and part.slivers == 0
     check_tiling(part)
     check_witnesses(part)
@@ -376,8 +367,7 @@ def test_rounding_dead_neuron_region_kept(engine):
     check_euler(part)
 
 
-@pytest.mark.parametrize("engine", ["split", "vertex",
-                                    pytest.param("walk", marks=_WALK_CANNOT_START)])
+@pytest.mark.parametrize("engine", ["split", "vertex", "walk"])
 def test_segment_on_a_hyperplane(engine):
     net, dom = ON_PLANE_SEGMENT
     part = regions.enumerate(net, dom, method=engine)

@@ -250,22 +250,11 @@ DEGENERATE = {
 }
 
 
-WALK_ROUNDING = pytest.mark.xfail(strict=True, reason=(
-    "package bug: after rescaling the duplicated neuron by 3, the next layer computes "
-    "x - 3x * fl(1/3) on x > 0, a pre-activation that is zero up to rounding; the walk "
-    "treats it as constant (ZERO_NORM) in its constraints but probes facets with the "
-    "float forward pass, whose rounding gives the other state, and loses a region "
-    "(7 instead of 8, complete=True, no sliver or near-degenerate flag)"))
-
-
 def _degenerate_cases():
     for name in DEGENERATE:
         for engine in ENGINES:
             for transform in TRANSFORMS:
-                marks = [WALK_ROUNDING] if (name, engine, transform) == (
-                    "duplicates", "walk", "rescale") else []
-                yield pytest.param(name, engine, transform, marks=marks,
-                                   id=f"{name}-{engine}-{transform}")
+                yield pytest.param(name, engine, transform, id=f"{name}-{engine}-{transform}")
 
 
 @pytest.mark.parametrize("name,engine,transform", list(_degenerate_cases()))

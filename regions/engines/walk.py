@@ -29,7 +29,7 @@ from ..facets import probe, region_facets
 from ..lp import LPSolver
 from ..network import Network
 from ..partition import Partition, Region
-from ..polyhedra import minimal_representation, pattern_constraints
+from ..polyhedra import minimal_representation, pattern_constraints, patterns_at
 from ..tolerances import MIN_RADIUS, RADIUS_CAP, check_min_radius
 
 
@@ -141,7 +141,7 @@ def _start_pattern(network, domain, root, start, solver, tolerance, scale) -> np
     for candidate in candidates:
         if not domain.contains(candidate)[0]:
             continue
-        pattern = network.activation_pattern(domain.to_input(candidate)).astype(np.int8)
+        pattern = patterns_at(network, domain, candidate)
         system = pattern_constraints(network, domain, pattern)
         if system.feasible and solver.chebyshev(system.A, system.b,
                                                 cap=_cap(scale)).radius > tolerance:
