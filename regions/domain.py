@@ -141,7 +141,7 @@ def check_resolvable(domain: Domain, min_radius: float) -> None:
             f"the {domain.kind} domain is too small for its distance from the origin: "
             f"float64 rounds input coordinates there by {rounding:.2g}, not far enough below "
             f"the tolerance {min_radius * scale:.2g} (min_radius {min_radius:g} times the "
-            f"domain scale {scale:.3g}); translate the network's inputs towards the origin")
+            f"tolerance scale {scale:.3g}); translate the network's inputs towards the origin")
 
 
 def resolve(domain, network: Network) -> Domain:

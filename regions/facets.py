@@ -51,7 +51,7 @@ class Facet:
         A point in the relative interior of the facet.
     radius : float
         Radius of the largest ``(dim-1)``-ball of the facet centred at
-        ``witness`` (capped at ``RADIUS_CAP`` times the domain scale; in 1-D,
+        ``witness`` (capped at ``RADIUS_CAP`` times the tolerance scale; in 1-D,
         where a facet is a point, the cap itself).
     boundary : bool
         The facet lies on the domain's boundary (no region across it).
@@ -69,7 +69,7 @@ class Facet:
 class Probe:
     """The look across one facet: ``point = witness + step * normal`` and its pattern.
 
-    ``step`` is the smallest of ``PROBE_STEPS`` (times the domain scale) at
+    ``step`` is the smallest of ``PROBE_STEPS`` (times the tolerance scale) at
     which the facet's neuron has changed state, and ``pattern`` (P,) the
     network's activation pattern there; both are None when no step flips it.
     """

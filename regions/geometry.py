@@ -4,7 +4,7 @@ In 2-D every region of a bounded domain is a convex polygon, obtained without
 LPs by clipping the domain's bounding box with each row of the region's
 minimal H-representation (:func:`region_polygon`, vertices counter-clockwise).
 :func:`planar_complex` glues the polygons into one cell complex: vertices of
-different regions closer than ``VERTEX_MERGE`` (times the domain scale) are
+different regions closer than ``VERTEX_MERGE`` (times the tolerance scale) are
 one vertex, and a polygon side that passes through another region's vertex is
 split there, so every edge is shared by at most two regions. On a bounded
 convex domain its Euler characteristic ``V - E + F`` is 1, and the region

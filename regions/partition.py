@@ -87,7 +87,7 @@ class Partition:
     min_radius : float
         Full-dimensionality tolerance used, relative to ``scale``.
     scale : float
-        Domain scale (see :mod:`regions.tolerances`): regions count when their
+        Tolerance scale (:func:`regions.domain.tolerance_scale`): regions count when their
         inscribed radius exceeds ``min_radius * scale``.
     complete : bool
         False when the enumeration stopped early; the regions present are

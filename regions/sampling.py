@@ -22,7 +22,7 @@ it measures:
   estimate, not a bound (see its docstring for exactly what it estimates).
 
 Tolerance convention. Exact enumeration counts a region only if its largest
-inscribed ball has a radius above ``min_radius`` times the domain scale (see
+inscribed ball has a radius above ``min_radius`` times the tolerance scale (see
 :mod:`regions.tolerances`). Along a chord of length ``L`` (scale ``L / 2``;
 1 for a whole line) the same rule drops intervals not longer than
 ``min_radius * L``, so :func:`regions_on_segments` counts what

@@ -91,7 +91,7 @@ VERTEX_MERGE
     In 1-D and 2-D geometry, vertices closer than ``VERTEX_MERGE`` are one vertex.
 
 ON_PLANE
-    In the vertex method (:mod:`regions.vertices`), a cell vertex within
+    In the vertex method (:mod:`regions.engines.vertex`), a cell vertex within
     ``ON_PLANE`` of a hyperplane lies on it: the hyperplane passes through the
     vertex instead of cutting off a piece thinner than ``ON_PLANE`` (which
     ``MIN_RADIUS`` would drop anyway). It is far below ``MIN_RADIUS`` and far

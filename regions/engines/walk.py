@@ -49,7 +49,7 @@ def enumerate_walk(network: Network, domain=None, *, start=None, min_radius: flo
         lies on a breakpoint hyperplane), nearby points are tried instead.
     min_radius : float
         Same meaning as in :func:`regions.enumerate`: a region counts when its
-        inscribed radius exceeds ``min_radius`` times the domain scale.
+        inscribed radius exceeds ``min_radius`` times the tolerance scale.
     progress : callable, optional
         Called as ``progress(regions_found, layer, pending_patterns,
         seconds)``, at most every 0.5 s and only between regions, with
