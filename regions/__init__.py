@@ -1,9 +1,16 @@
 """regions: exact enumeration of the linear regions of piecewise-linear networks.
 
+Four ReLU lines through the origin cut the plane into 8 regions:
+
+>>> import numpy as np
 >>> import regions
->>> net = regions.load("data/example_2x8x8x8.npz")          # doctest: +SKIP
->>> part = regions.enumerate(net, domain=regions.box(-1, 1))  # doctest: +SKIP
->>> len(part), part.per_layer                                  # doctest: +SKIP
+>>> W = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, -1.0]])
+>>> net = regions.Network.from_layers([(W, np.zeros(4)), (np.ones((1, 4)), np.zeros(1))])
+>>> part = regions.enumerate(net)
+>>> len(part), part.per_layer, part.complete
+(8, [8, 8], True)
+>>> len(regions.enumerate(net, regions.box(-1, 1)))
+8
 """
 
 from . import bounds, sampling

@@ -352,6 +352,18 @@ def certify(part, facets=None) -> Certificate:
     cannot finish (``lp_failure``: that region is then not vouched for).
     Only the partition's own H-representation minimisation (on first access
     to a region) can raise :class:`regions.lp.LPError`.
+
+    Two crossing lines in a box: 4 regions, 8 interior facets (each of the 4
+    edges seen from both sides), 8 facets on the box:
+
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> certificate = certify(regions.enumerate(net, regions.box(-1, 1)))
+    >>> certificate.ok, certificate.regions, certificate.interior_facets, certificate.edges
+    (True, 4, 8, 4)
+    >>> certificate.boundary_facets
+    8
     """
     started = time.perf_counter()
     solver = LPSolver()

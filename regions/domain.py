@@ -109,6 +109,9 @@ def tolerance_scale(domain: Domain) -> float:
     tolerances of every domain at least as large as the unit box are those
     of all of R^n, so a box that holds every vertex of the partition gives
     the R^n count, however large it is.
+
+    >>> tolerance_scale(box(-1e-3, 1e-3).resolve(2)), tolerance_scale(box(-1e8, 1e8).resolve(2))
+    (0.001, 1.0)
     """
     if not domain.is_bounded:
         return 1.0
@@ -189,6 +192,10 @@ def whole_space(n: int | None = None):
     """All of R^n (the default domain; what the theoretical bounds count).
 
     With ``n=None`` the dimension is taken from the network.
+
+    >>> space = whole_space(3)
+    >>> space.dim, space.is_bounded
+    (3, False)
     """
     if n is None:
         return _Deferred("whole")
@@ -203,6 +210,11 @@ def box(lo, hi):
     """The box ``[lo, hi]`` (per-coordinate arrays, or scalars for ``[lo, hi]^n``).
 
     Raises :class:`DomainError` when some ``lo_i >= hi_i`` (empty or flat box).
+
+    >>> box([-1, 0], [1, 2]).resolve(2).upper
+    array([1., 2.])
+    >>> box(-1, 1).resolve(3).dim
+    3
     """
     if np.ndim(lo) == 0 and np.ndim(hi) == 0:
         lo_f, hi_f = float(lo), float(hi)
@@ -253,6 +265,10 @@ def plane(p0, p1, p2, lo=None, hi=None) -> Domain:
     ``p1`` and ``v`` lies in the plane, orthogonal to ``u``, towards ``p2``.
     With ``lo``/``hi`` (scalars or length-2) the slice is restricted to the
     box ``[lo, hi]`` in slice coordinates; otherwise it is the whole plane.
+
+    >>> square = plane([0, 0, 0], [1, 0, 0], [0, 1, 0], lo=-1, hi=1)
+    >>> square.dim, square.to_input([0.5, 0.25])
+    (2, array([0.5 , 0.25, 0.  ]))
     """
     p0, p1, p2 = (_vector(p, f"plane point {i}") for i, p in enumerate((p0, p1, p2)))
     if not p0.shape == p1.shape == p2.shape:
@@ -271,7 +287,11 @@ def line(p0, p1) -> Domain:
 
 
 def segment(p0, p1) -> Domain:
-    """The segment from ``p0`` to ``p1``: slice coordinate ``t`` in ``[0, |p1 - p0|]``."""
+    """The segment from ``p0`` to ``p1``: slice coordinate ``t`` in ``[0, |p1 - p0|]``.
+
+    >>> segment([0, 0], [3, 4]).upper
+    array([5.])
+    """
     p0, p1 = _vector(p0, "segment point 0"), _vector(p1, "segment point 1")
     if p0.shape != p1.shape:
         raise DomainError("segment points must have the same dimension")

@@ -94,6 +94,25 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         interrupted; then ``stop_reason`` says why and ``unfinished`` counts
         the cells left on the stack. The regions returned are final regions
         either way.
+
+    Examples
+    --------
+    Three lines in general position cut the plane into 7 regions (Zaslavsky:
+    1 + 3 + 3); a box around their crossings holds all of them, a smaller
+    one fewer, and a budget stops early with true final regions:
+
+    >>> import numpy as np
+    >>> import regions
+    >>> W = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    >>> net = regions.Network.from_layers([(W, np.array([0.0, 0.0, -1.0])),
+    ...                                    (np.ones((1, 3)), np.zeros(1))])
+    >>> len(regions.enumerate(net)), len(regions.enumerate(net, regions.box(-5, 5)))
+    (7, 7)
+    >>> len(regions.enumerate(net, regions.box(0.1, 0.4)))
+    1
+    >>> part = regions.enumerate(net, max_regions=3)
+    >>> len(part), part.complete, part.stop_reason
+    (3, False, 'max_regions')
     """
     if method not in METHODS:
         raise RegionsError(f"unknown method {method!r}: expected one of {', '.join(METHODS)}")

@@ -43,6 +43,15 @@ def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
     when not given. ``G.graph["unmatched_facets"]`` counts interior facets
     across which no region was found (0 for a complete partition; see
     :func:`regions.certify.certify` for the full check).
+
+    Two crossing lines cut the box into 4 regions, each adjacent to two others:
+
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> G = adjacency_graph(regions.enumerate(net, regions.box(-1, 1)))
+    >>> G.number_of_nodes(), G.number_of_edges(), sorted(d for _, d in G.degree())
+    (4, 4, [2, 2, 2, 2])
     """
     facets = partition_facets(part) if facets is None else facets
     network, domain = part.network, part.domain

@@ -142,6 +142,17 @@ class Network:
             last, which is ``identity`` (the file-format default).
         slope : float
             Negative-side slope for ``leaky_relu`` layers.
+
+        Examples
+        --------
+        >>> net = Network.from_layers([([[1.0, -1.0]], [0.5]), ([[2.0]], [0.0])])
+        >>> net
+        Network(widths=[2, 1, 1], activations=[relu,identity])
+        >>> net.forward([[1.0, 0.0], [0.0, 1.0]])
+        array([[3.],
+               [0.]])
+        >>> net.activation_pattern([1.0, 0.0])
+        array([1], dtype=int8)
         """
         pairs = list(layers)
         if activations is None:

@@ -128,6 +128,12 @@ def patterns_at(network: Network, domain: Domain, points) -> np.ndarray:
     neurons, which is why the walk, its probes and the certificate use this.
 
     ``points`` has shape (k, dim) (or (dim,)); returns (k, P) int8 (or (P,)).
+
+    >>> from regions import Network, whole_space
+    >>> net = Network.from_layers([([[1.0, 0.0]], [0.0]), ([[1.0]], [0.0])])
+    >>> patterns_at(net, whole_space(2), [[2.0, 0.0], [-2.0, 5.0]])
+    array([[1],
+           [0]], dtype=int8)
     """
     z = np.asarray(points, dtype=np.float64)
     single = z.ndim == 1

@@ -123,7 +123,15 @@ def partition_dict(part) -> dict:
 
 
 def to_json(part, path=None, indent: int | None = None) -> str:
-    """The partition as JSON text (and written to ``path`` when given)."""
+    """The partition as JSON text (and written to ``path`` when given).
+
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0]], [0.0]), ([[1.0]], [0.0])])
+    >>> part = regions.enumerate(net, regions.box(-1, 1))
+    >>> again = read_json(to_json(part))
+    >>> len(again), bool((again.patterns == part.patterns).all())
+    (2, True)
+    """
     text = json.dumps(partition_dict(part), indent=indent, allow_nan=False)
     if path is not None:
         with open(os.fspath(path), "w", encoding="utf-8") as handle:

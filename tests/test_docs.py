@@ -240,10 +240,10 @@ def test_ci_runs_the_readme_install_commands():
     assert len(commands) == 3 and "torch" in commands[1]
 
 
-def test_readme_test_command_runs_in_parallel():
-    assert "python3 -m pytest -q -n 2" in readme_install_block().splitlines()
+def test_readme_test_command_runs_in_parallel_with_doctests():
+    assert "python3 -m pytest -q -n 2 --doctest-modules" in readme_install_block().splitlines()
     extras = (ROOT / "pyproject.toml").read_text()
-    assert "pytest-xdist" in extras
+    assert "pytest-xdist" in extras and 'testpaths = ["tests", "regions"]' in extras
 
 
 # --------------------------------------------------------------------------- exit codes
