@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -123,6 +123,42 @@ class Partition:
     _rows: list = field(repr=False, default_factory=list)
     _maps: list = field(repr=False, default_factory=list)
     _cache: dict = field(repr=False, default_factory=dict)
+
+    @classmethod
+    def from_regions(cls, network: Network, domain: Domain, regions, **fields) -> "Partition":
+        """A partition of given :class:`Region` objects (their H-representations are taken
+        as minimal); ``fields`` are the other attributes (``per_layer``, ``lps``,
+        ``seconds``, ``lp_seconds``, ``min_radius`` and the optional ones).
+
+        >>> import numpy as np
+        >>> import regions
+        >>> net = regions.Network.from_layers([([[1.0]], [0.0]), ([[1.0]], [0.0])])
+        >>> part = regions.enumerate(net, regions.box(-1, 1))
+        >>> again = Partition.from_regions(net, part.domain, [part[1], part[0]],
+        ...                                per_layer=[2, 2], lps=0, seconds=0.0,
+        ...                                lp_seconds=0.0, min_radius=part.min_radius)
+        >>> again.patterns.ravel().tolist(), float(again[0].witness[0])
+        ([0, 1], -0.5)
+        """
+        regions = list(regions)
+        count = len(regions)
+        return cls(
+            network=network, domain=domain,
+            patterns=np.array([r.pattern for r in regions], dtype=np.int8).reshape(
+                count, network.pattern_length),
+            witnesses=np.array([r.witness for r in regions], dtype=np.float64).reshape(
+                count, domain.dim),
+            margins=np.array([r.margin for r in regions], dtype=np.float64),
+            _rows=[(r.A, r.b, r.labels) for r in regions], _maps=[(r.C, r.d) for r in regions],
+            _cache=dict(enumerate(regions)), **fields)
+
+    def subset(self, indices) -> "Partition":
+        """The partition of the regions ``indices`` only, in that order (same counters)."""
+        kept = {f.name: getattr(self, f.name) for f in fields(self)
+                if f.name not in ("network", "domain", "patterns", "witnesses", "margins")
+                and not f.name.startswith("_")}
+        return Partition.from_regions(self.network, self.domain, [self[i] for i in indices],
+                                      **kept)
 
     def __len__(self) -> int:
         return self.patterns.shape[0]

@@ -182,25 +182,18 @@ def _partition_from_dict(data: dict) -> Partition:
     count = len(data["regions"])
     patterns = np.array([parse_pattern(r["pattern"]) for r in data["regions"]],
                         dtype=np.int8).reshape(count, network.pattern_length)
-    rows, maps, cache = [], [], {}
+    found = []
     for i, r in enumerate(data["regions"]):
-        A, b = _decode(r["A"], (dim,)), _decode(r["b"])
-        labels = np.array(r["labels"], dtype=np.int64)
-        C, dvec = _decode(r["C"], (dim,)).reshape(out, dim), _decode(r["d"])
-        rows.append((A, b, labels))
-        maps.append((C, dvec))
-        cache[i] = Region(patterns[i], A, b, labels, _decode(r["witness"]),
-                          float(r["margin"]), C, dvec)
+        found.append(Region(patterns[i], _decode(r["A"], (dim,)), _decode(r["b"]),
+                            np.array(r["labels"], dtype=np.int64), _decode(r["witness"]),
+                            float(r["margin"]), _decode(r["C"], (dim,)).reshape(out, dim),
+                            _decode(r["d"])))
     known = {f.name for f in fields(Partition)}
     metadata = {k: (float(v) if v in _NON_FINITE else v)
                 for k, v in data["partition"].items() if k in known}
     for name in ("patterns", "witnesses", "margins"):
         metadata.pop(name, None)
-    return Partition(network=network, domain=domain, patterns=patterns,
-                     witnesses=np.array([cache[i].witness for i in range(count)]).reshape(
-                         count, dim),
-                     margins=np.array([cache[i].margin for i in range(count)], dtype=np.float64),
-                     _rows=rows, _maps=maps, _cache=cache, **metadata)
+    return Partition.from_regions(network, domain, found, **metadata)
 
 
 # --------------------------------------------------------------------------- graphs

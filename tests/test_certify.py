@@ -31,13 +31,20 @@ from oracles import random_net, unambiguous
 ACTIVATIONS = ["relu", "leaky_relu", "hardtanh"]
 
 
-def subset(part, keep):
-    """A partition holding only the regions ``keep`` (in that order)."""
-    keep = list(keep)
-    return dataclasses.replace(
-        part, patterns=part.patterns[keep], witnesses=part.witnesses[keep],
-        margins=part.margins[keep], _rows=[part._rows[i] for i in keep],
-        _maps=[part._maps[i] for i in keep], _cache={})
+def rebuilt(part, regions_):
+    """A partition of ``part``'s network, domain and counters holding ``regions_``."""
+    counters = {name: getattr(part, name) for name in ("per_layer", "lps", "seconds",
+                                                        "lp_seconds", "min_radius", "scale")}
+    return regions.Partition.from_regions(part.network, part.domain, regions_, **counters)
+
+
+def with_rows(part, target, keep):
+    """``part`` with region ``target`` keeping only the constraint rows ``keep``."""
+    regions_ = list(part)
+    region = regions_[target]
+    regions_[target] = dataclasses.replace(region, A=region.A[keep], b=region.b[keep],
+                                           labels=region.labels[keep])
+    return rebuilt(part, regions_)
 
 
 def kinds(certificate):
@@ -145,7 +152,7 @@ def test_removing_any_region_is_caught_by_its_neighbours(activation, seed):
         neighbours = {index[p] for p, poly in polygon_of.items()
                       if index[p] != removed and shares_a_side(mine, poly)}
         keep = [i for i in range(len(part)) if i != removed]
-        certificate = certify(subset(part, keep))
+        certificate = certify(part.subset(keep))
         assert not certificate.ok
         assert kinds(certificate) == {"uncovered"}
         # Exactly the removed region's neighbours report it, by its true pattern.
@@ -164,7 +171,7 @@ def test_removing_a_cell_of_a_line_arrangement():
     # The triangle (0.5, 0.5), (0.5, -0.3), (-0.3, 0.5) has x < 0.5, y < 0.5, x + y > 0.2:
     # its three sides lead to (1, 0, 1), (0, 1, 1) and (0, 0, 0).
     keep = [i for i in range(len(part)) if i != center]
-    certificate = certify(subset(part, keep))
+    certificate = certify(part.subset(keep))
     reporters = {key(part.patterns[keep[v.regions[0]]]) for v in certificate.violations}
     assert kinds(certificate) == {"uncovered"}
     assert reporters == {(1, 0, 1), (0, 1, 1), (0, 0, 0)}
@@ -173,7 +180,7 @@ def test_removing_a_cell_of_a_line_arrangement():
 def test_duplicated_region_is_an_overlap():
     net = random_net([2, 5, 4, 1], ["relu", "relu", "identity"], seed=1)
     part = regions.enumerate(net, regions.box(-1, 1))
-    doubled = subset(part, list(range(len(part))) + [3])
+    doubled = part.subset(list(range(len(part))) + [3])
     certificate = certify(doubled)
     found = kinds(certificate)
     assert {"duplicate_pattern", "overlap", "multiple"} <= found
@@ -190,9 +197,7 @@ def test_enlarged_region_is_unsound():
     region = part[target]
     drop = int(np.flatnonzero(region.labels >= 0)[0])
     keep = np.arange(len(region.b)) != drop
-    broken = dataclasses.replace(part, _cache={})
-    broken._rows = list(part._rows)
-    broken._rows[target] = (region.A[keep], region.b[keep], region.labels[keep])
+    broken = with_rows(part, target, keep)
     certificate = certify(broken)
     assert "unsound" in kinds(certificate)
     assert all(v.regions == (target,) for v in certificate.violations if v.kind == "unsound")
@@ -204,7 +209,8 @@ def test_swapped_patterns_fail_at_the_witnesses():
     part = regions.enumerate(net, regions.box(-1, 1))
     patterns = part.patterns.copy()
     patterns[[0, 1]] = patterns[[1, 0]]
-    certificate = certify(dataclasses.replace(part, patterns=patterns, _cache={}))
+    swapped = [dataclasses.replace(part[i], pattern=patterns[i]) for i in range(len(part))]
+    certificate = certify(rebuilt(part, swapped))
     witness = {v.regions for v in certificate.violations if v.kind == "witness"}
     assert witness == {(0,), (1,)}
 
@@ -234,7 +240,7 @@ def test_certify_and_report_exit_codes():
     assert certify_and_report(part, stream) == 0
     assert stream.getvalue().startswith("certificate: CLEAN")
     stream = io.StringIO()
-    assert certify_and_report(subset(part, range(1, len(part))), stream) == EXIT_CERTIFICATE_FAILED
+    assert certify_and_report(part.subset(range(1, len(part))), stream) == EXIT_CERTIFICATE_FAILED
     text = stream.getvalue()
     assert text.startswith("certificate: FAILED") and "[uncovered]" in text
 
@@ -244,7 +250,7 @@ def test_summary_is_json_ready():
 
     net = random_net([2, 4, 3, 1], ["relu", "relu", "identity"], seed=0)
     part = regions.enumerate(net, regions.box(-1, 1))
-    summary = certify(subset(part, range(1, len(part)))).summary()
+    summary = certify(part.subset(range(1, len(part)))).summary()
     data = json.loads(json.dumps(summary))
     assert data["ok"] is False and data["violations"][0]["kind"] == "uncovered"
 
@@ -256,9 +262,7 @@ def test_region_missing_a_domain_face_is_unsound():
     target = next(i for i in range(len(part)) if np.any(part[i].labels < 0))
     region = part[target]
     keep = np.arange(len(region.b)) != int(np.flatnonzero(region.labels < 0)[0])
-    broken = dataclasses.replace(part, _cache={})
-    broken._rows = list(part._rows)
-    broken._rows[target] = (region.A[keep], region.b[keep], region.labels[keep])
+    broken = with_rows(part, target, keep)
     unsound = [v for v in certify(broken).violations if v.kind == "unsound"]
     assert unsound and all(v.regions == (target,) for v in unsound)
     assert all("domain face" in v.message for v in unsound)

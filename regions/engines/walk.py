@@ -100,21 +100,14 @@ def enumerate_walk(network: Network, domain=None, *, start=None, min_radius: flo
             progress(len(found), len(network.layers), len(queue), last_report - started)
 
     found.sort(key=lambda entry: entry[0].tolist())
-    count = len(found)
-    patterns = np.array([f[0] for f in found], dtype=np.int8).reshape(count,
-                                                                      network.pattern_length)
-    cache = {i: Region(patterns[i], A, b, labels, ball.center, float(ball.radius), C, d)
-             for i, (_, ball, A, b, labels, C, d) in enumerate(found)}
-    return Partition(
-        network=network, domain=domain, patterns=patterns,
-        witnesses=np.array([f[1].center for f in found], dtype=np.float64).reshape(
-            count, domain.dim),
-        margins=np.array([f[1].radius for f in found], dtype=np.float64),
-        per_layer=_per_layer(network, patterns), lps=solver.count,
-        seconds=time.perf_counter() - started, lp_seconds=solver.seconds,
-        min_radius=min_radius, scale=scale, method="walk",
-        _rows=[(f[2], f[3], f[4]) for f in found], _maps=[(f[5], f[6]) for f in found],
-        _cache=cache)
+    found_regions = [Region(pattern, A, b, labels, ball.center, float(ball.radius), C, d)
+                     for pattern, ball, A, b, labels, C, d in found]
+    patterns = np.array([r.pattern for r in found_regions], dtype=np.int8).reshape(
+        len(found), network.pattern_length)
+    return Partition.from_regions(
+        network, domain, found_regions, per_layer=_per_layer(network, patterns),
+        lps=solver.count, seconds=time.perf_counter() - started, lp_seconds=solver.seconds,
+        min_radius=min_radius, scale=scale, method="walk")
 
 
 def _cap(scale: float) -> float:
