@@ -51,8 +51,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .facets import (RowStore, probe, region_facets, state_index,
-                     vanishing_neurons)
+from .facets import RowStore, probe, region_facets, vanishing_neurons
 from .geometry import region_polygon
 from .lp import LPError, LPSolver
 from .serialize import pattern_string
@@ -276,7 +275,7 @@ class _Checker:
 
     def facets(self, facets, store: RowStore):
         part, net = self.part, self.net
-        neurons = state_index(net)
+        neurons = net.hyperplane_neurons()
         pairs = Counter()
         interior = boundary = degenerate = 0
         closure = COINCIDE_TOL * self.scale

@@ -125,18 +125,6 @@ def partition_facets(part, solver: LPSolver | None = None) -> list[list[Facet]]:
             for region in part]
 
 
-def state_index(network: Network) -> np.ndarray:
-    """Pattern position of the neuron of every breakpoint hyperplane label, shape (H,)."""
-    index, position = [], 0
-    for layer in network.layers:
-        if layer.activation == "identity":
-            continue
-        k = len(layer.breakpoints)
-        index.append(position + np.repeat(np.arange(layer.width), k))
-        position += layer.width
-    return np.concatenate(index) if index else np.zeros(0, dtype=np.int64)
-
-
 def probe(network: Network, domain: Domain, pattern: np.ndarray, facets: list[Facet],
           scale: float = 1.0) -> list[Probe]:
     """Look across each facet (see :class:`Probe`); boundary facets get an empty probe.
@@ -152,7 +140,7 @@ def probe(network: Network, domain: Domain, pattern: np.ndarray, facets: list[Fa
         points = witnesses[:, None, :] + steps[None, :, None] * normals[:, None, :]
         flat = points.reshape(-1, domain.dim)
         patterns = patterns_at(network, domain, flat).reshape(len(inner), steps.size, -1)
-        neurons = state_index(network)[[f.label for f in inner]]
+        neurons = network.hyperplane_neurons()[[f.label for f in inner]]
         for k, facet in enumerate(inner):
             flipped = np.flatnonzero(patterns[k, :, neurons[k]] != pattern[neurons[k]])
             if flipped.size:
@@ -246,7 +234,7 @@ def vanishing_neurons(network: Network, domain: Domain, point: np.ndarray, syste
     pre-activation is within ``COINCIDE_TOL * scale`` (as a distance) of a
     breakpoint there.
     """
-    neurons = state_index(network)
+    neurons = network.hyperplane_neurons()
     hit = np.zeros(neurons.size, dtype=bool)
     for system in systems:
         values = np.abs(system.gradients @ point + system.offsets)

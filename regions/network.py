@@ -199,6 +199,44 @@ class Network:
             start += layer.num_states
         return slices
 
+    def label_offsets(self) -> np.ndarray:
+        """First label of each layer's breakpoint hyperplanes, shape (L + 1,) int64.
+
+        Hyperplanes are labelled layer by layer, neuron-major, breakpoint-minor
+        (hard-tanh neurons have two); labels of constraint rows use this numbering.
+
+        >>> Network.from_layers([(np.ones((3, 2)), np.zeros(3)), (np.ones((2, 3)), np.zeros(2)),
+        ...                      (np.ones((1, 2)), np.zeros(1))],
+        ...                     ["relu", "hardtanh", "identity"]).label_offsets().tolist()
+        [0, 3, 7, 7]
+        """
+        return np.cumsum([0] + [layer.width * len(layer.breakpoints) for layer in self.layers],
+                         dtype=np.int64)
+
+    def hyperplane_neurons(self) -> np.ndarray:
+        """Pattern position of the neuron of every hyperplane label, shape (H,) int64."""
+        index, position = [], 0
+        for layer in self.layers:
+            if layer.activation == "identity":
+                continue
+            index.append(position + np.repeat(np.arange(layer.width), len(layer.breakpoints)))
+            position += layer.width
+        return np.concatenate(index) if index else np.zeros(0, dtype=np.int64)
+
+    def describe_label(self, label: int) -> dict:
+        """Decode a constraint label into ``{"layer", "neuron", "breakpoint"}`` or
+        ``{"domain_face"}`` (labels below zero are domain faces ``-1 - label``)."""
+        label = int(label)
+        if label < 0:
+            return {"domain_face": -1 - label}
+        offsets = self.label_offsets()
+        if label >= offsets[-1]:
+            raise ValueError(f"label {label} is out of range for this network")
+        index = int(np.searchsorted(offsets, label, side="right")) - 1
+        layer = self.layers[index]
+        neuron, k = divmod(label - int(offsets[index]), len(layer.breakpoints))
+        return {"layer": index, "neuron": neuron, "breakpoint": layer.breakpoints[k]}
+
     def _check_points(self, x) -> tuple[np.ndarray, bool]:
         x = np.asarray(x, dtype=np.float64)
         single = x.ndim == 1

@@ -194,17 +194,8 @@ class Partition:
         return self.domain.to_input(self.witnesses)
 
     def describe_label(self, label: int) -> dict:
-        """Decode a constraint label into ``{"layer", "neuron", "breakpoint"}`` or ``{"domain_face"}``."""
-        label = int(label)
-        if label < 0:
-            return {"domain_face": -1 - label}
-        for index, layer in enumerate(self.network.layers):
-            count = layer.width * len(layer.breakpoints)
-            if label < count:
-                neuron, k = divmod(label, len(layer.breakpoints))
-                return {"layer": index, "neuron": neuron, "breakpoint": layer.breakpoints[k]}
-            label -= count
-        raise ValueError(f"label {label} is out of range for this network")
+        """Decode a constraint label (:meth:`regions.Network.describe_label`)."""
+        return self.network.describe_label(label)
 
     def summary(self) -> dict:
         """JSON-ready summary: ``regions``, ``lps``, ``seconds``, ``per_layer`` and the setting."""

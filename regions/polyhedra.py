@@ -80,8 +80,8 @@ def pattern_constraints(network: Network, domain: Domain, pattern) -> PatternCon
     labels = [-1 - np.arange(domain.A.shape[0], dtype=np.int64)]
     gradients, offsets = [], []
     feasible = True
-    label, position = 0, 0
-    for layer in network.layers:
+    first_label, position = network.label_offsets(), 0
+    for index, layer in enumerate(network.layers):
         G = layer.weight @ M
         beta = layer.weight @ m + layer.bias
         if layer.activation == "identity":
@@ -102,8 +102,7 @@ def pattern_constraints(network: Network, domain: Domain, pattern) -> PatternCon
         cut = ~constant
         rows.append(-(sides[cut, None] * G_planes[cut]) / norms[cut, None])
         rhs.append(signed[cut] / norms[cut])
-        labels.append(label + np.flatnonzero(cut).astype(np.int64))
-        label += G_planes.shape[0]
+        labels.append(first_label[index] + np.flatnonzero(cut).astype(np.int64))
         slope, shift = state_slope_offset(states, layer)
         M, m = slope[:, None] * G, slope * beta + shift
     dim = domain.dim

@@ -14,7 +14,7 @@ from scipy.optimize import linprog
 
 import regions
 from regions._facets import facet_section, points_in_polytopes
-from regions.facets import (RowStore, partition_facets, probe, region_facets, state_index,
+from regions.facets import (RowStore, partition_facets, probe, region_facets,
                             vanishing_neurons)
 from regions.lp import LPSolver
 from regions.polyhedra import pattern_constraints
@@ -119,7 +119,7 @@ def test_pattern_across_a_facet_flips_exactly_its_neuron(activation):
     for seed in range(4):
         net = random_net([2, 6, 4, 1], [activation, activation, "identity"], seed)
         part = regions.enumerate(net, regions.box(-1, 1))
-        positions = state_index(net)
+        positions = net.hyperplane_neurons()
         for i, facets in enumerate(partition_facets(part)):
             for facet, look in zip(facets, probe(net, part.domain, part.patterns[i], facets)):
                 if facet.boundary:

@@ -39,11 +39,6 @@ def root_ball(solver: LPSolver, domain: Domain, min_radius: float):
     return root
 
 
-def label_offsets(network: Network) -> np.ndarray:
-    """First constraint label of each layer's breakpoint hyperplanes, shape (L + 1,)."""
-    return np.cumsum([0] + [layer.width * len(layer.breakpoints) for layer in network.layers])
-
-
 class SplitEngine:
     """Depth-first LP splitting (see the module docstring); ``domain`` is the scaled one."""
 
@@ -54,7 +49,7 @@ class SplitEngine:
                  solver: LPSolver | None = None):
         self.network, self.domain, self.min_radius = network, domain, min_radius
         self.solver = solver or LPSolver()
-        self.offsets = label_offsets(network)
+        self.offsets = network.label_offsets()
         self.stack: list = []
         self.found: list = []
         self.n_regions = 0

@@ -31,7 +31,7 @@ from ..lp import LPSolver
 from ..network import Network
 from ..partition import PatternMaps, PatternRows
 from ..tolerances import NEAR_DEGENERATE_FACTOR, ON_PLANE, ZERO_NORM
-from .split import label_offsets, root_ball
+from .split import root_ball
 
 #: ``method="auto"`` uses the vertex path on bounded domains up to this dimension.
 MAX_AUTO_DIM = 4
@@ -115,7 +115,7 @@ class VertexEngine:
             ball = solver_.chebyshev(A, c)
             return ball.center, ball.radius
 
-        self.core = VertexCore(layers, domain.dim, label_offsets(network), min_radius,
+        self.core = VertexCore(layers, domain.dim, network.label_offsets(), min_radius,
                                min_radius / NEAR_DEGENERATE_FACTOR,
                                NEAR_DEGENERATE_FACTOR * min_radius, ON_PLANE, ZERO_NORM,
                                chebyshev)
