@@ -31,7 +31,7 @@ from .errors import FileFormatError, RegionsError
 from .exact import exact_check
 from .graph import adjacency_graph
 from .io import load
-from .serialize import graph_format, write_graph
+from .serialize import graph_format, jsonable, write_graph
 from .tolerances import MIN_RADIUS
 from .verify import verify
 
@@ -116,7 +116,7 @@ def cmd_count(args) -> int:
         failures = exact_check(part)
         summary["exact_check"] = {"checked": len(part), "failed": [f.region for f in failures]}
     if args.json:
-        print(json.dumps(summary))
+        print(json.dumps(jsonable(summary)))
     else:
         print(f"regions: {summary['regions']}" + ("" if part.complete else
               f" (INCOMPLETE: stopped by {part.stop_reason}, {part.unfinished} cells unfinished)"))

@@ -57,14 +57,36 @@ def parse_pattern(text: str) -> np.ndarray:
 # --------------------------------------------------------------------------- partitions
 
 
-def _encode(array) -> list:
-    """Nested lists of floats, non-finite values as strings."""
-    array = np.asarray(array, dtype=np.float64)
-    if array.ndim == 0:
-        value = float(array)
+def jsonable(value):
+    """``value`` with numpy arrays and scalars turned into plain JSON types, recursively.
+
+    The one JSON encoding of the package: arrays become nested lists, numpy
+    integers, floats and booleans Python ones (integers of any size stay
+    exact), and non-finite floats, which JSON lacks, the strings ``"inf"``,
+    ``"-inf"`` and ``"nan"`` (``float()`` reads them back).
+
+    >>> jsonable({"x": np.array([1.0, np.inf]), "n": np.int64(3), "ok": np.bool_(True)})
+    {'x': [1.0, 'inf'], 'n': 3, 'ok': True}
+    """
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
         return value if np.isfinite(value) else str(value)
-    return [_encode(row) for row in array] if array.ndim > 1 else [
-        float(v) if np.isfinite(v) else str(float(v)) for v in array]
+    return value
+
+
+def _encode(array) -> list:
+    """A float array (or scalar) as :func:`jsonable` lists."""
+    return jsonable(np.asarray(array, dtype=np.float64))
 
 
 def _decode(value, shape_tail=()) -> np.ndarray:

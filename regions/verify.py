@@ -31,7 +31,6 @@ with its exit codes.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -42,6 +41,7 @@ from .enumeration import enumerate_regions
 from .errors import RegionsError
 from .network import Network
 from .sampling import density_estimate, distinct_patterns, regions_along_lines
+from .serialize import jsonable
 from .tolerances import MIN_RADIUS
 
 
@@ -140,8 +140,9 @@ class VerifyReport:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        """The report as JSON (bounds are exact integers, however large)."""
-        return json.dumps(_jsonable(self.to_dict()), indent=indent)
+        """The report as JSON (bounds are exact integers, however large; non-finite
+        numbers as the strings ``"inf"``, ``"-inf"``, ``"nan"``)."""
+        return json.dumps(jsonable(self.to_dict()), indent=indent)
 
     def format_table(self) -> str:
         """A plain-text table: count, bounds, estimates, relations."""
@@ -319,20 +320,3 @@ def _short(value) -> str:
         return f"{value:,}"
     digits = len(str(value))
     return f"{int(str(value)[:4]) / 1000:.3f}e{digits - 1}"
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
-        return value if math.isfinite(value) else None
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
-    return value
