@@ -159,14 +159,22 @@ def resolve(domain, network: Network) -> Domain:
 
 
 @dataclass(frozen=True)
-class _Deferred:
-    """A domain whose dimension is taken from the network (``whole_space()``, scalar ``box``)."""
+class AnyDimension:
+    """A domain whose dimension is taken from the network: ``whole_space()`` and
+    ``box(lo, hi)`` with scalar bounds. :meth:`resolve` gives the :class:`Domain`.
+
+    >>> box(-1, 1)
+    AnyDimension(kind='box', lo=-1.0, hi=1.0)
+    >>> box(-1, 1).resolve(2).upper
+    array([1., 1.])
+    """
 
     kind: str
     lo: float = 0.0
     hi: float = 0.0
 
     def resolve(self, input_dim: int) -> Domain:
+        """The domain in R^input_dim."""
         if self.kind == "whole":
             return whole_space(input_dim)
         return box(np.full(input_dim, self.lo), np.full(input_dim, self.hi))
@@ -198,7 +206,7 @@ def whole_space(n: int | None = None):
     (3, False)
     """
     if n is None:
-        return _Deferred("whole")
+        return AnyDimension("whole")
     n = int(n)
     if n < 1:
         raise DomainError(f"dimension must be positive, got {n}")
@@ -222,7 +230,7 @@ def box(lo, hi):
             raise DomainError("box bounds must be finite")
         if not lo_f < hi_f:
             raise DomainError(f"empty box: lo={lo_f} is not below hi={hi_f}")
-        return _Deferred("box", lo_f, hi_f)
+        return AnyDimension("box", lo_f, hi_f)
     lo_v, hi_v = _vector(lo, "box lo"), _vector(hi, "box hi")
     if lo_v.shape != hi_v.shape:
         if lo_v.size == 1 or hi_v.size == 1:
