@@ -18,7 +18,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .network import Network, neuron_states
+from .network import Network, neuron_states, state_interval, state_slope_offset
 
 
 @dataclass(frozen=True)
@@ -85,17 +85,15 @@ def check_point(network: Network, domain, witness, pattern) -> str | None:
 
 
 def _strictly_in_state(value: Fraction, state: int, activation: str) -> bool:
-    if activation == "hardtanh":
-        return {-1: value < -1, 0: -1 < value < 1, 1: value > 1}[state]
-    return value > 0 if state == 1 else value < 0
+    lo, hi = state_interval(state, activation)
+    return (lo == -np.inf or Fraction(lo) < value) and (hi == np.inf or value < Fraction(hi))
 
 
 def _local_affine(state: int, layer) -> tuple[Fraction, Fraction]:
-    if layer.activation == "relu":
-        return Fraction(state), Fraction(0)
-    if layer.activation == "leaky_relu":
-        return (Fraction(1) if state == 1 else Fraction(float(layer.slope))), Fraction(0)
-    return Fraction(1 if state == 0 else 0), Fraction(state)  # hardtanh
+    """The activation's slope and offset in ``state`` (:func:`regions.network.state_slope_offset`),
+    exactly: they are 0, 1, the leaky slope or +-1, all floats."""
+    slope, offset = state_slope_offset(np.array([state], dtype=np.int8), layer)
+    return Fraction(float(slope[0])), Fraction(float(offset[0]))
 
 
 def exact_check(partition) -> list[ExactFailure]:

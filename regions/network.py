@@ -281,6 +281,17 @@ def neuron_states(z: np.ndarray, activation: str) -> np.ndarray:
     return (z > 0.0).astype(np.int8)
 
 
+def state_interval(state: int, activation: str) -> tuple[float, float]:
+    """The open interval of pre-activations strictly in ``state`` (between two breakpoints).
+
+    >>> state_interval(0, "hardtanh"), state_interval(1, "relu")
+    ((-1.0, 1.0), (0.0, inf))
+    """
+    ends = (-np.inf,) + BREAKPOINTS[activation] + (np.inf,)
+    index = int(state) + (1 if activation == "hardtanh" else 0)
+    return float(ends[index]), float(ends[index + 1])
+
+
 def activate(z: np.ndarray, layer: Layer) -> np.ndarray:
     """Apply ``layer``'s activation elementwise to pre-activations ``z``."""
     if layer.activation == "relu":
