@@ -9,4 +9,5 @@ extensions = [
     Extension("regions._vertex", ["cext/_vertex.pyx"], extra_compile_args=["-O3"]),
 ]
 
-setup(ext_modules=cythonize(extensions, compiler_directives={"language_level": 3}))
+setup(ext_modules=cythonize(extensions, include_path=["cext"],
+                            compiler_directives={"language_level": 3}))

@@ -28,16 +28,13 @@ from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memset
 from scipy.linalg.cython_blas cimport dgemm
 
+from activations cimport (HARDTANH, IDENTITY, LEAKY_RELU, RELU, breakpoint,
+                          breakpoints_per_neuron, slope_offset, state_from_sides, tie_side)
+
 
 cdef extern from *:
     int popcount "__builtin_popcountll"(unsigned long long) nogil
 
-
-cdef enum Activation:
-    RELU = 0
-    LEAKY_RELU = 1
-    HARDTANH = 2
-    IDENTITY = 3
 
 ACTIVATION_CODES = {"relu": RELU, "leaky_relu": LEAKY_RELU, "hardtanh": HARDTANH,
                     "identity": IDENTITY}
@@ -612,7 +609,7 @@ cdef class VertexEngine:
         cdef CellView cv = view(record, dim)
         cdef CellHead* h = cv.head
         cdef int l = h.layer, n = self.n_out[l], m = h.m, nv = h.nv
-        cdef int k_bp = 2 if self.act[l] == HARDTANH else 1
+        cdef int k_bp = breakpoints_per_neuron(self.act[l])
         cdef int T = n * k_bp, t, j, i, k, q
         cdef int NW = (m + T + 63) // 64
         cdef double s, norm, rounding, bp
@@ -666,7 +663,7 @@ cdef class VertexEngine:
                 t = j * k_bp + q
                 const_side[t] = 0
                 if gnorm[j] <= self.zero_norm * rounding:
-                    bp = self.breakpoint(l, q)
+                    bp = breakpoint(self.act[l], q)
                     s = G[j * cols + dim] - bp
                     if s > 0.0:
                         const_side[t] = 1
@@ -710,11 +707,6 @@ cdef class VertexEngine:
                                  T, k_bp, NW)
         return 0
 
-    cdef inline double breakpoint(self, int l, int q) noexcept nogil:
-        if self.act[l] == HARDTANH:
-            return -1.0 if q == 0 else 1.0
-        return 0.0
-
     cdef int ensure_pool(self, int count, int NW) except -1:
         """Room for ``count`` more vertices in the pool."""
         cdef size_t have = self.pool_z.used // (self.dim * sizeof(double))
@@ -740,7 +732,7 @@ cdef class VertexEngine:
                 if gnorm[j] > 0.0:
                     for k in range(dim):
                         row[k] = G[j * cols + k] / gnorm[j]
-                    row[dim] = (G[j * cols + dim] - self.breakpoint(l, q)) / gnorm[j]
+                    row[dim] = (G[j * cols + dim] - breakpoint(self.act[l], q)) / gnorm[j]
                 row += cols
         return 0
 
@@ -1084,7 +1076,7 @@ cdef class VertexEngine:
         cdef int dim = self.dim, cols = dim + 1, j = t // k_bp, k
         cdef double* G = <double*>self.G.data
         cdef double gn = (<double*>self.gnorm.data)[j]
-        cdef double s = G[j * cols + dim] - self.breakpoint(l, t % k_bp)
+        cdef double s = G[j * cols + dim] - breakpoint(self.act[l], t % k_bp)
         for k in range(dim):
             s += G[j * cols + k] * p[k]
         return s / gn
@@ -1122,7 +1114,7 @@ cdef class VertexEngine:
         cdef double gn = (<double*>self.gnorm.data)[j]
         for k in range(dim):
             out[k] = -sign * G[j * cols + k] / gn
-        out[dim] = sign * (G[j * cols + dim] - self.breakpoint(l, t % k_bp)) / gn
+        out[dim] = sign * (G[j * cols + dim] - breakpoint(self.act[l], t % k_bp)) / gn
 
     cdef int count_sliver(self, CellView cv, char* piece, int t, int k_bp, int sign,
                           double extent, int T) except -1:
@@ -1195,24 +1187,8 @@ cdef class VertexEngine:
         cdef signed char state
         cdef double slope_j, offset_j, norm
         for j in range(n):
-            if self.act[l] == HARDTANH:
-                if sides[2 * j + 1] > 0:
-                    state = 1
-                elif sides[2 * j] < 0:
-                    state = -1
-                else:
-                    state = 0
-                slope_j = 1.0 if state == 0 else 0.0
-                offset_j = state
-            else:
-                state = 1 if sides[j] > 0 else 0
-                offset_j = 0.0
-                if state == 1:
-                    slope_j = 1.0
-                elif self.act[l] == LEAKY_RELU:
-                    slope_j = self.slope[l]
-                else:
-                    slope_j = 0.0
+            state = state_from_sides(self.act[l], sides + j * k_bp)
+            slope_offset(self.act[l], self.slope[l], state, &slope_j, &offset_j)
             out.pattern[cv.head.plen + j] = state
             coef[2 * j] = slope_j
             coef[2 * j + 1] = offset_j
@@ -1287,8 +1263,19 @@ cdef class VertexEngine:
         return 0
 
 
-cdef inline signed char tie_side(int act, int q) noexcept nogil:
-    """Side of a breakpoint a pre-activation exactly on it belongs to (``network.tie_sides``)."""
-    if act == HARDTANH:
-        return 1 if q == 0 else -1
-    return -1
+def activation_rule(int act, sides, double leak=0.01):
+    """``(state, slope, offset)`` of a neuron with activation code ``act`` whose breakpoint
+    hyperplanes have ``sides`` (+1 / -1 each), by the C rules of ``cext/activations.pxd``
+    (for the test that holds them equal to ``regions.network``'s)."""
+    cdef signed char[2] s_
+    cdef double slope, offset
+    s_[0] = sides[0]
+    s_[1] = sides[1] if len(sides) > 1 else 0
+    cdef signed char state = state_from_sides(act, s_)
+    slope_offset(act, leak, state, &slope, &offset)
+    return state, slope, offset
+
+
+def activation_breakpoint(int act, int q):
+    """``(offset, tie side)`` of breakpoint ``q`` by the C rules (for the same test)."""
+    return breakpoint(act, q), tie_side(act, q)
