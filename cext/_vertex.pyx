@@ -16,20 +16,26 @@ at most half that), and every constraint's slack at the vertex mean is a
 ball inside it. Only when the two bounds straddle ``min_radius`` (near
 degenerate pieces) does the engine call back to a Chebyshev LP.
 
-The depth-first stack of cells is a byte arena of variable-size records, so
-millions of regions cost no Python object each; finished regions go to
-struct-of-arrays buffers (patterns, witnesses, margins, facet labels).
+The depth-first stack of cells is a byte arena (``arena.pxd``) of
+variable-size records (``vertex_records.pxd``), so millions of regions cost no
+Python object each; finished regions go to struct-of-arrays buffers
+(patterns, witnesses, margins, facet labels). Near-degenerate balls come from
+``small_lp.pxd``, the activation rules from ``activations.pxd``.
 """
 
 import numpy as np
 from libc.math cimport sqrt, fabs, fmax
 from libc.stdint cimport uint64_t, int64_t, int32_t
-from libc.stdlib cimport free, malloc, realloc
+from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
 from scipy.linalg.cython_blas cimport dgemm
 
 from activations cimport (HARDTANH, IDENTITY, LEAKY_RELU, RELU, breakpoint,
                           breakpoints_per_neuron, slope_offset, state_from_sides, tie_side)
+from arena cimport Buffer, pad8, release, reserve
+from small_lp cimport ball_by_subsets
+from vertex_records cimport (CellHead, CellView, PieceHead, cell_bytes, piece_bytes, piece_cuts,
+                             piece_sides, piece_vertices, view)
 
 
 cdef extern from *:
@@ -38,37 +44,6 @@ cdef extern from *:
 
 ACTIVATION_CODES = {"relu": RELU, "leaky_relu": LEAKY_RELU, "hardtanh": HARDTANH,
                     "identity": IDENTITY}
-
-
-cdef struct Buffer:
-    char* data
-    size_t used
-    size_t cap
-
-
-cdef int reserve(Buffer* buf, size_t extra) except -1:
-    """Make room for ``extra`` more bytes (may move ``buf.data``)."""
-    cdef size_t cap
-    cdef char* grown
-    if buf.used + extra <= buf.cap:
-        return 0
-    cap = buf.cap * 2
-    if cap < buf.used + extra:
-        cap = buf.used + extra
-    if cap < 4096:
-        cap = 4096
-    grown = <char*>realloc(buf.data, cap)
-    if grown == NULL:
-        raise MemoryError("vertex engine: out of memory")
-    buf.data = grown
-    buf.cap = cap
-    return 0
-
-
-cdef void release(Buffer* buf) noexcept:
-    free(buf.data)
-    buf.data = NULL
-    buf.used = buf.cap = 0
 
 
 cdef int copy_in(void* target, array) except -1:
@@ -83,169 +58,14 @@ cdef object copy_out(void* source, size_t nbytes, dtype):
     return np.frombuffer((<char*>source)[:nbytes], dtype).copy()
 
 
-cdef inline size_t pad8(size_t n) noexcept nogil:
-    return (n + 7) & ~(<size_t>7)
-
-
-cdef struct CellHead:
-    int layer       # next layer to apply
-    int nv          # vertices
-    int m           # constraints
-    int nw          # 64-bit words per vertex bitset
-    int n_in        # rows of ``map``
-    int plen        # pattern entries so far
-    int premapped   # 0: ``map`` is the input map of ``layer``; 1: its pre-activation map
-    double map_norm_max  # premapped: the largest row norm of the input map (rounding bound)
-    size_t size     # bytes of the whole record
-
-
-cdef inline size_t cell_bytes(int dim, int nv, int m, int nw, int n_in, int plen) noexcept nogil:
-    return (pad8(sizeof(CellHead)) + 8 * (<size_t>nv * dim + <size_t>nv * nw
-            + <size_t>m * (dim + 1) + m + <size_t>n_in * (dim + 1)) + pad8(plen))
-
-
-cdef struct CellView:
-    CellHead* head
-    double* V        # (nv, dim)
-    uint64_t* inc    # (nv, nw)
-    double* rows     # (m, dim + 1): a then c
-    int64_t* labels  # (m,)
-    double* map      # (n_in, dim + 1): the layer input (or pre-activation when premapped)
-                     # is map[:, :dim] z + map[:, dim]
-    signed char* pattern
-
-
-cdef inline CellView view(char* record, int dim) noexcept nogil:
-    cdef CellView cv
-    cv.head = <CellHead*>record
-    cdef CellHead* h = cv.head
-    cv.V = <double*>(record + pad8(sizeof(CellHead)))
-    cv.inc = <uint64_t*>(cv.V + <size_t>h.nv * dim)
-    cv.rows = <double*>(cv.inc + <size_t>h.nv * h.nw)
-    cv.labels = <int64_t*>(cv.rows + <size_t>h.m * (dim + 1))
-    cv.map = <double*>(cv.labels + h.m)
-    cv.pattern = <signed char*>(cv.map + <size_t>h.n_in * (dim + 1))
-    return cv
-
-
-cdef struct PieceHead:
-    int nv
-    int ncut
-    int next_t
-    size_t size
-
-
-cdef inline size_t piece_bytes(int nv, int ncut, int T) noexcept nogil:
-    return pad8(sizeof(PieceHead)) + pad8(4 * <size_t>(nv + ncut)) + pad8(T)
-
-
-cdef inline int32_t* piece_vertices(char* record) noexcept nogil:
-    return <int32_t*>(record + pad8(sizeof(PieceHead)))
-
-
-cdef inline int32_t* piece_cuts(char* record) noexcept nogil:
-    return piece_vertices(record) + (<PieceHead*>record).nv
-
-
-cdef inline signed char* piece_sides(char* record) noexcept nogil:
-    cdef PieceHead* h = <PieceHead*>record
-    return <signed char*>(record + pad8(sizeof(PieceHead)) + pad8(4 * <size_t>(h.nv + h.ncut)))
-
-
-# Largest number of row subsets ball_by_subsets tries before leaving it to an LP.
-cdef double SUBSET_LIMIT = 4096
 # Rank-one updates of a pre-activation map in a row before it is recomputed in full.
 cdef int MAX_UPDATES = 32
-# Pivots below this (rows are unit vectors) mean a singular subset, which is skipped.
-cdef double SINGULAR_PIVOT = 1e-12
 # A row whose part orthogonal to the earlier rows of a vertex is shorter than this is
 # dependent on them (several hyperplanes through one vertex) and skipped by ``refine``.
 cdef double REFINE_INDEPENDENT = 1e-9
 # Edges whose end points reach beyond this (working units) round their crossing by more
 # than eps * REFINE_ABOVE ~ 2e-12: only then is the new vertex projected (``refine``).
 cdef double REFINE_ABOVE = 1e4
-
-
-cdef int ball_by_subsets(double* rows, int m, int dim, double* center,
-                         double* radius) noexcept nogil:
-    """Largest ball in ``{z : a_i . z <= c_i}`` (unit ``a_i``, bounded) without an LP.
-
-    The Chebyshev LP ``max r : a_i . z + r <= c_i`` over ``(z, r)`` attains its
-    optimum at a vertex, where ``dim + 1`` rows are tight: every such subset is
-    solved, and each solution counts with ``r`` minus its worst violation of
-    the other rows, so the answer is a radius that truly fits (up to rounding)
-    and the optimum itself is among the candidates. Returns 0 when there are
-    more than ``SUBSET_LIMIT`` subsets or every subset is singular (then
-    ``radius`` is unset), else 1.
-    """
-    cdef int d1 = dim + 1, cols = dim + 1, i, j, k, p, q, best_row
-    cdef int idx[8]
-    cdef double M[8][9]
-    cdef double x[8]
-    cdef double subsets = 1.0, piv, f, s, worst, value, best = -1e300
-    if d1 > 8 or m < d1:
-        return 0
-    for i in range(d1):
-        subsets = subsets * (m - i) / (i + 1)
-    if subsets > SUBSET_LIMIT:
-        return 0
-    for i in range(d1):
-        idx[i] = i
-    while True:
-        # solve [a_i 1] (z, r) = c_i over the subset, Gaussian elimination with pivoting
-        for i in range(d1):
-            for k in range(dim):
-                M[i][k] = rows[idx[i] * cols + k]
-            M[i][dim] = 1.0
-            M[i][d1] = rows[idx[i] * cols + dim]
-        value = -1e300
-        for p in range(d1):
-            best_row = p
-            for i in range(p + 1, d1):
-                if fabs(M[i][p]) > fabs(M[best_row][p]):
-                    best_row = i
-            if fabs(M[best_row][p]) < SINGULAR_PIVOT:
-                break
-            if best_row != p:
-                for k in range(d1 + 1):
-                    f = M[p][k]
-                    M[p][k] = M[best_row][k]
-                    M[best_row][k] = f
-            for i in range(p + 1, d1):
-                f = M[i][p] / M[p][p]
-                for k in range(p, d1 + 1):
-                    M[i][k] -= f * M[p][k]
-        else:
-            for p in range(d1 - 1, -1, -1):
-                s = M[p][d1]
-                for k in range(p + 1, d1):
-                    s -= M[p][k] * x[k]
-                x[p] = s / M[p][p]
-            worst = 0.0
-            for j in range(m):
-                s = x[dim] - rows[j * cols + dim]
-                for k in range(dim):
-                    s += rows[j * cols + k] * x[k]
-                if s > worst:
-                    worst = s
-            value = x[dim] - worst
-        if value > best:
-            best = value
-            for k in range(dim):
-                center[k] = x[k]
-        # next subset in lexicographic order
-        q = d1 - 1
-        while q >= 0 and idx[q] == m - d1 + q:
-            q -= 1
-        if q < 0:
-            break
-        idx[q] += 1
-        for i in range(q + 1, d1):
-            idx[i] = idx[i - 1] + 1
-    if best == -1e300:
-        return 0
-    radius[0] = best
-    return 1
 
 
 cdef class VertexEngine:

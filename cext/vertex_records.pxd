@@ -1,0 +1,72 @@
+# cython: language_level=3
+"""Record layouts of the vertex engine: a cell (on the depth-first stack) and a piece (a
+part of a cell being cut by one layer), each one contiguous block of bytes in an arena."""
+
+from libc.stdint cimport int32_t, int64_t, uint64_t
+
+from arena cimport pad8
+
+
+cdef struct CellHead:
+    int layer       # next layer to apply
+    int nv          # vertices
+    int m           # constraints
+    int nw          # 64-bit words per vertex bitset
+    int n_in        # rows of ``map``
+    int plen        # pattern entries so far
+    int premapped   # 0: ``map`` is the input map of ``layer``; 1: its pre-activation map
+    double map_norm_max  # premapped: the largest row norm of the input map (rounding bound)
+    size_t size     # bytes of the whole record
+
+
+cdef inline size_t cell_bytes(int dim, int nv, int m, int nw, int n_in, int plen) noexcept nogil:
+    return (pad8(sizeof(CellHead)) + 8 * (<size_t>nv * dim + <size_t>nv * nw
+            + <size_t>m * (dim + 1) + m + <size_t>n_in * (dim + 1)) + pad8(plen))
+
+
+cdef struct CellView:
+    CellHead* head
+    double* V        # (nv, dim)
+    uint64_t* inc    # (nv, nw)
+    double* rows     # (m, dim + 1): a then c
+    int64_t* labels  # (m,)
+    double* map      # (n_in, dim + 1): the layer input (or pre-activation when premapped)
+                     # is map[:, :dim] z + map[:, dim]
+    signed char* pattern
+
+
+cdef inline CellView view(char* record, int dim) noexcept nogil:
+    cdef CellView cv
+    cv.head = <CellHead*>record
+    cdef CellHead* h = cv.head
+    cv.V = <double*>(record + pad8(sizeof(CellHead)))
+    cv.inc = <uint64_t*>(cv.V + <size_t>h.nv * dim)
+    cv.rows = <double*>(cv.inc + <size_t>h.nv * h.nw)
+    cv.labels = <int64_t*>(cv.rows + <size_t>h.m * (dim + 1))
+    cv.map = <double*>(cv.labels + h.m)
+    cv.pattern = <signed char*>(cv.map + <size_t>h.n_in * (dim + 1))
+    return cv
+
+
+cdef struct PieceHead:
+    int nv
+    int ncut
+    int next_t
+    size_t size
+
+
+cdef inline size_t piece_bytes(int nv, int ncut, int T) noexcept nogil:
+    return pad8(sizeof(PieceHead)) + pad8(4 * <size_t>(nv + ncut)) + pad8(T)
+
+
+cdef inline int32_t* piece_vertices(char* record) noexcept nogil:
+    return <int32_t*>(record + pad8(sizeof(PieceHead)))
+
+
+cdef inline int32_t* piece_cuts(char* record) noexcept nogil:
+    return piece_vertices(record) + (<PieceHead*>record).nv
+
+
+cdef inline signed char* piece_sides(char* record) noexcept nogil:
+    cdef PieceHead* h = <PieceHead*>record
+    return <signed char*>(record + pad8(sizeof(PieceHead)) + pad8(4 * <size_t>(h.nv + h.ncut)))
