@@ -1,0 +1,47 @@
+"""Sampled lower bounds and estimates of region counts, vectorised with numpy.
+
+Three views, each cheaper than exact enumeration and each honest about what
+it measures:
+
+* :func:`distinct_patterns`: the number of distinct activation patterns among
+  ``N`` random points of the domain, with the curve of that number versus
+  ``N``. Every point (off a measure-zero boundary) lies in one region and
+  carries its pattern, so this is a lower bound on the exact count and
+  converges to it as ``N`` grows (every region has positive volume).
+* :func:`regions_along_lines` / :func:`regions_on_segments`: exact region
+  counts along straight lines, computed by piecewise-linear root finding
+  layer by layer (no sampling along the line). A region is convex, so a line
+  meets it in one interval: the number of intervals is the number of regions
+  the line meets, a lower bound on the count; the distinct patterns met by
+  all lines together are a better one. :func:`trajectory_transitions`
+  applies the same computation to a polyline (the trajectory view of Raghu
+  et al. 2017: pattern transitions along a 1-D curve).
+* :func:`density_estimate`: the Hanin and Rolnick view. The number of
+  breakpoints per unit length along isotropic random lines, turned into a
+  boundary density (Crofton) and a number of regions per unit volume; an
+  estimate, not a bound (see its docstring for exactly what it estimates).
+
+Tolerance convention. Exact enumeration counts a region only if its largest
+inscribed ball has a radius above ``min_radius`` times the tolerance scale (see
+:mod:`regions.tolerances`). Along a chord of length ``L`` (scale ``L / 2``;
+1 for a whole line) the same rule drops intervals not longer than
+``min_radius * L``, so :func:`regions_on_segments` counts what
+``regions.enumerate(net, regions.segment(p0, p1))`` counts. For
+:func:`distinct_patterns` a point falling in a region thinner than the
+tolerance could in principle add a pattern the enumeration drops;
+``Partition.slivers`` and ``Partition.near_degenerate`` tell when that can
+happen.
+"""
+
+from .density import DensityEstimate, density_estimate
+from .lines import (LineCounts, Trajectory, line_intervals, regions_along_lines,
+                    regions_on_lines, regions_on_segments, trajectory_transitions)
+from .patterns import CHUNK, PatternSample, distinct_patterns
+from .points import MAX_REJECTION, UNBOUNDED_RADII, chord, random_lines, sample_points
+
+__all__ = [
+    "CHUNK", "DensityEstimate", "LineCounts", "MAX_REJECTION", "PatternSample", "Trajectory",
+    "UNBOUNDED_RADII", "chord", "density_estimate", "distinct_patterns", "line_intervals",
+    "random_lines", "regions_along_lines", "regions_on_lines", "regions_on_segments",
+    "sample_points", "trajectory_transitions",
+]
