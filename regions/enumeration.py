@@ -19,8 +19,8 @@ from __future__ import annotations
 import time
 
 from . import checkpoint as checkpoints
-from .domain import Domain, check_resolvable, resolve, tolerance_scale
-from .engines.driver import CHECKPOINT_SECONDS, drive, stack_cells
+from .domain import resolve
+from .engines.driver import CHECKPOINT_SECONDS, build_partition, drive, prepare, stack_cells
 from .engines.parallel import run_on
 from .engines.split import SplitEngine
 from .engines.vertex import MAX_AUTO_DIM, VertexEngine
@@ -29,7 +29,7 @@ from .errors import RegionsError
 from .lp import LPSolver
 from .network import Network
 from .partition import Partition
-from .tolerances import MIN_RADIUS, check_min_radius
+from .tolerances import MIN_RADIUS
 
 METHODS = ("auto", "split", "vertex", "walk")
 #: The depth-first engines, by method name.
@@ -58,7 +58,8 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         ``MAX_AUTO_DIM`` (4), else ``"split"``; a resumed run keeps the
         method of its checkpoint. ``"walk"``: the breadth-first walk across
         facets of :mod:`regions.engines.walk`, a second, independent
-        algorithm (no budgets or checkpoints; regions sorted by pattern).
+        algorithm (budgets, but no checkpoints or executor; regions sorted by
+        pattern).
     min_radius : float
         A region counts when its largest inscribed ball has a radius above
         ``min_radius`` times the tolerance scale (see :mod:`regions.tolerances`).
@@ -121,20 +122,20 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
             raise RegionsError("method='walk' runs serially: no executor")
         if checkpoint is not None or resume is not None:
             raise RegionsError("method='walk' keeps no checkpoints: use 'split' or 'vertex'")
-        return enumerate_walk(network, domain, min_radius=min_radius, progress=progress)
-    domain = resolve(domain, network)
-    min_radius = check_min_radius(min_radius)
     for name, value in (("max_regions", max_regions), ("time_limit", time_limit),
                         ("memory_limit", memory_limit)):
         if value is not None and not value > 0:
             raise RegionsError(f"{name} must be positive, got {value}")
+    if method == "walk":
+        return enumerate_walk(network, domain, min_radius=min_radius, progress=progress,
+                              max_regions=max_regions, time_limit=time_limit,
+                              memory_limit=memory_limit)
+    domain = resolve(domain, network)
     if resume is not None and checkpoint is None:
         checkpoint = resume
     if executor is not None and checkpoint is not None:
         raise RegionsError("checkpoints and resume run serially: no executor")
-    check_resolvable(domain, min_radius)
-    scale = tolerance_scale(domain)
-    scaled = _scaled(domain, scale)
+    min_radius, scale, scaled = prepare(domain, min_radius)
     key = checkpoints.fingerprint(network, domain, min_radius)
     saved = checkpoints.load(resume, key) if resume is not None else None
     if method == "auto":
@@ -185,21 +186,3 @@ def _writer(path, key: str):
         checkpoints.save(path, key, checkpoints.Saved(engine.name, stack_cells(engine), records,
                                                       engine.counters(), seconds))
     return save
-
-
-def build_partition(engine, network: Network, domain: Domain, scale: float, min_radius: float,
-                    records: list, counters: dict, stop_reason, unfinished: int,
-                    seconds: float) -> Partition:
-    """The :class:`Partition` of an engine's final-region ``records`` (scaled coordinates)."""
-    return Partition(network=network, domain=domain, min_radius=min_radius, scale=scale,
-                     complete=stop_reason is None, stop_reason=stop_reason,
-                     unfinished=unfinished, seconds=seconds, method=engine.name,
-                     per_layer=list(counters["per_layer"]), lps=int(counters["lps"]),
-                     lp_seconds=float(counters["lp_seconds"]), slivers=int(counters["slivers"]),
-                     **engine.collect(records, network, domain, scale))
-
-
-def _scaled(domain: Domain, scale: float) -> Domain:
-    """The same domain in coordinates divided by ``scale``."""
-    return Domain(domain.kind, domain.A, domain.c / scale, domain.origin, domain.basis * scale,
-                  domain.lower / scale, domain.upper / scale)

@@ -138,22 +138,34 @@ def patterns_at(network: Network, domain: Domain, points) -> np.ndarray:
     single = z.ndim == 1
     z = np.atleast_2d(z)
     out = np.empty((z.shape[0], network.pattern_length), dtype=np.int8)
-    for i, point in enumerate(z):
-        M, m, position = domain.basis, domain.origin, 0
-        for layer in network.layers:
+    # Points whose states agree so far share one local affine map: one group each.
+    groups = [(np.arange(z.shape[0]), domain.basis, domain.origin)]
+    position = 0
+    for layer in network.layers:
+        refined = []
+        for members, M, m in groups:
             G = layer.weight @ M
             beta = layer.weight @ m + layer.bias
-            if layer.activation != "identity":
-                k = len(layer.breakpoints)
-                G_planes, _, threshold = breakpoint_hyperplanes(layer, G, beta, M)
-                constant = (np.linalg.norm(G_planes, axis=1) <= threshold)[::k]
-                states = neuron_states(np.where(constant, beta, G @ point + beta),
-                                       layer.activation)
-                out[i, position:position + layer.width] = states
-                position += layer.width
-                slope, shift = state_slope_offset(states, layer)
-                G, beta = slope[:, None] * G, slope * beta + shift
-            M, m = G, beta
+            if layer.activation == "identity":
+                refined.append((members, G, beta))
+                continue
+            k = len(layer.breakpoints)
+            G_planes, _, threshold = breakpoint_hyperplanes(layer, G, beta, M)
+            constant = (np.linalg.norm(G_planes, axis=1) <= threshold)[::k]
+            values = np.where(constant, beta, z[members] @ G.T + beta)
+            states = neuron_states(values, layer.activation)
+            out[members, position:position + layer.width] = states
+            if np.all(states == states[0]):        # the common case: one region
+                distinct, split = states[:1], [members]
+            else:
+                distinct, which = np.unique(states, axis=0, return_inverse=True)
+                split = [members[which.ravel() == index] for index in range(len(distinct))]
+            for row, part in zip(distinct, split):
+                slope, shift = state_slope_offset(row, layer)
+                refined.append((part, slope[:, None] * G, slope * beta + shift))
+        if layer.activation != "identity":
+            position += layer.width
+        groups = refined
     return out[0] if single else out
 
 

@@ -20,6 +20,11 @@ import threading
 import time
 from typing import Protocol
 
+from ..domain import Domain, check_resolvable, tolerance_scale
+from ..network import Network
+from ..partition import Partition
+from ..tolerances import check_min_radius
+
 #: Cells processed between two measurements of the resident memory (at least one per look).
 MEMORY_CHECK_EVERY = 256
 #: Least seconds between two progress reports.
@@ -151,3 +156,28 @@ def drive(engine: Engine, chunks: list, *, max_regions=None, time_limit=None,
     if checkpoint is not None:
         checkpoint(engine, chunks, seconds)
     return reason, seconds
+
+
+def prepare(domain: Domain, min_radius: float) -> tuple[float, float, Domain]:
+    """``(min_radius, scale, scaled domain)`` for an engine: the tolerance checked, the
+    domain refused when float64 cannot resolve it, and its coordinates divided by the
+    tolerance scale (:func:`regions.domain.tolerance_scale`)."""
+    min_radius = check_min_radius(min_radius)
+    check_resolvable(domain, min_radius)
+    scale = tolerance_scale(domain)
+    scaled = Domain(domain.kind, domain.A, domain.c / scale, domain.origin,
+                    domain.basis * scale, domain.lower / scale, domain.upper / scale)
+    return min_radius, scale, scaled
+
+
+def build_partition(engine: Engine, network: Network, domain: Domain, scale: float,
+                    min_radius: float, records: list, counters: dict, stop_reason,
+                    unfinished: int, seconds: float) -> Partition:
+    """The :class:`Partition` of an engine's final-region ``records`` (scaled coordinates):
+    the one place a partition is assembled from an enumeration."""
+    return Partition(network=network, domain=domain, min_radius=min_radius, scale=scale,
+                     complete=stop_reason is None, stop_reason=stop_reason,
+                     unfinished=unfinished, seconds=seconds, method=engine.name,
+                     per_layer=list(counters["per_layer"]), lps=int(counters["lps"]),
+                     lp_seconds=float(counters["lp_seconds"]), slivers=int(counters["slivers"]),
+                     **engine.collect(records, network, domain, scale))
