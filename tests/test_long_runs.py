@@ -268,3 +268,18 @@ def test_cli_incomplete_exit_code_and_json(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["complete"] is False and summary["regions"] == 10
     assert summary["unfinished"] > 0 and summary["stop_reason"] == "max_regions"
+
+
+def test_walk_runs_under_the_same_budgets(ctrl_c_after):
+    """The walk is an engine of the driver too: max_regions, time and Ctrl-C stop it with
+    true final regions (a subset of the complete walk, which sorts them by pattern)."""
+    net = random_network([2, 6, 6, 1], seed=1)
+    whole = {row.tobytes() for row in regions.enumerate(net, DOMAIN, method="walk").patterns}
+    part = regions.enumerate(net, DOMAIN, method="walk", max_regions=10)
+    assert len(part) == 10 and part.stop_reason == "max_regions" and part.unfinished > 0
+    assert {row.tobytes() for row in part.patterns} < whole
+    sent = ctrl_c_after(5)
+    part = regions.enumerate(net, DOMAIN, method="walk")
+    assert part.stop_reason == "interrupted" and len(part) == sent[0] == 5
+    with pytest.raises(regions.RegionsError, match="no checkpoints"):
+        regions.enumerate(net, DOMAIN, method="walk", checkpoint="unused.npz")
