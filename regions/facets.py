@@ -70,8 +70,10 @@ class Probe:
     """The look across one facet: ``point = witness + step * normal`` and its pattern.
 
     ``step`` is the smallest of ``PROBE_STEPS`` (times the tolerance scale) at
-    which the facet's neuron has changed state, and ``pattern`` (P,) the
-    network's activation pattern there; both are None when no step flips it.
+    which the facet's neuron has changed state (failing that, at which any
+    neuron has: another neuron's breakpoint coinciding with the facet up to
+    rounding), and ``pattern`` (P,) the pattern there by the enumeration's
+    rule; both are None when no step changes the pattern.
     """
 
     point: np.ndarray | None
@@ -143,6 +145,11 @@ def probe(network: Network, domain: Domain, pattern: np.ndarray, facets: list[Fa
         neurons = network.hyperplane_neurons()[[f.label for f in inner]]
         for k, facet in enumerate(inner):
             flipped = np.flatnonzero(patterns[k, :, neurons[k]] != pattern[neurons[k]])
+            if not flipped.size:
+                # The facet's neuron keeps its state (it touches its breakpoint there without
+                # crossing it) while another neuron's breakpoint coincides with the facet up
+                # to rounding: that neuron's flip leads to the neighbour.
+                flipped = np.flatnonzero(np.any(patterns[k] != pattern, axis=1))
             if flipped.size:
                 s = flipped[0]
                 found[id(facet)] = Probe(points[k, s], float(steps[s]), patterns[k, s])

@@ -33,7 +33,8 @@ are rejected with ``assume``: there the count depends on the tolerance by
 design. Hand-built degenerate nets (duplicate, negated, parallel, dead and
 zero neurons, hyperplanes through box corners, |h|, coincident hard-tanh
 breakpoints) run every check on every engine and domain; the last tests pin
-two walk bugs (now fixed) with neurons that are constant only up to rounding.
+three walk bugs (now fixed) with neurons that are constant, or touch a breakpoint,
+only up to rounding.
 """
 
 from __future__ import annotations
@@ -388,17 +389,12 @@ TOUCHING = regions.Network.from_layers([
     (np.array([[-1 / _A, -1 / _C]]), np.zeros(1)),
     (np.ones((1, 1)), np.zeros(1))])
 
-_WALK_TOUCHING = pytest.mark.xfail(strict=True, reason=(
-    "package bug: at x0 the breakpoint of g (which does not change state) and that of h0 "
-    "coincide up to rounding; the minimal H-representation keeps g's row, the walk probes "
-    "only the facet's own neuron, sees no flip and drops the neighbour: 1 region instead of "
-    "2 (certify() reports no_flip)"))
-
-
-@pytest.mark.parametrize("engine", ["split", "vertex",
-                                    pytest.param("walk", marks=_WALK_TOUCHING)])
+@pytest.mark.parametrize("engine", ["split", "vertex", "walk"])
 def test_touching_neuron_on_a_breakpoint(engine):
+    """The walk once lost the neighbour here: its probe looked only at the facet's own
+    neuron (g), which does not flip; now another neuron's flip across the facet counts."""
     part = regions.enumerate(TOUCHING, regions.box([0.0], [2 * _X0]), method=engine)
+    assert len(part) == 2 and regions.certify(part).ok
     assert len(part.near_degenerate) == 0 and part.slivers == 0
     check_tiling(part)
     check_witnesses(part)
