@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import importlib.metadata
 import json
+import re
 import sys
 
 from . import domain as domains
@@ -195,9 +197,16 @@ def add_network_arguments(parser, help_text: str) -> None:
 NETWORK_HELP = ".npz network file (W0, b0, W1, b1, ..., activations)"
 
 
+#: What argparse takes for a negative number rather than an option: also ``-1e3`` and
+#: ``-.5e-2``, so ``--box -1e3 1e3`` parses (argparse's own pattern has no exponent).
+NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="regions", description="Exact linear regions of piecewise-linear networks.")
+    parser.add_argument("--version", action="version",
+                        version=f"regions {importlib.metadata.version('regions')}")
     sub = parser.add_subparsers(dest="command", required=True)
     count = sub.add_parser("count", help="count the linear regions of a network file")
     add_network_arguments(count, NETWORK_HELP)
@@ -261,6 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
             "--allow-pickle", action="store_true",
             help="also load a full pickled PyTorch model (unpickling runs arbitrary code: "
                  "only for files you trust)")
+    for each in (parser, *sub.choices.values()):
+        each._negative_number_matcher = NEGATIVE_NUMBER
     return parser
 
 

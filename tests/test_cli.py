@@ -216,3 +216,21 @@ def test_usage_errors_exit_2(capsys, argv):
         cli.main(argv)
     assert exc.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_python_dash_m_and_version():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "regions", "--version"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == f"regions {regions.__version__}"
+
+
+@pytest.mark.parametrize("lo,hi", [("-1e3", "1e3"), ("-2.5E+1", "1e-0"), ("-.5e1", "5")])
+def test_box_bounds_in_exponent_notation_parse(capsys, example, lo, hi):
+    patterns, _, _ = unambiguous(oracles.polygon_partition, example,
+                                 oracles.box_slice([float(lo)] * 2, [float(hi)] * 2),
+                                 oracles.square(float(lo), float(hi)))
+    code, out, _ = run(capsys, "count", EXAMPLE, "--box", lo, hi, "--json", "--quiet")
+    assert code == 0 and json.loads(out)["regions"] == len(patterns)
