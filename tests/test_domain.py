@@ -65,15 +65,15 @@ def assert_matches_sweep(part, intervals):
 
 @pytest.mark.parametrize("n_in", [2, 3, 5])
 @pytest.mark.parametrize("name", sorted(SLICE_NETS))
-def test_segment_matches_breakpoint_sweep(name, n_in):
-    for seed in range(4):
-        net = slice_net(name, n_in, seed, width=8)
-        rng = np.random.default_rng(seed)
-        p0, p1 = rng.normal(size=n_in), rng.normal(size=n_in) * 2.0
-        _, length = oracles.segment_slice(p0, p1)
-        direction = (p1 - p0) / length
-        intervals = unambiguous(oracles.line_partition, net, p0, direction, 0.0, length)
-        assert_matches_sweep(regions.enumerate(net, regions.segment(p0, p1)), intervals)
+@pytest.mark.parametrize("seed", range(4), ids=[f"seed{s}" for s in range(4)])
+def test_segment_matches_breakpoint_sweep(name, n_in, seed):
+    net = slice_net(name, n_in, seed, width=8)
+    rng = np.random.default_rng(seed)
+    p0, p1 = rng.normal(size=n_in), rng.normal(size=n_in) * 2.0
+    _, length = oracles.segment_slice(p0, p1)
+    direction = (p1 - p0) / length
+    intervals = unambiguous(oracles.line_partition, net, p0, direction, 0.0, length)
+    assert_matches_sweep(regions.enumerate(net, regions.segment(p0, p1)), intervals)
 
 
 WHOLE_LINE_CASES = cases(sorted(SLICE_NETS), 4)
@@ -90,19 +90,19 @@ def test_whole_line_matches_breakpoint_sweep(name, seed):
 
 
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu", "hardtanh"])
-def test_one_input_one_layer_counts_distinct_breakpoints(activation):
+@pytest.mark.parametrize("seed", range(6), ids=[f"seed{s}" for s in range(6)])
+def test_one_input_one_layer_counts_distinct_breakpoints(activation, seed):
     # On R^1 a layer breaks at x = (t - b_j) / w_j for each breakpoint t: regions = #points + 1.
     taus = (-1.0, 1.0) if activation == "hardtanh" else (0.0,)
-    for seed in range(6):
-        rng = np.random.default_rng(seed)
-        W, b = rng.normal(size=(7, 1)), rng.normal(size=7)
-        b[3] = b[2] * W[3, 0] / W[2, 0]  # neurons 2 and 3 share their root at t = 0
-        net = regions.Network.from_layers([(W, b), (np.ones((1, 7)), np.zeros(1))],
-                                          [activation, "identity"])
-        points = {round(float((t - b[j]) / W[j, 0]), 12) for j in range(7) for t in taus}
-        assert len(regions.enumerate(net)) == len(points) + 1
-        inside = {x for x in points if -1.0 < x < 1.0}
-        assert len(regions.enumerate(net, regions.box(-1.0, 1.0))) == len(inside) + 1
+    rng = np.random.default_rng(seed)
+    W, b = rng.normal(size=(7, 1)), rng.normal(size=7)
+    b[3] = b[2] * W[3, 0] / W[2, 0]  # neurons 2 and 3 share their root at t = 0
+    net = regions.Network.from_layers([(W, b), (np.ones((1, 7)), np.zeros(1))],
+                                      [activation, "identity"])
+    points = {round(float((t - b[j]) / W[j, 0]), 12) for j in range(7) for t in taus}
+    assert len(regions.enumerate(net)) == len(points) + 1
+    inside = {x for x in points if -1.0 < x < 1.0}
+    assert len(regions.enumerate(net, regions.box(-1.0, 1.0))) == len(inside) + 1
 
 
 ONE_INPUT_CASES = cases(sorted(SLICE_NETS), 4)
@@ -134,31 +134,31 @@ def test_hyperplane_far_from_a_cell_of_an_unbounded_domain():
 
 @pytest.mark.parametrize("n_in", [3, 4])
 @pytest.mark.parametrize("name", ["relu", "hardtanh", "mixed"])
-def test_plane_slice_matches_brute_force(name, n_in):
-    for seed in range(2):
-        net = random_net([n_in, 3, 3, 1], SLICE_NETS[name], seed)
-        rng = np.random.default_rng(seed)
-        p0, p1, p2 = rng.normal(size=(3, n_in))
-        for lo, hi in [(-1.0, 1.0), (None, None)]:
-            expected = unambiguous(oracles.brute_force_patterns, net,
-                                   oracles.plane_slice(p0, p1, p2, lo, hi))
-            part = regions.enumerate(net, regions.plane(p0, p1, p2, lo, hi))
-            assert pattern_set(part) == expected
+@pytest.mark.parametrize("seed", range(2), ids=[f"seed{s}" for s in range(2)])
+def test_plane_slice_matches_brute_force(name, n_in, seed):
+    net = random_net([n_in, 3, 3, 1], SLICE_NETS[name], seed)
+    rng = np.random.default_rng(seed)
+    p0, p1, p2 = rng.normal(size=(3, n_in))
+    for lo, hi in [(-1.0, 1.0), (None, None)]:
+        expected = unambiguous(oracles.brute_force_patterns, net,
+                               oracles.plane_slice(p0, p1, p2, lo, hi))
+        part = regions.enumerate(net, regions.plane(p0, p1, p2, lo, hi))
+        assert pattern_set(part) == expected
 
 
 @pytest.mark.parametrize("n_in", [3, 5])
 @pytest.mark.parametrize("name", sorted(SLICE_NETS))
-def test_plane_slice_matches_polygon_clipping(name, n_in):
-    for seed in range(3):
-        net = slice_net(name, n_in, seed, width=8)
-        rng = np.random.default_rng(seed + 7)
-        p0, p1, p2 = rng.normal(size=(3, n_in))
-        sl = oracles.plane_slice(p0, p1, p2, -1.5, 1.0)
-        patterns, per_layer, _ = unambiguous(oracles.polygon_partition, net, sl,
-                                             oracles.square(-1.5, 1.0))
-        part = regions.enumerate(net, regions.plane(p0, p1, p2, -1.5, 1.0))
-        assert pattern_set(part) == set(patterns)
-        assert list(part.per_layer) == per_layer
+@pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
+def test_plane_slice_matches_polygon_clipping(name, n_in, seed):
+    net = slice_net(name, n_in, seed, width=8)
+    rng = np.random.default_rng(seed + 7)
+    p0, p1, p2 = rng.normal(size=(3, n_in))
+    sl = oracles.plane_slice(p0, p1, p2, -1.5, 1.0)
+    patterns, per_layer, _ = unambiguous(oracles.polygon_partition, net, sl,
+                                         oracles.square(-1.5, 1.0))
+    part = regions.enumerate(net, regions.plane(p0, p1, p2, -1.5, 1.0))
+    assert pattern_set(part) == set(patterns)
+    assert list(part.per_layer) == per_layer
 
 
 def test_plane_coordinates():
@@ -178,22 +178,22 @@ def test_plane_coordinates():
 # --------------------------------------------------------------------------- full-dimensional
 
 
-def test_per_coordinate_box_matches_brute_force():
-    for seed in range(3):
-        net = random_net([3, 4, 3, 1], ["relu", "relu", "identity"], seed)
-        lo, hi = np.array([-0.5, -2.0, 0.1]), np.array([1.5, -0.2, 0.9])
-        expected = unambiguous(oracles.brute_force_patterns, net, oracles.box_slice(lo, hi))
-        assert pattern_set(regions.enumerate(net, regions.box(lo, hi))) == expected
+@pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
+def test_per_coordinate_box_matches_brute_force(seed):
+    net = random_net([3, 4, 3, 1], ["relu", "relu", "identity"], seed)
+    lo, hi = np.array([-0.5, -2.0, 0.1]), np.array([1.5, -0.2, 0.9])
+    expected = unambiguous(oracles.brute_force_patterns, net, oracles.box_slice(lo, hi))
+    assert pattern_set(regions.enumerate(net, regions.box(lo, hi))) == expected
 
 
-def test_polytope_with_redundant_and_zero_rows():
+@pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
+def test_polytope_with_redundant_and_zero_rows(seed):
     # A zero row with c >= 0 is no constraint; a duplicated, scaled row changes nothing.
-    for seed in range(3):
-        net = random_net([2, 4, 3, 1], ["relu", "hardtanh", "identity"], seed)
-        A = np.array([[1.0, 0], [0, 1], [-1, -1], [2, 0], [0, 0]])
-        c = np.array([1.0, 1, 1, 2, 3])
-        expected = unambiguous(oracles.brute_force_patterns, net, oracles.polytope_slice(A, c))
-        assert pattern_set(regions.enumerate(net, regions.polytope(A, c))) == expected
+    net = random_net([2, 4, 3, 1], ["relu", "hardtanh", "identity"], seed)
+    A = np.array([[1.0, 0], [0, 1], [-1, -1], [2, 0], [0, 0]])
+    c = np.array([1.0, 1, 1, 2, 3])
+    expected = unambiguous(oracles.brute_force_patterns, net, oracles.polytope_slice(A, c))
+    assert pattern_set(regions.enumerate(net, regions.polytope(A, c))) == expected
 
 
 # --------------------------------------------------------------------------- bad domains
@@ -241,16 +241,16 @@ def test_domain_of_the_wrong_dimension(domain):
 
 
 @pytest.mark.parametrize("scale", [1e-6, 1e-3, 1e3, 1e6])
-def test_tolerance_follows_the_domain_scale(scale):
+@pytest.mark.parametrize("seed", range(2), ids=[f"seed{s}" for s in range(2)])
+def test_tolerance_follows_the_domain_scale(scale, seed):
     # x -> net(x / scale) on [-scale, scale]^2 has the regions of net on [-1, 1]^2, scaled.
-    for seed in range(2):
-        net = random_net([2, 4, 3, 1], ["relu", "relu", "identity"], seed)
-        truth = unambiguous(oracles.brute_force_patterns, net,
-                            oracles.box_slice([-1, -1], [1, 1]))
-        pairs = [(l.weight.copy(), l.bias.copy()) for l in net.layers]
-        pairs[0] = (pairs[0][0] / scale, pairs[0][1])
-        zoomed = regions.Network.from_layers(pairs, net.activations)
-        assert pattern_set(regions.enumerate(zoomed, regions.box(-scale, scale))) == truth
+    net = random_net([2, 4, 3, 1], ["relu", "relu", "identity"], seed)
+    truth = unambiguous(oracles.brute_force_patterns, net,
+                        oracles.box_slice([-1, -1], [1, 1]))
+    pairs = [(l.weight.copy(), l.bias.copy()) for l in net.layers]
+    pairs[0] = (pairs[0][0] / scale, pairs[0][1])
+    zoomed = regions.Network.from_layers(pairs, net.activations)
+    assert pattern_set(regions.enumerate(zoomed, regions.box(-scale, scale))) == truth
 
 
 def test_empty_polytope_interior_is_rejected_at_enumeration():

@@ -27,39 +27,39 @@ def shoelace(polygon):
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_areas_sum_to_the_box_and_euler_holds(activation):
-    for seed in range(4):
-        net = random_net([2, 6, 5, 1], [activation, activation, "identity"], seed)
-        part = regions.enumerate(net, regions.box([-1, -0.5], [2, 1]))
-        complex_ = geometry.planar_complex(part)
-        assert complex_.areas.sum() == pytest.approx(3.0 * 1.5, abs=1e-12)
-        assert np.all(complex_.areas > 0)
-        assert complex_.euler_characteristic == 1
-        # Every edge borders one or two faces; those with one lie on the box boundary.
-        sides = {}
-        for face, ring in enumerate(complex_.faces):
-            for u, v in zip(ring, np.roll(ring, -1)):
-                sides.setdefault((min(u, v), max(u, v)), []).append(face)
-        assert set(sides) == {tuple(e) for e in complex_.edges.tolist()}
-        for (u, v), faces in sides.items():
-            assert len(faces) in (1, 2)
-            if len(faces) == 1:
-                mid = (complex_.vertices[u] + complex_.vertices[v]) / 2
-                assert min(mid[0] + 1, 2 - mid[0], mid[1] + 0.5, 1 - mid[1]) < 1e-9
+@pytest.mark.parametrize("seed", range(4), ids=[f"seed{s}" for s in range(4)])
+def test_areas_sum_to_the_box_and_euler_holds(activation, seed):
+    net = random_net([2, 6, 5, 1], [activation, activation, "identity"], seed)
+    part = regions.enumerate(net, regions.box([-1, -0.5], [2, 1]))
+    complex_ = geometry.planar_complex(part)
+    assert complex_.areas.sum() == pytest.approx(3.0 * 1.5, abs=1e-12)
+    assert np.all(complex_.areas > 0)
+    assert complex_.euler_characteristic == 1
+    # Every edge borders one or two faces; those with one lie on the box boundary.
+    sides = {}
+    for face, ring in enumerate(complex_.faces):
+        for u, v in zip(ring, np.roll(ring, -1)):
+            sides.setdefault((min(u, v), max(u, v)), []).append(face)
+    assert set(sides) == {tuple(e) for e in complex_.edges.tolist()}
+    for (u, v), faces in sides.items():
+        assert len(faces) in (1, 2)
+        if len(faces) == 1:
+            mid = (complex_.vertices[u] + complex_.vertices[v]) / 2
+            assert min(mid[0] + 1, 2 - mid[0], mid[1] + 0.5, 1 - mid[1]) < 1e-9
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_region_areas_match_the_clipping_oracle(activation):
-    for seed in range(3):
-        net = random_net([2, 5, 4, 1], [activation, activation, "identity"], seed)
-        part = regions.enumerate(net, regions.box(-1, 1))
-        patterns, _, polygons = unambiguous(oracles.polygon_partition, net,
-                                            oracles.box_slice([-1, -1], [1, 1]),
-                                            oracles.square(-1, 1))
-        expected = {p: shoelace(poly) for p, poly in zip(patterns, polygons)}
-        areas = geometry.region_areas(part)
-        assert {tuple(int(s) for s in row): pytest.approx(a, abs=1e-12)
-                for row, a in zip(part.patterns, areas)} == expected
+@pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
+def test_region_areas_match_the_clipping_oracle(activation, seed):
+    net = random_net([2, 5, 4, 1], [activation, activation, "identity"], seed)
+    part = regions.enumerate(net, regions.box(-1, 1))
+    patterns, _, polygons = unambiguous(oracles.polygon_partition, net,
+                                        oracles.box_slice([-1, -1], [1, 1]),
+                                        oracles.square(-1, 1))
+    expected = {p: shoelace(poly) for p, poly in zip(patterns, polygons)}
+    areas = geometry.region_areas(part)
+    assert {tuple(int(s) for s in row): pytest.approx(a, abs=1e-12)
+            for row, a in zip(part.patterns, areas)} == expected
 
 
 def test_plane_slice_and_polytope_domains():
@@ -98,13 +98,13 @@ def arrangement_counts(W, b, lo, hi):
     return vertices, edges
 
 
-def test_line_arrangement_vertices_and_edges():
-    for seed in range(6):
-        rng = np.random.default_rng(seed)
-        W, b = rng.normal(size=(6, 2)), rng.normal(0, 0.5, size=6)
-        net = regions.Network.from_layers([(W, b), (np.ones((1, 6)), np.zeros(1))])
-        complex_ = geometry.planar_complex(regions.enumerate(net, regions.box(-1, 1)))
-        assert (len(complex_.vertices), len(complex_.edges)) == arrangement_counts(W, b, -1, 1)
+@pytest.mark.parametrize("seed", range(6), ids=[f"seed{s}" for s in range(6)])
+def test_line_arrangement_vertices_and_edges(seed):
+    rng = np.random.default_rng(seed)
+    W, b = rng.normal(size=(6, 2)), rng.normal(0, 0.5, size=6)
+    net = regions.Network.from_layers([(W, b), (np.ones((1, 6)), np.zeros(1))])
+    complex_ = geometry.planar_complex(regions.enumerate(net, regions.box(-1, 1)))
+    assert (len(complex_.vertices), len(complex_.edges)) == arrangement_counts(W, b, -1, 1)
 
 
 class _Region:
@@ -139,22 +139,22 @@ def test_a_vertex_inside_a_neighbours_side_splits_that_side():
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_intervals_tile_a_segment_and_match_the_exact_sweep(activation):
-    for seed in range(4):
-        net = random_net([2, 6, 6, 1], [activation, activation, "identity"], seed)
-        p0, p1 = np.array([-1.0, -0.5]), np.array([1.0, 0.8])
-        part = regions.enumerate(net, regions.segment(p0, p1))
-        complex_ = geometry.interval_complex(part)
-        length = np.linalg.norm(p1 - p0)
-        order = np.argsort(complex_.intervals[:, 0])
-        ordered = complex_.intervals[order]
-        assert ordered[0, 0] == pytest.approx(0.0, abs=1e-12)
-        assert ordered[-1, 1] == pytest.approx(length, abs=1e-12)
-        assert np.allclose(ordered[1:, 0], ordered[:-1, 1], atol=1e-12)
-        assert complex_.euler_characteristic == 1
-        sweep = unambiguous(oracles.line_partition, net, p0, (p1 - p0) / length, 0.0, length)
-        assert np.allclose(complex_.breakpoints,
-                           [sweep[0].lo] + [interval.hi for interval in sweep], atol=1e-9)
+@pytest.mark.parametrize("seed", range(4), ids=[f"seed{s}" for s in range(4)])
+def test_intervals_tile_a_segment_and_match_the_exact_sweep(activation, seed):
+    net = random_net([2, 6, 6, 1], [activation, activation, "identity"], seed)
+    p0, p1 = np.array([-1.0, -0.5]), np.array([1.0, 0.8])
+    part = regions.enumerate(net, regions.segment(p0, p1))
+    complex_ = geometry.interval_complex(part)
+    length = np.linalg.norm(p1 - p0)
+    order = np.argsort(complex_.intervals[:, 0])
+    ordered = complex_.intervals[order]
+    assert ordered[0, 0] == pytest.approx(0.0, abs=1e-12)
+    assert ordered[-1, 1] == pytest.approx(length, abs=1e-12)
+    assert np.allclose(ordered[1:, 0], ordered[:-1, 1], atol=1e-12)
+    assert complex_.euler_characteristic == 1
+    sweep = unambiguous(oracles.line_partition, net, p0, (p1 - p0) / length, 0.0, length)
+    assert np.allclose(complex_.breakpoints,
+                       [sweep[0].lo] + [interval.hi for interval in sweep], atol=1e-9)
 
 
 def test_clip_and_area_by_hand():

@@ -33,29 +33,29 @@ def one_layer(W, b, activation="relu"):
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("dim", [2, 3])
-def test_graph_is_connected_and_counts_half_the_interior_facets(activation, dim):
-    for seed in range(3):
-        net = random_net([dim, 5, 4, 1], [activation, activation, "identity"], seed)
-        part = regions.enumerate(net, regions.box(-1, 1))
-        facets = partition_facets(part)
-        G = adjacency_graph(part, facets)
-        assert G.number_of_nodes() == len(part)
-        assert nx.is_connected(G)
-        interior = sum(1 for fs in facets for f in fs if not f.boundary)
-        assert 2 * G.number_of_edges() == interior
-        assert G.graph["unmatched_facets"] == 0
-        for i, j, data in G.edges(data=True):
-            # The edge's facet witness is on both regions' boundaries; just off it on either
-            # side the independent forward pass gives the two patterns.
-            point = np.array([data[f"facet_{k}"] for k in range(dim)])
-            normal = part[i].A[part[i].labels == data["hyperplane"]][0]
-            inside, beyond = oracles.true_patterns(net, np.array([point - 1e-7 * normal,
-                                                                  point + 1e-7 * normal]))
-            assert np.array_equal(inside, part.patterns[i])
-            assert np.array_equal(beyond, part.patterns[j])
-            flipped = np.flatnonzero(part.patterns[i] != part.patterns[j])
-            assert data["flipped"] == ",".join(map(str, flipped))
-            assert not data["degenerate"] and flipped.size == 1
+@pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
+def test_graph_is_connected_and_counts_half_the_interior_facets(activation, dim, seed):
+    net = random_net([dim, 5, 4, 1], [activation, activation, "identity"], seed)
+    part = regions.enumerate(net, regions.box(-1, 1))
+    facets = partition_facets(part)
+    G = adjacency_graph(part, facets)
+    assert G.number_of_nodes() == len(part)
+    assert nx.is_connected(G)
+    interior = sum(1 for fs in facets for f in fs if not f.boundary)
+    assert 2 * G.number_of_edges() == interior
+    assert G.graph["unmatched_facets"] == 0
+    for i, j, data in G.edges(data=True):
+        # The edge's facet witness is on both regions' boundaries; just off it on either
+        # side the independent forward pass gives the two patterns.
+        point = np.array([data[f"facet_{k}"] for k in range(dim)])
+        normal = part[i].A[part[i].labels == data["hyperplane"]][0]
+        inside, beyond = oracles.true_patterns(net, np.array([point - 1e-7 * normal,
+                                                              point + 1e-7 * normal]))
+        assert np.array_equal(inside, part.patterns[i])
+        assert np.array_equal(beyond, part.patterns[j])
+        flipped = np.flatnonzero(part.patterns[i] != part.patterns[j])
+        assert data["flipped"] == ",".join(map(str, flipped))
+        assert not data["degenerate"] and flipped.size == 1
 
 
 def pieces_inside_box(W, b, lo, hi):
@@ -81,14 +81,14 @@ def pieces_inside_box(W, b, lo, hi):
     return total
 
 
-def test_line_arrangement_edges_match_direct_geometry():
-    for seed in range(6):
-        rng = np.random.default_rng(seed)
-        W, b = rng.normal(size=(7, 2)), rng.normal(0, 0.5, size=7)
-        part = regions.enumerate(one_layer(W, b), regions.box(-1, 1))
-        G = adjacency_graph(part)
-        assert G.number_of_edges() == pieces_inside_box(W, b, -1.0, 1.0)
-        assert nx.is_connected(G)
+@pytest.mark.parametrize("seed", range(6), ids=[f"seed{s}" for s in range(6)])
+def test_line_arrangement_edges_match_direct_geometry(seed):
+    rng = np.random.default_rng(seed)
+    W, b = rng.normal(size=(7, 2)), rng.normal(0, 0.5, size=7)
+    part = regions.enumerate(one_layer(W, b), regions.box(-1, 1))
+    G = adjacency_graph(part)
+    assert G.number_of_edges() == pieces_inside_box(W, b, -1.0, 1.0)
+    assert nx.is_connected(G)
 
 
 def test_whole_plane_arrangement_has_n_squared_edges():
