@@ -209,34 +209,42 @@ def test_mixed_activations_and_slices(seed):
     assert names["raghu"] == B.raghu_upper(2, [4, 3, 3], ["hardtanh", "relu", "leaky_relu"])
 
 
-def test_zaslavsky_equality_for_one_layer_in_general_position():
-    for dim, width, seed in [(2, 6, 0), (2, 9, 1), (3, 5, 2), (1, 4, 3), (4, 3, 4)]:
-        net = random_network([dim, width, 1], seed=seed)
-        zaslavsky = next(b for b in B.network_bounds(net) if b.name == "zaslavsky")
-        assert zaslavsky.kind == "equality"
-        assert len(regions.enumerate(net)) == zaslavsky.value == B.zaslavsky(width, dim)
-        # Inside a box the count is lower or equal and equality is not claimed.
-        boxed = next(b for b in B.network_bounds(net, regions.box(-1, 1)) if b.name == "zaslavsky")
-        assert boxed.kind == "upper"
+ONE_LAYER_CASES = [(2, 6, 0), (2, 9, 1), (3, 5, 2), (1, 4, 3), (4, 3, 4)]
 
 
-def test_bounded_regions_match_zaslavsky():
+@pytest.mark.parametrize("dim,width,seed", ONE_LAYER_CASES,
+                         ids=[f"d{d}-w{w}-seed{s}" for d, w, s in ONE_LAYER_CASES])
+def test_zaslavsky_equality_for_one_layer_in_general_position(dim, width, seed):
+    net = random_network([dim, width, 1], seed=seed)
+    zaslavsky = next(b for b in B.network_bounds(net) if b.name == "zaslavsky")
+    assert zaslavsky.kind == "equality"
+    assert len(regions.enumerate(net)) == zaslavsky.value == B.zaslavsky(width, dim)
+    # Inside a box the count is lower or equal and equality is not claimed.
+    boxed = next(b for b in B.network_bounds(net, regions.box(-1, 1)) if b.name == "zaslavsky")
+    assert boxed.kind == "upper"
+
+
+BOUNDED_CASES = [(2, 6, 0), (2, 7, 1), (3, 6, 2)]
+
+
+@pytest.mark.parametrize("dim,width,seed", BOUNDED_CASES,
+                         ids=[f"d{d}-w{w}-seed{s}" for d, w, s in BOUNDED_CASES])
+def test_bounded_regions_match_zaslavsky(dim, width, seed):
     """Bounded regions of random line/plane arrangements, decided by scipy LPs."""
-    for dim, width, seed in [(2, 6, 0), (2, 7, 1), (3, 6, 2)]:
-        net = random_network([dim, width, 1], seed=seed)
-        part = regions.enumerate(net)
-        bounded = 0
-        for region in part:
-            finite = True
-            for axis, sign in itertools.product(range(dim), (1.0, -1.0)):
-                cost = np.zeros(dim)
-                cost[axis] = -sign
-                result = linprog(cost, A_ub=region.A, b_ub=region.b,
-                                 bounds=[(None, None)] * dim, method="highs")
-                finite &= result.status == 0
-            bounded += finite
-        assert len(part) == B.zaslavsky(width, dim)
-        assert bounded == B.zaslavsky_bounded(width, dim)
+    net = random_network([dim, width, 1], seed=seed)
+    part = regions.enumerate(net)
+    bounded = 0
+    for region in part:
+        finite = True
+        for axis, sign in itertools.product(range(dim), (1.0, -1.0)):
+            cost = np.zeros(dim)
+            cost[axis] = -sign
+            result = linprog(cost, A_ub=region.A, b_ub=region.b,
+                             bounds=[(None, None)] * dim, method="highs")
+            finite &= result.status == 0
+        bounded += finite
+    assert len(part) == B.zaslavsky(width, dim)
+    assert bounded == B.zaslavsky_bounded(width, dim)
 
 
 # --------------------------------------------------------------------------- per-network bound
