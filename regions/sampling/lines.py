@@ -48,6 +48,18 @@ class LineCounts:
         return int(np.sum(self.counts - 1))
 
 
+def _point_pairs(network: Network, first, second, what: str):
+    """Two arrays of input points, each ``(K, n)`` (or ``(n,)``), checked against ``network``."""
+    if not isinstance(network, Network):
+        raise TypeError(f"expected a regions.Network, got {type(network).__name__}")
+    first = np.atleast_2d(np.asarray(first, dtype=np.float64))
+    second = np.atleast_2d(np.asarray(second, dtype=np.float64))
+    if first.shape != second.shape or first.shape[1] != network.input_dim:
+        raise DomainError(f"{what} must both have shape (K, {network.input_dim}), got "
+                          f"{first.shape} and {second.shape}")
+    return first, second
+
+
 def regions_on_segments(network: Network, starts, ends, *,
                         min_radius: float = MIN_RADIUS) -> LineCounts:
     """Exact number of regions along each segment ``starts[k] -> ends[k]`` (input coordinates).
@@ -57,13 +69,7 @@ def regions_on_segments(network: Network, starts, ends, *,
     p1))`` counts, by a different algorithm (breakpoints of the
     piecewise-linear pre-activations, layer by layer, no LP).
     """
-    if not isinstance(network, Network):
-        raise TypeError(f"expected a regions.Network, got {type(network).__name__}")
-    starts = np.atleast_2d(np.asarray(starts, dtype=np.float64))
-    ends = np.atleast_2d(np.asarray(ends, dtype=np.float64))
-    if starts.shape != ends.shape or starts.shape[1] != network.input_dim:
-        raise DomainError(f"segment ends must both have shape (K, {network.input_dim}), got "
-                          f"{starts.shape} and {ends.shape}")
+    starts, ends = _point_pairs(network, starts, ends, "segment ends")
     lengths = np.linalg.norm(ends - starts, axis=1)
     if np.any(lengths == 0) or not np.all(np.isfinite(lengths)):
         raise DomainError("segments must have distinct, finite end points")
@@ -79,13 +85,7 @@ def regions_on_lines(network: Network, points, directions, *,
     input coordinates. Counts what ``regions.enumerate(network,
     regions.line(p, p + u))`` counts.
     """
-    if not isinstance(network, Network):
-        raise TypeError(f"expected a regions.Network, got {type(network).__name__}")
-    points = np.atleast_2d(np.asarray(points, dtype=np.float64))
-    directions = np.atleast_2d(np.asarray(directions, dtype=np.float64))
-    if points.shape != directions.shape or points.shape[1] != network.input_dim:
-        raise DomainError(f"line points and directions must both have shape "
-                          f"(K, {network.input_dim}), got {points.shape} and {directions.shape}")
+    points, directions = _point_pairs(network, points, directions, "line points and directions")
     norms = np.linalg.norm(directions, axis=1)
     if np.any(norms == 0) or not (np.all(np.isfinite(norms)) and np.all(np.isfinite(points))):
         raise DomainError("lines need finite points and non-zero finite directions")
