@@ -32,8 +32,8 @@ from .enumeration import METHODS, enumerate_regions
 from .errors import FileFormatError, RegionsError
 from .exact import exact_check
 from .graph import adjacency_graph
-from .io import load
-from .serialize import graph_format, jsonable, write_graph
+from .io import load, save
+from .serialize import graph_format, jsonable, to_json, write_graph
 from .tolerances import MIN_RADIUS
 from .verify import verify
 
@@ -47,13 +47,18 @@ EXIT_TOLERANCE_DEPENDENT = 7
 EXIT_INTERRUPTED = 130
 
 
-def network_and_domain(args):
-    """The network file and the domain (``--box``, default all of R^n) named on the command line."""
+def load_network(args):
+    """The network file named on the command line (with ``--activations``, ``--allow-pickle``)."""
     activations = getattr(args, "activations", None)
     if activations is not None:
         activations = [a.strip() for a in activations.split(",") if a.strip()]
-    net = load(args.network, activations=activations,
-               allow_pickle=getattr(args, "allow_pickle", False))
+    return load(args.network, activations=activations,
+                allow_pickle=getattr(args, "allow_pickle", False))
+
+
+def network_and_domain(args):
+    """The network file and the domain (``--box``, default all of R^n) named on the command line."""
+    net = load_network(args)
     domain = domains.box(*args.box) if args.box is not None else domains.whole_space()
     return net, domain.resolve(net.input_dim)
 
@@ -113,6 +118,9 @@ def cmd_count(args) -> int:
         with concurrent.futures.ProcessPoolExecutor(args.workers) as executor:
             part = enumerate_with_progress(args, net, domain, executor=executor, **options)
     summary = part.summary()
+    if args.output:
+        write_text(args.output, to_json(part), "the partition")
+        summary["output"] = args.output
     failures = None
     if args.exact_check:
         failures = exact_check(part)
@@ -164,16 +172,35 @@ def cmd_verify(args) -> int:
     part = enumerate_with_progress(args, network, domain)
     report = verify(network, domain, samples=args.samples, lines=args.lines, seed=args.seed,
                     partition=part)
-    print(report.format_table())
+    print(report.to_json() if args.json else report.format_table())
     if args.output:
-        try:
-            with open(args.output, "w") as handle:
-                handle.write(report.to_json() + "\n")
-        except OSError as exc:
-            raise FileFormatError(f"cannot write the report to {args.output}: {exc}") from None
+        write_text(args.output, report.to_json() + "\n", "the report")
     if not report.enumeration["complete"]:
         return EXIT_INCOMPLETE
     return outcome_code(part) if report.ok else EXIT_VIOLATION
+
+
+def write_text(path, text: str, what: str) -> None:
+    """Write ``text`` to ``path``; FileFormatError (one line, exit 2) when it cannot."""
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise FileFormatError(f"cannot write {what} to {path}: {exc.strerror or exc}") from None
+
+
+def cmd_convert(args) -> int:
+    """``regions convert MODEL -o NET.npz``: a network file or PyTorch model, written in the
+    ``.npz`` contract (weights (out, in), biases, activations)."""
+    net = load_network(args)
+    if not str(args.output).endswith(".npz"):
+        raise FileFormatError(f"{args.output}: the network format is .npz")
+    try:
+        save(net, args.output)
+    except OSError as exc:
+        raise FileFormatError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    print(f"{net!r} -> {args.output}")
+    return 0
 
 
 def cmd_graph(args) -> int:
@@ -231,6 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="re-verify every witness in rational arithmetic")
     count.add_argument("--certify", action="store_true",
                        help="check that the enumeration is complete (exit 4 on violations)")
+    count.add_argument("-o", "--output", metavar="PART.json",
+                       help="also write the whole partition (patterns, H-representations, "
+                            "witnesses, affine maps) as JSON, read back by regions.read_json")
     count.set_defaults(func=cmd_count)
 
     check = sub.add_parser(
@@ -246,8 +276,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-o", "--output", metavar="REPORT.json",
                        help="also write the report as JSON to this file")
     check.add_argument("--seed", type=int, default=0, help="seed of the random samples")
+    check.add_argument("--json", action="store_true",
+                       help="print the report as JSON instead of the table")
     check.add_argument("--quiet", action="store_true", help="no progress on stderr")
     check.set_defaults(func=cmd_verify)
+
+    convert = sub.add_parser(
+        "convert", help="write a network file or PyTorch model as a .npz network file")
+    convert.add_argument("network", help="network file: .npz, or .pt/.pth (PyTorch)")
+    convert.add_argument("-o", "--output", required=True, metavar="NET.npz",
+                         help="the .npz file to write")
+    convert.set_defaults(func=cmd_convert)
 
     graph = sub.add_parser(
         "graph", help="write the region adjacency graph (GraphML, GEXF or JSON by extension)")

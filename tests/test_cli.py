@@ -219,9 +219,6 @@ def test_usage_errors_exit_2(capsys, argv):
 
 
 def test_python_dash_m_and_version():
-    import subprocess
-    import sys
-
     done = subprocess.run([sys.executable, "-m", "regions", "--version"], capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == f"regions {regions.__version__}"
@@ -234,3 +231,59 @@ def test_box_bounds_in_exponent_notation_parse(capsys, example, lo, hi):
                                  oracles.square(float(lo), float(hi)))
     code, out, _ = run(capsys, "count", EXAMPLE, "--box", lo, hi, "--json", "--quiet")
     assert code == 0 and json.loads(out)["regions"] == len(patterns)
+
+
+def test_count_writes_the_whole_partition_read_back_by_the_api(capsys, tmp_path, box_truth):
+    path = tmp_path / "part.json"
+    code, out, _ = run(capsys, "count", EXAMPLE, "--box", "-1", "1", "--json", "--quiet",
+                       "-o", path)
+    assert code == 0 and json.loads(out)["output"] == str(path)
+    part = regions.read_json(path)
+    assert pattern_set(part) == box_truth[0]          # the polygon-clipping oracle's regions
+    example = regions.load(EXAMPLE)
+    for i in (0, len(part) // 2, len(part) - 1):      # witnesses inside, maps = forward pass
+        region = part[i]
+        assert np.all(region.A @ region.witness < region.b)
+        assert np.allclose(region.C @ region.witness + region.d,
+                           example.forward(part.domain.to_input(region.witness)))
+
+
+def test_output_that_cannot_be_written_is_one_line(capsys, tmp_path):
+    code, out, err = run(capsys, "count", EXAMPLE, "--box", "-1", "1", "--quiet",
+                         "-o", tmp_path / "missing" / "part.json")
+    assert code == cli.EXIT_BAD_INPUT and err.startswith("regions: error: cannot write")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_verify_json_report(capsys, tmp_path):
+    # One layer of 5 lines in general position on R^2: 1 + 5 + 10 = 16 regions (Zaslavsky).
+    net = regions.Network.from_layers([(np.random.default_rng(3).normal(size=(5, 2)),
+                                        np.random.default_rng(4).normal(size=5)),
+                                       (np.ones((1, 5)), np.zeros(1))])
+    path = tmp_path / "net.npz"
+    regions.save(net, path)
+    code, out, _ = run(capsys, "verify", path, "--json", "--samples", "2000", "--lines", "5",
+                       "--quiet")
+    report = json.loads(out)
+    assert code == 0 and report["ok"] and report["exact"] == 16
+
+
+def test_convert_writes_the_npz_contract(capsys, tmp_path):
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(2)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 6), torch.nn.Hardtanh(),
+                                torch.nn.Linear(6, 1)).double()
+    source, target = tmp_path / "model.pt", tmp_path / "net.npz"
+    torch.save(model.state_dict(), source)
+    code, out, _ = run(capsys, "convert", source, "-o", target, "--activations",
+                       "hardtanh,identity")
+    assert code == 0 and str(target) in out
+    with np.load(target) as arrays:                   # the file contract, read without regions
+        assert arrays["W0"].shape == (6, 2) and arrays["activations"].tolist() == [
+            "hardtanh", "identity"]
+    net = regions.load(target)
+    x = np.random.default_rng(0).normal(size=(20, 2)) * 2
+    with torch.no_grad():
+        assert np.allclose(net.forward(x), model(torch.from_numpy(x)).numpy(), rtol=1e-12)
+    # 6 hard-tanh neurons: 6 directions with 2 parallel lines each, 1 + 12 + 60 = 73 regions.
+    assert len(regions.enumerate(net)) == 73
