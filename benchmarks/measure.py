@@ -3,7 +3,9 @@
     python benchmarks/measure.py WIDTHS box|whole METHOD [REPEAT [MAX_REGIONS]]
 """
 
-import json, sys, time
+import json
+import sys
+
 import regions
 from regions.random_networks import random_network
 
