@@ -290,11 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     graph = sub.add_parser(
         "graph", help="write the region adjacency graph (GraphML, GEXF or JSON by extension)")
-    graph.add_argument("network", help=NETWORK_HELP)
+    add_network_arguments(graph, NETWORK_HELP)
     graph.add_argument("-o", "--output", required=True,
                        help="output file: .graphml, .gexf or .json (node-link)")
-    graph.add_argument("--box", nargs=2, type=float, metavar=("LO", "HI"),
-                       help="restrict to the box [LO, HI]^n (default: all of R^n)")
     graph.add_argument("--quiet", action="store_true", help="no progress on stderr")
     graph.add_argument("--min-radius", type=float, default=MIN_RADIUS,
                        help=f"full-dimensionality tolerance (default {MIN_RADIUS:g})")

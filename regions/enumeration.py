@@ -117,16 +117,15 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
     """
     if method not in METHODS:
         raise RegionsError(f"unknown method {method!r}: expected one of {', '.join(METHODS)}")
-    if method == "walk":
-        if executor is not None:
-            raise RegionsError("method='walk' runs serially: no executor")
-        if checkpoint is not None or resume is not None:
-            raise RegionsError("method='walk' keeps no checkpoints: use 'split' or 'vertex'")
     for name, value in (("max_regions", max_regions), ("time_limit", time_limit),
                         ("memory_limit", memory_limit)):
         if value is not None and not value > 0:
             raise RegionsError(f"{name} must be positive, got {value}")
     if method == "walk":
+        if executor is not None:
+            raise RegionsError("method='walk' runs serially: no executor")
+        if checkpoint is not None or resume is not None:
+            raise RegionsError("method='walk' keeps no checkpoints: use 'split' or 'vertex'")
         return enumerate_walk(network, domain, min_radius=min_radius, progress=progress,
                               max_regions=max_regions, time_limit=time_limit,
                               memory_limit=memory_limit)
@@ -154,7 +153,7 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         return build_partition(engine, network, domain, scale, min_radius, records, counters,
                                reason, unfinished, seconds)
 
-    chunks: list = []
+    records: list = []
     seconds_before = 0.0
     if saved is None:
         engine.push(engine.root())
@@ -162,27 +161,24 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         for cell in saved.cells:
             engine.push(cell)
         engine.restore_counters(saved.counters)
-        chunks.append(saved.records)
+        records.extend(saved.records)
         seconds_before = saved.seconds
     save = None if checkpoint is None else _writer(checkpoint, key)
     if save is not None:
         # A first write at once: an unwritable path fails now, not after the first interval.
-        save(engine, chunks, seconds_before)
-    reason, seconds = drive(engine, chunks, max_regions=max_regions, time_limit=time_limit,
+        save(engine, records, seconds_before)
+    reason, seconds = drive(engine, records, max_regions=max_regions, time_limit=time_limit,
                             memory_limit=memory_limit, progress=progress, checkpoint=save,
                             checkpoint_every=checkpoint_every,
                             seconds_before=seconds_before + time.perf_counter() - started)
-    records = [record for chunk in chunks for record in chunk]
     return build_partition(engine, network, domain, scale, min_radius, records,
                            engine.counters(), reason, engine.pending, seconds)
 
 
 def _writer(path, key: str):
-    """The driver's checkpoint callback: the engine's stack and every record so far to ``path``
-    (the records are merged into one chunk, so the list does not grow with the saves)."""
-    def save(engine, chunks: list, seconds: float) -> None:
-        records = [record for chunk in chunks for record in chunk]
-        chunks[:] = [records]
+    """The driver's checkpoint callback: the engine's stack and every record so far to
+    ``path``."""
+    def save(engine, records: list, seconds: float) -> None:
         checkpoints.save(path, key, checkpoints.Saved(engine.name, stack_cells(engine), records,
                                                       engine.counters(), seconds))
     return save

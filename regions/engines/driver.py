@@ -40,8 +40,8 @@ class Engine(Protocol):
 
     A *cell* is a tuple of numpy arrays and scalars (what :meth:`push` takes
     and :meth:`pop` returns), so a stack can be checkpointed and cells can be
-    sent to other processes. A *chunk* is the engine's record of the final
-    regions found since the last :meth:`take_results`.
+    sent to other processes. :meth:`take_results` returns the *records* of
+    the final regions found since its last call, as a list.
     """
 
     name: str
@@ -115,14 +115,15 @@ def stack_cells(engine: Engine) -> list:
     return cells[::-1]
 
 
-def drive(engine: Engine, chunks: list, *, max_regions=None, time_limit=None,
+def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
           memory_limit=None, progress=None, checkpoint=None,
           checkpoint_every: float = CHECKPOINT_SECONDS, seconds_before: float = 0.0):
     """Run ``engine`` until its stack is empty or a budget runs out.
 
-    Final regions are appended to ``chunks`` (one chunk per ``engine.run``).
-    ``checkpoint``, if given, is called as ``checkpoint(engine, chunks,
-    seconds)`` every ``checkpoint_every`` seconds and once at the end.
+    The engine's final-region records are appended to ``records`` after each
+    ``engine.run``. ``checkpoint``, if given, is called as
+    ``checkpoint(engine, records, seconds)`` every ``checkpoint_every``
+    seconds and once at the end.
     Returns ``(stop reason or None, seconds)``, seconds counting
     ``seconds_before`` (earlier runs of a resumed enumeration).
     """
@@ -147,14 +148,12 @@ def drive(engine: Engine, chunks: list, *, max_regions=None, time_limit=None,
                 progress(engine.n_regions, engine.top_layer, engine.pending, seconds)
             if checkpoint is not None and now - last_save >= checkpoint_every:
                 last_save = now
-                chunks.append(engine.take_results())
-                checkpoint(engine, chunks, seconds)
+                checkpoint(engine, records, seconds)
             engine.run(engine.chunk, limit)
-            chunks.append(engine.take_results())
+            records.extend(engine.take_results())
     seconds = seconds_before + (time.perf_counter() - started)
-    chunks.append(engine.take_results())
     if checkpoint is not None:
-        checkpoint(engine, chunks, seconds)
+        checkpoint(engine, records, seconds)
     return reason, seconds
 
 

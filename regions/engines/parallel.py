@@ -71,9 +71,8 @@ def run_task(task: Task) -> Outcome:
         return Outcome([], 0, None, unfinished=1, stop_reason="time_limit")
     engine = task.engine(task.network, task.domain, task.min_radius, LPSolver())
     engine.push(task.cell)
-    chunks: list = []
-    reason, _ = drive(engine, chunks, max_regions=task.max_regions, time_limit=remaining)
-    records = [record for chunk in chunks for record in chunk]
+    records: list = []
+    reason, _ = drive(engine, records, max_regions=task.max_regions, time_limit=remaining)
     return Outcome(records, engine.count(records), engine.counters(), engine.pending, reason)
 
 

@@ -215,9 +215,8 @@ def enumerate_walk(network: Network, domain=None, *, start=None, min_radius: flo
         start = np.asarray(start, dtype=np.float64) / scale
     engine = WalkEngine(network, scaled, min_radius, LPSolver(), start)
     engine.push(engine.root())
-    chunks: list = []
-    reason, seconds = drive(engine, chunks, max_regions=max_regions, time_limit=time_limit,
+    records: list = []
+    reason, seconds = drive(engine, records, max_regions=max_regions, time_limit=time_limit,
                             memory_limit=memory_limit, progress=progress)
-    records = [record for chunk in chunks for record in chunk]
     return build_partition(engine, network, domain, scale, min_radius, records,
                            engine.counters(), reason, engine.pending, seconds)
