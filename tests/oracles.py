@@ -908,3 +908,9 @@ def unambiguous(oracle, *args, **kwargs):
         return oracle(*args, **kwargs)
     except Ambiguous as exc:
         pytest.skip(f"oracle cannot decide this seed: {exc}")
+
+
+def unit_square_partition(net):
+    """``polygon_partition`` of a 2-input network on the square ``[-1, 1]^2`` (the common
+    case of the tests): ``(patterns, per_layer, polygons)``; skips on an ambiguous input."""
+    return unambiguous(polygon_partition, net, box_slice([-1, -1], [1, 1]), square(-1.0, 1.0))

@@ -37,9 +37,7 @@ def example():
 
 @pytest.fixture(scope="module")
 def box_truth(example):
-    patterns, per_layer, _ = unambiguous(oracles.polygon_partition, example,
-                                         oracles.box_slice([-1, -1], [1, 1]),
-                                         oracles.square(-1.0, 1.0))
+    patterns, per_layer, _ = oracles.unit_square_partition(example)
     return set(patterns), per_layer
 
 
@@ -111,8 +109,7 @@ def test_hardtanh_example_with_box(capsys):
 
 @pytest.fixture(scope="module")
 def box_inradii(example):
-    _, _, polygons = unambiguous(oracles.polygon_partition, example,
-                                 oracles.box_slice([-1, -1], [1, 1]), oracles.square(-1.0, 1.0))
+    _, _, polygons = oracles.unit_square_partition(example)
     return oracles.polygon_inradii(polygons)
 
 

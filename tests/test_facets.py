@@ -66,9 +66,7 @@ def _2d_partition(activation, seed):
 @pytest.mark.parametrize("seed", range(4), ids=[f"seed{s}" for s in range(4)])
 def test_2d_facets_are_polygon_sides(activation, seed):
     net, part, all_facets = _2d_partition(activation, seed)
-    patterns, _, polygons = unambiguous(oracles.polygon_partition, net,
-                                        oracles.box_slice([-1, -1], [1, 1]),
-                                        oracles.square(-1, 1))
+    patterns, _, polygons = oracles.unit_square_partition(net)
     by_pattern = dict(zip(patterns, polygons))
     for region, facets in zip(part, all_facets):
         sides = polygon_sides(by_pattern[tuple(int(s) for s in region.pattern)])

@@ -216,9 +216,7 @@ def test_he_initialised_networks(n, seed):
     # The benchmark initialisation (small biases, hyperplanes crowding the centre).
     net = random_network([n, 6, 5, 1], seed=seed)
     if n == 2:
-        patterns, per_layer, _ = unambiguous(oracles.polygon_partition, net,
-                                             oracles.box_slice([-1, -1], [1, 1]),
-                                             oracles.square(-1, 1))
+        patterns, per_layer, _ = oracles.unit_square_partition(net)
         assert vertex_and_split(net, regions.box(-1.0, 1.0), per_layer=per_layer) == set(patterns)
     else:
         truth = unambiguous(oracles.brute_force_patterns, net,
