@@ -1,15 +1,22 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""Vertex-based splitting: the LP-free core for bounded domains.
+"""Vertex-based splitting: the LP-free core.
 
-A cell is a bounded convex polytope known by its vertices *and* its
-constraints: ``V (nv, dim)``, rows ``a . z <= c`` (unit ``a``) with labels,
-and for each vertex the bitset of the constraints tight there. Cutting a cell
-by a hyperplane needs no LP: the hyperplane misses the cell when every vertex
-lies on one side (up to ``on_plane``); otherwise the new vertices are the
-crossings of the edges joining a vertex on one side to a vertex on the other,
-where two vertices form an edge when no third vertex is tight on every
-constraint tight at both (the combinatorial adjacency test of the double
-description method). Whether a piece is full-dimensional is decided as on
+A cell is a pointed convex polyhedron known by its generators *and* its
+constraints: ``V (nv, dim + 1)`` in homogeneous coordinates (a vertex ``x``
+is ``(x, 1)``, an extreme ray ``d`` is ``(d, 0)`` with ``|d| = 1``), rows
+``a . z <= c`` (unit ``a``) with labels, and for each generator the bitset of
+the constraints tight there. An unbounded cell also carries the row ``0 . z
+<= 1`` labelled ``AT_INFINITY``, tight at its rays: the face at infinity of
+the homogenised cone, so rays take part in the adjacency test like vertices,
+and the row is never reported as a facet. The value of a hyperplane ``a . z +
+c`` at a generator is ``a . x + c t``: its distance for a vertex, its slope
+along a ray. Cutting a cell by a hyperplane needs no LP: the hyperplane
+misses the cell when every generator lies on one side (up to ``on_plane``);
+otherwise the new generators are the crossings of the edges joining a
+generator on one side to one on the other (a vertex, or a ray when both ends
+are rays), where two generators form an edge when no third one is tight on
+every constraint tight at both (the combinatorial adjacency test of the
+double description method). Whether a piece is full-dimensional is decided as on
 the LP path, with the inscribed radius against ``min_radius``, from exact
 bounds: the piece lies in a slab of width ``max distance`` (so its radius is
 at most half that), and every constraint's slack at the vertex mean is a
@@ -57,6 +64,12 @@ cdef object copy_out(void* source, size_t nbytes, dtype):
         return np.zeros(0, dtype)
     return np.frombuffer((<char*>source)[:nbytes], dtype).copy()
 
+
+#: Label of the row ``0 . z <= 1`` that closes an unbounded cell at infinity.
+AT_INFINITY = -(1 << 62)
+cdef int64_t INFINITY_LABEL = AT_INFINITY
+# A side with a ray that leaves the hyperplane is unbounded: its extent is this.
+cdef double UNBOUNDED = 1e300
 
 # Rank-one updates of a pre-activation map in a row before it is recomputed in full.
 cdef int MAX_UPDATES = 32
@@ -106,7 +119,7 @@ cdef class VertexEngine:
     cdef Buffer scratch            # the cell being split
     # per-split workspace
     cdef Buffer G, gnorm, planes, const_side, pool_z, pool_inc, pieces, piece_offsets
-    cdef Buffer emitted, emitted_offsets, work_int, new_cell
+    cdef Buffer emitted, emitted_offsets, work_int, new_cell, members
     # children of one cell share the next layer's pre-activation map up to a few neurons
     cdef Buffer ref_map, ref_coef, child_map, child_coef
     cdef int ref_ready, ref_updates
@@ -191,6 +204,7 @@ cdef class VertexEngine:
         release(&self.emitted)
         release(&self.emitted_offsets)
         release(&self.work_int)
+        release(&self.members)
         release(&self.new_cell)
         release(&self.ref_map)
         release(&self.ref_coef)
@@ -244,7 +258,7 @@ cdef class VertexEngine:
 
     def push(self, int layer, V, inc, rows, labels, input_map, pattern, int premapped=0,
              double map_norm_max=0.0):
-        """Push a cell: ``V (nv, dim)``, ``inc (nv, nw)`` uint64, ``rows (m, dim + 1)``,
+        """Push a cell: generators ``V (nv, dim + 1)``, ``inc (nv, nw)`` uint64, ``rows (m, dim + 1)``,
         ``labels (m,)`` int64, ``input_map (n_in, dim + 1)``, ``pattern (plen,)`` int8;
         with ``premapped``, ``input_map`` is already the layer's pre-activation map and
         ``map_norm_max`` the largest row norm of its input map."""
@@ -273,7 +287,7 @@ cdef class VertexEngine:
         cdef CellView cv = view(self.stack.data + offset, self.dim)
         cdef CellHead h = cv.head[0]
         cdef int dim = self.dim
-        V = copy_out(cv.V, <size_t>h.nv * dim * 8, np.float64)
+        V = copy_out(cv.V, <size_t>h.nv * (dim + 1) * 8, np.float64)
         inc = copy_out(cv.inc, <size_t>h.nv * h.nw * 8, np.uint64)
         rows = copy_out(cv.rows, <size_t>h.m * (dim + 1) * 8, np.float64)
         labels = copy_out(cv.labels, <size_t>h.m * 8, np.int64)
@@ -281,7 +295,7 @@ cdef class VertexEngine:
         pattern = copy_out(cv.pattern, h.plen, np.int8)
         self.stack.used = offset
         self.stack_offsets.used -= sizeof(size_t)
-        return (h.layer, V.reshape(h.nv, dim), inc.reshape(h.nv, h.nw),
+        return (h.layer, V.reshape(h.nv, dim + 1), inc.reshape(h.nv, h.nw),
                 rows.reshape(h.m, dim + 1), labels, input_map.reshape(h.n_in, dim + 1), pattern,
                 h.premapped, h.map_norm_max)
 
@@ -344,29 +358,63 @@ cdef class VertexEngine:
                 self.split(self.scratch.data)
         return processed
 
+    cdef int interior_point(self, double* V, int32_t* vid, int count, double* p) except -1:
+        """A point inside the polyhedron of the generators ``vid[:count]`` of ``V``: the
+        vertex mean, plus (unbounded) the sum of the rays times ``1 +`` the vertices'
+        spread, so it sits as deep in the recession cone as the vertices are wide.
+        Returns the number of rays."""
+        cdef int dim = self.dim, gd = dim + 1, i, k, nvert = 0, nray = 0
+        cdef double spread = 0.0
+        cdef double* g
+        cdef double ray_sum[64]
+        if dim > 64:
+            raise ValueError("the vertex engine supports at most 64 dimensions")
+        for k in range(dim):
+            p[k] = 0.0
+            ray_sum[k] = 0.0
+        for i in range(count):
+            g = V + <size_t>(vid[i] if vid != NULL else i) * gd
+            if g[dim] == 0.0:
+                nray += 1
+                for k in range(dim):
+                    ray_sum[k] += g[k]
+            else:
+                nvert += 1
+                for k in range(dim):
+                    p[k] += g[k]
+        for k in range(dim):
+            p[k] /= nvert
+        if nray:
+            for i in range(count):
+                g = V + <size_t>(vid[i] if vid != NULL else i) * gd
+                if g[dim] != 0.0:
+                    for k in range(dim):
+                        spread = fmax(spread, fabs(g[k] - p[k]))
+            for k in range(dim):
+                p[k] += (1.0 + spread) * ray_sum[k]
+        return nray
+
     cdef int finish(self, char* record) except -1:
-        """Record a final region: witness at the vertex mean, margin its least slack."""
-        cdef int dim = self.dim, i, k
+        """Record a final region: witness inside (``interior_point``), margin its least
+        slack; the row at infinity is not a facet."""
+        cdef int dim = self.dim, i, k, nray
         cdef CellView cv = view(record, dim)
         cdef CellHead* h = cv.head
         cdef double margin = 1e300, s
         reserve(&self.out_witness, dim * sizeof(double))
         cdef double* w = <double*>(self.out_witness.data + self.out_witness.used)
-        for k in range(dim):
-            w[k] = 0.0
-        for i in range(h.nv):
-            for k in range(dim):
-                w[k] += cv.V[i * dim + k]
-        for k in range(dim):
-            w[k] /= h.nv
+        nray = self.interior_point(cv.V, NULL, h.nv, w)
         for i in range(h.m):
+            if cv.labels[i] == INFINITY_LABEL:
+                continue
             s = cv.rows[i * (dim + 1) + dim]
             for k in range(dim):
                 s -= cv.rows[i * (dim + 1) + k] * w[k]
             if s < margin:
                 margin = s
         if margin < self.near_degenerate:
-            if not ball_by_subsets(cv.rows, h.m, dim, w, &margin):
+            # (the subsets' balls are the largest only for bounded regions)
+            if nray or not ball_by_subsets(cv.rows, h.m, dim, w, &margin):
                 rows = np.asarray(<double[:h.m * (dim + 1)]>cv.rows).reshape(h.m, dim + 1)
                 center, radius = self.chebyshev(np.ascontiguousarray(rows[:, :dim]),
                                                 np.ascontiguousarray(rows[:, dim]))
@@ -382,9 +430,11 @@ cdef class VertexEngine:
         memcpy(self.out_patterns.data + self.out_patterns.used, cv.pattern, h.plen)
         self.out_patterns.used += h.plen
         reserve(&self.out_facet_labels, h.m * sizeof(int64_t))
-        memcpy(self.out_facet_labels.data + self.out_facet_labels.used, cv.labels,
-               h.m * sizeof(int64_t))
-        self.out_facet_labels.used += h.m * sizeof(int64_t)
+        for i in range(h.m):
+            if cv.labels[i] != INFINITY_LABEL:
+                (<int64_t*>(self.out_facet_labels.data + self.out_facet_labels.used))[0] = (
+                    cv.labels[i])
+                self.out_facet_labels.used += sizeof(int64_t)
         reserve(&self.out_facet_offsets, sizeof(int64_t))
         (<int64_t*>(self.out_facet_offsets.data + self.out_facet_offsets.used))[0] = (
             self.out_facet_labels.used // sizeof(int64_t))
@@ -413,7 +463,7 @@ cdef class VertexEngine:
         cdef CellHead h = cv.head[0]
         l = h.layer
         cdef CellView out = self.push_cell(l + 1, h.nv, h.m, h.nw, self.n_out[l], h.plen, 0, 0.0)
-        memcpy(out.V, cv.V, 8 * (<size_t>h.nv * dim + <size_t>h.nv * h.nw
+        memcpy(out.V, cv.V, 8 * (<size_t>h.nv * (dim + 1) + <size_t>h.nv * h.nw
                                  + <size_t>h.m * (dim + 1) + h.m))
         if h.premapped:
             memcpy(out.map, cv.map, <size_t>self.n_out[l] * (dim + 1) * sizeof(double))
@@ -499,11 +549,11 @@ cdef class VertexEngine:
         self.ensure_pool(nv, NW)
         cdef double* z = <double*>self.pool_z.data
         cdef uint64_t* inc = <uint64_t*>self.pool_inc.data
+        memcpy(z, cv.V, <size_t>nv * cols * sizeof(double))
         for i in range(nv):
-            memcpy(z + i * dim, cv.V + i * dim, dim * sizeof(double))
             memset(inc + i * NW, 0, NW * sizeof(uint64_t))
             memcpy(inc + i * NW, cv.inc + i * h.nw, h.nw * sizeof(uint64_t))
-        self.pool_z.used = nv * dim * sizeof(double)
+        self.pool_z.used = nv * cols * sizeof(double)
 
         # pieces: a depth-first stack inside the cell
         self.pieces.used = 0
@@ -528,11 +578,11 @@ cdef class VertexEngine:
         return 0
 
     cdef int ensure_pool(self, int count, int NW) except -1:
-        """Room for ``count`` more vertices in the pool."""
-        cdef size_t have = self.pool_z.used // (self.dim * sizeof(double))
-        self.pool_z.used = have * self.dim * sizeof(double)
+        """Room for ``count`` more generators in the pool."""
+        cdef size_t have = self.pool_z.used // ((self.dim + 1) * sizeof(double))
+        self.pool_z.used = have * (self.dim + 1) * sizeof(double)
         self.pool_inc.used = have * NW * sizeof(uint64_t)
-        reserve(&self.pool_z, count * self.dim * sizeof(double))
+        reserve(&self.pool_z, count * (self.dim + 1) * sizeof(double))
         reserve(&self.pool_inc, count * NW * sizeof(uint64_t))
         return 0
 
@@ -556,12 +606,16 @@ cdef class VertexEngine:
                 row += cols
         return 0
 
+    cdef inline bint is_ray(self, size_t v) noexcept nogil:
+        return (<double*>self.pool_z.data)[v * (self.dim + 1) + self.dim] == 0.0
+
     cdef inline double value(self, size_t v, int t) noexcept nogil:
-        """Signed distance of pool vertex ``v`` to hyperplane ``t`` of the current layer."""
+        """Hyperplane ``t`` of the current layer at pool generator ``v``: the signed
+        distance of a vertex, the slope along a ray."""
         cdef int dim = self.dim, k
         cdef double* row = <double*>self.planes.data + <size_t>t * (dim + 1)
-        cdef double* z = <double*>self.pool_z.data + v * dim
-        cdef double s = row[dim]
+        cdef double* z = <double*>self.pool_z.data + v * (dim + 1)
+        cdef double s = row[dim] * z[dim]
         for k in range(dim):
             s += row[k] * z[k]
         return s
@@ -613,6 +667,11 @@ cdef class VertexEngine:
             vmin = 1e300
             for i in range(nvp):
                 s = self.value(vid[i], t)
+                if self.is_ray(vid[i]):
+                    if s > self.on_plane:
+                        s = UNBOUNDED
+                    elif s < -self.on_plane:
+                        s = -UNBOUNDED
                 if s > vmax:
                     vmax = s
                 if s < vmin:
@@ -695,14 +754,17 @@ cdef class VertexEngine:
                 nzero += 1
 
         # crossings of the edges between the two sides
-        cdef size_t first_new = self.pool_z.used // (dim * sizeof(double))
+        cdef size_t first_new = self.pool_z.used // ((dim + 1) * sizeof(double))
         self.ensure_pool(npos * nneg, NW)
         # pointers into work_int are stable (no growth below); pool pointers re-read
         cdef uint64_t* inc = <uint64_t*>self.pool_inc.data
         cdef double* z = <double*>self.pool_z.data
         cdef size_t nnew = 0, vnew
-        cdef int bits, adjacent, contains
-        cdef double sa, sb, wa, wb, reach
+        cdef int bits, adjacent, contains, gd = dim + 1
+        cdef double sa, sb, wa, wb, reach, norm
+        cdef double* za
+        cdef double* zb
+        cdef double* zn
         cdef int tbit = m + t
         for a in range(npos):
             for b in range(nneg):
@@ -731,19 +793,46 @@ cdef class VertexEngine:
                 nnew += 1
                 sa = self.value(pos[a], t)
                 sb = self.value(neg[b], t)
-                wa = -sb / (sa - sb)     # weight of the positive end
-                wb = sa / (sa - sb)
+                za = z + <size_t>pos[a] * gd
+                zb = z + <size_t>neg[b] * gd
+                zn = z + vnew * gd
                 reach = 0.0
-                for k in range(dim):
-                    z[vnew * dim + k] = wa * z[<size_t>pos[a] * dim + k] + wb * z[<size_t>neg[b] * dim + k]
-                    reach = fmax(reach, fmax(fabs(z[<size_t>pos[a] * dim + k]),
-                                             fabs(z[<size_t>neg[b] * dim + k])))
+                if za[dim] != 0.0 and zb[dim] != 0.0:
+                    wa = -sb / (sa - sb)     # weight of the positive end
+                    wb = sa / (sa - sb)
+                    for k in range(dim):
+                        zn[k] = wa * za[k] + wb * zb[k]
+                        reach = fmax(reach, fmax(fabs(za[k]), fabs(zb[k])))
+                    zn[dim] = 1.0
+                elif za[dim] != 0.0 or zb[dim] != 0.0:
+                    # a vertex and a ray: walk from the vertex along the ray to the hyperplane
+                    if za[dim] != 0.0:
+                        wb = sa / -sb
+                        for k in range(dim):
+                            zn[k] = za[k] + wb * zb[k]
+                            reach = fmax(reach, fmax(fabs(za[k]), fabs(zn[k])))
+                    else:
+                        wa = -sb / sa
+                        for k in range(dim):
+                            zn[k] = zb[k] + wa * za[k]
+                            reach = fmax(reach, fmax(fabs(zb[k]), fabs(zn[k])))
+                    zn[dim] = 1.0
+                else:
+                    # two rays: the ray between them parallel to the hyperplane
+                    norm = 0.0
+                    for k in range(dim):
+                        zn[k] = -sb * za[k] + sa * zb[k]
+                        norm += zn[k] * zn[k]
+                    norm = sqrt(norm)
+                    for k in range(dim):
+                        zn[k] /= norm
+                    zn[dim] = 0.0
                 if reach > REFINE_ABOVE:
-                    self.refine(cv, z + vnew * dim, common, NW, t)
+                    self.refine(cv, zn, common, NW, t)
                 for w in range(NW):
                     inc[vnew * NW + w] = common[w]
                 inc[vnew * NW + (tbit >> 6)] |= (<uint64_t>1) << (tbit & 63)
-        self.pool_z.used = (first_new + nnew) * dim * sizeof(double)
+        self.pool_z.used = (first_new + nnew) * gd * sizeof(double)
         for i in range(nzero):
             inc[<size_t>zer[i] * NW + (tbit >> 6)] |= (<uint64_t>1) << (tbit & 63)
 
@@ -855,22 +944,16 @@ cdef class VertexEngine:
         """Is the piece's ``sign`` side of hyperplane ``t`` full-dimensional? Returns a radius:
         the least slack at the vertex mean when that exceeds ``min_radius`` (a ball of that
         radius fits), else the Chebyshev radius from an LP."""
-        cdef int dim = self.dim, cols = dim + 1, i, k, count = nside + nzero + <int>nnew
+        cdef int dim = self.dim, cols = dim + 1, i, k, count = nside + nzero + <int>nnew, nray
         cdef double p[64]
-        cdef double* z = <double*>self.pool_z.data
-        cdef int v
         cdef double s, least = 1e300
-        if dim > 64:
-            raise ValueError("the vertex engine supports at most 64 dimensions")
-        for k in range(dim):
-            p[k] = 0.0
+        self.members.used = 0
+        reserve(&self.members, count * sizeof(int32_t))
+        cdef int32_t* members = <int32_t*>self.members.data
         for i in range(count):
-            v = side_v[i] if i < nside else (zer[i - nside] if i < nside + nzero
-                                             else <int>(first_new + i - nside - nzero))
-            for k in range(dim):
-                p[k] += z[<size_t>v * dim + k]
-        for k in range(dim):
-            p[k] /= count
+            members[i] = side_v[i] if i < nside else (
+                zer[i - nside] if i < nside + nzero else <int>(first_new + i - nside - nzero))
+        nray = self.interior_point(<double*>self.pool_z.data, members, count, p)
         for i in range(cv.head.m):
             s = cv.rows[i * cols + dim]
             for k in range(dim):
@@ -890,7 +973,7 @@ cdef class VertexEngine:
                 least = s
         if least > self.min_radius:
             return least
-        return self.lp_radius(cv, piece, t, sign, T, k_bp)
+        return self.lp_radius(cv, piece, t, sign, T, k_bp, nray)
 
     cdef double plane_value(self, int t, double* p, int T, int k_bp, int l) noexcept nogil:
         cdef int dim = self.dim, cols = dim + 1, j = t // k_bp, k
@@ -902,8 +985,9 @@ cdef class VertexEngine:
         return s / gn
 
     cdef double lp_radius(self, CellView cv, char* piece, int t, int sign, int T,
-                          int k_bp) except -1:
-        """Chebyshev radius of the piece's ``sign`` side of ``t`` (one LP)."""
+                          int k_bp, int unbounded) except -1:
+        """Chebyshev radius of the piece's ``sign`` side of ``t``: from the subsets of rows
+        when it is bounded, else (or when those fail) one LP."""
         cdef int dim = self.dim, cols = dim + 1, i, k, m = cv.head.m
         cdef int32_t* cuts = piece_cuts(piece)
         cdef int ncut = (<PieceHead*>piece).ncut
@@ -920,7 +1004,7 @@ cdef class VertexEngine:
                 self.cut_row(t, sign, &r[m + i, 0], k_bp, cv.head.layer)
         cdef double center[64]
         cdef double radius
-        if ball_by_subsets(&r[0, 0], m + ncut + 1, dim, center, &radius):
+        if not unbounded and ball_by_subsets(&r[0, 0], m + ncut + 1, dim, center, &radius):
             return radius
         _, radius = self.chebyshev(np.ascontiguousarray(rows[:, :dim]),
                                    np.ascontiguousarray(rows[:, dim]))
@@ -939,8 +1023,12 @@ cdef class VertexEngine:
     cdef int count_sliver(self, CellView cv, char* piece, int t, int k_bp, int sign,
                           double extent, int T) except -1:
         """Count a dropped side as a sliver when its radius is near the tolerance."""
+        cdef int i, unbounded = 0
+        cdef int32_t* vid = piece_vertices(piece)
+        for i in range((<PieceHead*>piece).nv):
+            unbounded = unbounded or self.is_ray(vid[i])
         if extent / 2.0 > self.sliver_radius:
-            if self.lp_radius(cv, piece, t, sign, T, k_bp) > self.sliver_radius:
+            if self.lp_radius(cv, piece, t, sign, T, k_bp, unbounded) > self.sliver_radius:
                 self.slivers += 1
         return 0
 
@@ -981,7 +1069,7 @@ cdef class VertexEngine:
         piece = self.emitted.data + offset    # (no move: emitted is not resized here)
         cdef double* z = <double*>self.pool_z.data
         for j in range(nvp):
-            memcpy(out.V + j * dim, z + <size_t>vid[j] * dim, dim * sizeof(double))
+            memcpy(out.V + j * cols, z + <size_t>vid[j] * cols, cols * sizeof(double))
             for w in range(nw):
                 out.inc[j * nw + w] = 0
             for i in range(kept):

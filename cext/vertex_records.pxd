@@ -20,13 +20,13 @@ cdef struct CellHead:
 
 
 cdef inline size_t cell_bytes(int dim, int nv, int m, int nw, int n_in, int plen) noexcept nogil:
-    return (pad8(sizeof(CellHead)) + 8 * (<size_t>nv * dim + <size_t>nv * nw
+    return (pad8(sizeof(CellHead)) + 8 * (<size_t>nv * (dim + 1) + <size_t>nv * nw
             + <size_t>m * (dim + 1) + m + <size_t>n_in * (dim + 1)) + pad8(plen))
 
 
 cdef struct CellView:
     CellHead* head
-    double* V        # (nv, dim)
+    double* V        # (nv, dim + 1): generators (x, 1) for vertices, (d, 0) for unit rays
     uint64_t* inc    # (nv, nw)
     double* rows     # (m, dim + 1): a then c
     int64_t* labels  # (m,)
@@ -40,7 +40,7 @@ cdef inline CellView view(char* record, int dim) noexcept nogil:
     cv.head = <CellHead*>record
     cdef CellHead* h = cv.head
     cv.V = <double*>(record + pad8(sizeof(CellHead)))
-    cv.inc = <uint64_t*>(cv.V + <size_t>h.nv * dim)
+    cv.inc = <uint64_t*>(cv.V + <size_t>h.nv * (dim + 1))
     cv.rows = <double*>(cv.inc + <size_t>h.nv * h.nw)
     cv.labels = <int64_t*>(cv.rows + <size_t>h.m * (dim + 1))
     cv.map = <double*>(cv.labels + h.m)

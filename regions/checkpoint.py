@@ -31,8 +31,9 @@ import numpy as np
 from .errors import CheckpointError
 
 #: Version 2 added the ``checksum`` entry (SHA-256 of every other array); version 3 holds
-#: any engine's cells and records (an ``engine`` name, tuples stored field by field).
-FORMAT_VERSION = 3
+#: any engine's cells and records (an ``engine`` name, tuples stored field by field);
+#: version 4 stores the vertex engine's generators homogeneously (a column for rays).
+FORMAT_VERSION = 4
 
 
 @dataclass

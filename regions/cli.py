@@ -250,8 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     count.add_argument("--resume", metavar="FILE",
                        help="continue the run saved in FILE (same network and domain only)")
     count.add_argument("--method", choices=METHODS, default="auto",
-                       help="enumeration method (default auto: vertex on bounded domains up "
-                            "to 4-D, else split)")
+                       help="enumeration method (default auto: vertex up to 4-D on "
+                            "bounded domains and all of R^n, else split)")
     count.add_argument("--workers", type=int, default=1, metavar="N",
                        help="run region subtrees on N processes (same result as 1)")
     count.add_argument("--exact-check", action="store_true",

@@ -23,9 +23,9 @@ from .domain import resolve
 from .engines.driver import CHECKPOINT_SECONDS, build_partition, drive, prepare, stack_cells
 from .engines.parallel import run_on
 from .engines.split import SplitEngine
-from .engines.vertex import MAX_AUTO_DIM, VertexEngine
+from .engines.vertex import MAX_AUTO_DIM, VertexEngine, supports
 from .engines.walk import enumerate_walk
-from .errors import RegionsError
+from .errors import DomainError, RegionsError
 from .lp import LPSolver
 from .network import Network
 from .partition import Partition
@@ -52,11 +52,13 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
     method : {"auto", "split", "vertex", "walk"}
         ``"split"``: layer-by-layer splitting with LP feasibility tests
         (:mod:`regions.engines.split`). ``"vertex"``: the same splitting on
-        cells that carry their vertices, LP-free except near degeneracy
-        (:mod:`regions.engines.vertex`; bounded domains only). ``"auto"``
-        (default): ``"vertex"`` on bounded domains of dimension up to
-        ``MAX_AUTO_DIM`` (4), else ``"split"``; a resumed run keeps the
-        method of its checkpoint. ``"walk"``: the breadth-first walk across
+        cells that carry their vertices and rays, LP-free except near
+        degeneracy (:mod:`regions.engines.vertex`; bounded domains and
+        domains without faces: all of R^n, unbounded planes and lines).
+        ``"auto"`` (default): ``"vertex"`` where it applies up to dimension
+        ``MAX_AUTO_DIM`` (4), else ``"split"`` (also for the rare networks
+        whose first breakpoints give no well-conditioned apex on an
+        unbounded domain); a resumed run keeps the method of its checkpoint. ``"walk"``: the breadth-first walk across
         facets of :mod:`regions.engines.walk`, a second, independent
         algorithm (budgets, but no checkpoints or executor; regions sorted by
         pattern).
@@ -137,13 +139,13 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
     min_radius, scale, scaled = prepare(domain, min_radius)
     key = checkpoints.fingerprint(network, domain, min_radius)
     saved = checkpoints.load(resume, key) if resume is not None else None
-    if method == "auto":
-        fast = domain.is_bounded and domain.dim <= MAX_AUTO_DIM
-        method = saved.engine if saved is not None else ("vertex" if fast else "split")
+    if method == "auto" and saved is not None:
+        method = saved.engine
     if saved is not None and saved.engine != method:
         raise RegionsError(f"{resume} holds a run of method {saved.engine!r}, not {method!r}: "
                            f"resume it with method={saved.engine!r} (or 'auto')")
-    engine = ENGINES[method](network, scaled, min_radius, LPSolver())
+    engine = (_auto_engine(network, scaled, min_radius) if method == "auto"
+              else ENGINES[method](network, scaled, min_radius, LPSolver()))
 
     started = time.perf_counter()
     if executor is not None:
@@ -156,7 +158,8 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
     records: list = []
     seconds_before = 0.0
     if saved is None:
-        engine.push(engine.root())
+        for cell in reversed(engine.roots()):
+            engine.push(cell)
     else:
         for cell in saved.cells:
             engine.push(cell)
@@ -173,6 +176,16 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
                             seconds_before=seconds_before + time.perf_counter() - started)
     return build_partition(engine, network, domain, scale, min_radius, records,
                            engine.counters(), reason, engine.pending, seconds)
+
+
+def _auto_engine(network: Network, scaled, min_radius: float):
+    """The vertex engine where it applies up to ``MAX_AUTO_DIM``, else the split engine."""
+    if supports(scaled) and scaled.dim <= MAX_AUTO_DIM:
+        try:
+            return VertexEngine(network, scaled, min_radius, LPSolver())
+        except DomainError:     # an unbounded domain with no well-conditioned apex
+            pass
+    return SplitEngine(network, scaled, min_radius, LPSolver())
 
 
 def _writer(path, key: str):

@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 import regions
-from regions.tolerances import RADIUS_CAP
 
 import oracles
 from oracles import pattern_set, random_net, unambiguous
@@ -46,12 +45,20 @@ def test_one_layer_in_general_position_matches_zaslavsky(dim, width, activation,
     pattern_set(part)
 
 
+@pytest.mark.parametrize("method", ["split", "vertex"])
 @pytest.mark.parametrize("seed", SEEDS, ids=SEED_IDS)
 @pytest.mark.parametrize("dim,width", [(2, 6), (3, 5), (4, 6)])
-def test_one_layer_bounded_regions_match_formula(dim, width, seed):
-    # C(N - 1, d) of the regions are bounded; unbounded ones report the capped margin.
-    part = regions.enumerate(one_layer(dim, width, seed, "relu"))
-    bounded = int(np.sum(part.margins < RADIUS_CAP * (1 - 1e-9)))
+def test_one_layer_bounded_regions_match_formula(dim, width, seed, method):
+    # C(N - 1, d) of the regions are bounded. The oracle's inscribed ball (Clarabel) of each
+    # region's pattern polyhedron reaches a cap far above these regions' sizes exactly when
+    # the region is unbounded.
+    net = one_layer(dim, width, seed, "relu")
+    part = regions.enumerate(net, method=method)
+    space = oracles.whole_slice(dim)
+    balls = oracles.inscribed_balls([oracles.pattern_polyhedron(net, space, tuple(p))
+                                     for p in part.patterns], dim, cap=1e3)
+    bounded = sum(radius < 1e3 * (1 - 1e-3) for _, radius in balls)
+    assert len(part) == oracles.zaslavsky(width, dim)
     assert bounded == comb(width - 1, dim)
 
 
@@ -139,7 +146,7 @@ def domains_for(dim, seed):
 @pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
 @pytest.mark.parametrize("name", sorted(TINY))
 def test_tiny_networks_match_brute_force_on_every_domain(name, seed, kind):
-    # The default method: "vertex" on bounded domains, "split" on unbounded ones.
+    # The default method: "vertex" on boxes, polytopes and all of R^n, "split" on the wedge.
     widths, activations = TINY[name]
     net = random_net(widths, activations, seed)
     _, domain, oracle_domain = {k: (k, d, o) for k, d, o in domains_for(widths[0], seed)}[kind]

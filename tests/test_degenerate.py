@@ -2,8 +2,8 @@
 
 Each case is written once, in the table below, with the derivation of its
 expected count (or pattern set) in the comment next to it. Each case runs on
-every engine: ``method="split"``, ``"walk"`` and, where the domain is bounded,
-``"vertex"``. Two independent sources check every engine's answer:
+every engine: ``method="split"``, ``"walk"`` and ``"vertex"`` (on all of R^n
+from the cones of ``regions.engines.vertex.unbounded_cells``). Two independent sources check every engine's answer:
 
 * the hand count (the truth stated in the case), and
 * an exact oracle that shares nothing with ``regions``: brute force over the
@@ -421,7 +421,7 @@ case("zero-size-deep-piece", regions.Network.from_layers(
 # ----- engines
 
 ENGINE_CASES = [(name, method) for name, (_, dom, _, _) in CASES.items()
-                for method in (("split", "vertex", "walk") if dom.bounded else ("split", "walk"))]
+                for method in ("split", "vertex", "walk")]
 
 
 @lru_cache(maxsize=None)
@@ -486,8 +486,7 @@ def test_every_case_runs_on_every_engine():
     for name, method in ENGINE_CASES:
         methods.setdefault(name, set()).add(method)
     for name, (_, dom, _, _) in CASES.items():
-        assert methods[name] == ({"split", "vertex", "walk"} if dom.bounded
-                                 else {"split", "walk"})
+        assert methods[name] == {"split", "vertex", "walk"}
 
 
 @pytest.mark.parametrize("method", ["split", "walk"])

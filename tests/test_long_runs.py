@@ -283,3 +283,16 @@ def test_walk_runs_under_the_same_budgets(ctrl_c_after):
     assert part.stop_reason == "interrupted" and len(part) == sent[0] == 5
     with pytest.raises(regions.RegionsError, match="no checkpoints"):
         regions.enumerate(net, DOMAIN, method="walk", checkpoint="unused.npz")
+
+
+def test_vertex_on_the_whole_plane_checkpoints_and_resumes_identically(ctrl_c_after,
+                                                                       small_chunks, tmp_path):
+    # All of R^2 starts from four cones (cells with rays): they checkpoint like any cell.
+    space = regions.whole_space()
+    full = regions.enumerate(NET, space, method="vertex")
+    path = tmp_path / "run.npz"
+    sent = ctrl_c_after(30)
+    part = regions.enumerate(NET, space, checkpoint=path, method="vertex")
+    assert part.stop_reason == "interrupted" and len(part) == sent[0] and is_prefix(part, full)
+    ctrl_c_after(10**9)                                        # disarmed
+    identical(regions.enumerate(NET, space, resume=path), full)

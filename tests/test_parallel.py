@@ -51,16 +51,20 @@ def executor(request):
         yield executor
 
 
-@pytest.mark.parametrize("method", ["split", "vertex"])
-def test_small_network_matches_brute_force_on_any_executor(executor, method):
-    brute = oracles.unambiguous(oracles.brute_force_patterns, SMALL, oracles.box_slice([-1, -1], [1, 1]))
-    serial = regions.enumerate(SMALL, BOX, method=method)
+@pytest.mark.parametrize("method,domain", [("split", "box"), ("vertex", "box"),
+                                           ("vertex", "whole")])
+def test_small_network_matches_brute_force_on_any_executor(executor, method, domain):
+    domain, sl = {"box": (BOX, oracles.box_slice([-1, -1], [1, 1])),
+                  "whole": (regions.whole_space(), oracles.whole_slice(2))}[domain]
+    brute = oracles.unambiguous(oracles.brute_force_patterns, SMALL, sl)
+    serial = regions.enumerate(SMALL, domain, method=method)
     assert oracles.pattern_set(serial) == brute
-    same_regions(serial, regions.enumerate(SMALL, BOX, method=method, executor=executor))
+    same_regions(serial, regions.enumerate(SMALL, domain, method=method, executor=executor))
 
 
 @pytest.mark.parametrize("method,domain", [("split", BOX), ("vertex", BOX),
-                                           ("split", regions.whole_space())])
+                                           ("split", regions.whole_space()),
+                                           ("vertex", regions.whole_space())])
 def test_executor_gives_the_serial_result(executor, method, domain):
     serial = regions.enumerate(NETS[method], domain, method=method)
     other = regions.enumerate(NETS[method], domain, method=method, executor=executor)

@@ -76,8 +76,31 @@ def rotation(n, seed):
 
 
 def domain_specs(n):
-    """Bounded domain specs for networks with ``n`` inputs: name -> builder()."""
+    """Domain specs for networks with ``n`` inputs: name -> builder(). The unbounded ones
+    (all of R^n, a line, a plane) start the vertex engine from cones with rays."""
     specs = {}
+
+    def whole():
+        extra = ({"interval": (np.zeros(1), np.ones(1), -np.inf, np.inf)} if n == 1 else
+                 {"whole_plane": True} if n == 2 else {})
+        return regions.whole_space(), oracles.whole_slice(n), extra
+    specs["whole"] = whole
+
+    if n in (2, 4):
+        def unbounded_line():
+            rng = np.random.default_rng(300 + n)
+            p0, p1 = rng.normal(0.0, 0.5, size=n), rng.normal(0.0, 0.5, size=n)
+            length = np.linalg.norm(p1 - p0)
+            return (regions.line(p0, p1), line_slice(p0, p1),
+                    {"interval": (p0, (p1 - p0) / length, -np.inf, np.inf)})
+        specs["line"] = unbounded_line
+
+    if n == 3:
+        def unbounded_plane():
+            rng = np.random.default_rng(400 + n)
+            p0, p1, p2 = (rng.normal(0.0, 0.3, size=n) for _ in range(3))
+            return regions.plane(p0, p1, p2), oracles.plane_slice(p0, p1, p2), {}
+        specs["plane_unbounded"] = unbounded_plane
 
     def box():
         lo, hi = -np.ones(n), np.ones(n)
@@ -174,9 +197,11 @@ def test_vertex_matches_split_and_oracles(n, dom, name, seed):
     net = build(name, n, seed)
     domain, sl, extra = domain_specs(n)[dom]()
     # Working dimension 1: exact breakpoint sweep; 2: polygon clipping (also the region
-    # counts of the truncated networks); 3 or 4: brute force over patterns with Clarabel LPs.
-    if "polygon" in extra:
-        truth = unambiguous(oracles.polygon_partition, net, sl, extra["polygon"])
+    # counts of the truncated networks; all of R^2 through two large squares); 3 or 4: brute
+    # force over patterns with Clarabel LPs.
+    if "polygon" in extra or "whole_plane" in extra:
+        truth = (unambiguous(oracles.whole_plane_partition, net) if "whole_plane" in extra
+                 else unambiguous(oracles.polygon_partition, net, sl, extra["polygon"]))
         found = vertex_and_split(net, domain, per_layer=truth[1])
         assert found == set(truth[0])
         assert len(found) == len(truth[0])
@@ -443,18 +468,19 @@ TRIANGLE = (np.array([[1.0, 0], [0, 1], [-1, -1]]), np.array([1.0, 1.0, 1.0]))
     (regions.box(-1, 1), oracles.box_slice(-np.ones(1), np.ones(1)), 1, "vertex"),
     (regions.box(-1, 1), oracles.box_slice(-np.ones(4), np.ones(4)), 4, "vertex"),
     (regions.box(-1, 1), oracles.box_slice(-np.ones(5), np.ones(5)), 5, "split"),
-    (None, oracles.whole_slice(2), 2, "split"),
-    (regions.whole_space(), oracles.whole_slice(3), 3, "split"),
-    (regions.line([0, 0, 0], [1, 1, 0]), line_slice([0, 0, 0], [1, 1, 0]), 3, "split"),
+    (None, oracles.whole_slice(2), 2, "vertex"),
+    (regions.whole_space(), oracles.whole_slice(3), 3, "vertex"),
+    (regions.whole_space(), oracles.whole_slice(5), 5, "split"),
+    (regions.line([0, 0, 0], [1, 1, 0]), line_slice([0, 0, 0], [1, 1, 0]), 3, "vertex"),
     (regions.plane(*E6, lo=-1, hi=1), oracles.plane_slice(*E6, -1, 1), 6, "vertex"),
-    (regions.plane(*E3), oracles.plane_slice(*E3), 3, "split"),
+    (regions.plane(*E3), oracles.plane_slice(*E3), 3, "vertex"),
     (regions.segment([0.0] * 7, [1.0] * 7), oracles.segment_slice([0.0] * 7, [1.0] * 7)[0], 7,
      "vertex"),
     (regions.polytope(*QUADRANT), oracles.polytope_slice(*QUADRANT), 2, "split"),  # unbounded
     (regions.polytope(*TRIANGLE), oracles.polytope_slice(*TRIANGLE), 2, "vertex"),
-], ids=["box2", "box1", "box4", "box5", "none", "whole3", "line", "plane6", "plane_unbounded",
-        "segment7", "quadrant", "triangle"])
-def test_auto_picks_vertex_on_small_bounded_domains(domain, sl, n, expected):
+], ids=["box2", "box1", "box4", "box5", "none", "whole3", "whole5", "line", "plane6",
+        "plane_unbounded", "segment7", "quadrant", "triangle"])
+def test_auto_picks_vertex_up_to_4d_where_it_applies(domain, sl, n, expected):
     net = random_net([n, 3, 1], ["relu", "identity"], seed=2)
     part = regions.enumerate(net, domain, method="auto")
     assert part.method == expected
@@ -466,18 +492,55 @@ def test_auto_picks_vertex_on_small_bounded_domains(domain, sl, n, expected):
 
 
 @pytest.mark.parametrize("domain,n", [
-    (None, 2),
-    (regions.whole_space(), 3),
-    (regions.whole_space(2), 2),
-    (regions.line([0.0, 0.0], [1.0, 0.5]), 2),
-    (regions.plane([0.0, 0, 0], [1.0, 0, 0], [0, 1.0, 0]), 3),
     (regions.polytope([[1.0, 0], [0, 1]], [1.0, 1.0]), 2),
     (regions.polytope([[1.0, 0], [-1, 0]], [1.0, 1.0]), 2),   # a slab: bounded in x only
-], ids=["none", "whole", "whole2", "line", "plane", "quadrant", "slab"])
-def test_vertex_refuses_unbounded_domains(domain, n):
+], ids=["quadrant", "slab"])
+def test_vertex_refuses_unbounded_domains_with_faces(domain, n):
     net = random_net([n, 3, 1], ["relu", "identity"], seed=0)
-    with pytest.raises(regions.DomainError, match="bounded"):
+    with pytest.raises(regions.DomainError, match="without faces, not an unbounded polytope"):
         regions.enumerate(net, domain, method="vertex")
     # DomainError is the package's ValueError family.
     assert issubclass(regions.DomainError, regions.RegionsError)
     assert issubclass(regions.DomainError, ValueError)
+
+
+# --------------------------------------------------------------------------- 6. unbounded domains
+
+
+@pytest.mark.parametrize("rank", [1, 2])
+@pytest.mark.parametrize("seed", range(2), ids=[f"seed{s}" for s in range(2)])
+def test_first_layer_of_low_rank_on_the_whole_space(rank, seed):
+    # The first layer's rows span only ``rank`` of the 3 input directions: every region is a
+    # cylinder along the others, which the vertex engine carries in ``rank`` coordinates.
+    rng = np.random.default_rng(seed)
+    W1 = rng.normal(size=(5, rank)) @ rng.normal(size=(rank, 3))
+    net = regions.Network.from_layers([(W1, rng.normal(size=5)),
+                                       (rng.normal(size=(4, 5)), rng.normal(size=4)),
+                                       (rng.normal(size=(1, 4)), np.zeros(1))])
+    found = vertex_and_split(net, regions.whole_space())
+    assert found == unambiguous(oracles.brute_force_patterns, net, oracles.whole_slice(3))
+    part = regions.enumerate(net, method="vertex")
+    # Witnesses in input space carry their region's pattern (independent forward pass).
+    X = part.input_witnesses
+    assert np.all((oracles.true_patterns(net, X) == part.patterns) | ~oracles.decisive(net, X))
+
+
+def test_nearly_parallel_first_layer_goes_to_split_on_the_whole_plane():
+    # Two first-layer lines at an angle of 3e-9 meet ~1.7e8 away: no well-conditioned apex
+    # to start cones from. method="vertex" says so; "auto" takes the split engine.
+    net = hidden([[1.0, 0.0], [1.0, 3e-9]], [0.0, 0.5])
+    with pytest.raises(regions.DomainError, match="too close to parallel"):
+        regions.enumerate(net, method="vertex")
+    part = regions.enumerate(net)
+    assert part.method == "split"
+    assert pattern_set(part) == unambiguous(oracles.brute_force_patterns, net,
+                                            oracles.whole_slice(2))
+
+
+@pytest.mark.parametrize("dim,width", [(1, 5), (2, 9), (3, 7), (4, 8)])
+@pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
+def test_one_layer_on_the_whole_space_is_zaslavsky(dim, width, seed):
+    net = random_net([dim, width, 1], ["relu", "identity"], seed)
+    part = regions.enumerate(net, method="vertex")
+    assert len(part) == oracles.zaslavsky(width, dim)
+    assert part.lps == 1            # the domain's inscribed ball: no LP in the splitting

@@ -86,10 +86,10 @@ def expand(engine, cell: tuple) -> tuple[list, Outcome]:
     return children, Outcome(records, engine.count(records))
 
 
-def frontier(engine, root: tuple, size: int) -> list:
-    """The root expanded, shallowest cell first, until at least ``size`` cells remain:
-    a list of ``("cell", cell)`` and ``("done", Outcome)`` in depth-first order."""
-    entries = [("cell", root)]
+def frontier(engine, roots: list, size: int) -> list:
+    """The first cells expanded, shallowest cell first, until at least ``size`` cells
+    remain: a list of ``("cell", cell)`` and ``("done", Outcome)`` in depth-first order."""
+    entries = [("cell", root) for root in roots]
     while True:
         cells = [i for i, (kind, _) in enumerate(entries) if kind == "cell"]
         if not cells or len(cells) >= size:
@@ -109,7 +109,7 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
     Returns ``(records, counters, stop reason, unfinished cells, seconds)``.
     """
     started = time.perf_counter()
-    entries = frontier(engine, engine.root(), FRONTIER_CELLS)
+    entries = frontier(engine, engine.roots(), FRONTIER_CELLS)
     deadline = None if time_limit is None else time.time() + time_limit - (
         time.perf_counter() - started)
     outcomes: list = [None] * len(entries)

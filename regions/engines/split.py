@@ -58,12 +58,12 @@ class SplitEngine:
         self.lps_before = 0
         self.lp_seconds_before = 0.0
 
-    def root(self) -> tuple:
-        """The domain as the first cell."""
+    def roots(self) -> list[tuple]:
+        """The first cells: the domain."""
         ball = root_ball(self.solver, self.domain, self.min_radius)
         labels = -1 - np.arange(self.domain.A.shape[0], dtype=np.int64)
-        return (0, self.domain.A, self.domain.c, labels, ball.center, ball.radius, True,
-                self.domain.basis, self.domain.origin, np.zeros(0, np.int8))
+        return [(0, self.domain.A, self.domain.c, labels, ball.center, ball.radius, True,
+                 self.domain.basis, self.domain.origin, np.zeros(0, np.int8))]
 
     @property
     def pending(self) -> int:

@@ -1,20 +1,24 @@
-"""The vertex engine: cells that carry their vertices, split without LPs (bounded domains).
+"""The vertex engine: cells that carry their vertices and rays, split without LPs.
 
-Same algorithm and the same answer as :mod:`regions.enumeration` (cells split
+Same algorithm and the same answer as :mod:`regions.engines.split` (cells split
 layer by layer, depth-first, pieces kept when their inscribed radius exceeds
-``min_radius``), but every cell carries its vertices, so a hyperplane that
-misses a cell is recognised by the signs of its values at the vertices, and a
-cut computes the new vertices on the crossing edges: no LP, except for pieces
-whose radius is within a small factor of the tolerance. The core is
+``min_radius``), but every cell carries its generators (vertices, and extreme
+rays when it is unbounded), so a hyperplane that misses a cell is recognised
+by the signs of its values at the generators, and a cut computes the new
+generators on the crossing edges: no LP, except for pieces whose radius is
+within a small factor of the tolerance. The core is
 :class:`regions._vertex.VertexEngine` (Cython, its own depth-first stack in a
 byte arena); :class:`VertexEngine` here gives it the engine interface of
 :mod:`regions.engines.driver` and builds the domain's first cell. Final
 regions come out as struct-of-arrays chunks: no Python object per region
 until one is asked for.
 
-It needs a bounded domain (a box, a bounded polytope, a plane or line
-clipped to bounds, a segment); the number of vertices of a cell grows quickly
-with the dimension, so ``method="auto"`` uses it up to :data:`MAX_AUTO_DIM`.
+Domains: bounded ones (a box, a bounded polytope, a plane or line clipped to
+bounds, a segment), whose first cell is the domain's polytope, and unbounded
+ones without faces (all of R^n, an unbounded plane or line), which start from
+the cones of :func:`unbounded_cells`. An unbounded polytope with faces goes to
+the split engine. The number of vertices of a cell grows quickly with the
+dimension, so ``method="auto"`` uses it up to :data:`MAX_AUTO_DIM`.
 """
 
 from __future__ import annotations
@@ -22,19 +26,31 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import scipy.linalg
 from scipy.spatial import HalfspaceIntersection
 
-from .._vertex import ACTIVATION_CODES, VertexEngine as VertexCore
+from .._vertex import ACTIVATION_CODES, AT_INFINITY, VertexEngine as VertexCore
 from ..domain import Domain, is_box
 from ..errors import DomainError
 from ..lp import LPSolver
 from ..network import Network
 from ..partition import PatternMaps, PatternRows
-from ..tolerances import NEAR_DEGENERATE_FACTOR, ON_PLANE, ZERO_NORM
+from ..tolerances import NEAR_DEGENERATE_FACTOR, ON_PLANE, RADIUS_CAP, ZERO_NORM
 from .split import root_ball
 
-#: ``method="auto"`` uses the vertex path on bounded domains up to this dimension.
+#: ``method="auto"`` uses the vertex path up to this dimension.
 MAX_AUTO_DIM = 4
+#: Singular values of the first breakpoint normals below this fraction of the largest span
+#: no direction: the partition of an unbounded domain is invariant along them.
+RANK_ZERO = 1e-13
+#: The hyperplanes meeting at the apex of :func:`unbounded_cells` are refused when the
+#: condition number of their normals exceeds this (the apex would be far away and rounded).
+MAX_APEX_CONDITION = 1e8
+
+
+def supports(domain: Domain) -> bool:
+    """Whether the vertex engine takes this domain: bounded, or without faces."""
+    return domain.is_bounded or domain.A.shape[0] == 0
 
 
 def domain_cell(domain: Domain) -> tuple[np.ndarray, np.ndarray]:
@@ -44,8 +60,6 @@ def domain_cell(domain: Domain) -> tuple[np.ndarray, np.ndarray]:
     (within ``ON_PLANE``). Box-shaped domains get their exact corners; other
     polytopes go through ``scipy.spatial.HalfspaceIntersection``.
     """
-    if not domain.is_bounded:
-        raise DomainError("the vertex method needs a bounded domain (use method='split')")
     A, c, dim = domain.A, domain.c, domain.dim
     if dim == 1 or is_box(domain):
         V = np.array(list(itertools.product(*zip(domain.lower, domain.upper))), dtype=np.float64)
@@ -81,12 +95,82 @@ def pack_incidence(incidence: np.ndarray) -> np.ndarray:
 
 
 def root_cell(domain: Domain) -> tuple:
-    """The domain as the first cell, in the argument order of ``VertexEngine.push``."""
+    """A bounded domain as the first cell, in the argument order of ``VertexEngine.push``
+    (vertices ``(x, 1)`` in homogeneous coordinates)."""
     V, incidence = domain_cell(domain)
     m = domain.A.shape[0]
-    return (0, V, pack_incidence(incidence), np.hstack([domain.A, domain.c[:, None]]),
-            -1 - np.arange(m, dtype=np.int64),
+    return (0, np.hstack([V, np.ones((len(V), 1))]), pack_incidence(incidence),
+            np.hstack([domain.A, domain.c[:, None]]), -1 - np.arange(m, dtype=np.int64),
             np.hstack([domain.basis, domain.origin[:, None]]), np.zeros(0, np.int8))
+
+
+def unbounded_cells(network: Network, domain: Domain) -> tuple[np.ndarray, list[tuple]]:
+    """First cells of an unbounded domain without faces, and the coordinates they use.
+
+    On such a domain the first layer with breakpoints has pre-activations
+    ``G z + g`` affine in the domain coordinates ``z`` everywhere. When the
+    normals ``G`` span only ``r < dim`` directions, every region is a cylinder
+    along the others, so the engine works in coordinates ``w`` of their span,
+    ``z = Q w``. Then ``r`` of the hyperplanes (the best conditioned, by
+    pivoted QR) meet at an apex ``p`` and cut the space into ``2^r``
+    simplicial cones, each generated by ``p`` and ``r`` rays. Their walls are
+    breakpoint hyperplanes of the network, which no region crosses, so every
+    region lies in exactly one cone: the cones are the first cells, pointed
+    polyhedra the engine carries by their apex and rays.
+
+    Returns ``Q (dim, r)`` and the cells, in the argument order of
+    ``VertexEngine.push``. A network whose first breakpoints are constant on
+    the domain is constant there: one cell of dimension 0. DomainError when
+    the apex is ill-conditioned (the split engine takes those).
+    """
+    M, m = domain.basis, domain.origin
+    normals = np.zeros((1, domain.dim))     # none: the network is affine, one region
+    for index, layer in enumerate(network.layers):
+        if layer.activation != "identity":
+            G, g = layer.weight @ M, layer.weight @ m + layer.bias
+            norms = np.linalg.norm(G, axis=1)
+            live = norms > ZERO_NORM * (np.abs(layer.weight) @ np.linalg.norm(M, axis=1))
+            if live.any():
+                normals = G[live] / norms[live, None]
+            break
+        M, m = layer.weight @ M, layer.weight @ m + layer.bias
+    _, singular, right = np.linalg.svd(normals, full_matrices=False)
+    r = int(np.sum(singular > RANK_ZERO * max(singular[0], np.finfo(float).tiny)))
+    Q = np.eye(domain.dim) if r == domain.dim else right[:r].T
+    input_map = np.hstack([domain.basis @ Q, domain.origin[:, None]])
+    if r == 0:
+        # constant pre-activations everywhere: one region, a cell of dimension 0
+        return Q, [(0, np.ones((1, 1)), np.zeros((1, 1), np.uint64), np.zeros((0, 1)),
+                    np.zeros(0, np.int64), input_map, np.zeros(0, np.int8))]
+    reduced = normals @ Q
+    _, _, pivots = scipy.linalg.qr(reduced.T, pivoting=True, mode="economic")
+    A = reduced[pivots[:r]]
+    if np.linalg.cond(A) > MAX_APEX_CONDITION:
+        raise DomainError("the first layer's hyperplanes are too close to parallel for the "
+                          "vertex method on an unbounded domain: use method='split'")
+    neurons = np.flatnonzero(live)[pivots[:r]]
+    c = (g[neurons] - layer.breakpoints[0]) / norms[neurons]
+    apex = np.linalg.solve(A, -c)
+    rays = np.linalg.inv(A)
+    rays /= np.linalg.norm(rays, axis=0)
+    labels = np.append(network.label_offsets()[index] + neurons * len(layer.breakpoints), AT_INFINITY)
+    # apex: tight on every wall; ray i: on every wall but i, and at infinity
+    incidence = np.ones((r + 1, r + 1), dtype=bool)
+    incidence[0, r] = False
+    incidence[1 + np.arange(r), np.arange(r)] = False
+    incidence = pack_incidence(incidence)
+    cells = []
+    for signs in itertools.product((1.0, -1.0), repeat=r):
+        signs = np.array(signs)
+        generators = np.zeros((r + 1, r + 1))
+        generators[0, :r], generators[0, r] = apex, 1.0
+        generators[1:, :r] = (rays * signs).T
+        # the side ``signs[i] * (a_i . w + c_i) >= 0`` of every wall, and 0 . w <= 1
+        rows = np.zeros((r + 1, r + 1))
+        rows[:r, :r], rows[:r, r] = -signs[:, None] * A, signs * c
+        rows[r, r] = 1.0
+        cells.append((0, generators, incidence, rows, labels, input_map, np.zeros(0, np.int8)))
+    return Q, cells
 
 
 class VertexEngine:
@@ -95,7 +179,9 @@ class VertexEngine:
     A cell is the tuple :meth:`regions._vertex.VertexEngine.pop` returns
     (``layer, V, inc, rows, labels, input_map, pattern, premapped,
     map_norm_max``); a record of final regions is one chunk of arrays
-    ``(patterns, witnesses, margins, facet_offsets, facet_labels)``.
+    ``(patterns, witnesses, margins, facet_offsets, facet_labels)``. On an
+    unbounded domain the core works in the coordinates ``w`` of
+    :func:`unbounded_cells` (``z = w @ basis.T``).
     """
 
     name = "vertex"
@@ -104,8 +190,15 @@ class VertexEngine:
 
     def __init__(self, network: Network, domain: Domain, min_radius: float,
                  solver: LPSolver | None = None):
+        if not supports(domain):
+            raise DomainError(f"the vertex method takes bounded domains and domains without "
+                              f"faces, not an unbounded {domain.kind}: use method='split'")
         self.domain, self.min_radius = domain, min_radius
         self.solver = solver or LPSolver()
+        if domain.is_bounded:
+            self.basis, self.first_cells = np.eye(domain.dim), None
+        else:
+            self.basis, self.first_cells = unbounded_cells(network, domain)
         self.lps_before, self.lp_seconds_before = 0, 0.0
         layers = [(layer.weight, layer.bias, ACTIVATION_CODES[layer.activation], layer.slope)
                   for layer in network.layers]
@@ -115,15 +208,16 @@ class VertexEngine:
             ball = solver_.chebyshev(A, c)
             return ball.center, ball.radius
 
-        self.core = VertexCore(layers, domain.dim, network.label_offsets(), min_radius,
+        self.core = VertexCore(layers, self.basis.shape[1], network.label_offsets(), min_radius,
                                min_radius / NEAR_DEGENERATE_FACTOR,
                                NEAR_DEGENERATE_FACTOR * min_radius, ON_PLANE, ZERO_NORM,
                                chebyshev)
 
-    def root(self) -> tuple:
-        """The domain as the first cell (DomainError when it is unbounded or too thin)."""
+    def roots(self) -> list[tuple]:
+        """The first cells: the domain, or the cones covering it (DomainError when the
+        domain is too thin)."""
         root_ball(self.solver, self.domain, self.min_radius)
-        return root_cell(self.domain)
+        return self.first_cells or [root_cell(self.domain)]
 
     @property
     def pending(self) -> int:
@@ -183,8 +277,7 @@ class VertexEngine:
             count -= n
         return kept
 
-    @staticmethod
-    def collect(records: list, network: Network, domain: Domain, scale: float) -> dict:
+    def collect(self, records: list, network: Network, domain: Domain, scale: float) -> dict:
         """Partition fields of the final regions, in domain coordinates."""
         offsets, shift = [np.zeros(1, np.int64)], 0
         for chunk in records:
@@ -192,13 +285,15 @@ class VertexEngine:
             shift += chunk[3][-1]
         if records:
             patterns = np.concatenate([c[0] for c in records])
-            witnesses = np.concatenate([c[1] for c in records])
+            witnesses = np.concatenate([c[1] for c in records]) @ self.basis.T
             margins = np.concatenate([c[2] for c in records])
             labels = np.concatenate([c[4] for c in records])
         else:
             patterns = np.zeros((0, network.pattern_length), np.int8)
             witnesses, margins = np.zeros((0, domain.dim)), np.zeros(0)
             labels = np.zeros(0, np.int64)
+        # (a margin is a radius that fits, capped as the split engine's Chebyshev balls are)
+        margins = np.minimum(margins, RADIUS_CAP)
         return dict(patterns=patterns, witnesses=witnesses * scale, margins=margins * scale,
                     _rows=PatternRows(network, domain, patterns, np.concatenate(offsets), labels),
                     _maps=PatternMaps(network, domain, patterns))

@@ -64,13 +64,13 @@ class WalkEngine:
         self.prefixes = [set() for _ in network.layers]
         self.lps_before, self.lp_seconds_before = 0, 0.0
 
-    def root(self) -> tuple:
+    def roots(self) -> list[tuple]:
         """The start region's pattern (of a nearby point when the start lies on a breakpoint)."""
         root = self.solver.chebyshev(self.domain.A, self.domain.c, cap=RADIUS_CAP)
         if root.radius <= self.min_radius:
             raise DomainError(f"the {self.domain.kind} domain has no interior ball of relative "
                               f"radius {self.min_radius}")
-        return (self._start_pattern(root),)
+        return [(self._start_pattern(root),)]
 
     @property
     def pending(self) -> int:
@@ -214,7 +214,8 @@ def enumerate_walk(network: Network, domain=None, *, start=None, min_radius: flo
     if start is not None:
         start = np.asarray(start, dtype=np.float64) / scale
     engine = WalkEngine(network, scaled, min_radius, LPSolver(), start)
-    engine.push(engine.root())
+    for cell in reversed(engine.roots()):
+        engine.push(cell)
     records: list = []
     reason, seconds = drive(engine, records, max_regions=max_regions, time_limit=time_limit,
                             memory_limit=memory_limit, progress=progress)
