@@ -31,18 +31,18 @@ Python object each; finished regions go to struct-of-arrays buffers
 """
 
 import numpy as np
-from libc.math cimport sqrt, fabs, fmax
+from libc.math cimport sqrt, fabs, fmax, fmin
 from libc.stdint cimport uint64_t, int64_t, int32_t
 from libc.stdlib cimport free, malloc
-from libc.string cimport memcpy, memset
+from libc.string cimport memcpy, memmove, memset
 from scipy.linalg.cython_blas cimport dgemm
 
 from activations cimport (HARDTANH, IDENTITY, LEAKY_RELU, RELU, breakpoint,
                           breakpoints_per_neuron, slope_offset, state_from_sides, tie_side)
 from arena cimport Buffer, pad8, release, reserve
 from small_lp cimport ball_by_subsets
-from vertex_records cimport (CellHead, CellView, PieceHead, cell_bytes, piece_bytes, piece_cuts,
-                             piece_sides, piece_vertices, view)
+from vertex_records cimport (CellHead, CellView, PieceHead, cell_bytes, piece_bytes,
+                             piece_candidates, piece_cuts, piece_sides, piece_vertices, view)
 
 
 cdef extern from *:
@@ -126,6 +126,13 @@ cdef class VertexEngine:
     # results (struct of arrays)
     cdef Buffer out_patterns, out_witness, out_margin, out_facet_offsets, out_facet_labels
     cdef public long n_regions, lps, slivers
+    # A split stops after ``split_steps`` piece steps (a piece filtered and cut, or
+    # emitted): its unfinished pieces go back on the stack as cells of the same layer, so
+    # one huge cell (a wide layer on all of R^n) returns to the driver (budgets, Ctrl-C,
+    # progress, checkpoints) like small ones; ``run`` returns after ``run_steps``. Counts,
+    # not a clock, so runs are reproducible.
+    cdef public long split_steps, run_steps
+    cdef long steps
     cdef public object per_layer
 
     def __cinit__(self):
@@ -181,6 +188,8 @@ cdef class VertexEngine:
         self.on_plane = on_plane
         self.zero_norm = zero_norm
         self.chebyshev = chebyshev
+        self.split_steps = 4096
+        self.run_steps = 65536
         self.n_regions = 0
         self.lps = 0
         self.slivers = 0
@@ -248,20 +257,24 @@ cdef class VertexEngine:
         return record
 
     cdef CellView push_cell(self, int layer, int nv, int m, int nw, int n_in, int plen,
-                            int premapped, double map_norm_max) except *:
+                            int premapped, double map_norm_max, int nsides=0) except *:
         """Room for a cell on the stack, its head filled in; returns the view to fill."""
-        cdef size_t size = cell_bytes(self.dim, nv, m, nw, n_in, plen)
+        cdef size_t size = cell_bytes(self.dim, nv, m, nw, n_in, plen, nsides)
         cdef CellHead* h = <CellHead*>self.push_record(size)
         h.layer, h.nv, h.m, h.nw, h.n_in, h.plen, h.size = layer, nv, m, nw, n_in, plen, size
         h.premapped, h.map_norm_max = premapped, map_norm_max
+        h.nsides = nsides
         return view(<char*>h, self.dim)
 
     def push(self, int layer, V, inc, rows, labels, input_map, pattern, int premapped=0,
-             double map_norm_max=0.0):
+             double map_norm_max=0.0, sides=None):
         """Push a cell: generators ``V (nv, dim + 1)``, ``inc (nv, nw)`` uint64, ``rows (m, dim + 1)``,
         ``labels (m,)`` int64, ``input_map (n_in, dim + 1)``, ``pattern (plen,)`` int8;
         with ``premapped``, ``input_map`` is already the layer's pre-activation map and
-        ``map_norm_max`` the largest row norm of its input map."""
+        ``map_norm_max`` the largest row norm of its input map; a cell whose split was cut
+        short has the ``sides`` (int8, 0 for those still to test) of its layer's
+        hyperplanes."""
+        sides = np.ascontiguousarray(np.zeros(0) if sides is None else sides, dtype=np.int8)
         V = np.ascontiguousarray(V, dtype=np.float64)
         inc = np.ascontiguousarray(inc, dtype=np.uint64)
         rows = np.ascontiguousarray(rows, dtype=np.float64).reshape(-1, self.dim + 1)
@@ -269,14 +282,16 @@ cdef class VertexEngine:
         input_map = np.ascontiguousarray(input_map, dtype=np.float64)
         pattern = np.ascontiguousarray(pattern, dtype=np.int8)
         cdef int nv = V.shape[0], nw = inc.shape[1], m = rows.shape[0]
-        cdef int n_in = input_map.shape[0], plen = pattern.shape[0]
-        cdef CellView cv = self.push_cell(layer, nv, m, nw, n_in, plen, premapped, map_norm_max)
+        cdef int n_in = input_map.shape[0], plen = pattern.shape[0], nsides = sides.shape[0]
+        cdef CellView cv = self.push_cell(layer, nv, m, nw, n_in, plen, premapped, map_norm_max,
+                                          nsides)
         copy_in(cv.V, V)
         copy_in(cv.inc, inc)
         copy_in(cv.rows, rows)
         copy_in(cv.labels, labels)
         copy_in(cv.map, input_map)
         copy_in(cv.pattern, pattern)
+        copy_in(cv.sides, sides)
 
     def pop(self):
         """Remove the top cell and return it as the arrays :meth:`push` takes."""
@@ -293,11 +308,12 @@ cdef class VertexEngine:
         labels = copy_out(cv.labels, <size_t>h.m * 8, np.int64)
         input_map = copy_out(cv.map, <size_t>h.n_in * (dim + 1) * 8, np.float64)
         pattern = copy_out(cv.pattern, h.plen, np.int8)
+        sides = copy_out(cv.sides, h.nsides, np.int8)
         self.stack.used = offset
         self.stack_offsets.used -= sizeof(size_t)
         return (h.layer, V.reshape(h.nv, dim + 1), inc.reshape(h.nv, h.nw),
                 rows.reshape(h.m, dim + 1), labels, input_map.reshape(h.n_in, dim + 1), pattern,
-                h.premapped, h.map_norm_max)
+                h.premapped, h.map_norm_max, sides)
 
     # ---------------------------------------------------------------- results
     def take_results(self):
@@ -332,11 +348,14 @@ cdef class VertexEngine:
     # -------------------------------------------------------------------- run
     def run(self, long max_cells, long max_regions):
         """Process up to ``max_cells`` cells, stopping once ``n_regions`` reaches
-        ``max_regions``; returns the number of cells processed."""
+        ``max_regions`` or the cells' splits took ``run_steps`` piece steps; returns the
+        number of cells processed."""
         cdef long processed = 0
         cdef size_t n, offset, size
         cdef CellHead* h
-        while processed < max_cells and self.n_regions < max_regions:
+        self.steps = 0
+        while (processed < max_cells and self.n_regions < max_regions
+               and self.steps < self.run_steps):
             n = self.stack_offsets.used // sizeof(size_t)
             if n == 0:
                 break
@@ -560,21 +579,45 @@ cdef class VertexEngine:
         self.piece_offsets.used = 0
         self.emitted.used = 0
         self.emitted_offsets.used = 0
-        cdef char* piece = self.new_piece(nv, 0, T, 0)
+        cdef int ncand = T
+        if h.nsides:
+            ncand = 0
+            for t in range(T):
+                ncand += cv.sides[t] == 0
+        cdef char* piece = self.new_piece(nv, 0, ncand, T)
         cdef int32_t* vid = piece_vertices(piece)
         for i in range(nv):
             vid[i] = i
-        memset(piece_sides(piece), 0, T)
-        while self.piece_offsets.used:
+        cdef int32_t* cand = piece_candidates(piece)
+        cdef signed char* sides = piece_sides(piece)
+        memset(sides, 0, T)
+        if h.nsides:
+            memcpy(sides, cv.sides, T)
+        j = 0
+        for t in range(T):
+            if sides[t] == 0:
+                cand[j] = t
+                j += 1
+        cdef long steps = 0
+        while self.piece_offsets.used and steps < self.split_steps:
             self.step_piece(cv, T, k_bp, NW)
+            steps += 1
+        self.steps += steps
 
-        # emitted pieces become cells of the next layer, pushed so the first comes out first
-        cdef size_t count = self.emitted_offsets.used // sizeof(size_t), e
+        # In depth-first order: the emitted pieces, then the unfinished ones from the top of
+        # the piece stack down. Unfinished pieces stay cells of this layer; emitted ones
+        # become cells of the next. Pushed so that the first comes out first.
+        cdef size_t pending = self.piece_offsets.used // sizeof(size_t), e
+        for e in range(pending):
+            self.push_piece_cell(cv, self.pieces.data + (<size_t*>self.piece_offsets.data)[e],
+                                 T, k_bp, NW, 0)
+        cdef size_t count = self.emitted_offsets.used // sizeof(size_t)
         self.per_layer[l] += count
         self.ref_ready = 0
         for e in range(count):
-            self.push_piece_cell(cv, (<size_t*>self.emitted_offsets.data)[count - 1 - e],
-                                 T, k_bp, NW)
+            self.push_piece_cell(
+                cv, self.emitted.data + (<size_t*>self.emitted_offsets.data)[count - 1 - e],
+                T, k_bp, NW, 1)
         return 0
 
     cdef int ensure_pool(self, int count, int NW) except -1:
@@ -620,8 +663,8 @@ cdef class VertexEngine:
             s += row[k] * z[k]
         return s
 
-    cdef char* new_piece(self, int nv, int ncut, int T, int next_t) except NULL:
-        cdef size_t size = piece_bytes(nv, ncut, T)
+    cdef char* new_piece(self, int nv, int ncut, int ncand, int T) except NULL:
+        cdef size_t size = piece_bytes(nv, ncut, ncand, T)
         reserve(&self.pieces, size)
         reserve(&self.piece_offsets, sizeof(size_t))
         (<size_t*>(self.piece_offsets.data + self.piece_offsets.used))[0] = self.pieces.used
@@ -631,13 +674,82 @@ cdef class VertexEngine:
         cdef PieceHead* ph = <PieceHead*>record
         ph.nv = nv
         ph.ncut = ncut
-        ph.next_t = next_t
+        ph.ncand = ncand
+        ph.filtered = 0
         ph.size = size
         return record
 
+    cdef double bounding_ball(self, int32_t* vid, int nvp, double* center) noexcept nogil:
+        """Center (vertex mean) and radius of a ball holding the pool generators
+        ``vid[:nvp]`` (the radius padded for rounding); -1 when one is a ray."""
+        cdef int dim = self.dim, i, k
+        cdef double* z = <double*>self.pool_z.data
+        cdef double* g
+        cdef double d, far = 0.0
+        for k in range(dim):
+            center[k] = 0.0
+        for i in range(nvp):
+            g = z + <size_t>vid[i] * (dim + 1)
+            if g[dim] == 0.0:
+                return -1.0
+            for k in range(dim):
+                center[k] += g[k]
+        for k in range(dim):
+            center[k] /= nvp
+        for i in range(nvp):
+            g = z + <size_t>vid[i] * (dim + 1)
+            d = 0.0
+            for k in range(dim):
+                d += (g[k] - center[k]) * (g[k] - center[k])
+            far = fmax(far, d)
+        return sqrt(far) * (1.0 + 1e-12) + 1e-300
+
+    cdef int side_of(self, int32_t* vid, int nvp, int t, int act, int q, double* center,
+                     double radius, double* vmax, double* vmin) noexcept nogil:
+        """The side (+1 / -1) of hyperplane ``t`` the generators ``vid[:nvp]`` lie on, or 0
+        when they straddle it (then ``vmax``, ``vmin`` are its extreme values, infinite
+        along a ray that leaves it). A ball around a bounded piece (``radius >= 0``)
+        decides most hyperplanes with one dot product (rows are unit vectors)."""
+        cdef int dim = self.dim, i, k
+        cdef double s, hi = -1e300, lo = 1e300
+        cdef double* plane
+        if radius >= 0.0:
+            plane = <double*>self.planes.data + <size_t>t * (dim + 1)
+            s = plane[dim]
+            for k in range(dim):
+                s += plane[k] * center[k]
+            if s - radius > self.on_plane:
+                return 1
+            if s + radius < -self.on_plane:
+                return -1
+        for i in range(nvp):
+            s = self.value(vid[i], t)
+            if self.is_ray(vid[i]):
+                if s > self.on_plane:
+                    s = UNBOUNDED
+                elif s < -self.on_plane:
+                    s = -UNBOUNDED
+            hi = fmax(hi, s)
+            lo = fmin(lo, s)
+        vmax[0] = hi
+        vmin[0] = lo
+        if lo >= -self.on_plane and hi <= self.on_plane:
+            return tie_side(act, q)
+        if lo >= -self.on_plane:
+            return 1
+        if hi <= self.on_plane:
+            return -1
+        return 0
+
     cdef int step_piece(self, CellView cv, int T, int k_bp, int NW) except -1:
-        """Advance the top piece to its next cut: split it in two, or emit it when done."""
-        cdef int dim = self.dim, cols = dim + 1, i, t, v, nvp, ncut, side
+        """Advance the top piece: decide the candidate hyperplanes that miss it, then cut
+        it by the first that splits it in two (pushing both children, which inherit the
+        remaining candidates), or emit it when none does.
+
+        A hyperplane that misses a piece misses its children too, so the children test
+        only the hyperplanes that cross their parent: the work of a layer grows with the
+        pieces it creates, not with their number times the layer's width."""
+        cdef int dim = self.dim, i, t, nvp, side, kept, act = self.act[cv.head.layer]
         cdef size_t offset = (<size_t*>(self.piece_offsets.data + self.piece_offsets.used))[-1]
         # take the piece off the stack into the work buffer (children may overwrite it)
         cdef PieceHead* ph = <PieceHead*>(self.pieces.data + offset)
@@ -650,49 +762,47 @@ cdef class VertexEngine:
         cdef char* piece = self.new_cell.data
         ph = <PieceHead*>piece
         nvp = ph.nv
-        ncut = ph.ncut
         cdef int32_t* vid = piece_vertices(piece)
-        cdef int32_t* cuts = piece_cuts(piece)
+        cdef int32_t* cand = piece_candidates(piece)
         cdef signed char* sides = piece_sides(piece)
         cdef signed char* const_side = <signed char*>self.const_side.data
-        cdef double vmax, vmin, s
-        cdef int keep_pos, keep_neg
-        t = ph.next_t
-        while t < T:
-            if const_side[t] != 0:
-                sides[t] = const_side[t]
-                t += 1
-                continue
-            vmax = -1e300
-            vmin = 1e300
-            for i in range(nvp):
-                s = self.value(vid[i], t)
-                if self.is_ray(vid[i]):
-                    if s > self.on_plane:
-                        s = UNBOUNDED
-                    elif s < -self.on_plane:
-                        s = -UNBOUNDED
-                if s > vmax:
-                    vmax = s
-                if s < vmin:
-                    vmin = s
-            if vmin >= -self.on_plane and vmax <= self.on_plane:
-                sides[t] = tie_side(self.act[cv.head.layer], t % k_bp)
-            elif vmin >= -self.on_plane:
-                sides[t] = 1
-            elif vmax <= self.on_plane:
-                sides[t] = -1
-            else:
-                side = self.try_cut(cv, piece, t, T, k_bp, NW, vmax, vmin)
-                if side == 0:
-                    return 0          # split: both children are on the piece stack
-                # re-read: try_cut may have grown the buffers
-                piece = self.new_cell.data
-                vid = piece_vertices(piece)
-                sides = piece_sides(piece)
-                const_side = <signed char*>self.const_side.data
+        cdef double vmax, vmin
+        cdef double center[64]
+        cdef double radius = self.bounding_ball(vid, nvp, center)
+        # decide the candidates that miss the piece; keep those that cross it, in order
+        kept = 0
+        for i in range(ph.ncand):
+            t = cand[i]
+            side = const_side[t]
+            if side == 0:
+                side = self.side_of(vid, nvp, t, act, t % k_bp, center, radius, &vmax, &vmin)
+            if side != 0:
                 sides[t] = side
-            t += 1
+            else:
+                cand[kept] = t
+                kept += 1
+        if kept < ph.ncand:
+            # (sides follow the candidates in the record)
+            ph.ncand = kept
+            memmove(piece_sides(piece), sides, T)
+            sides = piece_sides(piece)
+        ph.filtered = 1
+        # cut by the crossing hyperplanes in order until one splits the piece
+        i = 0
+        while i < ph.ncand:
+            t = cand[i]
+            self.side_of(vid, nvp, t, act, t % k_bp, center, -1.0, &vmax, &vmin)
+            side = self.try_cut(cv, piece, t, T, k_bp, NW, vmax, vmin, i)
+            if side == 0:
+                return 0          # split: both children are on the piece stack
+            # re-read: try_cut may have grown the buffers
+            piece = self.new_cell.data
+            ph = <PieceHead*>piece
+            vid = piece_vertices(piece)
+            cand = piece_candidates(piece)
+            sides = piece_sides(piece)
+            sides[t] = side
+            i += 1
         # every hyperplane decided: emit
         reserve(&self.emitted, size)
         reserve(&self.emitted_offsets, sizeof(size_t))
@@ -703,9 +813,9 @@ cdef class VertexEngine:
         return 0
 
     cdef int try_cut(self, CellView cv, char* piece, int t, int T, int k_bp, int NW,
-                     double vmax, double vmin) except 2:
-        """Cut the piece in ``new_cell`` by hyperplane ``t``; 0 when both sides are kept
-        (pushed as two pieces), else the side the whole piece lies on."""
+                     double vmax, double vmin, int ci) except 2:
+        """Cut the piece in ``new_cell`` by hyperplane ``t`` (its candidate ``ci``); 0 when
+        both sides are kept (pushed as two pieces), else the side the whole piece lies on."""
         cdef int dim = self.dim, m = cv.head.m, i, a, b, x, w, k, npos = 0, nneg = 0, nzero = 0
         cdef PieceHead* ph = <PieceHead*>piece
         cdef int nvp = ph.nv, ncut = ph.ncut
@@ -849,9 +959,8 @@ cdef class VertexEngine:
             return -1 if r_pos <= self.min_radius else 1
 
         # push the negative side first so the positive side is split first
-        self.push_child(piece, neg, nneg, zer, nzero, first_new, nnew, t, -1, T)
-        self.push_child(<char*>self.new_cell.data, pos, npos, zer, nzero, first_new, nnew,
-                        t, 1, T)
+        self.push_child(neg, nneg, zer, nzero, first_new, nnew, t, -1, T, ci)
+        self.push_child(pos, npos, zer, nzero, first_new, nnew, t, 1, T, ci)
         return 0
 
     cdef void refine(self, CellView cv, double* p, uint64_t* common, int NW,
@@ -918,11 +1027,15 @@ cdef class VertexEngine:
             for k in range(dim):
                 p[k] -= dot * Q[j * cols + k]
 
-    cdef int push_child(self, char* piece, int32_t* side_v, int nside, int32_t* zer, int nzero,
-                        size_t first_new, size_t nnew, int t, int sign, int T) except -1:
+    cdef int push_child(self, int32_t* side_v, int nside, int32_t* zer, int nzero,
+                        size_t first_new, size_t nnew, int t, int sign, int T,
+                        int ci) except -1:
+        """Push the ``sign`` side of the piece in ``new_cell`` cut by hyperplane ``t``, its
+        candidate ``ci``: the child inherits the candidates after it."""
         cdef PieceHead* ph = <PieceHead*>self.new_cell.data
         cdef int nv = nside + nzero + <int>nnew, ncut = ph.ncut + 1, i
-        cdef char* child = self.new_piece(nv, ncut, T, t + 1)
+        cdef int ncand = ph.ncand - ci - 1
+        cdef char* child = self.new_piece(nv, ncut, ncand, T)
         ph = <PieceHead*>self.new_cell.data
         cdef int32_t* vid = piece_vertices(child)
         for i in range(nside):
@@ -934,6 +1047,8 @@ cdef class VertexEngine:
         cdef int32_t* cuts = piece_cuts(child)
         memcpy(cuts, piece_cuts(self.new_cell.data), ph.ncut * sizeof(int32_t))
         cuts[ph.ncut] = 2 * t + (1 if sign > 0 else 0)
+        memcpy(piece_candidates(child), piece_candidates(self.new_cell.data) + ci + 1,
+               ncand * sizeof(int32_t))
         memcpy(piece_sides(child), piece_sides(self.new_cell.data), T)
         piece_sides(child)[t] = sign
         return 0
@@ -1032,12 +1147,12 @@ cdef class VertexEngine:
                 self.slivers += 1
         return 0
 
-    cdef int push_piece_cell(self, CellView cv, size_t offset, int T, int k_bp,
-                             int NW) except -1:
-        """Turn an emitted piece into a cell of the next layer on the main stack."""
+    cdef int push_piece_cell(self, CellView cv, char* piece, int T, int k_bp, int NW,
+                             int done) except -1:
+        """Turn a piece into a cell on the main stack: of the next layer when it is ``done``
+        (emitted), else of this layer, to be split further from its next hyperplane."""
         cdef int dim = self.dim, cols = dim + 1, l = cv.head.layer, n = self.n_out[l]
-        cdef int m = cv.head.m, i, j, k, w, b, q
-        cdef char* piece = self.emitted.data + offset
+        cdef int m = cv.head.m, i, j, k, w, b, q, premapped = 0
         cdef PieceHead* ph = <PieceHead*>piece
         cdef int nvp = ph.nv, ncut = ph.ncut
         cdef int32_t* vid = piece_vertices(piece)
@@ -1061,12 +1176,15 @@ cdef class VertexEngine:
         cdef int nw = (kept + 63) // 64
         if nw == 0:
             nw = 1
-        cdef int plen = cv.head.plen + n
-        cdef int premapped = l + 1 < self.n_layers
-        cdef int map_rows = self.n_out[l + 1] if premapped else n
-        cdef CellView out = self.push_cell(l + 1, nvp, kept, nw, map_rows, plen, premapped, 0.0)
+        cdef CellView out
+        if done:
+            premapped = l + 1 < self.n_layers
+            out = self.push_cell(l + 1, nvp, kept, nw, self.n_out[l + 1] if premapped else n,
+                                 cv.head.plen + n, premapped, 0.0)
+        else:
+            out = self.push_cell(l, nvp, kept, nw, cv.head.n_in, cv.head.plen, cv.head.premapped,
+                                 cv.head.map_norm_max, T)
         cdef CellHead* h = out.head
-        piece = self.emitted.data + offset    # (no move: emitted is not resized here)
         cdef double* z = <double*>self.pool_z.data
         for j in range(nvp):
             memcpy(out.V + j * cols, z + <size_t>vid[j] * cols, cols * sizeof(double))
@@ -1085,8 +1203,12 @@ cdef class VertexEngine:
                 q = cuts[b - m]
                 self.cut_row(q >> 1, 1 if (q & 1) else -1, out.rows + i * cols, k_bp, l)
                 out.labels[i] = self.label_offset[l] + (q >> 1)
-        # states, and the next layer's input map (or, premapped, its pre-activation map)
         memcpy(out.pattern, cv.pattern, cv.head.plen)
+        if not done:
+            memcpy(out.map, cv.map, <size_t>cv.head.n_in * cols * sizeof(double))
+            memcpy(out.sides, sides, T)
+            return 0
+        # states, and the next layer's input map (or, premapped, its pre-activation map)
         cdef double* G = <double*>self.G.data
         cdef double* gnorm = <double*>self.gnorm.data
         self.child_coef.used = 0

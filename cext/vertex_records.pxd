@@ -16,12 +16,16 @@ cdef struct CellHead:
     int plen        # pattern entries so far
     int premapped   # 0: ``map`` is the input map of ``layer``; 1: its pre-activation map
     double map_norm_max  # premapped: the largest row norm of the input map (rounding bound)
+    int nsides      # entries of ``sides``: 0 for a cell entering its layer, else (a cell whose
+                    # split was cut short, see ``split_steps``) the layer's hyperplanes
     size_t size     # bytes of the whole record
 
 
-cdef inline size_t cell_bytes(int dim, int nv, int m, int nw, int n_in, int plen) noexcept nogil:
+cdef inline size_t cell_bytes(int dim, int nv, int m, int nw, int n_in, int plen,
+                              int nsides) noexcept nogil:
     return (pad8(sizeof(CellHead)) + 8 * (<size_t>nv * (dim + 1) + <size_t>nv * nw
-            + <size_t>m * (dim + 1) + m + <size_t>n_in * (dim + 1)) + pad8(plen))
+            + <size_t>m * (dim + 1) + m + <size_t>n_in * (dim + 1)) + pad8(plen)
+            + pad8(nsides))
 
 
 cdef struct CellView:
@@ -33,6 +37,8 @@ cdef struct CellView:
     double* map      # (n_in, dim + 1): the layer input (or pre-activation when premapped)
                      # is map[:, :dim] z + map[:, dim]
     signed char* pattern
+    signed char* sides   # (nsides,): side (+1 / -1) of each hyperplane of ``layer`` decided
+                         # so far, 0 for those still to test
 
 
 cdef inline CellView view(char* record, int dim) noexcept nogil:
@@ -45,18 +51,20 @@ cdef inline CellView view(char* record, int dim) noexcept nogil:
     cv.labels = <int64_t*>(cv.rows + <size_t>h.m * (dim + 1))
     cv.map = <double*>(cv.labels + h.m)
     cv.pattern = <signed char*>(cv.map + <size_t>h.n_in * (dim + 1))
+    cv.sides = cv.pattern + pad8(h.plen)
     return cv
 
 
 cdef struct PieceHead:
-    int nv
-    int ncut
-    int next_t
+    int nv          # generators (pool indices)
+    int ncut        # cuts made in this cell: 2 * t + (1 for the positive side)
+    int ncand       # hyperplanes still to test, in increasing order
+    int filtered    # 1 once the candidates that miss this piece are decided and dropped
     size_t size
 
 
-cdef inline size_t piece_bytes(int nv, int ncut, int T) noexcept nogil:
-    return pad8(sizeof(PieceHead)) + pad8(4 * <size_t>(nv + ncut)) + pad8(T)
+cdef inline size_t piece_bytes(int nv, int ncut, int ncand, int T) noexcept nogil:
+    return pad8(sizeof(PieceHead)) + pad8(4 * <size_t>(nv + ncut + ncand)) + pad8(T)
 
 
 cdef inline int32_t* piece_vertices(char* record) noexcept nogil:
@@ -67,6 +75,11 @@ cdef inline int32_t* piece_cuts(char* record) noexcept nogil:
     return piece_vertices(record) + (<PieceHead*>record).nv
 
 
+cdef inline int32_t* piece_candidates(char* record) noexcept nogil:
+    return piece_cuts(record) + (<PieceHead*>record).ncut
+
+
 cdef inline signed char* piece_sides(char* record) noexcept nogil:
     cdef PieceHead* h = <PieceHead*>record
-    return <signed char*>(record + pad8(sizeof(PieceHead)) + pad8(4 * <size_t>(h.nv + h.ncut)))
+    return <signed char*>(record + pad8(sizeof(PieceHead))
+                          + pad8(4 * <size_t>(h.nv + h.ncut + h.ncand)))

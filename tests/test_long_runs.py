@@ -17,6 +17,7 @@ import sys
 import time
 import types
 
+import numpy as np
 import pytest
 
 import regions
@@ -26,6 +27,7 @@ from regions.engines.vertex import VertexEngine
 from regions.cli import EXIT_INCOMPLETE, main
 from regions.random_networks import random_network
 
+import oracles
 from runs import identical, is_prefix
 
 NET = random_network([2, 12, 12, 12, 1], seed=3)
@@ -296,3 +298,43 @@ def test_vertex_on_the_whole_plane_checkpoints_and_resumes_identically(ctrl_c_af
     assert part.stop_reason == "interrupted" and len(part) == sent[0] and is_prefix(part, full)
     ctrl_c_after(10**9)                                        # disarmed
     identical(regions.enumerate(NET, space, resume=path), full)
+
+
+WIDE = random_network([2, 64, 1], seed=0)
+
+
+@pytest.fixture
+def short_splits(monkeypatch):
+    """One cell's split goes back on the stack after 16 piece steps, and the engine returns
+    to the driver after 64: the single cone cells of a wide layer are cut short many times."""
+    monkeypatch.setattr(VertexEngine, "split_steps", 16)
+    monkeypatch.setattr(VertexEngine, "run_steps", 64)
+    monkeypatch.setattr(VertexEngine, "chunk", 1)
+
+
+def test_a_split_cut_short_finds_the_same_regions_in_the_same_order(short_splits,
+                                                                    monkeypatch):
+    # One layer of 64 lines on R^2: Zaslavsky 1 + 64 + C(64, 2) = 2081 regions, all from the
+    # first cells (four cones), whose splits now stop and resume 130 times.
+    whole = regions.whole_space()
+    part = regions.enumerate(WIDE, whole, method="vertex")
+    assert len(part) == oracles.zaslavsky(64, 2) == 2081 and part.per_layer[0] == 2081
+    monkeypatch.setattr(VertexEngine, "split_steps", 10**9)
+    monkeypatch.setattr(VertexEngine, "run_steps", 10**9)
+    uncut = regions.enumerate(WIDE, whole, method="vertex")
+    assert np.array_equal(part.patterns, uncut.patterns)
+    np.testing.assert_allclose(part.witnesses, uncut.witnesses, rtol=1e-12, atol=1e-12)
+
+
+def test_ctrl_c_in_the_middle_of_one_huge_cell_then_resume(short_splits, ctrl_c_after,
+                                                           tmp_path):
+    whole = regions.whole_space()
+    full = regions.enumerate(WIDE, whole, method="vertex")
+    path = tmp_path / "run.npz"
+    sent = ctrl_c_after(100)
+    part = regions.enumerate(WIDE, whole, checkpoint=path, method="vertex")
+    # Stopped inside the first layer's split: final regions kept, cut-short cells pending.
+    assert part.stop_reason == "interrupted" and len(part) == sent[0] < 200
+    assert part.unfinished > 0 and is_prefix(part, full)
+    ctrl_c_after(10**9)                                        # disarmed
+    identical(regions.enumerate(WIDE, whole, resume=path), full)

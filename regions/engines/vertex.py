@@ -187,6 +187,10 @@ class VertexEngine:
     name = "vertex"
     #: Cells processed between two returns to the driver (budgets, progress, Ctrl-C).
     chunk = 512
+    #: Piece steps after which one cell's split goes back on the stack unfinished, and
+    #: after which ``run`` returns to the driver (see ``regions._vertex.VertexEngine``).
+    split_steps = 4096
+    run_steps = 65536
 
     def __init__(self, network: Network, domain: Domain, min_radius: float,
                  solver: LPSolver | None = None):
@@ -212,6 +216,7 @@ class VertexEngine:
                                min_radius / NEAR_DEGENERATE_FACTOR,
                                NEAR_DEGENERATE_FACTOR * min_radius, ON_PLANE, ZERO_NORM,
                                chebyshev)
+        self.core.split_steps, self.core.run_steps = self.split_steps, self.run_steps
 
     def roots(self) -> list[tuple]:
         """The first cells: the domain, or the cones covering it (DomainError when the
