@@ -49,11 +49,17 @@ CASES = [
     Case([3, 8, 8, 8, 1]),
     Case([4, 8, 8, 8, 1]),
     Case([4, 16, 16, 16, 1]),
+    Case([6, 8, 8, 8, 1]),
     Case([8, 8, 8, 1]),
     Case([2, 16, 16, 16, 1], "hardtanh"),
     Case([2, 16, 16, 16, 1], "relu", "whole"),
+    Case([2, 64, 64, 64, 1], "relu", "whole"),
+    Case([4, 12, 12, 12, 1], "relu", "whole"),
+    Case([6, 8, 8, 8, 1], "relu", "whole"),
+    Case([8, 8, 8, 1], "relu", "whole"),
+    Case([10, 10, 10, 1], "relu", "whole"),
 ]
-QUICK = [CASES[0], CASES[1], CASES[3], CASES[7]]
+QUICK = [CASES[0], CASES[1], CASES[3], CASES[8]]
 # Tried for about a million regions (regioncam's count / regions'): [2,128,128,128,1] 56,887 /
 # 56,881; [2,256,256,256,1] 262,431 / 262,340; [2,320,320,320,1] 422,180; [2,256,256,256,256,1]
 # 439,049; [2,512,512,512,1] - / 1,025,732 (regioncam needs more than 24 GB).
@@ -61,7 +67,6 @@ MILLION = Case([2, 512, 512, 512, 1])
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 MEMORY_SHARE = 0.75  # of the physical memory, the most any one measuring process may map
-BEGIN, END = "<!-- benchmarks/run.py: begin -->", "<!-- benchmarks/run.py: end -->"
 
 
 def significant(value: float) -> str:
@@ -218,8 +223,9 @@ Each tool ran in its own fresh process and had to report the same number of regi
 """
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace this script's section of ``path`` (between markers), appending it if absent."""
+def write_section(path: Path, section: str, script: str = "benchmarks/run.py") -> None:
+    """Replace ``script``'s section of ``path`` (between markers), appending it if absent."""
+    BEGIN, END = f"<!-- {script}: begin -->", f"<!-- {script}: end -->"
     block = f"{BEGIN}\n{section}\n{END}\n"
     text = path.read_text() if path.exists() else "# Benchmarks\n"
     if BEGIN in text and END in text:

@@ -865,8 +865,10 @@ cdef class VertexEngine:
 
         # crossings of the edges between the two sides
         cdef size_t first_new = self.pool_z.used // ((dim + 1) * sizeof(double))
-        self.ensure_pool(npos * nneg, NW)
-        # pointers into work_int are stable (no growth below); pool pointers re-read
+        # room for the new generators, grown as edges are found (npos * nneg pairs are
+        # tried, but few are edges); pointers into work_int are stable
+        cdef size_t room = min(<size_t>npos * nneg, 64)
+        self.ensure_pool(room, NW)
         cdef uint64_t* inc = <uint64_t*>self.pool_inc.data
         cdef double* z = <double*>self.pool_z.data
         cdef size_t nnew = 0, vnew
@@ -899,6 +901,12 @@ cdef class VertexEngine:
                         break
                 if not adjacent:
                     continue
+                if nnew == room:
+                    self.pool_z.used = (first_new + nnew) * (dim + 1) * sizeof(double)
+                    self.ensure_pool(room, NW)
+                    room *= 2
+                    inc = <uint64_t*>self.pool_inc.data
+                    z = <double*>self.pool_z.data
                 vnew = first_new + nnew
                 nnew += 1
                 sa = self.value(pos[a], t)

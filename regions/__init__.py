@@ -16,12 +16,12 @@ Four ReLU lines through the origin cut the plane into 8 regions:
 from . import bounds, sampling
 from .certify import certify
 from .domain import AnyDimension, Domain, box, line, plane, polytope, segment, whole_space
-from .enumeration import enumerate_regions as enumerate
+from .enumeration import count_regions, enumerate_regions as enumerate
 from .graph import adjacency_graph
 from .errors import CheckpointError, DomainError, FileFormatError, NetworkError, RegionsError
 from .io import load, save
 from .network import Layer, Network
-from .partition import Partition, Region
+from .partition import Partition, Region, RegionCount
 from .serialize import read_json, to_json
 from .tolerances import MIN_RADIUS
 from .torch_loader import from_torch
@@ -29,7 +29,7 @@ from .verify import VerifyReport, verify
 
 __all__ = [
     "CheckpointError",
-    "AnyDimension", "adjacency_graph", "certify", "to_json",
+    "AnyDimension", "adjacency_graph", "certify", "count_regions", "RegionCount", "to_json",
     "Domain", "DomainError", "FileFormatError", "Layer", "MIN_RADIUS", "Network", "from_torch",
     "NetworkError", "Partition", "Region", "RegionsError", "box", "enumerate", "line", "load",
     "plane", "polytope", "read_json", "save", "segment", "verify", "VerifyReport", "whole_space",

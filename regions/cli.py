@@ -28,7 +28,7 @@ import sys
 from . import domain as domains
 from .bounds import network_bounds
 from .certify import certify
-from .enumeration import METHODS, enumerate_regions
+from .enumeration import METHODS, count_regions, enumerate_regions
 from .errors import FileFormatError, RegionsError
 from .exact import exact_check
 from .graph import adjacency_graph
@@ -63,10 +63,12 @@ def network_and_domain(args):
     return net, domain.resolve(net.input_dim)
 
 
-def enumerate_with_progress(args, net, domain, **options):
-    """:func:`regions.enumerate` with progress on stderr unless ``--quiet``."""
+def enumerate_with_progress(args, net, domain, count_only: bool = False, **options):
+    """:func:`regions.enumerate` (or, ``count_only``, :func:`regions.count_regions`) with
+    progress on stderr unless ``--quiet``."""
     progress = None if args.quiet else _progress_printer(sys.stderr)
-    part = enumerate_regions(net, domain, progress=progress, **options)
+    part = (count_regions if count_only else enumerate_regions)(net, domain, progress=progress,
+                                                                **options)
     if progress is not None and progress.interactive:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
     return part
@@ -108,15 +110,21 @@ def cmd_count(args) -> int:
         print(f"at most {bound.value:,} regions ({bound.source})", file=sys.stderr)
     memory = None if args.memory_limit is None else args.memory_limit * 2**20
     options = dict(min_radius=args.min_radius, max_regions=args.max_regions,
-                   time_limit=args.time_limit, memory_limit=memory,
-                   checkpoint=args.checkpoint, resume=args.resume, method=args.method)
+                   time_limit=args.time_limit, memory_limit=memory, method=args.method)
+    # Only the count is printed: the regions are counted and dropped as they come (memory
+    # independent of the count), unless something below needs them.
+    count_only = not (args.output or args.exact_check or args.certify or args.checkpoint
+                      or args.resume)
+    if not count_only:
+        options.update(checkpoint=args.checkpoint, resume=args.resume)
     if args.workers < 1:
         raise RegionsError(f"--workers must be at least 1, got {args.workers}")
     if args.workers == 1:
-        part = enumerate_with_progress(args, net, domain, **options)
+        part = enumerate_with_progress(args, net, domain, count_only, **options)
     else:
         with concurrent.futures.ProcessPoolExecutor(args.workers) as executor:
-            part = enumerate_with_progress(args, net, domain, executor=executor, **options)
+            part = enumerate_with_progress(args, net, domain, count_only, executor=executor,
+                                           **options)
     summary = part.summary()
     if args.output:
         write_text(args.output, to_json(part), "the partition")
@@ -250,8 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     count.add_argument("--resume", metavar="FILE",
                        help="continue the run saved in FILE (same network and domain only)")
     count.add_argument("--method", choices=METHODS, default="auto",
-                       help="enumeration method (default auto: vertex up to 4-D on "
-                            "bounded domains and all of R^n, else split)")
+                       help="enumeration method (default auto: vertex up to 8-D on "
+                            "bounded domains and 10-D on all of R^n, else split)")
     count.add_argument("--workers", type=int, default=1, metavar="N",
                        help="run region subtrees on N processes (same result as 1)")
     count.add_argument("--exact-check", action="store_true",

@@ -17,6 +17,9 @@ engine, and :mod:`regions.engines.parallel` runs any engine on an executor.
 from __future__ import annotations
 
 import time
+from dataclasses import fields
+
+import numpy as np
 
 from . import checkpoint as checkpoints
 from .domain import resolve
@@ -28,8 +31,8 @@ from .engines.walk import enumerate_walk
 from .errors import DomainError, RegionsError
 from .lp import LPSolver
 from .network import Network
-from .partition import Partition
-from .tolerances import MIN_RADIUS
+from .partition import Partition, RegionCount
+from .tolerances import MIN_RADIUS, NEAR_DEGENERATE_FACTOR
 
 METHODS = ("auto", "split", "vertex", "walk")
 #: The depth-first engines, by method name.
@@ -55,10 +58,11 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         cells that carry their vertices and rays, LP-free except near
         degeneracy (:mod:`regions.engines.vertex`; bounded domains and
         domains without faces: all of R^n, unbounded planes and lines).
-        ``"auto"`` (default): ``"vertex"`` where it applies up to dimension
-        ``MAX_AUTO_DIM`` (4), else ``"split"`` (also for the rare networks
-        whose first breakpoints give no well-conditioned apex on an
-        unbounded domain); a resumed run keeps the method of its checkpoint. ``"walk"``: the breadth-first walk across
+        ``"auto"`` (default): ``"vertex"`` where it applies, up to dimension
+        8 on bounded domains and 10 on all of R^n (``MAX_AUTO_DIM``), else
+        ``"split"`` (also for the rare networks whose first breakpoints give
+        no well-conditioned apex on an unbounded domain); a resumed run keeps
+        the method of its checkpoint. ``"walk"``: the breadth-first walk across
         facets of :mod:`regions.engines.walk`, a second, independent
         algorithm (budgets, but no checkpoints or executor; regions sorted by
         pattern).
@@ -117,12 +121,7 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
     >>> len(part), part.complete, part.stop_reason
     (3, False, 'max_regions')
     """
-    if method not in METHODS:
-        raise RegionsError(f"unknown method {method!r}: expected one of {', '.join(METHODS)}")
-    for name, value in (("max_regions", max_regions), ("time_limit", time_limit),
-                        ("memory_limit", memory_limit)):
-        if value is not None and not value > 0:
-            raise RegionsError(f"{name} must be positive, got {value}")
+    _check_options(method, max_regions, time_limit, memory_limit)
     if method == "walk":
         if executor is not None:
             raise RegionsError("method='walk' runs serially: no executor")
@@ -178,9 +177,76 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
                            engine.counters(), reason, engine.pending, seconds)
 
 
+def count_regions(network: Network, domain=None, *, method: str = "auto",
+                  min_radius: float = MIN_RADIUS, progress=None, max_regions: int | None = None,
+                  time_limit: float | None = None, memory_limit: float | None = None,
+                  executor=None) -> RegionCount:
+    """Count the regions of ``network`` over ``domain`` without keeping them.
+
+    The same enumeration as :func:`enumerate_regions` (same options, same
+    count), but each batch of final regions is counted (and its
+    near-degenerate ones) and dropped, so a serial run's memory is the
+    engine's work stack only, however many regions there are. With an
+    ``executor`` the tasks' regions are still gathered before they are
+    counted; ``method="walk"`` keeps its visited patterns (it needs them).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> W = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    >>> net = regions.Network.from_layers([(W, np.array([0.0, 0.0, -1.0])),
+    ...                                    (np.ones((1, 3)), np.zeros(1))])
+    >>> counted = regions.count_regions(net)
+    >>> counted.regions, counted.per_layer, counted.complete
+    (7, [7, 7], True)
+    """
+    _check_options(method, max_regions, time_limit, memory_limit)
+    if method == "walk" or executor is not None:
+        part = enumerate_regions(network, domain, method=method, min_radius=min_radius,
+                                 progress=progress, max_regions=max_regions,
+                                 time_limit=time_limit, memory_limit=memory_limit,
+                                 executor=executor)
+        return RegionCount(regions=len(part), near_degenerate=int(part.near_degenerate.size),
+                           **{f.name: getattr(part, f.name) for f in fields(RegionCount)
+                              if f.name not in ("regions", "near_degenerate")})
+    domain = resolve(domain, network)
+    min_radius, scale, scaled = prepare(domain, min_radius)
+    engine = (_auto_engine(network, scaled, min_radius) if method == "auto"
+              else ENGINES[method](network, scaled, min_radius, LPSolver()))
+    for cell in reversed(engine.roots()):
+        engine.push(cell)
+    limit = NEAR_DEGENERATE_FACTOR * min_radius
+    near = [0]
+
+    def tally(records: list) -> None:
+        near[0] += int(np.count_nonzero(engine.margins(records) < limit))
+
+    reason, seconds = drive(engine, [], max_regions=max_regions, time_limit=time_limit,
+                            memory_limit=memory_limit, progress=progress, sink=tally)
+    counters = engine.counters()
+    return RegionCount(network=network, domain=domain, regions=int(counters["regions"]),
+                       near_degenerate=near[0], per_layer=list(counters["per_layer"]),
+                       lps=int(counters["lps"]), seconds=seconds,
+                       lp_seconds=float(counters["lp_seconds"]), min_radius=min_radius,
+                       scale=scale, complete=reason is None, stop_reason=reason,
+                       unfinished=engine.pending, slivers=int(counters["slivers"]),
+                       method=engine.name)
+
+
+def _check_options(method: str, max_regions, time_limit, memory_limit) -> None:
+    if method not in METHODS:
+        raise RegionsError(f"unknown method {method!r}: expected one of {', '.join(METHODS)}")
+    for name, value in (("max_regions", max_regions), ("time_limit", time_limit),
+                        ("memory_limit", memory_limit)):
+        if value is not None and not value > 0:
+            raise RegionsError(f"{name} must be positive, got {value}")
+
+
 def _auto_engine(network: Network, scaled, min_radius: float):
     """The vertex engine where it applies up to ``MAX_AUTO_DIM``, else the split engine."""
-    if supports(scaled) and scaled.dim <= MAX_AUTO_DIM:
+    limit = MAX_AUTO_DIM["bounded" if scaled.is_bounded else "unbounded"]
+    if supports(scaled) and scaled.dim <= limit:
         try:
             return VertexEngine(network, scaled, min_radius, LPSolver())
         except DomainError:     # an unbounded domain with no well-conditioned apex

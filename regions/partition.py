@@ -199,26 +199,66 @@ class Partition:
 
     def summary(self) -> dict:
         """JSON-ready summary: ``regions``, ``lps``, ``seconds``, ``per_layer`` and the setting."""
-        return {
-            "regions": len(self),
-            "lps": self.lps,
-            "seconds": self.seconds,
-            "lp_seconds": self.lp_seconds,
-            "per_layer": list(self.per_layer),
-            "widths": self.network.widths,
-            "activations": self.network.activations,
-            "domain": self.domain.kind,
-            "dim": self.domain.dim,
-            "min_radius": self.min_radius,
-            "scale": self.scale,
-            "complete": self.complete,
-            "stop_reason": self.stop_reason,
-            "unfinished": self.unfinished,
-            "near_degenerate": int(self.near_degenerate.size),
-            "slivers": self.slivers,
-            "tolerance_dependent": self.tolerance_dependent,
-            "method": self.method,
-        }
+        return summary_of(self, len(self), int(self.near_degenerate.size))
+
+
+@dataclass
+class RegionCount:
+    """The outcome of :func:`regions.count_regions`: an enumeration whose final regions
+    were counted and dropped as they came, so its memory does not grow with the count.
+
+    ``regions`` and ``near_degenerate`` are counts; the other attributes are those of
+    :class:`Partition`.
+    """
+
+    network: Network
+    domain: Domain
+    regions: int
+    near_degenerate: int
+    per_layer: list
+    lps: int
+    seconds: float
+    lp_seconds: float
+    min_radius: float
+    scale: float = 1.0
+    complete: bool = True
+    stop_reason: str | None = None
+    unfinished: int = 0
+    slivers: int = 0
+    method: str = "split"
+
+    @property
+    def tolerance_dependent(self) -> bool:
+        """As :attr:`Partition.tolerance_dependent`."""
+        return bool(self.near_degenerate or self.slivers)
+
+    def summary(self) -> dict:
+        """As :meth:`Partition.summary`."""
+        return summary_of(self, self.regions, self.near_degenerate)
+
+
+def summary_of(result, regions: int, near_degenerate: int) -> dict:
+    """The JSON-ready summary of a :class:`Partition` or :class:`RegionCount`."""
+    return {
+        "regions": regions,
+        "lps": result.lps,
+        "seconds": result.seconds,
+        "lp_seconds": result.lp_seconds,
+        "per_layer": list(result.per_layer),
+        "widths": result.network.widths,
+        "activations": result.network.activations,
+        "domain": result.domain.kind,
+        "dim": result.domain.dim,
+        "min_radius": result.min_radius,
+        "scale": result.scale,
+        "complete": result.complete,
+        "stop_reason": result.stop_reason,
+        "unfinished": result.unfinished,
+        "near_degenerate": near_degenerate,
+        "slivers": result.slivers,
+        "tolerance_dependent": bool(near_degenerate or result.slivers),
+        "method": result.method,
+    }
 
 
 class PatternRows(Sequence):

@@ -118,11 +118,14 @@ def stack_cells(engine: Engine) -> list:
 
 def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
           memory_limit=None, progress=None, checkpoint=None,
-          checkpoint_every: float = CHECKPOINT_SECONDS, seconds_before: float = 0.0):
+          checkpoint_every: float = CHECKPOINT_SECONDS, seconds_before: float = 0.0,
+          sink=None):
     """Run ``engine`` until its stack is empty or a budget runs out.
 
     The engine's final-region records are appended to ``records`` after each
-    ``engine.run``. ``checkpoint``, if given, is called as
+    ``engine.run``, or handed to ``sink(new_records)`` instead when it is given
+    (then nothing is kept, and memory does not grow with the regions found).
+    ``checkpoint``, if given, is called as
     ``checkpoint(engine, records, seconds)`` every ``checkpoint_every``
     seconds and once at the end.
     Returns ``(stop reason or None, seconds)``, seconds counting
@@ -151,7 +154,10 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
                 last_save = now
                 checkpoint(engine, records, seconds)
             engine.run(engine.chunk, limit)
-            records.extend(engine.take_results())
+            if sink is None:
+                records.extend(engine.take_results())
+            else:
+                sink(engine.take_results())
     seconds = seconds_before + (time.perf_counter() - started)
     if checkpoint is not None:
         checkpoint(engine, records, seconds)

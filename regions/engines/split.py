@@ -158,6 +158,11 @@ class SplitEngine:
         return records[:count]
 
     @staticmethod
+    def margins(records: list) -> np.ndarray:
+        """The margins of the final regions (scaled coordinates)."""
+        return np.array([r[2] for r in records], dtype=np.float64)
+
+    @staticmethod
     def collect(records: list, network: Network, domain: Domain, scale: float) -> dict:
         """Partition fields of the final regions, in domain coordinates."""
         count = len(records)

@@ -18,7 +18,8 @@ bounds, a segment), whose first cell is the domain's polytope, and unbounded
 ones without faces (all of R^n, an unbounded plane or line), which start from
 the cones of :func:`unbounded_cells`. An unbounded polytope with faces goes to
 the split engine. The number of vertices of a cell grows quickly with the
-dimension, so ``method="auto"`` uses it up to :data:`MAX_AUTO_DIM`.
+dimension, most quickly from a box's ``2^n`` corners, so ``method="auto"``
+uses it up to :data:`MAX_AUTO_DIM` (by measurement, ``benchmarks/auto_dims.py``).
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ from ..partition import PatternMaps, PatternRows
 from ..tolerances import NEAR_DEGENERATE_FACTOR, ON_PLANE, RADIUS_CAP, ZERO_NORM
 from .split import root_ball
 
-#: ``method="auto"`` uses the vertex path up to this dimension.
-MAX_AUTO_DIM = 4
+#: ``method="auto"`` uses the vertex engine up to these dimensions: bounded domains start
+#: from their corners (a box in 10-D has 1,024, and the split engine is faster there), domains
+#: without faces from simplicial cones (``n + 1`` generators each).
+MAX_AUTO_DIM = {"bounded": 8, "unbounded": 10}
 #: Singular values of the first breakpoint normals below this fraction of the largest span
 #: no direction: the partition of an unbounded domain is invariant along them.
 RANK_ZERO = 1e-13
@@ -267,6 +270,11 @@ class VertexEngine:
     @staticmethod
     def count(records: list) -> int:
         return sum(chunk[0].shape[0] for chunk in records)
+
+    @staticmethod
+    def margins(records: list) -> np.ndarray:
+        """The margins of the final regions (scaled coordinates, uncapped)."""
+        return np.concatenate([chunk[2] for chunk in records] or [np.zeros(0)])
 
     @staticmethod
     def head(records: list, count: int) -> list:
