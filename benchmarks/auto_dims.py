@@ -27,7 +27,7 @@ SCRIPT = "benchmarks/auto_dims.py"
 
 def rate(widths, domain, method: str, budget: int) -> tuple[float, int]:
     """Regions per second of one enumeration, and the regions found."""
-    part = regions.enumerate(random_network(widths, seed=0), domain, method=method,
+    part = regions.enumerate_regions(random_network(widths, seed=0), domain, method=method,
                              max_regions=budget)
     return len(part) / part.seconds, len(part)
 

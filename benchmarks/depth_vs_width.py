@@ -6,7 +6,7 @@ second sweep, whose parameter counts are as equal as integer widths allow.
 For each shape: random networks (He init, several seeds) and briefly trained
 ones (a few hundred steps of full-batch gradient descent in numpy on a small
 synthetic regression task). For each network: the exact count in the data
-box ``[-1, 1]^d`` (``regions.enumerate``), the upper bounds (Serra et al.,
+box ``[-1, 1]^d`` (``regions.enumerate_regions``), the upper bounds (Serra et al.,
 Raghu et al., the per-network rank bound), Montufar et al.'s lower bound on
 the maximum, and the sampled estimates (distinct patterns among random
 points, distinct patterns met by random lines, the Hanin-Rolnick estimate).
@@ -92,7 +92,7 @@ def train(net: regions.Network, steps: int = TRAIN_STEPS, seed: int = 0) -> regi
 
 def measure(net: regions.Network, seed: int) -> dict:
     box = regions.box(-1.0, 1.0)
-    part = regions.enumerate(net, box)
+    part = regions.enumerate_regions(net, box)
     points = sampling.distinct_patterns(net, box, SAMPLES, seed=seed)
     lines = sampling.regions_along_lines(net, box, LINES, seed=seed)
     density = sampling.density_estimate(net, box, LINES, seed=seed)

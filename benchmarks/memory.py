@@ -1,5 +1,5 @@
 """Peak memory of counting against enumerating: ``regions.count_regions`` drops each batch
-of final regions as it comes, ``regions.enumerate`` keeps them all.
+of final regions as it comes, ``regions.enumerate_regions`` keeps them all.
 
 Each run is a fresh child process (its peak resident memory is its own, Python and the
 libraries included). Writes its section of docs/benchmarks.md.
@@ -28,7 +28,7 @@ def child(widths, keep: bool, connection) -> None:
     from regions.random_networks import random_network
     net = random_network(widths, seed=0)
     if keep:
-        part = regions.enumerate(net)
+        part = regions.enumerate_regions(net)
         found, seconds = len(part), part.seconds
     else:
         counted = regions.count_regions(net)

@@ -85,17 +85,17 @@ def domain_of(case: Case):
 
 
 def supports_executor() -> bool:
-    """Whether ``regions.enumerate`` takes an ``executor`` (being added; older builds do not)."""
-    return "executor" in inspect.signature(regions.enumerate).parameters
+    """Whether ``regions.enumerate_regions`` takes an ``executor`` (being added; older builds do not)."""
+    return "executor" in inspect.signature(regions.enumerate_regions).parameters
 
 
 def enumerate_regions(case: Case, workers: int):
-    """``regions.enumerate`` on ``case``, on a pool of ``workers`` processes when above 1."""
+    """``regions.enumerate_regions`` on ``case``, on a pool of ``workers`` processes when above 1."""
     net, domain = network(case), domain_of(case)
     if workers <= 1:
-        return regions.enumerate(net, domain)
+        return regions.enumerate_regions(net, domain)
     with concurrent.futures.ProcessPoolExecutor(workers) as pool:
-        return regions.enumerate(net, domain, executor=pool)
+        return regions.enumerate_regions(net, domain, executor=pool)
 
 
 def measure_regions(case: Case, workers: int) -> dict:
@@ -260,7 +260,7 @@ def main():
     args = parse_args()
     workers = args.workers
     if workers > 1 and not supports_executor():
-        print("regions.enumerate takes no executor yet: running regions in one process")
+        print("regions.enumerate_regions takes no executor yet: running regions in one process")
         workers = 1
     cases = (QUICK if args.quick else CASES) + ([MILLION] if args.million else [])
     rows = [HEADER, "|" + "---|" * (HEADER.count("|") - 1)]

@@ -33,7 +33,7 @@ def measure(widths, activation, where, method, queue):
     net = random_network(widths, seed=0, activation=activation)
     domain = regions.box(-1, 1) if where == "box" else regions.whole_space()
     started = time.perf_counter()
-    part = regions.enumerate(net, domain, method=method)
+    part = regions.enumerate_regions(net, domain, method=method)
     seconds = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     queue.put((len(part), seconds, part.lps, peak_mib, sorted(map(bytes, part.patterns))))

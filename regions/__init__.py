@@ -6,17 +6,17 @@ Four ReLU lines through the origin cut the plane into 8 regions:
 >>> import regions
 >>> W = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, -1.0]])
 >>> net = regions.Network.from_layers([(W, np.zeros(4)), (np.ones((1, 4)), np.zeros(1))])
->>> part = regions.enumerate(net)
+>>> part = regions.enumerate_regions(net)
 >>> len(part), part.per_layer, part.complete
 (8, [8, 8], True)
->>> len(regions.enumerate(net, regions.box(-1, 1)))
+>>> len(regions.enumerate_regions(net, regions.box(-1, 1)))
 8
 """
 
 from . import bounds, sampling
 from .certify import certify
 from .domain import AnyDimension, Domain, box, line, plane, polytope, segment, whole_space
-from .enumeration import count_regions, enumerate_regions as enumerate
+from .enumeration import count_regions, enumerate_regions
 from .graph import adjacency_graph
 from .errors import CheckpointError, DomainError, FileFormatError, NetworkError, RegionsError
 from .io import load, save
@@ -31,7 +31,7 @@ __all__ = [
     "CheckpointError",
     "AnyDimension", "adjacency_graph", "certify", "count_regions", "RegionCount", "to_json",
     "Domain", "DomainError", "FileFormatError", "Layer", "MIN_RADIUS", "Network", "from_torch",
-    "NetworkError", "Partition", "Region", "RegionsError", "box", "enumerate", "line", "load",
+    "NetworkError", "Partition", "Region", "RegionsError", "box", "enumerate_regions", "line", "load",
     "plane", "polytope", "read_json", "save", "segment", "verify", "VerifyReport", "whole_space",
     "bounds", "sampling",
 ]

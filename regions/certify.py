@@ -358,7 +358,7 @@ def certify(part, facets=None) -> Certificate:
     >>> import regions
     >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
     ...                                    ([[1.0, 1.0]], [0.0])])
-    >>> certificate = certify(regions.enumerate(net, regions.box(-1, 1)))
+    >>> certificate = certify(regions.enumerate_regions(net, regions.box(-1, 1)))
     >>> certificate.ok, certificate.regions, certificate.interior_facets, certificate.edges
     (True, 4, 8, 4)
     >>> certificate.boundary_facets

@@ -64,7 +64,7 @@ def network_and_domain(args):
 
 
 def enumerate_with_progress(args, net, domain, count_only: bool = False, **options):
-    """:func:`regions.enumerate` (or, ``count_only``, :func:`regions.count_regions`) with
+    """:func:`regions.enumerate_regions` (or, ``count_only``, :func:`regions.count_regions`) with
     progress on stderr unless ``--quiet``."""
     progress = None if args.quiet else _progress_printer(sys.stderr)
     part = (count_regions if count_only else enumerate_regions)(net, domain, progress=progress,

@@ -113,11 +113,11 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
     >>> W = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
     >>> net = regions.Network.from_layers([(W, np.array([0.0, 0.0, -1.0])),
     ...                                    (np.ones((1, 3)), np.zeros(1))])
-    >>> len(regions.enumerate(net)), len(regions.enumerate(net, regions.box(-5, 5)))
+    >>> len(regions.enumerate_regions(net)), len(regions.enumerate_regions(net, regions.box(-5, 5)))
     (7, 7)
-    >>> len(regions.enumerate(net, regions.box(0.1, 0.4)))
+    >>> len(regions.enumerate_regions(net, regions.box(0.1, 0.4)))
     1
-    >>> part = regions.enumerate(net, max_regions=3)
+    >>> part = regions.enumerate_regions(net, max_regions=3)
     >>> len(part), part.complete, part.stop_reason
     (3, False, 'max_regions')
     """

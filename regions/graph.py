@@ -49,7 +49,7 @@ def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
     >>> import regions
     >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
     ...                                    ([[1.0, 1.0]], [0.0])])
-    >>> G = adjacency_graph(regions.enumerate(net, regions.box(-1, 1)))
+    >>> G = adjacency_graph(regions.enumerate_regions(net, regions.box(-1, 1)))
     >>> G.number_of_nodes(), G.number_of_edges(), sorted(d for _, d in G.degree())
     (4, 4, [2, 2, 2, 2])
     """

@@ -133,7 +133,7 @@ class Partition:
         >>> import numpy as np
         >>> import regions
         >>> net = regions.Network.from_layers([([[1.0]], [0.0]), ([[1.0]], [0.0])])
-        >>> part = regions.enumerate(net, regions.box(-1, 1))
+        >>> part = regions.enumerate_regions(net, regions.box(-1, 1))
         >>> again = Partition.from_regions(net, part.domain, [part[1], part[0]],
         ...                                per_layer=[2, 2], lps=0, seconds=0.0,
         ...                                lp_seconds=0.0, min_radius=part.min_radius)

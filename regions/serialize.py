@@ -149,7 +149,7 @@ def to_json(part, path=None, indent: int | None = None) -> str:
 
     >>> import regions
     >>> net = regions.Network.from_layers([([[1.0, 0.0]], [0.0]), ([[1.0]], [0.0])])
-    >>> part = regions.enumerate(net, regions.box(-1, 1))
+    >>> part = regions.enumerate_regions(net, regions.box(-1, 1))
     >>> again = read_json(to_json(part))
     >>> len(again), bool((again.patterns == part.patterns).all())
     (2, True)

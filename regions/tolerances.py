@@ -38,7 +38,7 @@ MIN_RADIUS
     not reported. Raising it can only lower the count; on networks whose
     narrowest region is much wider than the tolerance (the usual case for
     random weights) the count does not change over many orders of magnitude.
-    ``regions.enumerate(..., min_radius=...)`` overrides it per call.
+    ``regions.enumerate_regions(..., min_radius=...)`` overrides it per call.
 
 ZERO_NORM
     A pre-activation whose gradient on a region has norm below ``ZERO_NORM``

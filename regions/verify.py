@@ -102,7 +102,7 @@ class VerifyReport:
     domain : dict
         ``kind``, ``dim`` (the ``m`` of the bounds), ``bounded``.
     exact : int
-        Exact region count from :func:`regions.enumerate`.
+        Exact region count from :func:`regions.enumerate_regions`.
     enumeration : dict
         Its summary (seconds, LPs, completeness, tolerance flags).
     bounds : list of regions.bounds.Bound
@@ -199,7 +199,7 @@ def verify(network: Network, domain=None, *, samples: int = 200_000, lines: int 
     partition : Partition, optional
         A finished enumeration of ``network`` over ``domain`` to reuse.
     progress : callable, optional
-        Passed to :func:`regions.enumerate`.
+        Passed to :func:`regions.enumerate_regions`.
     """
     for name, value in (("samples", samples), ("lines", lines)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:

@@ -480,7 +480,7 @@ def widths_for(kind: str):
 
 def clean_partition(network, domain, engine):
     """Enumerate; reject (hypothesis ``assume``) inputs with regions near the tolerance."""
-    part = regions.enumerate(network, domain, method=engine)
+    part = regions.enumerate_regions(network, domain, method=engine)
     assert part.complete
     assume(len(part.near_degenerate) == 0 and part.slivers == 0)
     return part

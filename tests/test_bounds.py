@@ -1,7 +1,7 @@
 """Bounds: hand-computed values, relations between bounds, and exact counts never above them.
 
 Independent sources: values worked by hand from the papers' formulas (in the
-comments), the reference table of shared/bounds.md, ``regions.enumerate``
+comments), the reference table of shared/bounds.md, ``regions.enumerate_regions``
 (exact counts, a different computation from the formulas), the brute-force
 pattern oracle of ``tests/oracles.py`` (scipy ``linprog``) for rank-deficient
 networks, sympy for exact ranks, and scipy LPs for bounded regions.
@@ -160,7 +160,7 @@ NETWORKS = [
 
 
 def _check_exact_below_bounds(net, domain):
-    exact = len(regions.enumerate(net, domain))
+    exact = len(regions.enumerate_regions(net, domain))
     resolved = (domain or regions.whole_space()).resolve(net.input_dim)
     widths, activations = B.hidden_layers(net)
     for bound in B.network_bounds(net, domain):
@@ -218,7 +218,7 @@ def test_zaslavsky_equality_for_one_layer_in_general_position(dim, width, seed):
     net = random_network([dim, width, 1], seed=seed)
     zaslavsky = next(b for b in B.network_bounds(net) if b.name == "zaslavsky")
     assert zaslavsky.kind == "equality"
-    assert len(regions.enumerate(net)) == zaslavsky.value == B.zaslavsky(width, dim)
+    assert len(regions.enumerate_regions(net)) == zaslavsky.value == B.zaslavsky(width, dim)
     # Inside a box the count is lower or equal and equality is not claimed.
     boxed = next(b for b in B.network_bounds(net, regions.box(-1, 1)) if b.name == "zaslavsky")
     assert boxed.kind == "upper"
@@ -232,7 +232,7 @@ BOUNDED_CASES = [(2, 6, 0), (2, 7, 1), (3, 6, 2)]
 def test_bounded_regions_match_zaslavsky(dim, width, seed):
     """Bounded regions of random line/plane arrangements, decided by scipy LPs."""
     net = random_network([dim, width, 1], seed=seed)
-    part = regions.enumerate(net)
+    part = regions.enumerate_regions(net)
     bounded = 0
     for region in part:
         finite = True
@@ -281,7 +281,7 @@ def test_rank_refinement_against_brute_force(seed):
     assert bound == B.zaslavsky(reach[0].hyperplanes, 2) * (reach[1].hyperplanes + 1)
     assert bound < B.montufar2017_upper(2, [4, 4])
     exact = len(unambiguous(oracles.brute_force_patterns, net, oracles.whole_slice(2)))
-    assert exact == len(regions.enumerate(net))
+    assert exact == len(regions.enumerate_regions(net))
     assert exact <= bound
 
 
@@ -302,7 +302,7 @@ def test_zero_rows_and_bottlenecks():
         [(rng.normal(size=(1, 3)), np.zeros(1)), (rng.normal(size=(6, 1)), rng.normal(size=6)),
          (rng.normal(size=(1, 6)), np.zeros(1))], ["identity", "relu", "identity"])
     assert B.network_bound(net) == 7
-    assert len(regions.enumerate(net)) == 7
+    assert len(regions.enumerate_regions(net)) == 7
 
 
 def test_slice_uses_slice_dimension():

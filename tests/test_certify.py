@@ -65,7 +65,7 @@ CLEAN_CASES = [(a, w, d, s) for a in ACTIVATIONS for w, d in SETTINGS for s in r
                               for a, w, d, s in CLEAN_CASES])
 def test_clean_on_random_networks(activation, widths, lo_hi, seed):
     net = random_net(widths, [activation, activation, "identity"], seed)
-    part = regions.enumerate(net, None if lo_hi is None else regions.box(*lo_hi))
+    part = regions.enumerate_regions(net, None if lo_hi is None else regions.box(*lo_hi))
     certificate = certify(part)
     assert certificate.ok, certificate.report()
     assert certificate.regions == len(part)
@@ -79,7 +79,7 @@ def test_clean_on_slices():
     plane = regions.plane([0, 0, 0], [1, 0.2, 0], [0, 1, 0.5], lo=-1, hi=1)
     segment = regions.segment([-1, -1, 0], [1, 0.5, 1])
     for domain in (plane, segment):
-        certificate = certify(regions.enumerate(net, domain))
+        certificate = certify(regions.enumerate_regions(net, domain))
         assert certificate.ok, certificate.report()
 
 
@@ -97,7 +97,7 @@ def test_three_lines_in_a_box_counted_by_hand():
     # diagonal (3), bottom by x = 0.5 (2): 10 boundary facets.
     # (Euler: V = 4 corners + 6 ends + 3 crossings = 13, E = 9 + 10 = 19, F = 7: 13-19+7 = 1.)
     net = one_layer([[1, 0], [0, 1], [1, 1]], [-0.5, -0.5, -0.2])
-    certificate = certify(regions.enumerate(net, regions.box(-1, 1)))
+    certificate = certify(regions.enumerate_regions(net, regions.box(-1, 1)))
     assert certificate.ok, certificate.report()
     assert (certificate.regions, certificate.edges) == (7, 9)
     assert (certificate.interior_facets, certificate.boundary_facets) == (18, 10)
@@ -111,7 +111,7 @@ def test_lines_in_general_position_in_the_plane(lines):
     # there are 1 + N + C(N, 2) regions (Zaslavsky); no boundary on the whole plane.
     rng = np.random.default_rng(lines)
     net = one_layer(rng.normal(size=(lines, 2)), rng.normal(size=lines))
-    certificate = certify(regions.enumerate(net))
+    certificate = certify(regions.enumerate_regions(net))
     assert certificate.ok, certificate.report()
     assert certificate.regions == 1 + lines + lines * (lines - 1) // 2
     assert certificate.edges == lines ** 2
@@ -140,7 +140,7 @@ REMOVAL_CASES = [(a, s) for a in ACTIVATIONS for s in range(2)]
                          ids=[f"{a}-seed{s}" for a, s in REMOVAL_CASES])
 def test_removing_any_region_is_caught_by_its_neighbours(activation, seed):
     net = random_net([2, 5, 4, 1], [activation, activation, "identity"], seed)
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     patterns, _, polygons = oracles.unit_square_partition(net)
     polygon_of = dict(zip(patterns, polygons))
     index = {key(p): i for i, p in enumerate(part.patterns)}
@@ -164,7 +164,7 @@ def test_removing_any_region_is_caught_by_its_neighbours(activation, seed):
 def test_removing_a_cell_of_a_line_arrangement():
     # One layer: two cells are neighbours exactly when their sign vectors differ in one line.
     net = one_layer([[1, 0], [0, 1], [1, 1]], [-0.5, -0.5, -0.2])
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     center = next(i for i, p in enumerate(part.patterns) if key(p) == (0, 0, 1))
     # The triangle (0.5, 0.5), (0.5, -0.3), (-0.3, 0.5) has x < 0.5, y < 0.5, x + y > 0.2:
     # its three sides lead to (1, 0, 1), (0, 1, 1) and (0, 0, 0).
@@ -177,7 +177,7 @@ def test_removing_a_cell_of_a_line_arrangement():
 
 def test_duplicated_region_is_an_overlap():
     net = random_net([2, 5, 4, 1], ["relu", "relu", "identity"], seed=1)
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     doubled = part.subset(list(range(len(part))) + [3])
     certificate = certify(doubled)
     found = kinds(certificate)
@@ -190,7 +190,7 @@ def test_enlarged_region_is_unsound():
     # Drop one neuron facet of a region: its constraints now include part of a neighbour,
     # a full-dimensional piece with another pattern.
     net = random_net([2, 5, 4, 1], ["relu", "relu", "identity"], seed=2)
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     target = next(i for i in range(len(part)) if np.count_nonzero(part[i].labels >= 0) >= 2)
     region = part[target]
     drop = int(np.flatnonzero(region.labels >= 0)[0])
@@ -204,7 +204,7 @@ def test_enlarged_region_is_unsound():
 
 def test_swapped_patterns_fail_at_the_witnesses():
     net = random_net([2, 5, 4, 1], ["hardtanh", "hardtanh", "identity"], seed=0)
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     patterns = part.patterns.copy()
     patterns[[0, 1]] = patterns[[1, 0]]
     swapped = [dataclasses.replace(part[i], pattern=patterns[i]) for i in range(len(part))]
@@ -218,7 +218,7 @@ def test_degenerate_facets_are_clean_and_counted():
     W = np.array([[1.0, 0.3], [-0.4, 1.0], [2.0, 0.6]])
     b = np.array([0.1, -0.2, 0.2])
     net = regions.Network.from_layers([(W, b), (np.ones((1, 3)), np.zeros(1))])
-    certificate = certify(regions.enumerate(net, regions.box(-1, 1)))
+    certificate = certify(regions.enumerate_regions(net, regions.box(-1, 1)))
     assert certificate.ok, certificate.report()
     # Two facets on the doubled line, each seen from both sides.
     assert certificate.degenerate_facets == 4
@@ -226,14 +226,14 @@ def test_degenerate_facets_are_clean_and_counted():
 
 def test_incomplete_partition_is_reported():
     net = random_net([2, 5, 4, 1], ["relu", "relu", "identity"], seed=3)
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     certificate = certify(dataclasses.replace(part, complete=False, stop_reason="max_regions"))
     assert "incomplete" in kinds(certificate)
 
 
 def test_certify_and_report_exit_codes():
     net = random_net([2, 4, 3, 1], ["relu", "relu", "identity"], seed=0)
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     stream = io.StringIO()
     assert certify_and_report(part, stream) == 0
     assert stream.getvalue().startswith("certificate: CLEAN")
@@ -247,7 +247,7 @@ def test_summary_is_json_ready():
     import json
 
     net = random_net([2, 4, 3, 1], ["relu", "relu", "identity"], seed=0)
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     summary = certify(part.subset(range(1, len(part)))).summary()
     data = json.loads(json.dumps(summary))
     assert data["ok"] is False and data["violations"][0]["kind"] == "uncovered"
@@ -256,7 +256,7 @@ def test_summary_is_json_ready():
 def test_region_missing_a_domain_face_is_unsound():
     # A corner region that forgets one of the box's own rows reaches outside the domain.
     net = random_net([2, 4, 3, 1], ["relu", "relu", "identity"], seed=6)
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     target = next(i for i in range(len(part)) if np.any(part[i].labels < 0))
     region = part[target]
     keep = np.arange(len(region.b)) != int(np.flatnonzero(region.labels < 0)[0])

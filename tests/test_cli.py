@@ -57,7 +57,7 @@ def test_count_prints_the_number_of_regions(capsys, example, plane_truth):
     assert out.splitlines()[0] == f"regions: {len(truth)}"
     for index, count in enumerate(per_layer):
         assert f"after layer {index} " in out and f": {count}" in out
-    assert pattern_set(regions.enumerate(example)) == truth
+    assert pattern_set(regions.enumerate_regions(example)) == truth
 
 
 def test_json_output(capsys, plane_truth):
@@ -78,12 +78,12 @@ def test_box_option(capsys, example, box_truth):
     summary = json.loads(out)
     assert summary["regions"] == len(truth)
     assert summary["per_layer"] == per_layer
-    assert pattern_set(regions.enumerate(example, regions.box(-1.0, 1.0))) == truth
+    assert pattern_set(regions.enumerate_regions(example, regions.box(-1.0, 1.0))) == truth
 
 
 def test_box_count_against_a_dense_grid(example):
     # Every pattern seen on a 400 x 400 grid is a region, and the grid sees most of them.
-    part = regions.enumerate(example, regions.box(-1.0, 1.0))
+    part = regions.enumerate_regions(example, regions.box(-1.0, 1.0))
     found = pattern_set(part)
     grid = np.stack(np.meshgrid(np.linspace(-1, 1, 400), np.linspace(-1, 1, 400)), -1)
     seen = {tuple(int(s) for s in p) for p in oracles.true_patterns(example, grid.reshape(-1, 2))}
@@ -283,4 +283,4 @@ def test_convert_writes_the_npz_contract(capsys, tmp_path):
     with torch.no_grad():
         assert np.allclose(net.forward(x), model(torch.from_numpy(x)).numpy(), rtol=1e-12)
     # 6 hard-tanh neurons: 6 directions with 2 parallel lines each, 1 + 12 + 60 = 73 regions.
-    assert len(regions.enumerate(net)) == 73
+    assert len(regions.enumerate_regions(net)) == 73

@@ -40,7 +40,7 @@ def one_layer(dim, width, seed, activation):
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu"])
 @pytest.mark.parametrize("dim,width", ONE_LAYER_SHAPES)
 def test_one_layer_in_general_position_matches_zaslavsky(dim, width, activation, seed):
-    part = regions.enumerate(one_layer(dim, width, seed, activation))
+    part = regions.enumerate_regions(one_layer(dim, width, seed, activation))
     assert len(part) == oracles.zaslavsky(width, dim)
     pattern_set(part)
 
@@ -53,7 +53,7 @@ def test_one_layer_bounded_regions_match_formula(dim, width, seed, method):
     # region's pattern polyhedron reaches a cap far above these regions' sizes exactly when
     # the region is unbounded.
     net = one_layer(dim, width, seed, "relu")
-    part = regions.enumerate(net, method=method)
+    part = regions.enumerate_regions(net, method=method)
     space = oracles.whole_slice(dim)
     balls = oracles.inscribed_balls([oracles.pattern_polyhedron(net, space, tuple(p))
                                      for p in part.patterns], dim, cap=1e3)
@@ -63,7 +63,7 @@ def test_one_layer_bounded_regions_match_formula(dim, width, seed, method):
 
 
 def test_zaslavsky_example_from_the_issue():
-    assert len(regions.enumerate(one_layer(2, 6, 0, "relu"))) == 22
+    assert len(regions.enumerate_regions(one_layer(2, 6, 0, "relu"))) == 22
 
 
 @pytest.mark.parametrize("seed", SEEDS, ids=SEED_IDS)
@@ -74,7 +74,7 @@ def test_one_hardtanh_layer_matches_parallel_families(dim, width, seed):
     # meet), so Zaslavsky's sum_{i<=d} C(2N, i) over-counts: it would credit every pair with
     # an intersection it does not have (d = 2, N = 6: 79 instead of 73). The exact count for
     # N generic directions carrying 2 parallel hyperplanes each is sum_{i<=d} C(N, i) 2^i.
-    part = regions.enumerate(one_layer(dim, width, seed, "hardtanh"))
+    part = regions.enumerate_regions(one_layer(dim, width, seed, "hardtanh"))
     assert len(part) == oracles.parallel_families(width, 2, dim)
     pattern_set(part)
 
@@ -82,7 +82,7 @@ def test_one_hardtanh_layer_matches_parallel_families(dim, width, seed):
 def test_hardtanh_example_from_the_issue():
     assert oracles.parallel_families(6, 2, 2) == 73
     assert oracles.zaslavsky(12, 2) == 79
-    assert len(regions.enumerate(one_layer(2, 6, 0, "hardtanh"))) == 73
+    assert len(regions.enumerate_regions(one_layer(2, 6, 0, "hardtanh"))) == 73
 
 
 @pytest.mark.parametrize("method", ["split", "vertex", "walk"])
@@ -93,7 +93,7 @@ def test_one_layer_on_box_matches_brute_force(dim, width, activation, seed, meth
     net = one_layer(dim, width, seed, activation)
     lo, hi = -np.ones(dim), np.ones(dim)
     expected = unambiguous(oracles.brute_force_patterns, net, oracles.box_slice(lo, hi))
-    assert pattern_set(regions.enumerate(net, regions.box(lo, hi), method=method)) == expected
+    assert pattern_set(regions.enumerate_regions(net, regions.box(lo, hi), method=method)) == expected
 
 
 # --------------------------------------------------------------------------- brute force
@@ -151,7 +151,7 @@ def test_tiny_networks_match_brute_force_on_every_domain(name, seed, kind):
     net = random_net(widths, activations, seed)
     _, domain, oracle_domain = {k: (k, d, o) for k, d, o in domains_for(widths[0], seed)}[kind]
     expected = unambiguous(oracles.brute_force_patterns, net, oracle_domain)
-    part = regions.enumerate(net, domain)
+    part = regions.enumerate_regions(net, domain)
     assert pattern_set(part) == expected
     assert part.per_layer[-1] == len(part)
 
@@ -169,7 +169,7 @@ def test_exhaustive_pattern_product_agrees(name, widths, activations, seed):
     domain = oracles.box_slice(-np.ones(dim), np.ones(dim))
     expected = unambiguous(oracles.brute_force_patterns, net, domain, exhaustive=True)
     assert unambiguous(oracles.brute_force_patterns, net, domain) == expected
-    assert pattern_set(regions.enumerate(net, regions.box(-1, 1))) == expected
+    assert pattern_set(regions.enumerate_regions(net, regions.box(-1, 1))) == expected
 
 
 @pytest.mark.parametrize("method", ["split", "vertex"])
@@ -177,7 +177,7 @@ def test_exhaustive_pattern_product_agrees(name, widths, activations, seed):
 def test_per_layer_counts_match_truncated_networks(seed, method):
     # per_layer[l] is the number of regions of the network cut after layer l.
     net = random_net([3, 4, 3, 2, 1], ["relu", "hardtanh", "relu", "identity"], seed)
-    part = regions.enumerate(net, regions.box(-1, 1), method=method)
+    part = regions.enumerate_regions(net, regions.box(-1, 1), method=method)
     for depth in range(1, len(net.layers) + 1):
         layers = [(l.weight, l.bias) for l in net.layers[:depth]]
         truncated = regions.Network.from_layers(layers, [l.activation for l in net.layers[:depth]])
@@ -208,7 +208,7 @@ def test_2d_networks_match_polygon_clipping(name, seed, lo, hi, method):
     square = oracles.box_slice([lo, lo], [hi, hi])
     patterns, per_layer, _ = unambiguous(oracles.polygon_partition, net, square,
                                          oracles.square(lo, hi))
-    part = regions.enumerate(net, regions.box(lo, hi), method=method)
+    part = regions.enumerate_regions(net, regions.box(lo, hi), method=method)
     assert pattern_set(part) == set(patterns)
     assert len(patterns) == len(set(patterns))
     assert list(part.per_layer) == per_layer
@@ -220,7 +220,7 @@ def test_2d_networks_on_the_whole_plane_match_large_squares(name, seed):
     widths, activations = DEEP_2D[name]
     net = random_net(widths, activations, seed)
     patterns, per_layer, _ = unambiguous(oracles.whole_plane_partition, net)
-    part = regions.enumerate(net)
+    part = regions.enumerate_regions(net)
     assert pattern_set(part) == set(patterns)
     assert list(part.per_layer) == per_layer
 
@@ -230,7 +230,7 @@ def test_thin_far_cone_on_the_whole_plane():
     # a ball of radius 1 at about 1.2e7 from the origin (margin capped at RADIUS_CAP = 1e3 there).
     # Brute force over patterns (whose LP has no square to miss it) confirms all 50 regions.
     net = random_net([2, 6, 6, 1], ["relu", "relu", "identity"], 127, bias_std=3.0)
-    part = regions.enumerate(net)
+    part = regions.enumerate_regions(net)
     assert len(part) == 50
     assert pattern_set(part) == unambiguous(oracles.brute_force_patterns, net,
                                             oracles.whole_slice(2))

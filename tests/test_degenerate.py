@@ -461,7 +461,7 @@ def test_exact_oracle_matches_hand_count(name):
                          ids=[f"{n}-{m}" for n, m in ENGINE_CASES])
 def test_degenerate_case(name, method):
     net, dom, expected, check = CASES[name]
-    part = regions.enumerate(net, dom.make(), method=method)
+    part = regions.enumerate_regions(net, dom.make(), method=method)
     assert part.method == method and part.complete
     found = pattern_set(part)
     check_expected(found, expected, check)
@@ -500,7 +500,7 @@ def test_nearly_coincident_lines_on_the_plane_are_merged(method):
     w, b = np.array([0.3, -0.7]), 0.11
     net = hidden([1e-9 * w, w, [1.0, 0.2]], [1e-9 * b, b, 0.05])
     assert len(oracles.exact_patterns(net, oracles.whole_slice(2))) == 6
-    assert pattern_set(regions.enumerate(net, method=method)) == {
+    assert pattern_set(regions.enumerate_regions(net, method=method)) == {
         (0, 0, 0), (0, 0, 1), (1, 1, 0), (1, 1, 1)}
 
 
@@ -542,7 +542,7 @@ def integer_truth(n, seed, where):
                          ids=[f"{n}d-{w}-seed{s}" for n, s, w in INTEGER_CASES])
 def test_integer_weight_networks_against_exact_oracle(n, seed, where, method):
     net, dom, truth = integer_truth(n, seed, where)
-    assert pattern_set(regions.enumerate(net, dom.make(), method=method)) == truth
+    assert pattern_set(regions.enumerate_regions(net, dom.make(), method=method)) == truth
 
 
 # --------------------------------------------------------------------------- scaling
@@ -567,12 +567,12 @@ def rescaled(net, layer, neuron, factor):
 def test_count_invariant_under_positive_neuron_scaling(activation, seed):
     net = random_net([2, 3, 3, 1], [activation, activation, "identity"], seed)
     truth = unambiguous(oracles.brute_force_patterns, net, oracles.box_slice([-1, -1], [1, 1]))
-    assert pattern_set(regions.enumerate(net, SQ.make())) == truth
+    assert pattern_set(regions.enumerate_regions(net, SQ.make())) == truth
     rng = np.random.default_rng(seed)
     for factor in (1e-3, 0.2, 5.0, 1e3):
         layer, neuron = int(rng.integers(2)), int(rng.integers(3))
         scaled = rescaled(net, layer, neuron, factor)
-        assert pattern_set(regions.enumerate(scaled, SQ.make())) == truth, (factor, layer, neuron)
+        assert pattern_set(regions.enumerate_regions(scaled, SQ.make())) == truth, (factor, layer, neuron)
 
 
 @pytest.mark.parametrize("factor", [1e-4, 1.0, 1e4])
@@ -581,7 +581,7 @@ def test_one_layer_count_invariant_under_scaling_rows(factor):
     # in general position: Zaslavsky, 1 + 6 + 15 = 22 regions.
     rng = np.random.default_rng(11)
     W, b = rng.normal(size=(6, 2)), rng.normal(size=6)
-    assert len(regions.enumerate(hidden(factor * W, factor * b))) == oracles.zaslavsky(6, 2) == 22
+    assert len(regions.enumerate_regions(hidden(factor * W, factor * b))) == oracles.zaslavsky(6, 2) == 22
 
 
 @pytest.mark.parametrize("method", ["split", "vertex", "walk"])
@@ -595,8 +595,8 @@ def test_duplicate_neurons_in_a_deep_layer(method):
     double = regions.Network.from_layers(
         [(W0, b0), (np.stack([row, row]), np.array([bias, bias])), (np.ones((1, 2)), np.zeros(1))])
     truth = set(unambiguous(oracles.polygon_partition, single, SQ.slice, SQ.polygon)[0])
-    assert pattern_set(regions.enumerate(single, SQ.make(), method=method)) == truth
-    assert pattern_set(regions.enumerate(double, SQ.make(), method=method)) == {
+    assert pattern_set(regions.enumerate_regions(single, SQ.make(), method=method)) == truth
+    assert pattern_set(regions.enumerate_regions(double, SQ.make(), method=method)) == {
         p + p[-1:] for p in truth}
     # The exact oracle on the double network says the same.
     assert unambiguous(oracles.exact_patterns, double, SQ.slice) == {p + p[-1:] for p in truth}

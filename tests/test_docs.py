@@ -327,7 +327,7 @@ def test_enumerate_signature_in_api_md():
 
     text = " ".join((ROOT / "docs" / "api.md").read_text().split())
     documented = re.search(r"`regions\.enumerate\((.*?)\)` returns", text).group(1)
-    signature = inspect.signature(regions.enumerate)
+    signature = inspect.signature(regions.enumerate_regions)
     shown = [p.strip() for p in documented.split(",")]
     names = [p.split("=")[0] for p in shown if p != "*"]
     assert names == list(signature.parameters)
@@ -357,7 +357,7 @@ def test_cli_defaults_are_the_library_defaults():
     import regions
     from regions import tolerances
 
-    parameters = inspect.signature(regions.enumerate).parameters
+    parameters = inspect.signature(regions.enumerate_regions).parameters
     for command in ("count", "graph"):
         defaults = {a.dest: a.default for a in subparsers()[command]._actions}
         assert defaults["min_radius"] == tolerances.MIN_RADIUS == parameters["min_radius"].default

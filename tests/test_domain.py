@@ -73,7 +73,7 @@ def test_segment_matches_breakpoint_sweep(name, n_in, seed):
     _, length = oracles.segment_slice(p0, p1)
     direction = (p1 - p0) / length
     intervals = unambiguous(oracles.line_partition, net, p0, direction, 0.0, length)
-    assert_matches_sweep(regions.enumerate(net, regions.segment(p0, p1)), intervals)
+    assert_matches_sweep(regions.enumerate_regions(net, regions.segment(p0, p1)), intervals)
 
 
 WHOLE_LINE_CASES = cases(sorted(SLICE_NETS), 4)
@@ -86,7 +86,7 @@ def test_whole_line_matches_breakpoint_sweep(name, seed):
     p0, p1 = rng.normal(size=3), rng.normal(size=3)
     direction = (p1 - p0) / np.linalg.norm(p1 - p0)
     intervals = unambiguous(oracles.line_partition, net, p0, direction)
-    assert_matches_sweep(regions.enumerate(net, regions.line(p0, p1)), intervals)
+    assert_matches_sweep(regions.enumerate_regions(net, regions.line(p0, p1)), intervals)
 
 
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu", "hardtanh"])
@@ -100,9 +100,9 @@ def test_one_input_one_layer_counts_distinct_breakpoints(activation, seed):
     net = regions.Network.from_layers([(W, b), (np.ones((1, 7)), np.zeros(1))],
                                       [activation, "identity"])
     points = {round(float((t - b[j]) / W[j, 0]), 12) for j in range(7) for t in taus}
-    assert len(regions.enumerate(net)) == len(points) + 1
+    assert len(regions.enumerate_regions(net)) == len(points) + 1
     inside = {x for x in points if -1.0 < x < 1.0}
-    assert len(regions.enumerate(net, regions.box(-1.0, 1.0))) == len(inside) + 1
+    assert len(regions.enumerate_regions(net, regions.box(-1.0, 1.0))) == len(inside) + 1
 
 
 ONE_INPUT_CASES = cases(sorted(SLICE_NETS), 4)
@@ -112,9 +112,9 @@ ONE_INPUT_CASES = cases(sorted(SLICE_NETS), 4)
 def test_one_input_deep_networks_on_line_and_box(name, seed):
     net = slice_net(name, 1, seed, width=7)
     boxed = unambiguous(oracles.line_partition, net, [0.0], [1.0], -1.5, 0.75)
-    assert_matches_sweep(regions.enumerate(net, regions.box(-1.5, 0.75)), boxed)
+    assert_matches_sweep(regions.enumerate_regions(net, regions.box(-1.5, 0.75)), boxed)
     whole = unambiguous(oracles.line_partition, net, [0.0], [1.0])
-    part = regions.enumerate(net)
+    part = regions.enumerate_regions(net)
     assert_matches_sweep(part, whole)
     breakpoints = [iv.hi for iv in whole[:-1]]
     assert len(part) == len(set(breakpoints)) + 1
@@ -126,7 +126,7 @@ def test_hyperplane_far_from_a_cell_of_an_unbounded_domain():
     net = regions.Network.from_layers(
         [(np.array([[1.0]]), np.zeros(1)), (np.array([[1.0]]), np.array([5000.0])),
          (np.ones((1, 1)), np.zeros(1))])
-    assert pattern_set(regions.enumerate(net)) == {(0, 1), (1, 1)}
+    assert pattern_set(regions.enumerate_regions(net)) == {(0, 1), (1, 1)}
 
 
 # --------------------------------------------------------------------------- planes
@@ -142,7 +142,7 @@ def test_plane_slice_matches_brute_force(name, n_in, seed):
     for lo, hi in [(-1.0, 1.0), (None, None)]:
         expected = unambiguous(oracles.brute_force_patterns, net,
                                oracles.plane_slice(p0, p1, p2, lo, hi))
-        part = regions.enumerate(net, regions.plane(p0, p1, p2, lo, hi))
+        part = regions.enumerate_regions(net, regions.plane(p0, p1, p2, lo, hi))
         assert pattern_set(part) == expected
 
 
@@ -156,7 +156,7 @@ def test_plane_slice_matches_polygon_clipping(name, n_in, seed):
     sl = oracles.plane_slice(p0, p1, p2, -1.5, 1.0)
     patterns, per_layer, _ = unambiguous(oracles.polygon_partition, net, sl,
                                          oracles.square(-1.5, 1.0))
-    part = regions.enumerate(net, regions.plane(p0, p1, p2, -1.5, 1.0))
+    part = regions.enumerate_regions(net, regions.plane(p0, p1, p2, -1.5, 1.0))
     assert pattern_set(part) == set(patterns)
     assert list(part.per_layer) == per_layer
 
@@ -183,7 +183,7 @@ def test_per_coordinate_box_matches_brute_force(seed):
     net = random_net([3, 4, 3, 1], ["relu", "relu", "identity"], seed)
     lo, hi = np.array([-0.5, -2.0, 0.1]), np.array([1.5, -0.2, 0.9])
     expected = unambiguous(oracles.brute_force_patterns, net, oracles.box_slice(lo, hi))
-    assert pattern_set(regions.enumerate(net, regions.box(lo, hi))) == expected
+    assert pattern_set(regions.enumerate_regions(net, regions.box(lo, hi))) == expected
 
 
 @pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
@@ -193,7 +193,7 @@ def test_polytope_with_redundant_and_zero_rows(seed):
     A = np.array([[1.0, 0], [0, 1], [-1, -1], [2, 0], [0, 0]])
     c = np.array([1.0, 1, 1, 2, 3])
     expected = unambiguous(oracles.brute_force_patterns, net, oracles.polytope_slice(A, c))
-    assert pattern_set(regions.enumerate(net, regions.polytope(A, c))) == expected
+    assert pattern_set(regions.enumerate_regions(net, regions.polytope(A, c))) == expected
 
 
 # --------------------------------------------------------------------------- bad domains
@@ -237,7 +237,7 @@ def test_bad_domains_raise_domain_error(make):
 def test_domain_of_the_wrong_dimension(domain):
     net = random_net([2, 3, 1], ["relu", "identity"], 0)
     with pytest.raises(regions.DomainError):
-        regions.enumerate(net, domain)
+        regions.enumerate_regions(net, domain)
 
 
 @pytest.mark.parametrize("scale", [1e-6, 1e-3, 1e3, 1e6])
@@ -250,10 +250,10 @@ def test_tolerance_follows_the_domain_scale(scale, seed):
     pairs = [(l.weight.copy(), l.bias.copy()) for l in net.layers]
     pairs[0] = (pairs[0][0] / scale, pairs[0][1])
     zoomed = regions.Network.from_layers(pairs, net.activations)
-    assert pattern_set(regions.enumerate(zoomed, regions.box(-scale, scale))) == truth
+    assert pattern_set(regions.enumerate_regions(zoomed, regions.box(-scale, scale))) == truth
 
 
 def test_empty_polytope_interior_is_rejected_at_enumeration():
     net = random_net([2, 3, 1], ["relu", "identity"], 0)
     with pytest.raises(regions.DomainError):
-        regions.enumerate(net, regions.polytope([[1.0, 0], [-1, 0]], [1e-12, 1e-12]))
+        regions.enumerate_regions(net, regions.polytope([[1.0, 0], [-1, 0]], [1e-12, 1e-12]))

@@ -58,7 +58,7 @@ def polygon_sides(polygon):
 @functools.lru_cache(maxsize=None)
 def _2d_partition(activation, seed):
     net = random_net([2, 5, 4, 1], [activation, activation, "identity"], seed)
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     return net, part, partition_facets(part)
 
 
@@ -102,7 +102,7 @@ def scipy_facet_radius(A, b, row):
 @pytest.mark.parametrize("seed", range(2), ids=[f"seed{s}" for s in range(2)])
 def test_3d_facet_radius_matches_scipy_and_witness_is_on_the_neuron(activation, seed):
     net = random_net([3, 5, 3, 1], [activation, activation, "identity"], seed)
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     for region, facets in zip(part, partition_facets(part)):
         assert len(facets) == len(region.b)  # minimal rows of a full-dim polytope: facets
         for row, facet in enumerate(facets):
@@ -124,7 +124,7 @@ def test_3d_facet_radius_matches_scipy_and_witness_is_on_the_neuron(activation, 
 @pytest.mark.parametrize("seed", range(4), ids=[f"seed{s}" for s in range(4)])
 def test_pattern_across_a_facet_flips_exactly_its_neuron(activation, seed):
     net = random_net([2, 6, 4, 1], [activation, activation, "identity"], seed)
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     positions = net.hyperplane_neurons()
     for i, facets in enumerate(partition_facets(part)):
         for facet, look in zip(facets, probe(net, part.domain, part.patterns[i], facets)):
@@ -140,7 +140,7 @@ def test_pattern_across_a_facet_flips_exactly_its_neuron(activation, seed):
 
 def test_1d_facets_are_the_interval_ends():
     net = random_net([1, 6, 6, 1], ["relu", "relu", "identity"], seed=3)
-    part = regions.enumerate(net, regions.box(-2, 2))
+    part = regions.enumerate_regions(net, regions.box(-2, 2))
     intervals = unambiguous(oracles.line_partition, net, [0.0], [1.0], -2.0, 2.0)
     ends = {round(x, 9) for iv in intervals for x in (iv.lo, iv.hi)}
     found = {round(float(f.witness[0]), 9) for facets in partition_facets(part) for f in facets}
@@ -194,7 +194,7 @@ def test_points_in_polytopes_matches_a_direct_check():
 
 def test_row_store_locates_every_witness_in_its_own_region_only():
     net = random_net([2, 6, 4, 1], ["relu", "relu", "identity"], seed=5)
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     located = RowStore(part).containing(part.witnesses)
     assert [list(found) for found in located] == [[i] for i in range(len(part))]
 

@@ -43,7 +43,7 @@ EXIT_BAD_INPUT = cli.EXIT_BAD_INPUT            # 2: one line on stderr
 
 @pytest.fixture(scope="module")
 def full():
-    part = regions.enumerate(NET, DOMAIN, method="split")
+    part = regions.enumerate_regions(NET, DOMAIN, method="split")
     assert part.complete
     return part
 
@@ -107,7 +107,7 @@ def resumes_to_the_full_result(capsys, net_file, path, full):
     API from a copy, region for region."""
     copy = path.parent / ("copy-" + path.name)
     copy.write_bytes(path.read_bytes())
-    identical(regions.enumerate(NET, DOMAIN, resume=copy), full)
+    identical(regions.enumerate_regions(NET, DOMAIN, resume=copy), full)
     code, out, err = count(capsys, net_file, *BOX, "--resume", path)
     summary = json.loads(out)
     assert code == 0 and err == ""
@@ -437,7 +437,7 @@ def test_a_full_disk_keeps_the_previous_checkpoint(full, monkeypatch, every_step
 def test_a_full_disk_through_the_api_raises_checkpoint_error(monkeypatch, tmp_path):
     monkeypatch.setattr(checkpoints, "os", FillingDisk(1, "write", room=0))
     with pytest.raises(CheckpointError, match="No space left") as caught:
-        regions.enumerate(NET, DOMAIN, checkpoint=tmp_path / "ck.npz", method="split")
+        regions.enumerate_regions(NET, DOMAIN, checkpoint=tmp_path / "ck.npz", method="split")
     assert isinstance(caught.value, regions.RegionsError)
     assert isinstance(caught.value.__cause__, OSError)
     assert os.listdir(tmp_path) == []

@@ -30,7 +30,7 @@ def shoelace(polygon):
 @pytest.mark.parametrize("seed", range(4), ids=[f"seed{s}" for s in range(4)])
 def test_areas_sum_to_the_box_and_euler_holds(activation, seed):
     net = random_net([2, 6, 5, 1], [activation, activation, "identity"], seed)
-    part = regions.enumerate(net, regions.box([-1, -0.5], [2, 1]))
+    part = regions.enumerate_regions(net, regions.box([-1, -0.5], [2, 1]))
     complex_ = geometry.planar_complex(part)
     assert complex_.areas.sum() == pytest.approx(3.0 * 1.5, abs=1e-12)
     assert np.all(complex_.areas > 0)
@@ -52,7 +52,7 @@ def test_areas_sum_to_the_box_and_euler_holds(activation, seed):
 @pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
 def test_region_areas_match_the_clipping_oracle(activation, seed):
     net = random_net([2, 5, 4, 1], [activation, activation, "identity"], seed)
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     patterns, _, polygons = oracles.unit_square_partition(net)
     expected = {p: shoelace(poly) for p, poly in zip(patterns, polygons)}
     areas = geometry.region_areas(part)
@@ -63,12 +63,12 @@ def test_region_areas_match_the_clipping_oracle(activation, seed):
 def test_plane_slice_and_polytope_domains():
     net = random_net([3, 5, 4, 1], ["relu", "relu", "identity"], seed=1)
     plane = regions.plane([0.1, 0, 0], [1, 0.3, 0], [0, 1, 0.4], lo=-1, hi=1.5)
-    complex_ = geometry.planar_complex(regions.enumerate(net, plane))
+    complex_ = geometry.planar_complex(regions.enumerate_regions(net, plane))
     assert complex_.areas.sum() == pytest.approx(2.5 ** 2, abs=1e-12)
     assert complex_.euler_characteristic == 1
     net2 = random_net([2, 5, 4, 1], ["relu", "relu", "identity"], seed=1)
     triangle = regions.polytope([[-1, 0], [0, -1], [1, 1]], [0, 0, 1])  # x, y >= 0, x + y <= 1
-    part = regions.enumerate(net2, triangle)
+    part = regions.enumerate_regions(net2, triangle)
     complex_ = geometry.planar_complex(part)
     assert complex_.areas.sum() == pytest.approx(0.5, abs=1e-12)
     assert complex_.euler_characteristic == 1
@@ -101,7 +101,7 @@ def test_line_arrangement_vertices_and_edges(seed):
     rng = np.random.default_rng(seed)
     W, b = rng.normal(size=(6, 2)), rng.normal(0, 0.5, size=6)
     net = regions.Network.from_layers([(W, b), (np.ones((1, 6)), np.zeros(1))])
-    complex_ = geometry.planar_complex(regions.enumerate(net, regions.box(-1, 1)))
+    complex_ = geometry.planar_complex(regions.enumerate_regions(net, regions.box(-1, 1)))
     assert (len(complex_.vertices), len(complex_.edges)) == arrangement_counts(W, b, -1, 1)
 
 
@@ -141,7 +141,7 @@ def test_a_vertex_inside_a_neighbours_side_splits_that_side():
 def test_intervals_tile_a_segment_and_match_the_exact_sweep(activation, seed):
     net = random_net([2, 6, 6, 1], [activation, activation, "identity"], seed)
     p0, p1 = np.array([-1.0, -0.5]), np.array([1.0, 0.8])
-    part = regions.enumerate(net, regions.segment(p0, p1))
+    part = regions.enumerate_regions(net, regions.segment(p0, p1))
     complex_ = geometry.interval_complex(part)
     length = np.linalg.norm(p1 - p0)
     order = np.argsort(complex_.intervals[:, 0])
@@ -167,8 +167,8 @@ def test_clip_and_area_by_hand():
 def test_needs_a_bounded_domain_of_the_right_dimension():
     net = random_net([2, 3, 1], ["relu", "identity"], seed=0)
     with pytest.raises(regions.DomainError, match="bounded"):
-        geometry.planar_complex(regions.enumerate(net))
+        geometry.planar_complex(regions.enumerate_regions(net))
     with pytest.raises(regions.DomainError, match="2-D"):
-        geometry.planar_complex(regions.enumerate(net, regions.segment([0, 0], [1, 1])))
+        geometry.planar_complex(regions.enumerate_regions(net, regions.segment([0, 0], [1, 1])))
     with pytest.raises(regions.DomainError, match="1-D"):
-        geometry.interval_complex(regions.enumerate(net, regions.box(-1, 1)))
+        geometry.interval_complex(regions.enumerate_regions(net, regions.box(-1, 1)))

@@ -36,7 +36,7 @@ def one_layer(W, b, activation="relu"):
 @pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
 def test_graph_is_connected_and_counts_half_the_interior_facets(activation, dim, seed):
     net = random_net([dim, 5, 4, 1], [activation, activation, "identity"], seed)
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     facets = partition_facets(part)
     G = adjacency_graph(part, facets)
     assert G.number_of_nodes() == len(part)
@@ -85,7 +85,7 @@ def pieces_inside_box(W, b, lo, hi):
 def test_line_arrangement_edges_match_direct_geometry(seed):
     rng = np.random.default_rng(seed)
     W, b = rng.normal(size=(7, 2)), rng.normal(0, 0.5, size=7)
-    part = regions.enumerate(one_layer(W, b), regions.box(-1, 1))
+    part = regions.enumerate_regions(one_layer(W, b), regions.box(-1, 1))
     G = adjacency_graph(part)
     assert G.number_of_edges() == pieces_inside_box(W, b, -1.0, 1.0)
     assert nx.is_connected(G)
@@ -94,7 +94,7 @@ def test_line_arrangement_edges_match_direct_geometry(seed):
 def test_whole_plane_arrangement_has_n_squared_edges():
     for n in (3, 5, 6):
         rng = np.random.default_rng(n)
-        part = regions.enumerate(one_layer(rng.normal(size=(n, 2)), rng.normal(size=n)))
+        part = regions.enumerate_regions(one_layer(rng.normal(size=(n, 2)), rng.normal(size=n)))
         G = adjacency_graph(part)
         assert G.number_of_nodes() == 1 + n + n * (n - 1) // 2
         assert G.number_of_edges() == n * n
@@ -102,7 +102,7 @@ def test_whole_plane_arrangement_has_n_squared_edges():
 
 def test_node_attributes_hold_pattern_witness_margin_and_layer_states():
     net = random_net([2, 4, 3, 1], ["hardtanh", "relu", "identity"], seed=2)
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     G = adjacency_graph(part)
     for i, data in G.nodes(data=True):
         assert np.array_equal(parse_pattern(data["pattern"]), part.patterns[i])
@@ -126,7 +126,7 @@ def test_duplicate_and_negated_neurons_flip_together():
     # those two lines flips two neurons at once (relu(-h) turns on as relu(h) turns off).
     W = np.array([[1.0, 0.3], [-0.4, 1.0], [3.0, 0.9], [0.4, -1.0]])
     b = np.array([0.1, -0.2, 0.3, 0.2])
-    part = regions.enumerate(one_layer(W, b), regions.box(-1, 1))
+    part = regions.enumerate_regions(one_layer(W, b), regions.box(-1, 1))
     G = adjacency_graph(part)
     assert len(part) == 4 and G.number_of_edges() == 4
     assert flips_of(G) == [("0,2", True), ("1,3", True)]
@@ -138,7 +138,7 @@ def test_a_neuron_that_passes_another_through_flips_with_it():
     W1, b1 = np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0.0, -0.2])
     W2, b2 = np.array([[1.0, 0.0]]), np.array([0.0])
     net = regions.Network.from_layers([(W1, b1), (W2, b2), (np.ones((1, 1)), np.zeros(1))])
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     G = adjacency_graph(part)
     assert len(part) == 4
     assert flips_of(G) == [("0,2", True), ("1", False)]
@@ -150,7 +150,7 @@ def test_a_neuron_vanishing_on_a_facet_without_flipping_is_not_listed():
     W1, b1 = np.array([[1.0, 0.0], [-1.0, 0.0]]), np.zeros(2)
     W2, b2 = np.array([[1.0, 1.0]]), np.array([0.0])
     net = regions.Network.from_layers([(W1, b1), (W2, b2), (np.ones((1, 1)), np.zeros(1))])
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     G = adjacency_graph(part)
     assert len(part) == 2
     assert flips_of(G) == [("0,1", True)]
@@ -160,7 +160,7 @@ def test_a_neuron_vanishing_on_a_facet_without_flipping_is_not_listed():
 def test_hardtanh_facets_name_their_breakpoint():
     # One hard-tanh neuron 2x - 0.5: breakpoints at x = -0.25 and x = 0.75.
     net = one_layer([[2.0, 0.0]], [-0.5], activation="hardtanh")
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     G = adjacency_graph(part)
     found = {}
     for i, j, data in G.edges(data=True):
@@ -185,7 +185,7 @@ def test_graph_command_writes_a_loadable_file(tmp_path, extension, capsys):
     out = tmp_path / f"g.{extension}"
     assert run_cli(["graph", str(tmp_path / "net.npz"), "-o", str(out), "--box", "-1", "1",
                     "--quiet"]) == 0
-    expected = len(regions.enumerate(net, regions.box(-1, 1)))
+    expected = len(regions.enumerate_regions(net, regions.box(-1, 1)))
     if extension == "graphml":
         G = nx.read_graphml(out, node_type=int)
     elif extension == "gexf":

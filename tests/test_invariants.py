@@ -326,7 +326,7 @@ DEGENERATE_DOMAINS = {
 @pytest.mark.parametrize("name,net", DEGENERATE, ids=[n for n, _ in DEGENERATE])
 def test_degenerate_nets_all_invariants(name, net, engine, kind):
     dom = DEGENERATE_DOMAINS[kind]
-    part = regions.enumerate(net, dom, method=engine)
+    part = regions.enumerate_regions(net, dom, method=engine)
     assert len(part.near_degenerate) == 0 and part.slivers == 0
     check_tiling(part)
     check_witnesses(part)
@@ -359,7 +359,7 @@ ON_PLANE_SEGMENT = (regions.Network.from_layers([(np.array([[1.0, -1.0]]), np.ze
 def test_rounding_dead_neuron_region_kept(engine):
     """The walk once lost a region here (its probes used the float forward pass, its
     constraints the constant rule); every engine and the certificate now use one rule."""
-    part = regions.enumerate(ROUNDING_DEAD, regions.box(-1, 1), method=engine)
+    part = regions.enumerate_regions(ROUNDING_DEAD, regions.box(-1, 1), method=engine)
     assert len(part) == 6 and regions.certify(part).ok
     assert len(part.near_degenerate) == 0 and part.slivers == 0
     check_tiling(part)
@@ -371,7 +371,7 @@ def test_rounding_dead_neuron_region_kept(engine):
 @pytest.mark.parametrize("engine", ["split", "vertex", "walk"])
 def test_segment_on_a_hyperplane(engine):
     net, dom = ON_PLANE_SEGMENT
-    part = regions.enumerate(net, dom, method=engine)
+    part = regions.enumerate_regions(net, dom, method=engine)
     assert len(part) == 1 and part.patterns.tolist() == [[0]]
     check_tiling(part)
     check_witnesses(part)
@@ -393,7 +393,7 @@ TOUCHING = regions.Network.from_layers([
 def test_touching_neuron_on_a_breakpoint(engine):
     """The walk once lost the neighbour here: its probe looked only at the facet's own
     neuron (g), which does not flip; now another neuron's flip across the facet counts."""
-    part = regions.enumerate(TOUCHING, regions.box([0.0], [2 * _X0]), method=engine)
+    part = regions.enumerate_regions(TOUCHING, regions.box([0.0], [2 * _X0]), method=engine)
     assert len(part) == 2 and regions.certify(part).ok
     assert len(part.near_degenerate) == 0 and part.slivers == 0
     check_tiling(part)

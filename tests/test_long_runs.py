@@ -38,7 +38,7 @@ METHODS = ["split", "vertex"]
 @pytest.fixture(scope="module")
 def uninterrupted():
     """The uninterrupted run of each method."""
-    runs = {method: regions.enumerate(NET, DOMAIN, method=method) for method in METHODS}
+    runs = {method: regions.enumerate_regions(NET, DOMAIN, method=method) for method in METHODS}
     for part in runs.values():
         assert part.complete and part.unfinished == 0
     return runs
@@ -91,7 +91,7 @@ def ctrl_c_after(monkeypatch):
 
 @pytest.mark.parametrize("method", METHODS)
 def test_max_regions_gives_a_prefix_of_final_regions(uninterrupted, method):
-    part = regions.enumerate(NET, DOMAIN, max_regions=25, method=method)
+    part = regions.enumerate_regions(NET, DOMAIN, max_regions=25, method=method)
     assert not part.complete and part.stop_reason == "max_regions"
     assert len(part) == 25 and part.unfinished > 0
     # Depth-first order: the partial result is the first 25 final regions of the full run.
@@ -100,7 +100,7 @@ def test_max_regions_gives_a_prefix_of_final_regions(uninterrupted, method):
 
 @pytest.mark.parametrize("method", METHODS)
 def test_time_limit_stops_with_a_prefix(uninterrupted, fake_clock, small_chunks, method):
-    part = regions.enumerate(NET, DOMAIN, time_limit=30, method=method)
+    part = regions.enumerate_regions(NET, DOMAIN, time_limit=30, method=method)
     assert not part.complete and part.stop_reason == "time_limit" and part.unfinished > 0
     assert 0 < len(part) < len(uninterrupted[method])
     assert part.seconds >= 30
@@ -113,18 +113,18 @@ def test_time_limit_counts_the_time_of_earlier_runs(uninterrupted, fake_clock, s
     full = uninterrupted[method]
     path = tmp_path / "run.npz"
     once = dict(checkpoint_every=1e9, method=method)   # only the first and final checkpoints
-    first = regions.enumerate(NET, DOMAIN, max_regions=10, checkpoint=path, **once)
+    first = regions.enumerate_regions(NET, DOMAIN, max_regions=10, checkpoint=path, **once)
     assert first.stop_reason == "max_regions" and len(first) == 10
     # The resumed run has 5 (fake) seconds left of a limit of first.seconds + 5.
-    second = regions.enumerate(NET, DOMAIN, resume=path, time_limit=first.seconds + 5, **once)
+    second = regions.enumerate_regions(NET, DOMAIN, resume=path, time_limit=first.seconds + 5, **once)
     assert second.stop_reason == "time_limit" and second.seconds >= first.seconds + 5
     assert 10 <= len(second) < len(full) and is_prefix(second, full)
-    identical(regions.enumerate(NET, DOMAIN, resume=path, **once), full)
+    identical(regions.enumerate_regions(NET, DOMAIN, resume=path, **once), full)
 
 
 @pytest.mark.parametrize("method", METHODS)
 def test_memory_limit_stops(uninterrupted, method):
-    part = regions.enumerate(NET, DOMAIN, memory_limit=1, method=method)  # exceeded at once
+    part = regions.enumerate_regions(NET, DOMAIN, memory_limit=1, method=method)  # exceeded at once
     assert not part.complete and part.stop_reason == "memory_limit"
     assert is_prefix(part, uninterrupted[method])
 
@@ -133,7 +133,7 @@ def test_memory_limit_stops(uninterrupted, method):
 def test_memory_limit_stops_mid_run(uninterrupted, monkeypatch, small_chunks, method):
     readings = itertools.count(1)       # resident memory "grows" by one byte per reading
     monkeypatch.setattr(driver, "resident_memory", lambda: next(readings))
-    part = regions.enumerate(NET, DOMAIN, memory_limit=3, method=method)
+    part = regions.enumerate_regions(NET, DOMAIN, memory_limit=3, method=method)
     assert part.stop_reason == "memory_limit" and part.unfinished > 0
     assert 0 < len(part) < len(uninterrupted[method]) and is_prefix(part, uninterrupted[method])
 
@@ -143,7 +143,7 @@ def test_memory_limit_stops_mid_run(uninterrupted, monkeypatch, small_chunks, me
 def test_sigint_returns_partial_result(uninterrupted, ctrl_c_after, small_chunks, method, k):
     handler = signal.getsignal(signal.SIGINT)
     sent = ctrl_c_after(k)
-    part = regions.enumerate(NET, DOMAIN, method=method)
+    part = regions.enumerate_regions(NET, DOMAIN, method=method)
     assert sent and sent[0] >= k, "the injected Ctrl-C never fired"
     assert part.stop_reason == "interrupted" and not part.complete and part.unfinished > 0
     assert len(part) == sent[0]
@@ -157,10 +157,10 @@ def test_sigint_then_resume_is_identical(uninterrupted, ctrl_c_after, small_chun
                                          method):
     path = tmp_path / "run.npz"
     sent = ctrl_c_after(30)
-    part = regions.enumerate(NET, DOMAIN, checkpoint=path, method=method)
+    part = regions.enumerate_regions(NET, DOMAIN, checkpoint=path, method=method)
     assert part.stop_reason == "interrupted" and len(part) == sent[0]
     ctrl_c_after(10**9)                                        # disarmed
-    identical(regions.enumerate(NET, DOMAIN, resume=path), uninterrupted[method])
+    identical(regions.enumerate_regions(NET, DOMAIN, resume=path), uninterrupted[method])
 
 
 def test_cli_ctrl_c_prints_the_partial_result_and_exits_5(ctrl_c_after, tmp_path, capsys):
@@ -189,39 +189,39 @@ def test_cli_time_limit_exits_5(fake_clock, small_chunks, tmp_path, capsys):
 def test_resume_after_budget_is_identical(uninterrupted, tmp_path, method):
     full = uninterrupted[method]
     path = tmp_path / "run.npz"
-    first = regions.enumerate(NET, DOMAIN, max_regions=40, checkpoint=path, method=method)
+    first = regions.enumerate_regions(NET, DOMAIN, max_regions=40, checkpoint=path, method=method)
     assert not first.complete and first.method == method
-    second = regions.enumerate(NET, DOMAIN, resume=path, max_regions=80)
+    second = regions.enumerate_regions(NET, DOMAIN, resume=path, max_regions=80)
     assert len(second) == 80 and not second.complete and is_prefix(second, full)
     assert second.method == method                  # "auto" keeps the checkpoint's method
-    identical(regions.enumerate(NET, DOMAIN, resume=path), full)
+    identical(regions.enumerate_regions(NET, DOMAIN, resume=path), full)
 
 
 def test_resume_refuses_another_method(tmp_path):
     path = tmp_path / "run.npz"
-    regions.enumerate(NET, DOMAIN, max_regions=5, checkpoint=path, method="vertex")
+    regions.enumerate_regions(NET, DOMAIN, max_regions=5, checkpoint=path, method="vertex")
     with pytest.raises(regions.RegionsError, match="method 'vertex'"):
-        regions.enumerate(NET, DOMAIN, resume=path, method="split")
+        regions.enumerate_regions(NET, DOMAIN, resume=path, method="split")
 
 
 def test_auto_with_a_checkpoint_keeps_the_vertex_engine(tmp_path):
     """A checkpoint no longer forces the slower LP engine on a bounded 2-D domain."""
-    part = regions.enumerate(NET, DOMAIN, checkpoint=tmp_path / "run.npz")
+    part = regions.enumerate_regions(NET, DOMAIN, checkpoint=tmp_path / "run.npz")
     assert part.method == "vertex" and part.lps == 1     # the domain's inscribed ball only
 
 
 def test_resume_refuses_another_network(tmp_path):
     path = tmp_path / "run.npz"
-    regions.enumerate(NET, DOMAIN, max_regions=5, checkpoint=path)
+    regions.enumerate_regions(NET, DOMAIN, max_regions=5, checkpoint=path)
     other = random_network([2, 12, 12, 12, 1], seed=4)
     with pytest.raises(regions.FileFormatError, match="different network"):
-        regions.enumerate(other, DOMAIN, resume=path)
+        regions.enumerate_regions(other, DOMAIN, resume=path)
     with pytest.raises(regions.FileFormatError, match="different network"):
-        regions.enumerate(NET, regions.box(-2, 2), resume=path)
+        regions.enumerate_regions(NET, regions.box(-2, 2), resume=path)
     with pytest.raises(regions.FileFormatError, match="different network"):
-        regions.enumerate(NET, DOMAIN, resume=path, min_radius=2e-6)
+        regions.enumerate_regions(NET, DOMAIN, resume=path, min_radius=2e-6)
     with pytest.raises(regions.FileFormatError, match="no such checkpoint"):
-        regions.enumerate(NET, DOMAIN, resume=tmp_path / "missing.npz")
+        regions.enumerate_regions(NET, DOMAIN, resume=tmp_path / "missing.npz")
 
 
 # The child saves at the top of every step (its clock advances 10 s, more than the
@@ -239,7 +239,7 @@ def budget_exhausted(*args):
         os.kill(os.getpid(), signal.SIGKILL)
     return original(*args)
 driver.budget_exhausted = budget_exhausted
-regions.enumerate(regions.load(sys.argv[1]), regions.box(-1, 1), checkpoint=sys.argv[2],
+regions.enumerate_regions(regions.load(sys.argv[1]), regions.box(-1, 1), checkpoint=sys.argv[2],
                   method="split")
 """
 
@@ -257,7 +257,7 @@ def test_sigkill_mid_run_then_resume(full, tmp_path, kill_at):
                                                            regions.MIN_RADIUS))
     assert 1 + sum(saved.counters["per_layer"]) - len(saved.cells) == kill_at - 2
     assert saved.cells and (kill_at < 50 or saved.records)
-    identical(regions.enumerate(NET, DOMAIN, resume=path), full)
+    identical(regions.enumerate_regions(NET, DOMAIN, resume=path), full)
     assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
 
 
@@ -276,28 +276,28 @@ def test_walk_runs_under_the_same_budgets(ctrl_c_after):
     """The walk is an engine of the driver too: max_regions, time and Ctrl-C stop it with
     true final regions (a subset of the complete walk, which sorts them by pattern)."""
     net = random_network([2, 6, 6, 1], seed=1)
-    whole = {row.tobytes() for row in regions.enumerate(net, DOMAIN, method="walk").patterns}
-    part = regions.enumerate(net, DOMAIN, method="walk", max_regions=10)
+    whole = {row.tobytes() for row in regions.enumerate_regions(net, DOMAIN, method="walk").patterns}
+    part = regions.enumerate_regions(net, DOMAIN, method="walk", max_regions=10)
     assert len(part) == 10 and part.stop_reason == "max_regions" and part.unfinished > 0
     assert {row.tobytes() for row in part.patterns} < whole
     sent = ctrl_c_after(5)
-    part = regions.enumerate(net, DOMAIN, method="walk")
+    part = regions.enumerate_regions(net, DOMAIN, method="walk")
     assert part.stop_reason == "interrupted" and len(part) == sent[0] == 5
     with pytest.raises(regions.RegionsError, match="no checkpoints"):
-        regions.enumerate(net, DOMAIN, method="walk", checkpoint="unused.npz")
+        regions.enumerate_regions(net, DOMAIN, method="walk", checkpoint="unused.npz")
 
 
 def test_vertex_on_the_whole_plane_checkpoints_and_resumes_identically(ctrl_c_after,
                                                                        small_chunks, tmp_path):
     # All of R^2 starts from four cones (cells with rays): they checkpoint like any cell.
     space = regions.whole_space()
-    full = regions.enumerate(NET, space, method="vertex")
+    full = regions.enumerate_regions(NET, space, method="vertex")
     path = tmp_path / "run.npz"
     sent = ctrl_c_after(30)
-    part = regions.enumerate(NET, space, checkpoint=path, method="vertex")
+    part = regions.enumerate_regions(NET, space, checkpoint=path, method="vertex")
     assert part.stop_reason == "interrupted" and len(part) == sent[0] and is_prefix(part, full)
     ctrl_c_after(10**9)                                        # disarmed
-    identical(regions.enumerate(NET, space, resume=path), full)
+    identical(regions.enumerate_regions(NET, space, resume=path), full)
 
 
 WIDE = random_network([2, 64, 1], seed=0)
@@ -317,11 +317,11 @@ def test_a_split_cut_short_finds_the_same_regions_in_the_same_order(short_splits
     # One layer of 64 lines on R^2: Zaslavsky 1 + 64 + C(64, 2) = 2081 regions, all from the
     # first cells (four cones), whose splits now stop and resume 130 times.
     whole = regions.whole_space()
-    part = regions.enumerate(WIDE, whole, method="vertex")
+    part = regions.enumerate_regions(WIDE, whole, method="vertex")
     assert len(part) == oracles.zaslavsky(64, 2) == 2081 and part.per_layer[0] == 2081
     monkeypatch.setattr(VertexEngine, "split_steps", 10**9)
     monkeypatch.setattr(VertexEngine, "run_steps", 10**9)
-    uncut = regions.enumerate(WIDE, whole, method="vertex")
+    uncut = regions.enumerate_regions(WIDE, whole, method="vertex")
     assert np.array_equal(part.patterns, uncut.patterns)
     np.testing.assert_allclose(part.witnesses, uncut.witnesses, rtol=1e-12, atol=1e-12)
 
@@ -329,12 +329,12 @@ def test_a_split_cut_short_finds_the_same_regions_in_the_same_order(short_splits
 def test_ctrl_c_in_the_middle_of_one_huge_cell_then_resume(short_splits, ctrl_c_after,
                                                            tmp_path):
     whole = regions.whole_space()
-    full = regions.enumerate(WIDE, whole, method="vertex")
+    full = regions.enumerate_regions(WIDE, whole, method="vertex")
     path = tmp_path / "run.npz"
     sent = ctrl_c_after(100)
-    part = regions.enumerate(WIDE, whole, checkpoint=path, method="vertex")
+    part = regions.enumerate_regions(WIDE, whole, checkpoint=path, method="vertex")
     # Stopped inside the first layer's split: final regions kept, cut-short cells pending.
     assert part.stop_reason == "interrupted" and len(part) == sent[0] < 200
     assert part.unfinished > 0 and is_prefix(part, full)
     ctrl_c_after(10**9)                                        # disarmed
-    identical(regions.enumerate(WIDE, whole, resume=path), full)
+    identical(regions.enumerate_regions(WIDE, whole, resume=path), full)

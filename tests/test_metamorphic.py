@@ -272,8 +272,8 @@ def test_degenerate_partition_unchanged(name, engine, transform):
         new_dom = map_domain(dom, ("box", -1.0, 1.0), T, s, 2)
     else:
         new_net, relabel = split_neuron(net, 1, 0)
-    before = regions.enumerate(net, dom, method=engine)
-    after = regions.enumerate(new_net, new_dom, method=engine)
+    before = regions.enumerate_regions(net, dom, method=engine)
+    after = regions.enumerate_regions(new_net, new_dom, method=engine)
     for part in (before, after):
         assert len(part.near_degenerate) == 0 and part.slivers == 0
     assert_same_partition(before, after, relabel)

@@ -72,10 +72,10 @@ def test_bad_points_and_arguments():
     with pytest.raises(regions.NetworkError):
         net.activation_pattern(np.zeros(5))
     with pytest.raises(TypeError):
-        regions.enumerate("not a network")
+        regions.enumerate_regions("not a network")
     for bad in (0.0, -1.0, float("nan"), float("inf")):
         with pytest.raises(regions.RegionsError):
-            regions.enumerate(net, min_radius=bad)
+            regions.enumerate_regions(net, min_radius=bad)
 
 
 def test_activation_names_are_normalised():
@@ -143,14 +143,14 @@ def test_default_activations_rule(tmp_path):
     expected = np.maximum(np.maximum(X @ W0.T + b0, 0) @ W1.T + b1, 0) @ W2.T + b2
     assert np.allclose(net.forward(X), expected)
     truth = unambiguous(oracles.brute_force_patterns, net, oracles.box_slice([-1, -1], [1, 1]))
-    assert pattern_set(regions.enumerate(net, regions.box(-1, 1))) == truth
+    assert pattern_set(regions.enumerate_regions(net, regions.box(-1, 1))) == truth
 
 
 def test_single_layer_file_defaults_to_identity(tmp_path):
     W0, b0 = pairs_of([2, 3])[0]
     net = regions.load(write(tmp_path / "one.npz", W0=W0, b0=b0))
     assert net.activations == ["identity"]
-    assert len(regions.enumerate(net)) == 1
+    assert len(regions.enumerate_regions(net)) == 1
 
 
 def test_byte_string_activations(tmp_path):
@@ -222,7 +222,7 @@ def test_from_torch():
         expected = model(torch.from_numpy(X)).numpy()
     assert np.allclose(net.forward(X), expected)
     truth = unambiguous(oracles.brute_force_patterns, net, oracles.box_slice([-1, -1], [1, 1]))
-    assert pattern_set(regions.enumerate(net, regions.box(-1, 1))) == truth
+    assert pattern_set(regions.enumerate_regions(net, regions.box(-1, 1))) == truth
 
 
 def test_from_torch_rejects_unsupported_modules():
@@ -248,4 +248,4 @@ def test_torch_state_dict_file(tmp_path):
     X = np.random.default_rng(0).normal(size=(30, 2))
     with torch.no_grad():
         assert np.allclose(net.forward(X), model(torch.from_numpy(X)).numpy())
-    assert len(regions.enumerate(net)) == oracles.zaslavsky(4, 2)
+    assert len(regions.enumerate_regions(net)) == oracles.zaslavsky(4, 2)

@@ -31,8 +31,8 @@ def test_count_invariant_to_positive_neuron_scaling(seed, magnitude):
     net = random_network([2, 6, 6, 1], seed=seed)
     rng = np.random.default_rng(seed)
     factors = [magnitude * rng.uniform(0.5, 2.0, size=6) for _ in range(2)]
-    base = regions.enumerate(net, regions.box(-1, 1))
-    scaled = regions.enumerate(rescaled(net, factors), regions.box(-1, 1))
+    base = regions.enumerate_regions(net, regions.box(-1, 1))
+    scaled = regions.enumerate_regions(rescaled(net, factors), regions.box(-1, 1))
     assert set(map(bytes, scaled.patterns)) == set(map(bytes, base.patterns))
     # Same function: the affine maps agree at every witness.
     assert np.allclose(rescaled(net, factors).forward(scaled.witnesses), net.forward(scaled.witnesses))
@@ -49,8 +49,8 @@ def test_count_invariant_to_domain_size(size):
     W0, b0 = net.layers[0].weight, net.layers[0].bias
     pairs = [(W0 / size, b0)] + [(l.weight, l.bias) for l in net.layers[1:]]
     small = regions.Network.from_layers(pairs, net.activations)
-    base = regions.enumerate(net, regions.box(-1, 1))
-    part = regions.enumerate(small, regions.box(-size, size))
+    base = regions.enumerate_regions(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(small, regions.box(-size, size))
     assert set(map(bytes, part.patterns)) == set(map(bytes, base.patterns))
     assert part.scale == pytest.approx(min(size, 1.0))
     assert np.allclose(part.witnesses / size, base.witnesses)
@@ -58,8 +58,8 @@ def test_count_invariant_to_domain_size(size):
 
 def test_same_input_same_regions_same_order():
     net = random_network([3, 5, 5, 1], seed=2, activation="hardtanh")
-    first = regions.enumerate(net, regions.box(-1, 1))
-    second = regions.enumerate(net, regions.box(-1, 1))
+    first = regions.enumerate_regions(net, regions.box(-1, 1))
+    second = regions.enumerate_regions(net, regions.box(-1, 1))
     assert np.array_equal(first.patterns, second.patterns)
     assert np.array_equal(first.witnesses, second.witnesses)
 
@@ -70,19 +70,19 @@ def test_near_degenerate_regions_and_slivers_are_reported():
         return regions.Network.from_layers(
             [(np.array([[1.0], [1.0]]), np.array([0.0, -w])), (np.ones((1, 2)), np.zeros(1))])
 
-    kept = regions.enumerate(net_with_gap(1e-6), regions.box(-1, 1))  # radius 5e-7: kept, flagged
+    kept = regions.enumerate_regions(net_with_gap(1e-6), regions.box(-1, 1))  # radius 5e-7: kept, flagged
     assert len(kept) == 3 and kept.slivers == 0
     assert list(kept.near_degenerate) == [int(np.argmin(kept.margins))]
-    dropped = regions.enumerate(net_with_gap(1e-7), regions.box(-1, 1))  # radius 5e-8: dropped
+    dropped = regions.enumerate_regions(net_with_gap(1e-7), regions.box(-1, 1))  # radius 5e-8: dropped
     assert len(dropped) == 2 and dropped.slivers == 1
-    clean = regions.enumerate(net_with_gap(0.5), regions.box(-1, 1))
+    clean = regions.enumerate_regions(net_with_gap(0.5), regions.box(-1, 1))
     assert clean.slivers == 0 and clean.near_degenerate.size == 0
 
 
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu", "hardtanh"])
 def test_exact_check_passes_and_catches_moved_witness(activation):
     net = random_network([2, 5, 5, 1], seed=11, activation=activation)
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     assert exact_check(part) == []
     # Move region 0's witness into region 1: the exact check must name region 0.
     part.witnesses[0] = part.witnesses[1]
@@ -94,7 +94,7 @@ def test_exact_check_outside_domain_and_dead_neuron():
     # Neuron 1 is dead everywhere (zero row, zero bias): equality is allowed for it alone.
     net = regions.Network.from_layers(
         [(np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([0.0, 0.0])), (np.ones((1, 2)), np.zeros(1))])
-    part = regions.enumerate(net, regions.box(-1, 1))
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     assert len(part) == 2 and exact_check(part) == []
     part.witnesses[0] = np.array([5.0, 0.0])
     assert "domain" in exact_check(part)[0].reason

@@ -3,7 +3,7 @@
 The oracles (tests/oracles.py) share nothing with ``regions``; these tests make
 sure they are right where the truth is known without them, and that their
 tie rule (``Ambiguous``: a radius between DROP and KEEP) fires exactly where
-it should. Nothing here calls ``regions.enumerate``.
+it should. Nothing here calls ``regions.enumerate_regions``.
 """
 
 from fractions import Fraction

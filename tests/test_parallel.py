@@ -57,17 +57,17 @@ def test_small_network_matches_brute_force_on_any_executor(executor, method, dom
     domain, sl = {"box": (BOX, oracles.box_slice([-1, -1], [1, 1])),
                   "whole": (regions.whole_space(), oracles.whole_slice(2))}[domain]
     brute = oracles.unambiguous(oracles.brute_force_patterns, SMALL, sl)
-    serial = regions.enumerate(SMALL, domain, method=method)
+    serial = regions.enumerate_regions(SMALL, domain, method=method)
     assert oracles.pattern_set(serial) == brute
-    same_regions(serial, regions.enumerate(SMALL, domain, method=method, executor=executor))
+    same_regions(serial, regions.enumerate_regions(SMALL, domain, method=method, executor=executor))
 
 
 @pytest.mark.parametrize("method,domain", [("split", BOX), ("vertex", BOX),
                                            ("split", regions.whole_space()),
                                            ("vertex", regions.whole_space())])
 def test_executor_gives_the_serial_result(executor, method, domain):
-    serial = regions.enumerate(NETS[method], domain, method=method)
-    other = regions.enumerate(NETS[method], domain, method=method, executor=executor)
+    serial = regions.enumerate_regions(NETS[method], domain, method=method)
+    other = regions.enumerate_regions(NETS[method], domain, method=method, executor=executor)
     same_regions(serial, other)
     assert other.complete and other.unfinished == 0
     assert (other.lps, other.per_layer, other.slivers) == (serial.lps, serial.per_layer,
@@ -76,15 +76,15 @@ def test_executor_gives_the_serial_result(executor, method, domain):
 
 @pytest.mark.parametrize("cells", [1, 3, 500])
 def test_frontier_size_does_not_change_the_result(monkeypatch, executor, cells):
-    serial = regions.enumerate(NET, BOX, method="vertex")
+    serial = regions.enumerate_regions(NET, BOX, method="vertex")
     monkeypatch.setattr(parallel, "FRONTIER_CELLS", cells)
-    same_regions(serial, regions.enumerate(NET, BOX, method="vertex", executor=executor))
+    same_regions(serial, regions.enumerate_regions(NET, BOX, method="vertex", executor=executor))
 
 
 @pytest.mark.parametrize("method", ["split", "vertex"])
 def test_max_regions_on_an_executor_is_the_serial_prefix(executor, method):
-    serial = regions.enumerate(NETS[method], BOX, method=method, max_regions=37)
-    other = regions.enumerate(NETS[method], BOX, method=method, max_regions=37,
+    serial = regions.enumerate_regions(NETS[method], BOX, method=method, max_regions=37)
+    other = regions.enumerate_regions(NETS[method], BOX, method=method, max_regions=37,
                               executor=executor)
     assert len(other) == 37 and other.stop_reason == "max_regions" and other.unfinished > 0
     same_regions(serial, other)
@@ -117,7 +117,7 @@ class InlineExecutor(concurrent.futures.Executor):
 
 @pytest.fixture(scope="module")
 def serial_runs():
-    return {method: regions.enumerate(NETS[method], BOX, method=method)
+    return {method: regions.enumerate_regions(NETS[method], BOX, method=method)
             for method in ("split", "vertex")}
 
 
@@ -133,7 +133,7 @@ def test_time_limit_inside_the_tasks_stops_at_a_prefix(serial_runs, monkeypatch,
     monkeypatch.setattr(VertexEngine, "chunk", 4)
     monkeypatch.setattr(parallel, "FRONTIER_CELLS", 4)       # fewer, bigger tasks
     executor = InlineExecutor()
-    other = regions.enumerate(NETS[method], BOX, method=method, time_limit=100,
+    other = regions.enumerate_regions(NETS[method], BOX, method=method, time_limit=100,
                               executor=executor)
     serial = serial_runs[method]
     assert other.stop_reason == "time_limit" and not other.complete and other.unfinished > 0
@@ -153,7 +153,7 @@ def test_time_limit_while_tasks_wait_cancels_them(serial_runs, monkeypatch, meth
     monkeypatch.setattr(parallel, "time", types.SimpleNamespace(
         perf_counter=lambda: 1e6 if executor.held else 0.0, time=time.time))
     monkeypatch.setattr(parallel, "POLL_SECONDS", 0.01)
-    other = regions.enumerate(NETS[method], BOX, method=method, time_limit=3600,
+    other = regions.enumerate_regions(NETS[method], BOX, method=method, time_limit=3600,
                               executor=executor)
     assert other.stop_reason == "time_limit" and not other.complete and other.unfinished > 0
     assert executor.held and all(future.cancelled() for future in executor.held)
@@ -174,7 +174,7 @@ def test_ctrl_c_while_tasks_wait_cancels_them(serial_runs, monkeypatch, method):
     monkeypatch.setattr(parallel, "POLL_SECONDS", 0.01)
     handler = signal.getsignal(signal.SIGINT)
     executor = InlineExecutor(ready=5)
-    other = regions.enumerate(NETS[method], BOX, method=method, executor=executor)
+    other = regions.enumerate_regions(NETS[method], BOX, method=method, executor=executor)
     assert other.stop_reason == "interrupted" and other.unfinished > 0
     assert executor.held and all(future.cancelled() for future in executor.held)
     assert 0 < len(other) < len(serial_runs[method]) and is_prefix(other, serial_runs[method])
@@ -188,7 +188,7 @@ def test_expired_deadline_on_real_pools_returns_a_prefix(serial_runs, executor, 
     readings = itertools.count()
     monkeypatch.setattr(parallel, "time", types.SimpleNamespace(
         perf_counter=lambda: 0.0 if next(readings) == 0 else 1e6, time=time.time))
-    other = regions.enumerate(NETS["split"], BOX, method="split", time_limit=3600,
+    other = regions.enumerate_regions(NETS["split"], BOX, method="split", time_limit=3600,
                               executor=executor)
     assert other.stop_reason == "time_limit" and not other.complete and other.unfinished > 0
     assert is_prefix(other, serial_runs["split"])
@@ -197,28 +197,28 @@ def test_expired_deadline_on_real_pools_returns_a_prefix(serial_runs, executor, 
 def test_executor_refuses_checkpoints_and_the_walk(tmp_path):
     with concurrent.futures.ThreadPoolExecutor(1) as executor:
         with pytest.raises(regions.RegionsError, match="no executor"):
-            regions.enumerate(NET, BOX, executor=executor, checkpoint=tmp_path / "run.npz")
+            regions.enumerate_regions(NET, BOX, executor=executor, checkpoint=tmp_path / "run.npz")
         with pytest.raises(regions.RegionsError, match="no executor"):
-            regions.enumerate(NET, BOX, method="walk", executor=executor)
+            regions.enumerate_regions(NET, BOX, method="walk", executor=executor)
 
 
 def test_dask_local_cluster_of_two_workers():
     distributed = pytest.importorskip("distributed")
-    serial = regions.enumerate(NET, BOX, method="vertex")
-    whole = regions.enumerate(SMALL, regions.whole_space(), method="split")
+    serial = regions.enumerate_regions(NET, BOX, method="vertex")
+    whole = regions.enumerate_regions(SMALL, regions.whole_space(), method="split")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         executor = client.get_executor()
-        same_regions(serial, regions.enumerate(NET, BOX, method="vertex", executor=executor))
-        same_regions(whole, regions.enumerate(SMALL, regions.whole_space(), method="split",
+        same_regions(serial, regions.enumerate_regions(NET, BOX, method="vertex", executor=executor))
+        same_regions(whole, regions.enumerate_regions(SMALL, regions.whole_space(), method="split",
                                               executor=executor))
 
 
 def test_cli_workers(tmp_path, capsys):
     path = tmp_path / "net.npz"
     regions.save(NET, path)
-    serial = regions.enumerate(NET, BOX)
+    serial = regions.enumerate_regions(NET, BOX)
     assert main(["count", str(path), "--box", "-1", "1", "--json", "--quiet",
                  "--workers", "2"]) == 0
     assert json.loads(capsys.readouterr().out)["regions"] == len(serial)

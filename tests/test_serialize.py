@@ -51,7 +51,7 @@ def assert_same_partition(a, b):
 ], ids=["box", "whole", "plane", "segment"])
 def test_json_round_trip_is_exact(domain, tmp_path):
     net = random_net([3, 4, 3, 2], ["leaky_relu", "hardtanh", "identity"], seed=1, slope=0.2)
-    part = regions.enumerate(net, domain)
+    part = regions.enumerate_regions(net, domain)
     text = to_json(part, tmp_path / "p.json")
     strict_json(text)
     assert_same_partition(part, read_json(text))
@@ -61,7 +61,7 @@ def test_json_round_trip_is_exact(domain, tmp_path):
 
 def test_read_partition_is_usable():
     net = random_net([2, 5, 4, 1], ["relu", "relu", "identity"], seed=1)
-    back = read_json(to_json(regions.enumerate(net, regions.box(-1, 1))))
+    back = read_json(to_json(regions.enumerate_regions(net, regions.box(-1, 1))))
     outputs = net.forward(back.witnesses)
     for region, y in zip(back, outputs):
         assert np.allclose(region.C @ region.witness + region.d, y)
@@ -112,7 +112,7 @@ def read_with_networkx(path):
 @pytest.mark.parametrize("extension", ["graphml", "gexf", "json"])
 def test_exported_graph_loads_back_with_the_same_nodes_edges_and_attributes(tmp_path, extension):
     net = random_net([2, 5, 4, 1], ["hardtanh", "relu", "identity"], seed=4)
-    G = adjacency_graph(regions.enumerate(net, regions.box(-1, 1)))
+    G = adjacency_graph(regions.enumerate_regions(net, regions.box(-1, 1)))
     path = tmp_path / f"g.{extension}"
     write_graph(G, path)
     for H in (read_with_networkx(path), read_graph(path)):

@@ -43,7 +43,7 @@ ZASLAVSKY_12_LINES = sum(comb(12, i) for i in range(3))   # 1 + 12 + 66 = 79
 @pytest.mark.parametrize("method", ["split", "vertex", "walk"])
 def test_one_layer_count_is_zaslavsky_in_every_box_holding_the_vertices(method, size):
     assert line_vertices_radius(ONE_LAYER) < BIG[0]
-    part = regions.enumerate(ONE_LAYER, regions.box(-size, size), method=method)
+    part = regions.enumerate_regions(ONE_LAYER, regions.box(-size, size), method=method)
     assert len(part) == ZASLAVSKY_12_LINES
     assert part.complete and not part.tolerance_dependent
 
@@ -55,7 +55,7 @@ DEEP = {"relu-2d": random_network([2, 16, 16, 16, 1], seed=0),
 
 @pytest.fixture(scope="module")
 def whole_space_patterns():
-    return {name: pattern_set(regions.enumerate(net, method="split"))
+    return {name: pattern_set(regions.enumerate_regions(net, method="split"))
             for name, net in DEEP.items()}
 
 
@@ -63,7 +63,7 @@ def whole_space_patterns():
 @pytest.mark.parametrize("name", list(DEEP))
 def test_vertex_method_in_huge_boxes_gives_the_whole_space_regions(whole_space_patterns,
                                                                    name, size):
-    part = regions.enumerate(DEEP[name], regions.box(-size, size), method="vertex")
+    part = regions.enumerate_regions(DEEP[name], regions.box(-size, size), method="vertex")
     assert pattern_set(part) == whole_space_patterns[name]
     assert len(part) == len(whole_space_patterns[name])
     assert part.scale == 1.0 and not part.tolerance_dependent
@@ -72,7 +72,7 @@ def test_vertex_method_in_huge_boxes_gives_the_whole_space_regions(whole_space_p
 @pytest.mark.parametrize("name", ["hardtanh-2d", "relu-3d"])
 def test_split_method_in_the_largest_box_gives_the_whole_space_regions(whole_space_patterns,
                                                                       name):
-    part = regions.enumerate(DEEP[name], regions.box(-1e12, 1e12), method="split")
+    part = regions.enumerate_regions(DEEP[name], regions.box(-1e12, 1e12), method="split")
     assert pattern_set(part) == whole_space_patterns[name]
 
 
@@ -83,24 +83,24 @@ def test_hardtanh_parallel_families_in_a_huge_box():
     net = random_network([2, 5, 1], seed=3, activation="hardtanh")
     expected = sum(comb(5, i) * 2 ** i for i in range(3))
     for method in ("split", "vertex"):
-        assert len(regions.enumerate(net, regions.box(-1e12, 1e12), method=method)) == expected
-    assert len(regions.enumerate(net)) == expected
+        assert len(regions.enumerate_regions(net, regions.box(-1e12, 1e12), method=method)) == expected
+    assert len(regions.enumerate_regions(net)) == expected
 
 
 @pytest.mark.parametrize("lo,hi", [(-1.0, 1e308), (-1e13, 1e13), (0.0, 1e15)],
                          ids=["1e308", "1e13", "1e15"])
 def test_boxes_beyond_float64_resolution_are_refused(lo, hi):
     with pytest.raises(regions.DomainError, match="float64"):
-        regions.enumerate(ONE_LAYER, regions.box(lo, hi))
+        regions.enumerate_regions(ONE_LAYER, regions.box(lo, hi))
 
 
 def test_tiny_box_far_from_the_origin_is_refused():
     # Input coordinates near 1e6 are rounded by 2e-10; the tolerance on a box of width
     # 1e-6 is 1e-7 * 5e-7 = 5e-14: float64 cannot tell a sliver from a region there.
     with pytest.raises(regions.DomainError, match="float64 rounds"):
-        regions.enumerate(ONE_LAYER, regions.box([1e6, 1e6], [1e6 + 1e-6, 1e6 + 1e-6]))
+        regions.enumerate_regions(ONE_LAYER, regions.box([1e6, 1e6], [1e6 + 1e-6, 1e6 + 1e-6]))
     # 1e3 from the origin, width 1: rounding 2e-13, far below the tolerance 5e-8.
-    near = regions.enumerate(ONE_LAYER, regions.box([1e3, 1e3], [1e3 + 1, 1e3 + 1]))
+    near = regions.enumerate_regions(ONE_LAYER, regions.box([1e3, 1e3], [1e3 + 1, 1e3 + 1]))
     assert near.complete
 
 

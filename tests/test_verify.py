@@ -140,7 +140,7 @@ def test_json_round_trip():
 def test_violations_are_reported_not_hidden():
     small = random_network([2, 3, 1], seed=0)
     big = random_network([2, 10, 10, 1], seed=0)
-    wrong = regions.enumerate(big)    # claims far more regions than ``small`` can have
+    wrong = regions.enumerate_regions(big)    # claims far more regions than ``small`` can have
     report = verify(small, partition=wrong, samples=2000, lines=10)
     assert not report.ok
     violated = {r.name for r in report.violations}
@@ -168,7 +168,7 @@ def test_cli_violation_exit_code(tmp_path, monkeypatch, capsys):
     net = random_network([2, 3, 1], seed=0)
     path = tmp_path / "net.npz"
     regions.save(net, path)
-    wrong = regions.enumerate(random_network([2, 10, 10, 1], seed=0))
+    wrong = regions.enumerate_regions(random_network([2, 10, 10, 1], seed=0))
     # The CLI enumerates through regions.cli, then hands the partition to verify().
     module = importlib.import_module("regions.cli")
     monkeypatch.setattr(module, "enumerate_regions", lambda *a, **k: wrong)

@@ -34,8 +34,8 @@ def vertex_and_split(net, domain, per_layer=None):
     With ``per_layer`` (an oracle's region counts of the truncated networks), both
     partitions' ``per_layer`` must equal it. Returns the common pattern set (tuples of ints).
     """
-    vertex = regions.enumerate(net, domain, method="vertex")
-    split = regions.enumerate(net, domain, method="split")
+    vertex = regions.enumerate_regions(net, domain, method="vertex")
+    split = regions.enumerate_regions(net, domain, method="split")
     assert vertex.method == "vertex" and split.method == "split"
     assert vertex.complete and split.complete
     got_vertex, got_split = pattern_set(vertex), pattern_set(split)
@@ -253,7 +253,7 @@ def test_network_without_any_activation_is_one_region():
     net = regions.Network.from_layers([(np.array([[1.0, 2.0], [3.0, -1.0]]), np.zeros(2)),
                                        (np.ones((1, 2)), np.zeros(1))],
                                       ["identity", "identity"])
-    part = regions.enumerate(net, regions.box(-1, 1), method="vertex")
+    part = regions.enumerate_regions(net, regions.box(-1, 1), method="vertex")
     # No neuron has a state: one region, the empty pattern (by definition).
     assert len(part) == 1 and part.patterns.shape == (1, 0)
     assert vertex_and_split(net, regions.box(-1, 1)) == {()}
@@ -306,7 +306,7 @@ def test_one_layer_1d_count_is_breakpoints_plus_one(activation, seed):
     inside = {t for t in points if lo < t < hi}
     expected = len(inside) + 1
     for domain in (regions.box(lo, hi), regions.polytope([[1.0], [-1.0]], [hi, -lo])):
-        part = regions.enumerate(net, domain, method="vertex")
+        part = regions.enumerate_regions(net, domain, method="vertex")
         assert len(part) == expected
         assert len(vertex_and_split(net, domain)) == expected
         # Witnesses interleave with the breakpoints: one per interval between them.
@@ -332,7 +332,7 @@ def test_one_layer_segment_count_is_crossings_plus_one(n, seed):
     net = hidden(W, b, "relu")
     expected = len({float(v) for v in s if 0.0 < v < 1.0}) + 1
     domain = regions.segment(p0, p1)
-    part = regions.enumerate(net, domain, method="vertex")
+    part = regions.enumerate_regions(net, domain, method="vertex")
     assert len(part) == expected
     assert len(vertex_and_split(net, domain)) == expected
 
@@ -380,8 +380,8 @@ USABLE = {
 def test_vertex_regions_are_usable(case):
     make_net, make_domain = USABLE[case]
     net, (domain, sl) = make_net(), make_domain()
-    part = regions.enumerate(net, domain, method="vertex")
-    split = regions.enumerate(net, domain, method="split")
+    part = regions.enumerate_regions(net, domain, method="vertex")
+    split = regions.enumerate_regions(net, domain, method="split")
     assert part.method == "vertex" and len(part) >= 3
     # The regions themselves: brute force over patterns (Clarabel LPs).
     assert pattern_set(part) == unambiguous(oracles.brute_force_patterns, net, sl)
@@ -430,7 +430,7 @@ def test_vertex_regions_are_usable(case):
 
 def test_vertex_partition_summary_and_json(tmp_path):
     net = random_net([2, 5, 4, 1], ["relu", "relu", "identity"], seed=1)
-    part = regions.enumerate(net, regions.box(-1.0, 1.0), method="vertex")
+    part = regions.enumerate_regions(net, regions.box(-1.0, 1.0), method="vertex")
     truth = oracles.polygon_partition(net, SQUARE_SLICE, oracles.square(-1, 1))[0]
     assert pattern_set(part) == set(truth)
     summary = part.summary()
@@ -485,7 +485,7 @@ TRIANGLE = (np.array([[1.0, 0], [0, 1], [-1, -1]]), np.array([1.0, 1.0, 1.0]))
         "plane_unbounded", "segment7", "quadrant", "triangle"])
 def test_auto_picks_vertex_up_to_4d_where_it_applies(domain, sl, n, expected):
     net = random_net([n, 3, 1], ["relu", "identity"], seed=2)
-    part = regions.enumerate(net, domain, method="auto")
+    part = regions.enumerate_regions(net, domain, method="auto")
     assert part.method == expected
     # The regions, by brute force over patterns on the domain rebuilt by the oracle.
     assert pattern_set(part) == unambiguous(oracles.brute_force_patterns, net, sl)
@@ -501,7 +501,7 @@ def test_auto_picks_vertex_up_to_4d_where_it_applies(domain, sl, n, expected):
 def test_vertex_refuses_unbounded_domains_with_faces(domain, n):
     net = random_net([n, 3, 1], ["relu", "identity"], seed=0)
     with pytest.raises(regions.DomainError, match="without faces, not an unbounded polytope"):
-        regions.enumerate(net, domain, method="vertex")
+        regions.enumerate_regions(net, domain, method="vertex")
     # DomainError is the package's ValueError family.
     assert issubclass(regions.DomainError, regions.RegionsError)
     assert issubclass(regions.DomainError, ValueError)
@@ -522,7 +522,7 @@ def test_first_layer_of_low_rank_on_the_whole_space(rank, seed):
                                        (rng.normal(size=(1, 4)), np.zeros(1))])
     found = vertex_and_split(net, regions.whole_space())
     assert found == unambiguous(oracles.brute_force_patterns, net, oracles.whole_slice(3))
-    part = regions.enumerate(net, method="vertex")
+    part = regions.enumerate_regions(net, method="vertex")
     # Witnesses in input space carry their region's pattern (independent forward pass).
     X = part.input_witnesses
     assert np.all((oracles.true_patterns(net, X) == part.patterns) | ~oracles.decisive(net, X))
@@ -533,8 +533,8 @@ def test_nearly_parallel_first_layer_goes_to_split_on_the_whole_plane():
     # to start cones from. method="vertex" says so; "auto" takes the split engine.
     net = hidden([[1.0, 0.0], [1.0, 3e-9]], [0.0, 0.5])
     with pytest.raises(regions.DomainError, match="too close to parallel"):
-        regions.enumerate(net, method="vertex")
-    part = regions.enumerate(net)
+        regions.enumerate_regions(net, method="vertex")
+    part = regions.enumerate_regions(net)
     assert part.method == "split"
     assert pattern_set(part) == unambiguous(oracles.brute_force_patterns, net,
                                             oracles.whole_slice(2))
@@ -544,6 +544,6 @@ def test_nearly_parallel_first_layer_goes_to_split_on_the_whole_plane():
 @pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
 def test_one_layer_on_the_whole_space_is_zaslavsky(dim, width, seed):
     net = random_net([dim, width, 1], ["relu", "identity"], seed)
-    part = regions.enumerate(net, method="vertex")
+    part = regions.enumerate_regions(net, method="vertex")
     assert len(part) == oracles.zaslavsky(width, dim)
     assert part.lps == 1            # the domain's inscribed ball: no LP in the splitting

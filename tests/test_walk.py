@@ -59,7 +59,7 @@ def test_walk_matches_oracles_and_split(activation, seed, setting):
     truth = unambiguous(oracle, net)
     walk = enumerate_walk(net, make_domain())
     assert pattern_set(walk) == truth
-    split = regions.enumerate(net, make_domain(), method="split")
+    split = regions.enumerate_regions(net, make_domain(), method="split")
     assert pattern_set(split) == truth
     assert walk.per_layer == split.per_layer
 

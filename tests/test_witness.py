@@ -124,7 +124,7 @@ def test_witnesses_on_boxes(name, n_in, seed):
     net = make(name, n_in, seed)
     rng = np.random.default_rng(seed)
     lo, hi = -np.ones(n_in) * 1.2, np.ones(n_in) * 0.8
-    part = regions.enumerate(net, regions.box(lo, hi))
+    part = regions.enumerate_regions(net, regions.box(lo, hi))
     check_regions(part, net, oracles.box_slice(lo, hi), rng, every=1 if n_in == 2 else 3)
     check_coverage(part, net, sample_box(rng, lo, hi, 1500))
 
@@ -135,7 +135,7 @@ def test_witnesses_on_boxes(name, n_in, seed):
 def test_witnesses_on_the_whole_space(name, n_in, seed):
     net = make(name, n_in, seed, width=4)
     rng = np.random.default_rng(seed + 10)
-    part = regions.enumerate(net)
+    part = regions.enumerate_regions(net)
     check_regions(part, net, oracles.whole_slice(n_in), rng, every=1 if n_in == 2 else 2)
     check_coverage(part, net, rng.normal(scale=4.0, size=(1500, n_in)))
 
@@ -146,7 +146,7 @@ def test_witnesses_on_a_polytope(seed):
     rng = np.random.default_rng(seed)
     A = rng.normal(size=(6, 2))
     c = rng.uniform(0.5, 1.5, size=6)
-    part = regions.enumerate(net, regions.polytope(A, c))
+    part = regions.enumerate_regions(net, regions.polytope(A, c))
     check_regions(part, net, oracles.polytope_slice(A, c), rng)
     Z = sample_box(rng, part.domain.lower, part.domain.upper, 4000)
     check_coverage(part, net, Z[np.all(Z @ A.T <= c, axis=1)])
@@ -158,11 +158,11 @@ def test_witnesses_on_plane_and_segment_slices(name, seed):
     net = make(name, 4, seed)
     rng = np.random.default_rng(seed + 20)
     p0, p1, p2 = rng.normal(size=(3, 4))
-    part = regions.enumerate(net, regions.plane(p0, p1, p2, -1.0, 1.5))
+    part = regions.enumerate_regions(net, regions.plane(p0, p1, p2, -1.0, 1.5))
     check_regions(part, net, oracles.plane_slice(p0, p1, p2, -1.0, 1.5), rng)
     check_coverage(part, net, sample_box(rng, [-1.0, -1.0], [1.5, 1.5], 1500))
 
-    part = regions.enumerate(net, regions.segment(p0, p1))
+    part = regions.enumerate_regions(net, regions.segment(p0, p1))
     sl, length = oracles.segment_slice(p0, p1)
     check_regions(part, net, sl, rng)
     check_coverage(part, net, sample_box(rng, [0.0], [length], 500))
@@ -174,7 +174,7 @@ def test_witnesses_on_plane_and_segment_slices(name, seed):
 @pytest.fixture(scope="module")
 def peer_2x16():
     net = random_network([2, 16, 16, 16, 1], seed=0)
-    return net, regions.enumerate(net, regions.box(-1.0, 1.0))
+    return net, regions.enumerate_regions(net, regions.box(-1.0, 1.0))
 
 
 def test_shared_truth_2x16x16x16(peer_2x16):
@@ -202,7 +202,7 @@ def test_witnesses_2x16x16x16(peer_2x16):
 def test_shared_truth_3x8x8x8():
     # relucent counts 2,140 regions (shared/README.md); the witnesses are checked here.
     net = random_network([3, 8, 8, 8, 1], seed=0)
-    part = regions.enumerate(net, regions.box(-1.0, 1.0))
+    part = regions.enumerate_regions(net, regions.box(-1.0, 1.0))
     assert len(part) == 2140
     pattern_set(part)
     X = part.input_witnesses

@@ -13,7 +13,7 @@ is rounded. Notation (as in the papers):
 * "Regions" are the full-dimensional activation regions: the non-empty
   interiors of the sets ``{x : pattern(x) = p}``. Each is convex (it is cut
   out by the affine inequalities that fix ``p``), which is what makes the
-  layer-by-layer arguments below work, and is what :func:`regions.enumerate`
+  layer-by-layer arguments below work, and is what :func:`regions.enumerate_regions`
   counts.
 
 Activations. A ReLU or leaky-ReLU neuron contributes one breakpoint

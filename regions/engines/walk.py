@@ -187,17 +187,17 @@ def enumerate_walk(network: Network, domain=None, *, start=None, min_radius: flo
         When the point's own region is thinner than the tolerance (the point
         lies on a breakpoint hyperplane), nearby points are tried instead.
     min_radius : float
-        Same meaning as in :func:`regions.enumerate`: a region counts when its
+        Same meaning as in :func:`regions.enumerate_regions`: a region counts when its
         inscribed radius exceeds ``min_radius`` times the tolerance scale.
     progress, max_regions, time_limit, memory_limit
-        As for :func:`regions.enumerate` (the driver's budgets and reports).
+        As for :func:`regions.enumerate_regions` (the driver's budgets and reports).
 
     Returns
     -------
     Partition
         Regions sorted by pattern (lexicographically), so the order does not
         depend on the start point. The same set of patterns as
-        :func:`regions.enumerate` (up to regions within the tolerance).
+        :func:`regions.enumerate_regions` (up to regions within the tolerance).
 
     Examples
     --------

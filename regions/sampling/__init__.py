@@ -26,7 +26,7 @@ inscribed ball has a radius above ``min_radius`` times the tolerance scale (see
 :mod:`regions.tolerances`). Along a chord of length ``L`` (scale ``L / 2``;
 1 for a whole line) the same rule drops intervals not longer than
 ``min_radius * L``, so :func:`regions_on_segments` counts what
-``regions.enumerate(net, regions.segment(p0, p1))`` counts. For
+``regions.enumerate_regions(net, regions.segment(p0, p1))`` counts. For
 :func:`distinct_patterns` a point falling in a region thinner than the
 tolerance could in principle add a pattern the enumeration drops;
 ``Partition.slivers`` and ``Partition.near_degenerate`` tell when that can

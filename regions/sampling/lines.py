@@ -65,7 +65,7 @@ def regions_on_segments(network: Network, starts, ends, *,
     """Exact number of regions along each segment ``starts[k] -> ends[k]`` (input coordinates).
 
     ``starts``, ``ends`` : arrays of shape ``(K, n)`` (or ``(n,)`` for one
-    segment). Counts what ``regions.enumerate(network, regions.segment(p0,
+    segment). Counts what ``regions.enumerate_regions(network, regions.segment(p0,
     p1))`` counts, by a different algorithm (breakpoints of the
     piecewise-linear pre-activations, layer by layer, no LP).
     """
@@ -82,7 +82,7 @@ def regions_on_lines(network: Network, points, directions, *,
     """Exact number of regions along each whole line ``points[k] + t directions[k]``, t in R.
 
     ``points``, ``directions`` : arrays of shape ``(K, n)`` (or ``(n,)``),
-    input coordinates. Counts what ``regions.enumerate(network,
+    input coordinates. Counts what ``regions.enumerate_regions(network,
     regions.line(p, p + u))`` counts.
     """
     points, directions = _point_pairs(network, points, directions, "line points and directions")
