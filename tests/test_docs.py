@@ -326,7 +326,7 @@ def test_enumerate_signature_in_api_md():
     import regions
 
     text = " ".join((ROOT / "docs" / "api.md").read_text().split())
-    documented = re.search(r"`regions\.enumerate\((.*?)\)` returns", text).group(1)
+    documented = re.search(r"`regions\.enumerate_regions\((.*?)\)` returns", text).group(1)
     signature = inspect.signature(regions.enumerate_regions)
     shown = [p.strip() for p in documented.split(",")]
     names = [p.split("=")[0] for p in shown if p != "*"]
