@@ -22,6 +22,7 @@ from .errors import CheckpointError, DomainError, FileFormatError, NetworkError,
 from .io import load, save
 from .network import Layer, Network
 from .partition import Partition, Region, RegionCount
+from .plot import plot, register_notebook_display
 from .serialize import read_json, to_json
 from .tolerances import MIN_RADIUS
 from .torch_loader import from_torch
@@ -33,6 +34,7 @@ __all__ = [
     "Domain", "DomainError", "FileFormatError", "Layer", "MIN_RADIUS", "Network", "from_torch",
     "NetworkError", "Partition", "Region", "RegionsError", "box", "enumerate_regions", "line", "load",
     "plane", "polytope", "read_json", "save", "segment", "verify", "VerifyReport", "whole_space",
-    "bounds", "sampling",
+    "bounds", "sampling", "plot",
 ]
+register_notebook_display()
 __version__ = "0.1.0"

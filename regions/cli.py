@@ -33,6 +33,7 @@ from .errors import FileFormatError, RegionsError
 from .exact import exact_check
 from .graph import adjacency_graph
 from .io import load, save
+from .plot import COLORS, pyplot, save_figure
 from .serialize import graph_format, jsonable, to_json, write_graph
 from .tolerances import MIN_RADIUS
 from .verify import verify
@@ -57,10 +58,43 @@ def load_network(args):
 
 
 def network_and_domain(args):
-    """The network file and the domain (``--box``, default all of R^n) named on the command line."""
+    """The network file and the domain named on the command line: ``--box`` (default all
+    of R^n), or a ``--plane`` / ``--line`` slice (its ``--box`` bounds the slice
+    coordinates)."""
     net = load_network(args)
-    domain = domains.box(*args.box) if args.box is not None else domains.whole_space()
+    lower, upper = parse_box(args.box) if args.box is not None else (None, None)
+    if args.plane is not None:
+        p0, p1, p2 = (parse_point(p) for p in args.plane)
+        return net, domains.plane(p0, p1, p2, lower, upper).resolve(net.input_dim)
+    if args.line is not None:
+        p0, p1 = (parse_point(p) for p in args.line)
+        if lower is not None:
+            raise RegionsError("--box bounds a --plane, not a --line (the whole line is used)")
+        return net, domains.line(p0, p1).resolve(net.input_dim)
+    domain = domains.box(lower, upper) if lower is not None else domains.whole_space()
     return net, domain.resolve(net.input_dim)
+
+
+def parse_point(text: str) -> list[float]:
+    """A point given as comma-separated coordinates (``0,0.5,-1``)."""
+    try:
+        return [float(x) for x in text.split(",")]
+    except ValueError:
+        raise RegionsError(f"a point is comma-separated numbers, got {text!r}") from None
+
+
+def parse_box(values: list[str]):
+    """``--box LO HI`` (the same bounds on every coordinate) or ``--box LO,HI LO,HI ...``
+    (one pair per coordinate) as ``(lower, upper)``."""
+    if all("," not in v for v in values):
+        if len(values) != 2:
+            raise RegionsError(f"--box takes LO HI or one LO,HI pair per coordinate, "
+                               f"got {' '.join(values)}")
+        return parse_point(values[0])[0], parse_point(values[1])[0]
+    pairs = [parse_point(v) for v in values]
+    if any(len(pair) != 2 for pair in pairs):
+        raise RegionsError(f"--box takes one LO,HI pair per coordinate, got {' '.join(values)}")
+    return [pair[0] for pair in pairs], [pair[1] for pair in pairs]
 
 
 def enumerate_with_progress(args, net, domain, count_only: bool = False, **options):
@@ -211,6 +245,27 @@ def cmd_convert(args) -> int:
     return 0
 
 
+def cmd_plot(args) -> int:
+    """``regions plot NET.npz -o FILE``: enumerate and draw every region."""
+    if not args.output.lower().endswith((".png", ".svg", ".pdf")):
+        raise RegionsError(f"{args.output}: the picture is .png, .svg or .pdf")
+    pyplot()  # a missing matplotlib fails before the work
+    net, domain = network_and_domain(args)
+    part = enumerate_with_progress(args, net, domain)
+    try:
+        save_figure(part, args.output, color=args.color, layer=args.layer,
+                    edges=not args.no_edges, graph=args.graph, boundary=args.boundary)
+    except OSError as exc:
+        raise RegionsError(f"cannot write the picture {args.output}: {exc.strerror}") from None
+    summary = part.summary()
+    summary["output"] = args.output
+    if args.json:
+        print(json.dumps(jsonable(summary)))
+    else:
+        print(f"{len(part)} regions -> {args.output}")
+    return outcome_code(part)
+
+
 def cmd_graph(args) -> int:
     """``regions graph NET.npz -o FILE``: enumerate, build the graph, write it by extension."""
     graph_format(args.output)  # reject an unknown extension before the work
@@ -223,18 +278,26 @@ def cmd_graph(args) -> int:
 
 
 def add_network_arguments(parser, help_text: str) -> None:
-    """The positional network file and ``--box``, shared by every subcommand."""
+    """The positional network file and the domain options, shared by every subcommand."""
     parser.add_argument("network", help=help_text)
-    parser.add_argument("--box", nargs=2, type=float, metavar=("LO", "HI"),
-                        help="restrict to the box [LO, HI]^n (default: all of R^n)")
+    parser.add_argument("--box", nargs="+", metavar="LO HI",
+                        help="restrict to the box [LO, HI]^n, or LO,HI per coordinate "
+                             "(--box -1,1 0,2); with --plane, bounds of the slice coordinates "
+                             "(default: all of R^n)")
+    slices = parser.add_mutually_exclusive_group()
+    slices.add_argument("--plane", nargs=3, metavar="P", help="the plane through three points, "
+                        "each comma-separated (--plane 0,0,0 1,0,0 0,1,0)")
+    slices.add_argument("--line", nargs=2, metavar="P", help="the line through two points")
 
 
 NETWORK_HELP = ".npz network file (W0, b0, W1, b1, ..., activations)"
 
 
 #: What argparse takes for a negative number rather than an option: also ``-1e3`` and
-#: ``-.5e-2``, so ``--box -1e3 1e3`` parses (argparse's own pattern has no exponent).
-NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+#: ``-.5e-2``, so ``--box -1e3 1e3`` parses (argparse's own pattern has no exponent), and
+#: comma-separated numbers such as ``-1,1`` (a per-coordinate box, a point).
+_NUMBER = r"(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"
+NEGATIVE_NUMBER = re.compile(rf"^-{_NUMBER}(,[-+]?{_NUMBER})*$")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -305,6 +368,24 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--min-radius", type=float, default=MIN_RADIUS,
                        help=f"full-dimensionality tolerance (default {MIN_RADIUS:g})")
     graph.set_defaults(func=cmd_graph)
+
+    picture = sub.add_parser(
+        "plot", help="draw the regions of a 2-D domain or slice (or a 1-D line) to a file",
+        description="Draw every region as its exact polygon (.png, .svg or .pdf by "
+                    "extension; needs matplotlib: pip install \"regions[plot]\").")
+    add_network_arguments(picture, NETWORK_HELP)
+    picture.add_argument("-o", "--output", required=True, metavar="PICTURE",
+                         help="output file: .png, .svg or .pdf")
+    picture.add_argument("--color", choices=COLORS, default="pattern",
+                         help="fill by activation pattern (default), network output, or the "
+                              "pattern of layers up to --layer")
+    picture.add_argument("--layer", type=int, help="the last layer for --color layer")
+    picture.add_argument("--no-edges", action="store_true", help="do not outline the regions")
+    picture.add_argument("--graph", action="store_true", help="draw the adjacency graph")
+    picture.add_argument("--boundary", action="store_true", help="draw the decision boundary")
+    picture.add_argument("--json", action="store_true", help="print a JSON summary")
+    picture.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    picture.set_defaults(func=cmd_plot)
 
     for command in sub.choices.values():
         command.add_argument(

@@ -163,6 +163,19 @@ class Partition:
     def __len__(self) -> int:
         return self.patterns.shape[0]
 
+    def __repr__(self) -> str:
+        """One line: the count and what was enumerated.
+
+        >>> import regions
+        >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+        ...                                    ([[1.0, 1.0]], [0.0])])
+        >>> regions.enumerate_regions(net)
+        <Partition: 4 regions of [2, 2, 1] over whole (2-D), method vertex>
+        """
+        state = "" if self.complete else f", INCOMPLETE ({self.stop_reason})"
+        return (f"<Partition: {len(self):,} regions of {self.network.widths} over "
+                f"{self.domain.kind} ({self.domain.dim}-D), method {self.method}{state}>")
+
     def __getitem__(self, i: int) -> Region:
         i = range(len(self))[i]
         if i not in self._cache:
@@ -175,6 +188,16 @@ class Partition:
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
+
+    def constraints(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Region ``i``'s rows ``(A (m, dim), b (m,), labels (m,))``, ``A z <= b``, as the
+        engine kept them: every facet, and possibly a few redundant rows. No LP (``self[i]``
+        removes the redundant rows, one LP each, on first access)."""
+        return self._rows[range(len(self))[i]]
+
+    def affine_map(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(C (out, dim), d (out,))``: the network computes ``C z + d`` on region ``i``."""
+        return self._maps[range(len(self))[i]]
 
     @property
     def near_degenerate(self) -> np.ndarray:

@@ -198,7 +198,9 @@ def test_bad_files_exit_2(capsys, tmp_path, name):
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("extra", [["--box", "1", "-1"], ["--box", "0", "0"],
+@pytest.mark.parametrize("extra", [["--box", "1", "-1"], ["--box", "0", "0"], ["--box", "1"],
+                                   ["--box", "a", "b"], ["--box", "-1,1", "0"],
+                                   ["--plane", "0,0", "1,0", "0,x"], ["--line", "0,0", "0,0"],
                                    ["--min-radius", "0"], ["--min-radius=-1e-3"]])
 def test_bad_options_exit_2(capsys, extra):
     code, out, err = run(capsys, "count", EXAMPLE, "--quiet", *extra)
@@ -206,8 +208,9 @@ def test_bad_options_exit_2(capsys, extra):
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
-@pytest.mark.parametrize("argv", [["count"], ["count", str(EXAMPLE), "--box", "1"],
-                                  ["count", str(EXAMPLE), "--box", "a", "b"], ["frobnicate"]])
+@pytest.mark.parametrize("argv", [["count"], ["count", str(EXAMPLE), "--plane", "0,0"],
+                                  ["count", str(EXAMPLE), "--line", "0,0", "1,1", "--plane",
+                                   "0,0", "1,0", "0,1"], ["frobnicate"]])
 def test_usage_errors_exit_2(capsys, argv):
     with pytest.raises(SystemExit) as exc:
         cli.main(argv)

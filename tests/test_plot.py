@@ -1,0 +1,181 @@
+"""Pictures (regions.plot, regions plot): what is drawn is checked against independent facts.
+
+The patches of a 2-D picture are the regions' exact polygons, so on a box their areas sum to
+the box's and on all of R^2 their number is Zaslavsky's; the window of an unbounded picture
+holds every crossing of the lines (computed here by solving each pair); the decision
+boundary drawn lies on the zero set of the network's output (an independent forward pass);
+a 1-D picture's curve is the network's function at its ends; colours follow patterns only.
+"""
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+import regions  # noqa: E402
+from regions.cli import main  # noqa: E402
+from regions.plot import pattern_color, png  # noqa: E402
+
+import oracles  # noqa: E402
+from oracles import random_net  # noqa: E402
+
+
+@pytest.fixture
+def ax():
+    fig, axes = plt.subplots()
+    yield axes
+    plt.close(fig)
+
+
+def patch_polygons(ax):
+    return [patch.get_xy()[:-1] if np.allclose(patch.get_xy()[0], patch.get_xy()[-1])
+            else patch.get_xy() for patch in ax.patches]
+
+
+def shoelace(polygon):
+    x, y = polygon[:, 0], polygon[:, 1]
+    return 0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
+@pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
+def test_patches_tile_the_box(ax, seed):
+    net = random_net([2, 6, 5, 1], ["relu", "hardtanh", "identity"], seed)
+    part = regions.enumerate_regions(net, regions.box([-1, -0.5], [1.5, 1]))
+    regions.plot(part, ax)
+    polygons = patch_polygons(ax)
+    assert len(polygons) == len(part)
+    assert sum(shoelace(p) for p in polygons) == pytest.approx(2.5 * 1.5, rel=1e-9)
+    # Each patch holds its region's witness, and only that region's pattern inside it.
+    for polygon, witness, pattern in zip(polygons, part.witnesses, part.patterns):
+        assert matplotlib.path.Path(polygon).contains_point(witness)
+        centroid = polygon.mean(axis=0)
+        assert np.array_equal(oracles.true_patterns(net, centroid[None])[0], pattern)
+
+
+@pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
+def test_whole_plane_window_holds_every_crossing(ax, seed):
+    rng = np.random.default_rng(seed)
+    W, b = rng.normal(size=(6, 2)), rng.normal(size=6)
+    net = regions.Network.from_layers([(W, b), (np.ones((1, 6)), np.zeros(1))])
+    regions.plot(regions.enumerate_regions(net), ax)
+    assert len(ax.patches) == oracles.zaslavsky(6, 2) == 22
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    for i, j in itertools.combinations(range(6), 2):
+        x, y = np.linalg.solve(W[[i, j]], -b[[i, j]])
+        assert x0 < x < x1 and y0 < y < y1
+    assert "window holding every vertex" in ax.get_title()
+
+
+def test_decision_boundary_lies_on_the_zero_set(ax):
+    net = random_net([2, 8, 8, 1], ["relu", "relu", "identity"], 4)
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
+    regions.plot(part, ax, boundary=True)
+    segments = [line.get_xydata() for line in ax.lines if line.get_color() == "red"]
+    assert segments
+    ends = np.vstack(segments)
+    assert np.max(np.abs(net.forward(ends))) < 1e-9
+
+
+def test_argmax_boundary_of_a_classifier(ax):
+    # Three outputs x, y, 0 on the box: the argmax changes on x = y (x, y > 0), x = 0 (y < 0)
+    # and y = 0 (x < 0).
+    net = regions.Network.from_layers([(np.eye(2), np.zeros(2)),
+                                       (np.array([[1.0, 0], [0, 1], [0, 0]]), np.zeros(3))],
+                                      ["identity", "identity"])
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
+    regions.plot(part, ax, boundary=True)
+    ends = np.vstack([line.get_xydata() for line in ax.lines if line.get_color() == "red"])
+    top2 = np.sort(net.forward(ends), axis=1)[:, -2:]
+    assert np.allclose(top2[:, 0], top2[:, 1], atol=1e-12)
+
+
+def test_1d_curve_is_the_function(ax):
+    net = random_net([1, 5, 4, 1], ["relu", "leaky_relu", "identity"], 2)
+    part = regions.enumerate_regions(net, regions.box(-2, 2))
+    regions.plot(part, ax)
+    curves = [line.get_xydata() for line in ax.lines if line.get_color() == "black"]
+    assert len(curves) == len(part) == len(oracles.line_partition(net, [0.0], [1.0], -2, 2))
+    for curve in curves:
+        assert np.allclose(curve[:, 1], net.forward(curve[:, :1])[:, 0], atol=1e-12)
+
+
+def test_colours_follow_patterns_across_pictures():
+    net = random_net([2, 5, 1], ["relu", "identity"], 1)
+    small = regions.enumerate_regions(net, regions.box(-0.5, 0.5))
+    large = regions.enumerate_regions(net)
+    colours = {p.tobytes(): pattern_color(p) for p in large.patterns}
+    for p in small.patterns:
+        assert pattern_color(p) == colours[p.tobytes()]
+    assert len(set(colours.values())) == len(colours)
+
+
+def test_output_and_layer_colours(ax):
+    net = random_net([2, 4, 4, 1], ["relu", "relu", "identity"], 3)
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
+    regions.plot(part, ax, color="layer", layer=0)
+    first = part.patterns[:, :4]
+    by_colour = {}
+    for patch, pattern in zip(ax.patches, first):
+        by_colour.setdefault(tuple(np.round(patch.get_facecolor()[:3], 6)), set()).add(
+            pattern.tobytes())
+    assert all(len(group) == 1 for group in by_colour.values())
+    assert len(by_colour) == len({p.tobytes() for p in first})
+    with pytest.raises(regions.RegionsError, match="layer must be"):
+        regions.plot(part, ax, color="layer", layer=5)
+    with pytest.raises(regions.RegionsError, match="unknown color"):
+        regions.plot(part, ax, color="rainbow")
+
+
+def test_higher_dimensions_are_refused_with_a_hint():
+    part = regions.enumerate_regions(random_net([3, 3, 1], ["relu", "identity"], 0))
+    with pytest.raises(regions.DomainError, match="2-D slice"):
+        regions.plot(part)
+
+
+def test_png_bytes_and_one_line_repr():
+    part = regions.enumerate_regions(random_net([2, 3, 1], ["relu", "identity"], 0))
+    assert png(part).startswith(b"\x89PNG")
+    assert repr(part) == f"<Partition: {len(part)} regions of [2, 3, 1] over whole (2-D), method vertex>"
+
+
+@pytest.mark.parametrize("suffix", ["png", "svg", "pdf"])
+def test_cli_plot_writes_each_format(tmp_path, capsys, suffix):
+    net_path, out = tmp_path / "net.npz", tmp_path / f"part.{suffix}"
+    regions.save(random_net([3, 5, 1], ["relu", "identity"], 0), net_path)
+    code = main(["plot", str(net_path), "-o", str(out), "--plane", "0,0,0", "1,0,0", "-1,1,0",
+                 "--box", "-2,2", "-1,1", "--boundary", "--json", "--quiet"])
+    assert code == 0 and out.stat().st_size > 1000
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["domain"] == "plane" and summary["output"] == str(out)
+
+
+def test_cli_domains_parse(tmp_path, capsys):
+    net_path = tmp_path / "net.npz"
+    net = random_net([2, 4, 1], ["relu", "identity"], 0)
+    regions.save(net, net_path)
+    assert main(["count", str(net_path), "--box", "-1,1", "-0.5,2", "--json", "--quiet"]) == 0
+    per_coordinate = json.loads(capsys.readouterr().out)["regions"]
+    lo, hi = np.array([-1, -0.5]), np.array([1, 2.0])
+    assert per_coordinate == len(oracles.unambiguous(oracles.brute_force_patterns, net,
+                                                     oracles.box_slice(lo, hi)))
+    assert main(["count", str(net_path), "--line", "-1,0", "1,1", "--json", "--quiet"]) == 0
+    along = json.loads(capsys.readouterr().out)["regions"]
+    direction = np.array([2.0, 1.0]) / np.sqrt(5)
+    assert along == len(oracles.line_partition(net, np.array([-1.0, 0]), direction))
+    assert main(["count", str(net_path), "--box", "-1,1", "--json"]) == 2       # one pair, 2-D
+    assert main(["plot", str(net_path), "-o", str(tmp_path / "x.txt")]) == 2
+    assert "is .png, .svg or .pdf" in capsys.readouterr().err
+
+
+def test_missing_matplotlib_is_one_line(monkeypatch, tmp_path, capsys):
+    import sys
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    net_path = tmp_path / "net.npz"
+    regions.save(random_net([2, 3, 1], ["relu", "identity"], 0), net_path)
+    assert main(["plot", str(net_path), "-o", str(tmp_path / "a.png")]) == 2
+    assert 'pip install "regions[plot]"' in capsys.readouterr().err
