@@ -126,7 +126,8 @@ def _child(cell, row, double rhs, long label, center, double radius, bint exact,
 
 
 def split_cell(cell, const double[:, ::1] G, const double[::1] beta, const double[::1] norms,
-               const long[::1] hyperplane_ids, solver, double min_radius, double sliver_radius):
+               const long[::1] hyperplane_ids, solver, double min_radius, double sliver_radius,
+               long max_steps=-1):
     """Split one cell by every undecided hyperplane of a layer.
 
     ``cell`` is ``(A, c, labels, center, radius, exact, sides, undecided)``:
@@ -137,18 +138,23 @@ def split_cell(cell, const double[:, ::1] G, const double[::1] beta, const doubl
     its sides keep a ball of radius above ``min_radius`` inside the current
     ball, the cell splits with no LP; otherwise one inscribed-ball LP on the
     side away from the center (``solver.chebyshev``) decides. Returns
-    ``(cells, slivers)``: the final cells (same tuple layout, ``undecided``
-    empty), each a full-dimensional piece with every side decided, and the
-    number of pieces dropped with an inscribed radius in
-    ``(sliver_radius, min_radius]`` (near-degenerate cuts).
+    ``(cells, slivers, unfinished)``: the final cells (same tuple layout,
+    ``undecided`` empty), each a full-dimensional piece with every side
+    decided, in depth-first order; the number of pieces dropped with an
+    inscribed radius in ``(sliver_radius, min_radius]`` (near-degenerate
+    cuts); and, when ``max_steps`` (>= 0) pieces were taken off the stack
+    before it emptied, the pieces still on it (bottom first, each with its
+    own ``sides`` and ``undecided``), to be split later.
     """
     cdef Py_ssize_t dim = G.shape[1], t, best, k
     cdef double s, best_abs, r, a, sigma, near_r, far_r
     cdef const double[::1] x
     cdef Py_ssize_t slivers = 0
+    cdef long steps = 0
     out = []
     stack = [cell]
-    while stack:
+    while stack and steps != max_steps:
+        steps += 1
         cell = stack.pop()
         A, c, labels, center, r, exact, sides, undecided = cell
         if not undecided:
@@ -211,4 +217,4 @@ def split_cell(cell, const double[:, ::1] G, const double[::1] beta, const doubl
                             True, t, <signed char>(-sigma), rest))
         stack.append(_child(cell, near_row, near_rhs, label, near_center, near_r,
                             near_exact, t, <signed char>sigma, rest))
-    return out, slivers
+    return out, slivers, stack

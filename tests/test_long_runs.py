@@ -338,3 +338,22 @@ def test_ctrl_c_in_the_middle_of_one_huge_cell_then_resume(short_splits, ctrl_c_
     assert part.unfinished > 0 and is_prefix(part, full)
     ctrl_c_after(10**9)                                        # disarmed
     identical(regions.enumerate_regions(WIDE, whole, resume=path), full)
+
+
+def test_split_engine_cut_short_then_ctrl_c_and_resume(monkeypatch, ctrl_c_after, tmp_path):
+    # The split engine's one cell of a wide layer goes back on the stack after 8 pieces: the
+    # same regions in the same order, and Ctrl-C inside that cell keeps a resumable prefix.
+    from regions.engines.split import SplitEngine
+    net = random_network([2, 24, 1], seed=0)
+    uncut = regions.enumerate_regions(net, method="split")
+    assert len(uncut) == oracles.zaslavsky(24, 2)
+    monkeypatch.setattr(SplitEngine, "split_steps", 8)
+    full = regions.enumerate_regions(net, method="split")
+    assert np.array_equal(full.patterns, uncut.patterns) and full.per_layer == uncut.per_layer
+    path = tmp_path / "run.npz"
+    sent = ctrl_c_after(20)
+    part = regions.enumerate_regions(net, checkpoint=path, method="split")
+    assert part.stop_reason == "interrupted" and len(part) == sent[0] < len(full)
+    assert part.unfinished > 0 and is_prefix(part, full)
+    ctrl_c_after(10**9)                                        # disarmed
+    identical(regions.enumerate_regions(net, resume=path), full)

@@ -11,10 +11,14 @@ cuts it into two full-dimensional pieces. Works on every domain, bounded or
 not, in any dimension.
 
 A cell is the tuple ``(layer, A, c, labels, center, radius, exact, M, m,
-pattern)``: the next layer to apply, constraints ``A z <= c`` (unit rows)
-with their labels, an inscribed ball (``exact`` when it is the largest), the
-affine map ``M z + m`` of the layer input, and the states so far. A final
-region is the record ``(pattern, witness, margin, A, c, labels, C, d)``.
+pattern, sides, undecided)``: the next layer to apply, constraints ``A z <=
+c`` (unit rows) with their labels, an inscribed ball (``exact`` when it is
+the largest), the affine map ``M z + m`` of the layer input, the states so
+far, and, for a cell whose split by its layer was cut short after
+``split_steps`` pieces (so one huge cell returns to the driver like small
+ones), the sides decided so far and the hyperplanes still to test (empty
+arrays otherwise). A final region is the record ``(pattern, witness,
+margin, A, c, labels, C, d)``.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ from ..lp import LPSolver
 from ..network import (Network, breakpoint_hyperplanes, state_slope_offset, states_from_sides,
                        tie_sides)
 from ..tolerances import NEAR_DEGENERATE_FACTOR
+
+#: The last two fields of a cell entering its layer (no split begun).
+FRESH = (np.zeros(0, np.int8), np.zeros(0, np.int64))
 
 
 def root_ball(solver: LPSolver, domain: Domain, min_radius: float):
@@ -44,6 +51,9 @@ class SplitEngine:
 
     name = "split"
     chunk = 1
+    #: Pieces one call of ``split_cell`` takes off its stack before the cell goes back
+    #: unfinished (about one LP each).
+    split_steps = 1024
 
     def __init__(self, network: Network, domain: Domain, min_radius: float,
                  solver: LPSolver | None = None):
@@ -63,7 +73,7 @@ class SplitEngine:
         ball = root_ball(self.solver, self.domain, self.min_radius)
         labels = -1 - np.arange(self.domain.A.shape[0], dtype=np.int64)
         return [(0, self.domain.A, self.domain.c, labels, ball.center, ball.radius, True,
-                 self.domain.basis, self.domain.origin, np.zeros(0, np.int8))]
+                 self.domain.basis, self.domain.origin, np.zeros(0, np.int8), *FRESH)]
 
     @property
     def pending(self) -> int:
@@ -110,33 +120,38 @@ class SplitEngine:
             self.found.append(self.finish(cell))
             self.n_regions += 1
             return []
-        children = self.split(cell, self.network.layers[layer_index])
-        self.per_layer[layer_index] += len(children)
+        children, finished = self.split(cell, self.network.layers[layer_index])
+        self.per_layer[layer_index] += finished
         return children
 
     def finish(self, cell: tuple) -> tuple:
-        _, A, c, labels, center, radius, exact, M, m, pattern = cell
+        _, A, c, labels, center, radius, exact, M, m, pattern, _, _ = cell
         if not exact:
             ball = self.solver.chebyshev(A, c)
             center, radius = ball.center, ball.radius
         return (pattern, center, radius, A, c, labels, M, m)
 
-    def split(self, cell: tuple, layer) -> list:
-        """Children of ``cell`` under ``layer``'s breakpoint hyperplanes."""
-        index, A, c, labels, center, radius, exact, M, m, pattern = cell
+    def split(self, cell: tuple, layer) -> tuple[list, int]:
+        """Children of ``cell`` under ``layer``'s breakpoint hyperplanes, in depth-first
+        order: the finished ones (cells of the next layer; their number is returned too),
+        then those of a split cut short (cells of this layer)."""
+        index, A, c, labels, center, radius, exact, M, m, pattern, sides, undecided = cell
         G = layer.weight @ M                   # (width, dim) pre-activation map
         beta = layer.weight @ m + layer.bias   # (width,)
         if layer.activation == "identity":
-            return [(index + 1, A, c, labels, center, radius, exact, G, beta, pattern)]
+            return [(index + 1, A, c, labels, center, radius, exact, G, beta, pattern,
+                     *FRESH)], 1
         G_planes, beta_planes, threshold = breakpoint_hyperplanes(layer, G, beta, M)
-        sides, norms = classify(G_planes, beta_planes, threshold,
-                                tie_sides(layer.activation, layer.width),
-                                self.domain.lower, self.domain.upper)
-        undecided = [int(t) for t in np.flatnonzero(sides == 0)]
+        classified, norms = classify(G_planes, beta_planes, threshold,
+                                     tie_sides(layer.activation, layer.width),
+                                     self.domain.lower, self.domain.upper)
+        if sides.size == 0:           # a cell entering its layer
+            sides, undecided = classified, np.flatnonzero(classified == 0)
         ids = self.offsets[index] + np.arange(G_planes.shape[0], dtype=np.int64)
-        start = (A, c, labels, center, radius, exact, sides, undecided)
-        pieces, slivers = split_cell(start, G_planes, beta_planes, norms, ids, self.solver,
-                                     self.min_radius, self.min_radius / NEAR_DEGENERATE_FACTOR)
+        start = (A, c, labels, center, radius, exact, sides, [int(t) for t in undecided])
+        pieces, slivers, unfinished = split_cell(
+            start, G_planes, beta_planes, norms, ids, self.solver, self.min_radius,
+            self.min_radius / NEAR_DEGENERATE_FACTOR, self.split_steps)
         self.slivers += slivers
         children = []
         for A_, c_, labels_, center_, radius_, exact_, piece_sides, _ in pieces:
@@ -144,8 +159,11 @@ class SplitEngine:
             slope, shift = state_slope_offset(states, layer)
             children.append((index + 1, A_, c_, labels_, center_, radius_, exact_,
                              slope[:, None] * G, slope * beta + shift,
-                             np.concatenate([pattern, states])))
-        return children
+                             np.concatenate([pattern, states]), *FRESH))
+        for A_, c_, labels_, center_, radius_, exact_, piece_sides, rest in reversed(unfinished):
+            children.append((index, A_, c_, labels_, center_, radius_, exact_, M, m, pattern,
+                             piece_sides, np.array(rest, dtype=np.int64)))
+        return children, len(pieces)
 
     # ------------------------------------------------------------------ final regions
 
