@@ -53,8 +53,10 @@ def load_network(args):
     activations = getattr(args, "activations", None)
     if activations is not None:
         activations = [a.strip() for a in activations.split(",") if a.strip()]
+    shape = getattr(args, "input_shape", None)
+    shape = None if shape is None else [int(s) for s in parse_point(shape)]
     return load(args.network, activations=activations,
-                allow_pickle=getattr(args, "allow_pickle", False))
+                allow_pickle=getattr(args, "allow_pickle", False), input_shape=shape)
 
 
 def network_and_domain(args):
@@ -392,6 +394,10 @@ def build_parser() -> argparse.ArgumentParser:
             "--activations", metavar="LIST",
             help="PyTorch state dicts (.pt/.pth), which store no activations: one per Linear "
                  "layer, comma-separated (relu, leaky_relu, hardtanh, identity)")
+        command.add_argument(
+            "--input-shape", metavar="C,H,W",
+            help="a full pickled PyTorch model that does not start with Linear (Conv2d, ...): "
+                 "one input's shape without the batch axis, comma-separated")
         command.add_argument(
             "--allow-pickle", action="store_true",
             help="also load a full pickled PyTorch model (unpickling runs arbitrary code: "

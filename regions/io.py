@@ -55,7 +55,7 @@ def _check_sizes(path: str) -> None:
                               f"{MAX_TOTAL_ELEMENTS:,}")
 
 
-def load(path, *, activations=None, allow_pickle: bool = False) -> Network:
+def load(path, *, activations=None, allow_pickle: bool = False, input_shape=None) -> Network:
     """Read a network from an ``.npz`` file in the format above, or a PyTorch file.
 
     Parameters
@@ -68,6 +68,9 @@ def load(path, *, activations=None, allow_pickle: bool = False) -> Network:
     allow_pickle : bool
         PyTorch files only: also load a full pickled model (``torch.save(model)``),
         which runs arbitrary code while unpickling. Only for files you trust.
+    input_shape : tuple of int, optional
+        Full PyTorch models that do not start with a ``Linear`` (a ``Conv2d``, ...):
+        one input's shape without the batch axis (:func:`regions.from_torch`).
 
     Raises
     ------
@@ -82,10 +85,10 @@ def load(path, *, activations=None, allow_pickle: bool = False) -> Network:
     if not os.path.isfile(path):
         raise FileFormatError(f"no such network file: {path}")
     if path.endswith((".pt", ".pth")):
-        return load_torch(path, activations, allow_pickle=allow_pickle)
-    if activations is not None or allow_pickle:
+        return load_torch(path, activations, allow_pickle=allow_pickle, input_shape=input_shape)
+    if activations is not None or allow_pickle or input_shape is not None:
         raise FileFormatError(f"{path}: an .npz network carries its own activations; "
-                              "activations and allow_pickle are for PyTorch files")
+                              "activations, allow_pickle and input_shape are for PyTorch files")
     try:
         _check_sizes(path)
         with np.load(path, allow_pickle=False) as archive:
@@ -135,7 +138,8 @@ def load(path, *, activations=None, allow_pickle: bool = False) -> Network:
     return Network.from_layers(pairs, activations, slope)
 
 
-def load_torch(path, activations=None, *, allow_pickle: bool = False) -> Network:
+def load_torch(path, activations=None, *, allow_pickle: bool = False,
+               input_shape=None) -> Network:
     """Read a PyTorch file saved with ``torch.save``.
 
     A ``state_dict`` of an ``nn.Sequential`` is read with
@@ -169,7 +173,7 @@ def load_torch(path, activations=None, *, allow_pickle: bool = False) -> Network
         if activations is not None:
             raise FileFormatError(f"{path} holds a full model, whose activations come from "
                                   "its modules: do not pass activations")
-        return from_torch(state)
+        return from_torch(state, input_shape)
     if not isinstance(state, dict):
         raise FileFormatError(f"{path} holds a {type(state).__name__}, not a state_dict")
     weights = {}

@@ -5,6 +5,8 @@ Independent sources: the forward pass recomputed in ``oracles.preactivations``
 brute-force pattern enumeration for the counts of loaded networks.
 """
 
+import json
+
 import numpy as np
 import pytest
 
@@ -249,3 +251,83 @@ def test_torch_state_dict_file(tmp_path):
     with torch.no_grad():
         assert np.allclose(net.forward(X), model(torch.from_numpy(X)).numpy())
     assert len(regions.enumerate_regions(net)) == oracles.zaslavsky(4, 2)
+
+
+def test_from_torch_convolutional_model_matches_its_forward_and_brute_force():
+    # Conv2d (stride, padding, dilation, groups), BatchNorm (eval), AvgPool, Dropout and a
+    # nested Sequential become two exact affine layers; torch's own forward pass and brute
+    # force on a plane slice of the 18-D input are the independent checks.
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    torch.manual_seed(3)
+    model = nn.Sequential(
+        nn.Conv2d(2, 4, 3, stride=2, padding=1, dilation=1, groups=2), nn.BatchNorm2d(4),
+        nn.ReLU(),
+        nn.Sequential(nn.AvgPool2d(2), nn.Dropout(0.5), nn.Flatten(), nn.Linear(4, 3)),
+        nn.Hardtanh(), nn.Linear(3, 1))
+    with torch.no_grad():
+        model[1].running_mean.uniform_(-0.5, 0.5)
+        model[1].running_var.uniform_(0.5, 2.0)
+    net = regions.from_torch(model, input_shape=(2, 3, 3))
+    assert net.widths == [18, 16, 3, 1] and net.activations == ["relu", "hardtanh", "identity"]
+    X = np.random.default_rng(1).normal(size=(50, 18))
+    with torch.no_grad():
+        expected = model.double().eval()(torch.from_numpy(X.reshape(50, 2, 3, 3))).numpy()
+    assert np.allclose(net.forward(X), expected, rtol=1e-12, atol=1e-12)
+    rng = np.random.default_rng(2)
+    p0, p1, p2 = (rng.normal(size=18) for _ in range(3))
+    part = regions.enumerate_regions(net, regions.plane(p0, p1, p2, -1, 1))
+    truth = unambiguous(oracles.brute_force_patterns, net, oracles.plane_slice(p0, p1, p2, -1, 1))
+    assert pattern_set(part) == truth
+
+
+def test_from_torch_refusals_name_the_problem():
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    cases = [(nn.Sequential(nn.Conv2d(1, 2, 2), nn.ReLU(), nn.Flatten(), nn.Linear(8, 1)),
+              None, "give input_shape"),
+             (nn.Sequential(nn.Conv2d(1, 2, 2), nn.MaxPool2d(2), nn.ReLU()), (1, 4, 4),
+              "MaxPool2d is piecewise linear but not elementwise"),
+             (nn.Sequential(nn.Linear(2, 3), nn.Sigmoid()), None, "unsupported module Sigmoid"),
+             (nn.Sequential(nn.Conv2d(1, 2, 2), nn.ReLU()), (3, 4, 4), "cannot take inputs"),
+             (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), Residual(nn.Linear(2, 2))), None,
+              "unsupported module Residual")]
+    for model, shape, message in cases:
+        with pytest.raises(regions.NetworkError, match=message):
+            regions.from_torch(model, input_shape=shape)
+
+
+try:
+    import torch as _torch
+
+    class Residual(_torch.nn.Module):
+        """x + f(x): a skip connection, which the loader refuses."""
+
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, x):
+            return x + self.inner(x)
+except ImportError:  # pragma: no cover - torch is optional
+    Residual = None
+
+
+def test_cli_counts_a_pickled_convolutional_model_on_a_plane(tmp_path, capsys):
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    torch.manual_seed(4)
+    model = nn.Sequential(nn.Conv2d(1, 3, 2), nn.ReLU(), nn.Flatten(), nn.Linear(12, 1))
+    path = tmp_path / "conv.pt"
+    torch.save(model, path)
+    from regions.cli import main
+    argv = ["count", str(path), "--allow-pickle", "--plane", "0," * 8 + "0", "1," + "0," * 7 + "0",
+            "0,1," + "0," * 6 + "0", "--box", "-1", "1", "--json", "--quiet"]
+    assert main(argv) == 2 and "give input_shape" in capsys.readouterr().err
+    assert main(argv + ["--input-shape", "1,3,3"]) == 0
+    count = json.loads(capsys.readouterr().out)["regions"]
+    net = regions.from_torch(model, input_shape=(1, 3, 3))
+    e = np.eye(9)
+    truth = unambiguous(oracles.brute_force_patterns, net,
+                        oracles.plane_slice(np.zeros(9), e[0], e[1], -1, 1))
+    assert count == len(truth)
