@@ -17,7 +17,9 @@ from . import bounds, sampling
 from .certify import certify
 from .domain import AnyDimension, Domain, box, line, plane, polytope, segment, whole_space
 from .enumeration import count_regions, enumerate_regions
-from .graph import adjacency_graph
+from .dynamics import entropy
+from .graph import adjacency_graph, linear_pieces
+from .queries import region_path, segment_path
 from .errors import CheckpointError, DomainError, FileFormatError, NetworkError, RegionsError
 from .io import load, save
 from .network import Layer, Network
@@ -34,7 +36,7 @@ __all__ = [
     "Domain", "DomainError", "FileFormatError", "Layer", "MIN_RADIUS", "Network", "from_torch",
     "NetworkError", "Partition", "Region", "RegionsError", "box", "enumerate_regions", "line", "load",
     "plane", "polytope", "read_json", "save", "segment", "verify", "VerifyReport", "whole_space",
-    "bounds", "sampling", "plot",
+    "bounds", "sampling", "plot", "entropy", "linear_pieces", "region_path", "segment_path",
 ]
 register_notebook_display()
 __version__ = "0.1.0"

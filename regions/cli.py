@@ -28,10 +28,11 @@ import sys
 from . import domain as domains
 from .bounds import network_bounds
 from .certify import certify
+from .dynamics import entropy
 from .enumeration import METHODS, count_regions, enumerate_regions
 from .errors import FileFormatError, RegionsError
 from .exact import exact_check
-from .graph import adjacency_graph
+from .graph import adjacency_graph, linear_pieces
 from .io import load, save
 from .plot import COLORS, pyplot, save_figure
 from .serialize import graph_format, jsonable, to_json, write_graph
@@ -150,7 +151,7 @@ def cmd_count(args) -> int:
     # Only the count is printed: the regions are counted and dropped as they come (memory
     # independent of the count), unless something below needs them.
     count_only = not (args.output or args.exact_check or args.certify or args.checkpoint
-                      or args.resume)
+                      or args.resume or args.pieces)
     if not count_only:
         options.update(checkpoint=args.checkpoint, resume=args.resume)
     if args.workers < 1:
@@ -162,6 +163,8 @@ def cmd_count(args) -> int:
             part = enumerate_with_progress(args, net, domain, count_only, executor=executor,
                                            **options)
     summary = part.summary()
+    if args.pieces:
+        summary["pieces"] = linear_pieces(part).count
     if args.output:
         write_text(args.output, to_json(part), "the partition")
         summary["output"] = args.output
@@ -176,6 +179,8 @@ def cmd_count(args) -> int:
               f" (INCOMPLETE: stopped by {part.stop_reason}, {part.unfinished} cells unfinished)"))
         for index, (count, act) in enumerate(zip(summary["per_layer"], summary["activations"])):
             print(f"  after layer {index} ({act}): {count}")
+        if args.pieces:
+            print(f"linear pieces: {summary['pieces']}")
         print(f"LPs: {summary['lps']}  seconds: {summary['seconds']:.3f}")
         if summary["near_degenerate"] or summary["slivers"]:
             print(f"warning: {summary['near_degenerate']} near-degenerate regions and "
@@ -268,6 +273,24 @@ def cmd_plot(args) -> int:
     return outcome_code(part)
 
 
+def cmd_entropy(args) -> int:
+    """``regions entropy NET.npz --iterations K --interval LO HI``: laps of the iterates."""
+    net = load_network(args)
+    lo, hi = args.interval
+    report = entropy(net, lo, hi, args.iterations)
+    if args.json:
+        print(json.dumps(jsonable({"interval": [lo, hi], "laps": report.laps,
+                                   "regions": report.regions, "entropy": report.estimates,
+                                   "bound": report.bound})))
+        return 0
+    print(f"f on [{lo:g}, {hi:g}]: laps of f^k, log(laps) / k")
+    for k, (count, regions_, estimate) in enumerate(
+            zip(report.laps, report.regions, report.estimates), start=1):
+        print(f"  k = {k}: {count} laps ({regions_} regions), {estimate:.6f}")
+    print(f"bound from depth and width: {report.bound:.6f}")
+    return 0
+
+
 def cmd_graph(args) -> int:
     """``regions graph NET.npz -o FILE``: enumerate, build the graph, write it by extension."""
     graph_format(args.output)  # reject an unknown extension before the work
@@ -331,6 +354,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="re-verify every witness in rational arithmetic")
     count.add_argument("--certify", action="store_true",
                        help="check that the enumeration is complete (exit 4 on violations)")
+    count.add_argument("--pieces", action="store_true",
+                       help="also count the linear pieces (adjacent regions with one affine "
+                            "map merged; one LP per region row)")
     count.add_argument("-o", "--output", metavar="PART.json",
                        help="also write the whole partition (patterns, H-representations, "
                             "witnesses, affine maps) as JSON, read back by regions.read_json")
@@ -388,6 +414,17 @@ def build_parser() -> argparse.ArgumentParser:
     picture.add_argument("--json", action="store_true", help="print a JSON summary")
     picture.add_argument("--quiet", action="store_true", help="no progress on stderr")
     picture.set_defaults(func=cmd_plot)
+
+    dynamics = sub.add_parser(
+        "entropy", help="laps and topological entropy of a network R -> R iterated on an "
+                        "interval it maps into itself")
+    dynamics.add_argument("network", help=NETWORK_HELP)
+    dynamics.add_argument("--interval", nargs=2, type=float, required=True,
+                          metavar=("LO", "HI"), help="the interval f maps into itself")
+    dynamics.add_argument("--iterations", type=int, default=6, metavar="K",
+                          help="iterate up to f^K (default 6)")
+    dynamics.add_argument("--json", action="store_true", help="print a JSON object")
+    dynamics.set_defaults(func=cmd_entropy)
 
     for command in sub.choices.values():
         command.add_argument(

@@ -12,7 +12,9 @@ Node ``i`` (the region's index in the partition):
   by ``|`` (:func:`regions.serialize.pattern_string`);
 - ``states_<l>``: the states of layer ``l`` alone (non-identity layers);
 - ``witness_<k>``: coordinate ``k`` of the witness point (working coordinates);
-- ``margin``: the witness's inscribed-ball radius.
+- ``margin``: the witness's inscribed-ball radius;
+- ``piece``: the linear piece of the network's function that holds the region
+  (:func:`linear_pieces`).
 
 Edge ``(i, j)`` with ``i < j``, described from region ``i``'s facet:
 
@@ -28,12 +30,14 @@ Edge ``(i, j)`` with ``i < j``, described from region ``i``'s facet:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 
 from .facets import Facet, crossings, partition_facets
 from .serialize import pattern_string
+from .tolerances import PIECE_TOL
 
 
 def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
@@ -99,4 +103,60 @@ def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
             attributes[f"facet_{k}"] = float(value)
         G.add_edge(i, j, **attributes)
     G.graph["unmatched_facets"] = unmatched
+    pieces = linear_pieces(part, G)
+    G.graph["pieces"] = pieces.count
+    for i, piece in enumerate(pieces.labels):
+        G.nodes[i]["piece"] = int(piece)
     return G
+
+
+@dataclass(frozen=True)
+class LinearPieces:
+    """The linear pieces of the function a network computes over a partition's domain.
+
+    Attributes
+    ----------
+    count : int
+        Maximal connected unions of regions on which the function is one affine map.
+    labels : ndarray, shape (R,), int64
+        The piece of each region (pieces numbered from 0 in the order of their first region).
+    """
+
+    count: int
+    labels: np.ndarray
+
+
+def linear_pieces(part, graph: nx.Graph | None = None) -> LinearPieces:
+    """Merge adjacent regions whose affine maps agree (within ``PIECE_TOL``).
+
+    An activation region keeps every neuron's state; the function can be one affine map
+    across several of them (a neuron that feeds nothing, states whose changes cancel), so
+    there are at most as many linear pieces as regions. ``graph`` is the adjacency graph
+    of ``part`` (computed when not given).
+
+    >>> import regions
+    >>> # y = relu(x1): the neuron of x2 feeds nothing, 4 regions but 2 pieces
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 0.0]], [0.0])])
+    >>> pieces = linear_pieces(regions.enumerate_regions(net, regions.box(-1, 1)))
+    >>> pieces.count, sorted(pieces.labels.tolist())
+    (2, [0, 0, 1, 1])
+    """
+    G = adjacency_graph(part) if graph is None else graph
+    maps = [part.affine_map(i) for i in range(len(part))]
+    same = nx.Graph()
+    same.add_nodes_from(range(len(part)))
+    for i, j in G.edges:
+        (Ci, di), (Cj, dj) = maps[i], maps[j]
+        size = max(1.0, np.abs(Ci).max(initial=0.0), np.abs(di).max(initial=0.0),
+                   np.abs(Cj).max(initial=0.0), np.abs(dj).max(initial=0.0))
+        if (np.abs(Ci - Cj).max(initial=0.0) <= PIECE_TOL * size
+                and np.abs(di - dj).max(initial=0.0) <= PIECE_TOL * size):
+            same.add_edge(i, j)
+    labels = np.full(len(part), -1, dtype=np.int64)
+    count = 0
+    for i in range(len(part)):
+        if labels[i] < 0:
+            labels[list(nx.node_connected_component(same, i))] = count
+            count += 1
+    return LinearPieces(count, labels)

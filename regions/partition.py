@@ -9,8 +9,8 @@ import numpy as np
 
 from .domain import Domain
 from .network import Network
-from .polyhedra import minimal_rows, pattern_constraints
-from .tolerances import NEAR_DEGENERATE_FACTOR
+from .polyhedra import minimal_rows, pattern_constraints, patterns_at
+from .tolerances import COINCIDE_TOL, CONTAIN_SLACK, NEAR_DEGENERATE_FACTOR
 
 
 @dataclass(frozen=True)
@@ -194,6 +194,45 @@ class Partition:
         engine kept them: every facet, and possibly a few redundant rows. No LP (``self[i]``
         removes the redundant rows, one LP each, on first access)."""
         return self._rows[range(len(self))[i]]
+
+    def locate(self, points) -> np.ndarray:
+        """The region holding each point: indices ``(k,)`` for input-space points ``(k, n)``
+        (or one index for one point), -1 outside the domain (or off a slice) or in no region.
+
+        A point is given the pattern of the enumeration's rule
+        (:func:`regions.polyhedra.patterns_at`: on a breakpoint a ReLU neuron is off, a
+        hard-tanh neuron in its linear state), so a point on a facet belongs to exactly
+        one region. A point whose pattern is no region's (in a sliver thinner than the
+        tolerance, merged into a neighbour) goes to the region whose constraints hold it.
+
+        >>> import regions
+        >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+        ...                                    ([[1.0, 1.0]], [0.0])])
+        >>> part = regions.enumerate_regions(net, regions.box(-1, 1))
+        >>> found = part.locate([[0.5, 0.5], [-0.5, 0.5], [0.0, 0.5], [3.0, 0.0]])
+        >>> part.patterns[found[:3]].tolist(), int(found[3])
+        ([[1, 1], [0, 1], [0, 1]], -1)
+        """
+        x = np.asarray(points, dtype=np.float64)
+        single = x.ndim == 1
+        x = np.atleast_2d(x)
+        domain, slack = self.domain, CONTAIN_SLACK * self.scale
+        z = (x - domain.origin) @ domain.basis
+        inside = domain.contains(z, slack) & (
+            np.linalg.norm(domain.to_input(z) - x, axis=1) <= COINCIDE_TOL * self.scale)
+        found = np.full(x.shape[0], -1, dtype=np.int64)
+        if inside.any() and len(self):
+            index = {row.tobytes(): i for i, row in enumerate(self.patterns)}
+            where = np.flatnonzero(inside)
+            for k, pattern in zip(where, patterns_at(self.network, domain, z[where])):
+                found[k] = index.get(pattern.tobytes(), -1)
+            for k in where[found[where] < 0]:
+                for i in range(len(self)):
+                    A, b, _ = self.constraints(i)
+                    if np.all(A @ z[k] <= b + slack):
+                        found[k] = i
+                        break
+        return int(found[0]) if single else found
 
     def affine_map(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """``(C (out, dim), d (out,))``: the network computes ``C z + d`` on region ``i``."""

@@ -82,6 +82,12 @@ CONTAIN_SLACK
     "exactly" (``A z <= b + CONTAIN_SLACK``): only floating-point rounding,
     far below ``PROBE_STEPS``.
 
+PIECE_TOL
+    Two adjacent regions are one linear piece of the network's function when
+    their affine maps ``C z + d`` agree: every coefficient within
+    ``PIECE_TOL`` times the largest coefficient of the two maps (at least 1).
+    Relative, and not multiplied by the tolerance scale.
+
 COINCIDE_TOL
     Two unit-normal hyperplanes coincide (and a point lies on a hyperplane or
     domain face) when they differ by at most ``COINCIDE_TOL`` in normal and
@@ -124,6 +130,7 @@ FACET_MIN_RADIUS = 1e-10
 PROBE_STEPS = (1e-9, 1e-8, 1e-7, 1e-6)
 CONTAIN_SLACK = 1e-11
 COINCIDE_TOL = 1e-9
+PIECE_TOL = 1e-9
 VERTEX_MERGE = 1e-9
 ON_PLANE = 1e-10
 MAX_EXTENT = 1e12

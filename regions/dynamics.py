@@ -1,0 +1,116 @@
+"""1-D dynamics: the laps of a network ``f : R -> R`` iterated on an interval it maps into
+itself, and the topological entropy they estimate.
+
+``f^k`` (``f`` composed ``k`` times) is itself a network, ``k`` copies of ``f``'s layers
+one after the other, so its linear regions on the interval are enumerated exactly like any
+1-D partition. A *lap* is a maximal interval on which ``f^k`` is monotone; by Misiurewicz
+and Szlenk the topological entropy of a piecewise-monotone interval map is
+``lim log(laps(f^k)) / k``. The estimate is printed beside the upper bound that depth and
+width give: on R a layer of ``m`` neurons with ``b`` breakpoints each multiplies the number
+of linear pieces by at most ``1 + b m``, so ``log laps(f^k) / k <= sum over layers of
+log(1 + b m)`` (``O(l log m)`` for ``l`` layers of ``m`` units).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .domain import box
+from .enumeration import enumerate_regions
+from .errors import RegionsError
+from .network import Network
+from .tolerances import PIECE_TOL
+
+
+def iterate(network: Network, times: int) -> Network:
+    """``f^times``: the layers of a network ``R -> R`` repeated ``times`` times.
+
+    >>> import regions
+    >>> tent = regions.Network.from_layers([([[1.0], [1.0]], [0.0, -0.5]), ([[2.0, -4.0]], [0.0])])
+    >>> iterate(tent, 3).forward([[0.1], [0.3]]).round(12).ravel().tolist()
+    [0.8, 0.4]
+    """
+    if network.input_dim != 1 or network.output_dim != 1:
+        raise RegionsError(f"iterating needs a network R -> R, not R^{network.input_dim} -> "
+                           f"R^{network.output_dim}")
+    if times < 1:
+        raise RegionsError(f"iterations must be at least 1, got {times}")
+    return Network(list(network.layers) * times)
+
+
+def laps(network: Network, lo: float, hi: float) -> tuple[int, int]:
+    """``(laps, regions)`` of a network ``R -> R`` on ``[lo, hi]``: its maximal monotone
+    pieces, and its linear regions there (a flat piece joins its neighbours)."""
+    part = enumerate_regions(network, box(lo, hi))
+    order = np.argsort(part.witnesses[:, 0])
+    slopes = np.array([part.affine_map(i)[0][0, 0] for i in order])
+    scale = max(1.0, float(np.abs(slopes).max(initial=0.0)))
+    signs = [s for s in np.sign(np.where(np.abs(slopes) <= PIECE_TOL * scale, 0.0, slopes))
+             if s != 0]
+    turns = sum(1 for a, b in zip(signs, signs[1:]) if a != b)
+    return turns + 1, len(part)
+
+
+def self_map_range(network: Network, lo: float, hi: float) -> tuple[float, float]:
+    """The exact range of a network ``R -> R`` on ``[lo, hi]`` (its extremes lie at the
+    ends of its linear regions)."""
+    part = enumerate_regions(network, box(lo, hi))
+    ends = [lo, hi]
+    for i in range(len(part)):
+        A, b, _ = part.constraints(i)
+        ends.extend(float(bi / ai) for ai, bi in zip(A[:, 0], b) if ai != 0.0)
+    values = network.forward(np.clip(np.array(ends), lo, hi)[:, None])[:, 0]
+    return float(values.min()), float(values.max())
+
+
+def entropy_bound(network: Network) -> float:
+    """``sum over non-identity layers of log(1 + breakpoints * width)``: the bound on
+    ``log laps(f^k) / k`` from depth and width (see the module docstring)."""
+    return sum(math.log(1 + len(layer.breakpoints) * layer.width) for layer in network.layers
+               if layer.activation != "identity")
+
+
+@dataclass(frozen=True)
+class EntropyReport:
+    """Laps of the iterates ``f, f^2, ..., f^K`` on an interval, and the entropy estimate.
+
+    ``laps[k - 1]``, ``regions[k - 1]`` and ``estimates[k - 1] = log(laps) / k`` belong to
+    ``f^k``; ``bound`` is :func:`entropy_bound`.
+    """
+
+    interval: tuple[float, float]
+    laps: list
+    regions: list
+    estimates: list
+    bound: float
+
+
+def entropy(network: Network, lo: float, hi: float, iterations: int) -> EntropyReport:
+    """Laps and the entropy estimate of ``f`` on ``[lo, hi]`` for ``k = 1 .. iterations``.
+
+    The tent map ``2 relu(x) - 4 relu(x - 1/2)`` on ``[0, 1]`` has ``2^k`` laps and
+    entropy ``log 2``:
+
+    >>> import regions
+    >>> tent = regions.Network.from_layers([([[1.0], [1.0]], [0.0, -0.5]), ([[2.0, -4.0]], [0.0])])
+    >>> report = entropy(tent, 0.0, 1.0, 4)
+    >>> report.laps, [round(e / math.log(2), 12) for e in report.estimates]
+    ([2, 4, 8, 16], [1.0, 1.0, 1.0, 1.0])
+    """
+    if not hi > lo:
+        raise RegionsError(f"the interval [{lo}, {hi}] is empty")
+    low, high = self_map_range(network, lo, hi)
+    slack = PIECE_TOL * max(1.0, abs(lo), abs(hi))
+    if low < lo - slack or high > hi + slack:
+        raise RegionsError(f"f does not map [{lo:g}, {hi:g}] into itself: its range there is "
+                           f"[{low:.6g}, {high:.6g}]")
+    counts, regions = [], []
+    for k in range(1, iterations + 1):
+        found, total = laps(iterate(network, k), lo, hi)
+        counts.append(found)
+        regions.append(total)
+    estimates = [math.log(c) / k for k, c in enumerate(counts, start=1)]
+    return EntropyReport((lo, hi), counts, regions, estimates, entropy_bound(network))
