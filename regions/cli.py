@@ -100,10 +100,10 @@ def parse_box(values: list[str]):
     return [pair[0] for pair in pairs], [pair[1] for pair in pairs]
 
 
-def enumerate_with_progress(args, net, domain, count_only: bool = False, **options):
-    """:func:`regions.enumerate_regions` (or, ``count_only``, :func:`regions.count_regions`) with
-    progress on stderr unless ``--quiet``."""
-    progress = None if args.quiet else _progress_printer(sys.stderr)
+def enumerate_with_progress(args, net, domain, count_only: bool = False, bound=None, **options):
+    """:func:`regions.enumerate_regions` (or, ``count_only``, :func:`regions.count_regions`)
+    with progress on stderr unless ``--quiet`` (``bound``: an upper bound on the count)."""
+    progress = None if args.quiet else _progress_printer(sys.stderr, bound)
     part = (count_regions if count_only else enumerate_regions)(net, domain, progress=progress,
                                                                 **options)
     if progress is not None and progress.interactive:
@@ -115,8 +115,9 @@ PROGRESS_DELAY = 1.0     # seconds before the first progress line
 PROGRESS_LOG_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
 
 
-def _progress_printer(stream):
-    """Progress callback: a self-overwriting line on a terminal, periodic lines otherwise."""
+def _progress_printer(stream, bound=None):
+    """Progress callback: a self-overwriting line on a terminal, periodic lines otherwise;
+    with the upper bound on the count when one is known (what is left is at most that)."""
     interactive = stream.isatty()
     last = [0.0]
 
@@ -125,7 +126,8 @@ def _progress_printer(stream):
             return
         last[0] = seconds
         rate = found / seconds
-        line = (f"{found:,} regions, at layer {layer}, {pending:,} cells pending, "
+        of = "" if bound is None else f" of at most {bound:,}"
+        line = (f"{found:,}{of} regions, at layer {layer}, {pending:,} cells pending, "
                 f"{rate:,.0f} regions/s, {seconds:.0f} s")
         print("\r\033[K" + line if interactive else line, end="" if interactive else "\n",
               file=stream, flush=True)
@@ -142,26 +144,16 @@ def tightest_upper_bound(net, domain):
 
 def cmd_count(args) -> int:
     net, domain = network_and_domain(args)
+    bound = None
     if not args.quiet:
         bound = tightest_upper_bound(net, domain)
         print(f"at most {bound.value:,} regions ({bound.source})", file=sys.stderr)
-    memory = None if args.memory_limit is None else args.memory_limit * 2**20
-    options = dict(min_radius=args.min_radius, max_regions=args.max_regions,
-                   time_limit=args.time_limit, memory_limit=memory, method=args.method)
     # Only the count is printed: the regions are counted and dropped as they come (memory
     # independent of the count), unless something below needs them.
     count_only = not (args.output or args.exact_check or args.certify or args.checkpoint
                       or args.resume or args.pieces)
-    if not count_only:
-        options.update(checkpoint=args.checkpoint, resume=args.resume)
-    if args.workers < 1:
-        raise RegionsError(f"--workers must be at least 1, got {args.workers}")
-    if args.workers == 1:
-        part = enumerate_with_progress(args, net, domain, count_only, **options)
-    else:
-        with concurrent.futures.ProcessPoolExecutor(args.workers) as executor:
-            part = enumerate_with_progress(args, net, domain, count_only, executor=executor,
-                                           **options)
+    part = enumerate_from_args(args, net, domain, count_only,
+                               None if bound is None else bound.value)
     summary = part.summary()
     if args.pieces:
         summary["pieces"] = linear_pieces(part).count
@@ -218,7 +210,7 @@ def cmd_verify(args) -> int:
     """``regions verify``: 0 when every relation holds, :data:`EXIT_VIOLATION` when one
     is violated, else as :func:`outcome_code`."""
     network, domain = network_and_domain(args)
-    part = enumerate_with_progress(args, network, domain)
+    part = enumerate_from_args(args, network, domain)
     report = verify(network, domain, samples=args.samples, lines=args.lines, seed=args.seed,
                     partition=part)
     print(report.to_json() if args.json else report.format_table())
@@ -258,7 +250,7 @@ def cmd_plot(args) -> int:
         raise RegionsError(f"{args.output}: the picture is .png, .svg or .pdf")
     pyplot()  # a missing matplotlib fails before the work
     net, domain = network_and_domain(args)
-    part = enumerate_with_progress(args, net, domain)
+    part = enumerate_from_args(args, net, domain)
     try:
         save_figure(part, args.output, color=args.color, layer=args.layer,
                     edges=not args.no_edges, graph=args.graph, boundary=args.boundary)
@@ -295,11 +287,56 @@ def cmd_graph(args) -> int:
     """``regions graph NET.npz -o FILE``: enumerate, build the graph, write it by extension."""
     graph_format(args.output)  # reject an unknown extension before the work
     net, domain = network_and_domain(args)
-    part = enumerate_with_progress(args, net, domain, min_radius=args.min_radius)
+    part = enumerate_from_args(args, net, domain)
     G = adjacency_graph(part)
     write_graph(G, args.output)
-    print(f"{G.number_of_nodes()} regions, {G.number_of_edges()} adjacencies -> {args.output}")
-    return 0
+    if args.json:
+        summary = part.summary()
+        summary.update(adjacencies=G.number_of_edges(), pieces=G.graph["pieces"],
+                       unmatched_facets=G.graph["unmatched_facets"], output=args.output)
+        print(json.dumps(jsonable(summary)))
+    else:
+        print(f"{G.number_of_nodes()} regions, {G.number_of_edges()} adjacencies -> "
+              f"{args.output}")
+    return outcome_code(part)
+
+
+def add_enumeration_arguments(parser) -> None:
+    """The controls of an enumeration, shared by count, verify, graph and plot."""
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--min-radius", type=float, default=MIN_RADIUS,
+                        help=f"full-dimensionality tolerance (default {MIN_RADIUS:g})")
+    parser.add_argument("--max-regions", type=int, help="stop after this many regions")
+    parser.add_argument("--time-limit", type=float, metavar="SECONDS",
+                        help="stop after this long")
+    parser.add_argument("--memory-limit", type=float, metavar="MB",
+                        help="stop when resident memory exceeds this many MiB")
+    parser.add_argument("--checkpoint", metavar="FILE",
+                        help="write progress atomically to FILE every few seconds")
+    parser.add_argument("--resume", metavar="FILE",
+                        help="continue the run saved in FILE (same network and domain only)")
+    parser.add_argument("--method", choices=METHODS, default="auto",
+                        help="enumeration method (default auto: vertex up to 8-D on "
+                             "bounded domains and 10-D on all of R^n, else split)")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="run region subtrees on N processes (same result as 1)")
+
+
+def enumerate_from_args(args, net, domain, count_only: bool = False, bound=None):
+    """The enumeration the command line asks for (:func:`add_enumeration_arguments`), on
+    ``--workers`` processes, with progress unless ``--quiet``."""
+    memory = None if args.memory_limit is None else args.memory_limit * 2**20
+    options = dict(min_radius=args.min_radius, max_regions=args.max_regions,
+                   time_limit=args.time_limit, memory_limit=memory, method=args.method)
+    if not count_only:
+        options.update(checkpoint=args.checkpoint, resume=args.resume)
+    if args.workers < 1:
+        raise RegionsError(f"--workers must be at least 1, got {args.workers}")
+    if args.workers == 1:
+        return enumerate_with_progress(args, net, domain, count_only, bound, **options)
+    with concurrent.futures.ProcessPoolExecutor(args.workers) as executor:
+        return enumerate_with_progress(args, net, domain, count_only, bound, executor=executor,
+                                       **options)
 
 
 def add_network_arguments(parser, help_text: str) -> None:
@@ -334,22 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     count = sub.add_parser("count", help="count the linear regions of a network file")
     add_network_arguments(count, NETWORK_HELP)
     count.add_argument("--json", action="store_true", help="print a JSON object")
-    count.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    count.add_argument("--min-radius", type=float, default=MIN_RADIUS,
-                       help=f"full-dimensionality tolerance (default {MIN_RADIUS:g})")
-    count.add_argument("--max-regions", type=int, help="stop after this many regions")
-    count.add_argument("--time-limit", type=float, metavar="SECONDS", help="stop after this long")
-    count.add_argument("--memory-limit", type=float, metavar="MB",
-                       help="stop when resident memory exceeds this many MiB")
-    count.add_argument("--checkpoint", metavar="FILE",
-                       help="write progress atomically to FILE every few seconds")
-    count.add_argument("--resume", metavar="FILE",
-                       help="continue the run saved in FILE (same network and domain only)")
-    count.add_argument("--method", choices=METHODS, default="auto",
-                       help="enumeration method (default auto: vertex up to 8-D on "
-                            "bounded domains and 10-D on all of R^n, else split)")
-    count.add_argument("--workers", type=int, default=1, metavar="N",
-                       help="run region subtrees on N processes (same result as 1)")
+    add_enumeration_arguments(count)
     count.add_argument("--exact-check", action="store_true",
                        help="re-verify every witness in rational arithmetic")
     count.add_argument("--certify", action="store_true",
@@ -377,7 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--seed", type=int, default=0, help="seed of the random samples")
     check.add_argument("--json", action="store_true",
                        help="print the report as JSON instead of the table")
-    check.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    add_enumeration_arguments(check)
     check.set_defaults(func=cmd_verify)
 
     convert = sub.add_parser(
@@ -392,9 +414,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_network_arguments(graph, NETWORK_HELP)
     graph.add_argument("-o", "--output", required=True,
                        help="output file: .graphml, .gexf or .json (node-link)")
-    graph.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    graph.add_argument("--min-radius", type=float, default=MIN_RADIUS,
-                       help=f"full-dimensionality tolerance (default {MIN_RADIUS:g})")
+    graph.add_argument("--json", action="store_true", help="print a JSON summary")
+    add_enumeration_arguments(graph)
     graph.set_defaults(func=cmd_graph)
 
     picture = sub.add_parser(
@@ -412,7 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
     picture.add_argument("--graph", action="store_true", help="draw the adjacency graph")
     picture.add_argument("--boundary", action="store_true", help="draw the decision boundary")
     picture.add_argument("--json", action="store_true", help="print a JSON summary")
-    picture.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    add_enumeration_arguments(picture)
     picture.set_defaults(func=cmd_plot)
 
     dynamics = sub.add_parser(

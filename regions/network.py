@@ -93,8 +93,10 @@ def make_layer(weight, bias, activation: str = "relu", slope: float = DEFAULT_LE
     if w.ndim != 2:
         raise NetworkError(f"{name} weight must be 2-D (out, in), got shape {w.shape}")
     if b.ndim != 1 or b.shape[0] != w.shape[0]:
-        raise NetworkError(
-            f"{name} bias must have shape ({w.shape[0]},) to match weight {w.shape}, got {b.shape}")
+        hint = (f" (weights are (out, in), y = W x + b: is this weight transposed, "
+                f"{w.shape[::-1]}?)" if b.ndim == 1 and b.shape[0] == w.shape[1] else "")
+        raise NetworkError(f"{name} bias must have shape ({w.shape[0]},) to match weight "
+                           f"{w.shape}, got {b.shape}{hint}")
     if w.shape[0] == 0 or w.shape[1] == 0:
         raise NetworkError(f"{name} weight has an empty dimension: shape {w.shape}")
     if not (np.all(np.isfinite(w)) and np.all(np.isfinite(b))):
@@ -124,9 +126,11 @@ class Network:
             raise NetworkError("a network needs at least one layer")
         for i in range(1, len(layers)):
             if layers[i].in_dim != layers[i - 1].width:
+                hint = (f" (weights are (out, in), y = W x + b: is layer {i}'s weight "
+                        f"transposed?)" if layers[i].width == layers[i - 1].width else "")
                 raise NetworkError(
                     f"layer {i} expects {layers[i].in_dim} inputs but layer {i - 1} "
-                    f"has {layers[i - 1].width} outputs")
+                    f"has {layers[i - 1].width} outputs{hint}")
         self.layers: tuple[Layer, ...] = tuple(layers)
 
     @classmethod

@@ -6,6 +6,7 @@ and a dense grid of sample points (a lower bound, and every grid pattern
 must be one of the regions).
 """
 
+import functools
 import json
 import subprocess
 import sys
@@ -287,3 +288,36 @@ def test_convert_writes_the_npz_contract(capsys, tmp_path):
         assert np.allclose(net.forward(x), model(torch.from_numpy(x)).numpy(), rtol=1e-12)
     # 6 hard-tanh neurons: 6 directions with 2 parallel lines each, 1 + 12 + 60 = 73 regions.
     assert len(regions.enumerate_regions(net)) == 73
+
+
+@pytest.mark.parametrize("command,extra", [("graph", ["-o", "g.graphml"]),
+                                           ("plot", ["-o", "p.png"]),
+                                           ("verify", ["--samples", "100", "--lines", "5"])])
+def test_every_enumerating_command_takes_the_controls(capsys, tmp_path, command, extra):
+    # A budget stops each of them with exit 5 (incomplete); a split-method run with two
+    # workers gives the example's count on R^2 by exact polygon clipping (oracle).
+    extra = [str(tmp_path / e) if e.endswith((".graphml", ".png")) else e for e in extra]
+    code, out, _ = run(capsys, command, EXAMPLE, *extra, "--max-regions", "5", "--quiet",
+                       "--json")
+    assert code == cli.EXIT_INCOMPLETE
+    code, out, _ = run(capsys, command, EXAMPLE, *extra, "--method", "split", "--workers", "2",
+                       "--quiet", "--json")
+    assert code in (0, cli.EXIT_TOLERANCE_DEPENDENT)
+    summary = json.loads(out)
+    regions_found = summary["regions"] if "regions" in summary else summary["enumeration"]["regions"]
+    assert regions_found == len(example_whole_plane_patterns())
+
+
+@functools.lru_cache(maxsize=None)
+def example_whole_plane_patterns():
+    patterns, _, _ = oracles.unambiguous(oracles.whole_plane_partition, regions.load(EXAMPLE))
+    return frozenset(patterns)
+
+
+def test_progress_line_names_the_upper_bound():
+    import io
+    stream = io.StringIO()
+    report = cli._progress_printer(stream, bound=50_653)
+    report(1_234, 2, 17, 12.0)
+    assert stream.getvalue() == ("1,234 of at most 50,653 regions, at layer 2, 17 cells "
+                                 "pending, 103 regions/s, 12 s\n")

@@ -331,3 +331,13 @@ def test_cli_counts_a_pickled_convolutional_model_on_a_plane(tmp_path, capsys):
     truth = unambiguous(oracles.brute_force_patterns, net,
                         oracles.plane_slice(np.zeros(9), e[0], e[1], -1, 1))
     assert count == len(truth)
+
+
+def test_shape_errors_hint_at_the_out_in_convention():
+    # A weight stored (in, out): the bias matches its second axis, or the next layer's
+    # second axis matches the previous width only after transposing.
+    with pytest.raises(regions.NetworkError, match=r"is this weight transposed, \(3, 2\)\?"):
+        regions.Network.from_layers([(np.ones((2, 3)), np.zeros(3))])
+    with pytest.raises(regions.NetworkError, match="is layer 1's weight transposed"):
+        regions.Network.from_layers([(np.ones((4, 2)), np.zeros(4)),
+                                     (np.ones((4, 3)), np.zeros(4))])   # (3, 4) stored as (4, 3)
