@@ -27,13 +27,14 @@ from .partition import Partition, Region, RegionCount
 from .plot import plot, register_notebook_display
 from .serialize import read_json, to_json
 from .tolerances import MIN_RADIUS
+from .onnx_loader import from_onnx
 from .torch_loader import from_torch
 from .verify import VerifyReport, verify
 
 __all__ = [
     "CheckpointError",
     "AnyDimension", "adjacency_graph", "certify", "count_regions", "RegionCount", "to_json",
-    "Domain", "DomainError", "FileFormatError", "Layer", "MIN_RADIUS", "Network", "from_torch",
+    "Domain", "DomainError", "FileFormatError", "Layer", "MIN_RADIUS", "Network", "from_torch", "from_onnx",
     "NetworkError", "Partition", "Region", "RegionsError", "box", "enumerate_regions", "line", "load",
     "plane", "polytope", "read_json", "save", "segment", "verify", "VerifyReport", "whole_space",
     "bounds", "sampling", "plot", "entropy", "linear_pieces", "region_path", "segment_path",

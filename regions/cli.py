@@ -352,7 +352,8 @@ def add_network_arguments(parser, help_text: str) -> None:
     slices.add_argument("--line", nargs=2, metavar="P", help="the line through two points")
 
 
-NETWORK_HELP = ".npz network file (W0, b0, W1, b1, ..., activations)"
+NETWORK_HELP = (".npz network file (W0, b0, W1, b1, ..., activations), or a PyTorch "
+                "(.pt/.pth) or ONNX (.onnx) model")
 
 
 #: What argparse takes for a negative number rather than an option: also ``-1e3`` and

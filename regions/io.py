@@ -18,6 +18,7 @@ import numpy as np
 
 from .errors import FileFormatError, NetworkError
 from .network import DEFAULT_LEAKY_SLOPE, Network
+from .onnx_loader import from_onnx
 from .torch_loader import from_torch
 
 _LAYER_KEY = re.compile(r"^([Wb])(\d+)$")
@@ -61,7 +62,8 @@ def load(path, *, activations=None, allow_pickle: bool = False, input_shape=None
     Parameters
     ----------
     path : path
-        ``.npz`` (the contract above), or ``.pt``/``.pth`` (see :func:`load_torch`).
+        ``.npz`` (the contract above), ``.pt``/``.pth`` (see :func:`load_torch`), or
+        ``.onnx`` (:func:`regions.onnx_loader.from_onnx`).
     activations : sequence of str, optional
         PyTorch state dicts only: one activation per Linear layer (a state
         dict stores none, so it is refused without them).
@@ -69,8 +71,9 @@ def load(path, *, activations=None, allow_pickle: bool = False, input_shape=None
         PyTorch files only: also load a full pickled model (``torch.save(model)``),
         which runs arbitrary code while unpickling. Only for files you trust.
     input_shape : tuple of int, optional
-        Full PyTorch models that do not start with a ``Linear`` (a ``Conv2d``, ...):
-        one input's shape without the batch axis (:func:`regions.from_torch`).
+        Full PyTorch models that do not start with a ``Linear`` (a ``Conv2d``, ...), and
+        ONNX models whose input shape is not fixed: one input's shape without the batch
+        axis (:func:`regions.from_torch`).
 
     Raises
     ------
@@ -86,6 +89,11 @@ def load(path, *, activations=None, allow_pickle: bool = False, input_shape=None
         raise FileFormatError(f"no such network file: {path}")
     if path.endswith((".pt", ".pth")):
         return load_torch(path, activations, allow_pickle=allow_pickle, input_shape=input_shape)
+    if path.endswith(".onnx"):
+        if activations is not None or allow_pickle:
+            raise FileFormatError(f"{path}: an ONNX model carries its own activations; "
+                                  "activations and allow_pickle are for PyTorch files")
+        return from_onnx(path, input_shape)
     if activations is not None or allow_pickle or input_shape is not None:
         raise FileFormatError(f"{path}: an .npz network carries its own activations; "
                               "activations, allow_pickle and input_shape are for PyTorch files")

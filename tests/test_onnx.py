@@ -1,0 +1,108 @@
+"""ONNX models (regions.from_onnx, .onnx files): counts against brute force, refusals.
+
+The models are built here with onnx.helper, in float32 as exported models are; the
+converted network must reproduce onnx's own reference evaluation and give brute force's
+regions.
+"""
+
+import json
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+from onnx.reference import ReferenceEvaluator  # noqa: E402
+
+import regions  # noqa: E402
+from regions.cli import main  # noqa: E402
+
+import oracles  # noqa: E402
+from oracles import pattern_set, unambiguous  # noqa: E402
+
+
+def model(nodes, initializers, input_shape, output="y"):
+    graph = helper.make_graph(
+        nodes, "m", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, *input_shape])],
+        [helper.make_tensor_value_info(output, TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(np.asarray(a, np.float32), name) for name, a in initializers])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def mlp(rng):
+    return model(
+        [helper.make_node("Gemm", ["x", "W0", "b0"], ["h0"], transB=1),
+         helper.make_node("Relu", ["h0"], ["a0"]),
+         helper.make_node("MatMul", ["a0", "W1"], ["h1"]),
+         helper.make_node("Add", ["h1", "b1"], ["g1"]),
+         helper.make_node("Clip", ["g1", "lo", "hi"], ["a1"]),
+         helper.make_node("Gemm", ["a1", "W2", "b2"], ["y"], transB=1)],
+        [("W0", rng.normal(size=(5, 2))), ("b0", rng.normal(size=5)),
+         ("W1", rng.normal(size=(5, 4))), ("b1", rng.normal(size=4)),
+         ("lo", -1.0), ("hi", 1.0), ("W2", rng.normal(size=(1, 4))), ("b2", [0.0])], [2])
+
+
+def conv(rng):
+    return model(
+        [helper.make_node("Conv", ["x", "K", "c"], ["h0"], pads=[1, 1, 1, 1], strides=[2, 2]),
+         helper.make_node("BatchNormalization", ["h0", "s", "t", "m", "v"], ["n0"]),
+         helper.make_node("LeakyRelu", ["n0"], ["a0"], alpha=0.1),
+         helper.make_node("AveragePool", ["a0"], ["p0"], kernel_shape=[2, 2]),
+         helper.make_node("Flatten", ["p0"], ["f0"]),
+         helper.make_node("Gemm", ["f0", "W", "b"], ["y"], transB=1)],
+        [("K", rng.normal(size=(3, 1, 3, 3))), ("c", rng.normal(size=3)),
+         ("s", rng.uniform(0.5, 2, size=3)), ("t", rng.normal(size=3)),
+         ("m", rng.normal(size=3) * 0.1), ("v", rng.uniform(0.5, 2, size=3)),
+         ("W", rng.normal(size=(1, 3))), ("b", [0.1])], [1, 4, 4])
+
+
+@pytest.mark.parametrize("seed", range(2), ids=["seed0", "seed1"])
+def test_mlp_matches_onnx_and_brute_force(seed, tmp_path):
+    m = mlp(np.random.default_rng(seed))
+    path = tmp_path / "mlp.onnx"
+    onnx.save(m, path)
+    net = regions.load(path)
+    assert net.widths == [2, 5, 4, 1] and net.activations == ["relu", "hardtanh", "identity"]
+    X = np.random.default_rng(9).normal(size=(20, 2)).astype(np.float32)
+    assert np.allclose(net.forward(X), ReferenceEvaluator(m).run(None, {"x": X})[0], atol=1e-5)
+    truth = unambiguous(oracles.brute_force_patterns, net, oracles.box_slice([-2, -2], [2, 2]))
+    assert pattern_set(regions.enumerate_regions(net, regions.box(-2, 2))) == truth
+
+
+def test_convolutional_model_on_a_plane(tmp_path, capsys):
+    m = conv(np.random.default_rng(3))
+    net = regions.from_onnx(m)
+    assert net.widths == [16, 12, 1] and net.activations == ["leaky_relu", "identity"]
+    e = np.eye(16)
+    truth = unambiguous(oracles.brute_force_patterns, net,
+                        oracles.plane_slice(np.zeros(16), e[0], e[5], -2, 2))
+    path = tmp_path / "conv.onnx"
+    onnx.save(m, path)
+    plane = ["--plane", ",".join(["0"] * 16), ",".join(map(str, e[0].astype(int))),
+             ",".join(map(str, e[5].astype(int))), "--box", "-2", "2"]
+    assert main(["count", str(path), *plane, "--json", "--quiet"]) == 0
+    assert json.loads(capsys.readouterr().out)["regions"] == len(truth)
+
+
+def test_refusals_name_the_operator(tmp_path):
+    rng = np.random.default_rng(0)
+    pooled = model([helper.make_node("Conv", ["x", "K"], ["h"]),
+                    helper.make_node("MaxPool", ["h"], ["y"], kernel_shape=[2, 2])],
+                   [("K", rng.normal(size=(1, 1, 2, 2)))], [1, 3, 3])
+    skip = model([helper.make_node("Gemm", ["x", "W"], ["h"], transB=1),
+                  helper.make_node("Relu", ["h"], ["a"]),
+                  helper.make_node("Add", ["a", "x"], ["y"])],
+                 [("W", rng.normal(size=(2, 2)))], [2])
+    sigmoid = model([helper.make_node("Gemm", ["x", "W"], ["h"], transB=1),
+                     helper.make_node("Sigmoid", ["h"], ["y"])], [("W", np.ones((2, 2)))], [2])
+    clip = model([helper.make_node("Gemm", ["x", "W"], ["h"], transB=1),
+                  helper.make_node("Clip", ["h", "lo", "hi"], ["y"])],
+                 [("W", np.ones((2, 2))), ("lo", 0.0), ("hi", 6.0)], [2])
+    for m, message in ((pooled, "MaxPool is piecewise linear"), (skip, "skip connection"),
+                       (sigmoid, "unsupported ONNX operator Sigmoid"), (clip, "only \\(-1, 1\\)")):
+        with pytest.raises(regions.NetworkError, match=message):
+            regions.from_onnx(m)
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(regions.FileFormatError, match="not a readable ONNX model"):
+        regions.load(bad)
