@@ -18,6 +18,7 @@ from .certify import certify
 from .domain import AnyDimension, Domain, box, line, plane, polytope, segment, whole_space
 from .enumeration import count_regions, enumerate_regions
 from .dynamics import entropy
+from .faces import FaceLattice, face_lattice
 from .graph import adjacency_graph, linear_pieces
 from .queries import region_path, segment_path
 from .errors import CheckpointError, DomainError, FileFormatError, NetworkError, RegionsError
@@ -37,7 +38,7 @@ __all__ = [
     "Domain", "DomainError", "FileFormatError", "Layer", "MIN_RADIUS", "Network", "from_torch", "from_onnx",
     "NetworkError", "Partition", "Region", "RegionsError", "box", "enumerate_regions", "line", "load",
     "plane", "polytope", "read_json", "save", "segment", "verify", "VerifyReport", "whole_space",
-    "bounds", "sampling", "plot", "entropy", "linear_pieces", "region_path", "segment_path",
+    "bounds", "sampling", "plot", "entropy", "face_lattice", "FaceLattice", "linear_pieces", "region_path", "segment_path",
 ]
 register_notebook_display()
 __version__ = "0.1.0"

@@ -29,6 +29,7 @@ from . import domain as domains
 from .bounds import network_bounds
 from .certify import certify
 from .dynamics import entropy
+from .faces import face_lattice
 from .enumeration import METHODS, count_regions, enumerate_regions
 from .errors import FileFormatError, RegionsError
 from .exact import exact_check
@@ -283,6 +284,27 @@ def cmd_entropy(args) -> int:
     return 0
 
 
+def cmd_faces(args) -> int:
+    """``regions faces NET.npz``: the f-vector of the face lattice (and its Hasse diagram)."""
+    if args.output:
+        graph_format(args.output)
+    net, domain = network_and_domain(args)
+    part = enumerate_from_args(args, net, domain)
+    lattice = face_lattice(part)
+    if args.output:
+        write_graph(lattice.hasse_diagram(), args.output)
+    summary = {"regions": len(part), "f_vector": lattice.f_vector,
+               "euler_characteristic": lattice.euler_characteristic,
+               "domain": domain.kind, "dim": domain.dim, "output": args.output}
+    if args.json:
+        print(json.dumps(jsonable(summary)))
+    else:
+        print("faces by dimension: " + ", ".join(
+            f"{count} of dimension {d}" for d, count in enumerate(lattice.f_vector)))
+        print(f"Euler characteristic: {lattice.euler_characteristic}")
+    return outcome_code(part)
+
+
 def cmd_graph(args) -> int:
     """``regions graph NET.npz -o FILE``: enumerate, build the graph, write it by extension."""
     graph_format(args.output)  # reject an unknown extension before the work
@@ -436,6 +458,16 @@ def build_parser() -> argparse.ArgumentParser:
     picture.add_argument("--json", action="store_true", help="print a JSON summary")
     add_enumeration_arguments(picture)
     picture.set_defaults(func=cmd_plot)
+
+    faces = sub.add_parser(
+        "faces", help="every face of the polyhedral complex: the f-vector, the Euler "
+                      "characteristic and the Hasse diagram")
+    add_network_arguments(faces, NETWORK_HELP)
+    faces.add_argument("-o", "--output", metavar="FILE",
+                       help="write the Hasse diagram (.graphml, .gexf or .json)")
+    faces.add_argument("--json", action="store_true", help="print a JSON object")
+    add_enumeration_arguments(faces)
+    faces.set_defaults(func=cmd_faces)
 
     dynamics = sub.add_parser(
         "entropy", help="laps and topological entropy of a network R -> R iterated on an "

@@ -1,0 +1,77 @@
+"""The face lattice against closed formulas and a second algorithm.
+
+A simple arrangement of k hyperplanes in R^d has f_i = C(k, d-i) sum_{j<=i} C(k-d+i, j)
+faces of dimension i (Zaslavsky's face count); sum (-1)^i f_i is the Euler characteristic
+with compact supports of the domain (1 for a box, (-1)^n for R^n); in 2-D the vertices,
+edges and faces agree with geometry.planar_complex (polygon clipping).
+"""
+
+import json
+from math import comb
+
+import numpy as np
+import pytest
+
+import regions
+from regions.cli import main
+from regions.geometry import planar_complex
+
+from oracles import random_net
+
+
+def simple_arrangement_faces(k: int, d: int) -> list[int]:
+    return [comb(k, d - i) * sum(comb(k - d + i, j) for j in range(i + 1)) for i in range(d + 1)]
+
+
+@pytest.mark.parametrize("seed", range(2), ids=["seed0", "seed1"])
+@pytest.mark.parametrize("d,k", [(1, 4), (2, 6), (3, 5), (4, 5)])
+def test_one_layer_on_the_whole_space_has_zaslavskys_faces(d, k, seed):
+    net = random_net([d, k, 1], ["relu", "identity"], seed)
+    lattice = regions.face_lattice(regions.enumerate_regions(net))
+    assert lattice.f_vector == simple_arrangement_faces(k, d)
+    assert lattice.euler_characteristic == (-1) ** d
+    # A vertex lies on exactly d hyperplanes, a region on none.
+    assert all(np.sum(s == 0) == d - dim for s, dim in zip(lattice.signs, lattice.dims))
+
+
+@pytest.mark.parametrize("name,widths,activations", [
+    ("relu", [2, 6, 5, 1], ["relu", "relu", "identity"]),
+    ("hardtanh", [2, 4, 4, 1], ["hardtanh", "hardtanh", "identity"]),
+    ("leaky", [3, 5, 4, 1], ["leaky_relu", "leaky_relu", "identity"]),
+])
+@pytest.mark.parametrize("domain", ["box", "whole"])
+def test_euler_characteristic_of_deep_networks(name, widths, activations, domain):
+    net = random_net(widths, activations, 3)
+    dom = regions.box(-1, 1) if domain == "box" else None
+    part = regions.enumerate_regions(net, dom)
+    lattice = regions.face_lattice(part)
+    assert lattice.f_vector[-1] == len(part)
+    assert lattice.euler_characteristic == (1 if domain == "box" else (-1) ** widths[0])
+    # Hasse diagram: every face of dimension d > 0 has faces of dimension d - 1 on its
+    # boundary, at least d + 1 of them when it is bounded.
+    for f, bound in enumerate(lattice.bounds):
+        assert all(lattice.dims[g] == lattice.dims[f] - 1 for g in bound)
+        if domain == "box" and lattice.dims[f] > 0:
+            assert len(bound) >= lattice.dims[f] + 1
+
+
+@pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
+def test_2d_faces_agree_with_the_planar_complex(seed):
+    net = random_net([2, 6, 6, 1], ["relu", "relu", "identity"], seed)
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
+    lattice = regions.face_lattice(part)
+    planar = planar_complex(part)
+    assert lattice.f_vector == [len(planar.vertices), len(planar.edges), len(planar.faces)]
+
+
+def test_cli_faces_and_hasse_diagram(tmp_path, capsys):
+    path = tmp_path / "net.npz"
+    regions.save(random_net([2, 5, 1], ["relu", "identity"], 0), path)
+    out = tmp_path / "hasse.graphml"
+    assert main(["faces", str(path), "-o", str(out), "--json", "--quiet"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["f_vector"] == simple_arrangement_faces(5, 2)
+    import networkx as nx
+    G = nx.read_graphml(out)
+    assert G.number_of_nodes() == sum(summary["f_vector"])
+    assert sum(1 for _, data in G.nodes(data=True) if data["dim"] == 0) == comb(5, 2)
