@@ -27,6 +27,7 @@ import sys
 
 from . import domain as domains
 from .bounds import network_bounds
+from .boundary import betti_numbers, decision_boundary
 from .certify import certify
 from .dynamics import entropy
 from .faces import face_lattice
@@ -305,6 +306,28 @@ def cmd_faces(args) -> int:
     return outcome_code(part)
 
 
+def cmd_topology(args) -> int:
+    """``regions topology NET.npz --box LO HI``: the decision boundary of a scalar output,
+    and in 2-D the Betti numbers of ``{f >= level}``."""
+    net, domain = network_and_domain(args)
+    part = enumerate_from_args(args, net, domain)
+    zero = decision_boundary(part, args.level)
+    summary = {"regions": len(part), "level": args.level, "boundary_pieces": zero.count,
+               "boundary_measure": zero.measure, "dim": domain.dim}
+    if domain.dim == 2:
+        summary["betti"] = list(betti_numbers(part, args.level))
+    if args.json:
+        print(json.dumps(jsonable(summary)))
+    else:
+        unit = "length" if domain.dim == 2 else "area"
+        print(f"decision boundary f = {args.level:g}: {zero.count} pieces, total {unit} "
+              f"{zero.measure:.6g}")
+        if "betti" in summary:
+            b0, b1 = summary["betti"]
+            print(f"{{f >= {args.level:g}}}: {b0} connected components, {b1} holes")
+    return outcome_code(part)
+
+
 def cmd_graph(args) -> int:
     """``regions graph NET.npz -o FILE``: enumerate, build the graph, write it by extension."""
     graph_format(args.output)  # reject an unknown extension before the work
@@ -468,6 +491,16 @@ def build_parser() -> argparse.ArgumentParser:
     faces.add_argument("--json", action="store_true", help="print a JSON object")
     add_enumeration_arguments(faces)
     faces.set_defaults(func=cmd_faces)
+
+    topology = sub.add_parser(
+        "topology", help="decision boundary of a scalar output (2-D, 3-D) and the Betti "
+                         "numbers of {f >= level} (2-D), on a bounded domain")
+    add_network_arguments(topology, NETWORK_HELP)
+    topology.add_argument("--level", type=float, default=0.0,
+                          help="the level set f = LEVEL (default 0)")
+    topology.add_argument("--json", action="store_true", help="print a JSON object")
+    add_enumeration_arguments(topology)
+    topology.set_defaults(func=cmd_topology)
 
     dynamics = sub.add_parser(
         "entropy", help="laps and topological entropy of a network R -> R iterated on an "

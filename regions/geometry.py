@@ -139,7 +139,15 @@ def domain_polygon(domain) -> np.ndarray:
 def planar_complex(part) -> PlanarComplex:
     """Vertices, edges and faces of a 2-D partition on a bounded domain (see the module doc)."""
     polygons = region_polygons(part)
-    tolerance = VERTEX_MERGE * _scale(part)
+    vertices, edges, faces = planar_complex_of(polygons, VERTEX_MERGE * _scale(part))
+    return PlanarComplex(vertices=vertices, edges=edges, faces=faces,
+                         areas=np.array([polygon_area(p) for p in polygons]))
+
+
+def planar_complex_of(polygons: list, tolerance: float):
+    """``(vertices (V, 2), edges (E, 2), faces)`` of convex polygons glued into one cell
+    complex: vertices closer than ``tolerance`` merged, sides split at the vertices of
+    other polygons on them; ``faces[i]`` is polygon ``i``'s ring of vertex ids."""
     points = np.vstack([p for p in polygons if len(p)]) if any(len(p) for p in polygons) \
         else np.zeros((0, 2))
     vertices, ids = _merge_points(points, tolerance)
@@ -156,10 +164,7 @@ def planar_complex(part) -> PlanarComplex:
         ring = [w for k, w in enumerate(ring) if w != ring[k - 1]] if len(ring) > 1 else ring
         faces.append(np.array(ring, dtype=np.int64))
         edges.update((min(a, b), max(a, b)) for a, b in zip(ring, ring[1:] + ring[:1]) if a != b)
-    return PlanarComplex(vertices=vertices,
-                         edges=np.array(sorted(edges), dtype=np.int64).reshape(-1, 2),
-                         faces=faces,
-                         areas=np.array([polygon_area(p) for p in polygons]))
+    return vertices, np.array(sorted(edges), dtype=np.int64).reshape(-1, 2), faces
 
 
 def _merge_points(points: np.ndarray, tolerance: float):

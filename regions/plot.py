@@ -22,6 +22,7 @@ import numpy as np
 
 from .errors import DomainError, RegionsError
 from .facets import crossings, partition_facets
+from .boundary import chord
 from .geometry import clip, region_polygon
 from .partition import Partition
 from .tolerances import VERTEX_MERGE
@@ -235,25 +236,9 @@ def _draw_boundary(part, ax, polygons) -> None:
                 for k in range(out):     # where p (and q) are at least every other output
                     if k not in (p, q):
                         piece = clip(piece, C[k] - C[p], d[p] - d[k])
-            segment = _zero_segment(piece, normal, offset)
+            segment = chord(piece, normal, offset)
             if segment is not None:
                 ax.plot(segment[:, 0], segment[:, 1], color="red", linewidth=1.5)
-
-
-def _zero_segment(polygon: np.ndarray, normal: np.ndarray, offset: float):
-    """The chord ``{normal . z + offset = 0}`` of a convex polygon, or None."""
-    if len(polygon) < 2 or not np.any(normal):
-        return None
-    values = polygon @ normal + offset
-    points = []
-    for k in range(len(polygon)):
-        following = (k + 1) % len(polygon)
-        p, q, vp, vq = polygon[k], polygon[following], values[k], values[following]
-        if (vp < 0.0 < vq) or (vq < 0.0 < vp):
-            points.append(p + (vp / (vp - vq)) * (q - p))
-        elif vp == 0.0:
-            points.append(p)
-    return np.array(points[:2]) if len(points) >= 2 else None
 
 
 def png(part, **options) -> bytes:

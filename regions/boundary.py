@@ -1,0 +1,186 @@
+"""The decision boundary of a scalar output, and the topology of its superlevel sets.
+
+On each region the network is one affine map ``f(z) = c . z + d``, so its zero set there
+is the region cut by one hyperplane: a chord of a polygon in 2-D, a polygon of a
+polytope section in 3-D. :func:`decision_boundary` lists those pieces with their count
+and total length (2-D) or area (3-D). :func:`betti_numbers` gives the number of
+connected components and of holes of ``{f >= level}`` in a bounded 2-D domain, from the
+cell complex of the regions' polygons clipped by ``f >= level``: ``b0`` by gluing cells
+that share a vertex, and ``b1 = b0 - (V - E + F)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import ConvexHull, HalfspaceIntersection
+
+from .errors import DomainError, RegionsError
+from .geometry import clip, planar_complex_of, polygon_area, region_polygon
+from .tolerances import VERTEX_MERGE
+
+
+@dataclass(frozen=True)
+class DecisionBoundary:
+    """The zero set of a scalar output, region by region (working coordinates).
+
+    Attributes
+    ----------
+    pieces : list of ndarray
+        One array per piece: a segment's 2 end points (2-D) or a polygon's vertices (3-D).
+    regions : ndarray, shape (K,), int64
+        The region of each piece.
+    measures : ndarray, shape (K,)
+        Length (2-D) or area (3-D) of each piece.
+    """
+
+    pieces: list
+    regions: np.ndarray
+    measures: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return len(self.pieces)
+
+    @property
+    def measure(self) -> float:
+        """Total length (2-D) or area (3-D)."""
+        return float(self.measures.sum())
+
+
+def _scalar(part) -> None:
+    if part.network.output_dim != 1:
+        raise RegionsError(f"the decision boundary is that of a scalar output; this network "
+                           f"has {part.network.output_dim} outputs")
+    if not part.domain.is_bounded:
+        raise DomainError("the decision boundary is measured on a bounded domain")
+
+
+def decision_boundary(part, level: float = 0.0) -> DecisionBoundary:
+    """The pieces of ``{f = level}`` in each region of a 2-D or 3-D bounded partition.
+
+    >>> import regions
+    >>> # f = relu(x1) + relu(x2) - 1/2 on [-1, 1]^2: x1 + x2 = 1/2, x1 = 1/2 and x2 = 1/2
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [-0.5])])
+    >>> zero = decision_boundary(regions.enumerate_regions(net, regions.box(-1, 1)))
+    >>> zero.count, round(zero.measure, 12)
+    (3, 2.707106781187)
+    """
+    _scalar(part)
+    dim = part.domain.dim
+    if dim not in (2, 3):
+        raise DomainError(f"the decision boundary is drawn and measured in 2-D and 3-D, not {dim}-D")
+    pieces, owners, measures, seen = [], [], [], set()
+    grid = VERTEX_MERGE * part.scale
+    for i in range(len(part)):
+        A, b, _ = part.constraints(i)
+        C, d = part.affine_map(i)
+        normal, offset = C[0], d[0] - level
+        if not np.any(normal):
+            continue
+        piece = (chord(region_polygon(A, b, part.domain.lower, part.domain.upper), normal,
+                        offset) if dim == 2 else _section(A, b, part.witnesses[i], normal,
+                                                          offset, part.domain))
+        if piece is None:
+            continue
+        size = (float(np.linalg.norm(piece[1] - piece[0])) if dim == 2
+                else _polygon_area_3d(piece))
+        # a zero set on a facet is the same piece for the regions on both sides: once
+        key = tuple(sorted(map(tuple, np.round(piece / grid).astype(np.int64).tolist())))
+        if size > grid and key not in seen:
+            seen.add(key)
+            pieces.append(piece)
+            owners.append(i)
+            measures.append(size)
+    return DecisionBoundary(pieces, np.array(owners, dtype=np.int64), np.array(measures))
+
+
+def chord(polygon: np.ndarray, normal: np.ndarray, offset: float):
+    """The chord ``{normal . z + offset = 0}`` of a convex polygon (2, 2), or None."""
+    if len(polygon) < 2:
+        return None
+    values = polygon @ normal + offset
+    points = []
+    for k in range(len(polygon)):
+        following = (k + 1) % len(polygon)
+        p, q, vp, vq = polygon[k], polygon[following], values[k], values[following]
+        if vp == 0.0:
+            points.append(p)
+        elif (vp < 0.0 < vq) or (vq < 0.0 < vp):
+            points.append(p + (vp / (vp - vq)) * (q - p))
+    return np.array(points[:2]) if len(points) >= 2 else None
+
+
+def _section(A, b, inside, normal, offset, domain):
+    """Vertices of the polygon ``{normal . z + offset = 0}`` of a 3-D region (in the
+    domain's box), or None."""
+    rows = np.vstack([A, np.eye(3), -np.eye(3)])
+    rhs = np.concatenate([b, domain.upper, -domain.lower])
+    V = HalfspaceIntersection(np.hstack([rows, -rhs[:, None]]), inside).intersections
+    values = V @ normal + offset
+    points = [V[k] for k in range(len(V)) if values[k] == 0.0]
+    for j in range(len(V)):
+        for k in range(j + 1, len(V)):
+            if values[j] * values[k] < 0.0:
+                points.append(V[j] + (values[j] / (values[j] - values[k])) * (V[k] - V[j]))
+    if len(points) < 3:
+        return None
+    points = np.array(points)
+    # order the (coplanar) points around their mean: the convex hull in plane coordinates
+    unit = normal / np.linalg.norm(normal)
+    basis = np.linalg.svd(np.eye(3) - np.outer(unit, unit))[0][:, :2]
+    flat = (points - points.mean(axis=0)) @ basis
+    try:
+        hull = ConvexHull(flat)
+    except Exception:  # qhull: the section is degenerate (a segment or a point)
+        return None
+    return points[hull.vertices]
+
+
+def _polygon_area_3d(polygon: np.ndarray) -> float:
+    centre = polygon.mean(axis=0)
+    return 0.5 * float(sum(np.linalg.norm(np.cross(polygon[k] - centre,
+                                                   polygon[(k + 1) % len(polygon)] - centre))
+                           for k in range(len(polygon))))
+
+
+def betti_numbers(part, level: float = 0.0) -> tuple[int, int]:
+    """``(b0, b1)``: connected components and holes of ``{f >= level}`` in a bounded 2-D
+    domain (see the module docstring).
+
+    >>> import regions
+    >>> # f = |x1| + |x2| - 1/2 on [-1, 1]^2: {f >= 0} is the box minus a diamond
+    >>> net = regions.Network.from_layers([([[1.0, 0], [-1, 0], [0, 1], [0, -1]], [0.0] * 4),
+    ...                                    ([[1.0, 1, 1, 1]], [-0.5])])
+    >>> betti_numbers(regions.enumerate_regions(net, regions.box(-1, 1)))
+    (1, 1)
+    """
+    _scalar(part)
+    if part.domain.dim != 2:
+        raise DomainError(f"Betti numbers are computed in 2-D, not {part.domain.dim}-D")
+    cells = []
+    for i in range(len(part)):
+        A, b, _ = part.constraints(i)
+        C, d = part.affine_map(i)
+        polygon = region_polygon(A, b, part.domain.lower, part.domain.upper)
+        polygon = clip(polygon, -C[0], d[0] - level)     # f >= level: -c . z <= d - level
+        if len(polygon) >= 3 and polygon_area(polygon) > 0.0:
+            cells.append(polygon)
+    if not cells:
+        return 0, 0
+    vertices, edges, faces = planar_complex_of(cells, VERTEX_MERGE * part.scale)
+    parent = list(range(len(vertices)))
+
+    def find(v: int) -> int:
+        while parent[v] != v:
+            parent[v] = parent[parent[v]]
+            v = parent[v]
+        return v
+
+    for u, v in edges:
+        parent[find(int(u))] = find(int(v))
+    b0 = len({find(v) for v in range(len(vertices))})
+    euler = len(vertices) - len(edges) + len(faces)
+    return b0, b0 - euler

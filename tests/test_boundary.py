@@ -1,0 +1,101 @@
+"""Decision boundaries and Betti numbers of superlevel sets, against hand-worked examples."""
+
+import math
+
+import numpy as np
+import pytest
+
+import regions
+from regions.boundary import betti_numbers, decision_boundary
+
+import oracles
+
+
+def net(rows, biases, out, out_bias, activation="relu"):
+    return regions.Network.from_layers([(np.array(rows, float), np.array(biases, float)),
+                                        (np.array([out], float), np.array([out_bias], float))],
+                                       [activation, "identity"])
+
+
+ABS = [[1, 0], [-1, 0], [0, 1], [0, -1]]          # relu of +-x1, +-x2: |x1| + |x2|
+
+
+@pytest.mark.parametrize("method", ["split", "vertex"])
+def test_zero_set_pieces_and_length_2d(method):
+    # relu(x1) + relu(x2) - 1/2 on [-1, 1]^2: x1 + x2 = 1/2 (length sqrt(2)/2) and the
+    # half-lines x1 = 1/2, x2 < 0 and x2 = 1/2, x1 < 0 (length 1 each).
+    part = regions.enumerate_regions(net([[1, 0], [0, 1]], [0, 0], [1, 1], -0.5),
+                                     regions.box(-1, 1), method=method)
+    zero = decision_boundary(part)
+    assert zero.count == 3
+    assert zero.measure == pytest.approx(2 + math.sqrt(2) / 2, rel=1e-12)
+    ends = np.vstack(zero.pieces)
+    assert np.max(np.abs(part.network.forward(ends))) < 1e-12
+
+
+def test_zero_set_on_a_facet_counts_once():
+    # relu(s) - relu(-s) with s = x1 + x2: f = s, zero exactly on the facet between the two
+    # regions: one piece, the diagonal of [-1, 1]^2 (length 2 sqrt 2).
+    part = regions.enumerate_regions(net([[1, 1], [-1, -1]], [0, 0], [1, -1], 0.0),
+                                     regions.box(-1, 1))
+    zero = decision_boundary(part)
+    assert (len(part), zero.count) == (2, 1)
+    assert zero.measure == pytest.approx(2 * math.sqrt(2), rel=1e-12)
+
+
+def test_zero_set_area_3d():
+    # f = x1 + x2 + x3 (an identity layer: one region): the plane through the centre of
+    # [-1, 1]^3 cuts a regular hexagon of side sqrt(2), area 3 sqrt(3).
+    f = regions.Network.from_layers([(np.eye(3), np.zeros(3)), (np.ones((1, 3)), np.zeros(1))],
+                                    ["identity", "identity"])
+    zero = decision_boundary(regions.enumerate_regions(f, regions.box(-1, 1)))
+    assert zero.count == 1 and len(zero.pieces[0]) == 6
+    assert zero.measure == pytest.approx(3 * math.sqrt(3), rel=1e-12)
+
+
+@pytest.mark.parametrize("rows,biases,out,out_bias,expected", [
+    (ABS, [0] * 4, [1, 1, 1, 1], -0.5, (1, 1)),      # box minus a diamond: one hole
+    (ABS, [0] * 4, [-1, -1, -1, -1], 0.5, (1, 0)),   # the diamond
+    ([[1, 0], [-1, 0]], [0, 0], [1, 1], -0.5, (2, 0)),   # |x1| >= 1/2: two strips
+    ([[1, 0], [-1, 0]], [0, 0], [1, 1], -5.0, (0, 0)),   # empty
+    ([[1, 0], [-1, 0]], [0, 0], [1, 1], 0.0, (1, 0)),    # everything
+], ids=["ring", "diamond", "strips", "empty", "all"])
+def test_betti_numbers_of_superlevel_sets(rows, biases, out, out_bias, expected):
+    part = regions.enumerate_regions(net(rows, biases, out, out_bias), regions.box(-1, 1))
+    assert betti_numbers(part) == expected
+
+
+def test_betti_numbers_of_a_random_network_agree_with_a_grid():
+    # Components of {f >= 0} counted on a fine grid (scipy.ndimage labelling) where the
+    # set is far from degenerate: the same b0.
+    from scipy import ndimage
+    f = oracles.random_net([2, 8, 8, 1], ["relu", "relu", "identity"], 4)
+    part = regions.enumerate_regions(f, regions.box(-1, 1))
+    grid = np.linspace(-1, 1, 801)
+    X = np.stack(np.meshgrid(grid, grid), axis=-1).reshape(-1, 2)
+    mask = (f.forward(X)[:, 0] >= 0).reshape(801, 801)
+    components = ndimage.label(mask, structure=np.ones((3, 3)))[1]
+    holes = ndimage.label(~mask)[0]
+    touching = set(np.unique(np.concatenate([holes[0], holes[-1], holes[:, 0], holes[:, -1]])))
+    inner = len(set(np.unique(holes)) - touching - {0})
+    assert betti_numbers(part) == (components, inner)
+
+
+def test_refusals():
+    two = regions.Network.from_layers([(np.eye(2), np.zeros(2)), (np.eye(2), np.zeros(2))])
+    with pytest.raises(regions.RegionsError, match="scalar output"):
+        decision_boundary(regions.enumerate_regions(two, regions.box(-1, 1)))
+    one = net([[1, 0]], [0], [1], 0.0)
+    with pytest.raises(regions.DomainError, match="bounded"):
+        betti_numbers(regions.enumerate_regions(one))
+
+
+def test_cli_topology(tmp_path, capsys):
+    import json
+    from regions.cli import main
+    path = tmp_path / "ring.npz"
+    regions.save(net(ABS, [0] * 4, [1, 1, 1, 1], -0.5), path)
+    assert main(["topology", str(path), "--box", "-1", "1", "--json", "--quiet"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["betti"] == [1, 1] and summary["boundary_pieces"] == 4
+    assert summary["boundary_measure"] == pytest.approx(2 * math.sqrt(2), rel=1e-12)
