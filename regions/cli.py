@@ -105,7 +105,8 @@ def parse_box(values: list[str]):
 def enumerate_with_progress(args, net, domain, count_only: bool = False, bound=None, **options):
     """:func:`regions.enumerate_regions` (or, ``count_only``, :func:`regions.count_regions`)
     with progress on stderr unless ``--quiet`` (``bound``: an upper bound on the count)."""
-    progress = None if args.quiet else _progress_printer(sys.stderr, bound)
+    wanted = not args.quiet and (sys.stderr.isatty() or getattr(args, "progress", False))
+    progress = _progress_printer(sys.stderr, bound) if wanted else None
     part = (count_regions if count_only else enumerate_regions)(net, domain, progress=progress,
                                                                 **options)
     if progress is not None and progress.interactive:
@@ -349,6 +350,9 @@ def cmd_graph(args) -> int:
 def add_enumeration_arguments(parser) -> None:
     """The controls of an enumeration, shared by count, verify, graph and plot."""
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--progress", action="store_true",
+                        help="progress lines on stderr also when it is not a terminal "
+                             "(every 10 s; on a terminal one live line, always)")
     parser.add_argument("--min-radius", type=float, default=MIN_RADIUS,
                         help=f"full-dimensionality tolerance (default {MIN_RADIUS:g})")
     parser.add_argument("--max-regions", type=int, help="stop after this many regions")

@@ -179,3 +179,13 @@ def test_missing_matplotlib_is_one_line(monkeypatch, tmp_path, capsys):
     regions.save(random_net([2, 3, 1], ["relu", "identity"], 0), net_path)
     assert main(["plot", str(net_path), "-o", str(tmp_path / "a.png")]) == 2
     assert 'pip install "regions[plot]"' in capsys.readouterr().err
+
+
+def test_one_fill_colour_per_region(ax):
+    net = random_net([2, 5, 4, 1], ["relu", "relu", "identity"], 6)
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
+    regions.plot(part, ax)
+    colours = {tuple(np.round(patch.get_facecolor(), 9)) for patch in ax.patches}
+    truth = oracles.unambiguous(oracles.brute_force_patterns, net,
+                                oracles.box_slice([-1, -1], [1, 1]))
+    assert len(colours) == len(ax.patches) == len(truth)

@@ -1,0 +1,69 @@
+"""Every tutorial script under examples/ runs, and what it reports holds up against an
+independent source (exact polygon clipping on the plane of the digits, brute force)."""
+
+import runpy
+import sys
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+
+import oracles
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+
+
+def run(monkeypatch, capsys, name, *argv):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(sys, "argv", [name, *map(str, argv)])
+    namespace = runpy.run_path(str(ROOT / "examples" / name), run_name="__main__")
+    return namespace, capsys.readouterr().out
+
+
+def test_every_example_is_tested():
+    tested = {"digits_plane.py", "depth_vs_width.py", "verify_bound.py", "export_graph.py",
+              "read_back.py"}
+    assert {p.name for p in EXAMPLES} == tested
+
+
+def test_digits_plane(monkeypatch, capsys, tmp_path):
+    pytest.importorskip("sklearn")
+    pytest.importorskip("matplotlib")
+    picture = tmp_path / "digits.png"
+    ns, out = run(monkeypatch, capsys, "digits_plane.py", picture)
+    part = ns["part"]
+    assert out.startswith(f"{len(part)} regions on the plane") and picture.stat().st_size > 0
+    # The regions of the 64-input classifier on the plane: exact polygon clipping.
+    sl = oracles.plane_slice(ns["p0"], ns["p1"], ns["p2"], ns["lo"], ns["hi"])
+    truth, _, _ = oracles.unambiguous(oracles.polygon_partition, ns["net"], sl,
+                                      oracles.square(ns["lo"], ns["hi"]))
+    assert oracles.pattern_set(part) == set(truth)
+
+
+def test_depth_vs_width(monkeypatch, capsys):
+    ns, out = run(monkeypatch, capsys, "depth_vs_width.py")
+    assert "wide [2, 27, 1]: 109 parameters" in out and "deep [2, 6, 6, 6, 1]: 109" in out
+    from regions.random_networks import random_network
+    wide = random_network([2, 27, 1], seed=0)
+    truth, _, _ = oracles.unambiguous(oracles.polygon_partition, wide,
+                                      oracles.box_slice([-1, -1], [1, 1]), oracles.square(-1, 1))
+    assert f"regions [{len(truth)}," in out
+
+
+def test_verify_bound(monkeypatch, capsys):
+    _, out = run(monkeypatch, capsys, "verify_bound.py")
+    assert out.rstrip().endswith("every relation holds")
+
+
+def test_export_graph_and_read_back(monkeypatch, capsys, tmp_path):
+    ns, out = run(monkeypatch, capsys, "export_graph.py", tmp_path / "g.gexf")
+    G = nx.read_gexf(tmp_path / "g.gexf")
+    box = oracles.box_slice([-1, -1], [1, 1])
+    truth, _, _ = oracles.unambiguous(oracles.polygon_partition, ns["net"], box,
+                                      oracles.square(-1, 1))
+    assert G.number_of_nodes() == len(truth)
+    ns, out = run(monkeypatch, capsys, "read_back.py", tmp_path / "p.json")
+    assert out.startswith(f"{len(truth)} regions read back")
+    assert np.array_equal(ns["again"].patterns, ns["part"].patterns)
