@@ -25,6 +25,8 @@ import json
 import re
 import sys
 
+import numpy as np
+
 from . import domain as domains
 from .bounds import network_bounds
 from .boundary import betti_numbers, decision_boundary
@@ -71,6 +73,11 @@ def network_and_domain(args):
     if args.plane is not None:
         p0, p1, p2 = (parse_point(p) for p in args.plane)
         return net, domains.plane(p0, p1, p2, lower, upper).resolve(net.input_dim)
+    if args.polytope is not None:
+        if lower is not None:
+            raise RegionsError("--polytope takes no --box (add the box's rows to A, c)")
+        A, c = read_polytope(args.polytope)
+        return net, domains.polytope(A, c).resolve(net.input_dim)
     if args.line is not None:
         p0, p1 = (parse_point(p) for p in args.line)
         if lower is not None:
@@ -78,6 +85,17 @@ def network_and_domain(args):
         return net, domains.line(p0, p1).resolve(net.input_dim)
     domain = domains.box(lower, upper) if lower is not None else domains.whole_space()
     return net, domain.resolve(net.input_dim)
+
+
+def read_polytope(path) -> tuple:
+    """``(A, c)`` from an .npz file holding arrays ``A`` and ``c``."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return np.array(data["A"], dtype=np.float64), np.array(data["c"], dtype=np.float64)
+    except (OSError, ValueError) as exc:
+        raise FileFormatError(f"{path} is not a readable .npz file: {exc}") from None
+    except KeyError:
+        raise FileFormatError(f"{path} must hold arrays A and c (A x <= c)") from None
 
 
 def parse_point(text: str) -> list[float]:
@@ -243,7 +261,11 @@ def cmd_convert(args) -> int:
         save(net, args.output)
     except OSError as exc:
         raise FileFormatError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-    print(f"{net!r} -> {args.output}")
+    if args.json:
+        print(json.dumps({"widths": net.widths, "activations": net.activations,
+                          "output": args.output}))
+    else:
+        print(f"{net!r} -> {args.output}")
     return 0
 
 
@@ -396,6 +418,8 @@ def add_network_arguments(parser, help_text: str) -> None:
                              "(--box -1,1 0,2); with --plane, bounds of the slice coordinates "
                              "(default: all of R^n)")
     slices = parser.add_mutually_exclusive_group()
+    slices.add_argument("--polytope", metavar="FILE",
+                        help="the polytope A x <= c in an .npz file (arrays A and c)")
     slices.add_argument("--plane", nargs=3, metavar="P", help="the plane through three points, "
                         "each comma-separated (--plane 0,0,0 1,0,0 0,1,0)")
     slices.add_argument("--line", nargs=2, metavar="P", help="the line through two points")
@@ -457,6 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("network", help="network file: .npz, or .pt/.pth (PyTorch)")
     convert.add_argument("-o", "--output", required=True, metavar="NET.npz",
                          help="the .npz file to write")
+    convert.add_argument("--json", action="store_true", help="print a JSON summary")
     convert.set_defaults(func=cmd_convert)
 
     graph = sub.add_parser(

@@ -321,3 +321,20 @@ def test_progress_line_names_the_upper_bound():
     report(1_234, 2, 17, 12.0)
     assert stream.getvalue() == ("1,234 of at most 50,653 regions, at layer 2, 17 cells "
                                  "pending, 103 regions/s, 12 s\n")
+
+
+def test_polytope_from_a_file(capsys, tmp_path):
+    # The triangle x >= -1, y >= -1, x + y <= 0.5 cut by the example's first layer: the count
+    # of exact polygon clipping over the same triangle.
+    A, c = np.array([[-1.0, 0], [0, -1], [1, 1]]), np.array([1.0, 1, 0.5])
+    path = tmp_path / "triangle.npz"
+    np.savez(path, A=A, c=c)
+    code, out, _ = run(capsys, "count", EXAMPLE, "--polytope", path, "--json", "--quiet")
+    assert code == 0
+    net = regions.load(EXAMPLE)
+    truth, _, _ = unambiguous(oracles.polygon_partition, net, oracles.polytope_slice(A, c),
+                              np.array([[-1.0, -1.0], [1.5, -1.0], [-1.0, 1.5]]))
+    assert json.loads(out)["regions"] == len(truth)
+    np.savez(path, A=A)
+    code, _, err = run(capsys, "count", EXAMPLE, "--polytope", path)
+    assert code == 2 and "must hold arrays A and c" in err
