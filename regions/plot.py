@@ -1,4 +1,4 @@
-"""Pictures of 1-D and 2-D partitions, drawn exactly (matplotlib: ``pip install "regions[plot]"``).
+"""Pictures of 1-D, 2-D and 3-D partitions, drawn exactly (matplotlib: ``pip install "regions[plot]"``).
 
 Every region of a 2-D partition (a box, a polytope, all of R^2, or a 2-D
 slice of a higher-dimensional input) is filled as its exact polygon, clipped
@@ -6,7 +6,8 @@ from its constraint rows (no raster, no LP). Its colour is a hash of its
 activation pattern, so two pictures of the same network colour a region
 alike. Unbounded regions are drawn inside a window that holds every vertex of
 the partition, and the title says so. A 1-D partition is drawn as the
-network's function, exact between its breakpoints, over bands, one per region.
+network's function, exact between its breakpoints, over bands, one per region; a 3-D
+one as translucent polytopes on a 3-D Axes.
 
 :func:`plot` draws on a matplotlib Axes; :func:`png` renders a picture to
 bytes (for files and notebooks).
@@ -19,10 +20,11 @@ import hashlib
 import io
 
 import numpy as np
+from scipy.spatial import ConvexHull, HalfspaceIntersection
 
+from .boundary import chord
 from .errors import DomainError, RegionsError
 from .facets import crossings, partition_facets
-from .boundary import chord
 from .geometry import clip, region_polygon
 from .partition import Partition
 from .tolerances import VERTEX_MERGE
@@ -70,9 +72,13 @@ def window(part) -> tuple[np.ndarray, np.ndarray, bool]:
     points = [part.witnesses]
     for i in range(len(part)):
         A, b, _ = part.constraints(i)
-        corners = (np.array(_interval(A, b, -FAR, FAR))[:, None] if domain.dim == 1
-                   else region_polygon(A, b, -far, far))
-        points.append(corners[np.all(np.abs(corners) < FAR * (1 - 1e-9), axis=1)])
+        if domain.dim == 1:
+            corners = np.array(_interval(A, b, -FAR, FAR))[:, None]
+        elif domain.dim == 2:
+            corners = region_polygon(A, b, -far, far)
+        else:
+            corners = _corners(A, b, -far, far, part.witnesses[i])
+        points.append(corners[np.all(np.abs(corners) < FAR * (1 - 1e-6), axis=1)])
     points = np.vstack(points)
     lower, upper = points.min(axis=0), points.max(axis=0)
     size = np.maximum(upper - lower, 1.0)
@@ -140,14 +146,17 @@ def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
     (7, ['7 regions', 'unbounded regions clipped to a window holding every vertex'])
     """
     plt = pyplot()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 5))
     dim = part.domain.dim
+    if dim > 3:
+        raise DomainError(f"pictures are 1-D, 2-D or 3-D: this partition is {dim}-D; "
+                          f"enumerate a 2-D slice (regions.plane) to draw it")
+    if ax is None:
+        ax = (plt.figure(figsize=(6, 6)).add_subplot(projection="3d") if dim == 3
+              else plt.subplots(figsize=(5, 5))[1])
     if dim == 1:
         return _plot_1d(part, ax, region_colors(part, color, layer))
-    if dim != 2:
-        raise DomainError(f"pictures are 1-D or 2-D: this partition is {dim}-D; enumerate a "
-                          f"2-D slice (regions.plane) to draw it")
+    if dim == 3:
+        return _plot_3d(part, ax, region_colors(part, color, layer), edges)
     lower, upper, clipped = window(part)
     colors = region_colors(part, color, layer)
     merge = VERTEX_MERGE * part.scale
@@ -200,6 +209,36 @@ def _plot_1d(part, ax, colors: np.ndarray):
     title = f"{len(part):,} regions" + ("\nwindow holding every breakpoint" if clipped else "")
     ax.set_title(title)
     return ax
+
+
+def _plot_3d(part, ax, colors: np.ndarray, edges: bool):
+    """Every region as a translucent polytope (its hull's facets) on a 3-D Axes."""
+    from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+    if getattr(ax, "name", "") != "3d":
+        raise RegionsError("a 3-D partition is drawn on a 3-D Axes (projection='3d')")
+    lower, upper, clipped = window(part)
+    for i in range(len(part)):
+        A, b, _ = part.constraints(i)
+        corners = _corners(A, b, lower, upper, part.witnesses[i])
+        hull = ConvexHull(corners)
+        ax.add_collection3d(Poly3DCollection(
+            [corners[simplex] for simplex in hull.simplices], facecolor=colors[i], alpha=0.25,
+            edgecolor="black" if edges else "none", linewidth=0.2))
+    ax.set_xlim(lower[0], upper[0])
+    ax.set_ylim(lower[1], upper[1])
+    ax.set_zlim(lower[2], upper[2])
+    title = f"{len(part):,} regions"
+    if clipped:
+        title += "\nunbounded regions clipped to a window holding every vertex"
+    ax.set_title(title)
+    return ax
+
+
+def _corners(A, b, lower, upper, inside) -> np.ndarray:
+    """Vertices of ``{A z <= b}`` in the box ``[lower, upper]`` (3-D), around ``inside``."""
+    rows = np.vstack([A, np.eye(3), -np.eye(3)])
+    rhs = np.concatenate([b, upper, -lower])
+    return HalfspaceIntersection(np.hstack([rows, -rhs[:, None]]), inside).intersections
 
 
 def _interval(A: np.ndarray, b: np.ndarray, lo: float, hi: float) -> tuple[float, float]:

@@ -132,9 +132,22 @@ def test_output_and_layer_colours(ax):
 
 
 def test_higher_dimensions_are_refused_with_a_hint():
-    part = regions.enumerate_regions(random_net([3, 3, 1], ["relu", "identity"], 0))
+    part = regions.enumerate_regions(random_net([4, 3, 1], ["relu", "identity"], 0))
     with pytest.raises(regions.DomainError, match="2-D slice"):
         regions.plot(part)
+
+
+def test_3d_polytopes_one_per_region():
+    net = random_net([3, 5, 3, 1], ["relu", "relu", "identity"], 2)
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
+    ax = regions.plot(part)
+    truth = oracles.unambiguous(oracles.brute_force_patterns, net,
+                                oracles.box_slice(-np.ones(3), np.ones(3)))
+    assert len(ax.collections) == len(part) == len(truth)
+    colours = {tuple(np.round(c.get_facecolor()[0][:3], 9)) for c in ax.collections}
+    assert len(colours) == len(truth)
+    assert ax.get_xlim() == (-1.0, 1.0) and ax.get_zlim() == (-1.0, 1.0)
+    plt.close(ax.figure)
 
 
 def test_png_bytes_and_one_line_repr():
