@@ -19,6 +19,7 @@ from .domain import AnyDimension, Domain, box, line, plane, polytope, segment, w
 from .enumeration import count_regions, enumerate_regions
 from .boundary import DecisionBoundary, betti_numbers, decision_boundary
 from .dynamics import entropy
+from .persistence import critical_points, sublevel_persistence
 from .faces import FaceLattice, face_lattice
 from .graph import adjacency_graph, linear_pieces
 from .queries import region_path, segment_path
@@ -39,7 +40,8 @@ __all__ = [
     "Domain", "DomainError", "FileFormatError", "Layer", "MIN_RADIUS", "Network", "from_torch", "from_onnx",
     "NetworkError", "Partition", "Region", "RegionsError", "box", "enumerate_regions", "line", "load",
     "plane", "polytope", "read_json", "save", "segment", "verify", "VerifyReport", "whole_space",
-    "bounds", "sampling", "plot", "entropy", "face_lattice", "decision_boundary", "DecisionBoundary", "betti_numbers", "FaceLattice", "linear_pieces", "region_path", "segment_path",
+    "bounds", "sampling", "plot", "entropy", "face_lattice", "decision_boundary", "DecisionBoundary", "betti_numbers", "critical_points",
+    "sublevel_persistence", "FaceLattice", "linear_pieces", "region_path", "segment_path",
 ]
 register_notebook_display()
 __version__ = "0.1.0"

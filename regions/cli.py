@@ -30,6 +30,7 @@ import numpy as np
 from . import domain as domains
 from .bounds import network_bounds
 from .boundary import betti_numbers, decision_boundary
+from .persistence import critical_points, sublevel_persistence
 from .certify import certify
 from .dynamics import entropy
 from .faces import face_lattice
@@ -339,6 +340,11 @@ def cmd_topology(args) -> int:
                "boundary_measure": zero.measure, "dim": domain.dim}
     if domain.dim == 2:
         summary["betti"] = list(betti_numbers(part, args.level))
+        found = critical_points(part)
+        summary["critical_points"] = [{"point": p.point, "value": p.value, "kind": p.kind,
+                                       "multiplicity": p.multiplicity,
+                                       "on_boundary": p.on_boundary} for p in found]
+        summary["persistence"] = {str(d): bars for d, bars in sublevel_persistence(part).items()}
     if args.json:
         print(json.dumps(jsonable(summary)))
     else:
@@ -348,6 +354,11 @@ def cmd_topology(args) -> int:
         if "betti" in summary:
             b0, b1 = summary["betti"]
             print(f"{{f >= {args.level:g}}}: {b0} connected components, {b1} holes")
+            kinds = [p.kind for p in found if not p.on_boundary]
+            print(f"critical points inside: {kinds.count('minimum')} minima, "
+                  f"{kinds.count('saddle')} saddles, {kinds.count('maximum')} maxima")
+            for d, bars in summary["persistence"].items():
+                print(f"H{d} bars of the sublevel filtration: {len(bars)}")
     return outcome_code(part)
 
 
