@@ -166,7 +166,9 @@ def betti_numbers(part, level: float = 0.0) -> tuple[int, int]:
         C, d = part.affine_map(i)
         polygon = region_polygon(A, b, part.domain.lower, part.domain.upper)
         polygon = clip(polygon, -C[0], d[0] - level)     # f >= level: -c . z <= d - level
-        if len(polygon) >= 3 and polygon_area(polygon) > 0.0:
+        # (a piece thinner than the merge tolerance, where f = level along a side, is none)
+        perimeter = np.linalg.norm(np.roll(polygon, -1, axis=0) - polygon, axis=1).sum()
+        if len(polygon) >= 3 and polygon_area(polygon) > VERTEX_MERGE * part.scale * perimeter:
             cells.append(polygon)
     if not cells:
         return 0, 0

@@ -99,3 +99,53 @@ def test_cli_topology(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["betti"] == [1, 1] and summary["boundary_pieces"] == 4
     assert summary["boundary_measure"] == pytest.approx(2 * math.sqrt(2), rel=1e-12)
+
+
+def two_disks():
+    """f = max(0.3 - |x1 - 1/2| - |x2|, 0.3 - |x1 + 1/2| - |x2|): {f >= 0} is two disjoint
+    L1 disks (diamonds) around (+-1/2, 0). max(a, b) = relu(a - b) + relu(b) - relu(-b)."""
+    # layer 1: relu(+-(x1 - 1/2)), relu(+-(x1 + 1/2)), relu(+-x2)
+    W1 = [[1, 0], [-1, 0], [1, 0], [-1, 0], [0, 1], [0, -1]]
+    b1 = [-0.5, 0.5, 0.5, -0.5, 0, 0]
+    g1 = np.array([-1, -1, 0, 0, -1, -1.0])          # g1 = 0.3 + g1 . h
+    g2 = np.array([0, 0, -1, -1, -1, -1.0])          # g2 = 0.3 + g2 . h
+    W2 = [g1 - g2, g2, -g2]
+    b2 = [0.0, 0.3, -0.3]
+    return regions.Network.from_layers([(W1, b1), (W2, b2), ([[1.0, 1, -1]], [0.0])])
+
+
+def disk_with_two_holes():
+    """f = min(G, h1, h2), G = 0.9 - |x1| - |x2|, h1 = |x1 - 0.3| + |x2| - 0.1,
+    h2 = |x1 + 0.3| + |x2| - 0.1: a big diamond with two small diamond holes.
+    min(a, b) = a - relu(a - b); the signed values pass through layers as relu(v) - relu(-v)."""
+    # layer 1: relu(+-x1), relu(+-x2), relu(+-(x1 - 0.3)), relu(+-(x1 + 0.3))
+    W1 = [[1, 0], [-1, 0], [0, 1], [0, -1], [1, 0], [-1, 0], [1, 0], [-1, 0]]
+    b1 = [0, 0, 0, 0, -0.3, 0.3, 0.3, -0.3]
+    G = np.array([-1, -1, -1, -1, 0, 0, 0, 0.0]), 0.9
+    h1 = np.array([0, 0, 1, 1, 1, 1, 0, 0.0]), -0.1
+    h2 = np.array([0, 0, 1, 1, 0, 0, 1, 1.0]), -0.1
+    # layer 2: relu(G), relu(-G), relu(G - h1), relu(h2), relu(-h2)
+    W2 = [G[0], -G[0], G[0] - h1[0], h2[0], -h2[0]]
+    b2 = [G[1], -G[1], G[1] - h1[1], h2[1], -h2[1]]
+    # m1 = min(G, h1) = relu(G) - relu(-G) - relu(G - h1); layer 3: relu(m1), relu(-m1),
+    # relu(m1 - h2); f = relu(m1) - relu(-m1) - relu(m1 - h2)
+    m1 = np.array([1, -1, -1, 0, 0.0])
+    hh2 = np.array([0, 0, 0, 1, -1.0])
+    W3 = [m1, -m1, m1 - hh2]
+    return regions.Network.from_layers([(W1, b1), (W2, b2), (W3, [0.0] * 3),
+                                        ([[1.0, -1, -1]], [0.0])])
+
+
+@pytest.mark.parametrize("make,expected", [(two_disks, (2, 0)), (disk_with_two_holes, (1, 2))],
+                         ids=["two-disks", "disk-with-two-holes"])
+def test_betti_numbers_of_hand_built_shapes(make, expected):
+    f = make()
+    # the construction itself, at a few hand-picked points
+    X = np.array([[0.5, 0.0], [-0.5, 0.0], [0.0, 0.0], [0.3, 0.0], [0.0, 0.5]])
+    values = f.forward(X)[:, 0]
+    if make is two_disks:
+        assert np.allclose(values, [0.3, 0.3, -0.2, 0.1, -0.7])
+    else:
+        assert np.allclose(values, [0.1, 0.1, 0.2, -0.1, 0.4])
+    part = regions.enumerate_regions(f, regions.box(-1, 1))
+    assert betti_numbers(part) == expected

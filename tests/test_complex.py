@@ -29,7 +29,7 @@ TENT = regions.Network.from_layers([([[1.0], [1.0]], [0.0, -0.5]), ([[2.0, -4.0]
 def test_locate_matches_an_independent_forward_pass(seed, method):
     net = random_net([2, 6, 5, 1], ["relu", "hardtanh", "identity"], seed)
     part = regions.enumerate_regions(net, regions.box(-1, 1), method=method)
-    X = np.random.default_rng(seed).uniform(-1, 1, size=(500, 2))
+    X = np.random.default_rng(seed).uniform(-1, 1, size=(100_000, 2))
     found = part.locate(X)
     decisive = np.all(oracles.decisive(net, X), axis=1)
     assert np.all(found >= 0)
