@@ -39,10 +39,14 @@ from . import bounds as bounds_module
 from .domain import resolve
 from .enumeration import enumerate_regions
 from .errors import RegionsError
+from .graph import linear_pieces
 from .network import Network
 from .sampling import density_estimate, distinct_patterns, regions_along_lines
 from .serialize import jsonable
 from .tolerances import MIN_RADIUS
+
+#: verify counts the linear pieces (one LP per region row) up to this many regions.
+PIECES_LIMIT = 20_000
 
 
 
@@ -154,6 +158,10 @@ class VerifyReport:
             f"exact count: {self.exact}  ({self.enumeration['seconds']:.2f} s, "
             f"{self.enumeration['lps']} LPs"
             + ("" if self.enumeration["complete"] else ", INCOMPLETE") + ")",
+            "linear pieces: " + (str(self.enumeration["pieces"])
+                                 if self.enumeration.get("pieces") is not None else
+                                 f"not counted (incomplete, or more than {PIECES_LIMIT:,} "
+                                 f"regions: regions count --pieces)"),
             "",
             f"{'bound':<14} {'kind':<10} {'value':>24}  {'exact/value':>11}  source",
         ]
@@ -209,6 +217,9 @@ def verify(network: Network, domain=None, *, samples: int = 200_000, lines: int 
             enumerate_regions(network, domain, min_radius=min_radius, progress=progress))
     exact = len(part)
     summary = part.summary()
+    # linear pieces beside activation regions (one LP per region row: small partitions only)
+    summary["pieces"] = (linear_pieces(part).count if part.complete and exact <= PIECES_LIMIT
+                         else None)
     tolerance_flags = summary.get("near_degenerate", 0) + summary.get("slivers", 0)
     caveat = ("the enumeration flagged near-degenerate regions or slivers: tolerance-dependent"
               if tolerance_flags else "")

@@ -161,3 +161,12 @@ def test_cli_pieces_and_entropy(tmp_path, capsys):
     assert report["laps"] == [2, 4, 8]
     assert main(["entropy", str(path), "--interval", "0", "3"]) == 2
     assert "into itself" in capsys.readouterr().err
+
+
+def test_verify_reports_linear_pieces_beside_regions():
+    # y = relu(x1) + 0 * relu(x2) on the box: 4 regions, 2 pieces (worked by hand above).
+    net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+                                       ([[1.0, 0.0]], [0.0])])
+    report = regions.verify(net, regions.box(-1, 1), samples=200, lines=5)
+    assert (report.exact, report.enumeration["pieces"]) == (4, 2)
+    assert "linear pieces: 2" in report.format_table()
