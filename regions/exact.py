@@ -96,6 +96,38 @@ def _local_affine(state: int, layer) -> tuple[Fraction, Fraction]:
     return Fraction(float(slope[0])), Fraction(float(offset[0]))
 
 
+def exact_affine_map(network: Network, domain, pattern) -> tuple:
+    """The network's map ``C z + d`` on the region of ``pattern`` (working coordinates of
+    ``domain``), in exact rationals: ``(C, d)`` as tuples of tuples of ``Fraction``.
+
+    >>> from regions import Network, box
+    >>> net = Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]), ([[1.0, 0.5]], [0.0])])
+    >>> C, d = exact_affine_map(net, box(-1, 1).resolve(2), [1, 0])
+    >>> [[str(c) for c in row] for row in C], [str(v) for v in d]
+    ([['1', '0']], ['0'])
+    """
+    basis = np.asarray(domain.basis, dtype=np.float64)
+    M = [_fractions(row) for row in basis]                 # (in, dim)
+    m = _fractions(domain.origin)
+    position = 0
+    for layer in network.layers:
+        W = [_fractions(row) for row in layer.weight]
+        b = _fractions(layer.bias)
+        G = [[sum((w * M[k][j] for k, w in enumerate(row)), Fraction(0))
+              for j in range(len(M[0]))] for row in W]
+        beta = [sum((w * m[k] for k, w in enumerate(row)), Fraction(0)) + bias
+                for row, bias in zip(W, b)]
+        if layer.activation == "identity":
+            M, m = G, beta
+            continue
+        states = pattern[position:position + layer.width]
+        position += layer.width
+        local = [_local_affine(int(s), layer) for s in states]
+        M = [[slope * g for g in row] for (slope, _), row in zip(local, G)]
+        m = [slope * value + offset for (slope, offset), value in zip(local, beta)]
+    return tuple(map(tuple, M)), tuple(m)
+
+
 def exact_check(partition) -> list[ExactFailure]:
     """Check every region's witness exactly; return the failures (empty when all pass)."""
     failures = []

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
+from .exact import exact_affine_map
 from .facets import Facet, crossings, partition_facets
 from .serialize import pattern_string
 from .tolerances import PIECE_TOL
@@ -126,8 +127,10 @@ class LinearPieces:
     labels: np.ndarray
 
 
-def linear_pieces(part, graph: nx.Graph | None = None) -> LinearPieces:
-    """Merge adjacent regions whose affine maps agree (within ``PIECE_TOL``).
+def linear_pieces(part, graph: nx.Graph | None = None, exact: bool = False) -> LinearPieces:
+    """Merge adjacent regions whose affine maps agree: within ``PIECE_TOL``, or with
+    ``exact`` in rational arithmetic (:func:`regions.exact.exact_affine_map`; for integer
+    or rational weights, whose cancellations are exact).
 
     An activation region keeps every neuron's state; the function can be one affine map
     across several of them (a neuron that feeds nothing, states whose changes cancel), so
@@ -143,10 +146,17 @@ def linear_pieces(part, graph: nx.Graph | None = None) -> LinearPieces:
     (2, [0, 0, 1, 1])
     """
     G = adjacency_graph(part) if graph is None else graph
-    maps = [part.affine_map(i) for i in range(len(part))]
+    if exact:
+        maps = [exact_affine_map(part.network, part.domain, p) for p in part.patterns]
+    else:
+        maps = [part.affine_map(i) for i in range(len(part))]
     same = nx.Graph()
     same.add_nodes_from(range(len(part)))
     for i, j in G.edges:
+        if exact:
+            if maps[i] == maps[j]:
+                same.add_edge(i, j)
+            continue
         (Ci, di), (Cj, dj) = maps[i], maps[j]
         size = max(1.0, np.abs(Ci).max(initial=0.0), np.abs(di).max(initial=0.0),
                    np.abs(Cj).max(initial=0.0), np.abs(dj).max(initial=0.0))
