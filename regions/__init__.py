@@ -17,7 +17,8 @@ from . import bounds, sampling
 from .certify import certify
 from .domain import AnyDimension, Domain, box, line, plane, polytope, segment, whole_space
 from .enumeration import count_regions, enumerate_regions
-from .boundary import DecisionBoundary, betti_numbers, decision_boundary
+from .boundary import (DecisionBoundary, betti_numbers, boundary_betti_numbers,
+                       decision_boundary)
 from .dynamics import entropy
 from .persistence import critical_points, sublevel_persistence
 from .faces import FaceLattice, face_lattice
@@ -40,7 +41,7 @@ __all__ = [
     "Domain", "DomainError", "FileFormatError", "Layer", "MIN_RADIUS", "Network", "from_torch", "from_onnx",
     "NetworkError", "Partition", "Region", "RegionsError", "box", "enumerate_regions", "line", "load",
     "plane", "polytope", "read_json", "save", "segment", "verify", "VerifyReport", "whole_space",
-    "bounds", "sampling", "plot", "entropy", "face_lattice", "decision_boundary", "DecisionBoundary", "betti_numbers", "critical_points",
+    "bounds", "sampling", "plot", "entropy", "face_lattice", "decision_boundary", "DecisionBoundary", "betti_numbers", "boundary_betti_numbers", "critical_points",
     "sublevel_persistence", "FaceLattice", "linear_pieces", "region_path", "segment_path",
 ]
 register_notebook_display()

@@ -14,7 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial import ConvexHull, HalfspaceIntersection
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import ConvexHull, HalfspaceIntersection, cKDTree
 
 from .errors import DomainError, RegionsError
 from .geometry import clip, planar_complex_of, polygon_area, region_polygon
@@ -51,14 +53,42 @@ class DecisionBoundary:
 
 def _scalar(part) -> None:
     if part.network.output_dim != 1:
-        raise RegionsError(f"the decision boundary is that of a scalar output; this network "
-                           f"has {part.network.output_dim} outputs")
+        raise RegionsError(f"this is computed for a scalar output; this network has "
+                           f"{part.network.output_dim} outputs")
+    _bounded(part)
+
+
+def _bounded(part) -> None:
     if not part.domain.is_bounded:
         raise DomainError("the decision boundary is measured on a bounded domain")
 
 
+def region_chords(polygon: np.ndarray, C: np.ndarray, d: np.ndarray, level: float = 0.0):
+    """The decision boundary inside one convex region polygon on which the network is
+    ``C z + d``: the chord of ``{f = level}`` for a scalar output, else, for every pair of
+    outputs, the chord where they tie and are at least every other output (where the
+    argmax changes). Yields arrays (2, 2)."""
+    out = len(d)
+    pairs = [(0, None)] if out == 1 else [(p, q) for p in range(out) for q in range(p + 1, out)]
+    for p, q in pairs:
+        piece = polygon
+        if q is None:
+            normal, offset = C[0], d[0] - level
+        else:
+            normal, offset = C[p] - C[q], d[p] - d[q]
+            for k in range(out):
+                if k not in (p, q):
+                    piece = clip(piece, C[k] - C[p], d[p] - d[k])
+        if not np.any(normal):
+            continue
+        segment = chord(piece, normal, offset)
+        if segment is not None:
+            yield segment
+
+
 def decision_boundary(part, level: float = 0.0) -> DecisionBoundary:
-    """The pieces of ``{f = level}`` in each region of a 2-D or 3-D bounded partition.
+    """The pieces of ``{f = level}`` in each region of a 2-D or 3-D bounded partition (in
+    2-D also, for several outputs, where the argmax changes: :func:`region_chords`).
 
     >>> import regions
     >>> # f = relu(x1) + relu(x2) - 1/2 on [-1, 1]^2: x1 + x2 = 1/2, x1 = 1/2 and x2 = 1/2
@@ -68,33 +98,69 @@ def decision_boundary(part, level: float = 0.0) -> DecisionBoundary:
     >>> zero.count, round(zero.measure, 12)
     (3, 2.707106781187)
     """
-    _scalar(part)
+    _bounded(part)
     dim = part.domain.dim
     if dim not in (2, 3):
         raise DomainError(f"the decision boundary is drawn and measured in 2-D and 3-D, not {dim}-D")
+    if dim == 3:
+        _scalar(part)
     pieces, owners, measures, seen = [], [], [], set()
     grid = VERTEX_MERGE * part.scale
     for i in range(len(part)):
         A, b, _ = part.constraints(i)
         C, d = part.affine_map(i)
-        normal, offset = C[0], d[0] - level
-        if not np.any(normal):
-            continue
-        piece = (chord(region_polygon(A, b, part.domain.lower, part.domain.upper), normal,
-                        offset) if dim == 2 else _section(A, b, part.witnesses[i], normal,
-                                                          offset, part.domain))
-        if piece is None:
-            continue
-        size = (float(np.linalg.norm(piece[1] - piece[0])) if dim == 2
-                else _polygon_area_3d(piece))
-        # a zero set on a facet is the same piece for the regions on both sides: once
-        key = tuple(sorted(map(tuple, np.round(piece / grid).astype(np.int64).tolist())))
-        if size > grid and key not in seen:
-            seen.add(key)
-            pieces.append(piece)
-            owners.append(i)
-            measures.append(size)
+        if dim == 2:
+            found = list(region_chords(region_polygon(A, b, part.domain.lower,
+                                                      part.domain.upper), C, d, level))
+        else:
+            found = ([] if not np.any(C[0]) else
+                     [_section(A, b, part.witnesses[i], C[0], d[0] - level, part.domain)])
+        for piece in found:
+            if piece is None:
+                continue
+            size = (float(np.linalg.norm(piece[1] - piece[0])) if dim == 2
+                    else _polygon_area_3d(piece))
+            # a zero set on a facet is the same piece for the regions on both sides: once
+            key = tuple(sorted(map(tuple, np.round(piece / grid).astype(np.int64).tolist())))
+            if size > grid and key not in seen:
+                seen.add(key)
+                pieces.append(piece)
+                owners.append(i)
+                measures.append(size)
     return DecisionBoundary(pieces, np.array(owners, dtype=np.int64), np.array(measures))
+
+
+def boundary_betti_numbers(zero: DecisionBoundary, tolerance: float = VERTEX_MERGE) -> tuple:
+    """``(b0, b1)`` of a 2-D decision boundary (a graph of segments): its connected
+    components and independent cycles, ``b1 = E - V + b0``, end points closer than
+    ``tolerance`` merged."""
+    if not zero.pieces:
+        return 0, 0
+    ends = np.vstack(zero.pieces)
+    if ends.shape[1] != 2:
+        raise DomainError("the boundary's Betti numbers are computed in 2-D")
+    ids, count = _merge_ids(ends, tolerance)
+    edges = {(min(a, b), max(a, b)) for a, b in ids.reshape(-1, 2) if a != b}
+    parent = list(range(count))
+
+    def find(v: int) -> int:
+        while parent[v] != v:
+            parent[v] = parent[parent[v]]
+            v = parent[v]
+        return v
+
+    for a, b in edges:
+        parent[find(a)] = find(b)
+    b0 = len({find(v) for v in range(count)})
+    return b0, len(edges) - count + b0
+
+
+def _merge_ids(points: np.ndarray, tolerance: float):
+    pairs = cKDTree(points).query_pairs(tolerance, output_type="ndarray")
+    n = len(points)
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    count, labels = connected_components(graph, directed=False)
+    return labels, count
 
 
 def chord(polygon: np.ndarray, normal: np.ndarray, offset: float):

@@ -29,7 +29,7 @@ import numpy as np
 
 from . import domain as domains
 from .bounds import network_bounds
-from .boundary import betti_numbers, decision_boundary
+from .boundary import betti_numbers, boundary_betti_numbers, decision_boundary
 from .persistence import critical_points, sublevel_persistence
 from .certify import certify
 from .dynamics import entropy
@@ -339,6 +339,8 @@ def cmd_topology(args) -> int:
     summary = {"regions": len(part), "level": args.level, "boundary_pieces": zero.count,
                "boundary_measure": zero.measure, "dim": domain.dim}
     if domain.dim == 2:
+        summary["boundary_betti"] = list(boundary_betti_numbers(zero))
+    if domain.dim == 2 and net.output_dim == 1:
         summary["betti"] = list(betti_numbers(part, args.level))
         found = critical_points(part)
         summary["critical_points"] = [{"point": p.point, "value": p.value, "kind": p.kind,
@@ -350,7 +352,9 @@ def cmd_topology(args) -> int:
     else:
         unit = "length" if domain.dim == 2 else "area"
         print(f"decision boundary f = {args.level:g}: {zero.count} pieces, total {unit} "
-              f"{zero.measure:.6g}")
+              f"{zero.measure:.6g}" + ("" if "boundary_betti" not in summary else
+                                       f", {summary['boundary_betti'][0]} components, "
+                                       f"{summary['boundary_betti'][1]} cycles"))
         if "betti" in summary:
             b0, b1 = summary["betti"]
             print(f"{{f >= {args.level:g}}}: {b0} connected components, {b1} holes")
@@ -533,7 +537,7 @@ def build_parser() -> argparse.ArgumentParser:
     faces.set_defaults(func=cmd_faces)
 
     topology = sub.add_parser(
-        "topology", help="decision boundary of a scalar output (2-D, 3-D) and the Betti "
+        "topology", help="decision boundary (2-D: also a classifier's; 3-D) and the Betti "
                          "numbers of {f >= level} (2-D), on a bounded domain")
     add_network_arguments(topology, NETWORK_HELP)
     topology.add_argument("--level", type=float, default=0.0,

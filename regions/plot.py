@@ -22,10 +22,10 @@ import io
 import numpy as np
 from scipy.spatial import ConvexHull, HalfspaceIntersection
 
-from .boundary import chord
+from .boundary import region_chords
 from .errors import DomainError, RegionsError
 from .facets import crossings, partition_facets
-from .geometry import clip, region_polygon
+from .geometry import region_polygon
 from .partition import Partition
 from .tolerances import VERTEX_MERGE
 
@@ -264,20 +264,8 @@ def _draw_boundary(part, ax, polygons) -> None:
         if len(polygon) < 3:
             continue
         C, d = part.affine_map(i)
-        out = len(d)
-        pairs = [(0, None)] if out == 1 else [(p, q) for p in range(out) for q in range(p + 1, out)]
-        for p, q in pairs:
-            piece = polygon
-            if q is None:
-                normal, offset = C[0], d[0]
-            else:
-                normal, offset = C[p] - C[q], d[p] - d[q]
-                for k in range(out):     # where p (and q) are at least every other output
-                    if k not in (p, q):
-                        piece = clip(piece, C[k] - C[p], d[p] - d[k])
-            segment = chord(piece, normal, offset)
-            if segment is not None:
-                ax.plot(segment[:, 0], segment[:, 1], color="red", linewidth=1.5)
+        for segment in region_chords(polygon, C, d):
+            ax.plot(segment[:, 0], segment[:, 1], color="red", linewidth=1.5)
 
 
 def png(part, **options) -> bytes:

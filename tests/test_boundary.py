@@ -81,10 +81,31 @@ def test_betti_numbers_of_a_random_network_agree_with_a_grid():
     assert betti_numbers(part) == (components, inner)
 
 
+def test_classifier_boundary_where_the_argmax_changes():
+    # Outputs (x, y, 0) on [-1, 1]^2: the argmax changes on x = y (x, y > 0), on x = 0
+    # (y < 0) and on y = 0 (x < 0): three pieces, sqrt(2) + 1 + 1 long.
+    net = regions.Network.from_layers([(np.eye(2), np.zeros(2)),
+                                       (np.array([[1.0, 0], [0, 1], [0, 0]]), np.zeros(3))],
+                                      ["identity", "identity"])
+    zero = decision_boundary(regions.enumerate_regions(net, regions.box(-1, 1)))
+    assert zero.count == 3 and zero.measure == pytest.approx(2 + math.sqrt(2), rel=1e-12)
+    assert regions.boundary_betti_numbers(zero) == (1, 0)
+
+
+@pytest.mark.parametrize("rows,out,out_bias,expected", [
+    (ABS, [1, 1, 1, 1], -0.5, (1, 1)),                  # the diamond: one cycle
+    ([[1, 0], [-1, 0]], [1, 1], -0.5, (2, 0)),          # x1 = -1/2 and x1 = 1/2
+], ids=["diamond", "two-lines"])
+def test_betti_numbers_of_the_boundary(rows, out, out_bias, expected):
+    part = regions.enumerate_regions(net(rows, [0] * len(rows), out, out_bias),
+                                     regions.box(-1, 1))
+    assert regions.boundary_betti_numbers(decision_boundary(part)) == expected
+
+
 def test_refusals():
-    two = regions.Network.from_layers([(np.eye(2), np.zeros(2)), (np.eye(2), np.zeros(2))])
+    three = regions.Network.from_layers([(np.eye(3), np.zeros(3)), (np.eye(3), np.zeros(3))])
     with pytest.raises(regions.RegionsError, match="scalar output"):
-        decision_boundary(regions.enumerate_regions(two, regions.box(-1, 1)))
+        decision_boundary(regions.enumerate_regions(three, regions.box(-1, 1)))
     one = net([[1, 0]], [0], [1], 0.0)
     with pytest.raises(regions.DomainError, match="bounded"):
         betti_numbers(regions.enumerate_regions(one))
