@@ -99,19 +99,15 @@ def _unpack_tuples(prefix: str, arrays: dict) -> list:
 
 def fingerprint(network, domain, min_radius: float) -> str:
     """SHA-256 over every array and setting that determines the result."""
-    digest = hashlib.sha256()
-    for layer in network.layers:
-        digest.update(layer.activation.encode())
-        digest.update(np.float64(layer.slope).tobytes())
-        for array in (layer.weight, layer.bias):
-            digest.update(str(array.shape).encode())
-            digest.update(np.ascontiguousarray(array, dtype=np.float64).tobytes())
-    digest.update(domain.kind.encode())
-    for array in (domain.A, domain.c, domain.origin, domain.basis):
-        digest.update(str(array.shape).encode())
-        digest.update(np.ascontiguousarray(array, dtype=np.float64).tobytes())
-    digest.update(np.float64(min_radius).tobytes())
-    return digest.hexdigest()
+    named = []
+    for i, layer in enumerate(network.layers):
+        named += [(f"activation{i}", np.array(layer.activation)),
+                  (f"slope{i}", np.float64(layer.slope)),
+                  (f"weight{i}", layer.weight), (f"bias{i}", layer.bias)]
+    named += [("kind", np.array(domain.kind)), ("A", domain.A), ("c", domain.c),
+              ("origin", domain.origin), ("basis", domain.basis),
+              ("min_radius", np.float64(min_radius))]
+    return _digest(named)
 
 
 def save(path, key: str, saved: Saved) -> None:
@@ -131,12 +127,15 @@ def save(path, key: str, saved: Saved) -> None:
 
 
 def _checksum(arrays: dict) -> str:
-    """SHA-256 over every array but ``checksum``: name, dtype, shape and bytes, by name."""
+    """SHA-256 over every array but ``checksum``, by name."""
+    return _digest([(name, arrays[name]) for name in sorted(arrays) if name != "checksum"])
+
+
+def _digest(named) -> str:
+    """SHA-256 over ``(name, array)`` pairs: each name, dtype, shape and bytes, in order."""
     digest = hashlib.sha256()
-    for name in sorted(arrays):
-        if name == "checksum":
-            continue
-        array = np.ascontiguousarray(arrays[name])
+    for name, array in named:
+        array = np.ascontiguousarray(array)
         digest.update(f"{name}\0{array.dtype.str}\0{array.shape}\0".encode())
         digest.update(array.tobytes())
     return digest.hexdigest()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
 import importlib.metadata
 import json
 import re
@@ -243,13 +244,20 @@ def cmd_verify(args) -> int:
     return outcome_code(part) if report.ok else EXIT_VIOLATION
 
 
-def write_text(path, text: str, what: str) -> None:
-    """Write ``text`` to ``path``; FileFormatError (one line, exit 2) when it cannot."""
+@contextlib.contextmanager
+def writing(path, what: str):
+    """An OSError while writing ``what`` to ``path`` becomes a one-line FileFormatError
+    (exit 2)."""
     try:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        yield
     except OSError as exc:
         raise FileFormatError(f"cannot write {what} to {path}: {exc.strerror or exc}") from None
+
+
+def write_text(path, text: str, what: str) -> None:
+    """Write ``text`` to ``path`` (:func:`writing`)."""
+    with writing(path, what), open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def cmd_convert(args) -> int:
@@ -258,10 +266,8 @@ def cmd_convert(args) -> int:
     net = load_network(args)
     if not str(args.output).endswith(".npz"):
         raise FileFormatError(f"{args.output}: the network format is .npz")
-    try:
+    with writing(args.output, "the network"):
         save(net, args.output)
-    except OSError as exc:
-        raise FileFormatError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     if args.json:
         print(json.dumps({"widths": net.widths, "activations": net.activations,
                           "output": args.output}))
@@ -277,11 +283,9 @@ def cmd_plot(args) -> int:
     pyplot()  # a missing matplotlib fails before the work
     net, domain = network_and_domain(args)
     part = enumerate_from_args(args, net, domain)
-    try:
+    with writing(args.output, "the picture"):
         save_figure(part, args.output, color=args.color, layer=args.layer,
                     edges=not args.no_edges, graph=args.graph, boundary=args.boundary)
-    except OSError as exc:
-        raise RegionsError(f"cannot write the picture {args.output}: {exc.strerror}") from None
     summary = part.summary()
     summary["output"] = args.output
     if args.json:
