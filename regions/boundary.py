@@ -14,12 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import ConvexHull, HalfspaceIntersection, cKDTree
+from scipy.spatial import ConvexHull, HalfspaceIntersection
 
 from .errors import DomainError, RegionsError
-from .geometry import clip, planar_complex_of, polygon_area, region_polygon
+from .geometry import (clip, component_count, merge_points, planar_complex_of, polygon_area,
+                       region_polygon)
 from .tolerances import VERTEX_MERGE
 
 
@@ -139,28 +138,11 @@ def boundary_betti_numbers(zero: DecisionBoundary, tolerance: float = VERTEX_MER
     ends = np.vstack(zero.pieces)
     if ends.shape[1] != 2:
         raise DomainError("the boundary's Betti numbers are computed in 2-D")
-    ids, count = _merge_ids(ends, tolerance)
+    centres, ids = merge_points(ends, tolerance)
+    count = len(centres)
     edges = {(min(a, b), max(a, b)) for a, b in ids.reshape(-1, 2) if a != b}
-    parent = list(range(count))
-
-    def find(v: int) -> int:
-        while parent[v] != v:
-            parent[v] = parent[parent[v]]
-            v = parent[v]
-        return v
-
-    for a, b in edges:
-        parent[find(a)] = find(b)
-    b0 = len({find(v) for v in range(count)})
+    b0 = component_count(count, edges)
     return b0, len(edges) - count + b0
-
-
-def _merge_ids(points: np.ndarray, tolerance: float):
-    pairs = cKDTree(points).query_pairs(tolerance, output_type="ndarray")
-    n = len(points)
-    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-    count, labels = connected_components(graph, directed=False)
-    return labels, count
 
 
 def chord(polygon: np.ndarray, normal: np.ndarray, offset: float):
@@ -239,16 +221,6 @@ def betti_numbers(part, level: float = 0.0) -> tuple[int, int]:
     if not cells:
         return 0, 0
     vertices, edges, faces = planar_complex_of(cells, VERTEX_MERGE * part.scale)
-    parent = list(range(len(vertices)))
-
-    def find(v: int) -> int:
-        while parent[v] != v:
-            parent[v] = parent[parent[v]]
-            v = parent[v]
-        return v
-
-    for u, v in edges:
-        parent[find(int(u))] = find(int(v))
-    b0 = len({find(v) for v in range(len(vertices))})
+    b0 = component_count(len(vertices), edges)
     euler = len(vertices) - len(edges) + len(faces)
     return b0, b0 - euler

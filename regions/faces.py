@@ -23,11 +23,10 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import HalfspaceIntersection, cKDTree
+from scipy.spatial import HalfspaceIntersection
 
 from .errors import DomainError, RegionsError
+from .geometry import merge_points
 from .network import sides_from_states
 from .tolerances import ON_PLANE, VERTEX_MERGE
 
@@ -115,7 +114,7 @@ def face_lattice(part) -> FaceLattice:
         tight = np.abs(V @ A.T - b) <= ON_PLANE * part.scale * 10 + 1e-12 * np.abs(b)
         local.append((len(points), V, tight, labels))
         points.extend(V)
-    vertex_ids, centres = _merge(np.array(points).reshape(-1, dim), merge)
+    _, vertex_ids = merge_points(np.array(points).reshape(-1, dim), merge)
     keys: dict = {}
     dims, where, owners, zeros = [], [], [], []
     for i, (start, V, tight, labels) in enumerate(local):
@@ -207,21 +206,6 @@ def _rank(points: np.ndarray) -> int:
     spread = points - points[0]
     scale = max(1.0, float(np.abs(points).max()))
     return int(np.linalg.matrix_rank(spread, tol=1e-9 * scale))
-
-
-def _merge(points: np.ndarray, tolerance: float):
-    """Ids of points merged when closer than ``tolerance`` (transitively), and the merged
-    coordinates."""
-    if len(points) == 0:
-        return np.zeros(0, dtype=np.int64), points
-    pairs = cKDTree(points).query_pairs(max(tolerance, 1e-12), output_type="ndarray")
-    n = len(points)
-    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-    count, labels = connected_components(graph, directed=False)
-    centres = np.zeros((count, points.shape[1]))
-    np.add.at(centres, labels, points)
-    centres /= np.bincount(labels, minlength=count)[:, None]
-    return labels.astype(np.int64), centres
 
 
 def _signs(part, owners: list, zeros: list) -> np.ndarray:

@@ -150,7 +150,7 @@ def planar_complex_of(polygons: list, tolerance: float):
     other polygons on them; ``faces[i]`` is polygon ``i``'s ring of vertex ids."""
     points = np.vstack([p for p in polygons if len(p)]) if any(len(p) for p in polygons) \
         else np.zeros((0, 2))
-    vertices, ids = _merge_points(points, tolerance)
+    vertices, ids = merge_points(points, tolerance)
     tree = cKDTree(vertices) if len(vertices) else None
     faces, edges, start = [], set(), 0
     for polygon in polygons:
@@ -167,10 +167,22 @@ def planar_complex_of(polygons: list, tolerance: float):
     return vertices, np.array(sorted(edges), dtype=np.int64).reshape(-1, 2), faces
 
 
-def _merge_points(points: np.ndarray, tolerance: float):
-    """Cluster points closer than ``tolerance`` (transitively); returns (centres, ids)."""
+def component_count(n: int, edges) -> int:
+    """Connected components of the graph on nodes ``0 .. n-1`` with ``edges`` (pairs).
+
+    >>> component_count(4, [(0, 1), (2, 1)])
+    2
+    """
+    pairs = np.asarray(list(edges), dtype=np.int64).reshape(-1, 2)
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    return int(connected_components(graph, directed=False)[0]) if n else 0
+
+
+def merge_points(points: np.ndarray, tolerance: float):
+    """Cluster points ``(k, dim)`` closer than ``tolerance`` (transitively); returns
+    ``(centres, ids)``, clusters numbered by first appearance."""
     if len(points) == 0:
-        return np.zeros((0, 2)), np.zeros(0, dtype=np.int64)
+        return np.zeros((0, points.shape[1] if points.ndim == 2 else 2)), np.zeros(0, dtype=np.int64)
     pairs = cKDTree(points).query_pairs(tolerance, output_type="ndarray")
     n = len(points)
     graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import DomainError, RegionsError
-from .geometry import planar_complex_of, region_polygon
+from .geometry import component_count, planar_complex_of, region_polygon
 from .tolerances import VERTEX_MERGE
 
 
@@ -110,17 +110,8 @@ def critical_points(part) -> list[CriticalPoint]:
 
 
 def _components(nodes: set, edges: list) -> int:
-    parent = {n: n for n in nodes}
-
-    def find(n):
-        while parent[n] != n:
-            parent[n] = parent[parent[n]]
-            n = parent[n]
-        return n
-
-    for p, q in edges:
-        parent[find(p)] = find(q)
-    return len({find(n) for n in nodes})
+    index = {n: k for k, n in enumerate(nodes)}
+    return component_count(len(index), [(index[p], index[q]) for p, q in edges])
 
 
 def sublevel_persistence(part) -> dict[int, np.ndarray]:
