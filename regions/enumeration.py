@@ -31,7 +31,7 @@ from .engines.walk import enumerate_walk
 from .errors import DomainError, RegionsError
 from .lp import LPSolver
 from .network import Network
-from .partition import Partition, RegionCount
+from .partition import Partition, RegionCount, Run
 from .tolerances import MIN_RADIUS, NEAR_DEGENERATE_FACTOR
 
 METHODS = ("auto", "split", "vertex", "walk")
@@ -208,8 +208,7 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
                                  time_limit=time_limit, memory_limit=memory_limit,
                                  executor=executor)
         return RegionCount(regions=len(part), near_degenerate=int(part.near_degenerate.size),
-                           **{f.name: getattr(part, f.name) for f in fields(RegionCount)
-                              if f.name not in ("regions", "near_degenerate")})
+                           **{f.name: getattr(part, f.name) for f in fields(Run)})
     domain = resolve(domain, network)
     min_radius, scale, scaled = prepare(domain, min_radius)
     engine = (_auto_engine(network, scaled, min_radius) if method == "auto"

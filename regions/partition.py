@@ -60,8 +60,28 @@ class Region:
         return np.all(z @ self.A.T <= self.b + tol, axis=1)
 
 
-@dataclass
-class Partition:
+@dataclass(kw_only=True)
+class Run:
+    """What an enumeration ran on and what it did: the attributes a :class:`Partition`
+    and a :class:`RegionCount` share (documented with :class:`Partition`)."""
+
+    network: Network
+    domain: Domain
+    per_layer: list
+    lps: int
+    seconds: float
+    lp_seconds: float
+    min_radius: float
+    scale: float = 1.0
+    complete: bool = True
+    stop_reason: str | None = None
+    unfinished: int = 0
+    slivers: int = 0
+    method: str = "split"
+
+
+@dataclass(kw_only=True)
+class Partition(Run):
     """Every full-dimensional region of ``network`` over ``domain``.
 
     ``len(partition)`` is the region count; iterating (or indexing) yields
@@ -104,22 +124,9 @@ class Partition:
         The algorithm that produced the regions: ``"split"``, ``"vertex"`` or ``"walk"``.
     """
 
-    network: Network
-    domain: Domain
     patterns: np.ndarray
     witnesses: np.ndarray
     margins: np.ndarray
-    per_layer: list
-    lps: int
-    seconds: float
-    lp_seconds: float
-    min_radius: float
-    scale: float = 1.0
-    complete: bool = True
-    stop_reason: str | None = None
-    unfinished: int = 0
-    slivers: int = 0
-    method: str = "split"
     _rows: list = field(repr=False, default_factory=list)
     _maps: list = field(repr=False, default_factory=list)
     _cache: dict = field(repr=False, default_factory=dict)
@@ -264,8 +271,8 @@ class Partition:
         return summary_of(self, len(self), int(self.near_degenerate.size))
 
 
-@dataclass
-class RegionCount:
+@dataclass(kw_only=True)
+class RegionCount(Run):
     """The outcome of :func:`regions.count_regions`: an enumeration whose final regions
     were counted and dropped as they came, so its memory does not grow with the count.
 
@@ -273,21 +280,8 @@ class RegionCount:
     :class:`Partition`.
     """
 
-    network: Network
-    domain: Domain
     regions: int
     near_degenerate: int
-    per_layer: list
-    lps: int
-    seconds: float
-    lp_seconds: float
-    min_radius: float
-    scale: float = 1.0
-    complete: bool = True
-    stop_reason: str | None = None
-    unfinished: int = 0
-    slivers: int = 0
-    method: str = "split"
 
     @property
     def tolerance_dependent(self) -> bool:
