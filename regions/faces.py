@@ -229,12 +229,14 @@ def _signs(part, owners: list, zeros: list) -> np.ndarray:
 
 
 def _bounds(dims: np.ndarray, keys: list) -> list:
-    """For each face, the faces of one dimension less whose vertices it contains."""
-    by_dim: dict = {}
-    for f, d in enumerate(dims):
-        by_dim.setdefault(int(d), []).append(f)
+    """For each face, the faces of one dimension less whose vertices it contains (looked
+    up through the faces at each of its vertices)."""
+    at_vertex: dict = {}
+    for g, key in enumerate(keys):
+        for v in key:
+            at_vertex.setdefault((int(dims[g]), v), []).append(g)
     bounds = []
     for f, key in enumerate(keys):
-        below = by_dim.get(int(dims[f]) - 1, [])
-        bounds.append(np.array([g for g in below if keys[g] <= key], dtype=np.int64))
+        below = {g for v in key for g in at_vertex.get((int(dims[f]) - 1, v), ())}
+        bounds.append(np.array(sorted(g for g in below if keys[g] <= key), dtype=np.int64))
     return bounds
