@@ -27,7 +27,7 @@ from .engines.driver import CHECKPOINT_SECONDS, build_partition, drive, prepare,
 from .engines.parallel import run_on
 from .engines.split import SplitEngine
 from .engines.vertex import MAX_AUTO_DIM, VertexEngine, supports
-from .engines.walk import enumerate_walk
+from .engines.walk import WalkEngine
 from .errors import DomainError, RegionsError
 from .lp import LPSolver
 from .network import Network
@@ -36,7 +36,7 @@ from .tolerances import MIN_RADIUS, NEAR_DEGENERATE_FACTOR
 
 METHODS = ("auto", "split", "vertex", "walk")
 #: The depth-first engines, by method name.
-ENGINES = {"split": SplitEngine, "vertex": VertexEngine}
+ENGINES = {"split": SplitEngine, "vertex": VertexEngine, "walk": WalkEngine}
 
 
 def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
@@ -64,7 +64,7 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         no well-conditioned apex on an unbounded domain); a resumed run keeps
         the method of its checkpoint. ``"walk"``: the breadth-first walk across
         facets of :mod:`regions.engines.walk`, a second, independent
-        algorithm (budgets, but no checkpoints or executor; regions sorted by
+        algorithm (budgets and checkpoints, but no executor; regions sorted by
         pattern).
     min_radius : float
         A region counts when its largest inscribed ball has a radius above
@@ -92,7 +92,7 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         Run the region subtrees as tasks on this executor (a thread or process
         pool, or a ``dask.distributed`` client's ``get_executor()``); the
         result is identical, region for region, to a serial run
-        (:mod:`regions.engines.parallel`). Not with checkpoints or ``method="walk"``.
+        (:mod:`regions.engines.parallel`). Not with checkpoints, nor with ``method="walk"``.
 
     Returns
     -------
@@ -122,14 +122,9 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
     (3, False, 'max_regions')
     """
     _check_options(method, max_regions, time_limit, memory_limit)
-    if method == "walk":
-        if executor is not None:
-            raise RegionsError("method='walk' runs serially: no executor")
-        if checkpoint is not None or resume is not None:
-            raise RegionsError("method='walk' keeps no checkpoints: use 'split' or 'vertex'")
-        return enumerate_walk(network, domain, min_radius=min_radius, progress=progress,
-                              max_regions=max_regions, time_limit=time_limit,
-                              memory_limit=memory_limit)
+    if method == "walk" and executor is not None:
+        raise RegionsError("method='walk' runs serially (its queue shares one set of seen "
+                           "patterns): no executor")
     domain = resolve(domain, network)
     if resume is not None and checkpoint is None:
         checkpoint = resume
@@ -162,7 +157,7 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
     else:
         for cell in saved.cells:
             engine.push(cell)
-        engine.restore_counters(saved.counters)
+        engine.restore(saved.counters, saved.records)
         records.extend(saved.records)
         seconds_before = saved.seconds
     save = None if checkpoint is None else _writer(checkpoint, key)

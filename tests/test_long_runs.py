@@ -283,8 +283,29 @@ def test_walk_runs_under_the_same_budgets(ctrl_c_after):
     sent = ctrl_c_after(5)
     part = regions.enumerate_regions(net, DOMAIN, method="walk")
     assert part.stop_reason == "interrupted" and len(part) == sent[0] == 5
-    with pytest.raises(regions.RegionsError, match="no checkpoints"):
-        regions.enumerate_regions(net, DOMAIN, method="walk", checkpoint="unused.npz")
+    with pytest.raises(regions.RegionsError, match="no executor"):
+        regions.enumerate_regions(net, DOMAIN, method="walk", executor=object())
+
+
+def test_walk_checkpoints_and_resumes_to_the_same_regions(ctrl_c_after, tmp_path):
+    # The walk's queue is its stack and its seen set is rebuilt from the queue and the
+    # regions found: a resumed walk ends with the regions, witnesses and per-layer counts of
+    # an uninterrupted one (its LPs may differ: empty patterns met again are re-checked).
+    net = random_network([2, 6, 6, 1], seed=1)
+    full = regions.enumerate_regions(net, DOMAIN, method="walk")
+    path = tmp_path / "walk.npz"
+    sent = ctrl_c_after(12)
+    part = regions.enumerate_regions(net, DOMAIN, method="walk", checkpoint=path)
+    assert part.stop_reason == "interrupted" and len(part) == sent[0]
+    ctrl_c_after(10**9)                                        # disarmed
+    resumed = regions.enumerate_regions(net, DOMAIN, resume=path)
+    assert resumed.method == "walk" and resumed.complete
+    assert np.array_equal(resumed.patterns, full.patterns)
+    assert np.array_equal(resumed.witnesses, full.witnesses)
+    assert resumed.per_layer == full.per_layer
+    truth = oracles.unambiguous(oracles.brute_force_patterns, net,
+                                oracles.box_slice([-1, -1], [1, 1]))
+    assert oracles.pattern_set(resumed) == truth
 
 
 def test_vertex_on_the_whole_plane_checkpoints_and_resumes_identically(ctrl_c_after,

@@ -98,7 +98,8 @@ class SplitEngine:
                 "lps": self.lps_before + self.solver.count,
                 "lp_seconds": self.lp_seconds_before + self.solver.seconds}
 
-    def restore_counters(self, counters: dict) -> None:
+    def restore(self, counters: dict, records: list) -> None:
+        """Continue a checkpointed run: its counters (its records are kept by the driver)."""
         self.n_regions = int(counters["regions"])
         self.per_layer = [int(n) for n in counters["per_layer"]]
         self.slivers = int(counters["slivers"])

@@ -258,7 +258,8 @@ class VertexEngine:
                 "lps": self.lps_before + self.solver.count,
                 "lp_seconds": self.lp_seconds_before + self.solver.seconds}
 
-    def restore_counters(self, counters: dict) -> None:
+    def restore(self, counters: dict, records: list) -> None:
+        """Continue a checkpointed run: its counters (its records are kept by the driver)."""
         self.core.n_regions = int(counters["regions"])
         self.core.per_layer = np.array(counters["per_layer"], dtype=np.int64)
         self.core.slivers = int(counters["slivers"])

@@ -15,9 +15,9 @@ The walk is independent of the layer-by-layer split of the other engines
 It costs more LPs per region (an inscribed ball, redundancy removal over the
 candidate rows, one LP per facet), so it is the slower of the two on full
 enumerations; see ``docs/graph.md``. It runs under the driver like every
-engine (budgets, progress, Ctrl-C); its queue is breadth-first and its
-"seen" set is not part of its cells, so it keeps no checkpoints and runs on
-no executor.
+engine (budgets, progress, Ctrl-C, checkpoints: its queue is the stack, and
+its "seen" set is rebuilt from the queue and the regions found); its
+breadth-first queue shares that set, so it runs on no executor.
 
 A cell is the tuple ``(pattern,)`` of a region waiting in the queue; a final
 region is the record of the split engine, ``(pattern, witness, margin, A, b,
@@ -97,8 +97,21 @@ class WalkEngine:
                 "slivers": 0, "lps": self.lps_before + self.solver.count,
                 "lp_seconds": self.lp_seconds_before + self.solver.seconds}
 
-    def restore_counters(self, counters: dict) -> None:
-        raise RegionsError("method='walk' keeps no checkpoints: use 'split' or 'vertex'")
+    def restore(self, counters: dict, records: list) -> None:
+        """Continue a checkpointed walk: the regions found are seen (with the queue, which
+        the driver pushed back), and their prefixes give the per-layer counts. Patterns
+        that were visited and found empty are not saved: a neighbour met after the resume
+        may queue one again, at the cost of its LPs."""
+        self.n_regions = int(counters["regions"])
+        self.lps_before = int(counters["lps"]) - self.solver.count
+        self.lp_seconds_before = float(counters["lp_seconds"]) - self.solver.seconds
+        for record in records:
+            pattern = np.asarray(record[0], dtype=np.int8)
+            self.seen.add(pattern.tobytes())
+            end = 0
+            for prefixes, layer in zip(self.prefixes, self.network.layers):
+                end += layer.num_states
+                prefixes.add(pattern[:end].tobytes())
 
     def run(self, max_cells: int, max_regions: int) -> int:
         processed = 0
