@@ -104,7 +104,7 @@ def fingerprint(network, domain, min_radius: float) -> str:
         named += [(f"activation{i}", np.array(layer.activation)),
                   (f"slope{i}", np.float64(layer.slope)),
                   (f"weight{i}", layer.weight), (f"bias{i}", layer.bias)]
-    named += [("kind", np.array(domain.kind)), ("A", domain.A), ("c", domain.c),
+    named += [("kind", np.array(domain.kind)), ("A", domain.A), ("b", domain.b),
               ("origin", domain.origin), ("basis", domain.basis),
               ("min_radius", np.float64(min_radius))]
     return _digest(named)

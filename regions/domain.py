@@ -37,8 +37,8 @@ class Domain:
         ``"whole"``, ``"box"``, ``"polytope"``, ``"plane"``, ``"line"`` or ``"segment"``.
     A : ndarray, shape (m, dim)
         Constraint rows in working coordinates, each of unit Euclidean norm.
-    c : ndarray, shape (m,)
-        Right-hand sides: the domain is ``A z <= c``.
+    b : ndarray, shape (m,)
+        Right-hand sides: the domain is ``A z <= b`` (as a region's ``A z <= b``).
     origin : ndarray, shape (n,)
         Input-space point of working coordinate ``z = 0``.
     basis : ndarray, shape (n, dim)
@@ -49,7 +49,7 @@ class Domain:
 
     kind: str
     A: np.ndarray
-    c: np.ndarray
+    b: np.ndarray
     origin: np.ndarray
     basis: np.ndarray
     lower: np.ndarray
@@ -83,7 +83,7 @@ class Domain:
     def contains(self, z, tol: float = 0.0) -> np.ndarray:
         """Whether working-coordinate points ``(k, dim)`` satisfy ``A z <= c + tol``."""
         z = np.atleast_2d(np.asarray(z, dtype=np.float64))
-        return np.all(z @ self.A.T <= self.c + tol, axis=1)
+        return np.all(z @ self.A.T <= self.b + tol, axis=1)
 
 
 def is_box(domain: Domain) -> bool:
@@ -91,7 +91,7 @@ def is_box(domain: Domain) -> bool:
     axis at a face of the box (a box, or a polytope or slice bounds written as one)."""
     if not domain.is_bounded:
         return False
-    for row, c in zip(domain.A, domain.c):
+    for row, c in zip(domain.A, domain.b):
         axis = np.flatnonzero(row)
         if axis.size != 1 or abs(row[axis[0]]) != 1.0:
             return False
@@ -316,7 +316,7 @@ def _slice(kind: str, origin: np.ndarray, basis: np.ndarray, lo, hi) -> Domain:
         raise DomainError("give both lo and hi to bound a slice")
     bounds = box(np.broadcast_to(np.asarray(lo, float), (k,)),
                  np.broadcast_to(np.asarray(hi, float), (k,)))
-    return Domain(kind, bounds.A, bounds.c, origin, basis, bounds.lower, bounds.upper)
+    return Domain(kind, bounds.A, bounds.b, origin, basis, bounds.lower, bounds.upper)
 
 
 def _orthonormal_basis(directions: np.ndarray, message: str) -> np.ndarray:

@@ -50,7 +50,7 @@ def check_point(network: Network, domain, witness, pattern) -> str | None:
     """``None`` if ``witness`` (working coordinates) strictly has ``pattern``; else a reason."""
     z = _fractions(witness)
     A = np.asarray(domain.A)
-    for i, bound in enumerate(_fractions(domain.c)):
+    for i, bound in enumerate(_fractions(domain.b)):
         lhs = sum(a * zk for a, zk in zip(_fractions(A[i]), z))
         if not lhs < bound:
             return f"witness not strictly inside domain face {i}"

@@ -85,7 +85,7 @@ def on_domain_boundary(domain: Domain, point: np.ndarray, scale: float) -> bool:
     """Whether ``point`` (dim,) lies within ``COINCIDE_TOL`` of a face of ``domain``."""
     if domain.A.shape[0] == 0:
         return False
-    return bool(np.min(domain.c - domain.A @ point) <= COINCIDE_TOL * scale)
+    return bool(np.min(domain.b - domain.A @ point) <= COINCIDE_TOL * scale)
 
 
 def region_facets(A: np.ndarray, b: np.ndarray, labels: np.ndarray, domain: Domain,

@@ -133,7 +133,7 @@ def domain_polygon(domain) -> np.ndarray:
     """Vertices (k, 2), counter-clockwise, of a bounded 2-D domain."""
     if domain.dim != 2 or not domain.is_bounded:
         raise DomainError("needs a bounded 2-D domain")
-    return region_polygon(domain.A, domain.c, domain.lower, domain.upper)
+    return region_polygon(domain.A, domain.b, domain.lower, domain.upper)
 
 
 def planar_complex(part) -> PlanarComplex:

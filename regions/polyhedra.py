@@ -76,7 +76,7 @@ def pattern_constraints(network: Network, domain: Domain, pattern) -> PatternCon
                            f"got {pattern.shape}")
     M, m = domain.basis, domain.origin
     rows = [domain.A]
-    rhs = [domain.c]
+    rhs = [domain.b]
     labels = [-1 - np.arange(domain.A.shape[0], dtype=np.int64)]
     gradients, offsets = [], []
     feasible = True

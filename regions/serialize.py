@@ -27,7 +27,8 @@ from .network import Network, make_layer
 from .partition import Partition, Region
 
 FORMAT = "regions.partition"
-FORMAT_VERSION = 1
+#: Version 2 names the domain's right-hand sides ``b`` (as a region's), not ``c``.
+FORMAT_VERSION = 2
 
 _STATE_CHARS = {-1: "-", 0: "0", 1: "1"}
 _CHAR_STATES = {c: s for s, c in _STATE_CHARS.items()}
@@ -136,7 +137,7 @@ def partition_dict(part) -> dict:
         "network": {"layers": [{"weight": _encode(layer.weight), "bias": _encode(layer.bias),
                                 "activation": layer.activation, "slope": float(layer.slope)}
                                for layer in network.layers]},
-        "domain": {"kind": domain.kind, "A": _encode(domain.A), "c": _encode(domain.c),
+        "domain": {"kind": domain.kind, "A": _encode(domain.A), "b": _encode(domain.b),
                    "origin": _encode(domain.origin), "basis": _encode(domain.basis),
                    "lower": _encode(domain.lower), "upper": _encode(domain.upper)},
         "partition": metadata,
@@ -198,7 +199,7 @@ def _partition_from_dict(data: dict) -> Partition:
     origin = _decode(d["origin"])
     basis = _decode(d["basis"]).reshape(origin.size, -1)
     dim = basis.shape[1]
-    domain = Domain(d["kind"], _decode(d["A"], (dim,)), _decode(d["c"]), origin, basis,
+    domain = Domain(d["kind"], _decode(d["A"], (dim,)), _decode(d["b"]), origin, basis,
                     _decode(d["lower"]), _decode(d["upper"]))
     out = network.output_dim
     count = len(data["regions"])

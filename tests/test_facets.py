@@ -112,7 +112,7 @@ def test_3d_facet_radius_matches_scipy_and_witness_is_on_the_neuron(activation, 
             if facet.label < 0:
                 assert facet.boundary
                 face = -1 - facet.label
-                assert abs(part.domain.A[face] @ facet.witness - part.domain.c[face]) < 1e-9
+                assert abs(part.domain.A[face] @ facet.witness - part.domain.b[face]) < 1e-9
                 continue
             assert not facet.boundary
             layer, neuron, tau = breakpoint_of(net, facet.label)

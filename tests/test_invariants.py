@@ -78,7 +78,7 @@ def region_polytopes(part, clip):
 def domain_measure(part, clip) -> float:
     dom = part.domain
     if dom.is_bounded:
-        return geo.volume(geo.polytope(dom.A, dom.c, scale=part.scale), part.scale)
+        return geo.volume(geo.polytope(dom.A, dom.b, scale=part.scale), part.scale)
     return (2 * clip) ** dom.dim
 
 
@@ -109,7 +109,7 @@ def check_tiling(part):
     dom = part.domain
     inside, near = geo.locate(points, [(r.A, r.b) for r in part], NEAR * scale)
     if dom.is_bounded:
-        slack = geo.slacks(points, dom.A, dom.c)
+        slack = geo.slacks(points, dom.A, dom.b)
         near |= np.any(np.abs(slack) <= NEAR * scale, axis=1)
         outside = np.any(slack < 0, axis=1)
         assert not np.any(inside[outside & ~near]), "a point outside the domain lies in a region"
@@ -155,8 +155,8 @@ def check_witnesses(part):
         assert not report.ties, f"witness {i} is on the breakpoint of neuron(s) {report.ties}"
         assert np.array_equal(report.pattern, region.pattern), (
             f"witness {i}: exact pattern {report.pattern}, region pattern {region.pattern}")
-        if len(dom.c):
-            assert geo.exact_strictly_inside(dom.A, dom.c, region.witness), (
+        if len(dom.b):
+            assert geo.exact_strictly_inside(dom.A, dom.b, region.witness), (
                 f"witness {i} not strictly inside the domain")
         assert geo.exact_strictly_inside(region.A, region.b, region.witness), (
             f"witness {i} not strictly inside its own rows")
@@ -205,7 +205,7 @@ def check_facets(part):
             for k, (q, p) in enumerate(zip(f.points, beyond)):
                 holders = np.flatnonzero(holds[k]).tolist()
                 closed = np.flatnonzero(closure[k]).tolist()
-                in_domain = not len(dom.c) or np.all(dom.A @ p < dom.c)
+                in_domain = not len(dom.b) or np.all(dom.A @ p < dom.b)
                 if in_domain:
                     assert len(holders) == 1 and holders[0] != i, (
                         f"region {i}, facet row {f.row} (label {f.label}): the point beyond "
@@ -216,7 +216,7 @@ def check_facets(part):
                 else:
                     assert not holders, f"a point outside the domain lies in {holders}"
                     assert closed == [i], f"boundary facet point {q!r} in closures {closed}"
-                    assert np.any(np.abs(dom.A @ q - dom.c) <= NEAR * unit[k]), (
+                    assert np.any(np.abs(dom.A @ q - dom.b) <= NEAR * unit[k]), (
                         f"region {i}, row {f.row}: facet leaves the domain but is on no face")
                     across.add(None)
             assert len(across) == 1, f"region {i}, row {f.row}: facet shared with {across}"
@@ -243,7 +243,7 @@ def check_euler(part):
         f"V - E + F = {len(cplx.vertices)} - {len(cplx.edges)} + {cplx.faces} = {cplx.euler}")
     dom = part.domain
     if dom.is_bounded:
-        face_A, face_c = dom.A, dom.c
+        face_A, face_c = dom.A, dom.b
     else:
         face_A, face_c = geo.clip_box(2, CLIP)
     for (a, c), count in cplx.edges.items():

@@ -154,7 +154,7 @@ def spec_domains(draw, kind, n):
         return regions.box(lo, hi), ("box", lo, hi)
     if kind == "polytope":
         dom = draw(domains("polytope", n))
-        return dom, ("polytope", dom.A, dom.c)
+        return dom, ("polytope", dom.A, dom.b)
     if kind == "whole":
         return regions.whole_space(), ("whole",)
     point = st.lists(st.integers(-1, 1), min_size=n, max_size=n).map(

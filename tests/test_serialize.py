@@ -40,7 +40,7 @@ def assert_same_partition(a, b):
     for la, lb in zip(a.network.layers, b.network.layers):
         assert np.array_equal(la.weight, lb.weight) and np.array_equal(la.bias, lb.bias)
         assert (la.activation, la.slope) == (lb.activation, lb.slope)
-    for name in ("kind", "A", "c", "origin", "basis", "lower", "upper"):
+    for name in ("kind", "A", "b", "origin", "basis", "lower", "upper"):
         assert np.array_equal(getattr(a.domain, name), getattr(b.domain, name)), name
 
 
@@ -72,7 +72,7 @@ def test_read_partition_is_usable():
     ("{not json", "not valid JSON"),
     ('{"format": "something else"}', "not a serialised partition"),
     ('{"format": "regions.partition", "version": 99}', "version"),
-    ('{"format": "regions.partition", "version": 1, "network": {}}', "malformed"),
+    ('{"format": "regions.partition", "version": 2, "network": {}}', "malformed"),
 ])
 def test_bad_json_is_a_file_format_error(bad, match):
     with pytest.raises(regions.FileFormatError, match=match):

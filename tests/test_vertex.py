@@ -51,7 +51,7 @@ def vertex_and_split(net, domain, per_layer=None):
         assert list(vertex.per_layer) == list(per_layer)
     # Witnesses lie in the domain, margins above the tolerance.
     dom = vertex.domain
-    assert np.all(vertex.witnesses @ dom.A.T < dom.c + 1e-12)
+    assert np.all(vertex.witnesses @ dom.A.T < dom.b + 1e-12)
     assert np.all(vertex.margins > vertex.min_radius * vertex.scale)
     return got_vertex
 

@@ -171,7 +171,7 @@ def prepare(domain: Domain, min_radius: float) -> tuple[float, float, Domain]:
     min_radius = check_min_radius(min_radius)
     check_resolvable(domain, min_radius)
     scale = tolerance_scale(domain)
-    scaled = Domain(domain.kind, domain.A, domain.c / scale, domain.origin,
+    scaled = Domain(domain.kind, domain.A, domain.b / scale, domain.origin,
                     domain.basis * scale, domain.lower / scale, domain.upper / scale)
     return min_radius, scale, scaled
 

@@ -39,7 +39,7 @@ FRESH = (np.zeros(0, np.int8), np.zeros(0, np.int64))
 
 def root_ball(solver: LPSolver, domain: Domain, min_radius: float):
     """The domain's inscribed ball; DomainError when it is not above the tolerance."""
-    root = solver.chebyshev(domain.A, domain.c)
+    root = solver.chebyshev(domain.A, domain.b)
     if root.radius <= min_radius:
         raise DomainError(f"the {domain.kind} domain has no interior ball of relative radius "
                           f"{min_radius}")
@@ -72,7 +72,7 @@ class SplitEngine:
         """The first cells: the domain."""
         ball = root_ball(self.solver, self.domain, self.min_radius)
         labels = -1 - np.arange(self.domain.A.shape[0], dtype=np.int64)
-        return [(0, self.domain.A, self.domain.c, labels, ball.center, ball.radius, True,
+        return [(0, self.domain.A, self.domain.b, labels, ball.center, ball.radius, True,
                  self.domain.basis, self.domain.origin, np.zeros(0, np.int8), *FRESH)]
 
     @property

@@ -63,7 +63,7 @@ def domain_cell(domain: Domain) -> tuple[np.ndarray, np.ndarray]:
     (within ``ON_PLANE``). Box-shaped domains get their exact corners; other
     polytopes go through ``scipy.spatial.HalfspaceIntersection``.
     """
-    A, c, dim = domain.A, domain.c, domain.dim
+    A, c, dim = domain.A, domain.b, domain.dim
     if dim == 1 or is_box(domain):
         V = np.array(list(itertools.product(*zip(domain.lower, domain.upper))), dtype=np.float64)
     else:
@@ -103,7 +103,7 @@ def root_cell(domain: Domain) -> tuple:
     V, incidence = domain_cell(domain)
     m = domain.A.shape[0]
     return (0, np.hstack([V, np.ones((len(V), 1))]), pack_incidence(incidence),
-            np.hstack([domain.A, domain.c[:, None]]), -1 - np.arange(m, dtype=np.int64),
+            np.hstack([domain.A, domain.b[:, None]]), -1 - np.arange(m, dtype=np.int64),
             np.hstack([domain.basis, domain.origin[:, None]]), np.zeros(0, np.int8))
 
 

@@ -66,7 +66,7 @@ class WalkEngine:
 
     def roots(self) -> list[tuple]:
         """The start region's pattern (of a nearby point when the start lies on a breakpoint)."""
-        root = self.solver.chebyshev(self.domain.A, self.domain.c, cap=RADIUS_CAP)
+        root = self.solver.chebyshev(self.domain.A, self.domain.b, cap=RADIUS_CAP)
         if root.radius <= self.min_radius:
             raise DomainError(f"the {self.domain.kind} domain has no interior ball of relative "
                               f"radius {self.min_radius}")

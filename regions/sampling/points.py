@@ -88,7 +88,7 @@ def chord(domain: Domain, points: np.ndarray, directions: np.ndarray):
     Empty chords come back with ``lo >= hi``.
     """
     slopes = directions @ domain.A.T                  # (k, m)
-    slack = domain.c - points @ domain.A.T            # (k, m): need t * slope <= slack
+    slack = domain.b - points @ domain.A.T            # (k, m): need t * slope <= slack
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = slack / slopes
     lo = np.max(np.where(slopes < 0, ratio, -np.inf), axis=1, initial=-np.inf)
@@ -129,7 +129,7 @@ def _offsets_orthogonal(rng, directions: np.ndarray, radius: float) -> np.ndarra
 def _center(domain: Domain) -> np.ndarray:
     if domain.A.shape[0] == 0:
         return np.zeros(domain.dim)
-    return LPSolver().chebyshev(domain.A, domain.c).center
+    return LPSolver().chebyshev(domain.A, domain.b).center
 
 
 def _rejection(domain: Domain, count: int, draw) -> np.ndarray:
