@@ -122,14 +122,19 @@ class Partition(Run):
         ``NEAR_DEGENERATE_FACTOR`` below the tolerance.
     method : str
         The algorithm that produced the regions: ``"split"``, ``"vertex"`` or ``"walk"``.
+    rows : sequence of (A (m, dim), b (m,), labels (m,))
+        Each region's constraint rows as the engine kept them (every facet, and maybe a
+        few redundant rows); the vertex engine's are derived from the patterns when read.
+    maps : sequence of (C (out, dim), d (out,))
+        The network's affine map on each region (derived from the pattern when read).
     """
 
     patterns: np.ndarray
     witnesses: np.ndarray
     margins: np.ndarray
-    _rows: list = field(repr=False, default_factory=list)
-    _maps: list = field(repr=False, default_factory=list)
-    _cache: dict = field(repr=False, default_factory=dict)
+    rows: Sequence = field(repr=False, default_factory=list)
+    maps: Sequence = field(repr=False, default_factory=list)
+    _regions: dict = field(repr=False, default_factory=dict)   # Region objects built so far
 
     @classmethod
     def from_regions(cls, network: Network, domain: Domain, regions, **fields) -> "Partition":
@@ -156,14 +161,14 @@ class Partition(Run):
             witnesses=np.array([r.witness for r in regions], dtype=np.float64).reshape(
                 count, domain.dim),
             margins=np.array([r.margin for r in regions], dtype=np.float64),
-            _rows=[(r.A, r.b, r.labels) for r in regions], _maps=[(r.C, r.d) for r in regions],
-            _cache=dict(enumerate(regions)), **fields)
+            rows=[(r.A, r.b, r.labels) for r in regions], maps=[(r.C, r.d) for r in regions],
+            _regions=dict(enumerate(regions)), **fields)
 
     def subset(self, indices) -> "Partition":
         """The partition of the regions ``indices`` only, in that order (same counters)."""
         kept = {f.name: getattr(self, f.name) for f in fields(self)
-                if f.name not in ("network", "domain", "patterns", "witnesses", "margins")
-                and not f.name.startswith("_")}
+                if f.name not in ("network", "domain", "patterns", "witnesses", "margins", "rows",
+                                  "maps") and not f.name.startswith("_")}
         return Partition.from_regions(self.network, self.domain, [self[i] for i in indices],
                                       **kept)
 
@@ -185,13 +190,13 @@ class Partition(Run):
 
     def __getitem__(self, i: int) -> Region:
         i = range(len(self))[i]
-        if i not in self._cache:
-            A, b, labels = self._rows[i]
+        if i not in self._regions:
+            A, b, labels = self.rows[i]
             A, b, labels = minimal_rows(A, b, labels)
-            C, d = self._maps[i]
-            self._cache[i] = Region(self.patterns[i], A, b, labels, self.witnesses[i],
+            C, d = self.maps[i]
+            self._regions[i] = Region(self.patterns[i], A, b, labels, self.witnesses[i],
                                     float(self.margins[i]), C, d)
-        return self._cache[i]
+        return self._regions[i]
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
@@ -200,7 +205,7 @@ class Partition(Run):
         """Region ``i``'s rows ``(A (m, dim), b (m,), labels (m,))``, ``A z <= b``, as the
         engine kept them: every facet, and possibly a few redundant rows. No LP (``self[i]``
         removes the redundant rows, one LP each, on first access)."""
-        return self._rows[range(len(self))[i]]
+        return self.rows[range(len(self))[i]]
 
     def locate(self, points) -> np.ndarray:
         """The region holding each point: indices ``(k,)`` for input-space points ``(k, n)``
@@ -243,7 +248,7 @@ class Partition(Run):
 
     def affine_map(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """``(C (out, dim), d (out,))``: the network computes ``C z + d`` on region ``i``."""
-        return self._maps[range(len(self))[i]]
+        return self.maps[range(len(self))[i]]
 
     @property
     def near_degenerate(self) -> np.ndarray:

@@ -111,7 +111,7 @@ def partition_dict(part) -> dict:
     metadata = {}
     for f in fields(part):
         value = getattr(part, f.name)
-        if f.name.startswith("_") or f.name in ("network", "domain"):
+        if f.name.startswith("_") or f.name in ("network", "domain", "rows", "maps"):
             continue
         if isinstance(value, (np.generic, np.ndarray)) and np.ndim(value) == 0:
             value = value.item()

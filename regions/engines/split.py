@@ -191,5 +191,5 @@ class SplitEngine:
             witnesses=np.array([r[1] for r in records], dtype=np.float64).reshape(
                 count, domain.dim) * scale,
             margins=np.array([r[2] for r in records], dtype=np.float64) * scale,
-            _rows=[(r[3], r[4] * scale, r[5]) for r in records],
-            _maps=[(r[6] / scale, r[7]) for r in records])
+            rows=[(r[3], r[4] * scale, r[5]) for r in records],
+            maps=[(r[6] / scale, r[7]) for r in records])

@@ -309,5 +309,5 @@ class VertexEngine:
         # (a margin is a radius that fits, capped as the split engine's Chebyshev balls are)
         margins = np.minimum(margins, RADIUS_CAP)
         return dict(patterns=patterns, witnesses=witnesses * scale, margins=margins * scale,
-                    _rows=PatternRows(network, domain, patterns, np.concatenate(offsets), labels),
-                    _maps=PatternMaps(network, domain, patterns))
+                    rows=PatternRows(network, domain, patterns, np.concatenate(offsets), labels),
+                    maps=PatternMaps(network, domain, patterns))
