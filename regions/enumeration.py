@@ -23,7 +23,8 @@ import numpy as np
 
 from . import checkpoint as checkpoints
 from .domain import resolve
-from .engines.driver import CHECKPOINT_SECONDS, build_partition, drive, prepare, stack_cells
+from .engines.driver import (CHECKPOINT_SECONDS, build_partition, drive, prepare, run_fields,
+                             stack_cells)
 from .engines.parallel import run_on
 from .engines.split import SplitEngine
 from .engines.vertex import MAX_AUTO_DIM, VertexEngine, supports
@@ -73,8 +74,9 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         Called as ``progress(regions_found, layer, pending_cells, seconds)``,
         where ``layer`` is the layer of the cell on top of the work stack, at
         most every 0.5 s and only between cells (between batches of 512
-        cells on the vertex path): nothing comes while one cell is being
-        split, and a run shorter than 0.5 s gets no call.
+        cells on the vertex path; one huge cell is split in steps, see
+        ``split_steps`` of the engines), and a run shorter than 0.5 s gets
+        no call.
     max_regions : int, optional
         Stop once this many final regions are found.
     time_limit : float, optional
@@ -138,8 +140,7 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
     if saved is not None and saved.engine != method:
         raise RegionsError(f"{resume} holds a run of method {saved.engine!r}, not {method!r}: "
                            f"resume it with method={saved.engine!r} (or 'auto')")
-    engine = (_auto_engine(network, scaled, min_radius) if method == "auto"
-              else ENGINES[method](network, scaled, min_radius, LPSolver()))
+    engine = _engine(method, network, scaled, min_radius)
 
     started = time.perf_counter()
     if executor is not None:
@@ -183,7 +184,7 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
     near-degenerate ones) and dropped, so a serial run's memory is the
     engine's work stack only, however many regions there are. With an
     ``executor`` the tasks' regions are still gathered before they are
-    counted; ``method="walk"`` keeps its visited patterns (it needs them).
+    counted; ``method="walk"`` keeps its set of visited patterns (it needs it).
 
     Examples
     --------
@@ -197,7 +198,7 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
     (7, [7, 7], True)
     """
     _check_options(method, max_regions, time_limit, memory_limit)
-    if method == "walk" or executor is not None:
+    if executor is not None:
         part = enumerate_regions(network, domain, method=method, min_radius=min_radius,
                                  progress=progress, max_regions=max_regions,
                                  time_limit=time_limit, memory_limit=memory_limit,
@@ -206,8 +207,7 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
                            **{f.name: getattr(part, f.name) for f in fields(Run)})
     domain = resolve(domain, network)
     min_radius, scale, scaled = prepare(domain, min_radius)
-    engine = (_auto_engine(network, scaled, min_radius) if method == "auto"
-              else ENGINES[method](network, scaled, min_radius, LPSolver()))
+    engine = _engine(method, network, scaled, min_radius)
     for cell in reversed(engine.roots()):
         engine.push(cell)
     limit = NEAR_DEGENERATE_FACTOR * min_radius
@@ -219,13 +219,9 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
     reason, seconds = drive(engine, [], max_regions=max_regions, time_limit=time_limit,
                             memory_limit=memory_limit, progress=progress, sink=tally)
     counters = engine.counters()
-    return RegionCount(network=network, domain=domain, regions=int(counters["regions"]),
-                       near_degenerate=near[0], per_layer=list(counters["per_layer"]),
-                       lps=int(counters["lps"]), seconds=seconds,
-                       lp_seconds=float(counters["lp_seconds"]), min_radius=min_radius,
-                       scale=scale, complete=reason is None, stop_reason=reason,
-                       unfinished=engine.pending, slivers=int(counters["slivers"]),
-                       method=engine.name)
+    return RegionCount(regions=int(counters["regions"]), near_degenerate=near[0],
+                       **run_fields(engine, network, domain, scale, min_radius, counters, reason,
+                                    engine.pending, seconds))
 
 
 def _check_options(method: str, max_regions, time_limit, memory_limit) -> None:
@@ -235,6 +231,13 @@ def _check_options(method: str, max_regions, time_limit, memory_limit) -> None:
                         ("memory_limit", memory_limit)):
         if value is not None and not value > 0:
             raise RegionsError(f"{name} must be positive, got {value}")
+
+
+def _engine(method: str, network: Network, scaled, min_radius: float):
+    """The engine of ``method`` for the scaled domain (:func:`_auto_engine` for "auto")."""
+    if method == "auto":
+        return _auto_engine(network, scaled, min_radius)
+    return ENGINES[method](network, scaled, min_radius, LPSolver())
 
 
 def _auto_engine(network: Network, scaled, min_radius: float):

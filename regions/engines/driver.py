@@ -176,14 +176,22 @@ def prepare(domain: Domain, min_radius: float) -> tuple[float, float, Domain]:
     return min_radius, scale, scaled
 
 
+def run_fields(engine: Engine, network: Network, domain: Domain, scale: float,
+                min_radius: float, counters: dict, stop_reason, unfinished: int,
+                seconds: float) -> dict:
+    """The attributes of :class:`regions.partition.Run` of an enumeration."""
+    return dict(network=network, domain=domain, min_radius=min_radius, scale=scale,
+                complete=stop_reason is None, stop_reason=stop_reason, unfinished=unfinished,
+                seconds=seconds, method=engine.name, per_layer=list(counters["per_layer"]),
+                lps=int(counters["lps"]), lp_seconds=float(counters["lp_seconds"]),
+                slivers=int(counters["slivers"]))
+
+
 def build_partition(engine: Engine, network: Network, domain: Domain, scale: float,
                     min_radius: float, records: list, counters: dict, stop_reason,
                     unfinished: int, seconds: float) -> Partition:
     """The :class:`Partition` of an engine's final-region ``records`` (scaled coordinates):
     the one place a partition is assembled from an enumeration."""
-    return Partition(network=network, domain=domain, min_radius=min_radius, scale=scale,
-                     complete=stop_reason is None, stop_reason=stop_reason,
-                     unfinished=unfinished, seconds=seconds, method=engine.name,
-                     per_layer=list(counters["per_layer"]), lps=int(counters["lps"]),
-                     lp_seconds=float(counters["lp_seconds"]), slivers=int(counters["slivers"]),
+    return Partition(**run_fields(engine, network, domain, scale, min_radius, counters,
+                                  stop_reason, unfinished, seconds),
                      **engine.collect(records, network, domain, scale))

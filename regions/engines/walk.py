@@ -174,6 +174,7 @@ class WalkEngine:
 
     count = staticmethod(SplitEngine.count)
     head = staticmethod(SplitEngine.head)
+    margins = staticmethod(SplitEngine.margins)
 
     @staticmethod
     def collect(records: list, network: Network, domain: Domain, scale: float) -> dict:
