@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial import ConvexHull, HalfspaceIntersection
+from scipy.spatial import ConvexHull
 
 from .errors import DomainError, RegionsError
 from .geometry import (clip, component_count, merge_points, planar_complex_of, polygon_area,
-                       region_polygon)
+                       region_polygon, region_vertices)
 from .tolerances import VERTEX_MERGE
 
 
@@ -164,9 +164,7 @@ def chord(polygon: np.ndarray, normal: np.ndarray, offset: float):
 def _section(A, b, inside, normal, offset, domain):
     """Vertices of the polygon ``{normal . z + offset = 0}`` of a 3-D region (in the
     domain's box), or None."""
-    rows = np.vstack([A, np.eye(3), -np.eye(3)])
-    rhs = np.concatenate([b, domain.upper, -domain.lower])
-    V = HalfspaceIntersection(np.hstack([rows, -rhs[:, None]]), inside).intersections
+    V = region_vertices(A, b, domain.lower, domain.upper, inside)
     values = V @ normal + offset
     points = [V[k] for k in range(len(V)) if values[k] == 0.0]
     for j in range(len(V)):

@@ -23,18 +23,17 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
-from scipy.spatial import HalfspaceIntersection
 
 from .errors import DomainError, RegionsError
-from .geometry import merge_points
+from .geometry import merge_points, region_vertices, vertex_window
 from .network import sides_from_states
 from .tolerances import ON_PLANE, VERTEX_MERGE
 
 #: An unbounded domain's window reaches this far beyond the vertices (a fraction of
-#: their spread, at least 1).
+#: their spread on each axis, at least 1).
 WINDOW_MARGIN = 1.0
-#: Half-width of the box that stands for an unbounded domain while the vertices are found.
-FAR = 1e6
+#: Label of the window's rows (not a face of the domain).
+WINDOW_LABEL = -(1 << 62)
 
 
 @dataclass
@@ -100,17 +99,17 @@ def face_lattice(part) -> FaceLattice:
     dim = part.domain.dim
     if dim < 1:
         raise DomainError("the face lattice needs a domain of dimension at least 1")
-    lower, upper, clipped = _window(part)
+    lower, upper, clipped = vertex_window(part, WINDOW_MARGIN)
     window_rows = np.vstack([np.eye(dim), -np.eye(dim)])
     window_rhs = np.concatenate([upper, -lower])
     merge = VERTEX_MERGE * part.scale
     points, local = [], []          # every region's vertices, and its faces by local vertex ids
     for i in range(len(part)):
         A, b, labels = part.constraints(i)
+        V = region_vertices(A, b, lower, upper, part.witnesses[i])
         A = np.vstack([A, window_rows])
         b = np.concatenate([b, window_rhs])
-        labels = np.concatenate([labels, np.full(2 * dim, -(1 << 62), dtype=np.int64)])
-        V = _vertices(A, b, part.witnesses[i], dim)
+        labels = np.concatenate([labels, np.full(2 * dim, WINDOW_LABEL, dtype=np.int64)])
         tight = np.abs(V @ A.T - b) <= ON_PLANE * part.scale * 10 + 1e-12 * np.abs(b)
         local.append((len(points), V, tight, labels))
         points.extend(V)
@@ -120,7 +119,7 @@ def face_lattice(part) -> FaceLattice:
     for i, (start, V, tight, labels) in enumerate(local):
         ids = vertex_ids[start:start + len(V)]
         for members, rows in _faces(tight):
-            on_window = np.any(labels[rows] == -(1 << 62))
+            on_window = np.any(labels[rows] == WINDOW_LABEL)
             if clipped and on_window:
                 continue
             key = frozenset(ids[members].tolist())
@@ -144,35 +143,6 @@ def face_lattice(part) -> FaceLattice:
                            f"{lattice.euler_characteristic}, not the domain's {expected}: "
                            f"the regions do not meet face to face (a degenerate network?)")
     return lattice
-
-
-def _window(part):
-    domain = part.domain
-    if domain.is_bounded:
-        return domain.lower, domain.upper, False
-    far = np.full(domain.dim, FAR)
-    seen = [part.witnesses]
-    rows = np.vstack([np.eye(domain.dim), -np.eye(domain.dim)])
-    for i in range(len(part)):
-        A, b, _ = part.constraints(i)
-        V = _vertices(np.vstack([A, rows]), np.concatenate([b, np.concatenate([far, far])]),
-                      part.witnesses[i], domain.dim)
-        seen.append(V[np.all(np.abs(V) < FAR * (1 - 1e-9), axis=1)])
-    seen = np.vstack(seen)
-    low, high = seen.min(axis=0), seen.max(axis=0)
-    margin = WINDOW_MARGIN * max(1.0, float(np.max(high - low)))
-    return low - margin, high + margin, True
-
-
-def _vertices(A, b, inside, dim: int) -> np.ndarray:
-    """Vertices of the bounded polytope ``A z <= b`` around the interior point ``inside``."""
-    if dim == 1:
-        a = A[:, 0]
-        return np.array([[np.max(b[a < 0] / a[a < 0])], [np.min(b[a > 0] / a[a > 0])]])
-    norms = np.linalg.norm(A, axis=1)
-    keep = norms > 0
-    halfspaces = np.hstack([A[keep], -b[keep, None]])
-    return HalfspaceIntersection(halfspaces, np.asarray(inside, dtype=np.float64)).intersections
 
 
 def _faces(tight: np.ndarray):

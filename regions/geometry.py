@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
+from scipy.spatial import HalfspaceIntersection, cKDTree
 
 from .errors import DomainError
 from .tolerances import VERTEX_MERGE
@@ -111,6 +111,50 @@ def region_polygon(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.nd
     keep = [k for k in range(len(polygon))
             if np.linalg.norm(polygon[k] - polygon[k - 1]) > merge] if len(polygon) > 1 else []
     return polygon[keep] if len(keep) >= 3 else np.zeros((0, 2))
+
+
+#: Half-width of the box that stands for an unbounded domain while :func:`vertex_window`
+#: looks for the partition's vertices.
+FAR = 1e7
+
+
+def region_vertices(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+                    inside: np.ndarray) -> np.ndarray:
+    """Vertices ``(k, dim)`` of ``{A z <= b}`` inside the box ``[lower, upper]``, in any
+    dimension: the two ends of an interval in 1-D, else by halfspace intersection around
+    the interior point ``inside`` (unordered; :func:`region_polygon` orders 2-D ones)."""
+    dim = A.shape[1]
+    rows = np.vstack([A, np.eye(dim), -np.eye(dim)])
+    rhs = np.concatenate([b, upper, -lower])
+    if dim == 1:
+        a = rows[:, 0]
+        return np.array([[np.max(rhs[a < 0] / a[a < 0])], [np.min(rhs[a > 0] / a[a > 0])]])
+    keep = np.linalg.norm(rows, axis=1) > 0
+    return HalfspaceIntersection(np.hstack([rows[keep], -rhs[keep, None]]),
+                                 np.asarray(inside, dtype=np.float64)).intersections
+
+
+def vertex_window(part, margin: float) -> tuple[np.ndarray, np.ndarray, bool]:
+    """``(lower, upper, clipped)``: a box holding the whole partition in working coordinates.
+
+    A bounded domain gives its bounding box (``clipped`` False). An unbounded one gives a
+    box around every vertex of the partition and every witness (found by clipping each
+    region to a box of half-width ``FAR``), widened on each axis by ``margin`` times its
+    size (at least 1); ``clipped`` is then True.
+    """
+    domain = part.domain
+    if domain.is_bounded:
+        return domain.lower, domain.upper, False
+    far = np.full(domain.dim, FAR)
+    points = [part.witnesses]
+    for i in range(len(part)):
+        A, b, _ = part.constraints(i)
+        corners = region_vertices(A, b, -far, far, part.witnesses[i])
+        points.append(corners[np.all(np.abs(corners) < FAR * (1 - 1e-6), axis=1)])
+    points = np.vstack(points)
+    lower, upper = points.min(axis=0), points.max(axis=0)
+    size = np.maximum(upper - lower, 1.0)
+    return lower - margin * size, upper + margin * size, True
 
 
 def polygon_area(polygon: np.ndarray) -> float:

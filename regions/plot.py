@@ -20,12 +20,12 @@ import hashlib
 import io
 
 import numpy as np
-from scipy.spatial import ConvexHull, HalfspaceIntersection
+from scipy.spatial import ConvexHull
 
 from .boundary import region_chords
 from .errors import DomainError, RegionsError
 from .facets import crossings, partition_facets
-from .geometry import region_polygon
+from .geometry import region_polygon, region_vertices, vertex_window
 from .partition import Partition
 from .tolerances import VERTEX_MERGE
 
@@ -33,8 +33,6 @@ COLORS = ("pattern", "output", "layer")
 #: Unbounded domains: the window holds every vertex with this margin (a fraction of its
 #: size); a partition without vertices (parallel lines, one region) gets a unit window.
 WINDOW_MARGIN = 0.15
-#: Half-width of the square that stands for all of R^2 while the vertices are found.
-FAR = 1e7
 
 
 def pyplot():
@@ -56,33 +54,6 @@ def pattern_color(pattern: np.ndarray) -> tuple[float, float, float]:
     digest = hashlib.blake2b(np.asarray(pattern, np.int8).tobytes(), digest_size=8).digest()
     hue, sat, val = (digest[0] * 256 + digest[1]) / 65536, digest[2] / 255, digest[3] / 255
     return colorsys.hsv_to_rgb(hue, 0.35 + 0.4 * sat, 0.7 + 0.25 * val)
-
-
-def window(part) -> tuple[np.ndarray, np.ndarray, bool]:
-    """``(lower, upper, clipped)``: the box the picture shows, in working coordinates.
-
-    A bounded domain shows its bounding box. An unbounded one shows a box around
-    every vertex of the partition (found by clipping each region to a square of
-    half-width ``FAR``), widened by ``WINDOW_MARGIN``; ``clipped`` is then True.
-    """
-    domain = part.domain
-    if domain.is_bounded:
-        return domain.lower, domain.upper, False
-    far = np.full(domain.dim, FAR)
-    points = [part.witnesses]
-    for i in range(len(part)):
-        A, b, _ = part.constraints(i)
-        if domain.dim == 1:
-            corners = np.array(_interval(A, b, -FAR, FAR))[:, None]
-        elif domain.dim == 2:
-            corners = region_polygon(A, b, -far, far)
-        else:
-            corners = _corners(A, b, -far, far, part.witnesses[i])
-        points.append(corners[np.all(np.abs(corners) < FAR * (1 - 1e-6), axis=1)])
-    points = np.vstack(points)
-    lower, upper = points.min(axis=0), points.max(axis=0)
-    size = np.maximum(upper - lower, 1.0)
-    return lower - WINDOW_MARGIN * size, upper + WINDOW_MARGIN * size, True
 
 
 def region_colors(part, color: str = "pattern", layer: int | None = None) -> np.ndarray:
@@ -157,7 +128,7 @@ def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
         return _plot_1d(part, ax, region_colors(part, color, layer))
     if dim == 3:
         return _plot_3d(part, ax, region_colors(part, color, layer), edges)
-    lower, upper, clipped = window(part)
+    lower, upper, clipped = vertex_window(part, WINDOW_MARGIN)
     colors = region_colors(part, color, layer)
     merge = VERTEX_MERGE * part.scale
     polygons = []
@@ -189,11 +160,11 @@ def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
 
 def _plot_1d(part, ax, colors: np.ndarray):
     """The function along the line (first output; all outputs drawn) over region bands."""
-    lower, upper, clipped = window(part)
+    lower, upper, clipped = vertex_window(part, WINDOW_MARGIN)
     ends = []
     for i in range(len(part)):
         A, b, _ = part.constraints(i)
-        lo, hi = _interval(A, b, lower[0], upper[0])
+        lo, hi = region_vertices(A, b, lower, upper, part.witnesses[i])[:, 0]
         ends.append((lo, hi))
         ax.axvspan(lo, hi, color=colors[i], alpha=0.6, linewidth=0)
         C, d = part.affine_map(i)
@@ -216,10 +187,10 @@ def _plot_3d(part, ax, colors: np.ndarray, edges: bool):
     from mpl_toolkits.mplot3d.art3d import Poly3DCollection
     if getattr(ax, "name", "") != "3d":
         raise RegionsError("a 3-D partition is drawn on a 3-D Axes (projection='3d')")
-    lower, upper, clipped = window(part)
+    lower, upper, clipped = vertex_window(part, WINDOW_MARGIN)
     for i in range(len(part)):
         A, b, _ = part.constraints(i)
-        corners = _corners(A, b, lower, upper, part.witnesses[i])
+        corners = region_vertices(A, b, lower, upper, part.witnesses[i])
         hull = ConvexHull(corners)
         ax.add_collection3d(Poly3DCollection(
             [corners[simplex] for simplex in hull.simplices], facecolor=colors[i], alpha=0.25,
@@ -232,20 +203,6 @@ def _plot_3d(part, ax, colors: np.ndarray, edges: bool):
         title += "\nunbounded regions clipped to a window holding every vertex"
     ax.set_title(title)
     return ax
-
-
-def _corners(A, b, lower, upper, inside) -> np.ndarray:
-    """Vertices of ``{A z <= b}`` in the box ``[lower, upper]`` (3-D), around ``inside``."""
-    rows = np.vstack([A, np.eye(3), -np.eye(3)])
-    rhs = np.concatenate([b, upper, -lower])
-    return HalfspaceIntersection(np.hstack([rows, -rhs[:, None]]), inside).intersections
-
-
-def _interval(A: np.ndarray, b: np.ndarray, lo: float, hi: float) -> tuple[float, float]:
-    """``{t : A t <= b}`` (1-D rows) inside ``[lo, hi]``."""
-    a = A[:, 0]
-    return (max([lo] + [bi / ai for ai, bi in zip(a, b) if ai < 0]),
-            min([hi] + [bi / ai for ai, bi in zip(a, b) if ai > 0]))
 
 
 def _draw_graph(part, ax) -> None:
