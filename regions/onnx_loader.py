@@ -26,7 +26,7 @@ import numpy as np
 
 from .errors import FileFormatError, NetworkError
 from .network import Network, make_layer
-from .torch_loader import CHECK_RTOL, CHECK_SAMPLES
+from .torch_loader import CHECK_RTOL, CHECK_SAMPLES, affine_from_responses, reproduces
 
 AFFINE = {"Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Conv", "BatchNormalization",
           "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Transpose", "Squeeze",
@@ -161,9 +161,7 @@ def _affine_matrix(run, constants, shape: tuple):
         raise NetworkError(f"{ops} cannot take inputs of shape {shape}: "
                            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") \
             from None
-    weight = (response.reshape(size, -1) - zero.reshape(1, -1)).T
-    return np.ascontiguousarray(weight, dtype=np.float64), zero.reshape(-1).astype(np.float64), \
-        tuple(zero.shape[1:])
+    return affine_from_responses(zero, response)
 
 
 def _check(network: Network, nodes, constants, input_name: str, shape: tuple) -> None:
@@ -171,7 +169,6 @@ def _check(network: Network, nodes, constants, input_name: str, shape: tuple) ->
     x = np.random.default_rng(0).normal(size=(CHECK_SAMPLES, int(np.prod(shape))))
     whole = _evaluator(nodes, constants, input_name).run(
         None, {input_name: x.reshape(CHECK_SAMPLES, *shape)})[0].reshape(CHECK_SAMPLES, -1)
-    if not np.allclose(network.forward(x), whole, rtol=CHECK_RTOL,
-                       atol=CHECK_RTOL * max(1.0, np.abs(whole).max())):
+    if not reproduces(network.forward(x), whole):
         raise NetworkError(f"the converted network does not reproduce the ONNX model's output "
                            f"to {CHECK_RTOL:g} relative")

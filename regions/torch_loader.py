@@ -185,9 +185,23 @@ def _affine_matrix(run: list, shape: tuple, torch):
             names = ", ".join(type(m).__name__ for m in run)
             raise NetworkError(f"{names} cannot take inputs of shape {shape}: "
                                f"{str(exc).splitlines()[0]}") from None
-    bias = zero.reshape(-1).numpy()
-    weight = (response.reshape(size, -1) - zero.reshape(1, -1)).numpy().T
-    return np.ascontiguousarray(weight), bias.copy(), tuple(zero.shape[1:])
+    return affine_from_responses(zero.numpy(), response.numpy())
+
+
+def affine_from_responses(zero: np.ndarray, response: np.ndarray):
+    """``(W (out, in), b (out,), output shape)`` of an affine map from its outputs at zero
+    ``(1, *out_shape)`` and at the ``in`` basis vectors ``(in, *out_shape)``."""
+    size = response.shape[0]
+    weight = (response.reshape(size, -1) - zero.reshape(1, -1)).T
+    return (np.ascontiguousarray(weight, dtype=np.float64),
+            np.array(zero.reshape(-1), dtype=np.float64), tuple(zero.shape[1:]))
+
+
+def reproduces(values: np.ndarray, expected: np.ndarray) -> bool:
+    """Whether a converted network's ``values`` match a model's ``expected`` outputs to
+    ``CHECK_RTOL`` (relative, and absolute against the outputs' largest size)."""
+    return values.shape == expected.shape and np.allclose(
+        values, expected, rtol=CHECK_RTOL, atol=CHECK_RTOL * max(1.0, np.abs(expected).max()))
 
 
 def _check(network: Network, model, blocks: list, input_shape: tuple, torch) -> None:
@@ -203,8 +217,7 @@ def _check(network: Network, model, blocks: list, input_shape: tuple, torch) -> 
             for module in block:
                 tensor = module(tensor)
         expected = tensor.reshape(CHECK_SAMPLES, -1).numpy()
-        if expected.shape != values.shape or not np.allclose(
-                values, expected, rtol=CHECK_RTOL, atol=CHECK_RTOL * max(1.0, np.abs(expected).max())):
+        if not reproduces(values, expected):
             names = ", ".join(type(m).__name__ for m in block)
             raise NetworkError(f"the converted layer ({names}) does not reproduce the model's "
                                f"output to {CHECK_RTOL:g} relative")
@@ -214,8 +227,7 @@ def _check(network: Network, model, blocks: list, input_shape: tuple, torch) -> 
     with torch.no_grad():
         whole = model(torch.from_numpy(x.reshape(CHECK_SAMPLES, *input_shape)))
     whole = whole.reshape(CHECK_SAMPLES, -1).numpy()
-    if not np.allclose(network.forward(x), whole, rtol=CHECK_RTOL,
-                       atol=CHECK_RTOL * max(1.0, np.abs(whole).max())):
+    if not reproduces(network.forward(x), whole):
         raise NetworkError(f"the converted network does not reproduce the model's output to "
                            f"{CHECK_RTOL:g} relative")
 
