@@ -21,6 +21,7 @@ import numpy as np
 from .domain import box
 from .enumeration import enumerate_regions
 from .errors import RegionsError
+from .geometry import region_vertices
 from .network import Network
 from .tolerances import PIECE_TOL
 
@@ -44,7 +45,11 @@ def iterate(network: Network, times: int) -> Network:
 def laps(network: Network, lo: float, hi: float) -> tuple[int, int]:
     """``(laps, regions)`` of a network ``R -> R`` on ``[lo, hi]``: its maximal monotone
     pieces, and its linear regions there (a flat piece joins its neighbours)."""
-    part = enumerate_regions(network, box(lo, hi))
+    return _laps(enumerate_regions(network, box(lo, hi)))
+
+
+def _laps(part) -> tuple[int, int]:
+    """:func:`laps` of an enumerated 1-D partition."""
     order = np.argsort(part.witnesses[:, 0])
     slopes = np.array([part.affine_map(i)[0][0, 0] for i in order])
     scale = max(1.0, float(np.abs(slopes).max(initial=0.0)))
@@ -54,15 +59,13 @@ def laps(network: Network, lo: float, hi: float) -> tuple[int, int]:
     return turns + 1, len(part)
 
 
-def self_map_range(network: Network, lo: float, hi: float) -> tuple[float, float]:
-    """The exact range of a network ``R -> R`` on ``[lo, hi]`` (its extremes lie at the
-    ends of its linear regions)."""
-    part = enumerate_regions(network, box(lo, hi))
-    ends = [lo, hi]
-    for i in range(len(part)):
-        A, b, _ = part.constraints(i)
-        ends.extend(float(bi / ai) for ai, bi in zip(A[:, 0], b) if ai != 0.0)
-    values = network.forward(np.clip(np.array(ends), lo, hi)[:, None])[:, 0]
+def self_map_range(part) -> tuple[float, float]:
+    """The exact range of a network ``R -> R`` over an enumerated 1-D partition (its
+    extremes lie at the ends of the linear regions)."""
+    domain = part.domain
+    ends = np.vstack([region_vertices(*part.constraints(i)[:2], domain.lower, domain.upper,
+                                      part.witnesses[i]) for i in range(len(part))])
+    values = part.network.forward(domain.to_input(ends))[:, 0]
     return float(values.min()), float(values.max())
 
 
@@ -102,14 +105,15 @@ def entropy(network: Network, lo: float, hi: float, iterations: int) -> EntropyR
     """
     if not hi > lo:
         raise RegionsError(f"the interval [{lo}, {hi}] is empty")
-    low, high = self_map_range(network, lo, hi)
+    once = enumerate_regions(iterate(network, 1), box(lo, hi))
+    low, high = self_map_range(once)
     slack = PIECE_TOL * max(1.0, abs(lo), abs(hi))
     if low < lo - slack or high > hi + slack:
         raise RegionsError(f"f does not map [{lo:g}, {hi:g}] into itself: its range there is "
                            f"[{low:.6g}, {high:.6g}]")
     counts, regions = [], []
     for k in range(1, iterations + 1):
-        found, total = laps(iterate(network, k), lo, hi)
+        found, total = _laps(once) if k == 1 else laps(iterate(network, k), lo, hi)
         counts.append(found)
         regions.append(total)
     estimates = [math.log(c) / k for k, c in enumerate(counts, start=1)]
