@@ -18,7 +18,7 @@ from scipy.spatial import ConvexHull
 
 from .errors import DomainError, RegionsError
 from .geometry import (clip, component_count, merge_points, planar_complex_of, polygon_area,
-                       region_polygon, region_vertices)
+                       region_polygons, region_vertices)
 from .tolerances import VERTEX_MERGE
 
 
@@ -105,12 +105,12 @@ def decision_boundary(part, level: float = 0.0) -> DecisionBoundary:
         _scalar(part)
     pieces, owners, measures, seen = [], [], [], set()
     grid = VERTEX_MERGE * part.scale
+    polygons = region_polygons(part) if dim == 2 else None
     for i in range(len(part)):
         A, b, _ = part.constraints(i)
         C, d = part.affine_map(i)
         if dim == 2:
-            found = list(region_chords(region_polygon(A, b, part.domain.lower,
-                                                      part.domain.upper), C, d, level))
+            found = list(region_chords(polygons[i], C, d, level))
         else:
             found = ([] if not np.any(C[0]) else
                      [_section(A, b, part.witnesses[i], C[0], d[0] - level, part.domain)])
@@ -207,10 +207,8 @@ def betti_numbers(part, level: float = 0.0) -> tuple[int, int]:
     if part.domain.dim != 2:
         raise DomainError(f"Betti numbers are computed in 2-D, not {part.domain.dim}-D")
     cells = []
-    for i in range(len(part)):
-        A, b, _ = part.constraints(i)
+    for i, polygon in enumerate(region_polygons(part)):
         C, d = part.affine_map(i)
-        polygon = region_polygon(A, b, part.domain.lower, part.domain.upper)
         polygon = clip(polygon, -C[0], d[0] - level)     # f >= level: -c . z <= d - level
         # (a piece thinner than the merge tolerance, where f = level along a side, is none)
         perimeter = np.linalg.norm(np.roll(polygon, -1, axis=0) - polygon, axis=1).sum()

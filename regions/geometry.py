@@ -1,8 +1,8 @@
 """Exact geometry of 1-D and 2-D partitions: intervals, polygons, vertices, edges, areas.
 
 In 2-D every region of a bounded domain is a convex polygon, obtained without
-LPs by clipping the domain's bounding box with each row of the region's
-minimal H-representation (:func:`region_polygon`, vertices counter-clockwise).
+LPs by clipping the domain's bounding box with each of the region's constraint
+rows (:func:`region_polygon`, vertices counter-clockwise).
 :func:`planar_complex` glues the polygons into one cell complex: vertices of
 different regions closer than ``VERTEX_MERGE`` (times the tolerance scale) are
 one vertex, and a polygon side that passes through another region's vertex is
@@ -166,11 +166,14 @@ def polygon_area(polygon: np.ndarray) -> float:
 
 
 def region_polygons(part) -> list[np.ndarray]:
-    """Polygon (k, 2) of every region of a 2-D partition on a bounded domain."""
+    """Polygon (k, 2) of every region of a 2-D partition on a bounded domain, clipped from
+    the region's constraint rows (:meth:`Partition.constraints`: redundant rows change no
+    polygon, so no LP is needed to remove them)."""
     _require(part, 2)
     merge = VERTEX_MERGE * _scale(part)
     lower, upper = part.domain.lower, part.domain.upper
-    return [region_polygon(region.A, region.b, lower, upper, merge) for region in part]
+    return [region_polygon(*part.constraints(i)[:2], lower, upper, merge)
+            for i in range(len(part))]
 
 
 def domain_polygon(domain) -> np.ndarray:

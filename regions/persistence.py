@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import DomainError, RegionsError
-from .geometry import component_count, planar_complex_of, region_polygon
+from .geometry import component_count, planar_complex_of, region_polygons
 from .tolerances import VERTEX_MERGE
 
 
@@ -46,9 +46,7 @@ def _triangulated(part):
         raise RegionsError("critical points and persistence are those of a scalar output")
     if part.domain.dim != 2 or not part.domain.is_bounded:
         raise DomainError("critical points and persistence are computed on a bounded 2-D domain")
-    polygons = [region_polygon(*part.constraints(i)[:2], part.domain.lower, part.domain.upper)
-                for i in range(len(part))]
-    vertices, edges, faces = planar_complex_of([p for p in polygons if len(p)],
+    vertices, edges, faces = planar_complex_of([p for p in region_polygons(part) if len(p)],
                                                VERTEX_MERGE * part.scale)
     values = part.network.forward(part.domain.to_input(vertices))[:, 0]
     triangles = [(ring[0], ring[k], ring[k + 1]) for ring in faces for k in range(1, len(ring) - 1)]

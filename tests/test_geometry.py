@@ -111,13 +111,17 @@ class _Region:
 
 
 class _Partition:
-    """Just what ``planar_complex`` reads: a domain and regions with ``A``, ``b``."""
+    """Just what ``planar_complex`` reads: a domain and each region's rows ``A``, ``b``."""
 
     def __init__(self, domain, regions_):
         self.domain, self.regions, self.scale = domain, regions_, 1.0
 
-    def __iter__(self):
-        return iter(self.regions)
+    def __len__(self):
+        return len(self.regions)
+
+    def constraints(self, i):
+        region = self.regions[i]
+        return region.A, region.b, np.zeros(len(region.b), dtype=np.int64)
 
 
 def test_a_vertex_inside_a_neighbours_side_splits_that_side():
