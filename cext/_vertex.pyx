@@ -675,7 +675,6 @@ cdef class VertexEngine:
         ph.nv = nv
         ph.ncut = ncut
         ph.ncand = ncand
-        ph.filtered = 0
         ph.size = size
         return record
 
@@ -786,7 +785,6 @@ cdef class VertexEngine:
             ph.ncand = kept
             memmove(piece_sides(piece), sides, T)
             sides = piece_sides(piece)
-        ph.filtered = 1
         # cut by the crossing hyperplanes in order until one splits the piece
         i = 0
         while i < ph.ncand:

@@ -59,7 +59,6 @@ cdef struct PieceHead:
     int nv          # generators (pool indices)
     int ncut        # cuts made in this cell: 2 * t + (1 for the positive side)
     int ncand       # hyperplanes still to test, in increasing order
-    int filtered    # 1 once the candidates that miss this piece are decided and dropped
     size_t size
 
 
