@@ -34,7 +34,7 @@ from .._vertex import ACTIVATION_CODES, AT_INFINITY, VertexEngine as VertexCore
 from ..domain import Domain, is_box
 from ..errors import DomainError
 from ..lp import LPSolver
-from ..network import Network
+from ..network import Network, breakpoint_hyperplanes
 from ..partition import PatternMaps, PatternRows
 from ..tolerances import NEAR_DEGENERATE_FACTOR, ON_PLANE, RADIUS_CAP, ZERO_NORM
 from .split import root_ball
@@ -130,9 +130,12 @@ def unbounded_cells(network: Network, domain: Domain) -> tuple[np.ndarray, list[
     normals = np.zeros((1, domain.dim))     # none: the network is affine, one region
     for index, layer in enumerate(network.layers):
         if layer.activation != "identity":
-            G, g = layer.weight @ M, layer.weight @ m + layer.bias
+            # the first breakpoint of each neuron, and the enumeration's zero-gradient rule
+            k = len(layer.breakpoints)
+            G, beta, threshold = (v[::k] for v in breakpoint_hyperplanes(
+                layer, layer.weight @ M, layer.weight @ m + layer.bias, M))
             norms = np.linalg.norm(G, axis=1)
-            live = norms > ZERO_NORM * (np.abs(layer.weight) @ np.linalg.norm(M, axis=1))
+            live = norms > threshold
             if live.any():
                 normals = G[live] / norms[live, None]
             break
@@ -152,11 +155,11 @@ def unbounded_cells(network: Network, domain: Domain) -> tuple[np.ndarray, list[
         raise DomainError("the first layer's hyperplanes are too close to parallel for the "
                           "vertex method on an unbounded domain: use method='split'")
     neurons = np.flatnonzero(live)[pivots[:r]]
-    c = (g[neurons] - layer.breakpoints[0]) / norms[neurons]
+    c = beta[neurons] / norms[neurons]
     apex = np.linalg.solve(A, -c)
     rays = np.linalg.inv(A)
     rays /= np.linalg.norm(rays, axis=0)
-    labels = np.append(network.label_offsets()[index] + neurons * len(layer.breakpoints), AT_INFINITY)
+    labels = np.append(network.label_offsets()[index] + neurons * k, AT_INFINITY)
     # apex: tight on every wall; ray i: on every wall but i, and at infinity
     incidence = np.ones((r + 1, r + 1), dtype=bool)
     incidence[0, r] = False
