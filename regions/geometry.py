@@ -269,13 +269,9 @@ def interval_complex(part) -> IntervalComplex:
     """Intervals of a 1-D partition on a bounded domain (segment or 1-D box)."""
     _require(part, 1)
     tolerance = VERTEX_MERGE * _scale(part)
-    intervals = np.empty((len(part), 2))
-    for i, region in enumerate(part):
-        a = region.A[:, 0]
-        upper = region.b[a > 0] / a[a > 0]
-        lower = region.b[a < 0] / a[a < 0]
-        intervals[i] = (lower.max(initial=part.domain.lower[0]),
-                        upper.min(initial=part.domain.upper[0]))
+    intervals = np.array([region_vertices(*part.constraints(i)[:2], part.domain.lower,
+                                          part.domain.upper, part.witnesses[i])[:, 0]
+                          for i in range(len(part))]).reshape(-1, 2)
     ends = np.sort(intervals.ravel())
     distinct = ends[np.concatenate([[True], np.diff(ends) > tolerance])] if ends.size else ends
     return IntervalComplex(breakpoints=distinct, intervals=intervals)

@@ -10,6 +10,7 @@ import numpy as np
 from .domain import segment
 from .enumeration import enumerate_regions
 from .errors import RegionsError
+from .geometry import interval_complex
 from .graph import adjacency_graph
 
 
@@ -35,12 +36,9 @@ def segment_path(part, start, end) -> list[tuple[int, float, float]]:
     if not length > 0.0:
         raise RegionsError("the segment's end points coincide")
     along = enumerate_regions(part.network, segment(a, b), min_radius=part.min_radius)
-    pieces = []
-    for i in range(len(along)):
-        A, c, _ = along.constraints(i)
-        lo = max([0.0] + [ci / ai for ai, ci in zip(A[:, 0], c) if ai < 0])
-        hi = min([length] + [ci / ai for ai, ci in zip(A[:, 0], c) if ai > 0])
-        pieces.append((float(lo), float(hi), int(part.locate(along.input_witnesses[i]))))
+    regions = part.locate(along.input_witnesses)
+    pieces = [(float(lo), float(hi), int(region))
+              for (lo, hi), region in zip(interval_complex(along).intervals, regions)]
     path: list[tuple[int, float, float]] = []
     for lo, hi, region in sorted(pieces):
         if path and path[-1][0] == region:
