@@ -10,20 +10,20 @@ libraries included). Writes its section of docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import platform
 import resource
 from datetime import date
 from pathlib import Path
 
-from run import write_section
+from run import run_child, write_section
 
 SCRIPT = "benchmarks/memory.py"
 NETWORKS = [[2, 64, 64, 64, 1], [2, 256, 256, 256, 1], [2, 512, 512, 512, 1],
             [2] + [256] * 8 + [1]]
 
 
-def child(widths, keep: bool, connection) -> None:
+def child(widths, keep: bool) -> tuple[int, float, int]:
+    """``(regions, seconds, peak bytes)`` of one run, in the child process."""
     import regions
     from regions.random_networks import random_network
     net = random_network(widths, seed=0)
@@ -33,17 +33,14 @@ def child(widths, keep: bool, connection) -> None:
     else:
         counted = regions.count_regions(net)
         found, seconds = counted.regions, counted.seconds
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    connection.send((found, seconds, peak))
+    return found, seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def measure(widths, keep: bool) -> tuple[int, float, int]:
-    receive, send = multiprocessing.Pipe(duplex=False)
-    process = multiprocessing.get_context("spawn").Process(target=child,
-                                                           args=(widths, keep, send))
-    process.start()
-    result = receive.recv()
-    process.join()
+    """:func:`child` in a fresh process (its peak memory is its own)."""
+    status, result = run_child(child, (widths, keep))
+    if status != "ok":
+        raise SystemExit(f"{widths}: {status} {result or ''}")
     return result
 
 
@@ -58,7 +55,7 @@ def main():
         counted, count_s, count_peak = measure(widths, keep=False)
         kept, keep_s, keep_peak = measure(widths, keep=True)
         assert counted == kept, (counted, kept)
-        label = f"[2] + [256] * 8 + [1]" if len(widths) > 5 else str(widths)
+        label = "[2] + [256] * 8 + [1]" if len(widths) > 5 else str(widths)
         row = (f"| {label} | {counted:,} | {count_s:.2f} | {count_peak / 2**20:,.0f} | "
                f"{keep_s:.2f} | {keep_peak / 2**20:,.0f} |")
         print(row, flush=True)

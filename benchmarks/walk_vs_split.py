@@ -10,13 +10,14 @@ the same set of patterns; the claims are the ratios, not the absolute times.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import resource
 import time
 from pathlib import Path
 
 import regions
 from regions.random_networks import random_network
+
+from run import run_child
 
 CASES = [  # (widths, activation, domain description)
     ([2, 8, 8, 8, 1], "relu", "box"),
@@ -29,23 +30,22 @@ CASES = [  # (widths, activation, domain description)
 QUICK = CASES[:1] + CASES[3:4]
 
 
-def measure(widths, activation, where, method, queue):
+def measure(widths, activation, where, method):
+    """``(regions, seconds, LPs, peak MiB, sorted patterns)`` of one run, in a child."""
     net = random_network(widths, seed=0, activation=activation)
     domain = regions.box(-1, 1) if where == "box" else regions.whole_space()
     started = time.perf_counter()
     part = regions.enumerate_regions(net, domain, method=method)
     seconds = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    queue.put((len(part), seconds, part.lps, peak_mib, sorted(map(bytes, part.patterns))))
+    return len(part), seconds, part.lps, peak_mib, sorted(map(bytes, part.patterns))
 
 
-def run_child(*args):
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    child = context.Process(target=measure, args=(*args, queue))
-    child.start()
-    result = queue.get()
-    child.join()
+def measure_in_child(*args):
+    """:func:`measure` in a fresh process (:func:`run.run_child`: its peak memory is its own)."""
+    status, result = run_child(measure, args)
+    if status != "ok":
+        raise SystemExit(f"{args}: {status} {result or ''}")
     return result
 
 
@@ -61,8 +61,8 @@ def main():
               "peak MiB split / walk |")
     rows = [header, "|" + "---|" * (header.count("|") - 1)]
     for widths, activation, where in (QUICK if args.quick else CASES):
-        split = run_child(widths, activation, where, "split")
-        walk = run_child(widths, activation, where, "walk")
+        split = measure_in_child(widths, activation, where, "split")
+        walk = measure_in_child(widths, activation, where, "walk")
         if split[4] != walk[4]:
             raise SystemExit(f"{widths} {activation} {where}: split and walk disagree "
                              f"({split[0]} vs {walk[0]} regions)")
