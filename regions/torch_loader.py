@@ -51,7 +51,8 @@ def from_torch(module, input_shape=None) -> Network:
 
     Examples
     --------
-    >>> import torch
+    >>> import pytest
+    >>> torch = pytest.importorskip("torch")   # the example needs PyTorch
     >>> model = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 2), torch.nn.ReLU(),
     ...                             torch.nn.Flatten(), torch.nn.Linear(8, 1))
     >>> net = from_torch(model, input_shape=(1, 3, 3))
