@@ -1,6 +1,6 @@
 """Facets of regions, and the region across each facet.
 
-A row of a region's minimal H-representation ``A z <= b`` is a *facet* when
+A row of a region's H-representation ``A z <= b`` is a *facet* when
 the region meets that row's hyperplane in a ``(dim-1)``-dimensional piece. An
 LP decides it: the largest ``(dim-1)``-ball inside the region's section by
 the hyperplane (the section is assembled in hyperplane coordinates by
@@ -90,17 +90,19 @@ def on_domain_boundary(domain: Domain, point: np.ndarray, scale: float) -> bool:
 
 def region_facets(A: np.ndarray, b: np.ndarray, labels: np.ndarray, domain: Domain,
                   solver: LPSolver, scale: float = 1.0) -> list[Facet]:
-    """Facets of the region ``A z <= b`` (a minimal H-representation, unit rows).
+    """Facets of the region ``A z <= b`` (unit rows, redundant ones allowed).
 
     One LP per row (none in 1-D). Rows that touch the region in less than a
-    ``(dim-1)``-ball of radius ``FACET_MIN_RADIUS * scale`` are not facets and
-    are left out. Facets keep the order of the rows.
+    ``(dim-1)``-ball of radius ``FACET_MIN_RADIUS * scale`` (redundant rows
+    among them) are not facets and are left out, and of identical rows only
+    the first counts. Facets keep the order of the rows.
     """
     A = np.ascontiguousarray(A, dtype=np.float64)
     b = np.ascontiguousarray(b, dtype=np.float64)
     dim = A.shape[1]
     facets = []
-    for row in range(A.shape[0]):
+    _, first = np.unique(np.column_stack([A, b]), axis=0, return_index=True)
+    for row in np.sort(first):
         if dim == 1:
             witness = A[row] * b[row]
             radius = RADIUS_CAP * scale

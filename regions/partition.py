@@ -9,7 +9,7 @@ import numpy as np
 
 from .domain import Domain
 from .network import Network
-from .polyhedra import minimal_rows, pattern_constraints, patterns_at
+from .polyhedra import pattern_constraints, patterns_at
 from .tolerances import COINCIDE_TOL, CONTAIN_SLACK, NEAR_DEGENERATE_FACTOR
 
 
@@ -22,7 +22,11 @@ class Region:
     pattern : ndarray, shape (P,), int8
         Activation pattern (see :mod:`regions.network` for the state codes).
     A : ndarray, shape (m, dim)
-        H-representation ``A z <= b`` with unit-norm rows and no redundant row.
+        H-representation ``A z <= b`` with unit-norm rows, as the engine kept them:
+        every facet of the region, exactly, from methods ``"vertex"`` and ``"walk"``;
+        every facet and possibly redundant rows from ``"split"`` (an earlier cut
+        that a later one hides). :func:`regions.minimal_rows` removes redundant
+        rows, one LP per row.
     b : ndarray, shape (m,)
     labels : ndarray, shape (m,), int64
         What each row of ``A`` is: ``>= 0`` indexes a neuron breakpoint
@@ -85,8 +89,8 @@ class Partition(Run):
     """Every full-dimensional region of ``network`` over ``domain``.
 
     ``len(partition)`` is the region count; iterating (or indexing) yields
-    :class:`Region` objects, whose redundant constraint rows are removed by
-    LP on first access. Region order is deterministic.
+    :class:`Region` objects, built from the arrays below without solving
+    anything. Region order is deterministic.
 
     Attributes
     ----------
@@ -139,7 +143,7 @@ class Partition(Run):
     @classmethod
     def from_regions(cls, network: Network, domain: Domain, regions, **fields) -> "Partition":
         """A partition of given :class:`Region` objects (their H-representations are taken
-        as minimal); ``fields`` are the other attributes (``per_layer``, ``lps``,
+        as they are); ``fields`` are the other attributes (``per_layer``, ``lps``,
         ``seconds``, ``lp_seconds``, ``min_radius`` and the optional ones).
 
         >>> import numpy as np
@@ -192,7 +196,6 @@ class Partition(Run):
         i = range(len(self))[i]
         if i not in self._regions:
             A, b, labels = self.rows[i]
-            A, b, labels = minimal_rows(A, b, labels)
             C, d = self.maps[i]
             self._regions[i] = Region(self.patterns[i], A, b, labels, self.witnesses[i],
                                     float(self.margins[i]), C, d)
@@ -203,8 +206,7 @@ class Partition(Run):
 
     def constraints(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Region ``i``'s rows ``(A (m, dim), b (m,), labels (m,))``, ``A z <= b``, as the
-        engine kept them: every facet, and possibly a few redundant rows. No LP (``self[i]``
-        removes the redundant rows, one LP each, on first access)."""
+        engine kept them (see :attr:`Region.A`). No LP."""
         return self.rows[range(len(self))[i]]
 
     def locate(self, points) -> np.ndarray:

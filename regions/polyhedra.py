@@ -176,6 +176,18 @@ def minimal_rows(A: np.ndarray, b: np.ndarray, labels: np.ndarray, solver: LPSol
     rows (and ``A[i] . z <= b[i] + 1``, to stay bounded) cannot exceed
     ``b[i] + REDUNDANCY_GAP``. Rows are tested in order and removed as soon
     as found redundant, so of two identical rows exactly one is kept.
+    Returns ``(A, b, labels)`` of the rows kept, in their order.
+
+    The split engine keeps rows that later cuts made redundant
+    (:attr:`regions.Region.A`); this gives the facets alone:
+
+    >>> import numpy as np
+    >>> import regions
+    >>> A = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0], [1.0, 0.0]])
+    >>> b = np.array([1.0, 1.0, 1.0, 1.0, 2.0])      # the last row: x <= 2, implied by x <= 1
+    >>> A_min, b_min, labels = regions.minimal_rows(A, b, np.arange(5))
+    >>> labels.tolist()
+    [0, 1, 2, 3]
     """
     solver = solver or LPSolver()
     keep = np.ones(len(b), dtype=bool)

@@ -1,8 +1,8 @@
 """Lossless JSON for partitions, and graph files for networkx, Gephi and Cytoscape.
 
 :func:`to_json` writes everything an enumeration produced: the network, the
-domain, and per region its pattern, minimal H-representation (rows, right-hand
-sides, labels), witness, margin and affine map; :func:`read_json` rebuilds an
+domain, and per region its pattern, H-representation (rows, right-hand
+sides, labels, as the engine kept them), witness, margin and affine map; :func:`read_json` rebuilds an
 equal :class:`regions.Partition` (floats are written with Python's shortest
 round-tripping repr, so every array comes back bit for bit; non-finite
 numbers, which plain JSON lacks, are written as the strings ``"inf"``,
