@@ -30,7 +30,7 @@ from .network import Layer, Network
 from .partition import Partition, Region, RegionCount
 from .plot import plot, register_notebook_display
 from .polyhedra import minimal_rows
-from .serialize import read_json, to_json
+from .serialize import read_json, read_npz, to_json, to_npz
 from .tolerances import MIN_RADIUS
 from .onnx_loader import from_onnx
 from .torch_loader import from_torch
@@ -43,7 +43,7 @@ __all__ = [
     "NetworkError", "Partition", "Region", "RegionsError", "box", "enumerate_regions", "line", "load",
     "plane", "polytope", "read_json", "save", "segment", "verify", "VerifyReport", "whole_space",
     "bounds", "sampling", "plot", "entropy", "face_lattice", "decision_boundary", "DecisionBoundary", "betti_numbers", "boundary_betti_numbers", "critical_points",
-    "sublevel_persistence", "FaceLattice", "minimal_rows", "linear_pieces", "region_path", "segment_path",
+    "sublevel_persistence", "FaceLattice", "minimal_rows", "read_npz", "to_npz", "linear_pieces", "region_path", "segment_path",
 ]
 register_notebook_display()
 __version__ = "0.1.0"

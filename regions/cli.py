@@ -41,7 +41,7 @@ from .exact import exact_check
 from .graph import adjacency_graph, linear_pieces
 from .io import load, save
 from .plot import COLORS, pyplot, save_figure
-from .serialize import graph_format, jsonable, to_json, write_graph
+from .serialize import graph_format, jsonable, to_json, to_npz, write_graph
 from .tolerances import MIN_RADIUS
 from .verify import verify
 
@@ -167,6 +167,8 @@ def tightest_upper_bound(net, domain):
 
 def cmd_count(args) -> int:
     net, domain = network_and_domain(args)
+    if args.output and not args.output.lower().endswith((".json", ".npz")):
+        raise FileFormatError(f"{args.output}: the partition is written as .json or .npz")
     bound = None
     if not args.quiet:
         bound = tightest_upper_bound(net, domain)
@@ -180,8 +182,12 @@ def cmd_count(args) -> int:
     summary = part.summary()
     if args.pieces:
         summary["pieces"] = linear_pieces(part).count
-    if args.output:
+    if args.output and args.output.lower().endswith(".npz"):
+        with writing(args.output, "the partition"):
+            to_npz(part, args.output)
+    elif args.output:
         write_text(args.output, to_json(part), "the partition")
+    if args.output:
         summary["output"] = args.output
     failures = None
     if args.exact_check:
@@ -472,9 +478,10 @@ def build_parser() -> argparse.ArgumentParser:
     count.add_argument("--pieces", action="store_true",
                        help="also count the linear pieces (adjacent regions with one affine "
                             "map merged; one LP per region row)")
-    count.add_argument("-o", "--output", metavar="PART.json",
+    count.add_argument("-o", "--output", metavar="PART.json|PART.npz",
                        help="also write the whole partition (patterns, H-representations, "
-                            "witnesses, affine maps) as JSON, read back by regions.read_json")
+                            "witnesses, affine maps) as JSON or npz, read back by "
+                            "regions.read_json or regions.read_npz")
     count.set_defaults(func=cmd_count)
 
     check = sub.add_parser(

@@ -249,6 +249,27 @@ def test_count_writes_the_whole_partition_read_back_by_the_api(capsys, tmp_path,
                            example.forward(part.domain.to_input(region.witness)))
 
 
+def test_count_writes_npz_read_back_by_the_api(capsys, tmp_path, box_truth):
+    path = tmp_path / "part.npz"
+    code, out, _ = run(capsys, "count", EXAMPLE, "--box", "-1", "1", "--json", "--quiet",
+                       "-o", path)
+    assert code == 0 and json.loads(out)["output"] == str(path)
+    part = regions.read_npz(path)
+    assert pattern_set(part) == box_truth[0]          # the polygon-clipping oracle's regions
+    example = regions.load(EXAMPLE)
+    assert np.allclose(np.einsum("rod,rd->ro", np.array([part.affine_map(i)[0] for i in
+                                                         range(len(part))]), part.witnesses)
+                       + np.array([part.affine_map(i)[1] for i in range(len(part))]),
+                       example.forward(part.input_witnesses))
+
+
+def test_count_refuses_an_unknown_partition_extension_before_enumerating(capsys, tmp_path):
+    code, _, err = run(capsys, "count", EXAMPLE, "--box", "-1", "1", "--quiet",
+                       "-o", tmp_path / "part.txt")
+    assert code == cli.EXIT_BAD_INPUT and ".json or .npz" in err
+    assert not (tmp_path / "part.txt").exists()
+
+
 def test_output_that_cannot_be_written_is_one_line(capsys, tmp_path):
     code, out, err = run(capsys, "count", EXAMPLE, "--box", "-1", "1", "--quiet",
                          "-o", tmp_path / "missing" / "part.json")

@@ -59,6 +59,45 @@ def test_json_round_trip_is_exact(domain, tmp_path):
     assert_same_partition(part, read_json(str(tmp_path / "p.json")))
 
 
+@pytest.mark.parametrize("domain", [
+    regions.box(-1, 1), None,
+    regions.plane([0, 0, 0], [1, 0, 0.5], [0, 1, 0], lo=-1, hi=1),
+    regions.segment([-1, 0, 1], [1, 1, -1]),
+], ids=["box", "whole", "plane", "segment"])
+@pytest.mark.parametrize("method", ["vertex", "split"])
+def test_npz_round_trip_is_exact(domain, method, tmp_path):
+    net = random_net([3, 4, 3, 2], ["leaky_relu", "hardtanh", "identity"], seed=1, slope=0.2)
+    part = regions.enumerate_regions(net, domain, method=method)
+    regions.to_npz(part, tmp_path / "p.npz")
+    back = regions.read_npz(tmp_path / "p.npz")
+    assert_same_partition(part, back)
+    assert (back.method, back.complete, back.seconds) == (method, True, part.seconds)
+
+
+def test_empty_and_incomplete_partitions_round_trip_through_npz(tmp_path):
+    net = random_net([2, 6, 1], ["relu", "identity"], seed=3)
+    part = regions.enumerate_regions(net, max_regions=2)
+    regions.to_npz(part, tmp_path / "p.npz")
+    back = regions.read_npz(tmp_path / "p.npz")
+    assert_same_partition(part, back)
+    assert (back.complete, back.stop_reason, back.unfinished) == (False, "max_regions",
+                                                                  part.unfinished)
+    empty = part.subset([])
+    regions.to_npz(empty, tmp_path / "e.npz")
+    assert len(regions.read_npz(tmp_path / "e.npz")) == 0
+
+
+def test_bad_npz_is_a_file_format_error(tmp_path):
+    np.savez(tmp_path / "net.npz", W0=np.eye(2), b0=np.zeros(2))     # a network, not a partition
+    with pytest.raises(regions.FileFormatError, match="cannot read a partition"):
+        regions.read_npz(tmp_path / "net.npz")
+    (tmp_path / "junk.npz").write_bytes(b"not a zip")
+    with pytest.raises(regions.FileFormatError, match="cannot read a partition"):
+        regions.read_npz(tmp_path / "junk.npz")
+    with pytest.raises(regions.FileFormatError, match="cannot read a partition"):
+        regions.read_npz(tmp_path / "absent.npz")
+
+
 def test_read_partition_is_usable():
     net = random_net([2, 5, 4, 1], ["relu", "relu", "identity"], seed=1)
     back = read_json(to_json(regions.enumerate_regions(net, regions.box(-1, 1))))
