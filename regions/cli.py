@@ -40,6 +40,7 @@ from .errors import FileFormatError, RegionsError
 from .exact import exact_check
 from .graph import adjacency_graph, linear_pieces
 from .io import load, save
+from .html import plotly_objects, write_html
 from .plot import COLORS, pyplot, save_figure
 from .serialize import graph_format, jsonable, to_json, to_npz, write_graph
 from .tolerances import MIN_RADIUS
@@ -283,15 +284,23 @@ def cmd_convert(args) -> int:
 
 
 def cmd_plot(args) -> int:
-    """``regions plot NET.npz -o FILE``: enumerate and draw every region."""
-    if not args.output.lower().endswith((".png", ".svg", ".pdf")):
-        raise RegionsError(f"{args.output}: the picture is .png, .svg or .pdf")
-    pyplot()  # a missing matplotlib fails before the work
+    """``regions plot NET.npz -o FILE``: enumerate and draw every region (``.html``: the
+    interactive 2-D/3-D page of :mod:`regions.html`)."""
+    interactive = args.output.lower().endswith(".html")
+    if not interactive and not args.output.lower().endswith((".png", ".svg", ".pdf")):
+        raise RegionsError(f"{args.output}: the picture is .png, .svg, .pdf or .html")
+    if interactive and (args.graph or args.boundary or args.no_edges):
+        raise RegionsError("--graph, --boundary and --no-edges draw static pictures only "
+                           "(.png, .svg, .pdf), not .html")
+    plotly_objects() if interactive else pyplot()  # a missing extra fails before the work
     net, domain = network_and_domain(args)
     part = enumerate_from_args(args, net, domain)
     with writing(args.output, "the picture"):
-        save_figure(part, args.output, color=args.color, layer=args.layer,
-                    edges=not args.no_edges, graph=args.graph, boundary=args.boundary)
+        if interactive:
+            write_html(part, args.output, color=args.color, layer=args.layer)
+        else:
+            save_figure(part, args.output, color=args.color, layer=args.layer,
+                        edges=not args.no_edges, graph=args.graph, boundary=args.boundary)
     summary = part.summary()
     summary["output"] = args.output
     if args.json:
@@ -525,7 +534,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "extension; needs matplotlib: pip install \"regions[plot]\").")
     add_network_arguments(picture, NETWORK_HELP)
     picture.add_argument("-o", "--output", required=True, metavar="PICTURE",
-                         help="output file: .png, .svg or .pdf")
+                         help="output file: .png, .svg or .pdf, or .html for an "
+                              "interactive 2-D/3-D page (plotly)")
     picture.add_argument("--color", choices=COLORS, default="pattern",
                          help="fill by activation pattern (default), network output, or the "
                               "pattern of layers up to --layer")

@@ -72,6 +72,7 @@ def region_colors(part, color: str = "pattern", layer: int | None = None) -> np.
         patterns = patterns[:, :slices[last].stop]
     if color != "output":
         return np.array([pattern_color(p) for p in patterns]).reshape(-1, 3)
+    pyplot()
     import matplotlib
     outputs = part.network.forward(part.input_witnesses)
     if outputs.shape[1] > 1:
@@ -225,10 +226,17 @@ def _draw_boundary(part, ax, polygons) -> None:
             ax.plot(segment[:, 0], segment[:, 1], color="red", linewidth=1.5)
 
 
+def _figure(part, size: float):
+    """A new matplotlib figure and the Axes :func:`plot` draws ``part`` on (3-D for a 3-D
+    partition)."""
+    fig = pyplot().figure(figsize=(size, size))
+    return fig, fig.add_subplot(projection="3d" if part.domain.dim == 3 else None)
+
+
 def png(part, **options) -> bytes:
     """The picture of :func:`plot` as PNG bytes."""
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(5, 5))
+    fig, ax = _figure(part, 5)
     try:
         plot(part, ax, **options)
         buffer = io.BytesIO()
@@ -241,7 +249,7 @@ def png(part, **options) -> bytes:
 def save_figure(part, path, **options) -> None:
     """Draw :func:`plot` into ``path`` (.png, .svg or .pdf, by suffix)."""
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6, 6))
+    fig, ax = _figure(part, 6)
     try:
         plot(part, ax, **options)
         fig.savefig(path, dpi=150, bbox_inches="tight")

@@ -182,7 +182,7 @@ def test_cli_domains_parse(tmp_path, capsys):
     assert along == len(oracles.line_partition(net, np.array([-1.0, 0]), direction))
     assert main(["count", str(net_path), "--box", "-1,1", "--json"]) == 2       # one pair, 2-D
     assert main(["plot", str(net_path), "-o", str(tmp_path / "x.txt")]) == 2
-    assert "is .png, .svg or .pdf" in capsys.readouterr().err
+    assert "is .png, .svg, .pdf or .html" in capsys.readouterr().err
 
 
 def test_missing_matplotlib_is_one_line(monkeypatch, tmp_path, capsys):

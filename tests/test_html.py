@@ -1,0 +1,124 @@
+"""Interactive pictures (regions.html, plotly): checked against independent geometry.
+
+The figures' own numbers are read back: the 3-D meshes' volumes (tetrahedra from each
+convex polytope's centroid) and the 2-D polygons' areas (shoelace) must tile the domain,
+each region must show up once with its own colour and pattern, and the regions counted
+must be the brute-force oracle's.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("plotly")
+
+import regions  # noqa: E402
+from regions.cli import main  # noqa: E402
+from regions.html import figure  # noqa: E402
+from regions.serialize import pattern_string  # noqa: E402
+
+import oracles  # noqa: E402
+from oracles import random_net  # noqa: E402
+
+
+def mesh_volume(trace) -> float:
+    """Volume of a closed convex triangle mesh: tetrahedra from its vertex centroid."""
+    points = np.column_stack([trace.x, trace.y, trace.z])
+    centre = points.mean(axis=0)
+    a, b, c = (points[np.asarray(index)] - centre for index in (trace.i, trace.j, trace.k))
+    return float(np.abs(np.einsum("ij,ij->i", a, np.cross(b, c))).sum() / 6.0)
+
+
+def shoelace(x, y) -> float:
+    x, y = np.asarray(x)[:-1], np.asarray(y)[:-1]
+    return 0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
+def test_3d_meshes_tile_the_box_one_per_region():
+    net = random_net([3, 5, 3, 1], ["relu", "relu", "identity"], 2)
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
+    truth = oracles.unambiguous(oracles.brute_force_patterns, net,
+                                oracles.box_slice(-np.ones(3), np.ones(3)))
+    fig = figure(part)
+    assert len(fig.data) == len(part) == len(truth)
+    assert {t.type for t in fig.data} == {"mesh3d"}
+    assert sum(mesh_volume(t) for t in fig.data) == pytest.approx(8.0, rel=1e-9)
+    assert len({t.color for t in fig.data}) == len(truth)
+    shown = {t.hovertext.split("<br>")[1].removeprefix("pattern ") for t in fig.data}
+    assert shown == {pattern_string(net, np.array(p, np.int8)) for p in truth}
+
+
+def test_3d_orthants_by_hand():
+    # relu(x) + relu(y) + relu(z): the coordinate planes cut the box into 8 unit cubes.
+    net = regions.Network.from_layers([(np.eye(3), np.zeros(3)), (np.ones((1, 3)), [0.0])])
+    fig = figure(regions.enumerate_regions(net, regions.box(-1, 1)))
+    assert len(fig.data) == 8
+    assert [mesh_volume(t) for t in fig.data] == pytest.approx([1.0] * 8, rel=1e-12)
+
+
+def test_2d_polygons_tile_the_box():
+    net = random_net([2, 6, 5, 1], ["relu", "hardtanh", "identity"], 1)
+    lo, hi = np.array([-1, -0.5]), np.array([1.5, 1.0])
+    part = regions.enumerate_regions(net, regions.box(lo, hi))
+    truth = oracles.unambiguous(oracles.brute_force_patterns, net, oracles.box_slice(lo, hi))
+    fig = figure(part, color="output")
+    assert len(fig.data) == len(part) == len(truth)
+    assert sum(shoelace(t.x, t.y) for t in fig.data) == pytest.approx(2.5 * 1.5, rel=1e-9)
+
+
+def test_unbounded_3d_is_clipped_and_says_so():
+    # One layer of 4 planes in general position on R^3: 1 + 4 + 6 + 4 = 15 (Zaslavsky).
+    net = random_net([3, 4, 1], ["relu", "identity"], 0)
+    fig = figure(regions.enumerate_regions(net))
+    assert len(fig.data) == 15
+    assert "clipped" in fig.layout.title.text
+    ranges = [getattr(fig.layout.scene, f"{a}axis").range for a in "xyz"]
+    box = np.prod([hi - lo for lo, hi in ranges])
+    assert sum(mesh_volume(t) for t in fig.data) == pytest.approx(box, rel=1e-9)
+
+
+def test_other_dimensions_are_refused():
+    part = regions.enumerate_regions(random_net([4, 3, 1], ["relu", "identity"], 0))
+    with pytest.raises(regions.DomainError, match="2-D slice"):
+        figure(part)
+    line = regions.enumerate_regions(random_net([1, 3, 1], ["relu", "identity"], 0))
+    with pytest.raises(regions.DomainError, match="regions.plot"):
+        figure(line)
+
+
+def test_cli_writes_a_self_contained_page(tmp_path, capsys):
+    net_path, page = tmp_path / "net.npz", tmp_path / "view.html"
+    net = random_net([3, 4, 1], ["relu", "identity"], 1)
+    regions.save(net, net_path)
+    assert main(["plot", str(net_path), "-o", str(page), "--box", "-1", "1", "--json",
+                 "--quiet"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    truth = oracles.unambiguous(oracles.brute_force_patterns, net,
+                                oracles.box_slice(-np.ones(3), np.ones(3)))
+    assert summary["regions"] == len(truth) and summary["output"] == str(page)
+    text = page.read_text()
+    assert text.count('"hovertext":"region ') == len(truth)      # one mesh per region
+    # plotly.js inlined (megabytes), not fetched: the page opens offline
+    assert len(text) > 1_000_000 and '<script src="http' not in text
+    assert main(["plot", str(net_path), "-o", str(page), "--graph"]) == 2
+    assert "static pictures only" in capsys.readouterr().err
+
+
+def test_cli_draws_a_3d_png(tmp_path, capsys):
+    net_path, picture = tmp_path / "net.npz", tmp_path / "view.png"
+    regions.save(random_net([3, 4, 1], ["relu", "identity"], 1), net_path)
+    assert main(["plot", str(net_path), "-o", str(picture), "--box", "-1", "1",
+                 "--quiet"]) == 0
+    assert picture.read_bytes().startswith(b"\x89PNG")
+
+
+def test_missing_plotly_is_one_line(monkeypatch, tmp_path, capsys):
+    import sys
+    monkeypatch.setitem(sys.modules, "plotly.graph_objects", None)
+    net_path = tmp_path / "net.npz"
+    regions.save(random_net([2, 3, 1], ["relu", "identity"], 0), net_path)
+    assert main(["plot", str(net_path), "-o", str(tmp_path / "a.html")]) == 2
+    assert 'pip install "regions[html]"' in capsys.readouterr().err
