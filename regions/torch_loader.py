@@ -1,8 +1,9 @@
 """Conversion of PyTorch models to :class:`~regions.network.Network` (torch is optional).
 
 A model is a ``torch.nn.Sequential`` (nested ones are flattened) of affine
-modules and elementwise piecewise-linear activations, evaluated in eval mode
-and float64:
+modules and elementwise piecewise-linear activations, or any model
+``torch.fx`` can trace into such modules and tensor additions (residual
+blocks), evaluated in eval mode and float64:
 
 * affine: ``Linear``, ``Conv1d``/``Conv2d``/``Conv3d`` (any stride, padding,
   dilation, groups), ``AvgPool1d``/``2d``/``3d``, ``AdaptiveAvgPool1d``/``2d``,
@@ -18,8 +19,22 @@ run is one exact float64 matrix, read off the run's response to the zero
 input and to every basis vector of its (flattened) input. The converted
 network is then checked against the model's own forward pass on random
 inputs, to ``CHECK_RTOL`` relative, and refused with the name of the first
-layer that disagrees. ``MaxPool`` (piecewise linear, but not elementwise)
-and modules with skip connections are refused with a message that says so.
+layer that disagrees. ``MaxPool`` (piecewise linear, but not elementwise) is
+refused with a message that says so.
+
+**Skip connections** (a model that is not a Sequential of the modules above,
+e.g. ``relu(h + f(h))``) are traced with ``torch.fx`` and converted
+exactly, layer by layer: each activation becomes a layer, and every tensor
+still needed after it (the ``h`` a residual block adds back) is carried
+through that layer by extra neurons that copy it. A copy is exact only when
+the activation leaves the value unchanged, so the value must be the output of
+an earlier layer of the same activation (``relu(relu(h)) = relu(h)``, and
+likewise for ``Hardtanh``); the usual ResNet block, whose input is the
+previous block's ReLU output, is of this kind. A copy neuron's state is the
+state of the neuron it copies (its pre-activation is that neuron's output:
+positive, or identically zero), so copies add entries to the patterns but
+never a region. Carrying the raw input or a pre-activation past an
+activation, or a leaky ReLU's output, is refused with the name of the node.
 """
 
 from __future__ import annotations
@@ -74,10 +89,21 @@ def from_torch(module, input_shape=None) -> Network:
                                f"give input_shape (one input's shape, without the batch axis)")
         input_shape = (first.in_features,)
     input_shape = tuple(int(s) for s in input_shape)
+    if not all(_known(m, torch.nn) for m in modules):
+        return _from_graph(model, input_shape, torch)
     layers, blocks = _layers(modules, input_shape, torch)
     network = Network(layers)
     _check(network, model, blocks, input_shape, torch)
     return network
+
+
+def _known(module, nn) -> bool:
+    """Whether the Sequential path converts ``module`` (else it is traced, or refused there)."""
+    try:
+        _kind(module, nn)
+    except NetworkError:
+        return type(module).__module__.startswith("torch.")  # torch's own: refused by _kind
+    return True
 
 
 def _pass_through(nn) -> tuple:
@@ -242,3 +268,253 @@ def _activate_torch(tensor, layer: Layer, torch):
     if layer.activation == "hardtanh":
         return functional.hardtanh(tensor)
     return tensor
+
+
+# --------------------------------------------------------------------------- traced models
+
+#: Tensor functions and methods that are affine (or only reshape) on the batch of probes.
+_AFFINE_FUNCTIONS = ("add", "sub", "neg", "flatten", "cat", "reshape", "squeeze", "unsqueeze",
+                     "pad", "avg_pool1d", "avg_pool2d", "avg_pool3d", "linear", "conv1d",
+                     "conv2d", "conv3d", "permute", "transpose")
+_AFFINE_METHODS = ("view", "reshape", "flatten", "size", "contiguous", "permute", "transpose",
+                   "squeeze", "unsqueeze", "add", "sub", "neg", "dim")
+_ACTIVATION_FUNCTIONS = {"relu": "relu", "relu_": "relu", "leaky_relu": "leaky_relu",
+                         "hardtanh": "hardtanh"}
+
+
+def _from_graph(model, input_shape: tuple, torch) -> Network:
+    """Convert a model through its ``torch.fx`` graph (see the module docstring).
+
+    Every tensor is kept as a batch of *probes*: its values when the current
+    layer's output ``s`` is zero and each unit vector (row ``0`` and rows
+    ``1..dim s``), so an affine operation applied to the batch gives the
+    affine map in ``s`` of its result. At an activation, the map of its input
+    and of every tensor used later becomes the next layer.
+    """
+    import torch.fx as fx
+    from torch.fx.passes.shape_prop import ShapeProp
+    try:
+        traced = fx.symbolic_trace(model)
+    except Exception as exc:   # tracing runs user code: any error means "cannot trace"
+        raise NetworkError(f"{type(model).__name__} is not a Sequential and torch.fx cannot "
+                           f"trace it ({str(exc).splitlines()[0]}): write its forward with "
+                           f"modules and tensor operations only") from None
+    nodes = list(traced.graph.nodes)
+    position = {node: k for k, node in enumerate(nodes)}
+    last_use = {node: max((position[u] for u in node.users), default=-1) for node in nodes}
+    sample = torch.zeros((1, *input_shape), dtype=torch.float64)
+    try:
+        ShapeProp(traced).propagate(sample)
+    except RuntimeError as exc:
+        raise NetworkError(f"{type(model).__name__} cannot take inputs of shape "
+                           f"{input_shape}: {str(exc).splitlines()[0]}") from None
+    sizes = {node: int(np.prod(node.meta["tensor_meta"].shape[1:])) for node in nodes
+             if isinstance(node.meta.get("tensor_meta"), fx.passes.shape_prop.TensorMetadata)}
+    # One batch size for every probe batch (the most values alive at once, plus the zero
+    # probe), so code like x.view(x.size(0), -1) sees the same batch everywhere.
+    batch = 1 + max(sum(sizes.get(m, 0) for m in nodes[:k + 1] if last_use[m] > k)
+                    for k in range(len(nodes)))
+    builder = _GraphLayers(traced, nodes, last_use, batch, torch)
+    layers, sources = builder.run(int(np.prod(input_shape)), input_shape)
+    network = Network(layers)
+    _check_graph(network, traced, sources, input_shape, torch)
+    return network
+
+
+class _GraphLayers:
+    """Walks a traced graph on probe batches and emits a layer at each activation."""
+
+    def __init__(self, traced, nodes, last_use, batch, torch):
+        self.traced, self.nodes, self.last_use, self.batch = traced, nodes, last_use, batch
+        self.torch = torch
+        self.layers: list[Layer] = []
+        self.sources: list[list] = []    # per layer: (node, first row, rows) of what it holds
+        self.stage_activation = None     # the activation whose outputs are s (None: the input)
+        self.stage_slope = 0.0
+
+    def run(self, size: int, input_shape: tuple):
+        import torch.fx as fx
+        self.input_size = size
+        env = {}
+        derived = set()    # nodes whose values depend on the input (the others are constants)
+        for k, node in enumerate(self.nodes):
+            if node.op == "placeholder":
+                env[node] = self.unit_probes(0, size, input_shape)
+                derived.add(node)
+            elif node.op == "output":
+                result = fx.node.map_arg(node.args[0], lambda n: env[n])
+                self.finish(node.args[0], result)
+            else:
+                if any(n in derived for n in node.all_input_nodes):
+                    derived.add(node)
+                args = fx.node.map_arg(node.args, lambda n: env[n])
+                kwargs = fx.node.map_arg(node.kwargs, lambda n: env[n])
+                activation = self.activation(node, args, kwargs)
+                if activation is None:
+                    env[node] = self.evaluate(node, args, kwargs)
+                else:
+                    live = [m for m in env if m in derived and isinstance(env[m], self.torch.Tensor)
+                            and self.value_needed(m, k)]
+                    self.emit(node, args[0], activation, live, env)
+            for m in [m for m in env if self.last_use[m] <= k]:
+                del env[m]
+        return self.layers, self.sources
+
+    def value_needed(self, node, k: int) -> bool:
+        """Whether a node after position ``k`` uses ``node``'s values (not only its shape)."""
+        position = {n: i for i, n in enumerate(self.nodes)}
+        return any(position[u] > k and not (
+            (u.op == "call_method" and u.target in ("size", "dim"))
+            or (u.op == "call_function" and getattr(u.target, "__name__", "") == "getattr"
+                and u.args[1] in ("shape", "ndim"))) for u in node.users)
+
+    def unit_probes(self, first: int, rows: int, shape: tuple):
+        """Probes of ``rows`` coordinates of s from ``first`` on, shaped ``(batch, *shape)``."""
+        probes = self.torch.zeros((self.batch, rows), dtype=self.torch.float64)
+        probes[1 + first + np.arange(rows), np.arange(rows)] = 1.0
+        return probes.reshape(self.batch, *shape)
+
+    def affine(self, node, probes) -> tuple[np.ndarray, np.ndarray]:
+        """``(W (k, dim s), b (k,))`` of a tensor's probes."""
+        flat = probes.detach().reshape(self.batch, -1).numpy()
+        dim = self.layers[-1].width if self.layers else self.input_size
+        if not np.array_equal(flat[1 + dim:], np.broadcast_to(flat[0], flat[1 + dim:].shape)):
+            raise NetworkError(f"node {node.name!r} mixes the batch entries: only operations "
+                               f"on each input alone can be converted")
+        return np.ascontiguousarray((flat[1:1 + dim] - flat[0]).T), flat[0].copy()
+
+    def activation(self, node, args, kwargs):
+        """``(name, slope)`` when ``node`` applies an activation, else None (NetworkError for
+        an operation that cannot be converted)."""
+        nn = self.torch.nn
+        if node.op == "call_module":
+            module = self.traced.get_submodule(node.target)
+            kind = _kind(module, nn)
+            if kind in ("linear", "affine"):
+                return None
+            return kind, float(getattr(module, "negative_slope", 0.01))
+        name = getattr(node.target, "__name__", str(node.target))
+        if node.op == "call_function" and name in _ACTIVATION_FUNCTIONS:
+            kind = _ACTIVATION_FUNCTIONS[name]
+            if kind == "hardtanh":
+                bounds = list(args[1:3]) + [kwargs.get("min_val", -1.0),
+                                            kwargs.get("max_val", 1.0)][len(args[1:3]):]
+                if [float(v) for v in bounds] != [-1.0, 1.0]:
+                    raise NetworkError(f"node {node.name!r}: hardtanh{tuple(bounds)} is "
+                                       f"unsupported: only (-1, 1)")
+            slope = args[1] if len(args) > 1 else kwargs.get("negative_slope", 0.01)
+            return kind, float(slope) if kind == "leaky_relu" else 0.01
+        if node.op == "call_method" and node.target in ("relu", "relu_"):
+            return "relu", 0.01
+        if node.op == "get_attr":
+            return None
+        if node.op == "call_function" and (name in _AFFINE_FUNCTIONS or name in (
+                "getattr", "getitem", "mul", "truediv")):
+            if name in ("mul", "truediv") and all(isinstance(a, self.torch.Tensor)
+                                                  for a in args[:2]):
+                raise NetworkError(f"node {node.name!r}: a product of two tensors is not "
+                                   f"piecewise linear")
+            return None
+        if node.op == "call_method" and node.target in _AFFINE_METHODS + ("mul", "div"):
+            return None
+        raise NetworkError(f"node {node.name!r} ({node.op} {name}) is unsupported: affine "
+                           f"modules, additions, reshapes and ReLU / LeakyReLU / "
+                           f"Hardtanh(-1, 1) only")
+
+    def evaluate(self, node, args, kwargs):
+        if node.op == "call_module":
+            return self.traced.get_submodule(node.target)(*args, **kwargs)
+        if node.op == "call_function":
+            return node.target(*args, **kwargs)
+        if node.op == "call_method":
+            return getattr(args[0], node.target)(*args[1:], **kwargs)
+        return getattr(self.traced, node.target) if "." not in node.target else \
+            self.traced.get_parameter(node.target)
+
+    def carried_rows(self, node, probes, activation: str) -> np.ndarray:
+        """Which coordinates of s the tensor ``probes`` is (a copy of each), or NetworkError
+        when it cannot pass the activation unchanged."""
+        W, b = self.affine(node, probes)
+        ones = W == 1.0
+        copies = (np.count_nonzero(W, axis=1) == 1) & ones.any(axis=1) & (b == 0.0)
+        if self.stage_activation is None:
+            why = "it is the network input"
+        elif not copies.all():
+            why = "it is not the previous layer's output (a pre-activation, or a sum)"
+        elif self.stage_activation != activation:
+            why = f"it is a {self.stage_activation} output, which {activation} would change"
+        elif activation not in ("relu", "hardtanh"):
+            why = f"{activation} changes its own negative outputs again"
+        else:
+            why = None
+        if why:
+            raise NetworkError(
+                f"node {node.name!r} is used after the {activation} that follows it, and {why}: "
+                f"only an earlier layer's ReLU or Hardtanh outputs pass an activation of the "
+                f"same kind unchanged, so this skip connection cannot be carried exactly")
+        return np.argmax(ones, axis=1)
+
+    def emit(self, node, probes, activation, live, env) -> None:
+        """The layer of the activation at ``node``: its input's rows, then a copy of every
+        live tensor (each coordinate of s once)."""
+        name, slope = activation
+        W, b = self.affine(node, probes)
+        shape = tuple(probes.shape[1:])
+        rows, biases, sources = [W], [b], [(node.args[0], 0, W.shape[0])]
+        copied: dict[int, int] = {}
+        carried = []
+        for m in live:
+            at = []
+            for j in self.carried_rows(m, env[m], name):
+                if j not in copied:
+                    copied[j] = W.shape[0] + len(copied)
+                at.append(copied[j])
+            carried.append((m, at))
+        dim = self.layers[-1].width if self.layers else self.input_size
+        copy = np.zeros((len(copied), dim))
+        copy[np.arange(len(copied)), list(copied)] = 1.0
+        rows.append(copy)
+        biases.append(np.zeros(len(copied)))
+        self.layers.append(make_layer(np.vstack(rows), np.concatenate(biases), name, slope,
+                                      len(self.layers)))
+        self.sources.append(sources)
+        self.stage_activation = name
+        env[node] = self.unit_probes(0, W.shape[0], shape)
+        for m, at in carried:
+            flat = self.torch.zeros((self.batch, len(at)), dtype=self.torch.float64)
+            flat[1 + np.array(at, dtype=np.int64), np.arange(len(at))] = 1.0
+            env[m] = flat.reshape(env[m].shape)
+
+    def finish(self, node, result) -> None:
+        """The output: one more (identity) layer unless it is the last layer's output."""
+        if not isinstance(result, self.torch.Tensor):
+            raise NetworkError("the model must return one tensor")
+        W, b = self.affine(node, result)
+        if self.layers and W.shape[0] == W.shape[1] and np.array_equal(W, np.eye(len(W))) \
+                and not b.any():
+            return
+        self.layers.append(make_layer(W, b, "identity", 0.01, len(self.layers)))
+        self.sources.append([(node, 0, W.shape[0])])
+
+
+def _check_graph(network: Network, traced, sources: list, input_shape: tuple, torch) -> None:
+    """The converted layers against the values of the model's nodes they stand for, and the
+    network against the model's output, on random inputs (as :func:`_check`)."""
+    import torch.fx as fx
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(CHECK_SAMPLES, int(np.prod(input_shape))))
+    recorder = fx.Interpreter(traced, garbage_collect_values=False)
+    with torch.no_grad():
+        whole = recorder.run(torch.from_numpy(x.reshape(CHECK_SAMPLES, *input_shape)))
+    values = x
+    for layer, held in zip(network.layers, sources):
+        values = values @ layer.weight.T + layer.bias
+        for node, first, rows in held:
+            expected = recorder.env[node].reshape(CHECK_SAMPLES, -1).numpy()
+            if not reproduces(values[:, first:first + rows], expected):
+                raise NetworkError(f"the converted layer at node {node.name!r} does not "
+                                   f"reproduce the model's values to {CHECK_RTOL:g} relative")
+        values = activate(values, layer)
+    if not reproduces(values, whole.reshape(CHECK_SAMPLES, -1).numpy()):
+        raise NetworkError(f"the converted network does not reproduce the model's output to "
+                           f"{CHECK_RTOL:g} relative")

@@ -9,7 +9,8 @@ Conventions (a block that follows none of them fails ``test_every_block_is_cover
   ``benchmarks/`` are linked in), and its stdout is compared with the output
   block by ``doctest.OutputChecker`` with ``ELLIPSIS`` only: ``...`` matches
   anything and is used for timings (seconds, regions/s) and nothing else;
-  every other character, whitespace included, must match.
+  every other character, whitespace included, must match. An example that
+  imports torch (optional, not in the test extra) is skipped without it.
 * ```` ```console ```` -- a terminal transcript. A line ``$ COMMAND`` is a
   command, the lines after it (up to the next ``$``) are what the terminal
   shows: stderr then stdout (for these commands stderr is written first,
@@ -132,6 +133,8 @@ def test_example(path, lang, body, expected, workdir, capsys, monkeypatch):
         assert expected is not None, "a python block needs a ```text block right after it"
         assert expected.strip(), "the output block is empty: the example must show a result"
         capsys.readouterr()
+        if re.search(r"^import torch\b", body, re.M):
+            pytest.importorskip("torch")   # optional, and not in the test extra
         exec(compile(body, f"<{path.name}>", "exec"), {"__name__": "__doc_example__"})
         compare(expected, capsys.readouterr().out)
     else:

@@ -290,18 +290,31 @@ def test_from_torch_refusals_name_the_problem():
               "MaxPool2d is piecewise linear but not elementwise"),
              (nn.Sequential(nn.Linear(2, 3), nn.Sigmoid()), None, "unsupported module Sigmoid"),
              (nn.Sequential(nn.Conv2d(1, 2, 2), nn.ReLU()), (3, 4, 4), "cannot take inputs"),
-             (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), Residual(nn.Linear(2, 2))), None,
-              "unsupported module Residual")]
+             (nn.Sequential(Residual(nn.Sequential(nn.Linear(2, 2), nn.ReLU()))), (2,),
+              "is the network input")]
     for model, shape, message in cases:
         with pytest.raises(regions.NetworkError, match=message):
             regions.from_torch(model, input_shape=shape)
+
+
+def test_from_torch_folds_an_affine_skip_connection():
+    # h + (W h + b) after a ReLU: no activation inside the block, so one affine layer I + W.
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), Residual(nn.Linear(3, 3)))
+    net = regions.from_torch(model)
+    inner = model[2].inner
+    assert net.widths == [2, 3, 3] and net.activations == ["relu", "identity"]
+    assert np.allclose(net.layers[1].weight, np.eye(3) + inner.weight.detach().numpy(),
+                       rtol=0, atol=1e-15)
+    assert np.allclose(net.layers[1].bias, inner.bias.detach().numpy(), rtol=0, atol=1e-15)
 
 
 try:
     import torch as _torch
 
     class Residual(_torch.nn.Module):
-        """x + f(x): a skip connection, which the loader refuses."""
+        """x + f(x): a skip connection."""
 
         def __init__(self, inner):
             super().__init__()

@@ -1,0 +1,207 @@
+"""PyTorch models with skip connections (traced with torch.fx), against independent truths.
+
+The region counts come from a hand-worked 1-D example and from brute force over the
+model's own neurons: for each on/off pattern of the *model's* ReLUs (not the converted
+network's), the residual block's algebra written out in numpy gives the cell's
+inequalities, and an independent LP (Clarabel, through the oracles module) says whether
+the cell is full-dimensional. The copy neurons the converter adds must add no region.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+nn = torch.nn
+
+import regions  # noqa: E402
+
+import oracles  # noqa: E402
+
+
+class Block(nn.Module):
+    """relu(h + W2 relu(W1 h + b1) + b2): a ResNet block on vectors."""
+
+    def __init__(self, width: int):
+        super().__init__()
+        self.inner, self.outer = nn.Linear(width, width), nn.Linear(width, width)
+
+    def forward(self, h):
+        return torch.relu(h + self.outer(torch.relu(self.inner(h))))
+
+
+class ConvBlock(nn.Module):
+    """The basic ResNet block on images, flattening with x.view(x.size(0), -1) at the end."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1)
+        self.bn = nn.BatchNorm2d(channels)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1)
+
+    def forward(self, x):
+        out = nn.functional.relu(self.bn(self.conv1(x)))
+        out = nn.functional.relu(x + self.conv2(out))
+        return out.view(out.size(0), -1)
+
+
+def linear(weight, bias):
+    layer = nn.Linear(len(weight[0]), len(weight)).double()
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor(weight, dtype=torch.float64))
+        layer.bias.copy_(torch.tensor(bias, dtype=torch.float64))
+    return layer
+
+
+def test_hand_worked_1d_block():
+    # h = relu(x); y = relu(h - 2 relu(h - 1) - 0.5): the model's neurons break at
+    # x = 0 (h), x = 1 (inner) and x = 0.5, 1.5 (outer), so [-1, 3] holds 5 regions.
+    block = Block(1)
+    block.inner, block.outer = linear([[1.0]], [-1.0]), linear([[-2.0]], [-0.5])
+    model = nn.Sequential(linear([[1.0]], [0.0]), nn.ReLU(), block, linear([[1.0]], [0.0]))
+    net = regions.from_torch(model)
+    part = regions.enumerate_regions(net, regions.box(-1, 3))
+    assert len(part) == 5
+    ends = sorted(round(float(w[0]), 6) for w in part.witnesses)
+    cuts = [-1, 0, 0.5, 1, 1.5, 3]
+    assert all(lo < w < hi for w, lo, hi in zip(ends, cuts[:-1], cuts[1:]))
+
+
+def model_patterns(weights, box_lo, box_hi):
+    """Brute force over the on/off states of the model's 3 + 3 + 3 ReLUs."""
+    (W0, b0), (W1, b1), (W2, b2) = weights
+    found = set()
+    box_rows = np.vstack([np.eye(2), -np.eye(2)])
+    box_rhs = np.concatenate([np.full(2, box_hi), np.full(2, -box_lo)])
+    for states in itertools.product((0, 1), repeat=9):
+        s0, s1, s2 = (np.array(states[k:k + 3], float) for k in (0, 3, 6))
+        rows, rhs = [box_rows], [box_rhs]
+        # each pre-activation as (G, g) with value G x + g; state 1: > 0, state 0: <= 0
+        G0, g0 = W0, b0
+        H, h = s0[:, None] * G0, s0 * g0
+        G1, g1 = W1 @ H, W1 @ h + b1
+        A, a = s1[:, None] * G1, s1 * g1
+        G2, g2 = H + W2 @ A, h + W2 @ a + b2
+        for (G, g), s in (((G0, g0), s0), ((G1, g1), s1), ((G2, g2), s2)):
+            sign = np.where(s == 1, -1.0, 1.0)        # on: -(Gx + g) <= 0; off: Gx + g <= 0
+            rows.append(sign[:, None] * G)
+            rhs.append(-sign * g)
+        A_all, c_all = np.vstack(rows), np.concatenate(rhs)
+        norms = np.linalg.norm(A_all, axis=1)
+        keep = norms > 1e-12
+        if np.any(c_all[~keep] < -1e-12):
+            continue                                    # 0 <= c fails: empty
+        if oracles.inscribed_radius(A_all[keep] / norms[keep, None],
+                                    c_all[keep] / norms[keep], 2, cap=10.0) > 1e-6:
+            found.add(states)
+    return found
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_block_matches_brute_force_over_the_models_neurons(seed):
+    torch.manual_seed(seed)
+    block = Block(3)
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), block, nn.Linear(3, 1)).double()
+    weights = [(m.weight.detach().numpy(), m.bias.detach().numpy())
+               for m in (model[0], block.inner, block.outer)]
+    net = regions.from_torch(model)
+    # layers: h (3); inner (3) + copies of h (3); outer (3); output
+    assert net.widths == [2, 3, 6, 3, 1]
+    part = regions.enumerate_regions(net, regions.box(-2, 2))
+    real = np.delete(part.patterns, [6, 7, 8], axis=1)       # drop the copy neurons
+    assert len({tuple(p) for p in real}) == len(part)         # copies add no region
+    assert {tuple(int(v) for v in p) for p in real} == model_patterns(weights, -2.0, 2.0)
+    # a copy neuron's state is the state of the neuron it copies
+    assert np.array_equal(part.patterns[:, 6:9], part.patterns[:, 0:3])
+
+
+def test_conv_resnet_block_on_a_plane():
+    torch.manual_seed(5)
+    stem = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU())
+    model = nn.Sequential(stem, ConvBlock(2), nn.Linear(2 * 3 * 3, 1)).double().eval()
+    model[1].bn.running_mean.uniform_(-0.5, 0.5)
+    model[1].bn.running_var.uniform_(0.5, 2.0)
+    net = regions.from_torch(model, input_shape=(1, 3, 3))
+    with torch.no_grad():
+        x = torch.randn(8, 1, 3, 3, dtype=torch.float64)
+        assert np.allclose(net.forward(x.reshape(8, -1).numpy()), model(x).numpy(),
+                           rtol=1e-10, atol=1e-10)
+    e = np.eye(9)
+    part = regions.enumerate_regions(net, regions.plane(np.zeros(9), e[0], e[4], lo=-1, hi=1))
+    # the converted regions are the model's: each witness's affine map is the model's,
+    # and points of the same region (inside its witness ball) give the model's values
+    inputs = part.input_witnesses
+    with torch.no_grad():
+        values = model(torch.from_numpy(inputs.reshape(-1, 1, 3, 3))).numpy()
+    assert np.allclose(net.forward(inputs), values, rtol=1e-10, atol=1e-10)
+    assert len(part) > 1 and part.complete
+
+
+def test_refusals_name_the_node():
+    class Leaky(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = nn.Linear(2, 2)
+
+        def forward(self, h):
+            return h + nn.functional.leaky_relu(self.inner(h), 0.1)
+
+    class Product(nn.Module):
+        def forward(self, h):
+            return h * h
+
+    class Sigmoid(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.act = nn.Sigmoid()
+
+        def forward(self, h):
+            return h + self.act(h)
+
+    class Pool(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.pool = nn.MaxPool1d(2)
+
+        def forward(self, h):
+            return h + self.pool(h).repeat(1, 1, 2)
+
+    with pytest.raises(regions.NetworkError, match="is the network input"):
+        regions.from_torch(nn.Sequential(Block(2)), input_shape=(2,))
+    cases = [
+        (nn.Sequential(nn.Linear(2, 2), nn.LeakyReLU(0.1), Block(2)),
+         "it is a leaky_relu output, which relu would change"),
+        (nn.Sequential(nn.Linear(2, 2), nn.LeakyReLU(0.1), Leaky()),
+         "leaky_relu changes its own negative outputs"),
+        (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2), Block(2)),
+         "not the previous layer's output"),
+        (nn.Sequential(nn.Linear(2, 2), Product()), "product of two tensors"),
+        (nn.Sequential(nn.Linear(2, 2), Sigmoid()), "unsupported module Sigmoid"),
+    ]
+    for model, message in cases:
+        with pytest.raises(regions.NetworkError, match=message):
+            regions.from_torch(model)
+    with pytest.raises(regions.NetworkError, match="MaxPool1d is piecewise linear"):
+        regions.from_torch(nn.Sequential(nn.Conv1d(1, 1, 1), Pool()), input_shape=(1, 4))
+
+
+def test_hardtanh_outputs_are_carried():
+    class TanhBlock(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = nn.Linear(2, 2)
+
+        def forward(self, h):
+            return nn.functional.hardtanh(h - self.inner(nn.functional.hardtanh(h)))
+
+    torch.manual_seed(1)
+    model = nn.Sequential(nn.Linear(2, 2), nn.Hardtanh(), TanhBlock(), nn.Linear(2, 1)).double()
+    net = regions.from_torch(model)
+    assert net.activations == ["hardtanh", "hardtanh", "hardtanh", "identity"]
+    x = np.random.default_rng(0).normal(scale=3.0, size=(64, 2))
+    with torch.no_grad():
+        assert np.allclose(net.forward(x), model(torch.from_numpy(x)).numpy(), rtol=1e-12,
+                           atol=1e-12)
