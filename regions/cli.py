@@ -314,16 +314,18 @@ def cmd_entropy(args) -> int:
     """``regions entropy NET.npz --iterations K --interval LO HI``: laps of the iterates."""
     net = load_network(args)
     lo, hi = args.interval
-    report = entropy(net, lo, hi, args.iterations)
+    report = entropy(net, lo, hi, args.iterations, args.level)
     if args.json:
         print(json.dumps(jsonable({"interval": [lo, hi], "laps": report.laps,
                                    "regions": report.regions, "entropy": report.estimates,
-                                   "bound": report.bound})))
+                                   "bound": report.bound, "level": report.level,
+                                   "crossings": report.crossings})))
         return 0
-    print(f"f on [{lo:g}, {hi:g}]: laps of f^k, log(laps) / k")
-    for k, (count, regions_, estimate) in enumerate(
-            zip(report.laps, report.regions, report.estimates), start=1):
-        print(f"  k = {k}: {count} laps ({regions_} regions), {estimate:.6f}")
+    print(f"f on [{lo:g}, {hi:g}]: laps of f^k, crossings of {report.level:g}, log(laps) / k")
+    for k, (count, regions_, crossed, estimate) in enumerate(
+            zip(report.laps, report.regions, report.crossings, report.estimates), start=1):
+        print(f"  k = {k}: {count} laps ({regions_} regions), {crossed} crossings, "
+              f"{estimate:.6f}")
     print(f"bound from depth and width: {report.bound:.6f}")
     return 0
 
@@ -573,6 +575,9 @@ def build_parser() -> argparse.ArgumentParser:
     dynamics.add_argument("network", help=NETWORK_HELP)
     dynamics.add_argument("--interval", nargs=2, type=float, required=True,
                           metavar=("LO", "HI"), help="the interval f maps into itself")
+    dynamics.add_argument("--level", type=float, metavar="Y",
+                          help="count the oscillations as crossings of f^k = Y (default the "
+                               "interval's midpoint)")
     dynamics.add_argument("--iterations", type=int, default=6, metavar="K",
                           help="iterate up to f^K (default 6)")
     dynamics.add_argument("--json", action="store_true", help="print a JSON object")

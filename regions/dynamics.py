@@ -9,6 +9,13 @@ and Szlenk the topological entropy of a piecewise-monotone interval map is
 width give: on R a layer of ``m`` neurons with ``b`` breakpoints each multiplies the number
 of linear pieces by at most ``1 + b m``, so ``log laps(f^k) / k <= sum over layers of
 log(1 + b m)`` (``O(l log m)`` for ``l`` layers of ``m`` units).
+
+Beside the laps, the *oscillations* of each iterate are counted as Telgarsky's crossings
+of a level ``y``: the number of times ``f^k - y`` changes sign along the interval (a
+touch without a change does not count). ``f^k`` is linear between breakpoints, so the
+signs at the ends of its linear regions decide it exactly. The tent map crosses ``1/2``
+``2^k`` times; a map with ``c`` crossings needs depth or width, and iterating multiplies
+them.
 """
 
 from __future__ import annotations
@@ -59,13 +66,38 @@ def _laps(part) -> tuple[int, int]:
     return turns + 1, len(part)
 
 
+def crossings(part, level: float) -> int:
+    """Sign changes of ``f - level`` along an enumerated 1-D partition of a network
+    ``R -> R`` (values within ``PIECE_TOL`` of the level count as on it, and do not
+    change the sign).
+
+    >>> import regions
+    >>> tent = regions.Network.from_layers([([[1.0], [1.0]], [0.0, -0.5]), ([[2.0, -4.0]], [0.0])])
+    >>> crossings(regions.enumerate_regions(tent, regions.box(0, 1)), 0.5)
+    2
+    """
+    ends, values = region_ends(part)
+    scale = max(1.0, abs(level), float(np.abs(values).max(initial=0.0)))
+    offsets = values - level
+    signs = np.sign(np.where(np.abs(offsets) <= PIECE_TOL * scale, 0.0, offsets))
+    signs = signs[signs != 0]
+    return int(np.count_nonzero(signs[1:] != signs[:-1]))
+
+
+def region_ends(part) -> tuple[np.ndarray, np.ndarray]:
+    """The ends of the linear regions of a 1-D partition, in order along it, and the
+    network's first output there: ``(t (k,), values (k,))``."""
+    domain = part.domain
+    ends = np.vstack([region_vertices(*part.constraints(i)[:2], domain.lower, domain.upper,
+                                      part.witnesses[i]) for i in range(len(part))])[:, 0]
+    ends = np.unique(ends)
+    return ends, part.network.forward(domain.to_input(ends[:, None]))[:, 0]
+
+
 def self_map_range(part) -> tuple[float, float]:
     """The exact range of a network ``R -> R`` over an enumerated 1-D partition (its
     extremes lie at the ends of the linear regions)."""
-    domain = part.domain
-    ends = np.vstack([region_vertices(*part.constraints(i)[:2], domain.lower, domain.upper,
-                                      part.witnesses[i]) for i in range(len(part))])
-    values = part.network.forward(domain.to_input(ends))[:, 0]
+    values = region_ends(part)[1]
     return float(values.min()), float(values.max())
 
 
@@ -80,8 +112,9 @@ def entropy_bound(network: Network) -> float:
 class EntropyReport:
     """Laps of the iterates ``f, f^2, ..., f^K`` on an interval, and the entropy estimate.
 
-    ``laps[k - 1]``, ``regions[k - 1]`` and ``estimates[k - 1] = log(laps) / k`` belong to
-    ``f^k``; ``bound`` is :func:`entropy_bound`.
+    ``laps[k - 1]``, ``regions[k - 1]``, ``crossings[k - 1]`` (of ``level``: the
+    oscillations, see :func:`crossings`) and ``estimates[k - 1] = log(laps) / k`` belong
+    to ``f^k``; ``bound`` is :func:`entropy_bound`.
     """
 
     interval: tuple[float, float]
@@ -89,10 +122,15 @@ class EntropyReport:
     regions: list
     estimates: list
     bound: float
+    level: float
+    crossings: list
 
 
-def entropy(network: Network, lo: float, hi: float, iterations: int) -> EntropyReport:
-    """Laps and the entropy estimate of ``f`` on ``[lo, hi]`` for ``k = 1 .. iterations``.
+def entropy(network: Network, lo: float, hi: float, iterations: int,
+            level: float | None = None) -> EntropyReport:
+    """Laps, oscillations and the entropy estimate of ``f`` on ``[lo, hi]`` for
+    ``k = 1 .. iterations``; oscillations are the crossings of ``level`` (default the
+    interval's midpoint).
 
     The tent map ``2 relu(x) - 4 relu(x - 1/2)`` on ``[0, 1]`` has ``2^k`` laps and
     entropy ``log 2``:
@@ -102,6 +140,8 @@ def entropy(network: Network, lo: float, hi: float, iterations: int) -> EntropyR
     >>> report = entropy(tent, 0.0, 1.0, 4)
     >>> report.laps, [round(e / math.log(2), 12) for e in report.estimates]
     ([2, 4, 8, 16], [1.0, 1.0, 1.0, 1.0])
+    >>> report.crossings                      # of 1/2
+    [2, 4, 8, 16]
     """
     if not hi > lo:
         raise RegionsError(f"the interval [{lo}, {hi}] is empty")
@@ -111,10 +151,14 @@ def entropy(network: Network, lo: float, hi: float, iterations: int) -> EntropyR
     if low < lo - slack or high > hi + slack:
         raise RegionsError(f"f does not map [{lo:g}, {hi:g}] into itself: its range there is "
                            f"[{low:.6g}, {high:.6g}]")
-    counts, regions = [], []
+    level = (lo + hi) / 2.0 if level is None else float(level)
+    counts, regions, crossed = [], [], []
     for k in range(1, iterations + 1):
-        found, total = _laps(once) if k == 1 else laps(iterate(network, k), lo, hi)
+        part = once if k == 1 else enumerate_regions(iterate(network, k), box(lo, hi))
+        found, total = _laps(part)
         counts.append(found)
         regions.append(total)
+        crossed.append(crossings(part, level))
     estimates = [math.log(c) / k for k, c in enumerate(counts, start=1)]
-    return EntropyReport((lo, hi), counts, regions, estimates, entropy_bound(network))
+    return EntropyReport((lo, hi), counts, regions, estimates, entropy_bound(network), level,
+                         crossed)

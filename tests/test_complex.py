@@ -16,7 +16,7 @@ import pytest
 
 import regions
 from regions.cli import main
-from regions.dynamics import entropy, iterate, laps
+from regions.dynamics import crossings, entropy, iterate, laps
 
 import oracles
 from oracles import random_net
@@ -140,6 +140,39 @@ def test_laps_are_the_sign_changes_of_the_exact_sweep(seed):
     assert laps(twice, -2, 2)[0] == 1 + sum(1 for a, b in zip(signs, signs[1:]) if a != b)
 
 
+def test_oscillations_are_crossings_worked_by_hand():
+    # The tent map and the V map |2x - 1| = relu(2x - 1) + relu(1 - 2x) on [0, 1]: f^k has
+    # 2^k laps, each running between 0 and 1, so it crosses 1/2 2^k times.
+    v_map = regions.Network.from_layers([([[2.0], [-2.0]], [-1.0, 1.0]), ([[1.0, 1.0]], [0.0])])
+    for net in (TENT, v_map):
+        assert entropy(net, 0.0, 1.0, 5).crossings == [2, 4, 8, 16, 32]
+    # 1/2 + |2x - 1| / 2 only touches 1/2 (at x = 1/2) and equals the identity on its
+    # range [1/2, 1], so every iterate touches 1/2 once and never crosses it; above 3/4
+    # it crosses twice, then f^k = f for every k.
+    touch = regions.Network.from_layers([([[2.0], [-2.0]], [-1.0, 1.0]), ([[0.5, 0.5]], [0.5])])
+    assert entropy(touch, 0.0, 1.0, 3).crossings == [0, 0, 0]
+    assert entropy(touch, 0.0, 1.0, 3, level=0.75).crossings == [2, 2, 2]
+    # the identity crosses every level inside the interval once
+    identity = regions.Network.from_layers([([[1.0]], [0.0]), ([[1.0]], [0.0])])
+    assert entropy(identity, 0.0, 1.0, 2, level=0.3).crossings == [1, 1]
+
+
+@pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
+def test_crossings_are_the_sign_changes_of_the_exact_sweep(seed):
+    rng = np.random.default_rng(seed)
+    W1, b1 = rng.normal(size=(6, 1)), rng.uniform(-1, 1, size=6)
+    net = iterate(regions.Network.from_layers([(W1, b1), (rng.normal(size=(1, 6)),
+                                                          np.zeros(1))]), 2)
+    truth = oracles.line_partition(net, [0.0], [1.0], -2, 2)
+    ends = [truth[0].lo] + [iv.hi for iv in truth]
+    values = net.forward(np.array(ends)[:, None])[:, 0]
+    level = float(np.mean(values))
+    signs = [np.sign(v - level) for v in values if abs(v - level) > 1e-9]
+    expected = sum(1 for a, b in zip(signs, signs[1:]) if a != b)
+    part = regions.enumerate_regions(net, regions.box(-2, 2))
+    assert crossings(part, level) == expected
+
+
 def test_entropy_refusals():
     with pytest.raises(regions.RegionsError, match="into itself"):
         entropy(TENT, 0.0, 2.0, 2)        # f(2) = -4
@@ -158,7 +191,10 @@ def test_cli_pieces_and_entropy(tmp_path, capsys):
     assert main(["entropy", str(path), "--interval", "0", "1", "--iterations", "3",
                  "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["laps"] == [2, 4, 8]
+    assert report["laps"] == [2, 4, 8] and report["crossings"] == [2, 4, 8]
+    assert main(["entropy", str(path), "--interval", "0", "1", "--iterations", "2",
+                 "--level", "0.9"]) == 0
+    assert "k = 2: 4 laps (4 regions), 4 crossings" in capsys.readouterr().out
     assert main(["entropy", str(path), "--interval", "0", "3"]) == 2
     assert "into itself" in capsys.readouterr().err
 
