@@ -17,8 +17,8 @@ from . import bounds, sampling
 from .certify import certify
 from .domain import AnyDimension, Domain, box, line, plane, polytope, segment, whole_space
 from .enumeration import count_regions, enumerate_regions
-from .boundary import (DecisionBoundary, betti_numbers, boundary_betti_numbers,
-                       decision_boundary)
+from .boundary import DecisionBoundary, decision_boundary
+from .homology import betti_numbers, boundary_betti_numbers
 from .dynamics import entropy
 from .persistence import critical_points, sublevel_persistence
 from .faces import FaceLattice, face_lattice

@@ -1,12 +1,9 @@
-"""The decision boundary of a scalar output, and the topology of its superlevel sets.
+"""The decision boundary of a scalar output (or where a classifier's argmax changes).
 
 On each region the network is one affine map ``f(z) = c . z + d``, so its zero set there
 is the region cut by one hyperplane: a chord of a polygon in 2-D, a polygon of a
 polytope section in 3-D. :func:`decision_boundary` lists those pieces with their count
-and total length (2-D) or area (3-D). :func:`betti_numbers` gives the number of
-connected components and of holes of ``{f >= level}`` in a bounded 2-D domain, from the
-cell complex of the regions' polygons clipped by ``f >= level``: ``b0`` by gluing cells
-that share a vertex, and ``b1 = b0 - (V - E + F)``.
+and total length (2-D) or area (3-D). Their topology is :mod:`regions.homology`'s.
 """
 
 from __future__ import annotations
@@ -17,8 +14,7 @@ import numpy as np
 from scipy.spatial import ConvexHull
 
 from .errors import DomainError, RegionsError
-from .geometry import (clip, component_count, merge_points, planar_complex_of, polygon_area,
-                       region_polygons, region_vertices)
+from .geometry import clip, region_polygons, region_vertices
 from .tolerances import VERTEX_MERGE
 
 
@@ -129,22 +125,6 @@ def decision_boundary(part, level: float = 0.0) -> DecisionBoundary:
     return DecisionBoundary(pieces, np.array(owners, dtype=np.int64), np.array(measures))
 
 
-def boundary_betti_numbers(zero: DecisionBoundary, tolerance: float = VERTEX_MERGE) -> tuple:
-    """``(b0, b1)`` of a 2-D decision boundary (a graph of segments): its connected
-    components and independent cycles, ``b1 = E - V + b0``, end points closer than
-    ``tolerance`` merged."""
-    if not zero.pieces:
-        return 0, 0
-    ends = np.vstack(zero.pieces)
-    if ends.shape[1] != 2:
-        raise DomainError("the boundary's Betti numbers are computed in 2-D")
-    centres, ids = merge_points(ends, tolerance)
-    count = len(centres)
-    edges = {(min(a, b), max(a, b)) for a, b in ids.reshape(-1, 2) if a != b}
-    b0 = component_count(count, edges)
-    return b0, len(edges) - count + b0
-
-
 def chord(polygon: np.ndarray, normal: np.ndarray, offset: float):
     """The chord ``{normal . z + offset = 0}`` of a convex polygon (2, 2), or None."""
     if len(polygon) < 2:
@@ -190,33 +170,3 @@ def _polygon_area_3d(polygon: np.ndarray) -> float:
     return 0.5 * float(sum(np.linalg.norm(np.cross(polygon[k] - centre,
                                                    polygon[(k + 1) % len(polygon)] - centre))
                            for k in range(len(polygon))))
-
-
-def betti_numbers(part, level: float = 0.0) -> tuple[int, int]:
-    """``(b0, b1)``: connected components and holes of ``{f >= level}`` in a bounded 2-D
-    domain (see the module docstring).
-
-    >>> import regions
-    >>> # f = |x1| + |x2| - 1/2 on [-1, 1]^2: {f >= 0} is the box minus a diamond
-    >>> net = regions.Network.from_layers([([[1.0, 0], [-1, 0], [0, 1], [0, -1]], [0.0] * 4),
-    ...                                    ([[1.0, 1, 1, 1]], [-0.5])])
-    >>> betti_numbers(regions.enumerate_regions(net, regions.box(-1, 1)))
-    (1, 1)
-    """
-    _scalar(part)
-    if part.domain.dim != 2:
-        raise DomainError(f"Betti numbers are computed in 2-D, not {part.domain.dim}-D")
-    cells = []
-    for i, polygon in enumerate(region_polygons(part)):
-        C, d = part.affine_map(i)
-        polygon = clip(polygon, -C[0], d[0] - level)     # f >= level: -c . z <= d - level
-        # (a piece thinner than the merge tolerance, where f = level along a side, is none)
-        perimeter = np.linalg.norm(np.roll(polygon, -1, axis=0) - polygon, axis=1).sum()
-        if len(polygon) >= 3 and polygon_area(polygon) > VERTEX_MERGE * part.scale * perimeter:
-            cells.append(polygon)
-    if not cells:
-        return 0, 0
-    vertices, edges, faces = planar_complex_of(cells, VERTEX_MERGE * part.scale)
-    b0 = component_count(len(vertices), edges)
-    euler = len(vertices) - len(edges) + len(faces)
-    return b0, b0 - euler

@@ -30,7 +30,8 @@ import numpy as np
 
 from . import domain as domains
 from .bounds import network_bounds
-from .boundary import betti_numbers, boundary_betti_numbers, decision_boundary
+from .boundary import decision_boundary
+from .homology import betti_numbers, boundary_betti_numbers
 from .persistence import critical_points, sublevel_persistence
 from .certify import certify
 from .dynamics import entropy
@@ -352,16 +353,16 @@ def cmd_faces(args) -> int:
 
 
 def cmd_topology(args) -> int:
-    """``regions topology NET.npz --box LO HI``: the decision boundary of a scalar output,
-    and in 2-D the Betti numbers of ``{f >= level}``."""
+    """``regions topology NET.npz --box LO HI``: the decision boundary (2-D, 3-D) and its
+    Betti numbers; for a scalar output also those of ``{f >= level}``, the critical points
+    and the sublevel persistence."""
     net, domain = network_and_domain(args)
     part = enumerate_from_args(args, net, domain)
     zero = decision_boundary(part, args.level)
     summary = {"regions": len(part), "level": args.level, "boundary_pieces": zero.count,
-               "boundary_measure": zero.measure, "dim": domain.dim}
-    if domain.dim == 2:
-        summary["boundary_betti"] = list(boundary_betti_numbers(zero))
-    if domain.dim == 2 and net.output_dim == 1:
+               "boundary_measure": zero.measure, "dim": domain.dim,
+               "boundary_betti": list(boundary_betti_numbers(part, args.level))}
+    if net.output_dim == 1:
         summary["betti"] = list(betti_numbers(part, args.level))
         found = critical_points(part)
         summary["critical_points"] = [{"point": p.point, "value": p.value, "kind": p.kind,
@@ -373,12 +374,10 @@ def cmd_topology(args) -> int:
     else:
         unit = "length" if domain.dim == 2 else "area"
         print(f"decision boundary f = {args.level:g}: {zero.count} pieces, total {unit} "
-              f"{zero.measure:.6g}" + ("" if "boundary_betti" not in summary else
-                                       f", {summary['boundary_betti'][0]} components, "
-                                       f"{summary['boundary_betti'][1]} cycles"))
+              f"{zero.measure:.6g}, Betti numbers {tuple(summary['boundary_betti'])}")
         if "betti" in summary:
-            b0, b1 = summary["betti"]
-            print(f"{{f >= {args.level:g}}}: {b0} connected components, {b1} holes")
+            print(f"{{f >= {args.level:g}}}: Betti numbers {tuple(summary['betti'])} "
+                  f"(components, " + ("holes)" if domain.dim == 2 else "tunnels, cavities)"))
             kinds = [p.kind for p in found if not p.on_boundary]
             print(f"critical points inside: {kinds.count('minimum')} minima, "
                   f"{kinds.count('saddle')} saddles, {kinds.count('maximum')} maxima")
@@ -560,8 +559,10 @@ def build_parser() -> argparse.ArgumentParser:
     faces.set_defaults(func=cmd_faces)
 
     topology = sub.add_parser(
-        "topology", help="decision boundary (2-D: also a classifier's; 3-D) and the Betti "
-                         "numbers of {f >= level} (2-D), on a bounded domain")
+        "topology", help="decision boundary (2-D: also a classifier's; 3-D) with its Betti "
+                         "numbers, and for a scalar output the Betti numbers of "
+                         "{f >= level}, critical points and sublevel persistence, on a "
+                         "bounded domain")
     add_network_arguments(topology, NETWORK_HELP)
     topology.add_argument("--level", type=float, default=0.0,
                           help="the level set f = LEVEL (default 0)")

@@ -54,6 +54,9 @@ class FaceLattice:
         The regions (partition indices) whose closure holds each face.
     bounds : list of ndarray
         The faces of one dimension less on each face's boundary (the Hasse diagram).
+    vertices : list of ndarray
+        The vertices (faces of dimension 0) of each face's closure (on an unbounded domain,
+        those inside the window).
     """
 
     dims: np.ndarray
@@ -61,6 +64,7 @@ class FaceLattice:
     signs: np.ndarray
     regions: list
     bounds: list
+    vertices: list
 
     @property
     def f_vector(self) -> list[int]:
@@ -135,8 +139,12 @@ def face_lattice(part) -> FaceLattice:
     dims = np.array(dims, dtype=np.int64)
     signs = _signs(part, owners, zeros)
     bounds = _bounds(dims, list(keys))
+    vertex_face = {next(iter(key)): f for key, f in keys.items() if len(key) == 1}
+    vertices = [np.array(sorted(vertex_face[v] for v in key if v in vertex_face),
+                         dtype=np.int64) for key in keys]
     lattice = FaceLattice(dims, np.array(where).reshape(-1, dim), signs,
-                          [np.array(sorted(o), dtype=np.int64) for o in owners], bounds)
+                          [np.array(sorted(o), dtype=np.int64) for o in owners], bounds,
+                          vertices)
     expected = 1 if part.domain.is_bounded else (-1) ** dim
     if lattice.euler_characteristic != expected:
         raise RegionsError(f"the face lattice's Euler characteristic is "

@@ -214,17 +214,6 @@ def planar_complex_of(polygons: list, tolerance: float):
     return vertices, np.array(sorted(edges), dtype=np.int64).reshape(-1, 2), faces
 
 
-def component_count(n: int, edges) -> int:
-    """Connected components of the graph on nodes ``0 .. n-1`` with ``edges`` (pairs).
-
-    >>> component_count(4, [(0, 1), (2, 1)])
-    2
-    """
-    pairs = np.asarray(list(edges), dtype=np.int64).reshape(-1, 2)
-    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-    return int(connected_components(graph, directed=False)[0]) if n else 0
-
-
 def merge_points(points: np.ndarray, tolerance: float):
     """Cluster points ``(k, dim)`` closer than ``tolerance`` (transitively); returns
     ``(centres, ids)``, clusters numbered by first appearance."""

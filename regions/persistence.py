@@ -1,19 +1,24 @@
-"""Critical points and persistent homology of a network's function on a bounded 2-D domain.
+"""Critical points and persistent homology of a network's function on a bounded domain.
 
-A scalar output ``f`` is linear on each region, so the regions' polygons, glued into one
-cell complex (:func:`regions.geometry.planar_complex_of`) and triangulated without new
-vertices (a fan in each convex polygon), carry ``f`` as a piecewise-linear function that
-is linear on every triangle. Its sublevel sets ``{f <= t}`` then change only at vertices:
+A scalar output ``f`` is linear on each region, so on every face of the polyhedral complex
+(:func:`regions.face_lattice`) it is linear too, and its sublevel sets ``{f <= t}`` change
+only at vertices. Vertices are ranked by value, ties broken by index (simulation of
+simplicity), and a face enters the filtration with its highest-ranked vertex (the lower
+star filtration, cell by cell):
 
-* :func:`critical_points`: the vertices whose *lower link* (the neighbours with smaller
-  value, ties broken by index, and the link edges between them) is not contractible: empty
-  (a minimum), the whole link circle (a maximum), or ``k >= 2`` pieces (a saddle of
-  multiplicity ``k - 1``). On the domain's boundary the link is a path, and a vertex is
-  critical when its lower link is empty or has two or more pieces.
-* :func:`sublevel_persistence`: the persistence diagrams of the lower-star filtration
-  (each simplex enters at the largest value of its vertices), in dimensions 0 and 1, by
-  the standard column reduction of the boundary matrix over Z/2. A bar that never dies has
-  death ``inf``; bars of length zero are dropped.
+* :func:`critical_points`: the vertices whose *lower link* is not contractible. The lower
+  link of ``v`` is made of the faces that contain ``v`` and have ``v`` as their highest
+  vertex (a ``k``-face of the complex is a ``(k-1)``-cell of the link), and its reduced
+  homology over Z/2 decides: none at all (an empty lower link) is a minimum, the whole
+  link of an interior vertex (a sphere) a maximum, anything else of total rank ``m`` a
+  saddle of multiplicity ``m``. On the domain's boundary the link is a ball, so a vertex
+  whose lower link is all of it is not critical.
+* :func:`sublevel_persistence`: the persistence diagrams of the lower star filtration, in
+  dimensions ``0 .. dim - 1``, by the column reduction of the boundary matrix over Z/2
+  (:func:`regions.homology.reduce_boundary`). A bar that never dies has death ``inf``;
+  bars of length zero are dropped.
+
+Both work in every dimension the face lattice reaches (about 4-D).
 """
 
 from __future__ import annotations
@@ -23,8 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import DomainError, RegionsError
-from .geometry import component_count, planar_complex_of, region_polygons
-from .tolerances import VERTEX_MERGE
+from .faces import face_lattice
+from .facets import on_domain_boundary
+from .homology import reduce_boundary
 
 
 @dataclass(frozen=True)
@@ -40,38 +46,25 @@ class CriticalPoint:
     on_boundary: bool
 
 
-def _triangulated(part):
-    """``(vertices (V, 2), values (V,), triangles (T, 3), boundary (V,) bool)``."""
+def _lower_star(part):
+    """``(lattice, vertex values, vertex rank, top vertex of each face)``."""
     if part.network.output_dim != 1:
         raise RegionsError("critical points and persistence are those of a scalar output")
-    if part.domain.dim != 2 or not part.domain.is_bounded:
-        raise DomainError("critical points and persistence are computed on a bounded 2-D domain")
-    vertices, edges, faces = planar_complex_of([p for p in region_polygons(part) if len(p)],
-                                               VERTEX_MERGE * part.scale)
-    values = part.network.forward(part.domain.to_input(vertices))[:, 0]
-    triangles = [(ring[0], ring[k], ring[k + 1]) for ring in faces for k in range(1, len(ring) - 1)]
-    # an edge of one face only lies on the domain's boundary
-    count: dict = {}
-    for ring in faces:
-        for a, b in zip(ring, np.roll(ring, -1)):
-            key = (min(a, b), max(a, b))
-            count[key] = count.get(key, 0) + 1
-    boundary = np.zeros(len(vertices), dtype=bool)
-    for (a, b), n in count.items():
-        if n == 1:
-            boundary[[a, b]] = True
-    return vertices, values, np.array(triangles, dtype=np.int64).reshape(-1, 3), boundary
-
-
-def _order(values: np.ndarray) -> np.ndarray:
-    """Rank of each vertex by value, ties broken by index (simulation of simplicity)."""
-    rank = np.empty(len(values), dtype=np.int64)
-    rank[np.lexsort((np.arange(len(values)), values))] = np.arange(len(values))
-    return rank
+    if not part.domain.is_bounded:
+        raise DomainError("critical points and persistence are computed on a bounded domain")
+    lattice = face_lattice(part)
+    vertices = np.flatnonzero(lattice.dims == 0)
+    values = np.full(len(lattice.dims), np.nan)
+    values[vertices] = part.network.forward(part.domain.to_input(lattice.points[vertices]))[:, 0]
+    rank = np.full(len(lattice.dims), -1, dtype=np.int64)
+    rank[vertices[np.lexsort((vertices, values[vertices]))]] = np.arange(len(vertices))
+    top = np.array([members[np.argmax(rank[members])] for members in lattice.vertices],
+                   dtype=np.int64)
+    return lattice, values, rank, top
 
 
 def critical_points(part) -> list[CriticalPoint]:
-    """The critical vertices of a scalar output on a bounded 2-D partition.
+    """The critical vertices of a scalar output on a bounded partition (2-D, 3-D, ...).
 
     >>> import regions
     >>> # f = |x1| + |x2|: inside the box, one minimum, at the origin
@@ -81,40 +74,50 @@ def critical_points(part) -> list[CriticalPoint]:
     >>> [(p.kind, p.point.round(9).tolist()) for p in found if not p.on_boundary]
     [('minimum', [0.0, 0.0])]
     """
-    vertices, values, triangles, boundary = _triangulated(part)
-    rank = _order(values)
-    neighbours: list = [set() for _ in vertices]
-    link_edges: list = [[] for _ in vertices]
-    for a, b, c in triangles:
-        for v, (p, q) in ((a, (b, c)), (b, (a, c)), (c, (a, b))):
-            neighbours[v].update((p, q))
-            link_edges[v].append((p, q))
+    lattice, values, _, top = _lower_star(part)
+    star: dict = {}                  # vertex -> the faces (other than itself) that contain it
+    for f, members in enumerate(lattice.vertices):
+        if lattice.dims[f] > 0:
+            for v in members:
+                star.setdefault(int(v), []).append(f)
     found = []
-    for v in range(len(vertices)):
-        lower = {u for u in neighbours[v] if rank[u] < rank[v]}
-        pieces = _components(lower, [(p, q) for p, q in link_edges[v]
-                                     if p in lower and q in lower])
-        if not boundary[v] and lower == neighbours[v]:
-            kind, multiplicity = "maximum", 1
-        elif pieces == 0:
-            kind, multiplicity = "minimum", 1
-        elif pieces >= 2:
-            kind, multiplicity = "saddle", pieces - 1
-        else:
+    for v in np.flatnonzero(lattice.dims == 0):
+        whole = star.get(int(v), [])
+        lower = [f for f in whole if top[f] == v]
+        reduced = _reduced_homology_rank(lattice, lower)
+        boundary = on_domain_boundary(part.domain, lattice.points[v], part.scale)
+        if not lower:
+            kind = "minimum"
+        elif reduced == 0:
             continue
-        found.append(CriticalPoint(vertices[v], float(values[v]), kind, multiplicity,
-                                   bool(boundary[v])))
+        elif len(lower) == len(whole) and not boundary:
+            kind = "maximum"
+        else:
+            kind = "saddle"
+        found.append(CriticalPoint(lattice.points[v], float(values[v]), kind, max(reduced, 1),
+                                   bool(boundary)))
     return found
 
 
-def _components(nodes: set, edges: list) -> int:
-    index = {n: k for k, n in enumerate(nodes)}
-    return component_count(len(index), [(index[p], index[q]) for p, q in edges])
+def _reduced_homology_rank(lattice, cells: list) -> int:
+    """Total rank of the reduced Z/2 homology of a vertex's lower link, from the faces
+    ``cells`` of its lower star (a ``k``-face is a ``(k-1)``-cell of the link; an empty
+    link has rank 1, in dimension -1)."""
+    if not cells:
+        return 1
+    order = sorted(cells, key=lambda f: (lattice.dims[f], f))
+    position = {f: k + 1 for k, f in enumerate(order)}       # row 0: the empty cell
+    boundaries = [set()] + [
+        {0} if lattice.dims[f] == 1 else {position[int(g)] for g in lattice.bounds[f]
+                                          if int(g) in position}
+        for f in order]
+    _, pivot_of = reduce_boundary(boundaries)
+    return len(boundaries) - 2 * len(pivot_of)
 
 
 def sublevel_persistence(part) -> dict[int, np.ndarray]:
-    """Persistence diagrams ``{0: (k0, 2), 1: (k1, 2)}`` (birth, death) of the sublevel
-    filtration of a scalar output on a bounded 2-D partition.
+    """Persistence diagrams ``{d: (k_d, 2)}`` (birth, death), ``d = 0 .. dim - 1``, of the
+    sublevel filtration of a scalar output on a bounded partition.
 
     >>> import regions
     >>> # f = -(|x1| + |x2|) on [-1, 1]^2: four corner components born at -2 merge at -1,
@@ -125,43 +128,22 @@ def sublevel_persistence(part) -> dict[int, np.ndarray]:
     >>> bars[0].tolist(), bars[1].tolist()
     ([[-2.0, -1.0], [-2.0, -1.0], [-2.0, -1.0], [-2.0, inf]], [[-1.0, 0.0]])
     """
-    vertices, values, triangles, _ = _triangulated(part)
-    rank = _order(values)
-    edges = sorted({(min(p, q), max(p, q)) for a, b, c in triangles
-                    for p, q in ((a, b), (b, c), (a, c))})
-    simplices = [((v,), 0) for v in range(len(vertices))]
-    simplices += [(e, 1) for e in edges]
-    simplices += [(tuple(sorted(t)), 2) for t in triangles.tolist()]
-    key = [max(rank[v] for v in s) for s, _ in simplices]
-    order = sorted(range(len(simplices)), key=lambda k: (key[k], simplices[k][1], k))
-    position = {simplices[k][0]: i for i, k in enumerate(order)}
-    columns, pivot_of, pairs = [], {}, []
-    for i, k in enumerate(order):
-        simplex, dim = simplices[k]
-        column = set() if dim == 0 else {position[face] for face in _faces(simplex)}
-        while column:
-            low = max(column)
-            if low not in pivot_of:
-                break
-            column ^= columns[pivot_of[low]]
-        columns.append(column)
-        if column:
-            pivot_of[max(column)] = i
-            pairs.append((max(column), i))
-    value_at = [float(values[max(simplices[k][0], key=lambda v: rank[v])]) for k in order]
-    dim_at = [simplices[k][1] for k in order]
-    diagrams: dict = {0: [], 1: []}
+    lattice, values, rank, top = _lower_star(part)
+    faces = np.arange(len(lattice.dims))
+    order = faces[np.lexsort((faces, lattice.dims, rank[top]))]
+    position = {int(f): k for k, f in enumerate(order)}
+    columns, pivot_of = reduce_boundary([{position[int(g)] for g in lattice.bounds[f]}
+                                         for f in order])
+    value_at = values[top[order]]
+    dim_at = lattice.dims[order]
+    diagrams: dict = {d: [] for d in range(part.domain.dim)}
     paired = set()
-    for birth, death in pairs:
+    for birth, death in pivot_of.items():
         paired.update((birth, death))
         if value_at[death] > value_at[birth]:
-            diagrams[dim_at[birth]].append((value_at[birth], value_at[death]))
-    for i in range(len(order)):
-        if i not in paired and dim_at[i] < 2 and not columns[i]:
-            diagrams[dim_at[i]].append((value_at[i], np.inf))
+            diagrams[int(dim_at[birth])].append((float(value_at[birth]), float(value_at[death])))
+    for k in range(len(order)):
+        if k not in paired and not columns[k] and dim_at[k] < part.domain.dim:
+            diagrams[int(dim_at[k])].append((float(value_at[k]), np.inf))
     return {d: np.array(sorted(bars), dtype=np.float64).reshape(-1, 2)
             for d, bars in diagrams.items()}
-
-
-def _faces(simplex: tuple) -> list[tuple]:
-    return [tuple(v for j, v in enumerate(simplex) if j != k) for k in range(len(simplex))]

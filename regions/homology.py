@@ -1,0 +1,148 @@
+"""Homology over Z/2 of a partition's polyhedral complex and of the level sets of its output.
+
+The complex is the face lattice (:func:`regions.face_lattice`): regular cells (convex
+polytopes) glued face to face, so over Z/2 the cellular boundary of a face is the sum of
+the faces of one dimension less on its boundary, and Betti numbers are ranks of those
+incidence matrices (:func:`betti_numbers_of`), reduced column by column as in persistent
+homology (:func:`reduce_boundary`).
+
+A scalar output ``f`` is linear on each region, so one more ReLU neuron, ``relu(f -
+level)``, adds exactly the level set as a breakpoint: the regions of that network
+(:func:`level_complex`) each lie in ``{f >= level}`` or in ``{f <= level}``, and a
+face lies in a set when ``f`` does at all its vertices. For several outputs, neurons
+``relu(y_i - y_j)`` for every pair fix the order of the outputs on each cell, so the gap
+between the largest two is linear there, and the classifier's decision boundary (where
+the argmax changes) is the set of faces where that gap vanishes at every vertex. :func:`betti_numbers` and
+:func:`boundary_betti_numbers` take the homology of those subcomplexes, in any dimension
+the face lattice reaches (bounded domains; it enumerates each region's vertices, so up to
+about 4-D).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import DomainError, RegionsError
+from .faces import FaceLattice, face_lattice
+from .enumeration import enumerate_regions
+from .network import Network, make_layer
+from .tolerances import PIECE_TOL
+
+
+def reduce_boundary(boundaries: list) -> tuple[list, dict]:
+    """Column reduction over Z/2 of a boundary matrix in filtration order.
+
+    ``boundaries[j]`` is the set of row indices (earlier cells) on cell ``j``'s boundary.
+    Returns the reduced columns and ``{lowest row: column}`` of the nonzero ones (the
+    persistence pairs; their number is the rank).
+    """
+    columns, pivot_of = [], {}
+    for j, rows in enumerate(boundaries):
+        column = set(rows)
+        while column:
+            low = max(column)
+            if low not in pivot_of:
+                break
+            column ^= columns[pivot_of[low]]
+        columns.append(column)
+        if column:
+            pivot_of[max(column)] = j
+    return columns, pivot_of
+
+
+def betti_numbers_of(lattice: FaceLattice, members: np.ndarray, top: int) -> tuple:
+    """``(b_0, ..., b_top)`` over Z/2 of the subcomplex of the faces ``members`` (a boolean
+    mask, closed under taking faces).
+
+    >>> import regions
+    >>> # one line across R^2: 2 regions and the line; the line alone is one component
+    >>> net = regions.Network.from_layers([([[1.0, 0.0]], [0.0]), ([[1.0]], [0.0])])
+    >>> lattice = regions.face_lattice(regions.enumerate_regions(net, regions.box(-1, 1)))
+    >>> betti_numbers_of(lattice, lattice.dims >= 0, 2)
+    (1, 0, 0)
+    """
+    index = np.flatnonzero(members)
+    order = index[np.lexsort((index, lattice.dims[index]))]
+    position = {int(f): k for k, f in enumerate(order)}
+    _, pivot_of = reduce_boundary([{position[int(g)] for g in lattice.bounds[f]}
+                                   for f in order])
+    count = np.bincount(lattice.dims[order], minlength=top + 2)
+    rank = np.zeros(top + 2, dtype=np.int64)        # rank[d]: rank of the boundary of d-faces
+    for column in pivot_of.values():
+        rank[lattice.dims[order[column]]] += 1
+    return tuple(int(count[d] - rank[d] - rank[d + 1]) for d in range(top + 1))
+
+
+def level_complex(part, level: float):
+    """The face lattice of ``part``'s network with its level set added as breakpoints (see
+    the module docstring; one more layer, enumerated on the same domain), and at each
+    vertex ``f - level`` (scalar output) or the gap between the two largest outputs
+    (several), NaN on faces of higher dimension. Also returns the tolerance within which
+    a value counts as zero."""
+    if not part.domain.is_bounded:
+        raise DomainError("the topology of level sets is computed on a bounded domain")
+    network = part.network
+    out = network.output_dim
+    if out == 1:
+        weight, bias = np.ones((1, 1)), np.array([-float(level)])
+    else:
+        pairs = [(i, j) for i in range(out) for j in range(i + 1, out)]
+        weight = np.zeros((len(pairs), out))
+        weight[np.arange(len(pairs)), [i for i, _ in pairs]] = 1.0
+        weight[np.arange(len(pairs)), [j for _, j in pairs]] = -1.0
+        bias = np.zeros(len(pairs))
+    refined = Network(list(network.layers) + [make_layer(weight, bias, "relu", 0.01,
+                                                         len(network.layers))])
+    lattice = face_lattice(enumerate_regions(refined, part.domain, min_radius=part.min_radius))
+    values = np.full(len(lattice.dims), np.nan)
+    vertices = np.flatnonzero(lattice.dims == 0)
+    outputs = network.forward(part.domain.to_input(lattice.points[vertices]))
+    if out == 1:
+        values[vertices] = outputs[:, 0] - level
+    else:
+        top = np.sort(outputs, axis=1)
+        values[vertices] = top[:, -1] - top[:, -2]
+    tolerance = PIECE_TOL * max(1.0, float(np.abs(outputs).max(initial=0.0)), abs(level))
+    return lattice, values, tolerance
+
+
+def _faces_where(lattice: FaceLattice, vertex_ok: np.ndarray) -> np.ndarray:
+    """Faces all of whose vertices satisfy ``vertex_ok`` (indexed by face)."""
+    return np.array([bool(vertex_ok[lattice.vertices[f]].all()) for f in range(len(lattice.dims))])
+
+
+def betti_numbers(part, level: float = 0.0) -> tuple:
+    """``(b_0, ..., b_{dim-1})`` of ``{f >= level}`` in a bounded domain: its components,
+    then its holes (2-D) or tunnels and cavities (3-D).
+
+    >>> import regions
+    >>> # f = |x1| + |x2| - 1/2 on [-1, 1]^2: {f >= 0} is the box minus a diamond
+    >>> net = regions.Network.from_layers([([[1.0, 0], [-1, 0], [0, 1], [0, -1]], [0.0] * 4),
+    ...                                    ([[1.0, 1, 1, 1]], [-0.5])])
+    >>> betti_numbers(regions.enumerate_regions(net, regions.box(-1, 1)))
+    (1, 1)
+    """
+    if part.network.output_dim != 1:
+        raise RegionsError(f"{{f >= level}} is a set of a scalar output; this network has "
+                           f"{part.network.output_dim} outputs")
+    lattice, values, tolerance = level_complex(part, level)
+    return betti_numbers_of(lattice, _faces_where(lattice, values >= -tolerance),
+                            part.domain.dim - 1)
+
+
+def boundary_betti_numbers(part, level: float = 0.0) -> tuple:
+    """``(b_0, ..., b_{dim-1})`` of the level set ``{f = level}`` (the decision boundary for
+    level 0; for several outputs, where the argmax changes, and ``level`` is ignored) in a
+    bounded domain: in 2-D its components and cycles, in 3-D the components, tunnels and
+    enclosed cavities of the surface.
+
+    >>> import regions
+    >>> # f = |x1| + |x2| - 1/2 on [-1, 1]^2: the zero set is one diamond, one cycle
+    >>> net = regions.Network.from_layers([([[1.0, 0], [-1, 0], [0, 1], [0, -1]], [0.0] * 4),
+    ...                                    ([[1.0, 1, 1, 1]], [-0.5])])
+    >>> boundary_betti_numbers(regions.enumerate_regions(net, regions.box(-1, 1)))
+    (1, 1)
+    """
+    lattice, values, tolerance = level_complex(part, level)
+    return betti_numbers_of(lattice, _faces_where(lattice, np.abs(values) <= tolerance),
+                            part.domain.dim - 1)
