@@ -7,7 +7,8 @@ box, or for an unbounded domain a box around every vertex found with margin), it
 vertices found by halfspace intersection (``scipy.spatial``, which needs ``dim >= 2``;
 1-D partitions are intervals), and its faces enumerated as the vertex sets cut out by its
 constraint rows and their intersections. Faces of different regions are the same face
-when they have the same vertices (coordinates merged within ``VERTEX_MERGE``). Faces
+when they have the same vertices (coordinates merged within ``VERTEX_MERGE``, plus
+``RELATIVE_MERGE`` of the window's size). Faces
 that lie on the window of an unbounded domain and not on the domain are dropped: they
 are artefacts of the clipping, and every true face meets the window's interior.
 
@@ -27,7 +28,7 @@ import numpy as np
 from .errors import DomainError, RegionsError
 from .geometry import merge_points, region_vertices, vertex_window
 from .network import sides_from_states
-from .tolerances import ON_PLANE, VERTEX_MERGE
+from .tolerances import ON_PLANE, RELATIVE_MERGE, VERTEX_MERGE
 
 #: An unbounded domain's window reaches this far beyond the vertices (a fraction of
 #: their spread on each axis, at least 1).
@@ -106,7 +107,7 @@ def face_lattice(part) -> FaceLattice:
     lower, upper, clipped = vertex_window(part, WINDOW_MARGIN)
     window_rows = np.vstack([np.eye(dim), -np.eye(dim)])
     window_rhs = np.concatenate([upper, -lower])
-    merge = VERTEX_MERGE * part.scale
+    merge = VERTEX_MERGE * part.scale + RELATIVE_MERGE * float(np.abs([lower, upper]).max())
     points, local = [], []          # every region's vertices, and its faces by local vertex ids
     for i in range(len(part)):
         A, b, labels = part.constraints(i)

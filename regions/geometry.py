@@ -130,8 +130,30 @@ def region_vertices(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.n
         a = rows[:, 0]
         return np.array([[np.max(rhs[a < 0] / a[a < 0])], [np.min(rhs[a > 0] / a[a > 0])]])
     keep = np.linalg.norm(rows, axis=1) > 0
-    return HalfspaceIntersection(np.hstack([rows[keep], -rhs[keep, None]]),
-                                 np.asarray(inside, dtype=np.float64)).intersections
+    rows, rhs = rows[keep], rhs[keep]
+    found = HalfspaceIntersection(np.hstack([rows, -rhs[:, None]]),
+                                  np.asarray(inside, dtype=np.float64)).intersections
+    return np.array([_polished(rows, rhs, v) for v in found]).reshape(-1, dim)
+
+
+#: A row within this distance (relative to the vertex's size) of a vertex found by
+#: halfspace intersection is one of the rows that meet there.
+POLISH_RADIUS = 1e-7
+
+
+def _polished(rows: np.ndarray, rhs: np.ndarray, vertex: np.ndarray) -> np.ndarray:
+    """``vertex`` solved again from the rows that meet there (least squares): qhull's
+    vertices come from a dual hull and lose digits far from the interior point, which
+    the face lattice's incidences and vertex merging cannot afford."""
+    size = max(1.0, float(np.abs(vertex).max()))
+    near = np.abs(rows @ vertex - rhs) <= POLISH_RADIUS * size
+    if np.count_nonzero(near) < len(vertex):
+        return vertex
+    solved, _, rank, _ = np.linalg.lstsq(rows[near], rhs[near], rcond=None)
+    if rank < len(vertex) or np.abs(solved - vertex).max() > POLISH_RADIUS * size:
+        return vertex
+    before = np.abs(rows[near] @ vertex - rhs[near]).max()
+    return solved if np.abs(rows[near] @ solved - rhs[near]).max() < before else vertex
 
 
 def vertex_window(part, margin: float) -> tuple[np.ndarray, np.ndarray, bool]:

@@ -96,6 +96,13 @@ COINCIDE_TOL
 VERTEX_MERGE
     In 1-D and 2-D geometry, vertices closer than ``VERTEX_MERGE`` are one vertex.
 
+RELATIVE_MERGE
+    The face lattice (any dimension) merges vertices closer than
+    ``VERTEX_MERGE`` (times the tolerance scale) plus ``RELATIVE_MERGE`` times the
+    largest coordinate of its window: on a wide window (all of R^n, or a box
+    around every vertex) the same vertex computed from two regions differs by
+    rounding at the size of its coordinates. Not multiplied by the scale.
+
 ON_PLANE
     In the vertex method (:mod:`regions.engines.vertex`), a cell vertex within
     ``ON_PLANE`` of a hyperplane lies on it: the hyperplane passes through the
@@ -132,6 +139,7 @@ CONTAIN_SLACK = 1e-11
 COINCIDE_TOL = 1e-9
 PIECE_TOL = 1e-9
 VERTEX_MERGE = 1e-9
+RELATIVE_MERGE = 1e-11
 ON_PLANE = 1e-10
 MAX_EXTENT = 1e12
 RESOLUTION_MARGIN = 100.0

@@ -111,3 +111,35 @@ def test_sublevel_persistence_3d():
     assert bars[0].tolist() == [[-3.0, -2.0]] * 7 + [[-3.0, np.inf]]
     assert bars[1].tolist() == [[-2.0, -1.0]] * 5
     assert bars[2].tolist() == [[-1.0, 0.0]]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_face_lattice_on_wide_windows(seed):
+    # On all of R^3 and on a box around every vertex (thousands of units wide), the same
+    # vertex computed from two regions differs by rounding at the size of its coordinates:
+    # the lattice must still close (face_lattice checks the Euler characteristic, 1 or -1),
+    # hold every region, and the boundary's topology must not depend on how far the box
+    # reaches once it holds every vertex.
+    from regions.geometry import vertex_window
+    f = oracles.random_net([3, 5, 5, 1], ["relu", "relu", "identity"], seed)
+    whole = regions.enumerate_regions(f)
+    assert regions.face_lattice(whole).f_vector[3] == len(whole)
+    lower, upper, _ = vertex_window(whole, 0.5)
+    near = regions.enumerate_regions(f, regions.box(lower, upper))
+    far = regions.enumerate_regions(f, regions.box(3 * lower, 3 * upper))
+    assert regions.face_lattice(near).f_vector[3] == len(near) == len(whole)
+    assert regions.boundary_betti_numbers(near) == regions.boundary_betti_numbers(far)
+
+
+def test_boundary_topology_agrees_with_relucent():
+    # relucent (optional, not in the test extra) ranks the boundary complex of relu(f) on
+    # R^n with unbounded cells truncated; benchmarks/relucent_topology.py runs more nets.
+    pytest.importorskip("relucent")
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from relucent_topology import ours, theirs
+    from regions.random_networks import random_network
+    for widths, seed in (([2, 6, 6, 1], 1), ([3, 5, 5, 1], 1)):
+        net = random_network(widths, seed=seed)
+        assert ours(net)[:2] == theirs(net, widths[0])[:2]
