@@ -1,8 +1,7 @@
 """Conversion of ONNX models to :class:`~regions.network.Network` (``pip install "regions[onnx]"``).
 
-The graph must be a chain from its one input to its one output (every node's inputs are
-the previous node's output and constants), of affine operators and elementwise
-piecewise-linear activations:
+The graph goes from its one input to its one output through affine operators and
+elementwise piecewise-linear activations:
 
 * affine: ``Gemm``, ``MatMul``, ``Add``/``Sub``/``Mul``/``Div`` by a constant, ``Conv``,
   ``BatchNormalization``, ``AveragePool``, ``GlobalAveragePool``, ``Flatten``,
@@ -10,12 +9,15 @@ piecewise-linear activations:
   ``Dropout``;
 * activations: ``Relu``, ``LeakyRelu``, ``Clip`` to ``[-1, 1]`` (hard-tanh).
 
-As for PyTorch models (:mod:`regions.torch_loader`), each run of affine operators between
-two activations becomes one exact float64 layer, read off its response (ONNX's reference
-evaluator, :mod:`onnx.reference`, with every constant converted to float64) to zero and
-to every basis vector of its flattened input; the network is then checked against the
-whole model, also evaluated in float64, to ``CHECK_RTOL``. ``MaxPool``, skip connections
-(an operator fed by two computed tensors) and any other operator are refused by name.
+Each activation becomes one exact float64 layer, read off probe batches
+(:mod:`regions.probes`) that ONNX's reference evaluator (:mod:`onnx.reference`, every
+constant converted to float64) carries through the graph node by node. Skip connections
+(``Add`` of two computed tensors, as in exported ResNets) are converted when the tensor
+added back is an earlier ReLU or Hardtanh layer's output, carried by copy neurons that
+add no region; otherwise they are refused naming the node. The network is then checked
+against the model, also evaluated in float64, to ``CHECK_RTOL``: each layer against the
+values it stands for, the output against the whole graph's. ``MaxPool`` and any other
+operator are refused by name.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ import os
 import numpy as np
 
 from .errors import FileFormatError, NetworkError
-from .network import Network, make_layer
-from .torch_loader import CHECK_RTOL, CHECK_SAMPLES, affine_from_responses, reproduces
+from .network import Network
+from .probes import CHECK_SAMPLES, LayerBuilder, batch_size, check_layers
 
 AFFINE = {"Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Conv", "BatchNormalization",
           "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Transpose", "Squeeze",
@@ -65,48 +67,69 @@ def from_onnx(model, input_shape=None) -> Network:
     if len(inputs) != 1 or len(graph.output) != 1:
         raise NetworkError("the ONNX graph must have one input and one output")
     shape = _input_shape(inputs[0], input_shape)
-    layers, runs, current, run = [], [], inputs[0].name, []
-
-    def close(activation: str, slope: float = 0.01) -> None:
-        nonlocal run, shape
-        if not run:
-            raise NetworkError(f"{activation} must follow an affine operator")
-        weight, bias, shape = _affine_matrix(run, constants, shape)
-        layers.append(make_layer(weight, bias, activation, slope, len(layers)))
-        runs.append(run)
-        run = []
-
-    for node in nodes:
-        computed = [name for name in node.input if name and name not in constants]
-        if computed != [current]:
-            raise NetworkError(f"{node.op_type} node {node.name or node.output[0]!r} is not fed by "
-                               f"the previous node alone (a skip connection?): only chains "
-                               f"convert")
-        current = node.output[0]
-        if node.op_type in AFFINE:
-            run.append(node)
-        elif node.op_type == "Relu":
-            close("relu")
-        elif node.op_type == "LeakyRelu":
-            alpha = next((a.f for a in node.attribute if a.name == "alpha"), 0.01)
-            close("leaky_relu", float(alpha))
-        elif node.op_type == "Clip" and _clip_bounds(node, constants) == (-1.0, 1.0):
-            close("hardtanh")
-        elif node.op_type == "Clip":
-            raise NetworkError(f"Clip{_clip_bounds(node, constants)} is unsupported: only "
-                               f"(-1, 1) (hard-tanh)")
-        elif "MaxPool" in node.op_type:
-            raise NetworkError(f"{node.op_type} is piecewise linear but not elementwise, which "
-                               f"the enumeration cannot carry")
-        else:
-            raise NetworkError(f"unsupported ONNX operator {node.op_type}")
-    if current != graph.output[0].name:
-        raise NetworkError("the ONNX graph's output is not the end of its chain")
-    if run:
-        close("identity")
-    network = Network(layers)
-    _check(network, nodes, constants, inputs[0].name, _input_shape(inputs[0], input_shape))
+    network, sources = _layers(nodes, constants, inputs[0].name, graph.output[0].name, shape)
+    _check(network, sources, nodes, constants, inputs[0].name, graph.output[0].name, shape)
     return network
+
+
+def _activation(node, constants):
+    """``(name, slope)`` of an activation node, None for an affine one (NetworkError for
+    anything else)."""
+    computed = [name for name in node.input if name and name not in constants]
+    if node.op_type in ("Mul", "Div", "MatMul", "Gemm") and len(computed) > 1:
+        raise NetworkError(f"{node.op_type} node {node.name or node.output[0]!r} multiplies two "
+                           f"computed tensors: a product is not piecewise linear")
+    if node.op_type in AFFINE:
+        return None
+    if node.op_type == "Relu":
+        return "relu", 0.01
+    if node.op_type == "LeakyRelu":
+        return "leaky_relu", float(next((a.f for a in node.attribute if a.name == "alpha"), 0.01))
+    if node.op_type == "Clip" and _clip_bounds(node, constants) == (-1.0, 1.0):
+        return "hardtanh", 0.01
+    if node.op_type == "Clip":
+        raise NetworkError(f"Clip{_clip_bounds(node, constants)} is unsupported: only "
+                           f"(-1, 1) (hard-tanh)")
+    if "MaxPool" in node.op_type:
+        raise NetworkError(f"{node.op_type} is piecewise linear but not elementwise, which "
+                           f"the enumeration cannot carry")
+    raise NetworkError(f"unsupported ONNX operator {node.op_type}")
+
+
+def _layers(nodes, constants, input_name: str, output_name: str, shape: tuple):
+    """The network's layers from the graph, on probe batches (:mod:`regions.probes`), and
+    the graph values each layer stands for."""
+    last_use = {input_name: -1}
+    for k, node in enumerate(nodes):
+        for name in node.input:
+            if name in last_use:
+                last_use[name] = k
+        last_use[node.output[0]] = -1
+    last_use[output_name] = len(nodes)
+    for node in nodes:
+        _activation(node, constants)           # refuse before any work
+    size = int(np.prod(shape))
+    outputs = _run_nodes(nodes, constants, input_name, np.zeros((1, *shape)))
+    names = [input_name] + [node.output[0] for node in nodes]
+    builder = LayerBuilder(batch_size([int(np.prod(outputs[n].shape[1:])) for n in names],
+                                      [last_use[n] + 1 for n in names]), size)
+    env = {input_name: builder.unit_probes(0, size, shape)}
+    for k, node in enumerate(nodes):
+        activation = _activation(node, constants)
+        if activation is None:
+            env[node.output[0]] = _run_node(node, constants, env)
+        else:
+            live = {name: (name, value) for name, value in env.items() if last_use[name] > k}
+            out, carried = builder.activate(node.name or node.output[0], node.input[0],
+                                            env[node.input[0]], *activation, live)
+            env[node.output[0]] = out
+            env.update(carried)
+        for name in [name for name in env if last_use[name] <= k]:
+            del env[name]
+    if output_name not in env:
+        raise NetworkError("the ONNX graph's output is not computed from its input")
+    builder.finish(output_name, env[output_name])
+    return Network(builder.layers), builder.sources
 
 
 def _double(array: np.ndarray) -> np.ndarray:
@@ -135,40 +158,49 @@ def _clip_bounds(node, constants) -> tuple:
     return low, high
 
 
-def _evaluator(nodes, constants, input_name: str):
-    """ONNX's reference evaluator of ``nodes`` on a float64 input, constants in float64."""
+def _evaluator(nodes, constants, inputs: list, output: str):
+    """ONNX's reference evaluator of ``nodes`` from the values ``inputs`` (names) to
+    ``output``, on float64 values, constants in float64."""
     from onnx import TensorProto, helper, numpy_helper
     from onnx.reference import ReferenceEvaluator
     used = {name for node in nodes for name in node.input if name in constants}
     graph = helper.make_graph(
         list(nodes), "run",
-        [helper.make_tensor_value_info(input_name, TensorProto.DOUBLE, None)],
-        [helper.make_tensor_value_info(nodes[-1].output[0], TensorProto.DOUBLE, None)],
+        [helper.make_tensor_value_info(name, TensorProto.DOUBLE, None) for name in inputs],
+        [helper.make_tensor_value_info(output, TensorProto.DOUBLE, None)],
         [numpy_helper.from_array(constants[name], name) for name in sorted(used)])
     return ReferenceEvaluator(helper.make_model(graph))
 
 
-def _affine_matrix(run, constants, shape: tuple):
-    """``(W (out, in), b (out,), output shape)`` of a run of affine nodes on ``shape``."""
-    size = int(np.prod(shape))
-    evaluator = _evaluator(run, constants, run[0].input[0])
-    name = run[0].input[0]
+def _run_node(node, constants, env: dict) -> np.ndarray:
+    """One node's output from the values ``env`` (name -> array) of its computed inputs."""
+    inputs = [name for name in dict.fromkeys(node.input) if name and name not in constants]
     try:
-        zero = evaluator.run(None, {name: np.zeros((1, *shape))})[0]
-        response = evaluator.run(None, {name: np.eye(size).reshape(size, *shape)})[0]
+        return _evaluator([node], constants, inputs, node.output[0]).run(
+            None, {name: env[name] for name in inputs})[0]
     except Exception as exc:  # the reference operators raise many types on bad shapes
-        ops = ", ".join(node.op_type for node in run)
-        raise NetworkError(f"{ops} cannot take inputs of shape {shape}: "
+        shapes = ", ".join(str(env[name].shape[1:]) for name in inputs)
+        raise NetworkError(f"{node.op_type} node {node.name or node.output[0]!r} cannot take "
+                           f"inputs of shape {shapes}: "
                            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") \
             from None
-    return affine_from_responses(zero, response)
 
 
-def _check(network: Network, nodes, constants, input_name: str, shape: tuple) -> None:
-    """The network against the whole graph evaluated in float64, on random inputs."""
+def _run_nodes(nodes, constants, input_name: str, x: np.ndarray) -> dict:
+    """Every value of the graph (name -> array) on the input batch ``x``."""
+    values = {input_name: x}
+    for node in nodes:
+        values[node.output[0]] = _run_node(node, constants, values)
+    return values
+
+
+def _check(network: Network, sources: list, nodes, constants, input_name: str,
+           output_name: str, shape: tuple) -> None:
+    """The network against the graph evaluated in float64 on random inputs: each layer
+    against the values it stands for, and the output against the whole graph's."""
     x = np.random.default_rng(0).normal(size=(CHECK_SAMPLES, int(np.prod(shape))))
-    whole = _evaluator(nodes, constants, input_name).run(
-        None, {input_name: x.reshape(CHECK_SAMPLES, *shape)})[0].reshape(CHECK_SAMPLES, -1)
-    if not reproduces(network.forward(x), whole):
-        raise NetworkError(f"the converted network does not reproduce the ONNX model's output "
-                           f"to {CHECK_RTOL:g} relative")
+    batch = x.reshape(CHECK_SAMPLES, *shape)
+    values = _run_nodes(nodes, constants, input_name, batch)
+    whole = _evaluator(nodes, constants, [input_name], output_name).run(
+        None, {input_name: batch})[0]
+    check_layers(network, x, sources, values.__getitem__, whole, str)

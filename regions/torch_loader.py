@@ -45,11 +45,7 @@ import numpy as np
 
 from .errors import NetworkError
 from .network import Layer, Network, activate, make_layer
-
-#: The converted network must match the model's forward pass to this relative accuracy.
-CHECK_RTOL = 1e-10
-#: Random inputs of that check.
-CHECK_SAMPLES = 16
+from .probes import CHECK_RTOL, CHECK_SAMPLES, LayerBuilder, batch_size, check_layers, reproduces
 
 
 def from_torch(module, input_shape=None) -> Network:
@@ -212,23 +208,16 @@ def _affine_matrix(run: list, shape: tuple, torch):
             names = ", ".join(type(m).__name__ for m in run)
             raise NetworkError(f"{names} cannot take inputs of shape {shape}: "
                                f"{str(exc).splitlines()[0]}") from None
-    return affine_from_responses(zero.numpy(), response.numpy())
+    return _affine_from_responses(zero.numpy(), response.numpy())
 
 
-def affine_from_responses(zero: np.ndarray, response: np.ndarray):
+def _affine_from_responses(zero: np.ndarray, response: np.ndarray):
     """``(W (out, in), b (out,), output shape)`` of an affine map from its outputs at zero
     ``(1, *out_shape)`` and at the ``in`` basis vectors ``(in, *out_shape)``."""
     size = response.shape[0]
     weight = (response.reshape(size, -1) - zero.reshape(1, -1)).T
     return (np.ascontiguousarray(weight, dtype=np.float64),
             np.array(zero.reshape(-1), dtype=np.float64), tuple(zero.shape[1:]))
-
-
-def reproduces(values: np.ndarray, expected: np.ndarray) -> bool:
-    """Whether a converted network's ``values`` match a model's ``expected`` outputs to
-    ``CHECK_RTOL`` (relative, and absolute against the outputs' largest size)."""
-    return values.shape == expected.shape and np.allclose(
-        values, expected, rtol=CHECK_RTOL, atol=CHECK_RTOL * max(1.0, np.abs(expected).max()))
 
 
 def _check(network: Network, model, blocks: list, input_shape: tuple, torch) -> None:
@@ -275,24 +264,21 @@ def _activate_torch(tensor, layer: Layer, torch):
 #: Tensor functions and methods that are affine (or only reshape) on the batch of probes.
 _AFFINE_FUNCTIONS = ("add", "sub", "neg", "flatten", "cat", "reshape", "squeeze", "unsqueeze",
                      "pad", "avg_pool1d", "avg_pool2d", "avg_pool3d", "linear", "conv1d",
-                     "conv2d", "conv3d", "permute", "transpose")
+                     "conv2d", "conv3d", "permute", "transpose", "getattr", "getitem", "mul",
+                     "truediv")
 _AFFINE_METHODS = ("view", "reshape", "flatten", "size", "contiguous", "permute", "transpose",
-                   "squeeze", "unsqueeze", "add", "sub", "neg", "dim")
+                   "squeeze", "unsqueeze", "add", "sub", "neg", "dim", "mul", "div")
 _ACTIVATION_FUNCTIONS = {"relu": "relu", "relu_": "relu", "leaky_relu": "leaky_relu",
                          "hardtanh": "hardtanh"}
+#: Uses of a tensor that read only its shape (they need no copy of its values).
+_SHAPE_METHODS = ("size", "dim")
 
 
 def _from_graph(model, input_shape: tuple, torch) -> Network:
-    """Convert a model through its ``torch.fx`` graph (see the module docstring).
-
-    Every tensor is kept as a batch of *probes*: its values when the current
-    layer's output ``s`` is zero and each unit vector (row ``0`` and rows
-    ``1..dim s``), so an affine operation applied to the batch gives the
-    affine map in ``s`` of its result. At an activation, the map of its input
-    and of every tensor used later becomes the next layer.
-    """
+    """Convert a model through its ``torch.fx`` graph, on probe batches
+    (:mod:`regions.probes`)."""
     import torch.fx as fx
-    from torch.fx.passes.shape_prop import ShapeProp
+    from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata
     try:
         traced = fx.symbolic_trace(model)
     except Exception as exc:   # tracing runs user code: any error means "cannot trace"
@@ -301,200 +287,101 @@ def _from_graph(model, input_shape: tuple, torch) -> Network:
                            f"modules and tensor operations only") from None
     nodes = list(traced.graph.nodes)
     position = {node: k for k, node in enumerate(nodes)}
-    last_use = {node: max((position[u] for u in node.users), default=-1) for node in nodes}
-    sample = torch.zeros((1, *input_shape), dtype=torch.float64)
+    last_use = [max((position[u] for u in node.users), default=-1) for node in nodes]
     try:
-        ShapeProp(traced).propagate(sample)
+        ShapeProp(traced).propagate(torch.zeros((1, *input_shape), dtype=torch.float64))
     except RuntimeError as exc:
         raise NetworkError(f"{type(model).__name__} cannot take inputs of shape "
                            f"{input_shape}: {str(exc).splitlines()[0]}") from None
-    sizes = {node: int(np.prod(node.meta["tensor_meta"].shape[1:])) for node in nodes
-             if isinstance(node.meta.get("tensor_meta"), fx.passes.shape_prop.TensorMetadata)}
-    # One batch size for every probe batch (the most values alive at once, plus the zero
-    # probe), so code like x.view(x.size(0), -1) sees the same batch everywhere.
-    batch = 1 + max(sum(sizes.get(m, 0) for m in nodes[:k + 1] if last_use[m] > k)
-                    for k in range(len(nodes)))
-    builder = _GraphLayers(traced, nodes, last_use, batch, torch)
-    layers, sources = builder.run(int(np.prod(input_shape)), input_shape)
-    network = Network(layers)
-    _check_graph(network, traced, sources, input_shape, torch)
+    sizes = [int(np.prod(node.meta["tensor_meta"].shape[1:]))
+             if isinstance(node.meta.get("tensor_meta"), TensorMetadata) else 0 for node in nodes]
+    builder = LayerBuilder(batch_size(sizes, last_use), int(np.prod(input_shape)))
+    env: dict = {}
+    derived: set = set()      # nodes whose values depend on the input (the others are constants)
+    for k, node in enumerate(nodes):
+        if node.op == "placeholder":
+            env[node] = torch.from_numpy(builder.unit_probes(0, builder.input_size, input_shape))
+            derived.add(node)
+        elif node.op == "output":
+            result = fx.node.map_arg(node.args[0], lambda n: env[n])
+            if not isinstance(result, torch.Tensor):
+                raise NetworkError("the model must return one tensor")
+            builder.finish(node.args[0], result.detach().numpy())
+        else:
+            if any(n in derived for n in node.all_input_nodes):
+                derived.add(node)
+            args = fx.node.map_arg(node.args, lambda n: env[n])
+            kwargs = fx.node.map_arg(node.kwargs, lambda n: env[n])
+            activation = _node_activation(traced, node, args, kwargs, torch)
+            if activation is None:
+                env[node] = _evaluate(traced, node, args, kwargs)
+            else:
+                live = {m: (m.name, env[m].detach().numpy()) for m in env
+                        if m in derived and isinstance(env[m], torch.Tensor)
+                        and _values_used(m, k, position)}
+                out, carried = builder.activate(node.name, node.args[0],
+                                                args[0].detach().numpy(), *activation, live)
+                env[node] = torch.from_numpy(out)
+                env.update({m: torch.from_numpy(value) for m, value in carried.items()})
+        for m in [m for m in env if last_use[position[m]] <= k]:
+            del env[m]
+    network = Network(builder.layers)
+    _check_graph(network, traced, builder.sources, input_shape, torch)
     return network
 
 
-class _GraphLayers:
-    """Walks a traced graph on probe batches and emits a layer at each activation."""
+def _values_used(node, k: int, position: dict) -> bool:
+    """Whether a node after position ``k`` reads ``node``'s values (not only its shape)."""
+    return any(position[u] > k and not (
+        (u.op == "call_method" and u.target in _SHAPE_METHODS)
+        or (u.op == "call_function" and getattr(u.target, "__name__", "") == "getattr"
+            and u.args[1] in ("shape", "ndim"))) for u in node.users)
 
-    def __init__(self, traced, nodes, last_use, batch, torch):
-        self.traced, self.nodes, self.last_use, self.batch = traced, nodes, last_use, batch
-        self.torch = torch
-        self.layers: list[Layer] = []
-        self.sources: list[list] = []    # per layer: (node, first row, rows) of what it holds
-        self.stage_activation = None     # the activation whose outputs are s (None: the input)
-        self.stage_slope = 0.0
 
-    def run(self, size: int, input_shape: tuple):
-        import torch.fx as fx
-        self.input_size = size
-        env = {}
-        derived = set()    # nodes whose values depend on the input (the others are constants)
-        for k, node in enumerate(self.nodes):
-            if node.op == "placeholder":
-                env[node] = self.unit_probes(0, size, input_shape)
-                derived.add(node)
-            elif node.op == "output":
-                result = fx.node.map_arg(node.args[0], lambda n: env[n])
-                self.finish(node.args[0], result)
-            else:
-                if any(n in derived for n in node.all_input_nodes):
-                    derived.add(node)
-                args = fx.node.map_arg(node.args, lambda n: env[n])
-                kwargs = fx.node.map_arg(node.kwargs, lambda n: env[n])
-                activation = self.activation(node, args, kwargs)
-                if activation is None:
-                    env[node] = self.evaluate(node, args, kwargs)
-                else:
-                    live = [m for m in env if m in derived and isinstance(env[m], self.torch.Tensor)
-                            and self.value_needed(m, k)]
-                    self.emit(node, args[0], activation, live, env)
-            for m in [m for m in env if self.last_use[m] <= k]:
-                del env[m]
-        return self.layers, self.sources
-
-    def value_needed(self, node, k: int) -> bool:
-        """Whether a node after position ``k`` uses ``node``'s values (not only its shape)."""
-        position = {n: i for i, n in enumerate(self.nodes)}
-        return any(position[u] > k and not (
-            (u.op == "call_method" and u.target in ("size", "dim"))
-            or (u.op == "call_function" and getattr(u.target, "__name__", "") == "getattr"
-                and u.args[1] in ("shape", "ndim"))) for u in node.users)
-
-    def unit_probes(self, first: int, rows: int, shape: tuple):
-        """Probes of ``rows`` coordinates of s from ``first`` on, shaped ``(batch, *shape)``."""
-        probes = self.torch.zeros((self.batch, rows), dtype=self.torch.float64)
-        probes[1 + first + np.arange(rows), np.arange(rows)] = 1.0
-        return probes.reshape(self.batch, *shape)
-
-    def affine(self, node, probes) -> tuple[np.ndarray, np.ndarray]:
-        """``(W (k, dim s), b (k,))`` of a tensor's probes."""
-        flat = probes.detach().reshape(self.batch, -1).numpy()
-        dim = self.layers[-1].width if self.layers else self.input_size
-        if not np.array_equal(flat[1 + dim:], np.broadcast_to(flat[0], flat[1 + dim:].shape)):
-            raise NetworkError(f"node {node.name!r} mixes the batch entries: only operations "
-                               f"on each input alone can be converted")
-        return np.ascontiguousarray((flat[1:1 + dim] - flat[0]).T), flat[0].copy()
-
-    def activation(self, node, args, kwargs):
-        """``(name, slope)`` when ``node`` applies an activation, else None (NetworkError for
-        an operation that cannot be converted)."""
-        nn = self.torch.nn
-        if node.op == "call_module":
-            module = self.traced.get_submodule(node.target)
-            kind = _kind(module, nn)
-            if kind in ("linear", "affine"):
-                return None
-            return kind, float(getattr(module, "negative_slope", 0.01))
-        name = getattr(node.target, "__name__", str(node.target))
-        if node.op == "call_function" and name in _ACTIVATION_FUNCTIONS:
-            kind = _ACTIVATION_FUNCTIONS[name]
-            if kind == "hardtanh":
-                bounds = list(args[1:3]) + [kwargs.get("min_val", -1.0),
-                                            kwargs.get("max_val", 1.0)][len(args[1:3]):]
-                if [float(v) for v in bounds] != [-1.0, 1.0]:
-                    raise NetworkError(f"node {node.name!r}: hardtanh{tuple(bounds)} is "
-                                       f"unsupported: only (-1, 1)")
-            slope = args[1] if len(args) > 1 else kwargs.get("negative_slope", 0.01)
-            return kind, float(slope) if kind == "leaky_relu" else 0.01
-        if node.op == "call_method" and node.target in ("relu", "relu_"):
-            return "relu", 0.01
-        if node.op == "get_attr":
+def _node_activation(traced, node, args, kwargs, torch):
+    """``(name, slope)`` when ``node`` applies an activation, else None (NetworkError for an
+    operation that cannot be converted)."""
+    if node.op == "call_module":
+        kind = _kind(traced.get_submodule(node.target), torch.nn)
+        if kind in ("linear", "affine"):
             return None
-        if node.op == "call_function" and (name in _AFFINE_FUNCTIONS or name in (
-                "getattr", "getitem", "mul", "truediv")):
-            if name in ("mul", "truediv") and all(isinstance(a, self.torch.Tensor)
-                                                  for a in args[:2]):
-                raise NetworkError(f"node {node.name!r}: a product of two tensors is not "
-                                   f"piecewise linear")
-            return None
-        if node.op == "call_method" and node.target in _AFFINE_METHODS + ("mul", "div"):
-            return None
-        raise NetworkError(f"node {node.name!r} ({node.op} {name}) is unsupported: affine "
-                           f"modules, additions, reshapes and ReLU / LeakyReLU / "
-                           f"Hardtanh(-1, 1) only")
+        return kind, float(getattr(traced.get_submodule(node.target), "negative_slope", 0.01))
+    name = getattr(node.target, "__name__", str(node.target))
+    if node.op == "call_function" and name in _ACTIVATION_FUNCTIONS:
+        kind = _ACTIVATION_FUNCTIONS[name]
+        if kind == "hardtanh":
+            bounds = list(args[1:3]) + [kwargs.get("min_val", -1.0),
+                                        kwargs.get("max_val", 1.0)][len(args[1:3]):]
+            if [float(v) for v in bounds] != [-1.0, 1.0]:
+                raise NetworkError(f"node {node.name!r}: hardtanh{tuple(bounds)} is "
+                                   f"unsupported: only (-1, 1)")
+        slope = args[1] if len(args) > 1 else kwargs.get("negative_slope", 0.01)
+        return kind, float(slope) if kind == "leaky_relu" else 0.01
+    if node.op == "call_method" and node.target in ("relu", "relu_"):
+        return "relu", 0.01
+    if (node.op == "call_function" and name in ("mul", "truediv")) or (
+            node.op == "call_method" and node.target in ("mul", "div")):
+        if sum(isinstance(a, torch.Tensor) and a.ndim > 0 for a in args[:2]) == 2:
+            raise NetworkError(f"node {node.name!r}: a product of two tensors is not "
+                               f"piecewise linear")
+        return None
+    if node.op == "get_attr" or (node.op == "call_function" and name in _AFFINE_FUNCTIONS) or (
+            node.op == "call_method" and node.target in _AFFINE_METHODS):
+        return None
+    raise NetworkError(f"node {node.name!r} ({node.op} {name}) is unsupported: affine "
+                       f"modules, additions, reshapes and ReLU / LeakyReLU / Hardtanh(-1, 1) "
+                       f"only")
 
-    def evaluate(self, node, args, kwargs):
-        if node.op == "call_module":
-            return self.traced.get_submodule(node.target)(*args, **kwargs)
-        if node.op == "call_function":
-            return node.target(*args, **kwargs)
-        if node.op == "call_method":
-            return getattr(args[0], node.target)(*args[1:], **kwargs)
-        return getattr(self.traced, node.target) if "." not in node.target else \
-            self.traced.get_parameter(node.target)
 
-    def carried_rows(self, node, probes, activation: str) -> np.ndarray:
-        """Which coordinates of s the tensor ``probes`` is (a copy of each), or NetworkError
-        when it cannot pass the activation unchanged."""
-        W, b = self.affine(node, probes)
-        ones = W == 1.0
-        copies = (np.count_nonzero(W, axis=1) == 1) & ones.any(axis=1) & (b == 0.0)
-        if self.stage_activation is None:
-            why = "it is the network input"
-        elif not copies.all():
-            why = "it is not the previous layer's output (a pre-activation, or a sum)"
-        elif self.stage_activation != activation:
-            why = f"it is a {self.stage_activation} output, which {activation} would change"
-        elif activation not in ("relu", "hardtanh"):
-            why = f"{activation} changes its own negative outputs again"
-        else:
-            why = None
-        if why:
-            raise NetworkError(
-                f"node {node.name!r} is used after the {activation} that follows it, and {why}: "
-                f"only an earlier layer's ReLU or Hardtanh outputs pass an activation of the "
-                f"same kind unchanged, so this skip connection cannot be carried exactly")
-        return np.argmax(ones, axis=1)
-
-    def emit(self, node, probes, activation, live, env) -> None:
-        """The layer of the activation at ``node``: its input's rows, then a copy of every
-        live tensor (each coordinate of s once)."""
-        name, slope = activation
-        W, b = self.affine(node, probes)
-        shape = tuple(probes.shape[1:])
-        rows, biases, sources = [W], [b], [(node.args[0], 0, W.shape[0])]
-        copied: dict[int, int] = {}
-        carried = []
-        for m in live:
-            at = []
-            for j in self.carried_rows(m, env[m], name):
-                if j not in copied:
-                    copied[j] = W.shape[0] + len(copied)
-                at.append(copied[j])
-            carried.append((m, at))
-        dim = self.layers[-1].width if self.layers else self.input_size
-        copy = np.zeros((len(copied), dim))
-        copy[np.arange(len(copied)), list(copied)] = 1.0
-        rows.append(copy)
-        biases.append(np.zeros(len(copied)))
-        self.layers.append(make_layer(np.vstack(rows), np.concatenate(biases), name, slope,
-                                      len(self.layers)))
-        self.sources.append(sources)
-        self.stage_activation = name
-        env[node] = self.unit_probes(0, W.shape[0], shape)
-        for m, at in carried:
-            flat = self.torch.zeros((self.batch, len(at)), dtype=self.torch.float64)
-            flat[1 + np.array(at, dtype=np.int64), np.arange(len(at))] = 1.0
-            env[m] = flat.reshape(env[m].shape)
-
-    def finish(self, node, result) -> None:
-        """The output: one more (identity) layer unless it is the last layer's output."""
-        if not isinstance(result, self.torch.Tensor):
-            raise NetworkError("the model must return one tensor")
-        W, b = self.affine(node, result)
-        if self.layers and W.shape[0] == W.shape[1] and np.array_equal(W, np.eye(len(W))) \
-                and not b.any():
-            return
-        self.layers.append(make_layer(W, b, "identity", 0.01, len(self.layers)))
-        self.sources.append([(node, 0, W.shape[0])])
+def _evaluate(traced, node, args, kwargs):
+    if node.op == "call_module":
+        return traced.get_submodule(node.target)(*args, **kwargs)
+    if node.op == "call_function":
+        return node.target(*args, **kwargs)
+    if node.op == "call_method":
+        return getattr(args[0], node.target)(*args[1:], **kwargs)
+    return traced.get_parameter(node.target) if "." in node.target else \
+        getattr(traced, node.target)
 
 
 def _check_graph(network: Network, traced, sources: list, input_shape: tuple, torch) -> None:
@@ -506,15 +393,5 @@ def _check_graph(network: Network, traced, sources: list, input_shape: tuple, to
     recorder = fx.Interpreter(traced, garbage_collect_values=False)
     with torch.no_grad():
         whole = recorder.run(torch.from_numpy(x.reshape(CHECK_SAMPLES, *input_shape)))
-    values = x
-    for layer, held in zip(network.layers, sources):
-        values = values @ layer.weight.T + layer.bias
-        for node, first, rows in held:
-            expected = recorder.env[node].reshape(CHECK_SAMPLES, -1).numpy()
-            if not reproduces(values[:, first:first + rows], expected):
-                raise NetworkError(f"the converted layer at node {node.name!r} does not "
-                                   f"reproduce the model's values to {CHECK_RTOL:g} relative")
-        values = activate(values, layer)
-    if not reproduces(values, whole.reshape(CHECK_SAMPLES, -1).numpy()):
-        raise NetworkError(f"the converted network does not reproduce the model's output to "
-                           f"{CHECK_RTOL:g} relative")
+    check_layers(network, x, sources, lambda node: recorder.env[node].numpy(),
+                 whole.numpy(), lambda node: node.name)

@@ -914,3 +914,36 @@ def unit_square_partition(net):
     """``polygon_partition`` of a 2-input network on the square ``[-1, 1]^2`` (the common
     case of the tests): ``(patterns, per_layer, polygons)``; skips on an ambiguous input."""
     return unambiguous(polygon_partition, net, box_slice([-1, -1], [1, 1]), square(-1.0, 1.0))
+
+
+def residual_block_patterns(weights, box_lo: float, box_hi: float) -> set[tuple]:
+    """Brute force over the model's own ReLUs for x in R^2 -> h = relu(W0 x + b0) (3) ->
+    y = relu(h + W2 relu(W1 h + b1) + b2) (3 + 3): the patterns ``(h, inner, y)`` whose
+    cells in the box ``[box_lo, box_hi]^2`` are full-dimensional (the block's algebra
+    written out per pattern, one LP each)."""
+    (W0, b0), (W1, b1), (W2, b2) = weights
+    found = set()
+    box_rows = np.vstack([np.eye(2), -np.eye(2)])
+    box_rhs = np.concatenate([np.full(2, box_hi), np.full(2, -box_lo)])
+    for states in itertools.product((0, 1), repeat=9):
+        s0, s1, s2 = (np.array(states[k:k + 3], float) for k in (0, 3, 6))
+        rows, rhs = [box_rows], [box_rhs]
+        # each pre-activation as (G, g) with value G x + g; state 1: > 0, state 0: <= 0
+        G0, g0 = W0, b0
+        H, h = s0[:, None] * G0, s0 * g0
+        G1, g1 = W1 @ H, W1 @ h + b1
+        A, a = s1[:, None] * G1, s1 * g1
+        G2, g2 = H + W2 @ A, h + W2 @ a + b2
+        for (G, g), s in (((G0, g0), s0), ((G1, g1), s1), ((G2, g2), s2)):
+            sign = np.where(s == 1, -1.0, 1.0)        # on: -(Gx + g) <= 0; off: Gx + g <= 0
+            rows.append(sign[:, None] * G)
+            rhs.append(-sign * g)
+        A_all, c_all = np.vstack(rows), np.concatenate(rhs)
+        norms = np.linalg.norm(A_all, axis=1)
+        keep = norms > 1e-12
+        if np.any(c_all[~keep] < -1e-12):
+            continue                                    # 0 <= c fails: empty
+        if inscribed_radius(A_all[keep] / norms[keep, None],
+                                    c_all[keep] / norms[keep], 2, cap=10.0) > 1e-6:
+            found.add(states)
+    return found

@@ -106,3 +106,33 @@ def test_refusals_name_the_operator(tmp_path):
     bad.write_bytes(b"not a model")
     with pytest.raises(regions.FileFormatError, match="not a readable ONNX model"):
         regions.load(bad)
+
+
+def test_residual_block_matches_brute_force_over_the_models_neurons():
+    # x -> a = relu(W0 x + b0) -> y = relu(a + W2 relu(W1 a + b1) + b2) -> W3 y: an Add of
+    # two computed tensors, as exported ResNets have; the skipped a is carried by copies.
+    rng = np.random.default_rng(3)
+    W0, W1, W2 = (rng.normal(size=(3, k)).astype(np.float32) for k in (2, 3, 3))
+    b0, b1, b2 = (rng.normal(size=3).astype(np.float32) for _ in range(3))
+    m = model([helper.make_node("Gemm", ["x", "W0", "b0"], ["h"], transB=1),
+               helper.make_node("Relu", ["h"], ["a"]),
+               helper.make_node("Gemm", ["a", "W1", "b1"], ["g"], transB=1),
+               helper.make_node("Relu", ["g"], ["c"]),
+               helper.make_node("Gemm", ["c", "W2", "b2"], ["d"], transB=1),
+               helper.make_node("Add", ["a", "d"], ["e"]),
+               helper.make_node("Relu", ["e"], ["r"]),
+               helper.make_node("Gemm", ["r", "W3"], ["y"], transB=1)],
+              [("W0", W0), ("b0", b0), ("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2),
+               ("W3", np.ones((1, 3)))], [2])
+    net = regions.from_onnx(m)
+    assert net.widths == [2, 3, 6, 3, 1]          # the inner layer carries 3 copies of a
+    part = regions.enumerate_regions(net, regions.box(-2, 2))
+    real = np.delete(part.patterns, [6, 7, 8], axis=1)
+    weights = [(W.astype(np.float64), b.astype(np.float64)) for W, b in
+               ((W0, b0), (W1, b1), (W2, b2))]
+    assert {tuple(int(v) for v in p) for p in real} == oracles.residual_block_patterns(
+        weights, -2.0, 2.0)
+    assert len({tuple(p) for p in real}) == len(part)
+    x = rng.normal(size=(8, 2))
+    expected = ReferenceEvaluator(m).run(None, {"x": x.astype(np.float32)})[0]
+    assert np.allclose(net.forward(x), expected, rtol=1e-5, atol=1e-5)   # float32 model

@@ -9,8 +9,6 @@ the cell is full-dimensional. The copy neurons the converter adds must add no re
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 
@@ -70,36 +68,6 @@ def test_hand_worked_1d_block():
     assert all(lo < w < hi for w, lo, hi in zip(ends, cuts[:-1], cuts[1:]))
 
 
-def model_patterns(weights, box_lo, box_hi):
-    """Brute force over the on/off states of the model's 3 + 3 + 3 ReLUs."""
-    (W0, b0), (W1, b1), (W2, b2) = weights
-    found = set()
-    box_rows = np.vstack([np.eye(2), -np.eye(2)])
-    box_rhs = np.concatenate([np.full(2, box_hi), np.full(2, -box_lo)])
-    for states in itertools.product((0, 1), repeat=9):
-        s0, s1, s2 = (np.array(states[k:k + 3], float) for k in (0, 3, 6))
-        rows, rhs = [box_rows], [box_rhs]
-        # each pre-activation as (G, g) with value G x + g; state 1: > 0, state 0: <= 0
-        G0, g0 = W0, b0
-        H, h = s0[:, None] * G0, s0 * g0
-        G1, g1 = W1 @ H, W1 @ h + b1
-        A, a = s1[:, None] * G1, s1 * g1
-        G2, g2 = H + W2 @ A, h + W2 @ a + b2
-        for (G, g), s in (((G0, g0), s0), ((G1, g1), s1), ((G2, g2), s2)):
-            sign = np.where(s == 1, -1.0, 1.0)        # on: -(Gx + g) <= 0; off: Gx + g <= 0
-            rows.append(sign[:, None] * G)
-            rhs.append(-sign * g)
-        A_all, c_all = np.vstack(rows), np.concatenate(rhs)
-        norms = np.linalg.norm(A_all, axis=1)
-        keep = norms > 1e-12
-        if np.any(c_all[~keep] < -1e-12):
-            continue                                    # 0 <= c fails: empty
-        if oracles.inscribed_radius(A_all[keep] / norms[keep, None],
-                                    c_all[keep] / norms[keep], 2, cap=10.0) > 1e-6:
-            found.add(states)
-    return found
-
-
 @pytest.mark.parametrize("seed", range(3))
 def test_random_block_matches_brute_force_over_the_models_neurons(seed):
     torch.manual_seed(seed)
@@ -113,7 +81,7 @@ def test_random_block_matches_brute_force_over_the_models_neurons(seed):
     part = regions.enumerate_regions(net, regions.box(-2, 2))
     real = np.delete(part.patterns, [6, 7, 8], axis=1)       # drop the copy neurons
     assert len({tuple(p) for p in real}) == len(part)         # copies add no region
-    assert {tuple(int(v) for v in p) for p in real} == model_patterns(weights, -2.0, 2.0)
+    assert {tuple(int(v) for v in p) for p in real} == oracles.residual_block_patterns(weights, -2.0, 2.0)
     # a copy neuron's state is the state of the neuron it copies
     assert np.array_equal(part.patterns[:, 6:9], part.patterns[:, 0:3])
 

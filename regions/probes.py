@@ -1,0 +1,160 @@
+"""Layers of a :class:`~regions.network.Network` read off a model's computation graph.
+
+The model loaders (:mod:`regions.torch_loader` for traced PyTorch models,
+:mod:`regions.onnx_loader`) walk the graph in topological order and keep every tensor
+as a batch of *probes*: its values when the current layer's output ``s`` is zero (row
+0) and each unit vector (rows ``1 .. dim s``; later rows repeat row 0, so every batch
+has the same size). An affine operation applied to the batch gives the affine map in
+``s`` of its result, exactly up to rounding; additions of two tensors (skip
+connections) are affine too. At each activation, :class:`LayerBuilder` makes a layer of
+the map of its input and of every tensor used later, which is carried through by copy
+neurons. A copy is exact only when the activation leaves the value unchanged: the value
+must be the previous layer's output and the activation the same ReLU or Hardtanh
+(``relu(relu(h)) = relu(h)``). A copy neuron's state is that of the neuron it copies
+(its pre-activation is that neuron's output: positive, or identically zero), so copies
+add pattern entries but never a region. Anything else is refused naming the node.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import NetworkError
+from .network import Layer, Network, activate, make_layer
+
+#: A converted network must match the model's own forward pass to this relative accuracy.
+CHECK_RTOL = 1e-10
+#: Random inputs of that check.
+CHECK_SAMPLES = 16
+
+
+def reproduces(values: np.ndarray, expected: np.ndarray) -> bool:
+    """Whether a converted network's ``values`` match a model's ``expected`` outputs to
+    ``CHECK_RTOL`` (relative, and absolute against the outputs' largest size)."""
+    return values.shape == expected.shape and np.allclose(
+        values, expected, rtol=CHECK_RTOL, atol=CHECK_RTOL * max(1.0, np.abs(expected).max()))
+
+
+def check_layers(network: Network, x: np.ndarray, sources: list, value_of, output: np.ndarray,
+                 name_of) -> None:
+    """A converted network against the model it came from, on inputs ``x`` ``(k, n)``: each
+    layer's pre-activation rows against the values of the graph nodes they stand for
+    (``sources`` of :class:`LayerBuilder`; ``value_of(node)`` is the model's value there),
+    then the output. Refuses naming the first node that disagrees (``name_of(node)``)."""
+    values = x
+    for layer, held in zip(network.layers, sources):
+        values = values @ layer.weight.T + layer.bias
+        for node, first, rows in held:
+            if not reproduces(values[:, first:first + rows],
+                              np.asarray(value_of(node)).reshape(len(x), -1)):
+                raise NetworkError(f"the converted layer at node {name_of(node)!r} does not "
+                                   f"reproduce the model's values to {CHECK_RTOL:g} relative")
+        values = activate(values, layer)
+    if not reproduces(values, np.asarray(output).reshape(len(x), -1)):
+        raise NetworkError(f"the converted network does not reproduce the model's output to "
+                           f"{CHECK_RTOL:g} relative")
+
+
+class LayerBuilder:
+    """The layers of a graph walked in topological order (see the module docstring).
+
+    Parameters
+    ----------
+    batch : int
+        Rows of every probe batch: at least one more than the widest layer.
+    input_size : int
+        Length of the flattened network input.
+    """
+
+    def __init__(self, batch: int, input_size: int):
+        self.batch, self.input_size = batch, input_size
+        self.layers: list[Layer] = []
+        #: per layer, ``(node, first row, rows)`` of the graph values its pre-activation holds
+        self.sources: list[list] = []
+        self.stage_activation = None      # the activation that made s (None: s is the input)
+
+    @property
+    def width(self) -> int:
+        """Length of s, the last layer's output (or of the input)."""
+        return self.layers[-1].width if self.layers else self.input_size
+
+    def unit_probes(self, first: int, rows: int, shape: tuple) -> np.ndarray:
+        """Probes ``(batch, *shape)`` of ``rows`` coordinates of s from ``first`` on."""
+        probes = np.zeros((self.batch, rows))
+        probes[1 + first + np.arange(rows), np.arange(rows)] = 1.0
+        return probes.reshape(self.batch, *shape)
+
+    def affine(self, name: str, probes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(W (k, dim s), b (k,))`` of a value's probes."""
+        flat = np.asarray(probes, dtype=np.float64).reshape(self.batch, -1)
+        dim = self.width
+        if not np.array_equal(flat[1 + dim:], np.broadcast_to(flat[0], flat[1 + dim:].shape)):
+            raise NetworkError(f"node {name!r} mixes the batch entries: only operations on "
+                               f"each input alone can be converted")
+        return np.ascontiguousarray((flat[1:1 + dim] - flat[0]).T), flat[0].copy()
+
+    def copied_coordinates(self, name: str, probes: np.ndarray, activation: str) -> np.ndarray:
+        """The coordinates of s that a value is (one per entry), or NetworkError when it
+        cannot pass ``activation`` unchanged."""
+        W, b = self.affine(name, probes)
+        ones = W == 1.0
+        copies = (np.count_nonzero(W, axis=1) == 1) & ones.any(axis=1) & (b == 0.0)
+        if self.stage_activation is None:
+            why = "it is the network input"
+        elif not copies.all():
+            why = "it is not the previous layer's output (a pre-activation, or a sum)"
+        elif self.stage_activation != activation:
+            why = f"it is a {self.stage_activation} output, which {activation} would change"
+        elif activation not in ("relu", "hardtanh"):
+            why = f"{activation} changes its own negative outputs again"
+        else:
+            return np.argmax(ones, axis=1)
+        raise NetworkError(
+            f"node {name!r} is used after the {activation} that follows it, and {why}: only "
+            f"an earlier layer's ReLU or Hardtanh outputs pass an activation of the same kind "
+            f"unchanged, so this skip connection cannot be carried exactly")
+
+    def activate(self, name: str, source, probes: np.ndarray, activation: str, slope: float,
+                 live: dict) -> tuple[np.ndarray, dict]:
+        """The layer of the activation at node ``name`` applied to ``probes`` (the value of
+        node ``source``), carrying every value of ``live`` (``{key: (node name, probes)}``).
+        Returns the activation's probes and the carried values' new probes."""
+        W, b = self.affine(name, probes)
+        copied: dict[int, int] = {}          # coordinate of s -> row of the new layer
+        carried = {}
+        for key, (node_name, value) in live.items():
+            rows = []
+            for j in self.copied_coordinates(node_name, value, activation):
+                rows.append(copied.setdefault(int(j), W.shape[0] + len(copied)))
+            carried[key] = (rows, value.shape)
+        copy = np.zeros((len(copied), self.width))
+        copy[np.arange(len(copied)), list(copied)] = 1.0
+        self.layers.append(make_layer(np.vstack([W, copy]),
+                                      np.concatenate([b, np.zeros(len(copied))]), activation,
+                                      slope, len(self.layers)))
+        self.sources.append([(source, 0, W.shape[0])])
+        self.stage_activation = activation
+        new = {}
+        for key, (rows, shape) in carried.items():
+            flat = np.zeros((self.batch, len(rows)))
+            flat[1 + np.array(rows, dtype=np.int64), np.arange(len(rows))] = 1.0
+            new[key] = flat.reshape(shape)
+        return self.unit_probes(0, W.shape[0], tuple(probes.shape[1:])), new
+
+    def finish(self, source, probes: np.ndarray) -> list[Layer]:
+        """The output (the value of node ``source``): one more identity layer unless it is
+        the last layer's output as it is. Returns the layers."""
+        W, b = self.affine(str(source), probes)
+        if not (self.layers and W.shape == (self.width, self.width)
+                and np.array_equal(W, np.eye(self.width)) and not b.any()):
+            self.layers.append(make_layer(W, b, "identity", 0.01, len(self.layers)))
+            self.sources.append([(source, 0, W.shape[0])])
+        return self.layers
+
+
+def batch_size(sizes: list, last_use: list) -> int:
+    """Rows of the probe batches of a graph: one more than the most entries of the values
+    alive at once, i.e. passed to a node or kept for a later one (``sizes[k]`` entries made
+    by node ``k``, last used by node ``last_use[k]``); a layer is never wider."""
+    return 1 + max((sum(size for k, size in enumerate(sizes[:j]) if last_use[k] >= j)
+                    for j in range(len(sizes))), default=0)
