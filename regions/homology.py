@@ -15,7 +15,7 @@ between the largest two is linear there, and the classifier's decision boundary 
 the argmax changes) is the set of faces where that gap vanishes at every vertex. :func:`betti_numbers` and
 :func:`boundary_betti_numbers` take the homology of those subcomplexes, in any dimension
 the face lattice reaches (bounded domains; it enumerates each region's vertices, so up to
-about 4-D).
+in practice 4-D or 5-D).
 """
 
 from __future__ import annotations

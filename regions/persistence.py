@@ -18,7 +18,7 @@ star filtration, cell by cell):
   (:func:`regions.homology.reduce_boundary`). A bar that never dies has death ``inf``;
   bars of length zero are dropped.
 
-Both work in every dimension the face lattice reaches (about 4-D).
+Both work in every dimension the face lattice reaches (in practice 4-D or 5-D).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ def simple_arrangement_faces(k: int, d: int) -> list[int]:
 
 
 @pytest.mark.parametrize("seed", range(2), ids=["seed0", "seed1"])
-@pytest.mark.parametrize("d,k", [(1, 4), (2, 6), (3, 5), (4, 5)])
+@pytest.mark.parametrize("d,k", [(1, 4), (2, 6), (3, 5), (4, 5), (5, 6)])
 def test_one_layer_on_the_whole_space_has_zaslavskys_faces(d, k, seed):
     net = random_net([d, k, 1], ["relu", "identity"], seed)
     lattice = regions.face_lattice(regions.enumerate_regions(net))
