@@ -111,23 +111,25 @@ def _faces_where(lattice: FaceLattice, vertex_ok: np.ndarray) -> np.ndarray:
     return np.array([bool(vertex_ok[lattice.vertices[f]].all()) for f in range(len(lattice.dims))])
 
 
-def betti_numbers(part, level: float = 0.0) -> tuple:
-    """``(b_0, ..., b_{dim-1})`` of ``{f >= level}`` in a bounded domain: its components,
-    then its holes (2-D) or tunnels and cavities (3-D).
+def betti_numbers(part, level: float = 0.0, below: bool = False) -> tuple:
+    """``(b_0, ..., b_{dim-1})`` of ``{f >= level}`` (or of the sublevel set ``{f <= level}``
+    when ``below``) in a bounded domain: its components, then its holes (2-D) or tunnels
+    and cavities (3-D).
 
     >>> import regions
     >>> # f = |x1| + |x2| - 1/2 on [-1, 1]^2: {f >= 0} is the box minus a diamond
     >>> net = regions.Network.from_layers([([[1.0, 0], [-1, 0], [0, 1], [0, -1]], [0.0] * 4),
     ...                                    ([[1.0, 1, 1, 1]], [-0.5])])
-    >>> betti_numbers(regions.enumerate_regions(net, regions.box(-1, 1)))
-    (1, 1)
+    >>> part = regions.enumerate_regions(net, regions.box(-1, 1))
+    >>> betti_numbers(part), betti_numbers(part, below=True)      # and the diamond itself
+    ((1, 1), (1, 0))
     """
     if part.network.output_dim != 1:
-        raise RegionsError(f"{{f >= level}} is a set of a scalar output; this network has "
+        raise RegionsError(f"level sets are those of a scalar output; this network has "
                            f"{part.network.output_dim} outputs")
     lattice, values, tolerance = level_complex(part, level)
-    return betti_numbers_of(lattice, _faces_where(lattice, values >= -tolerance),
-                            part.domain.dim - 1)
+    inside = values <= tolerance if below else values >= -tolerance
+    return betti_numbers_of(lattice, _faces_where(lattice, inside), part.domain.dim - 1)
 
 
 def boundary_betti_numbers(part, level: float = 0.0) -> tuple:

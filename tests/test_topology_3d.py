@@ -143,3 +143,20 @@ def test_boundary_topology_agrees_with_relucent():
     for widths, seed in (([2, 6, 6, 1], 1), ([3, 5, 5, 1], 1)):
         net = random_network(widths, seed=seed)
         assert ours(net)[:2] == theirs(net, widths[0])[:2]
+
+
+@pytest.mark.parametrize("widths,seed", [([2, 6, 6, 1], 2), ([3, 5, 4, 1], 0)])
+def test_sublevel_betti_numbers_agree_with_persistence(widths, seed):
+    # Two algorithms: the complex refined by relu(f - t) gives the Betti numbers of
+    # {f <= t} directly; the lower-star filtration of the unrefined complex gives them as
+    # the bars alive at t. At levels between critical values they must agree.
+    f = oracles.random_net(widths, ["relu", "relu", "identity"], seed)
+    part = regions.enumerate_regions(f, regions.box(-1, 1))
+    bars = sublevel_persistence(part)
+    values = sorted({v for d in bars for v in bars[d].ravel() if np.isfinite(v)})
+    levels = [(a + b) / 2 for a, b in zip(values, values[1:])][:6]
+    assert levels
+    for t in levels:
+        alive = tuple(int(np.sum((bars[d][:, 0] <= t) & (t < bars[d][:, 1])))
+                      for d in range(widths[0]))
+        assert regions.betti_numbers(part, t, below=True) == alive
