@@ -356,12 +356,21 @@ def cmd_topology(args) -> int:
     """``regions topology NET.npz --box LO HI``: the decision boundary (2-D, 3-D) and its
     Betti numbers; for a scalar output also those of ``{f >= level}``, the critical points
     and the sublevel persistence."""
+    if args.output and not args.output.lower().endswith(".json"):
+        raise FileFormatError(f"{args.output}: the decision boundary is written as .json")
     net, domain = network_and_domain(args)
     part = enumerate_from_args(args, net, domain)
     zero = decision_boundary(part, args.level)
     summary = {"regions": len(part), "level": args.level, "boundary_pieces": zero.count,
                "boundary_measure": zero.measure, "dim": domain.dim,
                "boundary_betti": list(boundary_betti_numbers(part, args.level))}
+    if args.output:
+        pieces = [{"region": int(region), "measure": float(measure),
+                   "points": domain.to_input(piece), "slice_points": piece}
+                  for piece, region, measure in zip(zero.pieces, zero.regions, zero.measures)]
+        write_text(args.output, json.dumps(jsonable({"level": args.level, "pieces": pieces})),
+                   "the decision boundary")
+        summary["output"] = args.output
     if net.output_dim == 1:
         summary["betti"] = list(betti_numbers(part, args.level))
         found = critical_points(part)
@@ -567,6 +576,9 @@ def build_parser() -> argparse.ArgumentParser:
     topology.add_argument("--level", type=float, default=0.0,
                           help="the level set f = LEVEL (default 0)")
     topology.add_argument("--json", action="store_true", help="print a JSON object")
+    topology.add_argument("-o", "--output", metavar="BOUNDARY.json",
+                          help="write the decision boundary's pieces (their points in input "
+                               "and domain coordinates, region, length or area)")
     add_enumeration_arguments(topology)
     topology.set_defaults(func=cmd_topology)
 

@@ -122,6 +122,15 @@ def test_cli_topology(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["betti"] == [1, 1] and summary["boundary_pieces"] == 4
     assert summary["boundary_measure"] == pytest.approx(2 * math.sqrt(2), rel=1e-12)
+    # the pieces written out: the diamond's four sides, where f = 0, of length 1/sqrt(2) each
+    out = tmp_path / "zero.json"
+    assert main(["topology", str(path), "--box", "-1", "1", "--quiet", "-o", str(out)]) == 0
+    written = json.loads(out.read_text())
+    ends = np.array([p["points"] for p in written["pieces"]]).reshape(-1, 2)
+    assert len(written["pieces"]) == 4
+    assert np.allclose(np.abs(ends).sum(axis=1), 0.5)          # on |x1| + |x2| = 1/2
+    assert [p["measure"] for p in written["pieces"]] == pytest.approx([math.sqrt(0.5)] * 4)
+    assert main(["topology", str(path), "--box", "-1", "1", "-o", str(tmp_path / "z.txt")]) == 2
 
 
 def two_disks():
