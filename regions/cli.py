@@ -290,7 +290,7 @@ def cmd_plot(args) -> int:
     interactive = args.output.lower().endswith(".html")
     if not interactive and not args.output.lower().endswith((".png", ".svg", ".pdf")):
         raise RegionsError(f"{args.output}: the picture is .png, .svg, .pdf or .html")
-    if interactive and (args.graph or args.boundary or args.no_edges):
+    if interactive and (args.graph or args.boundary or not args.edges):
         raise RegionsError("--graph, --boundary and --no-edges draw static pictures only "
                            "(.png, .svg, .pdf), not .html")
     plotly_objects() if interactive else pyplot()  # a missing extra fails before the work
@@ -301,7 +301,7 @@ def cmd_plot(args) -> int:
             write_html(part, args.output, color=args.color, layer=args.layer)
         else:
             save_figure(part, args.output, color=args.color, layer=args.layer,
-                        edges=not args.no_edges, graph=args.graph, boundary=args.boundary)
+                        edges=args.edges, graph=args.graph, boundary=args.boundary)
     summary = part.summary()
     summary["output"] = args.output
     if args.json:
@@ -550,7 +550,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="fill by activation pattern (default), network output, or the "
                               "pattern of layers up to --layer")
     picture.add_argument("--layer", type=int, help="the last layer for --color layer")
-    picture.add_argument("--no-edges", action="store_true", help="do not outline the regions")
+    picture.add_argument("--edges", action=argparse.BooleanOptionalAction, default=True,
+                         help="outline the regions (default; --no-edges leaves them bare)")
     picture.add_argument("--graph", action="store_true", help="draw the adjacency graph")
     picture.add_argument("--boundary", action="store_true", help="draw the decision boundary")
     picture.add_argument("--json", action="store_true", help="print a JSON summary")
