@@ -15,7 +15,8 @@ are artefacts of the clipping, and every true face meets the window's interior.
 Every face of dimension ``d`` is a relatively open convex set, homeomorphic to ``R^d``,
 so ``sum_d (-1)^d f_d`` is the Euler characteristic with compact supports of the
 domain: 1 for a bounded one, ``(-1)^n`` for all of ``R^n`` (and for a plane or line).
-:func:`face_lattice` checks it on every call.
+:func:`face_lattice` checks it on every call, and that the regions are its faces of top
+dimension (one each), and refuses a lattice that fails either.
 """
 
 from __future__ import annotations
@@ -147,6 +148,11 @@ def face_lattice(part) -> FaceLattice:
                           [np.array(sorted(o), dtype=np.int64) for o in owners], bounds,
                           vertices)
     expected = 1 if part.domain.is_bounded else (-1) ** dim
+    if lattice.f_vector[-1] != len(part) or len(lattice.f_vector) != dim + 1:
+        raise RegionsError(f"the face lattice has {lattice.f_vector[-1]} faces of dimension "
+                           f"{len(lattice.f_vector) - 1} for {len(part)} regions in {dim}-D: "
+                           f"vertices of different regions merged (features below the "
+                           f"rounding of coordinates this far from the origin?)")
     if lattice.euler_characteristic != expected:
         raise RegionsError(f"the face lattice's Euler characteristic is "
                            f"{lattice.euler_characteristic}, not the domain's {expected}: "

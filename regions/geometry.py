@@ -136,21 +136,24 @@ def region_vertices(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.n
     return np.array([_polished(rows, rhs, v) for v in found]).reshape(-1, dim)
 
 
-#: A row within this distance (relative to the vertex's size) of a vertex found by
-#: halfspace intersection is one of the rows that meet there.
-POLISH_RADIUS = 1e-7
+#: Polishing a vertex found by halfspace intersection: the rows within ``POLISH_NEAR``
+#: of it (relative to its size) are the rows that meet there, and solving them again may
+#: move it by at most ``POLISH_MOVE`` (relative): rounding, never a different vertex.
+POLISH_NEAR = 1e-9
+POLISH_MOVE = 1e-10
 
 
 def _polished(rows: np.ndarray, rhs: np.ndarray, vertex: np.ndarray) -> np.ndarray:
     """``vertex`` solved again from the rows that meet there (least squares): qhull's
     vertices come from a dual hull and lose digits far from the interior point, which
-    the face lattice's incidences and vertex merging cannot afford."""
+    the face lattice's incidences and vertex merging cannot afford. Kept as it was when
+    the solve would move it by more than rounding or not lower its residual."""
     size = max(1.0, float(np.abs(vertex).max()))
-    near = np.abs(rows @ vertex - rhs) <= POLISH_RADIUS * size
+    near = np.abs(rows @ vertex - rhs) <= POLISH_NEAR * size
     if np.count_nonzero(near) < len(vertex):
         return vertex
     solved, _, rank, _ = np.linalg.lstsq(rows[near], rhs[near], rcond=None)
-    if rank < len(vertex) or np.abs(solved - vertex).max() > POLISH_RADIUS * size:
+    if rank < len(vertex) or np.abs(solved - vertex).max() > POLISH_MOVE * size:
         return vertex
     before = np.abs(rows[near] @ vertex - rhs[near]).max()
     return solved if np.abs(rows[near] @ solved - rhs[near]).max() < before else vertex

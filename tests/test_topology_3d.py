@@ -160,3 +160,31 @@ def test_sublevel_betti_numbers_agree_with_persistence(widths, seed):
         alive = tuple(int(np.sum((bars[d][:, 0] <= t) & (t < bars[d][:, 1])))
                       for d in range(widths[0]))
         assert regions.betti_numbers(part, t, below=True) == alive
+
+
+def test_far_from_the_origin_the_lattice_is_the_same_or_refused():
+    # A random 2-D net and the same net shifted to a box around (100, 100): the same
+    # complex, so the same f-vector, Betti numbers and persistence; and two parallel lines
+    # 5e-6 apart at 1e6, below what merging can tell apart there, are refused, not merged.
+    def build(offset):
+        rng = np.random.default_rng(9)
+        W0 = rng.normal(size=(12, 2))
+        b0 = rng.normal(size=12) - W0 @ np.array([offset, offset])
+        net = regions.Network.from_layers([(W0, b0), (rng.normal(size=(8, 12)),
+                                                      rng.normal(size=8)),
+                                           (rng.normal(size=(1, 8)), [0.0])])
+        return regions.enumerate_regions(net, regions.box([offset - 1] * 2, [offset + 1] * 2))
+    near, far = build(0.0), build(100.0)
+    assert regions.face_lattice(near).f_vector == regions.face_lattice(far).f_vector
+    for level in (-1.0, 0.0, 1.0):
+        assert regions.betti_numbers(near, level) == regions.betti_numbers(far, level)
+    assert [len(b) for b in sublevel_persistence(near).values()] == \
+        [len(b) for b in sublevel_persistence(far).values()]
+    c = 1e6 + 0.5
+    lines = regions.Network.from_layers([([[1.0, 0], [1.0, 0], [0, 1.0]],
+                                          [-c, -(c + 5e-6), -(1e6 + 0.3)]),
+                                         ([[1.0, -1.0, 1.0]], [0.0])])
+    part = regions.enumerate_regions(lines, regions.box([1e6, 1e6], [1e6 + 1, 1e6 + 1]))
+    assert len(part) == 6
+    with pytest.raises(regions.RegionsError, match="face lattice"):
+        regions.face_lattice(part)
