@@ -294,6 +294,8 @@ def cmd_plot(args) -> int:
         raise RegionsError("--graph, --boundary and --no-edges draw static pictures only "
                            "(.png, .svg, .pdf), not .html")
     plotly_objects() if interactive else pyplot()  # a missing extra fails before the work
+    if interactive and args.color == "output":
+        pyplot()                                     # the output colours are matplotlib's
     net, domain = network_and_domain(args)
     part = enumerate_from_args(args, net, domain)
     with writing(args.output, "the picture"):
@@ -382,7 +384,9 @@ def cmd_topology(args) -> int:
         print(json.dumps(jsonable(summary)))
     else:
         unit = "length" if domain.dim == 2 else "area"
-        print(f"decision boundary f = {args.level:g}: {zero.count} pieces, total {unit} "
+        where = (f"f = {args.level:g}" if net.output_dim == 1
+                 else "where the largest output changes")
+        print(f"decision boundary {where}: {zero.count} pieces, total {unit} "
               f"{zero.measure:.6g}, Betti numbers {tuple(summary['boundary_betti'])}")
         if "betti" in summary:
             print(f"{{f >= {args.level:g}}}: Betti numbers {tuple(summary['betti'])} "

@@ -152,6 +152,8 @@ def entropy(network: Network, lo: float, hi: float, iterations: int,
         raise RegionsError(f"f does not map [{lo:g}, {hi:g}] into itself: its range there is "
                            f"[{low:.6g}, {high:.6g}]")
     level = (lo + hi) / 2.0 if level is None else float(level)
+    if not math.isfinite(level):
+        raise RegionsError(f"the level must be a finite number, got {level}")
     counts, regions, crossed = [], [], []
     for k in range(1, iterations + 1):
         part = once if k == 1 else enumerate_regions(iterate(network, k), box(lo, hi))

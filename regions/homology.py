@@ -81,6 +81,8 @@ def level_complex(part, level: float):
     a value counts as zero."""
     if not part.domain.is_bounded:
         raise DomainError("the topology of level sets is computed on a bounded domain")
+    if not np.isfinite(level):
+        raise RegionsError(f"the level must be a finite number, got {level}")
     network = part.network
     out = network.output_dim
     if out == 1:

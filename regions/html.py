@@ -41,7 +41,8 @@ def figure(part, *, color: str = "pattern", layer: int | None = None, opacity: f
         Of a domain of working dimension 2 or 3 (unbounded regions are clipped to a
         window holding every vertex, and the title says so).
     color, layer
-        As :func:`regions.plot`.
+        As :func:`regions.plot` (``color="output"`` takes matplotlib's colour maps, so it
+        needs matplotlib too).
     opacity : float
         Of the 3-D polytopes (2-D polygons are opaque).
 

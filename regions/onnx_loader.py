@@ -3,10 +3,12 @@
 The graph goes from its one input to its one output through affine operators and
 elementwise piecewise-linear activations:
 
-* affine: ``Gemm``, ``MatMul``, ``Add``/``Sub``/``Mul``/``Div`` by a constant, ``Conv``,
-  ``BatchNormalization``, ``AveragePool``, ``GlobalAveragePool``, ``Flatten``,
-  ``Reshape``, ``Transpose``, ``Squeeze``, ``Unsqueeze``, ``Pad``, ``Identity``,
-  ``Dropout``;
+* affine: ``Gemm``, ``MatMul``, ``Add``/``Sub`` (also of two computed tensors),
+  ``Mul``/``Div`` by a constant, ``Neg``, ``Conv``, ``BatchNormalization``,
+  ``AveragePool``, ``GlobalAveragePool``, ``Flatten``, ``Reshape``, ``Transpose``,
+  ``Squeeze``, ``Unsqueeze``, ``Pad``, ``Concat``, ``Slice``, ``Gather``, ``Expand``,
+  ``Cast``, ``Identity``, ``Dropout``, and ``Shape`` (what exported ``x.view(x.size(0),
+  -1)`` becomes); nodes computed from constants only are folded first;
 * activations: ``Relu``, ``LeakyRelu``, ``Clip`` to ``[-1, 1]`` (hard-tanh).
 
 Each activation becomes one exact float64 layer, read off probe batches
@@ -32,7 +34,8 @@ from .probes import CHECK_SAMPLES, LayerBuilder, batch_size, check_layers
 
 AFFINE = {"Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Conv", "BatchNormalization",
           "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Transpose", "Squeeze",
-          "Unsqueeze", "Pad", "Identity", "Dropout"}
+          "Unsqueeze", "Pad", "Identity", "Dropout", "Concat", "Slice", "Gather", "Neg",
+          "Cast", "Shape", "Expand"}
 ACTIVATIONS = {"Relu", "LeakyRelu", "Clip"}
 
 
@@ -45,7 +48,6 @@ def from_onnx(model, input_shape=None) -> Network:
     """
     try:
         import onnx
-        from onnx import numpy_helper
     except ImportError:
         raise NetworkError('ONNX models need the onnx package: pip install "regions[onnx]"') \
             from None
@@ -55,30 +57,105 @@ def from_onnx(model, input_shape=None) -> Network:
         except Exception as exc:  # onnx raises protobuf errors of several types
             raise FileFormatError(f"{model} is not a readable ONNX model: "
                                   f"{type(exc).__name__}") from None
-    graph = model.graph
-    constants = {t.name: _double(numpy_helper.to_array(t)) for t in graph.initializer}
-    nodes = []
-    for node in graph.node:
-        if node.op_type == "Constant":
-            constants[node.output[0]] = _double(numpy_helper.to_array(node.attribute[0].t))
-        else:
-            nodes.append(node)
-    inputs = [i for i in graph.input if i.name not in constants]
-    if len(inputs) != 1 or len(graph.output) != 1:
-        raise NetworkError("the ONNX graph must have one input and one output")
-    shape = _input_shape(inputs[0], input_shape)
-    network, sources = _layers(nodes, constants, inputs[0].name, graph.output[0].name, shape)
-    _check(network, sources, nodes, constants, inputs[0].name, graph.output[0].name, shape)
+    graph = _Graph(model, input_shape)
+    network, sources = _layers(graph)
+    _check(network, sources, graph)
     return network
+
+
+class _Graph:
+    """An ONNX graph as the loader walks it: its nodes that depend on the input, in order,
+    every constant (initializers, ``Constant`` nodes and nodes computed from constants
+    only, in float64), and the model's opsets (each node is evaluated under them)."""
+
+    def __init__(self, model, input_shape):
+        from onnx import helper, numpy_helper
+        self.opsets = list(model.opset_import)
+        self.constants = {t.name: _double(numpy_helper.to_array(t))
+                          for t in model.graph.initializer}
+        inputs = [i for i in model.graph.input if i.name not in self.constants]
+        if len(inputs) != 1 or len(model.graph.output) != 1:
+            raise NetworkError("the ONNX graph must have one input and one output")
+        self.input_name, self.output_name = inputs[0].name, model.graph.output[0].name
+        self.shape = _input_shape(inputs[0], input_shape)
+        batch = inputs[0].type.tensor_type.shape.dim[:1]
+        fixed_batch = batch[0].dim_value if batch and batch[0].HasField("dim_value") else None
+        self.nodes = []
+        for node in model.graph.node:
+            if (node.op_type == "Reshape" and fixed_batch is not None
+                    and node.input[1] in self.constants
+                    and self.constants[node.input[1]].ravel()[:1].tolist() == [fixed_batch]):
+                # exported with a fixed batch, x.view(x.size(0), -1) becomes a constant
+                # shape (batch, ...): keep the batch axis of whatever batch comes in
+                node = self._batch_free_reshape(node, helper)
+            if node.op_type == "Constant":
+                value = helper.get_attribute_value(node.attribute[0])
+                value = numpy_helper.to_array(value) if hasattr(value, "dims") else value
+                self.constants[node.output[0]] = _double(np.asarray(value))
+            elif all(not name or name in self.constants for name in node.input):
+                self.constants[node.output[0]] = _double(self.run_node(node, {}))
+            else:
+                self.nodes.append(node)
+
+    def _batch_free_reshape(self, node, helper):
+        """A copy of the Reshape ``node`` whose target shape copies the batch axis (0)."""
+        shape = np.array(self.constants[node.input[1]], dtype=np.int64).ravel()
+        shape[0] = 0
+        name = f"{node.input[1]}/any_batch"
+        self.constants[name] = shape
+        attributes = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        if attributes.get("allowzero"):
+            raise NetworkError(f"Reshape node {node.name or node.output[0]!r} fixes the batch "
+                               f"size (allowzero=1): export the model with a dynamic batch axis")
+        return helper.make_node("Reshape", [node.input[0], name], list(node.output),
+                                name=node.name, **attributes)
+
+    def evaluator(self, nodes, inputs: list, output: str):
+        """ONNX's reference evaluator of ``nodes`` from the values ``inputs`` (names) to
+        ``output``, on float64 values, under the model's opsets."""
+        from onnx import TensorProto, helper, numpy_helper
+        from onnx.reference import ReferenceEvaluator
+        used = {name for node in nodes for name in node.input if name in self.constants}
+        graph = helper.make_graph(
+            list(nodes), "run",
+            [helper.make_tensor_value_info(name, TensorProto.DOUBLE, None) for name in inputs],
+            [helper.make_tensor_value_info(output, TensorProto.DOUBLE, None)],
+            [numpy_helper.from_array(self.constants[name], name) for name in sorted(used)])
+        return ReferenceEvaluator(helper.make_model(graph, opset_imports=self.opsets))
+
+    def run_node(self, node, env: dict) -> np.ndarray:
+        """One node's output from the values ``env`` (name -> array) of its computed
+        inputs."""
+        inputs = [name for name in dict.fromkeys(node.input) if name and name not in
+                  self.constants]
+        try:
+            return self.evaluator([node], inputs, node.output[0]).run(
+                None, {name: env[name] for name in inputs})[0]
+        except Exception as exc:  # the reference operators raise many types on bad shapes
+            shapes = ", ".join(str(env[name].shape[1:]) for name in inputs)
+            raise NetworkError(f"{node.op_type} node {node.name or node.output[0]!r} cannot "
+                               f"take inputs of shape {shapes}: "
+                               f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+                               ) from None
+
+    def run_nodes(self, x: np.ndarray) -> dict:
+        """Every value of the graph (name -> array) on the input batch ``x``."""
+        values = {self.input_name: x}
+        for node in self.nodes:
+            values[node.output[0]] = self.run_node(node, values)
+        return values
 
 
 def _activation(node, constants):
     """``(name, slope)`` of an activation node, None for an affine one (NetworkError for
     anything else)."""
     computed = [name for name in node.input if name and name not in constants]
-    if node.op_type in ("Mul", "Div", "MatMul", "Gemm") and len(computed) > 1:
-        raise NetworkError(f"{node.op_type} node {node.name or node.output[0]!r} multiplies two "
-                           f"computed tensors: a product is not piecewise linear")
+    where = f"{node.op_type} node {node.name or node.output[0]!r}"
+    if node.op_type in ("Mul", "MatMul", "Gemm") and len(computed) > 1:
+        raise NetworkError(f"{where} multiplies two computed tensors: a product is not "
+                           f"piecewise linear")
+    if node.op_type == "Div" and node.input[1] in computed:
+        raise NetworkError(f"{where} divides by a computed tensor: not piecewise linear")
     if node.op_type in AFFINE:
         return None
     if node.op_type == "Relu":
@@ -96,39 +173,41 @@ def _activation(node, constants):
     raise NetworkError(f"unsupported ONNX operator {node.op_type}")
 
 
-def _layers(nodes, constants, input_name: str, output_name: str, shape: tuple):
+def _layers(graph: _Graph):
     """The network's layers from the graph, on probe batches (:mod:`regions.probes`), and
     the graph values each layer stands for."""
-    last_use = {input_name: -1}
+    nodes, constants = graph.nodes, graph.constants
+    last_use = {graph.input_name: -1}
     for k, node in enumerate(nodes):
         for name in node.input:
             if name in last_use:
                 last_use[name] = k
         last_use[node.output[0]] = -1
-    last_use[output_name] = len(nodes)
+    if graph.output_name not in last_use:
+        raise NetworkError("the ONNX graph's output is not computed from its input")
+    last_use[graph.output_name] = len(nodes)
     for node in nodes:
         _activation(node, constants)           # refuse before any work
-    size = int(np.prod(shape))
-    outputs = _run_nodes(nodes, constants, input_name, np.zeros((1, *shape)))
-    names = [input_name] + [node.output[0] for node in nodes]
+    size = int(np.prod(graph.shape))
+    outputs = graph.run_nodes(np.zeros((1, *graph.shape)))
+    names = [graph.input_name] + [node.output[0] for node in nodes]
     builder = LayerBuilder(batch_size([int(np.prod(outputs[n].shape[1:])) for n in names],
                                       [last_use[n] + 1 for n in names]), size)
-    env = {input_name: builder.unit_probes(0, size, shape)}
+    env = {graph.input_name: builder.unit_probes(0, size, graph.shape)}
     for k, node in enumerate(nodes):
         activation = _activation(node, constants)
         if activation is None:
-            env[node.output[0]] = _run_node(node, constants, env)
+            env[node.output[0]] = graph.run_node(node, env)
         else:
-            live = {name: (name, value) for name, value in env.items() if last_use[name] > k}
+            live = {name: (name, value) for name, value in env.items() if last_use[name] > k
+                    and value.dtype.kind == "f" and value.ndim and len(value) == builder.batch}
             out, carried = builder.activate(node.name or node.output[0], node.input[0],
                                             env[node.input[0]], *activation, live)
             env[node.output[0]] = out
             env.update(carried)
         for name in [name for name in env if last_use[name] <= k]:
             del env[name]
-    if output_name not in env:
-        raise NetworkError("the ONNX graph's output is not computed from its input")
-    builder.finish(output_name, env[output_name])
+    builder.finish(graph.output_name, env[graph.output_name])
     return Network(builder.layers), builder.sources
 
 
@@ -158,49 +237,12 @@ def _clip_bounds(node, constants) -> tuple:
     return low, high
 
 
-def _evaluator(nodes, constants, inputs: list, output: str):
-    """ONNX's reference evaluator of ``nodes`` from the values ``inputs`` (names) to
-    ``output``, on float64 values, constants in float64."""
-    from onnx import TensorProto, helper, numpy_helper
-    from onnx.reference import ReferenceEvaluator
-    used = {name for node in nodes for name in node.input if name in constants}
-    graph = helper.make_graph(
-        list(nodes), "run",
-        [helper.make_tensor_value_info(name, TensorProto.DOUBLE, None) for name in inputs],
-        [helper.make_tensor_value_info(output, TensorProto.DOUBLE, None)],
-        [numpy_helper.from_array(constants[name], name) for name in sorted(used)])
-    return ReferenceEvaluator(helper.make_model(graph))
-
-
-def _run_node(node, constants, env: dict) -> np.ndarray:
-    """One node's output from the values ``env`` (name -> array) of its computed inputs."""
-    inputs = [name for name in dict.fromkeys(node.input) if name and name not in constants]
-    try:
-        return _evaluator([node], constants, inputs, node.output[0]).run(
-            None, {name: env[name] for name in inputs})[0]
-    except Exception as exc:  # the reference operators raise many types on bad shapes
-        shapes = ", ".join(str(env[name].shape[1:]) for name in inputs)
-        raise NetworkError(f"{node.op_type} node {node.name or node.output[0]!r} cannot take "
-                           f"inputs of shape {shapes}: "
-                           f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") \
-            from None
-
-
-def _run_nodes(nodes, constants, input_name: str, x: np.ndarray) -> dict:
-    """Every value of the graph (name -> array) on the input batch ``x``."""
-    values = {input_name: x}
-    for node in nodes:
-        values[node.output[0]] = _run_node(node, constants, values)
-    return values
-
-
-def _check(network: Network, sources: list, nodes, constants, input_name: str,
-           output_name: str, shape: tuple) -> None:
+def _check(network: Network, sources: list, graph: _Graph) -> None:
     """The network against the graph evaluated in float64 on random inputs: each layer
     against the values it stands for, and the output against the whole graph's."""
-    x = np.random.default_rng(0).normal(size=(CHECK_SAMPLES, int(np.prod(shape))))
-    batch = x.reshape(CHECK_SAMPLES, *shape)
-    values = _run_nodes(nodes, constants, input_name, batch)
-    whole = _evaluator(nodes, constants, [input_name], output_name).run(
-        None, {input_name: batch})[0]
+    x = np.random.default_rng(0).normal(size=(CHECK_SAMPLES, int(np.prod(graph.shape))))
+    batch = x.reshape(CHECK_SAMPLES, *graph.shape)
+    values = graph.run_nodes(batch)
+    whole = graph.evaluator(graph.nodes, [graph.input_name], graph.output_name).run(
+        None, {graph.input_name: batch})[0]
     check_layers(network, x, sources, values.__getitem__, whole, str)

@@ -102,10 +102,10 @@ class LayerBuilder:
         W, b = self.affine(name, probes)
         ones = W == 1.0
         copies = (np.count_nonzero(W, axis=1) == 1) & ones.any(axis=1) & (b == 0.0)
-        if self.stage_activation is None:
-            why = "it is the network input"
-        elif not copies.all():
+        if not copies.all():
             why = "it is not the previous layer's output (a pre-activation, or a sum)"
+        elif self.stage_activation is None:
+            why = "it is the network input"
         elif self.stage_activation != activation:
             why = f"it is a {self.stage_activation} output, which {activation} would change"
         elif activation not in ("relu", "hardtanh"):
@@ -156,8 +156,8 @@ class LayerBuilder:
 
 
 def batch_size(sizes: list, last_use: list) -> int:
-    """Rows of the probe batches of a graph: one more than the most entries of the values
-    alive at once, i.e. passed to a node or kept for a later one (``sizes[k]`` entries made
-    by node ``k``, last used by node ``last_use[k]``); a layer is never wider."""
-    return 1 + max((sum(size for k, size in enumerate(sizes[:j]) if last_use[k] >= j)
+    """Rows of the probe batches of a graph (``sizes[k]`` entries made by node ``k``, last
+    used by node ``last_use[k]``): one more than the widest layer can be, the output of a
+    node (an activation's is as large as its input) plus every value kept for later."""
+    return 1 + max((sizes[j] + sum(size for k, size in enumerate(sizes[:j]) if last_use[k] > j)
                     for j in range(len(sizes))), default=0)

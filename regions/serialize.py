@@ -220,8 +220,13 @@ def to_npz(part, path) -> None:
     rows = [part.constraints(i) for i in range(count)]
     maps = [part.affine_map(i) for i in range(count)]
     sizes = np.array([len(b) for _, b, _ in rows], dtype=np.int64)
+    with open(os.fspath(path), "wb") as handle:     # a handle: numpy adds no ".npz" suffix
+        _save_arrays(handle, part, rows, maps, sizes, dim, out, count)
+
+
+def _save_arrays(handle, part, rows, maps, sizes, dim: int, out: int, count: int) -> None:
     np.savez_compressed(
-        os.fspath(path), header=np.array(json.dumps(_header(part), allow_nan=False)),
+        handle, header=np.array(json.dumps(_header(part), allow_nan=False)),
         patterns=part.patterns, witnesses=part.witnesses, margins=part.margins,
         row_offsets=np.concatenate([[0], np.cumsum(sizes)]),
         A=np.concatenate([A for A, _, _ in rows]) if count else np.zeros((0, dim)),
@@ -236,7 +241,10 @@ def read_npz(path) -> Partition:
     for a file that is not one)."""
     path = os.fspath(path)
     try:
-        with np.load(path, allow_pickle=False) as stored:
+        stored = np.load(path, allow_pickle=False)
+        if not isinstance(stored, np.lib.npyio.NpzFile):
+            raise ValueError("not an .npz archive")
+        with stored:
             arrays = {key: stored[key] for key in stored.files}
         data = json.loads(str(arrays.pop("header")))
     except (OSError, ValueError, KeyError) as exc:
@@ -245,6 +253,13 @@ def read_npz(path) -> Partition:
     try:
         network, domain = _network_and_domain(data)
         offsets = arrays["row_offsets"]
+        count = len(arrays["patterns"])
+        rows = len(arrays["A"])
+        if (len(offsets) != count + 1 or offsets[0] != 0 or np.any(np.diff(offsets) < 0)
+                or offsets[-1] != rows or len(arrays["b"]) != rows
+                or len(arrays["labels"]) != rows
+                or any(len(arrays[k]) != count for k in ("witnesses", "margins", "C", "d"))):
+            raise ValueError("its arrays do not agree in length")
         found = [Region(arrays["patterns"][i].astype(np.int8),
                         arrays["A"][offsets[i]:offsets[i + 1]],
                         arrays["b"][offsets[i]:offsets[i + 1]],

@@ -137,7 +137,7 @@ def _kind(module, nn) -> str:
                            f"enumeration cannot carry: use AvgPool or a strided convolution")
     raise NetworkError(f"unsupported module {name}: a Sequential of affine modules (Linear, "
                        f"Conv, AvgPool, BatchNorm, Dropout, Flatten) and ReLU / LeakyReLU / "
-                       f"Hardtanh(-1, 1); residual blocks are not converted")
+                       f"Hardtanh(-1, 1), with skip connections in a traced model")
 
 
 def _layers(modules: list, input_shape: tuple, torch) -> tuple[list[Layer], list]:
@@ -265,7 +265,7 @@ def _activate_torch(tensor, layer: Layer, torch):
 _AFFINE_FUNCTIONS = ("add", "sub", "neg", "flatten", "cat", "reshape", "squeeze", "unsqueeze",
                      "pad", "avg_pool1d", "avg_pool2d", "avg_pool3d", "linear", "conv1d",
                      "conv2d", "conv3d", "permute", "transpose", "getattr", "getitem", "mul",
-                     "truediv")
+                     "truediv", "iadd", "isub")
 _AFFINE_METHODS = ("view", "reshape", "flatten", "size", "contiguous", "permute", "transpose",
                    "squeeze", "unsqueeze", "add", "sub", "neg", "dim", "mul", "div")
 _ACTIVATION_FUNCTIONS = {"relu": "relu", "relu_": "relu", "leaky_relu": "leaky_relu",
@@ -312,7 +312,7 @@ def _from_graph(model, input_shape: tuple, torch) -> Network:
                 derived.add(node)
             args = fx.node.map_arg(node.args, lambda n: env[n])
             kwargs = fx.node.map_arg(node.kwargs, lambda n: env[n])
-            activation = _node_activation(traced, node, args, kwargs, torch)
+            activation = _node_activation(traced, node, args, kwargs, derived, torch)
             if activation is None:
                 env[node] = _evaluate(traced, node, args, kwargs)
             else:
@@ -326,7 +326,7 @@ def _from_graph(model, input_shape: tuple, torch) -> Network:
         for m in [m for m in env if last_use[position[m]] <= k]:
             del env[m]
     network = Network(builder.layers)
-    _check_graph(network, traced, builder.sources, input_shape, torch)
+    _check_graph(network, model, traced, builder.sources, input_shape, torch)
     return network
 
 
@@ -338,9 +338,10 @@ def _values_used(node, k: int, position: dict) -> bool:
             and u.args[1] in ("shape", "ndim"))) for u in node.users)
 
 
-def _node_activation(traced, node, args, kwargs, torch):
+def _node_activation(traced, node, args, kwargs, derived: set, torch):
     """``(name, slope)`` when ``node`` applies an activation, else None (NetworkError for an
-    operation that cannot be converted)."""
+    operation that cannot be converted; ``derived``: the nodes that depend on the input)."""
+    import torch.fx as fx
     if node.op == "call_module":
         kind = _kind(traced.get_submodule(node.target), torch.nn)
         if kind in ("linear", "affine"):
@@ -361,7 +362,7 @@ def _node_activation(traced, node, args, kwargs, torch):
         return "relu", 0.01
     if (node.op == "call_function" and name in ("mul", "truediv")) or (
             node.op == "call_method" and node.target in ("mul", "div")):
-        if sum(isinstance(a, torch.Tensor) and a.ndim > 0 for a in args[:2]) == 2:
+        if sum(1 for a in node.args[:2] if isinstance(a, fx.Node) and a in derived) == 2:
             raise NetworkError(f"node {node.name!r}: a product of two tensors is not "
                                f"piecewise linear")
         return None
@@ -384,14 +385,25 @@ def _evaluate(traced, node, args, kwargs):
         getattr(traced, node.target)
 
 
-def _check_graph(network: Network, traced, sources: list, input_shape: tuple, torch) -> None:
-    """The converted layers against the values of the model's nodes they stand for, and the
-    network against the model's output, on random inputs (as :func:`_check`)."""
+def _check_graph(network: Network, model, traced, sources: list, input_shape: tuple,
+                 torch) -> None:
+    """The converted layers against the values of the traced graph's nodes they stand for
+    (copied as computed, so in-place operations later do not change them), and the network
+    against the model itself (not its trace: fx drops aliasing), on random inputs."""
     import torch.fx as fx
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(CHECK_SAMPLES, int(np.prod(input_shape))))
-    recorder = fx.Interpreter(traced, garbage_collect_values=False)
+
+    class Recorder(fx.Interpreter):
+        def run_node(self, node):
+            result = super().run_node(node)
+            if isinstance(result, torch.Tensor):
+                values[node] = result.detach().clone().numpy()
+            return result
+
+    values: dict = {}
+    x = np.random.default_rng(0).normal(size=(CHECK_SAMPLES, int(np.prod(input_shape))))
     with torch.no_grad():
-        whole = recorder.run(torch.from_numpy(x.reshape(CHECK_SAMPLES, *input_shape)))
-    check_layers(network, x, sources, lambda node: recorder.env[node].numpy(),
-                 whole.numpy(), lambda node: node.name)
+        Recorder(traced).run(torch.from_numpy(x.reshape(CHECK_SAMPLES, *input_shape)))
+        whole = model(torch.from_numpy(x.reshape(CHECK_SAMPLES, *input_shape)))
+    if not isinstance(whole, torch.Tensor):
+        raise NetworkError("the model must return one tensor")
+    check_layers(network, x, sources, values.__getitem__, whole.numpy(), lambda node: node.name)

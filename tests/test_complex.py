@@ -173,6 +173,16 @@ def test_crossings_are_the_sign_changes_of_the_exact_sweep(seed):
     assert crossings(part, level) == expected
 
 
+def test_non_finite_levels_are_refused():
+    with pytest.raises(regions.RegionsError, match="finite"):
+        entropy(TENT, 0.0, 1.0, 2, level=float("nan"))
+    part = regions.enumerate_regions(regions.Network.from_layers(
+        [([[1.0, 0.0]], [0.0]), ([[1.0]], [0.0])]), regions.box(-1, 1))
+    for level in (float("nan"), float("inf")):
+        with pytest.raises(regions.RegionsError, match="finite"):
+            regions.betti_numbers(part, level)
+
+
 def test_entropy_refusals():
     with pytest.raises(regions.RegionsError, match="into itself"):
         entropy(TENT, 0.0, 2.0, 2)        # f(2) = -4

@@ -136,3 +136,45 @@ def test_residual_block_matches_brute_force_over_the_models_neurons():
     x = rng.normal(size=(8, 2))
     expected = ReferenceEvaluator(m).run(None, {"x": x.astype(np.float32)})[0]
     assert np.allclose(net.forward(x), expected, rtol=1e-5, atol=1e-5)   # float32 model
+
+
+@pytest.mark.parametrize("dynamic", [True, False], ids=["dynamic-batch", "fixed-batch"])
+def test_exported_resnet_block_matches_the_torch_conversion(dynamic, tmp_path):
+    # A conv ResNet block exported by PyTorch (Shape/Gather/Concat for x.view(x.size(0), -1)
+    # with a dynamic batch; a constant (1, 18) shape with a fixed one), converted from ONNX
+    # and, independently, from the traced torch model: the same function and, on a plane,
+    # the same regions.
+    torch = pytest.importorskip("torch")
+    import warnings
+    nn = torch.nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem, self.c1 = nn.Conv2d(1, 2, 3, padding=1), nn.Conv2d(2, 2, 3, padding=1)
+            self.c2, self.fc = nn.Conv2d(2, 2, 3, padding=1), nn.Linear(18, 1)
+
+        def forward(self, x):
+            h = torch.relu(self.stem(x))
+            h = torch.relu(h + self.c2(torch.relu(self.c1(h))))
+            return self.fc(h.view(h.size(0), -1))
+
+    torch.manual_seed(2)
+    model = Net().eval()
+    path = tmp_path / "block.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, torch.randn(1, 1, 3, 3), str(path), dynamo=False,
+                          input_names=["x"], output_names=["y"],
+                          dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}} if dynamic else None)
+    from_onnx = regions.from_onnx(path)
+    from_torch = regions.from_torch(model, input_shape=(1, 3, 3))
+    assert from_onnx.widths == from_torch.widths == [9, 18, 36, 18, 1]
+    x = np.random.default_rng(0).normal(size=(16, 9))
+    with torch.no_grad():
+        expected = model.double()(torch.from_numpy(x.reshape(16, 1, 3, 3))).numpy()
+    assert np.allclose(from_onnx.forward(x), expected, rtol=1e-5, atol=1e-6)  # float32 file
+    e = np.eye(9)
+    plane = regions.plane(np.zeros(9), e[0], e[4], lo=-1, hi=1)
+    assert len(regions.enumerate_regions(from_onnx, plane)) == \
+        len(regions.enumerate_regions(from_torch, plane))

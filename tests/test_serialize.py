@@ -96,6 +96,22 @@ def test_bad_npz_is_a_file_format_error(tmp_path):
         regions.read_npz(tmp_path / "junk.npz")
     with pytest.raises(regions.FileFormatError, match="cannot read a partition"):
         regions.read_npz(tmp_path / "absent.npz")
+    np.save(tmp_path / "array.npy", np.zeros(3))
+    with pytest.raises(regions.FileFormatError, match="not an .npz archive"):
+        regions.read_npz(tmp_path / "array.npy")
+
+
+def test_npz_whose_arrays_disagree_is_refused(tmp_path):
+    part = regions.enumerate_regions(random_net([2, 4, 1], ["relu", "identity"], seed=0),
+                                     regions.box(-1, 1))
+    regions.to_npz(part, tmp_path / "P.NPZ")                   # any suffix, kept as given
+    assert len(regions.read_npz(tmp_path / "P.NPZ")) == len(part)
+    stored = dict(np.load(tmp_path / "P.NPZ"))
+    for key, cut in (("row_offsets", slice(0, -1)), ("A", slice(0, -1)), ("C", slice(1, None))):
+        damaged = dict(stored, **{key: stored[key][cut]})
+        np.savez(tmp_path / "bad.npz", **damaged)
+        with pytest.raises(regions.FileFormatError, match="do not agree"):
+            regions.read_npz(tmp_path / "bad.npz")
 
 
 def test_read_partition_is_usable():

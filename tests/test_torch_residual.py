@@ -121,6 +121,18 @@ def test_refusals_name_the_node():
         def forward(self, h):
             return h * h
 
+    class Alias(nn.Module):
+        """g += ... also changes h in eager PyTorch; torch.fx's trace does not see it."""
+
+        def __init__(self):
+            super().__init__()
+            self.inner = nn.Linear(2, 2)
+
+        def forward(self, h):
+            g = h
+            g += self.inner(h)
+            return torch.relu(g) + h
+
     class Sigmoid(nn.Module):
         def __init__(self):
             super().__init__()
@@ -147,6 +159,7 @@ def test_refusals_name_the_node():
         (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2), Block(2)),
          "not the previous layer's output"),
         (nn.Sequential(nn.Linear(2, 2), Product()), "product of two tensors"),
+        (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), Alias()), "does not reproduce the model"),
         (nn.Sequential(nn.Linear(2, 2), Sigmoid()), "unsupported module Sigmoid"),
     ]
     for model, message in cases:
@@ -170,6 +183,32 @@ def test_hardtanh_outputs_are_carried():
     net = regions.from_torch(model)
     assert net.activations == ["hardtanh", "hardtanh", "hardtanh", "identity"]
     x = np.random.default_rng(0).normal(scale=3.0, size=(64, 2))
+    with torch.no_grad():
+        assert np.allclose(net.forward(x), model(torch.from_numpy(x)).numpy(), rtol=1e-12,
+                           atol=1e-12)
+
+
+def test_scaled_skips_in_place_relus_and_unused_activations_convert():
+    # h * gamma (a constant parameter), ReLU(inplace=True) as torchvision's blocks use it,
+    # and an activation whose output is never used: all exact.
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner, self.outer = nn.Linear(3, 3), nn.Linear(3, 3)
+            self.relu = nn.ReLU(inplace=True)
+            self.gamma = nn.Parameter(torch.tensor([0.5, -1.0, 2.0]))
+
+        def forward(self, h):
+            torch.relu(h)                      # an activation nobody uses
+            out = self.relu(self.inner(h))
+            out = self.outer(out)
+            out += h * self.gamma
+            return self.relu(out)
+
+    torch.manual_seed(3)
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(inplace=True), Block(), nn.Linear(3, 1))
+    net = regions.from_torch(model.double())
+    x = np.random.default_rng(0).normal(size=(32, 2))
     with torch.no_grad():
         assert np.allclose(net.forward(x), model(torch.from_numpy(x)).numpy(), rtol=1e-12,
                            atol=1e-12)
