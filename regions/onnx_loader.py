@@ -30,7 +30,7 @@ import numpy as np
 
 from .errors import FileFormatError, NetworkError
 from .network import Network
-from .probes import CHECK_SAMPLES, LayerBuilder, batch_size, check_layers
+from .probes import CHECK_SAMPLES, LayerBuilder, batch_size, check_inputs, check_layers
 
 AFFINE = {"Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Conv", "BatchNormalization",
           "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Transpose", "Squeeze",
@@ -149,13 +149,6 @@ class _Graph:
 def _activation(node, constants):
     """``(name, slope)`` of an activation node, None for an affine one (NetworkError for
     anything else)."""
-    computed = [name for name in node.input if name and name not in constants]
-    where = f"{node.op_type} node {node.name or node.output[0]!r}"
-    if node.op_type in ("Mul", "MatMul", "Gemm") and len(computed) > 1:
-        raise NetworkError(f"{where} multiplies two computed tensors: a product is not "
-                           f"piecewise linear")
-    if node.op_type == "Div" and node.input[1] in computed:
-        raise NetworkError(f"{where} divides by a computed tensor: not piecewise linear")
     if node.op_type in AFFINE:
         return None
     if node.op_type == "Relu":
@@ -164,9 +157,11 @@ def _activation(node, constants):
         return "leaky_relu", float(next((a.f for a in node.attribute if a.name == "alpha"), 0.01))
     if node.op_type == "Clip" and _clip_bounds(node, constants) == (-1.0, 1.0):
         return "hardtanh", 0.01
+    if node.op_type == "Clip" and _clip_bounds(node, constants) == (0.0, np.inf):
+        return "relu", 0.01
     if node.op_type == "Clip":
         raise NetworkError(f"Clip{_clip_bounds(node, constants)} is unsupported: only "
-                           f"(-1, 1) (hard-tanh)")
+                           f"(-1, 1) (hard-tanh) and (0, inf) (ReLU)")
     if "MaxPool" in node.op_type:
         raise NetworkError(f"{node.op_type} is piecewise linear but not elementwise, which "
                            f"the enumeration cannot carry")
@@ -197,6 +192,7 @@ def _layers(graph: _Graph):
     for k, node in enumerate(nodes):
         activation = _activation(node, constants)
         if activation is None:
+            _refuse_products(node, env, builder.batch)
             env[node.output[0]] = graph.run_node(node, env)
         else:
             live = {name: (name, value) for name, value in env.items() if last_use[name] > k
@@ -209,6 +205,21 @@ def _layers(graph: _Graph):
             del env[name]
     builder.finish(graph.output_name, env[graph.output_name])
     return Network(builder.layers), builder.sources
+
+
+def _refuse_products(node, env: dict, batch: int) -> None:
+    """Refuse a product of two tensors that depend on the input, or a division by one
+    (shape arithmetic on integers, as exported ``x.view(x.size(0), -1)`` has, is fine)."""
+    if node.op_type not in ("Mul", "MatMul", "Gemm", "Div"):
+        return
+    probes = [name for name in node.input[:2] if name in env and env[name].dtype.kind == "f"
+              and env[name].ndim and len(env[name]) == batch]
+    where = f"{node.op_type} node {node.name or node.output[0]!r}"
+    if len(probes) == 2:
+        raise NetworkError(f"{where} multiplies two computed tensors: a product is not "
+                           f"piecewise linear")
+    if node.op_type == "Div" and node.input[1] in probes:
+        raise NetworkError(f"{where} divides by a computed tensor: not piecewise linear")
 
 
 def _double(array: np.ndarray) -> np.ndarray:
@@ -240,7 +251,7 @@ def _clip_bounds(node, constants) -> tuple:
 def _check(network: Network, sources: list, graph: _Graph) -> None:
     """The network against the graph evaluated in float64 on random inputs: each layer
     against the values it stands for, and the output against the whole graph's."""
-    x = np.random.default_rng(0).normal(size=(CHECK_SAMPLES, int(np.prod(graph.shape))))
+    x = check_inputs(int(np.prod(graph.shape)))
     batch = x.reshape(CHECK_SAMPLES, *graph.shape)
     values = graph.run_nodes(batch)
     whole = graph.evaluator(graph.nodes, [graph.input_name], graph.output_name).run(

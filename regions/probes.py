@@ -8,11 +8,14 @@ has the same size). An affine operation applied to the batch gives the affine ma
 ``s`` of its result, exactly up to rounding; additions of two tensors (skip
 connections) are affine too. At each activation, :class:`LayerBuilder` makes a layer of
 the map of its input and of every tensor used later, which is carried through by copy
-neurons. A copy is exact only when the activation leaves the value unchanged: the value
-must be the previous layer's output and the activation the same ReLU or Hardtanh
-(``relu(relu(h)) = relu(h)``). A copy neuron's state is that of the neuron it copies
-(its pre-activation is that neuron's output: positive, or identically zero), so copies
-add pattern entries but never a region. Anything else is refused naming the node.
+neurons. A copy is exact only when the activation leaves the value unchanged: each entry
+must be ``c`` times an output of the previous layer and the activation the same ReLU
+(``c > 0``: ``relu(c relu(z)) = c relu(z)``) or Hardtanh (``0 < |c| <= 1``). A ReLU
+copy's state is that of the neuron it copies (its pre-activation is ``c`` times that
+neuron's output: positive, or identically zero); a Hardtanh copy's pre-activation
+stays in ``[-1, 1]`` and reaches its ends only where the copied neuron saturates; so
+copies add pattern entries but never a region. Anything else is refused naming the
+node.
 """
 
 from __future__ import annotations
@@ -24,8 +27,19 @@ from .network import Layer, Network, activate, make_layer
 
 #: A converted network must match the model's own forward pass to this relative accuracy.
 CHECK_RTOL = 1e-10
-#: Random inputs of that check.
-CHECK_SAMPLES = 16
+#: Random inputs of that check: normal directions at sizes spread log-uniformly over
+#: ``CHECK_SCALES`` (a gated term of the model, e.g. behind a ReLU with a large bias, may be
+#: zero near the origin).
+CHECK_SAMPLES = 64
+CHECK_SCALES = (0.1, 100.0)
+
+
+def check_inputs(size: int) -> np.ndarray:
+    """The conversion check's inputs ``(CHECK_SAMPLES, size)``, the same on every call."""
+    rng = np.random.default_rng(0)
+    low, high = np.log10(CHECK_SCALES)
+    return (rng.normal(size=(CHECK_SAMPLES, size))
+            * 10.0 ** rng.uniform(low, high, size=(CHECK_SAMPLES, 1)))
 
 
 def reproduces(values: np.ndarray, expected: np.ndarray) -> bool:
@@ -96,14 +110,20 @@ class LayerBuilder:
                                f"each input alone can be converted")
         return np.ascontiguousarray((flat[1:1 + dim] - flat[0]).T), flat[0].copy()
 
-    def copied_coordinates(self, name: str, probes: np.ndarray, activation: str) -> np.ndarray:
-        """The coordinates of s that a value is (one per entry), or NetworkError when it
-        cannot pass ``activation`` unchanged."""
+    def copied_coordinates(self, name: str, probes: np.ndarray,
+                           activation: str) -> list[tuple[int, float]]:
+        """``(coordinate of s, factor)`` of each entry of a value that is a multiple of one
+        coordinate of s and passes ``activation`` unchanged: a positive one of a ReLU
+        output (``relu(c h) = c h`` for ``h >= 0``), one of size at most 1 of a Hardtanh
+        output; NetworkError for any other value."""
         W, b = self.affine(name, probes)
-        ones = W == 1.0
-        copies = (np.count_nonzero(W, axis=1) == 1) & ones.any(axis=1) & (b == 0.0)
+        single = (np.count_nonzero(W, axis=1) == 1) & (b == 0.0)
+        factors = W.sum(axis=1)
+        copies = single & ((factors > 0) if activation == "relu" else
+                           (np.abs(factors) <= 1.0) if activation == "hardtanh" else single)
         if not copies.all():
-            why = "it is not the previous layer's output (a pre-activation, or a sum)"
+            why = ("it is not the previous layer's output or a multiple of it that the "
+                   "activation leaves unchanged (a pre-activation, or a sum)")
         elif self.stage_activation is None:
             why = "it is the network input"
         elif self.stage_activation != activation:
@@ -111,7 +131,7 @@ class LayerBuilder:
         elif activation not in ("relu", "hardtanh"):
             why = f"{activation} changes its own negative outputs again"
         else:
-            return np.argmax(ones, axis=1)
+            return list(zip(np.argmax(W != 0, axis=1).tolist(), factors.tolist()))
         raise NetworkError(
             f"node {name!r} is used after the {activation} that follows it, and {why}: only "
             f"an earlier layer's ReLU or Hardtanh outputs pass an activation of the same kind "
@@ -123,15 +143,16 @@ class LayerBuilder:
         node ``source``), carrying every value of ``live`` (``{key: (node name, probes)}``).
         Returns the activation's probes and the carried values' new probes."""
         W, b = self.affine(name, probes)
-        copied: dict[int, int] = {}          # coordinate of s -> row of the new layer
+        copied: dict = {}          # (coordinate of s, factor) -> row of the new layer
         carried = {}
         for key, (node_name, value) in live.items():
             rows = []
-            for j in self.copied_coordinates(node_name, value, activation):
-                rows.append(copied.setdefault(int(j), W.shape[0] + len(copied)))
+            for copy in self.copied_coordinates(node_name, value, activation):
+                rows.append(copied.setdefault(copy, W.shape[0] + len(copied)))
             carried[key] = (rows, value.shape)
         copy = np.zeros((len(copied), self.width))
-        copy[np.arange(len(copied)), list(copied)] = 1.0
+        for row, (j, factor) in enumerate(copied):
+            copy[row, j] = factor
         self.layers.append(make_layer(np.vstack([W, copy]),
                                       np.concatenate([b, np.zeros(len(copied))]), activation,
                                       slope, len(self.layers)))

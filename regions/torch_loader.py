@@ -45,7 +45,8 @@ import numpy as np
 
 from .errors import NetworkError
 from .network import Layer, Network, activate, make_layer
-from .probes import CHECK_RTOL, CHECK_SAMPLES, LayerBuilder, batch_size, check_layers, reproduces
+from .probes import (CHECK_RTOL, CHECK_SAMPLES, LayerBuilder, batch_size, check_inputs,
+                     check_layers, reproduces)
 
 
 def from_torch(module, input_shape=None) -> Network:
@@ -84,7 +85,8 @@ def from_torch(module, input_shape=None) -> Network:
             raise NetworkError(f"the model starts with {type(first).__name__}, not Linear: "
                                f"give input_shape (one input's shape, without the batch axis)")
         input_shape = (first.in_features,)
-    input_shape = tuple(int(s) for s in input_shape)
+    input_shape = ((int(input_shape),) if np.ndim(input_shape) == 0
+                   else tuple(int(s) for s in input_shape))
     if not all(_known(m, torch.nn) for m in modules):
         return _from_graph(model, input_shape, torch)
     layers, blocks = _layers(modules, input_shape, torch)
@@ -120,6 +122,10 @@ def _kind(module, nn) -> str:
     affine = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d,
               nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.BatchNorm1d, nn.BatchNorm2d,
               nn.BatchNorm3d, nn.Unflatten, nn.ZeroPad2d) + _pass_through(nn)
+    if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)) and (
+            module.running_mean is None):
+        raise NetworkError(f"{type(module).__name__}(track_running_stats=False) normalises "
+                           f"each batch by its own statistics: not one affine map")
     if isinstance(module, affine):
         return "affine"
     if isinstance(module, nn.ReLU):
@@ -151,15 +157,24 @@ def _layers(modules: list, input_shape: tuple, torch) -> tuple[list[Layer], list
     def close(activation: str, slope: float = 0.01) -> None:
         nonlocal run, shape
         if not run:
-            raise NetworkError(f"{activation} must follow an affine module (Linear, Conv, ...)")
+            # an activation of the input or of another activation's output: on the identity
+            size = int(np.prod(shape))
+            layers.append(make_layer(np.eye(size), np.zeros(size), activation, slope,
+                                     len(layers)))
+            blocks.append([])
+            return
         linears = [m for m in run if isinstance(m, nn.Linear)]
         if (len(shape) == 1 and linears
                 and all(isinstance(m, (nn.Linear, *_pass_through(nn))) for m in run)):
             # on vectors: each Linear is a layer of its own, its weights taken as they are
-            pending = []
+            pending, width = [], shape[0]
             for module in run:
                 pending.append(module)
                 if isinstance(module, nn.Linear):
+                    if module.in_features != width:
+                        raise NetworkError(f"Linear(in_features={module.in_features}) cannot "
+                                           f"take inputs of {width} features")
+                    width = module.out_features
                     weight = module.weight.detach().numpy().copy()
                     bias = (module.bias.detach().numpy().copy() if module.bias is not None
                             else np.zeros(weight.shape[0]))
@@ -204,7 +219,7 @@ def _affine_matrix(run: list, shape: tuple, torch):
         try:
             zero = block(torch.zeros((1, *shape), dtype=torch.float64))
             response = block(torch.eye(size, dtype=torch.float64).reshape(size, *shape))
-        except RuntimeError as exc:
+        except (RuntimeError, ValueError) as exc:
             names = ", ".join(type(m).__name__ for m in run)
             raise NetworkError(f"{names} cannot take inputs of shape {shape}: "
                                f"{str(exc).splitlines()[0]}") from None
@@ -223,8 +238,7 @@ def _affine_from_responses(zero: np.ndarray, response: np.ndarray):
 def _check(network: Network, model, blocks: list, input_shape: tuple, torch) -> None:
     """The converted layers against the model's modules, layer by layer, and the network
     against the model's own forward pass, on random inputs."""
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(CHECK_SAMPLES, int(np.prod(input_shape))))
+    x = check_inputs(int(np.prod(input_shape)))
     tensor = torch.from_numpy(x.reshape(CHECK_SAMPLES, *input_shape))
     values = x
     for layer, block in zip(network.layers, blocks):
@@ -265,9 +279,10 @@ def _activate_torch(tensor, layer: Layer, torch):
 _AFFINE_FUNCTIONS = ("add", "sub", "neg", "flatten", "cat", "reshape", "squeeze", "unsqueeze",
                      "pad", "avg_pool1d", "avg_pool2d", "avg_pool3d", "linear", "conv1d",
                      "conv2d", "conv3d", "permute", "transpose", "getattr", "getitem", "mul",
-                     "truediv", "iadd", "isub")
+                     "truediv", "iadd", "isub", "sum", "mean")
 _AFFINE_METHODS = ("view", "reshape", "flatten", "size", "contiguous", "permute", "transpose",
-                   "squeeze", "unsqueeze", "add", "sub", "neg", "dim", "mul", "div")
+                   "squeeze", "unsqueeze", "add", "sub", "neg", "dim", "mul", "div", "sum",
+                   "mean")
 _ACTIVATION_FUNCTIONS = {"relu": "relu", "relu_": "relu", "leaky_relu": "leaky_relu",
                          "hardtanh": "hardtanh"}
 #: Uses of a tensor that read only its shape (they need no copy of its values).
@@ -287,6 +302,10 @@ def _from_graph(model, input_shape: tuple, torch) -> Network:
                            f"modules and tensor operations only") from None
     nodes = list(traced.graph.nodes)
     position = {node: k for k, node in enumerate(nodes)}
+    _refuse_hidden_aliasing(traced, nodes, position)
+    for node in nodes:                       # unsupported modules are refused by name first
+        if node.op == "call_module":
+            _kind(traced.get_submodule(node.target), torch.nn)
     last_use = [max((position[u] for u in node.users), default=-1) for node in nodes]
     try:
         ShapeProp(traced).propagate(torch.zeros((1, *input_shape), dtype=torch.float64))
@@ -313,7 +332,7 @@ def _from_graph(model, input_shape: tuple, torch) -> Network:
             args = fx.node.map_arg(node.args, lambda n: env[n])
             kwargs = fx.node.map_arg(node.kwargs, lambda n: env[n])
             activation = _node_activation(traced, node, args, kwargs, derived, torch)
-            if activation is None:
+            if activation is None or node.args[0] not in derived:   # (of a constant: run it)
                 env[node] = _evaluate(traced, node, args, kwargs)
             else:
                 live = {m: (m.name, env[m].detach().numpy()) for m in env
@@ -328,6 +347,28 @@ def _from_graph(model, input_shape: tuple, torch) -> Network:
     network = Network(builder.layers)
     _check_graph(network, model, traced, builder.sources, input_shape, torch)
     return network
+
+
+def _refuse_hidden_aliasing(traced, nodes: list, position: dict) -> None:
+    """Refuse an in-place operation on a tensor that is read again after it: eager PyTorch
+    changes every alias of that tensor (``skip = h; h += f(h)`` changes ``skip``), and the
+    traced graph does not, so converting the trace would be silently wrong."""
+    for node in nodes:
+        name = getattr(node.target, "__name__", str(node.target))
+        in_place = ((node.op == "call_function" and (name in ("iadd", "isub", "imul",
+                                                               "itruediv")
+                                                     or node.kwargs.get("inplace")))
+                    or (node.op == "call_method" and name.endswith("_")
+                        and not name.startswith("_"))
+                    or (node.op == "call_module"
+                        and getattr(traced.get_submodule(node.target), "inplace", False)))
+        if not in_place or not node.args or not hasattr(node.args[0], "users"):
+            continue
+        changed = node.args[0]
+        if any(position[user] > position[node] for user in changed.users):
+            raise NetworkError(f"node {node.name!r} changes {changed.name!r} in place, and "
+                               f"{changed.name!r} is read again after it: torch.fx does not "
+                               f"trace that aliasing, so write the operation out of place")
 
 
 def _values_used(node, k: int, position: dict) -> bool:
@@ -360,11 +401,26 @@ def _node_activation(traced, node, args, kwargs, derived: set, torch):
         return kind, float(slope) if kind == "leaky_relu" else 0.01
     if node.op == "call_method" and node.target in ("relu", "relu_"):
         return "relu", 0.01
+    if name in ("clamp", "clip", "clamp_", "clip_") and node.op in ("call_function",
+                                                                    "call_method"):
+        low = args[1] if len(args) > 1 else kwargs.get("min")
+        high = args[2] if len(args) > 2 else kwargs.get("max")
+        if (low, high) == (0, None) or (low, high) == (0.0, None):
+            return "relu", 0.01
+        if low is not None and high is not None and (float(low), float(high)) == (-1.0, 1.0):
+            return "hardtanh", 0.01
+        raise NetworkError(f"node {node.name!r}: clamp({low}, {high}) is unsupported: only "
+                           f"clamp(min=0) (ReLU) and clamp(-1, 1) (Hardtanh)")
     if (node.op == "call_function" and name in ("mul", "truediv")) or (
             node.op == "call_method" and node.target in ("mul", "div")):
-        if sum(1 for a in node.args[:2] if isinstance(a, fx.Node) and a in derived) == 2:
+        tensors = [isinstance(a, fx.Node) and a in derived and isinstance(v, torch.Tensor)
+                   for a, v in zip(node.args[:2], args[:2])]
+        if all(tensors) and len(tensors) == 2:
             raise NetworkError(f"node {node.name!r}: a product of two tensors is not "
                                f"piecewise linear")
+        if name in ("truediv", "div") and len(tensors) == 2 and tensors[1]:
+            raise NetworkError(f"node {node.name!r} divides by a tensor that depends on the "
+                               f"input: not piecewise linear")
         return None
     if node.op == "get_attr" or (node.op == "call_function" and name in _AFFINE_FUNCTIONS) or (
             node.op == "call_method" and node.target in _AFFINE_METHODS):
@@ -400,10 +456,16 @@ def _check_graph(network: Network, model, traced, sources: list, input_shape: tu
             return result
 
     values: dict = {}
-    x = np.random.default_rng(0).normal(size=(CHECK_SAMPLES, int(np.prod(input_shape))))
+    x = check_inputs(int(np.prod(input_shape)))
     with torch.no_grad():
-        Recorder(traced).run(torch.from_numpy(x.reshape(CHECK_SAMPLES, *input_shape)))
+        traced_output = Recorder(traced).run(torch.from_numpy(x.reshape(CHECK_SAMPLES,
+                                                                         *input_shape)))
         whole = model(torch.from_numpy(x.reshape(CHECK_SAMPLES, *input_shape)))
     if not isinstance(whole, torch.Tensor):
         raise NetworkError("the model must return one tensor")
+    if not reproduces(traced_output.numpy().reshape(CHECK_SAMPLES, -1),
+                      whole.numpy().reshape(CHECK_SAMPLES, -1)):
+        raise NetworkError("torch.fx's trace of the model does not compute what the model "
+                           "does (an in-place operation on a tensor that another name still "
+                           "holds, e.g. skip = h; h += f(h)?): write it out of place")
     check_layers(network, x, sources, values.__getitem__, whole.numpy(), lambda node: node.name)

@@ -178,3 +178,20 @@ def test_exported_resnet_block_matches_the_torch_conversion(dynamic, tmp_path):
     plane = regions.plane(np.zeros(9), e[0], e[4], lo=-1, hi=1)
     assert len(regions.enumerate_regions(from_onnx, plane)) == \
         len(regions.enumerate_regions(from_torch, plane))
+
+
+def test_clip_at_zero_is_relu_and_constant_subgraphs_fold():
+    # Clip(0, inf) is ReLU; c1 + c2 of two initializers is computed once, as a constant,
+    # even when it is used after an activation (only input-dependent tensors are carried).
+    rng = np.random.default_rng(5)
+    m = model([helper.make_node("Gemm", ["x", "W", "b"], ["h"], transB=1),
+               helper.make_node("Clip", ["h", "zero"], ["a"]),
+               helper.make_node("Add", ["c1", "c2"], ["c"]),
+               helper.make_node("Add", ["a", "c"], ["y"])],
+              [("W", rng.normal(size=(3, 2))), ("b", rng.normal(size=3)), ("zero", 0.0),
+               ("c1", rng.normal(size=3)), ("c2", rng.normal(size=3))], [2])
+    net = regions.from_onnx(m)
+    assert net.activations == ["relu", "identity"]
+    x = rng.normal(size=(16, 2))
+    expected = ReferenceEvaluator(m).run(None, {"x": x.astype(np.float32)})[0]
+    assert np.allclose(net.forward(x), expected, rtol=1e-5, atol=1e-5)

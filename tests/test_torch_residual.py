@@ -159,7 +159,7 @@ def test_refusals_name_the_node():
         (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2), Block(2)),
          "not the previous layer's output"),
         (nn.Sequential(nn.Linear(2, 2), Product()), "product of two tensors"),
-        (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), Alias()), "does not reproduce the model"),
+        (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), Alias()), "write it out of place"),
         (nn.Sequential(nn.Linear(2, 2), Sigmoid()), "unsupported module Sigmoid"),
     ]
     for model, message in cases:
@@ -212,3 +212,96 @@ def test_scaled_skips_in_place_relus_and_unused_activations_convert():
     with torch.no_grad():
         assert np.allclose(net.forward(x), model(torch.from_numpy(x)).numpy(), rtol=1e-12,
                            atol=1e-12)
+
+
+def test_aliasing_the_trace_cannot_see_is_refused():
+    # skip = h; h += relu(h - 4): eager PyTorch changes skip too, the trace does not; the
+    # difference shows only where h > 4, which the check's inputs reach (sizes up to 100).
+    class Alias(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.first, self.second = nn.Linear(2, 2), nn.Linear(2, 2)
+            with torch.no_grad():
+                for layer, bias in ((self.first, 0.0), (self.second, -4.0)):
+                    layer.weight.copy_(torch.eye(2))
+                    layer.bias.fill_(bias)
+
+        def forward(self, x):
+            h = torch.relu(self.first(x))
+            skip = h
+            h += torch.relu(self.second(h))
+            return h.sum(dim=1, keepdim=True) + skip.sum(dim=1, keepdim=True)
+
+    with pytest.raises(regions.NetworkError, match="write it out of place"):
+        regions.from_torch(Alias(), input_shape=(2,))
+    # the same in place on a tensor nobody else holds, and clamp as ReLU and Hardtanh
+    class Fine(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.first, self.second = nn.Linear(2, 3), nn.Linear(3, 3)
+
+        def forward(self, x):
+            h = self.first(x).clamp(min=0)
+            out = self.second(h)
+            out += h
+            return torch.clamp(out, -1, 1)
+
+    torch.manual_seed(0)
+    fine = Fine().double()
+    net = regions.from_torch(fine, input_shape=(2,))
+    assert net.activations == ["relu", "hardtanh"]
+    x = np.random.default_rng(1).normal(scale=3, size=(32, 2))
+    with torch.no_grad():
+        assert np.allclose(net.forward(x), fine(torch.from_numpy(x)).numpy(), rtol=1e-12,
+                           atol=1e-12)
+
+
+def test_converter_edge_cases():
+    # Found by fuzzing: each either converts exactly or is refused with a NetworkError.
+    class Scaled(nn.Module):          # 2 h carried past a ReLU: relu(2 h) = 2 h for h >= 0
+        def __init__(self):
+            super().__init__()
+            self.a, self.b, self.c = nn.Linear(2, 2), nn.Linear(2, 2), nn.Linear(2, 1)
+
+        def forward(self, x):
+            h = torch.relu(self.a(x))
+            t = torch.relu(self.b(h) + 2 * h)
+            return self.c(t + 2 * h)
+
+    class Sizes(nn.Module):           # shape arithmetic is not a product of tensors
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(1, 2, 2)
+
+        def forward(self, x):
+            h = torch.relu(self.conv(x))
+            return h.view(h.size(0), h.size(1) * h.size(2) * h.size(3)) / h.shape[1]
+
+    class OfConstant(nn.Module):      # an activation of a parameter is a constant
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = nn.Linear(2, 3), nn.Parameter(torch.tensor([1.0, -1.0, 2.0]))
+
+        def forward(self, x):
+            return torch.relu(self.a(x)) + torch.relu(self.b)
+
+    torch.manual_seed(4)
+    x = np.random.default_rng(2).normal(scale=3, size=(32, 4))
+    for model, shape in ((Scaled(), (2,)), (Sizes(), (1, 2, 2)), (OfConstant(), (2,)),
+                         (nn.Sequential(nn.ReLU(), nn.Linear(2, 1)), (2,)),
+                         (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.ReLU()), 2)):
+        model = model.double().eval()
+        net = regions.from_torch(model, input_shape=shape)
+        inputs = x[:, :net.input_dim]
+        with torch.no_grad():
+            expected = model(torch.from_numpy(inputs.reshape(-1, *np.atleast_1d(shape))))
+        assert np.allclose(net.forward(inputs), expected.numpy().reshape(32, -1), rtol=1e-12,
+                           atol=1e-12)
+    refused = [
+        (nn.Sequential(nn.Linear(3, 4), nn.ReLU()), (5,), "in_features=3"),
+        (nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2, track_running_stats=False)), (2,),
+         "its own statistics"),
+    ]
+    for model, shape, message in refused:
+        with pytest.raises(regions.NetworkError, match=message):
+            regions.from_torch(model, input_shape=shape)
