@@ -10,7 +10,8 @@ blocks), evaluated in eval mode and float64:
   ``BatchNorm1d``/``2d``/``3d`` (running statistics, eval mode), ``Dropout``
   (identity in eval mode), ``Flatten``, ``Unflatten``, ``Identity``,
   ``ZeroPad2d``;
-* activations: ``ReLU``, ``LeakyReLU``, ``Hardtanh(-1, 1)``.
+* activations: ``ReLU``, ``LeakyReLU``, ``Hardtanh(-1, 1)`` (in a traced model also
+  ``torch.relu``, ``F.leaky_relu``, ``F.hardtanh``, ``clamp(min=0)``, ``clamp(-1, 1)``).
 
 Each maximal run of affine modules between two activations becomes one layer
 ``W x + b`` on the flattened tensors: a run of ``Linear`` layers keeps each
