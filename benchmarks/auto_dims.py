@@ -14,13 +14,12 @@ from __future__ import annotations
 import argparse
 import platform
 from datetime import date
-from pathlib import Path
 
 import regions
 from regions.engines.vertex import MAX_AUTO_DIM
 from regions.random_networks import random_network
 
-from run import write_section
+from run import DEFAULT_OUTPUT, write_section
 
 SCRIPT = "benchmarks/auto_dims.py"
 
@@ -66,8 +65,7 @@ def main():
         "faster.",
     ])
     if not args.no_write:
-        write_section(Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md",
-                      section, SCRIPT)
+        write_section(DEFAULT_OUTPUT, section, SCRIPT)
 
 
 if __name__ == "__main__":

@@ -13,9 +13,8 @@ import argparse
 import platform
 import resource
 from datetime import date
-from pathlib import Path
 
-from run import run_child, write_section
+from run import DEFAULT_OUTPUT, child_result, write_section
 
 SCRIPT = "benchmarks/memory.py"
 NETWORKS = [[2, 64, 64, 64, 1], [2, 256, 256, 256, 1], [2, 512, 512, 512, 1],
@@ -36,14 +35,6 @@ def child(widths, keep: bool) -> tuple[int, float, int]:
     return found, seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def measure(widths, keep: bool) -> tuple[int, float, int]:
-    """:func:`child` in a fresh process (its peak memory is its own)."""
-    status, result = run_child(child, (widths, keep))
-    if status != "ok":
-        raise SystemExit(f"{widths}: {status} {result or ''}")
-    return result
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the first two networks only")
@@ -52,8 +43,8 @@ def main():
     rows = ["| network | regions | count_regions s | count_regions peak MiB | enumerate s | "
             "enumerate peak MiB |", "|---|---|---|---|---|---|"]
     for widths in NETWORKS[:2] if args.quick else NETWORKS:
-        counted, count_s, count_peak = measure(widths, keep=False)
-        kept, keep_s, keep_peak = measure(widths, keep=True)
+        counted, count_s, count_peak = child_result(child, (widths, False))
+        kept, keep_s, keep_peak = child_result(child, (widths, True))
         assert counted == kept, (counted, kept)
         label = "[2] + [256] * 8 + [1]" if len(widths) > 5 else str(widths)
         row = (f"| {label} | {counted:,} | {count_s:.2f} | {count_peak / 2**20:,.0f} | "
@@ -71,8 +62,7 @@ def main():
         *rows,
     ])
     if not args.no_write:
-        write_section(Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md",
-                      section, SCRIPT)
+        write_section(DEFAULT_OUTPUT, section, SCRIPT)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from regions.geometry import vertex_window
 from regions.network import Network, make_layer
 from regions.random_networks import random_network
 
-from run import write_section
+from run import DEFAULT_OUTPUT, write_section
 
 CASES = [([2, 6, 6, 1], seed) for seed in range(4)] + [([2, 8, 8, 1], 0), ([3, 5, 5, 1], 0),
                                                         ([3, 5, 5, 1], 1)]
@@ -71,8 +71,7 @@ def theirs(net: Network, dim: int):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=Path(__file__).resolve().parent.parent
-                        / "docs" / "benchmarks.md")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args()
     rows = ["| network | seed | regions (regions / relucent) | boundary Betti (regions / "
             "relucent) | agree | regions s | relucent s |", "|---|---|---|---|---|---|---|"]

@@ -154,6 +154,15 @@ def run_child(target, args, budget: float | None = None, preload=()) -> tuple[st
         child.join()
 
 
+def child_result(target, args):
+    """``target(*args)`` in a fresh child (:func:`run_child`: its peak memory is its own);
+    a failed child stops the benchmark."""
+    status, result = run_child(target, args)
+    if status != "ok":
+        raise SystemExit(f"{target.__name__}{args}: {status} {result or ''}")
+    return result
+
+
 def peer_cells(peer: str, case: Case, ours: dict, budget: float | None):
     """Table cells ``(seconds, ratio to regions)`` for ``peer`` and its count (None if none)."""
     whole = case.domain == "whole"

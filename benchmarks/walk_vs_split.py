@@ -17,7 +17,7 @@ from pathlib import Path
 import regions
 from regions.random_networks import random_network
 
-from run import run_child
+from run import child_result
 
 CASES = [  # (widths, activation, domain description)
     ([2, 8, 8, 8, 1], "relu", "box"),
@@ -41,14 +41,6 @@ def measure(widths, activation, where, method):
     return len(part), seconds, part.lps, peak_mib, sorted(map(bytes, part.patterns))
 
 
-def measure_in_child(*args):
-    """:func:`measure` in a fresh process (:func:`run.run_child`: its peak memory is its own)."""
-    status, result = run_child(measure, args)
-    if status != "ok":
-        raise SystemExit(f"{args}: {status} {result or ''}")
-    return result
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two small cases only")
@@ -61,8 +53,8 @@ def main():
               "peak MiB split / walk |")
     rows = [header, "|" + "---|" * (header.count("|") - 1)]
     for widths, activation, where in (QUICK if args.quick else CASES):
-        split = measure_in_child(widths, activation, where, "split")
-        walk = measure_in_child(widths, activation, where, "walk")
+        split = child_result(measure, (widths, activation, where, "split"))
+        walk = child_result(measure, (widths, activation, where, "walk"))
         if split[4] != walk[4]:
             raise SystemExit(f"{widths} {activation} {where}: split and walk disagree "
                              f"({split[0]} vs {walk[0]} regions)")
