@@ -46,6 +46,15 @@ class ConvBlock(nn.Module):
         return out.view(out.size(0), -1)
 
 
+def assert_computes(net, model, x, shape=None):
+    """``net`` gives ``model``'s outputs, to 1e-12, on the rows of ``x`` (k, n), fed to the
+    model as tensors of ``shape`` (default: vectors)."""
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x.reshape(len(x), *(shape or x.shape[1:]))))
+    assert np.allclose(net.forward(x), expected.numpy().reshape(len(x), -1), rtol=1e-12,
+                       atol=1e-12)
+
+
 def linear(weight, bias):
     layer = nn.Linear(len(weight[0]), len(weight)).double()
     with torch.no_grad():
@@ -182,10 +191,7 @@ def test_hardtanh_outputs_are_carried():
     model = nn.Sequential(nn.Linear(2, 2), nn.Hardtanh(), TanhBlock(), nn.Linear(2, 1)).double()
     net = regions.from_torch(model)
     assert net.activations == ["hardtanh", "hardtanh", "hardtanh", "identity"]
-    x = np.random.default_rng(0).normal(scale=3.0, size=(64, 2))
-    with torch.no_grad():
-        assert np.allclose(net.forward(x), model(torch.from_numpy(x)).numpy(), rtol=1e-12,
-                           atol=1e-12)
+    assert_computes(net, model, np.random.default_rng(0).normal(scale=3.0, size=(64, 2)))
 
 
 def test_scaled_skips_in_place_relus_and_unused_activations_convert():
@@ -208,10 +214,7 @@ def test_scaled_skips_in_place_relus_and_unused_activations_convert():
     torch.manual_seed(3)
     model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(inplace=True), Block(), nn.Linear(3, 1))
     net = regions.from_torch(model.double())
-    x = np.random.default_rng(0).normal(size=(32, 2))
-    with torch.no_grad():
-        assert np.allclose(net.forward(x), model(torch.from_numpy(x)).numpy(), rtol=1e-12,
-                           atol=1e-12)
+    assert_computes(net, model, np.random.default_rng(0).normal(size=(32, 2)))
 
 
 def test_aliasing_the_trace_cannot_see_is_refused():
@@ -250,10 +253,7 @@ def test_aliasing_the_trace_cannot_see_is_refused():
     fine = Fine().double()
     net = regions.from_torch(fine, input_shape=(2,))
     assert net.activations == ["relu", "hardtanh"]
-    x = np.random.default_rng(1).normal(scale=3, size=(32, 2))
-    with torch.no_grad():
-        assert np.allclose(net.forward(x), fine(torch.from_numpy(x)).numpy(), rtol=1e-12,
-                           atol=1e-12)
+    assert_computes(net, fine, np.random.default_rng(1).normal(scale=3, size=(32, 2)))
 
 
 def test_converter_edge_cases():
@@ -292,11 +292,7 @@ def test_converter_edge_cases():
                          (nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.ReLU()), 2)):
         model = model.double().eval()
         net = regions.from_torch(model, input_shape=shape)
-        inputs = x[:, :net.input_dim]
-        with torch.no_grad():
-            expected = model(torch.from_numpy(inputs.reshape(-1, *np.atleast_1d(shape))))
-        assert np.allclose(net.forward(inputs), expected.numpy().reshape(32, -1), rtol=1e-12,
-                           atol=1e-12)
+        assert_computes(net, model, x[:, :net.input_dim], tuple(np.atleast_1d(shape)))
     refused = [
         (nn.Sequential(nn.Linear(3, 4), nn.ReLU()), (5,), "in_features=3"),
         (nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2, track_running_stats=False)), (2,),
