@@ -113,12 +113,3 @@ def test_cli_draws_a_3d_png(tmp_path, capsys):
     assert main(["plot", str(net_path), "-o", str(picture), "--box", "-1", "1",
                  "--quiet"]) == 0
     assert picture.read_bytes().startswith(b"\x89PNG")
-
-
-def test_missing_plotly_is_one_line(monkeypatch, tmp_path, capsys):
-    import sys
-    monkeypatch.setitem(sys.modules, "plotly.graph_objects", None)
-    net_path = tmp_path / "net.npz"
-    regions.save(random_net([2, 3, 1], ["relu", "identity"], 0), net_path)
-    assert main(["plot", str(net_path), "-o", str(tmp_path / "a.html")]) == 2
-    assert 'pip install "regions[html]"' in capsys.readouterr().err

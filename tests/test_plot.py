@@ -185,13 +185,15 @@ def test_cli_domains_parse(tmp_path, capsys):
     assert "is .png, .svg, .pdf or .html" in capsys.readouterr().err
 
 
-def test_missing_matplotlib_is_one_line(monkeypatch, tmp_path, capsys):
+@pytest.mark.parametrize("module,suffix,extra", [("matplotlib.pyplot", "png", "plot"),
+                                                 ("plotly.graph_objects", "html", "html")])
+def test_missing_extra_is_one_line(monkeypatch, tmp_path, capsys, module, suffix, extra):
     import sys
-    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    monkeypatch.setitem(sys.modules, module, None)
     net_path = tmp_path / "net.npz"
     regions.save(random_net([2, 3, 1], ["relu", "identity"], 0), net_path)
-    assert main(["plot", str(net_path), "-o", str(tmp_path / "a.png")]) == 2
-    assert 'pip install "regions[plot]"' in capsys.readouterr().err
+    assert main(["plot", str(net_path), "-o", str(tmp_path / f"a.{suffix}")]) == 2
+    assert f'pip install "regions[{extra}]"' in capsys.readouterr().err
 
 
 def test_one_fill_colour_per_region(ax):
