@@ -28,7 +28,7 @@ import numpy as np
 from .domain import box
 from .enumeration import enumerate_regions
 from .errors import RegionsError
-from .geometry import region_vertices
+from .geometry import interval_complex
 from .network import Network
 from .tolerances import PIECE_TOL
 
@@ -87,11 +87,8 @@ def crossings(part, level: float) -> int:
 def region_ends(part) -> tuple[np.ndarray, np.ndarray]:
     """The ends of the linear regions of a 1-D partition, in order along it, and the
     network's first output there: ``(t (k,), values (k,))``."""
-    domain = part.domain
-    ends = np.vstack([region_vertices(*part.constraints(i)[:2], domain.lower, domain.upper,
-                                      part.witnesses[i]) for i in range(len(part))])[:, 0]
-    ends = np.unique(ends)
-    return ends, part.network.forward(domain.to_input(ends[:, None]))[:, 0]
+    ends = interval_complex(part).breakpoints
+    return ends, part.network.forward(part.domain.to_input(ends[:, None]))[:, 0]
 
 
 def self_map_range(part) -> tuple[float, float]:
