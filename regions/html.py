@@ -16,7 +16,7 @@ from scipy.spatial import ConvexHull
 
 from .errors import DomainError, RegionsError
 from .geometry import region_polygon, region_vertices, vertex_window
-from .plot import WINDOW_MARGIN, region_colors
+from .plot import CLIPPED_NOTE, WINDOW_MARGIN, axis_names, region_colors
 from .serialize import pattern_string
 from .tolerances import VERTEX_MERGE
 
@@ -99,10 +99,9 @@ def figure(part, *, color: str = "pattern", layer: int | None = None, opacity: f
     title = f"{len(part):,} regions of {part.network.widths}" + (
         "" if part.complete else " (incomplete)")
     if clipped:
-        title += "<br>unbounded regions clipped to a window holding every vertex"
+        title += "<br>" + CLIPPED_NOTE
     fig = go.Figure(traces)
-    names = ("x1", "x2", "x3") if part.domain.kind in ("whole", "box", "polytope") else (
-        "u", "v", "w")
+    names = axis_names(part.domain)
     if dim == 2:
         fig.update_layout(title=title, xaxis=dict(range=[lower[0], upper[0]], title=names[0]),
                           yaxis=dict(range=[lower[1], upper[1]], title=names[1],

@@ -33,6 +33,16 @@ COLORS = ("pattern", "output", "layer")
 #: Unbounded domains: the window holds every vertex with this margin (a fraction of its
 #: size); a partition without vertices (parallel lines, one region) gets a unit window.
 WINDOW_MARGIN = 0.15
+#: What the title says when unbounded regions are drawn inside that window.
+CLIPPED_NOTE = "unbounded regions clipped to a window holding every vertex"
+
+
+def axis_names(domain) -> tuple:
+    """Names of the working coordinates: ``x1, x2, ...`` on the input space itself, ``u, v,
+    w`` on a slice (a plane or a line)."""
+    if domain.kind in ("whole", "box", "polytope"):
+        return tuple(f"x{k + 1}" for k in range(domain.dim))
+    return ("u", "v", "w")[:domain.dim]
 
 
 def pyplot():
@@ -149,12 +159,12 @@ def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
     ax.set_xlim(lower[0], upper[0])
     ax.set_ylim(lower[1], upper[1])
     ax.set_aspect("equal")
-    names = ("x1", "x2") if part.domain.kind in ("whole", "box", "polytope") else ("u", "v")
+    names = axis_names(part.domain)
     ax.set_xlabel(names[0])
     ax.set_ylabel(names[1])
     title = f"{len(part):,} regions" + ("" if part.complete else " (incomplete)")
     if clipped:
-        title += "\nunbounded regions clipped to a window holding every vertex"
+        title += "\n" + CLIPPED_NOTE
     ax.set_title(title)
     return ax
 
@@ -201,7 +211,7 @@ def _plot_3d(part, ax, colors: np.ndarray, edges: bool):
     ax.set_zlim(lower[2], upper[2])
     title = f"{len(part):,} regions"
     if clipped:
-        title += "\nunbounded regions clipped to a window holding every vertex"
+        title += "\n" + CLIPPED_NOTE
     ax.set_title(title)
     return ax
 
