@@ -1,13 +1,22 @@
-"""Build of the Cython core (``cext/_core.pyx`` -> ``regions._core``); metadata is in pyproject.toml."""
+"""Build of the Cython core; the metadata is in pyproject.toml.
+
+Every Cython source lives in the package beside the Python module that uses it
+(``src/regions/engines/_split.pyx`` is ``regions.engines._split``), as in scipy;
+``EXTENSIONS`` names them all (``tests/test_package.py`` checks it against the
+sources and the wheel configuration).
+"""
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-extensions = [
-    Extension("regions._core", ["cext/_core.pyx"], extra_compile_args=["-O3"]),
-    Extension("regions._facets", ["cext/_facets.pyx"], extra_compile_args=["-O3"]),
-    Extension("regions._vertex", ["cext/_vertex.pyx"], extra_compile_args=["-O3"]),
-]
+EXTENSIONS = {
+    "regions.engines._split": "src/regions/engines/_split.pyx",
+    "regions.engines._vertex": "src/regions/engines/_vertex.pyx",
+    "regions._facets": "src/regions/_facets.pyx",
+}
 
-setup(ext_modules=cythonize(extensions, include_path=["cext"],
-                            compiler_directives={"language_level": 3}))
+if __name__ == "__main__":
+    setup(ext_modules=cythonize(
+        [Extension(name, [source], extra_compile_args=["-O3"])
+         for name, source in EXTENSIONS.items()],
+        compiler_directives={"language_level": 3}))

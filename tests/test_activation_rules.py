@@ -1,4 +1,4 @@
-"""The C activation rules (``cext/activations.pxd``, used by the vertex engine) equal the
+"""The C activation rules (``src/regions/engines/activations.pxd``, used by the vertex engine) equal the
 Python rules of ``regions.network``, case by case, and both match the definitions
 written out here by hand (relu(z) = max(z, 0); leaky: z or slope * z; hardtanh: clip)."""
 
@@ -11,7 +11,7 @@ import regions
 from regions.network import (BREAKPOINTS, activate, make_layer, neuron_states,
                              sides_from_states, state_interval, state_slope_offset,
                              states_from_sides, tie_sides)
-from regions._vertex import ACTIVATION_CODES, activation_breakpoint, activation_rule
+from regions.engines._vertex import ACTIVATION_CODES, activation_breakpoint, activation_rule
 
 STATES = {"relu": [0, 1], "leaky_relu": [0, 1], "hardtanh": [-1, 0, 1]}
 #: Hand-written: the value of the activation, and its state, at sample pre-activations.

@@ -4,7 +4,7 @@ part of a cell being cut by one layer), each one contiguous block of bytes in an
 
 from libc.stdint cimport int32_t, int64_t, uint64_t
 
-from arena cimport pad8
+from .arena cimport pad8
 
 
 cdef struct CellHead:

@@ -7,7 +7,7 @@ rays when it is unbounded), so a hyperplane that misses a cell is recognised
 by the signs of its values at the generators, and a cut computes the new
 generators on the crossing edges: no LP, except for pieces whose radius is
 within a small factor of the tolerance. The core is
-:class:`regions._vertex.VertexEngine` (Cython, its own depth-first stack in a
+:class:`regions.engines._vertex.VertexEngine` (Cython, its own depth-first stack in a
 byte arena); :class:`VertexEngine` here gives it the engine interface of
 :mod:`regions.engines.driver` and builds the domain's first cell. Final
 regions come out as struct-of-arrays chunks: no Python object per region
@@ -30,7 +30,7 @@ import numpy as np
 import scipy.linalg
 from scipy.spatial import HalfspaceIntersection
 
-from .._vertex import ACTIVATION_CODES, AT_INFINITY, VertexEngine as VertexCore
+from ._vertex import ACTIVATION_CODES, AT_INFINITY, VertexEngine as VertexCore
 from ..domain import Domain, is_box
 from ..errors import DomainError
 from ..lp import LPSolver
@@ -182,7 +182,7 @@ def unbounded_cells(network: Network, domain: Domain) -> tuple[np.ndarray, list[
 class VertexEngine:
     """The engine interface of :mod:`regions.engines.driver` around the Cython core.
 
-    A cell is the tuple :meth:`regions._vertex.VertexEngine.pop` returns
+    A cell is the tuple :meth:`regions.engines._vertex.VertexEngine.pop` returns
     (``layer, V, inc, rows, labels, input_map, pattern, premapped,
     map_norm_max``); a record of final regions is one chunk of arrays
     ``(patterns, witnesses, margins, facet_offsets, facet_labels)``. On an
@@ -194,7 +194,7 @@ class VertexEngine:
     #: Cells processed between two returns to the driver (budgets, progress, Ctrl-C).
     chunk = 512
     #: Piece steps after which one cell's split goes back on the stack unfinished, and
-    #: after which ``run`` returns to the driver (see ``regions._vertex.VertexEngine``).
+    #: after which ``run`` returns to the driver (see ``regions.engines._vertex.VertexEngine``).
     split_steps = 4096
     run_steps = 65536
 

@@ -37,11 +37,11 @@ from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memmove, memset
 from scipy.linalg.cython_blas cimport dgemm
 
-from activations cimport (HARDTANH, IDENTITY, LEAKY_RELU, RELU, breakpoint,
+from .activations cimport (HARDTANH, IDENTITY, LEAKY_RELU, RELU, breakpoint,
                           breakpoints_per_neuron, slope_offset, state_from_sides, tie_side)
-from arena cimport Buffer, pad8, release, reserve
-from small_lp cimport ball_by_subsets
-from vertex_records cimport (CellHead, CellView, PieceHead, cell_bytes, piece_bytes,
+from .arena cimport Buffer, pad8, release, reserve
+from .small_lp cimport ball_by_subsets
+from .vertex_records cimport (CellHead, CellView, PieceHead, cell_bytes, piece_bytes,
                              piece_candidates, piece_cuts, piece_sides, piece_vertices, view)
 
 
@@ -1301,7 +1301,7 @@ cdef class VertexEngine:
 
 def activation_rule(int act, sides, double leak=0.01):
     """``(state, slope, offset)`` of a neuron with activation code ``act`` whose breakpoint
-    hyperplanes have ``sides`` (+1 / -1 each), by the C rules of ``cext/activations.pxd``
+    hyperplanes have ``sides`` (+1 / -1 each), by the C rules of ``activations.pxd``
     (for the test that holds them equal to ``regions.network``'s)."""
     cdef signed char[2] s_
     cdef double slope, offset

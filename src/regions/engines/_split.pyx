@@ -1,5 +1,5 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""Hot loops of the enumeration: LP assembly, cheap side tests, cell splitting.
+"""Hot loops of the LP split engine: cheap side tests and cell splitting.
 
 Conventions shared with ``regions.enumeration``: a cell is the polyhedron
 ``{z : A z <= c}`` in working coordinates with unit-norm rows; a hyperplane
@@ -10,40 +10,6 @@ than the tolerance), -1, or 0 while undecided.
 
 import numpy as np
 from libc.math cimport fabs, sqrt, INFINITY
-
-
-def constraint_columns(const double[:, ::1] A, bint with_norms):
-    """Column-wise sparse form of ``A``, or of ``[A | norms(A)]``, for HiGHS.
-
-    ``A`` has shape (m, dim); the extra column of row norms is the radius
-    column of the inscribed-ball LP. Returns ``(start, index, value)``: int32
-    arrays of length cols + 1 and m * cols, and float64 values, column by
-    column (``cols = dim + with_norms``).
-    """
-    cdef Py_ssize_t m = A.shape[0], dim = A.shape[1], cols = dim + (1 if with_norms else 0)
-    cdef Py_ssize_t i, j
-    start_arr = np.empty(cols + 1, dtype=np.int32)
-    index_arr = np.empty(m * cols, dtype=np.int32)
-    value_arr = np.empty(m * cols, dtype=np.float64)
-    cdef int[::1] start = start_arr
-    cdef int[::1] index = index_arr
-    cdef double[::1] value = value_arr
-    cdef double s
-    for j in range(cols):
-        start[j] = <int>(j * m)
-        for i in range(m):
-            index[j * m + i] = <int>i
-    for j in range(dim):
-        for i in range(m):
-            value[j * m + i] = A[i, j]
-    if with_norms:
-        for i in range(m):
-            s = 0.0
-            for j in range(dim):
-                s += A[i, j] * A[i, j]
-            value[dim * m + i] = sqrt(s)
-    start[cols] = <int>(m * cols)
-    return start_arr, index_arr, value_arr
 
 
 def classify(const double[:, ::1] G, const double[::1] beta, const double[::1] zero_threshold,

@@ -16,7 +16,6 @@ import time
 import highspy
 import numpy as np
 
-from ._core import constraint_columns
 from .tolerances import RADIUS_CAP
 
 _INF = highspy.kHighsInf
@@ -49,6 +48,24 @@ def _silent_highs() -> highspy.Highs:
         os.close(saved)
     highs.setOptionValue("output_flag", False)
     return highs
+
+
+def constraint_columns(A: np.ndarray, with_norms: bool):
+    """Column-wise sparse form of ``A`` (m, dim), or of ``[A | norms(A)]``, for HiGHS.
+
+    The extra column of row norms is the radius column of the inscribed-ball
+    LP. Returns ``(start, index, value)``: int32 arrays of length ``cols + 1``
+    and ``m * cols``, and the float64 values column by column.
+    """
+    m = A.shape[0]
+    if with_norms:
+        A = np.column_stack([A, np.sqrt(np.einsum("ij,ij->i", A, A))])
+    cols = A.shape[1]
+    start = np.arange(0, m * cols + 1, max(m, 1), dtype=np.int32)[:cols + 1]
+    if m == 0:
+        start = np.zeros(cols + 1, dtype=np.int32)
+    index = np.tile(np.arange(m, dtype=np.int32), cols)
+    return start, index, np.ascontiguousarray(A.T).ravel()
 
 
 class LPError(RuntimeError):

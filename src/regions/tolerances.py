@@ -111,12 +111,12 @@ ON_PLANE
     above the rounding of vertex coordinates.
 
 Constants of the vertex engine live beside the C loops that read them:
-``SINGULAR_PIVOT = 1e-12`` in ``cext/small_lp.pxd`` (a subset of unit constraint
+``SINGULAR_PIVOT = 1e-12`` in ``src/regions/engines/small_lp.pxd`` (a subset of unit constraint
 rows whose elimination meets a smaller pivot is singular and is skipped when
 the largest ball of a near-degenerate region is found by solving every subset
 of ``dim + 1`` tight rows; candidate balls are shrunk by their worst
 violation, so a skipped or ill-conditioned subset can never overstate a
-radius) and, in ``cext/_vertex.pyx``, ``MAX_UPDATES = 32`` (a pre-activation map built by rank-one
+radius) and, in ``src/regions/engines/_vertex.pyx``, ``MAX_UPDATES = 32`` (a pre-activation map built by rank-one
 updates from a sibling's is recomputed in full after this many updates in a
 row, so its rounding stays within a few dozen ulps of a direct product).
 

@@ -6,7 +6,7 @@ fixed state, so the network up to layer ``l`` is one affine map
 too: ``W_l (M z + m) + b_l``. Each of their breakpoint hyperplanes either
 misses the cell (decided without an LP when possible: constant
 pre-activation, interval bounds over the domain's bounding box) or cuts it;
-:func:`regions._core.split_cell` splits the cell by every hyperplane that
+:func:`regions.engines._split.split_cell` splits the cell by every hyperplane that
 cuts it into two full-dimensional pieces. Works on every domain, bounded or
 not, in any dimension.
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._core import classify, split_cell
+from ._split import classify, split_cell
 from ..domain import Domain
 from ..errors import DomainError
 from ..lp import LPSolver

@@ -1,0 +1,70 @@
+"""The package as users install it: every subpackage and extension present, sources shipped
+in the sdist, the wheel configuration naming every extension.
+
+Under ``.ci/run`` (``REGIONS_TEST_INSTALLED=1``) the tests must be running against the
+installed wheel, not the source tree.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import os
+import pkgutil
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import regions
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "src" / "regions"
+
+
+def extensions() -> dict:
+    """``setup.py``'s ``EXTENSIONS``: module name -> Cython source (read, not run: building
+    needs Cython, which only the build environment has)."""
+    tree = ast.parse((ROOT / "setup.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and node.targets[0].id == "EXTENSIONS":
+            return ast.literal_eval(node.value)
+    raise AssertionError("setup.py defines no EXTENSIONS")
+
+
+def test_tests_run_against_the_installed_package():
+    if os.environ.get("REGIONS_TEST_INSTALLED") != "1":
+        pytest.skip("only under .ci/run, which installs the wheel")
+    location = Path(regions.__file__).resolve()
+    assert "site-packages" in location.parts, location
+    assert SOURCES not in location.parents
+
+
+def test_every_subpackage_and_module_of_the_source_tree_is_installed():
+    source_modules = {
+        ".".join(("regions",) + path.relative_to(SOURCES).with_suffix("").parts)
+        for path in SOURCES.rglob("*.py")}
+    source_modules = {name.removesuffix(".__init__") for name in source_modules}
+    installed = {"regions"} | {info.name for info in
+                               pkgutil.walk_packages(regions.__path__, "regions.")}
+    assert source_modules <= installed, sorted(source_modules - installed)
+
+
+def test_every_cython_source_is_built_and_imports():
+    built = extensions()
+    sources = {str(path.relative_to(ROOT)) for path in SOURCES.rglob("*.pyx")}
+    assert set(built.values()) == sources
+    for name in built:
+        importlib.import_module(name)
+
+
+def test_the_sdist_manifest_ships_the_cython_sources():
+    manifest = (ROOT / "MANIFEST.in").read_text()
+    assert "recursive-include src *.pyx *.pxd" in manifest
+
+
+def test_the_wheel_configuration_names_every_extension():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["cibuildwheel"]
+    assert config["build"] == "cp311-* cp312-* cp313-*"
+    for name in extensions():
+        assert name in config["test-command"], f"cibuildwheel's test does not import {name}"
