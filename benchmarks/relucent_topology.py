@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 import regions
-from regions.geometry import vertex_window
+from regions.complex.geometry import vertex_window
 from regions.network import Network, make_layer
 from regions.random_networks import random_network
 

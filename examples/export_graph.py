@@ -6,7 +6,7 @@
 import sys
 
 import regions
-from regions.serialize import write_graph
+from regions.io.partitions import write_graph
 
 net = regions.load("data/example_2x8x8x8.npz")
 part = regions.enumerate_regions(net, regions.box(-1, 1))

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import regions
-from regions.boundary import decision_boundary
-from regions.homology import betti_numbers
+from regions.complex.decision import decision_boundary
+from regions.complex.homology import betti_numbers
 
 import oracles
 

@@ -21,9 +21,9 @@ import numpy as np
 import pytest
 
 import regions
-from regions.certify import certify
+from regions.analysis.certify import certify
 from regions.cli import EXIT_CERTIFICATE_FAILED, certify_and_report
-from regions.serialize import pattern_string
+from regions.io.partitions import pattern_string
 
 import oracles
 from oracles import random_net

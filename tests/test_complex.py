@@ -16,7 +16,7 @@ import pytest
 
 import regions
 from regions.cli import main
-from regions.dynamics import crossings, entropy, iterate, laps
+from regions.complex.dynamics import crossings, entropy, iterate, laps
 
 import oracles
 from oracles import random_net

@@ -344,7 +344,7 @@ def test_enumerate_signature_in_api_md():
 
 
 def test_verify_signature_in_bounds_md():
-    from regions.verify import verify
+    from regions.analysis.verify import verify
 
     text = " ".join((ROOT / "docs" / "bounds.md").read_text().split())
     documented = re.search(r"`verify\(net, domain=None, (.*?)\)` returns", text).group(1)

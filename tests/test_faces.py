@@ -14,7 +14,7 @@ import pytest
 
 import regions
 from regions.cli import main
-from regions.geometry import planar_complex
+from regions.complex.geometry import planar_complex
 
 from oracles import random_net
 

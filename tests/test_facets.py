@@ -16,8 +16,8 @@ from scipy.optimize import linprog
 
 import regions
 from regions._facets import facet_section, points_in_polytopes
-from regions.facets import (RowStore, partition_facets, probe, region_facets,
-                            vanishing_neurons)
+from regions.analysis.crossings import RowStore, partition_facets, vanishing_neurons
+from regions.facets import probe, region_facets
 from regions.lp import LPSolver
 from regions.polyhedra import pattern_constraints
 

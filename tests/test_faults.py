@@ -6,7 +6,7 @@ directory, a full disk: each ends with one line on stderr and a defined exit
 code (2, or the kill's own status), never a wrong count and never a lost
 checkpoint. Faults are injected deterministically: the child process SIGKILLs
 itself from inside ``os.replace``; read-only directories and full disks are
-simulated by patching what :mod:`regions.checkpoint` calls (the tests run as
+simulated by patching what :mod:`regions.io.checkpoint` calls (the tests run as
 root, where permissions are not enforced); checkpoints are written at every
 step by a fake clock, never by waiting.
 """
@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 
 import regions
-from regions import checkpoint as checkpoints
+from regions.io import checkpoint as checkpoints
 from regions import cli
 from regions.engines import driver
 from regions.errors import CheckpointError
@@ -65,7 +65,7 @@ def every_step_saves(monkeypatch):
 
 
 class Proxy:
-    """A module seen through a few replaced attributes (patched into regions.checkpoint only)."""
+    """A module seen through a few replaced attributes (patched into regions.io.checkpoint only)."""
 
     def __init__(self, module, **replaced):
         self._module = module
@@ -360,7 +360,7 @@ def test_missing_directory_and_directory_as_checkpoint(capsys, net_file, tmp_pat
 
 
 class FillingDisk:
-    """Patched into regions.checkpoint as ``os``: write number ``fail_on`` runs out of space
+    """Patched into regions.io.checkpoint as ``os``: write number ``fail_on`` runs out of space
     (a partial write of ``room`` bytes then ENOSPC, or at fsync); after every good write the
     checkpoint is copied to ``FILE.last-good``."""
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import regions
-from regions import geometry
+from regions.complex import geometry
 
 import oracles
 from oracles import random_net, unambiguous

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 import regions
-from regions.facets import partition_facets
+from regions.analysis.crossings import partition_facets
 from regions.cli import build_parser
-from regions.graph import adjacency_graph
-from regions.serialize import parse_pattern
+from regions.analysis.graph import adjacency_graph
+from regions.io.partitions import parse_pattern
 
 import oracles
 from oracles import random_net

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import regions
-from regions.io import MAX_ARRAY_ELEMENTS
+from regions.io.networks import MAX_ARRAY_ELEMENTS
 
 KEYS = ["W0", "b0", "W1", "b1", "W2", "activations", "extra"]
 DTYPES = st.sampled_from([np.float64, np.float32, np.int32, np.int8, np.bool_, np.complex128,

@@ -18,7 +18,7 @@ pytest.importorskip("plotly")
 import regions  # noqa: E402
 from regions.cli import main  # noqa: E402
 from regions.html import figure  # noqa: E402
-from regions.serialize import pattern_string  # noqa: E402
+from regions.io.partitions import pattern_string
 
 import oracles  # noqa: E402
 from oracles import random_net  # noqa: E402

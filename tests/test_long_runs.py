@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 import regions
-from regions import checkpoint as checkpoints
+from regions.io import checkpoint as checkpoints
 from regions.engines import driver
 from regions.engines.vertex import VertexEngine
 from regions.cli import EXIT_INCOMPLETE, main
@@ -51,7 +51,7 @@ def full(uninterrupted):
 
 @pytest.fixture
 def fake_clock(monkeypatch):
-    """The driver's clock (``time.perf_counter`` as read by regions/engines/driver.py)
+    """The driver's clock (``time.perf_counter`` as read by src/regions/engines/driver.py)
     advances exactly one second per reading: time limits stop after a fixed amount of work."""
     ticks = itertools.count()
     clock = types.SimpleNamespace(perf_counter=lambda: float(next(ticks)), time=time.time,

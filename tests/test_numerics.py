@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import regions
-from regions.exact import exact_check
+from regions.analysis.witnesses import exact_check
 from regions.random_networks import random_network
 
 

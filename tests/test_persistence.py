@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import regions
-from regions.persistence import critical_points, sublevel_persistence
+from regions.complex.persistence import critical_points, sublevel_persistence
 
 
 def two_wells():

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 import regions
-from regions.certify import certify
-from regions.graph import adjacency_graph
-from regions.serialize import (parse_pattern, pattern_string, read_graph, read_json, to_json,
-                               write_graph)
+from regions.analysis.certify import certify
+from regions.analysis.graph import adjacency_graph
+from regions.io.partitions import (
+    parse_pattern, pattern_string, read_graph, read_json, to_json, write_graph)
 
 from oracles import random_net
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import regions
-from regions.persistence import critical_points, sublevel_persistence
+from regions.complex.persistence import critical_points, sublevel_persistence
 
 import oracles
 
@@ -120,7 +120,7 @@ def test_face_lattice_on_wide_windows(seed):
     # the lattice must still close (face_lattice checks the Euler characteristic, 1 or -1),
     # hold every region, and the boundary's topology must not depend on how far the box
     # reaches once it holds every vertex.
-    from regions.geometry import vertex_window
+    from regions.complex.geometry import vertex_window
     f = oracles.random_net([3, 5, 5, 1], ["relu", "relu", "identity"], seed)
     whole = regions.enumerate_regions(f)
     assert regions.face_lattice(whole).f_vector[3] == len(whole)

@@ -20,7 +20,7 @@ from regions.cli import build_parser
 from regions.errors import FileFormatError, RegionsError
 from regions.random_networks import random_network
 from regions.cli import EXIT_VIOLATION
-from regions.verify import verify
+from regions.analysis.verify import verify
 
 import oracles
 from oracles import unambiguous

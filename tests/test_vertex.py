@@ -22,7 +22,7 @@ import pytest
 
 import regions
 from regions.random_networks import random_network
-from regions.serialize import read_json
+from regions.io.partitions import read_json
 
 import oracles
 from oracles import hidden, pattern_set, random_net, unambiguous

@@ -14,27 +14,28 @@ Four ReLU lines through the origin cut the plane into 8 regions:
 """
 
 from . import bounds, sampling
-from .certify import certify
+from .analysis.certify import certify
 from .domain import AnyDimension, Domain, box, line, plane, polytope, segment, whole_space
 from .enumeration import count_regions, enumerate_regions
-from .boundary import DecisionBoundary, decision_boundary
-from .homology import betti_numbers, boundary_betti_numbers
-from .dynamics import entropy
-from .persistence import critical_points, sublevel_persistence
-from .faces import FaceLattice, face_lattice
-from .graph import adjacency_graph, linear_pieces
-from .queries import region_path, segment_path
+from .complex.decision import DecisionBoundary, decision_boundary
+from .complex.homology import betti_numbers, boundary_betti_numbers
+from .complex.dynamics import entropy
+from .complex.persistence import critical_points, sublevel_persistence
+from .complex.faces import FaceLattice, face_lattice
+from .analysis.graph import adjacency_graph
+from .analysis.pieces import linear_pieces
+from .analysis.paths import region_path, segment_path
 from .errors import CheckpointError, DomainError, FileFormatError, NetworkError, RegionsError
-from .io import load, save
+from .io.networks import load, save
 from .network import Layer, Network
 from .partition import Partition, Region, RegionCount
 from .plot import plot, register_notebook_display
 from .polyhedra import minimal_rows
-from .serialize import read_json, read_npz, to_json, to_npz
+from .io.partitions import read_json, read_npz, to_json, to_npz
 from .tolerances import MIN_RADIUS
-from .onnx_loader import from_onnx
-from .torch_loader import from_torch
-from .verify import VerifyReport, verify
+from .io.onnx_model import from_onnx
+from .io.torch_model import from_torch
+from .analysis.verify import VerifyReport, verify
 
 __all__ = [
     "CheckpointError",

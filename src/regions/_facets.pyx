@@ -1,7 +1,7 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
 """Hot loops of facet work: facet LP assembly and point-in-polytope bookkeeping.
 
-Conventions shared with ``regions.facets`` and ``regions.certify``: a region is
+Conventions shared with ``regions.facets`` and ``regions.analysis.certify``: a region is
 ``{z : A z <= b}`` in working coordinates with unit-norm rows; many regions are
 stored back to back in one array of rows with ``starts[r]:starts[r + 1]``
 holding region ``r``'s rows.

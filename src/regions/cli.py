@@ -4,8 +4,8 @@
 region count and the per-layer counts.
 
 Also ``regions verify`` (bounds and sampled estimates beside the exact count,
-:mod:`regions.verify`) and ``regions graph`` (adjacency graph export,
-:mod:`regions.graph`). Every subcommand and every exit code lives here.
+:mod:`regions.analysis.verify`) and ``regions graph`` (adjacency graph export,
+:mod:`regions.analysis.graph`). Every subcommand and every exit code lives here.
 
 Exit codes: 0 success; 2 bad input (one-line message on stderr); 3 ``verify``
 found a violated relation; 4 ``--certify`` found a completeness violation; 5
@@ -30,22 +30,23 @@ import numpy as np
 
 from . import domain as domains
 from .bounds import network_bounds
-from .boundary import decision_boundary
-from .homology import betti_numbers, boundary_betti_numbers
-from .persistence import critical_points, sublevel_persistence
-from .certify import certify
-from .dynamics import entropy
-from .faces import face_lattice
+from .complex.decision import decision_boundary
+from .complex.homology import betti_numbers, boundary_betti_numbers
+from .complex.persistence import critical_points, sublevel_persistence
+from .analysis.certify import certify
+from .complex.dynamics import entropy
+from .complex.faces import face_lattice
 from .enumeration import METHODS, count_regions, enumerate_regions
 from .errors import FileFormatError, RegionsError
-from .exact import exact_check
-from .graph import adjacency_graph, linear_pieces
-from .io import load, save
+from .analysis.witnesses import exact_check
+from .analysis.graph import adjacency_graph
+from .analysis.pieces import linear_pieces
+from .io.networks import load, save
 from .html import plotly_objects, write_html
 from .plot import COLORS, pyplot, save_figure
-from .serialize import graph_format, jsonable, to_json, to_npz, write_graph
+from .io.partitions import graph_format, jsonable, to_json, to_npz, write_graph
 from .tolerances import MIN_RADIUS
-from .verify import verify
+from .analysis.verify import verify
 
 EXIT_BAD_INPUT = 2
 EXIT_VIOLATION = 3
@@ -230,7 +231,7 @@ def outcome_code(part) -> int:
 
 
 def certify_and_report(part, stream) -> int:
-    """Certify ``part`` (:func:`regions.certify.certify`) and print the report to
+    """Certify ``part`` (:func:`regions.analysis.certify.certify`) and print the report to
     ``stream``; returns 0 when clean, else :data:`EXIT_CERTIFICATE_FAILED`."""
     certificate = certify(part)
     print(certificate.report(), file=stream)

@@ -8,7 +8,7 @@ pieces. Whole final regions come out early, so when a budget
 (``max_regions``, ``time_limit``, ``memory_limit``) runs out or the user
 presses Ctrl-C the result holds true final regions, marked incomplete. The
 depth-first stack is the whole state of a run: it is checkpointed to disk
-(:mod:`regions.checkpoint`), and a run resumed from any checkpoint ends with
+(:mod:`regions.io.checkpoint`), and a run resumed from any checkpoint ends with
 exactly the regions, in exactly the order, of an uninterrupted one. The
 driver (:mod:`regions.engines.driver`) does all of this once for every
 engine, and :mod:`regions.engines.parallel` runs any engine on an executor.
@@ -21,7 +21,7 @@ from dataclasses import fields
 
 import numpy as np
 
-from . import checkpoint as checkpoints
+from .io import checkpoint as checkpoints
 from .domain import resolve
 from .engines.driver import (CHECKPOINT_SECONDS, build_partition, drive, prepare, run_fields,
                              stack_cells)

@@ -15,9 +15,9 @@ import numpy as np
 from scipy.spatial import ConvexHull
 
 from .errors import DomainError, RegionsError
-from .geometry import region_polygon, region_vertices, vertex_window
+from .complex.geometry import region_polygon, region_vertices, vertex_window
 from .plot import CLIPPED_NOTE, WINDOW_MARGIN, axis_names, region_colors
-from .serialize import pattern_string
+from .io.partitions import pattern_string
 from .tolerances import VERTEX_MERGE
 
 

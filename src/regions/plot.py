@@ -22,10 +22,10 @@ import io
 import numpy as np
 from scipy.spatial import ConvexHull
 
-from .boundary import region_chords
+from .complex.decision import region_chords
 from .errors import DomainError, RegionsError
-from .facets import crossings, partition_facets
-from .geometry import region_polygon, region_vertices, vertex_window
+from .analysis.crossings import crossings, partition_facets
+from .complex.geometry import region_polygon, region_vertices, vertex_window
 from .partition import Partition
 from .tolerances import VERTEX_MERGE
 

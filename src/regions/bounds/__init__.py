@@ -34,7 +34,7 @@ over all weights: they can be compared with upper bounds, never with one
 network.
 """
 
-from .exact import GENERAL_POSITION_BUDGET, exact_rank, general_position
+from .general_position import GENERAL_POSITION_BUDGET, exact_rank, general_position
 from .formulas import (HYPERPLANES_PER_NEURON, layer_regions, montufar2014_lower,
                        montufar2017_upper, parallel_families, raghu_upper, serra_lower,
                        serra_upper, trivial_upper, zaslavsky, zaslavsky_bounded)

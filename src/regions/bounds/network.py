@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..domain import resolve
-from .exact import exact_rank, general_position
+from .general_position import exact_rank, general_position
 from .formulas import (count_argument, hidden_layer_list, layer_regions, montufar2014_lower,
                        montufar2017_upper, raghu_upper, serra_lower, serra_upper,
                        trivial_upper)

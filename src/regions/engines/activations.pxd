@@ -1,5 +1,5 @@
 # cython: language_level=3
-"""The activation rules of ``regions/network.py`` in C, for the Cython engines.
+"""The activation rules of ``src/regions/network.py`` in C, for the Cython engines.
 
 One-to-one with the Python rules, which remain the reference
 (``tests/test_activation_rules.py`` checks every case against them):

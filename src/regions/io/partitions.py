@@ -24,10 +24,10 @@ from dataclasses import fields
 import networkx as nx
 import numpy as np
 
-from .domain import Domain
-from .errors import FileFormatError
-from .network import Network, make_layer
-from .partition import Partition, Region
+from ..domain import Domain
+from ..errors import FileFormatError
+from ..network import Network, make_layer
+from ..partition import Partition, Region
 
 FORMAT = "regions.partition"
 #: Version 2 names the domain's right-hand sides ``b`` (as a region's), not ``c``.

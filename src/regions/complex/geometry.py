@@ -23,8 +23,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import HalfspaceIntersection, cKDTree
 
-from .errors import DomainError
-from .tolerances import VERTEX_MERGE
+from ..errors import DomainError
+from ..tolerances import VERTEX_MERGE
 
 
 @dataclass

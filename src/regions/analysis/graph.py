@@ -2,14 +2,14 @@
 
 One node per region, one edge per pair of regions sharing a facet. Every
 attribute is a plain ``str``, ``int``, ``float`` or ``bool``, so the graph
-exports to GraphML, GEXF and node-link JSON (:func:`regions.serialize.write_graph`)
+exports to GraphML, GEXF and node-link JSON (:func:`regions.io.partitions.write_graph`)
 and loads back unchanged.
 
 Node ``i`` (the region's index in the partition):
 
 - ``pattern``: the activation pattern as a compact string, one character per
   neuron (``0``, ``1``, and ``-`` for hard-tanh's state -1), layers separated
-  by ``|`` (:func:`regions.serialize.pattern_string`);
+  by ``|`` (:func:`regions.io.partitions.pattern_string`);
 - ``states_<l>``: the states of layer ``l`` alone (non-identity layers);
 - ``witness_<k>``: coordinate ``k`` of the witness point (working coordinates);
 - ``margin``: the witness's inscribed-ball radius;
@@ -30,24 +30,23 @@ Edge ``(i, j)`` with ``i < j``, described from region ``i``'s facet:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 
-from .exact import exact_affine_map
-from .facets import Facet, crossings, partition_facets
-from .serialize import pattern_string
-from .tolerances import PIECE_TOL
+from ..facets import Facet
+from ..io.partitions import pattern_string
+from .crossings import crossings, partition_facets
+from .pieces import linear_pieces
 
 
 def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
     """The region adjacency graph of ``part`` (see the module docstring for attributes).
 
-    ``facets`` (from :func:`regions.facets.partition_facets`) is computed
+    ``facets`` (from :func:`regions.analysis.crossings.partition_facets`) is computed
     when not given. ``G.graph["unmatched_facets"]`` counts interior facets
     across which no region was found (0 for a complete partition; see
-    :func:`regions.certify.certify` for the full check).
+    :func:`regions.analysis.certify.certify` for the full check).
 
     Two crossing lines cut the box into 4 regions, each adjacent to two others:
 
@@ -109,64 +108,3 @@ def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
     for i, piece in enumerate(pieces.labels):
         G.nodes[i]["piece"] = int(piece)
     return G
-
-
-@dataclass(frozen=True)
-class LinearPieces:
-    """The linear pieces of the function a network computes over a partition's domain.
-
-    Attributes
-    ----------
-    count : int
-        Maximal connected unions of regions on which the function is one affine map.
-    labels : ndarray, shape (R,), int64
-        The piece of each region (pieces numbered from 0 in the order of their first region).
-    """
-
-    count: int
-    labels: np.ndarray
-
-
-def linear_pieces(part, graph: nx.Graph | None = None, exact: bool = False) -> LinearPieces:
-    """Merge adjacent regions whose affine maps agree: within ``PIECE_TOL``, or with
-    ``exact`` in rational arithmetic (:func:`regions.exact.exact_affine_map`; for integer
-    or rational weights, whose cancellations are exact).
-
-    An activation region keeps every neuron's state; the function can be one affine map
-    across several of them (a neuron that feeds nothing, states whose changes cancel), so
-    there are at most as many linear pieces as regions. ``graph`` is the adjacency graph
-    of ``part`` (computed when not given).
-
-    >>> import regions
-    >>> # y = relu(x1): the neuron of x2 feeds nothing, 4 regions but 2 pieces
-    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
-    ...                                    ([[1.0, 0.0]], [0.0])])
-    >>> pieces = linear_pieces(regions.enumerate_regions(net, regions.box(-1, 1)))
-    >>> pieces.count, sorted(pieces.labels.tolist())
-    (2, [0, 0, 1, 1])
-    """
-    G = adjacency_graph(part) if graph is None else graph
-    if exact:
-        maps = [exact_affine_map(part.network, part.domain, p) for p in part.patterns]
-    else:
-        maps = [part.affine_map(i) for i in range(len(part))]
-    same = nx.Graph()
-    same.add_nodes_from(range(len(part)))
-    for i, j in G.edges:
-        if exact:
-            if maps[i] == maps[j]:
-                same.add_edge(i, j)
-            continue
-        (Ci, di), (Cj, dj) = maps[i], maps[j]
-        size = max(1.0, np.abs(Ci).max(initial=0.0), np.abs(di).max(initial=0.0),
-                   np.abs(Cj).max(initial=0.0), np.abs(dj).max(initial=0.0))
-        if (np.abs(Ci - Cj).max(initial=0.0) <= PIECE_TOL * size
-                and np.abs(di - dj).max(initial=0.0) <= PIECE_TOL * size):
-            same.add_edge(i, j)
-    labels = np.full(len(part), -1, dtype=np.int64)
-    count = 0
-    for i in range(len(part)):
-        if labels[i] < 0:
-            labels[list(nx.node_connected_component(same, i))] = count
-            count += 1
-    return LinearPieces(count, labels)

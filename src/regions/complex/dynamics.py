@@ -25,12 +25,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .domain import box
-from .enumeration import enumerate_regions
-from .errors import RegionsError
+from ..domain import box
+from ..enumeration import enumerate_regions
+from ..errors import RegionsError
 from .geometry import interval_complex
-from .network import Network
-from .tolerances import PIECE_TOL
+from ..network import Network
+from ..tolerances import PIECE_TOL
 
 
 def iterate(network: Network, times: int) -> Network:

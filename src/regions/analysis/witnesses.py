@@ -18,7 +18,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .network import Network, neuron_states, state_interval, state_slope_offset
+from ..network import Network, neuron_states, state_interval, state_slope_offset
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from .errors import DomainError, RegionsError
+from ..errors import DomainError, RegionsError
 from .geometry import merge_points, region_vertices, vertex_window
-from .network import sides_from_states
-from .tolerances import ON_PLANE, RELATIVE_MERGE, VERTEX_MERGE
+from ..network import sides_from_states
+from ..tolerances import ON_PLANE, RELATIVE_MERGE, VERTEX_MERGE
 
 #: An unbounded domain's window reaches this far beyond the vertices (a fraction of
 #: their spread on each axis, at least 1).
@@ -80,7 +80,7 @@ class FaceLattice:
     def hasse_diagram(self) -> nx.DiGraph:
         """A directed graph with an edge from each face to every face on its boundary;
         nodes carry ``dim`` and ``signs`` (a string of ``+``, ``-``, ``0``), so it exports
-        to GraphML (:func:`regions.serialize.write_graph`)."""
+        to GraphML (:func:`regions.io.partitions.write_graph`)."""
         G = nx.DiGraph()
         for f, (dim, signs) in enumerate(zip(self.dims, self.signs)):
             G.add_node(f, dim=int(dim), signs="".join("+-0"[(1 - s) if s else 2] for s in signs))

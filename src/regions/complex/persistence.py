@@ -15,7 +15,7 @@ star filtration, cell by cell):
   whose lower link is all of it is not critical.
 * :func:`sublevel_persistence`: the persistence diagrams of the lower star filtration, in
   dimensions ``0 .. dim - 1``, by the column reduction of the boundary matrix over Z/2
-  (:func:`regions.homology.reduce_boundary`). A bar that never dies has death ``inf``;
+  (:func:`regions.complex.homology.reduce_boundary`). A bar that never dies has death ``inf``;
   bars of length zero are dropped.
 
 Both work in every dimension the face lattice reaches (in practice 4-D or 5-D).
@@ -27,9 +27,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import DomainError, RegionsError
+from ..errors import DomainError, RegionsError
 from .faces import face_lattice
-from .facets import on_domain_boundary
+from ..facets import on_domain_boundary
 from .homology import reduce_boundary
 
 

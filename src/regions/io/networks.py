@@ -16,10 +16,10 @@ import zipfile
 
 import numpy as np
 
-from .errors import FileFormatError, NetworkError
-from .network import DEFAULT_LEAKY_SLOPE, Network
-from .onnx_loader import from_onnx
-from .torch_loader import from_torch
+from ..errors import FileFormatError, NetworkError
+from ..network import DEFAULT_LEAKY_SLOPE, Network
+from .onnx_model import from_onnx
+from .torch_model import from_torch
 
 _LAYER_KEY = re.compile(r"^([Wb])(\d+)$")
 
@@ -63,7 +63,7 @@ def load(path, *, activations=None, allow_pickle: bool = False, input_shape=None
     ----------
     path : path
         ``.npz`` (the contract above), ``.pt``/``.pth`` (see :func:`load_torch`), or
-        ``.onnx`` (:func:`regions.onnx_loader.from_onnx`).
+        ``.onnx`` (:func:`regions.io.onnx_model.from_onnx`).
     activations : sequence of str, optional
         PyTorch state dicts only: one activation per Linear layer (a state
         dict stores none, so it is refused without them).

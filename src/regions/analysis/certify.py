@@ -51,17 +51,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .facets import RowStore, probe, region_facets, vanishing_neurons
-from .geometry import region_polygon
-from .lp import LPError, LPSolver
-from .serialize import pattern_string
-from .tolerances import COINCIDE_TOL, VERTEX_MERGE
-from .polyhedra import pattern_constraints, patterns_at
+from .crossings import RowStore, vanishing_neurons
+from ..facets import probe, region_facets
+from ..complex.geometry import region_polygon
+from ..lp import LPError, LPSolver
+from ..io.partitions import pattern_string
+from ..tolerances import COINCIDE_TOL, VERTEX_MERGE
+from ..polyhedra import pattern_constraints, patterns_at
 
 
 @dataclass(frozen=True)
 class Violation:
-    """One failed check: ``kind`` (see :mod:`regions.certify`), the regions involved, a message."""
+    """One failed check: ``kind`` (see :mod:`regions.analysis.certify`), the regions involved, a message."""
 
     kind: str
     regions: tuple
@@ -345,7 +346,7 @@ class _Checker:
 def certify(part, facets=None) -> Certificate:
     """Check ``part`` for completeness and consistency (see the module docstring).
 
-    ``facets`` (from :func:`regions.facets.partition_facets`) is computed
+    ``facets`` (from :func:`regions.analysis.crossings.partition_facets`) is computed
     when not given. A bad partition never raises: every problem becomes a
     :class:`Violation`, and so does an LP of the certificate that HiGHS
     cannot finish (``lp_failure``: that region is then not vouched for).

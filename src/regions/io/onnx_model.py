@@ -12,7 +12,7 @@ elementwise piecewise-linear activations:
 * activations: ``Relu``, ``LeakyRelu``, ``Clip`` to ``[-1, 1]`` (hard-tanh).
 
 Each activation becomes one exact float64 layer, read off probe batches
-(:mod:`regions.probes`) that ONNX's reference evaluator (:mod:`onnx.reference`, every
+(:mod:`regions.io.conversion`) that ONNX's reference evaluator (:mod:`onnx.reference`, every
 constant converted to float64) carries through the graph node by node. Skip connections
 (``Add`` of two computed tensors, as in exported ResNets) are converted when the tensor
 added back is an earlier ReLU or Hardtanh layer's output, carried by copy neurons that
@@ -28,9 +28,9 @@ import os
 
 import numpy as np
 
-from .errors import FileFormatError, NetworkError
-from .network import Network
-from .probes import CHECK_SAMPLES, LayerBuilder, batch_size, check_inputs, check_layers
+from ..errors import FileFormatError, NetworkError
+from ..network import Network
+from .conversion import CHECK_SAMPLES, LayerBuilder, batch_size, check_inputs, check_layers
 
 AFFINE = {"Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Conv", "BatchNormalization",
           "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Transpose", "Squeeze",
@@ -169,7 +169,7 @@ def _activation(node, constants):
 
 
 def _layers(graph: _Graph):
-    """The network's layers from the graph, on probe batches (:mod:`regions.probes`), and
+    """The network's layers from the graph, on probe batches (:mod:`regions.io.conversion`), and
     the graph values each layer stands for."""
     nodes, constants = graph.nodes, graph.constants
     last_use = {graph.input_name: -1}

@@ -44,10 +44,10 @@ import copy
 
 import numpy as np
 
-from .errors import NetworkError
-from .network import Layer, Network, activate, make_layer
-from .probes import (CHECK_RTOL, CHECK_SAMPLES, LayerBuilder, batch_size, check_inputs,
-                     check_layers, reproduces)
+from ..errors import NetworkError
+from ..network import Layer, Network, activate, make_layer
+from .conversion import (
+    CHECK_RTOL, CHECK_SAMPLES, LayerBuilder, batch_size, check_inputs, check_layers, reproduces)
 
 
 def from_torch(module, input_shape=None) -> Network:
@@ -292,7 +292,7 @@ _SHAPE_METHODS = ("size", "dim")
 
 def _from_graph(model, input_shape: tuple, torch) -> Network:
     """Convert a model through its ``torch.fx`` graph, on probe batches
-    (:mod:`regions.probes`)."""
+    (:mod:`regions.io.conversion`)."""
     import torch.fx as fx
     from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata
     try:

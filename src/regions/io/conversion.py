@@ -1,7 +1,7 @@
 """Layers of a :class:`~regions.network.Network` read off a model's computation graph.
 
-The model loaders (:mod:`regions.torch_loader` for traced PyTorch models,
-:mod:`regions.onnx_loader`) walk the graph in topological order and keep every tensor
+The model loaders (:mod:`regions.io.torch_model` for traced PyTorch models,
+:mod:`regions.io.onnx_model`) walk the graph in topological order and keep every tensor
 as a batch of *probes*: its values when the current layer's output ``s`` is zero (row
 0) and each unit vector (rows ``1 .. dim s``; later rows repeat row 0, so every batch
 has the same size). An affine operation applied to the batch gives the affine map in
@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import NetworkError
-from .network import Layer, Network, activate, make_layer
+from ..errors import NetworkError
+from ..network import Layer, Network, activate, make_layer
 
 #: A converted network must match the model's own forward pass to this relative accuracy.
 CHECK_RTOL = 1e-10

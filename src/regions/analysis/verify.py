@@ -35,15 +35,15 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from . import bounds as bounds_module
-from .domain import resolve
-from .enumeration import enumerate_regions
-from .errors import RegionsError
-from .graph import linear_pieces
-from .network import Network
-from .sampling import density_estimate, distinct_patterns, regions_along_lines
-from .serialize import jsonable
-from .tolerances import MIN_RADIUS
+from .. import bounds as bounds_module
+from ..domain import resolve
+from ..enumeration import enumerate_regions
+from ..errors import RegionsError
+from .pieces import linear_pieces
+from ..network import Network
+from ..sampling import density_estimate, distinct_patterns, regions_along_lines
+from ..io.partitions import jsonable
+from ..tolerances import MIN_RADIUS
 
 #: verify counts the linear pieces (one LP per region row) up to this many regions.
 PIECES_LIMIT = 20_000

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import CheckpointError
+from ..errors import CheckpointError
 
 #: Version 2 added the ``checksum`` entry (SHA-256 of every other array); version 3 holds
 #: any engine's cells and records (an ``engine`` name, tuples stored field by field);

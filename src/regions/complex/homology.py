@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import DomainError, RegionsError
+from ..errors import DomainError, RegionsError
 from .faces import FaceLattice, face_lattice
-from .enumeration import enumerate_regions
-from .network import Network, make_layer
-from .tolerances import PIECE_TOL
+from ..enumeration import enumerate_regions
+from ..network import Network, make_layer
+from ..tolerances import PIECE_TOL
 
 
 def reduce_boundary(boundaries: list) -> tuple[list, dict]:

@@ -3,7 +3,7 @@
 On each region the network is one affine map ``f(z) = c . z + d``, so its zero set there
 is the region cut by one hyperplane: a chord of a polygon in 2-D, a polygon of a
 polytope section in 3-D. :func:`decision_boundary` lists those pieces with their count
-and total length (2-D) or area (3-D). Their topology is :mod:`regions.homology`'s.
+and total length (2-D) or area (3-D). Their topology is :mod:`regions.complex.homology`'s.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import ConvexHull
 
-from .errors import DomainError, RegionsError
+from ..errors import DomainError, RegionsError
 from .geometry import clip, region_polygons, region_vertices
-from .tolerances import VERTEX_MERGE
+from ..tolerances import VERTEX_MERGE
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from .domain import segment
-from .enumeration import enumerate_regions
-from .errors import RegionsError
-from .geometry import interval_complex
+from ..domain import segment
+from ..enumeration import enumerate_regions
+from ..errors import RegionsError
+from ..complex.geometry import interval_complex
 from .graph import adjacency_graph
 
 
