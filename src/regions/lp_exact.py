@@ -19,9 +19,13 @@ How it works:
   place (purification). A direction that no row of ``A`` sees lies in the
   lineality space: unbounded when the objective grows along it, else its
   position stays artificial. Then the simplex: at a basis whose duals are all
-  ``>= 0`` the point is optimal; else a row leaves and the walk moves along
-  the edge it frees to the first row that blocks. Bland's rule (the lowest
-  row index leaves the basis and, on ties, enters it) prevents cycling.
+  ``>= 0`` the point is optimal; else a row with a negative dual leaves (the
+  steepest edge) and the walk moves along the edge it frees to the first row
+  that blocks (the lowest index on ties). After a degenerate pivot (one that
+  did not move the point) Bland's rule picks the lowest row index to leave
+  until the point moves again, which prevents cycling.
+- A warm-start basis that is feasible and already optimal is certified by
+  two exact linear solves (its vertex and its duals), without the adjugate.
 - Phase 1, when the first point is infeasible: maximise ``-s`` over
   ``{A x - s <= c, s >= 0}`` from ``(start, largest violation)``, stopping at
   ``s = 0``.
@@ -241,11 +245,11 @@ def _rational(value) -> fmpq:
         return _rational_float(value)
     if isinstance(value, fmpq):
         return value
-    if isinstance(value, (fmpz, Integral)) and not isinstance(value, bool):
+    if isinstance(value, (fmpz, Integral)):
         return fmpq(int(value))
     if isinstance(value, Rational):
         return fmpq(int(value.numerator), int(value.denominator))
-    if not hasattr(value, "as_integer_ratio") or isinstance(value, bool):
+    if not hasattr(value, "as_integer_ratio"):
         raise RegionsError(f"not a number: {value!r}")
     return _rational_float(value)
 
@@ -618,7 +622,8 @@ class _Walk:
         return best
 
     def _step(self, k: int, direction: list, seen: list, stop) -> str | None:
-        """Move along ``direction`` (``seen`` = rows . direction) to the first blocking row, which takes position ``k``."""
+        """Move along ``direction`` (``seen`` = rows . direction) to the first blocking row,
+        which takes position ``k``."""
         index = self._ratio_test(seen)
         if index is None:
             self.ray = direction
@@ -670,58 +675,60 @@ class _Outcome:
 
 
 def _solve(system: _System, start: list | None, basis: list | None, stop=None) -> _Outcome:
-    """Phase 1 if needed, then the walk on ``system``."""
+    """Solve from the warm-start vertex when it is feasible, else from ``start`` (or the origin),
+    through phase 1 when that is infeasible."""
     rows = system.independent(basis) if basis is not None else []
     if len(rows) == system.dim:
-        certified = _certified_vertex(system, rows)
-        if certified is not None:
-            return certified
-    walk, lifted = _feasible_walk(system, start, rows)
-    pivots = lifted.pivots if lifted is not None else 0
-    if walk is None:
-        return _Outcome("infeasible", pivots, dual=lifted.dual()[:len(system.rows)])
+        vertex = _vertex(system, rows)
+        if _feasible(system, vertex):
+            dual = _basis_dual(system, rows)
+            if dual is not None:   # already optimal: certified without forming the adjugate
+                return _Outcome("optimal", 0, vertex, dual=dual, basis=tuple(rows))
+            walk = _Walk(system, _Basis.of_rows(system, rows), [system.rhs[i] for i in rows])
+            return _walked(walk, stop)
+        start = start if start is not None else vertex
+    walk = _Walk.at(system, start if start is not None else [_ZERO] * system.dim)
+    if walk.feasible:
+        return _walked(walk.with_tight_rows(), stop)
+    found, lifted = _phase_one(system, walk)
+    if found is None:
+        return _Outcome("infeasible", lifted.pivots, dual=lifted.dual()[:len(system.rows)])
+    return _walked(found, stop, lifted.pivots)
+
+
+def _walked(walk: _Walk, stop, pivots: int = 0) -> _Outcome:
+    """Run ``walk`` (after ``pivots`` of phase 1) and say how it ended."""
     status = walk.run(stop)
     return _Outcome(status, pivots + walk.pivots, walk.point, walk.ray,
                     walk.dual() if status == "optimal" else None,
                     tuple(walk.basis.rows) if walk.basis.complete else ())
 
 
-def _certified_vertex(system: _System, rows: list) -> _Outcome | None:
-    """The optimum at the vertex of the independent rows ``rows`` (d of them), when it is
-    feasible and its duals are ``>= 0``; else None.
-
-    Two linear solves decide this without forming the adjugate the walk needs, so a warm
-    start that is already optimal costs no more than checking it.
-    """
-    matrix = system.submatrix(rows)
+def _vertex(system: _System, rows: list) -> list:
+    """The point where the d independent ``rows`` are tight (one exact linear solve)."""
     bounds = [system.rhs[i] for i in rows]
     scale = _common_denominator(bounds)
-    point = [v / scale for v in matrix.solve(fmpz_mat(len(rows), 1, _integers(bounds, scale))).entries()]
+    solution = system.submatrix(rows).solve(fmpz_mat(len(rows), 1, _integers(bounds, scale)))
+    return [v / scale for v in solution.entries()]
+
+
+def _feasible(system: _System, point: list) -> bool:
     denominator = _common_denominator(point)
     values = system.times(_integers(point, denominator))
-    if any(bound * denominator < v for bound, v in zip(system.rhs, values)):
-        return None
-    weights = matrix.transpose().solve(fmpz_mat(len(rows), 1, system.objective)).entries()
+    return all(v <= bound * denominator for bound, v in zip(system.rhs, values))
+
+
+def _basis_dual(system: _System, rows: list) -> list | None:
+    """The weights ``y >= 0`` of the d independent ``rows`` with ``objective = sum y_i rows_i``
+    (zero elsewhere), or None when a weight is negative."""
+    weights = system.submatrix(rows).transpose().solve(
+        fmpz_mat(len(rows), 1, system.objective)).entries()
     if any(y < 0 for y in weights):
         return None
     dual = [_ZERO] * len(system.rows)
     for index, y in zip(rows, weights):
         dual[index] = y
-    return _Outcome("optimal", 0, point, dual=dual, basis=tuple(rows))
-
-
-def _feasible_walk(system: _System, start: list | None, rows: list):
-    """A walk from a feasible point (the vertex of the warm-start ``rows`` when d of them,
-    ``start``, or phase 1's), or None; and phase 1's walk, when it ran."""
-    if len(rows) == system.dim:
-        walk = _Walk(system, _Basis.of_rows(system, rows), [system.rhs[i] for i in rows])
-        if walk.feasible:
-            return walk, None
-        start = start if start is not None else walk.point
-    walk = _Walk.at(system, start if start is not None else [_ZERO] * system.dim)
-    if walk.feasible:
-        return walk.with_tight_rows(), None
-    return _phase_one(system, walk)
+    return dual
 
 
 def _phase_one(system: _System, infeasible: _Walk) -> tuple[_Walk | None, _Walk]:
