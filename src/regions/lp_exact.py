@@ -640,9 +640,9 @@ class _Walk:
     def _ratio_test(self, seen: list) -> int | None:
         """The first row met along a direction; the lowest index on ties (Bland).
 
-        The step to row ``j`` is ``slack_j / seen_j``; the slacks share one
-        positive denominator, so their numerators (times the sign of ``det``)
-        are compared by cross-multiplication.
+        The step to row ``j`` is ``slack_j / seen_j``. The slacks share the
+        denominator ``scale * det``, so their numerators times the sign of
+        ``det`` are compared, by cross-multiplication.
         """
         sign = self.basis.sign
         best = best_slack = best_rate = None
