@@ -1,13 +1,20 @@
 """Domains: where regions are enumerated.
 
 A domain is a convex polyhedron in *working coordinates* ``z`` of dimension
-``dim``, ``{z : A z <= c}``, together with an affine embedding into input
+``dim``, ``{z : A z <= b}``, together with an affine embedding into input
 space, ``x = origin + basis @ z``. For full-dimensional domains (all of R^n, a
 box, a polytope) the embedding is the identity. For slices (a plane through
-three points, a line or a segment through two) ``basis`` has orthonormal
-columns, so distances and tolerances in slice coordinates equal those in
-input space, and the network restricted to the slice is the network with its
-first layer precomposed with the embedding.
+three points, a line or a segment through two) the embedding passes exactly
+through the given points: its basis is an exact rational matrix
+(:meth:`Domain.exact_basis`) whose columns lie exactly in the slice and are
+orthonormal up to rounding; ``basis`` holds them rounded to float64. Distances in
+slice coordinates are therefore those of input space (up to rounding), and the
+network restricted to the slice is the network with its first layer precomposed
+with the embedding.
+
+Every number that defines a domain (box bounds, polytope rows, slice points) is
+a float64, hence an exact rational, and the enumeration treats it so: no
+tolerance enters the definition of a domain.
 
 Build domains with :func:`whole_space`, :func:`box`, :func:`polytope`,
 :func:`plane`, :func:`line` and :func:`segment`. A domain whose dimension
@@ -17,14 +24,15 @@ is resolved by :meth:`Domain.resolve` when enumeration starts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 
 from .errors import DomainError
 from .lp import LPSolver
 from .network import Network
-from .tolerances import MAX_EXTENT, MIN_RADIUS, RESOLUTION_MARGIN
 
 
 @dataclass(frozen=True)
@@ -36,15 +44,19 @@ class Domain:
     kind : str
         ``"whole"``, ``"box"``, ``"polytope"``, ``"plane"``, ``"line"`` or ``"segment"``.
     A : ndarray, shape (m, dim)
-        Constraint rows in working coordinates, each of unit Euclidean norm.
+        Constraint rows in working coordinates, exactly as given (a box's rows are
+        signed unit axes; a polytope's rows are the user's, zero rows dropped).
     b : ndarray, shape (m,)
         Right-hand sides: the domain is ``A z <= b`` (as a region's ``A z <= b``).
     origin : ndarray, shape (n,)
         Input-space point of working coordinate ``z = 0``.
     basis : ndarray, shape (n, dim)
-        Embedding ``x = origin + basis @ z`` (identity for full-dimensional domains).
+        Embedding ``x = origin + basis @ z`` (identity for full-dimensional domains),
+        rounded to float64 for slices (see :meth:`exact_basis`).
     lower, upper : ndarray, shape (dim,)
         Bounding box of the domain in working coordinates (``-inf``/``inf`` where unbounded).
+    rational_basis : tuple of tuple of Fraction, or None
+        The exact basis of a slice, row by row; None when ``basis`` is exact.
     """
 
     kind: str
@@ -54,6 +66,7 @@ class Domain:
     basis: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
+    rational_basis: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def dim(self) -> int:
@@ -67,6 +80,34 @@ class Domain:
     @property
     def is_bounded(self) -> bool:
         return bool(np.all(np.isfinite(self.lower)) and np.all(np.isfinite(self.upper)))
+
+    def exact_basis(self):
+        """The embedding's basis as an exact ``flint.fmpq_mat`` (n, dim).
+
+        >>> line([0.0, 0.0], [3.0, 4.0]).exact_basis().tolist()
+        [[3/5], [4/5]]
+        """
+        from .rational import matrix
+
+        if self.rational_basis is None:
+            return matrix(self.basis)
+        return matrix(np.array(self.rational_basis, dtype=object))
+
+    def basis_error(self) -> np.ndarray:
+        """Bound on the error of each row of the float ``[basis | origin]`` (n,) against the
+        exact embedding: zero unless a slice's rational basis was rounded (half an ulp of
+        the row's largest entry)."""
+        if self.rational_basis is None:
+            return np.zeros(self.input_dim)
+        return (2.0 ** -53) * np.max(np.abs(self.basis), axis=1, initial=0.0) * (1.0 + 1e-6)
+
+    def scaled(self, scale: float) -> "Domain":
+        """The same domain in working coordinates divided by ``scale`` (a power of two, so
+        the rescaled domain is exactly the same set)."""
+        rational = None if self.rational_basis is None else tuple(
+            tuple(v * Fraction(scale) for v in row) for row in self.rational_basis)
+        return Domain(self.kind, self.A, self.b / scale, self.origin, self.basis * scale,
+                      self.lower / scale, self.upper / scale, rational)
 
     def to_input(self, z) -> np.ndarray:
         """Map working coordinates ``(..., dim)`` to input coordinates ``(..., n)``."""
@@ -102,49 +143,22 @@ def is_box(domain: Domain) -> bool:
 
 
 def tolerance_scale(domain: Domain) -> float:
-    """The unit of every tolerance on ``domain`` (see :mod:`regions.tolerances`).
+    """The unit in which thin regions are measured on ``domain`` (see :mod:`regions.tolerances`).
 
-    Half the longest side of the domain's bounding box when that is below 1
-    (a small domain is a zoom: its tolerances shrink with it), else 1: the
-    tolerances of every domain at least as large as the unit box are those
-    of all of R^n, so a box that holds every vertex of the partition gives
-    the R^n count, however large it is.
+    The power of two at or just above half the longest side of the domain's
+    bounding box when that is below 1 (a small domain is a zoom), else 1. A
+    power of two, so dividing coordinates by it is exact.
 
     >>> tolerance_scale(box(-1e-3, 1e-3).resolve(2)), tolerance_scale(box(-1e8, 1e8).resolve(2))
-    (0.001, 1.0)
+    (0.0009765625, 1.0)
     """
     if not domain.is_bounded:
         return 1.0
-    return min(float(np.max(domain.upper - domain.lower)) / 2.0, 1.0)
-
-
-def check_resolvable(domain: Domain, min_radius: float) -> None:
-    """DomainError when float64 cannot resolve the tolerance on ``domain``.
-
-    Two limits: the half-width of the domain's bounding box may not exceed
-    ``MAX_EXTENT`` (cells touching faces that far away are computed with a
-    rounding of ``eps * MAX_EXTENT`` input units), and the rounding of an
-    input coordinate at the domain's center, ``eps * |center|``, must stay
-    ``RESOLUTION_MARGIN`` times below the tolerance ``min_radius * scale``.
-    """
-    scale = tolerance_scale(domain)
-    if domain.is_bounded:
-        half = float(np.max(domain.upper - domain.lower)) / 2.0
-        if not half <= MAX_EXTENT:
-            raise DomainError(
-                f"the {domain.kind} domain is {half:.3g} input units wide (half-width); "
-                f"float64 resolves the tolerance only up to {MAX_EXTENT:.0e}: use a smaller "
-                "box, or all of R^n (the default), which it contains")
-        center = domain.to_input((domain.lower + domain.upper) / 2.0)
-    else:
-        center = domain.origin
-    rounding = float(np.max(np.abs(center), initial=0.0)) * np.finfo(np.float64).eps
-    if rounding * RESOLUTION_MARGIN > min_radius * scale:
-        raise DomainError(
-            f"the {domain.kind} domain is too small for its distance from the origin: "
-            f"float64 rounds input coordinates there by {rounding:.2g}, not far enough below "
-            f"the tolerance {min_radius * scale:.2g} (min_radius {min_radius:g} times the "
-            f"tolerance scale {scale:.3g}); translate the network's inputs towards the origin")
+    half = float(np.max(domain.upper - domain.lower)) / 2.0
+    if half >= 1.0:
+        return 1.0
+    mantissa, exponent = math.frexp(half)
+    return math.ldexp(1.0, exponent - 1) if mantissa == 0.5 else math.ldexp(1.0, exponent)
 
 
 def resolve(domain, network: Network) -> Domain:
@@ -260,7 +274,7 @@ def polytope(A, c) -> Domain:
                           f"{A.shape} and {c.shape}")
     if not (np.all(np.isfinite(A)) and np.all(np.isfinite(c))):
         raise DomainError("polytope has NaN or infinite entries")
-    A, c = _normalise_rows(A, c)
+    A, c = _drop_zero_rows(A, c)
     n = A.shape[1]
     lower, upper = _bounding_box(A, c)
     return _identity(n, "polytope", A, c, lower, upper)
@@ -271,8 +285,11 @@ def plane(p0, p1, p2, lo=None, hi=None) -> Domain:
 
     Slice coordinates ``(u, v)`` have origin ``p0``; ``u`` points towards
     ``p1`` and ``v`` lies in the plane, orthogonal to ``u``, towards ``p2``.
-    With ``lo``/``hi`` (scalars or length-2) the slice is restricted to the
-    box ``[lo, hi]`` in slice coordinates; otherwise it is the whole plane.
+    The plane passes exactly through the three points (its exact basis is
+    rational, :meth:`Domain.exact_basis`; orthonormal up to rounding). With
+    ``lo``/``hi`` (scalars or length-2) the slice is restricted to the box
+    ``[lo, hi]`` in slice coordinates; otherwise it is the whole plane.
+    Raises :class:`DomainError` when the points are exactly collinear.
 
     >>> square = plane([0, 0, 0], [1, 0, 0], [0, 1, 0], lo=-1, hi=1)
     >>> square.dim, square.to_input([0.5, 0.25])
@@ -281,21 +298,37 @@ def plane(p0, p1, p2, lo=None, hi=None) -> Domain:
     p0, p1, p2 = (_vector(p, f"plane point {i}") for i, p in enumerate((p0, p1, p2)))
     if not p0.shape == p1.shape == p2.shape:
         raise DomainError("plane points must have the same dimension")
-    basis = _orthonormal_basis(np.stack([p1 - p0, p2 - p0], axis=1), "plane points are collinear")
-    return _slice("plane", p0, basis, lo, hi)
+    if p0.size < 2:
+        raise DomainError(f"a plane needs points of at least 2 coordinates, got {p0.size}")
+    first = _difference(p1, p0)
+    if not any(first):
+        raise DomainError("plane points are collinear (the first two coincide)")
+    u = _scaled(first, 1.0 / _norm(first))
+    second = _difference(p2, p0)
+    along = float(np.dot(_floats(second), _floats(u)))
+    rest = [s - Fraction(along) * v for s, v in zip(second, u)]
+    # ``rest`` is orthogonal to ``u`` up to rounding; exactly dependent means collinear
+    if _collinear(first, second):
+        raise DomainError("plane points are collinear")
+    v = _scaled(rest, 1.0 / _norm(rest))
+    return _slice("plane", p0, [u, v], lo, hi)
 
 
 def line(p0, p1) -> Domain:
-    """The whole line through two points; slice coordinate 0 at ``p0``, unit speed towards ``p1``."""
+    """The whole line through two points; slice coordinate 0 at ``p0``, unit speed towards
+    ``p1`` (up to rounding; the line passes exactly through both points)."""
     p0, p1 = _vector(p0, "line point 0"), _vector(p1, "line point 1")
     if p0.shape != p1.shape:
         raise DomainError("line points must have the same dimension")
-    basis = _orthonormal_basis((p1 - p0)[:, None], "line points coincide")
-    return _slice("line", p0, basis, None, None)
+    direction = _difference(p1, p0)
+    if not any(direction):
+        raise DomainError("line points coincide")
+    return _slice("line", p0, [_scaled(direction, 1.0 / _norm(direction))], None, None)
 
 
 def segment(p0, p1) -> Domain:
-    """The segment from ``p0`` to ``p1``: slice coordinate ``t`` in ``[0, |p1 - p0|]``.
+    """The segment from ``p0`` to ``p1``: slice coordinate ``t`` in ``[0, L]`` with ``L`` the
+    length rounded to float64; ``t = L`` is exactly ``p1``.
 
     >>> segment([0, 0], [3, 4]).upper
     array([5.])
@@ -303,44 +336,68 @@ def segment(p0, p1) -> Domain:
     p0, p1 = _vector(p0, "segment point 0"), _vector(p1, "segment point 1")
     if p0.shape != p1.shape:
         raise DomainError("segment points must have the same dimension")
-    basis = _orthonormal_basis((p1 - p0)[:, None], "segment points coincide")
-    return _slice("segment", p0, basis, 0.0, float(np.linalg.norm(p1 - p0)))
+    direction = _difference(p1, p0)
+    if not any(direction):
+        raise DomainError("segment points coincide")
+    length = _norm(direction)
+    return _slice("segment", p0, [_scaled(direction, 1.0 / length)], 0.0, length)
 
 
-def _slice(kind: str, origin: np.ndarray, basis: np.ndarray, lo, hi) -> Domain:
-    k = basis.shape[1]
+def _slice(kind: str, origin: np.ndarray, columns: list, lo, hi) -> Domain:
+    """A slice through ``origin`` spanned by the exact rational ``columns``."""
+    k = len(columns)
+    rational = tuple(tuple(column[i] for column in columns) for i in range(origin.size))
+    basis = np.array([[float(v) for v in row] for row in rational])
     if lo is None and hi is None:
         return Domain(kind, np.zeros((0, k)), np.zeros(0), origin, basis,
-                      np.full(k, -np.inf), np.full(k, np.inf))
+                      np.full(k, -np.inf), np.full(k, np.inf), rational)
     if lo is None or hi is None:
         raise DomainError("give both lo and hi to bound a slice")
     bounds = box(np.broadcast_to(np.asarray(lo, float), (k,)),
                  np.broadcast_to(np.asarray(hi, float), (k,)))
-    return Domain(kind, bounds.A, bounds.b, origin, basis, bounds.lower, bounds.upper)
+    return Domain(kind, bounds.A, bounds.b, origin, basis, bounds.lower, bounds.upper, rational)
 
 
-def _orthonormal_basis(directions: np.ndarray, message: str) -> np.ndarray:
-    """Gram-Schmidt on the columns of ``directions``; DomainError if they are dependent."""
-    scale = max(float(np.max(np.abs(directions))), 1e-300)
-    q, r = np.linalg.qr(directions)
-    if np.any(np.abs(np.diag(r)) <= 1e-12 * scale * directions.shape[0]):
-        raise DomainError(message)
-    return q * np.sign(np.diag(r))  # keep each axis pointing towards its defining point
+def _difference(p: np.ndarray, q: np.ndarray) -> list:
+    """``p - q`` exactly, as Fractions."""
+    return [Fraction(float(a)) - Fraction(float(b)) for a, b in zip(p, q)]
 
 
-def _normalise_rows(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    norms = np.linalg.norm(A, axis=1)
-    zero = norms == 0.0
+def _floats(vector: list) -> np.ndarray:
+    return np.array([float(v) for v in vector])
+
+
+def _norm(vector: list) -> float:
+    """The Euclidean norm of an exact vector, rounded to a positive float64."""
+    floats = _floats(vector)
+    biggest = float(np.max(np.abs(floats)))
+    if biggest == 0.0:      # every entry underflows: scale exactly first
+        biggest = float(max(abs(v) for v in vector))
+        return biggest
+    return float(np.linalg.norm(floats / biggest)) * biggest
+
+
+def _scaled(vector: list, factor: float) -> list:
+    return [v * Fraction(factor) for v in vector]
+
+
+def _collinear(first: list, second: list) -> bool:
+    """Whether two exact vectors are linearly dependent (every 2x2 minor is zero)."""
+    pivot = next(i for i, v in enumerate(first) if v != 0)
+    return all(first[pivot] * s - second[pivot] * f == 0 for f, s in zip(first, second))
+
+
+def _drop_zero_rows(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    zero = ~np.any(A != 0.0, axis=1)
     if np.any(zero & (c < 0)):
         raise DomainError("polytope is empty: a zero row has a negative right-hand side")
-    keep = ~zero
-    return A[keep] / norms[keep, None], c[keep] / norms[keep]
+    return A[~zero], c[~zero]
 
 
 def _bounding_box(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Bounding box of ``A x <= c`` by 2n LPs; DomainError if the polyhedron has no interior."""
     solver = LPSolver()
-    if solver.chebyshev(A, c).radius <= MIN_RADIUS:
+    if solver.chebyshev(A, c).radius <= 0.0:   # TODO exact: lp_exact.interior_point
         raise DomainError("polytope is empty or has no interior")
     n = A.shape[1]
     lower, upper = np.empty(n), np.empty(n)

@@ -26,14 +26,14 @@ from .domain import resolve
 from .engines.driver import (CHECKPOINT_SECONDS, build_partition, drive, prepare, run_fields,
                              stack_cells)
 from .engines.parallel import run_on
+from .engines.base import Settings
 from .engines.split import SplitEngine
 from .engines.vertex import MAX_AUTO_DIM, VertexEngine, supports
 from .engines.walk import WalkEngine
 from .errors import DomainError, RegionsError
-from .lp import LPSolver
 from .network import Network
 from .partition import Partition, RegionCount, Run
-from .tolerances import MIN_RADIUS, NEAR_DEGENERATE_FACTOR
+from .tolerances import MIN_RADIUS
 
 METHODS = ("auto", "split", "vertex", "walk")
 #: The depth-first engines, by method name.
@@ -41,10 +41,11 @@ ENGINES = {"split": SplitEngine, "vertex": VertexEngine, "walk": WalkEngine}
 
 
 def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
-                      min_radius: float = MIN_RADIUS, progress=None, max_regions: int | None = None,
-                      time_limit: float | None = None, memory_limit: float | None = None,
-                      checkpoint=None, checkpoint_every: float = CHECKPOINT_SECONDS,
-                      resume=None, executor=None) -> Partition:
+                      min_radius: float = MIN_RADIUS, exact: bool = True, progress=None,
+                      max_regions: int | None = None, time_limit: float | None = None,
+                      memory_limit: float | None = None, checkpoint=None,
+                      checkpoint_every: float = CHECKPOINT_SECONDS, resume=None,
+                      executor=None, start=None) -> Partition:
     """Enumerate every full-dimensional linear region of ``network`` over ``domain``.
 
     Parameters
@@ -66,10 +67,17 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         the method of its checkpoint. ``"walk"``: the breadth-first walk across
         facets of :mod:`regions.engines.walk`, a second, independent
         algorithm (budgets and checkpoints, but no executor; regions sorted by
-        pattern).
+        pattern; ``start`` picks the region it starts from).
     min_radius : float
-        A region counts when its largest inscribed ball has a radius above
-        ``min_radius`` times the tolerance scale (see :mod:`regions.tolerances`).
+        Regions whose largest inscribed ball has a radius at most ``min_radius``
+        times the scale (:func:`regions.domain.tolerance_scale`) are reported as
+        thin (:attr:`Partition.thin`). It changes no count: every region with an
+        interior is enumerated, however thin.
+    exact : bool
+        True (default): every geometric decision is exact
+        (:mod:`regions.predicates`). False: the float-only mode, where decisions
+        float64 cannot certify are left to rounding and counted in
+        ``uncertain_decisions`` (the count may then be wrong: :attr:`Partition.certain`).
     progress : callable, optional
         Called as ``progress(regions_found, layer, pending_cells, seconds)``,
         where ``layer`` is the layer of the cell on top of the work stack, at
@@ -95,6 +103,9 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         pool, or a ``dask.distributed`` client's ``get_executor()``); the
         result is identical, region for region, to a serial run
         (:mod:`regions.engines.parallel`). Not with checkpoints, nor with ``method="walk"``.
+    start : array_like, shape (dim,), optional
+        ``method="walk"`` only: a point of the domain (its own coordinates) whose region
+        the walk starts from (default: the center of the domain's largest ball).
 
     Returns
     -------
@@ -127,25 +138,29 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
     if method == "walk" and executor is not None:
         raise RegionsError("method='walk' runs serially (its queue shares one set of seen "
                            "patterns): no executor")
+    if start is not None and method != "walk":
+        raise RegionsError("start is the walk's start point: give it with method='walk'")
     domain = resolve(domain, network)
     if resume is not None and checkpoint is None:
         checkpoint = resume
     if executor is not None and checkpoint is not None:
         raise RegionsError("checkpoints and resume run serially: no executor")
     min_radius, scale, scaled = prepare(domain, min_radius)
-    key = checkpoints.fingerprint(network, domain, min_radius)
+    settings = Settings(exact=bool(exact), thin_radius=min_radius,
+                        start=_working_start(start, scaled, scale))
+    key = checkpoints.fingerprint(network, domain, min_radius, settings.exact)
     saved = checkpoints.load(resume, key) if resume is not None else None
     if method == "auto" and saved is not None:
         method = saved.engine
     if saved is not None and saved.engine != method:
         raise RegionsError(f"{resume} holds a run of method {saved.engine!r}, not {method!r}: "
                            f"resume it with method={saved.engine!r} (or 'auto')")
-    engine = _engine(method, network, scaled, min_radius)
+    engine = _engine(method, network, scaled, settings)
 
     started = time.perf_counter()
     if executor is not None:
         records, counters, reason, unfinished, seconds = run_on(
-            executor, engine, network, scaled, min_radius, progress, max_regions, time_limit,
+            executor, engine, network, scaled, settings, progress, max_regions, time_limit,
             memory_limit)
         return build_partition(engine, network, domain, scale, min_radius, records, counters,
                                reason, unfinished, seconds)
@@ -157,9 +172,9 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
             engine.push(cell)
     else:
         for cell in saved.cells:
-            engine.push(cell)
-        engine.restore(saved.counters, saved.records)
-        records.extend(saved.records)
+            engine.push(engine.cell_type(*cell))
+        records.extend(engine.record_type(*record) for record in saved.records)
+        engine.restore(saved.counters, records)
         seconds_before = saved.seconds
     save = None if checkpoint is None else _writer(checkpoint, key)
     if save is not None:
@@ -174,14 +189,14 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
 
 
 def count_regions(network: Network, domain=None, *, method: str = "auto",
-                  min_radius: float = MIN_RADIUS, progress=None, max_regions: int | None = None,
-                  time_limit: float | None = None, memory_limit: float | None = None,
-                  executor=None) -> RegionCount:
+                  min_radius: float = MIN_RADIUS, exact: bool = True, progress=None,
+                  max_regions: int | None = None, time_limit: float | None = None,
+                  memory_limit: float | None = None, executor=None) -> RegionCount:
     """Count the regions of ``network`` over ``domain`` without keeping them.
 
     The same enumeration as :func:`enumerate_regions` (same options, same
     count), but each batch of final regions is counted (and its
-    near-degenerate ones) and dropped, so a serial run's memory is the
+    thin ones) and dropped, so a serial run's memory is the
     engine's work stack only, however many regions there are. With an
     ``executor`` the tasks' regions are still gathered before they are
     counted; ``method="walk"`` keeps its set of visited patterns (it needs it).
@@ -200,26 +215,25 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
     _check_options(method, max_regions, time_limit, memory_limit)
     if executor is not None:
         part = enumerate_regions(network, domain, method=method, min_radius=min_radius,
-                                 progress=progress, max_regions=max_regions,
+                                 exact=exact, progress=progress, max_regions=max_regions,
                                  time_limit=time_limit, memory_limit=memory_limit,
                                  executor=executor)
-        return RegionCount(regions=len(part), near_degenerate=int(part.near_degenerate.size),
+        return RegionCount(regions=len(part), thin=int(part.thin.size),
                            **{f.name: getattr(part, f.name) for f in fields(Run)})
     domain = resolve(domain, network)
     min_radius, scale, scaled = prepare(domain, min_radius)
-    engine = _engine(method, network, scaled, min_radius)
+    engine = _engine(method, network, scaled, Settings(exact=bool(exact), thin_radius=min_radius))
     for cell in reversed(engine.roots()):
         engine.push(cell)
-    limit = NEAR_DEGENERATE_FACTOR * min_radius
-    near = [0]
+    thin = [0]
 
     def tally(records: list) -> None:
-        near[0] += int(np.count_nonzero(engine.margins(records) < limit))
+        thin[0] += int(np.count_nonzero(engine.margins(records) <= min_radius))
 
     reason, seconds = drive(engine, [], max_regions=max_regions, time_limit=time_limit,
                             memory_limit=memory_limit, progress=progress, sink=tally)
     counters = engine.counters()
-    return RegionCount(regions=int(counters["regions"]), near_degenerate=near[0],
+    return RegionCount(regions=int(counters.regions), thin=thin[0],
                        **run_fields(engine, network, domain, scale, min_radius, counters, reason,
                                     engine.pending, seconds))
 
@@ -233,22 +247,29 @@ def _check_options(method: str, max_regions, time_limit, memory_limit) -> None:
             raise RegionsError(f"{name} must be positive, got {value}")
 
 
-def _engine(method: str, network: Network, scaled, min_radius: float):
-    """The engine of ``method`` for the scaled domain (:func:`_auto_engine` for "auto")."""
+def _engine(method: str, network: Network, scaled, settings: Settings):
+    """The engine of ``method`` for the working domain (:func:`_auto_engine` for "auto")."""
     if method == "auto":
-        return _auto_engine(network, scaled, min_radius)
-    return ENGINES[method](network, scaled, min_radius, LPSolver())
+        return _auto_engine(network, scaled, settings)
+    return ENGINES[method](network, scaled, settings)
 
 
-def _auto_engine(network: Network, scaled, min_radius: float):
+def _auto_engine(network: Network, scaled, settings: Settings):
     """The vertex engine where it applies up to ``MAX_AUTO_DIM``, else the split engine."""
     limit = MAX_AUTO_DIM["bounded" if scaled.is_bounded else "unbounded"]
     if supports(scaled) and scaled.dim <= limit:
-        try:
-            return VertexEngine(network, scaled, min_radius, LPSolver())
-        except DomainError:     # an unbounded domain with no well-conditioned apex
-            pass
-    return SplitEngine(network, scaled, min_radius, LPSolver())
+        return VertexEngine(network, scaled, settings)
+    return SplitEngine(network, scaled, settings)
+
+
+def _working_start(start, scaled, scale: float):
+    """The walk's start point in working coordinates (None when not given)."""
+    if start is None:
+        return None
+    point = np.asarray(start, dtype=np.float64)
+    if point.shape != (scaled.dim,):
+        raise DomainError(f"start must have shape ({scaled.dim},), got {point.shape}")
+    return point / scale
 
 
 def _writer(path, key: str):

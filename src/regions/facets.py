@@ -1,37 +1,50 @@
-"""Facets of regions, and the region across each facet.
+"""Facets of one region, and the region across each, decided exactly.
 
-A row of a region's H-representation ``A z <= b`` is a *facet* when
-the region meets that row's hyperplane in a ``(dim-1)``-dimensional piece. An
-LP decides it: the largest ``(dim-1)``-ball inside the region's section by
-the hyperplane (the section is assembled in hyperplane coordinates by
-:func:`regions._facets.facet_section`) must have a radius above
-``FACET_MIN_RADIUS``. Its center, the facet *witness*, lies in the facet's
-relative interior.
+A row of a region's H-representation ``A z <= b`` is a *facet* when the region
+meets the row's hyperplane in a ``(dim-1)``-dimensional piece: when some point
+of that hyperplane satisfies every other row strictly (rows on the very same
+hyperplane, such as a duplicate neuron's, excepted: they are the same facet).
+A float64 LP (the largest ``(dim-1)``-ball in the region's section by the
+hyperplane, assembled by :func:`regions._facets.facet_section`) proposes a
+point; projected exactly onto the hyperplane and checked exactly against the
+other rows, it proves the facet. When it cannot, an exact rational LP decides
+(:mod:`regions.lp_exact`). The proven point, the facet's *witness*, lies in the
+facet's relative interior, in rationals.
 
 Across a facet that is not on the domain boundary lies exactly one region
-(pre-activations are continuous, so a neuron whose breakpoint set met the
-facet's relative interior without containing the whole facet would cut the
-region itself). Its pattern is the network's at ``witness + step * normal``,
-for the smallest step of ``PROBE_STEPS`` at which the facet's own neuron has
-changed state. In general position it differs from the region's pattern in
-that neuron only; when several neurons vanish on the facet (duplicate or
-negated neurons, a later neuron whose pre-activation is ``relu`` of the
-crossed one, ...), all of those that change state differ.
+(pre-activations are continuous): the region of ``witness + eps * normal`` for
+every small enough ``eps > 0``. Its pattern is computed exactly, with ``eps``
+kept symbolic (:func:`regions.rational.pattern_along`): a neuron's state there
+follows its exact value at the witness, or, where that is at a breakpoint, its
+exact slope along the normal. In general position it differs from the
+region's pattern in the facet's neuron only; when several neurons vanish on the
+facet (duplicate or negated neurons, a later neuron whose pre-activation is
+``relu`` of the crossed one, ...), all of those that change state differ.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
+from flint import fmpq, fmpq_mat
 
+from . import lp_exact
 from ._facets import facet_section
 from .domain import Domain
 from .lp import LPSolver
 from .network import Network
-from .polyhedra import patterns_at
-from .tolerances import (CONTAIN_SLACK, COINCIDE_TOL, FACET_MIN_RADIUS, PROBE_STEPS,
-                         RADIUS_CAP, ZERO_NORM)
+from .polyhedra import PatternConstraints
+from .predicates import Decisions
+from .rational import pattern_along
+from .tolerances import RADIUS_CAP
+
+__all__ = ["Facet", "region_facets", "neighbour_pattern"]
+
+#: Restricted rows shorter than this are parallel to the hyperplane in the float LP that
+#: proposes a facet witness (a proposal only: every answer is checked exactly).
+PARALLEL = 1e-12
 
 
 @dataclass(frozen=True)
@@ -44,108 +57,146 @@ class Facet:
         The facet's constraint: a breakpoint hyperplane (``>= 0``, decode with
         :meth:`regions.Partition.describe_label`: layer, neuron, and for
         hard-tanh which breakpoint) or domain face ``-1 - label``.
+    labels : tuple of int
+        Every row of the region on the facet's hyperplane (duplicate neurons).
     normal : ndarray, shape (dim,)
-        Outward unit normal: the region lies in ``normal . z <= offset``.
+        Outward unit normal (float64): the region lies in ``normal . z <= offset``.
     offset : float
     witness : ndarray, shape (dim,)
-        A point in the relative interior of the facet.
+        A point of the facet's relative interior, rounded to float64.
+    rational_witness : tuple of fmpq
+        The same point exactly (on the hyperplane, strictly inside every other row).
+    rational_normal : tuple of fmpq
+        The exact row ``a`` of the facet's halfspace ``a . z <= c`` (outward).
     radius : float
-        Radius of the largest ``(dim-1)``-ball of the facet centred at
-        ``witness`` (capped at ``RADIUS_CAP`` times the tolerance scale; in 1-D,
-        where a facet is a point, the cap itself).
+        Radius of a ``(dim-1)``-ball of the facet around the float LP's center (0 when
+        the exact path found the facet; capped at ``RADIUS_CAP``): approximate.
     boundary : bool
         The facet lies on the domain's boundary (no region across it).
     """
 
     label: int
+    labels: tuple
     normal: np.ndarray
     offset: float
     witness: np.ndarray
+    rational_witness: tuple
+    rational_normal: tuple
     radius: float
     boundary: bool
 
 
-@dataclass(frozen=True)
-class Probe:
-    """The look across one facet: ``point = witness + step * normal`` and its pattern.
-
-    ``step`` is the smallest of ``PROBE_STEPS`` (times the tolerance scale) at
-    which the facet's neuron has changed state (failing that, at which any
-    neuron has: another neuron's breakpoint coinciding with the facet up to
-    rounding), and ``pattern`` (P,) the pattern there by the enumeration's
-    rule; both are None when no step changes the pattern.
-    """
-
-    point: np.ndarray | None
-    step: float | None
-    pattern: np.ndarray | None
-
-
-def on_domain_boundary(domain: Domain, point: np.ndarray, scale: float) -> bool:
-    """Whether ``point`` (dim,) lies within ``COINCIDE_TOL`` of a face of ``domain``."""
-    if domain.A.shape[0] == 0:
-        return False
-    return bool(np.min(domain.b - domain.A @ point) <= COINCIDE_TOL * scale)
-
-
-def region_facets(A: np.ndarray, b: np.ndarray, labels: np.ndarray, domain: Domain,
-                  solver: LPSolver, scale: float = 1.0) -> list[Facet]:
-    """Facets of the region ``A z <= b`` (unit rows, redundant ones allowed).
-
-    One LP per row (none in 1-D). Rows that touch the region in less than a
-    ``(dim-1)``-ball of radius ``FACET_MIN_RADIUS * scale`` (redundant rows
-    among them) are not facets and are left out, and of identical rows only
-    the first counts. Facets keep the order of the rows.
-    """
-    A = np.ascontiguousarray(A, dtype=np.float64)
-    b = np.ascontiguousarray(b, dtype=np.float64)
-    dim = A.shape[1]
+def region_facets(system: PatternConstraints, pattern: np.ndarray, decisions: Decisions,
+                  solver: LPSolver | None = None) -> list[Facet]:
+    """Facets of the region ``system`` (the rows of ``pattern``'s region,
+    :func:`regions.polyhedra.pattern_constraints`, possibly with redundant rows), each
+    found exactly (see the module docstring); in the order of their first row."""
+    solver = solver or LPSolver()
+    A, b = system.A, system.b
+    exact_A, exact_b = decisions.oriented_rows(pattern, system.labels, system.sides)
+    groups = same_hyperplane(exact_A, exact_b)
     facets = []
-    _, first = np.unique(np.column_stack([A, b]), axis=0, return_index=True)
-    for row in np.sort(first):
-        if dim == 1:
-            witness = A[row] * b[row]
-            radius = RADIUS_CAP * scale
-            if np.any(np.delete(A @ witness - b, row) > CONTAIN_SLACK * scale):
-                continue
-        else:
-            section, rhs, basis, origin, feasible = facet_section(A, b, row, ZERO_NORM)
-            if not feasible:
-                continue
-            ball = solver.chebyshev(section, rhs, cap=RADIUS_CAP * scale)
-            if ball.radius <= FACET_MIN_RADIUS * scale:
-                continue
-            witness, radius = origin + basis @ ball.center, ball.radius
-        facets.append(Facet(int(labels[row]), A[row].copy(), float(b[row]), witness,
-                            float(radius), on_domain_boundary(domain, witness, scale)))
+    for group in groups:
+        found = _facet(A, b, exact_A, exact_b, group, solver, decisions)
+        if found is None:
+            continue
+        witness, radius = found
+        row = group[0]
+        norm = float(np.linalg.norm(A[row]))
+        facets.append(Facet(int(system.labels[row]), tuple(int(system.labels[i]) for i in group),
+                            A[row] / norm, float(b[row] / norm),
+                            np.array([float(v) for v in witness]), tuple(witness),
+                            tuple(exact_A[row, k] for k in range(exact_A.ncols())), radius,
+                            bool(system.labels[row] < 0)))
     return facets
 
 
-def probe(network: Network, domain: Domain, pattern: np.ndarray, facets: list[Facet],
-          scale: float = 1.0) -> list[Probe]:
-    """Look across each facet (see :class:`Probe`); boundary facets get an empty probe.
+def same_hyperplane(A: fmpq_mat, b: fmpq_mat) -> list[list[int]]:
+    """The rows of ``A z <= b`` grouped by the exact halfspace they define (rows that are
+    positive multiples of each other), groups in the order of their first row."""
+    groups: dict = {}
+    for i in range(A.nrows()):
+        row = [A[i, k] for k in range(A.ncols())] + [b[i, 0]]
+        lead = next((abs(v) for v in row if v != 0), fmpq(1))
+        groups.setdefault(tuple(v / lead for v in row), []).append(i)
+    return list(groups.values())
 
-    One batched forward pass for all facets and all steps.
-    """
-    inner = [f for f in facets if not f.boundary and f.label >= 0]
-    found = {}
-    if inner:
-        steps = np.asarray(PROBE_STEPS) * scale
-        witnesses = np.array([f.witness for f in inner])
-        normals = np.array([f.normal for f in inner])
-        points = witnesses[:, None, :] + steps[None, :, None] * normals[:, None, :]
-        flat = points.reshape(-1, domain.dim)
-        patterns = patterns_at(network, domain, flat).reshape(len(inner), steps.size, -1)
-        neurons = network.hyperplane_neurons()[[f.label for f in inner]]
-        for k, facet in enumerate(inner):
-            flipped = np.flatnonzero(patterns[k, :, neurons[k]] != pattern[neurons[k]])
-            if not flipped.size:
-                # The facet's neuron keeps its state (it touches its breakpoint there without
-                # crossing it) while another neuron's breakpoint coincides with the facet up
-                # to rounding: that neuron's flip leads to the neighbour.
-                flipped = np.flatnonzero(np.any(patterns[k] != pattern, axis=1))
-            if flipped.size:
-                s = flipped[0]
-                found[id(facet)] = Probe(points[k, s], float(steps[s]), patterns[k, s])
-    empty = Probe(None, None, None)
-    return [found.get(id(f), empty) for f in facets]
+
+def _facet(A: np.ndarray, b: np.ndarray, exact_A: fmpq_mat, exact_b: fmpq_mat, group: list,
+           solver: LPSolver, decisions: Decisions):
+    """``(exact witness, radius)`` when the rows ``group`` (one halfspace) give a facet,
+    else None."""
+    row, dim = group[0], A.shape[1]
+    others = [i for i in range(A.shape[0]) if i not in group]
+    if dim > 1:
+        keep = np.ones(A.shape[0], dtype=bool)
+        keep[group[1:]] = False
+        local = int(np.count_nonzero(keep[:row]))
+        norms = np.linalg.norm(A[keep], axis=1)
+        section, rhs, basis, origin, feasible = facet_section(
+            np.ascontiguousarray(A[keep] / norms[:, None]), b[keep] / norms, local, PARALLEL)
+        if feasible:
+            ball = solver.chebyshev(section, rhs, cap=RADIUS_CAP)
+            if ball.radius > 0.0:
+                proposal = origin + basis @ ball.center
+                witness = _project(exact_A, exact_b, row, proposal)
+                if _strictly_inside(exact_A, exact_b, others, witness):
+                    return witness, float(ball.radius)
+    else:
+        witness = _project(exact_A, exact_b, row, np.zeros(1))
+        return (witness, RADIUS_CAP) if _strictly_inside(exact_A, exact_b, others, witness) \
+            else None
+    decisions.exact_decisions += 1
+    return _exact_facet(exact_A, exact_b, row, others)
+
+
+def _project(A: fmpq_mat, b: fmpq_mat, row: int, point: np.ndarray) -> list:
+    """``point`` (float64, exact) projected exactly onto the hyperplane ``A[row] z = b[row]``."""
+    a = [A[row, k] for k in range(A.ncols())]
+    z = [fmpq(*float(v).as_integer_ratio()) for v in point]
+    excess = sum((ak * zk for ak, zk in zip(a, z)), fmpq(0)) - b[row, 0]
+    scale = excess / sum((ak * ak for ak in a), fmpq(0))
+    return [zk - scale * ak for zk, ak in zip(z, a)]
+
+
+def _strictly_inside(A: fmpq_mat, b: fmpq_mat, rows: list, point: list) -> bool:
+    """Whether ``point`` satisfies the rows ``rows`` of ``A z <= b`` strictly (exactly)."""
+    if not rows:
+        return True
+    values = A * fmpq_mat(len(point), 1, point)
+    return all(values[i, 0] < b[i, 0] for i in rows)
+
+
+def _exact_facet(A: fmpq_mat, b: fmpq_mat, row: int, others: list):
+    """The facet test in rationals: ``max t`` over ``a_row . z = b_row`` and
+    ``a_j . z + t <= b_j`` (j in ``others``), ``t <= 1``; a facet when ``t > 0``."""
+    dim = A.ncols()
+    rows, rhs = [], []
+    for i in others:
+        rows.append([A[i, k] for k in range(dim)] + [fmpq(1)])
+        rhs.append(b[i, 0])
+    rows.append([A[row, k] for k in range(dim)] + [fmpq(0)])
+    rhs.append(b[row, 0])
+    rows.append([-A[row, k] for k in range(dim)] + [fmpq(0)])
+    rhs.append(-b[row, 0])
+    rows.append([fmpq(0)] * dim + [fmpq(1)])
+    rhs.append(fmpq(1))
+    result = lp_exact.maximize(rows, rhs, [fmpq(0)] * dim + [fmpq(1)])
+    if result.status != "optimal" or not result.value > 0:
+        return None
+    return result.point[:dim], 0.0
+
+
+def neighbour_pattern(network: Network, domain: Domain, pattern: np.ndarray, facet: Facet,
+                      decisions: Decisions) -> np.ndarray:
+    """The pattern of the region across ``facet`` of ``pattern``'s region: of
+    ``witness + eps * normal`` for every small ``eps > 0``, exactly (see the module
+    docstring). Not for a facet on the domain boundary."""
+    del network, domain, pattern    # the facet's point and normal decide it
+    return pattern_along(decisions.maps, list(facet.rational_witness),
+                         list(facet.rational_normal))
+
+
+def rational_point(point) -> tuple:
+    """A point of fmpq entries as a tuple of ``fractions.Fraction``."""
+    return tuple(Fraction(int(v.p), int(v.q)) for v in point)

@@ -74,10 +74,18 @@ class LPError(RuntimeError):
 
 @dataclass(frozen=True)
 class Ball:
-    """An inscribed ball: ``center`` (dim,), ``radius`` (negative when the polyhedron is empty)."""
+    """An inscribed ball: ``center`` (dim,), ``radius`` (negative when the polyhedron is empty).
+
+    ``duals`` (m,) and ``cap_dual`` are the LP's dual values (clipped at 0): ``duals @ A``
+    is about 0, ``duals @ norms + cap_dual`` about 1, and ``duals @ b + cap_dual * cap``
+    about ``radius``; :mod:`regions.predicates` turns them into a rigorous upper bound on
+    the exact radius.
+    """
 
     center: np.ndarray
     radius: float
+    duals: np.ndarray | None = None
+    cap_dual: float = 0.0
 
 
 class LPSolver:
@@ -141,8 +149,11 @@ class LPSolver:
         status = self._maximize(A, c, cost, upper, with_norms=True)
         if status != _OPTIMAL:
             raise self._failure(status)
-        x = np.asarray(self._highs.getSolution().col_value)
-        return Ball(x[:dim], float(self._highs.getInfo().objective_function_value))
+        solution = self._highs.getSolution()
+        x = np.asarray(solution.col_value)
+        duals = np.maximum(np.asarray(solution.row_dual), 0.0)
+        return Ball(x[:dim], float(self._highs.getInfo().objective_function_value), duals,
+                    abs(float(solution.col_dual[dim])))
 
     def maximize(self, A: np.ndarray, c: np.ndarray, direction: np.ndarray) -> float:
         """``max direction . z`` over ``{A z <= c}``; ``inf`` if unbounded, ``-inf`` if empty."""

@@ -10,7 +10,7 @@ import numpy as np
 from .domain import Domain
 from .network import Network
 from .polyhedra import pattern_constraints, patterns_at
-from .tolerances import COINCIDE_TOL, CONTAIN_SLACK, NEAR_DEGENERATE_FACTOR
+from .tolerances import COINCIDE_TOL, CONTAIN_SLACK
 
 
 @dataclass(frozen=True)
@@ -33,17 +33,21 @@ class Region:
         (decode with :meth:`Partition.describe_label`), ``< 0`` is domain face
         ``-1 - label``.
     witness : ndarray, shape (dim,)
-        A point strictly inside the region: the center of its largest
-        inscribed ball (method ``"split"``), or the mean of its vertices
-        (method ``"vertex"``; the largest ball's center when that mean is
-        within ``NEAR_DEGENERATE_FACTOR * min_radius`` of the boundary).
+        A point strictly inside the region (certified in rational arithmetic's terms):
+        the center of its largest inscribed ball (method ``"split"``), or the mean
+        of its vertices (method ``"vertex"``; the largest ball's center when that
+        mean is within ``THIN_FACTOR * min_radius`` of the boundary). For a region
+        too thin for any float64 point to be certified inside, the float point
+        nearest the exact witness :attr:`rational_witness`.
     margin : float
-        Radius of a ball around ``witness`` inside the region (capped at
-        ``tolerances.RADIUS_CAP``): every point within ``margin`` of
-        ``witness`` lies in the region. For ``"split"`` it is the inscribed
+        Radius of a ball around ``witness`` inside the region, up to rounding
+        (capped at ``tolerances.RADIUS_CAP``). For ``"split"`` it is the inscribed
         radius; for ``"vertex"`` at most that, and equal to it whenever it is
-        below ``NEAR_DEGENERATE_FACTOR * min_radius``, so
-        :attr:`Partition.near_degenerate` means the same for both.
+        below ``THIN_FACTOR * min_radius``, so :attr:`Partition.thin` means the
+        same for both. Approximate: it reports, it decides nothing.
+    rational_witness : tuple of fractions.Fraction, or None
+        An exact point strictly inside the region, for the rare regions too thin
+        for a certified float64 witness; None otherwise.
     C : ndarray, shape (out, dim)
     d : ndarray, shape (out,)
         The network computes ``y = C z + d`` on the region.
@@ -57,6 +61,7 @@ class Region:
     margin: float
     C: np.ndarray
     d: np.ndarray
+    rational_witness: tuple | None = None
 
     def contains(self, z, tol: float = 0.0) -> np.ndarray:
         """Whether working-coordinate points ``(k, dim)`` satisfy ``A z <= b + tol``."""
@@ -80,8 +85,16 @@ class Run:
     complete: bool = True
     stop_reason: str | None = None
     unfinished: int = 0
-    slivers: int = 0
     method: str = "split"
+    exact: bool = True
+    exact_decisions: int = 0
+    uncertain_decisions: int = 0
+
+    @property
+    def certain(self) -> bool:
+        """Whether every decision is exact: always in the exact mode, and in the float-only
+        mode (``exact=False``) when float64 certified every decision it made."""
+        return self.uncertain_decisions == 0
 
 
 @dataclass(kw_only=True)
@@ -109,10 +122,11 @@ class Partition(Run):
     lp_seconds : float
         Part of ``seconds`` spent inside HiGHS.
     min_radius : float
-        Full-dimensionality tolerance used, relative to ``scale``.
+        The thin-region threshold, relative to ``scale``: regions whose inscribed radius
+        is at most ``min_radius * scale`` are reported (:attr:`thin`). It changes no
+        count and no region.
     scale : float
-        Tolerance scale (:func:`regions.domain.tolerance_scale`): regions count when their
-        inscribed radius exceeds ``min_radius * scale``.
+        The power of two that measures thin regions (:func:`regions.domain.tolerance_scale`).
     complete : bool
         False when the enumeration stopped early; the regions present are
         still final regions, but some are missing.
@@ -121,11 +135,20 @@ class Partition(Run):
         ``"interrupted"`` when incomplete.
     unfinished : int
         Cells left unprocessed (each holds at least one missing region).
-    slivers : int
-        Pieces dropped because their inscribed radius was within a factor
-        ``NEAR_DEGENERATE_FACTOR`` below the tolerance.
     method : str
         The algorithm that produced the regions: ``"split"``, ``"vertex"`` or ``"walk"``.
+    exact : bool
+        Whether the run decided in the exact mode (the default) or float-only.
+    exact_decisions : int
+        Geometric decisions that float64 could not certify, settled in rational
+        arithmetic (:mod:`regions.predicates`).
+    uncertain_decisions : int
+        Float-only mode: decisions float64 could not certify, settled by rounding;
+        when positive the count may be wrong (:attr:`certain` is False). Always 0 in
+        the exact mode.
+    rational_witnesses : dict
+        Region index -> exact witness (tuple of ``fractions.Fraction``) for the regions
+        too thin for a certified float64 witness.
     rows : sequence of (A (m, dim), b (m,), labels (m,))
         Each region's constraint rows as the engine kept them (every facet, and maybe a
         few redundant rows); the vertex engine's are derived from the patterns when read.
@@ -138,6 +161,7 @@ class Partition(Run):
     margins: np.ndarray
     rows: Sequence = field(repr=False, default_factory=list)
     maps: Sequence = field(repr=False, default_factory=list)
+    rational_witnesses: dict = field(repr=False, default_factory=dict)
     _regions: dict = field(repr=False, default_factory=dict)   # Region objects built so far
 
     @classmethod
@@ -198,7 +222,8 @@ class Partition(Run):
             A, b, labels = self.rows[i]
             C, d = self.maps[i]
             self._regions[i] = Region(self.patterns[i], A, b, labels, self.witnesses[i],
-                                    float(self.margins[i]), C, d)
+                                      float(self.margins[i]), C, d,
+                                      self.rational_witnesses.get(i))
         return self._regions[i]
 
     def __iter__(self):
@@ -253,16 +278,10 @@ class Partition(Run):
         return self.maps[range(len(self))[i]]
 
     @property
-    def near_degenerate(self) -> np.ndarray:
-        """Indices of regions whose margin is within ``NEAR_DEGENERATE_FACTOR`` of the tolerance."""
-        limit = NEAR_DEGENERATE_FACTOR * self.min_radius * self.scale
-        return np.flatnonzero(self.margins < limit)
-
-    @property
-    def tolerance_dependent(self) -> bool:
-        """Whether the count may change with ``min_radius``: some region is near-degenerate
-        or some piece was dropped as a sliver near the tolerance."""
-        return bool(self.near_degenerate.size or self.slivers)
+    def thin(self) -> np.ndarray:
+        """Indices of the thin regions: inscribed radius at most ``min_radius * scale``
+        (approximately: radii are computed in float64). Reported, never dropped."""
+        return np.flatnonzero(self.margins <= self.min_radius * self.scale)
 
     @property
     def input_witnesses(self) -> np.ndarray:
@@ -275,7 +294,7 @@ class Partition(Run):
 
     def summary(self) -> dict:
         """JSON-ready summary: ``regions``, ``lps``, ``seconds``, ``per_layer`` and the setting."""
-        return summary_of(self, len(self), int(self.near_degenerate.size))
+        return summary_of(self, len(self), int(self.thin.size))
 
 
 @dataclass(kw_only=True)
@@ -283,24 +302,19 @@ class RegionCount(Run):
     """The outcome of :func:`regions.count_regions`: an enumeration whose final regions
     were counted and dropped as they came, so its memory does not grow with the count.
 
-    ``regions`` and ``near_degenerate`` are counts; the other attributes are those of
-    :class:`Partition`.
+    ``regions`` and ``thin`` (regions whose inscribed radius is at most
+    ``min_radius * scale``) are counts; the other attributes are those of :class:`Partition`.
     """
 
     regions: int
-    near_degenerate: int
-
-    @property
-    def tolerance_dependent(self) -> bool:
-        """As :attr:`Partition.tolerance_dependent`."""
-        return bool(self.near_degenerate or self.slivers)
+    thin: int
 
     def summary(self) -> dict:
         """As :meth:`Partition.summary`."""
-        return summary_of(self, self.regions, self.near_degenerate)
+        return summary_of(self, self.regions, self.thin)
 
 
-def summary_of(result, regions: int, near_degenerate: int) -> dict:
+def summary_of(result, regions: int, thin: int) -> dict:
     """The JSON-ready summary of a :class:`Partition` or :class:`RegionCount`."""
     return {
         "regions": regions,
@@ -317,9 +331,11 @@ def summary_of(result, regions: int, near_degenerate: int) -> dict:
         "complete": result.complete,
         "stop_reason": result.stop_reason,
         "unfinished": result.unfinished,
-        "near_degenerate": near_degenerate,
-        "slivers": result.slivers,
-        "tolerance_dependent": bool(near_degenerate or result.slivers),
+        "thin": thin,
+        "exact": result.exact,
+        "exact_decisions": result.exact_decisions,
+        "uncertain_decisions": result.uncertain_decisions,
+        "certain": result.certain,
         "method": result.method,
     }
 

@@ -17,8 +17,9 @@ import numpy as np
 from .domain import Domain
 from .errors import RegionsError
 from .lp import LPSolver
-from .network import (Network, breakpoint_hyperplanes, neuron_states, sides_from_states,
-                      state_slope_offset, tie_sides)
+from .network import Network, sides_from_states
+from .predicates import (BOUND_SAFETY, UNIT_ROUNDOFF, Decisions, certified_signs,
+                         layer_hyperplanes, matrix_error, output_map)
 from .tolerances import REDUNDANCY_GAP
 
 
@@ -29,144 +30,178 @@ class PatternConstraints:
     Attributes
     ----------
     A : ndarray, shape (m, dim)
-        Unit rows: the domain's rows first, then one row per breakpoint
-        hyperplane whose pre-activation is not constant, oriented so that the
-        region of the pattern is ``A z <= b`` (closed).
+        The domain's rows first, then one unit row per breakpoint hyperplane whose
+        pre-activation is not exactly constant, oriented so that the region of the pattern
+        is ``A z <= b`` (closed).
     b : ndarray, shape (m,)
     labels : ndarray, shape (m,), int64
         Domain face ``-1 - k`` or breakpoint hyperplane label (the numbering of
         :meth:`regions.Partition.describe_label`).
+    errors : ndarray, shape (m,)
+        Each row's error bound (:mod:`regions.predicates`).
+    sides : ndarray, shape (m,), int8
+        The side (+1 / -1) of its hyperplane each row keeps; 0 for domain rows.
     gradients : ndarray, shape (H, dim)
         For every breakpoint hyperplane ``t`` of the network (``H`` of them, in
-        label order), the gradient of ``pre-activation - breakpoint`` under the
-        pattern; ``offsets`` (H,) its value at ``z = 0``.
+        label order), the unit row of ``pre-activation - breakpoint`` under the
+        pattern (zero for an exactly constant one); ``offsets`` (H,) its value at ``z = 0``.
     offsets : ndarray, shape (H,)
     feasible : bool
-        False when a constant pre-activation contradicts its neuron's state
+        False when an exactly constant pre-activation contradicts its neuron's state
         (the pattern's region is then empty).
     C : ndarray, shape (out, dim)
     d : ndarray, shape (out,)
-        The network's output ``y = C z + d`` under the pattern.
+        The network's output ``y = C z + d`` under the pattern (float64).
+    map_error : ndarray, shape (out,)
+        Bound on the error of each row of ``[C | d]`` against the exact map.
     """
 
     A: np.ndarray
     b: np.ndarray
     labels: np.ndarray
+    errors: np.ndarray
+    sides: np.ndarray
     gradients: np.ndarray
     offsets: np.ndarray
     feasible: bool
     C: np.ndarray
     d: np.ndarray
+    map_error: np.ndarray
 
 
-def pattern_constraints(network: Network, domain: Domain, pattern) -> PatternConstraints:
+def pattern_constraints(network: Network, domain: Domain, pattern,
+                        decisions: Decisions | None = None) -> PatternConstraints:
     """The closed polyhedron of points of ``domain`` whose activation pattern is ``pattern``.
 
     ``pattern`` has shape (P,) with the state codes of :mod:`regions.network`.
     The closure is exact (pattern regions are convex): it is the domain cut by
     every breakpoint hyperplane on the side the pattern asks for. A
-    pre-activation whose gradient is below ``ZERO_NORM`` (relative, as in the
-    enumeration) is constant: it adds no row but may make the pattern
-    infeasible.
+    pre-activation that is exactly constant adds no row but may make the pattern
+    infeasible; constancy and the constants' signs are decided exactly
+    (:func:`regions.predicates.layer_hyperplanes`; ``decisions`` carries the exact
+    path and its counters).
     """
     domain = domain.resolve(network.input_dim)
     pattern = np.asarray(pattern)
     if pattern.shape != (network.pattern_length,):
         raise RegionsError(f"pattern must have shape ({network.pattern_length},), "
                            f"got {pattern.shape}")
-    M, m = domain.basis, domain.origin
-    rows = [domain.A]
-    rhs = [domain.b]
+    decisions = decisions or Decisions(network, domain)
+    M, m, M_error = domain.basis, domain.origin, domain.basis_error()
+    norms = np.linalg.norm(domain.A, axis=1)
+    rows, rhs = [domain.A / norms[:, None]], [domain.b / norms]
+    errors = [2 * UNIT_ROUNDOFF * np.maximum(np.max(np.abs(rows[0]), axis=1, initial=0.0),
+                                             np.abs(rhs[0])) * BOUND_SAFETY]
+    sides_kept = [np.zeros(domain.A.shape[0], np.int8)]
     labels = [-1 - np.arange(domain.A.shape[0], dtype=np.int64)]
     gradients, offsets = [], []
     feasible = True
     first_label, position = network.label_offsets(), 0
+    previous = None
     for index, layer in enumerate(network.layers):
         G = layer.weight @ M
         beta = layer.weight @ m + layer.bias
+        G_error = matrix_error(layer.weight, M, m, layer.bias, M_error)
         if layer.activation == "identity":
-            M, m = G, beta
+            M, m, M_error = G, beta, G_error
             continue
         states = pattern[position:position + layer.width]
+        planes = layer_hyperplanes(decisions, pattern, index, layer, G, beta, G_error, previous)
         position += layer.width
-        G_planes, h_planes, threshold = breakpoint_hyperplanes(layer, G, beta, M)
-        gradients.append(G_planes)
-        offsets.append(h_planes)
+        gradients.append(planes.a)
+        offsets.append(planes.c)
         sides = sides_from_states(states, layer.activation)
-        norms = np.linalg.norm(G_planes, axis=1)
-        constant = norms <= threshold
-        signed = sides * h_planes
-        ties = (h_planes == 0.0) & (sides == tie_sides(layer.activation, layer.width))
-        if np.any(constant & ~((signed > 0.0) | ties)):
+        if np.any(planes.constant & (planes.side != sides)):
             feasible = False
-        cut = ~constant
-        rows.append(-(sides[cut, None] * G_planes[cut]) / norms[cut, None])
-        rhs.append(signed[cut] / norms[cut])
+        cut = ~planes.constant
+        rows.append(-(sides[cut, None] * planes.a[cut]))
+        rhs.append(sides[cut] * planes.c[cut])
+        errors.append(planes.e[cut])
+        sides_kept.append(sides[cut].astype(np.int8))
         labels.append(first_label[index] + np.flatnonzero(cut).astype(np.int64))
-        slope, shift = state_slope_offset(states, layer)
-        M, m = slope[:, None] * G, slope * beta + shift
+        M, m, M_error = output_map(layer, states, G, beta, G_error)
+        previous = states
     dim = domain.dim
     return PatternConstraints(
         A=np.ascontiguousarray(np.vstack(rows)), b=np.concatenate(rhs),
-        labels=np.concatenate(labels),
+        labels=np.concatenate(labels), errors=np.concatenate(errors),
+        sides=np.concatenate(sides_kept),
         gradients=np.vstack(gradients) if gradients else np.zeros((0, dim)),
         offsets=np.concatenate(offsets) if offsets else np.zeros(0),
-        feasible=feasible, C=M, d=m)
+        feasible=feasible, C=M, d=m, map_error=M_error)
 
 
-def patterns_at(network: Network, domain: Domain, points) -> np.ndarray:
-    """Activation patterns of working-coordinate points under the enumeration's rule.
+def patterns_at(network: Network, domain: Domain, points,
+                decisions: Decisions | None = None) -> np.ndarray:
+    """Activation patterns of working-coordinate points, decided exactly.
 
-    The rule of :func:`pattern_constraints` and of every engine: layer by
-    layer, under the states of the earlier layers, a neuron whose
-    pre-activation gradient is below the ``ZERO_NORM`` rounding bound is
-    constant there and takes the state of its constant (a dead neuron, or one
-    that cancels only up to rounding, such as ``x - 3x * fl(1/3)``); the other
-    neurons take the state of their value at the point. The float forward pass
-    (:meth:`Network.activation_pattern`) can differ from it on the constant
-    neurons, which is why the walk, its probes and the certificate use this.
+    Layer by layer, under the states of the earlier layers, a neuron takes the
+    state of its exact value at the point (a point is a float64, an exact
+    rational), the value exactly at a breakpoint following the tie rule of
+    :func:`regions.network.neuron_states`; the float value decides when it is
+    farther from the breakpoint than its error bound, the exact path otherwise.
+    The float forward pass (:meth:`Network.activation_pattern`) can differ on points
+    within rounding of a breakpoint; the walk, its looks across facets and the
+    certificate use this.
 
     ``points`` has shape (k, dim) (or (dim,)); returns (k, P) int8 (or (P,)).
 
     >>> from regions import Network, whole_space
     >>> net = Network.from_layers([([[1.0, 0.0]], [0.0]), ([[1.0]], [0.0])])
-    >>> patterns_at(net, whole_space(2), [[2.0, 0.0], [-2.0, 5.0]])
+    >>> patterns_at(net, whole_space(2), [[2.0, 0.0], [-2.0, 5.0], [0.0, 1.0]])
     array([[1],
+           [0],
            [0]], dtype=int8)
     """
     z = np.asarray(points, dtype=np.float64)
     single = z.ndim == 1
     z = np.atleast_2d(z)
+    decisions = decisions or Decisions(network, domain)
     out = np.empty((z.shape[0], network.pattern_length), dtype=np.int8)
     # Points whose states agree so far share one local affine map: one group each.
-    groups = [(np.arange(z.shape[0]), domain.basis, domain.origin)]
-    position = 0
-    for layer in network.layers:
+    groups = [(np.arange(z.shape[0]), domain.basis, domain.origin, domain.basis_error())]
+    position, labels = 0, network.label_offsets()
+    for index, layer in enumerate(network.layers):
         refined = []
-        for members, M, m in groups:
+        for members, M, m, M_error in groups:
             G = layer.weight @ M
             beta = layer.weight @ m + layer.bias
+            G_error = matrix_error(layer.weight, M, m, layer.bias, M_error)
             if layer.activation == "identity":
-                refined.append((members, G, beta))
+                refined.append((members, G, beta, G_error))
                 continue
             k = len(layer.breakpoints)
-            G_planes, _, threshold = breakpoint_hyperplanes(layer, G, beta, M)
-            constant = (np.linalg.norm(G_planes, axis=1) <= threshold)[::k]
-            values = np.where(constant, beta, z[members] @ G.T + beta)
-            states = neuron_states(values, layer.activation)
+            offsets = np.tile(np.asarray(layer.breakpoints), layer.width)
+            rows = np.repeat(G, k, axis=0)
+            shifted = np.repeat(beta, k) - offsets
+            signs, values = certified_signs(rows, shifted, np.repeat(G_error, k), z[members])
+            for i, t in zip(*np.nonzero(signs == 0)):
+                if decisions.settle(int(np.sign(values[i, t]))):
+                    partial = out[members[i]].copy()
+                    signs[i, t] = decisions.side_at_point(partial, int(labels[index] + t),
+                                                          z[members[i]])
+                else:
+                    signs[i, t] = np.sign(values[i, t])
+            states = states_at(signs, layer.activation)
             out[members, position:position + layer.width] = states
-            if np.all(states == states[0]):        # the common case: one region
-                distinct, split = states[:1], [members]
-            else:
-                distinct, which = np.unique(states, axis=0, return_inverse=True)
-                split = [members[which.ravel() == index] for index in range(len(distinct))]
-            for row, part in zip(distinct, split):
-                slope, shift = state_slope_offset(row, layer)
-                refined.append((part, slope[:, None] * G, slope * beta + shift))
+            distinct, which = np.unique(states, axis=0, return_inverse=True)
+            for row_index, row in enumerate(distinct):
+                part = members[which.ravel() == row_index]
+                refined.append((part, *output_map(layer, row, G, beta, G_error)))
         if layer.activation != "identity":
             position += layer.width
         groups = refined
     return out[0] if single else out
+
+
+def states_at(signs: np.ndarray, activation: str) -> np.ndarray:
+    """Neuron states from the exact signs (-1, 0, +1) of ``pre-activation - breakpoint``
+    (``(k, width * breakpoints)`` in label order), by :func:`regions.network.neuron_states`'s
+    rule: at a breakpoint a ReLU is off, a hard-tanh linear."""
+    if activation == "hardtanh":
+        low, high = signs[:, 0::2], signs[:, 1::2]
+        return np.where(high > 0, 1, np.where(low < 0, -1, 0)).astype(np.int8)
+    return (signs > 0).astype(np.int8)
 
 
 def minimal_rows(A: np.ndarray, b: np.ndarray, labels: np.ndarray, solver: LPSolver | None = None):

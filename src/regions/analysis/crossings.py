@@ -1,126 +1,86 @@
-"""Crossing every facet of a partition: the region on the other side of each.
+"""Crossing every facet of a partition: the region on the other side of each, exactly.
 
-:func:`partition_facets` finds the facets of every region
+:func:`partition_facets` finds the facets of every region exactly
 (:func:`regions.facets.region_facets`), and :func:`crossings` resolves, for each
-interior facet, the region across it from the look across
-(:func:`regions.facets.probe`), by its pattern or, failing that, by which
-region's constraints contain the point beyond the facet (:class:`RowStore`).
-The adjacency graph, the certificate and the pictures are built on these.
+interior facet, the region across it from its exact pattern
+(:func:`regions.facets.neighbour_pattern`). The adjacency graph, the linear
+pieces, the certificate and the pictures are built on these. A neighbour
+pattern that is not among the partition's regions means the partition is
+incomplete (the certificate reports it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .._facets import points_in_polytopes
-from ..domain import Domain
-from ..facets import Facet, Probe, probe, region_facets
+from ..facets import Facet, neighbour_pattern, region_facets
 from ..lp import LPSolver
-from ..network import Network
-from ..tolerances import COINCIDE_TOL, CONTAIN_SLACK
+from ..polyhedra import pattern_constraints
+from ..predicates import Decisions
+
+__all__ = ["partition_facets", "Crossing", "crossings", "vanishing_neurons", "decisions_of"]
 
 
-def partition_facets(part, solver: LPSolver | None = None) -> list[list[Facet]]:
-    """``facets[i]``: the facets of region ``i`` of ``part`` (see :func:`region_facets`)."""
+def decisions_of(part) -> Decisions:
+    """An exact-decision context for ``part``'s network and domain (its counters start at
+    0)."""
+    return Decisions(part.network, part.domain)
+
+
+def region_system(part, i: int, decisions: Decisions):
+    """Region ``i``'s constraint system restricted to the rows the enumeration kept (every
+    facet among them), with their sides."""
+    system = pattern_constraints(part.network, part.domain, part.patterns[i], decisions)
+    kept = np.isin(system.labels, part.constraints(i)[2])
+    return replace(system, A=system.A[kept], b=system.b[kept], labels=system.labels[kept],
+                   errors=system.errors[kept], sides=system.sides[kept])
+
+
+def partition_facets(part, solver: LPSolver | None = None,
+                     decisions: Decisions | None = None) -> list[list[Facet]]:
+    """``facets[i]``: the facets of region ``i`` of ``part``, exactly."""
     solver = solver or LPSolver()
-    scale = part.scale
-    return [region_facets(region.A, region.b, region.labels, part.domain, solver, scale)
-            for region in part]
-
-
-class RowStore:
-    """All regions' H-representations back to back, for exact point-location.
-
-    ``containing(points)`` lists, per point, the regions whose constraints
-    ``A z <= b + CONTAIN_SLACK * scale`` it satisfies.
-    """
-
-    def __init__(self, part):
-        regions = list(part)
-        self.scale = part.scale
-        dim = part.domain.dim
-        sizes = [r.b.size for r in regions]
-        self.starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        self.A = np.ascontiguousarray(np.vstack([r.A for r in regions]) if regions
-                                      else np.zeros((0, dim)))
-        self.b = np.ascontiguousarray(np.concatenate([r.b for r in regions]) if regions
-                                      else np.zeros(0))
-
-    def region_contains(self, region: int, point: np.ndarray) -> bool:
-        lo, hi = self.starts[region], self.starts[region + 1]
-        return bool(np.all(self.A[lo:hi] @ point <= self.b[lo:hi] + CONTAIN_SLACK * self.scale))
-
-    def containing(self, points: np.ndarray) -> list[np.ndarray]:
-        points = np.ascontiguousarray(np.atleast_2d(points), dtype=np.float64)
-        indptr, indices = points_in_polytopes(points, self.A, self.b, self.starts,
-                                              CONTAIN_SLACK * self.scale)
-        return [indices[indptr[k]:indptr[k + 1]] for k in range(points.shape[0])]
+    decisions = decisions or decisions_of(part)
+    return [region_facets(region_system(part, i, decisions), part.patterns[i], decisions, solver)
+            for i in range(len(part))]
 
 
 @dataclass(frozen=True)
 class Crossing:
-    """Region ``region``'s facet ``facet`` leads to region ``neighbour`` (-1: none found).
-
-    ``probe`` is the look across; ``by_pattern`` tells whether the neighbour
-    was found by its pattern (True) or, failing that, by which region's
-    constraints contain the probe point (False).
-    """
+    """Region ``region``'s facet ``facet`` leads to the region of pattern ``pattern``,
+    region ``neighbour`` of the partition (-1 when no region has that pattern)."""
 
     region: int
     facet: Facet
-    probe: Probe
+    pattern: np.ndarray
     neighbour: int
-    by_pattern: bool
 
 
-def crossings(part, facets: list[list[Facet]], store: RowStore | None = None) -> list[Crossing]:
-    """Resolve the neighbour across every interior facet of every region.
-
-    The probe pattern is looked up among the partition's patterns and
-    accepted when that region's constraints contain the probe point;
-    otherwise (the probe fell in a sub-tolerance sliver the enumeration merged
-    into a neighbour) the unique region containing the probe point is used.
-    """
-    store = store or RowStore(part)
-    scale = part.scale
+def crossings(part, facets: list[list[Facet]],
+              decisions: Decisions | None = None) -> list[Crossing]:
+    """The region across every interior facet of every region (exact patterns)."""
+    decisions = decisions or decisions_of(part)
     index = {row.tobytes(): i for i, row in enumerate(part.patterns)}
     result = []
     for i, region_facets_ in enumerate(facets):
-        probes = probe(part.network, part.domain, part.patterns[i], region_facets_, scale)
-        for facet, look in zip(region_facets_, probes):
-            if facet.boundary or facet.label < 0:
+        for facet in region_facets_:
+            if facet.boundary:
                 continue
-            neighbour, by_pattern = -1, False
-            if look.pattern is not None:
-                j = index.get(look.pattern.tobytes(), -1)
-                if j >= 0 and j != i and store.region_contains(j, look.point):
-                    neighbour, by_pattern = j, True
-                else:
-                    inside = [r for r in store.containing(look.point)[0] if r != i]
-                    if len(inside) == 1:
-                        neighbour = int(inside[0])
-            result.append(Crossing(i, facet, look, neighbour, by_pattern))
+            pattern = neighbour_pattern(part.network, part.domain, part.patterns[i], facet,
+                                        decisions)
+            result.append(Crossing(i, facet, pattern, index.get(pattern.tobytes(), -1)))
     return result
 
 
-def vanishing_neurons(network: Network, domain: Domain, point: np.ndarray, systems,
-                      scale: float = 1.0) -> np.ndarray:
-    """Pattern positions of neurons whose breakpoint set passes through ``point``.
-
-    ``systems`` are :class:`regions.polyhedra.PatternConstraints` of the regions on
-    either side: a neuron vanishes at ``point`` when, under one of them, its
-    pre-activation is within ``COINCIDE_TOL * scale`` (as a distance) of a
-    breakpoint there.
-    """
+def vanishing_neurons(decisions: Decisions, pattern: np.ndarray, point) -> np.ndarray:
+    """Pattern positions of the neurons whose breakpoint set passes through the exact
+    ``point`` under ``pattern``'s states (their pre-activation there is exactly a
+    breakpoint)."""
+    network = decisions.network
     neurons = network.hyperplane_neurons()
-    hit = np.zeros(neurons.size, dtype=bool)
-    for system in systems:
-        values = np.abs(system.gradients @ point + system.offsets)
-        norms = np.linalg.norm(system.gradients, axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            distance = np.where(norms > 0.0, values / np.where(norms > 0.0, norms, 1.0),
-                                np.where(values == 0.0, 0.0, np.inf))
-        hit |= distance <= COINCIDE_TOL * scale
-    return np.unique(neurons[hit])
+    offsets = network.label_offsets()
+    hit = [int(neurons[label]) for label in range(int(offsets[-1]))
+           if decisions.side_at_point(pattern, label, point) == 0]
+    return np.unique(np.array(hit, dtype=np.int64))

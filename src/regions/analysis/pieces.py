@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 
-from .crossings import crossings, partition_facets
-from .witnesses import exact_affine_map
-from ..tolerances import PIECE_TOL
+from ..polyhedra import pattern_constraints
+from ..predicates import BOUND_SAFETY, UNIT_ROUNDOFF
+from .crossings import crossings, decisions_of, partition_facets
 
 
 @dataclass(frozen=True)
@@ -28,16 +29,18 @@ class LinearPieces:
     labels: np.ndarray
 
 
-def linear_pieces(part, graph: nx.Graph | None = None, exact: bool = False) -> LinearPieces:
-    """Merge adjacent regions whose affine maps agree: within ``PIECE_TOL``, or with
-    ``exact`` in rational arithmetic (:func:`regions.analysis.witnesses.exact_affine_map`; for integer
-    or rational weights, whose cancellations are exact).
+def linear_pieces(part, graph: nx.Graph | None = None, exact=None) -> LinearPieces:
+    """Merge adjacent regions whose affine maps are exactly equal.
 
     An activation region keeps every neuron's state; the function can be one affine map
     across several of them (a neuron that feeds nothing, states whose changes cancel), so
-    there are at most as many linear pieces as regions. ``graph`` is the adjacency graph
-    of ``part`` (:func:`regions.adjacency_graph`); without it the regions adjacent across
-    a facet are found here (:func:`regions.analysis.crossings.crossings`).
+    there are at most as many linear pieces as regions. Two maps differ when float64
+    certifies some coefficient apart (farther than the two maps' error bounds); otherwise
+    they are compared in rational arithmetic, so outputs scaled by any factor give the
+    same pieces. ``graph`` is the adjacency graph of ``part``
+    (:func:`regions.adjacency_graph`); without it the regions adjacent across a facet are
+    found here (:func:`regions.analysis.crossings.crossings`). ``exact`` is deprecated:
+    the comparison is always exact.
 
     >>> import regions
     >>> # y = relu(x1): the neuron of x2 feeds nothing, 4 regions but 2 pieces
@@ -47,27 +50,28 @@ def linear_pieces(part, graph: nx.Graph | None = None, exact: bool = False) -> L
     >>> pieces.count, sorted(pieces.labels.tolist())
     (2, [0, 0, 1, 1])
     """
+    if exact is not None:
+        warnings.warn("linear_pieces(exact=) is deprecated: the maps are always compared "
+                      "exactly", DeprecationWarning, stacklevel=2)
+    decisions = decisions_of(part)
     if graph is None:
-        pairs = {(c.region, c.neighbour) for c in crossings(part, partition_facets(part))
-                 if c.neighbour >= 0}
+        pairs = {(c.region, c.neighbour) for c in crossings(
+            part, partition_facets(part, decisions=decisions), decisions) if c.neighbour >= 0}
     else:
         pairs = set(graph.edges)
-    if exact:
-        maps = [exact_affine_map(part.network, part.domain, p) for p in part.patterns]
-    else:
-        maps = [part.affine_map(i) for i in range(len(part))]
+    systems = {}
+
+    def system(i):
+        if i not in systems:
+            systems[i] = pattern_constraints(part.network, part.domain, part.patterns[i],
+                                             decisions)
+        return systems[i]
+
     same = nx.Graph()
     same.add_nodes_from(range(len(part)))
     for i, j in pairs:
-        if exact:
-            if maps[i] == maps[j]:
-                same.add_edge(i, j)
-            continue
-        (Ci, di), (Cj, dj) = maps[i], maps[j]
-        size = max(1.0, np.abs(Ci).max(initial=0.0), np.abs(di).max(initial=0.0),
-                   np.abs(Cj).max(initial=0.0), np.abs(dj).max(initial=0.0))
-        if (np.abs(Ci - Cj).max(initial=0.0) <= PIECE_TOL * size
-                and np.abs(di - dj).max(initial=0.0) <= PIECE_TOL * size):
+        if not _apart(system(i), system(j)) and decisions.equal_maps(part.patterns[i],
+                                                                      part.patterns[j]):
             same.add_edge(i, j)
     labels = np.full(len(part), -1, dtype=np.int64)
     count = 0
@@ -76,3 +80,13 @@ def linear_pieces(part, graph: nx.Graph | None = None, exact: bool = False) -> L
             labels[list(nx.node_connected_component(same, i))] = count
             count += 1
     return LinearPieces(count, labels)
+
+
+def _apart(first, second) -> bool:
+    """Whether float64 certifies the two maps different: some coefficient of ``[C | d]``
+    differs by more than the two rows' error bounds."""
+    one = np.column_stack([first.C, first.d])
+    two = np.column_stack([second.C, second.d])
+    bound = (first.map_error + second.map_error)[:, None] + UNIT_ROUNDOFF * (np.abs(one)
+                                                                              + np.abs(two))
+    return bool(np.any(np.abs(one - two) > bound * BOUND_SAFETY))

@@ -24,7 +24,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import HalfspaceIntersection, cKDTree
 
 from ..errors import DomainError
-from ..tolerances import VERTEX_MERGE
+from ..tolerances import COINCIDE_TOL, VERTEX_MERGE
 
 
 @dataclass
@@ -294,3 +294,11 @@ def interval_complex(part) -> IntervalComplex:
 def region_areas(part) -> np.ndarray:
     """Area of every region of a 2-D partition on a bounded domain, shape (R,)."""
     return np.array([polygon_area(p) for p in region_polygons(part)])
+
+
+def on_domain_boundary(domain, point: np.ndarray, scale: float) -> bool:
+    """Whether ``point`` (dim,) lies within ``COINCIDE_TOL`` of a face of ``domain``."""
+    if domain.A.shape[0] == 0:
+        return False
+    norms = np.linalg.norm(domain.A, axis=1)
+    return bool(np.min((domain.b - domain.A @ point) / norms) <= COINCIDE_TOL * scale)

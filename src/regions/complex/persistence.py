@@ -29,7 +29,7 @@ import numpy as np
 
 from ..errors import DomainError, RegionsError
 from .faces import face_lattice
-from ..facets import on_domain_boundary
+from .geometry import on_domain_boundary
 from .homology import reduce_boundary
 
 

@@ -1,56 +1,154 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""Vertex-based splitting: the LP-free core.
+"""Vertex-based splitting: the LP-free core of the vertex engine, with exact decisions.
 
 A cell is a pointed convex polyhedron known by its generators *and* its
 constraints: ``V (nv, dim + 1)`` in homogeneous coordinates (a vertex ``x``
 is ``(x, 1)``, an extreme ray ``d`` is ``(d, 0)`` with ``|d| = 1``), rows
-``a . z <= c`` (unit ``a``) with labels, and for each generator the bitset of
+``a . z <= b`` (unit ``a``) with labels, and for each generator the bitset of
 the constraints tight there. An unbounded cell also carries the row ``0 . z
 <= 1`` labelled ``AT_INFINITY``, tight at its rays: the face at infinity of
 the homogenised cone, so rays take part in the adjacency test like vertices,
-and the row is never reported as a facet. The value of a hyperplane ``a . z +
-c`` at a generator is ``a . x + c t``: its distance for a vertex, its slope
-along a ray. Cutting a cell by a hyperplane needs no LP: the hyperplane
-misses the cell when every generator lies on one side (up to ``on_plane``);
-otherwise the new generators are the crossings of the edges joining a
-generator on one side to one on the other (a vertex, or a ray when both ends
-are rays), where two generators form an edge when no third one is tight on
-every constraint tight at both (the combinatorial adjacency test of the
-double description method). Whether a piece is full-dimensional is decided as on
-the LP path, with the inscribed radius against ``min_radius``, from exact
-bounds: the piece lies in a slab of width ``max distance`` (so its radius is
-at most half that), and every constraint's slack at the vertex mean is a
-ball inside it. Only when the two bounds straddle ``min_radius`` (near
-degenerate pieces) does the engine call back to a Chebyshev LP.
+and the row is never reported as a facet.
+
+Cutting a cell by a hyperplane needs no LP. The hyperplane cuts the cell into
+two parts with interior exactly when some generator lies strictly on each
+side; otherwise the cell lies on one side. Each side is a *certified sign*:
+the hyperplane's value at a generator is computed in float64 with a rigorous
+bound on its error (the map's rounding, the generator's own error, the
+evaluation's rounding; ``rounding.pxd``), and when the value is not farther
+from zero than its bound the exact sign is asked of the Python side
+(``exact``, :class:`regions.engines.vertex.ExactGenerators`), which computes
+the generator exactly from the constraints tight at it and evaluates the
+hyperplane in rational arithmetic. A cut makes new generators on the crossing
+edges (two generators form an edge when no third one is tight on every
+constraint tight at both: the combinatorial test of the double description
+method), each with an error bound (``crossing.pxd``); a crossing whose ends'
+values are not certified is computed exactly.
 
 The depth-first stack of cells is a byte arena (``arena.pxd``) of
 variable-size records (``vertex_records.pxd``), so millions of regions cost no
 Python object each; finished regions go to struct-of-arrays buffers
-(patterns, witnesses, margins, facet labels). Near-degenerate balls come from
-``small_lp.pxd``, the activation rules from ``activations.pxd``.
+(patterns, witnesses, margins, facet labels). Pre-activation maps and their
+error bounds are in ``preactivation.pxd``; the largest ball of a thin region
+(a report, not a decision) in ``small_lp.pxd``; the activation rules in
+``activations.pxd``.
 """
 
 import numpy as np
-from libc.math cimport sqrt, fabs, fmax, fmin
-from libc.stdint cimport uint64_t, int64_t, int32_t
+from libc.math cimport fabs, sqrt
+from libc.stdint cimport int32_t, int64_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memmove, memset
-from scipy.linalg.cython_blas cimport dgemm
 
 from .activations cimport (HARDTANH, IDENTITY, LEAKY_RELU, RELU, breakpoint,
-                          breakpoints_per_neuron, slope_offset, state_from_sides, tie_side)
-from .arena cimport Buffer, pad8, release, reserve
+                           breakpoints_per_neuron, slope_offset, state_from_sides, tie_side)
+from .arena cimport Buffer, release, reserve
+from .crossing cimport (common_bits, contains_bits, cross_rays, cross_vertex_ray,
+                        cross_vertices, largest)
+from .preactivation cimport affine_map, map_error, output_error, row_size
+from .refine cimport refine
+from .rounding cimport BOUND_SAFETY, UNIT_ROUNDOFF, certify, dmax, dmin, gamma
 from .small_lp cimport ball_by_subsets
 from .vertex_records cimport (CellHead, CellView, PieceHead, cell_bytes, piece_bytes,
-                             piece_candidates, piece_cuts, piece_sides, piece_vertices, view)
-
-
-cdef extern from *:
-    int popcount "__builtin_popcountll"(unsigned long long) nogil
+                              piece_candidates, piece_cuts, piece_sides, piece_vertices, view)
 
 
 ACTIVATION_CODES = {"relu": RELU, "leaky_relu": LEAKY_RELU, "hardtanh": HARDTANH,
                     "identity": IDENTITY}
+#: Label of the row ``0 . z <= 1`` that closes an unbounded cell at infinity.
+AT_INFINITY = -(1 << 62)
+cdef int64_t INFINITY_LABEL = AT_INFINITY
+#: Largest working dimension (the fixed-size work arrays below).
+MAX_DIM = 64
+# Rank-one updates of a pre-activation map in a row before it is recomputed in full.
+cdef int MAX_UPDATES = 32
+# A generator whose sign float64 cannot certify is solved again from its tight rows
+# (``refine.pxd``, resetting its error bound) before the exact path is taken, unless its
+# bound is already within this many units of rounding of its size.
+cdef double TIGHT_ERROR = 16.0
+
+
+cdef struct LayerData:
+    const double* weight   # (n_out, n_in)
+    const double* bias     # (n_out,)
+    const double* weight_sum   # (n_out,): sum of |weight| over each row
+    int n_out
+    int n_in
+    int act
+    double slope           # leaky slope
+    double largest_slope   # largest |slope| of any state (1 but for a steep leaky ReLU)
+
+
+cdef struct Plane:
+    double error      # error bound of the unit row (regions.predicates)
+    double largest    # largest |a_k|, k < dim
+    double size       # sum |a_k|, k < dim
+    double offset     # |c|
+
+
+cdef struct Workspace:
+    # the layer's pre-activation map, its error bounds, its hyperplanes
+    Buffer G, G_error, planes, plane_info, const_side
+    # the generator pool of the cell being split: coordinates, error bounds, l1 sizes,
+    # incidence bitsets, flat rays
+    Buffer pool_z, pool_error, pool_size, pool_inc, pool_flat
+    # pieces (a depth-first stack inside the cell), emitted pieces, a piece being worked on
+    Buffer pieces, piece_offsets, emitted, emitted_offsets, current, work, members
+    # a generator's tight rows, their error bounds, and the work space to solve them
+    Buffer tight_rows, tight_error, solve_work, solve_index
+    # per neuron of every layer: its pre-activation is exactly constant along a ray
+    Buffer flat
+    # children of one cell share the next layer's pre-activation map up to a few neurons
+    Buffer ref_map, ref_coef, child_map, child_coef, child_error
+
+
+cdef struct Results:
+    Buffer patterns, witnesses, margins, facet_offsets, facet_labels
+
+
+cdef void release_workspace(Workspace* w) noexcept:
+    release(&w.G)
+    release(&w.G_error)
+    release(&w.planes)
+    release(&w.plane_info)
+    release(&w.const_side)
+    release(&w.pool_z)
+    release(&w.pool_error)
+    release(&w.pool_size)
+    release(&w.pool_inc)
+    release(&w.pool_flat)
+    release(&w.pieces)
+    release(&w.piece_offsets)
+    release(&w.emitted)
+    release(&w.emitted_offsets)
+    release(&w.current)
+    release(&w.work)
+    release(&w.members)
+    release(&w.tight_rows)
+    release(&w.tight_error)
+    release(&w.solve_work)
+    release(&w.solve_index)
+    release(&w.flat)
+    release(&w.ref_map)
+    release(&w.ref_coef)
+    release(&w.child_map)
+    release(&w.child_coef)
+    release(&w.child_error)
+
+
+cdef void release_results(Results* r) noexcept:
+    release(&r.patterns)
+    release(&r.witnesses)
+    release(&r.margins)
+    release(&r.facet_offsets)
+    release(&r.facet_labels)
+
+
+cdef inline void* grab(Buffer* buf, size_t nbytes) except NULL:
+    """Empty ``buf`` and make room for ``nbytes``; returns its data."""
+    buf.used = 0
+    reserve(buf, nbytes if nbytes else 8)
+    return buf.data
 
 
 cdef int copy_in(void* target, array) except -1:
@@ -65,67 +163,41 @@ cdef object copy_out(void* source, size_t nbytes, dtype):
     return np.frombuffer((<char*>source)[:nbytes], dtype).copy()
 
 
-#: Label of the row ``0 . z <= 1`` that closes an unbounded cell at infinity.
-AT_INFINITY = -(1 << 62)
-cdef int64_t INFINITY_LABEL = AT_INFINITY
-# A side with a ray that leaves the hyperplane is unbounded: its extent is this.
-cdef double UNBOUNDED = 1e300
-
-# Rank-one updates of a pre-activation map in a row before it is recomputed in full.
-cdef int MAX_UPDATES = 32
-# A row whose part orthogonal to the earlier rows of a vertex is shorter than this is
-# dependent on them (several hyperplanes through one vertex) and skipped by ``refine``.
-cdef double REFINE_INDEPENDENT = 1e-9
-# Edges whose end points reach beyond this (working units) round their crossing by more
-# than eps * REFINE_ABOVE ~ 2e-12: only then is the new vertex projected (``refine``).
-cdef double REFINE_ABOVE = 1e4
-
-
 cdef class VertexEngine:
-    """Depth-first splitting of bounded cells by vertices (see the module docstring).
+    """Depth-first splitting of cells by their generators (see the module docstring).
 
     Parameters
     ----------
     layers : list of (weight (out, in), bias (out,), activation code, leaky slope)
     dim : int
-        Working dimension.
+        Working dimension (at most :data:`MAX_DIM`).
     label_offsets : (L + 1,) int64
         First constraint label of each layer's breakpoint hyperplanes.
-    min_radius, sliver_radius, near_degenerate : float
-        As on the LP path, in working coordinates.
-    on_plane : float
-        A vertex within this distance of a hyperplane lies on it.
-    zero_norm : float
-        Relative threshold below which a pre-activation gradient is zero.
-    chebyshev : callable ``(A, c) -> (center, radius)``
-        The LP for near-degenerate pieces.
+    thin_radius : float
+        Regions whose inscribed radius is at most this are thin (reported).
+    thin_factor : float
+        A region whose witness margin is below ``thin_factor * thin_radius`` gets its
+        largest inscribed ball computed, so thin regions are recognised.
+    exact : object
+        The exact side (:class:`regions.engines.vertex.ExactGenerators`); when its
+        ``exact`` is False (the float-only mode) undecided signs follow the float values
+        and are counted in ``uncertain_decisions`` instead.
     """
 
     cdef int dim, n_layers, pattern_length
     cdef list _arrays
-    cdef double** weight
-    cdef double** bias
-    cdef double** row_l1           # per layer: the l1 norm of each row of the weight
-    cdef int* n_out
-    cdef int* n_in
-    cdef int* act
-    cdef double* slope
+    cdef LayerData* layers
     cdef int64_t* label_offset
-    cdef double min_radius, sliver_radius, near_degenerate, on_plane, zero_norm
-    cdef object chebyshev
-    # depth-first stack of cells
-    cdef Buffer stack
-    cdef Buffer stack_offsets      # size_t per record
-    cdef Buffer scratch            # the cell being split
-    # per-split workspace
-    cdef Buffer G, gnorm, planes, const_side, pool_z, pool_inc, pieces, piece_offsets
-    cdef Buffer emitted, emitted_offsets, work_int, new_cell, members
-    # children of one cell share the next layer's pre-activation map up to a few neurons
-    cdef Buffer ref_map, ref_coef, child_map, child_coef
+    cdef double thin_radius, thin_check
+    cdef double gamma_value           # gamma(dim + 1): the rounding of one hyperplane value
+    cdef object exact
+    cdef bint exact_mode
+    cdef Buffer stack, stack_offsets, scratch
+    cdef Workspace ws
+    cdef Results out
+    cdef list rational          # (region index in the results, exact witness as strings)
     cdef int ref_ready, ref_updates
-    # results (struct of arrays)
-    cdef Buffer out_patterns, out_witness, out_margin, out_facet_offsets, out_facet_labels
-    cdef public long n_regions, lps, slivers
+    cdef public long n_regions, lps, exact_decisions, uncertain_decisions
     # A split stops after ``split_steps`` piece steps (a piece filtered and cut, or
     # emitted): its unfinished pieces go back on the stack as cells of the same layer, so
     # one huge cell (a wide layer on all of R^n) returns to the driver (budgets, Ctrl-C,
@@ -136,104 +208,69 @@ cdef class VertexEngine:
     cdef public object per_layer
 
     def __cinit__(self):
-        self.weight = NULL
-        self.bias = NULL
-        self.row_l1 = NULL
-        self.n_out = NULL
-        self.n_in = NULL
-        self.act = NULL
-        self.slope = NULL
+        self.layers = NULL
         self.label_offset = NULL
 
-    def __init__(self, layers, int dim, label_offsets, double min_radius, double sliver_radius,
-                 double near_degenerate, double on_plane, double zero_norm, chebyshev):
+    def __init__(self, layers, int dim, label_offsets, double thin_radius, double thin_factor,
+                 exact):
         cdef int l, L = len(layers)
         cdef const double[:, ::1] w
         cdef const double[::1] b
+        if not 1 <= dim <= MAX_DIM:
+            raise ValueError(f"the vertex engine works in 1 to {MAX_DIM} dimensions, not {dim}")
         self.dim = dim
+        self.gamma_value = gamma(dim + 1)
         self.n_layers = L
         self._arrays = []
-        self.weight = <double**>malloc(L * sizeof(double*) + 1)
-        self.bias = <double**>malloc(L * sizeof(double*) + 1)
-        self.row_l1 = <double**>malloc(L * sizeof(double*) + 1)
-        self.n_out = <int*>malloc(L * sizeof(int) + 1)
-        self.n_in = <int*>malloc(L * sizeof(int) + 1)
-        self.act = <int*>malloc(L * sizeof(int) + 1)
-        self.slope = <double*>malloc(L * sizeof(double) + 1)
+        self.layers = <LayerData*>malloc(L * sizeof(LayerData))
         self.label_offset = <int64_t*>malloc((L + 1) * sizeof(int64_t))
+        if self.layers == NULL or self.label_offset == NULL:
+            raise MemoryError("vertex engine: out of memory")
         self.pattern_length = 0
         for l in range(L):
-            weight, bias_, code, leak = layers[l]
+            weight, bias, code, leak = layers[l]
             weight = np.ascontiguousarray(weight, dtype=np.float64)
-            bias_ = np.ascontiguousarray(bias_, dtype=np.float64)
-            l1 = np.ascontiguousarray(np.abs(weight).sum(axis=1), dtype=np.float64)
-            self._arrays.extend([weight, bias_, l1])
+            bias = np.ascontiguousarray(bias, dtype=np.float64)
+            weight_sum = np.ascontiguousarray(np.abs(weight).sum(axis=1))
+            self._arrays.extend([weight, bias, weight_sum])
             w = weight
-            b = bias_
-            self.weight[l] = <double*>&w[0, 0]
-            self.bias[l] = <double*>&b[0]
-            b = l1
-            self.row_l1[l] = <double*>&b[0]
-            self.n_out[l] = weight.shape[0]
-            self.n_in[l] = weight.shape[1]
-            self.act[l] = code
-            self.slope[l] = leak
+            b = bias
+            self.layers[l].weight = &w[0, 0]
+            self.layers[l].bias = &b[0]
+            b = weight_sum
+            self.layers[l].weight_sum = &b[0]
+            self.layers[l].n_out = weight.shape[0]
+            self.layers[l].n_in = weight.shape[1]
+            self.layers[l].act = code
+            self.layers[l].slope = leak
+            self.layers[l].largest_slope = dmax(1.0, fabs(leak)) if code == LEAKY_RELU else 1.0
             if code != IDENTITY:
                 self.pattern_length += weight.shape[0]
         for l in range(L + 1):
             self.label_offset[l] = label_offsets[l]
-        self.min_radius = min_radius
-        self.sliver_radius = sliver_radius
-        self.near_degenerate = near_degenerate
-        self.on_plane = on_plane
-        self.zero_norm = zero_norm
-        self.chebyshev = chebyshev
+        self.thin_radius = thin_radius
+        self.thin_check = thin_factor * thin_radius
+        self.exact = exact
+        self.exact_mode = exact.exact
+        self.rational = []
         self.split_steps = 4096
         self.run_steps = 65536
-        self.n_regions = 0
-        self.lps = 0
-        self.slivers = 0
         self.per_layer = np.zeros(L, dtype=np.int64)
-        reserve(&self.out_facet_offsets, sizeof(int64_t))
-        (<int64_t*>self.out_facet_offsets.data)[0] = 0
-        self.out_facet_offsets.used = sizeof(int64_t)
+        reserve(&self.out.facet_offsets, sizeof(int64_t))
+        (<int64_t*>self.out.facet_offsets.data)[0] = 0
+        self.out.facet_offsets.used = sizeof(int64_t)
 
     def __dealloc__(self):
         release(&self.stack)
         release(&self.stack_offsets)
         release(&self.scratch)
-        release(&self.G)
-        release(&self.gnorm)
-        release(&self.const_side)
-        release(&self.pool_z)
-        release(&self.pool_inc)
-        release(&self.planes)
-        release(&self.pieces)
-        release(&self.piece_offsets)
-        release(&self.emitted)
-        release(&self.emitted_offsets)
-        release(&self.work_int)
-        release(&self.members)
-        release(&self.new_cell)
-        release(&self.ref_map)
-        release(&self.ref_coef)
-        release(&self.child_map)
-        release(&self.child_coef)
-        release(&self.out_patterns)
-        release(&self.out_witness)
-        release(&self.out_margin)
-        release(&self.out_facet_offsets)
-        release(&self.out_facet_labels)
-        free(self.weight)
-        free(self.bias)
-        free(self.row_l1)
-        free(self.n_out)
-        free(self.n_in)
-        free(self.act)
-        free(self.slope)
+        release_workspace(&self.ws)
+        release_results(&self.out)
+        free(self.layers)
         free(self.label_offset)
 
     # ------------------------------------------------------------------ stack
+
     @property
     def pending(self):
         """Cells waiting on the stack."""
@@ -247,105 +284,104 @@ cdef class VertexEngine:
             return -1
         return (<CellHead*>(self.stack.data + (<size_t*>self.stack_offsets.data)[n - 1])).layer
 
-    cdef char* push_record(self, size_t size) except NULL:
+    cdef CellView push_cell(self, int layer, int nv, int m, int nw, int n_in, int plen,
+                            int premapped, int nsides) except *:
+        """Room for a cell on the stack, its head filled in; returns the view to fill."""
+        cdef size_t size = cell_bytes(self.dim, nv, m, nw, n_in, plen, nsides)
         reserve(&self.stack, size)
         reserve(&self.stack_offsets, sizeof(size_t))
         (<size_t*>(self.stack_offsets.data + self.stack_offsets.used))[0] = self.stack.used
         self.stack_offsets.used += sizeof(size_t)
-        cdef char* record = self.stack.data + self.stack.used
+        cdef CellHead* h = <CellHead*>(self.stack.data + self.stack.used)
         self.stack.used += size
-        return record
-
-    cdef CellView push_cell(self, int layer, int nv, int m, int nw, int n_in, int plen,
-                            int premapped, double map_norm_max, int nsides=0) except *:
-        """Room for a cell on the stack, its head filled in; returns the view to fill."""
-        cdef size_t size = cell_bytes(self.dim, nv, m, nw, n_in, plen, nsides)
-        cdef CellHead* h = <CellHead*>self.push_record(size)
         h.layer, h.nv, h.m, h.nw, h.n_in, h.plen, h.size = layer, nv, m, nw, n_in, plen, size
-        h.premapped, h.map_norm_max = premapped, map_norm_max
-        h.nsides = nsides
+        h.premapped, h.nsides = premapped, nsides
         return view(<char*>h, self.dim)
 
-    def push(self, int layer, V, inc, rows, labels, input_map, pattern, int premapped=0,
-             double map_norm_max=0.0, sides=None):
-        """Push a cell: generators ``V (nv, dim + 1)``, ``inc (nv, nw)`` uint64, ``rows (m, dim + 1)``,
-        ``labels (m,)`` int64, ``input_map (n_in, dim + 1)``, ``pattern (plen,)`` int8;
-        with ``premapped``, ``input_map`` is already the layer's pre-activation map and
-        ``map_norm_max`` the largest row norm of its input map; a cell whose split was cut
-        short has the ``sides`` (int8, 0 for those still to test) of its layer's
-        hyperplanes."""
+    def push(self, int layer, V, V_error, incidence, rows, row_error, labels, map, map_error,
+             pattern, int premapped=0, sides=None, flat=None):
+        """Push a cell given as the fields of :class:`regions.engines.base.VertexCell`."""
+        cdef int dim = self.dim
         sides = np.ascontiguousarray(np.zeros(0) if sides is None else sides, dtype=np.int8)
-        V = np.ascontiguousarray(V, dtype=np.float64)
-        inc = np.ascontiguousarray(inc, dtype=np.uint64)
-        rows = np.ascontiguousarray(rows, dtype=np.float64).reshape(-1, self.dim + 1)
+        V = np.ascontiguousarray(V, dtype=np.float64).reshape(-1, dim + 1)
+        V_error = np.ascontiguousarray(V_error, dtype=np.float64)
+        incidence = np.ascontiguousarray(incidence, dtype=np.uint64)
+        rows = np.ascontiguousarray(rows, dtype=np.float64).reshape(-1, dim + 1)
+        row_error = np.ascontiguousarray(row_error, dtype=np.float64)
         labels = np.ascontiguousarray(labels, dtype=np.int64)
-        input_map = np.ascontiguousarray(input_map, dtype=np.float64)
+        map = np.ascontiguousarray(map, dtype=np.float64).reshape(-1, dim + 1)
+        map_error = np.ascontiguousarray(map_error, dtype=np.float64)
         pattern = np.ascontiguousarray(pattern, dtype=np.int8)
-        cdef int nv = V.shape[0], nw = inc.shape[1], m = rows.shape[0]
-        cdef int n_in = input_map.shape[0], plen = pattern.shape[0], nsides = sides.shape[0]
-        cdef CellView cv = self.push_cell(layer, nv, m, nw, n_in, plen, premapped, map_norm_max,
-                                          nsides)
+        flat = np.ascontiguousarray(np.zeros(V.shape[0]) if flat is None else flat, dtype=np.int8)
+        cdef CellView cv = self.push_cell(layer, V.shape[0], rows.shape[0], incidence.shape[1],
+                                          map.shape[0], pattern.shape[0], premapped,
+                                          sides.shape[0])
         copy_in(cv.V, V)
-        copy_in(cv.inc, inc)
+        copy_in(cv.V_error, V_error)
+        copy_in(cv.inc, incidence)
         copy_in(cv.rows, rows)
+        copy_in(cv.row_error, row_error)
         copy_in(cv.labels, labels)
-        copy_in(cv.map, input_map)
+        copy_in(cv.map, map)
+        copy_in(cv.map_error, map_error)
         copy_in(cv.pattern, pattern)
         copy_in(cv.sides, sides)
+        copy_in(cv.flat, flat)
 
     def pop(self):
-        """Remove the top cell and return it as the arrays :meth:`push` takes."""
+        """Remove the top cell and return it as the fields :meth:`push` takes."""
         cdef size_t n = self.stack_offsets.used // sizeof(size_t)
         if n == 0:
             raise IndexError("pop from an empty vertex stack")
         cdef size_t offset = (<size_t*>self.stack_offsets.data)[n - 1]
         cdef CellView cv = view(self.stack.data + offset, self.dim)
         cdef CellHead h = cv.head[0]
-        cdef int dim = self.dim
-        V = copy_out(cv.V, <size_t>h.nv * (dim + 1) * 8, np.float64)
-        inc = copy_out(cv.inc, <size_t>h.nv * h.nw * 8, np.uint64)
-        rows = copy_out(cv.rows, <size_t>h.m * (dim + 1) * 8, np.float64)
-        labels = copy_out(cv.labels, <size_t>h.m * 8, np.int64)
-        input_map = copy_out(cv.map, <size_t>h.n_in * (dim + 1) * 8, np.float64)
-        pattern = copy_out(cv.pattern, h.plen, np.int8)
-        sides = copy_out(cv.sides, h.nsides, np.int8)
+        cdef size_t cols = self.dim + 1
+        fields = (h.layer,
+                  copy_out(cv.V, h.nv * cols * 8, np.float64).reshape(h.nv, cols),
+                  copy_out(cv.V_error, h.nv * 8, np.float64),
+                  copy_out(cv.inc, <size_t>h.nv * h.nw * 8, np.uint64).reshape(h.nv, h.nw),
+                  copy_out(cv.rows, h.m * cols * 8, np.float64).reshape(h.m, cols),
+                  copy_out(cv.row_error, h.m * 8, np.float64),
+                  copy_out(cv.labels, h.m * 8, np.int64),
+                  copy_out(cv.map, h.n_in * cols * 8, np.float64).reshape(h.n_in, cols),
+                  copy_out(cv.map_error, h.n_in * 8, np.float64),
+                  copy_out(cv.pattern, h.plen, np.int8),
+                  h.premapped,
+                  copy_out(cv.sides, h.nsides, np.int8),
+                  copy_out(cv.flat, h.nv, np.int8))
         self.stack.used = offset
         self.stack_offsets.used -= sizeof(size_t)
-        return (h.layer, V.reshape(h.nv, dim + 1), inc.reshape(h.nv, h.nw),
-                rows.reshape(h.m, dim + 1), labels, input_map.reshape(h.n_in, dim + 1), pattern,
-                h.premapped, h.map_norm_max, sides)
+        return fields
 
     # ---------------------------------------------------------------- results
+
     def take_results(self):
         """Finished regions so far, as arrays; the buffers are emptied.
 
         Returns ``(patterns (R, P) int8, witnesses (R, dim), margins (R,),
-        facet_offsets (R + 1,) int64, facet_labels (F,) int64)``.
+        facet_offsets (R + 1,) int64, facet_labels (F,) int64, rational_index (k,) int64,
+        rational_values (k, dim) str)``.
         """
         cdef int P = self.pattern_length, dim = self.dim
-        R = self.n_regions_buffered()
-        patterns = np.frombuffer(self._bytes(&self.out_patterns), np.int8).reshape(R, P)
-        witnesses = np.frombuffer(self._bytes(&self.out_witness), np.float64).reshape(R, dim)
-        margins = np.frombuffer(self._bytes(&self.out_margin), np.float64)
-        offsets = np.frombuffer(self._bytes(&self.out_facet_offsets), np.int64)
-        labels = np.frombuffer(self._bytes(&self.out_facet_labels), np.int64)
-        self.out_patterns.used = 0
-        self.out_witness.used = 0
-        self.out_margin.used = 0
-        self.out_facet_labels.used = 0
-        (<int64_t*>self.out_facet_offsets.data)[0] = 0
-        self.out_facet_offsets.used = sizeof(int64_t)
-        return patterns, witnesses, margins, offsets, labels
-
-    cdef long n_regions_buffered(self):
-        return self.out_margin.used // sizeof(double)
-
-    cdef bytes _bytes(self, Buffer* buf):
-        if buf.used == 0:
-            return b""
-        return buf.data[:buf.used]
+        R = self.out.margins.used // sizeof(double)
+        patterns = np.frombuffer(_bytes(&self.out.patterns), np.int8).reshape(R, P)
+        witnesses = np.frombuffer(_bytes(&self.out.witnesses), np.float64).reshape(R, dim)
+        margins = np.frombuffer(_bytes(&self.out.margins), np.float64)
+        offsets = np.frombuffer(_bytes(&self.out.facet_offsets), np.int64)
+        labels = np.frombuffer(_bytes(&self.out.facet_labels), np.int64)
+        rational_index = np.array([i for i, _ in self.rational], dtype=np.int64)
+        rational_values = np.array([v for _, v in self.rational], dtype=str).reshape(-1, dim)
+        self.rational = []
+        self.out.patterns.used = 0
+        self.out.witnesses.used = 0
+        self.out.margins.used = 0
+        self.out.facet_labels.used = 0
+        self.out.facet_offsets.used = sizeof(int64_t)
+        return (patterns, witnesses, margins, offsets, labels, rational_index, rational_values)
 
     # -------------------------------------------------------------------- run
+
     def run(self, long max_cells, long max_regions):
         """Process up to ``max_cells`` cells, stopping once ``n_regions`` reaches
         ``max_regions`` or the cells' splits took ``run_steps`` piece steps; returns the
@@ -360,34 +396,125 @@ cdef class VertexEngine:
             if n == 0:
                 break
             offset = (<size_t*>self.stack_offsets.data)[n - 1]
-            h = <CellHead*>(self.stack.data + offset)
-            size = h.size
-            self.scratch.used = 0
-            reserve(&self.scratch, size)
+            size = (<CellHead*>(self.stack.data + offset)).size
+            grab(&self.scratch, size)
             memcpy(self.scratch.data, self.stack.data + offset, size)
             self.stack.used = offset
             self.stack_offsets.used -= sizeof(size_t)
             h = <CellHead*>self.scratch.data
             processed += 1
             if h.layer == self.n_layers:
-                self.finish(self.scratch.data)
-            elif self.act[h.layer] == IDENTITY:
-                self.pass_through(self.scratch.data)
+                self.finish(view(self.scratch.data, self.dim))
+            elif self.layers[h.layer].act == IDENTITY:
+                self.pass_through(view(self.scratch.data, self.dim))
             else:
-                self.split(self.scratch.data)
+                self.split(view(self.scratch.data, self.dim))
         return processed
 
+    cdef int pass_through(self, CellView cv) except -1:
+        """An identity layer: the same cell with the composed input map."""
+        cdef int dim = self.dim, cols = dim + 1, l = cv.head.layer, n = self.layers[l].n_out
+        cdef CellHead h = cv.head[0]
+        cdef CellView out = self.push_cell(l + 1, h.nv, h.m, h.nw, n, h.plen, 0, 0)
+        memcpy(out.V, cv.V, <size_t>(out.map - out.V) * sizeof(double))  # V .. labels
+        if h.premapped:
+            memcpy(out.map, cv.map, <size_t>n * cols * sizeof(double))
+            memcpy(out.map_error, cv.map_error, <size_t>n * sizeof(double))
+        else:
+            self.layer_map(l, cv, out.map, out.map_error)
+        memcpy(out.pattern, cv.pattern, h.plen)
+        memcpy(out.flat, cv.flat, h.nv)
+        self.per_layer[l] += 1
+        return 0
+
+    cdef int layer_map(self, int l, CellView cv, double* G, double* G_error) except -1:
+        """Layer ``l``'s pre-activation map from the cell's input map, and its error bounds."""
+        cdef LayerData* L = &self.layers[l]
+        cdef int cols = self.dim + 1
+        affine_map(L.weight, L.bias, L.n_out, L.n_in, cv.map, cols, G)
+        map_error(L.weight, L.bias, L.n_out, L.n_in, cv.map, cv.map_error, cols, L.n_in + 2,
+                  1.0, <double*>grab(&self.ws.work, L.n_in * sizeof(double)), G_error)
+        return 0
+
+    # ------------------------------------------------------------------ finish
+
+    cdef int finish(self, CellView cv) except -1:
+        """Record a final region: a witness strictly inside (certified, or computed exactly
+        when float64 cannot certify one), its margin (the least slack there: the radius of a
+        ball inside, up to rounding; the largest ball's radius when thin), its facets (the
+        row at infinity is none)."""
+        cdef int dim = self.dim, cols = dim + 1, i, k, nray
+        cdef CellHead* h = cv.head
+        cdef double margin = 1e300, s, bound, size = 0.0
+        cdef double ball_center[64]
+        cdef double ball_radius
+        cdef bint certified = True
+        reserve(&self.out.witnesses, dim * sizeof(double))
+        cdef double* w = <double*>(self.out.witnesses.data + self.out.witnesses.used)
+        nray = self.interior_point(cv.V, NULL, h.nv, w)
+        for k in range(dim):
+            size += fabs(w[k])
+        for i in range(h.m):
+            if cv.labels[i] == INFINITY_LABEL:
+                continue
+            s = cv.rows[i * cols + dim]
+            bound = fabs(s)
+            for k in range(dim):
+                s -= cv.rows[i * cols + k] * w[k]
+                bound += fabs(cv.rows[i * cols + k] * w[k])
+            if s < margin:
+                margin = s
+            bound = (cv.row_error[i] * (size + 1.0) + self.gamma_value * bound) * BOUND_SAFETY
+            if not s > bound:
+                certified = False
+        if margin < self.thin_check:
+            # a thin region: its largest ball (the subsets' balls are the largest only for
+            # bounded regions)
+            if nray or not ball_by_subsets(cv.rows, h.m, dim, ball_center, &ball_radius):
+                rows = np.asarray(<double[:h.m * cols]>cv.rows).reshape(h.m, cols)
+                keep = np.asarray(<int64_t[:h.m]>cv.labels) != INFINITY_LABEL
+                center, ball_radius = self.exact.chebyshev(rows[keep, :dim], rows[keep, dim])
+                self.lps += 1
+                for k in range(dim):
+                    ball_center[k] = center[k]
+            margin = ball_radius
+        if not certified and self.exact_mode:
+            point, rational = self.exact.witness(
+                self.pattern_bytes(cv), self.generator_labels(cv),
+                np.asarray(<double[:h.nv * cols]>cv.V).reshape(h.nv, cols).copy())
+            self.exact_decisions += 1
+            for k in range(dim):
+                w[k] = point[k]
+            self.rational.append((self.out.margins.used // sizeof(double), rational))
+        self.out.witnesses.used += dim * sizeof(double)
+        reserve(&self.out.margins, sizeof(double))
+        (<double*>(self.out.margins.data + self.out.margins.used))[0] = margin
+        self.out.margins.used += sizeof(double)
+        reserve(&self.out.patterns, h.plen)
+        memcpy(self.out.patterns.data + self.out.patterns.used, cv.pattern, h.plen)
+        self.out.patterns.used += h.plen
+        reserve(&self.out.facet_labels, h.m * sizeof(int64_t))
+        for i in range(h.m):
+            if cv.labels[i] != INFINITY_LABEL:
+                (<int64_t*>(self.out.facet_labels.data + self.out.facet_labels.used))[0] = (
+                    cv.labels[i])
+                self.out.facet_labels.used += sizeof(int64_t)
+        reserve(&self.out.facet_offsets, sizeof(int64_t))
+        (<int64_t*>(self.out.facet_offsets.data + self.out.facet_offsets.used))[0] = (
+            self.out.facet_labels.used // sizeof(int64_t))
+        self.out.facet_offsets.used += sizeof(int64_t)
+        self.n_regions += 1
+        return 0
+
     cdef int interior_point(self, double* V, int32_t* vid, int count, double* p) except -1:
-        """A point inside the polyhedron of the generators ``vid[:count]`` of ``V``: the
-        vertex mean, plus (unbounded) the sum of the rays times ``1 +`` the vertices'
-        spread, so it sits as deep in the recession cone as the vertices are wide.
-        Returns the number of rays."""
+        """A point inside the polyhedron of the generators ``vid[:count]`` of ``V`` (all of
+        ``V`` when ``vid`` is NULL): the vertex mean, plus (unbounded) the sum of the rays
+        times ``1 +`` the vertices' spread, so it sits as deep in the recession cone as the
+        vertices are wide. Returns the number of rays."""
         cdef int dim = self.dim, gd = dim + 1, i, k, nvert = 0, nray = 0
         cdef double spread = 0.0
         cdef double* g
         cdef double ray_sum[64]
-        if dim > 64:
-            raise ValueError("the vertex engine supports at most 64 dimensions")
         for k in range(dim):
             p[k] = 0.0
             ray_sum[k] = 0.0
@@ -408,283 +535,412 @@ cdef class VertexEngine:
                 g = V + <size_t>(vid[i] if vid != NULL else i) * gd
                 if g[dim] != 0.0:
                     for k in range(dim):
-                        spread = fmax(spread, fabs(g[k] - p[k]))
+                        spread = dmax(spread, fabs(g[k] - p[k]))
             for k in range(dim):
                 p[k] += (1.0 + spread) * ray_sum[k]
         return nray
 
-    cdef int finish(self, char* record) except -1:
-        """Record a final region: witness inside (``interior_point``), margin its least
-        slack; the row at infinity is not a facet."""
-        cdef int dim = self.dim, i, k, nray
-        cdef CellView cv = view(record, dim)
-        cdef CellHead* h = cv.head
-        cdef double margin = 1e300, s
-        reserve(&self.out_witness, dim * sizeof(double))
-        cdef double* w = <double*>(self.out_witness.data + self.out_witness.used)
-        nray = self.interior_point(cv.V, NULL, h.nv, w)
-        for i in range(h.m):
-            if cv.labels[i] == INFINITY_LABEL:
-                continue
-            s = cv.rows[i * (dim + 1) + dim]
-            for k in range(dim):
-                s -= cv.rows[i * (dim + 1) + k] * w[k]
-            if s < margin:
-                margin = s
-        if margin < self.near_degenerate:
-            # (the subsets' balls are the largest only for bounded regions)
-            if nray or not ball_by_subsets(cv.rows, h.m, dim, w, &margin):
-                rows = np.asarray(<double[:h.m * (dim + 1)]>cv.rows).reshape(h.m, dim + 1)
-                center, radius = self.chebyshev(np.ascontiguousarray(rows[:, :dim]),
-                                                np.ascontiguousarray(rows[:, dim]))
-                self.lps += 1
-                for k in range(dim):
-                    w[k] = center[k]
-                margin = radius
-        self.out_witness.used += dim * sizeof(double)
-        reserve(&self.out_margin, sizeof(double))
-        (<double*>(self.out_margin.data + self.out_margin.used))[0] = margin
-        self.out_margin.used += sizeof(double)
-        reserve(&self.out_patterns, h.plen)
-        memcpy(self.out_patterns.data + self.out_patterns.used, cv.pattern, h.plen)
-        self.out_patterns.used += h.plen
-        reserve(&self.out_facet_labels, h.m * sizeof(int64_t))
-        for i in range(h.m):
-            if cv.labels[i] != INFINITY_LABEL:
-                (<int64_t*>(self.out_facet_labels.data + self.out_facet_labels.used))[0] = (
-                    cv.labels[i])
-                self.out_facet_labels.used += sizeof(int64_t)
-        reserve(&self.out_facet_offsets, sizeof(int64_t))
-        (<int64_t*>(self.out_facet_offsets.data + self.out_facet_offsets.used))[0] = (
-            self.out_facet_labels.used // sizeof(int64_t))
-        self.out_facet_offsets.used += sizeof(int64_t)
-        self.n_regions += 1
+    # ------------------------------------------------------------ the exact side
+
+    cdef bytes pattern_bytes(self, CellView cv):
+        return (<char*>cv.pattern)[:cv.head.plen]
+
+    cdef tuple tight_labels(self, CellView cv, const uint64_t* bits, int words):
+        """The constraint labels whose bits are set (the cell's rows, then the current
+        layer's hyperplanes), without the row at infinity."""
+        cdef int bit, m = cv.head.m, l = cv.head.layer
+        found = []
+        for bit in range(64 * words):
+            if bits[bit >> 6] & ((<uint64_t>1) << (bit & 63)):
+                if bit < m:
+                    if cv.labels[bit] != INFINITY_LABEL:
+                        found.append(int(cv.labels[bit]))
+                else:
+                    found.append(int(self.label_offset[l] + bit - m))
+        return tuple(found)
+
+    cdef list generator_labels(self, CellView cv):
+        """The tight labels of every generator of a cell."""
+        cdef int i
+        return [self.tight_labels(cv, cv.inc + <size_t>i * cv.head.nw, cv.head.nw)
+                for i in range(cv.head.nv)]
+
+    cdef int exact_generator(self, CellView cv, size_t v, int words) except -1:
+        """Replace pool generator ``v`` by its exact value rounded to float64 (error bound
+        about half an ulp), computed from the constraints tight at it."""
+        cdef int dim = self.dim, k
+        cdef double* z = <double*>self.ws.pool_z.data + v * (dim + 1)
+        approx = np.array([z[k] for k in range(dim)])
+        point, error = self.exact.generator(self.pattern_bytes(cv), cv.head.layer,
+                                            self.tight_labels(cv, <uint64_t*>self.ws.pool_inc.data
+                                                              + v * words, words),
+                                            bool(z[dim] == 0.0), approx)
+        for k in range(dim):
+            z[k] = point[k]
+        (<double*>self.ws.pool_error.data)[v] = error
+        self.set_size(v)
         return 0
 
-    cdef int input_times_map(self, int l, double* input_map, double* out) except -1:
-        """``out (n_out, dim + 1) = W_l @ map + [0 | b_l]``: layer ``l``'s pre-activation map.
+    cdef int exact_sign(self, CellView cv, size_t v, int t, int words, double value) except 2:
+        """The exact sign of hyperplane ``t`` at pool generator ``v`` (after float64 could not
+        certify it); in the float-only mode the sign of ``value``."""
+        cdef int dim = self.dim, k
+        cdef double* z
+        if not self.exact_mode:
+            self.uncertain_decisions += 1
+            return (value > 0.0) - (value < 0.0)
+        self.exact_decisions += 1
+        z = <double*>self.ws.pool_z.data + v * (dim + 1)
+        sign = self.exact.sign(self.pattern_bytes(cv), cv.head.layer,
+                               self.tight_labels(cv, <uint64_t*>self.ws.pool_inc.data + v * words,
+                                                 words),
+                               bool(z[dim] == 0.0), np.array([z[k] for k in range(dim)]),
+                               int(self.label_offset[cv.head.layer] + t))
+        if (<double*>self.ws.pool_error.data)[v] > 8.0 * UNIT_ROUNDOFF * dmax(1.0, largest(z, dim)):
+            self.exact_generator(cv, v, words)
+        return sign
 
-        One BLAS ``dgemm``; in column-major terms ``out^T = map^T @ W_l^T``.
-        """
-        cdef int n = self.n_out[l], n_in = self.n_in[l], cols = self.dim + 1, j
-        cdef double one = 1.0, zero = 0.0
-        cdef char no = b'N'
-        dgemm(&no, &no, &cols, &n, &n_in, &one, input_map, &cols, self.weight[l], &n_in, &zero,
-              out, &cols)
-        for j in range(n):
-            out[j * cols + cols - 1] += self.bias[l][j]
-        return 0
+    # ------------------------------------------------------------------- split
 
-    cdef int pass_through(self, char* record) except -1:
-        """An identity layer: the same cell with the composed input map."""
-        cdef int dim = self.dim, l
-        cdef CellView cv = view(record, dim)
-        cdef CellHead h = cv.head[0]
-        l = h.layer
-        cdef CellView out = self.push_cell(l + 1, h.nv, h.m, h.nw, self.n_out[l], h.plen, 0, 0.0)
-        memcpy(out.V, cv.V, 8 * (<size_t>h.nv * (dim + 1) + <size_t>h.nv * h.nw
-                                 + <size_t>h.m * (dim + 1) + h.m))
-        if h.premapped:
-            memcpy(out.map, cv.map, <size_t>self.n_out[l] * (dim + 1) * sizeof(double))
-        else:
-            self.input_times_map(l, cv.map, out.map)
-        memcpy(out.pattern, cv.pattern, h.plen)
-        self.per_layer[l] += 1
-        return 0
-
-    cdef int split(self, char* record) except -1:
+    cdef int split(self, CellView cv) except -1:
         """Split a cell by every breakpoint hyperplane of its layer; push the pieces."""
-        cdef int dim = self.dim, cols = dim + 1
-        cdef CellView cv = view(record, dim)
         cdef CellHead* h = cv.head
-        cdef int l = h.layer, n = self.n_out[l], m = h.m, nv = h.nv
-        cdef int k_bp = breakpoints_per_neuron(self.act[l])
-        cdef int T = n * k_bp, t, j, i, k, q
-        cdef int NW = (m + T + 63) // 64
-        cdef double s, norm, rounding, bp
-        cdef double* G
-        cdef double* gnorm
-        cdef signed char* const_side
-
-        # the pre-activation map, gradient norms, and hyperplanes constant on the cell
-        self.G.used = 0
-        reserve(&self.G, <size_t>n * cols * sizeof(double))
-        G = <double*>self.G.data
-        if h.premapped:
-            memcpy(G, cv.map, <size_t>n * cols * sizeof(double))
-        else:
-            self.input_times_map(l, cv.map, G)
-        self.gnorm.used = 0
-        reserve(&self.gnorm, <size_t>n * sizeof(double))
-        gnorm = <double*>self.gnorm.data
-        self.const_side.used = 0
-        reserve(&self.const_side, T)
-        const_side = <signed char*>self.const_side.data
-        cdef int n_in = self.n_in[l]
-        cdef double* W = self.weight[l]
-        # rounding bound of G = W @ map (as in network.breakpoint_hyperplanes)
-        self.work_int.used = 0
-        reserve(&self.work_int, n_in * sizeof(double))
-        cdef double* map_norm = <double*>self.work_int.data
-        cdef double largest_map_norm = h.map_norm_max
-        if not h.premapped:
-            largest_map_norm = 0.0
-            for i in range(n_in):
-                s = 0.0
-                for k in range(dim):
-                    s += cv.map[i * cols + k] * cv.map[i * cols + k]
-                map_norm[i] = sqrt(s)
-                if map_norm[i] > largest_map_norm:
-                    largest_map_norm = map_norm[i]
-        for j in range(n):
-            s = 0.0
-            for k in range(dim):
-                s += G[j * cols + k] * G[j * cols + k]
-            gnorm[j] = sqrt(s)
-            # the exact bound (n_in terms) only when its cheap upper bound does not settle it
-            # (a premapped cell keeps no input map: the upper bound decides)
-            rounding = self.row_l1[l][j] * largest_map_norm
-            if gnorm[j] <= self.zero_norm * rounding and not h.premapped:
-                rounding = 0.0
-                for i in range(n_in):
-                    rounding += fabs(W[j * n_in + i]) * map_norm[i]
-            for q in range(k_bp):
-                t = j * k_bp + q
-                const_side[t] = 0
-                if gnorm[j] <= self.zero_norm * rounding:
-                    bp = breakpoint(self.act[l], q)
-                    s = G[j * cols + dim] - bp
-                    if s > 0.0:
-                        const_side[t] = 1
-                    elif s < 0.0:
-                        const_side[t] = -1
-                    else:
-                        const_side[t] = tie_side(self.act[l], q)
+        cdef int l = h.layer, n = self.layers[l].n_out
+        cdef int k_bp = breakpoints_per_neuron(self.layers[l].act)
+        cdef int T = n * k_bp, t, j, i
+        cdef int words = (h.m + T + 63) // 64
+        self.preactivations(cv, n)
+        self.constant_hyperplanes(cv, n, k_bp, words)
         self.unit_planes(l, n, k_bp)
-
-        # the vertex pool: coordinates and incidence (m parent bits + T cut bits)
-        self.pool_z.used = 0
-        self.pool_inc.used = 0
-        self.ensure_pool(nv, NW)
-        cdef double* z = <double*>self.pool_z.data
-        cdef uint64_t* inc = <uint64_t*>self.pool_inc.data
-        memcpy(z, cv.V, <size_t>nv * cols * sizeof(double))
-        for i in range(nv):
-            memset(inc + i * NW, 0, NW * sizeof(uint64_t))
-            memcpy(inc + i * NW, cv.inc + i * h.nw, h.nw * sizeof(uint64_t))
-        self.pool_z.used = nv * cols * sizeof(double)
-
-        # pieces: a depth-first stack inside the cell
-        self.pieces.used = 0
-        self.piece_offsets.used = 0
-        self.emitted.used = 0
-        self.emitted_offsets.used = 0
-        cdef int ncand = T
-        if h.nsides:
-            ncand = 0
-            for t in range(T):
-                ncand += cv.sides[t] == 0
-        cdef char* piece = self.new_piece(nv, 0, ncand, T)
+        self.load_pool(cv, words)
+        # the first piece: the whole cell, with the hyperplanes not yet decided as candidates
+        grab(&self.ws.pieces, 0)
+        self.ws.piece_offsets.used = 0
+        self.ws.emitted.used = 0
+        self.ws.emitted_offsets.used = 0
+        cdef int ncand = 0
+        for t in range(T):
+            ncand += (h.nsides == 0) or cv.sides[t] == 0
+        cdef char* piece = self.new_piece(h.nv, 0, ncand, T)
         cdef int32_t* vid = piece_vertices(piece)
-        for i in range(nv):
+        for i in range(h.nv):
             vid[i] = i
         cdef int32_t* cand = piece_candidates(piece)
         cdef signed char* sides = piece_sides(piece)
-        memset(sides, 0, T)
         if h.nsides:
             memcpy(sides, cv.sides, T)
+        else:
+            memset(sides, 0, T)
         j = 0
         for t in range(T):
             if sides[t] == 0:
                 cand[j] = t
                 j += 1
         cdef long steps = 0
-        while self.piece_offsets.used and steps < self.split_steps:
-            self.step_piece(cv, T, k_bp, NW)
+        while self.ws.piece_offsets.used and steps < self.split_steps:
+            self.step_piece(cv, T, k_bp, words)
             steps += 1
         self.steps += steps
-
-        # In depth-first order: the emitted pieces, then the unfinished ones from the top of
-        # the piece stack down. Unfinished pieces stay cells of this layer; emitted ones
-        # become cells of the next. Pushed so that the first comes out first.
-        cdef size_t pending = self.piece_offsets.used // sizeof(size_t), e
-        for e in range(pending):
-            self.push_piece_cell(cv, self.pieces.data + (<size_t*>self.piece_offsets.data)[e],
-                                 T, k_bp, NW, 0)
-        cdef size_t count = self.emitted_offsets.used // sizeof(size_t)
-        self.per_layer[l] += count
-        self.ref_ready = 0
-        for e in range(count):
-            self.push_piece_cell(
-                cv, self.emitted.data + (<size_t*>self.emitted_offsets.data)[count - 1 - e],
-                T, k_bp, NW, 1)
+        self.push_children(cv, T, k_bp, words)
         return 0
 
-    cdef int ensure_pool(self, int count, int NW) except -1:
-        """Room for ``count`` more generators in the pool."""
-        cdef size_t have = self.pool_z.used // ((self.dim + 1) * sizeof(double))
-        self.pool_z.used = have * (self.dim + 1) * sizeof(double)
-        self.pool_inc.used = have * NW * sizeof(uint64_t)
-        reserve(&self.pool_z, count * (self.dim + 1) * sizeof(double))
-        reserve(&self.pool_inc, count * NW * sizeof(uint64_t))
+    cdef int preactivations(self, CellView cv, int n) except -1:
+        """The layer's pre-activation map ``G (n, dim + 1)`` and its row error bounds."""
+        cdef int cols = self.dim + 1
+        cdef double* G = <double*>grab(&self.ws.G, <size_t>n * cols * sizeof(double))
+        cdef double* G_error = <double*>grab(&self.ws.G_error, <size_t>n * sizeof(double))
+        if cv.head.premapped:
+            memcpy(G, cv.map, <size_t>n * cols * sizeof(double))
+            memcpy(G_error, cv.map_error, <size_t>n * sizeof(double))
+        else:
+            self.layer_map(cv.head.layer, cv, G, G_error)
         return 0
+
+    cdef int constant_hyperplanes(self, CellView cv, int n, int k_bp, int words) except -1:
+        """``const_side[t]``: for a neuron whose pre-activation is exactly constant on the
+        cell, the side of each breakpoint (the tie rule where the constant is one); 0 for
+        the others. Gradients and constants are certified nonzero in float64 when they are
+        larger than their error bounds, and decided exactly otherwise."""
+        cdef int dim = self.dim, cols = dim + 1, l = cv.head.layer, act = self.layers[l].act
+        cdef int j, q, t, k, zero
+        cdef double* G = <double*>self.ws.G.data
+        cdef double* G_error = <double*>self.ws.G_error.data
+        cdef signed char* const_side = <signed char*>grab(&self.ws.const_side, n * k_bp)
+        cdef double size, value, bp
+        for j in range(n):
+            size = row_size(G + j * cols, dim)
+            if size > G_error[j]:
+                zero = 0
+            elif size == 0.0 and (G_error[j] == 0.0 or self.inputs_constant(cv, j)):
+                zero = 1
+            elif not self.exact_mode:
+                self.uncertain_decisions += 1
+                zero = size == 0.0
+            else:
+                self.exact_decisions += 1
+                zero = self.exact.gradient_is_zero(self.pattern_bytes(cv), l, j)
+            for q in range(k_bp):
+                t = j * k_bp + q
+                const_side[t] = 0
+                if not zero:
+                    continue
+                bp = breakpoint(act, q)
+                value = G[j * cols + dim] - bp
+                const_side[t] = certify(value, (G_error[j] + UNIT_ROUNDOFF * fabs(value))
+                                        * BOUND_SAFETY)
+                if const_side[t] == 0:
+                    if not self.exact_mode:
+                        self.uncertain_decisions += 1
+                        const_side[t] = (value > 0.0) - (value < 0.0)
+                    else:
+                        self.exact_decisions += 1
+                        const_side[t] = self.exact.constant_sign(self.pattern_bytes(cv), l, j, bp)
+                if const_side[t] == 0:
+                    const_side[t] = tie_side(act, q)
+        return 0
+
+    cdef bint inputs_constant(self, CellView cv, int j) noexcept:
+        """Whether every input of neuron ``j`` of the cell's layer that it weighs is a neuron
+        of the previous layer in a constant state (ReLU off, hard-tanh saturated): then its
+        pre-activation is exactly constant, whatever rounding its map carries."""
+        cdef int l = cv.head.layer, i, n_prev
+        cdef LayerData* L
+        cdef signed char state
+        cdef double slope, offset
+        if l == 0 or self.layers[l - 1].act == IDENTITY:
+            return False
+        L = &self.layers[l - 1]
+        n_prev = L.n_out
+        for i in range(n_prev):
+            if self.layers[l].weight[j * n_prev + i] == 0.0:
+                continue
+            state = cv.pattern[cv.head.plen - n_prev + i]
+            slope_offset(L.act, L.slope, state, &slope, &offset)
+            if slope != 0.0:
+                return False
+        return True
 
     cdef int unit_planes(self, int l, int n, int k_bp) except -1:
-        """The layer's hyperplanes as unit-normal rows ``[a | c]`` with value ``a . z + c``
-        (zero rows where the gradient is zero; those hyperplanes are constant on the cell)."""
+        """The layer's hyperplanes as unit rows ``[a | c]`` with value ``a . z + c``, and for
+        each its error bound and sizes (a zero row where the gradient is zero)."""
         cdef int dim = self.dim, cols = dim + 1, j, q, k
-        cdef double* G = <double*>self.G.data
-        cdef double* gnorm = <double*>self.gnorm.data
-        self.planes.used = 0
-        reserve(&self.planes, <size_t>n * k_bp * cols * sizeof(double))
-        cdef double* row = <double*>self.planes.data
+        cdef double* G = <double*>self.ws.G.data
+        cdef double* G_error = <double*>self.ws.G_error.data
+        cdef double* row = <double*>grab(&self.ws.planes, <size_t>n * k_bp * cols * sizeof(double))
+        cdef Plane* info = <Plane*>grab(&self.ws.plane_info, <size_t>n * k_bp * sizeof(Plane))
+        cdef double norm, biggest
         for j in range(n):
+            norm = 0.0
+            for k in range(dim):
+                norm += G[j * cols + k] * G[j * cols + k]
+            norm = sqrt(norm)
             for q in range(k_bp):
+                info.largest = 0.0
+                info.size = 0.0
                 for k in range(cols):
                     row[k] = 0.0
-                if gnorm[j] > 0.0:
+                if norm > 0.0:
                     for k in range(dim):
-                        row[k] = G[j * cols + k] / gnorm[j]
-                    row[dim] = (G[j * cols + dim] - breakpoint(self.act[l], q)) / gnorm[j]
+                        row[k] = G[j * cols + k] / norm
+                        info.largest = dmax(info.largest, fabs(row[k]))
+                        info.size += fabs(row[k])
+                    row[dim] = (G[j * cols + dim] - breakpoint(self.layers[l].act, q)) / norm
+                info.offset = fabs(row[dim])
+                biggest = dmax(info.largest, info.offset)
+                info.error = ((G_error[j] / norm if norm > 0.0 else 0.0)
+                              + 2.0 * UNIT_ROUNDOFF * biggest) * BOUND_SAFETY
                 row += cols
+                info += 1
         return 0
 
-    cdef inline bint is_ray(self, size_t v) noexcept nogil:
-        return (<double*>self.pool_z.data)[v * (self.dim + 1) + self.dim] == 0.0
+    cdef int load_pool(self, CellView cv, int words) except -1:
+        """The cell's generators as the first entries of the pool (incidence widened to
+        the cell's rows and this layer's hyperplanes)."""
+        cdef int dim = self.dim, cols = dim + 1, i, nv = cv.head.nv
+        self.ws.pool_z.used = 0
+        self.ws.pool_error.used = 0
+        self.ws.pool_size.used = 0
+        self.ws.pool_inc.used = 0
+        self.ensure_pool(nv, words)
+        memcpy(self.ws.pool_z.data, cv.V, <size_t>nv * cols * sizeof(double))
+        memcpy(self.ws.pool_error.data, cv.V_error, <size_t>nv * sizeof(double))
+        memcpy(self.ws.pool_flat.data, cv.flat, nv)
+        cdef uint64_t* inc = <uint64_t*>self.ws.pool_inc.data
+        for i in range(nv):
+            memset(inc + <size_t>i * words, 0, words * sizeof(uint64_t))
+            memcpy(inc + <size_t>i * words, cv.inc + <size_t>i * cv.head.nw,
+                   cv.head.nw * sizeof(uint64_t))
+            self.set_size(i)
+        self.set_pool_count(nv, words)
+        return 0
 
-    cdef inline double value(self, size_t v, int t) noexcept nogil:
-        """Hyperplane ``t`` of the current layer at pool generator ``v``: the signed
-        distance of a vertex, the slope along a ray."""
+    cdef int ensure_pool(self, size_t count, int words) except -1:
+        """Room for ``count`` more generators in the pool (a new one is not flat)."""
+        cdef size_t have = self.ws.pool_error.used // sizeof(double)
+        reserve(&self.ws.pool_flat, count)
+        memset(self.ws.pool_flat.data + self.ws.pool_flat.used, 0, count)
+        reserve(&self.ws.pool_z, count * (self.dim + 1) * sizeof(double))
+        reserve(&self.ws.pool_error, count * sizeof(double))
+        reserve(&self.ws.pool_size, count * sizeof(double))
+        reserve(&self.ws.pool_inc, count * words * sizeof(uint64_t))
+        return 0
+
+    cdef void set_pool_count(self, size_t count, int words) noexcept:
+        self.ws.pool_flat.used = count
+        self.ws.pool_z.used = count * (self.dim + 1) * sizeof(double)
+        self.ws.pool_error.used = count * sizeof(double)
+        self.ws.pool_size.used = count * sizeof(double)
+        self.ws.pool_inc.used = count * words * sizeof(uint64_t)
+
+    cdef inline size_t pool_count(self) noexcept:
+        return self.ws.pool_error.used // sizeof(double)
+
+    cdef inline void set_size(self, size_t v) noexcept:
+        """``pool_size[v]``: the l1 size of generator ``v``'s coordinates."""
+        cdef int k, dim = self.dim
+        cdef double* z = <double*>self.ws.pool_z.data + v * (dim + 1)
+        cdef double s = 0.0
+        for k in range(dim):
+            s += fabs(z[k])
+        (<double*>self.ws.pool_size.data)[v] = s
+
+    cdef inline bint is_ray(self, size_t v) noexcept nogil:
+        return (<double*>self.ws.pool_z.data)[v * (self.dim + 1) + self.dim] == 0.0
+
+    cdef inline double value(self, size_t v, int t, double* bound) noexcept nogil:
+        """Hyperplane ``t`` at pool generator ``v`` (the signed distance of a vertex, the
+        slope along a ray), and in ``bound`` the bound on its error against the exact
+        hyperplane at the exact generator."""
         cdef int dim = self.dim, k
-        cdef double* row = <double*>self.planes.data + <size_t>t * (dim + 1)
-        cdef double* z = <double*>self.pool_z.data + v * (dim + 1)
-        cdef double s = row[dim] * z[dim]
+        cdef double* row = <double*>self.ws.planes.data + <size_t>t * (dim + 1)
+        cdef double* z = <double*>self.ws.pool_z.data + v * (dim + 1)
+        cdef Plane* info = <Plane*>self.ws.plane_info.data + t
+        cdef double s = row[dim] * z[dim], size = (<double*>self.ws.pool_size.data)[v]
         for k in range(dim):
             s += row[k] * z[k]
+        bound[0] = (info.error * (size + z[dim])
+                    + self.gamma_value * (info.largest * size + info.offset * z[dim])
+                    + (info.size + dim * info.error) * (<double*>self.ws.pool_error.data)[v]
+                    ) * BOUND_SAFETY
         return s
+
+    cdef int sign(self, CellView cv, size_t v, int t, int words) except 2:
+        """The exact sign of hyperplane ``t`` at pool generator ``v``."""
+        cdef double bound
+        cdef double s = self.value(v, t, &bound)
+        cdef int certain = certify(s, bound)
+        if certain:
+            return certain
+        if self.ws.pool_flat.data[v]:
+            return 0
+        cdef double* z = <double*>self.ws.pool_z.data + v * (self.dim + 1)
+        if ((<double*>self.ws.pool_error.data)[v] > TIGHT_ERROR * UNIT_ROUNDOFF
+                * (1.0 + largest(z, self.dim)) and self.solve_again(cv, v, words)):
+            s = self.value(v, t, &bound)
+            certain = certify(s, bound)
+            if certain:
+                return certain
+        if self.is_ray(v) and self.flat_along(cv, v, t, words):
+            return 0
+        if self.is_ray(v) and self.exact_mode and self.flat_ray(cv, v, words):
+            return 0
+        return self.exact_sign(cv, v, t, words, s)
+
+    cdef bint flat_ray(self, CellView cv, size_t v, int words) except -1:
+        """Whether ray ``v`` is exactly orthogonal to every gradient of the cell's layer, and
+        so to every gradient of the layers after it (they combine these): then it is marked
+        flat, and every later sign along it is 0 without another exact computation."""
+        cdef int dim = self.dim, k
+        cdef double* z = <double*>self.ws.pool_z.data + v * (dim + 1)
+        self.exact_decisions += 1
+        flat = self.exact.flat_ray(self.pattern_bytes(cv), cv.head.layer,
+                                   self.tight_labels(cv, <uint64_t*>self.ws.pool_inc.data
+                                                     + v * words, words),
+                                   np.array([z[k] for k in range(dim)]))
+        if flat:
+            self.ws.pool_flat.data[v] = 1
+        return flat
+
+    cdef bint flat_along(self, CellView cv, size_t v, int t, int words) except -1:
+        """Whether hyperplane ``t``'s pre-activation is exactly constant along the ray ``v``,
+        by the network's structure: a neuron is flat along the ray when its hyperplane is
+        tight there, or when every input it weighs is flat or in a constant state (ReLU
+        off, hard-tanh saturated). Sound, not complete (``False`` decides nothing). Rays
+        of the cones of an unbounded domain lie in many breakpoint hyperplanes, and later
+        layers inherit that: this settles those exact zeros without rationals."""
+        cdef int L = cv.head.layer, l, j, i, bit, position = 0, start, n_prev, k_bp
+        cdef int total = 0
+        for l in range(L + 1):
+            total += self.layers[l].n_out
+        cdef char* flat = <char*>grab(&self.ws.flat, total)
+        memset(flat, 0, total)
+        cdef int* starts = <int*>grab(&self.ws.solve_index, (L + 1) * sizeof(int))
+        for l in range(L + 1):
+            starts[l] = position
+            position += self.layers[l].n_out
+        cdef uint64_t* bits = <uint64_t*>self.ws.pool_inc.data + v * words
+        cdef int64_t label
+        for bit in range(cv.head.m):
+            if not (bits[bit >> 6] & ((<uint64_t>1) << (bit & 63))):
+                continue
+            label = cv.labels[bit]
+            if label < 0:
+                continue
+            for l in range(L):
+                if self.label_offset[l] <= label < self.label_offset[l + 1]:
+                    k_bp = breakpoints_per_neuron(self.layers[l].act)
+                    flat[starts[l] + (label - self.label_offset[l]) // k_bp] = 1
+        cdef signed char state
+        cdef double slope, offset
+        cdef const double* W
+        cdef bint all_flat
+        position = 0                  # pattern position of layer l - 1's states
+        for l in range(1, L + 1):
+            W = self.layers[l].weight
+            n_prev = self.layers[l].n_in
+            for j in range(self.layers[l].n_out):
+                if flat[starts[l] + j] or (l == L and j != t // breakpoints_per_neuron(
+                        self.layers[L].act)):
+                    continue
+                all_flat = True
+                for i in range(n_prev):
+                    if W[j * n_prev + i] == 0.0 or flat[starts[l - 1] + i]:
+                        continue
+                    if self.layers[l - 1].act != IDENTITY:
+                        state = cv.pattern[position + i]
+                        slope_offset(self.layers[l - 1].act, self.layers[l - 1].slope, state,
+                                     &slope, &offset)
+                        if slope == 0.0:
+                            continue
+                    all_flat = False
+                    break
+                flat[starts[l] + j] = all_flat
+            if self.layers[l - 1].act != IDENTITY:
+                position += self.layers[l - 1].n_out
+        return flat[starts[L] + t // breakpoints_per_neuron(self.layers[L].act)]
+
+    # ------------------------------------------------------------------ pieces
 
     cdef char* new_piece(self, int nv, int ncut, int ncand, int T) except NULL:
         cdef size_t size = piece_bytes(nv, ncut, ncand, T)
-        reserve(&self.pieces, size)
-        reserve(&self.piece_offsets, sizeof(size_t))
-        (<size_t*>(self.piece_offsets.data + self.piece_offsets.used))[0] = self.pieces.used
-        self.piece_offsets.used += sizeof(size_t)
-        cdef char* record = self.pieces.data + self.pieces.used
-        self.pieces.used += size
+        reserve(&self.ws.pieces, size)
+        reserve(&self.ws.piece_offsets, sizeof(size_t))
+        (<size_t*>(self.ws.piece_offsets.data + self.ws.piece_offsets.used))[0] = self.ws.pieces.used
+        self.ws.piece_offsets.used += sizeof(size_t)
+        cdef char* record = self.ws.pieces.data + self.ws.pieces.used
+        self.ws.pieces.used += size
         cdef PieceHead* ph = <PieceHead*>record
-        ph.nv = nv
-        ph.ncut = ncut
-        ph.ncand = ncand
-        ph.size = size
+        ph.nv, ph.ncut, ph.ncand, ph.size = nv, ncut, ncand, size
         return record
 
     cdef double bounding_ball(self, int32_t* vid, int nvp, double* center) noexcept nogil:
-        """Center (vertex mean) and radius of a ball holding the pool generators
-        ``vid[:nvp]`` (the radius padded for rounding); -1 when one is a ray."""
+        """Center (float vertex mean) and radius of a ball holding the exact generators
+        ``vid[:nvp]`` (their float distances, padded for rounding, plus their error
+        bounds); -1 when one is a ray."""
         cdef int dim = self.dim, i, k
-        cdef double* z = <double*>self.pool_z.data
+        cdef double* z = <double*>self.ws.pool_z.data
         cdef double* g
-        cdef double d, far = 0.0
+        cdef double d, far = 0.0, error = 0.0
         for k in range(dim):
             center[k] = 0.0
         for i in range(nvp):
@@ -693,6 +949,7 @@ cdef class VertexEngine:
                 return -1.0
             for k in range(dim):
                 center[k] += g[k]
+            error = dmax(error, (<double*>self.ws.pool_error.data)[vid[i]])
         for k in range(dim):
             center[k] /= nvp
         for i in range(nvp):
@@ -700,541 +957,395 @@ cdef class VertexEngine:
             d = 0.0
             for k in range(dim):
                 d += (g[k] - center[k]) * (g[k] - center[k])
-            far = fmax(far, d)
-        return sqrt(far) * (1.0 + 1e-12) + 1e-300
+            far = dmax(far, d)
+        return sqrt(far) * (1.0 + 1e-12) + sqrt(<double>dim) * error + 1e-300
 
-    cdef int side_of(self, int32_t* vid, int nvp, int t, int act, int q, double* center,
-                     double radius, double* vmax, double* vmin) noexcept nogil:
-        """The side (+1 / -1) of hyperplane ``t`` the generators ``vid[:nvp]`` lie on, or 0
-        when they straddle it (then ``vmax``, ``vmin`` are its extreme values, infinite
-        along a ray that leaves it). A ball around a bounded piece (``radius >= 0``)
-        decides most hyperplanes with one dot product (rows are unit vectors)."""
-        cdef int dim = self.dim, i, k
-        cdef double s, hi = -1e300, lo = 1e300
-        cdef double* plane
+    cdef int ball_side(self, int t, double* center, double size, double radius) noexcept nogil:
+        """+1 / -1 when hyperplane ``t`` certainly misses the ball (``size``: the l1 size of
+        its center), else 0."""
+        cdef int dim = self.dim, k
+        cdef double* row = <double*>self.ws.planes.data + <size_t>t * (dim + 1)
+        cdef Plane* info = <Plane*>self.ws.plane_info.data + t
+        cdef double s = row[dim], bound
+        for k in range(dim):
+            s += row[k] * center[k]
+        bound = (info.error * (size + 1.0) + self.gamma_value * (info.largest * size + info.offset)
+                 + (1.0 + dim * UNIT_ROUNDOFF + sqrt(<double>dim) * info.error) * radius
+                 ) * BOUND_SAFETY
+        return certify(s, bound)
+
+    cdef int side_of(self, CellView cv, int32_t* vid, int nvp, int t, double* center,
+                     double size, double radius, int words) except 2:
+        """The side (+1 / -1) of hyperplane ``t`` the whole piece lies on, or 0 when it has
+        generators strictly on both sides (``center``, ``size``, ``radius``: a ball around
+        the piece, ``radius`` -1 when it is unbounded)."""
+        cdef int i, s, positive = 0, negative = 0
         if radius >= 0.0:
-            plane = <double*>self.planes.data + <size_t>t * (dim + 1)
-            s = plane[dim]
-            for k in range(dim):
-                s += plane[k] * center[k]
-            if s - radius > self.on_plane:
-                return 1
-            if s + radius < -self.on_plane:
-                return -1
+            s = self.ball_side(t, center, size, radius)
+            if s:
+                return s
         for i in range(nvp):
-            s = self.value(vid[i], t)
-            if self.is_ray(vid[i]):
-                if s > self.on_plane:
-                    s = UNBOUNDED
-                elif s < -self.on_plane:
-                    s = -UNBOUNDED
-            hi = fmax(hi, s)
-            lo = fmin(lo, s)
-        vmax[0] = hi
-        vmin[0] = lo
-        if lo >= -self.on_plane and hi <= self.on_plane:
-            return tie_side(act, q)
-        if lo >= -self.on_plane:
+            s = self.sign(cv, vid[i], t, words)
+            positive = positive or s > 0
+            negative = negative or s < 0
+            if positive and negative:
+                return 0
+        if positive:
             return 1
-        if hi <= self.on_plane:
+        if negative:
             return -1
-        return 0
+        raise AssertionError("a piece with interior lies in a hyperplane")
 
-    cdef int step_piece(self, CellView cv, int T, int k_bp, int NW) except -1:
-        """Advance the top piece: decide the candidate hyperplanes that miss it, then cut
-        it by the first that splits it in two (pushing both children, which inherit the
-        remaining candidates), or emit it when none does.
+    cdef int step_piece(self, CellView cv, int T, int k_bp, int words) except -1:
+        """Advance the top piece: decide the candidate hyperplanes that miss it, then cut it
+        by the first that crosses it (pushing both parts, which inherit the remaining
+        candidates), or emit it when none does.
 
-        A hyperplane that misses a piece misses its children too, so the children test
-        only the hyperplanes that cross their parent: the work of a layer grows with the
-        pieces it creates, not with their number times the layer's width."""
-        cdef int dim = self.dim, i, t, nvp, side, kept, act = self.act[cv.head.layer]
-        cdef size_t offset = (<size_t*>(self.piece_offsets.data + self.piece_offsets.used))[-1]
-        # take the piece off the stack into the work buffer (children may overwrite it)
-        cdef PieceHead* ph = <PieceHead*>(self.pieces.data + offset)
-        cdef size_t size = ph.size
-        self.new_cell.used = 0
-        reserve(&self.new_cell, size)
-        memcpy(self.new_cell.data, self.pieces.data + offset, size)
-        self.pieces.used = offset
-        self.piece_offsets.used -= sizeof(size_t)
-        cdef char* piece = self.new_cell.data
-        ph = <PieceHead*>piece
-        nvp = ph.nv
+        A hyperplane that misses a piece misses its parts too, so the parts test only the
+        hyperplanes that cross their parent: the work of a layer grows with the pieces it
+        creates, not with their number times the layer's width."""
+        cdef size_t offset = (<size_t*>(self.ws.piece_offsets.data
+                                        + self.ws.piece_offsets.used))[-1]
+        cdef size_t size = (<PieceHead*>(self.ws.pieces.data + offset)).size
+        grab(&self.ws.current, size)
+        memcpy(self.ws.current.data, self.ws.pieces.data + offset, size)
+        self.ws.pieces.used = offset
+        self.ws.piece_offsets.used -= sizeof(size_t)
+        cdef char* piece = self.ws.current.data
+        cdef PieceHead* ph = <PieceHead*>piece
         cdef int32_t* vid = piece_vertices(piece)
         cdef int32_t* cand = piece_candidates(piece)
         cdef signed char* sides = piece_sides(piece)
-        cdef signed char* const_side = <signed char*>self.const_side.data
-        cdef double vmax, vmin
+        cdef signed char* const_side = <signed char*>self.ws.const_side.data
         cdef double center[64]
-        cdef double radius = self.bounding_ball(vid, nvp, center)
-        # decide the candidates that miss the piece; keep those that cross it, in order
-        kept = 0
+        cdef double radius = self.bounding_ball(vid, ph.nv, center)
+        cdef double center_size = 0.0
+        cdef int i, t, side, kept = 0
+        for i in range(self.dim):
+            center_size += fabs(center[i])
         for i in range(ph.ncand):
             t = cand[i]
             side = const_side[t]
             if side == 0:
-                side = self.side_of(vid, nvp, t, act, t % k_bp, center, radius, &vmax, &vmin)
+                side = self.side_of(cv, vid, ph.nv, t, center, center_size, radius, words)
             if side != 0:
                 sides[t] = side
             else:
                 cand[kept] = t
                 kept += 1
         if kept < ph.ncand:
-            # (sides follow the candidates in the record)
-            ph.ncand = kept
+            ph.ncand = kept                  # the sides follow the candidates in the record
             memmove(piece_sides(piece), sides, T)
-            sides = piece_sides(piece)
-        # cut by the crossing hyperplanes in order until one splits the piece
-        i = 0
-        while i < ph.ncand:
-            t = cand[i]
-            self.side_of(vid, nvp, t, act, t % k_bp, center, -1.0, &vmax, &vmin)
-            side = self.try_cut(cv, piece, t, T, k_bp, NW, vmax, vmin, i)
-            if side == 0:
-                return 0          # split: both children are on the piece stack
-            # re-read: try_cut may have grown the buffers
-            piece = self.new_cell.data
-            ph = <PieceHead*>piece
-            vid = piece_vertices(piece)
-            cand = piece_candidates(piece)
-            sides = piece_sides(piece)
-            sides[t] = side
-            i += 1
-        # every hyperplane decided: emit
-        reserve(&self.emitted, size)
-        reserve(&self.emitted_offsets, sizeof(size_t))
-        (<size_t*>(self.emitted_offsets.data + self.emitted_offsets.used))[0] = self.emitted.used
-        self.emitted_offsets.used += sizeof(size_t)
-        memcpy(self.emitted.data + self.emitted.used, self.new_cell.data, size)
-        self.emitted.used += size
+        if kept:
+            self.cut(cv, 0, T, words)
+            return 0
+        reserve(&self.ws.emitted, size)
+        reserve(&self.ws.emitted_offsets, sizeof(size_t))
+        (<size_t*>(self.ws.emitted_offsets.data + self.ws.emitted_offsets.used))[0] = (
+            self.ws.emitted.used)
+        self.ws.emitted_offsets.used += sizeof(size_t)
+        memcpy(self.ws.emitted.data + self.ws.emitted.used, self.ws.current.data, size)
+        self.ws.emitted.used += size
         return 0
 
-    cdef int try_cut(self, CellView cv, char* piece, int t, int T, int k_bp, int NW,
-                     double vmax, double vmin, int ci) except 2:
-        """Cut the piece in ``new_cell`` by hyperplane ``t`` (its candidate ``ci``); 0 when
-        both sides are kept (pushed as two pieces), else the side the whole piece lies on."""
-        cdef int dim = self.dim, m = cv.head.m, i, a, b, x, w, k, npos = 0, nneg = 0, nzero = 0
+    cdef int cut(self, CellView cv, int ci, int T, int words) except -1:
+        """Cut the piece in ``current`` by its candidate ``ci``, which crosses it: the new
+        generators on the crossing edges, then both parts (negative side first, so the
+        positive side is split first)."""
+        cdef char* piece = self.ws.current.data
         cdef PieceHead* ph = <PieceHead*>piece
-        cdef int nvp = ph.nv, ncut = ph.ncut
-        cdef int thin_pos = vmax / 2.0 <= self.min_radius
-        cdef int thin_neg = -vmin / 2.0 <= self.min_radius
-        cdef double r_pos, r_neg
-        if thin_pos or thin_neg:
-            # a side thinner than the tolerance: no split; near-tolerance slivers are counted
-            if thin_pos and not thin_neg:
-                self.count_sliver(cv, piece, t, k_bp, 1, vmax, T)
-                return -1
-            if thin_neg and not thin_pos:
-                self.count_sliver(cv, piece, t, k_bp, -1, -vmin, T)
-                return 1
-            return 1 if vmax >= -vmin else -1
-
-        # the piece's constraint mask: the cell's rows and the piece's cuts
-        self.work_int.used = 0
-        reserve(&self.work_int, NW * sizeof(uint64_t) + 3 * nvp * sizeof(int32_t)
-                + 2 * NW * sizeof(uint64_t))
-        cdef uint64_t* mask = <uint64_t*>self.work_int.data
-        cdef uint64_t* common = mask + NW
-        cdef int32_t* pos = <int32_t*>(common + NW)
+        cdef int nvp = ph.nv, m = cv.head.m, t = piece_candidates(piece)[ci], i, s
+        cdef int npos = 0, nneg = 0, nzero = 0
+        cdef int32_t* vid = piece_vertices(piece)
+        cdef int32_t* pos = <int32_t*>grab(&self.ws.members, 3 * nvp * sizeof(int32_t))
         cdef int32_t* neg = pos + nvp
         cdef int32_t* zer = neg + nvp
-        memset(mask, 0, NW * sizeof(uint64_t))
-        for i in range(m):
-            mask[i >> 6] |= (<uint64_t>1) << (i & 63)
-        cdef int32_t* cuts = piece_cuts(piece)
-        cdef int ct
-        for i in range(ncut):
-            ct = m + (cuts[i] >> 1)
-            mask[ct >> 6] |= (<uint64_t>1) << (ct & 63)
-        cdef int32_t* vid = piece_vertices(piece)
-        cdef double s
         for i in range(nvp):
-            s = self.value(vid[i], t)
-            if s > self.on_plane:
+            s = self.sign(cv, vid[i], t, words)
+            if s > 0:
                 pos[npos] = vid[i]
                 npos += 1
-            elif s < -self.on_plane:
+            elif s < 0:
                 neg[nneg] = vid[i]
                 nneg += 1
             else:
                 zer[nzero] = vid[i]
                 nzero += 1
-
-        # crossings of the edges between the two sides
-        cdef size_t first_new = self.pool_z.used // ((dim + 1) * sizeof(double))
-        # room for the new generators, grown as edges are found (npos * nneg pairs are
-        # tried, but few are edges); pointers into work_int are stable
-        cdef size_t room = min(<size_t>npos * nneg, 64)
-        self.ensure_pool(room, NW)
-        cdef uint64_t* inc = <uint64_t*>self.pool_inc.data
-        cdef double* z = <double*>self.pool_z.data
-        cdef size_t nnew = 0, vnew
-        cdef int bits, adjacent, contains, gd = dim + 1
-        cdef double sa, sb, wa, wb, reach, norm
-        cdef double* za
-        cdef double* zb
-        cdef double* zn
+        cdef size_t first_new = self.pool_count()
+        self.crossings(cv, piece, t, pos, npos, neg, nneg, words)
+        cdef size_t nnew = self.pool_count() - first_new
+        cdef uint64_t* inc = <uint64_t*>self.ws.pool_inc.data
         cdef int tbit = m + t
-        for a in range(npos):
-            for b in range(nneg):
-                bits = 0
-                for w in range(NW):
-                    common[w] = inc[<size_t>pos[a] * NW + w] & inc[<size_t>neg[b] * NW + w] & mask[w]
-                    bits += popcount(common[w])
-                if bits < dim - 1:
-                    continue
-                adjacent = 1
-                for i in range(nvp):
-                    x = vid[i]
-                    if x == pos[a] or x == neg[b]:
-                        continue
-                    contains = 1
-                    for w in range(NW):
-                        if (inc[<size_t>x * NW + w] & common[w]) != common[w]:
-                            contains = 0
-                            break
-                    if contains:
-                        adjacent = 0
-                        break
-                if not adjacent:
-                    continue
-                if nnew == room:
-                    self.pool_z.used = (first_new + nnew) * (dim + 1) * sizeof(double)
-                    self.ensure_pool(room, NW)
-                    room *= 2
-                    inc = <uint64_t*>self.pool_inc.data
-                    z = <double*>self.pool_z.data
-                vnew = first_new + nnew
-                nnew += 1
-                sa = self.value(pos[a], t)
-                sb = self.value(neg[b], t)
-                za = z + <size_t>pos[a] * gd
-                zb = z + <size_t>neg[b] * gd
-                zn = z + vnew * gd
-                reach = 0.0
-                if za[dim] != 0.0 and zb[dim] != 0.0:
-                    wa = -sb / (sa - sb)     # weight of the positive end
-                    wb = sa / (sa - sb)
-                    for k in range(dim):
-                        zn[k] = wa * za[k] + wb * zb[k]
-                        reach = fmax(reach, fmax(fabs(za[k]), fabs(zb[k])))
-                    zn[dim] = 1.0
-                elif za[dim] != 0.0 or zb[dim] != 0.0:
-                    # a vertex and a ray: walk from the vertex along the ray to the hyperplane
-                    if za[dim] != 0.0:
-                        wb = sa / -sb
-                        for k in range(dim):
-                            zn[k] = za[k] + wb * zb[k]
-                            reach = fmax(reach, fmax(fabs(za[k]), fabs(zn[k])))
-                    else:
-                        wa = -sb / sa
-                        for k in range(dim):
-                            zn[k] = zb[k] + wa * za[k]
-                            reach = fmax(reach, fmax(fabs(zb[k]), fabs(zn[k])))
-                    zn[dim] = 1.0
-                else:
-                    # two rays: the ray between them parallel to the hyperplane
-                    norm = 0.0
-                    for k in range(dim):
-                        zn[k] = -sb * za[k] + sa * zb[k]
-                        norm += zn[k] * zn[k]
-                    norm = sqrt(norm)
-                    for k in range(dim):
-                        zn[k] /= norm
-                    zn[dim] = 0.0
-                if reach > REFINE_ABOVE:
-                    self.refine(cv, zn, common, NW, t)
-                for w in range(NW):
-                    inc[vnew * NW + w] = common[w]
-                inc[vnew * NW + (tbit >> 6)] |= (<uint64_t>1) << (tbit & 63)
-        self.pool_z.used = (first_new + nnew) * gd * sizeof(double)
         for i in range(nzero):
-            inc[<size_t>zer[i] * NW + (tbit >> 6)] |= (<uint64_t>1) << (tbit & 63)
-
-        # are both sides full-dimensional? (inscribed radius above min_radius)
-        r_pos = self.inner_radius(cv, piece, pos, npos, zer, nzero, first_new, nnew, t, 1, T, k_bp)
-        r_neg = self.inner_radius(cv, piece, neg, nneg, zer, nzero, first_new, nnew, t, -1, T, k_bp)
-        if r_pos <= self.min_radius or r_neg <= self.min_radius:
-            if r_pos <= self.min_radius and r_pos > self.sliver_radius:
-                self.slivers += 1
-            if r_neg <= self.min_radius and r_neg > self.sliver_radius:
-                self.slivers += 1
-            if r_pos <= self.min_radius and r_neg <= self.min_radius:
-                return 1 if r_pos >= r_neg else -1
-            return -1 if r_pos <= self.min_radius else 1
-
-        # push the negative side first so the positive side is split first
-        self.push_child(neg, nneg, zer, nzero, first_new, nnew, t, -1, T, ci)
-        self.push_child(pos, npos, zer, nzero, first_new, nnew, t, 1, T, ci)
+            inc[<size_t>zer[i] * words + (tbit >> 6)] |= (<uint64_t>1) << (tbit & 63)
+        self.push_part(neg, nneg, zer, nzero, first_new, nnew, t, -1, T, ci)
+        self.push_part(pos, npos, zer, nzero, first_new, nnew, t, 1, T, ci)
         return 0
 
-    cdef void refine(self, CellView cv, double* p, uint64_t* common, int NW,
-                     int t) noexcept nogil:
-        """Project the new vertex ``p`` onto the flat it lies on: hyperplane ``t`` and the
-        constraints in ``common`` (tight at both ends of its edge).
-
-        Interpolating along an edge rounds by ``eps`` times the edge's end points, which
-        in a large box are far from a vertex near the origin; the projection computes the
-        vertex from the hyperplanes themselves, so its rounding is ``eps`` times its own
-        size. Rows are orthonormalised (modified Gram-Schmidt) and rows dependent on the
-        earlier ones (degenerate vertices) are skipped.
-        """
-        cdef int dim = self.dim, cols = dim + 1, m = cv.head.m, nq = 0, k, j, w, bit
-        cdef double Q[64 * 65]           # orthonormal rows, each followed by its target
-        cdef double* q
-        cdef double* row
-        cdef double target, dot, norm
-        cdef uint64_t word
-        bit = m + t
-        while nq < dim:
-            if bit < m:
-                row = cv.rows + <size_t>bit * cols
-                target = row[dim]
-            else:
-                row = <double*>self.planes.data + <size_t>(bit - m) * cols
-                target = -row[dim]
-            q = Q + nq * cols
-            for k in range(dim):
-                q[k] = row[k]
-            q[dim] = target
-            for j in range(nq):
-                dot = 0.0
-                for k in range(dim):
-                    dot += q[k] * Q[j * cols + k]
-                for k in range(cols):
-                    q[k] -= dot * Q[j * cols + k]
-            norm = 0.0
-            for k in range(dim):
-                norm += q[k] * q[k]
-            norm = sqrt(norm)
-            if norm > REFINE_INDEPENDENT:
-                for k in range(cols):
-                    q[k] /= norm
-                nq += 1
-            # next set bit of ``common`` after ``bit`` (the cut ``t`` itself came first)
-            bit = -1 if bit == m + t else bit
-            bit += 1
-            while bit < 64 * NW:
-                word = common[bit >> 6] >> (bit & 63)
-                if word == 0:
-                    bit = ((bit >> 6) + 1) << 6
+    cdef int crossings(self, CellView cv, char* piece, int t, int32_t* pos, int npos,
+                       int32_t* neg, int nneg, int words) except -1:
+        """New pool generators where the piece's edges cross hyperplane ``t``: one for each
+        pair (positive, negative) of generators joined by an edge."""
+        cdef int dim = self.dim, gd = dim + 1, m = cv.head.m, a, b, i, w, x, tbit = m + t
+        cdef PieceHead* ph = <PieceHead*>piece
+        cdef int32_t* vid = piece_vertices(piece)
+        cdef int32_t* cuts = piece_cuts(piece)
+        cdef uint64_t* mask = <uint64_t*>grab(&self.ws.work, 2 * words * sizeof(uint64_t))
+        cdef uint64_t* common = mask + words
+        memset(mask, 0, words * sizeof(uint64_t))
+        for i in range(m):
+            mask[i >> 6] |= (<uint64_t>1) << (i & 63)
+        for i in range(ph.ncut):
+            x = m + (cuts[i] >> 1)
+            mask[x >> 6] |= (<uint64_t>1) << (x & 63)
+        cdef uint64_t* inc
+        cdef size_t vnew
+        cdef double sa, sb, ba, bb, error
+        cdef double* z
+        for a in range(npos):
+            for b in range(nneg):
+                inc = <uint64_t*>self.ws.pool_inc.data
+                if common_bits(inc + <size_t>pos[a] * words, inc + <size_t>neg[b] * words, mask,
+                               common, words) < dim - 1:
                     continue
-                while not (word & 1):
-                    word >>= 1
-                    bit += 1
-                break
-            if bit >= 64 * NW:
-                break
-        for j in range(nq):
-            dot = -Q[j * cols + dim]
-            for k in range(dim):
-                dot += Q[j * cols + k] * p[k]
-            for k in range(dim):
-                p[k] -= dot * Q[j * cols + k]
+                if not self.is_edge(vid, ph.nv, pos[a], neg[b], common, words):
+                    continue
+                vnew = self.pool_count()
+                self.ensure_pool(1, words)
+                self.set_pool_count(vnew + 1, words)
+                inc = <uint64_t*>self.ws.pool_inc.data
+                z = <double*>self.ws.pool_z.data
+                for w in range(words):
+                    inc[vnew * words + w] = common[w]
+                inc[vnew * words + (tbit >> 6)] |= (<uint64_t>1) << (tbit & 63)
+                sa = self.value(pos[a], t, &ba)
+                sb = self.value(neg[b], t, &bb)
+                if self.exact_mode and not (sa > ba and -sb > bb):
+                    # an end's value is not certified: the crossing is computed exactly
+                    z[vnew * gd + dim] = 0.0 if self.is_ray(pos[a]) and self.is_ray(neg[b]) else 1.0
+                    for i in range(dim):
+                        z[vnew * gd + i] = 0.5 * (z[<size_t>pos[a] * gd + i]
+                                                  + z[<size_t>neg[b] * gd + i])
+                    (<double*>self.ws.pool_error.data)[vnew] = 1e300
+                    self.exact_generator(cv, vnew, words)
+                    continue
+                error = self.cross(pos[a], sa, ba, neg[b], sb, bb, z + vnew * gd)
+                (<double*>self.ws.pool_error.data)[vnew] = error
+                self.set_size(vnew)
+        return 0
 
-    cdef int push_child(self, int32_t* side_v, int nside, int32_t* zer, int nzero,
-                        size_t first_new, size_t nnew, int t, int sign, int T,
-                        int ci) except -1:
-        """Push the ``sign`` side of the piece in ``new_cell`` cut by hyperplane ``t``, its
-        candidate ``ci``: the child inherits the candidates after it."""
-        cdef PieceHead* ph = <PieceHead*>self.new_cell.data
-        cdef int nv = nside + nzero + <int>nnew, ncut = ph.ncut + 1, i
-        cdef int ncand = ph.ncand - ci - 1
-        cdef char* child = self.new_piece(nv, ncut, ncand, T)
-        ph = <PieceHead*>self.new_cell.data
-        cdef int32_t* vid = piece_vertices(child)
+    cdef bint solve_again(self, CellView cv, size_t v, int words) except -1:
+        """Pool generator ``v`` solved anew from its tight rows (``refine.pxd``) when that
+        tightens its error bound; returns whether it did."""
+        cdef int dim = self.dim, cols = dim + 1, m = cv.head.m, bit, k = 0, j
+        cdef uint64_t* bits = <uint64_t*>self.ws.pool_inc.data + v * words
+        cdef double* rows = <double*>grab(&self.ws.tight_rows,
+                                          <size_t>64 * words * cols * sizeof(double))
+        cdef double* errors = <double*>grab(&self.ws.tight_error, <size_t>64 * words * sizeof(double))
+        cdef double* plane
+        cdef Plane* info = <Plane*>self.ws.plane_info.data
+        for bit in range(64 * words):
+            if not (bits[bit >> 6] & ((<uint64_t>1) << (bit & 63))):
+                continue
+            if bit < m:
+                if cv.labels[bit] == INFINITY_LABEL:
+                    continue
+                for j in range(dim):          # a . z <= b as the value a . z - b
+                    rows[k * cols + j] = cv.rows[bit * cols + j]
+                rows[k * cols + dim] = -cv.rows[bit * cols + dim]
+                errors[k] = cv.row_error[bit]
+            else:
+                plane = <double*>self.ws.planes.data + <size_t>(bit - m) * cols
+                memcpy(rows + k * cols, plane, cols * sizeof(double))
+                errors[k] = info[bit - m].error
+            k += 1
+        cdef double* work = <double*>grab(&self.ws.solve_work,
+                                          <size_t>(5 * dim * dim + 4 * dim + k * dim) * sizeof(double))
+        cdef int* index = <int*>grab(&self.ws.solve_index, <size_t>2 * dim * sizeof(int))
+        cdef double* z = <double*>self.ws.pool_z.data + v * cols
+        cdef double solved[65]
+        memcpy(solved, z, cols * sizeof(double))
+        cdef double error = refine(rows, errors, k, dim, z[dim] == 0.0, solved, work, index)
+        cdef double* current = <double*>self.ws.pool_error.data + v
+        if not error < current[0]:
+            return False
+        memcpy(z, solved, cols * sizeof(double))
+        current[0] = error
+        self.set_size(v)
+        return True
+
+    cdef bint is_edge(self, int32_t* vid, int nvp, int32_t p, int32_t q, uint64_t* common,
+                      int words) noexcept:
+        """Whether generators ``p`` and ``q`` of the piece form an edge: no other generator
+        is tight on every constraint tight at both (``common``)."""
+        cdef int i
+        cdef uint64_t* inc = <uint64_t*>self.ws.pool_inc.data
+        for i in range(nvp):
+            if vid[i] == p or vid[i] == q:
+                continue
+            if contains_bits(inc + <size_t>vid[i] * words, common, words):
+                return False
+        return True
+
+    cdef double cross(self, int32_t p, double sp, double bp, int32_t q, double sq, double bq,
+                      double* out) noexcept:
+        """The crossing of the edge ``(p, q)`` (``sp > 0 > sq``, certified) into ``out``;
+        returns its error bound."""
+        cdef int dim = self.dim, gd = dim + 1
+        cdef double* z = <double*>self.ws.pool_z.data
+        cdef double* error = <double*>self.ws.pool_error.data
+        cdef double* zp = z + <size_t>p * gd
+        cdef double* zq = z + <size_t>q * gd
+        if zp[dim] != 0.0 and zq[dim] != 0.0:
+            return cross_vertices(zp, sp, bp, error[p], zq, sq, bq, error[q], out, dim)
+        if zp[dim] != 0.0:
+            return cross_vertex_ray(zp, sp, bp, error[p], zq, sq, bq, error[q], out, dim)
+        if zq[dim] != 0.0:
+            return cross_vertex_ray(zq, sq, bq, error[q], zp, sp, bp, error[p], out, dim)
+        return cross_rays(zp, sp, bp, error[p], zq, sq, bq, error[q], out, dim)
+
+    cdef int push_part(self, int32_t* side_v, int nside, int32_t* zer, int nzero,
+                       size_t first_new, size_t nnew, int t, int sign, int T,
+                       int ci) except -1:
+        """Push the ``sign`` side of the piece in ``current`` cut by hyperplane ``t`` (its
+        candidate ``ci``): the part inherits the candidates after it."""
+        cdef PieceHead* ph = <PieceHead*>self.ws.current.data
+        cdef int nv = nside + nzero + <int>nnew, ncand = ph.ncand - ci - 1, i
+        cdef char* part = self.new_piece(nv, ph.ncut + 1, ncand, T)
+        cdef char* piece = self.ws.current.data
+        ph = <PieceHead*>piece
+        cdef int32_t* vid = piece_vertices(part)
         for i in range(nside):
             vid[i] = side_v[i]
         for i in range(nzero):
             vid[nside + i] = zer[i]
         for i in range(<int>nnew):
             vid[nside + nzero + i] = <int32_t>(first_new + i)
-        cdef int32_t* cuts = piece_cuts(child)
-        memcpy(cuts, piece_cuts(self.new_cell.data), ph.ncut * sizeof(int32_t))
+        cdef int32_t* cuts = piece_cuts(part)
+        memcpy(cuts, piece_cuts(piece), ph.ncut * sizeof(int32_t))
         cuts[ph.ncut] = 2 * t + (1 if sign > 0 else 0)
-        memcpy(piece_candidates(child), piece_candidates(self.new_cell.data) + ci + 1,
-               ncand * sizeof(int32_t))
-        memcpy(piece_sides(child), piece_sides(self.new_cell.data), T)
-        piece_sides(child)[t] = sign
+        memcpy(piece_candidates(part), piece_candidates(piece) + ci + 1, ncand * sizeof(int32_t))
+        memcpy(piece_sides(part), piece_sides(piece), T)
+        piece_sides(part)[t] = sign
         return 0
 
-    cdef double inner_radius(self, CellView cv, char* piece, int32_t* side_v, int nside,
-                             int32_t* zer, int nzero, size_t first_new, size_t nnew, int t,
-                             int sign, int T, int k_bp) except -1:
-        """Is the piece's ``sign`` side of hyperplane ``t`` full-dimensional? Returns a radius:
-        the least slack at the vertex mean when that exceeds ``min_radius`` (a ball of that
-        radius fits), else the Chebyshev radius from an LP."""
-        cdef int dim = self.dim, cols = dim + 1, i, k, count = nside + nzero + <int>nnew, nray
-        cdef double p[64]
-        cdef double s, least = 1e300
-        self.members.used = 0
-        reserve(&self.members, count * sizeof(int32_t))
-        cdef int32_t* members = <int32_t*>self.members.data
-        for i in range(count):
-            members[i] = side_v[i] if i < nside else (
-                zer[i - nside] if i < nside + nzero else <int>(first_new + i - nside - nzero))
-        nray = self.interior_point(<double*>self.pool_z.data, members, count, p)
-        for i in range(cv.head.m):
-            s = cv.rows[i * cols + dim]
-            for k in range(dim):
-                s -= cv.rows[i * cols + k] * p[k]
-            if s < least:
-                least = s
-        cdef int32_t* cuts = piece_cuts(piece)
-        cdef int ncut = (<PieceHead*>piece).ncut
-        for i in range(ncut + 1):
-            if i < ncut:
-                s = self.plane_value(cuts[i] >> 1, p, T, k_bp, cv.head.layer)
-                if not (cuts[i] & 1):
-                    s = -s
-            else:
-                s = sign * self.plane_value(t, p, T, k_bp, cv.head.layer)
-            if s < least:
-                least = s
-        if least > self.min_radius:
-            return least
-        return self.lp_radius(cv, piece, t, sign, T, k_bp, nray)
+    # ---------------------------------------------------------------- children
 
-    cdef double plane_value(self, int t, double* p, int T, int k_bp, int l) noexcept nogil:
-        cdef int dim = self.dim, cols = dim + 1, j = t // k_bp, k
-        cdef double* G = <double*>self.G.data
-        cdef double gn = (<double*>self.gnorm.data)[j]
-        cdef double s = G[j * cols + dim] - breakpoint(self.act[l], t % k_bp)
-        for k in range(dim):
-            s += G[j * cols + k] * p[k]
-        return s / gn
-
-    cdef double lp_radius(self, CellView cv, char* piece, int t, int sign, int T,
-                          int k_bp, int unbounded) except -1:
-        """Chebyshev radius of the piece's ``sign`` side of ``t``: from the subsets of rows
-        when it is bounded, else (or when those fail) one LP."""
-        cdef int dim = self.dim, cols = dim + 1, i, k, m = cv.head.m
-        cdef int32_t* cuts = piece_cuts(piece)
-        cdef int ncut = (<PieceHead*>piece).ncut
-        rows = np.empty((m + ncut + 1, cols))
-        cdef double[:, ::1] r = rows
-        for i in range(m):
-            for k in range(cols):
-                r[i, k] = cv.rows[i * cols + k]
-        for i in range(ncut + 1):
-            if i < ncut:
-                self.cut_row(cuts[i] >> 1, 1 if (cuts[i] & 1) else -1, &r[m + i, 0], k_bp,
-                             cv.head.layer)
-            else:
-                self.cut_row(t, sign, &r[m + i, 0], k_bp, cv.head.layer)
-        cdef double center[64]
-        cdef double radius
-        if not unbounded and ball_by_subsets(&r[0, 0], m + ncut + 1, dim, center, &radius):
-            return radius
-        _, radius = self.chebyshev(np.ascontiguousarray(rows[:, :dim]),
-                                   np.ascontiguousarray(rows[:, dim]))
-        self.lps += 1
-        return radius
-
-    cdef void cut_row(self, int t, int sign, double* out, int k_bp, int l) noexcept nogil:
-        """Row ``a . z <= c`` (unit ``a``) of the ``sign`` side of hyperplane ``t``."""
-        cdef int dim = self.dim, cols = dim + 1, j = t // k_bp, k
-        cdef double* G = <double*>self.G.data
-        cdef double gn = (<double*>self.gnorm.data)[j]
-        for k in range(dim):
-            out[k] = -sign * G[j * cols + k] / gn
-        out[dim] = sign * (G[j * cols + dim] - breakpoint(self.act[l], t % k_bp)) / gn
-
-    cdef int count_sliver(self, CellView cv, char* piece, int t, int k_bp, int sign,
-                          double extent, int T) except -1:
-        """Count a dropped side as a sliver when its radius is near the tolerance."""
-        cdef int i, unbounded = 0
-        cdef int32_t* vid = piece_vertices(piece)
-        for i in range((<PieceHead*>piece).nv):
-            unbounded = unbounded or self.is_ray(vid[i])
-        if extent / 2.0 > self.sliver_radius:
-            if self.lp_radius(cv, piece, t, sign, T, k_bp, unbounded) > self.sliver_radius:
-                self.slivers += 1
+    cdef int push_children(self, CellView cv, int T, int k_bp, int words) except -1:
+        """In depth-first order: the emitted pieces (cells of the next layer), then the
+        unfinished ones (cells of this layer), pushed so that the first comes out first."""
+        cdef size_t pending = self.ws.piece_offsets.used // sizeof(size_t), e
+        cdef size_t count = self.ws.emitted_offsets.used // sizeof(size_t)
+        for e in range(pending):
+            self.push_piece_cell(cv, self.ws.pieces.data
+                                 + (<size_t*>self.ws.piece_offsets.data)[e], T, k_bp, words, 0)
+        self.per_layer[cv.head.layer] += count
+        self.ref_ready = 0
+        if count and cv.head.layer + 1 < self.n_layers:
+            self.child_map_error(cv.head.layer)
+        for e in range(count):
+            self.push_piece_cell(
+                cv, self.ws.emitted.data
+                + (<size_t*>self.ws.emitted_offsets.data)[count - 1 - e], T, k_bp, words, 1)
         return 0
 
-    cdef int push_piece_cell(self, CellView cv, char* piece, int T, int k_bp, int NW,
+    cdef int push_piece_cell(self, CellView cv, char* piece, int T, int k_bp, int words,
                              int done) except -1:
         """Turn a piece into a cell on the main stack: of the next layer when it is ``done``
-        (emitted), else of this layer, to be split further from its next hyperplane."""
-        cdef int dim = self.dim, cols = dim + 1, l = cv.head.layer, n = self.n_out[l]
-        cdef int m = cv.head.m, i, j, k, w, b, q, premapped = 0
+        (emitted), else of this layer, to be split further from its next hyperplane. Kept
+        rows: the cell's, and the cuts, with at least ``dim`` incident generators."""
+        cdef int dim = self.dim, cols = dim + 1, l = cv.head.layer, n = self.layers[l].n_out
+        cdef int m = cv.head.m, i, j, w, b, q, premapped = 0
         cdef PieceHead* ph = <PieceHead*>piece
         cdef int nvp = ph.nv, ncut = ph.ncut
         cdef int32_t* vid = piece_vertices(piece)
         cdef int32_t* cuts = piece_cuts(piece)
         cdef signed char* sides = piece_sides(piece)
-        cdef uint64_t* inc = <uint64_t*>self.pool_inc.data
-        # constraints kept: the cell's rows and the cuts with at least dim incident vertices
+        cdef uint64_t* inc = <uint64_t*>self.ws.pool_inc.data
         cdef int total = m + ncut, kept = 0, count, bit
-        self.work_int.used = 0
-        reserve(&self.work_int, total * sizeof(int32_t))
-        cdef int32_t* keep_bits = <int32_t*>self.work_int.data
+        cdef int32_t* keep_bits = <int32_t*>grab(&self.ws.work, total * sizeof(int32_t))
         for i in range(total):
             bit = i if i < m else m + (cuts[i - m] >> 1)
             count = 0
             for j in range(nvp):
-                if inc[<size_t>vid[j] * NW + (bit >> 6)] & ((<uint64_t>1) << (bit & 63)):
+                if inc[<size_t>vid[j] * words + (bit >> 6)] & ((<uint64_t>1) << (bit & 63)):
                     count += 1
             if count >= dim:
                 keep_bits[kept] = i
                 kept += 1
-        cdef int nw = (kept + 63) // 64
-        if nw == 0:
-            nw = 1
+        cdef int nw = max(1, (kept + 63) // 64)
         cdef CellView out
         if done:
             premapped = l + 1 < self.n_layers
-            out = self.push_cell(l + 1, nvp, kept, nw, self.n_out[l + 1] if premapped else n,
-                                 cv.head.plen + n, premapped, 0.0)
+            out = self.push_cell(l + 1, nvp, kept, nw,
+                                 self.layers[l + 1].n_out if premapped else n,
+                                 cv.head.plen + n, premapped, 0)
         else:
-            out = self.push_cell(l, nvp, kept, nw, cv.head.n_in, cv.head.plen, cv.head.premapped,
-                                 cv.head.map_norm_max, T)
-        cdef CellHead* h = out.head
-        cdef double* z = <double*>self.pool_z.data
+            out = self.push_cell(l, nvp, kept, nw, cv.head.n_in, cv.head.plen,
+                                 cv.head.premapped, T)
+        cdef double* z = <double*>self.ws.pool_z.data
+        cdef double* z_error = <double*>self.ws.pool_error.data
         for j in range(nvp):
             memcpy(out.V + j * cols, z + <size_t>vid[j] * cols, cols * sizeof(double))
+            out.V_error[j] = z_error[vid[j]]
+            out.flat[j] = self.ws.pool_flat.data[vid[j]]
             for w in range(nw):
                 out.inc[j * nw + w] = 0
             for i in range(kept):
                 bit = keep_bits[i] if keep_bits[i] < m else m + (cuts[keep_bits[i] - m] >> 1)
-                if inc[<size_t>vid[j] * NW + (bit >> 6)] & ((<uint64_t>1) << (bit & 63)):
+                if inc[<size_t>vid[j] * words + (bit >> 6)] & ((<uint64_t>1) << (bit & 63)):
                     out.inc[j * nw + (i >> 6)] |= (<uint64_t>1) << (i & 63)
+        cdef Plane* info = <Plane*>self.ws.plane_info.data
         for i in range(kept):
             b = keep_bits[i]
             if b < m:
                 memcpy(out.rows + i * cols, cv.rows + b * cols, cols * sizeof(double))
+                out.row_error[i] = cv.row_error[b]
                 out.labels[i] = cv.labels[b]
             else:
                 q = cuts[b - m]
-                self.cut_row(q >> 1, 1 if (q & 1) else -1, out.rows + i * cols, k_bp, l)
+                self.cut_row(q >> 1, 1 if (q & 1) else -1, out.rows + i * cols)
+                out.row_error[i] = info[q >> 1].error
                 out.labels[i] = self.label_offset[l] + (q >> 1)
         memcpy(out.pattern, cv.pattern, cv.head.plen)
         if not done:
             memcpy(out.map, cv.map, <size_t>cv.head.n_in * cols * sizeof(double))
+            memcpy(out.map_error, cv.map_error, <size_t>cv.head.n_in * sizeof(double))
             memcpy(out.sides, sides, T)
             return 0
-        # states, and the next layer's input map (or, premapped, its pre-activation map)
-        cdef double* G = <double*>self.G.data
-        cdef double* gnorm = <double*>self.gnorm.data
-        self.child_coef.used = 0
-        reserve(&self.child_coef, <size_t>n * 2 * sizeof(double))
-        cdef double* coef = <double*>self.child_coef.data
+        self.child_states(cv, sides, k_bp, out)
+        return 0
+
+    cdef void cut_row(self, int t, int sign, double* out) noexcept nogil:
+        """Row ``a . z <= b`` (unit ``a``) of the ``sign`` side of hyperplane ``t``."""
+        cdef int dim = self.dim, k
+        cdef double* row = <double*>self.ws.planes.data + <size_t>t * (dim + 1)
+        for k in range(dim):
+            out[k] = -sign * row[k]
+        out[dim] = sign * row[dim]
+
+    cdef int child_states(self, CellView cv, signed char* sides, int k_bp, CellView out) except -1:
+        """A finished piece's states, and the next layer's input map (or, premapped, its
+        pre-activation map) with error bounds."""
+        cdef int cols = self.dim + 1, l = cv.head.layer, n = self.layers[l].n_out, j
+        cdef double* G = <double*>self.ws.G.data
+        cdef double* G_error = <double*>self.ws.G_error.data
+        cdef double* coef = <double*>grab(&self.ws.child_coef, <size_t>n * 2 * sizeof(double))
         cdef signed char state
-        cdef double slope_j, offset_j, norm
         for j in range(n):
-            state = state_from_sides(self.act[l], sides + j * k_bp)
-            slope_offset(self.act[l], self.slope[l], state, &slope_j, &offset_j)
+            state = state_from_sides(self.layers[l].act, sides + j * k_bp)
+            slope_offset(self.layers[l].act, self.layers[l].slope, state, &coef[2 * j],
+                         &coef[2 * j + 1])
             out.pattern[cv.head.plen + j] = state
-            coef[2 * j] = slope_j
-            coef[2 * j + 1] = offset_j
-            norm = fabs(slope_j) * gnorm[j]
-            if norm > h.map_norm_max:
-                h.map_norm_max = norm
-        if not premapped:
+        if not out.head.premapped:
             self.apply_states(n, G, coef, out.map)
+            for j in range(n):
+                output_error(coef[2 * j], coef[2 * j + 1], G + j * cols, G_error[j], cols,
+                             &out.map_error[j])
             return 0
         self.premap(l + 1, n, G, coef, out.map)
+        memcpy(out.map_error, self.ws.child_error.data,
+               <size_t>self.layers[l + 1].n_out * sizeof(double))
         return 0
 
     cdef void apply_states(self, int n, double* G, double* coef, double* out) noexcept nogil:
@@ -1245,6 +1356,30 @@ cdef class VertexEngine:
                 out[j * cols + k] = coef[2 * j] * G[j * cols + k]
             out[j * cols + cols - 1] += coef[2 * j + 1]
 
+    cdef int child_map_error(self, int l) except -1:
+        """Error bounds of the next layer's pre-activation maps of this cell's children, one
+        bound for all of them (``premap``). A child's output map of this layer has rows of
+        entries at most ``largest_slope * |G|max + 1`` erring by at most
+        ``largest_slope * G_error max`` plus one rounding, whatever its states; rank-one
+        updates may add up to ``MAX_UPDATES`` terms of at most twice that each."""
+        cdef int cols = self.dim + 1, n = self.layers[l].n_out, j, i
+        cdef LayerData* L = &self.layers[l]
+        cdef LayerData* N = &self.layers[l + 1]
+        cdef double* G = <double*>self.ws.G.data
+        cdef double* G_error = <double*>self.ws.G_error.data
+        cdef double entry = 0.0, error = 0.0, w
+        for j in range(n):
+            entry = dmax(entry, row_size(G + j * cols, cols))
+            error = dmax(error, G_error[j])
+        entry = L.largest_slope * entry + 1.0
+        error = L.largest_slope * error + UNIT_ROUNDOFF * entry
+        cdef double g = gamma(N.n_in + MAX_UPDATES + 3) * (1.0 + 2.0 * MAX_UPDATES)
+        cdef double* out = <double*>grab(&self.ws.child_error, <size_t>N.n_out * sizeof(double))
+        for i in range(N.n_out):
+            w = N.weight_sum[i]
+            out[i] = (g * (w * entry + fabs(N.bias[i])) + w * error) * BOUND_SAFETY
+        return 0
+
     cdef int premap(self, int l, int n, double* G, double* coef, double* out) except -1:
         """``out (n_out[l], dim + 1)``: layer ``l``'s pre-activation map for a child whose
         previous layer (``n`` neurons, pre-activation map ``G``) has states ``coef``.
@@ -1254,11 +1389,11 @@ cdef class VertexEngine:
         child's plus one rank-one update per neuron whose state differs. A full
         ``dgemm`` starts each cell, replaces updates when more than 1/8 of the
         neurons differ, and bounds the rounding by recomputing after
-        ``MAX_UPDATES`` updates in a row.
+        ``MAX_UPDATES`` updates in a row (``child_map_error`` bounds the result).
         """
-        cdef int cols = self.dim + 1, n_next = self.n_out[l], j, i, k, differ = 0
-        cdef double* ref_coef = <double*>self.ref_coef.data
-        cdef double* W = self.weight[l]
+        cdef int cols = self.dim + 1, n_next = self.layers[l].n_out, j, i, k, differ = 0
+        cdef double* ref_coef = <double*>self.ws.ref_coef.data
+        cdef const double* W = self.layers[l].weight
         cdef double dslope, doffset, w
         cdef double* ref
         if self.ref_ready:
@@ -1266,20 +1401,17 @@ cdef class VertexEngine:
                 if coef[2 * j] != ref_coef[2 * j] or coef[2 * j + 1] != ref_coef[2 * j + 1]:
                     differ += 1
         if not self.ref_ready or differ * 8 > n or self.ref_updates >= MAX_UPDATES:
-            self.child_map.used = 0
-            reserve(&self.child_map, <size_t>n * cols * sizeof(double))
-            self.apply_states(n, G, coef, <double*>self.child_map.data)
-            self.input_times_map(l, <double*>self.child_map.data, out)
-            self.ref_map.used = 0
-            reserve(&self.ref_map, <size_t>n_next * cols * sizeof(double))
-            memcpy(self.ref_map.data, out, <size_t>n_next * cols * sizeof(double))
-            self.ref_coef.used = 0
-            reserve(&self.ref_coef, <size_t>n * 2 * sizeof(double))
-            memcpy(self.ref_coef.data, coef, <size_t>n * 2 * sizeof(double))
+            grab(&self.ws.work, <size_t>n * cols * sizeof(double))
+            self.apply_states(n, G, coef, <double*>self.ws.work.data)
+            affine_map(W, self.layers[l].bias, n_next, n, <double*>self.ws.work.data, cols, out)
+            memcpy(grab(&self.ws.ref_map, <size_t>n_next * cols * sizeof(double)), out,
+                   <size_t>n_next * cols * sizeof(double))
+            memcpy(grab(&self.ws.ref_coef, <size_t>n * 2 * sizeof(double)), coef,
+                   <size_t>n * 2 * sizeof(double))
             self.ref_ready = 1
             self.ref_updates = 0
             return 0
-        ref = <double*>self.ref_map.data
+        ref = <double*>self.ws.ref_map.data
         memcpy(out, ref, <size_t>n_next * cols * sizeof(double))
         for j in range(n):
             dslope = coef[2 * j] - ref_coef[2 * j]
@@ -1297,6 +1429,12 @@ cdef class VertexEngine:
         memcpy(ref_coef, coef, <size_t>n * 2 * sizeof(double))
         self.ref_updates += 1
         return 0
+
+
+cdef bytes _bytes(Buffer* buf):
+    if buf.used == 0:
+        return b""
+    return buf.data[:buf.used]
 
 
 def activation_rule(int act, sides, double leak=0.01):

@@ -18,12 +18,13 @@ import os
 import signal
 import threading
 import time
-from typing import Protocol
+from fractions import Fraction
 
-from ..domain import Domain, check_resolvable, tolerance_scale
+from ..domain import Domain, tolerance_scale
 from ..network import Network
-from ..partition import Partition
+from ..partition import PatternMaps, PatternRows, Partition
 from ..tolerances import check_min_radius
+from .base import Counters, Engine, RegionArrays
 
 #: Cells processed between two measurements of the resident memory (at least one per look).
 MEMORY_CHECK_EVERY = 256
@@ -33,34 +34,6 @@ PROGRESS_SECONDS = 0.5
 CHECKPOINT_SECONDS = 5.0
 #: ``max_regions`` when none is given.
 UNLIMITED = 2 ** 62
-
-
-class Engine(Protocol):
-    """What the driver needs of an engine.
-
-    A *cell* is a tuple of numpy arrays and scalars (what :meth:`push` takes
-    and :meth:`pop` returns), so a stack can be checkpointed and cells can be
-    sent to other processes. :meth:`take_results` returns the *records* of
-    the final regions found since its last call, as a list.
-    """
-
-    name: str
-    chunk: int          # cells per run() between two looks at the budgets
-
-    @property
-    def pending(self) -> int: ...          # cells on the stack
-    @property
-    def top_layer(self) -> int: ...        # layer of the top cell (-1 when empty)
-    @property
-    def n_regions(self) -> int: ...        # final regions found so far
-
-    def roots(self) -> list: ...           # the first cells, in depth-first order
-    def run(self, max_cells: int, max_regions: int) -> int: ...
-    def take_results(self): ...
-    def push(self, cell: tuple) -> None: ...
-    def pop(self) -> tuple: ...
-    def counters(self) -> dict: ...        # regions, per_layer, lps, lp_seconds, slivers
-    def restore(self, counters: dict, records: list) -> None: ...  # from a checkpoint
 
 
 class Interrupt:
@@ -122,6 +95,8 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
           sink=None):
     """Run ``engine`` until its stack is empty or a budget runs out.
 
+    ``engine`` is any :class:`regions.engines.base.Engine`.
+
     The engine's final-region records are appended to ``records`` after each
     ``engine.run``, or handed to ``sink(new_records)`` instead when it is given
     (then nothing is kept, and memory does not grow with the regions found).
@@ -165,33 +140,49 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
 
 
 def prepare(domain: Domain, min_radius: float) -> tuple[float, float, Domain]:
-    """``(min_radius, scale, scaled domain)`` for an engine: the tolerance checked, the
-    domain refused when float64 cannot resolve it, and its coordinates divided by the
-    tolerance scale (:func:`regions.domain.tolerance_scale`)."""
+    """``(min_radius, scale, working domain)`` for an engine: the thin threshold checked and
+    the domain's coordinates divided by its scale (:func:`regions.domain.tolerance_scale`,
+    a power of two, so the working domain is exactly the same set)."""
     min_radius = check_min_radius(min_radius)
-    check_resolvable(domain, min_radius)
     scale = tolerance_scale(domain)
-    scaled = Domain(domain.kind, domain.A, domain.b / scale, domain.origin,
-                    domain.basis * scale, domain.lower / scale, domain.upper / scale)
-    return min_radius, scale, scaled
+    return min_radius, scale, domain.scaled(scale)
 
 
 def run_fields(engine: Engine, network: Network, domain: Domain, scale: float,
-                min_radius: float, counters: dict, stop_reason, unfinished: int,
-                seconds: float) -> dict:
+               min_radius: float, counters: Counters, stop_reason, unfinished: int,
+               seconds: float) -> dict:
     """The attributes of :class:`regions.partition.Run` of an enumeration."""
     return dict(network=network, domain=domain, min_radius=min_radius, scale=scale,
                 complete=stop_reason is None, stop_reason=stop_reason, unfinished=unfinished,
-                seconds=seconds, method=engine.name, per_layer=list(counters["per_layer"]),
-                lps=int(counters["lps"]), lp_seconds=float(counters["lp_seconds"]),
-                slivers=int(counters["slivers"]))
+                seconds=seconds, method=engine.name, per_layer=list(counters.per_layer),
+                lps=int(counters.lps), lp_seconds=float(counters.lp_seconds),
+                exact=engine.settings.exact, exact_decisions=int(counters.exact_decisions),
+                uncertain_decisions=int(counters.uncertain_decisions))
 
 
 def build_partition(engine: Engine, network: Network, domain: Domain, scale: float,
-                    min_radius: float, records: list, counters: dict, stop_reason,
+                    min_radius: float, records: list, counters: Counters, stop_reason,
                     unfinished: int, seconds: float) -> Partition:
-    """The :class:`Partition` of an engine's final-region ``records`` (scaled coordinates):
-    the one place a partition is assembled from an enumeration."""
+    """The :class:`Partition` of an engine's final-region ``records``: the one place a
+    partition is assembled from an enumeration, and where working coordinates (divided by
+    ``scale``) become the domain's."""
+    arrays = engine.collect(records)
     return Partition(**run_fields(engine, network, domain, scale, min_radius, counters,
                                   stop_reason, unfinished, seconds),
-                     **engine.collect(records, network, domain, scale))
+                     **domain_fields(arrays, network, domain, scale))
+
+
+def domain_fields(arrays: RegionArrays, network: Network, domain: Domain, scale: float) -> dict:
+    """Partition fields of ``arrays`` in the coordinates of ``domain`` (the working ones
+    times ``scale``; exact, ``scale`` being a power of two)."""
+    if arrays.rows is None:
+        rows = PatternRows(network, domain, arrays.patterns, arrays.facet_offsets,
+                           arrays.facet_labels)
+    else:
+        rows = [(A, b * scale, labels) for A, b, labels in arrays.rows]
+    rational = {i: tuple(v * Fraction(scale) for v in point)
+                for i, point in arrays.rational_witnesses.items()}
+    return dict(patterns=arrays.patterns, witnesses=arrays.witnesses * scale,
+                margins=arrays.margins * scale, rows=rows,
+                maps=PatternMaps(network, domain, arrays.patterns),
+                rational_witnesses=rational)

@@ -27,11 +27,9 @@ import concurrent.futures
 import time
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..domain import Domain
-from ..lp import LPSolver
 from ..network import Network
+from .base import Counters, Settings
 from .driver import UNLIMITED, Interrupt, budget_exhausted, drive
 
 #: The frontier is expanded until it holds at least this many cells (tasks).
@@ -47,7 +45,7 @@ class Task:
     engine: type
     network: Network
     domain: Domain          # scaled working domain
-    min_radius: float
+    settings: Settings
     cell: tuple
     max_regions: int | None
     deadline: float | None
@@ -59,7 +57,7 @@ class Outcome:
 
     records: list
     count: int
-    counters: dict | None = None
+    counters: Counters | None = None
     unfinished: int = 0
     stop_reason: str | None = None
 
@@ -69,7 +67,7 @@ def run_task(task: Task) -> Outcome:
     remaining = None if task.deadline is None else task.deadline - time.time()
     if remaining is not None and remaining <= 0:
         return Outcome([], 0, None, unfinished=1, stop_reason="time_limit")
-    engine = task.engine(task.network, task.domain, task.min_radius, LPSolver())
+    engine = task.engine(task.network, task.domain, task.settings)
     engine.push(task.cell)
     records: list = []
     reason, _ = drive(engine, records, max_regions=task.max_regions, time_limit=remaining)
@@ -94,7 +92,7 @@ def frontier(engine, roots: list, size: int) -> list:
         cells = [i for i, (kind, _) in enumerate(entries) if kind == "cell"]
         if not cells or len(cells) >= size:
             return entries
-        index = min(cells, key=lambda i: entries[i][1][0])   # a cell's first field: its layer
+        index = min(cells, key=lambda i: entries[i][1].layer)
         children, outcome = expand(engine, entries[index][1])
         replacement = [("cell", child) for child in children]
         if outcome.count:
@@ -103,7 +101,7 @@ def frontier(engine, roots: list, size: int) -> list:
 
 
 def run_on(executor: concurrent.futures.Executor, engine, network: Network, scaled: Domain,
-           min_radius: float, progress, max_regions, time_limit, memory_limit):
+           settings: Settings, progress, max_regions, time_limit, memory_limit):
     """Enumerate with ``engine`` (loaded with nothing yet) on ``executor``.
 
     Returns ``(records, counters, stop reason, unfinished cells, seconds)``.
@@ -118,7 +116,7 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
         if kind == "done":
             outcomes[i] = content
         else:
-            task = Task(type(engine), network, scaled, min_radius, content, max_regions,
+            task = Task(type(engine), network, scaled, settings, content, max_regions,
                         deadline)
             futures[executor.submit(run_task, task)] = i
 
@@ -139,7 +137,9 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
                 if reason:
                     break
                 if progress is not None:
-                    progress(found, entries[complete_prefix][1][0], len(futures), seconds)
+                    kind, content = entries[complete_prefix]
+                    progress(found, content.layer if kind == "cell" else -1, len(futures),
+                             seconds)
                 concurrent.futures.wait(list(futures), timeout=POLL_SECONDS,
                                         return_when=concurrent.futures.FIRST_COMPLETED)
     finally:
@@ -166,16 +166,13 @@ def _assemble(engine, outcomes, max_regions, reason, seconds):
     """Concatenate the outcomes in order, cut after the first incomplete one or at
     ``max_regions``."""
     counters = engine.counters()
-    per_layer = np.array(counters["per_layer"], dtype=np.int64)
     kept, found, unfinished, cut, stop_reason = [], 0, 0, False, None
     for outcome in outcomes:
         if cut or outcome is None:
             unfinished, cut = unfinished + 1, True
             continue
         if outcome.counters is not None:
-            per_layer += outcome.counters["per_layer"]
-            for name in ("lps", "lp_seconds", "slivers"):
-                counters[name] += outcome.counters[name]
+            counters.merge(outcome.counters)
         kept.append(outcome)
         found += outcome.count
         if max_regions is not None and found >= max_regions:
@@ -185,7 +182,7 @@ def _assemble(engine, outcomes, max_regions, reason, seconds):
             unfinished += outcome.unfinished
     if cut and stop_reason is None:
         stop_reason = reason
-    counters["per_layer"] = [int(n) for n in per_layer]
+    counters.regions = found
     limit = found if max_regions is None else min(found, max_regions)
     records = engine.head([record for outcome in kept for record in outcome.records], limit)
     return records, counters, stop_reason, unfinished, seconds

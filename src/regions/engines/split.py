@@ -1,79 +1,85 @@
-"""The LP split engine: cells as H-representations, cut by LP feasibility tests.
+"""The LP split engine: cells as H-representations, cut by certified LP decisions.
 
 On a cell produced by layers ``0..l-1`` every neuron of those layers has a
 fixed state, so the network up to layer ``l`` is one affine map
 ``h(z) = M z + m`` there, and the pre-activations of layer ``l`` are affine
-too: ``W_l (M z + m) + b_l``. Each of their breakpoint hyperplanes either
-misses the cell (decided without an LP when possible: constant
-pre-activation, interval bounds over the domain's bounding box) or cuts it;
-:func:`regions.engines._split.split_cell` splits the cell by every hyperplane that
-cuts it into two full-dimensional pieces. Works on every domain, bounded or
-not, in any dimension.
+too: ``W_l (M z + m) + b_l``. A neuron whose pre-activation is exactly
+constant on the cell keeps the state of its constant; each breakpoint
+hyperplane of the others either cuts the cell into two parts with interior,
+or leaves it on one side. Every such decision is certified
+(:mod:`regions.predicates`): by interval arithmetic over the domain's bounding
+box, by a ball inside the cell that reaches across the hyperplane, by an LP's
+point strictly inside the far side, or by an LP's dual bound proving the far
+side empty; when none of them can, by an exact rational LP. Works on every
+domain, bounded or not, in any dimension.
 
-A cell is the tuple ``(layer, A, c, labels, center, radius, exact, M, m,
-pattern, sides, undecided)``: the next layer to apply, constraints ``A z <=
-c`` (unit rows) with their labels, an inscribed ball (``exact`` when it is
-the largest), the affine map ``M z + m`` of the layer input, the states so
-far, and, for a cell whose split by its layer was cut short after
-``split_steps`` pieces (so one huge cell returns to the driver like small
-ones), the sides decided so far and the hyperplanes still to test (empty
-arrays otherwise). A final region is the record ``(pattern, witness,
-margin, A, c, labels, C, d)``.
+Cells are :class:`regions.engines.base.SplitCell`; final regions are
+:class:`regions.engines.base.SplitRegion` records.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._split import classify, split_cell
 from ..domain import Domain
 from ..errors import DomainError
-from ..lp import LPSolver
-from ..network import (Network, breakpoint_hyperplanes, state_slope_offset, states_from_sides,
-                       tie_sides)
-from ..tolerances import NEAR_DEGENERATE_FACTOR
+from ..lp import Ball, LPSolver
+from ..network import Network, states_from_sides
+from ..predicates import (BOUND_SAFETY, UNIT_ROUNDOFF, Decisions, certified_signs, gamma,
+                          layer_hyperplanes, matrix_error, output_map, strict_slack)
+from ..tolerances import RADIUS_CAP
+from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
 
-#: The last two fields of a cell entering its layer (no split begun).
-FRESH = (np.zeros(0, np.int8), np.zeros(0, np.int64))
+__all__ = ["SplitEngine", "root_ball"]
+
+NO_SIDES = np.zeros(0, np.int8)
+NO_UNDECIDED = np.zeros(0, np.int64)
 
 
-def root_ball(solver: LPSolver, domain: Domain, min_radius: float):
-    """The domain's inscribed ball; DomainError when it is not above the tolerance."""
-    root = solver.chebyshev(domain.A, domain.b)
-    if root.radius <= min_radius:
-        raise DomainError(f"the {domain.kind} domain has no interior ball of relative radius "
-                          f"{min_radius}")
-    return root
+def root_ball(solver: LPSolver, domain: Domain) -> Ball:
+    """The domain's inscribed ball; DomainError when the domain has no interior."""
+    ball = solver.chebyshev(domain.A, domain.b)
+    if not ball.radius > 0.0:
+        raise DomainError(f"the {domain.kind} domain has no interior")
+    return ball
 
 
 class SplitEngine:
-    """Depth-first LP splitting (see the module docstring); ``domain`` is the scaled one."""
+    """Depth-first splitting of H-represented cells (see the module docstring)."""
 
     name = "split"
     chunk = 1
-    #: Pieces one call of ``split_cell`` takes off its stack before the cell goes back
-    #: unfinished (about one LP each).
+    cell_type = SplitCell
+    record_type = SplitRegion
+    #: Pieces one cell's split takes off its stack before the cell goes back unfinished
+    #: (about one LP each), so one huge cell returns to the driver like small ones.
     split_steps = 1024
 
-    def __init__(self, network: Network, domain: Domain, min_radius: float,
-                 solver: LPSolver | None = None):
-        self.network, self.domain, self.min_radius = network, domain, min_radius
-        self.solver = solver or LPSolver()
+    def __init__(self, network: Network, domain: Domain, settings: Settings = Settings()):
+        self.network, self.domain, self.settings = network, domain, settings
+        self.decisions = Decisions(network, domain, settings.exact)
+        self.solver = LPSolver()
         self.offsets = network.label_offsets()
         self.stack: list = []
         self.found: list = []
         self.n_regions = 0
         self.per_layer = [0] * len(network.layers)
-        self.slivers = 0
-        self.lps_before = 0
-        self.lp_seconds_before = 0.0
+        self.before = Counters(per_layer=[0] * len(network.layers))
+        bounded = domain.is_bounded
+        self.box_abs = (np.maximum(np.abs(domain.lower), np.abs(domain.upper))
+                        if bounded else None)
 
-    def roots(self) -> list[tuple]:
-        """The first cells: the domain."""
-        ball = root_ball(self.solver, self.domain, self.min_radius)
-        labels = -1 - np.arange(self.domain.A.shape[0], dtype=np.int64)
-        return [(0, self.domain.A, self.domain.b, labels, ball.center, ball.radius, True,
-                 self.domain.basis, self.domain.origin, np.zeros(0, np.int8), *FRESH)]
+    # ------------------------------------------------------------------ stack
+
+    def roots(self) -> list[SplitCell]:
+        """The first cell: the domain."""
+        domain = self.domain
+        ball = root_ball(self.solver, domain)
+        m = domain.A.shape[0]
+        return [SplitCell(0, domain.A, domain.b, -1 - np.arange(m, dtype=np.int64),
+                          np.zeros(m), np.zeros(m, np.int8), ball.center, ball.radius, True,
+                          domain.basis, domain.origin, domain.basis_error(),
+                          np.zeros(0, np.int8), NO_SIDES, NO_UNDECIDED)]
 
     @property
     def pending(self) -> int:
@@ -81,30 +87,29 @@ class SplitEngine:
 
     @property
     def top_layer(self) -> int:
-        return self.stack[-1][0] if self.stack else -1
+        return self.stack[-1].layer if self.stack else -1
 
-    def push(self, cell: tuple) -> None:
-        self.stack.append(cell)
+    def push(self, cell) -> None:
+        self.stack.append(SplitCell(*cell))
 
-    def pop(self) -> tuple:
+    def pop(self) -> SplitCell:
         return self.stack.pop()
 
     def take_results(self) -> list:
         found, self.found = self.found, []
         return found
 
-    def counters(self) -> dict:
-        return {"regions": self.n_regions, "per_layer": list(self.per_layer), "slivers": self.slivers,
-                "lps": self.lps_before + self.solver.count,
-                "lp_seconds": self.lp_seconds_before + self.solver.seconds}
+    def counters(self) -> Counters:
+        return Counters(self.n_regions, list(self.per_layer), self.before.lps + self.solver.count,
+                        self.before.lp_seconds + self.solver.seconds,
+                        self.before.exact_decisions + self.decisions.exact_decisions,
+                        self.before.uncertain_decisions + self.decisions.uncertain_decisions)
 
-    def restore(self, counters: dict, records: list) -> None:
-        """Continue a checkpointed run: its counters (its records are kept by the driver)."""
-        self.n_regions = int(counters["regions"])
-        self.per_layer = [int(n) for n in counters["per_layer"]]
-        self.slivers = int(counters["slivers"])
-        self.lps_before = int(counters["lps"]) - self.solver.count
-        self.lp_seconds_before = float(counters["lp_seconds"]) - self.solver.seconds
+    def restore(self, counters: Counters, records: list) -> None:
+        self.n_regions = counters.regions
+        self.per_layer = list(counters.per_layer)
+        self.before = Counters(0, [], counters.lps, counters.lp_seconds,
+                               counters.exact_decisions, counters.uncertain_decisions)
 
     def run(self, max_cells: int, max_regions: int) -> int:
         processed = 0
@@ -113,60 +118,35 @@ class SplitEngine:
             processed += 1
         return processed
 
-    def step(self, cell: tuple) -> list:
+    def step(self, cell: SplitCell) -> list:
         """Process one cell: its children in depth-first order, or ``[]`` once it is
         recorded as a final region."""
-        layer_index = cell[0]
-        if layer_index == len(self.network.layers):
+        if cell.layer == len(self.network.layers):
             self.found.append(self.finish(cell))
             self.n_regions += 1
             return []
-        children, finished = self.split(cell, self.network.layers[layer_index])
-        self.per_layer[layer_index] += finished
+        children, finished = LayerSplit(self, cell).children()
+        self.per_layer[cell.layer] += finished
         return children
 
-    def finish(self, cell: tuple) -> tuple:
-        _, A, c, labels, center, radius, exact, M, m, pattern, _, _ = cell
-        if not exact:
-            ball = self.solver.chebyshev(A, c)
-            center, radius = ball.center, ball.radius
-        return (pattern, center, radius, A, c, labels, M, m)
-
-    def split(self, cell: tuple, layer) -> tuple[list, int]:
-        """Children of ``cell`` under ``layer``'s breakpoint hyperplanes, in depth-first
-        order: the finished ones (cells of the next layer; their number is returned too),
-        then those of a split cut short (cells of this layer)."""
-        index, A, c, labels, center, radius, exact, M, m, pattern, sides, undecided = cell
-        G = layer.weight @ M                   # (width, dim) pre-activation map
-        beta = layer.weight @ m + layer.bias   # (width,)
-        if layer.activation == "identity":
-            return [(index + 1, A, c, labels, center, radius, exact, G, beta, pattern,
-                     *FRESH)], 1
-        G_planes, beta_planes, threshold = breakpoint_hyperplanes(layer, G, beta, M)
-        classified, norms = classify(G_planes, beta_planes, threshold,
-                                     tie_sides(layer.activation, layer.width),
-                                     self.domain.lower, self.domain.upper)
-        if sides.size == 0:           # a cell entering its layer
-            sides, undecided = classified, np.flatnonzero(classified == 0)
-        ids = self.offsets[index] + np.arange(G_planes.shape[0], dtype=np.int64)
-        start = (A, c, labels, center, radius, exact, sides, [int(t) for t in undecided])
-        pieces, slivers, unfinished = split_cell(
-            start, G_planes, beta_planes, norms, ids, self.solver, self.min_radius,
-            self.min_radius / NEAR_DEGENERATE_FACTOR, self.split_steps)
-        self.slivers += slivers
-        children = []
-        for A_, c_, labels_, center_, radius_, exact_, piece_sides, _ in pieces:
-            states = states_from_sides(piece_sides, layer.activation)
-            slope, shift = state_slope_offset(states, layer)
-            children.append((index + 1, A_, c_, labels_, center_, radius_, exact_,
-                             slope[:, None] * G, slope * beta + shift,
-                             np.concatenate([pattern, states]), *FRESH))
-        for A_, c_, labels_, center_, radius_, exact_, piece_sides, rest in reversed(unfinished):
-            children.append((index, A_, c_, labels_, center_, radius_, exact_, M, m, pattern,
-                             piece_sides, np.array(rest, dtype=np.int64)))
-        return children, len(pieces)
-
     # ------------------------------------------------------------------ final regions
+
+    def finish(self, cell: SplitCell) -> SplitRegion:
+        """The region record: a witness strictly inside (the Chebyshev center, certified;
+        an exact rational point when float64 cannot certify one)."""
+        center, radius = cell.center, cell.radius
+        if not cell.largest:
+            ball = self.solver.chebyshev(cell.A, cell.b)
+            center, radius = ball.center, ball.radius
+        rational = ()
+        if not strict_slack(cell.A, cell.b, cell.errors, center):
+            if self.decisions.settle(0):
+                rational = self.decisions.interior_point(
+                    cell.pattern, cell.labels, cell.row_sides, start=center)
+                if rational is None:
+                    raise AssertionError("a region without interior was enumerated")
+        return SplitRegion(cell.pattern, center, float(radius), cell.A, cell.b, cell.labels,
+                           rational)
 
     @staticmethod
     def count(records: list) -> int:
@@ -178,18 +158,264 @@ class SplitEngine:
 
     @staticmethod
     def margins(records: list) -> np.ndarray:
-        """The margins of the final regions (scaled coordinates)."""
-        return np.array([r[2] for r in records], dtype=np.float64)
+        return np.array([r.margin for r in records], dtype=np.float64)
 
-    @staticmethod
-    def collect(records: list, network: Network, domain: Domain, scale: float) -> dict:
-        """Partition fields of the final regions, in domain coordinates."""
-        count = len(records)
-        return dict(
-            patterns=np.array([r[0] for r in records], dtype=np.int8).reshape(
-                count, network.pattern_length),
-            witnesses=np.array([r[1] for r in records], dtype=np.float64).reshape(
-                count, domain.dim) * scale,
-            margins=np.array([r[2] for r in records], dtype=np.float64) * scale,
-            rows=[(r[3], r[4] * scale, r[5]) for r in records],
-            maps=[(r[6] / scale, r[7]) for r in records])
+    def collect(self, records: list) -> RegionArrays:
+        count, dim = len(records), self.domain.dim
+        return RegionArrays(
+            patterns=np.array([r.pattern for r in records], dtype=np.int8).reshape(
+                count, self.network.pattern_length),
+            witnesses=np.array([r.witness for r in records], dtype=np.float64).reshape(count, dim),
+            margins=np.minimum(self.margins(records), RADIUS_CAP),
+            rows=[(r.A, r.b, r.labels) for r in records],
+            rational_witnesses={i: r.rational for i, r in enumerate(records) if r.rational})
+
+
+class LayerSplit:
+    """One cell split by the breakpoint hyperplanes of its layer."""
+
+    def __init__(self, engine: SplitEngine, cell: SplitCell):
+        self.engine, self.cell = engine, cell
+        self.decisions, self.solver = engine.decisions, engine.solver
+        self.layer = engine.network.layers[cell.layer]
+        W, bias = self.layer.weight, self.layer.bias
+        self.G = W @ cell.M
+        self.beta = W @ cell.m + bias
+        self.G_error = matrix_error(W, cell.M, cell.m, bias, cell.M_error)
+
+    def children(self) -> tuple[list, int]:
+        """Children in depth-first order: the finished pieces (cells of the next layer;
+        their number is returned too), then those of a split cut short (this layer)."""
+        cell, layer = self.cell, self.layer
+        if layer.activation == "identity":
+            return [cell._replace(layer=cell.layer + 1, M=self.G, m=self.beta,
+                                  M_error=self.G_error)], 1
+        self.hyperplanes()
+        if cell.sides.size == 0:            # a cell entering its layer
+            sides = self.decide_without_lp()
+            undecided = list(np.flatnonzero(sides == 0))
+        else:
+            sides, undecided = cell.sides.copy(), list(cell.undecided)
+        pieces, unfinished = self.split(sides, undecided)
+        children = [self.next_layer(piece) for piece in pieces]
+        children += [self.unfinished(piece) for piece in reversed(unfinished)]
+        return children, len(pieces)
+
+    # ------------------------------------------------------------------ hyperplanes
+
+    def hyperplanes(self) -> None:
+        """The layer's breakpoint hyperplanes (:func:`regions.predicates.layer_hyperplanes`)."""
+        cell, layer = self.cell, self.layer
+        previous = cell.pattern[-self.engine.network.layers[cell.layer - 1].num_states:] \
+            if cell.layer and self.engine.network.layers[cell.layer - 1].num_states else None
+        planes = layer_hyperplanes(self.decisions, cell.pattern, cell.layer, layer, self.G,
+                                   self.beta, self.G_error, previous)
+        self.a, self.c, self.e = planes.a, planes.c, planes.e
+        self.constant, self.constant_side = planes.constant, planes.side
+        self.labels = self.engine.offsets[cell.layer] + np.arange(self.a.shape[0],
+                                                                   dtype=np.int64)
+
+    def decide_without_lp(self) -> np.ndarray:
+        """Sides decided without an LP: constant pre-activations (their exact sign, ties
+        by the activation's rule), interval arithmetic over the domain's bounding box,
+        and hard-tanh's order (``z < -1`` implies ``z < 1``)."""
+        sides = self.constant_side.copy()
+        box_abs = self.engine.box_abs
+        if box_abs is not None:
+            domain = self.engine.domain
+            live = ~self.constant
+            low = self.c + np.minimum(self.a * domain.lower, self.a * domain.upper).sum(axis=1)
+            high = self.c + np.maximum(self.a * domain.lower, self.a * domain.upper).sum(axis=1)
+            bound = (self.e * (box_abs.sum() + 1.0)
+                     + gamma(self.a.shape[1] + 2) * (np.abs(self.a) @ box_abs + np.abs(self.c)))
+            sides[live & (low > bound * BOUND_SAFETY)] = 1
+            sides[live & (high < -bound * BOUND_SAFETY)] = -1
+        self.order_hardtanh(sides)
+        return sides
+
+    def order_hardtanh(self, sides: np.ndarray) -> None:
+        """Hard-tanh's two breakpoints are ordered: below -1 is below +1, above +1 is above
+        -1 (``sides`` in label order, neuron-major)."""
+        if self.layer.activation != "hardtanh":
+            return
+        low, high = sides[0::2], sides[1::2]
+        high[low < 0] = -1
+        low[high > 0] = 1
+
+    # ------------------------------------------------------------------ the split
+
+    def split(self, sides: np.ndarray, undecided: list) -> tuple[list, list]:
+        """Split the cell by every undecided hyperplane; ``(finished pieces, unfinished
+        pieces)``, each a :class:`Piece`."""
+        cell = self.cell
+        stack = [Piece(cell.A, cell.b, cell.labels, cell.errors, cell.row_sides, cell.center,
+                       cell.radius, cell.largest, sides, undecided)]
+        out, steps = [], 0
+        while stack and steps < self.engine.split_steps:
+            steps += 1
+            piece = stack.pop()
+            piece.undecided = [t for t in piece.undecided if piece.sides[t] == 0]
+            if not piece.undecided:
+                out.append(piece)
+                continue
+            stack.extend(self.cut(piece))
+        return out, stack
+
+    def cut(self, piece: "Piece") -> list:
+        """The pieces of ``piece`` on either side of its undecided hyperplane nearest to its
+        ball's center: two when the hyperplane cuts it, else one (the same piece, the
+        hyperplane's side decided). The side holding the center comes out first."""
+        t = min(piece.undecided, key=lambda u: abs(self.a[u] @ piece.center + self.c[u]))
+        signs, values = certified_signs(self.a[t:t + 1], self.c[t:t + 1], self.e[t:t + 1],
+                                        piece.center)
+        near, value = int(signs[0, 0]), float(values[0, 0])
+        if near == 0:
+            return self.cut_through_center(piece, t)
+        far = -near
+        radius = self.certified_radius(piece)
+        unit = self.a[t] / np.linalg.norm(self.a[t])
+        dim = self.a.shape[1]
+        shortest = 1.0 - dim * UNIT_ROUNDOFF - np.sqrt(dim) * self.e[t]   # |exact row| at least
+        if abs(value) + self.plane_slack(t, piece.center) < radius * shortest:
+            # a ball inside the piece reaches across the hyperplane: both sides have interior
+            r, a = piece.radius, abs(value)
+            return [piece.child(self, t, far, piece.center - near * (r + a) / 2.0 * unit,
+                                (r - a) / 2.0, False),
+                    piece.child(self, t, near, piece.center + near * (r - a) / 2.0 * unit,
+                                (r + a) / 2.0, False)]
+        reach, ball = self.reaches(piece, t, far)
+        if not reach:
+            piece.sides[t] = near
+            return [piece]
+        if ball is None or not ball.radius > 0.0:
+            ball = Ball(piece.center, 0.0)
+        near_center, near_radius = piece.center, piece.radius
+        if abs(value) < piece.radius:
+            near_radius = (piece.radius + abs(value)) / 2.0
+            near_center = piece.center + near * (piece.radius - abs(value)) / 2.0 * unit
+        return [piece.child(self, t, far, ball.center, ball.radius, ball.radius > 0.0),
+                piece.child(self, t, near, near_center, near_radius, False)]
+
+    def cut_through_center(self, piece: "Piece", t: int) -> list:
+        """Hyperplane ``t`` passes (up to rounding) through the piece's center: each side is
+        decided by its own LP (or exactly)."""
+        kept = []
+        for side in (-1, 1):
+            reach, ball = self.reaches(piece, t, side)
+            if reach:
+                kept.append((side, ball))
+        if len(kept) == 1:
+            piece.sides[t] = kept[0][0]
+            return [piece]
+        children = []
+        for side, ball in kept:
+            if ball is None or not ball.radius > 0.0:
+                ball = Ball(piece.center, 0.0)
+            children.append(piece.child(self, t, side, ball.center, ball.radius,
+                                        ball.radius > 0.0))
+        return children
+
+    def reaches(self, piece: "Piece", t: int, side: int) -> tuple[bool, Ball | None]:
+        """Whether ``side`` of hyperplane ``t`` meets the piece's interior, and the
+        inscribed ball of that part (from the LP; None when it was decided otherwise)."""
+        A = np.vstack([piece.A, -side * self.a[t][None, :]])
+        b = np.append(piece.b, side * self.c[t])
+        errors = np.append(piece.errors, self.e[t])
+        ball = self.solver.chebyshev(A, b)
+        if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
+            return True, ball
+        if self.radius_bound(A, b, errors, ball) < 0.0:
+            return False, None
+        if not self.decisions.settle(1 if ball.radius > 0.0 else -1):
+            return ball.radius > 0.0, ball
+        reach = self.decisions.reaches(self.cell.pattern, piece.labels, piece.row_sides,
+                                       int(self.labels[t]), side, start=piece.center)
+        return reach, ball
+
+    def radius_bound(self, A: np.ndarray, b: np.ndarray, errors: np.ndarray, ball: Ball) -> float:
+        """A rigorous upper bound on the exact Chebyshev radius of ``A z <= b`` (rows with
+        error bounds), from the LP's duals and the domain's bounding box (Neumaier and
+        Shcherbina's safe bound); ``inf`` on an unbounded domain."""
+        box_abs = self.engine.box_abs
+        if box_abs is None or ball.duals is None:
+            return np.inf
+        y, w = ball.duals, ball.cap_dual
+        norms = np.linalg.norm(A, axis=1)
+        residual = np.abs(y @ A)
+        slack = 1.0 - y @ norms - w
+        if not abs(slack) < 0.5:
+            return np.inf
+        numerator = (y @ b + w * RADIUS_CAP + residual @ box_abs
+                     + y @ errors * (box_abs.sum() + 1.0))
+        m, dim = A.shape
+        rounding = gamma(2 * (m + dim + 4)) * (y @ (np.abs(b) + np.abs(A) @ box_abs + norms * RADIUS_CAP)
+                                               + w * RADIUS_CAP)
+        bound = (numerator + rounding) * BOUND_SAFETY
+        return bound / (1.0 - abs(slack)) if bound > 0 else bound / (1.0 + abs(slack))
+
+    def certified_radius(self, piece: "Piece") -> float:
+        """A radius of a ball around the piece's center certified inside the exact piece
+        (0 when none is)."""
+        if piece.radius <= 0.0:
+            return 0.0
+        slack = piece.b - piece.A @ piece.center
+        bound = (piece.errors * (np.abs(piece.center).sum() + 1.0)
+                 + gamma(piece.A.shape[1] + 2) * (np.abs(piece.A) @ np.abs(piece.center)
+                                                  + np.abs(piece.b))) * BOUND_SAFETY
+        norms = np.linalg.norm(piece.A, axis=1) * (1.0 + 4 * UNIT_ROUNDOFF) + piece.errors
+        if piece.A.shape[0] == 0:
+            return piece.radius
+        return max(0.0, min(piece.radius, float(np.min((slack - bound) / norms))))
+
+    def plane_slack(self, t: int, point: np.ndarray) -> float:
+        """Error bound of hyperplane ``t``'s value at ``point``."""
+        return float((self.e[t] * (np.abs(point).sum() + 1.0)
+                      + gamma(self.a.shape[1] + 2) * (np.abs(self.a[t]) @ np.abs(point)
+                                                      + abs(self.c[t]))) * BOUND_SAFETY)
+
+    # ------------------------------------------------------------------ children
+
+    def next_layer(self, piece: "Piece") -> SplitCell:
+        """A finished piece as a cell of the next layer: its states and output map."""
+        cell, layer = self.cell, self.layer
+        self.order_hardtanh(piece.sides)
+        states = states_from_sides(piece.sides, layer.activation)
+        M, m, M_error = output_map(layer, states, self.G, self.beta, self.G_error)
+        return SplitCell(cell.layer + 1, piece.A, piece.b, piece.labels, piece.errors,
+                         piece.row_sides, piece.center, piece.radius, piece.largest, M, m,
+                         M_error, np.concatenate([cell.pattern, states]), NO_SIDES,
+                         NO_UNDECIDED)
+
+    def unfinished(self, piece: "Piece") -> SplitCell:
+        """A piece whose split was cut short, as a cell of this layer."""
+        cell = self.cell
+        return cell._replace(A=piece.A, b=piece.b, labels=piece.labels, errors=piece.errors,
+                             row_sides=piece.row_sides, center=piece.center,
+                             radius=piece.radius, largest=piece.largest, sides=piece.sides,
+                             undecided=np.array(piece.undecided, dtype=np.int64))
+
+
+class Piece:
+    """A part of a cell during its split: rows, a ball inside, the sides decided so far."""
+
+    __slots__ = ("A", "b", "labels", "errors", "row_sides", "center", "radius", "largest",
+                 "sides", "undecided")
+
+    def __init__(self, A, b, labels, errors, row_sides, center, radius, largest, sides,
+                 undecided):
+        self.A, self.b, self.labels, self.errors = A, b, labels, errors
+        self.row_sides, self.center, self.radius, self.largest = row_sides, center, radius, largest
+        self.sides, self.undecided = sides, undecided
+
+    def child(self, split: LayerSplit, t: int, side: int, center, radius: float,
+              largest: bool) -> "Piece":
+        """The part of this piece on ``side`` of hyperplane ``t`` (one more row)."""
+        sides = self.sides.copy()
+        sides[t] = side
+        return Piece(np.vstack([self.A, -side * split.a[t][None, :]]),
+                     np.append(self.b, side * split.c[t]),
+                     np.append(self.labels, split.labels[t]),
+                     np.append(self.errors, split.e[t]),
+                     np.append(self.row_sides, np.int8(side)),
+                     center, float(radius), largest, sides,
+                     [u for u in self.undecided if u != t])

@@ -1,89 +1,69 @@
 """The vertex engine: cells that carry their vertices and rays, split without LPs.
 
-Same algorithm and the same answer as :mod:`regions.engines.split` (cells split
-layer by layer, depth-first, pieces kept when their inscribed radius exceeds
-``min_radius``), but every cell carries its generators (vertices, and extreme
-rays when it is unbounded), so a hyperplane that misses a cell is recognised
-by the signs of its values at the generators, and a cut computes the new
-generators on the crossing edges: no LP, except for pieces whose radius is
-within a small factor of the tolerance. The core is
-:class:`regions.engines._vertex.VertexEngine` (Cython, its own depth-first stack in a
-byte arena); :class:`VertexEngine` here gives it the engine interface of
-:mod:`regions.engines.driver` and builds the domain's first cell. Final
-regions come out as struct-of-arrays chunks: no Python object per region
-until one is asked for.
+The same algorithm as :mod:`regions.engines.split` (cells split layer by
+layer, depth-first), but every cell carries its generators (vertices, and
+extreme rays when it is unbounded), so a hyperplane cuts a cell exactly when
+some generator lies strictly on each side of it: every decision is a sign of a
+hyperplane at a generator, certified in float64 or computed in rational
+arithmetic (:class:`ExactGenerators`). A cut computes the new generators on
+the crossing edges: no LP at all, except to measure the largest ball of a thin
+region (a report). The core is :class:`regions.engines._vertex.VertexEngine`
+(Cython, its own depth-first stack in a byte arena); :class:`VertexEngine` here
+gives it the engine interface and builds the domain's first cells, exactly.
+Final regions come out as struct-of-arrays chunks
+(:class:`regions.engines.base.RegionChunk`): no Python object per region until
+one is asked for.
 
 Domains: bounded ones (a box, a bounded polytope, a plane or line clipped to
-bounds, a segment), whose first cell is the domain's polytope, and unbounded
-ones without faces (all of R^n, an unbounded plane or line), which start from
-the cones of :func:`unbounded_cells`. An unbounded polytope with faces goes to
-the split engine. The number of vertices of a cell grows quickly with the
-dimension, most quickly from a box's ``2^n`` corners, so ``method="auto"``
-uses it up to :data:`MAX_AUTO_DIM` (by measurement, ``benchmarks/auto_dims.py``).
+bounds, a segment), whose first cell is the domain's polytope with its exact
+vertices, and unbounded ones without faces (all of R^n, an unbounded plane or
+line), which start from the cones of :func:`unbounded_cells`. An unbounded
+polytope with faces goes to the split engine. The number of vertices of a cell
+grows quickly with the dimension, most quickly from a box's ``2^n`` corners,
+so ``method="auto"`` uses it up to :data:`MAX_AUTO_DIM` (by measurement,
+``benchmarks/auto_dims.py``), and a box with more than :data:`MAX_CORNERS`
+corners is refused at once.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
+from collections import OrderedDict
+from fractions import Fraction
 
 import numpy as np
-import scipy.linalg
-from scipy.spatial import HalfspaceIntersection
+from flint import fmpq, fmpq_mat
 
-from ._vertex import ACTIVATION_CODES, AT_INFINITY, VertexEngine as VertexCore
 from ..domain import Domain, is_box
 from ..errors import DomainError
 from ..lp import LPSolver
-from ..network import Network, breakpoint_hyperplanes
-from ..partition import PatternMaps, PatternRows
-from ..tolerances import NEAR_DEGENERATE_FACTOR, ON_PLANE, RADIUS_CAP, ZERO_NORM
-from .split import root_ball
+from ..network import Network
+from ..predicates import BOUND_SAFETY, UNIT_ROUNDOFF, Decisions
+from ..rational import exact_solve, fraction, independent_rows, kernel_vector
+from ..tolerances import RADIUS_CAP, THIN_FACTOR
+from ._vertex import ACTIVATION_CODES, AT_INFINITY, MAX_DIM
+from ._vertex import VertexEngine as VertexCore
+from .base import Counters, RegionArrays, RegionChunk, Settings, VertexCell
+
+__all__ = ["VertexEngine", "ExactGenerators", "supports", "unbounded_cells", "MAX_AUTO_DIM",
+           "MAX_CORNERS"]
 
 #: ``method="auto"`` uses the vertex engine up to these dimensions: bounded domains start
 #: from their corners (a box in 10-D has 1,024, and the split engine is faster there), domains
 #: without faces from simplicial cones (``n + 1`` generators each).
 MAX_AUTO_DIM = {"bounded": 8, "unbounded": 10}
-#: Singular values of the first breakpoint normals below this fraction of the largest span
-#: no direction: the partition of an unbounded domain is invariant along them.
-RANK_ZERO = 1e-13
-#: The hyperplanes meeting at the apex of :func:`unbounded_cells` are refused when the
-#: condition number of their normals exceeds this (the apex would be far away and rounded).
-MAX_APEX_CONDITION = 1e8
+#: A box with more corners than this is refused (its first cell alone would not fit).
+MAX_CORNERS = 2 ** 20
+#: A polytope domain whose vertices would take more row subsets than this is refused.
+MAX_VERTEX_SUBSETS = 200_000
+#: Exact generators kept by :class:`ExactGenerators` (least recently used dropped).
+GENERATOR_CACHE = 65536
 
 
 def supports(domain: Domain) -> bool:
     """Whether the vertex engine takes this domain: bounded, or without faces."""
     return domain.is_bounded or domain.A.shape[0] == 0
-
-
-def domain_cell(domain: Domain) -> tuple[np.ndarray, np.ndarray]:
-    """Vertices ``(nv, dim)`` of a bounded domain and their incidence ``(nv, m)`` (bool).
-
-    ``incidence[v, i]`` says that vertex ``v`` lies on row ``i`` of ``A z <= c``
-    (within ``ON_PLANE``). Box-shaped domains get their exact corners; other
-    polytopes go through ``scipy.spatial.HalfspaceIntersection``.
-    """
-    A, c, dim = domain.A, domain.b, domain.dim
-    if dim == 1 or is_box(domain):
-        V = np.array(list(itertools.product(*zip(domain.lower, domain.upper))), dtype=np.float64)
-    else:
-        V = _polytope_vertices(A, c)
-    incidence = np.abs(V @ A.T - c) <= ON_PLANE * (1.0 + np.abs(c))
-    return V, incidence
-
-
-def _polytope_vertices(A: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """Vertices of the bounded polytope ``A z <= c``, duplicates merged."""
-    solver = LPSolver()
-    ball = solver.chebyshev(A, c)
-    if ball.radius <= 0.0:
-        raise DomainError("the polytope domain has an empty interior")
-    points = HalfspaceIntersection(np.hstack([A, -c[:, None]]), ball.center).intersections
-    merged: list[np.ndarray] = []
-    for point in points:
-        if not any(np.max(np.abs(point - q)) <= ON_PLANE for q in merged):
-            merged.append(point)
-    return np.array(merged)
 
 
 def pack_incidence(incidence: np.ndarray) -> np.ndarray:
@@ -97,138 +77,352 @@ def pack_incidence(incidence: np.ndarray) -> np.ndarray:
     return packed
 
 
-def root_cell(domain: Domain) -> tuple:
-    """A bounded domain as the first cell, in the argument order of ``VertexEngine.push``
-    (vertices ``(x, 1)`` in homogeneous coordinates)."""
-    V, incidence = domain_cell(domain)
-    m = domain.A.shape[0]
-    return (0, np.hstack([V, np.ones((len(V), 1))]), pack_incidence(incidence),
-            np.hstack([domain.A, domain.b[:, None]]), -1 - np.arange(m, dtype=np.int64),
-            np.hstack([domain.basis, domain.origin[:, None]]), np.zeros(0, np.int8))
+def unit_rows(A, b) -> tuple[np.ndarray, np.ndarray]:
+    """Exact rows ``a . z <= b`` (fmpq entries, or floats taken exactly) as float unit rows
+    ``[a | b] / |a|`` and their error bounds (:mod:`regions.predicates`)."""
+    floats = np.array([[float(v) for v in row] + [float(c)] for row, c in zip(A, b)],
+                      dtype=np.float64).reshape(len(b), -1)
+    norms = np.linalg.norm(floats[:, :-1], axis=1)
+    rows = floats / norms[:, None]
+    exact_input = all(isinstance(v, float) for row in A for v in row)
+    size = np.max(np.abs(rows), axis=1)
+    error = (2.0 if exact_input else 4.0) * UNIT_ROUNDOFF * size * BOUND_SAFETY
+    return rows, error
 
 
-def unbounded_cells(network: Network, domain: Domain) -> tuple[np.ndarray, list[tuple]]:
+def exact_vertices(A: np.ndarray, b: np.ndarray) -> tuple[list, np.ndarray]:
+    """Exact vertices of the bounded polytope ``A z <= b`` (float rows taken exactly) and
+    their incidence (nv, m) with the rows: every ``dim`` rows solved in rationals, the
+    feasible points kept. DomainError when that takes more than ``MAX_VERTEX_SUBSETS``."""
+    m, dim = A.shape
+    if math.comb(m, dim) > MAX_VERTEX_SUBSETS:
+        raise DomainError(f"the polytope's {m} rows in {dim}-D have too many vertex "
+                          "candidates for the vertex method: use method='split'")
+    rows = [[fraction(v) for v in row] for row in A]
+    rhs = [fraction(v) for v in b]
+    found: dict = {}
+    for subset in itertools.combinations(range(m), dim):
+        square = fmpq_mat(dim, dim, [rows[i][k] for i in subset for k in range(dim)])
+        if square.rank() < dim:
+            continue
+        point = square.solve(fmpq_mat(dim, 1, [rhs[i] for i in subset]))
+        point = tuple(point[k, 0] for k in range(dim))
+        if point in found:
+            continue
+        values = [sum((r[k] * point[k] for k in range(dim)), fmpq(0)) for r in rows]
+        if all(v <= c for v, c in zip(values, rhs)):
+            found[point] = [v == c for v, c in zip(values, rhs)]
+    if not found:
+        raise DomainError("the polytope domain has no vertex (empty or unbounded)")
+    return list(found), np.array(list(found.values()), dtype=bool)
+
+
+def round_generators(points: list) -> tuple[np.ndarray, np.ndarray]:
+    """Exact points (tuples of fmpq) as float64 rows and their error bounds (half an ulp of
+    the largest entry)."""
+    floats = np.array([[float(v) for v in point] for point in points], dtype=np.float64)
+    error = UNIT_ROUNDOFF * np.max(np.abs(floats), axis=1, initial=0.0) * BOUND_SAFETY
+    return floats, error
+
+
+def bounded_root(domain: Domain) -> VertexCell:
+    """A bounded domain as the first cell: its exact vertices (``(x, 1)``), rows, map."""
+    dim, m = domain.dim, domain.A.shape[0]
+    if is_box(domain):
+        if 2.0 ** dim > MAX_CORNERS:
+            raise DomainError(f"the vertex method starts from the box's 2^{dim} corners: "
+                              "use method='split' for a box of this dimension")
+        V = np.array(list(itertools.product(*zip(domain.lower, domain.upper))), dtype=np.float64)
+        V_error = np.zeros(len(V))
+        incidence = (V @ domain.A.T) == domain.b
+    else:
+        points, incidence = exact_vertices(domain.A, domain.b)
+        V, V_error = round_generators(points)
+    rows, row_error = unit_rows(domain.A, domain.b)
+    return VertexCell(0, np.hstack([V, np.ones((len(V), 1))]), V_error, pack_incidence(incidence),
+                      rows, row_error, -1 - np.arange(m, dtype=np.int64),
+                      np.hstack([domain.basis, domain.origin[:, None]]),
+                      domain.basis_error(), np.zeros(0, np.int8), 0, np.zeros(0, np.int8),
+                      np.zeros(len(V), np.int8))
+
+
+def unbounded_cells(network: Network, domain: Domain):
     """First cells of an unbounded domain without faces, and the coordinates they use.
 
     On such a domain the first layer with breakpoints has pre-activations
-    ``G z + g`` affine in the domain coordinates ``z`` everywhere. When the
-    normals ``G`` span only ``r < dim`` directions, every region is a cylinder
-    along the others, so the engine works in coordinates ``w`` of their span,
-    ``z = Q w``. Then ``r`` of the hyperplanes (the best conditioned, by
-    pivoted QR) meet at an apex ``p`` and cut the space into ``2^r``
-    simplicial cones, each generated by ``p`` and ``r`` rays. Their walls are
-    breakpoint hyperplanes of the network, which no region crosses, so every
-    region lies in exactly one cone: the cones are the first cells, pointed
-    polyhedra the engine carries by their apex and rays.
+    ``G z + g`` affine in the domain coordinates ``z`` everywhere, and every later
+    pre-activation depends on ``z`` only through them. When ``G`` has rank
+    ``r < dim`` every region is a cylinder along its kernel, so the engine works on
+    the slice of ``r`` coordinates ``S`` (chosen so that ``G`` restricted to them has
+    rank ``r``, exactly): the regions of the slice are those of the domain. Then
+    ``r`` of the hyperplanes with independent normals meet at an apex ``p``
+    (computed exactly) and cut the slice into ``2^r`` simplicial cones, each
+    generated by ``p`` and ``r`` rays. Their walls are breakpoint hyperplanes of
+    the network, which no region crosses, so every region lies in exactly one cone.
 
-    Returns ``Q (dim, r)`` and the cells, in the argument order of
-    ``VertexEngine.push``. A network whose first breakpoints are constant on
-    the domain is constant there: one cell of dimension 0. DomainError when
-    the apex is ill-conditioned (the split engine takes those).
+    The cells enter the first layer with breakpoints, their walls' sides decided.
+    Returns ``(S, slice domain, cells)``: the coordinate indices (r,), the slice (a
+    domain of dimension ``r`` with an exact basis), and the cells. DomainError when
+    every first pre-activation is constant (the network is then constant: the split
+    engine counts its one region).
     """
-    M, m = domain.basis, domain.origin
-    normals = np.zeros((1, domain.dim))     # none: the network is affine, one region
-    for index, layer in enumerate(network.layers):
-        if layer.activation != "identity":
-            # the first breakpoint of each neuron, and the enumeration's zero-gradient rule
-            k = len(layer.breakpoints)
-            G, beta, threshold = (v[::k] for v in breakpoint_hyperplanes(
-                layer, layer.weight @ M, layer.weight @ m + layer.bias, M))
-            norms = np.linalg.norm(G, axis=1)
-            live = norms > threshold
-            if live.any():
-                normals = G[live] / norms[live, None]
-            break
-        M, m = layer.weight @ M, layer.weight @ m + layer.bias
-    _, singular, right = np.linalg.svd(normals, full_matrices=False)
-    r = int(np.sum(singular > RANK_ZERO * max(singular[0], np.finfo(float).tiny)))
-    Q = np.eye(domain.dim) if r == domain.dim else right[:r].T
-    input_map = np.hstack([domain.basis @ Q, domain.origin[:, None]])
-    if r == 0:
-        # constant pre-activations everywhere: one region, a cell of dimension 0
-        return Q, [(0, np.ones((1, 1)), np.zeros((1, 1), np.uint64), np.zeros((0, 1)),
-                    np.zeros(0, np.int64), input_map, np.zeros(0, np.int8))]
-    reduced = normals @ Q
-    _, _, pivots = scipy.linalg.qr(reduced.T, pivoting=True, mode="economic")
-    A = reduced[pivots[:r]]
-    if np.linalg.cond(A) > MAX_APEX_CONDITION:
-        raise DomainError("the first layer's hyperplanes are too close to parallel for the "
-                          "vertex method on an unbounded domain: use method='split'")
-    neurons = np.flatnonzero(live)[pivots[:r]]
-    c = beta[neurons] / norms[neurons]
-    apex = np.linalg.solve(A, -c)
-    rays = np.linalg.inv(A)
-    rays /= np.linalg.norm(rays, axis=0)
-    labels = np.append(network.label_offsets()[index] + neurons * k, AT_INFINITY)
+    first = next((i for i, layer in enumerate(network.layers)
+                  if layer.activation != "identity"), None)
+    no_states = np.zeros(0, np.int8)
+    G = None if first is None else Decisions(network, domain).maps.preactivation(no_states,
+                                                                                  first)[0]
+    live = [] if G is None else [j for j in range(G.nrows())
+                                 if any(G[j, k] != 0 for k in range(G.ncols()))]
+    if not live:
+        raise DomainError("the network is constant on the domain: method='split' counts its "
+                          "one region")
+    floats = np.array([[float(G[j, k]) for k in range(G.ncols())] for j in live])
+    columns = _independent_columns(G, live, floats)
+    r = len(columns)
+    rows = _independent_rows(G, live, columns, floats)
+    working = _slice_domain(domain, columns)
+    maps = Decisions(network, working).maps
+    k = len(network.layers[first].breakpoints)
+    labels = network.label_offsets()[first] + np.array(rows, dtype=np.int64) * k
+    planes = [maps.hyperplane(no_states, int(label)) for label in labels]
+    square = fmpq_mat(r, r, [v for a, _ in planes for v in a])
+    apex = square.solve(-fmpq_mat(r, 1, [c for _, c in planes]))
+    inverse = square.inv()
+    M, m = maps.input_map(no_states, first)
+    map_ = np.array([[float(M[i, j]) for j in range(r)] + [float(m[i, 0])]
+                     for i in range(M.nrows())])
+    map_error = 2.0 * UNIT_ROUNDOFF * np.max(np.abs(map_), axis=1, initial=0.0) * BOUND_SAFETY
+    apex_float, apex_error = round_generators([tuple(apex[i, 0] for i in range(r))])
+    ray_floats = np.array([[float(inverse[i, c]) for i in range(r)] for c in range(r)])
+    ray_floats /= np.linalg.norm(ray_floats, axis=1)[:, None]
+    ray_error = (r + 4) * UNIT_ROUNDOFF * BOUND_SAFETY
     # apex: tight on every wall; ray i: on every wall but i, and at infinity
     incidence = np.ones((r + 1, r + 1), dtype=bool)
     incidence[0, r] = False
     incidence[1 + np.arange(r), np.arange(r)] = False
     incidence = pack_incidence(incidence)
+    cell_labels = np.append(labels, AT_INFINITY)
+    T = network.layers[first].width * k
     cells = []
-    for signs in itertools.product((1.0, -1.0), repeat=r):
-        signs = np.array(signs)
+    for signs in itertools.product((1, -1), repeat=r):
         generators = np.zeros((r + 1, r + 1))
-        generators[0, :r], generators[0, r] = apex, 1.0
-        generators[1:, :r] = (rays * signs).T
-        # the side ``signs[i] * (a_i . w + c_i) >= 0`` of every wall, and 0 . w <= 1
-        rows = np.zeros((r + 1, r + 1))
-        rows[:r, :r], rows[:r, r] = -signs[:, None] * A, signs * c
-        rows[r, r] = 1.0
-        cells.append((0, generators, incidence, rows, labels, input_map, np.zeros(0, np.int8)))
-    return Q, cells
+        generators[0, :r], generators[0, r] = apex_float[0], 1.0
+        generators[1:, :r] = ray_floats * np.array(signs)[:, None]
+        # the side ``sign * (a . w + c) >= 0`` of every wall: ``-sign a . w <= sign c``
+        cell_rows, row_error = unit_rows([[-s * v for v in a] for s, (a, _) in zip(signs, planes)],
+                                         [s * c for s, (_, c) in zip(signs, planes)])
+        cell_rows = np.vstack([cell_rows, np.append(np.zeros(r), 1.0)])
+        sides = np.zeros(T, np.int8)
+        sides[np.array(rows) * k] = signs     # the walls' sides are decided
+        cells.append(VertexCell(first, generators, np.append(apex_error, np.full(r, ray_error)),
+                                incidence, cell_rows, np.append(row_error, 0.0), cell_labels,
+                                map_, map_error, no_states, 0, sides, np.zeros(r + 1, np.int8)))
+    return np.array(columns, dtype=np.int64), working, cells
+
+
+def _independent_columns(G: fmpq_mat, live: list, floats: np.ndarray) -> list:
+    """Columns of ``G`` (rows ``live``) spanning its column space, best conditioned first
+    (pivoted QR on the floats, each column checked exactly)."""
+    import scipy.linalg
+
+    _, _, order = scipy.linalg.qr(floats, pivoting=True, mode="economic")
+    chosen: list = []
+    for c in list(order) + list(range(G.ncols())):
+        if c in chosen:
+            continue
+        trial = chosen + [int(c)]
+        block = fmpq_mat(len(live), len(trial), [G[j, t] for j in live for t in trial])
+        if block.rank() == len(trial):
+            chosen = trial
+    return chosen
+
+
+def _independent_rows(G: fmpq_mat, live: list, columns: list, floats: np.ndarray) -> list:
+    """``len(columns)`` neurons of ``live`` whose rows of ``G`` (restricted to ``columns``)
+    are independent, best conditioned first."""
+    import scipy.linalg
+
+    _, _, order = scipy.linalg.qr(floats[:, columns].T, pivoting=True, mode="economic")
+    block = fmpq_mat(len(live), len(columns), [G[j, c] for j in live for c in columns])
+    ordered = list(order) + [i for i in range(len(live)) if i not in order]
+    reordered = fmpq_mat(len(live), len(columns),
+                         [block[i, c] for i in ordered for c in range(len(columns))])
+    chosen = independent_rows(reordered)
+    return [live[ordered[i]] for i in chosen]
+
+
+def _slice_domain(domain: Domain, columns: list) -> Domain:
+    """The face-less domain restricted to its coordinates ``columns`` (the others 0)."""
+    exact = domain.exact_basis()
+    rational = tuple(tuple(Fraction(int(exact[i, c].p), int(exact[i, c].q)) for c in columns)
+                     for i in range(exact.nrows()))
+    r = len(columns)
+    return Domain(domain.kind, np.zeros((0, r)), np.zeros(0), domain.origin,
+                  domain.basis[:, columns], np.full(r, -np.inf), np.full(r, np.inf), rational)
+
+
+class ExactGenerators:
+    """The exact side of the vertex engine: generators computed in rational arithmetic
+    from the constraints tight at them, and the decisions that need them.
+
+    A generator is known by the labels of its tight constraints (the cell's rows and the
+    current layer's hyperplanes, under the cell's pattern): a vertex is the unique
+    solution of those equations, a ray the direction of their kernel (oriented like the
+    float ray). Both are cached by labels and pattern prefix.
+    """
+
+    def __init__(self, network: Network, domain: Domain, exact: bool = True):
+        self.exact = exact
+        self.dim = domain.dim
+        self.decisions = Decisions(network, domain, exact)
+        self.solver = LPSolver()
+        self._cache: OrderedDict = OrderedDict()
+        self.label_offsets = network.label_offsets()
+        self.state_starts = np.concatenate(
+            [[0], np.cumsum([layer.num_states for layer in network.layers])]).astype(int)
+
+    def exact_generator(self, pattern: bytes, layer: int, labels: tuple, ray: bool,
+                        approx: np.ndarray) -> list:
+        """The exact generator (list of fmpq) tight on ``labels`` under ``pattern``; cached
+        by the labels and the part of the pattern their hyperplanes depend on (the states
+        of the layers before the deepest one), so children cells share it."""
+        deepest = max((int(np.searchsorted(self.label_offsets, label, side="right")) - 1
+                       for label in labels if label >= 0), default=0)
+        key = (pattern[:self.state_starts[deepest]], labels, ray)
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+            return found
+        states = np.frombuffer(pattern, dtype=np.int8)
+        dim = self.dim
+        rows = [self.decisions.row(states, label) for label in labels]
+        A = fmpq_mat(len(rows), dim, [a[k] for a, _ in rows for k in range(dim)])
+        if ray:
+            found = self._kernel_direction(A, approx)
+        else:
+            solution = exact_solve(A, fmpq_mat(len(rows), 1, [-c for _, c in rows]))
+            if solution is None:
+                raise AssertionError("a vertex's tight constraints do not determine it")
+            found = [solution[k, 0] for k in range(dim)]
+        self._cache[key] = found
+        if len(self._cache) > GENERATOR_CACHE:
+            self._cache.popitem(last=False)
+        return found
+
+    def _kernel_direction(self, A: fmpq_mat, approx: np.ndarray) -> list:
+        """The direction of the one-dimensional kernel of ``A``, oriented towards ``approx``."""
+        direction = kernel_vector(A) if A.nrows() else None
+        if direction is None:
+            raise AssertionError("a ray's tight constraints do not determine its direction")
+        if sum(float(v) * a for v, a in zip(direction, approx)) < 0:
+            direction = [-v for v in direction]
+        return direction
+
+    def generator(self, pattern: bytes, layer: int, labels: tuple, ray: bool,
+                  approx: np.ndarray) -> tuple[np.ndarray, float]:
+        """The exact generator rounded to float64 (a ray also normalised), and its error
+        bound."""
+        exact = self.exact_generator(pattern, layer, labels, ray, approx)
+        floats = np.array([float(v) for v in exact])
+        if ray:
+            floats /= np.linalg.norm(floats)
+            return floats, (self.dim + 4) * UNIT_ROUNDOFF * BOUND_SAFETY
+        return floats, UNIT_ROUNDOFF * float(np.max(np.abs(floats), initial=0.0)) * BOUND_SAFETY
+
+    def sign(self, pattern: bytes, layer: int, labels: tuple, ray: bool, approx: np.ndarray,
+             plane: int) -> int:
+        """The exact sign of hyperplane label ``plane`` at the generator."""
+        point = self.exact_generator(pattern, layer, labels, ray, approx)
+        a, c = self.decisions.row(np.frombuffer(pattern, dtype=np.int8), plane)
+        value = sum((ak * x for ak, x in zip(a, point)), fmpq(0)) + (0 if ray else c)
+        return (value > 0) - (value < 0)
+
+    def flat_ray(self, pattern: bytes, layer: int, labels: tuple, approx: np.ndarray) -> bool:
+        """Whether the exact ray is orthogonal to every gradient of ``layer`` under
+        ``pattern`` (every later pre-activation is then constant along it)."""
+        ray = self.exact_generator(pattern, layer, labels, True, approx)
+        G, _ = self.decisions.maps.preactivation(np.frombuffer(pattern, dtype=np.int8), layer)
+        products = G * fmpq_mat(len(ray), 1, ray)
+        return all(products[j, 0] == 0 for j in range(products.nrows()))
+
+    def gradient_is_zero(self, pattern: bytes, layer: int, neuron: int) -> bool:
+        return self.decisions.zero_gradient(np.frombuffer(pattern, dtype=np.int8), layer, neuron)
+
+    def constant_sign(self, pattern: bytes, layer: int, neuron: int, breakpoint: float) -> int:
+        return self.decisions.constant_side(np.frombuffer(pattern, dtype=np.int8), layer,
+                                            neuron, breakpoint)
+
+    def witness(self, pattern: bytes, labels: list, generators: np.ndarray
+                ) -> tuple[np.ndarray, tuple]:
+        """An exact point strictly inside a final region from its generators (their tight
+        labels, and their float rows ``(x, 1)`` / ``(d, 0)``): the mean of its vertices plus
+        the sum of its rays. Returns ``(float64 point, ("p/q", ...))``."""
+        vertices, point = [], [fmpq(0)] * self.dim
+        for tight, row in zip(labels, generators):
+            ray = row[-1] == 0.0
+            exact = self.exact_generator(pattern, -1, tuple(tight), ray, row[:-1])
+            if ray:
+                point = [x + d for x, d in zip(point, exact)]
+            else:
+                vertices.append(exact)
+        for k in range(self.dim):
+            point[k] += sum((v[k] for v in vertices), fmpq(0)) / len(vertices)
+        return np.array([float(v) for v in point]), tuple(str(v) for v in point)
+
+    def chebyshev(self, A: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
+        """The largest ball of a thin region (a report: float64 LP)."""
+        ball = self.solver.chebyshev(np.ascontiguousarray(A), np.ascontiguousarray(b))
+        return ball.center, ball.radius
 
 
 class VertexEngine:
-    """The engine interface of :mod:`regions.engines.driver` around the Cython core.
+    """The engine interface (:class:`regions.engines.base.Engine`) around the Cython core.
 
-    A cell is the tuple :meth:`regions.engines._vertex.VertexEngine.pop` returns
-    (``layer, V, inc, rows, labels, input_map, pattern, premapped,
-    map_norm_max``); a record of final regions is one chunk of arrays
-    ``(patterns, witnesses, margins, facet_offsets, facet_labels)``. On an
-    unbounded domain the core works in the coordinates ``w`` of
-    :func:`unbounded_cells` (``z = w @ basis.T``).
+    Cells are :class:`regions.engines.base.VertexCell`; records are
+    :class:`regions.engines.base.RegionChunk`. On an unbounded domain the core works on
+    the slice of coordinates ``selection`` of :func:`unbounded_cells`.
     """
 
     name = "vertex"
     #: Cells processed between two returns to the driver (budgets, progress, Ctrl-C).
     chunk = 512
+    cell_type = VertexCell
+    record_type = RegionChunk
     #: Piece steps after which one cell's split goes back on the stack unfinished, and
-    #: after which ``run`` returns to the driver (see ``regions.engines._vertex.VertexEngine``).
+    #: after which ``run`` returns to the driver (see ``regions.engines._vertex``).
     split_steps = 4096
     run_steps = 65536
 
-    def __init__(self, network: Network, domain: Domain, min_radius: float,
-                 solver: LPSolver | None = None):
+    def __init__(self, network: Network, domain: Domain, settings: Settings = Settings()):
         if not supports(domain):
             raise DomainError(f"the vertex method takes bounded domains and domains without "
                               f"faces, not an unbounded {domain.kind}: use method='split'")
-        self.domain, self.min_radius = domain, min_radius
-        self.solver = solver or LPSolver()
+        self.network, self.domain, self.settings = network, domain, settings
         if domain.is_bounded:
-            self.basis, self.first_cells = np.eye(domain.dim), None
+            self.selection, self.working, self.first_cells = None, domain, None
+            if is_box(domain) and 2.0 ** domain.dim > MAX_CORNERS:
+                raise DomainError(f"the vertex method starts from the box's 2^{domain.dim} "
+                                  "corners: use method='split' for a box of this dimension")
         else:
-            self.basis, self.first_cells = unbounded_cells(network, domain)
-        self.lps_before, self.lp_seconds_before = 0, 0.0
+            self.selection, self.working, self.first_cells = unbounded_cells(network, domain)
+        if self.working.dim > MAX_DIM:
+            raise DomainError(f"the vertex method works in at most {MAX_DIM} dimensions "
+                              f"(this domain has {self.working.dim}): use method='split'")
+        self.exact = ExactGenerators(network, self.working, settings.exact)
         layers = [(layer.weight, layer.bias, ACTIVATION_CODES[layer.activation], layer.slope)
                   for layer in network.layers]
-        solver_ = self.solver
-
-        def chebyshev(A, c):
-            ball = solver_.chebyshev(A, c)
-            return ball.center, ball.radius
-
-        self.core = VertexCore(layers, self.basis.shape[1], network.label_offsets(), min_radius,
-                               min_radius / NEAR_DEGENERATE_FACTOR,
-                               NEAR_DEGENERATE_FACTOR * min_radius, ON_PLANE, ZERO_NORM,
-                               chebyshev)
+        self.core = VertexCore(layers, self.working.dim, network.label_offsets(),
+                               settings.thin_radius, THIN_FACTOR, self.exact)
         self.core.split_steps, self.core.run_steps = self.split_steps, self.run_steps
+        self.before = Counters(per_layer=[0] * len(network.layers))
 
-    def roots(self) -> list[tuple]:
-        """The first cells: the domain, or the cones covering it (DomainError when the
-        domain is too thin)."""
-        root_ball(self.solver, self.domain, self.min_radius)
-        return self.first_cells or [root_cell(self.domain)]
+    def roots(self) -> list[VertexCell]:
+        """The first cells: the domain, or the cones covering it."""
+        if self.first_cells is not None:
+            first = self.first_cells[0].layer
+            self.core.per_layer[:first] = 1     # the identity layers before: one region
+            return self.first_cells
+        return [bounded_root(self.working)]
 
     @property
     def pending(self) -> int:
@@ -242,75 +436,94 @@ class VertexEngine:
     def n_regions(self) -> int:
         return self.core.n_regions
 
-    def push(self, cell: tuple) -> None:
+    def push(self, cell) -> None:
         self.core.push(*cell)
 
-    def pop(self) -> tuple:
-        return self.core.pop()
+    def pop(self) -> VertexCell:
+        return VertexCell(*self.core.pop())
 
     def run(self, max_cells: int, max_regions: int) -> int:
         return self.core.run(max_cells, max_regions)
 
     def take_results(self) -> list:
-        chunk = self.core.take_results()
-        return [chunk] if chunk[0].shape[0] else []
+        chunk = RegionChunk(*self.core.take_results())
+        return [chunk] if chunk.patterns.shape[0] else []
 
-    def counters(self) -> dict:
-        return {"regions": int(self.core.n_regions), "per_layer": [int(n) for n in self.core.per_layer],
-                "slivers": int(self.core.slivers),
-                "lps": self.lps_before + self.solver.count,
-                "lp_seconds": self.lp_seconds_before + self.solver.seconds}
+    def counters(self) -> Counters:
+        return Counters(int(self.core.n_regions), [int(n) for n in self.core.per_layer],
+                        self.before.lps + int(self.core.lps), self.before.lp_seconds
+                        + self.exact.solver.seconds,
+                        self.before.exact_decisions + int(self.core.exact_decisions),
+                        self.before.uncertain_decisions + int(self.core.uncertain_decisions))
 
-    def restore(self, counters: dict, records: list) -> None:
-        """Continue a checkpointed run: its counters (its records are kept by the driver)."""
-        self.core.n_regions = int(counters["regions"])
-        self.core.per_layer = np.array(counters["per_layer"], dtype=np.int64)
-        self.core.slivers = int(counters["slivers"])
-        self.lps_before = int(counters["lps"]) - self.solver.count
-        self.lp_seconds_before = float(counters["lp_seconds"]) - self.solver.seconds
+    def restore(self, counters: Counters, records: list) -> None:
+        self.core.n_regions = counters.regions
+        self.core.per_layer = np.array(counters.per_layer, dtype=np.int64)
+        self.before = Counters(0, [], counters.lps, counters.lp_seconds,
+                               counters.exact_decisions, counters.uncertain_decisions)
 
     # ------------------------------------------------------------------ final regions
 
     @staticmethod
     def count(records: list) -> int:
-        return sum(chunk[0].shape[0] for chunk in records)
+        return sum(chunk.patterns.shape[0] for chunk in records)
 
     @staticmethod
     def margins(records: list) -> np.ndarray:
-        """The margins of the final regions (scaled coordinates, uncapped)."""
-        return np.concatenate([chunk[2] for chunk in records] or [np.zeros(0)])
+        return np.minimum(np.concatenate([chunk.margins for chunk in records] or [np.zeros(0)]),
+                          RADIUS_CAP)
 
     @staticmethod
     def head(records: list, count: int) -> list:
         """The first ``count`` regions of a list of chunks."""
         kept = []
         for chunk in records:
-            n = min(count, chunk[0].shape[0])
+            n = min(count, chunk.patterns.shape[0])
             if n == 0:
                 break
-            offsets = chunk[3][:n + 1]
-            kept.append((chunk[0][:n], chunk[1][:n], chunk[2][:n], offsets,
-                         chunk[4][:offsets[-1]]))
+            offsets = chunk.facet_offsets[:n + 1]
+            rational = chunk.rational_index < n
+            kept.append(RegionChunk(chunk.patterns[:n], chunk.witnesses[:n], chunk.margins[:n],
+                                    offsets, chunk.facet_labels[:offsets[-1]],
+                                    chunk.rational_index[rational],
+                                    chunk.rational_values[rational]))
             count -= n
         return kept
 
-    def collect(self, records: list, network: Network, domain: Domain, scale: float) -> dict:
-        """Partition fields of the final regions, in domain coordinates."""
-        offsets, shift = [np.zeros(1, np.int64)], 0
+    def collect(self, records: list) -> RegionArrays:
+        """The final regions as arrays, in the domain's working coordinates."""
+        dim = self.domain.dim
+        offsets, shift, start = [np.zeros(1, np.int64)], 0, 0
+        rational = {}
         for chunk in records:
-            offsets.append(chunk[3][1:] + shift)
-            shift += chunk[3][-1]
+            offsets.append(chunk.facet_offsets[1:] + shift)
+            shift += chunk.facet_offsets[-1]
+            for index, values in zip(chunk.rational_index, chunk.rational_values):
+                rational[start + int(index)] = self._lift_rational(values)
+            start += chunk.patterns.shape[0]
         if records:
-            patterns = np.concatenate([c[0] for c in records])
-            witnesses = np.concatenate([c[1] for c in records]) @ self.basis.T
-            margins = np.concatenate([c[2] for c in records])
-            labels = np.concatenate([c[4] for c in records])
+            patterns = np.concatenate([c.patterns for c in records])
+            witnesses = self._lift(np.concatenate([c.witnesses for c in records]))
+            labels = np.concatenate([c.facet_labels for c in records])
         else:
-            patterns = np.zeros((0, network.pattern_length), np.int8)
-            witnesses, margins = np.zeros((0, domain.dim)), np.zeros(0)
-            labels = np.zeros(0, np.int64)
-        # (a margin is a radius that fits, capped as the split engine's Chebyshev balls are)
-        margins = np.minimum(margins, RADIUS_CAP)
-        return dict(patterns=patterns, witnesses=witnesses * scale, margins=margins * scale,
-                    rows=PatternRows(network, domain, patterns, np.concatenate(offsets), labels),
-                    maps=PatternMaps(network, domain, patterns))
+            patterns = np.zeros((0, self.network.pattern_length), np.int8)
+            witnesses, labels = np.zeros((0, dim)), np.zeros(0, np.int64)
+        return RegionArrays(patterns, witnesses, self.margins(records), None,
+                            np.concatenate(offsets), labels, rational)
+
+    def _lift(self, points: np.ndarray) -> np.ndarray:
+        """Points of the engine's slice as points of the domain (0 off the slice)."""
+        if self.selection is None:
+            return points
+        full = np.zeros((points.shape[0], self.domain.dim))
+        full[:, self.selection] = points
+        return full
+
+    def _lift_rational(self, values) -> tuple:
+        point = [Fraction(str(v)) for v in values]
+        if self.selection is None:
+            return tuple(point)
+        full = [Fraction(0)] * self.domain.dim
+        for k, v in zip(self.selection, point):
+            full[int(k)] = v
+        return tuple(full)

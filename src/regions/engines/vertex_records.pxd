@@ -9,13 +9,12 @@ from .arena cimport pad8
 
 cdef struct CellHead:
     int layer       # next layer to apply
-    int nv          # vertices
+    int nv          # generators
     int m           # constraints
-    int nw          # 64-bit words per vertex bitset
+    int nw          # 64-bit words per generator bitset
     int n_in        # rows of ``map``
     int plen        # pattern entries so far
     int premapped   # 0: ``map`` is the input map of ``layer``; 1: its pre-activation map
-    double map_norm_max  # premapped: the largest row norm of the input map (rounding bound)
     int nsides      # entries of ``sides``: 0 for a cell entering its layer, else (a cell whose
                     # split was cut short, see ``split_steps``) the layer's hyperplanes
     size_t size     # bytes of the whole record
@@ -23,22 +22,27 @@ cdef struct CellHead:
 
 cdef inline size_t cell_bytes(int dim, int nv, int m, int nw, int n_in, int plen,
                               int nsides) noexcept nogil:
-    return (pad8(sizeof(CellHead)) + 8 * (<size_t>nv * (dim + 1) + <size_t>nv * nw
-            + <size_t>m * (dim + 1) + m + <size_t>n_in * (dim + 1)) + pad8(plen)
-            + pad8(nsides))
+    return (pad8(sizeof(CellHead)) + 8 * (<size_t>nv * (dim + 2) + <size_t>nv * nw
+            + <size_t>m * (dim + 3) + <size_t>n_in * (dim + 2)) + pad8(plen) + pad8(nsides)
+            + pad8(nv))
 
 
 cdef struct CellView:
     CellHead* head
     double* V        # (nv, dim + 1): generators (x, 1) for vertices, (d, 0) for unit rays
+    double* V_error  # (nv,): |V - exact generator| (largest entry) is at most this
     uint64_t* inc    # (nv, nw)
-    double* rows     # (m, dim + 1): a then c
+    double* rows     # (m, dim + 1): a then b of ``a . z <= b`` (``a`` a unit row)
+    double* row_error  # (m,): error bound of each row (regions.predicates)
     int64_t* labels  # (m,)
     double* map      # (n_in, dim + 1): the layer input (or pre-activation when premapped)
                      # is map[:, :dim] z + map[:, dim]
+    double* map_error  # (n_in,): largest entry error of each row of ``map``
     signed char* pattern
     signed char* sides   # (nsides,): side (+1 / -1) of each hyperplane of ``layer`` decided
                          # so far, 0 for those still to test
+    signed char* flat    # (nv,): 1 for a ray along which every pre-activation of ``layer``
+                         # and of the layers after it is exactly constant
 
 
 cdef inline CellView view(char* record, int dim) noexcept nogil:
@@ -46,12 +50,16 @@ cdef inline CellView view(char* record, int dim) noexcept nogil:
     cv.head = <CellHead*>record
     cdef CellHead* h = cv.head
     cv.V = <double*>(record + pad8(sizeof(CellHead)))
-    cv.inc = <uint64_t*>(cv.V + <size_t>h.nv * (dim + 1))
+    cv.V_error = cv.V + <size_t>h.nv * (dim + 1)
+    cv.inc = <uint64_t*>(cv.V_error + h.nv)
     cv.rows = <double*>(cv.inc + <size_t>h.nv * h.nw)
-    cv.labels = <int64_t*>(cv.rows + <size_t>h.m * (dim + 1))
+    cv.row_error = cv.rows + <size_t>h.m * (dim + 1)
+    cv.labels = <int64_t*>(cv.row_error + h.m)
     cv.map = <double*>(cv.labels + h.m)
-    cv.pattern = <signed char*>(cv.map + <size_t>h.n_in * (dim + 1))
+    cv.map_error = cv.map + <size_t>h.n_in * (dim + 1)
+    cv.pattern = <signed char*>(cv.map_error + h.n_in)
     cv.sides = cv.pattern + pad8(h.plen)
+    cv.flat = cv.sides + pad8(h.nsides)
     return cv
 
 

@@ -3,25 +3,24 @@
 Start from the region of one point. A region's H-representation follows from
 its activation pattern alone (:func:`regions.polyhedra.pattern_constraints`:
 with every state fixed, every pre-activation is one affine function of the
-working coordinates). Its facets (:mod:`regions.facets`) are found by LP;
-just beyond each interior facet's witness point the enumeration's pattern
-rule (:func:`regions.polyhedra.patterns_at`) gives the neighbour's pattern,
-which joins the queue if unseen. Every full-dimensional region of a convex
-domain is reached, because the facet-adjacency graph of the partition is
-connected.
+working coordinates). Its facets are found exactly (:mod:`regions.facets`), and
+across each interior facet the neighbour's pattern is computed exactly
+(:func:`regions.facets.neighbour_pattern`); it joins the queue if unseen. Every
+full-dimensional region of a convex domain is reached, because the
+facet-adjacency graph of the partition is connected.
 
 The walk is independent of the layer-by-layer split of the other engines
 (it never splits a cell), which is what makes the two a useful cross-check.
-It costs more LPs per region (an inscribed ball, redundancy removal over the
-candidate rows, one LP per facet), so it is the slower of the two on full
-enumerations; see ``docs/graph.md``. It runs under the driver like every
-engine (budgets, progress, Ctrl-C, checkpoints: its queue is the stack, and
-its "seen" set is rebuilt from the queue and the regions found); its
-breadth-first queue shares that set, so it runs on no executor.
+It costs more LPs per region (an inscribed ball, one LP per facet candidate), so
+it is the slowest of the three on full enumerations; see ``docs/graph.md``. It
+runs under the driver like every engine (budgets, progress, Ctrl-C,
+checkpoints: its queue is the stack, and its "seen" set is rebuilt from the
+queue and the regions found); its breadth-first queue shares that set, so it
+runs on no executor.
 
-A cell is the tuple ``(pattern,)`` of a region waiting in the queue; a final
-region is the record of the split engine, ``(pattern, witness, margin, A, b,
-labels, C, d)``, so both share :meth:`SplitEngine.collect`.
+Cells are :class:`regions.engines.base.WalkCell` (a pattern waiting in the
+queue); final regions are :class:`regions.engines.base.SplitRegion` records
+holding the region's facet rows.
 """
 
 from __future__ import annotations
@@ -30,47 +29,49 @@ from collections import deque
 
 import numpy as np
 
-from ..domain import Domain, resolve
+from ..domain import Domain
 from ..errors import DomainError, RegionsError
-from ..facets import probe, region_facets
+from ..facets import neighbour_pattern, region_facets
 from ..lp import LPSolver
 from ..network import Network
-from ..partition import Partition
-from ..polyhedra import minimal_representation, pattern_constraints, patterns_at
-from ..tolerances import MIN_RADIUS, RADIUS_CAP
-from .driver import build_partition, drive, prepare
-from .split import SplitEngine
+from ..polyhedra import pattern_constraints, patterns_at
+from ..predicates import Decisions, strict_slack
+from ..rational import fraction, pattern_along
+from ..tolerances import RADIUS_CAP
+from .base import Counters, RegionArrays, Settings, SplitRegion, WalkCell
+from .split import SplitEngine, root_ball
+
+__all__ = ["WalkEngine"]
 
 
 class WalkEngine:
-    """The breadth-first walk (see the module docstring); ``domain`` is the scaled one.
-
-    ``start`` (working coordinates of the scaled domain, optional) is the point
-    whose region the walk starts from.
-    """
+    """The breadth-first walk (see the module docstring); ``settings.start`` (working
+    coordinates) is the point whose region the walk starts from."""
 
     name = "walk"
     chunk = 1
+    cell_type = WalkCell
+    record_type = SplitRegion
 
-    def __init__(self, network: Network, domain: Domain, min_radius: float,
-                 solver: LPSolver | None = None, start=None):
-        self.network, self.domain, self.min_radius = network, domain, min_radius
-        self.solver = solver or LPSolver()
-        self.start = start
+    def __init__(self, network: Network, domain: Domain, settings: Settings = Settings()):
+        self.network, self.domain, self.settings = network, domain, settings
+        self.decisions = Decisions(network, domain, settings.exact)
+        self.solver = LPSolver()
         self.queue: deque = deque()
         self.seen: set = set()
         self.found: list = []
         self.n_regions = 0
         self.prefixes = [set() for _ in network.layers]
-        self.lps_before, self.lp_seconds_before = 0, 0.0
+        self.before = Counters(per_layer=[0] * len(network.layers))
 
-    def roots(self) -> list[tuple]:
-        """The start region's pattern (of a nearby point when the start lies on a breakpoint)."""
-        root = self.solver.chebyshev(self.domain.A, self.domain.b, cap=RADIUS_CAP)
-        if root.radius <= self.min_radius:
-            raise DomainError(f"the {self.domain.kind} domain has no interior ball of relative "
-                              f"radius {self.min_radius}")
-        return [(self._start_pattern(root),)]
+    def roots(self) -> list[WalkCell]:
+        """The start point's region (that of a point beside it when it lies on a
+        breakpoint, found exactly)."""
+        root = root_ball(self.solver, self.domain)
+        point = root.center if self.settings.start is None else self.settings.start
+        if not self.domain.contains(point)[0]:
+            raise DomainError("the start point lies outside the domain")
+        return [WalkCell(self._start_pattern(np.asarray(point, dtype=np.float64)))]
 
     @property
     def pending(self) -> int:
@@ -80,38 +81,36 @@ class WalkEngine:
     def top_layer(self) -> int:
         return len(self.network.layers) if self.queue else -1
 
-    def push(self, cell: tuple) -> None:
+    def push(self, cell) -> None:
         key = np.asarray(cell[0], dtype=np.int8).tobytes()
         self.seen.add(key)
         self.queue.append(key)
 
-    def pop(self) -> tuple:
-        return (np.frombuffer(self.queue.pop(), dtype=np.int8).copy(),)
+    def pop(self) -> WalkCell:
+        return WalkCell(np.frombuffer(self.queue.pop(), dtype=np.int8).copy())
 
     def take_results(self) -> list:
         found, self.found = self.found, []
         return found
 
-    def counters(self) -> dict:
-        return {"regions": self.n_regions, "per_layer": [len(p) for p in self.prefixes],
-                "slivers": 0, "lps": self.lps_before + self.solver.count,
-                "lp_seconds": self.lp_seconds_before + self.solver.seconds}
+    def counters(self) -> Counters:
+        return Counters(self.n_regions, [len(p) for p in self.prefixes],
+                        self.before.lps + self.solver.count,
+                        self.before.lp_seconds + self.solver.seconds,
+                        self.before.exact_decisions + self.decisions.exact_decisions,
+                        self.before.uncertain_decisions + self.decisions.uncertain_decisions)
 
-    def restore(self, counters: dict, records: list) -> None:
+    def restore(self, counters: Counters, records: list) -> None:
         """Continue a checkpointed walk: the regions found are seen (with the queue, which
         the driver pushed back), and their prefixes give the per-layer counts. Patterns
         that were visited and found empty are not saved: a neighbour met after the resume
         may queue one again, at the cost of its LPs."""
-        self.n_regions = int(counters["regions"])
-        self.lps_before = int(counters["lps"]) - self.solver.count
-        self.lp_seconds_before = float(counters["lp_seconds"]) - self.solver.seconds
+        self.n_regions = counters.regions
+        self.before = Counters(0, [], counters.lps, counters.lp_seconds,
+                               counters.exact_decisions, counters.uncertain_decisions)
         for record in records:
-            pattern = np.asarray(record[0], dtype=np.int8)
-            self.seen.add(pattern.tobytes())
-            end = 0
-            for prefixes, layer in zip(self.prefixes, self.network.layers):
-                end += layer.num_states
-                prefixes.add(pattern[:end].tobytes())
+            self.seen.add(np.asarray(record.pattern, dtype=np.int8).tobytes())
+            self._count_prefixes(np.asarray(record.pattern, dtype=np.int8))
 
     def run(self, max_cells: int, max_regions: int) -> int:
         processed = 0
@@ -121,52 +120,62 @@ class WalkEngine:
         return processed
 
     def visit(self, pattern: np.ndarray) -> None:
-        """Record the region of ``pattern`` (if full-dimensional) and queue its unseen
+        """Record the region of ``pattern`` (if it has interior) and queue its unseen
         neighbours."""
-        network, domain, solver = self.network, self.domain, self.solver
-        system = pattern_constraints(network, domain, pattern)
-        if not system.feasible:
+        found = self._region(pattern)
+        if found is None:
             return
-        ball = solver.chebyshev(system.A, system.b, cap=RADIUS_CAP)
-        if ball.radius <= self.min_radius:
-            return
-        A, b, labels = minimal_representation(system, domain, solver)
-        facets = region_facets(A, b, labels, domain, solver)
-        for look in probe(network, domain, pattern, facets):
-            if look.pattern is not None and look.pattern.tobytes() not in self.seen:
-                self.push((look.pattern,))
-        self.found.append((pattern.copy(), ball.center, float(ball.radius), A, b, labels,
-                           system.C, system.d))
+        system, witness, margin, rational = found
+        facets = region_facets(system, pattern, self.decisions, self.solver)
+        for facet in facets:
+            if facet.boundary:
+                continue
+            neighbour = neighbour_pattern(self.network, self.domain, pattern, facet,
+                                          self.decisions)
+            if neighbour.tobytes() not in self.seen:
+                self.push((neighbour,))
+        rows = np.isin(system.labels, [facet.label for facet in facets])
+        self.found.append(SplitRegion(pattern.copy(), witness, margin, system.A[rows],
+                                      system.b[rows], system.labels[rows], rational))
         self.n_regions += 1
+        self._count_prefixes(pattern)
+
+    def _region(self, pattern: np.ndarray):
+        """``(system, witness, margin, rational witness)`` of ``pattern``'s region, or None
+        when it has no interior (decided exactly)."""
+        system = pattern_constraints(self.network, self.domain, pattern, self.decisions)
+        if not system.feasible:
+            return None
+        ball = self.solver.chebyshev(system.A, system.b, cap=RADIUS_CAP)
+        if ball.radius > 0.0 and strict_slack(system.A, system.b, system.errors, ball.center):
+            return system, ball.center, float(ball.radius), ()
+        if not self.decisions.settle(1 if ball.radius > 0.0 else -1):
+            return (system, ball.center, float(ball.radius), ()) if ball.radius > 0.0 else None
+        rational = self.decisions.interior_point(pattern, system.labels, system.sides,
+                                                 start=ball.center)
+        if rational is None:
+            return None
+        return system, np.array([float(v) for v in rational]), max(float(ball.radius), 0.0), \
+            rational
+
+    def _count_prefixes(self, pattern: np.ndarray) -> None:
         end = 0
-        for prefixes, layer in zip(self.prefixes, network.layers):
+        for prefixes, layer in zip(self.prefixes, self.network.layers):
             end += layer.num_states
             prefixes.add(pattern[:end].tobytes())
 
-    def _start_pattern(self, root) -> np.ndarray:
-        network, domain = self.network, self.domain
-        if self.start is None:
-            point = root.center
-        else:
-            point = np.asarray(self.start, dtype=np.float64)
-            if point.shape != (domain.dim,):
-                raise DomainError(f"start must have shape ({domain.dim},), got {point.shape}")
-            if not domain.contains(point)[0]:
-                raise DomainError("the start point lies outside the domain")
+    def _start_pattern(self, point: np.ndarray) -> np.ndarray:
+        """The pattern of ``point``'s region: its own, or the pattern just beside it in a
+        random direction (exactly) when the point lies on a breakpoint."""
+        pattern = patterns_at(self.network, self.domain, point, self.decisions)
+        if self._region(pattern) is not None:
+            return pattern
         rng = np.random.default_rng(0)
-        candidates = [point]
-        for size in (1e-6, 1e-4, 1e-2):
-            for _ in range(4):
-                direction = rng.normal(size=domain.dim)
-                step = size * min(root.radius, 1.0) * direction / np.linalg.norm(direction)
-                candidates.append(point + step)
-        for candidate in candidates:
-            if not domain.contains(candidate)[0]:
-                continue
-            pattern = patterns_at(network, domain, candidate)
-            system = pattern_constraints(network, domain, pattern)
-            if system.feasible and self.solver.chebyshev(
-                    system.A, system.b, cap=RADIUS_CAP).radius > self.min_radius:
+        exact_point = [fraction(v) for v in point]
+        for _ in range(16):
+            direction = [fraction(v) for v in rng.normal(size=point.size)]
+            pattern = pattern_along(self.decisions.maps, exact_point, direction)
+            if self._region(pattern) is not None:
                 return pattern
         raise RegionsError("no full-dimensional region found around the start point")
 
@@ -176,62 +185,8 @@ class WalkEngine:
     head = staticmethod(SplitEngine.head)
     margins = staticmethod(SplitEngine.margins)
 
-    @staticmethod
-    def collect(records: list, network: Network, domain: Domain, scale: float) -> dict:
-        """Partition fields of the final regions, sorted by pattern (lexicographically), so
-        the order does not depend on the start point."""
-        records = sorted(records, key=lambda record: record[0].tolist())
-        return SplitEngine.collect(records, network, domain, scale)
-
-
-def enumerate_walk(network: Network, domain=None, *, start=None, min_radius: float = MIN_RADIUS,
-                   progress=None, max_regions: int | None = None,
-                   time_limit: float | None = None,
-                   memory_limit: float | None = None) -> Partition:
-    """Enumerate every full-dimensional region by a breadth-first walk across facets.
-
-    Parameters
-    ----------
-    network : Network
-    domain : Domain, optional
-        Default: all of R^n. Must be convex (every domain of :mod:`regions.domain` is).
-    start : array_like, shape (dim,), optional
-        A point of the domain in working coordinates; the walk starts from its
-        region. Default: the center of the domain's largest inscribed ball.
-        When the point's own region is thinner than the tolerance (the point
-        lies on a breakpoint hyperplane), nearby points are tried instead.
-    min_radius : float
-        Same meaning as in :func:`regions.enumerate_regions`: a region counts when its
-        inscribed radius exceeds ``min_radius`` times the tolerance scale.
-    progress, max_regions, time_limit, memory_limit
-        As for :func:`regions.enumerate_regions` (the driver's budgets and reports).
-
-    Returns
-    -------
-    Partition
-        Regions sorted by pattern (lexicographically), so the order does not
-        depend on the start point. The same set of patterns as
-        :func:`regions.enumerate_regions` (up to regions within the tolerance).
-
-    Examples
-    --------
-    Three lines in general position: 7 regions (Zaslavsky), whatever the start:
-
-    >>> import regions
-    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]],
-    ...                                     [0.0, 0.0, -1.0]), ([[1.0, 1.0, 1.0]], [0.0])])
-    >>> len(enumerate_walk(net)), len(enumerate_walk(net, start=[5.0, 5.0]))
-    (7, 7)
-    """
-    domain = resolve(domain, network)
-    min_radius, scale, scaled = prepare(domain, min_radius)
-    if start is not None:
-        start = np.asarray(start, dtype=np.float64) / scale
-    engine = WalkEngine(network, scaled, min_radius, LPSolver(), start)
-    for cell in reversed(engine.roots()):
-        engine.push(cell)
-    records: list = []
-    reason, seconds = drive(engine, records, max_regions=max_regions, time_limit=time_limit,
-                            memory_limit=memory_limit, progress=progress)
-    return build_partition(engine, network, domain, scale, min_radius, records,
-                           engine.counters(), reason, engine.pending, seconds)
+    def collect(self, records: list) -> RegionArrays:
+        """The final regions sorted by pattern (lexicographically), so the order does not
+        depend on the start point."""
+        records = sorted(records, key=lambda record: record.pattern.tolist())
+        return SplitEngine.collect(self, records)

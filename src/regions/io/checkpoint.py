@@ -28,30 +28,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..engines.base import Counters
 from ..errors import CheckpointError
 
 #: Version 2 added the ``checksum`` entry (SHA-256 of every other array); version 3 holds
 #: any engine's cells and records (an ``engine`` name, tuples stored field by field);
-#: version 4 stores the vertex engine's generators homogeneously (a column for rays).
-FORMAT_VERSION = 4
+#: version 4 stores the vertex engine's generators homogeneously (a column for rays);
+#: version 5 the exact engines' error bounds and decision counters.
+FORMAT_VERSION = 5
 
 
 @dataclass
 class Saved:
     """Everything a run needs to continue.
 
-    ``engine``: the engine's name (``"split"``, ``"vertex"``); ``cells``: its
-    stack, bottom first, as the tuples its ``push`` takes; ``records``: the
-    final regions found so far, as the records its ``collect`` takes;
-    ``counters``: ``regions`` (found so far), ``per_layer``, ``lps``, ``lp_seconds``,
-    ``slivers``;
-    ``seconds``: time spent so far.
+    ``engine``: the engine's name (``"split"``, ``"vertex"``, ``"walk"``); ``cells``:
+    its stack, bottom first, as plain tuples of its cell type's fields; ``records``: the
+    final regions found so far, as plain tuples of its record type's fields;
+    ``counters``: a :class:`regions.engines.base.Counters`; ``seconds``: time spent so far.
     """
 
     engine: str
     cells: list
     records: list
-    counters: dict
+    counters: Counters
     seconds: float
 
 
@@ -97,7 +97,7 @@ def _unpack_tuples(prefix: str, arrays: dict) -> list:
     return [tuple(field[i] for field in fields) for i in range(count)]
 
 
-def fingerprint(network, domain, min_radius: float) -> str:
+def fingerprint(network, domain, min_radius: float, exact: bool = True) -> str:
     """SHA-256 over every array and setting that determines the result."""
     named = []
     for i, layer in enumerate(network.layers):
@@ -106,7 +106,7 @@ def fingerprint(network, domain, min_radius: float) -> str:
                   (f"weight{i}", layer.weight), (f"bias{i}", layer.bias)]
     named += [("kind", np.array(domain.kind)), ("A", domain.A), ("b", domain.b),
               ("origin", domain.origin), ("basis", domain.basis),
-              ("min_radius", np.float64(min_radius))]
+              ("min_radius", np.float64(min_radius)), ("exact", np.bool_(exact))]
     return _digest(named)
 
 
@@ -115,10 +115,11 @@ def save(path, key: str, saved: Saved) -> None:
     arrays = {
         "version": np.int64(FORMAT_VERSION), "fingerprint": np.array(key),
         "engine": np.array(saved.engine),
-        "per_layer": np.asarray(saved.counters["per_layer"], dtype=np.int64),
-        "counters": np.array([saved.counters["lps"], saved.counters["slivers"],
-                              saved.counters["regions"]], dtype=np.int64),
-        "times": np.array([saved.seconds, saved.counters["lp_seconds"]], dtype=np.float64),
+        "per_layer": np.asarray(saved.counters.per_layer, dtype=np.int64),
+        "counters": np.array([saved.counters.lps, saved.counters.regions,
+                              saved.counters.exact_decisions,
+                              saved.counters.uncertain_decisions], dtype=np.int64),
+        "times": np.array([saved.seconds, saved.counters.lp_seconds], dtype=np.float64),
     }
     _pack_tuples("cell", saved.cells, arrays)
     _pack_tuples("record", saved.records, arrays)
@@ -257,9 +258,8 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _saved(arrays: dict) -> Saved:
-    counters = {"per_layer": arrays["per_layer"].tolist(),
-                "lps": int(arrays["counters"][0]), "slivers": int(arrays["counters"][1]),
-                "regions": int(arrays["counters"][2]),
-                "lp_seconds": float(arrays["times"][1])}
+    lps, regions, exact_decisions, uncertain_decisions = (int(v) for v in arrays["counters"])
+    counters = Counters(regions, arrays["per_layer"].tolist(), lps, float(arrays["times"][1]),
+                        exact_decisions, uncertain_decisions)
     return Saved(str(arrays["engine"]), _unpack_tuples("cell", arrays),
                  _unpack_tuples("record", arrays), counters, float(arrays["times"][0]))

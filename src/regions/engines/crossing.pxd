@@ -1,0 +1,117 @@
+# cython: language_level=3
+"""Edges and their crossings: the combinatorial adjacency test of the double description
+method, and the new generator where an edge crosses a hyperplane, with a rigorous bound on
+its error (the exact generator lies within it, largest entry).
+
+Generators are homogeneous: a vertex ``(x, 1)``, a unit ray ``(d, 0)``. An edge joins a
+generator ``p`` where the hyperplane's value is ``sp > 0`` to one, ``q``, where it is
+``sq < 0``; the values' own error bounds are ``bp < sp`` and ``bq < -sq`` (their signs are
+certified), and the generators' error bounds are ``ep``, ``eq``.
+"""
+
+from libc.math cimport fabs, sqrt
+from libc.stdint cimport int32_t, uint64_t
+
+from .rounding cimport BOUND_SAFETY, UNIT_ROUNDOFF, dmax
+
+
+cdef extern from *:
+    int popcount "__builtin_popcountll"(unsigned long long) nogil
+
+
+cdef inline int common_bits(const uint64_t* p, const uint64_t* q, const uint64_t* mask,
+                            uint64_t* common, int words) noexcept nogil:
+    """``common = p & q & mask``; returns its number of bits."""
+    cdef int w, bits = 0
+    for w in range(words):
+        common[w] = p[w] & q[w] & mask[w]
+        bits += popcount(common[w])
+    return bits
+
+
+cdef inline bint contains_bits(const uint64_t* p, const uint64_t* bits, int words) noexcept nogil:
+    cdef int w
+    for w in range(words):
+        if (p[w] & bits[w]) != bits[w]:
+            return False
+    return True
+
+
+cdef inline double largest(const double* z, int dim) noexcept nogil:
+    cdef int k
+    cdef double s = 0.0
+    for k in range(dim):
+        s = dmax(s, fabs(z[k]))
+    return s
+
+
+cdef inline double cross_vertices(const double* p, double sp, double bp, double ep,
+                                  const double* q, double sq, double bq, double eq,
+                                  double* out, int dim) noexcept nogil:
+    """The vertex where the edge between vertices ``p`` and ``q`` crosses: written to
+    ``out`` (``dim + 1`` entries); returns its error bound.
+
+    ``out = wp p + wq q`` with ``wp = -sq / (sp - sq)``. The exact weight differs from
+    ``wp`` by at most ``delta = (|sq| bp + sp bq) / (D (D - bp - bq))`` (plus rounding),
+    ``D = sp - sq``, so the exact vertex is within
+    ``(wp + 2 delta) ep + (wq + 2 delta) eq + delta |p - q| + rounding``.
+    """
+    cdef int k
+    cdef double D = sp - sq
+    cdef double wp = -sq / D, wq = sp / D
+    cdef double low = (D - bp - bq) * (1.0 - 2.0 * UNIT_ROUNDOFF)
+    cdef double delta = (fabs(sq) * bp + sp * bq) / (D * low) + 3.0 * UNIT_ROUNDOFF
+    cdef double spread = 0.0, size = 0.0
+    for k in range(dim):
+        out[k] = wp * p[k] + wq * q[k]
+        spread = dmax(spread, fabs(p[k] - q[k]))
+        size = dmax(size, fabs(p[k]) + fabs(q[k]))
+    out[dim] = 1.0
+    if not low > 0.0:       # the values' signs were not certified (float-only mode)
+        return 1e300
+    return ((wp + 2.0 * delta) * ep + (wq + 2.0 * delta) * eq + delta * spread
+            + 6.0 * UNIT_ROUNDOFF * size) * BOUND_SAFETY
+
+
+cdef inline double cross_vertex_ray(const double* p, double sp, double bp, double ep,
+                                    const double* r, double sr, double br, double er,
+                                    double* out, int dim) noexcept nogil:
+    """The vertex where the ray from vertex ``p`` along unit ray ``r`` crosses (``sp`` and
+    ``sr`` of opposite signs): ``out = p + tau r``, ``tau = |sp| / |sr|``; returns its
+    error bound."""
+    cdef int k
+    cdef double asp = fabs(sp), asr = fabs(sr)
+    cdef double tau = asp / asr
+    cdef double dtau = ((bp * asr + asp * br) / (asr * (asr - br) * (1.0 - 2.0 * UNIT_ROUNDOFF))
+                        + 2.0 * UNIT_ROUNDOFF * tau)
+    cdef double rsize = largest(r, dim)
+    for k in range(dim):
+        out[k] = p[k] + tau * r[k]
+    out[dim] = 1.0
+    if not asr > br:        # the values' signs were not certified (float-only mode)
+        return 1e300
+    return (ep + dtau * rsize + (tau + dtau) * er
+            + 3.0 * UNIT_ROUNDOFF * (largest(p, dim) + tau * rsize)) * BOUND_SAFETY
+
+
+cdef inline double cross_rays(const double* p, double sp, double bp, double ep,
+                              const double* q, double sq, double bq, double eq,
+                              double* out, int dim) noexcept nogil:
+    """The unit ray between rays ``p`` (``sp > 0``) and ``q`` (``sq < 0``) parallel to the
+    hyperplane: ``|sq| p + sp q``, normalised; returns its error bound (1e300 when the
+    unnormalised ray is not larger than its own error)."""
+    cdef int k
+    cdef double asq = fabs(sq), norm = 0.0, error
+    cdef double psize = largest(p, dim), qsize = largest(q, dim)
+    for k in range(dim):
+        out[k] = asq * p[k] + sp * q[k]
+        norm += out[k] * out[k]
+    norm = sqrt(norm)
+    error = (bq * psize + (asq + bq) * ep + bp * qsize + (sp + bp) * eq
+             + 2.0 * UNIT_ROUNDOFF * (asq * psize + sp * qsize))
+    for k in range(dim):
+        out[k] /= norm
+    out[dim] = 0.0
+    if not error * 2.0 < norm:
+        return 1e300
+    return (2.0 * sqrt(<double>dim) * error / norm + 4.0 * UNIT_ROUNDOFF) * BOUND_SAFETY

@@ -1,0 +1,40 @@
+# cython: language_level=3
+"""Rounding error bounds of float64 evaluations, for the certified signs of the vertex engine
+(the C side of :mod:`regions.predicates`, same constants and the same bounds)."""
+
+from libc.math cimport fabs
+
+
+cdef extern from *:
+    """
+    /* u = 2^-53, the unit roundoff of float64. */
+    static const double UNIT_ROUNDOFF = 1.1102230246251565e-16;
+    /* Bounds are computed in float64 themselves; this covers their own rounding. */
+    static const double BOUND_SAFETY = 1.000001;
+    """
+    const double UNIT_ROUNDOFF
+    const double BOUND_SAFETY
+
+
+cdef inline double dmax(double a, double b) noexcept nogil:
+    """The larger of two doubles (inlined; libm's ``fmax`` is a call)."""
+    return a if a > b else b
+
+
+cdef inline double dmin(double a, double b) noexcept nogil:
+    return a if a < b else b
+
+
+cdef inline double gamma(int n) noexcept nogil:
+    """Higham's ``gamma_n = n u / (1 - n u)``, padded (``regions.predicates.gamma``)."""
+    cdef double nu = n * UNIT_ROUNDOFF
+    return nu / (1.0 - nu) * BOUND_SAFETY
+
+
+cdef inline int certify(double value, double bound) noexcept nogil:
+    """+1 / -1 when ``value`` is farther from zero than ``bound``, else 0 (undecided)."""
+    if value > bound:
+        return 1
+    if value < -bound:
+        return -1
+    return 0

@@ -1,0 +1,297 @@
+"""Every geometric decision of the enumeration, decided exactly.
+
+A decision is a *predicate*: the sign of an exact rational quantity (the side of
+a hyperplane a point lies on; whether a gradient is zero; whether a hyperplane
+reaches into a cell). Each one is first evaluated in float64 together with a
+rigorous bound on its rounding error (Higham, *Accuracy and Stability of
+Numerical Algorithms*, ch. 3: ``|fl(a . x) - a . x| <= gamma_n |a| . |x|`` with
+``gamma_n = n u / (1 - n u)``, ``u = 2^-53``); when the value is farther from
+zero than its bound, its sign is certified. Otherwise the predicate is
+evaluated again in exact rational arithmetic (python-flint), from the network's
+and the domain's float64 numbers taken as the rationals they are
+(:mod:`regions.rational`). This is the filtered-predicate method of CGAL's exact
+kernels and Shewchuk's adaptive predicates: exactness costs almost nothing when
+the float value is far from zero, which is nearly always.
+
+*Error bounds.* Every float row ``(a, c)`` of a hyperplane ``a . z + c`` carries a
+bound ``e`` such that the exact row ``(a*, c*)``, scaled by the same positive
+factor, satisfies ``|(a . z + c) - (a* . z + c*)| <= e (|z|_1 + 1)`` for every
+``z``. A float map ``M z + m`` carries a bound per row on the largest error of
+its entries.
+
+:class:`Decisions` counts the predicates that needed rational arithmetic
+(``exact_decisions``) and, in the float-only mode (``exact=False``), settles them
+by the float value instead and counts them as ``uncertain_decisions``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+from flint import fmpq, fmpq_mat
+
+from . import lp_exact
+from .domain import Domain
+from .network import Layer, Network, state_slope_offset, tie_sides
+from .rational import RationalMaps, fraction
+
+__all__ = ["UNIT_ROUNDOFF", "gamma", "matrix_error", "evaluation_bound", "certified_signs",
+           "strict_slack", "Decisions", "Hyperplanes", "layer_hyperplanes", "output_map"]
+
+#: u = 2^-53, the unit roundoff of float64.
+UNIT_ROUNDOFF = 2.0 ** -53
+#: Bounds are computed in float64 themselves; multiplying them by this covers their own
+#: rounding (a few dozen operations each, far below 1e-6 relative).
+BOUND_SAFETY = 1.0 + 1e-6
+
+
+def gamma(n: int) -> float:
+    """Higham's ``gamma_n = n u / (1 - n u)``, padded for its own rounding.
+
+    >>> gamma(2) > 2 * 2.0 ** -53
+    True
+    """
+    nu = n * UNIT_ROUNDOFF
+    return nu / (1.0 - nu) * BOUND_SAFETY
+
+
+def matrix_error(W: np.ndarray, M: np.ndarray, m: np.ndarray, bias: np.ndarray,
+                 M_error: np.ndarray) -> np.ndarray:
+    """Error bound of each row of ``[W M | W m + bias]`` computed in float64 from a map
+    ``M z + m`` (n_in rows) whose rows err by at most ``M_error`` (n_in,) in every entry.
+
+    Returns (n,): a bound on the largest entry error of each row of the product, from
+    the exact ``W`` (the network's float64 weights) and the exact map.
+    """
+    n_in = W.shape[1]
+    absW = np.abs(W)
+    magnitude = absW @ np.maximum(np.max(np.abs(M), axis=1, initial=0.0), np.abs(m)) + np.abs(bias)
+    return (gamma(n_in + 2) * magnitude + absW @ M_error) * BOUND_SAFETY
+
+
+def evaluation_bound(rows: np.ndarray, offsets: np.ndarray, errors: np.ndarray,
+                     points: np.ndarray) -> np.ndarray:
+    """Bound on ``|fl(rows @ z + offsets) - (exact rows at z)|`` for float points ``z``.
+
+    ``rows`` (T, dim), ``offsets`` (T,), ``errors`` (T,) the rows' error bounds,
+    ``points`` (k, dim) exact float points. Returns (k, T).
+    """
+    points = np.atleast_2d(points)
+    dim = rows.shape[1]
+    size = np.abs(points).sum(axis=1)[:, None]
+    rounding = gamma(dim + 1) * (np.abs(points) @ np.abs(rows).T + np.abs(offsets))
+    return (errors * (size + 1.0) + rounding) * BOUND_SAFETY
+
+
+def certified_signs(rows: np.ndarray, offsets: np.ndarray, errors: np.ndarray,
+                    points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(signs (k, T) int8, values (k, T))``: the sign of each hyperplane at each float
+    point where float64 certifies it, 0 where it cannot (the exact value may be 0)."""
+    points = np.atleast_2d(points)
+    values = points @ rows.T + offsets
+    bound = evaluation_bound(rows, offsets, errors, points)
+    signs = np.where(values > bound, 1, np.where(values < -bound, -1, 0)).astype(np.int8)
+    return signs, values
+
+
+def strict_slack(A: np.ndarray, b: np.ndarray, errors: np.ndarray, point: np.ndarray) -> bool:
+    """Whether float64 certifies that ``point`` satisfies every row of ``A z <= b`` strictly
+    (rows with error bounds ``errors``)."""
+    signs, _ = certified_signs(-A, b, errors, point)
+    return bool(np.all(signs > 0))
+
+
+class Decisions:
+    """The exact side of every decision of one enumeration, and its counters.
+
+    Parameters
+    ----------
+    network, domain
+        What is enumerated; ``domain`` is the engine's working domain (scaled by a power
+        of two, so its rationals are exact too).
+    exact : bool
+        False for the float-only mode: undecided predicates are settled by their float
+        value and counted in ``uncertain_decisions``.
+    """
+
+    def __init__(self, network: Network, domain: Domain, exact: bool = True):
+        self.network, self.domain, self.exact = network, domain, exact
+        self.exact_decisions = 0
+        self.uncertain_decisions = 0
+        self._maps: RationalMaps | None = None
+        self.labels = network.label_offsets()
+
+    @property
+    def maps(self) -> RationalMaps:
+        """The exact maps (built on first use: most runs never need them)."""
+        if self._maps is None:
+            self._maps = RationalMaps(self.network, self.domain)
+        return self._maps
+
+    def settle(self, float_sign: int) -> bool:
+        """Count one undecided predicate; True when it must be decided exactly, False in the
+        float-only mode (then the caller uses ``float_sign``)."""
+        if self.exact:
+            self.exact_decisions += 1
+            return True
+        self.uncertain_decisions += 1
+        return False
+
+    # ------------------------------------------------------------------ exact rows
+
+    def row(self, pattern: np.ndarray, label: int) -> tuple[list, fmpq]:
+        """Exact ``(a, c)`` of a constraint label under ``pattern``: a hyperplane
+        ``a . z + c`` (pre-activation minus breakpoint), or a domain face as
+        ``a . z + c <= 0`` inside."""
+        if label < 0:
+            return self.maps.domain_row(-1 - int(label))
+        return self.maps.hyperplane(pattern, int(label))
+
+    def oriented_rows(self, pattern: np.ndarray, labels: np.ndarray,
+                      sides: np.ndarray) -> tuple[fmpq_mat, fmpq_mat]:
+        """The exact cell ``{z : A z <= b}`` from constraint labels and the side (+1 / -1)
+        the cell lies on for each hyperplane label (domain faces ignore their side)."""
+        dim = self.domain.dim
+        A = fmpq_mat(len(labels), dim)
+        b = fmpq_mat(len(labels), 1)
+        for i, (label, side) in enumerate(zip(labels, sides)):
+            a, c = self.row(pattern, int(label))
+            sign = 1 if label < 0 else -int(side)       # side s: s (a z + c) >= 0
+            for k in range(dim):
+                A[i, k] = sign * a[k]
+            b[i, 0] = -sign * c
+        return A, b
+
+    # ------------------------------------------------------------------ predicates
+
+    def zero_gradient(self, pattern: np.ndarray, layer: int, neuron: int) -> bool:
+        """Whether neuron ``neuron`` of ``layer`` has an exactly constant pre-activation
+        under ``pattern``'s earlier states."""
+        G, _ = self.maps.preactivation(pattern, layer)
+        return all(G[neuron, k] == 0 for k in range(G.ncols()))
+
+    def constant_side(self, pattern: np.ndarray, layer: int, neuron: int,
+                      breakpoint: float) -> int:
+        """Sign of the exact constant ``pre-activation - breakpoint`` (-1, 0, +1)."""
+        _, beta = self.maps.preactivation(pattern, layer)
+        value = beta[neuron, 0] - fraction(breakpoint)
+        return (value > 0) - (value < 0)
+
+    def side_at_point(self, pattern: np.ndarray, label: int, point) -> int:
+        """Exact sign of hyperplane ``label`` at a point (floats or rationals)."""
+        a, c = self.row(pattern, label)
+        value = c + sum((ak * fraction(x) for ak, x in zip(a, point)), fmpq(0))
+        return (value > 0) - (value < 0)
+
+    def reaches(self, pattern: np.ndarray, labels: np.ndarray, sides: np.ndarray,
+                label: int, side: int, start=None) -> bool:
+        """Whether hyperplane ``label``'s ``side`` (+1 / -1) meets the interior of the exact
+        cell (rows ``labels`` on ``sides``): ``sup side * (a . z + c) > 0`` over it."""
+        A, b = self.oriented_rows(pattern, labels, sides)
+        a, c = self.row(pattern, label)
+        f = [side * ak for ak in a]
+        return lp_exact.compare_max(A, b, f, side * c, start=start) > 0
+
+    def interior_point(self, pattern: np.ndarray, labels: np.ndarray,
+                       sides: np.ndarray, start=None) -> tuple | None:
+        """An exact point strictly inside the cell, as a tuple of ``fractions.Fraction``,
+        or None when the cell has no interior."""
+        A, b = self.oriented_rows(pattern, labels, sides)
+        point = lp_exact.interior_point(A, b, start=start)
+        if point is None:
+            return None
+        return tuple(Fraction(int(v.p), int(v.q)) for v in point)
+
+    def equal_maps(self, first: np.ndarray, second: np.ndarray) -> bool:
+        """Whether the network's affine maps under two patterns are exactly equal."""
+        return self.maps.output_map(first) == self.maps.output_map(second)
+
+    def counters(self) -> dict:
+        return {"exact_decisions": self.exact_decisions,
+                "uncertain_decisions": self.uncertain_decisions}
+
+
+@dataclass(frozen=True)
+class Hyperplanes:
+    """The breakpoint hyperplanes of one layer on one cell, decided where they are constant.
+
+    Hyperplane ``t`` (neuron-major, breakpoint-minor: the label order) is
+    ``a[t] . z + c[t]`` (pre-activation minus breakpoint, divided by the gradient's float
+    norm, so ``a`` is a unit row up to rounding) with error bound ``e[t]``
+    (see the module docstring). ``constant[t]`` marks a neuron whose pre-activation is
+    exactly constant on the cell; ``side[t]`` is then the sign of the exact constant (the
+    activation's tie rule where it is 0), and 0 elsewhere.
+    """
+
+    a: np.ndarray
+    c: np.ndarray
+    e: np.ndarray
+    constant: np.ndarray
+    side: np.ndarray
+
+
+def layer_hyperplanes(decisions: Decisions, pattern: np.ndarray, index: int, layer: Layer,
+                      G: np.ndarray, beta: np.ndarray, G_error: np.ndarray,
+                      input_states: np.ndarray | None = None) -> Hyperplanes:
+    """The :class:`Hyperplanes` of ``layer`` (layer number ``index``) from its float
+    pre-activation map ``G z + beta`` with row error bounds ``G_error``; ``pattern`` holds
+    the states of the layers before it (for the exact path). A gradient is certified nonzero
+    when larger than its bound, zero when it is exactly zero with no error or when every
+    input it weighs is a neuron of the previous layer in a constant state
+    (``input_states``, the previous layer's states, None when it has none); otherwise,
+    and for constants too close to a breakpoint, the exact path decides."""
+    k = len(layer.breakpoints)
+    largest = np.max(np.abs(G), axis=1, initial=0.0)
+    nonzero = largest > G_error
+    zero = (largest == 0.0) & (G_error == 0.0)
+    if input_states is not None and np.any(~nonzero & ~zero):
+        slopes = state_slope_offset(input_states, decisions.network.layers[index - 1])[0]
+        feeding = (layer.weight != 0.0) & (slopes != 0.0)
+        zero |= (largest == 0.0) & ~feeding.any(axis=1)
+    for j in np.flatnonzero(~nonzero & ~zero):
+        if decisions.settle(0):
+            zero[j] = decisions.zero_gradient(pattern, index, int(j))
+        else:
+            zero[j] = largest[j] == 0.0
+    norms = np.linalg.norm(G, axis=1)
+    norms = np.where(zero | (norms == 0.0), 1.0, norms)
+    offsets = np.asarray(layer.breakpoints)
+    shifted = (beta[:, None] - offsets).ravel()
+    a = np.repeat(G / norms[:, None], k, axis=0)
+    a[np.repeat(zero, k)] = 0.0
+    c = shifted / np.repeat(norms, k)
+    size = np.maximum(np.max(np.abs(a), axis=1, initial=0.0), np.abs(c))
+    e = (np.repeat(G_error / norms, k) + 2 * UNIT_ROUNDOFF * size) * BOUND_SAFETY
+    constant = np.repeat(zero, k)
+    side = np.zeros(a.shape[0], np.int8)
+    ties = tie_sides(layer.activation, layer.width)
+    for t in np.flatnonzero(constant):
+        j, q = divmod(int(t), k)
+        value = shifted[t]
+        bound = (G_error[j] + UNIT_ROUNDOFF * abs(value)) * BOUND_SAFETY
+        if abs(value) > bound:
+            side[t] = 1 if value > 0 else -1
+        elif decisions.settle(int(np.sign(value))):
+            side[t] = decisions.constant_side(pattern, index, j, layer.breakpoints[q])
+        else:
+            side[t] = int(np.sign(value))
+        if side[t] == 0:
+            side[t] = ties[t]
+    return Hyperplanes(a, c, e, constant, side)
+
+
+def output_map(layer: Layer, states: np.ndarray, G: np.ndarray, beta: np.ndarray,
+               G_error: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The layer's output ``slope * (G z + beta) + offset`` under its ``states``, as
+    ``(M, m, M_error)``: the next layer's input map and its row error bounds (the slope
+    scales the error; a slope other than 0 or 1, or an offset, rounds once more)."""
+    slope, shift = state_slope_offset(states, layer)
+    M = slope[:, None] * G
+    m = slope * beta + shift
+    rounding = UNIT_ROUNDOFF * (np.abs(slope) * np.maximum(
+        np.max(np.abs(G), axis=1, initial=0.0), np.abs(beta)) + np.abs(shift))
+    once_more = (slope != 0.0) & ((slope != 1.0) | (shift != 0.0))
+    M_error = (np.abs(slope) * G_error + np.where(once_more, rounding, 0.0)) * BOUND_SAFETY
+    return M, m, M_error

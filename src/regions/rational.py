@@ -1,0 +1,277 @@
+"""The network and the domain in exact rational arithmetic (python-flint).
+
+Every float64 is a rational number, so a network's weights and biases, a box's
+bounds and a slice's points define every region exactly. This module holds
+those rationals and the affine maps they compose to: under an activation
+pattern every pre-activation is an affine function of the working coordinates
+``z`` of the domain, with rational coefficients (:class:`RationalMaps`).
+The geometric decisions of :mod:`regions.predicates` fall back on these maps
+when float64 cannot certify an answer.
+
+>>> import numpy as np
+>>> from regions import Network, box
+>>> net = Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.1, 0.0]), ([[1.0, 1.0]], [0.0])])
+>>> maps = RationalMaps(net, box(-1, 1).resolve(2))
+>>> G, beta = maps.preactivation(np.array([1, 0], np.int8), 1)
+>>> G.tolist(), beta.tolist()
+([[1, 0]], [[3602879701896397/36028797018963968]])
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+from flint import fmpq, fmpq_mat
+
+from .domain import Domain
+from .network import BREAKPOINTS, Network
+
+__all__ = ["fraction", "matrix", "column", "RationalMaps", "exact_solve", "rank",
+           "independent_rows", "kernel_vector", "pattern_along"]
+
+#: Pattern prefixes whose exact maps :class:`RationalMaps` keeps (least recently used dropped).
+CACHE_SIZE = 4096
+
+
+def fraction(value) -> fmpq:
+    """``value`` (a float, int, numpy scalar or ``fractions.Fraction``) as an exact fmpq.
+
+    >>> fraction(0.5), fraction(3)
+    (1/2, 3)
+    """
+    if isinstance(value, fmpq):
+        return value
+    if hasattr(value, "numerator") and hasattr(value, "denominator") and not isinstance(
+            value, (float, np.floating)):
+        return fmpq(int(value.numerator), int(value.denominator))
+    numerator, denominator = float(value).as_integer_ratio()
+    return fmpq(numerator, denominator)
+
+
+def matrix(array) -> fmpq_mat:
+    """A 2-D array (floats or rationals) as an exact ``fmpq_mat``.
+
+    >>> matrix(np.array([[0.25, 1.0]]))
+    [1/4, 1]
+    """
+    array = np.asarray(array, dtype=object) if not isinstance(array, np.ndarray) else array
+    rows, cols = array.shape
+    return fmpq_mat(rows, cols, [fraction(v) for v in array.ravel()])
+
+
+def column(vector) -> fmpq_mat:
+    """A 1-D array as an exact column ``fmpq_mat`` of shape (n, 1)."""
+    vector = np.ravel(vector) if isinstance(vector, np.ndarray) else list(vector)
+    return fmpq_mat(len(vector), 1, [fraction(v) for v in vector])
+
+
+def rank(rows: fmpq_mat) -> int:
+    """Exact rank of a rational matrix."""
+    return rows.rank()
+
+
+def exact_solve(rows: fmpq_mat, rhs: fmpq_mat) -> fmpq_mat | None:
+    """The unique solution of the consistent system ``rows @ x = rhs`` (``rows`` (k, d),
+    ``rhs`` (k, 1), ``k >= d``, dependent rows allowed), or None when the rows do not
+    have rank ``d``.
+
+    >>> exact_solve(matrix(np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 2.0]])),
+    ...             column([1.0, 2.0, 3.0])).tolist()
+    [[1], [1]]
+    """
+    k, d = rows.nrows(), rows.ncols()
+    augmented = fmpq_mat(k, d + 1, [v for i in range(k)
+                                    for v in [rows[i, j] for j in range(d)] + [rhs[i, 0]]])
+    reduced, found = augmented.rref()
+    if found != d or reduced[d - 1, d - 1] != 1:     # rank below d, or inconsistent
+        return None
+    return fmpq_mat(d, 1, [reduced[i, d] for i in range(d)])
+
+
+def kernel_vector(rows: fmpq_mat) -> list[fmpq] | None:
+    """A nonzero vector of the kernel of a rational matrix of rank ``d - 1`` (``d``
+    columns, dependent rows allowed), or None when its rank is not ``d - 1``.
+
+    >>> kernel_vector(matrix(np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])))
+    [1, -1, 1]
+    """
+    d = rows.ncols()
+    reduced, found = rows.rref()
+    if found != d - 1:
+        return None
+    pivots = [next(j for j in range(d) if reduced[i, j] != 0) for i in range(found)]
+    free = next(j for j in range(d) if j not in pivots)
+    vector = [fmpq(0)] * d
+    vector[free] = fmpq(1)
+    for i, j in enumerate(pivots):
+        vector[j] = -reduced[i, free]
+    return vector
+
+
+def independent_rows(rows: fmpq_mat) -> list[int]:
+    """Indices of a maximal linearly independent subset of the rows (the first found,
+    greedily in order)."""
+    k, d = rows.nrows(), rows.ncols()
+    reduced, found = rows.transpose().rref()
+    return [next(j for j in range(k) if reduced[i, j] != 0) for i in range(found)]
+
+
+class RationalMaps:
+    """Exact affine maps of ``network`` on ``domain``'s working coordinates, per pattern.
+
+    Under the states of layers ``0 .. l-1`` (a pattern prefix) the input of layer
+    ``l`` is ``M z + m``; its pre-activations are ``G z + beta`` with ``G = W_l M``,
+    ``beta = W_l m + b_l``. Maps are computed once per prefix and kept
+    (:data:`CACHE_SIZE` prefixes), so the cells of one subtree share them.
+
+    ``domain`` may be scaled by a power of two (the engines' working domain); its
+    basis and origin are then still exact.
+    """
+
+    def __init__(self, network: Network, domain: Domain):
+        self.network, self.domain = network, domain
+        self.weights = [matrix(layer.weight) for layer in network.layers]
+        self.biases = [column(layer.bias) for layer in network.layers]
+        self.slopes = [fraction(layer.slope) for layer in network.layers]
+        self.breakpoints = [tuple(fraction(t) for t in BREAKPOINTS[layer.activation])
+                            for layer in network.layers]
+        self.start = (domain.exact_basis(), column(domain.origin))
+        self.label_offsets = network.label_offsets()
+        self.state_starts = np.concatenate(
+            [[0], np.cumsum([layer.num_states for layer in network.layers])]).astype(int)
+        self._cache: OrderedDict = OrderedDict()
+
+    def input_map(self, pattern: np.ndarray, layer: int) -> tuple[fmpq_mat, fmpq_mat]:
+        """``(M (n_in, dim), m (n_in, 1))``: the input of ``layer`` under ``pattern``'s states
+        of the layers before it (only ``pattern[:state_starts[layer]]`` is read)."""
+        if layer == 0:
+            return self.start
+        prefix = np.asarray(pattern[:self.state_starts[layer]], dtype=np.int8)
+        key = (layer, prefix.tobytes())
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+            return found
+        G, beta = self.preactivation(pattern, layer - 1)
+        found = self._activate(G, beta, prefix[self.state_starts[layer - 1]:], layer - 1)
+        self._store(key, found)
+        return found
+
+    def preactivation(self, pattern: np.ndarray, layer: int) -> tuple[fmpq_mat, fmpq_mat]:
+        """``(G (width, dim), beta (width, 1))``: layer ``layer``'s pre-activations."""
+        key = (-1 - layer, np.asarray(pattern[:self.state_starts[layer]], dtype=np.int8).tobytes())
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+            return found
+        M, m = self.input_map(pattern, layer)
+        W = self.weights[layer]
+        found = (W * M, W * m + self.biases[layer])
+        self._store(key, found)
+        return found
+
+    def _store(self, key, value) -> None:
+        self._cache[key] = value
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+
+    def output_map(self, pattern: np.ndarray) -> tuple[fmpq_mat, fmpq_mat]:
+        """``(C (out, dim), d (out, 1))``: the network's output under ``pattern``."""
+        last = len(self.network.layers) - 1
+        G, beta = self.preactivation(pattern, last)
+        return self._activate(G, beta, np.asarray(pattern[self.state_starts[last]:]), last)
+
+    def hyperplane(self, pattern: np.ndarray, label: int) -> tuple[list, fmpq]:
+        """Breakpoint hyperplane ``label`` (the labels of
+        :meth:`regions.Network.label_offsets`) under ``pattern``: ``(a, c)`` with
+        ``a . z + c`` the pre-activation minus the breakpoint (``a`` a list of fmpq)."""
+        offsets = self.label_offsets
+        layer = int(np.searchsorted(offsets, label, side="right")) - 1
+        k = len(self.breakpoints[layer])
+        neuron, q = divmod(int(label) - int(offsets[layer]), k)
+        G, beta = self.preactivation(pattern, layer)
+        dim = G.ncols()
+        return [G[neuron, j] for j in range(dim)], beta[neuron, 0] - self.breakpoints[layer][q]
+
+    def domain_row(self, face: int) -> tuple[list, fmpq]:
+        """Domain face ``face`` (label ``-1 - face``) as ``(a, c)`` with ``a . z + c <= 0``
+        inside (``c = -b``)."""
+        A, b = self.domain.A, self.domain.b
+        return [fraction(v) for v in A[face]], -fraction(b[face])
+
+    def _activate(self, G, beta, states, layer: int):
+        """The layer's output map under its ``states``: ``slope * (G z + beta) + offset``."""
+        activation = self.network.layers[layer].activation
+        if activation == "identity":
+            return G, beta
+        rows, dim = G.nrows(), G.ncols()
+        M = fmpq_mat(rows, dim)
+        m = fmpq_mat(rows, 1)
+        for j in range(rows):
+            slope, offset = self._slope_offset(activation, int(states[j]), layer)
+            if slope != 0:
+                for k in range(dim):
+                    M[j, k] = slope * G[j, k]
+            m[j, 0] = slope * beta[j, 0] + offset
+        return M, m
+
+    def _slope_offset(self, activation: str, state: int, layer: int) -> tuple[fmpq, fmpq]:
+        if activation == "hardtanh":
+            return (fmpq(1), fmpq(0)) if state == 0 else (fmpq(0), fmpq(state))
+        if state == 1:
+            return fmpq(1), fmpq(0)
+        return (self.slopes[layer] if activation == "leaky_relu" else fmpq(0)), fmpq(0)
+
+
+def pattern_along(maps: RationalMaps, point: list, direction: list) -> np.ndarray:
+    """The activation pattern of ``point + eps * direction`` for every small enough
+    ``eps > 0`` (working coordinates; fmpq entries), exactly.
+
+    Layer by layer each pre-activation is ``value + eps * slope`` under the states of the
+    earlier layers (piecewise linear: for small ``eps`` the states are those of the limit):
+    its sign is that of ``value``, or, when ``value`` is exactly a breakpoint, that of
+    ``slope``; when both are zero the neuron sits on its breakpoint along the whole
+    segment and takes the tie rule's state.
+
+    >>> from regions import Network, whole_space
+    >>> net = Network.from_layers([([[1.0, 0.0], [1.0, 0.0]], [0.0, 0.0]), ([[1.0, 1.0]], [0.0])])
+    >>> maps = RationalMaps(net, whole_space(2))
+    >>> pattern_along(maps, [fmpq(0), fmpq(3)], [fmpq(1), fmpq(0)]).tolist()
+    [1, 1]
+    """
+    network = maps.network
+    dim = len(point)
+    M, m = maps.start
+    values = M * fmpq_mat(dim, 1, point) + m
+    slopes = M * fmpq_mat(dim, 1, direction)
+    states_out = []
+    for index, layer in enumerate(network.layers):
+        W = maps.weights[index]
+        values = W * values + maps.biases[index]
+        slopes = W * slopes
+        if layer.activation == "identity":
+            continue
+        states = []
+        for j in range(layer.width):
+            value, slope = values[j, 0], slopes[j, 0]
+            signs = []
+            for breakpoint in maps.breakpoints[index]:
+                shifted = value - breakpoint
+                signs.append((shifted > 0) - (shifted < 0) or (slope > 0) - (slope < 0))
+            states.append(_state_from_signs(signs, layer.activation))
+        for j, state in enumerate(states):
+            slope_j, offset_j = maps._slope_offset(layer.activation, state, index)
+            values[j, 0] = slope_j * values[j, 0] + offset_j
+            slopes[j, 0] = slope_j * slopes[j, 0]
+        states_out.extend(states)
+    return np.array(states_out, dtype=np.int8)
+
+
+def _state_from_signs(signs: list, activation: str) -> int:
+    """A neuron's state from the signs (-1, 0, +1) of ``pre-activation - breakpoint`` at
+    its breakpoints, at a breakpoint by the tie rule (ReLU off, hard-tanh linear)."""
+    if activation == "hardtanh":
+        low, high = signs
+        return 1 if high > 0 else (-1 if low < 0 else 0)
+    return 1 if signs[0] > 0 else 0
