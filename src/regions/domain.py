@@ -281,6 +281,9 @@ def plane(p0, p1, p2, lo=None, hi=None) -> Domain:
     p0, p1, p2 = (_vector(p, f"plane point {i}") for i, p in enumerate((p0, p1, p2)))
     if not p0.shape == p1.shape == p2.shape:
         raise DomainError("plane points must have the same dimension")
+    if p0.size < 2:
+        raise DomainError(f"a plane needs an input space of at least 2 dimensions, got "
+                          f"points of {p0.size} coordinate: slice R^1 with a line or segment")
     basis = _orthonormal_basis(np.stack([p1 - p0, p2 - p0], axis=1), "plane points are collinear")
     return _slice("plane", p0, basis, lo, hi)
 
