@@ -285,9 +285,9 @@ def test_convert_writes_the_npz_contract(capsys, tmp_path):
                                 torch.nn.Linear(6, 1)).double()
     source, target = tmp_path / "model.pt", tmp_path / "net.npz"
     torch.save(model.state_dict(), source)
-    code, out, _ = run(capsys, "convert", source, "-o", target, "--activations",
-                       "hardtanh,identity")
-    assert code == 0 and str(target) in out
+    code, out, err = run(capsys, "convert", source, "-o", target, "--activations",
+                         "hardtanh,identity")
+    assert code == 0 and err == f"wrote the network to {target}\n" and out.startswith("Network(")
     with np.load(target) as arrays:                   # the file contract, read without regions
         assert arrays["W0"].shape == (6, 2) and arrays["activations"].tolist() == [
             "hardtanh", "identity"]
@@ -347,3 +347,244 @@ def test_polytope_from_a_file(capsys, tmp_path):
     np.savez(path, A=A)
     code, _, err = run(capsys, "count", EXAMPLE, "--polytope", path)
     assert code == 2 and "must hold arrays A and c" in err
+
+
+# --------------------------------------------------------------------------- issue 23
+# The frictions a new user met: before -> after in each test's comment.
+
+def one_layer_net(tmp_path, W, b, name="net.npz"):
+    """A network file of one ReLU layer ``relu(W x + b)`` summed into one output."""
+    path = tmp_path / name
+    regions.save(regions.Network.from_layers([(np.array(W, float), np.array(b, float)),
+                                              (np.ones((1, len(b))), np.zeros(1))]), path)
+    return path
+
+
+def run_python(code: str, *args, **options):
+    """``python -c code args`` in a subprocess (its stdout and stderr captured as text
+    unless ``options`` route them)."""
+    options.setdefault("capture_output", True)
+    return subprocess.run([sys.executable, "-c", code, *map(str, args)], text=True,
+                          timeout=300, **options)
+
+
+def test_a_closed_pipe_ends_quietly():
+    # `regions count NET | head -1`: before, a BrokenPipeError traceback and exit 1; after,
+    # nothing on stderr and the shell's code for SIGPIPE. The reading end is closed before
+    # the command starts, so its first write meets the closed pipe.
+    import os
+    read, write = os.pipe()
+    os.close(read)
+    done = run_python("import sys; from regions import cli; sys.exit(cli.main(sys.argv[1:]))",
+                      "count", EXAMPLE, "--quiet", stdout=write, stderr=subprocess.PIPE,
+                      capture_output=False)
+    os.close(write)
+    assert done.returncode == cli.EXIT_BROKEN_PIPE == 141
+    assert done.stderr == ""
+
+
+#: Sends SIGINT to its own process when an import of ``scipy`` starts (the package imports
+#: it early), then runs ``ENTRY`` on the command line.
+INTERRUPT_DURING_IMPORTS = """
+import builtins, os, signal, sys
+real_import = builtins.__import__
+def interrupting_import(name, *args, **kwargs):
+    if name == "scipy":
+        builtins.__import__ = real_import
+        os.kill(os.getpid(), signal.SIGINT)
+    return real_import(name, *args, **kwargs)
+builtins.__import__ = interrupting_import
+ENTRY
+"""
+
+
+def test_ctrl_c_during_the_imports_is_one_line():
+    # Before: the console script imported regions.cli first, and a Ctrl-C in that half
+    # second printed a KeyboardInterrupt traceback (as importing regions.cli still does,
+    # which shows that the signal arrives during the imports); after, the `regions` command
+    # (regions_launcher) prints one line and exits 130.
+    raw = run_python(INTERRUPT_DURING_IMPORTS.replace("ENTRY", "import regions.cli"))
+    assert "KeyboardInterrupt" in raw.stderr and "Traceback" in raw.stderr
+    done = run_python(INTERRUPT_DURING_IMPORTS.replace(
+        "ENTRY", "import regions_launcher; sys.exit(regions_launcher.main(sys.argv[1:]))"),
+        "count", EXAMPLE)
+    assert (done.returncode, done.stderr, done.stdout) == (130, "regions: interrupted\n", "")
+    import regions_launcher
+    assert regions_launcher.INTERRUPTED == cli.EXIT_INTERRUPTED
+
+
+def test_the_regions_command_is_the_launcher():
+    from importlib.metadata import entry_points
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "regions"]
+    assert script.value == "regions_launcher:main"
+
+
+#: Sends SIGINT to its own process once the enumeration has found regions (from the
+#: driver's look at its budgets, where a Ctrl-C is read), then runs the command line.
+INTERRUPT_DURING_THE_RUN = """
+import os, signal, sys
+from regions import cli
+from regions.engines import driver
+real_look = driver.budget_exhausted
+def interrupting_look(interrupt, found, *args):
+    if found >= 100 and not interrupt.requested:
+        os.kill(os.getpid(), signal.SIGINT)
+    return real_look(interrupt, found, *args)
+driver.budget_exhausted = interrupting_look
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_during_the_enumeration_prints_the_partial_result_and_exit_5():
+    # Before: the run stopped by Ctrl-C exited 5 while its warning said "(exit code 7)";
+    # after, the warnings name exit code 5, the code the run returns. The example on
+    # [-1, 1]^2 with --min-radius 1e-5 has near-degenerate regions (test_min_radius_option).
+    done = run_python(INTERRUPT_DURING_THE_RUN, "count", EXAMPLE, "--box", "-1", "1",
+                      "--min-radius", "1e-5", "--method", "split", "--quiet")
+    assert done.returncode == cli.EXIT_INCOMPLETE
+    found = int(done.stdout.split()[1])
+    assert done.stdout.startswith(f"regions: {found} (INCOMPLETE: stopped by interrupted")
+    warnings = done.stderr.splitlines()
+    assert warnings[0].startswith("warning: the enumeration stopped early (Ctrl-C,")
+    assert all(line.startswith("warning: ") and line.endswith("(exit code 5)")
+               for line in warnings)
+
+
+def test_warnings_name_the_exit_code_the_run_returns(capsys, box_truth, box_inradii):
+    # Complete and tolerance-dependent: exit 7, one warning naming 7 and the oracle's
+    # number of regions narrower than 100 * 1e-5. Stopped by a budget: exit 5, and no
+    # warning names 7.
+    near = int(np.sum(box_inradii < 100 * 1e-5))
+    code, _, err = run(capsys, "count", EXAMPLE, "--box", "-1", "1", "--min-radius", "1e-5",
+                       "--quiet")
+    assert code == cli.EXIT_TOLERANCE_DEPENDENT and err == (
+        f"warning: {near} near-degenerate regions and 0 dropped slivers: the count depends "
+        f"on --min-radius (exit code 7)\n")
+    code, _, err = run(capsys, "count", EXAMPLE, "--box", "-1", "1", "--min-radius", "1e-5",
+                       "--max-regions", str(len(box_truth[0]) - 1), "--quiet")
+    assert code == cli.EXIT_INCOMPLETE and "(exit code 5)" in err and "(exit code 7)" not in err
+
+
+@pytest.mark.parametrize("command,extra", [("plot", ["-o", "p.png"]),
+                                           ("graph", ["-o", "g.graphml"]), ("faces", []),
+                                           ("topology", []), ("verify", ["--samples", "100",
+                                                                         "--lines", "5"])])
+def test_every_command_that_exits_7_says_why(capsys, tmp_path, box_inradii, command, extra):
+    # Before: plot, graph and faces exited 7 with nothing on stderr; after, each prints
+    # the warning, with the oracle's count of near-degenerate regions.
+    near = int(np.sum(box_inradii < 100 * 1e-5))
+    extra = [str(tmp_path / e) if "." in e else e for e in extra]
+    code, _, err = run(capsys, command, EXAMPLE, *extra, "--box", "-1", "1", "--min-radius",
+                       "1e-5", "--quiet")
+    assert code == cli.EXIT_TOLERANCE_DEPENDENT
+    assert err == (f"warning: {near} near-degenerate regions and 0 dropped slivers: the count "
+                   f"depends on --min-radius (exit code 7)\n")
+
+
+def test_every_subcommand_takes_the_common_flags():
+    # Before: entropy had no --quiet (nor convert --quiet, --progress); after, all do.
+    parser = cli.build_parser()
+    subcommands = next(a for a in parser._actions
+                       if isinstance(a, __import__("argparse")._SubParsersAction)).choices
+    for name, sub in subcommands.items():
+        flags = {flag for action in sub._actions for flag in action.option_strings}
+        assert {"--quiet", "--json", "--progress"} <= flags, name
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["count", str(EXAMPLE), "--box", "-inf,inf"],
+     "regions: error: --box bounds must be finite, got -inf,inf (all of R^n is the default: "
+     "leave --box out)"),
+    (["count", str(EXAMPLE), "--box"],
+     "regions count: error: argument --box: expected at least one argument "
+     "(see regions count --help)"),
+    (["count", str(EXAMPLE), "--workers", "0"],
+     "regions count: error: argument --workers: must be at least 1, got 0 "
+     "(see regions count --help)"),
+    (["frobnicate"], "regions: error: argument command: invalid choice: 'frobnicate' (choose "
+                     "from ...) (see regions --help)")])
+def test_argument_errors_are_one_line(capsys, argv, message):
+    # Before: `--box -inf,inf` printed 11 lines of usage; after, one line and exit 2.
+    try:
+        code = cli.main(argv)
+    except SystemExit as exc:
+        code = exc.code
+    assert code == cli.EXIT_BAD_INPUT
+    head, _, tail = message.partition("...")      # argparse quotes the choices or not
+    err = capsys.readouterr().err
+    assert err.startswith(head) and err.endswith(tail + "\n") and err.count("\n") == 1
+
+
+def tent_file(tmp_path):
+    """The tent map 2 relu(x) - 4 relu(x - 1/2) on [0, 1]: 2^k laps of f^k."""
+    path = tmp_path / "tent.npz"
+    regions.save(regions.Network.from_layers([([[1.0], [1.0]], [0.0, -0.5]),
+                                              ([[2.0, -4.0]], [0.0])]), path)
+    return path
+
+
+@pytest.mark.parametrize("iterations", ["0", "-2"])
+def test_entropy_refuses_fewer_than_one_iteration(capsys, tmp_path, iterations):
+    # Before: exit 0 with an empty table; after, exit 2 and one line (API: RegionsError).
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["entropy", str(tent_file(tmp_path)), "--interval", "0", "1",
+                  "--iterations", iterations])
+    assert exc.value.code == cli.EXIT_BAD_INPUT
+    assert capsys.readouterr().err == (f"regions entropy: error: argument --iterations: must "
+                                       f"be at least 1, got {int(iterations)} (see regions "
+                                       f"entropy --help)\n")
+    with pytest.raises(regions.RegionsError, match="at least 1"):
+        regions.entropy(regions.load(tent_file(tmp_path)), 0.0, 1.0, int(iterations))
+
+
+def test_entropy_takes_quiet_and_json(capsys, tmp_path):
+    code, out, err = run(capsys, "entropy", tent_file(tmp_path), "--interval", "0", "1",
+                         "--iterations", "3", "--quiet", "--json")
+    assert code == 0 and err == "" and json.loads(out)["laps"] == [2, 4, 8]
+
+
+def test_a_plane_needs_two_inputs(capsys, tmp_path):
+    # Before: --plane 0 1 2 on a 1-input net was accepted as a 1-D domain (while the same
+    # collinear points in R^2 are refused); after, both are refused.
+    path = tmp_path / "one.npz"
+    regions.save(regions.Network.from_layers([([[1.0], [1.0]], [0.0, -1.0]),
+                                              ([[1.0, 1.0]], [0.0])]), path)
+    code, out, err = run(capsys, "count", path, "--plane", "0", "1", "2", "--quiet")
+    assert code == cli.EXIT_BAD_INPUT and out == ""
+    assert err.startswith("regions: error: a plane needs an input space of at least 2 "
+                          "dimensions") and len(err.splitlines()) == 1
+    with pytest.raises(regions.DomainError, match="at least 2"):
+        regions.plane([0.0], [1.0], [2.0])
+
+
+def test_segment_option(capsys, tmp_path):
+    # relu(x) + relu(x - 1) + relu(y + 5): along y = 0.5 the breakpoints are x = 0 and x = 1.
+    # The segment from x = -1 to x = 2 crosses both (3 regions), from x = 0.5 to 2 one (2).
+    path = one_layer_net(tmp_path, [[1, 0], [1, 0], [0, 1]], [0, -1, 5])
+    for start, count in (("-1,0.5", 3), ("0.5,0.5", 2)):
+        code, out, _ = run(capsys, "count", path, "--segment", start, "2,0.5", "--json",
+                           "--quiet")
+        assert code == 0 and json.loads(out)["regions"] == count
+        assert json.loads(out)["domain"] == "segment"
+    code, _, err = run(capsys, "count", path, "--segment", "0,0", "1,0", "--box", "0", "1")
+    assert code == cli.EXIT_BAD_INPUT and "--box bounds a --plane, not a --segment" in err
+
+
+@pytest.mark.parametrize("command,output,what", [
+    ("count", "part.json", "the partition"), ("count", "part.npz", "the partition"),
+    ("verify", "report.json", "the report"), ("graph", "g.gexf", "the graph"),
+    ("faces", "hasse.graphml", "the Hasse diagram"),
+    ("topology", "boundary.json", "the decision boundary"), ("plot", "p.svg", "the picture"),
+    ("convert", "copy.npz", "the network")])
+def test_writing_a_file_says_where_it_went(capsys, tmp_path, command, output, what):
+    # Before: count, verify, faces and topology wrote their -o file without a word; after,
+    # every command says `wrote ... to FILE` on stderr, and nothing with --quiet.
+    path = one_layer_net(tmp_path, [[1, 0], [0, 1]], [0, 0])
+    target = tmp_path / output
+    extra = ["--samples", "100", "--lines", "5"] if command == "verify" else []
+    box = [] if command == "convert" else ["--box", "-1", "1"]
+    code, _, err = run(capsys, command, path, "-o", target, *box, *extra)
+    assert code == 0 and target.stat().st_size > 0
+    assert err.splitlines()[-1] == f"wrote {what} to {target}"
+    code, _, err = run(capsys, command, path, "-o", target, *box, *extra, "--quiet")
+    assert code == 0 and err == ""

@@ -45,6 +45,7 @@ import shlex
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -277,7 +278,8 @@ def exit_constants():
 MEANING = {"EXIT_BAD_INPUT": "bad input", "EXIT_VIOLATION": "`verify`",
            "EXIT_CERTIFICATE_FAILED": "`--certify`", "EXIT_INCOMPLETE": "incomplete",
            "EXIT_EXACT_CHECK_FAILED": "`--exact-check`",
-           "EXIT_TOLERANCE_DEPENDENT": "tolerance", "EXIT_INTERRUPTED": "Ctrl-C outside"}
+           "EXIT_TOLERANCE_DEPENDENT": "tolerance", "EXIT_INTERRUPTED": "Ctrl-C outside",
+           "EXIT_BROKEN_PIPE": "standard output was closed"}
 
 
 def test_exit_code_table_matches_the_code():
@@ -389,3 +391,105 @@ def test_tolerance_table_matches_tolerances_py():
             assert (min(steps), max(steps)) == (float(low), float(high)), name
         else:
             assert getattr(tolerances, name) == float(value), name
+
+
+# --------------------------------------------------------------------------- issue 23
+# Statements a new user found false or stale, each checked against what the code does.
+
+def all_text():
+    return {path.name: path.read_text() for path in FILES}
+
+
+def test_no_doc_names_a_file_outside_the_repository():
+    # Before: README pointed to ../shared/tools/import_cycles.py, which a clone lacks.
+    for name, text in all_text().items():
+        assert "../" not in text, f"{name} names a path outside the repository"
+        for script in re.findall(r"\bpython3?\s+((?:[\w.-]+/)*[\w.-]+\.py)\b", text):
+            assert (ROOT / script).is_file(), f"{name}: {script} is not in the repository"
+
+
+def test_readme_says_what_to_run_from_where(tmp_path, monkeypatch):
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## What to run from where"):]
+    section = " ".join(section[:section.index("\n## ", 4)].split())
+    assert "repository's root" in section and "`data/`" in section and "`examples/`" in section
+    # True: the tutorials name the bundled networks relative to the root, and from another
+    # folder they fail with the message the section quotes.
+    assert any("data/" in path.read_text() for path in (ROOT / "examples").glob("*.py"))
+    monkeypatch.chdir(tmp_path)
+    import regions
+    with pytest.raises(regions.FileFormatError, match="no such network file: data/"):
+        runpy.run_path(str(ROOT / "examples" / "verify_bound.py"), run_name="__main__")
+    assert "no such network file: data/" in section
+
+
+def synopsis_line(command: str) -> str:
+    (synopsis,) = [body for lang, body, _, _ in blocks(ROOT / "README.md")[0]
+                   if lang == "" and body.lstrip().startswith("regions count")]
+    return next(line for line in synopsis.splitlines() if line.startswith(f"regions {command} "))
+
+
+def test_readme_synopsis_names_every_output_format():
+    # Before: the plot synopsis lacked .html.
+    from regions.cli import PICTURE_SUFFIXES
+    from regions.io.partitions import _GRAPH_FORMATS
+
+    for command, suffixes in (("plot", PICTURE_SUFFIXES), ("graph", tuple(_GRAPH_FORMATS))):
+        shown = re.search(r"-o FILE\.\{([\w,]+)\}", synopsis_line(command)).group(1)
+        assert {"." + s for s in shown.split(",")} == set(suffixes), command
+
+
+def test_the_input_shape_rule_is_stated_as_the_loader_applies_it():
+    # Before: "--input-shape ... when it does not start with a Linear"; the loader now reads
+    # the shape off the first operation on the input, inside a custom module too
+    # (tests/test_torch_residual.py checks it).
+    readme, api = all_text()["README.md"], " ".join(all_text()["api.md"].split())
+    assert "does not start with a\n`Linear`" not in readme
+    assert "first operation on the model's input is not a `Linear`" in " ".join(readme.split())
+    assert "only when the first operation on the model's input is not a `Linear`" in api
+
+
+def test_onnx_extra_installs_what_torch_onnx_export_needs():
+    extras = (ROOT / "pyproject.toml").read_text()
+    assert re.search(r'^onnx = \[.*"onnxscript', extras, re.M)
+    assert "installs `onnxscript`" in " ".join(all_text()["README.md"].split())
+
+
+def test_api_md_engines_are_described_as_they_run():
+    # Before: "VertexEngine (...; bounded domains)" and "WalkEngine (...; no checkpoints)".
+    import regions
+
+    text = " ".join(all_text()["api.md"].split())
+    engines = text[text.index("The three engines:"):]
+    engines = engines[:engines.index(").", engines.index("WalkEngine")) + 1]
+    assert "bounded domains, and all of R^n and unbounded planes and lines" in engines
+    assert "checkpoints as the others" in engines and "no checkpoints" not in engines
+    rng = np.random.default_rng(0)
+    net = regions.Network.from_layers([(rng.normal(size=(4, 3)), rng.normal(size=4)),
+                                       (np.ones((1, 4)), np.zeros(1))])
+    # 4 planes in general position: 1 + 4 + 6 + 4 = 15 regions of R^3 (Zaslavsky); a plane
+    # and a line in general position meet them in 1 + 4 + 6 = 11 and 1 + 4 = 5.
+    for domain, count in ((None, 15), (regions.plane([0, 0, 0], [1, 0.2, 0], [0, 1, 0.3]), 11),
+                          (regions.line([0, 0, 0], [1, 0.3, 0.2]), 5)):
+        part = regions.enumerate_regions(net, domain, method="vertex")
+        assert (part.method, len(part)) == ("vertex", count)
+
+
+def test_performance_md_states_the_current_auto_dimensions():
+    # Before: "used for unbounded domains and for d > 4", "before raising MAX_AUTO_DIM above
+    # 4"; now the thresholds are those of regions.engines.vertex.MAX_AUTO_DIM.
+    import regions
+    from regions.engines.vertex import MAX_AUTO_DIM
+
+    text = " ".join(all_text()["performance.md"].split())
+    assert "used for unbounded domains and for d > 4" not in text
+    stated = re.findall(r"(\d+) on bounded domains,? and (\d+) on R\^n", text)
+    assert stated and {(int(b), int(u)) for b, u in stated} == {
+        (MAX_AUTO_DIM["bounded"], MAX_AUTO_DIM["unbounded"])}
+    for dim, domain, method in ((MAX_AUTO_DIM["bounded"], regions.box(-1, 1), "vertex"),
+                                (MAX_AUTO_DIM["bounded"] + 1, regions.box(-1, 1), "split"),
+                                (MAX_AUTO_DIM["unbounded"], None, "vertex"),
+                                (MAX_AUTO_DIM["unbounded"] + 1, None, "split")):
+        net = regions.Network.from_layers([(np.eye(1, dim), np.zeros(1)),
+                                           (np.ones((1, 1)), np.zeros(1))])
+        assert regions.enumerate_regions(net, domain).method == method, (dim, domain)

@@ -65,8 +65,9 @@ def test_2d_polygons_tile_the_box():
     part = regions.enumerate_regions(net, regions.box(lo, hi))
     truth = oracles.unambiguous(oracles.brute_force_patterns, net, oracles.box_slice(lo, hi))
     fig = figure(part, color="output")
-    assert len(fig.data) == len(part) == len(truth)
-    assert sum(shoelace(t.x, t.y) for t in fig.data) == pytest.approx(2.5 * 1.5, rel=1e-9)
+    polygons, key = fig.data[:-1], fig.data[-1]         # then the colour bar's trace
+    assert len(polygons) == len(part) == len(truth) and key.marker.showscale
+    assert sum(shoelace(t.x, t.y) for t in polygons) == pytest.approx(2.5 * 1.5, rel=1e-9)
 
 
 def test_unbounded_3d_is_clipped_and_says_so():
@@ -74,7 +75,9 @@ def test_unbounded_3d_is_clipped_and_says_so():
     net = random_net([3, 4, 1], ["relu", "identity"], 0)
     fig = figure(regions.enumerate_regions(net))
     assert len(fig.data) == 15
-    assert "clipped" in fig.layout.title.text
+    # 4 planes cross at 4 points, all inside the window: only the 14 unbounded regions
+    # (all but the bounded simplex: 15 - C(3, 3)) reach past it.
+    assert fig.layout.title.text.endswith("14 regions reach past it")
     ranges = [getattr(fig.layout.scene, f"{a}axis").range for a in "xyz"]
     box = np.prod([hi - lo for lo, hi in ranges])
     assert sum(mesh_volume(t) for t in fig.data) == pytest.approx(box, rel=1e-9)
@@ -113,3 +116,21 @@ def test_cli_draws_a_3d_png(tmp_path, capsys):
     assert main(["plot", str(net_path), "-o", str(picture), "--box", "-1", "1",
                  "--quiet"]) == 0
     assert picture.read_bytes().startswith(b"\x89PNG")
+
+
+def test_unbounded_2d_window_hatches_and_classes_get_a_legend():
+    # 5 lines in general position on R^2: 10 crossings, fewer than 20, all inside the
+    # window, so exactly the 2 * 5 unbounded regions of the 16 (Zaslavsky) are hatched.
+    rng = np.random.default_rng(7)
+    net = regions.Network.from_layers([(rng.normal(size=(5, 2)), rng.normal(size=5)),
+                                       (rng.normal(size=(3, 5)), np.zeros(3))])
+    part = regions.enumerate_regions(net)
+    fig = figure(part, color="output")
+    polygons, legend = fig.data[:len(part)], fig.data[len(part):]
+    assert len(polygons) == oracles.zaslavsky(5, 2) == 16
+    assert sum(t.fillpattern.shape == "/" for t in polygons) == 10
+    assert fig.layout.title.text.endswith("10 regions reach past it (hatched)")
+    # one legend entry per class that some region takes at its witness (numpy forward)
+    hidden = np.maximum(part.input_witnesses @ net.layers[0].weight.T + net.layers[0].bias, 0)
+    classes = sorted(set(np.argmax(hidden @ net.layers[1].weight.T, axis=1)))
+    assert [t.name for t in legend] == [f"class {k}" for k in classes]

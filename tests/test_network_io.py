@@ -264,7 +264,7 @@ def test_from_torch_convolutional_model_matches_its_forward_and_brute_force():
         nn.Conv2d(2, 4, 3, stride=2, padding=1, dilation=1, groups=2), nn.BatchNorm2d(4),
         nn.ReLU(),
         nn.Sequential(nn.AvgPool2d(2), nn.Dropout(0.5), nn.Flatten(), nn.Linear(4, 3)),
-        nn.Hardtanh(), nn.Linear(3, 1))
+        nn.Hardtanh(), nn.Linear(3, 1)).eval()
     with torch.no_grad():
         model[1].running_mean.uniform_(-0.5, 0.5)
         model[1].running_var.uniform_(0.5, 2.0)
@@ -285,7 +285,7 @@ def test_from_torch_refusals_name_the_problem():
     torch = pytest.importorskip("torch")
     nn = torch.nn
     cases = [(nn.Sequential(nn.Conv2d(1, 2, 2), nn.ReLU(), nn.Flatten(), nn.Linear(8, 1)),
-              None, "give input_shape"),
+              None, r"is Conv2d, not a Linear, .*give input_shape=\(C, H, W\)"),
              (nn.Sequential(nn.Conv2d(1, 2, 2), nn.MaxPool2d(2), nn.ReLU()), (1, 4, 4),
               "MaxPool2d is piecewise linear but not elementwise"),
              (nn.Sequential(nn.Linear(2, 3), nn.Sigmoid()), None, "unsupported module Sigmoid"),
@@ -336,7 +336,7 @@ def test_cli_counts_a_pickled_convolutional_model_on_a_plane(tmp_path, capsys):
     from regions.cli import main
     argv = ["count", str(path), "--allow-pickle", "--plane", "0," * 8 + "0", "1," + "0," * 7 + "0",
             "0,1," + "0," * 6 + "0", "--box", "-1", "1", "--json", "--quiet"]
-    assert main(argv) == 2 and "give input_shape" in capsys.readouterr().err
+    assert main(argv) == 2 and "give --input-shape C,H,W" in capsys.readouterr().err
     assert main(argv + ["--input-shape", "1,3,3"]) == 0
     count = json.loads(capsys.readouterr().out)["regions"]
     net = regions.from_torch(model, input_shape=(1, 3, 3))
@@ -354,3 +354,25 @@ def test_shape_errors_hint_at_the_out_in_convention():
     with pytest.raises(regions.NetworkError, match="is layer 1's weight transposed"):
         regions.Network.from_layers([(np.ones((4, 2)), np.zeros(4)),
                                      (np.ones((4, 3)), np.zeros(4))])   # (3, 4) stored as (4, 3)
+
+
+# --------------------------------------------------------------------------- issue 23
+
+@pytest.mark.parametrize("kind", ["BatchNorm1d", "Dropout"])
+def test_batchnorm_and_dropout_in_training_mode_are_refused(tmp_path, capsys, kind):
+    # Before: converted silently with eval semantics (another network than the one saved in
+    # training mode); after, refused naming the module, from Python and from a file.
+    torch = pytest.importorskip("torch")
+    from regions import cli
+    nn = torch.nn
+    middle = nn.BatchNorm1d(3) if kind == "BatchNorm1d" else nn.Dropout(0.2)
+    model = nn.Sequential(nn.Linear(2, 3), middle, nn.ReLU(), nn.Linear(3, 1))
+    message = f"{kind} '1' is in training mode"
+    with pytest.raises(regions.NetworkError, match=message):
+        regions.from_torch(model)
+    path = tmp_path / "training.pt"
+    torch.save(model, path)
+    assert cli.main(["count", str(path), "--allow-pickle", "--quiet"]) == cli.EXIT_BAD_INPUT
+    assert message in capsys.readouterr().err
+    # in eval mode it converts: 3 lines in general position on R^2, 7 regions (Zaslavsky)
+    assert len(regions.enumerate_regions(regions.from_torch(model.eval()))) == 7

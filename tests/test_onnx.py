@@ -6,6 +6,7 @@ regions.
 """
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -195,3 +196,25 @@ def test_clip_at_zero_is_relu_and_constant_subgraphs_fold():
     x = rng.normal(size=(16, 2))
     expected = ReferenceEvaluator(m).run(None, {"x": x.astype(np.float32)})[0]
     assert np.allclose(net.forward(x), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_torch_onnx_export_with_its_defaults(tmp_path):
+    # torch >= 2.9 exports through torch.export, which needs onnxscript (regions[onnx]
+    # installs it) and writes x.view(...) / Flatten as a Reshape with allowzero=1 and the
+    # example's batch size: converted with any batch (before: refused, "fixes the batch
+    # size"). torch's own forward pass is the reference.
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("onnxscript")
+    nn = torch.nn
+    torch.manual_seed(4)
+    model = nn.Sequential(nn.Conv2d(1, 2, 2), nn.ReLU(), nn.Flatten(), nn.Linear(8, 1)).eval()
+    path = tmp_path / "default.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (torch.zeros(1, 1, 3, 3),), str(path))
+    net = regions.from_onnx(path)
+    assert net.widths == [9, 8, 1]
+    x = np.random.default_rng(0).normal(size=(16, 9))
+    with torch.no_grad():
+        expected = model.double()(torch.from_numpy(x.reshape(16, 1, 3, 3))).numpy()
+    assert np.allclose(net.forward(x), expected, rtol=1e-5, atol=1e-6)  # float32 file

@@ -222,5 +222,7 @@ def test_cli_workers(tmp_path, capsys):
     assert main(["count", str(path), "--box", "-1", "1", "--json", "--quiet",
                  "--workers", "2"]) == 0
     assert json.loads(capsys.readouterr().out)["regions"] == len(serial)
-    assert main(["count", str(path), "--workers", "0", "--quiet"]) == 2
-    assert "--workers" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:
+        main(["count", str(path), "--workers", "0", "--quiet"])
+    assert refused.value.code == 2
+    assert "argument --workers: must be at least 1, got 0" in capsys.readouterr().err

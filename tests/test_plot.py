@@ -59,6 +59,9 @@ def test_patches_tile_the_box(ax, seed):
 
 @pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
 def test_whole_plane_window_holds_every_crossing(ax, seed):
+    # 6 lines in general position cross at 15 points, fewer than the 20 from which the
+    # window leaves out the outer 5% on each side: it holds them all, and only the
+    # 2 * 6 unbounded regions of the arrangement reach past it.
     rng = np.random.default_rng(seed)
     W, b = rng.normal(size=(6, 2)), rng.normal(size=6)
     net = regions.Network.from_layers([(W, b), (np.ones((1, 6)), np.zeros(1))])
@@ -68,7 +71,8 @@ def test_whole_plane_window_holds_every_crossing(ax, seed):
     for i, j in itertools.combinations(range(6), 2):
         x, y = np.linalg.solve(W[[i, j]], -b[[i, j]])
         assert x0 < x < x1 and y0 < y < y1
-    assert "window holding every vertex" in ax.get_title()
+    assert ax.get_title().splitlines()[1] == (
+        "window: the middle 90% of the vertices; 12 regions reach past it (hatched)")
 
 
 def test_decision_boundary_lies_on_the_zero_set(ax):
@@ -204,3 +208,143 @@ def test_one_fill_colour_per_region(ax):
     truth = oracles.unambiguous(oracles.brute_force_patterns, net,
                                 oracles.box_slice([-1, -1], [1, 1]))
     assert len(colours) == len(ax.patches) == len(truth)
+
+
+# --------------------------------------------------------------------------- issue 23
+# Before: the window of an unbounded picture held every vertex (a starburst when a few lie
+# far out), `color="output"` had no key, 1-D pictures ran to far witnesses.
+
+def line_arrangement(rows, offsets):
+    """``relu(W x + b)`` summed: one ReLU layer, whose regions are those of its lines."""
+    W, b = np.array(rows, float), np.array(offsets, float)
+    return regions.Network.from_layers([(W, b), (np.ones((1, len(b))), np.zeros(1))]), W, b
+
+
+def outward_window(points, tail=0.05, margin=0.15):
+    """The documented default window, written out: per axis, the coordinates sorted, the
+    ``floor(tail (n - 1))``-th and ``ceil((1 - tail) (n - 1))``-th, the size at least 1,
+    widened by ``margin`` of it on each side."""
+    ordered = np.sort(points, axis=0)
+    n = len(points)
+    low = ordered[int(np.floor(tail * (n - 1)))]
+    high = ordered[int(np.ceil((1 - tail) * (n - 1)))]
+    size = np.maximum(high - low, 1.0)
+    return (low + high) / 2 - (0.5 + margin) * size, (low + high) / 2 + (0.5 + margin) * size
+
+
+def reaching_past(net, lower, upper):
+    """How many regions of ``net`` on R^2 reach past the box ``[lower, upper]``: exact
+    polygon clipping in a square of half-size 1e7 (oracles), where a region is unbounded
+    when its polygon touches that square's sides."""
+    _, _, polygons = oracles.unambiguous(oracles.whole_plane_partition, net)
+    return sum(bool(np.any(np.abs(p) >= 1e7 * (1 - 1e-9)) or np.any(p < lower)
+                    or np.any(p > upper)) for p in map(np.asarray, polygons))
+
+
+def test_the_default_window_leaves_out_a_far_vertex(ax):
+    # Six lines in general position near the origin, and two nearly parallel ones that meet
+    # near x = 2000: 28 crossings, one of them far out. The window is the middle 90% of the
+    # crossings (computed here by solving each pair of lines): with 28 of them it leaves
+    # out at most the outermost one on each side of each axis, the far one among them, and
+    # stays tens of units wide instead of reaching x = 2000.
+    rows = [[1, 0.1], [0.2, 1], [1, 1], [1, -1], [0.5, -1], [1, 0.3], [0.001, 1], [-0.001, 1]]
+    offsets = [0.1, -0.2, -0.5, 0.3, 0.6, -0.9, -1, 3]
+    net, W, b = line_arrangement(rows, offsets)
+    crossings = np.array([np.linalg.solve(W[[i, j]], -b[[i, j]])
+                          for i, j in itertools.combinations(range(len(b)), 2)])
+    assert np.max(np.abs(crossings[:, 0])) > 1000
+    lower, upper = outward_window(crossings)
+    regions.plot(regions.enumerate_regions(net), ax)
+    assert np.allclose([ax.get_xlim(), ax.get_ylim()], np.stack([lower, upper], axis=1))
+    inside = np.all((crossings > lower) & (crossings < upper), axis=1)
+    assert inside.sum() >= 28 - 4 and not inside[np.argmax(crossings[:, 0])]
+    assert np.all(upper - lower < 50)
+    # 37 regions (Zaslavsky), a few of them wholly beyond the window (no patch there)
+    assert ax.get_title().splitlines()[0] == f"{oracles.zaslavsky(8, 2)} regions" == "37 regions"
+    assert len(ax.patches) < 37
+    clipped = reaching_past(net, lower, upper)
+    assert ax.get_title().splitlines()[1] == (
+        f"window: the middle 90% of the vertices; {clipped} regions reach past it (hatched)")
+    (hatches,) = ax.collections      # one hatched patch per such region that shows at all
+    assert len(hatches.get_paths()) == clipped - (37 - len(ax.patches))
+    assert hatches.get_hatch() == "///"
+
+
+def test_a_given_window_overrides_it(ax, tmp_path, capsys):
+    net, _, _ = line_arrangement([[1, 0], [0, 1], [1, 1]], [0, 0, -1])
+    regions.plot(regions.enumerate_regions(net), ax, window=([-0.5, -1], [2, 1]))
+    assert (ax.get_xlim(), ax.get_ylim()) == ((-0.5, 2.0), (-1.0, 1.0))
+    clipped = reaching_past(net, np.array([-0.5, -1]), np.array([2, 1]))
+    assert ax.get_title().splitlines()[1] == (
+        f"window as given; {clipped} regions reach past it (hatched)")
+    path = tmp_path / "net.npz"
+    regions.save(net, path)
+    assert main(["plot", str(path), "-o", str(tmp_path / "w.svg"), "--window", "-0.5,2", "-1,1",
+                 "--quiet"]) == 0
+    assert main(["plot", str(path), "-o", str(tmp_path / "w.svg"), "--window", "1", "1",
+                 "--quiet"]) == 2
+    assert "must lie below" in capsys.readouterr().err
+
+
+def hand_forward(net, x):
+    """The network's output, written out with numpy from its layers (identity last)."""
+    for layer in net.layers:
+        x = x @ layer.weight.T + layer.bias
+        if layer.activation == "relu":
+            x = np.maximum(x, 0.0)
+    return x
+
+
+def test_output_colours_have_a_colour_bar(ax):
+    net, _, _ = line_arrangement([[1, 0], [0, 1], [1, 1]], [0, 0, -1])
+    part = regions.enumerate_regions(net, regions.box(-2, 2))
+    regions.plot(part, ax, color="output")
+    values = hand_forward(net, part.input_witnesses)[:, 0]
+    bar = ax.figure.axes[1]                              # the colour bar's own Axes
+    assert bar.get_ylim() == pytest.approx((values.min(), values.max()))
+    viridis = matplotlib.colormaps["viridis"]
+    scaled = (values - values.min()) / (values.max() - values.min())
+    for patch, value in zip(ax.patches, scaled):
+        assert np.allclose(patch.get_facecolor()[:3], viridis(value)[:3])
+
+
+def test_classifier_colours_have_a_legend(ax):
+    # Three outputs of relu(x), relu(y) and 1/2 - x on [-1, 1]^2: each region is coloured
+    # by the largest output at its witness, and the legend names those classes.
+    net = regions.Network.from_layers([(np.array([[1.0, 0], [0, 1], [1, 0]]), np.zeros(3)),
+                                       (np.array([[1.0, 0, 0], [0, 1, 0], [0, 0, -1]]),
+                                        np.array([0.0, 0.0, 0.5]))])
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
+    regions.plot(part, ax, color="output")
+    classes = np.argmax(hand_forward(net, part.input_witnesses), axis=1)
+    tab10 = matplotlib.colormaps["tab10"]
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [f"class {k}"
+                                                          for k in sorted(set(classes))]
+    for handle, k in zip(legend.legend_handles, sorted(set(classes))):
+        assert np.allclose(handle.get_facecolor()[:3], tab10(k)[:3])
+    for patch, k in zip(ax.patches, classes):
+        assert np.allclose(patch.get_facecolor()[:3], tab10(k)[:3])
+
+
+def test_1d_pictures_span_the_breakpoints(ax, tmp_path):
+    # relu(t) + relu(t - 2): breakpoints 0 and 2, so the window is [0 - 0.3, 2 + 0.3]
+    # (15% of the span each side), and the two unbounded ends are hatched.
+    net = regions.Network.from_layers([([[1.0], [1.0]], [0.0, -2.0]), ([[1.0, 1.0]], [0.0])])
+    regions.plot(regions.enumerate_regions(net), ax)
+    assert ax.get_xlim() == pytest.approx((-0.3, 2.3))
+    assert ax.get_title().splitlines()[1] == (
+        "window: every breakpoint; 2 regions reach past it (hatched)")
+    # The same function along the line y = 1 of relu(x) + relu(x - 2) + relu(y + 5), and
+    # the segment from x = -1 to x = 1 of it (coordinate t from 0 to 2: breakpoint t = 1).
+    two, _, _ = line_arrangement([[1, 0], [1, 0], [0, 1]], [0, -2, 5])
+    ax.clear()
+    regions.plot(regions.enumerate_regions(two, regions.line([0, 1], [1, 1])), ax)
+    assert ax.get_xlim() == pytest.approx((-0.3, 2.3))
+    path = tmp_path / "two.npz"
+    regions.save(two, path)
+    assert main(["plot", str(path), "-o", str(tmp_path / "s.svg"), "--segment", "-1,1", "1,1",
+                 "--quiet"]) == 0
+    ax.clear()
+    regions.plot(regions.enumerate_regions(two, regions.segment([-1, 1], [1, 1])), ax)
+    assert ax.get_xlim() == pytest.approx((0.0, 2.0)) and len(ax.get_title().splitlines()) == 1

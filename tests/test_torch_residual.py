@@ -301,3 +301,64 @@ def test_converter_edge_cases():
     for model, shape, message in refused:
         with pytest.raises(regions.NetworkError, match=message):
             regions.from_torch(model, input_shape=shape)
+
+
+# --------------------------------------------------------------------------- issue 23
+
+class StartsWithLinear(nn.Module):
+    """relu(W x + b) summed: a custom module whose first operation (past a Dropout) is a
+    Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.drop, self.first, self.out = nn.Dropout(0.5), nn.Linear(2, 3), nn.Linear(3, 1)
+
+    def forward(self, x):
+        return self.out(torch.relu(self.first(self.drop(x))))
+
+
+class StartsWithView(nn.Module):
+    """A Linear on the flattened input: its first operation is x.view."""
+
+    def __init__(self):
+        super().__init__()
+        self.first = nn.Linear(4, 1)
+
+    def forward(self, x):
+        return self.first(x.view(-1, 4))
+
+
+def test_input_shape_is_inferred_when_a_linear_reads_the_input_first():
+    # Before: "the model starts with StartsWithLinear, not Linear: give input_shape"; after,
+    # the torch.fx trace finds the Linear (past a Dropout), in the model itself and inside a
+    # Sequential. Three lines in general position cut R^2 into 1 + 3 + 3 = 7 regions
+    # (Zaslavsky); torch's own forward pass checks the maps.
+    torch.manual_seed(0)
+    model = StartsWithLinear().eval()
+    for wrapped in (model, nn.Sequential(model, nn.ReLU())):
+        net = regions.from_torch(wrapped)
+        assert net.input_dim == 2
+        x = np.random.default_rng(1).normal(size=(20, 2))
+        with torch.no_grad():
+            expected = wrapped.double()(torch.from_numpy(x)).numpy()
+        assert np.allclose(net.forward(x), expected, rtol=1e-12, atol=1e-12)
+    assert len(regions.enumerate_regions(regions.from_torch(model))) == oracles.zaslavsky(3, 2)
+
+
+def test_an_unknown_input_shape_is_asked_for_by_its_api_and_cli_names(tmp_path, capsys):
+    # The message names what reads the input first, and the argument as the caller gives
+    # it: input_shape=(C, H, W) from Python, --input-shape C,H,W from the command line.
+    from regions import cli
+    model = StartsWithView().eval()
+    with pytest.raises(regions.NetworkError) as error:
+        regions.from_torch(model)
+    assert str(error.value).startswith("the first operation on the model's input is .view(), "
+                                       "not a Linear")
+    assert "give input_shape=(C, H, W)" in str(error.value)
+    path = tmp_path / "view.pt"
+    torch.save(model, path)
+    assert cli.main(["count", str(path), "--allow-pickle", "--quiet"]) == cli.EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "give --input-shape C,H,W" in err and "input_shape=" not in err
+    # given, it converts: one Linear of 4 inputs to 1 output
+    assert regions.from_torch(model, input_shape=(2, 2)).widths == [4, 1]

@@ -7,13 +7,18 @@ Also ``regions verify`` (bounds and sampled estimates beside the exact count,
 :mod:`regions.analysis.verify`) and ``regions graph`` (adjacency graph export,
 :mod:`regions.analysis.graph`). Every subcommand and every exit code lives here.
 
+Every subcommand takes ``--quiet``, ``--json`` and ``--progress``. Standard output
+carries the result; standard error the upper bound, progress, ``wrote FILE`` lines
+(none of them with ``--quiet``), warnings and errors, each one line.
+
 Exit codes: 0 success; 2 bad input (one-line message on stderr); 3 ``verify``
 found a violated relation; 4 ``--certify`` found a completeness violation; 5
 the run stopped early (budget or Ctrl-C) and printed a partial, incomplete
 result; 6 ``--exact-check`` found a witness that is not strictly inside its
 region; 7 the count is complete but depends on the full-dimensionality
 tolerance (near-degenerate regions or dropped slivers; ``"tolerance_dependent":
-true`` in ``--json``).
+true`` in ``--json``); 130 Ctrl-C before the result; 141 standard output was
+closed early (a pipe into ``head``). A 5 or 7 is explained by a warning on stderr.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import concurrent.futures
 import contextlib
 import importlib.metadata
 import json
+import os
 import re
 import sys
 
@@ -54,8 +60,11 @@ EXIT_CERTIFICATE_FAILED = 4
 EXIT_INCOMPLETE = 5
 EXIT_EXACT_CHECK_FAILED = 6
 EXIT_TOLERANCE_DEPENDENT = 7
-#: The shell's code for SIGINT (128 + 2): a Ctrl-C outside the enumeration loop.
+#: The shell's code for SIGINT (128 + 2): a Ctrl-C outside the enumeration loop
+#: (``regions_launcher.INTERRUPTED`` repeats it for a Ctrl-C during the imports).
 EXIT_INTERRUPTED = 130
+#: The shell's code for SIGPIPE (128 + 13): the reader of standard output went away.
+EXIT_BROKEN_PIPE = 141
 
 
 def load_network(args):
@@ -74,7 +83,7 @@ def network_and_domain(args):
     of R^n), or a ``--plane`` / ``--line`` slice (its ``--box`` bounds the slice
     coordinates)."""
     net = load_network(args)
-    lower, upper = parse_box(args.box) if args.box is not None else (None, None)
+    lower, upper = parse_box(args.box, "--box") if args.box is not None else (None, None)
     if args.plane is not None:
         p0, p1, p2 = (parse_point(p) for p in args.plane)
         return net, domains.plane(p0, p1, p2, lower, upper).resolve(net.input_dim)
@@ -83,11 +92,13 @@ def network_and_domain(args):
             raise RegionsError("--polytope takes no --box (add the box's rows to A, c)")
         A, c = read_polytope(args.polytope)
         return net, domains.polytope(A, c).resolve(net.input_dim)
-    if args.line is not None:
-        p0, p1 = (parse_point(p) for p in args.line)
+    for flag, make in (("--line", domains.line), ("--segment", domains.segment)):
+        points = getattr(args, flag[2:])
+        if points is None:
+            continue
         if lower is not None:
-            raise RegionsError("--box bounds a --plane, not a --line (the whole line is used)")
-        return net, domains.line(p0, p1).resolve(net.input_dim)
+            raise RegionsError(f"--box bounds a --plane, not a {flag}")
+        return net, make(*(parse_point(p) for p in points)).resolve(net.input_dim)
     domain = domains.box(lower, upper) if lower is not None else domains.whole_space()
     return net, domain.resolve(net.input_dim)
 
@@ -111,30 +122,48 @@ def parse_point(text: str) -> list[float]:
         raise RegionsError(f"a point is comma-separated numbers, got {text!r}") from None
 
 
-def parse_box(values: list[str]):
-    """``--box LO HI`` (the same bounds on every coordinate) or ``--box LO,HI LO,HI ...``
-    (one pair per coordinate) as ``(lower, upper)``."""
+def parse_box(values: list[str], flag: str):
+    """``FLAG LO HI`` (the same bounds on every coordinate) or ``FLAG LO,HI LO,HI ...``
+    (one pair per coordinate) as ``(lower, upper)``, every bound finite (``--box``,
+    ``--window``)."""
     if all("," not in v for v in values):
         if len(values) != 2:
-            raise RegionsError(f"--box takes LO HI or one LO,HI pair per coordinate, "
+            raise RegionsError(f"{flag} takes LO HI or one LO,HI pair per coordinate, "
                                f"got {' '.join(values)}")
-        return parse_point(values[0])[0], parse_point(values[1])[0]
-    pairs = [parse_point(v) for v in values]
-    if any(len(pair) != 2 for pair in pairs):
-        raise RegionsError(f"--box takes one LO,HI pair per coordinate, got {' '.join(values)}")
-    return [pair[0] for pair in pairs], [pair[1] for pair in pairs]
+        lower, upper = parse_point(values[0])[0], parse_point(values[1])[0]
+    else:
+        pairs = [parse_point(v) for v in values]
+        if any(len(pair) != 2 for pair in pairs):
+            raise RegionsError(f"{flag} takes one LO,HI pair per coordinate, "
+                               f"got {' '.join(values)}")
+        lower, upper = [pair[0] for pair in pairs], [pair[1] for pair in pairs]
+    if not np.all(np.isfinite([lower, upper])):
+        raise RegionsError(f"{flag} bounds must be finite, got {' '.join(values)}"
+                           + (" (all of R^n is the default: leave --box out)"
+                              if flag == "--box" else ""))
+    return lower, upper
 
 
 def enumerate_with_progress(args, net, domain, count_only: bool = False, bound=None, **options):
     """:func:`regions.enumerate_regions` (or, ``count_only``, :func:`regions.count_regions`)
-    with progress on stderr unless ``--quiet`` (``bound``: an upper bound on the count)."""
-    wanted = not args.quiet and (sys.stderr.isatty() or getattr(args, "progress", False))
+    with the progress of :func:`progress_for` (``bound``: an upper bound on the count)."""
+    with progress_for(args, bound) as progress:
+        return (count_regions if count_only else enumerate_regions)(
+            net, domain, progress=progress, **options)
+
+
+@contextlib.contextmanager
+def progress_for(args, bound=None):
+    """The progress callback the command line asks for, or None: on stderr unless
+    ``--quiet``, on a terminal always, elsewhere with ``--progress``. A terminal's live
+    line is cleared at the end."""
+    wanted = not args.quiet and (sys.stderr.isatty() or args.progress)
     progress = _progress_printer(sys.stderr, bound) if wanted else None
-    part = (count_regions if count_only else enumerate_regions)(net, domain, progress=progress,
-                                                                **options)
-    if progress is not None and progress.interactive:
-        print("\r\033[K", end="", file=sys.stderr, flush=True)
-    return part
+    try:
+        yield progress
+    finally:
+        if progress is not None and progress.interactive:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
 PROGRESS_DELAY = 1.0     # seconds before the first progress line
@@ -186,10 +215,10 @@ def cmd_count(args) -> int:
     if args.pieces:
         summary["pieces"] = linear_pieces(part).count
     if args.output and args.output.lower().endswith(".npz"):
-        with writing(args.output, "the partition"):
+        with writing(args, args.output, "the partition"):
             to_npz(part, args.output)
     elif args.output:
-        write_text(args.output, to_json(part), "the partition")
+        write_text(args, args.output, to_json(part), "the partition")
     if args.output:
         summary["output"] = args.output
     failures = None
@@ -206,21 +235,16 @@ def cmd_count(args) -> int:
         if args.pieces:
             print(f"linear pieces: {summary['pieces']}")
         print(f"LPs: {summary['lps']}  seconds: {summary['seconds']:.3f}")
-        if summary["near_degenerate"] or summary["slivers"]:
-            print(f"warning: {summary['near_degenerate']} near-degenerate regions and "
-                  f"{summary['slivers']} dropped slivers: the count depends on --min-radius "
-                  f"(exit code {EXIT_TOLERANCE_DEPENDENT})")
         if failures is not None:
             print(f"exact check: {len(part) - len(failures)} of {len(part)} witnesses verified")
             for failure in failures:
                 print(f"  region {failure.region}: {failure.reason}")
-    if args.certify:
-        code = certify_and_report(part, sys.stderr if args.json else sys.stdout)
-        if code:
-            return code
+    code = outcome_code(part)
     if failures:
-        return EXIT_EXACT_CHECK_FAILED
-    return outcome_code(part)
+        code = EXIT_EXACT_CHECK_FAILED
+    if args.certify:
+        code = certify_and_report(part, sys.stderr if args.json else sys.stdout) or code
+    return concluded(part, code)
 
 
 def outcome_code(part) -> int:
@@ -228,6 +252,27 @@ def outcome_code(part) -> int:
     if not part.complete:
         return EXIT_INCOMPLETE
     return EXIT_TOLERANCE_DEPENDENT if part.tolerance_dependent else 0
+
+
+#: What stopped an incomplete enumeration, as the command line names it.
+STOPPED_BY = {"interrupted": "Ctrl-C", "max_regions": "--max-regions",
+              "time_limit": "--time-limit", "memory_limit": "--memory-limit"}
+
+
+def concluded(part, code: int) -> int:
+    """``code``, the command's exit code, after a warning on stderr for each reason the
+    enumeration's result is not clean: it stopped early, or it depends on the tolerance."""
+    summary = part.summary()
+    if not summary["complete"]:
+        print(f"warning: the enumeration stopped early "
+              f"({STOPPED_BY.get(summary['stop_reason'], summary['stop_reason'])}, "
+              f"{summary['unfinished']:,} cells unfinished): the result holds only the "
+              f"regions found before (exit code {code})", file=sys.stderr)
+    if summary["tolerance_dependent"]:
+        print(f"warning: {summary['near_degenerate']} near-degenerate regions and "
+              f"{summary['slivers']} dropped slivers: the count depends on --min-radius "
+              f"(exit code {code})", file=sys.stderr)
+    return code
 
 
 def certify_and_report(part, stream) -> int:
@@ -247,25 +292,26 @@ def cmd_verify(args) -> int:
                     partition=part)
     print(report.to_json() if args.json else report.format_table())
     if args.output:
-        write_text(args.output, report.to_json() + "\n", "the report")
-    if not report.enumeration["complete"]:
-        return EXIT_INCOMPLETE
-    return outcome_code(part) if report.ok else EXIT_VIOLATION
+        write_text(args, args.output, report.to_json() + "\n", "the report")
+    return concluded(part, outcome_code(part) if report.ok or not part.complete
+                     else EXIT_VIOLATION)
 
 
 @contextlib.contextmanager
-def writing(path, what: str):
-    """An OSError while writing ``what`` to ``path`` becomes a one-line FileFormatError
-    (exit 2)."""
+def writing(args, path, what: str):
+    """The body writes ``what`` to ``path``: an OSError becomes a one-line FileFormatError
+    (exit 2), and success is said on stderr unless ``--quiet``."""
     try:
         yield
     except OSError as exc:
         raise FileFormatError(f"cannot write {what} to {path}: {exc.strerror or exc}") from None
+    if not args.quiet:
+        print(f"wrote {what} to {path}", file=sys.stderr)
 
 
-def write_text(path, text: str, what: str) -> None:
+def write_text(args, path, text: str, what: str) -> None:
     """Write ``text`` to ``path`` (:func:`writing`)."""
-    with writing(path, what), open(path, "w", encoding="utf-8") as handle:
+    with writing(args, path, what), open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
 
 
@@ -275,13 +321,13 @@ def cmd_convert(args) -> int:
     net = load_network(args)
     if not str(args.output).endswith(".npz"):
         raise FileFormatError(f"{args.output}: the network format is .npz")
-    with writing(args.output, "the network"):
+    with writing(args, args.output, "the network"):
         save(net, args.output)
     if args.json:
         print(json.dumps({"widths": net.widths, "activations": net.activations,
                           "output": args.output}))
     else:
-        print(f"{net!r} -> {args.output}")
+        print(repr(net))
     return 0
 
 
@@ -289,8 +335,10 @@ def cmd_plot(args) -> int:
     """``regions plot NET.npz -o FILE``: enumerate and draw every region (``.html``: the
     interactive 2-D/3-D page of :mod:`regions.html`)."""
     interactive = args.output.lower().endswith(".html")
-    if not interactive and not args.output.lower().endswith((".png", ".svg", ".pdf")):
-        raise RegionsError(f"{args.output}: the picture is .png, .svg, .pdf or .html")
+    if not args.output.lower().endswith(PICTURE_SUFFIXES):
+        raise RegionsError(f"{args.output}: the picture is {', '.join(PICTURE_SUFFIXES[:-1])} "
+                           f"or {PICTURE_SUFFIXES[-1]}")
+    window = None if args.window is None else parse_box(args.window, "--window")
     if interactive and (args.graph or args.boundary or not args.edges):
         raise RegionsError("--graph, --boundary and --no-edges draw static pictures only "
                            "(.png, .svg, .pdf), not .html")
@@ -299,26 +347,32 @@ def cmd_plot(args) -> int:
         pyplot()                                     # the output colours are matplotlib's
     net, domain = network_and_domain(args)
     part = enumerate_from_args(args, net, domain)
-    with writing(args.output, "the picture"):
+    with writing(args, args.output, "the picture"):
         if interactive:
-            write_html(part, args.output, color=args.color, layer=args.layer)
+            write_html(part, args.output, color=args.color, layer=args.layer, window=window)
         else:
             save_figure(part, args.output, color=args.color, layer=args.layer,
-                        edges=args.edges, graph=args.graph, boundary=args.boundary)
+                        edges=args.edges, graph=args.graph, boundary=args.boundary,
+                        window=window)
     summary = part.summary()
     summary["output"] = args.output
     if args.json:
         print(json.dumps(jsonable(summary)))
     else:
-        print(f"{len(part)} regions -> {args.output}")
-    return outcome_code(part)
+        print(f"{len(part)} regions")
+    return concluded(part, outcome_code(part))
+
+
+#: The picture formats of ``regions plot``, by the output's extension.
+PICTURE_SUFFIXES = (".png", ".svg", ".pdf", ".html")
 
 
 def cmd_entropy(args) -> int:
     """``regions entropy NET.npz --iterations K --interval LO HI``: laps of the iterates."""
     net = load_network(args)
     lo, hi = args.interval
-    report = entropy(net, lo, hi, args.iterations, args.level)
+    with progress_for(args) as progress:
+        report = entropy(net, lo, hi, args.iterations, args.level, progress=progress)
     if args.json:
         print(json.dumps(jsonable({"interval": [lo, hi], "laps": report.laps,
                                    "regions": report.regions, "entropy": report.estimates,
@@ -342,7 +396,8 @@ def cmd_faces(args) -> int:
     part = enumerate_from_args(args, net, domain)
     lattice = face_lattice(part)
     if args.output:
-        write_graph(lattice.hasse_diagram(), args.output)
+        with writing(args, args.output, "the Hasse diagram"):
+            write_graph(lattice.hasse_diagram(), args.output)
     summary = {"regions": len(part), "f_vector": lattice.f_vector,
                "euler_characteristic": lattice.euler_characteristic,
                "domain": domain.kind, "dim": domain.dim, "output": args.output}
@@ -352,7 +407,7 @@ def cmd_faces(args) -> int:
         print("faces by dimension: " + ", ".join(
             f"{count} of dimension {d}" for d, count in enumerate(lattice.f_vector)))
         print(f"Euler characteristic: {lattice.euler_characteristic}")
-    return outcome_code(part)
+    return concluded(part, outcome_code(part))
 
 
 def cmd_topology(args) -> int:
@@ -371,7 +426,8 @@ def cmd_topology(args) -> int:
         pieces = [{"region": int(region), "measure": float(measure),
                    "points": domain.to_input(piece), "slice_points": piece}
                   for piece, region, measure in zip(zero.pieces, zero.regions, zero.measures)]
-        write_text(args.output, json.dumps(jsonable({"level": args.level, "pieces": pieces})),
+        write_text(args, args.output,
+                   json.dumps(jsonable({"level": args.level, "pieces": pieces})),
                    "the decision boundary")
         summary["output"] = args.output
     if net.output_dim == 1:
@@ -397,7 +453,7 @@ def cmd_topology(args) -> int:
                   f"{kinds.count('saddle')} saddles, {kinds.count('maximum')} maxima")
             for d, bars in summary["persistence"].items():
                 print(f"H{d} bars of the sublevel filtration: {len(bars)}")
-    return outcome_code(part)
+    return concluded(part, outcome_code(part))
 
 
 def cmd_graph(args) -> int:
@@ -406,24 +462,33 @@ def cmd_graph(args) -> int:
     net, domain = network_and_domain(args)
     part = enumerate_from_args(args, net, domain)
     G = adjacency_graph(part)
-    write_graph(G, args.output)
+    with writing(args, args.output, "the graph"):
+        write_graph(G, args.output)
     if args.json:
         summary = part.summary()
         summary.update(adjacencies=G.number_of_edges(), pieces=G.graph["pieces"],
                        unmatched_facets=G.graph["unmatched_facets"], output=args.output)
         print(json.dumps(jsonable(summary)))
     else:
-        print(f"{G.number_of_nodes()} regions, {G.number_of_edges()} adjacencies -> "
-              f"{args.output}")
-    return outcome_code(part)
+        print(f"{G.number_of_nodes()} regions, {G.number_of_edges()} adjacencies")
+    return concluded(part, outcome_code(part))
+
+
+def add_common_arguments(parser) -> None:
+    """``--quiet``, ``--json`` and ``--progress``, which every subcommand takes."""
+    parser.add_argument("--quiet", action="store_true",
+                        help="on stderr only warnings and errors: no upper bound, progress "
+                             "or 'wrote FILE' lines")
+    parser.add_argument("--json", action="store_true",
+                        help="print the result as one JSON object")
+    parser.add_argument("--progress", action="store_true",
+                        help="progress lines on stderr while enumerating, also when stderr "
+                             "is not a terminal (every 10 s; on a terminal one live line, "
+                             "always)")
 
 
 def add_enumeration_arguments(parser) -> None:
-    """The controls of an enumeration, shared by count, verify, graph and plot."""
-    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    parser.add_argument("--progress", action="store_true",
-                        help="progress lines on stderr also when it is not a terminal "
-                             "(every 10 s; on a terminal one live line, always)")
+    """The controls of an enumeration, shared by every subcommand that enumerates."""
     parser.add_argument("--min-radius", type=float, default=MIN_RADIUS,
                         help=f"full-dimensionality tolerance (default {MIN_RADIUS:g})")
     parser.add_argument("--max-regions", type=int, help="stop after this many regions")
@@ -438,8 +503,19 @@ def add_enumeration_arguments(parser) -> None:
     parser.add_argument("--method", choices=METHODS, default="auto",
                         help="enumeration method (default auto: vertex up to 8-D on "
                              "bounded domains and 10-D on all of R^n, else split)")
-    parser.add_argument("--workers", type=int, default=1, metavar="N",
+    parser.add_argument("--workers", type=at_least_one, default=1, metavar="N",
                         help="run region subtrees on N processes (same result as 1)")
+
+
+def at_least_one(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def enumerate_from_args(args, net, domain, count_only: bool = False, bound=None):
@@ -450,8 +526,6 @@ def enumerate_from_args(args, net, domain, count_only: bool = False, bound=None)
                    time_limit=args.time_limit, memory_limit=memory, method=args.method)
     if not count_only:
         options.update(checkpoint=args.checkpoint, resume=args.resume)
-    if args.workers < 1:
-        raise RegionsError(f"--workers must be at least 1, got {args.workers}")
     if args.workers == 1:
         return enumerate_with_progress(args, net, domain, count_only, bound, **options)
     with concurrent.futures.ProcessPoolExecutor(args.workers) as executor:
@@ -472,6 +546,9 @@ def add_network_arguments(parser, help_text: str) -> None:
     slices.add_argument("--plane", nargs=3, metavar="P", help="the plane through three points, "
                         "each comma-separated (--plane 0,0,0 1,0,0 0,1,0)")
     slices.add_argument("--line", nargs=2, metavar="P", help="the line through two points")
+    slices.add_argument("--segment", nargs=2, metavar="P",
+                        help="the segment between two points (coordinate t from 0 at the "
+                             "first to its length at the second)")
 
 
 NETWORK_HELP = (".npz network file (W0, b0, W1, b1, ..., activations), or a PyTorch "
@@ -481,19 +558,26 @@ NETWORK_HELP = (".npz network file (W0, b0, W1, b1, ..., activations), or a PyTo
 #: What argparse takes for a negative number rather than an option: also ``-1e3`` and
 #: ``-.5e-2``, so ``--box -1e3 1e3`` parses (argparse's own pattern has no exponent), and
 #: comma-separated numbers such as ``-1,1`` (a per-coordinate box, a point).
-_NUMBER = r"(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"
-NEGATIVE_NUMBER = re.compile(rf"^-{_NUMBER}(,[-+]?{_NUMBER})*$")
+_NUMBER = r"((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|infinity|nan)"
+NEGATIVE_NUMBER = re.compile(rf"^-{_NUMBER}(,[-+]?{_NUMBER})*$", re.IGNORECASE)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``regions count: error: ...``, exit 2), without the
+    usage block; ``--help`` shows the usage."""
+
+    def error(self, message):
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="regions", description="Exact linear regions of piecewise-linear networks.")
     parser.add_argument("--version", action="version",
                         version=f"regions {importlib.metadata.version('regions')}")
     sub = parser.add_subparsers(dest="command", required=True)
     count = sub.add_parser("count", help="count the linear regions of a network file")
     add_network_arguments(count, NETWORK_HELP)
-    count.add_argument("--json", action="store_true", help="print a JSON object")
     add_enumeration_arguments(count)
     count.add_argument("--exact-check", action="store_true",
                        help="re-verify every witness in rational arithmetic")
@@ -521,8 +605,6 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-o", "--output", metavar="REPORT.json",
                        help="also write the report as JSON to this file")
     check.add_argument("--seed", type=int, default=0, help="seed of the random samples")
-    check.add_argument("--json", action="store_true",
-                       help="print the report as JSON instead of the table")
     add_enumeration_arguments(check)
     check.set_defaults(func=cmd_verify)
 
@@ -531,7 +613,6 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("network", help="network file: .npz, or .pt/.pth (PyTorch)")
     convert.add_argument("-o", "--output", required=True, metavar="NET.npz",
                          help="the .npz file to write")
-    convert.add_argument("--json", action="store_true", help="print a JSON summary")
     convert.set_defaults(func=cmd_convert)
 
     graph = sub.add_parser(
@@ -539,7 +620,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_network_arguments(graph, NETWORK_HELP)
     graph.add_argument("-o", "--output", required=True,
                        help="output file: .graphml, .gexf or .json (node-link)")
-    graph.add_argument("--json", action="store_true", help="print a JSON summary")
     add_enumeration_arguments(graph)
     graph.set_defaults(func=cmd_graph)
 
@@ -559,7 +639,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="outline the regions (default; --no-edges leaves them bare)")
     picture.add_argument("--graph", action="store_true", help="draw the adjacency graph")
     picture.add_argument("--boundary", action="store_true", help="draw the decision boundary")
-    picture.add_argument("--json", action="store_true", help="print a JSON summary")
+    picture.add_argument("--window", nargs="+", metavar="LO HI",
+                         help="the part of the domain drawn, as --box takes it (default: "
+                              "the domain's box; on an unbounded domain the middle 90%% of "
+                              "the vertices, 1-D: every breakpoint, with a margin)")
     add_enumeration_arguments(picture)
     picture.set_defaults(func=cmd_plot)
 
@@ -569,7 +652,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_network_arguments(faces, NETWORK_HELP)
     faces.add_argument("-o", "--output", metavar="FILE",
                        help="write the Hasse diagram (.graphml, .gexf or .json)")
-    faces.add_argument("--json", action="store_true", help="print a JSON object")
     add_enumeration_arguments(faces)
     faces.set_defaults(func=cmd_faces)
 
@@ -581,7 +663,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_network_arguments(topology, NETWORK_HELP)
     topology.add_argument("--level", type=float, default=0.0,
                           help="the level set f = LEVEL (default 0)")
-    topology.add_argument("--json", action="store_true", help="print a JSON object")
     topology.add_argument("-o", "--output", metavar="BOUNDARY.json",
                           help="write the decision boundary's pieces (their points in input "
                                "and domain coordinates, region, length or area)")
@@ -597,20 +678,21 @@ def build_parser() -> argparse.ArgumentParser:
     dynamics.add_argument("--level", type=float, metavar="Y",
                           help="count the oscillations as crossings of f^k = Y (default the "
                                "interval's midpoint)")
-    dynamics.add_argument("--iterations", type=int, default=6, metavar="K",
+    dynamics.add_argument("--iterations", type=at_least_one, default=6, metavar="K",
                           help="iterate up to f^K (default 6)")
-    dynamics.add_argument("--json", action="store_true", help="print a JSON object")
     dynamics.set_defaults(func=cmd_entropy)
 
     for command in sub.choices.values():
+        add_common_arguments(command)
         command.add_argument(
             "--activations", metavar="LIST",
             help="PyTorch state dicts (.pt/.pth), which store no activations: one per Linear "
                  "layer, comma-separated (relu, leaky_relu, hardtanh, identity)")
         command.add_argument(
             "--input-shape", metavar="C,H,W",
-            help="a full pickled PyTorch model that does not start with Linear (Conv2d, ...): "
-                 "one input's shape without the batch axis, comma-separated")
+            help="a model whose first operation on its input is not a Linear (Conv2d, "
+                 "x.view, ...), or an ONNX model without a fixed input shape: one input's "
+                 "shape without the batch axis, comma-separated")
         command.add_argument(
             "--allow-pickle", action="store_true",
             help="also load a full pickled PyTorch model (unpickling runs arbitrary code: "
@@ -621,16 +703,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run the command line ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
     try:
-        return args.func(args)
+        args = build_parser().parse_args(argv)
+        code = args.func(args)
+        sys.stdout.flush()     # a closed pipe shows here, not in the interpreter's exit
+        return code
     except RegionsError as exc:
-        print(f"regions: error: {exc}", file=sys.stderr)
+        print(f"regions: error: {exc.command_line_message}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("regions: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return output_closed()
+
+
+def output_closed() -> int:
+    """:data:`EXIT_BROKEN_PIPE`, quietly, after pointing standard output at the null device
+    (the interpreter's last flush would fail on the closed pipe again)."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -299,7 +299,8 @@ def plane(p0, p1, p2, lo=None, hi=None) -> Domain:
     if not p0.shape == p1.shape == p2.shape:
         raise DomainError("plane points must have the same dimension")
     if p0.size < 2:
-        raise DomainError(f"a plane needs points of at least 2 coordinates, got {p0.size}")
+        raise DomainError(f"a plane needs an input space of at least 2 dimensions, got "
+                          f"points of {p0.size} coordinate: slice R^1 with a line or segment")
     first = _difference(p1, p0)
     if not any(first):
         raise DomainError("plane points are collinear (the first two coincide)")

@@ -2,7 +2,45 @@
 
 
 class RegionsError(ValueError):
-    """Base class of every error this package raises on purpose."""
+    """Base class of every error this package raises on purpose.
+
+    A message that tells the caller which argument to give names it by a ``{field}`` of
+    ``arguments``, ``{field: (as the Python API spells it, as the command line does)}``:
+    ``str(error)`` reads the API's spelling, :attr:`command_line_message` the command
+    line's.
+
+    >>> error = RegionsError("give {shape}", arguments={"shape": SPELLINGS["input_shape"]})
+    >>> str(error), error.command_line_message
+    ('give input_shape=(C, H, W)', 'give --input-shape C,H,W')
+    """
+
+    def __init__(self, message: str = "", *, arguments: dict | None = None):
+        self.template, self.arguments = message, dict(arguments or {})
+        super().__init__(self._spelled(0))
+
+    @property
+    def command_line_message(self) -> str:
+        """The message with every argument named as the command line spells it."""
+        return self._spelled(1)
+
+    def _spelled(self, which: int) -> str:
+        message = self.template      # replaced, not str.format: a path may hold braces
+        for field, spellings in self.arguments.items():
+            message = message.replace("{" + field + "}", spellings[which])
+        return message
+
+
+#: How messages name the arguments that loading a model may need.
+SPELLINGS = {
+    "input_shape": ("input_shape=(C, H, W)", "--input-shape C,H,W"),
+    "allow_pickle": ("allow_pickle=True", "--allow-pickle"),
+}
+
+
+def activations_spelling(activations: list) -> tuple[str, str]:
+    """The ``activations`` argument with the value ``activations``, spelled as the API and
+    the command line take it."""
+    return f"activations={list(activations)!r}", f"--activations {','.join(activations)}"
 
 
 class NetworkError(RegionsError):

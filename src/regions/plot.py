@@ -4,10 +4,14 @@ Every region of a 2-D partition (a box, a polytope, all of R^2, or a 2-D
 slice of a higher-dimensional input) is filled as its exact polygon, clipped
 from its constraint rows (no raster, no LP). Its colour is a hash of its
 activation pattern, so two pictures of the same network colour a region
-alike. Unbounded regions are drawn inside a window that holds every vertex of
-the partition, and the title says so. A 1-D partition is drawn as the
-network's function, exact between its breakpoints, over bands, one per region; a 3-D
-one as translucent polytopes on a 3-D Axes.
+alike (``color="output"`` adds a colour bar, or a legend of the classes). On an
+unbounded domain the picture is a window (:func:`picture_window`): in 2-D and 3-D
+it holds the middle 90% of the partition's vertices on each axis, so the bounded
+part of the complex shows at a readable size however far out a few vertices lie;
+in 1-D every breakpoint. Regions that reach past the window are hatched, and the
+title says so. A 1-D partition is drawn as the network's function, exact between
+its breakpoints, over bands, one per region; a 3-D one as translucent polytopes
+on a 3-D Axes.
 
 :func:`plot` draws on a matplotlib Axes; :func:`png` renders a picture to
 bytes (for files and notebooks).
@@ -18,6 +22,7 @@ from __future__ import annotations
 import colorsys
 import hashlib
 import io
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.spatial import ConvexHull
@@ -25,16 +30,92 @@ from scipy.spatial import ConvexHull
 from .complex.decision import region_chords
 from .errors import DomainError, RegionsError
 from .analysis.crossings import crossings, partition_facets
-from .complex.geometry import region_polygon, region_vertices, vertex_window
+from .complex.geometry import at_far, region_corners, region_polygon, region_vertices
+from .lp import LPSolver
 from .partition import Partition
 from .tolerances import VERTEX_MERGE
 
 COLORS = ("pattern", "output", "layer")
-#: Unbounded domains: the window holds every vertex with this margin (a fraction of its
-#: size); a partition without vertices (parallel lines, one region) gets a unit window.
+#: Unbounded domains: the default window leaves out at most this share of the vertices
+#: on each side of each axis (2-D, 3-D; in 1-D none), and is then widened by
+#: ``WINDOW_MARGIN`` of its size on each side, its size taken as at least 1.
+WINDOW_TAIL = 0.05
 WINDOW_MARGIN = 0.15
-#: What the title says when unbounded regions are drawn inside that window.
-CLIPPED_NOTE = "unbounded regions clipped to a window holding every vertex"
+#: Regions that reach past the window are drawn with this hatch.
+CLIPPED_HATCH = "///"
+#: Colour maps of ``color="output"``: one output, several (the class of the largest).
+OUTPUT_MAP, CLASS_MAP = "viridis", "tab10"
+
+
+@dataclass(frozen=True)
+class Window:
+    """The box a picture shows, in working coordinates.
+
+    ``clipped[i]``: region ``i`` reaches past the box (it is unbounded, or larger);
+    ``rule`` says how the box was chosen (empty for the domain's own box).
+    """
+
+    lower: np.ndarray
+    upper: np.ndarray
+    clipped: np.ndarray
+    rule: str
+
+    def caption(self, marked: str) -> str:
+        """The title line that says what the window leaves out (empty when nothing);
+        ``marked`` says how the clipped regions look, e.g. ``" (hatched)"``."""
+        count = int(self.clipped.sum())
+        if not count:
+            return self.rule
+        reach = f"{count:,} region{'s' if count > 1 else ''} reach{'es' if count == 1 else ''}"
+        return (f"{self.rule}; " if self.rule else "") + f"{reach} past it{marked}"
+
+
+def picture_window(part, window=None) -> Window:
+    """The :class:`Window` a picture of ``part`` shows: ``window`` ``(lower, upper)``
+    (scalars or one bound per working coordinate) when given; else the domain's bounding
+    box when it is bounded; else, on each axis, from the ``WINDOW_TAIL`` quantile of the
+    partition's vertices to the ``1 - WINDOW_TAIL`` one (taken outwards, so with fewer
+    than 1 / WINDOW_TAIL vertices every one is inside; in 1-D every breakpoint), widened
+    by ``WINDOW_MARGIN``.
+
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0], [1.0]], [0.0, -2.0]), ([[1.0, 1.0]], [0.0])])
+    >>> view = picture_window(regions.enumerate_regions(net))   # breakpoints 0 and 2
+    >>> view.lower, view.upper, view.caption(" (hatched)")
+    (array([-0.3]), array([2.3]), 'window: every breakpoint; 2 regions reach past it (hatched)')
+    """
+    domain = part.domain
+    if window is None and domain.is_bounded:
+        return Window(domain.lower, domain.upper, np.zeros(len(part), bool), "")
+    corners = region_corners(part)
+    if window is not None:
+        lower, upper = (np.broadcast_to(np.asarray(w, dtype=np.float64), (domain.dim,))
+                        for w in window)
+        if not np.all(lower < upper):
+            raise RegionsError(f"the window's lower bounds {lower} must lie below its upper "
+                               f"bounds {upper}")
+        rule = "window as given"
+    else:
+        lower, upper = _vertex_span(part, corners)
+        rule = ("window: every breakpoint" if domain.dim == 1 else
+                f"window: the middle {100 - 200 * WINDOW_TAIL:.0f}% of the vertices")
+    clipped = np.array([bool(at_far(c).any() or (c < lower).any() or (c > upper).any())
+                        for c in corners], dtype=bool)
+    return Window(lower, upper, clipped, rule)
+
+
+def _vertex_span(part, corners: list) -> tuple[np.ndarray, np.ndarray]:
+    """The default window of a partition of an unbounded domain (:func:`picture_window`);
+    without a vertex (parallel breakpoints, one region), around the witnesses."""
+    points = np.vstack([c[~at_far(c)] for c in corners]).reshape(-1, part.domain.dim)
+    if not len(points):
+        points = part.witnesses
+    tail = WINDOW_TAIL if part.domain.dim > 1 else 0.0
+    low = np.quantile(points, tail, axis=0, method="lower")
+    high = np.quantile(points, 1.0 - tail, axis=0, method="higher")
+    size = np.maximum(high - low, 1.0)
+    center = (low + high) / 2.0
+    return center - (0.5 + WINDOW_MARGIN) * size, center + (0.5 + WINDOW_MARGIN) * size
 
 
 def axis_names(domain) -> tuple:
@@ -82,30 +163,46 @@ def region_colors(part, color: str = "pattern", layer: int | None = None) -> np.
         patterns = patterns[:, :slices[last].stop]
     if color != "output":
         return np.array([pattern_color(p) for p in patterns]).reshape(-1, 3)
-    pyplot()
-    import matplotlib
     outputs = part.network.forward(part.input_witnesses)
     if outputs.shape[1] > 1:
-        classes = np.argmax(outputs, axis=1)
-        return np.array(matplotlib.colormaps["tab10"](classes % 10))[:, :3].reshape(-1, 3)
-    values = outputs[:, 0]
-    span = np.ptp(values) if len(values) else 0.0
-    scaled = (values - values.min()) / span if span > 0 else np.full(len(values), 0.5)
-    return np.array(matplotlib.colormaps["viridis"](scaled))[:, :3].reshape(-1, 3)
+        return class_colors(np.argmax(outputs, axis=1))
+    colormap, norm = output_scale(outputs[:, 0])
+    return np.array(colormap(norm(outputs[:, 0])))[:, :3].reshape(-1, 3)
+
+
+def class_colors(classes: np.ndarray) -> np.ndarray:
+    """RGB colours ``(k, 3)`` of classes (``CLASS_MAP``, repeating after 10)."""
+    pyplot()
+    import matplotlib
+    return np.array(matplotlib.colormaps[CLASS_MAP](np.asarray(classes) % 10))[:, :3].reshape(
+        -1, 3)
+
+
+def output_scale(values: np.ndarray):
+    """``(colour map, Normalize)`` of one output's values at the witnesses: ``OUTPUT_MAP``
+    over their range (a constant output takes the map's middle)."""
+    pyplot()
+    import matplotlib
+    from matplotlib.colors import Normalize
+    low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 0.0)
+    if not high > low:
+        low, high = low - 0.5, high + 0.5
+    return matplotlib.colormaps[OUTPUT_MAP], Normalize(low, high)
 
 
 def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
-         edges: bool = True, graph: bool = False, boundary: bool = False):
-    """Draw a 1-D or 2-D partition; returns the matplotlib Axes.
+         edges: bool = True, graph: bool = False, boundary: bool = False, window=None):
+    """Draw a 1-D, 2-D or 3-D partition; returns the matplotlib Axes.
 
     Parameters
     ----------
     part : Partition
-        Of a domain of working dimension 2 (a 2-D input, or a plane slice) or 1.
+        Of a domain of working dimension 2 (a 2-D input, or a plane slice), 1 or 3.
     ax : matplotlib Axes, optional
         Drawn on a new figure when omitted.
     color : {"pattern", "output", "layer"}
-        See :func:`region_colors`; ``layer`` picks the layer for ``"layer"``.
+        See :func:`region_colors`; ``layer`` picks the layer for ``"layer"``. ``"output"``
+        adds a colour bar (one output) or a legend of the classes (several).
     edges : bool
         Outline every region (2-D).
     graph : bool
@@ -115,6 +212,10 @@ def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
     boundary : bool
         The decision boundary: the zero set of a scalar output, or where the argmax of
         several outputs changes (2-D).
+    window : (lower, upper), optional
+        The part of the domain drawn, in its working coordinates (scalars or one bound per
+        coordinate); default :func:`picture_window`'s. Regions that reach past it are
+        hatched (1-D, 2-D), and the title says how many.
 
     Examples
     --------
@@ -125,7 +226,7 @@ def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
     ...                                    (np.ones((1, 3)), -np.ones(1))])
     >>> ax = regions.plot(regions.enumerate_regions(net), boundary=True)
     >>> len(ax.patches), ax.get_title().splitlines()
-    (7, ['7 regions', 'unbounded regions clipped to a window holding every vertex'])
+    (7, ['7 regions', 'window: the middle 90% of the vertices; 6 regions reach past it (hatched)'])
     """
     plt = pyplot()
     dim = part.domain.dim
@@ -135,85 +236,134 @@ def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
     if ax is None:
         ax = (plt.figure(figsize=(6, 6)).add_subplot(projection="3d") if dim == 3
               else plt.subplots(figsize=(5, 5))[1])
-    if dim == 1:
-        return _plot_1d(part, ax, region_colors(part, color, layer))
-    if dim == 3:
-        return _plot_3d(part, ax, region_colors(part, color, layer), edges)
-    lower, upper, clipped = vertex_window(part, WINDOW_MARGIN)
+    view = picture_window(part, window)
     colors = region_colors(part, color, layer)
+    if dim == 1:
+        _plot_1d(part, ax, colors, view)
+    elif dim == 3:
+        _plot_3d(part, ax, colors, edges, view)
+    else:
+        polygons = _plot_2d(part, ax, colors, edges, view)
+        if graph:
+            _draw_graph(part, ax)
+        if boundary:
+            _draw_boundary(part, ax, polygons)
+    title = f"{len(part):,} regions" + ("" if part.complete else " (incomplete)")
+    caption = view.caption("" if dim == 3 else " (hatched)")
+    ax.set_title(title + ("\n" + caption if caption else ""))
+    if color == "output":
+        _draw_output_key(part, ax)
+    return ax
+
+
+def _plot_2d(part, ax, colors: np.ndarray, edges: bool, view: Window) -> list:
+    """Every region as its exact polygon inside the window; returns the polygons."""
+    from matplotlib.patches import Polygon
     merge = VERTEX_MERGE * part.scale
     polygons = []
-    from matplotlib.patches import Polygon
     for i in range(len(part)):
-        A, b, _ = part.constraints(i)
-        polygon = region_polygon(A, b, lower, upper, merge)
+        polygon = region_polygon(*part.constraints(i)[:2], view.lower, view.upper, merge)
         polygons.append(polygon)
-        if len(polygon):
-            ax.add_patch(Polygon(polygon, closed=True, facecolor=colors[i],
-                                 edgecolor="black" if edges else colors[i],
-                                 linewidth=0.4 if edges else 0.0))
-    if graph:
-        _draw_graph(part, ax)
-    if boundary:
-        _draw_boundary(part, ax, polygons)
-    ax.set_xlim(lower[0], upper[0])
-    ax.set_ylim(lower[1], upper[1])
+        if not len(polygon):
+            continue
+        ax.add_patch(Polygon(polygon, closed=True, facecolor=colors[i],
+                             edgecolor="black" if edges else colors[i],
+                             linewidth=0.4 if edges else 0.0))
+    _hatch(ax, [Polygon(p) for p, cut in zip(polygons, view.clipped) if cut and len(p)])
+    ax.set_xlim(view.lower[0], view.upper[0])
+    ax.set_ylim(view.lower[1], view.upper[1])
     ax.set_aspect("equal")
     names = axis_names(part.domain)
     ax.set_xlabel(names[0])
     ax.set_ylabel(names[1])
-    title = f"{len(part):,} regions" + ("" if part.complete else " (incomplete)")
-    if clipped:
-        title += "\n" + CLIPPED_NOTE
-    ax.set_title(title)
-    return ax
+    return polygons
 
 
-def _plot_1d(part, ax, colors: np.ndarray):
+def _hatch(ax, patches: list, **options) -> None:
+    """Hatch the ``patches`` of the regions that reach past the window, as one collection
+    over the regions' own patches (a hatch takes the edge colour, which the outlines
+    need; ``ax.patches`` stays one patch per region)."""
+    from matplotlib.collections import PatchCollection
+    ax.add_collection(PatchCollection(patches, facecolor="none", edgecolor="0.35",
+                                      hatch=CLIPPED_HATCH, linewidth=0.0, **options))
+
+
+def _plot_1d(part, ax, colors: np.ndarray, view: Window) -> None:
     """The function along the line (first output; all outputs drawn) over region bands."""
-    lower, upper, clipped = vertex_window(part, WINDOW_MARGIN)
-    ends = []
+    from matplotlib.patches import Rectangle
+    lower, upper = view.lower[0], view.upper[0]
+    ends, hatched = [], []
     for i in range(len(part)):
         A, b, _ = part.constraints(i)
-        lo, hi = region_vertices(A, b, lower, upper, part.witnesses[i])[:, 0]
+        lo, hi = region_vertices(A, b, view.lower, view.upper, part.witnesses[i])[:, 0]
+        if not lo < hi:
+            continue
         ends.append((lo, hi))
         ax.axvspan(lo, hi, color=colors[i], alpha=0.6, linewidth=0)
+        if view.clipped[i]:
+            hatched.append(Rectangle((lo, 0.0), hi - lo, 1.0))
         C, d = part.affine_map(i)
         ts = np.array([lo, hi])
         ax.plot(ts, np.outer(ts, C[:, 0]) + d, color="black", linewidth=1.0)
+    _hatch(ax, hatched, transform=ax.get_xaxis_transform())
     for lo, hi in ends:
         for t in (lo, hi):
-            if lower[0] < t < upper[0]:
+            if lower < t < upper:
                 ax.axvline(t, color="gray", linewidth=0.5, linestyle=":")
-    ax.set_xlim(lower[0], upper[0])
+    ax.set_xlim(lower, upper)
     ax.set_xlabel("t")
     ax.set_ylabel("output")
-    title = f"{len(part):,} regions" + ("\nwindow holding every breakpoint" if clipped else "")
-    ax.set_title(title)
-    return ax
 
 
-def _plot_3d(part, ax, colors: np.ndarray, edges: bool):
+def _plot_3d(part, ax, colors: np.ndarray, edges: bool, view: Window) -> None:
     """Every region as a translucent polytope (its hull's facets) on a 3-D Axes."""
     from mpl_toolkits.mplot3d.art3d import Poly3DCollection
     if getattr(ax, "name", "") != "3d":
         raise RegionsError("a 3-D partition is drawn on a 3-D Axes (projection='3d')")
-    lower, upper, clipped = vertex_window(part, WINDOW_MARGIN)
     for i in range(len(part)):
-        A, b, _ = part.constraints(i)
-        corners = region_vertices(A, b, lower, upper, part.witnesses[i])
+        corners = window_corners(part, i, view)
+        if corners is None:
+            continue
         hull = ConvexHull(corners)
         ax.add_collection3d(Poly3DCollection(
             [corners[simplex] for simplex in hull.simplices], facecolor=colors[i], alpha=0.25,
             edgecolor="black" if edges else "none", linewidth=0.2))
-    ax.set_xlim(lower[0], upper[0])
-    ax.set_ylim(lower[1], upper[1])
-    ax.set_zlim(lower[2], upper[2])
-    title = f"{len(part):,} regions"
-    if clipped:
-        title += "\n" + CLIPPED_NOTE
-    ax.set_title(title)
-    return ax
+    ax.set_xlim(view.lower[0], view.upper[0])
+    ax.set_ylim(view.lower[1], view.upper[1])
+    ax.set_zlim(view.lower[2], view.upper[2])
+
+
+def window_corners(part, i: int, view: Window):
+    """Vertices of region ``i`` cut to the window, or None where the window holds no ball
+    of it (one Chebyshev LP for a clipped region, whose witness may lie outside)."""
+    A, b, _ = part.constraints(i)
+    inside = part.witnesses[i]
+    if view.clipped[i]:
+        dim = A.shape[1]
+        ball = LPSolver().chebyshev(np.vstack([A, np.eye(dim), -np.eye(dim)]),
+                                    np.concatenate([b, view.upper, -view.lower]))
+        if not ball.radius > 0:
+            return None
+        inside = ball.center
+    return region_vertices(A, b, view.lower, view.upper, inside)
+
+
+def _draw_output_key(part, ax) -> None:
+    """What the colours of ``color="output"`` mean: a colour bar of the output, or a
+    legend of the classes that some region takes."""
+    outputs = part.network.forward(part.input_witnesses)
+    if outputs.shape[1] == 1:
+        from matplotlib.cm import ScalarMappable
+        colormap, norm = output_scale(outputs[:, 0])
+        ax.figure.colorbar(ScalarMappable(norm, colormap), ax=ax, shrink=0.8,
+                           label="network output at the region's witness")
+        return
+    from matplotlib.patches import Patch
+    classes = np.unique(np.argmax(outputs, axis=1))
+    ax.legend(handles=[Patch(facecolor=rgb, edgecolor="black", label=f"class {k}")
+                       for k, rgb in zip(classes, class_colors(classes))],
+              title="largest output", loc="upper left", bbox_to_anchor=(1.02, 1.0),
+              fontsize="small")
 
 
 def _draw_graph(part, ax) -> None:

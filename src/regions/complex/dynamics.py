@@ -124,10 +124,11 @@ class EntropyReport:
 
 
 def entropy(network: Network, lo: float, hi: float, iterations: int,
-            level: float | None = None) -> EntropyReport:
+            level: float | None = None, *, progress=None) -> EntropyReport:
     """Laps, oscillations and the entropy estimate of ``f`` on ``[lo, hi]`` for
-    ``k = 1 .. iterations``; oscillations are the crossings of ``level`` (default the
-    interval's midpoint).
+    ``k = 1 .. iterations`` (at least 1); oscillations are the crossings of ``level``
+    (default the interval's midpoint). ``progress`` is passed to each enumeration
+    (:func:`regions.enumerate_regions`).
 
     The tent map ``2 relu(x) - 4 relu(x - 1/2)`` on ``[0, 1]`` has ``2^k`` laps and
     entropy ``log 2``:
@@ -142,7 +143,9 @@ def entropy(network: Network, lo: float, hi: float, iterations: int,
     """
     if not hi > lo:
         raise RegionsError(f"the interval [{lo}, {hi}] is empty")
-    once = enumerate_regions(iterate(network, 1), box(lo, hi))
+    if not iterations >= 1:
+        raise RegionsError(f"iterations must be at least 1, got {iterations}")
+    once = enumerate_regions(iterate(network, 1), box(lo, hi), progress=progress)
     low, high = self_map_range(once)
     slack = PIECE_TOL * max(1.0, abs(lo), abs(hi))
     if low < lo - slack or high > hi + slack:
@@ -153,7 +156,8 @@ def entropy(network: Network, lo: float, hi: float, iterations: int,
         raise RegionsError(f"the level must be a finite number, got {level}")
     counts, regions, crossed = [], [], []
     for k in range(1, iterations + 1):
-        part = once if k == 1 else enumerate_regions(iterate(network, k), box(lo, hi))
+        part = once if k == 1 else enumerate_regions(iterate(network, k), box(lo, hi),
+                                                     progress=progress)
         found, total = _laps(part)
         counts.append(found)
         regions.append(total)

@@ -170,16 +170,27 @@ def vertex_window(part, margin: float) -> tuple[np.ndarray, np.ndarray, bool]:
     domain = part.domain
     if domain.is_bounded:
         return domain.lower, domain.upper, False
-    far = np.full(domain.dim, FAR)
-    points = [part.witnesses]
-    for i in range(len(part)):
-        A, b, _ = part.constraints(i)
-        corners = region_vertices(A, b, -far, far, part.witnesses[i])
-        points.append(corners[np.all(np.abs(corners) < FAR * (1 - 1e-6), axis=1)])
-    points = np.vstack(points)
+    points = np.vstack([part.witnesses] + [c[~at_far(c)] for c in region_corners(part)])
     lower, upper = points.min(axis=0), points.max(axis=0)
     size = np.maximum(upper - lower, 1.0)
     return lower - margin * size, upper + margin * size, True
+
+
+def region_corners(part) -> list[np.ndarray]:
+    """Each region's vertices ``(k, dim)``: inside the domain's bounding box, or on an
+    unbounded domain inside the box of half-width ``FAR``, where an unbounded region also
+    gets corners on that box (:func:`at_far`)."""
+    domain = part.domain
+    far = np.full(domain.dim, FAR)
+    lower, upper = (domain.lower, domain.upper) if domain.is_bounded else (-far, far)
+    return [region_vertices(*part.constraints(i)[:2], lower, upper, part.witnesses[i])
+            for i in range(len(part))]
+
+
+def at_far(points: np.ndarray) -> np.ndarray:
+    """Which ``points`` (k, dim) lie on the box of half-width ``FAR``: corners where
+    :func:`region_corners` cut an unbounded region, not vertices of the partition."""
+    return np.any(np.abs(points) >= FAR * (1 - 1e-6), axis=1)
 
 
 def polygon_area(polygon: np.ndarray) -> float:

@@ -16,7 +16,7 @@ import zipfile
 
 import numpy as np
 
-from ..errors import FileFormatError, NetworkError
+from ..errors import SPELLINGS, FileFormatError, NetworkError, activations_spelling
 from ..network import DEFAULT_LEAKY_SLOPE, Network
 from .onnx_model import from_onnx
 from .torch_model import from_torch
@@ -173,8 +173,9 @@ def load_torch(path, activations=None, *, allow_pickle: bool = False,
         if not allow_pickle and "weights_only" in str(exc):
             raise FileFormatError(
                 f"{path} is not a plain state_dict (torch: {_torch_reason(exc)}); if it is a "
-                "full pickled model that you trust, load it with allow_pickle=True "
-                "(command line: --allow-pickle): unpickling runs arbitrary code") from None
+                "full pickled model that you trust, load it with {allow_pickle}: "
+                "unpickling runs arbitrary code",
+                arguments={"allow_pickle": SPELLINGS["allow_pickle"]}) from None
         raise FileFormatError(f"{path} is not a readable torch file: "
                               f"{type(exc).__name__}: {_torch_reason(exc)}") from None
     if isinstance(state, torch.nn.Module):
@@ -192,10 +193,11 @@ def load_torch(path, activations=None, *, allow_pickle: bool = False,
     if not weights:
         raise FileFormatError(f"{path}: no '<i>.weight' tensors in the state_dict")
     if activations is None:
+        usual = ["relu"] * (len(weights) - 1) + ["identity"]
         raise FileFormatError(
             f"{path} is a state_dict of {len(weights)} Linear layers, which stores no "
-            f"activations; give one per layer (activations=[...], command line: --activations "
-            f"{','.join(['relu'] * (len(weights) - 1) + ['identity'])} for the usual MLP)")
+            "activations; give one per layer ({activations} for the usual MLP)",
+            arguments={"activations": activations_spelling(usual)})
     pairs = []
     for i in sorted(weights):
         if "weight" not in weights[i]:

@@ -28,7 +28,7 @@ import os
 
 import numpy as np
 
-from ..errors import FileFormatError, NetworkError
+from ..errors import SPELLINGS, FileFormatError, NetworkError
 from ..network import Network
 from .conversion import CHECK_SAMPLES, LayerBuilder, batch_size, check_inputs, check_layers
 
@@ -100,13 +100,16 @@ class _Graph:
     def _batch_free_reshape(self, node, helper):
         """A copy of the Reshape ``node`` whose target shape copies the batch axis (0)."""
         shape = np.array(self.constants[node.input[1]], dtype=np.int64).ravel()
+        attributes = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        if attributes.get("allowzero") and not shape.all():
+            raise NetworkError(f"Reshape node {node.name or node.output[0]!r} fixes the batch "
+                               f"size (allowzero=1): export the model with a dynamic batch axis")
+        # allowzero only changes what a 0 in the shape means: with none in the exported
+        # shape it is off, and the 0 written at the batch axis copies the batch size
+        attributes.pop("allowzero", None)
         shape[0] = 0
         name = f"{node.input[1]}/any_batch"
         self.constants[name] = shape
-        attributes = {a.name: helper.get_attribute_value(a) for a in node.attribute}
-        if attributes.get("allowzero"):
-            raise NetworkError(f"Reshape node {node.name or node.output[0]!r} fixes the batch "
-                               f"size (allowzero=1): export the model with a dynamic batch axis")
         return helper.make_node("Reshape", [node.input[0], name], list(node.output),
                                 name=node.name, **attributes)
 
@@ -231,8 +234,9 @@ def _input_shape(value_info, given) -> tuple:
         return tuple(int(s) for s in given)
     dims = value_info.type.tensor_type.shape.dim[1:]
     if not dims or any(not d.HasField("dim_value") for d in dims):
-        raise NetworkError("the ONNX input's shape is not fixed: give input_shape (one "
-                           "input's shape, without the batch axis)")
+        raise NetworkError("the ONNX input's shape is not fixed: give {input_shape}, one "
+                           "input's shape without the batch axis",
+                           arguments={"input_shape": SPELLINGS["input_shape"]})
     return tuple(int(d.dim_value) for d in dims)
 
 

@@ -44,7 +44,7 @@ import copy
 
 import numpy as np
 
-from ..errors import NetworkError
+from ..errors import SPELLINGS, NetworkError
 from ..network import Layer, Network, activate, make_layer
 from .conversion import (
     CHECK_RTOL, CHECK_SAMPLES, LayerBuilder, batch_size, check_inputs, check_layers, reproduces)
@@ -76,16 +76,13 @@ def from_torch(module, input_shape=None) -> Network:
         import torch
     except ImportError:  # pragma: no cover - exercised only without torch
         raise NetworkError("regions.from_torch needs PyTorch (pip install torch)") from None
+    _refuse_training_mode(module, torch.nn)
     model = copy.deepcopy(module).double().eval()
     modules = _flatten(model, torch.nn)
     if not modules:
         raise NetworkError("the model holds no module")
     if input_shape is None:
-        first = next((m for m in modules if not isinstance(m, _pass_through(torch.nn))), None)
-        if not isinstance(first, torch.nn.Linear):
-            raise NetworkError(f"the model starts with {type(first).__name__}, not Linear: "
-                               f"give input_shape (one input's shape, without the batch axis)")
-        input_shape = (first.in_features,)
+        input_shape = _inferred_input_shape(model, modules, torch)
     input_shape = ((int(input_shape),) if np.ndim(input_shape) == 0
                    else tuple(int(s) for s in input_shape))
     if not all(_known(m, torch.nn) for m in modules):
@@ -94,6 +91,84 @@ def from_torch(module, input_shape=None) -> Network:
     network = Network(layers)
     _check(network, model, blocks, input_shape, torch)
     return network
+
+
+def _refuse_training_mode(module, nn) -> None:
+    """Refuse a BatchNorm or Dropout in training mode: there it uses the batch's own
+    statistics or zeroes random entries, so the model is no function of one input, and
+    converting it with eval semantics would count another network."""
+    for name, sub in module.named_modules():
+        if not sub.training:
+            continue
+        if isinstance(sub, _batch_norms(nn)) and sub.track_running_stats:
+            does = "normalises by each batch's own statistics"
+        elif isinstance(sub, _dropouts(nn)):
+            does = "zeroes random entries"
+        else:
+            continue
+        raise NetworkError(f"{type(sub).__name__} {name or '(the model itself)'!r} is in "
+                           f"training mode, where it {does}: call model.eval() before "
+                           f"converting the model (or before torch.save)")
+
+
+def _inferred_input_shape(model, modules: list, torch) -> tuple:
+    """``(in_features,)`` of the Linear that first reads the model's input (past
+    pass-through modules), in a Sequential or, in a model of another kind, in its
+    ``torch.fx`` trace; NetworkError asking for ``input_shape`` otherwise."""
+    nn = torch.nn
+    first = next((m for m in modules if not isinstance(m, _pass_through(nn))), None)
+    if first is None:
+        raise NetworkError("the model holds no affine layer")
+    if isinstance(first, nn.Linear):
+        return (first.in_features,)
+    if type(first).__module__.startswith("torch."):
+        _ask_for_input_shape(f"the first operation on the model's input is "
+                             f"{type(first).__name__}, not a Linear")
+    import torch.fx as fx
+    try:
+        traced = fx.symbolic_trace(model)
+    except Exception:   # tracing runs user code: any error means "cannot trace"
+        _ask_for_input_shape(f"torch.fx cannot trace {type(first).__name__}.forward to find "
+                             f"the first operation on the model's input")
+    placeholder = next(n for n in traced.graph.nodes if n.op == "placeholder")
+    readers = _first_readers(traced, placeholder, nn)
+    widths = {r.in_features for r in readers if isinstance(r, nn.Linear)}
+    if len(widths) == 1 and all(isinstance(r, nn.Linear) for r in readers):
+        return (widths.pop(),)
+    reader = next((_describe(r) for r in readers if not isinstance(r, nn.Linear)),
+                  "Linear layers of different widths")
+    _ask_for_input_shape(f"the first operation on the model's input is {reader}, not a Linear")
+
+
+def _ask_for_input_shape(why: str):
+    """Refuse a model whose input shape cannot be read off it, saying ``why``."""
+    raise NetworkError(f"{why}, so its input's shape is unknown: give {{input_shape}}, one "
+                       "input's shape without the batch axis",
+                       arguments={"input_shape": SPELLINGS["input_shape"]})
+
+
+def _first_readers(traced, node, nn) -> list:
+    """What first reads ``node``'s value in a traced graph, past pass-through modules: the
+    modules called on it, or the other nodes that use it."""
+    found = []
+    for user in node.users:
+        module = traced.get_submodule(user.target) if user.op == "call_module" else None
+        if isinstance(module, _pass_through(nn)):
+            found.extend(_first_readers(traced, user, nn))
+        else:
+            found.append(user if module is None else module)
+    return found
+
+
+def _describe(reader) -> str:
+    """A module's class name, or a traced node's operation."""
+    if not hasattr(reader, "op"):
+        return type(reader).__name__
+    if reader.op == "call_method":
+        return f".{reader.target}()"
+    if reader.op == "output":
+        return "the model's output (the input returned as it is)"
+    return f"{getattr(reader.target, '__name__', reader.target)}()"
 
 
 def _known(module, nn) -> bool:
@@ -107,7 +182,15 @@ def _known(module, nn) -> bool:
 
 def _pass_through(nn) -> tuple:
     """Modules that leave a flattened vector as it is (in eval mode)."""
-    return (nn.Identity, nn.Flatten, nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d)
+    return (nn.Identity, nn.Flatten) + _dropouts(nn)
+
+
+def _dropouts(nn) -> tuple:
+    return (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d)
+
+
+def _batch_norms(nn) -> tuple:
+    return (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 
 
 def _flatten(module, nn) -> list:
@@ -121,10 +204,9 @@ def _kind(module, nn) -> str:
     if isinstance(module, nn.Linear):
         return "linear"
     affine = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d,
-              nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.BatchNorm1d, nn.BatchNorm2d,
-              nn.BatchNorm3d, nn.Unflatten, nn.ZeroPad2d) + _pass_through(nn)
-    if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)) and (
-            module.running_mean is None):
+              nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.Unflatten,
+              nn.ZeroPad2d) + _batch_norms(nn) + _pass_through(nn)
+    if isinstance(module, _batch_norms(nn)) and module.running_mean is None:
         raise NetworkError(f"{type(module).__name__}(track_running_stats=False) normalises "
                            f"each batch by its own statistics: not one affine map")
     if isinstance(module, affine):
