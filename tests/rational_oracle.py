@@ -425,6 +425,8 @@ def clip(polygon: tuple, line: tuple) -> tuple:
     """
     vertices, lines = polygon
     signs = [sign_at(line, v) for v in vertices]
+    if not (1 in signs and -1 in signs):
+        raise RuntimeError("clip: the line does not cut the polygon")
     out_vertices, out_lines = [], []
     n = len(vertices)
     for i in range(n):
@@ -454,11 +456,11 @@ def feasible_states(vertices, lines: dict, activation: str) -> list:
 
 
 def slab(polygon: tuple, lines: dict, lo, hi) -> tuple:
-    """The polygon cut to ``lo <= pre-activation <= hi``, clipping only where a bound cuts."""
-    vertices = polygon[0]
-    if lo is not None and any(sign_at(lines[lo], v) < 0 for v in vertices):
+    """The polygon cut to ``lo <= pre-activation <= hi``, clipping only where a bound cuts
+    (``lo``, ``hi``: a feasible state's breakpoints, None when unbounded)."""
+    if lo is not None and any(sign_at(lines[lo], v) < 0 for v in polygon[0]):
         polygon = clip(polygon, lines[lo])
-    if hi is not None and any(sign_at(lines[hi], v) > 0 for v in vertices):
+    if hi is not None and any(sign_at(lines[hi], v) > 0 for v in polygon[0]):
         polygon = clip(polygon, tuple(-x for x in lines[hi]))
     return polygon
 
@@ -569,12 +571,13 @@ class Interval:
 
 def _bound(x):
     """An interval end as fmpq, or None for an infinite or missing one."""
-    if x is None or x in (float("inf"), float("-inf")):
-        return None
-    return x if isinstance(x, fmpq) else q(x)
+    if isinstance(x, fmpq):
+        return x
+    return None if x is None or x in (float("inf"), float("-inf")) else q(x)
 
 
 def _inside(t, lo, hi) -> bool:
+    """Whether ``lo < t < hi`` (an end None: unbounded)."""
     return (lo is None or t > lo) and (hi is None or t < hi)
 
 
