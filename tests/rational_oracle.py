@@ -166,7 +166,7 @@ def is_zero(row) -> bool:
 
 
 def domain_map(domain) -> tuple:
-    """The embedding ``x = origin + basis @ z`` as ``(M, m)``: ``M`` (n lists of dim), ``m`` (n,)."""
+    """The embedding ``x = origin + basis @ z`` as ``(M, m)``: ``M`` n lists of dim, ``m`` (n,)."""
     return q_matrix(domain.basis), q_vector(domain.origin)
 
 
@@ -236,7 +236,7 @@ def maximise(A: list, b: list, cost: list) -> tuple:
 
 
 def strict_interior_point(rows: list, dim: int):
-    """A point ``z`` with ``a . z < c`` for every ``(a, c)`` in ``rows``, or None when there is none.
+    """A point ``z`` with ``a . z < c`` for every ``(a, c)`` in ``rows``, or None if there is none.
 
     Solves ``max t`` s.t. ``a . z + t <= c``, ``t <= 1`` (``z = z+ - z-``,
     ``t = u + t0`` with ``t0 = min(0, min c)`` so the origin is feasible): the
@@ -703,7 +703,8 @@ def facet_edges(cells: list) -> dict:
             if line[3] != 0:
                 continue
             key = canonical_line(line)
-            ends = sorted((_along(key, vertices[i]), _along(key, vertices[(i + 1) % len(vertices)])))
+            after = vertices[(i + 1) % len(vertices)]
+            ends = sorted((_along(key, vertices[i]), _along(key, after)))
             edges.setdefault(key, []).append((ends[0], ends[1], _side(key, vertices), index))
     return edges
 

@@ -12,7 +12,8 @@ set and say that nothing was uncertain (:func:`assert_exact`). Metamorphic
 tests check that exact rescalings leave the partition bit-identical.
 
 The package is used only through its public API; the oracles read only the
-networks' and domains' arrays.
+networks' and domains' arrays. Tests marked ``slow`` (the LP engines on 256
+random lines, the 1,024-line count) are left out by ``-m "not slow"``.
 """
 
 from __future__ import annotations
@@ -295,7 +296,8 @@ def vertex_cases():
                   Case("vertices", f"t{t:g}-box", net, square(-2, 2)),
                   in_plane("vertices", f"t{t:g}-plane", net, None, -2, 2),
                   Case("vertices", f"t{t:g}-segment-on-y0", net, segment([-2, 0], [2, 0])),
-                  Case("vertices", f"t{t:g}-segment-near-y0", net, segment([-2, 1e-12], [2, 1e-12]))]
+                  Case("vertices", f"t{t:g}-segment-near-y0", net,
+                       segment([-2, 1e-12], [2, 1e-12]))]
     return cases
 
 
