@@ -1,7 +1,7 @@
 """Build of the Cython core; the metadata is in pyproject.toml.
 
 Every Cython source lives in the package beside the Python module that uses it
-(``src/regions/engines/_split.pyx`` is ``regions.engines._split``), as in scipy;
+(``src/regions/engines/_vertex.pyx`` is ``regions.engines._vertex``), as in scipy;
 ``EXTENSIONS`` names them all (``tests/test_package.py`` checks it against the
 sources and the wheel configuration).
 """
@@ -10,7 +10,6 @@ from Cython.Build import cythonize
 from setuptools import Extension, setup
 
 EXTENSIONS = {
-    "regions.engines._split": "src/regions/engines/_split.pyx",
     "regions.engines._vertex": "src/regions/engines/_vertex.pyx",
     "regions._facets": "src/regions/_facets.pyx",
 }

@@ -74,7 +74,9 @@ BREAKPOINTS = {"relu": (0,), "leaky_relu": (0,), "hardtanh": (-1, 1), "identity"
 
 
 def q(x) -> fmpq:
-    """The exact rational value of a float64 (or of a Python int)."""
+    """The exact rational value of a float64 (or of a Python int, or an fmpq as it is)."""
+    if isinstance(x, fmpq):
+        return x
     if isinstance(x, int):
         return fmpq(x)
     num, den = float(x).as_integer_ratio()
@@ -165,9 +167,18 @@ def is_zero(row) -> bool:
     return all(g == 0 for g in row)
 
 
+def exact_basis(domain) -> list:
+    """The slice's exact basis (n lists of dim fmpq): ``domain.rational_basis`` (Fractions)
+    when the domain has one (a slice through given points), else the float ``basis``."""
+    rational = getattr(domain, "rational_basis", None)
+    if rational is None:
+        return q_matrix(domain.basis)
+    return [[fmpq(v.numerator, v.denominator) for v in row] for row in rational]
+
+
 def domain_map(domain) -> tuple:
     """The embedding ``x = origin + basis @ z`` as ``(M, m)``: ``M`` n lists of dim, ``m`` (n,)."""
-    return q_matrix(domain.basis), q_vector(domain.origin)
+    return exact_basis(domain), q_vector(domain.origin)
 
 
 def domain_rows(domain) -> list:
@@ -643,7 +654,8 @@ def slice_interval(domain) -> tuple:
 def exact_intervals(network, domain) -> list:
     """:func:`exact_breakpoints_1d` over a 1-D domain (line or segment)."""
     lo, hi = slice_interval(domain)
-    return exact_breakpoints_1d(network, domain.origin, domain.basis[:, 0], lo, hi)
+    return exact_breakpoints_1d(network, domain.origin, [row[0] for row in exact_basis(domain)],
+                                lo, hi)
 
 
 # --------------------------------------------------------------------------- linear pieces

@@ -36,20 +36,14 @@ METHODS = ("split", "vertex", "walk")
 
 
 def assert_exact(result) -> None:
-    """The result (a Partition or a RegionCount) says that nothing is uncertain.
-
-    Today: complete, no near-degenerate region, no dropped sliver. The exact
-    rewrite reports ``exact_decisions`` (decisions settled in rational
-    arithmetic, >= 0); adapt this one function when the fields change.
-    """
+    """The result (a Partition or a RegionCount) says that nothing is uncertain: complete,
+    in the exact mode, no decision left to rounding (``exact_decisions``, those settled in
+    rational arithmetic, may be any number)."""
     summary = result.summary()
     assert summary["complete"], summary["stop_reason"]
-    assert not summary["tolerance_dependent"], (
-        f"tolerance dependent: {summary['near_degenerate']} near-degenerate, "
-        f"{summary['slivers']} slivers")
-    assert summary["slivers"] == 0 and summary["near_degenerate"] == 0
-    if "exact_decisions" in summary:
-        assert int(summary["exact_decisions"]) >= 0
+    assert summary["exact"] and summary["certain"]
+    assert summary["uncertain_decisions"] == 0
+    assert int(summary["exact_decisions"]) >= 0
 
 
 def pattern_set(patterns: np.ndarray, label: str) -> set:

@@ -15,12 +15,15 @@ import pytest
 
 import regions
 from regions.polyhedra import pattern_constraints
-from regions.engines.walk import enumerate_walk
 
 import oracles
 from oracles import pattern_set, random_net, unambiguous, zaslavsky
 
 ACTIVATIONS = ["relu", "leaky_relu", "hardtanh"]
+
+
+def enumerate_walk(net, domain=None, **options):
+    return regions.enumerate_regions(net, domain, method="walk", **options)
 
 
 SQ = oracles.box_slice([-1, -1], [1, 1])

@@ -15,10 +15,12 @@ Exit codes: 0 success; 2 bad input (one-line message on stderr); 3 ``verify``
 found a violated relation; 4 ``--certify`` found a completeness violation; 5
 the run stopped early (budget or Ctrl-C) and printed a partial, incomplete
 result; 6 ``--exact-check`` found a witness that is not strictly inside its
-region; 7 the count is complete but depends on the full-dimensionality
-tolerance (near-degenerate regions or dropped slivers; ``"tolerance_dependent":
-true`` in ``--json``); 130 Ctrl-C before the result; 141 standard output was
-closed early (a pipe into ``head``). A 5 or 7 is explained by a warning on stderr.
+region; 7 the count is complete but not certain: in the float-only mode
+(``--no-exact``) float64 could not certify some decision (``"certain": false``
+and ``"uncertain_decisions"`` in ``--json``); 130 Ctrl-C before the result; 141
+standard output was closed early (a pipe into ``head``). A 5 or 7 is explained by
+a warning on stderr. Thin regions (inscribed radius at most ``--min-radius``) are
+counted like every region and reported (``"thin"``), never a reason to exit 7.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ EXIT_VIOLATION = 3
 EXIT_CERTIFICATE_FAILED = 4
 EXIT_INCOMPLETE = 5
 EXIT_EXACT_CHECK_FAILED = 6
-EXIT_TOLERANCE_DEPENDENT = 7
+EXIT_UNCERTAIN = 7
 #: The shell's code for SIGINT (128 + 2): a Ctrl-C outside the enumeration loop
 #: (``regions_launcher.INTERRUPTED`` repeats it for a Ctrl-C during the imports).
 EXIT_INTERRUPTED = 130
@@ -248,10 +250,10 @@ def cmd_count(args) -> int:
 
 
 def outcome_code(part) -> int:
-    """Exit code of a finished enumeration: incomplete, tolerance-dependent, or 0."""
+    """Exit code of a finished enumeration: incomplete, uncertain (float-only mode), or 0."""
     if not part.complete:
         return EXIT_INCOMPLETE
-    return EXIT_TOLERANCE_DEPENDENT if part.tolerance_dependent else 0
+    return EXIT_UNCERTAIN if not part.certain else 0
 
 
 #: What stopped an incomplete enumeration, as the command line names it.
@@ -261,17 +263,18 @@ STOPPED_BY = {"interrupted": "Ctrl-C", "max_regions": "--max-regions",
 
 def concluded(part, code: int) -> int:
     """``code``, the command's exit code, after a warning on stderr for each reason the
-    enumeration's result is not clean: it stopped early, or it depends on the tolerance."""
+    enumeration's result is not clean: it stopped early, or (float-only mode) some
+    decision was left to rounding."""
     summary = part.summary()
     if not summary["complete"]:
         print(f"warning: the enumeration stopped early "
               f"({STOPPED_BY.get(summary['stop_reason'], summary['stop_reason'])}, "
               f"{summary['unfinished']:,} cells unfinished): the result holds only the "
               f"regions found before (exit code {code})", file=sys.stderr)
-    if summary["tolerance_dependent"]:
-        print(f"warning: {summary['near_degenerate']} near-degenerate regions and "
-              f"{summary['slivers']} dropped slivers: the count depends on --min-radius "
-              f"(exit code {code})", file=sys.stderr)
+    if not summary["certain"]:
+        print(f"warning: float-only mode (--no-exact): {summary['uncertain_decisions']:,} "
+              f"decisions float64 could not certify were left to rounding, so the count may "
+              f"be wrong; rerun without --no-exact (exit code {code})", file=sys.stderr)
     return code
 
 
@@ -490,7 +493,12 @@ def add_common_arguments(parser) -> None:
 def add_enumeration_arguments(parser) -> None:
     """The controls of an enumeration, shared by every subcommand that enumerates."""
     parser.add_argument("--min-radius", type=float, default=MIN_RADIUS,
-                        help=f"full-dimensionality tolerance (default {MIN_RADIUS:g})")
+                        help=f"report regions whose inscribed radius is at most this as thin "
+                             f"(default {MIN_RADIUS:g}); changes no count")
+    parser.add_argument("--no-exact", dest="exact", action="store_false",
+                        help="float-only mode: decisions float64 cannot certify are left to "
+                             "rounding (exit 7 when any was); faster on degenerate inputs, "
+                             "possibly wrong")
     parser.add_argument("--max-regions", type=int, help="stop after this many regions")
     parser.add_argument("--time-limit", type=float, metavar="SECONDS",
                         help="stop after this long")
@@ -522,7 +530,7 @@ def enumerate_from_args(args, net, domain, count_only: bool = False, bound=None)
     """The enumeration the command line asks for (:func:`add_enumeration_arguments`), on
     ``--workers`` processes, with progress unless ``--quiet``."""
     memory = None if args.memory_limit is None else args.memory_limit * 2**20
-    options = dict(min_radius=args.min_radius, max_regions=args.max_regions,
+    options = dict(min_radius=args.min_radius, exact=args.exact, max_regions=args.max_regions,
                    time_limit=args.time_limit, memory_limit=memory, method=args.method)
     if not count_only:
         options.update(checkpoint=args.checkpoint, resume=args.resume)

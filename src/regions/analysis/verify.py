@@ -19,9 +19,8 @@ them:
 
 A violated relation is reported, never hidden: :attr:`VerifyReport.ok` is
 False, the table marks it ``VIOLATED`` and ``regions verify`` exits with
-:data:`regions.cli.EXIT_VIOLATION`. When the enumeration reports
-near-degenerate regions or dropped slivers the sampled relations depend on the
-tolerance; the report says so.
+:data:`regions.cli.EXIT_VIOLATION`. The count is exact; when it comes from the
+float-only mode and is not certain, the report says so.
 
 The command line, ``regions verify NET.npz [--box LO HI] [--samples N]
 [--lines K] [-o report.json] [--seed S] [--quiet]``, is in :mod:`regions.cli`
@@ -220,9 +219,8 @@ def verify(network: Network, domain=None, *, samples: int = 200_000, lines: int 
     # linear pieces beside activation regions (one LP per region row: small partitions only)
     summary["pieces"] = (linear_pieces(part).count if part.complete and exact <= PIECES_LIMIT
                          else None)
-    tolerance_flags = summary.get("near_degenerate", 0) + summary.get("slivers", 0)
-    caveat = ("the enumeration flagged near-degenerate regions or slivers: tolerance-dependent"
-              if tolerance_flags else "")
+    caveat = ("float-only mode: the count is not certain (decisions left to rounding)"
+              if not summary["certain"] else "")
 
     bounds = bounds_module.network_bounds(network, domain)
     relations = [Relation("complete", "enumeration", "is", "complete", summary["complete"],

@@ -863,9 +863,9 @@ cdef class VertexEngine:
 
     cdef bint flat_along(self, CellView cv, size_t v, int t, int words) except -1:
         """Whether hyperplane ``t``'s pre-activation is exactly constant along the ray ``v``,
-        by the network's structure: a neuron is flat along the ray when its hyperplane is
-        tight there, or when every input it weighs is flat or in a constant state (ReLU
-        off, hard-tanh saturated). Sound, not complete (``False`` decides nothing). Rays
+        by the network's structure: a neuron is flat along the ray when a hyperplane of its
+        own is tight there (hard-tanh's two are parallel), or when every input it weighs is
+        flat or in a constant state (ReLU off, hard-tanh saturated). Sound, not complete (``False`` decides nothing). Rays
         of the cones of an unbounded domain lie in many breakpoint hyperplanes, and later
         layers inherit that: this settles those exact zeros without rationals."""
         cdef int L = cv.head.layer, l, j, i, bit, position = 0, start, n_prev, k_bp
@@ -880,13 +880,17 @@ cdef class VertexEngine:
             position += self.layers[l].n_out
         cdef uint64_t* bits = <uint64_t*>self.ws.pool_inc.data + v * words
         cdef int64_t label
-        for bit in range(cv.head.m):
+        for bit in range(64 * words):
             if not (bits[bit >> 6] & ((<uint64_t>1) << (bit & 63))):
+                continue
+            if bit >= cv.head.m:           # a hyperplane of this layer cut in this split
+                k_bp = breakpoints_per_neuron(self.layers[L].act)
+                flat[starts[L] + (bit - cv.head.m) // k_bp] = 1
                 continue
             label = cv.labels[bit]
             if label < 0:
                 continue
-            for l in range(L):
+            for l in range(L + 1):
                 if self.label_offset[l] <= label < self.label_offset[l + 1]:
                     k_bp = breakpoints_per_neuron(self.layers[l].act)
                     flat[starts[l] + (label - self.label_offset[l]) // k_bp] = 1

@@ -262,43 +262,51 @@ class LayerSplit:
         return out, stack
 
     def cut(self, piece: "Piece") -> list:
-        """The pieces of ``piece`` on either side of its undecided hyperplane nearest to its
-        ball's center: two when the hyperplane cuts it, else one (the same piece, the
-        hyperplane's side decided). The side holding the center comes out first."""
-        t = min(piece.undecided, key=lambda u: abs(self.a[u] @ piece.center + self.c[u]))
+        """The pieces of ``piece`` on either side of its first undecided hyperplane (label
+        order): two when the hyperplane cuts it, else one (the same piece, the hyperplane's
+        side decided). The positive side comes out first, as in the vertex engine, so the
+        order of the regions depends on exact decisions only (the same as the vertex
+        engine's, and the same under any exact rescaling).
+
+        The center tells a side only when it is certified strictly inside the piece (then
+        the side it is strictly on has interior); otherwise each side is decided by its own
+        LP (:meth:`cut_by_sides`)."""
+        t = piece.undecided[0]
+        radius = self.certified_radius(piece)
         signs, values = certified_signs(self.a[t:t + 1], self.c[t:t + 1], self.e[t:t + 1],
                                         piece.center)
         near, value = int(signs[0, 0]), float(values[0, 0])
-        if near == 0:
-            return self.cut_through_center(piece, t)
+        if near == 0 or radius <= 0.0:
+            return self.cut_by_sides(piece, t)
         far = -near
-        radius = self.certified_radius(piece)
         unit = self.a[t] / np.linalg.norm(self.a[t])
         dim = self.a.shape[1]
         shortest = 1.0 - dim * UNIT_ROUNDOFF - np.sqrt(dim) * self.e[t]   # |exact row| at least
         if abs(value) + self.plane_slack(t, piece.center) < radius * shortest:
             # a ball inside the piece reaches across the hyperplane: both sides have interior
-            r, a = piece.radius, abs(value)
-            return [piece.child(self, t, far, piece.center - near * (r + a) / 2.0 * unit,
-                                (r - a) / 2.0, False),
-                    piece.child(self, t, near, piece.center + near * (r - a) / 2.0 * unit,
-                                (r + a) / 2.0, False)]
+            r, a = radius, abs(value)
+            return ordered({far: piece.child(self, t, far, piece.center
+                                             - near * (r + a) / 2.0 * unit, (r - a) / 2.0, False),
+                            near: piece.child(self, t, near, piece.center
+                                              + near * (r - a) / 2.0 * unit, (r + a) / 2.0,
+                                              False)})
         reach, ball = self.reaches(piece, t, far)
         if not reach:
             piece.sides[t] = near
             return [piece]
         if ball is None or not ball.radius > 0.0:
             ball = Ball(piece.center, 0.0)
-        near_center, near_radius = piece.center, piece.radius
-        if abs(value) < piece.radius:
-            near_radius = (piece.radius + abs(value)) / 2.0
-            near_center = piece.center + near * (piece.radius - abs(value)) / 2.0 * unit
-        return [piece.child(self, t, far, ball.center, ball.radius, ball.radius > 0.0),
-                piece.child(self, t, near, near_center, near_radius, False)]
+        near_center, near_radius = piece.center, radius
+        if abs(value) < radius:
+            near_radius = (radius + abs(value)) / 2.0
+            near_center = piece.center + near * (radius - abs(value)) / 2.0 * unit
+        return ordered({far: piece.child(self, t, far, ball.center, ball.radius,
+                                         ball.radius > 0.0),
+                        near: piece.child(self, t, near, near_center, near_radius, False)})
 
-    def cut_through_center(self, piece: "Piece", t: int) -> list:
-        """Hyperplane ``t`` passes (up to rounding) through the piece's center: each side is
-        decided by its own LP (or exactly)."""
+    def cut_by_sides(self, piece: "Piece", t: int) -> list:
+        """Hyperplane ``t`` decided without the piece's center (not certified inside, or up
+        to rounding on the hyperplane): each side by its own LP (or exactly)."""
         kept = []
         for side in (-1, 1):
             reach, ball = self.reaches(piece, t, side)
@@ -307,13 +315,13 @@ class LayerSplit:
         if len(kept) == 1:
             piece.sides[t] = kept[0][0]
             return [piece]
-        children = []
+        children = {}
         for side, ball in kept:
             if ball is None or not ball.radius > 0.0:
                 ball = Ball(piece.center, 0.0)
-            children.append(piece.child(self, t, side, ball.center, ball.radius,
-                                        ball.radius > 0.0))
-        return children
+            children[side] = piece.child(self, t, side, ball.center, ball.radius,
+                                         ball.radius > 0.0)
+        return ordered(children)
 
     def reaches(self, piece: "Piece", t: int, side: int) -> tuple[bool, Ball | None]:
         """Whether ``side`` of hyperplane ``t`` meets the piece's interior, and the
@@ -393,6 +401,11 @@ class LayerSplit:
                              row_sides=piece.row_sides, center=piece.center,
                              radius=piece.radius, largest=piece.largest, sides=piece.sides,
                              undecided=np.array(piece.undecided, dtype=np.int64))
+
+
+def ordered(children: dict) -> list:
+    """The two parts of a cut, by side, in stack order: the positive side is taken first."""
+    return [children[-1], children[1]]
 
 
 class Piece:

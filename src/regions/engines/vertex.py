@@ -283,40 +283,41 @@ class ExactGenerators:
 
     def exact_generator(self, pattern: bytes, layer: int, labels: tuple, ray: bool,
                         approx: np.ndarray) -> list:
-        """The exact generator (list of fmpq) tight on ``labels`` under ``pattern``; cached
-        by the labels and the part of the pattern their hyperplanes depend on (the states
-        of the layers before the deepest one), so children cells share it."""
+        """The exact generator (list of fmpq) tight on ``labels`` under ``pattern``; a ray
+        oriented towards ``approx`` (the opposite ray has the same tight labels). Cached by
+        the labels and the part of the pattern their hyperplanes depend on (the states of
+        the layers before the deepest one), so children cells share it."""
         deepest = max((int(np.searchsorted(self.label_offsets, label, side="right")) - 1
                        for label in labels if label >= 0), default=0)
         key = (pattern[:self.state_starts[deepest]], labels, ray)
         found = self._cache.get(key)
-        if found is not None:
+        if found is None:
+            found = self._solve(pattern, labels, ray)
+            self._cache[key] = found
+            if len(self._cache) > GENERATOR_CACHE:
+                self._cache.popitem(last=False)
+        else:
             self._cache.move_to_end(key)
-            return found
+        if ray and sum(float(v) * a for v, a in zip(found, approx)) < 0:
+            return [-v for v in found]
+        return found
+
+    def _solve(self, pattern: bytes, labels: tuple, ray: bool) -> list:
+        """The generator from its tight rows: a vertex solved, a ray's direction (one of the
+        two) from their kernel."""
         states = np.frombuffer(pattern, dtype=np.int8)
         dim = self.dim
         rows = [self.decisions.row(states, label) for label in labels]
         A = fmpq_mat(len(rows), dim, [a[k] for a, _ in rows for k in range(dim)])
         if ray:
-            found = self._kernel_direction(A, approx)
-        else:
-            solution = exact_solve(A, fmpq_mat(len(rows), 1, [-c for _, c in rows]))
-            if solution is None:
-                raise AssertionError("a vertex's tight constraints do not determine it")
-            found = [solution[k, 0] for k in range(dim)]
-        self._cache[key] = found
-        if len(self._cache) > GENERATOR_CACHE:
-            self._cache.popitem(last=False)
-        return found
-
-    def _kernel_direction(self, A: fmpq_mat, approx: np.ndarray) -> list:
-        """The direction of the one-dimensional kernel of ``A``, oriented towards ``approx``."""
-        direction = kernel_vector(A) if A.nrows() else None
-        if direction is None:
-            raise AssertionError("a ray's tight constraints do not determine its direction")
-        if sum(float(v) * a for v, a in zip(direction, approx)) < 0:
-            direction = [-v for v in direction]
-        return direction
+            direction = kernel_vector(A) if A.nrows() else None
+            if direction is None:
+                raise AssertionError("a ray's tight constraints do not determine its direction")
+            return direction
+        solution = exact_solve(A, fmpq_mat(len(rows), 1, [-c for _, c in rows]))
+        if solution is None:
+            raise AssertionError("a vertex's tight constraints do not determine it")
+        return [solution[k, 0] for k in range(dim)]
 
     def generator(self, pattern: bytes, layer: int, labels: tuple, ray: bool,
                   approx: np.ndarray) -> tuple[np.ndarray, float]:
