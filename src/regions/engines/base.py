@@ -153,8 +153,8 @@ class WalkCell(NamedTuple):
 
 class SplitRegion(NamedTuple):
     """One final region of the split or walk engine (working coordinates); ``rational``
-    is an exact witness (tuple of Fractions) when the float one is not certified, else
-    an empty tuple."""
+    is an exact witness (its ``dim`` coordinates as ``"p/q"`` strings) when the float one
+    is not certified, else an empty array."""
 
     pattern: np.ndarray
     witness: np.ndarray
@@ -162,7 +162,7 @@ class SplitRegion(NamedTuple):
     A: np.ndarray
     b: np.ndarray
     labels: np.ndarray
-    rational: tuple
+    rational: np.ndarray
 
 
 class RegionChunk(NamedTuple):

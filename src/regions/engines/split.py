@@ -19,6 +19,8 @@ Cells are :class:`regions.engines.base.SplitCell`; final regions are
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 from ..domain import Domain
@@ -30,9 +32,15 @@ from ..predicates import (BOUND_SAFETY, UNIT_ROUNDOFF, Decisions, certified_sign
 from ..tolerances import RADIUS_CAP
 from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
 
-__all__ = ["SplitEngine", "root_ball"]
+__all__ = ["SplitEngine", "root_ball", "rational_record"]
 
 NO_SIDES = np.zeros(0, np.int8)
+NO_RATIONAL = np.zeros(0, dtype=str)
+
+
+def rational_record(point: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """An exact point (Fractions) as ``(float64 coordinates, "p/q" strings)``."""
+    return np.array([float(v) for v in point]), np.array([str(v) for v in point], dtype=str)
 NO_UNDECIDED = np.zeros(0, np.int64)
 
 
@@ -138,13 +146,14 @@ class SplitEngine:
         if not cell.largest:
             ball = self.solver.chebyshev(cell.A, cell.b)
             center, radius = ball.center, ball.radius
-        rational = ()
+        rational = NO_RATIONAL
         if not strict_slack(cell.A, cell.b, cell.errors, center):
             if self.decisions.settle(0):
-                rational = self.decisions.interior_point(
-                    cell.pattern, cell.labels, cell.row_sides, start=center)
-                if rational is None:
+                point = self.decisions.interior_point(cell.pattern, cell.labels, cell.row_sides,
+                                                      start=center)
+                if point is None:
                     raise AssertionError("a region without interior was enumerated")
+                center, rational = rational_record(point)
         return SplitRegion(cell.pattern, center, float(radius), cell.A, cell.b, cell.labels,
                            rational)
 
@@ -168,7 +177,8 @@ class SplitEngine:
             witnesses=np.array([r.witness for r in records], dtype=np.float64).reshape(count, dim),
             margins=np.minimum(self.margins(records), RADIUS_CAP),
             rows=[(r.A, r.b, r.labels) for r in records],
-            rational_witnesses={i: r.rational for i, r in enumerate(records) if r.rational})
+            rational_witnesses={i: tuple(Fraction(v) for v in r.rational)
+                                for i, r in enumerate(records) if r.rational.size})
 
 
 class LayerSplit:

@@ -39,6 +39,7 @@ from ..domain import Domain, is_box
 from ..errors import DomainError
 from ..lp import LPSolver
 from ..network import Network
+from ..polyhedra import patterns_at
 from ..predicates import BOUND_SAFETY, UNIT_ROUNDOFF, Decisions
 from ..rational import exact_solve, fraction, independent_rows, kernel_vector
 from ..tolerances import RADIUS_CAP, THIN_FACTOR
@@ -162,9 +163,9 @@ def unbounded_cells(network: Network, domain: Domain):
 
     The cells enter the first layer with breakpoints, their walls' sides decided.
     Returns ``(S, slice domain, cells)``: the coordinate indices (r,), the slice (a
-    domain of dimension ``r`` with an exact basis), and the cells. DomainError when
-    every first pre-activation is constant (the network is then constant: the split
-    engine counts its one region).
+    domain of dimension ``r`` with an exact basis), and the cells. When every first
+    pre-activation is exactly constant the network is constant: then ``S`` is None and
+    the one cell is its one region (:func:`constant_cell`).
     """
     first = next((i for i, layer in enumerate(network.layers)
                   if layer.activation != "identity"), None)
@@ -174,8 +175,7 @@ def unbounded_cells(network: Network, domain: Domain):
     live = [] if G is None else [j for j in range(G.nrows())
                                  if any(G[j, k] != 0 for k in range(G.ncols()))]
     if not live:
-        raise DomainError("the network is constant on the domain: method='split' counts its "
-                          "one region")
+        return None, domain, [constant_cell(network, domain)]
     floats = np.array([[float(G[j, k]) for k in range(G.ncols())] for j in live])
     columns = _independent_columns(G, live, floats)
     r = len(columns)
@@ -218,6 +218,17 @@ def unbounded_cells(network: Network, domain: Domain):
                                 incidence, cell_rows, np.append(row_error, 0.0), cell_labels,
                                 map_, map_error, no_states, 0, sides, np.zeros(r + 1, np.int8)))
     return np.array(columns, dtype=np.int64), working, cells
+
+
+def constant_cell(network: Network, domain: Domain) -> VertexCell:
+    """The one region of a network constant on a domain without faces, as a finished cell:
+    one vertex at the origin (its witness), no rows, the states of the constants."""
+    dim = domain.dim
+    pattern = patterns_at(network, domain, np.zeros(dim))
+    return VertexCell(len(network.layers), np.append(np.zeros(dim), 1.0)[None, :], np.zeros(1),
+                      np.zeros((1, 1), np.uint64), np.zeros((0, dim + 1)), np.zeros(0),
+                      np.zeros(0, np.int64), np.zeros((1, dim + 1)), np.zeros(1), pattern, 0,
+                      np.zeros(0, np.int8), np.zeros(1, np.int8))
 
 
 def _independent_columns(G: fmpq_mat, live: list, floats: np.ndarray) -> list:
@@ -421,7 +432,7 @@ class VertexEngine:
         """The first cells: the domain, or the cones covering it."""
         if self.first_cells is not None:
             first = self.first_cells[0].layer
-            self.core.per_layer[:first] = 1     # the identity layers before: one region
+            self.core.per_layer[:first] = 1     # the layers before it: one region
             return self.first_cells
         return [bounded_root(self.working)]
 

@@ -39,7 +39,7 @@ from ..predicates import Decisions, strict_slack
 from ..rational import fraction, pattern_along
 from ..tolerances import RADIUS_CAP
 from .base import Counters, RegionArrays, Settings, SplitRegion, WalkCell
-from .split import SplitEngine, root_ball
+from .split import NO_RATIONAL, SplitEngine, rational_record, root_ball
 
 __all__ = ["WalkEngine"]
 
@@ -148,15 +148,16 @@ class WalkEngine:
             return None
         ball = self.solver.chebyshev(system.A, system.b, cap=RADIUS_CAP)
         if ball.radius > 0.0 and strict_slack(system.A, system.b, system.errors, ball.center):
-            return system, ball.center, float(ball.radius), ()
+            return system, ball.center, float(ball.radius), NO_RATIONAL
         if not self.decisions.settle(1 if ball.radius > 0.0 else -1):
-            return (system, ball.center, float(ball.radius), ()) if ball.radius > 0.0 else None
-        rational = self.decisions.interior_point(pattern, system.labels, system.sides,
-                                                 start=ball.center)
-        if rational is None:
+            return ((system, ball.center, float(ball.radius), NO_RATIONAL) if ball.radius > 0.0
+                    else None)
+        point = self.decisions.interior_point(pattern, system.labels, system.sides,
+                                              start=ball.center)
+        if point is None:
             return None
-        return system, np.array([float(v) for v in rational]), max(float(ball.radius), 0.0), \
-            rational
+        return (system, *rational_record(point)[:1], max(float(ball.radius), 0.0),
+                rational_record(point)[1])
 
     def _count_prefixes(self, pattern: np.ndarray) -> None:
         end = 0
