@@ -218,15 +218,16 @@ def test_verify_reports_linear_pieces_beside_regions():
     assert "linear pieces: 2" in report.format_table()
 
 
-def test_linear_pieces_exact_and_within_tolerance():
+def test_linear_pieces_are_exact():
     # |x| + |y| = relu(x) + relu(-x) + relu(y) + relu(-y): 4 regions, 4 pieces. With the
     # output weights of relu(y) and relu(-y) set to 0 the function is |x|: still 4 regions,
-    # 2 pieces. With those weights 1e-12 instead: 2 pieces within PIECE_TOL, 4 exactly.
+    # 2 pieces. With those weights 1e-12 (or 1e-300) the maps differ: 4 pieces, exactly.
     rows = [[1.0, 0], [-1, 0], [0, 1], [0, -1]]
-    for weight, within, exact in ((1.0, 4, 4), (0.0, 2, 2), (1e-12, 2, 4)):
+    for weight, pieces in ((1.0, 4), (0.0, 2), (1e-12, 4), (1e-300, 4)):
         net = regions.Network.from_layers([(rows, [0.0] * 4),
                                            ([[1.0, 1, weight, weight]], [0.0])])
         part = regions.enumerate_regions(net, regions.box(-1, 1))
         assert len(part) == 4
-        assert regions.linear_pieces(part).count == within
-        assert regions.linear_pieces(part, exact=True).count == exact
+        assert regions.linear_pieces(part).count == pieces
+    with pytest.warns(DeprecationWarning, match="always compared exactly"):
+        assert regions.linear_pieces(part, exact=True).count == 4

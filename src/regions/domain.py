@@ -82,10 +82,11 @@ class Domain:
         return bool(np.all(np.isfinite(self.lower)) and np.all(np.isfinite(self.upper)))
 
     def exact_basis(self):
-        """The embedding's basis as an exact ``flint.fmpq_mat`` (n, dim).
+        """The embedding's basis as an exact ``flint.fmpq_mat`` (n, dim): for a slice, the
+        exact direction(s) scaled by the float64 reciprocal of their length.
 
-        >>> line([0.0, 0.0], [3.0, 4.0]).exact_basis().tolist()
-        [[3/5], [4/5]]
+        >>> line([0.0, 0.0], [2.0, 0.0]).exact_basis().tolist()
+        [[1], [0]]
         """
         from .rational import matrix
 
@@ -150,7 +151,7 @@ def tolerance_scale(domain: Domain) -> float:
     power of two, so dividing coordinates by it is exact.
 
     >>> tolerance_scale(box(-1e-3, 1e-3).resolve(2)), tolerance_scale(box(-1e8, 1e8).resolve(2))
-    (0.0009765625, 1.0)
+    (0.001953125, 1.0)
     """
     if not domain.is_bounded:
         return 1.0

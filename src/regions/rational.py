@@ -28,7 +28,8 @@ from .domain import Domain
 from .network import BREAKPOINTS, Network
 
 __all__ = ["fraction", "matrix", "column", "RationalMaps", "exact_solve", "rank",
-           "independent_rows", "kernel_vector", "pattern_along"]
+           "independent_rows", "kernel_vector", "pattern_along", "exact_forward",
+           "hyperplane_signs"]
 
 #: Pattern prefixes whose exact maps :class:`RationalMaps` keeps (least recently used dropped).
 CACHE_SIZE = 4096
@@ -275,3 +276,46 @@ def _state_from_signs(signs: list, activation: str) -> int:
         low, high = signs
         return 1 if high > 0 else (-1 if low < 0 else 0)
     return 1 if signs[0] > 0 else 0
+
+
+def exact_forward(maps: RationalMaps, point: list) -> tuple[list, list]:
+    """The network at a rational point (working coordinates), exactly: ``(pre-activations,
+    output)``, the pre-activations a list of fmpq lists per layer. The network is
+    continuous, so no state needs deciding on the way.
+
+    >>> from regions import Network, whole_space
+    >>> net = Network.from_layers([([[1.0, -1.0]], [0.0]), ([[2.0]], [0.5])])
+    >>> exact_forward(RationalMaps(net, whole_space(2)), [fmpq(1, 3), fmpq(1)])[1]
+    [1/2]
+    """
+    M, m = maps.start
+    values = [v for v in (M * fmpq_mat(len(point), 1, list(point)) + m).entries()]
+    pre = []
+    for index, layer in enumerate(maps.network.layers):
+        W = maps.weights[index]
+        z = [v for v in (W * fmpq_mat(len(values), 1, values) + maps.biases[index]).entries()]
+        pre.append(z)
+        values = [_activate_value(v, layer.activation, maps.slopes[index]) for v in z]
+    return pre, values
+
+
+def _activate_value(value: fmpq, activation: str, slope: fmpq) -> fmpq:
+    if activation == "relu":
+        return value if value > 0 else fmpq(0)
+    if activation == "leaky_relu":
+        return value if value > 0 else slope * value
+    if activation == "hardtanh":
+        return max(fmpq(-1), min(fmpq(1), value))
+    return value
+
+
+def hyperplane_signs(maps: RationalMaps, point: list) -> np.ndarray:
+    """The exact sign (-1, 0, +1) of every breakpoint hyperplane (pre-activation minus
+    breakpoint, in label order) at a rational point, shape (H,) int8."""
+    pre, _ = exact_forward(maps, point)
+    signs = []
+    for values, breakpoints in zip(pre, maps.breakpoints):
+        for v in values:
+            for t in breakpoints:
+                signs.append((v > t) - (v < t))
+    return np.array(signs, dtype=np.int8)

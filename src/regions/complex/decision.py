@@ -2,8 +2,12 @@
 
 On each region the network is one affine map ``f(z) = c . z + d``, so its zero set there
 is the region cut by one hyperplane: a chord of a polygon in 2-D, a polygon of a
-polytope section in 3-D. :func:`decision_boundary` lists those pieces with their count
-and total length (2-D) or area (3-D). Their topology is :mod:`regions.complex.homology`'s.
+polytope section in 3-D. :func:`decision_boundary` finds those pieces exactly, as the
+faces of dimension ``dim - 1`` of the complex refined by the level set
+(:func:`regions.complex.homology.level_complex`) on which the output is exactly the
+level (or the two largest outputs tie), and lists them with their count (exact) and
+total length (2-D) or area (3-D; rounded, from the exact vertices). Their topology is
+:mod:`regions.complex.homology`'s. :func:`region_chords` draws them in pictures.
 """
 
 from __future__ import annotations
@@ -11,11 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial import ConvexHull
+from flint import fmpq
 
 from ..errors import DomainError, RegionsError
-from .geometry import clip, region_polygons, region_vertices
-from ..tolerances import VERTEX_MERGE
+from ..rational import RationalMaps, exact_forward, fraction
+from .geometry import clip
+from .homology import level_complex
 
 
 @dataclass(frozen=True)
@@ -82,8 +87,8 @@ def region_chords(polygon: np.ndarray, C: np.ndarray, d: np.ndarray, level: floa
 
 
 def decision_boundary(part, level: float = 0.0) -> DecisionBoundary:
-    """The pieces of ``{f = level}`` in each region of a 2-D or 3-D bounded partition (in
-    2-D also, for several outputs, where the argmax changes: :func:`region_chords`).
+    """The pieces of ``{f = level}`` in a 2-D or 3-D bounded partition (in 2-D also, for
+    several outputs, where the argmax changes), exactly (see the module docstring).
 
     >>> import regions
     >>> # f = relu(x1) + relu(x2) - 1/2 on [-1, 1]^2: x1 + x2 = 1/2, x1 = 1/2 and x2 = 1/2
@@ -99,30 +104,43 @@ def decision_boundary(part, level: float = 0.0) -> DecisionBoundary:
         raise DomainError(f"the decision boundary is drawn and measured in 2-D and 3-D, not {dim}-D")
     if dim == 3:
         _scalar(part)
-    pieces, owners, measures, seen = [], [], [], set()
-    grid = VERTEX_MERGE * part.scale
-    polygons = region_polygons(part) if dim == 2 else None
-    for i in range(len(part)):
-        A, b, _ = part.constraints(i)
-        C, d = part.affine_map(i)
-        if dim == 2:
-            found = list(region_chords(polygons[i], C, d, level))
-        else:
-            found = ([] if not np.any(C[0]) else
-                     [_section(A, b, part.witnesses[i], C[0], d[0] - level, part.domain)])
-        for piece in found:
-            if piece is None:
-                continue
-            size = (float(np.linalg.norm(piece[1] - piece[0])) if dim == 2
-                    else _polygon_area_3d(piece))
-            # a zero set on a facet is the same piece for the regions on both sides: once
-            key = tuple(sorted(map(tuple, np.round(piece / grid).astype(np.int64).tolist())))
-            if size > grid and key not in seen:
-                seen.add(key)
-                pieces.append(piece)
-                owners.append(i)
-                measures.append(size)
+    lattice, _, owner_of = level_complex(part, level)
+    values = face_gaps(part, lattice, level)
+    pieces, owners, measures = [], [], []
+    for f in np.flatnonzero(lattice.dims == dim - 1):
+        if values[f] != 0:
+            continue
+        points = lattice.points[lattice.vertices[f]]
+        piece = points if dim == 2 else _ordered_polygon(points)
+        pieces.append(piece)
+        owners.append(int(owner_of[lattice.regions[f][0]]))
+        measures.append(float(np.linalg.norm(piece[1] - piece[0])) if dim == 2
+                        else _polygon_area_3d(piece))
     return DecisionBoundary(pieces, np.array(owners, dtype=np.int64), np.array(measures))
+
+
+def face_gaps(part, lattice, level: float) -> list:
+    """At a point of each face's relative interior, exactly: ``f - level`` (scalar output)
+    or the gap between the two largest outputs (several)."""
+    maps = RationalMaps(part.network, part.domain)
+    exact_level = fraction(level)
+    gaps = []
+    for point in lattice.rational_points:
+        outputs = exact_forward(maps, [fmpq(v.numerator, v.denominator) for v in point])[1]
+        if len(outputs) == 1:
+            gaps.append(outputs[0] - exact_level)
+        else:
+            top = sorted(outputs)
+            gaps.append(top[-1] - top[-2])
+    return gaps
+
+
+def _ordered_polygon(points: np.ndarray) -> np.ndarray:
+    """The vertices of a planar convex polygon in 3-D, in order around it."""
+    centre = points.mean(axis=0)
+    _, _, axes = np.linalg.svd(points - centre)
+    flat = (points - centre) @ axes[:2].T
+    return points[np.argsort(np.arctan2(flat[:, 1], flat[:, 0]))]
 
 
 def chord(polygon: np.ndarray, normal: np.ndarray, offset: float):
@@ -139,30 +157,6 @@ def chord(polygon: np.ndarray, normal: np.ndarray, offset: float):
         elif (vp < 0.0 < vq) or (vq < 0.0 < vp):
             points.append(p + (vp / (vp - vq)) * (q - p))
     return np.array(points[:2]) if len(points) >= 2 else None
-
-
-def _section(A, b, inside, normal, offset, domain):
-    """Vertices of the polygon ``{normal . z + offset = 0}`` of a 3-D region (in the
-    domain's box), or None."""
-    V = region_vertices(A, b, domain.lower, domain.upper, inside)
-    values = V @ normal + offset
-    points = [V[k] for k in range(len(V)) if values[k] == 0.0]
-    for j in range(len(V)):
-        for k in range(j + 1, len(V)):
-            if values[j] * values[k] < 0.0:
-                points.append(V[j] + (values[j] / (values[j] - values[k])) * (V[k] - V[j]))
-    if len(points) < 3:
-        return None
-    points = np.array(points)
-    # order the (coplanar) points around their mean: the convex hull in plane coordinates
-    unit = normal / np.linalg.norm(normal)
-    basis = np.linalg.svd(np.eye(3) - np.outer(unit, unit))[0][:, :2]
-    flat = (points - points.mean(axis=0)) @ basis
-    try:
-        hull = ConvexHull(flat)
-    except Exception:  # qhull: the section is degenerate (a segment or a point)
-        return None
-    return points[hull.vertices]
 
 
 def _polygon_area_3d(polygon: np.ndarray) -> float:

@@ -30,7 +30,7 @@ from ..enumeration import enumerate_regions
 from ..errors import RegionsError
 from .geometry import interval_complex
 from ..network import Network
-from ..tolerances import PIECE_TOL
+from ..rational import RationalMaps, exact_forward, fraction
 
 
 def iterate(network: Network, times: int) -> Network:
@@ -56,46 +56,50 @@ def laps(network: Network, lo: float, hi: float) -> tuple[int, int]:
 
 
 def _laps(part) -> tuple[int, int]:
-    """:func:`laps` of an enumerated 1-D partition."""
+    """:func:`laps` of an enumerated 1-D partition: the exact slope of each region, in
+    order along the domain (flat regions join their neighbours)."""
+    maps = RationalMaps(part.network, part.domain)
     order = np.argsort(part.witnesses[:, 0])
-    slopes = np.array([part.affine_map(i)[0][0, 0] for i in order])
-    scale = max(1.0, float(np.abs(slopes).max(initial=0.0)))
-    signs = [s for s in np.sign(np.where(np.abs(slopes) <= PIECE_TOL * scale, 0.0, slopes))
-             if s != 0]
+    slopes = [maps.output_map(part.patterns[i])[0][0, 0] for i in order]
+    signs = [(s > 0) - (s < 0) for s in slopes if s != 0]
     turns = sum(1 for a, b in zip(signs, signs[1:]) if a != b)
     return turns + 1, len(part)
 
 
 def crossings(part, level: float) -> int:
     """Sign changes of ``f - level`` along an enumerated 1-D partition of a network
-    ``R -> R`` (values within ``PIECE_TOL`` of the level count as on it, and do not
-    change the sign).
+    ``R -> R``, exactly (values exactly at the level do not change the sign).
 
     >>> import regions
     >>> tent = regions.Network.from_layers([([[1.0], [1.0]], [0.0, -0.5]), ([[2.0, -4.0]], [0.0])])
     >>> crossings(regions.enumerate_regions(tent, regions.box(0, 1)), 0.5)
     2
     """
-    ends, values = region_ends(part)
-    scale = max(1.0, abs(level), float(np.abs(values).max(initial=0.0)))
-    offsets = values - level
-    signs = np.sign(np.where(np.abs(offsets) <= PIECE_TOL * scale, 0.0, offsets))
-    signs = signs[signs != 0]
-    return int(np.count_nonzero(signs[1:] != signs[:-1]))
+    exact_level = fraction(level)
+    signs = [(v > exact_level) - (v < exact_level) for v in exact_end_values(part)]
+    signs = [s for s in signs if s != 0]
+    return sum(1 for a, b in zip(signs, signs[1:]) if a != b)
 
 
 def region_ends(part) -> tuple[np.ndarray, np.ndarray]:
     """The ends of the linear regions of a 1-D partition, in order along it, and the
-    network's first output there: ``(t (k,), values (k,))``."""
-    ends = interval_complex(part).breakpoints
-    return ends, part.network.forward(part.domain.to_input(ends[:, None]))[:, 0]
+    network's first output there: ``(t (k,), values (k,))`` (rounded from the exact ones)."""
+    return interval_complex(part).breakpoints, np.array([float(v)
+                                                          for v in exact_end_values(part)])
+
+
+def exact_end_values(part) -> list:
+    """The network's first output at the ends of the linear regions, exactly, in order."""
+    maps = RationalMaps(part.network, part.domain)
+    return [exact_forward(maps, [fraction(t)])[1][0]
+            for t in interval_complex(part).rational_breakpoints]
 
 
 def self_map_range(part) -> tuple[float, float]:
-    """The exact range of a network ``R -> R`` over an enumerated 1-D partition (its
-    extremes lie at the ends of the linear regions)."""
-    values = region_ends(part)[1]
-    return float(values.min()), float(values.max())
+    """The range of a network ``R -> R`` over an enumerated 1-D partition (its extremes lie
+    at the ends of the linear regions: found exactly, rounded to float64)."""
+    values = exact_end_values(part)
+    return float(min(values)), float(max(values))
 
 
 def entropy_bound(network: Network) -> float:
@@ -146,11 +150,10 @@ def entropy(network: Network, lo: float, hi: float, iterations: int,
     if not iterations >= 1:
         raise RegionsError(f"iterations must be at least 1, got {iterations}")
     once = enumerate_regions(iterate(network, 1), box(lo, hi), progress=progress)
-    low, high = self_map_range(once)
-    slack = PIECE_TOL * max(1.0, abs(lo), abs(hi))
-    if low < lo - slack or high > hi + slack:
+    values = exact_end_values(once)
+    if min(values) < fraction(lo) or max(values) > fraction(hi):
         raise RegionsError(f"f does not map [{lo:g}, {hi:g}] into itself: its range there is "
-                           f"[{low:.6g}, {high:.6g}]")
+                           f"[{float(min(values)):.6g}, {float(max(values)):.6g}]")
     level = (lo + hi) / 2.0 if level is None else float(level)
     if not math.isfinite(level):
         raise RegionsError(f"the level must be a finite number, got {level}")

@@ -1,41 +1,43 @@
-"""The face lattice of a partition: every face of the polyhedral complex, in every dimension.
+"""The face lattice of a partition: every face of the polyhedral complex, in every dimension,
+exactly.
 
-The closures of the regions are convex polyhedra, and in general position they meet
-face to face: a face of the complex is a face of some region's closure, shared by the
-regions around it. Each region's closure is clipped to a window (the domain's bounding
-box, or for an unbounded domain a box around every vertex found with margin), its
-vertices found by halfspace intersection (``scipy.spatial``, which needs ``dim >= 2``;
-1-D partitions are intervals), and its faces enumerated as the vertex sets cut out by its
-constraint rows and their intersections. Faces of different regions are the same face
-when they have the same vertices (coordinates merged within ``VERTEX_MERGE``, plus
-``RELATIVE_MERGE`` of the window's size). Faces
-that lie on the window of an unbounded domain and not on the domain are dropped: they
-are artefacts of the clipping, and every true face meets the window's interior.
+The closures of the regions are convex polyhedra, and they meet face to face: a face of
+the complex is a face of some region's closure, shared by the regions around it. The
+vertex engine (:mod:`regions.engines.vertex`) knows each region's generators (vertices,
+and rays when it is unbounded) and, exactly, which of the region's rows is tight at
+each; the faces of one region are the sets of generators cut out by its rows and their
+intersections. Every generator is then computed in rational arithmetic from its tight
+rows, so faces of different regions are the same face exactly when they have the same
+vertices and the same rays, compared exactly: no tolerance merges anything. Dimensions
+are exact ranks, and every face's sign vector comes from the exact network at a point of
+its relative interior.
 
 Every face of dimension ``d`` is a relatively open convex set, homeomorphic to ``R^d``,
 so ``sum_d (-1)^d f_d`` is the Euler characteristic with compact supports of the
 domain: 1 for a bounded one, ``(-1)^n`` for all of ``R^n`` (and for a plane or line).
 :func:`face_lattice` checks it on every call, and that the regions are its faces of top
 dimension (one each), and refuses a lattice that fails either.
+
+Domains: those of the vertex engine (bounded ones, and unbounded ones without faces
+whose first layer's hyperplanes span every direction).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import networkx as nx
 import numpy as np
+from flint import fmpq, fmpq_mat
 
+from ..engines.base import Settings
+from ..engines.driver import drive, prepare
+from ..engines.vertex import VertexEngine, supports
 from ..errors import DomainError, RegionsError
-from .geometry import merge_points, region_vertices, vertex_window
-from ..network import sides_from_states
-from ..tolerances import ON_PLANE, RELATIVE_MERGE, VERTEX_MERGE
+from ..rational import RationalMaps, hyperplane_signs
 
-#: An unbounded domain's window reaches this far beyond the vertices (a fraction of
-#: their spread on each axis, at least 1).
-WINDOW_MARGIN = 1.0
-#: Label of the window's rows (not a face of the domain).
-WINDOW_LABEL = -(1 << 62)
+__all__ = ["FaceLattice", "face_lattice"]
 
 
 @dataclass
@@ -47,8 +49,8 @@ class FaceLattice:
     dims : ndarray, shape (F,), int64
         Dimension of each face (0 = vertex, ..., ``dim`` = region).
     points : ndarray, shape (F, dim)
-        A point of each face's relative interior (working coordinates; for an unbounded
-        face, inside the window).
+        A point of each face's relative interior (working coordinates), rounded to float64:
+        the mean of its vertices plus the sum of its rays.
     signs : ndarray, shape (F, H), int8
         Sign vector: for every breakpoint hyperplane label, 0 when the face lies on it,
         else the side (+1 above, -1 below) the face is on.
@@ -57,8 +59,9 @@ class FaceLattice:
     bounds : list of ndarray
         The faces of one dimension less on each face's boundary (the Hasse diagram).
     vertices : list of ndarray
-        The vertices (faces of dimension 0) of each face's closure (on an unbounded domain,
-        those inside the window).
+        The vertices (faces of dimension 0) of each face's closure.
+    rational_points : list of tuple of Fraction
+        ``points`` exactly (a vertex's exact coordinates for a face of dimension 0).
     """
 
     dims: np.ndarray
@@ -67,6 +70,7 @@ class FaceLattice:
     regions: list
     bounds: list
     vertices: list
+    rational_points: list
 
     @property
     def f_vector(self) -> list[int]:
@@ -105,68 +109,139 @@ def face_lattice(part) -> FaceLattice:
     dim = part.domain.dim
     if dim < 1:
         raise DomainError("the face lattice needs a domain of dimension at least 1")
-    lower, upper, clipped = vertex_window(part, WINDOW_MARGIN)
-    window_rows = np.vstack([np.eye(dim), -np.eye(dim)])
-    window_rhs = np.concatenate([upper, -lower])
-    merge = VERTEX_MERGE * part.scale + RELATIVE_MERGE * float(np.abs([lower, upper]).max())
-    points, local = [], []          # every region's vertices, and its faces by local vertex ids
-    for i in range(len(part)):
-        A, b, labels = part.constraints(i)
-        V = region_vertices(A, b, lower, upper, part.witnesses[i])
-        A = np.vstack([A, window_rows])
-        b = np.concatenate([b, window_rhs])
-        labels = np.concatenate([labels, np.full(2 * dim, WINDOW_LABEL, dtype=np.int64)])
-        tight = np.abs(V @ A.T - b) <= ON_PLANE * part.scale * 10 + 1e-12 * np.abs(b)
-        local.append((len(points), V, tight, labels))
-        points.extend(V)
-    _, vertex_ids = merge_points(np.array(points).reshape(-1, dim), merge)
-    keys: dict = {}
-    dims, where, owners, zeros = [], [], [], []
-    for i, (start, V, tight, labels) in enumerate(local):
-        ids = vertex_ids[start:start + len(V)]
-        for members, rows in _faces(tight):
-            on_window = np.any(labels[rows] == WINDOW_LABEL)
-            if clipped and on_window:
-                continue
-            key = frozenset(ids[members].tolist())
-            face = keys.get(key)
-            if face is None:
-                face = keys[key] = len(dims)
-                dims.append(_rank(V[members]))
-                where.append(V[members].mean(axis=0))
-                owners.append([])
-                zeros.append(set())
-            owners[face].append(i)
-            zeros[face].update(int(h) for h in labels[rows] if h >= 0)
-    dims = np.array(dims, dtype=np.int64)
-    signs = _signs(part, owners, zeros)
-    bounds = _bounds(dims, list(keys))
-    vertex_face = {next(iter(key)): f for key, f in keys.items() if len(key) == 1}
-    vertices = [np.array(sorted(vertex_face[v] for v in key if v in vertex_face),
-                         dtype=np.int64) for key in keys]
-    lattice = FaceLattice(dims, np.array(where).reshape(-1, dim), signs,
-                          [np.array(sorted(o), dtype=np.int64) for o in owners], bounds,
-                          vertices)
+    generators, exact, scale, selection = _generators(part)
+    faces = _Faces(part, exact, scale, selection)
+    for i, pattern in enumerate(part.patterns):
+        kept = generators.get(pattern.tobytes())
+        if kept is None:
+            raise RegionsError(f"region {i} of the partition is not a region of its network "
+                               "(an incomplete or foreign partition)")
+        faces.add_region(i, pattern, *kept)
+    lattice = faces.lattice()
     expected = 1 if part.domain.is_bounded else (-1) ** dim
     if lattice.f_vector[-1] != len(part) or len(lattice.f_vector) != dim + 1:
         raise RegionsError(f"the face lattice has {lattice.f_vector[-1]} faces of dimension "
-                           f"{len(lattice.f_vector) - 1} for {len(part)} regions in {dim}-D: "
-                           f"vertices of different regions merged (features below the "
-                           f"rounding of coordinates this far from the origin?)")
+                           f"{len(lattice.f_vector) - 1} for {len(part)} regions in {dim}-D")
     if lattice.euler_characteristic != expected:
         raise RegionsError(f"the face lattice's Euler characteristic is "
-                           f"{lattice.euler_characteristic}, not the domain's {expected}: "
-                           f"the regions do not meet face to face (a degenerate network?)")
+                           f"{lattice.euler_characteristic}, not the domain's {expected}")
     return lattice
 
 
+def _generators(part):
+    """Every region's generators, from the vertex engine run again with
+    ``keep_generators``: ``({pattern: (float rows (nv, dim + 1), tight labels per
+    generator)}, the exact side, scale, selection)`` in the engine's working coordinates
+    (the domain's divided by ``scale``, their coordinates ``selection`` on an unbounded
+    domain)."""
+    if not supports(part.domain):
+        raise DomainError(f"the face lattice is computed on bounded domains and domains "
+                          f"without faces, not an unbounded {part.domain.kind}")
+    _, scale, working = prepare(part.domain, part.min_radius)
+    engine = VertexEngine(part.network, working, Settings(thin_radius=part.min_radius,
+                                                          keep_generators=True))
+    if engine.selection is not None and len(engine.selection) < working.dim:
+        raise DomainError("the first layer's hyperplanes span fewer directions than the "
+                          "domain has: every face is a cylinder; take the lattice on a slice "
+                          "across them")
+    for cell in reversed(engine.roots()):
+        engine.push(cell)
+    drive(engine, [], sink=lambda records: None)
+    return engine.exact.kept, engine.exact, scale, engine.selection
+
+
+class _Faces:
+    """The faces found so far, keyed exactly by their vertices and rays."""
+
+    def __init__(self, part, exact, scale: float, selection):
+        self.part, self.exact, self.scale = part, exact, Fraction(scale)
+        self.selection = selection
+        self.keys: dict = {}
+        self.dims, self.owners, self.exact_points = [], [], []
+
+    def add_region(self, i: int, pattern: np.ndarray, generators: np.ndarray,
+                   labels: list) -> None:
+        """Region ``i``'s faces, from its generators and the labels tight at each."""
+        points = [self._point(pattern, tight, row) for tight, row in zip(labels, generators)]
+        rays = generators[:, -1] == 0.0
+        rows = sorted({label for tight in labels for label in tight})
+        tight = np.array([[label in set(g) for label in rows] for g in labels], dtype=bool)
+        tight = tight.reshape(len(labels), len(rows))
+        for members in _faces(tight):
+            if rays[members].all():
+                continue                 # no vertex: a face of the recession cone only
+            key = (frozenset(points[k] for k in members if not rays[k]),
+                   frozenset(points[k] for k in members if rays[k]))
+            face = self.keys.get(key)
+            if face is None:
+                face = self.keys[key] = len(self.dims)
+                self.dims.append(_rank(key))
+                self.exact_points.append(_relative_interior(key))
+                self.owners.append([])
+            self.owners[face].append(i)
+
+    def _point(self, pattern: np.ndarray, tight: tuple, row: np.ndarray) -> tuple:
+        """A generator exactly, in the domain's coordinates: a vertex's coordinates, a ray's
+        direction scaled to a first nonzero entry of +-1 (so equal rays are equal)."""
+        exact = self.exact.exact_point(pattern.tobytes(), tight, row)
+        if self.selection is not None:          # the engine's coordinates are a permutation
+            lifted = [fmpq(0)] * len(exact)
+            for k, v in zip(self.selection, exact):
+                lifted[int(k)] = v
+            exact = lifted
+        if row[-1] == 0.0:
+            lead = next(abs(v) for v in exact if v != 0)
+            return ("ray",) + tuple(Fraction(int((v / lead).p), int((v / lead).q)) for v in exact)
+        return tuple(Fraction(int(v.p), int(v.q)) * self.scale for v in exact)
+
+    def lattice(self) -> FaceLattice:
+        dims = np.array(self.dims, dtype=np.int64)
+        keys = list(self.keys)
+        vertex_face = {next(iter(vertices)): f for (vertices, rays), f in self.keys.items()
+                       if len(vertices) == 1 and not rays}
+        bounds = _bounds(dims, [vertices | rays for vertices, rays in keys])
+        vertices = [np.array(sorted(vertex_face[v] for v in key[0]), dtype=np.int64)
+                    for key in keys]
+        maps = RationalMaps(self.part.network, self.part.domain)
+        signs = np.array([hyperplane_signs(maps, [fmpq(v.numerator, v.denominator)
+                                                  for v in point])
+                          for point in self.exact_points], dtype=np.int8)
+        signs = signs.reshape(len(keys), -1)
+        points = np.array([[float(v) for v in point] for point in self.exact_points])
+        return FaceLattice(dims, points.reshape(len(keys), self.part.domain.dim), signs,
+                           [np.array(sorted(o), dtype=np.int64) for o in self.owners], bounds,
+                           vertices, list(self.exact_points))
+
+
+def _rank(key) -> int:
+    """Exact dimension of the face ``conv(vertices) + cone(rays)``."""
+    vertices, rays = [list(v) for v in key[0]], [list(r[1:]) for r in key[1]]
+    first = vertices[0]
+    rows = [[a - b for a, b in zip(v, first)] for v in vertices[1:]] + rays
+    if not rows:
+        return 0
+    matrix = fmpq_mat(len(rows), len(first), [fmpq(x.numerator, x.denominator)
+                                              for row in rows for x in row])
+    return matrix.rank()
+
+
+def _relative_interior(key) -> tuple:
+    """The mean of a face's vertices plus the sum of its rays: in its relative interior."""
+    vertices, rays = list(key[0]), [r[1:] for r in key[1]]
+    dim = len(vertices[0])
+    point = [sum((v[k] for v in vertices), Fraction(0)) / len(vertices) for k in range(dim)]
+    for ray in rays:
+        point = [p + r for p, r in zip(point, ray)]
+    return tuple(point)
+
+
 def _faces(tight: np.ndarray):
-    """``(vertex indices, tight row indices)`` of every nonempty face of a polytope, from
-    its vertex-row incidence: the closed sets of the incidence (the polytope itself,
+    """The generator index sets of every nonempty face of a polyhedron, from its
+    generator-row incidence: the closed sets of the incidence (the polyhedron itself,
     then every set cut out by a row, and their intersections)."""
     nv, m = tight.shape
     everything = np.arange(nv)
-    found = {tuple(everything): np.flatnonzero(tight.all(axis=0))}
+    found = {tuple(everything)}
     frontier = [everything]
     while frontier:
         following = []
@@ -179,49 +254,21 @@ def _faces(tight: np.ndarray):
                 closed = np.flatnonzero(tight[:, rows].all(axis=1))
                 key = tuple(closed)
                 if key not in found:
-                    found[key] = rows
+                    found.add(key)
                     following.append(closed)
         frontier = following
-    return [(np.array(k, dtype=np.int64), rows) for k, rows in found.items()]
-
-
-def _rank(points: np.ndarray) -> int:
-    if len(points) <= 1:
-        return 0
-    spread = points - points[0]
-    scale = max(1.0, float(np.abs(points).max()))
-    return int(np.linalg.matrix_rank(spread, tol=1e-9 * scale))
-
-
-def _signs(part, owners: list, zeros: list) -> np.ndarray:
-    """Sign vectors: 0 on the hyperplanes a face lies on, else its regions' side."""
-    network = part.network
-    offsets = network.label_offsets()
-    signs = np.zeros((len(owners), int(offsets[-1])), dtype=np.int8)
-    for f, regions in enumerate(owners):
-        pattern = part.patterns[regions[0]]
-        position = 0
-        for index, layer in enumerate(network.layers):
-            if layer.activation == "identity":
-                continue
-            states = pattern[position:position + layer.width]
-            signs[f, offsets[index]:offsets[index + 1]] = sides_from_states(states,
-                                                                            layer.activation)
-            position += layer.width
-        for h in zeros[f]:
-            signs[f, h] = 0
-    return signs
+    return [np.array(k, dtype=np.int64) for k in found]
 
 
 def _bounds(dims: np.ndarray, keys: list) -> list:
-    """For each face, the faces of one dimension less whose vertices it contains (looked
-    up through the faces at each of its vertices)."""
-    at_vertex: dict = {}
+    """For each face, the faces of one dimension less whose generators it contains (looked
+    up through the faces at each of its generators)."""
+    at_generator: dict = {}
     for g, key in enumerate(keys):
         for v in key:
-            at_vertex.setdefault((int(dims[g]), v), []).append(g)
+            at_generator.setdefault((int(dims[g]), v), []).append(g)
     bounds = []
     for f, key in enumerate(keys):
-        below = {g for v in key for g in at_vertex.get((int(dims[f]) - 1, v), ())}
+        below = {g for v in key for g in at_generator.get((int(dims[f]) - 1, v), ())}
         bounds.append(np.array(sorted(g for g in below if keys[g] <= key), dtype=np.int64))
     return bounds

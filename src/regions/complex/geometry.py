@@ -17,6 +17,7 @@ tile the domain segment and ``V - E = 1``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -24,7 +25,9 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import HalfspaceIntersection, cKDTree
 
 from ..errors import DomainError
-from ..tolerances import COINCIDE_TOL, VERTEX_MERGE
+from ..polyhedra import pattern_constraints
+from ..predicates import Decisions
+from ..tolerances import VERTEX_MERGE
 
 
 @dataclass
@@ -59,11 +62,13 @@ class IntervalComplex:
     """The 1-D partition: region ``i`` is ``[intervals[i, 0], intervals[i, 1]]``.
 
     ``breakpoints`` (V,) are the distinct interval ends, ascending, domain
-    ends included; ``V - E = 1`` with ``E = len(intervals)`` on a bounded domain.
+    ends included (rounded to float64; ``rational_breakpoints`` exactly, as Fractions);
+    ``V - E = 1`` with ``E = len(intervals)`` on a bounded domain.
     """
 
     breakpoints: np.ndarray
     intervals: np.ndarray
+    rational_breakpoints: list
 
     @property
     def euler_characteristic(self) -> int:
@@ -291,15 +296,23 @@ def _vertices_on_side(vertices, tree, u: int, v: int, tolerance: float) -> list[
 
 
 def interval_complex(part) -> IntervalComplex:
-    """Intervals of a 1-D partition on a bounded domain (segment or 1-D box)."""
+    """Intervals of a 1-D partition on a bounded domain (segment or 1-D box), exactly: each
+    region's ends are the exact roots of its rows (:func:`regions.rational.RationalMaps`),
+    and breakpoints are equal only when they are equal as rationals."""
     _require(part, 1)
-    tolerance = VERTEX_MERGE * _scale(part)
-    intervals = np.array([region_vertices(*part.constraints(i)[:2], part.domain.lower,
-                                          part.domain.upper, part.witnesses[i])[:, 0]
-                          for i in range(len(part))]).reshape(-1, 2)
-    ends = np.sort(intervals.ravel())
-    distinct = ends[np.concatenate([[True], np.diff(ends) > tolerance])] if ends.size else ends
-    return IntervalComplex(breakpoints=distinct, intervals=intervals)
+    decisions = Decisions(part.network, part.domain)
+    intervals = []
+    for i in range(len(part)):
+        system = pattern_constraints(part.network, part.domain, part.patterns[i], decisions)
+        A, b = decisions.oriented_rows(part.patterns[i], system.labels, system.sides)
+        lows = [b[r, 0] / A[r, 0] for r in range(A.nrows()) if A[r, 0] < 0]
+        highs = [b[r, 0] / A[r, 0] for r in range(A.nrows()) if A[r, 0] > 0]
+        intervals.append((max(lows), min(highs)))
+    ends = sorted({end for interval in intervals for end in interval})
+    return IntervalComplex(breakpoints=np.array([float(v) for v in ends]),
+                           intervals=np.array([[float(lo), float(hi)] for lo, hi in intervals]
+                                              ).reshape(-1, 2),
+                           rational_breakpoints=[Fraction(int(v.p), int(v.q)) for v in ends])
 
 
 def region_areas(part) -> np.ndarray:
@@ -307,9 +320,11 @@ def region_areas(part) -> np.ndarray:
     return np.array([polygon_area(p) for p in region_polygons(part)])
 
 
-def on_domain_boundary(domain, point: np.ndarray, scale: float) -> bool:
-    """Whether ``point`` (dim,) lies within ``COINCIDE_TOL`` of a face of ``domain``."""
-    if domain.A.shape[0] == 0:
-        return False
-    norms = np.linalg.norm(domain.A, axis=1)
-    return bool(np.min((domain.b - domain.A @ point) / norms) <= COINCIDE_TOL * scale)
+def on_domain_boundary(domain, point) -> bool:
+    """Whether the exact ``point`` (Fractions, working coordinates) lies on a face of
+    ``domain`` (some row of ``A z <= b`` holds with equality), exactly."""
+    for row, rhs in zip(domain.A, domain.b):
+        if sum((Fraction(float(a)) * x for a, x in zip(row, point)), Fraction(0)) == \
+                Fraction(float(rhs)):
+            return True
+    return False

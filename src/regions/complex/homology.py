@@ -21,12 +21,13 @@ in practice 4-D or 5-D).
 from __future__ import annotations
 
 import numpy as np
+from flint import fmpq
 
 from ..errors import DomainError, RegionsError
 from .faces import FaceLattice, face_lattice
 from ..enumeration import enumerate_regions
 from ..network import Network, make_layer
-from ..tolerances import PIECE_TOL
+from ..rational import RationalMaps, exact_forward, fraction
 
 
 def reduce_boundary(boundaries: list) -> tuple[list, dict]:
@@ -76,9 +77,11 @@ def betti_numbers_of(lattice: FaceLattice, members: np.ndarray, top: int) -> tup
 def level_complex(part, level: float):
     """The face lattice of ``part``'s network with its level set added as breakpoints (see
     the module docstring; one more layer, enumerated on the same domain), and at each
-    vertex ``f - level`` (scalar output) or the gap between the two largest outputs
-    (several), NaN on faces of higher dimension. Also returns the tolerance within which
-    a value counts as zero."""
+    vertex the exact sign of ``f - level`` (scalar output) or of the gap between the two
+    largest outputs (several), 0 on faces of higher dimension.
+
+    Returns ``(lattice, signs, owners)``: ``owners[r]`` is the region of ``part`` that
+    region ``r`` of the refined partition (``lattice.regions``' indices) lies in."""
     if not part.domain.is_bounded:
         raise DomainError("the topology of level sets is computed on a bounded domain")
     if not np.isfinite(level):
@@ -95,17 +98,31 @@ def level_complex(part, level: float):
         bias = np.zeros(len(pairs))
     refined = Network(list(network.layers) + [make_layer(weight, bias, "relu", 0.01,
                                                          len(network.layers))])
-    lattice = face_lattice(enumerate_regions(refined, part.domain, min_radius=part.min_radius))
-    values = np.full(len(lattice.dims), np.nan)
-    vertices = np.flatnonzero(lattice.dims == 0)
-    outputs = network.forward(part.domain.to_input(lattice.points[vertices]))
-    if out == 1:
-        values[vertices] = outputs[:, 0] - level
-    else:
-        top = np.sort(outputs, axis=1)
-        values[vertices] = top[:, -1] - top[:, -2]
-    tolerance = PIECE_TOL * max(1.0, float(np.abs(outputs).max(initial=0.0)), abs(level))
-    return lattice, values, tolerance
+    refined_part = enumerate_regions(refined, part.domain, min_radius=part.min_radius)
+    lattice = face_lattice(refined_part)
+    index = {row.tobytes(): i for i, row in enumerate(part.patterns)}
+    width = network.pattern_length
+    owners = np.array([index[row[:width].tobytes()] for row in refined_part.patterns],
+                      dtype=np.int64)
+    signs = np.zeros(len(lattice.dims), dtype=np.int8)
+    exact_level = fraction(level)
+    for v, outputs in vertex_outputs(network, part.domain, lattice).items():
+        if out == 1:
+            gap = outputs[0] - exact_level
+        else:
+            top = sorted(outputs)
+            gap = top[-1] - top[-2]
+        signs[v] = (gap > 0) - (gap < 0)
+    return lattice, signs, owners
+
+
+def vertex_outputs(network: Network, domain, lattice: FaceLattice) -> dict:
+    """The network's exact outputs (lists of fmpq) at every vertex of ``lattice``, by face
+    index."""
+    maps = RationalMaps(network, domain)
+    return {int(v): exact_forward(maps, [fmpq(x.numerator, x.denominator)
+                                         for x in lattice.rational_points[v]])[1]
+            for v in np.flatnonzero(lattice.dims == 0)}
 
 
 def _faces_where(lattice: FaceLattice, vertex_ok: np.ndarray) -> np.ndarray:
@@ -129,8 +146,8 @@ def betti_numbers(part, level: float = 0.0, below: bool = False) -> tuple:
     if part.network.output_dim != 1:
         raise RegionsError(f"level sets are those of a scalar output; this network has "
                            f"{part.network.output_dim} outputs")
-    lattice, values, tolerance = level_complex(part, level)
-    inside = values <= tolerance if below else values >= -tolerance
+    lattice, signs, _ = level_complex(part, level)
+    inside = signs <= 0 if below else signs >= 0
     return betti_numbers_of(lattice, _faces_where(lattice, inside), part.domain.dim - 1)
 
 
@@ -147,6 +164,5 @@ def boundary_betti_numbers(part, level: float = 0.0) -> tuple:
     >>> boundary_betti_numbers(regions.enumerate_regions(net, regions.box(-1, 1)))
     (1, 1)
     """
-    lattice, values, tolerance = level_complex(part, level)
-    return betti_numbers_of(lattice, _faces_where(lattice, np.abs(values) <= tolerance),
-                            part.domain.dim - 1)
+    lattice, signs, _ = level_complex(part, level)
+    return betti_numbers_of(lattice, _faces_where(lattice, signs == 0), part.domain.dim - 1)

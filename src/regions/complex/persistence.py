@@ -30,7 +30,7 @@ import numpy as np
 from ..errors import DomainError, RegionsError
 from .faces import face_lattice
 from .geometry import on_domain_boundary
-from .homology import reduce_boundary
+from .homology import reduce_boundary, vertex_outputs
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,12 @@ def _lower_star(part):
         raise DomainError("critical points and persistence are computed on a bounded domain")
     lattice = face_lattice(part)
     vertices = np.flatnonzero(lattice.dims == 0)
+    exact = vertex_outputs(part.network, part.domain, lattice)
     values = np.full(len(lattice.dims), np.nan)
-    values[vertices] = part.network.forward(part.domain.to_input(lattice.points[vertices]))[:, 0]
+    values[vertices] = [float(exact[int(v)][0]) for v in vertices]
     rank = np.full(len(lattice.dims), -1, dtype=np.int64)
-    rank[vertices[np.lexsort((vertices, values[vertices]))]] = np.arange(len(vertices))
+    order = sorted(vertices, key=lambda v: (exact[int(v)][0], int(v)))   # exact, ties by index
+    rank[np.array(order, dtype=np.int64)] = np.arange(len(vertices))
     top = np.array([members[np.argmax(rank[members])] for members in lattice.vertices],
                    dtype=np.int64)
     return lattice, values, rank, top
@@ -85,7 +87,7 @@ def critical_points(part) -> list[CriticalPoint]:
         whole = star.get(int(v), [])
         lower = [f for f in whole if top[f] == v]
         reduced = _reduced_homology_rank(lattice, lower)
-        boundary = on_domain_boundary(part.domain, lattice.points[v], part.scale)
+        boundary = on_domain_boundary(part.domain, lattice.rational_points[v])
         if not lower:
             kind = "minimum"
         elif reduced == 0:

@@ -192,6 +192,8 @@ cdef class VertexEngine:
     cdef double gamma_value           # gamma(dim + 1): the rounding of one hyperplane value
     cdef object exact
     cdef bint exact_mode
+    # keep every final region's generators for the face lattice (``exact.keep``)
+    cdef public bint keep_generators
     cdef Buffer stack, stack_offsets, scratch
     cdef Workspace ws
     cdef Results out
@@ -478,6 +480,9 @@ cdef class VertexEngine:
                 for k in range(dim):
                     ball_center[k] = center[k]
             margin = ball_radius
+        if self.keep_generators:
+            self.exact.keep(self.pattern_bytes(cv), self.generator_labels(cv),
+                            np.asarray(<double[:h.nv * cols]>cv.V).reshape(h.nv, cols).copy())
         if not certified and self.exact_mode:
             point, rational = self.exact.witness(
                 self.pattern_bytes(cv), self.generator_labels(cv),

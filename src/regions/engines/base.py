@@ -43,11 +43,15 @@ class Settings:
         are counted like every region, and reported.
     start : ndarray or None
         The walk's start point (working coordinates), or None.
+    keep_generators : bool
+        The vertex engine keeps every final region's generators and the labels of the
+        rows tight at each (for the face lattice, :mod:`regions.complex.faces`).
     """
 
     exact: bool = True
     thin_radius: float = 1e-7
     start: np.ndarray | None = None
+    keep_generators: bool = False
 
 
 @dataclass

@@ -288,6 +288,7 @@ class ExactGenerators:
         self.decisions = Decisions(network, domain, exact)
         self.solver = LPSolver()
         self._cache: OrderedDict = OrderedDict()
+        self.kept: dict = {}
         self.label_offsets = network.label_offsets()
         self.state_starts = np.concatenate(
             [[0], np.cumsum([layer.num_states for layer in network.layers])]).astype(int)
@@ -321,7 +322,7 @@ class ExactGenerators:
         rows = [self.decisions.row(states, label) for label in labels]
         A = fmpq_mat(len(rows), dim, [a[k] for a, _ in rows for k in range(dim)])
         if ray:
-            direction = kernel_vector(A) if A.nrows() else None
+            direction = kernel_vector(A) if A.nrows() else ([fmpq(1)] if dim == 1 else None)
             if direction is None:
                 raise AssertionError("a ray's tight constraints do not determine its direction")
             return direction
@@ -381,6 +382,16 @@ class ExactGenerators:
             point[k] += sum((v[k] for v in vertices), fmpq(0)) / len(vertices)
         return np.array([float(v) for v in point]), tuple(str(v) for v in point)
 
+    def keep(self, pattern: bytes, labels: list, generators: np.ndarray) -> None:
+        """Keep a final region's generators (float rows ``(x, 1)`` / ``(d, 0)``) and the
+        labels tight at each, by pattern (``Settings.keep_generators``)."""
+        self.kept[pattern] = (generators, labels)
+
+    def exact_point(self, pattern: bytes, labels: tuple, generator: np.ndarray) -> list:
+        """A kept generator exactly: a vertex's coordinates, a ray's direction."""
+        return self.exact_generator(pattern, -1, tuple(labels), generator[-1] == 0.0,
+                                    generator[:-1])
+
     def chebyshev(self, A: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
         """The largest ball of a thin region (a report: float64 LP)."""
         ball = self.solver.chebyshev(np.ascontiguousarray(A), np.ascontiguousarray(b))
@@ -426,6 +437,7 @@ class VertexEngine:
         self.core = VertexCore(layers, self.working.dim, network.label_offsets(),
                                settings.thin_radius, THIN_FACTOR, self.exact)
         self.core.split_steps, self.core.run_steps = self.split_steps, self.run_steps
+        self.core.keep_generators = settings.keep_generators
         self.before = Counters(per_layer=[0] * len(network.layers))
 
     def roots(self) -> list[VertexCell]:
