@@ -16,7 +16,7 @@ from scipy.optimize import linprog
 
 import regions
 from regions._facets import facet_section, points_in_polytopes
-from regions.analysis.crossings import RowStore, partition_facets, vanishing_neurons
+from regions.analysis.crossings import partition_facets, vanishing_neurons
 from regions.facets import probe, region_facets
 from regions.lp import LPSolver
 from regions.polyhedra import pattern_constraints
@@ -192,11 +192,10 @@ def test_points_in_polytopes_matches_a_direct_check():
         assert indices[indptr[k]:indptr[k + 1]].tolist() == expected
 
 
-def test_row_store_locates_every_witness_in_its_own_region_only():
+def test_every_witness_is_located_in_its_own_region():
     net = random_net([2, 6, 4, 1], ["relu", "relu", "identity"], seed=5)
     part = regions.enumerate_regions(net, regions.box(-1, 1))
-    located = RowStore(part).containing(part.witnesses)
-    assert [list(found) for found in located] == [[i] for i in range(len(part))]
+    assert part.locate(part.witnesses).tolist() == list(range(len(part)))
 
 
 def test_lower_dimensional_contact_is_not_a_facet():

@@ -55,6 +55,45 @@ def hand_net():
 HAND_PATTERNS = {(0, 0, 0), (1, 0, 0), (1, 0, 1), (1, 1, 1)}
 
 
+@pytest.mark.parametrize("activation", ["relu", "hardtanh", "leaky_relu"])
+@pytest.mark.parametrize("bounded", [True, False])
+def test_certified_float_sweep_is_the_rational_sweep(activation, bounded):
+    # The float64 sweep with error bounds, against the same sweep in rational arithmetic.
+    from regions.rational import matrix
+    from regions.sampling.lines import exact_chords, to_input
+
+    net = random_network([3, 8, 8, 1], seed=3, activation=activation)
+    domain = regions.domain.resolve(regions.box(-1, 1) if bounded else None, net)
+    p, u, _, _ = S.random_lines(domain, 60, np.random.default_rng(1))
+    lo, hi = exact_chords(domain, matrix(p.T), matrix(u.T))
+    origins, directions = to_input(domain, matrix(p.T), matrix(u.T))
+    line, start, stop, patterns = S.rational_line_intervals(net, origins, directions, lo, hi)
+    f_line, f_start, f_stop, f_patterns, undecided = S.certified_line_intervals(
+        net, origins, directions, lo, hi)
+    decided = ~np.isin(line, undecided)
+    assert undecided.size < 60
+    assert np.array_equal(f_line, line[decided]) and np.array_equal(f_patterns, patterns[decided])
+    ends = np.array([float(t) if t is not None else np.nan for t in start])[decided]
+    assert np.allclose(f_start[np.isfinite(f_start)], ends[np.isfinite(f_start)], rtol=1e-9)
+
+
+def test_degenerate_lines_are_swept_exactly():
+    # Lines x = 0, 2x = 0 (a duplicate), y = 0, x + y = 0 concurrent at the origin, and
+    # x = 1e-12 beside them. Along the diagonal: x < 0, 0 < x < 1e-12, x > 1e-12 (the
+    # three others cross at the origin too): 3 pieces. Along y = 0 (on a breakpoint the
+    # whole way): the same 3. Along x = 5e-13 (between x = 0 and x = 1e-12): y = -5e-13
+    # and y = 0 are crossed: 3. Each line has one piece of length at most 1e-12 (thin).
+    W = np.array([[1.0, 0.0], [2.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 0.0]])
+    b = np.array([0.0, 0.0, 0.0, 0.0, -1e-12])
+    net = regions.Network.from_layers([(W, b), (np.ones((1, 5)), np.zeros(1))])
+    counted = S.regions_on_segments(net, [[-1.0, -1.0], [-1.0, 0.0], [5e-13, -1.0]],
+                                    [[1.0, 1.0], [1.0, 0.0], [5e-13, 1.0]])
+    assert counted.counts.tolist() == [3, 3, 3]
+    assert counted.exact_lines >= 2 and counted.thin == 3
+    for p0, p1, expected in [([-1.0, -1.0], [1.0, 1.0], 3), ([5e-13, -1.0], [5e-13, 1.0], 3)]:
+        assert len(regions.enumerate_regions(net, regions.segment(p0, p1))) == expected
+
+
 @pytest.mark.parametrize("p0, p1, expected", [
     ((-1.0, 0.0), (2.0, 0.0), 4),        # crosses 0, 0.5, 1
     ((-1.0, 7.0), (2.0, -3.0), 4),       # y does not matter
@@ -360,5 +399,11 @@ def test_random_lines_meet_the_domain():
     p, u, lo, hi = S.random_lines(domain, 500, rng)
     assert np.allclose(np.linalg.norm(u, axis=1), 1.0)
     assert np.all(hi > lo)
-    for t in (lo, hi, (lo + hi) / 2):
-        assert domain.contains(p + t[:, None] * u, tol=1e-9).all()
+    assert domain.contains(p + ((lo + hi) / 2)[:, None] * u).all()
+    # The chords of the float lines computed exactly (what the line counts use).
+    from regions.rational import matrix
+    from regions.sampling.lines import exact_chords
+
+    exact_lo, exact_hi = exact_chords(domain, matrix(p.T), matrix(u.T))
+    assert np.allclose([float(t) for t in exact_lo], lo, rtol=0, atol=1e-12)
+    assert np.allclose([float(t) for t in exact_hi], hi, rtol=0, atol=1e-12)

@@ -1,10 +1,13 @@
-"""The full-dimensionality tolerance: hand-worked slivers and stability on random networks."""
+"""min_radius reports thin regions and decides nothing: hand-worked slivers, every engine."""
 
 import numpy as np
 import pytest
 
 import regions
 from regions.random_networks import random_network
+from regions.sampling import regions_on_segments
+
+METHODS = ("split", "vertex", "walk")
 
 
 def two_breakpoints_1d(width: float) -> regions.Network:
@@ -13,28 +16,39 @@ def two_breakpoints_1d(width: float) -> regions.Network:
         [(np.array([[1.0], [1.0]]), np.array([0.0, -width])), (np.ones((1, 2)), np.zeros(1))])
 
 
-@pytest.mark.parametrize("width", [1e-2, 1e-3, 1e-4])
-def test_middle_interval_counted_iff_half_width_exceeds_min_radius(width):
+@pytest.mark.parametrize("width", [1e-2, 1e-8, 1e-15])
+def test_middle_interval_is_counted_and_reported_thin_below_min_radius(width):
     net = two_breakpoints_1d(width)
-    assert len(regions.enumerate_regions(net, min_radius=width / 2 * 0.9)) == 3
-    assert len(regions.enumerate_regions(net, min_radius=width / 2 * 1.1)) == 2
+    wide = regions.enumerate_regions(net, regions.box(-1, 1), min_radius=width / 2 * 0.9)
+    narrow = regions.enumerate_regions(net, regions.box(-1, 1), min_radius=width / 2 * 1.1)
+    assert len(wide) == len(narrow) == 3
+    middle = [i for i, p in enumerate(narrow.patterns.tolist()) if p == [1, 0]]
+    assert wide.thin.tolist() == [] and narrow.thin.tolist() == middle
+    along = regions_on_segments(net, [-1.0], [1.0], min_radius=width / 2 * 1.1)
+    assert along.counts.tolist() == [3] and along.thin == 1
 
 
-def test_thin_strip_in_2d():
+@pytest.mark.parametrize("method", METHODS)
+def test_thin_strip_in_2d(method):
     # Two parallel lines y = 0 and y = w: the strip between them has inscribed radius w / 2.
-    w = 1e-4
+    w = 1e-13
     net = regions.Network.from_layers(
         [(np.array([[0.0, 1.0], [0.0, 1.0]]), np.array([0.0, -w])), (np.ones((1, 2)), np.zeros(1))])
-    assert len(regions.enumerate_regions(net, regions.box(-1, 1), min_radius=w / 2 * 0.9)) == 3
-    assert len(regions.enumerate_regions(net, regions.box(-1, 1), min_radius=w / 2 * 1.1)) == 2
+    part = regions.enumerate_regions(net, regions.box(-1, 1), method=method)
+    assert len(part) == 3 and part.thin.size == 1
+    strip = part.thin[0]
+    assert part.patterns[strip].tolist() == [1, 0]
+    assert len(regions.enumerate_regions(net, regions.box(-1, 1), method=method,
+                                         min_radius=1e-15).thin) == 0
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_count_stable_over_orders_of_magnitude(seed):
+@pytest.mark.parametrize("seed", range(3))
+def test_count_and_patterns_do_not_depend_on_min_radius(seed):
     net = random_network([2, 8, 8, 1], seed=seed)
-    counts = {len(regions.enumerate_regions(net, regions.box(-1, 1), min_radius=r))
-              for r in (1e-11, 1e-9, 1e-7, 1e-5)}
-    assert len(counts) == 1
+    parts = [regions.enumerate_regions(net, regions.box(-1, 1), min_radius=r)
+             for r in (1e-11, 1e-7, 1e-1)]
+    assert all(np.array_equal(p.patterns, parts[0].patterns) for p in parts)
+    assert parts[0].thin.size <= parts[1].thin.size <= parts[2].thin.size
 
 
 def test_bad_min_radius_is_rejected():

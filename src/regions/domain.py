@@ -33,6 +33,7 @@ import numpy as np
 from .errors import DomainError
 from .lp import LPSolver
 from .network import Network
+from .rounding import certified_signs
 
 
 @dataclass(frozen=True)
@@ -122,10 +123,19 @@ class Domain:
                 f"{input_dim} inputs")
         return self
 
-    def contains(self, z, tol: float = 0.0) -> np.ndarray:
-        """Whether working-coordinate points ``(k, dim)`` satisfy ``A z <= c + tol``."""
+    def contains(self, z) -> np.ndarray:
+        """Whether working-coordinate points ``(k, dim)`` satisfy ``A z <= b``, exactly
+        (float64 with an error bound, rationals where it cannot decide); (k,) bool."""
         z = np.atleast_2d(np.asarray(z, dtype=np.float64))
-        return np.all(z @ self.A.T <= self.b + tol, axis=1)
+        finite = np.all(np.isfinite(z), axis=1)
+        signs, _ = certified_signs(self.A, -self.b, np.zeros(len(self.b)), np.where(
+            finite[:, None], z, 0.0))
+        inside = finite & np.all(signs < 0, axis=1)
+        for k in np.flatnonzero(finite & ~inside & ~np.any(signs > 0, axis=1)):
+            point = [Fraction(v) for v in z[k]]
+            inside[k] = all(sum((Fraction(a) * x for a, x in zip(row, point)), Fraction(0))
+                            <= Fraction(c) for row, c in zip(self.A, self.b))
+        return inside
 
 
 def is_box(domain: Domain) -> bool:

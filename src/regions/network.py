@@ -24,7 +24,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import NetworkError
-from .tolerances import ZERO_NORM
 
 ACTIVATIONS = ("relu", "leaky_relu", "hardtanh", "identity")
 
@@ -318,37 +317,6 @@ def state_slope_offset(states: np.ndarray, layer: Layer) -> tuple[np.ndarray, np
     return np.ones(states.shape), np.zeros(states.shape)
 
 
-def breakpoint_hyperplanes(layer: Layer, G: np.ndarray, beta: np.ndarray, M: np.ndarray):
-    """Breakpoint hyperplanes of ``layer`` when its input is the affine map ``M z + m``.
-
-    Parameters
-    ----------
-    layer : Layer (not identity)
-    G : ndarray, shape (width, dim), beta : ndarray, shape (width,)
-        The layer's pre-activations ``G z + beta`` (``G = W M``, ``beta = W m + b``).
-    M : ndarray, shape (in, dim)
-        The input map, for the rounding bound below.
-
-    Returns
-    -------
-    G_planes : ndarray, shape (width * k, dim)
-    beta_planes : ndarray, shape (width * k,)
-        Hyperplane ``t`` is ``G_planes[t] . z + beta_planes[t] = 0``, i.e. pre-activation
-        minus breakpoint; rows are neuron-major, breakpoint-minor (``k``
-        breakpoints per neuron), the label order of the enumeration.
-    zero_threshold : ndarray, shape (width * k,)
-        Rounding in ``W @ M`` is at most about ``eps * sum_k |W_jk| |M_k|``;
-        a gradient whose norm is below ``ZERO_NORM`` times that bound is taken
-        as exactly zero (dead neurons, zero rows, bias-only layers).
-    """
-    offsets = np.asarray(layer.breakpoints)
-    k = offsets.size
-    G_planes = np.ascontiguousarray(np.repeat(G, k, axis=0))
-    beta_planes = np.ascontiguousarray((beta[:, None] - offsets).ravel())
-    rounding = np.abs(layer.weight) @ np.linalg.norm(M, axis=1)
-    return G_planes, beta_planes, np.repeat(ZERO_NORM * rounding, k)
-
-
 def tie_sides(activation: str, width: int) -> np.ndarray:
     """Side of each breakpoint hyperplane that a pre-activation exactly at it belongs to.
 
@@ -370,6 +338,19 @@ def sides_from_states(states: np.ndarray, activation: str) -> np.ndarray:
         upper = np.where(states == 1, 1, -1)   # breakpoint +1: above only in state 1
         return np.stack([lower, upper], axis=1).ravel().astype(np.int8)
     return np.where(states == 1, 1, -1).astype(np.int8)
+
+
+def pattern_sides(network: "Network", pattern: np.ndarray) -> np.ndarray:
+    """Side of every breakpoint hyperplane (label order) in the region of ``pattern``,
+    shape (H,) int8: :func:`sides_from_states` layer by layer."""
+    sides, position = [], 0
+    for layer in network.layers:
+        if layer.activation == "identity":
+            continue
+        sides.append(sides_from_states(pattern[position:position + layer.width],
+                                       layer.activation))
+        position += layer.width
+    return np.concatenate(sides) if sides else np.zeros(0, dtype=np.int8)
 
 
 def states_from_sides(sides: np.ndarray, activation: str) -> np.ndarray:

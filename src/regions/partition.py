@@ -8,9 +8,10 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from .domain import Domain
-from .network import Network
+from .network import Network, pattern_sides
 from .polyhedra import pattern_constraints, patterns_at
-from .tolerances import COINCIDE_TOL, CONTAIN_SLACK
+from .rational import RationalMaps, fraction, hyperplane_signs
+from .rounding import UNIT_ROUNDOFF
 
 
 @dataclass(frozen=True)
@@ -236,13 +237,17 @@ class Partition(Run):
 
     def locate(self, points) -> np.ndarray:
         """The region holding each point: indices ``(k,)`` for input-space points ``(k, n)``
-        (or one index for one point), -1 outside the domain (or off a slice) or in no region.
+        (or one index for one point), -1 outside the domain (or off a slice) or in no region
+        (a partial partition).
 
-        A point is given the pattern of the enumeration's rule
+        Exact: a point takes the pattern of the enumeration's rule
         (:func:`regions.polyhedra.patterns_at`: on a breakpoint a ReLU neuron is off, a
-        hard-tanh neuron in its linear state), so a point on a facet belongs to exactly
-        one region. A point whose pattern is no region's (in a sliver thinner than the
-        tolerance, merged into a neighbour) goes to the region whose constraints hold it.
+        hard-tanh neuron in its linear state), so a point on a facet belongs to exactly one
+        region; when that pattern is no region's (a vertex where the rule's sides meet in
+        no region) the point goes to the first region whose closure holds it, decided from
+        the exact signs of every hyperplane at the point. On a slice, a point is located by
+        its slice coordinates rounded to float64, and is off the slice when it differs from
+        them, mapped back, by more than that rounding (a few units in the last place).
 
         >>> import regions
         >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
@@ -255,23 +260,32 @@ class Partition(Run):
         x = np.asarray(points, dtype=np.float64)
         single = x.ndim == 1
         x = np.atleast_2d(x)
-        domain, slack = self.domain, CONTAIN_SLACK * self.scale
+        domain = self.domain
         z = (x - domain.origin) @ domain.basis
-        inside = domain.contains(z, slack) & (
-            np.linalg.norm(domain.to_input(z) - x, axis=1) <= COINCIDE_TOL * self.scale)
+        inside = domain.contains(z) & _on_slice(domain, x, z)
         found = np.full(x.shape[0], -1, dtype=np.int64)
         if inside.any() and len(self):
             index = {row.tobytes(): i for i, row in enumerate(self.patterns)}
             where = np.flatnonzero(inside)
             for k, pattern in zip(where, patterns_at(self.network, domain, z[where])):
                 found[k] = index.get(pattern.tobytes(), -1)
-            for k in where[found[where] < 0]:
-                for i in range(len(self)):
-                    A, b, _ = self.constraints(i)
-                    if np.all(A @ z[k] <= b + slack):
-                        found[k] = i
-                        break
+            unmatched = where[found[where] < 0]
+            if unmatched.size:
+                found[unmatched] = self._closure_holding(z[unmatched])
         return int(found[0]) if single else found
+
+    def _closure_holding(self, z: np.ndarray) -> np.ndarray:
+        """For each working point (k, dim), the first region whose closure holds it, -1 for
+        none: the point's exact hyperplane signs must each be 0 or the region's side."""
+        maps = RationalMaps(self.network, self.domain)
+        sides = np.array([pattern_sides(self.network, p) for p in self.patterns])
+        found = np.full(len(z), -1, dtype=np.int64)
+        for k, point in enumerate(z):
+            signs = hyperplane_signs(maps, [fraction(v) for v in point])
+            holding = np.flatnonzero(np.all((signs == 0) | (signs == sides), axis=1))
+            if holding.size:
+                found[k] = holding[0]
+        return found
 
     def affine_map(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """``(C (out, dim), d (out,))``: the network computes ``C z + d`` on region ``i``."""
@@ -376,3 +390,13 @@ class PatternMaps(Sequence):
     def __getitem__(self, i: int):
         system = pattern_constraints(self.network, self.domain, self.patterns[range(len(self))[i]])
         return system.C, system.d
+
+
+def _on_slice(domain: Domain, x: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Whether input points ``x`` (k, n) are their slice coordinates ``z`` (k, dim) mapped
+    back, up to the rounding of computing them (always, for full-dimensional domains)."""
+    if domain.rational_basis is None:
+        return np.ones(len(x), dtype=bool)
+    size = np.abs(x) + np.abs(domain.origin) + np.abs(z) @ np.abs(domain.basis).T
+    allowed = 8 * (domain.dim + 2) * UNIT_ROUNDOFF * size
+    return np.all(np.abs(domain.to_input(z) - x) <= allowed, axis=1)

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import lp_exact
 from .domain import Domain
 from .errors import RegionsError
 from .lp import LPSolver
 from .network import Network, sides_from_states
-from .predicates import (BOUND_SAFETY, UNIT_ROUNDOFF, Decisions, certified_signs,
-                         layer_hyperplanes, matrix_error, output_map)
-from .tolerances import REDUNDANCY_GAP
+from .predicates import Decisions, layer_hyperplanes, matrix_error, output_map
+from .rounding import BOUND_SAFETY, UNIT_ROUNDOFF, certified_signs, strict_slack
 
 
 @dataclass(frozen=True)
@@ -205,13 +205,15 @@ def states_at(signs: np.ndarray, activation: str) -> np.ndarray:
 
 
 def minimal_rows(A: np.ndarray, b: np.ndarray, labels: np.ndarray, solver: LPSolver | None = None):
-    """Drop redundant rows of ``A z <= b`` (unit-norm rows), one LP per row.
+    """Drop the rows of ``A z <= b`` that are not facets, exactly.
 
-    Row ``i`` is redundant when maximising ``A[i] . z`` over the other kept
-    rows (and ``A[i] . z <= b[i] + 1``, to stay bounded) cannot exceed
-    ``b[i] + REDUNDANCY_GAP``. Rows are tested in order and removed as soon
-    as found redundant, so of two identical rows exactly one is kept.
-    Returns ``(A, b, labels)`` of the rows kept, in their order.
+    Row ``i`` is kept when some point satisfies the other kept rows and violates row
+    ``i``: the largest ball in that set (an LP) certifies it when float64 shows its
+    center strictly inside (:func:`regions.rounding.strict_slack`); otherwise an exact
+    rational LP (:func:`regions.lp_exact.compare_max`) decides. Rows are tested in
+    order and removed as soon as found redundant, so of two identical rows exactly one
+    is kept; a row that only touches the polyhedron (at a lower-dimensional face) is
+    dropped. Returns ``(A, b, labels)`` of the rows kept, in their order.
 
     The split engine keeps rows that later cuts made redundant
     (:attr:`regions.Region.A`); this gives the facets alone:
@@ -225,30 +227,21 @@ def minimal_rows(A: np.ndarray, b: np.ndarray, labels: np.ndarray, solver: LPSol
     [0, 1, 2, 3]
     """
     solver = solver or LPSolver()
+    A, b = np.asarray(A, dtype=np.float64), np.asarray(b, dtype=np.float64)
     keep = np.ones(len(b), dtype=bool)
     for i in range(len(b)):
         keep[i] = False
-        rows = np.vstack([A[keep], A[i]])
-        rhs = np.append(b[keep], b[i] + 1.0)
-        keep[i] = solver.maximize(np.ascontiguousarray(rows), rhs, A[i]) > b[i] + REDUNDANCY_GAP
+        keep[i] = _beyond(A[keep], b[keep], A[i], b[i], solver)
     return A[keep], b[keep], labels[keep]
 
 
-def minimal_representation(system: PatternConstraints, domain: Domain, solver: LPSolver):
-    """Minimal H-representation of a pattern's region.
-
-    Without LPs first: of rows with identical normals (hard-tanh's two
-    breakpoints, duplicate neurons) only the tightest can bind, and a row that
-    the domain's bounding box satisfies entirely is redundant. The remaining
-    rows go through :func:`minimal_rows` (one LP each).
-    """
-    A, b, labels = system.A, system.b, system.labels
-    order = np.lexsort((b,) + tuple(A.T[::-1]))  # identical normals adjacent, tightest first
-    first = np.ones(len(b), dtype=bool)
-    first[1:] = np.any(A[order[1:]] != A[order[:-1]], axis=1)
-    keep = np.zeros(len(b), dtype=bool)
-    keep[order[first]] = True
-    if domain.is_bounded:
-        highest = np.maximum(A * domain.lower, A * domain.upper).sum(axis=1)
-        keep &= (labels < 0) | (highest > b)
-    return minimal_rows(np.ascontiguousarray(A[keep]), b[keep], labels[keep], solver)
+def _beyond(A: np.ndarray, b: np.ndarray, a: np.ndarray, c: float, solver: LPSolver) -> bool:
+    """Whether some point of ``{A z <= b}`` has ``a . z > c``, exactly."""
+    rows = np.vstack([A, -a])
+    rhs = np.append(b, -c)
+    norms = np.linalg.norm(rows, axis=1)
+    if np.all(norms > 0.0):
+        ball = solver.chebyshev(np.ascontiguousarray(rows / norms[:, None]), rhs / norms)
+        if ball.radius > 0.0 and strict_slack(rows, rhs, np.zeros(len(rhs)), ball.center):
+            return True
+    return lp_exact.compare_max(A, b, a, -c) > 0

@@ -36,25 +36,9 @@ from . import lp_exact
 from .domain import Domain
 from .network import Layer, Network, state_slope_offset, tie_sides
 from .rational import RationalMaps, fraction
+from .rounding import BOUND_SAFETY, UNIT_ROUNDOFF, gamma
 
-__all__ = ["UNIT_ROUNDOFF", "gamma", "matrix_error", "evaluation_bound", "certified_signs",
-           "strict_slack", "Decisions", "Hyperplanes", "layer_hyperplanes", "output_map"]
-
-#: u = 2^-53, the unit roundoff of float64.
-UNIT_ROUNDOFF = 2.0 ** -53
-#: Bounds are computed in float64 themselves; multiplying them by this covers their own
-#: rounding (a few dozen operations each, far below 1e-6 relative).
-BOUND_SAFETY = 1.0 + 1e-6
-
-
-def gamma(n: int) -> float:
-    """Higham's ``gamma_n = n u / (1 - n u)``, padded for its own rounding.
-
-    >>> gamma(2) > 2 * 2.0 ** -53
-    True
-    """
-    nu = n * UNIT_ROUNDOFF
-    return nu / (1.0 - nu) * BOUND_SAFETY
+__all__ = ["matrix_error", "Decisions", "Hyperplanes", "layer_hyperplanes", "output_map"]
 
 
 def matrix_error(W: np.ndarray, M: np.ndarray, m: np.ndarray, bias: np.ndarray,
@@ -69,38 +53,6 @@ def matrix_error(W: np.ndarray, M: np.ndarray, m: np.ndarray, bias: np.ndarray,
     absW = np.abs(W)
     magnitude = absW @ np.maximum(np.max(np.abs(M), axis=1, initial=0.0), np.abs(m)) + np.abs(bias)
     return (gamma(n_in + 2) * magnitude + absW @ M_error) * BOUND_SAFETY
-
-
-def evaluation_bound(rows: np.ndarray, offsets: np.ndarray, errors: np.ndarray,
-                     points: np.ndarray) -> np.ndarray:
-    """Bound on ``|fl(rows @ z + offsets) - (exact rows at z)|`` for float points ``z``.
-
-    ``rows`` (T, dim), ``offsets`` (T,), ``errors`` (T,) the rows' error bounds,
-    ``points`` (k, dim) exact float points. Returns (k, T).
-    """
-    points = np.atleast_2d(points)
-    dim = rows.shape[1]
-    size = np.abs(points).sum(axis=1)[:, None]
-    rounding = gamma(dim + 1) * (np.abs(points) @ np.abs(rows).T + np.abs(offsets))
-    return (errors * (size + 1.0) + rounding) * BOUND_SAFETY
-
-
-def certified_signs(rows: np.ndarray, offsets: np.ndarray, errors: np.ndarray,
-                    points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(signs (k, T) int8, values (k, T))``: the sign of each hyperplane at each float
-    point where float64 certifies it, 0 where it cannot (the exact value may be 0)."""
-    points = np.atleast_2d(points)
-    values = points @ rows.T + offsets
-    bound = evaluation_bound(rows, offsets, errors, points)
-    signs = np.where(values > bound, 1, np.where(values < -bound, -1, 0)).astype(np.int8)
-    return signs, values
-
-
-def strict_slack(A: np.ndarray, b: np.ndarray, errors: np.ndarray, point: np.ndarray) -> bool:
-    """Whether float64 certifies that ``point`` satisfies every row of ``A z <= b`` strictly
-    (rows with error bounds ``errors``)."""
-    signs, _ = certified_signs(-A, b, errors, point)
-    return bool(np.all(signs > 0))
 
 
 class Decisions:

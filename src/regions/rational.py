@@ -210,14 +210,14 @@ class RationalMaps:
         M = fmpq_mat(rows, dim)
         m = fmpq_mat(rows, 1)
         for j in range(rows):
-            slope, offset = self._slope_offset(activation, int(states[j]), layer)
+            slope, offset = self.slope_offset(activation, int(states[j]), layer)
             if slope != 0:
                 for k in range(dim):
                     M[j, k] = slope * G[j, k]
             m[j, 0] = slope * beta[j, 0] + offset
         return M, m
 
-    def _slope_offset(self, activation: str, state: int, layer: int) -> tuple[fmpq, fmpq]:
+    def slope_offset(self, activation: str, state: int, layer: int) -> tuple[fmpq, fmpq]:
         if activation == "hardtanh":
             return (fmpq(1), fmpq(0)) if state == 0 else (fmpq(0), fmpq(state))
         if state == 1:
@@ -260,16 +260,16 @@ def pattern_along(maps: RationalMaps, point: list, direction: list) -> np.ndarra
             for breakpoint in maps.breakpoints[index]:
                 shifted = value - breakpoint
                 signs.append((shifted > 0) - (shifted < 0) or (slope > 0) - (slope < 0))
-            states.append(_state_from_signs(signs, layer.activation))
+            states.append(state_from_signs(signs, layer.activation))
         for j, state in enumerate(states):
-            slope_j, offset_j = maps._slope_offset(layer.activation, state, index)
+            slope_j, offset_j = maps.slope_offset(layer.activation, state, index)
             values[j, 0] = slope_j * values[j, 0] + offset_j
             slopes[j, 0] = slope_j * slopes[j, 0]
         states_out.extend(states)
     return np.array(states_out, dtype=np.int8)
 
 
-def _state_from_signs(signs: list, activation: str) -> int:
+def state_from_signs(signs: list, activation: str) -> int:
     """A neuron's state from the signs (-1, 0, +1) of ``pre-activation - breakpoint`` at
     its breakpoints, at a breakpoint by the tie rule (ReLU off, hard-tanh linear)."""
     if activation == "hardtanh":

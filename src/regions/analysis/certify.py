@@ -37,8 +37,8 @@ from ..facets import neighbour_pattern, region_facets
 from ..io.partitions import pattern_string
 from ..lp import LPSolver
 from ..polyhedra import pattern_constraints, patterns_at
-from ..predicates import strict_slack
 from ..rational import fraction, pattern_along
+from ..rounding import strict_slack
 from .crossings import decisions_of, vanishing_neurons
 
 __all__ = ["Violation", "Certificate", "certify"]

@@ -7,10 +7,12 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from ..domain import segment
-from ..enumeration import enumerate_regions
+from flint import fmpq
+
 from ..errors import RegionsError
-from ..complex.geometry import interval_complex
+from ..rational import column
+from ..sampling.lines import exact_chords, to_input
+from ..sampling.sweep import rational_line_intervals
 from .graph import adjacency_graph
 
 
@@ -20,8 +22,11 @@ def segment_path(part, start, end) -> list[tuple[int, float, float]]:
     segment ``start + t (end - start)`` inside it (region -1 where the segment leaves the
     domain).
 
-    The breakpoints are exact: the network is enumerated along the segment (a 1-D
-    domain) with the partition's tolerance, and each piece is located in ``part``.
+    Exact: the network is followed along the segment in rational arithmetic
+    (:func:`regions.sampling.rational_line_intervals`), the segment is clipped to the
+    domain exactly, and each piece is the region with its activation pattern. On a slice,
+    the end points are taken at their slice coordinates rounded to float64 (as
+    :meth:`Partition.locate` does).
 
     >>> import regions
     >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
@@ -32,19 +37,32 @@ def segment_path(part, start, end) -> list[tuple[int, float, float]]:
     [(0, 0.0, 0.5), (2, 0.5, 1.0)]
     """
     a, b = np.asarray(start, dtype=np.float64), np.asarray(end, dtype=np.float64)
-    length = float(np.linalg.norm(b - a))
-    if not length > 0.0:
+    domain = part.domain
+    if a.shape != (domain.input_dim,) or b.shape != a.shape:
+        raise RegionsError(f"segment ends must have shape ({domain.input_dim},), got "
+                           f"{a.shape} and {b.shape}")
+    za, zb = (np.vstack([a, b]) - domain.origin) @ domain.basis
+    if np.array_equal(za, zb):
         raise RegionsError("the segment's end points coincide")
-    along = enumerate_regions(part.network, segment(a, b), min_radius=part.min_radius)
-    regions = part.locate(along.input_witnesses)
-    pieces = [(float(lo), float(hi), int(region))
-              for (lo, hi), region in zip(interval_complex(along).intervals, regions)]
+    first = column(za)
+    step = column(zb) - first
+    (inside_lo,), (inside_hi,) = exact_chords(domain, first, step)
+    origins, directions = to_input(domain, first, step)
+    _, lower, upper, patterns = rational_line_intervals(part.network, origins, directions,
+                                                        [fmpq(0)], [fmpq(1)])
+    index = {row.tobytes(): i for i, row in enumerate(part.patterns)}
     path: list[tuple[int, float, float]] = []
-    for lo, hi, region in sorted(pieces):
-        if path and path[-1][0] == region:
-            path[-1] = (region, path[-1][1], hi / length)
-        else:
-            path.append((region, lo / length, hi / length))
+    for lo, hi, pattern in zip(lower, upper, patterns):
+        cuts = sorted({lo, hi} | {t for t in (inside_lo, inside_hi)
+                                  if t is not None and lo < t < hi})
+        for t0, t1 in zip(cuts[:-1], cuts[1:]):
+            inside = ((inside_lo is None or t0 >= inside_lo)
+                      and (inside_hi is None or t1 <= inside_hi))
+            region = index.get(pattern.tobytes(), -1) if inside else -1
+            if path and path[-1][0] == region:
+                path[-1] = (region, path[-1][1], float(t1))
+            else:
+                path.append((region, float(t0), float(t1)))
     return path
 
 

@@ -9,7 +9,7 @@ import networkx as nx
 import numpy as np
 
 from ..polyhedra import pattern_constraints
-from ..predicates import BOUND_SAFETY, UNIT_ROUNDOFF
+from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF
 from .crossings import crossings, decisions_of, partition_facets
 
 

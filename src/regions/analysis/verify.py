@@ -40,7 +40,7 @@ from ..enumeration import enumerate_regions
 from ..errors import RegionsError
 from .pieces import linear_pieces
 from ..network import Network
-from ..sampling import density_estimate, distinct_patterns, regions_along_lines
+from ..sampling import density_from_counts, distinct_patterns, regions_along_lines
 from ..io.partitions import jsonable
 from ..tolerances import MIN_RADIUS
 
@@ -202,7 +202,7 @@ def verify(network: Network, domain=None, *, samples: int = 200_000, lines: int 
     seed : int
         Seed of every random draw.
     min_radius : float
-        Tolerance of the enumeration (and of the line counts).
+        Thin-region report threshold of the enumeration (changes no count).
     partition : Partition, optional
         A finished enumeration of ``network`` over ``domain`` to reuse.
     progress : callable, optional
@@ -238,8 +238,7 @@ def verify(network: Network, domain=None, *, samples: int = 200_000, lines: int 
         relations += _sample_relations("points", sample.distinct, sample.patterns, exact,
                                        exact_keys, caveat)
     if lines:
-        counts = regions_along_lines(network, domain, int(lines), seed=seed,
-                                     min_radius=min_radius)
+        counts = regions_along_lines(network, domain, int(lines), seed=seed)
         estimates.append(Estimate("lines (distinct)", counts.distinct, "lower", counts.lines,
                                   "lines", {"seconds": counts.seconds}))
         estimates.append(Estimate("line (most regions)", int(counts.counts.max()), "lower",
@@ -254,8 +253,7 @@ def verify(network: Network, domain=None, *, samples: int = 200_000, lines: int 
                                   int(counts.counts.max()), line_bound,
                                   int(counts.counts.max()) <= line_bound))
         if domain.is_bounded:
-            density = density_estimate(network, domain, int(lines), seed=seed,
-                                       min_radius=min_radius)
+            density = density_from_counts(network, domain, counts)
             if density.expected_regions is not None:
                 estimates.append(Estimate(
                     "hanin-rolnick", density.expected_regions, "estimate", density.lines,

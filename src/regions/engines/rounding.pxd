@@ -26,7 +26,7 @@ cdef inline double dmin(double a, double b) noexcept nogil:
 
 
 cdef inline double gamma(int n) noexcept nogil:
-    """Higham's ``gamma_n = n u / (1 - n u)``, padded (``regions.predicates.gamma``)."""
+    """Higham's ``gamma_n = n u / (1 - n u)``, padded (``regions.rounding.gamma``)."""
     cdef double nu = n * UNIT_ROUNDOFF
     return nu / (1.0 - nu) * BOUND_SAFETY
 

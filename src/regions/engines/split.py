@@ -27,8 +27,8 @@ from ..domain import Domain
 from ..errors import DomainError
 from ..lp import Ball, LPSolver
 from ..network import Network, states_from_sides
-from ..predicates import (BOUND_SAFETY, UNIT_ROUNDOFF, Decisions, certified_signs, gamma,
-                          layer_hyperplanes, matrix_error, output_map, strict_slack)
+from ..predicates import Decisions, layer_hyperplanes, matrix_error, output_map
+from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF, certified_signs, gamma, strict_slack
 from ..tolerances import RADIUS_CAP
 from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
 

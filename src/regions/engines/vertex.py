@@ -40,8 +40,9 @@ from ..errors import DomainError
 from ..lp import LPSolver
 from ..network import Network
 from ..polyhedra import patterns_at
-from ..predicates import BOUND_SAFETY, UNIT_ROUNDOFF, Decisions
+from ..predicates import Decisions
 from ..rational import exact_solve, fraction, independent_rows, kernel_vector
+from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF
 from ..tolerances import RADIUS_CAP, THIN_FACTOR
 from ._vertex import ACTIVATION_CODES, AT_INFINITY, MAX_DIM
 from ._vertex import VertexEngine as VertexCore

@@ -35,8 +35,9 @@ from ..facets import neighbour_pattern, region_facets
 from ..lp import LPSolver
 from ..network import Network
 from ..polyhedra import pattern_constraints, patterns_at
-from ..predicates import Decisions, strict_slack
+from ..predicates import Decisions
 from ..rational import fraction, pattern_along
+from ..rounding import strict_slack
 from ..tolerances import RADIUS_CAP
 from .base import Counters, RegionArrays, Settings, SplitRegion, WalkCell
 from .split import NO_RATIONAL, SplitEngine, rational_record, root_ball

@@ -21,27 +21,26 @@ it measures:
   boundary density (Crofton) and a number of regions per unit volume; an
   estimate, not a bound (see its docstring for exactly what it estimates).
 
-Tolerance convention. Exact enumeration counts a region only if its largest
-inscribed ball has a radius above ``min_radius`` times the tolerance scale (see
-:mod:`regions.tolerances`). Along a chord of length ``L`` (scale ``L / 2``;
-1 for a whole line) the same rule drops intervals not longer than
-``min_radius * L``, so :func:`regions_on_segments` counts what
-``regions.enumerate_regions(net, regions.segment(p0, p1))`` counts. For
-:func:`distinct_patterns` a point falling in a region thinner than the
-tolerance could in principle add a pattern the enumeration drops;
-``Partition.slivers`` and ``Partition.near_degenerate`` tell when that can
-happen.
+Exactness. The line counts are computed in rational arithmetic (every float64 is
+a rational), so :func:`regions_on_segments` counts exactly what
+``regions.enumerate_regions(net, regions.segment(p0, p1))`` counts, thin
+pieces included; ``min_radius`` only decides which pieces
+:attr:`LineCounts.thin` reports. :func:`distinct_patterns` and
+:func:`density_estimate` are sampled: a lower bound and an estimate.
 """
 
-from .density import DensityEstimate, density_estimate
+from .density import DensityEstimate, density_estimate, density_from_counts
 from .lines import (LineCounts, Trajectory, line_intervals, regions_along_lines,
                     regions_on_lines, regions_on_segments, trajectory_transitions)
 from .patterns import CHUNK, PatternSample, distinct_patterns
 from .points import MAX_REJECTION, UNBOUNDED_RADII, chord, random_lines, sample_points
+from .sweep import certified_line_intervals, line_pieces, rational_line_intervals
 
 __all__ = [
     "CHUNK", "DensityEstimate", "LineCounts", "MAX_REJECTION", "PatternSample", "Trajectory",
-    "UNBOUNDED_RADII", "chord", "density_estimate", "distinct_patterns", "line_intervals",
-    "random_lines", "regions_along_lines", "regions_on_lines", "regions_on_segments",
-    "sample_points", "trajectory_transitions",
+    "UNBOUNDED_RADII", "certified_line_intervals", "chord", "density_estimate",
+    "density_from_counts", "distinct_patterns", "line_intervals", "line_pieces",
+    "random_lines", "rational_line_intervals",
+    "regions_along_lines", "regions_on_lines", "regions_on_segments", "sample_points",
+    "trajectory_transitions",
 ]

@@ -10,7 +10,6 @@ import numpy as np
 from ..domain import is_box, resolve
 from ..errors import DomainError
 from ..network import Network
-from ..tolerances import MIN_RADIUS
 from .lines import regions_along_lines
 
 
@@ -64,8 +63,8 @@ class DensityEstimate:
         return self.crossings_per_length / self.neurons if self.neurons else 0.0
 
 
-def density_estimate(network: Network, domain=None, lines: int = 1000, *, seed: int = 0,
-                     min_radius: float = MIN_RADIUS) -> DensityEstimate:
+def density_estimate(network: Network, domain=None, lines: int = 1000, *,
+                     seed: int = 0) -> DensityEstimate:
     """Regions per unit volume from breakpoint counts along random lines (Hanin and Rolnick).
 
     Hanin and Rolnick ("Complexity of linear regions in deep networks", ICML
@@ -103,7 +102,13 @@ def density_estimate(network: Network, domain=None, lines: int = 1000, *, seed: 
     if not domain.is_bounded:
         raise DomainError("the density estimate needs a bounded domain (a box, a bounded "
                           "polytope or a bounded slice)")
-    counts = regions_along_lines(network, domain, lines, seed=seed, min_radius=min_radius)
+    return density_from_counts(network, domain, regions_along_lines(network, domain, lines,
+                                                                     seed=seed))
+
+
+def density_from_counts(network: Network, domain, counts) -> DensityEstimate:
+    """:func:`density_estimate` from the line counts of :func:`regions_along_lines` on a
+    bounded, resolved ``domain``."""
     n = domain.dim
     crossings = (counts.counts - 1).astype(np.float64)
     total = float(counts.lengths.sum())

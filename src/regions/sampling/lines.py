@@ -7,12 +7,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..domain import resolve
+from flint import fmpq, fmpq_mat
+
+from ..domain import Domain, resolve
 from ..errors import DomainError
-from ..network import Network, neuron_states, state_slope_offset
+from ..network import Network
+from ..rational import column, fraction, matrix
 from ..tolerances import MIN_RADIUS
 from .patterns import unique_rows
 from .points import positive_count, random_lines
+from .sweep import line_pieces
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,13 @@ class LineCounts:
         Distinct patterns met by all lines together (a lower bound on the
         region count of the domain, at least ``counts.max()``).
     patterns : ndarray, shape (distinct, P), int8
+    thin : int
+        Pieces (regions met, counted in ``counts``) no longer than ``2 min_radius``
+        times the chord's half-length (``min_radius`` on a whole line): a report of
+        how thin the regions along the lines get, not a correction.
+    exact_lines : int
+        Lines whose float64 sweep an error bound could not certify, swept again in
+        rational arithmetic (degenerate lines: concurrent or duplicate hyperplanes).
     seconds : float
     """
 
@@ -36,6 +47,8 @@ class LineCounts:
     lengths: np.ndarray
     distinct: int
     patterns: np.ndarray
+    thin: int
+    exact_lines: int
     seconds: float
 
     @property
@@ -67,14 +80,17 @@ def regions_on_segments(network: Network, starts, ends, *,
     ``starts``, ``ends`` : arrays of shape ``(K, n)`` (or ``(n,)`` for one
     segment). Counts what ``regions.enumerate_regions(network, regions.segment(p0,
     p1))`` counts, by a different algorithm (breakpoints of the
-    piecewise-linear pre-activations, layer by layer, no LP).
+    piecewise-linear pre-activations, layer by layer, in rational arithmetic, no
+    LP). ``min_radius`` only decides which pieces :attr:`LineCounts.thin` reports.
     """
     starts, ends = _point_pairs(network, starts, ends, "segment ends")
     lengths = np.linalg.norm(ends - starts, axis=1)
-    if np.any(lengths == 0) or not np.all(np.isfinite(lengths)):
+    if np.any(np.all(ends == starts, axis=1)) or not np.all(np.isfinite(lengths)):
         raise DomainError("segments must have distinct, finite end points")
-    return _count_on_chords(network, starts, (ends - starts) / lengths[:, None],
-                            np.zeros(len(lengths)), lengths, min_radius)
+    origins = matrix(starts.T)
+    K = len(lengths)
+    return _count_on_chords(network, origins, matrix(ends.T) - origins, [fmpq(0)] * K,
+                            [fmpq(1)] * K, lengths, min_radius)
 
 
 def regions_on_lines(network: Network, points, directions, *,
@@ -86,53 +102,97 @@ def regions_on_lines(network: Network, points, directions, *,
     regions.line(p, p + u))`` counts.
     """
     points, directions = _point_pairs(network, points, directions, "line points and directions")
-    norms = np.linalg.norm(directions, axis=1)
-    if np.any(norms == 0) or not (np.all(np.isfinite(norms)) and np.all(np.isfinite(points))):
+    if np.any(np.all(directions == 0, axis=1)) or not (
+            np.all(np.isfinite(directions)) and np.all(np.isfinite(points))):
         raise DomainError("lines need finite points and non-zero finite directions")
-    infinite = np.full(points.shape[0], np.inf)
-    return _count_on_chords(network, points, directions / norms[:, None], -infinite, infinite,
-                            min_radius)
+    K = points.shape[0]
+    return _count_on_chords(network, matrix(points.T), matrix(directions.T), [None] * K,
+                            [None] * K, np.linalg.norm(directions, axis=1), min_radius)
 
 
 def regions_along_lines(network: Network, domain=None, lines: int = 200, *, seed: int = 0,
                         min_radius: float = MIN_RADIUS) -> LineCounts:
     """Exact region counts along ``lines`` random lines of ``domain`` (see :func:`random_lines`).
 
-    On a bounded domain each line is counted on its chord; on an unbounded
-    one, along its whole extent in the domain (whole lines in all of R^n).
+    On a bounded domain each line is counted on its chord (computed exactly); on an
+    unbounded one, along its whole extent in the domain (whole lines in all of R^n).
     """
     domain = resolve(domain, network)
     rng = np.random.default_rng(seed)
-    p, u, lo, hi = random_lines(domain, positive_count(lines, "lines"), rng)
-    return _count_on_chords(network, domain.to_input(p), u @ domain.basis.T, lo, hi, min_radius)
+    p, u, _, _ = random_lines(domain, positive_count(lines, "lines"), rng)
+    points, directions = matrix(p.T), matrix(u.T)
+    lo, hi = exact_chords(domain, points, directions)
+    origins, directions = to_input(domain, points, directions)
+    return _count_on_chords(network, origins, directions, lo, hi,
+                            np.linalg.norm(u @ domain.basis.T, axis=1), min_radius)
 
 
-def _count_on_chords(network, origins, directions, lo, hi, min_radius) -> LineCounts:
+def to_input(domain: Domain, points: fmpq_mat, directions: fmpq_mat):
+    """Lines ``points + t directions`` of working coordinates (fmpq_mat, (dim, K)) as
+    exact input-space lines ``(origins, directions)``, each (n, K)."""
+    basis = domain.exact_basis()
+    origins = basis * points
+    origin = column(domain.origin)
+    origins += fmpq_mat(origin.nrows(), points.ncols(),
+                        [origin[i, 0] for i in range(origin.nrows()) for _ in range(points.ncols())])
+    return origins, basis * directions
+
+
+def exact_chords(domain: Domain, points: fmpq_mat, directions: fmpq_mat):
+    """Exact parameter range ``(lo, hi)`` (lists of fmpq, ``None`` unbounded) of each line
+    ``points + t directions`` (working coordinates, fmpq_mat (dim, K)) inside ``A z <= b``;
+    an empty chord comes back as ``(0, 0)``."""
+    rows = matrix(domain.A)
+    bounds = column(domain.b)
+    slopes = rows * directions
+    at_zero = rows * points
+    lo, hi = [], []
+    for k in range(points.ncols()):
+        low = high = None
+        for i in range(rows.nrows()):
+            slope, slack = slopes[i, k], bounds[i, 0] - at_zero[i, k]
+            if slope == 0:
+                if slack < 0:       # outside a face parallel to the line: empty chord
+                    low, high = fmpq(0), fmpq(0)
+                    break
+                continue
+            t = slack / slope
+            if slope > 0:
+                high = t if high is None or t < high else high
+            else:
+                low = t if low is None or t > low else low
+        lo.append(low), hi.append(high)
+    return lo, hi
+
+
+def _count_on_chords(network, origins, directions, lo, hi, speeds, min_radius) -> LineCounts:
+    """Count the pieces of the exact lines ``origins + t directions`` (fmpq_mat, (n, K)),
+    ``lo[k] < t < hi[k]`` (fmpq, ``None`` unbounded); ``speeds`` (K,): input length per
+    unit of ``t``."""
     started = time.perf_counter()
-    line, start, stop, patterns = line_intervals(network, origins, directions, lo, hi)
-    chord_length = hi - lo
-    scale = np.where(np.isfinite(chord_length), chord_length / 2.0, 1.0)
-    keep = (stop - start) > 2.0 * float(min_radius) * scale[line]
-    line, patterns = line[keep], patterns[keep]
-    new_region = np.ones(line.size, dtype=bool)
-    if line.size > 1:
-        same_line = line[1:] == line[:-1]
-        same_pattern = np.all(patterns[1:] == patterns[:-1], axis=1)
-        new_region[1:] = ~(same_line & same_pattern)
-    counts = np.bincount(line[new_region], minlength=origins.shape[0])
+    line, _, _, width, patterns, exact_lines = line_pieces(network, origins, directions, lo, hi)
+    speeds = np.asarray(speeds, dtype=np.float64)
+    lengths = speeds * np.array([np.inf if a is None or b is None else float(b - a)
+                                 for a, b in zip(lo, hi)])
+    # Thin pieces (input length at most 2 min_radius times the chord's half-length, or
+    # min_radius on a whole line) are reported, never dropped.
+    scale = np.where(np.isfinite(lengths), lengths / 2.0, 1.0)
+    thin = int(np.count_nonzero(
+        width * speeds[line] <= 2.0 * float(min_radius) * scale[line]))
     distinct = unique_rows(patterns)
-    return LineCounts(counts, chord_length, len(distinct), distinct,
-                      time.perf_counter() - started)
+    return LineCounts(np.bincount(line, minlength=len(lo)), lengths, len(distinct), distinct,
+                      thin, exact_lines, time.perf_counter() - started)
 
 
 def line_intervals(network: Network, origins, directions, lo, hi):
     """Partition each line ``origins[k] + t directions[k]``, ``lo[k] < t < hi[k]``, into pieces.
 
-    Exact 1-D computation, vectorised over all lines and pieces: on a piece
-    the input of layer ``l`` is affine in ``t``, ``h = a t + c``, so each
+    Exact 1-D computation in rational arithmetic (every float64 is a rational): on a
+    piece the input of layer ``l`` is affine in ``t``, ``h = a t + c``, so each
     breakpoint of each neuron is crossed at most once there, at
-    ``t = (breakpoint - w.c - b) / (w.a)``; pieces are split at those roots
-    and the states on each new piece give the next layer's affine input.
+    ``t = (breakpoint - w.c - b) / (w.a)``; pieces are split at those roots (equal
+    roots are one point: concurrent hyperplanes) and the states on each new piece
+    give the next layer's affine input.
 
     Parameters
     ----------
@@ -146,58 +206,21 @@ def line_intervals(network: Network, origins, directions, lo, hi):
     line : ndarray, shape (I,), int
         Line of each piece; pieces are ordered by line, then by ``t``.
     start, stop : ndarray, shape (I,)
-        Parameter range of each piece (``start < stop``).
+        Parameter range of each piece (``start < stop`` exactly; the float64 values
+        shown are rounded).
     patterns : ndarray, shape (I, P), int8
         Activation pattern on each piece.
     """
-    A = np.asarray(directions, dtype=np.float64)
-    C = np.asarray(origins, dtype=np.float64)
-    start = np.asarray(lo, dtype=np.float64).copy()
-    stop = np.asarray(hi, dtype=np.float64).copy()
-    line = np.arange(A.shape[0])
-    states_so_far: list[np.ndarray] = []
-    for layer in network.layers:
-        alpha = A @ layer.weight.T                  # (I, width): d(pre-activation)/dt
-        gamma = C @ layer.weight.T + layer.bias     # (I, width): pre-activation at t = 0
-        if layer.activation == "identity":
-            A, C = alpha, gamma
-            continue
-        parent, roots = [], []
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for breakpoint in layer.breakpoints:
-                t = (breakpoint - gamma) / alpha
-                inside = (alpha != 0) & (t > start[:, None]) & (t < stop[:, None])
-                rows, _ = np.nonzero(inside)
-                parent.append(rows)
-                roots.append(t[inside])
-        pieces = np.concatenate([np.arange(start.size)] + parent)
-        lower = np.concatenate([start] + roots)
-        order = np.lexsort((lower, pieces))
-        pieces, lower = pieces[order], lower[order]
-        upper = stop[pieces].copy()
-        follows = pieces[1:] == pieces[:-1]
-        upper[:-1][follows] = lower[1:][follows]
-        nonempty = upper > lower
-        pieces, lower, upper = pieces[nonempty], lower[nonempty], upper[nonempty]
-        z = alpha[pieces] * _interior_points(lower, upper)[:, None] + gamma[pieces]
-        states = neuron_states(z, layer.activation)
-        slope, shift = state_slope_offset(states, layer)
-        A, C = slope * alpha[pieces], slope * gamma[pieces] + shift
-        line, start, stop = line[pieces], lower, upper
-        states_so_far = [s[pieces] for s in states_so_far] + [states]
-    patterns = (np.concatenate(states_so_far, axis=1) if states_so_far
-                else np.zeros((line.size, 0), dtype=np.int8))
+    origins = np.atleast_2d(np.asarray(origins, dtype=np.float64))
+    directions = np.atleast_2d(np.asarray(directions, dtype=np.float64))
+    line, start, stop, _, patterns, _ = line_pieces(
+        network, matrix(origins.T), matrix(directions.T), _ends(lo), _ends(hi))
     return line, start, stop, patterns
 
 
-def _interior_points(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
-    """A point strictly inside each interval (intervals may be unbounded on either side)."""
-    finite_lo, finite_hi = np.isfinite(lower), np.isfinite(upper)
-    with np.errstate(invalid="ignore"):
-        mid = np.where(finite_lo & finite_hi, 0.5 * lower + 0.5 * upper, 0.0)
-        mid = np.where(finite_lo & ~finite_hi, lower + np.maximum(1.0, np.abs(lower)), mid)
-        mid = np.where(~finite_lo & finite_hi, upper - np.maximum(1.0, np.abs(upper)), mid)
-    return mid
+def _ends(values) -> list:
+    """Parameter bounds as exact fmpq, ``None`` where infinite."""
+    return [fraction(v) if np.isfinite(v) else None for v in np.ravel(values)]
 
 
 @dataclass(frozen=True)
@@ -247,15 +270,16 @@ def trajectory_transitions(network: Network, points, closed: bool = False) -> Tr
         raise DomainError("trajectory points must be finite")
     if closed:
         points = np.vstack([points, points[:1]])
-    steps = np.diff(points, axis=0)
-    lengths = np.linalg.norm(steps, axis=1)
-    moving = lengths > 0
+    moving = np.any(points[1:] != points[:-1], axis=1)
     if not np.any(moving):
         raise DomainError("trajectory points all coincide")
-    starts, steps, lengths = points[:-1][moving], steps[moving], lengths[moving]
+    starts, ends = points[:-1][moving], points[1:][moving]
+    lengths = np.linalg.norm(ends - starts, axis=1)
     offsets = np.concatenate([[0.0], np.cumsum(lengths)[:-1]])
-    line, start, _, patterns = line_intervals(network, starts, steps / lengths[:, None],
-                                              np.zeros(len(lengths)), lengths)
+    origins = matrix(starts.T)
+    K = len(lengths)
+    line, start, _, _, patterns, _ = line_pieces(
+        network, origins, matrix(ends.T) - origins, [fmpq(0)] * K, [fmpq(1)] * K)
     change = np.any(patterns[1:] != patterns[:-1], axis=1)
-    positions = offsets[line[1:]][change] + start[1:][change]
+    positions = offsets[line[1:]][change] + start[1:][change] * lengths[line[1:]][change]
     return Trajectory(int(change.sum()), positions, float(lengths.sum()))

@@ -1,0 +1,295 @@
+"""The pieces of lines through a network: where each neuron's breakpoint is crossed.
+
+Along a line ``C + t A`` the input of every layer is piecewise affine in ``t``; on a
+piece, each breakpoint of each neuron is crossed at most once, at the root of an affine
+function, and the states between the roots give the next layer's affine input. Two
+implementations of that sweep:
+
+* :func:`rational_line_intervals`: in rational arithmetic (python-flint), exact.
+* :func:`certified_line_intervals`: in float64, vectorised, with a rigorous error bound
+  on every coefficient (Higham's ``gamma_n``, :mod:`regions.rounding`). A neuron's
+  sign at a piece's ends, a root's enclosure and the order of the roots are used only
+  when the bound certifies them; a line where one is not certified is left undecided.
+
+:func:`line_pieces` runs the float sweep and redoes the undecided lines exactly: the
+filtered-predicate pattern of the rest of the package, so its answer is exact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from flint import fmpq, fmpq_mat
+
+from ..domain import whole_space
+from ..network import BREAKPOINTS, Network, state_slope_offset
+from ..rational import RationalMaps, fraction, state_from_signs
+from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF, gamma
+
+__all__ = ["line_pieces", "certified_line_intervals", "rational_line_intervals"]
+
+
+def line_pieces(network: Network, C: fmpq_mat, A: fmpq_mat, lo: list, hi: list):
+    """The pieces of the exact lines ``C + t A`` (fmpq_mat, (n, K)), ``lo[k] < t < hi[k]``
+    (lists of fmpq, ``None`` unbounded), exactly.
+
+    Returns ``(line (I,) int64, start (I,), stop (I,), width (I,), patterns (I, P) int8,
+    exact)``: pieces ordered by line, then ``t``; ``start``/``stop`` rounded to float64
+    (``-inf``, ``inf`` unbounded) and ``width`` their difference (rounded from the exact
+    one on the lines swept exactly); ``exact`` the number of lines the float64 sweep
+    could not certify and that were swept in rational arithmetic. A line with an empty
+    range has no piece.
+    """
+    K = len(lo)
+    keep = [k for k in range(K) if lo[k] is None or hi[k] is None or lo[k] < hi[k]]
+    C, A = _columns(C, keep), _columns(A, keep)
+    lo, hi = [lo[k] for k in keep], [hi[k] for k in keep]
+    line, start, stop, patterns, undecided = certified_line_intervals(network, C, A, lo, hi)
+    width = stop - start
+    if undecided.size:
+        redo = undecided.tolist()
+        r_line, r_start, r_stop, r_patterns = rational_line_intervals(
+            network, _columns(C, redo), _columns(A, redo), [lo[k] for k in redo],
+            [hi[k] for k in redo])
+        r_width = np.array([np.inf if a is None or b is None else float(b - a)
+                            for a, b in zip(r_start, r_stop)])
+        line = np.concatenate([line, undecided[r_line]])
+        start = np.concatenate([start, _floats(r_start, -np.inf)])
+        stop = np.concatenate([stop, _floats(r_stop, np.inf)])
+        width = np.concatenate([width, r_width])
+        patterns = np.concatenate([patterns, r_patterns])
+        order = np.argsort(line, kind="stable")
+        line, start, stop, width, patterns = (line[order], start[order], stop[order],
+                                              width[order], patterns[order])
+    return (np.asarray(keep, dtype=np.int64)[line], start, stop, width, patterns,
+            int(undecided.size))
+
+
+def _columns(M: fmpq_mat, keep: list) -> fmpq_mat:
+    if len(keep) == M.ncols():
+        return M
+    rows = M.nrows()
+    return fmpq_mat(rows, len(keep), [M[i, k] for i in range(rows) for k in keep])
+
+
+def _floats(values: list, infinity: float) -> np.ndarray:
+    return np.array([infinity if v is None else float(v) for v in values], dtype=np.float64)
+
+
+def _enclosed(values: list, infinity: float):
+    """Rationals (``None`` infinite) as float64 ``(nearest, radius)`` with the exact value
+    within ``radius`` of ``nearest`` (0 where the conversion is exact)."""
+    nearest = _floats(values, infinity)
+    inexact = np.array([v is not None and fraction(float(v)) != v for v in values], dtype=bool)
+    radius = np.where(inexact, 2.0 * UNIT_ROUNDOFF * np.abs(nearest) + np.finfo(float).tiny,
+                      0.0)
+    return nearest, radius
+
+
+def certified_line_intervals(network: Network, C: fmpq_mat, A: fmpq_mat, lo: list, hi: list):
+    """The float64 sweep of :func:`line_pieces`, certified.
+
+    Returns ``(line, start, stop, patterns, undecided)``: the pieces of every line whose
+    every decision the error bounds certify (the same pieces and patterns as the exact
+    sweep; ends rounded), and the indices (int64) of the other lines, which have no piece
+    in the result.
+    """
+    K, n = len(lo), C.nrows()
+    origins, origin_error = _enclosed(C.transpose().entries(), 0.0)
+    directions, direction_error = _enclosed(A.transpose().entries(), 0.0)
+    Cf, EC = origins.reshape(K, n), origin_error.reshape(K, n)
+    Af, EA = directions.reshape(K, n), direction_error.reshape(K, n)
+    s, s_err = _enclosed(lo, -np.inf)
+    e, e_err = _enclosed(hi, np.inf)
+    line = np.arange(K)
+    doubtful = np.zeros(K, dtype=bool)
+    states_so_far: list[np.ndarray] = []
+    for layer in network.layers:
+        W, b = layer.weight, layer.bias
+        absW = np.abs(W).T
+        alpha = Af @ W.T
+        ea = (gamma(n) * (np.abs(Af) @ absW) + EA @ absW) * BOUND_SAFETY
+        value = Cf @ W.T + b
+        ev = (gamma(n + 1) * (np.abs(Cf) @ absW + np.abs(b)) + EC @ absW) * BOUND_SAFETY
+        n = W.shape[0]
+        if layer.activation == "identity":
+            Af, EA, Cf, EC = alpha, ea, value, ev
+            continue
+        breakpoints = np.array(BREAKPOINTS[layer.activation])
+        # Signs (-1, +1; 0 where not certified) of z - breakpoint at each piece's two ends.
+        left = np.stack([_end_signs(alpha, ea, value - t, ev, s, s_err, -1)
+                         for t in breakpoints], axis=2)          # (I, width, k)
+        right = np.stack([_end_signs(alpha, ea, value - t, ev, e, e_err, 1)
+                          for t in breakpoints], axis=2)
+        crossing = left != right
+        with np.errstate(divide="ignore", invalid="ignore"):
+            root = (breakpoints[None, None, :] - value[:, :, None]) / alpha[:, :, None]
+            margin = np.abs(alpha)[:, :, None] - ea[:, :, None]
+            radius = ((2.0 * UNIT_ROUNDOFF * np.abs(alpha[:, :, None] * root) + ev[:, :, None]
+                       + ea[:, :, None] * np.abs(root)) / margin
+                      + 2.0 * UNIT_ROUNDOFF * np.abs(root)) * BOUND_SAFETY
+        unsure = np.any((left == 0) | (right == 0), axis=(1, 2))
+        unsure |= np.any(crossing & ~(margin > 0), axis=(1, 2))
+        piece, neuron, which = np.nonzero(crossing)
+        r, rr = root[piece, neuron, which], radius[piece, neuron, which]
+        order = np.lexsort((r, piece))
+        piece, neuron, which, r, rr = piece[order], neuron[order], which[order], r[order], rr[order]
+        same = piece[1:] == piece[:-1]
+        overlap = same & (r[:-1] + rr[:-1] >= r[1:] - rr[1:])
+        unsure[piece[1:][overlap]] = True
+        doubtful[line[unsure]] = True
+        # Sub-pieces: a parent with c certified roots gives c + 1, split at the roots.
+        counts = np.bincount(piece, minlength=line.size)
+        rank = np.full(crossing.shape, np.iinfo(np.int64).max, dtype=np.int64)
+        first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        rank[piece, neuron, which] = np.arange(piece.size) - first[piece]
+        parent = np.repeat(np.arange(line.size), counts + 1)
+        within = np.arange(parent.size) - np.repeat(first + np.arange(line.size), counts + 1)
+        signs = np.where(rank[parent] < within[:, None, None], right[parent], left[parent])
+        states = _states(signs, layer.activation)
+        # Ends: a parent's own ends around its roots, in order.
+        start = np.empty(parent.size)
+        start_err = np.empty(parent.size)
+        is_first = within == 0
+        start[is_first], start_err[is_first] = s[parent[is_first]], s_err[parent[is_first]]
+        start[~is_first], start_err[~is_first] = r, rr
+        stop = np.empty(parent.size)
+        stop_err = np.empty(parent.size)
+        is_last = np.ones(parent.size, dtype=bool)
+        is_last[:-1] = parent[1:] != parent[:-1]
+        stop[is_last], stop_err[is_last] = e[parent[is_last]], e_err[parent[is_last]]
+        stop[~is_last], stop_err[~is_last] = r, rr
+        slope, shift = state_slope_offset(states, layer)
+        alpha, ea, value, ev = alpha[parent], ea[parent], value[parent], ev[parent]
+        Af = slope * alpha
+        EA = np.abs(slope) * ea + UNIT_ROUNDOFF * np.abs(Af)
+        Cf = slope * value + shift
+        EC = np.abs(slope) * ev + 2.0 * UNIT_ROUNDOFF * np.abs(Cf)
+        line, s, s_err, e, e_err = line[parent], start, start_err, stop, stop_err
+        states_so_far = [old[parent] for old in states_so_far] + [states]
+        alive = ~doubtful[line]
+        line, s, s_err, e, e_err = line[alive], s[alive], s_err[alive], e[alive], e_err[alive]
+        Af, EA, Cf, EC = Af[alive], EA[alive], Cf[alive], EC[alive]
+        states_so_far = [old[alive] for old in states_so_far]
+    patterns = (np.concatenate(states_so_far, axis=1) if states_so_far
+                else np.zeros((line.size, 0), dtype=np.int8))
+    return line, s, e, patterns, np.flatnonzero(doubtful)
+
+
+def _end_signs(alpha, ea, value, ev, t, t_err, infinite_side: int) -> np.ndarray:
+    """Certified sign (int8, 0 when not certified) of ``alpha t + value`` at the end ``t``
+    (exact value within ``t_err``; ``-inf``/``inf`` an unbounded end on ``infinite_side``),
+    with ``alpha``, ``value`` (I, width) within ``ea``, ``ev`` of the exact ones."""
+    finite = np.isfinite(t)[:, None]
+    at = np.where(finite, t[:, None], 0.0)
+    z = alpha * at + value
+    bound = ((np.abs(alpha) + ea) * t_err[:, None] + ea * np.abs(at) + ev
+             + 3.0 * UNIT_ROUNDOFF * (np.abs(alpha * at) + np.abs(value) + 1.0)) * BOUND_SAFETY
+    certain = np.where(z > bound, 1, np.where(z < -bound, -1, 0))
+    # At an infinite end the slope decides, or, for an exactly flat function, the value.
+    flat = (alpha == 0) & (ea == 0)
+    flat_sign = np.where(value > ev, 1, np.where(value < -ev, -1, 0))
+    slope_sign = np.where(alpha > ea, 1, np.where(alpha < -ea, -1, 0)) * infinite_side
+    at_infinity = np.where(flat, flat_sign, slope_sign)
+    return np.where(finite, certain, at_infinity).astype(np.int8)
+
+
+def _states(signs: np.ndarray, activation: str) -> np.ndarray:
+    """Neuron states (I, width) int8 from the signs (I, width, k) of ``z - breakpoint``."""
+    if activation == "hardtanh":
+        return ((signs[:, :, 1] > 0).astype(np.int8) - (signs[:, :, 0] < 0).astype(np.int8))
+    return (signs[:, :, 0] > 0).astype(np.int8)
+
+
+def rational_line_intervals(network: Network, C: fmpq_mat, A: fmpq_mat, lo: list, hi: list):
+    """:func:`line_intervals` of the exact lines ``C + t A`` (fmpq_mat, (n, K)) for
+    ``lo[k] < t < hi[k]`` (lists of fmpq, ``None`` for unbounded), with exact piece ends:
+    ``start``, ``stop`` are lists of fmpq (``None`` for unbounded)."""
+    maps = RationalMaps(network, whole_space(network.input_dim))
+    line = list(range(len(lo)))
+    start, stop = list(lo), list(hi)
+    states_so_far: list[np.ndarray] = []
+    for index, layer in enumerate(network.layers):
+        W, bias = maps.weights[index], maps.biases[index]
+        count = len(line)
+        alpha = (W * A).entries()          # row-major (width, count)
+        gamma = (W * C).entries()
+        width = layer.width
+        offsets = [bias[j, 0] for j in range(width)]
+        if layer.activation == "identity":
+            A = fmpq_mat(width, count, alpha)
+            C = fmpq_mat(width, count, [gamma[j * count + p] + offsets[j]
+                                        for j in range(width) for p in range(count)])
+            continue
+        breakpoints = maps.breakpoints[index]
+        parent, lower, upper, states = [], [], [], []
+        for p in range(count):
+            slopes = alpha[p::count]
+            values = [g + b for g, b in zip(gamma[p::count], offsets)]
+            crossed: dict = {}
+            for j, slope in enumerate(slopes):
+                if slope != 0:
+                    for breakpoint in breakpoints:
+                        t = (breakpoint - values[j]) / slope
+                        if (start[p] is None or t > start[p]) and (stop[p] is None or t < stop[p]):
+                            crossed.setdefault(t, []).append(j)
+            ends = [start[p]] + sorted(crossed) + [stop[p]]
+            # States on the first piece from the exact pre-activations there; later pieces
+            # change only the neurons crossing at the roots between them.
+            piece = _states_at(slopes, values, range(width), _inside(ends[0], ends[1]),
+                               breakpoints, layer.activation, [0] * width)
+            for k in range(len(ends) - 1):
+                if k:
+                    piece = _states_at(slopes, values, crossed[ends[k]],
+                                       _inside(ends[k], ends[k + 1]), breakpoints,
+                                       layer.activation, list(piece))
+                parent.append(p)
+                lower.append(ends[k])
+                upper.append(ends[k + 1])
+                states.append(piece)
+        pieces = len(parent)
+        new_alpha, new_gamma = [None] * (width * pieces), [None] * (width * pieces)
+        forms = {state: maps.slope_offset(layer.activation, state, index)
+                 for state in (-1, 0, 1)}
+        for q, (p, piece) in enumerate(zip(parent, states)):
+            for j, state in enumerate(piece):
+                factor, shift = forms[state]
+                if factor == 1:
+                    new_alpha[j * pieces + q] = alpha[j * count + p]
+                    new_gamma[j * pieces + q] = gamma[j * count + p] + offsets[j]
+                elif factor == 0:
+                    new_alpha[j * pieces + q] = factor
+                    new_gamma[j * pieces + q] = shift
+                else:
+                    new_alpha[j * pieces + q] = factor * alpha[j * count + p]
+                    new_gamma[j * pieces + q] = factor * (gamma[j * count + p] + offsets[j])
+        states = np.array(states, dtype=np.int8).reshape(pieces, width)
+        A = fmpq_mat(width, pieces, new_alpha)
+        C = fmpq_mat(width, pieces, new_gamma)
+        line = [line[p] for p in parent]
+        start, stop = lower, upper
+        states_so_far = [s[parent] for s in states_so_far] + [states]
+    patterns = (np.concatenate(states_so_far, axis=1) if states_so_far
+                else np.zeros((len(line), 0), dtype=np.int8))
+    return np.array(line, dtype=np.int64), start, stop, patterns
+
+
+def _states_at(slopes: list, values: list, neurons, t: fmpq, breakpoints, activation: str,
+               states: list) -> list:
+    """``states`` with the listed neurons' states at ``t`` (pre-activation ``slope t + value``)."""
+    for j in neurons:
+        z = slopes[j] * t + values[j]
+        states[j] = state_from_signs([(z > b) - (z < b) for b in breakpoints], activation)
+    return states
+
+
+def _inside(lower, upper) -> fmpq:
+    """A rational strictly inside ``(lower, upper)`` (``None`` for an infinite end)."""
+    if lower is None and upper is None:
+        return fmpq(0)
+    if lower is None:
+        return upper - 1
+    if upper is None:
+        return lower + 1
+    return (lower + upper) / 2
+
+
