@@ -21,13 +21,15 @@ decision is made here from scratch:
   :func:`whole_plane_partition` applies it to R^2 through two large squares.
 * :class:`Slice` -- domains built independently (own Gram-Schmidt, own box rows).
 
-Full-dimensionality: ``regions`` counts a region when its largest inscribed
-ball has radius above ``MIN_RADIUS = 1e-7``. The oracles count a region when
-its radius exceeds ``KEEP = 1e-6`` and discard it below ``DROP = 1e-9``; a
-region in between is *ambiguous* and the oracle raises :class:`Ambiguous`; the
-tests turn that into a visible ``pytest.skip`` (:func:`unambiguous`), and the
-fixed seeds are chosen so that none is. No constant of the package is copied:
-a pre-activation is constant only when its gradient is exactly zero.
+Full-dimensionality: ``regions`` counts a region when its closed polyhedron,
+computed exactly, has an interior. The exact oracles (:func:`exact_patterns`,
+``polygon_partition(exact=True)``) decide the same in Fractions, with no
+tolerance. The float oracles count a region when its radius exceeds
+``KEEP = 1e-6`` and discard it below ``DROP = 1e-9``; a region in between is
+*ambiguous* and the oracle raises :class:`Ambiguous`; the tests turn that into a
+visible ``pytest.skip`` (:func:`unambiguous`), and the fixed seeds are chosen so
+that none is. No constant of the package is copied: a pre-activation is
+constant only when its gradient is exactly zero.
 """
 
 from __future__ import annotations
@@ -185,6 +187,27 @@ def true_patterns(net, X) -> np.ndarray:
               if layer.activation != "identity"]
     k = np.atleast_2d(X).shape[0]
     return np.concatenate(pieces, axis=1) if pieces else np.zeros((k, 0), np.int8)
+
+
+def exact_pattern_at(net, x) -> tuple | None:
+    """The activation pattern at the input point ``x`` (floats or Fractions), computed in
+    exact rationals; None when some neuron sits exactly on a breakpoint there."""
+    values = [_q(v) for v in x]
+    pattern = []
+    for W, b, act, slope in _exact_layers(net):
+        z = [bb + sum((w * v for w, v in zip(row, values)), Fraction(0)) for row, bb in zip(W, b)]
+        if act == "identity":
+            values = z
+            continue
+        taus = (-1, 1) if act == "hardtanh" else (0,)
+        if any(v == t for v in z for t in taus):
+            return None
+        states = [(1 if v > 1 else (-1 if v < -1 else 0)) if act == "hardtanh" else int(v > 0)
+                  for v in z]
+        pairs = [_exact_slope_shift(s, act, slope) for s in states]
+        values = [a * v + s for (a, s), v in zip(pairs, z)]
+        pattern.extend(states)
+    return tuple(pattern)
 
 
 def decisive(net, X, tol: float = 1e-9) -> np.ndarray:
@@ -525,53 +548,28 @@ def exact_strict_lp(A, c, cap=Fraction(1)):
     return t0 + value[2 * d], z
 
 
-def _row_norms(A):
-    return [float(np.sqrt(float(sum(x * x for x in row)))) for row in A if any(x != 0 for x in row)]
-
-
-def _dyadic_unit(row, rhs):
-    """Scale a row and its rhs by an exact power of two so that the row's norm is in [1, 2)."""
-    e = int(np.floor(np.log2(float(sum(x * x for x in row))) / 2.0))
-    f = Fraction(2) ** (-e)
-    return [x * f for x in row], rhs * f
-
-
-def _exact_verdict(A, c, point=None, final=False):
-    """Keep or drop ``{A z <= c}`` (Fractions), decided from an exact LP value.
+def _exact_verdict(A, c, point=None):
+    """Keep or drop ``{A z <= c}`` (Fractions), decided exactly: kept when it has an interior.
 
     Returns ``(keep, z)`` with ``z`` an exact point strictly inside when kept.
     Zero rows are constants: the set is empty if one fails (``0 <= c`` false),
-    else they are dropped. The LP value ``t`` of :func:`exact_strict_lp` is
-    ``<= 0`` exactly when the set has no interior: then it is dropped, with no
-    tolerance. For ``t > 0`` the largest ball's radius r satisfies ``t / max|a_i|
-    <= r <= t / min|a_i|``; a set surely thinner than DROP is dropped (the
-    package's MIN_RADIUS = 1e-7 would drop it too), one surely wider than KEEP
-    kept, and otherwise :class:`Ambiguous` is raised (only when ``final``: a
-    pattern prefix is kept). With ``point`` (an exact point strictly inside a
-    superset), the LP is skipped when ``point`` is deep enough inside this set
-    too: its slack is a lower bound of ``t``. Rows are first scaled by exact
-    powers of two to norms in [1, 2), so the bracket is within a factor 2.
+    else they are dropped. With ``point`` (an exact point strictly inside a
+    superset) kept at once when ``point`` is strictly inside this set too;
+    otherwise the exact LP value ``t`` of :func:`exact_strict_lp` decides: an
+    interior exactly when ``t > 0``. No tolerance: a sliver of width 1e-30 is kept.
     """
     if any(rhs < 0 for row, rhs in zip(A, c) if not any(x != 0 for x in row)):
         return False, None
-    keep = [_dyadic_unit(row, rhs) for row, rhs in zip(A, c) if any(x != 0 for x in row)]
+    keep = [(row, rhs) for row, rhs in zip(A, c) if any(x != 0 for x in row)]
     if not keep:
         return True, point
-    norms = _row_norms([r for r, _ in keep])
     if point is not None:
         slack = min(rhs - sum((a * x for a, x in zip(row, point)), Fraction(0))
                     for row, rhs in keep)
-        if slack > 0 and (not final or float(min(slack, 1)) / max(norms) > KEEP):
+        if slack > 0:
             return True, point
     t, z = exact_strict_lp([r for r, _ in keep], [h for _, h in keep])
-    if t <= 0:
-        return False, None
-    lower, upper = float(t) / max(norms), float(t) / min(norms)
-    if upper < DROP:
-        return False, None
-    if lower > KEEP or not final:
-        return True, z
-    raise Ambiguous(f"a pattern set has inscribed radius in [{lower:.3g}, {upper:.3g}]")
+    return (True, z) if t > 0 else (False, None)
 
 
 def exact_patterns(net, domain: Slice) -> set[tuple]:
@@ -598,7 +596,7 @@ def exact_patterns(net, domain: Slice) -> set[tuple]:
 
     def extend(pattern, A, c, point):
         if len(pattern) == len(neurons):
-            if _exact_verdict(A, c, point, final=True)[0]:
+            if _exact_verdict(A, c, point)[0]:
                 found.add(pattern)
             return
         li, j = neurons[len(pattern)]
@@ -737,13 +735,13 @@ def _area_perimeter(poly) -> tuple[float, float]:
 def _polygon_kept(poly, final: bool, exact: bool) -> bool:
     """Keep/drop a piece by its inradius r, bracketed for convex sets by A/P <= r <= 2A/P.
 
-    In exact mode a piece of zero area is dropped exactly (no tolerance). Pieces
+    In exact mode a piece is kept exactly when its area is not zero (no tolerance). Pieces
     with r surely below DROP are dropped; with ``final`` (a layer is complete) a
     piece that is neither surely above KEEP nor surely below DROP gets its exact
     inradius from an LP, and raises Ambiguous if that is in [DROP, KEEP].
     """
-    if exact and _area2(poly) == 0:
-        return False
+    if exact:
+        return _area2(poly) != 0
     area, perimeter = _area_perimeter(poly)
     if perimeter == 0.0 or 2.0 * area / perimeter < DROP:
         return False

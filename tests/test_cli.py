@@ -114,20 +114,18 @@ def box_inradii(example):
     return oracles.polygon_inradii(polygons)
 
 
-@pytest.mark.parametrize("radius", ["1e-9", "1e-5"])
+@pytest.mark.parametrize("radius", ["1e-9", "1e-4"])
 def test_min_radius_option(capsys, box_truth, box_inradii, radius):
-    # The example's narrowest region on the box has inradius 2.5e-5 (oracle clipping): wider
-    # than both tolerances, so the count holds; within a factor 100 of 1e-5 (exit code 7,
-    # tolerance-dependent) but not of 1e-9 (exit code 0).
-    assert 1e-5 < box_inradii.min() < 100 * 1e-5 and box_inradii.min() > 100 * 1e-9
+    # --min-radius only reports: the count is the oracle's whatever it is, and "thin" is the
+    # oracle's number of regions with inradius at most the radius (the example's narrowest
+    # region on the box has inradius 2.5e-5, between the two values). Exit 0 both times.
+    assert 1e-9 < box_inradii.min() < 1e-4
     code, out, _ = run(capsys, "count", EXAMPLE, "--box", "-1", "1", "--min-radius", radius,
                        "--json", "--quiet")
     summary = json.loads(out)
     assert summary["regions"] == len(box_truth[0])
-    near = int(np.sum(box_inradii < 100 * float(radius)))
-    assert summary["near_degenerate"] == near
-    assert summary["tolerance_dependent"] is (near > 0)
-    assert code == (7 if near else 0)
+    assert summary["thin"] == int(np.sum(box_inradii <= float(radius)))
+    assert summary["certain"] is True and code == 0
 
 
 def test_progress_stays_off_a_quick_non_terminal_run(capsys):
@@ -311,7 +309,7 @@ def test_every_enumerating_command_takes_the_controls(capsys, tmp_path, command,
     assert code == cli.EXIT_INCOMPLETE
     code, out, _ = run(capsys, command, EXAMPLE, *extra, "--method", "split", "--workers", "2",
                        "--quiet", "--json")
-    assert code in (0, cli.EXIT_TOLERANCE_DEPENDENT)
+    assert code == 0
     summary = json.loads(out)
     regions_found = summary["regions"] if "regions" in summary else summary["enumeration"]["regions"]
     assert regions_found == len(example_whole_plane_patterns())
@@ -450,18 +448,30 @@ def test_ctrl_c_during_the_enumeration_prints_the_partial_result_and_exit_5():
                for line in warnings)
 
 
-def test_warnings_name_the_exit_code_the_run_returns(capsys, box_truth, box_inradii):
-    # Complete and tolerance-dependent: exit 7, one warning naming 7 and the oracle's
-    # number of regions narrower than 100 * 1e-5. Stopped by a budget: exit 5, and no
+#: Three lines that nearly meet in one point (as in test_docs.py): 7 regions exactly, one a
+#: thin triangle whose corners float64 cannot place: the float-only mode is uncertain there.
+NEAR_TRIPLE = ([[0.1, 0.2], [0.3, -0.1], [0.7, 0.1]],
+               [-0.1, -0.0666666666666666667, -0.26666666666666667])
+
+
+@pytest.fixture(scope="module")
+def near_triple(tmp_path_factory):
+    path = tmp_path_factory.mktemp("near") / "near_triple.npz"
+    regions.save(regions.Network.from_layers([NEAR_TRIPLE, ([[1.0, 1.0, 1.0]], [0.0])]), path)
+    return path
+
+
+def test_warnings_name_the_exit_code_the_run_returns(capsys, near_triple):
+    # Exact mode: exit 0 and no warning, thin triangle or not. Float-only mode with a decision
+    # left to rounding: exit 7, one warning naming 7. Stopped by a budget: exit 5, and no
     # warning names 7.
-    near = int(np.sum(box_inradii < 100 * 1e-5))
-    code, _, err = run(capsys, "count", EXAMPLE, "--box", "-1", "1", "--min-radius", "1e-5",
-                       "--quiet")
-    assert code == cli.EXIT_TOLERANCE_DEPENDENT and err == (
-        f"warning: {near} near-degenerate regions and 0 dropped slivers: the count depends "
-        f"on --min-radius (exit code 7)\n")
-    code, _, err = run(capsys, "count", EXAMPLE, "--box", "-1", "1", "--min-radius", "1e-5",
-                       "--max-regions", str(len(box_truth[0]) - 1), "--quiet")
+    code, _, err = run(capsys, "count", near_triple, "--box", "-1", "1", "--quiet")
+    assert code == 0 and err == ""
+    code, _, err = run(capsys, "count", near_triple, "--box", "-1", "1", "--quiet", "--no-exact")
+    assert code == cli.EXIT_UNCERTAIN and err.startswith("warning: float-only mode (--no-exact)")
+    assert err.endswith("(exit code 7)\n") and err.count("\n") == 1
+    code, _, err = run(capsys, "count", near_triple, "--box", "-1", "1", "--no-exact",
+                       "--max-regions", "3", "--quiet")
     assert code == cli.EXIT_INCOMPLETE and "(exit code 5)" in err and "(exit code 7)" not in err
 
 
@@ -469,16 +479,21 @@ def test_warnings_name_the_exit_code_the_run_returns(capsys, box_truth, box_inra
                                            ("graph", ["-o", "g.graphml"]), ("faces", []),
                                            ("topology", []), ("verify", ["--samples", "100",
                                                                          "--lines", "5"])])
-def test_every_command_that_exits_7_says_why(capsys, tmp_path, box_inradii, command, extra):
-    # Before: plot, graph and faces exited 7 with nothing on stderr; after, each prints
-    # the warning, with the oracle's count of near-degenerate regions.
-    near = int(np.sum(box_inradii < 100 * 1e-5))
+def test_every_command_that_exits_7_says_why(capsys, tmp_path, near_triple, command, extra):
+    # Every enumerating command exits 7 in the float-only mode when a decision was left to
+    # rounding, with the warning that says so, and 0 in the exact mode. The commands built
+    # on the exact face lattice refuse the float-only mode (exit 2, one line).
     extra = [str(tmp_path / e) if "." in e else e for e in extra]
-    code, _, err = run(capsys, command, EXAMPLE, *extra, "--box", "-1", "1", "--min-radius",
-                       "1e-5", "--quiet")
-    assert code == cli.EXIT_TOLERANCE_DEPENDENT
-    assert err == (f"warning: {near} near-degenerate regions and 0 dropped slivers: the count "
-                   f"depends on --min-radius (exit code 7)\n")
+    code, _, err = run(capsys, command, near_triple, *extra, "--box", "-1", "1", "--quiet",
+                       "--no-exact")
+    if command in ("faces", "topology"):
+        assert code == cli.EXIT_BAD_INPUT and "needs the exact mode" in err
+    else:
+        assert code == cli.EXIT_UNCERTAIN
+        assert err.startswith("warning: float-only mode (--no-exact)") and err.endswith(
+            "(exit code 7)\n")
+    code, _, err = run(capsys, command, near_triple, *extra, "--box", "-1", "1", "--quiet")
+    assert code == 0 and err == ""
 
 
 def test_every_subcommand_takes_the_common_flags():

@@ -98,6 +98,42 @@ def case(name, net, dom, expected, check=None):
     CASES[name] = (net, dom, expected, check)
 
 
+def line_count(rows, biases, lo=None, hi=None) -> int:
+    """Regions cut by the lines ``rows[i] . x + biases[i] = 0`` from the open square
+    ``(lo, hi)^2`` (all of R^2 when ``lo`` is None), in exact rationals:
+    ``1 + L + sum_p (k_p - 1)`` for the ``L`` distinct lines meeting the interior and
+    the points ``p`` inside where ``k_p >= 2`` of them meet (Euler's formula for an
+    arrangement of chords). For inputs whose rounding decides the geometry: a rounded
+    row or bias is an exact rational, so lines meant to be concurrent or identical
+    generally are not, and this count says what they are."""
+    from fractions import Fraction as Q
+
+    def inside(x):
+        return lo is None or all(Q(lo) < c < Q(hi) for c in x)
+
+    lines = []
+    for (a, b), c in zip(rows, biases):
+        a, b, c = Q(a), Q(b), Q(c)
+        if a == b == 0:
+            continue
+        if lo is not None:
+            corners = [a * x + b * y + c for x in (Q(lo), Q(hi)) for y in (Q(lo), Q(hi))]
+            if not (max(corners) > 0 and min(corners) < 0):
+                continue
+        if not any(a * e - b * d == 0 and a * f - c * d == 0 and b * f - c * e == 0
+                   for d, e, f in lines):
+            lines.append((a, b, c))
+    points = {}
+    for i, (a, b, c) in enumerate(lines):
+        for j, (d, e, f) in enumerate(lines[:i]):
+            det = a * e - b * d
+            if det != 0:
+                x = ((b * f - c * e) / det, (c * d - a * f) / det)
+                if inside(x):
+                    points.setdefault(x, set()).update({i, j})
+    return 1 + len(lines) + sum(len(through) - 1 for through in points.values())
+
+
 # ----- coincident hyperplanes
 
 for act in ("relu", "leaky_relu"):
@@ -109,25 +145,38 @@ for act in ("relu", "leaky_relu"):
         case(f"duplicate-{act}-{name}", hidden([[1, 0], [1, 0], [0, 1]], [0, 0, 0], act), dom,
              {(0, 0, 0), (0, 0, 1), (1, 1, 0), (1, 1, 1)})
 
-for s in (1e-3, 0.5, 3.0, 1e3):
-    # (w, b) and (s w, s b), s > 0, vanish on the same line and agree in sign everywhere:
-    # the line x - 2y + 0.4 = 0 and the crossing line 0.5x + y = 0.1 (they meet at
-    # (-0.15, 0.175), inside the box): 4 regions, patterns (a, a, b) for a, b in {0, 1}.
+for s in (0.5, 4.0):
+    # (w, b) and (s w, s b), s > 0 a power of two (so s w and s b are exact), vanish on the
+    # same line and agree in sign everywhere: the line x - 2y + 0.4 = 0 and the crossing line
+    # 0.5x + y = 0.1 (they meet at (-0.15, 0.175), inside the box): 4 regions, patterns
+    # (a, a, b) for a, b in {0, 1}.
     w, b = np.array([1.0, -2.0]), 0.4
     net = hidden([w, s * w, [0.5, 1.0]], [b, s * b, -0.1])
     for name, dom in (("plane", PLANE), ("box", SQ)):
         case(f"scaled-duplicate-{s:g}-{name}", net, dom,
              {(0, 0, 0), (0, 0, 1), (1, 1, 0), (1, 1, 1)})
+for s in (1e-3, 3.0, 1e3):
+    # The same with an inexact scale: s w is still exact (w = (1, -2)), but the float s b is
+    # not s times b, so the two lines are parallel and ~1e-17 apart: a strip, cut by the
+    # crossing line: 6 regions (line_count decides it exactly).
+    w, b = np.array([1.0, -2.0]), 0.4
+    net = hidden([w, s * w, [0.5, 1.0]], [b, s * b, -0.1])
+    for name, dom, lo, hi in (("plane", PLANE, None, None), ("box", SQ, -1, 1)):
+        case(f"scaled-duplicate-{s:g}-{name}", net, dom,
+             line_count(net.layers[0].weight, net.layers[0].bias, lo, hi),
+             lambda found: len(found) == 6)
 
 for small, large in [(1e-6, 1e6), (1e-9, 1.0), (1.0, 1e9)]:
     # The same line at very different scales, plus x + 0.2 y = -0.05 crossing it inside the
-    # box (0.3x - 0.7y = -0.11 and x + 0.2y = -0.05 meet at about (-0.074, 0.125)): 4 regions.
-    # Only on the box: the scaled rows are rounded independently, so in exact arithmetic the
-    # two lines are not parallel and cross ~1e16 away, bounding two genuine (exact) unbounded
-    # wedges of R^2; in the box they leave a sliver of width ~1e-16, no region.
+    # box (0.3x - 0.7y = -0.11 and x + 0.2y = -0.05 meet at about (-0.074, 0.125)). The scaled
+    # rows are rounded independently, so in exact arithmetic the two lines are distinct, ~1e-16
+    # apart in the box: a sliver that is a region (two when they cross inside the box, each
+    # cut by the third line): 6 or 7 regions, decided exactly by line_count.
     w, b = np.array([0.3, -0.7]), 0.11
     net = hidden([small * w, large * w, [1.0, 0.2]], [small * b, large * b, 0.05])
-    case(f"scales-{small:g}-{large:g}-box", net, SQ, 4)
+    case(f"scales-{small:g}-{large:g}-box", net, SQ,
+         line_count(net.layers[0].weight, net.layers[0].bias, -1, 1),
+         lambda found: len(found) in (6, 7))
 for small, large in [(2.0 ** -20, 2.0 ** 20), (2.0 ** -30, 1.0), (1.0, 2.0 ** 30)]:
     # The same with exact (power-of-two) scales: one line in R^2 too, 4 regions.
     w, b = np.array([0.3, -0.7]), 0.11
@@ -265,12 +314,15 @@ case("four-concurrent-plane",
 for k in (2, 3, 4, 5, 6, 8):
     for point in ((0.0, 0.0), (0.25, -0.375)):
         # k distinct lines through one interior point cut the box into 2k sectors (every line
-        # leaves the box on both sides of the point). The directions are rounded cosines: the
-        # lines meet only up to rounding, and the triangles they bound (~1e-16) are no regions.
+        # leaves the box on both sides of the point). The directions are rounded cosines; through
+        # the origin (zero biases) the lines meet exactly: 2k. Through (0.25, -0.375) the biases
+        # are rounded, the lines do not meet in one point, and the triangles they bound (~1e-16)
+        # are regions: line_count decides exactly (1 + k + k(k - 1) / 2 in general position).
         angles = np.pi * np.arange(k) / k + 0.1
         rows = np.stack([np.cos(angles), np.sin(angles)], axis=1)
-        case(f"{k}-lines-through-{point[0]:g}-box", hidden(rows, -rows @ np.array(point)), SQ,
-             2 * k)
+        biases = -rows @ np.array(point)
+        case(f"{k}-lines-through-{point[0]:g}-box", hidden(rows, biases), SQ,
+             2 * k if point == (0.0, 0.0) else line_count(rows, biases, -1, 1))
 for k in (3, 5):
     # Same, with exactly representable rows and the point (1/2, 1/4): 2k sectors.
     rows = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, -2.0], [2.0, 1.0]])[:k]
@@ -312,13 +364,15 @@ for seed in range(5):
     case(f"deep-bent-inexact-seed{seed}-box", net, box(q - 1.0, q + 1.0, 2), 5)
 for seed in range(5):
     # Common point and directions not representable: the three computed lines bound a triangle
-    # of size ~1e-16 that is no region. Still 6 sectors (the point is inside the box).
+    # of size ~1e-16 around the point, which is a region: 7 (Zaslavsky), unless the rounding
+    # happens to keep them concurrent (6); line_count decides exactly.
     rng = np.random.default_rng(seed)
     q = rng.normal(size=2) / 3.0
     rows = rng.normal(size=(3, 2))
     net = hidden(rows, -rows @ q)
-    case(f"three-inexact-concurrent-seed{seed}-plane", net, PLANE, 6)
-    case(f"three-inexact-concurrent-seed{seed}-box", net, box(q - 0.7, q + 0.9, 2), 6)
+    count = line_count(rows, net.layers[0].bias)
+    case(f"three-inexact-concurrent-seed{seed}-plane", net, PLANE, count)
+    case(f"three-inexact-concurrent-seed{seed}-box", net, box(q - 0.7, q + 0.9, 2), count)
 
 # ----- hyperplanes through vertices and along faces of the domain
 
@@ -343,9 +397,11 @@ case("fan-from-corner", hidden(fan, -fan @ np.ones(2)), SQ, 4)
 fan4 = np.vstack([fan, [[1.0, 1.0]]])
 case("fan-from-corner-plus-touching", hidden(fan4, -fan4 @ np.ones(2)), SQ, 4,
      lambda found: {p[3] for p in found} == {0})
-# Through the corner (0.7, 0.7) of [0.1, 0.7]^2 with slope -1/3 (inexact): only the corner.
-case("inexact-corner", hidden([[1.0 / 3.0, 1.0]], [-(0.7 / 3.0 + 0.7)]), box(0.1, 0.7, 2),
-     {(0,)})
+# Meant to pass through the corner (0.7, 0.7) of [0.1, 0.7]^2 with slope -1/3; the rounded
+# line cuts a sliver off the corner (its value there is exactly > 0): 2 regions.
+corner_row, corner_bias = [1.0 / 3.0, 1.0], -(0.7 / 3.0 + 0.7)
+case("inexact-corner", hidden([corner_row], [corner_bias]), box(0.1, 0.7, 2),
+     {(0,), (1,)}, lambda found: line_count([corner_row], [corner_bias], 0.1, 0.7) == 2)
 # relu(x - 1) vanishes on the face x = 1 (off inside); relu(x + 1) on x = -1 (on inside).
 case("on-face-off", hidden([[1, 0]], [-1]), SQ, {(0,)})
 case("on-face-on", hidden([[1, 0]], [1]), SQ, {(1,)})
@@ -390,14 +446,20 @@ case("redundant-polytope-rows", hidden(three, -three @ np.array([0.25, 0.0])),
      lambda found: found == exact_truth("redundant-polytope-rows-as-box"))
 case("redundant-polytope-rows-as-box", hidden(three, -three @ np.array([0.25, 0.0])), SQ, 6)
 # A plane slice of R^3 (z = 1/2, coordinates u = x, v = y) cut by planes that, restricted to
-# it, are 3 lines through the slice point (1/4, 1/4) and one plane z = 1/4 parallel to the
-# slice (constant on it: 1/2 - 1/4 > 0, state 1). 6 sectors.
+# it, are 3 lines meant to pass through the slice point (1/4, 1/4) and one plane z = 1/4
+# parallel to the slice (constant on it: 1/2 - 1/4 > 0, state 1). The biases are rounded, so
+# the three lines bound a tiny triangle: 7 regions, by line_count on the restricted lines
+# (bias + 0.5 * third coefficient, exactly).
+from fractions import Fraction  # noqa: E402
+
 p0 = np.array([0.0, 0.0, 0.5])
 slice_rows = np.array([[1.0, 0.0, 0.3], [0.0, 1.0, -2.0], [1.0, 1.0, 1.0], [0.0, 0.0, 1.0]])
 slice_bias = -slice_rows @ np.array([0.25, 0.25, 0.5])
 slice_bias[3] = -0.25
 case("plane-slice", hidden(slice_rows, slice_bias),
-     plane(p0, p0 + [1.0, 0, 0], p0 + [0, 1.0, 0], -1, 1), 6,
+     plane(p0, p0 + [1.0, 0, 0], p0 + [0, 1.0, 0], -1, 1),
+     line_count(slice_rows[:3, :2], [Fraction(c) + Fraction(r[2]) / 2
+                                      for r, c in zip(slice_rows[:3], slice_bias[:3])], -1, 1),
      lambda found: {p[3] for p in found} == {1})
 # Hard-tanh z = 2x breaks at x = +-1/2: 3 intervals of [-1, 1]; on [-1/4, 1/4] neither: 1;
 # z = x + 1 breaks at x = 0 and x = -2, only x = 0 is in (-1, 1): 2.
@@ -470,15 +532,26 @@ def test_degenerate_case(name, method):
     assert part.per_layer[-1] == len(part)
     if per_layer is not None:
         assert list(part.per_layer) == per_layer
-    # Witnesses: inside the domain, a ball above the tolerance, and the region's pattern by an
-    # independent forward pass (neurons within 1e-9 of a breakpoint excepted).
+    # Witnesses: inside the domain, a ball above min_radius unless the region is reported thin,
+    # and the region's pattern by an independent forward pass (neurons within 1e-9 of a
+    # breakpoint excepted).
     A, c = np.asarray(dom.slice.A, float), np.asarray(dom.slice.c, float)
     X = part.input_witnesses
     Z = (X - dom.slice.origin) @ dom.slice.basis
     assert np.all(Z @ A.T <= c + 1e-9)
-    assert np.all(part.margins > part.min_radius * part.scale)
-    masks = oracles.decisive(net, X)
-    assert np.all((oracles.true_patterns(net, X) == part.patterns) | ~masks)
+    wide = np.setdiff1d(np.arange(len(part)), part.thin)
+    assert np.all(part.margins[wide] > part.min_radius * part.scale)
+    # Regions too thin for a certified float64 witness carry an exact one: checked exactly.
+    exact = sorted(part.rational_witnesses)
+    floats = np.setdiff1d(np.arange(len(part)), exact)
+    masks = oracles.decisive(net, X[floats])
+    assert np.all((oracles.true_patterns(net, X[floats]) == part.patterns[floats]) | ~masks)
+    for i in exact:
+        basis = part.domain.exact_basis()
+        point = [sum((Fraction(int(basis[r, k].p), int(basis[r, k].q)) * z
+                      for k, z in enumerate(part[i].rational_witness)), Fraction(o))
+                 for r, o in enumerate(part.domain.origin)]
+        assert oracles.exact_pattern_at(net, point) == tuple(part.patterns[i].tolist())
 
 
 def test_every_case_runs_on_every_engine():
@@ -489,19 +562,18 @@ def test_every_case_runs_on_every_engine():
         assert methods[name] == {"split", "vertex", "walk"}
 
 
-@pytest.mark.parametrize("method", ["split", "walk"])
-def test_nearly_coincident_lines_on_the_plane_are_merged(method):
-    # Not an exact count: the rows 1e-9 (0.3, -0.7) and (0.3, -0.7) are rounded independently,
-    # so the exact lines are not parallel: they cross at (-0.95, -0.25) at an angle ~8e-18 and
-    # bound two unbounded wedges of R^2, which hold a ball of radius 1e-7 ~2e10 away from
-    # that point. The exact oracle counts 6 regions; the package merges the two lines because
-    # their unit normals and offsets agree within COINCIDE_TOL (docs/tolerances.md) and reports
-    # the 4 regions of one line crossed by x + 0.2y = -0.05.
+@pytest.mark.parametrize("method", ["split", "vertex", "walk"])
+def test_nearly_coincident_lines_on_the_plane_are_distinct(method):
+    # The rows 1e-9 (0.3, -0.7) and (0.3, -0.7) are rounded independently, so the exact lines
+    # are not parallel: they cross near (-0.95, -0.25) at an angle ~8e-18, and with the line
+    # x + 0.2y = -0.05 (crossing both) they make 1 + 3 + 3 = 7 regions of R^2 when the three
+    # crossings are distinct (line_count, exact). No tolerance merges them.
     w, b = np.array([0.3, -0.7]), 0.11
     net = hidden([1e-9 * w, w, [1.0, 0.2]], [1e-9 * b, b, 0.05])
-    assert len(oracles.exact_patterns(net, oracles.whole_slice(2))) == 6
-    assert pattern_set(regions.enumerate_regions(net, method=method)) == {
-        (0, 0, 0), (0, 0, 1), (1, 1, 0), (1, 1, 1)}
+    expected = line_count(net.layers[0].weight, net.layers[0].bias)
+    assert expected in (6, 7)
+    found = pattern_set(regions.enumerate_regions(net, method=method))
+    assert len(found) == expected and found == oracles.exact_patterns(net, oracles.whole_slice(2))
 
 
 # --------------------------------------------------------------------------- integer weights

@@ -6,6 +6,8 @@ line), closed-form breakpoints of one-layer 1-D networks,
 built with the oracle's own Gram-Schmidt.
 """
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -96,10 +98,10 @@ def test_one_input_one_layer_counts_distinct_breakpoints(activation, seed):
     taus = (-1.0, 1.0) if activation == "hardtanh" else (0.0,)
     rng = np.random.default_rng(seed)
     W, b = rng.normal(size=(7, 1)), rng.normal(size=7)
-    b[3] = b[2] * W[3, 0] / W[2, 0]  # neurons 2 and 3 share their root at t = 0
+    W[3], b[3] = -2.0 * W[2], -2.0 * b[2]  # neuron 3 is -2 x neuron 2 (exactly): same root
     net = regions.Network.from_layers([(W, b), (np.ones((1, 7)), np.zeros(1))],
                                       [activation, "identity"])
-    points = {round(float((t - b[j]) / W[j, 0]), 12) for j in range(7) for t in taus}
+    points = {(Fraction(t) - Fraction(b[j])) / Fraction(W[j, 0]) for j in range(7) for t in taus}
     assert len(regions.enumerate_regions(net)) == len(points) + 1
     inside = {x for x in points if -1.0 < x < 1.0}
     assert len(regions.enumerate_regions(net, regions.box(-1.0, 1.0))) == len(inside) + 1
@@ -256,4 +258,14 @@ def test_tolerance_follows_the_domain_scale(scale, seed):
 def test_empty_polytope_interior_is_rejected_at_enumeration():
     net = random_net([2, 3, 1], ["relu", "identity"], 0)
     with pytest.raises(regions.DomainError):
-        regions.enumerate_regions(net, regions.polytope([[1.0, 0], [-1, 0]], [1e-12, 1e-12]))
+        regions.enumerate_regions(net, regions.polytope([[1.0, 0], [-1, 0]], [0.0, 0.0]))
+
+
+def test_a_strip_of_width_2e_12_is_a_domain():
+    # |x| <= 1e-12 has an interior: its regions are those of the line x = 0 (no two of the
+    # three lines cross inside the strip), counted by the exact line sweep.
+    net = random_net([2, 3, 1], ["relu", "identity"], 0)
+    strip = regions.enumerate_regions(net, regions.polytope([[1.0, 0], [-1, 0]], [1e-12, 1e-12]))
+    along = regions.sampling.regions_on_lines(net, [0.0, 0.0], [0.0, 1.0])
+    assert pattern_set(strip) == {tuple(int(s) for s in p) for p in along.patterns}
+    assert len(strip) == along.counts[0] and strip.thin.size == len(strip)

@@ -70,8 +70,8 @@ def test_executor_gives_the_serial_result(executor, method, domain):
     other = regions.enumerate_regions(NETS[method], domain, method=method, executor=executor)
     same_regions(serial, other)
     assert other.complete and other.unfinished == 0
-    assert (other.lps, other.per_layer, other.slivers) == (serial.lps, serial.per_layer,
-                                                           serial.slivers)
+    assert (other.lps, other.per_layer, other.thin.tolist()) == (
+        serial.lps, serial.per_layer, serial.thin.tolist())
 
 
 @pytest.mark.parametrize("cells", [1, 3, 500])

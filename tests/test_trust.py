@@ -15,8 +15,10 @@ import numpy as np
 import pytest
 
 import regions
-from regions.cli import EXIT_BAD_INPUT, EXIT_TOLERANCE_DEPENDENT, main
+from regions.cli import EXIT_BAD_INPUT, main
 from regions.random_networks import random_network
+
+import oracles
 
 BIG = [1e4, 1e6, 1e8, 1e10, 1e12]
 
@@ -45,7 +47,7 @@ def test_one_layer_count_is_zaslavsky_in_every_box_holding_the_vertices(method, 
     assert line_vertices_radius(ONE_LAYER) < BIG[0]
     part = regions.enumerate_regions(ONE_LAYER, regions.box(-size, size), method=method)
     assert len(part) == ZASLAVSKY_12_LINES
-    assert part.complete and not part.tolerance_dependent
+    assert part.complete and part.certain
 
 
 DEEP = {"relu-2d": random_network([2, 16, 16, 16, 1], seed=0),
@@ -66,7 +68,7 @@ def test_vertex_method_in_huge_boxes_gives_the_whole_space_regions(whole_space_p
     part = regions.enumerate_regions(DEEP[name], regions.box(-size, size), method="vertex")
     assert pattern_set(part) == whole_space_patterns[name]
     assert len(part) == len(whole_space_patterns[name])
-    assert part.scale == 1.0 and not part.tolerance_dependent
+    assert part.scale == 1.0 and part.certain
 
 
 @pytest.mark.parametrize("name", ["hardtanh-2d", "relu-3d"])
@@ -87,29 +89,27 @@ def test_hardtanh_parallel_families_in_a_huge_box():
     assert len(regions.enumerate_regions(net)) == expected
 
 
-@pytest.mark.parametrize("lo,hi", [(-1.0, 1e308), (-1e13, 1e13), (0.0, 1e15)],
-                         ids=["1e308", "1e13", "1e15"])
-def test_boxes_beyond_float64_resolution_are_refused(lo, hi):
-    with pytest.raises(regions.DomainError, match="float64"):
-        regions.enumerate_regions(ONE_LAYER, regions.box(lo, hi))
+@pytest.mark.parametrize("lo,hi", [(-1.0, 1e308), (-1e13, 1e13)], ids=["1e308", "1e13"])
+def test_boxes_far_beyond_the_vertices_give_zaslavsky(lo, hi):
+    # Exact arithmetic has no resolution limit: every vertex lies inside these boxes.
+    assert len(regions.enumerate_regions(ONE_LAYER, regions.box(lo, hi))) == ZASLAVSKY_12_LINES
 
 
-def test_tiny_box_far_from_the_origin_is_refused():
-    # Input coordinates near 1e6 are rounded by 2e-10; the tolerance on a box of width
-    # 1e-6 is 1e-7 * 5e-7 = 5e-14: float64 cannot tell a sliver from a region there.
-    with pytest.raises(regions.DomainError, match="float64 rounds"):
-        regions.enumerate_regions(ONE_LAYER, regions.box([1e6, 1e6], [1e6 + 1e-6, 1e6 + 1e-6]))
-    # 1e3 from the origin, width 1: rounding 2e-13, far below the tolerance 5e-8.
-    near = regions.enumerate_regions(ONE_LAYER, regions.box([1e3, 1e3], [1e3 + 1, 1e3 + 1]))
-    assert near.complete
+def test_tiny_box_far_from_the_origin_is_exact():
+    # Width 1e-6 around (1e6, 1e6), where float64 rounds input coordinates by 1e-10: the
+    # regions are decided exactly, as by the exact oracle (brute force in Fractions).
+    box = ([1e6, 1e6], [1e6 + 1e-6, 1e6 + 1e-6])
+    truth = oracles.exact_patterns(ONE_LAYER, oracles.box_slice(*box))
+    for method in ("split", "vertex", "walk"):
+        part = regions.enumerate_regions(ONE_LAYER, regions.box(*box), method=method)
+        assert oracles.pattern_set(part) == truth
 
 
-def test_cli_refuses_an_unresolvable_box_in_one_line(tmp_path, capsys):
+def test_cli_counts_a_box_up_to_1e308(tmp_path, capsys):
     path = tmp_path / "net.npz"
     regions.save(ONE_LAYER, path)
-    assert main(["count", str(path), "--box", "-1", "1e308", "--quiet"]) == EXIT_BAD_INPUT
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("regions: error:") and "\n" not in err and "float64" in err
+    assert main(["count", str(path), "--box", "-1", "1e308", "--json", "--quiet"]) == 0
+    assert json.loads(capsys.readouterr().out)["regions"] == ZASLAVSKY_12_LINES
 
 
 # --------------------------------------------------------------------------- tolerance
@@ -120,18 +120,14 @@ def gap_network(width):
         [(np.array([[1.0], [1.0]]), np.array([0.0, -width])), (np.ones((1, 2)), np.zeros(1))])
 
 
-@pytest.mark.parametrize("width,regions_expected,dependent",
-                         [(1e-6, 3, True), (1e-7, 2, True), (0.5, 3, False)],
-                         ids=["near-degenerate", "sliver-dropped", "clean"])
-def test_tolerance_dependence_is_in_the_json_and_the_exit_code(tmp_path, capsys, width,
-                                                               regions_expected, dependent):
+@pytest.mark.parametrize("width,thin", [(1e-6, 0), (1e-7, 1), (0.5, 0)],
+                         ids=["narrow", "thin", "clean"])
+def test_thin_regions_are_in_the_json_and_exit_0(tmp_path, capsys, width, thin):
     path = tmp_path / "gap.npz"
     regions.save(gap_network(width), path)
     code = main(["count", str(path), "--box", "-1", "1", "--json", "--quiet"])
     summary = json.loads(capsys.readouterr().out)
-    assert summary["regions"] == regions_expected
-    assert summary["tolerance_dependent"] is dependent
-    assert code == (EXIT_TOLERANCE_DEPENDENT if dependent else 0)
+    assert (summary["regions"], summary["thin"], summary["certain"], code) == (3, thin, True, 0)
 
 
 # --------------------------------------------------------------------------- PyTorch files

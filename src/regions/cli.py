@@ -391,10 +391,19 @@ def cmd_entropy(args) -> int:
     return 0
 
 
+def require_exact(args, command: str) -> None:
+    """The face lattice is built from the exact vertices of an exact partition: refuse the
+    float-only mode rather than fail on a region rounding decided wrongly."""
+    if not args.exact:
+        raise RegionsError(f"{command} builds the exact face lattice and needs the exact mode "
+                           "(drop --no-exact)")
+
+
 def cmd_faces(args) -> int:
     """``regions faces NET.npz``: the f-vector of the face lattice (and its Hasse diagram)."""
     if args.output:
         graph_format(args.output)
+    require_exact(args, "faces")
     net, domain = network_and_domain(args)
     part = enumerate_from_args(args, net, domain)
     lattice = face_lattice(part)
@@ -419,6 +428,7 @@ def cmd_topology(args) -> int:
     and the sublevel persistence."""
     if args.output and not args.output.lower().endswith(".json"):
         raise FileFormatError(f"{args.output}: the decision boundary is written as .json")
+    require_exact(args, "topology")
     net, domain = network_and_domain(args)
     part = enumerate_from_args(args, net, domain)
     zero = decision_boundary(part, args.level)

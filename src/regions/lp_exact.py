@@ -209,7 +209,8 @@ def interior_point(A, c, *, start=None) -> list | None:
     c : array_like, shape (m,)
         Right-hand sides.
     start : array_like, shape (d,), optional
-        A point to begin from (any point will do; default the origin).
+        A point to begin from (any point will do; default the origin). Returned
+        itself when it is strictly inside.
 
     Returns
     -------
@@ -230,6 +231,8 @@ def interior_point(A, c, *, start=None) -> list | None:
     rhs = _rational_vector(c, "c", len(rows))
     point = [_ZERO] * dim if point is None else point
     margin = min([_ONE] + [b - _dot(row, point) for row, b in zip(rows, rhs)])
+    if margin > 0 and start is not None:
+        return point
     lifted = _System.build([row + [_ONE] for row in rows] + [[_ZERO] * dim + [_ONE]],
                            rhs + [_ONE], [_ZERO] * dim + [_ONE])
     outcome = _solve(lifted, point + [margin], None)

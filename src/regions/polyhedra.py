@@ -215,8 +215,10 @@ def minimal_rows(A: np.ndarray, b: np.ndarray, labels: np.ndarray, solver: LPSol
     is kept; a row that only touches the polyhedron (at a lower-dimensional face) is
     dropped. Returns ``(A, b, labels)`` of the rows kept, in their order.
 
-    The split engine keeps rows that later cuts made redundant
-    (:attr:`regions.Region.A`); this gives the facets alone:
+    Exact for the rows as given. The rows of :attr:`regions.Region.A` are unit-normalised
+    and rounded to float64, so near a degenerate vertex (three hyperplanes exactly
+    concurrent, say) their minimal set can differ from the region's exact facets:
+    :func:`regions.analysis.crossings.partition_facets` gives those.
 
     >>> import numpy as np
     >>> import regions

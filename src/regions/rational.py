@@ -22,17 +22,19 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import numpy as np
-from flint import fmpq, fmpq_mat
+from flint import arb, arb_mat, ctx, fmpq, fmpq_mat
 
 from .domain import Domain
 from .network import BREAKPOINTS, Network
 
-__all__ = ["fraction", "matrix", "column", "RationalMaps", "exact_solve", "rank",
+__all__ = ["fraction", "matrix", "column", "RationalMaps", "BallMaps", "exact_solve", "rank",
            "independent_rows", "kernel_vector", "pattern_along", "exact_forward",
            "hyperplane_signs"]
 
 #: Pattern prefixes whose exact maps :class:`RationalMaps` keeps (least recently used dropped).
 CACHE_SIZE = 4096
+#: Working precision (bits) of :class:`BallMaps`.
+BALL_BITS = 128
 
 
 def fraction(value) -> fmpq:
@@ -132,12 +134,12 @@ class RationalMaps:
 
     def __init__(self, network: Network, domain: Domain):
         self.network, self.domain = network, domain
-        self.weights = [matrix(layer.weight) for layer in network.layers]
-        self.biases = [column(layer.bias) for layer in network.layers]
+        self.weights = [self._convert(matrix(layer.weight)) for layer in network.layers]
+        self.biases = [self._convert(column(layer.bias)) for layer in network.layers]
         self.slopes = [fraction(layer.slope) for layer in network.layers]
         self.breakpoints = [tuple(fraction(t) for t in BREAKPOINTS[layer.activation])
                             for layer in network.layers]
-        self.start = (domain.exact_basis(), column(domain.origin))
+        self.start = (self._convert(domain.exact_basis()), self._convert(column(domain.origin)))
         self.label_offsets = network.label_offsets()
         self.state_starts = np.concatenate(
             [[0], np.cumsum([layer.num_states for layer in network.layers])]).astype(int)
@@ -171,6 +173,11 @@ class RationalMaps:
         found = (W * M, W * m + self.biases[layer])
         self._store(key, found)
         return found
+
+    @staticmethod
+    def _convert(exact: fmpq_mat):
+        """An exact matrix in the arithmetic of these maps (here: itself)."""
+        return exact
 
     def _store(self, key, value) -> None:
         self._cache[key] = value
@@ -207,8 +214,8 @@ class RationalMaps:
         if activation == "identity":
             return G, beta
         rows, dim = G.nrows(), G.ncols()
-        M = fmpq_mat(rows, dim)
-        m = fmpq_mat(rows, 1)
+        M = type(G)(rows, dim)
+        m = type(G)(rows, 1)
         for j in range(rows):
             slope, offset = self.slope_offset(activation, int(states[j]), layer)
             if slope != 0:
@@ -223,6 +230,24 @@ class RationalMaps:
         if state == 1:
             return fmpq(1), fmpq(0)
         return (self.slopes[layer] if activation == "leaky_relu" else fmpq(0)), fmpq(0)
+
+
+class BallMaps(RationalMaps):
+    """:class:`RationalMaps` in ball arithmetic (python-flint's ``arb``, :data:`BALL_BITS`
+    bits): every entry is an interval certain to hold the exact rational, and an answer
+    whose ball excludes 0 is the exact answer. The middle level of the filter between
+    float64 (whose error bounds grow like ``prod |W_l|`` with depth) and rationals (whose
+    size grows with depth): a deep network's decisions are settled here for the cost of
+    fixed-size numbers.
+    """
+
+    def __init__(self, network: Network, domain: Domain):
+        ctx.prec = max(ctx.prec, BALL_BITS)
+        super().__init__(network, domain)
+
+    @staticmethod
+    def _convert(exact: fmpq_mat) -> arb_mat:
+        return arb_mat(exact)
 
 
 def pattern_along(maps: RationalMaps, point: list, direction: list) -> np.ndarray:

@@ -30,31 +30,39 @@ class ExactFailure:
 
 
 def _fractions(array) -> list:
+    """Numbers (floats, or Fractions kept as they are) as a flat list of Fractions."""
+    if isinstance(array, (tuple, list)) and array and isinstance(array[0], Fraction):
+        return list(array)
     return [Fraction(float(v)) for v in np.asarray(array, dtype=np.float64).ravel()]
 
 
-def _affine_input(domain, witness) -> tuple[list, list]:
+def _exact_basis(domain) -> list:
+    """The domain's exact basis (a slice's rational directions) as rows of Fractions."""
+    basis = domain.exact_basis()
+    return [[Fraction(int(basis[i, k].p), int(basis[i, k].q)) for k in range(basis.ncols())]
+            for i in range(basis.nrows())]
+
+
+def _affine_input(domain, z: list) -> tuple[list, list]:
     """Exact input point x = origin + basis z and its gradient d x / d z, per input coordinate."""
-    z = _fractions(witness)
     origin = _fractions(domain.origin)
-    basis = np.asarray(domain.basis)
     values, gradients = [], []
-    for i in range(basis.shape[0]):
-        row = _fractions(basis[i])
+    for i, row in enumerate(_exact_basis(domain)):
         values.append(origin[i] + sum(r * zk for r, zk in zip(row, z)))
         gradients.append(row)
     return values, gradients
 
 
 def check_point(network: Network, domain, witness, pattern) -> str | None:
-    """``None`` if ``witness`` (working coordinates) strictly has ``pattern``; else a reason."""
+    """``None`` if ``witness`` (working coordinates; floats, or a tuple of Fractions) strictly
+    has ``pattern``; else a reason."""
     z = _fractions(witness)
     A = np.asarray(domain.A)
     for i, bound in enumerate(_fractions(domain.b)):
         lhs = sum(a * zk for a, zk in zip(_fractions(A[i]), z))
         if not lhs < bound:
             return f"witness not strictly inside domain face {i}"
-    values, gradients = _affine_input(domain, witness)
+    values, gradients = _affine_input(domain, z)
     position = 0
     for index, layer in enumerate(network.layers):
         weight, bias = layer.weight, _fractions(layer.bias)
@@ -106,8 +114,7 @@ def exact_affine_map(network: Network, domain, pattern) -> tuple:
     >>> [[str(c) for c in row] for row in C], [str(v) for v in d]
     ([['1', '0']], ['0'])
     """
-    basis = np.asarray(domain.basis, dtype=np.float64)
-    M = [_fractions(row) for row in basis]                 # (in, dim)
+    M = _exact_basis(domain)                                # (in, dim)
     m = _fractions(domain.origin)
     position = 0
     for layer in network.layers:
@@ -129,10 +136,12 @@ def exact_affine_map(network: Network, domain, pattern) -> tuple:
 
 
 def exact_check(partition) -> list[ExactFailure]:
-    """Check every region's witness exactly; return the failures (empty when all pass)."""
+    """Check every region's witness exactly (its rational witness when it has one: a region
+    too thin for a certified float64 point); return the failures (empty when all pass)."""
     failures = []
     for index in range(len(partition)):
-        reason = check_point(partition.network, partition.domain, partition.witnesses[index],
+        witness = partition.rational_witnesses.get(index, partition.witnesses[index])
+        reason = check_point(partition.network, partition.domain, witness,
                              partition.patterns[index])
         if reason is not None:
             failures.append(ExactFailure(index, reason))

@@ -440,20 +440,15 @@ cdef class VertexEngine:
 
     # ------------------------------------------------------------------ finish
 
-    cdef int finish(self, CellView cv) except -1:
-        """Record a final region: a witness strictly inside (certified, or computed exactly
-        when float64 cannot certify one), its margin (the least slack there: the radius of a
-        ball inside, up to rounding; the largest ball's radius when thin), its facets (the
-        row at infinity is none)."""
-        cdef int dim = self.dim, cols = dim + 1, i, k, nray
+    cdef bint least_slack(self, CellView cv, double* w, double* margin):
+        """The least slack of the cell's rows at ``w`` (into ``margin``), and whether float64
+        certifies every row strictly satisfied there (error bounds of the rows and of the
+        evaluation)."""
+        cdef int dim = self.dim, cols = dim + 1, i, k
         cdef CellHead* h = cv.head
-        cdef double margin = 1e300, s, bound, size = 0.0
-        cdef double ball_center[64]
-        cdef double ball_radius
+        cdef double s, bound, size = 0.0
         cdef bint certified = True
-        reserve(&self.out.witnesses, dim * sizeof(double))
-        cdef double* w = <double*>(self.out.witnesses.data + self.out.witnesses.used)
-        nray = self.interior_point(cv.V, NULL, h.nv, w)
+        margin[0] = 1e300
         for k in range(dim):
             size += fabs(w[k])
         for i in range(h.m):
@@ -464,11 +459,28 @@ cdef class VertexEngine:
             for k in range(dim):
                 s -= cv.rows[i * cols + k] * w[k]
                 bound += fabs(cv.rows[i * cols + k] * w[k])
-            if s < margin:
-                margin = s
+            if s < margin[0]:
+                margin[0] = s
             bound = (cv.row_error[i] * (size + 1.0) + self.gamma_value * bound) * BOUND_SAFETY
             if not s > bound:
                 certified = False
+        return certified
+
+    cdef int finish(self, CellView cv) except -1:
+        """Record a final region: a witness strictly inside (certified, or computed exactly
+        when float64 cannot certify one), its margin (the least slack there: the radius of a
+        ball inside, up to rounding; for a thin region the largest ball, whose center is then
+        the witness), its facets (the row at infinity is none)."""
+        cdef int dim = self.dim, cols = dim + 1, i, k, nray
+        cdef CellHead* h = cv.head
+        cdef double margin
+        cdef double ball_center[64]
+        cdef double ball_radius
+        cdef bint certified
+        reserve(&self.out.witnesses, dim * sizeof(double))
+        cdef double* w = <double*>(self.out.witnesses.data + self.out.witnesses.used)
+        nray = self.interior_point(cv.V, NULL, h.nv, w)
+        certified = self.least_slack(cv, w, &margin)
         if margin < self.thin_check:
             # a thin region: its largest ball (the subsets' balls are the largest only for
             # bounded regions)
@@ -479,6 +491,9 @@ cdef class VertexEngine:
                 self.lps += 1
                 for k in range(dim):
                     ball_center[k] = center[k]
+            for k in range(dim):
+                w[k] = ball_center[k]
+            certified = self.least_slack(cv, w, &margin)
             margin = ball_radius
         if self.keep_generators:
             self.exact.keep(self.pattern_bytes(cv), self.generator_labels(cv),
@@ -490,7 +505,8 @@ cdef class VertexEngine:
             self.exact_decisions += 1
             for k in range(dim):
                 w[k] = point[k]
-            self.rational.append((self.out.margins.used // sizeof(double), rational))
+            if rational is not None:
+                self.rational.append((self.out.margins.used // sizeof(double), rational))
         self.out.witnesses.used += dim * sizeof(double)
         reserve(&self.out.margins, sizeof(double))
         (<double*>(self.out.margins.data + self.out.margins.used))[0] = margin

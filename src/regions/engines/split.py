@@ -38,9 +38,13 @@ NO_SIDES = np.zeros(0, np.int8)
 NO_RATIONAL = np.zeros(0, dtype=str)
 
 
-def rational_record(point: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """An exact point (Fractions) as ``(float64 coordinates, "p/q" strings)``."""
-    return np.array([float(v) for v in point]), np.array([str(v) for v in point], dtype=str)
+def witness_record(point: tuple, center: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An exact interior point (Fractions) as ``(float64 witness, "p/q" strings)``; no
+    strings (:data:`NO_RATIONAL`) when it is the float ``center`` itself, exactly."""
+    witness = np.array([float(v) for v in point])
+    if all(Fraction(c) == v for c, v in zip(center, point)):
+        return witness, NO_RATIONAL
+    return witness, np.array([str(v) for v in point], dtype=str)
 NO_UNDECIDED = np.zeros(0, np.int64)
 
 
@@ -153,7 +157,7 @@ class SplitEngine:
                                                       start=center)
                 if point is None:
                     raise AssertionError("a region without interior was enumerated")
-                center, rational = rational_record(point)
+                center, rational = witness_record(point, center)
         return SplitRegion(cell.pattern, center, float(radius), cell.A, cell.b, cell.labels,
                            rational)
 

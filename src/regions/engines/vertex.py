@@ -33,15 +33,15 @@ from collections import OrderedDict
 from fractions import Fraction
 
 import numpy as np
-from flint import fmpq, fmpq_mat
+from flint import arb, arb_mat, fmpq, fmpq_mat
 
 from ..domain import Domain, is_box
 from ..errors import DomainError
 from ..lp import LPSolver
-from ..network import Network
+from ..network import Network, pattern_sides
 from ..polyhedra import patterns_at
 from ..predicates import Decisions
-from ..rational import exact_solve, fraction, independent_rows, kernel_vector
+from ..rational import BallMaps, exact_solve, fraction, independent_rows, kernel_vector
 from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF
 from ..tolerances import RADIUS_CAP, THIN_FACTOR
 from ._vertex import ACTIVATION_CODES, AT_INFINITY, MAX_DIM
@@ -221,6 +221,24 @@ def unbounded_cells(network: Network, domain: Domain):
     return np.array(columns, dtype=np.int64), working, cells
 
 
+def cylinder_factor(network: Network, domain: Domain, selection) -> float:
+    """How much a distance in the coordinate slice ``selection`` of :func:`unbounded_cells`
+    can overstate the distance in the domain: ``||G_S^-1 G||_2`` (1 without a slice).
+
+    Every hyperplane's normal is ``a = a_S G_S^-1 G`` (each pre-activation depends on ``z``
+    through ``G z`` only), so a point of the slice at distance ``d`` from a hyperplane in
+    the slice is at least ``d / ||G_S^-1 G||`` from it in the domain: a ball of that radius
+    around the lifted witness stays inside its cylinder.
+    """
+    if selection is None or len(selection) == domain.dim:
+        return 1.0
+    first = next(i for i, layer in enumerate(network.layers) if layer.activation != "identity")
+    G = Decisions(network, domain).maps.preactivation(np.zeros(0, np.int8), first)[0]
+    G = np.array([[float(G[j, k]) for k in range(G.ncols())] for j in range(G.nrows())])
+    transfer = np.linalg.lstsq(G[:, selection], G, rcond=None)[0]
+    return float(np.linalg.norm(transfer, 2)) * (1.0 + 1e-9)
+
+
 def constant_cell(network: Network, domain: Domain) -> VertexCell:
     """The one region of a network constant on a domain without faces, as a finished cell:
     one vertex at the origin (its witness), no rows, the states of the constants."""
@@ -287,6 +305,7 @@ class ExactGenerators:
         self.exact = exact
         self.dim = domain.dim
         self.decisions = Decisions(network, domain, exact)
+        self.balls = BallMaps(network, domain)
         self.solver = LPSolver()
         self._cache: OrderedDict = OrderedDict()
         self.kept: dict = {}
@@ -335,7 +354,15 @@ class ExactGenerators:
     def generator(self, pattern: bytes, layer: int, labels: tuple, ray: bool,
                   approx: np.ndarray) -> tuple[np.ndarray, float]:
         """The exact generator rounded to float64 (a ray also normalised), and its error
-        bound."""
+        bound; a vertex from ball arithmetic when its balls are narrow enough."""
+        if not ray:
+            point = self._ball_vertex(np.frombuffer(pattern, dtype=np.int8), labels)
+            if point is not None:
+                floats = np.array([float(x.mid()) for x in point])
+                error = max(float((x - float(x.mid())).abs_upper()) for x in point)
+                if error <= 4.0 * UNIT_ROUNDOFF * float(np.max(np.abs(floats), initial=1.0)):
+                    return floats, (error + UNIT_ROUNDOFF * float(np.max(np.abs(floats),
+                                                                         initial=0.0))) * 2.0
         exact = self.exact_generator(pattern, layer, labels, ray, approx)
         floats = np.array([float(v) for v in exact])
         if ray:
@@ -345,11 +372,74 @@ class ExactGenerators:
 
     def sign(self, pattern: bytes, layer: int, labels: tuple, ray: bool, approx: np.ndarray,
              plane: int) -> int:
-        """The exact sign of hyperplane label ``plane`` at the generator."""
+        """The exact sign of hyperplane label ``plane`` at the generator: from ball arithmetic
+        when its interval excludes 0 (:class:`regions.rational.BallMaps`), else rational."""
+        if not ray:
+            certain = self._ball_sign(np.frombuffer(pattern, dtype=np.int8), labels, plane)
+            if certain:
+                return certain
         point = self.exact_generator(pattern, layer, labels, ray, approx)
         a, c = self.decisions.row(np.frombuffer(pattern, dtype=np.int8), plane)
         value = sum((ak * x for ak, x in zip(a, point)), fmpq(0)) + (0 if ray else c)
         return (value > 0) - (value < 0)
+
+    def _ball_sign(self, states: np.ndarray, labels: tuple, plane: int) -> int:
+        """The sign of hyperplane ``plane`` at the vertex tight on ``labels``, when ball
+        arithmetic certifies it; 0 when it cannot (a singular or ill-conditioned system, or
+        a value whose ball holds 0)."""
+        point = self._ball_vertex(states, labels)
+        if point is None:
+            return 0
+        a, c = self._ball_row(states, plane)
+        value = c
+        for k in range(self.dim):
+            value += a[k] * point[k]
+        return 1 if value > 0 else (-1 if value < 0 else 0)
+
+    def _ball_vertex(self, states: np.ndarray, labels: tuple) -> list | None:
+        """The vertex tight on ``labels`` in ball arithmetic (a list of ``arb``), or None when
+        the balls cannot separate its system from a singular one."""
+        rows = [self._ball_row(states, label) for label in labels]
+        dim = self.dim
+        if len(rows) != dim:
+            return None
+        A = arb_mat(dim, dim, [a[k] for a, _ in rows for k in range(dim)])
+        try:
+            point = A.solve(arb_mat(dim, 1, [-c for _, c in rows]))
+        except (ZeroDivisionError, ValueError):
+            return None
+        return [point[k, 0] for k in range(dim)]
+
+    def _ball_witness(self, states: np.ndarray, labels: list, generators: np.ndarray):
+        """The mean of the vertices (plus the rays) rounded to float64, when ball arithmetic
+        certifies it strictly inside every row tight at a generator; else None."""
+        total, count = [arb(0)] * self.dim, 0
+        for tight, row in zip(labels, generators):
+            if row[-1] == 0.0:
+                return None
+            vertex = self._ball_vertex(states, tuple(tight))
+            if vertex is None:
+                return None
+            total = [t + x for t, x in zip(total, vertex)]
+            count += 1
+        point = np.array([float((t / count).mid()) for t in total])
+        exact = [arb(fraction(x)) for x in point]
+        sides = pattern_sides(self.decisions.network, states)
+        for label in {int(label) for tight in labels for label in tight}:
+            a, c = self._ball_row(states, label)
+            value = c
+            for k in range(self.dim):
+                value += a[k] * exact[k]
+            inside = value < 0 if label < 0 else (value > 0 if sides[label] > 0 else value < 0)
+            if not inside:
+                return None
+        return point
+
+    def _ball_row(self, states: np.ndarray, label: int) -> tuple:
+        if label < 0:
+            a, c = self.decisions.maps.domain_row(-1 - int(label))
+            return [arb(v) for v in a], arb(c)
+        return self.balls.hyperplane(states, int(label))
 
     def flat_ray(self, pattern: bytes, layer: int, labels: tuple, approx: np.ndarray) -> bool:
         """Whether the exact ray is orthogonal to every gradient of ``layer`` under
@@ -368,9 +458,14 @@ class ExactGenerators:
 
     def witness(self, pattern: bytes, labels: list, generators: np.ndarray
                 ) -> tuple[np.ndarray, tuple]:
-        """An exact point strictly inside a final region from its generators (their tight
-        labels, and their float rows ``(x, 1)`` / ``(d, 0)``): the mean of its vertices plus
-        the sum of its rays. Returns ``(float64 point, ("p/q", ...))``."""
+        """A point strictly inside a final region from its generators (their tight labels,
+        and their float rows ``(x, 1)`` / ``(d, 0)``): the mean of its vertices plus the sum
+        of its rays. Returns ``(float64 point, None)`` when ball arithmetic certifies the
+        rounded point inside, else ``(float64 point, ("p/q", ...))`` with the exact one."""
+        states = np.frombuffer(pattern, dtype=np.int8)
+        rounded = self._ball_witness(states, labels, generators)
+        if rounded is not None:
+            return rounded, None
         vertices, point = [], [fmpq(0)] * self.dim
         for tight, row in zip(labels, generators):
             ray = row[-1] == 0.0
@@ -429,6 +524,7 @@ class VertexEngine:
                                   "corners: use method='split' for a box of this dimension")
         else:
             self.selection, self.working, self.first_cells = unbounded_cells(network, domain)
+        self.margin_factor = cylinder_factor(network, domain, self.selection)
         if self.working.dim > MAX_DIM:
             raise DomainError(f"the vertex method works in at most {MAX_DIM} dimensions "
                               f"(this domain has {self.working.dim}): use method='split'")
@@ -493,10 +589,10 @@ class VertexEngine:
     def count(records: list) -> int:
         return sum(chunk.patterns.shape[0] for chunk in records)
 
-    @staticmethod
-    def margins(records: list) -> np.ndarray:
-        return np.minimum(np.concatenate([chunk.margins for chunk in records] or [np.zeros(0)]),
-                          RADIUS_CAP)
+    def margins(self, records: list) -> np.ndarray:
+        """The regions' margins in the domain's coordinates (see :func:`cylinder_factor`)."""
+        margins = np.concatenate([chunk.margins for chunk in records] or [np.zeros(0)])
+        return np.clip(margins / self.margin_factor, 0.0, RADIUS_CAP)
 
     @staticmethod
     def head(records: list, count: int) -> list:

@@ -40,7 +40,7 @@ from ..rational import fraction, pattern_along
 from ..rounding import strict_slack
 from ..tolerances import RADIUS_CAP
 from .base import Counters, RegionArrays, Settings, SplitRegion, WalkCell
-from .split import NO_RATIONAL, SplitEngine, rational_record, root_ball
+from .split import NO_RATIONAL, SplitEngine, root_ball, witness_record
 
 __all__ = ["WalkEngine"]
 
@@ -157,8 +157,8 @@ class WalkEngine:
                                               start=ball.center)
         if point is None:
             return None
-        return (system, *rational_record(point)[:1], max(float(ball.radius), 0.0),
-                rational_record(point)[1])
+        witness, rational = witness_record(point, ball.center)
+        return system, witness, max(float(ball.radius), 0.0), rational
 
     def _count_prefixes(self, pattern: np.ndarray) -> None:
         end = 0
