@@ -9,6 +9,7 @@ forward pass ``oracles.preactivations`` / ``oracles.true_patterns``.
 """
 
 import functools
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -16,10 +17,9 @@ from scipy.optimize import linprog
 
 import regions
 from regions._facets import facet_section, points_in_polytopes
-from regions.analysis.crossings import partition_facets, vanishing_neurons
-from regions.facets import probe, region_facets
-from regions.lp import LPSolver
-from regions.polyhedra import pattern_constraints
+from regions.analysis.crossings import decisions_of, partition_facets, vanishing_neurons
+from regions.facets import neighbour_pattern
+from regions.predicates import Decisions
 
 import oracles
 from oracles import random_net, unambiguous
@@ -126,16 +126,17 @@ def test_pattern_across_a_facet_flips_exactly_its_neuron(activation, seed):
     net = random_net([2, 6, 4, 1], [activation, activation, "identity"], seed)
     part = regions.enumerate_regions(net, regions.box(-1, 1))
     positions = net.hyperplane_neurons()
+    decisions = decisions_of(part)
     for i, facets in enumerate(partition_facets(part)):
-        for facet, look in zip(facets, probe(net, part.domain, part.patterns[i], facets)):
+        for facet in facets:
             if facet.boundary:
-                assert look.pattern is None
                 continue
-            beyond = oracles.true_patterns(net, look.point[None, :])[0]
-            assert np.array_equal(beyond, look.pattern)
-            assert np.flatnonzero(beyond != part.patterns[i]).tolist() == \
+            across = neighbour_pattern(net, part.domain, part.patterns[i], facet, decisions)
+            assert np.flatnonzero(across != part.patterns[i]).tolist() == \
                 [positions[facet.label]]
-            assert 0 < look.step <= 1e-6
+            # an independent float forward pass a small step beyond the facet agrees
+            beyond = facet.witness + 1e-7 * facet.normal / np.linalg.norm(facet.normal)
+            assert np.array_equal(oracles.true_patterns(net, beyond[None, :])[0], across)
 
 
 def test_1d_facets_are_the_interval_ends():
@@ -199,12 +200,13 @@ def test_every_witness_is_located_in_its_own_region():
 
 
 def test_lower_dimensional_contact_is_not_a_facet():
-    # The square [-1, 1]^2 cut by x + y <= 2, which touches it only at the corner (1, 1).
-    A = np.array([[1, 0], [-1, 0], [0, 1], [0, -1], [np.sqrt(0.5), np.sqrt(0.5)]], float)
-    b = np.array([1, 1, 1, 1, np.sqrt(2.0)])
-    facets = region_facets(A, b, np.arange(5), regions.whole_space(2), LPSolver())
-    assert [f.label for f in facets] == [0, 1, 2, 3]
-    assert all(f.radius == pytest.approx(1.0) for f in facets)
+    # The square [-1, 1]^2 and the line x + y = 2, which touches it only at the corner (1, 1):
+    # the one region's facets are the four sides (exactly; radius of a side's ball 1).
+    net = regions.Network.from_layers([([[1.0, 1.0]], [-2.0]), ([[1.0]], [0.0])])
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
+    (facets,) = partition_facets(part)
+    assert sorted(f.label for f in facets) == [-4, -3, -2, -1]
+    assert all(f.boundary and f.radius == pytest.approx(1.0) for f in facets)
 
 
 def test_vanishing_neurons_on_a_shared_hyperplane():
@@ -213,6 +215,6 @@ def test_vanishing_neurons_on_a_shared_hyperplane():
     b = np.array([0.1, 0.2, -0.3])
     net = regions.Network.from_layers([(W, b), (np.ones((1, 3)), np.zeros(1))])
     domain = regions.whole_space(2)
-    point = np.array([-0.1, 0.0])  # on x + 0.5 y + 0.1 = 0, away from y = 0.3
-    system = pattern_constraints(net, domain, np.array([1, 1, 0], np.int8))
-    assert vanishing_neurons(net, domain, point, [system]).tolist() == [0, 1]
+    point = (-Fraction(0.1), Fraction(0))  # on x + 0.5 y + 0.1 = 0 (exactly), off y = 0.3
+    decisions = Decisions(net, domain.resolve(2))
+    assert vanishing_neurons(decisions, np.array([1, 1, 0], np.int8), point).tolist() == [0, 1]

@@ -207,7 +207,7 @@ def test_resume_refuses_another_method(tmp_path):
 def test_auto_with_a_checkpoint_keeps_the_vertex_engine(tmp_path):
     """A checkpoint no longer forces the slower LP engine on a bounded 2-D domain."""
     part = regions.enumerate_regions(NET, DOMAIN, checkpoint=tmp_path / "run.npz")
-    assert part.method == "vertex" and part.lps == 1     # the domain's inscribed ball only
+    assert part.method == "vertex" and part.lps <= 1     # the domain's inscribed ball at most
 
 
 def test_resume_refuses_another_network(tmp_path):

@@ -265,7 +265,9 @@ def test_degenerate_partition_unchanged(name, engine, transform):
     if transform == "permute":
         new_net, relabel = permute(net, 0, np.roll(np.arange(net.layers[0].width), 1))
     elif transform == "rescale":
-        new_net, relabel = rescale(net, 0, 1, 3.0)
+        # a power of two: the rescaled neuron stays exactly its duplicates' hyperplane
+        # (3.0 would round it off them, into a genuinely different, nearby hyperplane)
+        new_net, relabel = rescale(net, 0, 1, 4.0)
     elif transform == "coordinates":
         T, s = np.array([[1.0, 1.0], [0.0, 1.0]]), np.array([1.0, -1.0])
         new_net, relabel = change_coordinates(net, T, s)

@@ -83,9 +83,10 @@ def test_exact_oracle_decides_coincidence_without_tolerance():
     # x = 0 twice (exactly): one line, 2 regions; the copies agree.
     net = hidden([[1.0, 0.0], [1.0, 0.0]], [0.0, 0.0])
     assert oracles.exact_patterns(net, oracles.box_slice([-1, -1], [1, 1])) == {(0, 0), (1, 1)}
-    # x = 0 and x = 2^-40: a strip of width 2^-40 ~ 1e-12 (< DROP): not a region.
+    # x = 0 and x = 2^-40: a strip of width 2^-40 ~ 1e-12 is a region, exactly.
     net = hidden([[1.0, 0.0], [1.0, 0.0]], [0.0, -2.0 ** -40])
-    assert oracles.exact_patterns(net, oracles.box_slice([-1, -1], [1, 1])) == {(0, 0), (1, 1)}
+    assert oracles.exact_patterns(net, oracles.box_slice([-1, -1], [1, 1])) == {
+        (0, 0), (1, 0), (1, 1)}
     # x = 0 and x = 2^-10 ~ 1e-3 (> KEEP): 3 regions.
     net = hidden([[1.0, 0.0], [1.0, 0.0]], [0.0, -2.0 ** -10])
     assert len(oracles.exact_patterns(net, oracles.box_slice([-1, -1], [1, 1]))) == 3
@@ -94,12 +95,12 @@ def test_exact_oracle_decides_coincidence_without_tolerance():
 @pytest.mark.parametrize("width", [1e-7, 1e-8], ids=["1e-7", "1e-8"])
 def test_tie_rule_a_strip_between_drop_and_keep_is_ambiguous(width):
     # A strip whose inscribed radius (half its width) is in [DROP, KEEP] = [1e-9, 1e-6] is
-    # neither kept nor dropped: every oracle refuses to decide (a test using it would skip
-    # visibly through oracles.unambiguous).
+    # neither kept nor dropped: every float oracle refuses to decide (a test using it would
+    # skip visibly through oracles.unambiguous); the exact ones count it.
     net = hidden([[1.0, 0.0], [1.0, 0.0]], [0.0, -width])
     sl = oracles.box_slice([-1, -1], [1, 1])
+    assert len(oracles.exact_patterns(net, sl)) == 3
     for oracle, args in [(oracles.brute_force_patterns, (net, sl)),
-                         (oracles.exact_patterns, (net, sl)),
                          (oracles.polygon_partition, (net, sl, oracles.square(-1, 1))),
                          (oracles.line_partition, (hidden([[1.0], [1.0]], [0.0, -width]),
                                                    np.zeros(1), np.ones(1), -1.0, 1.0))]:

@@ -133,7 +133,7 @@ def test_time_limit_inside_the_tasks_stops_at_a_prefix(serial_runs, monkeypatch,
     monkeypatch.setattr(VertexEngine, "chunk", 4)
     monkeypatch.setattr(parallel, "FRONTIER_CELLS", 4)       # fewer, bigger tasks
     executor = InlineExecutor()
-    other = regions.enumerate_regions(NETS[method], BOX, method=method, time_limit=100,
+    other = regions.enumerate_regions(NETS[method], BOX, method=method, time_limit=250,
                               executor=executor)
     serial = serial_runs[method]
     assert other.stop_reason == "time_limit" and not other.complete and other.unfinished > 0

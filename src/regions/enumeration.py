@@ -57,8 +57,8 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
     method : {"auto", "split", "vertex", "walk"}
         ``"split"``: layer-by-layer splitting with LP feasibility tests
         (:mod:`regions.engines.split`). ``"vertex"``: the same splitting on
-        cells that carry their vertices and rays, LP-free except near
-        degeneracy (:mod:`regions.engines.vertex`; bounded domains and
+        cells that carry their vertices and rays, LP-free except for the
+        inscribed balls of thin regions (:mod:`regions.engines.vertex`; bounded domains and
         domains without faces: all of R^n, unbounded planes and lines).
         ``"auto"`` (default): ``"vertex"`` where it applies, up to dimension
         8 on bounded domains and 10 on all of R^n (``MAX_AUTO_DIM``), else
@@ -258,7 +258,11 @@ def _auto_engine(network: Network, scaled, settings: Settings):
     """The vertex engine where it applies up to ``MAX_AUTO_DIM``, else the split engine."""
     limit = MAX_AUTO_DIM["bounded" if scaled.is_bounded else "unbounded"]
     if supports(scaled) and scaled.dim <= limit:
-        return VertexEngine(network, scaled, settings)
+        try:
+            return VertexEngine(network, scaled, settings)
+        except DomainError as refused:
+            if "too close to parallel" not in str(refused):
+                raise
     return SplitEngine(network, scaled, settings)
 
 

@@ -198,8 +198,10 @@ def layer_hyperplanes(decisions: Decisions, pattern: np.ndarray, index: int, lay
     largest = np.max(np.abs(G), axis=1, initial=0.0)
     nonzero = largest > G_error
     zero = (largest == 0.0) & (G_error == 0.0)
-    if input_states is not None and np.any(~nonzero & ~zero):
-        slopes = state_slope_offset(input_states, decisions.network.layers[index - 1])[0]
+    previous = decisions.network.layers[index - 1] if index > 0 else None
+    if (input_states is not None and previous is not None and previous.activation != "identity"
+            and len(input_states) == layer.weight.shape[1] and np.any(~nonzero & ~zero)):
+        slopes = state_slope_offset(input_states, previous)[0]
         feeding = (layer.weight != 0.0) & (slopes != 0.0)
         zero |= (largest == 0.0) & ~feeding.any(axis=1)
     for j in np.flatnonzero(~nonzero & ~zero):

@@ -107,7 +107,7 @@ class VerifyReport:
     exact : int
         Exact region count from :func:`regions.enumerate_regions`.
     enumeration : dict
-        Its summary (seconds, LPs, completeness, tolerance flags).
+        Its summary (seconds, LPs, completeness, thin regions, exact decisions).
     bounds : list of regions.bounds.Bound
     estimates : list of Estimate
     relations : list of Relation

@@ -148,6 +148,12 @@ def bounded_root(domain: Domain) -> VertexCell:
                       np.zeros(len(V), np.int8))
 
 
+#: Condition number of the apex's unit normals above which the vertex engine refuses an
+#: unbounded domain (its float cones would carry generators near 1e8 times the apex's
+#: distance, and the split engine is the robust choice): a choice of engine, not of answer.
+MAX_APEX_CONDITION = 1e8
+
+
 def unbounded_cells(network: Network, domain: Domain):
     """First cells of an unbounded domain without faces, and the coordinates they use.
 
@@ -187,6 +193,13 @@ def unbounded_cells(network: Network, domain: Domain):
     labels = network.label_offsets()[first] + np.array(rows, dtype=np.int64) * k
     planes = [maps.hyperplane(no_states, int(label)) for label in labels]
     square = fmpq_mat(r, r, [v for a, _ in planes for v in a])
+    normals = np.array([[float(v) for v in a] for a, _ in planes])
+    normals /= np.linalg.norm(normals, axis=1)[:, None]
+    condition = float(np.linalg.cond(normals))
+    if not condition <= MAX_APEX_CONDITION:
+        raise DomainError(f"the first layer's hyperplanes are too close to parallel for the "
+                          f"vertex engine's cones (condition number {condition:.2g} of their "
+                          f"normals at the apex): use method='split'")
     apex = square.solve(-fmpq_mat(r, 1, [c for _, c in planes]))
     inverse = square.inv()
     M, m = maps.input_map(no_states, first)

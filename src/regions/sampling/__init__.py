@@ -21,8 +21,9 @@ it measures:
   boundary density (Crofton) and a number of regions per unit volume; an
   estimate, not a bound (see its docstring for exactly what it estimates).
 
-Exactness. The line counts are computed in rational arithmetic (every float64 is
-a rational), so :func:`regions_on_segments` counts exactly what
+Exactness. The line counts are exact: a float64 sweep with rigorous error bounds,
+and the lines it cannot certify swept again in rational arithmetic (every float64
+is a rational), so :func:`regions_on_segments` counts exactly what
 ``regions.enumerate_regions(net, regions.segment(p0, p1))`` counts, thin
 pieces included; ``min_radius`` only decides which pieces
 :attr:`LineCounts.thin` reports. :func:`distinct_patterns` and
