@@ -551,16 +551,28 @@ def test_first_layer_of_low_rank_on_the_whole_space(rank, seed):
     assert np.all((oracles.true_patterns(net, X) == part.patterns) | ~oracles.decisive(net, X))
 
 
-def test_nearly_parallel_first_layer_goes_to_split_on_the_whole_plane():
-    # Two first-layer lines at an angle of 3e-9 meet ~1.7e8 away: no well-conditioned apex
-    # to start cones from. method="vertex" says so; "auto" takes the split engine, which
-    # finds the 4 regions of two crossing lines (Zaslavsky), as the exact oracle does.
+def test_nearly_parallel_first_layer_on_the_whole_plane():
+    # Two first-layer lines at an angle of 3e-9 meet ~1.7e8 away: the vertex engine's cones
+    # start from that exact apex; 4 regions (Zaslavsky), as the exact oracle finds. "auto"
+    # prefers the split engine for so ill-conditioned an apex (MAX_APEX_CONDITION).
     net = hidden([[1.0, 0.0], [1.0, 3e-9]], [0.0, 0.5])
-    with pytest.raises(regions.DomainError, match="too close to parallel"):
-        regions.enumerate_regions(net, method="vertex")
+    truth = oracles.exact_patterns(net, oracles.whole_slice(2))
+    assert len(truth) == oracles.zaslavsky(2, 2)
+    for method in ("vertex", "split", "auto"):
+        part = regions.enumerate_regions(net, method=method)
+        assert pattern_set(part) == truth
+        assert part.method == ("split" if method == "auto" else method)
+
+
+def test_first_layer_of_rank_lower_up_to_rounding_goes_to_split():
+    # A rank-2 product of Gaussian factors, rounded: rank 3 exactly, with a condition number
+    # near 1e16 at the apex: "auto" takes the split engine, which agrees with the exact oracle.
+    rng = np.random.default_rng(1)
+    W1 = rng.normal(size=(5, 2)) @ rng.normal(size=(2, 3))
+    net = regions.Network.from_layers([(W1, rng.normal(size=5)), (np.ones((1, 5)), np.zeros(1))])
     part = regions.enumerate_regions(net)
-    assert part.method == "split" and len(part) == oracles.zaslavsky(2, 2)
-    assert pattern_set(part) == oracles.exact_patterns(net, oracles.whole_slice(2))
+    assert part.method == "split"
+    assert pattern_set(part) == oracles.exact_patterns(net, oracles.whole_slice(3))
 
 
 @pytest.mark.parametrize("dim,width", [(1, 5), (2, 9), (3, 7), (4, 8)])

@@ -28,7 +28,7 @@ from .engines.driver import (CHECKPOINT_SECONDS, build_partition, drive, prepare
 from .engines.parallel import run_on
 from .engines.base import Settings
 from .engines.split import SplitEngine
-from .engines.vertex import MAX_AUTO_DIM, VertexEngine, supports
+from .engines.vertex import MAX_APEX_CONDITION, MAX_AUTO_DIM, VertexEngine, supports
 from .engines.walk import WalkEngine
 from .errors import DomainError, RegionsError
 from .network import Network
@@ -255,14 +255,14 @@ def _engine(method: str, network: Network, scaled, settings: Settings):
 
 
 def _auto_engine(network: Network, scaled, settings: Settings):
-    """The vertex engine where it applies up to ``MAX_AUTO_DIM``, else the split engine."""
+    """The vertex engine where it applies up to ``MAX_AUTO_DIM`` (on an unbounded domain, when
+    its first cones' apex is well conditioned: ``MAX_APEX_CONDITION``), else the split
+    engine."""
     limit = MAX_AUTO_DIM["bounded" if scaled.is_bounded else "unbounded"]
     if supports(scaled) and scaled.dim <= limit:
-        try:
-            return VertexEngine(network, scaled, settings)
-        except DomainError as refused:
-            if "too close to parallel" not in str(refused):
-                raise
+        engine = VertexEngine(network, scaled, settings)
+        if engine.apex_condition <= MAX_APEX_CONDITION:
+            return engine
     return SplitEngine(network, scaled, settings)
 
 

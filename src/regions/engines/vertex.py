@@ -48,7 +48,7 @@ from ._vertex import ACTIVATION_CODES, AT_INFINITY, MAX_DIM
 from ._vertex import VertexEngine as VertexCore
 from .base import Counters, RegionArrays, RegionChunk, Settings, VertexCell
 
-__all__ = ["VertexEngine", "ExactGenerators", "supports", "unbounded_cells", "MAX_AUTO_DIM",
+__all__ = ["VertexEngine", "ExactGenerators", "supports", "unbounded_cells", "MAX_APEX_CONDITION", "MAX_AUTO_DIM",
            "MAX_CORNERS"]
 
 #: ``method="auto"`` uses the vertex engine up to these dimensions: bounded domains start
@@ -148,9 +148,11 @@ def bounded_root(domain: Domain) -> VertexCell:
                       np.zeros(len(V), np.int8))
 
 
-#: Condition number of the apex's unit normals above which the vertex engine refuses an
-#: unbounded domain (its float cones would carry generators near 1e8 times the apex's
-#: distance, and the split engine is the robust choice): a choice of engine, not of answer.
+#: Condition number of the apex's unit normals above which ``method="auto"`` takes the split
+#: engine on an unbounded domain: a choice of engine, not of answer. The vertex engine's
+#: cones are exact whatever the condition (lines meeting 1e15 away are tested), but a first
+#: layer whose rank is lower only up to rounding (condition ~1e16 and more) can break their
+#: float incidences (an AssertionError; method="vertex" still runs it).
 MAX_APEX_CONDITION = 1e8
 
 
@@ -193,13 +195,6 @@ def unbounded_cells(network: Network, domain: Domain):
     labels = network.label_offsets()[first] + np.array(rows, dtype=np.int64) * k
     planes = [maps.hyperplane(no_states, int(label)) for label in labels]
     square = fmpq_mat(r, r, [v for a, _ in planes for v in a])
-    normals = np.array([[float(v) for v in a] for a, _ in planes])
-    normals /= np.linalg.norm(normals, axis=1)[:, None]
-    condition = float(np.linalg.cond(normals))
-    if not condition <= MAX_APEX_CONDITION:
-        raise DomainError(f"the first layer's hyperplanes are too close to parallel for the "
-                          f"vertex engine's cones (condition number {condition:.2g} of their "
-                          f"normals at the apex): use method='split'")
     apex = square.solve(-fmpq_mat(r, 1, [c for _, c in planes]))
     inverse = square.inv()
     M, m = maps.input_map(no_states, first)
@@ -538,6 +533,10 @@ class VertexEngine:
         else:
             self.selection, self.working, self.first_cells = unbounded_cells(network, domain)
         self.margin_factor = cylinder_factor(network, domain, self.selection)
+        #: Condition number of the first cones' walls at their apex (1 without cones).
+        self.apex_condition = (float(np.linalg.cond(self.first_cells[0].rows[:-1, :-1]))
+                               if self.first_cells and len(self.first_cells[0].rows) > 1
+                               else 1.0)
         if self.working.dim > MAX_DIM:
             raise DomainError(f"the vertex method works in at most {MAX_DIM} dimensions "
                               f"(this domain has {self.working.dim}): use method='split'")

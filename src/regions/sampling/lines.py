@@ -133,8 +133,9 @@ def to_input(domain: Domain, points: fmpq_mat, directions: fmpq_mat):
     basis = domain.exact_basis()
     origins = basis * points
     origin = column(domain.origin)
-    origins += fmpq_mat(origin.nrows(), points.ncols(),
-                        [origin[i, 0] for i in range(origin.nrows()) for _ in range(points.ncols())])
+    count = points.ncols()
+    origins += fmpq_mat(origin.nrows(), count,
+                        [origin[i, 0] for i in range(origin.nrows()) for _ in range(count)])
     return origins, basis * directions
 
 

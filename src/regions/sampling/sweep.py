@@ -132,7 +132,8 @@ def certified_line_intervals(network: Network, C: fmpq_mat, A: fmpq_mat, lo: lis
         piece, neuron, which = np.nonzero(crossing)
         r, rr = root[piece, neuron, which], radius[piece, neuron, which]
         order = np.lexsort((r, piece))
-        piece, neuron, which, r, rr = piece[order], neuron[order], which[order], r[order], rr[order]
+        piece, neuron, which = piece[order], neuron[order], which[order]
+        r, rr = r[order], rr[order]
         same = piece[1:] == piece[:-1]
         overlap = same & (r[:-1] + rr[:-1] >= r[1:] - rr[1:])
         unsure[piece[1:][overlap]] = True

@@ -1,0 +1,82 @@
+"""What exactness costs: every network counted in the exact mode and in the float-only mode
+(``exact=False``, ``--no-exact``: decisions float64 cannot certify are left to rounding), in
+the same run, each in a fresh child process. The ratio is the price of the certificate;
+"decided beyond float64" counts the decisions settled in ball or rational arithmetic.
+Writes its section of docs/benchmarks.md.
+
+    python benchmarks/exact_cost.py [--quick] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+from datetime import date
+
+from run import DEFAULT_OUTPUT, child_result, write_section
+
+SCRIPT = "benchmarks/exact_cost.py"
+#: (widths, domain): small to deep, 2-D to 6-D, box and all of R^n.
+CASES = [([2, 32, 32, 32, 1], "box"), ([2, 64, 64, 64, 1], "box"), ([4, 12, 12, 12, 1], "whole"),
+         ([6, 8, 8, 8, 1], "box"), ([2] + [64] * 8 + [1], "box"), ([2] + [128] * 6 + [1], "box")]
+#: Stop a run after this long (a partial count is reported as such).
+TIME_LIMIT = 120.0
+
+
+def child(widths, domain: str, exact: bool) -> dict:
+    """One count in the child process: regions, seconds, completeness, decision counters."""
+    import regions
+    from regions.random_networks import random_network
+    net = random_network(widths, seed=0)
+    counted = regions.count_regions(net, regions.box(-1, 1) if domain == "box" else None,
+                                    exact=exact, time_limit=TIME_LIMIT)
+    return dict(regions=counted.regions, seconds=counted.seconds, complete=counted.complete,
+                exact_decisions=counted.exact_decisions,
+                uncertain_decisions=counted.uncertain_decisions)
+
+
+def rate(result: dict) -> str:
+    return f"{result['regions'] / result['seconds']:,.0f}" + ("" if result["complete"] else "*")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="the first three networks only")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+    rows = ["| network | domain | regions (exact) | regions/s exact | regions/s float-only | "
+            "float-only / exact time | decided beyond float64 per region | "
+            "left to rounding (float-only) |", "|---|---|---|---|---|---|---|---|"]
+    for widths, domain in CASES[:3] if args.quick else CASES:
+        exact = child_result(child, (widths, domain, True))
+        floats = child_result(child, (widths, domain, False))
+        per_exact = exact["seconds"] / exact["regions"]
+        per_float = floats["seconds"] / floats["regions"]
+        label = (str(widths) if len(widths) <= 5
+                 else f"[{widths[0]}] + [{widths[1]}] * {len(widths) - 2} + [1]")
+        row = (f"| {label} | {domain} | {exact['regions']:,}"
+               f"{'' if exact['complete'] else ' (partial)'} | {rate(exact)} | {rate(floats)} | "
+               f"{per_float / per_exact:.2f} | {exact['exact_decisions'] / exact['regions']:.3f} | "
+               f"{floats['uncertain_decisions']:,} |")
+        print(row, flush=True)
+        rows.append(row)
+    section = "\n".join([
+        "## The price of exactness",
+        "",
+        f"- Command: `python {SCRIPT}`, run {date.today()}, Python "
+        f"{platform.python_version()}; `regions.count_regions` with `method=\"auto\"`, seed 0, "
+        f"each run in a fresh process, stopped after {TIME_LIMIT:g} s (`*`: a partial run's rate).",
+        "- The float-only column is the same code with `exact=False`; \"left to rounding\" is how "
+        "many of its decisions float64 could not certify (each a possible wrong count).",
+        "- A ratio below 1 means the exact mode is slower per region. Deep networks pay most: "
+        "float64's forward error bounds grow like the product of the layers' |W|, so more "
+        "decisions go to ball arithmetic (128-bit `arb`) and, rarely, to rationals.",
+        "",
+        *rows,
+    ])
+    if not args.no_write:
+        write_section(DEFAULT_OUTPUT, section, SCRIPT)
+
+
+if __name__ == "__main__":
+    main()
