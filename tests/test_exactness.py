@@ -523,7 +523,8 @@ def base_outcome(kind: str, engine: str):
 @pytest.mark.parametrize("k", POWERS)
 @pytest.mark.parametrize("layer", [0, 1])
 @pytest.mark.parametrize("kind", ["box", "whole"])
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", [pytest.param(e, marks=pytest.mark.slow) if e == "walk" else e
+                                    for e in ENGINES])
 def test_rescaling_a_hidden_layer_changes_nothing(engine, kind, layer, k):
     scaled = outcome(rescale_hidden(META_NET, layer, k), SCALED_DOMAINS[kind](0), engine)
     assert_same_outcome(scaled, base_outcome(kind, engine))

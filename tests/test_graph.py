@@ -122,10 +122,12 @@ def flips_of(G):
 
 
 def test_duplicate_and_negated_neurons_flip_together():
-    # Neuron 2 is neuron 0 scaled by 3, neuron 3 is neuron 1 negated: each facet on
-    # those two lines flips two neurons at once (relu(-h) turns on as relu(h) turns off).
-    W = np.array([[1.0, 0.3], [-0.4, 1.0], [3.0, 0.9], [0.4, -1.0]])
-    b = np.array([0.1, -0.2, 0.3, 0.2])
+    # Neuron 2 is neuron 0 scaled by 4 (exactly: a power of two), neuron 3 is neuron 1
+    # negated: each facet on those two lines flips two neurons at once (relu(-h) turns on as
+    # relu(h) turns off). A scale of 3 would round neuron 2 onto a different, nearby line.
+    W = np.array([[1.0, 0.3], [-0.4, 1.0], [4.0, 1.2], [0.4, -1.0]])
+    b = np.array([0.1, -0.2, 0.4, 0.2])
+    W[2], b[2] = 4.0 * W[0], 4.0 * b[0]
     part = regions.enumerate_regions(one_layer(W, b), regions.box(-1, 1))
     G = adjacency_graph(part)
     assert len(part) == 4 and G.number_of_edges() == 4

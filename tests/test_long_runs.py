@@ -255,7 +255,7 @@ def test_sigkill_mid_run_then_resume(full, tmp_path, kill_at):
     # cells were processed (every cell ever pushed, the root included, minus the stack).
     saved = checkpoints.load(path, checkpoints.fingerprint(NET, DOMAIN.resolve(2),
                                                            regions.MIN_RADIUS))
-    assert 1 + sum(saved.counters["per_layer"]) - len(saved.cells) == kill_at - 2
+    assert 1 + sum(saved.counters.per_layer) - len(saved.cells) == kill_at - 2
     assert saved.cells and (kill_at < 50 or saved.records)
     identical(regions.enumerate_regions(NET, DOMAIN, resume=path), full)
     assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]

@@ -202,6 +202,7 @@ def test_executor_refuses_checkpoints_and_the_walk(tmp_path):
             regions.enumerate_regions(NET, BOX, method="walk", executor=executor)
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_of_two_workers():
     distributed = pytest.importorskip("distributed")
     serial = regions.enumerate_regions(NET, BOX, method="vertex")

@@ -113,6 +113,7 @@ def test_sublevel_persistence_3d():
     assert bars[2].tolist() == [[-1.0, 0.0]]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(2))
 def test_face_lattice_on_wide_windows(seed):
     # On all of R^3 and on a box around every vertex (thousands of units wide), the same

@@ -61,6 +61,7 @@ def whole_space_patterns():
             for name, net in DEEP.items()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", BIG, ids=[f"{s:.0e}" for s in BIG])
 @pytest.mark.parametrize("name", list(DEEP))
 def test_vertex_method_in_huge_boxes_gives_the_whole_space_regions(whole_space_patterns,
@@ -71,6 +72,7 @@ def test_vertex_method_in_huge_boxes_gives_the_whole_space_regions(whole_space_p
     assert part.scale == 1.0 and part.certain
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["hardtanh-2d", "relu-3d"])
 def test_split_method_in_the_largest_box_gives_the_whole_space_regions(whole_space_patterns,
                                                                       name):
