@@ -194,7 +194,9 @@ TRANSFORMS = ("permute", "rescale", "coordinates", "split")
 
 
 @pytest.mark.parametrize("transform", TRANSFORMS)
-@pytest.mark.parametrize("case", cases(), ids="-".join)
+@pytest.mark.parametrize("case", [pytest.param(c, id="-".join(c), marks=[pytest.mark.slow])
+                                  if c[0] == "walk" else pytest.param(c, id="-".join(c))
+                                  for c in cases()])
 @settings(max_examples=2, **SETTINGS)
 @given(data=st.data())
 def test_partition_unchanged(case, transform, data):

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
+from flint import fmpq, fmpq_mat
 
 from .errors import DomainError
 from .lp import LPSolver
@@ -89,11 +90,10 @@ class Domain:
         >>> line([0.0, 0.0], [2.0, 0.0]).exact_basis().tolist()
         [[1], [0]]
         """
-        from .rational import matrix
-
-        if self.rational_basis is None:
-            return matrix(self.basis)
-        return matrix(np.array(self.rational_basis, dtype=object))
+        values = (self.basis if self.rational_basis is None
+                  else np.array(self.rational_basis, dtype=object))
+        n, dim = values.shape
+        return fmpq_mat(n, dim, [fmpq(*Fraction(v).as_integer_ratio()) for v in values.ravel()])
 
     def basis_error(self) -> np.ndarray:
         """Bound on the error of each row of the float ``[basis | origin]`` (n,) against the
