@@ -68,7 +68,7 @@ def main():
         f"each run in a fresh process, stopped after {TIME_LIMIT:g} s (`*`: a partial run's rate).",
         "- The float-only column is the same code with `exact=False`; \"left to rounding\" is how "
         "many of its decisions float64 could not certify (each a possible wrong count).",
-        "- A ratio below 1 means the exact mode is slower per region. Deep networks pay most: "
+        "- A ratio below 1 means the exact mode is slower per region; on the networks whose every decision float64 certifies, the two modes run the same code and the ratio is machine noise (this machine is shared). Deep networks pay most: "
         "float64's forward error bounds grow like the product of the layers' |W|, so more "
         "decisions go to ball arithmetic (128-bit `arb`) and, rarely, to rationals.",
         "",
