@@ -38,6 +38,9 @@ def test_thin_strip_in_2d(method):
     assert len(part) == 3 and part.thin.size == 1
     strip = part.thin[0]
     assert part.patterns[strip].tolist() == [1, 0]
+    counted = regions.count_regions(net, regions.box(-1, 1), method=method)
+    assert (counted.regions, counted.thin_patterns.tolist()) == (3, [[1, 0]])
+    assert counted.summary()["thin_patterns"] == [[1, 0]]
     assert len(regions.enumerate_regions(net, regions.box(-1, 1), method=method,
                                          min_radius=1e-15).thin) == 0
 

@@ -219,21 +219,27 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
                                  time_limit=time_limit, memory_limit=memory_limit,
                                  executor=executor)
         return RegionCount(regions=len(part), thin=int(part.thin.size),
+                           thin_patterns=part.patterns[part.thin],
                            **{f.name: getattr(part, f.name) for f in fields(Run)})
     domain = resolve(domain, network)
     min_radius, scale, scaled = prepare(domain, min_radius)
     engine = _engine(method, network, scaled, Settings(exact=bool(exact), thin_radius=min_radius))
     for cell in reversed(engine.roots()):
         engine.push(cell)
-    thin = [0]
+    thin: list = []
 
     def tally(records: list) -> None:
-        thin[0] += int(np.count_nonzero(engine.margins(records) <= min_radius))
+        narrow = engine.margins(records) <= min_radius
+        if narrow.any():        # rare: build the batch's arrays only then
+            thin.append(engine.collect(records).patterns[narrow])
 
     reason, seconds = drive(engine, [], max_regions=max_regions, time_limit=time_limit,
                             memory_limit=memory_limit, progress=progress, sink=tally)
     counters = engine.counters()
-    return RegionCount(regions=int(counters.regions), thin=thin[0],
+    thin_patterns = (np.concatenate(thin) if thin
+                     else np.zeros((0, network.pattern_length), np.int8))
+    return RegionCount(regions=int(counters.regions), thin=len(thin_patterns),
+                       thin_patterns=thin_patterns,
                        **run_fields(engine, network, domain, scale, min_radius, counters, reason,
                                     engine.pending, seconds))
 

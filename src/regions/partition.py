@@ -308,7 +308,7 @@ class Partition(Run):
 
     def summary(self) -> dict:
         """JSON-ready summary: ``regions``, ``lps``, ``seconds``, ``per_layer`` and the setting."""
-        return summary_of(self, len(self), int(self.thin.size))
+        return summary_of(self, len(self), int(self.thin.size), self.patterns[self.thin])
 
 
 @dataclass(kw_only=True)
@@ -317,19 +317,22 @@ class RegionCount(Run):
     were counted and dropped as they came, so its memory does not grow with the count.
 
     ``regions`` and ``thin`` (regions whose inscribed radius is at most
-    ``min_radius * scale``) are counts; the other attributes are those of :class:`Partition`.
+    ``min_radius * scale``) are counts, ``thin_patterns`` (thin, P) int8 the thin regions'
+    patterns (kept: they are few); the other attributes are those of :class:`Partition`.
     """
 
     regions: int
     thin: int
+    thin_patterns: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int8))
 
     def summary(self) -> dict:
         """As :meth:`Partition.summary`."""
-        return summary_of(self, self.regions, self.thin)
+        return summary_of(self, self.regions, self.thin, self.thin_patterns)
 
 
-def summary_of(result, regions: int, thin: int) -> dict:
-    """The JSON-ready summary of a :class:`Partition` or :class:`RegionCount`."""
+def summary_of(result, regions: int, thin: int, thin_patterns: np.ndarray) -> dict:
+    """The JSON-ready summary of a :class:`Partition` or :class:`RegionCount`; the thin
+    regions' patterns as lists of states."""
     return {
         "regions": regions,
         "lps": result.lps,
@@ -346,6 +349,7 @@ def summary_of(result, regions: int, thin: int) -> dict:
         "stop_reason": result.stop_reason,
         "unfinished": result.unfinished,
         "thin": thin,
+        "thin_patterns": np.asarray(thin_patterns).tolist(),
         "exact": result.exact,
         "exact_decisions": result.exact_decisions,
         "uncertain_decisions": result.uncertain_decisions,
