@@ -48,8 +48,8 @@ from ._vertex import ACTIVATION_CODES, AT_INFINITY, MAX_DIM
 from ._vertex import VertexEngine as VertexCore
 from .base import Counters, RegionArrays, RegionChunk, Settings, VertexCell
 
-__all__ = ["VertexEngine", "ExactGenerators", "supports", "unbounded_cells", "MAX_APEX_CONDITION", "MAX_AUTO_DIM",
-           "MAX_CORNERS"]
+__all__ = ["VertexEngine", "ExactGenerators", "supports", "unbounded_cells",
+           "MAX_APEX_CONDITION", "MAX_AUTO_DIM", "MAX_CORNERS"]
 
 #: ``method="auto"`` uses the vertex engine up to these dimensions: bounded domains start
 #: from their corners (a box in 10-D has 1,024, and the split engine is faster there), domains
@@ -313,13 +313,20 @@ class ExactGenerators:
         self.exact = exact
         self.dim = domain.dim
         self.decisions = Decisions(network, domain, exact)
-        self.balls = BallMaps(network, domain)
+        self._balls: BallMaps | None = None
         self.solver = LPSolver()
         self._cache: OrderedDict = OrderedDict()
         self.kept: dict = {}
         self.label_offsets = network.label_offsets()
         self.state_starts = np.concatenate(
             [[0], np.cumsum([layer.num_states for layer in network.layers])]).astype(int)
+
+    @property
+    def balls(self) -> BallMaps:
+        """The maps in ball arithmetic (built on first use: most runs never need them)."""
+        if self._balls is None:
+            self._balls = BallMaps(self.decisions.network, self.decisions.domain)
+        return self._balls
 
     def exact_generator(self, pattern: bytes, layer: int, labels: tuple, ray: bool,
                         approx: np.ndarray) -> list:
@@ -368,9 +375,9 @@ class ExactGenerators:
             if point is not None:
                 floats = np.array([float(x.mid()) for x in point])
                 error = max(float((x - float(x.mid())).abs_upper()) for x in point)
-                if error <= 4.0 * UNIT_ROUNDOFF * float(np.max(np.abs(floats), initial=1.0)):
-                    return floats, (error + UNIT_ROUNDOFF * float(np.max(np.abs(floats),
-                                                                         initial=0.0))) * 2.0
+                size = float(np.max(np.abs(floats), initial=0.0))
+                if error <= 4.0 * UNIT_ROUNDOFF * max(size, 1.0):
+                    return floats, (error + UNIT_ROUNDOFF * size) * 2.0
         exact = self.exact_generator(pattern, layer, labels, ray, approx)
         floats = np.array([float(v) for v in exact])
         if ray:
@@ -398,10 +405,7 @@ class ExactGenerators:
         point = self._ball_vertex(states, labels)
         if point is None:
             return 0
-        a, c = self._ball_row(states, plane)
-        value = c
-        for k in range(self.dim):
-            value += a[k] * point[k]
+        value = self._ball_value(states, plane, point)
         return 1 if value > 0 else (-1 if value < 0 else 0)
 
     def _ball_vertex(self, states: np.ndarray, labels: tuple) -> list | None:
@@ -419,8 +423,9 @@ class ExactGenerators:
         return [point[k, 0] for k in range(dim)]
 
     def _ball_witness(self, states: np.ndarray, labels: list, generators: np.ndarray):
-        """The mean of the vertices (plus the rays) rounded to float64, when ball arithmetic
-        certifies it strictly inside every row tight at a generator; else None."""
+        """The mean of the vertices of a bounded region rounded to float64, when ball
+        arithmetic certifies it strictly inside every row tight at a vertex; else None (and
+        for a region with rays)."""
         total, count = [arb(0)] * self.dim, 0
         for tight, row in zip(labels, generators):
             if row[-1] == 0.0:
@@ -434,14 +439,18 @@ class ExactGenerators:
         exact = [arb(fraction(x)) for x in point]
         sides = pattern_sides(self.decisions.network, states)
         for label in {int(label) for tight in labels for label in tight}:
-            a, c = self._ball_row(states, label)
-            value = c
-            for k in range(self.dim):
-                value += a[k] * exact[k]
+            value = self._ball_value(states, label, exact)
             inside = value < 0 if label < 0 else (value > 0 if sides[label] > 0 else value < 0)
             if not inside:
                 return None
         return point
+
+    def _ball_value(self, states: np.ndarray, label: int, point: list) -> arb:
+        """Row ``label`` (``a . z + c``) at ``point`` (a list of ``arb``), in ball arithmetic."""
+        a, value = self._ball_row(states, label)
+        for k in range(self.dim):
+            value += a[k] * point[k]
+        return value
 
     def _ball_row(self, states: np.ndarray, label: int) -> tuple:
         if label < 0:
