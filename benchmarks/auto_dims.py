@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import platform
-from datetime import date
 
 import regions
 from regions.engines.vertex import MAX_AUTO_DIM
 from regions.random_networks import random_network
 
-from run import DEFAULT_OUTPUT, write_section
+from run import DEFAULT_OUTPUT, provenance, write_section
 
 SCRIPT = "benchmarks/auto_dims.py"
 
@@ -52,8 +51,7 @@ def main():
     section = "\n".join([
         "## Vertex or split: what `method=\"auto\"` picks",
         "",
-        f"- Command: `python {SCRIPT} --regions {args.regions}`, run {date.today()}, "
-        f"Python {platform.python_version()}, {platform.machine()}.",
+        provenance(f"python {SCRIPT} --regions {args.regions}") + f", {platform.machine()}.",
         "- Both engines stop after the same number of final regions, in the same run; the "
         "claim is the ratio.",
         "",

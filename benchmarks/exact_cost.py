@@ -10,10 +10,8 @@ Writes its section of docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
-import platform
-from datetime import date
 
-from run import DEFAULT_OUTPUT, child_result, write_section
+from run import DEFAULT_OUTPUT, child_result, provenance, write_section
 
 SCRIPT = "benchmarks/exact_cost.py"
 #: (widths, domain): small to deep, 2-D to 6-D, box and all of R^n.
@@ -63,14 +61,15 @@ def main():
     section = "\n".join([
         "## The price of exactness",
         "",
-        f"- Command: `python {SCRIPT}`, run {date.today()}, Python "
-        f"{platform.python_version()}; `regions.count_regions` with `method=\"auto\"`, seed 0, "
-        f"each run in a fresh process, stopped after {TIME_LIMIT:g} s (`*`: a partial run's rate).",
+        provenance(f"python {SCRIPT}") + "; `regions.count_regions` with `method=\"auto\"`, "
+        f"seed 0, each run in a fresh process, stopped after {TIME_LIMIT:g} s (`*`: a partial "
+        "run's rate).",
         "- The float-only column is the same code with `exact=False`; \"left to rounding\" is how "
         "many of its decisions float64 could not certify (each a possible wrong count).",
-        "- A ratio below 1 means the exact mode is slower per region; on the networks whose every decision float64 certifies, the two modes run the same code and the ratio is machine noise (this machine is shared). Deep networks pay most: "
-        "float64's forward error bounds grow like the product of the layers' |W|, so more "
-        "decisions go to ball arithmetic (128-bit `arb`) and, rarely, to rationals.",
+        "- A ratio below 1 means the exact mode is slower per region; on the networks whose "
+        "every decision float64 certifies, the two modes run the same code and the ratio is "
+        "machine noise (this machine is shared). Deep networks pay most: float64's forward "
+        "error bounds grow like the product of the layers' |W|, so more decisions go to ball arithmetic (128-bit `arb`) and, rarely, to rationals.",
         "",
         *rows,
     ])

@@ -10,11 +10,9 @@ libraries included). Writes its section of docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
-import platform
 import resource
-from datetime import date
 
-from run import DEFAULT_OUTPUT, child_result, write_section
+from run import DEFAULT_OUTPUT, child_result, provenance, write_section
 
 SCRIPT = "benchmarks/memory.py"
 NETWORKS = [[2, 64, 64, 64, 1], [2, 256, 256, 256, 1], [2, 512, 512, 512, 1],
@@ -54,8 +52,7 @@ def main():
     section = "\n".join([
         "## Memory: counting without keeping the regions",
         "",
-        f"- Command: `python {SCRIPT}`, run {date.today()}, Python "
-        f"{platform.python_version()}; all of R^2, `method=\"auto\"` (the vertex engine).",
+        provenance(f"python {SCRIPT}") + "; all of R^2, `method=\"auto\"` (the vertex engine).",
         "- `regions count NET` (without `-o`, `--exact-check`, `--certify` or checkpoints) "
         "counts this way; peak memory is the whole process's.",
         "",

@@ -232,6 +232,12 @@ Each tool ran in its own fresh process and had to report the same number of regi
 """
 
 
+def provenance(command: str) -> str:
+    """The first bullet of a benchmark section: the command, the date and the Python."""
+    return (f"- Command: `{command}`, run {datetime.date.today()}, Python "
+            f"{platform.python_version()}")
+
+
 def write_section(path: Path, section: str, script: str = "benchmarks/run.py") -> None:
     """Replace ``script``'s section of ``path`` (between markers), appending it if absent."""
     BEGIN, END = f"<!-- {script}: begin -->", f"<!-- {script}: end -->"
