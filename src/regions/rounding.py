@@ -16,6 +16,8 @@ UNIT_ROUNDOFF = 2.0 ** -53
 #: Bounds are computed in float64 themselves; multiplying them by this covers their own
 #: rounding (a few dozen operations each, far below 1e-6 relative).
 BOUND_SAFETY = 1.0 + 1e-6
+#: 2^-1074, the spacing of float64 near zero: the most an underflowing operation loses.
+SMALLEST_SUBNORMAL = 2.0 ** -1074
 
 
 def gamma(n: int) -> float:
@@ -58,3 +60,59 @@ def strict_slack(A: np.ndarray, b: np.ndarray, errors: np.ndarray, point: np.nda
     (rows with error bounds ``errors``)."""
     signs, _ = certified_signs(-A, b, errors, point)
     return bool(np.all(signs > 0))
+
+
+def row_norm_bounds(weight: np.ndarray) -> np.ndarray:
+    """Upper bounds on the 2-norm of each row of ``weight`` (n_out, n_in): (n_out,)."""
+    weight = np.asarray(weight, dtype=np.float64)
+    shift = -np.frexp(np.max(np.abs(weight), axis=1, initial=0.0))[1]
+    scaled = np.ldexp(weight, shift[:, None])  # each row's largest entry in [1/2, 1), exactly
+    squares = np.einsum("ij,ij->i", scaled, scaled)
+    # squares below 2^-1074 underflow: the last term covers what they can sum to
+    bounds = (np.sqrt(squares * (1.0 + gamma(weight.shape[1] + 1))) * BOUND_SAFETY
+              + np.sqrt(weight.shape[1]) * 2.0 ** -537)
+    with np.errstate(over="ignore"):  # a bound beyond float64 is inf, still a bound
+        return np.ldexp(bounds, -shift) * (1.0 + 1e-15) + SMALLEST_SUBNORMAL
+
+
+def spectral_norm_bound(weight: np.ndarray, squarings: int = 5) -> float:
+    """A rigorous upper bound on the spectral norm ``||weight||_2``, within a factor
+    ``p ** (1 / 2 ** (squarings + 2))`` of it (``p`` the smaller side; 1.02 for
+    ``p = 1024``).
+
+    ``||W||_2 ** 2`` is the largest eigenvalue of the positive semidefinite Gram matrix
+    ``A`` (``W^T W`` or ``W W^T``, the smaller), and ``lambda ** k <= ||A^k||_F`` for
+    ``k = 2 ** squarings``. ``A^k`` is computed by repeated squaring in float64, every
+    matrix scaled by a power of two (exactly) and carrying a bound on its Frobenius
+    distance from the exact scaled power: squaring ``C = B + E`` errs by at most
+    ``|E| (2 |C| + |E|) + gamma_p |C|^2`` (norms Frobenius), plus what underflow can lose.
+    """
+    weight = np.asarray(weight, dtype=np.float64)
+    largest = float(np.max(np.abs(weight), initial=0.0))
+    if largest == 0.0:
+        return 0.0
+    if weight.shape[0] < weight.shape[1]:
+        weight = weight.T
+    terms, p = weight.shape
+    shift = -int(np.frexp(largest)[1])
+    scaled = np.ldexp(weight, shift)  # exact: entries below 2^-1074 are dropped, see lost
+    lost = np.sqrt(terms * p) * SMALLEST_SUBNORMAL
+    underflow = p * (p + terms) * SMALLEST_SUBNORMAL  # absolute error of one product
+    frobenius = float(np.linalg.norm(scaled)) * (1.0 + gamma(terms * p)) * BOUND_SAFETY + lost
+    C = scaled.T @ scaled
+    error = (gamma(terms) * float(np.linalg.norm(np.abs(scaled).T @ np.abs(scaled)))
+             * BOUND_SAFETY + underflow + 2.0 * frobenius * lost)
+    exponent = 0  # A^(2^j) = 2^exponent * (the exact matrix C approximates)
+    for _ in range(squarings):
+        size = float(np.linalg.norm(C)) * (1.0 + gamma(p * p)) * BOUND_SAFETY
+        C = C @ C
+        error = (error * (2.0 * size + error) + gamma(p) * size * size) * BOUND_SAFETY + underflow
+        scale = -int(np.frexp(float(np.linalg.norm(C)))[1])
+        C = np.ldexp(C, scale)
+        error = float(np.ldexp(error, scale))
+        exponent = 2 * exponent - scale
+    size = float(np.linalg.norm(C)) * (1.0 + gamma(p * p)) * BOUND_SAFETY + error
+    power = 2 ** (squarings + 1)
+    bound = min(2.0 ** (exponent / power) * size ** (1.0 / power) * (1.0 + 1e-9), frobenius)
+    with np.errstate(over="ignore"):  # a bound beyond float64 is inf, still a bound
+        return float(np.ldexp(bound, -shift)) * (1.0 + 1e-9) + SMALLEST_SUBNORMAL

@@ -36,6 +36,8 @@ error bounds are in ``preactivation.pxd``; the largest ball of a thin region
 
 import numpy as np
 from libc.math cimport fabs, sqrt
+
+from regions.rounding import row_norm_bounds, spectral_norm_bound
 from libc.stdint cimport int32_t, int64_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memmove, memset
@@ -45,7 +47,8 @@ from .activations cimport (HARDTANH, IDENTITY, LEAKY_RELU, RELU, breakpoint,
 from .arena cimport Buffer, release, reserve
 from .crossing cimport (common_bits, contains_bits, cross_rays, cross_vertex_ray,
                         cross_vertices, largest)
-from .preactivation cimport affine_map, map_error, output_error, row_size
+from .preactivation cimport (affine_map, column_norm, map_error, output_error, product,
+                             row_size, smaller)
 from .refine cimport refine
 from .rounding cimport BOUND_SAFETY, UNIT_ROUNDOFF, certify, dmax, dmin, gamma
 from .small_lp cimport ball_by_subsets
@@ -60,8 +63,10 @@ AT_INFINITY = -(1 << 62)
 cdef int64_t INFINITY_LABEL = AT_INFINITY
 #: Largest working dimension (the fixed-size work arrays below).
 MAX_DIM = 64
-# Rank-one updates of a pre-activation map in a row before it is recomputed in full.
-cdef int MAX_UPDATES = 32
+# Rank-one terms (a neuron whose state differs, per child) added to a pre-activation map
+# before it is recomputed in full, per neuron of the previous layer: each term widens
+# the map's rounding bound (``child_error``).
+cdef double MAX_TERMS_PER_NEURON = 0.25
 # A generator whose sign float64 cannot certify is solved again from its tight rows
 # (``refine.pxd``, resetting its error bound) before the exact path is taken, unless its
 # bound is already within this many units of rounding of its size.
@@ -71,7 +76,10 @@ cdef double TIGHT_ERROR = 16.0
 cdef struct LayerData:
     const double* weight   # (n_out, n_in)
     const double* bias     # (n_out,)
+    const double* row_max      # (n_out,): largest |weight| of each row
     const double* weight_sum   # (n_out,): sum of |weight| over each row
+    const double* row_norm     # (n_out,): bound on the 2-norm of each row of weight
+    double spectral        # bound on the spectral norm of weight
     int n_out
     int n_in
     int act
@@ -198,7 +206,9 @@ cdef class VertexEngine:
     cdef Workspace ws
     cdef Results out
     cdef list rational          # (region index in the results, exact witness as strings)
-    cdef int ref_ready, ref_updates
+    cdef int ref_ready, ref_terms
+    # the pre-activation map's error columns' 2-norm bound; its children's output maps'
+    cdef double G_norm, child_norm
     cdef public long n_regions, lps, exact_decisions, uncertain_decisions
     # A split stops after ``split_steps`` piece steps (a piece filtered and cut, or
     # emitted): its unfinished pieces go back on the stack as cells of the same layer, so
@@ -233,14 +243,22 @@ cdef class VertexEngine:
             weight, bias, code, leak = layers[l]
             weight = np.ascontiguousarray(weight, dtype=np.float64)
             bias = np.ascontiguousarray(bias, dtype=np.float64)
-            weight_sum = np.ascontiguousarray(np.abs(weight).sum(axis=1))
-            self._arrays.extend([weight, bias, weight_sum])
+            abs_weight = np.abs(weight)
+            row_max = np.ascontiguousarray(abs_weight.max(axis=1, initial=0.0))
+            weight_sum = np.ascontiguousarray(abs_weight.sum(axis=1))
+            row_norm = np.ascontiguousarray(row_norm_bounds(weight))
+            self._arrays.extend([weight, bias, row_max, weight_sum, row_norm])
             w = weight
-            b = bias
             self.layers[l].weight = &w[0, 0]
+            b = bias
             self.layers[l].bias = &b[0]
+            b = row_max
+            self.layers[l].row_max = &b[0]
             b = weight_sum
             self.layers[l].weight_sum = &b[0]
+            b = row_norm
+            self.layers[l].row_norm = &b[0]
+            self.layers[l].spectral = spectral_norm_bound(weight)
             self.layers[l].n_out = weight.shape[0]
             self.layers[l].n_in = weight.shape[1]
             self.layers[l].act = code
@@ -326,6 +344,7 @@ cdef class VertexEngine:
         copy_in(cv.labels, labels)
         copy_in(cv.map, map)
         copy_in(cv.map_error, map_error)
+        cv.head.map_norm = column_norm(cv.map_error, map.shape[0], np.inf)
         copy_in(cv.pattern, pattern)
         copy_in(cv.sides, sides)
         copy_in(cv.flat, flat)
@@ -422,21 +441,23 @@ cdef class VertexEngine:
         if h.premapped:
             memcpy(out.map, cv.map, <size_t>n * cols * sizeof(double))
             memcpy(out.map_error, cv.map_error, <size_t>n * sizeof(double))
+            out.head.map_norm = h.map_norm
         else:
-            self.layer_map(l, cv, out.map, out.map_error)
+            out.head.map_norm = self.layer_map(l, cv, out.map, out.map_error)
         memcpy(out.pattern, cv.pattern, h.plen)
         memcpy(out.flat, cv.flat, h.nv)
         self.per_layer[l] += 1
         return 0
 
-    cdef int layer_map(self, int l, CellView cv, double* G, double* G_error) except -1:
-        """Layer ``l``'s pre-activation map from the cell's input map, and its error bounds."""
+    cdef double layer_map(self, int l, CellView cv, double* G, double* G_error) except -1:
+        """Layer ``l``'s pre-activation map from the cell's input map, and its row error
+        bounds; returns the bound on its error columns' 2-norm."""
         cdef LayerData* L = &self.layers[l]
         cdef int cols = self.dim + 1
         affine_map(L.weight, L.bias, L.n_out, L.n_in, cv.map, cols, G)
-        map_error(L.weight, L.bias, L.n_out, L.n_in, cv.map, cv.map_error, cols, L.n_in + 2,
-                  1.0, <double*>grab(&self.ws.work, L.n_in * sizeof(double)), G_error)
-        return 0
+        return map_error(L.weight, L.bias, L.n_out, L.n_in, cv.map, cv.map_error,
+                         cv.head.map_norm, L.row_norm, L.spectral, cols,
+                         <double*>grab(&self.ws.work, L.n_in * sizeof(double)), G_error)
 
     # ------------------------------------------------------------------ finish
 
@@ -666,15 +687,17 @@ cdef class VertexEngine:
         return 0
 
     cdef int preactivations(self, CellView cv, int n) except -1:
-        """The layer's pre-activation map ``G (n, dim + 1)`` and its row error bounds."""
+        """The layer's pre-activation map ``G (n, dim + 1)``, its row error bounds and the
+        bound on its error columns' 2-norm (``G_norm``)."""
         cdef int cols = self.dim + 1
         cdef double* G = <double*>grab(&self.ws.G, <size_t>n * cols * sizeof(double))
         cdef double* G_error = <double*>grab(&self.ws.G_error, <size_t>n * sizeof(double))
         if cv.head.premapped:
             memcpy(G, cv.map, <size_t>n * cols * sizeof(double))
             memcpy(G_error, cv.map_error, <size_t>n * sizeof(double))
+            self.G_norm = cv.head.map_norm
         else:
-            self.layer_map(cv.head.layer, cv, G, G_error)
+            self.G_norm = self.layer_map(cv.head.layer, cv, G, G_error)
         return 0
 
     cdef int constant_hyperplanes(self, CellView cv, int n, int k_bp, int words) except -1:
@@ -1336,6 +1359,7 @@ cdef class VertexEngine:
         if not done:
             memcpy(out.map, cv.map, <size_t>cv.head.n_in * cols * sizeof(double))
             memcpy(out.map_error, cv.map_error, <size_t>cv.head.n_in * sizeof(double))
+            out.head.map_norm = cv.head.map_norm
             memcpy(out.sides, sides, T)
             return 0
         self.child_states(cv, sides, k_bp, out)
@@ -1356,6 +1380,7 @@ cdef class VertexEngine:
         cdef double* G = <double*>self.ws.G.data
         cdef double* G_error = <double*>self.ws.G_error.data
         cdef double* coef = <double*>grab(&self.ws.child_coef, <size_t>n * 2 * sizeof(double))
+        cdef double rounding, squares = 0.0
         cdef signed char state
         for j in range(n):
             state = state_from_sides(self.layers[l].act, sides + j * k_bp)
@@ -1365,12 +1390,14 @@ cdef class VertexEngine:
         if not out.head.premapped:
             self.apply_states(n, G, coef, out.map)
             for j in range(n):
-                output_error(coef[2 * j], coef[2 * j + 1], G + j * cols, G_error[j], cols,
-                             &out.map_error[j])
+                rounding = output_error(coef[2 * j], coef[2 * j + 1], G + j * cols, G_error[j],
+                                        cols, &out.map_error[j])
+                squares += rounding * rounding
+            out.head.map_norm = column_norm(
+                out.map_error, n, self.layers[l].largest_slope * self.G_norm + sqrt(squares))
             return 0
         self.premap(l + 1, n, G, coef, out.map)
-        memcpy(out.map_error, self.ws.child_error.data,
-               <size_t>self.layers[l + 1].n_out * sizeof(double))
+        out.head.map_norm = self.child_error(l + 1, out.map_error)
         return 0
 
     cdef void apply_states(self, int n, double* G, double* coef, double* out) noexcept nogil:
@@ -1382,28 +1409,48 @@ cdef class VertexEngine:
             out[j * cols + cols - 1] += coef[2 * j + 1]
 
     cdef int child_map_error(self, int l) except -1:
-        """Error bounds of the next layer's pre-activation maps of this cell's children, one
-        bound for all of them (``premap``). A child's output map of this layer has rows of
-        entries at most ``largest_slope * |G|max + 1`` erring by at most
-        ``largest_slope * G_error max`` plus one rounding, whatever its states; rank-one
-        updates may add up to ``MAX_UPDATES`` terms of at most twice that each."""
+        """What the error bounds of this cell's children's pre-activation maps of layer
+        ``l + 1`` (``premap``) share, whatever the children's states (``child_error`` adds
+        the rest). Row ``j`` of a child's output map of layer ``l`` has entries at most
+        ``entry_j = largest_slope * |G_j|max + largest |offset|`` and errs by at most
+        ``largest_slope * G_error[j]`` (its own rounding is counted with the next map's),
+        each error column by at most ``largest_slope * G_norm`` in 2-norm. Per row ``i`` of
+        layer ``l + 1``, three numbers: ``|W_i| . entry + |b_i|``, ``max_j |W_ij| max entry``
+        (half the most a rank-one update adds to an entry), and the inherited error."""
         cdef int cols = self.dim + 1, n = self.layers[l].n_out, j, i
         cdef LayerData* L = &self.layers[l]
         cdef LayerData* N = &self.layers[l + 1]
         cdef double* G = <double*>self.ws.G.data
         cdef double* G_error = <double*>self.ws.G_error.data
-        cdef double entry = 0.0, error = 0.0, w
+        cdef double offset = 1.0 if L.act == HARDTANH else 0.0
+        cdef double entry = 0.0
         for j in range(n):
-            entry = dmax(entry, row_size(G + j * cols, cols))
-            error = dmax(error, G_error[j])
-        entry = L.largest_slope * entry + 1.0
-        error = L.largest_slope * error + UNIT_ROUNDOFF * entry
-        cdef double g = gamma(N.n_in + MAX_UPDATES + 3) * (1.0 + 2.0 * MAX_UPDATES)
-        cdef double* out = <double*>grab(&self.ws.child_error, <size_t>N.n_out * sizeof(double))
+            entry = dmax(entry, L.largest_slope * row_size(G + j * cols, cols) + offset)
+        self.child_norm = L.largest_slope * self.G_norm
+        cdef double* parts = <double*>grab(&self.ws.child_error,
+                                           <size_t>N.n_out * 3 * sizeof(double))
         for i in range(N.n_out):
-            w = N.weight_sum[i]
-            out[i] = (g * (w * entry + fabs(N.bias[i])) + w * error) * BOUND_SAFETY
+            parts[3 * i] = N.weight_sum[i] * entry + fabs(N.bias[i])
+            parts[3 * i + 1] = N.row_max[i] * entry
+            parts[3 * i + 2] = N.row_norm[i] * self.child_norm
         return 0
+
+    cdef double child_error(self, int l, double* error) except -1:
+        """A child's row error bounds of its pre-activation map of layer ``l`` (``premap``,
+        ``ref_terms`` rank-one terms after the last full product) into ``error``; returns
+        the bound on its error columns' 2-norm. An entry sums at most
+        ``n_in + 2 ref_terms + 1`` terms (an update adds a product and, in the offset
+        column, an offset term), each rounded at most three times before, of absolute
+        values at most ``|W_i| . entry + |b_i| + 2 ref_terms max_j |W_ij| entry_j``."""
+        cdef LayerData* N = &self.layers[l]
+        cdef double* parts = <double*>self.ws.child_error.data
+        cdef double g = gamma(N.n_in + 2 * self.ref_terms + 4), rounding, squares = 0.0
+        cdef int i
+        for i in range(N.n_out):
+            rounding = g * (parts[3 * i] + 2.0 * self.ref_terms * parts[3 * i + 1])
+            squares += rounding * rounding
+            error[i] = (rounding + parts[3 * i + 2]) * BOUND_SAFETY
+        return column_norm(error, N.n_out, N.spectral * self.child_norm + sqrt(squares))
 
     cdef int premap(self, int l, int n, double* G, double* coef, double* out) except -1:
         """``out (n_out[l], dim + 1)``: layer ``l``'s pre-activation map for a child whose
@@ -1413,8 +1460,8 @@ cdef class VertexEngine:
         ones differ in the states of a few neurons, so a child's map is the previous
         child's plus one rank-one update per neuron whose state differs. A full
         ``dgemm`` starts each cell, replaces updates when more than 1/8 of the
-        neurons differ, and bounds the rounding by recomputing after
-        ``MAX_UPDATES`` updates in a row (``child_map_error`` bounds the result).
+        neurons differ, and after ``MAX_TERMS_PER_NEURON * n`` rank-one terms, which
+        widen the rounding bound (``child_error``).
         """
         cdef int cols = self.dim + 1, n_next = self.layers[l].n_out, j, i, k, differ = 0
         cdef double* ref_coef = <double*>self.ws.ref_coef.data
@@ -1425,7 +1472,8 @@ cdef class VertexEngine:
             for j in range(n):
                 if coef[2 * j] != ref_coef[2 * j] or coef[2 * j + 1] != ref_coef[2 * j + 1]:
                     differ += 1
-        if not self.ref_ready or differ * 8 > n or self.ref_updates >= MAX_UPDATES:
+        if (not self.ref_ready or differ * 8 > n
+                or self.ref_terms + differ > max(2.0, MAX_TERMS_PER_NEURON * n)):
             grab(&self.ws.work, <size_t>n * cols * sizeof(double))
             self.apply_states(n, G, coef, <double*>self.ws.work.data)
             affine_map(W, self.layers[l].bias, n_next, n, <double*>self.ws.work.data, cols, out)
@@ -1434,7 +1482,7 @@ cdef class VertexEngine:
             memcpy(grab(&self.ws.ref_coef, <size_t>n * 2 * sizeof(double)), coef,
                    <size_t>n * 2 * sizeof(double))
             self.ref_ready = 1
-            self.ref_updates = 0
+            self.ref_terms = 0
             return 0
         ref = <double*>self.ws.ref_map.data
         memcpy(out, ref, <size_t>n_next * cols * sizeof(double))
@@ -1452,7 +1500,7 @@ cdef class VertexEngine:
                 out[i * cols + cols - 1] += w * doffset
         memcpy(ref, out, <size_t>n_next * cols * sizeof(double))
         memcpy(ref_coef, coef, <size_t>n * 2 * sizeof(double))
-        self.ref_updates += 1
+        self.ref_terms += differ
         return 0
 
 

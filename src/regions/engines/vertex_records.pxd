@@ -17,6 +17,7 @@ cdef struct CellHead:
     int premapped   # 0: ``map`` is the input map of ``layer``; 1: its pre-activation map
     int nsides      # entries of ``sides``: 0 for a cell entering its layer, else (a cell whose
                     # split was cut short, see ``split_steps``) the layer's hyperplanes
+    double map_norm  # bound on the 2-norm of each column of ``map``'s error
     size_t size     # bytes of the whole record
 
 
