@@ -475,6 +475,34 @@ def test_warnings_name_the_exit_code_the_run_returns(capsys, near_triple):
     assert code == cli.EXIT_INCOMPLETE and "(exit code 5)" in err and "(exit code 7)" not in err
 
 
+def test_a_spent_exact_budget_exits_7_and_says_so(capsys, near_triple):
+    # The thin triangle's corners take decisions beyond float64: with no budget for them the
+    # run goes on float-only, exits 7 and names the budget; with room for them it is exact
+    # (7 regions: Zaslavsky, 1 + 3 + 3) and exits 0.
+    box = ["--box", "-1", "1", "--quiet", "--json"]
+    code, out, err = run(capsys, "count", near_triple, *box, "--exact-budget", "0")
+    summary = json.loads(out)
+    assert code == cli.EXIT_UNCERTAIN
+    assert summary["exact_budget"] == 0 and summary["exact_budget_spent"] is True
+    assert summary["certain"] is False and summary["uncertain_decisions"] > 0
+    assert err.startswith("warning: the exact-decision budget (--exact-budget 0) ran out")
+    assert err.endswith("(exit code 7)\n") and err.count("\n") == 1
+    code, out, err = run(capsys, "count", near_triple, *box, "--exact-budget", "1000")
+    summary = json.loads(out)
+    assert code == 0 and err == ""
+    assert (summary["regions"], summary["exact_budget_spent"], summary["certain"]) == (7, False,
+                                                                                        True)
+    for bad in ("-1", "x"):
+        with pytest.raises(SystemExit) as exc:
+            run(capsys, "count", near_triple, "--exact-budget", bad, "--quiet")
+        assert exc.value.code == cli.EXIT_BAD_INPUT
+        assert "argument --exact-budget" in capsys.readouterr().err
+    code, _, err = run(capsys, "count", near_triple, "--no-exact", "--exact-budget", "5", "--quiet")
+    assert code == cli.EXIT_BAD_INPUT and "exact_budget limits the exact mode" in err
+    code, _, err = run(capsys, "faces", near_triple, *box, "--exact-budget", "5")
+    assert code == cli.EXIT_BAD_INPUT and "drop --exact-budget" in err
+
+
 @pytest.mark.parametrize("command,extra", [("plot", ["-o", "p.png"]),
                                            ("graph", ["-o", "g.graphml"]), ("faces", []),
                                            ("topology", []), ("verify", ["--samples", "100",

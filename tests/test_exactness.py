@@ -536,3 +536,51 @@ def test_rescaling_a_hidden_layer_changes_nothing(engine, kind, layer, k):
 def test_rescaling_the_input_changes_nothing(engine, kind, k):
     scaled = outcome(rescale_input(META_NET, k), SCALED_DOMAINS[kind](k), engine)
     assert_same_outcome(scaled, base_outcome(kind, engine))
+
+
+# --------------------------------------------------------------------------- the budget
+
+#: Three lines that nearly meet in one point (as in test_cli.py): 7 regions (Zaslavsky,
+#: 1 + 3 + 3, checked by the oracle below), one a thin triangle whose corners float64
+#: cannot place.
+NEAR_TRIPLE = regions.Network.from_layers([
+    ([[0.1, 0.2], [0.3, -0.1], [0.7, 0.1]], [-0.1, -0.0666666666666666667, -0.26666666666666667]),
+    ([[1.0, 1.0, 1.0]], [0.0])])
+
+
+def run_engine(engine: str, **options):
+    if engine == "count":
+        return regions.count_regions(NEAR_TRIPLE, regions.box(-1, 1), **options)
+    return regions.enumerate_regions(NEAR_TRIPLE, regions.box(-1, 1), method=engine, **options)
+
+
+def count_of(result) -> int:
+    return result.regions if hasattr(result, "regions") else len(result)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_exact_budget_bounds_the_exact_decisions(engine):
+    """With room for every decision the run is exact; with none it goes on float-only
+    and says so: decisions left to rounding, ``exact_budget_spent``, not ``certain``."""
+    truth = ro.exact_regions_2d(NEAR_TRIPLE, regions.box(-1, 1).resolve(2))
+    assert len(truth) == 7
+    roomy = run_engine(engine, exact_budget=10 ** 6)
+    assert_exact(roomy)
+    assert count_of(roomy) == 7 and not roomy.exact_budget_spent
+    assert roomy.summary()["exact_budget"] == 10 ** 6
+    spent = run_engine(engine, exact_budget=0)
+    summary = spent.summary()
+    assert summary["exact"] and summary["exact_budget"] == 0
+    assert summary["exact_budget_spent"] and not summary["certain"]
+    assert summary["uncertain_decisions"] > 0 and summary["exact_decisions"] == 0
+
+
+@pytest.mark.parametrize("budget", [-1, 1.5, True, "3"])
+def test_a_bad_exact_budget_is_refused(budget):
+    with pytest.raises(regions.RegionsError, match="exact_budget"):
+        regions.count_regions(NEAR_TRIPLE, exact_budget=budget)
+
+
+def test_an_exact_budget_needs_the_exact_mode():
+    with pytest.raises(regions.RegionsError, match="not with exact=False"):
+        regions.enumerate_regions(NEAR_TRIPLE, exact=False, exact_budget=3)

@@ -16,8 +16,9 @@ found a violated relation; 4 ``--certify`` found a completeness violation; 5
 the run stopped early (budget or Ctrl-C) and printed a partial, incomplete
 result; 6 ``--exact-check`` found a witness that is not strictly inside its
 region; 7 the count is complete but not certain: in the float-only mode
-(``--no-exact``) float64 could not certify some decision (``"certain": false``
-and ``"uncertain_decisions"`` in ``--json``); 130 Ctrl-C before the result; 141
+(``--no-exact``), or after the exact mode's budget ran out (``--exact-budget``),
+float64 could not certify some decision and rounding settled it (``"certain":
+false``, ``"uncertain_decisions"`` and ``"exact_budget_spent"`` in ``--json``); 130 Ctrl-C before the result; 141
 standard output was closed early (a pipe into ``head``). A 5 or 7 is explained by
 a warning on stderr. Thin regions (inscribed radius at most ``--min-radius``) are
 counted like every region and reported (``"thin"``), never a reason to exit 7.
@@ -271,7 +272,13 @@ def concluded(part, code: int) -> int:
               f"({STOPPED_BY.get(summary['stop_reason'], summary['stop_reason'])}, "
               f"{summary['unfinished']:,} cells unfinished): the result holds only the "
               f"regions found before (exit code {code})", file=sys.stderr)
-    if not summary["certain"]:
+    if summary["exact_budget_spent"]:
+        print(f"warning: the exact-decision budget (--exact-budget "
+              f"{summary['exact_budget']:,}) ran out: {summary['uncertain_decisions']:,} later "
+              f"decisions float64 could not certify were left to rounding, so the count may "
+              f"be wrong; rerun with a larger budget or none (exit code {code})",
+              file=sys.stderr)
+    elif not summary["certain"]:
         print(f"warning: float-only mode (--no-exact): {summary['uncertain_decisions']:,} "
               f"decisions float64 could not certify were left to rounding, so the count may "
               f"be wrong; rerun without --no-exact (exit code {code})", file=sys.stderr)
@@ -393,10 +400,14 @@ def cmd_entropy(args) -> int:
 
 def require_exact(args, command: str) -> None:
     """The face lattice is built from the exact vertices of an exact partition: refuse the
-    float-only mode rather than fail on a region rounding decided wrongly."""
+    float-only mode, and a budget that may end in it, rather than fail on a region rounding
+    decided wrongly."""
     if not args.exact:
         raise RegionsError(f"{command} builds the exact face lattice and needs the exact mode "
                            "(drop --no-exact)")
+    if args.exact_budget is not None:
+        raise RegionsError(f"{command} builds the exact face lattice and needs every decision "
+                           "exact (drop --exact-budget)")
 
 
 def cmd_faces(args) -> int:
@@ -509,6 +520,10 @@ def add_enumeration_arguments(parser) -> None:
                         help="float-only mode: decisions float64 cannot certify are left to "
                              "rounding (exit 7 when any was); faster on degenerate inputs, "
                              "possibly wrong")
+    parser.add_argument("--exact-budget", type=non_negative, metavar="N",
+                        help="settle at most N decisions beyond float64, then go on "
+                             "float-only (exit 7 when a later one was left to rounding; "
+                             "default: no limit)")
     parser.add_argument("--max-regions", type=int, help="stop after this many regions")
     parser.add_argument("--time-limit", type=float, metavar="SECONDS",
                         help="stop after this long")
@@ -525,22 +540,32 @@ def add_enumeration_arguments(parser) -> None:
                         help="run region subtrees on N processes (same result as 1)")
 
 
-def at_least_one(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
+def whole_number(text: str, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
     return value
+
+
+def at_least_one(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    return whole_number(text, 1)
+
+
+def non_negative(text: str) -> int:
+    """An argparse type: a whole number of at least 0."""
+    return whole_number(text, 0)
 
 
 def enumerate_from_args(args, net, domain, count_only: bool = False, bound=None):
     """The enumeration the command line asks for (:func:`add_enumeration_arguments`), on
     ``--workers`` processes, with progress unless ``--quiet``."""
     memory = None if args.memory_limit is None else args.memory_limit * 2**20
-    options = dict(min_radius=args.min_radius, exact=args.exact, max_regions=args.max_regions,
+    options = dict(min_radius=args.min_radius, exact=args.exact,
+                   exact_budget=args.exact_budget, max_regions=args.max_regions,
                    time_limit=args.time_limit, memory_limit=memory, method=args.method)
     if not count_only:
         options.update(checkpoint=args.checkpoint, resume=args.resume)

@@ -41,7 +41,8 @@ ENGINES = {"split": SplitEngine, "vertex": VertexEngine, "walk": WalkEngine}
 
 
 def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
-                      min_radius: float = MIN_RADIUS, exact: bool = True, progress=None,
+                      min_radius: float = MIN_RADIUS, exact: bool = True,
+                      exact_budget: int | None = None, progress=None,
                       max_regions: int | None = None, time_limit: float | None = None,
                       memory_limit: float | None = None, checkpoint=None,
                       checkpoint_every: float = CHECKPOINT_SECONDS, resume=None,
@@ -78,6 +79,13 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         (:mod:`regions.predicates`). False: the float-only mode, where decisions
         float64 cannot certify are left to rounding and counted in
         ``uncertain_decisions`` (the count may then be wrong: :attr:`Partition.certain`).
+    exact_budget : int, optional
+        The exact mode's budget: the most decisions to settle beyond float64 (in ball
+        or rational arithmetic). Once it is spent, the run goes on float-only, and
+        :attr:`Partition.exact_budget_spent` and ``uncertain_decisions`` say whether a
+        later decision was left to rounding. Checked between batches of cells, so a
+        run may exceed it by one batch's decisions; with an ``executor``, each task
+        has the whole budget. Default: no limit.
     progress : callable, optional
         Called as ``progress(regions_found, layer, pending_cells, seconds)``,
         where ``layer`` is the layer of the cell on top of the work stack, at
@@ -134,7 +142,7 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
     >>> len(part), part.complete, part.stop_reason
     (3, False, 'max_regions')
     """
-    _check_options(method, max_regions, time_limit, memory_limit)
+    _check_options(method, max_regions, time_limit, memory_limit, exact, exact_budget)
     if method == "walk" and executor is not None:
         raise RegionsError("method='walk' runs serially (its queue shares one set of seen "
                            "patterns): no executor")
@@ -147,7 +155,7 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         raise RegionsError("checkpoints and resume run serially: no executor")
     min_radius, scale, scaled = prepare(domain, min_radius)
     settings = Settings(exact=bool(exact), thin_radius=min_radius,
-                        start=_working_start(start, scaled, scale))
+                        start=_working_start(start, scaled, scale), exact_budget=exact_budget)
     key = checkpoints.fingerprint(network, domain, min_radius, settings.exact)
     saved = checkpoints.load(resume, key) if resume is not None else None
     if method == "auto" and saved is not None:
@@ -189,7 +197,8 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
 
 
 def count_regions(network: Network, domain=None, *, method: str = "auto",
-                  min_radius: float = MIN_RADIUS, exact: bool = True, progress=None,
+                  min_radius: float = MIN_RADIUS, exact: bool = True,
+                  exact_budget: int | None = None, progress=None,
                   max_regions: int | None = None, time_limit: float | None = None,
                   memory_limit: float | None = None, executor=None) -> RegionCount:
     """Count the regions of ``network`` over ``domain`` without keeping them.
@@ -212,10 +221,11 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
     >>> counted.regions, counted.per_layer, counted.complete
     (7, [7, 7], True)
     """
-    _check_options(method, max_regions, time_limit, memory_limit)
+    _check_options(method, max_regions, time_limit, memory_limit, exact, exact_budget)
     if executor is not None:
         part = enumerate_regions(network, domain, method=method, min_radius=min_radius,
-                                 exact=exact, progress=progress, max_regions=max_regions,
+                                 exact=exact, exact_budget=exact_budget, progress=progress,
+                                 max_regions=max_regions,
                                  time_limit=time_limit, memory_limit=memory_limit,
                                  executor=executor)
         return RegionCount(regions=len(part), thin=int(part.thin.size),
@@ -223,7 +233,8 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
                            **{f.name: getattr(part, f.name) for f in fields(Run)})
     domain = resolve(domain, network)
     min_radius, scale, scaled = prepare(domain, min_radius)
-    engine = _engine(method, network, scaled, Settings(exact=bool(exact), thin_radius=min_radius))
+    engine = _engine(method, network, scaled, Settings(exact=bool(exact), thin_radius=min_radius,
+                                                       exact_budget=exact_budget))
     for cell in reversed(engine.roots()):
         engine.push(cell)
     thin: list = []
@@ -244,9 +255,16 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
                                     engine.pending, seconds))
 
 
-def _check_options(method: str, max_regions, time_limit, memory_limit) -> None:
+def _check_options(method: str, max_regions, time_limit, memory_limit, exact,
+                   exact_budget) -> None:
     if method not in METHODS:
         raise RegionsError(f"unknown method {method!r}: expected one of {', '.join(METHODS)}")
+    if exact_budget is not None:
+        if not exact:
+            raise RegionsError("exact_budget limits the exact mode: not with exact=False")
+        if isinstance(exact_budget, bool) or not isinstance(exact_budget, (int, np.integer)) \
+                or exact_budget < 0:
+            raise RegionsError(f"exact_budget must be a whole number >= 0, got {exact_budget!r}")
     for name, value in (("max_regions", max_regions), ("time_limit", time_limit),
                         ("memory_limit", memory_limit)):
         if value is not None and not value > 0:

@@ -146,7 +146,8 @@ def _facet(A: np.ndarray, b: np.ndarray, exact_A: fmpq_mat, exact_b: fmpq_mat, g
         witness = _project(exact_A, exact_b, row, np.zeros(1))
         return (witness, RADIUS_CAP) if _strictly_inside(exact_A, exact_b, others, witness) \
             else None
-    decisions.exact_decisions += 1
+    if not decisions.settle(-1):    # float-only: the float64 LP found no facet
+        return None
     return _exact_facet(exact_A, exact_b, row, others)
 
 

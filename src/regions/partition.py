@@ -88,14 +88,22 @@ class Run:
     unfinished: int = 0
     method: str = "split"
     exact: bool = True
+    exact_budget: int | None = None
     exact_decisions: int = 0
     uncertain_decisions: int = 0
 
     @property
     def certain(self) -> bool:
-        """Whether every decision is exact: always in the exact mode, and in the float-only
-        mode (``exact=False``) when float64 certified every decision it made."""
+        """Whether every decision is exact: in the exact mode unless its budget ran out
+        (:attr:`exact_budget_spent`), and in the float-only mode (``exact=False``) when
+        float64 certified every decision it made."""
         return self.uncertain_decisions == 0
+
+    @property
+    def exact_budget_spent(self) -> bool:
+        """Whether the exact mode's budget (``exact_budget``) ran out and some later
+        decision was left to rounding (counted in ``uncertain_decisions``)."""
+        return self.exact and self.uncertain_decisions > 0
 
 
 @dataclass(kw_only=True)
@@ -140,13 +148,16 @@ class Partition(Run):
         The algorithm that produced the regions: ``"split"``, ``"vertex"`` or ``"walk"``.
     exact : bool
         Whether the run decided in the exact mode (the default) or float-only.
+    exact_budget : int or None
+        The most decisions the exact mode was allowed to settle beyond float64 (None: no
+        limit); see :attr:`exact_budget_spent`.
     exact_decisions : int
-        Geometric decisions that float64 could not certify, settled in rational
+        Geometric decisions that float64 could not certify, settled in ball or rational
         arithmetic (:mod:`regions.predicates`).
     uncertain_decisions : int
-        Float-only mode: decisions float64 could not certify, settled by rounding;
-        when positive the count may be wrong (:attr:`certain` is False). Always 0 in
-        the exact mode.
+        Decisions float64 could not certify that were settled by rounding: in the
+        float-only mode, or in the exact mode once its budget ran out. When positive the
+        count may be wrong (:attr:`certain` is False).
     rational_witnesses : dict
         Region index -> exact witness (tuple of ``fractions.Fraction``) for the regions
         too thin for a certified float64 witness.
@@ -351,6 +362,8 @@ def summary_of(result, regions: int, thin: int, thin_patterns: np.ndarray) -> di
         "thin": thin,
         "thin_patterns": np.asarray(thin_patterns).tolist(),
         "exact": result.exact,
+        "exact_budget": result.exact_budget,
+        "exact_budget_spent": result.exact_budget_spent,
         "exact_decisions": result.exact_decisions,
         "uncertain_decisions": result.uncertain_decisions,
         "certain": result.certain,

@@ -199,7 +199,7 @@ cdef class VertexEngine:
     cdef double thin_radius, thin_check
     cdef double gamma_value           # gamma(dim + 1): the rounding of one hyperplane value
     cdef object exact
-    cdef bint exact_mode
+    cdef public bint exact_mode
     # keep every final region's generators for the face lattice (``exact.keep``)
     cdef public bint keep_generators
     cdef Buffer stack, stack_offsets, scratch

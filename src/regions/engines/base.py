@@ -46,12 +46,18 @@ class Settings:
     keep_generators : bool
         The vertex engine keeps every final region's generators and the labels of the
         rows tight at each (for the face lattice, :mod:`regions.complex.faces`).
+    exact_budget : int or None
+        In the exact mode, the most decisions to settle beyond float64 (checked by the
+        driver between runs of the engine, so one run may exceed it): after that the
+        engine settles them by their float value, counted in
+        :attr:`Counters.uncertain_decisions`. None: no limit.
     """
 
     exact: bool = True
     thin_radius: float = 1e-7
     start: np.ndarray | None = None
     keep_generators: bool = False
+    exact_budget: int | None = None
 
 
 @dataclass
@@ -224,6 +230,10 @@ class Engine(Protocol):
     def pop(self): ...
 
     def counters(self) -> Counters: ...
+
+    def stop_exact(self) -> None:
+        """Settle every later decision float64 cannot certify by its float value (the
+        exact-decision budget ran out), counting it in ``uncertain_decisions``."""
 
     def restore(self, counters: Counters, records: list) -> None:
         """Continue a checkpointed run from its counters and the records found so far."""

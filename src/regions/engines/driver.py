@@ -6,8 +6,10 @@ saved. Between two calls of ``engine.run`` (``engine.chunk`` cells: one for
 the LP engines, whose cells take milliseconds, hundreds for the vertex
 engine) the driver checks, in this order: Ctrl-C, ``max_regions``,
 ``time_limit``, ``memory_limit`` (every :data:`MEMORY_CHECK_EVERY` cells),
-then reports progress (at most every :data:`PROGRESS_SECONDS`) and writes a
-checkpoint (every ``checkpoint_every`` seconds). A stopped run keeps every
+then the exact-decision budget (``Settings.exact_budget``: once spent, the
+engine goes on float-only), reports progress (at most every
+:data:`PROGRESS_SECONDS`) and writes a checkpoint (every ``checkpoint_every``
+seconds). A stopped run keeps every
 final region found so far: they are the first regions of the uninterrupted
 run, in its order, because the engines work depth-first.
 """
@@ -112,6 +114,7 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
     memory_every = max(1, MEMORY_CHECK_EVERY // engine.chunk)
     reason, looks = None, 0
     seconds = seconds_before
+    budget = engine.settings.exact_budget if engine.settings.exact else None
     with Interrupt() as interrupt:
         while engine.pending:
             now = time.perf_counter()
@@ -122,6 +125,9 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
             if reason:
                 break
             looks += 1
+            if budget is not None and engine.counters().exact_decisions >= budget:
+                engine.stop_exact()
+                budget = None
             if progress is not None and now - last_report >= PROGRESS_SECONDS:
                 last_report = now
                 progress(engine.n_regions, engine.top_layer, engine.pending, seconds)
@@ -156,7 +162,8 @@ def run_fields(engine: Engine, network: Network, domain: Domain, scale: float,
                 complete=stop_reason is None, stop_reason=stop_reason, unfinished=unfinished,
                 seconds=seconds, method=engine.name, per_layer=list(counters.per_layer),
                 lps=int(counters.lps), lp_seconds=float(counters.lp_seconds),
-                exact=engine.settings.exact, exact_decisions=int(counters.exact_decisions),
+                exact=engine.settings.exact, exact_budget=engine.settings.exact_budget,
+                exact_decisions=int(counters.exact_decisions),
                 uncertain_decisions=int(counters.uncertain_decisions))
 
 

@@ -117,6 +117,9 @@ class SplitEngine:
                         self.before.exact_decisions + self.decisions.exact_decisions,
                         self.before.uncertain_decisions + self.decisions.uncertain_decisions)
 
+    def stop_exact(self) -> None:
+        self.decisions.exact = False
+
     def restore(self, counters: Counters, records: list) -> None:
         self.n_regions = counters.regions
         self.per_layer = list(counters.per_layer)

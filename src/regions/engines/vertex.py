@@ -598,6 +598,10 @@ class VertexEngine:
                         self.before.exact_decisions + int(self.core.exact_decisions),
                         self.before.uncertain_decisions + int(self.core.uncertain_decisions))
 
+    def stop_exact(self) -> None:
+        self.core.exact_mode = False
+        self.exact.exact = self.exact.decisions.exact = False
+
     def restore(self, counters: Counters, records: list) -> None:
         self.core.n_regions = counters.regions
         self.core.per_layer = np.array(counters.per_layer, dtype=np.int64)

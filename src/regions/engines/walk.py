@@ -101,6 +101,9 @@ class WalkEngine:
                         self.before.exact_decisions + self.decisions.exact_decisions,
                         self.before.uncertain_decisions + self.decisions.uncertain_decisions)
 
+    def stop_exact(self) -> None:
+        self.decisions.exact = False
+
     def restore(self, counters: Counters, records: list) -> None:
         """Continue a checkpointed walk: the regions found are seen (with the queue, which
         the driver pushed back), and their prefixes give the per-layer counts. Patterns
