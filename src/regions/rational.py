@@ -134,12 +134,13 @@ class RationalMaps:
 
     def __init__(self, network: Network, domain: Domain):
         self.network, self.domain = network, domain
-        self.weights = [self._convert(matrix(layer.weight)) for layer in network.layers]
-        self.biases = [self._convert(column(layer.bias)) for layer in network.layers]
+        self.weights = [self._floats(layer.weight) for layer in network.layers]
+        self.biases = [self._floats(np.reshape(layer.bias, (-1, 1))) for layer in network.layers]
         self.slopes = [fraction(layer.slope) for layer in network.layers]
         self.breakpoints = [tuple(fraction(t) for t in BREAKPOINTS[layer.activation])
                             for layer in network.layers]
-        self.start = (self._convert(domain.exact_basis()), self._convert(column(domain.origin)))
+        self.start = (self._convert(domain.exact_basis()),
+                      self._floats(np.reshape(domain.origin, (-1, 1))))
         self.label_offsets = network.label_offsets()
         self.state_starts = np.concatenate(
             [[0], np.cumsum([layer.num_states for layer in network.layers])]).astype(int)
@@ -178,6 +179,11 @@ class RationalMaps:
     def _convert(exact: fmpq_mat):
         """An exact matrix in the arithmetic of these maps (here: itself)."""
         return exact
+
+    @staticmethod
+    def _floats(array: np.ndarray):
+        """A 2-D float64 array, exactly, in the arithmetic of these maps."""
+        return matrix(array)
 
     def _store(self, key, value) -> None:
         self._cache[key] = value
@@ -248,6 +254,11 @@ class BallMaps(RationalMaps):
     @staticmethod
     def _convert(exact: fmpq_mat) -> arb_mat:
         return arb_mat(exact)
+
+    @staticmethod
+    def _floats(array: np.ndarray) -> arb_mat:
+        array = np.asarray(array, dtype=np.float64)  # a float64 is an exact ball
+        return arb_mat(array.shape[0], array.shape[1], array.ravel().tolist())
 
 
 def pattern_along(maps: RationalMaps, point: list, direction: list) -> np.ndarray:
