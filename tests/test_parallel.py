@@ -12,6 +12,8 @@ import concurrent.futures
 import itertools
 import json
 import signal
+import subprocess
+import sys
 import time
 import types
 
@@ -192,6 +194,97 @@ def test_expired_deadline_on_real_pools_returns_a_prefix(serial_runs, executor, 
                               executor=executor)
     assert other.stop_reason == "time_limit" and not other.complete and other.unfinished > 0
     assert is_prefix(other, serial_runs["split"])
+
+
+@pytest.mark.parametrize("method,domain", [("split", BOX), ("vertex", BOX),
+                                           ("vertex", regions.whole_space())])
+def test_a_parallel_count_returns_counts_only(method, domain):
+    """A count's tasks send back no region, only their counts and thin patterns: the same
+    count, per-layer counts and thin patterns as the serial run (itself checked against
+    brute force above)."""
+    serial = regions.count_regions(NETS[method], domain, method=method)
+    thin = regions.enumerate_regions(NETS[method], domain, method=method, min_radius=1e-2)
+    executor = InlineExecutor()
+    other = regions.count_regions(NETS[method], domain, method=method, executor=executor,
+                                  min_radius=1e-2)
+    assert len(executor.submitted) > 1
+    assert all(future.result().records == [] for future in executor.submitted)
+    assert (other.regions, other.per_layer, other.complete) == (serial.regions,
+                                                                 serial.per_layer, True)
+    assert np.array_equal(other.thin_patterns, thin.patterns[thin.thin]) and other.thin > 0
+
+
+@pytest.mark.parametrize("method", ["split", "vertex"])
+def test_a_stopped_parallel_count_keeps_every_finished_task(serial_runs, monkeypatch, method):
+    """Five tasks finish, then the clock jumps past the limit: the count is theirs (and the
+    frontier's regions), whatever their order, and the other tasks' cells are unfinished."""
+    executor = InlineExecutor(ready=5)
+    monkeypatch.setattr(parallel, "time", types.SimpleNamespace(
+        perf_counter=lambda: 1e6 if executor.held else 0.0, time=time.time))
+    monkeypatch.setattr(parallel, "POLL_SECONDS", 0.01)
+    monkeypatch.setattr(parallel, "STOP_SECONDS", 0.01)
+    counted = regions.count_regions(NETS[method], BOX, method=method, time_limit=3600,
+                                    executor=executor)
+    done = sum(future.result().count for future in executor.submitted[:5])
+    assert counted.stop_reason == "time_limit" and counted.unfinished >= len(executor.held)
+    assert done <= counted.regions < len(serial_runs[method])
+    assert all(future.cancelled() for future in executor.held)
+
+
+def test_batches_keep_the_depth_first_order():
+    """Consecutive frontier cells are batched into at most the number of tasks asked, never
+    across finished regions, and the order is kept."""
+    entries = ([("cell", i) for i in range(10)] + [("done", "x")]
+               + [("cell", i) for i in range(10, 13)])
+    grouped = parallel.batches(entries, 4)
+    assert grouped == [("cells", [0, 1, 2, 3]), ("cells", [4, 5, 6, 7]), ("cells", [8, 9]),
+                       ("done", "x"), ("cells", [10, 11, 12])]
+    assert parallel.batches(entries, 100) == [
+        ("cells", [c]) if k == "cell" else (k, c) for k, c in entries]
+
+
+def test_a_worker_that_saw_ctrl_c_returns_at_once(monkeypatch):
+    """After a Ctrl-C reached its process group, a worker runs no task it had queued."""
+    monkeypatch.setattr(parallel, "_interrupted", True)
+    engine = VertexEngine(NET, BOX.resolve(2), parallel.Settings())
+    cells = engine.roots()
+    task = parallel.Task(VertexEngine, NET, BOX.resolve(2), parallel.Settings(), cells, None,
+                         None, True)
+    outcome = parallel.run_task(task)
+    assert (outcome.count, outcome.stop_reason, outcome.unfinished) == (0, "interrupted",
+                                                                        len(cells))
+
+
+ORPHAN = """
+import os, signal, sys, time
+from regions.engines.parallel import process_pool
+with process_pool(1) as pool:
+    worker = pool.submit(os.getpid).result()
+    pool.submit(time.sleep, 600)
+    print(worker, flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_die_with_their_parent():
+    """SIGKILL of the process that started a pool (no cleanup runs) kills its workers."""
+    done = subprocess.run([sys.executable, "-c", ORPHAN], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == -signal.SIGKILL
+    worker = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _alive(worker):
+        time.sleep(0.05)        # waits for the kernel's signal, decides nothing
+    assert not _alive(worker)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def test_executor_refuses_checkpoints_and_the_walk(tmp_path):

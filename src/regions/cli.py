@@ -27,7 +27,6 @@ counted like every region and reported (``"thin"``), never a reason to exit 7.
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import contextlib
 import importlib.metadata
 import json
@@ -45,6 +44,7 @@ from .complex.persistence import critical_points, sublevel_persistence
 from .analysis.certify import certify
 from .complex.dynamics import entropy
 from .complex.faces import face_lattice
+from .engines.parallel import process_pool
 from .enumeration import METHODS, count_regions, enumerate_regions
 from .errors import FileFormatError, RegionsError
 from .analysis.witnesses import exact_check
@@ -571,7 +571,7 @@ def enumerate_from_args(args, net, domain, count_only: bool = False, bound=None)
         options.update(checkpoint=args.checkpoint, resume=args.resume)
     if args.workers == 1:
         return enumerate_with_progress(args, net, domain, count_only, bound, **options)
-    with concurrent.futures.ProcessPoolExecutor(args.workers) as executor:
+    with process_pool(args.workers) as executor:
         return enumerate_with_progress(args, net, domain, count_only, bound, executor=executor,
                                        **options)
 

@@ -17,14 +17,13 @@ engine, and :mod:`regions.engines.parallel` runs any engine on an executor.
 from __future__ import annotations
 
 import time
-from dataclasses import fields
 
 import numpy as np
 
 from .io import checkpoint as checkpoints
 from .domain import resolve
-from .engines.driver import (CHECKPOINT_SECONDS, build_partition, drive, prepare, run_fields,
-                             stack_cells)
+from .engines.driver import (CHECKPOINT_SECONDS, Tally, build_partition, drive, prepare,
+                             run_fields, stack_cells)
 from .engines.parallel import run_on
 from .engines.base import Settings
 from .engines.split import SplitEngine
@@ -32,7 +31,7 @@ from .engines.vertex import MAX_APEX_CONDITION, MAX_AUTO_DIM, VertexEngine, supp
 from .engines.walk import WalkEngine
 from .errors import DomainError, RegionsError
 from .network import Network
-from .partition import Partition, RegionCount, Run
+from .partition import Partition, RegionCount
 from .tolerances import MIN_RADIUS
 
 METHODS = ("auto", "split", "vertex", "walk")
@@ -167,11 +166,10 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
 
     started = time.perf_counter()
     if executor is not None:
-        records, counters, reason, unfinished, seconds = run_on(
-            executor, engine, network, scaled, settings, progress, max_regions, time_limit,
-            memory_limit)
-        return build_partition(engine, network, domain, scale, min_radius, records, counters,
-                               reason, unfinished, seconds)
+        run = run_on(executor, engine, network, scaled, settings, progress, max_regions,
+                     time_limit, memory_limit)
+        return build_partition(engine, network, domain, scale, min_radius, run.records,
+                               run.counters, run.stop_reason, run.unfinished, run.seconds)
 
     records: list = []
     seconds_before = 0.0
@@ -205,10 +203,11 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
 
     The same enumeration as :func:`enumerate_regions` (same options, same
     count), but each batch of final regions is counted (and its
-    thin ones) and dropped, so a serial run's memory is the
-    engine's work stack only, however many regions there are. With an
-    ``executor`` the tasks' regions are still gathered before they are
-    counted; ``method="walk"`` keeps its set of visited patterns (it needs it).
+    thin ones) and dropped, so memory is the engine's work stack only, however
+    many regions there are; with an ``executor`` so is every task's, and the
+    calling process receives counts. A stopped parallel count (a budget, Ctrl-C)
+    keeps the regions of every task that returned, in whatever order they
+    finished. ``method="walk"`` keeps its set of visited patterns (it needs it).
 
     Examples
     --------
@@ -222,37 +221,30 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
     (7, [7, 7], True)
     """
     _check_options(method, max_regions, time_limit, memory_limit, exact, exact_budget)
-    if executor is not None:
-        part = enumerate_regions(network, domain, method=method, min_radius=min_radius,
-                                 exact=exact, exact_budget=exact_budget, progress=progress,
-                                 max_regions=max_regions,
-                                 time_limit=time_limit, memory_limit=memory_limit,
-                                 executor=executor)
-        return RegionCount(regions=len(part), thin=int(part.thin.size),
-                           thin_patterns=part.patterns[part.thin],
-                           **{f.name: getattr(part, f.name) for f in fields(Run)})
+    if method == "walk" and executor is not None:
+        raise RegionsError("method='walk' runs serially (its queue shares one set of seen "
+                           "patterns): no executor")
     domain = resolve(domain, network)
     min_radius, scale, scaled = prepare(domain, min_radius)
-    engine = _engine(method, network, scaled, Settings(exact=bool(exact), thin_radius=min_radius,
-                                                       exact_budget=exact_budget))
-    for cell in reversed(engine.roots()):
-        engine.push(cell)
-    thin: list = []
-
-    def tally(records: list) -> None:
-        narrow = engine.margins(records) <= min_radius
-        if narrow.any():        # rare: build the batch's arrays only then
-            thin.append(engine.collect(records).patterns[narrow])
-
-    reason, seconds = drive(engine, [], max_regions=max_regions, time_limit=time_limit,
-                            memory_limit=memory_limit, progress=progress, sink=tally)
-    counters = engine.counters()
-    thin_patterns = (np.concatenate(thin) if thin
-                     else np.zeros((0, network.pattern_length), np.int8))
+    settings = Settings(exact=bool(exact), thin_radius=min_radius, exact_budget=exact_budget)
+    engine = _engine(method, network, scaled, settings)
+    if executor is not None:
+        counted = run_on(executor, engine, network, scaled, settings, progress, max_regions,
+                         time_limit, memory_limit, count_only=True)
+        counters, reason, unfinished, seconds = (counted.counters, counted.stop_reason,
+                                                 counted.unfinished, counted.seconds)
+        thin_patterns = counted.thin_patterns
+    else:
+        for cell in reversed(engine.roots()):
+            engine.push(cell)
+        tally = Tally(engine, min_radius, network.pattern_length)
+        reason, seconds = drive(engine, [], max_regions=max_regions, time_limit=time_limit,
+                                memory_limit=memory_limit, progress=progress, sink=tally)
+        counters, unfinished, thin_patterns = engine.counters(), engine.pending, tally.thin_patterns
     return RegionCount(regions=int(counters.regions), thin=len(thin_patterns),
                        thin_patterns=thin_patterns,
                        **run_fields(engine, network, domain, scale, min_radius, counters, reason,
-                                    engine.pending, seconds))
+                                    unfinished, seconds))
 
 
 def _check_options(method: str, max_regions, time_limit, memory_limit, exact,

@@ -20,6 +20,7 @@ when float64 cannot certify an answer.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 
 import numpy as np
 from flint import arb, arb_mat, ctx, fmpq, fmpq_mat
@@ -120,6 +121,23 @@ def independent_rows(rows: fmpq_mat) -> list[int]:
     return [next(j for j in range(k) if reduced[i, j] != 0) for i in range(found)]
 
 
+class Converted(Sequence):
+    """Float arrays converted to exact matrices on first use, each once: a run that needs
+    only the first layers exactly (most need none) pays for those only."""
+
+    def __init__(self, arrays: list, convert):
+        self._arrays, self._convert = arrays, convert
+        self._converted: dict = {}
+
+    def __getitem__(self, index: int):
+        if index not in self._converted:
+            self._converted[index] = self._convert(self._arrays[index])
+        return self._converted[index]
+
+    def __len__(self) -> int:
+        return len(self._arrays)
+
+
 class RationalMaps:
     """Exact affine maps of ``network`` on ``domain``'s working coordinates, per pattern.
 
@@ -134,8 +152,9 @@ class RationalMaps:
 
     def __init__(self, network: Network, domain: Domain):
         self.network, self.domain = network, domain
-        self.weights = [self._floats(layer.weight) for layer in network.layers]
-        self.biases = [self._floats(np.reshape(layer.bias, (-1, 1))) for layer in network.layers]
+        self.weights = Converted([layer.weight for layer in network.layers], self._floats)
+        self.biases = Converted([np.reshape(layer.bias, (-1, 1)) for layer in network.layers],
+                                self._floats)
         self.slopes = [fraction(layer.slope) for layer in network.layers]
         self.breakpoints = [tuple(fraction(t) for t in BREAKPOINTS[layer.activation])
                             for layer in network.layers]

@@ -9,6 +9,8 @@ rest exactly.
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
 #: u = 2^-53, the unit roundoff of float64.
@@ -75,6 +77,12 @@ def row_norm_bounds(weight: np.ndarray) -> np.ndarray:
         return np.ldexp(bounds, -shift) * (1.0 + 1e-15) + SMALLEST_SUBNORMAL
 
 
+#: Spectral norm bounds already computed in this process, by matrix contents (each engine
+#: of a parallel run's tasks asks again for the same layers).
+_SPECTRAL: dict = {}
+_SPECTRAL_KEPT = 64
+
+
 def spectral_norm_bound(weight: np.ndarray, squarings: int = 5) -> float:
     """A rigorous upper bound on the spectral norm ``||weight||_2``, within a factor
     ``p ** (1 / 2 ** (squarings + 2))`` of it (``p`` the smaller side; 1.02 for
@@ -87,7 +95,16 @@ def spectral_norm_bound(weight: np.ndarray, squarings: int = 5) -> float:
     distance from the exact scaled power: squaring ``C = B + E`` errs by at most
     ``|E| (2 |C| + |E|) + gamma_p |C|^2`` (norms Frobenius), plus what underflow can lose.
     """
-    weight = np.asarray(weight, dtype=np.float64)
+    weight = np.ascontiguousarray(weight, dtype=np.float64)
+    key = (weight.shape, squarings, hashlib.blake2b(weight.data, digest_size=16).digest())
+    if key not in _SPECTRAL:
+        if len(_SPECTRAL) >= _SPECTRAL_KEPT:
+            _SPECTRAL.pop(next(iter(_SPECTRAL)))
+        _SPECTRAL[key] = _spectral_norm_bound(weight, squarings)
+    return _SPECTRAL[key]
+
+
+def _spectral_norm_bound(weight: np.ndarray, squarings: int) -> float:
     largest = float(np.max(np.abs(weight), initial=0.0))
     if largest == 0.0:
         return 0.0

@@ -22,6 +22,8 @@ import threading
 import time
 from fractions import Fraction
 
+import numpy as np
+
 from ..domain import Domain, tolerance_scale
 from ..network import Network
 from ..partition import PatternMaps, PatternRows, Partition
@@ -143,6 +145,35 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
     if checkpoint is not None:
         checkpoint(engine, records, seconds)
     return reason, seconds
+
+
+class Tally:
+    """A :func:`drive` sink that counts final regions as they come and keeps only what a
+    count reports of them: the thin ones' patterns (margin at most ``thin_radius``,
+    working units) and their positions in the run's order."""
+
+    def __init__(self, engine: Engine, thin_radius: float, pattern_length: int):
+        self.engine, self.thin_radius = engine, thin_radius
+        self.count = 0
+        self._patterns = [np.zeros((0, pattern_length), np.int8)]
+        self._positions = [np.zeros(0, np.int64)]
+
+    def __call__(self, records: list) -> None:
+        narrow = self.engine.margins(records) <= self.thin_radius
+        if narrow.any():        # rare: build the batch's arrays only then
+            self._patterns.append(self.engine.collect(records).patterns[narrow])
+            self._positions.append(self.count + np.flatnonzero(narrow))
+        self.count += self.engine.count(records)
+
+    @property
+    def thin_patterns(self) -> np.ndarray:
+        """(T, P) int8: the thin regions' patterns, in the run's order."""
+        return np.concatenate(self._patterns)
+
+    @property
+    def thin_positions(self) -> np.ndarray:
+        """(T,) int64: their positions among the regions counted."""
+        return np.concatenate(self._positions)
 
 
 def prepare(domain: Domain, min_radius: float) -> tuple[float, float, Domain]:
