@@ -672,3 +672,12 @@ def test_duplicate_neurons_in_a_deep_layer(method):
         p + p[-1:] for p in truth}
     # The exact oracle on the double network says the same.
     assert unambiguous(oracles.exact_patterns, double, SQ.slice) == {p + p[-1:] for p in truth}
+
+
+@pytest.mark.parametrize("weight, bias", [(1e-20, -1.0), (1.0, -1e20), (1e-100, -1.0)])
+@pytest.mark.parametrize("method", ["vertex", "split", "walk"])
+def test_a_breakpoint_beyond_1e20_is_still_a_breakpoint(weight, bias, method):
+    # One neuron on the line, its breakpoint at -bias / weight (1e20 to 1e100 away): two
+    # regions. HiGHS reads bounds beyond 1e20 as infinite unless told otherwise.
+    net = regions.Network.from_layers([([[weight]], [bias]), ([[1.0]], [0.0])])
+    assert regions.count_regions(net, method=method).regions == 2

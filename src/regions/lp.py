@@ -47,6 +47,8 @@ def _silent_highs() -> highspy.Highs:
         os.dup2(saved, 1)
         os.close(saved)
     highs.setOptionValue("output_flag", False)
+    # HiGHS reads any bound beyond 1e20 as infinite; a breakpoint that far away is real
+    highs.setOptionValue("infinite_bound", _INF)
     return highs
 
 
@@ -97,7 +99,7 @@ class LPSolver:
         self.count = 0
         self.seconds = 0.0
 
-    def _run(self):
+    def _run(self, decided=_DECIDED):
         started = time.perf_counter()
         h = self._highs
         h.run()
@@ -108,7 +110,7 @@ class LPSolver:
         # hyperplanes near the origin); cold solves with presolve on, then with the primal
         # simplex, settle them.
         for option, value, default in _RETRIES:
-            if status in _DECIDED:
+            if status in decided:
                 break
             h.setOptionValue(option, value)
             h.clearSolver()
@@ -119,15 +121,16 @@ class LPSolver:
         self.count += 1
         return status
 
-    def _maximize(self, A, c, cost, upper, with_norms: bool):
-        """Solve ``max cost . v`` s.t. ``[A | norms(A)?] v <= c``, ``v <= upper``; return the status."""
+    def _maximize(self, A, c, cost, upper, with_norms: bool, decided=_DECIDED):
+        """Solve ``max cost . v`` s.t. ``[A | norms(A)?] v <= c``, ``v <= upper``; return the
+        status (retried cold while it is not one of ``decided``)."""
         m, cols = A.shape[0], cost.size
         start, index, value = constraint_columns(A, with_norms)
         self._highs.passModel(cols, m, value.size, _COLWISE, _MAXIMIZE, 0.0,
                               cost, np.full(cols, -_INF), upper, np.full(m, -_INF),
                               np.ascontiguousarray(c, dtype=np.float64), start, index, value,
                               np.zeros(cols, dtype=np.int32))
-        return self._run()
+        return self._run(decided)
 
     def _failure(self, status) -> LPError:
         return LPError(f"HiGHS returned {self._highs.modelStatusToString(status)}")
@@ -146,7 +149,8 @@ class LPSolver:
         cost[dim] = 1.0
         upper = np.full(dim + 1, _INF)
         upper[dim] = cap
-        status = self._maximize(A, c, cost, upper, with_norms=True)
+        # always feasible and bounded: any other status is HiGHS's numerical trouble
+        status = self._maximize(A, c, cost, upper, with_norms=True, decided=(_OPTIMAL,))
         if status != _OPTIMAL:
             raise self._failure(status)
         solution = self._highs.getSolution()

@@ -49,7 +49,7 @@ from ._vertex import VertexEngine as VertexCore
 from .base import Counters, RegionArrays, RegionChunk, Settings, VertexCell
 
 __all__ = ["VertexEngine", "ExactGenerators", "supports", "unbounded_cells",
-           "MAX_APEX_CONDITION", "MAX_AUTO_DIM", "MAX_CORNERS"]
+           "MAX_APEX_CONDITION", "MAX_AUTO_DIM", "MAX_CORNERS", "VERTEX_APEX_LIMIT"]
 
 #: ``method="auto"`` uses the vertex engine up to these dimensions: bounded domains start
 #: from their corners (a box in 10-D has 1,024, and the split engine is faster there), domains
@@ -154,6 +154,10 @@ def bounded_root(domain: Domain) -> VertexCell:
 #: layer whose rank is lower only up to rounding (condition ~1e16 and more) can break their
 #: float incidences (an AssertionError; method="vertex" still runs it).
 MAX_APEX_CONDITION = 1e8
+#: Condition number of the apex beyond which the vertex engine refuses an unbounded domain:
+#: first layers whose rank is lower only up to rounding (condition ~1e16) were found to give
+#: wrong regions there (the count right, some patterns wrong); the split engine is exact.
+VERTEX_APEX_LIMIT = 1e12
 
 
 def unbounded_cells(network: Network, domain: Domain):
@@ -559,7 +563,14 @@ class VertexEngine:
         self.before = Counters(per_layer=[0] * len(network.layers))
 
     def roots(self) -> list[VertexCell]:
-        """The first cells: the domain, or the cones covering it."""
+        """The first cells: the domain, or the cones covering it (DomainError for cones
+        whose apex is worse conditioned than :data:`VERTEX_APEX_LIMIT`)."""
+        if self.apex_condition > VERTEX_APEX_LIMIT:
+            raise DomainError(
+                f"the first layer's hyperplanes meet at an apex of condition number "
+                f"{self.apex_condition:.1e} (a rank lower only up to rounding): the vertex "
+                f"engine's cones are not reliable beyond {VERTEX_APEX_LIMIT:g}; use "
+                f"method='split' (or 'auto')")
         if self.first_cells is not None:
             first = self.first_cells[0].layer
             self.core.per_layer[:first] = 1     # the layers before it: one region
