@@ -681,3 +681,15 @@ def test_a_breakpoint_beyond_1e20_is_still_a_breakpoint(weight, bias, method):
     # regions. HiGHS reads bounds beyond 1e20 as infinite unless told otherwise.
     net = regions.Network.from_layers([([[weight]], [bias]), ([[1.0]], [0.0])])
     assert regions.count_regions(net, method=method).regions == 2
+
+
+@pytest.mark.parametrize("scale", [1e-12, 1e-17])
+@pytest.mark.parametrize("method", ["vertex", "split", "walk"])
+def test_hardtanh_breakpoints_far_away_beside_near_ones(scale, method):
+    # Found by fuzzing: a hard-tanh neuron scale * (x - y) has its breakpoints x - y = +-1/scale,
+    # 1e12 to 1e17 away; beside x + y = +-1 the plane has 3 x 3 = 9 regions. HiGHS fails on
+    # some of these LPs (status Unbounded): its answer is only a proposal, and the exact
+    # path decides instead of the run crashing.
+    net = regions.Network.from_layers([([[scale, -scale], [1.0, 1.0]], [0.0, 0.0]),
+                                       ([[0.0, 0.0]], [0.0])], ["hardtanh", "identity"])
+    assert regions.count_regions(net, method=method).regions == 9

@@ -136,7 +136,7 @@ def _facet(A: np.ndarray, b: np.ndarray, exact_A: fmpq_mat, exact_b: fmpq_mat, g
         section, rhs, basis, origin, feasible = facet_section(
             np.ascontiguousarray(A[keep] / norms[:, None]), b[keep] / norms, local, PARALLEL)
         if feasible:
-            ball = solver.chebyshev(section, rhs, cap=RADIUS_CAP)
+            ball = solver.proposal(section, rhs, cap=RADIUS_CAP)
             if ball.radius > 0.0:
                 proposal = origin + basis @ ball.center
                 witness = _project(exact_A, exact_b, row, proposal)

@@ -159,6 +159,16 @@ class LPSolver:
         return Ball(x[:dim], float(self._highs.getInfo().objective_function_value), duals,
                     abs(float(solution.col_dual[dim])))
 
+    def proposal(self, A: np.ndarray, c: np.ndarray, cap: float = RADIUS_CAP) -> Ball:
+        """:meth:`chebyshev` where its answer is only a proposal that exact arithmetic
+        checks: when HiGHS fails on the LP (numerical trouble on extreme inputs, such as
+        breakpoints 1e12 away beside others near the origin), a ball of radius NaN at the
+        origin, which proves nothing, so the caller's exact path decides."""
+        try:
+            return self.chebyshev(A, c, cap)
+        except LPError:
+            return Ball(np.zeros(A.shape[1]), float("nan"))
+
     def maximize(self, A: np.ndarray, c: np.ndarray, direction: np.ndarray) -> float:
         """``max direction . z`` over ``{A z <= c}``; ``inf`` if unbounded, ``-inf`` if empty."""
         dim = A.shape[1]

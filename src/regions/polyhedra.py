@@ -243,7 +243,7 @@ def _beyond(A: np.ndarray, b: np.ndarray, a: np.ndarray, c: float, solver: LPSol
     rhs = np.append(b, -c)
     norms = np.linalg.norm(rows, axis=1)
     if np.all(norms > 0.0):
-        ball = solver.chebyshev(np.ascontiguousarray(rows / norms[:, None]), rhs / norms)
+        ball = solver.proposal(np.ascontiguousarray(rows / norms[:, None]), rhs / norms)
         if ball.radius > 0.0 and strict_slack(rows, rhs, np.zeros(len(rhs)), ball.center):
             return True
     return lp_exact.compare_max(A, b, a, -c) > 0

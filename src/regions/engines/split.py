@@ -151,8 +151,9 @@ class SplitEngine:
         an exact rational point when float64 cannot certify one)."""
         center, radius = cell.center, cell.radius
         if not cell.largest:
-            ball = self.solver.chebyshev(cell.A, cell.b)
-            center, radius = ball.center, ball.radius
+            ball = self.solver.proposal(cell.A, cell.b)
+            if ball.radius == ball.radius:      # not NaN: HiGHS solved it
+                center, radius = ball.center, ball.radius
         rational = NO_RATIONAL
         if not strict_slack(cell.A, cell.b, cell.errors, center):
             if self.decisions.settle(0):
@@ -346,7 +347,7 @@ class LayerSplit:
         A = np.vstack([piece.A, -side * self.a[t][None, :]])
         b = np.append(piece.b, side * self.c[t])
         errors = np.append(piece.errors, self.e[t])
-        ball = self.solver.chebyshev(A, b)
+        ball = self.solver.proposal(A, b)
         if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
             return True, ball
         if self.radius_bound(A, b, errors, ball) < 0.0:

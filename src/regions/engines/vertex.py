@@ -513,9 +513,10 @@ class ExactGenerators:
                                     generator[:-1])
 
     def chebyshev(self, A: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
-        """The largest ball of a thin region (a report: float64 LP)."""
-        ball = self.solver.chebyshev(np.ascontiguousarray(A), np.ascontiguousarray(b))
-        return ball.center, ball.radius
+        """The largest ball of a thin region (a report: float64 LP; radius 0, so reported
+        thin, when HiGHS fails on it)."""
+        ball = self.solver.proposal(np.ascontiguousarray(A), np.ascontiguousarray(b))
+        return ball.center, (ball.radius if ball.radius == ball.radius else 0.0)
 
 
 class VertexEngine:

@@ -150,7 +150,7 @@ class WalkEngine:
         system = pattern_constraints(self.network, self.domain, pattern, self.decisions)
         if not system.feasible:
             return None
-        ball = self.solver.chebyshev(system.A, system.b, cap=RADIUS_CAP)
+        ball = self.solver.proposal(system.A, system.b, cap=RADIUS_CAP)
         if ball.radius > 0.0 and strict_slack(system.A, system.b, system.errors, ball.center):
             return system, ball.center, float(ball.radius), NO_RATIONAL
         if not self.decisions.settle(1 if ball.radius > 0.0 else -1):
@@ -161,7 +161,7 @@ class WalkEngine:
         if point is None:
             return None
         witness, rational = witness_record(point, ball.center)
-        return system, witness, max(float(ball.radius), 0.0), rational
+        return system, witness, float(ball.radius) if ball.radius > 0.0 else 0.0, rational
 
     def _count_prefixes(self, pattern: np.ndarray) -> None:
         end = 0
