@@ -21,14 +21,15 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
+from fractions import Fraction
 
 import numpy as np
-from flint import arb, arb_mat, ctx, fmpq, fmpq_mat
+from flint import arb, arb_mat, ctx, fmpq, fmpq_mat, fmpz
 
 from .domain import Domain
 from .network import BREAKPOINTS, Network
 
-__all__ = ["fraction", "matrix", "column", "RationalMaps", "BallMaps", "exact_solve", "rank",
+__all__ = ["fraction", "parse_fraction", "matrix", "column", "RationalMaps", "BallMaps", "exact_solve", "rank",
            "independent_rows", "kernel_vector", "pattern_along", "exact_forward",
            "hyperplane_signs"]
 
@@ -51,6 +52,19 @@ def fraction(value) -> fmpq:
         return fmpq(int(value.numerator), int(value.denominator))
     numerator, denominator = float(value).as_integer_ratio()
     return fmpq(numerator, denominator)
+
+
+def parse_fraction(text: str) -> Fraction:
+    """``"p/q"`` or ``"p"`` (how exact witnesses are stored) as a ``Fraction``, however many
+    digits: python-flint parses them, so Python's limit on int-from-string conversions
+    (4,300 digits) does not apply.
+
+    >>> parse_fraction("-3/4"), parse_fraction("1" * 5000).numerator.bit_length()
+    (Fraction(-3, 4), 16607)
+    """
+    numerator, _, denominator = str(text).partition("/")
+    return Fraction(int(fmpz(numerator.strip())),
+                    int(fmpz(denominator.strip())) if denominator else 1)
 
 
 def matrix(array) -> fmpq_mat:

@@ -28,6 +28,7 @@ from ..errors import DomainError
 from ..lp import Ball, LPSolver
 from ..network import Network, states_from_sides
 from ..predicates import Decisions, layer_hyperplanes, matrix_error, output_map
+from ..rational import parse_fraction
 from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF, certified_signs, gamma, strict_slack
 from ..tolerances import RADIUS_CAP
 from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
@@ -185,7 +186,7 @@ class SplitEngine:
             witnesses=np.array([r.witness for r in records], dtype=np.float64).reshape(count, dim),
             margins=np.minimum(self.margins(records), RADIUS_CAP),
             rows=[(r.A, r.b, r.labels) for r in records],
-            rational_witnesses={i: tuple(Fraction(v) for v in r.rational)
+            rational_witnesses={i: tuple(parse_fraction(v) for v in r.rational)
                                 for i, r in enumerate(records) if r.rational.size})
 
 

@@ -42,7 +42,8 @@ from ..lp import LPSolver
 from ..network import Network, pattern_sides
 from ..polyhedra import patterns_at
 from ..predicates import Decisions
-from ..rational import BallMaps, exact_solve, fraction, independent_rows, kernel_vector
+from ..rational import (BallMaps, exact_solve, fraction, independent_rows, kernel_vector,
+                        parse_fraction)
 from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF
 from ..tolerances import RADIUS_CAP, THIN_FACTOR
 from ._vertex import ACTIVATION_CODES, AT_INFINITY, MAX_DIM
@@ -681,7 +682,7 @@ class VertexEngine:
         return full
 
     def _lift_rational(self, values) -> tuple:
-        point = [Fraction(str(v)) for v in values]
+        point = [parse_fraction(v) for v in values]
         if self.selection is None:
             return tuple(point)
         full = [Fraction(0)] * self.domain.dim
