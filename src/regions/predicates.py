@@ -38,7 +38,7 @@ from .network import Layer, Network, state_slope_offset, tie_sides
 from .rational import RationalMaps, fraction
 from .rounding import BOUND_SAFETY, UNIT_ROUNDOFF, gamma
 
-__all__ = ["matrix_error", "Decisions", "Hyperplanes", "layer_hyperplanes", "output_map"]
+__all__ = ["matrix_error", "dual_bound", "Decisions", "Hyperplanes", "layer_hyperplanes", "output_map"]
 
 
 def matrix_error(W: np.ndarray, M: np.ndarray, m: np.ndarray, bias: np.ndarray,
@@ -53,6 +53,36 @@ def matrix_error(W: np.ndarray, M: np.ndarray, m: np.ndarray, bias: np.ndarray,
     absW = np.abs(W)
     magnitude = absW @ np.maximum(np.max(np.abs(M), axis=1, initial=0.0), np.abs(m)) + np.abs(bias)
     return (gamma(n_in + 2) * magnitude + absW @ M_error) * BOUND_SAFETY
+
+
+def dual_bound(A: fmpq_mat, b: fmpq_mat, f: list, f0: fmpq, rows: list) -> bool:
+    """Whether multipliers on ``rows`` of ``A z <= b`` prove ``f . z + f0 <= 0`` on the
+    whole polyhedron, exactly: ``lambda >= 0`` with ``A_rows^T lambda = f`` and
+    ``lambda . b_rows + f0 <= 0`` (weak duality). The rows are those a float LP found
+    binding; False when they are dependent or give no such multipliers.
+
+    On the unit square, ``x + y - 2 <= 0`` follows from ``x <= 1`` and ``y <= 1``, and
+    ``x + y - 1 <= 0`` from nothing (it is false):
+
+    >>> square = fmpq_mat([[1, 0], [0, 1], [-1, 0], [0, -1]])
+    >>> ones = fmpq_mat([[1], [1], [0], [0]])
+    >>> [dual_bound(square, ones, [fmpq(1), fmpq(1)], fmpq(f0), [0, 1]) for f0 in (-2, -1)]
+    [True, False]
+    >>> dual_bound(square, ones, [fmpq(1), fmpq(1)], fmpq(-2), [0])      # f outside the span
+    False
+    >>> dual_bound(square, ones, [fmpq(-1), fmpq(-1)], fmpq(-2), [0, 1])  # negative multipliers
+    False
+    """
+    dim, k = A.ncols(), len(rows)
+    system = fmpq_mat(dim, k + 1, [v for j in range(dim)
+                                   for v in [A[i, j] for i in rows] + [f[j]]])
+    reduced, rank = system.rref()
+    if rank != k or any(reduced[i, i] != 1 for i in range(k)):
+        return False    # dependent rows, or f outside their span (then rank is k + 1)
+    multipliers = [reduced[i, k] for i in range(k)]
+    if any(value < 0 for value in multipliers):
+        return False
+    return sum((m * b[i, 0] for m, i in zip(multipliers, rows)), fmpq(0)) + f0 <= 0
 
 
 class Decisions:
@@ -138,13 +168,17 @@ class Decisions:
         return (value > 0) - (value < 0)
 
     def reaches(self, pattern: np.ndarray, labels: np.ndarray, sides: np.ndarray,
-                label: int, side: int, start=None) -> bool:
+                label: int, side: int, start=None, basis=None) -> bool:
         """Whether hyperplane ``label``'s ``side`` (+1 / -1) meets the interior of the exact
-        cell (rows ``labels`` on ``sides``): ``sup side * (a . z + c) > 0`` over it."""
+        cell (rows ``labels`` on ``sides``): ``sup side * (a . z + c) > 0`` over it.
+        ``basis``: the rows a float LP found binding at that sup; when exact multipliers on
+        them prove the sup is at most 0 (:func:`dual_bound`), no exact LP is solved."""
         A, b = self.oriented_rows(pattern, labels, sides)
         a, c = self.row(pattern, label)
         f = [side * ak for ak in a]
-        return lp_exact.compare_max(A, b, f, side * c, start=start) > 0
+        if basis and dual_bound(A, b, f, side * c, basis):
+            return False
+        return lp_exact.compare_max(A, b, f, side * c, start=start, basis=basis) > 0
 
     def interior_point(self, pattern: np.ndarray, labels: np.ndarray,
                        sides: np.ndarray, start=None) -> tuple | None:

@@ -49,6 +49,16 @@ def witness_record(point: tuple, center: np.ndarray) -> tuple[np.ndarray, np.nda
 NO_UNDECIDED = np.zeros(0, np.int64)
 
 
+def support(ball: Ball, m: int) -> list | None:
+    """The first ``m`` rows with a positive dual in the inscribed-ball LP, largest first:
+    when the ball is empty, the rows that bound the side's reach, whose exact multipliers
+    may prove it empty (:func:`regions.predicates.dual_bound`); None without duals."""
+    if ball.duals is None:
+        return None
+    duals = ball.duals[:m]
+    return [int(i) for i in np.argsort(-duals, kind="stable") if duals[i] > 0.0]
+
+
 def root_ball(solver: LPSolver, domain: Domain) -> Ball:
     """The domain's inscribed ball; DomainError when the domain has no interior."""
     ball = solver.chebyshev(domain.A, domain.b)
@@ -356,7 +366,8 @@ class LayerSplit:
         if not self.decisions.settle(1 if ball.radius > 0.0 else -1):
             return ball.radius > 0.0, ball
         reach = self.decisions.reaches(self.cell.pattern, piece.labels, piece.row_sides,
-                                       int(self.labels[t]), side, start=piece.center)
+                                       int(self.labels[t]), side, start=piece.center,
+                                       basis=support(ball, len(piece.b)))
         return reach, ball
 
     def radius_bound(self, A: np.ndarray, b: np.ndarray, errors: np.ndarray, ball: Ball) -> float:
