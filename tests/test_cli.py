@@ -10,6 +10,7 @@ import functools
 import json
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -328,6 +329,20 @@ def test_progress_line_names_the_upper_bound():
     report(1_234, 2, 17, 12.0)
     assert stream.getvalue() == ("1,234 of at most 50,653 regions, at layer 2, 17 cells "
                                  "pending, 103 regions/s, 12 s\n")
+
+
+def test_a_log_gets_a_heartbeat_every_30_s(monkeypatch):
+    # stderr not a terminal and no --progress: a line at most every 30 s, none sooner.
+    import io
+    stream = io.StringIO()
+    monkeypatch.setattr(cli.sys, "stderr", stream)
+    args = types.SimpleNamespace(quiet=False, progress=False)
+    with cli.progress_for(args) as report:
+        for seconds in (5.0, 29.0, 31.0, 45.0, 62.0):
+            report(100, 1, 3, seconds)
+    assert [line.split(", ")[-1] for line in stream.getvalue().splitlines()] == ["31 s", "62 s"]
+    with cli.progress_for(types.SimpleNamespace(quiet=True, progress=True)) as report:
+        assert report is None
 
 
 def test_polytope_from_a_file(capsys, tmp_path):

@@ -157,11 +157,12 @@ def enumerate_with_progress(args, net, domain, count_only: bool = False, bound=N
 
 @contextlib.contextmanager
 def progress_for(args, bound=None):
-    """The progress callback the command line asks for, or None: on stderr unless
-    ``--quiet``, on a terminal always, elsewhere with ``--progress``. A terminal's live
-    line is cleared at the end."""
-    wanted = not args.quiet and (sys.stderr.isatty() or args.progress)
-    progress = _progress_printer(sys.stderr, bound) if wanted else None
+    """The progress callback the command line asks for, or None with ``--quiet``: on a
+    terminal a live line; elsewhere a line every :data:`PROGRESS_LOG_EVERY` seconds with
+    ``--progress``, else a heartbeat every :data:`HEARTBEAT_SECONDS` (so a long run in a
+    log or a batch job shows it is alive). A terminal's live line is cleared at the end."""
+    every = PROGRESS_LOG_EVERY if args.progress else HEARTBEAT_SECONDS
+    progress = None if args.quiet else _progress_printer(sys.stderr, bound, every)
     try:
         yield progress
     finally:
@@ -171,16 +172,18 @@ def progress_for(args, bound=None):
 
 PROGRESS_DELAY = 1.0     # seconds before the first progress line
 PROGRESS_LOG_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
+HEARTBEAT_SECONDS = 30.0   # the same without --progress
 
 
-def _progress_printer(stream, bound=None):
-    """Progress callback: a self-overwriting line on a terminal, periodic lines otherwise;
-    with the upper bound on the count when one is known (what is left is at most that)."""
+def _progress_printer(stream, bound=None, every: float = PROGRESS_LOG_EVERY):
+    """Progress callback: a self-overwriting line on a terminal, otherwise a line every
+    ``every`` seconds; with the upper bound on the count when one is known (what is left
+    is at most that)."""
     interactive = stream.isatty()
     last = [0.0]
 
     def report(found: int, layer: int, pending: int, seconds: float) -> None:
-        if seconds < PROGRESS_DELAY or (not interactive and seconds - last[0] < PROGRESS_LOG_EVERY):
+        if seconds < PROGRESS_DELAY or (not interactive and seconds - last[0] < every):
             return
         last[0] = seconds
         rate = found / seconds
@@ -506,9 +509,9 @@ def add_common_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print the result as one JSON object")
     parser.add_argument("--progress", action="store_true",
-                        help="progress lines on stderr while enumerating, also when stderr "
-                             "is not a terminal (every 10 s; on a terminal one live line, "
-                             "always)")
+                        help="progress lines on stderr every 10 s when stderr is not a "
+                             "terminal (without it, a heartbeat every 30 s; on a terminal "
+                             "one live line, always)")
 
 
 def add_enumeration_arguments(parser) -> None:
