@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from run import DEFAULT_OUTPUT, child_result, provenance, write_section
+from run import DEFAULT_OUTPUT, child_result, network_label, provenance, write_section
 
 SCRIPT = "benchmarks/exact_cost.py"
 #: (widths, domain): small to deep, 2-D to 6-D, box and all of R^n.
@@ -50,9 +50,7 @@ def main():
         floats = child_result(child, (widths, domain, False))
         per_exact = exact["seconds"] / exact["regions"]
         per_float = floats["seconds"] / floats["regions"]
-        label = (str(widths) if len(widths) <= 5
-                 else f"[{widths[0]}] + [{widths[1]}] * {len(widths) - 2} + [1]")
-        row = (f"| {label} | {domain} | {exact['regions']:,}"
+        row = (f"| {network_label(widths)} | {domain} | {exact['regions']:,}"
                f"{'' if exact['complete'] else ' (partial)'} | {rate(exact)} | {rate(floats)} | "
                f"{per_float / per_exact:.2f} | {exact['exact_decisions'] / exact['regions']:.3f} | "
                f"{floats['uncertain_decisions']:,} |")

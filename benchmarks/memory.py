@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import resource
 
-from run import DEFAULT_OUTPUT, child_result, provenance, write_section
+from run import DEFAULT_OUTPUT, child_result, network_label, provenance, write_section
 
 SCRIPT = "benchmarks/memory.py"
 NETWORKS = [[2, 64, 64, 64, 1], [2, 256, 256, 256, 1], [2, 512, 512, 512, 1],
@@ -44,8 +44,7 @@ def main():
         counted, count_s, count_peak = child_result(child, (widths, False))
         kept, keep_s, keep_peak = child_result(child, (widths, True))
         assert counted == kept, (counted, kept)
-        label = "[2] + [256] * 8 + [1]" if len(widths) > 5 else str(widths)
-        row = (f"| {label} | {counted:,} | {count_s:.2f} | {count_peak / 2**20:,.0f} | "
+        row = (f"| {network_label(widths)} | {counted:,} | {count_s:.2f} | {count_peak / 2**20:,.0f} | "
                f"{keep_s:.2f} | {keep_peak / 2**20:,.0f} |")
         print(row, flush=True)
         rows.append(row)

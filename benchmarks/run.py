@@ -232,6 +232,14 @@ Each tool ran in its own fresh process and had to report the same number of regi
 """
 
 
+def network_label(widths: list) -> str:
+    """A table's name for ``widths``: the list itself, or ``[2] + [256] * 8 + [1]`` for a
+    deep one of equal hidden widths."""
+    if len(widths) <= 5 or len(set(widths[1:-1])) > 1:
+        return str(widths)
+    return f"[{widths[0]}] + [{widths[1]}] * {len(widths) - 2} + [{widths[-1]}]"
+
+
 def provenance(command: str) -> str:
     """The first bullet of a benchmark section: the command, the date and the Python."""
     return (f"- Command: `{command}`, run {datetime.date.today()}, Python "

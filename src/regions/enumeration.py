@@ -141,10 +141,7 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
     >>> len(part), part.complete, part.stop_reason
     (3, False, 'max_regions')
     """
-    _check_options(method, max_regions, time_limit, memory_limit, exact, exact_budget)
-    if method == "walk" and executor is not None:
-        raise RegionsError("method='walk' runs serially (its queue shares one set of seen "
-                           "patterns): no executor")
+    _check_options(method, max_regions, time_limit, memory_limit, exact, exact_budget, executor)
     if start is not None and method != "walk":
         raise RegionsError("start is the walk's start point: give it with method='walk'")
     domain = resolve(domain, network)
@@ -220,10 +217,7 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
     >>> counted.regions, counted.per_layer, counted.complete
     (7, [7, 7], True)
     """
-    _check_options(method, max_regions, time_limit, memory_limit, exact, exact_budget)
-    if method == "walk" and executor is not None:
-        raise RegionsError("method='walk' runs serially (its queue shares one set of seen "
-                           "patterns): no executor")
+    _check_options(method, max_regions, time_limit, memory_limit, exact, exact_budget, executor)
     domain = resolve(domain, network)
     min_radius, scale, scaled = prepare(domain, min_radius)
     settings = Settings(exact=bool(exact), thin_radius=min_radius, exact_budget=exact_budget)
@@ -248,9 +242,12 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
 
 
 def _check_options(method: str, max_regions, time_limit, memory_limit, exact,
-                   exact_budget) -> None:
+                   exact_budget, executor) -> None:
     if method not in METHODS:
         raise RegionsError(f"unknown method {method!r}: expected one of {', '.join(METHODS)}")
+    if method == "walk" and executor is not None:
+        raise RegionsError("method='walk' runs serially (its queue shares one set of seen "
+                           "patterns): no executor")
     if exact_budget is not None:
         if not exact:
             raise RegionsError("exact_budget limits the exact mode: not with exact=False")

@@ -275,8 +275,8 @@ class BallMaps(RationalMaps):
     """:class:`RationalMaps` in ball arithmetic (python-flint's ``arb``, :data:`BALL_BITS`
     bits): every entry is an interval certain to hold the exact rational, and an answer
     whose ball excludes 0 is the exact answer. The middle level of the filter between
-    float64 (whose error bounds grow like ``prod |W_l|`` with depth) and rationals (whose
-    size grows with depth): a deep network's decisions are settled here for the cost of
+    float64 (whose error bounds grow with depth) and rationals (whose size grows with
+    depth): a deep network's rare undecided decisions are settled here for the cost of
     fixed-size numbers.
     """
 

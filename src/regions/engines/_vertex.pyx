@@ -47,8 +47,8 @@ from .activations cimport (HARDTANH, IDENTITY, LEAKY_RELU, RELU, breakpoint,
 from .arena cimport Buffer, release, reserve
 from .crossing cimport (common_bits, contains_bits, cross_rays, cross_vertex_ray,
                         cross_vertices, largest)
-from .preactivation cimport (affine_map, column_norm, map_error, output_error, product,
-                             row_size, smaller)
+from .preactivation cimport (affine_map, column_norm, map_error, output_error, row_size,
+                             smaller)
 from .refine cimport refine
 from .rounding cimport BOUND_SAFETY, UNIT_ROUNDOFF, certify, dmax, dmin, gamma
 from .small_lp cimport ball_by_subsets

@@ -224,7 +224,8 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
     futures = {}
     for i, (kind, content) in enumerate(entries):
         if kind == "done":
-            outcomes[i] = _counted(engine, content, settings) if count_only else content
+            outcomes[i] = (_counted(engine, content, settings, network.pattern_length)
+                           if count_only else content)
         else:
             task = Task(type(engine), network, scaled, settings, content, max_regions,
                         deadline, count_only)
@@ -267,12 +268,12 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
     return _assemble(engine, outcomes, waiting, max_regions, reason, seconds)
 
 
-def _counted(engine, outcome: Outcome, settings: Settings) -> Outcome:
+def _counted(engine, outcome: Outcome, settings: Settings, pattern_length: int) -> Outcome:
     """A frontier's finished regions as a count's outcome (their records dropped)."""
-    narrow = engine.margins(outcome.records) <= settings.thin_radius
-    patterns = engine.collect(outcome.records).patterns[narrow]
-    return Outcome([], outcome.count, thin_patterns=patterns,
-                   thin_positions=np.flatnonzero(narrow))
+    tally = Tally(engine, settings.thin_radius, pattern_length)
+    tally(outcome.records)
+    return Outcome([], tally.count, thin_patterns=tally.thin_patterns,
+                   thin_positions=tally.thin_positions)
 
 
 def _top_layer(entries: list, outcomes: list) -> int:

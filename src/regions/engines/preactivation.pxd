@@ -17,21 +17,15 @@ from scipy.linalg.cython_blas cimport dgemm
 from .rounding cimport BOUND_SAFETY, UNIT_ROUNDOFF, dmax, gamma
 
 
-cdef inline void product(const double* A, int n, int n_in, const double* source, int cols,
-                         double* out) noexcept nogil:
-    """``out (n, cols) = A (n, n_in) @ source (n_in, cols)``, row-major: one BLAS ``dgemm``
-    (column-major: ``out^T = source^T @ A^T``)."""
-    cdef double one = 1.0, zero = 0.0
-    cdef char no = b'N'
-    dgemm(&no, &no, &cols, &n, &n_in, &one, <double*>source, &cols, <double*>A, &n_in, &zero,
-          out, &cols)
-
-
 cdef inline void affine_map(const double* W, const double* bias, int n, int n_in,
                             const double* source, int cols, double* out) noexcept nogil:
-    """``out (n, cols) = W (n, n_in) @ source (n_in, cols) + [0 | bias]``."""
+    """``out (n, cols) = W (n, n_in) @ source (n_in, cols) + [0 | bias]``: one BLAS ``dgemm``
+    (column-major: ``out^T = source^T @ W^T``)."""
+    cdef double one = 1.0, zero = 0.0
+    cdef char no = b'N'
     cdef int j
-    product(W, n, n_in, source, cols, out)
+    dgemm(&no, &no, &cols, &n, &n_in, &one, <double*>source, &cols, <double*>W, &n_in, &zero,
+          out, &cols)
     for j in range(n):
         out[j * cols + cols - 1] += bias[j]
 

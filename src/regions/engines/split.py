@@ -19,6 +19,7 @@ Cells are :class:`regions.engines.base.SplitCell`; final regions are
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -163,7 +164,7 @@ class SplitEngine:
         center, radius = cell.center, cell.radius
         if not cell.largest:
             ball = self.solver.proposal(cell.A, cell.b)
-            if ball.radius == ball.radius:      # not NaN: HiGHS solved it
+            if not math.isnan(ball.radius):     # HiGHS solved it
                 center, radius = ball.center, ball.radius
         rational = NO_RATIONAL
         if not strict_slack(cell.A, cell.b, cell.errors, center):

@@ -517,7 +517,7 @@ class ExactGenerators:
         """The largest ball of a thin region (a report: float64 LP; radius 0, so reported
         thin, when HiGHS fails on it)."""
         ball = self.solver.proposal(np.ascontiguousarray(A), np.ascontiguousarray(b))
-        return ball.center, (ball.radius if ball.radius == ball.radius else 0.0)
+        return ball.center, (0.0 if math.isnan(ball.radius) else ball.radius)
 
 
 class VertexEngine:
