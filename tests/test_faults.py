@@ -105,10 +105,13 @@ def key(net=NET):
 
 def resumes_to_the_full_result(capsys, net_file, path, full):
     """The CLI resumes ``path`` to exactly the uninterrupted count and LP count; so does the
-    API from a copy, region for region."""
+    API from a copy (a count's checkpoint: the count, per layer, and the thin regions)."""
     copy = path.parent / ("copy-" + path.name)
     copy.write_bytes(path.read_bytes())
-    identical(regions.enumerate_regions(NET, DOMAIN, resume=copy), full)
+    resumed = regions.count_regions(NET, DOMAIN, resume=copy)
+    assert resumed.complete and (resumed.regions, resumed.lps, resumed.per_layer) == (
+        len(full), full.lps, full.per_layer)
+    assert np.array_equal(resumed.thin_patterns, full.patterns[full.thin])
     code, out, err = count(capsys, net_file, *BOX, "--resume", path)
     summary = json.loads(out)
     assert code == 0 and err == ""
@@ -217,7 +220,7 @@ def test_bit_flips_anywhere_are_refused_or_harmless(capsys, net_file, tmp_path):
     data = partial_checkpoint(capsys, net_file, path)
     reference = checkpoints.load(path, key())
     with zipfile.ZipFile(path) as archive:
-        member = archive.getinfo("record_3_data.npy").header_offset   # the regions' rows
+        member = archive.getinfo("cell_1_data.npy").header_offset     # the cells' rows
     positions = sorted(set(range(0, len(data), 151)) | set(range(member, member + 200)))
     bad, refused, harmless = tmp_path / "bad.npz", 0, 0
     for position in positions:
@@ -241,8 +244,8 @@ def test_the_checksum_catches_what_the_zip_crc_cannot(capsys, net_file, tmp_path
     partial_checkpoint(capsys, net_file, path)
     with np.load(path) as archive:
         arrays = {name: archive[name] for name in archive.files}
-    edited = dict(arrays, record_1_data=arrays["record_1_data"].copy())   # a witness
-    edited["record_1_data"][0] = np.nextafter(edited["record_1_data"][0], 1.0)
+    edited = dict(arrays, cell_1_data=arrays["cell_1_data"].copy())   # a cell's rows
+    edited["cell_1_data"][0] = np.nextafter(edited["cell_1_data"][0], np.inf)
     np.savez(path, **edited)
     code, out, err = count(capsys, net_file, *BOX, "--resume", path)
     assert code == EXIT_BAD_INPUT

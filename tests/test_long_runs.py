@@ -378,3 +378,82 @@ def test_split_engine_cut_short_then_ctrl_c_and_resume(monkeypatch, ctrl_c_after
     assert part.unfinished > 0 and is_prefix(part, full)
     ctrl_c_after(10**9)                                        # disarmed
     identical(regions.enumerate_regions(net, resume=path), full)
+
+
+# --- Checkpoints of counts: the work stack and the counters, no regions ----------------------
+
+def same_count(counted, part):
+    """A count agrees with an enumeration: regions, per layer, LPs and the thin regions."""
+    assert counted.complete and (counted.regions, counted.per_layer, counted.lps) == (
+        len(part), part.per_layer, part.lps)
+    assert np.array_equal(counted.thin_patterns, part.patterns[part.thin])
+
+
+@pytest.fixture(scope="module")
+def with_thin():
+    """The uninterrupted run of each method, with regions of radius below 1e-3 thin."""
+    return {method: regions.enumerate_regions(NET, DOMAIN, method=method, min_radius=1e-3)
+            for method in METHODS}
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("stop", [1, 300])
+def test_a_count_resumed_from_its_checkpoint_counts_the_same(uninterrupted, with_thin,
+                                                              small_chunks, tmp_path, method,
+                                                              stop):
+    """A count stopped after ``stop`` regions and resumed ends with the uninterrupted run's
+    count, per-layer counts, LPs and thin regions; its checkpoint holds cells and counters,
+    never a region (the enumeration's checkpoint of the same moment holds them all)."""
+    path, enumerated = tmp_path / "count.npz", tmp_path / "enumeration.npz"
+    first = regions.count_regions(NET, DOMAIN, method=method, max_regions=stop,
+                                  checkpoint=path, min_radius=1e-3)
+    assert first.stop_reason == "max_regions" and first.regions == stop
+    key = checkpoints.fingerprint(NET, DOMAIN.resolve(2), 1e-3)
+    saved = checkpoints.load(path, key)
+    assert saved.run == "count" and saved.records == [] and saved.cells
+    regions.enumerate_regions(NET, DOMAIN, method=method, max_regions=stop,
+                              checkpoint=enumerated, min_radius=1e-3)
+    assert len(checkpoints.load(enumerated, key).records) > 0
+    resumed = regions.count_regions(NET, DOMAIN, resume=path, min_radius=1e-3)
+    same_count(resumed, with_thin[method])
+    assert resumed.regions == len(uninterrupted[method])
+
+
+def test_count_and_enumeration_checkpoints_are_not_mixed_up(tmp_path):
+    count_path, enumeration_path = tmp_path / "count.npz", tmp_path / "enumeration.npz"
+    regions.count_regions(NET, DOMAIN, max_regions=5, checkpoint=count_path)
+    regions.enumerate_regions(NET, DOMAIN, max_regions=5, checkpoint=enumeration_path)
+    with pytest.raises(regions.RegionsError, match="holds a count, not an enumeration"):
+        regions.enumerate_regions(NET, DOMAIN, resume=count_path)
+    with pytest.raises(regions.RegionsError, match="holds an enumeration, not a count"):
+        regions.count_regions(NET, DOMAIN, resume=enumeration_path)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_parallel_count_checkpoints_what_is_not_finished(uninterrupted, monkeypatch,
+                                                            tmp_path, method):
+    """Five tasks run, the others wait when the time limit passes (a clock that jumps once
+    tasks are held): the checkpoint holds every cell of the waiting tasks and the counts of
+    the finished ones, and resuming it, serially or on an executor, gives the uninterrupted
+    count (itself checked against brute force in test_parallel.py)."""
+    from regions.engines import parallel
+    from test_parallel import InlineExecutor
+    executor = InlineExecutor(ready=5)
+    monkeypatch.setattr(parallel, "time", types.SimpleNamespace(
+        perf_counter=lambda: 1e6 if executor.held else 0.0, time=time.time))
+    monkeypatch.setattr(parallel, "POLL_SECONDS", 0.01)
+    monkeypatch.setattr(parallel, "STOP_SECONDS", 0.01)
+    path = tmp_path / "count.npz"
+    stopped = regions.count_regions(NET, DOMAIN, method=method, time_limit=3600,
+                                    checkpoint=path, executor=executor)
+    assert stopped.stop_reason == "time_limit" and stopped.unfinished >= len(executor.held)
+    saved = checkpoints.load(path, checkpoints.fingerprint(NET, DOMAIN.resolve(2),
+                                                           regions.MIN_RADIUS))
+    assert len(saved.cells) == stopped.unfinished and saved.counters.regions == stopped.regions
+    monkeypatch.undo()
+    whole = uninterrupted[method]
+    serial = regions.count_regions(NET, DOMAIN, resume=path, checkpoint=tmp_path / "again.npz")
+    assert serial.complete and (serial.regions, serial.per_layer, serial.lps) == (
+        len(whole), whole.per_layer, whole.lps)
+    parallel_resumed = regions.count_regions(NET, DOMAIN, resume=path, executor=InlineExecutor())
+    assert (parallel_resumed.regions, parallel_resumed.per_layer) == (len(whole), whole.per_layer)

@@ -134,6 +134,7 @@ def test_time_limit_inside_the_tasks_stops_at_a_prefix(serial_runs, monkeypatch,
         monkeypatch.setattr(module, "time", clock)
     monkeypatch.setattr(VertexEngine, "chunk", 4)
     monkeypatch.setattr(parallel, "FRONTIER_CELLS", 4)       # fewer, bigger tasks
+    monkeypatch.setattr(parallel, "SLICE_SECONDS", None)     # each task runs to its end
     executor = InlineExecutor()
     other = regions.enumerate_regions(NETS[method], BOX, method=method, time_limit=250,
                               executor=executor)
@@ -145,6 +146,32 @@ def test_time_limit_inside_the_tasks_stops_at_a_prefix(serial_runs, monkeypatch,
     assert 0 < first < len(stopped) - 1 and set(stopped[first:]) == {"time_limit"}
     assert executor.submitted[first].result().count > 0       # stopped mid-subtree
     assert all(f.result().count == 0 for f in executor.submitted[first + 1:])
+
+
+def sliced_after_every_chunk(monkeypatch):
+    """A fake clock for the tasks' drivers, one second per reading: every task's time slice
+    ends after its first chunk of cells."""
+    ticks = itertools.count()
+    monkeypatch.setattr(driver, "time", types.SimpleNamespace(
+        perf_counter=lambda: float(next(ticks)), time=lambda: float(next(ticks))))
+    monkeypatch.setattr(VertexEngine, "chunk", 4)
+
+
+@pytest.mark.parametrize("method", ["split", "vertex"])
+def test_sliced_tasks_hand_their_cells_on_in_the_serial_order(serial_runs, monkeypatch, method):
+    """Every task returns after one chunk with the cells left on its stack, which run as new
+    tasks right after it: many more tasks than the frontier made, and the serial result,
+    region for region (itself checked against brute force above)."""
+    sliced_after_every_chunk(monkeypatch)
+    monkeypatch.setattr(parallel, "FRONTIER_CELLS", 4)
+    executor = InlineExecutor()
+    other = regions.enumerate_regions(NETS[method], BOX, method=method, executor=executor)
+    serial = serial_runs[method]
+    same_regions(serial, other)
+    assert other.complete and (other.lps, other.per_layer) == (serial.lps, serial.per_layer)
+    assert len(executor.submitted) > 4 * parallel.LEFTOVER_TASKS
+    counted = regions.count_regions(NETS[method], BOX, method=method, executor=InlineExecutor())
+    assert (counted.regions, counted.per_layer) == (len(serial), serial.per_layer)
 
 
 @pytest.mark.parametrize("method", ["split", "vertex"])

@@ -213,8 +213,7 @@ def cmd_count(args) -> int:
         print(f"at most {bound.value:,} regions ({bound.source})", file=sys.stderr)
     # Only the count is printed: the regions are counted and dropped as they come (memory
     # independent of the count), unless something below needs them.
-    count_only = not (args.output or args.exact_check or args.certify or args.checkpoint
-                      or args.resume or args.pieces)
+    count_only = not (args.output or args.exact_check or args.certify or args.pieces)
     part = enumerate_from_args(args, net, domain, count_only,
                                None if bound is None else bound.value)
     summary = part.summary()
@@ -569,9 +568,8 @@ def enumerate_from_args(args, net, domain, count_only: bool = False, bound=None)
     memory = None if args.memory_limit is None else args.memory_limit * 2**20
     options = dict(min_radius=args.min_radius, exact=args.exact,
                    exact_budget=args.exact_budget, max_regions=args.max_regions,
-                   time_limit=args.time_limit, memory_limit=memory, method=args.method)
-    if not count_only:
-        options.update(checkpoint=args.checkpoint, resume=args.resume)
+                   time_limit=args.time_limit, memory_limit=memory, method=args.method,
+                   checkpoint=args.checkpoint, resume=args.resume)
     if args.workers == 1:
         return enumerate_with_progress(args, net, domain, count_only, bound, **options)
     with process_pool(args.workers) as executor:

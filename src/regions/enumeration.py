@@ -153,13 +153,8 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
     settings = Settings(exact=bool(exact), thin_radius=min_radius,
                         start=_working_start(start, scaled, scale), exact_budget=exact_budget)
     key = checkpoints.fingerprint(network, domain, min_radius, settings.exact)
-    saved = checkpoints.load(resume, key) if resume is not None else None
-    if method == "auto" and saved is not None:
-        method = saved.engine
-    if saved is not None and saved.engine != method:
-        raise RegionsError(f"{resume} holds a run of method {saved.engine!r}, not {method!r}: "
-                           f"resume it with method={saved.engine!r} (or 'auto')")
-    engine = _engine(method, network, scaled, settings)
+    saved = _load(resume, key, "enumeration")
+    engine = _engine(_resumed_method(method, saved, resume), network, scaled, settings)
 
     started = time.perf_counter()
     if executor is not None:
@@ -195,7 +190,9 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
                   min_radius: float = MIN_RADIUS, exact: bool = True,
                   exact_budget: int | None = None, progress=None,
                   max_regions: int | None = None, time_limit: float | None = None,
-                  memory_limit: float | None = None, executor=None) -> RegionCount:
+                  memory_limit: float | None = None, checkpoint=None,
+                  checkpoint_every: float = CHECKPOINT_SECONDS, resume=None,
+                  executor=None) -> RegionCount:
     """Count the regions of ``network`` over ``domain`` without keeping them.
 
     The same enumeration as :func:`enumerate_regions` (same options, same
@@ -205,6 +202,13 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
     calling process receives counts. A stopped parallel count (a budget, Ctrl-C)
     keeps the regions of every task that returned, in whatever order they
     finished. ``method="walk"`` keeps its set of visited patterns (it needs it).
+
+    A count's checkpoint (``checkpoint``, ``resume``, as in :func:`enumerate_regions`)
+    holds the cells not finished, the counters and the thin regions' patterns: its
+    size and the cost of writing it follow the work stack, not the regions found.
+    With an ``executor`` the calling process writes it; the cells of running tasks are
+    saved as they were given, so a resumed count redoes at most their last time slice
+    (:data:`regions.engines.parallel.SLICE_SECONDS`).
 
     Examples
     --------
@@ -219,22 +223,48 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
     """
     _check_options(method, max_regions, time_limit, memory_limit, exact, exact_budget, executor)
     domain = resolve(domain, network)
+    if resume is not None and checkpoint is None:
+        checkpoint = resume
     min_radius, scale, scaled = prepare(domain, min_radius)
     settings = Settings(exact=bool(exact), thin_radius=min_radius, exact_budget=exact_budget)
-    engine = _engine(method, network, scaled, settings)
+    key = checkpoints.fingerprint(network, domain, min_radius, settings.exact)
+    saved = _load(resume, key, "count")
+    engine = _engine(_resumed_method(method, saved, resume), network, scaled, settings)
+    started = time.perf_counter()
+    if saved is None:
+        roots, thin_before, seconds_before = engine.roots(), None, 0.0
+    else:
+        roots = [engine.cell_type(*cell) for cell in reversed(saved.cells)]
+        engine.restore(saved.counters, [])
+        thin_before, seconds_before = saved.thin_patterns, saved.seconds
+    thin_before = (np.zeros((0, network.pattern_length), np.int8) if thin_before is None
+                   else thin_before)
+    save = None if checkpoint is None else _count_writer(checkpoint, key, engine.name,
+                                                         thin_before)
+    if save is not None:
+        save(roots, engine.counters(), thin_before[:0], seconds_before)
+    seconds_before += time.perf_counter() - started
     if executor is not None:
         counted = run_on(executor, engine, network, scaled, settings, progress, max_regions,
-                         time_limit, memory_limit, count_only=True)
+                         time_limit, memory_limit, count_only=True, roots=roots,
+                         checkpoint=save, checkpoint_every=checkpoint_every,
+                         seconds_before=seconds_before)
         counters, reason, unfinished, seconds = (counted.counters, counted.stop_reason,
                                                  counted.unfinished, counted.seconds)
         thin_patterns = counted.thin_patterns
     else:
-        for cell in reversed(engine.roots()):
+        for cell in reversed(roots):
             engine.push(cell)
         tally = Tally(engine, min_radius, network.pattern_length)
+        serial_save = None if save is None else (
+            lambda engine, records, seconds: save(stack_cells(engine)[::-1], engine.counters(),
+                                                  tally.thin_patterns, seconds))
         reason, seconds = drive(engine, [], max_regions=max_regions, time_limit=time_limit,
-                                memory_limit=memory_limit, progress=progress, sink=tally)
+                                memory_limit=memory_limit, progress=progress,
+                                checkpoint=serial_save, checkpoint_every=checkpoint_every,
+                                seconds_before=seconds_before, sink=tally)
         counters, unfinished, thin_patterns = engine.counters(), engine.pending, tally.thin_patterns
+    thin_patterns = np.concatenate([thin_before, thin_patterns])
     return RegionCount(regions=int(counters.regions), thin=len(thin_patterns),
                        thin_patterns=thin_patterns,
                        **run_fields(engine, network, domain, scale, min_radius, counters, reason,
@@ -287,6 +317,42 @@ def _working_start(start, scaled, scale: float):
     if point.shape != (scaled.dim,):
         raise DomainError(f"start must have shape ({scaled.dim},), got {point.shape}")
     return point / scale
+
+
+def _load(resume, key: str, run: str):
+    """The checkpoint to resume (None without one), refused when another kind of ``run``
+    (``"count"`` or ``"enumeration"``) wrote it."""
+    if resume is None:
+        return None
+    saved = checkpoints.load(resume, key)
+    if saved.run != run:
+        kind = {"count": "a count", "enumeration": "an enumeration"}
+        how = ("count_regions (regions count without --output)" if saved.run == "count"
+               else "enumerate_regions (regions count --output FILE)")
+        raise RegionsError(f"{resume} holds {kind[saved.run]}, not {kind[run]}: resume it "
+                           f"with {how}")
+    return saved
+
+
+def _resumed_method(method: str, saved, resume) -> str:
+    """The method of a run: a resumed run's own (``"auto"`` takes it)."""
+    if saved is None:
+        return method
+    if method not in ("auto", saved.engine):
+        raise RegionsError(f"{resume} holds a run of method {saved.engine!r}, not {method!r}: "
+                           f"resume it with method={saved.engine!r} (or 'auto')")
+    return saved.engine
+
+
+def _count_writer(path, key: str, engine_name: str, thin_before: np.ndarray):
+    """A count's checkpoint callback ``save(cells, counters, thin_patterns, seconds)``:
+    the cells not finished in depth-first order, and the thin patterns found since
+    ``thin_before`` (those of the runs it resumes)."""
+    def save(cells: list, counters, thin_patterns: np.ndarray, seconds: float) -> None:
+        checkpoints.save(path, key, checkpoints.Saved(
+            engine_name, cells[::-1], [], counters, seconds,
+            np.concatenate([thin_before, thin_patterns])))
+    return save
 
 
 def _writer(path, key: str):

@@ -96,7 +96,7 @@ def stack_cells(engine: Engine) -> list:
 def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
           memory_limit=None, progress=None, checkpoint=None,
           checkpoint_every: float = CHECKPOINT_SECONDS, seconds_before: float = 0.0,
-          sink=None):
+          sink=None, slice_seconds: float | None = None):
     """Run ``engine`` until its stack is empty or a budget runs out.
 
     ``engine`` is any :class:`regions.engines.base.Engine`.
@@ -106,7 +106,9 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
     (then nothing is kept, and memory does not grow with the regions found).
     ``checkpoint``, if given, is called as
     ``checkpoint(engine, records, seconds)`` every ``checkpoint_every``
-    seconds and once at the end.
+    seconds and once at the end. ``slice_seconds``: return ``"slice"`` once this long has
+    passed, after at least one ``engine.run`` (a parallel task's share of the work,
+    :mod:`regions.engines.parallel`).
     Returns ``(stop reason or None, seconds)``, seconds counting
     ``seconds_before`` (earlier runs of a resumed enumeration).
     """
@@ -124,6 +126,9 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
             reason = budget_exhausted(interrupt, engine.n_regions, seconds,
                                       looks % memory_every == 0, max_regions, time_limit,
                                       memory_limit)
+            if not reason and looks and slice_seconds is not None \
+                    and now - started >= slice_seconds:
+                reason = "slice"
             if reason:
                 break
             looks += 1

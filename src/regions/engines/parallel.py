@@ -3,19 +3,23 @@
 A cell's subtree depends on nothing but the cell. So the calling process
 expands the domain, shallowest cell first, into a frontier of at least
 :data:`FRONTIER_CELLS` cells (plus any regions already final) kept in
-depth-first order; every frontier cell's subtree then runs as a task on the
-executor (consecutive cells batched into at most :data:`MAX_TASKS` tasks), with
-its own engine and LP solver, under the driver; and the
-results are concatenated in frontier order, which is the serial depth-first
-order. The regions, their order, witnesses and margins are therefore
-identical to a serial run whatever the executor and worker count, and so are
-``lps`` and ``per_layer`` of a complete run (the same cells are processed);
-``lp_seconds`` is summed over the tasks.
+depth-first order; consecutive frontier cells run as a task (at most
+:data:`MAX_TASKS` of them) on the executor, with its own engine and LP solver,
+under the driver. A task runs for at most :data:`SLICE_SECONDS`, then returns
+its regions and the cells left on its stack, which become new tasks right
+after it in the depth-first order (cut into :data:`LEFTOVER_TASKS` when few
+tasks are left): a big subtree is shared out among the workers however
+unevenly the frontier split the work. The results are concatenated in
+depth-first order, which is the serial order. The regions, their order,
+witnesses and margins are therefore identical to a serial run whatever the
+executor and worker count, and so are ``lps`` and ``per_layer`` of a complete
+run (the same cells are processed); ``lp_seconds`` is summed over the tasks.
 
 A *count* (``count_only``) runs the same tasks, but each counts its regions as
 they come (:class:`regions.engines.driver.Tally`) and returns the count and the
 thin regions' patterns only: memory stays flat in every process however many
-regions there are.
+regions there are. The calling process holds the cells not finished, so it
+can checkpoint a count at any time.
 
 Budgets: every task gets ``max_regions`` and the time left. A partition is cut
 after the first task that stopped early, so a partial result is still the
@@ -48,7 +52,8 @@ import numpy as np
 from ..domain import Domain
 from ..network import Network
 from .base import Counters, Settings
-from .driver import UNLIMITED, Interrupt, Tally, budget_exhausted, drive
+from .driver import (CHECKPOINT_SECONDS, UNLIMITED, Interrupt, Tally,
+                     budget_exhausted, drive, stack_cells)
 
 #: The frontier is expanded until it holds at least this many cells (tasks).
 FRONTIER_CELLS = 64
@@ -58,13 +63,19 @@ MAX_TASKS = 256
 POLL_SECONDS = 0.5
 #: Seconds a stopped run waits for its running tasks' partial results.
 STOP_SECONDS = 1.0
+#: Seconds a task runs before it hands its unfinished cells back to be shared out again
+#: (None: tasks run to the end). Work stealing without talk between workers: no subtree
+#: keeps one worker busy for longer than this while the others have nothing to do.
+SLICE_SECONDS = 1.0
+#: Tasks a returned task's unfinished cells are cut into.
+LEFTOVER_TASKS = 4
 
 
 @dataclass(frozen=True)
 class Task:
-    """The subtrees of consecutive frontier cells; ``deadline`` is wall-clock
+    """The subtrees of consecutive cells (depth-first order); ``deadline`` is wall-clock
     (``time.time()``) or None; ``count_only``: count the regions instead of returning
-    them."""
+    them; ``slice_seconds``: run at most this long, then return the cells left."""
 
     engine: type
     network: Network
@@ -74,33 +85,46 @@ class Task:
     max_regions: int | None
     deadline: float | None
     count_only: bool = False
+    slice_seconds: float | None = None
 
 
 @dataclass
 class Outcome:
     """What a task (or the expansion of one cell) produced: final-region ``records``, or
-    for a count none, and the thin regions' patterns and positions among its ``count``."""
+    for a count none, and the thin regions' patterns and positions among its ``count``;
+    ``leftover``: the cells it did not finish, in depth-first order (their subtrees
+    follow its regions in the serial order). ``stop_reason`` is None for a task that
+    finished or whose time slice ended, else why it stopped."""
 
     records: list
     count: int
     counters: Counters | None = None
-    unfinished: int = 0
     stop_reason: str | None = None
     thin_patterns: np.ndarray | None = None
     thin_positions: np.ndarray | None = None
+    leftover: list = field(default_factory=list)
+
+    @property
+    def unfinished(self) -> int:
+        return len(self.leftover)
 
 
 @dataclass
 class ParallelRun:
     """What :func:`run_on` returns: the kept records (none for a count), the merged
-    counters, why it stopped, the cells left, and for a count the thin regions' patterns."""
+    counters, why it stopped, the cells left (depth-first order), and for a count the thin
+    regions' patterns."""
 
     records: list
     counters: Counters
     stop_reason: str | None
-    unfinished: int
+    cells: list
     seconds: float
     thin_patterns: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int8))
+
+    @property
+    def unfinished(self) -> int:
+        return len(self.cells)
 
 
 #: Set in a worker once it has received a Ctrl-C: its later tasks return at once.
@@ -145,12 +169,13 @@ def process_pool(workers: int):
 
 
 def run_task(task: Task) -> Outcome:
-    """Enumerate (or count) the subtrees of ``task.cells``, in order (runs on a worker)."""
+    """Enumerate (or count) the subtrees of ``task.cells``, in order, for at most
+    ``task.slice_seconds`` (runs on a worker)."""
     global _interrupted
     remaining = None if task.deadline is None else task.deadline - time.time()
     if _interrupted or (remaining is not None and remaining <= 0):
-        return Outcome([], 0, None, unfinished=len(task.cells),
-                       stop_reason="interrupted" if _interrupted else "time_limit")
+        return Outcome([], 0, None, "interrupted" if _interrupted else "time_limit",
+                       leftover=list(task.cells))
     engine = task.engine(task.network, task.domain, task.settings)
     for cell in reversed(task.cells):
         engine.push(cell)
@@ -158,12 +183,16 @@ def run_task(task: Task) -> Outcome:
     tally = (Tally(engine, task.settings.thin_radius, task.network.pattern_length)
              if task.count_only else None)
     reason, _ = drive(engine, records, max_regions=task.max_regions, time_limit=remaining,
-                      sink=tally)
+                      sink=tally, slice_seconds=task.slice_seconds)
     _interrupted = _interrupted or reason == "interrupted"
+    if reason == "slice":
+        reason = None
+    leftover = stack_cells(engine)[::-1]
     if tally is None:
-        return Outcome(records, engine.count(records), engine.counters(), engine.pending, reason)
-    return Outcome([], tally.count, engine.counters(), engine.pending, reason,
-                   tally.thin_patterns, tally.thin_positions)
+        return Outcome(records, engine.count(records), engine.counters(), reason,
+                       leftover=leftover)
+    return Outcome([], tally.count, engine.counters(), reason, tally.thin_patterns,
+                   tally.thin_positions, leftover)
 
 
 def expand(engine, cell: tuple) -> tuple[list, Outcome]:
@@ -211,61 +240,104 @@ def batches(entries: list, count: int) -> list:
     return grouped
 
 
+@dataclass
+class Slot:
+    """A place in the depth-first order: consecutive cells, waiting or running as a task,
+    and once their task returned, its :class:`Outcome`."""
+
+    cells: list
+    outcome: Outcome | None = None
+
+
 def run_on(executor: concurrent.futures.Executor, engine, network: Network, scaled: Domain,
            settings: Settings, progress, max_regions, time_limit, memory_limit,
-           count_only: bool = False) -> ParallelRun:
-    """Enumerate (or, ``count_only``, count) with ``engine`` (loaded with nothing yet) on
-    ``executor``."""
+           count_only: bool = False, roots: list | None = None, checkpoint=None,
+           checkpoint_every: float = CHECKPOINT_SECONDS,
+           seconds_before: float = 0.0) -> ParallelRun:
+    """Enumerate (or, ``count_only``, count) with ``engine`` on ``executor``, from ``roots``
+    (depth-first order; default the engine's roots). ``checkpoint``, if given, is called
+    as ``checkpoint(cells, counters, thin_patterns, seconds)`` every ``checkpoint_every``
+    seconds and at the end: the cells not finished (depth-first order, a running task's
+    cells among them) and what the returned tasks counted (a count only).
+    ``seconds_before``: time spent by earlier runs of a resumed count."""
     started = time.perf_counter()
-    entries = batches(frontier(engine, engine.roots(), FRONTIER_CELLS), MAX_TASKS)
-    deadline = None if time_limit is None else time.time() + time_limit - (
-        time.perf_counter() - started)
-    outcomes: list = [None] * len(entries)
-    futures = {}
-    for i, (kind, content) in enumerate(entries):
+
+    def elapsed() -> float:
+        return seconds_before + time.perf_counter() - started
+
+    base = engine.counters().regions      # a resumed count's regions
+    entries = batches(frontier(engine, engine.roots() if roots is None else roots,
+                               FRONTIER_CELLS), MAX_TASKS)
+    deadline = None if time_limit is None else time.time() + time_limit - elapsed()
+    slots: list = []
+    futures: dict = {}
+
+    def submit(slot: Slot) -> None:
+        task = Task(type(engine), network, scaled, settings, slot.cells, max_regions, deadline,
+                    count_only, SLICE_SECONDS)
+        futures[executor.submit(run_task, task)] = slot
+
+    def receive(future, share: bool) -> None:
+        """Store a returned task's outcome; a sliced task's cells left become new tasks
+        right after it in the depth-first order (several when few tasks are left)."""
+        slot = futures.pop(future)
+        slot.outcome = future.result()
+        leftover = slot.outcome.leftover
+        if not (share and leftover and slot.outcome.stop_reason is None):
+            return
+        slot.outcome.leftover = []
+        ways = LEFTOVER_TASKS if len(futures) < 2 * LEFTOVER_TASKS else 1
+        size = -(-len(leftover) // ways)
+        shares = [Slot(leftover[i:i + size]) for i in range(0, len(leftover), size)]
+        at = next(i for i, other in enumerate(slots) if other is slot)
+        slots[at + 1:at + 1] = shares
+        for share_slot in shares:
+            submit(share_slot)
+
+    for kind, content in entries:
         if kind == "done":
-            outcomes[i] = (_counted(engine, content, settings, network.pattern_length)
-                           if count_only else content)
+            slots.append(Slot([], _counted(engine, content, settings, network.pattern_length)
+                              if count_only else content))
         else:
-            task = Task(type(engine), network, scaled, settings, content, max_regions,
-                        deadline, count_only)
-            futures[executor.submit(run_task, task)] = i
+            slots.append(Slot(content))
+            submit(slots[-1])
     tally = _tally_all if count_only else _prefix
-    reason = None
+    save = None if checkpoint is None else (
+        lambda: checkpoint(*_state(engine, slots, base, network.pattern_length), elapsed()))
+    reason, last_save = None, time.perf_counter()
     try:
         with Interrupt() as interrupt:
             while True:
                 for future in [f for f in futures if f.done()]:
-                    outcomes[futures.pop(future)] = future.result()
-                found, settled = tally(outcomes)
-                if max_regions is not None and found >= max_regions:
+                    receive(future, share=True)
+                found = base + tally(slots)
+                if (max_regions is not None and found >= max_regions) or not futures:
                     break
-                if settled == len(outcomes):
-                    break
-                seconds = time.perf_counter() - started
-                reason = budget_exhausted(interrupt, found, seconds, True, None, time_limit,
+                reason = budget_exhausted(interrupt, found, elapsed(), True, None, time_limit,
                                           memory_limit)
                 if reason:
                     break
                 if progress is not None:
-                    progress(found, _top_layer(entries, outcomes), len(futures), seconds)
+                    progress(found, _top_layer(slots), len(futures), elapsed())
+                if save is not None and time.perf_counter() - last_save >= checkpoint_every:
+                    save()
+                    last_save = time.perf_counter()
                 concurrent.futures.wait(list(futures), timeout=POLL_SECONDS,
                                         return_when=concurrent.futures.FIRST_COMPLETED)
     finally:
         for future in futures:
             future.cancel()
-    if reason is not None and count_only:
-        # the running tasks stop at the same deadline or Ctrl-C: keep what they found
-        done, _ = concurrent.futures.wait(list(futures), timeout=STOP_SECONDS)
-        for future in done:
-            if not future.cancelled() and future.exception() is None:
-                outcomes[futures.pop(future)] = future.result()
-    seconds = time.perf_counter() - started
-    waiting = [len(content) if kind == "cells" else 0 for kind, content in entries]
+    # the running tasks stop at the same deadline or Ctrl-C: keep what they found
+    done, _ = concurrent.futures.wait(list(futures), timeout=STOP_SECONDS)
+    for future in done:
+        if not future.cancelled() and future.exception() is None:
+            receive(future, share=False)
+    if save is not None:
+        save()
     if count_only:
-        return _assemble_count(engine, outcomes, waiting, max_regions, reason, seconds,
+        return _assemble_count(engine, slots, base, max_regions, reason, elapsed(),
                                network.pattern_length)
-    return _assemble(engine, outcomes, waiting, max_regions, reason, seconds)
+    return _assemble(engine, slots, max_regions, reason, elapsed())
 
 
 def _counted(engine, outcome: Outcome, settings: Settings, pattern_length: int) -> Outcome:
@@ -276,41 +348,67 @@ def _counted(engine, outcome: Outcome, settings: Settings, pattern_length: int) 
                    thin_positions=tally.thin_positions)
 
 
-def _top_layer(entries: list, outcomes: list) -> int:
-    """The layer of the first frontier cell whose task has not returned (-1: none)."""
-    for (kind, content), outcome in zip(entries, outcomes):
-        if outcome is None and kind == "cells":
-            return content[0].layer
+def _top_layer(slots: list) -> int:
+    """The layer of the first cell whose task has not returned (-1: none)."""
+    for slot in slots:
+        if slot.outcome is None and slot.cells:
+            return slot.cells[0].layer
     return -1
 
 
-def _prefix(outcomes: list) -> tuple[int, int]:
-    """``(regions, entries)`` in the longest prefix of complete outcomes, counting also the
-    regions of the first incomplete one that has returned."""
+def _prefix(slots: list) -> int:
+    """The regions in the longest prefix of complete outcomes, counting also the regions
+    of the first incomplete one that has returned."""
     found = 0
-    for i, outcome in enumerate(outcomes):
-        if outcome is None:
-            return found, i
-        found += outcome.count
-        if outcome.stop_reason is not None:
-            return found, i
-    return found, len(outcomes)
+    for slot in slots:
+        if slot.outcome is None:
+            break
+        found += slot.outcome.count
+        if slot.outcome.stop_reason is not None:
+            break
+    return found
 
 
-def _tally_all(outcomes: list) -> tuple[int, int]:
-    """``(regions, outcomes)`` over every outcome returned so far (a count keeps them all)."""
-    returned = [outcome for outcome in outcomes if outcome is not None]
-    return sum(outcome.count for outcome in returned), len(returned)
+def _tally_all(slots: list) -> int:
+    """The regions of every outcome returned so far (a count keeps them all)."""
+    return sum(slot.outcome.count for slot in slots if slot.outcome is not None)
 
 
-def _assemble(engine, outcomes, waiting, max_regions, reason, seconds) -> ParallelRun:
-    """Concatenate the outcomes in order, cut after the first incomplete one or at
-    ``max_regions`` (``waiting``: the cells of each task)."""
+def _left(slot: Slot) -> list:
+    """The cells of a slot not finished: all of them until its task returned."""
+    return slot.cells if slot.outcome is None else slot.outcome.leftover
+
+
+def _state(engine, slots: list, base: int, pattern_length: int):
+    """``(cells, counters, thin patterns)`` of a count in progress: the cells not finished
+    in depth-first order, and what the returned tasks and the calling process counted
+    (``base``: the regions of the runs it resumes)."""
     counters = engine.counters()
-    kept, found, unfinished, cut, stop_reason = [], 0, 0, False, None
-    for outcome, cells in zip(outcomes, waiting):
+    counters.regions = base
+    thin = [np.zeros((0, pattern_length), np.int8)]
+    cells = []
+    for slot in slots:
+        cells += _left(slot)
+        outcome = slot.outcome
+        if outcome is not None:
+            if outcome.counters is not None:
+                counters.merge(outcome.counters)
+                counters.regions -= outcome.counters.regions
+            counters.regions += outcome.count
+            if outcome.thin_patterns is not None:
+                thin.append(outcome.thin_patterns)
+    return cells, counters, np.concatenate(thin)
+
+
+def _assemble(engine, slots: list, max_regions, reason, seconds) -> ParallelRun:
+    """Concatenate the outcomes in order, cut after the first incomplete one or at
+    ``max_regions``."""
+    counters = engine.counters()
+    kept, found, left, cut, stop_reason = [], 0, [], False, None
+    for slot in slots:
+        outcome = slot.outcome
         if cut or outcome is None:
-            unfinished, cut = unfinished + cells, True
+            left, cut = left + slot.cells, True
             continue
         if outcome.counters is not None:
             counters.merge(outcome.counters)
@@ -318,43 +416,43 @@ def _assemble(engine, outcomes, waiting, max_regions, reason, seconds) -> Parall
         found += outcome.count
         if max_regions is not None and found >= max_regions:
             stop_reason, cut = "max_regions", True
+            left += outcome.leftover
         elif outcome.stop_reason is not None:
             stop_reason, cut = outcome.stop_reason, True
-            unfinished += outcome.unfinished
+            left += outcome.leftover
     if cut and stop_reason is None:
         stop_reason = reason
     counters.regions = found
     limit = found if max_regions is None else min(found, max_regions)
     records = engine.head([record for outcome in kept for record in outcome.records], limit)
-    return ParallelRun(records, counters, stop_reason, unfinished, seconds)
+    return ParallelRun(records, counters, stop_reason, left, seconds)
 
 
-def _assemble_count(engine, outcomes, waiting, max_regions, reason, seconds,
+def _assemble_count(engine, slots: list, base: int, max_regions, reason, seconds,
                     pattern_length: int) -> ParallelRun:
-    """Add up every returned outcome (in frontier order, cut at ``max_regions``); the cells
-    of the tasks that did not return (``waiting``), and those a stopped one left, are
-    unfinished."""
+    """Add up every returned outcome (in depth-first order, cut at ``max_regions``) to
+    ``base`` (a resumed count's regions); the cells of the tasks that did not return, and
+    those a stopped one left, are unfinished."""
     counters = engine.counters()
-    found, unfinished, stop_reason = 0, 0, None
+    found, left, stop_reason = base, [], None
     thin = [np.zeros((0, pattern_length), np.int8)]
-    for outcome, cells in zip(outcomes, waiting):
+    for slot in slots:
+        outcome = slot.outcome
+        left += _left(slot)
         if outcome is None:
-            unfinished += cells
             stop_reason = stop_reason or reason
             continue
         room = outcome.count if max_regions is None else min(outcome.count,
                                                              max_regions - found)
         if outcome.counters is not None:
             counters.merge(outcome.counters)
-        if outcome.stop_reason is not None:
-            unfinished += outcome.unfinished
-            stop_reason = stop_reason or outcome.stop_reason
+        stop_reason = stop_reason or outcome.stop_reason
         if room < outcome.count:
             stop_reason = "max_regions"
         if outcome.thin_patterns is not None:
             thin.append(outcome.thin_patterns[outcome.thin_positions < room])
         found += room
-    if unfinished and stop_reason is None:   # stopped waiting once max_regions were found
+    if left and stop_reason is None:   # stopped waiting once max_regions were found
         stop_reason = "max_regions"
     counters.regions = found
-    return ParallelRun([], counters, stop_reason, unfinished, seconds, np.concatenate(thin))
+    return ParallelRun([], counters, stop_reason, left, seconds, np.concatenate(thin))

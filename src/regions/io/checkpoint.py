@@ -1,7 +1,8 @@
 """Checkpoints of a running enumeration: atomic, bit-exact, tied to one network and domain.
 
-A checkpoint holds the final regions found so far, the engine's depth-first
-stack of cells and its counters, in one ``.npz`` file (no pickles: cells and
+A checkpoint holds the engine's depth-first stack of cells, its counters and,
+for an enumeration, the final regions found so far (a count keeps only the thin
+regions' patterns, so its checkpoint is as small as the stack), in one ``.npz`` file (no pickles: cells and
 records are tuples of arrays and scalars, stored field by field, every
 variable-length array concatenated with its shapes), so any engine of
 :mod:`regions.engines` is checkpointed the same way. It is written to a temporary
@@ -34,8 +35,8 @@ from ..errors import CheckpointError
 #: Version 2 added the ``checksum`` entry (SHA-256 of every other array); version 3 holds
 #: any engine's cells and records (an ``engine`` name, tuples stored field by field);
 #: version 4 stores the vertex engine's generators homogeneously (a column for rays);
-#: version 5 the exact engines' error bounds and decision counters.
-FORMAT_VERSION = 5
+#: version 5 the exact engines' error bounds and decision counters; version 6 counts.
+FORMAT_VERSION = 6
 
 
 @dataclass
@@ -45,7 +46,9 @@ class Saved:
     ``engine``: the engine's name (``"split"``, ``"vertex"``, ``"walk"``); ``cells``:
     its stack, bottom first, as plain tuples of its cell type's fields; ``records``: the
     final regions found so far, as plain tuples of its record type's fields;
-    ``counters``: a :class:`regions.engines.base.Counters`; ``seconds``: time spent so far.
+    ``counters``: a :class:`regions.engines.base.Counters`; ``seconds``: time spent so far;
+    ``thin_patterns``: a count's (:func:`regions.count_regions`) thin regions' patterns,
+    (T, P) int8, its only records, or None for an enumeration's checkpoint.
     """
 
     engine: str
@@ -53,6 +56,12 @@ class Saved:
     records: list
     counters: Counters
     seconds: float
+    thin_patterns: np.ndarray | None = None
+
+    @property
+    def run(self) -> str:
+        """``"count"`` or ``"enumeration"``: the function that wrote it."""
+        return "enumeration" if self.thin_patterns is None else "count"
 
 
 def _pack_tuples(prefix: str, items: list, arrays: dict) -> None:
@@ -123,6 +132,8 @@ def save(path, key: str, saved: Saved) -> None:
     }
     _pack_tuples("cell", saved.cells, arrays)
     _pack_tuples("record", saved.records, arrays)
+    if saved.thin_patterns is not None:
+        arrays["thin_patterns"] = np.asarray(saved.thin_patterns, dtype=np.int8)
     arrays["checksum"] = np.array(_checksum(arrays))
     _write_atomically(path, arrays)
 
@@ -262,4 +273,5 @@ def _saved(arrays: dict) -> Saved:
     counters = Counters(regions, arrays["per_layer"].tolist(), lps, float(arrays["times"][1]),
                         exact_decisions, uncertain_decisions)
     return Saved(str(arrays["engine"]), _unpack_tuples("cell", arrays),
-                 _unpack_tuples("record", arrays), counters, float(arrays["times"][0]))
+                 _unpack_tuples("record", arrays), counters, float(arrays["times"][0]),
+                 arrays.get("thin_patterns"))
