@@ -259,15 +259,19 @@ def test_a_stopped_parallel_count_keeps_every_finished_task(serial_runs, monkeyp
 
 
 def test_batches_keep_the_depth_first_order():
-    """Consecutive frontier cells are batched into at most the number of tasks asked, never
-    across finished regions, and the order is kept."""
-    entries = ([("cell", i) for i in range(10)] + [("done", "x")]
-               + [("cell", i) for i in range(10, 13)])
-    grouped = parallel.batches(entries, 4)
-    assert grouped == [("cells", [0, 1, 2, 3]), ("cells", [4, 5, 6, 7]), ("cells", [8, 9]),
-                       ("done", "x"), ("cells", [10, 11, 12])]
-    assert parallel.batches(entries, 100) == [
+    """Consecutive cells are batched into at most the number of tasks asked, of about equal
+    guessed work (a cell one layer shallower weighs BRANCHING times more: it gets a task of
+    its own), never across finished regions, and the order is kept."""
+    cell = [types.SimpleNamespace(layer=3, name=i) for i in range(13)]
+    entries = [("cell", c) for c in cell[:10]] + [("done", "x")] + [("cell", c) for c in cell[10:]]
+    grouped = parallel.batches(entries, 4, 3)
+    assert grouped == [("cells", cell[0:3]), ("cells", cell[3:6]), ("cells", cell[6:10]),
+                       ("done", "x"), ("cells", cell[10:13])]
+    assert parallel.batches(entries, 100, 3) == [
         ("cells", [c]) if k == "cell" else (k, c) for k, c in entries]
+    cell[12].layer = 2
+    assert parallel.batches(entries, 4, 3) == [("cells", cell[:10]), ("done", "x"),
+                                               ("cells", cell[10:12]), ("cells", cell[12:])]
 
 
 def test_a_worker_that_saw_ctrl_c_returns_at_once(monkeypatch):

@@ -57,8 +57,8 @@ from .driver import (CHECKPOINT_SECONDS, UNLIMITED, Interrupt, Tally,
 
 #: The frontier is expanded until it holds at least this many cells (tasks).
 FRONTIER_CELLS = 64
-#: Tasks at most: a frontier of more cells is cut into batches of consecutive cells.
-MAX_TASKS = 256
+#: Tasks at most from the frontier (time slices share the work out further).
+MAX_TASKS = 16
 #: Seconds between two looks at the tasks (budgets, progress, Ctrl-C).
 POLL_SECONDS = 0.5
 #: Seconds a stopped run waits for its running tasks' partial results.
@@ -67,8 +67,12 @@ STOP_SECONDS = 1.0
 #: (None: tasks run to the end). Work stealing without talk between workers: no subtree
 #: keeps one worker busy for longer than this while the others have nothing to do.
 SLICE_SECONDS = 1.0
-#: Tasks a returned task's unfinished cells are cut into.
+#: Tasks a returned task's unfinished cells are cut into (when fewer than twice as many
+#: tasks are left).
 LEFTOVER_TASKS = 4
+#: The guess of how many cells one cell becomes per layer, to cut cells into tasks of about
+#: equal work (:func:`batches`).
+BRANCHING = 256
 
 
 @dataclass(frozen=True)
@@ -221,22 +225,30 @@ def frontier(engine, roots: list, size: int) -> list:
         entries[index:index + 1] = replacement
 
 
-def batches(entries: list, count: int) -> list:
-    """The frontier's cells in about ``count`` tasks: runs of consecutive cells (between
-    finished regions) cut into batches; ``("cells", [cell, ...])`` and ``("done",
-    Outcome)``, in depth-first order. A wide layer expands one cell into hundreds, and a
-    task per cell would cost more to start than to run."""
-    cells = sum(kind == "cell" for kind, _ in entries)
-    size = max(1, -(-cells // count))
+def batches(entries: list, count: int, layers: int) -> list:
+    """Cells in about ``count`` tasks of about equal work: runs of consecutive cells
+    (between finished regions) cut into batches; ``("cells", [cell, ...])`` and ``("done",
+    Outcome)``, in depth-first order. The work of a cell with ``k`` of the ``layers``
+    layers left is guessed as :data:`BRANCHING` ``** k``, so a shallow cell (the rest of a
+    wide layer's split, say) gets a task of its own, while the hundreds of cells a wide
+    layer gives share one (a task per cell would cost more to start than to run)."""
+    work = [float(BRANCHING) ** (layers - content.layer) for kind, content in entries
+            if kind == "cell"]
+    share = sum(work) / max(count, 1)
     grouped: list = []
+    before, cell, batch = 0.0, 0, -1
     for kind, content in entries:
-        if kind == "cell" and grouped and grouped[-1][0] == "cells" \
-                and len(grouped[-1][1]) < size:
-            grouped[-1][1].append(content)
-        elif kind == "cell":
-            grouped.append(("cells", [content]))
-        else:
+        if kind != "cell":
             grouped.append((kind, content))
+            continue
+        index = min(int((before + work[cell] / 2) / share), count - 1)
+        before += work[cell]
+        cell += 1
+        if index == batch and grouped[-1][0] == "cells":
+            grouped[-1][1].append(content)
+        else:
+            grouped.append(("cells", [content]))
+        batch = index
     return grouped
 
 
@@ -266,8 +278,9 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
         return seconds_before + time.perf_counter() - started
 
     base = engine.counters().regions      # a resumed count's regions
+    layers = len(network.layers)
     entries = batches(frontier(engine, engine.roots() if roots is None else roots,
-                               FRONTIER_CELLS), MAX_TASKS)
+                               FRONTIER_CELLS), MAX_TASKS, layers)
     deadline = None if time_limit is None else time.time() + time_limit - elapsed()
     slots: list = []
     futures: dict = {}
@@ -287,8 +300,8 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
             return
         slot.outcome.leftover = []
         ways = LEFTOVER_TASKS if len(futures) < 2 * LEFTOVER_TASKS else 1
-        size = -(-len(leftover) // ways)
-        shares = [Slot(leftover[i:i + size]) for i in range(0, len(leftover), size)]
+        shares = [Slot(cells) for _, cells in batches([("cell", cell) for cell in leftover],
+                                                      ways, layers)]
         at = next(i for i, other in enumerate(slots) if other is slot)
         slots[at + 1:at + 1] = shares
         for share_slot in shares:
