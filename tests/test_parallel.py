@@ -11,6 +11,7 @@ against brute force over activation patterns, an independent oracle.
 import concurrent.futures
 import itertools
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -338,6 +339,36 @@ def test_dask_local_cluster_of_two_workers():
         same_regions(serial, regions.enumerate_regions(NET, BOX, method="vertex", executor=executor))
         same_regions(whole, regions.enumerate_regions(SMALL, regions.whole_space(), method="split",
                                               executor=executor))
+
+
+def test_a_dask_cluster_counts_the_same_and_survives_a_killed_worker(tmp_path, monkeypatch,
+                                                                     capsys):
+    """A local cluster of two worker processes: ``regions count --scheduler`` gives the count
+    of brute force; then, on the same cluster, the first task kills its worker
+    (:mod:`killed_once`): dask retries the task on a restarted worker, and the count is
+    again the serial one, nothing lost or counted twice."""
+    distributed = pytest.importorskip("distributed")
+    from killed_once import MARK, PARENT, KilledOnce
+    from regions import enumeration
+    path = tmp_path / "net.npz"
+    regions.save(SMALL, path)
+    brute = oracles.unambiguous(oracles.brute_force_patterns, SMALL,
+                                oracles.box_slice([-1, -1], [1, 1]))
+    serial = regions.count_regions(NETS["split"], BOX, method="split")
+    monkeypatch.setenv(MARK, str(tmp_path / "killed"))     # read by the workers as they start
+    monkeypatch.setenv(PARENT, str(os.getpid()))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        assert main(["count", str(path), "--box", "-1", "1", "--json", "--quiet",
+                     "--scheduler", cluster.scheduler_address]) == 0
+        assert json.loads(capsys.readouterr().out)["regions"] == len(brute)
+        monkeypatch.setitem(enumeration.ENGINES, "split", KilledOnce)
+        with distributed.Client(cluster) as client:
+            counted = regions.count_regions(NETS["split"], BOX, method="split",
+                                            executor=client.get_executor())
+    assert (tmp_path / "killed").exists()       # a worker did die mid-task
+    assert counted.complete and (counted.regions, counted.per_layer) == (serial.regions,
+                                                                          serial.per_layer)
 
 
 def test_cli_workers(tmp_path, capsys):

@@ -170,6 +170,7 @@ def progress_for(args, bound=None):
             print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
+SCHEDULER_TIMEOUT = "10s"  # how long --scheduler waits for the scheduler to answer
 PROGRESS_DELAY = 1.0     # seconds before the first progress line
 PROGRESS_LOG_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
 HEARTBEAT_SECONDS = 30.0   # the same without --progress
@@ -538,8 +539,13 @@ def add_enumeration_arguments(parser) -> None:
     parser.add_argument("--method", choices=METHODS, default="auto",
                         help="enumeration method (default auto: vertex up to 8-D on "
                              "bounded domains and 10-D on all of R^n, else split)")
-    parser.add_argument("--workers", type=at_least_one, default=1, metavar="N",
-                        help="run region subtrees on N processes (same result as 1)")
+    parallel = parser.add_mutually_exclusive_group()
+    parallel.add_argument("--workers", type=at_least_one, default=1, metavar="N",
+                          help="run region subtrees on N processes (same result as 1)")
+    parallel.add_argument("--scheduler", metavar="ADDRESS",
+                          help="run region subtrees on the dask.distributed cluster whose "
+                               "scheduler is at ADDRESS (tcp://HOST:PORT); checkpoints are "
+                               "written here")
 
 
 def whole_number(text: str, least: int) -> int:
@@ -570,11 +576,32 @@ def enumerate_from_args(args, net, domain, count_only: bool = False, bound=None)
                    exact_budget=args.exact_budget, max_regions=args.max_regions,
                    time_limit=args.time_limit, memory_limit=memory, method=args.method,
                    checkpoint=args.checkpoint, resume=args.resume)
+    if args.scheduler is not None:
+        with dask_executor(args.scheduler) as executor:
+            return enumerate_with_progress(args, net, domain, count_only, bound,
+                                           executor=executor, **options)
     if args.workers == 1:
         return enumerate_with_progress(args, net, domain, count_only, bound, **options)
     with process_pool(args.workers) as executor:
         return enumerate_with_progress(args, net, domain, count_only, bound, executor=executor,
                                        **options)
+
+
+@contextlib.contextmanager
+def dask_executor(address: str):
+    """The executor of a client of the dask.distributed scheduler at ``address``."""
+    try:
+        import distributed
+    except ImportError:
+        raise RegionsError("--scheduler runs on dask.distributed, which is not installed: "
+                           "pip install 'regions[distributed]'") from None
+    try:
+        client = distributed.Client(address, timeout=SCHEDULER_TIMEOUT)
+    except OSError as exc:
+        raise RegionsError(f"--scheduler {address}: no dask scheduler answered "
+                           f"({' '.join(str(exc).split())})") from None
+    with client:
+        yield client.get_executor()
 
 
 def add_network_arguments(parser, help_text: str) -> None:
