@@ -458,3 +458,65 @@ def test_ctrl_c_outside_the_enumeration_loop_exits_130(monkeypatch, capsys, net_
     finally:
         signal.signal(signal.SIGINT, previous)
     assert code == cli.EXIT_INTERRUPTED and out == "" and err.strip() == "regions: interrupted"
+
+
+# --- An enumeration's regions in shards -----------------------------------------------------
+
+def shard_files(path):
+    folder = path.parent / (path.name + ".regions")
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def test_each_write_adds_only_the_new_regions(full, every_step_saves, tmp_path):
+    """Saved at every step: every write adds one shard with the regions found since the
+    previous one (never the history) and the main file holds no region; the shards
+    together are the uninterrupted run's regions, and a resumed run is identical to it."""
+    path = tmp_path / "ck.npz"
+    partial = regions.enumerate_regions(NET, DOMAIN, method="split", max_regions=60,
+                                        checkpoint=path)
+    saved = checkpoints.load(path, key())
+    assert len(saved.records) == len(partial) == 60
+    assert len(saved.shards) == len(shard_files(path)) > 10
+    assert sum(shard.records for shard in saved.shards) == 60
+    with np.load(path) as archive:
+        assert not [name for name in archive.files if name.startswith("record")]
+    identical(regions.enumerate_regions(NET, DOMAIN, resume=path), full)
+
+
+def test_a_missing_or_foreign_shard_is_refused(capsys, full, tmp_path):
+    path = tmp_path / "ck.npz"
+    regions.enumerate_regions(NET, DOMAIN, method="split", max_regions=60, checkpoint=path)
+    (shard,) = shard_files(path)
+    data = shard.read_bytes()
+    shard.unlink()
+    with pytest.raises(CheckpointError, match="a shard of the checkpoint, is missing"):
+        checkpoints.load(path, key())
+    other = tmp_path / "other.npz"
+    regions.enumerate_regions(NET, DOMAIN, method="split", max_regions=30, checkpoint=other)
+    shard.write_bytes(shard_files(other)[0].read_bytes())       # a valid file, another run's
+    with pytest.raises(CheckpointError, match="not the shard its checkpoint wrote"):
+        checkpoints.load(path, key())
+    shard.write_bytes(data)
+    identical(regions.enumerate_regions(NET, DOMAIN, resume=path), full)
+
+
+def test_a_shard_written_just_before_a_kill_is_ignored(full, tmp_path):
+    """A run killed after writing a shard but before the main file that lists it: the
+    checkpoint resumes from the previous state, and the orphan shard is replaced."""
+    path = tmp_path / "ck.npz"
+    regions.enumerate_regions(NET, DOMAIN, method="split", max_regions=60, checkpoint=path)
+    (shard,) = shard_files(path)
+    orphan = shard.with_name("000001.npz")
+    orphan.write_bytes(b"left by a killed run")
+    resumed = regions.enumerate_regions(NET, DOMAIN, resume=path)
+    identical(resumed, full)
+    assert checkpoints.load(path, key()).records and orphan.read_bytes() != b"left by a killed run"
+
+
+def test_resuming_into_another_file_copies_the_regions_once(full, tmp_path):
+    first, second = tmp_path / "first.npz", tmp_path / "second" / "ck.npz"
+    second.parent.mkdir()
+    regions.enumerate_regions(NET, DOMAIN, method="split", max_regions=60, checkpoint=first)
+    identical(regions.enumerate_regions(NET, DOMAIN, resume=first, checkpoint=second), full)
+    assert len(checkpoints.load(second, key()).records) == len(full)
+    assert len(checkpoints.load(first, key()).records) == 60         # left as it was

@@ -16,6 +16,7 @@ engine, and :mod:`regions.engines.parallel` runs any engine on an executor.
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -174,7 +175,7 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         records.extend(engine.record_type(*record) for record in saved.records)
         engine.restore(saved.counters, records)
         seconds_before = saved.seconds
-    save = None if checkpoint is None else _writer(checkpoint, key)
+    save = None if checkpoint is None else _writer(checkpoint, key, resume, saved)
     if save is not None:
         # A first write at once: an unwritable path fails now, not after the first interval.
         save(engine, records, seconds_before)
@@ -348,17 +349,22 @@ def _count_writer(path, key: str, engine_name: str, thin_before: np.ndarray):
     """A count's checkpoint callback ``save(cells, counters, thin_patterns, seconds)``:
     the cells not finished in depth-first order, and the thin patterns found since
     ``thin_before`` (those of the runs it resumes)."""
+    writer = checkpoints.Writer(path, key)
+
     def save(cells: list, counters, thin_patterns: np.ndarray, seconds: float) -> None:
-        checkpoints.save(path, key, checkpoints.Saved(
-            engine_name, cells[::-1], [], counters, seconds,
-            np.concatenate([thin_before, thin_patterns])))
+        writer.write(checkpoints.Saved(engine_name, cells[::-1], [], counters, seconds,
+                                       np.concatenate([thin_before, thin_patterns])))
     return save
 
 
-def _writer(path, key: str):
-    """The driver's checkpoint callback: the engine's stack and every record so far to
-    ``path``."""
+def _writer(path, key: str, resume, saved):
+    """The driver's checkpoint callback: the engine's stack, and the records found since
+    the last write (a shard), to ``path``; a run resumed from the same file continues its
+    shards."""
+    same = saved is not None and os.path.abspath(resume) == os.path.abspath(path)
+    writer = checkpoints.Writer(path, key, saved.shards if same else ())
+
     def save(engine, records: list, seconds: float) -> None:
-        checkpoints.save(path, key, checkpoints.Saved(engine.name, stack_cells(engine), records,
-                                                      engine.counters(), seconds))
+        writer.write(checkpoints.Saved(engine.name, stack_cells(engine), records,
+                                       engine.counters(), seconds))
     return save

@@ -1,12 +1,15 @@
 """Checkpoints of a running enumeration: atomic, bit-exact, tied to one network and domain.
 
-A checkpoint holds the engine's depth-first stack of cells, its counters and,
-for an enumeration, the final regions found so far (a count keeps only the thin
-regions' patterns, so its checkpoint is as small as the stack), in one ``.npz`` file (no pickles: cells and
-records are tuples of arrays and scalars, stored field by field, every
-variable-length array concatenated with its shapes), so any engine of
-:mod:`regions.engines` is checkpointed the same way. It is written to a temporary
-file beside the target, flushed to disk, then renamed over the target, so a
+A checkpoint holds the engine's depth-first stack of cells and its counters (and
+a count's thin regions' patterns) in one ``.npz`` file; an enumeration's final
+regions go to *shards* beside it (``FILE.regions/000000.npz``, ...), one per
+write with the regions found since the previous one, which the main file lists
+with their checksums. So a write costs the stack and the new regions, never the
+history (:class:`Writer`). No file holds pickles: cells and records are tuples
+of arrays and scalars, stored field by field, every variable-length array
+concatenated with its shapes, so any engine of :mod:`regions.engines` is
+checkpointed the same way. Each file is written to a temporary file beside the
+target, flushed to disk, then renamed over the target, so a
 process killed at any moment leaves either the previous checkpoint or the new
 one, never a torn file (a temporary file orphaned by such a kill is removed by
 the next successful write to the same target). A write that fails (read-only
@@ -25,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,8 +38,11 @@ from ..errors import CheckpointError
 #: Version 2 added the ``checksum`` entry (SHA-256 of every other array); version 3 holds
 #: any engine's cells and records (an ``engine`` name, tuples stored field by field);
 #: version 4 stores the vertex engine's generators homogeneously (a column for rays);
-#: version 5 the exact engines' error bounds and decision counters; version 6 counts.
+#: version 5 the exact engines' error bounds and decision counters; version 6 counts, and
+#: an enumeration's regions in shards.
 FORMAT_VERSION = 6
+#: The folder of an enumeration's shards, beside its checkpoint ``FILE``.
+SHARDS = "{}.regions"
 
 
 @dataclass
@@ -48,7 +54,8 @@ class Saved:
     final regions found so far, as plain tuples of its record type's fields;
     ``counters``: a :class:`regions.engines.base.Counters`; ``seconds``: time spent so far;
     ``thin_patterns``: a count's (:func:`regions.count_regions`) thin regions' patterns,
-    (T, P) int8, its only records, or None for an enumeration's checkpoint.
+    (T, P) int8, its only records, or None for an enumeration's checkpoint;
+    ``shards``: the :class:`Shard` files that hold the records.
     """
 
     engine: str
@@ -57,6 +64,7 @@ class Saved:
     counters: Counters
     seconds: float
     thin_patterns: np.ndarray | None = None
+    shards: list = field(default_factory=list)
 
     @property
     def run(self) -> str:
@@ -119,8 +127,80 @@ def fingerprint(network, domain, min_radius: float, exact: bool = True) -> str:
     return _digest(named)
 
 
-def save(path, key: str, saved: Saved) -> None:
-    """Write ``saved`` atomically to ``path`` (an ``.npz``), tagged with fingerprint ``key``."""
+@dataclass(frozen=True)
+class Shard:
+    """A file of final regions beside a checkpoint: its ``name`` (relative to the
+    checkpoint's folder), the number of ``records`` in it and its content's ``checksum``."""
+
+    name: str
+    records: int
+    checksum: str
+
+
+class Writer:
+    """The checkpoints of one run at ``path``, tagged with fingerprint ``key``.
+
+    Each :meth:`write` first adds the records found since the previous write as a new
+    shard, then replaces the main file (cells, counters, the list of shards); ``shards``
+    continues those of a run resumed from the same file.
+    """
+
+    def __init__(self, path, key: str, shards=()):
+        self.path, self.key = os.fspath(path), key
+        self.shards = list(shards)
+        self.written = sum(shard.records for shard in self.shards)
+
+    def write(self, saved: Saved) -> None:
+        """Write ``saved`` (``saved.records``: every record so far)."""
+        if len(saved.records) > self.written:
+            self.shards.append(_save_shard(self.path, self.key, len(self.shards),
+                                           saved.records[self.written:]))
+            self.written = len(saved.records)
+        save(self.path, self.key, saved, self.shards)
+        _remove_stale_shards(self.path, len(self.shards))
+
+
+def _shard_name(path: str, index: int) -> str:
+    return os.path.join(SHARDS.format(os.path.basename(path)), f"{index:06d}.npz")
+
+
+def _save_shard(path: str, key: str, index: int, records: list) -> Shard:
+    """Write ``records`` atomically as shard ``index`` of the checkpoint at ``path``."""
+    name = _shard_name(path, index)
+    target = os.path.join(os.path.dirname(os.path.abspath(path)), name)
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+    except OSError as exc:
+        raise CheckpointError(f"cannot write checkpoint {path}: {_cause(exc)}") from exc
+    arrays = {"version": np.int64(FORMAT_VERSION), "fingerprint": np.array(key)}
+    _pack_tuples("record", records, arrays)
+    checksum = _checksum(arrays)
+    arrays["checksum"] = np.array(checksum)
+    _write_atomically(target, arrays)
+    return Shard(name, len(records), checksum)
+
+
+def _remove_stale_shards(path: str, kept: int) -> None:
+    """Remove shards numbered ``kept`` and up (a run killed between a shard and its main
+    file, or an earlier run at the same path, left them; nothing refers to them)."""
+    folder = os.path.join(os.path.dirname(os.path.abspath(path)),
+                          SHARDS.format(os.path.basename(path)))
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        stem, dot, extension = name.partition(".")
+        if extension == "npz" and stem.isdigit() and len(stem) == 6 and int(stem) >= kept:
+            try:
+                os.unlink(os.path.join(folder, name))
+            except OSError:
+                pass
+
+
+def save(path, key: str, saved: Saved, shards=()) -> None:
+    """Write the main file of ``saved`` atomically to ``path`` (an ``.npz``), tagged with
+    fingerprint ``key``, listing ``shards`` (its records must be in them: :class:`Writer`)."""
     arrays = {
         "version": np.int64(FORMAT_VERSION), "fingerprint": np.array(key),
         "engine": np.array(saved.engine),
@@ -131,7 +211,9 @@ def save(path, key: str, saved: Saved) -> None:
         "times": np.array([saved.seconds, saved.counters.lp_seconds], dtype=np.float64),
     }
     _pack_tuples("cell", saved.cells, arrays)
-    _pack_tuples("record", saved.records, arrays)
+    arrays["shard_names"] = np.array([shard.name for shard in shards], dtype=str)
+    arrays["shard_records"] = np.array([shard.records for shard in shards], dtype=np.int64)
+    arrays["shard_checksums"] = np.array([shard.checksum for shard in shards], dtype=str)
     if saved.thin_patterns is not None:
         arrays["thin_patterns"] = np.asarray(saved.thin_patterns, dtype=np.int8)
     arrays["checksum"] = np.array(_checksum(arrays))
@@ -232,11 +314,35 @@ def _remove_orphans(directory: str, prefix: str) -> None:
 
 
 def load(path, key: str) -> Saved:
-    """Read a checkpoint written by :func:`save`; refuse (:class:`CheckpointError`) one that
-    is missing, unreadable, truncated or corrupt, or was made for another network or domain."""
+    """Read a checkpoint written by :func:`save` and its shards; refuse
+    (:class:`CheckpointError`) one that is missing, unreadable, truncated or corrupt, or was
+    made for another network or domain."""
     path = os.fspath(path)
+    arrays = _read(path, key)
+    try:
+        saved = _saved(arrays)
+        folder = os.path.dirname(os.path.abspath(path))
+        for name, records, checksum in zip(arrays["shard_names"].tolist(),
+                                           arrays["shard_records"].tolist(),
+                                           arrays["shard_checksums"].tolist()):
+            shard = _read(os.path.join(folder, name), key, checksum)
+            saved.records += _unpack_tuples("record", shard)
+            saved.shards.append(Shard(name, records, checksum))
+    except KeyError as exc:
+        raise CheckpointError(f"{path} lacks checkpoint field {exc}") from None
+    except (IndexError, TypeError, ValueError) as exc:
+        raise CheckpointError(f"{path} is inconsistent: {_first_line(exc)}") from None
+    if len(saved.records) != sum(shard.records for shard in saved.shards):
+        raise CheckpointError(f"{path} is inconsistent: its shards hold other regions")
+    return saved
+
+
+def _read(path: str, key: str, checksum: str | None = None) -> dict:
+    """The verified arrays of a checkpoint file (or of a shard whose ``checksum`` its
+    checkpoint lists)."""
     if not os.path.isfile(path):
-        raise CheckpointError(f"no such checkpoint: {path}")
+        raise CheckpointError(f"no such checkpoint: {path}" if checksum is None else
+                              f"{path}, a shard of the checkpoint, is missing")
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
@@ -251,16 +357,13 @@ def load(path, key: str) -> Saved:
         raise CheckpointError(f"{path}: checkpoint format {version} is not {FORMAT_VERSION}")
     if "checksum" not in arrays or str(arrays["checksum"]) != _checksum(arrays):
         raise CheckpointError(f"{path} is corrupt: its content does not match its checksum")
+    if checksum is not None and str(arrays["checksum"]) != checksum:
+        raise CheckpointError(f"{path} is not the shard its checkpoint wrote")
     if str(arrays.get("fingerprint", "")) != key:
         raise CheckpointError(
             f"{path} was written for a different network, domain or tolerance; "
             "refusing to resume from it")
-    try:
-        return _saved(arrays)
-    except KeyError as exc:
-        raise CheckpointError(f"{path} lacks checkpoint field {exc}") from None
-    except (IndexError, TypeError, ValueError) as exc:
-        raise CheckpointError(f"{path} is inconsistent: {_first_line(exc)}") from None
+    return arrays
 
 
 def _first_line(exc: BaseException) -> str:
@@ -272,6 +375,5 @@ def _saved(arrays: dict) -> Saved:
     lps, regions, exact_decisions, uncertain_decisions = (int(v) for v in arrays["counters"])
     counters = Counters(regions, arrays["per_layer"].tolist(), lps, float(arrays["times"][1]),
                         exact_decisions, uncertain_decisions)
-    return Saved(str(arrays["engine"]), _unpack_tuples("cell", arrays),
-                 _unpack_tuples("record", arrays), counters, float(arrays["times"][0]),
-                 arrays.get("thin_patterns"))
+    return Saved(str(arrays["engine"]), _unpack_tuples("cell", arrays), [], counters,
+                 float(arrays["times"][0]), arrays.get("thin_patterns"))
