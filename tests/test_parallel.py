@@ -176,6 +176,31 @@ def test_sliced_tasks_hand_their_cells_on_in_the_serial_order(serial_runs, monke
 
 
 @pytest.mark.parametrize("method", ["split", "vertex"])
+def test_stopped_among_sliced_tasks_on_a_real_pool(serial_runs, monkeypatch, tmp_path, method):
+    """Threads, every task sliced after one chunk, and the caller's clock past the limit at
+    its fourth look: whichever tasks had returned (a race, on purpose), the partition is a
+    prefix of the serial one, and the count's checkpoint resumes to the serial count."""
+    sliced_after_every_chunk(monkeypatch)
+    looks = itertools.count()
+    monkeypatch.setattr(parallel, "time", types.SimpleNamespace(
+        perf_counter=lambda: 1e6 if next(looks) > 8 else 0.0, time=time.time))
+    monkeypatch.setattr(parallel, "POLL_SECONDS", 0.01)
+    serial = serial_runs[method]
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        other = regions.enumerate_regions(NETS[method], BOX, method=method, time_limit=3600,
+                                          executor=pool)
+        looks = itertools.count()
+        path = tmp_path / "count.npz"
+        counted = regions.count_regions(NETS[method], BOX, method=method, time_limit=3600,
+                                        executor=pool, checkpoint=path)
+    assert other.stop_reason == "time_limit" and is_prefix(other, serial)
+    assert counted.stop_reason == "time_limit" and counted.regions < len(serial)
+    monkeypatch.undo()
+    resumed = regions.count_regions(NETS[method], BOX, resume=path)
+    assert (resumed.regions, resumed.per_layer) == (len(serial), serial.per_layer)
+
+
+@pytest.mark.parametrize("method", ["split", "vertex"])
 def test_time_limit_while_tasks_wait_cancels_them(serial_runs, monkeypatch, method):
     """Five tasks finish; the clock then jumps past the limit while the others wait: they are
     cancelled, never run, and the result is the serial prefix the five tasks found."""

@@ -112,6 +112,11 @@ class Outcome:
     def unfinished(self) -> int:
         return len(self.leftover)
 
+    @property
+    def complete(self) -> bool:
+        """Its cells' subtrees are done (nothing left, or what was left is shared out)."""
+        return self.stop_reason is None and not self.leftover
+
 
 @dataclass
 class ParallelRun:
@@ -340,8 +345,10 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
     finally:
         for future in futures:
             future.cancel()
-    # the running tasks stop at the same deadline or Ctrl-C: keep what they found
-    done, _ = concurrent.futures.wait(list(futures), timeout=STOP_SECONDS)
+    # the running tasks stop at the same deadline or Ctrl-C: keep what they found (other
+    # stops do not reach them, and their cells stay unfinished)
+    waiting = STOP_SECONDS if reason in ("interrupted", "time_limit") else 0.0
+    done, _ = concurrent.futures.wait(list(futures), timeout=waiting)
     for future in done:
         if not future.cancelled() and future.exception() is None:
             receive(future, share=False)
@@ -377,7 +384,7 @@ def _prefix(slots: list) -> int:
         if slot.outcome is None:
             break
         found += slot.outcome.count
-        if slot.outcome.stop_reason is not None:
+        if not slot.outcome.complete:
             break
     return found
 
@@ -430,8 +437,8 @@ def _assemble(engine, slots: list, max_regions, reason, seconds) -> ParallelRun:
         if max_regions is not None and found >= max_regions:
             stop_reason, cut = "max_regions", True
             left += outcome.leftover
-        elif outcome.stop_reason is not None:
-            stop_reason, cut = outcome.stop_reason, True
+        elif not outcome.complete:
+            stop_reason, cut = outcome.stop_reason or reason, True
             left += outcome.leftover
     if cut and stop_reason is None:
         stop_reason = reason
@@ -459,7 +466,8 @@ def _assemble_count(engine, slots: list, base: int, max_regions, reason, seconds
                                                              max_regions - found)
         if outcome.counters is not None:
             counters.merge(outcome.counters)
-        stop_reason = stop_reason or outcome.stop_reason
+        if not outcome.complete:
+            stop_reason = stop_reason or outcome.stop_reason or reason
         if room < outcome.count:
             stop_reason = "max_regions"
         if outcome.thin_patterns is not None:
