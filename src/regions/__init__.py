@@ -15,6 +15,7 @@ Four ReLU lines through the origin cut the plane into 8 regions:
 
 from . import bounds, sampling
 from .analysis.certify import certify
+from .analysis.compare import Comparison, compare
 from .domain import AnyDimension, Domain, box, line, plane, polytope, segment, whole_space
 from .enumeration import count_regions, enumerate_regions
 from .complex.decision import DecisionBoundary, decision_boundary
@@ -45,6 +46,7 @@ __all__ = [
     "plane", "polytope", "read_json", "save", "segment", "verify", "VerifyReport", "whole_space",
     "bounds", "sampling", "plot", "entropy", "face_lattice", "decision_boundary", "DecisionBoundary", "betti_numbers", "boundary_betti_numbers", "critical_points",
     "sublevel_persistence", "FaceLattice", "minimal_rows", "read_npz", "to_npz", "linear_pieces", "region_path", "segment_path",
+    "compare", "Comparison",
 ]
 register_notebook_display()
 __version__ = "0.1.0"

@@ -42,6 +42,7 @@ from .complex.decision import decision_boundary
 from .complex.homology import betti_numbers, boundary_betti_numbers
 from .complex.persistence import critical_points, sublevel_persistence
 from .analysis.certify import certify
+from .analysis.compare import compare
 from .complex.dynamics import entropy
 from .complex.faces import face_lattice
 from .engines.parallel import process_pool
@@ -70,14 +71,15 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
 
 
-def load_network(args):
-    """The network file named on the command line (with ``--activations``, ``--allow-pickle``)."""
+def load_network(args, path=None):
+    """The network file named on the command line, or ``path`` (with ``--activations``,
+    ``--allow-pickle``, ``--input-shape``)."""
     activations = getattr(args, "activations", None)
     if activations is not None:
         activations = [a.strip() for a in activations.split(",") if a.strip()]
     shape = getattr(args, "input_shape", None)
     shape = None if shape is None else [int(s) for s in parse_point(shape)]
-    return load(args.network, activations=activations,
+    return load(args.network if path is None else path, activations=activations,
                 allow_pickle=getattr(args, "allow_pickle", False), input_shape=shape)
 
 
@@ -378,6 +380,27 @@ def cmd_plot(args) -> int:
 
 #: The picture formats of ``regions plot``, by the output's extension.
 PICTURE_SUFFIXES = (".png", ".svg", ".pdf", ".html")
+
+
+def cmd_compare(args) -> int:
+    """``regions compare A.npz B.npz``: whether two networks compute the same function on the
+    domain (exactly), and their largest difference there."""
+    net, domain = network_and_domain(args)
+    found = compare(net, load_network(args, args.other), domain, method=args.method)
+    summary = dict(found.summary(), domain=domain.kind, dim=domain.dim)
+    if args.json:
+        print(json.dumps(jsonable(summary)))
+        return 0
+    print(f"equivalent: {'yes' if found.equivalent else 'no'}")
+    if not found.equivalent:
+        if summary["unbounded"]:
+            print(f"max |f - g|: unbounded (output {found.output})")
+        else:
+            point = ", ".join(f"{v:.6g}" for v in found.argmax)
+            print(f"max |f - g|: {found.max_abs_difference:.6g} at ({point}), output "
+                  f"{found.output}")
+    print(f"common refinement: {found.regions} regions, the maps differ on {found.differing}")
+    return 0
 
 
 def cmd_entropy(args) -> int:
@@ -739,6 +762,15 @@ def build_parser() -> argparse.ArgumentParser:
                                "and domain coordinates, region, length or area)")
     add_enumeration_arguments(topology)
     topology.set_defaults(func=cmd_topology)
+
+    comparison = sub.add_parser(
+        "compare", help="whether two networks compute the same function on the domain "
+                        "(decided exactly), and their largest difference there")
+    add_network_arguments(comparison, NETWORK_HELP)
+    comparison.add_argument("other", help="the second network file")
+    comparison.add_argument("--method", choices=METHODS, default="auto",
+                            help="the enumeration method of the common refinement")
+    comparison.set_defaults(func=cmd_compare)
 
     dynamics = sub.add_parser(
         "entropy", help="laps and topological entropy of a network R -> R iterated on an "

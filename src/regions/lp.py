@@ -183,6 +183,15 @@ class LPSolver:
             return np.inf
         raise self._failure(status)
 
+    def maximizer(self, A: np.ndarray, c: np.ndarray,
+                  direction: np.ndarray) -> tuple[float, np.ndarray | None]:
+        """``(max direction . z, a point attaining it)`` over ``{A z <= c}``; ``(inf, None)``
+        if unbounded, ``(-inf, None)`` if empty."""
+        value = self.maximize(A, c, direction)
+        if not np.isfinite(value):
+            return value, None
+        return value, np.asarray(self._highs.getSolution().col_value)[:A.shape[1]].copy()
+
     def minimize_coordinate(self, A: np.ndarray, c: np.ndarray, i: int, sense: float) -> float:
         """``min sense * z_i`` over ``{A z <= c}`` (``-inf`` when unbounded)."""
         direction = np.zeros(A.shape[1])

@@ -8,4 +8,6 @@
 * :mod:`~regions.analysis.verify`: the exact count beside the bounds and sampled estimates
   (:func:`regions.verify`);
 * :mod:`~regions.analysis.paths`: regions met along a segment, paths in the graph.
+* :mod:`~regions.analysis.compare`: whether two networks compute the same function, and
+  their largest difference (:func:`regions.compare`).
 """
