@@ -29,7 +29,7 @@ from .errors import CheckpointError, DomainError, FileFormatError, NetworkError,
 from .io.networks import load, save
 from .network import Layer, Network
 from .partition import Partition, Region, RegionCount
-from .plot import plot, register_notebook_display
+from .plot import plot
 from .polyhedra import minimal_rows
 from .io.partitions import read_json, read_npz, to_json, to_npz
 from .tolerances import MIN_RADIUS
@@ -46,5 +46,4 @@ __all__ = [
     "bounds", "sampling", "plot", "entropy", "face_lattice", "decision_boundary", "DecisionBoundary", "betti_numbers", "boundary_betti_numbers", "critical_points",
     "sublevel_persistence", "FaceLattice", "minimal_rows", "read_npz", "to_npz", "linear_pieces", "region_path", "segment_path",
 ]
-register_notebook_display()
 __version__ = "0.1.0"

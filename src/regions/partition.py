@@ -13,6 +13,10 @@ from .polyhedra import pattern_constraints, patterns_at
 from .rational import RationalMaps, fraction, hyperplane_signs
 from .rounding import UNIT_ROUNDOFF
 
+#: Partitions with more regions than this are not drawn inline in a notebook (their
+#: one-line ``repr`` is shown).
+NOTEBOOK_MAX_REGIONS = 20_000
+
 
 @dataclass(frozen=True)
 class Region:
@@ -227,6 +231,21 @@ class Partition(Run):
         state = "" if self.complete else f", INCOMPLETE ({self.stop_reason})"
         return (f"<Partition: {len(self):,} regions of {self.network.widths} over "
                 f"{self.domain.kind} ({self.domain.dim}-D), method {self.method}{state}>")
+
+    def _repr_png_(self) -> bytes | None:
+        """The picture of :func:`regions.plot`, which IPython and Jupyter show inline.
+
+        None (the one-line ``repr`` is shown) when the domain is not 1-D or 2-D, when
+        there are more than ``NOTEBOOK_MAX_REGIONS`` regions, or without matplotlib.
+        """
+        if self.domain.dim not in (1, 2) or len(self) > NOTEBOOK_MAX_REGIONS:
+            return None
+        try:
+            import matplotlib  # noqa: F401  (optional: the `plot` extra)
+        except ImportError:
+            return None
+        from .plot import png
+        return png(self)
 
     def __getitem__(self, i: int) -> Region:
         i = range(len(self))[i]

@@ -27,12 +27,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import ConvexHull
 
-from .complex.decision import region_chords
 from .errors import DomainError, RegionsError
 from .analysis.crossings import crossings, partition_facets
-from .complex.geometry import at_far, region_corners, region_polygon, region_vertices
+from .complex.geometry import (at_far, region_chords, region_corners, region_polygon,
+                               region_vertices)
 from .lp import LPSolver
-from .partition import Partition
 from .tolerances import VERTEX_MERGE
 
 COLORS = ("pattern", "output", "layer")
@@ -415,26 +414,3 @@ def save_figure(part, path, **options) -> None:
         fig.savefig(path, dpi=150, bbox_inches="tight")
     finally:
         plt.close(fig)
-
-
-def _notebook_png(part):
-    """A Partition's inline picture in IPython (None when it is not 1-D or 2-D)."""
-    if part.domain.dim not in (1, 2) or len(part) > NOTEBOOK_MAX_REGIONS:
-        return None
-    return png(part)
-
-
-#: Partitions with more regions than this are not drawn inline (their summary is shown).
-NOTEBOOK_MAX_REGIONS = 20_000
-
-
-def register_notebook_display() -> None:
-    """Show 1-D and 2-D partitions as pictures in IPython and Jupyter; a no-op elsewhere.
-    (Called when :mod:`regions` is imported.)"""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
-    if shell is not None:
-        shell.display_formatter.formatters["image/png"].for_type(Partition, _notebook_png)
