@@ -25,7 +25,7 @@ class Region:
     Attributes
     ----------
     pattern : ndarray, shape (P,), int8
-        Activation pattern (see :mod:`regions.network` for the state codes).
+        Activation pattern (see ``regions.network`` for the state codes).
     A : ndarray, shape (m, dim)
         H-representation ``A z <= b`` with unit-norm rows, as the engine kept them:
         every facet of the region, exactly, from methods ``"vertex"`` and ``"walk"``;
@@ -43,7 +43,7 @@ class Region:
         of its vertices (method ``"vertex"``; the largest ball's center when that
         mean is within ``THIN_FACTOR * min_radius`` of the boundary). For a region
         too thin for any float64 point to be certified inside, the float point
-        nearest the exact witness :attr:`rational_witness`.
+        nearest the exact witness ``rational_witness``.
     margin : float
         Radius of a ball around ``witness`` inside the region, up to rounding
         (capped at ``tolerances.RADIUS_CAP``). For ``"split"`` it is the inscribed
@@ -157,7 +157,7 @@ class Partition(Run):
         limit); see :attr:`exact_budget_spent`.
     exact_decisions : int
         Geometric decisions that float64 could not certify, settled in ball or rational
-        arithmetic (:mod:`regions.predicates`).
+        arithmetic (``regions.predicates``).
     uncertain_decisions : int
         Decisions float64 could not certify that were settled by rounding: in the
         float-only mode, or in the exact mode once its budget ran out. When positive the
@@ -262,7 +262,7 @@ class Partition(Run):
 
     def constraints(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Region ``i``'s rows ``(A (m, dim), b (m,), labels (m,))``, ``A z <= b``, as the
-        engine kept them (see :attr:`Region.A`). No LP."""
+        engine kept them (see ``Region.A``). No LP."""
         return self.rows[range(len(self))[i]]
 
     def locate(self, points) -> np.ndarray:
@@ -271,7 +271,7 @@ class Partition(Run):
         (a partial partition).
 
         Exact: a point takes the pattern of the enumeration's rule
-        (:func:`regions.polyhedra.patterns_at`: on a breakpoint a ReLU neuron is off, a
+        (``regions.polyhedra.patterns_at``: on a breakpoint a ReLU neuron is off, a
         hard-tanh neuron in its linear state), so a point on a facet belongs to exactly one
         region; when that pattern is no region's (a vertex where the rule's sides meet in
         no region) the point goes to the first region whose closure holds it, decided from

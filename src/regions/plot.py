@@ -5,7 +5,7 @@ slice of a higher-dimensional input) is filled as its exact polygon, clipped
 from its constraint rows (no raster, no LP). Its colour is a hash of its
 activation pattern, so two pictures of the same network colour a region
 alike (``color="output"`` adds a colour bar, or a legend of the classes). On an
-unbounded domain the picture is a window (:func:`picture_window`): in 2-D and 3-D
+unbounded domain the picture is a window (``picture_window``): in 2-D and 3-D
 it holds the middle 90% of the partition's vertices on each axis, so the bounded
 part of the complex shows at a readable size however far out a few vertices lie;
 in 1-D every breakpoint. Regions that reach past the window are hatched, and the
@@ -104,7 +104,7 @@ def picture_window(part, window=None) -> Window:
 
 
 def _vertex_span(part, corners: list) -> tuple[np.ndarray, np.ndarray]:
-    """The default window of a partition of an unbounded domain (:func:`picture_window`);
+    """The default window of a partition of an unbounded domain (``picture_window``);
     without a vertex (parallel breakpoints, one region), around the witnesses."""
     points = np.vstack([c[~at_far(c)] for c in corners]).reshape(-1, part.domain.dim)
     if not len(points):
@@ -200,7 +200,7 @@ def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
     ax : matplotlib Axes, optional
         Drawn on a new figure when omitted.
     color : {"pattern", "output", "layer"}
-        See :func:`region_colors`; ``layer`` picks the layer for ``"layer"``. ``"output"``
+        See ``region_colors``; ``layer`` picks the layer for ``"layer"``. ``"output"``
         adds a colour bar (one output) or a legend of the classes (several).
     edges : bool
         Outline every region (2-D).
@@ -213,7 +213,7 @@ def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
         several outputs changes (2-D).
     window : (lower, upper), optional
         The part of the domain drawn, in its working coordinates (scalars or one bound per
-        coordinate); default :func:`picture_window`'s. Regions that reach past it are
+        coordinate); default ``picture_window``'s. Regions that reach past it are
         hatched (1-D, 2-D), and the title says how many.
 
     Examples

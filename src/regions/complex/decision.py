@@ -2,12 +2,12 @@
 
 On each region the network is one affine map ``f(z) = c . z + d``, so its zero set there
 is the region cut by one hyperplane: a chord of a polygon in 2-D, a polygon of a
-polytope section in 3-D. :func:`decision_boundary` finds those pieces exactly, as the
+polytope section in 3-D. :func:`~regions.decision_boundary` finds those pieces exactly, as the
 faces of dimension ``dim - 1`` of the complex refined by the level set
-(:func:`regions.complex.homology.level_complex`) on which the output is exactly the
+(``regions.complex.homology.level_complex``) on which the output is exactly the
 level (or the two largest outputs tie), and lists them with their count (exact) and
 total length (2-D) or area (3-D; rounded, from the exact vertices). Their topology is
-:mod:`regions.complex.homology`'s. :func:`~regions.complex.geometry.region_chords` draws
+:mod:`regions.complex.homology`'s. ``regions.complex.geometry.region_chords`` draws
 them in pictures.
 """
 
@@ -66,7 +66,7 @@ def _bounded(part) -> None:
 
 def decision_boundary(part, level: float = 0.0) -> DecisionBoundary:
     """The pieces of ``{f = level}`` in a 2-D or 3-D bounded partition (in 2-D also, for
-    several outputs, where the argmax changes), exactly (see the module docstring).
+    several outputs, where the argmax changes), exactly (see :mod:`regions.complex.decision`).
 
     >>> import regions
     >>> # f = relu(x1) + relu(x2) - 1/2 on [-1, 1]^2: x1 + x2 = 1/2, x1 = 1/2 and x2 = 1/2

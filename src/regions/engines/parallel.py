@@ -1,10 +1,10 @@
-"""Any depth-first engine on a :class:`concurrent.futures.Executor`, split by subtrees.
+"""Any depth-first engine on a ``concurrent.futures.Executor``, split by subtrees.
 
 A cell's subtree depends on nothing but the cell. So the calling process
 expands the domain, shallowest cell first, into a frontier of at least
-:data:`FRONTIER_CELLS` cells (plus any regions already final) kept in
+``FRONTIER_CELLS`` cells (plus any regions already final) kept in
 depth-first order; every frontier cell's subtree then runs as a task on the
-executor (consecutive cells batched into at most :data:`MAX_TASKS` tasks), with
+executor (consecutive cells batched into at most ``MAX_TASKS`` tasks), with
 its own engine and LP solver, under the driver; and the
 results are concatenated in frontier order, which is the serial depth-first
 order. The regions, their order, witnesses and margins are therefore
@@ -13,7 +13,7 @@ identical to a serial run whatever the executor and worker count, and so are
 ``lp_seconds`` is summed over the tasks.
 
 A *count* (``count_only``) runs the same tasks, but each counts its regions as
-they come (:class:`regions.engines.driver.Tally`) and returns the count and the
+they come (``regions.engines.driver.Tally``) and returns the count and the
 thin regions' patterns only: memory stays flat in every process however many
 regions there are.
 
@@ -21,11 +21,11 @@ Budgets: every task gets ``max_regions`` and the time left. A partition is cut
 after the first task that stopped early, so a partial result is still the
 start of the serial order; a count keeps every task that returned. Ctrl-C or
 an expired time limit cancels the tasks not yet started and waits at most
-:data:`STOP_SECONDS` for the running ones, which stop at the same deadline (and
+``STOP_SECONDS`` for the running ones, which stop at the same deadline (and
 at the Ctrl-C their process group receives too). ``memory_limit`` is measured
 in the calling process only.
 
-:func:`process_pool` gives a process pool whose workers never outlive the
+``process_pool`` gives a process pool whose workers never outlive the
 process that started them (Linux) and are stopped, not awaited, when it closes.
 
 Any executor works that pickles its tasks or shares memory: thread and process
