@@ -3,11 +3,13 @@ API reference generated from the docstrings (docs/reference/).
 
 Build it from the repository's root, with every warning an error:
 
-    python -m pip install ".[docs]"
-    python -m sphinx -W -n --keep-going -q -b html docs docs/_build/html
+    python3 -m pip install ".[docs]"
+    python3 -m sphinx -E -W -n --keep-going -b html docs docs/_build/html
 
-``-n`` (nitpicky) makes a cross-reference to anything the reference does not document a
-warning, so a missing reference or a broken link fails the build (`.ci/run` runs it).
+and open docs/_build/html/index.html. ``-n`` (nitpicky) makes a cross-reference to anything
+the reference does not document a warning, and ``-W`` every warning an error, so a broken
+reference in a docstring or a guide fails the build; ``-E`` rereads every source. `.ci/run`
+runs this command against the installed wheel.
 """
 
 import regions
