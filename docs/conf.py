@@ -12,7 +12,15 @@ reference in a docstring or a guide fails the build; ``-E`` rereads every source
 runs this command against the installed wheel.
 """
 
+import importlib
+import pkgutil
+
+from sphinx.pycode import ModuleAnalyzer
+from sphinx.util import logging
+
 import regions
+
+logger = logging.getLogger(__name__)
 
 project = "regions"
 version = release = regions.__version__
@@ -21,27 +29,44 @@ copyright = "the regions authors, BSD-3-Clause"
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.mathjax",
     "numpydoc",
     "myst_parser",
 ]
-source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-root_doc = "index"
 exclude_patterns = ["_build"]
 
 # Docstrings: numpydoc sections; the types are the docstrings' own, not the annotations.
 autodoc_typehints = "none"
 autodoc_member_order = "bysource"
-autosummary_generate = False
-numpydoc_show_class_members = False
-numpydoc_xref_param_type = False
-numpydoc_validation_checks = set()
-
-# The guides are GitHub Markdown: their `#` anchors are GitHub's heading slugs.
-myst_heading_anchors = 3
-myst_enable_extensions = ["dollarmath"]
+numpydoc_show_class_members = False     # autoclass :members: lists them
 
 html_theme = "pydata_sphinx_theme"
 html_title = f"regions {release}"
-html_theme_options = {"navigation_depth": 2, "show_toc_level": 2}
-html_show_sourcelink = False
+
+
+def constant_comment(name: str) -> list[str]:
+    """The ``#:`` comment of a constant, in its module or, for a constant a package
+    re-exports, in the submodule defining it."""
+    owner, _, attr = name.rpartition(".")
+    modules = [owner]
+    path = getattr(importlib.import_module(owner), "__path__", None)
+    if path:
+        modules += [module.name for module in pkgutil.iter_modules(path, f"{owner}.")
+                    if not module.name.rpartition(".")[2].startswith("_")]  # __main__, extensions
+    for module in modules:
+        comments = ModuleAnalyzer.for_module(module).find_attr_docs()
+        if ("", attr) in comments:
+            return list(comments["", attr])
+    return []
+
+
+def require_docstring(app, what, name, obj, options, lines):
+    """Every object on a page has a docstring (a warning, so an error under -W); a
+    constant's is its ``#:`` comment, not the docstring of its type (int, float, dict)."""
+    if what == "data":
+        lines[:] = constant_comment(name)
+    if what in ("module", "class", "exception", "function", "data") and not "".join(lines).strip():
+        logger.warning(f"{name} has no docstring")
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", require_docstring)
