@@ -30,7 +30,8 @@ Conventions (a block that follows none of them fails ``test_every_block_is_cover
 Beside the blocks, the exit-code table of README.md, the exit codes named in
 the docs, and documented defaults (enumerate's and verify's signatures, the
 CLI defaults, the tolerance table of docs/tolerances.md) are compared with the
-code.
+code. The API reference (docs/reference/) must cover every public name, and its build
+command be the same in README.md, docs/conf.py and ``.ci/run``, which runs it.
 """
 
 from __future__ import annotations
@@ -297,6 +298,12 @@ def test_reference_documents_every_public_name_once():
     for module in (regions, regions.bounds, regions.sampling):
         public |= {f"{module.__name__}.{name}" for name in module.__all__
                    if not inspect.ismodule(getattr(module, name))}
+    subpackages = {f"regions.{name}" for name in regions.__all__
+                   if inspect.ismodule(getattr(regions, name))}
+    assert subpackages == {"regions.bounds", "regions.sampling"}     # the modules above
+    modules = {name for path in reference_pages()
+               for name in re.findall(r"^\.\. automodule:: (\S+)", path.read_text(), re.M)}
+    assert subpackages | {"regions"} <= modules
     pages = {path.stem: documented(path) for path in reference_pages()}
     everything = [name for names in pages.values() for name in names]
     assert public <= set(everything), sorted(public - set(everything))
@@ -306,6 +313,12 @@ def test_reference_documents_every_public_name_once():
     for name in everything:        # and each name is one the package has
         module, _, attr = name.rpartition(".")
         assert hasattr(importlib.import_module(module), attr), name
+
+
+def test_the_inline_picture_limit_is_the_one_plots_md_states():
+    from regions.partition import NOTEBOOK_MAX_REGIONS
+    text = " ".join((ROOT / "docs" / "plots.md").read_text().split())
+    assert f"shows its picture inline (up to {NOTEBOOK_MAX_REGIONS:,} regions" in text
 
 
 def test_every_guide_is_in_the_docs_index():
