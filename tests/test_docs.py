@@ -30,7 +30,8 @@ Conventions (a block that follows none of them fails ``test_every_block_is_cover
 Beside the blocks, the exit-code table of README.md, the exit codes named in
 the docs, and documented defaults (enumerate's and verify's signatures, the
 CLI defaults, the tolerance table of docs/tolerances.md) are compared with the
-code.
+code. The API reference (docs/reference/) must cover every public name, and its build
+command be the same in README.md, docs/conf.py and ``.ci/run``, which runs it.
 """
 
 from __future__ import annotations
@@ -237,14 +238,92 @@ def readme_install_block():
 
 def test_ci_runs_the_readme_install_commands():
     """.ci/run runs README's two commands, with the wheel built from the sdist in place of
-    the source directory ``"."``, and between them installs torch, and nothing else."""
+    the source directory ``"."``, and between them installs torch, and nothing else; then
+    the docs extra and README's docs build."""
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     install, test = readme_install_block().splitlines()
     assert install.replace('".[test]"', '"$WHEEL[test]"') in ci
     assert test in ci
-    commands = [line for line in ci if line.startswith("python3 -m pip") or "pytest" in line]
-    assert len(commands) == 3 and "torch" in commands[1]
+    commands = [line for line in ci if re.match(r"python3 -m (pip|pytest|sphinx) ", line)]
+    assert len(commands) == 5 and "torch" in commands[1]
+    assert commands[3:] == ['python3 -m pip install "$WHEEL[docs]"', docs_build_command()]
     assert any(line.endswith("-m build --outdir dist-ci .") for line in ci)
+
+
+# --------------------------------------------------------------------------- the reference
+
+DOCS_BUILD = re.compile(r"python3 -m sphinx [^`\n]*")
+
+
+def docs_build_command() -> str:
+    """README's command that builds the reference, the one docs/conf.py gives."""
+    (command,) = DOCS_BUILD.findall((ROOT / "README.md").read_text())
+    assert DOCS_BUILD.findall((ROOT / "docs" / "conf.py").read_text()) == [command]
+    assert 'python3 -m pip install ".[docs]"' in (ROOT / "README.md").read_text()
+    return command
+
+
+def test_docs_build_treats_warnings_and_broken_references_as_errors():
+    assert {"-W", "-n", "-E"} <= set(docs_build_command().split())
+
+
+def reference_pages():
+    return sorted((ROOT / "docs" / "reference").glob("*.rst"))
+
+
+def toctree(path) -> list[str]:
+    text = path.read_text()
+    tree = text[text.index(".. toctree::"):]
+    return [line.strip() for line in tree.splitlines()[1:] if line.startswith("   ")
+            and not line.strip().startswith(":")]
+
+
+def documented(path) -> list[str]:
+    """The full names of the objects ``path`` documents (auto* directives; names relative
+    to the page's current module)."""
+    names, module = [], None
+    for directive, name in re.findall(r"^\.\. (\w+)::[ \t]*(\S+)", path.read_text(), re.M):
+        if directive in ("currentmodule", "automodule"):
+            module = name
+        elif directive.startswith("auto"):
+            names.append(name if name.startswith("regions.") else f"{module}.{name}")
+    return names
+
+
+def test_reference_documents_every_public_name_once():
+    """Every name in ``__all__`` of regions and of its subpackages with one (the public
+    surface) is on exactly one page of docs/reference/, and every page is in its index."""
+    import regions
+    public = set()
+    for module in (regions, regions.bounds, regions.sampling):
+        public |= {f"{module.__name__}.{name}" for name in module.__all__
+                   if not inspect.ismodule(getattr(module, name))}
+    subpackages = {f"regions.{name}" for name in regions.__all__
+                   if inspect.ismodule(getattr(regions, name))}
+    assert subpackages == {"regions.bounds", "regions.sampling"}     # the modules above
+    modules = {name for path in reference_pages()
+               for name in re.findall(r"^\.\. automodule:: (\S+)", path.read_text(), re.M)}
+    assert subpackages | {"regions"} <= modules
+    pages = {path.stem: documented(path) for path in reference_pages()}
+    everything = [name for names in pages.values() for name in names]
+    assert public <= set(everything), sorted(public - set(everything))
+    assert len(everything) == len(set(everything))
+    assert sorted(toctree(ROOT / "docs" / "reference" / "index.rst")) == sorted(
+        name for name in pages if name != "index")
+    for name in everything:        # and each name is one the package has
+        module, _, attr = name.rpartition(".")
+        assert hasattr(importlib.import_module(module), attr), name
+
+
+def test_the_inline_picture_limit_is_the_one_plots_md_states():
+    from regions.partition import NOTEBOOK_MAX_REGIONS
+    text = " ".join((ROOT / "docs" / "plots.md").read_text().split())
+    assert f"shows its picture inline (up to {NOTEBOOK_MAX_REGIONS:,} regions" in text
+
+
+def test_every_guide_is_in_the_docs_index():
+    guides = {path.stem for path in (ROOT / "docs").glob("*.md")}
+    assert set(toctree(ROOT / "docs" / "index.rst")) == guides | {"reference/index"}
 
 
 def test_readme_test_command_runs_in_parallel():

@@ -9,6 +9,7 @@ a 1-D picture's curve is the network's function at its ends; colours follow patt
 
 import itertools
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -158,6 +159,24 @@ def test_png_bytes_and_one_line_repr():
     part = regions.enumerate_regions(random_net([2, 3, 1], ["relu", "identity"], 0))
     assert png(part).startswith(b"\x89PNG")
     assert repr(part) == f"<Partition: {len(part)} regions of [2, 3, 1] over whole (2-D), method vertex>"
+
+
+def test_a_partition_displays_itself_without_an_import_hook(monkeypatch):
+    """Jupyter shows ``_repr_png_`` (1-D and 2-D, up to NOTEBOOK_MAX_REGIONS regions, with
+    matplotlib), else the one-line repr; importing regions registers nothing in IPython."""
+    import sys
+    from regions import partition
+    part = regions.enumerate_regions(random_net([2, 3, 1], ["relu", "identity"], 0))
+    assert part._repr_png_().startswith(b"\x89PNG")
+    net3 = random_net([3, 3, 1], ["relu", "identity"], 0)
+    assert regions.enumerate_regions(net3)._repr_png_() is None
+    monkeypatch.setattr(partition, "NOTEBOOK_MAX_REGIONS", len(part) - 1)
+    assert part._repr_png_() is None
+    monkeypatch.setattr(partition, "NOTEBOOK_MAX_REGIONS", len(part))
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert part._repr_png_() is None
+    package = Path(regions.__file__).parent
+    assert not any("get_ipython" in path.read_text() for path in package.rglob("*.py"))
 
 
 @pytest.mark.parametrize("suffix", ["png", "svg", "pdf"])

@@ -30,7 +30,7 @@ from .errors import CheckpointError, DomainError, FileFormatError, NetworkError,
 from .io.networks import load, save
 from .network import Layer, Network
 from .partition import Partition, Region, RegionCount
-from .plot import plot, register_notebook_display
+from .plot import plot
 from .polyhedra import minimal_rows
 from .io.partitions import read_json, read_npz, to_json, to_npz
 from .tolerances import MIN_RADIUS
@@ -48,5 +48,4 @@ __all__ = [
     "sublevel_persistence", "FaceLattice", "minimal_rows", "read_npz", "to_npz", "linear_pieces", "region_path", "segment_path",
     "compare", "Comparison",
 ]
-register_notebook_display()
 __version__ = "0.1.0"

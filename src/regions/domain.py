@@ -154,7 +154,7 @@ def is_box(domain: Domain) -> bool:
 
 
 def tolerance_scale(domain: Domain) -> float:
-    """The unit in which thin regions are measured on ``domain`` (see :mod:`regions.tolerances`).
+    """The unit in which thin regions are measured on ``domain`` (see ``regions.tolerances``).
 
     The power of two at or just above half the longest side of the domain's
     bounding box when that is below 1 (a small domain is a zoom), else 1. A

@@ -76,7 +76,7 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         interior is enumerated, however thin.
     exact : bool
         True (default): every geometric decision is exact
-        (:mod:`regions.predicates`). False: the float-only mode, where decisions
+        (``regions.predicates``). False: the float-only mode, where decisions
         float64 cannot certify are left to rounding and counted in
         ``uncertain_decisions`` (the count may then be wrong: :attr:`Partition.certain`).
     exact_budget : int, optional

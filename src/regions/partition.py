@@ -13,6 +13,10 @@ from .polyhedra import pattern_constraints, patterns_at
 from .rational import RationalMaps, fraction, hyperplane_signs
 from .rounding import UNIT_ROUNDOFF
 
+#: Partitions with more regions than this are not drawn inline in a notebook (their
+#: one-line ``repr`` is shown).
+NOTEBOOK_MAX_REGIONS = 20_000
+
 
 @dataclass(frozen=True)
 class Region:
@@ -21,7 +25,7 @@ class Region:
     Attributes
     ----------
     pattern : ndarray, shape (P,), int8
-        Activation pattern (see :mod:`regions.network` for the state codes).
+        Activation pattern (see ``regions.network`` for the state codes).
     A : ndarray, shape (m, dim)
         H-representation ``A z <= b`` with unit-norm rows, as the engine kept them:
         every facet of the region, exactly, from methods ``"vertex"`` and ``"walk"``;
@@ -39,7 +43,7 @@ class Region:
         of its vertices (method ``"vertex"``; the largest ball's center when that
         mean is within ``THIN_FACTOR * min_radius`` of the boundary). For a region
         too thin for any float64 point to be certified inside, the float point
-        nearest the exact witness :attr:`rational_witness`.
+        nearest the exact witness ``rational_witness``.
     margin : float
         Radius of a ball around ``witness`` inside the region, up to rounding
         (capped at ``tolerances.RADIUS_CAP``). For ``"split"`` it is the inscribed
@@ -153,7 +157,7 @@ class Partition(Run):
         limit); see :attr:`exact_budget_spent`.
     exact_decisions : int
         Geometric decisions that float64 could not certify, settled in ball or rational
-        arithmetic (:mod:`regions.predicates`).
+        arithmetic (``regions.predicates``).
     uncertain_decisions : int
         Decisions float64 could not certify that were settled by rounding: in the
         float-only mode, or in the exact mode once its budget ran out. When positive the
@@ -228,6 +232,21 @@ class Partition(Run):
         return (f"<Partition: {len(self):,} regions of {self.network.widths} over "
                 f"{self.domain.kind} ({self.domain.dim}-D), method {self.method}{state}>")
 
+    def _repr_png_(self) -> bytes | None:
+        """The picture of :func:`regions.plot`, which IPython and Jupyter show inline.
+
+        None (the one-line ``repr`` is shown) when the domain is not 1-D or 2-D, when
+        there are more than ``NOTEBOOK_MAX_REGIONS`` regions, or without matplotlib.
+        """
+        if self.domain.dim not in (1, 2) or len(self) > NOTEBOOK_MAX_REGIONS:
+            return None
+        try:
+            import matplotlib  # noqa: F401  (optional: the `plot` extra)
+        except ImportError:
+            return None
+        from .plot import png
+        return png(self)
+
     def __getitem__(self, i: int) -> Region:
         i = range(len(self))[i]
         if i not in self._regions:
@@ -243,7 +262,7 @@ class Partition(Run):
 
     def constraints(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Region ``i``'s rows ``(A (m, dim), b (m,), labels (m,))``, ``A z <= b``, as the
-        engine kept them (see :attr:`Region.A`). No LP."""
+        engine kept them (see ``Region.A``). No LP."""
         return self.rows[range(len(self))[i]]
 
     def locate(self, points) -> np.ndarray:
@@ -252,7 +271,7 @@ class Partition(Run):
         (a partial partition).
 
         Exact: a point takes the pattern of the enumeration's rule
-        (:func:`regions.polyhedra.patterns_at`: on a breakpoint a ReLU neuron is off, a
+        (``regions.polyhedra.patterns_at``: on a breakpoint a ReLU neuron is off, a
         hard-tanh neuron in its linear state), so a point on a facet belongs to exactly one
         region; when that pattern is no region's (a vertex where the rule's sides meet in
         no region) the point goes to the first region whose closure holds it, decided from

@@ -5,7 +5,7 @@ slice of a higher-dimensional input) is filled as its exact polygon, clipped
 from its constraint rows (no raster, no LP). Its colour is a hash of its
 activation pattern, so two pictures of the same network colour a region
 alike (``color="output"`` adds a colour bar, or a legend of the classes). On an
-unbounded domain the picture is a window (:func:`picture_window`): in 2-D and 3-D
+unbounded domain the picture is a window (``picture_window``): in 2-D and 3-D
 it holds the middle 90% of the partition's vertices on each axis, so the bounded
 part of the complex shows at a readable size however far out a few vertices lie;
 in 1-D every breakpoint. Regions that reach past the window are hatched, and the
@@ -27,12 +27,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import ConvexHull
 
-from .complex.decision import region_chords
 from .errors import DomainError, RegionsError
 from .analysis.crossings import crossings, partition_facets
-from .complex.geometry import at_far, region_corners, region_polygon, region_vertices
+from .complex.geometry import (at_far, region_chords, region_corners, region_polygon,
+                               region_vertices)
 from .lp import LPSolver
-from .partition import Partition
 from .tolerances import VERTEX_MERGE
 
 COLORS = ("pattern", "output", "layer")
@@ -105,7 +104,7 @@ def picture_window(part, window=None) -> Window:
 
 
 def _vertex_span(part, corners: list) -> tuple[np.ndarray, np.ndarray]:
-    """The default window of a partition of an unbounded domain (:func:`picture_window`);
+    """The default window of a partition of an unbounded domain (``picture_window``);
     without a vertex (parallel breakpoints, one region), around the witnesses."""
     points = np.vstack([c[~at_far(c)] for c in corners]).reshape(-1, part.domain.dim)
     if not len(points):
@@ -201,7 +200,7 @@ def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
     ax : matplotlib Axes, optional
         Drawn on a new figure when omitted.
     color : {"pattern", "output", "layer"}
-        See :func:`region_colors`; ``layer`` picks the layer for ``"layer"``. ``"output"``
+        See ``region_colors``; ``layer`` picks the layer for ``"layer"``. ``"output"``
         adds a colour bar (one output) or a legend of the classes (several).
     edges : bool
         Outline every region (2-D).
@@ -214,7 +213,7 @@ def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
         several outputs changes (2-D).
     window : (lower, upper), optional
         The part of the domain drawn, in its working coordinates (scalars or one bound per
-        coordinate); default :func:`picture_window`'s. Regions that reach past it are
+        coordinate); default ``picture_window``'s. Regions that reach past it are
         hatched (1-D, 2-D), and the title says how many.
 
     Examples
@@ -415,26 +414,3 @@ def save_figure(part, path, **options) -> None:
         fig.savefig(path, dpi=150, bbox_inches="tight")
     finally:
         plt.close(fig)
-
-
-def _notebook_png(part):
-    """A Partition's inline picture in IPython (None when it is not 1-D or 2-D)."""
-    if part.domain.dim not in (1, 2) or len(part) > NOTEBOOK_MAX_REGIONS:
-        return None
-    return png(part)
-
-
-#: Partitions with more regions than this are not drawn inline (their summary is shown).
-NOTEBOOK_MAX_REGIONS = 20_000
-
-
-def register_notebook_display() -> None:
-    """Show 1-D and 2-D partitions as pictures in IPython and Jupyter; a no-op elsewhere.
-    (Called when :mod:`regions` is imported.)"""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
-    if shell is not None:
-        shell.display_formatter.formatters["image/png"].for_type(Partition, _notebook_png)

@@ -209,16 +209,16 @@ def minimal_rows(A: np.ndarray, b: np.ndarray, labels: np.ndarray, solver: LPSol
 
     Row ``i`` is kept when some point satisfies the other kept rows and violates row
     ``i``: the largest ball in that set (an LP) certifies it when float64 shows its
-    center strictly inside (:func:`regions.rounding.strict_slack`); otherwise an exact
-    rational LP (:func:`regions.lp_exact.compare_max`) decides. Rows are tested in
+    center strictly inside (``regions.rounding.strict_slack``); otherwise an exact
+    rational LP (``regions.lp_exact.compare_max``) decides. Rows are tested in
     order and removed as soon as found redundant, so of two identical rows exactly one
     is kept; a row that only touches the polyhedron (at a lower-dimensional face) is
     dropped. Returns ``(A, b, labels)`` of the rows kept, in their order.
 
-    Exact for the rows as given. The rows of :attr:`regions.Region.A` are unit-normalised
+    Exact for the rows as given. The rows of ``regions.Region.A`` are unit-normalised
     and rounded to float64, so near a degenerate vertex (three hyperplanes exactly
     concurrent, say) their minimal set can differ from the region's exact facets:
-    :func:`regions.analysis.crossings.partition_facets` gives those.
+    ``regions.analysis.crossings.partition_facets`` gives those.
 
     >>> import numpy as np
     >>> import regions

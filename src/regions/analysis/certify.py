@@ -1,7 +1,7 @@
 """Completeness certificate of a partition: evidence, checked exactly, that no region is missing.
 
-:func:`certify` runs these checks and lists every violation with the regions involved.
-Every geometric decision is exact (:mod:`regions.predicates`), so a clean certificate is
+:func:`regions.certify` runs these checks and lists every violation with the regions involved.
+Every geometric decision is exact (``regions.predicates``), so a clean certificate is
 a proof, not an estimate:
 
 1. *Witnesses.* Each region's witness (the rational one for a region too thin for
@@ -11,10 +11,10 @@ a proof, not an estimate:
    No two regions share a pattern (``duplicate_pattern``).
 2. *Facets.* The facets of each region are computed from its pattern's full system of
    constraints (every neuron, not the rows the enumeration kept), exactly
-   (:func:`regions.facets.region_facets`); each must be among the region's kept rows
+   (``regions.facets.region_facets``); each must be among the region's kept rows
    (``row``), and a domain face may not lie inside the domain (``row``).
 3. *Crossings.* Across every interior facet, the exact pattern of the region on the
-   other side (:func:`regions.facets.neighbour_pattern`) must be a listed region
+   other side (``regions.facets.neighbour_pattern``) must be a listed region
    (``uncovered``: its pattern is named); it differs from the region in the facet's
    neuron and otherwise only in neurons vanishing at the facet's witness
    (``unexpected_flip``); and one of its own facets leads back (``asymmetric``).
@@ -46,7 +46,8 @@ __all__ = ["Violation", "Certificate", "certify"]
 
 @dataclass(frozen=True)
 class Violation:
-    """One failed check: ``kind`` (see :mod:`regions.analysis.certify`), the regions involved, a message."""
+    """One failed check of :func:`regions.certify`: ``kind`` (the checks are listed in
+    :mod:`regions.analysis.certify`), the regions involved, a message."""
 
     kind: str
     regions: tuple
@@ -55,7 +56,7 @@ class Violation:
 
 @dataclass
 class Certificate:
-    """Outcome of :func:`certify`.
+    """Outcome of :func:`regions.certify`.
 
     Attributes
     ----------
@@ -231,9 +232,11 @@ class _Checker:
 
 
 def certify(part) -> Certificate:
-    """Check ``part`` for completeness and consistency, exactly (see the module docstring).
+    """Check ``part`` for completeness and consistency, exactly (see
+    :mod:`regions.analysis.certify`).
 
-    A bad partition never raises: every problem becomes a :class:`Violation`.
+    A bad partition never raises: every problem becomes a
+    :class:`~regions.analysis.certify.Violation`.
 
     Two crossing lines in a box: 4 regions, 8 interior facets (each of the 4
     edges seen from both sides), 8 facets on the box:

@@ -9,12 +9,12 @@ Node ``i`` (the region's index in the partition):
 
 - ``pattern``: the activation pattern as a compact string, one character per
   neuron (``0``, ``1``, and ``-`` for hard-tanh's state -1), layers separated
-  by ``|`` (:func:`regions.io.partitions.pattern_string`);
+  by ``|`` (``regions.io.partitions.pattern_string``);
 - ``states_<l>``: the states of layer ``l`` alone (non-identity layers);
 - ``witness_<k>``: coordinate ``k`` of the witness point (working coordinates);
 - ``margin``: the witness's inscribed-ball radius;
 - ``piece``: the linear piece of the network's function that holds the region
-  (:func:`linear_pieces`).
+  (:func:`regions.linear_pieces`).
 
 Edge ``(i, j)`` with ``i < j``, described from region ``i``'s facet:
 
@@ -41,12 +41,13 @@ from .pieces import linear_pieces
 
 
 def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
-    """The region adjacency graph of ``part`` (see the module docstring for attributes).
+    """The region adjacency graph of ``part`` (see :mod:`regions.analysis.graph` for
+    attributes).
 
-    ``facets`` (from :func:`regions.analysis.crossings.partition_facets`) is computed
+    ``facets`` (from ``regions.analysis.crossings.partition_facets``) is computed
     when not given. ``G.graph["unmatched_facets"]`` counts interior facets
     across which no region was found (0 for a complete partition; see
-    :func:`regions.analysis.certify.certify` for the full check).
+    :func:`regions.certify` for the full check).
 
     Two crossing lines cut the box into 4 regions, each adjacent to two others:
 

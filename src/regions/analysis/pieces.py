@@ -39,7 +39,7 @@ def linear_pieces(part, graph: nx.Graph | None = None, exact=None) -> LinearPiec
     they are compared in rational arithmetic, so outputs scaled by any factor give the
     same pieces. ``graph`` is the adjacency graph of ``part``
     (:func:`regions.adjacency_graph`); without it the regions adjacent across a facet are
-    found here (:func:`regions.analysis.crossings.crossings`). ``exact`` is deprecated:
+    found here (``regions.analysis.crossings.crossings``). ``exact`` is deprecated:
     the comparison is always exact.
 
     >>> import regions

@@ -1,6 +1,6 @@
 """Theoretical bounds on the number of linear regions, in exact integer arithmetic.
 
-Every bound is a Python ``int`` computed with :func:`math.comb`; nothing here
+Every bound is a Python ``int`` computed with ``math.comb``; nothing here
 is rounded. Notation (as in the papers):
 
 * ``m`` or ``input_dim``: input dimension ``n_0``. On a slice domain (plane,

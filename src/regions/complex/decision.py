@@ -2,12 +2,13 @@
 
 On each region the network is one affine map ``f(z) = c . z + d``, so its zero set there
 is the region cut by one hyperplane: a chord of a polygon in 2-D, a polygon of a
-polytope section in 3-D. :func:`decision_boundary` finds those pieces exactly, as the
+polytope section in 3-D. :func:`~regions.decision_boundary` finds those pieces exactly, as the
 faces of dimension ``dim - 1`` of the complex refined by the level set
-(:func:`regions.complex.homology.level_complex`) on which the output is exactly the
+(``regions.complex.homology.level_complex``) on which the output is exactly the
 level (or the two largest outputs tie), and lists them with their count (exact) and
 total length (2-D) or area (3-D; rounded, from the exact vertices). Their topology is
-:mod:`regions.complex.homology`'s. :func:`region_chords` draws them in pictures.
+:mod:`regions.complex.homology`'s. ``regions.complex.geometry.region_chords`` draws
+them in pictures.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from flint import fmpq
 
 from ..errors import DomainError, RegionsError
 from ..rational import RationalMaps, exact_forward, fraction
-from .geometry import clip
+from .geometry import clip, region_chords
 from .homology import level_complex
 
 
@@ -63,32 +64,9 @@ def _bounded(part) -> None:
         raise DomainError("the decision boundary is measured on a bounded domain")
 
 
-def region_chords(polygon: np.ndarray, C: np.ndarray, d: np.ndarray, level: float = 0.0):
-    """The decision boundary inside one convex region polygon on which the network is
-    ``C z + d``: the chord of ``{f = level}`` for a scalar output, else, for every pair of
-    outputs, the chord where they tie and are at least every other output (where the
-    argmax changes). Yields arrays (2, 2)."""
-    out = len(d)
-    pairs = [(0, None)] if out == 1 else [(p, q) for p in range(out) for q in range(p + 1, out)]
-    for p, q in pairs:
-        piece = polygon
-        if q is None:
-            normal, offset = C[0], d[0] - level
-        else:
-            normal, offset = C[p] - C[q], d[p] - d[q]
-            for k in range(out):
-                if k not in (p, q):
-                    piece = clip(piece, C[k] - C[p], d[p] - d[k])
-        if not np.any(normal):
-            continue
-        segment = chord(piece, normal, offset)
-        if segment is not None:
-            yield segment
-
-
 def decision_boundary(part, level: float = 0.0) -> DecisionBoundary:
     """The pieces of ``{f = level}`` in a 2-D or 3-D bounded partition (in 2-D also, for
-    several outputs, where the argmax changes), exactly (see the module docstring).
+    several outputs, where the argmax changes), exactly (see :mod:`regions.complex.decision`).
 
     >>> import regions
     >>> # f = relu(x1) + relu(x2) - 1/2 on [-1, 1]^2: x1 + x2 = 1/2, x1 = 1/2 and x2 = 1/2
@@ -141,22 +119,6 @@ def _ordered_polygon(points: np.ndarray) -> np.ndarray:
     _, _, axes = np.linalg.svd(points - centre)
     flat = (points - centre) @ axes[:2].T
     return points[np.argsort(np.arctan2(flat[:, 1], flat[:, 0]))]
-
-
-def chord(polygon: np.ndarray, normal: np.ndarray, offset: float):
-    """The chord ``{normal . z + offset = 0}`` of a convex polygon (2, 2), or None."""
-    if len(polygon) < 2:
-        return None
-    values = polygon @ normal + offset
-    points = []
-    for k in range(len(polygon)):
-        following = (k + 1) % len(polygon)
-        p, q, vp, vq = polygon[k], polygon[following], values[k], values[following]
-        if vp == 0.0:
-            points.append(p)
-        elif (vp < 0.0 < vq) or (vq < 0.0 < vp):
-            points.append(p + (vp / (vp - vq)) * (q - p))
-    return np.array(points[:2]) if len(points) >= 2 else None
 
 
 def _polygon_area_3d(polygon: np.ndarray) -> float:

@@ -114,8 +114,8 @@ class EntropyReport:
     """Laps of the iterates ``f, f^2, ..., f^K`` on an interval, and the entropy estimate.
 
     ``laps[k - 1]``, ``regions[k - 1]``, ``crossings[k - 1]`` (of ``level``: the
-    oscillations, see :func:`crossings`) and ``estimates[k - 1] = log(laps) / k`` belong
-    to ``f^k``; ``bound`` is :func:`entropy_bound`.
+    oscillations, see ``crossings``) and ``estimates[k - 1] = log(laps) / k`` belong
+    to ``f^k``; ``bound`` is ``entropy_bound``.
     """
 
     interval: tuple[float, float]
@@ -130,7 +130,7 @@ class EntropyReport:
 def entropy(network: Network, lo: float, hi: float, iterations: int,
             level: float | None = None, *, progress=None) -> EntropyReport:
     """Laps, oscillations and the entropy estimate of ``f`` on ``[lo, hi]`` for
-    ``k = 1 .. iterations`` (at least 1); oscillations are the crossings of ``level``
+    ``k = 1, ..., iterations`` (at least 1); oscillations are the crossings of ``level``
     (default the interval's midpoint). ``progress`` is passed to each enumeration
     (:func:`regions.enumerate_regions`).
 

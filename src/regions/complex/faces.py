@@ -15,7 +15,7 @@ its relative interior.
 Every face of dimension ``d`` is a relatively open convex set, homeomorphic to ``R^d``,
 so ``sum_d (-1)^d f_d`` is the Euler characteristic with compact supports of the
 domain: 1 for a bounded one, ``(-1)^n`` for all of ``R^n`` (and for a plane or line).
-:func:`face_lattice` checks it on every call, and that the regions are its faces of top
+:func:`~regions.face_lattice` checks it on every call, and that the regions are its faces of top
 dimension (one each), and refuses a lattice that fails either.
 
 Domains: those of the vertex engine (bounded ones, and unbounded ones without faces
@@ -94,7 +94,7 @@ class FaceLattice:
 
 
 def face_lattice(part) -> FaceLattice:
-    """The face lattice of a complete partition (see the module docstring).
+    """The face lattice of a complete partition (see :mod:`regions.complex.faces`).
 
     >>> import regions
     >>> # Three lines in general position on R^2: 3 vertices, 9 edges, 7 regions

@@ -102,6 +102,45 @@ def clip(polygon: np.ndarray, normal: np.ndarray, offset: float) -> np.ndarray:
     return np.array(out).reshape(-1, 2)
 
 
+def region_chords(polygon: np.ndarray, C: np.ndarray, d: np.ndarray, level: float = 0.0):
+    """The decision boundary inside one convex region polygon on which the network is
+    ``C z + d``: the chord of ``{f = level}`` for a scalar output, else, for every pair of
+    outputs, the chord where they tie and are at least every other output (where the
+    argmax changes). Yields arrays (2, 2)."""
+    out = len(d)
+    pairs = [(0, None)] if out == 1 else [(p, q) for p in range(out) for q in range(p + 1, out)]
+    for p, q in pairs:
+        piece = polygon
+        if q is None:
+            normal, offset = C[0], d[0] - level
+        else:
+            normal, offset = C[p] - C[q], d[p] - d[q]
+            for k in range(out):
+                if k not in (p, q):
+                    piece = clip(piece, C[k] - C[p], d[p] - d[k])
+        if not np.any(normal):
+            continue
+        segment = chord(piece, normal, offset)
+        if segment is not None:
+            yield segment
+
+
+def chord(polygon: np.ndarray, normal: np.ndarray, offset: float):
+    """The chord ``{normal . z + offset = 0}`` of a convex polygon (2, 2), or None."""
+    if len(polygon) < 2:
+        return None
+    values = polygon @ normal + offset
+    points = []
+    for k in range(len(polygon)):
+        following = (k + 1) % len(polygon)
+        p, q, vp, vq = polygon[k], polygon[following], values[k], values[following]
+        if vp == 0.0:
+            points.append(p)
+        elif (vp < 0.0 < vq) or (vq < 0.0 < vp):
+            points.append(p + (vp / (vp - vq)) * (q - p))
+    return np.array(points[:2]) if len(points) >= 2 else None
+
+
 def region_polygon(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.ndarray,
                    merge: float = 0.0) -> np.ndarray:
     """Vertices (k, 2), counter-clockwise, of ``{z : A z <= b}`` inside the box ``[lower, upper]``.

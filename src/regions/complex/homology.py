@@ -3,19 +3,19 @@
 The complex is the face lattice (:func:`regions.face_lattice`): regular cells (convex
 polytopes) glued face to face, so over Z/2 the cellular boundary of a face is the sum of
 the faces of one dimension less on its boundary, and Betti numbers are ranks of those
-incidence matrices (:func:`betti_numbers_of`), reduced column by column as in persistent
-homology (:func:`reduce_boundary`).
+incidence matrices (``betti_numbers_of``), reduced column by column as in persistent
+homology (``reduce_boundary``).
 
 A scalar output ``f`` is linear on each region, so one more ReLU neuron, ``relu(f -
 level)``, adds exactly the level set as a breakpoint: the regions of that network
-(:func:`level_complex`) each lie in ``{f >= level}`` or in ``{f <= level}``, and a
+(``level_complex``) each lie in ``{f >= level}`` or in ``{f <= level}``, and a
 face lies in a set when ``f`` does at all its vertices. For several outputs, neurons
 ``relu(y_i - y_j)`` for every pair fix the order of the outputs on each cell, so the gap
 between the largest two is linear there, and the classifier's decision boundary (where
-the argmax changes) is the set of faces where that gap vanishes at every vertex. :func:`betti_numbers` and
-:func:`boundary_betti_numbers` take the homology of those subcomplexes, in any dimension
-the face lattice reaches (bounded domains; it enumerates each region's vertices, so up to
-in practice 4-D or 5-D).
+the argmax changes) is the set of faces where that gap vanishes at every vertex.
+:func:`~regions.betti_numbers` and :func:`~regions.boundary_betti_numbers` take the
+homology of those subcomplexes, in any dimension the face lattice reaches (bounded
+domains; it enumerates each region's vertices, so up to in practice 4-D or 5-D).
 """
 
 from __future__ import annotations

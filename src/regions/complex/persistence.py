@@ -118,7 +118,7 @@ def _reduced_homology_rank(lattice, cells: list) -> int:
 
 
 def sublevel_persistence(part) -> dict[int, np.ndarray]:
-    """Persistence diagrams ``{d: (k_d, 2)}`` (birth, death), ``d = 0 .. dim - 1``, of the
+    """Persistence diagrams ``{d: (k_d, 2)}`` (birth, death), ``d = 0, ..., dim - 1``, of the
     sublevel filtration of a scalar output on a bounded partition.
 
     >>> import regions

@@ -1,14 +1,14 @@
 """The one driver every engine runs under: budgets, progress, Ctrl-C, checkpoints.
 
-An engine (:class:`Engine`) owns a stack of cells and the geometry that
+An engine (``Engine``) owns a stack of cells and the geometry that
 processes them; the driver decides when it runs, when it stops and what is
 saved. Between two calls of ``engine.run`` (``engine.chunk`` cells: one for
 the LP engines, whose cells take milliseconds, hundreds for the vertex
 engine) the driver checks, in this order: Ctrl-C, ``max_regions``,
-``time_limit``, ``memory_limit`` (every :data:`MEMORY_CHECK_EVERY` cells),
+``time_limit``, ``memory_limit`` (every ``MEMORY_CHECK_EVERY`` cells),
 then the exact-decision budget (``Settings.exact_budget``: once spent, the
 engine goes on float-only), reports progress (at most every
-:data:`PROGRESS_SECONDS`) and writes a checkpoint (every ``checkpoint_every``
+``PROGRESS_SECONDS``) and writes a checkpoint (every ``checkpoint_every``
 seconds). A stopped run keeps every
 final region found so far: they are the first regions of the uninterrupted
 run, in its order, because the engines work depth-first.

@@ -1,13 +1,13 @@
-"""Any depth-first engine on a :class:`concurrent.futures.Executor`, split by subtrees.
+"""Any depth-first engine on a ``concurrent.futures.Executor``, split by subtrees.
 
 A cell's subtree depends on nothing but the cell. So the calling process
 expands the domain, shallowest cell first, into a frontier of at least
-:data:`FRONTIER_CELLS` cells (plus any regions already final) kept in
+``FRONTIER_CELLS`` cells (plus any regions already final) kept in
 depth-first order; consecutive frontier cells run as a task (at most
-:data:`MAX_TASKS` of them) on the executor, with its own engine and LP solver,
-under the driver. A task runs for at most :data:`SLICE_SECONDS`, then returns
+``MAX_TASKS`` of them) on the executor, with its own engine and LP solver,
+under the driver. A task runs for at most ``SLICE_SECONDS``, then returns
 its regions and the cells left on its stack, which become new tasks right
-after it in the depth-first order (cut into :data:`LEFTOVER_TASKS` when few
+after it in the depth-first order (cut into ``LEFTOVER_TASKS`` when few
 tasks are left): a big subtree is shared out among the workers however
 unevenly the frontier split the work. The results are concatenated in
 depth-first order, which is the serial order. The regions, their order,
@@ -16,7 +16,7 @@ executor and worker count, and so are ``lps`` and ``per_layer`` of a complete
 run (the same cells are processed); ``lp_seconds`` is summed over the tasks.
 
 A *count* (``count_only``) runs the same tasks, but each counts its regions as
-they come (:class:`regions.engines.driver.Tally`) and returns the count and the
+they come (``regions.engines.driver.Tally``) and returns the count and the
 thin regions' patterns only: memory stays flat in every process however many
 regions there are. The calling process holds the cells not finished, so it
 can checkpoint a count at any time.
@@ -25,11 +25,11 @@ Budgets: every task gets ``max_regions`` and the time left. A partition is cut
 after the first task that stopped early, so a partial result is still the
 start of the serial order; a count keeps every task that returned. Ctrl-C or
 an expired time limit cancels the tasks not yet started and waits at most
-:data:`STOP_SECONDS` for the running ones, which stop at the same deadline (and
+``STOP_SECONDS`` for the running ones, which stop at the same deadline (and
 at the Ctrl-C their process group receives too). ``memory_limit`` is measured
 in the calling process only.
 
-:func:`process_pool` gives a process pool whose workers never outlive the
+``process_pool`` gives a process pool whose workers never outlive the
 process that started them (Linux) and are stopped, not awaited, when it closes.
 
 Any executor works that pickles its tasks or shares memory: thread and process

@@ -7,14 +7,14 @@ too: ``W_l (M z + m) + b_l``. A neuron whose pre-activation is exactly
 constant on the cell keeps the state of its constant; each breakpoint
 hyperplane of the others either cuts the cell into two parts with interior,
 or leaves it on one side. Every such decision is certified
-(:mod:`regions.predicates`): by interval arithmetic over the domain's bounding
+(``regions.predicates``): by interval arithmetic over the domain's bounding
 box, by a ball inside the cell that reaches across the hyperplane, by an LP's
 point strictly inside the far side, or by an LP's dual bound proving the far
 side empty; when none of them can, by an exact rational LP. Works on every
 domain, bounded or not, in any dimension.
 
-Cells are :class:`regions.engines.base.SplitCell`; final regions are
-:class:`regions.engines.base.SplitRegion` records.
+Cells are ``regions.engines.base.SplitCell``; final regions are
+``regions.engines.base.SplitRegion`` records.
 """
 
 from __future__ import annotations

@@ -5,23 +5,23 @@ layer, depth-first), but every cell carries its generators (vertices, and
 extreme rays when it is unbounded), so a hyperplane cuts a cell exactly when
 some generator lies strictly on each side of it: every decision is a sign of a
 hyperplane at a generator, certified in float64 or computed in rational
-arithmetic (:class:`ExactGenerators`). A cut computes the new generators on
+arithmetic (``ExactGenerators``). A cut computes the new generators on
 the crossing edges: no LP at all, except to measure the largest ball of a thin
-region (a report). The core is :class:`regions.engines._vertex.VertexEngine`
-(Cython, its own depth-first stack in a byte arena); :class:`VertexEngine` here
+region (a report). The core is ``regions.engines._vertex.VertexEngine``
+(Cython, its own depth-first stack in a byte arena); ``VertexEngine`` here
 gives it the engine interface and builds the domain's first cells, exactly.
 Final regions come out as struct-of-arrays chunks
-(:class:`regions.engines.base.RegionChunk`): no Python object per region until
+(``regions.engines.base.RegionChunk``): no Python object per region until
 one is asked for.
 
 Domains: bounded ones (a box, a bounded polytope, a plane or line clipped to
 bounds, a segment), whose first cell is the domain's polytope with its exact
 vertices, and unbounded ones without faces (all of R^n, an unbounded plane or
-line), which start from the cones of :func:`unbounded_cells`. An unbounded
+line), which start from the cones of ``unbounded_cells``. An unbounded
 polytope with faces goes to the split engine. The number of vertices of a cell
 grows quickly with the dimension, most quickly from a box's ``2^n`` corners,
-so ``method="auto"`` uses it up to :data:`MAX_AUTO_DIM` (by measurement,
-``benchmarks/auto_dims.py``), and a box with more than :data:`MAX_CORNERS`
+so ``method="auto"`` uses it up to ``MAX_AUTO_DIM`` (by measurement,
+``benchmarks/auto_dims.py``), and a box with more than ``MAX_CORNERS``
 corners is refused at once.
 """
 
@@ -61,7 +61,7 @@ MAX_AUTO_DIM = {"bounded": 8, "unbounded": 10}
 MAX_CORNERS = 2 ** 20
 #: A polytope domain whose vertices would take more row subsets than this is refused.
 MAX_VERTEX_SUBSETS = 200_000
-#: Exact generators kept by :class:`ExactGenerators` (least recently used dropped).
+#: Exact generators kept by ``ExactGenerators`` (least recently used dropped).
 GENERATOR_CACHE = 65536
 
 
@@ -238,7 +238,7 @@ def unbounded_cells(network: Network, domain: Domain):
 
 
 def cylinder_factor(network: Network, domain: Domain, selection) -> float:
-    """How much a distance in the coordinate slice ``selection`` of :func:`unbounded_cells`
+    """How much a distance in the coordinate slice ``selection`` of ``unbounded_cells``
     can overstate the distance in the domain: ``||G_S^-1 G||_2`` (1 without a slice).
 
     Every hyperplane's normal is ``a = a_S G_S^-1 G`` (each pre-activation depends on ``z``
@@ -524,8 +524,8 @@ class VertexEngine:
     """The engine interface (:class:`regions.engines.base.Engine`) around the Cython core.
 
     Cells are :class:`regions.engines.base.VertexCell`; records are
-    :class:`regions.engines.base.RegionChunk`. On an unbounded domain the core works on
-    the slice of coordinates ``selection`` of :func:`unbounded_cells`.
+    ``regions.engines.base.RegionChunk``. On an unbounded domain the core works on
+    the slice of coordinates ``selection`` of ``unbounded_cells``.
     """
 
     name = "vertex"

@@ -1,11 +1,11 @@
 """A second enumeration algorithm: a breadth-first walk over the region adjacency graph.
 
 Start from the region of one point. A region's H-representation follows from
-its activation pattern alone (:func:`regions.polyhedra.pattern_constraints`:
+its activation pattern alone (``regions.polyhedra.pattern_constraints``:
 with every state fixed, every pre-activation is one affine function of the
-working coordinates). Its facets are found exactly (:mod:`regions.facets`), and
+working coordinates). Its facets are found exactly (``regions.facets``), and
 across each interior facet the neighbour's pattern is computed exactly
-(:func:`regions.facets.neighbour_pattern`); it joins the queue if unseen. Every
+(``regions.facets.neighbour_pattern``); it joins the queue if unseen. Every
 full-dimensional region of a convex domain is reached, because the
 facet-adjacency graph of the partition is connected.
 
@@ -18,8 +18,8 @@ checkpoints: its queue is the stack, and its "seen" set is rebuilt from the
 queue and the regions found); its breadth-first queue shares that set, so it
 runs on no executor.
 
-Cells are :class:`regions.engines.base.WalkCell` (a pattern waiting in the
-queue); final regions are :class:`regions.engines.base.SplitRegion` records
+Cells are ``regions.engines.base.WalkCell`` (a pattern waiting in the
+queue); final regions are ``regions.engines.base.SplitRegion`` records
 holding the region's facet rows.
 """
 

@@ -62,8 +62,8 @@ def load(path, *, activations=None, allow_pickle: bool = False, input_shape=None
     Parameters
     ----------
     path : path
-        ``.npz`` (the contract above), ``.pt``/``.pth`` (see :func:`load_torch`), or
-        ``.onnx`` (:func:`regions.io.onnx_model.from_onnx`).
+        ``.npz`` (the contract above), ``.pt``/``.pth`` (see ``load_torch``), or
+        ``.onnx`` (:func:`regions.from_onnx`).
     activations : sequence of str, optional
         PyTorch state dicts only: one activation per Linear layer (a state
         dict stores none, so it is refused without them).

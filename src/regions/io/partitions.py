@@ -366,7 +366,8 @@ def _without_gexf_extras(G: nx.Graph) -> nx.Graph:
 
 
 def read_graph(path) -> nx.Graph:
-    """Read a graph written by :func:`write_graph` (integer node ids restored)."""
+    """Read a graph written by :func:`~regions.io.partitions.write_graph` (integer node ids
+    restored)."""
     kind = graph_format(path)
     path = os.fspath(path)
     if kind == "graphml":

@@ -51,7 +51,7 @@ from .conversion import (
 
 
 def from_torch(module, input_shape=None) -> Network:
-    """Convert a PyTorch model (see the module docstring for what it may hold).
+    """Convert a PyTorch model (see :mod:`regions.io.torch_model` for what it may hold).
 
     Parameters
     ----------

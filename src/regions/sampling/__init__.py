@@ -26,7 +26,7 @@ and the lines it cannot certify swept again in rational arithmetic (every float6
 is a rational), so :func:`regions_on_segments` counts exactly what
 ``regions.enumerate_regions(net, regions.segment(p0, p1))`` counts, thin
 pieces included; ``min_radius`` only decides which pieces
-:attr:`LineCounts.thin` reports. :func:`distinct_patterns` and
+``LineCounts.thin`` reports. :func:`distinct_patterns` and
 :func:`density_estimate` are sampled: a lower bound and an estimate.
 """
 

@@ -81,7 +81,7 @@ def regions_on_segments(network: Network, starts, ends, *,
     segment). Counts what ``regions.enumerate_regions(network, regions.segment(p0,
     p1))`` counts, by a different algorithm (breakpoints of the
     piecewise-linear pre-activations, layer by layer, in rational arithmetic, no
-    LP). ``min_radius`` only decides which pieces :attr:`LineCounts.thin` reports.
+    LP). ``min_radius`` only decides which pieces ``LineCounts.thin`` reports.
     """
     starts, ends = _point_pairs(network, starts, ends, "segment ends")
     lengths = np.linalg.norm(ends - starts, axis=1)

@@ -53,7 +53,7 @@ def distinct_patterns(network: Network, domain=None, samples: int = 1_000_000, *
 
     Points are drawn by :func:`sample_points` (uniform on a bounded domain,
     scale-free on an unbounded one; default domain: all of R^n). The result
-    never exceeds the exact count (see the module docstring for the tolerance
+    never exceeds the exact count (see :mod:`regions.sampling.patterns` for the tolerance
     caveat) and converges to it as ``samples`` grows.
 
     Parameters
