@@ -433,6 +433,12 @@ def _on_slice(domain: Domain, x: np.ndarray, z: np.ndarray) -> np.ndarray:
     back, up to the rounding of computing them (always, for full-dimensional domains)."""
     if domain.rational_basis is None:
         return np.ones(len(x), dtype=bool)
-    size = np.abs(x) + np.abs(domain.origin) + np.abs(z) @ np.abs(domain.basis).T
-    allowed = 8 * (domain.dim + 2) * UNIT_ROUNDOFF * size
+    n = domain.basis.shape[0]
+    basis = np.abs(domain.basis)
+    # z = fl((x - origin) @ basis) errs by gamma_{n+1} (|x| + |origin|) @ |basis|, which the
+    # map back multiplies by |basis|^T; the map back itself errs by gamma_{dim+1}
+    coordinates = (2 * (n + 1) * UNIT_ROUNDOFF * (np.abs(x) + np.abs(domain.origin)) @ basis
+                   @ basis.T)
+    back = 2 * (domain.dim + 2) * UNIT_ROUNDOFF * (np.abs(domain.origin) + np.abs(z) @ basis.T)
+    allowed = 2 * (coordinates + back)
     return np.all(np.abs(domain.to_input(z) - x) <= allowed, axis=1)
