@@ -109,8 +109,41 @@ def test_refusals():
     with pytest.raises(regions.RegionsError, match="scalar output"):
         decision_boundary(regions.enumerate_regions(three, regions.box(-1, 1)))
     one = net([[1, 0]], [0], [1], 0.0)
-    with pytest.raises(regions.DomainError, match="bounded"):
+    with pytest.raises(regions.DomainError, match="cylinder"):
         betti_numbers(regions.enumerate_regions(one))
+    line = regions.line([0.0, 0.0], [1.0, 1.0])
+    with pytest.raises(regions.DomainError, match="unbounded line"):
+        betti_numbers(regions.enumerate_regions(net(ABS, [0] * 4, [1, 1, 1, 1], -0.5), line))
+
+
+OCTAHEDRON = regions.Network.from_layers([(np.vstack([np.eye(3), -np.eye(3)]), np.zeros(6)),
+                                          (np.ones((1, 6)), [-0.5])])
+
+
+@pytest.mark.parametrize("network,above,below,level_set", [
+    # |x1| + |x2| - 1/2: the plane minus a diamond, the diamond, its boundary (a circle)
+    (net(ABS, [0] * 4, [1, 1, 1, 1], -0.5), (1, 1), (1, 0), (1, 1)),
+    # |x1| - 1 (a third neuron, weight 0, for a first layer of full rank): two half-planes,
+    # the strip between them, two lines
+    (net([[1, 0], [-1, 0], [0, 1]], [0] * 3, [1, 1, 0], -1.0), (2, 0), (1, 0), (2, 0)),
+    # |x1| + |x2| + |x3| - 1/2: space minus an octahedron (a cavity), the octahedron, a sphere
+    (OCTAHEDRON, (1, 0, 1), (1, 0, 0), (1, 0, 1)),
+], ids=["diamond", "strip", "octahedron"])
+def test_betti_numbers_on_all_of_space(network, above, below, level_set):
+    """Hand-worked on R^n, through a box that meets every face of the level complex."""
+    part = regions.enumerate_regions(network)
+    assert betti_numbers(part) == above
+    assert betti_numbers(part, below=True) == below
+    assert regions.boundary_betti_numbers(part) == level_set
+
+
+def test_a_classifier_boundary_on_all_of_the_plane():
+    """Outputs relu(x1) + relu(-x1) and relu(x2) + relu(-x2): the argmax changes where
+    |x1| = |x2|, two lines crossing at the origin (one component, no cycle)."""
+    classifier = regions.Network.from_layers([(np.array(ABS, float), np.zeros(4)),
+                                              (np.array([[1.0, 1, 0, 0], [0, 0, 1, 1]]),
+                                               np.zeros(2))])
+    assert regions.boundary_betti_numbers(regions.enumerate_regions(classifier)) == (1, 0)
 
 
 def test_cli_topology(tmp_path, capsys):
@@ -131,6 +164,14 @@ def test_cli_topology(tmp_path, capsys):
     assert np.allclose(np.abs(ends).sum(axis=1), 0.5)          # on |x1| + |x2| = 1/2
     assert [p["measure"] for p in written["pieces"]] == pytest.approx([math.sqrt(0.5)] * 4)
     assert main(["topology", str(path), "--box", "-1", "1", "-o", str(tmp_path / "z.txt")]) == 2
+    capsys.readouterr()
+    assert main(["topology", str(path), "--json"]) == 0                # all of R^2
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    assert summary["betti"] == [1, 1] and summary["boundary_betti"] == [1, 1]
+    assert summary["boundary_measure"] == pytest.approx(2 * math.sqrt(2), rel=1e-12)
+    assert "persistence" not in summary and summary["window"][1] >= 0.5
+    assert "homotopy type of their part in" in captured.err
 
 
 def two_disks():

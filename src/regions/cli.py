@@ -39,7 +39,7 @@ import numpy as np
 from . import domain as domains
 from .bounds import network_bounds
 from .complex.decision import decision_boundary
-from .complex.homology import betti_numbers, boundary_betti_numbers
+from .complex.homology import betti_numbers, boundary_betti_numbers, bounded_equivalent
 from .complex.persistence import critical_points, sublevel_persistence
 from .analysis.certify import certify
 from .analysis.compare import compare
@@ -468,10 +468,22 @@ def cmd_topology(args) -> int:
     require_exact(args, "topology")
     net, domain = network_and_domain(args)
     part = enumerate_from_args(args, net, domain)
+    whole = part
+    if not domain.is_bounded and part.complete:
+        # the same homotopy type in a box meeting every face; lengths and areas measured there
+        part = bounded_equivalent(whole, args.level)
+        reach = float(part.domain.upper[0])
+        if not args.quiet:
+            print(f"on all of R^{domain.dim}: the sets have the homotopy type of their part in "
+                  f"[-{reach:g}, {reach:g}]^{domain.dim}, which meets every face; lengths, "
+                  f"areas and critical points are measured there, and no persistence is "
+                  f"computed", file=sys.stderr)
     zero = decision_boundary(part, args.level)
-    summary = {"regions": len(part), "level": args.level, "boundary_pieces": zero.count,
+    summary = {"regions": len(whole), "level": args.level, "boundary_pieces": zero.count,
                "boundary_measure": zero.measure, "dim": domain.dim,
                "boundary_betti": list(boundary_betti_numbers(part, args.level))}
+    if part is not whole:
+        summary["window"] = [float(part.domain.lower[0]), float(part.domain.upper[0])]
     if args.output:
         pieces = [{"region": int(region), "measure": float(measure),
                    "points": domain.to_input(piece), "slice_points": piece}
@@ -486,7 +498,9 @@ def cmd_topology(args) -> int:
         summary["critical_points"] = [{"point": p.point, "value": p.value, "kind": p.kind,
                                        "multiplicity": p.multiplicity,
                                        "on_boundary": p.on_boundary} for p in found]
-        summary["persistence"] = {str(d): bars for d, bars in sublevel_persistence(part).items()}
+        if part is whole:
+            summary["persistence"] = {str(d): bars
+                                      for d, bars in sublevel_persistence(part).items()}
     if args.json:
         print(json.dumps(jsonable(summary)))
     else:
@@ -501,7 +515,7 @@ def cmd_topology(args) -> int:
             kinds = [p.kind for p in found if not p.on_boundary]
             print(f"critical points inside: {kinds.count('minimum')} minima, "
                   f"{kinds.count('saddle')} saddles, {kinds.count('maximum')} maxima")
-            for d, bars in summary["persistence"].items():
+            for d, bars in summary.get("persistence", {}).items():
                 print(f"H{d} bars of the sublevel filtration: {len(bars)}")
     return concluded(part, outcome_code(part))
 
@@ -752,8 +766,8 @@ def build_parser() -> argparse.ArgumentParser:
     topology = sub.add_parser(
         "topology", help="decision boundary (2-D: also a classifier's; 3-D) with its Betti "
                          "numbers, and for a scalar output the Betti numbers of "
-                         "{f >= level}, critical points and sublevel persistence, on a "
-                         "bounded domain")
+                         "{f >= level}, critical points and sublevel persistence (on all "
+                         "of R^n through a box meeting every face)")
     add_network_arguments(topology, NETWORK_HELP)
     topology.add_argument("--level", type=float, default=0.0,
                           help="the level set f = LEVEL (default 0)")

@@ -14,8 +14,13 @@ face lies in a set when ``f`` does at all its vertices. For several outputs, neu
 between the largest two is linear there, and the classifier's decision boundary (where
 the argmax changes) is the set of faces where that gap vanishes at every vertex.
 :func:`~regions.betti_numbers` and :func:`~regions.boundary_betti_numbers` take the
-homology of those subcomplexes, in any dimension the face lattice reaches (bounded
-domains; it enumerates each region's vertices, so up to in practice 4-D or 5-D).
+homology of those subcomplexes, in any dimension the face lattice reaches (it
+enumerates each region's vertices, so up to in practice 4-D or 5-D).
+
+On all of R^n (:func:`regions.complex.homology.bounded_equivalent`) each of those sets is a union of closed
+faces of the level complex, and any faces' intersection is a face; a box that meets
+every face therefore leaves the nerve of the faces, so the homotopy type of the set
+(nerve theorem), unchanged. The homology on R^n is the homology in such a box.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 from flint import fmpq
 
+from ..domain import box
 from ..errors import DomainError, RegionsError
 from .faces import FaceLattice, face_lattice
 from ..enumeration import enumerate_regions
@@ -83,22 +89,12 @@ def level_complex(part, level: float):
     Returns ``(lattice, signs, owners)``: ``owners[r]`` is the region of ``part`` that
     region ``r`` of the refined partition (``lattice.regions``' indices) lies in."""
     if not part.domain.is_bounded:
-        raise DomainError("the topology of level sets is computed on a bounded domain")
-    if not np.isfinite(level):
-        raise RegionsError(f"the level must be a finite number, got {level}")
+        raise DomainError("the topology of level sets is computed on a bounded domain "
+                          "(bounded_equivalent gives one for all of R^n)")
     network = part.network
     out = network.output_dim
-    if out == 1:
-        weight, bias = np.ones((1, 1)), np.array([-float(level)])
-    else:
-        pairs = [(i, j) for i in range(out) for j in range(i + 1, out)]
-        weight = np.zeros((len(pairs), out))
-        weight[np.arange(len(pairs)), [i for i, _ in pairs]] = 1.0
-        weight[np.arange(len(pairs)), [j for _, j in pairs]] = -1.0
-        bias = np.zeros(len(pairs))
-    refined = Network(list(network.layers) + [make_layer(weight, bias, "relu", 0.01,
-                                                         len(network.layers))])
-    refined_part = enumerate_regions(refined, part.domain, min_radius=part.min_radius)
+    refined_part = enumerate_regions(level_network(network, level), part.domain,
+                                     min_radius=part.min_radius)
     lattice = face_lattice(refined_part)
     index = {row.tobytes(): i for i, row in enumerate(part.patterns)}
     width = network.pattern_length
@@ -114,6 +110,55 @@ def level_complex(part, level: float):
             gap = top[-1] - top[-2]
         signs[v] = (gap > 0) - (gap < 0)
     return lattice, signs, owners
+
+
+def level_network(network: Network, level: float) -> Network:
+    """``network`` with one more ReLU layer whose breakpoints are ``f = level`` (a scalar
+    output) or ``y_i = y_j`` for every pair of outputs."""
+    if not np.isfinite(level):
+        raise RegionsError(f"the level must be a finite number, got {level}")
+    out = network.output_dim
+    if out == 1:
+        weight, bias = np.ones((1, 1)), np.array([-float(level)])
+    else:
+        pairs = [(i, j) for i in range(out) for j in range(i + 1, out)]
+        weight = np.zeros((len(pairs), out))
+        weight[np.arange(len(pairs)), [i for i, _ in pairs]] = 1.0
+        weight[np.arange(len(pairs)), [j for _, j in pairs]] = -1.0
+        bias = np.zeros(len(pairs))
+    return Network(list(network.layers) + [make_layer(weight, bias, "relu", 0.01,
+                                                      len(network.layers))])
+
+
+#: On all of R^n, the box standing for it reaches this factor beyond the farthest face
+#: point of the level complex (at least 1).
+WINDOW_REACH = 2.0
+
+
+def bounded_equivalent(part, level: float = 0.0):
+    """``part`` on a bounded domain; on all of R^n, the partition of its network on a box
+    that meets every face of the level complex at ``level``, where ``{f >= level}``,
+    ``{f <= level}`` and ``{f = level}`` (or a classifier's decision boundary) have the
+    homotopy type they have on R^n (see the module docstring).
+
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0], [-1, 0], [0, 1], [0, -1]], [0.0] * 4),
+    ...                                    ([[1.0, 1, 1, 1]], [-0.5])])
+    >>> bounded_equivalent(regions.enumerate_regions(net)).domain.upper
+    array([3., 3.])
+    """
+    domain = part.domain
+    if domain.is_bounded:
+        return part
+    if domain.kind != "whole":
+        raise DomainError(f"the topology of level sets on an unbounded {domain.kind} is not "
+                          "computed: bound the slice (--box)")
+    refined = enumerate_regions(level_network(part.network, level), domain,
+                                min_radius=part.min_radius)
+    points = face_lattice(refined).points
+    reach = max(1.0, WINDOW_REACH * float(np.abs(points).max())) if len(points) else 1.0
+    return enumerate_regions(part.network, box(-reach, reach).resolve(domain.dim),
+                             min_radius=part.min_radius)
 
 
 def vertex_outputs(network: Network, domain, lattice: FaceLattice) -> dict:
@@ -132,7 +177,8 @@ def _faces_where(lattice: FaceLattice, vertex_ok: np.ndarray) -> np.ndarray:
 
 def betti_numbers(part, level: float = 0.0, below: bool = False) -> tuple:
     """``(b_0, ..., b_{dim-1})`` of ``{f >= level}`` (or of the sublevel set ``{f <= level}``
-    when ``below``) in a bounded domain: its components, then its holes (2-D) or tunnels
+    when ``below``) in the domain (all of R^n: :func:`regions.complex.homology.bounded_equivalent`): its
+    components, then its holes (2-D) or tunnels
     and cavities (3-D).
 
     >>> import regions
@@ -146,15 +192,15 @@ def betti_numbers(part, level: float = 0.0, below: bool = False) -> tuple:
     if part.network.output_dim != 1:
         raise RegionsError(f"level sets are those of a scalar output; this network has "
                            f"{part.network.output_dim} outputs")
-    lattice, signs, _ = level_complex(part, level)
+    lattice, signs, _ = level_complex(bounded_equivalent(part, level), level)
     inside = signs <= 0 if below else signs >= 0
     return betti_numbers_of(lattice, _faces_where(lattice, inside), part.domain.dim - 1)
 
 
 def boundary_betti_numbers(part, level: float = 0.0) -> tuple:
     """``(b_0, ..., b_{dim-1})`` of the level set ``{f = level}`` (the decision boundary for
-    level 0; for several outputs, where the argmax changes, and ``level`` is ignored) in a
-    bounded domain: in 2-D its components and cycles, in 3-D the components, tunnels and
+    level 0; for several outputs, where the argmax changes, and ``level`` is ignored) in the
+    domain (all of R^n: :func:`regions.complex.homology.bounded_equivalent`): in 2-D its components and cycles, in 3-D the components, tunnels and
     enclosed cavities of the surface.
 
     >>> import regions
@@ -164,5 +210,5 @@ def boundary_betti_numbers(part, level: float = 0.0) -> tuple:
     >>> boundary_betti_numbers(regions.enumerate_regions(net, regions.box(-1, 1)))
     (1, 1)
     """
-    lattice, signs, _ = level_complex(part, level)
+    lattice, signs, _ = level_complex(bounded_equivalent(part, level), level)
     return betti_numbers_of(lattice, _faces_where(lattice, signs == 0), part.domain.dim - 1)
