@@ -13,6 +13,8 @@ Four ReLU lines through the origin cut the plane into 8 regions:
 8
 """
 
+import importlib.metadata
+
 from . import bounds, sampling
 from .analysis.certify import certify
 from .analysis.compare import Comparison, compare
@@ -48,4 +50,4 @@ __all__ = [
     "sublevel_persistence", "FaceLattice", "minimal_rows", "read_npz", "to_npz", "linear_pieces", "region_path", "segment_path",
     "compare", "Comparison",
 ]
-__version__ = "0.1.0"
+__version__ = importlib.metadata.version("regions")
