@@ -68,3 +68,16 @@ def test_the_wheel_configuration_names_every_extension():
     assert config["build"] == "cp311-* cp312-* cp313-*"
     for name in extensions():
         assert name in config["test-command"], f"cibuildwheel's test does not import {name}"
+
+
+def test_every_module_declares_its_public_names():
+    """Each public module has ``__all__``, and every name in it is there (a submodule, for
+    a package, once imported)."""
+    for info in pkgutil.walk_packages(regions.__path__, "regions."):
+        if info.name.rpartition(".")[2].startswith("_"):
+            continue                # __main__ and the compiled extensions
+        module = importlib.import_module(info.name)
+        assert hasattr(module, "__all__"), f"{info.name} has no __all__"
+        for name in module.__all__:
+            if not hasattr(module, name):
+                importlib.import_module(f"{info.name}.{name}")

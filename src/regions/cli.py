@@ -58,6 +58,10 @@ from .io.partitions import graph_format, jsonable, to_json, to_npz, write_graph
 from .tolerances import MIN_RADIUS
 from .analysis.verify import verify
 
+__all__ = ["EXIT_BAD_INPUT", "EXIT_VIOLATION", "EXIT_CERTIFICATE_FAILED", "EXIT_INCOMPLETE",
+           "EXIT_EXACT_CHECK_FAILED", "EXIT_UNCERTAIN", "EXIT_INTERRUPTED", "EXIT_BROKEN_PIPE",
+           "build_parser", "main"]
+
 EXIT_BAD_INPUT = 2
 EXIT_VIOLATION = 3
 EXIT_CERTIFICATE_FAILED = 4

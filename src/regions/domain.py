@@ -36,6 +36,9 @@ from .lp import LPSolver
 from .network import Network
 from .rounding import certified_signs
 
+__all__ = ["Domain", "is_box", "tolerance_scale", "resolve", "AnyDimension", "whole_space", "box",
+           "polytope", "plane", "line", "segment"]
+
 
 @dataclass(frozen=True)
 class Domain:

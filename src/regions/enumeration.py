@@ -35,6 +35,8 @@ from .network import Network
 from .partition import Partition, RegionCount
 from .tolerances import MIN_RADIUS
 
+__all__ = ["METHODS", "ENGINES", "enumerate_regions", "count_regions"]
+
 METHODS = ("auto", "split", "vertex", "walk")
 #: The depth-first engines, by method name.
 ENGINES = {"split": SplitEngine, "vertex": VertexEngine, "walk": WalkEngine}

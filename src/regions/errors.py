@@ -1,5 +1,8 @@
 """Exceptions raised for bad input. Every one is a ``ValueError`` subclass."""
 
+__all__ = ["RegionsError", "NetworkError", "DomainError", "FileFormatError", "CheckpointError",
+           "SPELLINGS", "activations_spelling"]
+
 
 class RegionsError(ValueError):
     """Base class of every error this package raises on purpose.

@@ -21,6 +21,8 @@ from .plot import (OUTPUT_MAP, axis_names, class_colors, output_scale, picture_w
 from .io.partitions import pattern_string
 from .tolerances import VERTEX_MERGE
 
+__all__ = ["plotly_objects", "figure", "css_color", "write_html"]
+
 
 def plotly_objects():
     """``plotly.graph_objects`` (imported on first use), or a one-line RegionsError naming

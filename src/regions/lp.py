@@ -18,6 +18,8 @@ import numpy as np
 
 from .tolerances import RADIUS_CAP
 
+__all__ = ["constraint_columns", "LPError", "Ball", "LPSolver"]
+
 _INF = highspy.kHighsInf
 _COLWISE = int(highspy.MatrixFormat.kColwise)
 _MAXIMIZE = int(highspy.ObjSense.kMaximize)

@@ -25,6 +25,10 @@ import numpy as np
 
 from .errors import NetworkError
 
+__all__ = ["ACTIVATIONS", "BREAKPOINTS", "DEFAULT_LEAKY_SLOPE", "Layer", "make_layer", "Network",
+           "neuron_states", "state_interval", "activate", "state_slope_offset", "tie_sides",
+           "sides_from_states", "pattern_sides", "states_from_sides"]
+
 ACTIVATIONS = ("relu", "leaky_relu", "hardtanh", "identity")
 
 #: Breakpoints of each activation, as offsets ``t`` of the hyperplanes ``z = t``.

@@ -34,6 +34,10 @@ from .complex.geometry import (at_far, region_chords, region_corners, region_pol
 from .lp import LPSolver
 from .tolerances import VERTEX_MERGE
 
+__all__ = ["COLORS", "WINDOW_TAIL", "WINDOW_MARGIN", "CLIPPED_HATCH", "Window", "picture_window",
+           "axis_names", "pyplot", "pattern_color", "region_colors", "class_colors", "output_scale",
+           "plot", "window_corners", "png", "save_figure"]
+
 COLORS = ("pattern", "output", "layer")
 #: Unbounded domains: the default window leaves out at most this share of the vertices
 #: on each side of each axis (2-D, 3-D; in 1-D none), and is then widened by

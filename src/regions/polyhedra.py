@@ -22,6 +22,8 @@ from .network import Network, sides_from_states
 from .predicates import Decisions, layer_hyperplanes, matrix_error, output_map
 from .rounding import BOUND_SAFETY, UNIT_ROUNDOFF, certified_signs, strict_slack
 
+__all__ = ["PatternConstraints", "pattern_constraints", "patterns_at", "states_at", "minimal_rows"]
+
 
 @dataclass(frozen=True)
 class PatternConstraints:

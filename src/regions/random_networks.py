@@ -10,6 +10,8 @@ import numpy as np
 
 from .network import Network
 
+__all__ = ["random_network"]
+
 
 def random_network(widths, seed: int = 0, activation: str = "relu",
                    bias_std: float = 0.1) -> Network:

@@ -13,6 +13,9 @@ import hashlib
 
 import numpy as np
 
+__all__ = ["UNIT_ROUNDOFF", "BOUND_SAFETY", "SMALLEST_SUBNORMAL", "gamma", "evaluation_bound",
+           "certified_signs", "strict_slack", "row_norm_bounds", "spectral_norm_bound"]
+
 #: u = 2^-53, the unit roundoff of float64.
 UNIT_ROUNDOFF = 2.0 ** -53
 #: Bounds are computed in float64 themselves; multiplying them by this covers their own

@@ -44,6 +44,8 @@ import math
 
 from .errors import RegionsError
 
+__all__ = ["MIN_RADIUS", "RADIUS_CAP", "THIN_FACTOR", "VERTEX_MERGE", "check_min_radius"]
+
 #: The default ``min_radius``: regions whose largest inscribed ball has a radius at most
 #: ``MIN_RADIUS`` times the tolerance scale are reported as thin; no count depends on it.
 MIN_RADIUS = 1e-7

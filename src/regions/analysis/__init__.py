@@ -11,3 +11,5 @@
 * :mod:`~regions.analysis.compare`: whether two networks compute the same function, and
   their largest difference (:func:`regions.compare`).
 """
+
+__all__ = ["certify", "compare", "crossings", "graph", "paths", "pieces", "verify", "witnesses"]

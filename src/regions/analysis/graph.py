@@ -39,6 +39,8 @@ from ..io.partitions import pattern_string
 from .crossings import crossings, partition_facets
 from .pieces import linear_pieces
 
+__all__ = ["adjacency_graph"]
+
 
 def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
     """The region adjacency graph of ``part`` (see :mod:`regions.analysis.graph` for

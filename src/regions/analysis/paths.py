@@ -15,6 +15,8 @@ from ..sampling.lines import exact_chords, to_input
 from ..sampling.sweep import rational_line_intervals
 from .graph import adjacency_graph
 
+__all__ = ["segment_path", "region_path"]
+
 
 def segment_path(part, start, end) -> list[tuple[int, float, float]]:
     """The regions of ``part`` crossed by the segment from ``start`` to ``end`` (input

@@ -12,6 +12,8 @@ from ..polyhedra import pattern_constraints
 from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF
 from .crossings import crossings, decisions_of, partition_facets
 
+__all__ = ["LinearPieces", "linear_pieces"]
+
 
 @dataclass(frozen=True)
 class LinearPieces:

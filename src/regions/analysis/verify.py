@@ -44,6 +44,8 @@ from ..sampling import density_from_counts, distinct_patterns, regions_along_lin
 from ..io.partitions import jsonable
 from ..tolerances import MIN_RADIUS
 
+__all__ = ["PIECES_LIMIT", "Estimate", "Relation", "VerifyReport", "verify"]
+
 #: verify counts the linear pieces (one LP per region row) up to this many regions.
 PIECES_LIMIT = 20_000
 

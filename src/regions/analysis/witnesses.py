@@ -20,6 +20,8 @@ import numpy as np
 
 from ..network import Network, neuron_states, state_interval, state_slope_offset
 
+__all__ = ["ExactFailure", "check_point", "exact_affine_map", "exact_check"]
+
 
 @dataclass(frozen=True)
 class ExactFailure:

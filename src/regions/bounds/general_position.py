@@ -10,6 +10,8 @@ import numpy as np
 
 from ..errors import NetworkError
 
+__all__ = ["GENERAL_POSITION_BUDGET", "exact_rank", "general_position"]
+
 #: Largest number of determinants :func:`general_position` evaluates before giving up.
 GENERAL_POSITION_BUDGET = 500_000
 

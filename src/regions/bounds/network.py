@@ -13,6 +13,9 @@ from .formulas import (count_argument, hidden_layer_list, layer_regions, montufa
                        montufar2017_upper, raghu_upper, serra_lower, serra_upper,
                        trivial_upper)
 
+__all__ = ["LayerReach", "layer_reach", "network_bound", "hidden_layers", "Bound", "shape_bounds",
+           "network_bounds"]
+
 
 # --------------------------------------------------------------------------- one network
 

@@ -7,3 +7,5 @@
 * :mod:`~regions.complex.decision`: the decision boundary (:func:`regions.decision_boundary`);
 * :mod:`~regions.complex.dynamics`: laps and topological entropy of 1-D self-maps.
 """
+
+__all__ = ["decision", "dynamics", "faces", "geometry", "homology", "persistence"]

@@ -23,6 +23,8 @@ from ..rational import RationalMaps, exact_forward, fraction
 from .geometry import clip, region_chords
 from .homology import level_complex
 
+__all__ = ["DecisionBoundary", "decision_boundary", "face_gaps"]
+
 
 @dataclass(frozen=True)
 class DecisionBoundary:

@@ -32,6 +32,9 @@ from .geometry import interval_complex
 from ..network import Network
 from ..rational import RationalMaps, exact_forward, fraction
 
+__all__ = ["iterate", "laps", "crossings", "region_ends", "exact_end_values", "self_map_range",
+           "entropy_bound", "EntropyReport", "entropy"]
+
 
 def iterate(network: Network, times: int) -> Network:
     """``f^times``: the layers of a network ``R -> R`` repeated ``times`` times.

@@ -35,6 +35,9 @@ from ..enumeration import enumerate_regions
 from ..network import Network, make_layer
 from ..rational import RationalMaps, exact_forward, fraction
 
+__all__ = ["reduce_boundary", "betti_numbers_of", "level_complex", "level_network", "WINDOW_REACH",
+           "bounded_equivalent", "vertex_outputs", "betti_numbers", "boundary_betti_numbers"]
+
 
 def reduce_boundary(boundaries: list) -> tuple[list, dict]:
     """Column reduction over Z/2 of a boundary matrix in filtration order.

@@ -32,6 +32,8 @@ from .faces import face_lattice
 from .geometry import on_domain_boundary
 from .homology import reduce_boundary, vertex_outputs
 
+__all__ = ["CriticalPoint", "critical_points", "sublevel_persistence"]
+
 
 @dataclass(frozen=True)
 class CriticalPoint:

@@ -13,3 +13,5 @@ spreads its subtrees over an executor. The engines:
 * :mod:`regions.engines.walk`: a breadth-first walk across facets, a second,
   independent algorithm used as a cross-check.
 """
+
+__all__ = ["base", "driver", "parallel", "split", "vertex", "walk"]

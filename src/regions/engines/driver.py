@@ -30,6 +30,10 @@ from ..partition import PatternMaps, PatternRows, Partition
 from ..tolerances import check_min_radius
 from .base import Counters, Engine, RegionArrays
 
+__all__ = ["MEMORY_CHECK_EVERY", "PROGRESS_SECONDS", "CHECKPOINT_SECONDS", "UNLIMITED", "Interrupt",
+           "budget_exhausted", "resident_memory", "stack_cells", "drive", "Tally", "prepare",
+           "run_fields", "build_partition", "domain_fields"]
+
 #: Cells processed between two measurements of the resident memory (at least one per look).
 MEMORY_CHECK_EVERY = 256
 #: Least seconds between two progress reports.

@@ -55,6 +55,10 @@ from .base import Counters, Settings
 from .driver import (CHECKPOINT_SECONDS, UNLIMITED, Interrupt, Tally,
                      budget_exhausted, drive, stack_cells)
 
+__all__ = ["FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS", "SLICE_SECONDS",
+           "LEFTOVER_TASKS", "BRANCHING", "Task", "Outcome", "ParallelRun", "die_with_parent",
+           "process_pool", "run_task", "expand", "frontier", "batches", "Slot", "run_on"]
+
 #: The frontier is expanded until it holds at least this many cells (tasks).
 FRONTIER_CELLS = 64
 #: Tasks at most from the frontier (time slices share the work out further).

@@ -34,7 +34,7 @@ from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF, certified_signs, gamma, stri
 from ..tolerances import RADIUS_CAP
 from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
 
-__all__ = ["SplitEngine", "root_ball", "rational_record"]
+__all__ = ["SplitEngine", "root_ball"]
 
 NO_SIDES = np.zeros(0, np.int8)
 NO_RATIONAL = np.zeros(0, dtype=str)

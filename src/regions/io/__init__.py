@@ -6,3 +6,5 @@
 * :mod:`~regions.io.partitions`: partitions as JSON or ``.npz``, graphs as GraphML/GEXF/JSON;
 * :mod:`~regions.io.checkpoint`: checkpoints of a running enumeration.
 """
+
+__all__ = ["checkpoint", "conversion", "networks", "onnx_model", "partitions", "torch_model"]

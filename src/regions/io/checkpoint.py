@@ -35,6 +35,8 @@ import numpy as np
 from ..engines.base import Counters
 from ..errors import CheckpointError
 
+__all__ = ["FORMAT_VERSION", "SHARDS", "Saved", "fingerprint", "Shard", "Writer", "save", "load"]
+
 #: Version 2 added the ``checksum`` entry (SHA-256 of every other array); version 3 holds
 #: any engine's cells and records (an ``engine`` name, tuples stored field by field);
 #: version 4 stores the vertex engine's generators homogeneously (a column for rays);

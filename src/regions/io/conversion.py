@@ -25,6 +25,9 @@ import numpy as np
 from ..errors import NetworkError
 from ..network import Layer, Network, activate, make_layer
 
+__all__ = ["CHECK_RTOL", "CHECK_SAMPLES", "CHECK_SCALES", "check_inputs", "reproduces",
+           "check_layers", "LayerBuilder", "batch_size"]
+
 #: A converted network must match the model's own forward pass to this relative accuracy.
 CHECK_RTOL = 1e-10
 #: Random inputs of that check: normal directions at sizes spread log-uniformly over

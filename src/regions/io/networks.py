@@ -21,6 +21,8 @@ from ..network import DEFAULT_LEAKY_SLOPE, Network
 from .onnx_model import from_onnx
 from .torch_model import from_torch
 
+__all__ = ["MAX_ARRAY_ELEMENTS", "MAX_TOTAL_ELEMENTS", "MAX_LAYERS", "load", "load_torch", "save"]
+
 _LAYER_KEY = re.compile(r"^([Wb])(\d+)$")
 
 #: Largest number of elements accepted in one array, and in the whole file.

@@ -32,6 +32,8 @@ from ..errors import SPELLINGS, FileFormatError, NetworkError
 from ..network import Network
 from .conversion import CHECK_SAMPLES, LayerBuilder, batch_size, check_inputs, check_layers
 
+__all__ = ["AFFINE", "ACTIVATIONS", "from_onnx"]
+
 AFFINE = {"Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Conv", "BatchNormalization",
           "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Transpose", "Squeeze",
           "Unsqueeze", "Pad", "Identity", "Dropout", "Concat", "Slice", "Gather", "Neg",

@@ -29,6 +29,10 @@ from ..errors import FileFormatError
 from ..network import Network, make_layer
 from ..partition import Partition, Region
 
+__all__ = ["FORMAT", "FORMAT_VERSION", "pattern_string", "parse_pattern", "jsonable",
+           "partition_dict", "to_json", "read_json", "to_npz", "read_npz", "graph_format",
+           "write_graph", "read_graph"]
+
 FORMAT = "regions.partition"
 #: Version 2 names the domain's right-hand sides ``b`` (as a region's), not ``c``.
 FORMAT_VERSION = 2

@@ -49,6 +49,8 @@ from ..network import Layer, Network, activate, make_layer
 from .conversion import (
     CHECK_RTOL, CHECK_SAMPLES, LayerBuilder, batch_size, check_inputs, check_layers, reproduces)
 
+__all__ = ["from_torch"]
+
 
 def from_torch(module, input_shape=None) -> Network:
     """Convert a PyTorch model (see :mod:`regions.io.torch_model` for what it may hold).

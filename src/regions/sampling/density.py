@@ -12,6 +12,8 @@ from ..errors import DomainError
 from ..network import Network
 from .lines import regions_along_lines
 
+__all__ = ["DensityEstimate", "density_estimate", "density_from_counts"]
+
 
 @dataclass(frozen=True)
 class DensityEstimate:

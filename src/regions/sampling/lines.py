@@ -18,6 +18,9 @@ from .patterns import unique_rows
 from .points import positive_count, random_lines
 from .sweep import line_pieces
 
+__all__ = ["LineCounts", "regions_on_segments", "regions_on_lines", "regions_along_lines",
+           "to_input", "exact_chords", "line_intervals", "Trajectory", "trajectory_transitions"]
+
 
 @dataclass(frozen=True)
 class LineCounts:

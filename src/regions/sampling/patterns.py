@@ -13,6 +13,8 @@ from ..errors import RegionsError
 from ..network import Network
 from .points import positive_count, sample_points
 
+__all__ = ["CHUNK", "PatternSample", "distinct_patterns", "unique_rows"]
+
 #: Points per vectorised block in :func:`distinct_patterns`.
 CHUNK = 1 << 16
 

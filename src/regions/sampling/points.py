@@ -10,6 +10,9 @@ from ..domain import Domain
 from ..errors import DomainError, RegionsError
 from ..lp import LPSolver
 
+__all__ = ["UNBOUNDED_RADII", "MAX_REJECTION", "sample_points", "random_lines", "chord",
+           "positive_count"]
+
 #: Radii (working units) between which points of an unbounded domain are drawn, log-uniformly.
 UNBOUNDED_RADII = (1e-2, 1e4)
 #: Draws per accepted point after which rejection sampling gives up.
