@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import regions  # noqa: E402
 from regions.cli import main  # noqa: E402
-from regions.plot import pattern_color, png  # noqa: E402
+from regions.pictures import pattern_color, png  # noqa: E402
 
 import oracles  # noqa: E402
 from oracles import random_net  # noqa: E402

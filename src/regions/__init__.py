@@ -32,7 +32,7 @@ from .errors import CheckpointError, DomainError, FileFormatError, NetworkError,
 from .io.networks import load, save
 from .network import Layer, Network
 from .partition import Partition, Region, RegionCount
-from .plot import plot
+from .pictures import plot
 from .polyhedra import minimal_rows
 from .io.partitions import read_json, read_npz, to_json, to_npz
 from .tolerances import MIN_RADIUS

@@ -53,7 +53,7 @@ from .analysis.graph import adjacency_graph
 from .analysis.pieces import linear_pieces
 from .io.networks import load, save
 from .html import plotly_objects, write_html
-from .plot import COLORS, pyplot, save_figure
+from .pictures import COLORS, pyplot, save_figure
 from .io.partitions import graph_format, jsonable, to_json, to_npz, write_graph
 from .tolerances import MIN_RADIUS
 from .analysis.verify import verify

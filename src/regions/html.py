@@ -1,6 +1,6 @@
 """Interactive pictures of 2-D and 3-D partitions in a web page (plotly: ``pip install "regions[html]"``).
 
-The same exact geometry as :mod:`regions.plot` (each region's polygon or
+The same exact geometry as :mod:`regions.pictures` (each region's polygon or
 polytope from its constraint rows, no raster, no LP) as a plotly figure that
 turns, zooms and names the region under the pointer: its index, activation
 pattern, the radius of its witness ball and the network's output there. A
@@ -16,7 +16,7 @@ from scipy.spatial import ConvexHull
 
 from .errors import DomainError, RegionsError
 from .complex.geometry import region_polygon
-from .plot import (OUTPUT_MAP, axis_names, class_colors, output_scale, picture_window,
+from .pictures import (OUTPUT_MAP, axis_names, class_colors, output_scale, picture_window,
                    region_colors, window_corners)
 from .io.partitions import pattern_string
 from .tolerances import VERTEX_MERGE
@@ -46,7 +46,7 @@ def figure(part, *, color: str = "pattern", layer: int | None = None, opacity: f
     color, layer, window
         As :func:`regions.plot` (``color="output"`` takes matplotlib's colour maps, so it
         needs matplotlib too, and adds a colour bar or a legend of the classes); on an
-        unbounded domain the picture is :func:`regions.plot.picture_window`'s window, the
+        unbounded domain the picture is :func:`regions.pictures.picture_window`'s window, the
         regions that reach past it hatched (2-D), and the title says how many.
     opacity : float
         Of the 3-D polytopes (2-D polygons are opaque).

@@ -247,7 +247,7 @@ class Partition(Run):
             import matplotlib  # noqa: F401  (optional: the `plot` extra)
         except ImportError:
             return None
-        from .plot import png
+        from .pictures import png
         return png(self)
 
     def __getitem__(self, i: int) -> Region:
