@@ -16,17 +16,18 @@ Four ReLU lines through the origin cut the plane into 8 regions:
 import importlib.metadata
 
 from . import bounds, sampling
-from .analysis.certify import certify
+from .analysis.certify import Certificate, Violation, certify
 from .analysis.compare import Comparison, compare
-from .domain import AnyDimension, Domain, box, line, plane, polytope, segment, whole_space
+from .domain import (AnyDimension, Domain, box, line, plane, polytope, segment, tolerance_scale,
+                     whole_space)
 from .enumeration import count_regions, enumerate_regions
 from .complex.decision import DecisionBoundary, decision_boundary
 from .complex.homology import betti_numbers, boundary_betti_numbers
-from .complex.dynamics import entropy
-from .complex.persistence import critical_points, sublevel_persistence
+from .complex.dynamics import EntropyReport, entropy
+from .complex.persistence import CriticalPoint, critical_points, sublevel_persistence
 from .complex.faces import FaceLattice, face_lattice
 from .analysis.graph import adjacency_graph
-from .analysis.pieces import linear_pieces
+from .analysis.pieces import LinearPieces, linear_pieces
 from .analysis.paths import region_path, segment_path
 from .errors import CheckpointError, DomainError, FileFormatError, NetworkError, RegionsError
 from .io.networks import load, save
@@ -34,7 +35,7 @@ from .network import Layer, Network
 from .partition import Partition, Region, RegionCount
 from .pictures import plot
 from .polyhedra import minimal_rows
-from .io.partitions import read_json, read_npz, to_json, to_npz
+from .io.partitions import read_graph, read_json, read_npz, to_json, to_npz, write_graph
 from .tolerances import MIN_RADIUS
 from .io.onnx_model import from_onnx
 from .io.torch_model import from_torch
@@ -48,6 +49,7 @@ __all__ = [
     "plane", "polytope", "read_json", "save", "segment", "verify", "VerifyReport", "whole_space",
     "bounds", "sampling", "plot", "entropy", "face_lattice", "decision_boundary", "DecisionBoundary", "betti_numbers", "boundary_betti_numbers", "critical_points",
     "sublevel_persistence", "FaceLattice", "minimal_rows", "read_npz", "to_npz", "linear_pieces", "region_path", "segment_path",
-    "compare", "Comparison",
+    "compare", "Comparison", "Certificate", "Violation", "EntropyReport", "CriticalPoint",
+    "LinearPieces", "tolerance_scale", "read_graph", "write_graph",
 ]
 __version__ = importlib.metadata.version("regions")

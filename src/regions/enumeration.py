@@ -73,7 +73,7 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         pattern; ``start`` picks the region it starts from).
     min_radius : float
         Regions whose largest inscribed ball has a radius at most ``min_radius``
-        times the scale (:func:`regions.domain.tolerance_scale`) are reported as
+        times the scale (:func:`regions.tolerance_scale`) are reported as
         thin (:attr:`Partition.thin`). It changes no count: every region with an
         interior is enumerated, however thin.
     exact : bool

@@ -142,7 +142,7 @@ class Partition(Run):
         is at most ``min_radius * scale`` are reported (:attr:`thin`). It changes no
         count and no region.
     scale : float
-        The power of two that measures thin regions (:func:`regions.domain.tolerance_scale`).
+        The power of two that measures thin regions (:func:`regions.tolerance_scale`).
     complete : bool
         False when the enumeration stopped early; the regions present are
         still final regions, but some are missing.

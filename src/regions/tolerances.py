@@ -8,7 +8,7 @@ decides what gets *reported* or *drawn*.
 
 Distances are Euclidean, in the working coordinates of the domain (input
 coordinates, or orthonormal slice coordinates for planes and lines), in units
-of the *tolerance scale* ``s`` (:func:`regions.domain.tolerance_scale`): half
+of the *tolerance scale* ``s`` (:func:`regions.tolerance_scale`): half
 the longest side of the domain's bounding box when that is below 1, and 1
 otherwise.
 

@@ -236,7 +236,7 @@ def certify(part) -> Certificate:
     :mod:`regions.analysis.certify`).
 
     A bad partition never raises: every problem becomes a
-    :class:`~regions.analysis.certify.Violation`.
+    :class:`~regions.Violation`.
 
     Two crossing lines in a box: 4 regions, 8 interior facets (each of the 4
     edges seen from both sides), 8 facets on the box:

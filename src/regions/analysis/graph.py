@@ -2,7 +2,7 @@
 
 One node per region, one edge per pair of regions sharing a facet. Every
 attribute is a plain ``str``, ``int``, ``float`` or ``bool``, so the graph
-exports to GraphML, GEXF and node-link JSON (:func:`regions.io.partitions.write_graph`)
+exports to GraphML, GEXF and node-link JSON (:func:`regions.write_graph`)
 and loads back unchanged.
 
 Node ``i`` (the region's index in the partition):

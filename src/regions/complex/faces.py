@@ -84,7 +84,7 @@ class FaceLattice:
     def hasse_diagram(self) -> nx.DiGraph:
         """A directed graph with an edge from each face to every face on its boundary;
         nodes carry ``dim`` and ``signs`` (a string of ``+``, ``-``, ``0``), so it exports
-        to GraphML (:func:`regions.io.partitions.write_graph`)."""
+        to GraphML (:func:`regions.write_graph`)."""
         G = nx.DiGraph()
         for f, (dim, signs) in enumerate(zip(self.dims, self.signs)):
             G.add_node(f, dim=int(dim), signs="".join("+-0"[(1 - s) if s else 2] for s in signs))

@@ -5,7 +5,7 @@ numpy arrays and scalars, so a stack can be checkpointed field by field and sent
 to other processes) and the rule that turns a cell into the cells of the next
 layer, or into a final region. It works in the *working coordinates* of the
 domain the driver gives it (the domain's coordinates divided by a power of two,
-:func:`regions.domain.tolerance_scale`: an exact change of unit); the driver alone
+:func:`regions.tolerance_scale`: an exact change of unit); the driver alone
 converts its results back (:func:`regions.engines.driver.build_partition`). Every
 geometric question goes to :mod:`regions.predicates`, which answers it exactly.
 

@@ -187,7 +187,7 @@ class Tally:
 
 def prepare(domain: Domain, min_radius: float) -> tuple[float, float, Domain]:
     """``(min_radius, scale, working domain)`` for an engine: the thin threshold checked and
-    the domain's coordinates divided by its scale (:func:`regions.domain.tolerance_scale`,
+    the domain's coordinates divided by its scale (:func:`regions.tolerance_scale`,
     a power of two, so the working domain is exactly the same set)."""
     min_radius = check_min_radius(min_radius)
     scale = tolerance_scale(domain)

@@ -370,7 +370,7 @@ def _without_gexf_extras(G: nx.Graph) -> nx.Graph:
 
 
 def read_graph(path) -> nx.Graph:
-    """Read a graph written by :func:`~regions.io.partitions.write_graph` (integer node ids
+    """Read a graph written by :func:`~regions.write_graph` (integer node ids
     restored)."""
     kind = graph_format(path)
     path = os.fspath(path)
