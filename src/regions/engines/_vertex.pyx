@@ -171,7 +171,7 @@ cdef object copy_out(void* source, size_t nbytes, dtype):
     return np.frombuffer((<char*>source)[:nbytes], dtype).copy()
 
 
-cdef class VertexEngine:
+cdef class VertexCore:
     """Depth-first splitting of cells by their generators (see the module docstring).
 
     Parameters

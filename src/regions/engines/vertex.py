@@ -7,7 +7,7 @@ some generator lies strictly on each side of it: every decision is a sign of a
 hyperplane at a generator, certified in float64 or computed in rational
 arithmetic (``ExactGenerators``). A cut computes the new generators on
 the crossing edges: no LP at all, except to measure the largest ball of a thin
-region (a report). The core is ``regions.engines._vertex.VertexEngine``
+region (a report). The core is ``regions.engines._vertex.VertexCore``
 (Cython, its own depth-first stack in a byte arena); ``VertexEngine`` here
 gives it the engine interface and builds the domain's first cells, exactly.
 Final regions come out as struct-of-arrays chunks
@@ -47,7 +47,7 @@ from ..rational import (BallMaps, exact_solve, fraction, independent_rows, kerne
 from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF
 from ..tolerances import RADIUS_CAP, THIN_FACTOR
 from ._vertex import ACTIVATION_CODES, AT_INFINITY, MAX_DIM
-from ._vertex import VertexEngine as VertexCore
+from ._vertex import VertexCore
 from .base import Counters, RegionArrays, RegionChunk, Settings, VertexCell
 
 __all__ = ["VertexEngine", "ExactGenerators", "supports", "unbounded_cells",
