@@ -81,3 +81,11 @@ def test_every_module_declares_its_public_names():
         for name in module.__all__:
             if not hasattr(module, name):
                 importlib.import_module(f"{info.name}.{name}")
+
+
+def test_the_package_docstring_indexes_every_public_name():
+    """regions' docstring lists its public names by the data flow: exactly ``__all__``."""
+    index = regions.__doc__.split("in the order the data flows:", 1)[1]
+    listed = {name.strip() for line in index.splitlines() if line.startswith("    ")
+              for name in line.split(",") if name.strip()}
+    assert listed == set(regions.__all__)

@@ -11,6 +11,31 @@ Four ReLU lines through the origin cut the plane into 8 regions:
 (8, [8, 8], True)
 >>> len(regions.enumerate_regions(net, regions.box(-1, 1)))
 8
+
+The public names, in the order the data flows:
+
+Networks
+    Network, Layer, load, save, from_torch, from_onnx
+Domains
+    Domain, AnyDimension, whole_space, box, polytope, plane, line, segment,
+    tolerance_scale, MIN_RADIUS
+Enumeration
+    enumerate_regions, count_regions
+Partitions
+    Partition, Region, RegionCount, minimal_rows
+Analyses of a partition
+    adjacency_graph, linear_pieces, LinearPieces, region_path, segment_path, certify,
+    Certificate, Violation, verify, VerifyReport, compare, Comparison
+Bounds and sampled estimates
+    bounds, sampling
+The polyhedral complex
+    face_lattice, FaceLattice, decision_boundary, DecisionBoundary, betti_numbers,
+    boundary_betti_numbers, critical_points, CriticalPoint, sublevel_persistence,
+    entropy, EntropyReport
+Files and pictures
+    to_json, read_json, to_npz, read_npz, write_graph, read_graph, plot
+Errors
+    RegionsError, NetworkError, DomainError, FileFormatError, CheckpointError
 """
 
 import importlib.metadata
@@ -42,14 +67,27 @@ from .io.torch_model import from_torch
 from .analysis.verify import VerifyReport, verify
 
 __all__ = [
-    "CheckpointError",
-    "AnyDimension", "adjacency_graph", "certify", "count_regions", "RegionCount", "to_json",
-    "Domain", "DomainError", "FileFormatError", "Layer", "MIN_RADIUS", "Network", "from_torch", "from_onnx",
-    "NetworkError", "Partition", "Region", "RegionsError", "box", "enumerate_regions", "line", "load",
-    "plane", "polytope", "read_json", "save", "segment", "verify", "VerifyReport", "whole_space",
-    "bounds", "sampling", "plot", "entropy", "face_lattice", "decision_boundary", "DecisionBoundary", "betti_numbers", "boundary_betti_numbers", "critical_points",
-    "sublevel_persistence", "FaceLattice", "minimal_rows", "read_npz", "to_npz", "linear_pieces", "region_path", "segment_path",
-    "compare", "Comparison", "Certificate", "Violation", "EntropyReport", "CriticalPoint",
-    "LinearPieces", "tolerance_scale", "read_graph", "write_graph",
+    # networks
+    "Network", "Layer", "load", "save", "from_torch", "from_onnx",
+    # domains
+    "Domain", "AnyDimension", "whole_space", "box", "polytope", "plane", "line", "segment",
+    "tolerance_scale", "MIN_RADIUS",
+    # enumeration
+    "enumerate_regions", "count_regions",
+    # partitions
+    "Partition", "Region", "RegionCount", "minimal_rows",
+    # analyses of a partition
+    "adjacency_graph", "linear_pieces", "LinearPieces", "region_path", "segment_path",
+    "certify", "Certificate", "Violation", "verify", "VerifyReport", "compare", "Comparison",
+    # bounds and sampled estimates
+    "bounds", "sampling",
+    # the polyhedral complex
+    "face_lattice", "FaceLattice", "decision_boundary", "DecisionBoundary", "betti_numbers",
+    "boundary_betti_numbers", "critical_points", "CriticalPoint", "sublevel_persistence",
+    "entropy", "EntropyReport",
+    # files and pictures
+    "to_json", "read_json", "to_npz", "read_npz", "write_graph", "read_graph", "plot",
+    # errors
+    "RegionsError", "NetworkError", "DomainError", "FileFormatError", "CheckpointError",
 ]
 __version__ = importlib.metadata.version("regions")
