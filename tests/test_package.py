@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 import os
 import pkgutil
 import tomllib
@@ -89,3 +90,11 @@ def test_the_package_docstring_indexes_every_public_name():
     listed = {name.strip() for line in index.splitlines() if line.startswith("    ")
               for name in line.split(",") if name.strip()}
     assert listed == set(regions.__all__)
+
+
+def test_every_public_function_and_class_has_an_example():
+    missing = [name for name in regions.__all__
+               if (inspect.isfunction(getattr(regions, name))
+                   or inspect.isclass(getattr(regions, name)))
+               and ">>>" not in (inspect.getdoc(getattr(regions, name)) or "")]
+    assert not missing, missing

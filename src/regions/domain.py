@@ -62,6 +62,13 @@ class Domain:
         Bounding box of the domain in working coordinates (``-inf``/``inf`` where unbounded).
     rational_basis : tuple of tuple of Fraction, or None
         The exact basis of a slice, row by row; None when ``basis`` is exact.
+
+    Examples
+    --------
+    >>> import regions
+    >>> square = regions.box(-1, 1).resolve(2)
+    >>> square.kind, square.dim, square.is_bounded, square.A.shape
+    ('box', 2, True, (4, 2))
     """
 
     kind: str
@@ -280,6 +287,16 @@ def polytope(A, c) -> Domain:
     """The polyhedron ``{x : A x <= c}`` (need not be bounded).
 
     Raises :class:`DomainError` when it is empty or has no interior.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> triangle = regions.polytope([[-1.0, 0.0], [0.0, -1.0], [1.0, 1.0]], [0.0, 0.0, 1.0])
+    >>> triangle.kind, triangle.is_bounded, len(regions.enumerate_regions(net, triangle))
+    ('polytope', True, 1)
     """
     A = np.asarray(A, dtype=np.float64)
     c = np.asarray(c, dtype=np.float64)
@@ -331,7 +348,18 @@ def plane(p0, p1, p2, lo=None, hi=None) -> Domain:
 
 def line(p0, p1) -> Domain:
     """The whole line through two points; slice coordinate 0 at ``p0``, unit speed towards
-    ``p1`` (up to rounding; the line passes exactly through both points)."""
+    ``p1`` (up to rounding; the line passes exactly through both points).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> diagonal = regions.line([-1.0, -1.0], [1.0, 1.0])
+    >>> diagonal.dim, len(regions.enumerate_regions(net, diagonal))
+    (1, 2)
+    """
     p0, p1 = _vector(p0, "line point 0"), _vector(p1, "line point 1")
     if p0.shape != p1.shape:
         raise DomainError("line points must have the same dimension")

@@ -47,18 +47,57 @@ def activations_spelling(activations: list) -> tuple[str, str]:
 
 
 class NetworkError(RegionsError):
-    """A network is malformed: bad shapes, non-finite weights, unknown activation."""
+    """A network is malformed: bad shapes, non-finite weights, unknown activation.
+
+    Examples
+    --------
+    >>> import regions
+    >>> regions.Network.from_layers([([[1.0, 2.0]], [0.0]), ([[1.0, 1.0]], [0.0])])
+    Traceback (most recent call last):
+        ...
+    regions.errors.NetworkError: layer 1 expects 2 inputs but layer 0 has 1 outputs ...
+    """
 
 
 class DomainError(RegionsError):
-    """A domain is malformed or empty: inverted box, infeasible polytope, collinear points."""
+    """A domain is malformed or empty: inverted box, infeasible polytope, collinear points.
+
+    Examples
+    --------
+    >>> import regions
+    >>> regions.box(1, -1)
+    Traceback (most recent call last):
+        ...
+    regions.errors.DomainError: empty box: lo=1.0 is not below hi=-1.0
+    """
 
 
 class FileFormatError(RegionsError):
-    """A network file is missing, unreadable, or does not follow the ``.npz`` contract."""
+    """A network file is missing, unreadable, or does not follow the ``.npz`` contract.
+
+    Examples
+    --------
+    >>> import regions
+    >>> regions.load("net.txt")
+    Traceback (most recent call last):
+        ...
+    regions.errors.FileFormatError: no such network file: net.txt
+    """
 
 
 class CheckpointError(FileFormatError):
     """A checkpoint cannot be written (read-only directory, full disk: the previous
     checkpoint is kept) or read (missing, truncated, corrupt, another format, or made
-    for another network, domain or tolerance)."""
+    for another network, domain or tolerance).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> regions.enumerate_regions(net, resume="missing.npz")
+    Traceback (most recent call last):
+        ...
+    regions.errors.CheckpointError: no such checkpoint: missing.npz
+    """

@@ -54,6 +54,14 @@ class Layer:
         One of ``"relu"``, ``"leaky_relu"``, ``"hardtanh"``, ``"identity"``.
     slope : float
         Negative-side slope of ``leaky_relu`` (ignored otherwise).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from regions import Layer
+    >>> layer = Layer(np.eye(2), np.zeros(2), "hardtanh")
+    >>> layer.width, layer.num_states, layer.breakpoints
+    (2, 2, (-1.0, 1.0))
     """
 
     weight: np.ndarray
@@ -121,6 +129,15 @@ class Network:
 
     Build one with :meth:`from_layers`, :func:`regions.from_torch` or
     :func:`regions.load`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> net.widths, net.activations, net.forward([[1.0, -2.0]])
+    ([2, 2, 1], ['relu', 'identity'], array([[1.]]))
     """
 
     def __init__(self, layers):

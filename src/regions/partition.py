@@ -59,6 +59,16 @@ class Region:
     C : ndarray, shape (out, dim)
     d : ndarray, shape (out,)
         The network computes ``y = C z + d`` on the region.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> region = regions.enumerate_regions(net, regions.box(-1, 1))[0]
+    >>> region.pattern, region.A.shape, region.witness
+    (array([1, 1], dtype=int8), (4, 2), array([0.5, 0.5]))
     """
 
     pattern: np.ndarray
@@ -173,6 +183,16 @@ class Partition(Run):
         few redundant rows); the vertex engine's are derived from the patterns when read.
     maps : sequence of (C (out, dim), d (out,))
         The network's affine map on each region (derived from the pattern when read).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> part = regions.enumerate_regions(net, regions.box(-1, 1))
+    >>> len(part), part.patterns.tolist()
+    (4, [[1, 1], [1, 0], [0, 1], [0, 0]])
     """
 
     patterns: np.ndarray
@@ -352,6 +372,16 @@ class RegionCount(Run):
     ``regions`` and ``thin`` (regions whose inscribed radius is at most
     ``min_radius * scale``) are counts, ``thin_patterns`` (thin, P) int8 the thin regions'
     patterns (kept: they are few); the other attributes are those of :class:`Partition`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> counted = regions.count_regions(net, regions.box(-1, 1))
+    >>> counted.regions, counted.thin, counted.complete
+    (4, 0, True)
     """
 
     regions: int

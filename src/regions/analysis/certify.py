@@ -47,7 +47,18 @@ __all__ = ["Violation", "Certificate", "certify"]
 @dataclass(frozen=True)
 class Violation:
     """One failed check of :func:`regions.certify`: ``kind`` (the checks are listed in
-    :mod:`regions.analysis.certify`), the regions involved, a message."""
+    :mod:`regions.analysis.certify`), the regions involved, a message.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> partial = regions.enumerate_regions(net, regions.box(-1, 1), max_regions=2)
+    >>> regions.certify(partial).violations[0].kind
+    'incomplete'
+    """
 
     kind: str
     regions: tuple
@@ -76,6 +87,16 @@ class Certificate:
     lps : int
         Float64 LPs solved by the certificate (each one's answer checked exactly).
     seconds : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> certificate = regions.certify(regions.enumerate_regions(net, regions.box(-1, 1)))
+    >>> certificate.ok, certificate.regions, certificate.violations
+    (True, 4, [])
     """
 
     ok: bool

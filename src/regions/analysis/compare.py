@@ -47,6 +47,16 @@ class Comparison:
         The regions of the common refinement.
     differing : int
         Regions of the common refinement on which the two affine maps differ.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> found = regions.compare(net, net, regions.box(-1, 1))
+    >>> found.equivalent, found.max_abs_difference, found.regions, found.differing
+    (True, 0.0, 4, 0)
     """
 
     equivalent: bool

@@ -25,6 +25,16 @@ class LinearPieces:
         Maximal connected unions of regions on which the function is one affine map.
     labels : ndarray, shape (R,), int64
         The piece of each region (pieces numbered from 0 in the order of their first region).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> pieces = regions.linear_pieces(regions.enumerate_regions(net, regions.box(-1, 1)))
+    >>> pieces.count, pieces.labels.tolist()
+    (4, [0, 1, 2, 3])
     """
 
     count: int

@@ -113,6 +113,16 @@ class VerifyReport:
     bounds : list of regions.bounds.Bound
     estimates : list of Estimate
     relations : list of Relation
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> report = regions.verify(net, regions.box(-1, 1), samples=1000, lines=10)
+    >>> report.exact, report.ok
+    (4, True)
     """
 
     network: dict
@@ -209,6 +219,16 @@ def verify(network: Network, domain=None, *, samples: int = 200_000, lines: int 
         A finished enumeration of ``network`` over ``domain`` to reuse.
     progress : callable, optional
         Passed to :func:`regions.enumerate_regions`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> report = regions.verify(net, regions.box(-1, 1), samples=1000, lines=10)
+    >>> report.exact, report.ok
+    (4, True)
     """
     for name, value in (("samples", samples), ("lines", lines)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:

@@ -38,6 +38,16 @@ class DecisionBoundary:
         The region of each piece.
     measures : ndarray, shape (K,)
         Length (2-D) or area (3-D) of each piece.
+
+    Examples
+    --------
+    >>> import regions
+    >>> diamond = regions.Network.from_layers([([[1.0, 0], [-1, 0], [0, 1], [0, -1]],
+    ...                                          [0.0] * 4), ([[1.0, 1, 1, 1]], [-0.5])])
+    >>> part = regions.enumerate_regions(diamond, regions.box(-1, 1))
+    >>> zero = regions.decision_boundary(part)
+    >>> zero.count, round(zero.measure, 6)
+    (4, 2.828427)
     """
 
     pieces: list

@@ -119,6 +119,14 @@ class EntropyReport:
     ``laps[k - 1]``, ``regions[k - 1]``, ``crossings[k - 1]`` (of ``level``: the
     oscillations, see ``crossings``) and ``estimates[k - 1] = log(laps) / k`` belong
     to ``f^k``; ``bound`` is ``entropy_bound``.
+
+    Examples
+    --------
+    >>> import regions
+    >>> tent = regions.Network.from_layers([([[1.0], [1.0]], [0.0, -0.5]), ([[2.0, -4.0]], [0.0])])
+    >>> report = regions.entropy(tent, 0.0, 1.0, iterations=3)
+    >>> report.laps
+    [2, 4, 8]
     """
 
     interval: tuple[float, float]

@@ -62,6 +62,16 @@ class FaceLattice:
         The vertices (faces of dimension 0) of each face's closure.
     rational_points : list of tuple of Fraction
         ``points`` exactly (a vertex's exact coordinates for a face of dimension 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> lattice = regions.face_lattice(regions.enumerate_regions(net, regions.box(-1, 1)))
+    >>> lattice.f_vector, lattice.euler_characteristic
+    ([9, 12, 4], 1)
     """
 
     dims: np.ndarray

@@ -39,7 +39,18 @@ __all__ = ["CriticalPoint", "critical_points", "sublevel_persistence"]
 class CriticalPoint:
     """A critical vertex: its working coordinates, value, kind (``"minimum"``,
     ``"saddle"``, ``"maximum"``), multiplicity, and whether it lies on the domain's
-    boundary."""
+    boundary.
+
+    Examples
+    --------
+    >>> import regions
+    >>> diamond = regions.Network.from_layers([([[1.0, 0], [-1, 0], [0, 1], [0, -1]],
+    ...                                          [0.0] * 4), ([[1.0, 1, 1, 1]], [-0.5])])
+    >>> part = regions.enumerate_regions(diamond, regions.box(-1, 1))
+    >>> [(c.kind, c.point.tolist(), c.value) for c in regions.critical_points(part)
+    ...  if not c.on_boundary]
+    [('minimum', [0.0, 0.0], -0.5)]
+    """
 
     point: np.ndarray
     value: float

@@ -85,6 +85,18 @@ def load(path, *, activations=None, allow_pickle: bool = False, input_shape=None
     NetworkError
         The arrays have mismatched shapes, non-finite values or an unknown
         activation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "net.npz")
+    >>> regions.save(net, path)
+    >>> regions.load(path).widths
+    [2, 2, 1]
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
@@ -224,7 +236,20 @@ def _torch_reason(exc: Exception) -> str:
 
 
 def save(network: Network, path, **metadata) -> None:
-    """Write ``network`` to ``path`` in the ``.npz`` format; ``metadata`` arrays are stored too."""
+    """Write ``network`` to ``path`` in the ``.npz`` format; ``metadata`` arrays are stored too.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "net.npz")
+    >>> regions.save(net, path)
+    >>> regions.load(path).activations
+    ['relu', 'identity']
+    """
     arrays = dict(metadata)
     for i, layer in enumerate(network.layers):
         arrays[f"W{i}"] = layer.weight

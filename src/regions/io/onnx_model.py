@@ -47,6 +47,23 @@ def from_onnx(model, input_shape=None) -> Network:
     ``input_shape`` (one input's shape without the batch axis) is needed only when the
     model's input shape is not fixed in the file. The network's inputs are the flattened
     (C-order) input tensors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> from onnx import TensorProto, helper, numpy_helper
+    >>> weights = [numpy_helper.from_array(np.float32(array), name) for array, name in
+    ...            ((np.eye(2), "W1"), (np.zeros(2), "b1"), ([[1.0, 1.0]], "W2"), ([0.0], "b2"))]
+    >>> nodes = [helper.make_node("Gemm", ["x", "W1", "b1"], ["h"], transB=1),
+    ...          helper.make_node("Relu", ["h"], ["r"]),
+    ...          helper.make_node("Gemm", ["r", "W2", "b2"], ["y"], transB=1)]
+    >>> graph = helper.make_graph(nodes, "mlp",
+    ...     [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2])],
+    ...     [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1])], weights)
+    >>> net = regions.from_onnx(helper.make_model(graph))
+    >>> net.widths, net.activations, len(regions.enumerate_regions(net))
+    ([2, 2, 1], ['relu', 'identity'], 4)
     """
     try:
         import onnx

@@ -178,6 +178,17 @@ def read_json(source) -> Partition:
 
     Raises :class:`regions.FileFormatError` for unreadable files, invalid JSON
     or a document that is not a serialised partition.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> part = regions.enumerate_regions(net, regions.box(-1, 1))
+    >>> back = regions.read_json(regions.to_json(part))
+    >>> len(back), bool((back.patterns == part.patterns).all())
+    (4, True)
     """
     if isinstance(source, str) and source.lstrip().startswith("{"):
         text = source
@@ -242,7 +253,20 @@ def _save_arrays(handle, part, rows, maps, sizes, dim: int, out: int, count: int
 
 def read_npz(path) -> Partition:
     """Rebuild a partition from :func:`to_npz` output (raises :class:`regions.FileFormatError`
-    for a file that is not one)."""
+    for a file that is not one).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "part.npz")
+    >>> regions.to_npz(regions.enumerate_regions(net, regions.box(-1, 1)), path)
+    >>> len(regions.read_npz(path))
+    4
+    """
     path = os.fspath(path)
     try:
         stored = np.load(path, allow_pickle=False)
@@ -336,7 +360,22 @@ def graph_format(path) -> str:
 
 
 def write_graph(G: nx.Graph, path) -> None:
-    """Write ``G`` as GraphML, GEXF or node-link JSON, chosen by the extension of ``path``."""
+    """Write ``G`` as GraphML, GEXF or node-link JSON, chosen by the extension of ``path``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "graph.graphml")
+    >>> graph = regions.adjacency_graph(regions.enumerate_regions(net, regions.box(-1, 1)))
+    >>> regions.write_graph(graph, path)
+    >>> graph = regions.read_graph(path)
+    >>> graph.number_of_nodes(), graph.number_of_edges()
+    (4, 4)
+    """
     kind = graph_format(path)
     path = os.fspath(path)
     if kind == "graphml":
@@ -371,7 +410,21 @@ def _without_gexf_extras(G: nx.Graph) -> nx.Graph:
 
 def read_graph(path) -> nx.Graph:
     """Read a graph written by :func:`~regions.write_graph` (integer node ids
-    restored)."""
+    restored).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regions
+    >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+    ...                                    ([[1.0, 1.0]], [0.0])])
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "graph.json")
+    >>> graph = regions.adjacency_graph(regions.enumerate_regions(net, regions.box(-1, 1)))
+    >>> regions.write_graph(graph, path)
+    >>> regions.read_graph(path).number_of_edges()
+    4
+    """
     kind = graph_format(path)
     path = os.fspath(path)
     if kind == "graphml":
