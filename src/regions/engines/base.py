@@ -22,6 +22,7 @@ from typing import ClassVar, NamedTuple, Protocol
 import numpy as np
 
 from ..domain import Domain
+from ..lp import Basis
 from ..network import Network
 
 __all__ = ["Settings", "Counters", "RegionArrays", "SplitCell", "VertexCell", "WalkCell",
@@ -113,7 +114,8 @@ class SplitCell(NamedTuple):
     whose next layer is ``layer``; a ball ``(center, radius)`` inside it, ``largest``
     when it is the Chebyshev ball; the layer input map ``M z + m`` with its row error
     bounds; the states so far; and, for a cell whose split by its layer was cut short,
-    the sides decided so far and the hyperplanes still to test (empty arrays otherwise)."""
+    the sides decided so far and the hyperplanes still to test (empty arrays otherwise);
+    a dual feasible basis of its inscribed-ball LP (:class:`regions.lp.Basis`), or None."""
 
     layer: int
     A: np.ndarray
@@ -130,6 +132,7 @@ class SplitCell(NamedTuple):
     pattern: np.ndarray
     sides: np.ndarray
     undecided: np.ndarray
+    basis: Basis | None = None
 
 
 class VertexCell(NamedTuple):

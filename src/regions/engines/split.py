@@ -26,7 +26,7 @@ import numpy as np
 
 from ..domain import Domain
 from ..errors import DomainError
-from ..lp import Ball, LPSolver
+from ..lp import Ball, Basis, LPSolver
 from ..network import Network, states_from_sides
 from ..predicates import Decisions, layer_hyperplanes, matrix_error, output_map
 from ..rational import parse_fraction
@@ -103,7 +103,7 @@ class SplitEngine:
         return [SplitCell(0, domain.A, domain.b, -1 - np.arange(m, dtype=np.int64),
                           np.zeros(m), np.zeros(m, np.int8), ball.center, ball.radius, True,
                           domain.basis, domain.origin, domain.basis_error(),
-                          np.zeros(0, np.int8), NO_SIDES, NO_UNDECIDED)]
+                          np.zeros(0, np.int8), NO_SIDES, NO_UNDECIDED, ball.basis)]
 
     @property
     def pending(self) -> int:
@@ -163,8 +163,9 @@ class SplitEngine:
         an exact rational point when float64 cannot certify one)."""
         center, radius = cell.center, cell.radius
         if not cell.largest:
-            ball = self.solver.proposal(cell.A, cell.b)
-            if not math.isnan(ball.radius):     # HiGHS solved it
+            ball = (self.solver.warm_chebyshev(cell.A, cell.b, cell.basis)
+                    or self.solver.proposal(cell.A, cell.b))
+            if not math.isnan(ball.radius):     # an LP solved it
                 center, radius = ball.center, ball.radius
         rational = NO_RATIONAL
         if not strict_slack(cell.A, cell.b, cell.errors, center):
@@ -279,7 +280,7 @@ class LayerSplit:
         pieces)``, each a :class:`Piece`."""
         cell = self.cell
         stack = [Piece(cell.A, cell.b, cell.labels, cell.errors, cell.row_sides, cell.center,
-                       cell.radius, cell.largest, sides, undecided)]
+                       cell.radius, cell.largest, sides, undecided, cell.basis)]
         out, steps = [], 0
         while stack and steps < self.engine.split_steps:
             steps += 1
@@ -325,13 +326,13 @@ class LayerSplit:
             piece.sides[t] = near
             return [piece]
         if ball is None or not ball.radius > 0.0:
-            ball = Ball(piece.center, 0.0)
+            ball = Ball(piece.center, 0.0, basis=None if ball is None else ball.basis)
         near_center, near_radius = piece.center, radius
         if abs(value) < radius:
             near_radius = (radius + abs(value)) / 2.0
             near_center = piece.center + near * (radius - abs(value)) / 2.0 * unit
         return ordered({far: piece.child(self, t, far, ball.center, ball.radius,
-                                         ball.radius > 0.0),
+                                         ball.radius > 0.0, ball.basis),
                         near: piece.child(self, t, near, near_center, near_radius, False)})
 
     def cut_by_sides(self, piece: "Piece", t: int) -> list:
@@ -348,17 +349,26 @@ class LayerSplit:
         children = {}
         for side, ball in kept:
             if ball is None or not ball.radius > 0.0:
-                ball = Ball(piece.center, 0.0)
+                ball = Ball(piece.center, 0.0, basis=None if ball is None else ball.basis)
             children[side] = piece.child(self, t, side, ball.center, ball.radius,
-                                         ball.radius > 0.0)
+                                         ball.radius > 0.0, ball.basis)
         return ordered(children)
 
     def reaches(self, piece: "Piece", t: int, side: int) -> tuple[bool, Ball | None]:
         """Whether ``side`` of hyperplane ``t`` meets the piece's interior, and the
-        inscribed ball of that part (from the LP; None when it was decided otherwise)."""
+        inscribed ball of that part (from the LP; None when it was decided otherwise).
+
+        The warm-started dual simplex proposes first; when what it proposes certifies
+        neither answer, HiGHS proposes again before the exact path decides."""
         A = np.vstack([piece.A, -side * self.a[t][None, :]])
         b = np.append(piece.b, side * self.c[t])
         errors = np.append(piece.errors, self.e[t])
+        ball = self.solver.warm_chebyshev(A, b, piece.basis)
+        if ball is not None:
+            if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
+                return True, ball
+            if self.radius_bound(A, b, errors, ball) < 0.0:
+                return False, None
         ball = self.solver.proposal(A, b)
         if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
             return True, ball
@@ -423,7 +433,7 @@ class LayerSplit:
         return SplitCell(cell.layer + 1, piece.A, piece.b, piece.labels, piece.errors,
                          piece.row_sides, piece.center, piece.radius, piece.largest, M, m,
                          M_error, np.concatenate([cell.pattern, states]), NO_SIDES,
-                         NO_UNDECIDED)
+                         NO_UNDECIDED, piece.basis)
 
     def unfinished(self, piece: "Piece") -> SplitCell:
         """A piece whose split was cut short, as a cell of this layer."""
@@ -431,7 +441,8 @@ class LayerSplit:
         return cell._replace(A=piece.A, b=piece.b, labels=piece.labels, errors=piece.errors,
                              row_sides=piece.row_sides, center=piece.center,
                              radius=piece.radius, largest=piece.largest, sides=piece.sides,
-                             undecided=np.array(piece.undecided, dtype=np.int64))
+                             undecided=np.array(piece.undecided, dtype=np.int64),
+                             basis=piece.basis)
 
 
 def ordered(children: dict) -> list:
@@ -440,20 +451,22 @@ def ordered(children: dict) -> list:
 
 
 class Piece:
-    """A part of a cell during its split: rows, a ball inside, the sides decided so far."""
+    """A part of a cell during its split: rows, a ball inside, the sides decided so far, a
+    dual feasible basis of its inscribed-ball LP (None when unknown)."""
 
     __slots__ = ("A", "b", "labels", "errors", "row_sides", "center", "radius", "largest",
-                 "sides", "undecided")
+                 "sides", "undecided", "basis")
 
     def __init__(self, A, b, labels, errors, row_sides, center, radius, largest, sides,
-                 undecided):
+                 undecided, basis):
         self.A, self.b, self.labels, self.errors = A, b, labels, errors
         self.row_sides, self.center, self.radius, self.largest = row_sides, center, radius, largest
-        self.sides, self.undecided = sides, undecided
+        self.sides, self.undecided, self.basis = sides, undecided, basis
 
     def child(self, split: LayerSplit, t: int, side: int, center, radius: float,
-              largest: bool) -> "Piece":
-        """The part of this piece on ``side`` of hyperplane ``t`` (one more row)."""
+              largest: bool, basis: Basis | None = None) -> "Piece":
+        """The part of this piece on ``side`` of hyperplane ``t`` (one more row); ``basis``
+        of its LP when one was solved, else this piece's (still dual feasible)."""
         sides = self.sides.copy()
         sides[t] = side
         return Piece(np.vstack([self.A, -side * split.a[t][None, :]]),
@@ -462,4 +475,5 @@ class Piece:
                      np.append(self.errors, split.e[t]),
                      np.append(self.row_sides, np.int8(side)),
                      center, float(radius), largest, sides,
-                     [u for u in self.undecided if u != t])
+                     [u for u in self.undecided if u != t],
+                     self.basis if basis is None else basis)
