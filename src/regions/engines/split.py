@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import NamedTuple
 
 import numpy as np
 
@@ -303,17 +304,16 @@ class LayerSplit:
         the side it is strictly on has interior); otherwise each side is decided by its own
         LP (:meth:`cut_by_sides`)."""
         t = piece.undecided[0]
-        radius = self.certified_radius(piece)
-        signs, values = certified_signs(self.a[t:t + 1], self.c[t:t + 1], self.e[t:t + 1],
-                                        piece.center)
-        near, value = int(signs[0, 0]), float(values[0, 0])
+        probe = self.probe(piece)
+        radius = probe.radius
+        near, value = int(probe.signs[t]), float(probe.values[t])
         if near == 0 or radius <= 0.0:
             return self.cut_by_sides(piece, t)
         far = -near
         unit = self.a[t] / np.linalg.norm(self.a[t])
         dim = self.a.shape[1]
         shortest = 1.0 - dim * UNIT_ROUNDOFF - np.sqrt(dim) * self.e[t]   # |exact row| at least
-        if abs(value) + self.plane_slack(t, piece.center) < radius * shortest:
+        if abs(value) + probe.slacks[t] < radius * shortest:
             # a ball inside the piece reaches across the hyperplane: both sides have interior
             r, a = radius, abs(value)
             return ordered({far: piece.child(self, t, far, piece.center
@@ -321,7 +321,7 @@ class LayerSplit:
                             near: piece.child(self, t, near, piece.center
                                               + near * (r - a) / 2.0 * unit, (r + a) / 2.0,
                                               False)})
-        reach, ball = self.reaches(piece, t, far)
+        reach, ball, rows = self.reaches(piece, t, far)
         if not reach:
             piece.sides[t] = near
             return [piece]
@@ -332,7 +332,7 @@ class LayerSplit:
             near_radius = (radius + abs(value)) / 2.0
             near_center = piece.center + near * (radius - abs(value)) / 2.0 * unit
         return ordered({far: piece.child(self, t, far, ball.center, ball.radius,
-                                         ball.radius > 0.0, ball.basis),
+                                         ball.radius > 0.0, ball.basis, rows),
                         near: piece.child(self, t, near, near_center, near_radius, False)})
 
     def cut_by_sides(self, piece: "Piece", t: int) -> list:
@@ -340,46 +340,45 @@ class LayerSplit:
         to rounding on the hyperplane): each side by its own LP (or exactly)."""
         kept = []
         for side in (-1, 1):
-            reach, ball = self.reaches(piece, t, side)
+            reach, ball, rows = self.reaches(piece, t, side)
             if reach:
-                kept.append((side, ball))
+                kept.append((side, ball, rows))
         if len(kept) == 1:
             piece.sides[t] = kept[0][0]
             return [piece]
         children = {}
-        for side, ball in kept:
+        for side, ball, rows in kept:
             if ball is None or not ball.radius > 0.0:
                 ball = Ball(piece.center, 0.0, basis=None if ball is None else ball.basis)
             children[side] = piece.child(self, t, side, ball.center, ball.radius,
-                                         ball.radius > 0.0, ball.basis)
+                                         ball.radius > 0.0, ball.basis, rows)
         return ordered(children)
 
-    def reaches(self, piece: "Piece", t: int, side: int) -> tuple[bool, Ball | None]:
-        """Whether ``side`` of hyperplane ``t`` meets the piece's interior, and the
-        inscribed ball of that part (from the LP; None when it was decided otherwise).
+    def reaches(self, piece: "Piece", t: int, side: int) -> tuple[bool, Ball | None, tuple]:
+        """Whether ``side`` of hyperplane ``t`` meets the piece's interior, the inscribed
+        ball of that part (from the LP; None when it was decided otherwise), and that part's
+        rows ``(A, b, errors)``.
 
         The warm-started dual simplex proposes first; when what it proposes certifies
         neither answer, HiGHS proposes again before the exact path decides."""
-        A = np.vstack([piece.A, -side * self.a[t][None, :]])
-        b = np.append(piece.b, side * self.c[t])
-        errors = np.append(piece.errors, self.e[t])
+        A, b, errors = rows = piece.rows_with(self, t, side)
         ball = self.solver.warm_chebyshev(A, b, piece.basis)
         if ball is not None:
             if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
-                return True, ball
+                return True, ball, rows
             if self.radius_bound(A, b, errors, ball) < 0.0:
-                return False, None
+                return False, None, rows
         ball = self.solver.proposal(A, b)
         if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
-            return True, ball
+            return True, ball, rows
         if self.radius_bound(A, b, errors, ball) < 0.0:
-            return False, None
+            return False, None, rows
         if not self.decisions.settle(1 if ball.radius > 0.0 else -1):
-            return ball.radius > 0.0, ball
+            return ball.radius > 0.0, ball, rows
         reach = self.decisions.reaches(self.cell.pattern, piece.labels, piece.row_sides,
                                        int(self.labels[t]), side, start=piece.center,
                                        basis=support(ball, len(piece.b)))
-        return reach, ball
+        return reach, ball, rows
 
     def radius_bound(self, A: np.ndarray, b: np.ndarray, errors: np.ndarray, ball: Ball) -> float:
         """A rigorous upper bound on the exact Chebyshev radius of ``A z <= b`` (rows with
@@ -402,6 +401,15 @@ class LayerSplit:
         bound = (numerator + rounding) * BOUND_SAFETY
         return bound / (1.0 - abs(slack)) if bound > 0 else bound / (1.0 + abs(slack))
 
+    def probe(self, piece: "Piece") -> "Probe":
+        """What the piece's center tells about every hyperplane of the layer (computed
+        once per piece: a piece keeps its center while its hyperplanes are decided)."""
+        if piece.probe is None:
+            signs, values = certified_signs(self.a, self.c, self.e, piece.center)
+            piece.probe = Probe(self.certified_radius(piece), signs[0], values[0],
+                                self.plane_slacks(piece.center))
+        return piece.probe
+
     def certified_radius(self, piece: "Piece") -> float:
         """A radius of a ball around the piece's center certified inside the exact piece
         (0 when none is)."""
@@ -416,11 +424,11 @@ class LayerSplit:
             return piece.radius
         return max(0.0, min(piece.radius, float(np.min((slack - bound) / norms))))
 
-    def plane_slack(self, t: int, point: np.ndarray) -> float:
-        """Error bound of hyperplane ``t``'s value at ``point``."""
-        return float((self.e[t] * (np.abs(point).sum() + 1.0)
-                      + gamma(self.a.shape[1] + 2) * (np.abs(self.a[t]) @ np.abs(point)
-                                                      + abs(self.c[t]))) * BOUND_SAFETY)
+    def plane_slacks(self, point: np.ndarray) -> np.ndarray:
+        """Error bounds (T,) of the hyperplanes' values at ``point`` (dim,)."""
+        return (self.e * (np.abs(point).sum() + 1.0)
+                + gamma(self.a.shape[1] + 2) * (np.abs(self.a) @ np.abs(point)
+                                                + np.abs(self.c))) * BOUND_SAFETY
 
     # ------------------------------------------------------------------ children
 
@@ -450,29 +458,46 @@ def ordered(children: dict) -> list:
     return [children[-1], children[1]]
 
 
+class Probe(NamedTuple):
+    """A piece's center against the layer's hyperplanes: a radius certified around it
+    (0: none), and per hyperplane (T,) the certified sign there (0: uncertain), the float
+    value, and the value's error bound."""
+
+    radius: float
+    signs: np.ndarray
+    values: np.ndarray
+    slacks: np.ndarray
+
+
 class Piece:
     """A part of a cell during its split: rows, a ball inside, the sides decided so far, a
-    dual feasible basis of its inscribed-ball LP (None when unknown)."""
+    dual feasible basis of its inscribed-ball LP (None when unknown), and its center's
+    :class:`Probe` once computed."""
 
     __slots__ = ("A", "b", "labels", "errors", "row_sides", "center", "radius", "largest",
-                 "sides", "undecided", "basis")
+                 "sides", "undecided", "basis", "probe")
 
     def __init__(self, A, b, labels, errors, row_sides, center, radius, largest, sides,
                  undecided, basis):
         self.A, self.b, self.labels, self.errors = A, b, labels, errors
         self.row_sides, self.center, self.radius, self.largest = row_sides, center, radius, largest
         self.sides, self.undecided, self.basis = sides, undecided, basis
+        self.probe = None
+
+    def rows_with(self, split: LayerSplit, t: int, side: int) -> tuple:
+        """``(A, b, errors)`` of the part of this piece on ``side`` of hyperplane ``t``."""
+        return (np.vstack([self.A, -side * split.a[t][None, :]]),
+                np.append(self.b, side * split.c[t]), np.append(self.errors, split.e[t]))
 
     def child(self, split: LayerSplit, t: int, side: int, center, radius: float,
-              largest: bool, basis: Basis | None = None) -> "Piece":
+              largest: bool, basis: Basis | None = None, rows: tuple | None = None) -> "Piece":
         """The part of this piece on ``side`` of hyperplane ``t`` (one more row); ``basis``
-        of its LP when one was solved, else this piece's (still dual feasible)."""
+        of its LP when one was solved, else this piece's (still dual feasible); ``rows``
+        its :meth:`rows_with` when already built."""
         sides = self.sides.copy()
         sides[t] = side
-        return Piece(np.vstack([self.A, -side * split.a[t][None, :]]),
-                     np.append(self.b, side * split.c[t]),
-                     np.append(self.labels, split.labels[t]),
-                     np.append(self.errors, split.e[t]),
+        A, b, errors = rows or self.rows_with(split, t, side)
+        return Piece(A, b, np.append(self.labels, split.labels[t]), errors,
                      np.append(self.row_sides, np.int8(side)),
                      center, float(radius), largest, sides,
                      [u for u in self.undecided if u != t],
