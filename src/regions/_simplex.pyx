@@ -14,7 +14,8 @@ returns None (a singular or dual infeasible basis, an iteration limit, a dual ra
 """
 
 import numpy as np
-from libc.math cimport fabs, sqrt
+from libc.math cimport fabs
+from scipy.linalg.cython_blas cimport dgemv, dger
 
 cdef extern from *:
     """
@@ -135,11 +136,21 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     cdef double[::1] x = x_arr
     w_arr = np.empty(n)
     cdef double[::1] w = w_arr
+    column_arr = np.empty(n)
+    cdef double[::1] column = column_arr
+    rhs_arr = np.empty(n)                               # b of the basis rows
+    cdef double[::1] basis_rhs = rhs_arr
+    values_arr = np.empty(max(m, 1))                    # A @ z
+    cdef double[::1] values = values_arr
+    cdef int blas_n = <int>n, blas_dim = <int>dim, blas_m = <int>m, one_step = 1
+    cdef double one = 1.0, zero = 0.0, minus_one = -1.0
+    cdef char transpose = b'T', straight = b'N'
     for k in range(n):
         i = basis[k]
         if i < -1 or i >= m or in_basis[m if i < 0 else i]:
             return None
         in_basis[m if i < 0 else i] = 1
+        basis_rhs[k] = rhs(b, cap, i)
         basis_row(A, norms, i, row)
         for j in range(n):
             M[k, j] = row[j]
@@ -153,23 +164,18 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
         if inverse[n - 1, k] < -DUAL_TOLERANCE:
             return None
     pivots = 0
+    # BLAS reads the row-major (n, n) inverse as its transpose, and A (m, dim) as A^T
     while True:
-        for j in range(n):                     # x = inverse @ b_B
-            s = 0.0
-            for k in range(n):
-                s += inverse[j, k] * rhs(b, cap, basis[k])
-            x[j] = s
+        dgemv(&transpose, &blas_n, &blas_n, &one, &inverse[0, 0], &blas_n, &basis_rhs[0],
+              &one_step, &zero, &x[0], &one_step)                  # x = inverse @ b_B
+        if m > 0:
+            dgemv(&transpose, &blas_dim, &blas_m, &one, <double*>&A[0, 0], &blas_dim, &x[0],
+                  &one_step, &zero, &values[0], &one_step)         # values = A @ z
         enter, worst = -2, 0.0
         for i in range(-1, m):
             if in_basis[m if i < 0 else i]:
                 continue
-            s = -rhs(b, cap, i)
-            if i < 0:
-                s += x[dim]
-            else:
-                for k in range(dim):
-                    s += A[i, k] * x[k]
-                s += norms[i] * x[dim]
+            s = x[dim] - cap if i < 0 else values[i] + norms[i] * x[dim] - b[i]
             scale = 1.0 + fabs(rhs(b, cap, i))
             if s > FEASIBILITY * scale and s / scale > worst:
                 enter, worst = i, s / scale
@@ -179,13 +185,8 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
             return None
         pivots += 1
         basis_row(A, norms, enter, row)
-        for k in range(n):                     # w = inverse^T row: row = sum_k w_k row_{B_k}
-            w[k] = 0.0
-        for l in range(n):
-            s = row[l]
-            if s != 0.0:
-                for k in range(n):
-                    w[k] += inverse[l, k] * s
+        dgemv(&straight, &blas_n, &blas_n, &one, &inverse[0, 0], &blas_n, &row[0], &one_step,
+              &zero, &w[0], &one_step)         # w = inverse^T row: row = sum_k w_k row_{B_k}
         leave, best_ratio, best_w = -1, 0.0, 0.0
         for k in range(n):
             if w[k] > DUAL_TOLERANCE:
@@ -196,12 +197,12 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
             return None
         for l in range(n):                     # inverse <- inverse E^-1 (row leave of E is w)
             w[l] = w[l] / best_w
+            column[l] = inverse[l, leave]
+        dger(&blas_n, &blas_n, &minus_one, &w[0], &one_step, &column[0], &one_step,
+             &inverse[0, 0], &blas_n)
         for j in range(n):
-            s = inverse[j, leave]
-            if s != 0.0:
-                for l in range(n):
-                    inverse[j, l] -= s * w[l]
-            inverse[j, leave] = s / best_w
+            inverse[j, leave] = column[j] / best_w
+        basis_rhs[leave] = rhs(b, cap, enter)
         i = basis[leave]
         in_basis[m if i < 0 else i] = 0
         basis[leave] = enter
