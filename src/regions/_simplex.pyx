@@ -101,7 +101,8 @@ cdef bint tight(const double[:, ::1] A, const double[::1] norms, const double[::
 
 
 def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
-                   const long[::1] start, start_inverse=None, int max_pivots=-1):
+                   const long[::1] start, start_inverse=None, double stop_below=-np.inf,
+                   int max_pivots=-1):
     """The inscribed-ball LP of ``A z <= b`` (A (m, dim), b (m,)), radius capped at ``cap``,
     by dual simplex pivots from the dual feasible basis ``start`` (dim + 1,) of row indices
     (-1: the cap row), whose matrix's inverse ``start_inverse`` (dim + 1, dim + 1) is known
@@ -109,7 +110,9 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     does not fit its own rows).
 
     Returns ``(center (dim,), radius, duals (m,), cap_dual, basis (dim + 1,), inverse)`` at
-    an optimal basis, or None when the start is singular or not dual feasible, the LP needs
+    an optimal basis, or at the first basis whose radius (an upper bound on the optimum, as
+    every dual feasible basis gives) is below ``stop_below``: there the polyhedron is
+    empty, and the duals say why. None when the start is singular or not dual feasible, the LP needs
     more than ``max_pivots`` pivots (default ``2 dim + 34``), or its dual has a ray (the LP has no feasible point,
     which the inscribed-ball LP always has: numerical trouble).
     """
@@ -171,6 +174,8 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
         if m > 0:
             dgemv(&transpose, &blas_dim, &blas_m, &one, <double*>&A[0, 0], &blas_dim, &x[0],
                   &one_step, &zero, &values[0], &one_step)         # values = A @ z
+        if x[dim] < stop_below:
+            break
         enter, worst = -2, 0.0
         for i in range(-1, m):
             if in_basis[m if i < 0 else i]:
@@ -208,7 +213,7 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
         basis[leave] = enter
         in_basis[m if enter < 0 else enter] = 1
     if start_inverse is not None and not tight(A, norms, b, cap, basis, x):
-        return chebyshev_dual(A, b, cap, start, None, max_pivots)
+        return chebyshev_dual(A, b, cap, start, None, stop_below, max_pivots)
     duals_arr = np.zeros(m)
     cdef double[::1] duals = duals_arr
     cdef double cap_dual = 0.0

@@ -189,16 +189,18 @@ class LPSolver:
         return Basis(np.array(rows, dtype=np.int64)) if len(rows) == dim + 1 else None
 
     def warm_chebyshev(self, A: np.ndarray, c: np.ndarray, basis: Basis | None,
-                       cap: float = RADIUS_CAP) -> Ball | None:
+                       cap: float = RADIUS_CAP, stop_below: float = -np.inf) -> Ball | None:
         """:meth:`chebyshev` by dense dual simplex pivots from ``basis``, a dual feasible
         basis (the optimal one of a polyhedron whose rows ``A`` extends); None when there is
-        no basis or the pivots fail (then HiGHS must solve it). A proposal, like HiGHS's."""
+        no basis or the pivots fail (then HiGHS must solve it). A proposal, like HiGHS's.
+        Once a basis bounds the radius below ``stop_below`` (negative: the polyhedron is
+        empty), the pivots stop: that ball's radius is the bound and its duals prove it."""
         if basis is None:
             return None
         started = time.perf_counter()
         solution = chebyshev_dual(np.ascontiguousarray(A, dtype=np.float64),
                                   np.ascontiguousarray(c, dtype=np.float64), cap, basis.rows,
-                                  basis.inverse)
+                                  basis.inverse, stop_below)
         self.seconds += time.perf_counter() - started
         self.count += 1
         self.warm += 1

@@ -38,6 +38,9 @@ from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
 __all__ = ["SplitEngine", "root_ball", "rational_record"]
 
 NO_SIDES = np.zeros(0, np.int8)
+#: The dual simplex stops on a part once its radius bound is below -EMPTY_MARGIN times the
+#: piece's radius: far enough below 0 for the rigorous bound to confirm the part empty.
+EMPTY_MARGIN = 1e-3
 NO_RATIONAL = np.zeros(0, dtype=str)
 
 
@@ -362,7 +365,8 @@ class LayerSplit:
         The warm-started dual simplex proposes first; when what it proposes certifies
         neither answer, HiGHS proposes again before the exact path decides."""
         A, b, errors = rows = piece.rows_with(self, t, side)
-        ball = self.solver.warm_chebyshev(A, b, piece.basis)
+        ball = self.solver.warm_chebyshev(A, b, piece.basis, stop_below=-EMPTY_MARGIN * piece.radius
+                                          if piece.radius > 0.0 else -np.inf)
         if ball is not None:
             if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
                 return True, ball, rows
