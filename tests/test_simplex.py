@@ -129,3 +129,20 @@ def test_split_counts_do_not_depend_on_the_dual_simplex(monkeypatch, proposal):
     box = regions.box(np.zeros(dim), np.ones(dim))
     assert regions.count_regions(random_network(widths, seed=0), box,
                                  method="split").regions == expected
+
+
+@pytest.mark.parametrize("dim", [3, 10])
+def test_stopping_below_a_radius_gives_a_bound_with_its_certificate(dim):
+    """On an empty part the pivots may stop early: the radius they give bounds HiGHS's
+    optimum from above, is below the threshold, and its duals add up to it."""
+    solver = LPSolver()
+    A, b = cube(dim)
+    start = solver.chebyshev(A, b, cap=CAP).basis
+    A, b = with_row(A, b, -np.ones(dim) / np.sqrt(dim), -np.sqrt(dim) - 0.5)
+    early = solver.warm_chebyshev(A, b, start, cap=CAP, stop_below=-1e-3)
+    optimum = solver.chebyshev(A, b, cap=CAP).radius
+    assert optimum - 1e-9 <= early.radius < -1e-3
+    norms = np.linalg.norm(A, axis=1)
+    assert np.abs(early.duals @ A).max() < 1e-9
+    assert early.duals @ norms + early.cap_dual == pytest.approx(1.0, abs=1e-9)
+    assert early.duals @ b + early.cap_dual * CAP == pytest.approx(early.radius, abs=1e-9)
