@@ -22,7 +22,6 @@ from typing import ClassVar, NamedTuple, Protocol
 import numpy as np
 
 from ..domain import Domain
-from ..lp import Basis
 from ..network import Network
 
 __all__ = ["Settings", "Counters", "RegionArrays", "SplitCell", "VertexCell", "WalkCell",
@@ -115,7 +114,8 @@ class SplitCell(NamedTuple):
     when it is the Chebyshev ball; the layer input map ``M z + m`` with its row error
     bounds; the states so far; and, for a cell whose split by its layer was cut short,
     the sides decided so far and the hyperplanes still to test (empty arrays otherwise);
-    a dual feasible basis of its inscribed-ball LP (:class:`regions.lp.Basis`), or None."""
+    a dual feasible basis of its inscribed-ball LP (:class:`regions.lp.Basis`): its rows and
+    their matrix's inverse, each empty when unknown."""
 
     layer: int
     A: np.ndarray
@@ -132,7 +132,8 @@ class SplitCell(NamedTuple):
     pattern: np.ndarray
     sides: np.ndarray
     undecided: np.ndarray
-    basis: Basis | None = None
+    basis_rows: np.ndarray = np.zeros(0, np.int64)
+    basis_inverse: np.ndarray = np.zeros((0, 0))
 
 
 class VertexCell(NamedTuple):

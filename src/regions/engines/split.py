@@ -52,6 +52,8 @@ def witness_record(point: tuple, center: np.ndarray) -> tuple[np.ndarray, np.nda
         return witness, NO_RATIONAL
     return witness, np.array([str(v) for v in point], dtype=str)
 NO_UNDECIDED = np.zeros(0, np.int64)
+NO_BASIS_ROWS = np.zeros(0, np.int64)
+NO_INVERSE = np.zeros((0, 0))
 
 
 def support(ball: Ball, m: int) -> list | None:
@@ -62,6 +64,20 @@ def support(ball: Ball, m: int) -> list | None:
         return None
     duals = ball.duals[:m]
     return [int(i) for i in np.argsort(-duals, kind="stable") if duals[i] > 0.0]
+
+
+def basis_fields(basis: Basis | None) -> tuple[np.ndarray, np.ndarray]:
+    """A basis as a cell's two array fields (empty when unknown), which checkpoints keep."""
+    if basis is None:
+        return NO_BASIS_ROWS, NO_INVERSE
+    return basis.rows, NO_INVERSE if basis.inverse is None else basis.inverse
+
+
+def cell_basis(cell: SplitCell) -> Basis | None:
+    """The basis a cell's fields hold (:func:`basis_fields`)."""
+    if cell.basis_rows.size == 0:
+        return None
+    return Basis(cell.basis_rows, cell.basis_inverse if cell.basis_inverse.size else None)
 
 
 def root_ball(solver: LPSolver, domain: Domain) -> Ball:
@@ -107,7 +123,8 @@ class SplitEngine:
         return [SplitCell(0, domain.A, domain.b, -1 - np.arange(m, dtype=np.int64),
                           np.zeros(m), np.zeros(m, np.int8), ball.center, ball.radius, True,
                           domain.basis, domain.origin, domain.basis_error(),
-                          np.zeros(0, np.int8), NO_SIDES, NO_UNDECIDED, ball.basis)]
+                          np.zeros(0, np.int8), NO_SIDES, NO_UNDECIDED,
+                          *basis_fields(ball.basis))]
 
     @property
     def pending(self) -> int:
@@ -167,7 +184,7 @@ class SplitEngine:
         an exact rational point when float64 cannot certify one)."""
         center, radius = cell.center, cell.radius
         if not cell.largest:
-            ball = (self.solver.warm_chebyshev(cell.A, cell.b, cell.basis)
+            ball = (self.solver.warm_chebyshev(cell.A, cell.b, cell_basis(cell))
                     or self.solver.proposal(cell.A, cell.b))
             if not math.isnan(ball.radius):     # an LP solved it
                 center, radius = ball.center, ball.radius
@@ -284,7 +301,7 @@ class LayerSplit:
         pieces)``, each a :class:`Piece`."""
         cell = self.cell
         stack = [Piece(cell.A, cell.b, cell.labels, cell.errors, cell.row_sides, cell.center,
-                       cell.radius, cell.largest, sides, undecided, cell.basis)]
+                       cell.radius, cell.largest, sides, undecided, cell_basis(cell))]
         out, steps = [], 0
         while stack and steps < self.engine.split_steps:
             steps += 1
@@ -445,16 +462,17 @@ class LayerSplit:
         return SplitCell(cell.layer + 1, piece.A, piece.b, piece.labels, piece.errors,
                          piece.row_sides, piece.center, piece.radius, piece.largest, M, m,
                          M_error, np.concatenate([cell.pattern, states]), NO_SIDES,
-                         NO_UNDECIDED, piece.basis)
+                         NO_UNDECIDED, *basis_fields(piece.basis))
 
     def unfinished(self, piece: "Piece") -> SplitCell:
         """A piece whose split was cut short, as a cell of this layer."""
-        cell = self.cell
-        return cell._replace(A=piece.A, b=piece.b, labels=piece.labels, errors=piece.errors,
-                             row_sides=piece.row_sides, center=piece.center,
-                             radius=piece.radius, largest=piece.largest, sides=piece.sides,
-                             undecided=np.array(piece.undecided, dtype=np.int64),
-                             basis=piece.basis)
+        rows, inverse = basis_fields(piece.basis)
+        return self.cell._replace(A=piece.A, b=piece.b, labels=piece.labels,
+                                  errors=piece.errors, row_sides=piece.row_sides,
+                                  center=piece.center, radius=piece.radius,
+                                  largest=piece.largest, sides=piece.sides,
+                                  undecided=np.array(piece.undecided, dtype=np.int64),
+                                  basis_rows=rows, basis_inverse=inverse)
 
 
 def ordered(children: dict) -> list:
