@@ -14,7 +14,7 @@ returns None (a singular or dual infeasible basis, an iteration limit, a dual ra
 """
 
 import numpy as np
-from libc.math cimport fabs
+from libc.math cimport fabs, sqrt
 from scipy.linalg.cython_blas cimport dgemv, dger
 
 cdef extern from *:
@@ -123,8 +123,13 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
         return None
     if max_pivots < 0:
         max_pivots = 2 * n + 32
-    norms_arr = np.sqrt(np.einsum("ij,ij->i", np.asarray(A), np.asarray(A)))
+    norms_arr = np.empty(m)
     cdef double[::1] norms = norms_arr
+    for i in range(m):
+        s = 0.0
+        for j in range(dim):
+            s += A[i, j] * A[i, j]
+        norms[i] = sqrt(s)
     basis_arr = np.asarray(start, dtype=np.int64).copy()
     cdef long[::1] basis = basis_arr
     in_basis_arr = np.zeros(m + 1, dtype=np.int8)      # index m: the cap row

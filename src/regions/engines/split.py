@@ -508,8 +508,9 @@ class Piece:
 
     def rows_with(self, split: LayerSplit, t: int, side: int) -> tuple:
         """``(A, b, errors)`` of the part of this piece on ``side`` of hyperplane ``t``."""
-        return (np.vstack([self.A, -side * split.a[t][None, :]]),
-                np.append(self.b, side * split.c[t]), np.append(self.errors, split.e[t]))
+        return (np.concatenate([self.A, -side * split.a[t:t + 1]]),
+                np.concatenate([self.b, side * split.c[t:t + 1]]),
+                np.concatenate([self.errors, split.e[t:t + 1]]))
 
     def child(self, split: LayerSplit, t: int, side: int, center, radius: float,
               largest: bool, basis: Basis | None = None, rows: tuple | None = None) -> "Piece":
