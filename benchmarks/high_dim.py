@@ -7,7 +7,8 @@ case by case, and the table gives the ratios: on a shared machine only ratios me
 run mean anything. ``--max-regions`` stops both after the same first regions (the order of
 the regions depends on exact decisions only). Writes its section of docs/benchmarks.md.
 
-    python benchmarks/high_dim.py [--baseline PYTHON] [--max-regions N] [--no-write]
+    python benchmarks/high_dim.py [--baseline PYTHON [--baseline-label TEXT]] [--max-regions N]
+                                  [--no-write]
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ def header(with_baseline: bool) -> list[str]:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", help="python of the checkout to compare against")
+    parser.add_argument("--baseline-label", default="another checkout",
+                        help="what the baseline is, for the written section (e.g. a commit)")
     parser.add_argument("--max-regions", type=int, default=None,
                         help="stop each count after this many regions (default: count all)")
     parser.add_argument("--no-write", action="store_true", help="print only")
@@ -92,8 +95,9 @@ def main():
                     if args.baseline else None)
         rows.append(row(widths, dim, result, baseline))
         print(rows[-1], flush=True)
-    command = f"python {SCRIPT}" + (f" --baseline {args.baseline}" if args.baseline else "") + (
+    command = f"python {SCRIPT}" + (" --baseline PYTHON" if args.baseline else "") + (
         f" --max-regions {args.max_regions}" if args.max_regions else "")
+    baseline = [f"- Baseline: {args.baseline_label}."] if args.baseline else []
     section = "\n".join([
         "## Many inputs: the split engine on boxes of 10 to 64 inputs",
         "",
@@ -104,6 +108,7 @@ def main():
         "- µs/LP (solver): time inside the LP solvers (HiGHS, and the warm-started dual "
         "simplex of `regions._simplex`) per LP; µs/LP (wall): the whole run per LP, "
         "certification and bookkeeping included.",
+        *baseline,
         "",
         *rows,
     ])
