@@ -15,6 +15,7 @@ returns None (a singular or dual infeasible basis, an iteration limit, a dual ra
 
 import numpy as np
 from libc.math cimport fabs, sqrt
+from libc.stdint cimport int64_t
 from scipy.linalg.cython_blas cimport dgemv, dger
 
 cdef extern from *:
@@ -82,7 +83,7 @@ cdef double rhs(const double[::1] b, double cap, Py_ssize_t i) noexcept nogil:
 
 
 cdef bint tight(const double[:, ::1] A, const double[::1] norms, const double[::1] b,
-               double cap, const long[::1] basis, const double[::1] x) noexcept:
+               double cap, const int64_t[::1] basis, const double[::1] x) noexcept:
     """Whether every row of ``basis`` holds with equality at ``x`` up to ``FEASIBILITY``
     (a kept basis inverse has not drifted)."""
     cdef Py_ssize_t dim = A.shape[1], k, j, i
@@ -101,7 +102,7 @@ cdef bint tight(const double[:, ::1] A, const double[::1] norms, const double[::
 
 
 def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
-                   const long[::1] start, start_inverse=None, double stop_below=-np.inf,
+                   const int64_t[::1] start, start_inverse=None, double stop_below=-np.inf,
                    int max_pivots=-1):
     """The inscribed-ball LP of ``A z <= b`` (A (m, dim), b (m,)), radius capped at ``cap``,
     by dual simplex pivots from the dual feasible basis ``start`` (dim + 1,) of row indices
@@ -112,10 +113,10 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     Returns ``(center (dim,), radius, duals (m,), cap_dual, basis (dim + 1,), inverse)`` at
     an optimal basis, or at the first basis whose radius (an upper bound on the optimum, as
     every dual feasible basis gives) is below ``stop_below``: there the polyhedron is
-    empty, and the duals say why. None when the start is singular or not dual feasible, the LP needs
-    more than ``max_pivots`` pivots (default ``2 dim + 34``), or its dual has a ray (the LP has no feasible point,
-    which the inscribed-ball LP always has: numerical trouble).
-    """
+    empty, and the duals say why. None when the start is singular or not dual feasible,
+    the LP needs more than ``max_pivots`` pivots (default ``2 dim + 34``), or its dual has
+    a ray (the LP has no feasible point, which the inscribed-ball LP always has: numerical
+    trouble)."""
     cdef Py_ssize_t m = A.shape[0], dim = A.shape[1], n = dim + 1, i, j, k, l, leave, enter
     cdef double s, worst, ratio, best_ratio, best_w, scale
     cdef int pivots
@@ -131,7 +132,7 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
             s += A[i, j] * A[i, j]
         norms[i] = sqrt(s)
     basis_arr = np.asarray(start, dtype=np.int64).copy()
-    cdef long[::1] basis = basis_arr
+    cdef int64_t[::1] basis = basis_arr
     in_basis_arr = np.zeros(m + 1, dtype=np.int8)      # index m: the cap row
     cdef signed char[::1] in_basis = in_basis_arr
     M_arr = np.empty((n, n))

@@ -84,7 +84,8 @@ class Ball:
     ``duals`` (m,) and ``cap_dual`` are the LP's dual values (clipped at 0): ``duals @ A``
     is about 0, ``duals @ norms + cap_dual`` about 1, and ``duals @ b + cap_dual * cap``
     about ``radius``; :mod:`regions.predicates` turns them into a rigorous upper bound on
-    the exact radius. ``basis``: the optimal :class:`Basis`, a warm start for the LP of any
+    the exact radius. ``basis``: the LP's final :class:`Basis` (optimal, unless the dual
+    simplex stopped early on an empty polyhedron), a warm start for the LP of any
     polyhedron with more rows appended (:meth:`LPSolver.warm_chebyshev`); None when unknown.
     """
 
@@ -107,13 +108,12 @@ class Basis:
 
 class LPSolver:
     """A reusable HiGHS instance and the warm-started dual simplex; ``count`` LPs solved so
-    far (``warm`` of them by the dual simplex), ``seconds`` spent solving them."""
+    far, ``seconds`` spent solving them."""
 
     def __init__(self):
         self._highs = _silent_highs()
         self._highs.setOptionValue("presolve", "off")
         self.count = 0
-        self.warm = 0
         self.seconds = 0.0
 
     def _run(self, decided=_DECIDED):
@@ -203,7 +203,6 @@ class LPSolver:
                                   basis.inverse, stop_below)
         self.seconds += time.perf_counter() - started
         self.count += 1
-        self.warm += 1
         if solution is None:
             return None
         center, radius, duals, cap_dual, rows, inverse = solution

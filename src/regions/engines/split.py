@@ -382,8 +382,8 @@ class LayerSplit:
         The warm-started dual simplex proposes first; when what it proposes certifies
         neither answer, HiGHS proposes again before the exact path decides."""
         A, b, errors = rows = piece.rows_with(self, t, side)
-        ball = self.solver.warm_chebyshev(A, b, piece.basis, stop_below=-EMPTY_MARGIN * piece.radius
-                                          if piece.radius > 0.0 else -np.inf)
+        stop_below = -EMPTY_MARGIN * piece.radius if piece.radius > 0.0 else -np.inf
+        ball = self.solver.warm_chebyshev(A, b, piece.basis, stop_below=stop_below)
         if ball is not None:
             if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
                 return True, ball, rows
