@@ -12,6 +12,7 @@ from setuptools import Extension, setup
 EXTENSIONS = {
     "regions.engines._vertex": "src/regions/engines/_vertex.pyx",
     "regions._facets": "src/regions/_facets.pyx",
+    "regions._simplex": "src/regions/_simplex.pyx",
 }
 
 if __name__ == "__main__":

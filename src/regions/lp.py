@@ -16,6 +16,7 @@ import time
 import highspy
 import numpy as np
 
+from ._simplex import chebyshev_dual
 from .tolerances import RADIUS_CAP
 
 __all__ = ["constraint_columns", "LPError", "Ball", "LPSolver"]
@@ -29,6 +30,8 @@ _INFEASIBLE = highspy.HighsModelStatus.kInfeasible
 _RETRIES = (("presolve", "on", "off"), ("simplex_strategy", 4, 1))
 _DECIDED = (_OPTIMAL, _INFEASIBLE, highspy.HighsModelStatus.kUnbounded,
             highspy.HighsModelStatus.kUnboundedOrInfeasible)
+_BASIC = highspy.HighsBasisStatus.kBasic
+_AT_UPPER = highspy.HighsBasisStatus.kUpper
 
 
 def _silent_highs() -> highspy.Highs:
@@ -83,17 +86,31 @@ class Ball:
     ``duals`` (m,) and ``cap_dual`` are the LP's dual values (clipped at 0): ``duals @ A``
     is about 0, ``duals @ norms + cap_dual`` about 1, and ``duals @ b + cap_dual * cap``
     about ``radius``; :mod:`regions.predicates` turns them into a rigorous upper bound on
-    the exact radius.
+    the exact radius. ``basis``: the LP's final :class:`Basis` (optimal, unless the dual
+    simplex stopped early on an empty polyhedron), a warm start for the LP of any
+    polyhedron with more rows appended (:meth:`LPSolver.warm_chebyshev`); None when unknown.
     """
 
     center: np.ndarray
     radius: float
     duals: np.ndarray | None = None
     cap_dual: float = 0.0
+    basis: "Basis | None" = None
+
+
+@dataclass(frozen=True)
+class Basis:
+    """A basis of the inscribed-ball LP: ``rows`` (dim + 1,) the indices of the rows held
+    at their bounds (-1: the radius at its cap), and the inverse (dim + 1, dim + 1) of
+    their matrix ``[a_i | |a_i|]`` when known (None: the dual simplex computes it)."""
+
+    rows: np.ndarray
+    inverse: np.ndarray | None = None
 
 
 class LPSolver:
-    """A reusable HiGHS instance; ``count`` LPs solved so far, ``seconds`` spent in HiGHS."""
+    """A reusable HiGHS instance and the warm-started dual simplex; ``count`` LPs solved so
+    far, ``seconds`` spent solving them."""
 
     def __init__(self):
         self._highs = _silent_highs()
@@ -159,7 +176,39 @@ class LPSolver:
         x = np.asarray(solution.col_value)
         duals = np.maximum(np.asarray(solution.row_dual), 0.0)
         return Ball(x[:dim], float(self._highs.getInfo().objective_function_value), duals,
-                    abs(float(solution.col_dual[dim])))
+                    abs(float(solution.col_dual[dim])), self._chebyshev_basis(dim))
+
+    def _chebyshev_basis(self, dim: int) -> Basis | None:
+        """The optimal basis of the inscribed-ball LP just solved, as the rows it holds at
+        their bounds (-1: the radius at its cap); None when a centre coordinate is nonbasic
+        (an unbounded or degenerate polyhedron), which no dual simplex start can express."""
+        status = self._highs.getBasis()
+        if not status.valid or any(s != _BASIC for s in status.col_status[:dim]):
+            return None
+        rows = [i for i, s in enumerate(status.row_status) if s != _BASIC]
+        if status.col_status[dim] == _AT_UPPER:
+            rows.append(-1)
+        return Basis(np.array(rows, dtype=np.int64)) if len(rows) == dim + 1 else None
+
+    def warm_chebyshev(self, A: np.ndarray, c: np.ndarray, basis: Basis | None,
+                       cap: float = RADIUS_CAP, stop_below: float = -np.inf) -> Ball | None:
+        """:meth:`chebyshev` by dense dual simplex pivots from ``basis``, a dual feasible
+        basis (the optimal one of a polyhedron whose rows ``A`` extends); None when there is
+        no basis or the pivots fail (then HiGHS must solve it). A proposal, like HiGHS's.
+        Once a basis bounds the radius below ``stop_below`` (negative: the polyhedron is
+        empty), the pivots stop: that ball's radius is the bound and its duals prove it."""
+        if basis is None:
+            return None
+        started = time.perf_counter()
+        solution = chebyshev_dual(np.ascontiguousarray(A, dtype=np.float64),
+                                  np.ascontiguousarray(c, dtype=np.float64), cap, basis.rows,
+                                  basis.inverse, stop_below)
+        self.seconds += time.perf_counter() - started
+        self.count += 1
+        if solution is None:
+            return None
+        center, radius, duals, cap_dual, rows, inverse = solution
+        return Ball(center, radius, duals, cap_dual, Basis(rows, inverse))
 
     def proposal(self, A: np.ndarray, c: np.ndarray, cap: float = RADIUS_CAP) -> Ball:
         """:meth:`chebyshev` where its answer is only a proposal that exact arithmetic

@@ -113,7 +113,9 @@ class SplitCell(NamedTuple):
     whose next layer is ``layer``; a ball ``(center, radius)`` inside it, ``largest``
     when it is the Chebyshev ball; the layer input map ``M z + m`` with its row error
     bounds; the states so far; and, for a cell whose split by its layer was cut short,
-    the sides decided so far and the hyperplanes still to test (empty arrays otherwise)."""
+    the sides decided so far and the hyperplanes still to test (empty arrays otherwise);
+    a dual feasible basis of its inscribed-ball LP (:class:`regions.lp.Basis`): its rows and
+    their matrix's inverse, each empty when unknown."""
 
     layer: int
     A: np.ndarray
@@ -130,6 +132,8 @@ class SplitCell(NamedTuple):
     pattern: np.ndarray
     sides: np.ndarray
     undecided: np.ndarray
+    basis_rows: np.ndarray = np.zeros(0, np.int64)
+    basis_inverse: np.ndarray = np.zeros((0, 0))
 
 
 class VertexCell(NamedTuple):

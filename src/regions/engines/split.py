@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import NamedTuple
 
 import numpy as np
 
 from ..domain import Domain
 from ..errors import DomainError
-from ..lp import Ball, LPSolver
+from ..lp import Ball, Basis, LPSolver
 from ..network import Network, states_from_sides
 from ..predicates import Decisions, layer_hyperplanes, matrix_error, output_map
 from ..rational import parse_fraction
@@ -37,6 +38,9 @@ from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
 __all__ = ["SplitEngine", "root_ball"]
 
 NO_SIDES = np.zeros(0, np.int8)
+#: The dual simplex stops on a part once its radius bound is below -EMPTY_MARGIN times the
+#: piece's radius: far enough below 0 for the rigorous bound to confirm the part empty.
+EMPTY_MARGIN = 1e-3
 NO_RATIONAL = np.zeros(0, dtype=str)
 
 
@@ -48,6 +52,8 @@ def witness_record(point: tuple, center: np.ndarray) -> tuple[np.ndarray, np.nda
         return witness, NO_RATIONAL
     return witness, np.array([str(v) for v in point], dtype=str)
 NO_UNDECIDED = np.zeros(0, np.int64)
+NO_BASIS_ROWS = np.zeros(0, np.int64)
+NO_INVERSE = np.zeros((0, 0))
 
 
 def support(ball: Ball, m: int) -> list | None:
@@ -58,6 +64,20 @@ def support(ball: Ball, m: int) -> list | None:
         return None
     duals = ball.duals[:m]
     return [int(i) for i in np.argsort(-duals, kind="stable") if duals[i] > 0.0]
+
+
+def basis_fields(basis: Basis | None) -> tuple[np.ndarray, np.ndarray]:
+    """A basis as a cell's two array fields (empty when unknown), which checkpoints keep."""
+    if basis is None:
+        return NO_BASIS_ROWS, NO_INVERSE
+    return basis.rows, NO_INVERSE if basis.inverse is None else basis.inverse
+
+
+def cell_basis(cell: SplitCell) -> Basis | None:
+    """The basis a cell's fields hold (:func:`basis_fields`)."""
+    if cell.basis_rows.size == 0:
+        return None
+    return Basis(cell.basis_rows, cell.basis_inverse if cell.basis_inverse.size else None)
 
 
 def root_ball(solver: LPSolver, domain: Domain) -> Ball:
@@ -103,7 +123,8 @@ class SplitEngine:
         return [SplitCell(0, domain.A, domain.b, -1 - np.arange(m, dtype=np.int64),
                           np.zeros(m), np.zeros(m, np.int8), ball.center, ball.radius, True,
                           domain.basis, domain.origin, domain.basis_error(),
-                          np.zeros(0, np.int8), NO_SIDES, NO_UNDECIDED)]
+                          np.zeros(0, np.int8), NO_SIDES, NO_UNDECIDED,
+                          *basis_fields(ball.basis))]
 
     @property
     def pending(self) -> int:
@@ -163,8 +184,9 @@ class SplitEngine:
         an exact rational point when float64 cannot certify one)."""
         center, radius = cell.center, cell.radius
         if not cell.largest:
-            ball = self.solver.proposal(cell.A, cell.b)
-            if not math.isnan(ball.radius):     # HiGHS solved it
+            ball = (self.solver.warm_chebyshev(cell.A, cell.b, cell_basis(cell))
+                    or self.solver.proposal(cell.A, cell.b))
+            if not math.isnan(ball.radius):     # an LP solved it
                 center, radius = ball.center, ball.radius
         rational = NO_RATIONAL
         if not strict_slack(cell.A, cell.b, cell.errors, center):
@@ -279,7 +301,7 @@ class LayerSplit:
         pieces)``, each a :class:`Piece`."""
         cell = self.cell
         stack = [Piece(cell.A, cell.b, cell.labels, cell.errors, cell.row_sides, cell.center,
-                       cell.radius, cell.largest, sides, undecided)]
+                       cell.radius, cell.largest, sides, undecided, cell_basis(cell))]
         out, steps = [], 0
         while stack and steps < self.engine.split_steps:
             steps += 1
@@ -302,17 +324,16 @@ class LayerSplit:
         the side it is strictly on has interior); otherwise each side is decided by its own
         LP (:meth:`cut_by_sides`)."""
         t = piece.undecided[0]
-        radius = self.certified_radius(piece)
-        signs, values = certified_signs(self.a[t:t + 1], self.c[t:t + 1], self.e[t:t + 1],
-                                        piece.center)
-        near, value = int(signs[0, 0]), float(values[0, 0])
+        probe = self.probe(piece)
+        radius = probe.radius
+        near, value = int(probe.signs[t]), float(probe.values[t])
         if near == 0 or radius <= 0.0:
             return self.cut_by_sides(piece, t)
         far = -near
         unit = self.a[t] / np.linalg.norm(self.a[t])
         dim = self.a.shape[1]
         shortest = 1.0 - dim * UNIT_ROUNDOFF - np.sqrt(dim) * self.e[t]   # |exact row| at least
-        if abs(value) + self.plane_slack(t, piece.center) < radius * shortest:
+        if abs(value) + probe.slacks[t] < radius * shortest:
             # a ball inside the piece reaches across the hyperplane: both sides have interior
             r, a = radius, abs(value)
             return ordered({far: piece.child(self, t, far, piece.center
@@ -320,18 +341,18 @@ class LayerSplit:
                             near: piece.child(self, t, near, piece.center
                                               + near * (r - a) / 2.0 * unit, (r + a) / 2.0,
                                               False)})
-        reach, ball = self.reaches(piece, t, far)
+        reach, ball, rows = self.reaches(piece, t, far)
         if not reach:
             piece.sides[t] = near
             return [piece]
         if ball is None or not ball.radius > 0.0:
-            ball = Ball(piece.center, 0.0)
+            ball = Ball(piece.center, 0.0, basis=None if ball is None else ball.basis)
         near_center, near_radius = piece.center, radius
         if abs(value) < radius:
             near_radius = (radius + abs(value)) / 2.0
             near_center = piece.center + near * (radius - abs(value)) / 2.0 * unit
         return ordered({far: piece.child(self, t, far, ball.center, ball.radius,
-                                         ball.radius > 0.0),
+                                         ball.radius > 0.0, ball.basis, rows),
                         near: piece.child(self, t, near, near_center, near_radius, False)})
 
     def cut_by_sides(self, piece: "Piece", t: int) -> list:
@@ -339,37 +360,46 @@ class LayerSplit:
         to rounding on the hyperplane): each side by its own LP (or exactly)."""
         kept = []
         for side in (-1, 1):
-            reach, ball = self.reaches(piece, t, side)
+            reach, ball, rows = self.reaches(piece, t, side)
             if reach:
-                kept.append((side, ball))
+                kept.append((side, ball, rows))
         if len(kept) == 1:
             piece.sides[t] = kept[0][0]
             return [piece]
         children = {}
-        for side, ball in kept:
+        for side, ball, rows in kept:
             if ball is None or not ball.radius > 0.0:
-                ball = Ball(piece.center, 0.0)
+                ball = Ball(piece.center, 0.0, basis=None if ball is None else ball.basis)
             children[side] = piece.child(self, t, side, ball.center, ball.radius,
-                                         ball.radius > 0.0)
+                                         ball.radius > 0.0, ball.basis, rows)
         return ordered(children)
 
-    def reaches(self, piece: "Piece", t: int, side: int) -> tuple[bool, Ball | None]:
-        """Whether ``side`` of hyperplane ``t`` meets the piece's interior, and the
-        inscribed ball of that part (from the LP; None when it was decided otherwise)."""
-        A = np.vstack([piece.A, -side * self.a[t][None, :]])
-        b = np.append(piece.b, side * self.c[t])
-        errors = np.append(piece.errors, self.e[t])
+    def reaches(self, piece: "Piece", t: int, side: int) -> tuple[bool, Ball | None, tuple]:
+        """Whether ``side`` of hyperplane ``t`` meets the piece's interior, the inscribed
+        ball of that part (from the LP; None when it was decided otherwise), and that part's
+        rows ``(A, b, errors)``.
+
+        The warm-started dual simplex proposes first; when what it proposes certifies
+        neither answer, HiGHS proposes again before the exact path decides."""
+        A, b, errors = rows = piece.rows_with(self, t, side)
+        stop_below = -EMPTY_MARGIN * piece.radius if piece.radius > 0.0 else -np.inf
+        ball = self.solver.warm_chebyshev(A, b, piece.basis, stop_below=stop_below)
+        if ball is not None:
+            if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
+                return True, ball, rows
+            if self.radius_bound(A, b, errors, ball) < 0.0:
+                return False, None, rows
         ball = self.solver.proposal(A, b)
         if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
-            return True, ball
+            return True, ball, rows
         if self.radius_bound(A, b, errors, ball) < 0.0:
-            return False, None
+            return False, None, rows
         if not self.decisions.settle(1 if ball.radius > 0.0 else -1):
-            return ball.radius > 0.0, ball
+            return ball.radius > 0.0, ball, rows
         reach = self.decisions.reaches(self.cell.pattern, piece.labels, piece.row_sides,
                                        int(self.labels[t]), side, start=piece.center,
                                        basis=support(ball, len(piece.b)))
-        return reach, ball
+        return reach, ball, rows
 
     def radius_bound(self, A: np.ndarray, b: np.ndarray, errors: np.ndarray, ball: Ball) -> float:
         """A rigorous upper bound on the exact Chebyshev radius of ``A z <= b`` (rows with
@@ -392,6 +422,15 @@ class LayerSplit:
         bound = (numerator + rounding) * BOUND_SAFETY
         return bound / (1.0 - abs(slack)) if bound > 0 else bound / (1.0 + abs(slack))
 
+    def probe(self, piece: "Piece") -> "Probe":
+        """What the piece's center tells about every hyperplane of the layer (computed
+        once per piece: a piece keeps its center while its hyperplanes are decided)."""
+        if piece.probe is None:
+            signs, values = certified_signs(self.a, self.c, self.e, piece.center)
+            piece.probe = Probe(self.certified_radius(piece), signs[0], values[0],
+                                self.plane_slacks(piece.center))
+        return piece.probe
+
     def certified_radius(self, piece: "Piece") -> float:
         """A radius of a ball around the piece's center certified inside the exact piece
         (0 when none is)."""
@@ -406,11 +445,11 @@ class LayerSplit:
             return piece.radius
         return max(0.0, min(piece.radius, float(np.min((slack - bound) / norms))))
 
-    def plane_slack(self, t: int, point: np.ndarray) -> float:
-        """Error bound of hyperplane ``t``'s value at ``point``."""
-        return float((self.e[t] * (np.abs(point).sum() + 1.0)
-                      + gamma(self.a.shape[1] + 2) * (np.abs(self.a[t]) @ np.abs(point)
-                                                      + abs(self.c[t]))) * BOUND_SAFETY)
+    def plane_slacks(self, point: np.ndarray) -> np.ndarray:
+        """Error bounds (T,) of the hyperplanes' values at ``point`` (dim,)."""
+        return (self.e * (np.abs(point).sum() + 1.0)
+                + gamma(self.a.shape[1] + 2) * (np.abs(self.a) @ np.abs(point)
+                                                + np.abs(self.c))) * BOUND_SAFETY
 
     # ------------------------------------------------------------------ children
 
@@ -423,15 +462,17 @@ class LayerSplit:
         return SplitCell(cell.layer + 1, piece.A, piece.b, piece.labels, piece.errors,
                          piece.row_sides, piece.center, piece.radius, piece.largest, M, m,
                          M_error, np.concatenate([cell.pattern, states]), NO_SIDES,
-                         NO_UNDECIDED)
+                         NO_UNDECIDED, *basis_fields(piece.basis))
 
     def unfinished(self, piece: "Piece") -> SplitCell:
         """A piece whose split was cut short, as a cell of this layer."""
-        cell = self.cell
-        return cell._replace(A=piece.A, b=piece.b, labels=piece.labels, errors=piece.errors,
-                             row_sides=piece.row_sides, center=piece.center,
-                             radius=piece.radius, largest=piece.largest, sides=piece.sides,
-                             undecided=np.array(piece.undecided, dtype=np.int64))
+        rows, inverse = basis_fields(piece.basis)
+        return self.cell._replace(A=piece.A, b=piece.b, labels=piece.labels,
+                                  errors=piece.errors, row_sides=piece.row_sides,
+                                  center=piece.center, radius=piece.radius,
+                                  largest=piece.largest, sides=piece.sides,
+                                  undecided=np.array(piece.undecided, dtype=np.int64),
+                                  basis_rows=rows, basis_inverse=inverse)
 
 
 def ordered(children: dict) -> list:
@@ -439,27 +480,48 @@ def ordered(children: dict) -> list:
     return [children[-1], children[1]]
 
 
+class Probe(NamedTuple):
+    """A piece's center against the layer's hyperplanes: a radius certified around it
+    (0: none), and per hyperplane (T,) the certified sign there (0: uncertain), the float
+    value, and the value's error bound."""
+
+    radius: float
+    signs: np.ndarray
+    values: np.ndarray
+    slacks: np.ndarray
+
+
 class Piece:
-    """A part of a cell during its split: rows, a ball inside, the sides decided so far."""
+    """A part of a cell during its split: rows, a ball inside, the sides decided so far, a
+    dual feasible basis of its inscribed-ball LP (None when unknown), and its center's
+    :class:`Probe` once computed."""
 
     __slots__ = ("A", "b", "labels", "errors", "row_sides", "center", "radius", "largest",
-                 "sides", "undecided")
+                 "sides", "undecided", "basis", "probe")
 
     def __init__(self, A, b, labels, errors, row_sides, center, radius, largest, sides,
-                 undecided):
+                 undecided, basis):
         self.A, self.b, self.labels, self.errors = A, b, labels, errors
         self.row_sides, self.center, self.radius, self.largest = row_sides, center, radius, largest
-        self.sides, self.undecided = sides, undecided
+        self.sides, self.undecided, self.basis = sides, undecided, basis
+        self.probe = None
+
+    def rows_with(self, split: LayerSplit, t: int, side: int) -> tuple:
+        """``(A, b, errors)`` of the part of this piece on ``side`` of hyperplane ``t``."""
+        return (np.concatenate([self.A, -side * split.a[t:t + 1]]),
+                np.concatenate([self.b, side * split.c[t:t + 1]]),
+                np.concatenate([self.errors, split.e[t:t + 1]]))
 
     def child(self, split: LayerSplit, t: int, side: int, center, radius: float,
-              largest: bool) -> "Piece":
-        """The part of this piece on ``side`` of hyperplane ``t`` (one more row)."""
+              largest: bool, basis: Basis | None = None, rows: tuple | None = None) -> "Piece":
+        """The part of this piece on ``side`` of hyperplane ``t`` (one more row); ``basis``
+        of its LP when one was solved, else this piece's (still dual feasible); ``rows``
+        its :meth:`rows_with` when already built."""
         sides = self.sides.copy()
         sides[t] = side
-        return Piece(np.vstack([self.A, -side * split.a[t][None, :]]),
-                     np.append(self.b, side * split.c[t]),
-                     np.append(self.labels, split.labels[t]),
-                     np.append(self.errors, split.e[t]),
+        A, b, errors = rows or self.rows_with(split, t, side)
+        return Piece(A, b, np.append(self.labels, split.labels[t]), errors,
                      np.append(self.row_sides, np.int8(side)),
                      center, float(radius), largest, sides,
-                     [u for u in self.undecided if u != t])
+                     [u for u in self.undecided if u != t],
+                     self.basis if basis is None else basis)

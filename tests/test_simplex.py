@@ -1,0 +1,148 @@
+"""The warm-started dual simplex (regions._simplex) against HiGHS on the same inscribed-ball
+LPs, degenerate ones included; and the split engine's counts when its proposals fail or lie."""
+
+import numpy as np
+import pytest
+
+import regions
+from regions import lp
+from regions.lp import Basis, LPSolver
+from regions.random_networks import random_network
+
+CAP = 10.0
+
+
+def cube(dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """The unit cube [0, 1]^dim as ``A z <= b`` with unit rows."""
+    return np.vstack([np.eye(dim), -np.eye(dim)]), np.r_[np.ones(dim), np.zeros(dim)]
+
+
+def with_row(A, b, row, offset):
+    return np.vstack([A, row]), np.r_[b, offset]
+
+
+def assert_matches_highs(solver: LPSolver, A, b, basis: Basis):
+    """The warm answer is optimal: HiGHS's radius, a centre whose ball fits, multipliers
+    that certify the radius (``duals @ [A | norms] = e_r``, ``duals @ b = radius``)."""
+    warm = solver.warm_chebyshev(A, b, basis, cap=CAP)
+    cold = solver.chebyshev(A, b, cap=CAP)
+    assert warm is not None
+    assert warm.radius == pytest.approx(cold.radius, abs=1e-9)
+    norms = np.linalg.norm(A, axis=1)
+    assert np.all(A @ warm.center + norms * warm.radius <= b + 1e-9)
+    assert np.abs(warm.duals @ A).max(initial=0.0) < 1e-9
+    assert warm.duals @ norms + warm.cap_dual == pytest.approx(1.0, abs=1e-9)
+    assert warm.duals @ b + warm.cap_dual * CAP == pytest.approx(warm.radius, abs=1e-9)
+    return warm
+
+
+@pytest.mark.parametrize("dim", [2, 5, 12])
+@pytest.mark.parametrize("seed", range(5))
+def test_chains_of_random_cuts_match_highs(dim, seed):
+    """Each LP starts from the previous one's basis and inverse (kept over many pivots),
+    as down one branch of a split."""
+    rng = np.random.default_rng(seed)
+    solver = LPSolver()
+    A, b = cube(dim)
+    ball = solver.chebyshev(A, b, cap=CAP)
+    for _ in range(12):
+        row = rng.normal(size=dim)
+        row /= np.linalg.norm(row)
+        A, b = with_row(A, b, row, row @ ball.center + rng.uniform(-0.3, 0.1))
+        ball = assert_matches_highs(solver, A, b, ball.basis)
+
+
+@pytest.mark.parametrize("dim", [2, 3, 10])
+def test_degenerate_cuts_match_highs(dim):
+    solver = LPSolver()
+    A, b = cube(dim)
+    start = solver.chebyshev(A, b, cap=CAP).basis
+    diagonal = np.ones(dim) / np.sqrt(dim)
+    cuts = {
+        "duplicate row": (A[0], b[0]),
+        "parallel, tighter": (A[0], 0.25),
+        "through a vertex": (diagonal, 0.0),              # touches the cube at the origin
+        "through the far vertex": (-diagonal, -np.sqrt(dim)),
+        "empty side": (-diagonal, -np.sqrt(dim) - 0.5),    # negative radius
+        "sliver": (-A[0], -(1.0 - 1e-9)),
+        "through the centre": (diagonal, diagonal @ np.full(dim, 0.5)),
+    }
+    for name, (row, offset) in cuts.items():
+        assert_matches_highs(solver, *with_row(A, b, row, offset), start)
+    A2, b2 = with_row(A, b, A[0], 0.25)                    # two parallel rows, then a third
+    ball = assert_matches_highs(solver, A2, b2, start)
+    assert_matches_highs(solver, *with_row(A2, b2, A[0], 0.125), ball.basis)
+
+
+def test_a_start_that_is_no_basis_gives_no_answer():
+    solver = LPSolver()
+    A, b = cube(3)
+    start = solver.chebyshev(A, b, cap=CAP).basis.rows
+    singular = start.copy()
+    singular[1] = singular[0]
+    parallel_A, parallel_b = with_row(A, b, A[start[0]], 0.5)
+    parallel = start.copy()
+    parallel[1] = len(b)                                   # the same row as start[0]
+    # e_r = y_0 e_1 + y_1 e_2 + y_2 e_3 + y_6 (1, 1, 1) / sqrt 3 (all with the norm column)
+    # needs y_6 = 1 / (1 - sqrt 3) < 0
+    diagonal_A, diagonal_b = with_row(A, b, np.ones(3) / np.sqrt(3), 1.0)
+    infeasible = np.array([0, 1, 2, 6])
+    assert solver.warm_chebyshev(A, b, Basis(singular), cap=CAP) is None
+    assert solver.warm_chebyshev(parallel_A, parallel_b, Basis(parallel), cap=CAP) is None
+    assert solver.warm_chebyshev(A, b, Basis(start[:3]), cap=CAP) is None
+    assert solver.warm_chebyshev(diagonal_A, diagonal_b, Basis(infeasible), cap=CAP) is None
+    assert solver.warm_chebyshev(A, b, None, cap=CAP) is None
+
+
+NETWORKS = [([6, 6, 6, 1], 6), ([5, 8, 8, 1], 5), ([4, 5, 5, 5, 1], 4)]
+
+
+def vertex_count(widths, dim, seed):
+    box = regions.box(np.zeros(dim), np.ones(dim))
+    return regions.count_regions(random_network(widths, seed=seed), box, method="vertex").regions
+
+
+@pytest.mark.parametrize("widths, dim", NETWORKS)
+def test_split_counts_on_boxes_match_the_vertex_engine(widths, dim):
+    box = regions.box(np.zeros(dim), np.ones(dim))
+    for seed in range(2):
+        split = regions.count_regions(random_network(widths, seed=seed), box, method="split")
+        assert split.regions == vertex_count(widths, dim, seed)
+
+
+def lying_simplex(A, b, cap, start, inverse=None, max_pivots=-1):
+    """A dual simplex whose every answer is wrong: a centre outside, a radius too large,
+    multipliers of the wrong rows."""
+    m, dim = A.shape
+    duals = np.zeros(m)
+    duals[0] = 1.0
+    return (np.full(dim, 3.0), 0.75, duals, 0.0, np.asarray(start), inverse)
+
+
+@pytest.mark.parametrize("proposal", [lambda *args, **kwargs: None, lying_simplex],
+                         ids=["failing", "lying"])
+def test_split_counts_do_not_depend_on_the_dual_simplex(monkeypatch, proposal):
+    """Its answers are proposals: failures go to HiGHS, wrong answers certify nothing."""
+    widths, dim = NETWORKS[0]
+    expected = vertex_count(widths, dim, 0)
+    monkeypatch.setattr(lp, "chebyshev_dual", proposal)
+    box = regions.box(np.zeros(dim), np.ones(dim))
+    assert regions.count_regions(random_network(widths, seed=0), box,
+                                 method="split").regions == expected
+
+
+@pytest.mark.parametrize("dim", [3, 10])
+def test_stopping_below_a_radius_gives_a_bound_with_its_certificate(dim):
+    """On an empty part the pivots may stop early: the radius they give bounds HiGHS's
+    optimum from above, is below the threshold, and its duals add up to it."""
+    solver = LPSolver()
+    A, b = cube(dim)
+    start = solver.chebyshev(A, b, cap=CAP).basis
+    A, b = with_row(A, b, -np.ones(dim) / np.sqrt(dim), -np.sqrt(dim) - 0.5)
+    early = solver.warm_chebyshev(A, b, start, cap=CAP, stop_below=-1e-3)
+    optimum = solver.chebyshev(A, b, cap=CAP).radius
+    assert optimum - 1e-9 <= early.radius < -1e-3
+    norms = np.linalg.norm(A, axis=1)
+    assert np.abs(early.duals @ A).max() < 1e-9
+    assert early.duals @ norms + early.cap_dual == pytest.approx(1.0, abs=1e-9)
+    assert early.duals @ b + early.cap_dual * CAP == pytest.approx(early.radius, abs=1e-9)
