@@ -578,7 +578,7 @@ def add_enumeration_arguments(parser) -> None:
     parser.add_argument("--resume", metavar="FILE",
                         help="continue the run saved in FILE (same network and domain only)")
     parser.add_argument("--method", choices=METHODS, default="auto",
-                        help="enumeration method (default auto: vertex up to 8-D on "
+                        help="enumeration method (default auto: vertex up to 7-D on "
                              "bounded domains and 10-D on all of R^n, else split)")
     parallel = parser.add_mutually_exclusive_group()
     parallel.add_argument("--workers", type=at_least_one, default=1, metavar="N",

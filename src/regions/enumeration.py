@@ -64,7 +64,7 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         inscribed balls of thin regions (:mod:`regions.engines.vertex`; bounded domains and
         domains without faces: all of R^n, unbounded planes and lines).
         ``"auto"`` (default): ``"vertex"`` where it applies, up to dimension
-        8 on bounded domains and 10 on all of R^n (``MAX_AUTO_DIM``), else
+        7 on bounded domains and 10 on all of R^n (``MAX_AUTO_DIM``), else
         ``"split"`` (also for the rare networks whose first breakpoints give
         no well-conditioned apex on an unbounded domain); a resumed run keeps
         the method of its checkpoint. ``"walk"``: the breadth-first walk across

@@ -56,7 +56,7 @@ __all__ = ["VertexEngine", "ExactGenerators", "supports", "unbounded_cells",
 #: ``method="auto"`` uses the vertex engine up to these dimensions: bounded domains start
 #: from their corners (a box in 10-D has 1,024, and the split engine is faster there), domains
 #: without faces from simplicial cones (``n + 1`` generators each).
-MAX_AUTO_DIM = {"bounded": 8, "unbounded": 10}
+MAX_AUTO_DIM = {"bounded": 7, "unbounded": 10}
 #: A box with more corners than this is refused (its first cell alone would not fit).
 MAX_CORNERS = 2 ** 20
 #: A polytope domain whose vertices would take more row subsets than this is refused.
