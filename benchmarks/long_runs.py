@@ -48,8 +48,8 @@ def count(widths, workers: int = 1, checkpoint: str | None = None, resume: str |
     if checkpoint is not None:
         save = checkpoints.save
 
-        def measured_save(path, key, saved):
-            save(path, key, saved)
+        def measured_save(path, key, saved, *shards):
+            save(path, key, saved, *shards)
             largest[0] = max(largest[0], os.path.getsize(path))
 
         checkpoints.save = measured_save
