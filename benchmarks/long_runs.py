@@ -26,7 +26,7 @@ SCRIPT = "benchmarks/long_runs.py"
 #: The network of the checkpoint rows: 1.17 million regions over R^2.
 CHECKPOINTED = [2, 512, 512, 512, 1]
 #: Counts of more than 10 s (serially, on this machine) for the workers' rows.
-PARALLEL = [[2, 512, 512, 512, 1], [2, 256, 256, 256, 256, 1], [3, 40, 40, 40, 1]]
+PARALLEL = [[2, 512, 512, 512, 1], [2, 256, 256, 256, 256, 1], [4, 32, 32, 32, 1]]
 CHECKPOINT_EVERY = 10.0
 STOP_AFTER = 10.0
 

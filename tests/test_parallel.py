@@ -300,6 +300,43 @@ def test_batches_keep_the_depth_first_order():
                                                ("cells", cell[10:12]), ("cells", cell[12:])]
 
 
+def test_a_task_hands_its_cells_back_only_when_a_worker_is_idle(monkeypatch):
+    """On a process pool's worker (its idle event set by the caller's Demand), a task past
+    its slice returns its cells only while some worker is idle; otherwise it runs to the
+    end. The cells it returns and the regions it found make up the whole count."""
+    import threading
+    sliced_after_every_chunk(monkeypatch)
+    idle = threading.Event()
+    monkeypatch.setattr(parallel, "_idle", idle)
+    engine = VertexEngine(NET, BOX.resolve(2), parallel.Settings())
+    task = parallel.Task(VertexEngine, NET, BOX.resolve(2), parallel.Settings(),
+                         engine.roots(), None, None, True, parallel.SLICE_SECONDS)
+    whole = parallel.run_task(task)
+    assert whole.complete and whole.count == len(regions.enumerate_regions(NET, BOX,
+                                                                           method="vertex"))
+    idle.set()
+    first = parallel.run_task(task)
+    assert first.stop_reason is None and first.leftover and first.count < whole.count
+    idle.clear()
+    rest = parallel.run_task(parallel.Task(VertexEngine, NET, BOX.resolve(2),
+                                           parallel.Settings(), first.leftover, None, None,
+                                           True, parallel.SLICE_SECONDS))
+    assert rest.complete and first.count + rest.count == whole.count
+
+
+def test_demand_tracks_idle_workers():
+    import threading
+    demand = parallel.Demand(threading.Event(), workers=2)
+    demand.update(1)
+    assert demand.event.is_set()
+    demand.update(2)
+    assert not demand.event.is_set()
+    with parallel.process_pool(2) as pool:
+        assert pool.demand.workers == 2
+        counted = regions.count_regions(NETS["split"], BOX, method="split", executor=pool)
+    assert counted.regions == len(regions.enumerate_regions(NETS["split"], BOX, method="split"))
+
+
 def test_a_worker_that_saw_ctrl_c_returns_at_once(monkeypatch):
     """After a Ctrl-C reached its process group, a worker runs no task it had queued."""
     monkeypatch.setattr(parallel, "_interrupted", True)

@@ -100,7 +100,7 @@ def stack_cells(engine: Engine) -> list:
 def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
           memory_limit=None, progress=None, checkpoint=None,
           checkpoint_every: float = CHECKPOINT_SECONDS, seconds_before: float = 0.0,
-          sink=None, slice_seconds: float | None = None):
+          sink=None, slice_seconds: float | None = None, wanted=None):
     """Run ``engine`` until its stack is empty or a budget runs out.
 
     ``engine`` is any :class:`regions.engines.base.Engine`.
@@ -111,8 +111,8 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
     ``checkpoint``, if given, is called as
     ``checkpoint(engine, records, seconds)`` every ``checkpoint_every``
     seconds and once at the end. ``slice_seconds``: return ``"slice"`` once this long has
-    passed, after at least one ``engine.run`` (a parallel task's share of the work,
-    :mod:`regions.engines.parallel`).
+    passed, after at least one ``engine.run``, and (when given) ``wanted()`` is true (a
+    parallel task's share of the work, :mod:`regions.engines.parallel`).
     Returns ``(stop reason or None, seconds)``, seconds counting
     ``seconds_before`` (earlier runs of a resumed enumeration).
     """
@@ -131,7 +131,7 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
                                       looks % memory_every == 0, max_regions, time_limit,
                                       memory_limit)
             if not reason and looks and slice_seconds is not None \
-                    and now - started >= slice_seconds:
+                    and now - started >= slice_seconds and (wanted is None or wanted()):
                 reason = "slice"
             if reason:
                 break

@@ -41,6 +41,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import ctypes
+import multiprocessing
 import os
 import signal
 import sys
@@ -69,8 +70,11 @@ POLL_SECONDS = 0.5
 STOP_SECONDS = 1.0
 #: Seconds a task runs before it hands its unfinished cells back to be shared out again
 #: (None: tasks run to the end). Work stealing without talk between workers: no subtree
-#: keeps one worker busy for longer than this while the others have nothing to do.
+#: keeps one worker busy for longer than this while the others have nothing to do. On a
+#: :func:`process_pool`, whose workers see the caller's :class:`Demand`, a task hands its
+#: cells back only once a worker is idle, after at least ``DEMAND_SECONDS``.
 SLICE_SECONDS = 1.0
+DEMAND_SECONDS = 0.2
 #: Tasks a returned task's unfinished cells are cut into (when fewer than twice as many
 #: tasks are left).
 LEFTOVER_TASKS = 4
@@ -142,6 +146,24 @@ class ParallelRun:
 
 #: Set in a worker once it has received a Ctrl-C: its later tasks return at once.
 _interrupted = False
+#: In a worker of a :func:`process_pool`: the event set while some worker is idle.
+_idle = None
+
+
+@dataclass
+class Demand:
+    """The idle workers of a :func:`process_pool`, shared with them: ``event`` is set while
+    fewer tasks are out than there are ``workers``, and a running task then hands its
+    cells back (so cells travel between processes only when another can take them)."""
+
+    event: object
+    workers: int
+
+    def update(self, outstanding: int) -> None:
+        if outstanding < self.workers:
+            self.event.set()
+        else:
+            self.event.clear()
 
 
 def _note_interrupt(signum, frame):
@@ -149,10 +171,13 @@ def _note_interrupt(signum, frame):
     _interrupted = True
 
 
-def die_with_parent() -> None:
+def die_with_parent(idle=None) -> None:
     """A process pool's ``initializer``: the worker is killed when the process that started
-    it dies (Linux ``PR_SET_PDEATHSIG``; elsewhere nothing), and remembers a Ctrl-C so
-    that the tasks it has not started yet return at once."""
+    it dies (Linux ``PR_SET_PDEATHSIG``; elsewhere nothing), remembers a Ctrl-C so that
+    the tasks it has not started yet return at once, and keeps the pool's ``idle`` event
+    (:class:`Demand`)."""
+    global _idle
+    _idle = idle
     signal.signal(signal.SIGINT, _note_interrupt)
     if not sys.platform.startswith("linux"):
         return
@@ -166,9 +191,15 @@ def die_with_parent() -> None:
 @contextlib.contextmanager
 def process_pool(workers: int):
     """A :class:`concurrent.futures.ProcessPoolExecutor` of ``workers`` processes that die
-    with the calling process (:func:`die_with_parent`); when the block ends, tasks still
-    running (a stopped run no longer wants them) are stopped, not awaited."""
-    executor = concurrent.futures.ProcessPoolExecutor(workers, initializer=die_with_parent)
+    with the calling process (:func:`die_with_parent`), with a :class:`Demand` as its
+    ``demand`` attribute; when the block ends, tasks still running (a stopped run no longer
+    wants them) are stopped, not awaited."""
+    context = multiprocessing.get_context()
+    idle = context.Event()
+    executor = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
+                                                      initializer=die_with_parent,
+                                                      initargs=(idle,))
+    executor.demand = Demand(idle, workers)
     try:
         yield executor
     finally:
@@ -195,8 +226,11 @@ def run_task(task: Task) -> Outcome:
     records: list = []
     tally = (Tally(engine, task.settings.thin_radius, task.network.pattern_length)
              if task.count_only else None)
+    slice_seconds, wanted = task.slice_seconds, None
+    if _idle is not None and slice_seconds is not None:
+        slice_seconds, wanted = DEMAND_SECONDS, _idle.is_set
     reason, _ = drive(engine, records, max_regions=task.max_regions, time_limit=remaining,
-                      sink=tally, slice_seconds=task.slice_seconds)
+                      sink=tally, slice_seconds=slice_seconds, wanted=wanted)
     _interrupted = _interrupted or reason == "interrupted"
     if reason == "slice":
         reason = None
@@ -293,6 +327,7 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
     deadline = None if time_limit is None else time.time() + time_limit - elapsed()
     slots: list = []
     futures: dict = {}
+    demand = getattr(executor, "demand", None)
 
     def submit(slot: Slot) -> None:
         task = Task(type(engine), network, scaled, settings, slot.cells, max_regions, deadline,
@@ -332,6 +367,8 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
             while True:
                 for future in [f for f in futures if f.done()]:
                     receive(future, share=True)
+                if demand is not None:
+                    demand.update(len(futures))
                 found = base + tally(slots)
                 if (max_regions is not None and found >= max_regions) or not futures:
                     break
