@@ -95,7 +95,7 @@ def checkpoint_rows(directory: str) -> list:
 
 def worker_rows(networks: list) -> list:
     """1 against 2 workers: time, speed-up, peaks of the parent and of a worker."""
-    rows = ["| network (R^2 or R^3) | regions | 1 worker s | 2 workers s | speed-up | "
+    rows = ["| network (all of R^n) | regions | 1 worker s | 2 workers s | speed-up | "
             "parent peak MiB (1 / 2 workers) | largest worker peak MiB |",
             "|---|---|---|---|---|---|---|"]
     for widths in networks:
