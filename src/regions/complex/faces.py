@@ -35,7 +35,7 @@ from ..engines.base import Settings
 from ..engines.driver import drive, prepare
 from ..engines.vertex import VertexEngine, supports
 from ..errors import DomainError, RegionsError
-from ..rational import RationalMaps, hyperplane_signs
+from ..rational import RationalMaps, exact_forward, fraction
 
 __all__ = ["FaceLattice", "face_lattice"]
 
@@ -111,13 +111,15 @@ def face_lattice(part) -> FaceLattice:
         raise DomainError("the face lattice needs a domain of dimension at least 1")
     generators, exact, scale, selection = _generators(part)
     faces = _Faces(part, exact, scale, selection)
+    regions = []
     for i, pattern in enumerate(part.patterns):
         kept = generators.get(pattern.tobytes())
         if kept is None:
             raise RegionsError(f"region {i} of the partition is not a region of its network "
                                "(an incomplete or foreign partition)")
-        faces.add_region(i, pattern, *kept)
-    lattice = faces.lattice()
+        regions.append(kept)
+    regions = faces.regions(part.patterns, regions)
+    lattice = _lattice(faces, regions, int(part.network.label_offsets()[-1]))
     expected = 1 if part.domain.is_bounded else (-1) ** dim
     if lattice.f_vector[-1] != len(part) or len(lattice.f_vector) != dim + 1:
         raise RegionsError(f"the face lattice has {lattice.f_vector[-1]} faces of dimension "
@@ -151,124 +153,188 @@ def _generators(part):
 
 
 class _Faces:
-    """The faces found so far, keyed exactly by their vertices and rays."""
+    """The faces of the complex, found from the top down by sign vectors.
+
+    Every generator is computed exactly once, with its sign vector: for each breakpoint
+    hyperplane label, then each domain row, the sign of the label's value (a domain row
+    ``b - a . z``, +1 inside) at a vertex, or of its slope along a ray of one face (a ray
+    has no sign of its own: different regions' maps differ along it). The closure of a
+    face is the set of points whose signs conform to its sign vector, so its generators
+    are those whose signs do, and each label that vanishes at some of them but not at
+    all cuts out a proper face; the maximal ones are its facets. A face's sign vector
+    (the common nonzero sign of its generators, for each label) is its exact identity:
+    its relative interior is exactly the set of points with that sign vector.
+    """
 
     def __init__(self, part, exact, scale: float, selection):
-        self.part, self.exact, self.scale = part, exact, Fraction(scale)
+        self.part, self.exact, self.scale = part, exact, fmpq(*Fraction(scale).as_integer_ratio())
         self.selection = selection
-        self.keys: dict = {}
-        self.dims, self.owners, self.exact_points = [], [], []
+        self.maps = RationalMaps(part.network, part.domain)
+        self.domain_rows = ([[fraction(v) for v in row] for row in part.domain.A],
+                            [fraction(v) for v in part.domain.b])
+        self.generator_ids: dict = {}
+        self.points: list = []           # exact coordinates (a ray: its direction)
+        self.values: list = []           # exact label values at each vertex (None: a ray)
+        self.shifted: dict = {}          # (vertex, ray) -> exact label values at their sum
 
-    def add_region(self, i: int, pattern: np.ndarray, generators: np.ndarray,
-                   labels: list) -> None:
-        """Region ``i``'s faces, from its generators and the labels tight at each."""
-        points = [self._point(pattern, tight, row) for tight, row in zip(labels, generators)]
-        rays = generators[:, -1] == 0.0
-        rows = sorted({label for tight in labels for label in tight})
-        tight = np.array([[label in set(g) for label in rows] for g in labels], dtype=bool)
-        tight = tight.reshape(len(labels), len(rows))
-        for members in _faces(tight):
-            if rays[members].all():
-                continue                 # no vertex: a face of the recession cone only
-            key = (frozenset(points[k] for k in members if not rays[k]),
-                   frozenset(points[k] for k in members if rays[k]))
-            face = self.keys.get(key)
-            if face is None:
-                face = self.keys[key] = len(self.dims)
-                self.dims.append(_rank(key))
-                self.exact_points.append(_relative_interior(key))
-                self.owners.append([])
-            self.owners[face].append(i)
+    def regions(self, patterns: np.ndarray, kept: list) -> list:
+        """The regions' closures as faces, from each one's generators (float rows
+        ``(nv, dim + 1)``) and the labels tight at each."""
+        ids = [[self._generator(pattern, tight, row) for tight, row in zip(labels, generators)]
+               for pattern, (generators, labels) in zip(patterns, kept)]
+        self._seal()
+        closures = []
+        for members in ids:
+            vertices = sorted(g for g in members if self.values[g] is not None)
+            rays = sorted(g for g in members if self.values[g] is None)
+            closures.append(self.face(vertices, rays, self._ray_signs(vertices[0], rays)))
+        return closures
 
-    def _point(self, pattern: np.ndarray, tight: tuple, row: np.ndarray) -> tuple:
-        """A generator exactly, in the domain's coordinates: a vertex's coordinates, a ray's
-        direction scaled to a first nonzero entry of +-1 (so equal rays are equal)."""
+    def face(self, vertices: list, rays: list, ray_signs: np.ndarray) -> "_Face":
+        """The face generated by ``vertices`` and ``rays`` (generator ids), the rays' signs
+        ``(len(rays), L)`` taken in this face."""
+        signs = np.concatenate([self.signs[vertices], ray_signs])
+        high, low = signs.max(axis=0), signs.min(axis=0)
+        if ((high > 0) & (low < 0)).any():
+            raise RegionsError("a label changes sign across the closure of a face")
+        return _Face(np.array(vertices, dtype=np.int64), np.array(rays, dtype=np.int64),
+                     ray_signs, np.where(high > 0, high, low))
+
+    def _generator(self, pattern: np.ndarray, tight: tuple, row: np.ndarray) -> int:
+        """The id of a generator, exactly, in the domain's coordinates: a vertex's
+        coordinates, a ray's direction scaled to a first nonzero entry of +-1 (so equal
+        rays are equal)."""
         exact = self.exact.exact_point(pattern.tobytes(), tight, row)
         if self.selection is not None:          # the engine's coordinates are a permutation
             lifted = [fmpq(0)] * len(exact)
             for k, v in zip(self.selection, exact):
                 lifted[int(k)] = v
             exact = lifted
-        if row[-1] == 0.0:
+        ray = row[-1] == 0.0
+        if ray:
             lead = next(abs(v) for v in exact if v != 0)
-            return ("ray",) + tuple(Fraction(int((v / lead).p), int((v / lead).q)) for v in exact)
-        return tuple(Fraction(int(v.p), int(v.q)) * self.scale for v in exact)
+            exact = [v / lead for v in exact]
+        else:
+            exact = [v * self.scale for v in exact]
+        key = (ray,) + tuple((int(v.p), int(v.q)) for v in exact)
+        found = self.generator_ids.get(key)
+        if found is None:
+            found = self.generator_ids[key] = len(self.points)
+            self.points.append(exact)
+            self.values.append(None if ray else self._label_values(exact))
+        return found
 
-    def lattice(self) -> FaceLattice:
-        dims = np.array(self.dims, dtype=np.int64)
-        keys = list(self.keys)
-        vertex_face = {next(iter(vertices)): f for (vertices, rays), f in self.keys.items()
-                       if len(vertices) == 1 and not rays}
-        bounds = _bounds(dims, [vertices | rays for vertices, rays in keys])
-        vertices = [np.array(sorted(vertex_face[v] for v in key[0]), dtype=np.int64)
-                    for key in keys]
-        maps = RationalMaps(self.part.network, self.part.domain)
-        signs = np.array([hyperplane_signs(maps, [fmpq(v.numerator, v.denominator)
-                                                  for v in point])
-                          for point in self.exact_points], dtype=np.int8)
-        signs = signs.reshape(len(keys), -1)
-        points = np.array([[float(v) for v in point] for point in self.exact_points])
-        return FaceLattice(dims, points.reshape(len(keys), self.part.domain.dim), signs,
-                           [np.array(sorted(o), dtype=np.int64) for o in self.owners], bounds,
-                           vertices, list(self.exact_points))
+    def _label_values(self, point: list) -> list:
+        """The exact value of every breakpoint hyperplane label (pre-activation minus
+        breakpoint) then every domain row (``b - a . z``) at a point."""
+        pre, _ = exact_forward(self.maps, point)
+        values = [v - t for layer, breakpoints in zip(pre, self.maps.breakpoints)
+                  for v in layer for t in breakpoints]
+        A, b = self.domain_rows
+        return values + [bk - sum((a * x for a, x in zip(row, point)), fmpq(0))
+                         for row, bk in zip(A, b)]
+
+    def _seal(self) -> None:
+        """Every vertex's sign vector, shape (generators, L) int8 (rays' rows 0)."""
+        width = len(next(v for v in self.values if v is not None))
+        self.signs = np.array([[(x > 0) - (x < 0) for x in v] if v is not None else [0] * width
+                               for v in self.values], dtype=np.int8).reshape(-1, width)
+
+    def _ray_signs(self, vertex: int, rays: list) -> np.ndarray:
+        """The signs of every label's slope along each ray from ``vertex``, shape
+        ``(len(rays), L)`` int8: exact values at ``vertex + ray`` minus at ``vertex``."""
+        rows = []
+        for ray in rays:
+            key = (vertex, ray)
+            if key not in self.shifted:
+                point = [x + d for x, d in zip(self.points[vertex], self.points[ray])]
+                self.shifted[key] = [(s > 0) - (s < 0) for s in
+                                     (a - b for a, b in zip(self._label_values(point),
+                                                            self.values[vertex]))]
+            rows.append(self.shifted[key])
+        return np.array(rows, dtype=np.int8).reshape(len(rays), self.signs.shape[1])
+
+    def facets(self, face: "_Face") -> list:
+        """The facets of a face: the maximal faces cut out by one label each."""
+        cutting = face.signs != 0
+        zero_vertices = self.signs[face.vertices][:, cutting] == 0
+        zero_rays = face.ray_signs[:, cutting] == 0
+        cuts = np.unique(np.concatenate([zero_vertices, zero_rays]).T, axis=0)
+        cuts = cuts[cuts[:, :len(face.vertices)].any(axis=1)]   # no vertex: not a face
+        counts = cuts.astype(np.int32)
+        inside = (counts @ counts.T) == counts.sum(axis=1)[:, None]
+        np.fill_diagonal(inside, False)
+        nv = len(face.vertices)
+        return [self.face(face.vertices[cut[:nv]].tolist(), face.rays[cut[nv:]].tolist(),
+                          face.ray_signs[cut[nv:]])
+                for cut in cuts[~inside.any(axis=1)]]
+
+    def interior_point(self, face: "_Face") -> tuple:
+        """The mean of a face's vertices plus the sum of its rays, exactly (Fractions)."""
+        dim = len(self.points[0])
+        point = [sum((self.points[v][k] for v in face.vertices), fmpq(0)) / len(face.vertices)
+                 + sum((self.points[r][k] for r in face.rays), fmpq(0)) for k in range(dim)]
+        return tuple(Fraction(int(v.p), int(v.q)) for v in point)
 
 
-def _rank(key) -> int:
-    """Exact dimension of the face ``conv(vertices) + cone(rays)``."""
-    vertices, rays = [list(v) for v in key[0]], [list(r[1:]) for r in key[1]]
-    first = vertices[0]
-    rows = [[a - b for a, b in zip(v, first)] for v in vertices[1:]] + rays
-    if not rows:
-        return 0
-    matrix = fmpq_mat(len(rows), len(first), [fmpq(x.numerator, x.denominator)
-                                              for row in rows for x in row])
-    return matrix.rank()
+@dataclass
+class _Face:
+    """One face: its vertex and ray ids, the signs of every label's slope along each of
+    its rays ``(rays, L)``, and its sign vector ``(L,)`` (its identity)."""
+
+    vertices: np.ndarray
+    rays: np.ndarray
+    ray_signs: np.ndarray
+    signs: np.ndarray
 
 
-def _relative_interior(key) -> tuple:
-    """The mean of a face's vertices plus the sum of its rays: in its relative interior."""
-    vertices, rays = list(key[0]), [r[1:] for r in key[1]]
-    dim = len(vertices[0])
-    point = [sum((v[k] for v in vertices), Fraction(0)) / len(vertices) for k in range(dim)]
-    for ray in rays:
-        point = [p + r for p, r in zip(point, ray)]
-    return tuple(point)
-
-
-def _faces(tight: np.ndarray):
-    """The generator index sets of every nonempty face of a polyhedron, from its
-    generator-row incidence: the closed sets of the incidence (the polyhedron itself,
-    then every set cut out by a row, and their intersections)."""
-    nv, m = tight.shape
-    everything = np.arange(nv)
-    found = {tuple(everything)}
-    frontier = [everything]
-    while frontier:
+def _lattice(faces: _Faces, regions: list, hyperplanes: int) -> FaceLattice:
+    """The lattice from the regions' closures (region ``i`` the ``i``-th), dimension by
+    dimension down to the vertices: each face's facets are found once, and a face's
+    regions are those of the faces it is a facet of."""
+    found = {r.signs.tobytes(): k for k, r in enumerate(regions)}
+    level, records = list(regions), list(regions)
+    owners = [{k} for k in range(len(regions))]
+    bounds: list = [[] for _ in regions]
+    dims = [len(faces.points[0])] * len(regions)
+    while level:
         following = []
-        for members in frontier:
-            for r in range(m):
-                inner = members[tight[members, r]]
-                if len(inner) == 0 or len(inner) == len(members):
-                    continue
-                rows = np.flatnonzero(tight[inner].all(axis=0))
-                closed = np.flatnonzero(tight[:, rows].all(axis=1))
-                key = tuple(closed)
-                if key not in found:
-                    found.add(key)
-                    following.append(closed)
-        frontier = following
-    return [np.array(k, dtype=np.int64) for k in found]
+        for face in level:
+            f = found[face.signs.tobytes()]
+            for facet in faces.facets(face):
+                key = facet.signs.tobytes()
+                g = found.get(key)
+                if g is None:
+                    g = found[key] = len(records)
+                    records.append(facet)
+                    following.append(facet)
+                    owners.append(set())
+                    bounds.append([])
+                    dims.append(dims[f] - 1)
+                owners[g] |= owners[f]
+                bounds[f].append(g)
+        level = following
+    return _assemble(faces, records, dims, owners, bounds, hyperplanes)
 
 
-def _bounds(dims: np.ndarray, keys: list) -> list:
-    """For each face, the faces of one dimension less whose generators it contains (looked
-    up through the faces at each of its generators)."""
-    at_generator: dict = {}
-    for g, key in enumerate(keys):
-        for v in key:
-            at_generator.setdefault((int(dims[g]), v), []).append(g)
-    bounds = []
-    for f, key in enumerate(keys):
-        below = {g for v in key for g in at_generator.get((int(dims[f]) - 1, v), ())}
-        bounds.append(np.array(sorted(g for g in below if keys[g] <= key), dtype=np.int64))
-    return bounds
+def _assemble(faces: _Faces, records: list, dims: list, owners: list, bounds: list,
+              hyperplanes: int) -> FaceLattice:
+    """The :class:`FaceLattice` of the faces found (``records``, numbered as found),
+    renumbered by dimension, vertices first."""
+    order = np.argsort(np.array(dims, dtype=np.int64), kind="stable")
+    number = np.empty(len(order), dtype=np.int64)
+    number[order] = np.arange(len(order))
+    vertex_face = {int(records[f].vertices[0]): int(number[f]) for f in order
+                   if dims[f] == 0}
+    exact_points = [faces.interior_point(records[f]) for f in order]
+    points = np.array([[float(v) for v in point] for point in exact_points])
+    return FaceLattice(
+        np.array([dims[f] for f in order], dtype=np.int64),
+        points.reshape(len(order), len(faces.points[0])),
+        np.array([records[f].signs[:hyperplanes] for f in order],
+                 dtype=np.int8).reshape(len(order), hyperplanes),
+        [np.array(sorted(owners[f]), dtype=np.int64) for f in order],
+        [np.sort(number[np.array(bounds[f], dtype=np.int64)]) for f in order],
+        [np.array(sorted(vertex_face[int(v)] for v in records[f].vertices), dtype=np.int64)
+         for f in order],
+        exact_points)
