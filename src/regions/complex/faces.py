@@ -24,8 +24,10 @@ whose first layer's hyperplanes span every direction).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 
 import networkx as nx
 import numpy as np
@@ -48,9 +50,6 @@ class FaceLattice:
     ----------
     dims : ndarray, shape (F,), int64
         Dimension of each face (0 = vertex, ..., ``dim`` = region).
-    points : ndarray, shape (F, dim)
-        A point of each face's relative interior (working coordinates), rounded to float64:
-        the mean of its vertices plus the sum of its rays.
     signs : ndarray, shape (F, H), int8
         Sign vector: for every breakpoint hyperplane label, 0 when the face lies on it,
         else the side (+1 above, -1 below) the face is on.
@@ -60,17 +59,26 @@ class FaceLattice:
         The faces of one dimension less on each face's boundary (the Hasse diagram).
     vertices : list of ndarray
         The vertices (faces of dimension 0) of each face's closure.
-    rational_points : list of tuple of Fraction
-        ``points`` exactly (a vertex's exact coordinates for a face of dimension 0).
+    rational_points : sequence of tuple of Fraction
+        A point of each face's relative interior (working coordinates), exactly: the mean
+        of its vertices plus the sum of its rays (a vertex's exact coordinates for a face of
+        dimension 0). Each is computed when first read: their sums are most of the
+        lattice's cost, and most uses read the vertices' only.
     """
 
     dims: np.ndarray
-    points: np.ndarray
     signs: np.ndarray
     regions: list
     bounds: list
     vertices: list
-    rational_points: list
+    rational_points: Sequence
+
+    @cached_property
+    def points(self) -> np.ndarray:
+        """``rational_points`` rounded to float64, shape (F, dim)."""
+        dim = len(self.rational_points[0]) if len(self.dims) else 0
+        return np.array([[float(v) for v in point] for point in self.rational_points],
+                        dtype=np.float64).reshape(len(self.dims), dim)
 
     @property
     def f_vector(self) -> list[int]:
@@ -281,11 +289,35 @@ class _Faces:
         return _Face(face.vertices[cut[:nv]], face.rays[cut[nv:]], face.ray_signs[cut[nv:]],
                      signs)
 
-    def interior_point(self, face: "_Face") -> tuple:
-        """The mean of a face's vertices plus the sum of its rays, exactly (Fractions)."""
-        dim = len(self.points[0])
-        point = [sum((self.points[v][k] for v in face.vertices), fmpq(0)) / len(face.vertices)
-                 + sum((self.points[r][k] for r in face.rays), fmpq(0)) for k in range(dim)]
+
+
+class _RelativeInteriors(Sequence):
+    """Each face's point of :attr:`FaceLattice.rational_points`, computed when first read:
+    from the exact generators (fmpq lists) and each face's vertex and ray ids."""
+
+    def __init__(self, generators: list, vertices: list, rays: list):
+        self._generators, self._vertices, self._rays = generators, vertices, rays
+        self._found: dict = {}
+
+    def __len__(self) -> int:
+        return len(self._vertices)
+
+    def __getitem__(self, f):
+        if isinstance(f, slice):
+            return [self[k] for k in range(*f.indices(len(self)))]
+        f = int(f)
+        if f < 0:
+            f += len(self)
+        if f not in self._found:
+            self._found[f] = self._point(self._vertices[f], self._rays[f])
+        return self._found[f]
+
+    def _point(self, vertices: np.ndarray, rays: np.ndarray) -> tuple:
+        """The mean of ``vertices`` plus the sum of ``rays`` (generator ids), as Fractions."""
+        points = self._generators
+        point = [sum((points[v][k] for v in vertices), fmpq(0)) / len(vertices)
+                 + sum((points[r][k] for r in rays), fmpq(0))
+                 for k in range(len(points[vertices[0]]))]
         return tuple(Fraction(int(v.p), int(v.q)) for v in point)
 
 
@@ -338,11 +370,10 @@ def _assemble(faces: _Faces, records: list, dims: list, owners: list, bounds: li
     number[order] = np.arange(len(order))
     vertex_face = {int(records[f].vertices[0]): int(number[f]) for f in order
                    if dims[f] == 0}
-    exact_points = [faces.interior_point(records[f]) for f in order]
-    points = np.array([[float(v) for v in point] for point in exact_points])
+    exact_points = _RelativeInteriors(faces.points, [records[f].vertices for f in order],
+                                      [records[f].rays for f in order])
     return FaceLattice(
         np.array([dims[f] for f in order], dtype=np.int64),
-        points.reshape(len(order), len(faces.points[0])),
         np.array([records[f].signs[:hyperplanes] for f in order],
                  dtype=np.int8).reshape(len(order), hyperplanes),
         [np.array(sorted(owners[f]), dtype=np.int64) for f in order],
