@@ -4,19 +4,25 @@ exactly.
 The closures of the regions are convex polyhedra, and they meet face to face: a face of
 the complex is a face of some region's closure, shared by the regions around it. The
 vertex engine (:mod:`regions.engines.vertex`) knows each region's generators (vertices,
-and rays when it is unbounded) and, exactly, which of the region's rows is tight at
-each; the faces of one region are the sets of generators cut out by its rows and their
-intersections. Every generator is then computed in rational arithmetic from its tight
-rows, so faces of different regions are the same face exactly when they have the same
-vertices and the same rays, compared exactly: no tolerance merges anything. Dimensions
-are exact ranks, and every face's sign vector comes from the exact network at a point of
-its relative interior.
+and rays when it is unbounded); each is computed once in rational arithmetic, and so is
+the value of every breakpoint hyperplane label and every domain row at each vertex (its
+sign vector; a ray's slopes are taken within each face, as different regions' maps differ
+along it). Every label is affine on a region's closure and of one sign on it, so a face's
+relative interior is exactly the set of points with its sign vector (the common nonzero
+sign of its generators, label by label), and its closure holds exactly the generators whose
+signs conform: the sign vector is a face's exact identity, nothing is merged by a
+tolerance. Faces are found from the top down: the regions' closures, then, level by level,
+each face's facets, the maximal sets of its generators on which one label vanishes (the
+faces cut out by single labels include every facet, and a proper face lies in a facet).
+A face's dimension is its level, its regions those of the faces it is a facet of, and its
+sign vector is the one the exact network has at a point of its relative interior.
 
 Every face of dimension ``d`` is a relatively open convex set, homeomorphic to ``R^d``,
 so ``sum_d (-1)^d f_d`` is the Euler characteristic with compact supports of the
 domain: 1 for a bounded one, ``(-1)^n`` for all of ``R^n`` (and for a plane or line).
 :func:`~regions.face_lattice` checks it on every call, and that the regions are its faces of top
-dimension (one each), and refuses a lattice that fails either.
+dimension (one each), and refuses a lattice that fails either; it refuses one where a label
+takes both signs on a face's generators, too.
 
 Domains: those of the vertex engine (bounded ones, and unbounded ones without faces
 whose first layer's hyperplanes span every direction).
