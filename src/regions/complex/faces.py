@@ -186,6 +186,11 @@ class _Faces:
         self.maps = RationalMaps(part.network, part.domain)
         self.domain_rows = ([[fraction(v) for v in row] for row in part.domain.A],
                             [fraction(v) for v in part.domain.b])
+        offsets = part.network.label_offsets()
+        self.label_layers = (np.searchsorted(offsets, np.arange(offsets[-1]), side="right")
+                             - 1).tolist()
+        self.state_starts = self.maps.state_starts.tolist()
+        self.systems: dict = {}          # (states, tight labels) -> vertex id
         self.generator_ids: dict = {}
         self.points: list = []           # exact coordinates (a ray: its direction)
         self.values: list = []           # exact label values at each vertex (None: a ray)
@@ -215,6 +220,20 @@ class _Faces:
                      ray_signs, np.where(high > 0, high, low))
 
     def _generator(self, pattern: np.ndarray, tight: tuple, row: np.ndarray) -> int:
+        """The id of a generator (float row ``(dim + 1,)``, ``tight`` its labels). A vertex
+        is first looked up by the equations it solves: its tight labels and the states their
+        hyperplanes depend on (the vertex engine's cache key); a ray's orientation is not
+        in them."""
+        if row[-1] == 0.0:
+            return self._exact_generator(pattern, tight, row)
+        deepest = max((self.label_layers[label] for label in tight if label >= 0), default=0)
+        system = (pattern[:self.state_starts[deepest]].tobytes(), tuple(tight))
+        found = self.systems.get(system)
+        if found is None:
+            found = self.systems[system] = self._exact_generator(pattern, tight, row)
+        return found
+
+    def _exact_generator(self, pattern: np.ndarray, tight: tuple, row: np.ndarray) -> int:
         """The id of a generator, exactly, in the domain's coordinates: a vertex's
         coordinates, a ray's direction scaled to a first nonzero entry of +-1 (so equal
         rays are equal)."""
@@ -271,21 +290,23 @@ class _Faces:
     def facets(self, face: "_Face") -> tuple[np.ndarray, np.ndarray]:
         """The facets of a face, the maximal faces cut out by one label each: ``(cuts (c,
         nv + nr) bool, the generators of each; signs (c, L) int8, the sign vector of each)``."""
-        generators = np.concatenate([self.signs[face.vertices], face.ray_signs])
-        zero = np.ascontiguousarray((generators[:, face.signs != 0] == 0).T)
+        generators = self.signs[face.vertices]
+        if len(face.rays):
+            generators = np.concatenate([generators, face.ray_signs])
+        zero = (generators[:, face.signs != 0] == 0).T
         zero = zero[zero[:, :len(face.vertices)].any(axis=1)]      # no vertex: not a face
-        distinct = {cut.tobytes(): cut for cut in zero}
-        cuts = np.array(list(distinct.values()), dtype=bool).reshape(-1, len(generators))
-        counts = cuts.astype(np.int32)
-        inside = (counts @ counts.T) == counts.sum(axis=1)[:, None]
+        cuts = np.array(list({cut.tobytes(): cut for cut in zero}.values()),
+                        dtype=np.int32).reshape(-1, len(generators))
+        inside = (cuts @ cuts.T) == cuts.sum(axis=1)[:, None]
         np.fill_diagonal(inside, False)
         cuts = cuts[~inside.any(axis=1)]
-        counts = cuts.astype(np.int32)
-        above = counts @ (generators > 0).astype(np.int32) > 0
-        below = counts @ (generators < 0).astype(np.int32) > 0
+        width = generators.shape[1]
+        sides = cuts @ np.concatenate([generators > 0, generators < 0], axis=1,
+                                      dtype=np.int32) > 0
+        above, below = sides[:, :width], sides[:, width:]
         if (above & below).any():
             raise RegionsError("a label changes sign across the closure of a face")
-        return cuts, above.astype(np.int8) - below.astype(np.int8)
+        return cuts.astype(bool), above.astype(np.int8) - below.astype(np.int8)
 
     @staticmethod
     def facet(face: "_Face", cut: np.ndarray, signs: np.ndarray) -> "_Face":
