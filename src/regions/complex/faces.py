@@ -125,15 +125,14 @@ def face_lattice(part) -> FaceLattice:
         raise DomainError("the face lattice needs a domain of dimension at least 1")
     generators, exact, scale, selection = _generators(part)
     faces = _Faces(part, exact, scale, selection)
-    regions = []
+    kept = []
     for i, pattern in enumerate(part.patterns):
-        kept = generators.get(pattern.tobytes())
-        if kept is None:
+        kept.append(generators.get(pattern.tobytes()))
+        if kept[-1] is None:
             raise RegionsError(f"region {i} of the partition is not a region of its network "
                                "(an incomplete or foreign partition)")
-        regions.append(kept)
-    regions = faces.regions(part.patterns, regions)
-    lattice = _lattice(faces, regions, int(part.network.label_offsets()[-1]))
+    lattice = _lattice(faces, faces.regions(part.patterns, kept),
+                       int(part.network.label_offsets()[-1]))
     expected = 1 if part.domain.is_bounded else (-1) ** dim
     if lattice.f_vector[-1] != len(part) or len(lattice.f_vector) != dim + 1:
         raise RegionsError(f"the face lattice has {lattice.f_vector[-1]} faces of dimension "
@@ -181,7 +180,7 @@ class _Faces:
     """
 
     def __init__(self, part, exact, scale: float, selection):
-        self.part, self.exact, self.scale = part, exact, fmpq(*Fraction(scale).as_integer_ratio())
+        self.exact, self.scale = exact, fraction(scale)
         self.selection = selection
         self.maps = RationalMaps(part.network, part.domain)
         self.domain_rows = ([[fraction(v) for v in row] for row in part.domain.A],
@@ -194,7 +193,7 @@ class _Faces:
         self.generator_ids: dict = {}
         self.points: list = []           # exact coordinates (a ray: its direction)
         self.values: list = []           # exact label values at each vertex (None: a ray)
-        self.shifted: dict = {}          # (vertex, ray) -> exact label values at their sum
+        self.slopes: dict = {}           # (vertex, ray) -> signs of the labels' slopes
 
     def regions(self, patterns: np.ndarray, kept: list) -> list:
         """The regions' closures as faces, from each one's generators (float rows
@@ -279,12 +278,12 @@ class _Faces:
         rows = []
         for ray in rays:
             key = (vertex, ray)
-            if key not in self.shifted:
+            if key not in self.slopes:
                 point = [x + d for x, d in zip(self.points[vertex], self.points[ray])]
-                self.shifted[key] = [(s > 0) - (s < 0) for s in
+                self.slopes[key] = [(s > 0) - (s < 0) for s in
                                      (a - b for a, b in zip(self._label_values(point),
                                                             self.values[vertex]))]
-            rows.append(self.shifted[key])
+            rows.append(self.slopes[key])
         return np.array(rows, dtype=np.int8).reshape(len(rays), self.signs.shape[1])
 
     def facets(self, face: "_Face") -> tuple[np.ndarray, np.ndarray]:
