@@ -70,7 +70,8 @@ def main():
     args = parser.parse_args()
     before = old_face_lattice(args.before)
     rows = ["| network | domain | regions | faces | f-vector | faces/s before | "
-            "faces/s after | faces/s after, every exact point read | speed-up, after / before | same lattice |",
+            "faces/s after | faces/s after, every exact point read | "
+            "speed-up, after / before | same lattice |",
             "|---|---|---|---|---|---|---|---|---|---|"]
     for widths, domain in CASES[:3] if args.quick else CASES:
         net = random_network(widths, seed=0)
