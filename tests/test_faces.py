@@ -34,6 +34,47 @@ def test_one_layer_on_the_whole_space_has_zaslavskys_faces(d, k, seed):
     assert all(np.sum(s == 0) == d - dim for s, dim in zip(lattice.signs, lattice.dims))
 
 
+@pytest.mark.parametrize("d", [6, 7, 8])
+def test_zaslavskys_faces_up_to_8d(d):
+    net = random_net([d, d + 1, 1], ["relu", "identity"], 0)
+    lattice = regions.face_lattice(regions.enumerate_regions(net))
+    assert lattice.f_vector == simple_arrangement_faces(d + 1, d)
+    assert all(np.sum(s == 0) == d - dim for s, dim in zip(lattice.signs, lattice.dims))
+
+
+def coordinate_planes(d: int) -> regions.Network:
+    """The hyperplanes ``x_i = 0``, one ReLU each."""
+    return regions.Network.from_layers([(np.eye(d), np.zeros(d)), (np.ones((1, d)), [0.0])])
+
+
+@pytest.mark.parametrize("d", [2, 3, 4, 5, 6])
+def test_coordinate_planes_cut_a_box_into_a_grid(d):
+    # The cube [-1, 1]^d cut by x_i = 0: a face picks, per coordinate, one of the three
+    # values -1, 0, 1 or one of the two open halves, so f_i = C(d, i) 2^i 3^(d - i).
+    lattice = regions.face_lattice(regions.enumerate_regions(coordinate_planes(d),
+                                                             regions.box(-1, 1)))
+    assert lattice.f_vector == [comb(d, i) * 2 ** i * 3 ** (d - i) for i in range(d + 1)]
+    # A face's vertices: 2^dim of them, each coordinate -1, 0 or 1.
+    for f, members in enumerate(lattice.vertices):
+        assert len(members) == 2 ** lattice.dims[f]
+    for v in np.flatnonzero(lattice.dims == 0):
+        assert set(lattice.rational_points[v]) <= {-1, 0, 1}
+
+
+def test_four_planes_through_one_point():
+    # Not simple: x = 0, y = 0, z = 0 and x + y + z = 0 all pass through the origin, no
+    # three through a line. One vertex; two rays on each of the 6 lines; each plane cut by
+    # its 3 lines into 6 sectors; 2 (1 + 3 + 3) = 14 regions (a central arrangement).
+    W = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 1.0, 1.0]])
+    net = regions.Network.from_layers([(W, np.zeros(4)), (np.ones((1, 4)), [0.0])])
+    lattice = regions.face_lattice(regions.enumerate_regions(net))
+    assert lattice.f_vector == [1, 12, 24, 14]
+    assert lattice.rational_points[0] == (0, 0, 0)
+    assert np.all(lattice.signs[0] == 0)
+    # Every ray lies on exactly the two planes of its line.
+    assert all(np.sum(lattice.signs[f] == 0) == 2 for f in np.flatnonzero(lattice.dims == 1))
+
+
 @pytest.mark.parametrize("name,widths,activations", [
     ("relu", [2, 6, 5, 1], ["relu", "relu", "identity"]),
     ("hardtanh", [2, 4, 4, 1], ["hardtanh", "hardtanh", "identity"]),

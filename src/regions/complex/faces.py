@@ -4,19 +4,25 @@ exactly.
 The closures of the regions are convex polyhedra, and they meet face to face: a face of
 the complex is a face of some region's closure, shared by the regions around it. The
 vertex engine (:mod:`regions.engines.vertex`) knows each region's generators (vertices,
-and rays when it is unbounded) and, exactly, which of the region's rows is tight at
-each; the faces of one region are the sets of generators cut out by its rows and their
-intersections. Every generator is then computed in rational arithmetic from its tight
-rows, so faces of different regions are the same face exactly when they have the same
-vertices and the same rays, compared exactly: no tolerance merges anything. Dimensions
-are exact ranks, and every face's sign vector comes from the exact network at a point of
-its relative interior.
+and rays when it is unbounded); each is computed once in rational arithmetic, and so is
+the value of every breakpoint hyperplane label and every domain row at each vertex (its
+sign vector; a ray's slopes are taken within each face, as different regions' maps differ
+along it). Every label is affine on a region's closure and of one sign on it, so a face's
+relative interior is exactly the set of points with its sign vector (the common nonzero
+sign of its generators, label by label), and its closure holds exactly the generators whose
+signs conform: the sign vector is a face's exact identity, nothing is merged by a
+tolerance. Faces are found from the top down: the regions' closures, then, level by level,
+each face's facets, the maximal sets of its generators on which one label vanishes (the
+faces cut out by single labels include every facet, and a proper face lies in a facet).
+A face's dimension is its level, its regions those of the faces it is a facet of, and its
+sign vector is the one the exact network has at a point of its relative interior.
 
 Every face of dimension ``d`` is a relatively open convex set, homeomorphic to ``R^d``,
 so ``sum_d (-1)^d f_d`` is the Euler characteristic with compact supports of the
 domain: 1 for a bounded one, ``(-1)^n`` for all of ``R^n`` (and for a plane or line).
 :func:`~regions.face_lattice` checks it on every call, and that the regions are its faces of top
-dimension (one each), and refuses a lattice that fails either.
+dimension (one each), and refuses a lattice that fails either; it refuses one where a label
+takes both signs on a face's generators, too.
 
 Domains: those of the vertex engine (bounded ones, and unbounded ones without faces
 whose first layer's hyperplanes span every direction).
@@ -24,8 +30,10 @@ whose first layer's hyperplanes span every direction).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 
 import networkx as nx
 import numpy as np
@@ -35,7 +43,7 @@ from ..engines.base import Settings
 from ..engines.driver import drive, prepare
 from ..engines.vertex import VertexEngine, supports
 from ..errors import DomainError, RegionsError
-from ..rational import RationalMaps, hyperplane_signs
+from ..rational import RationalMaps, exact_forward, fraction
 
 __all__ = ["FaceLattice", "face_lattice"]
 
@@ -48,9 +56,6 @@ class FaceLattice:
     ----------
     dims : ndarray, shape (F,), int64
         Dimension of each face (0 = vertex, ..., ``dim`` = region).
-    points : ndarray, shape (F, dim)
-        A point of each face's relative interior (working coordinates), rounded to float64:
-        the mean of its vertices plus the sum of its rays.
     signs : ndarray, shape (F, H), int8
         Sign vector: for every breakpoint hyperplane label, 0 when the face lies on it,
         else the side (+1 above, -1 below) the face is on.
@@ -60,8 +65,11 @@ class FaceLattice:
         The faces of one dimension less on each face's boundary (the Hasse diagram).
     vertices : list of ndarray
         The vertices (faces of dimension 0) of each face's closure.
-    rational_points : list of tuple of Fraction
-        ``points`` exactly (a vertex's exact coordinates for a face of dimension 0).
+    rational_points : sequence of tuple of Fraction
+        A point of each face's relative interior (working coordinates), exactly: the mean
+        of its vertices plus the sum of its rays (a vertex's exact coordinates for a face of
+        dimension 0). Each is computed when first read: their sums are most of the
+        lattice's cost, and most uses read the vertices' only.
 
     Examples
     --------
@@ -75,12 +83,18 @@ class FaceLattice:
     """
 
     dims: np.ndarray
-    points: np.ndarray
     signs: np.ndarray
     regions: list
     bounds: list
     vertices: list
-    rational_points: list
+    rational_points: Sequence
+
+    @cached_property
+    def points(self) -> np.ndarray:
+        """``rational_points`` rounded to float64, shape (F, dim)."""
+        dim = len(self.rational_points[0]) if len(self.dims) else 0
+        return np.array([[float(v) for v in point] for point in self.rational_points],
+                        dtype=np.float64).reshape(len(self.dims), dim)
 
     @property
     def f_vector(self) -> list[int]:
@@ -121,13 +135,14 @@ def face_lattice(part) -> FaceLattice:
         raise DomainError("the face lattice needs a domain of dimension at least 1")
     generators, exact, scale, selection = _generators(part)
     faces = _Faces(part, exact, scale, selection)
+    kept = []
     for i, pattern in enumerate(part.patterns):
-        kept = generators.get(pattern.tobytes())
-        if kept is None:
+        kept.append(generators.get(pattern.tobytes()))
+        if kept[-1] is None:
             raise RegionsError(f"region {i} of the partition is not a region of its network "
                                "(an incomplete or foreign partition)")
-        faces.add_region(i, pattern, *kept)
-    lattice = faces.lattice()
+    lattice = _lattice(faces, faces.regions(part.patterns, kept),
+                       int(part.network.label_offsets()[-1]))
     expected = 1 if part.domain.is_bounded else (-1) ** dim
     if lattice.f_vector[-1] != len(part) or len(lattice.f_vector) != dim + 1:
         raise RegionsError(f"the face lattice has {lattice.f_vector[-1]} faces of dimension "
@@ -161,124 +176,244 @@ def _generators(part):
 
 
 class _Faces:
-    """The faces found so far, keyed exactly by their vertices and rays."""
+    """The faces of the complex, found from the top down by sign vectors.
+
+    Every generator is computed exactly once, with its sign vector: for each breakpoint
+    hyperplane label, then each domain row, the sign of the label's value (a domain row
+    ``b - a . z``, +1 inside) at a vertex, or of its slope along a ray of one face (a ray
+    has no sign of its own: different regions' maps differ along it). The closure of a
+    face is the set of points whose signs conform to its sign vector, so its generators
+    are those whose signs do, and each label that vanishes at some of them but not at
+    all cuts out a proper face; the maximal ones are its facets. A face's sign vector
+    (the common nonzero sign of its generators, for each label) is its exact identity:
+    its relative interior is exactly the set of points with that sign vector.
+    """
 
     def __init__(self, part, exact, scale: float, selection):
-        self.part, self.exact, self.scale = part, exact, Fraction(scale)
+        self.exact, self.scale = exact, fraction(scale)
         self.selection = selection
-        self.keys: dict = {}
-        self.dims, self.owners, self.exact_points = [], [], []
+        self.maps = RationalMaps(part.network, part.domain)
+        self.domain_rows = ([[fraction(v) for v in row] for row in part.domain.A],
+                            [fraction(v) for v in part.domain.b])
+        offsets = part.network.label_offsets()
+        self.label_layers = (np.searchsorted(offsets, np.arange(offsets[-1]), side="right")
+                             - 1).tolist()
+        self.state_starts = self.maps.state_starts.tolist()
+        self.systems: dict = {}          # (states, tight labels) -> vertex id
+        self.generator_ids: dict = {}
+        self.points: list = []           # exact coordinates (a ray: its direction)
+        self.values: list = []           # exact label values at each vertex (None: a ray)
+        self.slopes: dict = {}           # (vertex, ray) -> signs of the labels' slopes
 
-    def add_region(self, i: int, pattern: np.ndarray, generators: np.ndarray,
-                   labels: list) -> None:
-        """Region ``i``'s faces, from its generators and the labels tight at each."""
-        points = [self._point(pattern, tight, row) for tight, row in zip(labels, generators)]
-        rays = generators[:, -1] == 0.0
-        rows = sorted({label for tight in labels for label in tight})
-        tight = np.array([[label in set(g) for label in rows] for g in labels], dtype=bool)
-        tight = tight.reshape(len(labels), len(rows))
-        for members in _faces(tight):
-            if rays[members].all():
-                continue                 # no vertex: a face of the recession cone only
-            key = (frozenset(points[k] for k in members if not rays[k]),
-                   frozenset(points[k] for k in members if rays[k]))
-            face = self.keys.get(key)
-            if face is None:
-                face = self.keys[key] = len(self.dims)
-                self.dims.append(_rank(key))
-                self.exact_points.append(_relative_interior(key))
-                self.owners.append([])
-            self.owners[face].append(i)
+    def regions(self, patterns: np.ndarray, kept: list) -> list:
+        """The regions' closures as faces, from each one's generators (float rows
+        ``(nv, dim + 1)``) and the labels tight at each."""
+        ids = [[self._generator(pattern, tight, row) for tight, row in zip(labels, generators)]
+               for pattern, (generators, labels) in zip(patterns, kept)]
+        self._seal()
+        closures = []
+        for members in ids:
+            vertices = sorted(g for g in members if self.values[g] is not None)
+            rays = sorted(g for g in members if self.values[g] is None)
+            closures.append(self.face(vertices, rays, self._ray_signs(vertices[0], rays)))
+        return closures
 
-    def _point(self, pattern: np.ndarray, tight: tuple, row: np.ndarray) -> tuple:
-        """A generator exactly, in the domain's coordinates: a vertex's coordinates, a ray's
-        direction scaled to a first nonzero entry of +-1 (so equal rays are equal)."""
+    def face(self, vertices: list, rays: list, ray_signs: np.ndarray) -> "_Face":
+        """The face generated by ``vertices`` and ``rays`` (generator ids), the rays' signs
+        ``(len(rays), L)`` taken in this face."""
+        signs = np.concatenate([self.signs[vertices], ray_signs])
+        high, low = signs.max(axis=0), signs.min(axis=0)
+        if ((high > 0) & (low < 0)).any():
+            raise RegionsError("a label changes sign across the closure of a face")
+        return _Face(np.array(vertices, dtype=np.int64), np.array(rays, dtype=np.int64),
+                     ray_signs, np.where(high > 0, high, low))
+
+    def _generator(self, pattern: np.ndarray, tight: tuple, row: np.ndarray) -> int:
+        """The id of a generator (float row ``(dim + 1,)``, ``tight`` its labels). A vertex
+        is first looked up by the equations it solves: its tight labels and the states their
+        hyperplanes depend on (the vertex engine's cache key); a ray's orientation is not
+        in them."""
+        if row[-1] == 0.0:
+            return self._exact_generator(pattern, tight, row)
+        deepest = max((self.label_layers[label] for label in tight if label >= 0), default=0)
+        system = (pattern[:self.state_starts[deepest]].tobytes(), tuple(tight))
+        found = self.systems.get(system)
+        if found is None:
+            found = self.systems[system] = self._exact_generator(pattern, tight, row)
+        return found
+
+    def _exact_generator(self, pattern: np.ndarray, tight: tuple, row: np.ndarray) -> int:
+        """The id of a generator, exactly, in the domain's coordinates: a vertex's
+        coordinates, a ray's direction scaled to a first nonzero entry of +-1 (so equal
+        rays are equal)."""
         exact = self.exact.exact_point(pattern.tobytes(), tight, row)
         if self.selection is not None:          # the engine's coordinates are a permutation
             lifted = [fmpq(0)] * len(exact)
             for k, v in zip(self.selection, exact):
                 lifted[int(k)] = v
             exact = lifted
-        if row[-1] == 0.0:
+        ray = row[-1] == 0.0
+        if ray:
             lead = next(abs(v) for v in exact if v != 0)
-            return ("ray",) + tuple(Fraction(int((v / lead).p), int((v / lead).q)) for v in exact)
-        return tuple(Fraction(int(v.p), int(v.q)) * self.scale for v in exact)
+            exact = [v / lead for v in exact]
+        else:
+            exact = [v * self.scale for v in exact]
+        key = (ray,) + tuple((int(v.p), int(v.q)) for v in exact)
+        found = self.generator_ids.get(key)
+        if found is None:
+            found = self.generator_ids[key] = len(self.points)
+            self.points.append(exact)
+            self.values.append(None if ray else self._label_values(exact))
+        return found
 
-    def lattice(self) -> FaceLattice:
-        dims = np.array(self.dims, dtype=np.int64)
-        keys = list(self.keys)
-        vertex_face = {next(iter(vertices)): f for (vertices, rays), f in self.keys.items()
-                       if len(vertices) == 1 and not rays}
-        bounds = _bounds(dims, [vertices | rays for vertices, rays in keys])
-        vertices = [np.array(sorted(vertex_face[v] for v in key[0]), dtype=np.int64)
-                    for key in keys]
-        maps = RationalMaps(self.part.network, self.part.domain)
-        signs = np.array([hyperplane_signs(maps, [fmpq(v.numerator, v.denominator)
-                                                  for v in point])
-                          for point in self.exact_points], dtype=np.int8)
-        signs = signs.reshape(len(keys), -1)
-        points = np.array([[float(v) for v in point] for point in self.exact_points])
-        return FaceLattice(dims, points.reshape(len(keys), self.part.domain.dim), signs,
-                           [np.array(sorted(o), dtype=np.int64) for o in self.owners], bounds,
-                           vertices, list(self.exact_points))
+    def _label_values(self, point: list) -> list:
+        """The exact value of every breakpoint hyperplane label (pre-activation minus
+        breakpoint) then every domain row (``b - a . z``) at a point."""
+        pre, _ = exact_forward(self.maps, point)
+        values = [v - t for layer, breakpoints in zip(pre, self.maps.breakpoints)
+                  for v in layer for t in breakpoints]
+        A, b = self.domain_rows
+        return values + [bk - sum((a * x for a, x in zip(row, point)), fmpq(0))
+                         for row, bk in zip(A, b)]
+
+    def _seal(self) -> None:
+        """Every vertex's sign vector, shape (generators, L) int8 (rays' rows 0)."""
+        width = len(next(v for v in self.values if v is not None))
+        self.signs = np.array([[(x > 0) - (x < 0) for x in v] if v is not None else [0] * width
+                               for v in self.values], dtype=np.int8).reshape(-1, width)
+
+    def _ray_signs(self, vertex: int, rays: list) -> np.ndarray:
+        """The signs of every label's slope along each ray from ``vertex``, shape
+        ``(len(rays), L)`` int8: exact values at ``vertex + ray`` minus at ``vertex``."""
+        rows = []
+        for ray in rays:
+            key = (vertex, ray)
+            if key not in self.slopes:
+                point = [x + d for x, d in zip(self.points[vertex], self.points[ray])]
+                self.slopes[key] = [(s > 0) - (s < 0) for s in
+                                     (a - b for a, b in zip(self._label_values(point),
+                                                            self.values[vertex]))]
+            rows.append(self.slopes[key])
+        return np.array(rows, dtype=np.int8).reshape(len(rays), self.signs.shape[1])
+
+    def facets(self, face: "_Face") -> tuple[np.ndarray, np.ndarray]:
+        """The facets of a face, the maximal faces cut out by one label each: ``(cuts (c,
+        nv + nr) bool, the generators of each; signs (c, L) int8, the sign vector of each)``."""
+        generators = self.signs[face.vertices]
+        if len(face.rays):
+            generators = np.concatenate([generators, face.ray_signs])
+        zero = (generators[:, face.signs != 0] == 0).T
+        zero = zero[zero[:, :len(face.vertices)].any(axis=1)]      # no vertex: not a face
+        cuts = np.array(list({cut.tobytes(): cut for cut in zero}.values()),
+                        dtype=np.int32).reshape(-1, len(generators))
+        inside = (cuts @ cuts.T) == cuts.sum(axis=1)[:, None]
+        np.fill_diagonal(inside, False)
+        cuts = cuts[~inside.any(axis=1)]
+        width = generators.shape[1]
+        sides = cuts @ np.concatenate([generators > 0, generators < 0], axis=1,
+                                      dtype=np.int32) > 0
+        above, below = sides[:, :width], sides[:, width:]
+        if (above & below).any():
+            raise RegionsError("a label changes sign across the closure of a face")
+        return cuts.astype(bool), above.astype(np.int8) - below.astype(np.int8)
+
+    @staticmethod
+    def facet(face: "_Face", cut: np.ndarray, signs: np.ndarray) -> "_Face":
+        """The face of ``face`` generated by its generators ``cut``, with sign vector
+        ``signs``."""
+        nv = len(face.vertices)
+        return _Face(face.vertices[cut[:nv]], face.rays[cut[nv:]], face.ray_signs[cut[nv:]],
+                     signs)
 
 
-def _rank(key) -> int:
-    """Exact dimension of the face ``conv(vertices) + cone(rays)``."""
-    vertices, rays = [list(v) for v in key[0]], [list(r[1:]) for r in key[1]]
-    first = vertices[0]
-    rows = [[a - b for a, b in zip(v, first)] for v in vertices[1:]] + rays
-    if not rows:
-        return 0
-    matrix = fmpq_mat(len(rows), len(first), [fmpq(x.numerator, x.denominator)
-                                              for row in rows for x in row])
-    return matrix.rank()
+
+class _RelativeInteriors(Sequence):
+    """Each face's point of :attr:`FaceLattice.rational_points`, computed when first read:
+    from the exact generators (fmpq lists) and each face's vertex and ray ids."""
+
+    def __init__(self, generators: list, vertices: list, rays: list):
+        self._generators, self._vertices, self._rays = generators, vertices, rays
+        self._found: dict = {}
+
+    def __len__(self) -> int:
+        return len(self._vertices)
+
+    def __getitem__(self, f):
+        if isinstance(f, slice):
+            return [self[k] for k in range(*f.indices(len(self)))]
+        f = int(f)
+        if f < 0:
+            f += len(self)
+        if f not in self._found:
+            self._found[f] = self._point(self._vertices[f], self._rays[f])
+        return self._found[f]
+
+    def _point(self, vertices: np.ndarray, rays: np.ndarray) -> tuple:
+        """The mean of ``vertices`` plus the sum of ``rays`` (generator ids), as Fractions."""
+        points = self._generators
+        point = [sum((points[v][k] for v in vertices), fmpq(0)) / len(vertices)
+                 + sum((points[r][k] for r in rays), fmpq(0))
+                 for k in range(len(points[vertices[0]]))]
+        return tuple(Fraction(int(v.p), int(v.q)) for v in point)
 
 
-def _relative_interior(key) -> tuple:
-    """The mean of a face's vertices plus the sum of its rays: in its relative interior."""
-    vertices, rays = list(key[0]), [r[1:] for r in key[1]]
-    dim = len(vertices[0])
-    point = [sum((v[k] for v in vertices), Fraction(0)) / len(vertices) for k in range(dim)]
-    for ray in rays:
-        point = [p + r for p, r in zip(point, ray)]
-    return tuple(point)
+@dataclass
+class _Face:
+    """One face: its vertex and ray ids, the signs of every label's slope along each of
+    its rays ``(rays, L)``, and its sign vector ``(L,)`` (its identity)."""
+
+    vertices: np.ndarray
+    rays: np.ndarray
+    ray_signs: np.ndarray
+    signs: np.ndarray
 
 
-def _faces(tight: np.ndarray):
-    """The generator index sets of every nonempty face of a polyhedron, from its
-    generator-row incidence: the closed sets of the incidence (the polyhedron itself,
-    then every set cut out by a row, and their intersections)."""
-    nv, m = tight.shape
-    everything = np.arange(nv)
-    found = {tuple(everything)}
-    frontier = [everything]
-    while frontier:
+def _lattice(faces: _Faces, regions: list, hyperplanes: int) -> FaceLattice:
+    """The lattice from the regions' closures (region ``i`` the ``i``-th), dimension by
+    dimension down to the vertices: each face's facets are found once, and a face's
+    regions are those of the faces it is a facet of."""
+    found = {r.signs.tobytes(): k for k, r in enumerate(regions)}
+    level, records = list(regions), list(regions)
+    owners = [{k} for k in range(len(regions))]
+    bounds: list = [[] for _ in regions]
+    dims = [len(faces.points[0])] * len(regions)
+    while level:
         following = []
-        for members in frontier:
-            for r in range(m):
-                inner = members[tight[members, r]]
-                if len(inner) == 0 or len(inner) == len(members):
-                    continue
-                rows = np.flatnonzero(tight[inner].all(axis=0))
-                closed = np.flatnonzero(tight[:, rows].all(axis=1))
-                key = tuple(closed)
-                if key not in found:
-                    found.add(key)
-                    following.append(closed)
-        frontier = following
-    return [np.array(k, dtype=np.int64) for k in found]
+        for face in level:
+            f = found[face.signs.tobytes()]
+            for cut, signs in zip(*faces.facets(face)):
+                key = signs.tobytes()
+                g = found.get(key)
+                if g is None:
+                    g = found[key] = len(records)
+                    records.append(faces.facet(face, cut, signs))
+                    following.append(records[-1])
+                    owners.append(set())
+                    bounds.append([])
+                    dims.append(dims[f] - 1)
+                owners[g] |= owners[f]
+                bounds[f].append(g)
+        level = following
+    return _assemble(faces, records, dims, owners, bounds, hyperplanes)
 
 
-def _bounds(dims: np.ndarray, keys: list) -> list:
-    """For each face, the faces of one dimension less whose generators it contains (looked
-    up through the faces at each of its generators)."""
-    at_generator: dict = {}
-    for g, key in enumerate(keys):
-        for v in key:
-            at_generator.setdefault((int(dims[g]), v), []).append(g)
-    bounds = []
-    for f, key in enumerate(keys):
-        below = {g for v in key for g in at_generator.get((int(dims[f]) - 1, v), ())}
-        bounds.append(np.array(sorted(g for g in below if keys[g] <= key), dtype=np.int64))
-    return bounds
+def _assemble(faces: _Faces, records: list, dims: list, owners: list, bounds: list,
+              hyperplanes: int) -> FaceLattice:
+    """The :class:`FaceLattice` of the faces found (``records``, numbered as found),
+    renumbered by dimension, vertices first."""
+    order = np.argsort(np.array(dims, dtype=np.int64), kind="stable")
+    number = np.empty(len(order), dtype=np.int64)
+    number[order] = np.arange(len(order))
+    vertex_face = {int(records[f].vertices[0]): int(number[f]) for f in order
+                   if dims[f] == 0}
+    exact_points = _RelativeInteriors(faces.points, [records[f].vertices for f in order],
+                                      [records[f].rays for f in order])
+    return FaceLattice(
+        np.array([dims[f] for f in order], dtype=np.int64),
+        np.array([records[f].signs[:hyperplanes] for f in order],
+                 dtype=np.int8).reshape(len(order), hyperplanes),
+        [np.array(sorted(owners[f]), dtype=np.int64) for f in order],
+        [np.sort(number[np.array(bounds[f], dtype=np.int64)]) for f in order],
+        [np.array(sorted(vertex_face[int(v)] for v in records[f].vertices), dtype=np.int64)
+         for f in order],
+        exact_points)

@@ -15,7 +15,7 @@ between the largest two is linear there, and the classifier's decision boundary 
 the argmax changes) is the set of faces where that gap vanishes at every vertex.
 :func:`~regions.betti_numbers` and :func:`~regions.boundary_betti_numbers` take the
 homology of those subcomplexes, in any dimension the face lattice reaches (it
-enumerates each region's vertices, so up to in practice 4-D or 5-D).
+starts from each region's vertices: tested up to 6-D on a box and 8-D on R^n).
 
 On all of R^n (:func:`regions.complex.homology.bounded_equivalent`) each of those sets is a union of closed
 faces of the level complex, and any faces' intersection is a face; a box that meets
