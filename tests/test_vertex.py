@@ -494,7 +494,7 @@ TRIANGLE = (np.array([[1.0, 0], [0, 1], [-1, -1]]), np.array([1.0, 1.0, 1.0]))
     (None, oracles.whole_slice(2), 2, "vertex"),
     (regions.whole_space(), oracles.whole_slice(3), 3, "vertex"),
     (regions.whole_space(), oracles.whole_slice(10), 10, "vertex"),
-    (regions.whole_space(), oracles.whole_slice(11), 11, "split"),
+    (regions.whole_space(), oracles.whole_slice(11), 11, "vertex"),   # rank 3: a 3-D slice
     (regions.line([0, 0, 0], [1, 1, 0]), line_slice([0, 0, 0], [1, 1, 0]), 3, "vertex"),
     (regions.plane(*E6, lo=-1, hi=1), oracles.plane_slice(*E6, -1, 1), 6, "vertex"),
     (regions.plane(*E3), oracles.plane_slice(*E3), 3, "vertex"),
@@ -511,6 +511,25 @@ def test_auto_picks_vertex_where_it_applies(domain, sl, n, expected):
     assert part.method == expected
     # The regions, by brute force over patterns on the domain rebuilt by the oracle.
     assert pattern_set(part) == unambiguous(oracles.brute_force_patterns, net, sl)
+
+
+def test_auto_counts_cylinders_in_the_dimensions_the_first_layer_spans():
+    """On R^16 a first layer of rank 3 makes every region a cylinder over a 3-D slice:
+    auto takes the vertex engine there, and finds the regions of brute force."""
+    net = random_net([16, 3, 4, 1], ["relu", "relu", "identity"], seed=4)
+    part = regions.enumerate_regions(net, regions.whole_space(), method="auto")
+    assert part.method == "vertex"
+    assert pattern_set(part) == unambiguous(oracles.brute_force_patterns, net,
+                                            oracles.whole_slice(16))
+
+
+def test_vertex_refuses_more_cones_than_it_can_start_from():
+    """A full-rank first layer on R^21 would start from 2^21 cones: refused at once (auto
+    takes the split engine)."""
+    net = random_network([21, 21, 1], seed=0)
+    with pytest.raises(regions.DomainError, match="2\\^21 cones"):
+        regions.enumerate_regions(net, method="vertex")
+    assert regions.enumerate_regions(net, method="auto", max_regions=5).method == "split"
 
 
 # --------------------------------------------------------------------------- 5. refusals

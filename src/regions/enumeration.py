@@ -64,7 +64,8 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         inscribed balls of thin regions (:mod:`regions.engines.vertex`; bounded domains and
         domains without faces: all of R^n, unbounded planes and lines).
         ``"auto"`` (default): ``"vertex"`` where it applies, up to dimension
-        7 on bounded domains and 10 on all of R^n (``MAX_AUTO_DIM``), else
+        7 on bounded domains and 10 on all of R^n (the dimensions the first layer's
+        hyperplanes span: ``MAX_AUTO_DIM``), else
         ``"split"`` (also for the rare networks whose first breakpoints give
         no well-conditioned apex on an unbounded domain); a resumed run keeps
         the method of its checkpoint. ``"walk"``: the breadth-first walk across
@@ -301,15 +302,27 @@ def _engine(method: str, network: Network, scaled, settings: Settings):
 
 
 def _auto_engine(network: Network, scaled, settings: Settings):
-    """The vertex engine where it applies up to ``MAX_AUTO_DIM`` (on an unbounded domain, when
-    its first cones' apex is well conditioned: ``MAX_APEX_CONDITION``), else the split
-    engine."""
+    """The vertex engine where it applies up to ``MAX_AUTO_DIM`` dimensions (on an unbounded
+    domain, those the first layer's hyperplanes span, where it works, and when its first
+    cones' apex is well conditioned: ``MAX_APEX_CONDITION``), else the split engine."""
     limit = MAX_AUTO_DIM["bounded" if scaled.is_bounded else "unbounded"]
-    if supports(scaled) and scaled.dim <= limit:
+    dim = scaled.dim if scaled.is_bounded else min(scaled.dim, _first_rank(network, scaled))
+    if supports(scaled) and dim <= limit:
         engine = VertexEngine(network, scaled, settings)
-        if engine.apex_condition <= MAX_APEX_CONDITION:
+        if engine.working.dim <= limit and engine.apex_condition <= MAX_APEX_CONDITION:
             return engine
     return SplitEngine(network, scaled, settings)
+
+
+def _first_rank(network: Network, domain) -> int:
+    """The rank of the first layer with breakpoints in the domain's coordinates, in float64
+    (it only picks an engine; the vertex engine finds it exactly)."""
+    M = domain.basis
+    for layer in network.layers:
+        M = layer.weight @ M
+        if layer.activation != "identity":
+            return int(np.linalg.matrix_rank(M))
+    return 0
 
 
 def _working_start(start, scaled, scale: float):

@@ -196,6 +196,10 @@ def unbounded_cells(network: Network, domain: Domain):
     floats = np.array([[float(G[j, k]) for k in range(G.ncols())] for j in live])
     columns = _independent_columns(G, live, floats)
     r = len(columns)
+    if 2.0 ** r > MAX_CORNERS:
+        raise DomainError(f"the vertex method starts from the 2^{r} cones that the first "
+                          f"layer's {r} independent hyperplanes cut the domain into: use "
+                          "method='split'")
     rows = _independent_rows(G, live, columns, floats)
     working = _slice_domain(domain, columns)
     maps = Decisions(network, working).maps
