@@ -111,9 +111,22 @@ def test_refusals():
     one = net([[1, 0]], [0], [1], 0.0)
     with pytest.raises(regions.DomainError, match="cylinder"):
         betti_numbers(regions.enumerate_regions(one))
-    line = regions.line([0.0, 0.0], [1.0, 1.0])
-    with pytest.raises(regions.DomainError, match="unbounded line"):
-        betti_numbers(regions.enumerate_regions(net(ABS, [0] * 4, [1, 1, 1, 1], -0.5), line))
+    quadrant = regions.polytope([[-1.0, 0.0], [0.0, -1.0]], [0.0, 0.0])
+    with pytest.raises(regions.DomainError, match="unbounded polytope with faces"):
+        betti_numbers(regions.enumerate_regions(net(ABS, [0] * 4, [1, 1, 1, 1], -0.5), quadrant))
+
+
+def test_betti_numbers_on_unbounded_slices():
+    """|x1| + |x2| - 1/2 on the whole plane x3 = 0 of R^3: the plane minus a diamond, the
+    diamond, its boundary; on the x1 axis: two rays, a segment, two points."""
+    f = regions.Network.from_layers([([[1.0, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0]],
+                                      [0.0] * 4), ([[1.0, 1, 1, 1]], [-0.5])])
+    plane = regions.enumerate_regions(f, regions.plane([0, 0, 0], [1, 0, 0], [0, 1, 0]))
+    assert (betti_numbers(plane), betti_numbers(plane, below=True),
+            regions.boundary_betti_numbers(plane)) == ((1, 1), (1, 0), (1, 1))
+    axis = regions.enumerate_regions(f, regions.line([0, 0, 0], [1, 0, 0]))
+    assert (betti_numbers(axis), betti_numbers(axis, below=True),
+            regions.boundary_betti_numbers(axis)) == ((2,), (1,), (2,))
 
 
 OCTAHEDRON = regions.Network.from_layers([(np.vstack([np.eye(3), -np.eye(3)]), np.zeros(6)),

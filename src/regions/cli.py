@@ -478,7 +478,8 @@ def cmd_topology(args) -> int:
         part = bounded_equivalent(whole, args.level)
         reach = float(part.domain.upper[0])
         if not args.quiet:
-            print(f"on all of R^{domain.dim}: the sets have the homotopy type of their part in "
+            where = f"all of R^{domain.dim}" if domain.kind == "whole" else f"the {domain.kind}"
+            print(f"on {where}: the sets have the homotopy type of their part in "
                   f"[-{reach:g}, {reach:g}]^{domain.dim}, which meets every face; lengths, "
                   f"areas and critical points are measured there, and no persistence is "
                   f"computed", file=sys.stderr)

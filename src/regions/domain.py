@@ -121,6 +121,20 @@ class Domain:
         return Domain(self.kind, self.A, self.b / scale, self.origin, self.basis * scale,
                       self.lower / scale, self.upper / scale, rational)
 
+    def within(self, lo: float, hi: float) -> "Domain":
+        """All of R^n, or a slice without bounds, restricted to the box ``[lo, hi]`` of its
+        coordinates (the same origin and exact basis).
+
+        >>> plane([0, 0, 0], [1, 0, 0], [0, 1, 0]).within(-1, 1).upper
+        array([1., 1.])
+        """
+        if self.A.shape[0]:
+            raise DomainError(f"a {self.kind} domain with faces has its own bounds")
+        if self.rational_basis is None:
+            return box(np.full(self.dim, float(lo)), np.full(self.dim, float(hi)))
+        columns = [[row[j] for row in self.rational_basis] for j in range(self.dim)]
+        return _slice(self.kind, self.origin, columns, lo, hi)
+
     def to_input(self, z) -> np.ndarray:
         """Map working coordinates ``(..., dim)`` to input coordinates ``(..., n)``."""
         return np.asarray(z, dtype=np.float64) @ self.basis.T + self.origin

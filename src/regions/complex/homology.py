@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from flint import fmpq
 
-from ..domain import box
+from ..domain import tolerance_scale
 from ..errors import DomainError, RegionsError
 from .faces import FaceLattice, face_lattice
 from ..enumeration import enumerate_regions
@@ -139,8 +139,8 @@ WINDOW_REACH = 2.0
 
 
 def bounded_equivalent(part, level: float = 0.0):
-    """``part`` on a bounded domain; on all of R^n, the partition of its network on a box
-    that meets every face of the level complex at ``level``, where ``{f >= level}``,
+    """``part`` on a bounded domain; on all of R^n (or an unbounded plane or line), the
+    partition of its network on a box of its coordinates that meets every face of the level complex at ``level``, where ``{f >= level}``,
     ``{f <= level}`` and ``{f = level}`` (or a classifier's decision boundary) have the
     homotopy type they have on R^n (see the module docstring).
 
@@ -153,14 +153,15 @@ def bounded_equivalent(part, level: float = 0.0):
     domain = part.domain
     if domain.is_bounded:
         return part
-    if domain.kind != "whole":
-        raise DomainError(f"the topology of level sets on an unbounded {domain.kind} is not "
-                          "computed: bound the slice (--box)")
+    if domain.A.shape[0]:
+        raise DomainError(f"the topology of level sets on an unbounded {domain.kind} with "
+                          "faces is not computed: bound it")
     refined = enumerate_regions(level_network(part.network, level), domain,
                                 min_radius=part.min_radius)
-    points = face_lattice(refined).points
+    # the lattice's points are in working coordinates, the domain's divided by its scale
+    points = face_lattice(refined).points * tolerance_scale(domain)
     reach = max(1.0, WINDOW_REACH * float(np.abs(points).max())) if len(points) else 1.0
-    return enumerate_regions(part.network, box(-reach, reach).resolve(domain.dim),
+    return enumerate_regions(part.network, domain.within(-reach, reach),
                              min_radius=part.min_radius)
 
 
