@@ -236,13 +236,12 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
     engine = _engine(_resumed_method(method, saved, resume), network, scaled, settings)
     started = time.perf_counter()
     if saved is None:
-        roots, thin_before, seconds_before = engine.roots(), None, 0.0
+        roots, seconds_before = engine.roots(), 0.0
+        thin_before = np.zeros((0, network.pattern_length), np.int8)
     else:
         roots = [engine.cell_type(*cell) for cell in reversed(saved.cells)]
         engine.restore(saved.counters, [])
         thin_before, seconds_before = saved.thin_patterns, saved.seconds
-    thin_before = (np.zeros((0, network.pattern_length), np.int8) if thin_before is None
-                   else thin_before)
     save = None if checkpoint is None else _count_writer(checkpoint, key, engine.name,
                                                          thin_before)
     if save is not None:

@@ -445,19 +445,19 @@ def _state(engine, slots: list, base: int, pattern_length: int):
     in depth-first order, and what the returned tasks and the calling process counted
     (``base``: the regions of the runs it resumes)."""
     counters = engine.counters()
-    counters.regions = base
     thin = [np.zeros((0, pattern_length), np.int8)]
-    cells = []
+    cells, found = [], base
     for slot in slots:
         cells += _left(slot)
         outcome = slot.outcome
-        if outcome is not None:
-            if outcome.counters is not None:
-                counters.merge(outcome.counters)
-                counters.regions -= outcome.counters.regions
-            counters.regions += outcome.count
-            if outcome.thin_patterns is not None:
-                thin.append(outcome.thin_patterns)
+        if outcome is None:
+            continue
+        if outcome.counters is not None:
+            counters.merge(outcome.counters)
+        if outcome.thin_patterns is not None:
+            thin.append(outcome.thin_patterns)
+        found += outcome.count
+    counters.regions = found
     return cells, counters, np.concatenate(thin)
 
 

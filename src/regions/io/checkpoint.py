@@ -151,6 +151,7 @@ class Writer:
         self.path, self.key = os.fspath(path), key
         self.shards = list(shards)
         self.written = sum(shard.records for shard in self.shards)
+        self.stale_removed = False
 
     def write(self, saved: Saved) -> None:
         """Write ``saved`` (``saved.records``: every record so far)."""
@@ -159,17 +160,25 @@ class Writer:
                                            saved.records[self.written:]))
             self.written = len(saved.records)
         save(self.path, self.key, saved, self.shards)
-        _remove_stale_shards(self.path, len(self.shards))
+        if not self.stale_removed:      # later writes add only the shards they list
+            _remove_stale_shards(self.path, len(self.shards))
+            self.stale_removed = True
 
 
-def _shard_name(path: str, index: int) -> str:
-    return os.path.join(SHARDS.format(os.path.basename(path)), f"{index:06d}.npz")
+def _folder(path) -> str:
+    """The folder of the checkpoint at ``path``, which its shards' names are relative to."""
+    return os.path.dirname(os.path.abspath(path))
+
+
+def _shard_folder(path: str) -> str:
+    """The shards' folder, relative to :func:`_folder`."""
+    return SHARDS.format(os.path.basename(path))
 
 
 def _save_shard(path: str, key: str, index: int, records: list) -> Shard:
     """Write ``records`` atomically as shard ``index`` of the checkpoint at ``path``."""
-    name = _shard_name(path, index)
-    target = os.path.join(os.path.dirname(os.path.abspath(path)), name)
+    name = os.path.join(_shard_folder(path), f"{index:06d}.npz")
+    target = os.path.join(_folder(path), name)
     try:
         os.makedirs(os.path.dirname(target), exist_ok=True)
     except OSError as exc:
@@ -185,14 +194,13 @@ def _save_shard(path: str, key: str, index: int, records: list) -> Shard:
 def _remove_stale_shards(path: str, kept: int) -> None:
     """Remove shards numbered ``kept`` and up (a run killed between a shard and its main
     file, or an earlier run at the same path, left them; nothing refers to them)."""
-    folder = os.path.join(os.path.dirname(os.path.abspath(path)),
-                          SHARDS.format(os.path.basename(path)))
+    folder = os.path.join(_folder(path), _shard_folder(path))
     try:
         names = os.listdir(folder)
     except OSError:
         return
     for name in names:
-        stem, dot, extension = name.partition(".")
+        stem, _, extension = name.partition(".")
         if extension == "npz" and stem.isdigit() and len(stem) == 6 and int(stem) >= kept:
             try:
                 os.unlink(os.path.join(folder, name))
@@ -323,7 +331,7 @@ def load(path, key: str) -> Saved:
     arrays = _read(path, key)
     try:
         saved = _saved(arrays)
-        folder = os.path.dirname(os.path.abspath(path))
+        folder = _folder(path)
         for name, records, checksum in zip(arrays["shard_names"].tolist(),
                                            arrays["shard_records"].tolist(),
                                            arrays["shard_checksums"].tolist()):
