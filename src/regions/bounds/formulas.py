@@ -13,8 +13,9 @@ import numpy as np
 from ..errors import NetworkError
 
 __all__ = ["HYPERPLANES_PER_NEURON", "zaslavsky", "zaslavsky_bounded", "parallel_families",
-           "layer_regions", "raghu_upper", "montufar2017_upper", "serra_upper", "montufar2014_lower",
-           "serra_lower", "trivial_upper", "count_argument", "hidden_activation", "hidden_layer_list"]
+           "layer_regions", "raghu_upper", "montufar2017_upper", "serra_upper",
+           "montufar2014_lower", "serra_lower", "trivial_upper", "count_argument",
+           "hidden_activation", "hidden_layer_list"]
 
 #: Activations that contribute breakpoint hyperplanes, and how many per neuron.
 HYPERPLANES_PER_NEURON = {"relu": 1, "leaky_relu": 1, "hardtanh": 2}

@@ -30,10 +30,10 @@ from ..predicates import Decisions
 from ..tolerances import VERTEX_MERGE
 
 __all__ = ["PlanarComplex", "IntervalComplex", "clip", "region_chords", "chord", "region_polygon",
-           "FAR", "region_vertices", "POLISH_NEAR", "POLISH_MOVE", "vertex_window", "region_corners",
-           "at_far", "polygon_area", "region_polygons", "domain_polygon", "planar_complex",
-           "planar_complex_of", "merge_points", "interval_complex", "region_areas",
-           "on_domain_boundary"]
+           "FAR", "region_vertices", "POLISH_NEAR", "POLISH_MOVE", "vertex_window",
+           "region_corners", "at_far", "polygon_area", "region_polygons", "domain_polygon",
+           "planar_complex", "planar_complex_of", "merge_points", "interval_complex",
+           "region_areas", "on_domain_boundary"]
 
 
 @dataclass

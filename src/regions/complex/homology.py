@@ -17,9 +17,10 @@ the argmax changes) is the set of faces where that gap vanishes at every vertex.
 homology of those subcomplexes, in any dimension the face lattice reaches (it
 starts from each region's vertices: tested up to 6-D on a box and 8-D on R^n).
 
-On all of R^n (:func:`regions.complex.homology.bounded_equivalent`) each of those sets is a union of closed
-faces of the level complex, and any faces' intersection is a face; a box that meets
-every face therefore leaves the nerve of the faces, so the homotopy type of the set
+On all of R^n (:func:`regions.complex.homology.bounded_equivalent`) each of those sets
+is a union of closed faces of the level complex, and any faces' intersection is a face;
+a box that meets every face therefore leaves the nerve of the faces, so the homotopy
+type of the set
 (nerve theorem), unchanged. The homology on R^n is the homology in such a box.
 """
 
@@ -140,9 +141,10 @@ WINDOW_REACH = 2.0
 
 def bounded_equivalent(part, level: float = 0.0):
     """``part`` on a bounded domain; on all of R^n (or an unbounded plane or line), the
-    partition of its network on a box of its coordinates that meets every face of the level complex at ``level``, where ``{f >= level}``,
-    ``{f <= level}`` and ``{f = level}`` (or a classifier's decision boundary) have the
-    homotopy type they have on R^n (see the module docstring).
+    partition of its network on a box of its coordinates that meets every face of the
+    level complex at ``level``, where ``{f >= level}``, ``{f <= level}`` and
+    ``{f = level}`` (or a classifier's decision boundary) have the homotopy type they
+    have on R^n (see the module docstring).
 
     >>> import regions
     >>> net = regions.Network.from_layers([([[1.0, 0], [-1, 0], [0, 1], [0, -1]], [0.0] * 4),
@@ -181,9 +183,9 @@ def _faces_where(lattice: FaceLattice, vertex_ok: np.ndarray) -> np.ndarray:
 
 def betti_numbers(part, level: float = 0.0, below: bool = False) -> tuple:
     """``(b_0, ..., b_{dim-1})`` of ``{f >= level}`` (or of the sublevel set ``{f <= level}``
-    when ``below``) in the domain (all of R^n: :func:`regions.complex.homology.bounded_equivalent`): its
-    components, then its holes (2-D) or tunnels
-    and cavities (3-D).
+    when ``below``) in the domain (all of R^n:
+    :func:`regions.complex.homology.bounded_equivalent`): its components, then its holes
+    (2-D) or tunnels and cavities (3-D).
 
     >>> import regions
     >>> # f = |x1| + |x2| - 1/2 on [-1, 1]^2: {f >= 0} is the box minus a diamond
@@ -204,8 +206,9 @@ def betti_numbers(part, level: float = 0.0, below: bool = False) -> tuple:
 def boundary_betti_numbers(part, level: float = 0.0) -> tuple:
     """``(b_0, ..., b_{dim-1})`` of the level set ``{f = level}`` (the decision boundary for
     level 0; for several outputs, where the argmax changes, and ``level`` is ignored) in the
-    domain (all of R^n: :func:`regions.complex.homology.bounded_equivalent`): in 2-D its components and cycles, in 3-D the components, tunnels and
-    enclosed cavities of the surface.
+    domain (all of R^n: :func:`regions.complex.homology.bounded_equivalent`): in 2-D its
+    components and cycles, in 3-D the components, tunnels and enclosed cavities of the
+    surface.
 
     >>> import regions
     >>> # f = |x1| + |x2| - 1/2 on [-1, 1]^2: the zero set is one diamond, one cycle
