@@ -3,7 +3,7 @@
 Each case is written once, in the table below, with the derivation of its
 expected count (or pattern set) in the comment next to it. Each case runs on
 every engine: ``method="split"``, ``"walk"`` and ``"vertex"`` (on all of R^n
-from the cones of ``regions.engines.vertex.unbounded_cells``). Two independent sources check every engine's answer:
+from the cones of ``regions.engines.vertex.first_cones``). Two independent sources check every engine's answer:
 
 * the hand count (the truth stated in the case), and
 * an exact oracle that shares nothing with ``regions``: brute force over the

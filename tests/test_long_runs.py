@@ -226,7 +226,8 @@ def test_resume_refuses_another_network(tmp_path):
 
 # The child saves at the top of every step (its clock advances 10 s, more than the
 # checkpoint interval, per reading) and SIGKILLs itself at the top of step argv[3], before
-# that step's save.
+# that step's save. The budgets are looked at twice before the first step too: before and
+# after the split engine's setup (its root cell).
 KILLED_CHILD = """
 import itertools, os, signal, sys, time, types
 import regions
@@ -235,7 +236,7 @@ ticks = itertools.count()
 driver.time = types.SimpleNamespace(perf_counter=lambda: 10.0 * next(ticks), time=time.time)
 original, steps = driver.budget_exhausted, itertools.count(1)
 def budget_exhausted(*args):
-    if next(steps) == int(sys.argv[3]):
+    if next(steps) == int(sys.argv[3]) + 2:
         os.kill(os.getpid(), signal.SIGKILL)
     return original(*args)
 driver.budget_exhausted = budget_exhausted

@@ -23,8 +23,9 @@ import numpy as np
 
 from .io import checkpoint as checkpoints
 from .domain import resolve
-from .engines.driver import (CHECKPOINT_SECONDS, Tally, build_partition, drive, prepare,
-                             run_fields, stack_cells)
+from .engines.driver import (CHECKPOINT_SECONDS, Interrupt, SetupStopped, Tally,
+                             build_partition, drive, prepare, run_fields, setup_check,
+                             stack_cells)
 from .engines.parallel import run_on
 from .engines.base import Settings
 from .engines.split import SplitEngine
@@ -158,26 +159,29 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
                         start=_working_start(start, scaled, scale), exact_budget=exact_budget)
     key = checkpoints.fingerprint(network, domain, min_radius, settings.exact)
     saved = _load(resume, key, "enumeration")
-    engine = _engine(_resumed_method(method, saved, resume), network, scaled, settings)
-
     started = time.perf_counter()
-    if executor is not None:
-        run = run_on(executor, engine, network, scaled, settings, progress, max_regions,
-                     time_limit, memory_limit)
-        return build_partition(engine, network, domain, scale, min_radius, run.records,
-                               run.counters, run.stop_reason, run.unfinished, run.seconds)
-
+    engine = _engine(_resumed_method(method, saved, resume), network, scaled, settings)
     records: list = []
     seconds_before = 0.0
     if saved is None:
-        for cell in reversed(engine.roots()):
-            engine.push(cell)
+        roots = _checked_roots(engine, started, time_limit, memory_limit)
+        if isinstance(roots, SetupStopped):
+            return build_partition(engine, network, domain, scale, min_radius, [],
+                                   engine.counters(), roots.reason, 1,
+                                   time.perf_counter() - started)
     else:
-        for cell in saved.cells:
-            engine.push(engine.cell_type(*cell))
+        roots = [engine.cell_type(*cell) for cell in reversed(saved.cells)]
         records.extend(engine.record_type(*record) for record in saved.records)
         engine.restore(saved.counters, records)
         seconds_before = saved.seconds
+    if executor is not None:
+        run = run_on(executor, engine, network, scaled, settings, progress, max_regions,
+                     time_limit, memory_limit, roots,
+                     seconds_before=time.perf_counter() - started)
+        return build_partition(engine, network, domain, scale, min_radius, run.records,
+                               run.counters, run.stop_reason, run.unfinished, run.seconds)
+    for cell in reversed(roots):
+        engine.push(cell)
     save = None if checkpoint is None else _writer(checkpoint, key, resume, saved)
     if save is not None:
         # A first write at once: an unwritable path fails now, not after the first interval.
@@ -233,11 +237,16 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
     settings = Settings(exact=bool(exact), thin_radius=min_radius, exact_budget=exact_budget)
     key = checkpoints.fingerprint(network, domain, min_radius, settings.exact)
     saved = _load(resume, key, "count")
-    engine = _engine(_resumed_method(method, saved, resume), network, scaled, settings)
     started = time.perf_counter()
+    engine = _engine(_resumed_method(method, saved, resume), network, scaled, settings)
     if saved is None:
-        roots, seconds_before = engine.roots(), 0.0
+        roots, seconds_before = _checked_roots(engine, started, time_limit, memory_limit), 0.0
         thin_before = np.zeros((0, network.pattern_length), np.int8)
+        if isinstance(roots, SetupStopped):
+            return RegionCount(regions=0, thin=0, thin_patterns=thin_before,
+                               **run_fields(engine, network, domain, scale, min_radius,
+                                            engine.counters(), roots.reason, 1,
+                                            time.perf_counter() - started))
     else:
         roots = [engine.cell_type(*cell) for cell in reversed(saved.cells)]
         engine.restore(saved.counters, [])
@@ -249,7 +258,7 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
     seconds_before += time.perf_counter() - started
     if executor is not None:
         counted = run_on(executor, engine, network, scaled, settings, progress, max_regions,
-                         time_limit, memory_limit, count_only=True, roots=roots,
+                         time_limit, memory_limit, roots, count_only=True,
                          checkpoint=save, checkpoint_every=checkpoint_every,
                          seconds_before=seconds_before)
         counters, reason, unfinished, seconds = (counted.counters, counted.stop_reason,
@@ -272,6 +281,22 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
                        thin_patterns=thin_patterns,
                        **run_fields(engine, network, domain, scale, min_radius, counters, reason,
                                     unfinished, seconds))
+
+
+def _checked_roots(engine, started: float, time_limit, memory_limit):
+    """The engine's first cells, built under the run's budgets and Ctrl-C
+    (:func:`regions.engines.driver.setup_check`), or the :class:`SetupStopped` that
+    stopped them: a run stopped there has no region and one cell unfinished, the domain,
+    and writes no checkpoint (there is no state to save)."""
+    with Interrupt() as interrupt:
+        check = setup_check(interrupt, started, time_limit, memory_limit)
+        try:
+            check()         # a budget already spent, or Ctrl-C, while the engine was made
+            roots = engine.roots(check)
+            check()
+        except SetupStopped as stopped:
+            return stopped
+    return roots
 
 
 def _check_options(method: str, max_regions, time_limit, memory_limit, exact,

@@ -17,7 +17,7 @@ per region (split and walk engines) or one :class:`RegionChunk` of many regions
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, NamedTuple, Protocol
+from typing import Callable, ClassVar, NamedTuple, Protocol
 
 import numpy as np
 
@@ -219,8 +219,10 @@ class Engine(Protocol):
     def n_regions(self) -> int:
         """Final regions found so far."""
 
-    def roots(self) -> list:
-        """The first cells, in depth-first order (DomainError when the domain is empty)."""
+    def roots(self, check: Callable[[], None] | None = None) -> list:
+        """The first cells, in depth-first order (DomainError when the domain is empty).
+        Work that may be long calls ``check()`` between steps, which raises to stop it
+        (:func:`regions.engines.driver.setup_check`)."""
 
     def run(self, max_cells: int, max_regions: int) -> int:
         """Process up to ``max_cells`` cells (fewer once ``n_regions`` reaches

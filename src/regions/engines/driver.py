@@ -31,7 +31,7 @@ from ..tolerances import check_min_radius
 from .base import Counters, Engine, RegionArrays
 
 __all__ = ["MEMORY_CHECK_EVERY", "PROGRESS_SECONDS", "CHECKPOINT_SECONDS", "UNLIMITED", "Interrupt",
-           "budget_exhausted", "resident_memory", "stack_cells", "drive", "Tally", "prepare",
+           "budget_exhausted", "SetupStopped", "setup_check", "resident_memory", "stack_cells", "drive", "Tally", "prepare",
            "run_fields", "build_partition", "domain_fields"]
 
 #: Cells processed between two measurements of the resident memory (at least one per look).
@@ -78,6 +78,28 @@ def budget_exhausted(interrupt, found: int, seconds: float, check_memory: bool, 
     if memory_limit is not None and check_memory and resident_memory() > memory_limit:
         return "memory_limit"
     return None
+
+
+class SetupStopped(Exception):
+    """Raised by a setup ``check`` (:func:`setup_check`): a budget ran out, or Ctrl-C came,
+    before the engine's first cells were built. ``reason`` as :func:`budget_exhausted`'s."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def setup_check(interrupt: Interrupt, started: float, time_limit=None, memory_limit=None):
+    """The ``check()`` an engine's setup (``engine.roots(check)``) calls between steps of
+    work that may be long (``regions.engines.vertex.CHECK_EVERY``): it raises
+    :class:`SetupStopped` on Ctrl-C (``interrupt``), once ``time_limit`` seconds have passed
+    since ``started`` (``time.perf_counter()``), or beyond ``memory_limit`` bytes."""
+    def check() -> None:
+        reason = budget_exhausted(interrupt, 0, time.perf_counter() - started, True, None,
+                                  time_limit, memory_limit)
+        if reason is not None:
+            raise SetupStopped(reason)
+    return check
 
 
 def resident_memory() -> int:

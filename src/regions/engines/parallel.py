@@ -306,11 +306,11 @@ class Slot:
 
 def run_on(executor: concurrent.futures.Executor, engine, network: Network, scaled: Domain,
            settings: Settings, progress, max_regions, time_limit, memory_limit,
-           count_only: bool = False, roots: list | None = None, checkpoint=None,
+           roots: list, count_only: bool = False, checkpoint=None,
            checkpoint_every: float = CHECKPOINT_SECONDS,
            seconds_before: float = 0.0) -> ParallelRun:
     """Enumerate (or, ``count_only``, count) with ``engine`` on ``executor``, from ``roots``
-    (depth-first order; default the engine's roots). ``checkpoint``, if given, is called
+    (depth-first order: the engine's roots, or a resumed count's cells). ``checkpoint``, if given, is called
     as ``checkpoint(cells, counters, thin_patterns, seconds)`` every ``checkpoint_every``
     seconds and at the end: the cells not finished (depth-first order, a running task's
     cells among them) and what the returned tasks counted (a count only).
@@ -322,8 +322,7 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
 
     base = engine.counters().regions      # a resumed count's regions
     layers = len(network.layers)
-    entries = batches(frontier(engine, engine.roots() if roots is None else roots,
-                               FRONTIER_CELLS), MAX_TASKS, layers)
+    entries = batches(frontier(engine, roots, FRONTIER_CELLS), MAX_TASKS, layers)
     deadline = None if time_limit is None else time.time() + time_limit - elapsed()
     slots: list = []
     futures: dict = {}

@@ -115,8 +115,8 @@ class SplitEngine:
 
     # ------------------------------------------------------------------ stack
 
-    def roots(self) -> list[SplitCell]:
-        """The first cell: the domain."""
+    def roots(self, check=None) -> list[SplitCell]:
+        """The first cell: the domain (one LP: nothing to ``check``)."""
         domain = self.domain
         ball = root_ball(self.solver, domain)
         m = domain.A.shape[0]

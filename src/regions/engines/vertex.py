@@ -17,7 +17,7 @@ one is asked for.
 Domains: bounded ones (a box, a bounded polytope, a plane or line clipped to
 bounds, a segment), whose first cell is the domain's polytope with its exact
 vertices, and unbounded ones without faces (all of R^n, an unbounded plane or
-line), which start from the cones of ``unbounded_cells``. An unbounded
+line), which start from the cones of ``first_cones``. An unbounded
 polytope with faces goes to the split engine. The number of vertices of a cell
 grows quickly with the dimension, most quickly from a box's ``2^n`` corners,
 so ``method="auto"`` uses it up to ``MAX_AUTO_DIM`` (by measurement,
@@ -32,6 +32,7 @@ import math
 import warnings
 from collections import OrderedDict
 from fractions import Fraction
+from typing import NamedTuple
 
 import numpy as np
 from flint import arb, arb_mat, fmpq, fmpq_mat
@@ -50,8 +51,9 @@ from ._vertex import ACTIVATION_CODES, AT_INFINITY, MAX_DIM
 from ._vertex import VertexCore
 from .base import Counters, RegionArrays, RegionChunk, Settings, VertexCell
 
-__all__ = ["VertexEngine", "ExactGenerators", "supports", "unbounded_cells",
-           "MAX_APEX_CONDITION", "MAX_AUTO_DIM", "MAX_CORNERS", "VERTEX_APEX_WARNING"]
+__all__ = ["VertexEngine", "ExactGenerators", "Cones", "supports", "first_cones",
+           "MAX_APEX_CONDITION", "MAX_AUTO_DIM", "MAX_CORNERS", "MAX_CONES", "CHECK_EVERY",
+           "VERTEX_APEX_WARNING"]
 
 #: ``method="auto"`` uses the vertex engine up to these dimensions: bounded domains start
 #: from their corners (a box in 10-D has 1,024, and the split engine is faster there), domains
@@ -59,6 +61,13 @@ __all__ = ["VertexEngine", "ExactGenerators", "supports", "unbounded_cells",
 MAX_AUTO_DIM = {"bounded": 7, "unbounded": 10}
 #: A box with more corners than this is refused (its first cell alone would not fit).
 MAX_CORNERS = 2 ** 20
+#: A domain without faces cut into more first cones than this is refused: each cone is a
+#: cell of ``(r + 1)^2`` generators, built before the run starts (2^16 of them in 16-D take
+#: about 1 s and 300 MB).
+MAX_CONES = 2 ** 16
+#: Cones, corners or vertex candidates an engine's setup builds between two calls of its
+#: ``check`` (the driver's budgets and Ctrl-C, :func:`regions.engines.driver.setup_check`).
+CHECK_EVERY = 256
 #: A polytope domain whose vertices would take more row subsets than this is refused.
 MAX_VERTEX_SUBSETS = 200_000
 #: Exact generators kept by ``ExactGenerators`` (least recently used dropped).
@@ -94,10 +103,11 @@ def unit_rows(A, b) -> tuple[np.ndarray, np.ndarray]:
     return rows, error
 
 
-def exact_vertices(A: np.ndarray, b: np.ndarray) -> tuple[list, np.ndarray]:
+def exact_vertices(A: np.ndarray, b: np.ndarray, check=None) -> tuple[list, np.ndarray]:
     """Exact vertices of the bounded polytope ``A z <= b`` (float rows taken exactly) and
     their incidence (nv, m) with the rows: every ``dim`` rows solved in rationals, the
-    feasible points kept. DomainError when that takes more than ``MAX_VERTEX_SUBSETS``."""
+    feasible points kept. DomainError when that takes more than ``MAX_VERTEX_SUBSETS``;
+    ``check()`` is called every :data:`CHECK_EVERY` subsets."""
     m, dim = A.shape
     if math.comb(m, dim) > MAX_VERTEX_SUBSETS:
         raise DomainError(f"the polytope's {m} rows in {dim}-D have too many vertex "
@@ -105,7 +115,9 @@ def exact_vertices(A: np.ndarray, b: np.ndarray) -> tuple[list, np.ndarray]:
     rows = [[fraction(v) for v in row] for row in A]
     rhs = [fraction(v) for v in b]
     found: dict = {}
-    for subset in itertools.combinations(range(m), dim):
+    for number, subset in enumerate(itertools.combinations(range(m), dim)):
+        if check is not None and number % CHECK_EVERY == 0:
+            check()
         square = fmpq_mat(dim, dim, [rows[i][k] for i in subset for k in range(dim)])
         if square.rank() < dim:
             continue
@@ -129,18 +141,22 @@ def round_generators(points: list) -> tuple[np.ndarray, np.ndarray]:
     return floats, error
 
 
-def bounded_root(domain: Domain) -> VertexCell:
-    """A bounded domain as the first cell: its exact vertices (``(x, 1)``), rows, map."""
+def bounded_root(domain: Domain, check=None) -> VertexCell:
+    """A bounded domain as the first cell: its exact vertices (``(x, 1)``), rows, map
+    (``check`` as in :func:`exact_vertices`)."""
     dim, m = domain.dim, domain.A.shape[0]
     if is_box(domain):
         if 2.0 ** dim > MAX_CORNERS:
             raise DomainError(f"the vertex method starts from the box's 2^{dim} corners: "
                               "use method='split' for a box of this dimension")
-        V = np.array(list(itertools.product(*zip(domain.lower, domain.upper))), dtype=np.float64)
+        # corner i takes the upper bound in coordinate j when bit dim-1-j of i is set
+        # (the order of itertools.product over (lower, upper) pairs)
+        upper = (np.arange(2 ** dim)[:, None] >> np.arange(dim - 1, -1, -1)) & 1
+        V = np.where(upper.astype(bool), domain.upper, domain.lower)
         V_error = np.zeros(len(V))
         incidence = (V @ domain.A.T) == domain.b
     else:
-        points, incidence = exact_vertices(domain.A, domain.b)
+        points, incidence = exact_vertices(domain.A, domain.b, check)
         V, V_error = round_generators(points)
     rows, row_error = unit_rows(domain.A, domain.b)
     return VertexCell(0, np.hstack([V, np.ones((len(V), 1))]), V_error, pack_incidence(incidence),
@@ -164,8 +180,64 @@ MAX_APEX_CONDITION = 1e8
 VERTEX_APEX_WARNING = 1e15
 
 
-def unbounded_cells(network: Network, domain: Domain):
-    """First cells of an unbounded domain without faces, and the coordinates they use.
+class Cones(NamedTuple):
+    """The ``2^r`` simplicial cones that cover a domain without faces (:func:`first_cones`),
+    as what every cone shares: the apex, the rays and the walls, all in the slice's ``r``
+    coordinates. Cone ``s`` (a sign per wall) lies on side ``s_i`` of wall ``i``; its rays
+    are ``s_i`` times the rays here."""
+
+    layer: int              # the first layer with breakpoints
+    apex: np.ndarray        # (r,) float64, error bound apex_error
+    apex_error: float
+    rays: np.ndarray        # (r, r) unit rays, one per wall (ray i leaves wall i)
+    ray_error: float
+    walls: np.ndarray       # (r, r + 1) unit rows [a | b] of a . w <= b on side +1
+    wall_error: np.ndarray  # (r,)
+    labels: np.ndarray      # (r,) the walls' hyperplane labels
+    wall_sides: np.ndarray  # (r,) their positions among the layer's hyperplanes
+    hyperplanes: int        # the layer's hyperplanes
+    map: np.ndarray         # (width, r + 1) the layer's input map
+    map_error: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return 2 ** len(self.labels)
+
+    def cells(self, check=None) -> list[VertexCell]:
+        """Every cone as a first cell, their walls' sides decided; ``check()`` is called
+        every :data:`CHECK_EVERY` cones (it raises to stop the setup)."""
+        r = len(self.labels)
+        generators = np.zeros((r + 1, r + 1))
+        generators[0, :r], generators[0, r] = self.apex, 1.0
+        V_error = np.append(self.apex_error, np.full(r, self.ray_error))
+        # apex: tight on every wall; ray i: on every wall but i, and at infinity
+        incidence = np.ones((r + 1, r + 1), dtype=bool)
+        incidence[0, r] = False
+        incidence[1 + np.arange(r), np.arange(r)] = False
+        incidence = pack_incidence(incidence)
+        labels = np.append(self.labels, AT_INFINITY)
+        row_error = np.append(self.wall_error, 0.0)
+        at_infinity = np.append(np.zeros(r), 1.0)
+        no_states, flat = np.zeros(0, np.int8), np.zeros(r + 1, np.int8)
+        cells = []
+        for number, signs in enumerate(itertools.product((1, -1), repeat=r)):
+            if check is not None and number % CHECK_EVERY == 0:
+                check()
+            signs = np.array(signs)
+            V = generators.copy()
+            V[1:, :r] = self.rays * signs[:, None]
+            sides = np.zeros(self.hyperplanes, np.int8)
+            sides[self.wall_sides] = signs
+            cells.append(VertexCell(self.layer, V, V_error, incidence,
+                                    np.vstack([self.walls * signs[:, None], at_infinity]),
+                                    row_error, labels, self.map, self.map_error, no_states, 0,
+                                    sides, flat))
+        return cells
+
+
+def first_cones(network: Network, domain: Domain):
+    """How the first cells of an unbounded domain without faces are made, and the
+    coordinates they use.
 
     On such a domain the first layer with breakpoints has pre-activations
     ``G z + g`` affine in the domain coordinates ``z`` everywhere, and every later
@@ -178,11 +250,11 @@ def unbounded_cells(network: Network, domain: Domain):
     generated by ``p`` and ``r`` rays. Their walls are breakpoint hyperplanes of
     the network, which no region crosses, so every region lies in exactly one cone.
 
-    The cells enter the first layer with breakpoints, their walls' sides decided.
-    Returns ``(S, slice domain, cells)``: the coordinate indices (r,), the slice (a
-    domain of dimension ``r`` with an exact basis), and the cells. When every first
+    Returns ``(S, slice domain, cones)``: the coordinate indices (r,), the slice (a
+    domain of dimension ``r`` with an exact basis), and the :class:`Cones` (built
+    cell by cell only when the run starts: there are ``2^r``). When every first
     pre-activation is exactly constant the network is constant: then ``S`` is None and
-    the one cell is its one region (:func:`constant_cell`).
+    ``cones`` is its one region as a finished cell (:func:`constant_cell`).
     """
     first = next((i for i, layer in enumerate(network.layers)
                   if layer.activation != "identity"), None)
@@ -192,14 +264,14 @@ def unbounded_cells(network: Network, domain: Domain):
     live = [] if G is None else [j for j in range(G.nrows())
                                  if any(G[j, k] != 0 for k in range(G.ncols()))]
     if not live:
-        return None, domain, [constant_cell(network, domain)]
+        return None, domain, constant_cell(network, domain)
     floats = np.array([[float(G[j, k]) for k in range(G.ncols())] for j in live])
     columns = _independent_columns(G, live, floats)
     r = len(columns)
-    if 2.0 ** r > MAX_CORNERS:
+    if 2.0 ** r > MAX_CONES:
         raise DomainError(f"the vertex method starts from the 2^{r} cones that the first "
-                          f"layer's {r} independent hyperplanes cut the domain into: use "
-                          "method='split'")
+                          f"layer's {r} independent hyperplanes cut the domain into (at most "
+                          f"2^{MAX_CONES.bit_length() - 1}): use method='split'")
     rows = _independent_rows(G, live, columns, floats)
     working = _slice_domain(domain, columns)
     maps = Decisions(network, working).maps
@@ -216,33 +288,17 @@ def unbounded_cells(network: Network, domain: Domain):
     apex_float, apex_error = round_generators([tuple(apex[i, 0] for i in range(r))])
     ray_floats = np.array([[float(inverse[i, c]) for i in range(r)] for c in range(r)])
     ray_floats /= np.linalg.norm(ray_floats, axis=1)[:, None]
-    ray_error = (r + 4) * UNIT_ROUNDOFF * BOUND_SAFETY
-    # apex: tight on every wall; ray i: on every wall but i, and at infinity
-    incidence = np.ones((r + 1, r + 1), dtype=bool)
-    incidence[0, r] = False
-    incidence[1 + np.arange(r), np.arange(r)] = False
-    incidence = pack_incidence(incidence)
-    cell_labels = np.append(labels, AT_INFINITY)
-    T = network.layers[first].width * k
-    cells = []
-    for signs in itertools.product((1, -1), repeat=r):
-        generators = np.zeros((r + 1, r + 1))
-        generators[0, :r], generators[0, r] = apex_float[0], 1.0
-        generators[1:, :r] = ray_floats * np.array(signs)[:, None]
-        # the side ``sign * (a . w + c) >= 0`` of every wall: ``-sign a . w <= sign c``
-        cell_rows, row_error = unit_rows([[-s * v for v in a] for s, (a, _) in zip(signs, planes)],
-                                         [s * c for s, (_, c) in zip(signs, planes)])
-        cell_rows = np.vstack([cell_rows, np.append(np.zeros(r), 1.0)])
-        sides = np.zeros(T, np.int8)
-        sides[np.array(rows) * k] = signs     # the walls' sides are decided
-        cells.append(VertexCell(first, generators, np.append(apex_error, np.full(r, ray_error)),
-                                incidence, cell_rows, np.append(row_error, 0.0), cell_labels,
-                                map_, map_error, no_states, 0, sides, np.zeros(r + 1, np.int8)))
-    return np.array(columns, dtype=np.int64), working, cells
+    # the side ``+(a . w + c) >= 0`` of every wall: ``-a . w <= c`` (side s: s times it)
+    walls, wall_error = unit_rows([[-v for v in a] for a, _ in planes], [c for _, c in planes])
+    cones = Cones(first, apex_float[0], float(apex_error[0]), ray_floats,
+                  (r + 4) * UNIT_ROUNDOFF * BOUND_SAFETY, walls, wall_error, labels,
+                  np.array(rows, dtype=np.int64) * k, network.layers[first].width * k,
+                  map_, map_error)
+    return np.array(columns, dtype=np.int64), working, cones
 
 
 def cylinder_factor(network: Network, domain: Domain, selection) -> float:
-    """How much a distance in the coordinate slice ``selection`` of ``unbounded_cells``
+    """How much a distance in the coordinate slice ``selection`` of ``first_cones``
     can overstate the distance in the domain: ``||G_S^-1 G||_2`` (1 without a slice).
 
     Every hyperplane's normal is ``a = a_S G_S^-1 G`` (each pre-activation depends on ``z``
@@ -529,7 +585,7 @@ class VertexEngine:
 
     Cells are :class:`regions.engines.base.VertexCell`; records are
     ``regions.engines.base.RegionChunk``. On an unbounded domain the core works on
-    the slice of coordinates ``selection`` of ``unbounded_cells``.
+    the slice of coordinates ``selection`` of ``first_cones``.
     """
 
     name = "vertex"
@@ -548,16 +604,16 @@ class VertexEngine:
                               f"faces, not an unbounded {domain.kind}: use method='split'")
         self.network, self.domain, self.settings = network, domain, settings
         if domain.is_bounded:
-            self.selection, self.working, self.first_cells = None, domain, None
+            self.selection, self.working, self.cones = None, domain, None
             if is_box(domain) and 2.0 ** domain.dim > MAX_CORNERS:
                 raise DomainError(f"the vertex method starts from the box's 2^{domain.dim} "
                                   "corners: use method='split' for a box of this dimension")
         else:
-            self.selection, self.working, self.first_cells = unbounded_cells(network, domain)
+            self.selection, self.working, self.cones = first_cones(network, domain)
         self.margin_factor = cylinder_factor(network, domain, self.selection)
         #: Condition number of the first cones' walls at their apex (1 without cones).
-        self.apex_condition = (float(np.linalg.cond(self.first_cells[0].rows[:-1, :-1]))
-                               if self.first_cells and len(self.first_cells[0].rows) > 1
+        self.apex_condition = (float(np.linalg.cond(self.cones.walls[:, :-1]))
+                               if isinstance(self.cones, Cones) and len(self.cones.labels) > 1
                                else 1.0)
         if self.working.dim > MAX_DIM:
             raise DomainError(f"the vertex method works in at most {MAX_DIM} dimensions "
@@ -571,20 +627,22 @@ class VertexEngine:
         self.core.keep_generators = settings.keep_generators
         self.before = Counters(per_layer=[0] * len(network.layers))
 
-    def roots(self) -> list[VertexCell]:
+    def roots(self, check=None) -> list[VertexCell]:
         """The first cells: the domain, or the cones covering it (a RuntimeWarning for cones
-        whose apex is worse conditioned than :data:`VERTEX_APEX_WARNING`)."""
+        whose apex is worse conditioned than :data:`VERTEX_APEX_WARNING`). ``check()`` is
+        called every :data:`CHECK_EVERY` cones, corners or vertex candidates."""
         if self.apex_condition > VERTEX_APEX_WARNING:
             warnings.warn(
                 f"the first layer's hyperplanes meet at an apex of condition number "
                 f"{self.apex_condition:.1e}: beyond {VERTEX_APEX_WARNING:g} the vertex "
                 f"engine's cones have given wrong regions (a known defect); "
                 f"method='split' (and 'auto') is exact there", RuntimeWarning, stacklevel=2)
-        if self.first_cells is not None:
-            first = self.first_cells[0].layer
-            self.core.per_layer[:first] = 1     # the layers before it: one region
-            return self.first_cells
-        return [bounded_root(self.working)]
+        if self.cones is None:
+            return [bounded_root(self.working, check)]
+        self.core.per_layer[:self.cones.layer] = 1     # the layers before it: one region
+        if isinstance(self.cones, Cones):
+            return self.cones.cells(check)
+        return [self.cones]     # a constant network's one region
 
     @property
     def pending(self) -> int:

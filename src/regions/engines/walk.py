@@ -65,9 +65,9 @@ class WalkEngine:
         self.prefixes = [set() for _ in network.layers]
         self.before = Counters(per_layer=[0] * len(network.layers))
 
-    def roots(self) -> list[WalkCell]:
+    def roots(self, check=None) -> list[WalkCell]:
         """The start point's region (that of a point beside it when it lies on a
-        breakpoint, found exactly)."""
+        breakpoint, found exactly; a few LPs: nothing to ``check``)."""
         root = root_ball(self.solver, self.domain)
         point = root.center if self.settings.start is None else self.settings.start
         if not self.domain.contains(point)[0]:
