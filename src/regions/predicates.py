@@ -173,11 +173,13 @@ class Decisions:
         cell (rows ``labels`` on ``sides``): ``sup side * (a . z + c) > 0`` over it.
         ``basis``: the rows a float LP found binding at that sup; when exact multipliers on
         them prove the sup is at most 0 (:func:`dual_bound`), no exact LP is solved."""
-        A, b = self.oriented_rows(pattern, labels, sides)
         a, c = self.row(pattern, label)
         f = [side * ak for ak in a]
-        if basis and dual_bound(A, b, f, side * c, basis):
-            return False
+        if basis:       # the multipliers need the rows of the basis only
+            A, b = self.oriented_rows(pattern, labels[basis], sides[basis])
+            if dual_bound(A, b, f, side * c, list(range(len(basis)))):
+                return False
+        A, b = self.oriented_rows(pattern, labels, sides)
         return lp_exact.compare_max(A, b, f, side * c, start=start, basis=basis) > 0
 
     def interior_point(self, pattern: np.ndarray, labels: np.ndarray,

@@ -380,7 +380,10 @@ class LayerSplit:
         rows ``(A, b, errors)``.
 
         The warm-started dual simplex proposes first; when what it proposes certifies
-        neither answer, HiGHS proposes again before the exact path decides."""
+        neither answer, HiGHS proposes again before the exact path decides. On an unbounded
+        domain no float bound proves a part empty (:meth:`radius_bound` needs a bounding
+        box), so a part the dual simplex finds empty goes to the exact path at once, with
+        the rows its duals bind (their exact multipliers usually prove it)."""
         A, b, errors = rows = piece.rows_with(self, t, side)
         stop_below = -EMPTY_MARGIN * piece.radius if piece.radius > 0.0 else -np.inf
         ball = self.solver.warm_chebyshev(A, b, piece.basis, stop_below=stop_below)
@@ -389,11 +392,19 @@ class LayerSplit:
                 return True, ball, rows
             if self.radius_bound(A, b, errors, ball) < 0.0:
                 return False, None, rows
+            if self.engine.box_abs is None and ball.radius < 0.0 and ball.duals is not None:
+                return self.decide_exactly(piece, t, side, ball, rows)
         ball = self.solver.proposal(A, b)
         if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
             return True, ball, rows
         if self.radius_bound(A, b, errors, ball) < 0.0:
             return False, None, rows
+        return self.decide_exactly(piece, t, side, ball, rows)
+
+    def decide_exactly(self, piece: "Piece", t: int, side: int, ball: Ball,
+                       rows: tuple) -> tuple[bool, Ball | None, tuple]:
+        """:meth:`reaches` by the exact path, from a float LP's ``ball`` (its sign in the
+        float-only mode)."""
         if not self.decisions.settle(1 if ball.radius > 0.0 else -1):
             return ball.radius > 0.0, ball, rows
         reach = self.decisions.reaches(self.cell.pattern, piece.labels, piece.row_sides,
