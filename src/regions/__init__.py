@@ -25,7 +25,7 @@ Partitions
     Partition, Region, RegionCount, minimal_rows
 Analyses of a partition
     adjacency_graph, linear_pieces, LinearPieces, region_path, segment_path, certify,
-    Certificate, Violation, verify, VerifyReport, compare, Comparison
+    Certificate, Violation, verify, VerifyReport, compare, Comparison, canonical, Canonical
 Bounds and sampled estimates
     bounds, sampling
 The polyhedral complex
@@ -42,6 +42,7 @@ import importlib.metadata
 
 from . import bounds, sampling
 from .analysis.certify import Certificate, Violation, certify
+from .analysis.canonical import Canonical, canonical
 from .analysis.compare import Comparison, compare
 from .domain import (AnyDimension, Domain, box, line, plane, polytope, segment, tolerance_scale,
                      whole_space)
@@ -79,6 +80,7 @@ __all__ = [
     # analyses of a partition
     "adjacency_graph", "linear_pieces", "LinearPieces", "region_path", "segment_path",
     "certify", "Certificate", "Violation", "verify", "VerifyReport", "compare", "Comparison",
+    "canonical", "Canonical",
     # bounds and sampled estimates
     "bounds", "sampling",
     # the polyhedral complex

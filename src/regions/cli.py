@@ -41,6 +41,7 @@ from .bounds import network_bounds
 from .complex.decision import decision_boundary
 from .complex.homology import betti_numbers, boundary_betti_numbers, bounded_equivalent
 from .complex.persistence import critical_points, sublevel_persistence
+from .analysis.canonical import canonical
 from .analysis.certify import certify
 from .analysis.compare import compare
 from .complex.dynamics import entropy
@@ -404,6 +405,42 @@ def cmd_compare(args) -> int:
             print(f"max |f - g|: {found.max_abs_difference:.6g} at ({point}), output "
                   f"{found.output}")
     print(f"common refinement: {found.regions} regions, the maps differ on {found.differing}")
+    return 0
+
+
+def cmd_canonical(args) -> int:
+    """``regions canonical NET.npz -o OUT.npz``: the canonical parameters under hidden-neuron
+    permutation and rescaling (:func:`regions.canonical`), with its dead and duplicate
+    neurons; a domain option also finds the ReLU neurons off on the whole domain."""
+    if not str(args.output).endswith(".npz"):
+        raise FileFormatError(f"{args.output}: the network format is .npz")
+    net, domain = network_and_domain(args)
+    named = any(getattr(args, flag) is not None
+                for flag in ("box", "polytope", "plane", "line", "segment"))
+    found = canonical(net, domain if named else None, prune=args.prune, method=args.method)
+    with writing(args, args.output, "the canonical network"):
+        save(found.network, args.output)
+    if not found.exact:
+        print("warning: the canonical network rounds some weights to float64: it is not "
+              "exactly the input's function (regions compare measures the difference)",
+              file=sys.stderr)
+    if args.json:
+        print(json.dumps(dict(found.summary(), output=args.output)))
+        return 0
+    print(repr(found.network))
+
+    def neurons(pairs):
+        return "; ".join(f"layer {layer} neuron {n}" for layer, n in pairs) or "none"
+
+    print(f"dead: {neurons(found.dead)}")
+    if found.dead_on_domain is not None:
+        print(f"off on the domain: {neurons(found.dead_on_domain)}")
+    print("duplicates: " + ("; ".join(
+        f"layer {layer} neurons {', '.join(map(str, group))}"
+        for layer, group in found.duplicates) or "none"))
+    print(f"exact: {'yes' if found.exact else 'no'}, scales: "
+          f"{'primitive rows' if found.primitive else 'powers of two'}"
+          + (", pruned" if found.pruned else ""))
     return 0
 
 
@@ -790,6 +827,24 @@ def build_parser() -> argparse.ArgumentParser:
     comparison.add_argument("--method", choices=METHODS, default="auto",
                             help="the enumeration method of the common refinement")
     comparison.set_defaults(func=cmd_compare)
+
+    canonical_form = sub.add_parser(
+        "canonical", help="write the canonical parameters under hidden-neuron permutation "
+                          "and rescaling; report dead and duplicate neurons",
+        description="Rescale and sort every hidden layer's neurons into one canonical "
+                    "network, exactly (networks related by those symmetries give "
+                    "byte-identical files), and report dead and duplicate neurons; a "
+                    "domain option also finds the ReLU neurons off on the whole domain.")
+    add_network_arguments(canonical_form, NETWORK_HELP)
+    canonical_form.add_argument("-o", "--output", required=True, metavar="OUT.npz",
+                                help="the canonical network file to write")
+    canonical_form.add_argument("--prune", action="store_true",
+                                help="drop dead neurons (and those off on the domain) and "
+                                     "merge duplicates, keeping the function")
+    canonical_form.add_argument("--method", choices=METHODS, default="auto",
+                                help="the enumeration method for the neurons off on the "
+                                     "domain")
+    canonical_form.set_defaults(func=cmd_canonical)
 
     dynamics = sub.add_parser(
         "entropy", help="laps and topological entropy of a network R -> R iterated on an "

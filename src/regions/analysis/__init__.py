@@ -7,9 +7,12 @@
 * :mod:`~regions.analysis.witnesses`: every witness re-checked in rational arithmetic;
 * :mod:`~regions.analysis.verify`: the exact count beside the bounds and sampled estimates
   (:func:`regions.verify`);
-* :mod:`~regions.analysis.paths`: regions met along a segment, paths in the graph.
+* :mod:`~regions.analysis.paths`: regions met along a segment, paths in the graph;
 * :mod:`~regions.analysis.compare`: whether two networks compute the same function, and
-  their largest difference (:func:`regions.compare`).
+  their largest difference (:func:`regions.compare`);
+* :mod:`~regions.analysis.canonical`: the canonical parameters of a network under
+  hidden-neuron permutation and rescaling, its dead and duplicate neurons
+  (:func:`regions.canonical`).
 """
 
-__all__ = ["certify", "compare", "crossings", "graph", "paths", "pieces", "verify", "witnesses"]
+__all__ = ["canonical", "certify", "compare", "crossings", "graph", "paths", "pieces", "verify", "witnesses"]

@@ -238,6 +238,9 @@ def _torch_reason(exc: Exception) -> str:
 def save(network: Network, path, **metadata) -> None:
     """Write ``network`` to ``path`` in the ``.npz`` format; ``metadata`` arrays are stored too.
 
+    The same network (and metadata) gives the same bytes: arrays are written in C order,
+    and each archive member carries zipfile's fixed date (1980-01-01), never the clock.
+
     Examples
     --------
     >>> import numpy as np
@@ -252,7 +255,7 @@ def save(network: Network, path, **metadata) -> None:
     """
     arrays = dict(metadata)
     for i, layer in enumerate(network.layers):
-        arrays[f"W{i}"] = layer.weight
+        arrays[f"W{i}"] = np.ascontiguousarray(layer.weight)
         arrays[f"b{i}"] = layer.bias
     arrays["activations"] = np.array(network.activations)
     if "leaky_relu" in network.activations:
