@@ -71,6 +71,11 @@ cdef double MAX_TERMS_PER_NEURON = 0.25
 # (``refine.pxd``, resetting its error bound) before the exact path is taken, unless its
 # bound is already within this many units of rounding of its size.
 cdef double TIGHT_ERROR = 16.0
+# Work per step a piece step counts for (``split_steps``, ``run_steps``), in
+# vertex-hyperplane pairs filtered (and the edge test's bound, ``cut``): a 2-D piece of a
+# 64-wide layer counts 1, a cut of a 12-D piece of 2,000 generators, 1,000 on each side of
+# the hyperplane, about 7,600.
+cdef long WORK_PER_STEP = 4096
 
 
 cdef struct LayerData:
@@ -211,10 +216,12 @@ cdef class VertexCore:
     cdef double G_norm, child_norm
     cdef public long n_regions, lps, exact_decisions, uncertain_decisions
     # A split stops after ``split_steps`` piece steps (a piece filtered and cut, or
-    # emitted): its unfinished pieces go back on the stack as cells of the same layer, so
-    # one huge cell (a wide layer on all of R^n) returns to the driver (budgets, Ctrl-C,
-    # progress, checkpoints) like small ones; ``run`` returns after ``run_steps``. Counts,
-    # not a clock, so runs are reproducible.
+    # emitted; one more per ``WORK_PER_STEP`` vertex-hyperplane pairs it filtered, so a
+    # piece of thousands of vertices counts for its work): its unfinished pieces go back on
+    # the stack as cells of the same layer, so one huge cell (a wide layer on all of R^n, a
+    # cell of a 12-D cone) returns to the driver (budgets, Ctrl-C, progress, checkpoints)
+    # like small ones; ``run`` returns after ``run_steps``. Counts, not a clock, so runs
+    # are reproducible.
     cdef public long split_steps, run_steps
     cdef long steps
     cdef public object per_layer
@@ -680,8 +687,7 @@ cdef class VertexCore:
                 j += 1
         cdef long steps = 0
         while self.ws.piece_offsets.used and steps < self.split_steps:
-            self.step_piece(cv, T, k_bp, words)
-            steps += 1
+            steps += 1 + self.step_piece(cv, T, k_bp, words)
         self.steps += steps
         self.push_children(cv, T, k_bp, words)
         return 0
@@ -1044,10 +1050,11 @@ cdef class VertexCore:
             return -1
         raise AssertionError("a piece with interior lies in a hyperplane")
 
-    cdef int step_piece(self, CellView cv, int T, int k_bp, int words) except -1:
+    cdef long step_piece(self, CellView cv, int T, int k_bp, int words) except -1:
         """Advance the top piece: decide the candidate hyperplanes that miss it, then cut it
         by the first that crosses it (pushing both parts, which inherit the remaining
-        candidates), or emit it when none does.
+        candidates), or emit it when none does. Returns the extra steps its work counts
+        for: one per ``WORK_PER_STEP`` vertex-hyperplane pairs.
 
         A hyperplane that misses a piece misses its parts too, so the parts test only the
         hyperplanes that cross their parent: the work of a layer grows with the pieces it
@@ -1065,6 +1072,7 @@ cdef class VertexCore:
         cdef int32_t* cand = piece_candidates(piece)
         cdef signed char* sides = piece_sides(piece)
         cdef signed char* const_side = <signed char*>self.ws.const_side.data
+        cdef long extra = <long>ph.nv * (ph.ncand + 1) // WORK_PER_STEP
         cdef double center[64]
         cdef double radius = self.bounding_ball(vid, ph.nv, center)
         cdef double center_size = 0.0
@@ -1085,8 +1093,7 @@ cdef class VertexCore:
             ph.ncand = kept                  # the sides follow the candidates in the record
             memmove(piece_sides(piece), sides, T)
         if kept:
-            self.cut(cv, 0, T, words)
-            return 0
+            return extra + self.cut(cv, 0, T, words) // WORK_PER_STEP
         reserve(&self.ws.emitted, size)
         reserve(&self.ws.emitted_offsets, sizeof(size_t))
         (<size_t*>(self.ws.emitted_offsets.data + self.ws.emitted_offsets.used))[0] = (
@@ -1094,12 +1101,14 @@ cdef class VertexCore:
         self.ws.emitted_offsets.used += sizeof(size_t)
         memcpy(self.ws.emitted.data + self.ws.emitted.used, self.ws.current.data, size)
         self.ws.emitted.used += size
-        return 0
+        return extra
 
-    cdef int cut(self, CellView cv, int ci, int T, int words) except -1:
+    cdef long cut(self, CellView cv, int ci, int T, int words) except -1:
         """Cut the piece in ``current`` by its candidate ``ci``, which crosses it: the new
         generators on the crossing edges, then both parts (negative side first, so the
-        positive side is split first)."""
+        positive side is split first). Returns a bound on the edge test's work in
+        vertex-hyperplane pairs' units: (positive, negative) pairs times the piece's
+        generators, over the 64 bits of an incidence word."""
         cdef char* piece = self.ws.current.data
         cdef PieceHead* ph = <PieceHead*>piece
         cdef int nvp = ph.nv, m = cv.head.m, t = piece_candidates(piece)[ci], i, s
@@ -1128,7 +1137,7 @@ cdef class VertexCore:
             inc[<size_t>zer[i] * words + (tbit >> 6)] |= (<uint64_t>1) << (tbit & 63)
         self.push_part(neg, nneg, zer, nzero, first_new, nnew, t, -1, T, ci)
         self.push_part(pos, npos, zer, nzero, first_new, nnew, t, 1, T, ci)
-        return 0
+        return <long>npos * nneg * nvp // 64
 
     cdef int crossings(self, CellView cv, char* piece, int t, int32_t* pos, int npos,
                        int32_t* neg, int nneg, int words) except -1:
