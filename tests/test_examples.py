@@ -23,8 +23,8 @@ def run(monkeypatch, capsys, name, *argv):
 
 
 def test_every_example_is_tested():
-    tested = {"digits_plane.py", "depth_vs_width.py", "verify_bound.py", "export_graph.py",
-              "read_back.py"}
+    tested = {"digits_plane.py", "training_regions.py", "depth_vs_width.py",
+              "verify_bound.py", "export_graph.py", "read_back.py"}
     assert {p.name for p in EXAMPLES} == tested
 
 
@@ -40,6 +40,26 @@ def test_digits_plane(monkeypatch, capsys, tmp_path):
     truth, _, _ = oracles.unambiguous(oracles.polygon_partition, ns["net"], sl,
                                       oracles.square(ns["lo"], ns["hi"]))
     assert oracles.pattern_set(part) == set(truth)
+
+
+def test_training_regions(monkeypatch, capsys, tmp_path):
+    pytest.importorskip("sklearn")
+    pytest.importorskip("matplotlib")
+    picture = tmp_path / "training.png"
+    ns, out = run(monkeypatch, capsys, "training_regions.py", "--quick", picture)
+    rows = ns["rows"]
+    assert [row["epoch"] for row in rows] == [0, 1, 2, 5, 10] and picture.stat().st_size > 0
+    assert rows[-1]["test"] > 0.5      # it learned
+    box = oracles.box_slice([-1] * 4, [1] * 4)
+    for row in rows:
+        # Every count of the table, untrained to trained: brute force over the patterns.
+        truth = oracles.unambiguous(oracles.brute_force_patterns, row["network"], box)
+        assert row["regions"] == len(truth)
+        assert f"{row['epoch']:5d}  {row['train']:5.3f}  {row['test']:5.3f}  {len(truth):7d}" in out
+        assert row["sampled"] <= len(truth)         # a sampled lower bound
+    # Serra et al.'s bound for m = 4 and widths [8, 8]: every j_1 <= 4 leaves 8 - j_1 >= 4,
+    # so it is (sum_{j <= 4} C(8, j))^2 = 163^2.
+    assert ns["serra"] == 163 ** 2 and max(row["regions"] for row in rows) <= 163 ** 2
 
 
 def test_depth_vs_width(monkeypatch, capsys):

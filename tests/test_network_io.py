@@ -85,6 +85,17 @@ def test_activation_names_are_normalised():
     assert net.activations == ["relu", "leaky_relu", "identity"]
 
 
+def test_the_network_owns_a_copy_of_the_weights():
+    # Training code builds a network from its live parameters, then updates them in place.
+    W, b = np.array([[1.0, -1.0]]), np.array([0.5])
+    net = regions.Network.from_layers([(W, b)], ["relu"])
+    W += 1.0
+    b -= 1.0
+    assert W.flags.writeable and b.flags.writeable
+    assert net.layers[0].weight.tolist() == [[1.0, -1.0]] and net.layers[0].bias.tolist() == [0.5]
+    assert not net.layers[0].weight.flags.writeable
+
+
 # --------------------------------------------------------------------------- forward and patterns
 
 

@@ -88,8 +88,9 @@ class Layer:
 
 
 def _as_matrix(value, name: str) -> np.ndarray:
+    # A copy: the layer freezes it, and the caller's array stays its own (and writable).
     try:
-        array = np.asarray(value, dtype=np.float64)
+        array = np.array(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise NetworkError(f"{name} is not a numeric array: {exc}") from None
     return array
@@ -166,6 +167,9 @@ class Network:
             last, which is ``identity`` (the file-format default).
         slope : float
             Negative-side slope for ``leaky_relu`` layers.
+
+        The network keeps read-only copies of the weights and biases: arrays that
+        are updated afterwards (a training loop) do not change it.
 
         Examples
         --------
