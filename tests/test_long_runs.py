@@ -408,6 +408,7 @@ def test_a_count_resumed_from_its_checkpoint_counts_the_same(uninterrupted, with
     first = regions.count_regions(NET, DOMAIN, method=method, max_regions=stop,
                                   checkpoint=path, min_radius=1e-3)
     assert first.stop_reason == "max_regions" and first.regions == stop
+    assert first.regions <= first.per_layer[-1] <= first.regions + first.unfinished
     key = checkpoints.fingerprint(NET, DOMAIN.resolve(2), 1e-3)
     saved = checkpoints.load(path, key)
     assert saved.run == "count" and saved.records == [] and saved.cells

@@ -569,7 +569,10 @@ def add_enumeration_arguments(parser) -> None:
                         help="settle at most N decisions beyond float64, then go on "
                              "float-only (exit 7 when a later one was left to rounding; "
                              "default: no limit)")
-    parser.add_argument("--max-regions", type=int, help="stop after this many regions")
+    parser.add_argument("--max-regions", type=int,
+                        help="stop after this many regions (a count with --workers or "
+                             "--scheduler keeps every region its finished tasks found, which "
+                             "may be more)")
     parser.add_argument("--time-limit", type=float, metavar="SECONDS",
                         help="stop after this long")
     parser.add_argument("--memory-limit", type=float, metavar="MB",

@@ -205,7 +205,9 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
     many regions there are; with an ``executor`` so is every task's, and the
     calling process receives counts. A stopped parallel count (a budget, Ctrl-C)
     keeps the regions of every task that returned, in whatever order they
-    finished. ``method="walk"`` keeps its set of visited patterns (it needs it).
+    finished: stopped by ``max_regions``, it may hold more. Its counters and
+    unfinished cells are those of that work, as its checkpoint's
+    (:attr:`Partition.per_layer`). ``method="walk"`` keeps its set of visited patterns (it needs it).
 
     A count's checkpoint (``checkpoint``, ``resume``, as in :func:`enumerate_regions`)
     holds the cells not finished, the counters and the thin regions' patterns: its

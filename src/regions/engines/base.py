@@ -67,7 +67,9 @@ class Counters:
     ``exact_decisions``: decisions float64 could not certify, settled in rationals;
     ``uncertain_decisions``: in the float-only mode, those settled by float rounding (a
     count that may then be wrong); ``per_layer[l]``: cells finished by layer ``l`` (the
-    regions of the network truncated after layer ``l``).
+    regions of the network truncated after layer ``l``; so far, on a run not finished:
+    the cells left on a stack are among them, and those of the last layer are not yet
+    in ``regions``).
     """
 
     regions: int = 0
@@ -245,10 +247,6 @@ class Engine(Protocol):
     @staticmethod
     def count(records: list) -> int:
         """Regions in a list of records."""
-
-    @staticmethod
-    def head(records: list, count: int) -> list:
-        """The records of the first ``count`` regions."""
 
     @staticmethod
     def margins(records: list) -> np.ndarray:

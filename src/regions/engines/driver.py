@@ -159,30 +159,23 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
 class Tally:
     """A :func:`drive` sink that counts final regions as they come and keeps only what a
     count reports of them: the thin ones' patterns (margin at most ``thin_radius``,
-    working units) and their positions in the run's order."""
+    working units)."""
 
     def __init__(self, engine: Engine, thin_radius: float, pattern_length: int):
         self.engine, self.thin_radius = engine, thin_radius
         self.count = 0
         self._patterns = [np.zeros((0, pattern_length), np.int8)]
-        self._positions = [np.zeros(0, np.int64)]
 
     def __call__(self, records: list) -> None:
         narrow = self.engine.margins(records) <= self.thin_radius
         if narrow.any():        # rare: build the batch's arrays only then
             self._patterns.append(self.engine.collect(records).patterns[narrow])
-            self._positions.append(self.count + np.flatnonzero(narrow))
         self.count += self.engine.count(records)
 
     @property
     def thin_patterns(self) -> np.ndarray:
         """(T, P) int8: the thin regions' patterns, in the run's order."""
         return np.concatenate(self._patterns)
-
-    @property
-    def thin_positions(self) -> np.ndarray:
-        """(T,) int64: their positions among the regions counted."""
-        return np.concatenate(self._positions)
 
 
 def prepare(domain: Domain, min_radius: float) -> tuple[float, float, Domain]:

@@ -204,10 +204,6 @@ class SplitEngine:
         return len(records)
 
     @staticmethod
-    def head(records: list, count: int) -> list:
-        return records[:count]
-
-    @staticmethod
     def margins(records: list) -> np.ndarray:
         return np.array([r.margin for r in records], dtype=np.float64)
 

@@ -639,23 +639,6 @@ class VertexEngine:
         margins = np.concatenate([chunk.margins for chunk in records] or [np.zeros(0)])
         return np.clip(margins / self.margin_factor, 0.0, RADIUS_CAP)
 
-    @staticmethod
-    def head(records: list, count: int) -> list:
-        """The first ``count`` regions of a list of chunks."""
-        kept = []
-        for chunk in records:
-            n = min(count, chunk.patterns.shape[0])
-            if n == 0:
-                break
-            offsets = chunk.facet_offsets[:n + 1]
-            rational = chunk.rational_index < n
-            kept.append(RegionChunk(chunk.patterns[:n], chunk.witnesses[:n], chunk.margins[:n],
-                                    offsets, chunk.facet_labels[:offsets[-1]],
-                                    chunk.rational_index[rational],
-                                    chunk.rational_values[rational]))
-            count -= n
-        return kept
-
     def collect(self, records: list) -> RegionArrays:
         """The final regions as arrays, in the domain's working coordinates."""
         dim = self.domain.dim

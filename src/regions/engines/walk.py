@@ -187,7 +187,6 @@ class WalkEngine:
     # ------------------------------------------------------------------ final regions
 
     count = staticmethod(SplitEngine.count)
-    head = staticmethod(SplitEngine.head)
     margins = staticmethod(SplitEngine.margins)
 
     def collect(self, records: list) -> RegionArrays:
