@@ -221,6 +221,10 @@ class Engine(Protocol):
     def n_regions(self) -> int:
         """Final regions found so far."""
 
+    def layer_counts(self) -> np.ndarray | None:
+        """(L + 1,) int64: the cells on the stack by layer (None: an engine without layers,
+        the walk)."""
+
     def roots(self) -> list:
         """The first cells, in depth-first order (DomainError when the domain is empty)."""
 

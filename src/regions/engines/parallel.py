@@ -63,7 +63,7 @@ from ..domain import Domain
 from ..network import Network
 from .base import Counters, Settings
 from .driver import (CHECKPOINT_SECONDS, UNLIMITED, Interrupt, Tally,
-                     budget_exhausted, drive, stack_cells)
+                     budget_exhausted, drive, explored, stack_cells)
 
 __all__ = ["FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS", "SLICE_SECONDS",
            "LEFTOVER_TASKS", "BRANCHING", "Task", "Outcome", "ParallelRun", "die_with_parent",
@@ -368,7 +368,8 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
                 if reason:
                     break
                 if progress is not None:
-                    progress(found, _top_layer(slots), len(futures), elapsed())
+                    progress(found, _top_layer(slots), len(futures), elapsed(),
+                             _explored(engine, slots, network))
                 if save is not None and time.perf_counter() - last_save >= checkpoint_every:
                     save()
                     last_save = time.perf_counter()
@@ -400,6 +401,26 @@ def _top_layer(slots: list) -> int:
         if slot.outcome is None and slot.cells:
             return slot.cells[0].layer
     return -1
+
+
+def _explored(engine, slots: list, network: Network) -> float | None:
+    """:func:`regions.engines.driver.explored` of a parallel run: the first-layer cells
+    made by the calling process and the returned tasks, less those waiting (a running
+    task's cells among them) and those a deeper waiting cell descends from (told apart by
+    their layer-0 states; two first-layer cells of one pattern, in two cones of an
+    unbounded domain, count once)."""
+    made = engine.counters().per_layer[0] + sum(
+        slot.outcome.counters.per_layer[0] for slot in slots
+        if slot.outcome is not None and slot.outcome.counters is not None)
+    waiting = np.zeros(len(network.layers) + 1, np.int64)
+    first = network.pattern_slices()[0]
+    under_way = set()
+    for slot in slots:
+        for cell in _left(slot):
+            waiting[cell.layer] += 1
+            if cell.layer >= 2:
+                under_way.add(np.asarray(cell.pattern)[first].tobytes())
+    return explored(made, waiting, len(under_way))
 
 
 def _prefix(slots: list) -> int:

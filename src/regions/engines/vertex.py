@@ -598,6 +598,9 @@ class VertexEngine:
     def n_regions(self) -> int:
         return self.core.n_regions
 
+    def layer_counts(self) -> np.ndarray:
+        return self.core.layer_counts()
+
     def push(self, cell) -> None:
         self.core.push(*cell)
 
