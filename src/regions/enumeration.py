@@ -210,7 +210,8 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
     keeps the regions of every task that returned, in whatever order they
     finished: stopped by ``max_regions``, it may hold more. Its counters and
     unfinished cells are those of that work, as its checkpoint's
-    (:attr:`Partition.per_layer`). ``method="walk"`` keeps its set of visited patterns (it needs it).
+    (:attr:`Partition.per_layer`). ``method="walk"`` keeps its set of visited patterns
+    (it needs it).
 
     A count's checkpoint (``checkpoint``, ``resume``, as in :func:`enumerate_regions`)
     holds the cells not finished, the counters and the thin regions' patterns: its
