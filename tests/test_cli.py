@@ -331,6 +331,22 @@ def test_progress_line_names_the_upper_bound():
                                  "pending, 103 regions/s, 12 s\n")
 
 
+def test_progress_line_gives_the_share_done_and_the_time_left():
+    import io
+    stream = io.StringIO()
+    report = cli._progress_printer(stream)
+    report(1_234, 2, 17, 12.0, 0.25)        # a quarter done in 12 s: 36 s left at that pace
+    report(1_234, 2, 17, 600.0, 0.1)        # 5,400 s left
+    report(1_234, 2, 17, 900.0, 0.0)        # nothing done yet: no time left to tell
+    assert stream.getvalue().splitlines() == [
+        "1,234 regions, at layer 2, 17 cells pending, 25.0% of the first layer's cells done, "
+        "about 36 s left, 103 regions/s, 12 s",
+        "1,234 regions, at layer 2, 17 cells pending, 10.0% of the first layer's cells done, "
+        "about 1.5 h left, 2 regions/s, 600 s",
+        "1,234 regions, at layer 2, 17 cells pending, 0.0% of the first layer's cells done, "
+        "1 regions/s, 900 s"]
+
+
 def test_a_log_gets_a_heartbeat_every_30_s(monkeypatch):
     # stderr not a terminal and no --progress: a line at most every 30 s, none sooner.
     import io

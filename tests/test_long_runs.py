@@ -409,6 +409,7 @@ def test_a_count_resumed_from_its_checkpoint_counts_the_same(uninterrupted, with
     first = regions.count_regions(NET, DOMAIN, method=method, max_regions=stop,
                                   checkpoint=path, min_radius=1e-3)
     assert first.stop_reason == "max_regions" and first.regions == stop
+    assert first.regions <= first.per_layer[-1] <= first.regions + first.unfinished
     key = checkpoints.fingerprint(NET, DOMAIN.resolve(2), 1e-3)
     saved = checkpoints.load(path, key)
     assert saved.run == "count" and saved.records == [] and saved.cells
@@ -458,3 +459,110 @@ def test_a_parallel_count_checkpoints_what_is_not_finished(uninterrupted, monkey
         len(whole), whole.per_layer, whole.lps)
     parallel_resumed = regions.count_regions(NET, DOMAIN, resume=path, executor=InlineExecutor())
     assert (parallel_resumed.regions, parallel_resumed.per_layer) == (len(whole), whole.per_layer)
+
+
+# --- Progress: the share of the first layer's cells done ---------------------------------------
+
+def first_cells_done(part, found: int) -> int:
+    """First-layer cells whose regions all lie among the first ``found`` regions of the
+    uninterrupted run ``part`` (depth-first: a first-layer cell's regions are consecutive,
+    and told apart by their layer-0 states on a box): the distinct layer-0 patterns there,
+    less the one that goes on past them."""
+    first = part.network.pattern_slices()[0]
+    keys = [row[first].tobytes() for row in part.patterns]
+    going_on = 0 < found < len(keys) and keys[found - 1] == keys[found]
+    return len(set(keys[:found])) - going_on
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_progress_reports_the_share_of_first_layer_cells_done(uninterrupted, fake_clock,
+                                                              small_chunks, method):
+    """A call at every look (one second per clock reading): each share is the first-layer
+    cells done, counted independently from the uninterrupted run's regions and patterns,
+    over all of them; it never goes back, and the run ends complete."""
+    calls = []
+    part = regions.enumerate_regions(NET, DOMAIN, method=method,
+                                     progress=lambda *args: calls.append(args))
+    whole = uninterrupted[method]
+    assert part.complete and len(calls) > 20
+    total = whole.per_layer[0]
+    shares = [explored for *_, explored in calls]
+    for found, _, _, _, explored in calls[1:]:      # the first look is before the root's split
+        assert explored == first_cells_done(whole, found) / total
+    assert shares[0] is None and shares[1:] == sorted(shares[1:]) and 0 < shares[-1] < 1
+
+
+def test_a_parallel_run_reports_the_share_done_by_its_finished_tasks(uninterrupted,
+                                                                     monkeypatch):
+    """Five tasks finish at once, the others wait (an inline executor) until the clock jumps
+    past the time limit at the caller's third look: the share reported is the first-layer
+    cells whose regions are all among those five tasks', over all of them."""
+    from regions.engines import parallel
+    from test_parallel import InlineExecutor
+    looks = itertools.count()
+    monkeypatch.setattr(parallel, "time", types.SimpleNamespace(
+        perf_counter=lambda: 1e6 if next(looks) > 6 else 0.0, time=time.time))
+    monkeypatch.setattr(parallel, "POLL_SECONDS", 0.01)
+    monkeypatch.setattr(parallel, "STOP_SECONDS", 0.01)
+    monkeypatch.setattr(parallel, "FRONTIER_CELLS", 16)     # layer-1 cells, at least 16
+    calls = []
+    executor = InlineExecutor(ready=5)
+    counted = regions.count_regions(NET, DOMAIN, method="vertex", time_limit=3600,
+                                    executor=executor, progress=lambda *a: calls.append(a))
+    whole = uninterrupted["vertex"]
+    done = sum(future.result().count for future in executor.submitted[:5])
+    assert counted.stop_reason == "time_limit" and counted.regions == done and calls
+    for found, _, _, _, explored in calls:
+        assert found == done and explored == first_cells_done(whole, done) / whole.per_layer[0]
+        assert 0 < explored < 1
+
+
+# --- Crash safety at scale: kill -9 mid-run, resume to the exact count -------------------------
+
+# One layer of 447 lines in general position cuts the plane into 1 + 447 + C(447, 2) =
+# 100,129 regions (Zaslavsky). The child counts them with a checkpoint every 10 looks of its
+# fake clock (one second per reading) and SIGKILLs itself (no cleanup runs: its pool's workers
+# die with it) at the first look with at least argv[3] regions.
+KILLED_COUNT = """
+import itertools, os, signal, sys, time, types
+import regions
+from regions.engines import driver, parallel
+ticks = itertools.count()
+clock = types.SimpleNamespace(perf_counter=lambda: float(next(ticks)), time=time.time)
+driver.time = clock
+def killing(original):
+    def budget_exhausted(interrupt, found, *args):
+        if found >= int(sys.argv[3]):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return original(interrupt, found, *args)
+    return budget_exhausted
+driver.budget_exhausted = killing(driver.budget_exhausted)
+parallel.budget_exhausted = killing(parallel.budget_exhausted)
+net = regions.load(sys.argv[1])
+if sys.argv[4] == "serial":
+    regions.count_regions(net, checkpoint=sys.argv[2], checkpoint_every=10)
+else:
+    parallel.time = clock
+    parallel.POLL_SECONDS = 0.01
+    with parallel.process_pool(2) as pool:
+        regions.count_regions(net, checkpoint=sys.argv[2], checkpoint_every=10, executor=pool)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("run", ["serial", "two workers"])
+def test_a_count_of_100k_regions_killed_mid_run_resumes_to_zaslavsky(tmp_path, run):
+    from math import comb
+    net = random_network([2, 447, 1], seed=11)
+    total = 1 + 447 + comb(447, 2)
+    net_path, path = tmp_path / "net.npz", tmp_path / "count.npz"
+    regions.save(net, net_path)
+    child = subprocess.run([sys.executable, "-c", KILLED_COUNT, str(net_path), str(path),
+                            "50000", run], capture_output=True, text=True, timeout=300)
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    saved = checkpoints.load(path, checkpoints.fingerprint(net, regions.whole_space().resolve(2),
+                                                           regions.MIN_RADIUS))
+    assert 0 < saved.counters.regions < 50000 and saved.cells     # written before the kill
+    resumed = regions.count_regions(net, resume=path)
+    assert resumed.complete and resumed.regions == total
+    assert resumed.per_layer == [total, total]

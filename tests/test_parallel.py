@@ -23,6 +23,8 @@ import pytest
 
 import regions
 from regions.engines import driver, parallel
+from regions.io import checkpoint as checkpoints
+from regions.engines.split import SplitEngine
 from regions.engines.vertex import VertexEngine
 from regions.cli import main
 from regions.random_networks import random_network
@@ -287,17 +289,26 @@ def test_a_stopped_parallel_count_keeps_every_finished_task(serial_runs, monkeyp
 def test_batches_keep_the_depth_first_order():
     """Consecutive cells are batched into at most the number of tasks asked, of about equal
     guessed work (a cell one layer shallower weighs BRANCHING times more: it gets a task of
-    its own), never across finished regions, and the order is kept."""
-    cell = [types.SimpleNamespace(layer=3, name=i) for i in range(13)]
-    entries = [("cell", c) for c in cell[:10]] + [("done", "x")] + [("cell", c) for c in cell[10:]]
-    grouped = parallel.batches(entries, 4, 3)
-    assert grouped == [("cells", cell[0:3]), ("cells", cell[3:6]), ("cells", cell[6:10]),
-                       ("done", "x"), ("cells", cell[10:13])]
-    assert parallel.batches(entries, 100, 3) == [
-        ("cells", [c]) if k == "cell" else (k, c) for k, c in entries]
-    cell[12].layer = 2
-    assert parallel.batches(entries, 4, 3) == [("cells", cell[:10]), ("done", "x"),
-                                               ("cells", cell[10:12]), ("cells", cell[12:])]
+    its own), and the order is kept."""
+    cell = [types.SimpleNamespace(layer=3, name=i) for i in range(12)]
+    assert parallel.batches(cell, 4, 3) == [cell[0:3], cell[3:6], cell[6:9], cell[9:12]]
+    assert parallel.batches(cell, 100, 3) == [[c] for c in cell]
+    cell[11].layer = 2
+    assert parallel.batches(cell, 4, 3) == [cell[:11], cell[11:]]
+
+
+def test_the_frontier_records_no_region():
+    """The frontier stops expanding once every cell is one of the last layer's output (the
+    tiny network of three lines has 7 such cells): it never records a region, so every region
+    comes from a task."""
+    W = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    net = regions.Network.from_layers([(W, np.array([0.0, 0.0, -1.0])),
+                                       (np.ones((1, 3)), np.zeros(1))])
+    for engine_type in (VertexEngine, SplitEngine):
+        engine = engine_type(net, regions.whole_space().resolve(2), parallel.Settings())
+        cells = parallel.frontier(engine, engine.roots(), 64, 2)
+        assert len(cells) == 7 and {cell.layer for cell in cells} == {2}
+        assert engine.n_regions == 0 and engine.take_results() == []
 
 
 def test_a_task_hands_its_cells_back_only_when_a_worker_is_idle(monkeypatch):
@@ -444,3 +455,65 @@ def test_cli_workers(tmp_path, capsys):
         main(["count", str(path), "--workers", "0", "--quiet"])
     assert refused.value.code == 2
     assert "argument --workers: must be at least 1, got 0" in capsys.readouterr().err
+
+
+def same_work(stopped, saved):
+    """A stopped count and its last checkpoint describe the same work: regions, per-layer
+    counts, LPs, thin regions and cells left."""
+    assert (stopped.regions, stopped.per_layer, stopped.lps, stopped.thin, stopped.unfinished) \
+        == (saved.counters.regions, saved.counters.per_layer, saved.counters.lps,
+            len(saved.thin_patterns), len(saved.cells))
+
+
+@pytest.mark.parametrize("method", ["split", "vertex"])
+def test_a_capped_parallel_count_reports_the_work_it_kept(monkeypatch, tmp_path, method):
+    """Five tasks run at once (an inline executor), the others wait; the five find more
+    regions than ``max_regions`` together. The count keeps every region they found, its
+    per-layer counts, LPs, thin regions and unfinished cells describe that same work (the
+    checkpoint's), the last layer's count lies between the regions and the regions plus the
+    cells left, and resuming the unfinished cells adds exactly the rest: the serial count,
+    layer by layer and LP by LP (itself checked against brute force above)."""
+    whole = regions.count_regions(NETS[method], BOX, method=method, min_radius=1e-2)
+    path = tmp_path / "count.npz"
+    executor = InlineExecutor(ready=5)
+    stopped = regions.count_regions(NETS[method], BOX, method=method, max_regions=100,
+                                    min_radius=1e-2, executor=executor, checkpoint=path)
+    done = sum(future.result().count for future in executor.submitted[:5])
+    assert stopped.stop_reason == "max_regions" and all(f.cancelled() for f in executor.held)
+    assert 100 < done == stopped.regions < whole.regions and stopped.unfinished > 0
+    assert stopped.regions <= stopped.per_layer[-1] <= stopped.regions + stopped.unfinished
+    same_work(stopped, checkpoints.load(path, checkpoints.fingerprint(
+        NETS[method], BOX.resolve(2), 1e-2)))
+    resumed = regions.count_regions(NETS[method], BOX, resume=path, min_radius=1e-2)
+    assert resumed.complete and (resumed.regions, resumed.per_layer, resumed.lps) == (
+        whole.regions, whole.per_layer, whole.lps)
+    assert np.array_equal(resumed.thin_patterns, whole.thin_patterns)
+
+
+@pytest.mark.parametrize("method", ["split", "vertex"])
+def test_a_capped_parallel_enumeration_is_the_serial_prefix_with_its_counters(method):
+    """All tasks run at once and find more regions than the cap: the partition is the
+    serial one's first ``max_regions`` regions, and its per-layer counts and LPs are those of
+    the work that found them (no more regions at the last layer than found plus left)."""
+    serial = regions.enumerate_regions(NETS[method], BOX, method=method, max_regions=200)
+    other = regions.enumerate_regions(NETS[method], BOX, method=method, max_regions=200,
+                                      executor=InlineExecutor())
+    same_regions(serial, other)
+    whole = regions.count_regions(NETS[method], BOX, method=method)
+    assert len(other) == 200 and other.stop_reason == "max_regions" and other.unfinished > 0
+    assert 200 <= other.per_layer[-1] <= 200 + other.unfinished
+    assert all(a <= b for a, b in zip(other.per_layer, whole.per_layer)) and other.lps <= whole.lps
+
+
+def test_cli_capped_parallel_count_is_consistent(tmp_path, capsys):
+    """``regions count --workers 2 --max-regions N`` on a real pool (whichever tasks return
+    first): the count is at least N and the last layer's count is no more than the regions
+    found plus the cells left."""
+    path = tmp_path / "net.npz"
+    regions.save(NET, path)
+    code = main(["count", str(path), "--box", "-1", "1", "--json", "--quiet", "--workers", "2",
+                 "--max-regions", "300"])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 5 and summary["stop_reason"] == "max_regions"
+    assert 300 <= summary["regions"] <= summary["per_layer"][-1] <= (
+        summary["regions"] + summary["unfinished"])

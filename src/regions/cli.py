@@ -186,23 +186,37 @@ HEARTBEAT_SECONDS = 30.0   # the same without --progress
 def _progress_printer(stream, bound=None, every: float = PROGRESS_LOG_EVERY):
     """Progress callback: a self-overwriting line on a terminal, otherwise a line every
     ``every`` seconds; with the upper bound on the count when one is known (what is left
-    is at most that)."""
+    is at most that), and the share of the first layer's cells done with the time left
+    at that pace when it is known (:func:`regions.engines.driver.explored`)."""
     interactive = stream.isatty()
     last = [0.0]
 
-    def report(found: int, layer: int, pending: int, seconds: float) -> None:
+    def report(found: int, layer: int, pending: int, seconds: float, explored=None) -> None:
         if seconds < PROGRESS_DELAY or (not interactive and seconds - last[0] < every):
             return
         last[0] = seconds
         rate = found / seconds
         of = "" if bound is None else f" of at most {bound:,}"
-        line = (f"{found:,}{of} regions, at layer {layer}, {pending:,} cells pending, "
+        share = "" if explored is None else (
+            f", {100 * explored:.1f}% of the first layer's cells done"
+            + (f", about {_duration(seconds * (1 - explored) / explored)} left"
+               if explored > 0 else ""))
+        line = (f"{found:,}{of} regions, at layer {layer}, {pending:,} cells pending{share}, "
                 f"{rate:,.0f} regions/s, {seconds:.0f} s")
         print("\r\033[K" + line if interactive else line, end="" if interactive else "\n",
               file=stream, flush=True)
 
     report.interactive = interactive
     return report
+
+
+def _duration(seconds: float) -> str:
+    """``seconds`` for a person: ``"42 s"``, ``"7 min"``, ``"3.5 h"``."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def tightest_upper_bound(net, domain):
@@ -606,7 +620,10 @@ def add_enumeration_arguments(parser) -> None:
                         help="settle at most N decisions beyond float64, then go on "
                              "float-only (exit 7 when a later one was left to rounding; "
                              "default: no limit)")
-    parser.add_argument("--max-regions", type=int, help="stop after this many regions")
+    parser.add_argument("--max-regions", type=int,
+                        help="stop after this many regions (a count with --workers or "
+                             "--scheduler keeps every region its finished tasks found, which "
+                             "may be more)")
     parser.add_argument("--time-limit", type=float, metavar="SECONDS",
                         help="stop after this long")
     parser.add_argument("--memory-limit", type=float, metavar="MB",

@@ -91,8 +91,11 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         run may exceed it by one batch's decisions; with an ``executor``, each task
         has the whole budget. Default: no limit.
     progress : callable, optional
-        Called as ``progress(regions_found, layer, pending_cells, seconds)``,
-        where ``layer`` is the layer of the cell on top of the work stack, at
+        Called as ``progress(regions_found, layer, pending_cells, seconds, explored)``,
+        where ``layer`` is the layer of the cell on top of the work stack and
+        ``explored`` the share of the first layer's cells whose subtrees are finished
+        (:func:`regions.engines.driver.explored`; None while not every first-layer cell is
+        known, and for the walk), at
         most every 0.5 s and only between cells (between batches of 512
         cells on the vertex path; one huge cell is split in steps, see
         ``split_steps`` of the engines), and a run shorter than 0.5 s gets
@@ -209,7 +212,10 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
     many regions there are; with an ``executor`` so is every task's, and the
     calling process receives counts. A stopped parallel count (a budget, Ctrl-C)
     keeps the regions of every task that returned, in whatever order they
-    finished. ``method="walk"`` keeps its set of visited patterns (it needs it).
+    finished: stopped by ``max_regions``, it may hold more. Its counters and
+    unfinished cells are those of that work, as its checkpoint's
+    (:attr:`Partition.per_layer`). ``method="walk"`` keeps its set of visited patterns
+    (it needs it).
 
     A count's checkpoint (``checkpoint``, ``resume``, as in :func:`enumerate_regions`)
     holds the cells not finished, the counters and the thin regions' patterns: its

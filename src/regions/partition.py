@@ -140,7 +140,10 @@ class Partition(Run):
     margins : ndarray, shape (R,)
     per_layer : list of int
         ``per_layer[l]`` is the number of regions of the network truncated
-        after layer ``l`` (the regions of layers ``0..l``).
+        after layer ``l`` (the regions of layers ``0..l``). On a stopped run it counts
+        those made by the work whose regions the result holds (some still among the
+        ``unfinished`` cells), so ``len <= per_layer[-1] <= len + unfinished``, and a
+        resumed run adds exactly the rest, as it does to ``lps``.
     lps : int
         LPs solved by the enumeration (not counting H-representation minimisation).
     seconds : float

@@ -311,6 +311,15 @@ cdef class VertexCore:
             return -1
         return (<CellHead*>(self.stack.data + (<size_t*>self.stack_offsets.data)[n - 1])).layer
 
+    def layer_counts(self):
+        """(L + 1,) int64: the cells waiting on the stack, by layer."""
+        cdef size_t n = self.stack_offsets.used // sizeof(size_t), i
+        counts = np.zeros(self.n_layers + 1, dtype=np.int64)
+        cdef int64_t[:] view_ = counts
+        for i in range(n):
+            view_[(<CellHead*>(self.stack.data + (<size_t*>self.stack_offsets.data)[i])).layer] += 1
+        return counts
+
     cdef CellView push_cell(self, int layer, int nv, int m, int nw, int n_in, int plen,
                             int premapped, int nsides) except *:
         """Room for a cell on the stack, its head filled in; returns the view to fill."""

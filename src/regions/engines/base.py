@@ -67,7 +67,9 @@ class Counters:
     ``exact_decisions``: decisions float64 could not certify, settled in rationals;
     ``uncertain_decisions``: in the float-only mode, those settled by float rounding (a
     count that may then be wrong); ``per_layer[l]``: cells finished by layer ``l`` (the
-    regions of the network truncated after layer ``l``).
+    regions of the network truncated after layer ``l``; so far, on a run not finished:
+    the cells left on a stack are among them, and those of the last layer are not yet
+    in ``regions``).
     """
 
     regions: int = 0
@@ -219,6 +221,10 @@ class Engine(Protocol):
     def n_regions(self) -> int:
         """Final regions found so far."""
 
+    def layer_counts(self) -> np.ndarray | None:
+        """(L + 1,) int64: the cells on the stack by layer (None: an engine without layers,
+        the walk)."""
+
     def roots(self, check: Callable[[], None] | None = None) -> list:
         """The first cells, in depth-first order (DomainError when the domain is empty).
         Work that may be long calls ``check()`` between steps, which raises to stop it
@@ -247,10 +253,6 @@ class Engine(Protocol):
     @staticmethod
     def count(records: list) -> int:
         """Regions in a list of records."""
-
-    @staticmethod
-    def head(records: list, count: int) -> list:
-        """The records of the first ``count`` regions."""
 
     @staticmethod
     def margins(records: list) -> np.ndarray:

@@ -31,8 +31,9 @@ from ..tolerances import check_min_radius
 from .base import Counters, Engine, RegionArrays
 
 __all__ = ["MEMORY_CHECK_EVERY", "PROGRESS_SECONDS", "CHECKPOINT_SECONDS", "UNLIMITED", "Interrupt",
-           "budget_exhausted", "SetupStopped", "setup_check", "resident_memory", "stack_cells", "drive", "Tally", "prepare",
-           "run_fields", "build_partition", "domain_fields"]
+           "budget_exhausted", "SetupStopped", "setup_check", "resident_memory", "stack_cells",
+           "explored", "drive", "Tally", "prepare", "run_fields", "build_partition",
+           "domain_fields"]
 
 #: Cells processed between two measurements of the resident memory (at least one per look).
 MEMORY_CHECK_EVERY = 256
@@ -119,6 +120,29 @@ def stack_cells(engine: Engine) -> list:
     return cells[::-1]
 
 
+def explored(first_cells: int, waiting, open_below: int) -> float | None:
+    """The share of the first layer's cells whose subtrees are finished: of the
+    ``first_cells`` cells layer 0 made (``per_layer[0]``), those not waiting
+    (``waiting``: the cells waiting by layer, :meth:`Engine.layer_counts`) and not among the
+    ``open_below`` ones a deeper waiting cell descends from. None while a cell of layer 0
+    waits (not every first-layer cell is known yet), or without layers (the walk).
+
+    It counts cells, not volume: each first-layer cell weighs the same, however many
+    regions it holds. A first-layer cell whose split was cut short (``split_steps``) waits
+    as several pieces, so the share is then a little low.
+
+    Examples
+    --------
+    >>> explored(10, [0, 3, 5, 0], 1)       # 3 wait, 1 is under way: 6 of 10 done
+    0.6
+    >>> explored(10, [1, 3, 5, 0], 1) is None
+    True
+    """
+    if waiting is None or waiting[0] or not first_cells:
+        return None
+    return max(0.0, (first_cells - int(waiting[1]) - open_below) / first_cells)
+
+
 def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
           memory_limit=None, progress=None, checkpoint=None,
           checkpoint_every: float = CHECKPOINT_SECONDS, seconds_before: float = 0.0,
@@ -163,7 +187,8 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
                 budget = None
             if progress is not None and now - last_report >= PROGRESS_SECONDS:
                 last_report = now
-                progress(engine.n_regions, engine.top_layer, engine.pending, seconds)
+                progress(engine.n_regions, engine.top_layer, engine.pending, seconds,
+                         _explored(engine))
             if checkpoint is not None and now - last_save >= checkpoint_every:
                 last_save = now
                 checkpoint(engine, records, seconds)
@@ -178,33 +203,35 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
     return reason, seconds
 
 
+def _explored(engine: Engine) -> float | None:
+    """:func:`explored` of a depth-first run: its deeper waiting cells all descend from the
+    one first-layer cell under way."""
+    waiting = engine.layer_counts()
+    if waiting is None:
+        return None
+    return explored(engine.counters().per_layer[0], waiting, int(waiting[2:].any()))
+
+
 class Tally:
     """A :func:`drive` sink that counts final regions as they come and keeps only what a
     count reports of them: the thin ones' patterns (margin at most ``thin_radius``,
-    working units) and their positions in the run's order."""
+    working units)."""
 
     def __init__(self, engine: Engine, thin_radius: float, pattern_length: int):
         self.engine, self.thin_radius = engine, thin_radius
         self.count = 0
         self._patterns = [np.zeros((0, pattern_length), np.int8)]
-        self._positions = [np.zeros(0, np.int64)]
 
     def __call__(self, records: list) -> None:
         narrow = self.engine.margins(records) <= self.thin_radius
         if narrow.any():        # rare: build the batch's arrays only then
             self._patterns.append(self.engine.collect(records).patterns[narrow])
-            self._positions.append(self.count + np.flatnonzero(narrow))
         self.count += self.engine.count(records)
 
     @property
     def thin_patterns(self) -> np.ndarray:
         """(T, P) int8: the thin regions' patterns, in the run's order."""
         return np.concatenate(self._patterns)
-
-    @property
-    def thin_positions(self) -> np.ndarray:
-        """(T,) int64: their positions among the regions counted."""
-        return np.concatenate(self._positions)
 
 
 def prepare(domain: Domain, min_radius: float) -> tuple[float, float, Domain]:

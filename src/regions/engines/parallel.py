@@ -2,8 +2,9 @@
 
 A cell's subtree depends on nothing but the cell. So the calling process
 expands the domain, shallowest cell first, into a frontier of at least
-``FRONTIER_CELLS`` cells (plus any regions already final) kept in
-depth-first order; consecutive frontier cells run as a task (at most
+``FRONTIER_CELLS`` cells kept in depth-first order (it never records a region: a
+cell of the last layer's output is left to a task); consecutive frontier cells run
+as a task (at most
 ``MAX_TASKS`` of them) on the executor, with its own engine and LP solver,
 under the driver. A task runs for at most ``SLICE_SECONDS``, then returns
 its regions and the cells left on its stack, which become new tasks right
@@ -23,7 +24,15 @@ can checkpoint a count at any time.
 
 Budgets: every task gets ``max_regions`` and the time left. A partition is cut
 after the first task that stopped early, so a partial result is still the
-start of the serial order; a count keeps every task that returned. Ctrl-C or
+start of the serial order; the task in which ``max_regions`` is reached is run
+again in the calling process up to the cap, so that the partition holds exactly
+the serial run's first ``max_regions`` regions and its counters are those of the
+work that found them. A count keeps every task that returned, and may hold more
+than ``max_regions`` regions. Either way, a stopped run's counters (regions,
+``per_layer``, LPs, thin regions) describe the work whose regions it reports, and
+its unfinished cells are the rest: resuming them adds exactly what is missing
+(the cells the frontier expanded count as work done, so ``per_layer`` may exceed a
+serial stopped run's). Ctrl-C or
 an expired time limit cancels the tasks not yet started and waits at most
 ``STOP_SECONDS`` for the running ones, which stop at the same deadline (and
 at the Ctrl-C their process group receives too). ``memory_limit`` is measured
@@ -54,7 +63,7 @@ from ..domain import Domain
 from ..network import Network
 from .base import Counters, Settings
 from .driver import (CHECKPOINT_SECONDS, UNLIMITED, Interrupt, Tally,
-                     budget_exhausted, drive, stack_cells)
+                     budget_exhausted, drive, explored, stack_cells)
 
 __all__ = ["FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS", "SLICE_SECONDS",
            "LEFTOVER_TASKS", "BRANCHING", "Task", "Outcome", "ParallelRun", "die_with_parent",
@@ -102,8 +111,8 @@ class Task:
 
 @dataclass
 class Outcome:
-    """What a task (or the expansion of one cell) produced: final-region ``records``, or
-    for a count none, and the thin regions' patterns and positions among its ``count``;
+    """What a task produced: final-region ``records``, or for a count none, and the thin
+    regions' patterns;
     ``leftover``: the cells it did not finish, in depth-first order (their subtrees
     follow its regions in the serial order). ``stop_reason`` is None for a task that
     finished or whose time slice ended, else why it stopped."""
@@ -113,7 +122,6 @@ class Outcome:
     counters: Counters | None = None
     stop_reason: str | None = None
     thin_patterns: np.ndarray | None = None
-    thin_positions: np.ndarray | None = None
     leftover: list = field(default_factory=list)
 
     @property
@@ -238,59 +246,47 @@ def run_task(task: Task) -> Outcome:
     if tally is None:
         return Outcome(records, engine.count(records), engine.counters(), reason,
                        leftover=leftover)
-    return Outcome([], tally.count, engine.counters(), reason, tally.thin_patterns,
-                   tally.thin_positions, leftover)
+    return Outcome([], tally.count, engine.counters(), reason, tally.thin_patterns, leftover)
 
 
-def expand(engine, cell: tuple) -> tuple[list, Outcome]:
-    """Process one cell in the calling process: ``(children in depth-first order,
-    Outcome of the regions it finished)``."""
+def expand(engine, cell: tuple) -> list:
+    """Process one cell (not of the last layer's output: it finishes no region) in the
+    calling process: its children in depth-first order."""
     engine.push(cell)
     engine.run(1, UNLIMITED)
-    children = [engine.pop() for _ in range(engine.pending)]
-    records = engine.take_results()
-    return children, Outcome(records, engine.count(records))
+    return [engine.pop() for _ in range(engine.pending)]
 
 
-def frontier(engine, roots: list, size: int) -> list:
+def frontier(engine, roots: list, size: int, layers: int) -> list:
     """The first cells expanded, shallowest cell first, until at least ``size`` cells
-    remain: a list of ``("cell", cell)`` and ``("done", Outcome)`` in depth-first order."""
-    entries = [("cell", root) for root in roots]
-    while True:
-        cells = [i for i, (kind, _) in enumerate(entries) if kind == "cell"]
-        if not cells or len(cells) >= size:
-            return entries
-        index = min(cells, key=lambda i: entries[i][1].layer)
-        children, outcome = expand(engine, entries[index][1])
-        replacement = [("cell", child) for child in children]
-        if outcome.count:
-            replacement.append(("done", outcome))
-        entries[index:index + 1] = replacement
+    remain or every cell is one of the last layer's output (a region to record, which
+    ``layers`` layers make), in depth-first order."""
+    cells = list(roots)
+    while len(cells) < size:
+        index = min(range(len(cells)), key=lambda i: cells[i].layer, default=None)
+        if index is None or cells[index].layer >= layers:
+            return cells
+        cells[index:index + 1] = expand(engine, cells[index])
+    return cells
 
 
-def batches(entries: list, count: int, layers: int) -> list:
-    """Cells in about ``count`` tasks of about equal work: runs of consecutive cells
-    (between finished regions) cut into batches; ``("cells", [cell, ...])`` and ``("done",
-    Outcome)``, in depth-first order. The work of a cell with ``k`` of the ``layers``
-    layers left is guessed as :data:`BRANCHING` ``** k``, so a shallow cell (the rest of a
-    wide layer's split, say) gets a task of its own, while the hundreds of cells a wide
-    layer gives share one (a task per cell would cost more to start than to run)."""
-    work = [float(BRANCHING) ** (layers - content.layer) for kind, content in entries
-            if kind == "cell"]
+def batches(cells: list, count: int, layers: int) -> list:
+    """Cells (depth-first order) cut into about ``count`` runs of consecutive cells, tasks
+    of about equal work. The work of a cell with ``k`` of the ``layers`` layers left is
+    guessed as :data:`BRANCHING` ``** k``, so a shallow cell (the rest of a wide layer's
+    split, say) gets a task of its own, while the hundreds of cells a wide layer gives
+    share one (a task per cell would cost more to start than to run)."""
+    work = [float(BRANCHING) ** (layers - cell.layer) for cell in cells]
     share = sum(work) / max(count, 1)
     grouped: list = []
-    before, cell, batch = 0.0, 0, -1
-    for kind, content in entries:
-        if kind != "cell":
-            grouped.append((kind, content))
-            continue
-        index = min(int((before + work[cell] / 2) / share), count - 1)
-        before += work[cell]
-        cell += 1
-        if index == batch and grouped[-1][0] == "cells":
-            grouped[-1][1].append(content)
+    before, batch = 0.0, -1
+    for cell, weight in zip(cells, work):
+        index = min(int((before + weight / 2) / share), count - 1)
+        before += weight
+        if index == batch:
+            grouped[-1].append(cell)
         else:
-            grouped.append(("cells", [content]))
+            grouped.append([cell])
         batch = index
     return grouped
 
@@ -310,9 +306,9 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
            checkpoint_every: float = CHECKPOINT_SECONDS,
            seconds_before: float = 0.0) -> ParallelRun:
     """Enumerate (or, ``count_only``, count) with ``engine`` on ``executor``, from ``roots``
-    (depth-first order: the engine's roots, or a resumed count's cells). ``checkpoint``, if given, is called
-    as ``checkpoint(cells, counters, thin_patterns, seconds)`` every ``checkpoint_every``
-    seconds and at the end: the cells not finished (depth-first order, a running task's
+    (depth-first order: the engine's roots, or a resumed count's cells). ``checkpoint``, if
+    given, is called as ``checkpoint(cells, counters, thin_patterns, seconds)`` every
+    ``checkpoint_every`` seconds and at the end: the cells not finished (depth-first order, a running task's
     cells among them) and what the returned tasks counted (a count only).
     ``seconds_before``: time spent by earlier runs of a resumed count."""
     started = time.perf_counter()
@@ -322,7 +318,7 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
 
     base = engine.counters().regions      # a resumed count's regions
     layers = len(network.layers)
-    entries = batches(frontier(engine, roots, FRONTIER_CELLS), MAX_TASKS, layers)
+    tasks = batches(frontier(engine, roots, FRONTIER_CELLS, layers), MAX_TASKS, layers)
     deadline = None if time_limit is None else time.time() + time_limit - elapsed()
     slots: list = []
     futures: dict = {}
@@ -343,20 +339,15 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
             return
         slot.outcome.leftover = []
         ways = LEFTOVER_TASKS if len(futures) < 2 * LEFTOVER_TASKS else 1
-        shares = [Slot(cells) for _, cells in batches([("cell", cell) for cell in leftover],
-                                                      ways, layers)]
+        shares = [Slot(cells) for cells in batches(leftover, ways, layers)]
         at = next(i for i, other in enumerate(slots) if other is slot)
         slots[at + 1:at + 1] = shares
         for share_slot in shares:
             submit(share_slot)
 
-    for kind, content in entries:
-        if kind == "done":
-            slots.append(Slot([], _counted(engine, content, settings, network.pattern_length)
-                              if count_only else content))
-        else:
-            slots.append(Slot(content))
-            submit(slots[-1])
+    for cells in tasks:
+        slots.append(Slot(cells))
+        submit(slots[-1])
     tally = _tally_all if count_only else _prefix
     save = None if checkpoint is None else (
         lambda: checkpoint(*_state(engine, slots, base, network.pattern_length), elapsed()))
@@ -376,7 +367,8 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
                 if reason:
                     break
                 if progress is not None:
-                    progress(found, _top_layer(slots), len(futures), elapsed())
+                    progress(found, _top_layer(slots), len(futures), elapsed(),
+                             _explored(engine, slots, network))
                 if save is not None and time.perf_counter() - last_save >= checkpoint_every:
                     save()
                     last_save = time.perf_counter()
@@ -395,17 +387,11 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
     if save is not None:
         save()
     if count_only:
-        return _assemble_count(engine, slots, base, max_regions, reason, elapsed(),
-                               network.pattern_length)
-    return _assemble(engine, slots, max_regions, reason, elapsed())
+        return _assemble_count(engine, slots, base, reason, elapsed(), network.pattern_length)
 
-
-def _counted(engine, outcome: Outcome, settings: Settings, pattern_length: int) -> Outcome:
-    """A frontier's finished regions as a count's outcome (their records dropped)."""
-    tally = Tally(engine, settings.thin_radius, pattern_length)
-    tally(outcome.records)
-    return Outcome([], tally.count, thin_patterns=tally.thin_patterns,
-                   thin_positions=tally.thin_positions)
+    def rerun(cells: list, room: int) -> Outcome:
+        return run_task(Task(type(engine), network, scaled, settings, cells, room, None))
+    return _assemble(engine, slots, max_regions, reason, elapsed(), rerun)
 
 
 def _top_layer(slots: list) -> int:
@@ -414,6 +400,26 @@ def _top_layer(slots: list) -> int:
         if slot.outcome is None and slot.cells:
             return slot.cells[0].layer
     return -1
+
+
+def _explored(engine, slots: list, network: Network) -> float | None:
+    """:func:`regions.engines.driver.explored` of a parallel run: the first-layer cells
+    made by the calling process and the returned tasks, less those waiting (a running
+    task's cells among them) and those a deeper waiting cell descends from (told apart by
+    their layer-0 states; two first-layer cells of one pattern, in two cones of an
+    unbounded domain, count once)."""
+    made = engine.counters().per_layer[0] + sum(
+        slot.outcome.counters.per_layer[0] for slot in slots
+        if slot.outcome is not None and slot.outcome.counters is not None)
+    waiting = np.zeros(len(network.layers) + 1, np.int64)
+    first = network.pattern_slices()[0]
+    under_way = set()
+    for slot in slots:
+        for cell in _left(slot):
+            waiting[cell.layer] += 1
+            if cell.layer >= 2:
+                under_way.add(np.asarray(cell.pattern)[first].tobytes())
+    return explored(made, waiting, len(under_way))
 
 
 def _prefix(slots: list) -> int:
@@ -460,60 +466,43 @@ def _state(engine, slots: list, base: int, pattern_length: int):
     return cells, counters, np.concatenate(thin)
 
 
-def _assemble(engine, slots: list, max_regions, reason, seconds) -> ParallelRun:
-    """Concatenate the outcomes in order, cut after the first incomplete one or at
-    ``max_regions``."""
+def _assemble(engine, slots: list, max_regions, reason, seconds, rerun) -> ParallelRun:
+    """Concatenate the outcomes in order, cut after the first incomplete one or once
+    ``max_regions`` are found; the outcome in which they are reached is replaced by
+    ``rerun(its cells, the regions still wanted)``, so that the regions and the counters
+    are those of the serial run's first ``max_regions`` regions."""
     counters = engine.counters()
-    kept, found, left, cut, stop_reason = [], 0, [], False, None
+    records, found, left, stop_reason = [], 0, [], None
     for slot in slots:
         outcome = slot.outcome
-        if cut or outcome is None:
-            left, cut = left + slot.cells, True
-            continue
-        if outcome.counters is not None:
-            counters.merge(outcome.counters)
-        kept.append(outcome)
-        found += outcome.count
-        if max_regions is not None and found >= max_regions:
-            stop_reason, cut = "max_regions", True
-            left += outcome.leftover
-        elif not outcome.complete:
-            stop_reason, cut = outcome.stop_reason or reason, True
-            left += outcome.leftover
-    if cut and stop_reason is None:
-        stop_reason = reason
-    counters.regions = found
-    limit = found if max_regions is None else min(found, max_regions)
-    records = engine.head([record for outcome in kept for record in outcome.records], limit)
-    return ParallelRun(records, counters, stop_reason, left, seconds)
-
-
-def _assemble_count(engine, slots: list, base: int, max_regions, reason, seconds,
-                    pattern_length: int) -> ParallelRun:
-    """Add up every returned outcome (in depth-first order, cut at ``max_regions``) to
-    ``base`` (a resumed count's regions); the cells of the tasks that did not return, and
-    those a stopped one left, are unfinished."""
-    counters = engine.counters()
-    found, left, stop_reason = base, [], None
-    thin = [np.zeros((0, pattern_length), np.int8)]
-    for slot in slots:
-        outcome = slot.outcome
-        left += _left(slot)
-        if outcome is None:
+        if stop_reason is not None or outcome is None:
+            left += slot.cells
             stop_reason = stop_reason or reason
             continue
-        room = outcome.count if max_regions is None else min(outcome.count,
-                                                             max_regions - found)
-        if outcome.counters is not None:
+        if max_regions is not None and found + outcome.count > max_regions:
+            outcome = rerun(slot.cells, max_regions - found)
+        if outcome.counters is not None:      # None: a task that returned at once
             counters.merge(outcome.counters)
-        if not outcome.complete:
-            stop_reason = stop_reason or outcome.stop_reason or reason
-        if room < outcome.count:
+        records += outcome.records
+        found += outcome.count
+        left += outcome.leftover
+        if max_regions is not None and found >= max_regions:
             stop_reason = "max_regions"
-        if outcome.thin_patterns is not None:
-            thin.append(outcome.thin_patterns[outcome.thin_positions < room])
-        found += room
-    if left and stop_reason is None:   # stopped waiting once max_regions were found
-        stop_reason = "max_regions"
+        elif not outcome.complete:
+            stop_reason = outcome.stop_reason or reason
     counters.regions = found
-    return ParallelRun([], counters, stop_reason, left, seconds, np.concatenate(thin))
+    return ParallelRun(records, counters, stop_reason if left else None, left, seconds)
+
+
+def _assemble_count(engine, slots: list, base: int, reason, seconds,
+                    pattern_length: int) -> ParallelRun:
+    """Every returned outcome added to ``base`` (a resumed count's regions), as in a
+    checkpoint (:func:`_state`); the cells of the tasks that did not return, and those a
+    stopped one left, are unfinished."""
+    cells, counters, thin = _state(engine, slots, base, pattern_length)
+    stopped = [slot.outcome.stop_reason for slot in slots
+               if slot.outcome is not None and slot.outcome.stop_reason is not None]
+    # the run stopped itself (reason), a task did, or the caller stopped waiting once
+    # max_regions were found
+    stop_reason = (reason or (stopped[0] if stopped else "max_regions")) if cells else None
+    return ParallelRun([], counters, stop_reason, cells, seconds, thin)

@@ -134,6 +134,10 @@ class SplitEngine:
     def top_layer(self) -> int:
         return self.stack[-1].layer if self.stack else -1
 
+    def layer_counts(self) -> np.ndarray:
+        return np.bincount(np.array([cell.layer for cell in self.stack], dtype=np.int64),
+                           minlength=len(self.network.layers) + 1)
+
     def push(self, cell) -> None:
         self.stack.append(SplitCell(*cell))
 
@@ -202,10 +206,6 @@ class SplitEngine:
     @staticmethod
     def count(records: list) -> int:
         return len(records)
-
-    @staticmethod
-    def head(records: list, count: int) -> list:
-        return records[:count]
 
     @staticmethod
     def margins(records: list) -> np.ndarray:

@@ -656,6 +656,9 @@ class VertexEngine:
     def n_regions(self) -> int:
         return self.core.n_regions
 
+    def layer_counts(self) -> np.ndarray:
+        return self.core.layer_counts()
+
     def push(self, cell) -> None:
         self.core.push(*cell)
 
@@ -696,23 +699,6 @@ class VertexEngine:
         """The regions' margins in the domain's coordinates (see :func:`cylinder_factor`)."""
         margins = np.concatenate([chunk.margins for chunk in records] or [np.zeros(0)])
         return np.clip(margins / self.margin_factor, 0.0, RADIUS_CAP)
-
-    @staticmethod
-    def head(records: list, count: int) -> list:
-        """The first ``count`` regions of a list of chunks."""
-        kept = []
-        for chunk in records:
-            n = min(count, chunk.patterns.shape[0])
-            if n == 0:
-                break
-            offsets = chunk.facet_offsets[:n + 1]
-            rational = chunk.rational_index < n
-            kept.append(RegionChunk(chunk.patterns[:n], chunk.witnesses[:n], chunk.margins[:n],
-                                    offsets, chunk.facet_labels[:offsets[-1]],
-                                    chunk.rational_index[rational],
-                                    chunk.rational_values[rational]))
-            count -= n
-        return kept
 
     def collect(self, records: list) -> RegionArrays:
         """The final regions as arrays, in the domain's working coordinates."""

@@ -82,6 +82,10 @@ class WalkEngine:
     def top_layer(self) -> int:
         return len(self.network.layers) if self.queue else -1
 
+    def layer_counts(self) -> None:
+        """None: the walk visits regions breadth-first, not a tree of layers."""
+        return None
+
     def push(self, cell) -> None:
         key = np.asarray(cell[0], dtype=np.int8).tobytes()
         self.seen.add(key)
@@ -187,7 +191,6 @@ class WalkEngine:
     # ------------------------------------------------------------------ final regions
 
     count = staticmethod(SplitEngine.count)
-    head = staticmethod(SplitEngine.head)
     margins = staticmethod(SplitEngine.margins)
 
     def collect(self, records: list) -> RegionArrays:
