@@ -288,3 +288,119 @@ def test_engines_and_analyses_that_cannot_carry_max_layers_refuse():
     with pytest.raises(NetworkError, match="cannot carry max layers"):
         regions.compare(net, net, dom)
     assert part._repr_png_() is None
+
+
+# --------------------------------------------------------------------------- importers
+
+
+def small_pooled_cnn(torch):
+    """1x4x4 input -> Conv2d(1, 2, 3, padding=1) -> ReLU -> MaxPool2d(2) -> Linear(8, 1)."""
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3, padding=1), torch.nn.ReLU(),
+                               torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+                               torch.nn.Linear(8, 1)).double().eval()
+
+
+def cnn_plane():
+    rng = np.random.default_rng(1)
+    return regions.plane(*rng.normal(size=(3, 16)), lo=-3, hi=3)
+
+
+def check_against_model(net, forward, part):
+    """Every region: its witness has the region's pattern in the float forward pass, the
+    model (``forward``) agrees with the region's affine map there, and the region's pattern
+    is a region of the exact brute-force definition (one exact LP); and no point of a dense
+    sample has a pattern the enumeration lacks (a lower bound on the count)."""
+    layers = ro.exact_layers(net)
+    dom = part.domain
+    for i in range(len(part)):
+        x = part.input_witnesses[i]
+        assert np.array_equal(net.activation_pattern(x), part.patterns[i])
+        C, d = part.affine_map(i)
+        assert np.allclose(C @ part.witnesses[i] + d, forward(x), rtol=1e-9, atol=1e-9)
+        rows = ro.pattern_rows(layers, dom, tuple(int(v) for v in part.patterns[i]))
+        assert rows is not None and ro.strict_interior_point(rows, dom.dim) is not None
+    z = np.random.default_rng(2).uniform(-3, 3, size=(20000, 2))
+    sampled = {tuple(p) for p in net.activation_pattern(dom.to_input(z)).tolist()}
+    assert sampled <= patterns(part)
+    return len(sampled)
+
+
+def test_max_pooled_cnn_from_torch_on_a_plane():
+    torch = pytest.importorskip("torch")
+    model = small_pooled_cnn(torch)
+    net = regions.from_torch(model, input_shape=(1, 4, 4))
+    assert net.widths == [16, 32, 8, 1] and net.activations == ["relu", "max", "identity"]
+    part = regions.enumerate_regions(net, cnn_plane())
+
+    def forward(x):
+        with torch.no_grad():
+            return model(torch.from_numpy(x.reshape(1, 1, 4, 4))).numpy().ravel()
+    sampled = check_against_model(net, forward, part)
+    assert len(part) == 382 and sampled == 330     # 20,000 samples find 330 of them
+
+
+def test_max_pooled_cnn_from_onnx_matches_torch(tmp_path):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("onnx")
+    model = small_pooled_cnn(torch)
+    path = tmp_path / "cnn.onnx"
+    torch.onnx.export(model, torch.zeros(1, 1, 4, 4, dtype=torch.float64), str(path))
+    net = regions.from_onnx(path)
+    assert net.activations == ["relu", "max", "identity"]
+    from_torch = regions.from_torch(model, input_shape=(1, 4, 4))
+    assert np.array_equal(net.layers[1].windows, from_torch.layers[1].windows)
+    part = regions.enumerate_regions(net, cnn_plane())
+    assert np.array_equal(part.patterns,
+                          regions.enumerate_regions(from_torch, cnn_plane()).patterns)
+    assert len(part) == 382
+
+
+@pytest.mark.parametrize("pool, shape", [
+    ("MaxPool1d(3, stride=2, padding=1)", (2, 7)),
+    ("MaxPool2d(3, stride=2, padding=1)", (1, 5, 5)),
+    ("MaxPool2d(2, stride=1, dilation=2)", (1, 5, 4)),
+    ("MaxPool2d((2, 3), stride=(1, 2))", (2, 4, 5)),
+])
+def test_pool_geometries_reproduce_torch(pool, shape):
+    """Windows of strided, padded, dilated pools: the converted network reproduces torch's
+    forward pass (from_torch checks it on random inputs; checked again here), and padding
+    shortens the border windows."""
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    conv = nn.Conv1d(shape[0], 2, 1) if len(shape) == 2 else nn.Conv2d(shape[0], 2, 1)
+    model = nn.Sequential(conv, nn.ReLU(), eval("nn." + pool), nn.Flatten()).double().eval()
+    net = regions.from_torch(model, input_shape=shape)
+    x = np.random.default_rng(0).normal(size=(50, int(np.prod(shape))))
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x.reshape(50, *shape))).numpy().reshape(50, -1)
+    assert np.allclose(net.forward(x), expected, rtol=1e-12, atol=1e-12)
+    if "padding" in pool:
+        assert np.any(net.layers[1].windows < 0)
+
+
+def test_maxout_as_linear_then_maxpool1d():
+    """Maxout of rank k in PyTorch: Linear(n, units * k) then MaxPool1d(k); the regions are
+    those of the same network built by hand."""
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(3)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 6), torch.nn.MaxPool1d(2), torch.nn.ReLU(),
+                                torch.nn.Linear(3, 1)).double().eval()
+    net = regions.from_torch(model)
+    assert net.activations == ["max", "relu", "identity"]
+    assert net.layers[0].windows.tolist() == [[0, 1], [2, 3], [4, 5]]
+    part = regions.enumerate_regions(net, regions.box(-2, 2))
+    assert patterns(part) == ro.brute_force_regions(net, regions.box(-2, 2).resolve(2))
+
+
+def test_pool_options_that_are_not_carried_are_refused():
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    with pytest.raises(NetworkError, match="ceil_mode"):
+        regions.from_torch(nn.Sequential(nn.Linear(2, 4), nn.MaxPool1d(3, ceil_mode=True)))
+    with pytest.raises(NetworkError, match="MaxPool3d is not carried"):
+        regions.from_torch(nn.Sequential(nn.Conv3d(1, 1, 1), nn.MaxPool3d(2)),
+                           input_shape=(1, 2, 2, 2))
+    with pytest.raises(NetworkError, match="more than 127"):
+        regions.from_torch(nn.Sequential(nn.Conv2d(1, 1, 1), nn.MaxPool2d(12)),
+                           input_shape=(1, 12, 12))
