@@ -26,14 +26,18 @@ def max_net(layers, activations, windows):
 
 
 def random_maxout(seed: int, widths=(2, 3, 3), rank: int = 2, tail: str = "relu"):
-    """[n -> units maxout units of ``rank`` -> ``tail`` layer -> 1]."""
+    """[n -> units maxout units of ``rank`` -> ``tail`` layer of ``hidden`` -> 1]; a ``max``
+    tail is one unit over its ``hidden`` pre-activations."""
     rng = np.random.default_rng(seed)
     n, units, hidden = widths
-    windows = [[g * rank + i for i in range(rank)] for g in range(units)]
+    windows = {0: [[g * rank + i for i in range(rank)] for g in range(units)]}
+    if tail == "max":
+        windows[1] = [list(range(hidden))]
+    out = 1 if tail == "max" else hidden
     return max_net([(rng.normal(size=(units * rank, n)), rng.normal(size=units * rank)),
                     (rng.normal(size=(hidden, units)), rng.normal(size=hidden)),
-                    (rng.normal(size=(1, hidden)), np.zeros(1))],
-                   ["max", tail, "identity"], {0: windows})
+                    (rng.normal(size=(1, out)), np.zeros(1))],
+                   ["max", tail, "identity"], windows)
 
 
 def pooled(seed: int):
@@ -404,3 +408,67 @@ def test_pool_options_that_are_not_carried_are_refused():
     with pytest.raises(NetworkError, match="more than 127"):
         regions.from_torch(nn.Sequential(nn.Conv2d(1, 1, 1), nn.MaxPool2d(12)),
                            input_shape=(1, 12, 12))
+
+
+# --------------------------------------------------------------------------- bounds
+
+
+def test_one_layer_maxout_maximum_closed_forms():
+    b = regions.bounds
+    for d in range(1, 5):
+        for n in range(1, 6):
+            assert b.maxout_layer_regions(d, n, 2) == b.zaslavsky(n, d)
+            assert b.maxout_layer_regions(d, 1, 5) == 5
+            if n <= d:
+                assert b.maxout_layer_regions(d, n, 4) == 4 ** n
+            assert b.maxout_layer_regions(1, n, 4) == 1 + 3 * n
+            assert b.serra_maxout_upper(d, [n], 3) >= b.maxout_upper(d, [n], 3)
+
+
+def test_one_layer_maximum_is_attained():
+    """Units on separate coordinates give every combination: rank^units regions when
+    units <= d; in R^1, units whose lines all reach the envelope at distinct breakpoints
+    give 1 + units (rank - 1) intervals. Both equal the one-layer maximum."""
+    rank = 3
+    slopes = np.array([-1.0, 0.0, 1.0])
+    parabola = [(s, -s * s / 4) for s in slopes]            # tangents of x^2 at s / 2
+    rows, biases, windows = [], [], []
+    for unit in range(2):                                    # unit g on coordinate g
+        for i, (s, c) in enumerate(parabola):
+            row = np.zeros(2)
+            row[unit] = s
+            rows.append(row)
+            biases.append(c + 0.1 * unit)
+        windows.append([unit * rank + i for i in range(rank)])
+    grid = max_net([(np.array(rows), np.array(biases)), (np.ones((1, 2)), np.zeros(1))],
+                   ["max", "identity"], {0: windows})
+    assert len(regions.enumerate_regions(grid)) == rank ** 2 == \
+        regions.bounds.maxout_layer_regions(2, 2, rank)
+    units = 4
+    rows, biases = [], []
+    for unit in range(units):                                # shifted copies of one envelope
+        for s in slopes:
+            rows.append([s])
+            biases.append(-s * 1.5 * unit - s * s / 4)      # breakpoints 1.5 unit +- 1/2
+    line = max_net([(np.array(rows), np.array(biases)), (np.ones((1, units)), np.zeros(1))],
+                   ["max", "identity"], {0: [[g * rank + i for i in range(rank)]
+                                             for g in range(units)]})
+    assert len(regions.enumerate_regions(line)) == 1 + units * (rank - 1) == \
+        regions.bounds.maxout_layer_regions(1, units, rank)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_counts_never_exceed_the_maxout_bounds(seed):
+    for net, domain in ((random_maxout(seed, widths=(2, 4, 3), rank=3, tail="max"), None),
+                        (pooled(seed), regions.box(-1, 1))):
+        count = len(regions.enumerate_regions(net, domain))
+        bounds = regions.bounds.network_bounds(net, domain)
+        assert bounds and all(count <= b.value for b in bounds if b.kind == "upper")
+        assert count <= regions.bounds.network_bound(net, domain)
+
+
+def test_maxout_network_bounds_name_their_sources():
+    net = random_maxout(0, widths=(2, 3, 2), rank=2, tail="max")   # units [3, 1], ranks 2
+    names = {b.name: b.value for b in regions.bounds.network_bounds(net)}
+    assert names["maxout"] == regions.bounds.maxout_upper(2, [3, 1], [2, 2])
+    assert names["serra_maxout"] == regions.bounds.serra_maxout_upper(2, [3, 1], [2, 2])
