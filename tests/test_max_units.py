@@ -9,6 +9,7 @@ hand-worked ties and dead windows.
 
 from __future__ import annotations
 
+import json
 import math
 from concurrent.futures import ThreadPoolExecutor
 
@@ -472,3 +473,38 @@ def test_maxout_network_bounds_name_their_sources():
     names = {b.name: b.value for b in regions.bounds.network_bounds(net)}
     assert names["maxout"] == regions.bounds.maxout_upper(2, [3, 1], [2, 2])
     assert names["serra_maxout"] == regions.bounds.serra_maxout_upper(2, [3, 1], [2, 2])
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def test_a_split_cut_short_and_a_resumed_checkpoint_give_the_same_regions(tmp_path,
+                                                                           monkeypatch):
+    """Max cells whose split stops after a few steps go back on the stack with their units'
+    states so far (-1: not split yet); a checkpointed run resumed gives the same regions."""
+    from regions.engines.split import SplitEngine
+    net = random_maxout(4, widths=(2, 4, 3), rank=3)
+    dom = regions.box(-2, 2)
+    whole = regions.enumerate_regions(net, dom)
+    monkeypatch.setattr(SplitEngine, "split_steps", 2)
+    assert np.array_equal(regions.enumerate_regions(net, dom).patterns, whole.patterns)
+    path = tmp_path / "run.npz"
+    first = regions.enumerate_regions(net, dom, checkpoint=path, max_regions=5)
+    assert not first.complete
+    resumed = regions.enumerate_regions(net, dom, resume=path)
+    assert np.array_equal(resumed.patterns, whole.patterns)
+
+
+def test_command_line_counts_and_refuses_before_the_work(tmp_path, capsys):
+    from regions.cli import main
+    path = tmp_path / "pool.npz"
+    regions.save(pooled(0), path)
+    assert main(["count", str(path), "--box", "-1", "1", "--json", "--quiet"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["regions"] == len(ro.brute_force_regions(pooled(0),
+                                                        regions.box(-1, 1).resolve(2)))
+    assert out["method"] == "split"
+    code = main(["count", str(path), "--box", "-1", "1", "--output", str(tmp_path / "p.json")])
+    assert code != 0
+    assert "partition files cannot carry max layers" in capsys.readouterr().err
+    assert not (tmp_path / "p.json").exists()

@@ -76,8 +76,8 @@ class Layer:
         Negative-side slope of ``leaky_relu`` (ignored otherwise).
     windows : ndarray, shape (units, k), int64, or None
         ``max`` layers only: each unit's indices into the pre-activations, padded at the
-        end with -1 (see the module docstring). Build it with :func:`make_layer`, which
-        validates it.
+        end with -1 (see the module docstring). Build it with
+        ``regions.network.make_layer``, which validates it.
 
     Examples
     --------
@@ -153,7 +153,7 @@ def make_layer(weight, bias, activation: str = "relu", slope: float = DEFAULT_LE
     >>> make_layer(np.eye(2), np.zeros(2), "max", windows=[[0, 2]])
     Traceback (most recent call last):
         ...
-    regions.errors.NetworkError: layer 0 max window of unit 0 holds index 2, outside the 2 pre-activations
+    regions.errors.NetworkError: layer 0 max window of unit 0 holds index 2, outside the 2 ...
     """
     name = f"layer {index}"
     w = _as_matrix(weight, f"{name} weight")
@@ -452,14 +452,14 @@ def require_elementwise(network: Network, what: str) -> None:
     >>> require_elementwise(net, "the face lattice")
     Traceback (most recent call last):
         ...
-    regions.errors.NetworkError: the face lattice cannot carry max layers (max pooling, maxout) yet: layer 0 is a max layer; count its regions with regions.enumerate_regions (method 'split')
+    regions.errors.NetworkError: the face lattice cannot carry max layers (max pooling, ...
     """
     for index, layer in enumerate(network.layers):
         if layer.activation == "max":
             raise NetworkError(
                 f"{what} cannot carry max layers (max pooling, maxout) yet: layer {index} is "
-                "a max layer; count its regions with regions.enumerate_regions "
-                "(method 'split')")
+                "a max layer; its regions can be counted and enumerated (method 'split', "
+                "which 'auto' takes)")
 
 
 def max_states(z: np.ndarray, windows: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ point strictly inside the far side, or by an LP's dual bound proving the far
 side empty; when none of them can, by an exact rational LP. Works on every
 domain, bounded or not, in any dimension.
 
-A max layer (max pooling, maxout) is split unit by unit (:class:`MaxSplit`): each
+A max layer (max pooling, maxout) is split unit by unit (``MaxSplit``): each
 piece is cut into the parts where each position of the unit's window is the argmax
 (the piece and the pair hyperplanes ``z_j - z_i <= 0`` for every other position
 ``j``), and each part is kept when it has interior, decided by the same certified

@@ -7,8 +7,9 @@ last, which is ``identity``. An optional scalar ``leaky_slope`` sets the leaky-R
 slope. A ``max`` layer ``i`` (max pooling, maxout: :class:`regions.Layer`) needs an
 integer array ``windows{i}`` of shape (units, k): each unit's indices into the
 layer's pre-activations ``W_i x + b_i``, padded at the end with -1; ``windows{i}``
-for a layer that is not ``max`` is refused. Other keys (``widths``, ``seed``, ``domain``, ...) are ignored. Files are
-read with ``allow_pickle=False``: object arrays are rejected, never unpickled.
+for a layer that is not ``max`` is refused. Other keys (``widths``, ``seed``,
+``domain``, ...) are ignored. Files are read with ``allow_pickle=False``: object
+arrays are rejected, never unpickled.
 """
 
 from __future__ import annotations
