@@ -24,7 +24,12 @@ Oracles:
   simplex whose every answer is checked by a certificate (a strictly
   feasible point, or a Motzkin infeasibility certificate).
 * :func:`brute_force_regions` -- every pattern tried, one exact LP each
-  (tiny networks; a second algorithm to check the first).
+  (tiny networks; a second algorithm to check the first). It also takes max layers
+  (max pooling, maxout: ``layer.windows``, one row of pre-activation indices per unit,
+  padded with -1): a unit's state is the position ``i`` of the largest input; on the
+  open region every other input ``j`` whose difference ``z_j - z_i`` is not exactly
+  constant is strictly below ``z_i``, and a constant difference must be negative, or
+  zero with ``i`` before ``j`` (ties to the lowest position).
 * :func:`exact_cells_2d` / :func:`exact_regions_2d` -- 2-D, LP-free: exact
   convex polygon clipping inside the square ``[-R, R]^2`` for a *symbolic*,
   infinitely large ``R`` (see "Symbolic square" below), so all of R^2 and
@@ -112,12 +117,17 @@ class ExactLayer:
     bias: list
     activation: str
     slope: fmpq
+    windows: tuple = ()
 
 
 def exact_layers(network) -> list:
-    """The network's layers as :class:`ExactLayer` (its public attributes only)."""
+    """The network's layers as :class:`ExactLayer` (its public attributes only; a max
+    layer's ``windows`` as tuples of indices without the -1 padding)."""
     return [ExactLayer(q_matrix(layer.weight), q_vector(layer.bias), layer.activation,
-                       q(layer.slope)) for layer in network.layers]
+                       q(layer.slope),
+                       tuple(tuple(int(i) for i in row if i >= 0) for row in layer.windows)
+                       if layer.activation == "max" else ())
+            for layer in network.layers]
 
 
 def constant_state(value, activation: str) -> int:
@@ -367,6 +377,23 @@ def pattern_rows(layers: list, domain, pattern: tuple):
         if layer.activation == "identity":
             M, m = G, beta
             continue
+        if layer.activation == "max":
+            chosen = [next(states) for _ in layer.windows]
+            for window, winner in zip(layer.windows, chosen):
+                top = window[winner]
+                for position, other in enumerate(window):
+                    if position == winner:
+                        continue
+                    g = [a - b for a, b in zip(G[other], G[top])]
+                    value = beta[other] - beta[top]        # z_other - z_top = g . z + value
+                    if is_zero(g):
+                        if value > 0 or (value == 0 and position < winner):
+                            return None
+                        continue
+                    rows.append((g, -value))
+            M = [G[window[winner]] for window, winner in zip(layer.windows, chosen)]
+            m = [beta[window[winner]] for window, winner in zip(layer.windows, chosen)]
+            continue
         chosen = [next(states) for _ in beta]
         for g, value, state in zip(G, beta, chosen):
             if is_zero(g):
@@ -384,8 +411,12 @@ def brute_force_regions(network, domain) -> set:
     simpler algorithm than :func:`exact_regions`, for networks of a dozen neurons."""
     layers = exact_layers(network)
     dim = domain.basis.shape[1]
-    choices = [[state for state, _, _ in STATES[layer.activation]]
-               for layer in layers if layer.activation != "identity" for _ in layer.bias]
+    choices = []
+    for layer in layers:
+        if layer.activation == "max":
+            choices += [range(len(window)) for window in layer.windows]
+        elif layer.activation != "identity":
+            choices += [[state for state, _, _ in STATES[layer.activation]]] * len(layer.bias)
     found = set()
     for pattern in itertools.product(*choices):
         rows = pattern_rows(layers, domain, pattern)

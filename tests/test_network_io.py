@@ -297,8 +297,8 @@ def test_from_torch_refusals_name_the_problem():
     nn = torch.nn
     cases = [(nn.Sequential(nn.Conv2d(1, 2, 2), nn.ReLU(), nn.Flatten(), nn.Linear(8, 1)),
               None, r"is Conv2d, not a Linear, .*give input_shape=\(C, H, W\)"),
-             (nn.Sequential(nn.Conv2d(1, 2, 2), nn.MaxPool2d(2), nn.ReLU()), (1, 4, 4),
-              "MaxPool2d is piecewise linear but not elementwise"),
+             (nn.Sequential(nn.Conv2d(1, 2, 2), nn.MaxPool2d(2, ceil_mode=True), nn.ReLU()),
+              (1, 4, 4), r"MaxPool2d\(ceil_mode=True\) is not carried"),
              (nn.Sequential(nn.Linear(2, 3), nn.Sigmoid()), None, "unsupported module Sigmoid"),
              (nn.Sequential(nn.Conv2d(1, 2, 2), nn.ReLU()), (3, 4, 4), "cannot take inputs"),
              (nn.Sequential(Residual(nn.Sequential(nn.Linear(2, 2), nn.ReLU()))), (2,),

@@ -174,7 +174,7 @@ def test_refusals_name_the_node():
     for model, message in cases:
         with pytest.raises(regions.NetworkError, match=message):
             regions.from_torch(model)
-    with pytest.raises(regions.NetworkError, match="MaxPool1d is piecewise linear"):
+    with pytest.raises(regions.NetworkError, match="max pooling in a model that must be traced"):
         regions.from_torch(nn.Sequential(nn.Conv1d(1, 1, 1), Pool()), input_shape=(1, 4))
 
 

@@ -48,6 +48,7 @@ from .complex.dynamics import entropy
 from .complex.faces import face_lattice
 from .engines.parallel import process_pool
 from .enumeration import METHODS, count_regions, enumerate_regions
+from .network import require_elementwise
 from .errors import FileFormatError, RegionsError
 from .analysis.witnesses import exact_check
 from .analysis.graph import adjacency_graph
@@ -229,6 +230,10 @@ def cmd_count(args) -> int:
     net, domain = network_and_domain(args)
     if args.output and not args.output.lower().endswith((".json", ".npz")):
         raise FileFormatError(f"{args.output}: the partition is written as .json or .npz")
+    for asked, what in ((args.output, "partition files"), (args.exact_check, "--exact-check"),
+                        (args.certify, "the certificate"), (args.pieces, "linear pieces")):
+        if asked:
+            require_elementwise(net, what)      # before the enumeration, not after
     bound = None
     if not args.quiet:
         bound = tightest_upper_bound(net, domain)
@@ -380,6 +385,7 @@ def cmd_plot(args) -> int:
     if interactive and args.color == "output":
         pyplot()                                     # the output colours are matplotlib's
     net, domain = network_and_domain(args)
+    require_elementwise(net, "pictures of a partition (plot)")
     part = enumerate_from_args(args, net, domain)
     with writing(args, args.output, "the picture"):
         if interactive:
@@ -497,6 +503,7 @@ def cmd_faces(args) -> int:
         graph_format(args.output)
     require_exact(args, "faces")
     net, domain = network_and_domain(args)
+    require_elementwise(net, "the face lattice")
     part = enumerate_from_args(args, net, domain)
     lattice = face_lattice(part)
     if args.output:
@@ -522,6 +529,7 @@ def cmd_topology(args) -> int:
         raise FileFormatError(f"{args.output}: the decision boundary is written as .json")
     require_exact(args, "topology")
     net, domain = network_and_domain(args)
+    require_elementwise(net, "topology")
     part = enumerate_from_args(args, net, domain)
     whole = part
     if not domain.is_bounded and part.complete:
@@ -580,6 +588,7 @@ def cmd_graph(args) -> int:
     """``regions graph NET.npz -o FILE``: enumerate, build the graph, write it by extension."""
     graph_format(args.output)  # reject an unknown extension before the work
     net, domain = network_and_domain(args)
+    require_elementwise(net, "the adjacency graph")
     part = enumerate_from_args(args, net, domain)
     G = adjacency_graph(part)
     with writing(args, args.output, "the graph"):

@@ -68,7 +68,9 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         7 on bounded domains and 10 on all of R^n (the dimensions the first layer's
         hyperplanes span: ``MAX_AUTO_DIM``), else
         ``"split"`` (also for the rare networks whose first breakpoints give
-        no well-conditioned apex on an unbounded domain); a resumed run keeps
+        no well-conditioned apex on an unbounded domain, and for networks with max
+        layers, which only ``"split"`` carries: ``"vertex"`` and ``"walk"`` refuse
+        them); a resumed run keeps
         the method of its checkpoint. ``"walk"``: the breadth-first walk across
         facets of :mod:`regions.engines.walk`, a second, independent
         algorithm (budgets and checkpoints, but no executor; regions sorted by
@@ -334,7 +336,10 @@ def _engine(method: str, network: Network, scaled, settings: Settings):
 def _auto_engine(network: Network, scaled, settings: Settings):
     """The vertex engine where it applies up to ``MAX_AUTO_DIM`` dimensions (on an unbounded
     domain, those the first layer's hyperplanes span, where it works, and when its first
-    cones' apex is well conditioned: ``MAX_APEX_CONDITION``), else the split engine."""
+    cones' apex is well conditioned: ``MAX_APEX_CONDITION``), else the split engine; the
+    split engine for a network with max layers, which only it carries."""
+    if network.has_max:
+        return SplitEngine(network, scaled, settings)
     limit = MAX_AUTO_DIM["bounded" if scaled.is_bounded else "unbounded"]
     dim = scaled.dim if scaled.is_bounded else min(scaled.dim, _first_rank(network, scaled))
     if supports(scaled) and dim <= limit:

@@ -11,10 +11,26 @@ relu          0 (z <= 0), 1 (z > 0)       0
 leaky_relu    0 (z <= 0), 1 (z > 0)       0
 hardtanh      -1 (z < -1), 0, 1 (z > 1)   -1 and +1
 identity      (no state)                  none
+max           argmax position in window   pair hyperplanes (below)
 ============  ==========================  ==========================
 
 The activation pattern of a point is the concatenation of the states of all
 neurons of non-identity layers, layer by layer.
+
+*Max layers* (max pooling, maxout). A ``"max"`` layer computes pre-activations
+``z = W x + b`` and then one output per *unit* ``g``: ``y_g = max_{i in window g} z_i``.
+Its ``windows`` array, shape (units, k) int64, lists each unit's indices into ``z``,
+padded at the end with -1 (ragged windows, e.g. pools cut by padding; windows may
+overlap). A unit's state is the *position* in its window of the largest input, ties to
+the lowest position (``numpy.argmax``'s rule), so ``k <= 127`` (int8). The unit's cuts
+are the *pair hyperplanes* ``z_{w[q]} - z_{w[p]} = 0`` of its positions ``p < q``:
+labelled after the layers before it, unit-major, pairs ``(p, q)`` in lexicographic order
+(``k (k - 1) / 2`` labels for a window of ``k``), their value *later minus earlier*.
+The region of argmax ``i`` lies on side +1 (``z_{w[i]} > z_{w[p]}``) of the pairs
+``(p, i)``, ``p < i``, and on side -1 (``z_{w[q]} <= z_{w[i]}``, a tie going to the
+earlier position) of the pairs ``(i, q)``, ``q > i``: ties go to side -1, as ReLU's do.
+The other pairs of the unit do not bound it, so a max pattern fixes no side for them
+(:func:`pattern_sides` refuses max layers; :func:`max_sides` gives the pairs that count).
 """
 
 from __future__ import annotations
@@ -25,11 +41,14 @@ import numpy as np
 
 from .errors import NetworkError
 
-__all__ = ["ACTIVATIONS", "BREAKPOINTS", "DEFAULT_LEAKY_SLOPE", "Layer", "make_layer", "Network",
-           "neuron_states", "state_interval", "activate", "state_slope_offset", "tie_sides",
-           "sides_from_states", "pattern_sides", "states_from_sides"]
+__all__ = ["ACTIVATIONS", "BREAKPOINTS", "DEFAULT_LEAKY_SLOPE", "MAX_WINDOW", "Layer",
+           "make_layer", "Network", "neuron_states", "state_interval", "activate",
+           "state_slope_offset", "tie_sides", "sides_from_states", "pattern_sides",
+           "states_from_sides", "max_states", "max_pairs", "max_sides", "require_elementwise"]
 
-ACTIVATIONS = ("relu", "leaky_relu", "hardtanh", "identity")
+ACTIVATIONS = ("relu", "leaky_relu", "hardtanh", "identity", "max")
+#: Largest window of a max unit (its state, a position in the window, is an int8).
+MAX_WINDOW = 127
 
 #: Breakpoints of each activation, as offsets ``t`` of the hyperplanes ``z = t``.
 BREAKPOINTS = {
@@ -37,6 +56,7 @@ BREAKPOINTS = {
     "leaky_relu": (0.0,),
     "hardtanh": (-1.0, 1.0),
     "identity": (),
+    "max": (),
 }
 
 DEFAULT_LEAKY_SLOPE = 0.01
@@ -51,9 +71,13 @@ class Layer:
     weight : ndarray, shape (out, in), float64
     bias : ndarray, shape (out,), float64
     activation : str
-        One of ``"relu"``, ``"leaky_relu"``, ``"hardtanh"``, ``"identity"``.
+        One of ``"relu"``, ``"leaky_relu"``, ``"hardtanh"``, ``"identity"``, ``"max"``.
     slope : float
         Negative-side slope of ``leaky_relu`` (ignored otherwise).
+    windows : ndarray, shape (units, k), int64, or None
+        ``max`` layers only: each unit's indices into the pre-activations, padded at the
+        end with -1 (see the module docstring). Build it with
+        ``regions.network.make_layer``, which validates it.
 
     Examples
     --------
@@ -62,16 +86,40 @@ class Layer:
     >>> layer = Layer(np.eye(2), np.zeros(2), "hardtanh")
     >>> layer.width, layer.num_states, layer.breakpoints
     (2, 2, (-1.0, 1.0))
+    >>> pool = make_layer(np.eye(3), np.zeros(3), "max", windows=[[0, 1], [1, 2]])
+    >>> pool.width, pool.pre_width, pool.num_labels
+    (2, 3, 2)
     """
 
     weight: np.ndarray
     bias: np.ndarray
     activation: str = "relu"
     slope: float = DEFAULT_LEAKY_SLOPE
+    windows: np.ndarray | None = None
 
     @property
     def width(self) -> int:
+        """Number of outputs: the units of a max layer, else the rows of ``weight``."""
+        return self.windows.shape[0] if self.activation == "max" else self.weight.shape[0]
+
+    @property
+    def pre_width(self) -> int:
+        """Number of pre-activations (rows of ``weight``)."""
         return self.weight.shape[0]
+
+    @property
+    def window_sizes(self) -> np.ndarray:
+        """``max`` layers: the number of inputs of each unit, shape (units,) int64."""
+        return np.count_nonzero(self.windows >= 0, axis=1)
+
+    @property
+    def num_labels(self) -> int:
+        """Number of hyperplane labels of the layer: breakpoints per neuron, or the pair
+        hyperplanes of a max layer's units."""
+        if self.activation == "max":
+            sizes = self.window_sizes
+            return int(np.sum(sizes * (sizes - 1) // 2))
+        return self.width * len(self.breakpoints)
 
     @property
     def in_dim(self) -> int:
@@ -97,8 +145,17 @@ def _as_matrix(value, name: str) -> np.ndarray:
 
 
 def make_layer(weight, bias, activation: str = "relu", slope: float = DEFAULT_LEAKY_SLOPE,
-               index: int = 0) -> Layer:
-    """Validate and build a :class:`Layer`; ``index`` is only used in error messages."""
+               index: int = 0, windows=None) -> Layer:
+    """Validate and build a :class:`Layer`; ``index`` is only used in error messages.
+
+    ``windows`` (``max`` layers only, required there): one list of pre-activation
+    indices per unit, or an int array (units, k) padded at the end with -1.
+
+    >>> make_layer(np.eye(2), np.zeros(2), "max", windows=[[0, 2]])
+    Traceback (most recent call last):
+        ...
+    regions.errors.NetworkError: layer 0 max window of unit 0 holds index 2, outside the 2 ...
+    """
     name = f"layer {index}"
     w = _as_matrix(weight, f"{name} weight")
     b = _as_matrix(bias, f"{name} bias")
@@ -120,9 +177,61 @@ def make_layer(weight, bias, activation: str = "relu", slope: float = DEFAULT_LE
     slope = float(slope)
     if not np.isfinite(slope):
         raise NetworkError(f"{name} leaky_relu slope must be finite, got {slope}")
+    if activation == "max":
+        windows = _check_windows(windows, w.shape[0], name)
+        windows.setflags(write=False)
+    elif windows is not None:
+        raise NetworkError(f"{name} is {activation}: windows belong to max layers only")
     w.setflags(write=False)
     b.setflags(write=False)
-    return Layer(w, b, activation, slope)
+    return Layer(w, b, activation, slope, windows)
+
+
+def _check_windows(windows, pre_width: int, name: str) -> np.ndarray:
+    """A max layer's windows as an int64 array (units, k) padded with -1, validated."""
+    if windows is None:
+        raise NetworkError(f"{name} is a max layer but has no windows (one list of "
+                           "pre-activation indices per unit)")
+    if isinstance(windows, np.ndarray):
+        rows = [list(row) for row in windows] if windows.ndim == 2 else None
+    else:
+        try:
+            rows = [list(row) for row in windows]
+        except TypeError:
+            rows = None
+    if rows is None:
+        raise NetworkError(f"{name} max windows must be a list of index lists or a 2-D array")
+    if not rows:
+        raise NetworkError(f"{name} max layer has no units (empty windows)")
+    k = max(len(row) for row in rows)
+    array = np.full((len(rows), k), -1, dtype=np.int64)
+    for g, row in enumerate(rows):
+        try:
+            values = np.asarray(row, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise NetworkError(f"{name} max window of unit {g} is not numeric: {row!r}") from None
+        if values.size and not np.all(values == np.round(values)):
+            raise NetworkError(f"{name} max window of unit {g} holds non-integer indices")
+        values = values.astype(np.int64)
+        valid = values >= 0
+        count = int(np.count_nonzero(valid))
+        if count == 0:
+            raise NetworkError(f"{name} max window of unit {g} is empty")
+        if not np.all(valid[:count]) or np.any(values[count:] != -1):
+            raise NetworkError(f"{name} max window of unit {g} must list its indices first, "
+                               f"then only -1 padding: got {values.tolist()}")
+        if count > MAX_WINDOW:
+            raise NetworkError(f"{name} max window of unit {g} has {count} inputs, more than "
+                               f"{MAX_WINDOW} (a state is an int8 position)")
+        outside = values[:count][values[:count] >= pre_width]
+        if outside.size:
+            raise NetworkError(f"{name} max window of unit {g} holds index {int(outside[0])}, "
+                               f"outside the {pre_width} pre-activations")
+        if len(set(values[:count].tolist())) != count:
+            raise NetworkError(f"{name} max window of unit {g} lists an index twice: "
+                               f"{values[:count].tolist()}")
+        array[g, :count] = values[:count]
+    return array
 
 
 class Network:
@@ -155,7 +264,8 @@ class Network:
         self.layers: tuple[Layer, ...] = tuple(layers)
 
     @classmethod
-    def from_layers(cls, layers, activations=None, slope: float = DEFAULT_LEAKY_SLOPE) -> "Network":
+    def from_layers(cls, layers, activations=None, slope: float = DEFAULT_LEAKY_SLOPE,
+                    windows=None) -> "Network":
         """Build a network from ``[(W0, b0), (W1, b1), ...]``.
 
         Parameters
@@ -167,6 +277,9 @@ class Network:
             last, which is ``identity`` (the file-format default).
         slope : float
             Negative-side slope for ``leaky_relu`` layers.
+        windows : sequence or dict, optional
+            The windows of the ``max`` layers (see :class:`Layer`): one entry per layer
+            (None for the others), or ``{layer index: windows}``.
 
         The network keeps read-only copies of the weights and biases: arrays that
         are updated afterwards (a training loop) do not change it.
@@ -181,6 +294,14 @@ class Network:
                [0.]])
         >>> net.activation_pattern([1.0, 0.0])
         array([1], dtype=int8)
+
+        A maxout unit of rank 3 over the plane (states: the position of the largest):
+
+        >>> maxout = Network.from_layers([([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]], [0, 0, 0]),
+        ...                               ([[1.0]], [0.0])], ["max", "identity"],
+        ...                              windows={0: [[0, 1, 2]]})
+        >>> maxout.activation_pattern([[2.0, 1.0], [0.0, 0.0], [-1.0, -1.0]]).ravel().tolist()
+        [0, 0, 2]
         """
         pairs = list(layers)
         if activations is None:
@@ -189,13 +310,20 @@ class Network:
         if len(activations) != len(pairs):
             raise NetworkError(
                 f"got {len(activations)} activations for {len(pairs)} layers")
+        if windows is None:
+            windows = {}
+        elif not isinstance(windows, dict):
+            windows = list(windows)
+            if len(windows) != len(pairs):
+                raise NetworkError(f"got {len(windows)} windows entries for {len(pairs)} layers")
+            windows = dict(enumerate(windows))
         built = []
         for i, (pair, act) in enumerate(zip(pairs, activations)):
             try:
                 weight, bias = pair
             except (TypeError, ValueError):
                 raise NetworkError(f"layer {i} must be a (weight, bias) pair") from None
-            built.append(make_layer(weight, bias, act, slope, i))
+            built.append(make_layer(weight, bias, act, slope, i, windows.get(i)))
         return cls(built)
 
     @property
@@ -238,21 +366,31 @@ class Network:
         ...                     ["relu", "hardtanh", "identity"]).label_offsets().tolist()
         [0, 3, 7, 7]
         """
-        return np.cumsum([0] + [layer.width * len(layer.breakpoints) for layer in self.layers],
-                         dtype=np.int64)
+        return np.cumsum([0] + [layer.num_labels for layer in self.layers], dtype=np.int64)
+
+    @property
+    def has_max(self) -> bool:
+        """Whether a layer is a ``max`` layer (max pooling, maxout)."""
+        return "max" in self.activations
 
     def hyperplane_neurons(self) -> np.ndarray:
-        """Pattern position of the neuron of every hyperplane label, shape (H,) int64."""
+        """Pattern position of the neuron (or max unit) of every hyperplane label, shape
+        (H,) int64."""
         index, position = [], 0
         for layer in self.layers:
             if layer.activation == "identity":
                 continue
-            index.append(position + np.repeat(np.arange(layer.width), len(layer.breakpoints)))
+            if layer.activation == "max":
+                index.append(position + max_pairs(layer)[0])
+            else:
+                index.append(position + np.repeat(np.arange(layer.width), len(layer.breakpoints)))
             position += layer.width
         return np.concatenate(index) if index else np.zeros(0, dtype=np.int64)
 
     def describe_label(self, label: int) -> dict:
-        """Decode a constraint label into ``{"layer", "neuron", "breakpoint"}`` or
+        """Decode a constraint label into ``{"layer", "neuron", "breakpoint"}``, for a max
+        layer's pair hyperplane ``{"layer", "unit", "pair", "inputs"}`` (the positions
+        ``(p, q)`` in the window and the pre-activations they index), or
         ``{"domain_face"}`` (labels below zero are domain faces ``-1 - label``)."""
         label = int(label)
         if label < 0:
@@ -262,6 +400,12 @@ class Network:
             raise ValueError(f"label {label} is out of range for this network")
         index = int(np.searchsorted(offsets, label, side="right")) - 1
         layer = self.layers[index]
+        if layer.activation == "max":
+            units, first, second = max_pairs(layer)
+            t = label - int(offsets[index])
+            unit, p, q = int(units[t]), int(first[t]), int(second[t])
+            return {"layer": index, "unit": unit, "pair": (p, q),
+                    "inputs": (int(layer.windows[unit, p]), int(layer.windows[unit, q]))}
         neuron, k = divmod(label - int(offsets[index]), len(layer.breakpoints))
         return {"layer": index, "neuron": neuron, "breakpoint": layer.breakpoints[k]}
 
@@ -290,7 +434,9 @@ class Network:
         h, states = x, []
         for layer in self.layers:
             z = h @ layer.weight.T + layer.bias
-            if layer.activation != "identity":
+            if layer.activation == "max":
+                states.append(max_states(z, layer.windows))
+            elif layer.activation != "identity":
                 states.append(neuron_states(z, layer.activation))
             h = activate(z, layer)
         pattern = (np.concatenate(states, axis=1) if states
@@ -300,6 +446,73 @@ class Network:
     def __repr__(self) -> str:
         acts = ",".join(self.activations)
         return f"Network(widths={self.widths}, activations=[{acts}])"
+
+
+def require_elementwise(network: Network, what: str) -> None:
+    """Refuse, before any work, an analysis (``what``) that cannot carry max layers yet.
+
+    >>> net = Network.from_layers([(np.eye(2), np.zeros(2)), ([[1.0]], [0.0])],
+    ...                           ["max", "identity"], windows={0: [[0, 1]]})
+    >>> require_elementwise(net, "the face lattice")
+    Traceback (most recent call last):
+        ...
+    regions.errors.NetworkError: the face lattice cannot carry max layers (max pooling, ...
+    """
+    for index, layer in enumerate(network.layers):
+        if layer.activation == "max":
+            raise NetworkError(
+                f"{what} cannot carry max layers (max pooling, maxout) yet: layer {index} is "
+                "a max layer; its regions can be counted and enumerated (method 'split', "
+                "which 'auto' takes)")
+
+
+def max_states(z: np.ndarray, windows: np.ndarray) -> np.ndarray:
+    """States of max units: the position in each window of the largest pre-activation,
+    ties to the lowest position; ``z`` (n, pre_width) -> (n, units) int8.
+
+    >>> max_states(np.array([[1.0, 3.0, 3.0]]), np.array([[0, 1, 2], [0, 2, -1]])).tolist()
+    [[1, 1]]
+    """
+    values = np.where(windows >= 0, z[..., np.maximum(windows, 0)], -np.inf)
+    return np.argmax(values, axis=-1).astype(np.int8)
+
+
+def max_pairs(layer: Layer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pair hyperplanes of a max layer in label order: ``(unit, p, q)``, three (H,)
+    int64 arrays; hyperplane ``t`` is ``z[windows[unit, q]] - z[windows[unit, p]]``.
+
+    >>> layer = make_layer(np.eye(3), np.zeros(3), "max", windows=[[0, 1, 2], [2, 0, -1]])
+    >>> [a.tolist() for a in max_pairs(layer)]
+    [[0, 0, 0, 1], [0, 0, 1, 0], [1, 2, 2, 1]]
+    """
+    units, first, second = [], [], []
+    for g, k in enumerate(layer.window_sizes.tolist()):
+        p, q = np.triu_indices(k, 1)
+        units.append(np.full(p.size, g, dtype=np.int64))
+        first.append(p.astype(np.int64))
+        second.append(q.astype(np.int64))
+    if not units:
+        return (np.zeros(0, np.int64),) * 3
+    return np.concatenate(units), np.concatenate(first), np.concatenate(second)
+
+
+def max_sides(size: int, winner: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of one unit (window of ``size``) that bound the region of argmax
+    ``winner``: their indices among the unit's pairs (label order) and sides (+1 for
+    ``(p, winner)``, the winner later and strictly larger; -1 for ``(winner, q)``, the
+    later one at most the winner), as two (size - 1,) arrays, in pair order.
+
+    >>> [a.tolist() for a in max_sides(3, 1)]
+    [[0, 2], [1, -1]]
+    """
+    index, sides = [], []
+    for p in range(size):
+        if p == winner:
+            continue
+        first, second = min(p, winner), max(p, winner)
+        index.append(first * (2 * size - first - 1) // 2 + second - first - 1)
+        sides.append(1 if p < winner else -1)
+    return np.array(index, dtype=np.int64), np.array(sides, dtype=np.int8)
 
 
 def neuron_states(z: np.ndarray, activation: str) -> np.ndarray:
@@ -321,7 +534,11 @@ def state_interval(state: int, activation: str) -> tuple[float, float]:
 
 
 def activate(z: np.ndarray, layer: Layer) -> np.ndarray:
-    """Apply ``layer``'s activation elementwise to pre-activations ``z``."""
+    """Apply ``layer``'s activation to pre-activations ``z`` (n, pre_width): elementwise,
+    or the max over each window of a max layer."""
+    if layer.activation == "max":
+        windows = layer.windows
+        return np.max(np.where(windows >= 0, z[..., np.maximum(windows, 0)], -np.inf), axis=-1)
     if layer.activation == "relu":
         return np.maximum(z, 0.0)
     if layer.activation == "leaky_relu":
@@ -332,7 +549,11 @@ def activate(z: np.ndarray, layer: Layer) -> np.ndarray:
 
 
 def state_slope_offset(states: np.ndarray, layer: Layer) -> tuple[np.ndarray, np.ndarray]:
-    """Local affine form of the activation: ``out = slope * z + offset`` for each state."""
+    """Local affine form of the activation: ``out = slope * z + offset`` for each state
+    (elementwise activations; a max unit's output is its argmax's input)."""
+    if layer.activation == "max":
+        raise NetworkError("a max layer has no elementwise slope: its output under a state "
+                           "is the pre-activation its state selects")
     if layer.activation == "relu":
         return states.astype(np.float64), np.zeros(states.shape)
     if layer.activation == "leaky_relu":
@@ -367,7 +588,9 @@ def sides_from_states(states: np.ndarray, activation: str) -> np.ndarray:
 
 def pattern_sides(network: "Network", pattern: np.ndarray) -> np.ndarray:
     """Side of every breakpoint hyperplane (label order) in the region of ``pattern``,
-    shape (H,) int8: :func:`sides_from_states` layer by layer."""
+    shape (H,) int8: :func:`sides_from_states` layer by layer. Refused for max layers,
+    whose pattern fixes the sides of the pairs with the argmax only (:func:`max_sides`)."""
+    require_elementwise(network, "the sides of every hyperplane of a pattern")
     sides, position = [], 0
     for layer in network.layers:
         if layer.activation == "identity":

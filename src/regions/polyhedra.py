@@ -18,8 +18,9 @@ from . import lp_exact
 from .domain import Domain
 from .errors import RegionsError
 from .lp import LPSolver
-from .network import Network, sides_from_states
-from .predicates import Decisions, layer_hyperplanes, matrix_error, output_map
+from .network import Network, require_elementwise, sides_from_states
+from .predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, output_map,
+                          unit_hyperplanes)
 from .rounding import BOUND_SAFETY, UNIT_ROUNDOFF, certified_signs, strict_slack
 
 __all__ = ["PatternConstraints", "pattern_constraints", "patterns_at", "states_at", "minimal_rows"]
@@ -46,7 +47,8 @@ class PatternConstraints:
     gradients : ndarray, shape (H, dim)
         For every breakpoint hyperplane ``t`` of the network (``H`` of them, in
         label order), the unit row of ``pre-activation - breakpoint`` under the
-        pattern (zero for an exactly constant one); ``offsets`` (H,) its value at ``z = 0``.
+        pattern (zero for an exactly constant one), or of a max layer's pair hyperplane
+        (:func:`regions.network.max_pairs`); ``offsets`` (H,) its value at ``z = 0``.
     offsets : ndarray, shape (H,)
     feasible : bool
         False when an exactly constant pre-activation contradicts its neuron's state
@@ -108,6 +110,14 @@ def pattern_constraints(network: Network, domain: Domain, pattern,
             M, m, M_error = G, beta, G_error
             continue
         states = pattern[position:position + layer.width]
+        if layer.activation == "max":
+            feasible &= _max_rows(decisions, pattern, index, layer, states, G, beta, G_error,
+                                  int(first_label[index]), rows, rhs, errors, sides_kept,
+                                  labels, gradients, offsets)
+            position += layer.width
+            M, m, M_error = output_map(layer, states, G, beta, G_error)
+            previous = states
+            continue
         planes = layer_hyperplanes(decisions, pattern, index, layer, G, beta, G_error, previous)
         position += layer.width
         gradients.append(planes.a)
@@ -133,6 +143,33 @@ def pattern_constraints(network: Network, domain: Domain, pattern,
         feasible=feasible, C=M, d=m, map_error=M_error)
 
 
+def _max_rows(decisions: Decisions, pattern: np.ndarray, index: int, layer, states, G, beta,
+              G_error, first: int, rows: list, rhs: list, errors: list, sides_kept: list,
+              labels: list, gradients: list, offsets: list) -> bool:
+    """Append a max layer's rows under its ``states`` (the pairs of each unit with its
+    argmax, :func:`regions.predicates.max_part`) to the lists; False when an exactly
+    constant pair rules a state out."""
+    feasible = True
+    for unit in range(layer.width):
+        planes = unit_hyperplanes(decisions, pattern, first, layer, unit, G, beta, G_error)
+        gradients.append(planes.a)
+        offsets.append(planes.c)
+        state = int(states[unit])
+        size = int(layer.window_sizes[unit])
+        part = max_part(planes, state) if 0 <= state < size else None
+        if part is None:
+            feasible = False
+        else:
+            pairs, sides = part
+            rows.append(-(sides[:, None] * planes.a[pairs]))
+            rhs.append(sides * planes.c[pairs])
+            errors.append(planes.e[pairs])
+            sides_kept.append(sides.astype(np.int8))
+            labels.append(first + pairs)
+        first += planes.a.shape[0]
+    return feasible
+
+
 def patterns_at(network: Network, domain: Domain, points,
                 decisions: Decisions | None = None) -> np.ndarray:
     """Activation patterns of working-coordinate points, decided exactly.
@@ -155,6 +192,7 @@ def patterns_at(network: Network, domain: Domain, points,
            [0],
            [0]], dtype=int8)
     """
+    require_elementwise(network, "locating points exactly (patterns_at)")
     z = np.asarray(points, dtype=np.float64)
     single = z.ndim == 1
     z = np.atleast_2d(z)

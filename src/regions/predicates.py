@@ -34,11 +34,12 @@ from flint import fmpq, fmpq_mat
 
 from . import lp_exact
 from .domain import Domain
-from .network import Layer, Network, state_slope_offset, tie_sides
+from .network import Layer, Network, max_sides, state_slope_offset, tie_sides
 from .rational import RationalMaps, fraction
 from .rounding import BOUND_SAFETY, UNIT_ROUNDOFF, gamma
 
-__all__ = ["matrix_error", "dual_bound", "Decisions", "Hyperplanes", "layer_hyperplanes", "output_map"]
+__all__ = ["matrix_error", "dual_bound", "Decisions", "Hyperplanes", "layer_hyperplanes",
+           "unit_hyperplanes", "max_part", "output_map"]
 
 
 def matrix_error(W: np.ndarray, M: np.ndarray, m: np.ndarray, bias: np.ndarray,
@@ -154,6 +155,16 @@ class Decisions:
         G, _ = self.maps.preactivation(pattern, layer)
         return all(G[neuron, k] == 0 for k in range(G.ncols()))
 
+    def zero_row(self, pattern: np.ndarray, label: int) -> bool:
+        """Whether hyperplane ``label``'s gradient is exactly zero under ``pattern``."""
+        a, _ = self.row(pattern, label)
+        return all(v == 0 for v in a)
+
+    def constant_sign(self, pattern: np.ndarray, label: int) -> int:
+        """Sign (-1, 0, +1) of the exact constant term of hyperplane ``label``."""
+        _, c = self.row(pattern, label)
+        return (c > 0) - (c < 0)
+
     def constant_side(self, pattern: np.ndarray, layer: int, neuron: int,
                       breakpoint: float) -> int:
         """Sign of the exact constant ``pre-activation - breakpoint`` (-1, 0, +1)."""
@@ -235,7 +246,8 @@ def layer_hyperplanes(decisions: Decisions, pattern: np.ndarray, index: int, lay
     nonzero = largest > G_error
     zero = (largest == 0.0) & (G_error == 0.0)
     previous = decisions.network.layers[index - 1] if index > 0 else None
-    if (input_states is not None and previous is not None and previous.activation != "identity"
+    if (input_states is not None and previous is not None
+            and previous.activation not in ("identity", "max")
             and len(input_states) == layer.weight.shape[1] and np.any(~nonzero & ~zero)):
         slopes = state_slope_offset(input_states, previous)[0]
         feeding = (layer.weight != 0.0) & (slopes != 0.0)
@@ -272,11 +284,77 @@ def layer_hyperplanes(decisions: Decisions, pattern: np.ndarray, index: int, lay
     return Hyperplanes(a, c, e, constant, side)
 
 
+def unit_hyperplanes(decisions: Decisions, pattern: np.ndarray, label: int, layer: Layer,
+                     unit: int, G: np.ndarray, beta: np.ndarray,
+                     G_error: np.ndarray) -> Hyperplanes:
+    """The pair hyperplanes of max unit ``unit`` of ``layer`` (``label``: the first label of
+    the unit's pairs) on one cell, as :class:`Hyperplanes` in the unit's pair order
+    (:func:`regions.network.max_pairs`): ``z[w[q]] - z[w[p]]`` divided by its float norm,
+    from the float pre-activation map ``G z + beta`` with row error bounds ``G_error``.
+    The difference and the division round once each, so the error bound is that of
+    :func:`layer_hyperplanes` with both rows' errors. A pair whose difference is exactly
+    constant on the cell (identical rows: a tie everywhere, or a dead input) gets the sign
+    of the constant, a tie going to side -1 (the earlier position wins)."""
+    window = layer.windows[unit]
+    size = int(np.count_nonzero(window >= 0))
+    first, second = np.triu_indices(size, 1)
+    earlier, later = window[first], window[second]
+    D = G[later] - G[earlier]
+    shifted = beta[later] - beta[earlier]
+    D_error = G_error[later] + G_error[earlier]
+    largest = np.max(np.abs(D), axis=1, initial=0.0)
+    nonzero = largest > D_error
+    zero = (largest == 0.0) & (D_error == 0.0)
+    for t in np.flatnonzero(~nonzero & ~zero):
+        if decisions.settle(0):
+            zero[t] = decisions.zero_row(pattern, label + int(t))
+        else:
+            zero[t] = largest[t] == 0.0
+    norms = np.linalg.norm(D, axis=1)
+    norms = np.where(zero | (norms == 0.0), 1.0, norms)
+    a = D / norms[:, None]
+    a[zero] = 0.0
+    c = shifted / norms
+    scale = np.maximum(np.max(np.abs(a), axis=1, initial=0.0), np.abs(c))
+    e = (D_error / norms + 2 * UNIT_ROUNDOFF * scale) * BOUND_SAFETY
+    side = np.zeros(a.shape[0], np.int8)
+    for t in np.flatnonzero(zero):
+        value = shifted[t]
+        bound = (D_error[t] + UNIT_ROUNDOFF * abs(value)) * BOUND_SAFETY
+        if abs(value) > bound:
+            side[t] = 1 if value > 0 else -1
+        elif decisions.settle(int(np.sign(value))):
+            side[t] = decisions.constant_sign(pattern, label + int(t))
+        else:
+            side[t] = int(np.sign(value))
+        if side[t] == 0:
+            side[t] = -1
+    return Hyperplanes(a, c, e, zero, side)
+
+
+def max_part(planes: Hyperplanes, winner: int) -> tuple[bool, np.ndarray, np.ndarray] | None:
+    """The rows that bound the part of a cell where max position ``winner`` is the argmax,
+    from its unit's :class:`Hyperplanes`: None when an exactly constant pair rules the
+    winner out, else ``(pairs, sides)``, the unit's non-constant pairs with ``winner``
+    (indices in pair order) and the side the part keeps of each
+    (:func:`regions.network.max_sides`)."""
+    size = int(round((1 + np.sqrt(1 + 8 * planes.a.shape[0])) / 2))
+    pairs, sides = max_sides(size, winner)
+    constant = planes.constant[pairs]
+    if np.any(planes.side[pairs][constant] != sides[constant]):
+        return None
+    return pairs[~constant], sides[~constant]
+
+
 def output_map(layer: Layer, states: np.ndarray, G: np.ndarray, beta: np.ndarray,
                G_error: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The layer's output ``slope * (G z + beta) + offset`` under its ``states``, as
     ``(M, m, M_error)``: the next layer's input map and its row error bounds (the slope
-    scales the error; a slope other than 0 or 1, or an offset, rounds once more)."""
+    scales the error; a slope other than 0 or 1, or an offset, rounds once more). A max
+    layer's output is the row its state selects, unrounded."""
+    if layer.activation == "max":
+        rows = layer.windows[np.arange(layer.width), states.astype(np.int64)]
+        return G[rows], beta[rows], G_error[rows]
     slope, shift = state_slope_offset(states, layer)
     M = slope[:, None] * G
     m = slope * beta + shift

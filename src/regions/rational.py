@@ -27,7 +27,7 @@ import numpy as np
 from flint import arb, arb_mat, ctx, fmpq, fmpq_mat, fmpz
 
 from .domain import Domain
-from .network import BREAKPOINTS, Network
+from .network import BREAKPOINTS, Network, max_pairs
 
 __all__ = ["fraction", "parse_fraction", "matrix", "column", "RationalMaps", "BallMaps", "exact_solve", "rank",
            "independent_rows", "kernel_vector", "pattern_along", "exact_forward",
@@ -177,6 +177,8 @@ class RationalMaps:
         self.label_offsets = network.label_offsets()
         self.state_starts = np.concatenate(
             [[0], np.cumsum([layer.num_states for layer in network.layers])]).astype(int)
+        self.pairs = [max_pairs(layer) if layer.activation == "max" else None
+                      for layer in network.layers]
         self._cache: OrderedDict = OrderedDict()
 
     def input_map(self, pattern: np.ndarray, layer: int) -> tuple[fmpq_mat, fmpq_mat]:
@@ -232,9 +234,28 @@ class RationalMaps:
     def hyperplane(self, pattern: np.ndarray, label: int) -> tuple[list, fmpq]:
         """Breakpoint hyperplane ``label`` (the labels of
         :meth:`regions.Network.label_offsets`) under ``pattern``: ``(a, c)`` with
-        ``a . z + c`` the pre-activation minus the breakpoint (``a`` a list of fmpq)."""
+        ``a . z + c`` the pre-activation minus the breakpoint (``a`` a list of fmpq); for a
+        max layer's pair hyperplane ``(p, q)`` of unit ``g``, the later input minus the
+        earlier, ``z[windows[g, q]] - z[windows[g, p]]`` (:func:`regions.network.max_pairs`).
+
+        >>> from regions import whole_space
+        >>> net = Network.from_layers([([[1.0, 0.0], [0.0, 2.0]], [0.0, 0.5]), ([[1.0]], [0.0])],
+        ...                           ["max", "identity"], windows={0: [[0, 1]]})
+        >>> a, c = RationalMaps(net, whole_space(2)).hyperplane(np.zeros(1, np.int8), 0)
+        >>> a, c
+        ([-1, 2], 1/2)
+        """
         offsets = self.label_offsets
         layer = int(np.searchsorted(offsets, label, side="right")) - 1
+        if self.pairs[layer] is not None:
+            units, first, second = self.pairs[layer]
+            t = int(label) - int(offsets[layer])
+            windows = self.network.layers[layer].windows
+            later = int(windows[units[t], second[t]])
+            earlier = int(windows[units[t], first[t]])
+            G, beta = self.preactivation(pattern, layer)
+            return ([G[later, j] - G[earlier, j] for j in range(G.ncols())],
+                    beta[later, 0] - beta[earlier, 0])
         k = len(self.breakpoints[layer])
         neuron, q = divmod(int(label) - int(offsets[layer]), k)
         G, beta = self.preactivation(pattern, layer)
@@ -252,6 +273,17 @@ class RationalMaps:
         activation = self.network.layers[layer].activation
         if activation == "identity":
             return G, beta
+        if activation == "max":     # each unit's output: the input its state selects
+            windows = self.network.layers[layer].windows
+            chosen = [int(windows[g, int(states[g])]) for g in range(windows.shape[0])]
+            dim = G.ncols()
+            M = type(G)(len(chosen), dim)
+            m = type(G)(len(chosen), 1)
+            for g, row in enumerate(chosen):
+                for k in range(dim):
+                    M[g, k] = G[row, k]
+                m[g, 0] = beta[row, 0]
+            return M, m
         rows, dim = G.nrows(), G.ncols()
         M = type(G)(rows, dim)
         m = type(G)(rows, 1)
@@ -322,6 +354,11 @@ def pattern_along(maps: RationalMaps, point: list, direction: list) -> np.ndarra
         slopes = W * slopes
         if layer.activation == "identity":
             continue
+        if layer.activation == "max":
+            states = _max_along(values, slopes, layer.windows)
+            values, slopes = maps._activate(values, slopes, states, index)
+            states_out.extend(states)
+            continue
         states = []
         for j in range(layer.width):
             value, slope = values[j, 0], slopes[j, 0]
@@ -336,6 +373,21 @@ def pattern_along(maps: RationalMaps, point: list, direction: list) -> np.ndarra
             slopes[j, 0] = slope_j * slopes[j, 0]
         states_out.extend(states)
     return np.array(states_out, dtype=np.int8)
+
+
+def _max_along(values, slopes, windows: np.ndarray) -> list:
+    """Max units' states along ``value + eps * slope`` for small ``eps > 0``: the position of
+    the lexicographically largest ``(value, slope)``, ties to the lowest position."""
+    states = []
+    for row in windows:
+        keys = [(values[int(i), 0], slopes[int(i), 0]) for i in row if i >= 0]
+        best = 0
+        for p in range(1, len(keys)):
+            if keys[p][0] > keys[best][0] or (keys[p][0] == keys[best][0]
+                                              and keys[p][1] > keys[best][1]):
+                best = p
+        states.append(best)
+    return states
 
 
 def state_from_signs(signs: list, activation: str) -> int:
@@ -364,7 +416,10 @@ def exact_forward(maps: RationalMaps, point: list) -> tuple[list, list]:
         W = maps.weights[index]
         z = [v for v in (W * fmpq_mat(len(values), 1, values) + maps.biases[index]).entries()]
         pre.append(z)
-        values = [_activate_value(v, layer.activation, maps.slopes[index]) for v in z]
+        if layer.activation == "max":
+            values = [max(z[int(i)] for i in row if i >= 0) for row in layer.windows]
+        else:
+            values = [_activate_value(v, layer.activation, maps.slopes[index]) for v in z]
     return pre, values
 
 
@@ -383,7 +438,14 @@ def hyperplane_signs(maps: RationalMaps, point: list) -> np.ndarray:
     breakpoint, in label order) at a rational point, shape (H,) int8."""
     pre, _ = exact_forward(maps, point)
     signs = []
-    for values, breakpoints in zip(pre, maps.breakpoints):
+    for index, (values, breakpoints) in enumerate(zip(pre, maps.breakpoints)):
+        if maps.pairs[index] is not None:     # a max layer: later minus earlier
+            units, first, second = maps.pairs[index]
+            windows = maps.network.layers[index].windows
+            for g, p, q in zip(units, first, second):
+                v = values[int(windows[g, q])] - values[int(windows[g, p])]
+                signs.append((v > 0) - (v < 0))
+            continue
         for v in values:
             for t in breakpoints:
                 signs.append((v > t) - (v < t))

@@ -40,6 +40,7 @@ from ..polyhedra import pattern_constraints, patterns_at
 from ..rational import fraction, pattern_along
 from ..rounding import strict_slack
 from .crossings import decisions_of, vanishing_neurons
+from ..network import require_elementwise
 
 __all__ = ["Violation", "Certificate", "certify"]
 
@@ -271,6 +272,7 @@ def certify(part) -> Certificate:
     >>> certificate.boundary_facets
     8
     """
+    require_elementwise(part.network, "the certificate")
     started = time.perf_counter()
     solver = LPSolver()
     checker = _Checker(part, solver)

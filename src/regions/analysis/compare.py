@@ -22,7 +22,7 @@ from ..domain import resolve
 from ..enumeration import enumerate_regions
 from ..errors import RegionsError
 from ..lp import LPSolver
-from ..network import Layer, Network
+from ..network import Layer, Network, require_elementwise
 from ..rational import RationalMaps
 
 __all__ = ["Comparison", "compare", "side_by_side"]
@@ -104,6 +104,8 @@ def compare(a: Network, b: Network, domain=None, *, method: str = "auto") -> Com
     >>> found.equivalent, found.max_abs_difference
     (False, 1.0)
     """
+    require_elementwise(a, "compare")
+    require_elementwise(b, "compare")
     joint = side_by_side(a, b)
     part = enumerate_regions(joint, resolve(domain, joint), method=method)
     if not part.complete:

@@ -38,6 +38,7 @@ from ..facets import Facet
 from ..io.partitions import pattern_string
 from .crossings import crossings, partition_facets
 from .pieces import linear_pieces
+from ..network import require_elementwise
 
 __all__ = ["adjacency_graph"]
 
@@ -60,6 +61,7 @@ def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
     >>> G.number_of_nodes(), G.number_of_edges(), sorted(d for _, d in G.degree())
     (4, 4, [2, 2, 2, 2])
     """
+    require_elementwise(part.network, "the adjacency graph")
     facets = partition_facets(part) if facets is None else facets
     network, domain = part.network, part.domain
     G = nx.Graph()

@@ -14,6 +14,7 @@ from ..rational import column
 from ..sampling.lines import exact_chords, to_input
 from ..sampling.sweep import rational_line_intervals
 from .graph import adjacency_graph
+from ..network import require_elementwise
 
 __all__ = ["segment_path", "region_path"]
 
@@ -38,6 +39,7 @@ def segment_path(part, start, end) -> list[tuple[int, float, float]]:
     ...  for r, t0, t1 in segment_path(part, [-0.5, -0.5], [0.5, 0.5])]
     [(0, 0.0, 0.5), (2, 0.5, 1.0)]
     """
+    require_elementwise(part.network, "segment paths")
     a, b = np.asarray(start, dtype=np.float64), np.asarray(end, dtype=np.float64)
     domain = part.domain
     if a.shape != (domain.input_dim,) or b.shape != a.shape:
@@ -84,6 +86,7 @@ def region_path(part, source: int, target: int, graph: nx.Graph | None = None):
     >>> len(walk), sorted(flips)
     (3, [(0, 0), (0, 1)])
     """
+    require_elementwise(part.network, "region paths")
     G = adjacency_graph(part) if graph is None else graph
     try:
         regions = nx.shortest_path(G, int(source), int(target))

@@ -39,7 +39,7 @@ from ..domain import resolve
 from ..enumeration import enumerate_regions
 from ..errors import RegionsError
 from .pieces import linear_pieces
-from ..network import Network
+from ..network import Network, require_elementwise
 from ..sampling import density_from_counts, distinct_patterns, regions_along_lines
 from ..io.partitions import jsonable
 from ..tolerances import MIN_RADIUS
@@ -230,6 +230,7 @@ def verify(network: Network, domain=None, *, samples: int = 200_000, lines: int 
     >>> report.exact, report.ok
     (4, True)
     """
+    require_elementwise(network, "verify (its sampled cross-checks)")
     for name, value in (("samples", samples), ("lines", lines)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
             raise RegionsError(f"{name} must be a non-negative integer, got {value!r}")

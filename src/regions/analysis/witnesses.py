@@ -18,7 +18,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..network import Network, neuron_states, state_interval, state_slope_offset
+from ..network import (Network, neuron_states, require_elementwise, state_interval,
+                       state_slope_offset)
 
 __all__ = ["ExactFailure", "check_point", "exact_affine_map", "exact_check"]
 
@@ -140,6 +141,7 @@ def exact_affine_map(network: Network, domain, pattern) -> tuple:
 def exact_check(partition) -> list[ExactFailure]:
     """Check every region's witness exactly (its rational witness when it has one: a region
     too thin for a certified float64 point); return the failures (empty when all pass)."""
+    require_elementwise(partition.network, "the exact witness check")
     failures = []
     for index in range(len(partition)):
         witness = partition.rational_witnesses.get(index, partition.witnesses[index])

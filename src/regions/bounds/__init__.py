@@ -27,6 +27,15 @@ theorems about ReLU networks only (the upper bound uses that an inactive ReLU
 outputs exactly 0, which a leaky ReLU does not); they are refused for any
 other activation.
 
+Maxout and max pooling (``max`` layers, :class:`regions.Layer`): a layer of ``n`` units
+of rank ``k`` (windows of ``k`` inputs) cuts ``R^d`` into at most
+``sum_{j<=d} C(n, j) (k - 1)^j`` regions (Montufar, Ren, Zhang 2022:
+:func:`maxout_layer_regions`); :func:`maxout_upper` is the layer-by-layer product and
+:func:`serra_maxout_upper` Serra et al.'s maxout bound, counting each unit's
+``k (k - 1) / 2`` pair hyperplanes. :func:`network_bound` and :func:`network_bounds`
+take max layers (the one-layer maximum with exact ranks); the hyperplane bounds of the
+ReLU family refuse them.
+
 Upper bounds hold for every network of the given shape on all of ``R^m``, so
 also inside any convex domain (a region meets a convex domain in one convex
 piece at most). The lower bounds are about the *maximum* number of regions
@@ -36,15 +45,17 @@ network.
 
 from .general_position import GENERAL_POSITION_BUDGET, exact_rank, general_position
 from .formulas import (HYPERPLANES_PER_NEURON, layer_regions, montufar2014_lower,
-                       montufar2017_upper, parallel_families, raghu_upper, serra_lower,
+                       maxout_layer_regions, maxout_upper, montufar2017_upper,
+                       parallel_families, raghu_upper, serra_lower, serra_maxout_upper,
                        serra_upper, trivial_upper, zaslavsky, zaslavsky_bounded)
 from .network import (Bound, LayerReach, hidden_layers, layer_reach, network_bound,
                       network_bounds, shape_bounds)
 
 __all__ = [
     "Bound", "GENERAL_POSITION_BUDGET", "HYPERPLANES_PER_NEURON", "LayerReach", "exact_rank",
-    "general_position", "hidden_layers", "layer_reach", "layer_regions", "montufar2014_lower",
-    "montufar2017_upper", "network_bound", "network_bounds", "parallel_families",
-    "raghu_upper", "serra_lower", "serra_upper", "shape_bounds", "trivial_upper", "zaslavsky",
+    "general_position", "hidden_layers", "layer_reach", "layer_regions", "maxout_layer_regions",
+    "maxout_upper", "montufar2014_lower", "montufar2017_upper", "network_bound",
+    "network_bounds", "parallel_families", "raghu_upper", "serra_lower",
+    "serra_maxout_upper", "serra_upper", "shape_bounds", "trivial_upper", "zaslavsky",
     "zaslavsky_bounded",
 ]

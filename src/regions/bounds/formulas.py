@@ -14,7 +14,8 @@ from ..errors import NetworkError
 
 __all__ = ["HYPERPLANES_PER_NEURON", "zaslavsky", "zaslavsky_bounded", "parallel_families",
            "layer_regions", "raghu_upper", "montufar2017_upper", "serra_upper",
-           "montufar2014_lower", "serra_lower", "trivial_upper", "count_argument",
+           "montufar2014_lower", "serra_lower", "trivial_upper", "maxout_layer_regions",
+           "maxout_upper", "serra_maxout_upper", "count_argument",
            "hidden_activation", "hidden_layer_list"]
 
 #: Activations that contribute breakpoint hyperplanes, and how many per neuron.
@@ -237,6 +238,84 @@ def trivial_upper(widths, activation="relu") -> int:
     """
     return math.prod((HYPERPLANES_PER_NEURON[act] + 1) ** n
                      for n, act in hidden_layer_list(widths, activation))
+
+
+# --------------------------------------------------------------------------- maxout
+
+def maxout_layer_regions(input_dim: int, units: int, rank: int) -> int:
+    """Most regions one layer of ``units`` maxout units of rank ``rank`` can cut ``R^d`` into.
+
+    ``sum_{j=0}^{d} C(units, j) (rank - 1)^j`` (Montufar, Ren, Zhang, "Sharp bounds for
+    the number of regions of maxout networks and vertices of Minkowski sums", SIAM J.
+    Appl. Algebra Geom. 2022, arXiv:2104.08135: the maximum for a single layer with
+    biases; its regions are the upper vertices of a Minkowski sum of ``units`` polytopes
+    of ``rank`` vertices each). An upper bound for every weight, attained by generic ones.
+    Special cases that pin it down: rank 2 is :func:`zaslavsky` (one hyperplane per
+    unit); one unit has ``rank`` regions; ``units <= d`` gives ``rank^units`` (every
+    combination, e.g. each unit on its own coordinate); ``d = 1`` gives
+    ``1 + units (rank - 1)`` breakpoints' intervals. A unit of smaller rank is a
+    degenerate unit of this rank, so ``rank`` may be the largest rank of the layer.
+
+    >>> maxout_layer_regions(2, 3, 2) == zaslavsky(3, 2), maxout_layer_regions(2, 2, 3)
+    (True, 9)
+    >>> maxout_layer_regions(1, 4, 3), maxout_layer_regions(5, 1, 7)
+    (9, 7)
+    """
+    d = count_argument(input_dim, "input_dim")
+    n = count_argument(units, "units", minimum=1)
+    k = count_argument(rank, "rank", minimum=1)
+    return sum(math.comb(n, j) * (k - 1) ** j for j in range(min(n, d) + 1))
+
+
+def _maxout_layers(input_dim: int, widths, ranks) -> tuple[int, list[tuple[int, int]]]:
+    m = count_argument(input_dim, "input_dim", minimum=1)
+    widths = [count_argument(n, "units", minimum=1) for n in widths]
+    ranks = ([ranks] * len(widths) if isinstance(ranks, (int, np.integer))
+             else [count_argument(k, "rank", minimum=1) for k in ranks])
+    if len(ranks) != len(widths):
+        raise NetworkError(f"got {len(ranks)} ranks for {len(widths)} maxout layers")
+    return m, [(n, count_argument(k, "rank", minimum=1)) for n, k in zip(widths, ranks)]
+
+
+def maxout_upper(input_dim: int, widths, ranks) -> int:
+    """Upper bound for a maxout network, layer by layer: ``prod_l
+    maxout_layer_regions(d_l, n_l, k_l)`` with ``d_l = min(n_0, n_1, ..., n_{l-1})`` (``n_l``
+    units of rank ``k_l`` in layer ``l``; ``ranks`` one int for all layers or one per layer).
+
+    On a region of the layers before ``l`` the network is affine, so layer ``l`` is a
+    maxout layer on an affine space of dimension at most ``d_l`` (the input's, and each
+    earlier layer's number of outputs), which it cuts into at most
+    ``maxout_layer_regions(d_l, n_l, k_l)`` convex pieces (Montufar, Ren, Zhang 2022,
+    the one-layer maximum); the product follows by induction, as for ReLU (Montufar
+    2017). One layer: the one-layer maximum itself.
+
+    >>> maxout_upper(2, [3], 3), maxout_upper(2, [3, 1], [3, 2])
+    (19, 38)
+    """
+    dim, layers = _maxout_layers(input_dim, widths, ranks)
+    result = 1
+    for n, k in layers:
+        result *= maxout_layer_regions(dim, n, k)
+        dim = min(dim, n)
+    return result
+
+
+def serra_maxout_upper(input_dim: int, widths, ranks) -> int:
+    """Serra, Tjandraatmadja and Ramalingam's upper bound for maxout networks: ``prod_l
+    sum_{j=0}^{d_l} C(k_l (k_l - 1) / 2 * n_l, j)`` with ``d_l = min(n_0, n_1, ..., n_l)``
+    (Serra et al., ICML 2018, the maxout theorem: each rank-``k`` unit's regions are cut by
+    its ``k (k - 1) / 2`` pair hyperplanes, an arrangement per layer). Never below
+    :func:`maxout_upper`: ``C(n k (k - 1) / 2, j) >= C(n, j) (k - 1)^j`` term by term.
+
+    >>> serra_maxout_upper(2, [3], 3), serra_maxout_upper(2, [3, 1], [3, 2])
+    (46, 92)
+    """
+    dim, layers = _maxout_layers(input_dim, widths, ranks)
+    result = 1
+    for n, k in layers:
+        dim = min(dim, n)
+        result *= zaslavsky(n * k * (k - 1) // 2, dim)
+    return result
 
 
 # --------------------------------------------------------------------------- validation

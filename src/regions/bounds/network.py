@@ -9,9 +9,9 @@ import numpy as np
 
 from ..domain import resolve
 from .general_position import exact_rank, general_position
-from .formulas import (count_argument, hidden_layer_list, layer_regions, montufar2014_lower,
-                       montufar2017_upper, raghu_upper, serra_lower, serra_upper,
-                       trivial_upper)
+from .formulas import (count_argument, hidden_layer_list, layer_regions, maxout_layer_regions,
+                       maxout_upper, montufar2014_lower, montufar2017_upper, raghu_upper,
+                       serra_lower, serra_maxout_upper, serra_upper, trivial_upper)
 
 __all__ = ["LayerReach", "layer_reach", "network_bound", "hidden_layers", "Bound", "shape_bounds",
            "network_bounds"]
@@ -60,6 +60,11 @@ def layer_reach(network, domain=None) -> list[LayerReach]:
         dim = min(dim, exact_rank(weight))
         if layer.activation == "identity":
             continue
+        if layer.activation == "max":      # pair hyperplanes; the one-layer maxout maximum
+            reaches.append(LayerReach(index, "max", layer.num_labels, dim, maxout_layer_regions(
+                dim, layer.width, int(layer.window_sizes.max()))))
+            dim = min(dim, layer.width)    # its output has one coordinate per unit
+            continue
         hyperplanes = int(np.count_nonzero(np.any(weight != 0.0, axis=1)))
         reaches.append(LayerReach(index, layer.activation, hyperplanes, dim,
                                   layer_regions(hyperplanes, dim, layer.activation)))
@@ -103,6 +108,12 @@ def network_bound(network, domain=None) -> int:
     Never larger than :func:`montufar2017_upper` (hence :func:`raghu_upper`)
     for the network's shape, since ``r_l <= min(n_0, n_1, ..., n_l)`` and
     ``h_l <= n_l``. Not always below :func:`serra_upper`.
+
+    A max layer (``n_l`` units, windows of at most ``k_l`` inputs) adds at most
+    :func:`maxout_layer_regions` ``(r_l, n_l, k_l)``: on ``C`` it is a maxout layer on an
+    affine space of dimension ``r_l`` (Montufar, Ren, Zhang's one-layer maximum; a smaller
+    window is a degenerate one of ``k_l``); its output has ``n_l`` coordinates, so the
+    ranks after it are also capped by ``n_l``.
     """
     return math.prod(reach.regions for reach in layer_reach(network, domain))
 
@@ -198,18 +209,40 @@ def network_bounds(network, domain=None) -> list[Bound]:
     """
     domain = resolve(domain, network)
     widths, activations = hidden_layers(network)
-    bounds = shape_bounds(domain.dim, widths, activations)
+    if "max" not in activations:
+        bounds = shape_bounds(domain.dim, widths, activations)
+    elif all(a == "max" for a in activations):
+        bounds = _maxout_bounds(network, domain.dim, widths)
+    else:       # mixed max and elementwise layers: the per-network product only
+        bounds = []
     reach = layer_reach(network, domain)
     bounds.append(Bound(
         "network", math.prod(r.regions for r in reach), "upper",
         "Montufar 2017 product with Serra et al. 2018 rank refinement, per network",
         "prod_l regions(h_l hyperplanes in dimension r_l); (h_l, r_l) = "
         + str([(r.hyperplanes, r.dim) for r in reach])))
-    if len(widths) == 1:
+    if len(widths) == 1 and activations != ["max"]:
         index = next(i for i, layer in enumerate(network.layers)
                      if layer.activation != "identity")
         bounds.append(_one_layer_bound(network, domain, index))
     return bounds
+
+
+def _maxout_bounds(network, dim: int, widths: list) -> list[Bound]:
+    """The shape bounds of a network whose hidden layers are all max layers (ranks: the
+    largest window of each)."""
+    ranks = [int(layer.window_sizes.max()) for layer in network.layers
+             if layer.activation == "max"]
+    shape = f"m={dim}, units={widths}, ranks={ranks}"
+    return [Bound("maxout", maxout_upper(dim, widths, ranks), "upper",
+                  "Montufar, Ren, Zhang, SIAM J. Appl. Algebra Geom. 2022 (one-layer maximum), "
+                  "layer by layer",
+                  f"prod_l sum_{{j<=d_l}} C(n_l, j) (k_l - 1)^j, d_l = min(n_0..n_{{l-1}}); "
+                  f"{shape}"),
+            Bound("serra_maxout", serra_maxout_upper(dim, widths, ranks), "upper",
+                  "Serra, Tjandraatmadja, Ramalingam, ICML 2018 (maxout)",
+                  f"prod_l sum_{{j<=d_l}} C(k_l (k_l - 1) / 2 n_l, j), d_l = min(n_0..n_l); "
+                  f"{shape}")]
 
 
 def _one_layer_bound(network, domain, index: int) -> Bound:

@@ -29,7 +29,7 @@ from ..domain import box
 from ..enumeration import enumerate_regions
 from ..errors import RegionsError
 from .geometry import interval_complex
-from ..network import Network
+from ..network import Network, require_elementwise
 from ..rational import RationalMaps, exact_forward, fraction
 
 __all__ = ["iterate", "laps", "crossings", "region_ends", "exact_end_values", "self_map_range",
@@ -156,6 +156,7 @@ def entropy(network: Network, lo: float, hi: float, iterations: int,
     >>> report.crossings                      # of 1/2
     [2, 4, 8, 16]
     """
+    require_elementwise(network, "topological entropy")
     if not hi > lo:
         raise RegionsError(f"the interval [{lo}, {hi}] is empty")
     if not iterations >= 1:

@@ -44,6 +44,7 @@ from ..engines.driver import drive, prepare
 from ..engines.vertex import VertexEngine, supports
 from ..errors import DomainError, RegionsError
 from ..rational import RationalMaps, exact_forward, fraction
+from ..network import require_elementwise
 
 __all__ = ["FaceLattice", "face_lattice"]
 
@@ -128,6 +129,7 @@ def face_lattice(part) -> FaceLattice:
     >>> lattice.f_vector, lattice.euler_characteristic
     ([3, 9, 7], 1)
     """
+    require_elementwise(part.network, "the face lattice")
     if not part.complete:
         raise RegionsError("the face lattice needs a complete partition")
     dim = part.domain.dim

@@ -31,6 +31,7 @@ from ..errors import DomainError, RegionsError
 from .faces import face_lattice
 from .geometry import on_domain_boundary
 from .homology import reduce_boundary, vertex_outputs
+from ..network import require_elementwise
 
 __all__ = ["CriticalPoint", "critical_points", "sublevel_persistence"]
 
@@ -89,6 +90,7 @@ def critical_points(part) -> list[CriticalPoint]:
     >>> [(p.kind, p.point.round(9).tolist()) for p in found if not p.on_boundary]
     [('minimum', [0.0, 0.0])]
     """
+    require_elementwise(part.network, "critical points")
     lattice, values, _, top = _lower_star(part)
     star: dict = {}                  # vertex -> the faces (other than itself) that contain it
     for f, members in enumerate(lattice.vertices):
@@ -143,6 +145,7 @@ def sublevel_persistence(part) -> dict[int, np.ndarray]:
     >>> bars[0].tolist(), bars[1].tolist()
     ([[-2.0, -1.0], [-2.0, -1.0], [-2.0, -1.0], [-2.0, inf]], [[-1.0, 0.0]])
     """
+    require_elementwise(part.network, "sublevel persistence")
     lattice, values, rank, top = _lower_star(part)
     faces = np.arange(len(lattice.dims))
     order = faces[np.lexsort((faces, lattice.dims, rank[top]))]

@@ -13,6 +13,12 @@ point strictly inside the far side, or by an LP's dual bound proving the far
 side empty; when none of them can, by an exact rational LP. Works on every
 domain, bounded or not, in any dimension.
 
+A max layer (max pooling, maxout) is split unit by unit (``MaxSplit``): each
+piece is cut into the parts where each position of the unit's window is the argmax
+(the piece and the pair hyperplanes ``z_j - z_i <= 0`` for every other position
+``j``), and each part is kept when it has interior, decided by the same certified
+LPs and exact fallback.
+
 Cells are ``regions.engines.base.SplitCell``; final regions are
 ``regions.engines.base.SplitRegion`` records.
 """
@@ -29,13 +35,14 @@ from ..domain import Domain
 from ..errors import DomainError
 from ..lp import Ball, Basis, LPSolver
 from ..network import Network, states_from_sides
-from ..predicates import Decisions, layer_hyperplanes, matrix_error, output_map
+from ..predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, output_map,
+                          unit_hyperplanes)
 from ..rational import parse_fraction
 from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF, certified_signs, gamma, strict_slack
 from ..tolerances import RADIUS_CAP
 from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
 
-__all__ = ["SplitEngine", "root_ball"]
+__all__ = ["SplitEngine", "MaxSplit", "root_ball"]
 
 NO_SIDES = np.zeros(0, np.int8)
 #: The dual simplex stops on a part once its radius bound is below -EMPTY_MARGIN times the
@@ -177,7 +184,8 @@ class SplitEngine:
             self.found.append(self.finish(cell))
             self.n_regions += 1
             return []
-        children, finished = LayerSplit(self, cell).children()
+        split = MaxSplit if self.network.layers[cell.layer].activation == "max" else LayerSplit
+        children, finished = split(self, cell).children()
         self.per_layer[cell.layer] += finished
         return children
 
@@ -536,3 +544,119 @@ class Piece:
                      center, float(radius), largest, sides,
                      [u for u in self.undecided if u != t],
                      self.basis if basis is None else basis)
+
+
+class MaxSplit(LayerSplit):
+    """One cell split by the max units of its layer, unit by unit: a piece's parts are
+    the argmax parts of its next unit with interior (see the module docstring).
+
+    While a cell is split, a piece's ``sides`` hold the states of the layer's units
+    (-1: not decided yet) and ``undecided`` the units still to split; a split cut short
+    (``split_steps``) leaves its pieces as cells of this layer holding both."""
+
+    def __init__(self, engine: SplitEngine, cell: SplitCell):
+        super().__init__(engine, cell)
+        sizes = self.layer.window_sizes
+        self.first_label = (int(engine.offsets[cell.layer])
+                            + np.concatenate([[0], np.cumsum(sizes * (sizes - 1) // 2)]))
+        self.planes: dict = {}
+
+    def children(self) -> tuple[list, int]:
+        cell = self.cell
+        if cell.sides.size == 0:            # a cell entering its layer
+            states = np.full(self.layer.width, -1, np.int8)
+            todo = list(range(self.layer.width))
+        else:
+            states, todo = cell.sides.copy(), [int(g) for g in cell.undecided]
+        stack = [Piece(cell.A, cell.b, cell.labels, cell.errors, cell.row_sides, cell.center,
+                       cell.radius, cell.largest, states, todo, cell_basis(cell))]
+        out, steps = [], 0
+        while stack and steps < self.engine.split_steps:
+            steps += 1
+            piece = stack.pop()
+            if not piece.undecided:
+                out.append(piece)
+                continue
+            stack.extend(reversed(self.split_unit(piece, piece.undecided[0])))
+        children = [self.next_layer(piece) for piece in out]
+        children += [self.unfinished(piece) for piece in reversed(stack)]
+        return children, len(out)
+
+    def unit_planes(self, unit: int):
+        """The pair hyperplanes of ``unit`` on this cell
+        (:func:`regions.predicates.unit_hyperplanes`), computed once per cell."""
+        if unit not in self.planes:
+            self.planes[unit] = unit_hyperplanes(
+                self.decisions, self.cell.pattern, int(self.first_label[unit]), self.layer,
+                unit, self.G, self.beta, self.G_error)
+        return self.planes[unit]
+
+    def split_unit(self, piece: Piece, unit: int) -> list:
+        """The parts of ``piece`` with interior where each position of ``unit``'s window is
+        the argmax, in order of position. A position that no exactly constant pair rules
+        out and that is the only one left takes the whole piece, without an LP."""
+        planes = self.unit_planes(unit)
+        size = int(self.layer.window_sizes[unit])
+        rest = [g for g in piece.undecided if g != unit]
+        parts = [(i, part) for i in range(size)
+                 if (part := max_part(planes, i)) is not None]
+        if len(parts) == 1:
+            sides = piece.sides.copy()
+            sides[unit] = parts[0][0]
+            return [Piece(piece.A, piece.b, piece.labels, piece.errors, piece.row_sides,
+                          piece.center, piece.radius, piece.largest, sides, rest, piece.basis)]
+        children = []
+        for winner, (pairs, sides) in parts:
+            A = np.concatenate([piece.A, -sides[:, None] * planes.a[pairs]])
+            b = np.concatenate([piece.b, sides * planes.c[pairs]])
+            errors = np.concatenate([piece.errors, planes.e[pairs]])
+            labels = np.concatenate([piece.labels, self.first_label[unit] + pairs])
+            row_sides = np.concatenate([piece.row_sides, sides]).astype(np.int8)
+            found = self.interior(piece, A, b, errors, labels, row_sides)
+            if found is None:
+                continue
+            center, radius, largest, basis = found
+            states = piece.sides.copy()
+            states[unit] = winner
+            children.append(Piece(A, b, labels, errors, row_sides, center, radius, largest,
+                                  states, rest, piece.basis if basis is None else basis))
+        return children
+
+    def interior(self, piece: Piece, A: np.ndarray, b: np.ndarray, errors: np.ndarray,
+                 labels: np.ndarray, row_sides: np.ndarray) -> tuple | None:
+        """Whether the part ``A z <= b`` (rows with error bounds) of ``piece`` has interior:
+        None when it has none, else ``(center, radius, largest, basis)`` of a ball inside
+        (radius 0 when only the exact path found the interior). Certified as
+        :meth:`LayerSplit.reaches` certifies a side: the warm dual simplex, then HiGHS, then
+        an exact rational LP."""
+        stop_below = -EMPTY_MARGIN * piece.radius if piece.radius > 0.0 else -np.inf
+        warm = self.solver.warm_chebyshev(A, b, piece.basis, stop_below=stop_below)
+        for ball in (warm, "proposal"):
+            if ball is None:
+                continue
+            if isinstance(ball, str):
+                ball = self.solver.proposal(A, b)
+            if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
+                return ball.center, float(ball.radius), True, ball.basis
+            if self.radius_bound(A, b, errors, ball) < 0.0:
+                return None
+        if not self.decisions.settle(1 if ball.radius > 0.0 else -1):
+            if ball.radius > 0.0:
+                return ball.center, float(ball.radius), True, ball.basis
+            return None
+        point = self.decisions.interior_point(self.cell.pattern, labels, row_sides,
+                                              start=piece.center)
+        if point is None:
+            return None
+        return np.array([float(v) for v in point]), 0.0, False, None
+
+    def next_layer(self, piece: Piece) -> SplitCell:
+        """A finished piece as a cell of the next layer: its units' states and the rows
+        they select."""
+        cell = self.cell
+        states = piece.sides.astype(np.int8)
+        M, m, M_error = output_map(self.layer, states, self.G, self.beta, self.G_error)
+        return SplitCell(cell.layer + 1, piece.A, piece.b, piece.labels, piece.errors,
+                         piece.row_sides, piece.center, piece.radius, piece.largest, M, m,
+                         M_error, np.concatenate([cell.pattern, states]), NO_SIDES,
+                         NO_UNDECIDED, *basis_fields(piece.basis))

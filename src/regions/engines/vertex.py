@@ -40,7 +40,7 @@ from flint import arb, arb_mat, fmpq, fmpq_mat
 from ..domain import Domain, is_box
 from ..errors import DomainError
 from ..lp import LPSolver
-from ..network import Network, pattern_sides
+from ..network import Network, pattern_sides, require_elementwise
 from ..polyhedra import patterns_at
 from ..predicates import Decisions
 from ..rational import (BallMaps, exact_solve, fraction, independent_rows, kernel_vector,
@@ -599,6 +599,7 @@ class VertexEngine:
     run_steps = 65536
 
     def __init__(self, network: Network, domain: Domain, settings: Settings = Settings()):
+        require_elementwise(network, "the vertex engine")
         if not supports(domain):
             raise DomainError(f"the vertex method takes bounded domains and domains without "
                               f"faces, not an unbounded {domain.kind}: use method='split'")

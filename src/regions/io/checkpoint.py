@@ -123,6 +123,8 @@ def fingerprint(network, domain, min_radius: float, exact: bool = True) -> str:
         named += [(f"activation{i}", np.array(layer.activation)),
                   (f"slope{i}", np.float64(layer.slope)),
                   (f"weight{i}", layer.weight), (f"bias{i}", layer.bias)]
+        if layer.activation == "max":
+            named.append((f"windows{i}", layer.windows))
     named += [("kind", np.array(domain.kind)), ("A", domain.A), ("b", domain.b),
               ("origin", domain.origin), ("basis", domain.basis),
               ("min_radius", np.float64(min_radius)), ("exact", np.bool_(exact))]

@@ -20,13 +20,15 @@ node.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from ..errors import NetworkError
 from ..network import Layer, Network, activate, make_layer
 
 __all__ = ["CHECK_RTOL", "CHECK_SAMPLES", "CHECK_SCALES", "check_inputs", "reproduces",
-           "check_layers", "LayerBuilder", "batch_size"]
+           "check_layers", "LayerBuilder", "batch_size", "max_pool_windows"]
 
 #: A converted network must match the model's own forward pass to this relative accuracy.
 CHECK_RTOL = 1e-10
@@ -168,6 +170,21 @@ class LayerBuilder:
             new[key] = flat.reshape(shape)
         return self.unit_probes(0, W.shape[0], tuple(probes.shape[1:])), new
 
+    def pool(self, name: str, source, probes: np.ndarray, windows: np.ndarray,
+             out_shape: tuple, live: dict) -> np.ndarray:
+        """The max layer of the pooling at node ``name`` over ``probes`` (the value of node
+        ``source``) with ``windows`` (:func:`max_pool_windows`); returns its output's probes.
+        A value used after the pool (a skip connection across it) is refused."""
+        if live:
+            raise NetworkError(f"node {name!r} is a max pool with a skip connection across "
+                               f"it ({', '.join(sorted(str(v[0]) for v in live.values()))}), "
+                               f"which is not carried yet")
+        W, b = self.affine(name, probes)
+        self.layers.append(make_layer(W, b, "max", 0.01, len(self.layers), windows))
+        self.sources.append([(source, 0, W.shape[0])])
+        self.stage_activation = "max"
+        return self.unit_probes(0, windows.shape[0], tuple(out_shape))
+
     def finish(self, source, probes: np.ndarray) -> list[Layer]:
         """The output (the value of node ``source``): one more identity layer unless it is
         the last layer's output as it is. Returns the layers."""
@@ -185,3 +202,41 @@ def batch_size(sizes: list, last_use: list) -> int:
     node (an activation's is as large as its input) plus every value kept for later."""
     return 1 + max((sizes[j] + sum(size for k, size in enumerate(sizes[:j]) if last_use[k] > j)
                     for j in range(len(sizes))), default=0)
+
+
+def max_pool_windows(shape: tuple, kernel: tuple, stride: tuple, pads_begin: tuple,
+                     pads_end: tuple, dilation: tuple, what: str = "MaxPool"
+                     ) -> tuple[np.ndarray, tuple]:
+    """The windows (units, k) of a max pooling over each channel of inputs of ``shape``
+    (``(C, *spatial)`` or ``spatial``, flattened in C order), -1 padded where a window
+    reaches into the padding (which is never the max), and the output shape. Per spatial
+    axis: the kernel size, stride, padding before and after, dilation; the output size is
+    ``floor((size + pads - dilation (kernel - 1) - 1) / stride) + 1`` (floor mode).
+
+    >>> windows, shape = max_pool_windows((1, 3), (2,), (1,), (1,), (0,), (1,))
+    >>> windows.tolist(), shape
+    ([[0, -1], [0, 1], [1, 2]], (1, 3))
+    """
+    spatial = len(kernel)
+    channels = int(np.prod(shape[:-spatial]))
+    sizes = tuple(int(v) for v in shape[-spatial:])
+    axes, out_sizes = [], []
+    for size, k, s, begin, end, d in zip(sizes, kernel, stride, pads_begin, pads_end, dilation):
+        count = (size + begin + end - d * (k - 1) - 1) // s + 1
+        if count < 1:
+            raise NetworkError(f"{what} leaves no output on inputs of shape {shape}")
+        axes.append([[o * s - begin + j * d for j in range(k)] for o in range(count)])
+        out_sizes.append(count)
+    inputs = np.arange(channels * int(np.prod(sizes))).reshape(channels, *sizes)
+    rows = []
+    for c in range(channels):
+        for position in np.ndindex(*out_sizes):
+            ranges = [axes[a][position[a]] for a in range(spatial)]
+            rows.append([int(inputs[(c, *coords)]) for coords in itertools.product(*ranges)
+                         if all(0 <= coords[a] < sizes[a] for a in range(spatial))])
+    if any(not row for row in rows):
+        raise NetworkError(f"{what}: a window lies in the padding only")
+    windows = np.full((len(rows), max(len(r) for r in rows)), -1, dtype=np.int64)
+    for g, row in enumerate(rows):
+        windows[g, :len(row)] = row
+    return windows, (*shape[:-spatial], *out_sizes)

@@ -2,10 +2,14 @@
 
 ``W_i`` has shape ``(out, in)`` (``y = W x + b``). An optional string array
 ``activations`` holds one entry per layer among ``relu``, ``leaky_relu``,
-``hardtanh``, ``identity``; without it every layer is ``relu`` except the last,
-which is ``identity``. An optional scalar ``leaky_slope`` sets the leaky-ReLU
-slope. Other keys (``widths``, ``seed``, ``domain``, ...) are ignored. Files are
-read with ``allow_pickle=False``: object arrays are rejected, never unpickled.
+``hardtanh``, ``identity``, ``max``; without it every layer is ``relu`` except the
+last, which is ``identity``. An optional scalar ``leaky_slope`` sets the leaky-ReLU
+slope. A ``max`` layer ``i`` (max pooling, maxout: :class:`regions.Layer`) needs an
+integer array ``windows{i}`` of shape (units, k): each unit's indices into the
+layer's pre-activations ``W_i x + b_i``, padded at the end with -1; ``windows{i}``
+for a layer that is not ``max`` is refused. Other keys (``widths``, ``seed``,
+``domain``, ...) are ignored. Files are read with ``allow_pickle=False``: object
+arrays are rejected, never unpickled.
 """
 
 from __future__ import annotations
@@ -156,8 +160,23 @@ def load(path, *, activations=None, allow_pickle: bool = False, input_shape=None
         for key in (f"W{i}", f"b{i}"):
             if arrays[key].dtype.kind not in "fiu":
                 raise NetworkError(f"{path}: {key} has non-numeric dtype {arrays[key].dtype}")
+    windows = {}
+    for key, array in arrays.items():
+        match = re.match(r"^windows(\d+)$", key)
+        if match is None:
+            continue
+        i = int(match.group(1))
+        if i >= count or activations is None or activations[i] != "max":
+            raise FileFormatError(f"{path}: {key} given, but layer {i} is not a max layer")
+        if array.dtype.kind not in "iu" or array.ndim != 2:
+            raise FileFormatError(f"{path}: {key} must be a 2-D integer array (units, k)")
+        windows[i] = array
+    missing = [i for i, act in enumerate(activations or []) if act == "max" and i not in windows]
+    if missing:
+        raise FileFormatError(f"{path}: layer {missing[0]} is a max layer without "
+                              f"windows{missing[0]} (units, k)")
     pairs = [(arrays[f"W{i}"], arrays[f"b{i}"]) for i in range(count)]
-    return Network.from_layers(pairs, activations, slope)
+    return Network.from_layers(pairs, activations, slope, windows)
 
 
 def load_torch(path, activations=None, *, allow_pickle: bool = False,
@@ -257,6 +276,8 @@ def save(network: Network, path, **metadata) -> None:
     for i, layer in enumerate(network.layers):
         arrays[f"W{i}"] = np.ascontiguousarray(layer.weight)
         arrays[f"b{i}"] = layer.bias
+        if layer.activation == "max":
+            arrays[f"windows{i}"] = layer.windows
     arrays["activations"] = np.array(network.activations)
     if "leaky_relu" in network.activations:
         arrays["leaky_slope"] = np.float64(

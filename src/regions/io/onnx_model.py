@@ -9,7 +9,10 @@ elementwise piecewise-linear activations:
   ``Squeeze``, ``Unsqueeze``, ``Pad``, ``Concat``, ``Slice``, ``Gather``, ``Expand``,
   ``Cast``, ``Identity``, ``Dropout``, and ``Shape`` (what exported ``x.view(x.size(0),
   -1)`` becomes); nodes computed from constants only are folded first;
-* activations: ``Relu``, ``LeakyRelu``, ``Clip`` to ``[-1, 1]`` (hard-tanh).
+* activations: ``Relu``, ``LeakyRelu``, ``Clip`` to ``[-1, 1]`` (hard-tanh);
+* ``MaxPool`` (any ``kernel_shape``, ``strides``, ``pads``, ``dilations``; not
+  ``ceil_mode``, an ``auto_pad`` other than ``NOTSET``/``VALID``, nor its ``Indices``
+  output): a ``max`` layer (:class:`regions.Layer`) whose windows are the pool's.
 
 Each activation becomes one exact float64 layer, read off probe batches
 (:mod:`regions.io.conversion`) that ONNX's reference evaluator (:mod:`onnx.reference`, every
@@ -18,8 +21,8 @@ constant converted to float64) carries through the graph node by node. Skip conn
 added back is an earlier ReLU or Hardtanh layer's output, carried by copy neurons that
 add no region; otherwise they are refused naming the node. The network is then checked
 against the model, also evaluated in float64, to ``CHECK_RTOL``: each layer against the
-values it stands for, the output against the whole graph's. ``MaxPool`` and any other
-operator are refused by name.
+values it stands for, the output against the whole graph's. A skip connection across a
+``MaxPool``, and any other operator, are refused by name.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ import numpy as np
 
 from ..errors import SPELLINGS, FileFormatError, NetworkError
 from ..network import Network
-from .conversion import CHECK_SAMPLES, LayerBuilder, batch_size, check_inputs, check_layers
+from .conversion import (CHECK_SAMPLES, LayerBuilder, batch_size, check_inputs, check_layers,
+                         max_pool_windows)
 
 __all__ = ["AFFINE", "ACTIVATIONS", "from_onnx"]
 
@@ -38,7 +42,7 @@ AFFINE = {"Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Conv", "BatchNormalizat
           "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Transpose", "Squeeze",
           "Unsqueeze", "Pad", "Identity", "Dropout", "Concat", "Slice", "Gather", "Neg",
           "Cast", "Shape", "Expand"}
-ACTIVATIONS = {"Relu", "LeakyRelu", "Clip"}
+ACTIVATIONS = {"Relu", "LeakyRelu", "Clip", "MaxPool"}
 
 
 def from_onnx(model, input_shape=None) -> Network:
@@ -184,9 +188,11 @@ def _activation(node, constants):
     if node.op_type == "Clip":
         raise NetworkError(f"Clip{_clip_bounds(node, constants)} is unsupported: only "
                            f"(-1, 1) (hard-tanh) and (0, inf) (ReLU)")
+    if node.op_type == "MaxPool":
+        _pool_attributes(node)
+        return "max", 0.01
     if "MaxPool" in node.op_type:
-        raise NetworkError(f"{node.op_type} is piecewise linear but not elementwise, which "
-                           f"the enumeration cannot carry")
+        raise NetworkError(f"{node.op_type} is not carried: MaxPool is (a max layer)")
     raise NetworkError(f"unsupported ONNX operator {node.op_type}")
 
 
@@ -213,12 +219,18 @@ def _layers(graph: _Graph):
     env = {graph.input_name: builder.unit_probes(0, size, graph.shape)}
     for k, node in enumerate(nodes):
         activation = _activation(node, constants)
-        if activation is None:
+        live = {name: (name, value) for name, value in env.items() if last_use[name] > k
+                and value.dtype.kind == "f" and value.ndim and len(value) == builder.batch}
+        if activation is not None and activation[0] == "max":
+            value = env[node.input[0]]
+            windows, shape = max_pool_windows(tuple(value.shape[1:]), *_pool_attributes(
+                node, len(value.shape) - 2), f"MaxPool node {node.name or node.output[0]!r}")
+            env[node.output[0]] = builder.pool(node.name or node.output[0], node.input[0],
+                                               value, windows, shape, live)
+        elif activation is None:
             _refuse_products(node, env, builder.batch)
             env[node.output[0]] = graph.run_node(node, env)
         else:
-            live = {name: (name, value) for name, value in env.items() if last_use[name] > k
-                    and value.dtype.kind == "f" and value.ndim and len(value) == builder.batch}
             out, carried = builder.activate(node.name or node.output[0], node.input[0],
                                             env[node.input[0]], *activation, live)
             env[node.output[0]] = out
@@ -242,6 +254,33 @@ def _refuse_products(node, env: dict, batch: int) -> None:
                            f"piecewise linear")
     if node.op_type == "Div" and node.input[1] in probes:
         raise NetworkError(f"{where} divides by a computed tensor: not piecewise linear")
+
+
+def _pool_attributes(node, spatial: int | None = None) -> tuple:
+    """A ``MaxPool`` node's ``(kernel, strides, pads before, pads after, dilations)`` for
+    ``spatial`` axes (None: only validate); NetworkError for what is not carried."""
+    from onnx import helper
+    attributes = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+    where = f"MaxPool node {node.name or node.output[0]!r}"
+    if len(node.output) > 1 and node.output[1]:
+        raise NetworkError(f"{where} also outputs its Indices, which are not carried")
+    if attributes.get("ceil_mode", 0):
+        raise NetworkError(f"{where} has ceil_mode=1: only the default floor mode is carried")
+    auto_pad = attributes.get("auto_pad", b"NOTSET")
+    auto_pad = auto_pad.decode() if isinstance(auto_pad, bytes) else str(auto_pad)
+    if auto_pad not in ("NOTSET", "VALID"):
+        raise NetworkError(f"{where} has auto_pad={auto_pad}: give explicit pads")
+    kernel = tuple(int(v) for v in attributes["kernel_shape"])
+    if spatial is None:
+        return ()
+    if len(kernel) != spatial:
+        raise NetworkError(f"{where} has a {len(kernel)}-D kernel on {spatial}-D inputs")
+    strides = tuple(int(v) for v in attributes.get("strides", (1,) * spatial))
+    pads = tuple(int(v) for v in attributes.get("pads", (0,) * (2 * spatial)))
+    if auto_pad == "VALID":
+        pads = (0,) * (2 * spatial)
+    dilations = tuple(int(v) for v in attributes.get("dilations", (1,) * spatial))
+    return kernel, strides, pads[:spatial], pads[spatial:], dilations
 
 
 def _double(array: np.ndarray) -> np.ndarray:

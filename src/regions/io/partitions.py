@@ -26,7 +26,7 @@ import numpy as np
 
 from ..domain import Domain
 from ..errors import FileFormatError
-from ..network import Network, make_layer
+from ..network import Network, make_layer, require_elementwise
 from ..partition import Partition, Region
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "pattern_string", "parse_pattern", "jsonable",
@@ -114,6 +114,7 @@ _NON_FINITE = ("inf", "-inf", "nan")
 
 def partition_dict(part) -> dict:
     """The JSON-ready dictionary written by :func:`to_json`."""
+    require_elementwise(part.network, "partition files")
     regions = []
     for region in part:
         regions.append({
@@ -231,6 +232,7 @@ def to_npz(part, path) -> None:
     >>> all((again.constraints(i)[0] == part.constraints(i)[0]).all() for i in range(2))
     True
     """
+    require_elementwise(part.network, "partition files")
     dim, out, count = part.domain.dim, part.network.output_dim, len(part)
     rows = [part.constraints(i) for i in range(count)]
     maps = [part.affine_map(i) for i in range(count)]

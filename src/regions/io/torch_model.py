@@ -11,7 +11,14 @@ blocks), evaluated in eval mode and float64:
   (identity in eval mode), ``Flatten``, ``Unflatten``, ``Identity``,
   ``ZeroPad2d``;
 * activations: ``ReLU``, ``LeakyReLU``, ``Hardtanh(-1, 1)`` (in a traced model also
-  ``torch.relu``, ``F.leaky_relu``, ``F.hardtanh``, ``clamp(min=0)``, ``clamp(-1, 1)``).
+  ``torch.relu``, ``F.leaky_relu``, ``F.hardtanh``, ``clamp(min=0)``, ``clamp(-1, 1)``);
+* max pooling: ``MaxPool1d``/``MaxPool2d`` (any kernel, stride, padding and dilation;
+  not ``ceil_mode`` nor ``return_indices``), in a ``Sequential``: a ``max`` layer
+  (:class:`regions.Layer`) whose windows are the pool's, over the affine run before it
+  (the identity when it follows an activation). Padding positions are never the max
+  (PyTorch pads with -inf), so windows at the border are shorter. A window holds at most
+  127 inputs. A maxout layer of rank ``k`` is ``Linear(n, units * k)`` then
+  ``MaxPool1d(k)``.
 
 Each maximal run of affine modules between two activations becomes one layer
 ``W x + b`` on the flattened tensors: a run of ``Linear`` layers keeps each
@@ -20,8 +27,9 @@ run is one exact float64 matrix, read off the run's response to the zero
 input and to every basis vector of its (flattened) input. The converted
 network is then checked against the model's own forward pass on random
 inputs, to ``CHECK_RTOL`` relative, and refused with the name of the first
-layer that disagrees. ``MaxPool`` (piecewise linear, but not elementwise) is
-refused with a message that says so.
+layer that disagrees. ``MaxPool`` in a model that must be traced (skip
+connections), ``MaxPool3d``, adaptive max pooling and ``torch.max`` are refused with a
+message that says so.
 
 **Skip connections** (a model that is not a Sequential of the modules above,
 e.g. ``relu(h + f(h))``) are traced with ``torch.fx`` and converted
@@ -47,7 +55,8 @@ import numpy as np
 from ..errors import SPELLINGS, NetworkError
 from ..network import Layer, Network, activate, make_layer
 from .conversion import (
-    CHECK_RTOL, CHECK_SAMPLES, LayerBuilder, batch_size, check_inputs, check_layers, reproduces)
+    CHECK_RTOL, CHECK_SAMPLES, LayerBuilder, batch_size, check_inputs, check_layers,
+    max_pool_windows, reproduces)
 
 __all__ = ["from_torch"]
 
@@ -89,9 +98,9 @@ def from_torch(module, input_shape=None) -> Network:
                    else tuple(int(s) for s in input_shape))
     if not all(_known(m, torch.nn) for m in modules):
         return _from_graph(model, input_shape, torch)
-    layers, blocks = _layers(modules, input_shape, torch)
+    layers, blocks, pools = _layers(modules, input_shape, torch)
     network = Network(layers)
-    _check(network, model, blocks, input_shape, torch)
+    _check(network, model, blocks, pools, input_shape, torch)
     return network
 
 
@@ -223,24 +232,40 @@ def _kind(module, nn) -> str:
                                f"only (-1, 1)")
         return "hardtanh"
     name = type(module).__name__
+    if isinstance(module, (nn.MaxPool1d, nn.MaxPool2d)):
+        if module.ceil_mode or module.return_indices:
+            option = "ceil_mode" if module.ceil_mode else "return_indices"
+            raise NetworkError(f"{name}({option}=True) is not carried: only the default "
+                               f"floor mode without indices")
+        return "max"
     if "MaxPool" in name:
-        raise NetworkError(f"{name} is piecewise linear but not elementwise, which the "
-                           f"enumeration cannot carry: use AvgPool or a strided convolution")
+        raise NetworkError(f"{name} is not carried: MaxPool1d and MaxPool2d are (max layers); "
+                           f"use one of them, AvgPool or a strided convolution")
     raise NetworkError(f"unsupported module {name}: a Sequential of affine modules (Linear, "
                        f"Conv, AvgPool, BatchNorm, Dropout, Flatten) and ReLU / LeakyReLU / "
                        f"Hardtanh(-1, 1), with skip connections in a traced model")
 
 
-def _layers(modules: list, input_shape: tuple, torch) -> tuple[list[Layer], list]:
-    """The network's layers, and for each the torch modules it stands for."""
+def _layers(modules: list, input_shape: tuple, torch) -> tuple[list[Layer], list, dict]:
+    """The network's layers, for each the torch modules of its affine part, and the pooling
+    module of each max layer (by layer index)."""
     nn = torch.nn
     layers: list[Layer] = []
     blocks: list[list] = []
+    pools: dict = {}
     run: list = []          # affine modules waiting for their activation
     shape = input_shape
 
-    def close(activation: str, slope: float = 0.01) -> None:
+    def close(activation: str, slope: float = 0.01, pool=None) -> None:
         nonlocal run, shape
+        if pool is not None:    # built as identity, then made the pool's max layer
+            close("identity")
+            windows, shape = pool_windows(pool, shape)
+            last = layers[-1]
+            layers[-1] = make_layer(last.weight, last.bias, "max", slope, len(layers) - 1,
+                                    windows)
+            pools[len(layers) - 1] = pool
+            return
         if not run:
             # an activation of the input or of another activation's output: on the identity
             size = int(np.prod(shape))
@@ -280,19 +305,48 @@ def _layers(modules: list, input_shape: tuple, torch) -> tuple[list[Layer], list
         kind = _kind(module, nn)
         if kind in ("linear", "affine"):
             run.append(module)
+        elif kind == "max":
+            close(kind, pool=module)
         elif kind == "leaky_relu":
             close(kind, float(module.negative_slope))
         else:
             close(kind)
     if run:
         if all(isinstance(m, _pass_through(nn)) for m in run) and layers:
-            blocks[-1].extend(run)
+            if len(layers) - 1 in pools:    # after the pool, which they must follow
+                pools[len(layers) - 1] = nn.Sequential(pools[len(layers) - 1], *run)
+            else:
+                blocks[-1].extend(run)
             run = []
         else:
             close("identity")
     if not layers:
         raise NetworkError("the model holds no affine layer")
-    return layers, blocks
+    return layers, blocks, pools
+
+
+def pool_windows(pool, shape: tuple) -> tuple[np.ndarray, tuple]:
+    """The windows (units, k) of a ``MaxPool1d``/``MaxPool2d`` on flattened (C-order) inputs
+    of ``shape`` (``(C, L)`` or ``(L,)``; ``(C, H, W)`` or ``(H, W)``), -1 padded where a
+    window reaches into the padding, and the output shape.
+
+    >>> import pytest
+    >>> torch = pytest.importorskip("torch")
+    >>> windows, shape = pool_windows(torch.nn.MaxPool1d(2, padding=1), (1, 3))
+    >>> windows.tolist(), shape
+    ([[0, -1], [1, 2]], (1, 2))
+    """
+    spatial = 1 if "1d" in type(pool).__name__ else 2
+    if len(shape) not in (spatial, spatial + 1):
+        raise NetworkError(f"{type(pool).__name__} cannot take inputs of shape {shape}")
+
+    def spread(value) -> tuple:
+        return tuple(int(v) for v in (value if isinstance(value, (tuple, list))
+                                      else (value,) * spatial))
+    padding = spread(pool.padding)
+    return max_pool_windows(shape, spread(pool.kernel_size),
+                            spread(pool.stride or pool.kernel_size), padding, padding,
+                            spread(pool.dilation), type(pool).__name__)
 
 
 def _affine_matrix(run: list, shape: tuple, torch):
@@ -320,13 +374,14 @@ def _affine_from_responses(zero: np.ndarray, response: np.ndarray):
             np.array(zero.reshape(-1), dtype=np.float64), tuple(zero.shape[1:]))
 
 
-def _check(network: Network, model, blocks: list, input_shape: tuple, torch) -> None:
+def _check(network: Network, model, blocks: list, pools: dict, input_shape: tuple,
+           torch) -> None:
     """The converted layers against the model's modules, layer by layer, and the network
     against the model's own forward pass, on random inputs."""
     x = check_inputs(int(np.prod(input_shape)))
     tensor = torch.from_numpy(x.reshape(CHECK_SAMPLES, *input_shape))
     values = x
-    for layer, block in zip(network.layers, blocks):
+    for index, (layer, block) in enumerate(zip(network.layers, blocks)):
         values = values @ layer.weight.T + layer.bias
         with torch.no_grad():
             for module in block:
@@ -338,7 +393,8 @@ def _check(network: Network, model, blocks: list, input_shape: tuple, torch) -> 
                                f"output to {CHECK_RTOL:g} relative")
         values = activate(values, layer)
         with torch.no_grad():
-            tensor = _activate_torch(tensor, layer, torch)
+            tensor = (pools[index](tensor) if index in pools
+                      else _activate_torch(tensor, layer, torch))
     with torch.no_grad():
         whole = model(torch.from_numpy(x.reshape(CHECK_SAMPLES, *input_shape)))
     whole = whole.reshape(CHECK_SAMPLES, -1).numpy()
@@ -472,6 +528,10 @@ def _node_activation(traced, node, args, kwargs, derived: set, torch):
         kind = _kind(traced.get_submodule(node.target), torch.nn)
         if kind in ("linear", "affine"):
             return None
+        if kind == "max":
+            raise NetworkError(f"node {node.name!r}: max pooling in a model that must be "
+                               f"traced (one with skip connections) is not carried yet; in a "
+                               f"Sequential it is")
         return kind, float(getattr(traced.get_submodule(node.target), "negative_slope", 0.01))
     name = getattr(node.target, "__name__", str(node.target))
     if node.op == "call_function" and name in _ACTIVATION_FUNCTIONS:

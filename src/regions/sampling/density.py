@@ -9,7 +9,7 @@ import numpy as np
 
 from ..domain import is_box, resolve
 from ..errors import DomainError
-from ..network import Network
+from ..network import Network, require_elementwise
 from .lines import regions_along_lines
 
 __all__ = ["DensityEstimate", "density_estimate", "density_from_counts"]
@@ -100,6 +100,7 @@ def density_estimate(network: Network, domain=None, lines: int = 1000, *,
 
     Needs a bounded domain (raises :class:`~regions.errors.DomainError`).
     """
+    require_elementwise(network, "the density estimate")
     domain = resolve(domain, network)
     if not domain.is_bounded:
         raise DomainError("the density estimate needs a bounded domain (a box, a bounded "
@@ -111,6 +112,7 @@ def density_estimate(network: Network, domain=None, lines: int = 1000, *,
 def density_from_counts(network: Network, domain, counts) -> DensityEstimate:
     """:func:`density_estimate` from the line counts of :func:`regions_along_lines` on a
     bounded, resolved ``domain``."""
+    require_elementwise(network, "the density estimate")
     n = domain.dim
     crossings = (counts.counts - 1).astype(np.float64)
     total = float(counts.lengths.sum())

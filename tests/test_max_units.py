@@ -1,0 +1,510 @@
+"""Max units (max pooling, maxout): every count from an independent source.
+
+Oracles: the exact brute force of ``tests/rational_oracle.py`` (every combination of
+argmax positions and earlier states, one exact rational LP each), closed forms (a max of
+k affine functions through one point whose gradients are the vertices of a convex
+polygon has k regions; the upper envelope of lines in R^1 worked by hand), and
+hand-worked ties and dead windows.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+import regions
+from regions.errors import FileFormatError, NetworkError
+
+import rational_oracle as ro
+
+
+def max_net(layers, activations, windows):
+    return regions.Network.from_layers(layers, activations, windows=windows)
+
+
+def random_maxout(seed: int, widths=(2, 3, 3), rank: int = 2, tail: str = "relu"):
+    """[n -> units maxout units of ``rank`` -> ``tail`` layer of ``hidden`` -> 1]; a ``max``
+    tail is one unit over its ``hidden`` pre-activations."""
+    rng = np.random.default_rng(seed)
+    n, units, hidden = widths
+    windows = {0: [[g * rank + i for i in range(rank)] for g in range(units)]}
+    if tail == "max":
+        windows[1] = [list(range(hidden))]
+    out = 1 if tail == "max" else hidden
+    return max_net([(rng.normal(size=(units * rank, n)), rng.normal(size=units * rank)),
+                    (rng.normal(size=(hidden, units)), rng.normal(size=hidden)),
+                    (rng.normal(size=(1, out)), np.zeros(1))],
+                   ["max", tail, "identity"], windows)
+
+
+def pooled(seed: int):
+    """[2 -> relu 4 -> max over overlapping and ragged windows -> 1] (max pooling)."""
+    rng = np.random.default_rng(seed)
+    return max_net([(rng.normal(size=(4, 2)), rng.normal(size=4) * 0.5),
+                    (np.eye(4), np.zeros(4)),
+                    (np.ones((1, 3)), np.zeros(1))],
+                   ["relu", "max", "identity"], {1: [[0, 1, -1], [1, 2, 3], [3, -1, -1]]})
+
+
+def patterns(part) -> set:
+    return {tuple(int(v) for v in p) for p in part.patterns}
+
+
+# --------------------------------------------------------------------------- brute force
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("domain", ["box", "whole"])
+def test_maxout_matches_brute_force(seed, domain):
+    net = random_maxout(seed)
+    dom = regions.box(-2, 2) if domain == "box" else regions.whole_space(2)
+    part = regions.enumerate_regions(net, dom)
+    assert part.method == "split" and part.complete
+    assert patterns(part) == ro.brute_force_regions(net, dom.resolve(2))
+    assert len(patterns(part)) == len(part)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_max_pooling_after_relu_matches_brute_force(seed):
+    net = pooled(seed)
+    dom = regions.box(-1.5, 1.5)
+    part = regions.enumerate_regions(net, dom)
+    assert patterns(part) == ro.brute_force_regions(net, dom.resolve(2))
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_maxout_rank_three_in_three_dimensions_on_a_plane(seed):
+    """Rank-3 maxout on R^3 seen on a plane through three points, then a second maxout
+    layer (a max of maxes)."""
+    rng = np.random.default_rng(10 + seed)
+    net = max_net([(rng.normal(size=(6, 3)), rng.normal(size=6)),
+                   (rng.normal(size=(4, 2)), rng.normal(size=4)),
+                   (rng.normal(size=(1, 2)), np.zeros(1))],
+                  ["max", "max", "identity"], {0: [[0, 1, 2], [3, 4, 5]], 1: [[0, 1], [2, 3]]})
+    dom = regions.plane(*rng.normal(size=(3, 3)), lo=-2, hi=2)
+    part = regions.enumerate_regions(net, dom)
+    assert patterns(part) == ro.brute_force_regions(net, dom.resolve(3))
+
+
+def test_every_region_computes_the_forward_pass():
+    """The affine map of each region (rebuilt from its pattern) is the network at its witness,
+    and the witness's forward pattern is the region's."""
+    net = random_maxout(7, widths=(2, 4, 3), rank=3)
+    part = regions.enumerate_regions(net, regions.box(-3, 3))
+    assert len(part) > 10
+    for i in range(len(part)):
+        C, d = part.affine_map(i)
+        x = part.input_witnesses[i]
+        assert np.allclose(C @ part.witnesses[i] + d, net.forward(x), atol=1e-12)
+        assert np.array_equal(net.activation_pattern(x), part.patterns[i])
+
+
+def test_count_executor_and_budget_agree_with_the_serial_run():
+    net = random_maxout(3, widths=(2, 4, 4), rank=3)
+    dom = regions.box(-3, 3)
+    serial = regions.enumerate_regions(net, dom)
+    with ThreadPoolExecutor(2) as pool:
+        parallel = regions.enumerate_regions(net, dom, executor=pool)
+    assert np.array_equal(serial.patterns, parallel.patterns)
+    assert regions.count_regions(net, dom).regions == len(serial)
+    cut = regions.enumerate_regions(net, dom, max_regions=3)
+    assert len(cut) == 3 and not cut.complete
+    assert patterns(cut) <= patterns(serial)
+
+
+# --------------------------------------------------------------------------- closed forms
+
+
+def convex_fan(k: int, point=(0.3, -0.2)):
+    """max_i a_i . (x - point) with a_i on the unit circle: every a_i is a vertex of the
+    gradients' convex hull, so each function is the largest on a cone: k regions."""
+    angles = 2 * math.pi * np.arange(k) / k + 0.1
+    A = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    return max_net([(A, -A @ np.asarray(point)), (np.ones((1, 1)), np.zeros(1))],
+                   ["max", "identity"], {0: [list(range(k))]})
+
+
+@pytest.mark.parametrize("k", [2, 3, 4, 5, 7])
+def test_max_of_k_lines_through_a_point_has_k_regions(k):
+    net = convex_fan(k)
+    assert len(regions.enumerate_regions(net)) == k
+    assert len(regions.enumerate_regions(net, regions.box(-1, 1))) == k
+
+
+def test_upper_envelope_in_one_dimension_by_hand():
+    """max(x, -x, 1/2, 2x - 3, -3x - 5, -1): the envelope is -3x - 5 up to x = -5/2,
+    -x up to -1/2, 1/2 up to 1/2, x up to 3, then 2x - 3 (the constant -1 never wins):
+    5 pieces on R, 3 on [-1, 1] (-x, 1/2, x), 2 on [2, 4] (x, 2x - 3)."""
+    slopes = np.array([[1.0], [-1.0], [0.0], [2.0], [-3.0], [0.0]])
+    offsets = np.array([0.0, 0.0, 0.5, -3.0, -5.0, -1.0])
+    net = max_net([(slopes, offsets), (np.ones((1, 1)), np.zeros(1))], ["max", "identity"],
+                  {0: [list(range(6))]})
+    whole = regions.enumerate_regions(net)
+    assert len(whole) == 5
+    assert sorted(int(p[0]) for p in whole.patterns) == [0, 1, 2, 3, 4]
+    assert len(regions.enumerate_regions(net, regions.box(-1, 1))) == 3
+    assert len(regions.enumerate_regions(net, regions.box(2, 4))) == 2
+
+
+def test_a_single_unit_never_exceeds_its_rank():
+    """One maxout unit of rank k on R^n has at most k regions (random gradients in R^3:
+    those that are vertices of the gradients' hull, with general offsets)."""
+    rng = np.random.default_rng(5)
+    for k in (2, 4, 6):
+        net = max_net([(rng.normal(size=(k, 3)), rng.normal(size=k)), (np.ones((1, 1)), [0.0])],
+                      ["max", "identity"], {0: [list(range(k))]})
+        count = len(regions.enumerate_regions(net))
+        assert 1 <= count <= k
+        assert count == len(ro.brute_force_regions(net, regions.whole_space(3).resolve(3)))
+
+
+# --------------------------------------------------------------------------- exactness
+
+
+def test_a_part_that_is_one_point_is_no_region():
+    """max(x, -x, y, -y, 0) = max(|x|, |y|): the constant 0 is the largest only at the
+    origin (a part with no interior, radius exactly 0: float64 cannot decide it, the exact
+    path does): 4 regions."""
+    net = max_net([(np.array([[1.0, 0], [-1, 0], [0, 1], [0, -1], [0, 0]]), np.zeros(5)),
+                   (np.ones((1, 1)), np.zeros(1))], ["max", "identity"], {0: [[0, 1, 2, 3, 4]]})
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
+    assert sorted(int(p[0]) for p in part.patterns) == [0, 1, 2, 3]
+    assert part.exact_decisions > 0 and part.certain
+    assert len(regions.enumerate_regions(net)) == 4
+
+
+def test_ties_go_to_the_lowest_position():
+    """Identical inputs tie everywhere: the earlier position wins, so a window [a, a] has
+    one region (state 0) and [b, a, a] two (states 0 and 1, never 2)."""
+    a, b = [1.0, 2.0], [-1.0, 0.5]
+    tie = max_net([(np.array([a, a]), np.array([0.25, 0.25])), (np.ones((1, 1)), [0.0])],
+                  ["max", "identity"], {0: [[0, 1]]})
+    part = regions.enumerate_regions(tie)
+    assert patterns(part) == {(0,)}
+    assert tie.activation_pattern([[0.0, 0.0]]).tolist() == [[0]]
+    three = max_net([(np.array([b, a, a]), np.array([0.0, 0.25, 0.25])),
+                     (np.ones((1, 1)), [0.0])], ["max", "identity"], {0: [[0, 1, 2]]})
+    part = regions.enumerate_regions(three)
+    assert patterns(part) == {(0,), (1,)} == ro.brute_force_regions(
+        three, regions.whole_space(2).resolve(2))
+
+
+def test_a_dead_window_keeps_one_state():
+    """A pool over ReLUs that are off on the whole box: both inputs are exactly 0, the
+    first position wins; a pool over constants takes the largest constant."""
+    net = max_net([(np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0], [0.0, 0.0]]),
+                    np.array([-5.0, -5.0, 0.5, 2.0])),
+                   (np.eye(4), np.zeros(4)), (np.ones((1, 2)), np.zeros(1))],
+                  ["relu", "max", "identity"], {1: [[0, 1], [2, 3]]})
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
+    assert patterns(part) == {(0, 0, 1, 1, 0, 1)}
+    assert patterns(part) == ro.brute_force_regions(net, regions.box(-1, 1).resolve(2))
+
+
+def test_float_only_mode_counts_its_guesses():
+    net = max_net([(np.array([[1.0, 0], [-1, 0], [0, 1], [0, -1], [0, 0]]), np.zeros(5)),
+                   (np.ones((1, 1)), np.zeros(1))], ["max", "identity"], {0: [[0, 1, 2, 3, 4]]})
+    part = regions.enumerate_regions(net, regions.box(-1, 1), exact=False)
+    assert part.exact_decisions == 0
+    assert part.uncertain_decisions > 0 and not part.certain
+
+
+# --------------------------------------------------------------------------- the model
+
+
+def test_labels_of_pair_hyperplanes():
+    net = max_net([(np.eye(3), np.zeros(3)), (np.ones((1, 2)), np.zeros(1))],
+                  ["max", "identity"], {0: [[0, 1, 2], [2, 0, -1]]})
+    assert net.label_offsets().tolist() == [0, 4, 4]
+    assert [net.describe_label(t)["pair"] for t in range(4)] == [(0, 1), (0, 2), (1, 2), (0, 1)]
+    assert net.describe_label(3) == {"layer": 0, "unit": 1, "pair": (0, 1), "inputs": (2, 0)}
+    part = regions.enumerate_regions(net)
+    for region in part:
+        for label in region.labels[region.labels >= 0]:
+            assert net.describe_label(int(label))["layer"] == 0
+
+
+@pytest.mark.parametrize("windows, message", [
+    (None, "has no windows"),
+    ([[0, 3]], "outside the 3 pre-activations"),
+    ([[-1, -1]], "is empty"),
+    ([[0, -1, 1]], "then only -1 padding"),
+    ([[0, 0]], "lists an index twice"),
+    ([[0.5, 1]], "non-integer"),
+    ([], "no units"),
+])
+def test_bad_windows_are_refused(windows, message):
+    with pytest.raises(NetworkError, match=message):
+        max_net([(np.eye(3), np.zeros(3)), (np.ones((1, 1)), np.zeros(1))],
+                ["max", "identity"], {0: windows})
+
+
+def test_windows_larger_than_an_int8_state_are_refused():
+    with pytest.raises(NetworkError, match="more than 127"):
+        max_net([(np.ones((128, 1)), np.zeros(128)), (np.ones((1, 1)), np.zeros(1))],
+                ["max", "identity"], {0: [list(range(128))]})
+    with pytest.raises(NetworkError, match="windows belong to max layers"):
+        max_net([(np.eye(2), np.zeros(2)), (np.ones((1, 2)), np.zeros(1))],
+                ["relu", "identity"], {0: [[0, 1]]})
+
+
+def test_network_file_round_trip_and_refusals(tmp_path):
+    net = pooled(0)
+    path = tmp_path / "pool.npz"
+    regions.save(net, path)
+    back = regions.load(path)
+    assert back.activations == net.activations
+    assert np.array_equal(back.layers[1].windows, net.layers[1].windows)
+    x = np.random.default_rng(0).normal(size=(20, 2))
+    assert np.array_equal(back.forward(x), net.forward(x))
+    arrays = dict(np.load(path))
+    del arrays["windows1"]
+    np.savez(tmp_path / "missing.npz", **arrays)
+    with pytest.raises(FileFormatError, match="without windows1"):
+        regions.load(tmp_path / "missing.npz")
+    arrays["windows0"] = np.array([[0, 1]])
+    arrays["windows1"] = net.layers[1].windows
+    np.savez(tmp_path / "stray.npz", **arrays)
+    with pytest.raises(FileFormatError, match="layer 0 is not a max layer"):
+        regions.load(tmp_path / "stray.npz")
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+def test_engines_and_analyses_that_cannot_carry_max_layers_refuse():
+    net = random_maxout(0)
+    dom = regions.box(-1, 1)
+    for method in ("vertex", "walk"):
+        with pytest.raises(NetworkError, match=f"the {method} engine cannot carry max layers"):
+            regions.enumerate_regions(net, dom, method=method)
+    part = regions.enumerate_regions(net, dom)
+    for analysis in (regions.adjacency_graph, regions.linear_pieces, regions.certify,
+                     regions.face_lattice, regions.decision_boundary, regions.betti_numbers,
+                     regions.critical_points, regions.plot, regions.to_json):
+        with pytest.raises(NetworkError, match="cannot carry max layers"):
+            analysis(part)
+    with pytest.raises(NetworkError, match="cannot carry max layers"):
+        part.locate([0.0, 0.0])
+    with pytest.raises(NetworkError, match="cannot carry max layers"):
+        regions.compare(net, net, dom)
+    assert part._repr_png_() is None
+
+
+# --------------------------------------------------------------------------- importers
+
+
+def small_pooled_cnn(torch):
+    """1x4x4 input -> Conv2d(1, 2, 3, padding=1) -> ReLU -> MaxPool2d(2) -> Linear(8, 1)."""
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3, padding=1), torch.nn.ReLU(),
+                               torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+                               torch.nn.Linear(8, 1)).double().eval()
+
+
+def cnn_plane():
+    rng = np.random.default_rng(1)
+    return regions.plane(*rng.normal(size=(3, 16)), lo=-3, hi=3)
+
+
+def check_against_model(net, forward, part):
+    """Every region: its witness has the region's pattern in the float forward pass, the
+    model (``forward``) agrees with the region's affine map there, and the region's pattern
+    is a region of the exact brute-force definition (one exact LP); and no point of a dense
+    sample has a pattern the enumeration lacks (a lower bound on the count)."""
+    layers = ro.exact_layers(net)
+    dom = part.domain
+    for i in range(len(part)):
+        x = part.input_witnesses[i]
+        assert np.array_equal(net.activation_pattern(x), part.patterns[i])
+        C, d = part.affine_map(i)
+        assert np.allclose(C @ part.witnesses[i] + d, forward(x), rtol=1e-9, atol=1e-9)
+        rows = ro.pattern_rows(layers, dom, tuple(int(v) for v in part.patterns[i]))
+        assert rows is not None and ro.strict_interior_point(rows, dom.dim) is not None
+    z = np.random.default_rng(2).uniform(-3, 3, size=(20000, 2))
+    sampled = {tuple(p) for p in net.activation_pattern(dom.to_input(z)).tolist()}
+    assert sampled <= patterns(part)
+    return len(sampled)
+
+
+def test_max_pooled_cnn_from_torch_on_a_plane():
+    torch = pytest.importorskip("torch")
+    model = small_pooled_cnn(torch)
+    net = regions.from_torch(model, input_shape=(1, 4, 4))
+    assert net.widths == [16, 32, 8, 1] and net.activations == ["relu", "max", "identity"]
+    part = regions.enumerate_regions(net, cnn_plane())
+
+    def forward(x):
+        with torch.no_grad():
+            return model(torch.from_numpy(x.reshape(1, 1, 4, 4))).numpy().ravel()
+    sampled = check_against_model(net, forward, part)
+    assert len(part) == 382 and sampled == 330     # 20,000 samples find 330 of them
+
+
+def test_max_pooled_cnn_from_onnx_matches_torch(tmp_path):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("onnx")
+    model = small_pooled_cnn(torch)
+    path = tmp_path / "cnn.onnx"
+    torch.onnx.export(model, torch.zeros(1, 1, 4, 4, dtype=torch.float64), str(path))
+    net = regions.from_onnx(path)
+    assert net.activations == ["relu", "max", "identity"]
+    from_torch = regions.from_torch(model, input_shape=(1, 4, 4))
+    assert np.array_equal(net.layers[1].windows, from_torch.layers[1].windows)
+    part = regions.enumerate_regions(net, cnn_plane())
+    assert np.array_equal(part.patterns,
+                          regions.enumerate_regions(from_torch, cnn_plane()).patterns)
+    assert len(part) == 382
+
+
+@pytest.mark.parametrize("pool, shape", [
+    ("MaxPool1d(3, stride=2, padding=1)", (2, 7)),
+    ("MaxPool2d(3, stride=2, padding=1)", (1, 5, 5)),
+    ("MaxPool2d(2, stride=1, dilation=2)", (1, 5, 4)),
+    ("MaxPool2d((2, 3), stride=(1, 2))", (2, 4, 5)),
+])
+def test_pool_geometries_reproduce_torch(pool, shape):
+    """Windows of strided, padded, dilated pools: the converted network reproduces torch's
+    forward pass (from_torch checks it on random inputs; checked again here), and padding
+    shortens the border windows."""
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    conv = nn.Conv1d(shape[0], 2, 1) if len(shape) == 2 else nn.Conv2d(shape[0], 2, 1)
+    model = nn.Sequential(conv, nn.ReLU(), eval("nn." + pool), nn.Flatten()).double().eval()
+    net = regions.from_torch(model, input_shape=shape)
+    x = np.random.default_rng(0).normal(size=(50, int(np.prod(shape))))
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x.reshape(50, *shape))).numpy().reshape(50, -1)
+    assert np.allclose(net.forward(x), expected, rtol=1e-12, atol=1e-12)
+    if "padding" in pool:
+        assert np.any(net.layers[1].windows < 0)
+
+
+def test_maxout_as_linear_then_maxpool1d():
+    """Maxout of rank k in PyTorch: Linear(n, units * k) then MaxPool1d(k); the regions are
+    those of the same network built by hand."""
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(3)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 6), torch.nn.MaxPool1d(2), torch.nn.ReLU(),
+                                torch.nn.Linear(3, 1)).double().eval()
+    net = regions.from_torch(model)
+    assert net.activations == ["max", "relu", "identity"]
+    assert net.layers[0].windows.tolist() == [[0, 1], [2, 3], [4, 5]]
+    part = regions.enumerate_regions(net, regions.box(-2, 2))
+    assert patterns(part) == ro.brute_force_regions(net, regions.box(-2, 2).resolve(2))
+
+
+def test_pool_options_that_are_not_carried_are_refused():
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    with pytest.raises(NetworkError, match="ceil_mode"):
+        regions.from_torch(nn.Sequential(nn.Linear(2, 4), nn.MaxPool1d(3, ceil_mode=True)))
+    with pytest.raises(NetworkError, match="MaxPool3d is not carried"):
+        regions.from_torch(nn.Sequential(nn.Conv3d(1, 1, 1), nn.MaxPool3d(2)),
+                           input_shape=(1, 2, 2, 2))
+    with pytest.raises(NetworkError, match="more than 127"):
+        regions.from_torch(nn.Sequential(nn.Conv2d(1, 1, 1), nn.MaxPool2d(12)),
+                           input_shape=(1, 12, 12))
+
+
+# --------------------------------------------------------------------------- bounds
+
+
+def test_one_layer_maxout_maximum_closed_forms():
+    b = regions.bounds
+    for d in range(1, 5):
+        for n in range(1, 6):
+            assert b.maxout_layer_regions(d, n, 2) == b.zaslavsky(n, d)
+            assert b.maxout_layer_regions(d, 1, 5) == 5
+            if n <= d:
+                assert b.maxout_layer_regions(d, n, 4) == 4 ** n
+            assert b.maxout_layer_regions(1, n, 4) == 1 + 3 * n
+            assert b.serra_maxout_upper(d, [n], 3) >= b.maxout_upper(d, [n], 3)
+
+
+def test_one_layer_maximum_is_attained():
+    """Units on separate coordinates give every combination: rank^units regions when
+    units <= d; in R^1, units whose lines all reach the envelope at distinct breakpoints
+    give 1 + units (rank - 1) intervals. Both equal the one-layer maximum."""
+    rank = 3
+    slopes = np.array([-1.0, 0.0, 1.0])
+    parabola = [(s, -s * s / 4) for s in slopes]            # tangents of x^2 at s / 2
+    rows, biases, windows = [], [], []
+    for unit in range(2):                                    # unit g on coordinate g
+        for i, (s, c) in enumerate(parabola):
+            row = np.zeros(2)
+            row[unit] = s
+            rows.append(row)
+            biases.append(c + 0.1 * unit)
+        windows.append([unit * rank + i for i in range(rank)])
+    grid = max_net([(np.array(rows), np.array(biases)), (np.ones((1, 2)), np.zeros(1))],
+                   ["max", "identity"], {0: windows})
+    assert len(regions.enumerate_regions(grid)) == rank ** 2 == \
+        regions.bounds.maxout_layer_regions(2, 2, rank)
+    units = 4
+    rows, biases = [], []
+    for unit in range(units):                                # shifted copies of one envelope
+        for s in slopes:
+            rows.append([s])
+            biases.append(-s * 1.5 * unit - s * s / 4)      # breakpoints 1.5 unit +- 1/2
+    line = max_net([(np.array(rows), np.array(biases)), (np.ones((1, units)), np.zeros(1))],
+                   ["max", "identity"], {0: [[g * rank + i for i in range(rank)]
+                                             for g in range(units)]})
+    assert len(regions.enumerate_regions(line)) == 1 + units * (rank - 1) == \
+        regions.bounds.maxout_layer_regions(1, units, rank)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_counts_never_exceed_the_maxout_bounds(seed):
+    for net, domain in ((random_maxout(seed, widths=(2, 4, 3), rank=3, tail="max"), None),
+                        (pooled(seed), regions.box(-1, 1))):
+        count = len(regions.enumerate_regions(net, domain))
+        bounds = regions.bounds.network_bounds(net, domain)
+        assert bounds and all(count <= b.value for b in bounds if b.kind == "upper")
+        assert count <= regions.bounds.network_bound(net, domain)
+
+
+def test_maxout_network_bounds_name_their_sources():
+    net = random_maxout(0, widths=(2, 3, 2), rank=2, tail="max")   # units [3, 1], ranks 2
+    names = {b.name: b.value for b in regions.bounds.network_bounds(net)}
+    assert names["maxout"] == regions.bounds.maxout_upper(2, [3, 1], [2, 2])
+    assert names["serra_maxout"] == regions.bounds.serra_maxout_upper(2, [3, 1], [2, 2])
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def test_a_split_cut_short_and_a_resumed_checkpoint_give_the_same_regions(tmp_path,
+                                                                           monkeypatch):
+    """Max cells whose split stops after a few steps go back on the stack with their units'
+    states so far (-1: not split yet); a checkpointed run resumed gives the same regions."""
+    from regions.engines.split import SplitEngine
+    net = random_maxout(4, widths=(2, 4, 3), rank=3)
+    dom = regions.box(-2, 2)
+    whole = regions.enumerate_regions(net, dom)
+    monkeypatch.setattr(SplitEngine, "split_steps", 2)
+    assert np.array_equal(regions.enumerate_regions(net, dom).patterns, whole.patterns)
+    path = tmp_path / "run.npz"
+    first = regions.enumerate_regions(net, dom, checkpoint=path, max_regions=5)
+    assert not first.complete
+    resumed = regions.enumerate_regions(net, dom, resume=path)
+    assert np.array_equal(resumed.patterns, whole.patterns)
+
+
+def test_command_line_counts_and_refuses_before_the_work(tmp_path, capsys):
+    from regions.cli import main
+    path = tmp_path / "pool.npz"
+    regions.save(pooled(0), path)
+    assert main(["count", str(path), "--box", "-1", "1", "--json", "--quiet"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["regions"] == len(ro.brute_force_regions(pooled(0),
+                                                        regions.box(-1, 1).resolve(2)))
+    assert out["method"] == "split"
+    code = main(["count", str(path), "--box", "-1", "1", "--output", str(tmp_path / "p.json")])
+    assert code != 0
+    assert "partition files cannot carry max layers" in capsys.readouterr().err
+    assert not (tmp_path / "p.json").exists()
