@@ -93,3 +93,16 @@ def test_a_run_stopped_in_its_setup_writes_no_checkpoint(tmp_path):
 def test_too_many_cones_are_refused_before_any_work():
     with pytest.raises(regions.DomainError, match=r"2\^17 cones .*at most 2\^16"):
         regions.count_regions(cones_net(17), method="vertex")
+
+
+def test_a_progress_callback_of_four_arguments_still_works_with_a_warning(monkeypatch):
+    # the driver reports progress at every look once its clock has passed 0.5 s
+    from regions.engines import driver
+    ticks = iter(range(10**6))
+    monkeypatch.setattr(driver.time, "perf_counter", lambda: float(next(ticks)))
+    calls = []
+    with pytest.warns(DeprecationWarning, match="four arguments"):
+        found = regions.count_regions(cones_net(3), method="split",
+                                      progress=lambda n, layer, pending, seconds:
+                                      calls.append(n))
+    assert found.regions == 2 ** 3 and calls and calls[-1] <= 2 ** 3

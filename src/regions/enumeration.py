@@ -16,8 +16,10 @@ engine, and :mod:`regions.engines.parallel` runs any engine on an executor.
 
 from __future__ import annotations
 
+import inspect
 import os
 import time
+import warnings
 
 import numpy as np
 
@@ -101,7 +103,8 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         most every 0.5 s and only between cells (between batches of 512
         cells on the vertex path; one huge cell is split in steps, see
         ``split_steps`` of the engines), and a run shorter than 0.5 s gets
-        no call.
+        no call. A callback of four arguments (before ``explored`` was added) is still
+        called with four, with a DeprecationWarning: that form goes in the next release.
     max_regions : int, optional
         Stop once this many final regions are found.
     time_limit : float, optional
@@ -152,6 +155,7 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
     (3, False, 'max_regions')
     """
     _check_options(method, max_regions, time_limit, memory_limit, exact, exact_budget, executor)
+    progress = _progress_callback(progress)
     if start is not None and method != "walk":
         raise RegionsError("start is the walk's start point: give it with method='walk'")
     domain = resolve(domain, network)
@@ -238,6 +242,7 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
     (7, [7, 7], True)
     """
     _check_options(method, max_regions, time_limit, memory_limit, exact, exact_budget, executor)
+    progress = _progress_callback(progress)
     domain = resolve(domain, network)
     if resume is not None and checkpoint is None:
         checkpoint = resume
@@ -305,6 +310,24 @@ def _checked_roots(engine, started: float, time_limit, memory_limit):
         except SetupStopped as stopped:
             return stopped
     return roots
+
+
+def _progress_callback(progress):
+    """``progress`` as a callback of five arguments: one written for four (the form before
+    ``explored``) is wrapped to drop it, with a DeprecationWarning."""
+    if progress is None:
+        return None
+    try:
+        inspect.signature(progress).bind(0, 0, 0, 0.0, None)
+    except TypeError:
+        warnings.warn("a progress callback of four arguments is deprecated: it takes a fifth, "
+                      "explored (the share of the first layer's cells done)",
+                      DeprecationWarning, stacklevel=3)
+        return lambda found, layer, pending, seconds, explored: progress(found, layer,
+                                                                         pending, seconds)
+    except ValueError:          # no signature to inspect (a builtin): taken as it is
+        pass
+    return progress
 
 
 def _check_options(method: str, max_regions, time_limit, memory_limit, exact,
