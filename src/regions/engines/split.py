@@ -314,12 +314,20 @@ class LayerSplit:
         while stack and steps < self.engine.split_steps:
             steps += 1
             piece = stack.pop()
-            piece.undecided = [t for t in piece.undecided if piece.sides[t] == 0]
-            if not piece.undecided:
+            if not self.undecided(piece):
                 out.append(piece)
                 continue
-            stack.extend(self.cut(piece))
+            stack.extend(self.parts(piece))
         return out, stack
+
+    def undecided(self, piece: "Piece") -> list:
+        """The piece's hyperplanes whose side is still to decide."""
+        piece.undecided = [t for t in piece.undecided if piece.sides[t] == 0]
+        return piece.undecided
+
+    def parts(self, piece: "Piece") -> list:
+        """The next pieces of ``piece``, in stack order (the last is split first)."""
+        return self.cut(piece)
 
     def cut(self, piece: "Piece") -> list:
         """The pieces of ``piece`` on either side of its first undecided hyperplane (label
@@ -568,19 +576,17 @@ class MaxSplit(LayerSplit):
             todo = list(range(self.layer.width))
         else:
             states, todo = cell.sides.copy(), [int(g) for g in cell.undecided]
-        stack = [Piece(cell.A, cell.b, cell.labels, cell.errors, cell.row_sides, cell.center,
-                       cell.radius, cell.largest, states, todo, cell_basis(cell))]
-        out, steps = [], 0
-        while stack and steps < self.engine.split_steps:
-            steps += 1
-            piece = stack.pop()
-            if not piece.undecided:
-                out.append(piece)
-                continue
-            stack.extend(reversed(self.split_unit(piece, piece.undecided[0])))
+        out, unfinished = self.split(states, todo)
         children = [self.next_layer(piece) for piece in out]
-        children += [self.unfinished(piece) for piece in reversed(stack)]
+        children += [self.unfinished(piece) for piece in reversed(unfinished)]
         return children, len(out)
+
+    def undecided(self, piece: Piece) -> list:
+        """The piece's units still to split."""
+        return piece.undecided
+
+    def parts(self, piece: Piece) -> list:
+        return list(reversed(self.split_unit(piece, piece.undecided[0])))
 
     def unit_planes(self, unit: int):
         """The pair hyperplanes of ``unit`` on this cell
