@@ -51,7 +51,7 @@ def full():
 @pytest.fixture
 def net_file(tmp_path):
     path = tmp_path / "net.npz"
-    regions.save(NET, path)
+    regions.write_network(NET, path)
     return path
 
 
@@ -268,7 +268,7 @@ def test_a_checkpoint_of_another_network_or_domain_is_refused(full, capsys, net_
     path = tmp_path / "ck.npz"
     data = partial_checkpoint(capsys, net_file, path)
     other = tmp_path / "other.npz"
-    regions.save(OTHER, other)
+    regions.write_network(OTHER, other)
     for args in ([other, *BOX], [net_file, "--box", "-2", "2"], [net_file],
                  [net_file, *BOX, "--min-radius", "2e-6"]):
         code, out, err = count(capsys, *args, "--resume", path)

@@ -165,7 +165,7 @@ def test_sigint_then_resume_is_identical(uninterrupted, ctrl_c_after, small_chun
 
 def test_cli_ctrl_c_prints_the_partial_result_and_exits_5(ctrl_c_after, tmp_path, capsys):
     net_path = tmp_path / "net.npz"
-    regions.save(NET, net_path)
+    regions.write_network(NET, net_path)
     sent = ctrl_c_after(7)
     code = main(["count", str(net_path), "--box", "-1", "1", "--method", "split", "--json",
                  "--quiet"])
@@ -177,7 +177,7 @@ def test_cli_ctrl_c_prints_the_partial_result_and_exits_5(ctrl_c_after, tmp_path
 
 def test_cli_time_limit_exits_5(fake_clock, small_chunks, tmp_path, capsys):
     net_path = tmp_path / "net.npz"
-    regions.save(NET, net_path)
+    regions.write_network(NET, net_path)
     code = main(["count", str(net_path), "--box", "-1", "1", "--time-limit", "30", "--json",
                  "--quiet"])
     assert code == EXIT_INCOMPLETE
@@ -202,12 +202,6 @@ def test_resume_refuses_another_method(tmp_path):
     regions.enumerate_regions(NET, DOMAIN, max_regions=5, checkpoint=path, method="vertex")
     with pytest.raises(regions.RegionsError, match="method 'vertex'"):
         regions.enumerate_regions(NET, DOMAIN, resume=path, method="split")
-
-
-def test_auto_with_a_checkpoint_keeps_the_vertex_engine(tmp_path):
-    """A checkpoint no longer forces the slower LP engine on a bounded 2-D domain."""
-    part = regions.enumerate_regions(NET, DOMAIN, checkpoint=tmp_path / "run.npz")
-    assert part.method == "vertex" and part.lps <= 1     # the domain's inscribed ball at most
 
 
 def test_resume_refuses_another_network(tmp_path):
@@ -239,7 +233,7 @@ def budget_exhausted(*args):
         os.kill(os.getpid(), signal.SIGKILL)
     return original(*args)
 driver.budget_exhausted = budget_exhausted
-regions.enumerate_regions(regions.load(sys.argv[1]), regions.box(-1, 1), checkpoint=sys.argv[2],
+regions.enumerate_regions(regions.read_network(sys.argv[1]), regions.box(-1, 1), checkpoint=sys.argv[2],
                   method="split")
 """
 
@@ -247,7 +241,7 @@ regions.enumerate_regions(regions.load(sys.argv[1]), regions.box(-1, 1), checkpo
 @pytest.mark.parametrize("kill_at", [2, 120])
 def test_sigkill_mid_run_then_resume(full, tmp_path, kill_at):
     net_path, path = tmp_path / "net.npz", tmp_path / "ck.npz"
-    regions.save(NET, net_path)
+    regions.write_network(NET, net_path)
     child = subprocess.run([sys.executable, "-c", KILLED_CHILD, str(net_path), str(path),
                             str(kill_at)], capture_output=True, text=True, timeout=300)
     assert child.returncode == -signal.SIGKILL, child.stderr
@@ -263,7 +257,7 @@ def test_sigkill_mid_run_then_resume(full, tmp_path, kill_at):
 
 def test_cli_incomplete_exit_code_and_json(tmp_path, capsys):
     net_path = tmp_path / "net.npz"
-    regions.save(NET, net_path)
+    regions.write_network(NET, net_path)
     code = main(["count", str(net_path), "--box", "-1", "1", "--max-regions", "10", "--json",
                  "--quiet"])
     assert code == EXIT_INCOMPLETE

@@ -154,7 +154,7 @@ def test_violations_are_reported_not_hidden():
 def test_cli_success_and_json(tmp_path):
     net = random_network([2, 6, 6, 1], seed=2)
     path = tmp_path / "net.npz"
-    regions.save(net, path)
+    regions.write_network(net, path)
     output = tmp_path / "report.json"
     args = _parser().parse_args(["verify", str(path), "--box", "-1", "1", "--samples", "3000",
                                  "--lines", "20", "-o", str(output), "--seed", "4", "--quiet"])
@@ -167,7 +167,7 @@ def test_cli_success_and_json(tmp_path):
 def test_cli_violation_exit_code(tmp_path, monkeypatch, capsys):
     net = random_network([2, 3, 1], seed=0)
     path = tmp_path / "net.npz"
-    regions.save(net, path)
+    regions.write_network(net, path)
     wrong = regions.enumerate_regions(random_network([2, 10, 10, 1], seed=0))
     # The CLI enumerates through regions.cli, then hands the partition to verify().
     module = importlib.import_module("regions.cli")
@@ -184,7 +184,7 @@ def test_cli_bad_input(tmp_path):
         args.func(args)
     net = random_network([2, 3, 1], seed=0)
     path = tmp_path / "net.npz"
-    regions.save(net, path)
+    regions.write_network(net, path)
     args = _parser().parse_args(["verify", str(path), "--samples", "-1", "--quiet"])
     with pytest.raises(RegionsError):
         args.func(args)
