@@ -267,13 +267,12 @@ def test_output_that_cannot_be_written_is_one_line(capsys, tmp_path):
     assert len(err.strip().splitlines()) == 1
 
 
-def test_verify_json_report(capsys, tmp_path):
+def test_verify_json_report(capsys, network_file):
     # One layer of 5 lines in general position on R^2: 1 + 5 + 10 = 16 regions (Zaslavsky).
     net = regions.Network.from_layers([(np.random.default_rng(3).normal(size=(5, 2)),
                                         np.random.default_rng(4).normal(size=5)),
                                        (np.ones((1, 5)), np.zeros(1))])
-    path = tmp_path / "net.npz"
-    regions.write_network(net, path)
+    path = network_file(net)
     code, out, _ = run(capsys, "verify", path, "--json", "--samples", "2000", "--lines", "5",
                        "--quiet")
     report = json.loads(out)

@@ -49,9 +49,8 @@ def full():
 
 
 @pytest.fixture
-def net_file(tmp_path):
-    path = tmp_path / "net.npz"
-    regions.write_network(NET, path)
+def net_file(network_file):
+    path = network_file(NET)
     return path
 
 

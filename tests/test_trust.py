@@ -107,9 +107,8 @@ def test_tiny_box_far_from_the_origin_is_exact():
         assert oracles.pattern_set(part) == truth
 
 
-def test_cli_counts_a_box_up_to_1e308(tmp_path, capsys):
-    path = tmp_path / "net.npz"
-    regions.write_network(ONE_LAYER, path)
+def test_cli_counts_a_box_up_to_1e308(network_file, capsys):
+    path = network_file(ONE_LAYER)
     assert main(["count", str(path), "--box", "-1", "1e308", "--json", "--quiet"]) == 0
     assert json.loads(capsys.readouterr().out)["regions"] == ZASLAVSKY_12_LINES
 
@@ -187,8 +186,7 @@ def test_full_pickled_model_needs_the_opt_in(torch, tmp_path, capsys):
         regions.read_network(path, allow_pickle=True, activations=["relu", "identity"])
 
 
-def test_npz_files_refuse_pytorch_options(tmp_path):
-    path = tmp_path / "net.npz"
-    regions.write_network(ONE_LAYER, path)
+def test_npz_files_refuse_pytorch_options(network_file):
+    path = network_file(ONE_LAYER)
     with pytest.raises(regions.FileFormatError, match="PyTorch"):
         regions.read_network(path, activations=["relu", "identity"])

@@ -410,7 +410,7 @@ def test_dask_local_cluster_of_two_workers(serial):
 
 
 def test_a_dask_cluster_counts_the_same_and_survives_a_killed_worker(tmp_path, monkeypatch,
-                                                                     capsys):
+                                                                     capsys, network_file):
     """A local cluster of two worker processes: ``regions count --scheduler`` gives the count
     of brute force; then, on the same cluster, the first task kills its worker
     (:mod:`killed_once`): dask retries the task on a restarted worker, and the count is
@@ -418,8 +418,7 @@ def test_a_dask_cluster_counts_the_same_and_survives_a_killed_worker(tmp_path, m
     distributed = pytest.importorskip("distributed")
     from killed_once import MARK, PARENT, KilledOnce
     from regions import enumeration
-    path = tmp_path / "net.npz"
-    regions.write_network(SMALL, path)
+    path = network_file(SMALL)
     brute = oracles.unambiguous(oracles.brute_force_patterns, SMALL,
                                 oracles.box_slice([-1, -1], [1, 1]))
     serial = regions.count_regions(NETS["split"], BOX, method="split")
@@ -439,9 +438,8 @@ def test_a_dask_cluster_counts_the_same_and_survives_a_killed_worker(tmp_path, m
                                                                           serial.per_layer)
 
 
-def test_cli_workers(serial, tmp_path, capsys):
-    path = tmp_path / "net.npz"
-    regions.write_network(NET, path)
+def test_cli_workers(serial, network_file, capsys):
+    path = network_file(NET)
     assert main(["count", str(path), "--box", "-1", "1", "--json", "--quiet",
                  "--workers", "2"]) == 0
     assert json.loads(capsys.readouterr().out)["regions"] == len(serial("vertex"))

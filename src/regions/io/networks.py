@@ -63,7 +63,8 @@ def _check_sizes(path: str) -> None:
                               f"{MAX_TOTAL_ELEMENTS:,}")
 
 
-def read_network(path, *, activations=None, allow_pickle: bool = False, input_shape=None) -> Network:
+def read_network(path, *, activations=None, allow_pickle: bool = False,
+                 input_shape=None) -> Network:
     """Read a network from an ``.npz`` file in the format above, or a PyTorch file.
 
     Parameters
