@@ -405,7 +405,7 @@ def test_exit_130_only_for_an_interrupt_outside_the_enumeration(monkeypatch, cap
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "load", interrupted)
+    monkeypatch.setattr(cli, "read_network", interrupted)
     assert cli.main(["count", "net.npz", "--quiet"]) == cli.EXIT_INTERRUPTED == 130
     assert "Ctrl-C outside the enumeration" in exit_table()[130]
 

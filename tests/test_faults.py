@@ -450,7 +450,7 @@ def test_ctrl_c_outside_the_enumeration_loop_exits_130(monkeypatch, capsys, net_
     def interrupted_load(*args, **kwargs):
         signal.raise_signal(signal.SIGINT)      # Python's default handler: KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "load", interrupted_load)
+    monkeypatch.setattr(cli, "read_network", interrupted_load)
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         code, out, err = count(capsys, net_file)
