@@ -13,7 +13,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> None:
-    net = regions.load(HERE.parent / "data" / "example_2x8x8x8.npz")
+    net = regions.read_network(HERE.parent / "data" / "example_2x8x8x8.npz")
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5.5))
     regions.plot(regions.enumerate_regions(net, regions.box(-1, 1)), left, boundary=True)
     regions.plot(regions.enumerate_regions(net), right)

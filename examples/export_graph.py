@@ -8,7 +8,7 @@ import sys
 import regions
 from regions.io.partitions import write_graph
 
-net = regions.load("data/example_2x8x8x8.npz")
+net = regions.read_network("data/example_2x8x8x8.npz")
 part = regions.enumerate_regions(net, regions.box(-1, 1))
 G = regions.adjacency_graph(part)
 path = sys.argv[1] if len(sys.argv) > 1 else "regions.gexf"

@@ -10,11 +10,11 @@ import numpy as np
 
 import regions
 
-net = regions.load("data/example_2x8x8x8.npz")
+net = regions.read_network("data/example_2x8x8x8.npz")
 part = regions.enumerate_regions(net, regions.box(-1, 1))
 path = sys.argv[1] if len(sys.argv) > 1 else "partition.json"
 with open(path, "w", encoding="utf-8") as handle:
-    handle.write(regions.to_json(part))
+    handle.write(regions.write_json(part))
 again = regions.read_json(path)
 assert np.array_equal(again.patterns, part.patterns)
 region = again[0]

@@ -5,7 +5,7 @@
 
 import regions
 
-net = regions.load("data/example_2x8x8x8.npz")
+net = regions.read_network("data/example_2x8x8x8.npz")
 report = regions.verify(net, regions.box(-1, 1), samples=20_000, lines=50)
 print(report.format_table())
 print("every relation holds" if report.ok else "a relation is violated")

@@ -132,6 +132,13 @@ def plane_slice(p0, p1, p2, lo=None, hi=None) -> Slice:
     return Slice(A, c, p0, basis)
 
 
+def line_slice(p0, p1) -> Slice:
+    """The whole line through ``p0`` and ``p1``, at unit speed."""
+    p0, p1 = np.asarray(p0, float), np.asarray(p1, float)
+    direction = (p1 - p0) / np.linalg.norm(p1 - p0)
+    return Slice(np.zeros((0, 1)), np.zeros(0), p0, direction[:, None])
+
+
 def segment_slice(p0, p1) -> tuple[Slice, float]:
     """Segment ``t in [0, |p1 - p0|]`` at unit speed; returns the slice and the length."""
     p0, p1 = np.asarray(p0, float), np.asarray(p1, float)
@@ -898,6 +905,11 @@ def pattern_set(partition) -> set[tuple]:
     return patterns
 
 
+def row_set(patterns) -> set[tuple]:
+    """Rows of a pattern array as a set of int tuples (repeated rows allowed)."""
+    return {tuple(int(s) for s in row) for row in patterns}
+
+
 def unambiguous(oracle, *args, **kwargs):
     """Run an oracle; skip the calling test when it reports an ambiguous input."""
     import pytest
@@ -945,3 +957,11 @@ def residual_block_patterns(weights, box_lo: float, box_hi: float) -> set[tuple]
                                     c_all[keep] / norms[keep], 2, cap=10.0) > 1e-6:
             found.add(states)
     return found
+
+
+def segment_count(net, p0, p1) -> int:
+    """Regions of ``net`` on the segment ``p0 -> p1``, by the exact sweep of
+    :func:`line_partition` (the calling test is skipped when the sweep cannot decide)."""
+    p0, p1 = np.asarray(p0, float), np.asarray(p1, float)
+    length = float(np.linalg.norm(p1 - p0))
+    return len(unambiguous(line_partition, net, p0, (p1 - p0) / length, 0.0, length))

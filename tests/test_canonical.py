@@ -52,7 +52,7 @@ def mixed(widths, seed, activations):
 
 
 def file_bytes(net, path) -> bytes:
-    regions.save(net, path)
+    regions.write_network(net, path)
     return path.read_bytes()
 
 
@@ -309,11 +309,11 @@ def test_save_writes_the_same_bytes_whatever_the_clock(tmp_path, monkeypatch):
 
 def test_cli_writes_the_canonical_network(tmp_path, capsys):
     net = hand_built()
-    regions.save(net, tmp_path / "a.npz")
+    regions.write_network(net, tmp_path / "a.npz")
     copy = transformed(net, [[4, 2, 3, 0, 1], [2, 0, 1]],
                        [[Fraction(1, 4), Fraction(2), Fraction(8), Fraction(1), Fraction(1)],
                         [Fraction(2), Fraction(1, 2), Fraction(4)]])
-    regions.save(copy, tmp_path / "b.npz")
+    regions.write_network(copy, tmp_path / "b.npz")
     code = main(["canonical", str(tmp_path / "a.npz"), "-o", str(tmp_path / "ca.npz"),
                  "--prune"])
     out, err = capsys.readouterr()
@@ -331,11 +331,11 @@ def test_cli_writes_the_canonical_network(tmp_path, capsys):
     assert summary["widths"] == [2, 2, 2, 1] and summary["exact"] and summary["pruned"]
     assert summary["dead"] == [[0, 2], [0, 4], [1, 2]] and summary["dead_on_domain"] is None
     assert (tmp_path / "ca.npz").read_bytes() == (tmp_path / "cb.npz").read_bytes()
-    assert regions.compare(net, regions.load(tmp_path / "ca.npz")).equivalent
+    assert regions.compare(net, regions.read_network(tmp_path / "ca.npz")).equivalent
 
 
 def test_cli_finds_neurons_off_on_the_box(tmp_path, capsys):
-    regions.save(hand_built(), tmp_path / "a.npz")
+    regions.write_network(hand_built(), tmp_path / "a.npz")
     assert main(["canonical", str(tmp_path / "a.npz"), "-o", str(tmp_path / "c.npz"),
                  "--box", "-1", "1", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
@@ -344,7 +344,7 @@ def test_cli_finds_neurons_off_on_the_box(tmp_path, capsys):
 
 
 def test_cli_refuses_bad_input(tmp_path, capsys):
-    regions.save(hand_built(), tmp_path / "a.npz")
+    regions.write_network(hand_built(), tmp_path / "a.npz")
     assert main(["canonical", str(tmp_path / "a.npz"), "-o", str(tmp_path / "c.txt")]) == 2
     assert "the network format is .npz" in capsys.readouterr().err
     assert main(["canonical", str(tmp_path / "missing.npz"), "-o",

@@ -34,7 +34,7 @@ def run(capsys, *argv):
 
 @pytest.fixture(scope="module")
 def example():
-    return regions.load(EXAMPLE)
+    return regions.read_network(EXAMPLE)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,10 @@ def test_json_output(capsys, plane_truth):
     truth, per_layer = plane_truth
     assert summary["regions"] == len(truth)
     assert summary["per_layer"] == per_layer
-    assert summary["lps"] >= 0 and summary["seconds"] >= 0
+    # method="auto" takes the vertex engine on R^2, which solves no LP (README's output of
+    # this command shows "LPs: 0"); the run takes time, all of it outside LPs.
+    assert (summary["method"], summary["lps"], summary["lp_seconds"]) == ("vertex", 0, 0.0)
+    assert summary["seconds"] > 0
 
 
 def test_box_option(capsys, example, box_truth):
@@ -98,7 +101,7 @@ def test_box_count_against_a_dense_grid(example):
 
 def test_hardtanh_example_with_box(capsys):
     path = DATA / "example_hardtanh_2x6x6.npz"
-    net = regions.load(path)
+    net = regions.read_network(path)
     assert net.activations == ["hardtanh", "hardtanh", "identity"]
     patterns, per_layer, _ = unambiguous(oracles.polygon_partition, net,
                                          oracles.box_slice([-2, -2], [2, 2]),
@@ -242,7 +245,7 @@ def test_count_writes_the_whole_partition_read_back_by_the_api(capsys, tmp_path,
     assert code == 0 and json.loads(out)["output"] == str(path)
     part = regions.read_json(path) if suffix == "json" else regions.read_npz(path)
     assert pattern_set(part) == box_truth[0]          # the polygon-clipping oracle's regions
-    example = regions.load(EXAMPLE)
+    example = regions.read_network(EXAMPLE)
     for i in (0, len(part) // 2, len(part) - 1):      # witnesses inside, maps = forward pass
         region = part[i]
         assert np.all(region.A @ region.witness < region.b)
@@ -264,13 +267,12 @@ def test_output_that_cannot_be_written_is_one_line(capsys, tmp_path):
     assert len(err.strip().splitlines()) == 1
 
 
-def test_verify_json_report(capsys, tmp_path):
+def test_verify_json_report(capsys, network_file):
     # One layer of 5 lines in general position on R^2: 1 + 5 + 10 = 16 regions (Zaslavsky).
     net = regions.Network.from_layers([(np.random.default_rng(3).normal(size=(5, 2)),
                                         np.random.default_rng(4).normal(size=5)),
                                        (np.ones((1, 5)), np.zeros(1))])
-    path = tmp_path / "net.npz"
-    regions.save(net, path)
+    path = network_file(net)
     code, out, _ = run(capsys, "verify", path, "--json", "--samples", "2000", "--lines", "5",
                        "--quiet")
     report = json.loads(out)
@@ -290,7 +292,7 @@ def test_convert_writes_the_npz_contract(capsys, tmp_path):
     with np.load(target) as arrays:                   # the file contract, read without regions
         assert arrays["W0"].shape == (6, 2) and arrays["activations"].tolist() == [
             "hardtanh", "identity"]
-    net = regions.load(target)
+    net = regions.read_network(target)
     x = np.random.default_rng(0).normal(size=(20, 2)) * 2
     with torch.no_grad():
         assert np.allclose(net.forward(x), model(torch.from_numpy(x)).numpy(), rtol=1e-12)
@@ -318,7 +320,7 @@ def test_every_enumerating_command_takes_the_controls(capsys, tmp_path, command,
 
 @functools.lru_cache(maxsize=None)
 def example_whole_plane_patterns():
-    patterns, _, _ = oracles.unambiguous(oracles.whole_plane_partition, regions.load(EXAMPLE))
+    patterns, _, _ = oracles.unambiguous(oracles.whole_plane_partition, regions.read_network(EXAMPLE))
     return frozenset(patterns)
 
 
@@ -369,7 +371,7 @@ def test_polytope_from_a_file(capsys, tmp_path):
     np.savez(path, A=A, c=c)
     code, out, _ = run(capsys, "count", EXAMPLE, "--polytope", path, "--json", "--quiet")
     assert code == 0
-    net = regions.load(EXAMPLE)
+    net = regions.read_network(EXAMPLE)
     truth, _, _ = unambiguous(oracles.polygon_partition, net, oracles.polytope_slice(A, c),
                               np.array([[-1.0, -1.0], [1.5, -1.0], [-1.0, 1.5]]))
     assert json.loads(out)["regions"] == len(truth)
@@ -384,7 +386,7 @@ def test_polytope_from_a_file(capsys, tmp_path):
 def one_layer_net(tmp_path, W, b, name="net.npz"):
     """A network file of one ReLU layer ``relu(W x + b)`` summed into one output."""
     path = tmp_path / name
-    regions.save(regions.Network.from_layers([(np.array(W, float), np.array(b, float)),
+    regions.write_network(regions.Network.from_layers([(np.array(W, float), np.array(b, float)),
                                               (np.ones((1, len(b))), np.zeros(1))]), path)
     return path
 
@@ -488,7 +490,7 @@ NEAR_TRIPLE = ([[0.1, 0.2], [0.3, -0.1], [0.7, 0.1]],
 @pytest.fixture(scope="module")
 def near_triple(tmp_path_factory):
     path = tmp_path_factory.mktemp("near") / "near_triple.npz"
-    regions.save(regions.Network.from_layers([NEAR_TRIPLE, ([[1.0, 1.0, 1.0]], [0.0])]), path)
+    regions.write_network(regions.Network.from_layers([NEAR_TRIPLE, ([[1.0, 1.0, 1.0]], [0.0])]), path)
     return path
 
 
@@ -592,7 +594,7 @@ def test_argument_errors_are_one_line(capsys, argv, message):
 def tent_file(tmp_path):
     """The tent map 2 relu(x) - 4 relu(x - 1/2) on [0, 1]: 2^k laps of f^k."""
     path = tmp_path / "tent.npz"
-    regions.save(regions.Network.from_layers([([[1.0], [1.0]], [0.0, -0.5]),
+    regions.write_network(regions.Network.from_layers([([[1.0], [1.0]], [0.0, -0.5]),
                                               ([[2.0, -4.0]], [0.0])]), path)
     return path
 
@@ -608,7 +610,7 @@ def test_entropy_refuses_fewer_than_one_iteration(capsys, tmp_path, iterations):
                                        f"be at least 1, got {int(iterations)} (see regions "
                                        f"entropy --help)\n")
     with pytest.raises(regions.RegionsError, match="at least 1"):
-        regions.entropy(regions.load(tent_file(tmp_path)), 0.0, 1.0, int(iterations))
+        regions.entropy(regions.read_network(tent_file(tmp_path)), 0.0, 1.0, int(iterations))
 
 
 def test_entropy_takes_quiet_and_json(capsys, tmp_path):
@@ -621,7 +623,7 @@ def test_a_plane_needs_two_inputs(capsys, tmp_path):
     # Before: --plane 0 1 2 on a 1-input net was accepted as a 1-D domain (while the same
     # collinear points in R^2 are refused); after, both are refused.
     path = tmp_path / "one.npz"
-    regions.save(regions.Network.from_layers([([[1.0], [1.0]], [0.0, -1.0]),
+    regions.write_network(regions.Network.from_layers([([[1.0], [1.0]], [0.0, -1.0]),
                                               ([[1.0, 1.0]], [0.0])]), path)
     code, out, err = run(capsys, "count", path, "--plane", "0", "1", "2", "--quiet")
     assert code == cli.EXIT_BAD_INPUT and out == ""

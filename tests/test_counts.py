@@ -236,20 +236,3 @@ def test_thin_far_cone_on_the_whole_plane():
                                             oracles.whole_slice(2))
 
 
-@pytest.mark.parametrize("method", ["split", "vertex", "walk"])
-@pytest.mark.parametrize("dim,width", [(2, 7), (3, 6)])
-def test_count_regions_without_keeping_them(dim, width, method):
-    # The counting path drops every batch of regions as it comes: its count is Zaslavsky's on
-    # R^n, brute force's on a box, and its per-layer counts those of the truncated networks.
-    net = one_layer(dim, width, 5, "relu")
-    counted = regions.count_regions(net, method=method)
-    assert counted.regions == oracles.zaslavsky(width, dim) and counted.complete
-    assert counted.per_layer == [counted.regions] * 2 and counted.method == method
-    deep = random_net([dim, 4, 3, 1], ["relu", "hardtanh", "identity"], seed=2)
-    counted = regions.count_regions(deep, regions.box(-1, 1), method=method)
-    truth = unambiguous(oracles.brute_force_patterns, deep,
-                        oracles.box_slice(-np.ones(dim), np.ones(dim)))
-    assert counted.regions == len(truth)
-    assert counted.summary()["regions"] == len(truth)
-    partial = regions.count_regions(deep, regions.box(-1, 1), method=method, max_regions=3)
-    assert (partial.regions, partial.complete, partial.stop_reason) == (3, False, "max_regions")

@@ -385,7 +385,7 @@ def test_exit_7_means_uncertain_never_thin(tmp_path, capsys):
     from regions import cli
 
     path = tmp_path / "near_triple.npz"
-    regions.save(regions.Network.from_layers([NEAR_TRIPLE, ([[1.0, 1.0, 1.0]], [0.0])]), path)
+    regions.write_network(regions.Network.from_layers([NEAR_TRIPLE, ([[1.0, 1.0, 1.0]], [0.0])]), path)
     box = ["--box", "-1", "1", "--quiet", "--json"]
     capsys.readouterr()
     assert cli.main(["count", str(path), *box]) == 0
@@ -405,7 +405,7 @@ def test_exit_130_only_for_an_interrupt_outside_the_enumeration(monkeypatch, cap
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "load", interrupted)
+    monkeypatch.setattr(cli, "read_network", interrupted)
     assert cli.main(["count", "net.npz", "--quiet"]) == cli.EXIT_INTERRUPTED == 130
     assert "Ctrl-C outside the enumeration" in exit_table()[130]
 
@@ -548,7 +548,7 @@ def test_readme_synopsis_names_every_output_format():
 def test_the_input_shape_rule_is_stated_as_the_loader_applies_it():
     # Before: "--input-shape ... when it does not start with a Linear"; the loader now reads
     # the shape off the first operation on the input, inside a custom module too
-    # (tests/test_torch_residual.py checks it).
+    # (tests/io/test_torch_model.py checks it).
     readme, api = all_text()["README.md"], " ".join(all_text()["api.md"].split())
     assert "does not start with a\n`Linear`" not in readme
     assert "first operation on the model's input is not a `Linear`" in " ".join(readme.split())

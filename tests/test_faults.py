@@ -49,9 +49,8 @@ def full():
 
 
 @pytest.fixture
-def net_file(tmp_path):
-    path = tmp_path / "net.npz"
-    regions.save(NET, path)
+def net_file(network_file):
+    path = network_file(NET)
     return path
 
 
@@ -268,7 +267,7 @@ def test_a_checkpoint_of_another_network_or_domain_is_refused(full, capsys, net_
     path = tmp_path / "ck.npz"
     data = partial_checkpoint(capsys, net_file, path)
     other = tmp_path / "other.npz"
-    regions.save(OTHER, other)
+    regions.write_network(OTHER, other)
     for args in ([other, *BOX], [net_file, "--box", "-2", "2"], [net_file],
                  [net_file, *BOX, "--min-radius", "2e-6"]):
         code, out, err = count(capsys, *args, "--resume", path)
@@ -451,7 +450,7 @@ def test_ctrl_c_outside_the_enumeration_loop_exits_130(monkeypatch, capsys, net_
     def interrupted_load(*args, **kwargs):
         signal.raise_signal(signal.SIGINT)      # Python's default handler: KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "load", interrupted_load)
+    monkeypatch.setattr(cli, "read_network", interrupted_load)
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         code, out, err = count(capsys, net_file)

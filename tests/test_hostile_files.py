@@ -35,7 +35,7 @@ def test_random_arrays_load_or_fail_cleanly(tmp_path, contents):
     path = tmp_path / "fuzz.npz"
     np.savez(path, **contents)
     try:
-        net = regions.load(path)
+        net = regions.read_network(path)
     except regions.RegionsError:
         return
     # Whatever loads is a valid network: finite weights, chained shapes.
@@ -52,21 +52,21 @@ def test_truncated_files_fail_cleanly(tmp_path, fraction):
     data = path.read_bytes()
     path.write_bytes(data[: int(len(data) * fraction)])
     with pytest.raises(regions.FileFormatError):
-        regions.load(path)
+        regions.read_network(path)
 
 
 def test_nan_weights_rejected(tmp_path):
     path = tmp_path / "nan.npz"
     np.savez(path, W0=np.array([[np.nan, 1.0]]), b0=np.zeros(1))
     with pytest.raises(regions.NetworkError, match="NaN"):
-        regions.load(path)
+        regions.read_network(path)
 
 
 def test_object_arrays_are_never_unpickled(tmp_path):
     path = tmp_path / "evil.npz"
     np.savez(path, W0=np.array([object()], dtype=object), b0=np.zeros(1))
     with pytest.raises(regions.FileFormatError, match="objects"):
-        regions.load(path)
+        regions.read_network(path)
 
 
 def test_absurd_shape_rejected_before_allocation(tmp_path):
@@ -79,14 +79,14 @@ def test_absurd_shape_rejected_before_allocation(tmp_path):
         archive.writestr("W0.npy", header.getvalue() + b"\0" * 64)
         archive.writestr("b0.npy", header.getvalue())
     with pytest.raises(regions.FileFormatError, match=f"{MAX_ARRAY_ELEMENTS:,}"):
-        regions.load(path)
+        regions.read_network(path)
 
 
 def test_not_a_zip(tmp_path):
     path = tmp_path / "text.npz"
     path.write_text("hello")
     with pytest.raises(regions.FileFormatError):
-        regions.load(path)
+        regions.read_network(path)
 
 
 class Exploit:
@@ -99,7 +99,7 @@ def test_torch_files_load_weights_only(tmp_path):
     good = tmp_path / "model.pt"
     model = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
     torch.save(model.state_dict(), good)
-    net = regions.load(good, activations=["relu", "identity"])
+    net = regions.read_network(good, activations=["relu", "identity"])
     x = np.random.default_rng(0).normal(size=(5, 2))
     expected = model.double()(torch.tensor(x)).detach().numpy()
     assert np.allclose(net.forward(x), expected)
@@ -108,4 +108,4 @@ def test_torch_files_load_weights_only(tmp_path):
     with open(evil, "wb") as handle:
         pickle.dump({"0.weight": Exploit()}, handle)
     with pytest.raises(regions.FileFormatError):
-        regions.load(evil, activations=["relu", "identity"])
+        regions.read_network(evil, activations=["relu", "identity"])

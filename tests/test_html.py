@@ -95,7 +95,7 @@ def test_other_dimensions_are_refused():
 def test_cli_writes_a_self_contained_page(tmp_path, capsys):
     net_path, page = tmp_path / "net.npz", tmp_path / "view.html"
     net = random_net([3, 4, 1], ["relu", "identity"], 1)
-    regions.save(net, net_path)
+    regions.write_network(net, net_path)
     assert main(["plot", str(net_path), "-o", str(page), "--box", "-1", "1", "--json",
                  "--quiet"]) == 0
     summary = json.loads(capsys.readouterr().out)
@@ -112,7 +112,7 @@ def test_cli_writes_a_self_contained_page(tmp_path, capsys):
 
 def test_cli_draws_a_3d_png(tmp_path, capsys):
     net_path, picture = tmp_path / "net.npz", tmp_path / "view.png"
-    regions.save(random_net([3, 4, 1], ["relu", "identity"], 1), net_path)
+    regions.write_network(random_net([3, 4, 1], ["relu", "identity"], 1), net_path)
     assert main(["plot", str(net_path), "-o", str(picture), "--box", "-1", "1",
                  "--quiet"]) == 0
     assert picture.read_bytes().startswith(b"\x89PNG")

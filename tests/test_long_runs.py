@@ -165,7 +165,7 @@ def test_sigint_then_resume_is_identical(uninterrupted, ctrl_c_after, small_chun
 
 def test_cli_ctrl_c_prints_the_partial_result_and_exits_5(ctrl_c_after, tmp_path, capsys):
     net_path = tmp_path / "net.npz"
-    regions.save(NET, net_path)
+    regions.write_network(NET, net_path)
     sent = ctrl_c_after(7)
     code = main(["count", str(net_path), "--box", "-1", "1", "--method", "split", "--json",
                  "--quiet"])
@@ -177,7 +177,7 @@ def test_cli_ctrl_c_prints_the_partial_result_and_exits_5(ctrl_c_after, tmp_path
 
 def test_cli_time_limit_exits_5(fake_clock, small_chunks, tmp_path, capsys):
     net_path = tmp_path / "net.npz"
-    regions.save(NET, net_path)
+    regions.write_network(NET, net_path)
     code = main(["count", str(net_path), "--box", "-1", "1", "--time-limit", "30", "--json",
                  "--quiet"])
     assert code == EXIT_INCOMPLETE
@@ -202,12 +202,6 @@ def test_resume_refuses_another_method(tmp_path):
     regions.enumerate_regions(NET, DOMAIN, max_regions=5, checkpoint=path, method="vertex")
     with pytest.raises(regions.RegionsError, match="method 'vertex'"):
         regions.enumerate_regions(NET, DOMAIN, resume=path, method="split")
-
-
-def test_auto_with_a_checkpoint_keeps_the_vertex_engine(tmp_path):
-    """A checkpoint no longer forces the slower LP engine on a bounded 2-D domain."""
-    part = regions.enumerate_regions(NET, DOMAIN, checkpoint=tmp_path / "run.npz")
-    assert part.method == "vertex" and part.lps <= 1     # the domain's inscribed ball at most
 
 
 def test_resume_refuses_another_network(tmp_path):
@@ -240,7 +234,7 @@ def budget_exhausted(*args):
         os.kill(os.getpid(), signal.SIGKILL)
     return original(*args)
 driver.budget_exhausted = budget_exhausted
-regions.enumerate_regions(regions.load(sys.argv[1]), regions.box(-1, 1), checkpoint=sys.argv[2],
+regions.enumerate_regions(regions.read_network(sys.argv[1]), regions.box(-1, 1), checkpoint=sys.argv[2],
                   method="split")
 """
 
@@ -248,7 +242,7 @@ regions.enumerate_regions(regions.load(sys.argv[1]), regions.box(-1, 1), checkpo
 @pytest.mark.parametrize("kill_at", [2, 120])
 def test_sigkill_mid_run_then_resume(full, tmp_path, kill_at):
     net_path, path = tmp_path / "net.npz", tmp_path / "ck.npz"
-    regions.save(NET, net_path)
+    regions.write_network(NET, net_path)
     child = subprocess.run([sys.executable, "-c", KILLED_CHILD, str(net_path), str(path),
                             str(kill_at)], capture_output=True, text=True, timeout=300)
     assert child.returncode == -signal.SIGKILL, child.stderr
@@ -264,7 +258,7 @@ def test_sigkill_mid_run_then_resume(full, tmp_path, kill_at):
 
 def test_cli_incomplete_exit_code_and_json(tmp_path, capsys):
     net_path = tmp_path / "net.npz"
-    regions.save(NET, net_path)
+    regions.write_network(NET, net_path)
     code = main(["count", str(net_path), "--box", "-1", "1", "--max-regions", "10", "--json",
                  "--quiet"])
     assert code == EXIT_INCOMPLETE
@@ -538,7 +532,7 @@ def killing(original):
     return budget_exhausted
 driver.budget_exhausted = killing(driver.budget_exhausted)
 parallel.budget_exhausted = killing(parallel.budget_exhausted)
-net = regions.load(sys.argv[1])
+net = regions.read_network(sys.argv[1])
 if sys.argv[4] == "serial":
     regions.count_regions(net, checkpoint=sys.argv[2], checkpoint_every=10)
 else:
@@ -556,7 +550,7 @@ def test_a_count_of_100k_regions_killed_mid_run_resumes_to_zaslavsky(tmp_path, r
     net = random_network([2, 447, 1], seed=11)
     total = 1 + 447 + comb(447, 2)
     net_path, path = tmp_path / "net.npz", tmp_path / "count.npz"
-    regions.save(net, net_path)
+    regions.write_network(net, net_path)
     child = subprocess.run([sys.executable, "-c", KILLED_COUNT, str(net_path), str(path),
                             "50000", run], capture_output=True, text=True, timeout=300)
     assert child.returncode == -signal.SIGKILL, child.stderr

@@ -255,8 +255,8 @@ def test_windows_larger_than_an_int8_state_are_refused():
 def test_network_file_round_trip_and_refusals(tmp_path):
     net = pooled(0)
     path = tmp_path / "pool.npz"
-    regions.save(net, path)
-    back = regions.load(path)
+    regions.write_network(net, path)
+    back = regions.read_network(path)
     assert back.activations == net.activations
     assert np.array_equal(back.layers[1].windows, net.layers[1].windows)
     x = np.random.default_rng(0).normal(size=(20, 2))
@@ -265,12 +265,12 @@ def test_network_file_round_trip_and_refusals(tmp_path):
     del arrays["windows1"]
     np.savez(tmp_path / "missing.npz", **arrays)
     with pytest.raises(FileFormatError, match="without windows1"):
-        regions.load(tmp_path / "missing.npz")
+        regions.read_network(tmp_path / "missing.npz")
     arrays["windows0"] = np.array([[0, 1]])
     arrays["windows1"] = net.layers[1].windows
     np.savez(tmp_path / "stray.npz", **arrays)
     with pytest.raises(FileFormatError, match="layer 0 is not a max layer"):
-        regions.load(tmp_path / "stray.npz")
+        regions.read_network(tmp_path / "stray.npz")
 
 
 # --------------------------------------------------------------------------- refusals
@@ -285,7 +285,7 @@ def test_engines_and_analyses_that_cannot_carry_max_layers_refuse():
     part = regions.enumerate_regions(net, dom)
     for analysis in (regions.adjacency_graph, regions.linear_pieces, regions.certify,
                      regions.face_lattice, regions.decision_boundary, regions.betti_numbers,
-                     regions.critical_points, regions.plot, regions.to_json):
+                     regions.critical_points, regions.plot, regions.write_json):
         with pytest.raises(NetworkError, match="cannot carry max layers"):
             analysis(part)
     with pytest.raises(NetworkError, match="cannot carry max layers"):
@@ -498,7 +498,7 @@ def test_a_split_cut_short_and_a_resumed_checkpoint_give_the_same_regions(tmp_pa
 def test_command_line_counts_and_refuses_before_the_work(tmp_path, capsys):
     from regions.cli import main
     path = tmp_path / "pool.npz"
-    regions.save(pooled(0), path)
+    regions.write_network(pooled(0), path)
     assert main(["count", str(path), "--box", "-1", "1", "--json", "--quiet"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["regions"] == len(ro.brute_force_regions(pooled(0),

@@ -98,3 +98,18 @@ def test_every_public_function_and_class_has_an_example():
                    or inspect.isclass(getattr(regions, name)))
                and ">>>" not in (inspect.getdoc(getattr(regions, name)) or "")]
     assert not missing, missing
+
+
+def test_test_folders_mirror_the_package():
+    """tests/<package>/test_<module>.py tests src/regions/<package>/<module>: every test
+    file of a subfolder names a module (or Cython source) of the package's folder."""
+    source = ROOT / "src" / "regions"
+    folders = [path for path in (ROOT / "tests").iterdir()
+               if path.is_dir() and any(path.glob("test_*.py"))]
+    assert folders, "no test folder"
+    for folder in folders:
+        assert (source / folder.name / "__init__.py").is_file(), folder.name
+        for test in folder.glob("test_*.py"):
+            module = test.stem.removeprefix("test_")
+            assert any((source / folder.name / f"{module}{suffix}").is_file()
+                       for suffix in (".py", ".pyx", ".pxd")), test.relative_to(ROOT)

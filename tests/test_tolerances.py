@@ -1,4 +1,12 @@
-"""min_radius reports thin regions and decides nothing: hand-worked slivers, every engine."""
+"""min_radius reports thin regions and decides nothing: hand-worked slivers, every engine;
+and docs/tolerances.md lists every limit and tolerance of the package with its value."""
+
+import importlib
+import inspect
+import numbers
+import pkgutil
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -57,3 +65,42 @@ def test_count_and_patterns_do_not_depend_on_min_radius(seed):
 def test_bad_min_radius_is_rejected():
     with pytest.raises(regions.RegionsError):
         regions.enumerate_regions(two_breakpoints_1d(1.0), min_radius=0.0)
+
+
+def numeric_constants():
+    """Every module-level numeric constant of the package's modules (upper-case names),
+    less those that are neither a limit nor a tolerance: exit codes, file-format versions,
+    the leaky slope's default, float64's own constants and the no-limit sentinel."""
+    not_limits = {"FORMAT_VERSION", "DEFAULT_LEAKY_SLOPE", "UNIT_ROUNDOFF",
+                  "SMALLEST_SUBNORMAL", "UNLIMITED"}
+    found = {}
+    for info in pkgutil.walk_packages(regions.__path__, "regions."):
+        if info.name.rpartition(".")[2].startswith("_"):
+            continue
+        module = importlib.import_module(info.name)
+        source = inspect.getsource(module)
+        for name, value in vars(module).items():
+            if (name.isupper() and name not in not_limits and not name.startswith(("EXIT_", "_"))
+                    and re.search(rf"^{name}(: [^=]+)? = ", source, re.M)
+                    and (isinstance(value, numbers.Real) and not isinstance(value, bool)
+                         or name == "MAX_AUTO_DIM")):
+                found[f"{info.name}.{name}"] = value
+    return found
+
+
+def test_docs_list_every_limit_and_tolerance_with_its_value():
+    """docs/tolerances.md's tables name every numeric constant of the package, each with
+    the value the code has and a meaning."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "tolerances.md").read_text()
+    section = text.split("## Every limit and tolerance", 1)[1]
+    rows = {name: (value, meaning) for name, value, meaning in
+            re.findall(r"^\| `([\w.]+)` \| (.+?) \| (.+?) \|$", section, re.M)}
+    constants = numeric_constants()
+    assert set(constants) <= set(rows), sorted(set(constants) - set(rows))
+    for name, value in constants.items():
+        written, meaning = rows[name]
+        assert meaning.strip(), name
+        if name.endswith("MAX_AUTO_DIM"):
+            assert written == repr(value)
+        else:
+            assert float(written) == value, (name, written, value)

@@ -107,9 +107,8 @@ def test_tiny_box_far_from_the_origin_is_exact():
         assert oracles.pattern_set(part) == truth
 
 
-def test_cli_counts_a_box_up_to_1e308(tmp_path, capsys):
-    path = tmp_path / "net.npz"
-    regions.save(ONE_LAYER, path)
+def test_cli_counts_a_box_up_to_1e308(network_file, capsys):
+    path = network_file(ONE_LAYER)
     assert main(["count", str(path), "--box", "-1", "1e308", "--json", "--quiet"]) == 0
     assert json.loads(capsys.readouterr().out)["regions"] == ZASLAVSKY_12_LINES
 
@@ -126,7 +125,7 @@ def gap_network(width):
                          ids=["narrow", "thin", "clean"])
 def test_thin_regions_are_in_the_json_and_exit_0(tmp_path, capsys, width, thin):
     path = tmp_path / "gap.npz"
-    regions.save(gap_network(width), path)
+    regions.write_network(gap_network(width), path)
     code = main(["count", str(path), "--box", "-1", "1", "--json", "--quiet"])
     summary = json.loads(capsys.readouterr().out)
     assert (summary["regions"], summary["thin"], summary["certain"], code) == (3, thin, True, 0)
@@ -152,7 +151,7 @@ def test_state_dict_without_activations_is_refused(torch, tmp_path, capsys):
     path = tmp_path / "model.pt"
     torch.save(hardtanh_model(torch).state_dict(), path)
     with pytest.raises(regions.FileFormatError, match="stores no activations"):
-        regions.load(path)
+        regions.read_network(path)
     assert main(["count", str(path), "--quiet"]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err.strip()
     assert "--activations" in err and "\n" not in err
@@ -162,7 +161,7 @@ def test_state_dict_with_activations_counts_the_hardtanh_model(torch, tmp_path, 
     path = tmp_path / "model.pt"
     model = hardtanh_model(torch)
     torch.save(model.state_dict(), path)
-    net = regions.load(path, activations=["hardtanh", "identity"])
+    net = regions.read_network(path, activations=["hardtanh", "identity"])
     x = np.random.default_rng(0).normal(size=(50, 2)) * 3
     with torch.no_grad():
         assert np.allclose(net.forward(x), model(torch.from_numpy(x)).numpy(), rtol=1e-12)
@@ -175,20 +174,19 @@ def test_full_pickled_model_needs_the_opt_in(torch, tmp_path, capsys):
     path = tmp_path / "model.pt"
     torch.save(hardtanh_model(torch), path)
     with pytest.raises(regions.FileFormatError, match="allow_pickle"):
-        regions.load(path)
+        regions.read_network(path)
     assert main(["count", str(path), "--quiet"]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err.strip()
     assert "--allow-pickle" in err and "\n" not in err and "Unsupported global" in err
-    net = regions.load(path, allow_pickle=True)
+    net = regions.read_network(path, allow_pickle=True)
     assert net.activations == ["hardtanh", "identity"]
     assert main(["count", str(path), "--allow-pickle", "--json", "--quiet"]) == 0
     assert json.loads(capsys.readouterr().out)["regions"] == HARDTANH_FAMILIES
     with pytest.raises(regions.FileFormatError, match="activations come from"):
-        regions.load(path, allow_pickle=True, activations=["relu", "identity"])
+        regions.read_network(path, allow_pickle=True, activations=["relu", "identity"])
 
 
-def test_npz_files_refuse_pytorch_options(tmp_path):
-    path = tmp_path / "net.npz"
-    regions.save(ONE_LAYER, path)
+def test_npz_files_refuse_pytorch_options(network_file):
+    path = network_file(ONE_LAYER)
     with pytest.raises(regions.FileFormatError, match="PyTorch"):
-        regions.load(path, activations=["relu", "identity"])
+        regions.read_network(path, activations=["relu", "identity"])

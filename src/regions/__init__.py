@@ -15,7 +15,7 @@ Four ReLU lines through the origin cut the plane into 8 regions:
 The public names, in the order the data flows:
 
 Networks
-    Network, Layer, load, save, from_torch, from_onnx
+    Network, Layer, read_network, write_network, from_torch, from_onnx
 Domains
     Domain, AnyDimension, whole_space, box, polytope, plane, line, segment,
     tolerance_scale, MIN_RADIUS
@@ -33,9 +33,13 @@ The polyhedral complex
     boundary_betti_numbers, critical_points, CriticalPoint, sublevel_persistence,
     entropy, EntropyReport
 Files and pictures
-    to_json, read_json, to_npz, read_npz, write_graph, read_graph, plot
+    write_json, read_json, write_npz, read_npz, write_graph, read_graph, plot
 Errors
     RegionsError, NetworkError, DomainError, FileFormatError, CheckpointError
+
+Renamed names, kept for one release (each warns with a DeprecationWarning): ``load`` and
+``save`` (now ``read_network`` and ``write_network``), ``to_json`` and ``to_npz`` (now
+``write_json`` and ``write_npz``).
 """
 
 import importlib.metadata
@@ -56,12 +60,14 @@ from .analysis.graph import adjacency_graph
 from .analysis.pieces import LinearPieces, linear_pieces
 from .analysis.paths import region_path, segment_path
 from .errors import CheckpointError, DomainError, FileFormatError, NetworkError, RegionsError
-from .io.networks import load, save
+from .deprecation import renamed_attribute
+from .io.networks import read_network, write_network
 from .network import Layer, Network
 from .partition import Partition, Region, RegionCount
 from .pictures import plot
 from .polyhedra import minimal_rows
-from .io.partitions import read_graph, read_json, read_npz, to_json, to_npz, write_graph
+from .io.partitions import (read_graph, read_json, read_npz, write_graph, write_json,
+                            write_npz)
 from .tolerances import MIN_RADIUS
 from .io.onnx_model import from_onnx
 from .io.torch_model import from_torch
@@ -69,7 +75,7 @@ from .analysis.verify import VerifyReport, verify
 
 __all__ = [
     # networks
-    "Network", "Layer", "load", "save", "from_torch", "from_onnx",
+    "Network", "Layer", "read_network", "write_network", "from_torch", "from_onnx",
     # domains
     "Domain", "AnyDimension", "whole_space", "box", "polytope", "plane", "line", "segment",
     "tolerance_scale", "MIN_RADIUS",
@@ -88,8 +94,16 @@ __all__ = [
     "boundary_betti_numbers", "critical_points", "CriticalPoint", "sublevel_persistence",
     "entropy", "EntropyReport",
     # files and pictures
-    "to_json", "read_json", "to_npz", "read_npz", "write_graph", "read_graph", "plot",
+    "write_json", "read_json", "write_npz", "read_npz", "write_graph", "read_graph", "plot",
     # errors
     "RegionsError", "NetworkError", "DomainError", "FileFormatError", "CheckpointError",
 ]
 __version__ = importlib.metadata.version("regions")
+
+#: Old public names (deprecated, kept for one release; docs/release.md): old -> new.
+RENAMED = {"load": "read_network", "save": "write_network", "to_json": "write_json",
+           "to_npz": "write_npz"}
+
+
+def __getattr__(name):
+    return renamed_attribute(__name__, RENAMED, globals(), name)

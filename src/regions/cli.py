@@ -53,10 +53,10 @@ from .errors import FileFormatError, RegionsError
 from .analysis.witnesses import exact_check
 from .analysis.graph import adjacency_graph
 from .analysis.pieces import linear_pieces
-from .io.networks import load, save
+from .io.networks import read_network, write_network
 from .html import plotly_objects, write_html
-from .pictures import COLORS, pyplot, save_figure
-from .io.partitions import graph_format, jsonable, to_json, to_npz, write_graph
+from .pictures import COLORS, pyplot, write_figure
+from .io.partitions import graph_format, jsonable, write_graph, write_json, write_npz
 from .tolerances import MIN_RADIUS
 from .analysis.verify import verify
 
@@ -85,8 +85,8 @@ def load_network(args, path=None):
         activations = [a.strip() for a in activations.split(",") if a.strip()]
     shape = getattr(args, "input_shape", None)
     shape = None if shape is None else [int(s) for s in parse_point(shape)]
-    return load(args.network if path is None else path, activations=activations,
-                allow_pickle=getattr(args, "allow_pickle", False), input_shape=shape)
+    return read_network(args.network if path is None else path, activations=activations,
+                        allow_pickle=getattr(args, "allow_pickle", False), input_shape=shape)
 
 
 def network_and_domain(args):
@@ -248,9 +248,9 @@ def cmd_count(args) -> int:
         summary["pieces"] = linear_pieces(part).count
     if args.output and args.output.lower().endswith(".npz"):
         with writing(args, args.output, "the partition"):
-            to_npz(part, args.output)
+            write_npz(part, args.output)
     elif args.output:
-        write_text(args, args.output, to_json(part), "the partition")
+        write_text(args, args.output, write_json(part), "the partition")
     if args.output:
         summary["output"] = args.output
     failures = None
@@ -361,7 +361,7 @@ def cmd_convert(args) -> int:
     if not str(args.output).endswith(".npz"):
         raise FileFormatError(f"{args.output}: the network format is .npz")
     with writing(args, args.output, "the network"):
-        save(net, args.output)
+        write_network(net, args.output)
     if args.json:
         print(json.dumps({"widths": net.widths, "activations": net.activations,
                           "output": args.output}))
@@ -391,7 +391,7 @@ def cmd_plot(args) -> int:
         if interactive:
             write_html(part, args.output, color=args.color, layer=args.layer, window=window)
         else:
-            save_figure(part, args.output, color=args.color, layer=args.layer,
+            write_figure(part, args.output, color=args.color, layer=args.layer,
                         edges=args.edges, graph=args.graph, boundary=args.boundary,
                         window=window)
     summary = part.summary()

@@ -78,7 +78,7 @@ class FileFormatError(RegionsError):
     Examples
     --------
     >>> import regions
-    >>> regions.load("net.txt")
+    >>> regions.read_network("net.txt")
     Traceback (most recent call last):
         ...
     regions.errors.FileFormatError: no such network file: net.txt

@@ -238,7 +238,7 @@ class Network:
     """A feed-forward network of :class:`Layer` objects.
 
     Build one with :meth:`from_layers`, :func:`regions.from_torch` or
-    :func:`regions.load`.
+    :func:`regions.read_network`.
 
     Examples
     --------

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import ConvexHull
 
+from .deprecation import renamed_attribute
 from .errors import DomainError, RegionsError
 from .analysis.crossings import crossings, partition_facets
 from .complex.geometry import (at_far, region_chords, region_corners, region_polygon,
@@ -37,8 +38,10 @@ from .network import require_elementwise
 
 __all__ = ["COLORS", "WINDOW_TAIL", "WINDOW_MARGIN", "CLIPPED_HATCH", "Window", "picture_window",
            "axis_names", "pyplot", "pattern_color", "region_colors", "class_colors", "output_scale",
-           "plot", "window_corners", "png", "save_figure"]
+           "plot", "window_corners", "png", "write_figure", "RENAMED"]
 
+#: Old names of this module's functions (deprecated, kept for one release): old -> new.
+RENAMED = {"save_figure": "write_figure"}
 COLORS = ("pattern", "output", "layer")
 #: Unbounded domains: the default window leaves out at most this share of the vertices
 #: on each side of each axis (2-D, 3-D; in 1-D none), and is then widened by
@@ -411,7 +414,7 @@ def png(part, **options) -> bytes:
     return buffer.getvalue()
 
 
-def save_figure(part, path, **options) -> None:
+def write_figure(part, path, **options) -> None:
     """Draw :func:`plot` into ``path`` (.png, .svg or .pdf, by suffix)."""
     plt = pyplot()
     fig, ax = _figure(part, 6)
@@ -420,3 +423,7 @@ def save_figure(part, path, **options) -> None:
         fig.savefig(path, dpi=150, bbox_inches="tight")
     finally:
         plt.close(fig)
+
+
+def __getattr__(name):
+    return renamed_attribute(__name__, RENAMED, globals(), name)

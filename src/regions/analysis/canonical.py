@@ -40,7 +40,7 @@ What is guaranteed:
   rounds.
 * Two networks related *exactly* (value for value) by permutations of hidden neurons and
   these factors give the same canonical network, hence byte-identical files
-  (:func:`regions.save` writes the same bytes for the same values): always for factors
+  (:func:`regions.write_network` writes the same bytes for the same values): always for factors
   that are powers of two (and signs), and for any factors (3, 1/5, ...) when the
   primitive form does not round. That holds for every float32-weight network of the
   tests (trained networks' weights are float32, at most 24 significant bits), and for

@@ -2,7 +2,7 @@
 """The activation rules of ``src/regions/network.py`` in C, for the Cython engines.
 
 One-to-one with the Python rules, which remain the reference
-(``tests/test_activation_rules.py`` checks every case against them):
+(``tests/engines/test_activations.py`` checks every case against them):
 
 * ``breakpoint``   -- ``network.BREAKPOINTS``: the offsets ``t`` of the
   hyperplanes ``z = t`` (relu, leaky_relu: 0; hardtanh: -1, +1);

@@ -20,12 +20,17 @@ import zipfile
 
 import numpy as np
 
+from ..deprecation import renamed_attribute
 from ..errors import SPELLINGS, FileFormatError, NetworkError, activations_spelling
 from ..network import DEFAULT_LEAKY_SLOPE, Network
 from .onnx_model import from_onnx
 from .torch_model import from_torch
 
-__all__ = ["MAX_ARRAY_ELEMENTS", "MAX_TOTAL_ELEMENTS", "MAX_LAYERS", "load", "load_torch", "save"]
+__all__ = ["MAX_ARRAY_ELEMENTS", "MAX_TOTAL_ELEMENTS", "MAX_LAYERS", "RENAMED", "read_network",
+           "read_torch", "write_network"]
+
+#: Old names of this module's functions (deprecated, kept for one release): old -> new.
+RENAMED = {"load": "read_network", "save": "write_network", "load_torch": "read_torch"}
 
 _LAYER_KEY = re.compile(r"^([Wb])(\d+)$")
 
@@ -62,13 +67,14 @@ def _check_sizes(path: str) -> None:
                               f"{MAX_TOTAL_ELEMENTS:,}")
 
 
-def load(path, *, activations=None, allow_pickle: bool = False, input_shape=None) -> Network:
+def read_network(path, *, activations=None, allow_pickle: bool = False,
+                 input_shape=None) -> Network:
     """Read a network from an ``.npz`` file in the format above, or a PyTorch file.
 
     Parameters
     ----------
     path : path
-        ``.npz`` (the contract above), ``.pt``/``.pth`` (see ``load_torch``), or
+        ``.npz`` (the contract above), ``.pt``/``.pth`` (see ``read_torch``), or
         ``.onnx`` (:func:`regions.from_onnx`).
     activations : sequence of str, optional
         PyTorch state dicts only: one activation per Linear layer (a state
@@ -98,15 +104,15 @@ def load(path, *, activations=None, allow_pickle: bool = False, input_shape=None
     ...                                    ([[1.0, 1.0]], [0.0])])
     >>> import os, tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "net.npz")
-    >>> regions.save(net, path)
-    >>> regions.load(path).widths
+    >>> regions.write_network(net, path)
+    >>> regions.read_network(path).widths
     [2, 2, 1]
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileFormatError(f"no such network file: {path}")
     if path.endswith((".pt", ".pth")):
-        return load_torch(path, activations, allow_pickle=allow_pickle, input_shape=input_shape)
+        return read_torch(path, activations, allow_pickle=allow_pickle, input_shape=input_shape)
     if path.endswith(".onnx"):
         if activations is not None or allow_pickle:
             raise FileFormatError(f"{path}: an ONNX model carries its own activations; "
@@ -179,7 +185,7 @@ def load(path, *, activations=None, allow_pickle: bool = False, input_shape=None
     return Network.from_layers(pairs, activations, slope, windows)
 
 
-def load_torch(path, activations=None, *, allow_pickle: bool = False,
+def read_torch(path, activations=None, *, allow_pickle: bool = False,
                input_shape=None) -> Network:
     """Read a PyTorch file saved with ``torch.save``.
 
@@ -254,7 +260,7 @@ def _torch_reason(exc: Exception) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-def save(network: Network, path, **metadata) -> None:
+def write_network(network: Network, path, **metadata) -> None:
     """Write ``network`` to ``path`` in the ``.npz`` format; ``metadata`` arrays are stored too.
 
     The same network (and metadata) gives the same bytes: arrays are written in C order,
@@ -268,8 +274,8 @@ def save(network: Network, path, **metadata) -> None:
     ...                                    ([[1.0, 1.0]], [0.0])])
     >>> import os, tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "net.npz")
-    >>> regions.save(net, path)
-    >>> regions.load(path).activations
+    >>> regions.write_network(net, path)
+    >>> regions.read_network(path).activations
     ['relu', 'identity']
     """
     arrays = dict(metadata)
@@ -283,3 +289,7 @@ def save(network: Network, path, **metadata) -> None:
         arrays["leaky_slope"] = np.float64(
             next(l.slope for l in network.layers if l.activation == "leaky_relu"))
     np.savez(path, **arrays)
+
+
+def __getattr__(name):
+    return renamed_attribute(__name__, RENAMED, globals(), name)

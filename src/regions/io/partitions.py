@@ -1,12 +1,12 @@
 """Lossless partition files (JSON and npz), and graph files for networkx, Gephi and Cytoscape.
 
-:func:`to_json` writes everything an enumeration produced: the network, the
+:func:`write_json` writes everything an enumeration produced: the network, the
 domain, and per region its pattern, H-representation (rows, right-hand
 sides, labels, as the engine kept them), witness, margin and affine map;
 :func:`read_json` rebuilds an equal :class:`regions.Partition` (floats are
 written with Python's shortest round-tripping repr, so every array comes
 back bit for bit; non-finite numbers, which plain JSON lacks, are written as
-the strings ``"inf"``, ``"-inf"`` and ``"nan"``). :func:`to_npz` and
+the strings ``"inf"``, ``"-inf"`` and ``"nan"``). :func:`write_npz` and
 :func:`read_npz` hold the same content as numpy arrays (the network, domain
 and run metadata as the same JSON, in the ``header`` entry), smaller and
 faster for large partitions.
@@ -24,14 +24,18 @@ from dataclasses import fields
 import networkx as nx
 import numpy as np
 
+from ..deprecation import renamed_attribute
 from ..domain import Domain
 from ..errors import FileFormatError
 from ..network import Network, make_layer, require_elementwise
 from ..partition import Partition, Region
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "pattern_string", "parse_pattern", "jsonable",
-           "partition_dict", "to_json", "read_json", "to_npz", "read_npz", "graph_format",
+__all__ = ["FORMAT", "FORMAT_VERSION", "RENAMED", "pattern_string", "parse_pattern", "jsonable",
+           "partition_dict", "write_json", "read_json", "write_npz", "read_npz", "graph_format",
            "write_graph", "read_graph"]
+
+#: Old names of this module's functions (deprecated, kept for one release): old -> new.
+RENAMED = {"to_json": "write_json", "to_npz": "write_npz"}
 
 FORMAT = "regions.partition"
 #: Version 2 names the domain's right-hand sides ``b`` (as a region's), not ``c``.
@@ -113,7 +117,7 @@ _NON_FINITE = ("inf", "-inf", "nan")
 
 
 def partition_dict(part) -> dict:
-    """The JSON-ready dictionary written by :func:`to_json`."""
+    """The JSON-ready dictionary written by :func:`write_json`."""
     require_elementwise(part.network, "partition files")
     regions = []
     for region in part:
@@ -157,13 +161,13 @@ def _header(part) -> dict:
     }
 
 
-def to_json(part, path=None, indent: int | None = None) -> str:
+def write_json(part, path=None, indent: int | None = None) -> str:
     """The partition as JSON text (and written to ``path`` when given).
 
     >>> import regions
     >>> net = regions.Network.from_layers([([[1.0, 0.0]], [0.0]), ([[1.0]], [0.0])])
     >>> part = regions.enumerate_regions(net, regions.box(-1, 1))
-    >>> again = read_json(to_json(part))
+    >>> again = read_json(write_json(part))
     >>> len(again), bool((again.patterns == part.patterns).all())
     (2, True)
     """
@@ -175,7 +179,7 @@ def to_json(part, path=None, indent: int | None = None) -> str:
 
 
 def read_json(source) -> Partition:
-    """Rebuild a partition from :func:`to_json` output: a path, or the JSON text itself.
+    """Rebuild a partition from :func:`write_json` output: a path, or the JSON text itself.
 
     Raises :class:`regions.FileFormatError` for unreadable files, invalid JSON
     or a document that is not a serialised partition.
@@ -187,7 +191,7 @@ def read_json(source) -> Partition:
     >>> net = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
     ...                                    ([[1.0, 1.0]], [0.0])])
     >>> part = regions.enumerate_regions(net, regions.box(-1, 1))
-    >>> back = regions.read_json(regions.to_json(part))
+    >>> back = regions.read_json(regions.write_json(part))
     >>> len(back), bool((back.patterns == part.patterns).all())
     (4, True)
     """
@@ -211,8 +215,8 @@ def read_json(source) -> Partition:
         raise FileFormatError(f"malformed partition JSON: {exc!r}") from None
 
 
-def to_npz(part, path) -> None:
-    """Write the partition to ``path`` (.npz): what :func:`to_json` writes, as arrays.
+def write_npz(part, path) -> None:
+    """Write the partition to ``path`` (.npz): what :func:`write_json` writes, as arrays.
 
     Entries: ``header`` (the JSON of the network, domain and run metadata),
     ``patterns`` (R, P) int8, ``witnesses`` (R, dim), ``margins`` (R,), the
@@ -225,7 +229,7 @@ def to_npz(part, path) -> None:
     >>> net = regions.Network.from_layers([([[1.0, 0.0]], [0.0]), ([[1.0]], [0.0])])
     >>> part = regions.enumerate_regions(net, regions.box(-1, 1))
     >>> path = os.path.join(tempfile.mkdtemp(), "part.npz")
-    >>> to_npz(part, path)
+    >>> write_npz(part, path)
     >>> again = read_npz(path)
     >>> len(again), bool((again.patterns == part.patterns).all())
     (2, True)
@@ -254,7 +258,7 @@ def _save_arrays(handle, part, rows, maps, sizes, dim: int, out: int, count: int
 
 
 def read_npz(path) -> Partition:
-    """Rebuild a partition from :func:`to_npz` output (raises :class:`regions.FileFormatError`
+    """Rebuild a partition from :func:`write_npz` output (raises :class:`regions.FileFormatError`
     for a file that is not one).
 
     Examples
@@ -265,7 +269,7 @@ def read_npz(path) -> Partition:
     ...                                    ([[1.0, 1.0]], [0.0])])
     >>> import os, tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "part.npz")
-    >>> regions.to_npz(regions.enumerate_regions(net, regions.box(-1, 1)), path)
+    >>> regions.write_npz(regions.enumerate_regions(net, regions.box(-1, 1)), path)
     >>> len(regions.read_npz(path))
     4
     """
@@ -435,3 +439,7 @@ def read_graph(path) -> nx.Graph:
         return _without_gexf_extras(nx.read_gexf(path, node_type=int))
     with open(path, encoding="utf-8") as handle:
         return nx.node_link_graph(json.load(handle), edges="edges")
+
+
+def __getattr__(name):
+    return renamed_attribute(__name__, RENAMED, globals(), name)

@@ -49,7 +49,7 @@ def test_cli_topology_reports_them(tmp_path, capsys):
     import json
     from regions.cli import main
     path = tmp_path / "wells.npz"
-    regions.save(two_wells(), path)
+    regions.write_network(two_wells(), path)
     assert main(["topology", str(path), "--box", "-1", "1", "--json", "--quiet"]) == 0
     summary = json.loads(capsys.readouterr().out)
     inside = sorted(p["kind"] for p in summary["critical_points"] if not p["on_boundary"])

@@ -118,7 +118,7 @@ def test_cli_compare(tmp_path, capsys):
     paths = []
     for weight in (1.0, 5.0):
         paths.append(tmp_path / f"net{weight:g}.npz")
-        regions.save(regions.Network.from_layers(
+        regions.write_network(regions.Network.from_layers(
             [(W, b), (np.array([[1.0, 1.0, weight]]), np.zeros(1))]), paths[-1])
     assert main(["compare", *map(str, paths), "--box", "-6", "6", "--json"]) == 0
     found = json.loads(capsys.readouterr().out)

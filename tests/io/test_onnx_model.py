@@ -62,7 +62,7 @@ def test_mlp_matches_onnx_and_brute_force(seed, tmp_path):
     m = mlp(np.random.default_rng(seed))
     path = tmp_path / "mlp.onnx"
     onnx.save(m, path)
-    net = regions.load(path)
+    net = regions.read_network(path)
     assert net.widths == [2, 5, 4, 1] and net.activations == ["relu", "hardtanh", "identity"]
     X = np.random.default_rng(9).normal(size=(20, 2)).astype(np.float32)
     assert np.allclose(net.forward(X), ReferenceEvaluator(m).run(None, {"x": X})[0], atol=1e-5)
@@ -107,7 +107,7 @@ def test_refusals_name_the_operator(tmp_path):
     bad = tmp_path / "bad.onnx"
     bad.write_bytes(b"not a model")
     with pytest.raises(regions.FileFormatError, match="not a readable ONNX model"):
-        regions.load(bad)
+        regions.read_network(bad)
 
 
 def test_residual_block_matches_brute_force_over_the_models_neurons():

@@ -1,13 +1,17 @@
-"""PyTorch models with skip connections (traced with torch.fx), against independent truths.
+"""PyTorch models as networks (``regions.from_torch``): sequential, convolutional and with
+skip connections (traced with torch.fx), against independent truths.
 
-The region counts come from a hand-worked 1-D example and from brute force over the
-model's own neurons: for each on/off pattern of the *model's* ReLUs (not the converted
-network's), the residual block's algebra written out in numpy gives the cell's
-inequalities, and an independent LP (Clarabel, through the oracles module) says whether
+The converted network must reproduce torch's own forward pass. The region counts come from
+a hand-worked 1-D example and from brute force: over every activation pattern (the oracles'
+LPs) for sequential models, and over the *model's* own neurons for residual blocks: for each
+on/off pattern of the model's ReLUs (not the converted network's), the block's algebra
+written out in numpy gives the cell's inequalities, and an independent LP (Clarabel, through the oracles module) says whether
 the cell is full-dimensional. The copy neurons the converter adds must add no region.
 """
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pytest
@@ -18,6 +22,18 @@ nn = torch.nn
 import regions  # noqa: E402
 
 import oracles  # noqa: E402
+from oracles import pattern_set, unambiguous  # noqa: E402
+
+
+class Residual(nn.Module):
+    """x + f(x): a skip connection."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x):
+        return x + self.inner(x)
 
 
 class Block(nn.Module):
@@ -362,3 +378,116 @@ def test_an_unknown_input_shape_is_asked_for_by_its_api_and_cli_names(tmp_path, 
     assert "give --input-shape C,H,W" in err and "input_shape=" not in err
     # given, it converts: one Linear of 4 inputs to 1 output
     assert regions.from_torch(model, input_shape=(2, 2)).widths == [4, 1]
+
+
+def test_from_torch():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 3), nn.Hardtanh(),
+                          nn.Linear(3, 2), nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(2, 2),
+                          nn.Linear(2, 1)).double()
+    net = regions.from_torch(model)
+    assert net.activations == ["relu", "hardtanh", "leaky_relu", "identity", "identity"]
+    assert net.layers[2].slope == pytest.approx(0.2)
+    X = np.random.default_rng(0).normal(size=(100, 2))
+    with torch.no_grad():
+        expected = model(torch.from_numpy(X)).numpy()
+    assert np.allclose(net.forward(X), expected)
+    truth = unambiguous(oracles.brute_force_patterns, net, oracles.box_slice([-1, -1], [1, 1]))
+    assert pattern_set(regions.enumerate_regions(net, regions.box(-1, 1))) == truth
+
+
+def test_from_torch_rejects_unsupported_modules():
+    for model in (nn.Sequential(nn.Linear(2, 3), nn.Sigmoid()),
+                  nn.Sequential(nn.Linear(2, 3), nn.Hardtanh(-2.0, 2.0)),
+                  nn.Sequential(nn.ReLU(), nn.Linear(2, 3)),
+                  nn.Sequential(nn.Flatten())):
+        with pytest.raises(regions.NetworkError):
+            regions.from_torch(model)
+
+
+def test_from_torch_convolutional_model_matches_its_forward_and_brute_force():
+    # Conv2d (stride, padding, dilation, groups), BatchNorm (eval), AvgPool, Dropout and a
+    # nested Sequential become two exact affine layers; torch's own forward pass and brute
+    # force on a plane slice of the 18-D input are the independent checks.
+    torch.manual_seed(3)
+    model = nn.Sequential(
+        nn.Conv2d(2, 4, 3, stride=2, padding=1, dilation=1, groups=2), nn.BatchNorm2d(4),
+        nn.ReLU(),
+        nn.Sequential(nn.AvgPool2d(2), nn.Dropout(0.5), nn.Flatten(), nn.Linear(4, 3)),
+        nn.Hardtanh(), nn.Linear(3, 1)).eval()
+    with torch.no_grad():
+        model[1].running_mean.uniform_(-0.5, 0.5)
+        model[1].running_var.uniform_(0.5, 2.0)
+    net = regions.from_torch(model, input_shape=(2, 3, 3))
+    assert net.widths == [18, 16, 3, 1] and net.activations == ["relu", "hardtanh", "identity"]
+    X = np.random.default_rng(1).normal(size=(50, 18))
+    with torch.no_grad():
+        expected = model.double().eval()(torch.from_numpy(X.reshape(50, 2, 3, 3))).numpy()
+    assert np.allclose(net.forward(X), expected, rtol=1e-12, atol=1e-12)
+    rng = np.random.default_rng(2)
+    p0, p1, p2 = (rng.normal(size=18) for _ in range(3))
+    part = regions.enumerate_regions(net, regions.plane(p0, p1, p2, -1, 1))
+    truth = unambiguous(oracles.brute_force_patterns, net, oracles.plane_slice(p0, p1, p2, -1, 1))
+    assert pattern_set(part) == truth
+
+
+def test_from_torch_refusals_name_the_problem():
+    cases = [(nn.Sequential(nn.Conv2d(1, 2, 2), nn.ReLU(), nn.Flatten(), nn.Linear(8, 1)),
+              None, r"is Conv2d, not a Linear, .*give input_shape=\(C, H, W\)"),
+             (nn.Sequential(nn.Conv2d(1, 2, 2), nn.MaxPool2d(2, ceil_mode=True), nn.ReLU()),
+              (1, 4, 4), r"MaxPool2d\(ceil_mode=True\) is not carried"),
+             (nn.Sequential(nn.Linear(2, 3), nn.Sigmoid()), None, "unsupported module Sigmoid"),
+             (nn.Sequential(nn.Conv2d(1, 2, 2), nn.ReLU()), (3, 4, 4), "cannot take inputs"),
+             (nn.Sequential(Residual(nn.Sequential(nn.Linear(2, 2), nn.ReLU()))), (2,),
+              "is the network input")]
+    for model, shape, message in cases:
+        with pytest.raises(regions.NetworkError, match=message):
+            regions.from_torch(model, input_shape=shape)
+
+
+def test_from_torch_folds_an_affine_skip_connection():
+    # h + (W h + b) after a ReLU: no activation inside the block, so one affine layer I + W.
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), Residual(nn.Linear(3, 3)))
+    net = regions.from_torch(model)
+    inner = model[2].inner
+    assert net.widths == [2, 3, 3] and net.activations == ["relu", "identity"]
+    assert np.allclose(net.layers[1].weight, np.eye(3) + inner.weight.detach().numpy(),
+                       rtol=0, atol=1e-15)
+    assert np.allclose(net.layers[1].bias, inner.bias.detach().numpy(), rtol=0, atol=1e-15)
+
+
+def test_cli_counts_a_pickled_convolutional_model_on_a_plane(tmp_path, capsys):
+    torch.manual_seed(4)
+    model = nn.Sequential(nn.Conv2d(1, 3, 2), nn.ReLU(), nn.Flatten(), nn.Linear(12, 1))
+    path = tmp_path / "conv.pt"
+    torch.save(model, path)
+    from regions.cli import main
+    argv = ["count", str(path), "--allow-pickle", "--plane", "0," * 8 + "0", "1," + "0," * 7 + "0",
+            "0,1," + "0," * 6 + "0", "--box", "-1", "1", "--json", "--quiet"]
+    assert main(argv) == 2 and "give --input-shape C,H,W" in capsys.readouterr().err
+    assert main(argv + ["--input-shape", "1,3,3"]) == 0
+    count = json.loads(capsys.readouterr().out)["regions"]
+    net = regions.from_torch(model, input_shape=(1, 3, 3))
+    e = np.eye(9)
+    truth = unambiguous(oracles.brute_force_patterns, net,
+                        oracles.plane_slice(np.zeros(9), e[0], e[1], -1, 1))
+    assert count == len(truth)
+
+
+@pytest.mark.parametrize("kind", ["BatchNorm1d", "Dropout"])
+def test_batchnorm_and_dropout_in_training_mode_are_refused(tmp_path, capsys, kind):
+    # Before: converted silently with eval semantics (another network than the one saved in
+    # training mode); after, refused naming the module, from Python and from a file.
+    from regions import cli
+    nn = torch.nn
+    middle = nn.BatchNorm1d(3) if kind == "BatchNorm1d" else nn.Dropout(0.2)
+    model = nn.Sequential(nn.Linear(2, 3), middle, nn.ReLU(), nn.Linear(3, 1))
+    message = f"{kind} '1' is in training mode"
+    with pytest.raises(regions.NetworkError, match=message):
+        regions.from_torch(model)
+    path = tmp_path / "training.pt"
+    torch.save(model, path)
+    assert cli.main(["count", str(path), "--allow-pickle", "--quiet"]) == cli.EXIT_BAD_INPUT
+    assert message in capsys.readouterr().err
+    # in eval mode it converts: 3 lines in general position on R^2, 7 regions (Zaslavsky)
+    assert len(regions.enumerate_regions(regions.from_torch(model.eval()))) == 7

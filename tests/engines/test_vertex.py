@@ -99,7 +99,7 @@ def domain_specs(n):
             rng = np.random.default_rng(300 + n)
             p0, p1 = rng.normal(0.0, 0.5, size=n), rng.normal(0.0, 0.5, size=n)
             length = np.linalg.norm(p1 - p0)
-            return (regions.line(p0, p1), line_slice(p0, p1),
+            return (regions.line(p0, p1), oracles.line_slice(p0, p1),
                     {"interval": (p0, (p1 - p0) / length, -np.inf, np.inf)})
         specs["line"] = unbounded_line
 
@@ -275,7 +275,6 @@ def test_network_without_any_activation_is_one_region():
 # in tests/test_degenerate.py and runs there on every engine, vertex included, against its
 # hand count and the exact rational oracles.
 
-SQUARE = regions.box(-1.0, 1.0)
 SQUARE_SLICE = oracles.box_slice([-1, -1], [1, 1])
 
 
@@ -459,7 +458,7 @@ def test_vertex_partition_summary_and_json(tmp_path):
     assert summary["method"] == "vertex"
     assert summary["regions"] == len(part) == len(truth)
     assert summary["complete"] is True and summary["domain"] == "box" and summary["dim"] == 2
-    text = regions.to_json(part, tmp_path / "vertex.json")
+    text = regions.write_json(part, tmp_path / "vertex.json")
     data = json.loads(text)
     assert len(data["regions"]) == len(truth)
     back = read_json(tmp_path / "vertex.json")
@@ -470,57 +469,6 @@ def test_vertex_partition_summary_and_json(tmp_path):
         assert np.allclose(region.C @ region.witness + region.d, y)
     # The completeness certificate accepts a vertex partition.
     assert regions.certify(part).ok
-
-
-def line_slice(p0, p1):
-    """The whole line through p0 and p1, unit speed (built here, not by regions)."""
-    p0, p1 = np.asarray(p0, float), np.asarray(p1, float)
-    direction = (p1 - p0) / np.linalg.norm(p1 - p0)
-    return oracles.Slice(np.zeros((0, 1)), np.zeros(0), p0, direction[:, None])
-
-
-E6 = [np.zeros(6), np.eye(6)[0], np.eye(6)[1]]
-E3 = [np.zeros(3), np.eye(3)[0], np.eye(3)[1]]
-QUADRANT = (np.array([[1.0, 0], [0, 1]]), np.array([1.0, 1.0]))
-TRIANGLE = (np.array([[1.0, 0], [0, 1], [-1, -1]]), np.array([1.0, 1.0, 1.0]))
-
-
-@pytest.mark.parametrize("domain,sl,n,expected", [
-    (regions.box(-1, 1), oracles.box_slice(-np.ones(2), np.ones(2)), 2, "vertex"),
-    (regions.box(-1, 1), oracles.box_slice(-np.ones(1), np.ones(1)), 1, "vertex"),
-    (regions.box(-1, 1), oracles.box_slice(-np.ones(4), np.ones(4)), 4, "vertex"),
-    (regions.box(-1, 1), oracles.box_slice(-np.ones(7), np.ones(7)), 7, "vertex"),
-    (regions.box(-1, 1), oracles.box_slice(-np.ones(8), np.ones(8)), 8, "split"),
-    (None, oracles.whole_slice(2), 2, "vertex"),
-    (regions.whole_space(), oracles.whole_slice(3), 3, "vertex"),
-    (regions.whole_space(), oracles.whole_slice(10), 10, "vertex"),
-    (regions.whole_space(), oracles.whole_slice(11), 11, "vertex"),   # rank 3: a 3-D slice
-    (regions.line([0, 0, 0], [1, 1, 0]), line_slice([0, 0, 0], [1, 1, 0]), 3, "vertex"),
-    (regions.plane(*E6, lo=-1, hi=1), oracles.plane_slice(*E6, -1, 1), 6, "vertex"),
-    (regions.plane(*E3), oracles.plane_slice(*E3), 3, "vertex"),
-    (regions.segment([0.0] * 7, [1.0] * 7), oracles.segment_slice([0.0] * 7, [1.0] * 7)[0], 7,
-     "vertex"),
-    (regions.polytope(*QUADRANT), oracles.polytope_slice(*QUADRANT), 2, "split"),  # unbounded
-    (regions.polytope(*TRIANGLE), oracles.polytope_slice(*TRIANGLE), 2, "vertex"),
-], ids=["box2", "box1", "box4", "box7", "box8", "none", "whole3", "whole10", "whole11", "line",
-        "plane6",
-        "plane_unbounded", "segment7", "quadrant", "triangle"])
-def test_auto_picks_vertex_where_it_applies(domain, sl, n, expected):
-    net = random_net([n, 3, 1], ["relu", "identity"], seed=2)
-    part = regions.enumerate_regions(net, domain, method="auto")
-    assert part.method == expected
-    # The regions, by brute force over patterns on the domain rebuilt by the oracle.
-    assert pattern_set(part) == unambiguous(oracles.brute_force_patterns, net, sl)
-
-
-def test_auto_counts_cylinders_in_the_dimensions_the_first_layer_spans():
-    """On R^16 a first layer of rank 3 makes every region a cylinder over a 3-D slice:
-    auto takes the vertex engine there, and finds the regions of brute force."""
-    net = random_net([16, 3, 4, 1], ["relu", "relu", "identity"], seed=4)
-    part = regions.enumerate_regions(net, regions.whole_space(), method="auto")
-    assert part.method == "vertex"
-    assert pattern_set(part) == unambiguous(oracles.brute_force_patterns, net,
-                                            oracles.whole_slice(16))
 
 
 def test_vertex_refuses_more_cones_than_it_can_start_from():

@@ -37,6 +37,18 @@ BOX = regions.box(-1, 1)
 SMALL = oracles.random_net([2, 6, 6, 1], ["relu", "hardtanh", "identity"], seed=1)
 NET = random_network([2, 12, 12, 12, 1], seed=3)
 NETS = {"vertex": NET, "split": random_network([2, 8, 8, 8, 1], seed=3)}
+DOMAINS = {"box": BOX, "whole": regions.whole_space()}
+
+
+@pytest.fixture(scope="module")
+def serial():
+    """``serial(method, domain="box")``: the serial enumeration of ``NETS[method]`` on
+    ``DOMAINS[domain]``, the reference of the parallel runs: computed once per module, before
+    any test patches a clock or a chunk size."""
+    runs = {(method, domain): regions.enumerate_regions(NETS[method], DOMAINS[domain],
+                                                        method=method)
+            for method in NETS for domain in DOMAINS}
+    return lambda method, domain="box": runs[method, domain]
 
 
 def same_regions(serial, other):
@@ -67,23 +79,23 @@ def test_small_network_matches_brute_force_on_any_executor(executor, method, dom
     same_regions(serial, regions.enumerate_regions(SMALL, domain, method=method, executor=executor))
 
 
-@pytest.mark.parametrize("method,domain", [("split", BOX), ("vertex", BOX),
-                                           ("split", regions.whole_space()),
-                                           ("vertex", regions.whole_space())])
-def test_executor_gives_the_serial_result(executor, method, domain):
-    serial = regions.enumerate_regions(NETS[method], domain, method=method)
-    other = regions.enumerate_regions(NETS[method], domain, method=method, executor=executor)
-    same_regions(serial, other)
+@pytest.mark.parametrize("method,domain", [("split", "box"), ("vertex", "box"),
+                                           ("split", "whole"), ("vertex", "whole")])
+def test_executor_gives_the_serial_result(serial, executor, method, domain):
+    reference = serial(method, domain)
+    other = regions.enumerate_regions(NETS[method], DOMAINS[domain], method=method,
+                                      executor=executor)
+    same_regions(reference, other)
     assert other.complete and other.unfinished == 0
     assert (other.lps, other.per_layer, other.thin.tolist()) == (
-        serial.lps, serial.per_layer, serial.thin.tolist())
+        reference.lps, reference.per_layer, reference.thin.tolist())
 
 
 @pytest.mark.parametrize("cells", [1, 3, 500])
-def test_frontier_size_does_not_change_the_result(monkeypatch, executor, cells):
-    serial = regions.enumerate_regions(NET, BOX, method="vertex")
+def test_frontier_size_does_not_change_the_result(serial, monkeypatch, executor, cells):
     monkeypatch.setattr(parallel, "FRONTIER_CELLS", cells)
-    same_regions(serial, regions.enumerate_regions(NET, BOX, method="vertex", executor=executor))
+    same_regions(serial("vertex"),
+                 regions.enumerate_regions(NET, BOX, method="vertex", executor=executor))
 
 
 @pytest.mark.parametrize("method", ["split", "vertex"])
@@ -120,14 +132,8 @@ class InlineExecutor(concurrent.futures.Executor):
         return self.submitted[self.ready:] if self.ready is not None else []
 
 
-@pytest.fixture(scope="module")
-def serial_runs():
-    return {method: regions.enumerate_regions(NETS[method], BOX, method=method)
-            for method in ("split", "vertex")}
-
-
 @pytest.mark.parametrize("method", ["split", "vertex"])
-def test_time_limit_inside_the_tasks_stops_at_a_prefix(serial_runs, monkeypatch, method):
+def test_time_limit_inside_the_tasks_stops_at_a_prefix(serial, monkeypatch, method):
     """One fake clock, one second per reading, for the caller's deadline and the tasks'
     drivers; the task during which the limit passes stops mid-subtree, later ones at once."""
     ticks = itertools.count()
@@ -141,9 +147,9 @@ def test_time_limit_inside_the_tasks_stops_at_a_prefix(serial_runs, monkeypatch,
     executor = InlineExecutor()
     other = regions.enumerate_regions(NETS[method], BOX, method=method, time_limit=250,
                               executor=executor)
-    serial = serial_runs[method]
+    reference = serial(method)
     assert other.stop_reason == "time_limit" and not other.complete and other.unfinished > 0
-    assert 0 < len(other) < len(serial) and is_prefix(other, serial)
+    assert 0 < len(other) < len(reference) and is_prefix(other, reference)
     stopped = [f.result().stop_reason for f in executor.submitted]
     first = stopped.index("time_limit")
     assert 0 < first < len(stopped) - 1 and set(stopped[first:]) == {"time_limit"}
@@ -161,7 +167,7 @@ def sliced_after_every_chunk(monkeypatch):
 
 
 @pytest.mark.parametrize("method", ["split", "vertex"])
-def test_sliced_tasks_hand_their_cells_on_in_the_serial_order(serial_runs, monkeypatch, method):
+def test_sliced_tasks_hand_their_cells_on_in_the_serial_order(serial, monkeypatch, method):
     """Every task returns after one chunk with the cells left on its stack, which run as new
     tasks right after it: many more tasks than the frontier made, and the serial result,
     region for region (itself checked against brute force above)."""
@@ -169,16 +175,16 @@ def test_sliced_tasks_hand_their_cells_on_in_the_serial_order(serial_runs, monke
     monkeypatch.setattr(parallel, "FRONTIER_CELLS", 4)
     executor = InlineExecutor()
     other = regions.enumerate_regions(NETS[method], BOX, method=method, executor=executor)
-    serial = serial_runs[method]
-    same_regions(serial, other)
-    assert other.complete and (other.lps, other.per_layer) == (serial.lps, serial.per_layer)
+    reference = serial(method)
+    same_regions(reference, other)
+    assert other.complete and (other.lps, other.per_layer) == (reference.lps, reference.per_layer)
     assert len(executor.submitted) > 4 * parallel.LEFTOVER_TASKS
     counted = regions.count_regions(NETS[method], BOX, method=method, executor=InlineExecutor())
-    assert (counted.regions, counted.per_layer) == (len(serial), serial.per_layer)
+    assert (counted.regions, counted.per_layer) == (len(reference), reference.per_layer)
 
 
 @pytest.mark.parametrize("method", ["split", "vertex"])
-def test_stopped_among_sliced_tasks_on_a_real_pool(serial_runs, monkeypatch, tmp_path, method):
+def test_stopped_among_sliced_tasks_on_a_real_pool(serial, monkeypatch, tmp_path, method):
     """Threads, every task sliced after one chunk, and the caller's clock past the limit at
     its fourth look: whichever tasks had returned (a race, on purpose), the partition is a
     prefix of the serial one, and the count's checkpoint resumes to the serial count."""
@@ -187,7 +193,7 @@ def test_stopped_among_sliced_tasks_on_a_real_pool(serial_runs, monkeypatch, tmp
     monkeypatch.setattr(parallel, "time", types.SimpleNamespace(
         perf_counter=lambda: 1e6 if next(looks) > 8 else 0.0, time=time.time))
     monkeypatch.setattr(parallel, "POLL_SECONDS", 0.01)
-    serial = serial_runs[method]
+    reference = serial(method)
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         other = regions.enumerate_regions(NETS[method], BOX, method=method, time_limit=3600,
                                           executor=pool)
@@ -195,15 +201,15 @@ def test_stopped_among_sliced_tasks_on_a_real_pool(serial_runs, monkeypatch, tmp
         path = tmp_path / "count.npz"
         counted = regions.count_regions(NETS[method], BOX, method=method, time_limit=3600,
                                         executor=pool, checkpoint=path)
-    assert other.stop_reason == "time_limit" and is_prefix(other, serial)
-    assert counted.stop_reason == "time_limit" and counted.regions < len(serial)
+    assert other.stop_reason == "time_limit" and is_prefix(other, reference)
+    assert counted.stop_reason == "time_limit" and counted.regions < len(reference)
     monkeypatch.undo()
     resumed = regions.count_regions(NETS[method], BOX, resume=path)
-    assert (resumed.regions, resumed.per_layer) == (len(serial), serial.per_layer)
+    assert (resumed.regions, resumed.per_layer) == (len(reference), reference.per_layer)
 
 
 @pytest.mark.parametrize("method", ["split", "vertex"])
-def test_time_limit_while_tasks_wait_cancels_them(serial_runs, monkeypatch, method):
+def test_time_limit_while_tasks_wait_cancels_them(serial, monkeypatch, method):
     """Five tasks finish; the clock then jumps past the limit while the others wait: they are
     cancelled, never run, and the result is the serial prefix the five tasks found."""
     executor = InlineExecutor(ready=5)
@@ -215,11 +221,11 @@ def test_time_limit_while_tasks_wait_cancels_them(serial_runs, monkeypatch, meth
     assert other.stop_reason == "time_limit" and not other.complete and other.unfinished > 0
     assert executor.held and all(future.cancelled() for future in executor.held)
     done = sum(future.result().count for future in executor.submitted[:5])
-    assert done <= len(other) < len(serial_runs[method]) and is_prefix(other, serial_runs[method])
+    assert done <= len(other) < len(serial(method)) and is_prefix(other, serial(method))
 
 
 @pytest.mark.parametrize("method", ["split", "vertex"])
-def test_ctrl_c_while_tasks_wait_cancels_them(serial_runs, monkeypatch, method):
+def test_ctrl_c_while_tasks_wait_cancels_them(serial, monkeypatch, method):
     """A real SIGINT, raised in this process at the caller's first budget check."""
     original = parallel.budget_exhausted
 
@@ -234,11 +240,11 @@ def test_ctrl_c_while_tasks_wait_cancels_them(serial_runs, monkeypatch, method):
     other = regions.enumerate_regions(NETS[method], BOX, method=method, executor=executor)
     assert other.stop_reason == "interrupted" and other.unfinished > 0
     assert executor.held and all(future.cancelled() for future in executor.held)
-    assert 0 < len(other) < len(serial_runs[method]) and is_prefix(other, serial_runs[method])
+    assert 0 < len(other) < len(serial(method)) and is_prefix(other, serial(method))
     assert signal.getsignal(signal.SIGINT) is handler
 
 
-def test_expired_deadline_on_real_pools_returns_a_prefix(serial_runs, executor, monkeypatch):
+def test_expired_deadline_on_real_pools_returns_a_prefix(serial, executor, monkeypatch):
     """Thread and process pools: the caller's clock says the whole time limit went into
     expanding the frontier, so every task finds its (wall-clock) deadline past and returns
     at once; the result is the regions finished before the first task, a serial prefix."""
@@ -248,7 +254,7 @@ def test_expired_deadline_on_real_pools_returns_a_prefix(serial_runs, executor, 
     other = regions.enumerate_regions(NETS["split"], BOX, method="split", time_limit=3600,
                               executor=executor)
     assert other.stop_reason == "time_limit" and not other.complete and other.unfinished > 0
-    assert is_prefix(other, serial_runs["split"])
+    assert is_prefix(other, serial("split"))
 
 
 @pytest.mark.parametrize("method,domain", [("split", BOX), ("vertex", BOX),
@@ -270,7 +276,7 @@ def test_a_parallel_count_returns_counts_only(method, domain):
 
 
 @pytest.mark.parametrize("method", ["split", "vertex"])
-def test_a_stopped_parallel_count_keeps_every_finished_task(serial_runs, monkeypatch, method):
+def test_a_stopped_parallel_count_keeps_every_finished_task(serial, monkeypatch, method):
     """Five tasks finish, then the clock jumps past the limit: the count is theirs (and the
     frontier's regions), whatever their order, and the other tasks' cells are unfinished."""
     executor = InlineExecutor(ready=5)
@@ -282,7 +288,7 @@ def test_a_stopped_parallel_count_keeps_every_finished_task(serial_runs, monkeyp
                                     executor=executor)
     done = sum(future.result().count for future in executor.submitted[:5])
     assert counted.stop_reason == "time_limit" and counted.unfinished >= len(executor.held)
-    assert done <= counted.regions < len(serial_runs[method])
+    assert done <= counted.regions < len(serial(method))
     assert all(future.cancelled() for future in executor.held)
 
 
@@ -401,21 +407,21 @@ def test_executor_refuses_checkpoints_and_the_walk(tmp_path):
 
 
 @pytest.mark.slow
-def test_dask_local_cluster_of_two_workers():
+def test_dask_local_cluster_of_two_workers(serial):
     distributed = pytest.importorskip("distributed")
-    serial = regions.enumerate_regions(NET, BOX, method="vertex")
     whole = regions.enumerate_regions(SMALL, regions.whole_space(), method="split")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         executor = client.get_executor()
-        same_regions(serial, regions.enumerate_regions(NET, BOX, method="vertex", executor=executor))
+        same_regions(serial("vertex"),
+                     regions.enumerate_regions(NET, BOX, method="vertex", executor=executor))
         same_regions(whole, regions.enumerate_regions(SMALL, regions.whole_space(), method="split",
                                               executor=executor))
 
 
 def test_a_dask_cluster_counts_the_same_and_survives_a_killed_worker(tmp_path, monkeypatch,
-                                                                     capsys):
+                                                                     capsys, network_file):
     """A local cluster of two worker processes: ``regions count --scheduler`` gives the count
     of brute force; then, on the same cluster, the first task kills its worker
     (:mod:`killed_once`): dask retries the task on a restarted worker, and the count is
@@ -423,8 +429,7 @@ def test_a_dask_cluster_counts_the_same_and_survives_a_killed_worker(tmp_path, m
     distributed = pytest.importorskip("distributed")
     from killed_once import MARK, PARENT, KilledOnce
     from regions import enumeration
-    path = tmp_path / "net.npz"
-    regions.save(SMALL, path)
+    path = network_file(SMALL)
     brute = oracles.unambiguous(oracles.brute_force_patterns, SMALL,
                                 oracles.box_slice([-1, -1], [1, 1]))
     serial = regions.count_regions(NETS["split"], BOX, method="split")
@@ -444,13 +449,11 @@ def test_a_dask_cluster_counts_the_same_and_survives_a_killed_worker(tmp_path, m
                                                                           serial.per_layer)
 
 
-def test_cli_workers(tmp_path, capsys):
-    path = tmp_path / "net.npz"
-    regions.save(NET, path)
-    serial = regions.enumerate_regions(NET, BOX)
+def test_cli_workers(serial, network_file, capsys):
+    path = network_file(NET)
     assert main(["count", str(path), "--box", "-1", "1", "--json", "--quiet",
                  "--workers", "2"]) == 0
-    assert json.loads(capsys.readouterr().out)["regions"] == len(serial)
+    assert json.loads(capsys.readouterr().out)["regions"] == len(serial("vertex"))
     with pytest.raises(SystemExit) as refused:
         main(["count", str(path), "--workers", "0", "--quiet"])
     assert refused.value.code == 2
@@ -510,7 +513,7 @@ def test_cli_capped_parallel_count_is_consistent(tmp_path, capsys):
     first): the count is at least N and the last layer's count is no more than the regions
     found plus the cells left."""
     path = tmp_path / "net.npz"
-    regions.save(NET, path)
+    regions.write_network(NET, path)
     code = main(["count", str(path), "--box", "-1", "1", "--json", "--quiet", "--workers", "2",
                  "--max-regions", "300"])
     summary = json.loads(capsys.readouterr().out)

@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 import regions
-from regions.polyhedra import pattern_constraints
 
 import oracles
 from oracles import pattern_set, random_net, unambiguous, zaslavsky
@@ -136,27 +135,3 @@ def test_bad_arguments():
         enumerate_walk("not a network")
 
 
-def test_pattern_constraints_match_the_forward_pass():
-    net = random_net([2, 4, 3, 1], ["hardtanh", "leaky_relu", "identity"], seed=5)
-    domain = regions.box(-1, 1)
-    rng = np.random.default_rng(0)
-    points = rng.uniform(-1, 1, size=(200, 2))
-    patterns = oracles.true_patterns(net, points)
-    for point, pattern in zip(points, patterns):
-        system = pattern_constraints(net, domain, pattern)
-        assert system.feasible
-        assert np.all(system.A @ point <= system.b + 1e-12)
-        other = pattern.copy()
-        other[0] = 1 if other[0] != 1 else 0
-        assert not np.all(pattern_constraints(net, domain, other).A @ point
-                          <= pattern_constraints(net, domain, other).b)
-
-
-def test_constant_neuron_contradicting_the_pattern_is_infeasible():
-    # Neuron 1 of layer 2 has zero weights and bias -1: always off.
-    W2, b2 = np.array([[1.0, 1.0], [0.0, 0.0]]), np.array([0.0, -1.0])
-    net = regions.Network.from_layers([(np.eye(2), np.zeros(2)), (W2, b2),
-                                       (np.ones((1, 2)), np.zeros(1))])
-    domain = regions.box(-1, 1)
-    assert pattern_constraints(net, domain, np.array([1, 1, 1, 0], np.int8)).feasible
-    assert not pattern_constraints(net, domain, np.array([1, 1, 1, 1], np.int8)).feasible

@@ -151,10 +151,9 @@ def test_violations_are_reported_not_hidden():
     assert json.loads(report.to_json())["ok"] is False
 
 
-def test_cli_success_and_json(tmp_path):
+def test_cli_success_and_json(tmp_path, network_file):
     net = random_network([2, 6, 6, 1], seed=2)
-    path = tmp_path / "net.npz"
-    regions.save(net, path)
+    path = network_file(net)
     output = tmp_path / "report.json"
     args = _parser().parse_args(["verify", str(path), "--box", "-1", "1", "--samples", "3000",
                                  "--lines", "20", "-o", str(output), "--seed", "4", "--quiet"])
@@ -164,10 +163,9 @@ def test_cli_success_and_json(tmp_path):
     assert data["exact"] == oracle_count(net, (-1.0, 1.0))
 
 
-def test_cli_violation_exit_code(tmp_path, monkeypatch, capsys):
+def test_cli_violation_exit_code(network_file, monkeypatch, capsys):
     net = random_network([2, 3, 1], seed=0)
-    path = tmp_path / "net.npz"
-    regions.save(net, path)
+    path = network_file(net)
     wrong = regions.enumerate_regions(random_network([2, 10, 10, 1], seed=0))
     # The CLI enumerates through regions.cli, then hands the partition to verify().
     module = importlib.import_module("regions.cli")
@@ -178,13 +176,12 @@ def test_cli_violation_exit_code(tmp_path, monkeypatch, capsys):
     assert "VIOLATED" in capsys.readouterr().out
 
 
-def test_cli_bad_input(tmp_path):
+def test_cli_bad_input(tmp_path, network_file):
     args = _parser().parse_args(["verify", str(tmp_path / "missing.npz"), "--quiet"])
     with pytest.raises(FileFormatError):
         args.func(args)
     net = random_network([2, 3, 1], seed=0)
-    path = tmp_path / "net.npz"
-    regions.save(net, path)
+    path = network_file(net)
     args = _parser().parse_args(["verify", str(path), "--samples", "-1", "--quiet"])
     with pytest.raises(RegionsError):
         args.func(args)

@@ -107,7 +107,7 @@ def test_2d_faces_agree_with_the_planar_complex(seed):
 
 def test_cli_faces_and_hasse_diagram(tmp_path, capsys):
     path = tmp_path / "net.npz"
-    regions.save(random_net([2, 5, 1], ["relu", "identity"], 0), path)
+    regions.write_network(random_net([2, 5, 1], ["relu", "identity"], 0), path)
     out = tmp_path / "hasse.graphml"
     assert main(["faces", str(path), "-o", str(out), "--json", "--quiet"]) == 0
     summary = json.loads(capsys.readouterr().out)

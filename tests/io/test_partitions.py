@@ -17,7 +17,7 @@ import regions
 from regions.analysis.certify import certify
 from regions.analysis.graph import adjacency_graph
 from regions.io.partitions import (
-    parse_pattern, pattern_string, read_graph, read_json, to_json, write_graph)
+    parse_pattern, pattern_string, read_graph, read_json, write_json, write_graph)
 
 from oracles import random_net
 
@@ -52,7 +52,7 @@ def assert_same_partition(a, b):
 def test_json_round_trip_is_exact(domain, tmp_path):
     net = random_net([3, 4, 3, 2], ["leaky_relu", "hardtanh", "identity"], seed=1, slope=0.2)
     part = regions.enumerate_regions(net, domain)
-    text = to_json(part, tmp_path / "p.json")
+    text = write_json(part, tmp_path / "p.json")
     strict_json(text)
     assert_same_partition(part, read_json(text))
     assert_same_partition(part, read_json(tmp_path / "p.json"))
@@ -68,7 +68,7 @@ def test_json_round_trip_is_exact(domain, tmp_path):
 def test_npz_round_trip_is_exact(domain, method, tmp_path):
     net = random_net([3, 4, 3, 2], ["leaky_relu", "hardtanh", "identity"], seed=1, slope=0.2)
     part = regions.enumerate_regions(net, domain, method=method)
-    regions.to_npz(part, tmp_path / "p.npz")
+    regions.write_npz(part, tmp_path / "p.npz")
     back = regions.read_npz(tmp_path / "p.npz")
     assert_same_partition(part, back)
     assert (back.method, back.complete, back.seconds) == (method, True, part.seconds)
@@ -77,13 +77,13 @@ def test_npz_round_trip_is_exact(domain, method, tmp_path):
 def test_empty_and_incomplete_partitions_round_trip_through_npz(tmp_path):
     net = random_net([2, 6, 1], ["relu", "identity"], seed=3)
     part = regions.enumerate_regions(net, max_regions=2)
-    regions.to_npz(part, tmp_path / "p.npz")
+    regions.write_npz(part, tmp_path / "p.npz")
     back = regions.read_npz(tmp_path / "p.npz")
     assert_same_partition(part, back)
     assert (back.complete, back.stop_reason, back.unfinished) == (False, "max_regions",
                                                                   part.unfinished)
     empty = part.subset([])
-    regions.to_npz(empty, tmp_path / "e.npz")
+    regions.write_npz(empty, tmp_path / "e.npz")
     assert len(regions.read_npz(tmp_path / "e.npz")) == 0
 
 
@@ -104,7 +104,7 @@ def test_bad_npz_is_a_file_format_error(tmp_path):
 def test_npz_whose_arrays_disagree_is_refused(tmp_path):
     part = regions.enumerate_regions(random_net([2, 4, 1], ["relu", "identity"], seed=0),
                                      regions.box(-1, 1))
-    regions.to_npz(part, tmp_path / "P.NPZ")                   # any suffix, kept as given
+    regions.write_npz(part, tmp_path / "P.NPZ")                   # any suffix, kept as given
     assert len(regions.read_npz(tmp_path / "P.NPZ")) == len(part)
     stored = dict(np.load(tmp_path / "P.NPZ"))
     for key, cut in (("row_offsets", slice(0, -1)), ("A", slice(0, -1)), ("C", slice(1, None))):
@@ -116,7 +116,7 @@ def test_npz_whose_arrays_disagree_is_refused(tmp_path):
 
 def test_read_partition_is_usable():
     net = random_net([2, 5, 4, 1], ["relu", "relu", "identity"], seed=1)
-    back = read_json(to_json(regions.enumerate_regions(net, regions.box(-1, 1))))
+    back = read_json(write_json(regions.enumerate_regions(net, regions.box(-1, 1))))
     outputs = net.forward(back.witnesses)
     for region, y in zip(back, outputs):
         assert np.allclose(region.C @ region.witness + region.d, y)

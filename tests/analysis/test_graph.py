@@ -183,7 +183,7 @@ def run_cli(argv):
 @pytest.mark.parametrize("extension", ["graphml", "gexf", "json"])
 def test_graph_command_writes_a_loadable_file(tmp_path, extension, capsys):
     net = random_net([2, 5, 4, 1], ["relu", "relu", "identity"], seed=1)
-    regions.save(net, tmp_path / "net.npz")
+    regions.write_network(net, tmp_path / "net.npz")
     out = tmp_path / f"g.{extension}"
     assert run_cli(["graph", str(tmp_path / "net.npz"), "-o", str(out), "--box", "-1", "1",
                     "--quiet"]) == 0
@@ -202,6 +202,6 @@ def test_graph_command_writes_a_loadable_file(tmp_path, extension, capsys):
 
 def test_graph_command_rejects_an_unknown_extension(tmp_path):
     net = random_net([2, 3, 1], ["relu", "identity"], seed=0)
-    regions.save(net, tmp_path / "net.npz")
+    regions.write_network(net, tmp_path / "net.npz")
     with pytest.raises(regions.FileFormatError, match="extension"):
         run_cli(["graph", str(tmp_path / "net.npz"), "-o", str(tmp_path / "g.txt")])

@@ -182,7 +182,7 @@ def test_a_partition_displays_itself_without_an_import_hook(monkeypatch):
 @pytest.mark.parametrize("suffix", ["png", "svg", "pdf"])
 def test_cli_plot_writes_each_format(tmp_path, capsys, suffix):
     net_path, out = tmp_path / "net.npz", tmp_path / f"part.{suffix}"
-    regions.save(random_net([3, 5, 1], ["relu", "identity"], 0), net_path)
+    regions.write_network(random_net([3, 5, 1], ["relu", "identity"], 0), net_path)
     code = main(["plot", str(net_path), "-o", str(out), "--plane", "0,0,0", "1,0,0", "-1,1,0",
                  "--box", "-2,2", "-1,1", "--boundary", "--json", "--quiet"])
     assert code == 0 and out.stat().st_size > 1000
@@ -193,7 +193,7 @@ def test_cli_plot_writes_each_format(tmp_path, capsys, suffix):
 def test_cli_domains_parse(tmp_path, capsys):
     net_path = tmp_path / "net.npz"
     net = random_net([2, 4, 1], ["relu", "identity"], 0)
-    regions.save(net, net_path)
+    regions.write_network(net, net_path)
     assert main(["count", str(net_path), "--box", "-1,1", "-0.5,2", "--json", "--quiet"]) == 0
     per_coordinate = json.loads(capsys.readouterr().out)["regions"]
     lo, hi = np.array([-1, -0.5]), np.array([1, 2.0])
@@ -214,7 +214,7 @@ def test_missing_extra_is_one_line(monkeypatch, tmp_path, capsys, module, suffix
     import sys
     monkeypatch.setitem(sys.modules, module, None)
     net_path = tmp_path / "net.npz"
-    regions.save(random_net([2, 3, 1], ["relu", "identity"], 0), net_path)
+    regions.write_network(random_net([2, 3, 1], ["relu", "identity"], 0), net_path)
     assert main(["plot", str(net_path), "-o", str(tmp_path / f"a.{suffix}")]) == 2
     assert f'pip install "regions[{extra}]"' in capsys.readouterr().err
 
@@ -289,15 +289,14 @@ def test_the_default_window_leaves_out_a_far_vertex(ax):
     assert hatches.get_hatch() == "///"
 
 
-def test_a_given_window_overrides_it(ax, tmp_path, capsys):
+def test_a_given_window_overrides_it(ax, tmp_path, capsys, network_file):
     net, _, _ = line_arrangement([[1, 0], [0, 1], [1, 1]], [0, 0, -1])
     regions.plot(regions.enumerate_regions(net), ax, window=([-0.5, -1], [2, 1]))
     assert (ax.get_xlim(), ax.get_ylim()) == ((-0.5, 2.0), (-1.0, 1.0))
     clipped = reaching_past(net, np.array([-0.5, -1]), np.array([2, 1]))
     assert ax.get_title().splitlines()[1] == (
         f"window as given; {clipped} regions reach past it (hatched)")
-    path = tmp_path / "net.npz"
-    regions.save(net, path)
+    path = network_file(net)
     assert main(["plot", str(path), "-o", str(tmp_path / "w.svg"), "--window", "-0.5,2", "-1,1",
                  "--quiet"]) == 0
     assert main(["plot", str(path), "-o", str(tmp_path / "w.svg"), "--window", "1", "1",
@@ -346,7 +345,7 @@ def test_classifier_colours_have_a_legend(ax):
         assert np.allclose(patch.get_facecolor()[:3], tab10(k)[:3])
 
 
-def test_1d_pictures_span_the_breakpoints(ax, tmp_path):
+def test_1d_pictures_span_the_breakpoints(ax, tmp_path, network_file):
     # relu(t) + relu(t - 2): breakpoints 0 and 2, so the window is [0 - 0.3, 2 + 0.3]
     # (15% of the span each side), and the two unbounded ends are hatched.
     net = regions.Network.from_layers([([[1.0], [1.0]], [0.0, -2.0]), ([[1.0, 1.0]], [0.0])])
@@ -360,8 +359,7 @@ def test_1d_pictures_span_the_breakpoints(ax, tmp_path):
     ax.clear()
     regions.plot(regions.enumerate_regions(two, regions.line([0, 1], [1, 1])), ax)
     assert ax.get_xlim() == pytest.approx((-0.3, 2.3))
-    path = tmp_path / "two.npz"
-    regions.save(two, path)
+    path = network_file(two, "two.npz")
     assert main(["plot", str(path), "-o", str(tmp_path / "s.svg"), "--segment", "-1,1", "1,1",
                  "--quiet"]) == 0
     ax.clear()
