@@ -28,7 +28,7 @@ from regions.cli import EXIT_INCOMPLETE, main
 from regions.random_networks import random_network
 
 import oracles
-from runs import identical, is_prefix
+from runs import InlineExecutor, identical, is_prefix
 
 NET = random_network([2, 12, 12, 12, 1], seed=3)
 DOMAIN = regions.box(-1, 1)
@@ -356,6 +356,7 @@ def test_ctrl_c_in_the_middle_of_one_huge_cell_then_resume(short_splits, ctrl_c_
     identical(regions.enumerate_regions(WIDE, whole, resume=path), full)
 
 
+@pytest.mark.slow
 def test_split_engine_cut_short_then_ctrl_c_and_resume(monkeypatch, ctrl_c_after, tmp_path):
     # The split engine's one cell of a wide layer goes back on the stack after 8 pieces: the
     # same regions in the same order, and Ctrl-C inside that cell keeps a resumable prefix.
@@ -433,7 +434,6 @@ def test_a_parallel_count_checkpoints_what_is_not_finished(uninterrupted, monkey
     the finished ones, and resuming it, serially or on an executor, gives the uninterrupted
     count (itself checked against brute force in test_parallel.py)."""
     from regions.engines import parallel
-    from test_parallel import InlineExecutor
     executor = InlineExecutor(ready=5)
     monkeypatch.setattr(parallel, "time", types.SimpleNamespace(
         perf_counter=lambda: 1e6 if executor.held else 0.0, time=time.time))

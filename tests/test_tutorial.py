@@ -25,6 +25,7 @@ def test_every_notebook_is_tested_and_stored_without_outputs():
             assert cell.outputs == [] and cell.execution_count is None
 
 
+@pytest.mark.slow
 def test_tutorial_runs_and_shows_the_partition_inline(tmp_path):
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",

@@ -30,7 +30,7 @@ from regions.cli import main
 from regions.random_networks import random_network
 
 import oracles
-from runs import is_prefix
+from runs import InlineExecutor, is_prefix
 
 BOX = regions.box(-1, 1)
 # Small enough for brute force, big enough that the frontier holds many tasks.
@@ -105,31 +105,6 @@ def test_max_regions_on_an_executor_is_the_serial_prefix(executor, method):
                               executor=executor)
     assert len(other) == 37 and other.stop_reason == "max_regions" and other.unfinished > 0
     same_regions(serial, other)
-
-
-class InlineExecutor(concurrent.futures.Executor):
-    """Runs the first ``ready`` tasks submitted (all when None) at once, in the calling
-    thread and in submission order; later ones stay pending, never started, until the run
-    cancels them. Which tasks finished before a budget ran out is then fixed, not a race."""
-
-    def __init__(self, ready=None):
-        self.ready = ready
-        self.submitted = []
-
-    def submit(self, fn, /, *args, **kwargs):
-        future = concurrent.futures.Future()
-        self.submitted.append(future)
-        if self.ready is None or len(self.submitted) <= self.ready:
-            future.set_running_or_notify_cancel()
-            try:
-                future.set_result(fn(*args, **kwargs))
-            except BaseException as exc:    # noqa: BLE001 - delivered through the future
-                future.set_exception(exc)
-        return future
-
-    @property
-    def held(self):
-        return self.submitted[self.ready:] if self.ready is not None else []
 
 
 @pytest.mark.parametrize("method", ["split", "vertex"])
@@ -420,6 +395,7 @@ def test_dask_local_cluster_of_two_workers(serial):
                                               executor=executor))
 
 
+@pytest.mark.slow
 def test_a_dask_cluster_counts_the_same_and_survives_a_killed_worker(tmp_path, monkeypatch,
                                                                      capsys, network_file):
     """A local cluster of two worker processes: ``regions count --scheduler`` gives the count
