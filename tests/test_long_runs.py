@@ -492,7 +492,6 @@ def test_a_parallel_run_reports_the_share_done_by_its_finished_tasks(uninterrupt
     past the time limit at the caller's third look: the share reported is the first-layer
     cells whose regions are all among those five tasks', over all of them."""
     from regions.engines import parallel
-    from test_parallel import InlineExecutor
     looks = itertools.count()
     monkeypatch.setattr(parallel, "time", types.SimpleNamespace(
         perf_counter=lambda: 1e6 if next(looks) > 6 else 0.0, time=time.time))

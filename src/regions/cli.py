@@ -439,7 +439,7 @@ def cmd_canonical(args) -> int:
                 for flag in ("box", "polytope", "plane", "line", "segment"))
     found = canonical(net, domain if named else None, prune=args.prune, method=args.method)
     with writing(args, args.output, "the canonical network"):
-        save(found.network, args.output)
+        write_network(found.network, args.output)
     if not found.exact:
         print("warning: the canonical network rounds some weights to float64: it is not "
               "exactly the input's function (regions compare measures the difference)",
