@@ -98,7 +98,7 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         Called as ``progress(regions_found, layer, pending_cells, seconds, explored)``,
         where ``layer`` is the layer of the cell on top of the work stack and
         ``explored`` the share of the first layer's cells whose subtrees are finished
-        (:func:`regions.engines.driver.explored`; None while not every first-layer cell is
+        (``regions.engines.driver.explored``; None while not every first-layer cell is
         known, and for the walk), at
         most every 0.5 s and only between cells (between batches of 512
         cells on the vertex path; one huge cell is split in steps, see
@@ -220,7 +220,7 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
     keeps the regions of every task that returned, in whatever order they
     finished: stopped by ``max_regions``, it may hold more. Its counters and
     unfinished cells are those of that work, as its checkpoint's
-    (:attr:`Partition.per_layer`). ``method="walk"`` keeps its set of visited patterns
+    (``per_layer``). ``method="walk"`` keeps its set of visited patterns
     (it needs it).
 
     A count's checkpoint (``checkpoint``, ``resume``, as in :func:`enumerate_regions`)
