@@ -593,12 +593,18 @@ def test_performance_md_states_the_current_auto_dimensions():
     stated = re.findall(r"(\d+) on bounded domains,? and (\d+) on R\^n", text)
     assert stated and {(int(b), int(u)) for b, u in stated} == {
         (MAX_AUTO_DIM["bounded"], MAX_AUTO_DIM["unbounded"])}
-    for dim, domain, method in ((MAX_AUTO_DIM["bounded"], regions.box(-1, 1), "vertex"),
-                                (MAX_AUTO_DIM["bounded"] + 1, regions.box(-1, 1), "split"),
-                                (MAX_AUTO_DIM["unbounded"], None, "vertex"),
-                                (MAX_AUTO_DIM["unbounded"] + 1, None, "split")):
-        # a first layer of full rank: on R^n auto counts the dimensions it spans
-        net = regions.Network.from_layers([(np.eye(dim), np.zeros(dim)),
-                                           (np.ones((1, dim)), np.zeros(1))])
+    low = MAX_AUTO_DIM["bounded_low_rank"]
+    box = regions.box(-1, 1)
+    for dim, rank, domain, method in ((MAX_AUTO_DIM["bounded"], None, box, "vertex"),
+                                      (MAX_AUTO_DIM["bounded"] + 1, None, box, "split"),
+                                      (low, low - 1, box, "vertex"),
+                                      (low + 1, low, box, "split"),
+                                      (MAX_AUTO_DIM["unbounded"], None, None, "vertex"),
+                                      (MAX_AUTO_DIM["unbounded"] + 1, None, None, "split")):
+        # a first layer of full rank (or of `rank` rows): on R^n auto counts the dimensions
+        # it spans
+        first = np.eye(dim)[:rank]
+        net = regions.Network.from_layers([(first, np.zeros(len(first))),
+                                           (np.ones((1, len(first))), np.zeros(1))])
         assert regions.enumerate_regions(net, domain, max_regions=1).method == method, (
             dim, domain)

@@ -67,8 +67,8 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         inscribed balls of thin regions (:mod:`regions.engines.vertex`; bounded domains and
         domains without faces: all of R^n, unbounded planes and lines).
         ``"auto"`` (default): ``"vertex"`` where it applies, up to dimension
-        7 on bounded domains and 10 on all of R^n (the dimensions the first layer's
-        hyperplanes span: ``MAX_AUTO_DIM``), else
+        7 on bounded domains (8 when the first layer's rank is lower) and 10 on all of
+        R^n (the dimensions the first layer's hyperplanes span: ``MAX_AUTO_DIM``), else
         ``"split"`` (also for the rare networks whose first breakpoints give
         no well-conditioned apex on an unbounded domain, and for networks with max
         layers, which only ``"split"`` carries: ``"vertex"`` and ``"walk"`` refuse
@@ -363,8 +363,12 @@ def _auto_engine(network: Network, scaled, settings: Settings):
     split engine for a network with max layers, which only it carries."""
     if network.has_max:
         return SplitEngine(network, scaled, settings)
-    limit = MAX_AUTO_DIM["bounded" if scaled.is_bounded else "unbounded"]
-    dim = scaled.dim if scaled.is_bounded else min(scaled.dim, _first_rank(network, scaled))
+    rank = _first_rank(network, scaled)
+    if scaled.is_bounded:
+        dim = scaled.dim
+        limit = MAX_AUTO_DIM["bounded_low_rank" if rank < dim else "bounded"]
+    else:
+        dim, limit = min(scaled.dim, rank), MAX_AUTO_DIM["unbounded"]
     if supports(scaled) and dim <= limit:
         engine = VertexEngine(network, scaled, settings)
         if engine.working.dim <= limit and engine.apex_condition <= MAX_APEX_CONDITION:

@@ -56,9 +56,11 @@ __all__ = ["VertexEngine", "ExactGenerators", "Cones", "supports", "first_cones"
            "VERTEX_APEX_WARNING"]
 
 #: ``method="auto"`` uses the vertex engine up to these dimensions: bounded domains start
-#: from their corners (a box in 10-D has 1,024, and the split engine is faster there), domains
-#: without faces from simplicial cones (``n + 1`` generators each).
-MAX_AUTO_DIM = {"bounded": 7, "unbounded": 10}
+#: from their corners (a box in 10-D has 1,024, and the split engine is faster there), one
+#: more when the first layer's rank is below the dimension (its cells have fewer vertices;
+#: the split engine's LPs are degenerate there); domains without faces from simplicial cones
+#: (``n + 1`` generators each) in the dimensions the first layer spans.
+MAX_AUTO_DIM = {"bounded": 7, "bounded_low_rank": 8, "unbounded": 10}
 #: A box with more corners than this is refused (its first cell alone would not fit).
 MAX_CORNERS = 2 ** 20
 #: A domain without faces cut into more first cones than this is refused: each cone is a
