@@ -23,7 +23,9 @@ TRIANGLE = (np.array([[1.0, 0], [0, 1], [-1, -1]]), np.array([1.0, 1.0, 1.0]))
     (regions.box(-1, 1), oracles.box_slice(-np.ones(1), np.ones(1)), 1, "vertex"),
     (regions.box(-1, 1), oracles.box_slice(-np.ones(4), np.ones(4)), 4, "vertex"),
     (regions.box(-1, 1), oracles.box_slice(-np.ones(7), np.ones(7)), 7, "vertex"),
-    (regions.box(-1, 1), oracles.box_slice(-np.ones(8), np.ones(8)), 8, "split"),
+    # a first layer of rank 3 < 8: the vertex engine up to MAX_AUTO_DIM["bounded_low_rank"]
+    (regions.box(-1, 1), oracles.box_slice(-np.ones(8), np.ones(8)), 8, "vertex"),
+    (regions.box(-1, 1), oracles.box_slice(-np.ones(9), np.ones(9)), 9, "split"),
     (None, oracles.whole_slice(2), 2, "vertex"),
     (regions.whole_space(), oracles.whole_slice(3), 3, "vertex"),
     (regions.whole_space(), oracles.whole_slice(10), 10, "vertex"),
@@ -35,7 +37,7 @@ TRIANGLE = (np.array([[1.0, 0], [0, 1], [-1, -1]]), np.array([1.0, 1.0, 1.0]))
      "vertex"),
     (regions.polytope(*QUADRANT), oracles.polytope_slice(*QUADRANT), 2, "split"),  # unbounded
     (regions.polytope(*TRIANGLE), oracles.polytope_slice(*TRIANGLE), 2, "vertex"),
-], ids=["box2", "box1", "box4", "box7", "box8", "none", "whole3", "whole10", "whole11", "line",
+], ids=["box2", "box1", "box4", "box7", "box8", "box9", "none", "whole3", "whole10", "whole11", "line",
         "plane6",
         "plane_unbounded", "segment7", "quadrant", "triangle"])
 def test_auto_picks_vertex_where_it_applies(domain, sl, n, expected):
