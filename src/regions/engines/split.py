@@ -393,40 +393,45 @@ class LayerSplit:
     def reaches(self, piece: "Piece", t: int, side: int) -> tuple[bool, Ball | None, tuple]:
         """Whether ``side`` of hyperplane ``t`` meets the piece's interior, the inscribed
         ball of that part (from the LP; None when it was decided otherwise), and that part's
-        rows ``(A, b, errors)``.
-
-        The warm-started dual simplex proposes first; when what it proposes certifies
-        neither answer, HiGHS proposes again before the exact path decides. On an unbounded
-        domain no float bound proves a part empty (:meth:`radius_bound` needs a bounding
-        box), so a part the dual simplex finds empty goes to the exact path at once, with
-        the rows its duals bind (their exact multipliers usually prove it)."""
+        rows ``(A, b, errors)``: the float LPs (:meth:`propose`), then the exact path with
+        the rows the last LP's duals bind (their exact multipliers usually prove a part
+        empty)."""
         A, b, errors = rows = piece.rows_with(self, t, side)
-        stop_below = -EMPTY_MARGIN * piece.radius if piece.radius > 0.0 else -np.inf
-        ball = self.solver.warm_chebyshev(A, b, piece.basis, stop_below=stop_below)
-        if ball is not None:
-            if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
-                return True, ball, rows
-            if self.radius_bound(A, b, errors, ball) < 0.0:
-                return False, None, rows
-            if self.engine.box_abs is None and ball.radius < 0.0 and ball.duals is not None:
-                return self.decide_exactly(piece, t, side, ball, rows)
-        ball = self.solver.proposal(A, b)
-        if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
-            return True, ball, rows
-        if self.radius_bound(A, b, errors, ball) < 0.0:
-            return False, None, rows
-        return self.decide_exactly(piece, t, side, ball, rows)
-
-    def decide_exactly(self, piece: "Piece", t: int, side: int, ball: Ball,
-                       rows: tuple) -> tuple[bool, Ball | None, tuple]:
-        """:meth:`reaches` by the exact path, from a float LP's ``ball`` (its sign in the
-        float-only mode)."""
+        verdict, ball = self.propose(piece, A, b, errors)
+        if verdict is not None:
+            return verdict, ball, rows
         if not self.decisions.settle(1 if ball.radius > 0.0 else -1):
             return ball.radius > 0.0, ball, rows
         reach = self.decisions.reaches(self.cell.pattern, piece.labels, piece.row_sides,
                                        int(self.labels[t]), side, start=piece.center,
                                        basis=support(ball, len(piece.b)))
         return reach, ball, rows
+
+    def propose(self, piece: "Piece", A: np.ndarray, b: np.ndarray,
+                errors: np.ndarray) -> tuple[bool | None, Ball | None]:
+        """What the float LPs certify about a part ``A z <= b`` (rows with error bounds) of
+        ``piece``: ``(True, a ball certified inside)``, ``(False, None)`` when its radius is
+        certified negative, or ``(None, the last LP's ball)`` for the exact path to decide.
+
+        The warm-started dual simplex proposes first; when what it proposes certifies
+        neither answer, HiGHS proposes again. On an unbounded domain no float bound proves a
+        part empty (:meth:`radius_bound` needs a bounding box), so a part the dual simplex
+        finds empty goes to the exact path at once."""
+        stop_below = -EMPTY_MARGIN * piece.radius if piece.radius > 0.0 else -np.inf
+        ball = self.solver.warm_chebyshev(A, b, piece.basis, stop_below=stop_below)
+        if ball is not None:
+            if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
+                return True, ball
+            if self.radius_bound(A, b, errors, ball) < 0.0:
+                return False, None
+            if self.engine.box_abs is None and ball.radius < 0.0 and ball.duals is not None:
+                return None, ball
+        ball = self.solver.proposal(A, b)
+        if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
+            return True, ball
+        if self.radius_bound(A, b, errors, ball) < 0.0:
+            return False, None
+        return None, ball
 
     def radius_bound(self, A: np.ndarray, b: np.ndarray, errors: np.ndarray, ball: Ball) -> float:
         """A rigorous upper bound on the exact Chebyshev radius of ``A z <= b`` (rows with
@@ -633,19 +638,13 @@ class MaxSplit(LayerSplit):
         """Whether the part ``A z <= b`` (rows with error bounds) of ``piece`` has interior:
         None when it has none, else ``(center, radius, largest, basis)`` of a ball inside
         (radius 0 when only the exact path found the interior). Certified as
-        :meth:`LayerSplit.reaches` certifies a side: the warm dual simplex, then HiGHS, then
+        :meth:`LayerSplit.reaches` certifies a side: the float LPs (:meth:`propose`), then
         an exact rational LP."""
-        stop_below = -EMPTY_MARGIN * piece.radius if piece.radius > 0.0 else -np.inf
-        warm = self.solver.warm_chebyshev(A, b, piece.basis, stop_below=stop_below)
-        for ball in (warm, "proposal"):
-            if ball is None:
-                continue
-            if isinstance(ball, str):
-                ball = self.solver.proposal(A, b)
-            if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
-                return ball.center, float(ball.radius), True, ball.basis
-            if self.radius_bound(A, b, errors, ball) < 0.0:
-                return None
+        verdict, ball = self.propose(piece, A, b, errors)
+        if verdict:
+            return ball.center, float(ball.radius), True, ball.basis
+        if verdict is False:
+            return None
         if not self.decisions.settle(1 if ball.radius > 0.0 else -1):
             if ball.radius > 0.0:
                 return ball.center, float(ball.radius), True, ball.basis
