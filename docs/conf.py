@@ -45,13 +45,15 @@ html_title = f"regions {release}"
 
 def constant_comment(name: str) -> list[str]:
     """The ``#:`` comment of a constant, in its module or, for a constant a package
-    re-exports, in the submodule defining it."""
+    re-exports, in the submodule defining it; limits and tolerances are in
+    :mod:`regions.tolerances`, wherever they are imported."""
     owner, _, attr = name.rpartition(".")
     modules = [owner]
     path = getattr(importlib.import_module(owner), "__path__", None)
     if path:
         modules += [module.name for module in pkgutil.iter_modules(path, f"{owner}.")
                     if not module.name.rpartition(".")[2].startswith("_")]  # __main__, extensions
+    modules.append("regions.tolerances")
     for module in modules:
         comments = ModuleAnalyzer.for_module(module).find_attr_docs()
         if ("", attr) in comments:

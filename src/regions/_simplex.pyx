@@ -18,18 +18,12 @@ from libc.math cimport fabs, sqrt
 from libc.stdint cimport int64_t
 from scipy.linalg.cython_blas cimport dgemv, dger
 
-cdef extern from *:
-    """
-    /* Pivots of the basis inverse below this (rows have norm about sqrt 2) mean singular. */
-    static const double SINGULAR_PIVOT = 1e-11;
-    /* A row violated by less than this (relative to 1 + |b_i|) counts as satisfied. */
-    static const double FEASIBILITY = 1e-10;
-    /* Multipliers above -this count as non-negative; pivot entries below this are skipped. */
-    static const double DUAL_TOLERANCE = 1e-10;
-    """
-    const double SINGULAR_PIVOT
-    const double FEASIBILITY
-    const double DUAL_TOLERANCE
+from regions import tolerances
+
+# Read from regions.tolerances (their meanings are there).
+cdef double SIMPLEX_SINGULAR_PIVOT = tolerances.SIMPLEX_SINGULAR_PIVOT
+cdef double SIMPLEX_FEASIBILITY = tolerances.SIMPLEX_FEASIBILITY
+cdef double SIMPLEX_DUAL_TOLERANCE = tolerances.SIMPLEX_DUAL_TOLERANCE
 
 
 cdef inline void basis_row(const double[:, ::1] A, const double[::1] norms, Py_ssize_t i,
@@ -48,7 +42,7 @@ cdef inline void basis_row(const double[:, ::1] A, const double[::1] norms, Py_s
 
 cdef int invert(double[:, ::1] M, double[:, ::1] inverse) noexcept nogil:
     """``inverse`` of ``M`` (n, n) by Gauss-Jordan elimination with partial pivoting
-    (``M`` is overwritten); 0 when a pivot is below ``SINGULAR_PIVOT``."""
+    (``M`` is overwritten); 0 when a pivot is below ``SIMPLEX_SINGULAR_PIVOT``."""
     cdef Py_ssize_t n = M.shape[0], i, j, k, best
     cdef double f, pivot
     for i in range(n):
@@ -59,7 +53,7 @@ cdef int invert(double[:, ::1] M, double[:, ::1] inverse) noexcept nogil:
         for i in range(k + 1, n):
             if fabs(M[i, k]) > fabs(M[best, k]):
                 best = i
-        if fabs(M[best, k]) < SINGULAR_PIVOT:
+        if fabs(M[best, k]) < SIMPLEX_SINGULAR_PIVOT:
             return 0
         if best != k:
             for j in range(n):
@@ -84,8 +78,8 @@ cdef double rhs(const double[::1] b, double cap, Py_ssize_t i) noexcept nogil:
 
 cdef bint tight(const double[:, ::1] A, const double[::1] norms, const double[::1] b,
                double cap, const int64_t[::1] basis, const double[::1] x) noexcept:
-    """Whether every row of ``basis`` holds with equality at ``x`` up to ``FEASIBILITY``
-    (a kept basis inverse has not drifted)."""
+    """Whether every row of ``basis`` holds with equality at ``x`` up to
+    ``SIMPLEX_FEASIBILITY`` (a kept basis inverse has not drifted)."""
     cdef Py_ssize_t dim = A.shape[1], k, j, i
     cdef double s
     for k in range(basis.shape[0]):
@@ -96,7 +90,7 @@ cdef bint tight(const double[:, ::1] A, const double[::1] norms, const double[::
             s = norms[i] * x[dim] - b[i]
             for j in range(dim):
                 s += A[i, j] * x[j]
-        if fabs(s) > FEASIBILITY * (1.0 + fabs(rhs(b, cap, i))):
+        if fabs(s) > SIMPLEX_FEASIBILITY * (1.0 + fabs(rhs(b, cap, i))):
             return False
     return True
 
@@ -170,7 +164,7 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
         inverse_arr[:, :] = start_inverse
     # the multipliers are row n - 1 of the inverse: y = inverse^T e_r
     for k in range(n):
-        if inverse[n - 1, k] < -DUAL_TOLERANCE:
+        if inverse[n - 1, k] < -SIMPLEX_DUAL_TOLERANCE:
             return None
     pivots = 0
     # BLAS reads the row-major (n, n) inverse as its transpose, and A (m, dim) as A^T
@@ -188,7 +182,7 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
                 continue
             s = x[dim] - cap if i < 0 else values[i] + norms[i] * x[dim] - b[i]
             scale = 1.0 + fabs(rhs(b, cap, i))
-            if s > FEASIBILITY * scale and s / scale > worst:
+            if s > SIMPLEX_FEASIBILITY * scale and s / scale > worst:
                 enter, worst = i, s / scale
         if enter == -2:
             break
@@ -200,11 +194,11 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
               &zero, &w[0], &one_step)         # w = inverse^T row: row = sum_k w_k row_{B_k}
         leave, best_ratio, best_w = -1, 0.0, 0.0
         for k in range(n):
-            if w[k] > DUAL_TOLERANCE:
+            if w[k] > SIMPLEX_DUAL_TOLERANCE:
                 ratio = max(inverse[n - 1, k], 0.0) / w[k]
                 if leave < 0 or ratio < best_ratio or (ratio == best_ratio and w[k] > best_w):
                     leave, best_ratio, best_w = k, ratio, w[k]
-        if leave < 0 or best_w < SINGULAR_PIVOT:
+        if leave < 0 or best_w < SIMPLEX_SINGULAR_PIVOT:
             return None
         for l in range(n):                     # inverse <- inverse E^-1 (row leave of E is w)
             w[l] = w[l] / best_w
@@ -225,7 +219,7 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     cdef double cap_dual = 0.0
     for k in range(n):
         s = inverse[n - 1, k]
-        if s < -DUAL_TOLERANCE * 1e3:
+        if s < -SIMPLEX_DUAL_TOLERANCE * 1e3:
             return None
         if basis[k] < 0:
             cap_dual = max(s, 0.0)

@@ -57,7 +57,8 @@ from .io.networks import read_network, write_network
 from .html import plotly_objects, write_html
 from .pictures import COLORS, pyplot, write_figure
 from .io.partitions import graph_format, jsonable, write_graph, write_json, write_npz
-from .tolerances import MIN_RADIUS
+from .tolerances import (HEARTBEAT_SECONDS, MIN_RADIUS, PROGRESS_DELAY, PROGRESS_LOG_EVERY,
+                         SCHEDULER_TIMEOUT)
 from .analysis.verify import verify
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_VIOLATION", "EXIT_CERTIFICATE_FAILED", "EXIT_INCOMPLETE",
@@ -176,12 +177,6 @@ def progress_for(args, bound=None):
     finally:
         if progress is not None and progress.interactive:
             print("\r\033[K", end="", file=sys.stderr, flush=True)
-
-
-SCHEDULER_TIMEOUT = "10s"  # how long --scheduler waits for the scheduler to answer
-PROGRESS_DELAY = 1.0     # seconds before the first progress line
-PROGRESS_LOG_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
-HEARTBEAT_SECONDS = 30.0   # the same without --progress
 
 
 def _progress_printer(stream, bound=None, every: float = PROGRESS_LOG_EVERY):

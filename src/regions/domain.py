@@ -34,7 +34,8 @@ from flint import fmpq, fmpq_mat
 from .errors import DomainError
 from .lp import LPSolver
 from .network import Network
-from .rounding import certified_signs
+from .rounding import UNIT_ROUNDOFF, certified_signs
+from .tolerances import BOUND_SAFETY
 
 __all__ = ["Domain", "is_box", "tolerance_scale", "resolve", "AnyDimension", "whole_space", "box",
            "polytope", "plane", "line", "segment"]
@@ -111,7 +112,7 @@ class Domain:
         the row's largest entry)."""
         if self.rational_basis is None:
             return np.zeros(self.input_dim)
-        return (2.0 ** -53) * np.max(np.abs(self.basis), axis=1, initial=0.0) * (1.0 + 1e-6)
+        return UNIT_ROUNDOFF * np.max(np.abs(self.basis), axis=1, initial=0.0) * BOUND_SAFETY
 
     def scaled(self, scale: float) -> "Domain":
         """The same domain in working coordinates divided by ``scale`` (a power of two, so

@@ -25,18 +25,17 @@ import numpy as np
 
 from .io import checkpoint as checkpoints
 from .domain import resolve
-from .engines.driver import (CHECKPOINT_SECONDS, Interrupt, SetupStopped, Tally,
-                             build_partition, drive, prepare, run_fields, setup_check,
-                             stack_cells)
+from .engines.driver import (Interrupt, SetupStopped, Tally, build_partition, drive, prepare,
+                             run_fields, setup_check, stack_cells)
 from .engines.parallel import run_on
 from .engines.base import Settings
 from .engines.split import SplitEngine
-from .engines.vertex import MAX_APEX_CONDITION, MAX_AUTO_DIM, VertexEngine, supports
+from .engines.vertex import VertexEngine, supports
 from .engines.walk import WalkEngine
 from .errors import DomainError, RegionsError
 from .network import Network
 from .partition import Partition, RegionCount
-from .tolerances import MIN_RADIUS
+from .tolerances import CHECKPOINT_SECONDS, MAX_APEX_CONDITION, MAX_AUTO_DIM, MIN_RADIUS
 
 __all__ = ["METHODS", "ENGINES", "enumerate_regions", "count_regions"]
 

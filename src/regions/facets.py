@@ -38,13 +38,9 @@ from .network import Network
 from .polyhedra import PatternConstraints
 from .predicates import Decisions
 from .rational import pattern_along
-from .tolerances import RADIUS_CAP
+from .tolerances import PARALLEL, RADIUS_CAP
 
 __all__ = ["Facet", "region_facets", "neighbour_pattern"]
-
-#: Restricted rows shorter than this are parallel to the hyperplane in the float LP that
-#: proposes a facet witness (a proposal only: every answer is checked exactly).
-PARALLEL = 1e-12
 
 
 @dataclass(frozen=True)

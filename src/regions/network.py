@@ -40,6 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import NetworkError
+from .tolerances import MAX_WINDOW
 
 __all__ = ["ACTIVATIONS", "BREAKPOINTS", "DEFAULT_LEAKY_SLOPE", "MAX_WINDOW", "Layer",
            "make_layer", "Network", "neuron_states", "state_interval", "activate",
@@ -47,8 +48,6 @@ __all__ = ["ACTIVATIONS", "BREAKPOINTS", "DEFAULT_LEAKY_SLOPE", "MAX_WINDOW", "L
            "states_from_sides", "max_states", "max_pairs", "max_sides", "require_elementwise"]
 
 ACTIVATIONS = ("relu", "leaky_relu", "hardtanh", "identity", "max")
-#: Largest window of a max unit (its state, a position in the window, is an int8).
-MAX_WINDOW = 127
 
 #: Breakpoints of each activation, as offsets ``t`` of the hyperplanes ``z = t``.
 BREAKPOINTS = {

@@ -12,13 +12,10 @@ from .network import Network, pattern_sides
 from .polyhedra import pattern_constraints, patterns_at
 from .rational import RationalMaps, fraction, hyperplane_signs
 from .rounding import UNIT_ROUNDOFF
+from .tolerances import NOTEBOOK_MAX_REGIONS
 
 __all__ = ["NOTEBOOK_MAX_REGIONS", "Region", "Run", "Partition", "RegionCount", "summary_of",
            "PatternRows", "PatternMaps"]
-
-#: Partitions with more regions than this are not drawn inline in a notebook (their
-#: one-line ``repr`` is shown).
-NOTEBOOK_MAX_REGIONS = 20_000
 
 
 @dataclass(frozen=True)

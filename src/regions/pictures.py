@@ -33,7 +33,7 @@ from .analysis.crossings import crossings, partition_facets
 from .complex.geometry import (at_far, region_chords, region_corners, region_polygon,
                                region_vertices)
 from .lp import LPSolver
-from .tolerances import VERTEX_MERGE
+from .tolerances import VERTEX_MERGE, WINDOW_MARGIN, WINDOW_TAIL
 from .network import require_elementwise
 
 __all__ = ["COLORS", "WINDOW_TAIL", "WINDOW_MARGIN", "CLIPPED_HATCH", "Window", "picture_window",
@@ -43,11 +43,6 @@ __all__ = ["COLORS", "WINDOW_TAIL", "WINDOW_MARGIN", "CLIPPED_HATCH", "Window", 
 #: Old names of this module's functions (deprecated, kept for one release): old -> new.
 RENAMED = {"save_figure": "write_figure"}
 COLORS = ("pattern", "output", "layer")
-#: Unbounded domains: the default window leaves out at most this share of the vertices
-#: on each side of each axis (2-D, 3-D; in 1-D none), and is then widened by
-#: ``WINDOW_MARGIN`` of its size on each side, its size taken as at least 1.
-WINDOW_TAIL = 0.05
-WINDOW_MARGIN = 0.15
 #: Regions that reach past the window are drawn with this hatch.
 CLIPPED_HATCH = "///"
 #: Colour maps of ``color="output"``: one output, several (the class of the largest).

@@ -28,15 +28,11 @@ from flint import arb, arb_mat, ctx, fmpq, fmpq_mat, fmpz
 
 from .domain import Domain
 from .network import BREAKPOINTS, Network, max_pairs
+from .tolerances import BALL_BITS, CACHE_SIZE
 
 __all__ = ["fraction", "parse_fraction", "matrix", "column", "RationalMaps", "BallMaps", "exact_solve", "rank",
            "independent_rows", "kernel_vector", "pattern_along", "exact_forward",
            "hyperplane_signs"]
-
-#: Pattern prefixes whose exact maps :class:`RationalMaps` keeps (least recently used dropped).
-CACHE_SIZE = 4096
-#: Working precision (bits) of :class:`BallMaps`.
-BALL_BITS = 128
 
 
 def fraction(value) -> fmpq:

@@ -13,14 +13,13 @@ import hashlib
 
 import numpy as np
 
+from .tolerances import BOUND_SAFETY, SPECTRAL_CACHE
+
 __all__ = ["UNIT_ROUNDOFF", "BOUND_SAFETY", "SMALLEST_SUBNORMAL", "gamma", "evaluation_bound",
            "certified_signs", "strict_slack", "row_norm_bounds", "spectral_norm_bound"]
 
 #: u = 2^-53, the unit roundoff of float64.
 UNIT_ROUNDOFF = 2.0 ** -53
-#: Bounds are computed in float64 themselves; multiplying them by this covers their own
-#: rounding (a few dozen operations each, far below 1e-6 relative).
-BOUND_SAFETY = 1.0 + 1e-6
 #: 2^-1074, the spacing of float64 near zero: the most an underflowing operation loses.
 SMALLEST_SUBNORMAL = 2.0 ** -1074
 
@@ -83,7 +82,6 @@ def row_norm_bounds(weight: np.ndarray) -> np.ndarray:
 #: Spectral norm bounds already computed in this process, by matrix contents (each engine
 #: of a parallel run's tasks asks again for the same layers).
 _SPECTRAL: dict = {}
-_SPECTRAL_KEPT = 64
 
 
 def spectral_norm_bound(weight: np.ndarray, squarings: int = 5) -> float:
@@ -101,7 +99,7 @@ def spectral_norm_bound(weight: np.ndarray, squarings: int = 5) -> float:
     weight = np.ascontiguousarray(weight, dtype=np.float64)
     key = (weight.shape, squarings, hashlib.blake2b(weight.data, digest_size=16).digest())
     if key not in _SPECTRAL:
-        if len(_SPECTRAL) >= _SPECTRAL_KEPT:
+        if len(_SPECTRAL) >= SPECTRAL_CACHE:
             _SPECTRAL.pop(next(iter(_SPECTRAL)))
         _SPECTRAL[key] = _spectral_norm_bound(weight, squarings)
     return _SPECTRAL[key]

@@ -42,13 +42,9 @@ from .pieces import linear_pieces
 from ..network import Network, require_elementwise
 from ..sampling import density_from_counts, distinct_patterns, regions_along_lines
 from ..io.partitions import jsonable
-from ..tolerances import MIN_RADIUS
+from ..tolerances import MIN_RADIUS, PIECES_LIMIT
 
 __all__ = ["PIECES_LIMIT", "Estimate", "Relation", "VerifyReport", "verify"]
-
-#: verify counts the linear pieces (one LP per region row) up to this many regions.
-PIECES_LIMIT = 20_000
-
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,10 @@ import flint
 import numpy as np
 
 from ..errors import NetworkError
+from ..tolerances import GENERAL_POSITION_BUDGET
 
 __all__ = ["GENERAL_POSITION_BUDGET", "exact_rank", "general_position"]
 
-#: Largest number of determinants :func:`general_position` evaluates before giving up.
-GENERAL_POSITION_BUDGET = 500_000
 
 # A Mersenne prime below 2**31: products of two residues fit in int64.
 _PRIME = 2_147_483_647

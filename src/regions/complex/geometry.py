@@ -27,7 +27,7 @@ from scipy.spatial import HalfspaceIntersection, cKDTree
 from ..errors import DomainError
 from ..polyhedra import pattern_constraints
 from ..predicates import Decisions
-from ..tolerances import VERTEX_MERGE
+from ..tolerances import FAR, POLISH_MOVE, POLISH_NEAR, VERTEX_MERGE
 
 __all__ = ["PlanarComplex", "IntervalComplex", "clip", "region_chords", "chord", "region_polygon",
            "FAR", "region_vertices", "POLISH_NEAR", "POLISH_MOVE", "vertex_window",
@@ -163,11 +163,6 @@ def region_polygon(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.nd
     return polygon[keep] if len(keep) >= 3 else np.zeros((0, 2))
 
 
-#: Half-width of the box that stands for an unbounded domain while :func:`vertex_window`
-#: looks for the partition's vertices.
-FAR = 1e7
-
-
 def region_vertices(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.ndarray,
                     inside: np.ndarray) -> np.ndarray:
     """Vertices ``(k, dim)`` of ``{A z <= b}`` inside the box ``[lower, upper]``, in any
@@ -184,13 +179,6 @@ def region_vertices(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.n
     found = HalfspaceIntersection(np.hstack([rows, -rhs[:, None]]),
                                   np.asarray(inside, dtype=np.float64)).intersections
     return np.array([_polished(rows, rhs, v) for v in found]).reshape(-1, dim)
-
-
-#: Polishing a vertex found by halfspace intersection: the rows within ``POLISH_NEAR``
-#: of it (relative to its size) are the rows that meet there, and solving them again may
-#: move it by at most ``POLISH_MOVE`` (relative): rounding, never a different vertex.
-POLISH_NEAR = 1e-9
-POLISH_MOVE = 1e-10
 
 
 def _polished(rows: np.ndarray, rhs: np.ndarray, vertex: np.ndarray) -> np.ndarray:

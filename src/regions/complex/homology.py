@@ -35,6 +35,7 @@ from .faces import FaceLattice, face_lattice
 from ..enumeration import enumerate_regions
 from ..network import Network, make_layer, require_elementwise
 from ..rational import RationalMaps, exact_forward, fraction
+from ..tolerances import WINDOW_REACH
 
 __all__ = ["reduce_boundary", "betti_numbers_of", "level_complex", "level_network", "WINDOW_REACH",
            "bounded_equivalent", "vertex_outputs", "betti_numbers", "boundary_betti_numbers"]
@@ -132,11 +133,6 @@ def level_network(network: Network, level: float) -> Network:
         bias = np.zeros(len(pairs))
     return Network(list(network.layers) + [make_layer(weight, bias, "relu", 0.01,
                                                       len(network.layers))])
-
-
-#: On all of R^n, the box standing for it reaches this factor beyond the farthest face
-#: point of the level complex (at least 1).
-WINDOW_REACH = 2.0
 
 
 def bounded_equivalent(part, level: float = 0.0):

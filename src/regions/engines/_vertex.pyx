@@ -37,6 +37,7 @@ error bounds are in ``preactivation.pxd``; the largest ball of a thin region
 import numpy as np
 from libc.math cimport fabs, sqrt
 
+from regions import tolerances
 from regions.rounding import row_norm_bounds, spectral_norm_bound
 from libc.stdint cimport int32_t, int64_t, uint64_t
 from libc.stdlib cimport free, malloc
@@ -45,12 +46,14 @@ from libc.string cimport memcpy, memmove, memset
 from .activations cimport (HARDTANH, IDENTITY, LEAKY_RELU, RELU, breakpoint,
                            breakpoints_per_neuron, slope_offset, state_from_sides, tie_side)
 from .arena cimport Buffer, release, reserve
+from .compiled cimport (BALL_SINGULAR_PIVOT, BALL_SUBSET_LIMIT, BOUND_SAFETY, MAX_DIM,
+                        UNIT_ROUNDOFF)
 from .crossing cimport (common_bits, contains_bits, cross_rays, cross_vertex_ray,
                         cross_vertices, largest)
 from .preactivation cimport (affine_map, column_norm, map_error, output_error, row_size,
                              smaller)
 from .refine cimport refine
-from .rounding cimport BOUND_SAFETY, UNIT_ROUNDOFF, certify, dmax, dmin, gamma
+from .rounding cimport certify, dmax, dmin, gamma
 from .small_lp cimport ball_by_subsets
 from .vertex_records cimport (CellHead, CellView, PieceHead, cell_bytes, piece_bytes,
                               piece_candidates, piece_cuts, piece_sides, piece_vertices, view)
@@ -61,21 +64,16 @@ ACTIVATION_CODES = {"relu": RELU, "leaky_relu": LEAKY_RELU, "hardtanh": HARDTANH
 #: Label of the row ``0 . z <= 1`` that closes an unbounded cell at infinity.
 AT_INFINITY = -(1 << 62)
 cdef int64_t INFINITY_LABEL = AT_INFINITY
-#: Largest working dimension (the fixed-size work arrays below).
-MAX_DIM = 64
-# Rank-one terms (a neuron whose state differs, per child) added to a pre-activation map
-# before it is recomputed in full, per neuron of the previous layer: each term widens
-# the map's rounding bound (``child_error``).
-cdef double MAX_TERMS_PER_NEURON = 0.25
-# A generator whose sign float64 cannot certify is solved again from its tight rows
-# (``refine.pxd``, resetting its error bound) before the exact path is taken, unless its
-# bound is already within this many units of rounding of its size.
-cdef double TIGHT_ERROR = 16.0
-# Work per step a piece step counts for (``split_steps``, ``run_steps``), in
-# vertex-hyperplane pairs filtered (and the edge test's bound, ``cut``): a 2-D piece of a
-# 64-wide layer counts 1, a cut of a 12-D piece of 2,000 generators, 1,000 on each side of
-# the hyperplane, about 7,600.
-cdef long WORK_PER_STEP = 4096
+#: The compile-time constants this core was built with (``compiled.pxd``), by name: each
+#: equals the constant of that name in :mod:`regions.tolerances` (``UNIT_ROUNDOFF``:
+#: :mod:`regions.rounding`).
+COMPILED = {"MAX_DIM": MAX_DIM, "BALL_SUBSET_LIMIT": BALL_SUBSET_LIMIT,
+            "BALL_SINGULAR_PIVOT": BALL_SINGULAR_PIVOT, "BOUND_SAFETY": BOUND_SAFETY,
+            "UNIT_ROUNDOFF": UNIT_ROUNDOFF}
+# Runtime constants, read from regions.tolerances (their meanings are there).
+cdef double MAX_TERMS_PER_NEURON = tolerances.MAX_TERMS_PER_NEURON
+cdef double TIGHT_ERROR = tolerances.TIGHT_ERROR
+cdef long WORK_PER_STEP = tolerances.WORK_PER_STEP
 
 
 cdef struct LayerData:
@@ -183,7 +181,7 @@ cdef class VertexCore:
     ----------
     layers : list of (weight (out, in), bias (out,), activation code, leaky slope)
     dim : int
-        Working dimension (at most :data:`MAX_DIM`).
+        Working dimension (at most ``MAX_DIM``).
     label_offsets : (L + 1,) int64
         First constraint label of each layer's breakpoint hyperplanes.
     thin_radius : float
@@ -511,7 +509,7 @@ cdef class VertexCore:
         cdef int dim = self.dim, cols = dim + 1, i, k, nray
         cdef CellHead* h = cv.head
         cdef double margin
-        cdef double ball_center[64]
+        cdef double ball_center[MAX_DIM]
         cdef double ball_radius
         cdef bint certified
         reserve(&self.out.witnesses, dim * sizeof(double))
@@ -572,7 +570,7 @@ cdef class VertexCore:
         cdef int dim = self.dim, gd = dim + 1, i, k, nvert = 0, nray = 0
         cdef double spread = 0.0
         cdef double* g
-        cdef double ray_sum[64]
+        cdef double ray_sum[MAX_DIM]
         for k in range(dim):
             p[k] = 0.0
             ray_sum[k] = 0.0
@@ -1082,7 +1080,7 @@ cdef class VertexCore:
         cdef signed char* sides = piece_sides(piece)
         cdef signed char* const_side = <signed char*>self.ws.const_side.data
         cdef long extra = <long>ph.nv * (ph.ncand + 1) // WORK_PER_STEP
-        cdef double center[64]
+        cdef double center[MAX_DIM]
         cdef double radius = self.bounding_ball(vid, ph.nv, center)
         cdef double center_size = 0.0
         cdef int i, t, side, kept = 0
@@ -1229,7 +1227,7 @@ cdef class VertexCore:
                                           <size_t>(5 * dim * dim + 4 * dim + k * dim) * sizeof(double))
         cdef int* index = <int*>grab(&self.ws.solve_index, <size_t>2 * dim * sizeof(int))
         cdef double* z = <double*>self.ws.pool_z.data + v * cols
-        cdef double solved[65]
+        cdef double solved[MAX_DIM + 1]
         memcpy(solved, z, cols * sizeof(double))
         cdef double error = refine(rows, errors, k, dim, z[dim] == 0.0, solved, work, index)
         cdef double* current = <double*>self.ws.pool_error.data + v

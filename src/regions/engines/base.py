@@ -23,6 +23,7 @@ import numpy as np
 
 from ..domain import Domain
 from ..network import Network
+from ..tolerances import MIN_RADIUS
 
 __all__ = ["Settings", "Counters", "RegionArrays", "SplitCell", "VertexCell", "WalkCell",
            "SplitRegion", "RegionChunk", "Engine"]
@@ -54,7 +55,7 @@ class Settings:
     """
 
     exact: bool = True
-    thin_radius: float = 1e-7
+    thin_radius: float = MIN_RADIUS
     start: np.ndarray | None = None
     keep_generators: bool = False
     exact_budget: int | None = None

@@ -12,7 +12,8 @@ certified), and the generators' error bounds are ``ep``, ``eq``.
 from libc.math cimport fabs, sqrt
 from libc.stdint cimport int32_t, uint64_t
 
-from .rounding cimport BOUND_SAFETY, UNIT_ROUNDOFF, dmax
+from .compiled cimport BOUND_SAFETY, UNIT_ROUNDOFF
+from .rounding cimport dmax
 
 
 cdef extern from *:

@@ -27,7 +27,7 @@ import numpy as np
 from ..domain import Domain, tolerance_scale
 from ..network import Network
 from ..partition import PatternMaps, PatternRows, Partition
-from ..tolerances import check_min_radius
+from ..tolerances import CHECKPOINT_SECONDS, MEMORY_CHECK_EVERY, PROGRESS_SECONDS, check_min_radius
 from .base import Counters, Engine, RegionArrays
 
 __all__ = ["MEMORY_CHECK_EVERY", "PROGRESS_SECONDS", "CHECKPOINT_SECONDS", "UNLIMITED", "Interrupt",
@@ -35,12 +35,6 @@ __all__ = ["MEMORY_CHECK_EVERY", "PROGRESS_SECONDS", "CHECKPOINT_SECONDS", "UNLI
            "explored", "drive", "Tally", "prepare", "run_fields", "build_partition",
            "domain_fields"]
 
-#: Cells processed between two measurements of the resident memory (at least one per look).
-MEMORY_CHECK_EVERY = 256
-#: Least seconds between two progress reports.
-PROGRESS_SECONDS = 0.5
-#: Default seconds between two checkpoints.
-CHECKPOINT_SECONDS = 5.0
 #: ``max_regions`` when none is given.
 UNLIMITED = 2 ** 62
 

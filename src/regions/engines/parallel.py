@@ -61,35 +61,15 @@ import numpy as np
 
 from ..domain import Domain
 from ..network import Network
+from ..tolerances import (BRANCHING, CHECKPOINT_SECONDS, DEMAND_SECONDS, FRONTIER_CELLS,
+                          LEFTOVER_TASKS, MAX_TASKS, POLL_SECONDS, SLICE_SECONDS, STOP_SECONDS)
 from .base import Counters, Settings
-from .driver import (CHECKPOINT_SECONDS, UNLIMITED, Interrupt, Tally,
-                     budget_exhausted, drive, explored, stack_cells)
+from .driver import (UNLIMITED, Interrupt, Tally, budget_exhausted, drive, explored,
+                     stack_cells)
 
 __all__ = ["FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS", "SLICE_SECONDS",
            "LEFTOVER_TASKS", "BRANCHING", "Task", "Outcome", "ParallelRun", "die_with_parent",
            "process_pool", "run_task", "expand", "frontier", "batches", "Slot", "run_on"]
-
-#: The frontier is expanded until it holds at least this many cells (tasks).
-FRONTIER_CELLS = 64
-#: Tasks at most from the frontier (time slices share the work out further).
-MAX_TASKS = 16
-#: Seconds between two looks at the tasks (budgets, progress, Ctrl-C).
-POLL_SECONDS = 0.5
-#: Seconds a stopped run waits for its running tasks' partial results.
-STOP_SECONDS = 1.0
-#: Seconds a task runs before it hands its unfinished cells back to be shared out again
-#: (None: tasks run to the end). Work stealing without talk between workers: no subtree
-#: keeps one worker busy for longer than this while the others have nothing to do. On a
-#: :func:`process_pool`, whose workers see the caller's :class:`Demand`, a task hands its
-#: cells back only once a worker is idle, after at least ``DEMAND_SECONDS``.
-SLICE_SECONDS = 1.0
-DEMAND_SECONDS = 0.2
-#: Tasks a returned task's unfinished cells are cut into (when fewer than twice as many
-#: tasks are left).
-LEFTOVER_TASKS = 4
-#: The guess of how many cells one cell becomes per layer, to cut cells into tasks of about
-#: equal work (:func:`batches`).
-BRANCHING = 256
 
 
 @dataclass(frozen=True)

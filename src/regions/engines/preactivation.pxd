@@ -14,7 +14,8 @@ Cauchy-Schwarz."""
 from libc.math cimport fabs, sqrt
 from scipy.linalg.cython_blas cimport dgemm
 
-from .rounding cimport BOUND_SAFETY, UNIT_ROUNDOFF, dmax, gamma
+from .compiled cimport BOUND_SAFETY, UNIT_ROUNDOFF
+from .rounding cimport dmax, gamma
 
 
 cdef inline void affine_map(const double* W, const double* bias, int n, int n_in,

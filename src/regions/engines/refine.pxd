@@ -13,7 +13,8 @@ and the error is at most ``|S*^-1|`` times the exact residual, both in the max n
 
 from libc.math cimport fabs, sqrt
 
-from .rounding cimport BOUND_SAFETY, UNIT_ROUNDOFF, dmax, gamma
+from .compiled cimport BOUND_SAFETY, MAX_DIM, UNIT_ROUNDOFF
+from .rounding cimport dmax, gamma
 
 
 cdef inline int choose_rows(const double* rows, int k, int dim, int wanted, double* work,
@@ -109,7 +110,7 @@ cdef inline double refine(const double* rows, const double* errors, int k, int d
     cdef double* scratch = residual + n     # (k, n) for choose_rows
     cdef int* chosen = index
     cdef int* perm = index + n
-    cdef double old[64]
+    cdef double old[MAX_DIM]
     cdef double norm, value, bound, inverse_norm, rho, row_sum, size, t
     if choose_rows(rows, k, dim, wanted, scratch, chosen) < wanted:
         return 1e300

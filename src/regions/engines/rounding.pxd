@@ -4,16 +4,7 @@
 
 from libc.math cimport fabs
 
-
-cdef extern from *:
-    """
-    /* u = 2^-53, the unit roundoff of float64. */
-    static const double UNIT_ROUNDOFF = 1.1102230246251565e-16;
-    /* Bounds are computed in float64 themselves; this covers their own rounding. */
-    static const double BOUND_SAFETY = 1.000001;
-    """
-    const double UNIT_ROUNDOFF
-    const double BOUND_SAFETY
+from .compiled cimport BOUND_SAFETY, UNIT_ROUNDOFF
 
 
 cdef inline double dmax(double a, double b) noexcept nogil:

@@ -4,16 +4,7 @@ pieces): every subset of ``dim + 1`` tight rows solved by Gaussian elimination."
 
 from libc.math cimport fabs
 
-
-cdef extern from *:
-    """
-    /* Largest number of row subsets ball_by_subsets tries before leaving it to an LP. */
-    static const double SUBSET_LIMIT = 4096;
-    /* Pivots below this (rows are unit vectors) mean a singular subset, which is skipped. */
-    static const double SINGULAR_PIVOT = 1e-12;
-    """
-    const double SUBSET_LIMIT
-    const double SINGULAR_PIVOT
+from .compiled cimport BALL_SINGULAR_PIVOT, BALL_SUBSET_LIMIT
 
 
 cdef inline int ball_by_subsets(double* rows, int m, int dim, double* center,
@@ -25,7 +16,7 @@ cdef inline int ball_by_subsets(double* rows, int m, int dim, double* center,
     solved, and each solution counts with ``r`` minus its worst violation of
     the other rows, so the answer is a radius that truly fits (up to rounding)
     and the optimum itself is among the candidates. Returns 0 when there are
-    more than ``SUBSET_LIMIT`` subsets or every subset is singular (then
+    more than ``BALL_SUBSET_LIMIT`` subsets or every subset is singular (then
     ``radius`` is unset), else 1.
     """
     cdef int d1 = dim + 1, cols = dim + 1, i, j, k, p, q, best_row
@@ -37,7 +28,7 @@ cdef inline int ball_by_subsets(double* rows, int m, int dim, double* center,
         return 0
     for i in range(d1):
         subsets = subsets * (m - i) / (i + 1)
-    if subsets > SUBSET_LIMIT:
+    if subsets > BALL_SUBSET_LIMIT:
         return 0
     for i in range(d1):
         idx[i] = i
@@ -54,7 +45,7 @@ cdef inline int ball_by_subsets(double* rows, int m, int dim, double* center,
             for i in range(p + 1, d1):
                 if fabs(M[i][p]) > fabs(M[best_row][p]):
                     best_row = i
-            if fabs(M[best_row][p]) < SINGULAR_PIVOT:
+            if fabs(M[best_row][p]) < BALL_SINGULAR_PIVOT:
                 break
             if best_row != p:
                 for k in range(d1 + 1):

@@ -39,15 +39,12 @@ from ..predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, 
                           unit_hyperplanes)
 from ..rational import parse_fraction
 from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF, certified_signs, gamma, strict_slack
-from ..tolerances import RADIUS_CAP
+from ..tolerances import EMPTY_MARGIN, RADIUS_CAP
 from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
 
 __all__ = ["SplitEngine", "MaxSplit", "root_ball"]
 
 NO_SIDES = np.zeros(0, np.int8)
-#: The dual simplex stops on a part once its radius bound is below -EMPTY_MARGIN times the
-#: piece's radius: far enough below 0 for the rigorous bound to confirm the part empty.
-EMPTY_MARGIN = 1e-3
 NO_RATIONAL = np.zeros(0, dtype=str)
 
 

@@ -46,34 +46,16 @@ from ..predicates import Decisions
 from ..rational import (BallMaps, exact_solve, fraction, independent_rows, kernel_vector,
                         parse_fraction)
 from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF
-from ..tolerances import RADIUS_CAP, THIN_FACTOR
-from ._vertex import ACTIVATION_CODES, AT_INFINITY, MAX_DIM
+from ..tolerances import (CHECK_EVERY, GENERATOR_CACHE, MAX_APEX_CONDITION, MAX_AUTO_DIM,
+                          MAX_CONES, MAX_CORNERS, MAX_VERTEX_SUBSETS, RADIUS_CAP, THIN_FACTOR,
+                          MAX_DIM, VERTEX_APEX_WARNING)
+from ._vertex import ACTIVATION_CODES, AT_INFINITY
 from ._vertex import VertexCore
 from .base import Counters, RegionArrays, RegionChunk, Settings, VertexCell
 
 __all__ = ["VertexEngine", "ExactGenerators", "Cones", "supports", "first_cones",
            "MAX_APEX_CONDITION", "MAX_AUTO_DIM", "MAX_CORNERS", "MAX_CONES", "CHECK_EVERY",
            "VERTEX_APEX_WARNING"]
-
-#: ``method="auto"`` uses the vertex engine up to these dimensions: bounded domains start
-#: from their corners (a box in 10-D has 1,024, and the split engine is faster there), one
-#: more when the first layer's rank is below the dimension (its cells have fewer vertices;
-#: the split engine's LPs are degenerate there); domains without faces from simplicial cones
-#: (``n + 1`` generators each) in the dimensions the first layer spans.
-MAX_AUTO_DIM = {"bounded": 7, "bounded_low_rank": 8, "unbounded": 10}
-#: A box with more corners than this is refused (its first cell alone would not fit).
-MAX_CORNERS = 2 ** 20
-#: A domain without faces cut into more first cones than this is refused: each cone is a
-#: cell of ``(r + 1)^2`` generators, built before the run starts (2^16 of them in 16-D take
-#: about 1 s and 300 MB).
-MAX_CONES = 2 ** 16
-#: Cones, corners or vertex candidates an engine's setup builds between two calls of its
-#: ``check`` (the driver's budgets and Ctrl-C, :func:`regions.engines.driver.setup_check`).
-CHECK_EVERY = 256
-#: A polytope domain whose vertices would take more row subsets than this is refused.
-MAX_VERTEX_SUBSETS = 200_000
-#: Exact generators kept by ``ExactGenerators`` (least recently used dropped).
-GENERATOR_CACHE = 65536
 
 
 def supports(domain: Domain) -> bool:
@@ -166,20 +148,6 @@ def bounded_root(domain: Domain, check=None) -> VertexCell:
                       np.hstack([domain.basis, domain.origin[:, None]]),
                       domain.basis_error(), np.zeros(0, np.int8), 0, np.zeros(0, np.int8),
                       np.zeros(len(V), np.int8))
-
-
-#: Condition number of the apex's unit normals above which ``method="auto"`` takes the split
-#: engine on an unbounded domain: a choice of engine, not of answer. The vertex engine's
-#: cones are exact whatever the condition (lines meeting 1e15 away are tested), but a first
-#: layer whose rank is lower only up to rounding (condition ~1e16 and more) can break their
-#: float incidences (an AssertionError; method="vertex" still runs it).
-MAX_APEX_CONDITION = 1e8
-#: Condition number of the apex beyond which the vertex engine warns on an unbounded
-#: domain. Known defect: fuzzing found first layers of rank lower only up to rounding
-#: (condition 2e16 to 2e17, hyperplanes through the apex) where its cones give the right
-#: count with wrong patterns, while exact-oracle tests up to 1e16 pass; "auto" and the
-#: split engine are exact there.
-VERTEX_APEX_WARNING = 1e15
 
 
 class Cones(NamedTuple):

@@ -26,17 +26,10 @@ import numpy as np
 
 from ..errors import NetworkError
 from ..network import Layer, Network, activate, make_layer
+from ..tolerances import CHECK_RTOL, CHECK_SAMPLES, CHECK_SCALES
 
 __all__ = ["CHECK_RTOL", "CHECK_SAMPLES", "CHECK_SCALES", "check_inputs", "reproduces",
            "check_layers", "LayerBuilder", "batch_size", "max_pool_windows"]
-
-#: A converted network must match the model's own forward pass to this relative accuracy.
-CHECK_RTOL = 1e-10
-#: Random inputs of that check: normal directions at sizes spread log-uniformly over
-#: ``CHECK_SCALES`` (a gated term of the model, e.g. behind a ReLU with a large bias, may be
-#: zero near the origin).
-CHECK_SAMPLES = 64
-CHECK_SCALES = (0.1, 100.0)
 
 
 def check_inputs(size: int) -> np.ndarray:

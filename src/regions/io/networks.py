@@ -23,6 +23,7 @@ import numpy as np
 from ..deprecation import renamed_attribute
 from ..errors import SPELLINGS, FileFormatError, NetworkError, activations_spelling
 from ..network import DEFAULT_LEAKY_SLOPE, Network
+from ..tolerances import MAX_ARRAY_ELEMENTS, MAX_LAYERS, MAX_TOTAL_ELEMENTS
 from .onnx_model import from_onnx
 from .torch_model import from_torch
 
@@ -33,12 +34,6 @@ __all__ = ["MAX_ARRAY_ELEMENTS", "MAX_TOTAL_ELEMENTS", "MAX_LAYERS", "RENAMED", 
 RENAMED = {"load": "read_network", "save": "write_network", "load_torch": "read_torch"}
 
 _LAYER_KEY = re.compile(r"^([Wb])(\d+)$")
-
-#: Largest number of elements accepted in one array, and in the whole file.
-MAX_ARRAY_ELEMENTS = 50_000_000
-MAX_TOTAL_ELEMENTS = 200_000_000
-#: Largest number of layers accepted.
-MAX_LAYERS = 10_000
 
 
 def _check_sizes(path: str) -> None:

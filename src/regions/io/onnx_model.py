@@ -33,7 +33,8 @@ import numpy as np
 
 from ..errors import SPELLINGS, FileFormatError, NetworkError
 from ..network import Network
-from .conversion import (CHECK_SAMPLES, LayerBuilder, batch_size, check_inputs, check_layers,
+from ..tolerances import CHECK_SAMPLES
+from .conversion import (LayerBuilder, batch_size, check_inputs, check_layers,
                          max_pool_windows)
 
 __all__ = ["AFFINE", "ACTIVATIONS", "from_onnx"]

@@ -54,9 +54,9 @@ import numpy as np
 
 from ..errors import SPELLINGS, NetworkError
 from ..network import Layer, Network, activate, make_layer
-from .conversion import (
-    CHECK_RTOL, CHECK_SAMPLES, LayerBuilder, batch_size, check_inputs, check_layers,
-    max_pool_windows, reproduces)
+from ..tolerances import CHECK_RTOL, CHECK_SAMPLES
+from .conversion import (LayerBuilder, batch_size, check_inputs, check_layers, max_pool_windows,
+                         reproduces)
 
 __all__ = ["from_torch"]
 

@@ -11,12 +11,10 @@ import numpy as np
 from ..domain import resolve
 from ..errors import RegionsError
 from ..network import Network
+from ..tolerances import CHUNK
 from .points import positive_count, sample_points
 
 __all__ = ["CHUNK", "PatternSample", "distinct_patterns", "unique_rows"]
-
-#: Points per vectorised block in :func:`distinct_patterns`.
-CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)

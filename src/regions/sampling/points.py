@@ -9,14 +9,10 @@ import numpy as np
 from ..domain import Domain
 from ..errors import DomainError, RegionsError
 from ..lp import LPSolver
+from ..tolerances import MAX_REJECTION, UNBOUNDED_RADII
 
 __all__ = ["UNBOUNDED_RADII", "MAX_REJECTION", "sample_points", "random_lines", "chord",
            "positive_count"]
-
-#: Radii (working units) between which points of an unbounded domain are drawn, log-uniformly.
-UNBOUNDED_RADII = (1e-2, 1e4)
-#: Draws per accepted point after which rejection sampling gives up.
-MAX_REJECTION = 1000
 
 
 def sample_points(domain: Domain, count: int, rng: np.random.Generator,
