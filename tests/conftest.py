@@ -1,8 +1,9 @@
 """Fixtures shared by the test files of every folder.
 
 The helpers that build independent truths (``oracles``, ``rational_oracle``,
-``geometry_oracle``) and the run comparisons (``runs``) are modules of this folder,
-imported by name: pyproject.toml puts tests/ on the path (``pythonpath``).
+``geometry_oracle``), the run comparisons (``runs``) and the small networks written by
+hand in several files (``nets``) are modules of this folder, imported by name:
+pyproject.toml puts tests/ on the path (``pythonpath``).
 """
 
 import pytest

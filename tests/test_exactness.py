@@ -26,6 +26,7 @@ import pytest
 
 import regions
 import rational_oracle as ro
+from nets import network, one_layer
 from regions.random_networks import random_network
 
 ENGINES = ("split", "vertex", "walk", "count")
@@ -58,18 +59,6 @@ def assert_same_regions(found: set, truth: set, label: str) -> None:
 
 
 # --------------------------------------------------------------------------- building blocks
-
-
-def network(layers, activations=None) -> regions.Network:
-    """A network from ``[(W, b), ...]`` (default: relu hidden layers, identity output)."""
-    return regions.Network.from_layers(
-        [(np.asarray(W, float), np.asarray(b, float)) for W, b in layers], activations)
-
-
-def one_layer(W, b, activation="relu") -> regions.Network:
-    """``activation(W x + b)`` and a summing identity output."""
-    W = np.asarray(W, float)
-    return network([(W, b), (np.ones((1, W.shape[0])), [0.0])], [activation, "identity"])
 
 
 def lift(net: regions.Network) -> regions.Network:

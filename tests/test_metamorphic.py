@@ -31,6 +31,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 import regions
 from geometry_oracle import (ENGINES, cases, clean_partition, domains, networks,
                              widths_for)
+from nets import network
 
 SETTINGS = dict(deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
@@ -235,20 +236,15 @@ def test_partition_unchanged(case, transform, data):
 # --------------------------------------------------------------------------- fixed degenerate cases
 
 
-def _net(layers, acts=None):
-    return regions.Network.from_layers([(np.array(W, float), np.array(b, float)) for W, b in layers],
-                                       activations=acts)
-
-
 DEGENERATE = {
     # duplicated and negated neurons, a dead one and a zero row
-    "duplicates": _net([([[1, 0], [1, 0], [-1, 0], [0, 1], [0, 0], [0, 0]], [0, 0, 0, .5, -1, 0]),
-                        ([[1, 1, 1, -1, 1, 2], [1, -1, 0, 1, 0, 1]], [-.5, 0]),
-                        ([[1, 1]], [0])]),
+    "duplicates": network([([[1, 0], [1, 0], [-1, 0], [0, 1], [0, 0], [0, 0]], [0, 0, 0, .5, -1, 0]),
+                           ([[1, 1, 1, -1, 1, 2], [1, -1, 0, 1, 0, 1]], [-.5, 0]),
+                           ([[1, 1]], [0])]),
     # hyperplanes through the corners of [-1, 1]^2 and a parallel family
-    "corners": _net([([[1, 1], [1, -1], [2, 2], [1, 1]], [0, 0, -1, 2]),
-                     ([[1, 1, 0, 1], [0, 1, -1, 0]], [-1, 0]),
-                     ([[1, -1]], [0])]),
+    "corners": network([([[1, 1], [1, -1], [2, 2], [1, 1]], [0, 0, -1, 2]),
+                        ([[1, 1, 0, 1], [0, 1, -1, 0]], [-1, 0]),
+                        ([[1, -1]], [0])]),
 }
 
 

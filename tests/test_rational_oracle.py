@@ -19,21 +19,11 @@ from sympy.solvers.simplex import lpmax
 
 import regions
 from regions.random_networks import random_network
+import nets
 import rational_oracle as ro
+from nets import one_layer
 
 F = fmpq
-
-
-def net(layers, activations=None):
-    """A network from ``[(W, b), ...]`` (default: relu hidden layers, identity output)."""
-    return regions.Network.from_layers(
-        [(np.asarray(W, float), np.asarray(b, float)) for W, b in layers], activations)
-
-
-def one_layer(W, b, activation="relu"):
-    """``activation(W x + b)`` followed by a summing identity output."""
-    W = np.asarray(W, float)
-    return net([(W, b), (np.ones((1, W.shape[0])), [0.0])], [activation, "identity"])
 
 
 def dyadic_net(widths, activations, seed, grid=16):
@@ -42,7 +32,7 @@ def dyadic_net(widths, activations, seed, grid=16):
     layers = [(rng.integers(-2 * grid, 2 * grid + 1, (o, i)) / grid,
                rng.integers(-grid, grid + 1, o) / grid)
               for i, o in zip(widths[:-1], widths[1:])]
-    return net(layers, activations)
+    return nets.network(layers, activations)
 
 
 def whole(n):
@@ -150,12 +140,12 @@ def test_dead_hardtanh_takes_the_state_of_its_constant(bias, state):
 def test_gradient_cancelled_to_exactly_zero_is_constant():
     """relu(relu(x + 10) - relu(x + 10)): the second neuron's gradient is exactly 0 and its
     value 0, a breakpoint: state 0 everywhere."""
-    network = net([([[1, 0], [1, 0]], [10, 10]), ([[1, -1]], [0]), ([[1]], [0])])
+    network = nets.network([([[1, 0], [1, 0]], [10, 10]), ([[1, -1]], [0]), ([[1]], [0])])
     assert agreed(network, square(-1, 1)) == {(1, 1, 0)}
 
 
 def test_gradient_cancellation_to_1e_minus_12_leaves_two_regions():
-    network = net([([[1, 0], [1, 1e-12]], [10, 10]), ([[1, -1]], [0]), ([[1]], [0])])
+    network = nets.network([([[1, 0], [1, 1e-12]], [10, 10]), ([[1, -1]], [0]), ([[1]], [0])])
     assert agreed(network, square(-1, 1)) == {(1, 1, 0), (1, 1, 1)}
 
 
@@ -384,7 +374,7 @@ def tent(k):
     """The k-th iterate of the tent map 2 relu(x) - 4 relu(x - 1/2) as a network."""
     layers = [([[1.0], [1.0]], [0.0, -0.5])] + [([[2.0, -4.0], [2.0, -4.0]], [0.0, -0.5])] * (
         k - 1) + [([[2.0, -4.0]], [0.0])]
-    return net(layers)
+    return nets.network(layers)
 
 
 @pytest.mark.parametrize("k", [1, 2, 3, 5])
@@ -423,11 +413,11 @@ def test_sweep_agrees_with_lp_on_segments(seed):
 
 def hat():
     """relu(x) - 2 relu(x - 1) + relu(x - 2): 0, x, 2 - x, 0 -- two equal maps, not adjacent."""
-    return net([([[1.0], [1.0], [1.0]], [0.0, -1.0, -2.0]), ([[1.0, -2.0, 1.0]], [0.0])])
+    return nets.network([([[1.0], [1.0], [1.0]], [0.0, -1.0, -2.0]), ([[1.0, -2.0, 1.0]], [0.0])])
 
 
 def lifted_hat():
-    return net([([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]], [0.0, -1.0, -2.0]),
+    return nets.network([([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]], [0.0, -1.0, -2.0]),
                 ([[1.0, -2.0, 1.0]], [0.0])])
 
 
@@ -435,12 +425,12 @@ def lifted_hat():
     (hat(), regions.segment([-1.0], [3.0]).resolve(1), 4),
     (hat(), regions.line([0.0], [1.0]).resolve(1), 4),
     (lifted_hat(), square(-1, 3), 4),
-    (net([([[1, 0], [0, 1]], [0, 0]), ([[1, 0]], [0])]), square(-1, 1), 2),
-    (net([([[1, 0], [0, 1]], [0, 0]), ([[1, 0]], [0])]), whole(2), 2),
-    (net([([[1, 0], [-1, 0]], [0, 0]), ([[1, -1]], [0])]), whole(2), 1),       # x
-    (net([([[1, 0], [-1, 0], [0, 1], [0, -1]], [0] * 4), ([[1, 1, 1, 1]], [0])]), whole(2), 4),
-    (net([([[1, 0], [0, 1], [1, 1]], [0] * 3), ([[1, 1, -1]], [0])]), whole(2), 6),
-    (net([([[1, 0], [0, 1]], [0, 0]), ([[0, 0]], [0])]), whole(2), 1),
+    (nets.network([([[1, 0], [0, 1]], [0, 0]), ([[1, 0]], [0])]), square(-1, 1), 2),
+    (nets.network([([[1, 0], [0, 1]], [0, 0]), ([[1, 0]], [0])]), whole(2), 2),
+    (nets.network([([[1, 0], [-1, 0]], [0, 0]), ([[1, -1]], [0])]), whole(2), 1),       # x
+    (nets.network([([[1, 0], [-1, 0], [0, 1], [0, -1]], [0] * 4), ([[1, 1, 1, 1]], [0])]), whole(2), 4),
+    (nets.network([([[1, 0], [0, 1], [1, 1]], [0] * 3), ([[1, 1, -1]], [0])]), whole(2), 6),
+    (nets.network([([[1, 0], [0, 1]], [0, 0]), ([[0, 0]], [0])]), whole(2), 1),
 ])
 def test_exact_pieces(network, domain, pieces):
     assert ro.exact_pieces(network, domain) == pieces

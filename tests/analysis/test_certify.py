@@ -26,6 +26,7 @@ from regions.cli import EXIT_CERTIFICATE_FAILED, certify_and_report
 from regions.io.partitions import pattern_string
 
 import oracles
+from nets import one_layer
 from oracles import random_net
 
 ACTIVATIONS = ["relu", "leaky_relu", "hardtanh"]
@@ -81,11 +82,6 @@ def test_clean_on_slices():
     for domain in (plane, segment):
         certificate = certify(regions.enumerate_regions(net, domain))
         assert certificate.ok, certificate.report()
-
-
-def one_layer(W, b):
-    W, b = np.asarray(W, float), np.asarray(b, float)
-    return regions.Network.from_layers([(W, b), (np.ones((1, len(b))), np.zeros(1))])
 
 
 def test_three_lines_in_a_box_counted_by_hand():

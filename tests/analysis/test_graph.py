@@ -19,16 +19,10 @@ from regions.analysis.graph import adjacency_graph
 from regions.io.partitions import parse_pattern
 
 import oracles
+from nets import one_layer
 from oracles import random_net
 
 ACTIVATIONS = ["relu", "leaky_relu", "hardtanh"]
-
-
-def one_layer(W, b, activation="relu"):
-    W = np.asarray(W, float)
-    return regions.Network.from_layers([(W, np.asarray(b, float)),
-                                        (np.ones((1, len(W))), np.zeros(1))],
-                                       [activation, "identity"])
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)

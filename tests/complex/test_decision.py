@@ -9,19 +9,15 @@ import pytest
 import regions
 from regions.complex.decision import decision_boundary
 
-
-def net(rows, biases, out, out_bias, activation="relu"):
-    return regions.Network.from_layers([(np.array(rows, float), np.array(biases, float)),
-                                        (np.array([out], float), np.array([out_bias], float))],
-                                       [activation, "identity"])
+from nets import one_layer
 
 
 @pytest.mark.parametrize("method", ["split", "vertex"])
 def test_zero_set_pieces_and_length_2d(method):
     # relu(x1) + relu(x2) - 1/2 on [-1, 1]^2: x1 + x2 = 1/2 (length sqrt(2)/2) and the
     # half-lines x1 = 1/2, x2 < 0 and x2 = 1/2, x1 < 0 (length 1 each).
-    part = regions.enumerate_regions(net([[1, 0], [0, 1]], [0, 0], [1, 1], -0.5),
-                                     regions.box(-1, 1), method=method)
+    net = one_layer([[1, 0], [0, 1]], [0, 0], out_bias=-0.5)
+    part = regions.enumerate_regions(net, regions.box(-1, 1), method=method)
     zero = decision_boundary(part)
     assert zero.count == 3
     assert zero.measure == pytest.approx(2 + math.sqrt(2) / 2, rel=1e-12)
@@ -32,7 +28,7 @@ def test_zero_set_pieces_and_length_2d(method):
 def test_zero_set_on_a_facet_counts_once():
     # relu(s) - relu(-s) with s = x1 + x2: f = s, zero exactly on the facet between the two
     # regions: one piece, the diagonal of [-1, 1]^2 (length 2 sqrt 2).
-    part = regions.enumerate_regions(net([[1, 1], [-1, -1]], [0, 0], [1, -1], 0.0),
+    part = regions.enumerate_regions(one_layer([[1, 1], [-1, -1]], [0, 0], out=[1, -1]),
                                      regions.box(-1, 1))
     zero = decision_boundary(part)
     assert (len(part), zero.count) == (2, 1)

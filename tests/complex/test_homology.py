@@ -11,12 +11,7 @@ from regions.complex.decision import decision_boundary
 from regions.complex.homology import betti_numbers
 
 import oracles
-
-
-def net(rows, biases, out, out_bias, activation="relu"):
-    return regions.Network.from_layers([(np.array(rows, float), np.array(biases, float)),
-                                        (np.array([out], float), np.array([out_bias], float))],
-                                       [activation, "identity"])
+from nets import one_layer
 
 
 ABS = [[1, 0], [-1, 0], [0, 1], [0, -1]]          # relu of +-x1, +-x2: |x1| + |x2|
@@ -30,7 +25,8 @@ ABS = [[1, 0], [-1, 0], [0, 1], [0, -1]]          # relu of +-x1, +-x2: |x1| + |
     ([[1, 0], [-1, 0]], [0, 0], [1, 1], 0.0, (1, 0)),    # everything
 ], ids=["ring", "diamond", "strips", "empty", "all"])
 def test_betti_numbers_of_superlevel_sets(rows, biases, out, out_bias, expected):
-    part = regions.enumerate_regions(net(rows, biases, out, out_bias), regions.box(-1, 1))
+    net = one_layer(rows, biases, out=out, out_bias=out_bias)
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
     assert betti_numbers(part) == expected
 
 
@@ -67,7 +63,7 @@ def test_classifier_boundary_where_the_argmax_changes():
     ([[1, 0], [-1, 0]], [1, 1], -0.5, (2, 0)),          # x1 = -1/2 and x1 = 1/2
 ], ids=["diamond", "two-lines"])
 def test_betti_numbers_of_the_boundary(rows, out, out_bias, expected):
-    part = regions.enumerate_regions(net(rows, [0] * len(rows), out, out_bias),
+    part = regions.enumerate_regions(one_layer(rows, [0] * len(rows), out=out, out_bias=out_bias),
                                      regions.box(-1, 1))
     assert regions.boundary_betti_numbers(part) == expected
 
@@ -76,12 +72,13 @@ def test_refusals():
     three = regions.Network.from_layers([(np.eye(3), np.zeros(3)), (np.eye(3), np.zeros(3))])
     with pytest.raises(regions.RegionsError, match="scalar output"):
         decision_boundary(regions.enumerate_regions(three, regions.box(-1, 1)))
-    one = net([[1, 0]], [0], [1], 0.0)
+    one = one_layer([[1, 0]], [0], out=[1])
     with pytest.raises(regions.DomainError, match="cylinder"):
         betti_numbers(regions.enumerate_regions(one))
     quadrant = regions.polytope([[-1.0, 0.0], [0.0, -1.0]], [0.0, 0.0])
     with pytest.raises(regions.DomainError, match="unbounded polytope with faces"):
-        betti_numbers(regions.enumerate_regions(net(ABS, [0] * 4, [1, 1, 1, 1], -0.5), quadrant))
+        betti_numbers(regions.enumerate_regions(one_layer(ABS, [0] * 4, out_bias=-0.5),
+                                                quadrant))
 
 
 def test_betti_numbers_on_unbounded_slices():
@@ -97,16 +94,16 @@ def test_betti_numbers_on_unbounded_slices():
             regions.boundary_betti_numbers(axis)) == ((2,), (1,), (2,))
 
 
-OCTAHEDRON = regions.Network.from_layers([(np.vstack([np.eye(3), -np.eye(3)]), np.zeros(6)),
-                                          (np.ones((1, 6)), [-0.5])])
+OCTAHEDRON = one_layer(np.vstack([np.eye(3), -np.eye(3)]), np.zeros(6), out_bias=-0.5)
 
 
 @pytest.mark.parametrize("network,above,below,level_set", [
     # |x1| + |x2| - 1/2: the plane minus a diamond, the diamond, its boundary (a circle)
-    (net(ABS, [0] * 4, [1, 1, 1, 1], -0.5), (1, 1), (1, 0), (1, 1)),
+    (one_layer(ABS, [0] * 4, out_bias=-0.5), (1, 1), (1, 0), (1, 1)),
     # |x1| - 1 (a third neuron, weight 0, for a first layer of full rank): two half-planes,
     # the strip between them, two lines
-    (net([[1, 0], [-1, 0], [0, 1]], [0] * 3, [1, 1, 0], -1.0), (2, 0), (1, 0), (2, 0)),
+    (one_layer([[1, 0], [-1, 0], [0, 1]], [0] * 3, out=[1, 1, 0], out_bias=-1.0),
+     (2, 0), (1, 0), (2, 0)),
     # |x1| + |x2| + |x3| - 1/2: space minus an octahedron (a cavity), the octahedron, a sphere
     (OCTAHEDRON, (1, 0, 1), (1, 0, 0), (1, 0, 1)),
 ], ids=["diamond", "strip", "octahedron"])
@@ -131,7 +128,7 @@ def test_cli_topology(tmp_path, capsys):
     import json
     from regions.cli import main
     path = tmp_path / "ring.npz"
-    regions.write_network(net(ABS, [0] * 4, [1, 1, 1, 1], -0.5), path)
+    regions.write_network(one_layer(ABS, [0] * 4, out_bias=-0.5), path)
     assert main(["topology", str(path), "--box", "-1", "1", "--json", "--quiet"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["betti"] == [1, 1] and summary["boundary_pieces"] == 4
