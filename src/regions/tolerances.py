@@ -278,7 +278,17 @@ CHUNK = 1 << 16
 
 
 def check_min_radius(min_radius) -> float:
-    """``min_radius`` as a float; RegionsError unless positive and finite."""
+    """``min_radius`` as a float; RegionsError unless positive and finite.
+
+    Examples
+    --------
+    >>> check_min_radius("1e-9")
+    1e-09
+    >>> check_min_radius(0)
+    Traceback (most recent call last):
+    ...
+    regions.errors.RegionsError: min_radius must be positive and finite, got 0
+    """
     value = float(min_radius)
     if not (math.isfinite(value) and value > 0.0):
         raise RegionsError(f"min_radius must be positive and finite, got {min_radius}")
