@@ -63,7 +63,8 @@ __all__ = [
     "UNBOUNDED_RADII", "MAX_REJECTION",
     # scheduling and caches
     "PROGRESS_DELAY", "PROGRESS_LOG_EVERY", "HEARTBEAT_SECONDS", "SCHEDULER_TIMEOUT",
-    "CHECK_EVERY", "WORK_PER_STEP", "MEMORY_CHECK_EVERY", "PROGRESS_SECONDS",
+    "CHECK_EVERY", "WORK_PER_STEP", "SPLIT_STEPS", "VERTEX_CHUNK", "VERTEX_SPLIT_STEPS",
+    "VERTEX_RUN_STEPS", "MEMORY_CHECK_EVERY", "PROGRESS_SECONDS",
     "CHECKPOINT_SECONDS", "FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS",
     "SLICE_SECONDS", "DEMAND_SECONDS", "LEFTOVER_TASKS", "BRANCHING", "GENERATOR_CACHE",
     "CACHE_SIZE", "SPECTRAL_CACHE", "CHUNK",
@@ -235,6 +236,18 @@ CHECK_EVERY = 256
 #: piece of a 64-wide layer counts 1, a cut of a 12-D piece of 2,000 generators, 1,000 on
 #: each side of the hyperplane, about 7,600.
 WORK_PER_STEP = 4096
+#: Pieces the split engine's split of one cell takes off its stack (about one LP each)
+#: before the cell goes back unfinished, so one huge cell returns to the driver like small
+#: ones.
+SPLIT_STEPS = 1024
+#: Cells the vertex engine processes between two returns to the driver (budgets, progress,
+#: Ctrl-C).
+VERTEX_CHUNK = 512
+#: Piece steps (``WORK_PER_STEP``) after which the vertex engine's split of one cell goes
+#: back on the stack unfinished.
+VERTEX_SPLIT_STEPS = 4096
+#: Piece steps after which the vertex core's ``run`` returns to the driver.
+VERTEX_RUN_STEPS = 65536
 #: Cells processed between two measurements of the resident memory (at least one per look).
 MEMORY_CHECK_EVERY = 256
 #: Least seconds between two progress reports of the driver.

@@ -278,8 +278,8 @@ cdef class VertexCore:
         self.exact = exact
         self.exact_mode = exact.exact
         self.rational = []
-        self.split_steps = 4096
-        self.run_steps = 65536
+        self.split_steps = tolerances.VERTEX_SPLIT_STEPS
+        self.run_steps = tolerances.VERTEX_RUN_STEPS
         self.per_layer = np.zeros(L, dtype=np.int64)
         reserve(&self.out.facet_offsets, sizeof(int64_t))
         (<int64_t*>self.out.facet_offsets.data)[0] = 0

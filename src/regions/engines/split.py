@@ -39,7 +39,7 @@ from ..predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, 
                           unit_hyperplanes)
 from ..rational import parse_fraction
 from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF, certified_signs, gamma, strict_slack
-from ..tolerances import EMPTY_MARGIN, RADIUS_CAP
+from ..tolerances import EMPTY_MARGIN, RADIUS_CAP, SPLIT_STEPS
 from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
 
 __all__ = ["SplitEngine", "MaxSplit", "root_ball"]
@@ -100,8 +100,8 @@ class SplitEngine:
     cell_type = SplitCell
     record_type = SplitRegion
     #: Pieces one cell's split takes off its stack before the cell goes back unfinished
-    #: (about one LP each), so one huge cell returns to the driver like small ones.
-    split_steps = 1024
+    #: (``regions.tolerances.SPLIT_STEPS``).
+    split_steps = SPLIT_STEPS
 
     def __init__(self, network: Network, domain: Domain, settings: Settings = Settings()):
         self.network, self.domain, self.settings = network, domain, settings

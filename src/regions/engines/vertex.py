@@ -48,7 +48,8 @@ from ..rational import (BallMaps, exact_solve, fraction, independent_rows, kerne
 from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF
 from ..tolerances import (CHECK_EVERY, GENERATOR_CACHE, MAX_APEX_CONDITION, MAX_AUTO_DIM,
                           MAX_CONES, MAX_CORNERS, MAX_VERTEX_SUBSETS, RADIUS_CAP, THIN_FACTOR,
-                          MAX_DIM, VERTEX_APEX_WARNING)
+                          MAX_DIM, VERTEX_APEX_WARNING, VERTEX_CHUNK, VERTEX_RUN_STEPS,
+                          VERTEX_SPLIT_STEPS)
 from ._vertex import ACTIVATION_CODES, AT_INFINITY
 from ._vertex import VertexCore
 from .base import Counters, RegionArrays, RegionChunk, Settings, VertexCell
@@ -559,14 +560,14 @@ class VertexEngine:
     """
 
     name = "vertex"
-    #: Cells processed between two returns to the driver (budgets, progress, Ctrl-C).
-    chunk = 512
+    #: Cells processed between two returns to the driver (``regions.tolerances.VERTEX_CHUNK``).
+    chunk = VERTEX_CHUNK
     cell_type = VertexCell
     record_type = RegionChunk
     #: Piece steps after which one cell's split goes back on the stack unfinished, and
-    #: after which ``run`` returns to the driver (see ``regions.engines._vertex``).
-    split_steps = 4096
-    run_steps = 65536
+    #: after which ``run`` returns to the driver (``regions.tolerances``).
+    split_steps = VERTEX_SPLIT_STEPS
+    run_steps = VERTEX_RUN_STEPS
 
     def __init__(self, network: Network, domain: Domain, settings: Settings = Settings()):
         require_elementwise(network, "the vertex engine")
