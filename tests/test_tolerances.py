@@ -219,6 +219,16 @@ def test_the_modules_that_use_a_constant_have_the_one_value():
             assert getattr(importlib.import_module(module), name) is getattr(tolerances, name)
 
 
+def test_every_module_imports_a_constant_from_tolerances_itself():
+    """No constant reaches a module through another (regions.rounding's BOUND_SAFETY, a
+    package's re-export): the import names the one module, so its users are known."""
+    for path in SOURCES.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and not (node.module or "").endswith("tolerances"):
+                names = {alias.name for alias in node.names}
+                assert not names & set(constants()), (path, node.module)
+
+
 def test_docs_list_every_limit_and_tolerance_with_its_value_and_users():
     """docs/tolerances.md's tables name every constant of regions.tolerances, each with the
     value the code has, a meaning, and the modules that use it."""

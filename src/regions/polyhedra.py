@@ -21,7 +21,8 @@ from .lp import LPSolver
 from .network import Network, require_elementwise, sides_from_states
 from .predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, output_map,
                           unit_hyperplanes)
-from .rounding import BOUND_SAFETY, UNIT_ROUNDOFF, certified_signs, strict_slack
+from .rounding import UNIT_ROUNDOFF, certified_signs, strict_slack
+from .tolerances import BOUND_SAFETY
 
 __all__ = ["PatternConstraints", "pattern_constraints", "patterns_at", "states_at", "minimal_rows"]
 

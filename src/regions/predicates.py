@@ -36,7 +36,8 @@ from . import lp_exact
 from .domain import Domain
 from .network import Layer, Network, max_sides, state_slope_offset, tie_sides
 from .rational import RationalMaps, fraction
-from .rounding import BOUND_SAFETY, UNIT_ROUNDOFF, gamma
+from .rounding import UNIT_ROUNDOFF, gamma
+from .tolerances import BOUND_SAFETY
 
 __all__ = ["matrix_error", "dual_bound", "Decisions", "Hyperplanes", "layer_hyperplanes",
            "unit_hyperplanes", "max_part", "output_map"]

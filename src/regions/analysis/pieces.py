@@ -9,7 +9,8 @@ import networkx as nx
 import numpy as np
 
 from ..polyhedra import pattern_constraints
-from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF
+from ..rounding import UNIT_ROUNDOFF
+from ..tolerances import BOUND_SAFETY
 from .crossings import crossings, decisions_of, partition_facets
 from ..network import require_elementwise
 

@@ -43,7 +43,8 @@ over all weights: they can be compared with upper bounds, never with one
 network.
 """
 
-from .general_position import GENERAL_POSITION_BUDGET, exact_rank, general_position
+from ..tolerances import GENERAL_POSITION_BUDGET
+from .general_position import exact_rank, general_position
 from .formulas import (HYPERPLANES_PER_NEURON, layer_regions, montufar2014_lower,
                        maxout_layer_regions, maxout_upper, montufar2017_upper,
                        parallel_families, raghu_upper, serra_lower, serra_maxout_upper,

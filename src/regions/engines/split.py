@@ -38,8 +38,8 @@ from ..network import Network, states_from_sides
 from ..predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, output_map,
                           unit_hyperplanes)
 from ..rational import parse_fraction
-from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF, certified_signs, gamma, strict_slack
-from ..tolerances import EMPTY_MARGIN, RADIUS_CAP, SPLIT_STEPS
+from ..rounding import UNIT_ROUNDOFF, certified_signs, gamma, strict_slack
+from ..tolerances import BOUND_SAFETY, EMPTY_MARGIN, RADIUS_CAP, SPLIT_STEPS
 from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
 
 __all__ = ["SplitEngine", "MaxSplit", "root_ball"]

@@ -45,11 +45,11 @@ from ..polyhedra import patterns_at
 from ..predicates import Decisions
 from ..rational import (BallMaps, exact_solve, fraction, independent_rows, kernel_vector,
                         parse_fraction)
-from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF
-from ..tolerances import (CHECK_EVERY, GENERATOR_CACHE, MAX_APEX_CONDITION, MAX_AUTO_DIM,
-                          MAX_CONES, MAX_CORNERS, MAX_VERTEX_SUBSETS, RADIUS_CAP, THIN_FACTOR,
-                          MAX_DIM, VERTEX_APEX_WARNING, VERTEX_CHUNK, VERTEX_RUN_STEPS,
-                          VERTEX_SPLIT_STEPS)
+from ..rounding import UNIT_ROUNDOFF
+from ..tolerances import (BOUND_SAFETY, CHECK_EVERY, GENERATOR_CACHE, MAX_APEX_CONDITION,
+                          MAX_AUTO_DIM, MAX_CONES, MAX_CORNERS, MAX_DIM, MAX_VERTEX_SUBSETS,
+                          RADIUS_CAP, THIN_FACTOR, VERTEX_APEX_WARNING, VERTEX_CHUNK,
+                          VERTEX_RUN_STEPS, VERTEX_SPLIT_STEPS)
 from ._vertex import ACTIVATION_CODES, AT_INFINITY
 from ._vertex import VertexCore
 from .base import Counters, RegionArrays, RegionChunk, Settings, VertexCell

@@ -30,11 +30,12 @@ pieces included; ``min_radius`` only decides which pieces
 :func:`density_estimate` are sampled: a lower bound and an estimate.
 """
 
+from ..tolerances import CHUNK, MAX_REJECTION, UNBOUNDED_RADII
 from .density import DensityEstimate, density_estimate, density_from_counts
 from .lines import (LineCounts, Trajectory, line_intervals, regions_along_lines,
                     regions_on_lines, regions_on_segments, trajectory_transitions)
-from .patterns import CHUNK, PatternSample, distinct_patterns
-from .points import MAX_REJECTION, UNBOUNDED_RADII, chord, random_lines, sample_points
+from .patterns import PatternSample, distinct_patterns
+from .points import chord, random_lines, sample_points
 from .sweep import certified_line_intervals, line_pieces, rational_line_intervals
 
 __all__ = [

@@ -23,7 +23,8 @@ from flint import fmpq, fmpq_mat
 from ..domain import whole_space
 from ..network import BREAKPOINTS, Network, state_slope_offset
 from ..rational import RationalMaps, fraction, state_from_signs
-from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF, gamma
+from ..rounding import UNIT_ROUNDOFF, gamma
+from ..tolerances import BOUND_SAFETY
 
 __all__ = ["line_pieces", "certified_line_intervals", "rational_line_intervals"]
 
