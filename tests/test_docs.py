@@ -581,9 +581,9 @@ def test_api_md_engines_are_described_as_they_run():
 
 def test_performance_md_states_the_current_auto_dimensions():
     # Before: "used for unbounded domains and for d > 4", "before raising MAX_AUTO_DIM above
-    # 4"; now the thresholds are those of regions.engines.vertex.MAX_AUTO_DIM.
+    # 4"; now the thresholds are those of regions.tolerances.MAX_AUTO_DIM.
     import regions
-    from regions.engines.vertex import MAX_AUTO_DIM
+    from regions.tolerances import MAX_AUTO_DIM
 
     text = " ".join(all_text()["performance.md"].split())
     assert "used for unbounded domains and for d > 4" not in text

@@ -227,7 +227,7 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
     size and the cost of writing it follow the work stack, not the regions found.
     With an ``executor`` the calling process writes it; the cells of running tasks are
     saved as they were given, so a resumed count redoes at most their last time slice
-    (``regions.engines.parallel.SLICE_SECONDS``).
+    (``regions.tolerances.SLICE_SECONDS``).
 
     Examples
     --------

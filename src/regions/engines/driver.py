@@ -86,7 +86,7 @@ class SetupStopped(Exception):
 
 def setup_check(interrupt: Interrupt, started: float, time_limit=None, memory_limit=None):
     """The ``check()`` an engine's setup (``engine.roots(check)``) calls between steps of
-    work that may be long (``regions.engines.vertex.CHECK_EVERY``): it raises
+    work that may be long (``regions.tolerances.CHECK_EVERY``): it raises
     :class:`SetupStopped` on Ctrl-C (``interrupt``), once ``time_limit`` seconds have passed
     since ``started`` (``time.perf_counter()``), or beyond ``memory_limit`` bytes."""
     def check() -> None:
