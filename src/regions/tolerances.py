@@ -20,7 +20,7 @@ kinds, one section each below (their meanings are the ``#:`` comments):
 
 This module is a leaf: it imports nothing from the package but :mod:`regions.errors`,
 so every module can import from it. The modules that use a constant import it from
-here, and it stays importable there (``regions.engines.vertex.MAX_CORNERS`` is
+here (from nowhere else), and it stays importable there (``regions.engines.vertex.MAX_CORNERS`` is
 ``regions.tolerances.MAX_CORNERS``); docs/tolerances.md lists every one with where it
 is used.
 
@@ -33,7 +33,8 @@ The Cython cores use some of these constants, in two ways:
 
 * read from here when the extension module is imported, into a C variable of the
   same name: ``MAX_TERMS_PER_NEURON``, ``TIGHT_ERROR`` and ``WORK_PER_STEP`` in
-  ``src/regions/engines/_vertex.pyx``; ``SIMPLEX_SINGULAR_PIVOT``,
+  ``src/regions/engines/_vertex.pyx`` (and ``VERTEX_SPLIT_STEPS``, ``VERTEX_RUN_STEPS``,
+  the defaults of its ``VertexCore``); ``SIMPLEX_SINGULAR_PIVOT``,
   ``SIMPLEX_FEASIBILITY`` and ``SIMPLEX_DUAL_TOLERANCE`` in
   ``src/regions/_simplex.pyx``;
 * compile-time C constants of the same name in ``src/regions/engines/compiled.pxd``
