@@ -239,15 +239,16 @@ def readme_install_block():
 def test_ci_runs_the_readme_install_commands():
     """.ci/run runs README's two commands, with the wheel built from the sdist in place of
     the source directory ``"."``, and between them installs torch, and nothing else; then
-    the docs extra and README's docs build."""
+    the slow tests (README's test command with ``-m slow``), the docs extra and README's
+    docs build."""
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     install, test = readme_install_block().splitlines()
     assert install.replace('".[test]"', '"$WHEEL[test]"') in ci
     assert test in ci
     commands = [line for line in ci if re.match(r"python3 -m (pip|pytest|sphinx) ", line)]
-    assert len(commands) == 5 and "torch" in commands[1]
-    assert commands[2] == test
-    assert commands[3:] == ['python3 -m pip install "$WHEEL[docs]"', docs_build_command()]
+    assert len(commands) == 6 and "torch" in commands[1]
+    assert commands[2:4] == [test, f"{test} -m slow"]
+    assert commands[4:] == ['python3 -m pip install "$WHEEL[docs]"', docs_build_command()]
     assert any(line.endswith("-m build --outdir dist-ci .") for line in ci)
 
 
