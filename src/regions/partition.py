@@ -300,7 +300,8 @@ class Partition(Run):
 
         Exact: a point takes the pattern of the enumeration's rule
         (``regions.polyhedra.patterns_at``: on a breakpoint a ReLU neuron is off, a
-        hard-tanh neuron in its linear state), so a point on a facet belongs to exactly one
+        hard-tanh neuron in its linear state, a max unit's tie goes to the lowest
+        position), so a point on a facet belongs to exactly one
         region; when that pattern is no region's (a vertex where the rule's sides meet in
         no region) the point goes to the first region whose closure holds it, decided from
         the exact signs of every hyperplane at the point. On a slice, a point is located by
@@ -334,13 +335,16 @@ class Partition(Run):
 
     def _closure_holding(self, z: np.ndarray) -> np.ndarray:
         """For each working point (k, dim), the first region whose closure holds it, -1 for
-        none: the point's exact hyperplane signs must each be 0 or the region's side."""
+        none: the point's exact hyperplane signs must each be 0 or the region's side (any
+        sign for a side 0, a max unit's pair that does not bound the region)."""
         maps = RationalMaps(self.network, self.domain)
         sides = np.array([pattern_sides(self.network, p) for p in self.patterns])
         found = np.full(len(z), -1, dtype=np.int64)
         for k, point in enumerate(z):
             signs = hyperplane_signs(maps, [fraction(v) for v in point])
-            holding = np.flatnonzero(np.all((signs == 0) | (signs == sides), axis=1))
+            # a side 0: a max unit's pair that does not bound the region
+            holding = np.flatnonzero(np.all((signs == 0) | (signs == sides) | (sides == 0),
+                                            axis=1))
             if holding.size:
                 found[k] = holding[0]
         return found

@@ -178,7 +178,9 @@ def patterns_at(network: Network, domain: Domain, points,
     Layer by layer, under the states of the earlier layers, a neuron takes the
     state of its exact value at the point (a point is a float64, an exact
     rational), the value exactly at a breakpoint following the tie rule of
-    :func:`regions.network.neuron_states`; the float value decides when it is
+    :func:`regions.network.neuron_states`; a max unit takes the position of its largest
+    input, ties to the lowest (the signs of its pair hyperplanes, :func:`max_winner`).
+    The float value decides when it is
     farther from the breakpoint than its error bound, the exact path otherwise.
     The float forward pass (:meth:`Network.activation_pattern`) can differ on points
     within rounding of a breakpoint; the walk, its looks across facets and the
