@@ -455,7 +455,7 @@ def test_a_split_cut_short_and_a_resumed_checkpoint_give_the_same_regions(tmp_pa
     assert np.array_equal(resumed.patterns, whole.patterns)
 
 
-def test_command_line_counts_and_refuses_before_the_work(tmp_path, capsys):
+def test_command_line_counts_writes_certifies_and_refuses_the_face_lattice(tmp_path, capsys):
     from regions.cli import main
     path = tmp_path / "pool.npz"
     regions.write_network(pooled(0), path)
@@ -464,7 +464,22 @@ def test_command_line_counts_and_refuses_before_the_work(tmp_path, capsys):
     assert out["regions"] == len(ro.brute_force_regions(pooled(0),
                                                         regions.box(-1, 1).resolve(2)))
     assert out["method"] == "split"
-    code = main(["count", str(path), "--box", "-1", "1", "--output", str(tmp_path / "p.json")])
+    written = tmp_path / "p.json"
+    assert main(["count", str(path), "--box", "-1", "1", "--output", str(written), "--certify",
+                 "--pieces", "--exact-check", "--json", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert out["exact_check"]["failed"] == [] and "certificate: CLEAN" in captured.err
+    assert out["pieces"] == ro.brute_force_pieces(pooled(0), regions.box(-1, 1).resolve(2))
+    assert patterns(regions.read_json(written)) == ro.brute_force_regions(
+        pooled(0), regions.box(-1, 1).resolve(2))
+    graph = tmp_path / "g.graphml"
+    assert main(["graph", str(path), "--box", "-1", "1", "-o", str(graph), "--quiet"]) == 0
+    G = regions.read_graph(graph)
+    part = regions.read_json(written)
+    keys = [tuple(int(v) for v in p) for p in part.patterns]
+    assert {frozenset((keys[i], keys[j])) for i, j in G.edges} == ro.brute_force_adjacency(
+        pooled(0), regions.box(-1, 1).resolve(2))
+    code = main(["faces", str(path), "--box", "-1", "1", "--quiet"])
     assert code != 0
-    assert "partition files cannot carry max layers" in capsys.readouterr().err
-    assert not (tmp_path / "p.json").exists()
+    assert "the face lattice cannot carry max layers" in capsys.readouterr().err
