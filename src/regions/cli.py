@@ -381,7 +381,6 @@ def cmd_plot(args) -> int:
     if interactive and args.color == "output":
         pyplot()                                     # the output colours are matplotlib's
     net, domain = network_and_domain(args)
-    require_elementwise(net, "pictures of a partition (plot)")
     part = enumerate_from_args(args, net, domain)
     with writing(args, args.output, "the picture"):
         if interactive:

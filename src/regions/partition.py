@@ -262,11 +262,9 @@ class Partition(Run):
         """The picture of :func:`regions.plot`, which IPython and Jupyter show inline.
 
         None (the one-line ``repr`` is shown) when the domain is not 1-D or 2-D, when
-        there are more than ``NOTEBOOK_MAX_REGIONS`` regions, for a network with max layers
-        (pictures refuse them), or without matplotlib.
+        there are more than ``NOTEBOOK_MAX_REGIONS`` regions, or without matplotlib.
         """
-        if (self.domain.dim not in (1, 2) or len(self) > NOTEBOOK_MAX_REGIONS
-                or self.network.has_max):
+        if self.domain.dim not in (1, 2) or len(self) > NOTEBOOK_MAX_REGIONS:
             return None
         try:
             import matplotlib  # noqa: F401  (optional: the `plot` extra)
