@@ -10,12 +10,17 @@ implementations of that sweep:
   on every coefficient (Higham's ``gamma_n``, :mod:`regions.rounding`). A neuron's
   sign at a piece's ends, a root's enclosure and the order of the roots are used only
   when the bound certifies them; a line where one is not certified is left undecided.
+  It does not sweep max units (max pooling, maxout): a network with a max layer leaves
+  every line undecided, so the rational sweep, which cuts each piece where two inputs of
+  a unit cross, takes them all (``exact`` counts them).
 
 :func:`line_pieces` runs the float sweep and redoes the undecided lines exactly: the
 filtered-predicate pattern of the rest of the package, so its answer is exact.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 from flint import fmpq, fmpq_mat
@@ -94,6 +99,9 @@ def certified_line_intervals(network: Network, C: fmpq_mat, A: fmpq_mat, lo: lis
     in the result.
     """
     K, n = len(lo), C.nrows()
+    if network.has_max:     # the envelopes of max units are swept in rationals only
+        return (np.zeros(0, np.int64), np.zeros(0), np.zeros(0),
+                np.zeros((0, network.pattern_length), np.int8), np.arange(K, dtype=np.int64))
     origins, origin_error = _enclosed(C.transpose().entries(), 0.0)
     directions, direction_error = _enclosed(A.transpose().entries(), 0.0)
     Cf, EC = origins.reshape(K, n), origin_error.reshape(K, n)
@@ -214,8 +222,15 @@ def rational_line_intervals(network: Network, C: fmpq_mat, A: fmpq_mat, lo: list
         count = len(line)
         alpha = (W * A).entries()          # row-major (width, count)
         gamma = (W * C).entries()
-        width = layer.width
+        width = layer.pre_width
         offsets = [bias[j, 0] for j in range(width)]
+        if layer.activation == "max":
+            A, C, line, start, stop, states = _max_pieces(alpha, gamma, offsets, layer,
+                                                          line, start, stop)
+            states_so_far = [s[[p for p, _ in states]] for s in states_so_far]
+            states_so_far.append(np.array([piece for _, piece in states], dtype=np.int8)
+                                 .reshape(len(states), layer.width))
+            continue
         if layer.activation == "identity":
             A = fmpq_mat(width, count, alpha)
             C = fmpq_mat(width, count, [gamma[j * count + p] + offsets[j]
@@ -272,6 +287,50 @@ def rational_line_intervals(network: Network, C: fmpq_mat, A: fmpq_mat, lo: list
     patterns = (np.concatenate(states_so_far, axis=1) if states_so_far
                 else np.zeros((len(line), 0), dtype=np.int8))
     return np.array(line, dtype=np.int64), start, stop, patterns
+
+
+def _max_pieces(alpha: list, gamma: list, offsets: list, layer, line: list, start: list,
+                stop: list):
+    """The pieces of a max layer along the lines' current pieces (``alpha``, ``gamma``:
+    row-major (pre_width, count) slopes and values at ``t = 0`` before the bias
+    ``offsets``). A unit's argmax changes only where two of its inputs cross, so each piece
+    is cut at every such crossing, the states taken at a point strictly between cuts (there
+    only identical inputs tie: the lowest position wins) and neighbours with equal states
+    joined again. Returns the next layer's input ``(A, C)`` (fmpq_mat (units, pieces)), the
+    pieces' ``line``, ``start``, ``stop`` and ``[(parent piece, states)]``."""
+    count, windows = len(line), layer.windows
+    units = [[int(i) for i in row if i >= 0] for row in windows]
+    parents, lower, upper, pieces = [], [], [], []
+    for p in range(count):
+        slopes = alpha[p::count]
+        values = [g + b for g, b in zip(gamma[p::count], offsets)]
+        cuts = set()
+        for window in units:
+            for a, b in itertools.combinations(window, 2):
+                if slopes[a] != slopes[b]:
+                    t = (values[a] - values[b]) / (slopes[b] - slopes[a])
+                    if (start[p] is None or t > start[p]) and (stop[p] is None or t < stop[p]):
+                        cuts.add(t)
+        ends = [start[p]] + sorted(cuts) + [stop[p]]
+        for k in range(len(ends) - 1):
+            t = _inside(ends[k], ends[k + 1])
+            states = tuple(max(range(len(window)), key=lambda i: (
+                slopes[window[i]] * t + values[window[i]], -i)) for window in units)
+            if k and pieces[-1] == (p, states):
+                upper[-1] = ends[k + 1]
+                continue
+            parents.append(p)
+            lower.append(ends[k])
+            upper.append(ends[k + 1])
+            pieces.append((p, states))
+    chosen = [[units[g][state] for g, state in enumerate(states)] for _, states in pieces]
+    total = len(pieces)
+    A = fmpq_mat(layer.width, total, [alpha[rows[g] * count + p] for g in range(layer.width)
+                                      for (p, _), rows in zip(pieces, chosen)])
+    C = fmpq_mat(layer.width, total, [gamma[rows[g] * count + p] + offsets[rows[g]]
+                                      for g in range(layer.width)
+                                      for (p, _), rows in zip(pieces, chosen)])
+    return A, C, [line[p] for p in parents], lower, upper, pieces
 
 
 def _states_at(slopes: list, values: list, neurons, t: fmpq, breakpoints, activation: str,
