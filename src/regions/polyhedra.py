@@ -23,8 +23,7 @@ from .predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, o
                           unit_hyperplanes)
 from .rounding import BOUND_SAFETY, UNIT_ROUNDOFF, certified_signs, strict_slack
 
-__all__ = ["PatternConstraints", "pattern_constraints", "patterns_at", "states_at", "max_winner",
-           "minimal_rows"]
+__all__ = ["PatternConstraints", "pattern_constraints", "patterns_at", "states_at", "minimal_rows"]
 
 
 @dataclass(frozen=True)
@@ -179,7 +178,7 @@ def patterns_at(network: Network, domain: Domain, points,
     state of its exact value at the point (a point is a float64, an exact
     rational), the value exactly at a breakpoint following the tie rule of
     :func:`regions.network.neuron_states`; a max unit takes the position of its largest
-    input, ties to the lowest (the signs of its pair hyperplanes, :func:`max_winner`).
+    input, ties to the lowest (from the exact signs of its pair hyperplanes).
     The float value decides when it is
     farther from the breakpoint than its error bound, the exact path otherwise.
     The float forward pass (:meth:`Network.activation_pattern`) can differ on points
@@ -262,16 +261,16 @@ def _max_states_at(decisions: Decisions, prefix: np.ndarray, first: int, layer, 
             else:
                 signs[i, t] = np.sign(values[i, t])
         size = int(layer.window_sizes[unit])
-        states[:, unit] = [max_winner(row, size) for row in signs]
+        states[:, unit] = [_max_winner(row, size) for row in signs]
         first += planes.a.shape[0]
     return states
 
 
-def max_winner(signs: np.ndarray, size: int) -> int:
+def _max_winner(signs: np.ndarray, size: int) -> int:
     """The argmax position of a max unit (window of ``size``) from the signs (-1, 0, +1) of
     its pair hyperplanes (later minus earlier, pair order), ties to the lowest position.
 
-    >>> max_winner(np.array([1, 1, 0]), 3)      # z1 > z0, z2 > z0, z2 == z1: position 1
+    >>> _max_winner(np.array([1, 1, 0]), 3)      # z1 > z0, z2 > z0, z2 == z1: position 1
     1
     """
     best = 0

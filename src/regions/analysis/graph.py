@@ -8,8 +8,9 @@ and loads back unchanged.
 Node ``i`` (the region's index in the partition):
 
 - ``pattern``: the activation pattern as a compact string, one character per
-  neuron (``0``, ``1``, and ``-`` for hard-tanh's state -1), layers separated
-  by ``|`` (``regions.io.partitions.pattern_string``);
+  neuron (``0``, ``1``, and ``-`` for hard-tanh's state -1), a max layer's states
+  as numbers separated by ``,``, layers separated by ``|``
+  (``regions.io.partitions.pattern_string``);
 - ``states_<l>``: the states of layer ``l`` alone (non-identity layers);
 - ``witness_<k>``: coordinate ``k`` of the witness point (working coordinates);
 - ``margin``: the witness's inscribed-ball radius;
@@ -21,8 +22,7 @@ Edge ``(i, j)`` with ``i < j``, described from region ``i``'s facet:
 - ``layer``, ``neuron``, ``breakpoint``: the neuron whose breakpoint
   hyperplane carries the facet (``breakpoint`` tells hard-tanh's two apart); for a
   max layer's pair hyperplane (max pooling, maxout) ``layer``, ``unit`` and ``pair``,
-  the positions ``"p,q"`` in the unit's window whose inputs are equal on the facet
-  (:func:`hyperplane_attributes`);
+  the positions ``"p,q"`` in the unit's window whose inputs are equal on the facet;
 - ``hyperplane``: that hyperplane's label (:meth:`regions.Partition.describe_label`);
 - ``flipped``: comma-separated pattern positions in which ``i`` and ``j``
   differ; one position in general position, several when several neurons
@@ -42,7 +42,7 @@ from ..io.partitions import pattern_string
 from .crossings import crossings, partition_facets
 from .pieces import linear_pieces
 
-__all__ = ["adjacency_graph", "hyperplane_attributes"]
+__all__ = ["adjacency_graph"]
 
 
 def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
@@ -96,7 +96,7 @@ def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
         facet = crossing.facet
         flipped = np.flatnonzero(part.patterns[i] != part.patterns[j])
         attributes = {
-            **hyperplane_attributes(part.describe_label(facet.label)),
+            **_hyperplane_attributes(part.describe_label(facet.label)),
             "hyperplane": int(facet.label),
             "flipped": ",".join(str(int(p)) for p in flipped),
             "degenerate": bool(flipped.size > 1),
@@ -113,15 +113,15 @@ def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
     return G
 
 
-def hyperplane_attributes(where: dict) -> dict:
+def _hyperplane_attributes(where: dict) -> dict:
     """Edge attributes naming the hyperplane of a decoded label
     (:meth:`regions.Network.describe_label`): ``layer``, ``neuron`` and ``breakpoint`` for
     a neuron's breakpoint, ``layer``, ``unit`` and ``pair`` (``"p,q"``) for a max unit's
     pair hyperplane.
 
-    >>> hyperplane_attributes({"layer": 0, "unit": 2, "pair": (0, 3), "inputs": (6, 9)})
+    >>> _hyperplane_attributes({"layer": 0, "unit": 2, "pair": (0, 3), "inputs": (6, 9)})
     {'layer': 0, 'unit': 2, 'pair': '0,3'}
-    >>> hyperplane_attributes({"layer": 1, "neuron": 4, "breakpoint": -1.0})
+    >>> _hyperplane_attributes({"layer": 1, "neuron": 4, "breakpoint": -1.0})
     {'layer': 1, 'neuron': 4, 'breakpoint': -1.0}
     """
     if "unit" in where:
