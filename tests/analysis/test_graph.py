@@ -190,6 +190,15 @@ def pair_edges(part, G) -> set:
             for i, j, data in G.edges(data=True)}
 
 
+def max_of_max_in_3d():
+    """Rank-3 maxout on R^3, then a max of two pairs of its units."""
+    rng = np.random.default_rng(10)
+    return max_net([(rng.normal(size=(6, 3)), rng.normal(size=6)),
+                    (rng.normal(size=(4, 2)), rng.normal(size=4)),
+                    (rng.normal(size=(1, 2)), np.zeros(1))],
+                   ["max", "max", "identity"], {0: [[0, 1, 2], [3, 4, 5]], 1: [[0, 1], [2, 3]]})
+
+
 @pytest.mark.parametrize("net, domain", [
     (random_maxout(0), regions.box(-2, 2)),
     (random_maxout(1), None),
@@ -197,7 +206,11 @@ def pair_edges(part, G) -> set:
     (pooled(0), regions.box(-1.5, 1.5)),
     (pooled(1), regions.box(-1.5, 1.5)),
     (convex_fan(4), regions.box(-1, 1)),
-], ids=["maxout-box", "maxout-whole", "max-of-max", "pool0", "pool1", "rounded-fan"])
+    (random_maxout(5, widths=(3, 3, 2)), regions.box(-1, 1)),
+    (random_maxout(6, widths=(1, 3, 2), rank=3), regions.box(-3, 3)),
+    (max_of_max_in_3d(), regions.plane([0.5, -1, 0], [1, 1, 0.5], [-1, 0.5, 1], lo=-2, hi=2)),
+], ids=["maxout-box", "maxout-whole", "max-of-max", "pool0", "pool1", "rounded-fan", "3d",
+        "1d", "plane"])
 def test_max_layer_edges_match_the_brute_force_definition(net, domain):
     """Every edge joins regions whose closures meet in a segment, and every such pair is an
     edge (exact LPs)."""
