@@ -477,6 +477,12 @@ def test_command_line_counts_writes_certifies_and_refuses_the_face_lattice(tmp_p
     keys = [tuple(int(v) for v in p) for p in part.patterns]
     assert {frozenset((keys[i], keys[j])) for i, j in G.edges} == ro.brute_force_adjacency(
         pooled(0), regions.box(-1, 1).resolve(2))
+    report = tmp_path / "verify.json"
+    assert main(["verify", str(path), "--box", "-1", "1", "--samples", "2000", "--lines", "10",
+                 "-o", str(report), "--quiet"]) == 0
+    assert json.loads(report.read_text())["exact"] == len(ro.brute_force_regions(
+        pooled(0), regions.box(-1, 1).resolve(2)))
+    capsys.readouterr()
     code = main(["faces", str(path), "--box", "-1", "1", "--quiet"])
     assert code != 0
     assert "the face lattice cannot carry max layers" in capsys.readouterr().err
