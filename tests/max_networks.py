@@ -55,3 +55,34 @@ def exact_fan(gradients, point=(0, 0)):
     return max_net([(G, -G @ np.asarray(point, dtype=np.float64)),
                     (np.ones((1, 1)), np.zeros(1))], ["max", "identity"],
                    {0: [list(range(len(G)))]})
+
+
+def assorted_max_net(seed: int):
+    """A small random network with a max layer, from a family that hits the degenerate
+    cases: 1 to 3 inputs; integer weights on odd seeds (exact ties), Gaussian on even;
+    a duplicated input (seed % 3 == 0); random windows of 1 to all inputs, overlapping;
+    a ReLU layer before the pool, often dead (seed % 4 == 1); a ReLU layer after it on
+    even seeds."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 3)) + (1 if seed % 5 == 0 else 0)
+    h = int(rng.integers(2, 5))
+    integer = seed % 2 == 1
+    W = rng.integers(-2, 3, size=(h, n)).astype(float) if integer else rng.normal(size=(h, n))
+    b = rng.integers(-2, 3, size=h) / 2 if integer else rng.normal(size=h)
+    if seed % 3 == 0:
+        W[-1], b[-1] = W[0], b[0]
+    windows = [list(rng.choice(h, size=int(rng.integers(1, h + 1)), replace=False))
+               for _ in range(int(rng.integers(1, 4)))]
+    if seed % 4 == 1:
+        layers = [(rng.normal(size=(h, n)), rng.normal(size=h) - (1.5 if seed % 8 == 1 else 0)),
+                  (np.eye(h), np.zeros(h))]
+        activations, pool = ["relu", "max"], {1: windows}
+    else:
+        layers, activations, pool = [(W, b)], ["max"], {0: windows}
+    if seed % 2 == 0:
+        layers.append((rng.normal(size=(2, len(windows))), rng.normal(size=2)))
+        activations.append("relu")
+    layers.append((rng.normal(size=(1, layers[-1][0].shape[0] if seed % 2 == 0
+                                     else len(windows))), np.zeros(1)))
+    activations.append("identity")
+    return max_net(layers, activations, pool)

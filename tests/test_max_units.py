@@ -19,7 +19,7 @@ import regions
 from regions.errors import FileFormatError, NetworkError
 
 import rational_oracle as ro
-from max_networks import convex_fan, max_net, pooled, random_maxout
+from max_networks import assorted_max_net, convex_fan, max_net, pooled, random_maxout
 
 
 def patterns(part) -> set:
@@ -486,3 +486,24 @@ def test_command_line_counts_writes_certifies_and_refuses_the_face_lattice(tmp_p
     code = main(["faces", str(path), "--box", "-1", "1", "--quiet"])
     assert code != 0
     assert "the face lattice cannot carry max layers" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- analyses
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_analyses_of_assorted_max_networks_match_the_brute_force(seed):
+    """Regions, adjacency graph, linear pieces and the exact maps against the exact brute
+    force; the certificate and the exact witness check clean; the JSON file round trips."""
+    from regions.analysis.witnesses import exact_check
+    net = assorted_max_net(seed)
+    part = regions.enumerate_regions(net, regions.box(-2, 2) if seed % 3 else None)
+    domain = part.domain
+    assert patterns(part) == ro.brute_force_regions(net, domain)
+    G = regions.adjacency_graph(part)
+    keys = [tuple(int(v) for v in p) for p in part.patterns]
+    assert {frozenset((keys[i], keys[j])) for i, j in G.edges} == ro.brute_force_adjacency(
+        net, domain)
+    assert regions.linear_pieces(part).count == ro.brute_force_pieces(net, domain)
+    assert regions.certify(part).ok and exact_check(part) == []
+    assert np.array_equal(regions.read_json(regions.write_json(part)).patterns, part.patterns)
