@@ -310,6 +310,29 @@ def test_tied_inputs_share_one_facet_and_windows_of_one_have_none():
     assert pattern_pairs(part, G) == ro.brute_force_adjacency(single, part.domain)
 
 
+def test_a_pool_over_dead_relus_cuts_nothing():
+    """Both pools read ReLUs that are off on the whole box (exact zeros, the first position
+    wins) or constants: one region, no edge. A pool over a dead ReLU (position 0) and a
+    live one (position 1): the live ReLU's breakpoint x = 0 is also the pool's pair there,
+    so the one edge, named by the ReLU, flips both (a degenerate facet)."""
+    dead = max_net([(np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0], [0.0, 0.0]]),
+                     np.array([-5.0, -5.0, 0.5, 2.0])),
+                    (np.eye(4), np.zeros(4)), (np.ones((1, 2)), np.zeros(1))],
+                   ["relu", "max", "identity"], {1: [[0, 1], [2, 3]]})
+    part = regions.enumerate_regions(dead, regions.box(-1, 1))
+    assert len(part) == 1 and adjacency_graph(part).number_of_edges() == 0
+    assert regions.certify(part).ok
+    live = max_net([(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0.0, -5.0])),
+                    (np.eye(2), np.zeros(2)), (np.ones((1, 1)), np.zeros(1))],
+                   ["relu", "max", "identity"], {1: [[1, 0]]})
+    part = regions.enumerate_regions(live, regions.box(-1, 1))
+    G = adjacency_graph(part)
+    assert sorted(map(tuple, part.patterns.tolist())) == [(0, 0, 0), (1, 0, 1)]
+    assert [(d["layer"], d["neuron"], d["flipped"], d["degenerate"])
+            for _, _, d in G.edges(data=True)] == [(0, 0, "0,2", True)]
+    assert pattern_pairs(part, G) == ro.brute_force_adjacency(live, part.domain)
+
+
 # --------------------------------------------------------------------------- command line
 
 
