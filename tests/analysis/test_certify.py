@@ -273,11 +273,13 @@ def test_region_missing_a_domain_face_is_caught():
 
 MAX_CASES = [(random_maxout(0), regions.box(-2, 2)), (random_maxout(1), None),
              (random_maxout(2, widths=(2, 3, 3), rank=3, tail="max"), regions.box(-2, 2)),
-             (pooled(0), regions.box(-1.5, 1.5))]
+             (pooled(0), regions.box(-1.5, 1.5)),
+             (random_maxout(7, widths=(3, 3, 2), rank=3),
+              regions.plane([0.5, -1, 0], [1, 1, 0.5], [-1, 0.5, 1], lo=-2, hi=2))]
 
 
 @pytest.mark.parametrize("net, domain", MAX_CASES, ids=["maxout-box", "maxout-whole",
-                                                        "max-of-max", "pool"])
+                                                        "max-of-max", "pool", "plane"])
 def test_max_layers_clean_with_the_brute_force_edges(net, domain):
     part = regions.enumerate_regions(net, domain)
     certificate = certify(part)
@@ -287,7 +289,7 @@ def test_max_layers_clean_with_the_brute_force_edges(net, domain):
 
 
 @pytest.mark.parametrize("net, domain", MAX_CASES[:1] + MAX_CASES[3:],
-                         ids=["maxout-box", "pool"])
+                         ids=["maxout-box", "pool", "plane"])
 def test_removing_a_region_of_a_max_layer_is_caught_by_its_neighbours(net, domain):
     """The regions that report a removed one are its neighbours in the brute-force
     adjacency, and they name its pattern (a max unit's states as numbers)."""
