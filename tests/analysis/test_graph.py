@@ -4,9 +4,10 @@ Independent sources: for one layer of lines in general position, the number
 of edges is the number of pieces the lines cut each other into (computed here
 from pairwise line intersections); on the whole plane it is N^2 for N lines.
 Patterns across an edge come from the independent forward pass
-``oracles.true_patterns``. Degenerate networks are worked by hand. Max layers (max pooling, maxout): the
-exact brute force of ``rational_oracle.brute_force_adjacency`` (two regions are adjacent
-when their closures meet in dimension ``n - 1``) and fans and envelopes worked by hand.
+``oracles.true_patterns``. Degenerate networks are worked by hand. Max layers (max
+pooling, maxout): the exact brute force of ``rational_oracle.brute_force_adjacency`` (two
+regions are adjacent when their closures meet in dimension ``n - 1``) and fans and
+envelopes worked by hand.
 """
 
 

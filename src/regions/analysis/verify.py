@@ -298,9 +298,10 @@ def _line_bound(network: Network) -> int:
     ``k - 1`` times per max unit of ``k`` inputs (an upper envelope of ``k`` affine
     functions of one variable has at most ``k`` pieces).
 
-    >>> pool = Network.from_layers([(np.ones((5, 2)), np.zeros(5)), (np.ones((2, 2)), np.zeros(2)),
-    ...                             (np.ones((1, 2)), np.zeros(1))], ["max", "hardtanh", "identity"],
-    ...                            windows={0: [[0, 1, 2], [3, 4]]})
+    >>> pool = Network.from_layers(
+    ...     [(np.ones((5, 2)), np.zeros(5)), (np.ones((2, 2)), np.zeros(2)),
+    ...      (np.ones((1, 2)), np.zeros(1))], ["max", "hardtanh", "identity"],
+    ...     windows={0: [[0, 1, 2], [3, 4]]})
     >>> _line_bound(pool)      # (1 + 2 + 1) (1 + 2 * 2)
     20
     """
