@@ -234,7 +234,7 @@ def test_a_maxout_envelope_along_its_line_by_hand():
     assert start.tolist() == [-np.inf, -2.5, -0.5, 0.5, 3.0]
     assert stop.tolist() == [-2.5, -0.5, 0.5, 3.0, np.inf]
     counts = S.regions_on_segments(net, [[-1.0], [2.0], [0.5]], [[1.0], [4.0], [3.0]])
-    assert counts.counts.tolist() == [3, 2, 1] and counts.exact_lines == 3
+    assert counts.counts.tolist() == [3, 2, 1]
     assert S.regions_on_lines(net, [[0.0]], [[-2.0]]).counts.tolist() == [5]
 
 
