@@ -28,7 +28,7 @@ SCRIPT = "benchmarks/max_analyses.py"
 #: (input dimension, units, domain).
 CASES = [(2, 32, "box"), (2, 24, "whole"), (3, 16, "box")]
 #: Points located and random lines counted per network.
-POINTS, LINES = 2000, 50
+POINTS, LINES = 2000, 500
 
 
 def twins(dim: int, units: int, seed: int = 0):
@@ -98,9 +98,9 @@ def main():
         f"this process; {POINTS:,} points located, {LINES} random lines counted.",
         "- Both networks are enumerated by the split engine (`method=\"auto\"` takes the vertex "
         "engine for these ReLU networks, which refuses max layers). Each analysis reads a max "
-        "unit's pair rows where it reads a ReLU's breakpoint row; the line counts sweep a "
-        "network with max layers in rational arithmetic only (the float64 sweep, which the "
-        "ReLU network takes, does not carry max units).",
+        "unit's pair rows where it reads a ReLU's breakpoint row; the line counts cut a max "
+        "unit's line where two of its inputs cross (a root of their difference, certified "
+        "in float64 as a ReLU's).",
         "- \"same counts\": regions, graph edges, certificate edges, located points and "
         "regions along the lines agree.",
         "- The machine is shared (2 cores, other jobs running): the ratios are the claim, not "
