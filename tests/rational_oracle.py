@@ -35,6 +35,10 @@ Oracles:
   infinitely large ``R`` (see "Symbolic square" below), so all of R^2 and
   every unbounded cell are handled exactly with no bound to compute.
 * :func:`exact_breakpoints_1d` / :func:`exact_intervals` -- exact 1-D sweep.
+* :func:`brute_force_adjacency` -- the adjacency graph from its definition: two
+  regions are adjacent when their closures meet in a set of dimension ``dim - 1``
+  (exact LPs on each hyperplane of one region's rows; any dimension, max layers too);
+  :func:`brute_force_pieces` joins the adjacent ones with equal exact maps.
 * :func:`exact_pieces` -- linear pieces (maximal connected unions of regions
   adjacent across a facet with exactly equal affine maps) in 1-D and 2-D.
 * :func:`zaslavsky`, :func:`parallel_families`, :func:`first_layer_hyperplanes`,
@@ -369,6 +373,13 @@ def pattern_rows(layers: list, domain, pattern: tuple):
     """The strict rows ``[(a, c)]`` of ``pattern``'s open region (the domain's interior
     and every non-constant neuron strictly in its state), or None when a constant neuron
     is not in the state of its constant."""
+    system = pattern_system(layers, domain, pattern)
+    return None if system is None else system[0]
+
+
+def pattern_system(layers: list, domain, pattern: tuple):
+    """``(rows, M, m)``: :func:`pattern_rows` and the network's output map ``M z + m``
+    under ``pattern`` (out lists of dim, (out,)), or None as there."""
     rows = domain_rows(domain)
     M, m = domain_map(domain)
     states = iter(pattern)
@@ -403,7 +414,7 @@ def pattern_rows(layers: list, domain, pattern: tuple):
             _, lo, hi = next(s for s in STATES[layer.activation] if s[0] == state)
             rows += _state_rows(g, value, lo, hi)
         M, m = activated(layer, chosen, G, beta)
-    return rows
+    return rows, M, m
 
 
 def brute_force_regions(network, domain) -> set:
@@ -423,6 +434,72 @@ def brute_force_regions(network, domain) -> set:
         if rows is not None and strict_interior_point(rows, dim) is not None:
             found.add(pattern)
     return found
+
+
+def on_hyperplane(rows: list, a: list, c) -> list | None:
+    """``rows`` ``[(g, v)]`` restricted to the hyperplane ``a . z = c`` (``a != 0``), in the
+    hyperplane's own coordinates (``z_k`` eliminated for the first ``a_k != 0``): the rows
+    that still cut, ``[(g', v')]`` in ``dim - 1`` variables; a row constant on the
+    hyperplane is dropped when ``g . z <= v`` holds on all of it, and the answer is None
+    when it holds nowhere."""
+    k = next(i for i, x in enumerate(a) if x != 0)
+    restricted = []
+    for g, v in rows:
+        factor = g[k] / a[k]          # z_k = (c - sum_{j != k} a_j z_j) / a_k
+        g2 = [g[j] - factor * a[j] for j in range(len(a)) if j != k]
+        v2 = v - factor * c
+        if is_zero(g2):
+            if v2 < 0:
+                return None
+            continue
+        restricted.append((g2, v2))
+    return restricted
+
+
+def closures_meet_in_a_facet(first: list, second: list, dim: int) -> bool:
+    """Whether the closures of two disjoint open polyhedra (strict rows ``[(a, c)]``,
+    ``a . z < c``) meet in a set of dimension ``dim - 1``, exactly.
+
+    The meeting set lies in the boundary of the first closure, so when it has dimension
+    ``dim - 1`` it spans the hyperplane of one of the first's rows; restricted to that
+    hyperplane the closures' rows (those not constant on it) then hold strictly at some
+    point (one exact LP per row)."""
+    for a, c in first:
+        if is_zero(a):
+            continue
+        restricted = on_hyperplane(first + second, a, c)
+        if restricted is None:
+            continue
+        if not restricted or strict_interior_point(restricted, dim - 1) is not None:
+            return True
+    return False
+
+
+def brute_force_adjacency(network, domain) -> set:
+    """Every pair ``frozenset({p, q})`` of region patterns (:func:`brute_force_regions`)
+    whose closures meet in a set of dimension ``dim - 1`` (one exact LP per row and pair):
+    the edges of the adjacency graph, from its definition."""
+    layers = exact_layers(network)
+    dim = domain.basis.shape[1]
+    rows = {p: pattern_rows(layers, domain, p) for p in brute_force_regions(network, domain)}
+    return {frozenset((p, r)) for p, r in itertools.combinations(sorted(rows), 2)
+            if closures_meet_in_a_facet(rows[p], rows[r], dim)}
+
+
+def brute_force_pieces(network, domain) -> int:
+    """The number of linear pieces: connected components of the adjacency graph
+    (:func:`brute_force_adjacency`) whose edges join regions with exactly equal output
+    maps (any dimension, max layers too)."""
+    layers = exact_layers(network)
+    regions = sorted(brute_force_regions(network, domain))
+    maps = {p: pattern_system(layers, domain, p)[1:] for p in regions}
+    sets = UnionFind(len(regions))
+    index = {p: i for i, p in enumerate(regions)}
+    for pair in brute_force_adjacency(network, domain):
+        p, r = sorted(pair)
+        if maps[p] == maps[r]:
+            sets.union(index[p], index[r])
+    return sets.count()
 
 
 # --------------------------------------------------------------------------- 2-D clipping

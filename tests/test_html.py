@@ -21,6 +21,8 @@ from regions.html import figure  # noqa: E402
 from regions.io.partitions import pattern_string
 
 import oracles  # noqa: E402
+import rational_oracle as ro  # noqa: E402
+from max_networks import pooled  # noqa: E402
 from oracles import random_net  # noqa: E402
 
 
@@ -134,3 +136,16 @@ def test_unbounded_2d_window_hatches_and_classes_get_a_legend():
     hidden = np.maximum(part.input_witnesses @ net.layers[0].weight.T + net.layers[0].bias, 0)
     classes = sorted(set(np.argmax(hidden @ net.layers[1].weight.T, axis=1)))
     assert [t.name for t in legend] == [f"class {k}" for k in classes]
+
+
+def test_2d_polygons_of_a_max_pooled_network_tile_the_box():
+    """One filled polygon per region of the exact brute force, areas summing to the box's,
+    each hover naming its region's pattern (a max unit's states as numbers)."""
+    net = pooled(1)
+    part = regions.enumerate_regions(net, regions.box(-1.5, 1.5))
+    truth = ro.brute_force_regions(net, part.domain)
+    fills = [t for t in figure(part).data if t.fill == "toself"]
+    assert len(fills) == len(part) == len(truth)
+    assert sum(shoelace(t.x, t.y) for t in fills) == pytest.approx(9.0, rel=1e-9)
+    shown = {t.text.split("<br>")[1].removeprefix("pattern ") for t in fills}
+    assert shown == {pattern_string(net, np.array(p, np.int8)) for p in truth}

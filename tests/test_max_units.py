@@ -10,7 +10,6 @@ hand-worked ties and dead windows.
 from __future__ import annotations
 
 import json
-import math
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -20,34 +19,7 @@ import regions
 from regions.errors import FileFormatError, NetworkError
 
 import rational_oracle as ro
-
-
-def max_net(layers, activations, windows):
-    return regions.Network.from_layers(layers, activations, windows=windows)
-
-
-def random_maxout(seed: int, widths=(2, 3, 3), rank: int = 2, tail: str = "relu"):
-    """[n -> units maxout units of ``rank`` -> ``tail`` layer of ``hidden`` -> 1]; a ``max``
-    tail is one unit over its ``hidden`` pre-activations."""
-    rng = np.random.default_rng(seed)
-    n, units, hidden = widths
-    windows = {0: [[g * rank + i for i in range(rank)] for g in range(units)]}
-    if tail == "max":
-        windows[1] = [list(range(hidden))]
-    out = 1 if tail == "max" else hidden
-    return max_net([(rng.normal(size=(units * rank, n)), rng.normal(size=units * rank)),
-                    (rng.normal(size=(hidden, units)), rng.normal(size=hidden)),
-                    (rng.normal(size=(1, out)), np.zeros(1))],
-                   ["max", tail, "identity"], windows)
-
-
-def pooled(seed: int):
-    """[2 -> relu 4 -> max over overlapping and ragged windows -> 1] (max pooling)."""
-    rng = np.random.default_rng(seed)
-    return max_net([(rng.normal(size=(4, 2)), rng.normal(size=4) * 0.5),
-                    (np.eye(4), np.zeros(4)),
-                    (np.ones((1, 3)), np.zeros(1))],
-                   ["relu", "max", "identity"], {1: [[0, 1, -1], [1, 2, 3], [3, -1, -1]]})
+from max_networks import assorted_max_net, convex_fan, max_net, pooled, random_maxout
 
 
 def patterns(part) -> set:
@@ -117,15 +89,6 @@ def test_count_executor_and_budget_agree_with_the_serial_run():
 
 
 # --------------------------------------------------------------------------- closed forms
-
-
-def convex_fan(k: int, point=(0.3, -0.2)):
-    """max_i a_i . (x - point) with a_i on the unit circle: every a_i is a vertex of the
-    gradients' convex hull, so each function is the largest on a cone: k regions."""
-    angles = 2 * math.pi * np.arange(k) / k + 0.1
-    A = np.stack([np.cos(angles), np.sin(angles)], axis=1)
-    return max_net([(A, -A @ np.asarray(point)), (np.ones((1, 1)), np.zeros(1))],
-                   ["max", "identity"], {0: [list(range(k))]})
 
 
 @pytest.mark.parametrize("k", [2, 3, 4, 5, 7])
@@ -283,16 +246,10 @@ def test_engines_and_analyses_that_cannot_carry_max_layers_refuse():
         with pytest.raises(NetworkError, match=f"the {method} engine cannot carry max layers"):
             regions.enumerate_regions(net, dom, method=method)
     part = regions.enumerate_regions(net, dom)
-    for analysis in (regions.adjacency_graph, regions.linear_pieces, regions.certify,
-                     regions.face_lattice, regions.decision_boundary, regions.betti_numbers,
-                     regions.critical_points, regions.plot, regions.write_json):
+    for analysis in (regions.face_lattice, regions.decision_boundary, regions.betti_numbers,
+                     regions.critical_points):
         with pytest.raises(NetworkError, match="cannot carry max layers"):
             analysis(part)
-    with pytest.raises(NetworkError, match="cannot carry max layers"):
-        part.locate([0.0, 0.0])
-    with pytest.raises(NetworkError, match="cannot carry max layers"):
-        regions.compare(net, net, dom)
-    assert part._repr_png_() is None
 
 
 # --------------------------------------------------------------------------- importers
@@ -495,7 +452,7 @@ def test_a_split_cut_short_and_a_resumed_checkpoint_give_the_same_regions(tmp_pa
     assert np.array_equal(resumed.patterns, whole.patterns)
 
 
-def test_command_line_counts_and_refuses_before_the_work(tmp_path, capsys):
+def test_command_line_counts_writes_certifies_and_refuses_the_face_lattice(tmp_path, capsys):
     from regions.cli import main
     path = tmp_path / "pool.npz"
     regions.write_network(pooled(0), path)
@@ -504,7 +461,49 @@ def test_command_line_counts_and_refuses_before_the_work(tmp_path, capsys):
     assert out["regions"] == len(ro.brute_force_regions(pooled(0),
                                                         regions.box(-1, 1).resolve(2)))
     assert out["method"] == "split"
-    code = main(["count", str(path), "--box", "-1", "1", "--output", str(tmp_path / "p.json")])
+    written = tmp_path / "p.json"
+    assert main(["count", str(path), "--box", "-1", "1", "--output", str(written), "--certify",
+                 "--pieces", "--exact-check", "--json", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert out["exact_check"]["failed"] == [] and "certificate: CLEAN" in captured.err
+    assert out["pieces"] == ro.brute_force_pieces(pooled(0), regions.box(-1, 1).resolve(2))
+    assert patterns(regions.read_json(written)) == ro.brute_force_regions(
+        pooled(0), regions.box(-1, 1).resolve(2))
+    graph = tmp_path / "g.graphml"
+    assert main(["graph", str(path), "--box", "-1", "1", "-o", str(graph), "--quiet"]) == 0
+    G = regions.read_graph(graph)
+    part = regions.read_json(written)
+    keys = [tuple(int(v) for v in p) for p in part.patterns]
+    assert {frozenset((keys[i], keys[j])) for i, j in G.edges} == ro.brute_force_adjacency(
+        pooled(0), regions.box(-1, 1).resolve(2))
+    report = tmp_path / "verify.json"
+    assert main(["verify", str(path), "--box", "-1", "1", "--samples", "2000", "--lines", "10",
+                 "-o", str(report), "--quiet"]) == 0
+    assert json.loads(report.read_text())["exact"] == len(ro.brute_force_regions(
+        pooled(0), regions.box(-1, 1).resolve(2)))
+    capsys.readouterr()
+    code = main(["faces", str(path), "--box", "-1", "1", "--quiet"])
     assert code != 0
-    assert "partition files cannot carry max layers" in capsys.readouterr().err
-    assert not (tmp_path / "p.json").exists()
+    assert "the face lattice cannot carry max layers" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- analyses
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_analyses_of_assorted_max_networks_match_the_brute_force(seed):
+    """Regions, adjacency graph, linear pieces and the exact maps against the exact brute
+    force; the certificate and the exact witness check clean; the JSON file round trips."""
+    from regions.analysis.witnesses import exact_check
+    net = assorted_max_net(seed)
+    part = regions.enumerate_regions(net, regions.box(-2, 2) if seed % 3 else None)
+    domain = part.domain
+    assert patterns(part) == ro.brute_force_regions(net, domain)
+    G = regions.adjacency_graph(part)
+    keys = [tuple(int(v) for v in p) for p in part.patterns]
+    assert {frozenset((keys[i], keys[j])) for i, j in G.edges} == ro.brute_force_adjacency(
+        net, domain)
+    assert regions.linear_pieces(part).count == ro.brute_force_pieces(net, domain)
+    assert regions.certify(part).ok and exact_check(part) == []
+    assert np.array_equal(regions.read_json(regions.write_json(part)).patterns, part.patterns)

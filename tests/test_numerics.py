@@ -1,11 +1,17 @@
-"""Scale invariance, determinism, near-degenerate reporting, exact rational re-checks."""
+"""Scale invariance, determinism, near-degenerate reporting, exact rational re-checks (with
+max units: the exact maps against ``rational_oracle.pattern_system``, ties by hand)."""
 
 import numpy as np
 import pytest
 
 import regions
-from regions.analysis.witnesses import exact_check
+from flint import fmpq
+
+from regions.analysis.witnesses import exact_affine_map, exact_check
 from regions.random_networks import random_network
+
+import rational_oracle as ro
+from max_networks import max_net, pooled, random_maxout
 
 
 def rescaled(net, factors_per_layer):
@@ -97,3 +103,37 @@ def test_exact_check_outside_domain_and_dead_neuron():
     assert len(part) == 2 and exact_check(part) == []
     part.witnesses[0] = np.array([5.0, 0.0])
     assert "domain" in exact_check(part)[0].reason
+
+
+@pytest.mark.parametrize("net, domain", [(random_maxout(0), regions.box(-2, 2)),
+                                         (pooled(1), regions.box(-1.5, 1.5))],
+                         ids=["maxout", "pool"])
+def test_exact_check_and_maps_with_max_units(net, domain):
+    """Every witness passes; the exact maps are the brute-force oracle's; a witness moved to
+    another region, or onto a pair hyperplane (a tie of two inputs that differ elsewhere),
+    is named."""
+    part = regions.enumerate_regions(net, domain)
+    assert exact_check(part) == []
+    layers = ro.exact_layers(net)
+    for pattern in part.patterns:
+        C, d = exact_affine_map(net, part.domain, pattern)
+        _, M, m = ro.pattern_system(layers, part.domain, tuple(int(v) for v in pattern))
+        assert [[fmpq(c.numerator, c.denominator) for c in row] for row in C] == M
+        assert [fmpq(v.numerator, v.denominator) for v in d] == m
+    part.witnesses[0] = part.witnesses[1]
+    assert [f.region for f in exact_check(part)] == [0]
+
+
+def test_exact_check_allows_a_max_tie_only_to_an_identical_later_input():
+    """Window [b, a, a]: positions 1 and 2 tie everywhere, so state 1 passes; on the line
+    where b = a, state 0 (b) is tied by a, which differs from b elsewhere: not strict."""
+    a, b = [1.0, 2.0], [-1.0, 0.5]
+    net = max_net([(np.array([b, a, a]), np.array([0.0, 0.25, 0.25])),
+                   (np.ones((1, 1)), [0.0])], ["max", "identity"], {0: [[0, 1, 2]]})
+    part = regions.enumerate_regions(net, regions.box(-4, 4))
+    assert exact_check(part) == []
+    zero = int(np.flatnonzero(part.patterns[:, 0] == 0)[0])
+    part.witnesses[zero] = np.array([0.25, -0.5])       # b = a = -0.75 there, exactly
+    failures = exact_check(part)
+    assert [f.region for f in failures] == [zero]
+    assert "input 1 is not strictly below input 0" in failures[0].reason

@@ -1,6 +1,7 @@
 """Partition queries: ``locate`` against an independent forward pass
 (``oracles.true_patterns``, ``oracles.exact_pattern_at``) and the documented tie rule, on
-boxes, planes and a plane in 64 dimensions."""
+boxes, planes and a plane in 64 dimensions; with max layers, the float forward pass of
+integer networks on a grid of eighths (exact there) and ties worked by hand."""
 
 import numpy as np
 import pytest
@@ -8,6 +9,7 @@ import pytest
 import regions
 
 import oracles
+from max_networks import max_net
 from oracles import random_net
 
 
@@ -56,3 +58,47 @@ def test_locate_ties_follow_the_rule_and_slices():
     on, off = sliced.locate([[0.2, 0.1, 0.0], [0.2, 0.1, 0.5]])
     assert on >= 0 and off == -1
     assert np.array_equal(sliced.patterns[on], oracles.true_patterns(net3, [[0.2, 0.1, 0.0]])[0])
+
+
+# --------------------------------------------------------------------------- max layers
+
+
+def integer_maxout(seed):
+    """[2 -> 3 maxout units of rank 3 -> relu 3 -> 1], small integer weights: on a grid of
+    eighths every float64 operation is exact, so the float forward pass is the exact one
+    (ties included: they are frequent on the grid)."""
+    rng = np.random.default_rng(seed)
+    return max_net([(rng.integers(-3, 4, (9, 2)).astype(float), rng.integers(-2, 3, 9) / 2),
+                    (rng.integers(-2, 3, (3, 3)).astype(float), rng.integers(-2, 3, 3) / 2),
+                    (np.ones((1, 3)), np.zeros(1))], ["max", "relu", "identity"],
+                   {0: [[0, 1, 2], [3, 4, 5], [6, 7, 8]]})
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_locate_with_max_units_follows_the_exact_forward_pass(seed):
+    net = integer_maxout(seed)
+    part = regions.enumerate_regions(net, regions.box(-2, 2))
+    grid = np.stack(np.meshgrid(np.arange(-16, 17) / 8, np.arange(-16, 17) / 8), -1)
+    X = grid.reshape(-1, 2)
+    found = part.locate(X)
+    assert np.all(found >= 0)
+    index = {tuple(p): i for i, p in enumerate(part.patterns.tolist())}
+    expected = [index.get(tuple(p), -1) for p in net.activation_pattern(X).tolist()]
+    ruled = np.array(expected) >= 0
+    assert np.array_equal(found[ruled], np.array(expected)[ruled])
+    assert ruled.mean() > 0.9
+
+
+def test_locate_max_ties_go_to_the_lowest_position_or_to_a_closure():
+    """max(x, -x, y, -y): on the diagonals two inputs tie, the lower position wins; at the
+    origin all four tie: position 0. max(0, x, -x) at x = 0: the rule's position 0 wins on
+    no interval, so the point goes to the first region whose closure holds it (x > 0)."""
+    fan = max_net([(np.array([[1.0, 0], [-1, 0], [0, 1], [0, -1]]), np.zeros(4)),
+                   (np.ones((1, 1)), np.zeros(1))], ["max", "identity"], {0: [[0, 1, 2, 3]]})
+    part = regions.enumerate_regions(fan, regions.box(-1, 1))
+    points = [[0.5, 0.5], [-0.5, 0.5], [-0.5, -0.5], [0.5, -0.5], [0.0, 0.0]]
+    assert part.patterns[part.locate(points)].ravel().tolist() == [0, 1, 1, 0, 0]
+    vee = max_net([(np.array([[0.0], [1.0], [-1.0]]), np.zeros(3)),
+                   (np.ones((1, 1)), np.zeros(1))], ["max", "identity"], {0: [[0, 1, 2]]})
+    part = regions.enumerate_regions(vee)
+    assert part.patterns[part.locate([[0.0], [0.5], [-0.5]])].ravel().tolist() == [1, 1, 2]

@@ -5,6 +5,8 @@ the box's and on all of R^2 their number is Zaslavsky's; the window of an unboun
 holds every crossing of the lines (computed here by solving each pair); the decision
 boundary drawn lies on the zero set of the network's output (an independent forward pass);
 a 1-D picture's curve is the network's function at its ends; colours follow patterns only.
+Max layers: the same checks against the exact brute force's count, and hand-worked cones
+and envelope breakpoints.
 """
 
 import itertools
@@ -23,6 +25,9 @@ from regions.cli import main  # noqa: E402
 from regions.pictures import pattern_color, png  # noqa: E402
 
 import oracles  # noqa: E402
+import rational_oracle as ro  # noqa: E402
+from max_networks import (convex_fan, exact_fan, max_net, pooled,  # noqa: E402
+                          random_maxout)
 from oracles import random_net  # noqa: E402
 
 
@@ -365,3 +370,65 @@ def test_1d_pictures_span_the_breakpoints(ax, tmp_path, network_file):
     ax.clear()
     regions.plot(regions.enumerate_regions(two, regions.segment([-1, 1], [1, 1])), ax)
     assert ax.get_xlim() == pytest.approx((0.0, 2.0)) and len(ax.get_title().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------- max layers
+
+
+@pytest.mark.parametrize("net", [pooled(0), random_maxout(2), convex_fan(5)],
+                         ids=["pool", "maxout", "fan"])
+def test_max_layer_patches_tile_the_box(ax, net):
+    """As for elementwise layers: one patch per region of the exact brute force, areas
+    summing to the box's, each holding its witness and its pattern at its centroid."""
+    domain = regions.box([-1.5, -1], [1.5, 1.25])
+    part = regions.enumerate_regions(net, domain)
+    assert len(part) == len(ro.brute_force_regions(net, part.domain))
+    regions.plot(part, ax, graph=True, boundary=True)
+    polygons = patch_polygons(ax)
+    assert len(polygons) == len(part)
+    assert sum(shoelace(p) for p in polygons) == pytest.approx(3 * 2.25, rel=1e-9)
+    for polygon, witness, pattern in zip(polygons, part.witnesses, part.patterns):
+        assert matplotlib.path.Path(polygon).contains_point(witness)
+        assert np.array_equal(net.activation_pattern(polygon.mean(axis=0)), pattern)
+    red = [line.get_xydata() for line in ax.lines if line.get_color() == "red"]
+    if red:
+        assert np.max(np.abs(net.forward(np.vstack(red)))) < 1e-9
+
+
+def test_the_cones_of_max_of_absolute_values_are_four_triangles(ax):
+    """max(x, -x, y, -y) on [-1, 1]^2: each input wins on the triangle between the box's
+    side and the diagonals, of area 1."""
+    net = exact_fan([(1, 0), (-1, 0), (0, 1), (0, -1)])
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
+    regions.plot(part, ax)
+    polygons = patch_polygons(ax)
+    assert [shoelace(p) for p in polygons] == pytest.approx([1.0] * 4, rel=1e-12)
+    for polygon, pattern in zip(polygons, part.patterns):
+        side = np.array([[1, 0], [-1, 0], [0, 1], [0, -1]])[pattern[0]]
+        assert {tuple(v) for v in polygon} == {(0.0, 0.0), tuple(side + side[::-1]),
+                                               tuple(side - side[::-1])}
+
+
+def test_1d_picture_of_a_maxout_envelope(ax):
+    """max(x, -x, 1/2, 2x - 3, -3x - 5, -1) on [-4, 5]: bands at the breakpoints -5/2, -1/2,
+    1/2 and 3 worked by hand, the curve the network at each band's ends."""
+    slopes = np.array([[1.0], [-1.0], [0.0], [2.0], [-3.0], [0.0]])
+    offsets = np.array([0.0, 0.0, 0.5, -3.0, -5.0, -1.0])
+    net = max_net([(slopes, offsets), (np.ones((1, 1)), np.zeros(1))], ["max", "identity"],
+                  {0: [list(range(6))]})
+    part = regions.enumerate_regions(net, regions.box(-4, 5))
+    regions.plot(part, ax)
+    curves = [line.get_xydata() for line in ax.lines if line.get_color() == "black"]
+    assert sorted((c[0, 0], c[1, 0]) for c in curves) == [(-4, -2.5), (-2.5, -0.5),
+                                                          (-0.5, 0.5), (0.5, 3), (3, 5)]
+    for curve in curves:
+        assert np.array_equal(curve[:, 1], net.forward(curve[:, :1])[:, 0])
+
+
+def test_a_max_pooled_partition_displays_itself(tmp_path, capsys, network_file):
+    part = regions.enumerate_regions(pooled(0), regions.box(-1, 1))
+    assert part._repr_png_().startswith(b"\x89PNG")
+    out = tmp_path / "pool.png"
+    assert main(["plot", str(network_file(pooled(0))), "--box", "-1", "1", "-o", str(out),
+                 "--quiet"]) == 0
+    assert out.read_bytes().startswith(b"\x89PNG")

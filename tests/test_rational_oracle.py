@@ -1,6 +1,7 @@
 """The exact oracles of ``rational_oracle`` checked against hand-worked examples, closed
 formulas (Zaslavsky, parallel families, the bounded/unbounded split, Euler's
-V - E + F = 1 on a box), an independent exact LP (sympy) and each other.
+V - E + F = 1 on a box), an independent exact LP (sympy) and each other (the LP
+adjacency and pieces against the 2-D clipping's).
 
 The package is used only to build inputs (``regions.Network.from_layers``, the
 domain constructors, whose arrays the oracles read).
@@ -365,6 +366,32 @@ def test_adjacent_pairs_of_quadrants_skip_the_diagonals():
     pairs = {frozenset((cells[i].pattern, cells[j].pattern)) for i, j in ro.adjacent_pairs(cells)}
     assert pairs == {frozenset(p) for p in [((0, 0), (0, 1)), ((0, 0), (1, 0)),
                                             ((1, 1), (0, 1)), ((1, 1), (1, 0))]}
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("kind", ["whole", "box"])
+def test_brute_force_adjacency_and_pieces_agree_with_the_clipping(kind, seed):
+    """The LP adjacency (closures meeting in dimension n - 1) is the clipping's shared
+    edges, and the LP pieces its pieces, on dyadic networks (concurrent and parallel lines
+    are frequent on the grid)."""
+    network = dyadic_net([2, 3, 2, 1], ["relu", "hardtanh", "identity"], seed, grid=2)
+    domain = DOMAINS_2D[kind]()
+    cells = ro.exact_cells_2d(network, domain)
+    clipped = {frozenset((cells[i].pattern, cells[j].pattern))
+               for i, j in ro.adjacent_pairs(cells)}
+    assert ro.brute_force_adjacency(network, domain) == clipped
+    assert ro.brute_force_pieces(network, domain) == ro.exact_pieces(network, domain)
+
+
+def test_brute_force_adjacency_of_the_quadrants_by_hand():
+    """Opposite quadrants meet in a point only; in 1-D, neighbouring intervals meet."""
+    quadrants = one_layer([[1, 0], [0, 1]], [0, 0])
+    assert ro.brute_force_adjacency(quadrants, whole(2)) == {
+        frozenset(p) for p in [((0, 0), (0, 1)), ((0, 0), (1, 0)), ((1, 1), (0, 1)),
+                               ((1, 1), (1, 0))]}
+    steps = one_layer([[1], [1]], [0, -1])
+    assert ro.brute_force_adjacency(steps, whole(1)) == {
+        frozenset(((0, 0), (1, 0))), frozenset(((1, 0), (1, 1)))}
 
 
 # --------------------------------------------------------------------------- 1-D

@@ -225,10 +225,6 @@ def cmd_count(args) -> int:
     net, domain = network_and_domain(args)
     if args.output and not args.output.lower().endswith((".json", ".npz")):
         raise FileFormatError(f"{args.output}: the partition is written as .json or .npz")
-    for asked, what in ((args.output, "partition files"), (args.exact_check, "--exact-check"),
-                        (args.certify, "the certificate"), (args.pieces, "linear pieces")):
-        if asked:
-            require_elementwise(net, what)      # before the enumeration, not after
     bound = None
     if not args.quiet:
         bound = tightest_upper_bound(net, domain)
@@ -380,7 +376,6 @@ def cmd_plot(args) -> int:
     if interactive and args.color == "output":
         pyplot()                                     # the output colours are matplotlib's
     net, domain = network_and_domain(args)
-    require_elementwise(net, "pictures of a partition (plot)")
     part = enumerate_from_args(args, net, domain)
     with writing(args, args.output, "the picture"):
         if interactive:
@@ -583,7 +578,6 @@ def cmd_graph(args) -> int:
     """``regions graph NET.npz -o FILE``: enumerate, build the graph, write it by extension."""
     graph_format(args.output)  # reject an unknown extension before the work
     net, domain = network_and_domain(args)
-    require_elementwise(net, "the adjacency graph")
     part = enumerate_from_args(args, net, domain)
     G = adjacency_graph(part)
     with writing(args, args.output, "the graph"):

@@ -20,7 +20,6 @@ from .pictures import (OUTPUT_MAP, axis_names, class_colors, output_scale, pictu
                    region_colors, window_corners)
 from .io.partitions import pattern_string
 from .tolerances import VERTEX_MERGE
-from .network import require_elementwise
 
 __all__ = ["plotly_objects", "figure", "css_color", "write_html"]
 
@@ -71,7 +70,6 @@ def figure(part, *, color: str = "pattern", layer: int | None = None, opacity: f
     >>> len(fig.data), {trace.type for trace in fig.data}
     (8, {'mesh3d'})
     """
-    require_elementwise(part.network, "interactive pictures")
     go = plotly_objects()
     dim = part.domain.dim
     if dim not in (2, 3):

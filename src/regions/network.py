@@ -30,7 +30,7 @@ The region of argmax ``i`` lies on side +1 (``z_{w[i]} > z_{w[p]}``) of the pair
 ``(p, i)``, ``p < i``, and on side -1 (``z_{w[q]} <= z_{w[i]}``, a tie going to the
 earlier position) of the pairs ``(i, q)``, ``q > i``: ties go to side -1, as ReLU's do.
 The other pairs of the unit do not bound it, so a max pattern fixes no side for them
-(:func:`pattern_sides` refuses max layers; :func:`max_sides` gives the pairs that count).
+(:func:`pattern_sides` gives them side 0; :func:`max_sides` gives the pairs that count).
 """
 
 from __future__ import annotations
@@ -587,15 +587,28 @@ def sides_from_states(states: np.ndarray, activation: str) -> np.ndarray:
 
 def pattern_sides(network: "Network", pattern: np.ndarray) -> np.ndarray:
     """Side of every breakpoint hyperplane (label order) in the region of ``pattern``,
-    shape (H,) int8: :func:`sides_from_states` layer by layer. Refused for max layers,
-    whose pattern fixes the sides of the pairs with the argmax only (:func:`max_sides`)."""
-    require_elementwise(network, "the sides of every hyperplane of a pattern")
+    shape (H,) int8: :func:`sides_from_states` layer by layer; for a max unit, the sides of
+    the pairs with its argmax (:func:`max_sides`) and 0 for its other pairs, which do not
+    bound the region (a pattern fixes no side for them).
+
+    >>> net = Network.from_layers([(np.eye(3), np.zeros(3)), ([[1.0]], [0.0])],
+    ...                           ["max", "identity"], windows={0: [[0, 1, 2]]})
+    >>> pattern_sides(net, np.array([1], np.int8)).tolist()     # pairs (0,1) (0,2) (1,2)
+    [1, 0, -1]
+    """
     sides, position = [], 0
     for layer in network.layers:
         if layer.activation == "identity":
             continue
-        sides.append(sides_from_states(pattern[position:position + layer.width],
-                                       layer.activation))
+        states = pattern[position:position + layer.width]
+        if layer.activation == "max":
+            for size, state in zip(layer.window_sizes.tolist(), states.tolist()):
+                unit = np.zeros(size * (size - 1) // 2, dtype=np.int8)
+                pairs, unit_sides = max_sides(size, int(state))
+                unit[pairs] = unit_sides
+                sides.append(unit)
+        else:
+            sides.append(sides_from_states(states, layer.activation))
         position += layer.width
     return np.concatenate(sides) if sides else np.zeros(0, dtype=np.int8)
 

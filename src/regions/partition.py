@@ -259,11 +259,9 @@ class Partition(Run):
         """The picture of :func:`regions.plot`, which IPython and Jupyter show inline.
 
         None (the one-line ``repr`` is shown) when the domain is not 1-D or 2-D, when
-        there are more than ``NOTEBOOK_MAX_REGIONS`` regions, for a network with max layers
-        (pictures refuse them), or without matplotlib.
+        there are more than ``NOTEBOOK_MAX_REGIONS`` regions, or without matplotlib.
         """
-        if (self.domain.dim not in (1, 2) or len(self) > NOTEBOOK_MAX_REGIONS
-                or self.network.has_max):
+        if self.domain.dim not in (1, 2) or len(self) > NOTEBOOK_MAX_REGIONS:
             return None
         try:
             import matplotlib  # noqa: F401  (optional: the `plot` extra)
@@ -297,7 +295,8 @@ class Partition(Run):
 
         Exact: a point takes the pattern of the enumeration's rule
         (``regions.polyhedra.patterns_at``: on a breakpoint a ReLU neuron is off, a
-        hard-tanh neuron in its linear state), so a point on a facet belongs to exactly one
+        hard-tanh neuron in its linear state, a max unit's tie goes to the lowest
+        position), so a point on a facet belongs to exactly one
         region; when that pattern is no region's (a vertex where the rule's sides meet in
         no region) the point goes to the first region whose closure holds it, decided from
         the exact signs of every hyperplane at the point. On a slice, a point is located by
@@ -331,13 +330,16 @@ class Partition(Run):
 
     def _closure_holding(self, z: np.ndarray) -> np.ndarray:
         """For each working point (k, dim), the first region whose closure holds it, -1 for
-        none: the point's exact hyperplane signs must each be 0 or the region's side."""
+        none: the point's exact hyperplane signs must each be 0 or the region's side (any
+        sign for a side 0, a max unit's pair that does not bound the region)."""
         maps = RationalMaps(self.network, self.domain)
         sides = np.array([pattern_sides(self.network, p) for p in self.patterns])
         found = np.full(len(z), -1, dtype=np.int64)
         for k, point in enumerate(z):
             signs = hyperplane_signs(maps, [fraction(v) for v in point])
-            holding = np.flatnonzero(np.all((signs == 0) | (signs == sides), axis=1))
+            # a side 0: a max unit's pair that does not bound the region
+            holding = np.flatnonzero(np.all((signs == 0) | (signs == sides) | (sides == 0),
+                                            axis=1))
             if holding.size:
                 found[k] = holding[0]
         return found

@@ -34,7 +34,6 @@ from .complex.geometry import (at_far, region_chords, region_corners, region_pol
                                region_vertices)
 from .lp import LPSolver
 from .tolerances import VERTEX_MERGE, WINDOW_MARGIN, WINDOW_TAIL
-from .network import require_elementwise
 
 __all__ = ["COLORS", "WINDOW_TAIL", "WINDOW_MARGIN", "CLIPPED_HATCH", "Window", "picture_window",
            "axis_names", "pyplot", "pattern_color", "region_colors", "class_colors", "output_scale",
@@ -230,7 +229,6 @@ def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
     >>> len(ax.patches), ax.get_title().splitlines()
     (7, ['7 regions', 'window: the middle 90% of the vertices; 6 regions reach past it (hatched)'])
     """
-    require_elementwise(part.network, "pictures of a partition (plot)")
     plt = pyplot()
     dim = part.domain.dim
     if dim > 3:

@@ -18,7 +18,7 @@ from . import lp_exact
 from .domain import Domain
 from .errors import RegionsError
 from .lp import LPSolver
-from .network import Network, require_elementwise, sides_from_states
+from .network import Network, sides_from_states
 from .predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, output_map,
                           unit_hyperplanes)
 from .rounding import UNIT_ROUNDOFF, certified_signs, strict_slack
@@ -178,7 +178,9 @@ def patterns_at(network: Network, domain: Domain, points,
     Layer by layer, under the states of the earlier layers, a neuron takes the
     state of its exact value at the point (a point is a float64, an exact
     rational), the value exactly at a breakpoint following the tie rule of
-    :func:`regions.network.neuron_states`; the float value decides when it is
+    :func:`regions.network.neuron_states`; a max unit takes the position of its largest
+    input, ties to the lowest (from the exact signs of its pair hyperplanes).
+    The float value decides when it is
     farther from the breakpoint than its error bound, the exact path otherwise.
     The float forward pass (:meth:`Network.activation_pattern`) can differ on points
     within rounding of a breakpoint; the walk, its looks across facets and the
@@ -193,7 +195,6 @@ def patterns_at(network: Network, domain: Domain, points,
            [0],
            [0]], dtype=int8)
     """
-    require_elementwise(network, "locating points exactly (patterns_at)")
     z = np.asarray(points, dtype=np.float64)
     single = z.ndim == 1
     z = np.atleast_2d(z)
@@ -210,6 +211,15 @@ def patterns_at(network: Network, domain: Domain, points,
             G_error = matrix_error(layer.weight, M, m, layer.bias, M_error)
             if layer.activation == "identity":
                 refined.append((members, G, beta, G_error))
+                continue
+            if layer.activation == "max":
+                states = _max_states_at(decisions, out[members[0]], int(labels[index]), layer,
+                                        G, beta, G_error, z[members])
+                out[members, position:position + layer.width] = states
+                distinct, which = np.unique(states, axis=0, return_inverse=True)
+                for row_index, row in enumerate(distinct):
+                    part = members[which.ravel() == row_index]
+                    refined.append((part, *output_map(layer, row, G, beta, G_error)))
                 continue
             k = len(layer.breakpoints)
             offsets = np.tile(np.asarray(layer.breakpoints), layer.width)
@@ -233,6 +243,42 @@ def patterns_at(network: Network, domain: Domain, points,
             position += layer.width
         groups = refined
     return out[0] if single else out
+
+
+def _max_states_at(decisions: Decisions, prefix: np.ndarray, first: int, layer, G, beta,
+                   G_error, points: np.ndarray) -> np.ndarray:
+    """States (k, units) int8 of a max layer's units at ``points`` (k, dim) that share the
+    earlier states ``prefix`` (a pattern whose earlier layers are filled), exactly: each
+    unit's pair hyperplanes (:func:`regions.predicates.unit_hyperplanes`) are signed in
+    float64 where certified, in rationals otherwise; ``first`` is the layer's first label."""
+    states = np.empty((points.shape[0], layer.width), dtype=np.int8)
+    for unit in range(layer.width):
+        planes = unit_hyperplanes(decisions, prefix, first, layer, unit, G, beta, G_error)
+        signs, values = certified_signs(planes.a, planes.c, planes.e, points)
+        signs[:, planes.constant] = planes.side[planes.constant]
+        for i, t in zip(*np.nonzero(signs == 0)):
+            if decisions.settle(int(np.sign(values[i, t]))):
+                signs[i, t] = decisions.side_at_point(prefix, first + int(t), points[i])
+            else:
+                signs[i, t] = np.sign(values[i, t])
+        size = int(layer.window_sizes[unit])
+        states[:, unit] = [_max_winner(row, size) for row in signs]
+        first += planes.a.shape[0]
+    return states
+
+
+def _max_winner(signs: np.ndarray, size: int) -> int:
+    """The argmax position of a max unit (window of ``size``) from the signs (-1, 0, +1) of
+    its pair hyperplanes (later minus earlier, pair order), ties to the lowest position.
+
+    >>> _max_winner(np.array([1, 1, 0]), 3)      # z1 > z0, z2 > z0, z2 == z1: position 1
+    1
+    """
+    best = 0
+    for q in range(1, size):
+        if signs[best * (2 * size - best - 1) // 2 + q - best - 1] > 0:
+            best = q
+    return best
 
 
 def states_at(signs: np.ndarray, activation: str) -> np.ndarray:

@@ -322,8 +322,8 @@ def unit_hyperplanes(decisions: Decisions, pattern: np.ndarray, label: int, laye
     for t in np.flatnonzero(zero):
         value = shifted[t]
         bound = (D_error[t] + UNIT_ROUNDOFF * abs(value)) * BOUND_SAFETY
-        if abs(value) > bound:
-            side[t] = 1 if value > 0 else -1
+        if abs(value) > bound or bound == 0.0:    # bound 0: both inputs and 0 are exact
+            side[t] = int(np.sign(value))
         elif decisions.settle(int(np.sign(value))):
             side[t] = decisions.constant_sign(pattern, label + int(t))
         else:

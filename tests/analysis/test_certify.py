@@ -11,7 +11,8 @@ line arrangements, and the neighbours a removed region leaves uncovered are
 the regions whose polygon shares a side with its polygon in the oracle's
 independent clipping (``oracles.polygon_partition``); the missing pattern is
 compared with the independent forward pass ``oracles.true_patterns`` at the
-removed region's witness.
+removed region's witness. With max layers, the edges and the neighbours of a removed
+region come from the exact brute force (``rational_oracle.brute_force_adjacency``).
 """
 
 import dataclasses
@@ -26,6 +27,8 @@ from regions.cli import EXIT_CERTIFICATE_FAILED, certify_and_report
 from regions.io.partitions import pattern_string
 
 import oracles
+import rational_oracle as ro
+from max_networks import max_net, pooled, random_maxout
 from nets import one_layer
 from oracles import random_net
 
@@ -259,3 +262,54 @@ def test_region_missing_a_domain_face_is_caught():
     missing = [v for v in certify(broken).violations if v.kind == "row"]
     assert missing and all(v.regions == (target,) for v in missing)
     assert all("domain face" in v.message for v in missing)
+
+
+# --------------------------------------------------------------------------- max layers
+
+
+MAX_CASES = [(random_maxout(0), regions.box(-2, 2)), (random_maxout(1), None),
+             (random_maxout(2, widths=(2, 3, 3), rank=3, tail="max"), regions.box(-2, 2)),
+             (pooled(0), regions.box(-1.5, 1.5)),
+             (random_maxout(7, widths=(3, 3, 2), rank=3),
+              regions.plane([0.5, -1, 0], [1, 1, 0.5], [-1, 0.5, 1], lo=-2, hi=2))]
+
+
+@pytest.mark.parametrize("net, domain", MAX_CASES, ids=["maxout-box", "maxout-whole",
+                                                        "max-of-max", "pool", "plane"])
+def test_max_layers_clean_with_the_brute_force_edges(net, domain):
+    part = regions.enumerate_regions(net, domain)
+    certificate = certify(part)
+    assert certificate.ok, certificate.report()
+    assert certificate.edges == len(ro.brute_force_adjacency(net, part.domain))
+    assert certificate.interior_facets == 2 * certificate.edges
+
+
+@pytest.mark.parametrize("net, domain", MAX_CASES[:1] + MAX_CASES[3:],
+                         ids=["maxout-box", "pool", "plane"])
+def test_removing_a_region_of_a_max_layer_is_caught_by_its_neighbours(net, domain):
+    """The regions that report a removed one are its neighbours in the brute-force
+    adjacency, and they name its pattern (a max unit's states as numbers)."""
+    part = regions.enumerate_regions(net, domain)
+    adjacent = ro.brute_force_adjacency(net, part.domain)
+    for removed in (0, len(part) - 1):
+        gone = key(part.patterns[removed])
+        neighbours = {next(iter(pair - {gone})) for pair in adjacent if gone in pair}
+        keep = [i for i in range(len(part)) if i != removed]
+        certificate = certify(part.subset(keep))
+        assert kinds(certificate) == {"uncovered"}
+        assert {key(part.patterns[keep[v.regions[0]]])
+                for v in certificate.violations} == neighbours
+        assert all(pattern_string(net, part.patterns[removed]) in v.message
+                   for v in certificate.violations)
+
+
+def test_a_max_facet_missing_from_the_rows_is_named_by_its_pair():
+    net = max_net([(np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]]), np.zeros(3)),
+                   (np.ones((1, 1)), np.zeros(1))], ["max", "identity"], {0: [[0, 1, 2]]})
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
+    target = next(i for i in range(len(part)) if part.patterns[i][0] == 0)
+    region = part[target]
+    keep = region.labels != 0                          # drop the pair (0, 1): x = y
+    certificate = certify(with_rows(part, target, keep))
+    assert [v.message for v in certificate.violations if v.kind == "row"] == [
+        "layer 0 unit 0 (pair 0,1) is a facet but not among the region's rows"]

@@ -5,6 +5,7 @@ function exactly (hidden neurons permuted and rescaled by powers of two, a ReLU 
 that passes nonnegative inputs through), hand-worked differences, and on the line the
 exact breakpoints of each network on its own (oracles.line_partition), where the largest
 difference of two piecewise-linear functions is attained at a breakpoint of one of them.
+Max layers: permuted and rescaled units and window positions, envelopes worked by hand.
 """
 
 import json
@@ -17,6 +18,7 @@ from regions.cli import main
 from regions.random_networks import random_network
 
 import oracles
+from max_networks import max_net, random_maxout
 
 
 def permuted_and_rescaled(net, seed=0):
@@ -128,3 +130,63 @@ def test_cli_compare(tmp_path, capsys):
     assert capsys.readouterr().out.startswith("equivalent: yes\n")
     assert main(["compare", *map(str, paths), "--quiet"]) == 0
     assert "max |f - g|: unbounded" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- max layers
+
+
+def test_maxout_with_units_and_positions_permuted_and_rescaled_is_equivalent():
+    """Units permuted, the positions inside each window permuted (ties go elsewhere, the
+    function does not change) and each unit's inputs scaled by one power of two (max of
+    2^s a_i is 2^s max a_i), the next layer's column scaled back."""
+    net = random_maxout(4, widths=(2, 3, 3), rank=3)
+    rng = np.random.default_rng(0)
+    W, b = net.layers[0].weight, net.layers[0].bias
+    V, c = net.layers[1].weight, net.layers[1].bias
+    order = rng.permutation(3)
+    scale = 2.0 ** rng.integers(-3, 4, size=3)
+    windows = [[3 * g + i for i in rng.permutation(3)] for g in order]
+    other = max_net([(W * np.repeat(scale, 3)[:, None], b * np.repeat(scale, 3)),
+                     (V[:, order] / scale[order][None, :], c), (net.layers[2].weight,
+                                                                net.layers[2].bias)],
+                    net.activations, {0: windows})
+    for domain in (regions.box(-2, 2), None):
+        found = regions.compare(net, other, domain)
+        assert found.equivalent and found.differing == 0
+        assert found.regions == len(regions.enumerate_regions(net, domain))
+
+
+def test_largest_difference_of_two_envelopes_by_hand():
+    """|x| = max(x, -x) and max(x, -x, 1/2) differ on (-1/2, 1/2), by 1/2 - |x|: at most
+    1/2, at x = 0, on a box and on the whole line; the refinement has the breakpoints
+    -1/2, 0, 1/2."""
+    f = max_net([(np.array([[1.0], [-1.0]]), np.zeros(2)), (np.ones((1, 1)), np.zeros(1))],
+                ["max", "identity"], {0: [[0, 1]]})
+    g = max_net([(np.array([[1.0], [-1.0], [0.0]]), np.array([0.0, 0.0, 0.5])),
+                 (np.ones((1, 1)), np.zeros(1))], ["max", "identity"], {0: [[0, 1, 2]]})
+    for domain in (regions.box(-1, 1), None):
+        found = regions.compare(f, g, domain)
+        assert not found.equivalent
+        assert (found.max_abs_difference, found.argmax.tolist()) == (0.5, [0.0])
+        assert (found.regions, found.differing) == (4, 2)
+
+
+def test_networks_of_different_depths_with_max_layers():
+    """A pass-through ReLU after |x| = max(x, -x) >= 0 changes nothing, whether the max
+    layer is hidden or last (the shorter network is lengthened before its last layer)."""
+    absolute = (np.array([[1.0], [-1.0]]), np.zeros(2))
+    hidden = max_net([absolute, (np.array([[2.0]]), np.zeros(1))], ["max", "identity"],
+                     {0: [[0, 1]]})
+    longer = max_net([absolute, (np.eye(1), np.zeros(1)), (np.array([[2.0]]), np.zeros(1))],
+                     ["max", "relu", "identity"], {0: [[0, 1]]})
+    assert regions.compare(hidden, longer, regions.box(-1, 1)).equivalent
+    last = max_net([(np.array([[1.0], [-1.0]]), np.zeros(2)), (np.eye(2), np.zeros(2))],
+                   ["relu", "max"], {1: [[0, 1]]})
+    last_longer = max_net([(np.array([[1.0], [-1.0]]), np.zeros(2)), (np.eye(2), np.zeros(2)),
+                           (np.eye(2), np.zeros(2))], ["relu", "relu", "max"], {2: [[0, 1]]})
+    assert regions.compare(last, last_longer).equivalent
+    moved = max_net([(np.array([[1.0], [-1.0]]), np.array([0.0, 0.25])),
+                     (np.eye(2), np.zeros(2)), (np.eye(2), np.zeros(2))],
+                    ["relu", "relu", "max"], {2: [[0, 1]]})
+    found = regions.compare(last, moved, regions.box(-1, 1))
+    assert not found.equivalent and found.max_abs_difference == 0.25   # at x <= 0

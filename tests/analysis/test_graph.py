@@ -4,7 +4,10 @@ Independent sources: for one layer of lines in general position, the number
 of edges is the number of pieces the lines cut each other into (computed here
 from pairwise line intersections); on the whole plane it is N^2 for N lines.
 Patterns across an edge come from the independent forward pass
-``oracles.true_patterns``. Degenerate networks are worked by hand.
+``oracles.true_patterns``. Degenerate networks are worked by hand. Max layers (max
+pooling, maxout): the exact brute force of ``rational_oracle.brute_force_adjacency`` (two
+regions are adjacent when their closures meet in dimension ``n - 1``) and fans and
+envelopes worked by hand.
 """
 
 
@@ -19,6 +22,8 @@ from regions.analysis.graph import adjacency_graph
 from regions.io.partitions import parse_pattern
 
 import oracles
+import rational_oracle as ro
+from max_networks import convex_fan, exact_fan, max_net, pooled, random_maxout
 from nets import one_layer
 from oracles import random_net
 
@@ -164,6 +169,163 @@ def test_hardtanh_facets_name_their_breakpoint():
         found[round(x, 9)] = (data["breakpoint"], sorted(parse_pattern(G.nodes[k]["pattern"])[0]
                                                           for k in (i, j)))
     assert found == {-0.25: (-1.0, [-1, 0]), 0.75: (1.0, [0, 1])}
+
+
+# --------------------------------------------------------------------------- max layers
+
+
+def pattern_pairs(part, G) -> set:
+    patterns = [tuple(int(v) for v in p) for p in part.patterns]
+    return {frozenset((patterns[i], patterns[j])) for i, j in G.edges}
+
+
+def pair_edges(part, G) -> set:
+    """``(state, state, "p,q")`` of every edge of a network of one max unit."""
+    return {(*sorted((int(part.patterns[i][0]), int(part.patterns[j][0]))), data["pair"])
+            for i, j, data in G.edges(data=True)}
+
+
+def max_of_max_in_3d():
+    """Rank-3 maxout on R^3, then a max of two pairs of its units."""
+    rng = np.random.default_rng(10)
+    return max_net([(rng.normal(size=(6, 3)), rng.normal(size=6)),
+                    (rng.normal(size=(4, 2)), rng.normal(size=4)),
+                    (rng.normal(size=(1, 2)), np.zeros(1))],
+                   ["max", "max", "identity"], {0: [[0, 1, 2], [3, 4, 5]], 1: [[0, 1], [2, 3]]})
+
+
+@pytest.mark.parametrize("net, domain", [
+    (random_maxout(0), regions.box(-2, 2)),
+    (random_maxout(1), None),
+    (random_maxout(2, widths=(2, 3, 3), rank=3, tail="max"), regions.box(-2, 2)),
+    (pooled(0), regions.box(-1.5, 1.5)),
+    (pooled(1), regions.box(-1.5, 1.5)),
+    (convex_fan(4), regions.box(-1, 1)),
+    (random_maxout(5, widths=(3, 3, 2)), regions.box(-1, 1)),
+    (random_maxout(6, widths=(1, 3, 2), rank=3), regions.box(-3, 3)),
+    (max_of_max_in_3d(), regions.plane([0.5, -1, 0], [1, 1, 0.5], [-1, 0.5, 1], lo=-2, hi=2)),
+], ids=["maxout-box", "maxout-whole", "max-of-max", "pool0", "pool1", "rounded-fan", "3d",
+        "1d", "plane"])
+def test_max_layer_edges_match_the_brute_force_definition(net, domain):
+    """Every edge joins regions whose closures meet in a segment, and every such pair is an
+    edge (exact LPs)."""
+    part = regions.enumerate_regions(net, domain)
+    G = adjacency_graph(part)
+    assert G.graph["unmatched_facets"] == 0 and nx.is_connected(G)
+    assert pattern_pairs(part, G) == ro.brute_force_adjacency(net, part.domain)
+    offsets = net.label_offsets()
+    for i, j, data in G.edges(data=True):
+        where = net.describe_label(data["hyperplane"])
+        assert data["layer"] == where["layer"]
+        if "unit" in where:
+            assert (data["unit"], data["pair"]) == (where["unit"], "%d,%d" % where["pair"])
+            assert "neuron" not in data
+        # just off the facet on either side the float forward pass gives the two patterns
+        point = np.array([data[f"facet_{k}"] for k in range(part.domain.dim)])
+        normal = part[i].A[part[i].labels == data["hyperplane"]][0]
+        inside, beyond = net.activation_pattern(part.domain.to_input(
+            np.array([point - 1e-7 * normal, point + 1e-7 * normal])))
+        assert np.array_equal(inside, part.patterns[i])
+        assert np.array_equal(beyond, part.patterns[j])
+        assert 0 <= data["hyperplane"] < offsets[-1]
+
+
+@pytest.mark.parametrize("gradients, point, edges", [
+    # k lines through one point, gradients the vertices of a convex polygon: k cones in
+    # the gradients' cyclic order, each adjacent to the next (a triangle for k = 3)
+    ([(1, 0), (0, 1), (-1, -1)], (0, 0), {(0, 1, "0,1"), (0, 2, "0,2"), (1, 2, "1,2")}),
+    ([(1, 0), (0, 1), (-1, 0), (0, -1)], (0, 0),
+     {(0, 1, "0,1"), (1, 2, "1,2"), (2, 3, "2,3"), (0, 3, "0,3")}),
+    ([(2, 0), (1, 2), (-1, 2), (-2, 0), (-1, -2), (1, -2)], (1, -1),
+     {(0, 1, "0,1"), (1, 2, "1,2"), (2, 3, "2,3"), (3, 4, "3,4"), (4, 5, "4,5"),
+      (0, 5, "0,5")}),
+])
+@pytest.mark.parametrize("domain", [None, regions.box(-3, 3)], ids=["whole", "box"])
+def test_a_fan_of_lines_through_a_point_is_a_cycle(gradients, point, edges, domain):
+    """Opposite cones of the square fan meet at the point only: no edge."""
+    part = regions.enumerate_regions(exact_fan(gradients, point), domain)
+    G = adjacency_graph(part)
+    assert len(part) == len(gradients) and nx.is_isomorphic(G, nx.cycle_graph(len(gradients)))
+    assert pair_edges(part, G) == edges
+    assert {data["flipped"] for _, _, data in G.edges(data=True)} == {"0"}
+
+
+def test_a_rounded_fan_misses_its_point_and_opposite_cones_meet():
+    """The fan of 4 unit gradients at angles 0.1 + k pi / 2 with offsets rounded to float64:
+    the 4 lines miss one common point by a rounding, so cones 0 and 2 share a tiny edge
+    (found by the exact path: radius 0), which the exact brute force confirms."""
+    net = convex_fan(4)
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
+    G = adjacency_graph(part)
+    assert pair_edges(part, G) == {(0, 1, "0,1"), (1, 2, "1,2"), (2, 3, "2,3"), (0, 3, "0,3"),
+                                   (0, 2, "0,2")}
+    assert G.edges[0, 2]["facet_radius"] == 0.0
+    assert pattern_pairs(part, G) == ro.brute_force_adjacency(net, part.domain)
+
+
+def test_max_of_absolute_values_and_zero_is_a_four_cycle():
+    """max(x, -x, y, -y, 0) = max(|x|, |y|): the constant wins at the origin only, and the
+    cones of x and -x (of y and -y) meet there only."""
+    net = max_net([(np.array([[1.0, 0], [-1, 0], [0, 1], [0, -1], [0, 0]]), np.zeros(5)),
+                   (np.ones((1, 1)), np.zeros(1))], ["max", "identity"], {0: [[0, 1, 2, 3, 4]]})
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
+    assert pair_edges(part, adjacency_graph(part)) == {(0, 2, "0,2"), (0, 3, "0,3"),
+                                                       (1, 2, "1,2"), (1, 3, "1,3")}
+
+
+def test_a_maxout_envelope_on_a_line_is_a_path():
+    """max(x, -x, 1/2, 2x - 3, -3x - 5, -1) on R (worked in tests/test_max_units.py): the
+    winners from left to right are positions 4, 1, 2, 0, 3, each meeting the next."""
+    slopes = np.array([[1.0], [-1.0], [0.0], [2.0], [-3.0], [0.0]])
+    offsets = np.array([0.0, 0.0, 0.5, -3.0, -5.0, -1.0])
+    net = max_net([(slopes, offsets), (np.ones((1, 1)), np.zeros(1))], ["max", "identity"],
+                  {0: [list(range(6))]})
+    part = regions.enumerate_regions(net)
+    G = adjacency_graph(part)
+    assert nx.is_isomorphic(G, nx.path_graph(5))
+    assert pair_edges(part, G) == {(1, 4, "1,4"), (1, 2, "1,2"), (0, 2, "0,2"), (0, 3, "0,3")}
+    crossing = {data["pair"]: data["facet_0"] for _, _, data in G.edges(data=True)}
+    assert crossing == {"1,4": -2.5, "1,2": -0.5, "0,2": 0.5, "0,3": 3.0}
+
+
+def test_tied_inputs_share_one_facet_and_windows_of_one_have_none():
+    """Window [b, a, a]: the pairs (0, 1) and (0, 2) are one line, the edge names the first
+    pair; a window of one input (unit 1 of the second net) has no pair and never flips."""
+    a, b = [1.0, 2.0], [-1.0, 0.5]
+    three = max_net([(np.array([b, a, a]), np.array([0.0, 0.25, 0.25])),
+                     (np.ones((1, 1)), [0.0])], ["max", "identity"], {0: [[0, 1, 2]]})
+    part = regions.enumerate_regions(three)
+    G = adjacency_graph(part)
+    assert pair_edges(part, G) == {(0, 1, "0,1")}
+    single = max_net([(np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), np.zeros(3)),
+                      (np.ones((1, 2)), [0.0])], ["max", "identity"], {0: [[0, 1], [2, -1]]})
+    part = regions.enumerate_regions(single, regions.box(-1, 1))
+    G = adjacency_graph(part)
+    assert len(part) == 2 and pattern_pairs(part, G) == {frozenset({(0, 0), (1, 0)})}
+    assert pattern_pairs(part, G) == ro.brute_force_adjacency(single, part.domain)
+
+
+def test_a_pool_over_dead_relus_cuts_nothing():
+    """Both pools read ReLUs that are off on the whole box (exact zeros, the first position
+    wins) or constants: one region, no edge. A pool over a dead ReLU (position 0) and a
+    live one (position 1): the live ReLU's breakpoint x = 0 is also the pool's pair there,
+    so the one edge, named by the ReLU, flips both (a degenerate facet)."""
+    dead = max_net([(np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0], [0.0, 0.0]]),
+                     np.array([-5.0, -5.0, 0.5, 2.0])),
+                    (np.eye(4), np.zeros(4)), (np.ones((1, 2)), np.zeros(1))],
+                   ["relu", "max", "identity"], {1: [[0, 1], [2, 3]]})
+    part = regions.enumerate_regions(dead, regions.box(-1, 1))
+    assert len(part) == 1 and adjacency_graph(part).number_of_edges() == 0
+    assert regions.certify(part).ok
+    live = max_net([(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0.0, -5.0])),
+                    (np.eye(2), np.zeros(2)), (np.ones((1, 1)), np.zeros(1))],
+                   ["relu", "max", "identity"], {1: [[1, 0]]})
+    part = regions.enumerate_regions(live, regions.box(-1, 1))
+    G = adjacency_graph(part)
+    assert sorted(map(tuple, part.patterns.tolist())) == [(0, 0, 0), (1, 0, 1)]
+    assert [(d["layer"], d["neuron"], d["flipped"], d["degenerate"])
+            for _, _, d in G.edges(data=True)] == [(0, 0, "0,2", True)]
+    assert pattern_pairs(part, G) == ro.brute_force_adjacency(live, part.domain)
 
 
 # --------------------------------------------------------------------------- command line

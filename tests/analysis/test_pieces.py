@@ -1,6 +1,7 @@
 """Linear pieces (``regions.linear_pieces``): hand-built networks whose pieces are worked out
 by hand, and 1-D networks whose pieces are the runs of equal exact slope along the
-breakpoint sweep of ``oracles.line_partition``."""
+breakpoint sweep of ``oracles.line_partition``; with max layers, the pieces of the exact
+brute force (``rational_oracle.brute_force_pieces``) and hand-worked cases."""
 
 import numpy as np
 import pytest
@@ -8,6 +9,8 @@ import pytest
 import regions
 
 import oracles
+import rational_oracle as ro
+from max_networks import max_net, pooled, random_maxout
 
 
 def test_linear_pieces_of_hand_built_networks():
@@ -61,3 +64,40 @@ def test_linear_pieces_are_exact():
         assert regions.linear_pieces(part).count == pieces
     with pytest.warns(DeprecationWarning, match="always compared exactly"):
         assert regions.linear_pieces(part, exact=True).count == 4
+
+
+# --------------------------------------------------------------------------- max layers
+
+
+@pytest.mark.parametrize("net, domain", [
+    (random_maxout(0), regions.box(-2, 2)),
+    (random_maxout(3, widths=(2, 3, 3), rank=3, tail="max"), None),
+    (pooled(0), regions.box(-1.5, 1.5)),
+    (pooled(2), regions.box(-1.5, 1.5)),
+], ids=["maxout", "max-of-max", "pool0", "pool2"])
+def test_max_layer_pieces_match_the_brute_force(net, domain):
+    """Pieces: components of the brute-force adjacency joined where the exact maps agree."""
+    part = regions.enumerate_regions(net, domain)
+    assert regions.linear_pieces(part).count == ro.brute_force_pieces(net, part.domain)
+
+
+def test_max_layer_pieces_worked_by_hand():
+    """max(x, -x) + 0 * max(y, -y) = |x|: 4 regions, 2 pieces (the sign of x). A pool over
+    relu(x) twice (the same neuron in two rows) ties everywhere: the pool's state stays 0
+    while the relus turn on together: 2 regions, 2 pieces (0 and x)."""
+    absolute = max_net([(np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]]),
+                         np.zeros(4)), (np.array([[1.0, 0.0]]), np.zeros(1))],
+                       ["max", "identity"], {0: [[0, 1], [2, 3]]})
+    part = regions.enumerate_regions(absolute, regions.box(-1, 1))
+    pieces = regions.linear_pieces(part)
+    assert (len(part), pieces.count) == (4, 2)
+    for i in range(4):
+        for j in range(4):
+            same_sign = part.patterns[i][0] == part.patterns[j][0]
+            assert (pieces.labels[i] == pieces.labels[j]) == same_sign
+    pool = max_net([(np.array([[1.0, 0.0], [1.0, 0.0]]), np.zeros(2)), (np.eye(2), np.zeros(2)),
+                    (np.ones((1, 1)), np.zeros(1))], ["relu", "max", "identity"],
+                   {1: [[0, 1]]})
+    part = regions.enumerate_regions(pool, regions.box(-1, 1))
+    assert (len(part), regions.linear_pieces(part).count) == (2, 2)
+    assert {tuple(p) for p in part.patterns.tolist()} == {(0, 0, 0), (1, 1, 0)}

@@ -23,6 +23,8 @@ from regions.cli import EXIT_VIOLATION
 from regions.analysis.verify import verify
 
 import oracles
+import rational_oracle as ro
+from max_networks import pooled, random_maxout
 from oracles import unambiguous
 
 
@@ -189,3 +191,23 @@ def test_cli_bad_input(tmp_path, network_file):
                                  "--samples", "100", "--lines", "2", "--quiet"])
     with pytest.raises(FileFormatError):
         args.func(args)
+
+
+# --------------------------------------------------------------------------- max layers
+
+
+@pytest.mark.parametrize("net, domain, line_bound", [
+    (pooled(0), regions.box(-1.5, 1.5), (1 + 4) * (1 + 1 + 2 + 0)),
+    (random_maxout(1), None, (1 + 3 * 1) * (1 + 3)),
+    (random_maxout(2, widths=(2, 3, 3), rank=3, tail="max"), regions.box(-2, 2),
+     (1 + 3 * 2) * (1 + 2)),
+], ids=["pool", "maxout-whole", "max-of-max"])
+def test_relations_hold_with_max_layers(net, domain, line_bound):
+    """The count and the pieces are the exact brute force's; the line bound is
+    prod_l (1 + h_l), a max unit of k inputs counting k - 1, worked by hand."""
+    report = verify(net, domain, samples=5_000, lines=20, seed=1)
+    assert report.ok, report.format_table()
+    resolved = (domain or regions.whole_space()).resolve(2)
+    assert report.exact == len(ro.brute_force_regions(net, resolved))
+    assert report.enumeration["pieces"] == ro.brute_force_pieces(net, resolved)
+    assert next(r for r in report.relations if r.name == "line bound").right_value == line_bound

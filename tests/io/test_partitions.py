@@ -19,6 +19,7 @@ from regions.analysis.graph import adjacency_graph
 from regions.io.partitions import (
     parse_pattern, pattern_string, read_graph, read_json, write_json, write_graph)
 
+from max_networks import max_net, pooled, random_maxout
 from oracles import random_net
 
 
@@ -40,6 +41,8 @@ def assert_same_partition(a, b):
     for la, lb in zip(a.network.layers, b.network.layers):
         assert np.array_equal(la.weight, lb.weight) and np.array_equal(la.bias, lb.bias)
         assert (la.activation, la.slope) == (lb.activation, lb.slope)
+        assert (la.windows is None) == (lb.windows is None)
+        assert la.windows is None or np.array_equal(la.windows, lb.windows)
     for name in ("kind", "A", "b", "origin", "basis", "lower", "upper"):
         assert np.array_equal(getattr(a.domain, name), getattr(b.domain, name)), name
 
@@ -146,6 +149,56 @@ def test_pattern_strings():
     assert np.array_equal(parse_pattern("-01|10"), pattern)
     with pytest.raises(regions.FileFormatError):
         parse_pattern("0x1")
+
+
+@pytest.mark.parametrize("net, domain", [
+    (pooled(0), regions.box(-1.5, 1.5)),
+    (random_maxout(1, widths=(2, 3, 3), rank=3, tail="max"), None),
+], ids=["pool", "max-of-max"])
+def test_max_layer_partitions_round_trip_exactly(net, domain, tmp_path):
+    part = regions.enumerate_regions(net, domain)
+    text = write_json(part, tmp_path / "p.json")
+    strict_json(text)
+    assert_same_partition(part, read_json(text))
+    regions.write_npz(part, tmp_path / "p.npz")
+    back = regions.read_npz(tmp_path / "p.npz")
+    assert_same_partition(part, back)
+    assert certify(back).ok
+    for i in range(len(back)):      # the re-read maps are the network at the witnesses
+        C, d = back.affine_map(i)
+        assert np.allclose(C @ back.witnesses[i] + d, net.forward(back.input_witnesses[i]),
+                           rtol=1e-12, atol=1e-12)
+
+
+def test_max_pattern_strings():
+    """A max layer's states are numbers (window positions up to 126) separated by commas; a
+    single unit's ends with a comma."""
+    net = max_net([(np.ones((14, 2)), np.zeros(14)), (np.ones((3, 2)), np.zeros(3)),
+                   (np.eye(3), np.zeros(3)), (np.ones((1, 1)), np.zeros(1))],
+                  ["max", "hardtanh", "max", "identity"],
+                  {0: [list(range(13)), [13]], 2: [[0, 1, 2]]})
+    pattern = np.array([12, 0, -1, 1, 0, 2], np.int8)
+    assert pattern_string(net, pattern) == "12,0|-10|2,"
+    assert np.array_equal(parse_pattern("12,0|-10|2,"), pattern)
+    assert [pattern_string(net, pattern, s) for s in net.pattern_slices()[:3]] == [
+        "12,0", "-10", "2,"]
+    for bad in ("1,x|0", "300,1"):
+        with pytest.raises(regions.FileFormatError, match="bad max states"):
+            parse_pattern(bad)
+
+
+def test_max_layer_graph_files_load_back(tmp_path):
+    """Edges on a relu's breakpoint and on a pool's pair carry different attributes."""
+    G = adjacency_graph(regions.enumerate_regions(pooled(0), regions.box(-1.5, 1.5)))
+    assert {"unit", "pair"} <= set().union(*(d for _, _, d in G.edges(data=True)))
+    for extension in ("graphml", "gexf", "json"):
+        path = tmp_path / f"g.{extension}"
+        write_graph(G, path)
+        H = read_with_networkx(path)
+        for u, v in G.edges:
+            assert H.edges[u, v] == G.edges[u, v]
+        for node in G.nodes:
+            assert H.nodes[node] == G.nodes[node]
 
 
 def read_with_networkx(path):

@@ -1,6 +1,6 @@
 """The boundary density estimate (``regions.sampling``, density) against exact boundary
 lengths and areas of hyperplanes clipped to a box (Crofton), within five standard errors,
-and the exact 1-D sweep of ``oracles.segment_count``."""
+and the exact 1-D sweep of ``oracles.segment_count`` (a maxout envelope: by hand)."""
 
 import math
 
@@ -14,6 +14,7 @@ from regions.errors import DomainError, RegionsError
 from regions.random_networks import random_network
 
 import oracles
+from max_networks import max_net
 
 
 def _clipped_length(w, b, lo=-1.0, hi=1.0):
@@ -82,3 +83,16 @@ def test_density_needs_a_bounded_domain():
         S.distinct_patterns(net, regions.box(-1, 1), 0)
     with pytest.raises(DomainError):
         S.regions_on_segments(net, np.zeros(2), np.zeros(2))
+
+
+def test_max_units_density_is_exact_in_one_dimension():
+    """The maxout envelope max(x, -x, 1/2, 2x - 3, -3x - 5, -1) on [-4, 5] has 5 pieces
+    (breakpoints -5/2, -1/2, 1/2, 3 by hand); its 6 inputs make 15 pair hyperplanes."""
+    slopes = np.array([[1.0], [-1.0], [0.0], [2.0], [-3.0], [0.0]])
+    offsets = np.array([0.0, 0.0, 0.5, -3.0, -5.0, -1.0])
+    net = max_net([(slopes, offsets), (np.ones((1, 1)), np.zeros(1))], ["max", "identity"],
+                  {0: [list(range(6))]})
+    estimate = S.density_estimate(net, regions.box(-4, 5), 3)
+    assert estimate.expected_regions == pytest.approx(5.0)
+    assert estimate.crossings_per_length == pytest.approx(4 / 9)
+    assert estimate.neurons == 15

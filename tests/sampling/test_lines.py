@@ -5,7 +5,8 @@ Expected values never come from ``regions`` itself: region counts and patterns a
 from the 1-D breakpoint sweep of ``tests/oracles.py`` (and, for a tiny network,
 breakpoints worked out by hand); the patterns of a domain from the oracles' brute force
 (scipy LPs); the expected number of breakpoints of one layer with Gaussian biases in
-closed form, compared within five standard errors.
+closed form, compared within five standard errors. Max layers: the exact brute force of
+``rational_oracle`` on each segment, and envelopes, ties and cones worked by hand.
 """
 
 import math
@@ -20,6 +21,8 @@ from regions.errors import DomainError
 from regions.random_networks import random_network
 
 import oracles
+import rational_oracle as ro
+from max_networks import max_net, pooled, random_maxout
 from oracles import unambiguous
 
 
@@ -210,3 +213,68 @@ def test_expected_breakpoints_one_layer_gaussian_biases():
         observed.append(S.regions_on_segments(net, x0, x1).counts[0] - 1)
     sigma = math.sqrt(np.sum(p * (1 - p)) / draws)
     assert abs(np.mean(observed) - p.sum()) < 5 * sigma
+
+
+# --------------------------------------------------------------------------- max layers
+
+
+def envelope():
+    """max(x, -x, 1/2, 2x - 3, -3x - 5, -1) on R (tests/test_max_units.py): the winners from
+    left to right are positions 4, 1, 2, 0, 3, with breakpoints -5/2, -1/2, 1/2 and 3."""
+    slopes = np.array([[1.0], [-1.0], [0.0], [2.0], [-3.0], [0.0]])
+    offsets = np.array([0.0, 0.0, 0.5, -3.0, -5.0, -1.0])
+    return max_net([(slopes, offsets), (np.ones((1, 1)), np.zeros(1))], ["max", "identity"],
+                   {0: [list(range(6))]})
+
+
+def test_a_maxout_envelope_along_its_line_by_hand():
+    net = envelope()
+    line, start, stop, patterns = S.line_intervals(net, [[0.0]], [[1.0]], [-np.inf], [np.inf])
+    assert line.tolist() == [0] * 5 and patterns.ravel().tolist() == [4, 1, 2, 0, 3]
+    assert start.tolist() == [-np.inf, -2.5, -0.5, 0.5, 3.0]
+    assert stop.tolist() == [-2.5, -0.5, 0.5, 3.0, np.inf]
+    counts = S.regions_on_segments(net, [[-1.0], [2.0], [0.5]], [[1.0], [4.0], [3.0]])
+    assert counts.counts.tolist() == [3, 2, 1]
+    assert S.regions_on_lines(net, [[0.0]], [[-2.0]]).counts.tolist() == [5]
+
+
+@pytest.mark.parametrize("net", [pooled(0), pooled(1), random_maxout(2),
+                                 random_maxout(3, widths=(2, 3, 3), rank=3, tail="max")],
+                         ids=["pool0", "pool1", "maxout", "max-of-max"])
+def test_max_layer_segments_match_the_brute_force(net):
+    """Each segment's count and patterns are the exact brute force's on that segment."""
+    rng = np.random.default_rng(0)
+    ends = rng.uniform(-2, 2, size=(2, 4, 2))
+    counts = S.regions_on_segments(net, ends[0], ends[1])
+    for k in range(4):
+        truth = ro.brute_force_regions(net, regions.segment(ends[0, k], ends[1, k]).resolve(2))
+        assert counts.counts[k] == len(truth)
+    line, _, _, patterns = S.line_intervals(net, ends[0], ends[1] - ends[0], np.zeros(4),
+                                            np.ones(4))
+    for k in range(4):
+        truth = ro.brute_force_regions(net, regions.segment(ends[0, k], ends[1, k]).resolve(2))
+        assert {tuple(p) for p in patterns[line == k].tolist()} == truth
+
+
+def test_ties_and_crossings_that_change_no_winner_cut_no_piece():
+    """Window [b, a, a] (a twice: tied everywhere, the first wins) and a third input below
+    both that crosses each: along the line the winner changes once."""
+    a, b, c = [1.0, 2.0], [-1.0, 0.5], [0.0, -5.0]
+    net = max_net([(np.array([b, a, a, c]), np.array([0.0, 0.25, 0.25, -20.0])),
+                   (np.ones((1, 1)), [0.0])], ["max", "identity"], {0: [[0, 1, 2, 3]]})
+    line, start, _, patterns = S.line_intervals(net, [[0.0, 0.0]], [[1.0, 0.0]],
+                                                [-np.inf], [np.inf])
+    assert patterns.ravel().tolist() == [0, 1] and start.tolist() == [-np.inf, -0.125]
+
+
+def test_trajectory_around_the_cones_of_max_of_absolute_values():
+    """max(x, -x, y, -y) changes winner on the two diagonals: a closed polyline around the
+    origin crosses each half-diagonal once, 4 transitions, at the hand-worked arc lengths."""
+    net = max_net([(np.array([[1.0, 0], [-1, 0], [0, 1], [0, -1]]), np.zeros(4)),
+                   (np.ones((1, 1)), np.zeros(1))], ["max", "identity"], {0: [[0, 1, 2, 3]]})
+    square = np.array([[2.0, 0.0], [0.0, 2.0], [-2.0, 0.0], [0.0, -2.0]])
+    found = S.trajectory_transitions(net, square, closed=True)
+    side = math.sqrt(8.0)
+    assert found.transitions == 4 and found.length == pytest.approx(4 * side)
+    assert found.positions == pytest.approx([side / 2, 3 * side / 2, 5 * side / 2,
+                                             7 * side / 2])

@@ -1,5 +1,6 @@
 """The certified float sweep along a line (``regions.sampling``, sweep) equals the rational
-sweep, breakpoint for breakpoint, on bounded and unbounded lines and every activation."""
+sweep, breakpoint for breakpoint, on bounded and unbounded lines and every activation
+(max units too: maxout, a max of maxes, overlapping pools)."""
 
 import numpy as np
 import pytest
@@ -8,15 +9,34 @@ import regions
 from regions import sampling as S
 from regions.random_networks import random_network
 
+from max_networks import max_net, random_maxout
 
-@pytest.mark.parametrize("activation", ["relu", "hardtanh", "leaky_relu"])
+
+def overlapping_pool():
+    """Max pooling over affine inputs with overlapping and ragged windows, then a ReLU
+    layer. (A pool over ReLUs ties two dead inputs with a live one where it turns on, at a
+    piece's end: the float sweep leaves almost every such line to the rational one.)"""
+    rng = np.random.default_rng(4)
+    return max_net([(rng.normal(size=(5, 3)), rng.normal(size=5)),
+                    (rng.normal(size=(3, 4)), rng.normal(size=3)),
+                    (rng.normal(size=(1, 3)), np.zeros(1))], ["max", "relu", "identity"],
+                   {0: [[0, 1, -1], [1, 2, 3], [3, -1, -1], [4, 0, 2]]})
+
+
+MAX_NETWORKS = {"maxout": lambda: random_maxout(3, widths=(3, 4, 3), rank=3),
+                "max-of-max": lambda: random_maxout(2, widths=(2, 3, 3), rank=3, tail="max"),
+                "pool": overlapping_pool}
+
+
+@pytest.mark.parametrize("activation", ["relu", "hardtanh", "leaky_relu", *MAX_NETWORKS])
 @pytest.mark.parametrize("bounded", [True, False])
 def test_certified_float_sweep_is_the_rational_sweep(activation, bounded):
     # The float64 sweep with error bounds, against the same sweep in rational arithmetic.
     from regions.rational import matrix
     from regions.sampling.lines import exact_chords, to_input
 
-    net = random_network([3, 8, 8, 1], seed=3, activation=activation)
+    net = (MAX_NETWORKS[activation]() if activation in MAX_NETWORKS else
+           random_network([3, 8, 8, 1], seed=3, activation=activation))
     domain = regions.domain.resolve(regions.box(-1, 1) if bounded else None, net)
     p, u, _, _ = S.random_lines(domain, 60, np.random.default_rng(1))
     lo, hi = exact_chords(domain, matrix(p.T), matrix(u.T))

@@ -40,7 +40,6 @@ from ..polyhedra import pattern_constraints, patterns_at
 from ..rational import fraction, pattern_along
 from ..rounding import strict_slack
 from .crossings import decisions_of, vanishing_neurons
-from ..network import require_elementwise
 
 __all__ = ["Violation", "Certificate", "certify"]
 
@@ -159,10 +158,14 @@ class _Checker:
         return pattern_string(self.net, pattern)
 
     def where(self, label) -> str:
-        """``layer 1 neuron 3 (breakpoint 1)`` or ``domain face 2``."""
+        """``layer 1 neuron 3 (breakpoint 1)``, ``layer 0 unit 2 (pair 0,3)`` or ``domain
+        face 2``."""
         where = self.part.describe_label(label)
         if "domain_face" in where:
             return f"domain face {where['domain_face']}"
+        if "unit" in where:
+            return f"layer {where['layer']} unit {where['unit']} (pair {where['pair'][0]}," \
+                   f"{where['pair'][1]})"
         return (f"layer {where['layer']} neuron {where['neuron']} "
                 f"(breakpoint {where['breakpoint']:g})")
 
@@ -272,7 +275,6 @@ def certify(part) -> Certificate:
     >>> certificate.boundary_facets
     8
     """
-    require_elementwise(part.network, "the certificate")
     started = time.perf_counter()
     solver = LPSolver()
     checker = _Checker(part, solver)

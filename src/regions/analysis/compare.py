@@ -22,7 +22,7 @@ from ..domain import resolve
 from ..enumeration import enumerate_regions
 from ..errors import RegionsError
 from ..lp import LPSolver
-from ..network import Layer, Network, require_elementwise
+from ..network import Layer, Network, make_layer
 from ..rational import RationalMaps
 
 __all__ = ["Comparison", "compare", "side_by_side"]
@@ -83,7 +83,8 @@ def compare(a: Network, b: Network, domain=None, *, method: str = "auto") -> Com
 
     The networks need the same input and output dimensions, and at each depth the same
     activation (a shorter network is lengthened by exact ReLU pass-through layers, so the
-    extra layers of the longer one must be ReLU).
+    extra layers of the longer one must be ReLU). Max layers (max pooling, maxout) at one
+    depth are placed side by side, each unit over its own network's pre-activations.
 
     Examples
     --------
@@ -104,8 +105,6 @@ def compare(a: Network, b: Network, domain=None, *, method: str = "auto") -> Com
     >>> found.equivalent, found.max_abs_difference
     (False, 1.0)
     """
-    require_elementwise(a, "compare")
-    require_elementwise(b, "compare")
     joint = side_by_side(a, b)
     part = enumerate_regions(joint, resolve(domain, joint), method=method)
     if not part.complete:
@@ -158,10 +157,30 @@ def side_by_side(a: Network, b: Network) -> Network:
                 "the second: compare needs the same activation at each depth (a shorter "
                 "network is lengthened by ReLU layers)")
         weight = (np.vstack([u.weight, v.weight]) if index == 0 else
-                  np.block([[u.weight, np.zeros((u.width, v.in_dim))],
-                            [np.zeros((v.width, u.in_dim)), v.weight]]))
-        layers.append(Layer(weight, np.concatenate([u.bias, v.bias]), u.activation, u.slope))
+                  np.block([[u.weight, np.zeros((u.pre_width, v.in_dim))],
+                            [np.zeros((v.pre_width, u.in_dim)), v.weight]]))
+        layers.append(make_layer(weight, np.concatenate([u.bias, v.bias]), u.activation,
+                                 u.slope, index, _stacked_windows(u, v)))
     return Network(layers)
+
+
+def _stacked_windows(u: Layer, v: Layer) -> np.ndarray | None:
+    """The windows of max layers ``u`` and ``v`` side by side: ``u``'s, then ``v``'s moved
+    past ``u``'s pre-activations (None for other layers).
+
+    >>> u = make_layer(np.eye(2), np.zeros(2), "max", windows=[[0, 1]])
+    >>> v = make_layer(np.eye(3), np.zeros(3), "max", windows=[[2, 0, 1], [1, -1, -1]])
+    >>> _stacked_windows(u, v).tolist()
+    [[0, 1, -1], [4, 2, 3], [3, -1, -1]]
+    """
+    if u.windows is None:
+        return None
+    k = max(u.windows.shape[1], v.windows.shape[1])
+    windows = np.full((u.width + v.width, k), -1, dtype=np.int64)
+    windows[:u.width, :u.windows.shape[1]] = u.windows
+    windows[u.width:, :v.windows.shape[1]] = np.where(v.windows >= 0,
+                                                      v.windows + u.pre_width, -1)
+    return windows
 
 
 def _lengthened(layers: list, depth: int) -> list:
@@ -176,4 +195,4 @@ def _lengthened(layers: list, depth: int) -> list:
     inserted += [Layer(np.eye(2 * width), np.zeros(2 * width), "relu")
                  for _ in range(missing - 1)]
     return hidden + inserted + [Layer(np.hstack([last.weight, -last.weight]), last.bias,
-                                      last.activation, last.slope)]
+                                      last.activation, last.slope, last.windows)]

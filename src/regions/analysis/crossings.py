@@ -19,7 +19,6 @@ from ..facets import Facet, neighbour_pattern, region_facets
 from ..lp import LPSolver
 from ..polyhedra import pattern_constraints
 from ..predicates import Decisions
-from ..network import require_elementwise
 
 __all__ = ["partition_facets", "Crossing", "crossings", "vanishing_neurons", "decisions_of"]
 
@@ -42,7 +41,6 @@ def region_system(part, i: int, decisions: Decisions):
 def partition_facets(part, solver: LPSolver | None = None,
                      decisions: Decisions | None = None) -> list[list[Facet]]:
     """``facets[i]``: the facets of region ``i`` of ``part``, exactly."""
-    require_elementwise(part.network, "facets of a partition")
     solver = solver or LPSolver()
     decisions = decisions or decisions_of(part)
     return [region_facets(region_system(part, i, decisions), part.patterns[i], decisions, solver)

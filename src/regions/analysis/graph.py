@@ -8,8 +8,9 @@ and loads back unchanged.
 Node ``i`` (the region's index in the partition):
 
 - ``pattern``: the activation pattern as a compact string, one character per
-  neuron (``0``, ``1``, and ``-`` for hard-tanh's state -1), layers separated
-  by ``|`` (``regions.io.partitions.pattern_string``);
+  neuron (``0``, ``1``, and ``-`` for hard-tanh's state -1), a max layer's states
+  as numbers separated by ``,``, layers separated by ``|``
+  (``regions.io.partitions.pattern_string``);
 - ``states_<l>``: the states of layer ``l`` alone (non-identity layers);
 - ``witness_<k>``: coordinate ``k`` of the witness point (working coordinates);
 - ``margin``: the witness's inscribed-ball radius;
@@ -19,7 +20,9 @@ Node ``i`` (the region's index in the partition):
 Edge ``(i, j)`` with ``i < j``, described from region ``i``'s facet:
 
 - ``layer``, ``neuron``, ``breakpoint``: the neuron whose breakpoint
-  hyperplane carries the facet (``breakpoint`` tells hard-tanh's two apart);
+  hyperplane carries the facet (``breakpoint`` tells hard-tanh's two apart); for a
+  max layer's pair hyperplane (max pooling, maxout) ``layer``, ``unit`` and ``pair``,
+  the positions ``"p,q"`` in the unit's window whose inputs are equal on the facet;
 - ``hyperplane``: that hyperplane's label (:meth:`regions.Partition.describe_label`);
 - ``flipped``: comma-separated pattern positions in which ``i`` and ``j``
   differ; one position in general position, several when several neurons
@@ -38,7 +41,6 @@ from ..facets import Facet
 from ..io.partitions import pattern_string
 from .crossings import crossings, partition_facets
 from .pieces import linear_pieces
-from ..network import require_elementwise
 
 __all__ = ["adjacency_graph"]
 
@@ -61,7 +63,6 @@ def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
     >>> G.number_of_nodes(), G.number_of_edges(), sorted(d for _, d in G.degree())
     (4, 4, [2, 2, 2, 2])
     """
-    require_elementwise(part.network, "the adjacency graph")
     facets = partition_facets(part) if facets is None else facets
     network, domain = part.network, part.domain
     G = nx.Graph()
@@ -93,12 +94,9 @@ def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
         if G.has_edge(i, j):
             continue
         facet = crossing.facet
-        where = part.describe_label(facet.label)
         flipped = np.flatnonzero(part.patterns[i] != part.patterns[j])
         attributes = {
-            "layer": int(where["layer"]),
-            "neuron": int(where["neuron"]),
-            "breakpoint": float(where["breakpoint"]),
+            **_hyperplane_attributes(part.describe_label(facet.label)),
             "hyperplane": int(facet.label),
             "flipped": ",".join(str(int(p)) for p in flipped),
             "degenerate": bool(flipped.size > 1),
@@ -113,3 +111,22 @@ def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
     for i, piece in enumerate(pieces.labels):
         G.nodes[i]["piece"] = int(piece)
     return G
+
+
+def _hyperplane_attributes(where: dict) -> dict:
+    """Edge attributes naming the hyperplane of a decoded label
+    (:meth:`regions.Network.describe_label`): ``layer``, ``neuron`` and ``breakpoint`` for
+    a neuron's breakpoint, ``layer``, ``unit`` and ``pair`` (``"p,q"``) for a max unit's
+    pair hyperplane.
+
+    >>> _hyperplane_attributes({"layer": 0, "unit": 2, "pair": (0, 3), "inputs": (6, 9)})
+    {'layer': 0, 'unit': 2, 'pair': '0,3'}
+    >>> _hyperplane_attributes({"layer": 1, "neuron": 4, "breakpoint": -1.0})
+    {'layer': 1, 'neuron': 4, 'breakpoint': -1.0}
+    """
+    if "unit" in where:
+        first, second = where["pair"]
+        return {"layer": int(where["layer"]), "unit": int(where["unit"]),
+                "pair": f"{int(first)},{int(second)}"}
+    return {"layer": int(where["layer"]), "neuron": int(where["neuron"]),
+            "breakpoint": float(where["breakpoint"])}

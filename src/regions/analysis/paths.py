@@ -14,7 +14,6 @@ from ..rational import column
 from ..sampling.lines import exact_chords, to_input
 from ..sampling.sweep import rational_line_intervals
 from .graph import adjacency_graph
-from ..network import require_elementwise
 
 __all__ = ["segment_path", "region_path"]
 
@@ -39,7 +38,6 @@ def segment_path(part, start, end) -> list[tuple[int, float, float]]:
     ...  for r, t0, t1 in segment_path(part, [-0.5, -0.5], [0.5, 0.5])]
     [(0, 0.0, 0.5), (2, 0.5, 1.0)]
     """
-    require_elementwise(part.network, "segment paths")
     a, b = np.asarray(start, dtype=np.float64), np.asarray(end, dtype=np.float64)
     domain = part.domain
     if a.shape != (domain.input_dim,) or b.shape != a.shape:
@@ -74,7 +72,8 @@ def region_path(part, source: int, target: int, graph: nx.Graph | None = None):
     """A shortest walk from region ``source`` to region ``target`` across shared facets.
 
     Returns ``(regions, flips)``: the regions visited (``source`` first), and for each
-    step the ``(layer, neuron)`` whose breakpoint hyperplane it crosses. ``graph`` is
+    step the ``(layer, neuron)`` whose breakpoint hyperplane it crosses (``(layer, unit)``
+    for a max unit's pair hyperplane). ``graph`` is
     :func:`regions.adjacency_graph` of ``part`` (computed when not given).
 
     >>> import regions
@@ -86,12 +85,11 @@ def region_path(part, source: int, target: int, graph: nx.Graph | None = None):
     >>> len(walk), sorted(flips)
     (3, [(0, 0), (0, 1)])
     """
-    require_elementwise(part.network, "region paths")
     G = adjacency_graph(part) if graph is None else graph
     try:
         regions = nx.shortest_path(G, int(source), int(target))
     except (nx.NetworkXNoPath, nx.NodeNotFound) as exc:
         raise RegionsError(f"no walk from region {source} to region {target}: {exc}") from None
-    flips = [(G.edges[u, v]["layer"], G.edges[u, v]["neuron"])
+    flips = [(G.edges[u, v]["layer"], G.edges[u, v].get("neuron", G.edges[u, v].get("unit")))
              for u, v in zip(regions[:-1], regions[1:])]
     return regions, flips

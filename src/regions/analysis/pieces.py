@@ -12,7 +12,6 @@ from ..polyhedra import pattern_constraints
 from ..rounding import UNIT_ROUNDOFF
 from ..tolerances import BOUND_SAFETY
 from .crossings import crossings, decisions_of, partition_facets
-from ..network import require_elementwise
 
 __all__ = ["LinearPieces", "linear_pieces"]
 
@@ -64,7 +63,6 @@ def linear_pieces(part, graph: nx.Graph | None = None, exact=None) -> LinearPiec
     >>> pieces.count, sorted(pieces.labels.tolist())
     (2, [0, 0, 1, 1])
     """
-    require_elementwise(part.network, "linear pieces")
     if exact is not None:
         warnings.warn("linear_pieces(exact=) is deprecated: the maps are always compared "
                       "exactly", DeprecationWarning, stacklevel=2)

@@ -15,7 +15,7 @@ them:
 * ``sampled <= exact`` for every sampled lower bound, and every sampled
   pattern is the pattern of an enumerated region;
 * every line meets at most ``prod_l (h_l + 1)`` regions (``h_l`` breakpoint
-  hyperplanes of layer ``l``).
+  hyperplanes of layer ``l``; ``k - 1`` per max unit of ``k`` inputs).
 
 A violated relation is reported, never hidden: :attr:`VerifyReport.ok` is
 False, the table marks it ``VIOLATED`` and ``regions verify`` exits with
@@ -39,7 +39,7 @@ from ..domain import resolve
 from ..enumeration import enumerate_regions
 from ..errors import RegionsError
 from .pieces import linear_pieces
-from ..network import Network, require_elementwise
+from ..network import Network
 from ..sampling import density_from_counts, distinct_patterns, regions_along_lines
 from ..io.partitions import jsonable
 from ..tolerances import MIN_RADIUS, PIECES_LIMIT
@@ -226,7 +226,6 @@ def verify(network: Network, domain=None, *, samples: int = 200_000, lines: int 
     >>> report.exact, report.ok
     (4, True)
     """
-    require_elementwise(network, "verify (its sampled cross-checks)")
     for name, value in (("samples", samples), ("lines", lines)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
             raise RegionsError(f"{name} must be a non-negative integer, got {value!r}")
@@ -266,8 +265,7 @@ def verify(network: Network, domain=None, *, samples: int = 200_000, lines: int 
                                   "estimate", counts.lines, "lines"))
         relations += _sample_relations("lines", counts.distinct, counts.patterns, exact,
                                        exact_keys, caveat)
-        widths, activations = bounds_module.hidden_layers(network)
-        line_bound = bounds_module.raghu_upper(1, widths, activations)
+        line_bound = _line_bound(network)
         relations.append(Relation("line bound", "regions on any line", "<=", "prod (h_l + 1)",
                                   int(counts.counts.max()), line_bound,
                                   int(counts.counts.max()) <= line_bound))
@@ -288,6 +286,28 @@ def verify(network: Network, domain=None, *, samples: int = 200_000, lines: int 
         estimates=estimates,
         relations=relations,
     )
+
+
+def _line_bound(network: Network) -> int:
+    """``prod_l (h_l + 1)``: along a line the input of layer ``l`` is affine on each piece,
+    which the layer cuts at most ``h_l`` times: once per breakpoint of each neuron, and
+    ``k - 1`` times per max unit of ``k`` inputs (an upper envelope of ``k`` affine
+    functions of one variable has at most ``k`` pieces).
+
+    >>> pool = Network.from_layers(
+    ...     [(np.ones((5, 2)), np.zeros(5)), (np.ones((2, 2)), np.zeros(2)),
+    ...      (np.ones((1, 2)), np.zeros(1))], ["max", "hardtanh", "identity"],
+    ...     windows={0: [[0, 1, 2], [3, 4]]})
+    >>> _line_bound(pool)      # (1 + 2 + 1) (1 + 2 * 2)
+    20
+    """
+    bound = 1
+    for layer in network.layers:
+        if layer.activation == "max":
+            bound *= 1 + int(np.sum(layer.window_sizes - 1))
+        else:
+            bound *= 1 + layer.width * len(layer.breakpoints)
+    return bound
 
 
 def _bound_relations(exact: int, bounds: list) -> list:

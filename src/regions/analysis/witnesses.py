@@ -5,9 +5,12 @@ constraints and each witness can be converted to :class:`fractions.Fraction`
 without error. :func:`exact_check` pushes each region's witness through the
 network in exact arithmetic and checks that it lies *strictly* inside its
 region: strictly inside the domain, and every neuron strictly on the side of
-its breakpoint(s) that its state claims. The one allowed equality is a neuron
+its breakpoint(s) that its state claims, and every max unit's state the position of
+its strictly largest input. The one allowed equality is a neuron
 whose pre-activation is exactly constant on the region (a dead neuron, a zero
-row): its state then follows the tie rule of :func:`regions.network.neuron_states`.
+row): its state then follows the tie rule of :func:`regions.network.neuron_states`;
+for a max unit, an input that differs from the winner's by an exact constant (the same
+gradient) and ties it from a later position (ties go to the lowest position).
 No tolerance is involved: a failure is a real error of the enumeration.
 """
 
@@ -18,8 +21,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..network import (Network, neuron_states, require_elementwise, state_interval,
-                       state_slope_offset)
+from ..network import Network, neuron_states, state_interval, state_slope_offset
 
 __all__ = ["ExactFailure", "check_point", "exact_affine_map", "exact_check"]
 
@@ -70,13 +72,23 @@ def check_point(network: Network, domain, witness, pattern) -> str | None:
     for index, layer in enumerate(network.layers):
         weight, bias = layer.weight, _fractions(layer.bias)
         pre_values, pre_gradients = [], []
-        for j in range(layer.width):
+        for j in range(layer.pre_width):
             row = _fractions(weight[j])
             pre_values.append(bias[j] + sum(w * v for w, v in zip(row, values)))
             pre_gradients.append([sum(w * g[k] for w, g in zip(row, gradients))
                                   for k in range(len(z))])
         if layer.activation == "identity":
             values, gradients = pre_values, pre_gradients
+            continue
+        if layer.activation == "max":
+            states = pattern[position:position + layer.width]
+            reason = _max_reason(pre_values, pre_gradients, layer, states, index)
+            if reason is not None:
+                return reason
+            chosen = _chosen_rows(layer, states)
+            values = [pre_values[r] for r in chosen]
+            gradients = [pre_gradients[r] for r in chosen]
+            position += layer.width
             continue
         out_values, out_gradients = [], []
         for j, (value, gradient) in enumerate(zip(pre_values, pre_gradients)):
@@ -93,6 +105,31 @@ def check_point(network: Network, domain, witness, pattern) -> str | None:
         position += layer.width
         values, gradients = out_values, out_gradients
     return None
+
+
+def _max_reason(values: list, gradients: list, layer, states, index: int) -> str | None:
+    """None if every max unit's state is the position of its strictly largest input, up to
+    the allowed equality: an input whose difference with the winner is exactly constant
+    (the same gradient) may tie it from a later position; else a reason."""
+    for unit, (window, state) in enumerate(zip(layer.windows, states)):
+        size, state = int(np.count_nonzero(window >= 0)), int(state)
+        if not 0 <= state < size:
+            return f"layer {index} unit {unit}: state {state} is no position of its window"
+        top = int(window[state])
+        for position in range(size):
+            other = int(window[position])
+            if position == state or values[other] < values[top]:
+                continue
+            tie_allowed = position > state and values[other] == values[top]
+            if not (tie_allowed and gradients[other] == gradients[top]):
+                return (f"layer {index} unit {unit}: input {position} is not strictly below "
+                        f"input {state}, the state's")
+    return None
+
+
+def _chosen_rows(layer, states) -> list:
+    """The pre-activation each max unit's state selects (its output)."""
+    return [int(layer.windows[unit, int(state)]) for unit, state in enumerate(states)]
 
 
 def _strictly_in_state(value: Fraction, state: int, activation: str) -> bool:
@@ -132,6 +169,10 @@ def exact_affine_map(network: Network, domain, pattern) -> tuple:
             continue
         states = pattern[position:position + layer.width]
         position += layer.width
+        if layer.activation == "max":
+            chosen = _chosen_rows(layer, states)
+            M, m = [G[r] for r in chosen], [beta[r] for r in chosen]
+            continue
         local = [_local_affine(int(s), layer) for s in states]
         M = [[slope * g for g in row] for (slope, _), row in zip(local, G)]
         m = [slope * value + offset for (slope, offset), value in zip(local, beta)]
@@ -141,7 +182,6 @@ def exact_affine_map(network: Network, domain, pattern) -> tuple:
 def exact_check(partition) -> list[ExactFailure]:
     """Check every region's witness exactly (its rational witness when it has one: a region
     too thin for a certified float64 point); return the failures (empty when all pass)."""
-    require_elementwise(partition.network, "the exact witness check")
     failures = []
     for index in range(len(partition)):
         witness = partition.rational_witnesses.get(index, partition.witnesses[index])

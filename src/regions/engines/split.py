@@ -628,6 +628,14 @@ class MaxSplit(LayerSplit):
             states[unit] = winner
             children.append(Piece(A, b, labels, errors, row_sides, center, radius, largest,
                                   states, rest, piece.basis if basis is None else basis))
+        if len(children) == 1:
+            # The other positions win on no interior, so the winner's part is the whole
+            # piece (a pair whose sign changes inside it would give another part interior):
+            # the piece's rows imply the pair rows, which are not kept (as a ReLU whose
+            # hyperplane misses a cell adds no row to it).
+            return [Piece(piece.A, piece.b, piece.labels, piece.errors, piece.row_sides,
+                          piece.center, piece.radius, piece.largest, children[0].sides, rest,
+                          piece.basis)]
         return children
 
     def interior(self, piece: Piece, A: np.ndarray, b: np.ndarray, errors: np.ndarray,

@@ -27,7 +27,7 @@ import numpy as np
 from ..deprecation import renamed_attribute
 from ..domain import Domain
 from ..errors import FileFormatError
-from ..network import Network, make_layer, require_elementwise
+from ..network import Network, make_layer
 from ..partition import Partition, Region
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "RENAMED", "pattern_string", "parse_pattern", "jsonable",
@@ -46,24 +46,60 @@ _CHAR_STATES = {c: s for s, c in _STATE_CHARS.items()}
 
 
 def pattern_string(network: Network, pattern, part: slice | None = None) -> str:
-    """Compact text of an activation pattern: ``0``/``1``/``-`` per state, ``|`` between layers.
+    """Compact text of an activation pattern: ``0``/``1``/``-`` per state, ``|`` between
+    layers; a max layer's states (window positions) as decimal numbers separated by ``,``,
+    with a trailing ``,`` for a single unit (as a Python 1-tuple), so no layer's text is
+    ambiguous.
 
     With ``part`` (a slice of the pattern, e.g. from ``network.pattern_slices()``)
-    only those states, without separators.
+    only those states, without separators between layers.
+
+    >>> net = Network.from_layers([(np.eye(3), np.zeros(3)), (np.eye(3)[:2], np.zeros(2)),
+    ...                            ([[1.0]], [0.0])], ["relu", "max", "identity"],
+    ...                           windows={1: [[0, 1]]})
+    >>> pattern_string(net, np.array([1, 0, 1, 1], np.int8))
+    '101|1,'
     """
     pattern = np.asarray(pattern)
-    if part is not None:
-        return "".join(_STATE_CHARS[int(s)] for s in pattern[part])
-    return "|".join("".join(_STATE_CHARS[int(s)] for s in pattern[s])
-                    for s in network.pattern_slices() if s.stop > s.start)
+    texts = []
+    for layer, s in zip(network.layers, network.pattern_slices()):
+        if s.stop > s.start and (part is None or (s.start, s.stop) == (part.start, part.stop)):
+            texts.append(_layer_text(pattern[s], layer.activation))
+    if part is not None and not texts:
+        return "".join(_STATE_CHARS[int(v)] for v in pattern[part])
+    return "|".join(texts)
+
+
+def _layer_text(states: np.ndarray, activation: str) -> str:
+    if activation == "max":
+        text = ",".join(str(int(v)) for v in states)
+        return text + "," if len(states) == 1 else text
+    return "".join(_STATE_CHARS[int(v)] for v in states)
 
 
 def parse_pattern(text: str) -> np.ndarray:
-    """Inverse of :func:`pattern_string`: the pattern (P,) int8."""
-    try:
-        return np.array([_CHAR_STATES[c] for c in text if c != "|"], dtype=np.int8)
-    except KeyError as exc:
-        raise FileFormatError(f"bad character {exc} in pattern string {text!r}") from None
+    """Inverse of :func:`pattern_string`: the pattern (P,) int8.
+
+    >>> parse_pattern("-01|10").tolist(), parse_pattern("1|0,12,3|4,").tolist()
+    ([-1, 0, 1, 1, 0], [1, 0, 12, 3, 4])
+    """
+    states = []
+    for segment in text.split("|"):
+        if "," in segment:
+            try:
+                values = [int(v) for v in segment.split(",") if v != ""]
+                if any(not -128 <= v <= 127 for v in values):
+                    raise ValueError
+                states += values
+            except ValueError:
+                raise FileFormatError(f"bad max states {segment!r} in pattern string "
+                                      f"{text!r}") from None
+            continue
+        try:
+            states += [_CHAR_STATES[c] for c in segment]
+        except KeyError as exc:
+            raise FileFormatError(f"bad character {exc} in pattern string {text!r}") from None
+    return np.array(states, dtype=np.int8)
 
 
 # --------------------------------------------------------------------------- partitions
@@ -118,7 +154,6 @@ _NON_FINITE = ("inf", "-inf", "nan")
 
 def partition_dict(part) -> dict:
     """The JSON-ready dictionary written by :func:`write_json`."""
-    require_elementwise(part.network, "partition files")
     regions = []
     for region in part:
         regions.append({
@@ -151,14 +186,21 @@ def _header(part) -> dict:
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,
-        "network": {"layers": [{"weight": _encode(layer.weight), "bias": _encode(layer.bias),
-                                "activation": layer.activation, "slope": float(layer.slope)}
-                               for layer in network.layers]},
+        "network": {"layers": [_layer_dict(layer) for layer in network.layers]},
         "domain": {"kind": domain.kind, "A": _encode(domain.A), "b": _encode(domain.b),
                    "origin": _encode(domain.origin), "basis": _encode(domain.basis),
                    "lower": _encode(domain.lower), "upper": _encode(domain.upper)},
         "partition": metadata,
     }
+
+
+def _layer_dict(layer) -> dict:
+    """One layer's JSON: weight, bias, activation, slope, and a max layer's windows."""
+    data = {"weight": _encode(layer.weight), "bias": _encode(layer.bias),
+            "activation": layer.activation, "slope": float(layer.slope)}
+    if layer.windows is not None:
+        data["windows"] = layer.windows.tolist()
+    return data
 
 
 def write_json(part, path=None, indent: int | None = None) -> str:
@@ -236,7 +278,6 @@ def write_npz(part, path) -> None:
     >>> all((again.constraints(i)[0] == part.constraints(i)[0]).all() for i in range(2))
     True
     """
-    require_elementwise(part.network, "partition files")
     dim, out, count = part.domain.dim, part.network.output_dim, len(part)
     rows = [part.constraints(i) for i in range(count)]
     maps = [part.affine_map(i) for i in range(count)]
@@ -315,7 +356,8 @@ def _check_header(data) -> None:
 
 def _network_and_domain(data: dict) -> tuple[Network, Domain]:
     network = Network([make_layer(_decode(layer["weight"]), _decode(layer["bias"]),
-                                  layer["activation"], layer["slope"], index)
+                                  layer["activation"], layer["slope"], index,
+                                  layer.get("windows"))
                        for index, layer in enumerate(data["network"]["layers"])])
     d = data["domain"]
     origin = _decode(d["origin"])

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..domain import is_box, resolve
 from ..errors import DomainError
-from ..network import Network, require_elementwise
+from ..network import Network
 from .lines import regions_along_lines
 
 __all__ = ["DensityEstimate", "density_estimate", "density_from_counts"]
@@ -44,7 +44,8 @@ class DensityEstimate:
         only, ``V_k`` the intrinsic volumes: elementary symmetric
         polynomials of the side lengths).
     neurons : int
-        Neurons with breakpoints (hard-tanh neurons count twice).
+        Breakpoint hyperplanes of the network (hard-tanh neurons count twice, a max unit
+        once per pair of its inputs: :meth:`regions.Network.label_offsets`).
     """
 
     dim: int
@@ -100,7 +101,6 @@ def density_estimate(network: Network, domain=None, lines: int = 1000, *,
 
     Needs a bounded domain (raises :class:`~regions.errors.DomainError`).
     """
-    require_elementwise(network, "the density estimate")
     domain = resolve(domain, network)
     if not domain.is_bounded:
         raise DomainError("the density estimate needs a bounded domain (a box, a bounded "
@@ -112,7 +112,6 @@ def density_estimate(network: Network, domain=None, lines: int = 1000, *,
 def density_from_counts(network: Network, domain, counts) -> DensityEstimate:
     """:func:`density_estimate` from the line counts of :func:`regions_along_lines` on a
     bounded, resolved ``domain``."""
-    require_elementwise(network, "the density estimate")
     n = domain.dim
     crossings = (counts.counts - 1).astype(np.float64)
     total = float(counts.lengths.sum())
@@ -128,7 +127,7 @@ def density_from_counts(network: Network, domain, counts) -> DensityEstimate:
         elementary = np.poly(-sides)   # e_k(sides): coefficient k of prod (x + s_i)
         expected = float(sum(_ball_volume(k) * (lam / 2.0) ** k * elementary[k]
                              for k in range(n + 1)))
-    neurons = sum(layer.width * len(layer.breakpoints) for layer in network.layers)
+    neurons = int(network.label_offsets()[-1])
     return DensityEstimate(n, counts.lines, total, int(crossings.sum()), lam, error, boundary,
                            per_volume, volume, expected, neurons)
 

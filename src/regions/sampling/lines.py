@@ -11,7 +11,7 @@ from flint import fmpq, fmpq_mat
 
 from ..domain import Domain, resolve
 from ..errors import DomainError
-from ..network import Network, require_elementwise
+from ..network import Network
 from ..rational import column, fraction, matrix
 from ..tolerances import MIN_RADIUS
 from .patterns import unique_rows
@@ -86,7 +86,6 @@ def regions_on_segments(network: Network, starts, ends, *,
     piecewise-linear pre-activations, layer by layer, in rational arithmetic, no
     LP). ``min_radius`` only decides which pieces ``LineCounts.thin`` reports.
     """
-    require_elementwise(network, "counts along lines")
     starts, ends = _point_pairs(network, starts, ends, "segment ends")
     lengths = np.linalg.norm(ends - starts, axis=1)
     if np.any(np.all(ends == starts, axis=1)) or not np.all(np.isfinite(lengths)):
@@ -105,7 +104,6 @@ def regions_on_lines(network: Network, points, directions, *,
     input coordinates. Counts what ``regions.enumerate_regions(network,
     regions.line(p, p + u))`` counts.
     """
-    require_elementwise(network, "counts along lines")
     points, directions = _point_pairs(network, points, directions, "line points and directions")
     if np.any(np.all(directions == 0, axis=1)) or not (
             np.all(np.isfinite(directions)) and np.all(np.isfinite(points))):
@@ -122,7 +120,6 @@ def regions_along_lines(network: Network, domain=None, lines: int = 200, *, seed
     On a bounded domain each line is counted on its chord (computed exactly); on an
     unbounded one, along its whole extent in the domain (whole lines in all of R^n).
     """
-    require_elementwise(network, "counts along lines")
     domain = resolve(domain, network)
     rng = np.random.default_rng(seed)
     p, u, _, _ = random_lines(domain, positive_count(lines, "lines"), rng)
@@ -218,7 +215,6 @@ def line_intervals(network: Network, origins, directions, lo, hi):
     patterns : ndarray, shape (I, P), int8
         Activation pattern on each piece.
     """
-    require_elementwise(network, "counts along lines")
     origins = np.atleast_2d(np.asarray(origins, dtype=np.float64))
     directions = np.atleast_2d(np.asarray(directions, dtype=np.float64))
     line, start, stop, _, patterns, _ = line_pieces(
@@ -268,7 +264,6 @@ def trajectory_transitions(network: Network, points, closed: bool = False) -> Tr
     closed : bool
         Also follow the edge from the last vertex back to the first.
     """
-    require_elementwise(network, "trajectory transitions")
     if not isinstance(network, Network):
         raise TypeError(f"expected a regions.Network, got {type(network).__name__}")
     points = np.asarray(points, dtype=np.float64)

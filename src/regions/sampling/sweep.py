@@ -10,6 +10,9 @@ implementations of that sweep:
   on every coefficient (Higham's ``gamma_n``, :mod:`regions.rounding`). A neuron's
   sign at a piece's ends, a root's enclosure and the order of the roots are used only
   when the bound certifies them; a line where one is not certified is left undecided.
+  A max unit (max pooling, maxout) cuts a piece where two of its inputs cross: the roots
+  of its pair differences, certified as a neuron's; its state on each sub-piece is the
+  argmax the pairs' signs give, and neighbours with the same states are joined again.
 
 :func:`line_pieces` runs the float sweep and redoes the undecided lines exactly: the
 filtered-predicate pattern of the rest of the package, so its answer is exact.
@@ -17,11 +20,14 @@ filtered-predicate pattern of the rest of the package, so its answer is exact.
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass
+
 import numpy as np
 from flint import fmpq, fmpq_mat
 
 from ..domain import whole_space
-from ..network import BREAKPOINTS, Network, state_slope_offset
+from ..network import BREAKPOINTS, Network, max_pairs, state_slope_offset
 from ..rational import RationalMaps, fraction, state_from_signs
 from ..rounding import UNIT_ROUNDOFF, gamma
 from ..tolerances import BOUND_SAFETY
@@ -111,62 +117,29 @@ def certified_line_intervals(network: Network, C: fmpq_mat, A: fmpq_mat, lo: lis
         ea = (gamma(n) * (np.abs(Af) @ absW) + EA @ absW) * BOUND_SAFETY
         value = Cf @ W.T + b
         ev = (gamma(n + 1) * (np.abs(Cf) @ absW + np.abs(b)) + EC @ absW) * BOUND_SAFETY
-        n = W.shape[0]
+        n = layer.width
         if layer.activation == "identity":
             Af, EA, Cf, EC = alpha, ea, value, ev
             continue
-        breakpoints = np.array(BREAKPOINTS[layer.activation])
-        # Signs (-1, +1; 0 where not certified) of z - breakpoint at each piece's two ends.
-        left = np.stack([_end_signs(alpha, ea, value - t, ev, s, s_err, -1)
-                         for t in breakpoints], axis=2)          # (I, width, k)
-        right = np.stack([_end_signs(alpha, ea, value - t, ev, e, e_err, 1)
-                          for t in breakpoints], axis=2)
-        crossing = left != right
-        with np.errstate(divide="ignore", invalid="ignore"):
-            root = (breakpoints[None, None, :] - value[:, :, None]) / alpha[:, :, None]
-            margin = np.abs(alpha)[:, :, None] - ea[:, :, None]
-            radius = ((2.0 * UNIT_ROUNDOFF * np.abs(alpha[:, :, None] * root) + ev[:, :, None]
-                       + ea[:, :, None] * np.abs(root)) / margin
-                      + 2.0 * UNIT_ROUNDOFF * np.abs(root)) * BOUND_SAFETY
-        unsure = np.any((left == 0) | (right == 0), axis=(1, 2))
-        unsure |= np.any(crossing & ~(margin > 0), axis=(1, 2))
-        piece, neuron, which = np.nonzero(crossing)
-        r, rr = root[piece, neuron, which], radius[piece, neuron, which]
-        order = np.lexsort((r, piece))
-        piece, neuron, which = piece[order], neuron[order], which[order]
-        r, rr = r[order], rr[order]
-        same = piece[1:] == piece[:-1]
-        overlap = same & (r[:-1] + rr[:-1] >= r[1:] - rr[1:])
-        unsure[piece[1:][overlap]] = True
+        ends = (s, s_err, e, e_err)
+        if layer.activation == "max":
+            parent, states, ends, unsure = _max_cut(alpha, ea, value, ev, ends, layer)
+            chosen = layer.windows[np.arange(layer.width), states.astype(np.int64)]
+            Af, EA, Cf, EC = (np.take_along_axis(x[parent], chosen, axis=1)
+                              for x in (alpha, ea, value, ev))
+        else:
+            cut = _cut_at_roots(alpha, ea, value, ev, ends,
+                                np.array(BREAKPOINTS[layer.activation]))
+            parent, ends, unsure = cut.parent, cut.ends, cut.unsure
+            states = _states(cut.signs, layer.activation)
+            slope, shift = state_slope_offset(states, layer)
+            alpha, ea, value, ev = alpha[parent], ea[parent], value[parent], ev[parent]
+            Af = slope * alpha
+            EA = np.abs(slope) * ea + UNIT_ROUNDOFF * np.abs(Af)
+            Cf = slope * value + shift
+            EC = np.abs(slope) * ev + 2.0 * UNIT_ROUNDOFF * np.abs(Cf)
         doubtful[line[unsure]] = True
-        # Sub-pieces: a parent with c certified roots gives c + 1, split at the roots.
-        counts = np.bincount(piece, minlength=line.size)
-        rank = np.full(crossing.shape, np.iinfo(np.int64).max, dtype=np.int64)
-        first = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        rank[piece, neuron, which] = np.arange(piece.size) - first[piece]
-        parent = np.repeat(np.arange(line.size), counts + 1)
-        within = np.arange(parent.size) - np.repeat(first + np.arange(line.size), counts + 1)
-        signs = np.where(rank[parent] < within[:, None, None], right[parent], left[parent])
-        states = _states(signs, layer.activation)
-        # Ends: a parent's own ends around its roots, in order.
-        start = np.empty(parent.size)
-        start_err = np.empty(parent.size)
-        is_first = within == 0
-        start[is_first], start_err[is_first] = s[parent[is_first]], s_err[parent[is_first]]
-        start[~is_first], start_err[~is_first] = r, rr
-        stop = np.empty(parent.size)
-        stop_err = np.empty(parent.size)
-        is_last = np.ones(parent.size, dtype=bool)
-        is_last[:-1] = parent[1:] != parent[:-1]
-        stop[is_last], stop_err[is_last] = e[parent[is_last]], e_err[parent[is_last]]
-        stop[~is_last], stop_err[~is_last] = r, rr
-        slope, shift = state_slope_offset(states, layer)
-        alpha, ea, value, ev = alpha[parent], ea[parent], value[parent], ev[parent]
-        Af = slope * alpha
-        EA = np.abs(slope) * ea + UNIT_ROUNDOFF * np.abs(Af)
-        Cf = slope * value + shift
-        EC = np.abs(slope) * ev + 2.0 * UNIT_ROUNDOFF * np.abs(Cf)
-        line, s, s_err, e, e_err = line[parent], start, start_err, stop, stop_err
+        line, (s, s_err, e, e_err) = line[parent], ends
         states_so_far = [old[parent] for old in states_so_far] + [states]
         alive = ~doubtful[line]
         line, s, s_err, e, e_err = line[alive], s[alive], s_err[alive], e[alive], e_err[alive]
@@ -175,6 +148,115 @@ def certified_line_intervals(network: Network, C: fmpq_mat, A: fmpq_mat, lo: lis
     patterns = (np.concatenate(states_so_far, axis=1) if states_so_far
                 else np.zeros((line.size, 0), dtype=np.int8))
     return line, s, e, patterns, np.flatnonzero(doubtful)
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """Pieces split at the certified roots of their functions (:func:`_cut_at_roots`):
+    ``parent`` (I',) the piece each sub-piece comes from, ``within`` (I',) its rank there,
+    ``signs`` (I', width, k) the sign of each function minus each breakpoint on it,
+    ``ends`` its ``(start, start_err, stop, stop_err)``, and ``unsure`` (I,) the pieces
+    where a sign, a root or the order of two roots is not certified."""
+
+    parent: np.ndarray
+    within: np.ndarray
+    signs: np.ndarray
+    ends: tuple
+    unsure: np.ndarray
+
+
+def _cut_at_roots(alpha, ea, value, ev, ends: tuple, breakpoints: np.ndarray,
+                  ties: np.ndarray | None = None) -> _Cut:
+    """Split each piece at the roots of ``alpha t + value - breakpoint`` (I, width), with
+    ``alpha``, ``value`` within ``ea``, ``ev`` of the exact ones, on pieces of ends
+    ``(s, s_err, e, e_err)`` (I,). ``ties`` (I, width): functions exactly 0 everywhere,
+    which take sign -1 (a tie to the earlier position of a max unit's pair)."""
+    s, s_err, e, e_err = ends
+    count = alpha.shape[0]
+    # Signs (-1, +1; 0 where not certified) of z - breakpoint at each piece's two ends.
+    left = np.stack([_end_signs(alpha, ea, value - t, ev, s, s_err, -1)
+                     for t in breakpoints], axis=2)          # (I, width, k)
+    right = np.stack([_end_signs(alpha, ea, value - t, ev, e, e_err, 1)
+                      for t in breakpoints], axis=2)
+    if ties is not None:
+        left[ties], right[ties] = -1, -1
+    crossing = left != right
+    with np.errstate(divide="ignore", invalid="ignore"):
+        root = (breakpoints[None, None, :] - value[:, :, None]) / alpha[:, :, None]
+        margin = np.abs(alpha)[:, :, None] - ea[:, :, None]
+        radius = ((2.0 * UNIT_ROUNDOFF * np.abs(alpha[:, :, None] * root) + ev[:, :, None]
+                   + ea[:, :, None] * np.abs(root)) / margin
+                  + 2.0 * UNIT_ROUNDOFF * np.abs(root)) * BOUND_SAFETY
+    unsure = np.any((left == 0) | (right == 0), axis=(1, 2))
+    unsure |= np.any(crossing & ~(margin > 0), axis=(1, 2))
+    piece, neuron, which = np.nonzero(crossing)
+    r, rr = root[piece, neuron, which], radius[piece, neuron, which]
+    order = np.lexsort((r, piece))
+    piece, neuron, which = piece[order], neuron[order], which[order]
+    r, rr = r[order], rr[order]
+    same = piece[1:] == piece[:-1]
+    overlap = same & (r[:-1] + rr[:-1] >= r[1:] - rr[1:])
+    unsure[piece[1:][overlap]] = True
+    # Sub-pieces: a parent with c certified roots gives c + 1, split at the roots.
+    counts = np.bincount(piece, minlength=count)
+    rank = np.full(crossing.shape, np.iinfo(np.int64).max, dtype=np.int64)
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rank[piece, neuron, which] = np.arange(piece.size) - first[piece]
+    parent = np.repeat(np.arange(count), counts + 1)
+    within = np.arange(parent.size) - np.repeat(first + np.arange(count), counts + 1)
+    signs = np.where(rank[parent] < within[:, None, None], right[parent], left[parent])
+    # Ends: a parent's own ends around its roots, in order.
+    start = np.empty(parent.size)
+    start_err = np.empty(parent.size)
+    is_first = within == 0
+    start[is_first], start_err[is_first] = s[parent[is_first]], s_err[parent[is_first]]
+    start[~is_first], start_err[~is_first] = r, rr
+    stop = np.empty(parent.size)
+    stop_err = np.empty(parent.size)
+    is_last = np.ones(parent.size, dtype=bool)
+    is_last[:-1] = parent[1:] != parent[:-1]
+    stop[is_last], stop_err[is_last] = e[parent[is_last]], e_err[parent[is_last]]
+    stop[~is_last], stop_err[~is_last] = r, rr
+    return _Cut(parent, within, signs, (start, start_err, stop, stop_err), unsure)
+
+
+def _max_cut(alpha, ea, value, ev, ends: tuple, layer) -> tuple:
+    """A max layer's pieces: each piece is cut where two inputs of a unit cross (the roots
+    of the pair differences, certified as a neuron's), each unit's argmax taken from the
+    pairs' signs, and neighbours with the same states joined again. Returns ``(parent,
+    states (I', units) int8, ends, unsure)`` as :func:`_cut_at_roots`'s."""
+    units, first, second = max_pairs(layer)
+    earlier, later = layer.windows[units, first], layer.windows[units, second]
+    d_alpha = alpha[:, later] - alpha[:, earlier]
+    d_value = value[:, later] - value[:, earlier]
+    d_ea = (ea[:, later] + ea[:, earlier] + UNIT_ROUNDOFF * np.abs(d_alpha)) * BOUND_SAFETY
+    d_ev = (ev[:, later] + ev[:, earlier] + UNIT_ROUNDOFF * np.abs(d_value)) * BOUND_SAFETY
+    ties = (d_alpha == 0) & (d_value == 0) & (d_ea == 0) & (d_ev == 0)
+    cut = _cut_at_roots(d_alpha, d_ea, d_value, d_ev, ends, np.zeros(1), ties[:, :, None])
+    states = _max_states(cut.signs[:, :, 0], layer)
+    new = cut.within == 0
+    new[1:] |= np.any(states[1:] != states[:-1], axis=1)
+    keep = np.flatnonzero(new)
+    last = np.append(keep[1:] - 1, new.size - 1)
+    start, start_err, stop, stop_err = cut.ends
+    return (cut.parent[keep], states[keep],
+            (start[keep], start_err[keep], stop[last], stop_err[last]), cut.unsure)
+
+
+def _max_states(signs: np.ndarray, layer) -> np.ndarray:
+    """Max units' states (I, units) int8 from the signs (I, H) of their pair hyperplanes
+    (label order): the argmax, ties to the lowest position."""
+    states = np.zeros((signs.shape[0], layer.width), dtype=np.int8)
+    rows = np.arange(signs.shape[0])
+    offset = 0
+    for unit, size in enumerate(layer.window_sizes.tolist()):
+        best = np.zeros(signs.shape[0], dtype=np.int64)
+        for q in range(1, size):
+            pair = offset + best * (2 * size - best - 1) // 2 + q - best - 1
+            best = np.where(signs[rows, pair] > 0, q, best)
+        states[:, unit] = best
+        offset += size * (size - 1) // 2
+    return states
 
 
 def _end_signs(alpha, ea, value, ev, t, t_err, infinite_side: int) -> np.ndarray:
@@ -215,8 +297,15 @@ def rational_line_intervals(network: Network, C: fmpq_mat, A: fmpq_mat, lo: list
         count = len(line)
         alpha = (W * A).entries()          # row-major (width, count)
         gamma = (W * C).entries()
-        width = layer.width
+        width = layer.pre_width
         offsets = [bias[j, 0] for j in range(width)]
+        if layer.activation == "max":
+            A, C, line, start, stop, states = _max_pieces(alpha, gamma, offsets, layer,
+                                                          line, start, stop)
+            states_so_far = [s[[p for p, _ in states]] for s in states_so_far]
+            states_so_far.append(np.array([piece for _, piece in states], dtype=np.int8)
+                                 .reshape(len(states), layer.width))
+            continue
         if layer.activation == "identity":
             A = fmpq_mat(width, count, alpha)
             C = fmpq_mat(width, count, [gamma[j * count + p] + offsets[j]
@@ -273,6 +362,50 @@ def rational_line_intervals(network: Network, C: fmpq_mat, A: fmpq_mat, lo: list
     patterns = (np.concatenate(states_so_far, axis=1) if states_so_far
                 else np.zeros((len(line), 0), dtype=np.int8))
     return np.array(line, dtype=np.int64), start, stop, patterns
+
+
+def _max_pieces(alpha: list, gamma: list, offsets: list, layer, line: list, start: list,
+                stop: list):
+    """The pieces of a max layer along the lines' current pieces (``alpha``, ``gamma``:
+    row-major (pre_width, count) slopes and values at ``t = 0`` before the bias
+    ``offsets``). A unit's argmax changes only where two of its inputs cross, so each piece
+    is cut at every such crossing, the states taken at a point strictly between cuts (there
+    only identical inputs tie: the lowest position wins) and neighbours with equal states
+    joined again. Returns the next layer's input ``(A, C)`` (fmpq_mat (units, pieces)), the
+    pieces' ``line``, ``start``, ``stop`` and ``[(parent piece, states)]``."""
+    count, windows = len(line), layer.windows
+    units = [[int(i) for i in row if i >= 0] for row in windows]
+    parents, lower, upper, pieces = [], [], [], []
+    for p in range(count):
+        slopes = alpha[p::count]
+        values = [g + b for g, b in zip(gamma[p::count], offsets)]
+        cuts = set()
+        for window in units:
+            for a, b in itertools.combinations(window, 2):
+                if slopes[a] != slopes[b]:
+                    t = (values[a] - values[b]) / (slopes[b] - slopes[a])
+                    if (start[p] is None or t > start[p]) and (stop[p] is None or t < stop[p]):
+                        cuts.add(t)
+        ends = [start[p]] + sorted(cuts) + [stop[p]]
+        for k in range(len(ends) - 1):
+            t = _inside(ends[k], ends[k + 1])
+            states = tuple(max(range(len(window)), key=lambda i: (
+                slopes[window[i]] * t + values[window[i]], -i)) for window in units)
+            if k and pieces[-1] == (p, states):
+                upper[-1] = ends[k + 1]
+                continue
+            parents.append(p)
+            lower.append(ends[k])
+            upper.append(ends[k + 1])
+            pieces.append((p, states))
+    chosen = [[units[g][state] for g, state in enumerate(states)] for _, states in pieces]
+    total = len(pieces)
+    A = fmpq_mat(layer.width, total, [alpha[rows[g] * count + p] for g in range(layer.width)
+                                      for (p, _), rows in zip(pieces, chosen)])
+    C = fmpq_mat(layer.width, total, [gamma[rows[g] * count + p] + offsets[rows[g]]
+                                      for g in range(layer.width)
+                                      for (p, _), rows in zip(pieces, chosen)])
+    return A, C, [line[p] for p in parents], lower, upper, pieces
 
 
 def _states_at(slopes: list, values: list, neurons, t: fmpq, breakpoints, activation: str,
