@@ -1,0 +1,182 @@
+# distutils: language = c++
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The level loop of the face lattice (:mod:`regions.complex.faces`): every face's facets,
+from the top down, by exact sign vectors.
+
+A face is a list of rows of one sign table ``(rows, L)`` int8, its generators: a vertex's
+row is its sign vector, a ray's the signs of every label's slope along it in the faces it
+generates (every ray row of a region is its own row; its facets share it). A face's rows
+are its vertices' first. Its sign vector is the common nonzero sign of its rows, label by
+label, and identifies it. The facets of a face are the maximal sets of its rows on which
+one label with a nonzero sign vanishes, among those holding a vertex.
+"""
+
+import numpy as np
+from cpython.bytes cimport PyBytes_FromStringAndSize
+from libc.stdint cimport int8_t, int32_t, int64_t, uint64_t
+from libc.string cimport memcpy
+from libcpp.vector cimport vector
+
+from ..errors import RegionsError
+
+__all__ = ["descend"]
+
+
+cdef inline bint _subset(const uint64_t* a, const uint64_t* b, Py_ssize_t words) noexcept:
+    """Whether bit set ``a`` lies in bit set ``b``."""
+    cdef Py_ssize_t w
+    for w in range(words):
+        if a[w] & ~b[w]:
+            return False
+    return True
+
+
+cdef inline bint _equal(const uint64_t* a, const uint64_t* b, Py_ssize_t words) noexcept:
+    cdef Py_ssize_t w
+    for w in range(words):
+        if a[w] != b[w]:
+            return False
+    return True
+
+
+cdef bint _common_signs(const int8_t[:, ::1] table, const int32_t* rows, Py_ssize_t count,
+                        int8_t* out) noexcept:
+    """``out[j]``: the common nonzero sign of label ``j`` on ``rows`` (0 when it vanishes on
+    all); False when some label takes both signs."""
+    cdef Py_ssize_t width = table.shape[1], i, j
+    cdef int8_t s
+    for j in range(width):
+        out[j] = 0
+    for i in range(count):
+        for j in range(width):
+            s = table[rows[i], j]
+            if s != 0:
+                if out[j] == -s:
+                    return False
+                out[j] = s
+    return True
+
+
+def descend(const int8_t[:, ::1] table, const int32_t[::1] region_rows,
+            const int64_t[::1] region_starts, const int32_t[::1] vertex_rows, int top):
+    """The faces below the regions' closures, level by level.
+
+    Parameters
+    ----------
+    table : (rows, L) int8, the sign table.
+    region_rows, region_starts : region ``r``'s rows are
+        ``region_rows[region_starts[r]:region_starts[r + 1]]``, vertices first.
+    vertex_rows : (rows,) int32, 1 for a vertex's row, 0 for a ray's.
+    top : the regions' dimension.
+
+    Returns
+    -------
+    ``(rows (int32), starts (F + 1,) int64, signs (F, L) int8, dims (F,) int64, parents
+    (E,) int64, children (E,) int64)``: every face, numbered as found (the regions first),
+    its rows ``rows[starts[f]:starts[f + 1]]``, and every edge of the Hasse diagram, from
+    a face to a facet, in the order found.
+    """
+    cdef Py_ssize_t width = table.shape[1], regions = region_starts.shape[0] - 1
+    cdef Py_ssize_t f, g, j, i, k, count, words, candidates, kept, w
+    cdef int64_t start, stop
+    cdef vector[int32_t] rows
+    cdef vector[int64_t] starts
+    cdef vector[int8_t] signs
+    cdef vector[int64_t] dims, parents, children
+    cdef vector[uint64_t] cuts
+    cdef vector[int32_t] facet_rows
+    cdef vector[int8_t] facet_signs
+    cdef vector[char] maximal
+    cdef const int32_t* face
+    cdef bint has_vertex
+    cdef dict found = {}
+    facet_signs.resize(width)
+
+    starts.push_back(0)
+    for f in range(regions):
+        for i in range(region_starts[f], region_starts[f + 1]):
+            rows.push_back(region_rows[i])
+        starts.push_back(rows.size())
+        signs.resize((f + 1) * width)
+        if not _common_signs(table, &region_rows[region_starts[f]],
+                             region_starts[f + 1] - region_starts[f], &signs[f * width]):
+            raise RegionsError("a label changes sign across the closure of a face")
+        dims.push_back(top)
+        found[PyBytes_FromStringAndSize(<char*>&signs[f * width], width)] = f
+
+    f = 0
+    while f < <Py_ssize_t>dims.size():
+        start, stop = starts[f], starts[f + 1]
+        count = stop - start
+        words = (count + 63) >> 6
+        cuts.assign(width * words, 0)
+        candidates = 0
+        for j in range(width):
+            if signs[f * width + j] == 0:
+                continue
+            face = &rows[start]
+            has_vertex = False
+            for i in range(count):
+                if table[face[i], j] == 0:
+                    cuts[candidates * words + (i >> 6)] |= (<uint64_t>1) << (i & 63)
+                    has_vertex = has_vertex or vertex_rows[face[i]] != 0
+            if not has_vertex:              # no vertex: not a face
+                for w in range(words):
+                    cuts[candidates * words + w] = 0
+                continue
+            for k in range(candidates):
+                if _equal(&cuts[k * words], &cuts[candidates * words], words):
+                    break
+            else:
+                candidates += 1
+                continue
+            for w in range(words):
+                cuts[candidates * words + w] = 0
+        maximal.assign(candidates, 1)
+        for i in range(candidates):
+            for k in range(candidates):
+                if k != i and _subset(&cuts[i * words], &cuts[k * words], words):
+                    maximal[i] = 0
+                    break
+        for i in range(candidates):
+            if not maximal[i]:
+                continue
+            facet_rows.clear()
+            face = &rows[start]
+            for k in range(count):
+                if (cuts[i * words + (k >> 6)] >> (k & 63)) & 1:
+                    facet_rows.push_back(face[k])
+            if not _common_signs(table, facet_rows.data(), facet_rows.size(),
+                                 facet_signs.data()):
+                raise RegionsError("a label changes sign across the closure of a face")
+            key = PyBytes_FromStringAndSize(<char*>facet_signs.data(), width)
+            known = found.get(key)
+            if known is None:
+                g = dims.size()
+                found[key] = g
+                for k in range(<Py_ssize_t>facet_rows.size()):
+                    rows.push_back(facet_rows[k])
+                starts.push_back(rows.size())
+                for k in range(width):
+                    signs.push_back(facet_signs[k])
+                dims.push_back(dims[f] - 1)
+            else:
+                g = known
+            parents.push_back(f)
+            children.push_back(g)
+        f += 1
+
+    return (_copy(rows.data(), rows.size(), np.int32), _copy(starts.data(), starts.size(), np.int64),
+            _copy(signs.data(), signs.size(), np.int8).reshape(dims.size(), width),
+            _copy(dims.data(), dims.size(), np.int64),
+            _copy(parents.data(), parents.size(), np.int64),
+            _copy(children.data(), children.size(), np.int64))
+
+
+cdef _copy(const void* data, Py_ssize_t count, dtype):
+    """A copy of ``count`` values of ``dtype`` at ``data`` as an ndarray."""
+    array = np.empty(count, dtype=dtype)
+    cdef unsigned char[::1] raw = array.view(np.uint8)
+    if count:
+        memcpy(&raw[0], data, raw.shape[0])
+    return array
