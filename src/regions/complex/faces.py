@@ -37,7 +37,7 @@ from functools import cached_property
 
 import networkx as nx
 import numpy as np
-from flint import fmpq, fmpq_mat
+from flint import fmpq, fmpq_mat, fmpz_mat
 
 from ..engines.base import Settings
 from ..engines.driver import drive, prepare
@@ -199,17 +199,21 @@ class _Faces:
         self.domain_rows = ([[fraction(v) for v in row] for row in part.domain.A],
                             [fraction(v) for v in part.domain.b])
         offsets = part.network.label_offsets()
-        layers = np.searchsorted(offsets, np.arange(offsets[-1]), side="right") - 1
+        labels = np.arange(offsets[-1])
+        layers = np.searchsorted(offsets, labels, side="right") - 1
         breakpoints = np.array([len(layer.breakpoints) or 1 for layer in part.network.layers])
-        self.label_layers = layers.tolist()
-        self.label_states = (self.maps.state_starts[layers]
-                             + (np.arange(offsets[-1]) - offsets[layers]) // breakpoints[layers]
-                             ).tolist()
-        self.state_starts = self.maps.state_starts.tolist()
+        # label -> (the states its hyperplane depends on, its neuron's state); a domain
+        # row's depends on none and has none
+        self.label_states = dict(zip(labels.tolist(), zip(
+            self.maps.state_starts[layers].tolist(),
+            (self.maps.state_starts[layers] + (labels - offsets[layers]) // breakpoints[layers]
+             ).tolist())))
+        self.label_states.update((-1 - k, (0, -1)) for k in range(len(part.domain.b)))
         self.systems: dict = {}          # (states, tight labels) -> vertex id
         self.generator_ids: dict = {}
         self.points: list = []           # exact coordinates (a ray: its direction)
-        self.values: list = []           # exact label values at each vertex (None: a ray)
+        self.is_ray: list = []
+        self.values: dict = {}           # vertex -> exact label values (for rays' slopes)
         self.slopes: dict = {}           # (vertex, ray) -> signs of the labels' slopes
 
     def regions(self, patterns: np.ndarray, kept: list) -> tuple:
@@ -221,14 +225,14 @@ class _Faces:
         (ascending) then its rays (ascending). The first rows are the generators' own (a
         vertex's sign vector; a ray's is never read), then each region's ray rows: the
         signs of every label's slope along the ray within that region."""
-        ids = [[self._generator(pattern, tight, row) for tight, row in zip(labels, generators)]
+        ids = [self._region_generators(pattern, generators, labels)
                for pattern, (generators, labels) in zip(patterns, kept)]
         self._seal()
         tables, owners = [self.signs], [np.arange(len(self.signs))]
         rows, starts, after = [], [0], len(self.signs)
         for members in ids:
-            vertices = sorted(g for g in members if self.values[g] is not None)
-            rays = sorted(g for g in members if self.values[g] is None)
+            vertices = sorted(g for g in members if not self.is_ray[g])
+            rays = sorted(g for g in members if self.is_ray[g])
             rows += vertices
             if rays:
                 tables.append(self._ray_signs(vertices[0], rays))
@@ -237,32 +241,39 @@ class _Faces:
                 after += len(rays)
             starts.append(len(rows))
         vertex_rows = np.zeros(after, dtype=np.int32)
-        vertex_rows[:len(self.values)] = [v is not None for v in self.values]
+        vertex_rows[:len(self.is_ray)] = np.logical_not(self.is_ray)
         return (np.ascontiguousarray(np.concatenate(tables)), np.concatenate(owners),
                 vertex_rows, np.array(rows, dtype=np.int32), np.array(starts, dtype=np.int64))
 
-    def _generator(self, pattern: np.ndarray, tight: tuple, row: np.ndarray) -> int:
-        """The id of a generator (float row ``(dim + 1,)``, ``tight`` its labels). A vertex
-        is first looked up by the equations it solves: its tight labels and the states their
-        hyperplanes depend on (those of the layers before the deepest one), less the states
-        of the neurons whose labels are tight. Those may differ between the regions around
-        the vertex but not the solution: where a neuron's label vanishes, the pieces on
-        either side of its breakpoint agree, so, layer by layer, the later labels agree on
-        the points where the earlier tight ones vanish. Every other state is the same in
-        every region around the vertex, so each vertex is solved once. A ray's orientation
-        is not in its equations: rays are not looked up."""
-        if row[-1] == 0.0:
-            return self._exact_generator(pattern, tight, row)
-        deepest = max((self.label_layers[label] for label in tight if label >= 0), default=0)
-        states = pattern[:self.state_starts[deepest]].copy()
-        for label in tight:
-            if 0 <= label and self.label_states[label] < len(states):
-                states[self.label_states[label]] = 0
-        system = (states.tobytes(), tuple(tight))
-        found = self.systems.get(system)
-        if found is None:
-            found = self.systems[system] = self._exact_generator(pattern, tight, row)
-        return found
+    def _region_generators(self, pattern: np.ndarray, generators: np.ndarray,
+                           labels: list) -> list:
+        """The ids of a region's generators (float rows ``(nv, dim + 1)``, and the labels
+        tight at each). A vertex is first looked up by the equations it solves: its tight
+        labels and the states their hyperplanes depend on (those of the layers before the
+        deepest one), less the states of the neurons whose labels are tight. Those may
+        differ between the regions around the vertex but not the solution: where a
+        neuron's label vanishes, the pieces on either side of its breakpoint agree, so,
+        layer by layer, the later labels agree on the points where the earlier tight ones
+        vanish. Every other state is the same in every region around the vertex, so each
+        vertex is solved once. A ray's orientation is not in its equations: rays are not
+        looked up."""
+        states, ids = pattern.tobytes(), []
+        for tight, row, last in zip(labels, generators, generators[:, -1].tolist()):
+            if last == 0.0:
+                ids.append(self._exact_generator(pattern, tight, row))
+                continue
+            depends = [self.label_states[label] for label in tight]
+            stop = max(depends)[0]
+            system = bytearray(states[:stop])
+            for _, state in depends:
+                if 0 <= state < stop:
+                    system[state] = 0
+            key = (bytes(system), tight)
+            found = self.systems.get(key)
+            if found is None:
+                found = self.systems[key] = self._exact_generator(pattern, tight, row)
+            ids.append(found)
+        return ids
 
     def _exact_generator(self, pattern: np.ndarray, tight: tuple, row: np.ndarray) -> int:
         """The id of a generator, exactly, in the domain's coordinates: a vertex's
@@ -285,7 +296,7 @@ class _Faces:
         if found is None:
             found = self.generator_ids[key] = len(self.points)
             self.points.append(exact)
-            self.values.append(None if ray else self._label_values(exact))
+            self.is_ray.append(ray)
         return found
 
     def _label_values(self, point: list) -> list:
@@ -299,10 +310,11 @@ class _Faces:
                          for row, bk in zip(A, b)]
 
     def _seal(self) -> None:
-        """Every vertex's sign vector, shape (generators, L) int8 (rays' rows 0)."""
-        width = len(next(v for v in self.values if v is not None))
-        self.signs = np.array([[(x > 0) - (x < 0) for x in v] if v is not None else [0] * width
-                               for v in self.values], dtype=np.int8).reshape(-1, width)
+        """Every generator's sign vector, shape (generators, L) int8 (a ray's row 0)."""
+        vertices = [g for g, ray in enumerate(self.is_ray) if not ray]
+        signs = _label_signs(self.maps, self.domain_rows, [self.points[g] for g in vertices])
+        self.signs = np.zeros((len(self.points), signs.shape[1]), dtype=np.int8)
+        self.signs[vertices] = signs
 
     def _ray_signs(self, vertex: int, rays: list) -> np.ndarray:
         """The signs of every label's slope along each ray from ``vertex``, shape
@@ -311,6 +323,8 @@ class _Faces:
         for ray in rays:
             key = (vertex, ray)
             if key not in self.slopes:
+                if vertex not in self.values:
+                    self.values[vertex] = self._label_values(self.points[vertex])
                 point = [x + d for x, d in zip(self.points[vertex], self.points[ray])]
                 self.slopes[key] = [(s > 0) - (s < 0) for s in
                                      (a - b for a, b in zip(self._label_values(point),
@@ -347,6 +361,78 @@ class _RelativeInteriors(Sequence):
                  + sum((points[r][k] for r in rays), fmpq(0))
                  for k in range(len(points[vertices[0]]))]
         return tuple(Fraction(int(v.p), int(v.q)) for v in point)
+
+
+def _label_signs(maps: RationalMaps, domain_rows: tuple, points: list) -> np.ndarray:
+    """The exact sign of every breakpoint hyperplane label (pre-activation minus breakpoint)
+    then every domain row (``b - a . z``) at each point (working coordinates, fmpq lists),
+    shape (len(points), L) int8. The network runs on all the points at once, in integers:
+    a point is a column of numerators over a positive denominator of its own, and each
+    affine map (over one common denominator) and activation maps numerators to numerators,
+    so a value's sign is its numerator's."""
+    count, dim = len(points), len(points[0])
+    cleared = [fmpq_mat(dim, 1, point).numer_denom() for point in points]
+    start = fmpz_mat(dim, count, [column[k, 0] for k in range(dim) for column, _ in cleared])
+    start_scale = fmpz_mat(1, count, [denominator for _, denominator in cleared])
+    values, scale = _affine(*maps.start, start, start_scale)
+    signs = []
+    for index, layer in enumerate(maps.network.layers):
+        values, scale = _affine(maps.weights[index], maps.biases[index], values, scale)
+        if maps.breakpoints[index]:         # labels neuron by neuron, breakpoints within
+            signs.append(np.stack([_signs(_shifted(values, scale, t))
+                                   for t in maps.breakpoints[index]], axis=1
+                                  ).reshape(-1, count))
+        values, scale = _activate(values, scale, layer.activation, maps.slopes[index])
+    A, b = domain_rows
+    if b:
+        signs.append(_signs(_affine(fmpq_mat(len(A), dim, [-a for row in A for a in row]),
+                                    fmpq_mat(len(b), 1, b), start, start_scale)[0]))
+    return np.ascontiguousarray(np.concatenate(signs).T)
+
+
+def _affine(A: fmpq_mat, c: fmpq_mat, values: fmpz_mat, scale: fmpz_mat
+            ) -> tuple[fmpz_mat, fmpz_mat]:
+    """``A z + c`` at the points ``values / scale`` (numerators (n, N), denominators (1, N)),
+    in the same form: ``A`` and ``c`` over a common denominator ``D``, the numerators are
+    ``D A`` times the numerators plus ``D c`` times the denominators, over ``D`` times them."""
+    rows, cols = A.nrows(), A.ncols()
+    cleared, denominator = fmpq_mat(rows, cols + 1, [v for i in range(rows) for v in
+                                                     [A[i, j] for j in range(cols)] + [c[i, 0]]]
+                                    ).numer_denom()
+    linear = fmpz_mat(rows, cols, [cleared[i, j] for i in range(rows) for j in range(cols)])
+    offset = fmpz_mat(rows, 1, [cleared[i, cols] for i in range(rows)])
+    return linear * values + offset * scale, scale * denominator
+
+
+def _shifted(values: fmpz_mat, scale: fmpz_mat, t: fmpq) -> fmpz_mat:
+    """The numerators of ``values / scale - t`` over ``scale`` times ``t``'s denominator."""
+    if t == 0:
+        return values
+    rows = values.nrows()
+    return values * t.q - fmpz_mat(rows, 1, [t.p] * rows) * scale
+
+
+def _signs(values: fmpz_mat) -> np.ndarray:
+    """The signs of an integer matrix's entries, as an int8 array of its shape."""
+    return np.array([(v > 0) - (v < 0) for v in values.entries()],
+                    dtype=np.int8).reshape(values.nrows(), values.ncols())
+
+
+def _activate(values: fmpz_mat, scale: fmpz_mat, activation: str, slope: fmpq
+              ) -> tuple[fmpz_mat, fmpz_mat]:
+    """An activation applied to the values ``values / scale`` (numerators (n, N), positive
+    denominators (1, N)), in the same form."""
+    rows, count = values.nrows(), values.ncols()
+    entries = values.entries()
+    if activation == "relu":
+        entries = [v if v > 0 else 0 for v in entries]
+    elif activation == "leaky_relu":
+        entries = [v * slope.q if v > 0 else v * slope.p for v in entries]
+        scale = scale * slope.q
+    elif activation == "hardtanh":
+        bounds = scale.entries() * rows
+        entries = [max(-h, min(h, v)) for v, h in zip(entries, bounds)]
+    return fmpz_mat(rows, count, entries), scale
 
 
 def _lattice(faces: _Faces, closures: tuple, hyperplanes: int) -> FaceLattice:
