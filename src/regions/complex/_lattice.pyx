@@ -72,9 +72,12 @@ def descend(const int8_t[:, ::1] table, const int32_t[::1] region_rows,
     Returns
     -------
     ``(rows (int32), starts (F + 1,) int64, signs (F, L) int8, dims (F,) int64, parents
-    (E,) int64, children (E,) int64)``: every face, numbered as found (the regions first),
-    its rows ``rows[starts[f]:starts[f + 1]]``, and every edge of the Hasse diagram, from
-    a face to a facet, in the order found.
+    (E,) int64, children (E,) int64, regions (int32), region_starts (F + 1,) int64)``: every
+    face, numbered as found (the regions first), its rows ``rows[starts[f]:starts[f + 1]]``,
+    every edge of the Hasse diagram, from a face to a facet, in the order found, and each
+    face's regions (ascending) ``regions[region_starts[f]:region_starts[f + 1]]``: those of
+    the faces it is a facet of (all found before it, as every face of a level is found
+    before any of the next is taken).
     """
     cdef Py_ssize_t width = table.shape[1], regions = region_starts.shape[0] - 1
     cdef Py_ssize_t f, g, j, i, k, count, words, candidates, kept, w
@@ -87,6 +90,7 @@ def descend(const int8_t[:, ::1] table, const int32_t[::1] region_rows,
     cdef vector[int32_t] facet_rows
     cdef vector[int8_t] facet_signs
     cdef vector[char] maximal
+    cdef vector[vector[int32_t]] owners
     cdef const int32_t* face
     cdef bint has_vertex
     cdef dict found = {}
@@ -102,6 +106,7 @@ def descend(const int8_t[:, ::1] table, const int32_t[::1] region_rows,
                              region_starts[f + 1] - region_starts[f], &signs[f * width]):
             raise RegionsError("a label changes sign across the closure of a face")
         dims.push_back(top)
+        owners.push_back(vector[int32_t](1, <int32_t>f))
         found[PyBytes_FromStringAndSize(<char*>&signs[f * width], width)] = f
 
     f = 0
@@ -160,17 +165,46 @@ def descend(const int8_t[:, ::1] table, const int32_t[::1] region_rows,
                 for k in range(width):
                     signs.push_back(facet_signs[k])
                 dims.push_back(dims[f] - 1)
+                owners.push_back(vector[int32_t]())
             else:
                 g = known
+            _merge(owners[g], owners[f])
             parents.push_back(f)
             children.push_back(g)
         f += 1
 
+    cdef vector[int32_t] regions_flat
+    cdef vector[int64_t] regions_starts
+    regions_starts.push_back(0)
+    for f in range(<Py_ssize_t>owners.size()):
+        regions_flat.insert(regions_flat.end(), owners[f].begin(), owners[f].end())
+        regions_starts.push_back(regions_flat.size())
     return (_copy(rows.data(), rows.size(), np.int32), _copy(starts.data(), starts.size(), np.int64),
             _copy(signs.data(), signs.size(), np.int8).reshape(dims.size(), width),
             _copy(dims.data(), dims.size(), np.int64),
             _copy(parents.data(), parents.size(), np.int64),
-            _copy(children.data(), children.size(), np.int64))
+            _copy(children.data(), children.size(), np.int64),
+            _copy(regions_flat.data(), regions_flat.size(), np.int32),
+            _copy(regions_starts.data(), regions_starts.size(), np.int64))
+
+
+cdef void _merge(vector[int32_t]& into, const vector[int32_t]& more) noexcept:
+    """``into`` (ascending) joined by ``more`` (ascending), ascending, without repeats."""
+    cdef vector[int32_t] joined
+    cdef size_t i = 0, k = 0
+    joined.reserve(into.size() + more.size())
+    while i < into.size() or k < more.size():
+        if k == more.size() or (i < into.size() and into[i] < more[k]):
+            joined.push_back(into[i])
+            i += 1
+        elif i == into.size() or more[k] < into[i]:
+            joined.push_back(more[k])
+            k += 1
+        else:
+            joined.push_back(into[i])
+            i += 1
+            k += 1
+    into.swap(joined)
 
 
 cdef _copy(const void* data, Py_ssize_t count, dtype):

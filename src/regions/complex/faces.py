@@ -43,7 +43,7 @@ from ..engines.base import Settings
 from ..engines.driver import drive, prepare
 from ..engines.vertex import VertexEngine, supports
 from ..errors import DomainError, RegionsError
-from ..rational import RationalMaps, exact_forward, fraction
+from ..rational import RationalMaps, exact_forward, exact_solve, fraction
 from ..network import require_elementwise
 from ._lattice import descend
 
@@ -136,8 +136,8 @@ def face_lattice(part) -> FaceLattice:
     dim = part.domain.dim
     if dim < 1:
         raise DomainError("the face lattice needs a domain of dimension at least 1")
-    generators, exact, scale, selection = _generators(part)
-    faces = _Faces(part, exact, scale, selection)
+    generators, exact, selection = _generators(part)
+    faces = _Faces(part, exact, selection)
     kept = []
     for i, pattern in enumerate(part.patterns):
         kept.append(generators.get(pattern.tobytes()))
@@ -159,9 +159,10 @@ def face_lattice(part) -> FaceLattice:
 def _generators(part):
     """Every region's generators, from the vertex engine run again with
     ``keep_generators``: ``({pattern: (float rows (nv, dim + 1), tight labels per
-    generator)}, the exact side, scale, selection)`` in the engine's working coordinates
-    (the domain's divided by ``scale``, their coordinates ``selection`` on an unbounded
-    domain)."""
+    generator)}, the exact side, selection)`` in the engine's working coordinates (the
+    domain's divided by a power of two, their coordinates ``selection`` on an unbounded
+    domain). The labels are the domain's and the network's: a vertex is solved again in
+    the domain's coordinates; a ray's direction is the engine's."""
     if not supports(part.domain):
         raise DomainError(f"the face lattice is computed on bounded domains and domains "
                           f"without faces, not an unbounded {part.domain.kind}")
@@ -175,7 +176,7 @@ def _generators(part):
     for cell in reversed(engine.roots()):
         engine.push(cell)
     drive(engine, [], sink=lambda records: None)
-    return engine.exact.kept, engine.exact, scale, engine.selection
+    return engine.exact.kept, engine.exact, engine.selection
 
 
 class _Faces:
@@ -192,8 +193,8 @@ class _Faces:
     its relative interior is exactly the set of points with that sign vector.
     """
 
-    def __init__(self, part, exact, scale: float, selection):
-        self.exact, self.scale = exact, fraction(scale)
+    def __init__(self, part, exact, selection):
+        self.exact = exact
         self.selection = selection
         self.maps = RationalMaps(part.network, part.domain)
         self.domain_rows = ([[fraction(v) for v in row] for row in part.domain.A],
@@ -209,6 +210,10 @@ class _Faces:
             (self.maps.state_starts[layers] + (labels - offsets[layers]) // breakpoints[layers]
              ).tolist())))
         self.label_states.update((-1 - k, (0, -1)) for k in range(len(part.domain.b)))
+        self.label_layers, self.label_offsets = layers.tolist(), offsets
+        self.state_starts = self.maps.state_starts.tolist()
+        self.domain_equations = [self.maps.domain_row(k) for k in range(len(part.domain.b))]
+        self.equations: dict = {}        # (layer, states before it) -> its hyperplanes
         self.systems: dict = {}          # (states, tight labels) -> vertex id
         self.generator_ids: dict = {}
         self.points: list = []           # exact coordinates (a ray: its direction)
@@ -277,26 +282,59 @@ class _Faces:
 
     def _exact_generator(self, pattern: np.ndarray, tight: tuple, row: np.ndarray) -> int:
         """The id of a generator, exactly, in the domain's coordinates: a vertex's
-        coordinates, a ray's direction scaled to a first nonzero entry of +-1 (so equal
-        rays are equal)."""
-        exact = self.exact.exact_point(pattern.tobytes(), tight, row)
-        if self.selection is not None:          # the engine's coordinates are a permutation
-            lifted = [fmpq(0)] * len(exact)
-            for k, v in zip(self.selection, exact):
-                lifted[int(k)] = v
-            exact = lifted
+        coordinates (:meth:`_vertex`), a ray's direction (the vertex engine's) scaled to a
+        first nonzero entry of +-1 (so equal rays are equal)."""
         ray = row[-1] == 0.0
         if ray:
+            exact = self.exact.exact_point(pattern.tobytes(), tight, row)
+            if self.selection is not None:      # the engine's coordinates are a permutation
+                lifted = [fmpq(0)] * len(exact)
+                for k, v in zip(self.selection, exact):
+                    lifted[int(k)] = v
+                exact = lifted
             lead = next(abs(v) for v in exact if v != 0)
             exact = [v / lead for v in exact]
         else:
-            exact = [v * self.scale for v in exact]
+            exact = self._vertex(pattern, tight)
         key = (ray,) + tuple((int(v.p), int(v.q)) for v in exact)
         found = self.generator_ids.get(key)
         if found is None:
             found = self.generator_ids[key] = len(self.points)
             self.points.append(exact)
             self.is_ray.append(ray)
+        return found
+
+    def _vertex(self, pattern: np.ndarray, tight: tuple) -> list:
+        """The vertex on the labels ``tight`` under ``pattern``, exactly, in the domain's
+        coordinates: the unique solution of their equations (``a . z + c = 0`` each)."""
+        rows = [self.domain_equations[-1 - label] if label < 0
+                else self._equations(pattern, self.label_layers[label])[label]
+                for label in tight]
+        dim = len(rows[0][0])
+        A = fmpq_mat(len(rows), dim, [a for row, _ in rows for a in row])
+        c = fmpq_mat(len(rows), 1, [-c for _, c in rows])
+        try:
+            solution = A.solve(c) if len(rows) == dim else exact_solve(A, c)
+        except ZeroDivisionError:
+            solution = None
+        if solution is None:
+            raise RegionsError("a vertex's tight labels do not determine it")
+        return solution.entries()
+
+    def _equations(self, pattern: np.ndarray, layer: int) -> dict:
+        """``{label: (a, c)}`` for the labels of ``layer`` under ``pattern``, each hyperplane
+        ``a . z + c = 0`` (``a`` a list of fmpq), by the states it depends on."""
+        key = (layer, pattern[:self.state_starts[layer]].tobytes())
+        found = self.equations.get(key)
+        if found is None:
+            G, beta = self.maps.preactivation(pattern, layer)
+            dim, first = G.ncols(), int(self.label_offsets[layer])
+            gradients, offsets = G.entries(), beta.entries()
+            found = self.equations[key] = {
+                first + neuron * len(breakpoints) + q:
+                    (gradients[neuron * dim:(neuron + 1) * dim], offsets[neuron] - t)
+                for breakpoints in [self.maps.breakpoints[layer]]
+                for neuron in range(G.nrows()) for q, t in enumerate(breakpoints)}
         return found
 
     def _label_values(self, point: list) -> list:
@@ -335,14 +373,18 @@ class _Faces:
 
 class _RelativeInteriors(Sequence):
     """Each face's point of :attr:`FaceLattice.rational_points`, computed when first read:
-    from the exact generators (fmpq lists) and each face's vertex and ray ids."""
+    from the exact generators (fmpq lists) and each face's rows (:func:`._lattice.descend`):
+    face ``f``'s generators are ``generators[starts[g]:starts[g + 1]]``, ``g = order[f]``,
+    its vertices where ``vertex`` holds."""
 
-    def __init__(self, generators: list, vertices: list, rays: list):
-        self._generators, self._vertices, self._rays = generators, vertices, rays
+    def __init__(self, points: list, generators: np.ndarray, vertex: np.ndarray,
+                 starts: np.ndarray, order: np.ndarray):
+        self._points, self._generators, self._vertex = points, generators, vertex
+        self._starts, self._order = starts, order
         self._found: dict = {}
 
     def __len__(self) -> int:
-        return len(self._vertices)
+        return len(self._order)
 
     def __getitem__(self, f):
         if isinstance(f, slice):
@@ -351,12 +393,15 @@ class _RelativeInteriors(Sequence):
         if f < 0:
             f += len(self)
         if f not in self._found:
-            self._found[f] = self._point(self._vertices[f], self._rays[f])
+            g = self._order[f]
+            rows = slice(self._starts[g], self._starts[g + 1])
+            generators, vertex = self._generators[rows], self._vertex[rows]
+            self._found[f] = self._point(generators[vertex], generators[~vertex])
         return self._found[f]
 
     def _point(self, vertices: np.ndarray, rays: np.ndarray) -> tuple:
         """The mean of ``vertices`` plus the sum of ``rays`` (generator ids), as Fractions."""
-        points = self._generators
+        points = self._points
         point = [sum((points[v][k] for v in vertices), fmpq(0)) / len(vertices)
                  + sum((points[r][k] for r in rays), fmpq(0))
                  for k in range(len(points[vertices[0]]))]
@@ -437,18 +482,15 @@ def _activate(values: fmpz_mat, scale: fmpz_mat, activation: str, slope: fmpq
 
 def _lattice(faces: _Faces, closures: tuple, hyperplanes: int) -> FaceLattice:
     """The lattice from the regions' closures (:meth:`_Faces.regions`, region ``i`` the
-    ``i``-th), dimension by dimension down to the vertices (:func:`._lattice.descend`): each
-    face's facets are found once, and a face's regions are those of the faces it is a
-    facet of."""
+    ``i``-th), dimension by dimension down to the vertices (:func:`._lattice.descend`),
+    renumbered by dimension, vertices first."""
     table, generators, vertex_rows, region_rows, region_starts = closures
-    top = len(faces.points[0])
-    rows, starts, signs, dims, parents, children = descend(table, region_rows, region_starts,
-                                                           vertex_rows, top)
+    rows, starts, signs, dims, parents, children, owners, owner_starts = descend(
+        table, region_rows, region_starts, vertex_rows, len(faces.points[0]))
     count = len(dims)
     order = np.argsort(dims, kind="stable")
     number = np.empty(count, dtype=np.int64)
     number[order] = np.arange(count)
-    owner, region = _regions_of(dims, parents, children, len(region_starts) - 1)
     row_face = number[np.repeat(np.arange(count), np.diff(starts))]
     row_generator = generators[rows]
     vertex = vertex_rows[rows] == 1
@@ -458,40 +500,15 @@ def _lattice(faces: _Faces, closures: tuple, hyperplanes: int) -> FaceLattice:
         raise RegionsError("a vertex of a face is not a face of the lattice")
     return FaceLattice(
         dims[order], np.ascontiguousarray(signs[order, :hyperplanes]),
-        _grouped(number[owner], region, count),
+        _grouped(number[np.repeat(np.arange(count), np.diff(owner_starts))], owners, count),
         _grouped(number[parents], number[children], count),
         _grouped(row_face[vertex], vertex_face[row_generator[vertex]], count),
-        _RelativeInteriors(faces.points, _grouped(row_face[vertex], row_generator[vertex], count),
-                           _grouped(row_face[~vertex], row_generator[~vertex], count)))
-
-
-def _regions_of(dims: np.ndarray, parents: np.ndarray, children: np.ndarray,
-                regions: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every (face, region) incidence, ``(faces, regions)`` int64 arrays: region ``r`` is
-    face ``r``, and a face's regions are those of the faces it is a facet of, handed down
-    one level at a time (``parents[e]`` and ``children[e]`` an edge of the Hasse diagram,
-    faces numbered as found)."""
-    faces = known_faces = np.arange(regions)
-    known_regions = np.arange(regions)
-    found_faces, found_regions = [faces], [known_regions]
-    for level in range(int(dims.max(initial=0)), 0, -1):
-        edges = dims[parents] == level
-        above, below = parents[edges], children[edges]
-        first = np.searchsorted(known_faces, above, side="left")
-        counts = np.searchsorted(known_faces, above, side="right") - first
-        ends = np.cumsum(counts)
-        taken = np.repeat(first - ends + counts, counts) + np.arange(ends[-1] if len(ends) else 0)
-        pairs = np.unique(np.repeat(below, counts) * regions + known_regions[taken])
-        known_faces, known_regions = pairs // regions, pairs % regions
-        found_faces.append(known_faces)
-        found_regions.append(known_regions)
-    return np.concatenate(found_faces), np.concatenate(found_regions)
+        _RelativeInteriors(faces.points, row_generator, vertex, starts, order))
 
 
 def _grouped(groups: np.ndarray, values: np.ndarray, count: int) -> list:
-    """``values`` (int64) by ``groups`` (each in ``range(count)``), each group ascending: a
-    list of ``count`` arrays (views of one)."""
-    order = np.lexsort((values, groups))
-    flat = values[order].astype(np.int64, copy=False)
+    """``values`` (each in ``range(count)``) by ``groups`` (each in ``range(count)``), each
+    group ascending: a list of ``count`` int64 arrays (views of one)."""
+    flat = np.sort(groups * count + values) % count
     ends = np.cumsum(np.bincount(groups, minlength=count)).tolist()
     return [flat[start:end] for start, end in zip([0] + ends[:-1], ends)]
