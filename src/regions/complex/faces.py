@@ -203,18 +203,19 @@ class _Faces:
         labels = np.arange(offsets[-1])
         layers = np.searchsorted(offsets, labels, side="right") - 1
         breakpoints = np.array([len(layer.breakpoints) or 1 for layer in part.network.layers])
-        # label -> (the states its hyperplane depends on, its neuron's state); a domain
-        # row's depends on none and has none
-        self.label_states = dict(zip(labels.tolist(), zip(
-            self.maps.state_starts[layers].tolist(),
-            (self.maps.state_starts[layers] + (labels - offsets[layers]) // breakpoints[layers]
-             ).tolist())))
-        self.label_states.update((-1 - k, (0, -1)) for k in range(len(part.domain.b)))
+        # Indexed by label + shift (a domain row's label is negative, a padding one lower):
+        # the states a label's hyperplane depends on, and its neuron's state (-1: none).
+        rows = len(part.domain.b)
+        self.shift = rows + 1
+        self.label_stops = np.concatenate([np.zeros(self.shift, dtype=np.int64),
+                                           self.maps.state_starts[layers]])
+        self.label_neurons = np.concatenate([
+            np.full(self.shift, -1, dtype=np.int64),
+            self.maps.state_starts[layers] + (labels - offsets[layers]) // breakpoints[layers]])
         self.label_layers, self.label_offsets = layers.tolist(), offsets
         self.state_starts = self.maps.state_starts.tolist()
-        self.domain_equations = [self.maps.domain_row(k) for k in range(len(part.domain.b))]
+        self.domain_equations = [self.maps.domain_row(k) for k in range(rows)]
         self.equations: dict = {}        # (layer, states before it) -> its hyperplanes
-        self.systems: dict = {}          # (states, tight labels) -> vertex id
         self.generator_ids: dict = {}
         self.points: list = []           # exact coordinates (a ray: its direction)
         self.is_ray: list = []
@@ -223,79 +224,62 @@ class _Faces:
 
     def regions(self, patterns: np.ndarray, kept: list) -> tuple:
         """The regions' closures as rows of one sign table, from each region's generators
-        (float rows ``(nv, dim + 1)``) and the labels tight at each: ``(table (rows, L)
-        int8, generators (rows,) int64, the generator of each row, vertex_rows (rows,) int32,
-        1 for a vertex's, region_rows int32, region_starts (regions + 1,) int64)``, region
-        ``r``'s rows ``region_rows[region_starts[r]:region_starts[r + 1]]``, its vertices
-        (ascending) then its rays (ascending). The first rows are the generators' own (a
-        vertex's sign vector; a ray's is never read), then each region's ray rows: the
-        signs of every label's slope along the ray within that region."""
-        ids = [self._region_generators(pattern, generators, labels)
-               for pattern, (generators, labels) in zip(patterns, kept)]
+        (float rows ``(nv, dim + 1)``) and the labels tight at each (:meth:`_closures`)."""
+        region = np.repeat(np.arange(len(kept)), [len(labels) for _, labels in kept])
+        floats = np.concatenate([generators for generators, _ in kept])
+        tight = [labels for _, region_labels in kept for labels in region_labels]
+        ray = floats[:, -1] == 0.0
+        ids = np.empty(len(tight), dtype=np.int64)
+        ids[~ray] = self._vertex_ids(patterns, region[~ray],
+                                     [tight[i] for i in np.flatnonzero(~ray)])
+        for i in np.flatnonzero(ray):
+            ids[i] = self._ray(patterns[region[i]], tight[i], floats[i])
         self._seal()
-        tables, owners = [self.signs], [np.arange(len(self.signs))]
-        rows, starts, after = [], [0], len(self.signs)
-        for members in ids:
-            vertices = sorted(g for g in members if not self.is_ray[g])
-            rays = sorted(g for g in members if self.is_ray[g])
-            rows += vertices
-            if rays:
-                tables.append(self._ray_signs(vertices[0], rays))
-                owners.append(np.array(rays, dtype=np.int64))
-                rows += range(after, after + len(rays))
-                after += len(rays)
-            starts.append(len(rows))
-        vertex_rows = np.zeros(after, dtype=np.int32)
-        vertex_rows[:len(self.is_ray)] = np.logical_not(self.is_ray)
-        return (np.ascontiguousarray(np.concatenate(tables)), np.concatenate(owners),
-                vertex_rows, np.array(rows, dtype=np.int32), np.array(starts, dtype=np.int64))
+        return self._closures(region, ids, ray)
 
-    def _region_generators(self, pattern: np.ndarray, generators: np.ndarray,
-                           labels: list) -> list:
-        """The ids of a region's generators (float rows ``(nv, dim + 1)``, and the labels
-        tight at each). A vertex is first looked up by the equations it solves: its tight
-        labels and the states their hyperplanes depend on (those of the layers before the
-        deepest one), less the states of the neurons whose labels are tight. Those may
-        differ between the regions around the vertex but not the solution: where a
-        neuron's label vanishes, the pieces on either side of its breakpoint agree, so,
-        layer by layer, the later labels agree on the points where the earlier tight ones
-        vanish. Every other state is the same in every region around the vertex, so each
-        vertex is solved once. A ray's orientation is not in its equations: rays are not
-        looked up."""
-        states, ids = pattern.tobytes(), []
-        for tight, row, last in zip(labels, generators, generators[:, -1].tolist()):
-            if last == 0.0:
-                ids.append(self._exact_generator(pattern, tight, row))
-                continue
-            depends = [self.label_states[label] for label in tight]
-            stop = max(depends)[0]
-            system = bytearray(states[:stop])
-            for _, state in depends:
-                if 0 <= state < stop:
-                    system[state] = 0
-            key = (bytes(system), tight)
-            found = self.systems.get(key)
-            if found is None:
-                found = self.systems[key] = self._exact_generator(pattern, tight, row)
-            ids.append(found)
-        return ids
+    def _vertex_ids(self, patterns: np.ndarray, region: np.ndarray, tight: list) -> np.ndarray:
+        """The ids of vertices, ``region[i]``'s tight on the labels ``tight[i]``. A vertex
+        is first looked up by the equations it solves: its tight labels and the states
+        their hyperplanes depend on (those of the layers before the deepest one), less the
+        states of the neurons whose labels are tight. Those may differ between the regions
+        around the vertex but not the solution: where a neuron's label vanishes, the pieces
+        on either side of its breakpoint agree, so, layer by layer, the later labels agree
+        on the points where the earlier tight ones vanish. Every other state is the same in
+        every region around the vertex, so each vertex is solved once."""
+        longest = max(map(len, tight))
+        padding = (-self.shift,)
+        labels = np.array([t + padding * (longest - len(t)) for t in tight],
+                          dtype=np.int64).reshape(len(tight), longest) + self.shift
+        stops = self.label_stops[labels].max(axis=1, initial=0)
+        neurons = self.label_neurons[labels]
+        keys = patterns[region]
+        keys[np.arange(keys.shape[1]) >= stops[:, None]] = 0
+        masked = (neurons >= 0) & (neurons < stops[:, None])
+        keys[np.nonzero(masked)[0], neurons[masked]] = 0
+        keys = np.concatenate([keys.view(np.uint8), labels.astype(np.int32).view(np.uint8)],
+                              axis=1)
+        width, flat, systems = keys.shape[1], keys.tobytes(), {}
+        system = np.array([systems.setdefault(flat[k * width:(k + 1) * width], len(systems))
+                           for k in range(len(tight))], dtype=np.int64)
+        _, first = np.unique(system, return_index=True)
+        ids = np.array([self._identify(self._vertex(patterns[region[i]], tight[i]), False)
+                        for i in first], dtype=np.int64)
+        return ids[system]
 
-    def _exact_generator(self, pattern: np.ndarray, tight: tuple, row: np.ndarray) -> int:
-        """The id of a generator, exactly, in the domain's coordinates: a vertex's
-        coordinates (:meth:`_vertex`), a ray's direction (the vertex engine's) scaled to a
-        first nonzero entry of +-1 (so equal rays are equal)."""
-        ray = row[-1] == 0.0
-        if ray:
-            exact = self.exact.exact_point(pattern.tobytes(), tight, row)
-            if self.selection is not None:      # the engine's coordinates are a permutation
-                lifted = [fmpq(0)] * len(exact)
-                for k, v in zip(self.selection, exact):
-                    lifted[int(k)] = v
-                exact = lifted
-            lead = next(abs(v) for v in exact if v != 0)
-            exact = [v / lead for v in exact]
-        else:
-            exact = self._vertex(pattern, tight)
+    def _ray(self, pattern: np.ndarray, tight: tuple, row: np.ndarray) -> int:
+        """The id of a ray: the vertex engine's direction, in the domain's coordinates,
+        scaled to a first nonzero entry of +-1 (so equal rays are equal)."""
+        exact = self.exact.exact_point(pattern.tobytes(), tight, row)
+        if self.selection is not None:          # the engine's coordinates are a permutation
+            lifted = [fmpq(0)] * len(exact)
+            for k, v in zip(self.selection, exact):
+                lifted[int(k)] = v
+            exact = lifted
+        lead = next(abs(v) for v in exact if v != 0)
+        return self._identify([v / lead for v in exact], True)
+
+    def _identify(self, exact: list, ray: bool) -> int:
+        """The id of a generator by its exact coordinates (a new one when first seen)."""
         key = (ray,) + tuple((int(v.p), int(v.q)) for v in exact)
         found = self.generator_ids.get(key)
         if found is None:
@@ -303,6 +287,36 @@ class _Faces:
             self.points.append(exact)
             self.is_ray.append(ray)
         return found
+
+    def _closures(self, region: np.ndarray, ids: np.ndarray, ray: np.ndarray) -> tuple:
+        """The regions' closures from their generators (``ids[i]`` one of ``region[i]``'s,
+        a ray where ``ray[i]``): ``(table (rows, L) int8, generators (rows,) int64, the
+        generator of each row, vertex_rows (rows,) int32, 1 for a vertex's, region_rows
+        int32, region_starts (regions + 1,) int64)``, region ``r``'s rows
+        ``region_rows[region_starts[r]:region_starts[r + 1]]``, its vertices (ascending)
+        then its rays (ascending). The first rows are the generators' own (a vertex's sign
+        vector; a ray's is never read), then each region's ray rows: the signs of every
+        label's slope along the ray within that region."""
+        count, regions = len(self.points), int(region.max(initial=-1)) + 1
+        vertices = np.sort(region[~ray] * count + ids[~ray])
+        rays = np.sort(region[ray] * count + ids[ray])
+        total = count + len(rays)
+        tables, generators = [self.signs], [np.arange(count)]
+        if len(rays):
+            with_rays, firsts = np.unique(rays // count, return_index=True)
+            first_vertices = vertices[np.searchsorted(vertices, with_rays * count)] % count
+            for vertex, group in zip(first_vertices, np.split(rays % count, firsts[1:])):
+                tables.append(self._ray_signs(int(vertex), group.tolist()))
+            generators.append(rays % count)
+        order = np.sort(np.concatenate([
+            (vertices // count) * 2 * total + vertices % count,
+            (rays // count) * 2 * total + total + count + np.arange(len(rays))]))
+        vertex_rows = np.zeros(total, dtype=np.int32)
+        vertex_rows[:count] = np.logical_not(self.is_ray)
+        return (np.ascontiguousarray(np.concatenate(tables)), np.concatenate(generators),
+                vertex_rows, (order % total).astype(np.int32),
+                np.concatenate([[0], np.cumsum(np.bincount(order // (2 * total),
+                                                           minlength=regions))]))
 
     def _vertex(self, pattern: np.ndarray, tight: tuple) -> list:
         """The vertex on the labels ``tight`` under ``pattern``, exactly, in the domain's
