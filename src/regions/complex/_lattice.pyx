@@ -151,9 +151,8 @@ def descend(const int8_t[:, ::1] table, const int32_t[::1] region_rows,
             for k in range(count):
                 if (cuts[i * words + (k >> 6)] >> (k & 63)) & 1:
                     facet_rows.push_back(face[k])
-            if not _common_signs(table, facet_rows.data(), facet_rows.size(),
-                                 facet_signs.data()):
-                raise RegionsError("a label changes sign across the closure of a face")
+            # the rows of a region's face: no label changes sign on them
+            _common_signs(table, facet_rows.data(), facet_rows.size(), facet_signs.data())
             key = PyBytes_FromStringAndSize(<char*>facet_signs.data(), width)
             known = found.get(key)
             if known is None:
