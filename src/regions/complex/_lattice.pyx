@@ -78,6 +78,17 @@ def descend(const int8_t[:, ::1] table, const int32_t[::1] region_rows,
     face's regions (ascending) ``regions[region_starts[f]:region_starts[f + 1]]``: those of
     the faces it is a facet of (all found before it, as every face of a level is found
     before any of the next is taken).
+
+    Examples
+    --------
+    The segment [0, 1], one region; labels ``x`` and ``1 - x``, vertices 0 and 1:
+
+    >>> import numpy as np
+    >>> rows, starts, signs, dims, parents, children, regions, _ = descend(
+    ...     np.array([[0, 1], [1, 0]], np.int8), np.array([0, 1], np.int32),
+    ...     np.array([0, 2], np.int64), np.array([1, 1], np.int32), 1)
+    >>> dims.tolist(), signs.tolist(), children.tolist(), regions.tolist()
+    ([1, 0, 0], [[1, 1], [0, 1], [1, 0]], [1, 2], [0, 0, 0])
     """
     cdef Py_ssize_t width = table.shape[1], regions = region_starts.shape[0] - 1
     cdef Py_ssize_t f, g, j, i, k, count, words, candidates, kept, w

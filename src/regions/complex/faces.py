@@ -17,6 +17,12 @@ faces cut out by single labels include every facet, and a proper face lies in a 
 A face's dimension is its level, its regions those of the faces it is a facet of, and its
 sign vector is the one the exact network has at a point of its relative interior.
 
+The work is done in bulk: each vertex is solved once in rational arithmetic (looked up by
+the equations it solves), every vertex's sign vector comes from one pass of the network
+over all the vertices in integers (each a column of numerators over its own positive
+denominator), and the level loop runs in Cython (:mod:`regions.complex._lattice`: a face
+is a set of rows of one sign table, its facets bit sets of them).
+
 Every face of dimension ``d`` is a relatively open convex set, homeomorphic to ``R^d``,
 so ``sum_d (-1)^d f_d`` is the Euler characteristic with compact supports of the
 domain: 1 for a bounded one, ``(-1)^n`` for all of ``R^n`` (and for a plane or line).
@@ -180,17 +186,14 @@ def _generators(part):
 
 
 class _Faces:
-    """The faces of the complex, found from the top down by sign vectors.
+    """The generators of the complex and their sign vectors, exactly.
 
     Every generator is computed exactly once, with its sign vector: for each breakpoint
     hyperplane label, then each domain row, the sign of the label's value (a domain row
     ``b - a . z``, +1 inside) at a vertex, or of its slope along a ray of one face (a ray
     has no sign of its own: different regions' maps differ along it). The closure of a
     face is the set of points whose signs conform to its sign vector, so its generators
-    are those whose signs do, and each label that vanishes at some of them but not at
-    all cuts out a proper face; the maximal ones are its facets. A face's sign vector
-    (the common nonzero sign of its generators, for each label) is its exact identity:
-    its relative interior is exactly the set of points with that sign vector.
+    are those whose signs do (:func:`._lattice.descend` finds the faces from them).
     """
 
     def __init__(self, part, exact, selection):
