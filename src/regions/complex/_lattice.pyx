@@ -31,6 +31,15 @@ cdef inline bint _subset(const uint64_t* a, const uint64_t* b, Py_ssize_t words)
     return True
 
 
+cdef inline bint _meets(const uint64_t* a, const uint64_t* b, Py_ssize_t words) noexcept:
+    """Whether bit sets ``a`` and ``b`` share a bit."""
+    cdef Py_ssize_t w
+    for w in range(words):
+        if a[w] & b[w]:
+            return True
+    return False
+
+
 cdef inline bint _equal(const uint64_t* a, const uint64_t* b, Py_ssize_t words) noexcept:
     cdef Py_ssize_t w
     for w in range(words):
@@ -101,9 +110,11 @@ def descend(const int8_t[:, ::1] table, const int32_t[::1] region_rows,
     cdef vector[int32_t] facet_rows
     cdef vector[int8_t] facet_signs
     cdef vector[char] maximal
+    cdef vector[Py_ssize_t] chosen
+    cdef const int8_t* entry
+    cdef uint64_t bit
     cdef vector[vector[int32_t]] owners
     cdef const int32_t* face
-    cdef bint has_vertex
     cdef dict found = {}
     facet_signs.resize(width)
 
@@ -125,33 +136,33 @@ def descend(const int8_t[:, ::1] table, const int32_t[::1] region_rows,
         start, stop = starts[f], starts[f + 1]
         count = stop - start
         words = (count + 63) >> 6
-        cuts.assign(width * words, 0)
-        candidates = 0
+        # each label's zero set among the face's rows, and the rows that are vertices
+        cuts.assign((width + 1) * words, 0)
+        face = &rows[start]
+        for i in range(count):
+            entry = &table[face[i], 0]
+            bit = (<uint64_t>1) << (i & 63)
+            if vertex_rows[face[i]]:
+                cuts[width * words + (i >> 6)] |= bit
+            for j in range(width):
+                if entry[j] == 0:
+                    cuts[j * words + (i >> 6)] |= bit
+        chosen.clear()
         for j in range(width):
-            if signs[f * width + j] == 0:
-                continue
-            face = &rows[start]
-            has_vertex = False
-            for i in range(count):
-                if table[face[i], j] == 0:
-                    cuts[candidates * words + (i >> 6)] |= (<uint64_t>1) << (i & 63)
-                    has_vertex = has_vertex or vertex_rows[face[i]] != 0
-            if not has_vertex:              # no vertex: not a face
-                for w in range(words):
-                    cuts[candidates * words + w] = 0
-                continue
-            for k in range(candidates):
-                if _equal(&cuts[k * words], &cuts[candidates * words], words):
+            if signs[f * width + j] == 0 or not _meets(&cuts[j * words], &cuts[width * words],
+                                                       words):
+                continue                    # no vertex: not a face
+            for k in range(<Py_ssize_t>chosen.size()):
+                if _equal(&cuts[chosen[k] * words], &cuts[j * words], words):
                     break
             else:
-                candidates += 1
-                continue
-            for w in range(words):
-                cuts[candidates * words + w] = 0
+                chosen.push_back(j)
+        candidates = chosen.size()
         maximal.assign(candidates, 1)
         for i in range(candidates):
             for k in range(candidates):
-                if k != i and _subset(&cuts[i * words], &cuts[k * words], words):
+                if k != i and _subset(&cuts[chosen[i] * words], &cuts[chosen[k] * words],
+                                      words):
                     maximal[i] = 0
                     break
         for i in range(candidates):
@@ -160,7 +171,7 @@ def descend(const int8_t[:, ::1] table, const int32_t[::1] region_rows,
             facet_rows.clear()
             face = &rows[start]
             for k in range(count):
-                if (cuts[i * words + (k >> 6)] >> (k & 63)) & 1:
+                if (cuts[chosen[i] * words + (k >> 6)] >> (k & 63)) & 1:
                     facet_rows.push_back(face[k])
             # the rows of a region's face: no label changes sign on them
             _common_signs(table, facet_rows.data(), facet_rows.size(), facet_signs.data())
