@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import subprocess
 import sys
 import time
@@ -74,6 +75,7 @@ def main():
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
     before = old_face_lattice(args.before)
+    load = os.getloadavg()[0]
     rows = ["| network | domain | regions | enumeration s | faces | f-vector | faces/s before | "
             "faces/s after | speed-up, after / before | faces/s after, by CPU time | "
             "faces/s before, every exact point read | faces/s after, every exact point read "
@@ -117,8 +119,9 @@ def main():
         "exact mean of its vertices, computed when first read).",
         "- \"same lattice\": every face's dimension, exact and float point, sign vector, "
         "regions, boundary and vertices are equal.",
-        "- The machine is shared (2 cores, other jobs running): the ratios are the claim, not "
-        "the absolute rates.",
+        f"- The machine is shared (2 cores, other jobs running; load average {load:.1f} at "
+        f"the start, {os.getloadavg()[0]:.1f} at the end): the ratios are the claim, not the "
+        "absolute rates; the rates by CPU time are what the load does not inflate.",
         "",
         *rows,
     ])
