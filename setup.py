@@ -13,6 +13,7 @@ EXTENSIONS = {
     "regions.engines._vertex": "src/regions/engines/_vertex.pyx",
     "regions._facets": "src/regions/_facets.pyx",
     "regions._simplex": "src/regions/_simplex.pyx",
+    "regions.complex._lattice": "src/regions/complex/_lattice.pyx",
 }
 
 if __name__ == "__main__":

@@ -34,11 +34,11 @@ def test_one_layer_on_the_whole_space_has_zaslavskys_faces(d, k, seed):
     assert all(np.sum(s == 0) == d - dim for s, dim in zip(lattice.signs, lattice.dims))
 
 
-@pytest.mark.parametrize("d", [6, 7, 8])
-def test_zaslavskys_faces_up_to_8d(d):
-    net = random_net([d, d + 1, 1], ["relu", "identity"], 0)
+@pytest.mark.parametrize("d,k", [(6, 7), (7, 8), (8, 9), (6, 9), (8, 10)])
+def test_zaslavskys_faces_up_to_8d(d, k):
+    net = random_net([d, k, 1], ["relu", "identity"], 0)
     lattice = regions.face_lattice(regions.enumerate_regions(net))
-    assert lattice.f_vector == simple_arrangement_faces(d + 1, d)
+    assert lattice.f_vector == simple_arrangement_faces(k, d)
     assert all(np.sum(s == 0) == d - dim for s, dim in zip(lattice.signs, lattice.dims))
 
 
@@ -59,6 +59,23 @@ def test_coordinate_planes_cut_a_box_into_a_grid(d):
         assert len(members) == 2 ** lattice.dims[f]
     for v in np.flatnonzero(lattice.dims == 0):
         assert set(lattice.rational_points[v]) <= {-1, 0, 1}
+
+
+@pytest.mark.parametrize("d,cuts", [(7, 1), (8, 2)])
+def test_a_box_with_more_than_64_vertices_cut_by_coordinate_planes(d, cuts):
+    # [-1, 1]^d cut by x_i = 0 for i < cuts: every region is a box with 2^d vertices (more
+    # than one 64-bit word of generators). A face picks, per cut coordinate, one of -1, 0,
+    # 1 (dimension 0) or one of two open halves (1); per other coordinate one of -1, 1 (0)
+    # or the open interval (1): f is the coefficients of (3 + 2t)^cuts (2 + t)^(d - cuts).
+    net = regions.Network.from_layers([(np.eye(d)[:cuts], np.zeros(cuts)),
+                                       (np.ones((1, cuts)), [0.0])])
+    lattice = regions.face_lattice(regions.enumerate_regions(net, regions.box(-1, 1)))
+    expected = np.polynomial.polynomial.polypow([3, 2], cuts)
+    expected = np.polynomial.polynomial.polymul(
+        expected, np.polynomial.polynomial.polypow([2, 1], d - cuts))
+    assert lattice.f_vector == [int(round(c)) for c in expected]
+    assert [len(lattice.vertices[f]) for f in np.flatnonzero(lattice.dims == d)] == \
+        [2 ** d] * 2 ** cuts
 
 
 def test_four_planes_through_one_point():

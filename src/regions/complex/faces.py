@@ -17,6 +17,12 @@ faces cut out by single labels include every facet, and a proper face lies in a 
 A face's dimension is its level, its regions those of the faces it is a facet of, and its
 sign vector is the one the exact network has at a point of its relative interior.
 
+The work is done in bulk: each vertex is solved once in rational arithmetic (looked up by
+the equations it solves), every vertex's sign vector comes from one pass of the network
+over all the vertices in integers (each a column of numerators over its own positive
+denominator), and the level loop runs in Cython (:mod:`regions.complex._lattice`: a face
+is a set of rows of one sign table, its facets bit sets of them).
+
 Every face of dimension ``d`` is a relatively open convex set, homeomorphic to ``R^d``,
 so ``sum_d (-1)^d f_d`` is the Euler characteristic with compact supports of the
 domain: 1 for a bounded one, ``(-1)^n`` for all of ``R^n`` (and for a plane or line).
@@ -37,14 +43,15 @@ from functools import cached_property
 
 import networkx as nx
 import numpy as np
-from flint import fmpq, fmpq_mat
+from flint import fmpq, fmpq_mat, fmpz_mat
 
 from ..engines.base import Settings
 from ..engines.driver import drive, prepare
 from ..engines.vertex import VertexEngine, supports
 from ..errors import DomainError, RegionsError
-from ..rational import RationalMaps, exact_forward, fraction
+from ..rational import RationalMaps, exact_forward, exact_solve, fraction
 from ..network import require_elementwise
+from ._lattice import descend
 
 __all__ = ["FaceLattice", "face_lattice"]
 
@@ -135,8 +142,8 @@ def face_lattice(part) -> FaceLattice:
     dim = part.domain.dim
     if dim < 1:
         raise DomainError("the face lattice needs a domain of dimension at least 1")
-    generators, exact, scale, selection = _generators(part)
-    faces = _Faces(part, exact, scale, selection)
+    generators, exact, selection = _generators(part)
+    faces = _Faces(part, exact, selection)
     kept = []
     for i, pattern in enumerate(part.patterns):
         kept.append(generators.get(pattern.tobytes()))
@@ -158,9 +165,10 @@ def face_lattice(part) -> FaceLattice:
 def _generators(part):
     """Every region's generators, from the vertex engine run again with
     ``keep_generators``: ``({pattern: (float rows (nv, dim + 1), tight labels per
-    generator)}, the exact side, scale, selection)`` in the engine's working coordinates
-    (the domain's divided by ``scale``, their coordinates ``selection`` on an unbounded
-    domain)."""
+    generator)}, the exact side, selection)`` in the engine's working coordinates (the
+    domain's divided by a power of two, their coordinates ``selection`` on an unbounded
+    domain). The labels are the domain's and the network's: a vertex is solved again in
+    the domain's coordinates; a ray's direction is the engine's."""
     if not supports(part.domain):
         raise DomainError(f"the face lattice is computed on bounded domains and domains "
                           f"without faces, not an unbounded {part.domain.kind}")
@@ -174,98 +182,176 @@ def _generators(part):
     for cell in reversed(engine.roots()):
         engine.push(cell)
     drive(engine, [], sink=lambda records: None)
-    return engine.exact.kept, engine.exact, scale, engine.selection
+    return engine.exact.kept, engine.exact, engine.selection
 
 
 class _Faces:
-    """The faces of the complex, found from the top down by sign vectors.
+    """The generators of the complex and their sign vectors, exactly.
 
     Every generator is computed exactly once, with its sign vector: for each breakpoint
     hyperplane label, then each domain row, the sign of the label's value (a domain row
     ``b - a . z``, +1 inside) at a vertex, or of its slope along a ray of one face (a ray
     has no sign of its own: different regions' maps differ along it). The closure of a
     face is the set of points whose signs conform to its sign vector, so its generators
-    are those whose signs do, and each label that vanishes at some of them but not at
-    all cuts out a proper face; the maximal ones are its facets. A face's sign vector
-    (the common nonzero sign of its generators, for each label) is its exact identity:
-    its relative interior is exactly the set of points with that sign vector.
+    are those whose signs do (:func:`._lattice.descend` finds the faces from them).
     """
 
-    def __init__(self, part, exact, scale: float, selection):
-        self.exact, self.scale = exact, fraction(scale)
+    def __init__(self, part, exact, selection):
+        self.exact = exact
         self.selection = selection
         self.maps = RationalMaps(part.network, part.domain)
         self.domain_rows = ([[fraction(v) for v in row] for row in part.domain.A],
                             [fraction(v) for v in part.domain.b])
         offsets = part.network.label_offsets()
-        self.label_layers = (np.searchsorted(offsets, np.arange(offsets[-1]), side="right")
-                             - 1).tolist()
+        labels = np.arange(offsets[-1])
+        layers = np.searchsorted(offsets, labels, side="right") - 1
+        breakpoints = np.array([len(layer.breakpoints) or 1 for layer in part.network.layers])
+        # Indexed by label + shift (a domain row's label is negative, a padding one lower):
+        # the states a label's hyperplane depends on, and its neuron's state (-1: none).
+        rows = len(part.domain.b)
+        self.shift = rows + 1
+        self.label_stops = np.concatenate([np.zeros(self.shift, dtype=np.int64),
+                                           self.maps.state_starts[layers]])
+        self.label_neurons = np.concatenate([
+            np.full(self.shift, -1, dtype=np.int64),
+            self.maps.state_starts[layers] + (labels - offsets[layers]) // breakpoints[layers]])
+        self.label_layers, self.label_offsets = layers.tolist(), offsets
         self.state_starts = self.maps.state_starts.tolist()
-        self.systems: dict = {}          # (states, tight labels) -> vertex id
+        self.domain_equations = [self.maps.domain_row(k) for k in range(rows)]
+        self.equations: dict = {}        # (layer, states before it) -> its hyperplanes
         self.generator_ids: dict = {}
         self.points: list = []           # exact coordinates (a ray: its direction)
-        self.values: list = []           # exact label values at each vertex (None: a ray)
+        self.is_ray: list = []
+        self.values: dict = {}           # vertex -> exact label values (for rays' slopes)
         self.slopes: dict = {}           # (vertex, ray) -> signs of the labels' slopes
 
-    def regions(self, patterns: np.ndarray, kept: list) -> list:
-        """The regions' closures as faces, from each one's generators (float rows
-        ``(nv, dim + 1)``) and the labels tight at each."""
-        ids = [[self._generator(pattern, tight, row) for tight, row in zip(labels, generators)]
-               for pattern, (generators, labels) in zip(patterns, kept)]
+    def regions(self, patterns: np.ndarray, kept: list) -> tuple:
+        """The regions' closures as rows of one sign table, from each region's generators
+        (float rows ``(nv, dim + 1)``) and the labels tight at each (:meth:`_closures`)."""
+        region = np.repeat(np.arange(len(kept)), [len(labels) for _, labels in kept])
+        floats = np.concatenate([generators for generators, _ in kept])
+        tight = [labels for _, region_labels in kept for labels in region_labels]
+        ray = floats[:, -1] == 0.0
+        ids = np.empty(len(tight), dtype=np.int64)
+        ids[~ray] = self._vertex_ids(patterns, region[~ray],
+                                     [tight[i] for i in np.flatnonzero(~ray)])
+        for i in np.flatnonzero(ray):
+            ids[i] = self._ray(patterns[region[i]], tight[i], floats[i])
         self._seal()
-        closures = []
-        for members in ids:
-            vertices = sorted(g for g in members if self.values[g] is not None)
-            rays = sorted(g for g in members if self.values[g] is None)
-            closures.append(self.face(vertices, rays, self._ray_signs(vertices[0], rays)))
-        return closures
+        return self._closures(region, ids, ray)
 
-    def face(self, vertices: list, rays: list, ray_signs: np.ndarray) -> "_Face":
-        """The face generated by ``vertices`` and ``rays`` (generator ids), the rays' signs
-        ``(len(rays), L)`` taken in this face."""
-        signs = np.concatenate([self.signs[vertices], ray_signs])
-        high, low = signs.max(axis=0), signs.min(axis=0)
-        if ((high > 0) & (low < 0)).any():
-            raise RegionsError("a label changes sign across the closure of a face")
-        return _Face(np.array(vertices, dtype=np.int64), np.array(rays, dtype=np.int64),
-                     ray_signs, np.where(high > 0, high, low))
+    def _vertex_ids(self, patterns: np.ndarray, region: np.ndarray, tight: list) -> np.ndarray:
+        """The ids of vertices, ``region[i]``'s tight on the labels ``tight[i]``. A vertex
+        is first looked up by the equations it solves: its tight labels and the states
+        their hyperplanes depend on (those of the layers before the deepest one), less the
+        states of the neurons whose labels are tight. Those may differ between the regions
+        around the vertex but not the solution: where a neuron's label vanishes, the pieces
+        on either side of its breakpoint agree, so, layer by layer, the later labels agree
+        on the points where the earlier tight ones vanish. Every other state is the same in
+        every region around the vertex, so each vertex is solved once."""
+        longest = max(map(len, tight))
+        padding = (-self.shift,)
+        labels = np.array([t + padding * (longest - len(t)) for t in tight],
+                          dtype=np.int64).reshape(len(tight), longest) + self.shift
+        stops = self.label_stops[labels].max(axis=1, initial=0)
+        neurons = self.label_neurons[labels]
+        keys = patterns[region]
+        keys[np.arange(keys.shape[1]) >= stops[:, None]] = 0
+        masked = (neurons >= 0) & (neurons < stops[:, None])
+        keys[np.nonzero(masked)[0], neurons[masked]] = 0
+        keys = np.concatenate([keys.view(np.uint8), labels.astype(np.int32).view(np.uint8)],
+                              axis=1)
+        width, flat, systems = keys.shape[1], keys.tobytes(), {}
+        system = np.array([systems.setdefault(flat[k * width:(k + 1) * width], len(systems))
+                           for k in range(len(tight))], dtype=np.int64)
+        _, first = np.unique(system, return_index=True)
+        ids = np.array([self._identify(self._vertex(patterns[region[i]], tight[i]), False)
+                        for i in first], dtype=np.int64)
+        return ids[system]
 
-    def _generator(self, pattern: np.ndarray, tight: tuple, row: np.ndarray) -> int:
-        """The id of a generator (float row ``(dim + 1,)``, ``tight`` its labels). A vertex
-        is first looked up by the equations it solves: its tight labels and the states their
-        hyperplanes depend on (the vertex engine's cache key); a ray's orientation is not
-        in them."""
-        if row[-1] == 0.0:
-            return self._exact_generator(pattern, tight, row)
-        deepest = max((self.label_layers[label] for label in tight if label >= 0), default=0)
-        system = (pattern[:self.state_starts[deepest]].tobytes(), tuple(tight))
-        found = self.systems.get(system)
-        if found is None:
-            found = self.systems[system] = self._exact_generator(pattern, tight, row)
-        return found
-
-    def _exact_generator(self, pattern: np.ndarray, tight: tuple, row: np.ndarray) -> int:
-        """The id of a generator, exactly, in the domain's coordinates: a vertex's
-        coordinates, a ray's direction scaled to a first nonzero entry of +-1 (so equal
-        rays are equal)."""
+    def _ray(self, pattern: np.ndarray, tight: tuple, row: np.ndarray) -> int:
+        """The id of a ray: the vertex engine's direction, in the domain's coordinates,
+        scaled to a first nonzero entry of +-1 (so equal rays are equal)."""
         exact = self.exact.exact_point(pattern.tobytes(), tight, row)
         if self.selection is not None:          # the engine's coordinates are a permutation
             lifted = [fmpq(0)] * len(exact)
             for k, v in zip(self.selection, exact):
                 lifted[int(k)] = v
             exact = lifted
-        ray = row[-1] == 0.0
-        if ray:
-            lead = next(abs(v) for v in exact if v != 0)
-            exact = [v / lead for v in exact]
-        else:
-            exact = [v * self.scale for v in exact]
+        lead = next(abs(v) for v in exact if v != 0)
+        return self._identify([v / lead for v in exact], True)
+
+    def _identify(self, exact: list, ray: bool) -> int:
+        """The id of a generator by its exact coordinates (a new one when first seen)."""
         key = (ray,) + tuple((int(v.p), int(v.q)) for v in exact)
         found = self.generator_ids.get(key)
         if found is None:
             found = self.generator_ids[key] = len(self.points)
             self.points.append(exact)
-            self.values.append(None if ray else self._label_values(exact))
+            self.is_ray.append(ray)
+        return found
+
+    def _closures(self, region: np.ndarray, ids: np.ndarray, ray: np.ndarray) -> tuple:
+        """The regions' closures from their generators (``ids[i]`` one of ``region[i]``'s,
+        a ray where ``ray[i]``): ``(table (rows, L) int8, generators (rows,) int64, the
+        generator of each row, vertex_rows (rows,) int32, 1 for a vertex's, region_rows
+        int32, region_starts (regions + 1,) int64)``, region ``r``'s rows
+        ``region_rows[region_starts[r]:region_starts[r + 1]]``, its vertices (ascending)
+        then its rays (ascending). The first rows are the generators' own (a vertex's sign
+        vector; a ray's is never read), then each region's ray rows: the signs of every
+        label's slope along the ray within that region."""
+        count, regions = len(self.points), int(region.max(initial=-1)) + 1
+        vertices = np.sort(region[~ray] * count + ids[~ray])
+        rays = np.sort(region[ray] * count + ids[ray])
+        total = count + len(rays)
+        tables, generators = [self.signs], [np.arange(count)]
+        if len(rays):
+            with_rays, firsts = np.unique(rays // count, return_index=True)
+            first_vertices = vertices[np.searchsorted(vertices, with_rays * count)] % count
+            for vertex, group in zip(first_vertices, np.split(rays % count, firsts[1:])):
+                tables.append(self._ray_signs(int(vertex), group.tolist()))
+            generators.append(rays % count)
+        order = np.sort(np.concatenate([
+            (vertices // count) * 2 * total + vertices % count,
+            (rays // count) * 2 * total + total + count + np.arange(len(rays))]))
+        vertex_rows = np.zeros(total, dtype=np.int32)
+        vertex_rows[:count] = np.logical_not(self.is_ray)
+        return (np.ascontiguousarray(np.concatenate(tables)), np.concatenate(generators),
+                vertex_rows, (order % total).astype(np.int32),
+                np.concatenate([[0], np.cumsum(np.bincount(order // (2 * total),
+                                                           minlength=regions))]))
+
+    def _vertex(self, pattern: np.ndarray, tight: tuple) -> list:
+        """The vertex on the labels ``tight`` under ``pattern``, exactly, in the domain's
+        coordinates: the unique solution of their equations (``a . z + c = 0`` each)."""
+        rows = [self.domain_equations[-1 - label] if label < 0
+                else self._equations(pattern, self.label_layers[label])[label]
+                for label in tight]
+        dim = len(rows[0][0])
+        A = fmpq_mat(len(rows), dim, [a for row, _ in rows for a in row])
+        c = fmpq_mat(len(rows), 1, [-c for _, c in rows])
+        try:
+            solution = A.solve(c) if len(rows) == dim else exact_solve(A, c)
+        except ZeroDivisionError:
+            solution = None
+        if solution is None:
+            raise RegionsError("a vertex's tight labels do not determine it")
+        return solution.entries()
+
+    def _equations(self, pattern: np.ndarray, layer: int) -> dict:
+        """``{label: (a, c)}`` for the labels of ``layer`` under ``pattern``, each hyperplane
+        ``a . z + c = 0`` (``a`` a list of fmpq), by the states it depends on."""
+        key = (layer, pattern[:self.state_starts[layer]].tobytes())
+        found = self.equations.get(key)
+        if found is None:
+            G, beta = self.maps.preactivation(pattern, layer)
+            dim, first = G.ncols(), int(self.label_offsets[layer])
+            gradients, offsets = G.entries(), beta.entries()
+            found = self.equations[key] = {
+                first + neuron * len(breakpoints) + q:
+                    (gradients[neuron * dim:(neuron + 1) * dim], offsets[neuron] - t)
+                for breakpoints in [self.maps.breakpoints[layer]]
+                for neuron in range(G.nrows()) for q, t in enumerate(breakpoints)}
         return found
 
     def _label_values(self, point: list) -> list:
@@ -279,10 +365,11 @@ class _Faces:
                          for row, bk in zip(A, b)]
 
     def _seal(self) -> None:
-        """Every vertex's sign vector, shape (generators, L) int8 (rays' rows 0)."""
-        width = len(next(v for v in self.values if v is not None))
-        self.signs = np.array([[(x > 0) - (x < 0) for x in v] if v is not None else [0] * width
-                               for v in self.values], dtype=np.int8).reshape(-1, width)
+        """Every generator's sign vector, shape (generators, L) int8 (a ray's row 0)."""
+        vertices = [g for g, ray in enumerate(self.is_ray) if not ray]
+        signs = _label_signs(self.maps, self.domain_rows, [self.points[g] for g in vertices])
+        self.signs = np.zeros((len(self.points), signs.shape[1]), dtype=np.int8)
+        self.signs[vertices] = signs
 
     def _ray_signs(self, vertex: int, rays: list) -> np.ndarray:
         """The signs of every label's slope along each ray from ``vertex``, shape
@@ -291,6 +378,8 @@ class _Faces:
         for ray in rays:
             key = (vertex, ray)
             if key not in self.slopes:
+                if vertex not in self.values:
+                    self.values[vertex] = self._label_values(self.points[vertex])
                 point = [x + d for x, d in zip(self.points[vertex], self.points[ray])]
                 self.slopes[key] = [(s > 0) - (s < 0) for s in
                                      (a - b for a, b in zip(self._label_values(point),
@@ -298,47 +387,21 @@ class _Faces:
             rows.append(self.slopes[key])
         return np.array(rows, dtype=np.int8).reshape(len(rays), self.signs.shape[1])
 
-    def facets(self, face: "_Face") -> tuple[np.ndarray, np.ndarray]:
-        """The facets of a face, the maximal faces cut out by one label each: ``(cuts (c,
-        nv + nr) bool, the generators of each; signs (c, L) int8, the sign vector of each)``."""
-        generators = self.signs[face.vertices]
-        if len(face.rays):
-            generators = np.concatenate([generators, face.ray_signs])
-        zero = (generators[:, face.signs != 0] == 0).T
-        zero = zero[zero[:, :len(face.vertices)].any(axis=1)]      # no vertex: not a face
-        cuts = np.array(list({cut.tobytes(): cut for cut in zero}.values()),
-                        dtype=np.int32).reshape(-1, len(generators))
-        inside = (cuts @ cuts.T) == cuts.sum(axis=1)[:, None]
-        np.fill_diagonal(inside, False)
-        cuts = cuts[~inside.any(axis=1)]
-        width = generators.shape[1]
-        sides = cuts @ np.concatenate([generators > 0, generators < 0], axis=1,
-                                      dtype=np.int32) > 0
-        above, below = sides[:, :width], sides[:, width:]
-        if (above & below).any():
-            raise RegionsError("a label changes sign across the closure of a face")
-        return cuts.astype(bool), above.astype(np.int8) - below.astype(np.int8)
-
-    @staticmethod
-    def facet(face: "_Face", cut: np.ndarray, signs: np.ndarray) -> "_Face":
-        """The face of ``face`` generated by its generators ``cut``, with sign vector
-        ``signs``."""
-        nv = len(face.vertices)
-        return _Face(face.vertices[cut[:nv]], face.rays[cut[nv:]], face.ray_signs[cut[nv:]],
-                     signs)
-
-
 
 class _RelativeInteriors(Sequence):
     """Each face's point of :attr:`FaceLattice.rational_points`, computed when first read:
-    from the exact generators (fmpq lists) and each face's vertex and ray ids."""
+    from the exact generators (fmpq lists) and each face's rows (:func:`._lattice.descend`):
+    face ``f``'s generators are ``generators[starts[g]:starts[g + 1]]``, ``g = order[f]``,
+    its vertices where ``vertex`` holds."""
 
-    def __init__(self, generators: list, vertices: list, rays: list):
-        self._generators, self._vertices, self._rays = generators, vertices, rays
+    def __init__(self, points: list, generators: np.ndarray, vertex: np.ndarray,
+                 starts: np.ndarray, order: np.ndarray):
+        self._points, self._generators, self._vertex = points, generators, vertex
+        self._starts, self._order = starts, order
         self._found: dict = {}
 
     def __len__(self) -> int:
-        return len(self._vertices)
+        return len(self._order)
 
     def __getitem__(self, f):
         if isinstance(f, slice):
@@ -347,75 +410,122 @@ class _RelativeInteriors(Sequence):
         if f < 0:
             f += len(self)
         if f not in self._found:
-            self._found[f] = self._point(self._vertices[f], self._rays[f])
+            g = self._order[f]
+            rows = slice(self._starts[g], self._starts[g + 1])
+            generators, vertex = self._generators[rows], self._vertex[rows]
+            self._found[f] = self._point(generators[vertex], generators[~vertex])
         return self._found[f]
 
     def _point(self, vertices: np.ndarray, rays: np.ndarray) -> tuple:
         """The mean of ``vertices`` plus the sum of ``rays`` (generator ids), as Fractions."""
-        points = self._generators
+        points = self._points
         point = [sum((points[v][k] for v in vertices), fmpq(0)) / len(vertices)
                  + sum((points[r][k] for r in rays), fmpq(0))
                  for k in range(len(points[vertices[0]]))]
         return tuple(Fraction(int(v.p), int(v.q)) for v in point)
 
 
-@dataclass
-class _Face:
-    """One face: its vertex and ray ids, the signs of every label's slope along each of
-    its rays ``(rays, L)``, and its sign vector ``(L,)`` (its identity)."""
-
-    vertices: np.ndarray
-    rays: np.ndarray
-    ray_signs: np.ndarray
-    signs: np.ndarray
-
-
-def _lattice(faces: _Faces, regions: list, hyperplanes: int) -> FaceLattice:
-    """The lattice from the regions' closures (region ``i`` the ``i``-th), dimension by
-    dimension down to the vertices: each face's facets are found once, and a face's
-    regions are those of the faces it is a facet of."""
-    found = {r.signs.tobytes(): k for k, r in enumerate(regions)}
-    level, records = list(regions), list(regions)
-    owners = [{k} for k in range(len(regions))]
-    bounds: list = [[] for _ in regions]
-    dims = [len(faces.points[0])] * len(regions)
-    while level:
-        following = []
-        for face in level:
-            f = found[face.signs.tobytes()]
-            for cut, signs in zip(*faces.facets(face)):
-                key = signs.tobytes()
-                g = found.get(key)
-                if g is None:
-                    g = found[key] = len(records)
-                    records.append(faces.facet(face, cut, signs))
-                    following.append(records[-1])
-                    owners.append(set())
-                    bounds.append([])
-                    dims.append(dims[f] - 1)
-                owners[g] |= owners[f]
-                bounds[f].append(g)
-        level = following
-    return _assemble(faces, records, dims, owners, bounds, hyperplanes)
+def _label_signs(maps: RationalMaps, domain_rows: tuple, points: list) -> np.ndarray:
+    """The exact sign of every breakpoint hyperplane label (pre-activation minus breakpoint)
+    then every domain row (``b - a . z``) at each point (working coordinates, fmpq lists),
+    shape (len(points), L) int8. The network runs on all the points at once, in integers:
+    a point is a column of numerators over a positive denominator of its own, and each
+    affine map (over one common denominator) and activation maps numerators to numerators,
+    so a value's sign is its numerator's."""
+    count, dim = len(points), len(points[0])
+    cleared = [fmpq_mat(dim, 1, point).numer_denom() for point in points]
+    start = fmpz_mat(dim, count, [column[k, 0] for k in range(dim) for column, _ in cleared])
+    start_scale = fmpz_mat(1, count, [denominator for _, denominator in cleared])
+    values, scale = _affine(*maps.start, start, start_scale)
+    signs = []
+    for index, layer in enumerate(maps.network.layers):
+        values, scale = _affine(maps.weights[index], maps.biases[index], values, scale)
+        if maps.breakpoints[index]:         # labels neuron by neuron, breakpoints within
+            signs.append(np.stack([_signs(_shifted(values, scale, t))
+                                   for t in maps.breakpoints[index]], axis=1
+                                  ).reshape(-1, count))
+        values, scale = _activate(values, scale, layer.activation, maps.slopes[index])
+    A, b = domain_rows
+    if b:
+        signs.append(_signs(_affine(fmpq_mat(len(A), dim, [-a for row in A for a in row]),
+                                    fmpq_mat(len(b), 1, b), start, start_scale)[0]))
+    return np.ascontiguousarray(np.concatenate(signs).T)
 
 
-def _assemble(faces: _Faces, records: list, dims: list, owners: list, bounds: list,
-              hyperplanes: int) -> FaceLattice:
-    """The :class:`FaceLattice` of the faces found (``records``, numbered as found),
+def _affine(A: fmpq_mat, c: fmpq_mat, values: fmpz_mat, scale: fmpz_mat
+            ) -> tuple[fmpz_mat, fmpz_mat]:
+    """``A z + c`` at the points ``values / scale`` (numerators (n, N), denominators (1, N)),
+    in the same form: ``A`` and ``c`` over a common denominator ``D``, the numerators are
+    ``D A`` times the numerators plus ``D c`` times the denominators, over ``D`` times them."""
+    rows, cols = A.nrows(), A.ncols()
+    cleared, denominator = fmpq_mat(rows, cols + 1, [v for i in range(rows) for v in
+                                                     [A[i, j] for j in range(cols)] + [c[i, 0]]]
+                                    ).numer_denom()
+    linear = fmpz_mat(rows, cols, [cleared[i, j] for i in range(rows) for j in range(cols)])
+    offset = fmpz_mat(rows, 1, [cleared[i, cols] for i in range(rows)])
+    return linear * values + offset * scale, scale * denominator
+
+
+def _shifted(values: fmpz_mat, scale: fmpz_mat, t: fmpq) -> fmpz_mat:
+    """The numerators of ``values / scale - t`` over ``scale`` times ``t``'s denominator."""
+    if t == 0:
+        return values
+    rows = values.nrows()
+    return values * t.q - fmpz_mat(rows, 1, [t.p] * rows) * scale
+
+
+def _signs(values: fmpz_mat) -> np.ndarray:
+    """The signs of an integer matrix's entries, as an int8 array of its shape."""
+    return np.array([(v > 0) - (v < 0) for v in values.entries()],
+                    dtype=np.int8).reshape(values.nrows(), values.ncols())
+
+
+def _activate(values: fmpz_mat, scale: fmpz_mat, activation: str, slope: fmpq
+              ) -> tuple[fmpz_mat, fmpz_mat]:
+    """An activation applied to the values ``values / scale`` (numerators (n, N), positive
+    denominators (1, N)), in the same form."""
+    rows, count = values.nrows(), values.ncols()
+    entries = values.entries()
+    if activation == "relu":
+        entries = [v if v > 0 else 0 for v in entries]
+    elif activation == "leaky_relu":
+        entries = [v * slope.q if v > 0 else v * slope.p for v in entries]
+        scale = scale * slope.q
+    elif activation == "hardtanh":
+        bounds = scale.entries() * rows
+        entries = [max(-h, min(h, v)) for v, h in zip(entries, bounds)]
+    return fmpz_mat(rows, count, entries), scale
+
+
+def _lattice(faces: _Faces, closures: tuple, hyperplanes: int) -> FaceLattice:
+    """The lattice from the regions' closures (:meth:`_Faces.regions`, region ``i`` the
+    ``i``-th), dimension by dimension down to the vertices (:func:`._lattice.descend`),
     renumbered by dimension, vertices first."""
-    order = np.argsort(np.array(dims, dtype=np.int64), kind="stable")
-    number = np.empty(len(order), dtype=np.int64)
-    number[order] = np.arange(len(order))
-    vertex_face = {int(records[f].vertices[0]): int(number[f]) for f in order
-                   if dims[f] == 0}
-    exact_points = _RelativeInteriors(faces.points, [records[f].vertices for f in order],
-                                      [records[f].rays for f in order])
+    table, generators, vertex_rows, region_rows, region_starts = closures
+    rows, starts, signs, dims, parents, children, owners, owner_starts = descend(
+        table, region_rows, region_starts, vertex_rows, len(faces.points[0]))
+    count = len(dims)
+    order = np.argsort(dims, kind="stable")
+    number = np.empty(count, dtype=np.int64)
+    number[order] = np.arange(count)
+    row_face = number[np.repeat(np.arange(count), np.diff(starts))]
+    row_generator = generators[rows]
+    vertex = vertex_rows[rows] == 1
+    vertex_face = np.full(len(generators), -1, dtype=np.int64)
+    vertex_face[row_generator[starts[:-1][dims == 0]]] = number[dims == 0]
+    if (vertex_face[row_generator[vertex]] < 0).any():
+        raise RegionsError("a vertex of a face is not a face of the lattice")
     return FaceLattice(
-        np.array([dims[f] for f in order], dtype=np.int64),
-        np.array([records[f].signs[:hyperplanes] for f in order],
-                 dtype=np.int8).reshape(len(order), hyperplanes),
-        [np.array(sorted(owners[f]), dtype=np.int64) for f in order],
-        [np.sort(number[np.array(bounds[f], dtype=np.int64)]) for f in order],
-        [np.array(sorted(vertex_face[int(v)] for v in records[f].vertices), dtype=np.int64)
-         for f in order],
-        exact_points)
+        dims[order], np.ascontiguousarray(signs[order, :hyperplanes]),
+        _grouped(number[np.repeat(np.arange(count), np.diff(owner_starts))], owners, count),
+        _grouped(number[parents], number[children], count),
+        _grouped(row_face[vertex], vertex_face[row_generator[vertex]], count),
+        _RelativeInteriors(faces.points, row_generator, vertex, starts, order))
+
+
+def _grouped(groups: np.ndarray, values: np.ndarray, count: int) -> list:
+    """``values`` (each in ``range(count)``) by ``groups`` (each in ``range(count)``), each
+    group ascending: a list of ``count`` int64 arrays (views of one)."""
+    flat = np.sort(groups * count + values) % count
+    ends = np.cumsum(np.bincount(groups, minlength=count)).tolist()
+    return [flat[start:end] for start, end in zip([0] + ends[:-1], ends)]
