@@ -143,7 +143,6 @@ def test_hyperplane_far_from_a_cell_of_an_unbounded_domain():
 # ``p + s (q - p)``, s in (0, 1), built from the points themselves (not from the domain).
 
 ENGINES = ("split", "vertex", "walk")
-FIFTH = 0.2          # float64(0.2) = 3602879701896397 / 2**54, below 1/5
 TINY = 2.0 ** -60
 
 
@@ -256,25 +255,24 @@ def test_line_passes_exactly_through_both_points():
     assert counts_of_every_engine(net, rounded) == dict.fromkeys(ENGINES + ("count",), 4)
 
 
-# The plane through (0, 0, 0), (3, 4, 0), (0, 0, 1) on [0, 1]^2: u = (3, 4, 0) fl(0.2)
-# exactly, v = (0, 0, 1); fl(0.6) = fl(3 fl(0.2)) rounds up by 2**-54, so on the float
-# basis (2, -1, 0) . u = 2 fl(0.2) + 2**-53 instead of 2 fl(0.2).
+# The plane through (0, 0, 0), (3, 4, 0), (0, 0, 1) on [0, 1]^2: u = (3, 4, 0) / 5 = (0.6, 0.8, 0)
+# exactly, v = (0, 0, 1). On the basis rounded to float64, 3 fl(0.6) + 4 fl(0.8) = 5 + 2**-53.
 PLANE_CORNERS = {
-    # 2x - y = 2 fl(0.2) holds on the edge u = 1: one region
-    "edge": ([[2, -1, 0]], [-2 * FIFTH], 1),
-    # 2x - y + z / 8 = 2 fl(0.2) + 1/8 touches the square at the corner (1, 1) only
-    "corner": ([[2, -1, 0.125]], [-(2 * FIFTH + 0.125)], 1),
-    # 2x - y - 2 fl(0.2) z = 0 through the corners (0, 0) and (1, 1): the diagonal
-    "diagonal": ([[2, -1, -2 * FIFTH]], [0.0], 2),
+    # 3x + 4y = 5 holds on the edge u = 1: one region
+    "edge": ([[3, 4, 0]], [-5], 1),
+    # 3x + 4y + z / 8 = 5 + 1/8 touches the square at the corner (1, 1) only
+    "corner": ([[3, 4, 0.125]], [-5.125], 1),
+    # 3x + 4y - 5z = 0 through the corners (0, 0) and (1, 1): the diagonal
+    "diagonal": ([[3, 4, -5]], [0], 2),
 }
 
 
 @pytest.mark.parametrize("case", sorted(PLANE_CORNERS))
 def test_plane_bounds_are_exact_at_corners_and_edges(case):
     rows, biases, expected = PLANE_CORNERS[case]
-    assert Fraction(2 * FIFTH + 0.125) == 2 * Fraction(FIFTH) + Fraction(1, 8)
     net = relu_net(rows, biases)
     domain = regions.plane([0, 0, 0], [3, 4, 0], [0, 0, 1], lo=0, hi=1)
+    assert domain.exact_basis().tolist() == [[fmpq(3, 5), 0], [fmpq(4, 5), 0], [0, 1]]
     assert counts_of_every_engine(net, domain) == dict.fromkeys(ENGINES + ("count",), expected)
     # the same square on the basis rounded to float64 is another set: the edge and the
     # corner are cut off by a sliver (so the exact basis is what the engines use)
