@@ -327,6 +327,19 @@ def test_plane_coordinates():
     assert np.allclose(seg.to_input([0.0]), p0)
 
 
+@pytest.mark.parametrize("scale", [2.0 ** -1022, 2.0 ** -1000, 1.0, 2.0 ** 1000])
+def test_nearly_collinear_plane_points_give_orthonormal_coordinates(scale):
+    # p2 is 2**-52 off the line through p0 and p1 (relative to its size): the exact basis
+    # is exactly orthogonal and unit up to rounding, the plane the one through the points
+    p0, p1, p2 = [0.0, 0.0, 0.0], [1.0, 1.0, 0.0], [scale, scale * (1 + 2.0 ** -52), 0.0]
+    columns = regions.plane(p0, p1, p2).exact_basis().transpose().tolist()
+    u, v = ([Fraction(int(x.p), int(x.q)) for x in column] for column in columns)
+    assert sum(a * b for a, b in zip(u, v)) == 0
+    for column in (u, v):
+        assert abs(float(sum(a * a for a in column)) - 1.0) <= 1e-15
+    assert v[2] == 0 and v[1] > 0         # in the plane z = 0, towards p2
+
+
 # --------------------------------------------------------------------------- full-dimensional
 
 
@@ -372,6 +385,9 @@ def test_polytope_with_redundant_and_zero_rows(seed):
     lambda: regions.segment([1.0, 2.0], [1.0, 2.0]),
     lambda: regions.segment([1.0, 2.0], [1.0, 2.0, 3.0]),
     lambda: regions.line([0.5], [0.5]),
+    lambda: regions.segment([-1e308, 0.0], [1e308, 0.0]),           # length overflows float64
+    lambda: regions.line([0.0, 0.0], [1.5e308, 1.5e308]),
+    lambda: regions.plane([-1e308, 0, 0], [1e308, 0, 0], [0, 1, 0]),
     lambda: regions.whole_space(0),
 ], ids=lambda f: "")
 def test_bad_domains_raise_domain_error(make):
