@@ -358,14 +358,11 @@ def plane(p0, p1, p2, lo=None, hi=None) -> Domain:
     first = _difference(p1, p0)
     if not any(first):
         raise DomainError("plane points are collinear (the first two coincide)")
-    u, _ = _unit(first)
-    second = _difference(p2, p0)
-    along = float(np.dot(_floats(second), _floats(u)))
-    rest = [s - Fraction(along) * v for s, v in zip(second, u)]
-    # ``rest`` is orthogonal to ``u`` up to rounding; exactly dependent means collinear
-    if _collinear(first, second):
+    u = _divided(first, _length(first))
+    rest = _rejection(_difference(p2, p0), first)
+    if not any(rest):
         raise DomainError("plane points are collinear")
-    v, _ = _unit(rest)
+    v = _divided(rest, _norm(rest))
     return _slice("plane", p0, [u, v], lo, hi)
 
 
@@ -390,7 +387,7 @@ def line(p0, p1) -> Domain:
     direction = _difference(p1, p0)
     if not any(direction):
         raise DomainError("line points coincide")
-    return _slice("line", p0, [_unit(direction)[0]], None, None)
+    return _slice("line", p0, [_divided(direction, _length(direction))], None, None)
 
 
 def segment(p0, p1) -> Domain:
@@ -410,8 +407,8 @@ def segment(p0, p1) -> Domain:
     direction = _difference(p1, p0)
     if not any(direction):
         raise DomainError("segment points coincide")
-    column, length = _unit(direction)
-    return _slice("segment", p0, [column], 0.0, length)
+    length = _length(direction)
+    return _slice("segment", p0, [_divided(direction, length)], 0.0, length)
 
 
 def _slice(kind: str, origin: np.ndarray, columns: list, lo, hi) -> Domain:
@@ -438,27 +435,39 @@ def _floats(vector: list) -> np.ndarray:
     return np.array([float(v) for v in vector])
 
 
-def _norm(vector: list) -> float:
-    """The Euclidean norm of an exact vector, rounded to a positive float64."""
-    floats = _floats(vector)
-    biggest = float(np.max(np.abs(floats)))
-    if biggest == 0.0:      # every entry underflows: scale exactly first
-        biggest = float(max(abs(v) for v in vector))
-        return biggest
-    return float(np.linalg.norm(floats / biggest)) * biggest
+def _norm(vector: list) -> Fraction:
+    """The Euclidean norm of an exact non-zero vector to within a few units in the last
+    place of float64, as a dyadic rational: computed on the vector scaled exactly by a power
+    of two, so that nothing overflows or underflows."""
+    biggest = max(abs(v) for v in vector)
+    shift = biggest.numerator.bit_length() - biggest.denominator.bit_length()
+    scale = Fraction(2) ** shift
+    return Fraction(float(np.linalg.norm(_floats([v / scale for v in vector])))) * scale
 
 
-def _unit(vector: list) -> tuple[list, float]:
-    """``(vector / L, L)``: an exact non-zero vector divided exactly by its norm ``L``
-    rounded to float64, so ``L`` times the (rational) column is exactly ``vector``."""
-    length = _norm(vector)
-    return [v / Fraction(length) for v in vector], length
+def _length(vector: list) -> float:
+    """:func:`_norm` rounded to a positive float64 (a segment's or line's length, the unit
+    of a plane's first coordinate); DomainError when float64 has no such number."""
+    try:
+        length = float(_norm(vector))
+    except OverflowError:
+        length = math.inf
+    if not 0.0 < length < math.inf:
+        raise DomainError("the distance between the points is beyond the range of float64")
+    return length
 
 
-def _collinear(first: list, second: list) -> bool:
-    """Whether two exact vectors are linearly dependent (every 2x2 minor is zero)."""
-    pivot = next(i for i, v in enumerate(first) if v != 0)
-    return all(first[pivot] * s - second[pivot] * f == 0 for f, s in zip(first, second))
+def _rejection(vector: list, onto: list) -> list:
+    """``vector`` minus its exact orthogonal projection on the exact non-zero ``onto``:
+    exactly orthogonal to it, and zero exactly when the two are linearly dependent."""
+    along = sum(a * b for a, b in zip(vector, onto)) / sum(b * b for b in onto)
+    return [a - along * b for a, b in zip(vector, onto)]
+
+
+def _divided(vector: list, length) -> list:
+    """``vector / length`` exactly (``length`` a float64 or a rational): so ``length`` times
+    the column is exactly ``vector``."""
+    return [v / Fraction(length) for v in vector]
 
 
 def _drop_zero_rows(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
