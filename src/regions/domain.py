@@ -16,7 +16,9 @@ the slice is the network with its first layer precomposed with the embedding.
 A slice's first column is the exact difference ``p1 - p0`` divided by its length
 ``L`` rounded to float64 (a rational, not a float), so slice coordinate ``L`` is
 exactly ``p1``: a segment is exactly the set between its two points, its ends the
-rows ``t >= 0`` and ``t <= L`` of float64 numbers.
+rows ``t >= 0`` and ``t <= L`` of float64 numbers. A plane's second column is
+``p2 - p0`` minus its exact orthogonal projection on ``p1 - p0``, divided by its norm
+(a dyadic rational within rounding of it): exactly orthogonal to the first.
 
 Every number that defines a domain (box bounds, polytope rows, slice points) is
 a float64, hence an exact rational, and the enumeration treats it so: no
