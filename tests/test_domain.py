@@ -18,6 +18,7 @@ from regions import sampling as S
 
 import oracles
 import rational_oracle as ro
+from max_networks import max_net
 from oracles import pattern_set, random_net, unambiguous
 
 SLICE_NETS = {
@@ -242,6 +243,17 @@ def test_segments_through_hyperplanes_at_their_ends_match_the_exact_sweep(seed):
         assert pattern_set(regions.enumerate_regions(net, domain, method=method)) == expected
     assert regions.count_regions(net, domain).regions == len(expected)
     assert S.regions_on_segments(net, p0, p1).counts[0] == len(expected)
+
+
+def test_a_max_unit_tied_at_the_end_of_a_segment_adds_no_region():
+    # max(x, y + 1/4): the inputs tie on x - y = 1/4, through p1 = (1, 0.75) only (at
+    # p0 = (0, 0) y + 1/4 wins): one region, by the split engine (the one for max layers)
+    net = max_net([(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0.0, 0.25])),
+                   (np.ones((1, 1)), np.zeros(1))], ["max", "identity"], {0: [[0, 1]]})
+    domain = regions.segment([0, 0], [1, 0.75])
+    assert len(regions.enumerate_regions(net, domain, method="split")) == 1
+    assert regions.count_regions(net, domain).regions == 1
+    assert S.regions_on_segments(net, [0.0, 0.0], [1.0, 0.75]).counts.tolist() == [1]
 
 
 def test_line_passes_exactly_through_both_points():
