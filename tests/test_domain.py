@@ -6,14 +6,19 @@ line), closed-form breakpoints of one-layer 1-D networks,
 built with the oracle's own Gram-Schmidt.
 """
 
+import dataclasses
 from fractions import Fraction
 
 import numpy as np
 import pytest
+from flint import fmpq
 
 import regions
+from regions import sampling as S
 
 import oracles
+import rational_oracle as ro
+from max_networks import max_net
 from oracles import pattern_set, random_net, unambiguous
 
 SLICE_NETS = {
@@ -131,6 +136,163 @@ def test_hyperplane_far_from_a_cell_of_an_unbounded_domain():
     assert pattern_set(regions.enumerate_regions(net)) == {(0, 1), (1, 1)}
 
 
+# --------------------------------------------------------------------------- exact ends
+#
+# A slice is exactly the set its points define: a hyperplane through an end of a segment
+# (or a corner of a plane's bounds) adds no region, one crossing just inside adds one.
+# The oracles: breakpoints worked by hand, and the exact rational sweep along
+# ``p + s (q - p)``, s in (0, 1), built from the points themselves (not from the domain).
+
+ENGINES = ("split", "vertex", "walk")
+TINY = 2.0 ** -60
+
+
+def relu_net(rows, biases):
+    """One ReLU layer with hyperplanes ``rows . x + biases = 0``, then their sum."""
+    W, b = np.array(rows, dtype=float), np.array(biases, dtype=float)
+    return regions.Network.from_layers([(W, b), (np.ones((1, len(b))), np.zeros(1))])
+
+
+def counts_of_every_engine(net, domain):
+    """Regions of ``domain`` by each engine and by ``count_regions``: name -> count."""
+    counts = {m: len(regions.enumerate_regions(net, domain, method=m)) for m in ENGINES}
+    counts["count"] = regions.count_regions(net, domain).regions
+    return counts
+
+
+def breakpoints_inside(rows, biases, p0, p1) -> int:
+    """Distinct ``s`` in the open (0, 1) where ``rows . (p0 + s (p1 - p0)) + biases`` vanishes,
+    in exact rationals."""
+    p0, p1 = [Fraction(v) for v in p0], [Fraction(v) for v in p1]
+    roots = set()
+    for row, bias in zip(rows, biases):
+        at_p0 = sum(Fraction(w) * x for w, x in zip(row, p0)) + Fraction(bias)
+        slope = sum(Fraction(w) * (y - x) for w, x, y in zip(row, p0, p1))
+        if slope != 0 and 0 < -at_p0 / slope < 1:
+            roots.add(-at_p0 / slope)
+    return len(roots)
+
+
+# (p0, p1, rows, biases, hand count). |p1 - p0| = 1.25 for (0, 0) -> (1, 0.75), whose
+# rounded inverse 0.8 makes 1.25 * fl(0.8) exceed 1; sqrt(2) for (1, 1), where it falls short.
+SEGMENT_ENDS = {
+    # x = 1 and x + y = 1.75 pass through p1, x = 0 and y = 0 through p0: one region
+    "through-both-ends": ([0, 0], [1, 0.75], [[1, 0], [1, 1], [1, 0], [0, 1]],
+                          [-1, -1.75, 0, 0], 1),
+    # and x = 0.5 crosses at s = 1/2: two
+    "ends-and-middle": ([0, 0], [1, 0.75], [[1, 0], [1, 1], [1, 0], [0, 1], [1, 0]],
+                        [-1, -1.75, 0, 0, -0.5], 2),
+    # the same segment the other way: x = 0, y = 0 through its end p1 = (0, 0)
+    "reversed": ([1, 0.75], [0, 0], [[1, 0], [0, 1]], [0, 0], 1),
+    # the same shape 2**20 times smaller (a zoomed working domain)
+    "small": ([0, 0], [2.0 ** -20, 0.75 * 2.0 ** -20], [[1, 0]], [-2.0 ** -20], 1),
+    # x + 2**-60 y = 1 crosses (0, 0) -> (1, 1) at s = 1 / (1 + 2**-60), just inside
+    "crossing-just-inside": ([0, 0], [1, 1], [[1, TINY]], [-1], 2),
+    # away from the origin: x = 2 through p1, y = 1.5 through p0
+    "offset": ([1, 1.5], [2, 2.25], [[1, 0], [0, 1]], [-2, -1.5], 1),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SEGMENT_ENDS))
+def test_segment_ends_exactly_at_its_points(case):
+    p0, p1, rows, biases, expected = SEGMENT_ENDS[case]
+    assert breakpoints_inside(rows, biases, p0, p1) + 1 == expected
+    net, domain = relu_net(rows, biases), regions.segment(p0, p1)
+    assert counts_of_every_engine(net, domain) == dict.fromkeys(ENGINES + ("count",), expected)
+    assert S.regions_on_segments(net, np.array(p0, float), np.array(p1, float)).counts[0] == \
+        expected
+    assert S.regions_along_lines(net, domain, lines=2).counts.tolist() == [expected] * 2
+
+
+@pytest.mark.parametrize("p0,p1", [([0, 0], [1, 0.75]), ([0, 0], [1, 1]), ([1, 2, 3], [3, 4, 5]),
+                                   ([0.1, -0.3], [0.7, 1e-9])])
+def test_segment_end_maps_exactly_to_its_point(p0, p1):
+    domain = regions.segment(p0, p1)
+    length = Fraction(float(domain.upper[0]))
+    assert domain.lower[0] == 0.0 and list(domain.b) == [domain.upper[0], 0.0]
+    end = [Fraction(float(x)) + Fraction(str(row[0])) * length
+           for x, row in zip(domain.origin, domain.exact_basis().tolist())]
+    assert end == [Fraction(float(y)) for y in p1]
+
+
+def dyadic_segment_net(seed):
+    """A random segment of 1/8-grid points in R^3 and a [3, 6, 4, 1] ReLU network whose
+    first two neurons' hyperplanes pass exactly through the segment's ends (weights on a
+    1/4 grid, so ``w . p`` is an exact float64)."""
+    rng = np.random.default_rng(seed)
+    p0, p1 = rng.integers(-16, 17, size=(2, 3)) / 8.0
+    while np.all(p0 == p1):
+        p1 = rng.integers(-16, 17, size=3) / 8.0
+    first = rng.normal(size=(6, 3))
+    first[:2] = rng.integers(-8, 9, size=(2, 3)) / 4.0
+    bias = rng.normal(0.0, 0.5, size=6)
+    bias[:2] = -first[0] @ p1, -first[1] @ p0
+    pairs = [(first, bias), (rng.normal(size=(4, 6)), rng.normal(0.0, 0.5, size=4)),
+             (np.ones((1, 4)), np.zeros(1))]
+    return regions.Network.from_layers(pairs, ["relu", "relu", "identity"]), p0, p1
+
+
+@pytest.mark.parametrize("seed", range(12), ids=[f"seed{s}" for s in range(12)])
+def test_segments_through_hyperplanes_at_their_ends_match_the_exact_sweep(seed):
+    net, p0, p1 = dyadic_segment_net(seed)
+    direction = [fmpq(*Fraction(y - x).as_integer_ratio())
+                 for x, y in zip(map(Fraction, p0), map(Fraction, p1))]
+    expected = {iv.pattern for iv in ro.exact_breakpoints_1d(net, p0, direction, 0.0, 1.0)}
+    domain = regions.segment(p0, p1)
+    for method in ENGINES:
+        assert pattern_set(regions.enumerate_regions(net, domain, method=method)) == expected
+    assert regions.count_regions(net, domain).regions == len(expected)
+    assert S.regions_on_segments(net, p0, p1).counts[0] == len(expected)
+
+
+def test_a_max_unit_tied_at_the_end_of_a_segment_adds_no_region():
+    # max(x, y + 1/4): the inputs tie on x - y = 1/4, through p1 = (1, 0.75) only (at
+    # p0 = (0, 0) y + 1/4 wins): one region, by the split engine (the one for max layers)
+    net = max_net([(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0.0, 0.25])),
+                   (np.ones((1, 1)), np.zeros(1))], ["max", "identity"], {0: [[0, 1]]})
+    domain = regions.segment([0, 0], [1, 0.75])
+    assert len(regions.enumerate_regions(net, domain, method="split")) == 1
+    assert regions.count_regions(net, domain).regions == 1
+    assert S.regions_on_segments(net, [0.0, 0.0], [1.0, 0.75]).counts.tolist() == [1]
+
+
+def test_line_passes_exactly_through_both_points():
+    # x = 1, y = 0.75 and x + y = 1.75 meet at p1 = (1, 0.75): the line through (0, 0)
+    # and p1 crosses all three there, 2 regions. A line through (0, 0) along the rounded
+    # unit direction misses p1 and crosses them at three points: 4.
+    net = relu_net([[1, 0], [0, 1], [1, 1]], [-1, -0.75, -1.75])
+    domain = regions.line([0, 0], [1, 0.75])
+    assert counts_of_every_engine(net, domain) == dict.fromkeys(ENGINES + ("count",), 2)
+    rounded = dataclasses.replace(domain, rational_basis=None)
+    assert counts_of_every_engine(net, rounded) == dict.fromkeys(ENGINES + ("count",), 4)
+
+
+# The plane through (0, 0, 0), (3, 4, 0), (0, 0, 1) on [0, 1]^2: u = (3, 4, 0) / 5 = (0.6, 0.8, 0)
+# exactly, v = (0, 0, 1). On the basis rounded to float64, 3 fl(0.6) + 4 fl(0.8) = 5 + 2**-53.
+PLANE_CORNERS = {
+    # 3x + 4y = 5 holds on the edge u = 1: one region
+    "edge": ([[3, 4, 0]], [-5], 1),
+    # 3x + 4y + z / 8 = 5 + 1/8 touches the square at the corner (1, 1) only
+    "corner": ([[3, 4, 0.125]], [-5.125], 1),
+    # 3x + 4y - 5z = 0 through the corners (0, 0) and (1, 1): the diagonal
+    "diagonal": ([[3, 4, -5]], [0], 2),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PLANE_CORNERS))
+def test_plane_bounds_are_exact_at_corners_and_edges(case):
+    rows, biases, expected = PLANE_CORNERS[case]
+    net = relu_net(rows, biases)
+    domain = regions.plane([0, 0, 0], [3, 4, 0], [0, 0, 1], lo=0, hi=1)
+    assert domain.exact_basis().tolist() == [[fmpq(3, 5), 0], [fmpq(4, 5), 0], [0, 1]]
+    assert counts_of_every_engine(net, domain) == dict.fromkeys(ENGINES + ("count",), expected)
+    # the same square on the basis rounded to float64 is another set: the edge and the
+    # corner are cut off by a sliver (so the exact basis is what the engines use)
+    rounded = dataclasses.replace(domain, rational_basis=None)
+    assert counts_of_every_engine(net, rounded)["count"] == (expected if case == "diagonal"
+                                                             else 2)
+
+
 # --------------------------------------------------------------------------- planes
 
 
@@ -175,6 +337,19 @@ def test_plane_coordinates():
     seg = regions.segment(p0, p1)
     assert np.allclose(seg.to_input([np.linalg.norm(p1 - p0)]), p1)
     assert np.allclose(seg.to_input([0.0]), p0)
+
+
+@pytest.mark.parametrize("scale", [2.0 ** -1022, 2.0 ** -1000, 1.0, 2.0 ** 1000])
+def test_nearly_collinear_plane_points_give_orthonormal_coordinates(scale):
+    # p2 is 2**-52 off the line through p0 and p1 (relative to its size): the exact basis
+    # is exactly orthogonal and unit up to rounding, the plane the one through the points
+    p0, p1, p2 = [0.0, 0.0, 0.0], [1.0, 1.0, 0.0], [scale, scale * (1 + 2.0 ** -52), 0.0]
+    columns = regions.plane(p0, p1, p2).exact_basis().transpose().tolist()
+    u, v = ([Fraction(int(x.p), int(x.q)) for x in column] for column in columns)
+    assert sum(a * b for a, b in zip(u, v)) == 0
+    for column in (u, v):
+        assert abs(float(sum(a * a for a in column)) - 1.0) <= 1e-15
+    assert v[2] == 0 and v[1] > 0         # in the plane z = 0, towards p2
 
 
 # --------------------------------------------------------------------------- full-dimensional
@@ -222,6 +397,9 @@ def test_polytope_with_redundant_and_zero_rows(seed):
     lambda: regions.segment([1.0, 2.0], [1.0, 2.0]),
     lambda: regions.segment([1.0, 2.0], [1.0, 2.0, 3.0]),
     lambda: regions.line([0.5], [0.5]),
+    lambda: regions.segment([-1e308, 0.0], [1e308, 0.0]),           # length overflows float64
+    lambda: regions.line([0.0, 0.0], [1.5e308, 1.5e308]),
+    lambda: regions.plane([-1e308, 0, 0], [1e308, 0, 0], [0, 1, 0]),
     lambda: regions.whole_space(0),
 ], ids=lambda f: "")
 def test_bad_domains_raise_domain_error(make):

@@ -8,6 +8,7 @@ checkpoint file itself (torn writes, corruption, full disks) are in
 ``test_faults.py``.
 """
 
+import dataclasses
 import itertools
 import json
 import os
@@ -216,6 +217,16 @@ def test_resume_refuses_another_network(tmp_path):
         regions.enumerate_regions(NET, DOMAIN, resume=path, min_radius=2e-6)
     with pytest.raises(regions.FileFormatError, match="no such checkpoint"):
         regions.enumerate_regions(NET, DOMAIN, resume=tmp_path / "missing.npz")
+
+
+def test_a_slice_checkpoint_is_tied_to_its_exact_basis():
+    # two slices with one float64 basis but different exact ones are different sets
+    plane = regions.plane([0, 0, 0], [3, 4, 0], [0, 0, 1], lo=0, hi=1)
+    rounded = dataclasses.replace(plane, rational_basis=None)
+    assert np.array_equal(plane.basis, rounded.basis)
+    net = random_network([3, 4, 1], seed=0)
+    assert checkpoints.fingerprint(net, plane, 1e-3) != checkpoints.fingerprint(net, rounded,
+                                                                                1e-3)
 
 
 # The child saves at the top of every step (its clock advances 10 s, more than the

@@ -7,10 +7,18 @@ box, a polytope) the embedding is the identity. For slices (a plane through
 three points, a line or a segment through two) the embedding passes exactly
 through the given points: its basis is an exact rational matrix
 (:meth:`Domain.exact_basis`) whose columns lie exactly in the slice and are
-orthonormal up to rounding; ``basis`` holds them rounded to float64. Distances in
-slice coordinates are therefore those of input space (up to rounding), and the
-network restricted to the slice is the network with its first layer precomposed
-with the embedding.
+orthonormal up to rounding; ``basis`` holds them rounded to float64, and every
+engine carries the rounding's bound (:meth:`Domain.basis_error`) into its
+predicates, deciding on the exact basis. Distances in slice coordinates are
+therefore those of input space (up to rounding), and the network restricted to
+the slice is the network with its first layer precomposed with the embedding.
+
+A slice's first column is the exact difference ``p1 - p0`` divided by its length
+``L`` rounded to float64 (a rational, not a float), so slice coordinate ``L`` is
+exactly ``p1``: a segment is exactly the set between its two points, its ends the
+rows ``t >= 0`` and ``t <= L`` of float64 numbers. A plane's second column is
+``p2 - p0`` minus its exact orthogonal projection on ``p1 - p0``, divided by its norm
+(a dyadic rational within rounding of it): exactly orthogonal to the first.
 
 Every number that defines a domain (box bounds, polytope rows, slice points) is
 a float64, hence an exact rational, and the enumeration treats it so: no
@@ -96,7 +104,7 @@ class Domain:
 
     def exact_basis(self):
         """The embedding's basis as an exact ``flint.fmpq_mat`` (n, dim): for a slice, the
-        exact direction(s) scaled by the float64 reciprocal of their length.
+        exact direction(s) divided exactly by their lengths rounded to float64.
 
         >>> line([0.0, 0.0], [2.0, 0.0]).exact_basis().tolist()
         [[1], [0]]
@@ -332,9 +340,11 @@ def plane(p0, p1, p2, lo=None, hi=None) -> Domain:
     Slice coordinates ``(u, v)`` have origin ``p0``; ``u`` points towards
     ``p1`` and ``v`` lies in the plane, orthogonal to ``u``, towards ``p2``.
     The plane passes exactly through the three points (its exact basis is
-    rational, :meth:`Domain.exact_basis`; orthonormal up to rounding). With
-    ``lo``/``hi`` (scalars or length-2) the slice is restricted to the box
-    ``[lo, hi]`` in slice coordinates; otherwise it is the whole plane.
+    rational, :meth:`Domain.exact_basis`; orthonormal up to rounding), ``p1``
+    exactly at ``(L, 0)`` with ``L`` the length ``|p1 - p0|`` rounded to float64.
+    With ``lo``/``hi`` (scalars or length-2) the slice is restricted to the box
+    ``[lo, hi]`` in slice coordinates, exactly: its corners and edges are those
+    of the exact basis; otherwise it is the whole plane.
     Raises :class:`DomainError` when the points are exactly collinear.
 
     >>> square = plane([0, 0, 0], [1, 0, 0], [0, 1, 0], lo=-1, hi=1)
@@ -350,20 +360,18 @@ def plane(p0, p1, p2, lo=None, hi=None) -> Domain:
     first = _difference(p1, p0)
     if not any(first):
         raise DomainError("plane points are collinear (the first two coincide)")
-    u = _scaled(first, 1.0 / _norm(first))
-    second = _difference(p2, p0)
-    along = float(np.dot(_floats(second), _floats(u)))
-    rest = [s - Fraction(along) * v for s, v in zip(second, u)]
-    # ``rest`` is orthogonal to ``u`` up to rounding; exactly dependent means collinear
-    if _collinear(first, second):
+    u = _divided(first, _length(first))
+    rest = _rejection(_difference(p2, p0), first)
+    if not any(rest):
         raise DomainError("plane points are collinear")
-    v = _scaled(rest, 1.0 / _norm(rest))
+    v = _divided(rest, _norm(rest))
     return _slice("plane", p0, [u, v], lo, hi)
 
 
 def line(p0, p1) -> Domain:
     """The whole line through two points; slice coordinate 0 at ``p0``, unit speed towards
-    ``p1`` (up to rounding; the line passes exactly through both points).
+    ``p1`` (up to rounding; the line passes exactly through both points, ``p1`` exactly at
+    the length ``|p1 - p0|`` rounded to float64).
 
     Examples
     --------
@@ -381,15 +389,19 @@ def line(p0, p1) -> Domain:
     direction = _difference(p1, p0)
     if not any(direction):
         raise DomainError("line points coincide")
-    return _slice("line", p0, [_scaled(direction, 1.0 / _norm(direction))], None, None)
+    return _slice("line", p0, [_divided(direction, _length(direction))], None, None)
 
 
 def segment(p0, p1) -> Domain:
-    """The segment from ``p0`` to ``p1``: slice coordinate ``t`` in ``[0, L]`` with ``L`` the
-    length rounded to float64; ``t = L`` is exactly ``p1``.
+    """The segment from ``p0`` to ``p1``, exactly: slice coordinate ``t`` in ``[0, L]`` with
+    ``L`` the length ``|p1 - p0|`` rounded to float64, at the exact speed ``(p1 - p0) / L``
+    (unit up to rounding), so ``t = 0`` is exactly ``p0`` and ``t = L`` exactly ``p1``.
 
     >>> segment([0, 0], [3, 4]).upper
     array([5.])
+    >>> from flint import fmpq
+    >>> (segment([0, 0], [1, 0.75]).exact_basis() * fmpq(5, 4)).tolist()
+    [[1], [3/4]]
     """
     p0, p1 = _vector(p0, "segment point 0"), _vector(p1, "segment point 1")
     if p0.shape != p1.shape:
@@ -397,8 +409,8 @@ def segment(p0, p1) -> Domain:
     direction = _difference(p1, p0)
     if not any(direction):
         raise DomainError("segment points coincide")
-    length = _norm(direction)
-    return _slice("segment", p0, [_scaled(direction, 1.0 / length)], 0.0, length)
+    length = _length(direction)
+    return _slice("segment", p0, [_divided(direction, length)], 0.0, length)
 
 
 def _slice(kind: str, origin: np.ndarray, columns: list, lo, hi) -> Domain:
@@ -425,24 +437,39 @@ def _floats(vector: list) -> np.ndarray:
     return np.array([float(v) for v in vector])
 
 
-def _norm(vector: list) -> float:
-    """The Euclidean norm of an exact vector, rounded to a positive float64."""
-    floats = _floats(vector)
-    biggest = float(np.max(np.abs(floats)))
-    if biggest == 0.0:      # every entry underflows: scale exactly first
-        biggest = float(max(abs(v) for v in vector))
-        return biggest
-    return float(np.linalg.norm(floats / biggest)) * biggest
+def _norm(vector: list) -> Fraction:
+    """The Euclidean norm of an exact non-zero vector to within a few units in the last
+    place of float64, as a dyadic rational: computed on the vector scaled exactly by a power
+    of two, so that nothing overflows or underflows."""
+    biggest = max(abs(v) for v in vector)
+    shift = biggest.numerator.bit_length() - biggest.denominator.bit_length()
+    scale = Fraction(2) ** shift
+    return Fraction(float(np.linalg.norm(_floats([v / scale for v in vector])))) * scale
 
 
-def _scaled(vector: list, factor: float) -> list:
-    return [v * Fraction(factor) for v in vector]
+def _length(vector: list) -> float:
+    """:func:`_norm` rounded to a positive float64 (a segment's or line's length, the unit
+    of a plane's first coordinate); DomainError when float64 has no such number."""
+    try:
+        length = float(_norm(vector))
+    except OverflowError:
+        length = math.inf
+    if not 0.0 < length < math.inf:
+        raise DomainError("the distance between the points is beyond the range of float64")
+    return length
 
 
-def _collinear(first: list, second: list) -> bool:
-    """Whether two exact vectors are linearly dependent (every 2x2 minor is zero)."""
-    pivot = next(i for i, v in enumerate(first) if v != 0)
-    return all(first[pivot] * s - second[pivot] * f == 0 for f, s in zip(first, second))
+def _rejection(vector: list, onto: list) -> list:
+    """``vector`` minus its exact orthogonal projection on the exact non-zero ``onto``:
+    exactly orthogonal to it, and zero exactly when the two are linearly dependent."""
+    along = sum(a * b for a, b in zip(vector, onto)) / sum(b * b for b in onto)
+    return [a - along * b for a, b in zip(vector, onto)]
+
+
+def _divided(vector: list, length) -> list:
+    """``vector / length`` exactly (``length`` a float64 or a rational): so ``length`` times
+    the column is exactly ``vector``."""
+    return [v / Fraction(length) for v in vector]
 
 
 def _drop_zero_rows(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -45,6 +45,7 @@ def assert_same_partition(a, b):
         assert la.windows is None or np.array_equal(la.windows, lb.windows)
     for name in ("kind", "A", "b", "origin", "basis", "lower", "upper"):
         assert np.array_equal(getattr(a.domain, name), getattr(b.domain, name)), name
+    assert a.domain.exact_basis() == b.domain.exact_basis()
 
 
 @pytest.mark.parametrize("domain", [
@@ -75,6 +76,34 @@ def test_npz_round_trip_is_exact(domain, method, tmp_path):
     back = regions.read_npz(tmp_path / "p.npz")
     assert_same_partition(part, back)
     assert (back.method, back.complete, back.seconds) == (method, True, part.seconds)
+
+
+@pytest.mark.parametrize("suffix", ["json", "npz"])
+def test_a_read_slice_is_the_exact_slice(suffix, tmp_path):
+    # 3x + 4y = 5 holds on the edge u = 1 of the plane square (u = (3, 4, 0) / 5 exactly):
+    # one region. On the basis rounded to float64 the edge is 2**-53 / 5 inside the
+    # square, so a partition read back without its exact basis fails its certificate.
+    net = regions.Network.from_layers([(np.array([[3.0, 4.0, 0.0]]), np.array([-5.0])),
+                                       (np.ones((1, 1)), np.zeros(1))])
+    part = regions.enumerate_regions(
+        net, regions.plane([0, 0, 0], [3, 4, 0], [0, 0, 1], lo=0, hi=1))
+    assert len(part) == 1 and certify(part).ok
+    file = tmp_path / f"p.{suffix}"
+    (write_json if suffix == "json" else regions.write_npz)(part, file)
+    back = (read_json if suffix == "json" else regions.read_npz)(file)
+    assert back.domain.exact_basis() == part.domain.exact_basis()
+    assert certify(back).ok
+
+
+@pytest.mark.parametrize("entry", [[["1/0"]], [["x"]], "3/5", [[0.6]], [["3/5", "1"]]])
+def test_malformed_exact_basis_is_a_file_format_error(entry):
+    part = regions.enumerate_regions(random_net([2, 3, 1], ["relu", "identity"], seed=0),
+                                     regions.segment([0, 0], [3, 4]))
+    data = json.loads(write_json(part))
+    assert data["domain"]["rational_basis"] == [["3/5"], ["4/5"]]
+    data["domain"]["rational_basis"] = entry
+    with pytest.raises(regions.FileFormatError):
+        read_json(json.dumps(data))
 
 
 def test_empty_and_incomplete_partitions_round_trip_through_npz(tmp_path):

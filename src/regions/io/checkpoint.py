@@ -128,6 +128,9 @@ def fingerprint(network, domain, min_radius: float, exact: bool = True) -> str:
     named += [("kind", np.array(domain.kind)), ("A", domain.A), ("b", domain.b),
               ("origin", domain.origin), ("basis", domain.basis),
               ("min_radius", np.float64(min_radius)), ("exact", np.bool_(exact))]
+    if domain.rational_basis is not None:    # a slice: its exact basis, not only the rounded
+        named.append(("rational_basis", np.array([str(v) for row in domain.rational_basis
+                                                  for v in row])))
     return _digest(named)
 
 

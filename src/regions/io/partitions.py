@@ -6,7 +6,9 @@ sides, labels, as the engine kept them), witness, margin and affine map;
 :func:`read_json` rebuilds an equal :class:`regions.Partition` (floats are
 written with Python's shortest round-tripping repr, so every array comes
 back bit for bit; non-finite numbers, which plain JSON lacks, are written as
-the strings ``"inf"``, ``"-inf"`` and ``"nan"``). :func:`write_npz` and
+the strings ``"inf"``, ``"-inf"`` and ``"nan"``; a slice's exact rational basis,
+:meth:`regions.Domain.exact_basis`, as ``"p/q"`` strings beside the float64 one, so a
+partition read back is over exactly the same set). :func:`write_npz` and
 :func:`read_npz` hold the same content as numpy arrays (the network, domain
 and run metadata as the same JSON, in the ``header`` entry), smaller and
 faster for large partitions.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import fields
+from fractions import Fraction
 
 import networkx as nx
 import numpy as np
@@ -187,11 +190,20 @@ def _header(part) -> dict:
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "network": {"layers": [_layer_dict(layer) for layer in network.layers]},
-        "domain": {"kind": domain.kind, "A": _encode(domain.A), "b": _encode(domain.b),
-                   "origin": _encode(domain.origin), "basis": _encode(domain.basis),
-                   "lower": _encode(domain.lower), "upper": _encode(domain.upper)},
+        "domain": _domain_dict(domain),
         "partition": metadata,
     }
+
+
+def _domain_dict(domain: Domain) -> dict:
+    """A domain's JSON; a slice's exact basis as ``"p/q"`` strings (``rational_basis``)."""
+    data = {"kind": domain.kind, "A": _encode(domain.A), "b": _encode(domain.b),
+            "origin": _encode(domain.origin), "basis": _encode(domain.basis),
+            "lower": _encode(domain.lower), "upper": _encode(domain.upper)}
+    if domain.rational_basis is not None:
+        data["rational_basis"] = [[str(Fraction(v)) for v in row]
+                                  for row in domain.rational_basis]
+    return data
 
 
 def _layer_dict(layer) -> dict:
@@ -363,9 +375,28 @@ def _network_and_domain(data: dict) -> tuple[Network, Domain]:
     origin = _decode(d["origin"])
     basis = _decode(d["basis"]).reshape(origin.size, -1)
     dim = basis.shape[1]
+    rational = None if d.get("rational_basis") is None else _exact_rows(d["rational_basis"],
+                                                                        basis)
     domain = Domain(d["kind"], _decode(d["A"], (dim,)), _decode(d["b"]), origin, basis,
-                    _decode(d["lower"]), _decode(d["upper"]))
+                    _decode(d["lower"]), _decode(d["upper"]), rational)
     return network, domain
+
+
+def _exact_rows(value, basis: np.ndarray) -> tuple:
+    """A slice's exact basis from its ``"p/q"`` strings, checked against ``basis`` (n, dim),
+    which must be it rounded to float64; ValueError when it is not."""
+    if not (isinstance(value, list) and len(value) == basis.shape[0]
+            and all(isinstance(row, list) and len(row) == basis.shape[1] for row in value)
+            and all(isinstance(v, str) for row in value for v in row)):
+        raise ValueError(f"rational_basis must be {basis.shape[0]} lists of "
+                         f"{basis.shape[1]} \"p/q\" strings")
+    try:
+        rows = tuple(tuple(Fraction(v) for v in row) for row in value)
+    except ZeroDivisionError:
+        raise ValueError("rational_basis has a zero denominator") from None
+    if not np.array_equal(np.array([[float(v) for v in row] for row in rows]), basis):
+        raise ValueError("basis is not rational_basis rounded to float64")
+    return rows
 
 
 def _metadata(data: dict) -> dict:
