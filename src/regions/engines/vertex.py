@@ -40,7 +40,7 @@ from flint import arb, arb_mat, fmpq, fmpq_mat
 from ..domain import Domain, is_box
 from ..errors import DomainError
 from ..lp import LPSolver
-from ..network import Network, pattern_sides, require_elementwise
+from ..network import Network, max_pairs, sides_from_states
 from ..polyhedra import patterns_at
 from ..predicates import Decisions
 from ..rational import (BallMaps, exact_solve, fraction, independent_rows, kernel_vector,
@@ -55,13 +55,45 @@ from ._vertex import VertexCore
 from .base import Counters, RegionArrays, RegionChunk, Settings, VertexCell
 
 __all__ = ["VertexEngine", "ExactGenerators", "Cones", "supports", "first_cones",
-           "MAX_APEX_CONDITION", "MAX_AUTO_DIM", "MAX_CORNERS", "MAX_CONES", "CHECK_EVERY",
+           "bounding_sides", "MAX_APEX_CONDITION", "MAX_AUTO_DIM", "MAX_CORNERS", "MAX_CONES", "CHECK_EVERY",
            "VERTEX_APEX_WARNING"]
 
 
 def supports(domain: Domain) -> bool:
     """Whether the vertex engine takes this domain: bounded, or without faces."""
     return domain.is_bounded or domain.A.shape[0] == 0
+
+
+def bounding_sides(network: Network, states: np.ndarray) -> np.ndarray:
+    """The side of every hyperplane label (H,) int8 that the region of pattern ``states``
+    lies on: every breakpoint's (:func:`regions.network.sides_from_states`), and of a max
+    unit's pairs those with its argmax (:func:`regions.network.max_sides`: +1 for
+    ``(p, winner)``, -1 for ``(winner, q)``); 0 for the pairs that do not bound it.
+
+    >>> net = Network.from_layers([(np.eye(2), np.zeros(2)), ([[1.0, 1.0]], [0.0]),
+    ...                            ([[1.0]], [0.0])], ["relu", "max", "identity"],
+    ...                           windows={1: [[0]]})
+    >>> bounding_sides(net, np.array([1, 0, 0], np.int8)).tolist()
+    [1, -1]
+    >>> pool = Network.from_layers([(np.eye(3), np.zeros(3)), ([[1.0]], [0.0])],
+    ...                            ["max", "identity"], windows={0: [[0, 1, 2]]})
+    >>> bounding_sides(pool, np.array([1], np.int8)).tolist()
+    [1, 0, -1]
+    """
+    sides, position = [], 0
+    for layer in network.layers:
+        if layer.activation == "identity":
+            continue
+        own = states[position:position + layer.width]
+        if layer.activation == "max":
+            units, first, second = max_pairs(layer)
+            winners = own[units]
+            sides.append(np.where(second == winners, 1, np.where(first == winners, -1, 0))
+                         .astype(np.int8))
+        else:
+            sides.append(sides_from_states(own, layer.activation))
+        position += layer.width
+    return np.concatenate(sides) if sides else np.zeros(0, dtype=np.int8)
 
 
 def pack_incidence(incidence: np.ndarray) -> np.ndarray:
@@ -229,6 +261,11 @@ def first_cones(network: Network, domain: Domain):
     """
     first = next((i for i, layer in enumerate(network.layers)
                   if layer.activation != "identity"), None)
+    if first is not None and network.layers[first].activation == "max":
+        raise DomainError("the vertex method starts an unbounded domain from cones whose "
+                          "walls are hyperplanes of the first layer with breakpoints, which "
+                          "no region crosses; a max layer's pair hyperplanes are not such "
+                          f"walls (layer {first} is a max layer): use method='split'")
     no_states = np.zeros(0, np.int8)
     G = None if first is None else Decisions(network, domain).maps.preactivation(no_states,
                                                                                   first)[0]
@@ -476,7 +513,7 @@ class ExactGenerators:
             count += 1
         point = np.array([float((t / count).mid()) for t in total])
         exact = [arb(fraction(x)) for x in point]
-        sides = pattern_sides(self.decisions.network, states)
+        sides = bounding_sides(self.decisions.network, states)
         for label in {int(label) for tight in labels for label in tight}:
             value = self._ball_value(states, label, exact)
             inside = value < 0 if label < 0 else (value > 0 if sides[label] > 0 else value < 0)
@@ -504,6 +541,15 @@ class ExactGenerators:
         G, _ = self.decisions.maps.preactivation(np.frombuffer(pattern, dtype=np.int8), layer)
         products = G * fmpq_mat(len(ray), 1, ray)
         return all(products[j, 0] == 0 for j in range(products.nrows()))
+
+    def row_is_zero(self, pattern: bytes, label: int) -> bool:
+        """Whether hyperplane ``label``'s gradient is exactly zero under ``pattern`` (a
+        max layer's pair whose two inputs have the same gradient on the cell)."""
+        return self.decisions.zero_row(np.frombuffer(pattern, dtype=np.int8), label)
+
+    def row_constant_sign(self, pattern: bytes, label: int) -> int:
+        """The exact sign of hyperplane ``label``'s constant term under ``pattern``."""
+        return self.decisions.constant_sign(np.frombuffer(pattern, dtype=np.int8), label)
 
     def gradient_is_zero(self, pattern: bytes, layer: int, neuron: int) -> bool:
         return self.decisions.zero_gradient(np.frombuffer(pattern, dtype=np.int8), layer, neuron)
@@ -570,7 +616,6 @@ class VertexEngine:
     run_steps = VERTEX_RUN_STEPS
 
     def __init__(self, network: Network, domain: Domain, settings: Settings = Settings()):
-        require_elementwise(network, "the vertex engine")
         if not supports(domain):
             raise DomainError(f"the vertex method takes bounded domains and domains without "
                               f"faces, not an unbounded {domain.kind}: use method='split'")
@@ -591,8 +636,8 @@ class VertexEngine:
             raise DomainError(f"the vertex method works in at most {MAX_DIM} dimensions "
                               f"(this domain has {self.working.dim}): use method='split'")
         self.exact = ExactGenerators(network, self.working, settings.exact)
-        layers = [(layer.weight, layer.bias, ACTIVATION_CODES[layer.activation], layer.slope)
-                  for layer in network.layers]
+        layers = [(layer.weight, layer.bias, ACTIVATION_CODES[layer.activation], layer.slope,
+                   layer.windows) for layer in network.layers]
         self.core = VertexCore(layers, self.working.dim, network.label_offsets(),
                                settings.thin_radius, THIN_FACTOR, self.exact)
         self.core.split_steps, self.core.run_steps = self.split_steps, self.run_steps
