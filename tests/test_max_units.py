@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import json
 import math
-from concurrent.futures import ThreadPoolExecutor
+from fractions import Fraction
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from flint import fmpq
 
 import regions
 from regions.errors import FileFormatError, NetworkError
 
+import geometry_oracle as go
 import rational_oracle as ro
 
 
@@ -279,9 +282,8 @@ def test_network_file_round_trip_and_refusals(tmp_path):
 def test_engines_and_analyses_that_cannot_carry_max_layers_refuse():
     net = random_maxout(0)
     dom = regions.box(-1, 1)
-    for method in ("vertex", "walk"):
-        with pytest.raises(NetworkError, match=f"the {method} engine cannot carry max layers"):
-            regions.enumerate_regions(net, dom, method=method)
+    with pytest.raises(NetworkError, match="the walk engine cannot carry max layers"):
+        regions.enumerate_regions(net, dom, method="walk")
     part = regions.enumerate_regions(net, dom)
     for analysis in (regions.adjacency_graph, regions.linear_pieces, regions.certify,
                      regions.face_lattice, regions.decision_boundary, regions.betti_numbers,
@@ -293,6 +295,197 @@ def test_engines_and_analyses_that_cannot_carry_max_layers_refuse():
     with pytest.raises(NetworkError, match="cannot carry max layers"):
         regions.compare(net, net, dom)
     assert part._repr_png_() is None
+
+
+# --------------------------------------------------------------------------- vertex engine
+
+
+def windows_of_one(seed: int):
+    """[2 -> relu 3 -> max over windows [0], [1, 2], [2] -> relu 2 -> 1]: units of one
+    input, which the vertex engine passes through without a cut."""
+    rng = np.random.default_rng(20 + seed)
+    return max_net([(rng.normal(size=(3, 2)), rng.normal(size=3) * 0.5),
+                    (np.eye(3), np.zeros(3)),
+                    (rng.normal(size=(2, 3)), rng.normal(size=2)),
+                    (np.ones((1, 2)), np.zeros(1))],
+                   ["relu", "max", "relu", "identity"], {1: [[0, -1], [1, 2], [2, -1]]})
+
+
+def pooled_maxout(seed: int):
+    """[2 -> relu 4 -> maxout of rank 2 over the ReLUs' pairs -> relu 2 -> 1]: max after
+    ReLU, then ReLU after max, with the first layer ReLU (so R^n starts from its cones)."""
+    rng = np.random.default_rng(30 + seed)
+    return max_net([(rng.normal(size=(4, 2)), rng.normal(size=4) * 0.5),
+                    (rng.normal(size=(4, 4)), rng.normal(size=4) * 0.5),
+                    (rng.normal(size=(2, 2)), rng.normal(size=2)),
+                    (np.ones((1, 2)), np.zeros(1))],
+                   ["relu", "max", "relu", "identity"], {1: [[0, 1], [2, 3]]})
+
+
+def exactly_inside(rows: list, point) -> bool:
+    z = [fmpq(v.numerator, v.denominator) if isinstance(v, Fraction) else ro.q(v)
+         for v in point]
+    return all(ro.dot(a, z) < c for a, c in rows)
+
+
+def corners(A, b) -> np.ndarray:
+    """The vertices of ``A z <= b`` clipped to a large box (tests/geometry_oracle.py)."""
+    norms = np.linalg.norm(A, axis=1)
+    return go.polytope(A / norms[:, None], b / norms, clip=1e3).vertices
+
+
+def check_vertex_engine(net, dom):
+    """The vertex engine's partition against the brute force (the set of patterns) and,
+    region by region, against the split engine's (the same polytope: the same vertices,
+    found by brute force over its rows; a facet may carry either label of two coincident
+    hyperplanes, say a pair of a ReLU that is off and one that turns on) and the exact
+    definition (its witness strictly inside the pattern's exact open region); returns it."""
+    part = regions.enumerate_regions(net, dom, method="vertex")
+    split = regions.enumerate_regions(net, dom, method="split")
+    resolved = part.domain
+    assert part.method == "vertex" and part.complete and part.certain
+    assert patterns(part) == ro.brute_force_regions(net, resolved) == patterns(split)
+    assert len(patterns(part)) == len(part)
+    by_pattern = {bytes(p): i for i, p in enumerate(split.patterns)}
+    layers = ro.exact_layers(net)
+    for i, region in enumerate(part):
+        other = split[by_pattern[bytes(region.pattern)]]
+        mine, theirs = corners(region.A, region.b), corners(other.A, other.b)
+        assert mine.shape == theirs.shape and len(mine) > 0
+        distance = np.max(np.abs(mine[:, None, :] - theirs[None, :, :]), axis=2)
+        assert np.all(distance.min(axis=1) < 1e-7) and np.all(distance.min(axis=0) < 1e-7)
+        rows = ro.pattern_rows(layers, resolved, tuple(int(v) for v in region.pattern))
+        point = region.rational_witness or region.witness
+        assert exactly_inside(rows, point)
+    return part
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_vertex_engine_maxout_then_relu_on_a_box(seed):
+    check_vertex_engine(random_maxout(seed), regions.box(-2, 2))
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_vertex_engine_max_of_maxes_on_a_box(seed):
+    check_vertex_engine(random_maxout(seed, widths=(2, 3, 3), rank=3, tail="max"),
+                        regions.box(-2, 2))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_vertex_engine_max_pooling_after_relu(seed):
+    check_vertex_engine(pooled(seed), regions.box(-1.5, 1.5))
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_vertex_engine_windows_of_one(seed):
+    check_vertex_engine(windows_of_one(seed), regions.box(-2, 2))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_vertex_engine_on_the_whole_plane_after_a_relu_layer(seed):
+    check_vertex_engine(pooled_maxout(seed), regions.whole_space(2))
+    check_vertex_engine(pooled(seed), regions.whole_space(2))
+
+
+def test_vertex_engine_on_a_plane_slice():
+    rng = np.random.default_rng(10)
+    net = max_net([(rng.normal(size=(6, 3)), rng.normal(size=6)),
+                   (rng.normal(size=(4, 2)), rng.normal(size=4)),
+                   (rng.normal(size=(1, 2)), np.zeros(1))],
+                  ["max", "max", "identity"], {0: [[0, 1, 2], [3, 4, 5]], 1: [[0, 1], [2, 3]]})
+    check_vertex_engine(net, regions.plane(*rng.normal(size=(3, 3)), lo=-2, hi=2))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_vertex_engine_random_small_max_networks(seed):
+    """Random windows (ragged, overlapping) over ReLUs or straight over the input."""
+    rng = np.random.default_rng(40 + seed)
+    pre = 5
+    windows = [sorted(rng.choice(pre, size=int(rng.integers(1, 4)), replace=False).tolist())
+               for _ in range(3)]
+    first = "relu" if seed % 2 else "max"
+    layers = [(rng.normal(size=(pre, 2)), rng.normal(size=pre) * 0.5)]
+    if first == "relu":
+        layers.append((rng.normal(size=(pre, pre)), rng.normal(size=pre) * 0.5))
+    layers.append((rng.normal(size=(1, 3)), np.zeros(1)))
+    activations = [first, "max", "identity"] if first == "relu" else ["max", "identity"]
+    net = max_net(layers, activations, {len(layers) - 2: windows})
+    check_vertex_engine(net, regions.box(-2, 2))
+
+
+@pytest.mark.parametrize("k", [2, 3, 5])
+def test_vertex_engine_k_lines_through_a_point_on_a_box(k):
+    assert len(check_vertex_engine(convex_fan(k), regions.box(-1, 1))) == k
+
+
+def test_vertex_engine_upper_envelope_by_hand():
+    """The envelope of test_upper_envelope_in_one_dimension_by_hand: -x, 1/2, x on [-1, 1];
+    x, 2x - 3 on [2, 4]."""
+    slopes = np.array([[1.0], [-1.0], [0.0], [2.0], [-3.0], [0.0]])
+    offsets = np.array([0.0, 0.0, 0.5, -3.0, -5.0, -1.0])
+    net = max_net([(slopes, offsets), (np.ones((1, 1)), np.zeros(1))], ["max", "identity"],
+                  {0: [list(range(6))]})
+    assert sorted(int(p[0]) for p in check_vertex_engine(net, regions.box(-1, 1)).patterns) \
+        == [0, 1, 2]
+    assert sorted(int(p[0]) for p in check_vertex_engine(net, regions.box(2, 4)).patterns) \
+        == [0, 3]
+
+
+def test_vertex_engine_a_part_that_is_one_point_is_no_region():
+    net = max_net([(np.array([[1.0, 0], [-1, 0], [0, 1], [0, -1], [0, 0]]), np.zeros(5)),
+                   (np.ones((1, 1)), np.zeros(1))], ["max", "identity"], {0: [[0, 1, 2, 3, 4]]})
+    part = check_vertex_engine(net, regions.box(-1, 1))
+    assert sorted(int(p[0]) for p in part.patterns) == [0, 1, 2, 3]
+    assert part.exact_decisions > 0
+
+
+def test_vertex_engine_ties_and_dead_windows():
+    a, b = [1.0, 2.0], [-1.0, 0.5]
+    tie = max_net([(np.array([a, a]), np.array([0.25, 0.25])), (np.ones((1, 1)), [0.0])],
+                  ["max", "identity"], {0: [[0, 1]]})
+    assert patterns(check_vertex_engine(tie, regions.box(-1, 1))) == {(0,)}
+    three = max_net([(np.array([b, a, a]), np.array([0.0, 0.25, 0.25])),
+                     (np.ones((1, 1)), [0.0])], ["max", "identity"], {0: [[0, 1, 2]]})
+    assert patterns(check_vertex_engine(three, regions.box(-3, 3))) == {(0,), (1,)}
+    dead = max_net([(np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0], [0.0, 0.0]]),
+                     np.array([-5.0, -5.0, 0.5, 2.0])),
+                    (np.eye(4), np.zeros(4)), (np.ones((1, 2)), np.zeros(1))],
+                   ["relu", "max", "identity"], {1: [[0, 1], [2, 3]]})
+    assert patterns(check_vertex_engine(dead, regions.box(-1, 1))) == {(0, 0, 1, 1, 0, 1)}
+
+
+def test_vertex_engine_refuses_an_unbounded_domain_whose_first_layer_is_max():
+    """Its first cones' walls would be pair hyperplanes, which regions cross."""
+    with pytest.raises(regions.errors.DomainError, match="max layer"):
+        regions.enumerate_regions(convex_fan(3), method="vertex")
+
+
+def test_vertex_engine_max_cnn_equals_the_split_engine():
+    torch = pytest.importorskip("torch")
+    net = regions.from_torch(small_pooled_cnn(torch), input_shape=(1, 4, 4))
+    part = regions.enumerate_regions(net, cnn_plane(), method="vertex")
+    split = regions.enumerate_regions(net, cnn_plane(), method="split")
+    assert part.complete and part.certain and len(part) == 382
+    assert patterns(part) == patterns(split)
+
+
+def test_vertex_engine_resumed_checkpoint_and_executors_give_the_same_regions(tmp_path):
+    net = random_maxout(4, widths=(2, 4, 3), rank=3)
+    dom = regions.box(-2, 2)
+    whole = regions.enumerate_regions(net, dom, method="vertex")
+    assert patterns(whole) == patterns(regions.enumerate_regions(net, dom, method="split"))
+    path = tmp_path / "run.npz"
+    first = regions.enumerate_regions(net, dom, method="vertex", checkpoint=path,
+                                      max_regions=5)
+    assert not first.complete
+    resumed = regions.enumerate_regions(net, dom, method="vertex", resume=path)
+    assert np.array_equal(resumed.patterns, whole.patterns)
+    for pool in (ThreadPoolExecutor(2), ProcessPoolExecutor(2)):
+        with pool:
+            parallel = regions.enumerate_regions(net, dom, method="vertex", executor=pool)
+            counted = regions.count_regions(net, dom, method="vertex", executor=pool)
+        assert np.array_equal(parallel.patterns, whole.patterns)
+        assert counted.regions == len(whole)
 
 
 # --------------------------------------------------------------------------- importers
