@@ -454,10 +454,42 @@ def test_vertex_engine_ties_and_dead_windows():
     assert patterns(check_vertex_engine(dead, regions.box(-1, 1))) == {(0, 0, 1, 1, 0, 1)}
 
 
-def test_vertex_engine_refuses_an_unbounded_domain_whose_first_layer_is_max():
-    """Its first cones' walls would be pair hyperplanes, which regions cross."""
-    with pytest.raises(regions.errors.DomainError, match="max layer"):
-        regions.enumerate_regions(convex_fan(3), method="vertex")
+@pytest.mark.parametrize("seed", range(3))
+def test_vertex_engine_on_the_whole_plane_from_a_first_max_layer(seed):
+    """The first cells are the first max layer's regions (pointed: 3 rank-2 units, three
+    lines in general position), with their exact generators."""
+    check_vertex_engine(random_maxout(seed), regions.whole_space(2))
+
+
+@pytest.mark.parametrize("k", [3, 4, 7])
+def test_vertex_engine_k_lines_through_a_point_on_the_plane(k):
+    assert len(check_vertex_engine(convex_fan(k), regions.whole_space(2))) == k
+
+
+def test_vertex_engine_upper_envelope_on_the_line_and_abs_on_the_plane():
+    """5 pieces of the hand-worked envelope on R; max(|x|, |y|, 0): 4 regions on R^2."""
+    slopes = np.array([[1.0], [-1.0], [0.0], [2.0], [-3.0], [0.0]])
+    offsets = np.array([0.0, 0.0, 0.5, -3.0, -5.0, -1.0])
+    envelope = max_net([(slopes, offsets), (np.ones((1, 1)), np.zeros(1))],
+                       ["max", "identity"], {0: [list(range(6))]})
+    part = check_vertex_engine(envelope, regions.whole_space(1))
+    assert sorted(int(p[0]) for p in part.patterns) == [0, 1, 2, 3, 4]
+    absolute = max_net([(np.array([[1.0, 0], [-1, 0], [0, 1], [0, -1], [0, 0]]), np.zeros(5)),
+                        (np.ones((1, 1)), np.zeros(1))], ["max", "identity"],
+                       {0: [[0, 1, 2, 3, 4]]})
+    assert len(check_vertex_engine(absolute, regions.whole_space(2))) == 4
+
+
+def test_vertex_engine_refuses_first_max_regions_that_contain_a_line():
+    """max of two lines on R^2: two half-planes, which have no vertex; a tie everywhere:
+    one region, all of the slice."""
+    with pytest.raises(regions.errors.DomainError, match="contains a line"):
+        regions.enumerate_regions(convex_fan(2), method="vertex")
+    a = [1.0, 2.0]
+    tie = max_net([(np.array([a, a]), np.array([0.25, 0.25])), (np.ones((1, 1)), [0.0])],
+                  ["max", "identity"], {0: [[0, 1]]})
+    with pytest.raises(regions.errors.DomainError, match="contains a line"):
+        regions.enumerate_regions(tie, method="vertex")
 
 
 def test_vertex_engine_max_cnn_equals_the_split_engine():

@@ -53,10 +53,11 @@ from ..tolerances import (BOUND_SAFETY, CHECK_EVERY, GENERATOR_CACHE, MAX_APEX_C
 from ._vertex import ACTIVATION_CODES, AT_INFINITY
 from ._vertex import VertexCore
 from .base import Counters, RegionArrays, RegionChunk, Settings, VertexCell
+from .split import SplitEngine
 
-__all__ = ["VertexEngine", "ExactGenerators", "Cones", "supports", "first_cones",
-           "bounding_sides", "MAX_APEX_CONDITION", "MAX_AUTO_DIM", "MAX_CORNERS", "MAX_CONES", "CHECK_EVERY",
-           "VERTEX_APEX_WARNING"]
+__all__ = ["VertexEngine", "ExactGenerators", "Cones", "MaxRoots", "supports", "first_cones",
+           "bounding_sides", "MAX_APEX_CONDITION", "MAX_AUTO_DIM", "MAX_CORNERS", "MAX_CONES",
+           "CHECK_EVERY", "VERTEX_APEX_WARNING"]
 
 
 def supports(domain: Domain) -> bool:
@@ -255,27 +256,32 @@ def first_cones(network: Network, domain: Domain):
 
     Returns ``(S, slice domain, cones)``: the coordinate indices (r,), the slice (a
     domain of dimension ``r`` with an exact basis), and the :class:`Cones` (built
-    cell by cell only when the run starts: there are ``2^r``). When every first
+    cell by cell only when the run starts: there are ``2^r``). When that first layer is
+    a max layer its pair hyperplanes are no walls (regions cross them): ``cones`` is then
+    :class:`MaxRoots`, the layer's regions as the first cells. When every first
     pre-activation is exactly constant the network is constant: then ``S`` is None and
     ``cones`` is its one region as a finished cell (:func:`constant_cell`).
     """
     first = next((i for i, layer in enumerate(network.layers)
                   if layer.activation != "identity"), None)
-    if first is not None and network.layers[first].activation == "max":
-        raise DomainError("the vertex method starts an unbounded domain from cones whose "
-                          "walls are hyperplanes of the first layer with breakpoints, which "
-                          "no region crosses; a max layer's pair hyperplanes are not such "
-                          f"walls (layer {first} is a max layer): use method='split'")
     no_states = np.zeros(0, np.int8)
     G = None if first is None else Decisions(network, domain).maps.preactivation(no_states,
                                                                                   first)[0]
     live = [] if G is None else [j for j in range(G.nrows())
                                  if any(G[j, k] != 0 for k in range(G.ncols()))]
+    is_max = first is not None and network.layers[first].activation == "max"
+    if not live and is_max:
+        raise DomainError(f"the first max layer (layer {first}) is constant on this unbounded "
+                          "domain: the vertex method has no first cell for it; use "
+                          "method='split'")
     if not live:
         return None, domain, constant_cell(network, domain)
     floats = np.array([[float(G[j, k]) for k in range(G.ncols())] for j in live])
     columns = _independent_columns(G, live, floats)
     r = len(columns)
+    if is_max:
+        return (np.array(columns, dtype=np.int64), _slice_domain(domain, columns),
+                MaxRoots(first, network))
     if 2.0 ** r > MAX_CONES:
         raise DomainError(f"the vertex method starts from the 2^{r} cones that the first "
                           f"layer's {r} independent hyperplanes cut the domain into (at most "
@@ -303,6 +309,104 @@ def first_cones(network: Network, domain: Domain):
                   np.array(rows, dtype=np.int64) * k, network.layers[first].width * k,
                   map_, map_error)
     return np.array(columns, dtype=np.int64), working, cones
+
+
+class MaxRoots(NamedTuple):
+    """The first cells of a domain without faces whose first layer with breakpoints is a
+    max layer: that layer's regions on the slice, found by the split engine (certified
+    LPs, exact where undecided), each with its exact generators (:func:`polyhedron_cell`).
+    A region that contains a line has no vertex, so no generators: refused."""
+
+    layer: int
+    network: Network
+
+    def cells(self, domain: Domain, settings: Settings, check=None) -> list[VertexCell]:
+        """The layer's regions on the slice ``domain`` as cells of the next layer (``check()``
+        is called for every cell the split engine takes)."""
+        engine = SplitEngine(self.network, domain, settings)
+        maps = Decisions(self.network, domain).maps
+        stack, cells = engine.roots(), []
+        while stack:
+            if check is not None:
+                check()
+            cell = stack.pop()
+            if cell.layer <= self.layer:
+                stack.extend(reversed(engine.step(cell)))
+                continue
+            A, b = engine.decisions.oriented_rows(cell.pattern, cell.labels, cell.row_sides)
+            cells.append(polyhedron_cell(self.network, maps, cell.layer, A, b, cell.labels,
+                                         cell.pattern, check))
+        return cells
+
+
+def polyhedron_cell(network: Network, maps, layer: int, A: fmpq_mat, b: fmpq_mat,
+                    labels: np.ndarray, pattern: np.ndarray, check=None) -> VertexCell:
+    """The pointed polyhedron ``A z <= b`` (exact, rows labelled ``labels``) as a cell of
+    ``layer`` with ``pattern``: its vertices (every ``r`` rows solved, the feasible points
+    kept) and extreme rays (the kernel of every ``r - 1`` rows, each direction kept when
+    every row allows it), all exact, and the input map of ``layer`` under ``pattern``.
+    DomainError when it has no vertex (it contains a line) or too many row subsets;
+    ``check()`` is called every :data:`CHECK_EVERY` subsets."""
+    m, r = A.nrows(), A.ncols()
+    if math.comb(m, r) + math.comb(m, r - 1) > MAX_VERTEX_SUBSETS:
+        raise DomainError(f"a region of the first max layer has {m} rows in {r}-D: too many "
+                          "vertex candidates for the vertex method: use method='split'")
+    rows = [[A[i, k] for k in range(r)] for i in range(m)]
+    rhs = [b[i, 0] for i in range(m)]
+    found: dict = {}
+    for number, subset in enumerate(itertools.combinations(range(m), r)):
+        if check is not None and number % CHECK_EVERY == 0:
+            check()
+        square = fmpq_mat(r, r, [rows[i][k] for i in subset for k in range(r)])
+        if square.rank() < r:
+            continue
+        point = square.solve(fmpq_mat(r, 1, [rhs[i] for i in subset]))
+        point = tuple(point[k, 0] for k in range(r))
+        values = [sum((row[k] * point[k] for k in range(r)), fmpq(0)) for row in rows]
+        if point not in found and all(v <= c for v, c in zip(values, rhs)):
+            found[point] = [v == c for v, c in zip(values, rhs)] + [False]
+    if not found:
+        raise DomainError(f"a region of the first max layer (pattern {pattern.tolist()}) "
+                          "contains a line, so it has no vertex: the vertex method cannot "
+                          "start from it; use method='split'")
+    rays: dict = {}
+    for subset in itertools.combinations(range(m), r - 1):
+        block = fmpq_mat(r - 1, r, [rows[i][k] for i in subset for k in range(r)])
+        direction = kernel_vector(block) if r > 1 else [fmpq(1)]
+        if direction is None:
+            continue
+        for sign in (1, -1):
+            ray = [sign * v for v in direction]
+            values = [sum((row[k] * ray[k] for k in range(r)), fmpq(0)) for row in rows]
+            if all(v <= 0 for v in values):
+                largest = max(abs(v) for v in ray)
+                rays[tuple(v / largest for v in ray)] = [v == 0 for v in values] + [True]
+    V, V_error = round_generators(list(found))
+    V = np.hstack([V, np.ones((len(V), 1))])
+    if rays:
+        directions = np.array([[float(v) for v in ray] for ray in rays])
+        directions /= np.linalg.norm(directions, axis=1)[:, None]
+        V = np.vstack([V, np.hstack([directions, np.zeros((len(rays), 1))])])
+        V_error = np.append(V_error, np.full(len(rays), (r + 4) * UNIT_ROUNDOFF * BOUND_SAFETY))
+    incidence = np.array(list(found.values()) + list(rays.values()), dtype=bool)
+    facets = np.flatnonzero(incidence[:, :m].sum(axis=0) >= r)
+    unit, row_error = unit_rows([rows[i] for i in facets], [rhs[i] for i in facets])
+    labels = np.asarray(labels, dtype=np.int64)[facets]
+    if rays:
+        facets = np.append(facets, m)
+        unit = np.vstack([unit, np.append(np.zeros(r), 1.0)])
+        row_error = np.append(row_error, 0.0)
+        labels = np.append(labels, AT_INFINITY)
+    if layer < len(network.layers):
+        M, c = maps.input_map(pattern, layer)
+    else:
+        M, c = maps.output_map(pattern)
+    map_ = np.array([[float(M[i, j]) for j in range(r)] + [float(c[i, 0])]
+                     for i in range(M.nrows())])
+    map_error = 2.0 * UNIT_ROUNDOFF * np.max(np.abs(map_), axis=1, initial=0.0) * BOUND_SAFETY
+    return VertexCell(layer, V, V_error, pack_incidence(incidence[:, facets]), unit, row_error,
+                      labels, map_, map_error, np.asarray(pattern, dtype=np.int8), 0,
+                      np.zeros(0, np.int8), np.zeros(len(V), np.int8))
 
 
 def cylinder_factor(network: Network, domain: Domain, selection) -> float:
@@ -657,6 +761,10 @@ class VertexEngine:
         if self.cones is None:
             return [bounded_root(self.working, check)]
         self.core.per_layer[:self.cones.layer] = 1     # the layers before it: one region
+        if isinstance(self.cones, MaxRoots):
+            cells = self.cones.cells(self.working, self.settings, check)
+            self.core.per_layer[self.cones.layer] = len(cells)
+            return cells
         if isinstance(self.cones, Cones):
             return self.cones.cells(check)
         return [self.cones]     # a constant network's one region
