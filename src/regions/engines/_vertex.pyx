@@ -25,6 +25,12 @@ constraint tight at both: the combinatorial test of the double description
 method), each with an error bound (``crossing.pxd``); a crossing whose ends'
 values are not certified is computed exactly.
 
+A max layer's units cut a cell into the parts where each position of a
+unit's window is the argmax: each part is the cell clipped by the halfspaces of
+that position's pair hyperplanes, every clip a cut that keeps one side, and a
+part without interior (a generator strictly outside a clip and none strictly
+inside) is dropped (``split_max``).
+
 The depth-first stack of cells is a byte arena (``arena.pxd``) of
 variable-size records (``vertex_records.pxd``), so millions of regions cost no
 Python object each; finished regions go to struct-of-arrays buffers

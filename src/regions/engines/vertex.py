@@ -14,10 +14,17 @@ Final regions come out as struct-of-arrays chunks
 (``regions.engines.base.RegionChunk``): no Python object per region until
 one is asked for.
 
+Max layers (max pooling, maxout): the core clips each cell, unit by unit, to the
+part where each position of the unit's window is the argmax, by the halfspaces
+of the position's pair hyperplanes (each clip the same certified cut, keeping
+one side), and drops the parts without interior; a pair exactly constant on a
+cell (a tie) keeps the earlier position. See ``VertexCore.split_max``.
+
 Domains: bounded ones (a box, a bounded polytope, a plane or line clipped to
 bounds, a segment), whose first cell is the domain's polytope with its exact
 vertices, and unbounded ones without faces (all of R^n, an unbounded plane or
-line), which start from the cones of ``first_cones``. An unbounded
+line), which start from the cones of ``first_cones`` (or, when the first layer
+with breakpoints is a max layer, from its regions: :class:`MaxRoots`). An unbounded
 polytope with faces goes to the split engine. The number of vertices of a cell
 grows quickly with the dimension, most quickly from a box's ``2^n`` corners,
 so ``method="auto"`` uses it up to ``MAX_AUTO_DIM`` (by measurement,
