@@ -360,8 +360,9 @@ def _auto_engine(network: Network, scaled, settings: Settings):
     domain, those the first layer's hyperplanes span, where it works, and when its first
     cones' apex is well conditioned: ``MAX_APEX_CONDITION``), else the split engine; the
     split engine for a network with max layers: the vertex engine carries them too
-    (``method="vertex"``), but not yet on every domain (a first max layer's region that
-    contains a line) and its speed on them is not measured."""
+    (``method="vertex"``, faster on boxes in ``benchmarks/max_vertex_vs_split.py``), but
+    not on every domain (a first max layer's region that contains a line), and its max
+    splits are never cut short (``VertexCore.split_max``)."""
     if network.has_max:
         return SplitEngine(network, scaled, settings)
     rank = _first_rank(network, scaled)
