@@ -759,10 +759,11 @@ cdef class VertexCore:
         """Split a cell by the units of a max layer, unit by unit: each piece into the
         parts where each position of the unit's window is the argmax, every part the piece
         clipped by the pairs of its position (``step_max``), empty parts dropped; push the
-        finished pieces. A max split is never cut short (``split_steps``): its pieces wait
-        for their clips, which a cell of the stack does not record."""
+        finished pieces. A piece's ``sides`` hold +-1 for a pair clipped (or found on the
+        kept side) and +-2 for a pair of its position still to clip, so a split cut short
+        (``split_steps``) leaves cells that resume where it stopped."""
         cdef CellHead* h = cv.head
-        cdef int l = h.layer, T = self.layers[l].n_pairs, i
+        cdef int l = h.layer, T = self.layers[l].n_pairs, i, t, ncand = 0, unit = -1
         cdef int words = (h.m + T + 63) // 64
         self.preactivations(cv, self.layers[l].n_out)
         self.pair_planes(cv, l)
@@ -771,13 +772,27 @@ cdef class VertexCore:
         self.ws.piece_offsets.used = 0
         self.ws.emitted.used = 0
         self.ws.emitted_offsets.used = 0
-        cdef char* piece = self.new_piece(h.nv, 0, 0, T)
+        for t in range(h.nsides):
+            if cv.sides[t] != 0:
+                unit = self.layers[l].pair_unit[t]      # units go in order: the last one
+            ncand += cv.sides[t] == 2 or cv.sides[t] == -2
+        cdef char* piece = self.new_piece(h.nv, 0, ncand, T)
         cdef int32_t* vid = piece_vertices(piece)
         for i in range(h.nv):
             vid[i] = i
-        memset(piece_sides(piece), 0, T)
+        (<PieceHead*>piece).unit = unit
+        cdef int32_t* cand = piece_candidates(piece)
+        i = 0
+        for t in range(h.nsides):
+            if cv.sides[t] == 2 or cv.sides[t] == -2:
+                cand[i] = t
+                i += 1
+        if h.nsides:
+            memcpy(piece_sides(piece), cv.sides, T)
+        else:
+            memset(piece_sides(piece), 0, T)
         cdef long steps = 0
-        while self.ws.piece_offsets.used:
+        while self.ws.piece_offsets.used and steps < self.split_steps:
             steps += 1 + self.step_max(cv, T, words)
         self.steps += steps
         self.push_children(cv, T, 0, words)
@@ -879,21 +894,24 @@ cdef class VertexCore:
         cdef long extra = <long>ph.nv * (ph.ncand + 1) // WORK_PER_STEP
         cdef double center[MAX_DIM]
         cdef double center_size = 0.0, radius = -1.0
-        cdef int i, t, side
+        cdef int i, t, side, keep
         if ph.ncand:
             radius = self.bounding_ball(vid, ph.nv, center)
             for i in range(self.dim):
                 center_size += fabs(center[i])
         for i in range(ph.ncand):
             t = cand[i]
+            keep = 1 if sides[t] > 0 else -1
             side = const_side[t]
             if side == 0:
                 side = self.side_of(cv, vid, ph.nv, t, center, center_size, radius, words)
-            if side == sides[t]:
+            if side == keep:
+                sides[t] = keep
                 continue
             if side != 0:
                 return extra
-            return extra + self.cut(cv, i, T, words, sides[t]) // WORK_PER_STEP
+            # the pairs before i hold (+-1); the part inherits the pairs after i
+            return extra + self.cut(cv, i, T, words, keep) // WORK_PER_STEP
         self.next_unit(cv, T)
         return extra
 
@@ -901,8 +919,9 @@ cdef class VertexCore:
         """The piece in ``current``, clipped to the argmax part of its unit: emitted when no
         later unit has a window of two or more, else pushed as one piece per position of
         the next such unit's window, whose candidates are the position's pairs and
-        ``sides`` the side its part keeps of each (+1 for ``(p, j)``: the later position
-        ``j`` strictly larger; -1 for ``(j, q)``), the first position on top."""
+        ``sides`` the side its part keeps of each, doubled until clipped (+2 for ``(p, j)``:
+        the later position ``j`` strictly larger; -2 for ``(j, q)``), the first position on
+        top."""
         cdef char* piece = self.ws.current.data
         cdef PieceHead* ph = <PieceHead*>piece
         cdef LayerData* L = &self.layers[cv.head.layer]
@@ -938,7 +957,7 @@ cdef class VertexCore:
                     t = L.first_pair[g] + j * (2 * k - j - 1) // 2 + p - j - 1
                 cand[n] = t
                 n += 1
-                piece_sides(part)[t] = 1 if p < j else -1
+                piece_sides(part)[t] = 2 if p < j else -2
         return 0
 
     cdef int emit_current(self) except -1:
