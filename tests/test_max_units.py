@@ -346,6 +346,7 @@ def check_vertex_engine(net, dom):
     assert part.method == "vertex" and part.complete and part.certain
     assert patterns(part) == ro.brute_force_regions(net, resolved) == patterns(split)
     assert len(patterns(part)) == len(part)
+    assert list(part.per_layer) == list(split.per_layer)    # regions after each layer
     by_pattern = {bytes(p): i for i, p in enumerate(split.patterns)}
     layers = ro.exact_layers(net)
     for i, region in enumerate(part):
@@ -480,7 +481,20 @@ def test_vertex_engine_upper_envelope_on_the_line_and_abs_on_the_plane():
     assert len(check_vertex_engine(absolute, regions.whole_space(2))) == 4
 
 
-def test_vertex_engine_refuses_first_max_regions_that_contain_a_line():
+@pytest.mark.parametrize("seed", range(3))
+def test_vertex_engine_first_max_regions_that_contain_a_line_are_split_further(seed):
+    """One maxout unit of rank 2 on R^2 then ReLUs: its two half-planes have no vertex, so
+    the next layer's lines cut them first (more, then fewer, hidden lines)."""
+    rng = np.random.default_rng(50 + seed)
+    hidden = 1 + seed
+    net = max_net([(rng.normal(size=(2, 2)), rng.normal(size=2)),
+                   (rng.normal(size=(hidden, 1)), rng.normal(size=hidden)),
+                   (np.ones((1, hidden)), np.zeros(1))],
+                  ["max", "relu", "identity"], {0: [[0, 1]]})
+    check_vertex_engine(net, regions.whole_space(2))
+
+
+def test_vertex_engine_refuses_final_regions_that_contain_a_line():
     """max of two lines on R^2: two half-planes, which have no vertex; a tie everywhere:
     one region, all of the slice."""
     with pytest.raises(regions.errors.DomainError, match="contains a line"):

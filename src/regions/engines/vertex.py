@@ -322,37 +322,49 @@ class MaxRoots(NamedTuple):
     """The first cells of a domain without faces whose first layer with breakpoints is a
     max layer: that layer's regions on the slice, found by the split engine (certified
     LPs, exact where undecided), each with its exact generators (:func:`polyhedron_cell`).
-    A region that contains a line has no vertex, so no generators: refused."""
+    A region that contains a line has no vertex, so no generators: the split engine
+    splits it by the next layers until its parts have one (the next layer's hyperplanes
+    are region boundaries inside it), and a final region that contains a line is
+    refused."""
 
     layer: int
     network: Network
 
-    def cells(self, domain: Domain, settings: Settings, check=None) -> list[VertexCell]:
-        """The layer's regions on the slice ``domain`` as cells of the next layer (``check()``
-        is called for every cell the split engine takes)."""
+    def cells(self, domain: Domain, settings: Settings, check=None) -> tuple[list, list]:
+        """The layer's regions on the slice ``domain`` (or their parts) as cells of a later
+        layer, and the regions the split engine counted after each layer (``check()`` is
+        called for every cell it takes)."""
         engine = SplitEngine(self.network, domain, settings)
         maps = Decisions(self.network, domain).maps
-        stack, cells = engine.roots(), []
+        stack, cells, last = engine.roots(), [], len(self.network.layers)
         while stack:
             if check is not None:
                 check()
             cell = stack.pop()
-            if cell.layer <= self.layer:
-                stack.extend(reversed(engine.step(cell)))
-                continue
-            A, b = engine.decisions.oriented_rows(cell.pattern, cell.labels, cell.row_sides)
-            cells.append(polyhedron_cell(self.network, maps, cell.layer, A, b, cell.labels,
-                                         cell.pattern, check))
-        return cells
+            if cell.layer > self.layer:
+                A, b = engine.decisions.oriented_rows(cell.pattern, cell.labels,
+                                                      cell.row_sides)
+                found = polyhedron_cell(self.network, maps, cell.layer, A, b, cell.labels,
+                                        cell.pattern, check)
+                if found is not None:
+                    cells.append(found)
+                    continue
+                if cell.layer == last:
+                    raise DomainError(
+                        f"the region of pattern {cell.pattern.tolist()} contains a line, so "
+                        "it has no vertex: the vertex method cannot carry it; use "
+                        "method='split'")
+            stack.extend(reversed(engine.step(cell)))
+        return cells, engine.per_layer
 
 
 def polyhedron_cell(network: Network, maps, layer: int, A: fmpq_mat, b: fmpq_mat,
-                    labels: np.ndarray, pattern: np.ndarray, check=None) -> VertexCell:
-    """The pointed polyhedron ``A z <= b`` (exact, rows labelled ``labels``) as a cell of
-    ``layer`` with ``pattern``: its vertices (every ``r`` rows solved, the feasible points
-    kept) and extreme rays (the kernel of every ``r - 1`` rows, each direction kept when
-    every row allows it), all exact, and the input map of ``layer`` under ``pattern``.
-    DomainError when it has no vertex (it contains a line) or too many row subsets;
+                    labels: np.ndarray, pattern: np.ndarray, check=None) -> VertexCell | None:
+    """The polyhedron ``A z <= b`` (exact, rows labelled ``labels``) as a cell of ``layer``
+    with ``pattern``: its vertices (every ``r`` rows solved, the feasible points kept) and
+    extreme rays (the kernel of every ``r - 1`` rows, each direction kept when every row
+    allows it), all exact, and the input map of ``layer`` under ``pattern``; None when it
+    has no vertex (it contains a line). DomainError for too many row subsets;
     ``check()`` is called every :data:`CHECK_EVERY` subsets."""
     m, r = A.nrows(), A.ncols()
     if math.comb(m, r) + math.comb(m, r - 1) > MAX_VERTEX_SUBSETS:
@@ -373,9 +385,7 @@ def polyhedron_cell(network: Network, maps, layer: int, A: fmpq_mat, b: fmpq_mat
         if point not in found and all(v <= c for v, c in zip(values, rhs)):
             found[point] = [v == c for v, c in zip(values, rhs)] + [False]
     if not found:
-        raise DomainError(f"a region of the first max layer (pattern {pattern.tolist()}) "
-                          "contains a line, so it has no vertex: the vertex method cannot "
-                          "start from it; use method='split'")
+        return None
     rays: dict = {}
     for subset in itertools.combinations(range(m), r - 1):
         block = fmpq_mat(r - 1, r, [rows[i][k] for i in subset for k in range(r)])
@@ -769,8 +779,8 @@ class VertexEngine:
             return [bounded_root(self.working, check)]
         self.core.per_layer[:self.cones.layer] = 1     # the layers before it: one region
         if isinstance(self.cones, MaxRoots):
-            cells = self.cones.cells(self.working, self.settings, check)
-            self.core.per_layer[self.cones.layer] = len(cells)
+            cells, counted = self.cones.cells(self.working, self.settings, check)
+            self.core.per_layer[self.cones.layer:] += counted[self.cones.layer:]
             return cells
         if isinstance(self.cones, Cones):
             return self.cones.cells(check)
