@@ -310,23 +310,24 @@ cdef class VertexCore:
         """A max layer's windows and pair hyperplanes (see ``LayerData``)."""
         windows = np.ascontiguousarray(windows, dtype=np.int64)
         sizes = np.count_nonzero(windows >= 0, axis=1)
-        pairs = [np.triu_indices(int(k), 1) for k in sizes]
-        unit = np.ascontiguousarray(np.concatenate(
-            [[0]] + [np.full(p.size, g) for g, (p, _) in enumerate(pairs)])[1:], dtype=np.int32)
-        first = np.ascontiguousarray(np.concatenate([[0]] + [p for p, _ in pairs])[1:],
-                                     dtype=np.int32)
-        second = np.ascontiguousarray(np.concatenate([[0]] + [q for _, q in pairs])[1:],
-                                      dtype=np.int32)
-        starts = np.ascontiguousarray(np.concatenate([[0], np.cumsum(sizes * (sizes - 1) // 2)]),
-                                      dtype=np.int32)
-        arrays = [windows] + [np.append(a, np.int32(0)) for a in (unit, first, second)] + [starts]
+        unit, first, second = [], [], []
+        for g, k in enumerate(sizes.tolist()):
+            p, q = np.triu_indices(k, 1)
+            unit += [g] * p.size
+            first += p.tolist()
+            second += q.tolist()
+        starts = np.concatenate([[0], np.cumsum(sizes * (sizes - 1) // 2)]).astype(np.int32)
+        # one padding entry each: windows of one make no pair, and a view needs an entry
+        arrays = [windows] + [np.array(values + [0], dtype=np.int32)
+                              for values in (unit, first, second)]
+        arrays.append(starts)
         self._arrays.extend(arrays)
         cdef const int64_t[:, ::1] w = arrays[0]
         cdef const int32_t[::1] a
         self.layers[l].windows = &w[0, 0]
         self.layers[l].kmax = windows.shape[1]
         self.layers[l].width = windows.shape[0]
-        self.layers[l].n_pairs = unit.size
+        self.layers[l].n_pairs = len(unit)
         a = arrays[1]
         self.layers[l].pair_unit = &a[0]
         a = arrays[2]
@@ -915,6 +916,18 @@ cdef class VertexCore:
         self.next_unit(cv, T)
         return extra
 
+    cdef inline int window_size(self, LayerData* L, int g) noexcept nogil:
+        """Inputs of unit ``g`` of max layer ``L``."""
+        cdef int k = 0
+        while k < L.kmax and L.windows[g * L.kmax + k] >= 0:
+            k += 1
+        return k
+
+    cdef inline int pair_of(self, LayerData* L, int g, int k, int j, int p) noexcept nogil:
+        """The pair hyperplane of positions ``j != p`` of unit ``g`` (window of ``k``)."""
+        cdef int lo = p if p < j else j, hi = j if p < j else p
+        return L.first_pair[g] + lo * (2 * k - lo - 1) // 2 + hi - lo - 1
+
     cdef int next_unit(self, CellView cv, int T) except -1:
         """The piece in ``current``, clipped to the argmax part of its unit: emitted when no
         later unit has a window of two or more, else pushed as one piece per position of
@@ -925,19 +938,14 @@ cdef class VertexCore:
         cdef char* piece = self.ws.current.data
         cdef PieceHead* ph = <PieceHead*>piece
         cdef LayerData* L = &self.layers[cv.head.layer]
-        cdef int g = ph.unit + 1, k = 0, j, p, n, t
+        cdef int g = ph.unit + 1, k, j, p, n, t
         cdef char* part
         cdef int32_t* cand
-        while g < L.width:
-            k = L.first_pair[g + 1] - L.first_pair[g]
-            if k:
-                break
+        while g < L.width and self.window_size(L, g) < 2:
             g += 1
         if g == L.width:
             return self.emit_current()
-        k = 1
-        while k * (k - 1) // 2 < L.first_pair[g + 1] - L.first_pair[g]:
-            k += 1
+        k = self.window_size(L, g)
         for j in range(k - 1, -1, -1):
             part = self.new_piece(ph.nv, ph.ncut, k - 1, T)
             piece = self.ws.current.data
@@ -951,10 +959,7 @@ cdef class VertexCore:
             for p in range(k):
                 if p == j:
                     continue
-                if p < j:
-                    t = L.first_pair[g] + p * (2 * k - p - 1) // 2 + j - p - 1
-                else:
-                    t = L.first_pair[g] + j * (2 * k - j - 1) // 2 + p - j - 1
+                t = self.pair_of(L, g, k, j, p)
                 cand[n] = t
                 n += 1
                 piece_sides(part)[t] = 2 if p < j else -2
@@ -976,21 +981,11 @@ cdef class VertexCore:
         """The argmax position of unit ``g`` of max layer ``l`` in a finished piece: the one
         whose pairs all hold the sides its part keeps (the other pairs are 0)."""
         cdef LayerData* L = &self.layers[l]
-        cdef int k = 1, j, p, t, first = L.first_pair[g]
-        while k * (k - 1) // 2 < L.first_pair[g + 1] - first:
-            k += 1
+        cdef int k = self.window_size(L, g), j, p
         for j in range(k):
             for p in range(k):
-                if p == j:
-                    continue
-                if p < j:
-                    t = first + p * (2 * k - p - 1) // 2 + j - p - 1
-                    if sides[t] != 1:
-                        break
-                else:
-                    t = first + j * (2 * k - j - 1) // 2 + p - j - 1
-                    if sides[t] != -1:
-                        break
+                if p != j and sides[self.pair_of(L, g, k, j, p)] != (1 if p < j else -1):
+                    break
             else:
                 return j
         raise AssertionError(f"no argmax position holds all its pairs' sides (unit {g})")
