@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
 import pytest
-from flint import fmpq
+from flint import fmpq, fmpq_mat
 
 import regions
 from regions.errors import FileFormatError, NetworkError
@@ -328,6 +328,15 @@ def exactly_inside(rows: list, point) -> bool:
     return all(ro.dot(a, z) < c for a, c in rows)
 
 
+def contains_a_line(net, domain, pattern) -> bool:
+    """Whether the exact region of ``pattern`` (on a domain without faces) has a nonzero
+    lineality space: its rows' normals have rank below the dimension."""
+    rows = ro.pattern_rows(ro.exact_layers(net), domain, pattern)
+    dim = domain.basis.shape[1]
+    normals = fmpq_mat(len(rows), dim, [v for a, _ in rows for v in a]) if rows else None
+    return normals is None or normals.rank() < dim
+
+
 def corners(A, b) -> np.ndarray:
     """The vertices of ``A z <= b`` clipped to a large box (tests/geometry_oracle.py)."""
     norms = np.linalg.norm(A, axis=1)
@@ -414,6 +423,29 @@ def test_vertex_engine_random_small_max_networks(seed):
     check_vertex_engine(net, regions.box(-2, 2))
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_vertex_engine_integer_weights_ties_and_coincidences(seed):
+    """Small integer weights: ties on whole cells, pairs that coincide with ReLU
+    hyperplanes, vertices on several hyperplanes (float64 cannot decide them: the exact
+    path does), with the ReLU layer before or after the max layer, on a box and on R^2."""
+    rng = np.random.default_rng(60 + seed)
+    pre, units = 4, 2
+
+    def draw(*shape):
+        return rng.integers(-2, 3, size=shape).astype(float)
+    windows = [sorted(rng.choice(pre, size=int(rng.integers(2, 4)), replace=False).tolist())
+               for _ in range(units)]
+    if seed % 2:
+        net = max_net([(draw(pre, 2), draw(pre)), (draw(pre, pre), draw(pre)),
+                       (draw(1, units), np.zeros(1))], ["relu", "max", "identity"],
+                      {1: windows})
+    else:
+        net = max_net([(draw(pre, 2), draw(pre)), (draw(2, units), draw(2)),
+                       (draw(1, 2), np.zeros(1))], ["max", "relu", "identity"], {0: windows})
+    for dom in (regions.box(-2, 2), regions.whole_space(2)):
+        assert check_vertex_engine(net, dom).exact_decisions > 0
+
+
 @pytest.mark.parametrize("k", [2, 3, 5])
 def test_vertex_engine_k_lines_through_a_point_on_a_box(k):
     assert len(check_vertex_engine(convex_fan(k), regions.box(-1, 1))) == k
@@ -497,13 +529,14 @@ def test_vertex_engine_first_max_regions_that_contain_a_line_are_split_further(s
 def test_vertex_engine_refuses_final_regions_that_contain_a_line():
     """max of two lines on R^2: two half-planes, which have no vertex; a tie everywhere:
     one region, all of the slice."""
-    with pytest.raises(regions.errors.DomainError, match="contains a line"):
-        regions.enumerate_regions(convex_fan(2), method="vertex")
     a = [1.0, 2.0]
     tie = max_net([(np.array([a, a]), np.array([0.25, 0.25])), (np.ones((1, 1)), [0.0])],
                   ["max", "identity"], {0: [[0, 1]]})
-    with pytest.raises(regions.errors.DomainError, match="contains a line"):
-        regions.enumerate_regions(tie, method="vertex")
+    for net in (convex_fan(2), tie):
+        with pytest.raises(regions.errors.DomainError, match="contains a line"):
+            regions.enumerate_regions(net, method="vertex")
+        split = regions.enumerate_regions(net, method="split")
+        assert all(contains_a_line(net, split.domain, p) for p in patterns(split))
 
 
 @pytest.mark.parametrize("net, dom", [
