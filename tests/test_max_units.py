@@ -211,9 +211,10 @@ def test_a_dead_window_keeps_one_state():
 def test_float_only_mode_counts_its_guesses():
     net = max_net([(np.array([[1.0, 0], [-1, 0], [0, 1], [0, -1], [0, 0]]), np.zeros(5)),
                    (np.ones((1, 1)), np.zeros(1))], ["max", "identity"], {0: [[0, 1, 2, 3, 4]]})
-    part = regions.enumerate_regions(net, regions.box(-1, 1), exact=False)
-    assert part.exact_decisions == 0
-    assert part.uncertain_decisions > 0 and not part.certain
+    for method in ("split", "vertex"):
+        part = regions.enumerate_regions(net, regions.box(-1, 1), method=method, exact=False)
+        assert part.exact_decisions == 0
+        assert part.uncertain_decisions > 0 and not part.certain
 
 
 # --------------------------------------------------------------------------- the model
