@@ -377,13 +377,16 @@ def polyhedron_cell(network: Network, maps, layer: int, A: fmpq_mat, b: fmpq_mat
         if check is not None and number % CHECK_EVERY == 0:
             check()
         square = fmpq_mat(r, r, [rows[i][k] for i in subset for k in range(r)])
-        if square.rank() < r:
+        try:
+            solution = square.solve(fmpq_mat(r, 1, [rhs[i] for i in subset]))
+        except ZeroDivisionError:       # dependent rows: no vertex
             continue
-        point = square.solve(fmpq_mat(r, 1, [rhs[i] for i in subset]))
-        point = tuple(point[k, 0] for k in range(r))
-        values = [sum((row[k] * point[k] for k in range(r)), fmpq(0)) for row in rows]
-        if point not in found and all(v <= c for v, c in zip(values, rhs)):
-            found[point] = [v == c for v, c in zip(values, rhs)] + [False]
+        values = A * solution
+        if all(values[i, 0] <= rhs[i] for i in range(m)):
+            # keyed by its text: hashing fmpq goes through Fraction, slowly
+            found.setdefault(str(solution), (tuple(solution[k, 0] for k in range(r)),
+                                             [values[i, 0] == rhs[i] for i in range(m)]
+                                             + [False]))
     if not found:
         return None
     rays: dict = {}
@@ -392,20 +395,21 @@ def polyhedron_cell(network: Network, maps, layer: int, A: fmpq_mat, b: fmpq_mat
         direction = kernel_vector(block) if r > 1 else [fmpq(1)]
         if direction is None:
             continue
+        values = A * fmpq_mat(r, 1, direction)
         for sign in (1, -1):
-            ray = [sign * v for v in direction]
-            values = [sum((row[k] * ray[k] for k in range(r)), fmpq(0)) for row in rows]
-            if all(v <= 0 for v in values):
-                largest = max(abs(v) for v in ray)
-                rays[tuple(v / largest for v in ray)] = [v == 0 for v in values] + [True]
-    V, V_error = round_generators(list(found))
+            if all(sign * values[i, 0] <= 0 for i in range(m)):
+                largest = max(abs(v) for v in direction)
+                ray = tuple(sign * v / largest for v in direction)
+                rays[ray] = [values[i, 0] == 0 for i in range(m)] + [True]
+    V, V_error = round_generators([point for point, _ in found.values()])
     V = np.hstack([V, np.ones((len(V), 1))])
     if rays:
         directions = np.array([[float(v) for v in ray] for ray in rays])
         directions /= np.linalg.norm(directions, axis=1)[:, None]
         V = np.vstack([V, np.hstack([directions, np.zeros((len(rays), 1))])])
         V_error = np.append(V_error, np.full(len(rays), (r + 4) * UNIT_ROUNDOFF * BOUND_SAFETY))
-    incidence = np.array(list(found.values()) + list(rays.values()), dtype=bool)
+    incidence = np.array([tight for _, tight in found.values()] + list(rays.values()),
+                         dtype=bool)
     facets = np.flatnonzero(incidence[:, :m].sum(axis=0) >= r)
     unit, row_error = unit_rows([rows[i] for i in facets], [rhs[i] for i in facets])
     labels = np.asarray(labels, dtype=np.int64)[facets]
