@@ -74,7 +74,7 @@ def main():
         if split[2] != vertex[2]:
             raise SystemExit(f"{name} on {where}: split and vertex disagree "
                              f"({split[0]} vs {vertex[0]} regions)")
-        print(f"| {name} | {where} | {split[0]} | {split[1]:.2f} | {vertex[1]:.2f} | "
+        print(f"| {name} | {where} | {split[0]} | {split[1]:.3f} | {vertex[1]:.3f} | "
               f"{split[1] / vertex[1]:.1f} |", flush=True)
 
 
