@@ -10,14 +10,18 @@ hand-worked ties and dead windows.
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
+import math
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from fractions import Fraction
 
 import numpy as np
 import pytest
+from flint import fmpq, fmpq_mat
 
 import regions
 from regions.errors import FileFormatError, NetworkError
 
+import geometry_oracle as go
 import rational_oracle as ro
 from max_networks import assorted_max_net, convex_fan, max_net, pooled, random_maxout
 
@@ -171,9 +175,10 @@ def test_a_dead_window_keeps_one_state():
 def test_float_only_mode_counts_its_guesses():
     net = max_net([(np.array([[1.0, 0], [-1, 0], [0, 1], [0, -1], [0, 0]]), np.zeros(5)),
                    (np.ones((1, 1)), np.zeros(1))], ["max", "identity"], {0: [[0, 1, 2, 3, 4]]})
-    part = regions.enumerate_regions(net, regions.box(-1, 1), exact=False)
-    assert part.exact_decisions == 0
-    assert part.uncertain_decisions > 0 and not part.certain
+    for method in ("split", "vertex"):
+        part = regions.enumerate_regions(net, regions.box(-1, 1), method=method, exact=False)
+        assert part.exact_decisions == 0
+        assert part.uncertain_decisions > 0 and not part.certain
 
 
 # --------------------------------------------------------------------------- the model
@@ -242,14 +247,309 @@ def test_network_file_round_trip_and_refusals(tmp_path):
 def test_engines_and_analyses_that_cannot_carry_max_layers_refuse():
     net = random_maxout(0)
     dom = regions.box(-1, 1)
-    for method in ("vertex", "walk"):
-        with pytest.raises(NetworkError, match=f"the {method} engine cannot carry max layers"):
-            regions.enumerate_regions(net, dom, method=method)
+    with pytest.raises(NetworkError, match="the walk engine cannot carry max layers"):
+        regions.enumerate_regions(net, dom, method="walk")
     part = regions.enumerate_regions(net, dom)
     for analysis in (regions.face_lattice, regions.decision_boundary, regions.betti_numbers,
                      regions.critical_points):
         with pytest.raises(NetworkError, match="cannot carry max layers"):
             analysis(part)
+
+
+# --------------------------------------------------------------------------- vertex engine
+
+
+def windows_of_one(seed: int):
+    """[2 -> relu 3 -> max over windows [0], [1, 2], [2] -> relu 2 -> 1]: units of one
+    input, which the vertex engine passes through without a cut."""
+    rng = np.random.default_rng(20 + seed)
+    return max_net([(rng.normal(size=(3, 2)), rng.normal(size=3) * 0.5),
+                    (np.eye(3), np.zeros(3)),
+                    (rng.normal(size=(2, 3)), rng.normal(size=2)),
+                    (np.ones((1, 2)), np.zeros(1))],
+                   ["relu", "max", "relu", "identity"], {1: [[0, -1], [1, 2], [2, -1]]})
+
+
+def pooled_maxout(seed: int):
+    """[2 -> relu 4 -> maxout of rank 2 over the ReLUs' pairs -> relu 2 -> 1]: max after
+    ReLU, then ReLU after max, with the first layer ReLU (so R^n starts from its cones)."""
+    rng = np.random.default_rng(30 + seed)
+    return max_net([(rng.normal(size=(4, 2)), rng.normal(size=4) * 0.5),
+                    (rng.normal(size=(4, 4)), rng.normal(size=4) * 0.5),
+                    (rng.normal(size=(2, 2)), rng.normal(size=2)),
+                    (np.ones((1, 2)), np.zeros(1))],
+                   ["relu", "max", "relu", "identity"], {1: [[0, 1], [2, 3]]})
+
+
+def exactly_inside(rows: list, point) -> bool:
+    z = [fmpq(v.numerator, v.denominator) if isinstance(v, Fraction) else ro.q(v)
+         for v in point]
+    return all(ro.dot(a, z) < c for a, c in rows)
+
+
+def contains_a_line(net, domain, pattern) -> bool:
+    """Whether the exact region of ``pattern`` (on a domain without faces) has a nonzero
+    lineality space: its rows' normals have rank below the dimension."""
+    rows = ro.pattern_rows(ro.exact_layers(net), domain, pattern)
+    dim = domain.basis.shape[1]
+    normals = fmpq_mat(len(rows), dim, [v for a, _ in rows for v in a]) if rows else None
+    return normals is None or normals.rank() < dim
+
+
+def corners(A, b) -> np.ndarray:
+    """The vertices of ``A z <= b`` clipped to a large box (tests/geometry_oracle.py)."""
+    norms = np.linalg.norm(A, axis=1)
+    return go.polytope(A / norms[:, None], b / norms, clip=1e3).vertices
+
+
+def check_vertex_engine(net, dom):
+    """The vertex engine's partition against the brute force (the set of patterns) and,
+    region by region, against the split engine's (the same polytope: the same vertices,
+    found by brute force over its rows; a facet may carry either label of two coincident
+    hyperplanes, say a pair of a ReLU that is off and one that turns on) and the exact
+    definition (its witness strictly inside the pattern's exact open region); returns it."""
+    part = regions.enumerate_regions(net, dom, method="vertex")
+    split = regions.enumerate_regions(net, dom, method="split")
+    resolved = part.domain
+    assert part.method == "vertex" and part.complete and part.certain
+    assert patterns(part) == ro.brute_force_regions(net, resolved) == patterns(split)
+    assert len(patterns(part)) == len(part)
+    assert list(part.per_layer) == list(split.per_layer)    # regions after each layer
+    by_pattern = {bytes(p): i for i, p in enumerate(split.patterns)}
+    layers = ro.exact_layers(net)
+    for i, region in enumerate(part):
+        other = split[by_pattern[bytes(region.pattern)]]
+        mine, theirs = corners(region.A, region.b), corners(other.A, other.b)
+        assert mine.shape == theirs.shape and len(mine) > 0
+        distance = np.max(np.abs(mine[:, None, :] - theirs[None, :, :]), axis=2)
+        assert np.all(distance.min(axis=1) < 1e-7) and np.all(distance.min(axis=0) < 1e-7)
+        rows = ro.pattern_rows(layers, resolved, tuple(int(v) for v in region.pattern))
+        point = region.rational_witness or region.witness
+        assert exactly_inside(rows, point)
+    return part
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_vertex_engine_maxout_then_relu_on_a_box(seed):
+    check_vertex_engine(random_maxout(seed), regions.box(-2, 2))
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_vertex_engine_max_of_maxes_on_a_box(seed):
+    check_vertex_engine(random_maxout(seed, widths=(2, 3, 3), rank=3, tail="max"),
+                        regions.box(-2, 2))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_vertex_engine_max_pooling_after_relu(seed):
+    check_vertex_engine(pooled(seed), regions.box(-1.5, 1.5))
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_vertex_engine_windows_of_one(seed):
+    check_vertex_engine(windows_of_one(seed), regions.box(-2, 2))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_vertex_engine_on_the_whole_plane_after_a_relu_layer(seed):
+    check_vertex_engine(pooled_maxout(seed), regions.whole_space(2))
+    check_vertex_engine(pooled(seed), regions.whole_space(2))
+
+
+def test_vertex_engine_on_a_plane_slice():
+    rng = np.random.default_rng(10)
+    net = max_net([(rng.normal(size=(6, 3)), rng.normal(size=6)),
+                   (rng.normal(size=(4, 2)), rng.normal(size=4)),
+                   (rng.normal(size=(1, 2)), np.zeros(1))],
+                  ["max", "max", "identity"], {0: [[0, 1, 2], [3, 4, 5]], 1: [[0, 1], [2, 3]]})
+    check_vertex_engine(net, regions.plane(*rng.normal(size=(3, 3)), lo=-2, hi=2))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_vertex_engine_random_small_max_networks(seed):
+    """Random windows (ragged, overlapping) over ReLUs or straight over the input."""
+    rng = np.random.default_rng(40 + seed)
+    pre = 5
+    windows = [sorted(rng.choice(pre, size=int(rng.integers(1, 4)), replace=False).tolist())
+               for _ in range(3)]
+    first = "relu" if seed % 2 else "max"
+    layers = [(rng.normal(size=(pre, 2)), rng.normal(size=pre) * 0.5)]
+    if first == "relu":
+        layers.append((rng.normal(size=(pre, pre)), rng.normal(size=pre) * 0.5))
+    layers.append((rng.normal(size=(1, 3)), np.zeros(1)))
+    activations = [first, "max", "identity"] if first == "relu" else ["max", "identity"]
+    net = max_net(layers, activations, {len(layers) - 2: windows})
+    check_vertex_engine(net, regions.box(-2, 2))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_vertex_engine_integer_weights_ties_and_coincidences(seed):
+    """Small integer weights: ties on whole cells, pairs that coincide with ReLU
+    hyperplanes, vertices on several hyperplanes (float64 cannot decide them: the exact
+    path does), with the ReLU layer before or after the max layer, on a box and on R^2."""
+    rng = np.random.default_rng(60 + seed)
+    pre, units = 4, 2
+
+    def draw(*shape):
+        return rng.integers(-2, 3, size=shape).astype(float)
+    windows = [sorted(rng.choice(pre, size=int(rng.integers(2, 4)), replace=False).tolist())
+               for _ in range(units)]
+    if seed % 2:
+        net = max_net([(draw(pre, 2), draw(pre)), (draw(pre, pre), draw(pre)),
+                       (draw(1, units), np.zeros(1))], ["relu", "max", "identity"],
+                      {1: windows})
+    else:
+        net = max_net([(draw(pre, 2), draw(pre)), (draw(2, units), draw(2)),
+                       (draw(1, 2), np.zeros(1))], ["max", "relu", "identity"], {0: windows})
+    for dom in (regions.box(-2, 2), regions.whole_space(2)):
+        assert check_vertex_engine(net, dom).exact_decisions > 0
+
+
+@pytest.mark.parametrize("k", [2, 3, 5])
+def test_vertex_engine_k_lines_through_a_point_on_a_box(k):
+    assert len(check_vertex_engine(convex_fan(k), regions.box(-1, 1))) == k
+
+
+def test_vertex_engine_upper_envelope_by_hand():
+    """The envelope of test_upper_envelope_in_one_dimension_by_hand: -x, 1/2, x on [-1, 1];
+    x, 2x - 3 on [2, 4]."""
+    slopes = np.array([[1.0], [-1.0], [0.0], [2.0], [-3.0], [0.0]])
+    offsets = np.array([0.0, 0.0, 0.5, -3.0, -5.0, -1.0])
+    net = max_net([(slopes, offsets), (np.ones((1, 1)), np.zeros(1))], ["max", "identity"],
+                  {0: [list(range(6))]})
+    assert sorted(int(p[0]) for p in check_vertex_engine(net, regions.box(-1, 1)).patterns) \
+        == [0, 1, 2]
+    assert sorted(int(p[0]) for p in check_vertex_engine(net, regions.box(2, 4)).patterns) \
+        == [0, 3]
+
+
+def test_vertex_engine_a_part_that_is_one_point_is_no_region():
+    net = max_net([(np.array([[1.0, 0], [-1, 0], [0, 1], [0, -1], [0, 0]]), np.zeros(5)),
+                   (np.ones((1, 1)), np.zeros(1))], ["max", "identity"], {0: [[0, 1, 2, 3, 4]]})
+    part = check_vertex_engine(net, regions.box(-1, 1))
+    assert sorted(int(p[0]) for p in part.patterns) == [0, 1, 2, 3]
+    assert part.exact_decisions > 0
+
+
+def test_vertex_engine_ties_and_dead_windows():
+    a, b = [1.0, 2.0], [-1.0, 0.5]
+    tie = max_net([(np.array([a, a]), np.array([0.25, 0.25])), (np.ones((1, 1)), [0.0])],
+                  ["max", "identity"], {0: [[0, 1]]})
+    assert patterns(check_vertex_engine(tie, regions.box(-1, 1))) == {(0,)}
+    three = max_net([(np.array([b, a, a]), np.array([0.0, 0.25, 0.25])),
+                     (np.ones((1, 1)), [0.0])], ["max", "identity"], {0: [[0, 1, 2]]})
+    assert patterns(check_vertex_engine(three, regions.box(-3, 3))) == {(0,), (1,)}
+    dead = max_net([(np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0], [0.0, 0.0]]),
+                     np.array([-5.0, -5.0, 0.5, 2.0])),
+                    (np.eye(4), np.zeros(4)), (np.ones((1, 2)), np.zeros(1))],
+                   ["relu", "max", "identity"], {1: [[0, 1], [2, 3]]})
+    assert patterns(check_vertex_engine(dead, regions.box(-1, 1))) == {(0, 0, 1, 1, 0, 1)}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_vertex_engine_on_the_whole_plane_from_a_first_max_layer(seed):
+    """The first cells are the first max layer's regions (pointed: 3 rank-2 units, three
+    lines in general position), with their exact generators."""
+    check_vertex_engine(random_maxout(seed), regions.whole_space(2))
+
+
+@pytest.mark.parametrize("k", [3, 4, 7])
+def test_vertex_engine_k_lines_through_a_point_on_the_plane(k):
+    assert len(check_vertex_engine(convex_fan(k), regions.whole_space(2))) == k
+
+
+def test_vertex_engine_upper_envelope_on_the_line_and_abs_on_the_plane():
+    """5 pieces of the hand-worked envelope on R; max(|x|, |y|, 0): 4 regions on R^2."""
+    slopes = np.array([[1.0], [-1.0], [0.0], [2.0], [-3.0], [0.0]])
+    offsets = np.array([0.0, 0.0, 0.5, -3.0, -5.0, -1.0])
+    envelope = max_net([(slopes, offsets), (np.ones((1, 1)), np.zeros(1))],
+                       ["max", "identity"], {0: [list(range(6))]})
+    part = check_vertex_engine(envelope, regions.whole_space(1))
+    assert sorted(int(p[0]) for p in part.patterns) == [0, 1, 2, 3, 4]
+    absolute = max_net([(np.array([[1.0, 0], [-1, 0], [0, 1], [0, -1], [0, 0]]), np.zeros(5)),
+                        (np.ones((1, 1)), np.zeros(1))], ["max", "identity"],
+                       {0: [[0, 1, 2, 3, 4]]})
+    assert len(check_vertex_engine(absolute, regions.whole_space(2))) == 4
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_vertex_engine_first_max_regions_that_contain_a_line_are_split_further(seed):
+    """One maxout unit of rank 2 on R^2 then ReLUs: its two half-planes have no vertex, so
+    the next layer's lines cut them first (more, then fewer, hidden lines)."""
+    rng = np.random.default_rng(50 + seed)
+    hidden = 1 + seed
+    net = max_net([(rng.normal(size=(2, 2)), rng.normal(size=2)),
+                   (rng.normal(size=(hidden, 1)), rng.normal(size=hidden)),
+                   (np.ones((1, hidden)), np.zeros(1))],
+                  ["max", "relu", "identity"], {0: [[0, 1]]})
+    check_vertex_engine(net, regions.whole_space(2))
+
+
+def test_vertex_engine_refuses_final_regions_that_contain_a_line():
+    """max of two lines on R^2: two half-planes, which have no vertex; a tie everywhere:
+    one region, all of the slice."""
+    a = [1.0, 2.0]
+    tie = max_net([(np.array([a, a]), np.array([0.25, 0.25])), (np.ones((1, 1)), [0.0])],
+                  ["max", "identity"], {0: [[0, 1]]})
+    for net in (convex_fan(2), tie):
+        with pytest.raises(regions.errors.DomainError, match="contains a line"):
+            regions.enumerate_regions(net, method="vertex")
+        split = regions.enumerate_regions(net, method="split")
+        assert all(contains_a_line(net, split.domain, p) for p in patterns(split))
+
+
+@pytest.mark.parametrize("net, dom", [
+    (random_maxout(4, widths=(2, 4, 3), rank=3), regions.box(-2, 2)),
+    (pooled(1), regions.whole_space(2)),
+    (random_maxout(2), regions.whole_space(2)),
+])
+def test_vertex_engine_max_split_cut_short_gives_the_same_regions(monkeypatch, tmp_path, net,
+                                                                  dom):
+    """Max cells whose split stops after every step or two go back on the stack with the
+    pairs still to clip (sides +-2); the run, and a checkpoint taken among such cells and
+    resumed, give the regions of the uncut run (itself checked against brute force above)."""
+    from regions.engines.vertex import VertexEngine
+    whole = regions.enumerate_regions(net, dom, method="vertex")
+    for steps in (1, 2):
+        monkeypatch.setattr(VertexEngine, "split_steps", steps)
+        cut = regions.enumerate_regions(net, dom, method="vertex")
+        assert np.array_equal(cut.patterns, whole.patterns)
+        # a resumed cell's generators may be re-solved, so the witnesses round apart
+        np.testing.assert_allclose(cut.witnesses, whole.witnesses, rtol=1e-12, atol=1e-12)
+    path = tmp_path / "run.npz"
+    first = regions.enumerate_regions(net, dom, method="vertex", checkpoint=path,
+                                      max_regions=3)
+    assert not first.complete
+    resumed = regions.enumerate_regions(net, dom, method="vertex", resume=path)
+    assert np.array_equal(resumed.patterns, whole.patterns)
+
+
+def test_vertex_engine_max_cnn_equals_the_split_engine():
+    torch = pytest.importorskip("torch")
+    net = regions.from_torch(small_pooled_cnn(torch), input_shape=(1, 4, 4))
+    part = regions.enumerate_regions(net, cnn_plane(), method="vertex")
+    split = regions.enumerate_regions(net, cnn_plane(), method="split")
+    assert part.complete and part.certain and len(part) == 382
+    assert patterns(part) == patterns(split)
+
+
+def test_vertex_engine_resumed_checkpoint_and_executors_give_the_same_regions(tmp_path):
+    net = random_maxout(4, widths=(2, 4, 3), rank=3)
+    dom = regions.box(-2, 2)
+    whole = regions.enumerate_regions(net, dom, method="vertex")
+    assert patterns(whole) == patterns(regions.enumerate_regions(net, dom, method="split"))
+    path = tmp_path / "run.npz"
+    first = regions.enumerate_regions(net, dom, method="vertex", checkpoint=path,
+                                      max_regions=5)
+    assert not first.complete
+    resumed = regions.enumerate_regions(net, dom, method="vertex", resume=path)
+    assert np.array_equal(resumed.patterns, whole.patterns)
+    for pool in (ThreadPoolExecutor(2), ProcessPoolExecutor(2)):
+        with pool:
+            parallel = regions.enumerate_regions(net, dom, method="vertex", executor=pool)
+            counted = regions.count_regions(net, dom, method="vertex", executor=pool)
+        assert np.array_equal(parallel.patterns, whole.patterns)
+        assert counted.regions == len(whole)
 
 
 # --------------------------------------------------------------------------- importers

@@ -359,7 +359,9 @@ def _auto_engine(network: Network, scaled, settings: Settings):
     """The vertex engine where it applies up to ``MAX_AUTO_DIM`` dimensions (on an unbounded
     domain, those the first layer's hyperplanes span, where it works, and when its first
     cones' apex is well conditioned: ``MAX_APEX_CONDITION``), else the split engine; the
-    split engine for a network with max layers, which only it carries."""
+    split engine for a network with max layers: the vertex engine carries them too
+    (``method="vertex"``, faster on boxes in ``benchmarks/max_vertex_vs_split.py``), but
+    not on every domain (a final region that contains a line)."""
     if network.has_max:
         return SplitEngine(network, scaled, settings)
     rank = _first_rank(network, scaled)

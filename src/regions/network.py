@@ -461,8 +461,8 @@ def require_elementwise(network: Network, what: str) -> None:
         if layer.activation == "max":
             raise NetworkError(
                 f"{what} cannot carry max layers (max pooling, maxout) yet: layer {index} is "
-                "a max layer; its regions can be counted and enumerated (method 'split', "
-                "which 'auto' takes)")
+                "a max layer; its regions can be counted and enumerated (methods 'split', "
+                "which 'auto' takes, and 'vertex')")
 
 
 def max_states(z: np.ndarray, windows: np.ndarray) -> np.ndarray:

@@ -25,6 +25,12 @@ constraint tight at both: the combinatorial test of the double description
 method), each with an error bound (``crossing.pxd``); a crossing whose ends'
 values are not certified is computed exactly.
 
+A max layer's units cut a cell into the parts where each position of a
+unit's window is the argmax: each part is the cell clipped by the halfspaces of
+that position's pair hyperplanes, every clip a cut that keeps one side, and a
+part without interior (a generator strictly outside a clip and none strictly
+inside) is dropped (``split_max``).
+
 The depth-first stack of cells is a byte arena (``arena.pxd``) of
 variable-size records (``vertex_records.pxd``), so millions of regions cost no
 Python object each; finished regions go to struct-of-arrays buffers
@@ -43,7 +49,7 @@ from libc.stdint cimport int32_t, int64_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memmove, memset
 
-from .activations cimport (HARDTANH, IDENTITY, LEAKY_RELU, RELU, breakpoint,
+from .activations cimport (HARDTANH, IDENTITY, LEAKY_RELU, MAX, RELU, breakpoint,
                            breakpoints_per_neuron, slope_offset, state_from_sides, tie_side)
 from .arena cimport Buffer, release, reserve
 from .compiled cimport (BALL_SINGULAR_PIVOT, BALL_SUBSET_LIMIT, BOUND_SAFETY, MAX_DIM,
@@ -60,7 +66,7 @@ from .vertex_records cimport (CellHead, CellView, PieceHead, cell_bytes, piece_b
 
 
 ACTIVATION_CODES = {"relu": RELU, "leaky_relu": LEAKY_RELU, "hardtanh": HARDTANH,
-                    "identity": IDENTITY}
+                    "identity": IDENTITY, "max": MAX}
 #: Label of the row ``0 . z <= 1`` that closes an unbounded cell at infinity.
 AT_INFINITY = -(1 << 62)
 cdef int64_t INFINITY_LABEL = AT_INFINITY
@@ -88,6 +94,17 @@ cdef struct LayerData:
     int act
     double slope           # leaky slope
     double largest_slope   # largest |slope| of any state (1 but for a steep leaky ReLU)
+    int width              # outputs: the units of a max layer, else n_out
+    # max layers only: windows (width, kmax) padded with -1, and the pair hyperplanes in
+    # label order (``regions.network.max_pairs``): pair t is ``z[windows[unit, q]] -
+    # z[windows[unit, p]]``; unit g's pairs start at first_pair[g]
+    const int64_t* windows
+    int kmax
+    int n_pairs
+    const int32_t* pair_unit
+    const int32_t* pair_p
+    const int32_t* pair_q
+    const int32_t* first_pair
 
 
 cdef struct Plane:
@@ -245,7 +262,7 @@ cdef class VertexCore:
             raise MemoryError("vertex engine: out of memory")
         self.pattern_length = 0
         for l in range(L):
-            weight, bias, code, leak = layers[l]
+            weight, bias, code, leak, windows = layers[l]
             weight = np.ascontiguousarray(weight, dtype=np.float64)
             bias = np.ascontiguousarray(bias, dtype=np.float64)
             abs_weight = np.abs(weight)
@@ -269,8 +286,12 @@ cdef class VertexCore:
             self.layers[l].act = code
             self.layers[l].slope = leak
             self.layers[l].largest_slope = dmax(1.0, fabs(leak)) if code == LEAKY_RELU else 1.0
+            self.layers[l].width = weight.shape[0]
+            self.layers[l].n_pairs = 0
+            if code == MAX:
+                self.max_layer(l, windows)
             if code != IDENTITY:
-                self.pattern_length += weight.shape[0]
+                self.pattern_length += self.layers[l].width
         for l in range(L + 1):
             self.label_offset[l] = label_offsets[l]
         self.thin_radius = thin_radius
@@ -284,6 +305,38 @@ cdef class VertexCore:
         reserve(&self.out.facet_offsets, sizeof(int64_t))
         (<int64_t*>self.out.facet_offsets.data)[0] = 0
         self.out.facet_offsets.used = sizeof(int64_t)
+
+    cdef int max_layer(self, int l, windows) except -1:
+        """A max layer's windows and pair hyperplanes (see ``LayerData``)."""
+        windows = np.ascontiguousarray(windows, dtype=np.int64)
+        sizes = np.count_nonzero(windows >= 0, axis=1)
+        unit, first, second = [], [], []
+        for g, k in enumerate(sizes.tolist()):
+            p, q = np.triu_indices(k, 1)
+            unit += [g] * p.size
+            first += p.tolist()
+            second += q.tolist()
+        starts = np.concatenate([[0], np.cumsum(sizes * (sizes - 1) // 2)]).astype(np.int32)
+        # one padding entry each: windows of one make no pair, and a view needs an entry
+        arrays = [windows] + [np.array(values + [0], dtype=np.int32)
+                              for values in (unit, first, second)]
+        arrays.append(starts)
+        self._arrays.extend(arrays)
+        cdef const int64_t[:, ::1] w = arrays[0]
+        cdef const int32_t[::1] a
+        self.layers[l].windows = &w[0, 0]
+        self.layers[l].kmax = windows.shape[1]
+        self.layers[l].width = windows.shape[0]
+        self.layers[l].n_pairs = len(unit)
+        a = arrays[1]
+        self.layers[l].pair_unit = &a[0]
+        a = arrays[2]
+        self.layers[l].pair_p = &a[0]
+        a = arrays[3]
+        self.layers[l].pair_q = &a[0]
+        a = arrays[4]
+        self.layers[l].first_pair = &a[0]
+        return 0
 
     def __dealloc__(self):
         release(&self.stack)
@@ -442,6 +495,8 @@ cdef class VertexCore:
                 self.finish(view(self.scratch.data, self.dim))
             elif self.layers[h.layer].act == IDENTITY:
                 self.pass_through(view(self.scratch.data, self.dim))
+            elif self.layers[h.layer].act == MAX:
+                self.split_max(view(self.scratch.data, self.dim))
             else:
                 self.split(view(self.scratch.data, self.dim))
         return processed
@@ -699,6 +754,261 @@ cdef class VertexCore:
         self.push_children(cv, T, k_bp, words)
         return 0
 
+    # ------------------------------------------------------------- max layers
+
+    cdef int split_max(self, CellView cv) except -1:
+        """Split a cell by the units of a max layer, unit by unit: each piece into the
+        parts where each position of the unit's window is the argmax, every part the piece
+        clipped by the pairs of its position (``step_max``), empty parts dropped; push the
+        finished pieces. A piece's ``sides`` hold +-1 for a pair clipped (or found on the
+        kept side) and +-2 for a pair of its position still to clip, so a split cut short
+        (``split_steps``) leaves cells that resume where it stopped."""
+        cdef CellHead* h = cv.head
+        cdef int l = h.layer, T = self.layers[l].n_pairs, i, t, ncand = 0, unit = -1
+        cdef int words = (h.m + T + 63) // 64
+        self.preactivations(cv, self.layers[l].n_out)
+        self.pair_planes(cv, l)
+        self.load_pool(cv, words)
+        grab(&self.ws.pieces, 0)
+        self.ws.piece_offsets.used = 0
+        self.ws.emitted.used = 0
+        self.ws.emitted_offsets.used = 0
+        for t in range(h.nsides):
+            if cv.sides[t] != 0:
+                unit = self.layers[l].pair_unit[t]      # units go in order: the last one
+            ncand += cv.sides[t] == 2 or cv.sides[t] == -2
+        cdef char* piece = self.new_piece(h.nv, 0, ncand, T)
+        cdef int32_t* vid = piece_vertices(piece)
+        for i in range(h.nv):
+            vid[i] = i
+        (<PieceHead*>piece).unit = unit
+        cdef int32_t* cand = piece_candidates(piece)
+        i = 0
+        for t in range(h.nsides):
+            if cv.sides[t] == 2 or cv.sides[t] == -2:
+                cand[i] = t
+                i += 1
+        if h.nsides:
+            memcpy(piece_sides(piece), cv.sides, T)
+        else:
+            memset(piece_sides(piece), 0, T)
+        cdef long steps = 0
+        while self.ws.piece_offsets.used and steps < self.split_steps:
+            steps += 1 + self.step_max(cv, T, words)
+        self.steps += steps
+        self.push_children(cv, T, 0, words)
+        return 0
+
+    cdef int pair_planes(self, CellView cv, int l) except -1:
+        """The max layer's pair hyperplanes ``z_q - z_p`` as unit rows with error bounds (as
+        ``unit_planes``; the difference rounds once, like a breakpoint's offset), and in
+        ``const_side`` the side of each pair whose difference is exactly constant on the
+        cell (the sign of the constant, -1 where it is 0: the earlier position wins a tie),
+        0 for the others. As in ``constant_hyperplanes``, a gradient or constant is
+        certified nonzero in float64 when larger than its error bound, else decided
+        exactly (:class:`regions.engines.vertex.ExactGenerators`)."""
+        cdef LayerData* L = &self.layers[l]
+        cdef int dim = self.dim, cols = dim + 1, T = L.n_pairs, t, k, zero
+        cdef double* G = <double*>self.ws.G.data
+        cdef double* G_error = <double*>self.ws.G_error.data
+        cdef double* row = <double*>grab(&self.ws.planes, <size_t>T * cols * sizeof(double))
+        cdef Plane* info = <Plane*>grab(&self.ws.plane_info, <size_t>T * sizeof(Plane))
+        cdef signed char* const_side = <signed char*>grab(&self.ws.const_side, T)
+        cdef double D[MAX_DIM + 1]
+        cdef double D_error, size, norm, value
+        cdef int64_t earlier, later, label
+        for t in range(T):
+            earlier = L.windows[L.pair_unit[t] * L.kmax + L.pair_p[t]]
+            later = L.windows[L.pair_unit[t] * L.kmax + L.pair_q[t]]
+            for k in range(cols):
+                D[k] = G[later * cols + k] - G[earlier * cols + k]
+            D_error = G_error[later] + G_error[earlier]
+            size = row_size(D, dim)
+            label = self.label_offset[l] + t
+            if size > (D_error + UNIT_ROUNDOFF * size) * BOUND_SAFETY:
+                zero = 0
+            elif size == 0.0 and D_error == 0.0:
+                zero = 1
+            elif not self.exact_mode:
+                self.uncertain_decisions += 1
+                zero = size == 0.0
+            else:
+                self.exact_decisions += 1
+                zero = self.exact.row_is_zero(self.pattern_bytes(cv), label)
+            const_side[t] = 0
+            if zero:
+                value = D[dim]
+                const_side[t] = certify(value, (D_error + UNIT_ROUNDOFF * fabs(value))
+                                        * BOUND_SAFETY)
+                if const_side[t] == 0:
+                    if not self.exact_mode:
+                        self.uncertain_decisions += 1
+                        const_side[t] = (value > 0.0) - (value < 0.0)
+                    else:
+                        self.exact_decisions += 1
+                        const_side[t] = self.exact.row_constant_sign(self.pattern_bytes(cv),
+                                                                     label)
+                if const_side[t] == 0:
+                    const_side[t] = -1
+            norm = 0.0
+            if not zero:
+                for k in range(dim):
+                    norm += D[k] * D[k]
+                norm = sqrt(norm)
+            info[t].largest = 0.0
+            info[t].size = 0.0
+            for k in range(cols):
+                row[t * cols + k] = 0.0
+            if norm > 0.0:
+                for k in range(cols):
+                    row[t * cols + k] = D[k] / norm
+                for k in range(dim):
+                    info[t].largest = dmax(info[t].largest, fabs(row[t * cols + k]))
+                    info[t].size += fabs(row[t * cols + k])
+            info[t].offset = fabs(row[t * cols + dim])
+            info[t].error = ((D_error / norm if norm > 0.0 else 0.0)
+                             + 2.0 * UNIT_ROUNDOFF * dmax(info[t].largest, info[t].offset)
+                             ) * BOUND_SAFETY
+        return 0
+
+    cdef long step_max(self, CellView cv, int T, int words) except -1:
+        """Advance the top piece of a max split. Its candidates are the pairs of its unit's
+        position still to clip by, each with the side the position's part keeps in
+        ``sides``: a pair the piece lies on the kept side of is done, one it lies on the
+        other side of leaves the part empty (the piece is dropped), and the first that
+        crosses it clips it (only the kept side is pushed). A piece clipped by all its pairs
+        goes on to the next unit (``next_unit``). Returns the extra steps its work counts
+        for (as ``step_piece``)."""
+        cdef size_t offset = (<size_t*>(self.ws.piece_offsets.data
+                                        + self.ws.piece_offsets.used))[-1]
+        cdef size_t size = (<PieceHead*>(self.ws.pieces.data + offset)).size
+        grab(&self.ws.current, size)
+        memcpy(self.ws.current.data, self.ws.pieces.data + offset, size)
+        self.ws.pieces.used = offset
+        self.ws.piece_offsets.used -= sizeof(size_t)
+        cdef char* piece = self.ws.current.data
+        cdef PieceHead* ph = <PieceHead*>piece
+        cdef int32_t* vid = piece_vertices(piece)
+        cdef int32_t* cand = piece_candidates(piece)
+        cdef signed char* sides = piece_sides(piece)
+        cdef signed char* const_side = <signed char*>self.ws.const_side.data
+        cdef long extra = <long>ph.nv * (ph.ncand + 1) // WORK_PER_STEP
+        cdef double center[MAX_DIM]
+        cdef double center_size = 0.0, radius = -1.0
+        cdef int i, t, side, keep
+        if ph.ncand:
+            radius = self.bounding_ball(vid, ph.nv, center)
+            for i in range(self.dim):
+                center_size += fabs(center[i])
+        for i in range(ph.ncand):
+            t = cand[i]
+            keep = 1 if sides[t] > 0 else -1
+            side = const_side[t]
+            if side == 0:
+                side = self.side_of(cv, vid, ph.nv, t, center, center_size, radius, words)
+            if side == keep:
+                sides[t] = keep
+                continue
+            if side != 0:
+                return extra
+            # the pairs before i hold (+-1); the part inherits the pairs after i
+            return extra + self.cut(cv, i, T, words, keep) // WORK_PER_STEP
+        self.next_unit(cv, T)
+        return extra
+
+    cdef inline int window_size(self, LayerData* L, int g) noexcept nogil:
+        """Inputs of unit ``g`` of max layer ``L``."""
+        cdef int k = 0
+        while k < L.kmax and L.windows[g * L.kmax + k] >= 0:
+            k += 1
+        return k
+
+    cdef inline int pair_of(self, LayerData* L, int g, int k, int j, int p) noexcept nogil:
+        """The pair hyperplane of positions ``j != p`` of unit ``g`` (window of ``k``)."""
+        cdef int lo = p if p < j else j, hi = j if p < j else p
+        return L.first_pair[g] + lo * (2 * k - lo - 1) // 2 + hi - lo - 1
+
+    cdef int next_unit(self, CellView cv, int T) except -1:
+        """The piece in ``current``, clipped to the argmax part of its unit: emitted when no
+        later unit has a window of two or more, else pushed as one piece per position of
+        the next such unit's window, whose candidates are the position's pairs and
+        ``sides`` the side its part keeps of each, doubled until clipped (+2 for ``(p, j)``:
+        the later position ``j`` strictly larger; -2 for ``(j, q)``), the first position on
+        top."""
+        cdef char* piece = self.ws.current.data
+        cdef PieceHead* ph = <PieceHead*>piece
+        cdef LayerData* L = &self.layers[cv.head.layer]
+        cdef int g = ph.unit + 1, k, j, p, n, t
+        cdef char* part
+        cdef int32_t* cand
+        while g < L.width and self.window_size(L, g) < 2:
+            g += 1
+        if g == L.width:
+            return self.emit_current()
+        k = self.window_size(L, g)
+        for j in range(k - 1, -1, -1):
+            part = self.new_piece(ph.nv, ph.ncut, k - 1, T)
+            piece = self.ws.current.data
+            ph = <PieceHead*>piece
+            memcpy(piece_vertices(part), piece_vertices(piece),
+                   (ph.nv + ph.ncut) * sizeof(int32_t))
+            memcpy(piece_sides(part), piece_sides(piece), T)
+            (<PieceHead*>part).unit = g
+            cand = piece_candidates(part)
+            n = 0
+            for p in range(k):
+                if p == j:
+                    continue
+                t = self.pair_of(L, g, k, j, p)
+                cand[n] = t
+                n += 1
+                piece_sides(part)[t] = 2 if p < j else -2
+        return 0
+
+    cdef int emit_current(self) except -1:
+        """The piece in ``current`` is finished: a cell of the next layer."""
+        cdef size_t size = (<PieceHead*>self.ws.current.data).size
+        reserve(&self.ws.emitted, size)
+        reserve(&self.ws.emitted_offsets, sizeof(size_t))
+        (<size_t*>(self.ws.emitted_offsets.data + self.ws.emitted_offsets.used))[0] = (
+            self.ws.emitted.used)
+        self.ws.emitted_offsets.used += sizeof(size_t)
+        memcpy(self.ws.emitted.data + self.ws.emitted.used, self.ws.current.data, size)
+        self.ws.emitted.used += size
+        return 0
+
+    cdef int winner(self, int l, int g, signed char* sides) except -1:
+        """The argmax position of unit ``g`` of max layer ``l`` in a finished piece: the one
+        whose pairs all hold the sides its part keeps (the other pairs are 0)."""
+        cdef LayerData* L = &self.layers[l]
+        cdef int k = self.window_size(L, g), j, p
+        for j in range(k):
+            for p in range(k):
+                if p != j and sides[self.pair_of(L, g, k, j, p)] != (1 if p < j else -1):
+                    break
+            else:
+                return j
+        raise AssertionError(f"no argmax position holds all its pairs' sides (unit {g})")
+
+    cdef int max_child(self, CellView cv, signed char* sides, CellView out) except -1:
+        """A finished piece of a max layer: its units' states (argmax positions), and the
+        next layer's input map, each unit's row the pre-activation row of its argmax with
+        that row's error bound (selected, not computed: no rounding)."""
+        cdef int cols = self.dim + 1, l = cv.head.layer, g, j
+        cdef LayerData* L = &self.layers[l]
+        cdef double* G = <double*>self.ws.G.data
+        cdef double* G_error = <double*>self.ws.G_error.data
+        cdef int64_t row
+        for g in range(L.width):
+            j = self.winner(l, g, sides)
+            out.pattern[cv.head.plen + g] = j
+            row = L.windows[g * L.kmax + j]
+            memcpy(out.map + g * cols, G + row * cols, cols * sizeof(double))
+            out.map_error[g] = G_error[row]
+        # overlapping windows may select a row twice: the row bounds alone bound a column
+        out.head.map_norm = column_norm(out.map_error, L.width, np.inf)
+        return 0
+
     cdef int preactivations(self, CellView cv, int n) except -1:
         """The layer's pre-activation map ``G (n, dim + 1)``, its row error bounds and the
         bound on its error columns' 2-norm (``G_norm``)."""
@@ -764,7 +1074,7 @@ cdef class VertexCore:
         cdef LayerData* L
         cdef signed char state
         cdef double slope, offset
-        if l == 0 or self.layers[l - 1].act == IDENTITY:
+        if l == 0 or self.layers[l - 1].act == IDENTITY or self.layers[l - 1].act == MAX:
             return False
         L = &self.layers[l - 1]
         n_prev = L.n_out
@@ -928,6 +1238,8 @@ cdef class VertexCore:
         cdef int L = cv.head.layer, l, j, i, bit, position = 0, start, n_prev, k_bp
         cdef int total = 0
         for l in range(L + 1):
+            if self.layers[l].act == MAX:
+                return False              # (the rule is for elementwise layers)
             total += self.layers[l].n_out
         cdef char* flat = <char*>grab(&self.ws.flat, total)
         memset(flat, 0, total)
@@ -992,6 +1304,7 @@ cdef class VertexCore:
         self.ws.pieces.used += size
         cdef PieceHead* ph = <PieceHead*>record
         ph.nv, ph.ncut, ph.ncand, ph.size = nv, ncut, ncand, size
+        ph.unit = -1
         return record
 
     cdef double bounding_ball(self, int32_t* vid, int nvp, double* center) noexcept nogil:
@@ -1100,7 +1413,7 @@ cdef class VertexCore:
             ph.ncand = kept                  # the sides follow the candidates in the record
             memmove(piece_sides(piece), sides, T)
         if kept:
-            return extra + self.cut(cv, 0, T, words) // WORK_PER_STEP
+            return extra + self.cut(cv, 0, T, words, 0) // WORK_PER_STEP
         reserve(&self.ws.emitted, size)
         reserve(&self.ws.emitted_offsets, sizeof(size_t))
         (<size_t*>(self.ws.emitted_offsets.data + self.ws.emitted_offsets.used))[0] = (
@@ -1110,10 +1423,10 @@ cdef class VertexCore:
         self.ws.emitted.used += size
         return extra
 
-    cdef long cut(self, CellView cv, int ci, int T, int words) except -1:
+    cdef long cut(self, CellView cv, int ci, int T, int words, int keep) except -1:
         """Cut the piece in ``current`` by its candidate ``ci``, which crosses it: the new
         generators on the crossing edges, then both parts (negative side first, so the
-        positive side is split first). Returns a bound on the edge test's work in
+        positive side is split first), or only side ``keep`` when it is +1 or -1. Returns a bound on the edge test's work in
         vertex-hyperplane pairs' units: (positive, negative) pairs times the piece's
         generators, over the 64 bits of an incidence word."""
         cdef char* piece = self.ws.current.data
@@ -1142,8 +1455,10 @@ cdef class VertexCore:
         cdef int tbit = m + t
         for i in range(nzero):
             inc[<size_t>zer[i] * words + (tbit >> 6)] |= (<uint64_t>1) << (tbit & 63)
-        self.push_part(neg, nneg, zer, nzero, first_new, nnew, t, -1, T, ci)
-        self.push_part(pos, npos, zer, nzero, first_new, nnew, t, 1, T, ci)
+        if keep != 1:
+            self.push_part(neg, nneg, zer, nzero, first_new, nnew, t, -1, T, ci)
+        if keep != -1:
+            self.push_part(pos, npos, zer, nzero, first_new, nnew, t, 1, T, ci)
         return <long>npos * nneg * nvp // 64
 
     cdef int crossings(self, CellView cv, char* piece, int t, int32_t* pos, int npos,
@@ -1291,6 +1606,7 @@ cdef class VertexCore:
         memcpy(piece_candidates(part), piece_candidates(piece) + ci + 1, ncand * sizeof(int32_t))
         memcpy(piece_sides(part), piece_sides(piece), T)
         piece_sides(part)[t] = sign
+        (<PieceHead*>part).unit = ph.unit
         return 0
 
     # ---------------------------------------------------------------- children
@@ -1305,7 +1621,7 @@ cdef class VertexCore:
                                  + (<size_t*>self.ws.piece_offsets.data)[e], T, k_bp, words, 0)
         self.per_layer[cv.head.layer] += count
         self.ref_ready = 0
-        if count and cv.head.layer + 1 < self.n_layers:
+        if count and cv.head.layer + 1 < self.n_layers and self.layers[cv.head.layer].act != MAX:
             self.child_map_error(cv.head.layer)
         for e in range(count):
             self.push_piece_cell(
@@ -1318,7 +1634,7 @@ cdef class VertexCore:
         """Turn a piece into a cell on the main stack: of the next layer when it is ``done``
         (emitted), else of this layer, to be split further from its next hyperplane. Kept
         rows: the cell's, and the cuts, with at least ``dim`` incident generators."""
-        cdef int dim = self.dim, cols = dim + 1, l = cv.head.layer, n = self.layers[l].n_out
+        cdef int dim = self.dim, cols = dim + 1, l = cv.head.layer, n = self.layers[l].width
         cdef int m = cv.head.m, i, j, w, b, q, premapped = 0
         cdef PieceHead* ph = <PieceHead*>piece
         cdef int nvp = ph.nv, ncut = ph.ncut
@@ -1340,7 +1656,7 @@ cdef class VertexCore:
         cdef int nw = max(1, (kept + 63) // 64)
         cdef CellView out
         if done:
-            premapped = l + 1 < self.n_layers
+            premapped = l + 1 < self.n_layers and self.layers[l].act != MAX
             out = self.push_cell(l + 1, nvp, kept, nw,
                                  self.layers[l + 1].n_out if premapped else n,
                                  cv.head.plen + n, premapped, 0)
@@ -1378,7 +1694,10 @@ cdef class VertexCore:
             out.head.map_norm = cv.head.map_norm
             memcpy(out.sides, sides, T)
             return 0
-        self.child_states(cv, sides, k_bp, out)
+        if self.layers[l].act == MAX:
+            self.max_child(cv, sides, out)
+        else:
+            self.child_states(cv, sides, k_bp, out)
         return 0
 
     cdef void cut_row(self, int t, int sign, double* out) noexcept nogil:

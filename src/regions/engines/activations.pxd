@@ -12,6 +12,10 @@ One-to-one with the Python rules, which remain the reference
   from the sides of its breakpoint hyperplanes;
 * ``slope_offset`` -- ``network.state_slope_offset``: the activation's local
   affine form ``out = slope * z + offset`` in a state.
+
+``MAX`` (max pooling, maxout) is no elementwise rule: the core splits its layers by
+their units' pair hyperplanes (``VertexCore.split_max``), and none of these functions
+is called for it.
 """
 
 cdef enum Activation:
@@ -19,6 +23,7 @@ cdef enum Activation:
     LEAKY_RELU = 1
     HARDTANH = 2
     IDENTITY = 3
+    MAX = 4
 
 
 cdef inline int breakpoints_per_neuron(int act) noexcept nogil:

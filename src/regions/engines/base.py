@@ -144,8 +144,9 @@ class VertexCell(NamedTuple):
     ``V`` (homogeneous rows ``(x, 1)`` or ``(d, 0)``) with error bounds, their incidence
     bitsets, its rows ``[a | b]`` of ``a . z <= b`` with error bounds and labels, the layer
     input map (or, ``premapped``, the layer's pre-activation map) with per-row error
-    bounds, the states so far, the sides of a split cut short, and the flat rays (1 for a
-    ray along which every later pre-activation is exactly constant)."""
+    bounds, the states so far, the sides of a split cut short (for a max layer, +-1 for a
+    pair clipped and +-2 for a pair still to clip: ``VertexCore.split_max``), and the flat
+    rays (1 for a ray along which every later pre-activation is exactly constant)."""
 
     layer: int
     V: np.ndarray

@@ -14,10 +14,17 @@ Final regions come out as struct-of-arrays chunks
 (``regions.engines.base.RegionChunk``): no Python object per region until
 one is asked for.
 
+Max layers (max pooling, maxout): the core clips each cell, unit by unit, to the
+part where each position of the unit's window is the argmax, by the halfspaces
+of the position's pair hyperplanes (each clip the same certified cut, keeping
+one side), and drops the parts without interior; a pair exactly constant on a
+cell (a tie) keeps the earlier position. See ``VertexCore.split_max``.
+
 Domains: bounded ones (a box, a bounded polytope, a plane or line clipped to
 bounds, a segment), whose first cell is the domain's polytope with its exact
 vertices, and unbounded ones without faces (all of R^n, an unbounded plane or
-line), which start from the cones of ``first_cones``. An unbounded
+line), which start from the cones of ``first_cones`` (or, when the first layer
+with breakpoints is a max layer, from its regions: :class:`MaxRoots`). An unbounded
 polytope with faces goes to the split engine. The number of vertices of a cell
 grows quickly with the dimension, most quickly from a box's ``2^n`` corners,
 so ``method="auto"`` uses it up to ``MAX_AUTO_DIM`` (by measurement,
@@ -40,7 +47,7 @@ from flint import arb, arb_mat, fmpq, fmpq_mat
 from ..domain import Domain, is_box
 from ..errors import DomainError
 from ..lp import LPSolver
-from ..network import Network, pattern_sides, require_elementwise
+from ..network import Network, max_pairs, sides_from_states
 from ..polyhedra import patterns_at
 from ..predicates import Decisions
 from ..rational import (BallMaps, exact_solve, fraction, independent_rows, kernel_vector,
@@ -53,15 +60,48 @@ from ..tolerances import (BOUND_SAFETY, CHECK_EVERY, GENERATOR_CACHE, MAX_APEX_C
 from ._vertex import ACTIVATION_CODES, AT_INFINITY
 from ._vertex import VertexCore
 from .base import Counters, RegionArrays, RegionChunk, Settings, VertexCell
+from .split import SplitEngine
 
-__all__ = ["VertexEngine", "ExactGenerators", "Cones", "supports", "first_cones",
-           "MAX_APEX_CONDITION", "MAX_AUTO_DIM", "MAX_CORNERS", "MAX_CONES", "CHECK_EVERY",
-           "VERTEX_APEX_WARNING"]
+__all__ = ["VertexEngine", "ExactGenerators", "Cones", "MaxRoots", "supports", "first_cones",
+           "bounding_sides", "MAX_APEX_CONDITION", "MAX_AUTO_DIM", "MAX_CORNERS", "MAX_CONES",
+           "CHECK_EVERY", "VERTEX_APEX_WARNING"]
 
 
 def supports(domain: Domain) -> bool:
     """Whether the vertex engine takes this domain: bounded, or without faces."""
     return domain.is_bounded or domain.A.shape[0] == 0
+
+
+def bounding_sides(network: Network, states: np.ndarray) -> np.ndarray:
+    """The side of every hyperplane label (H,) int8 that the region of pattern ``states``
+    lies on: every breakpoint's (:func:`regions.network.sides_from_states`), and of a max
+    unit's pairs those with its argmax (:func:`regions.network.max_sides`: +1 for
+    ``(p, winner)``, -1 for ``(winner, q)``); 0 for the pairs that do not bound it.
+
+    >>> net = Network.from_layers([(np.eye(2), np.zeros(2)), ([[1.0, 1.0]], [0.0]),
+    ...                            ([[1.0]], [0.0])], ["relu", "max", "identity"],
+    ...                           windows={1: [[0]]})
+    >>> bounding_sides(net, np.array([1, 0, 0], np.int8)).tolist()
+    [1, -1]
+    >>> pool = Network.from_layers([(np.eye(3), np.zeros(3)), ([[1.0]], [0.0])],
+    ...                            ["max", "identity"], windows={0: [[0, 1, 2]]})
+    >>> bounding_sides(pool, np.array([1], np.int8)).tolist()
+    [1, 0, -1]
+    """
+    sides, position = [], 0
+    for layer in network.layers:
+        if layer.activation == "identity":
+            continue
+        own = states[position:position + layer.width]
+        if layer.activation == "max":
+            units, first, second = max_pairs(layer)
+            winners = own[units]
+            sides.append(np.where(second == winners, 1, np.where(first == winners, -1, 0))
+                         .astype(np.int8))
+        else:
+            sides.append(sides_from_states(own, layer.activation))
+        position += layer.width
+    return np.concatenate(sides) if sides else np.zeros(0, dtype=np.int8)
 
 
 def pack_incidence(incidence: np.ndarray) -> np.ndarray:
@@ -223,7 +263,9 @@ def first_cones(network: Network, domain: Domain):
 
     Returns ``(S, slice domain, cones)``: the coordinate indices (r,), the slice (a
     domain of dimension ``r`` with an exact basis), and the :class:`Cones` (built
-    cell by cell only when the run starts: there are ``2^r``). When every first
+    cell by cell only when the run starts: there are ``2^r``). When that first layer is
+    a max layer its pair hyperplanes are no walls (regions cross them): ``cones`` is then
+    :class:`MaxRoots`, the layer's regions as the first cells. When every first
     pre-activation is exactly constant the network is constant: then ``S`` is None and
     ``cones`` is its one region as a finished cell (:func:`constant_cell`).
     """
@@ -234,11 +276,19 @@ def first_cones(network: Network, domain: Domain):
                                                                                   first)[0]
     live = [] if G is None else [j for j in range(G.nrows())
                                  if any(G[j, k] != 0 for k in range(G.ncols()))]
+    is_max = first is not None and network.layers[first].activation == "max"
+    if not live and is_max:
+        raise DomainError(f"the first max layer (layer {first}) is constant on this unbounded "
+                          "domain: the vertex method has no first cell for it; use "
+                          "method='split'")
     if not live:
         return None, domain, constant_cell(network, domain)
     floats = np.array([[float(G[j, k]) for k in range(G.ncols())] for j in live])
     columns = _independent_columns(G, live, floats)
     r = len(columns)
+    if is_max:
+        return (np.array(columns, dtype=np.int64), _slice_domain(domain, columns),
+                MaxRoots(first, network))
     if 2.0 ** r > MAX_CONES:
         raise DomainError(f"the vertex method starts from the 2^{r} cones that the first "
                           f"layer's {r} independent hyperplanes cut the domain into (at most "
@@ -266,6 +316,118 @@ def first_cones(network: Network, domain: Domain):
                   np.array(rows, dtype=np.int64) * k, network.layers[first].width * k,
                   map_, map_error)
     return np.array(columns, dtype=np.int64), working, cones
+
+
+class MaxRoots(NamedTuple):
+    """The first cells of a domain without faces whose first layer with breakpoints is a
+    max layer: that layer's regions on the slice, found by the split engine (certified
+    LPs, exact where undecided), each with its exact generators (:func:`polyhedron_cell`).
+    A region that contains a line has no vertex, so no generators: the split engine
+    splits it by the next layers until its parts have one (the next layer's hyperplanes
+    are region boundaries inside it), and a final region that contains a line is
+    refused."""
+
+    layer: int
+    network: Network
+
+    def cells(self, domain: Domain, settings: Settings, check=None) -> tuple[list, list]:
+        """The layer's regions on the slice ``domain`` (or their parts) as cells of a later
+        layer, and the regions the split engine counted after each layer (``check()`` is
+        called for every cell it takes)."""
+        engine = SplitEngine(self.network, domain, settings)
+        maps = Decisions(self.network, domain).maps
+        stack, cells, last = engine.roots(), [], len(self.network.layers)
+        while stack:
+            if check is not None:
+                check()
+            cell = stack.pop()
+            if cell.layer > self.layer:
+                A, b = engine.decisions.oriented_rows(cell.pattern, cell.labels,
+                                                      cell.row_sides)
+                found = polyhedron_cell(self.network, maps, cell.layer, A, b, cell.labels,
+                                        cell.pattern, check)
+                if found is not None:
+                    cells.append(found)
+                    continue
+                if cell.layer == last:
+                    raise DomainError(
+                        f"the region of pattern {cell.pattern.tolist()} contains a line, so "
+                        "it has no vertex: the vertex method cannot carry it; use "
+                        "method='split'")
+            stack.extend(reversed(engine.step(cell)))
+        return cells, engine.per_layer
+
+
+def polyhedron_cell(network: Network, maps, layer: int, A: fmpq_mat, b: fmpq_mat,
+                    labels: np.ndarray, pattern: np.ndarray, check=None) -> VertexCell | None:
+    """The polyhedron ``A z <= b`` (exact, rows labelled ``labels``) as a cell of ``layer``
+    with ``pattern``: its vertices (every ``r`` rows solved, the feasible points kept) and
+    extreme rays (the kernel of every ``r - 1`` rows, each direction kept when every row
+    allows it), all exact, and the input map of ``layer`` under ``pattern``; None when it
+    has no vertex (it contains a line). DomainError for too many row subsets;
+    ``check()`` is called every :data:`CHECK_EVERY` subsets."""
+    m, r = A.nrows(), A.ncols()
+    if math.comb(m, r) + math.comb(m, r - 1) > MAX_VERTEX_SUBSETS:
+        raise DomainError(f"a region of the first max layer has {m} rows in {r}-D: too many "
+                          "vertex candidates for the vertex method: use method='split'")
+    rows = [[A[i, k] for k in range(r)] for i in range(m)]
+    rhs = [b[i, 0] for i in range(m)]
+    found: dict = {}
+    for number, subset in enumerate(itertools.combinations(range(m), r)):
+        if check is not None and number % CHECK_EVERY == 0:
+            check()
+        square = fmpq_mat(r, r, [rows[i][k] for i in subset for k in range(r)])
+        try:
+            solution = square.solve(fmpq_mat(r, 1, [rhs[i] for i in subset]))
+        except ZeroDivisionError:       # dependent rows: no vertex
+            continue
+        values = A * solution
+        if all(values[i, 0] <= rhs[i] for i in range(m)):
+            # keyed by its text: hashing fmpq goes through Fraction, slowly
+            found.setdefault(str(solution), (tuple(solution[k, 0] for k in range(r)),
+                                             [values[i, 0] == rhs[i] for i in range(m)]
+                                             + [False]))
+    if not found:
+        return None
+    rays: dict = {}
+    for subset in itertools.combinations(range(m), r - 1):
+        block = fmpq_mat(r - 1, r, [rows[i][k] for i in subset for k in range(r)])
+        direction = kernel_vector(block) if r > 1 else [fmpq(1)]
+        if direction is None:
+            continue
+        values = A * fmpq_mat(r, 1, direction)
+        for sign in (1, -1):
+            if all(sign * values[i, 0] <= 0 for i in range(m)):
+                largest = max(abs(v) for v in direction)
+                ray = tuple(sign * v / largest for v in direction)
+                rays[ray] = [values[i, 0] == 0 for i in range(m)] + [True]
+    V, V_error = round_generators([point for point, _ in found.values()])
+    V = np.hstack([V, np.ones((len(V), 1))])
+    if rays:
+        directions = np.array([[float(v) for v in ray] for ray in rays])
+        directions /= np.linalg.norm(directions, axis=1)[:, None]
+        V = np.vstack([V, np.hstack([directions, np.zeros((len(rays), 1))])])
+        V_error = np.append(V_error, np.full(len(rays), (r + 4) * UNIT_ROUNDOFF * BOUND_SAFETY))
+    incidence = np.array([tight for _, tight in found.values()] + list(rays.values()),
+                         dtype=bool)
+    facets = np.flatnonzero(incidence[:, :m].sum(axis=0) >= r)
+    unit, row_error = unit_rows([rows[i] for i in facets], [rhs[i] for i in facets])
+    labels = np.asarray(labels, dtype=np.int64)[facets]
+    if rays:
+        facets = np.append(facets, m)
+        unit = np.vstack([unit, np.append(np.zeros(r), 1.0)])
+        row_error = np.append(row_error, 0.0)
+        labels = np.append(labels, AT_INFINITY)
+    if layer < len(network.layers):
+        M, c = maps.input_map(pattern, layer)
+    else:
+        M, c = maps.output_map(pattern)
+    map_ = np.array([[float(M[i, j]) for j in range(r)] + [float(c[i, 0])]
+                     for i in range(M.nrows())])
+    map_error = 2.0 * UNIT_ROUNDOFF * np.max(np.abs(map_), axis=1, initial=0.0) * BOUND_SAFETY
+    return VertexCell(layer, V, V_error, pack_incidence(incidence[:, facets]), unit, row_error,
+                      labels, map_, map_error, np.asarray(pattern, dtype=np.int8), 0,
+                      np.zeros(0, np.int8), np.zeros(len(V), np.int8))
 
 
 def cylinder_factor(network: Network, domain: Domain, selection) -> float:
@@ -476,7 +638,7 @@ class ExactGenerators:
             count += 1
         point = np.array([float((t / count).mid()) for t in total])
         exact = [arb(fraction(x)) for x in point]
-        sides = pattern_sides(self.decisions.network, states)
+        sides = bounding_sides(self.decisions.network, states)
         for label in {int(label) for tight in labels for label in tight}:
             value = self._ball_value(states, label, exact)
             inside = value < 0 if label < 0 else (value > 0 if sides[label] > 0 else value < 0)
@@ -504,6 +666,15 @@ class ExactGenerators:
         G, _ = self.decisions.maps.preactivation(np.frombuffer(pattern, dtype=np.int8), layer)
         products = G * fmpq_mat(len(ray), 1, ray)
         return all(products[j, 0] == 0 for j in range(products.nrows()))
+
+    def row_is_zero(self, pattern: bytes, label: int) -> bool:
+        """Whether hyperplane ``label``'s gradient is exactly zero under ``pattern`` (a
+        max layer's pair whose two inputs have the same gradient on the cell)."""
+        return self.decisions.zero_row(np.frombuffer(pattern, dtype=np.int8), label)
+
+    def row_constant_sign(self, pattern: bytes, label: int) -> int:
+        """The exact sign of hyperplane ``label``'s constant term under ``pattern``."""
+        return self.decisions.constant_sign(np.frombuffer(pattern, dtype=np.int8), label)
 
     def gradient_is_zero(self, pattern: bytes, layer: int, neuron: int) -> bool:
         return self.decisions.zero_gradient(np.frombuffer(pattern, dtype=np.int8), layer, neuron)
@@ -570,7 +741,6 @@ class VertexEngine:
     run_steps = VERTEX_RUN_STEPS
 
     def __init__(self, network: Network, domain: Domain, settings: Settings = Settings()):
-        require_elementwise(network, "the vertex engine")
         if not supports(domain):
             raise DomainError(f"the vertex method takes bounded domains and domains without "
                               f"faces, not an unbounded {domain.kind}: use method='split'")
@@ -591,8 +761,8 @@ class VertexEngine:
             raise DomainError(f"the vertex method works in at most {MAX_DIM} dimensions "
                               f"(this domain has {self.working.dim}): use method='split'")
         self.exact = ExactGenerators(network, self.working, settings.exact)
-        layers = [(layer.weight, layer.bias, ACTIVATION_CODES[layer.activation], layer.slope)
-                  for layer in network.layers]
+        layers = [(layer.weight, layer.bias, ACTIVATION_CODES[layer.activation], layer.slope,
+                   layer.windows) for layer in network.layers]
         self.core = VertexCore(layers, self.working.dim, network.label_offsets(),
                                settings.thin_radius, THIN_FACTOR, self.exact)
         self.core.split_steps, self.core.run_steps = self.split_steps, self.run_steps
@@ -612,6 +782,10 @@ class VertexEngine:
         if self.cones is None:
             return [bounded_root(self.working, check)]
         self.core.per_layer[:self.cones.layer] = 1     # the layers before it: one region
+        if isinstance(self.cones, MaxRoots):
+            cells, counted = self.cones.cells(self.working, self.settings, check)
+            self.core.per_layer[self.cones.layer:] += counted[self.cones.layer:]
+            return cells
         if isinstance(self.cones, Cones):
             return self.cones.cells(check)
         return [self.cones]     # a constant network's one region

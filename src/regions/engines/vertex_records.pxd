@@ -68,6 +68,7 @@ cdef struct PieceHead:
     int nv          # generators (pool indices)
     int ncut        # cuts made in this cell: 2 * t + (1 for the positive side)
     int ncand       # hyperplanes still to test, in increasing order
+    int unit        # a max layer: the unit whose argmax part this piece is (-1: none yet)
     size_t size
 
 
