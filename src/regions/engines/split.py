@@ -38,8 +38,9 @@ from ..network import Network, states_from_sides
 from ..predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, output_map,
                           unit_hyperplanes)
 from ..rational import parse_fraction
-from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF, certified_signs, gamma, strict_slack
+from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF, gamma
 from ..tolerances import RADIUS_CAP
+from ._split import probe, radius_bound, strictly_inside
 from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
 
 __all__ = ["SplitEngine", "MaxSplit", "root_ball"]
@@ -201,7 +202,7 @@ class SplitEngine:
             if not math.isnan(ball.radius):     # an LP solved it
                 center, radius = ball.center, ball.radius
         rational = NO_RATIONAL
-        if not strict_slack(cell.A, cell.b, cell.errors, center):
+        if not strictly_inside(cell.A, cell.b, cell.errors, center):
             if self.decisions.settle(0):
                 point = self.decisions.interior_point(cell.pattern, cell.labels, cell.row_sides,
                                                       start=center)
@@ -420,14 +421,14 @@ class LayerSplit:
         stop_below = -EMPTY_MARGIN * piece.radius if piece.radius > 0.0 else -np.inf
         ball = self.solver.warm_chebyshev(A, b, piece.basis, stop_below=stop_below)
         if ball is not None:
-            if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
+            if ball.radius > 0.0 and strictly_inside(A, b, errors, ball.center):
                 return True, ball
             if self.radius_bound(A, b, errors, ball) < 0.0:
                 return False, None
             if self.engine.box_abs is None and ball.radius < 0.0 and ball.duals is not None:
                 return None, ball
         ball = self.solver.proposal(A, b)
-        if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
+        if ball.radius > 0.0 and strictly_inside(A, b, errors, ball.center):
             return True, ball
         if self.radius_bound(A, b, errors, ball) < 0.0:
             return False, None
@@ -436,52 +437,21 @@ class LayerSplit:
     def radius_bound(self, A: np.ndarray, b: np.ndarray, errors: np.ndarray, ball: Ball) -> float:
         """A rigorous upper bound on the exact Chebyshev radius of ``A z <= b`` (rows with
         error bounds), from the LP's duals and the domain's bounding box (Neumaier and
-        Shcherbina's safe bound); ``inf`` on an unbounded domain."""
+        Shcherbina's safe bound, :func:`regions.engines._split.radius_bound`); ``inf`` on an
+        unbounded domain."""
         box_abs = self.engine.box_abs
         if box_abs is None or ball.duals is None:
             return np.inf
-        y, w = ball.duals, ball.cap_dual
-        norms = np.linalg.norm(A, axis=1)
-        residual = np.abs(y @ A)
-        slack = 1.0 - y @ norms - w
-        if not abs(slack) < 0.5:
-            return np.inf
-        numerator = (y @ b + w * RADIUS_CAP + residual @ box_abs
-                     + y @ errors * (box_abs.sum() + 1.0))
-        m, dim = A.shape
-        rounding = gamma(2 * (m + dim + 4)) * (y @ (np.abs(b) + np.abs(A) @ box_abs + norms * RADIUS_CAP)
-                                               + w * RADIUS_CAP)
-        bound = (numerator + rounding) * BOUND_SAFETY
-        return bound / (1.0 - abs(slack)) if bound > 0 else bound / (1.0 + abs(slack))
+        return radius_bound(A, b, errors, ball.duals, ball.cap_dual, box_abs, RADIUS_CAP)
 
     def probe(self, piece: "Piece") -> "Probe":
         """What the piece's center tells about every hyperplane of the layer (computed
-        once per piece: a piece keeps its center while its hyperplanes are decided)."""
+        once per piece: a piece keeps its center while its hyperplanes are decided):
+        :func:`regions.engines._split.probe`."""
         if piece.probe is None:
-            signs, values = certified_signs(self.a, self.c, self.e, piece.center)
-            piece.probe = Probe(self.certified_radius(piece), signs[0], values[0],
-                                self.plane_slacks(piece.center))
+            piece.probe = Probe(*probe(self.a, self.c, self.e, piece.A, piece.b, piece.errors,
+                                       piece.center, piece.radius))
         return piece.probe
-
-    def certified_radius(self, piece: "Piece") -> float:
-        """A radius of a ball around the piece's center certified inside the exact piece
-        (0 when none is)."""
-        if piece.radius <= 0.0:
-            return 0.0
-        slack = piece.b - piece.A @ piece.center
-        bound = (piece.errors * (np.abs(piece.center).sum() + 1.0)
-                 + gamma(piece.A.shape[1] + 2) * (np.abs(piece.A) @ np.abs(piece.center)
-                                                  + np.abs(piece.b))) * BOUND_SAFETY
-        norms = np.linalg.norm(piece.A, axis=1) * (1.0 + 4 * UNIT_ROUNDOFF) + piece.errors
-        if piece.A.shape[0] == 0:
-            return piece.radius
-        return max(0.0, min(piece.radius, float(np.min((slack - bound) / norms))))
-
-    def plane_slacks(self, point: np.ndarray) -> np.ndarray:
-        """Error bounds (T,) of the hyperplanes' values at ``point`` (dim,)."""
-        return (self.e * (np.abs(point).sum() + 1.0)
-                + gamma(self.a.shape[1] + 2) * (np.abs(self.a) @ np.abs(point)
-                                                + np.abs(self.c))) * BOUND_SAFETY
 
     # ------------------------------------------------------------------ children
 
