@@ -13,10 +13,11 @@ bounds hold for any order of summation, and a loop makes no temporary arrays.
 
 import numpy as np
 from libc.math cimport fabs, sqrt, INFINITY
+from libc.string cimport memcpy
 
 from .rounding cimport BOUND_SAFETY, UNIT_ROUNDOFF, dmin, gamma
 
-__all__ = ["strictly_inside", "radius_bound", "probe"]
+__all__ = ["with_row", "strictly_inside", "radius_bound", "probe"]
 
 
 cdef double dot(const double[:, ::1] A, Py_ssize_t i, const double[::1] z) noexcept nogil:
@@ -59,6 +60,39 @@ cdef double slack_bound(const double[:, ::1] A, const double[::1] b, const doubl
     """The error bound of ``b[i] - A[i] . point`` (``size``: ``|point|_1``; ``g``: gamma of
     the evaluation's length)."""
     return (errors[i] * (size + 1.0) + g * (abs_dot(A, i, point) + fabs(b[i]))) * BOUND_SAFETY
+
+
+def with_row(const double[:, ::1] A, const double[::1] b, const double[::1] errors,
+             const double[:, ::1] a, const double[::1] c, const double[::1] e, Py_ssize_t t,
+             int side):
+    """The rows ``(A, b, errors)`` (A (m, dim), b (m,), errors (m,)) and one more: side
+    ``side`` (+1 / -1) of hyperplane ``a[t] . z + c[t]`` (error bound ``e[t]``), as the row
+    ``-side a[t] . z <= side c[t]``. Returns new arrays (m + 1, dim), (m + 1,), (m + 1,).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A, b = np.array([[1.0, 0.0]]), np.array([1.0])
+    >>> A, b, errors = with_row(A, b, np.zeros(1), np.array([[0.0, 1.0]]), np.array([-0.5]),
+    ...                         np.array([1e-16]), 0, -1)
+    >>> A.tolist(), b.tolist(), errors.tolist()
+    ([[1.0, 0.0], [0.0, 1.0]], [1.0, 0.5], [0.0, 1e-16])
+    """
+    cdef Py_ssize_t m = A.shape[0], dim = a.shape[1], k
+    if A.shape[1] != dim or b.shape[0] != m or errors.shape[0] != m or not 0 <= t < a.shape[0]:
+        raise ValueError("rows and hyperplanes of different shapes")
+    A_arr, b_arr, e_arr = np.empty((m + 1, dim)), np.empty(m + 1), np.empty(m + 1)
+    cdef double[:, ::1] A_out = A_arr
+    cdef double[::1] b_out = b_arr, e_out = e_arr
+    if m:
+        memcpy(&A_out[0, 0], &A[0, 0], m * dim * sizeof(double))
+        memcpy(&b_out[0], &b[0], m * sizeof(double))
+        memcpy(&e_out[0], &errors[0], m * sizeof(double))
+    for k in range(dim):
+        A_out[m, k] = -side * a[t, k]
+    b_out[m] = side * c[t]
+    e_out[m] = e[t]
+    return A_arr, b_arr, e_arr
 
 
 def strictly_inside(const double[:, ::1] A, const double[::1] b, const double[::1] errors,

@@ -40,12 +40,14 @@ from ..predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, 
 from ..rational import parse_fraction
 from ..rounding import BOUND_SAFETY, UNIT_ROUNDOFF, gamma
 from ..tolerances import RADIUS_CAP
-from ._split import probe, radius_bound, strictly_inside
+from ._split import probe, radius_bound, strictly_inside, with_row
 from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
 
 __all__ = ["SplitEngine", "MaxSplit", "root_ball"]
 
 NO_SIDES = np.zeros(0, np.int8)
+#: A cut's side as a one-entry ``row_sides`` array, by side.
+ROW_SIDE = {side: np.array([side], np.int8) for side in (-1, 1)}
 #: The dual simplex stops on a part once its radius bound is below -EMPTY_MARGIN times the
 #: piece's radius: far enough below 0 for the rigorous bound to confirm the part empty.
 EMPTY_MARGIN = 1e-3
@@ -347,11 +349,11 @@ class LayerSplit:
         if near == 0 or radius <= 0.0:
             return self.cut_by_sides(piece, t)
         far = -near
-        unit = self.a[t] / np.linalg.norm(self.a[t])
         dim = self.a.shape[1]
-        shortest = 1.0 - dim * UNIT_ROUNDOFF - np.sqrt(dim) * self.e[t]   # |exact row| at least
+        shortest = 1.0 - dim * UNIT_ROUNDOFF - math.sqrt(dim) * self.e[t]  # |exact row| at least
         if abs(value) + probe.slacks[t] < radius * shortest:
             # a ball inside the piece reaches across the hyperplane: both sides have interior
+            unit = self.unit(t)
             r, a = radius, abs(value)
             return ordered({far: piece.child(self, t, far, piece.center
                                              - near * (r + a) / 2.0 * unit, (r - a) / 2.0, False),
@@ -367,10 +369,14 @@ class LayerSplit:
         near_center, near_radius = piece.center, radius
         if abs(value) < radius:
             near_radius = (radius + abs(value)) / 2.0
-            near_center = piece.center + near * (radius - abs(value)) / 2.0 * unit
+            near_center = piece.center + near * (radius - abs(value)) / 2.0 * self.unit(t)
         return ordered({far: piece.child(self, t, far, ball.center, ball.radius,
                                          ball.radius > 0.0, ball.basis, rows),
                         near: piece.child(self, t, near, near_center, near_radius, False)})
+
+    def unit(self, t: int) -> np.ndarray:
+        """Hyperplane ``t``'s normal scaled to unit float norm (dim,)."""
+        return self.a[t] / np.linalg.norm(self.a[t])
 
     def cut_by_sides(self, piece: "Piece", t: int) -> list:
         """Hyperplane ``t`` decided without the piece's center (not certified inside, or up
@@ -510,9 +516,7 @@ class Piece:
 
     def rows_with(self, split: LayerSplit, t: int, side: int) -> tuple:
         """``(A, b, errors)`` of the part of this piece on ``side`` of hyperplane ``t``."""
-        return (np.concatenate([self.A, -side * split.a[t:t + 1]]),
-                np.concatenate([self.b, side * split.c[t:t + 1]]),
-                np.concatenate([self.errors, split.e[t:t + 1]]))
+        return with_row(self.A, self.b, self.errors, split.a, split.c, split.e, t, side)
 
     def child(self, split: LayerSplit, t: int, side: int, center, radius: float,
               largest: bool, basis: Basis | None = None, rows: tuple | None = None) -> "Piece":
@@ -522,8 +526,8 @@ class Piece:
         sides = self.sides.copy()
         sides[t] = side
         A, b, errors = rows or self.rows_with(split, t, side)
-        return Piece(A, b, np.append(self.labels, split.labels[t]), errors,
-                     np.append(self.row_sides, np.int8(side)),
+        return Piece(A, b, np.concatenate((self.labels, split.labels[t:t + 1])), errors,
+                     np.concatenate((self.row_sides, ROW_SIDE[side])),
                      center, float(radius), largest, sides,
                      [u for u in self.undecided if u != t],
                      self.basis if basis is None else basis)
