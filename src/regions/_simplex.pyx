@@ -132,8 +132,9 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
         if inverse_arr.shape != (n, n):
             return None
     # scratch: norms (m), values = A @ z (m), in_basis flags (m + 1, index m: the cap row),
-    # then x, w, column, the basis rows' b, one LP row (n each)
-    work_arr = np.empty(3 * m + 1 + 5 * n)
+    # the coordinates of the leading axis rows (m), then x, w, column, the basis rows' b,
+    # one LP row (n each)
+    work_arr = np.empty(4 * m + 1 + 5 * n)
     cdef double[::1] work = work_arr
     cdef double[:, ::1] inverse_view = inverse_arr
     cdef int64_t[::1] basis_view = basis_arr
@@ -164,7 +165,7 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
             cap_dual = max(y, 0.0)
         else:
             duals[basis[k]] = max(y, 0.0)
-    x = work_arr[3 * m + 1:3 * m + 1 + n]
+    x = work_arr[4 * m + 1:4 * m + 1 + n]
     return x[:dim].copy(), float(x[dim]), duals_arr, cap_dual, basis_arr, inverse_arr
 
 
@@ -176,25 +177,32 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
     scratch) is given; on return the final basis, its inverse, and in ``work`` (see the
     caller's layout) its vertex ``x``. Returns 1 at an optimal (or stopped) basis, 2 when
     the kept inverse does not fit its own rows there, 0 on failure."""
-    cdef Py_ssize_t n = dim + 1, i, j, k, l, leave, enter
-    cdef double s, worst, ratio, best_ratio, best_w, scale
+    cdef Py_ssize_t n = dim + 1, i, j, k, l, leave, enter, axes = 0, nonzero
+    cdef double s, worst, violation, ratio, best_ratio, best_w, scale
     cdef int pivots = 0
+    cdef bint fresh = True
     cdef double* norms = work
     cdef double* values = work + m
     cdef double* in_basis = work + 2 * m
-    cdef double* x = work + 3 * m + 1
+    cdef double* axis = work + 3 * m + 1
+    cdef double* x = work + 4 * m + 1
     cdef double* w = x + n
     cdef double* column = w + n
     cdef double* basis_rhs = column + n
     cdef double* row = basis_rhs + n
-    cdef int blas_n = <int>n, blas_dim = <int>dim, blas_m = <int>m, one_step = 1
+    cdef int blas_n = <int>n, blas_dim = <int>dim, blas_rest, one_step = 1
     cdef double one = 1.0, zero = 0.0, minus_one = -1.0
-    cdef char transpose = b'T', straight = b'N'
+    cdef char transpose = b'T'
     for i in range(m):
-        s = 0.0
+        s, nonzero = 0.0, 0
         for j in range(dim):
             s += A[i * dim + j] * A[i * dim + j]
+            if A[i * dim + j] != 0.0:
+                nonzero += 1
+                axis[i] = j
         norms[i] = sqrt(s)
+        if nonzero == 1 and axes == i:
+            axes += 1
     for i in range(m + 1):
         in_basis[i] = 0.0
     for k in range(n):
@@ -212,31 +220,44 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
     for k in range(n):
         if inverse[(n - 1) * n + k] < -DUAL_TOLERANCE:
             return 0
+    blas_rest = <int>(m - axes)
     # BLAS reads the row-major (n, n) inverse as its transpose, and A (m, dim) as A^T
     while True:
-        dgemv(&transpose, &blas_n, &blas_n, &one, inverse, &blas_n, basis_rhs,
-              &one_step, &zero, x, &one_step)                      # x = inverse @ b_B
-        if m > 0:
-            dgemv(&transpose, &blas_dim, &blas_m, &one, <double*>A, &blas_dim, x,
-                  &one_step, &zero, values, &one_step)             # values = A @ z
-        if x[dim] < stop_below:
-            break
-        enter, worst = -2, 0.0
-        for i in range(-1, m):
-            if in_basis[m if i < 0 else i] != 0.0:
-                continue
-            s = x[dim] - cap if i < 0 else values[i] + norms[i] * x[dim] - b[i]
-            scale = 1.0 + fabs(rhs(b, cap, i))
-            if s > FEASIBILITY * scale and s / scale > worst:
-                enter, worst = i, s / scale
+        if fresh:
+            dgemv(&transpose, &blas_n, &blas_n, &one, inverse, &blas_n, basis_rhs,
+                  &one_step, &zero, x, &one_step)                  # x = inverse @ b_B
+        # values = A @ z; the first rows of a box's cells are its faces, one coordinate each
+        for i in range(axes):
+            j = <Py_ssize_t>axis[i]
+            values[i] = A[i * dim + j] * x[j]
+        if blas_rest > 0:
+            dgemv(&transpose, &blas_dim, &blas_rest, &one, <double*>A + axes * dim, &blas_dim,
+                  x, &one_step, &zero, values + axes, &one_step)
+        enter, worst, violation = -2, 0.0, 0.0
+        if x[dim] >= stop_below:
+            for i in range(-1, m):
+                if in_basis[m if i < 0 else i] != 0.0:
+                    continue
+                s = x[dim] - cap if i < 0 else values[i] + norms[i] * x[dim] - b[i]
+                scale = 1.0 + fabs(rhs(b, cap, i))
+                if s > FEASIBILITY * scale and s / scale > worst:
+                    enter, worst, violation = i, s / scale, s
         if enter == -2:
-            break
+            if fresh:
+                break
+            fresh = True        # x was updated along the pivots: decide the end from a fresh x
+            continue
         if pivots == max_pivots:
             return 0
         pivots += 1
         basis_row(A, norms, dim, enter, row)
-        dgemv(&straight, &blas_n, &blas_n, &one, inverse, &blas_n, row, &one_step,
-              &zero, w, &one_step)             # w = inverse^T row: row = sum_k w_k row_{B_k}
+        for k in range(n):                     # w = inverse^T row: row = sum_k w_k row_{B_k}
+            w[k] = 0.0
+        for j in range(n):                     # a face's row has two nonzeros
+            s = row[j]
+            if s != 0.0:
+                for k in range(n):
+                    w[k] += s * inverse[j * n + k]
         leave, best_ratio, best_w = -1, 0.0, 0.0
         for k in range(n):
             if w[k] > DUAL_TOLERANCE:
@@ -251,6 +272,8 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
         dger(&blas_n, &blas_n, &minus_one, w, &one_step, column, &one_step, inverse, &blas_n)
         for j in range(n):
             inverse[j * n + leave] = column[j] / best_w
+            x[j] -= violation / best_w * column[j]       # the entering row becomes tight
+        fresh = False
         basis_rhs[leave] = rhs(b, cap, enter)
         i = basis[leave]
         in_basis[m if i < 0 else i] = 0.0
