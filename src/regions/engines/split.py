@@ -68,6 +68,7 @@ def witness_record(point: tuple, center: np.ndarray) -> tuple[np.ndarray, np.nda
     return witness, np.array([str(v) for v in point], dtype=str)
 NO_UNDECIDED = np.zeros(0, np.int64)
 NO_BASIS_ROWS = np.zeros(0, np.int64)
+NO_OFFSETS = np.zeros(0)
 NO_INVERSE = np.zeros((0, 0))
 
 
@@ -124,6 +125,10 @@ class SplitEngine:
         self.n_regions = 0
         self.per_layer = [0] * len(network.layers)
         self.before = Counters(per_layer=[0] * len(network.layers))
+        self.final_layer = len(network.layers)    # identity layers only from here on
+        while self.final_layer and network.layers[self.final_layer - 1].activation == "identity":
+            self.final_layer -= 1
+        self.no_map = np.zeros((0, domain.dim))
         bounded = domain.is_bounded
         self.box_abs = (np.maximum(np.abs(domain.lower), np.abs(domain.upper))
                         if bounded else None)
@@ -187,11 +192,16 @@ class SplitEngine:
 
     def step(self, cell: SplitCell) -> list:
         """Process one cell: its children in depth-first order, or ``[]`` once it is
-        recorded as a final region."""
+        recorded as a final region. Identity layers after the last split pass a cell
+        whole, without its map: a final region's record needs none."""
         if cell.layer == len(self.network.layers):
             self.found.append(self.finish(cell))
             self.n_regions += 1
             return []
+        if cell.layer >= self.final_layer:
+            self.per_layer[cell.layer] += 1
+            return [cell._replace(layer=cell.layer + 1, M=self.no_map, m=NO_OFFSETS,
+                                  M_error=NO_OFFSETS)]
         split = MaxSplit if self.network.layers[cell.layer].activation == "max" else LayerSplit
         children, finished = split(self, cell).children()
         self.per_layer[cell.layer] += finished
