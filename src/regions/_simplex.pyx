@@ -116,14 +116,14 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     an optimal basis, or at the first basis whose radius (an upper bound on the optimum, as
     every dual feasible basis gives) is below ``stop_below``: there the polyhedron is
     empty, and the duals say why. None when the start is singular or not dual feasible,
-    the LP needs more than ``max_pivots`` pivots (default ``2 dim + 34``), or its dual has
+    the LP needs more than ``max_pivots`` pivots (default ``6 dim + 38``), or its dual has
     a ray (the LP has no feasible point, which the inscribed-ball LP always has: numerical
     trouble)."""
     cdef Py_ssize_t m = A.shape[0], dim = A.shape[1], n = dim + 1
     if start.shape[0] != n or b.shape[0] != m:
         return None
     if max_pivots < 0:
-        max_pivots = 2 * n + 32
+        max_pivots = 6 * n + 32     # parts of 64-D boxes proved empty take up to 280
     basis_arr = np.asarray(start, dtype=np.int64).copy()
     if start_inverse is None:
         inverse_arr, M_arr = np.empty((n, n)), np.empty((n, n))
@@ -195,14 +195,18 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
     cdef char transpose = b'T'
     for i in range(m):
         s, nonzero = 0.0, 0
-        for j in range(dim):
-            s += A[i * dim + j] * A[i * dim + j]
-            if A[i * dim + j] != 0.0:
-                nonzero += 1
-                axis[i] = j
+        if axes == i:                           # still among the leading axis rows
+            for j in range(dim):
+                s += A[i * dim + j] * A[i * dim + j]
+                if A[i * dim + j] != 0.0:
+                    nonzero += 1
+                    axis[i] = j
+            if nonzero == 1:
+                axes += 1
+        else:
+            for j in range(dim):
+                s += A[i * dim + j] * A[i * dim + j]
         norms[i] = sqrt(s)
-        if nonzero == 1 and axes == i:
-            axes += 1
     for i in range(m + 1):
         in_basis[i] = 0.0
     for k in range(n):
