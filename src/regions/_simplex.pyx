@@ -80,6 +80,23 @@ cdef int invert(double* M, double* inverse, Py_ssize_t n) noexcept nogil:
     return 1
 
 
+cdef inline double squares(const double* a, Py_ssize_t n) noexcept nogil:
+    """``a . a`` over ``n`` entries, in four partial sums (four independent chains of
+    additions keep the pipeline full)."""
+    cdef Py_ssize_t k = 0
+    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    while k + 4 <= n:
+        s0 += a[k] * a[k]
+        s1 += a[k + 1] * a[k + 1]
+        s2 += a[k + 2] * a[k + 2]
+        s3 += a[k + 3] * a[k + 3]
+        k += 4
+    while k < n:
+        s0 += a[k] * a[k]
+        k += 1
+    return (s0 + s1) + (s2 + s3)
+
+
 cdef inline double rhs(const double* b, double cap, Py_ssize_t i) noexcept nogil:
     return cap if i < 0 else b[i]
 
@@ -194,19 +211,15 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
     cdef double one = 1.0, zero = 0.0, minus_one = -1.0
     cdef char transpose = b'T'
     for i in range(m):
-        s, nonzero = 0.0, 0
+        norms[i] = sqrt(squares(A + i * dim, dim))
         if axes == i:                           # still among the leading axis rows
+            nonzero = 0
             for j in range(dim):
-                s += A[i * dim + j] * A[i * dim + j]
                 if A[i * dim + j] != 0.0:
                     nonzero += 1
                     axis[i] = j
             if nonzero == 1:
                 axes += 1
-        else:
-            for j in range(dim):
-                s += A[i * dim + j] * A[i * dim + j]
-        norms[i] = sqrt(s)
     for i in range(m + 1):
         in_basis[i] = 0.0
     for k in range(n):
