@@ -14,7 +14,7 @@ returns None (a singular or dual infeasible basis, an iteration limit, a dual ra
 """
 
 import numpy as np
-from libc.math cimport fabs, sqrt
+from libc.math cimport INFINITY, fabs, sqrt
 from libc.stdint cimport int64_t
 from scipy.linalg.cython_blas cimport dgemv, dger
 
@@ -148,10 +148,11 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
         inverse_arr, M_arr = np.array(start_inverse, dtype=np.float64, order="C"), None
         if inverse_arr.shape != (n, n):
             return None
-    # scratch: norms (m), values = A @ z (m), in_basis flags (m + 1, index m: the cap row),
-    # the coordinates of the leading axis rows (m), then x, w, column, the basis rows' b,
-    # one LP row (n each)
-    work_arr = np.empty(4 * m + 1 + 5 * n)
+    # scratch: norms (m), values = A @ z (m), the coordinates of the leading axis rows (m),
+    # per row (m + 1, index m: the cap row) the violation that makes it enter (inf: in the
+    # basis) and the weight of its violation; then x, w, column, the basis rows' b, one LP
+    # row (n each)
+    work_arr = np.empty(5 * m + 2 + 5 * n)
     cdef double[::1] work = work_arr
     cdef double[:, ::1] inverse_view = inverse_arr
     cdef int64_t[::1] basis_view = basis_arr
@@ -182,7 +183,7 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
             cap_dual = max(y, 0.0)
         else:
             duals[basis[k]] = max(y, 0.0)
-    x = work_arr[4 * m + 1:4 * m + 1 + n]
+    x = work_arr[5 * m + 2:5 * m + 2 + n]
     return x[:dim].copy(), float(x[dim]), duals_arr, cap_dual, basis_arr, inverse_arr
 
 
@@ -195,14 +196,15 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
     caller's layout) its vertex ``x``. Returns 1 at an optimal (or stopped) basis, 2 when
     the kept inverse does not fit its own rows there, 0 on failure."""
     cdef Py_ssize_t n = dim + 1, i, j, k, l, leave, enter, axes = 0, nonzero
-    cdef double s, worst, violation, ratio, best_ratio, best_w, scale
+    cdef double s, worst, violation, ratio, best_ratio, best_w, r
     cdef int pivots = 0
     cdef bint fresh = True
     cdef double* norms = work
     cdef double* values = work + m
-    cdef double* in_basis = work + 2 * m
-    cdef double* axis = work + 3 * m + 1
-    cdef double* x = work + 4 * m + 1
+    cdef double* axis = work + 2 * m
+    cdef double* entering = work + 3 * m            # in the basis: inf
+    cdef double* weight = work + 4 * m + 1
+    cdef double* x = work + 5 * m + 2
     cdef double* w = x + n
     cdef double* column = w + n
     cdef double* basis_rhs = column + n
@@ -220,13 +222,15 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
                     axis[i] = j
             if nonzero == 1:
                 axes += 1
-    for i in range(m + 1):
-        in_basis[i] = 0.0
+    for i in range(-1, m):          # violations are measured relative to 1 + |b_i|
+        r = 1.0 + fabs(rhs(b, cap, i))
+        entering[m if i < 0 else i] = FEASIBILITY * r
+        weight[m if i < 0 else i] = 1.0 / r
     for k in range(n):
         i = basis[k]
-        if i < -1 or i >= m or in_basis[m if i < 0 else i] != 0.0:
+        if i < -1 or i >= m or entering[m if i < 0 else i] == INFINITY:
             return 0
-        in_basis[m if i < 0 else i] = 1.0
+        entering[m if i < 0 else i] = INFINITY
         basis_rhs[k] = rhs(b, cap, i)
     if M != NULL:
         for k in range(n):
@@ -243,22 +247,24 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
         if fresh:
             dgemv(&transpose, &blas_n, &blas_n, &one, inverse, &blas_n, basis_rhs,
                   &one_step, &zero, x, &one_step)                  # x = inverse @ b_B
-        # values = A @ z; the first rows of a box's cells are its faces, one coordinate each
-        for i in range(axes):
-            j = <Py_ssize_t>axis[i]
-            values[i] = A[i * dim + j] * x[j]
+        # A @ z: the first rows of a box's cells are its faces, one coordinate each
         if blas_rest > 0:
             dgemv(&transpose, &blas_dim, &blas_rest, &one, <double*>A + axes * dim, &blas_dim,
                   x, &one_step, &zero, values + axes, &one_step)
-        enter, worst, violation = -2, 0.0, 0.0
-        if x[dim] >= stop_below:
-            for i in range(-1, m):
-                if in_basis[m if i < 0 else i] != 0.0:
-                    continue
-                s = x[dim] - cap if i < 0 else values[i] + norms[i] * x[dim] - b[i]
-                scale = 1.0 + fabs(rhs(b, cap, i))
-                if s > FEASIBILITY * scale and s / scale > worst:
-                    enter, worst, violation = i, s / scale, s
+        enter, worst, violation, r = -2, 0.0, 0.0, x[dim]
+        if r >= stop_below:
+            s = r - cap
+            if s > entering[m]:
+                enter, worst, violation = -1, s * weight[m], s
+            for i in range(axes):
+                j = <Py_ssize_t>axis[i]
+                s = A[i * dim + j] * x[j] + norms[i] * r - b[i]
+                if s > entering[i] and s * weight[i] > worst:
+                    enter, worst, violation = i, s * weight[i], s
+            for i in range(axes, m):
+                s = values[i] + norms[i] * r - b[i]
+                if s > entering[i] and s * weight[i] > worst:
+                    enter, worst, violation = i, s * weight[i], s
         if enter == -2:
             if fresh:
                 break
@@ -293,9 +299,9 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
         fresh = False
         basis_rhs[leave] = rhs(b, cap, enter)
         i = basis[leave]
-        in_basis[m if i < 0 else i] = 0.0
+        entering[m if i < 0 else i] = FEASIBILITY * (1.0 + fabs(rhs(b, cap, i)))
         basis[leave] = enter
-        in_basis[m if enter < 0 else enter] = 1.0
+        entering[m if enter < 0 else enter] = INFINITY
     if M == NULL and not tight(A, norms, b, cap, basis, dim, x):
         return 2
     return 1
