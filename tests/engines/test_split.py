@@ -62,3 +62,18 @@ def test_hyperplanes_decided_on_the_whole_cell_keep_the_regions_and_their_order(
     assert np.array_equal(first.patterns, vertex.patterns)
     assert np.array_equal(split_only.patterns, vertex.patterns)
     assert first.lps < split_only.lps
+
+
+def test_margins_are_the_inscribed_radii_highs_finds():
+    """A region's margin is its Chebyshev radius, whether an LP solved it last or a parent's
+    ball lay whole on one side of the last cut (then the region keeps it): HiGHS, solving
+    each region's rows afresh, finds the same radius."""
+    dim = 10
+    part = regions.enumerate_regions(random_network([10, 10, 10, 1], seed=1),
+                                     regions.box(np.zeros(dim), np.ones(dim)), method="split",
+                                     max_regions=300)
+    solver = lp.LPSolver()
+    for i in range(len(part)):
+        region = part[i]
+        assert part.margins[i] == pytest.approx(solver.chebyshev(region.A, region.b).radius,
+                                                rel=1e-9, abs=1e-12)

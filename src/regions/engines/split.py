@@ -403,13 +403,16 @@ class LayerSplit:
             return [piece]
         if ball is None or not ball.radius > 0.0:
             ball = Ball(piece.center, 0.0, basis=None if ball is None else ball.basis)
-        near_center, near_radius = piece.center, radius
-        if abs(value) < radius:
+        near_center, near_radius, largest = piece.center, radius, False
+        if abs(value) >= piece.radius:
+            # the piece's whole ball is on the near side: still the largest there, if it was
+            near_radius, largest = piece.radius, piece.largest
+        elif abs(value) < radius:
             near_radius = (radius + abs(value)) / 2.0
             near_center = piece.center + near * (radius - abs(value)) / 2.0 * self.unit(t)
         return ordered({far: piece.child(self, t, far, ball.center, ball.radius,
                                          ball.radius > 0.0, ball.basis, rows),
-                        near: piece.child(self, t, near, near_center, near_radius, False)})
+                        near: piece.child(self, t, near, near_center, near_radius, largest)})
 
     def unit(self, t: int) -> np.ndarray:
         """Hyperplane ``t``'s normal scaled to unit float norm (dim,)."""
