@@ -11,6 +11,7 @@ from setuptools import Extension, setup
 
 EXTENSIONS = {
     "regions.engines._vertex": "src/regions/engines/_vertex.pyx",
+    "regions.engines._split": "src/regions/engines/_split.pyx",
     "regions._facets": "src/regions/_facets.pyx",
     "regions._simplex": "src/regions/_simplex.pyx",
     "regions.complex._lattice": "src/regions/complex/_lattice.pyx",

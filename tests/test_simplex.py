@@ -49,6 +49,39 @@ def test_chains_of_random_cuts_match_highs(dim, seed):
         ball = assert_matches_highs(solver, A, b, ball.basis)
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_chains_of_cuts_of_a_64_d_cube_match_highs(seed):
+    """A 64-D cube's ball touches every face, and a cut moves it off many: the pivots
+    swap faces (rows of one coordinate, priced by that coordinate) for others."""
+    rng = np.random.default_rng(seed)
+    solver = LPSolver()
+    A, b = cube(64)
+    ball = solver.chebyshev(A, b, cap=CAP)
+    for _ in range(4):
+        row = rng.normal(size=64)
+        row /= np.linalg.norm(row)
+        A, b = with_row(A, b, row, row @ ball.center + rng.uniform(-0.3, 0.1))
+        ball = assert_matches_highs(solver, A, b, ball.basis)
+
+
+@pytest.mark.parametrize("dim", [1, 4, 9])
+@pytest.mark.parametrize("seed", range(3))
+def test_cuts_of_a_rotated_cube_match_highs(dim, seed):
+    """No row has a single nonzero (a rotated cube; in 1-D every row has): the rows are
+    priced as dense rows."""
+    rng = np.random.default_rng(seed)
+    rotation, _ = np.linalg.qr(rng.normal(size=(dim, dim)))
+    A, b = cube(dim)
+    A = A @ rotation.T
+    solver = LPSolver()
+    ball = solver.chebyshev(A, b, cap=CAP)
+    for _ in range(6):
+        row = rng.normal(size=dim)
+        row /= np.linalg.norm(row)
+        A, b = with_row(A, b, row, row @ ball.center + rng.uniform(-0.3, 0.1))
+        ball = assert_matches_highs(solver, A, b, ball.basis)
+
+
 @pytest.mark.parametrize("dim", [2, 3, 10])
 def test_degenerate_cuts_match_highs(dim):
     solver = LPSolver()

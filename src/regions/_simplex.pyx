@@ -14,7 +14,7 @@ returns None (a singular or dual infeasible basis, an iteration limit, a dual ra
 """
 
 import numpy as np
-from libc.math cimport fabs, sqrt
+from libc.math cimport INFINITY, fabs, sqrt
 from libc.stdint cimport int64_t
 from scipy.linalg.cython_blas cimport dgemv, dger
 
@@ -26,70 +26,89 @@ cdef double SIMPLEX_FEASIBILITY = tolerances.SIMPLEX_FEASIBILITY
 cdef double SIMPLEX_DUAL_TOLERANCE = tolerances.SIMPLEX_DUAL_TOLERANCE
 
 
-cdef inline void basis_row(const double[:, ::1] A, const double[::1] norms, Py_ssize_t i,
-                           double[::1] out) noexcept nogil:
-    """Row ``i`` of the LP (``i = -1``: the cap row) into ``out`` (dim + 1,)."""
-    cdef Py_ssize_t dim = A.shape[1], k
+cdef inline void basis_row(const double* A, const double* norms, Py_ssize_t dim,
+                           Py_ssize_t i, double* out) noexcept nogil:
+    """Row ``i`` of the LP (``i = -1``: the cap row) into ``out`` (dim + 1,); ``A`` (m, dim)
+    row-major."""
+    cdef Py_ssize_t k
     if i < 0:
         for k in range(dim):
             out[k] = 0.0
         out[dim] = 1.0
         return
     for k in range(dim):
-        out[k] = A[i, k]
+        out[k] = A[i * dim + k]
     out[dim] = norms[i]
 
 
-cdef int invert(double[:, ::1] M, double[:, ::1] inverse) noexcept nogil:
-    """``inverse`` of ``M`` (n, n) by Gauss-Jordan elimination with partial pivoting
-    (``M`` is overwritten); 0 when a pivot is below ``SIMPLEX_SINGULAR_PIVOT``."""
-    cdef Py_ssize_t n = M.shape[0], i, j, k, best
+cdef int invert(double* M, double* inverse, Py_ssize_t n) noexcept nogil:
+    """``inverse`` of ``M`` (n, n), both row-major, by Gauss-Jordan elimination with partial
+    pivoting (``M`` is overwritten); 0 when a pivot is below ``SIMPLEX_SINGULAR_PIVOT``."""
+    cdef Py_ssize_t i, j, k, best
     cdef double f, pivot
     for i in range(n):
         for j in range(n):
-            inverse[i, j] = 1.0 if i == j else 0.0
+            inverse[i * n + j] = 1.0 if i == j else 0.0
     for k in range(n):
         best = k
         for i in range(k + 1, n):
-            if fabs(M[i, k]) > fabs(M[best, k]):
+            if fabs(M[i * n + k]) > fabs(M[best * n + k]):
                 best = i
-        if fabs(M[best, k]) < SIMPLEX_SINGULAR_PIVOT:
+        if fabs(M[best * n + k]) < SIMPLEX_SINGULAR_PIVOT:
             return 0
         if best != k:
             for j in range(n):
-                f = M[k, j]; M[k, j] = M[best, j]; M[best, j] = f
-                f = inverse[k, j]; inverse[k, j] = inverse[best, j]; inverse[best, j] = f
-        pivot = M[k, k]
+                f = M[k * n + j]; M[k * n + j] = M[best * n + j]; M[best * n + j] = f
+                f = inverse[k * n + j]; inverse[k * n + j] = inverse[best * n + j]
+                inverse[best * n + j] = f
+        pivot = M[k * n + k]
         for j in range(n):
-            M[k, j] /= pivot
-            inverse[k, j] /= pivot
+            M[k * n + j] /= pivot
+            inverse[k * n + j] /= pivot
         for i in range(n):
-            if i != k and M[i, k] != 0.0:
-                f = M[i, k]
+            if i != k and M[i * n + k] != 0.0:
+                f = M[i * n + k]
                 for j in range(n):
-                    M[i, j] -= f * M[k, j]
-                    inverse[i, j] -= f * inverse[k, j]
+                    M[i * n + j] -= f * M[k * n + j]
+                    inverse[i * n + j] -= f * inverse[k * n + j]
     return 1
 
 
-cdef double rhs(const double[::1] b, double cap, Py_ssize_t i) noexcept nogil:
+cdef inline double squares(const double* a, Py_ssize_t n) noexcept nogil:
+    """``a . a`` over ``n`` entries, in four partial sums (four independent chains of
+    additions keep the pipeline full)."""
+    cdef Py_ssize_t k = 0
+    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    while k + 4 <= n:
+        s0 += a[k] * a[k]
+        s1 += a[k + 1] * a[k + 1]
+        s2 += a[k + 2] * a[k + 2]
+        s3 += a[k + 3] * a[k + 3]
+        k += 4
+    while k < n:
+        s0 += a[k] * a[k]
+        k += 1
+    return (s0 + s1) + (s2 + s3)
+
+
+cdef inline double rhs(const double* b, double cap, Py_ssize_t i) noexcept nogil:
     return cap if i < 0 else b[i]
 
 
-cdef bint tight(const double[:, ::1] A, const double[::1] norms, const double[::1] b,
-               double cap, const int64_t[::1] basis, const double[::1] x) noexcept:
-    """Whether every row of ``basis`` holds with equality at ``x`` up to
+cdef bint tight(const double* A, const double* norms, const double* b, double cap,
+               const int64_t* basis, Py_ssize_t dim, const double* x) noexcept nogil:
+    """Whether every row of ``basis`` (dim + 1,) holds with equality at ``x`` up to
     ``SIMPLEX_FEASIBILITY`` (a kept basis inverse has not drifted)."""
-    cdef Py_ssize_t dim = A.shape[1], k, j, i
+    cdef Py_ssize_t k, j, i
     cdef double s
-    for k in range(basis.shape[0]):
+    for k in range(dim + 1):
         i = basis[k]
         if i < 0:
             s = x[dim] - cap
         else:
             s = norms[i] * x[dim] - b[i]
             for j in range(dim):
-                s += A[i, j] * x[j]
+                s += A[i * dim + j] * x[j]
         if fabs(s) > SIMPLEX_FEASIBILITY * (1.0 + fabs(rhs(b, cap, i))):
             return False
     return True
@@ -108,121 +127,175 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     an optimal basis, or at the first basis whose radius (an upper bound on the optimum, as
     every dual feasible basis gives) is below ``stop_below``: there the polyhedron is
     empty, and the duals say why. None when the start is singular or not dual feasible,
-    the LP needs more than ``max_pivots`` pivots (default ``2 dim + 34``), or its dual has
+    the LP needs more than ``max_pivots`` pivots (default ``6 dim + 38``), or its dual has
     a ray (the LP has no feasible point, which the inscribed-ball LP always has: numerical
     trouble)."""
-    cdef Py_ssize_t m = A.shape[0], dim = A.shape[1], n = dim + 1, i, j, k, l, leave, enter
-    cdef double s, worst, ratio, best_ratio, best_w, scale
-    cdef int pivots
-    if start.shape[0] != n:
+    cdef Py_ssize_t m = A.shape[0], dim = A.shape[1], n = dim + 1
+    if start.shape[0] != n or b.shape[0] != m:
         return None
     if max_pivots < 0:
-        max_pivots = 2 * n + 32
-    norms_arr = np.empty(m)
-    cdef double[::1] norms = norms_arr
-    for i in range(m):
-        s = 0.0
-        for j in range(dim):
-            s += A[i, j] * A[i, j]
-        norms[i] = sqrt(s)
+        max_pivots = 6 * n + 32     # parts of 64-D boxes proved empty take up to 280
     basis_arr = np.asarray(start, dtype=np.int64).copy()
-    cdef int64_t[::1] basis = basis_arr
-    in_basis_arr = np.zeros(m + 1, dtype=np.int8)      # index m: the cap row
-    cdef signed char[::1] in_basis = in_basis_arr
-    M_arr = np.empty((n, n))
-    inverse_arr = np.empty((n, n))
-    cdef double[:, ::1] M = M_arr
-    cdef double[:, ::1] inverse = inverse_arr
-    row_arr = np.empty(n)
-    cdef double[::1] row = row_arr
-    x_arr = np.empty(n)
-    cdef double[::1] x = x_arr
-    w_arr = np.empty(n)
-    cdef double[::1] w = w_arr
-    column_arr = np.empty(n)
-    cdef double[::1] column = column_arr
-    rhs_arr = np.empty(n)                               # b of the basis rows
-    cdef double[::1] basis_rhs = rhs_arr
-    values_arr = np.empty(max(m, 1))                    # A @ z
-    cdef double[::1] values = values_arr
-    cdef int blas_n = <int>n, blas_dim = <int>dim, blas_m = <int>m, one_step = 1
-    cdef double one = 1.0, zero = 0.0, minus_one = -1.0
-    cdef char transpose = b'T', straight = b'N'
-    for k in range(n):
-        i = basis[k]
-        if i < -1 or i >= m or in_basis[m if i < 0 else i]:
-            return None
-        in_basis[m if i < 0 else i] = 1
-        basis_rhs[k] = rhs(b, cap, i)
-        basis_row(A, norms, i, row)
-        for j in range(n):
-            M[k, j] = row[j]
     if start_inverse is None:
-        if not invert(M, inverse):
-            return None
+        inverse_arr, M_arr = np.empty((n, n)), np.empty((n, n))
     else:
-        inverse_arr[:, :] = start_inverse
-    # the multipliers are row n - 1 of the inverse: y = inverse^T e_r
-    for k in range(n):
-        if inverse[n - 1, k] < -SIMPLEX_DUAL_TOLERANCE:
+        inverse_arr, M_arr = np.array(start_inverse, dtype=np.float64, order="C"), None
+        if inverse_arr.shape != (n, n):
             return None
-    pivots = 0
-    # BLAS reads the row-major (n, n) inverse as its transpose, and A (m, dim) as A^T
-    while True:
-        dgemv(&transpose, &blas_n, &blas_n, &one, &inverse[0, 0], &blas_n, &basis_rhs[0],
-              &one_step, &zero, &x[0], &one_step)                  # x = inverse @ b_B
-        if m > 0:
-            dgemv(&transpose, &blas_dim, &blas_m, &one, <double*>&A[0, 0], &blas_dim, &x[0],
-                  &one_step, &zero, &values[0], &one_step)         # values = A @ z
-        if x[dim] < stop_below:
-            break
-        enter, worst = -2, 0.0
-        for i in range(-1, m):
-            if in_basis[m if i < 0 else i]:
-                continue
-            s = x[dim] - cap if i < 0 else values[i] + norms[i] * x[dim] - b[i]
-            scale = 1.0 + fabs(rhs(b, cap, i))
-            if s > SIMPLEX_FEASIBILITY * scale and s / scale > worst:
-                enter, worst = i, s / scale
-        if enter == -2:
-            break
-        if pivots == max_pivots:
-            return None
-        pivots += 1
-        basis_row(A, norms, enter, row)
-        dgemv(&straight, &blas_n, &blas_n, &one, &inverse[0, 0], &blas_n, &row[0], &one_step,
-              &zero, &w[0], &one_step)         # w = inverse^T row: row = sum_k w_k row_{B_k}
-        leave, best_ratio, best_w = -1, 0.0, 0.0
-        for k in range(n):
-            if w[k] > SIMPLEX_DUAL_TOLERANCE:
-                ratio = max(inverse[n - 1, k], 0.0) / w[k]
-                if leave < 0 or ratio < best_ratio or (ratio == best_ratio and w[k] > best_w):
-                    leave, best_ratio, best_w = k, ratio, w[k]
-        if leave < 0 or best_w < SIMPLEX_SINGULAR_PIVOT:
-            return None
-        for l in range(n):                     # inverse <- inverse E^-1 (row leave of E is w)
-            w[l] = w[l] / best_w
-            column[l] = inverse[l, leave]
-        dger(&blas_n, &blas_n, &minus_one, &w[0], &one_step, &column[0], &one_step,
-             &inverse[0, 0], &blas_n)
-        for j in range(n):
-            inverse[j, leave] = column[j] / best_w
-        basis_rhs[leave] = rhs(b, cap, enter)
-        i = basis[leave]
-        in_basis[m if i < 0 else i] = 0
-        basis[leave] = enter
-        in_basis[m if enter < 0 else enter] = 1
-    if start_inverse is not None and not tight(A, norms, b, cap, basis, x):
+    # scratch: norms (m), values = A @ z (m), the coordinates of the leading axis rows (m),
+    # per row (m + 1, index m: the cap row) the violation that makes it enter (inf: in the
+    # basis) and the weight of its violation; then x, w, column, the basis rows' b, one LP
+    # row (n each)
+    work_arr = np.empty(5 * m + 2 + 5 * n)
+    cdef double[::1] work = work_arr
+    cdef double[:, ::1] inverse_view = inverse_arr
+    cdef int64_t[::1] basis_view = basis_arr
+    cdef double* inverse = &inverse_view[0, 0]
+    cdef int64_t* basis = &basis_view[0]
+    cdef const double* A_ptr = &A[0, 0] if m > 0 else NULL
+    cdef const double* b_ptr = &b[0] if m > 0 else NULL
+    cdef double[:, ::1] M_view
+    cdef double* M = NULL
+    if M_arr is not None:
+        M_view = M_arr
+        M = &M_view[0, 0]
+    cdef int found = dual_pivots(A_ptr, b_ptr, m, dim, cap, basis, inverse, M, &work[0],
+                                 stop_below, max_pivots)
+    if found == 0:
+        return None
+    if found == 2:        # a kept inverse had drifted: start again with a computed one
         return chebyshev_dual(A, b, cap, start, None, stop_below, max_pivots)
     duals_arr = np.zeros(m)
     cdef double[::1] duals = duals_arr
-    cdef double cap_dual = 0.0
+    cdef double cap_dual = 0.0, y
+    cdef Py_ssize_t k
     for k in range(n):
-        s = inverse[n - 1, k]
-        if s < -SIMPLEX_DUAL_TOLERANCE * 1e3:
+        y = inverse[(n - 1) * n + k]
+        if y < -SIMPLEX_DUAL_TOLERANCE * 1e3:
             return None
         if basis[k] < 0:
-            cap_dual = max(s, 0.0)
+            cap_dual = max(y, 0.0)
         else:
-            duals[basis[k]] = max(s, 0.0)
-    return x_arr[:dim].copy(), float(x[dim]), duals_arr, cap_dual, basis_arr, inverse_arr
+            duals[basis[k]] = max(y, 0.0)
+    x = work_arr[5 * m + 2:5 * m + 2 + n]
+    return x[:dim].copy(), float(x[dim]), duals_arr, cap_dual, basis_arr, inverse_arr
+
+
+cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t dim, double cap,
+                     int64_t* basis, double* inverse, double* M, double* work,
+                     double stop_below, int max_pivots) noexcept:
+    """The pivots of :func:`chebyshev_dual` from ``basis`` (dim + 1,) and its ``inverse``
+    (n, n), kept from earlier pivots, or computed here from the basis rows when ``M`` (n, n
+    scratch) is given; on return the final basis, its inverse, and in ``work`` (see the
+    caller's layout) its vertex ``x``. Returns 1 at an optimal (or stopped) basis, 2 when
+    the kept inverse does not fit its own rows there, 0 on failure."""
+    cdef Py_ssize_t n = dim + 1, i, j, k, l, leave, enter, axes = 0, nonzero
+    cdef double s, worst, violation, ratio, best_ratio, best_w, r
+    cdef int pivots = 0
+    cdef bint fresh = True
+    cdef double* norms = work
+    cdef double* values = work + m
+    cdef double* axis = work + 2 * m
+    cdef double* entering = work + 3 * m            # in the basis: inf
+    cdef double* weight = work + 4 * m + 1
+    cdef double* x = work + 5 * m + 2
+    cdef double* w = x + n
+    cdef double* column = w + n
+    cdef double* basis_rhs = column + n
+    cdef double* row = basis_rhs + n
+    cdef int blas_n = <int>n, blas_dim = <int>dim, blas_rest, one_step = 1
+    cdef double one = 1.0, zero = 0.0, minus_one = -1.0
+    cdef char transpose = b'T'
+    for i in range(m):
+        norms[i] = sqrt(squares(A + i * dim, dim))
+        if axes == i:                           # still among the leading axis rows
+            nonzero = 0
+            for j in range(dim):
+                if A[i * dim + j] != 0.0:
+                    nonzero += 1
+                    axis[i] = j
+            if nonzero == 1:
+                axes += 1
+    for i in range(-1, m):          # violations are measured relative to 1 + |b_i|
+        r = 1.0 + fabs(rhs(b, cap, i))
+        entering[m if i < 0 else i] = SIMPLEX_FEASIBILITY * r
+        weight[m if i < 0 else i] = 1.0 / r
+    for k in range(n):
+        i = basis[k]
+        if i < -1 or i >= m or entering[m if i < 0 else i] == INFINITY:
+            return 0
+        entering[m if i < 0 else i] = INFINITY
+        basis_rhs[k] = rhs(b, cap, i)
+    if M != NULL:
+        for k in range(n):
+            basis_row(A, norms, dim, basis[k], M + k * n)
+        if not invert(M, inverse, n):
+            return 0
+    # the multipliers are row n - 1 of the inverse: y = inverse^T e_r
+    for k in range(n):
+        if inverse[(n - 1) * n + k] < -SIMPLEX_DUAL_TOLERANCE:
+            return 0
+    blas_rest = <int>(m - axes)
+    # BLAS reads the row-major (n, n) inverse as its transpose, and A (m, dim) as A^T
+    while True:
+        if fresh:
+            dgemv(&transpose, &blas_n, &blas_n, &one, inverse, &blas_n, basis_rhs,
+                  &one_step, &zero, x, &one_step)                  # x = inverse @ b_B
+        # A @ z: the first rows of a box's cells are its faces, one coordinate each
+        if blas_rest > 0:
+            dgemv(&transpose, &blas_dim, &blas_rest, &one, <double*>A + axes * dim, &blas_dim,
+                  x, &one_step, &zero, values + axes, &one_step)
+        enter, worst, violation, r = -2, 0.0, 0.0, x[dim]
+        if r >= stop_below:
+            s = r - cap
+            if s > entering[m]:
+                enter, worst, violation = -1, s * weight[m], s
+            for i in range(axes):
+                j = <Py_ssize_t>axis[i]
+                s = A[i * dim + j] * x[j] + norms[i] * r - b[i]
+                if s > entering[i] and s * weight[i] > worst:
+                    enter, worst, violation = i, s * weight[i], s
+            for i in range(axes, m):
+                s = values[i] + norms[i] * r - b[i]
+                if s > entering[i] and s * weight[i] > worst:
+                    enter, worst, violation = i, s * weight[i], s
+        if enter == -2:
+            if fresh:
+                break
+            fresh = True        # x was updated along the pivots: decide the end from a fresh x
+            continue
+        if pivots == max_pivots:
+            return 0
+        pivots += 1
+        basis_row(A, norms, dim, enter, row)
+        for k in range(n):                     # w = inverse^T row: row = sum_k w_k row_{B_k}
+            w[k] = 0.0
+        for j in range(n):                     # a face's row has two nonzeros
+            s = row[j]
+            if s != 0.0:
+                for k in range(n):
+                    w[k] += s * inverse[j * n + k]
+        leave, best_ratio, best_w = -1, 0.0, 0.0
+        for k in range(n):
+            if w[k] > SIMPLEX_DUAL_TOLERANCE:
+                ratio = max(inverse[(n - 1) * n + k], 0.0) / w[k]
+                if leave < 0 or ratio < best_ratio or (ratio == best_ratio and w[k] > best_w):
+                    leave, best_ratio, best_w = k, ratio, w[k]
+        if leave < 0 or best_w < SIMPLEX_SINGULAR_PIVOT:
+            return 0
+        for l in range(n):                     # inverse <- inverse E^-1 (row leave of E is w)
+            w[l] = w[l] / best_w
+            column[l] = inverse[l * n + leave]
+        dger(&blas_n, &blas_n, &minus_one, w, &one_step, column, &one_step, inverse, &blas_n)
+        for j in range(n):
+            inverse[j * n + leave] = column[j] / best_w
+            x[j] -= violation / best_w * column[j]       # the entering row becomes tight
+        fresh = False
+        basis_rhs[leave] = rhs(b, cap, enter)
+        i = basis[leave]
+        entering[m if i < 0 else i] = SIMPLEX_FEASIBILITY * (1.0 + fabs(rhs(b, cap, i)))
+        basis[leave] = enter
+        entering[m if enter < 0 else enter] = INFINITY
+    if M == NULL and not tight(A, norms, b, cap, basis, dim, x):
+        return 2
+    return 1

@@ -359,8 +359,10 @@ def output_map(layer: Layer, states: np.ndarray, G: np.ndarray, beta: np.ndarray
     slope, shift = state_slope_offset(states, layer)
     M = slope[:, None] * G
     m = slope * beta + shift
-    rounding = UNIT_ROUNDOFF * (np.abs(slope) * np.maximum(
-        np.max(np.abs(G), axis=1, initial=0.0), np.abs(beta)) + np.abs(shift))
+    M_error = np.abs(slope) * G_error
     once_more = (slope != 0.0) & ((slope != 1.0) | (shift != 0.0))
-    M_error = (np.abs(slope) * G_error + np.where(once_more, rounding, 0.0)) * BOUND_SAFETY
-    return M, m, M_error
+    if once_more.any():             # never for relu: its slopes are 0 and 1, exact
+        rounding = UNIT_ROUNDOFF * (np.abs(slope) * np.maximum(
+            np.max(np.abs(G), axis=1, initial=0.0), np.abs(beta)) + np.abs(shift))
+        M_error = M_error + np.where(once_more, rounding, 0.0)
+    return M, m, M_error * BOUND_SAFETY

@@ -7,6 +7,7 @@ import pytest
 
 import regions
 from regions import lp
+from regions.engines import split
 from regions.random_networks import random_network
 
 
@@ -45,3 +46,34 @@ def test_split_counts_do_not_depend_on_the_dual_simplex(monkeypatch, proposal):
     box = regions.box(np.zeros(dim), np.ones(dim))
     assert regions.count_regions(random_network(widths, seed=0), box,
                                  method="split").regions == expected
+
+
+@pytest.mark.parametrize("widths, dim", [([8, 8, 8, 1], 8), ([7, 7, 7, 7, 1], 7)])
+def test_hyperplanes_decided_on_the_whole_cell_keep_the_regions_and_their_order(
+        monkeypatch, widths, dim):
+    """Far hyperplanes that miss a cell are decided on it before the split (fewer LPs):
+    the regions and their order are still the vertex engine's, as without that step."""
+    box = regions.box(np.zeros(dim), np.ones(dim))
+    network = random_network(widths, seed=0)
+    vertex = regions.enumerate_regions(network, box, method="vertex")
+    first = regions.enumerate_regions(network, box, method="split")
+    monkeypatch.setattr(split, "FAR", np.inf)
+    split_only = regions.enumerate_regions(network, box, method="split")
+    assert np.array_equal(first.patterns, vertex.patterns)
+    assert np.array_equal(split_only.patterns, vertex.patterns)
+    assert first.lps < split_only.lps
+
+
+def test_margins_are_the_inscribed_radii_highs_finds():
+    """A region's margin is its Chebyshev radius, whether an LP solved it last or a parent's
+    ball lay whole on one side of the last cut (then the region keeps it): HiGHS, solving
+    each region's rows afresh, finds the same radius."""
+    dim = 10
+    part = regions.enumerate_regions(random_network([10, 10, 10, 1], seed=1),
+                                     regions.box(np.zeros(dim), np.ones(dim)), method="split",
+                                     max_regions=300)
+    solver = lp.LPSolver()
+    for i in range(len(part)):
+        region = part[i]
+        assert part.margins[i] == pytest.approx(solver.chebyshev(region.A, region.b).radius,
+                                                rel=1e-9, abs=1e-12)

@@ -38,13 +38,16 @@ from ..network import Network, states_from_sides
 from ..predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, output_map,
                           unit_hyperplanes)
 from ..rational import parse_fraction
-from ..rounding import UNIT_ROUNDOFF, certified_signs, gamma, strict_slack
-from ..tolerances import BOUND_SAFETY, EMPTY_MARGIN, RADIUS_CAP, SPLIT_STEPS
+from ..rounding import UNIT_ROUNDOFF, gamma
+from ..tolerances import BOUND_SAFETY, EMPTY_MARGIN, FAR_RADII, RADIUS_CAP, SPLIT_STEPS
+from ._split import probe, radius_bound, strictly_inside, with_row
 from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
 
 __all__ = ["SplitEngine", "MaxSplit", "root_ball"]
 
 NO_SIDES = np.zeros(0, np.int8)
+#: A cut's side as a one-entry ``row_sides`` array, by side.
+ROW_SIDE = {side: np.array([side], np.int8) for side in (-1, 1)}
 NO_RATIONAL = np.zeros(0, dtype=str)
 
 
@@ -57,6 +60,7 @@ def witness_record(point: tuple, center: np.ndarray) -> tuple[np.ndarray, np.nda
     return witness, np.array([str(v) for v in point], dtype=str)
 NO_UNDECIDED = np.zeros(0, np.int64)
 NO_BASIS_ROWS = np.zeros(0, np.int64)
+NO_OFFSETS = np.zeros(0)
 NO_INVERSE = np.zeros((0, 0))
 
 
@@ -113,6 +117,10 @@ class SplitEngine:
         self.n_regions = 0
         self.per_layer = [0] * len(network.layers)
         self.before = Counters(per_layer=[0] * len(network.layers))
+        self.final_layer = len(network.layers)    # identity layers only from here on
+        while self.final_layer and network.layers[self.final_layer - 1].activation == "identity":
+            self.final_layer -= 1
+        self.no_map = np.zeros((0, domain.dim))
         bounded = domain.is_bounded
         self.box_abs = (np.maximum(np.abs(domain.lower), np.abs(domain.upper))
                         if bounded else None)
@@ -176,11 +184,16 @@ class SplitEngine:
 
     def step(self, cell: SplitCell) -> list:
         """Process one cell: its children in depth-first order, or ``[]`` once it is
-        recorded as a final region."""
+        recorded as a final region. Identity layers after the last split pass a cell
+        whole, without its map: a final region's record needs none."""
         if cell.layer == len(self.network.layers):
             self.found.append(self.finish(cell))
             self.n_regions += 1
             return []
+        if cell.layer >= self.final_layer:
+            self.per_layer[cell.layer] += 1
+            return [cell._replace(layer=cell.layer + 1, M=self.no_map, m=NO_OFFSETS,
+                                  M_error=NO_OFFSETS)]
         split = MaxSplit if self.network.layers[cell.layer].activation == "max" else LayerSplit
         children, finished = split(self, cell).children()
         self.per_layer[cell.layer] += finished
@@ -198,7 +211,7 @@ class SplitEngine:
             if not math.isnan(ball.radius):     # an LP solved it
                 center, radius = ball.center, ball.radius
         rational = NO_RATIONAL
-        if not strict_slack(cell.A, cell.b, cell.errors, center):
+        if not strictly_inside(cell.A, cell.b, cell.errors, center):
             if self.decisions.settle(0):
                 point = self.decisions.interior_point(cell.pattern, cell.labels, cell.row_sides,
                                                       start=center)
@@ -250,10 +263,11 @@ class LayerSplit:
         self.hyperplanes()
         if cell.sides.size == 0:            # a cell entering its layer
             sides = self.decide_without_lp()
-            undecided = list(np.flatnonzero(sides == 0))
+            root = self.whole(sides, list(np.flatnonzero(sides == 0)))
+            self.decide_far(root)
         else:
-            sides, undecided = cell.sides.copy(), list(cell.undecided)
-        pieces, unfinished = self.split(sides, undecided)
+            root = self.whole(cell.sides.copy(), list(cell.undecided))
+        pieces, unfinished = self.split(root)
         children = [self.next_layer(piece) for piece in pieces]
         children += [self.unfinished(piece) for piece in reversed(unfinished)]
         return children, len(pieces)
@@ -301,12 +315,33 @@ class LayerSplit:
 
     # ------------------------------------------------------------------ the split
 
-    def split(self, sides: np.ndarray, undecided: list) -> tuple[list, list]:
-        """Split the cell by every undecided hyperplane; ``(finished pieces, unfinished
-        pieces)``, each a :class:`Piece`."""
+    def whole(self, sides: np.ndarray, undecided: list) -> "Piece":
+        """The whole cell as a :class:`Piece` with ``sides`` decided and ``undecided`` to do."""
         cell = self.cell
-        stack = [Piece(cell.A, cell.b, cell.labels, cell.errors, cell.row_sides, cell.center,
-                       cell.radius, cell.largest, sides, undecided, cell_basis(cell))]
+        return Piece(cell.A, cell.b, cell.labels, cell.errors, cell.row_sides, cell.center,
+                     cell.radius, cell.largest, sides, undecided, cell_basis(cell))
+
+    def decide_far(self, piece: "Piece") -> None:
+        """Decide on the whole cell ``piece`` the hyperplanes far from its center (beyond
+        :data:`FAR_RADII` times its certified radius) that miss it, one LP each: each one left
+        to the split would take an LP on every piece the hyperplanes before it make. Only
+        hyperplanes that do not cut the cell are decided, so the split makes the same
+        pieces in the same order. The first undecided hyperplane is left to the split,
+        which tests it on the cell anyway."""
+        probe = self.probe(piece)
+        if probe.radius <= 0.0:
+            return
+        for t in piece.undecided[1:]:
+            near = int(probe.signs[t])
+            if near != 0 and abs(probe.values[t]) > FAR_RADII * probe.radius \
+                    and not self.reaches(piece, t, -near)[0]:
+                piece.sides[t] = near
+
+    def split(self, root: "Piece") -> tuple[list, list]:
+        """Split the cell, from the piece ``root`` (the whole cell, or a piece of a split
+        cut short), by every undecided hyperplane; ``(finished pieces, unfinished
+        pieces)``, each a :class:`Piece`."""
+        stack = [root]
         out, steps = [], 0
         while stack and steps < self.engine.split_steps:
             steps += 1
@@ -343,11 +378,11 @@ class LayerSplit:
         if near == 0 or radius <= 0.0:
             return self.cut_by_sides(piece, t)
         far = -near
-        unit = self.a[t] / np.linalg.norm(self.a[t])
         dim = self.a.shape[1]
-        shortest = 1.0 - dim * UNIT_ROUNDOFF - np.sqrt(dim) * self.e[t]   # |exact row| at least
+        shortest = 1.0 - dim * UNIT_ROUNDOFF - math.sqrt(dim) * self.e[t]  # |exact row| at least
         if abs(value) + probe.slacks[t] < radius * shortest:
             # a ball inside the piece reaches across the hyperplane: both sides have interior
+            unit = self.unit(t)
             r, a = radius, abs(value)
             return ordered({far: piece.child(self, t, far, piece.center
                                              - near * (r + a) / 2.0 * unit, (r - a) / 2.0, False),
@@ -360,13 +395,20 @@ class LayerSplit:
             return [piece]
         if ball is None or not ball.radius > 0.0:
             ball = Ball(piece.center, 0.0, basis=None if ball is None else ball.basis)
-        near_center, near_radius = piece.center, radius
-        if abs(value) < radius:
+        near_center, near_radius, largest = piece.center, radius, False
+        if abs(value) >= piece.radius:
+            # the piece's whole ball is on the near side: still the largest there, if it was
+            near_radius, largest = piece.radius, piece.largest
+        elif abs(value) < radius:
             near_radius = (radius + abs(value)) / 2.0
-            near_center = piece.center + near * (radius - abs(value)) / 2.0 * unit
+            near_center = piece.center + near * (radius - abs(value)) / 2.0 * self.unit(t)
         return ordered({far: piece.child(self, t, far, ball.center, ball.radius,
                                          ball.radius > 0.0, ball.basis, rows),
-                        near: piece.child(self, t, near, near_center, near_radius, False)})
+                        near: piece.child(self, t, near, near_center, near_radius, largest)})
+
+    def unit(self, t: int) -> np.ndarray:
+        """Hyperplane ``t``'s normal scaled to unit float norm (dim,)."""
+        return self.a[t] / np.linalg.norm(self.a[t])
 
     def cut_by_sides(self, piece: "Piece", t: int) -> list:
         """Hyperplane ``t`` decided without the piece's center (not certified inside, or up
@@ -417,14 +459,14 @@ class LayerSplit:
         stop_below = -EMPTY_MARGIN * piece.radius if piece.radius > 0.0 else -np.inf
         ball = self.solver.warm_chebyshev(A, b, piece.basis, stop_below=stop_below)
         if ball is not None:
-            if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
+            if ball.radius > 0.0 and strictly_inside(A, b, errors, ball.center):
                 return True, ball
             if self.radius_bound(A, b, errors, ball) < 0.0:
                 return False, None
             if self.engine.box_abs is None and ball.radius < 0.0 and ball.duals is not None:
                 return None, ball
         ball = self.solver.proposal(A, b)
-        if ball.radius > 0.0 and strict_slack(A, b, errors, ball.center):
+        if ball.radius > 0.0 and strictly_inside(A, b, errors, ball.center):
             return True, ball
         if self.radius_bound(A, b, errors, ball) < 0.0:
             return False, None
@@ -433,52 +475,21 @@ class LayerSplit:
     def radius_bound(self, A: np.ndarray, b: np.ndarray, errors: np.ndarray, ball: Ball) -> float:
         """A rigorous upper bound on the exact Chebyshev radius of ``A z <= b`` (rows with
         error bounds), from the LP's duals and the domain's bounding box (Neumaier and
-        Shcherbina's safe bound); ``inf`` on an unbounded domain."""
+        Shcherbina's safe bound, :func:`regions.engines._split.radius_bound`); ``inf`` on an
+        unbounded domain."""
         box_abs = self.engine.box_abs
         if box_abs is None or ball.duals is None:
             return np.inf
-        y, w = ball.duals, ball.cap_dual
-        norms = np.linalg.norm(A, axis=1)
-        residual = np.abs(y @ A)
-        slack = 1.0 - y @ norms - w
-        if not abs(slack) < 0.5:
-            return np.inf
-        numerator = (y @ b + w * RADIUS_CAP + residual @ box_abs
-                     + y @ errors * (box_abs.sum() + 1.0))
-        m, dim = A.shape
-        rounding = gamma(2 * (m + dim + 4)) * (y @ (np.abs(b) + np.abs(A) @ box_abs + norms * RADIUS_CAP)
-                                               + w * RADIUS_CAP)
-        bound = (numerator + rounding) * BOUND_SAFETY
-        return bound / (1.0 - abs(slack)) if bound > 0 else bound / (1.0 + abs(slack))
+        return radius_bound(A, b, errors, ball.duals, ball.cap_dual, box_abs, RADIUS_CAP)
 
     def probe(self, piece: "Piece") -> "Probe":
         """What the piece's center tells about every hyperplane of the layer (computed
-        once per piece: a piece keeps its center while its hyperplanes are decided)."""
+        once per piece: a piece keeps its center while its hyperplanes are decided):
+        :func:`regions.engines._split.probe`."""
         if piece.probe is None:
-            signs, values = certified_signs(self.a, self.c, self.e, piece.center)
-            piece.probe = Probe(self.certified_radius(piece), signs[0], values[0],
-                                self.plane_slacks(piece.center))
+            piece.probe = Probe(*probe(self.a, self.c, self.e, piece.A, piece.b, piece.errors,
+                                       piece.center, piece.radius))
         return piece.probe
-
-    def certified_radius(self, piece: "Piece") -> float:
-        """A radius of a ball around the piece's center certified inside the exact piece
-        (0 when none is)."""
-        if piece.radius <= 0.0:
-            return 0.0
-        slack = piece.b - piece.A @ piece.center
-        bound = (piece.errors * (np.abs(piece.center).sum() + 1.0)
-                 + gamma(piece.A.shape[1] + 2) * (np.abs(piece.A) @ np.abs(piece.center)
-                                                  + np.abs(piece.b))) * BOUND_SAFETY
-        norms = np.linalg.norm(piece.A, axis=1) * (1.0 + 4 * UNIT_ROUNDOFF) + piece.errors
-        if piece.A.shape[0] == 0:
-            return piece.radius
-        return max(0.0, min(piece.radius, float(np.min((slack - bound) / norms))))
-
-    def plane_slacks(self, point: np.ndarray) -> np.ndarray:
-        """Error bounds (T,) of the hyperplanes' values at ``point`` (dim,)."""
-        return (self.e * (np.abs(point).sum() + 1.0)
-                + gamma(self.a.shape[1] + 2) * (np.abs(self.a) @ np.abs(point)
-                                                + np.abs(self.c))) * BOUND_SAFETY
 
     # ------------------------------------------------------------------ children
 
@@ -537,9 +548,7 @@ class Piece:
 
     def rows_with(self, split: LayerSplit, t: int, side: int) -> tuple:
         """``(A, b, errors)`` of the part of this piece on ``side`` of hyperplane ``t``."""
-        return (np.concatenate([self.A, -side * split.a[t:t + 1]]),
-                np.concatenate([self.b, side * split.c[t:t + 1]]),
-                np.concatenate([self.errors, split.e[t:t + 1]]))
+        return with_row(self.A, self.b, self.errors, split.a, split.c, split.e, t, side)
 
     def child(self, split: LayerSplit, t: int, side: int, center, radius: float,
               largest: bool, basis: Basis | None = None, rows: tuple | None = None) -> "Piece":
@@ -549,8 +558,8 @@ class Piece:
         sides = self.sides.copy()
         sides[t] = side
         A, b, errors = rows or self.rows_with(split, t, side)
-        return Piece(A, b, np.append(self.labels, split.labels[t]), errors,
-                     np.append(self.row_sides, np.int8(side)),
+        return Piece(A, b, np.concatenate((self.labels, split.labels[t:t + 1])), errors,
+                     np.concatenate((self.row_sides, ROW_SIDE[side])),
                      center, float(radius), largest, sides,
                      [u for u in self.undecided if u != t],
                      self.basis if basis is None else basis)
@@ -578,7 +587,7 @@ class MaxSplit(LayerSplit):
             todo = list(range(self.layer.width))
         else:
             states, todo = cell.sides.copy(), [int(g) for g in cell.undecided]
-        out, unfinished = self.split(states, todo)
+        out, unfinished = self.split(self.whole(states, todo))
         children = [self.next_layer(piece) for piece in out]
         children += [self.unfinished(piece) for piece in reversed(unfinished)]
         return children, len(out)
