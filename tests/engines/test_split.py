@@ -57,7 +57,7 @@ def test_hyperplanes_decided_on_the_whole_cell_keep_the_regions_and_their_order(
     network = random_network(widths, seed=0)
     vertex = regions.enumerate_regions(network, box, method="vertex")
     first = regions.enumerate_regions(network, box, method="split")
-    monkeypatch.setattr(split, "FAR", np.inf)
+    monkeypatch.setattr(split, "FAR_RADII", np.inf)
     split_only = regions.enumerate_regions(network, box, method="split")
     assert np.array_equal(first.patterns, vertex.patterns)
     assert np.array_equal(split_only.patterns, vertex.patterns)
