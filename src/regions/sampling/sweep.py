@@ -237,7 +237,7 @@ def _max_cut(alpha, ea, value, ev, ends: tuple, layer) -> tuple:
     new = cut.within == 0
     new[1:] |= np.any(states[1:] != states[:-1], axis=1)
     keep = np.flatnonzero(new)
-    last = np.append(keep[1:] - 1, new.size - 1)
+    last = np.flatnonzero(np.append(new[1:], new.size > 0))     # (none when no piece)
     start, start_err, stop, stop_err = cut.ends
     return (cut.parent[keep], states[keep],
             (start[keep], start_err[keep], stop[last], stop_err[last]), cut.unsure)
