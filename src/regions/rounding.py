@@ -16,7 +16,8 @@ import numpy as np
 from .tolerances import BOUND_SAFETY, SPECTRAL_CACHE
 
 __all__ = ["UNIT_ROUNDOFF", "BOUND_SAFETY", "SMALLEST_SUBNORMAL", "gamma", "evaluation_bound",
-           "rounded_rows_error", "certified_signs", "strict_slack", "row_norm_bounds", "spectral_norm_bound"]
+           "rounded_rows_error", "certified_signs", "strict_slack", "row_norm_bounds",
+           "spectral_norm_bound"]
 
 #: u = 2^-53, the unit roundoff of float64.
 UNIT_ROUNDOFF = 2.0 ** -53
