@@ -807,3 +807,18 @@ def test_analyses_of_assorted_max_networks_match_the_brute_force(seed):
     assert regions.linear_pieces(part).count == ro.brute_force_pieces(net, domain)
     assert regions.certify(part).ok and exact_check(part) == []
     assert np.array_equal(regions.read_json(regions.write_json(part)).patterns, part.patterns)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5])
+def test_pair_index_and_max_winners_against_itertools_and_argmax(size):
+    """The pair (p, q)'s index is its position in itertools.combinations order; the
+    winner from the pairs' signs (z_q - z_p) is numpy's argmax, ties to the lowest
+    position (inputs drawn from {0, 1, 2}, so ties are common)."""
+    from itertools import combinations
+    from regions.network import max_winners, pair_index
+    pairs = list(combinations(range(size), 2))
+    assert [pair_index(p, q, size) for p, q in pairs] == list(range(len(pairs)))
+    z = np.random.default_rng(size).integers(0, 3, size=(200, size))
+    signs = np.array([[np.sign(row[q] - row[p]) for p, q in pairs] for row in z],
+                     dtype=np.int8).reshape(len(z), len(pairs))
+    assert max_winners(signs, size).tolist() == np.argmax(z, axis=1).tolist()

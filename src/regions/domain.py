@@ -42,8 +42,7 @@ from flint import fmpq, fmpq_mat
 from .errors import DomainError
 from .lp import LPSolver
 from .network import Network
-from .rounding import UNIT_ROUNDOFF, certified_signs
-from .tolerances import BOUND_SAFETY
+from .rounding import certified_signs, rounded_rows_error
 
 __all__ = ["Domain", "is_box", "tolerance_scale", "resolve", "AnyDimension", "whole_space", "box",
            "polytope", "plane", "line", "segment"]
@@ -116,11 +115,11 @@ class Domain:
 
     def basis_error(self) -> np.ndarray:
         """Bound on the error of each row of the float ``[basis | origin]`` (n,) against the
-        exact embedding: zero unless a slice's rational basis was rounded (half an ulp of
-        the row's largest entry)."""
+        exact embedding: zero unless a slice's rational basis was rounded
+        (:func:`~regions.rounding.rounded_rows_error`, subnormal entries included)."""
         if self.rational_basis is None:
             return np.zeros(self.input_dim)
-        return UNIT_ROUNDOFF * np.max(np.abs(self.basis), axis=1, initial=0.0) * BOUND_SAFETY
+        return rounded_rows_error(self.basis)
 
     def scaled(self, scale: float) -> "Domain":
         """The same domain in working coordinates divided by ``scale`` (a power of two, so

@@ -45,7 +45,8 @@ from .tolerances import MAX_WINDOW
 __all__ = ["ACTIVATIONS", "BREAKPOINTS", "DEFAULT_LEAKY_SLOPE", "MAX_WINDOW", "Layer",
            "make_layer", "Network", "neuron_states", "state_interval", "activate",
            "state_slope_offset", "tie_sides", "sides_from_states", "pattern_sides",
-           "states_from_sides", "max_states", "max_pairs", "max_sides", "require_elementwise"]
+           "states_from_sides", "max_states", "max_pairs", "pair_index", "max_sides",
+           "max_winners", "require_elementwise"]
 
 ACTIVATIONS = ("relu", "leaky_relu", "hardtanh", "identity", "max")
 
@@ -495,6 +496,31 @@ def max_pairs(layer: Layer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.concatenate(units), np.concatenate(first), np.concatenate(second)
 
 
+def pair_index(first, second, size: int):
+    """The index of the pair ``(first, second)``, ``first < second`` (ints or integer
+    arrays), among the pairs of a unit's window of ``size`` in label order.
+
+    >>> [pair_index(p, q, 3) for p, q in [(0, 1), (0, 2), (1, 2)]]
+    [0, 1, 2]
+    """
+    return first * (2 * size - first - 1) // 2 + second - first - 1
+
+
+def max_winners(signs: np.ndarray, size: int) -> np.ndarray:
+    """The argmax positions (k,) int64 of a max unit (window of ``size``) from the signs
+    (k, pairs) of its pair hyperplanes (later minus earlier, pair order), ties to the
+    lowest position: a later input strictly larger than the winner so far replaces it.
+
+    >>> max_winners(np.array([[1, 1, 0], [0, -1, -1]]), 3).tolist()   # z1 > z0, z2 == z1; ties
+    [1, 0]
+    """
+    rows = np.arange(signs.shape[0])
+    best = np.zeros(signs.shape[0], dtype=np.int64)
+    for q in range(1, size):
+        best = np.where(signs[rows, pair_index(best, q, size)] > 0, q, best)
+    return best
+
+
 def max_sides(size: int, winner: int) -> tuple[np.ndarray, np.ndarray]:
     """The pairs of one unit (window of ``size``) that bound the region of argmax
     ``winner``: their indices among the unit's pairs (label order) and sides (+1 for
@@ -509,7 +535,7 @@ def max_sides(size: int, winner: int) -> tuple[np.ndarray, np.ndarray]:
         if p == winner:
             continue
         first, second = min(p, winner), max(p, winner)
-        index.append(first * (2 * size - first - 1) // 2 + second - first - 1)
+        index.append(pair_index(first, second, size))
         sides.append(1 if p < winner else -1)
     return np.array(index, dtype=np.int64), np.array(sides, dtype=np.int8)
 

@@ -18,7 +18,7 @@ from . import lp_exact
 from .domain import Domain
 from .errors import RegionsError
 from .lp import LPSolver
-from .network import Network, sides_from_states
+from .network import Network, max_winners, sides_from_states
 from .predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, output_map,
                           unit_hyperplanes)
 from .rounding import UNIT_ROUNDOFF, certified_signs, strict_slack
@@ -262,23 +262,9 @@ def _max_states_at(decisions: Decisions, prefix: np.ndarray, first: int, layer, 
             else:
                 signs[i, t] = np.sign(values[i, t])
         size = int(layer.window_sizes[unit])
-        states[:, unit] = [_max_winner(row, size) for row in signs]
+        states[:, unit] = max_winners(signs, size)
         first += planes.a.shape[0]
     return states
-
-
-def _max_winner(signs: np.ndarray, size: int) -> int:
-    """The argmax position of a max unit (window of ``size``) from the signs (-1, 0, +1) of
-    its pair hyperplanes (later minus earlier, pair order), ties to the lowest position.
-
-    >>> _max_winner(np.array([1, 1, 0]), 3)      # z1 > z0, z2 > z0, z2 == z1: position 1
-    1
-    """
-    best = 0
-    for q in range(1, size):
-        if signs[best * (2 * size - best - 1) // 2 + q - best - 1] > 0:
-            best = q
-    return best
 
 
 def states_at(signs: np.ndarray, activation: str) -> np.ndarray:

@@ -16,7 +16,8 @@ import numpy as np
 from .tolerances import BOUND_SAFETY, SPECTRAL_CACHE
 
 __all__ = ["UNIT_ROUNDOFF", "BOUND_SAFETY", "SMALLEST_SUBNORMAL", "gamma", "evaluation_bound",
-           "certified_signs", "strict_slack", "row_norm_bounds", "spectral_norm_bound"]
+           "rounded_rows_error", "certified_signs", "strict_slack", "row_norm_bounds",
+           "spectral_norm_bound"]
 
 #: u = 2^-53, the unit roundoff of float64.
 UNIT_ROUNDOFF = 2.0 ** -53
@@ -32,6 +33,18 @@ def gamma(n: int) -> float:
     """
     nu = n * UNIT_ROUNDOFF
     return nu / (1.0 - nu) * BOUND_SAFETY
+
+
+def rounded_rows_error(floats: np.ndarray) -> np.ndarray:
+    """Bound on the error of each entry of each row of ``floats`` (k, n), the rounding to
+    float64 of exact values: half an ulp of the row's largest entry, plus the half of
+    ``SMALLEST_SUBNORMAL`` a subnormal entry may lose.
+
+    >>> bool(rounded_rows_error(np.array([[1e-310, 0.0]]))[0] >= 2.0 ** -1075)
+    True
+    """
+    largest = np.max(np.abs(floats), axis=1, initial=0.0)
+    return (UNIT_ROUNDOFF * largest + SMALLEST_SUBNORMAL) * BOUND_SAFETY
 
 
 def evaluation_bound(rows: np.ndarray, offsets: np.ndarray, errors: np.ndarray,

@@ -133,3 +133,25 @@ def test_cli_faces_and_hasse_diagram(tmp_path, capsys):
     G = nx.read_graphml(out)
     assert G.number_of_nodes() == sum(summary["f_vector"])
     assert sum(1 for _, data in G.nodes(data=True) if data["dim"] == 0) == comb(5, 2)
+
+
+@pytest.mark.parametrize("weights, bias, domain, sign", [
+    ([[0.0, 0.0]], 1.0, None, 1),                                      # R^2, zero-row neuron
+    ([[0.0]], -1.0, None, -1),                                         # R^1, zero-row neuron
+    ([[0.0, 1.0]], 0.0, regions.line([0, 0], [1, 0]), 0),            # y = 0 on the x-axis
+    ([[0.0, 0.0, 1.0]], 0.5, regions.plane([0, 0, 0], [1, 0, 0], [0, 1, 0]), 1)])
+def test_lattice_of_an_unbounded_domain_no_hyperplane_crosses(weights, bias, domain, sign):
+    """Hand-worked: the one region is the whole unbounded domain, the lattice's one face
+    (no vertex, no boundary; f-vector [0]*dim + [1], Euler characteristic (-1)^dim), on
+    the side of the neuron's constant pre-activation (0 when it vanishes everywhere)."""
+    net = regions.Network.from_layers([(weights, [bias]), ([[1.0]], [0.0])])
+    part = regions.enumerate_regions(net, domain)
+    dim = part.domain.dim
+    lattice = regions.face_lattice(part)
+    assert lattice.f_vector == [0] * dim + [1]
+    assert lattice.euler_characteristic == (-1) ** dim
+    assert lattice.signs.tolist() == [[sign]]
+    assert [r.tolist() for r in lattice.regions] == [[0]]
+    assert [b.tolist() for b in lattice.bounds] == [[]]
+    assert [v.tolist() for v in lattice.vertices] == [[]]
+    assert len(lattice.rational_points[0]) == dim

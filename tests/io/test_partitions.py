@@ -266,3 +266,16 @@ def test_exported_graph_loads_back_with_the_same_nodes_edges_and_attributes(tmp_
 def test_unknown_graph_extension(tmp_path):
     with pytest.raises(regions.FileFormatError, match="extension"):
         write_graph(nx.Graph(), tmp_path / "g.csv")
+
+
+def test_pattern_string_of_a_part_that_is_no_whole_layer_is_refused():
+    """``part`` is one layer's slice; any other (a max layer's states with the ReLU
+    before them, part of a layer) is a ValueError (a max state read as a 0/1 character
+    was a KeyError)."""
+    net = max_net([(np.eye(3), np.zeros(3)), (np.eye(3), np.zeros(3)), ([[1.0]], [0.0])],
+                  ["relu", "max", "identity"], {1: [[0, 1, 2]]})
+    pattern = np.array([1, 0, 1, 2], np.int8)
+    assert [pattern_string(net, pattern, s) for s in net.pattern_slices()[:2]] == ["101", "2,"]
+    for part in (slice(2, 4), slice(0, 2), slice(0, 4)):
+        with pytest.raises(ValueError, match="not one layer"):
+            pattern_string(net, pattern, part)

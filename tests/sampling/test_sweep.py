@@ -49,3 +49,22 @@ def test_certified_float_sweep_is_the_rational_sweep(activation, bounded):
     assert np.array_equal(f_line, line[decided]) and np.array_equal(f_patterns, patterns[decided])
     ends = np.array([float(t) if t is not None else np.nan for t in start])[decided]
     assert np.allclose(f_start[np.isfinite(f_start)], ends[np.isfinite(f_start)], rtol=1e-9)
+
+
+def test_max_layer_with_no_piece_to_cut():
+    """A max layer no piece reaches (every line left to the rational sweep, or an empty
+    range) is no IndexError. Hand-worked: max(relu x, relu -x, relu y) has 2 regions on
+    y = 0, -1 < x < 1 (where relu y is exactly 0 along the line), and 4 on the segment
+    (-1, 0.5) -> (1, 0.7): the argmax changes where -x = y, x = 0 and x = y."""
+    net = max_net([(np.array([[1.0, 0], [-1.0, 0], [0, 1.0]]), np.zeros(3)),
+                   (np.eye(3), np.zeros(3)), (np.ones((1, 1)), np.zeros(1))],
+                  ["relu", "max", "identity"], {1: [[0, 1, 2]]})
+    starts, stops = [[-1.0, 0.0], [-1.0, 0.5]], [[1.0, 0.0], [1.0, 0.7]]
+    assert S.regions_on_segments(net, starts[:1], stops[:1]).counts.tolist() == [2]
+    assert S.regions_on_segments(net, starts, stops).counts.tolist() == [2, 4]
+    for p, q, count in zip(starts, stops, [2, 4]):
+        assert len(regions.enumerate_regions(net, regions.segment(p, q))) == count
+    pooled = max_net([(np.eye(2), np.zeros(2)), (np.ones((1, 1)), np.zeros(1))],
+                     ["max", "identity"], {0: [[0, 1]]})
+    empty = S.line_intervals(pooled, [[0.0, 0.0]], [[1.0, 1.0]], [1.0], [1.0])
+    assert [len(x) for x in empty] == [0, 0, 0, 0]

@@ -150,8 +150,11 @@ def face_lattice(part) -> FaceLattice:
         if kept[-1] is None:
             raise RegionsError(f"region {i} of the partition is not a region of its network "
                                "(an incomplete or foreign partition)")
-    lattice = _lattice(faces, faces.regions(part.patterns, kept),
-                       int(part.network.label_offsets()[-1]))
+    hyperplanes = int(part.network.label_offsets()[-1])
+    if part.domain.is_bounded or selection is not None:
+        lattice = _lattice(faces, faces.regions(part.patterns, kept), hyperplanes)
+    else:
+        lattice = _whole_domain(faces, dim, hyperplanes)
     expected = 1 if part.domain.is_bounded else (-1) ** dim
     if lattice.f_vector[-1] != len(part) or len(lattice.f_vector) != dim + 1:
         raise RegionsError(f"the face lattice has {lattice.f_vector[-1]} faces of dimension "
@@ -160,6 +163,18 @@ def face_lattice(part) -> FaceLattice:
         raise RegionsError(f"the face lattice's Euler characteristic is "
                            f"{lattice.euler_characteristic}, not the domain's {expected}")
     return lattice
+
+
+def _whole_domain(faces: _Faces, dim: int, hyperplanes: int) -> FaceLattice:
+    """The lattice of an unbounded domain no breakpoint hyperplane crosses (the vertex
+    engine's constant network, no first cones): one face, the domain, with no vertex and
+    no boundary, on the side of each label's constant value (its sign at the origin)."""
+    origin = [fmpq(0)] * dim
+    signs = _label_signs(faces.maps, faces.domain_rows, [origin])[:, :hyperplanes]
+    empty = np.zeros(0, dtype=np.int64)
+    return FaceLattice(np.array([dim], dtype=np.int64), np.ascontiguousarray(signs),
+                       [np.zeros(1, dtype=np.int64)], [empty], [empty],
+                       [tuple(Fraction(0) for _ in range(dim))])
 
 
 def _generators(part):

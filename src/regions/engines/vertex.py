@@ -52,7 +52,7 @@ from ..polyhedra import patterns_at
 from ..predicates import Decisions
 from ..rational import (BallMaps, exact_solve, fraction, independent_rows, kernel_vector,
                         parse_fraction)
-from ..rounding import UNIT_ROUNDOFF
+from ..rounding import UNIT_ROUNDOFF, rounded_rows_error
 from ..tolerances import (BOUND_SAFETY, CHECK_EVERY, GENERATOR_CACHE, MAX_APEX_CONDITION,
                           MAX_AUTO_DIM, MAX_CONES, MAX_CORNERS, MAX_DIM, MAX_VERTEX_SUBSETS,
                           RADIUS_CAP, THIN_FACTOR, VERTEX_APEX_WARNING, VERTEX_CHUNK,
@@ -159,11 +159,10 @@ def exact_vertices(A: np.ndarray, b: np.ndarray, check=None) -> tuple[list, np.n
 
 
 def round_generators(points: list) -> tuple[np.ndarray, np.ndarray]:
-    """Exact points (tuples of fmpq) as float64 rows and their error bounds (half an ulp of
-    the largest entry)."""
+    """Exact points (tuples of fmpq) as float64 rows and their error bounds
+    (:func:`~regions.rounding.rounded_rows_error`)."""
     floats = np.array([[float(v) for v in point] for point in points], dtype=np.float64)
-    error = UNIT_ROUNDOFF * np.max(np.abs(floats), axis=1, initial=0.0) * BOUND_SAFETY
-    return floats, error
+    return floats, rounded_rows_error(floats)
 
 
 def bounded_root(domain: Domain, check=None) -> VertexCell:

@@ -54,8 +54,8 @@ def pattern_string(network: Network, pattern, part: slice | None = None) -> str:
     with a trailing ``,`` for a single unit (as a Python 1-tuple), so no layer's text is
     ambiguous.
 
-    With ``part`` (a slice of the pattern, e.g. from ``network.pattern_slices()``)
-    only those states, without separators between layers.
+    With ``part`` (one layer's slice of the pattern, from ``network.pattern_slices()``)
+    only that layer's text; another slice is a ValueError.
 
     >>> net = Network.from_layers([(np.eye(3), np.zeros(3)), (np.eye(3)[:2], np.zeros(2)),
     ...                            ([[1.0]], [0.0])], ["relu", "max", "identity"],
@@ -64,13 +64,14 @@ def pattern_string(network: Network, pattern, part: slice | None = None) -> str:
     '101|1,'
     """
     pattern = np.asarray(pattern)
-    texts = []
-    for layer, s in zip(network.layers, network.pattern_slices()):
-        if s.stop > s.start and (part is None or (s.start, s.stop) == (part.start, part.stop)):
-            texts.append(_layer_text(pattern[s], layer.activation))
-    if part is not None and not texts:
-        return "".join(_STATE_CHARS[int(v)] for v in pattern[part])
-    return "|".join(texts)
+    layers = list(zip(network.layers, network.pattern_slices()))
+    if part is not None:
+        layers = [(layer, s) for layer, s in layers
+                  if (s.start, s.stop) == (part.start, part.stop)]
+        if not layers:
+            raise ValueError(f"the slice {part} of the pattern is not one layer's states")
+    return "|".join(_layer_text(pattern[s], layer.activation) for layer, s in layers
+                    if s.stop > s.start)
 
 
 def _layer_text(states: np.ndarray, activation: str) -> str:

@@ -27,7 +27,7 @@ import numpy as np
 from flint import fmpq, fmpq_mat
 
 from ..domain import whole_space
-from ..network import BREAKPOINTS, Network, max_pairs, state_slope_offset
+from ..network import BREAKPOINTS, Network, max_pairs, max_winners, state_slope_offset
 from ..rational import RationalMaps, fraction, state_from_signs
 from ..rounding import UNIT_ROUNDOFF, gamma
 from ..tolerances import BOUND_SAFETY
@@ -237,7 +237,7 @@ def _max_cut(alpha, ea, value, ev, ends: tuple, layer) -> tuple:
     new = cut.within == 0
     new[1:] |= np.any(states[1:] != states[:-1], axis=1)
     keep = np.flatnonzero(new)
-    last = np.append(keep[1:] - 1, new.size - 1)
+    last = np.flatnonzero(np.append(new[1:], new.size > 0))     # (none when no piece)
     start, start_err, stop, stop_err = cut.ends
     return (cut.parent[keep], states[keep],
             (start[keep], start_err[keep], stop[last], stop_err[last]), cut.unsure)
@@ -247,15 +247,11 @@ def _max_states(signs: np.ndarray, layer) -> np.ndarray:
     """Max units' states (I, units) int8 from the signs (I, H) of their pair hyperplanes
     (label order): the argmax, ties to the lowest position."""
     states = np.zeros((signs.shape[0], layer.width), dtype=np.int8)
-    rows = np.arange(signs.shape[0])
     offset = 0
     for unit, size in enumerate(layer.window_sizes.tolist()):
-        best = np.zeros(signs.shape[0], dtype=np.int64)
-        for q in range(1, size):
-            pair = offset + best * (2 * size - best - 1) // 2 + q - best - 1
-            best = np.where(signs[rows, pair] > 0, q, best)
-        states[:, unit] = best
-        offset += size * (size - 1) // 2
+        pairs = size * (size - 1) // 2
+        states[:, unit] = max_winners(signs[:, offset:offset + pairs], size)
+        offset += pairs
     return states
 
 
