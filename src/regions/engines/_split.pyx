@@ -23,10 +23,9 @@ __all__ = ["with_row", "strictly_inside", "radius_bound", "probe"]
 # Four partial sums each: a chain of dependent additions runs at one per four cycles, four
 # chains fill the pipeline. Higham's bound holds for any order of summation.
 
-cdef double dot(const double[:, ::1] A, Py_ssize_t i, const double[::1] z) noexcept nogil:
-    """``A[i] . z``."""
-    cdef Py_ssize_t n = A.shape[1], k = 0
-    cdef const double* a = &A[i, 0]
+cdef inline double dot4(const double* a, const double* z, Py_ssize_t n) noexcept nogil:
+    """``a . z`` over ``n`` entries, in four partial sums."""
+    cdef Py_ssize_t k = 0
     cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
     while k + 4 <= n:
         s0 += a[k] * z[k]
@@ -38,6 +37,11 @@ cdef double dot(const double[:, ::1] A, Py_ssize_t i, const double[::1] z) noexc
         s0 += a[k] * z[k]
         k += 1
     return (s0 + s1) + (s2 + s3)
+
+
+cdef double dot(const double[:, ::1] A, Py_ssize_t i, const double[::1] z) noexcept nogil:
+    """``A[i] . z``."""
+    return dot4(&A[i, 0], &z[0], A.shape[1])
 
 
 cdef double abs_dot(const double[:, ::1] A, Py_ssize_t i, const double[::1] z) noexcept nogil:
@@ -58,19 +62,9 @@ cdef double abs_dot(const double[:, ::1] A, Py_ssize_t i, const double[::1] z) n
 
 
 cdef double row_norm(const double[:, ::1] A, Py_ssize_t i) noexcept nogil:
-    cdef Py_ssize_t n = A.shape[1], k = 0
+    """``||A[i]||``."""
     cdef const double* a = &A[i, 0]
-    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-    while k + 4 <= n:
-        s0 += a[k] * a[k]
-        s1 += a[k + 1] * a[k + 1]
-        s2 += a[k + 2] * a[k + 2]
-        s3 += a[k + 3] * a[k + 3]
-        k += 4
-    while k < n:
-        s0 += a[k] * a[k]
-        k += 1
-    return sqrt((s0 + s1) + (s2 + s3))
+    return sqrt(dot4(a, a, A.shape[1]))
 
 
 cdef double l1(const double[::1] z) noexcept nogil:

@@ -871,6 +871,17 @@ cdef class VertexCore:
                              ) * BOUND_SAFETY
         return 0
 
+    cdef char* pop_piece(self) except NULL:
+        """Move the top piece of the piece stack into ``ws.current``; returns it."""
+        cdef size_t offset = (<size_t*>(self.ws.piece_offsets.data
+                                        + self.ws.piece_offsets.used))[-1]
+        cdef size_t size = (<PieceHead*>(self.ws.pieces.data + offset)).size
+        grab(&self.ws.current, size)
+        memcpy(self.ws.current.data, self.ws.pieces.data + offset, size)
+        self.ws.pieces.used = offset
+        self.ws.piece_offsets.used -= sizeof(size_t)
+        return self.ws.current.data
+
     cdef long step_max(self, CellView cv, int T, int words) except -1:
         """Advance the top piece of a max split. Its candidates are the pairs of its unit's
         position still to clip by, each with the side the position's part keeps in
@@ -879,14 +890,7 @@ cdef class VertexCore:
         crosses it clips it (only the kept side is pushed). A piece clipped by all its pairs
         goes on to the next unit (``next_unit``). Returns the extra steps its work counts
         for (as ``step_piece``)."""
-        cdef size_t offset = (<size_t*>(self.ws.piece_offsets.data
-                                        + self.ws.piece_offsets.used))[-1]
-        cdef size_t size = (<PieceHead*>(self.ws.pieces.data + offset)).size
-        grab(&self.ws.current, size)
-        memcpy(self.ws.current.data, self.ws.pieces.data + offset, size)
-        self.ws.pieces.used = offset
-        self.ws.piece_offsets.used -= sizeof(size_t)
-        cdef char* piece = self.ws.current.data
+        cdef char* piece = self.pop_piece()
         cdef PieceHead* ph = <PieceHead*>piece
         cdef int32_t* vid = piece_vertices(piece)
         cdef int32_t* cand = piece_candidates(piece)
@@ -1379,15 +1383,9 @@ cdef class VertexCore:
         A hyperplane that misses a piece misses its parts too, so the parts test only the
         hyperplanes that cross their parent: the work of a layer grows with the pieces it
         creates, not with their number times the layer's width."""
-        cdef size_t offset = (<size_t*>(self.ws.piece_offsets.data
-                                        + self.ws.piece_offsets.used))[-1]
-        cdef size_t size = (<PieceHead*>(self.ws.pieces.data + offset)).size
-        grab(&self.ws.current, size)
-        memcpy(self.ws.current.data, self.ws.pieces.data + offset, size)
-        self.ws.pieces.used = offset
-        self.ws.piece_offsets.used -= sizeof(size_t)
-        cdef char* piece = self.ws.current.data
+        cdef char* piece = self.pop_piece()
         cdef PieceHead* ph = <PieceHead*>piece
+        cdef size_t size = ph.size
         cdef int32_t* vid = piece_vertices(piece)
         cdef int32_t* cand = piece_candidates(piece)
         cdef signed char* sides = piece_sides(piece)
