@@ -41,6 +41,7 @@ cdef inline bint _meets(const uint64_t* a, const uint64_t* b, Py_ssize_t words) 
 
 
 cdef inline bint _equal(const uint64_t* a, const uint64_t* b, Py_ssize_t words) noexcept:
+    """Whether bit sets ``a`` and ``b`` are equal."""
     cdef Py_ssize_t w
     for w in range(words):
         if a[w] != b[w]:
@@ -64,6 +65,28 @@ cdef bint _common_signs(const int8_t[:, ::1] table, const int32_t* rows, Py_ssiz
                     return False
                 out[j] = s
     return True
+
+
+cdef struct Lattice:
+    # the faces found so far: face f's rows rows[starts[f]:starts[f + 1]], sign vector
+    # signs[f * L:(f + 1) * L], dimension dims[f] and regions owners[f] (ascending), and the
+    # Hasse diagram's edges parents[e] -> children[e]
+    vector[int32_t] rows
+    vector[int64_t] starts
+    vector[int8_t] signs
+    vector[int64_t] dims, parents, children
+    vector[vector[int32_t]] owners
+
+
+cdef struct Scratch:
+    # one face's working sets: cuts, its labels' zero sets and (last) its vertices as bit
+    # sets over its rows; chosen, its candidate facets' labels, and which are maximal; one
+    # facet's rows and sign vector
+    vector[uint64_t] cuts
+    vector[Py_ssize_t] chosen
+    vector[char] maximal
+    vector[int32_t] facet_rows
+    vector[int8_t] facet_signs
 
 
 def descend(const int8_t[:, ::1] table, const int32_t[::1] region_rows,
@@ -99,112 +122,164 @@ def descend(const int8_t[:, ::1] table, const int32_t[::1] region_rows,
     >>> dims.tolist(), signs.tolist(), children.tolist(), regions.tolist()
     ([1, 0, 0], [[1, 1], [0, 1], [1, 0]], [1, 2], [0, 0, 0])
     """
-    cdef Py_ssize_t width = table.shape[1], regions = region_starts.shape[0] - 1
-    cdef Py_ssize_t f, g, j, i, k, count, words, candidates, kept, w
-    cdef int64_t start, stop
-    cdef vector[int32_t] rows
-    cdef vector[int64_t] starts
-    cdef vector[int8_t] signs
-    cdef vector[int64_t] dims, parents, children
-    cdef vector[uint64_t] cuts
-    cdef vector[int32_t] facet_rows
-    cdef vector[int8_t] facet_signs
-    cdef vector[char] maximal
-    cdef vector[Py_ssize_t] chosen
+    cdef Py_ssize_t f = 0
+    cdef Lattice lattice
+    cdef Scratch scratch
+    cdef dict found = {}                    # sign vector (bytes) -> face
+    scratch.facet_signs.resize(table.shape[1])
+    _add_regions(table, region_rows, region_starts, top, lattice, found)
+    while f < <Py_ssize_t>lattice.dims.size():
+        _add_facets(table, vertex_rows, f, lattice, scratch, found)
+        f += 1
+    return _arrays(lattice, table.shape[1])
+
+
+cdef int _add_regions(const int8_t[:, ::1] table, const int32_t[::1] region_rows,
+                      const int64_t[::1] region_starts, int top, Lattice& lattice,
+                      dict found) except -1:
+    """The regions as the lattice's first faces, each its own region, keyed in ``found``."""
+    cdef Py_ssize_t width = table.shape[1], f
+    cdef vector[int8_t] signs = vector[int8_t](width)
+    lattice.starts.push_back(0)
+    for f in range(region_starts.shape[0] - 1):
+        if not _common_signs(table, &region_rows[region_starts[f]],
+                             region_starts[f + 1] - region_starts[f], signs.data()):
+            raise RegionsError("a label changes sign across the closure of a face")
+        _append_face(lattice, &region_rows[region_starts[f]],
+                     region_starts[f + 1] - region_starts[f], signs.data(), width, top)
+        lattice.owners[f].push_back(<int32_t>f)
+        found[PyBytes_FromStringAndSize(<char*>&lattice.signs[f * width], width)] = f
+    return 0
+
+
+cdef int _add_facets(const int8_t[:, ::1] table, const int32_t[::1] vertex_rows,
+                     Py_ssize_t f, Lattice& lattice, Scratch& scratch, dict found) except -1:
+    """Face ``f``'s facets, each found or added, and its edges to them."""
+    cdef Py_ssize_t width = table.shape[1], i
+    cdef int64_t start = lattice.starts[f]
+    cdef Py_ssize_t count = lattice.starts[f + 1] - start, words = (count + 63) >> 6
+    _zero_sets(table, vertex_rows, &lattice.rows[start], count, words, scratch.cuts)
+    _facet_labels(&lattice.signs[f * width], width, scratch.cuts.data(), words, scratch.chosen)
+    _mark_maximal(scratch.cuts.data(), words, scratch.chosen, scratch.maximal)
+    for i in range(<Py_ssize_t>scratch.chosen.size()):
+        if scratch.maximal[i]:
+            # rows may have moved: the face's rows are taken again for each facet
+            _rows_in(&lattice.rows[start], count, &scratch.cuts[scratch.chosen[i] * words],
+                     scratch.facet_rows)
+            _add_edge(table, f, lattice, scratch, found)
+    return 0
+
+
+cdef void _zero_sets(const int8_t[:, ::1] table, const int32_t[::1] vertex_rows,
+                     const int32_t* face, Py_ssize_t count, Py_ssize_t words,
+                     vector[uint64_t]& cuts) noexcept:
+    """``cuts``: each label's zero set among the face's ``count`` rows, then the rows that
+    are vertices, as bit sets of ``words`` words."""
+    cdef Py_ssize_t width = table.shape[1], i, j
     cdef const int8_t* entry
     cdef uint64_t bit
-    cdef vector[vector[int32_t]] owners
-    cdef const int32_t* face
-    cdef dict found = {}
-    facet_signs.resize(width)
-
-    starts.push_back(0)
-    for f in range(regions):
-        for i in range(region_starts[f], region_starts[f + 1]):
-            rows.push_back(region_rows[i])
-        starts.push_back(rows.size())
-        signs.resize((f + 1) * width)
-        if not _common_signs(table, &region_rows[region_starts[f]],
-                             region_starts[f + 1] - region_starts[f], &signs[f * width]):
-            raise RegionsError("a label changes sign across the closure of a face")
-        dims.push_back(top)
-        owners.push_back(vector[int32_t](1, <int32_t>f))
-        found[PyBytes_FromStringAndSize(<char*>&signs[f * width], width)] = f
-
-    f = 0
-    while f < <Py_ssize_t>dims.size():
-        start, stop = starts[f], starts[f + 1]
-        count = stop - start
-        words = (count + 63) >> 6
-        # each label's zero set among the face's rows, and the rows that are vertices
-        cuts.assign((width + 1) * words, 0)
-        face = &rows[start]
-        for i in range(count):
-            entry = &table[face[i], 0]
-            bit = (<uint64_t>1) << (i & 63)
-            if vertex_rows[face[i]]:
-                cuts[width * words + (i >> 6)] |= bit
-            for j in range(width):
-                if entry[j] == 0:
-                    cuts[j * words + (i >> 6)] |= bit
-        chosen.clear()
+    cuts.assign((width + 1) * words, 0)
+    for i in range(count):
+        entry = &table[face[i], 0]
+        bit = (<uint64_t>1) << (i & 63)
+        if vertex_rows[face[i]]:
+            cuts[width * words + (i >> 6)] |= bit
         for j in range(width):
-            if signs[f * width + j] == 0 or not _meets(&cuts[j * words], &cuts[width * words],
-                                                       words):
-                continue                    # no vertex: not a face
-            for k in range(<Py_ssize_t>chosen.size()):
-                if _equal(&cuts[chosen[k] * words], &cuts[j * words], words):
-                    break
-            else:
-                chosen.push_back(j)
-        candidates = chosen.size()
-        maximal.assign(candidates, 1)
-        for i in range(candidates):
-            for k in range(candidates):
-                if k != i and _subset(&cuts[chosen[i] * words], &cuts[chosen[k] * words],
-                                      words):
-                    maximal[i] = 0
-                    break
-        for i in range(candidates):
-            if not maximal[i]:
-                continue
-            facet_rows.clear()
-            face = &rows[start]
-            for k in range(count):
-                if (cuts[chosen[i] * words + (k >> 6)] >> (k & 63)) & 1:
-                    facet_rows.push_back(face[k])
-            # the rows of a region's face: no label changes sign on them
-            _common_signs(table, facet_rows.data(), facet_rows.size(), facet_signs.data())
-            key = PyBytes_FromStringAndSize(<char*>facet_signs.data(), width)
-            known = found.get(key)
-            if known is None:
-                g = dims.size()
-                found[key] = g
-                for k in range(<Py_ssize_t>facet_rows.size()):
-                    rows.push_back(facet_rows[k])
-                starts.push_back(rows.size())
-                for k in range(width):
-                    signs.push_back(facet_signs[k])
-                dims.push_back(dims[f] - 1)
-                owners.push_back(vector[int32_t]())
-            else:
-                g = known
-            _merge(owners[g], owners[f])
-            parents.push_back(f)
-            children.push_back(g)
-        f += 1
+            if entry[j] == 0:
+                cuts[j * words + (i >> 6)] |= bit
 
+
+cdef void _facet_labels(const int8_t* signs, Py_ssize_t width, const uint64_t* cuts,
+                        Py_ssize_t words, vector[Py_ssize_t]& chosen) noexcept:
+    """``chosen``: the labels nonzero on the face (sign vector ``signs``) whose zero sets
+    hold a vertex, the first label of each distinct zero set."""
+    cdef Py_ssize_t j, k
+    chosen.clear()
+    for j in range(width):
+        if signs[j] == 0 or not _meets(&cuts[j * words], &cuts[width * words], words):
+            continue                    # no vertex: not a face
+        for k in range(<Py_ssize_t>chosen.size()):
+            if _equal(&cuts[chosen[k] * words], &cuts[j * words], words):
+                break
+        else:
+            chosen.push_back(j)
+
+
+cdef void _mark_maximal(const uint64_t* cuts, Py_ssize_t words,
+                        const vector[Py_ssize_t]& chosen, vector[char]& maximal) noexcept:
+    """``maximal[i]``: whether ``chosen[i]``'s zero set lies in no other chosen one's."""
+    cdef Py_ssize_t candidates = chosen.size(), i, k
+    maximal.assign(candidates, 1)
+    for i in range(candidates):
+        for k in range(candidates):
+            if k != i and _subset(&cuts[chosen[i] * words], &cuts[chosen[k] * words], words):
+                maximal[i] = 0
+                break
+
+
+cdef void _rows_in(const int32_t* face, Py_ssize_t count, const uint64_t* cut,
+                   vector[int32_t]& out) noexcept:
+    """``out``: the face's rows (``count`` of them) in bit set ``cut``, in order."""
+    cdef Py_ssize_t k
+    out.clear()
+    for k in range(count):
+        if (cut[k >> 6] >> (k & 63)) & 1:
+            out.push_back(face[k])
+
+
+cdef int _add_edge(const int8_t[:, ::1] table, Py_ssize_t f, Lattice& lattice,
+                   Scratch& scratch, dict found) except -1:
+    """The facet of face ``f`` on ``scratch.facet_rows``, keyed by its sign vector (added one
+    dimension below ``f`` when new), its regions joined by ``f``'s, and the edge to it."""
+    cdef Py_ssize_t width = table.shape[1], g
+    # the rows of a region's face: no label changes sign on them
+    _common_signs(table, scratch.facet_rows.data(), scratch.facet_rows.size(),
+                  scratch.facet_signs.data())
+    key = PyBytes_FromStringAndSize(<char*>scratch.facet_signs.data(), width)
+    known = found.get(key)
+    if known is None:
+        g = lattice.dims.size()
+        found[key] = g
+        _append_face(lattice, scratch.facet_rows.data(), scratch.facet_rows.size(),
+                     scratch.facet_signs.data(), width, lattice.dims[f] - 1)
+    else:
+        g = known
+    _merge(lattice.owners[g], lattice.owners[f])
+    lattice.parents.push_back(f)
+    lattice.children.push_back(g)
+    return 0
+
+
+cdef void _append_face(Lattice& lattice, const int32_t* rows, Py_ssize_t count,
+                       const int8_t* signs, Py_ssize_t width, int64_t dim) noexcept:
+    """A new face of ``count`` rows, sign vector ``signs`` and dimension ``dim``, no regions."""
+    cdef Py_ssize_t k
+    for k in range(count):
+        lattice.rows.push_back(rows[k])
+    lattice.starts.push_back(lattice.rows.size())
+    for k in range(width):
+        lattice.signs.push_back(signs[k])
+    lattice.dims.push_back(dim)
+    lattice.owners.push_back(vector[int32_t]())
+
+
+cdef tuple _arrays(Lattice& lattice, Py_ssize_t width):
+    """:func:`descend`'s arrays, copied from ``lattice``."""
     cdef vector[int32_t] regions_flat
     cdef vector[int64_t] regions_starts
+    cdef Py_ssize_t f
     regions_starts.push_back(0)
-    for f in range(<Py_ssize_t>owners.size()):
-        regions_flat.insert(regions_flat.end(), owners[f].begin(), owners[f].end())
+    for f in range(<Py_ssize_t>lattice.owners.size()):
+        regions_flat.insert(regions_flat.end(), lattice.owners[f].begin(),
+                            lattice.owners[f].end())
         regions_starts.push_back(regions_flat.size())
-    return (_copy(rows.data(), rows.size(), np.int32), _copy(starts.data(), starts.size(), np.int64),
-            _copy(signs.data(), signs.size(), np.int8).reshape(dims.size(), width),
-            _copy(dims.data(), dims.size(), np.int64),
-            _copy(parents.data(), parents.size(), np.int64),
-            _copy(children.data(), children.size(), np.int64),
+    return (_copy(lattice.rows.data(), lattice.rows.size(), np.int32),
+            _copy(lattice.starts.data(), lattice.starts.size(), np.int64),
+            _copy(lattice.signs.data(), lattice.signs.size(), np.int8).reshape(
+                lattice.dims.size(), width),
+            _copy(lattice.dims.data(), lattice.dims.size(), np.int64),
+            _copy(lattice.parents.data(), lattice.parents.size(), np.int64),
+            _copy(lattice.children.data(), lattice.children.size(), np.int64),
             _copy(regions_flat.data(), regions_flat.size(), np.int32),
             _copy(regions_starts.data(), regions_starts.size(), np.int64))
 
