@@ -30,6 +30,14 @@ domain: 1 for a bounded one, ``(-1)^n`` for all of ``R^n`` (and for a plane or l
 dimension (one each), and refuses a lattice that fails either; it refuses one where a label
 takes both signs on a face's generators, too.
 
+Max layers: a max unit's pair hyperplanes bound a region only where one of the two
+inputs is the unit's largest; two other inputs may tie inside a region, and their pair
+takes both signs on it. So the sign table has, in place of a unit's pairs, one *tie
+column* per input, the input minus the unit's largest (0 where it ties for the largest,
+else -1): on the closure of a region of argmax ``w`` the column of input ``p`` is the
+affine ``z_p - z_w``, the region's own bounding labels, and a face is cut by those only.
+The pairs' signs are read off the ties (:meth:`_Faces.label_signs`).
+
 Domains: those of the vertex engine (bounded ones, and unbounded ones without faces
 whose first layer's hyperplanes span every direction).
 """
@@ -66,7 +74,9 @@ class FaceLattice:
         Dimension of each face (0 = vertex, ..., ``dim`` = region).
     signs : ndarray, shape (F, H), int8
         Sign vector: for every breakpoint hyperplane label, 0 when the face lies on it,
-        else the side (+1 above, -1 below) the face is on.
+        else the side (+1 above, -1 below) the face is on. A max unit's pair ``(p, q)``
+        (``z_q - z_p``) is 0 also where neither input is the unit's largest: it bounds
+        no region there, and has no side (as in :func:`regions.network.pattern_sides`).
     regions : list of ndarray
         The regions (partition indices) whose closure holds each face.
     bounds : list of ndarray
