@@ -18,7 +18,7 @@ from regions.cli import main
 from regions.complex.geometry import planar_complex
 
 import rational_oracle
-from max_networks import exact_fan, max_net, pooled, random_maxout
+from max_networks import assorted_max_net, exact_fan, max_net, pooled, random_maxout
 from oracles import random_net
 
 
@@ -268,3 +268,18 @@ def test_maxout_faces_agree_with_the_brute_force_oracle(build):
     lattice = regions.face_lattice(part)
     assert lattice.f_vector == rational_oracle.brute_force_f_vector_2d(net, part.domain)
     assert lattice.euler_characteristic == 1
+
+
+@pytest.mark.parametrize("seed", [1, 2, 4, 5, 6, 7, 8, 9, 10, 11])   # 0, 3: cylinders on R^n
+def test_faces_of_assorted_max_networks(seed):
+    # Degenerate ones too (duplicate inputs, exact ties, dead ReLUs, windows of one): in
+    # 2-D the f-vector of the brute-force oracle; in 1-D and 3-D, on a box and on R^n, the
+    # regions as the top faces and the Euler characteristic.
+    net = assorted_max_net(seed)
+    for domain in (regions.box(-1, 1), None):
+        part = regions.enumerate_regions(net, domain, method="vertex")
+        lattice = regions.face_lattice(part)
+        assert lattice.f_vector[-1] == len(part)
+        assert lattice.euler_characteristic == (1 if domain else (-1) ** net.input_dim)
+        if domain and net.input_dim == 2:
+            assert lattice.f_vector == rational_oracle.brute_force_f_vector_2d(net, part.domain)
