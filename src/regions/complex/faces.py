@@ -145,6 +145,12 @@ def face_lattice(part) -> FaceLattice:
     >>> lattice = face_lattice(regions.enumerate_regions(net))
     >>> lattice.f_vector, lattice.euler_characteristic
     ([3, 9, 7], 1)
+    >>> # max(x, y, -x - y): three cones at the origin, cut by the pairs with the largest
+    >>> fan = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]], [0.0] * 3),
+    ...                                    ([[1.0]], [0.0])], ["max", "identity"],
+    ...                                   windows={0: [[0, 1, 2]]})
+    >>> face_lattice(regions.enumerate_regions(fan)).f_vector
+    [1, 3, 3]
     """
     if not part.complete:
         raise RegionsError("the face lattice needs a complete partition")
