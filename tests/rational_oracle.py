@@ -35,6 +35,10 @@ Oracles:
   infinitely large ``R`` (see "Symbolic square" below), so all of R^2 and
   every unbounded cell are handled exactly with no bound to compute.
 * :func:`exact_breakpoints_1d` / :func:`exact_intervals` -- exact 1-D sweep.
+* :func:`brute_force_f_vector_2d` -- the f-vector of a bounded 2-D complex from the
+  regions of :func:`brute_force_regions` (max layers too) and their closures' vertices,
+  every crossing of two rows solved by Cramer's rule; an edge is a piece of a region's
+  side between consecutive vertices of the complex.
 * :func:`brute_force_adjacency` -- the adjacency graph from its definition: two
   regions are adjacent when their closures meet in a set of dimension ``dim - 1``
   (exact LPs on each hyperplane of one region's rows; any dimension, max layers too);
@@ -434,6 +438,49 @@ def brute_force_regions(network, domain) -> set:
         if rows is not None and strict_interior_point(rows, dim) is not None:
             found.add(pattern)
     return found
+
+
+def closure_vertices_2d(rows: list) -> set:
+    """The vertices of the closure ``a . z <= c`` of 2-D rows, exactly: every crossing of
+    two rows' lines inside all the rows."""
+    found = set()
+    for (a, c), (b, d) in itertools.combinations(rows, 2):
+        det = a[0] * b[1] - a[1] * b[0]
+        if det == 0:
+            continue
+        point = ((c * b[1] - d * a[1]) / det, (a[0] * d - b[0] * c) / det)
+        if all(g[0] * point[0] + g[1] * point[1] <= h for g, h in rows):
+            found.add(point)
+    return found
+
+
+def brute_force_f_vector_2d(net, domain) -> list:
+    """The f-vector of a 2-D bounded complex from its regions by the rational oracle
+    (every pattern, one exact LP each) and their closures' vertices, exactly: an edge is a
+    piece of a region's side between two consecutive vertices of the complex on it."""
+    layers = exact_layers(net)
+    closures = [closure_vertices_2d(pattern_rows(layers, domain, pattern))
+                for pattern in brute_force_regions(net, domain)]
+    vertices = set().union(*closures)
+    edges = set()
+    for corners in closures:
+        for p, r in itertools.combinations(sorted(corners), 2):
+            if is_side(p, r, corners):      # the vertices on it, in order along it
+                side = sorted(v for v in vertices if cross_2d(p, r, v) == 0 and p <= v <= r)
+                edges.update(zip(side[:-1], side[1:]))
+    return [len(vertices), len(edges), len(closures)]
+
+
+def cross_2d(p, r, v):
+    """The cross product of ``r - p`` and ``v - p``: 0 when ``v`` is on the line ``p r``."""
+    return (r[0] - p[0]) * (v[1] - p[1]) - (r[1] - p[1]) * (v[0] - p[0])
+
+
+def is_side(p, r, corners) -> bool:
+    """Whether the segment ``p r`` of two corners (extreme points) of a convex polygon is
+    one of its sides: every corner on one side of its line."""
+    crosses = [cross_2d(p, r, v) for v in corners]
+    return all(c >= 0 for c in crosses) or all(c <= 0 for c in crosses)
 
 
 def on_hyperplane(rows: list, a: list, c) -> list | None:

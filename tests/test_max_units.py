@@ -250,8 +250,7 @@ def test_engines_and_analyses_that_cannot_carry_max_layers_refuse():
     with pytest.raises(NetworkError, match="the walk engine cannot carry max layers"):
         regions.enumerate_regions(net, dom, method="walk")
     part = regions.enumerate_regions(net, dom)
-    for analysis in (regions.face_lattice, regions.decision_boundary, regions.betti_numbers,
-                     regions.critical_points):
+    for analysis in (regions.decision_boundary, regions.critical_points):
         with pytest.raises(NetworkError, match="cannot carry max layers"):
             analysis(part)
 
@@ -752,7 +751,7 @@ def test_a_split_cut_short_and_a_resumed_checkpoint_give_the_same_regions(tmp_pa
     assert np.array_equal(resumed.patterns, whole.patterns)
 
 
-def test_command_line_counts_writes_certifies_and_refuses_the_face_lattice(tmp_path, capsys):
+def test_command_line_counts_writes_certifies_and_takes_the_face_lattice(tmp_path, capsys):
     from regions.cli import main
     path = tmp_path / "pool.npz"
     regions.write_network(pooled(0), path)
@@ -783,9 +782,10 @@ def test_command_line_counts_writes_certifies_and_refuses_the_face_lattice(tmp_p
     assert json.loads(report.read_text())["exact"] == len(ro.brute_force_regions(
         pooled(0), regions.box(-1, 1).resolve(2)))
     capsys.readouterr()
-    code = main(["faces", str(path), "--box", "-1", "1", "--quiet"])
-    assert code != 0
-    assert "the face lattice cannot carry max layers" in capsys.readouterr().err
+    assert main(["faces", str(path), "--box", "-1", "1", "--json", "--quiet"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["f_vector"] == ro.brute_force_f_vector_2d(pooled(0), regions.box(-1, 1).resolve(2))
+    assert out["euler_characteristic"] == 1
 
 
 # --------------------------------------------------------------------------- analyses

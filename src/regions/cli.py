@@ -493,7 +493,6 @@ def cmd_faces(args) -> int:
         graph_format(args.output)
     require_exact(args, "faces")
     net, domain = network_and_domain(args)
-    require_elementwise(net, "the face lattice")
     part = enumerate_from_args(args, net, domain)
     lattice = face_lattice(part)
     if args.output:

@@ -453,10 +453,10 @@ def require_elementwise(network: Network, what: str) -> None:
 
     >>> net = Network.from_layers([(np.eye(2), np.zeros(2)), ([[1.0]], [0.0])],
     ...                           ["max", "identity"], windows={0: [[0, 1]]})
-    >>> require_elementwise(net, "the face lattice")
+    >>> require_elementwise(net, "the decision boundary")
     Traceback (most recent call last):
         ...
-    regions.errors.NetworkError: the face lattice cannot carry max layers (max pooling, ...
+    regions.errors.NetworkError: the decision boundary cannot carry max layers (max ...
     """
     for index, layer in enumerate(network.layers):
         if layer.activation == "max":

@@ -7,6 +7,7 @@ edges and faces agree with geometry.planar_complex (polygon clipping).
 """
 
 import json
+from fractions import Fraction
 from math import comb
 
 import numpy as np
@@ -16,6 +17,8 @@ import regions
 from regions.cli import main
 from regions.complex.geometry import planar_complex
 
+import rational_oracle
+from max_networks import assorted_max_net, exact_fan, max_net, pooled, random_maxout
 from oracles import random_net
 
 
@@ -155,3 +158,128 @@ def test_lattice_of_an_unbounded_domain_no_hyperplane_crosses(weights, bias, dom
     assert [b.tolist() for b in lattice.bounds] == [[]]
     assert [v.tolist() for v in lattice.vertices] == [[]]
     assert len(lattice.rational_points[0]) == dim
+
+
+# ----------------------------------------------------------------------------- max layers
+# A max unit's regions are bounded by the pairs with its argmax only; a pair of two other
+# inputs may tie inside a region's closure, and must not split its faces.
+
+
+def _one_unit(gradients, offsets=None):
+    """max over the rows of ``gradients`` (each ``g . x + offset``), one unit."""
+    G = np.asarray(gradients, dtype=np.float64)
+    c = np.zeros(len(G)) if offsets is None else np.asarray(offsets, dtype=np.float64)
+    return max_net([(G, c), (np.ones((1, 1)), np.zeros(1))], ["max", "identity"],
+                   {0: [list(range(len(G)))]})
+
+
+# Integer gradients in convex position (each a vertex of their hull): k cones at the apex.
+FANS = [[(1, 0), (0, 1), (-1, -1)],
+        [(1, 0), (0, 1), (-1, 0), (0, -1)],
+        [(1, 0), (1, 1), (0, 1), (-1, 0), (0, -1)],
+        [(1, 0), (1, 1), (0, 1), (-1, 0), (-1, -1), (0, -1)]]
+
+
+@pytest.mark.parametrize("gradients", FANS, ids=[f"k{len(g)}" for g in FANS])
+def test_max_of_k_lines_through_a_point_on_the_plane(gradients):
+    # Hand count: the apex, the k rays between consecutive cones, the k cones.
+    k = len(gradients)
+    lattice = regions.face_lattice(regions.enumerate_regions(exact_fan(gradients),
+                                                             method="vertex"))
+    assert lattice.f_vector == [1, k, k]
+    assert lattice.euler_characteristic == 1
+    assert lattice.rational_points[0] == (0, 0)
+    assert np.all(lattice.signs[0] == 0)
+
+
+@pytest.mark.parametrize("gradients", FANS, ids=[f"k{len(g)}" for g in FANS])
+def test_max_of_k_lines_through_a_point_on_a_box(gradients):
+    # Apex (1/4, 1/8) inside [-1, 1]^2; no ray from it meets a corner (a ray's direction is
+    # (d1, d2) with |d1|, |d2| <= 2 integers, a corner's is (+-3/4 or 5/4, 7/8 or 9/8)):
+    # vertices the apex, the 4 corners and k points on the sides; edges the k rays and the
+    # 4 + k pieces of the boundary; k regions.
+    k = len(gradients)
+    part = regions.enumerate_regions(exact_fan(gradients, (0.25, 0.125)), regions.box(-1, 1),
+                                     method="vertex")
+    lattice = regions.face_lattice(part)
+    assert lattice.f_vector == [5 + k, 4 + 2 * k, k]
+    assert lattice.euler_characteristic == 1
+
+
+def test_max_of_abs_x_abs_y_and_zero_by_hand():
+    # max(x, -x, y, -y, 0) = max(|x|, |y|): 0 wins at the origin only (no region); the four
+    # regions are the cones |x| > |y| (x > 0 or x < 0) and |y| > |x|, cut by y = +-x.
+    # Inside the cone x > |y| pairs of two losers vanish on lines through it (y and -y at
+    # y = 0, -x and 0 nowhere there) and must not cut it.
+    net = _one_unit([[1, 0], [-1, 0], [0, 1], [0, -1], [0, 0]])
+    lattice = regions.face_lattice(regions.enumerate_regions(net, method="vertex"))
+    assert lattice.f_vector == [1, 4, 4]
+    # Pairs in label order: (0,1) (0,2) (0,3) (0,4) (1,2) (1,3) (1,4) (2,3) (2,4) (3,4).
+    assert lattice.signs[0].tolist() == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]   # all tie at 0
+    rays = {lattice.rational_points[f]: lattice.signs[f].tolist()
+            for f in np.flatnonzero(lattice.dims == 1)}
+    ray = next(p for p in rays if p[0] > 0 and p[1] > 0)                 # x = y > 0
+    # x and y tie for the largest: (0,2) 0; x beats -x, -y, 0: (0,1) (0,3) (0,4) -1;
+    # y beats them: (1,2) +1, (2,3) (2,4) -1; (1,3) (1,4) (3,4) are two losers: no side.
+    assert rays[ray] == [-1, 0, -1, -1, 1, 0, 0, -1, -1, 0]
+    tops = {lattice.rational_points[f]: lattice.signs[f].tolist()
+            for f in np.flatnonzero(lattice.dims == 2)}
+    right = next(p for p in tops if p[0] > abs(p[1]))                   # x wins
+    assert tops[right] == [-1, -1, -1, -1, 0, 0, 0, 0, 0, 0]
+    on_a_box = regions.face_lattice(regions.enumerate_regions(net, regions.box(-1, 1),
+                                                              method="vertex"))
+    assert on_a_box.f_vector == [5, 8, 4]      # the rays meet the corners
+
+
+def test_a_one_dimensional_envelope_has_its_breakpoints_as_vertices():
+    # max(x, -x, 2x - 1, 1/2) on [-3, 3]: -x down to 1/2 at x = -1/2, 1/2 up to x = 1/2,
+    # x up to the tie x = 2x - 1 at 1, then 2x - 1. x and -x tie at 0, under 1/2: no vertex.
+    net = _one_unit([[1], [-1], [2], [0]], [0, 0, -1, 0.5])
+    lattice = regions.face_lattice(regions.enumerate_regions(net, regions.box(-3, 3),
+                                                             method="vertex"))
+    assert lattice.f_vector == [5, 4]
+    assert sorted(lattice.rational_points[f][0] for f in np.flatnonzero(lattice.dims == 0)) \
+        == [-3, Fraction(-1, 2), Fraction(1, 2), 1, 3]
+    on_the_line = regions.face_lattice(regions.enumerate_regions(net, method="vertex"))
+    assert on_the_line.f_vector == [3, 4]
+    assert on_the_line.euler_characteristic == -1
+
+
+def test_maxout_in_three_dimensions_has_the_euler_characteristic_of_r3():
+    # max(x, y, z, -x - y - z): four cones at the origin; where three inputs tie, a ray (4);
+    # where two tie, a sector (6): f = [1, 4, 6, 4], 1 - 4 + 6 - 4 = -1.
+    net = _one_unit([[1, 0, 0], [0, 1, 0], [0, 0, 1], [-1, -1, -1]])
+    lattice = regions.face_lattice(regions.enumerate_regions(net, method="vertex"))
+    assert lattice.f_vector == [1, 4, 6, 4]
+    assert lattice.euler_characteristic == -1
+    on_a_box = regions.face_lattice(regions.enumerate_regions(net, regions.box(-1, 1),
+                                                              method="vertex"))
+    assert on_a_box.euler_characteristic == 1
+
+
+@pytest.mark.parametrize("build", [lambda: random_maxout(0), lambda: random_maxout(1),
+                                   lambda: random_maxout(4, rank=3),
+                                   lambda: random_maxout(2, tail="max"),
+                                   lambda: random_maxout(3, tail="max"), lambda: pooled(0)],
+                         ids=["maxout0", "maxout1", "rank3", "max_tail2", "max_tail3", "pooled"])
+def test_maxout_faces_agree_with_the_brute_force_oracle(build):
+    net = build()
+    part = regions.enumerate_regions(net, regions.box(-1, 1), method="vertex")
+    lattice = regions.face_lattice(part)
+    assert lattice.f_vector == rational_oracle.brute_force_f_vector_2d(net, part.domain)
+    assert lattice.euler_characteristic == 1
+
+
+@pytest.mark.parametrize("seed", [1, 2, 4, 5, 6, 7, 8, 9, 10, 11])   # 0, 3: cylinders on R^n
+def test_faces_of_assorted_max_networks(seed):
+    # Degenerate ones too (duplicate inputs, exact ties, dead ReLUs, windows of one): in
+    # 2-D the f-vector of the brute-force oracle; in 1-D and 3-D, on a box and on R^n, the
+    # regions as the top faces and the Euler characteristic.
+    net = assorted_max_net(seed)
+    for domain in (regions.box(-1, 1), None):
+        part = regions.enumerate_regions(net, domain, method="vertex")
+        lattice = regions.face_lattice(part)
+        assert lattice.f_vector[-1] == len(part)
+        assert lattice.euler_characteristic == (1 if domain else (-1) ** net.input_dim)
+        if domain and net.input_dim == 2:
+            assert lattice.f_vector == rational_oracle.brute_force_f_vector_2d(net, part.domain)

@@ -200,3 +200,24 @@ def test_betti_numbers_of_hand_built_shapes(make, expected):
         assert np.allclose(values, [0.1, 0.1, 0.2, -0.1, 0.4])
     part = regions.enumerate_regions(f, regions.box(-1, 1))
     assert betti_numbers(part) == expected
+
+
+@pytest.mark.parametrize("domain", [regions.box(-1, 1), None], ids=["box", "whole"])
+def test_betti_numbers_of_a_max_unit_by_hand(domain):
+    # f = max(x, -x, y, -y) - 1/2 = max(|x|, |y|) - 1/2: {f >= 0} is the box (or the plane)
+    # less an open square, one component and one hole; {f <= 0} the square; {f = 0} its
+    # boundary, one cycle. In 1-D, max(x, -x) - 1/2: {|x| >= 1/2} two pieces, {|x| <= 1/2}
+    # one, {|x| = 1/2} two points.
+    square = regions.Network.from_layers(
+        [([[1.0, 0], [-1, 0], [0, 1], [0, -1]], [0.0] * 4), ([[1.0]], [-0.5])],
+        ["max", "identity"], windows={0: [[0, 1, 2, 3]]})
+    part = regions.enumerate_regions(square, domain)
+    assert betti_numbers(part) == (1, 1)
+    assert betti_numbers(part, below=True) == (1, 0)
+    assert regions.boundary_betti_numbers(part) == (1, 1)
+    line = regions.Network.from_layers([([[1.0], [-1.0]], [0.0, 0.0]), ([[1.0]], [-0.5])],
+                                       ["max", "identity"], windows={0: [[0, 1]]})
+    part = regions.enumerate_regions(line, domain)
+    assert betti_numbers(part) == (2,)
+    assert betti_numbers(part, below=True) == (1,)
+    assert regions.boundary_betti_numbers(part) == (2,)

@@ -30,6 +30,14 @@ domain: 1 for a bounded one, ``(-1)^n`` for all of ``R^n`` (and for a plane or l
 dimension (one each), and refuses a lattice that fails either; it refuses one where a label
 takes both signs on a face's generators, too.
 
+Max layers: a max unit's pair hyperplanes bound a region only where one of the two
+inputs is the unit's largest; two other inputs may tie inside a region, and their pair
+takes both signs on it. So the sign table has, in place of a unit's pairs, one *tie
+column* per input, the input minus the unit's largest (0 where it ties for the largest,
+else -1): on the closure of a region of argmax ``w`` the column of input ``p`` is the
+affine ``z_p - z_w``, the region's own bounding labels, and a face is cut by those only.
+The pairs' signs are read off the ties (:meth:`_Faces.label_signs`).
+
 Domains: those of the vertex engine (bounded ones, and unbounded ones without faces
 whose first layer's hyperplanes span every direction).
 """
@@ -50,7 +58,7 @@ from ..engines.driver import drive, prepare
 from ..engines.vertex import VertexEngine, supports
 from ..errors import DomainError, RegionsError
 from ..rational import RationalMaps, exact_forward, exact_solve, fraction
-from ..network import require_elementwise
+from ..network import max_pairs
 from ._lattice import descend
 
 __all__ = ["FaceLattice", "face_lattice"]
@@ -66,7 +74,9 @@ class FaceLattice:
         Dimension of each face (0 = vertex, ..., ``dim`` = region).
     signs : ndarray, shape (F, H), int8
         Sign vector: for every breakpoint hyperplane label, 0 when the face lies on it,
-        else the side (+1 above, -1 below) the face is on.
+        else the side (+1 above, -1 below) the face is on. A max unit's pair ``(p, q)``
+        (``z_q - z_p``) is 0 also where neither input is the unit's largest: it bounds
+        no region there, and has no side (as in :func:`regions.network.pattern_sides`).
     regions : list of ndarray
         The regions (partition indices) whose closure holds each face.
     bounds : list of ndarray
@@ -135,8 +145,13 @@ def face_lattice(part) -> FaceLattice:
     >>> lattice = face_lattice(regions.enumerate_regions(net))
     >>> lattice.f_vector, lattice.euler_characteristic
     ([3, 9, 7], 1)
+    >>> # max(x, y, -x - y): three cones at the origin, cut by the pairs with the largest
+    >>> fan = regions.Network.from_layers([([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]], [0.0] * 3),
+    ...                                    ([[1.0]], [0.0])], ["max", "identity"],
+    ...                                   windows={0: [[0, 1, 2]]})
+    >>> face_lattice(regions.enumerate_regions(fan)).f_vector
+    [1, 3, 3]
     """
-    require_elementwise(part.network, "the face lattice")
     if not part.complete:
         raise RegionsError("the face lattice needs a complete partition")
     dim = part.domain.dim
@@ -150,11 +165,10 @@ def face_lattice(part) -> FaceLattice:
         if kept[-1] is None:
             raise RegionsError(f"region {i} of the partition is not a region of its network "
                                "(an incomplete or foreign partition)")
-    hyperplanes = int(part.network.label_offsets()[-1])
     if part.domain.is_bounded or selection is not None:
-        lattice = _lattice(faces, faces.regions(part.patterns, kept), hyperplanes)
+        lattice = _lattice(faces, faces.regions(part.patterns, kept))
     else:
-        lattice = _whole_domain(faces, dim, hyperplanes)
+        lattice = _whole_domain(faces, dim)
     expected = 1 if part.domain.is_bounded else (-1) ** dim
     if lattice.f_vector[-1] != len(part) or len(lattice.f_vector) != dim + 1:
         raise RegionsError(f"the face lattice has {lattice.f_vector[-1]} faces of dimension "
@@ -165,14 +179,14 @@ def face_lattice(part) -> FaceLattice:
     return lattice
 
 
-def _whole_domain(faces: _Faces, dim: int, hyperplanes: int) -> FaceLattice:
+def _whole_domain(faces: _Faces, dim: int) -> FaceLattice:
     """The lattice of an unbounded domain no breakpoint hyperplane crosses (the vertex
     engine's constant network, no first cones): one face, the domain, with no vertex and
     no boundary, on the side of each label's constant value (its sign at the origin)."""
     origin = [fmpq(0)] * dim
-    signs = _label_signs(faces.maps, faces.domain_rows, [origin])[:, :hyperplanes]
+    signs = faces.label_signs(_label_signs(faces.maps, faces.domain_rows, [origin]))
     empty = np.zeros(0, dtype=np.int64)
-    return FaceLattice(np.array([dim], dtype=np.int64), np.ascontiguousarray(signs),
+    return FaceLattice(np.array([dim], dtype=np.int64), signs,
                        [np.zeros(1, dtype=np.int64)], [empty], [empty],
                        [tuple(Fraction(0) for _ in range(dim))])
 
@@ -227,9 +241,14 @@ class _Faces:
         self.shift = rows + 1
         self.label_stops = np.concatenate([np.zeros(self.shift, dtype=np.int64),
                                            self.maps.state_starts[layers]])
+        # a max unit's state is never cleared from a vertex's key: a tight pair of it need
+        # not hold its argmax (the vertex is then solved once per state, found equal)
+        is_max = np.array([layer.activation == "max" for layer in part.network.layers]
+                          + [False], dtype=bool)
         self.label_neurons = np.concatenate([
             np.full(self.shift, -1, dtype=np.int64),
-            self.maps.state_starts[layers] + (labels - offsets[layers]) // breakpoints[layers]])
+            np.where(is_max[layers], -1, self.maps.state_starts[layers]
+                     + (labels - offsets[layers]) // breakpoints[layers])])
         self.label_layers, self.label_offsets = layers.tolist(), offsets
         self.state_starts = self.maps.state_starts.tolist()
         self.domain_equations = [self.maps.domain_row(k) for k in range(rows)]
@@ -239,6 +258,28 @@ class _Faces:
         self.is_ray: list = []
         self.values: dict = {}           # vertex -> exact label values (for rays' slopes)
         self.slopes: dict = {}           # (vertex, ray) -> signs of the labels' slopes
+
+    def label_signs(self, table: np.ndarray) -> np.ndarray:
+        """The sign vectors over the breakpoint hyperplane labels, shape (F, H) int8, from
+        rows of the sign table (:func:`_label_signs`'s columns, tie columns for a max
+        layer): a pair ``(p, q)`` of a max unit is 0 where both inputs tie for its largest
+        or where neither does (it bounds no region there: no side, as in
+        :func:`regions.network.pattern_sides`), else +1 where ``q`` does, -1 where ``p`` does."""
+        columns, pieces = 0, []
+        for layer in self.maps.network.layers:
+            if layer.activation != "max":
+                pieces.append(table[:, columns:columns + layer.num_labels])
+                columns += layer.num_labels
+                continue
+            units, first, second = max_pairs(layer)
+            starts = columns + np.concatenate([[0], np.cumsum(layer.window_sizes)[:-1]])
+            later = table[:, starts[units] + second] == 0
+            earlier = table[:, starts[units] + first] == 0
+            pieces.append((later & ~earlier).astype(np.int8) - (earlier & ~later))
+            columns += int(layer.window_sizes.sum())
+        if not pieces:
+            return np.zeros((len(table), 0), dtype=np.int8)
+        return np.ascontiguousarray(np.concatenate(pieces, axis=1), dtype=np.int8)
 
     def regions(self, patterns: np.ndarray, kept: list) -> tuple:
         """The regions' closures as rows of one sign table, from each region's generators
@@ -358,7 +399,12 @@ class _Faces:
         ``a . z + c = 0`` (``a`` a list of fmpq), by the states it depends on."""
         key = (layer, pattern[:self.state_starts[layer]].tobytes())
         found = self.equations.get(key)
-        if found is None:
+        if found is None and self.maps.pairs[layer] is not None:
+            first = int(self.label_offsets[layer])
+            found = self.equations[key] = {
+                label: self.maps.hyperplane(pattern, label)
+                for label in range(first, int(self.label_offsets[layer + 1]))}
+        elif found is None:
             G, beta = self.maps.preactivation(pattern, layer)
             dim, first = G.ncols(), int(self.label_offsets[layer])
             gradients, offsets = G.entries(), beta.entries()
@@ -370,11 +416,18 @@ class _Faces:
         return found
 
     def _label_values(self, point: list) -> list:
-        """The exact value of every breakpoint hyperplane label (pre-activation minus
-        breakpoint) then every domain row (``b - a . z``) at a point."""
+        """The exact value of every column of the sign table at a point: each breakpoint
+        hyperplane label (pre-activation minus breakpoint), a max layer's tie columns
+        (:func:`_label_signs`), then every domain row (``b - a . z``)."""
         pre, _ = exact_forward(self.maps, point)
-        values = [v - t for layer, breakpoints in zip(pre, self.maps.breakpoints)
-                  for v in layer for t in breakpoints]
+        values = []
+        for z, breakpoints, layer in zip(pre, self.maps.breakpoints, self.maps.network.layers):
+            if layer.activation == "max":
+                for window in layer.windows.tolist():
+                    inputs = [z[i] for i in window if i >= 0]
+                    values += [v - max(inputs) for v in inputs]
+            else:
+                values += [v - t for v in z for t in breakpoints]
         A, b = self.domain_rows
         return values + [bk - sum((a * x for a, x in zip(row, point)), fmpq(0))
                          for row, bk in zip(A, b)]
@@ -455,6 +508,10 @@ def _label_signs(maps: RationalMaps, domain_rows: tuple, points: list) -> np.nda
     signs = []
     for index, layer in enumerate(maps.network.layers):
         values, scale = _affine(maps.weights[index], maps.biases[index], values, scale)
+        if layer.activation == "max":
+            ties, values = _max_layer(values, layer.windows)
+            signs.append(ties)
+            continue
         if maps.breakpoints[index]:         # labels neuron by neuron, breakpoints within
             signs.append(np.stack([_signs(_shifted(values, scale, t))
                                    for t in maps.breakpoints[index]], axis=1
@@ -465,6 +522,24 @@ def _label_signs(maps: RationalMaps, domain_rows: tuple, points: list) -> np.nda
         signs.append(_signs(_affine(fmpq_mat(len(A), dim, [-a for row in A for a in row]),
                                     fmpq_mat(len(b), 1, b), start, start_scale)[0]))
     return np.ascontiguousarray(np.concatenate(signs).T)
+
+
+def _max_layer(values: fmpz_mat, windows: np.ndarray) -> tuple[np.ndarray, fmpz_mat]:
+    """A max layer at the points ``values / scale`` (numerators (n, N); the scale is
+    unchanged): its tie columns, unit by unit, input by input, the sign of the input minus
+    the unit's largest (0 where it ties for the largest, else -1), shape (sum of window
+    sizes, N) int8, and the units' outputs' numerators (units, N). On the closure of a
+    region of argmax ``w`` the input ``p``'s column is the affine ``z_p - z_w``: the tie
+    columns are a unit's labels that bound its regions, each region its own."""
+    count = values.ncols()
+    entries = np.array(values.entries(), dtype=object).reshape(values.nrows(), count)
+    ties, outputs = [], []
+    for window in windows.tolist():
+        inputs = entries[[i for i in window if i >= 0]]
+        largest = np.maximum.reduce(inputs, axis=0)
+        ties.append(np.where(inputs == largest, 0, -1).astype(np.int8))
+        outputs.extend(largest.tolist())
+    return np.concatenate(ties), fmpz_mat(len(windows), count, outputs)
 
 
 def _affine(A: fmpq_mat, c: fmpq_mat, values: fmpz_mat, scale: fmpz_mat
@@ -512,7 +587,7 @@ def _activate(values: fmpz_mat, scale: fmpz_mat, activation: str, slope: fmpq
     return fmpz_mat(rows, count, entries), scale
 
 
-def _lattice(faces: _Faces, closures: tuple, hyperplanes: int) -> FaceLattice:
+def _lattice(faces: _Faces, closures: tuple) -> FaceLattice:
     """The lattice from the regions' closures (:meth:`_Faces.regions`, region ``i`` the
     ``i``-th), dimension by dimension down to the vertices (:func:`._lattice.descend`),
     renumbered by dimension, vertices first."""
@@ -531,7 +606,7 @@ def _lattice(faces: _Faces, closures: tuple, hyperplanes: int) -> FaceLattice:
     if (vertex_face[row_generator[vertex]] < 0).any():
         raise RegionsError("a vertex of a face is not a face of the lattice")
     return FaceLattice(
-        dims[order], np.ascontiguousarray(signs[order, :hyperplanes]),
+        dims[order], faces.label_signs(signs[order]),
         _grouped(number[np.repeat(np.arange(count), np.diff(owner_starts))], owners, count),
         _grouped(number[parents], number[children], count),
         _grouped(row_face[vertex], vertex_face[row_generator[vertex]], count),

@@ -33,7 +33,7 @@ from ..domain import tolerance_scale
 from ..errors import DomainError, RegionsError
 from .faces import FaceLattice, face_lattice
 from ..enumeration import enumerate_regions
-from ..network import Network, make_layer, require_elementwise
+from ..network import Network, make_layer
 from ..rational import RationalMaps, exact_forward, fraction
 from ..tolerances import WINDOW_REACH
 
@@ -191,7 +191,6 @@ def betti_numbers(part, level: float = 0.0, below: bool = False) -> tuple:
     >>> betti_numbers(part), betti_numbers(part, below=True)      # and the diamond itself
     ((1, 1), (1, 0))
     """
-    require_elementwise(part.network, "Betti numbers")
     if part.network.output_dim != 1:
         raise RegionsError(f"level sets are those of a scalar output; this network has "
                            f"{part.network.output_dim} outputs")
@@ -214,6 +213,5 @@ def boundary_betti_numbers(part, level: float = 0.0) -> tuple:
     >>> boundary_betti_numbers(regions.enumerate_regions(net, regions.box(-1, 1)))
     (1, 1)
     """
-    require_elementwise(part.network, "Betti numbers of the decision boundary")
     lattice, signs, _ = level_complex(bounded_equivalent(part, level), level)
     return betti_numbers_of(lattice, _faces_where(lattice, signs == 0), part.domain.dim - 1)
