@@ -116,7 +116,7 @@ class Domain:
     def basis_error(self) -> np.ndarray:
         """Bound on the error of each row of the float ``[basis | origin]`` (n,) against the
         exact embedding: zero unless a slice's rational basis was rounded
-        (:func:`~regions.rounding.rounded_rows_error`, subnormal entries included)."""
+        (``regions.rounding.rounded_rows_error``, subnormal entries included)."""
         if self.rational_basis is None:
             return np.zeros(self.input_dim)
         return rounded_rows_error(self.basis)

@@ -20,7 +20,7 @@ sign vector is the one the exact network has at a point of its relative interior
 The work is done in bulk: each vertex is solved once in rational arithmetic (looked up by
 the equations it solves), every vertex's sign vector comes from one pass of the network
 over all the vertices in integers (each a column of numerators over its own positive
-denominator), and the level loop runs in Cython (:mod:`regions.complex._lattice`: a face
+denominator), and the level loop runs in Cython (``regions.complex._lattice``: a face
 is a set of rows of one sign table, its facets bit sets of them).
 
 Every face of dimension ``d`` is a relatively open convex set, homeomorphic to ``R^d``,
@@ -36,7 +36,7 @@ takes both signs on it. So the sign table has, in place of a unit's pairs, one *
 column* per input, the input minus the unit's largest (0 where it ties for the largest,
 else -1): on the closure of a region of argmax ``w`` the column of input ``p`` is the
 affine ``z_p - z_w``, the region's own bounding labels, and a face is cut by those only.
-The pairs' signs are read off the ties (:meth:`_Faces.label_signs`).
+The pairs' signs are read off the ties (``_Faces.label_signs``).
 
 Domains: those of the vertex engine (bounded ones, and unbounded ones without faces
 whose first layer's hyperplanes span every direction).
@@ -76,7 +76,7 @@ class FaceLattice:
         Sign vector: for every breakpoint hyperplane label, 0 when the face lies on it,
         else the side (+1 above, -1 below) the face is on. A max unit's pair ``(p, q)``
         (``z_q - z_p``) is 0 also where neither input is the unit's largest: it bounds
-        no region there, and has no side (as in :func:`regions.network.pattern_sides`).
+        no region there, and has no side (as in ``regions.network.pattern_sides``).
     regions : list of ndarray
         The regions (partition indices) whose closure holds each face.
     bounds : list of ndarray
@@ -264,7 +264,7 @@ class _Faces:
         rows of the sign table (:func:`_label_signs`'s columns, tie columns for a max
         layer): a pair ``(p, q)`` of a max unit is 0 where both inputs tie for its largest
         or where neither does (it bounds no region there: no side, as in
-        :func:`regions.network.pattern_sides`), else +1 where ``q`` does, -1 where ``p`` does."""
+        ``regions.network.pattern_sides``), else +1 where ``q`` does, -1 where ``p`` does."""
         columns, pieces = 0, []
         for layer in self.maps.network.layers:
             if layer.activation != "max":

@@ -24,7 +24,7 @@ Domains: bounded ones (a box, a bounded polytope, a plane or line clipped to
 bounds, a segment), whose first cell is the domain's polytope with its exact
 vertices, and unbounded ones without faces (all of R^n, an unbounded plane or
 line), which start from the cones of ``first_cones`` (or, when the first layer
-with breakpoints is a max layer, from its regions: :class:`MaxRoots`). An unbounded
+with breakpoints is a max layer, from its regions: ``MaxRoots``). An unbounded
 polytope with faces goes to the split engine. The number of vertices of a cell
 grows quickly with the dimension, most quickly from a box's ``2^n`` corners,
 so ``method="auto"`` uses it up to ``MAX_AUTO_DIM`` (by measurement,
@@ -264,7 +264,7 @@ def first_cones(network: Network, domain: Domain):
     domain of dimension ``r`` with an exact basis), and the :class:`Cones` (built
     cell by cell only when the run starts: there are ``2^r``). When that first layer is
     a max layer its pair hyperplanes are no walls (regions cross them): ``cones`` is then
-    :class:`MaxRoots`, the layer's regions as the first cells. When every first
+    ``MaxRoots``, the layer's regions as the first cells. When every first
     pre-activation is exactly constant the network is constant: then ``S`` is None and
     ``cones`` is its one region as a finished cell (:func:`constant_cell`).
     """
