@@ -94,6 +94,10 @@ def test_betti_numbers_on_unbounded_slices():
             regions.boundary_betti_numbers(axis)) == ((2,), (1,), (2,))
 
 
+ANNULUS = regions.Network.from_layers([
+    (np.array(ABS, float), np.zeros(4)),
+    (np.array([[1.0, 1, 1, 1], [-1, -1, -1, -1]]), np.array([-0.75, 0.75])),
+    (np.array([[-1.0, -1.0]]), np.array([0.25]))])
 OCTAHEDRON = one_layer(np.vstack([np.eye(3), -np.eye(3)]), np.zeros(6), out_bias=-0.5)
 
 
@@ -106,7 +110,10 @@ OCTAHEDRON = one_layer(np.vstack([np.eye(3), -np.eye(3)]), np.zeros(6), out_bias
      (2, 0), (1, 0), (2, 0)),
     # |x1| + |x2| + |x3| - 1/2: space minus an octahedron (a cavity), the octahedron, a sphere
     (OCTAHEDRON, (1, 0, 1), (1, 0, 0), (1, 0, 1)),
-], ids=["diamond", "strip", "octahedron"])
+    # 1/4 - ||x|_1 - 3/4|: the annulus 1/2 <= |x|_1 <= 1; the inner diamond and the plane
+    # outside the outer one (two components, one hole); the two diamonds' boundaries
+    (ANNULUS, (1, 1), (2, 1), (2, 2)),
+], ids=["diamond", "strip", "octahedron", "annulus"])
 def test_betti_numbers_on_all_of_space(network, above, below, level_set):
     """Hand-worked on R^n, through a box that meets every face of the level complex."""
     part = regions.enumerate_regions(network)
