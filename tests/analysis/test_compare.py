@@ -190,3 +190,26 @@ def test_networks_of_different_depths_with_max_layers():
                     ["relu", "relu", "max"], {2: [[0, 1]]})
     found = regions.compare(last, moved, regions.box(-1, 1))
     assert not found.equivalent and found.max_abs_difference == 0.25   # at x <= 0
+
+
+@pytest.mark.parametrize("domain", [regions.box(-1, 1), regions.whole_space()],
+                         ids=["box", "whole"])
+def test_a_perturbed_output_bias_differs_by_exactly_the_perturbation(domain):
+    """f and f + 2^-10 differ by 2^-10 everywhere, on the box and on all of R^2."""
+    f = random_network([2, 6, 6, 1], seed=3)
+    layers = [(layer.weight, layer.bias) for layer in f.layers]
+    layers[-1] = (layers[-1][0], layers[-1][1] + 2.0 ** -10)
+    found = regions.compare(f, regions.Network.from_layers(layers), domain)
+    assert not found.equivalent and found.max_abs_difference == 2.0 ** -10
+
+
+def test_a_perturbed_output_weight_differs_by_a_closed_form_on_the_box():
+    """Output weight of neuron relu(x/2 - y/4 + 1/8) raised by 1/2: f - g = -relu(...) / 2,
+    largest on [-1, 1]^2 at the corner (1, -1): (1/2 + 1/4 + 1/8) / 2 = 7/16."""
+    W = np.array([[1.0, 0.0], [0.5, -0.25], [-1.0, 1.0]])
+    b = np.array([0.0, 0.125, 0.5])
+    f = regions.Network.from_layers([(W, b), (np.array([[1.0, -2.0, 0.75]]), np.zeros(1))])
+    g = regions.Network.from_layers([(W, b), (np.array([[1.0, -1.5, 0.75]]), np.zeros(1))])
+    found = regions.compare(f, g, regions.box(-1, 1))
+    assert not found.equivalent and found.max_abs_difference == 7 / 16
+    assert np.array_equal(found.argmax, [1.0, -1.0])
