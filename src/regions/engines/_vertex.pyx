@@ -1385,7 +1385,6 @@ cdef class VertexCore:
         creates, not with their number times the layer's width."""
         cdef char* piece = self.pop_piece()
         cdef PieceHead* ph = <PieceHead*>piece
-        cdef size_t size = ph.size
         cdef int32_t* vid = piece_vertices(piece)
         cdef int32_t* cand = piece_candidates(piece)
         cdef signed char* sides = piece_sides(piece)
@@ -1412,13 +1411,7 @@ cdef class VertexCore:
             memmove(piece_sides(piece), sides, T)
         if kept:
             return extra + self.cut(cv, 0, T, words, 0) // WORK_PER_STEP
-        reserve(&self.ws.emitted, size)
-        reserve(&self.ws.emitted_offsets, sizeof(size_t))
-        (<size_t*>(self.ws.emitted_offsets.data + self.ws.emitted_offsets.used))[0] = (
-            self.ws.emitted.used)
-        self.ws.emitted_offsets.used += sizeof(size_t)
-        memcpy(self.ws.emitted.data + self.ws.emitted.used, self.ws.current.data, size)
-        self.ws.emitted.used += size
+        self.emit_current()
         return extra
 
     cdef long cut(self, CellView cv, int ci, int T, int words, int keep) except -1:

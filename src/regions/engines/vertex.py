@@ -47,7 +47,7 @@ from flint import arb, arb_mat, fmpq, fmpq_mat
 from ..domain import Domain, is_box
 from ..errors import DomainError
 from ..lp import LPSolver
-from ..network import Network, max_pairs, sides_from_states
+from ..network import Network, pattern_sides
 from ..polyhedra import patterns_at
 from ..predicates import Decisions
 from ..rational import (BallMaps, exact_solve, fraction, independent_rows, kernel_vector,
@@ -63,45 +63,13 @@ from .base import Counters, RegionArrays, RegionChunk, Settings, VertexCell
 from .split import SplitEngine
 
 __all__ = ["VertexEngine", "ExactGenerators", "Cones", "MaxRoots", "supports", "first_cones",
-           "bounding_sides", "MAX_APEX_CONDITION", "MAX_AUTO_DIM", "MAX_CORNERS", "MAX_CONES",
+           "MAX_APEX_CONDITION", "MAX_AUTO_DIM", "MAX_CORNERS", "MAX_CONES",
            "CHECK_EVERY", "VERTEX_APEX_WARNING"]
 
 
 def supports(domain: Domain) -> bool:
     """Whether the vertex engine takes this domain: bounded, or without faces."""
     return domain.is_bounded or domain.A.shape[0] == 0
-
-
-def bounding_sides(network: Network, states: np.ndarray) -> np.ndarray:
-    """The side of every hyperplane label (H,) int8 that the region of pattern ``states``
-    lies on: every breakpoint's (:func:`regions.network.sides_from_states`), and of a max
-    unit's pairs those with its argmax (:func:`regions.network.max_sides`: +1 for
-    ``(p, winner)``, -1 for ``(winner, q)``); 0 for the pairs that do not bound it.
-
-    >>> net = Network.from_layers([(np.eye(2), np.zeros(2)), ([[1.0, 1.0]], [0.0]),
-    ...                            ([[1.0]], [0.0])], ["relu", "max", "identity"],
-    ...                           windows={1: [[0]]})
-    >>> bounding_sides(net, np.array([1, 0, 0], np.int8)).tolist()
-    [1, -1]
-    >>> pool = Network.from_layers([(np.eye(3), np.zeros(3)), ([[1.0]], [0.0])],
-    ...                            ["max", "identity"], windows={0: [[0, 1, 2]]})
-    >>> bounding_sides(pool, np.array([1], np.int8)).tolist()
-    [1, 0, -1]
-    """
-    sides, position = [], 0
-    for layer in network.layers:
-        if layer.activation == "identity":
-            continue
-        own = states[position:position + layer.width]
-        if layer.activation == "max":
-            units, first, second = max_pairs(layer)
-            winners = own[units]
-            sides.append(np.where(second == winners, 1, np.where(first == winners, -1, 0))
-                         .astype(np.int8))
-        else:
-            sides.append(sides_from_states(own, layer.activation))
-        position += layer.width
-    return np.concatenate(sides) if sides else np.zeros(0, dtype=np.int8)
 
 
 def pack_incidence(incidence: np.ndarray) -> np.ndarray:
@@ -637,7 +605,7 @@ class ExactGenerators:
             count += 1
         point = np.array([float((t / count).mid()) for t in total])
         exact = [arb(fraction(x)) for x in point]
-        sides = bounding_sides(self.decisions.network, states)
+        sides = pattern_sides(self.decisions.network, states)
         for label in {int(label) for tight in labels for label in tight}:
             value = self._ball_value(states, label, exact)
             inside = value < 0 if label < 0 else (value > 0 if sides[label] > 0 else value < 0)
