@@ -95,6 +95,11 @@ def exact_solve(rows: fmpq_mat, rhs: fmpq_mat) -> fmpq_mat | None:
     [[1], [1]]
     """
     k, d = rows.nrows(), rows.ncols()
+    if k == d:                       # square: flint's solver, which refuses a singular one
+        try:
+            return rows.solve(rhs)
+        except ZeroDivisionError:
+            return None
     augmented = fmpq_mat(k, d + 1, [v for i in range(k)
                                     for v in [rows[i, j] for j in range(d)] + [rhs[i, 0]]])
     reduced, found = augmented.rref()

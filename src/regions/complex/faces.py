@@ -386,10 +386,7 @@ class _Faces:
         dim = len(rows[0][0])
         A = fmpq_mat(len(rows), dim, [a for row, _ in rows for a in row])
         c = fmpq_mat(len(rows), 1, [-c for _, c in rows])
-        try:
-            solution = A.solve(c) if len(rows) == dim else exact_solve(A, c)
-        except ZeroDivisionError:
-            solution = None
+        solution = exact_solve(A, c)
         if solution is None:
             raise RegionsError("a vertex's tight labels do not determine it")
         return solution.entries()
