@@ -31,6 +31,7 @@ Bounds and sampled estimates
 The polyhedral complex
     face_lattice, FaceLattice, decision_boundary, DecisionBoundary, betti_numbers,
     boundary_betti_numbers, critical_points, CriticalPoint, sublevel_persistence,
+    superlevel_persistence,
     entropy, EntropyReport
 Files and pictures
     write_json, read_json, write_npz, read_npz, write_graph, read_graph, plot
@@ -54,7 +55,8 @@ from .enumeration import count_regions, enumerate_regions
 from .complex.decision import DecisionBoundary, decision_boundary
 from .complex.homology import betti_numbers, boundary_betti_numbers
 from .complex.dynamics import EntropyReport, entropy
-from .complex.persistence import CriticalPoint, critical_points, sublevel_persistence
+from .complex.persistence import (CriticalPoint, critical_points, sublevel_persistence,
+                                 superlevel_persistence)
 from .complex.faces import FaceLattice, face_lattice
 from .analysis.graph import adjacency_graph
 from .analysis.pieces import LinearPieces, linear_pieces
@@ -92,6 +94,7 @@ __all__ = [
     # the polyhedral complex
     "face_lattice", "FaceLattice", "decision_boundary", "DecisionBoundary", "betti_numbers",
     "boundary_betti_numbers", "critical_points", "CriticalPoint", "sublevel_persistence",
+    "superlevel_persistence",
     "entropy", "EntropyReport",
     # files and pictures
     "write_json", "read_json", "write_npz", "read_npz", "write_graph", "read_graph", "plot",

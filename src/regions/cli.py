@@ -40,7 +40,7 @@ from . import domain as domains
 from .bounds import network_bounds
 from .complex.decision import decision_boundary
 from .complex.homology import betti_numbers, boundary_betti_numbers, bounded_equivalent
-from .complex.persistence import critical_points, sublevel_persistence
+from .complex.persistence import critical_points, sublevel_persistence, superlevel_persistence
 from .analysis.canonical import canonical
 from .analysis.certify import certify
 from .analysis.compare import compare
@@ -513,7 +513,7 @@ def cmd_faces(args) -> int:
 def cmd_topology(args) -> int:
     """``regions topology NET.npz --box LO HI``: the decision boundary (2-D, 3-D) and its
     Betti numbers; for a scalar output also those of ``{f >= level}``, the critical points
-    and the sublevel persistence."""
+    and the sublevel and superlevel persistence."""
     if args.output and not args.output.lower().endswith(".json"):
         raise FileFormatError(f"{args.output}: the decision boundary is written as .json")
     require_exact(args, "topology")
@@ -528,9 +528,9 @@ def cmd_topology(args) -> int:
         if not args.quiet:
             where = f"all of R^{domain.dim}" if domain.kind == "whole" else f"the {domain.kind}"
             print(f"on {where}: the sets have the homotopy type of their part in "
-                  f"[-{reach:g}, {reach:g}]^{domain.dim}, which meets every face; lengths, "
-                  f"areas and critical points are measured there, and no persistence is "
-                  f"computed", file=sys.stderr)
+                  f"[-{reach:g}, {reach:g}]^{domain.dim}, which meets every face; lengths "
+                  f"and areas are measured there; critical points and persistence are "
+                  f"those of {where}", file=sys.stderr)
     zero = decision_boundary(part, args.level)
     summary = {"regions": len(whole), "level": args.level, "boundary_pieces": zero.count,
                "boundary_measure": zero.measure, "dim": domain.dim,
@@ -547,13 +547,14 @@ def cmd_topology(args) -> int:
         summary["output"] = args.output
     if net.output_dim == 1:
         summary["betti"] = list(betti_numbers(part, args.level))
-        found = critical_points(part)
+        found = critical_points(whole)
         summary["critical_points"] = [{"point": p.point, "value": p.value, "kind": p.kind,
                                        "multiplicity": p.multiplicity,
                                        "on_boundary": p.on_boundary} for p in found]
-        if part is whole:
-            summary["persistence"] = {str(d): bars
-                                      for d, bars in sublevel_persistence(part).items()}
+        summary["persistence"] = {str(d): bars
+                                  for d, bars in sublevel_persistence(whole).items()}
+        summary["superlevel_persistence"] = {
+            str(d): bars for d, bars in superlevel_persistence(whole).items()}
     if args.json:
         print(json.dumps(jsonable(summary)))
     else:
@@ -568,8 +569,9 @@ def cmd_topology(args) -> int:
             kinds = [p.kind for p in found if not p.on_boundary]
             print(f"critical points inside: {kinds.count('minimum')} minima, "
                   f"{kinds.count('saddle')} saddles, {kinds.count('maximum')} maxima")
-            for d, bars in summary.get("persistence", {}).items():
-                print(f"H{d} bars of the sublevel filtration: {len(bars)}")
+            for d, bars in summary["persistence"].items():
+                print(f"H{d} bars of the sublevel filtration: {len(bars)}, of the "
+                      f"superlevel filtration: {len(summary['superlevel_persistence'][d])}")
     return concluded(part, outcome_code(part))
 
 
@@ -822,8 +824,8 @@ def build_parser() -> argparse.ArgumentParser:
     topology = sub.add_parser(
         "topology", help="decision boundary (2-D: also a classifier's; 3-D) with its Betti "
                          "numbers, and for a scalar output the Betti numbers of "
-                         "{f >= level}, critical points and sublevel persistence (on all "
-                         "of R^n through a box meeting every face)")
+                         "{f >= level}, critical points and sublevel and superlevel "
+                         "persistence (on all of R^n through a box meeting every face)")
     add_network_arguments(topology, NETWORK_HELP)
     topology.add_argument("--level", type=float, default=0.0,
                           help="the level set f = LEVEL (default 0)")

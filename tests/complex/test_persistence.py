@@ -37,8 +37,9 @@ def test_one_well_has_one_bar():
 
 
 def test_refusals():
+    # on R^2 every face of |x1| is a cylinder along x2: no vertex to rank
     net = regions.Network.from_layers([([[1.0, 0]], [0.0]), ([[1.0]], [0.0])])
-    with pytest.raises(regions.DomainError, match="bounded domain"):
+    with pytest.raises(regions.DomainError, match="span fewer directions"):
         sublevel_persistence(regions.enumerate_regions(net))
     two = regions.Network.from_layers([(np.eye(2), np.zeros(2)), (np.eye(2), np.zeros(2))])
     with pytest.raises(regions.RegionsError, match="scalar output"):

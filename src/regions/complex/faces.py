@@ -518,6 +518,8 @@ def _label_signs(maps: RationalMaps, domain_rows: tuple, points: list) -> np.nda
     if b:
         signs.append(_signs(_affine(fmpq_mat(len(A), dim, [-a for row in A for a in row]),
                                     fmpq_mat(len(b), 1, b), start, start_scale)[0]))
+    if not signs:                       # no breakpoint and no domain row: an affine network
+        return np.zeros((count, 0), dtype=np.int8)
     return np.ascontiguousarray(np.concatenate(signs).T)
 
 

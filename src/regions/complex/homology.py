@@ -38,7 +38,7 @@ from ..rational import RationalMaps, exact_forward, fraction
 from ..tolerances import WINDOW_REACH
 
 __all__ = ["reduce_boundary", "betti_numbers_of", "level_complex", "level_network", "WINDOW_REACH",
-           "bounded_equivalent", "vertex_outputs", "betti_numbers", "boundary_betti_numbers"]
+           "bounded_equivalent", "box_around", "vertex_outputs", "betti_numbers", "boundary_betti_numbers"]
 
 
 def reduce_boundary(boundaries: list) -> tuple[list, dict]:
@@ -117,14 +117,16 @@ def level_complex(part, level: float):
     return lattice, signs, owners
 
 
-def level_network(network: Network, level: float) -> Network:
+def level_network(network: Network, level) -> Network:
     """``network`` with one more ReLU layer whose breakpoints are ``f = level`` (a scalar
-    output) or ``y_i = y_j`` for every pair of outputs."""
-    if not np.isfinite(level):
+    output; ``level`` may be a sequence of levels, one neuron each) or ``y_i = y_j`` for
+    every pair of outputs."""
+    levels = np.atleast_1d(np.asarray(level, dtype=np.float64))
+    if not np.isfinite(levels).all():
         raise RegionsError(f"the level must be a finite number, got {level}")
     out = network.output_dim
     if out == 1:
-        weight, bias = np.ones((1, 1)), np.array([-float(level)])
+        weight, bias = np.ones((len(levels), 1)), -levels
     else:
         pairs = [(i, j) for i in range(out) for j in range(i + 1, out)]
         weight = np.zeros((len(pairs), out))
@@ -148,13 +150,22 @@ def bounded_equivalent(part, level: float = 0.0):
     >>> bounded_equivalent(regions.enumerate_regions(net)).domain.upper
     array([3., 3.])
     """
-    domain = part.domain
-    if domain.is_bounded:
+    if part.domain.is_bounded:
         return part
+    return box_around(part, [level])
+
+
+def box_around(part, levels):
+    """The partition of ``part``'s network (on all of R^n, or an unbounded plane or line)
+    on a box of its coordinates that meets every face of the complex refined by the level
+    sets at ``levels`` (one neuron ``relu(f - level)`` each, :func:`level_network`), and
+    so holds every vertex of that complex inside: ``WINDOW_REACH`` times as far out as
+    the farthest face point, and at least 1."""
+    domain = part.domain
     if domain.A.shape[0]:
         raise DomainError(f"the topology of level sets on an unbounded {domain.kind} with "
                           "faces is not computed: bound it")
-    refined = enumerate_regions(level_network(part.network, level), domain,
+    refined = enumerate_regions(level_network(part.network, levels), domain,
                                 min_radius=part.min_radius)
     # the lattice's points are in working coordinates, the domain's divided by its scale
     points = face_lattice(refined).points * tolerance_scale(domain)
