@@ -30,9 +30,8 @@ Bounds and sampled estimates
     bounds, sampling
 The polyhedral complex
     face_lattice, FaceLattice, decision_boundary, DecisionBoundary, betti_numbers,
-    boundary_betti_numbers, critical_points, CriticalPoint, sublevel_persistence,
-    superlevel_persistence,
-    entropy, EntropyReport
+    boundary_betti_numbers, unbounded_components, critical_points, CriticalPoint,
+    sublevel_persistence, superlevel_persistence, entropy, EntropyReport
 Files and pictures
     write_json, read_json, write_npz, read_npz, write_graph, read_graph, plot
 Errors
@@ -53,7 +52,7 @@ from .domain import (AnyDimension, Domain, box, line, plane, polytope, segment, 
                      whole_space)
 from .enumeration import count_regions, enumerate_regions
 from .complex.decision import DecisionBoundary, decision_boundary
-from .complex.homology import betti_numbers, boundary_betti_numbers
+from .complex.homology import betti_numbers, boundary_betti_numbers, unbounded_components
 from .complex.dynamics import EntropyReport, entropy
 from .complex.persistence import (CriticalPoint, critical_points, sublevel_persistence,
                                  superlevel_persistence)
@@ -93,9 +92,8 @@ __all__ = [
     "bounds", "sampling",
     # the polyhedral complex
     "face_lattice", "FaceLattice", "decision_boundary", "DecisionBoundary", "betti_numbers",
-    "boundary_betti_numbers", "critical_points", "CriticalPoint", "sublevel_persistence",
-    "superlevel_persistence",
-    "entropy", "EntropyReport",
+    "boundary_betti_numbers", "unbounded_components", "critical_points", "CriticalPoint",
+    "sublevel_persistence", "superlevel_persistence", "entropy", "EntropyReport",
     # files and pictures
     "write_json", "read_json", "write_npz", "read_npz", "write_graph", "read_graph", "plot",
     # errors

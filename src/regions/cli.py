@@ -39,7 +39,8 @@ import numpy as np
 from . import domain as domains
 from .bounds import network_bounds
 from .complex.decision import decision_boundary
-from .complex.homology import betti_numbers, boundary_betti_numbers, bounded_equivalent
+from .complex.homology import (betti_numbers, boundary_betti_numbers, bounded_equivalent,
+                               unbounded_components)
 from .complex.persistence import critical_points, sublevel_persistence, superlevel_persistence
 from .analysis.canonical import canonical
 from .analysis.certify import certify
@@ -537,6 +538,8 @@ def cmd_topology(args) -> int:
                "boundary_betti": list(boundary_betti_numbers(part, args.level))}
     if part is not whole:
         summary["window"] = [float(part.domain.lower[0]), float(part.domain.upper[0])]
+        summary["unbounded_boundary_components"] = unbounded_components(whole, args.level,
+                                                                         of="level")
     if args.output:
         pieces = [{"region": int(region), "measure": float(measure),
                    "points": domain.to_input(piece), "slice_points": piece}
@@ -547,6 +550,8 @@ def cmd_topology(args) -> int:
         summary["output"] = args.output
     if net.output_dim == 1:
         summary["betti"] = list(betti_numbers(part, args.level))
+        if part is not whole:
+            summary["unbounded_components"] = unbounded_components(whole, args.level)
         found = critical_points(whole)
         summary["critical_points"] = [{"point": p.point, "value": p.value, "kind": p.kind,
                                        "multiplicity": p.multiplicity,
@@ -562,10 +567,14 @@ def cmd_topology(args) -> int:
         where = (f"f = {args.level:g}" if net.output_dim == 1
                  else "where the largest output changes")
         print(f"decision boundary {where}: {zero.count} pieces, total {unit} "
-              f"{zero.measure:.6g}, Betti numbers {tuple(summary['boundary_betti'])}")
+              f"{zero.measure:.6g}, Betti numbers {tuple(summary['boundary_betti'])}"
+              + (f", {summary['unbounded_boundary_components']} of the components unbounded"
+                 if "unbounded_boundary_components" in summary else ""))
         if "betti" in summary:
             print(f"{{f >= {args.level:g}}}: Betti numbers {tuple(summary['betti'])} "
-                  f"(components, " + ("holes)" if domain.dim == 2 else "tunnels, cavities)"))
+                  f"(components, " + ("holes)" if domain.dim == 2 else "tunnels, cavities)")
+                  + (f", {summary['unbounded_components']} of the components unbounded"
+                     if "unbounded_components" in summary else ""))
             kinds = [p.kind for p in found if not p.on_boundary]
             print(f"critical points inside: {kinds.count('minimum')} minima, "
                   f"{kinds.count('saddle')} saddles, {kinds.count('maximum')} maxima")

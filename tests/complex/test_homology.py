@@ -155,7 +155,11 @@ def test_cli_topology(tmp_path, capsys):
     summary = json.loads(captured.out)
     assert summary["betti"] == [1, 1] and summary["boundary_betti"] == [1, 1]
     assert summary["boundary_measure"] == pytest.approx(2 * math.sqrt(2), rel=1e-12)
-    assert "persistence" not in summary and summary["window"][1] >= 0.5
+    assert summary["window"][1] >= 0.5
+    # on R^2: one minimum, -1/2 at the origin; {f >= t} the plane minus a diamond, filled
+    assert summary["persistence"] == {"0": [[-0.5, "inf"]], "1": []}
+    assert summary["superlevel_persistence"] == {"0": [["inf", "-inf"]], "1": [["inf", -0.5]]}
+    assert summary["unbounded_components"] == 1 and summary["unbounded_boundary_components"] == 0
     assert "homotopy type of their part in" in captured.err
 
 

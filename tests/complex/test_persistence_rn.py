@@ -129,6 +129,7 @@ def test_cli_topology_on_the_plane(tmp_path, capsys):
     summary = json.loads(captured.out)
     assert "critical points and persistence are those of all of R^2" in captured.err
     assert summary["betti"] == [2, 1]             # {f >= 1/2}: the inner ball and the outside
+    assert summary["unbounded_components"] == 1 and summary["unbounded_boundary_components"] == 0
     assert summary["persistence"] == {"0": [[0.0, "inf"]], "1": [[0.0, 1.5]]}
     assert summary["superlevel_persistence"] == {"0": [[1.5, 0.0], ["inf", "-inf"]],
                                                  "1": [["inf", 0.0]]}
@@ -144,3 +145,22 @@ def test_a_box_missing_vertices_is_refused(monkeypatch):
         part.network, regions.box(-1, 1)))
     with pytest.raises(regions.RegionsError, match="does not hold the vertices"):
         sublevel_persistence(regions.enumerate_regions(l1_shell(2)))
+
+
+@pytest.mark.parametrize("make,level,expected", [
+    # the plane minus a diamond |x|_1 <= 2 and the disk |x|_1 <= 1: one of each;
+    # the ring between them is bounded; the level set is two diamonds
+    (lambda: l1_shell(2), 0.5, {"superlevel": 1, "sublevel": 0, "level": 0}),
+    # two half-planes, the strip between them, the two lines x1 = +-1
+    (abs_x1, 1.0, {"superlevel": 2, "sublevel": 1, "level": 2}),
+    # the plane minus a triangle; the triangle; its boundary
+    (max_of_three, 1.0, {"superlevel": 1, "sublevel": 0, "level": 0}),
+    # in 3-D: the outside of |x|_1 <= 2 (unbounded) and the ball |x|_1 <= 1
+    (lambda: l1_shell(3), 0.5, {"superlevel": 1, "sublevel": 0, "level": 0}),
+], ids=["annulus", "half-planes", "max", "shell-3d"])
+def test_unbounded_components(make, level, expected):
+    part = regions.enumerate_regions(make())
+    found = {of: regions.unbounded_components(part, level, of=of) for of in expected}
+    assert found == expected
+    bounded = regions.enumerate_regions(make(), regions.box(-3, 3))
+    assert regions.unbounded_components(bounded, level) == 0

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 from flint import fmpq
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from ..domain import tolerance_scale
 from ..errors import DomainError, RegionsError
@@ -36,9 +38,11 @@ from ..enumeration import enumerate_regions
 from ..network import Network, make_layer
 from ..rational import RationalMaps, exact_forward, fraction
 from ..tolerances import WINDOW_REACH
+from .geometry import on_domain_boundary
 
 __all__ = ["reduce_boundary", "betti_numbers_of", "level_complex", "level_network", "WINDOW_REACH",
-           "bounded_equivalent", "box_around", "vertex_outputs", "betti_numbers", "boundary_betti_numbers"]
+           "bounded_equivalent", "box_around", "vertex_outputs", "betti_numbers", "boundary_betti_numbers",
+           "unbounded_components"]
 
 
 def reduce_boundary(boundaries: list) -> tuple[list, dict]:
@@ -226,3 +230,43 @@ def boundary_betti_numbers(part, level: float = 0.0) -> tuple:
     """
     lattice, signs, _ = level_complex(bounded_equivalent(part, level), level)
     return betti_numbers_of(lattice, _faces_where(lattice, signs == 0), part.domain.dim - 1)
+
+
+def unbounded_components(part, level: float = 0.0, of: str = "superlevel") -> int:
+    """How many components of ``{f >= level}`` (``of="superlevel"``), ``{f <= level}``
+    (``"sublevel"``) or ``{f = level}`` (``"level"``; for several outputs the decision
+    boundary, ``level`` ignored) reach to infinity: 0 on a bounded domain.
+
+    On all of R^n the box of :func:`bounded_equivalent` holds every vertex of the level
+    complex inside, so a bounded face of the set lies inside it and an unbounded one
+    crosses its boundary: a component is unbounded exactly when its part in the box
+    reaches the box's boundary.
+
+    >>> import regions
+    >>> # f = |x1| + |x2| - 1/2 on R^2: {f >= 0} is the plane minus a diamond, unbounded;
+    >>> # {f <= 0} the diamond and {f = 0} its boundary, bounded
+    >>> net = regions.Network.from_layers([([[1.0, 0], [-1, 0], [0, 1], [0, -1]], [0.0] * 4),
+    ...                                    ([[1.0, 1, 1, 1]], [-0.5])])
+    >>> whole = regions.enumerate_regions(net)
+    >>> [unbounded_components(whole, of=which) for which in ("superlevel", "sublevel", "level")]
+    [1, 0, 0]
+    """
+    tests = {"superlevel": lambda signs: signs >= 0, "sublevel": lambda signs: signs <= 0,
+             "level": lambda signs: signs == 0}
+    if of not in tests:
+        raise RegionsError(f"of must be one of {sorted(tests)}, got {of!r}")
+    if of != "level" and part.network.output_dim != 1:
+        raise RegionsError(f"level sets are those of a scalar output; this network has "
+                           f"{part.network.output_dim} outputs")
+    if part.domain.is_bounded:
+        return 0
+    boxed = bounded_equivalent(part, level)
+    lattice, signs, _ = level_complex(boxed, level)
+    members = _faces_where(lattice, tests[of](signs))
+    edges = np.array([lattice.vertices[f] for f in np.flatnonzero(members & (lattice.dims == 1))],
+                     dtype=np.int64).reshape(-1, 2)
+    size = len(lattice.dims)
+    _, component = connected_components(coo_matrix(
+        (np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(size, size)), directed=False)
+    return len({component[v] for v in np.flatnonzero(members & (lattice.dims == 0))
+                if on_domain_boundary(boxed.domain, lattice.rational_points[v])})
