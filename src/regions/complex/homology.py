@@ -237,7 +237,7 @@ def unbounded_components(part, level: float = 0.0, of: str = "superlevel") -> in
     (``"sublevel"``) or ``{f = level}`` (``"level"``; for several outputs the decision
     boundary, ``level`` ignored) reach to infinity: 0 on a bounded domain.
 
-    On all of R^n the box of :func:`bounded_equivalent` holds every vertex of the level
+    On all of R^n the box of ``bounded_equivalent`` holds every vertex of the level
     complex inside, so a bounded face of the set lies inside it and an unbounded one
     crosses its boundary: a component is unbounded exactly when its part in the box
     reaches the box's boundary.
