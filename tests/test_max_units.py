@@ -249,9 +249,8 @@ def test_engines_and_analyses_that_cannot_carry_max_layers_refuse():
     dom = regions.box(-1, 1)
     with pytest.raises(NetworkError, match="the walk engine cannot carry max layers"):
         regions.enumerate_regions(net, dom, method="walk")
-    part = regions.enumerate_regions(net, dom)
     with pytest.raises(NetworkError, match="cannot carry max layers"):
-        regions.decision_boundary(part)
+        regions.entropy(random_maxout(0, widths=(1, 3, 3)), -1.0, 1.0, 1)
 
 
 # --------------------------------------------------------------------------- vertex engine

@@ -49,7 +49,6 @@ from .complex.dynamics import entropy
 from .complex.faces import face_lattice
 from .engines.parallel import process_pool
 from .enumeration import METHODS, count_regions, enumerate_regions
-from .network import require_elementwise
 from .errors import FileFormatError, RegionsError
 from .analysis.witnesses import exact_check
 from .analysis.graph import adjacency_graph
@@ -519,7 +518,6 @@ def cmd_topology(args) -> int:
         raise FileFormatError(f"{args.output}: the decision boundary is written as .json")
     require_exact(args, "topology")
     net, domain = network_and_domain(args)
-    require_elementwise(net, "topology")
     part = enumerate_from_args(args, net, domain)
     whole = part
     if not domain.is_bounded and part.complete:

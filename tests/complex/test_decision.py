@@ -43,3 +43,22 @@ def test_zero_set_area_3d():
     zero = decision_boundary(regions.enumerate_regions(f, regions.box(-1, 1)))
     assert zero.count == 1 and len(zero.pieces[0]) == 6
     assert zero.measure == pytest.approx(3 * math.sqrt(3), rel=1e-12)
+
+
+def test_decision_boundary_of_max_units():
+    # max(x1, x2, -x1 - x2) = 1: the triangle (1, 1), (1, -2), (-2, 1), sides 3, 3, 3 sqrt 2
+    three = regions.Network.from_layers(
+        [([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]], [0.0] * 3), ([[1.0]], [0.0])],
+        ["max", "identity"], windows={0: [[0, 1, 2]]})
+    zero = regions.decision_boundary(regions.enumerate_regions(three, regions.box(-3, 3)), 1.0)
+    assert sorted(zero.measures) == pytest.approx([3.0, 3.0, 3 * math.sqrt(2)], rel=1e-12)
+    # max(x1, x2, x3, -x1 - x2 - x3) = 1: a tetrahedron with corners (1, 1, 1), (1, 1, -3),
+    # (1, -3, 1), (-3, 1, 1): three right triangles of legs 4 (area 8) and an equilateral
+    # one of side 4 sqrt 2 (area 8 sqrt 3)
+    four = regions.Network.from_layers(
+        [(np.vstack([np.eye(3), -np.ones((1, 3))]), np.zeros(4)), ([[1.0]], [0.0])],
+        ["max", "identity"], windows={0: [[0, 1, 2, 3]]})
+    part = regions.enumerate_regions(four, regions.box(-4, 4))
+    zero = regions.decision_boundary(part, 1.0)
+    assert sorted(zero.measures) == pytest.approx([8.0] * 3 + [8 * math.sqrt(3)], rel=1e-12)
+    assert regions.boundary_betti_numbers(part, 1.0) == (1, 0, 1)

@@ -164,3 +164,17 @@ def test_unbounded_components(make, level, expected):
     assert found == expected
     bounded = regions.enumerate_regions(make(), regions.box(-3, 3))
     assert regions.unbounded_components(bounded, level) == 0
+
+
+def test_cli_topology_of_a_max_unit(tmp_path, capsys):
+    from regions.cli import main
+    path = tmp_path / "max.npz"
+    regions.write_network(max_of_three(), path)
+    assert main(["topology", str(path), "--level", "1", "--json", "--quiet"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    # {f = 1} is a triangle of perimeter 6 + 3 sqrt 2 (measured in the box), {f >= 1} the
+    # plane minus it
+    assert summary["boundary_betti"] == [1, 1] and summary["betti"] == [1, 1]
+    assert summary["boundary_measure"] == pytest.approx(6 + 3 * np.sqrt(2), rel=1e-12)
+    assert summary["unbounded_components"] == 1
+    assert summary["persistence"] == {"0": [[0.0, "inf"]], "1": []}

@@ -22,7 +22,6 @@ from ..errors import DomainError, RegionsError
 from ..rational import RationalMaps, exact_forward, fraction
 from .geometry import clip, region_chords
 from .homology import level_complex
-from ..network import require_elementwise
 
 __all__ = ["DecisionBoundary", "decision_boundary", "face_gaps"]
 
@@ -89,7 +88,6 @@ def decision_boundary(part, level: float = 0.0) -> DecisionBoundary:
     >>> zero.count, round(zero.measure, 12)
     (3, 2.707106781187)
     """
-    require_elementwise(part.network, "the decision boundary")
     _bounded(part)
     dim = part.domain.dim
     if dim not in (2, 3):
