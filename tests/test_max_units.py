@@ -45,6 +45,20 @@ def test_maxout_matches_brute_force(seed, domain):
 
 
 @pytest.mark.parametrize("seed", range(3))
+def test_the_walk_matches_brute_force(seed):
+    """The walk crosses a max unit's facet where two inputs tie for the largest; its
+    neighbour's argmax is read exactly just across."""
+    for net, dom in ((random_maxout(seed, widths=(2, 4, 3), rank=3, tail="max"),
+                      regions.whole_space(2)),
+                     (pooled(seed), regions.box(-1.5, 1.5))):
+        part = regions.enumerate_regions(net, dom, method="walk")
+        assert part.method == "walk" and part.complete
+        assert patterns(part) == ro.brute_force_regions(net, dom.resolve(2))
+    fan = regions.enumerate_regions(convex_fan(5), method="walk")   # five cones at a point
+    assert len(fan) == 5
+
+
+@pytest.mark.parametrize("seed", range(3))
 def test_max_pooling_after_relu_matches_brute_force(seed):
     net = pooled(seed)
     dom = regions.box(-1.5, 1.5)
@@ -244,11 +258,7 @@ def test_network_file_round_trip_and_refusals(tmp_path):
 # --------------------------------------------------------------------------- refusals
 
 
-def test_engines_and_analyses_that_cannot_carry_max_layers_refuse():
-    net = random_maxout(0)
-    dom = regions.box(-1, 1)
-    with pytest.raises(NetworkError, match="the walk engine cannot carry max layers"):
-        regions.enumerate_regions(net, dom, method="walk")
+def test_the_dynamics_refuse_max_layers():
     with pytest.raises(NetworkError, match="cannot carry max layers"):
         regions.entropy(random_maxout(0, widths=(1, 3, 3)), -1.0, 1.0, 1)
 

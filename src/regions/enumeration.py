@@ -70,8 +70,8 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         R^n (the dimensions the first layer's hyperplanes span: ``MAX_AUTO_DIM``), else
         ``"split"`` (also for the rare networks whose first breakpoints give
         no well-conditioned apex on an unbounded domain, and for networks with max
-        layers, which only ``"split"`` carries: ``"vertex"`` and ``"walk"`` refuse
-        them); a resumed run keeps
+        layers, which every engine carries, but ``"vertex"`` not on every domain: it
+        refuses a final region that contains a line); a resumed run keeps
         the method of its checkpoint. ``"walk"``: the breadth-first walk across
         facets of :mod:`regions.engines.walk`, a second, independent
         algorithm (budgets and checkpoints, but no executor; regions sorted by

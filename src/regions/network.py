@@ -453,17 +453,17 @@ def require_elementwise(network: Network, what: str) -> None:
 
     >>> net = Network.from_layers([(np.eye(2), np.zeros(2)), ([[1.0]], [0.0])],
     ...                           ["max", "identity"], windows={0: [[0, 1]]})
-    >>> require_elementwise(net, "the decision boundary")
+    >>> require_elementwise(net, "topological entropy")
     Traceback (most recent call last):
         ...
-    regions.errors.NetworkError: the decision boundary cannot carry max layers (max ...
+    regions.errors.NetworkError: topological entropy cannot carry max layers (max ...
     """
     for index, layer in enumerate(network.layers):
         if layer.activation == "max":
             raise NetworkError(
                 f"{what} cannot carry max layers (max pooling, maxout) yet: layer {index} is "
                 "a max layer; its regions can be counted and enumerated (methods 'split', "
-                "which 'auto' takes, and 'vertex')")
+                "which 'auto' takes, 'vertex' and 'walk')")
 
 
 def max_states(z: np.ndarray, windows: np.ndarray) -> np.ndarray:

@@ -33,7 +33,7 @@ from ..domain import Domain
 from ..errors import DomainError, RegionsError
 from ..facets import neighbour_pattern, region_facets
 from ..lp import LPSolver
-from ..network import Network, require_elementwise
+from ..network import Network
 from ..polyhedra import pattern_constraints, patterns_at
 from ..predicates import Decisions
 from ..rational import fraction, pattern_along
@@ -55,7 +55,7 @@ class WalkEngine:
     record_type = SplitRegion
 
     def __init__(self, network: Network, domain: Domain, settings: Settings = Settings()):
-        require_elementwise(network, "the walk engine")
+
         self.network, self.domain, self.settings = network, domain, settings
         self.decisions = Decisions(network, domain, settings.exact)
         self.solver = LPSolver()
