@@ -213,6 +213,10 @@ cdef class VertexCore:
     """
 
     cdef int dim, n_layers, pattern_length
+    # the first layer of the network's tail of identity layers (n_layers when the last
+    # layer has breakpoints): a finished piece of the layer before it becomes a region's cell
+    # at once, since those layers split nothing and a region keeps no map
+    cdef int tail
     cdef list _arrays
     cdef LayerData* layers
     cdef int64_t* label_offset
@@ -239,7 +243,18 @@ cdef class VertexCore:
     # are reproducible.
     cdef public long split_steps, run_steps
     cdef long steps
-    cdef public object per_layer
+    cdef object _per_layer
+    cdef int64_t[::1] layer_done     # _per_layer's data, counted in C
+
+    @property
+    def per_layer(self):
+        """``(n_layers,)`` int64: the cells each layer finished (its output regions)."""
+        return self._per_layer
+
+    @per_layer.setter
+    def per_layer(self, counts):
+        self._per_layer = np.array(counts, dtype=np.int64)
+        self.layer_done = self._per_layer
 
     def __cinit__(self):
         self.layers = NULL
@@ -294,6 +309,9 @@ cdef class VertexCore:
                 self.pattern_length += self.layers[l].width
         for l in range(L + 1):
             self.label_offset[l] = label_offsets[l]
+        self.tail = L
+        while self.tail > 0 and self.layers[self.tail - 1].act == IDENTITY:
+            self.tail -= 1
         self.thin_radius = thin_radius
         self.thin_check = thin_factor * thin_radius
         self.exact = exact
@@ -515,7 +533,7 @@ cdef class VertexCore:
             out.head.map_norm = self.layer_map(l, cv, out.map, out.map_error)
         memcpy(out.pattern, cv.pattern, h.plen)
         memcpy(out.flat, cv.flat, h.nv)
-        self.per_layer[l] += 1
+        self.layer_done[l] += 1
         return 0
 
     cdef double layer_map(self, int l, CellView cv, double* G, double* G_error) except -1:
@@ -722,7 +740,8 @@ cdef class VertexCore:
         cdef int words = (h.m + T + 63) // 64
         self.preactivations(cv, n)
         self.constant_hyperplanes(cv, n, k_bp, words)
-        self.unit_planes(l, n, k_bp)
+        grab(&self.ws.planes, <size_t>T * (self.dim + 1) * sizeof(double))
+        grab(&self.ws.plane_info, <size_t>T * sizeof(Plane))
         self.load_pool(cv, words)
         # the first piece: the whole cell, with the hyperplanes not yet decided as candidates
         grab(&self.ws.pieces, 0)
@@ -747,6 +766,7 @@ cdef class VertexCore:
             if sides[t] == 0:
                 cand[j] = t
                 j += 1
+        self.decide_far(cv, piece, T, k_bp)
         cdef long steps = 0
         while self.ws.piece_offsets.used and steps < self.split_steps:
             steps += 1 + self.step_piece(cv, T, k_bp, words)
@@ -801,7 +821,7 @@ cdef class VertexCore:
 
     cdef int pair_planes(self, CellView cv, int l) except -1:
         """The max layer's pair hyperplanes ``z_q - z_p`` as unit rows with error bounds (as
-        ``unit_planes``; the difference rounds once, like a breakpoint's offset), and in
+        ``unit_plane``; the difference rounds once, like a breakpoint's offset), and in
         ``const_side`` the side of each pair whose difference is exactly constant on the
         cell (the sign of the constant, -1 where it is 0: the earlier position wins a tie),
         0 for the others. As in ``constant_hyperplanes``, a gradient or constant is
@@ -995,18 +1015,20 @@ cdef class VertexCore:
         raise AssertionError(f"no argmax position holds all its pairs' sides (unit {g})")
 
     cdef int max_child(self, CellView cv, signed char* sides, CellView out) except -1:
-        """A finished piece of a max layer: its units' states (argmax positions), and the
-        next layer's input map, each unit's row the pre-activation row of its argmax with
+        """A finished piece of a max layer: its units' states (argmax positions), and (unless
+        it is a region's cell) the next layer's input map, each unit's row the pre-activation row of its argmax with
         that row's error bound (selected, not computed: no rounding)."""
-        cdef int cols = self.dim + 1, l = cv.head.layer, g, j
+        cdef int cols = self.dim + 1, l = cv.head.layer, g
         cdef LayerData* L = &self.layers[l]
         cdef double* G = <double*>self.ws.G.data
         cdef double* G_error = <double*>self.ws.G_error.data
         cdef int64_t row
         for g in range(L.width):
-            j = self.winner(l, g, sides)
-            out.pattern[cv.head.plen + g] = j
-            row = L.windows[g * L.kmax + j]
+            out.pattern[cv.head.plen + g] = self.winner(l, g, sides)
+        if out.head.layer == self.n_layers:
+            return 0
+        for g in range(L.width):
+            row = L.windows[g * L.kmax + out.pattern[cv.head.plen + g]]
             memcpy(out.map + g * cols, G + row * cols, cols * sizeof(double))
             out.map_error[g] = G_error[row]
         # overlapping windows may select a row twice: the row bounds alone bound a column
@@ -1091,38 +1113,87 @@ cdef class VertexCore:
                 return False
         return True
 
-    cdef int unit_planes(self, int l, int n, int k_bp) except -1:
-        """The layer's hyperplanes as unit rows ``[a | c]`` with value ``a . z + c``, and for
-        each its error bound and sizes (a zero row where the gradient is zero)."""
-        cdef int dim = self.dim, cols = dim + 1, j, q, k
-        cdef double* G = <double*>self.ws.G.data
-        cdef double* G_error = <double*>self.ws.G_error.data
-        cdef double* row = <double*>grab(&self.ws.planes, <size_t>n * k_bp * cols * sizeof(double))
-        cdef Plane* info = <Plane*>grab(&self.ws.plane_info, <size_t>n * k_bp * sizeof(Plane))
-        cdef double norm, biggest
-        for j in range(n):
-            norm = 0.0
-            for k in range(dim):
-                norm += G[j * cols + k] * G[j * cols + k]
-            norm = sqrt(norm)
-            for q in range(k_bp):
-                info.largest = 0.0
-                info.size = 0.0
-                for k in range(cols):
-                    row[k] = 0.0
-                if norm > 0.0:
-                    for k in range(dim):
-                        row[k] = G[j * cols + k] / norm
-                        info.largest = dmax(info.largest, fabs(row[k]))
-                        info.size += fabs(row[k])
-                    row[dim] = (G[j * cols + dim] - breakpoint(self.layers[l].act, q)) / norm
-                info.offset = fabs(row[dim])
-                biggest = dmax(info.largest, info.offset)
-                info.error = ((G_error[j] / norm if norm > 0.0 else 0.0)
-                              + 2.0 * UNIT_ROUNDOFF * biggest) * BOUND_SAFETY
-                row += cols
-                info += 1
+    cdef int decide_far(self, CellView cv, char* piece, int T, int k_bp) except -1:
+        """Decide on the first piece (the whole cell) its constant candidates and those that
+        certainly miss a ball around it (``raw_side``); the candidates left get their unit
+        rows (``unit_plane``), the only rows the pieces read. Sizing a unit row costs a
+        square root and divisions, and in low dimension most of a layer's hyperplanes miss
+        a cell."""
+        cdef PieceHead* ph = <PieceHead*>piece
+        cdef int32_t* cand = piece_candidates(piece)
+        cdef signed char* sides = piece_sides(piece)
+        cdef signed char* const_side = <signed char*>self.ws.const_side.data
+        cdef double center[MAX_DIM]
+        cdef double radius = self.bounding_ball(piece_vertices(piece), ph.nv, center)
+        cdef double size = 0.0
+        cdef int i, t, side, kept = 0, l = cv.head.layer
+        for i in range(self.dim):
+            size += fabs(center[i])
+        for i in range(ph.ncand):
+            t = cand[i]
+            side = const_side[t]
+            if side == 0 and radius >= 0.0:
+                side = self.raw_side(l, t, k_bp, center, size, radius)
+            if side != 0:
+                sides[t] = side
+            else:
+                self.unit_plane(l, t, k_bp)
+                cand[kept] = t
+                kept += 1
+        if kept < ph.ncand:
+            ph.ncand = kept                  # the sides follow the candidates in the record
+            memmove(piece_sides(piece), sides, T)
         return 0
+
+    cdef int raw_side(self, int l, int t, int k_bp, double* center, double size,
+                      double radius) noexcept nogil:
+        """+1 / -1 when hyperplane ``t`` certainly misses the ball (``size``: the l1 size of
+        its center), else 0: ``ball_side`` on the pre-activation row ``g`` as it is, whose
+        gradient's l1 norm bounds its 2-norm. At the center, ``g``'s entry errors add
+        ``G_error (size + 1)``, the evaluation ``gamma(dim + 1)`` times its terms, the
+        breakpoint's subtraction (one rounding) ``2 u |c|``; over the ball the exact
+        gradient adds at most ``(|g|_1 + sqrt(dim) G_error) radius``."""
+        cdef int dim = self.dim, j = t // k_bp, k
+        cdef double* g = <double*>self.ws.G.data + <size_t>j * (dim + 1)
+        cdef double error = (<double*>self.ws.G_error.data)[j]
+        cdef double c = g[dim] - breakpoint(self.layers[l].act, t % k_bp)
+        cdef double s = c, terms = fabs(c), length = 0.0, bound
+        for k in range(dim):
+            s += g[k] * center[k]
+            terms += fabs(g[k] * center[k])
+            length += fabs(g[k])
+        bound = (error * (size + 1.0) + self.gamma_value * terms
+                 + 2.0 * UNIT_ROUNDOFF * fabs(c)
+                 + (length + sqrt(<double>dim) * error) * radius) * BOUND_SAFETY
+        return certify(s, bound)
+
+    cdef void unit_plane(self, int l, int t, int k_bp) noexcept nogil:
+        """Hyperplane ``t`` (breakpoint ``t % k_bp`` of neuron ``t // k_bp``) as the unit row
+        ``[a | c]`` with value ``a . z + c``, with its error bound and sizes (a zero row
+        where the gradient is zero)."""
+        cdef int dim = self.dim, cols = dim + 1, j = t // k_bp, k
+        cdef double* G = <double*>self.ws.G.data + <size_t>j * cols
+        cdef double G_error = (<double*>self.ws.G_error.data)[j]
+        cdef double* row = <double*>self.ws.planes.data + <size_t>t * cols
+        cdef Plane* info = <Plane*>self.ws.plane_info.data + t
+        cdef double norm = 0.0, biggest
+        for k in range(dim):
+            norm += G[k] * G[k]
+        norm = sqrt(norm)
+        info.largest = 0.0
+        info.size = 0.0
+        for k in range(cols):
+            row[k] = 0.0
+        if norm > 0.0:
+            for k in range(dim):
+                row[k] = G[k] / norm
+                info.largest = dmax(info.largest, fabs(row[k]))
+                info.size += fabs(row[k])
+            row[dim] = (G[dim] - breakpoint(self.layers[l].act, t % k_bp)) / norm
+        info.offset = fabs(row[dim])
+        biggest = dmax(info.largest, info.offset)
+        info.error = ((G_error / norm if norm > 0.0 else 0.0)
+                      + 2.0 * UNIT_ROUNDOFF * biggest) * BOUND_SAFETY
 
     cdef int load_pool(self, CellView cv, int words) except -1:
         """The cell's generators as the first entries of the pool (incidence widened to
@@ -1610,9 +1681,12 @@ cdef class VertexCore:
         for e in range(pending):
             self.push_piece_cell(cv, self.ws.pieces.data
                                  + (<size_t*>self.ws.piece_offsets.data)[e], T, k_bp, words, 0)
-        self.per_layer[cv.head.layer] += count
+        cdef int l
+        for l in range(cv.head.layer, self.n_layers if cv.head.layer + 1 >= self.tail
+                       else cv.head.layer + 1):
+            self.layer_done[l] += count
         self.ref_ready = 0
-        if count and cv.head.layer + 1 < self.n_layers and self.layers[cv.head.layer].act != MAX:
+        if count and cv.head.layer + 1 < self.tail and self.layers[cv.head.layer].act != MAX:
             self.child_map_error(cv.head.layer)
         for e in range(count):
             self.push_piece_cell(
@@ -1646,8 +1720,10 @@ cdef class VertexCore:
                 kept += 1
         cdef int nw = max(1, (kept + 63) // 64)
         cdef CellView out
-        if done:
-            premapped = l + 1 < self.n_layers and self.layers[l].act != MAX
+        if done and l + 1 >= self.tail:
+            out = self.push_cell(self.n_layers, nvp, kept, nw, 0, cv.head.plen + n, 0, 0)
+        elif done:
+            premapped = self.layers[l].act != MAX
             out = self.push_cell(l + 1, nvp, kept, nw,
                                  self.layers[l + 1].n_out if premapped else n,
                                  cv.head.plen + n, premapped, 0)
@@ -1700,8 +1776,8 @@ cdef class VertexCore:
         out[dim] = sign * row[dim]
 
     cdef int child_states(self, CellView cv, signed char* sides, int k_bp, CellView out) except -1:
-        """A finished piece's states, and the next layer's input map (or, premapped, its
-        pre-activation map) with error bounds."""
+        """A finished piece's states, and (unless it is a region's cell) the next layer's
+        input map (or, premapped, its pre-activation map) with error bounds."""
         cdef int cols = self.dim + 1, l = cv.head.layer, n = self.layers[l].n_out, j
         cdef double* G = <double*>self.ws.G.data
         cdef double* G_error = <double*>self.ws.G_error.data
@@ -1713,6 +1789,8 @@ cdef class VertexCore:
             slope_offset(self.layers[l].act, self.layers[l].slope, state, &coef[2 * j],
                          &coef[2 * j + 1])
             out.pattern[cv.head.plen + j] = state
+        if out.head.layer == self.n_layers:
+            return 0
         if not out.head.premapped:
             self.apply_states(n, G, coef, out.map)
             for j in range(n):
