@@ -40,6 +40,7 @@ error bounds are in ``preactivation.pxd``; the largest ball of a thin region
 ``activations.pxd``.
 """
 
+cimport cython
 import numpy as np
 from libc.math cimport fabs, sqrt
 
@@ -56,7 +57,7 @@ from .compiled cimport (BALL_SINGULAR_PIVOT, BALL_SUBSET_LIMIT, BOUND_SAFETY, MA
                         UNIT_ROUNDOFF)
 from .crossing cimport (common_bits, contains_bits, cross_rays, cross_vertex_ray,
                         cross_vertices, largest)
-from .preactivation cimport (affine_map, column_norm, map_error, output_error, row_size,
+from .preactivation cimport (affine_map, column_norm, map_error, row_size,
                              smaller)
 from .refine cimport refine
 from .rounding cimport certify, dmax, dmin, gamma
@@ -127,7 +128,7 @@ cdef struct Workspace:
     # per neuron of every layer: its pre-activation is exactly constant along a ray
     Buffer flat
     # children of one cell share the next layer's pre-activation map up to a few neurons
-    Buffer ref_map, ref_coef, child_map, child_coef, child_error
+    Buffer ref_map, ref_states, changed, child_map, child_coef, child_error
 
 
 cdef struct Results:
@@ -158,7 +159,8 @@ cdef void release_workspace(Workspace* w) noexcept:
     release(&w.solve_index)
     release(&w.flat)
     release(&w.ref_map)
-    release(&w.ref_coef)
+    release(&w.ref_states)
+    release(&w.changed)
     release(&w.child_map)
     release(&w.child_coef)
     release(&w.child_error)
@@ -191,6 +193,7 @@ cdef object copy_out(void* source, size_t nbytes, dtype):
     return np.frombuffer((<char*>source)[:nbytes], dtype).copy()
 
 
+@cython.final   # no subclass: methods are direct C calls, which the C compiler can inline
 cdef class VertexCore:
     """Depth-first splitting of cells by their generators (see the module docstring).
 
@@ -222,6 +225,7 @@ cdef class VertexCore:
     cdef int64_t* label_offset
     cdef double thin_radius, thin_check
     cdef double gamma_value           # gamma(dim + 1): the rounding of one hyperplane value
+    cdef double root_dim              # sqrt(dim)
     cdef object exact
     cdef public bint exact_mode
     # keep every final region's generators for the face lattice (``exact.keep``)
@@ -269,6 +273,7 @@ cdef class VertexCore:
             raise ValueError(f"the vertex engine works in 1 to {MAX_DIM} dimensions, not {dim}")
         self.dim = dim
         self.gamma_value = gamma(dim + 1)
+        self.root_dim = sqrt(<double>dim)
         self.n_layers = L
         self._arrays = []
         self.layers = <LayerData*>malloc(L * sizeof(LayerData))
@@ -1126,18 +1131,21 @@ cdef class VertexCore:
         cdef double center[MAX_DIM]
         cdef double radius = self.bounding_ball(piece_vertices(piece), ph.nv, center)
         cdef double size = 0.0
-        cdef int i, t, side, kept = 0, l = cv.head.layer
+        cdef int i, t, j, q, side, kept = 0, l = cv.head.layer
         for i in range(self.dim):
             size += fabs(center[i])
         for i in range(ph.ncand):
             t = cand[i]
+            # k_bp is 1 or 2: a shift, not an integer division
+            j = t if k_bp == 1 else t >> 1
+            q = 0 if k_bp == 1 else t & 1
             side = const_side[t]
             if side == 0 and radius >= 0.0:
-                side = self.raw_side(l, t, k_bp, center, size, radius)
+                side = self.raw_side(l, j, q, center, size, radius)
             if side != 0:
                 sides[t] = side
             else:
-                self.unit_plane(l, t, k_bp)
+                self.unit_plane(l, t, j, q)
                 cand[kept] = t
                 kept += 1
         if kept < ph.ncand:
@@ -1145,18 +1153,18 @@ cdef class VertexCore:
             memmove(piece_sides(piece), sides, T)
         return 0
 
-    cdef int raw_side(self, int l, int t, int k_bp, double* center, double size,
+    cdef int raw_side(self, int l, int j, int q, double* center, double size,
                       double radius) noexcept nogil:
-        """+1 / -1 when hyperplane ``t`` certainly misses the ball (``size``: the l1 size of
+        """+1 / -1 when breakpoint ``q`` of neuron ``j`` certainly misses the ball (``size``: the l1 size of
         its center), else 0: ``ball_side`` on the pre-activation row ``g`` as it is, whose
         gradient's l1 norm bounds its 2-norm. At the center, ``g``'s entry errors add
         ``G_error (size + 1)``, the evaluation ``gamma(dim + 1)`` times its terms, the
         breakpoint's subtraction (one rounding) ``2 u |c|``; over the ball the exact
         gradient adds at most ``(|g|_1 + sqrt(dim) G_error) radius``."""
-        cdef int dim = self.dim, j = t // k_bp, k
+        cdef int dim = self.dim, k
         cdef double* g = <double*>self.ws.G.data + <size_t>j * (dim + 1)
         cdef double error = (<double*>self.ws.G_error.data)[j]
-        cdef double c = g[dim] - breakpoint(self.layers[l].act, t % k_bp)
+        cdef double c = g[dim] - breakpoint(self.layers[l].act, q)
         cdef double s = c, terms = fabs(c), length = 0.0, bound
         for k in range(dim):
             s += g[k] * center[k]
@@ -1164,14 +1172,14 @@ cdef class VertexCore:
             length += fabs(g[k])
         bound = (error * (size + 1.0) + self.gamma_value * terms
                  + 2.0 * UNIT_ROUNDOFF * fabs(c)
-                 + (length + sqrt(<double>dim) * error) * radius) * BOUND_SAFETY
+                 + (length + self.root_dim * error) * radius) * BOUND_SAFETY
         return certify(s, bound)
 
-    cdef void unit_plane(self, int l, int t, int k_bp) noexcept nogil:
-        """Hyperplane ``t`` (breakpoint ``t % k_bp`` of neuron ``t // k_bp``) as the unit row
+    cdef void unit_plane(self, int l, int t, int j, int q) noexcept nogil:
+        """Hyperplane ``t`` (breakpoint ``q`` of neuron ``j``) as the unit row
         ``[a | c]`` with value ``a . z + c``, with its error bound and sizes (a zero row
         where the gradient is zero)."""
-        cdef int dim = self.dim, cols = dim + 1, j = t // k_bp, k
+        cdef int dim = self.dim, cols = dim + 1, k
         cdef double* G = <double*>self.ws.G.data + <size_t>j * cols
         cdef double G_error = (<double*>self.ws.G_error.data)[j]
         cdef double* row = <double*>self.ws.planes.data + <size_t>t * cols
@@ -1189,7 +1197,7 @@ cdef class VertexCore:
                 row[k] = G[k] / norm
                 info.largest = dmax(info.largest, fabs(row[k]))
                 info.size += fabs(row[k])
-            row[dim] = (G[dim] - breakpoint(self.layers[l].act, t % k_bp)) / norm
+            row[dim] = (G[dim] - breakpoint(self.layers[l].act, q)) / norm
         info.offset = fabs(row[dim])
         biggest = dmax(info.largest, info.offset)
         info.error = ((G_error / norm if norm > 0.0 else 0.0)
@@ -1682,6 +1690,7 @@ cdef class VertexCore:
             self.push_piece_cell(cv, self.ws.pieces.data
                                  + (<size_t*>self.ws.piece_offsets.data)[e], T, k_bp, words, 0)
         cdef int l
+        # a region's cell skips the identity tail: it is counted there at once
         for l in range(cv.head.layer, self.n_layers if cv.head.layer + 1 >= self.tail
                        else cv.head.layer + 1):
             self.layer_done[l] += count
@@ -1777,30 +1786,18 @@ cdef class VertexCore:
 
     cdef int child_states(self, CellView cv, signed char* sides, int k_bp, CellView out) except -1:
         """A finished piece's states, and (unless it is a region's cell) the next layer's
-        input map (or, premapped, its pre-activation map) with error bounds."""
-        cdef int cols = self.dim + 1, l = cv.head.layer, n = self.layers[l].n_out, j
-        cdef double* G = <double*>self.ws.G.data
-        cdef double* G_error = <double*>self.ws.G_error.data
-        cdef double* coef = <double*>grab(&self.ws.child_coef, <size_t>n * 2 * sizeof(double))
-        cdef double rounding, squares = 0.0
-        cdef signed char state
-        for j in range(n):
-            state = state_from_sides(self.layers[l].act, sides + j * k_bp)
-            slope_offset(self.layers[l].act, self.layers[l].slope, state, &coef[2 * j],
-                         &coef[2 * j + 1])
-            out.pattern[cv.head.plen + j] = state
+        pre-activation map with error bounds."""
+        cdef int l = cv.head.layer, n = self.layers[l].n_out, act = self.layers[l].act, j
+        cdef signed char* states = out.pattern + cv.head.plen
+        if act == RELU:
+            for j in range(n):
+                states[j] = sides[j] > 0
+        else:
+            for j in range(n):
+                states[j] = state_from_sides(act, sides + j * k_bp)
         if out.head.layer == self.n_layers:
             return 0
-        if not out.head.premapped:
-            self.apply_states(n, G, coef, out.map)
-            for j in range(n):
-                rounding = output_error(coef[2 * j], coef[2 * j + 1], G + j * cols, G_error[j],
-                                        cols, &out.map_error[j])
-                squares += rounding * rounding
-            out.head.map_norm = column_norm(
-                out.map_error, n, self.layers[l].largest_slope * self.G_norm + sqrt(squares))
-            return 0
-        self.premap(l + 1, n, G, coef, out.map)
+        self.premap(l + 1, n, <double*>self.ws.G.data, states, out.map)
         out.head.map_norm = self.child_error(l + 1, out.map_error)
         return 0
 
@@ -1856,56 +1853,83 @@ cdef class VertexCore:
             error[i] = (rounding + parts[3 * i + 2]) * BOUND_SAFETY
         return column_norm(error, N.n_out, N.spectral * self.child_norm + sqrt(squares))
 
-    cdef int premap(self, int l, int n, double* G, double* coef, double* out) except -1:
+    cdef int premap(self, int l, int n, double* G, signed char* states,
+                    double* out) except -1:
         """``out (n_out[l], dim + 1)``: layer ``l``'s pre-activation map for a child whose
-        previous layer (``n`` neurons, pre-activation map ``G``) has states ``coef``.
+        previous layer (``n`` neurons, pre-activation map ``G``) has ``states``.
 
         Children of one cell come out of its piece tree in order, and consecutive
         ones differ in the states of a few neurons, so a child's map is the previous
-        child's plus one rank-one update per neuron whose state differs. A full
+        child's plus one rank-one update per neuron whose slope or offset differs. A full
         ``dgemm`` starts each cell, replaces updates when more than 1/8 of the
         neurons differ, and after ``MAX_TERMS_PER_NEURON * n`` rank-one terms, which
         widen the rounding bound (``child_error``).
         """
-        cdef int cols = self.dim + 1, n_next = self.layers[l].n_out, j, i, k, differ = 0
-        cdef double* ref_coef = <double*>self.ws.ref_coef.data
-        cdef const double* W = self.layers[l].weight
-        cdef double dslope, doffset, w
-        cdef double* ref
+        cdef int cols = self.dim + 1, n_next = self.layers[l].n_out, differ = 0
+        cdef LayerData* P = &self.layers[l - 1]
+        cdef signed char* ref_states = <signed char*>self.ws.ref_states.data
+        cdef int* changed = <int*>grab(&self.ws.changed, <size_t>n * sizeof(int))
+        cdef double* change = <double*>grab(&self.ws.child_coef, <size_t>n * 2 * sizeof(double))
+        cdef double slope, offset, ref_slope, ref_offset
+        cdef int j
         if self.ref_ready:
             for j in range(n):
-                if coef[2 * j] != ref_coef[2 * j] or coef[2 * j + 1] != ref_coef[2 * j + 1]:
+                if states[j] == ref_states[j]:
+                    continue
+                slope_offset(P.act, P.slope, states[j], &slope, &offset)
+                slope_offset(P.act, P.slope, ref_states[j], &ref_slope, &ref_offset)
+                if slope != ref_slope or offset != ref_offset:
+                    changed[differ] = j
+                    change[2 * differ] = slope - ref_slope
+                    change[2 * differ + 1] = offset - ref_offset
                     differ += 1
         if (not self.ref_ready or differ * 8 > n
                 or self.ref_terms + differ > max(2.0, MAX_TERMS_PER_NEURON * n)):
-            grab(&self.ws.work, <size_t>n * cols * sizeof(double))
-            self.apply_states(n, G, coef, <double*>self.ws.work.data)
-            affine_map(W, self.layers[l].bias, n_next, n, <double*>self.ws.work.data, cols, out)
-            memcpy(grab(&self.ws.ref_map, <size_t>n_next * cols * sizeof(double)), out,
-                   <size_t>n_next * cols * sizeof(double))
-            memcpy(grab(&self.ws.ref_coef, <size_t>n * 2 * sizeof(double)), coef,
-                   <size_t>n * 2 * sizeof(double))
-            self.ref_ready = 1
-            self.ref_terms = 0
-            return 0
-        ref = <double*>self.ws.ref_map.data
-        memcpy(out, ref, <size_t>n_next * cols * sizeof(double))
+            self.full_premap(l, n, G, states)
+        else:
+            self.update_premap(l, n, G, changed, change, differ)
+            memcpy(ref_states, states, n)
+        memcpy(out, self.ws.ref_map.data, <size_t>n_next * cols * sizeof(double))
+        return 0
+
+    cdef int full_premap(self, int l, int n, double* G, signed char* states) except -1:
+        """The reference map of ``premap`` computed anew for ``states``: the previous layer's
+        output map (``apply_states``) times layer ``l``'s weights, plus its bias."""
+        cdef int cols = self.dim + 1, n_next = self.layers[l].n_out, j
+        cdef LayerData* P = &self.layers[l - 1]
+        cdef double* coef = <double*>grab(&self.ws.child_coef, <size_t>n * 2 * sizeof(double))
         for j in range(n):
-            dslope = coef[2 * j] - ref_coef[2 * j]
-            doffset = coef[2 * j + 1] - ref_coef[2 * j + 1]
-            if dslope == 0.0 and doffset == 0.0:
-                continue
+            slope_offset(P.act, P.slope, states[j], &coef[2 * j], &coef[2 * j + 1])
+        grab(&self.ws.work, <size_t>n * cols * sizeof(double))
+        self.apply_states(n, G, coef, <double*>self.ws.work.data)
+        affine_map(self.layers[l].weight, self.layers[l].bias, n_next, n,
+                   <double*>self.ws.work.data, cols,
+                   <double*>grab(&self.ws.ref_map, <size_t>n_next * cols * sizeof(double)))
+        memcpy(grab(&self.ws.ref_states, n), states, n)
+        self.ref_ready = 1
+        self.ref_terms = 0
+        return 0
+
+    cdef void update_premap(self, int l, int n, double* G, int* changed, double* change,
+                            int differ) noexcept nogil:
+        """Add to the reference map of ``premap`` one rank-one term per changed neuron
+        ``changed[:differ]``: its column of layer ``l``'s weights times its change of slope
+        (``change[2 k]``) times its pre-activation row, plus its change of offset
+        (``change[2 k + 1]``) in the constant column."""
+        cdef int cols = self.dim + 1, n_next = self.layers[l].n_out, i, j, k, d
+        cdef const double* W = self.layers[l].weight
+        cdef double* ref = <double*>self.ws.ref_map.data
+        cdef double w, dslope, doffset
+        for d in range(differ):
+            j, dslope, doffset = changed[d], change[2 * d], change[2 * d + 1]
             for i in range(n_next):
                 w = W[i * n + j]
                 if w == 0.0:
                     continue
                 for k in range(cols):
-                    out[i * cols + k] += w * dslope * G[j * cols + k]
-                out[i * cols + cols - 1] += w * doffset
-        memcpy(ref, out, <size_t>n_next * cols * sizeof(double))
-        memcpy(ref_coef, coef, <size_t>n * 2 * sizeof(double))
+                    ref[i * cols + k] += w * dslope * G[j * cols + k]
+                ref[i * cols + cols - 1] += w * doffset
         self.ref_terms += differ
-        return 0
 
 
 cdef bytes _bytes(Buffer* buf):
