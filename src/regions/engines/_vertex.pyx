@@ -1415,7 +1415,7 @@ cdef class VertexCore:
             for k in range(dim):
                 d += (g[k] - center[k]) * (g[k] - center[k])
             far = dmax(far, d)
-        return sqrt(far) * (1.0 + 1e-12) + sqrt(<double>dim) * error + 1e-300
+        return sqrt(far) * (1.0 + 1e-12) + self.root_dim * error + 1e-300
 
     cdef int ball_side(self, int t, double* center, double size, double radius) noexcept nogil:
         """+1 / -1 when hyperplane ``t`` certainly misses the ball (``size``: the l1 size of
@@ -1427,7 +1427,7 @@ cdef class VertexCore:
         for k in range(dim):
             s += row[k] * center[k]
         bound = (info.error * (size + 1.0) + self.gamma_value * (info.largest * size + info.offset)
-                 + (1.0 + dim * UNIT_ROUNDOFF + sqrt(<double>dim) * info.error) * radius
+                 + (1.0 + dim * UNIT_ROUNDOFF + self.root_dim * info.error) * radius
                  ) * BOUND_SAFETY
         return certify(s, bound)
 
