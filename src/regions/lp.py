@@ -113,10 +113,18 @@ class LPSolver:
     far, ``seconds`` spent solving them."""
 
     def __init__(self):
-        self._highs = _silent_highs()
-        self._highs.setOptionValue("presolve", "off")
+        self._instance = None
         self.count = 0
         self.seconds = 0.0
+
+    @property
+    def _highs(self) -> highspy.Highs:
+        """The HiGHS instance, made at the first LP (making one costs about 0.2 ms, and
+        most vertex-engine runs solve no LP)."""
+        if self._instance is None:
+            self._instance = _silent_highs()
+            self._instance.setOptionValue("presolve", "off")
+        return self._instance
 
     def _run(self, decided=_DECIDED):
         started = time.perf_counter()

@@ -120,7 +120,7 @@ def test_time_limit_inside_the_tasks_stops_at_a_prefix(serial, monkeypatch, meth
     monkeypatch.setattr(parallel, "FRONTIER_CELLS", 4)       # fewer, bigger tasks
     monkeypatch.setattr(parallel, "SLICE_SECONDS", None)     # each task runs to its end
     executor = InlineExecutor()
-    other = regions.enumerate_regions(NETS[method], BOX, method=method, time_limit=250,
+    other = regions.enumerate_regions(NETS[method], BOX, method=method, time_limit=190,
                               executor=executor)
     reference = serial(method)
     assert other.stop_reason == "time_limit" and not other.complete and other.unfinished > 0

@@ -40,6 +40,7 @@ error bounds are in ``preactivation.pxd``; the largest ball of a thin region
 ``activations.pxd``.
 """
 
+cimport cython
 import numpy as np
 from libc.math cimport fabs, sqrt
 
@@ -56,7 +57,7 @@ from .compiled cimport (BALL_SINGULAR_PIVOT, BALL_SUBSET_LIMIT, BOUND_SAFETY, MA
                         UNIT_ROUNDOFF)
 from .crossing cimport (common_bits, contains_bits, cross_rays, cross_vertex_ray,
                         cross_vertices, largest)
-from .preactivation cimport (affine_map, column_norm, map_error, output_error, row_size,
+from .preactivation cimport (affine_map, column_norm, map_error, row_size,
                              smaller)
 from .refine cimport refine
 from .rounding cimport certify, dmax, dmin, gamma
@@ -127,7 +128,7 @@ cdef struct Workspace:
     # per neuron of every layer: its pre-activation is exactly constant along a ray
     Buffer flat
     # children of one cell share the next layer's pre-activation map up to a few neurons
-    Buffer ref_map, ref_coef, child_map, child_coef, child_error
+    Buffer ref_map, ref_states, changed, child_map, child_coef, child_error
 
 
 cdef struct Results:
@@ -158,7 +159,8 @@ cdef void release_workspace(Workspace* w) noexcept:
     release(&w.solve_index)
     release(&w.flat)
     release(&w.ref_map)
-    release(&w.ref_coef)
+    release(&w.ref_states)
+    release(&w.changed)
     release(&w.child_map)
     release(&w.child_coef)
     release(&w.child_error)
@@ -191,6 +193,7 @@ cdef object copy_out(void* source, size_t nbytes, dtype):
     return np.frombuffer((<char*>source)[:nbytes], dtype).copy()
 
 
+@cython.final   # no subclass: methods are direct C calls, which the C compiler can inline
 cdef class VertexCore:
     """Depth-first splitting of cells by their generators (see the module docstring).
 
@@ -213,11 +216,16 @@ cdef class VertexCore:
     """
 
     cdef int dim, n_layers, pattern_length
+    # the first layer of the network's tail of identity layers (n_layers when the last
+    # layer has breakpoints): a finished piece of the layer before it becomes a region's cell
+    # at once, since those layers split nothing and a region keeps no map
+    cdef int tail
     cdef list _arrays
     cdef LayerData* layers
     cdef int64_t* label_offset
     cdef double thin_radius, thin_check
     cdef double gamma_value           # gamma(dim + 1): the rounding of one hyperplane value
+    cdef double root_dim              # sqrt(dim)
     cdef object exact
     cdef public bint exact_mode
     # keep every final region's generators for the face lattice (``exact.keep``)
@@ -239,7 +247,18 @@ cdef class VertexCore:
     # are reproducible.
     cdef public long split_steps, run_steps
     cdef long steps
-    cdef public object per_layer
+    cdef object _per_layer
+    cdef int64_t[::1] layer_done     # _per_layer's data, counted in C
+
+    @property
+    def per_layer(self):
+        """``(n_layers,)`` int64: the cells each layer finished (its output regions)."""
+        return self._per_layer
+
+    @per_layer.setter
+    def per_layer(self, counts):
+        self._per_layer = np.array(counts, dtype=np.int64)
+        self.layer_done = self._per_layer
 
     def __cinit__(self):
         self.layers = NULL
@@ -254,6 +273,7 @@ cdef class VertexCore:
             raise ValueError(f"the vertex engine works in 1 to {MAX_DIM} dimensions, not {dim}")
         self.dim = dim
         self.gamma_value = gamma(dim + 1)
+        self.root_dim = sqrt(<double>dim)
         self.n_layers = L
         self._arrays = []
         self.layers = <LayerData*>malloc(L * sizeof(LayerData))
@@ -294,6 +314,9 @@ cdef class VertexCore:
                 self.pattern_length += self.layers[l].width
         for l in range(L + 1):
             self.label_offset[l] = label_offsets[l]
+        self.tail = L
+        while self.tail > 0 and self.layers[self.tail - 1].act == IDENTITY:
+            self.tail -= 1
         self.thin_radius = thin_radius
         self.thin_check = thin_factor * thin_radius
         self.exact = exact
@@ -515,7 +538,7 @@ cdef class VertexCore:
             out.head.map_norm = self.layer_map(l, cv, out.map, out.map_error)
         memcpy(out.pattern, cv.pattern, h.plen)
         memcpy(out.flat, cv.flat, h.nv)
-        self.per_layer[l] += 1
+        self.layer_done[l] += 1
         return 0
 
     cdef double layer_map(self, int l, CellView cv, double* G, double* G_error) except -1:
@@ -722,7 +745,8 @@ cdef class VertexCore:
         cdef int words = (h.m + T + 63) // 64
         self.preactivations(cv, n)
         self.constant_hyperplanes(cv, n, k_bp, words)
-        self.unit_planes(l, n, k_bp)
+        grab(&self.ws.planes, <size_t>T * (self.dim + 1) * sizeof(double))
+        grab(&self.ws.plane_info, <size_t>T * sizeof(Plane))
         self.load_pool(cv, words)
         # the first piece: the whole cell, with the hyperplanes not yet decided as candidates
         grab(&self.ws.pieces, 0)
@@ -747,6 +771,7 @@ cdef class VertexCore:
             if sides[t] == 0:
                 cand[j] = t
                 j += 1
+        self.decide_far(cv, piece, T, k_bp)
         cdef long steps = 0
         while self.ws.piece_offsets.used and steps < self.split_steps:
             steps += 1 + self.step_piece(cv, T, k_bp, words)
@@ -801,7 +826,7 @@ cdef class VertexCore:
 
     cdef int pair_planes(self, CellView cv, int l) except -1:
         """The max layer's pair hyperplanes ``z_q - z_p`` as unit rows with error bounds (as
-        ``unit_planes``; the difference rounds once, like a breakpoint's offset), and in
+        ``unit_plane``; the difference rounds once, like a breakpoint's offset), and in
         ``const_side`` the side of each pair whose difference is exactly constant on the
         cell (the sign of the constant, -1 where it is 0: the earlier position wins a tie),
         0 for the others. As in ``constant_hyperplanes``, a gradient or constant is
@@ -995,18 +1020,20 @@ cdef class VertexCore:
         raise AssertionError(f"no argmax position holds all its pairs' sides (unit {g})")
 
     cdef int max_child(self, CellView cv, signed char* sides, CellView out) except -1:
-        """A finished piece of a max layer: its units' states (argmax positions), and the
-        next layer's input map, each unit's row the pre-activation row of its argmax with
+        """A finished piece of a max layer: its units' states (argmax positions), and (unless
+        it is a region's cell) the next layer's input map, each unit's row the pre-activation row of its argmax with
         that row's error bound (selected, not computed: no rounding)."""
-        cdef int cols = self.dim + 1, l = cv.head.layer, g, j
+        cdef int cols = self.dim + 1, l = cv.head.layer, g
         cdef LayerData* L = &self.layers[l]
         cdef double* G = <double*>self.ws.G.data
         cdef double* G_error = <double*>self.ws.G_error.data
         cdef int64_t row
         for g in range(L.width):
-            j = self.winner(l, g, sides)
-            out.pattern[cv.head.plen + g] = j
-            row = L.windows[g * L.kmax + j]
+            out.pattern[cv.head.plen + g] = self.winner(l, g, sides)
+        if out.head.layer == self.n_layers:
+            return 0
+        for g in range(L.width):
+            row = L.windows[g * L.kmax + out.pattern[cv.head.plen + g]]
             memcpy(out.map + g * cols, G + row * cols, cols * sizeof(double))
             out.map_error[g] = G_error[row]
         # overlapping windows may select a row twice: the row bounds alone bound a column
@@ -1091,38 +1118,90 @@ cdef class VertexCore:
                 return False
         return True
 
-    cdef int unit_planes(self, int l, int n, int k_bp) except -1:
-        """The layer's hyperplanes as unit rows ``[a | c]`` with value ``a . z + c``, and for
-        each its error bound and sizes (a zero row where the gradient is zero)."""
-        cdef int dim = self.dim, cols = dim + 1, j, q, k
-        cdef double* G = <double*>self.ws.G.data
-        cdef double* G_error = <double*>self.ws.G_error.data
-        cdef double* row = <double*>grab(&self.ws.planes, <size_t>n * k_bp * cols * sizeof(double))
-        cdef Plane* info = <Plane*>grab(&self.ws.plane_info, <size_t>n * k_bp * sizeof(Plane))
-        cdef double norm, biggest
-        for j in range(n):
-            norm = 0.0
-            for k in range(dim):
-                norm += G[j * cols + k] * G[j * cols + k]
-            norm = sqrt(norm)
-            for q in range(k_bp):
-                info.largest = 0.0
-                info.size = 0.0
-                for k in range(cols):
-                    row[k] = 0.0
-                if norm > 0.0:
-                    for k in range(dim):
-                        row[k] = G[j * cols + k] / norm
-                        info.largest = dmax(info.largest, fabs(row[k]))
-                        info.size += fabs(row[k])
-                    row[dim] = (G[j * cols + dim] - breakpoint(self.layers[l].act, q)) / norm
-                info.offset = fabs(row[dim])
-                biggest = dmax(info.largest, info.offset)
-                info.error = ((G_error[j] / norm if norm > 0.0 else 0.0)
-                              + 2.0 * UNIT_ROUNDOFF * biggest) * BOUND_SAFETY
-                row += cols
-                info += 1
+    cdef int decide_far(self, CellView cv, char* piece, int T, int k_bp) except -1:
+        """Decide on the first piece (the whole cell) its constant candidates and those that
+        certainly miss a ball around it (``raw_side``); the candidates left get their unit
+        rows (``unit_plane``), the only rows the pieces read. Sizing a unit row costs a
+        square root and divisions, and in low dimension most of a layer's hyperplanes miss
+        a cell."""
+        cdef PieceHead* ph = <PieceHead*>piece
+        cdef int32_t* cand = piece_candidates(piece)
+        cdef signed char* sides = piece_sides(piece)
+        cdef signed char* const_side = <signed char*>self.ws.const_side.data
+        cdef double center[MAX_DIM]
+        cdef double radius = self.bounding_ball(piece_vertices(piece), ph.nv, center)
+        cdef double size = 0.0
+        cdef int i, t, j, q, side, kept = 0, l = cv.head.layer
+        for i in range(self.dim):
+            size += fabs(center[i])
+        for i in range(ph.ncand):
+            t = cand[i]
+            # k_bp is 1 or 2: a shift, not an integer division
+            j = t if k_bp == 1 else t >> 1
+            q = 0 if k_bp == 1 else t & 1
+            side = const_side[t]
+            if side == 0 and radius >= 0.0:
+                side = self.raw_side(l, j, q, center, size, radius)
+            if side != 0:
+                sides[t] = side
+            else:
+                self.unit_plane(l, t, j, q)
+                cand[kept] = t
+                kept += 1
+        if kept < ph.ncand:
+            ph.ncand = kept                  # the sides follow the candidates in the record
+            memmove(piece_sides(piece), sides, T)
         return 0
+
+    cdef int raw_side(self, int l, int j, int q, double* center, double size,
+                      double radius) noexcept nogil:
+        """+1 / -1 when breakpoint ``q`` of neuron ``j`` certainly misses the ball (``size``: the l1 size of
+        its center), else 0: ``ball_side`` on the pre-activation row ``g`` as it is, whose
+        gradient's l1 norm bounds its 2-norm. At the center, ``g``'s entry errors add
+        ``G_error (size + 1)``, the evaluation ``gamma(dim + 1)`` times its terms, the
+        breakpoint's subtraction (one rounding) ``2 u |c|``; over the ball the exact
+        gradient adds at most ``(|g|_1 + sqrt(dim) G_error) radius``."""
+        cdef int dim = self.dim, k
+        cdef double* g = <double*>self.ws.G.data + <size_t>j * (dim + 1)
+        cdef double error = (<double*>self.ws.G_error.data)[j]
+        cdef double c = g[dim] - breakpoint(self.layers[l].act, q)
+        cdef double s = c, terms = fabs(c), length = 0.0, bound
+        for k in range(dim):
+            s += g[k] * center[k]
+            terms += fabs(g[k] * center[k])
+            length += fabs(g[k])
+        bound = (error * (size + 1.0) + self.gamma_value * terms
+                 + 2.0 * UNIT_ROUNDOFF * fabs(c)
+                 + (length + self.root_dim * error) * radius) * BOUND_SAFETY
+        return certify(s, bound)
+
+    cdef void unit_plane(self, int l, int t, int j, int q) noexcept nogil:
+        """Hyperplane ``t`` (breakpoint ``q`` of neuron ``j``) as the unit row
+        ``[a | c]`` with value ``a . z + c``, with its error bound and sizes (a zero row
+        where the gradient is zero)."""
+        cdef int dim = self.dim, cols = dim + 1, k
+        cdef double* G = <double*>self.ws.G.data + <size_t>j * cols
+        cdef double G_error = (<double*>self.ws.G_error.data)[j]
+        cdef double* row = <double*>self.ws.planes.data + <size_t>t * cols
+        cdef Plane* info = <Plane*>self.ws.plane_info.data + t
+        cdef double norm = 0.0, biggest
+        for k in range(dim):
+            norm += G[k] * G[k]
+        norm = sqrt(norm)
+        info.largest = 0.0
+        info.size = 0.0
+        for k in range(cols):
+            row[k] = 0.0
+        if norm > 0.0:
+            for k in range(dim):
+                row[k] = G[k] / norm
+                info.largest = dmax(info.largest, fabs(row[k]))
+                info.size += fabs(row[k])
+            row[dim] = (G[dim] - breakpoint(self.layers[l].act, q)) / norm
+        info.offset = fabs(row[dim])
+        biggest = dmax(info.largest, info.offset)
+        info.error = ((G_error / norm if norm > 0.0 else 0.0)
+                      + 2.0 * UNIT_ROUNDOFF * biggest) * BOUND_SAFETY
 
     cdef int load_pool(self, CellView cv, int words) except -1:
         """The cell's generators as the first entries of the pool (incidence widened to
@@ -1336,7 +1415,7 @@ cdef class VertexCore:
             for k in range(dim):
                 d += (g[k] - center[k]) * (g[k] - center[k])
             far = dmax(far, d)
-        return sqrt(far) * (1.0 + 1e-12) + sqrt(<double>dim) * error + 1e-300
+        return sqrt(far) * (1.0 + 1e-12) + self.root_dim * error + 1e-300
 
     cdef int ball_side(self, int t, double* center, double size, double radius) noexcept nogil:
         """+1 / -1 when hyperplane ``t`` certainly misses the ball (``size``: the l1 size of
@@ -1348,7 +1427,7 @@ cdef class VertexCore:
         for k in range(dim):
             s += row[k] * center[k]
         bound = (info.error * (size + 1.0) + self.gamma_value * (info.largest * size + info.offset)
-                 + (1.0 + dim * UNIT_ROUNDOFF + sqrt(<double>dim) * info.error) * radius
+                 + (1.0 + dim * UNIT_ROUNDOFF + self.root_dim * info.error) * radius
                  ) * BOUND_SAFETY
         return certify(s, bound)
 
@@ -1610,9 +1689,13 @@ cdef class VertexCore:
         for e in range(pending):
             self.push_piece_cell(cv, self.ws.pieces.data
                                  + (<size_t*>self.ws.piece_offsets.data)[e], T, k_bp, words, 0)
-        self.per_layer[cv.head.layer] += count
+        cdef int l
+        # a region's cell skips the identity tail: it is counted there at once
+        for l in range(cv.head.layer, self.n_layers if cv.head.layer + 1 >= self.tail
+                       else cv.head.layer + 1):
+            self.layer_done[l] += count
         self.ref_ready = 0
-        if count and cv.head.layer + 1 < self.n_layers and self.layers[cv.head.layer].act != MAX:
+        if count and cv.head.layer + 1 < self.tail and self.layers[cv.head.layer].act != MAX:
             self.child_map_error(cv.head.layer)
         for e in range(count):
             self.push_piece_cell(
@@ -1646,8 +1729,10 @@ cdef class VertexCore:
                 kept += 1
         cdef int nw = max(1, (kept + 63) // 64)
         cdef CellView out
-        if done:
-            premapped = l + 1 < self.n_layers and self.layers[l].act != MAX
+        if done and l + 1 >= self.tail:
+            out = self.push_cell(self.n_layers, nvp, kept, nw, 0, cv.head.plen + n, 0, 0)
+        elif done:
+            premapped = self.layers[l].act != MAX
             out = self.push_cell(l + 1, nvp, kept, nw,
                                  self.layers[l + 1].n_out if premapped else n,
                                  cv.head.plen + n, premapped, 0)
@@ -1700,29 +1785,19 @@ cdef class VertexCore:
         out[dim] = sign * row[dim]
 
     cdef int child_states(self, CellView cv, signed char* sides, int k_bp, CellView out) except -1:
-        """A finished piece's states, and the next layer's input map (or, premapped, its
-        pre-activation map) with error bounds."""
-        cdef int cols = self.dim + 1, l = cv.head.layer, n = self.layers[l].n_out, j
-        cdef double* G = <double*>self.ws.G.data
-        cdef double* G_error = <double*>self.ws.G_error.data
-        cdef double* coef = <double*>grab(&self.ws.child_coef, <size_t>n * 2 * sizeof(double))
-        cdef double rounding, squares = 0.0
-        cdef signed char state
-        for j in range(n):
-            state = state_from_sides(self.layers[l].act, sides + j * k_bp)
-            slope_offset(self.layers[l].act, self.layers[l].slope, state, &coef[2 * j],
-                         &coef[2 * j + 1])
-            out.pattern[cv.head.plen + j] = state
-        if not out.head.premapped:
-            self.apply_states(n, G, coef, out.map)
+        """A finished piece's states, and (unless it is a region's cell) the next layer's
+        pre-activation map with error bounds."""
+        cdef int l = cv.head.layer, n = self.layers[l].n_out, act = self.layers[l].act, j
+        cdef signed char* states = out.pattern + cv.head.plen
+        if act == RELU:
             for j in range(n):
-                rounding = output_error(coef[2 * j], coef[2 * j + 1], G + j * cols, G_error[j],
-                                        cols, &out.map_error[j])
-                squares += rounding * rounding
-            out.head.map_norm = column_norm(
-                out.map_error, n, self.layers[l].largest_slope * self.G_norm + sqrt(squares))
+                states[j] = sides[j] > 0
+        else:
+            for j in range(n):
+                states[j] = state_from_sides(act, sides + j * k_bp)
+        if out.head.layer == self.n_layers:
             return 0
-        self.premap(l + 1, n, G, coef, out.map)
+        self.premap(l + 1, n, <double*>self.ws.G.data, states, out.map)
         out.head.map_norm = self.child_error(l + 1, out.map_error)
         return 0
 
@@ -1778,56 +1853,83 @@ cdef class VertexCore:
             error[i] = (rounding + parts[3 * i + 2]) * BOUND_SAFETY
         return column_norm(error, N.n_out, N.spectral * self.child_norm + sqrt(squares))
 
-    cdef int premap(self, int l, int n, double* G, double* coef, double* out) except -1:
+    cdef int premap(self, int l, int n, double* G, signed char* states,
+                    double* out) except -1:
         """``out (n_out[l], dim + 1)``: layer ``l``'s pre-activation map for a child whose
-        previous layer (``n`` neurons, pre-activation map ``G``) has states ``coef``.
+        previous layer (``n`` neurons, pre-activation map ``G``) has ``states``.
 
         Children of one cell come out of its piece tree in order, and consecutive
         ones differ in the states of a few neurons, so a child's map is the previous
-        child's plus one rank-one update per neuron whose state differs. A full
+        child's plus one rank-one update per neuron whose slope or offset differs. A full
         ``dgemm`` starts each cell, replaces updates when more than 1/8 of the
         neurons differ, and after ``MAX_TERMS_PER_NEURON * n`` rank-one terms, which
         widen the rounding bound (``child_error``).
         """
-        cdef int cols = self.dim + 1, n_next = self.layers[l].n_out, j, i, k, differ = 0
-        cdef double* ref_coef = <double*>self.ws.ref_coef.data
-        cdef const double* W = self.layers[l].weight
-        cdef double dslope, doffset, w
-        cdef double* ref
+        cdef int cols = self.dim + 1, n_next = self.layers[l].n_out, differ = 0
+        cdef LayerData* P = &self.layers[l - 1]
+        cdef signed char* ref_states = <signed char*>self.ws.ref_states.data
+        cdef int* changed = <int*>grab(&self.ws.changed, <size_t>n * sizeof(int))
+        cdef double* change = <double*>grab(&self.ws.child_coef, <size_t>n * 2 * sizeof(double))
+        cdef double slope, offset, ref_slope, ref_offset
+        cdef int j
         if self.ref_ready:
             for j in range(n):
-                if coef[2 * j] != ref_coef[2 * j] or coef[2 * j + 1] != ref_coef[2 * j + 1]:
+                if states[j] == ref_states[j]:
+                    continue
+                slope_offset(P.act, P.slope, states[j], &slope, &offset)
+                slope_offset(P.act, P.slope, ref_states[j], &ref_slope, &ref_offset)
+                if slope != ref_slope or offset != ref_offset:
+                    changed[differ] = j
+                    change[2 * differ] = slope - ref_slope
+                    change[2 * differ + 1] = offset - ref_offset
                     differ += 1
         if (not self.ref_ready or differ * 8 > n
                 or self.ref_terms + differ > max(2.0, MAX_TERMS_PER_NEURON * n)):
-            grab(&self.ws.work, <size_t>n * cols * sizeof(double))
-            self.apply_states(n, G, coef, <double*>self.ws.work.data)
-            affine_map(W, self.layers[l].bias, n_next, n, <double*>self.ws.work.data, cols, out)
-            memcpy(grab(&self.ws.ref_map, <size_t>n_next * cols * sizeof(double)), out,
-                   <size_t>n_next * cols * sizeof(double))
-            memcpy(grab(&self.ws.ref_coef, <size_t>n * 2 * sizeof(double)), coef,
-                   <size_t>n * 2 * sizeof(double))
-            self.ref_ready = 1
-            self.ref_terms = 0
-            return 0
-        ref = <double*>self.ws.ref_map.data
-        memcpy(out, ref, <size_t>n_next * cols * sizeof(double))
+            self.full_premap(l, n, G, states)
+        else:
+            self.update_premap(l, n, G, changed, change, differ)
+            memcpy(ref_states, states, n)
+        memcpy(out, self.ws.ref_map.data, <size_t>n_next * cols * sizeof(double))
+        return 0
+
+    cdef int full_premap(self, int l, int n, double* G, signed char* states) except -1:
+        """The reference map of ``premap`` computed anew for ``states``: the previous layer's
+        output map (``apply_states``) times layer ``l``'s weights, plus its bias."""
+        cdef int cols = self.dim + 1, n_next = self.layers[l].n_out, j
+        cdef LayerData* P = &self.layers[l - 1]
+        cdef double* coef = <double*>grab(&self.ws.child_coef, <size_t>n * 2 * sizeof(double))
         for j in range(n):
-            dslope = coef[2 * j] - ref_coef[2 * j]
-            doffset = coef[2 * j + 1] - ref_coef[2 * j + 1]
-            if dslope == 0.0 and doffset == 0.0:
-                continue
+            slope_offset(P.act, P.slope, states[j], &coef[2 * j], &coef[2 * j + 1])
+        grab(&self.ws.work, <size_t>n * cols * sizeof(double))
+        self.apply_states(n, G, coef, <double*>self.ws.work.data)
+        affine_map(self.layers[l].weight, self.layers[l].bias, n_next, n,
+                   <double*>self.ws.work.data, cols,
+                   <double*>grab(&self.ws.ref_map, <size_t>n_next * cols * sizeof(double)))
+        memcpy(grab(&self.ws.ref_states, n), states, n)
+        self.ref_ready = 1
+        self.ref_terms = 0
+        return 0
+
+    cdef void update_premap(self, int l, int n, double* G, int* changed, double* change,
+                            int differ) noexcept nogil:
+        """Add to the reference map of ``premap`` one rank-one term per changed neuron
+        ``changed[:differ]``: its column of layer ``l``'s weights times its change of slope
+        (``change[2 k]``) times its pre-activation row, plus its change of offset
+        (``change[2 k + 1]``) in the constant column."""
+        cdef int cols = self.dim + 1, n_next = self.layers[l].n_out, i, j, k, d
+        cdef const double* W = self.layers[l].weight
+        cdef double* ref = <double*>self.ws.ref_map.data
+        cdef double w, dslope, doffset
+        for d in range(differ):
+            j, dslope, doffset = changed[d], change[2 * d], change[2 * d + 1]
             for i in range(n_next):
                 w = W[i * n + j]
                 if w == 0.0:
                     continue
                 for k in range(cols):
-                    out[i * cols + k] += w * dslope * G[j * cols + k]
-                out[i * cols + cols - 1] += w * doffset
-        memcpy(ref, out, <size_t>n_next * cols * sizeof(double))
-        memcpy(ref_coef, coef, <size_t>n * 2 * sizeof(double))
+                    ref[i * cols + k] += w * dslope * G[j * cols + k]
+                ref[i * cols + cols - 1] += w * doffset
         self.ref_terms += differ
-        return 0
 
 
 cdef bytes _bytes(Buffer* buf):
