@@ -20,6 +20,8 @@ from scipy.linalg.cython_blas cimport dgemv, dger
 
 from regions import tolerances
 
+from .dots cimport dot4
+
 # Read from regions.tolerances (their meanings are there).
 cdef double SIMPLEX_SINGULAR_PIVOT = tolerances.SIMPLEX_SINGULAR_PIVOT
 cdef double SIMPLEX_FEASIBILITY = tolerances.SIMPLEX_FEASIBILITY
@@ -72,23 +74,6 @@ cdef int invert(double* M, double* inverse, Py_ssize_t n) noexcept nogil:
                     M[i * n + j] -= f * M[k * n + j]
                     inverse[i * n + j] -= f * inverse[k * n + j]
     return 1
-
-
-cdef inline double squares(const double* a, Py_ssize_t n) noexcept nogil:
-    """``a . a`` over ``n`` entries, in four partial sums (four independent chains of
-    additions keep the pipeline full)."""
-    cdef Py_ssize_t k = 0
-    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-    while k + 4 <= n:
-        s0 += a[k] * a[k]
-        s1 += a[k + 1] * a[k + 1]
-        s2 += a[k + 2] * a[k + 2]
-        s3 += a[k + 3] * a[k + 3]
-        k += 4
-    while k < n:
-        s0 += a[k] * a[k]
-        k += 1
-    return (s0 + s1) + (s2 + s3)
 
 
 cdef inline double rhs(const double* b, double cap, Py_ssize_t i) noexcept nogil:
@@ -207,7 +192,7 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
     cdef double one = 1.0, zero = 0.0, minus_one = -1.0
     cdef char transpose = b'T'
     for i in range(m):
-        norms[i] = sqrt(squares(A + i * dim, dim))
+        norms[i] = sqrt(dot4(A + i * dim, A + i * dim, dim))
         if axes == i:                           # still among the leading axis rows
             nonzero = 0
             for j in range(dim):

@@ -15,28 +15,10 @@ import numpy as np
 from libc.math cimport fabs, sqrt, INFINITY
 from libc.string cimport memcpy
 
+from ..dots cimport abs_dot4, dot4
 from .rounding cimport BOUND_SAFETY, UNIT_ROUNDOFF, dmin, gamma
 
 __all__ = ["with_row", "strictly_inside", "radius_bound", "probe"]
-
-
-# Four partial sums each: a chain of dependent additions runs at one per four cycles, four
-# chains fill the pipeline. Higham's bound holds for any order of summation.
-
-cdef inline double dot4(const double* a, const double* z, Py_ssize_t n) noexcept nogil:
-    """``a . z`` over ``n`` entries, in four partial sums."""
-    cdef Py_ssize_t k = 0
-    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-    while k + 4 <= n:
-        s0 += a[k] * z[k]
-        s1 += a[k + 1] * z[k + 1]
-        s2 += a[k + 2] * z[k + 2]
-        s3 += a[k + 3] * z[k + 3]
-        k += 4
-    while k < n:
-        s0 += a[k] * z[k]
-        k += 1
-    return (s0 + s1) + (s2 + s3)
 
 
 cdef double dot(const double[:, ::1] A, Py_ssize_t i, const double[::1] z) noexcept nogil:
@@ -46,19 +28,7 @@ cdef double dot(const double[:, ::1] A, Py_ssize_t i, const double[::1] z) noexc
 
 cdef double abs_dot(const double[:, ::1] A, Py_ssize_t i, const double[::1] z) noexcept nogil:
     """``|A[i]| . |z|``."""
-    cdef Py_ssize_t n = A.shape[1], k = 0
-    cdef const double* a = &A[i, 0]
-    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-    while k + 4 <= n:
-        s0 += fabs(a[k]) * fabs(z[k])
-        s1 += fabs(a[k + 1]) * fabs(z[k + 1])
-        s2 += fabs(a[k + 2]) * fabs(z[k + 2])
-        s3 += fabs(a[k + 3]) * fabs(z[k + 3])
-        k += 4
-    while k < n:
-        s0 += fabs(a[k]) * fabs(z[k])
-        k += 1
-    return (s0 + s1) + (s2 + s3)
+    return abs_dot4(&A[i, 0], &z[0], A.shape[1])
 
 
 cdef double row_norm(const double[:, ::1] A, Py_ssize_t i) noexcept nogil:
