@@ -67,7 +67,7 @@ __all__ = [
     "CHECK_EVERY", "WORK_PER_STEP", "SPLIT_STEPS", "VERTEX_CHUNK", "VERTEX_SPLIT_STEPS",
     "VERTEX_RUN_STEPS", "MEMORY_CHECK_EVERY", "PROGRESS_SECONDS",
     "CHECKPOINT_SECONDS", "FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS",
-    "SLICE_SECONDS", "DEMAND_SECONDS", "LEFTOVER_TASKS", "BRANCHING", "GENERATOR_CACHE",
+    "SLICE_SECONDS", "DEMAND_SECONDS", "IN_FLIGHT", "LEFTOVER_TASKS", "BRANCHING", "GENERATOR_CACHE",
     "CACHE_SIZE", "SPECTRAL_CACHE", "CHUNK",
     "check_min_radius",
 ]
@@ -277,6 +277,10 @@ SLICE_SECONDS = 1.0
 #: On a process pool, a task hands its cells back only once a worker is idle, and after at
 #: least this many seconds.
 DEMAND_SECONDS = 0.2
+#: On a process pool, tasks kept out per worker (running or waiting): fewer, and a running
+#: task hands its cells back. 2 (a task queued behind each running one) measured slower
+#: than 1: every hand-back sends a task's whole stack of cells back and forth.
+IN_FLIGHT = 1
 #: Tasks a returned task's unfinished cells are cut into (when fewer than twice as many
 #: tasks are left).
 LEFTOVER_TASKS = 4
