@@ -82,7 +82,7 @@ from .driver import (UNLIMITED, Interrupt, Tally, budget_exhausted, drive, explo
                      stack_cells)
 
 __all__ = ["FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS", "SLICE_SECONDS",
-           "LEFTOVER_TASKS", "BRANCHING", "IN_FLIGHT", "Shared", "RunFile", "RunUnreachable",
+           "LEFTOVER_TASKS", "BRANCHING", "IN_FLIGHT", "Flag", "Shared", "RunFile", "RunUnreachable",
            "publish", "shared_part", "Task", "Outcome", "ParallelRun", "die_with_parent",
            "process_pool", "run_task", "expand", "frontier", "batches", "Slot", "run_on"]
 
@@ -178,10 +178,30 @@ class ParallelRun:
 
 #: Set in a worker once it has received a Ctrl-C: its later tasks return at once.
 _interrupted = False
-#: In a worker of a :func:`process_pool`: the event set while some worker is idle.
+#: In a worker of a :func:`process_pool`: the flag (:class:`Flag`) set while some worker is idle.
 _idle = None
 #: In a worker: the key and :class:`Shared` of the last run it read (:func:`shared_part`).
 _last_run: tuple = (None, None)
+
+
+class Flag:
+    """A flag shared with a pool's processes (inherited or spawned), with
+    :class:`threading.Event`'s ``set``, ``clear`` and ``is_set``: one byte of shared memory,
+    written and read without a lock. Unlike a ``multiprocessing.Event`` it holds no named
+    semaphore, which a process killed while still holding one leaves behind (the resource
+    tracker warns of 5 leaked semaphores)."""
+
+    def __init__(self, context):
+        self.shared = context.RawValue(ctypes.c_bool, False)
+
+    def set(self) -> None:
+        self.shared.value = True
+
+    def clear(self) -> None:
+        self.shared.value = False
+
+    def is_set(self) -> bool:
+        return self.shared.value
 
 
 @dataclass
@@ -209,7 +229,7 @@ def _note_interrupt(signum, frame):
 def die_with_parent(idle=None) -> None:
     """A process pool's ``initializer``: the worker is killed when the process that started
     it dies (Linux ``PR_SET_PDEATHSIG``; elsewhere nothing), remembers a Ctrl-C so that
-    the tasks it has not started yet return at once, and keeps the pool's ``idle`` event
+    the tasks it has not started yet return at once, and keeps the pool's ``idle`` flag
     (:class:`Demand`)."""
     global _idle
     _idle = idle
@@ -230,7 +250,7 @@ def process_pool(workers: int):
     ``demand`` attribute; when the block ends, tasks still running (a stopped run no longer
     wants them) are stopped, not awaited."""
     context = multiprocessing.get_context()
-    idle = context.Event()
+    idle = Flag(context)
     executor = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
                                                       initializer=die_with_parent,
                                                       initargs=(idle,))
@@ -239,6 +259,7 @@ def process_pool(workers: int):
         yield executor
     finally:
         processes = list((getattr(executor, "_processes", None) or {}).values())
+        manager = getattr(executor, "_executor_manager_thread", None)
         _abandon_queued(executor)
         executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
@@ -246,6 +267,7 @@ def process_pool(workers: int):
                 process.terminate()
         for process in processes:
             process.join(timeout=STOP_SECONDS)
+        _join_manager(manager)
 
 
 @contextlib.contextmanager
@@ -288,6 +310,16 @@ def _abandon_queued(executor) -> None:
     queue = getattr(executor, "_call_queue", None)
     if queue is not None:
         queue.cancel_join_thread()
+
+
+def _join_manager(manager) -> None:
+    """Wait (at most ``STOP_SECONDS``) for a closed pool's manager thread, which holds the
+    pool's queues once ``shutdown`` dropped them: they are released (their named semaphores
+    unlinked) before the pool's block ends, not at the interpreter's exit, which a process
+    killed meanwhile never reaches (the resource tracker then warns of 5 leaked
+    semaphores)."""
+    if manager is not None:
+        manager.join(timeout=STOP_SECONDS)
 
 
 def run_task(task: Task) -> Outcome:
