@@ -266,7 +266,8 @@ FRONTIER_CELLS = 64
 MAX_TASKS = 16
 #: Seconds between two looks at the tasks (budgets, progress, Ctrl-C).
 POLL_SECONDS = 0.5
-#: Seconds a stopped run waits for its running tasks' partial results.
+#: Seconds a stopped run waits for its running tasks' partial results, and a closing pool
+#: for its processes and its manager thread.
 STOP_SECONDS = 1.0
 #: Seconds a task runs before it hands its unfinished cells back to be shared out again
 #: (None: tasks run to the end). Work stealing without talk between workers: no subtree

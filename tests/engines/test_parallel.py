@@ -406,6 +406,35 @@ def test_closing_a_pool_whose_queue_is_blocked_lets_the_interpreter_exit():
     assert (done.returncode, done.stdout) == (0, "closed\n"), done.stderr
 
 
+HALF_SENT = """
+import os, struct, sys
+from regions.engines import parallel
+sent, told = os.pipe()
+hold, _ = os.pipe()                                         # never written
+def send_half():
+    frame = sys._getframe()
+    while "result_queue" not in frame.f_locals:     # the worker's loop (its caller)
+        frame = frame.f_back
+    writer = frame.f_locals["result_queue"]._writer.fileno()
+    os.write(writer, struct.pack("!i", 1000) + bytes(10))   # 10 of 1000 bytes
+    os.write(told, b"!")
+    os.read(hold, 1)                                        # stopped before the rest
+with parallel.process_pool(1) as pool:
+    pool.submit(send_half)
+    os.read(sent, 1)
+print("closed", flush=True)
+"""
+
+
+def test_a_result_cut_short_by_closing_the_pool_lets_the_interpreter_exit():
+    """A worker stopped in the middle of sending a result (the pool closed meanwhile): the
+    pool's manager thread, which waited for the rest, reads the pipe's end instead, so the
+    exit, which joins that thread, does not hang (it did, now and then, in pytest)."""
+    done = subprocess.run([sys.executable, "-c", HALF_SENT], capture_output=True, text=True,
+                          timeout=120)
+    assert (done.returncode, done.stdout) == (0, "closed\n"), done.stderr
+
+
 KILLED_AFTER_THE_POOL = """
 import multiprocessing, os, signal, threading
 import regions
@@ -569,15 +598,24 @@ LINES = random_network([2, 40, 1], seed=5)
 
 
 @pytest.mark.parametrize("method", ["split", "vertex"])
-def test_packed_cells_unpack_bit_for_bit(method):
+@pytest.mark.parametrize("distinct", [False, True])
+def test_packed_cells_unpack_bit_for_bit(method, distinct):
     """Frontier cells (arrays of several dtypes and shapes, and scalars) packed into a few
-    arrays and unpacked: every field the same bytes, dtype, shape or Python type."""
+    arrays and unpacked: every field the same bytes, dtype, shape or Python type. With
+    ``distinct``, the vertex cells' map error bounds, which the children of one cell
+    share, are packed once each, and the cells take fewer bytes."""
     engine = {"split": SplitEngine, "vertex": VertexEngine}[method](
         NETS[method], BOX.resolve(2), parallel.Settings())
     cells = parallel.frontier(engine, engine.roots(), 32, 3)
-    packed = pack_tuples(cells)
+    packed = pack_tuples(cells, distinct)
     assert all(isinstance(value, (np.ndarray, np.generic)) for value in packed.values())
-    assert len(packed) <= 2 * len(cells[0]) + 1
+    assert len(packed) <= 3 * len(cells[0]) + 1
+    if distinct and method == "vertex":
+        errors = cells[0]._fields.index("map_error")
+        index = packed[f"{errors}_index"]
+        assert len(set(index.tolist())) < len(cells)
+        assert (sum(v.nbytes for v in packed.values())
+                < sum(v.nbytes for v in pack_tuples(cells).values()))
     for cell, back in zip(cells, unpack_tuples(packed), strict=True):
         for mine, theirs in zip(cell, engine.cell_type(*back), strict=True):
             assert type(mine) is type(theirs)

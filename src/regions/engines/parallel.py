@@ -41,14 +41,17 @@ in the calling process only.
 What travels: the engine type, network, domain and settings of a run are pickled
 once to a temporary file (``publish``), which each worker reads at its first task of
 the run (``shared_part``); a task carries the file's name and its cells packed into a
-few arrays (``regions.packing.pack_tuples``), and returns its cells left packed the
-same way. A worker that cannot read the file (a cluster's worker on another machine)
-sends its task back; from then on every task carries the run, which is said on stderr
-and in the result's ``notes``.
+few arrays (``regions.packing.pack_tuples``), an array that several cells share sent
+once (``distinct``: the children of one vertex cell share their map's error bounds),
+and returns its cells left packed the same way. A worker that cannot read the file (a
+cluster's worker on another machine) sends its task back; from then on every task
+carries the run, which is said on stderr and in the result's ``notes``.
 
 ``process_pool`` gives a process pool whose workers never outlive the
-process that started them (Linux) and are stopped, not awaited, when it closes. It keeps
-``IN_FLIGHT`` tasks out per worker (``Demand``).
+process that started them (Linux) and are stopped, not awaited, when it closes; its
+block ends once the pool's manager thread has (nothing of it is left to the
+interpreter's exit: no named semaphore, no thread waiting for a result cut short). It
+keeps ``IN_FLIGHT`` tasks out per worker (``Demand``).
 
 Any executor works that pickles its tasks or shares memory: thread and process
 pools, and a ``dask.distributed`` client's ``client.get_executor()``.
@@ -260,6 +263,7 @@ def process_pool(workers: int):
     finally:
         processes = list((getattr(executor, "_processes", None) or {}).values())
         manager = getattr(executor, "_executor_manager_thread", None)
+        results = getattr(executor, "_result_queue", None)
         _abandon_queued(executor)
         executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
@@ -268,6 +272,7 @@ def process_pool(workers: int):
         for process in processes:
             process.join(timeout=STOP_SECONDS)
         _join_manager(manager)
+        _end_cut_result(manager, results)
 
 
 @contextlib.contextmanager
@@ -322,6 +327,18 @@ def _join_manager(manager) -> None:
         manager.join(timeout=STOP_SECONDS)
 
 
+def _end_cut_result(manager, results) -> None:
+    """A closed pool's manager thread still running after :func:`_join_manager` waits for
+    the rest of a result that a worker stopped in the middle of sending (the interpreter,
+    which joins it at exit, would hang): close this process's end for writing of the
+    result pipe ``results``, so that the thread reads the pipe's end instead, and wait for
+    it again. (Processes forked while the pool was open hold that end too, and keep it
+    open.)"""
+    if manager is not None and manager.is_alive() and results is not None:
+        results._writer.close()
+        manager.join(timeout=STOP_SECONDS)
+
+
 def run_task(task: Task) -> Outcome:
     """Enumerate (or count) the subtrees of ``task.cells``, in order, for at most
     ``task.slice_seconds`` (runs on a worker); the cells left come back packed."""
@@ -345,7 +362,7 @@ def run_task(task: Task) -> Outcome:
     _interrupted = _interrupted or reason == "interrupted"
     if reason == "slice":
         reason = None
-    leftover = pack_tuples(stack_cells(engine)[::-1])
+    leftover = pack_tuples(stack_cells(engine)[::-1], distinct=True)
     if tally is None:
         return Outcome(records, engine.count(records), engine.counters(), reason,
                        leftover=leftover)
@@ -445,8 +462,8 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
     demand = getattr(executor, "demand", None)
 
     def submit(slot: Slot) -> None:
-        task = Task(source[0], pack_tuples(slot.cells), max_regions, deadline, count_only,
-                    SLICE_SECONDS)
+        task = Task(source[0], pack_tuples(slot.cells, distinct=True), max_regions, deadline,
+                    count_only, SLICE_SECONDS)
         futures[executor.submit(run_task, task)] = slot
 
     def carry(error: RunUnreachable) -> None:
