@@ -187,7 +187,8 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
                      time_limit, memory_limit, roots,
                      seconds_before=time.perf_counter() - started)
         return build_partition(engine, network, domain, scale, min_radius, run.records,
-                               run.counters, run.stop_reason, run.unfinished, run.seconds)
+                               run.counters, run.stop_reason, run.unfinished, run.seconds,
+                               run.notes)
     for cell in reversed(roots):
         engine.push(cell)
     save = None if checkpoint is None else _writer(checkpoint, key, resume, saved)
@@ -275,7 +276,7 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
                          seconds_before=seconds_before)
         counters, reason, unfinished, seconds = (counted.counters, counted.stop_reason,
                                                  counted.unfinished, counted.seconds)
-        thin_patterns = counted.thin_patterns
+        thin_patterns, notes = counted.thin_patterns, counted.notes
     else:
         for cell in reversed(roots):
             engine.push(cell)
@@ -288,11 +289,12 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
                                 checkpoint=serial_save, checkpoint_every=checkpoint_every,
                                 seconds_before=seconds_before, sink=tally)
         counters, unfinished, thin_patterns = engine.counters(), engine.pending, tally.thin_patterns
+        notes = ()
     thin_patterns = np.concatenate([thin_before, thin_patterns])
     return RegionCount(regions=int(counters.regions), thin=len(thin_patterns),
                        thin_patterns=thin_patterns,
                        **run_fields(engine, network, domain, scale, min_radius, counters, reason,
-                                    unfinished, seconds))
+                                    unfinished, seconds, notes))
 
 
 def _checked_roots(engine, started: float, time_limit, memory_limit):

@@ -105,6 +105,7 @@ class Run:
     exact_budget: int | None = None
     exact_decisions: int = 0
     uncertain_decisions: int = 0
+    notes: tuple = ()
 
     @property
     def certain(self) -> bool:
@@ -175,6 +176,9 @@ class Partition(Run):
         Decisions float64 could not certify that were settled by rounding: in the
         float-only mode, or in the exact mode once its budget ran out. When positive the
         count may be wrong (:attr:`certain` is False).
+    notes : tuple of str
+        How the run was slowed down: a slower path it was forced onto (also said on
+        stderr), e.g. workers that could not read the run's shared file.
     rational_witnesses : dict
         Region index -> exact witness (tuple of ``fractions.Fraction``) for the regions
         too thin for a certified float64 witness.

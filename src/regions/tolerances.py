@@ -67,7 +67,7 @@ __all__ = [
     "CHECK_EVERY", "WORK_PER_STEP", "SPLIT_STEPS", "VERTEX_CHUNK", "VERTEX_SPLIT_STEPS",
     "VERTEX_RUN_STEPS", "MEMORY_CHECK_EVERY", "PROGRESS_SECONDS",
     "CHECKPOINT_SECONDS", "FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS",
-    "SLICE_SECONDS", "DEMAND_SECONDS", "LEFTOVER_TASKS", "BRANCHING", "GENERATOR_CACHE",
+    "SLICE_SECONDS", "DEMAND_SECONDS", "IN_FLIGHT", "LEFTOVER_TASKS", "BRANCHING", "GENERATOR_CACHE",
     "CACHE_SIZE", "SPECTRAL_CACHE", "CHUNK",
     "check_min_radius",
 ]
@@ -266,7 +266,8 @@ FRONTIER_CELLS = 64
 MAX_TASKS = 16
 #: Seconds between two looks at the tasks (budgets, progress, Ctrl-C).
 POLL_SECONDS = 0.5
-#: Seconds a stopped run waits for its running tasks' partial results.
+#: Seconds a stopped run waits for its running tasks' partial results, and a closing pool
+#: for its processes and its manager thread.
 STOP_SECONDS = 1.0
 #: Seconds a task runs before it hands its unfinished cells back to be shared out again
 #: (None: tasks run to the end). Work stealing without talk between workers: no subtree
@@ -277,6 +278,10 @@ SLICE_SECONDS = 1.0
 #: On a process pool, a task hands its cells back only once a worker is idle, and after at
 #: least this many seconds.
 DEMAND_SECONDS = 0.2
+#: On a process pool, tasks kept out per worker (running or waiting): fewer, and a running
+#: task hands its cells back. 2 (a task queued behind each running one) measured slower
+#: than 1: every hand-back sends a task's whole stack of cells back and forth.
+IN_FLIGHT = 1
 #: Tasks a returned task's unfinished cells are cut into (when fewer than twice as many
 #: tasks are left).
 LEFTOVER_TASKS = 4

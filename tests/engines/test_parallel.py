@@ -24,6 +24,7 @@ import pytest
 import regions
 from regions.engines import driver, parallel
 from regions.io import checkpoint as checkpoints
+from regions.packing import pack_tuples, unpack_tuples
 from regions.engines.split import SplitEngine
 from regions.engines.vertex import VertexEngine
 from regions.cli import main
@@ -292,6 +293,12 @@ def test_the_frontier_records_no_region():
         assert engine.n_regions == 0 and engine.take_results() == []
 
 
+def count_task(cells: list, slice_seconds=parallel.SLICE_SECONDS) -> parallel.Task:
+    """A task counting the subtrees of ``cells`` (vertex engine, ``NET`` on the box)."""
+    shared = parallel.Shared(VertexEngine, NET, BOX.resolve(2), parallel.Settings())
+    return parallel.Task(shared, pack_tuples(cells), None, None, True, slice_seconds)
+
+
 def test_a_task_hands_its_cells_back_only_when_a_worker_is_idle(monkeypatch):
     """On a process pool's worker (its idle event set by the caller's Demand), a task past
     its slice returns its cells only while some worker is idle; otherwise it runs to the
@@ -301,8 +308,7 @@ def test_a_task_hands_its_cells_back_only_when_a_worker_is_idle(monkeypatch):
     idle = threading.Event()
     monkeypatch.setattr(parallel, "_idle", idle)
     engine = VertexEngine(NET, BOX.resolve(2), parallel.Settings())
-    task = parallel.Task(VertexEngine, NET, BOX.resolve(2), parallel.Settings(),
-                         engine.roots(), None, None, True, parallel.SLICE_SECONDS)
+    task = count_task(engine.roots())
     whole = parallel.run_task(task)
     assert whole.complete and whole.count == len(regions.enumerate_regions(NET, BOX,
                                                                            method="vertex"))
@@ -310,18 +316,18 @@ def test_a_task_hands_its_cells_back_only_when_a_worker_is_idle(monkeypatch):
     first = parallel.run_task(task)
     assert first.stop_reason is None and first.leftover and first.count < whole.count
     idle.clear()
-    rest = parallel.run_task(parallel.Task(VertexEngine, NET, BOX.resolve(2),
-                                           parallel.Settings(), first.leftover, None, None,
-                                           True, parallel.SLICE_SECONDS))
+    rest = parallel.run_task(parallel.Task(task.shared, first.leftover, None, None, True,
+                                           parallel.SLICE_SECONDS))
     assert rest.complete and first.count + rest.count == whole.count
 
 
-def test_demand_tracks_idle_workers():
+def test_demand_keeps_tasks_in_flight_for_every_worker():
+    """The idle event is set while fewer than IN_FLIGHT tasks per worker are out."""
     import threading
     demand = parallel.Demand(threading.Event(), workers=2)
-    demand.update(1)
+    demand.update(parallel.IN_FLIGHT * 2 - 1)
     assert demand.event.is_set()
-    demand.update(2)
+    demand.update(parallel.IN_FLIGHT * 2)
     assert not demand.event.is_set()
     with parallel.process_pool(2) as pool:
         assert pool.demand.workers == 2
@@ -334,8 +340,7 @@ def test_a_worker_that_saw_ctrl_c_returns_at_once(monkeypatch):
     monkeypatch.setattr(parallel, "_interrupted", True)
     engine = VertexEngine(NET, BOX.resolve(2), parallel.Settings())
     cells = engine.roots()
-    task = parallel.Task(VertexEngine, NET, BOX.resolve(2), parallel.Settings(), cells, None,
-                         None, True)
+    task = count_task(cells, slice_seconds=None)
     outcome = parallel.run_task(task)
     assert (outcome.count, outcome.stop_reason, outcome.unfinished) == (0, "interrupted",
                                                                         len(cells))
@@ -371,6 +376,89 @@ def _alive(pid: int) -> bool:
             return handle.read().split()[2] != "Z"
     except FileNotFoundError:
         return False
+
+
+BLOCKED_FEEDER = """
+import multiprocessing, os
+from regions.engines import parallel
+r, w = os.pipe()
+def hold():
+    parallel.die_with_parent()
+    os.read(r, 1)
+with parallel.process_pool(1) as pool:
+    pool.submit(os.read, r, 1)                  # the worker blocks for good
+    for _ in range(3):
+        pool.submit(len, bytes(4 << 20))        # the feeder blocks on the full pipe
+    holder = multiprocessing.Process(target=hold, daemon=True)
+    holder.start()                              # forked now: keeps that pipe open
+print("closed", flush=True)
+"""
+
+
+def test_closing_a_pool_whose_queue_is_blocked_lets_the_interpreter_exit():
+    """Tasks still queued when a pool closes, their pipe full and kept open by a process
+    forked meanwhile that lives until the interpreter exits (a daemon process, or another
+    pool's worker): the pool's manager thread no longer waits to send them, so the exit,
+    which joins that thread before it stops daemon processes, does not hang (it did: the
+    process never ended, as pytest sometimes did not)."""
+    done = subprocess.run([sys.executable, "-c", BLOCKED_FEEDER], capture_output=True,
+                          text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (0, "closed\n"), done.stderr
+
+
+HALF_SENT = """
+import os, struct, sys
+from regions.engines import parallel
+sent, told = os.pipe()
+hold, _ = os.pipe()                                         # never written
+def send_half():
+    frame = sys._getframe()
+    while "result_queue" not in frame.f_locals:     # the worker's loop (its caller)
+        frame = frame.f_back
+    writer = frame.f_locals["result_queue"]._writer.fileno()
+    os.write(writer, struct.pack("!i", 1000) + bytes(10))   # 10 of 1000 bytes
+    os.write(told, b"!")
+    os.read(hold, 1)                                        # stopped before the rest
+with parallel.process_pool(1) as pool:
+    pool.submit(send_half)
+    os.read(sent, 1)
+print("closed", flush=True)
+"""
+
+
+def test_a_result_cut_short_by_closing_the_pool_lets_the_interpreter_exit():
+    """A worker stopped in the middle of sending a result (the pool closed meanwhile): the
+    pool's manager thread, which waited for the rest, reads the pipe's end instead, so the
+    exit, which joins that thread, does not hang (it did, now and then, in pytest)."""
+    done = subprocess.run([sys.executable, "-c", HALF_SENT], capture_output=True, text=True,
+                          timeout=120)
+    assert (done.returncode, done.stdout) == (0, "closed\n"), done.stderr
+
+
+KILLED_AFTER_THE_POOL = """
+import multiprocessing, os, signal, threading
+import regions
+from regions.engines import parallel
+from regions.random_networks import random_network
+multiprocessing.set_start_method("spawn")       # its semaphores are named and tracked
+with parallel.process_pool(2) as pool:
+    counted = regions.count_regions(random_network([2, 40, 1], seed=5), regions.whole_space(),
+                                    method="vertex", executor=pool)
+print(counted.regions, threading.active_count(), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)            # no exit handler runs
+"""
+
+
+def test_a_closed_pool_leaves_no_semaphore_to_a_killed_process():
+    """A process killed right after its pool's block (as a benchmark's child is once it
+    has sent its result) leaves no named semaphore behind: the pool's manager thread,
+    which holds its queues, has ended with the block, so the resource tracker finds
+    nothing to clean up (it warned of 5 leaked semaphores). The count is Zaslavsky's."""
+    done = subprocess.run([sys.executable, "-c", KILLED_AFTER_THE_POOL], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == -signal.SIGKILL
+    assert done.stdout.split() == [str(oracles.zaslavsky(40, 2)), "1"], done.stderr
+    assert "leaked" not in done.stderr, done.stderr
 
 
 def test_executor_refuses_checkpoints_and_the_walk(tmp_path):
@@ -501,3 +589,101 @@ def test_cli_capped_parallel_count_is_consistent(tmp_path, capsys):
     assert code == 5 and summary["stop_reason"] == "max_regions"
     assert 300 <= summary["regions"] <= summary["per_layer"][-1] <= (
         summary["regions"] + summary["unfinished"])
+
+
+# --- What travels: the run once per worker, cells packed ------------------------------------
+
+#: One layer of 40 lines on R^2: Zaslavsky 1 + 40 + C(40, 2) = 821 regions.
+LINES = random_network([2, 40, 1], seed=5)
+
+
+@pytest.mark.parametrize("method", ["split", "vertex"])
+@pytest.mark.parametrize("distinct", [False, True])
+def test_packed_cells_unpack_bit_for_bit(method, distinct):
+    """Frontier cells (arrays of several dtypes and shapes, and scalars) packed into a few
+    arrays and unpacked: every field the same bytes, dtype, shape or Python type. With
+    ``distinct``, the vertex cells' map error bounds, which the children of one cell
+    share, are packed once each, and the cells take fewer bytes."""
+    engine = {"split": SplitEngine, "vertex": VertexEngine}[method](
+        NETS[method], BOX.resolve(2), parallel.Settings())
+    cells = parallel.frontier(engine, engine.roots(), 32, 3)
+    packed = pack_tuples(cells, distinct)
+    assert all(isinstance(value, (np.ndarray, np.generic)) for value in packed.values())
+    assert len(packed) <= 3 * len(cells[0]) + 1
+    if distinct and method == "vertex":
+        errors = cells[0]._fields.index("map_error")
+        index = packed[f"{errors}_index"]
+        assert len(set(index.tolist())) < len(cells)
+        assert (sum(v.nbytes for v in packed.values())
+                < sum(v.nbytes for v in pack_tuples(cells).values()))
+    for cell, back in zip(cells, unpack_tuples(packed), strict=True):
+        for mine, theirs in zip(cell, engine.cell_type(*back), strict=True):
+            assert type(mine) is type(theirs)
+            if isinstance(mine, np.ndarray):
+                assert mine.dtype == theirs.dtype and mine.shape == theirs.shape
+                assert mine.tobytes() == theirs.tobytes()
+            else:
+                assert mine == theirs
+
+
+def test_a_worker_reads_a_run_once(monkeypatch):
+    """A run's file is read at a worker's first task of the run and kept: its later tasks
+    need no file; another run's file is read anew, and an unreadable one says so."""
+    monkeypatch.setattr(parallel, "_last_run", (None, None))
+    shared = parallel.Shared(VertexEngine, LINES, regions.whole_space().resolve(2),
+                             parallel.Settings())
+    with parallel.publish(shared) as run_file:
+        first = parallel.shared_part(run_file)
+    assert not os.path.exists(run_file.path)
+    assert parallel.shared_part(run_file) is first
+    assert np.array_equal(first.network.layers[0].weight, LINES.layers[0].weight)
+    with pytest.raises(parallel.RunUnreachable):
+        parallel.shared_part(parallel.RunFile("another run", run_file.path))
+
+
+class Recording(concurrent.futures.Executor):
+    """A process pool's stand-in that keeps every task it submits (in this process)."""
+
+    def __init__(self, pool):
+        self.pool, self.demand, self.tasks = pool, pool.demand, []
+
+    def submit(self, fn, task):
+        self.tasks.append(task)
+        return self.pool.submit(fn, task)
+
+
+def test_a_two_worker_count_sends_the_run_once_and_cells_packed():
+    """On a 2-worker process pool every task names the run's file instead of carrying the
+    network, its cells travel as arrays, and the count is Zaslavsky's."""
+    with parallel.process_pool(2) as pool:
+        recording = Recording(pool)
+        counted = regions.count_regions(LINES, regions.whole_space(), method="vertex",
+                                        executor=recording)
+    assert counted.regions == oracles.zaslavsky(40, 2) == 821 and counted.complete
+    assert counted.notes == () and recording.tasks
+    assert all(isinstance(task.shared, parallel.RunFile) for task in recording.tasks)
+    assert all(isinstance(value, (np.ndarray, np.generic)) for task in recording.tasks
+               for value in task.cells.values())
+
+
+def test_workers_that_cannot_read_the_run_file_get_it_with_every_task(monkeypatch, capsys):
+    """A worker on another machine cannot read the run's file: the task comes back, is
+    sent again carrying the run, and so is every later task; said on stderr and in the
+    result's notes, and the count is still Zaslavsky's."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def elsewhere(shared):
+        yield parallel.RunFile("a run on another machine", "/nonexistent/regions-run.pickle")
+
+    monkeypatch.setattr(parallel, "publish", elsewhere)
+    monkeypatch.setattr(parallel, "_last_run", (None, None))
+    executor = InlineExecutor()
+    counted = regions.count_regions(LINES, regions.whole_space(), method="vertex",
+                                    executor=executor)
+    assert counted.regions == oracles.zaslavsky(40, 2) and counted.complete
+    assert len(counted.notes) == 1 and "travel with every task" in counted.notes[0]
+    assert "travel with every task" in capsys.readouterr().err
+    failed = [f for f in executor.submitted if f.exception() is not None]
+    assert failed and failed == executor.submitted[:len(failed)]     # the first round only
+    assert all(isinstance(f.exception(), parallel.RunUnreachable) for f in failed)

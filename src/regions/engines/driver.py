@@ -239,7 +239,7 @@ def prepare(domain: Domain, min_radius: float) -> tuple[float, float, Domain]:
 
 def run_fields(engine: Engine, network: Network, domain: Domain, scale: float,
                min_radius: float, counters: Counters, stop_reason, unfinished: int,
-               seconds: float) -> dict:
+               seconds: float, notes: tuple = ()) -> dict:
     """The attributes of :class:`regions.partition.Run` of an enumeration."""
     return dict(network=network, domain=domain, min_radius=min_radius, scale=scale,
                 complete=stop_reason is None, stop_reason=stop_reason, unfinished=unfinished,
@@ -247,18 +247,18 @@ def run_fields(engine: Engine, network: Network, domain: Domain, scale: float,
                 lps=int(counters.lps), lp_seconds=float(counters.lp_seconds),
                 exact=engine.settings.exact, exact_budget=engine.settings.exact_budget,
                 exact_decisions=int(counters.exact_decisions),
-                uncertain_decisions=int(counters.uncertain_decisions))
+                uncertain_decisions=int(counters.uncertain_decisions), notes=tuple(notes))
 
 
 def build_partition(engine: Engine, network: Network, domain: Domain, scale: float,
                     min_radius: float, records: list, counters: Counters, stop_reason,
-                    unfinished: int, seconds: float) -> Partition:
+                    unfinished: int, seconds: float, notes: tuple = ()) -> Partition:
     """The :class:`Partition` of an engine's final-region ``records``: the one place a
     partition is assembled from an enumeration, and where working coordinates (divided by
     ``scale``) become the domain's."""
     arrays = engine.collect(records)
     return Partition(**run_fields(engine, network, domain, scale, min_radius, counters,
-                                  stop_reason, unfinished, seconds),
+                                  stop_reason, unfinished, seconds, notes),
                      **domain_fields(arrays, network, domain, scale))
 
 

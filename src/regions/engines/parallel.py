@@ -38,8 +38,20 @@ an expired time limit cancels the tasks not yet started and waits at most
 at the Ctrl-C their process group receives too). ``memory_limit`` is measured
 in the calling process only.
 
+What travels: the engine type, network, domain and settings of a run are pickled
+once to a temporary file (``publish``), which each worker reads at its first task of
+the run (``shared_part``); a task carries the file's name and its cells packed into a
+few arrays (``regions.packing.pack_tuples``), an array that several cells share sent
+once (``distinct``: the children of one vertex cell share their map's error bounds),
+and returns its cells left packed the same way. A worker that cannot read the file (a
+cluster's worker on another machine) sends its task back; from then on every task
+carries the run, which is said on stderr and in the result's ``notes``.
+
 ``process_pool`` gives a process pool whose workers never outlive the
-process that started them (Linux) and are stopped, not awaited, when it closes.
+process that started them (Linux) and are stopped, not awaited, when it closes; its
+block ends once the pool's manager thread has (nothing of it is left to the
+interpreter's exit: no named semaphore, no thread waiting for a result cut short). It
+keeps ``IN_FLIGHT`` tasks out per worker (``Demand``).
 
 Any executor works that pickles its tasks or shares memory: thread and process
 pools, and a ``dask.distributed`` client's ``client.get_executor()``.
@@ -52,37 +64,66 @@ import contextlib
 import ctypes
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
+import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..domain import Domain
 from ..network import Network
+from ..packing import pack_tuples, unpack_tuples
 from ..tolerances import (BRANCHING, CHECKPOINT_SECONDS, DEMAND_SECONDS, FRONTIER_CELLS,
-                          LEFTOVER_TASKS, MAX_TASKS, POLL_SECONDS, SLICE_SECONDS, STOP_SECONDS)
+                          IN_FLIGHT, LEFTOVER_TASKS, MAX_TASKS, POLL_SECONDS, SLICE_SECONDS,
+                          STOP_SECONDS)
 from .base import Counters, Settings
 from .driver import (UNLIMITED, Interrupt, Tally, budget_exhausted, drive, explored,
                      stack_cells)
 
 __all__ = ["FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS", "SLICE_SECONDS",
-           "LEFTOVER_TASKS", "BRANCHING", "Task", "Outcome", "ParallelRun", "die_with_parent",
+           "LEFTOVER_TASKS", "BRANCHING", "IN_FLIGHT", "Flag", "Shared", "RunFile", "RunUnreachable",
+           "publish", "shared_part", "Task", "Outcome", "ParallelRun", "die_with_parent",
            "process_pool", "run_task", "expand", "frontier", "batches", "Slot", "run_on"]
 
 
 @dataclass(frozen=True)
-class Task:
-    """The subtrees of consecutive cells (depth-first order); ``deadline`` is wall-clock
-    (``time.time()``) or None; ``count_only``: count the regions instead of returning
-    them; ``slice_seconds``: run at most this long, then return the cells left."""
+class Shared:
+    """What every task of one run shares: the engine type, the network, the scaled working
+    domain and the settings."""
 
     engine: type
     network: Network
-    domain: Domain          # scaled working domain
+    domain: Domain
     settings: Settings
-    cells: list
+
+
+@dataclass(frozen=True)
+class RunFile:
+    """Where a run's :class:`Shared` waits, pickled once (:func:`publish`): ``key`` is unique
+    to the run, ``path`` the file, which a worker reads at its first task of the run."""
+
+    key: str
+    path: str
+
+
+class RunUnreachable(OSError):
+    """A worker cannot read a :class:`RunFile` (it runs on another machine)."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """The subtrees of consecutive cells (depth-first order); ``shared``: the run's
+    :class:`Shared`, or the :class:`RunFile` that holds it; ``cells``: the cells packed
+    (:func:`regions.packing.pack_tuples`); ``deadline`` is wall-clock (``time.time()``) or
+    None; ``count_only``: count the regions instead of returning them; ``slice_seconds``:
+    run at most this long, then return the cells left."""
+
+    shared: Shared | RunFile
+    cells: dict
     max_regions: int | None
     deadline: float | None
     count_only: bool = False
@@ -94,7 +135,8 @@ class Outcome:
     """What a task produced: final-region ``records``, or for a count none, and the thin
     regions' patterns;
     ``leftover``: the cells it did not finish, in depth-first order (their subtrees
-    follow its regions in the serial order). ``stop_reason`` is None for a task that
+    follow its regions in the serial order), packed (:func:`regions.packing.pack_tuples`)
+    as a worker returns it, a list once the calling process received it. ``stop_reason`` is None for a task that
     finished or whose time slice ended, else why it stopped."""
 
     records: list
@@ -102,16 +144,19 @@ class Outcome:
     counters: Counters | None = None
     stop_reason: str | None = None
     thin_patterns: np.ndarray | None = None
-    leftover: list = field(default_factory=list)
+    leftover: list | dict = field(default_factory=lambda: pack_tuples([]))
 
     @property
     def unfinished(self) -> int:
+        """The cells left (packed or not)."""
+        if isinstance(self.leftover, dict):
+            return int(self.leftover["count"])
         return len(self.leftover)
 
     @property
     def complete(self) -> bool:
         """Its cells' subtrees are done (nothing left, or what was left is shared out)."""
-        return self.stop_reason is None and not self.leftover
+        return self.stop_reason is None and not self.unfinished
 
 
 @dataclass
@@ -126,6 +171,8 @@ class ParallelRun:
     cells: list
     seconds: float
     thin_patterns: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int8))
+    #: How the run was slowed down (a slower path it was forced onto), for the caller.
+    notes: list = field(default_factory=list)
 
     @property
     def unfinished(self) -> int:
@@ -134,21 +181,44 @@ class ParallelRun:
 
 #: Set in a worker once it has received a Ctrl-C: its later tasks return at once.
 _interrupted = False
-#: In a worker of a :func:`process_pool`: the event set while some worker is idle.
+#: In a worker of a :func:`process_pool`: the flag (:class:`Flag`) set while some worker is idle.
 _idle = None
+#: In a worker: the key and :class:`Shared` of the last run it read (:func:`shared_part`).
+_last_run: tuple = (None, None)
+
+
+class Flag:
+    """A flag shared with a pool's processes (inherited or spawned), with
+    :class:`threading.Event`'s ``set``, ``clear`` and ``is_set``: one byte of shared memory,
+    written and read without a lock. Unlike a ``multiprocessing.Event`` it holds no named
+    semaphore, which a process killed while still holding one leaves behind (the resource
+    tracker warns of 5 leaked semaphores)."""
+
+    def __init__(self, context):
+        self.shared = context.RawValue(ctypes.c_bool, False)
+
+    def set(self) -> None:
+        self.shared.value = True
+
+    def clear(self) -> None:
+        self.shared.value = False
+
+    def is_set(self) -> bool:
+        return self.shared.value
 
 
 @dataclass
 class Demand:
     """The idle workers of a :func:`process_pool`, shared with them: ``event`` is set while
-    fewer tasks are out than there are ``workers``, and a running task then hands its
-    cells back (so cells travel between processes only when another can take them)."""
+    fewer tasks are out than ``IN_FLIGHT`` per worker (``workers``), and a running task
+    then hands its cells back (so cells travel between processes only when another worker
+    can take them)."""
 
     event: object
     workers: int
 
     def update(self, outstanding: int) -> None:
-        if outstanding < self.workers:
+        if outstanding < IN_FLIGHT * self.workers:
             self.event.set()
         else:
             self.event.clear()
@@ -162,7 +232,7 @@ def _note_interrupt(signum, frame):
 def die_with_parent(idle=None) -> None:
     """A process pool's ``initializer``: the worker is killed when the process that started
     it dies (Linux ``PR_SET_PDEATHSIG``; elsewhere nothing), remembers a Ctrl-C so that
-    the tasks it has not started yet return at once, and keeps the pool's ``idle`` event
+    the tasks it has not started yet return at once, and keeps the pool's ``idle`` flag
     (:class:`Demand`)."""
     global _idle
     _idle = idle
@@ -183,7 +253,7 @@ def process_pool(workers: int):
     ``demand`` attribute; when the block ends, tasks still running (a stopped run no longer
     wants them) are stopped, not awaited."""
     context = multiprocessing.get_context()
-    idle = context.Event()
+    idle = Flag(context)
     executor = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
                                                       initializer=die_with_parent,
                                                       initargs=(idle,))
@@ -192,27 +262,97 @@ def process_pool(workers: int):
         yield executor
     finally:
         processes = list((getattr(executor, "_processes", None) or {}).values())
+        manager = getattr(executor, "_executor_manager_thread", None)
+        results = getattr(executor, "_result_queue", None)
+        _abandon_queued(executor)
         executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             if process.is_alive():
                 process.terminate()
         for process in processes:
             process.join(timeout=STOP_SECONDS)
+        _join_manager(manager)
+        _end_cut_result(manager, results)
+
+
+@contextlib.contextmanager
+def publish(shared: Shared):
+    """``shared`` pickled once to a temporary file, for the workers: yields its
+    :class:`RunFile`; the file is removed when the block ends."""
+    descriptor, path = tempfile.mkstemp(prefix="regions-run-", suffix=".pickle")
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            pickle.dump(shared, file, protocol=pickle.HIGHEST_PROTOCOL)
+        yield RunFile(uuid.uuid4().hex, path)
+    finally:
+        os.unlink(path)
+
+
+def shared_part(source: Shared | RunFile) -> Shared:
+    """A task's :class:`Shared`: ``source`` itself, or read from its :class:`RunFile` once
+    per run and worker (kept for the run's later tasks). Raises :class:`RunUnreachable` if
+    the file cannot be read."""
+    global _last_run
+    if isinstance(source, Shared):
+        return source
+    key, shared = _last_run
+    if key != source.key:
+        try:
+            with open(source.path, "rb") as file:
+                shared = pickle.load(file)
+        except OSError as exc:
+            raise RunUnreachable(f"{source.path}: {exc.strerror or exc}") from None
+        _last_run = (source.key, shared)
+    return shared
+
+
+def _abandon_queued(executor) -> None:
+    """Let ``executor``'s manager thread end without sending the tasks still queued for its
+    workers. Its queue's feeder thread may be blocked writing a task to a full pipe that no
+    worker will read (they are terminated) while another process forked meanwhile (another
+    pool's worker) keeps the pipe open; the manager thread would wait for the feeder
+    forever, and the interpreter, which joins manager threads at exit, would hang."""
+    queue = getattr(executor, "_call_queue", None)
+    if queue is not None:
+        queue.cancel_join_thread()
+
+
+def _join_manager(manager) -> None:
+    """Wait (at most ``STOP_SECONDS``) for a closed pool's manager thread, which holds the
+    pool's queues once ``shutdown`` dropped them: they are released (their named semaphores
+    unlinked) before the pool's block ends, not at the interpreter's exit, which a process
+    killed meanwhile never reaches (the resource tracker then warns of 5 leaked
+    semaphores)."""
+    if manager is not None:
+        manager.join(timeout=STOP_SECONDS)
+
+
+def _end_cut_result(manager, results) -> None:
+    """A closed pool's manager thread still running after :func:`_join_manager` waits for
+    the rest of a result that a worker stopped in the middle of sending (the interpreter,
+    which joins it at exit, would hang): close this process's end for writing of the
+    result pipe ``results``, so that the thread reads the pipe's end instead, and wait for
+    it again. (Processes forked while the pool was open hold that end too, and keep it
+    open.)"""
+    if manager is not None and manager.is_alive() and results is not None:
+        results._writer.close()
+        manager.join(timeout=STOP_SECONDS)
 
 
 def run_task(task: Task) -> Outcome:
     """Enumerate (or count) the subtrees of ``task.cells``, in order, for at most
-    ``task.slice_seconds`` (runs on a worker)."""
+    ``task.slice_seconds`` (runs on a worker); the cells left come back packed."""
     global _interrupted
     remaining = None if task.deadline is None else task.deadline - time.time()
     if _interrupted or (remaining is not None and remaining <= 0):
         return Outcome([], 0, None, "interrupted" if _interrupted else "time_limit",
-                       leftover=list(task.cells))
-    engine = task.engine(task.network, task.domain, task.settings)
-    for cell in reversed(task.cells):
-        engine.push(cell)
+                       leftover=task.cells)
+    shared = shared_part(task.shared)
+    engine = shared.engine(shared.network, shared.domain, shared.settings)
+    for cell in reversed(unpack_tuples(task.cells)):
+        engine.push(engine.cell_type(*cell))
     records: list = []
-    tally = (Tally(engine, task.settings.thin_radius, task.network.pattern_length)
+    tally = (Tally(engine, shared.settings.thin_radius, shared.network.pattern_length)
              if task.count_only else None)
     slice_seconds, wanted = task.slice_seconds, None
     if _idle is not None and slice_seconds is not None:
@@ -222,7 +362,7 @@ def run_task(task: Task) -> Outcome:
     _interrupted = _interrupted or reason == "interrupted"
     if reason == "slice":
         reason = None
-    leftover = stack_cells(engine)[::-1]
+    leftover = pack_tuples(stack_cells(engine)[::-1], distinct=True)
     if tally is None:
         return Outcome(records, engine.count(records), engine.counters(), reason,
                        leftover=leftover)
@@ -290,8 +430,25 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
     given, is called as ``checkpoint(cells, counters, thin_patterns, seconds)`` every
     ``checkpoint_every`` seconds and at the end: the cells not finished (depth-first order, a running task's
     cells among them) and what the returned tasks counted (a count only).
-    ``seconds_before``: time spent by earlier runs of a resumed count."""
+    ``seconds_before``: time spent by earlier runs of a resumed count.
+
+    The network, domain and settings reach each worker once, through a file
+    (:func:`publish`); where a worker cannot read it, every later task carries them, which
+    is said on stderr and in the result's ``notes``."""
+    shared = Shared(type(engine), network, scaled, settings)
+    with publish(shared) as run_file:
+        return _run(executor, engine, shared, run_file, progress, max_regions, time_limit,
+                    memory_limit, roots, count_only, checkpoint, checkpoint_every,
+                    seconds_before)
+
+
+def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regions,
+         time_limit, memory_limit, roots: list, count_only: bool, checkpoint,
+         checkpoint_every: float, seconds_before: float) -> ParallelRun:
+    """:func:`run_on`, its :class:`Shared` published as ``run_file``."""
     started = time.perf_counter()
+    network = shared.network
+    source, notes = [run_file], []
 
     def elapsed() -> float:
         return seconds_before + time.perf_counter() - started
@@ -305,16 +462,31 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
     demand = getattr(executor, "demand", None)
 
     def submit(slot: Slot) -> None:
-        task = Task(type(engine), network, scaled, settings, slot.cells, max_regions, deadline,
+        task = Task(source[0], pack_tuples(slot.cells, distinct=True), max_regions, deadline,
                     count_only, SLICE_SECONDS)
         futures[executor.submit(run_task, task)] = slot
 
+    def carry(error: RunUnreachable) -> None:
+        """From now on every task carries the run's :class:`Shared` (said once)."""
+        if source[0] is shared:
+            return
+        source[0] = shared
+        notes.append(f"a worker cannot read the run's file ({error}): the network, domain "
+                     "and settings travel with every task (slower)")
+        print(f"regions: {notes[-1]}", file=sys.stderr, flush=True)
+
     def receive(future, share: bool) -> None:
         """Store a returned task's outcome; a sliced task's cells left become new tasks
-        right after it in the depth-first order (several when few tasks are left)."""
+        right after it in the depth-first order (several when few tasks are left). A task
+        whose worker could not read the run's file is sent again, carrying the run."""
         slot = futures.pop(future)
+        if isinstance(future.exception(), RunUnreachable):
+            carry(future.exception())
+            if share:
+                submit(slot)
+            return
         slot.outcome = future.result()
-        leftover = slot.outcome.leftover
+        leftover = _received(engine, slot.outcome)
         if not (share and leftover and slot.outcome.stop_reason is None):
             return
         slot.outcome.leftover = []
@@ -367,11 +539,26 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
     if save is not None:
         save()
     if count_only:
-        return _assemble_count(engine, slots, base, reason, elapsed(), network.pattern_length)
+        counted = _assemble_count(engine, slots, base, reason, elapsed(),
+                                  network.pattern_length)
+    else:
+        counted = _assemble(engine, slots, max_regions, reason, elapsed(),
+                            lambda cells, room: _rerun(engine, shared, cells, room))
+    counted.notes = notes
+    return counted
 
-    def rerun(cells: list, room: int) -> Outcome:
-        return run_task(Task(type(engine), network, scaled, settings, cells, room, None))
-    return _assemble(engine, slots, max_regions, reason, elapsed(), rerun)
+
+def _received(engine, outcome: Outcome) -> list:
+    """A returned outcome's cells left, unpacked into ``engine``'s cells (and kept so)."""
+    outcome.leftover = [engine.cell_type(*cell) for cell in unpack_tuples(outcome.leftover)]
+    return outcome.leftover
+
+
+def _rerun(engine, shared: Shared, cells: list, room: int) -> Outcome:
+    """The subtrees of ``cells`` in the calling process, up to ``room`` regions."""
+    outcome = run_task(Task(shared, pack_tuples(cells), room, None))
+    _received(engine, outcome)
+    return outcome
 
 
 def _top_layer(slots: list) -> int:

@@ -34,6 +34,7 @@ import numpy as np
 
 from ..engines.base import Counters
 from ..errors import CheckpointError
+from ..packing import pack_tuples, unpack_tuples
 
 __all__ = ["FORMAT_VERSION", "SHARDS", "Saved", "fingerprint", "Shard", "Writer", "save", "load"]
 
@@ -75,45 +76,19 @@ class Saved:
 
 
 def _pack_tuples(prefix: str, items: list, arrays: dict) -> None:
-    """Store a list of equal-layout tuples (arrays and scalars) field by field.
-
-    An array field is stored raveled and concatenated, with every item's
-    shape; a scalar field as one array. Dtypes are kept, so unpacking gives
-    back the same bytes."""
-    arrays[f"{prefix}_count"] = np.int64(len(items))
-    if not items:
-        return
-    for k in range(len(items[0])):
-        values = [item[k] for item in items]
-        name = f"{prefix}_{k}"
-        if isinstance(values[0], np.ndarray):
-            dtype = values[0].dtype
-            if any(v.dtype != dtype for v in values):
-                raise CheckpointError(f"checkpoint field {name} mixes dtypes")
-            arrays[f"{name}_data"] = np.concatenate([np.ravel(v) for v in values])
-            arrays[f"{name}_shapes"] = np.array([v.shape for v in values],
-                                                dtype=np.int64).reshape(len(values), -1)
-        else:
-            arrays[f"{name}_scalars"] = np.array(values)
+    """Store a list of equal-layout tuples (arrays and scalars) field by field
+    (:func:`regions.packing.pack_tuples`), under names starting with ``prefix``."""
+    try:
+        packed = pack_tuples(items)
+    except ValueError as exc:
+        raise CheckpointError(f"checkpoint {prefix} {exc}") from None
+    arrays.update({f"{prefix}_{name}": value for name, value in packed.items()})
 
 
 def _unpack_tuples(prefix: str, arrays: dict) -> list:
-    count = int(arrays[f"{prefix}_count"])
-    fields, k = [], 0
-    while count and (f"{prefix}_{k}_data" in arrays or f"{prefix}_{k}_scalars" in arrays):
-        name = f"{prefix}_{k}"
-        if f"{name}_scalars" in arrays:
-            values = arrays[f"{name}_scalars"]
-            convert = {"b": bool, "i": int, "u": int, "f": float}[values.dtype.kind]
-            fields.append([convert(v) for v in values])
-        else:
-            data, shapes = arrays[f"{name}_data"], arrays[f"{name}_shapes"]
-            sizes = np.prod(shapes, axis=1) if shapes.shape[1] else np.ones(count, np.int64)
-            ends = np.cumsum(sizes)
-            fields.append([data[end - size:end].reshape(shape)
-                           for end, size, shape in zip(ends, sizes, shapes.tolist())])
-        k += 1
-    return [tuple(field[i] for field in fields) for i in range(count)]
+    start = f"{prefix}_"
+    return unpack_tuples({name[len(start):]: value for name, value in arrays.items()
+                          if name.startswith(start)})
 
 
 def fingerprint(network, domain, min_radius: float, exact: bool = True) -> str:
