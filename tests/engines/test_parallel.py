@@ -108,21 +108,51 @@ def test_max_regions_on_an_executor_is_the_serial_prefix(executor, method):
     same_regions(serial, other)
 
 
+class Readings:
+    """A fake clock: one second per reading, from 0."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self) -> float:
+        self.count += 1
+        return float(self.count - 1)
+
+
+class TimedExecutor(InlineExecutor):
+    """``InlineExecutor`` noting the ``clock``'s readings before and after each task."""
+
+    def __init__(self, clock: Readings):
+        super().__init__()
+        self.clock, self.spans = clock, []
+
+    def submit(self, fn, /, *args, **kwargs):
+        before = self.clock.count
+        future = super().submit(fn, *args, **kwargs)
+        self.spans.append((before, self.clock.count))
+        return future
+
+
 @pytest.mark.parametrize("method", ["split", "vertex"])
 def test_time_limit_inside_the_tasks_stops_at_a_prefix(serial, monkeypatch, method):
     """One fake clock, one second per reading, for the caller's deadline and the tasks'
-    drivers; the task during which the limit passes stops mid-subtree, later ones at once."""
-    ticks = itertools.count()
-    clock = types.SimpleNamespace(perf_counter=lambda: float(next(ticks)),
-                                  time=lambda: float(next(ticks)))
+    drivers; the task during which the limit passes stops mid-subtree, later ones at once.
+    The limit falls half way through the middle task of the same run without a limit
+    (the readings are the same up to it), however many readings the engines take."""
+    clock = Readings()
     for module in (parallel, driver):
-        monkeypatch.setattr(module, "time", clock)
+        monkeypatch.setattr(module, "time", types.SimpleNamespace(perf_counter=clock,
+                                                                  time=clock))
     monkeypatch.setattr(VertexEngine, "chunk", 4)
     monkeypatch.setattr(parallel, "FRONTIER_CELLS", 4)       # fewer, bigger tasks
     monkeypatch.setattr(parallel, "SLICE_SECONDS", None)     # each task runs to its end
+    timed = TimedExecutor(clock)
+    assert regions.enumerate_regions(NETS[method], BOX, method=method, executor=timed).complete
+    first, last = timed.spans[len(timed.spans) // 2]
+    clock.count = 0
     executor = InlineExecutor()
-    other = regions.enumerate_regions(NETS[method], BOX, method=method, time_limit=190,
-                              executor=executor)
+    other = regions.enumerate_regions(NETS[method], BOX, method=method,
+                                      time_limit=(first + last) // 2, executor=executor)
     reference = serial(method)
     assert other.stop_reason == "time_limit" and not other.complete and other.unfinished > 0
     assert 0 < len(other) < len(reference) and is_prefix(other, reference)
