@@ -55,7 +55,7 @@ from .activations cimport (HARDTANH, IDENTITY, LEAKY_RELU, MAX, RELU, breakpoint
 from .arena cimport Buffer, release, reserve
 from .compiled cimport (BALL_SINGULAR_PIVOT, BALL_SUBSET_LIMIT, BOUND_SAFETY, MAX_DIM,
                         UNIT_ROUNDOFF)
-from .crossing cimport (common_bits, contains_bits, cross_rays, cross_vertex_ray,
+from .crossing cimport (common_bits, on_vertices, renumber_bits, contains_bits, cross_rays, cross_vertex_ray,
                         cross_vertices, largest)
 from .preactivation cimport (affine_map, column_norm, map_error, row_size,
                              smaller)
@@ -1716,15 +1716,20 @@ cdef class VertexCore:
         cdef int32_t* cuts = piece_cuts(piece)
         cdef signed char* sides = piece_sides(piece)
         cdef uint64_t* inc = <uint64_t*>self.ws.pool_inc.data
-        cdef int total = m + ncut, kept = 0, count, bit
-        cdef int32_t* keep_bits = <int32_t*>grab(&self.ws.work, total * sizeof(int32_t))
+        cdef int total = m + ncut, kept = 0, bit
+        cdef size_t nbytes = <size_t>words * ((dim + 1) * sizeof(uint64_t) + 64 * sizeof(int32_t))
+        cdef char* block = <char*>grab(&self.ws.work, nbytes + total * sizeof(int32_t))
+        cdef uint64_t* mask = <uint64_t*>block          # the kept rows' bits
+        cdef uint64_t* shared = mask + words            # bits of at least dim vertices
+        cdef int32_t* position = <int32_t*>(shared + <size_t>dim * words)
+        cdef int32_t* keep_bits = position + <size_t>words * 64
+        memset(mask, 0, words * sizeof(uint64_t))
+        shared = on_vertices(inc, vid, nvp, words, dim, shared)
         for i in range(total):
             bit = i if i < m else m + (cuts[i - m] >> 1)
-            count = 0
-            for j in range(nvp):
-                if inc[<size_t>vid[j] * words + (bit >> 6)] & ((<uint64_t>1) << (bit & 63)):
-                    count += 1
-            if count >= dim:
+            if shared[bit >> 6] & ((<uint64_t>1) << (bit & 63)):
+                mask[bit >> 6] |= (<uint64_t>1) << (bit & 63)
+                position[bit] = kept
                 keep_bits[kept] = i
                 kept += 1
         cdef int nw = max(1, (kept + 63) // 64)
@@ -1745,12 +1750,8 @@ cdef class VertexCore:
             memcpy(out.V + j * cols, z + <size_t>vid[j] * cols, cols * sizeof(double))
             out.V_error[j] = z_error[vid[j]]
             out.flat[j] = self.ws.pool_flat.data[vid[j]]
-            for w in range(nw):
-                out.inc[j * nw + w] = 0
-            for i in range(kept):
-                bit = keep_bits[i] if keep_bits[i] < m else m + (cuts[keep_bits[i] - m] >> 1)
-                if inc[<size_t>vid[j] * words + (bit >> 6)] & ((<uint64_t>1) << (bit & 63)):
-                    out.inc[j * nw + (i >> 6)] |= (<uint64_t>1) << (i & 63)
+            renumber_bits(inc + <size_t>vid[j] * words, mask, position, words,
+                          out.inc + j * nw, nw)
         cdef Plane* info = <Plane*>self.ws.plane_info.data
         for i in range(kept):
             b = keep_bits[i]
