@@ -237,6 +237,10 @@ cdef class VertexCore:
     cdef int ref_ready, ref_terms
     # the pre-activation map's error columns' 2-norm bound; its children's output maps'
     cdef double G_norm, child_norm
+    # the first piece's bounding ball, from decide_far to its first step_piece
+    cdef double first_center[MAX_DIM]
+    cdef double first_radius
+    cdef bint first_ball
     cdef public long n_regions, lps, exact_decisions, uncertain_decisions
     # A split stops after ``split_steps`` piece steps (a piece filtered and cut, or
     # emitted; one more per ``WORK_PER_STEP`` vertex-hyperplane pairs it filtered, so a
@@ -1123,14 +1127,15 @@ cdef class VertexCore:
         certainly miss a ball around it (``raw_side``); the candidates left get their unit
         rows (``unit_plane``), the only rows the pieces read. Sizing a unit row costs a
         square root and divisions, and in low dimension most of a layer's hyperplanes miss
-        a cell."""
+        a cell. The ball is kept for the piece's first ``step_piece``."""
         cdef PieceHead* ph = <PieceHead*>piece
         cdef int32_t* cand = piece_candidates(piece)
         cdef signed char* sides = piece_sides(piece)
         cdef signed char* const_side = <signed char*>self.ws.const_side.data
-        cdef double center[MAX_DIM]
+        cdef double* center = &self.first_center[0]
         cdef double radius = self.bounding_ball(piece_vertices(piece), ph.nv, center)
         cdef double size = 0.0
+        self.first_radius, self.first_ball = radius, True
         cdef int i, t, j, q, side, kept = 0, l = cv.head.layer
         for i in range(self.dim):
             size += fabs(center[i])
@@ -1469,10 +1474,16 @@ cdef class VertexCore:
         cdef signed char* sides = piece_sides(piece)
         cdef signed char* const_side = <signed char*>self.ws.const_side.data
         cdef long extra = <long>ph.nv * (ph.ncand + 1) // WORK_PER_STEP
-        cdef double center[MAX_DIM]
-        cdef double radius = self.bounding_ball(vid, ph.nv, center)
+        cdef double own_center[MAX_DIM]
+        cdef double* center = own_center
+        cdef double radius
+        if self.first_ball:
+            center, radius = &self.first_center[0], self.first_radius
+        else:
+            radius = self.bounding_ball(vid, ph.nv, center)
         cdef double center_size = 0.0
         cdef int i, t, side, kept = 0
+        self.first_ball = False
         for i in range(self.dim):
             center_size += fabs(center[i])
         for i in range(ph.ncand):
