@@ -480,11 +480,12 @@ cdef class VertexCore:
         """
         cdef int P = self.pattern_length, dim = self.dim
         R = self.out.margins.used // sizeof(double)
-        patterns = np.frombuffer(_bytes(&self.out.patterns), np.int8).reshape(R, P)
-        witnesses = np.frombuffer(_bytes(&self.out.witnesses), np.float64).reshape(R, dim)
-        margins = np.frombuffer(_bytes(&self.out.margins), np.float64)
-        offsets = np.frombuffer(_bytes(&self.out.facet_offsets), np.int64)
-        labels = np.frombuffer(_bytes(&self.out.facet_labels), np.int64)
+        patterns = _array(&self.out.patterns, np.int8, (R, P))
+        witnesses = _array(&self.out.witnesses, np.float64, (R, dim))
+        margins = _array(&self.out.margins, np.float64, (R,))
+        offsets = _array(&self.out.facet_offsets, np.int64, (R + 1,))
+        labels = _array(&self.out.facet_labels, np.int64,
+                        (self.out.facet_labels.used // sizeof(int64_t),))
         rational_index = np.array([i for i, _ in self.rational], dtype=np.int64)
         rational_values = np.array([v for _, v in self.rational], dtype=str).reshape(-1, dim)
         self.rational = []
@@ -1944,10 +1945,13 @@ cdef class VertexCore:
         self.ref_terms += differ
 
 
-cdef bytes _bytes(Buffer* buf):
-    if buf.used == 0:
-        return b""
-    return buf.data[:buf.used]
+cdef object _array(Buffer* buf, dtype, tuple shape):
+    """A new array of ``shape`` holding ``buf``'s bytes (one copy)."""
+    array = np.empty(shape, dtype)
+    cdef char[::1] target = array.reshape(-1).view(np.int8)
+    if buf.used:
+        memcpy(&target[0], buf.data, buf.used)
+    return array
 
 
 def activation_rule(int act, sides, double leak=0.01):
