@@ -50,13 +50,38 @@ cdef inline uint64_t* on_vertices(const uint64_t* inc, const int32_t* vid, int n
     return levels + <size_t>(dim - 1) * words
 
 
+cdef inline int keep_rows(const uint64_t* shared, int m, int words, uint64_t* mask,
+                          int32_t* position, int32_t* keep_bits) noexcept nogil:
+    """The bits ``b < m`` of ``shared``, in order: ``mask`` holds them (and no other bit),
+    ``keep_bits`` lists them, ``position[b]`` is ``b``'s place in that list; returns their
+    number."""
+    cdef int w, b, kept = 0
+    cdef uint64_t x
+    for w in range(words):
+        if (w + 1) * 64 <= m:
+            mask[w] = shared[w]
+        elif w * 64 < m:
+            mask[w] = shared[w] & (((<uint64_t>1) << (m - w * 64)) - 1)
+        else:
+            mask[w] = 0
+        x = mask[w]
+        while x:
+            b = w * 64 + lowest_bit(x)
+            position[b] = kept
+            keep_bits[kept] = b
+            kept += 1
+            x &= x - 1
+    return kept
+
+
 cdef inline void renumber_bits(const uint64_t* bits, const uint64_t* mask,
                                const int32_t* position, int words, uint64_t* out,
                                int out_words) noexcept nogil:
     """``out``: bit ``position[b]`` for each bit ``b`` of ``bits & mask``, no other."""
     cdef int w, b
     cdef uint64_t x
-    memset(out, 0, <size_t>out_words * sizeof(uint64_t))
+    for w in range(out_words):
+        out[w] = 0
     for w in range(words):
         x = bits[w] & mask[w]
         while x:
