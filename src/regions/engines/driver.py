@@ -145,10 +145,9 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
 
     ``engine`` is any :class:`regions.engines.base.Engine`.
 
-    The engine's final-region records are appended to ``records`` before each checkpoint
-    and at the end (the engine holds them in between: fewer, larger records), or handed to
-    ``sink(new_records)`` after each ``engine.run`` instead when it is given (then nothing
-    is kept, and memory does not grow with the regions found).
+    The engine's final-region records are appended to ``records`` after each
+    ``engine.run``, or handed to ``sink(new_records)`` instead when it is given
+    (then nothing is kept, and memory does not grow with the regions found).
     ``checkpoint``, if given, is called as
     ``checkpoint(engine, records, seconds)`` every ``checkpoint_every``
     seconds and once at the end. ``slice_seconds``: return ``"slice"`` once this long has
@@ -186,12 +185,12 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
                          _explored(engine))
             if checkpoint is not None and now - last_save >= checkpoint_every:
                 last_save = now
-                records.extend(engine.take_results())
                 checkpoint(engine, records, seconds)
             engine.run(engine.chunk, limit)
-            if sink is not None:
+            if sink is None:
+                records.extend(engine.take_results())
+            else:
                 sink(engine.take_results())
-    records.extend(engine.take_results())
     seconds = seconds_before + (time.perf_counter() - started)
     if checkpoint is not None:
         checkpoint(engine, records, seconds)
