@@ -165,7 +165,8 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
     min_radius, scale, scaled = prepare(domain, min_radius)
     settings = Settings(exact=bool(exact), thin_radius=min_radius,
                         start=_working_start(start, scaled, scale), exact_budget=exact_budget)
-    key = checkpoints.fingerprint(network, domain, min_radius, settings.exact)
+    key = None if checkpoint is None else checkpoints.fingerprint(network, domain, min_radius,
+                                                                  settings.exact)
     saved = _load(resume, key, "enumeration")
     started = time.perf_counter()
     engine = _engine(_resumed_method(method, saved, resume), network, scaled, settings)
@@ -248,7 +249,8 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
         checkpoint = resume
     min_radius, scale, scaled = prepare(domain, min_radius)
     settings = Settings(exact=bool(exact), thin_radius=min_radius, exact_budget=exact_budget)
-    key = checkpoints.fingerprint(network, domain, min_radius, settings.exact)
+    key = None if checkpoint is None else checkpoints.fingerprint(network, domain, min_radius,
+                                                                  settings.exact)
     saved = _load(resume, key, "count")
     started = time.perf_counter()
     engine = _engine(_resumed_method(method, saved, resume), network, scaled, settings)

@@ -80,8 +80,13 @@ def strict_slack(A: np.ndarray, b: np.ndarray, errors: np.ndarray, point: np.nda
 
 
 def row_norm_bounds(weight: np.ndarray) -> np.ndarray:
-    """Upper bounds on the 2-norm of each row of ``weight`` (n_out, n_in): (n_out,)."""
-    weight = np.asarray(weight, dtype=np.float64)
+    """Upper bounds on the 2-norm of each row of ``weight`` (n_out, n_in): (n_out,), read-only
+    (kept by contents, as :func:`spectral_norm_bound`)."""
+    weight = np.ascontiguousarray(weight, dtype=np.float64)
+    return _by_contents(("rows",), weight, _row_norm_bounds)
+
+
+def _row_norm_bounds(weight: np.ndarray) -> np.ndarray:
     shift = -np.frexp(np.max(np.abs(weight), axis=1, initial=0.0))[1]
     scaled = np.ldexp(weight, shift[:, None])  # each row's largest entry in [1/2, 1), exactly
     squares = np.einsum("ij,ij->i", scaled, scaled)
@@ -89,12 +94,24 @@ def row_norm_bounds(weight: np.ndarray) -> np.ndarray:
     bounds = (np.sqrt(squares * (1.0 + gamma(weight.shape[1] + 1))) * BOUND_SAFETY
               + np.sqrt(weight.shape[1]) * 2.0 ** -537)
     with np.errstate(over="ignore"):  # a bound beyond float64 is inf, still a bound
-        return np.ldexp(bounds, -shift) * (1.0 + 1e-15) + SMALLEST_SUBNORMAL
+        bounds = np.ldexp(bounds, -shift) * (1.0 + 1e-15) + SMALLEST_SUBNORMAL
+    bounds.flags.writeable = False
+    return bounds
 
 
-#: Spectral norm bounds already computed in this process, by matrix contents (each engine
-#: of a parallel run's tasks asks again for the same layers).
-_SPECTRAL: dict = {}
+#: Norm bounds already computed in this process, by kind and matrix contents (each engine
+#: asks again for the same layers: every run, every task of a parallel run).
+_BOUNDS: dict = {}
+
+
+def _by_contents(kind: tuple, weight: np.ndarray, compute):
+    """``compute(weight)``, kept in ``_BOUNDS`` under ``kind`` and ``weight``'s contents."""
+    key = kind + (weight.shape, hashlib.blake2b(weight.data, digest_size=16).digest())
+    if key not in _BOUNDS:
+        if len(_BOUNDS) >= SPECTRAL_CACHE:
+            _BOUNDS.pop(next(iter(_BOUNDS)))
+        _BOUNDS[key] = compute(weight)
+    return _BOUNDS[key]
 
 
 def spectral_norm_bound(weight: np.ndarray, squarings: int = 5) -> float:
@@ -110,12 +127,8 @@ def spectral_norm_bound(weight: np.ndarray, squarings: int = 5) -> float:
     ``|E| (2 |C| + |E|) + gamma_p |C|^2`` (norms Frobenius), plus what underflow can lose.
     """
     weight = np.ascontiguousarray(weight, dtype=np.float64)
-    key = (weight.shape, squarings, hashlib.blake2b(weight.data, digest_size=16).digest())
-    if key not in _SPECTRAL:
-        if len(_SPECTRAL) >= SPECTRAL_CACHE:
-            _SPECTRAL.pop(next(iter(_SPECTRAL)))
-        _SPECTRAL[key] = _spectral_norm_bound(weight, squarings)
-    return _SPECTRAL[key]
+    return _by_contents(("spectral", squarings), weight,
+                        lambda w: _spectral_norm_bound(w, squarings))
 
 
 def _spectral_norm_bound(weight: np.ndarray, squarings: int) -> float:

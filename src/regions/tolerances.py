@@ -294,8 +294,9 @@ GENERATOR_CACHE = 65536
 #: Pattern prefixes whose exact maps ``regions.rational.RationalMaps`` keeps (least
 #: recently used dropped).
 CACHE_SIZE = 4096
-#: Spectral norm bounds ``regions.rounding.spectral_norm_bound`` keeps, by matrix contents
-#: (each engine of a parallel run's tasks asks again for the same layers; oldest dropped).
+#: Norm bounds ``regions.rounding.spectral_norm_bound`` and ``row_norm_bounds`` keep, by
+#: matrix contents (each engine asks again for the same layers: every run, every task of a
+#: parallel run; oldest dropped).
 SPECTRAL_CACHE = 64
 #: Points per vectorised block in ``regions.sampling.distinct_patterns``.
 CHUNK = 1 << 16

@@ -52,10 +52,10 @@ from libc.string cimport memcpy, memmove, memset
 
 from .activations cimport (HARDTANH, IDENTITY, LEAKY_RELU, MAX, RELU, breakpoint,
                            breakpoints_per_neuron, slope_offset, state_from_sides, tie_side)
-from .arena cimport Buffer, release, reserve
+from .arena cimport Buffer, copy_doubles, copy_words, release, reserve
 from .compiled cimport (BALL_SINGULAR_PIVOT, BALL_SUBSET_LIMIT, BOUND_SAFETY, MAX_DIM,
                         UNIT_ROUNDOFF)
-from .crossing cimport (common_bits, contains_bits, cross_rays, cross_vertex_ray,
+from .crossing cimport (common_bits, keep_rows, on_vertices, renumber_bits, contains_bits, cross_rays, cross_vertex_ray,
                         cross_vertices, largest)
 from .preactivation cimport (affine_map, column_norm, map_error, row_size,
                              smaller)
@@ -116,7 +116,8 @@ cdef struct Plane:
 
 
 cdef struct Workspace:
-    # the layer's pre-activation map, its error bounds, its hyperplanes
+    # the layer's pre-activation map (of a cell not premapped), its error bounds, its
+    # hyperplanes
     Buffer G, G_error, planes, plane_info, const_side
     # the generator pool of the cell being split: coordinates, error bounds, l1 sizes,
     # incidence bitsets, flat rays
@@ -236,7 +237,14 @@ cdef class VertexCore:
     cdef list rational          # (region index in the results, exact witness as strings)
     cdef int ref_ready, ref_terms
     # the pre-activation map's error columns' 2-norm bound; its children's output maps'
+    # the pre-activation map of the cell being split (its own when premapped, else ws.G's)
+    cdef double* G
+    cdef double* G_error
     cdef double G_norm, child_norm
+    # the first piece's bounding ball, from decide_far to its first step_piece
+    cdef double first_center[MAX_DIM]
+    cdef double first_radius
+    cdef bint first_ball
     cdef public long n_regions, lps, exact_decisions, uncertain_decisions
     # A split stops after ``split_steps`` piece steps (a piece filtered and cut, or
     # emitted; one more per ``WORK_PER_STEP`` vertex-hyperplane pairs it filtered, so a
@@ -476,11 +484,12 @@ cdef class VertexCore:
         """
         cdef int P = self.pattern_length, dim = self.dim
         R = self.out.margins.used // sizeof(double)
-        patterns = np.frombuffer(_bytes(&self.out.patterns), np.int8).reshape(R, P)
-        witnesses = np.frombuffer(_bytes(&self.out.witnesses), np.float64).reshape(R, dim)
-        margins = np.frombuffer(_bytes(&self.out.margins), np.float64)
-        offsets = np.frombuffer(_bytes(&self.out.facet_offsets), np.int64)
-        labels = np.frombuffer(_bytes(&self.out.facet_labels), np.int64)
+        patterns = _array(&self.out.patterns, np.int8, (R, P))
+        witnesses = _array(&self.out.witnesses, np.float64, (R, dim))
+        margins = _array(&self.out.margins, np.float64, (R,))
+        offsets = _array(&self.out.facet_offsets, np.int64, (R + 1,))
+        labels = _array(&self.out.facet_labels, np.int64,
+                        (self.out.facet_labels.used // sizeof(int64_t),))
         rational_index = np.array([i for i, _ in self.rational], dtype=np.int64)
         rational_values = np.array([v for _, v in self.rational], dtype=str).reshape(-1, dim)
         self.rational = []
@@ -744,7 +753,6 @@ cdef class VertexCore:
         cdef int T = n * k_bp, t, j, i
         cdef int words = (h.m + T + 63) // 64
         self.preactivations(cv, n)
-        self.constant_hyperplanes(cv, n, k_bp, words)
         grab(&self.ws.planes, <size_t>T * (self.dim + 1) * sizeof(double))
         grab(&self.ws.plane_info, <size_t>T * sizeof(Plane))
         self.load_pool(cv, words)
@@ -829,13 +837,13 @@ cdef class VertexCore:
         ``unit_plane``; the difference rounds once, like a breakpoint's offset), and in
         ``const_side`` the side of each pair whose difference is exactly constant on the
         cell (the sign of the constant, -1 where it is 0: the earlier position wins a tie),
-        0 for the others. As in ``constant_hyperplanes``, a gradient or constant is
+        0 for the others. As in ``gradient_zero``, a gradient or constant is
         certified nonzero in float64 when larger than its error bound, else decided
         exactly (:class:`regions.engines.vertex.ExactGenerators`)."""
         cdef LayerData* L = &self.layers[l]
         cdef int dim = self.dim, cols = dim + 1, T = L.n_pairs, t, k, zero
-        cdef double* G = <double*>self.ws.G.data
-        cdef double* G_error = <double*>self.ws.G_error.data
+        cdef double* G = self.G
+        cdef double* G_error = self.G_error
         cdef double* row = <double*>grab(&self.ws.planes, <size_t>T * cols * sizeof(double))
         cdef Plane* info = <Plane*>grab(&self.ws.plane_info, <size_t>T * sizeof(Plane))
         cdef signed char* const_side = <signed char*>grab(&self.ws.const_side, T)
@@ -1025,8 +1033,8 @@ cdef class VertexCore:
         that row's error bound (selected, not computed: no rounding)."""
         cdef int cols = self.dim + 1, l = cv.head.layer, g
         cdef LayerData* L = &self.layers[l]
-        cdef double* G = <double*>self.ws.G.data
-        cdef double* G_error = <double*>self.ws.G_error.data
+        cdef double* G = self.G
+        cdef double* G_error = self.G_error
         cdef int64_t row
         for g in range(L.width):
             out.pattern[cv.head.plen + g] = self.winner(l, g, sides)
@@ -1044,58 +1052,47 @@ cdef class VertexCore:
         """The layer's pre-activation map ``G (n, dim + 1)``, its row error bounds and the
         bound on its error columns' 2-norm (``G_norm``)."""
         cdef int cols = self.dim + 1
-        cdef double* G = <double*>grab(&self.ws.G, <size_t>n * cols * sizeof(double))
-        cdef double* G_error = <double*>grab(&self.ws.G_error, <size_t>n * sizeof(double))
-        if cv.head.premapped:
-            memcpy(G, cv.map, <size_t>n * cols * sizeof(double))
-            memcpy(G_error, cv.map_error, <size_t>n * sizeof(double))
+        if cv.head.premapped:           # the cell's own map (it stays put during its split)
+            self.G, self.G_error = cv.map, cv.map_error
             self.G_norm = cv.head.map_norm
         else:
-            self.G_norm = self.layer_map(cv.head.layer, cv, G, G_error)
+            self.G = <double*>grab(&self.ws.G, <size_t>n * cols * sizeof(double))
+            self.G_error = <double*>grab(&self.ws.G_error, <size_t>n * sizeof(double))
+            self.G_norm = self.layer_map(cv.head.layer, cv, self.G, self.G_error)
         return 0
 
-    cdef int constant_hyperplanes(self, CellView cv, int n, int k_bp, int words) except -1:
-        """``const_side[t]``: for a neuron whose pre-activation is exactly constant on the
-        cell, the side of each breakpoint (the tie rule where the constant is one); 0 for
-        the others. Gradients and constants are certified nonzero in float64 when they are
-        larger than their error bounds, and decided exactly otherwise."""
-        cdef int dim = self.dim, cols = dim + 1, l = cv.head.layer, act = self.layers[l].act
-        cdef int j, q, t, k, zero
-        cdef double* G = <double*>self.ws.G.data
-        cdef double* G_error = <double*>self.ws.G_error.data
-        cdef signed char* const_side = <signed char*>grab(&self.ws.const_side, n * k_bp)
-        cdef double size, value, bp
-        for j in range(n):
-            size = row_size(G + j * cols, dim)
-            if size > G_error[j]:
-                zero = 0
-            elif size == 0.0 and (G_error[j] == 0.0 or self.inputs_constant(cv, j)):
-                zero = 1
-            elif not self.exact_mode:
+    cdef int gradient_zero(self, CellView cv, int j) except -1:
+        """Whether neuron ``j``'s pre-activation is exactly constant on the cell: its
+        gradient is certified nonzero in float64 when larger than its error bound, and
+        decided exactly otherwise."""
+        cdef int dim = self.dim
+        cdef double size = row_size(self.G + j * (dim + 1), dim)
+        if size > self.G_error[j]:
+            return 0
+        if size == 0.0 and (self.G_error[j] == 0.0 or self.inputs_constant(cv, j)):
+            return 1
+        if not self.exact_mode:
+            self.uncertain_decisions += 1
+            return size == 0.0
+        self.exact_decisions += 1
+        return self.exact.gradient_is_zero(self.pattern_bytes(cv), cv.head.layer, j)
+
+    cdef int constant_side(self, CellView cv, int j, int q) except -2:
+        """The side of breakpoint ``q`` of neuron ``j``, whose pre-activation is exactly
+        constant on the cell (the tie rule where the constant is the breakpoint): certified
+        in float64, else decided exactly."""
+        cdef int l = cv.head.layer, act = self.layers[l].act, side
+        cdef double bp = breakpoint(act, q)
+        cdef double value = self.G[j * (self.dim + 1) + self.dim] - bp
+        side = certify(value, (self.G_error[j] + UNIT_ROUNDOFF * fabs(value)) * BOUND_SAFETY)
+        if side == 0:
+            if not self.exact_mode:
                 self.uncertain_decisions += 1
-                zero = size == 0.0
+                side = (value > 0.0) - (value < 0.0)
             else:
                 self.exact_decisions += 1
-                zero = self.exact.gradient_is_zero(self.pattern_bytes(cv), l, j)
-            for q in range(k_bp):
-                t = j * k_bp + q
-                const_side[t] = 0
-                if not zero:
-                    continue
-                bp = breakpoint(act, q)
-                value = G[j * cols + dim] - bp
-                const_side[t] = certify(value, (G_error[j] + UNIT_ROUNDOFF * fabs(value))
-                                        * BOUND_SAFETY)
-                if const_side[t] == 0:
-                    if not self.exact_mode:
-                        self.uncertain_decisions += 1
-                        const_side[t] = (value > 0.0) - (value < 0.0)
-                    else:
-                        self.exact_decisions += 1
-                        const_side[t] = self.exact.constant_sign(self.pattern_bytes(cv), l, j, bp)
-                if const_side[t] == 0:
-                    const_side[t] = tie_side(act, q)
-        return 0
+                side = self.exact.constant_sign(self.pattern_bytes(cv), l, j, bp)
+        return side if side != 0 else tie_side(act, q)
 
     cdef bint inputs_constant(self, CellView cv, int j) noexcept:
         """Whether every input of neuron ``j`` of the cell's layer that it weighs is a neuron
@@ -1119,19 +1116,20 @@ cdef class VertexCore:
         return True
 
     cdef int decide_far(self, CellView cv, char* piece, int T, int k_bp) except -1:
-        """Decide on the first piece (the whole cell) its constant candidates and those that
-        certainly miss a ball around it (``raw_side``); the candidates left get their unit
-        rows (``unit_plane``), the only rows the pieces read. Sizing a unit row costs a
-        square root and divisions, and in low dimension most of a layer's hyperplanes miss
-        a cell."""
+        """Decide on the first piece (the whole cell) its constant candidates
+        (``gradient_zero``, ``constant_side``) and those that certainly miss a ball around
+        it (``raw_side``); the candidates left, which the pieces test, get their unit rows
+        (``unit_plane``), the only rows the pieces read. Sizing a unit row costs a square
+        root and divisions, and in low dimension most of a layer's hyperplanes miss a
+        cell. The ball is kept for the piece's first ``step_piece``."""
         cdef PieceHead* ph = <PieceHead*>piece
         cdef int32_t* cand = piece_candidates(piece)
         cdef signed char* sides = piece_sides(piece)
-        cdef signed char* const_side = <signed char*>self.ws.const_side.data
-        cdef double center[MAX_DIM]
+        cdef double* center = &self.first_center[0]
         cdef double radius = self.bounding_ball(piece_vertices(piece), ph.nv, center)
         cdef double size = 0.0
-        cdef int i, t, j, q, side, kept = 0, l = cv.head.layer
+        self.first_radius, self.first_ball = radius, True
+        cdef int i, t, j, q, side, kept = 0, l = cv.head.layer, zero = 0, last = -1
         for i in range(self.dim):
             size += fabs(center[i])
         for i in range(ph.ncand):
@@ -1139,8 +1137,12 @@ cdef class VertexCore:
             # k_bp is 1 or 2: a shift, not an integer division
             j = t if k_bp == 1 else t >> 1
             q = 0 if k_bp == 1 else t & 1
-            side = const_side[t]
-            if side == 0 and radius >= 0.0:
+            if j != last:       # a neuron's two breakpoints are consecutive candidates
+                zero, last = self.gradient_zero(cv, j), j
+            side = 0
+            if zero:
+                side = self.constant_side(cv, j, q)
+            elif radius >= 0.0:
                 side = self.raw_side(l, j, q, center, size, radius)
             if side != 0:
                 sides[t] = side
@@ -1162,8 +1164,8 @@ cdef class VertexCore:
         breakpoint's subtraction (one rounding) ``2 u |c|``; over the ball the exact
         gradient adds at most ``(|g|_1 + sqrt(dim) G_error) radius``."""
         cdef int dim = self.dim, k
-        cdef double* g = <double*>self.ws.G.data + <size_t>j * (dim + 1)
-        cdef double error = (<double*>self.ws.G_error.data)[j]
+        cdef double* g = self.G + <size_t>j * (dim + 1)
+        cdef double error = self.G_error[j]
         cdef double c = g[dim] - breakpoint(self.layers[l].act, q)
         cdef double s = c, terms = fabs(c), length = 0.0, bound
         for k in range(dim):
@@ -1180,8 +1182,8 @@ cdef class VertexCore:
         ``[a | c]`` with value ``a . z + c``, with its error bound and sizes (a zero row
         where the gradient is zero)."""
         cdef int dim = self.dim, cols = dim + 1, k
-        cdef double* G = <double*>self.ws.G.data + <size_t>j * cols
-        cdef double G_error = (<double*>self.ws.G_error.data)[j]
+        cdef double* G = self.G + <size_t>j * cols
+        cdef double G_error = self.G_error[j]
         cdef double* row = <double*>self.ws.planes.data + <size_t>t * cols
         cdef Plane* info = <Plane*>self.ws.plane_info.data + t
         cdef double norm = 0.0, biggest
@@ -1217,9 +1219,8 @@ cdef class VertexCore:
         memcpy(self.ws.pool_flat.data, cv.flat, nv)
         cdef uint64_t* inc = <uint64_t*>self.ws.pool_inc.data
         for i in range(nv):
-            memset(inc + <size_t>i * words, 0, words * sizeof(uint64_t))
-            memcpy(inc + <size_t>i * words, cv.inc + <size_t>i * cv.head.nw,
-                   cv.head.nw * sizeof(uint64_t))
+            copy_words(inc + <size_t>i * words, cv.inc + <size_t>i * cv.head.nw, cv.head.nw,
+                       words - cv.head.nw)
             self.set_size(i)
         self.set_pool_count(nv, words)
         return 0
@@ -1467,19 +1468,22 @@ cdef class VertexCore:
         cdef int32_t* vid = piece_vertices(piece)
         cdef int32_t* cand = piece_candidates(piece)
         cdef signed char* sides = piece_sides(piece)
-        cdef signed char* const_side = <signed char*>self.ws.const_side.data
         cdef long extra = <long>ph.nv * (ph.ncand + 1) // WORK_PER_STEP
-        cdef double center[MAX_DIM]
-        cdef double radius = self.bounding_ball(vid, ph.nv, center)
+        cdef double own_center[MAX_DIM]
+        cdef double* center = own_center
+        cdef double radius
+        if self.first_ball:
+            center, radius = &self.first_center[0], self.first_radius
+        else:
+            radius = self.bounding_ball(vid, ph.nv, center)
         cdef double center_size = 0.0
         cdef int i, t, side, kept = 0
+        self.first_ball = False
         for i in range(self.dim):
             center_size += fabs(center[i])
         for i in range(ph.ncand):
-            t = cand[i]
-            side = const_side[t]
-            if side == 0:
-                side = self.side_of(cv, vid, ph.nv, t, center, center_size, radius, words)
+            t = cand[i]         # not constant: decide_far decided those
+            side = self.side_of(cv, vid, ph.nv, t, center, center_size, radius, words)
             if side != 0:
                 sides[t] = side
             else:
@@ -1716,16 +1720,21 @@ cdef class VertexCore:
         cdef int32_t* cuts = piece_cuts(piece)
         cdef signed char* sides = piece_sides(piece)
         cdef uint64_t* inc = <uint64_t*>self.ws.pool_inc.data
-        cdef int total = m + ncut, kept = 0, count, bit
-        cdef int32_t* keep_bits = <int32_t*>grab(&self.ws.work, total * sizeof(int32_t))
-        for i in range(total):
-            bit = i if i < m else m + (cuts[i - m] >> 1)
-            count = 0
-            for j in range(nvp):
-                if inc[<size_t>vid[j] * words + (bit >> 6)] & ((<uint64_t>1) << (bit & 63)):
-                    count += 1
-            if count >= dim:
-                keep_bits[kept] = i
+        cdef int total = m + ncut, kept = 0, bit
+        cdef size_t nbytes = <size_t>words * ((dim + 1) * sizeof(uint64_t) + 64 * sizeof(int32_t))
+        cdef char* block = <char*>grab(&self.ws.work, nbytes + total * sizeof(int32_t))
+        cdef uint64_t* mask = <uint64_t*>block          # the kept rows' bits
+        cdef uint64_t* shared = mask + words            # bits of at least dim vertices
+        cdef int32_t* position = <int32_t*>(shared + <size_t>dim * words)
+        cdef int32_t* keep_bits = position + <size_t>words * 64
+        shared = on_vertices(inc, vid, nvp, words, dim, shared)
+        kept = keep_rows(shared, m, words, mask, position, keep_bits)
+        for i in range(ncut):
+            bit = m + (cuts[i] >> 1)
+            if shared[bit >> 6] & ((<uint64_t>1) << (bit & 63)):
+                mask[bit >> 6] |= (<uint64_t>1) << (bit & 63)
+                position[bit] = kept
+                keep_bits[kept] = m + i
                 kept += 1
         cdef int nw = max(1, (kept + 63) // 64)
         cdef CellView out
@@ -1742,20 +1751,16 @@ cdef class VertexCore:
         cdef double* z = <double*>self.ws.pool_z.data
         cdef double* z_error = <double*>self.ws.pool_error.data
         for j in range(nvp):
-            memcpy(out.V + j * cols, z + <size_t>vid[j] * cols, cols * sizeof(double))
+            copy_doubles(out.V + j * cols, z + <size_t>vid[j] * cols, cols)
             out.V_error[j] = z_error[vid[j]]
             out.flat[j] = self.ws.pool_flat.data[vid[j]]
-            for w in range(nw):
-                out.inc[j * nw + w] = 0
-            for i in range(kept):
-                bit = keep_bits[i] if keep_bits[i] < m else m + (cuts[keep_bits[i] - m] >> 1)
-                if inc[<size_t>vid[j] * words + (bit >> 6)] & ((<uint64_t>1) << (bit & 63)):
-                    out.inc[j * nw + (i >> 6)] |= (<uint64_t>1) << (i & 63)
+            renumber_bits(inc + <size_t>vid[j] * words, mask, position, words,
+                          out.inc + j * nw, nw)
         cdef Plane* info = <Plane*>self.ws.plane_info.data
         for i in range(kept):
             b = keep_bits[i]
             if b < m:
-                memcpy(out.rows + i * cols, cv.rows + b * cols, cols * sizeof(double))
+                copy_doubles(out.rows + i * cols, cv.rows + b * cols, cols)
                 out.row_error[i] = cv.row_error[b]
                 out.labels[i] = cv.labels[b]
             else:
@@ -1797,7 +1802,7 @@ cdef class VertexCore:
                 states[j] = state_from_sides(act, sides + j * k_bp)
         if out.head.layer == self.n_layers:
             return 0
-        self.premap(l + 1, n, <double*>self.ws.G.data, states, out.map)
+        self.premap(l + 1, n, self.G, states, out.map)
         out.head.map_norm = self.child_error(l + 1, out.map_error)
         return 0
 
@@ -1821,8 +1826,8 @@ cdef class VertexCore:
         cdef int cols = self.dim + 1, n = self.layers[l].n_out, j, i
         cdef LayerData* L = &self.layers[l]
         cdef LayerData* N = &self.layers[l + 1]
-        cdef double* G = <double*>self.ws.G.data
-        cdef double* G_error = <double*>self.ws.G_error.data
+        cdef double* G = self.G
+        cdef double* G_error = self.G_error
         cdef double offset = 1.0 if L.act == HARDTANH else 0.0
         cdef double entry = 0.0
         for j in range(n):
@@ -1932,10 +1937,13 @@ cdef class VertexCore:
         self.ref_terms += differ
 
 
-cdef bytes _bytes(Buffer* buf):
-    if buf.used == 0:
-        return b""
-    return buf.data[:buf.used]
+cdef object _array(Buffer* buf, dtype, tuple shape):
+    """A new array of ``shape`` holding ``buf``'s bytes (one copy)."""
+    array = np.empty(shape, dtype)
+    cdef char[::1] target = array.reshape(-1).view(np.int8)
+    if buf.used:
+        memcpy(&target[0], buf.data, buf.used)
+    return array
 
 
 def activation_rule(int act, sides, double leak=0.01):

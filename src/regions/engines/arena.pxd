@@ -2,6 +2,7 @@
 """Growable byte buffers for the vertex engine: its stack, work space and results live in
 these arenas, so millions of cells and regions cost no Python object each."""
 
+from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, realloc
 
 
@@ -38,3 +39,21 @@ cdef inline void release(Buffer* buf) noexcept:
 
 cdef inline size_t pad8(size_t n) noexcept nogil:
     return (n + 7) & ~(<size_t>7)
+
+
+cdef inline void copy_doubles(double* target, const double* source, int n) noexcept nogil:
+    """``memcpy`` of ``n`` doubles, inline: for the short rows (``dim + 1`` entries) copied
+    per generator and per row, where a library call costs more than the copy."""
+    cdef int k
+    for k in range(n):
+        target[k] = source[k]
+
+
+cdef inline void copy_words(uint64_t* target, const uint64_t* source, int n,
+                            int zeros) noexcept nogil:
+    """``n`` words of ``source``, then ``zeros`` zero words, inline (as ``copy_doubles``)."""
+    cdef int k
+    for k in range(n):
+        target[k] = source[k]
+    for k in range(n, n + zeros):
+        target[k] = 0

@@ -11,6 +11,7 @@ certified), and the generators' error bounds are ``ep``, ``eq``.
 
 from libc.math cimport fabs, sqrt
 from libc.stdint cimport int32_t, uint64_t
+from libc.string cimport memset
 
 from .compiled cimport BOUND_SAFETY, UNIT_ROUNDOFF
 from .rounding cimport dmax
@@ -18,6 +19,7 @@ from .rounding cimport dmax
 
 cdef extern from *:
     int popcount "__builtin_popcountll"(unsigned long long) nogil
+    int lowest_bit "__builtin_ctzll"(unsigned long long) nogil
 
 
 cdef inline int common_bits(const uint64_t* p, const uint64_t* q, const uint64_t* mask,
@@ -28,6 +30,64 @@ cdef inline int common_bits(const uint64_t* p, const uint64_t* q, const uint64_t
         common[w] = p[w] & q[w] & mask[w]
         bits += popcount(common[w])
     return bits
+
+
+cdef inline uint64_t* on_vertices(const uint64_t* inc, const int32_t* vid, int nv, int words,
+                                  int dim, uint64_t* levels) noexcept nogil:
+    """The bits set in at least ``dim`` of the incidence bitsets ``inc + vid[j] * words``
+    (``j < nv``): counts saturating at ``dim``, one bitset per level in ``levels``
+    (``dim * words`` words: level ``k`` holds the bits of at least ``k + 1`` of them);
+    returns the last level."""
+    cdef int j, w, k
+    cdef uint64_t x
+    memset(levels, 0, <size_t>dim * words * sizeof(uint64_t))
+    for j in range(nv):
+        for w in range(words):
+            x = inc[<size_t>vid[j] * words + w]
+            for k in range(dim - 1, 0, -1):
+                levels[k * words + w] |= levels[(k - 1) * words + w] & x
+            levels[w] |= x
+    return levels + <size_t>(dim - 1) * words
+
+
+cdef inline int keep_rows(const uint64_t* shared, int m, int words, uint64_t* mask,
+                          int32_t* position, int32_t* keep_bits) noexcept nogil:
+    """The bits ``b < m`` of ``shared``, in order: ``mask`` holds them (and no other bit),
+    ``keep_bits`` lists them, ``position[b]`` is ``b``'s place in that list; returns their
+    number."""
+    cdef int w, b, kept = 0
+    cdef uint64_t x
+    for w in range(words):
+        if (w + 1) * 64 <= m:
+            mask[w] = shared[w]
+        elif w * 64 < m:
+            mask[w] = shared[w] & (((<uint64_t>1) << (m - w * 64)) - 1)
+        else:
+            mask[w] = 0
+        x = mask[w]
+        while x:
+            b = w * 64 + lowest_bit(x)
+            position[b] = kept
+            keep_bits[kept] = b
+            kept += 1
+            x &= x - 1
+    return kept
+
+
+cdef inline void renumber_bits(const uint64_t* bits, const uint64_t* mask,
+                               const int32_t* position, int words, uint64_t* out,
+                               int out_words) noexcept nogil:
+    """``out``: bit ``position[b]`` for each bit ``b`` of ``bits & mask``, no other."""
+    cdef int w, b
+    cdef uint64_t x
+    for w in range(out_words):
+        out[w] = 0
+    for w in range(words):
+        x = bits[w] & mask[w]
+        while x:
+            b = position[w * 64 + lowest_bit(x)]
+            out[b >> 6] |= (<uint64_t>1) << (b & 63)
+            x &= x - 1
 
 
 cdef inline bint contains_bits(const uint64_t* p, const uint64_t* bits, int words) noexcept nogil:

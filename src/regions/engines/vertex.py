@@ -83,6 +83,11 @@ def pack_incidence(incidence: np.ndarray) -> np.ndarray:
     return packed
 
 
+def joined(arrays: list) -> np.ndarray:
+    """``np.concatenate(arrays)``, or the one array itself (no copy)."""
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+
 def unit_rows(A, b) -> tuple[np.ndarray, np.ndarray]:
     """Exact rows ``a . z <= b`` (fmpq entries, or floats taken exactly) as float unit rows
     ``[a | b] / |a|`` and their error bounds (:mod:`regions.predicates`)."""
@@ -810,12 +815,12 @@ class VertexEngine:
 
     def margins(self, records: list) -> np.ndarray:
         """The regions' margins in the domain's coordinates (see :func:`cylinder_factor`)."""
-        margins = np.concatenate([chunk.margins for chunk in records] or [np.zeros(0)])
+        margins = joined([chunk.margins for chunk in records] or [np.zeros(0)])
         return np.clip(margins / self.margin_factor, 0.0, RADIUS_CAP)
 
     def collect(self, records: list) -> RegionArrays:
-        """The final regions as arrays, in the domain's working coordinates."""
-        dim = self.domain.dim
+        """The final regions as arrays, in the domain's working coordinates (one record's
+        own arrays, not copies)."""
         offsets, shift, start = [np.zeros(1, np.int64)], 0, 0
         rational = {}
         for chunk in records:
@@ -825,12 +830,12 @@ class VertexEngine:
                 rational[start + int(index)] = self._lift_rational(values)
             start += chunk.patterns.shape[0]
         if records:
-            patterns = np.concatenate([c.patterns for c in records])
-            witnesses = self._lift(np.concatenate([c.witnesses for c in records]))
-            labels = np.concatenate([c.facet_labels for c in records])
+            patterns = joined([c.patterns for c in records])
+            witnesses = self._lift(joined([c.witnesses for c in records]))
+            labels = joined([c.facet_labels for c in records])
         else:
             patterns = np.zeros((0, self.network.pattern_length), np.int8)
-            witnesses, labels = np.zeros((0, dim)), np.zeros(0, np.int64)
+            witnesses, labels = np.zeros((0, self.domain.dim)), np.zeros(0, np.int64)
         return RegionArrays(patterns, witnesses, self.margins(records), None,
                             np.concatenate(offsets), labels, rational)
 
