@@ -117,7 +117,7 @@ cdef struct Plane:
 
 cdef struct Workspace:
     # the layer's pre-activation map (of a cell not premapped), its error bounds, its
-    # hyperplanes
+    # hyperplanes; a max layer's pairs that are exactly constant on the cell
     Buffer G, G_error, planes, plane_info, const_side
     # the generator pool of the cell being split: coordinates, error bounds, l1 sizes,
     # incidence bitsets, flat rays
