@@ -13,6 +13,7 @@ from regions.complex.persistence import (critical_points, sublevel_persistence,
                                          superlevel_persistence)
 from regions.random_networks import random_network
 
+from max_networks import random_maxout
 from nets import network
 
 
@@ -161,13 +162,29 @@ def alive(diagrams, t: float, superlevel: bool) -> tuple:
     return tuple(int(((bars[:, 0] <= t) & (bars[:, 1] > t)).sum()) for bars in diagrams.values())
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_bars_alive_at_a_level_are_its_betti_numbers(seed):
-    net = random_network([2, 6, 5, 1], seed=seed)
-    part = regions.enumerate_regions(net)
+@pytest.mark.parametrize("widths,activation,seed", [
+    ([2, 6, 5, 1], "relu", 0), ([2, 6, 5, 1], "relu", 1), ([2, 6, 5, 1], "relu", 2),
+    ([2, 6, 5, 1], "relu", 3), ([2, 5, 4, 1], "hardtanh", 0), ([2, 5, 4, 1], "leaky_relu", 1),
+    ([3, 5, 4, 1], "relu", 1)])
+def test_bars_alive_at_a_level_are_its_betti_numbers(widths, activation, seed):
+    check_bars_against_betti_numbers(regions.enumerate_regions(
+        random_network(widths, seed=seed, activation=activation)))
+
+
+@pytest.mark.parametrize("tail", ["relu", "max"])
+def test_bars_of_maxout_networks_are_their_betti_numbers(tail):
+    check_bars_against_betti_numbers(regions.enumerate_regions(
+        random_maxout(2, widths=(2, 4, 3), rank=3, tail=tail)))
+
+
+def check_bars_against_betti_numbers(part):
+    """At every level below, between and above the critical values and the values where
+    bars start or end, the bars alive are the Betti numbers of {f <= t} and {f >= t} (from
+    the level complex)."""
     sub, sup = sublevel_persistence(part), superlevel_persistence(part)
     values = sorted({p.value for p in critical_points(part)} |
-                    {v for bars in sub.values() for v in bars.ravel() if np.isfinite(v)})
+                    {v for diagrams in (sub, sup) for bars in diagrams.values()
+                     for v in bars.ravel() if np.isfinite(v)} or {0.0})
     levels = [values[0] - 1.0, values[-1] + 1.0] + [(a + b) / 2 for a, b in zip(values, values[1:])]
     for t in levels:
         assert alive(sub, t, False) == regions.betti_numbers(part, t, below=True)
