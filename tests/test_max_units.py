@@ -523,9 +523,14 @@ def test_vertex_engine_max_split_cut_short_gives_the_same_regions(monkeypatch, t
         assert np.array_equal(cut.patterns, whole.patterns)
         # a resumed cell's generators may be re-solved, so the witnesses round apart
         np.testing.assert_allclose(cut.witnesses, whole.witnesses, rtol=1e-12, atol=1e-12)
-    path = tmp_path / "run.npz"
+    assert_resumed_vertex_run_is(whole, net, dom, tmp_path / "run.npz", 3)
+
+
+def assert_resumed_vertex_run_is(whole, net, dom, path, stop_after: int) -> None:
+    """A vertex run checkpointed to ``path`` and stopped after ``stop_after`` regions, then
+    resumed, gives the regions of the uncut run ``whole``."""
     first = regions.enumerate_regions(net, dom, method="vertex", checkpoint=path,
-                                      max_regions=3)
+                                      max_regions=stop_after)
     assert not first.complete
     resumed = regions.enumerate_regions(net, dom, method="vertex", resume=path)
     assert np.array_equal(resumed.patterns, whole.patterns)
@@ -545,12 +550,7 @@ def test_vertex_engine_resumed_checkpoint_and_executors_give_the_same_regions(tm
     dom = regions.box(-2, 2)
     whole = regions.enumerate_regions(net, dom, method="vertex")
     assert patterns(whole) == patterns(regions.enumerate_regions(net, dom, method="split"))
-    path = tmp_path / "run.npz"
-    first = regions.enumerate_regions(net, dom, method="vertex", checkpoint=path,
-                                      max_regions=5)
-    assert not first.complete
-    resumed = regions.enumerate_regions(net, dom, method="vertex", resume=path)
-    assert np.array_equal(resumed.patterns, whole.patterns)
+    assert_resumed_vertex_run_is(whole, net, dom, tmp_path / "run.npz", 5)
     for pool in (ThreadPoolExecutor(2), ProcessPoolExecutor(2)):
         with pool:
             parallel = regions.enumerate_regions(net, dom, method="vertex", executor=pool)

@@ -40,7 +40,7 @@ from . import domain as domains
 from .bounds import network_bounds
 from .complex.decision import decision_boundary
 from .complex.homology import (betti_numbers, boundary_betti_numbers, bounded_equivalent,
-                               unbounded_components)
+                               components_reaching_boundary)
 from .complex.persistence import critical_points, sublevel_persistence, superlevel_persistence
 from .analysis.canonical import canonical
 from .analysis.certify import certify
@@ -536,8 +536,9 @@ def cmd_topology(args) -> int:
                "boundary_betti": list(boundary_betti_numbers(part, args.level))}
     if part is not whole:
         summary["window"] = [float(part.domain.lower[0]), float(part.domain.upper[0])]
-        summary["unbounded_boundary_components"] = unbounded_components(whole, args.level,
-                                                                         of="level")
+        # the box meets every face of the level complex: what reaches its boundary is unbounded
+        summary["unbounded_boundary_components"] = components_reaching_boundary(
+            part, args.level, "level")
     if args.output:
         pieces = [{"region": int(region), "measure": float(measure),
                    "points": domain.to_input(piece), "slice_points": piece}
@@ -549,7 +550,8 @@ def cmd_topology(args) -> int:
     if net.output_dim == 1:
         summary["betti"] = list(betti_numbers(part, args.level))
         if part is not whole:
-            summary["unbounded_components"] = unbounded_components(whole, args.level)
+            summary["unbounded_components"] = components_reaching_boundary(
+                part, args.level, "superlevel")
         found = critical_points(whole)
         summary["critical_points"] = [{"point": p.point, "value": p.value, "kind": p.kind,
                                        "multiplicity": p.multiplicity,

@@ -52,12 +52,17 @@ def strictly_inside_exactly(A: np.ndarray, b: np.ndarray, point: np.ndarray) -> 
                for row, c in zip(A, b))
 
 
-@pytest.mark.parametrize("seed", range(20))
-def test_points_certified_inside_are_inside_exactly(seed):
+def centred_polytope(seed: int):
+    """``(rng, A, b, errors, ball)``: the box cut by 4 random rows through points near the
+    origin (:func:`polytope`), zero error bounds, and its Chebyshev ball from HiGHS."""
     rng = np.random.default_rng(seed)
     A, b = polytope(rng, 4, 0.3)
-    errors = np.zeros(len(b))
-    ball = LPSolver().chebyshev(A, b, CAP)
+    return rng, A, b, np.zeros(len(b)), LPSolver().chebyshev(A, b, CAP)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_points_certified_inside_are_inside_exactly(seed):
+    rng, A, b, errors, ball = centred_polytope(seed)
     on_face = ball.center + (b[0] - A[0] @ ball.center) * A[0] / (A[0] @ A[0])
     nudged = [np.nextafter(on_face, on_face + step * A[0]) for step in (-1.0, 1.0)]
     certified = 0
@@ -113,10 +118,7 @@ def test_an_empty_polytope_has_a_negative_radius_bound():
 
 @pytest.mark.parametrize("seed", range(20))
 def test_probe_signs_and_ball_agree_with_exact_evaluation(seed):
-    rng = np.random.default_rng(seed)
-    A, b = polytope(rng, 4, 0.3)
-    errors = np.zeros(len(b))
-    ball = LPSolver().chebyshev(A, b, CAP)
+    rng, A, b, errors, ball = centred_polytope(seed)
     planes = random_rows(rng, 6)
     through = rng.integers(0, 3, 6) == 0          # some planes through the centre exactly
     offsets = np.where(through, -(planes @ ball.center), rng.uniform(-1, 1, 6))

@@ -42,7 +42,7 @@ from .geometry import on_domain_boundary
 
 __all__ = ["reduce_boundary", "betti_numbers_of", "level_complex", "level_network", "WINDOW_REACH",
            "bounded_equivalent", "box_around", "vertex_outputs", "betti_numbers", "boundary_betti_numbers",
-           "unbounded_components"]
+           "unbounded_components", "components_reaching_boundary"]
 
 
 def reduce_boundary(boundaries: list) -> tuple[list, dict]:
@@ -251,18 +251,27 @@ def unbounded_components(part, level: float = 0.0, of: str = "superlevel") -> in
     >>> [unbounded_components(whole, of=which) for which in ("superlevel", "sublevel", "level")]
     [1, 0, 0]
     """
-    tests = {"superlevel": lambda signs: signs >= 0, "sublevel": lambda signs: signs <= 0,
-             "level": lambda signs: signs == 0}
-    if of not in tests:
-        raise RegionsError(f"of must be one of {sorted(tests)}, got {of!r}")
+    if of not in _SETS:
+        raise RegionsError(f"of must be one of {sorted(_SETS)}, got {of!r}")
     if of != "level" and part.network.output_dim != 1:
         raise RegionsError(f"level sets are those of a scalar output; this network has "
                            f"{part.network.output_dim} outputs")
     if part.domain.is_bounded:
         return 0
-    boxed = bounded_equivalent(part, level)
+    return components_reaching_boundary(bounded_equivalent(part, level), level, of)
+
+
+#: Which faces of a level complex lie in each set, by the signs at their vertices.
+_SETS = {"superlevel": lambda signs: signs >= 0, "sublevel": lambda signs: signs <= 0,
+         "level": lambda signs: signs == 0}
+
+
+def components_reaching_boundary(boxed, level: float, of: str) -> int:
+    """How many components of the set ``of`` (as in :func:`unbounded_components`) in the
+    bounded partition ``boxed`` reach its domain's boundary: on ``bounded_equivalent``'s
+    box, the components that are unbounded on R^n."""
     lattice, signs, _ = level_complex(boxed, level)
-    members = _faces_where(lattice, tests[of](signs))
+    members = _faces_where(lattice, _SETS[of](signs))
     edges = np.array([lattice.vertices[f] for f in np.flatnonzero(members & (lattice.dims == 1))],
                      dtype=np.int64).reshape(-1, 2)
     size = len(lattice.dims)

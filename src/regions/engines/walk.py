@@ -55,7 +55,6 @@ class WalkEngine:
     record_type = SplitRegion
 
     def __init__(self, network: Network, domain: Domain, settings: Settings = Settings()):
-
         self.network, self.domain, self.settings = network, domain, settings
         self.decisions = Decisions(network, domain, settings.exact)
         self.solver = LPSolver()
