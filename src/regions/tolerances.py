@@ -175,9 +175,10 @@ WINDOW_REACH = 2.0
 #: the split engine's LPs are degenerate there); domains without faces from simplicial
 #: cones (``n + 1`` generators each) in the dimensions the first layer spans.
 MAX_AUTO_DIM = {"bounded": 7, "bounded_low_rank": 8, "unbounded": 10}
-#: A box with more corners than this is refused by the vertex engine (its first cell
-#: alone would not fit).
-MAX_CORNERS = 2 ** 20
+#: A box with more corners than this is refused by the vertex engine: a cut tests pairs
+#: of a cell's vertices, so the first cut of a box costs about 4^d (12-D: 0.3 s, 13-D:
+#: 1.4 s, 14-D: 24 s on 2 shared cores), and no control acts inside one cut.
+MAX_CORNERS = 2 ** 12
 #: A domain without faces cut into more first cones than this is refused by the vertex
 #: engine: each cone is a cell of ``(r + 1)^2`` generators, built before the run starts
 #: (2^16 of them in 16-D take about 1 s and 300 MB).

@@ -480,6 +480,18 @@ def test_vertex_refuses_more_cones_than_it_can_start_from():
     assert regions.enumerate_regions(net, method="auto", max_regions=5).method == "split"
 
 
+def test_vertex_refuses_a_box_whose_first_cut_would_take_minutes():
+    """A cut tests pairs of a cell's vertices: the 2^14 corners of a 14-D box made the first
+    cut take 24 s, with no control acting inside it. Refused at once, before any corner
+    is built (auto takes the split engine); 12-D boxes are still taken."""
+    net = random_network([14, 14, 1], seed=0)
+    with pytest.raises(regions.DomainError, match="2\\^14 corners"):
+        regions.count_regions(net, regions.box(0, 1), method="vertex")
+    assert regions.count_regions(net, regions.box(0, 1), max_regions=5).method == "split"
+    small = random_network([12, 2, 1], seed=0)
+    assert regions.count_regions(small, regions.box(0, 1), method="vertex").method == "vertex"
+
+
 # --------------------------------------------------------------------------- 5. refusals
 
 

@@ -143,9 +143,6 @@ def bounded_root(domain: Domain, check=None) -> VertexCell:
     (``check`` as in :func:`exact_vertices`)."""
     dim, m = domain.dim, domain.A.shape[0]
     if is_box(domain):
-        if 2.0 ** dim > MAX_CORNERS:
-            raise DomainError(f"the vertex method starts from the box's 2^{dim} corners: "
-                              "use method='split' for a box of this dimension")
         # corner i takes the upper bound in coordinate j when bit dim-1-j of i is set
         # (the order of itertools.product over (lower, upper) pairs)
         upper = (np.arange(2 ** dim)[:, None] >> np.arange(dim - 1, -1, -1)) & 1
@@ -721,7 +718,9 @@ class VertexEngine:
             self.selection, self.working, self.cones = None, domain, None
             if is_box(domain) and 2.0 ** domain.dim > MAX_CORNERS:
                 raise DomainError(f"the vertex method starts from the box's 2^{domain.dim} "
-                                  "corners: use method='split' for a box of this dimension")
+                                  f"corners (at most {MAX_CORNERS:,}: a cut tests pairs of "
+                                  "a cell's vertices): use method='split' for a box of this "
+                                  "dimension")
         else:
             self.selection, self.working, self.cones = first_cones(network, domain)
         self.margin_factor = cylinder_factor(network, domain, self.selection)
