@@ -497,6 +497,32 @@ def test_progress_reports_the_share_of_first_layer_cells_done(uninterrupted, fak
     assert shares[0] is None and shares[1:] == sorted(shares[1:]) and 0 < shares[-1] < 1
 
 
+def test_progress_weighs_the_first_cones_equally_on_all_of_rn(fake_clock, small_chunks):
+    """On all of R^2 the vertex engine starts from the 4 cones that two first-layer
+    hyperplanes (the walls) cut, and layer 0 waits until the last is split: the share is
+    the cones finished, plus the share done of the one under way, over 4. Against the
+    cones finished, counted from the uninterrupted run (a region lies in the cone of its
+    states on the walls; depth-first, each cone's regions are consecutive): every share
+    after the first cone's split lies between that count and one more, over 4, it never
+    goes back, and the cone under way's own share shows."""
+    net = random_network([2, 8, 8, 1], seed=1)
+    whole = regions.enumerate_regions(net, method="vertex")
+    walls = VertexEngine(net, regions.whole_space().resolve(2)).cones.labels
+    cone = [row.tobytes() for row in whole.patterns[:, walls]]
+    ends = [i + 1 for i in range(len(cone)) if i + 1 == len(cone) or cone[i + 1] != cone[i]]
+    assert len(ends) == 4                  # 4 cones, each a block of consecutive regions
+    calls = []
+    part = regions.enumerate_regions(net, method="vertex",
+                                     progress=lambda *args: calls.append(args))
+    assert part.complete and len(part) == len(whole) and len(calls) > 20
+    shares = [explored for *_, explored in calls if explored is not None]
+    assert len(shares) >= len(calls) - 1 and shares == sorted(shares)
+    for found, _, _, _, explored in calls[1:]:
+        finished = sum(end <= found for end in ends)
+        assert finished / 4 <= explored <= (finished + 1) / 4
+    assert any(4 * share % 1 for share in shares)
+
+
 def test_a_parallel_run_reports_the_share_done_by_its_finished_tasks(uninterrupted,
                                                                      monkeypatch):
     """Five tasks finish at once, the others wait (an inline executor) until the clock jumps

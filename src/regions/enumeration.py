@@ -97,8 +97,8 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         Called as ``progress(regions_found, layer, pending_cells, seconds, explored)``,
         where ``layer`` is the layer of the cell on top of the work stack and
         ``explored`` the share of the first layer's cells whose subtrees are finished
-        (``regions.engines.driver.explored``; None while not every first-layer cell is
-        known, and for the walk), at
+        (``regions.engines.driver.explored``; on all of R^n the vertex engine's first
+        cones weigh the same, ``DepthFirstShare``; None while unknown, and for the walk), at
         most every 0.5 s and only between cells (between batches of 512
         cells on the vertex path; one huge cell is split in steps, see
         ``split_steps`` of the engines), and a run shorter than 0.5 s gets

@@ -163,6 +163,7 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
     reason, looks = None, 0
     seconds = seconds_before
     budget = engine.settings.exact_budget if engine.settings.exact else None
+    share = DepthFirstShare(engine) if progress else None
     with Interrupt() as interrupt:
         while engine.pending:
             now = time.perf_counter()
@@ -182,7 +183,7 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
             if progress is not None and now - last_report >= PROGRESS_SECONDS:
                 last_report = now
                 progress(engine.n_regions, engine.top_layer, engine.pending, seconds,
-                         _explored(engine))
+                         share(engine))
             if checkpoint is not None and now - last_save >= checkpoint_every:
                 last_save = now
                 checkpoint(engine, records, seconds)
@@ -197,13 +198,42 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
     return reason, seconds
 
 
-def _explored(engine: Engine) -> float | None:
-    """:func:`explored` of a depth-first run: its deeper waiting cells all descend from the
-    one first-layer cell under way."""
-    waiting = engine.layer_counts()
-    if waiting is None:
-        return None
-    return explored(engine.counters().per_layer[0], waiting, int(waiting[2:].any()))
+class DepthFirstShare:
+    """The share of a depth-first run done, read at its progress looks
+    (``share(engine)``; None when unknown).
+
+    With one first cell (a bounded domain, the split engine on any domain) it is
+    :func:`explored`: its deeper waiting cells all descend from the one first-layer cell
+    under way. With several (the vertex engine's first cones on an unbounded domain), layer
+    0 waits until the last cone is split, so each cone weighs the same: the cones finished,
+    plus the share done of the first-layer cells of the one under way (those made since
+    the look that first saw it under way). None until a look sees fewer cells waiting at
+    layer 0 than there were cones (a cone whose split was cut short, ``split_steps``, waits
+    there as several pieces). A run resumed after a first cell was split does not know how
+    many were finished before it: :func:`explored`, None while layer 0 waits.
+    """
+
+    def __init__(self, engine: Engine):
+        waiting, made = engine.layer_counts(), engine.counters().per_layer
+        fresh = waiting is not None and not (made and made[0])
+        self.roots = int(waiting[0]) if fresh else 0
+        self.least, self.base = self.roots, 0
+
+    def __call__(self, engine: Engine) -> float | None:
+        waiting = engine.layer_counts()
+        if waiting is None:
+            return None
+        made, open_below = engine.counters().per_layer[0], int(waiting[2:].any())
+        if self.roots <= 1:
+            return explored(made, waiting, open_below)
+        if waiting[0] < self.least:        # another first cell is under way
+            self.least, self.base = int(waiting[0]), made - int(waiting[1]) - open_below
+        started = self.roots - self.least
+        if not started:
+            return None
+        current = made - self.base
+        inner = (current - int(waiting[1]) - open_below) / current if current > 0 else 0.0
+        return (started - 1 + min(max(inner, 0.0), 1.0)) / self.roots
 
 
 class Tally:
