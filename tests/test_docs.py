@@ -580,29 +580,22 @@ def test_api_md_engines_are_described_as_they_run():
         assert (part.method, len(part)) == ("vertex", count)
 
 
-def test_performance_md_states_the_current_auto_dimensions():
-    # Before: "used for unbounded domains and for d > 4", "before raising MAX_AUTO_DIM above
-    # 4"; now the thresholds are those of regions.tolerances.MAX_AUTO_DIM.
+def test_performance_md_states_the_current_auto_rule():
+    # Before: "used for unbounded domains and for d > 4", then the thresholds of
+    # MAX_AUTO_DIM; now the cost model regions.enumeration.vertex_advantage, whose choice
+    # is the engine auto runs.
     import regions
-    from regions.tolerances import MAX_AUTO_DIM
+    from regions.enumeration import vertex_advantage
+    from regions.random_networks import random_network
 
     text = " ".join(all_text()["performance.md"].split())
     assert "used for unbounded domains and for d > 4" not in text
-    stated = re.findall(r"(\d+) on bounded domains,? and (\d+) on R\^n", text)
-    assert stated and {(int(b), int(u)) for b, u in stated} == {
-        (MAX_AUTO_DIM["bounded"], MAX_AUTO_DIM["unbounded"])}
-    low = MAX_AUTO_DIM["bounded_low_rank"]
-    box = regions.box(-1, 1)
-    for dim, rank, domain, method in ((MAX_AUTO_DIM["bounded"], None, box, "vertex"),
-                                      (MAX_AUTO_DIM["bounded"] + 1, None, box, "split"),
-                                      (low, low - 1, box, "vertex"),
-                                      (low + 1, low, box, "split"),
-                                      (MAX_AUTO_DIM["unbounded"], None, None, "vertex"),
-                                      (MAX_AUTO_DIM["unbounded"] + 1, None, None, "split")):
-        # a first layer of full rank (or of `rank` rows): on R^n auto counts the dimensions
-        # it spans
-        first = np.eye(dim)[:rank]
-        net = regions.Network.from_layers([(first, np.zeros(len(first))),
-                                           (np.ones((1, len(first))), np.zeros(1))])
-        assert regions.enumerate_regions(net, domain, max_regions=1).method == method, (
-            dim, domain)
+    assert "`MAX_AUTO_DIM` is now" not in text
+    assert "vertex_advantage" in text and "AUTO_COST" in text
+    for dim, domain in ((4, regions.box(-1, 1)), (7, regions.box(-1, 1)),
+                        (9, regions.box(-1, 1)), (9, None), (12, None)):
+        net = random_network([dim, 16, 1], seed=dim)
+        bounded = domain is not None
+        predicted = vertex_advantage(net, dim, bounded, False, facets=2 * dim * bounded)
+        method = regions.enumerate_regions(net, domain, max_regions=1).method
+        assert method == ("vertex" if predicted > 0 else "split"), (dim, domain)

@@ -23,8 +23,9 @@ TRIANGLE = (np.array([[1.0, 0], [0, 1], [-1, -1]]), np.array([1.0, 1.0, 1.0]))
     (regions.box(-1, 1), oracles.box_slice(-np.ones(1), np.ones(1)), 1, "vertex"),
     (regions.box(-1, 1), oracles.box_slice(-np.ones(4), np.ones(4)), 4, "vertex"),
     (regions.box(-1, 1), oracles.box_slice(-np.ones(7), np.ones(7)), 7, "vertex"),
-    # a first layer of rank 3 < 8: the vertex engine up to MAX_AUTO_DIM["bounded_low_rank"]
-    (regions.box(-1, 1), oracles.box_slice(-np.ones(8), np.ones(8)), 8, "vertex"),
+    # [n, 3, 1]: the cost model (regions.enumeration.vertex_advantage) predicts the split
+    # engine faster from the 8-D box on
+    (regions.box(-1, 1), oracles.box_slice(-np.ones(8), np.ones(8)), 8, "split"),
     (regions.box(-1, 1), oracles.box_slice(-np.ones(9), np.ones(9)), 9, "split"),
     (None, oracles.whole_slice(2), 2, "vertex"),
     (regions.whole_space(), oracles.whole_slice(3), 3, "vertex"),
@@ -46,6 +47,33 @@ def test_auto_picks_vertex_where_it_applies(domain, sl, n, expected):
     assert part.method == expected
     # The regions, by brute force over patterns on the domain rebuilt by the oracle.
     assert pattern_set(part) == unambiguous(oracles.brute_force_patterns, net, sl)
+
+
+@pytest.mark.parametrize("dim,width,domain,expected", [
+    (3, 6, None, "vertex"),
+    (11, 11, None, "vertex"),           # 2^11 cones, each a region: no cut
+    (8, 6, regions.box(-1, 1), "split"),
+    (9, 6, regions.box(-1, 1), "split"),
+], ids=["whole3", "whole11", "box8", "box9"])
+def test_auto_picks_one_engine_and_its_count_is_the_other_ones(dim, width, domain, expected):
+    """The cost model's choice depends on the network and the domain only (asked twice, the
+    same engine), and whichever engine it picks, its count is the other engine's, and on
+    all of R^n Zaslavsky's (one layer of Gaussian rows: general position)."""
+    from regions.enumeration import vertex_advantage
+
+    rng = np.random.default_rng(dim * width)
+    net = oracles.hidden(rng.normal(size=(width, dim)), rng.normal(size=width))
+    bounded = domain is not None
+    advantage = vertex_advantage(net, dim, bounded, False, facets=2 * dim if bounded else 0)
+    first, second = (regions.count_regions(net, domain) for _ in range(2))
+    assert first.method == second.method == expected == ("vertex" if advantage > 0
+                                                         else "split")
+    other = regions.count_regions(net, domain, method={"vertex": "split",
+                                                       "split": "vertex"}[expected])
+    assert first.complete and other.complete
+    assert first.regions == second.regions == other.regions
+    if domain is None:
+        assert first.regions == oracles.zaslavsky(width, dim)
 
 
 def test_auto_counts_cylinders_in_the_dimensions_the_first_layer_spans():

@@ -641,8 +641,8 @@ def add_enumeration_arguments(parser) -> None:
     parser.add_argument("--resume", metavar="FILE",
                         help="continue the run saved in FILE (same network and domain only)")
     parser.add_argument("--method", choices=METHODS, default="auto",
-                        help="enumeration method (default auto: vertex up to 7-D on "
-                             "bounded domains and 10-D on all of R^n, else split)")
+                        help="enumeration method (default auto: vertex or split, whichever a "
+                             "cost model of the network and domain predicts faster)")
     parallel = parser.add_mutually_exclusive_group()
     parallel.add_argument("--workers", type=at_least_one, default=1, metavar="N",
                           help="run region subtrees on N processes (same result as 1)")

@@ -17,6 +17,7 @@ engine, and :mod:`regions.engines.parallel` runs any engine on an executor.
 from __future__ import annotations
 
 import inspect
+import math
 import os
 import time
 import warnings
@@ -35,7 +36,8 @@ from .engines.walk import WalkEngine
 from .errors import DomainError, RegionsError
 from .network import Network
 from .partition import Partition, RegionCount
-from .tolerances import CHECKPOINT_SECONDS, MAX_APEX_CONDITION, MAX_AUTO_DIM, MIN_RADIUS
+from .tolerances import (AUTO_COST, CHECKPOINT_SECONDS, MAX_APEX_CONDITION,
+                         MAX_MODEL_HYPERPLANES, MIN_RADIUS)
 
 __all__ = ["METHODS", "ENGINES", "enumerate_regions", "count_regions"]
 
@@ -65,10 +67,11 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         cells that carry their vertices and rays, LP-free except for the
         inscribed balls of thin regions (:mod:`regions.engines.vertex`; bounded domains and
         domains without faces: all of R^n, unbounded planes and lines).
-        ``"auto"`` (default): ``"vertex"`` where it applies, up to dimension
-        7 on bounded domains (8 when the first layer's rank is lower) and 10 on all of
-        R^n (the dimensions the first layer's hyperplanes span: ``MAX_AUTO_DIM``), else
-        ``"split"`` (also for the rare networks whose first breakpoints give
+        ``"auto"`` (default): ``"vertex"`` where it applies and the cost model
+        :func:`vertex_advantage` predicts it faster (about up to dimension 7 on bounded
+        domains and 9 on all of R^n, counted in the dimensions the first layer's
+        hyperplanes span, depending on the widths), else ``"split"`` (also for the rare
+        networks whose first breakpoints give
         no well-conditioned apex on an unbounded domain, and for networks with max
         layers, which every engine carries, but ``"vertex"`` not on every domain: it
         refuses a final region that contains a line); a resumed run keeps
@@ -360,25 +363,72 @@ def _engine(method: str, network: Network, scaled, settings: Settings):
 
 
 def _auto_engine(network: Network, scaled, settings: Settings):
-    """The vertex engine where it applies up to ``MAX_AUTO_DIM`` dimensions (on an unbounded
-    domain, those the first layer's hyperplanes span, where it works, and when its first
-    cones' apex is well conditioned: ``MAX_APEX_CONDITION``), else the split engine; the
-    split engine for a network with max layers: the vertex engine carries them too
-    (``method="vertex"``, faster on boxes in ``benchmarks/max_vertex_vs_split.py``), but
-    not on every domain (a final region that contains a line)."""
-    if network.has_max:
+    """The engine the cost model :func:`vertex_advantage` predicts faster: the vertex engine
+    where it applies, accepts the domain (no more than ``MAX_CORNERS`` corners or
+    ``MAX_CONES`` cones) and its first cones' apex is well conditioned
+    (``MAX_APEX_CONDITION``), and the model gives it the lower cost per region; else the
+    split engine. Always the split engine for a network with max layers: the vertex engine
+    carries them too (``method="vertex"``, faster on boxes in
+    ``benchmarks/max_vertex_vs_split.py``), but not on every domain (a final region that
+    contains a line). The choice depends only on the network and the domain."""
+    if network.has_max or not supports(scaled):
         return SplitEngine(network, scaled, settings)
     rank = _first_rank(network, scaled)
-    if scaled.is_bounded:
-        dim = scaled.dim
-        limit = MAX_AUTO_DIM["bounded_low_rank" if rank < dim else "bounded"]
-    else:
-        dim, limit = min(scaled.dim, rank), MAX_AUTO_DIM["unbounded"]
-    if supports(scaled) and dim <= limit:
-        engine = VertexEngine(network, scaled, settings)
-        if engine.working.dim <= limit and engine.apex_condition <= MAX_APEX_CONDITION:
+    dim = scaled.dim if scaled.is_bounded else min(scaled.dim, rank)
+    facets = scaled.A.shape[0] if scaled.is_bounded else 0
+    if vertex_advantage(network, dim, scaled.is_bounded, rank < scaled.dim, facets=facets) > 0:
+        try:
+            engine = VertexEngine(network, scaled, settings)
+        except DomainError:         # too many corners or cones
+            return SplitEngine(network, scaled, settings)
+        if engine.apex_condition <= MAX_APEX_CONDITION and vertex_advantage(
+                network, engine.working.dim, scaled.is_bounded, rank < scaled.dim,
+                facets=facets) > 0:
             return engine
     return SplitEngine(network, scaled, settings)
+
+
+def vertex_advantage(network: Network, dim: int, bounded: bool, low_rank: bool,
+                     costs: dict = AUTO_COST, facets: int = 0) -> float:
+    """The cost model of ``method="auto"``: the predicted log2 of the split engine's cost per
+    region over the vertex engine's (positive: the vertex engine is predicted faster), from
+    what is known before a run: the dimension ``dim`` the vertex engine works in, whether the
+    domain is ``bounded`` (with ``facets`` facets), whether the first layer's rank is below
+    the domain's dimension (``low_rank``), the layers' hyperplanes and the number of layers
+    with breakpoints; the constants are ``costs``, by default
+    ``regions.tolerances.AUTO_COST`` (with their meaning there).
+
+    >>> from regions.random_networks import random_network
+    >>> vertex_advantage(random_network([2, 16, 16, 1], seed=0), 2, True, False, facets=4) > 0
+    True
+    >>> vertex_advantage(random_network([12, 16, 16, 1], seed=0), 12, True, False,
+    ...                  facets=24) > 0
+    False
+    """
+    layers = [layer for layer in network.layers if layer.activation != "identity"]
+    if not layers:
+        return math.inf         # a constant network: one region, no cut
+    hyperplanes = min(max(layers[0].num_labels, 4), 64)
+    planes = min(sum(layer.num_labels for layer in layers), MAX_MODEL_HYPERPLANES)
+    cost = costs["bounded" if bounded else "unbounded"]
+    return (cost["base"] - cost["vertices"] * cell_vertices(planes + facets, dim)
+            + cost["low_rank"] * low_rank + cost["first_width"] * math.log2(hyperplanes)
+            + cost["depth"] * (min(len(layers), 4) - 1))
+
+
+def cell_vertices(hyperplanes: int, dim: int) -> float:
+    """log2 of the mean number of vertices of a cell of ``hyperplanes`` hyperplanes in
+    general position in R^dim: each of the ``C(n, d)`` vertices lies on ``2^d`` cells, of
+    which there are ``sum_{i <= d} C(n, i)`` (Zaslavsky); about ``d`` when ``n`` is large,
+    0 when ``n = d`` (``2^d`` cones around one vertex).
+
+    >>> cell_vertices(10, 10), round(cell_vertices(64, 10), 1)
+    (0.0, 9.7)
+    """
+    if hyperplanes < dim:
+        return 0.0
+    cells = sum(math.comb(hyperplanes, i) for i in range(dim + 1))
+    return math.log2(math.comb(hyperplanes, dim)) + dim - math.log2(cells)
 
 
 def _first_rank(network: Network, domain) -> int:

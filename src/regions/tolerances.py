@@ -57,7 +57,8 @@ __all__ = [
     "BOUND_SAFETY", "TIGHT_ERROR", "MAX_TERMS_PER_NEURON", "BALL_SINGULAR_PIVOT",
     "SIMPLEX_SINGULAR_PIVOT", "SIMPLEX_FEASIBILITY", "SIMPLEX_DUAL_TOLERANCE",
     # limits
-    "PIECES_LIMIT", "GENERAL_POSITION_BUDGET", "FAR", "WINDOW_REACH", "MAX_AUTO_DIM",
+    "PIECES_LIMIT", "GENERAL_POSITION_BUDGET", "FAR", "WINDOW_REACH", "AUTO_COST",
+    "MAX_MODEL_HYPERPLANES",
     "MAX_CORNERS", "MAX_CONES", "MAX_VERTEX_SUBSETS", "MAX_DIM", "BALL_SUBSET_LIMIT",
     "MAX_WINDOW", "CHECK_SAMPLES", "CHECK_SCALES", "MAX_ARRAY_ELEMENTS", "MAX_TOTAL_ELEMENTS",
     "MAX_LAYERS", "NOTEBOOK_MAX_REGIONS", "WINDOW_TAIL", "WINDOW_MARGIN", "BALL_BITS",
@@ -169,12 +170,37 @@ FAR = 1e7
 #: On all of R^n, the box standing for it reaches this factor beyond the farthest face
 #: point of the level complex (at least 1).
 WINDOW_REACH = 2.0
-#: ``method="auto"`` uses the vertex engine up to these dimensions: bounded domains start
-#: from their corners (a box in 10-D has 1,024, and the split engine is faster there), one
-#: more when the first layer's rank is below the dimension (its cells have fewer vertices;
-#: the split engine's LPs are degenerate there); domains without faces from simplicial
-#: cones (``n + 1`` generators each) in the dimensions the first layer spans.
-MAX_AUTO_DIM = {"bounded": 7, "bounded_low_rank": 8, "unbounded": 10}
+#: ``method="auto"``'s cost model (``regions.enumeration.vertex_advantage``), one line per
+#: kind of domain: the predicted log2 of the split engine's cost per region over the vertex
+#: engine's is ``base - vertices * g + low_rank * [first layer of rank below the dimension]
+#: + first_width * log2(h) + depth * (L - 1)``. ``g`` is log2 of the mean number of vertices
+#: of a cell of the network's hyperplanes (all layers', and a bounded domain's facets) taken
+#: as hyperplanes in general position in the ``e`` dimensions the vertex engine works in (a
+#: bounded domain's; on a domain without faces the first layer's rank):
+#: ``regions.enumeration.cell_vertices``, about ``e`` for many hyperplanes, 0 for ``e`` of
+#: them. ``h`` is the first layer's hyperplanes (clipped to 4..64), ``L`` the layers with
+#: breakpoints (at most 4); "auto" takes the vertex engine when the sum is positive. Why
+#: these terms: the vertex engine's cost per region follows its cells' generators, which its
+#: cuts pair (``vertices``, shared by both kinds), while the split engine's LPs grow slowly
+#: with the dimension; a domain without faces makes the split engine's LPs unbounded and
+#: degenerate, about ten times dearer than a box's (``base``); a low-rank first layer leaves
+#: a cell fewer vertices (``low_rank``); the split engine tests every hyperplane of a layer
+#: on each of its cells, so it pays more LPs per region for a wide first layer and for deep
+#: stacks of narrow ones (``first_width``, ``depth``: 11 LPs per region for ``[10, 64, 1]``
+#: on R^10, 2 for ``[10, 16, 16, 1]``), more so where its LPs are dear. Fitted by least
+#: squares (``python benchmarks/auto_dims.py --fit``) to the log2 rate ratios measured by
+#: ``benchmarks/auto_dims.py`` on its cases with ``e`` from 6 to 12 (each engine run to
+#: 20,000 regions, 15 s or the end), clipped to +-6; it decides a choice of engine, never an
+#: answer.
+AUTO_COST = {
+    "bounded": {"base": 8.25, "vertices": 1.77, "low_rank": 1.84, "first_width": 0.87,
+                "depth": 0.47},
+    "unbounded": {"base": 6.09, "vertices": 1.77, "low_rank": 2.0, "first_width": 1.78,
+                  "depth": 1.19},
+}
+#: The cost model counts at most this many hyperplanes (its binomials stay small; beyond a
+#: few times the dimension more change ``g`` by little).
+MAX_MODEL_HYPERPLANES = 4096
 #: A box with more corners than this is refused by the vertex engine: a cut tests pairs
 #: of a cell's vertices, so the first cut of a box costs about 4^d (12-D: 0.3 s, 13-D:
 #: 1.4 s, 14-D: 24 s on 2 shared cores), and no control acts inside one cut.

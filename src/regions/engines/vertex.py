@@ -27,9 +27,9 @@ line), which start from the cones of ``first_cones`` (or, when the first layer
 with breakpoints is a max layer, from its regions: ``MaxRoots``). An unbounded
 polytope with faces goes to the split engine. The number of vertices of a cell
 grows quickly with the dimension, most quickly from a box's ``2^n`` corners,
-so ``method="auto"`` uses it up to ``MAX_AUTO_DIM`` (by measurement,
-``benchmarks/auto_dims.py``), and a box with more than ``MAX_CORNERS``
-corners is refused at once.
+so ``method="auto"`` takes it where its cost model predicts it faster
+(``regions.enumeration.vertex_advantage``, fitted to ``benchmarks/auto_dims.py``), and a
+box with more than ``MAX_CORNERS`` corners is refused at once.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ from ..rational import (BallMaps, exact_solve, fraction, independent_rows, kerne
                         parse_fraction)
 from ..rounding import UNIT_ROUNDOFF, rounded_rows_error
 from ..tolerances import (BOUND_SAFETY, CHECK_EVERY, GENERATOR_CACHE, MAX_APEX_CONDITION,
-                          MAX_AUTO_DIM, MAX_CONES, MAX_CORNERS, MAX_DIM, MAX_VERTEX_SUBSETS,
+                          MAX_CONES, MAX_CORNERS, MAX_DIM, MAX_VERTEX_SUBSETS,
                           RADIUS_CAP, THIN_FACTOR, VERTEX_APEX_WARNING, VERTEX_CHUNK,
                           VERTEX_RUN_STEPS, VERTEX_SPLIT_STEPS)
 from ._vertex import ACTIVATION_CODES, AT_INFINITY
@@ -63,7 +63,7 @@ from .base import Counters, RegionArrays, RegionChunk, Settings, VertexCell
 from .split import SplitEngine
 
 __all__ = ["VertexEngine", "ExactGenerators", "Cones", "MaxRoots", "supports", "first_cones",
-           "MAX_APEX_CONDITION", "MAX_AUTO_DIM", "MAX_CORNERS", "MAX_CONES",
+           "MAX_APEX_CONDITION", "MAX_CORNERS", "MAX_CONES",
            "CHECK_EVERY", "VERTEX_APEX_WARNING"]
 
 
