@@ -38,16 +38,19 @@ an expired time limit cancels the tasks not yet started and waits at most
 at the Ctrl-C their process group receives too). ``memory_limit`` is measured
 in the calling process only.
 
-What travels: the engine type, network, domain and settings of a run are pickled
-once to a temporary file (``publish``), which each worker reads at its first task of
-the run (``shared_part``); a task carries the file's name and its cells packed into a
+What travels: the engine type, network, domain and settings of a run, with the norm
+bounds the calling process computed for its engine, are pickled once to a temporary
+file (``publish``), which each worker reads at its first task of the run
+(``shared_part``) and builds its engine from, kept for the run's later tasks and reset
+at each (``task_engine``); a task carries the file's name and its cells packed into a
 few arrays (``regions.packing.pack_tuples``), an array that several cells share sent
 once (``distinct``: the children of one vertex cell share their map's error bounds),
 and returns its cells left packed the same way. A worker that cannot read the file (a
 cluster's worker on another machine) sends its task back; from then on every task
 carries the run, which is said on stderr and in the result's ``notes``.
 
-``process_pool`` gives a process pool whose workers never outlive the
+``process_pool`` gives a process pool whose workers start with it (a spawned one
+imports while the calling process prepares its run), never outlive the
 process that started them (Linux) and are stopped, not awaited, when it closes; its
 block ends once the pool's manager thread has (nothing of it is left to the
 interpreter's exit: no named semaphore, no thread waiting for a result cut short). It
@@ -68,6 +71,7 @@ import pickle
 import signal
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -77,28 +81,31 @@ import numpy as np
 from ..domain import Domain
 from ..network import Network
 from ..packing import pack_tuples, unpack_tuples
+from ..rounding import known_bounds, learn_bounds
 from ..tolerances import (BRANCHING, CHECKPOINT_SECONDS, DEMAND_SECONDS, FRONTIER_CELLS,
                           IN_FLIGHT, LEFTOVER_TASKS, MAX_TASKS, POLL_SECONDS, SLICE_SECONDS,
                           STOP_SECONDS)
 from .base import Counters, Settings
-from .driver import (UNLIMITED, Interrupt, Tally, budget_exhausted, drive, explored,
-                     stack_cells)
+from .driver import UNLIMITED, Interrupt, Tally, budget_exhausted, drive, explored
 
 __all__ = ["FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS", "SLICE_SECONDS",
            "LEFTOVER_TASKS", "BRANCHING", "IN_FLIGHT", "Flag", "Shared", "RunFile", "RunUnreachable",
-           "publish", "shared_part", "Task", "Outcome", "ParallelRun", "die_with_parent",
+           "publish", "shared_part", "task_engine", "Task", "Outcome", "ParallelRun", "die_with_parent",
            "process_pool", "run_task", "expand", "frontier", "batches", "Slot", "run_on"]
 
 
 @dataclass(frozen=True)
 class Shared:
     """What every task of one run shares: the engine type, the network, the scaled working
-    domain and the settings."""
+    domain and the settings; ``bounds``: the norm bounds the calling process computed
+    (:func:`regions.rounding.known_bounds`), which a worker would compute again (0.3-0.6 s
+    for a 512-wide layer) when it builds its engine."""
 
     engine: type
     network: Network
     domain: Domain
     settings: Settings
+    bounds: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -185,6 +192,9 @@ _interrupted = False
 _idle = None
 #: In a worker: the key and :class:`Shared` of the last run it read (:func:`shared_part`).
 _last_run: tuple = (None, None)
+#: Per thread (a thread pool's workers share the module): ``run``, the key and engine of
+#: the last run whose task it ran (:func:`task_engine`).
+_engines = threading.local()
 
 
 class Flag:
@@ -251,13 +261,19 @@ def process_pool(workers: int):
     """A :class:`concurrent.futures.ProcessPoolExecutor` of ``workers`` processes that die
     with the calling process (:func:`die_with_parent`), with a :class:`Demand` as its
     ``demand`` attribute; when the block ends, tasks still running (a stopped run no longer
-    wants them) are stopped, not awaited."""
+    wants them) are stopped, not awaited.
+
+    The workers start at once (a task each that does nothing: the executor starts them at
+    its first tasks), not at a run's first task: a spawned worker imports ``regions`` (about
+    0.5 s of CPU) while the calling process builds its engine and first cells."""
     context = multiprocessing.get_context()
     idle = Flag(context)
     executor = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
                                                       initializer=die_with_parent,
                                                       initargs=(idle,))
     executor.demand = Demand(idle, workers)
+    for _ in range(workers):
+        executor.submit(os.getpid)
     try:
         yield executor
     finally:
@@ -294,6 +310,7 @@ def shared_part(source: Shared | RunFile) -> Shared:
     the file cannot be read."""
     global _last_run
     if isinstance(source, Shared):
+        learn_bounds(source.bounds)
         return source
     key, shared = _last_run
     if key != source.key:
@@ -302,8 +319,26 @@ def shared_part(source: Shared | RunFile) -> Shared:
                 shared = pickle.load(file)
         except OSError as exc:
             raise RunUnreachable(f"{source.path}: {exc.strerror or exc}") from None
+        learn_bounds(shared.bounds)
         _last_run = (source.key, shared)
     return shared
+
+
+def task_engine(source: Shared | RunFile, shared: Shared):
+    """The engine of a task whose run is ``shared``: where the run comes from its file
+    (``source``, a :class:`RunFile`), the one this thread built at its first task of the
+    run, reset (:meth:`regions.engines.base.Engine.reset`); a new one for a run that
+    travels with its task."""
+    if isinstance(source, Shared):
+        return shared.engine(shared.network, shared.domain, shared.settings)
+    key, engine = getattr(_engines, "run", (None, None))
+    if key == source.key:
+        engine.reset()
+        return engine
+    _engines.run = (None, None)     # the last run's engine goes before this one is built
+    engine = shared.engine(shared.network, shared.domain, shared.settings)
+    _engines.run = (source.key, engine)
+    return engine
 
 
 def _abandon_queued(executor) -> None:
@@ -348,7 +383,7 @@ def run_task(task: Task) -> Outcome:
         return Outcome([], 0, None, "interrupted" if _interrupted else "time_limit",
                        leftover=task.cells)
     shared = shared_part(task.shared)
-    engine = shared.engine(shared.network, shared.domain, shared.settings)
+    engine = task_engine(task.shared, shared)
     for cell in reversed(unpack_tuples(task.cells)):
         engine.push(engine.cell_type(*cell))
     records: list = []
@@ -362,7 +397,7 @@ def run_task(task: Task) -> Outcome:
     _interrupted = _interrupted or reason == "interrupted"
     if reason == "slice":
         reason = None
-    leftover = pack_tuples(stack_cells(engine)[::-1], distinct=True)
+    leftover = pack_tuples([engine.pop() for _ in range(engine.pending)], distinct=True)
     if tally is None:
         return Outcome(records, engine.count(records), engine.counters(), reason,
                        leftover=leftover)
@@ -435,7 +470,7 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
     The network, domain and settings reach each worker once, through a file
     (:func:`publish`); where a worker cannot read it, every later task carries them, which
     is said on stderr and in the result's ``notes``."""
-    shared = Shared(type(engine), network, scaled, settings)
+    shared = Shared(type(engine), network, scaled, settings, known_bounds())
     with publish(shared) as run_file:
         return _run(executor, engine, shared, run_file, progress, max_regions, time_limit,
                     memory_limit, roots, count_only, checkpoint, checkpoint_every,
