@@ -345,10 +345,13 @@ def test_a_task_hands_its_cells_back_only_when_a_worker_is_idle(monkeypatch):
     idle.set()
     first = parallel.run_task(task)
     assert first.stop_reason is None and first.leftover and first.count < whole.count
+    assert 1 < len(first.leftover) <= parallel.LEFTOVER_TASKS     # parts, each packed
     idle.clear()
-    rest = parallel.run_task(parallel.Task(task.shared, first.leftover, None, None, True,
-                                           parallel.SLICE_SECONDS))
-    assert rest.complete and first.count + rest.count == whole.count
+    rest = [parallel.run_task(parallel.Task(task.shared, part, None, None, True,
+                                            parallel.SLICE_SECONDS))
+            for part in first.leftover]
+    assert all(outcome.complete for outcome in rest)
+    assert first.count + sum(outcome.count for outcome in rest) == whole.count
 
 
 def test_demand_keeps_tasks_in_flight_for_every_worker():

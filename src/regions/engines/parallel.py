@@ -5,11 +5,11 @@ expands the domain, shallowest cell first, into a frontier of at least
 ``FRONTIER_CELLS`` cells kept in depth-first order (it never records a region: a
 cell of the last layer's output is left to a task); consecutive frontier cells run
 as a task (at most
-``MAX_TASKS`` of them) on the executor, with its own engine and LP solver,
+``MAX_TASKS`` of them) on the executor, with its worker's engine and LP solver,
 under the driver. A task runs for at most ``SLICE_SECONDS``, then returns
 its regions and the cells left on its stack, which become new tasks right
-after it in the depth-first order (cut into ``LEFTOVER_TASKS`` when few
-tasks are left): a big subtree is shared out among the workers however
+after it in the depth-first order (the ``LEFTOVER_TASKS`` parts its worker cut
+them into, when few tasks are left): a big subtree is shared out among the workers however
 unevenly the frontier split the work. The results are concatenated in
 depth-first order, which is the serial order. The regions, their order,
 witnesses and margins are therefore identical to a serial run whatever the
@@ -45,7 +45,8 @@ file (``publish``), which each worker reads at its first task of the run
 at each (``task_engine``); a task carries the file's name and its cells packed into a
 few arrays (``regions.packing.pack_tuples``), an array that several cells share sent
 once (``distinct``: the children of one vertex cell share their map's error bounds),
-and returns its cells left packed the same way. A worker that cannot read the file (a
+and returns its cells left packed the same way, in parts that the calling process sends
+on without packing them again. A worker that cannot read the file (a
 cluster's worker on another machine) sends its task back; from then on every task
 carries the run, which is said on stderr and in the result's ``notes``.
 
@@ -142,22 +143,24 @@ class Outcome:
     """What a task produced: final-region ``records``, or for a count none, and the thin
     regions' patterns;
     ``leftover``: the cells it did not finish, in depth-first order (their subtrees
-    follow its regions in the serial order), packed (:func:`regions.packing.pack_tuples`)
-    as a worker returns it, a list once the calling process received it. ``stop_reason`` is None for a task that
-    finished or whose time slice ended, else why it stopped."""
+    follow its regions in the serial order): as a worker returns them, cut into at most
+    ``LEFTOVER_TASKS`` parts of about equal work (:func:`batches`), each packed
+    (:func:`regions.packing.pack_tuples`), which the calling process can send on as
+    they are; a list of cells once it received them. ``stop_reason`` is None for a task
+    that finished or whose time slice ended, else why it stopped."""
 
     records: list
     count: int
     counters: Counters | None = None
     stop_reason: str | None = None
     thin_patterns: np.ndarray | None = None
-    leftover: list | dict = field(default_factory=lambda: pack_tuples([]))
+    leftover: list = field(default_factory=list)
 
     @property
     def unfinished(self) -> int:
         """The cells left (packed or not)."""
-        if isinstance(self.leftover, dict):
-            return int(self.leftover["count"])
+        if self.leftover and isinstance(self.leftover[0], dict):
+            return sum(int(part["count"]) for part in self.leftover)
         return len(self.leftover)
 
     @property
@@ -376,12 +379,13 @@ def _end_cut_result(manager, results) -> None:
 
 def run_task(task: Task) -> Outcome:
     """Enumerate (or count) the subtrees of ``task.cells``, in order, for at most
-    ``task.slice_seconds`` (runs on a worker); the cells left come back packed."""
+    ``task.slice_seconds`` (runs on a worker); the cells left come back cut into parts,
+    packed (:class:`Outcome`)."""
     global _interrupted
     remaining = None if task.deadline is None else task.deadline - time.time()
     if _interrupted or (remaining is not None and remaining <= 0):
         return Outcome([], 0, None, "interrupted" if _interrupted else "time_limit",
-                       leftover=task.cells)
+                       leftover=[task.cells])
     shared = shared_part(task.shared)
     engine = task_engine(task.shared, shared)
     for cell in reversed(unpack_tuples(task.cells)):
@@ -397,7 +401,9 @@ def run_task(task: Task) -> Outcome:
     _interrupted = _interrupted or reason == "interrupted"
     if reason == "slice":
         reason = None
-    leftover = pack_tuples([engine.pop() for _ in range(engine.pending)], distinct=True)
+    left = [engine.pop() for _ in range(engine.pending)]
+    leftover = [pack_tuples(part, distinct=True)
+                for part in batches(left, LEFTOVER_TASKS, len(shared.network.layers))]
     if tally is None:
         return Outcome(records, engine.count(records), engine.counters(), reason,
                        leftover=leftover)
@@ -449,9 +455,11 @@ def batches(cells: list, count: int, layers: int) -> list:
 @dataclass
 class Slot:
     """A place in the depth-first order: consecutive cells, waiting or running as a task,
-    and once their task returned, its :class:`Outcome`."""
+    and once their task returned, its :class:`Outcome`; ``packed``: the cells packed, when
+    they came so (a part of a task's cells left)."""
 
     cells: list
+    packed: dict | None = None
     outcome: Outcome | None = None
 
 
@@ -497,8 +505,8 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
     demand = getattr(executor, "demand", None)
 
     def submit(slot: Slot) -> None:
-        task = Task(source[0], pack_tuples(slot.cells, distinct=True), max_regions, deadline,
-                    count_only, SLICE_SECONDS)
+        cells = pack_tuples(slot.cells, distinct=True) if slot.packed is None else slot.packed
+        task = Task(source[0], cells, max_regions, deadline, count_only, SLICE_SECONDS)
         futures[executor.submit(run_task, task)] = slot
 
     def carry(error: RunUnreachable) -> None:
@@ -512,8 +520,9 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
 
     def receive(future, share: bool) -> None:
         """Store a returned task's outcome; a sliced task's cells left become new tasks
-        right after it in the depth-first order (several when few tasks are left). A task
-        whose worker could not read the run's file is sent again, carrying the run."""
+        right after it in the depth-first order: the parts the worker cut them into, sent on
+        as they came, when few tasks are left, else one task. A task whose worker could not
+        read the run's file is sent again, carrying the run."""
         slot = futures.pop(future)
         if isinstance(future.exception(), RunUnreachable):
             carry(future.exception())
@@ -521,12 +530,13 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
                 submit(slot)
             return
         slot.outcome = future.result()
-        leftover = _received(engine, slot.outcome)
-        if not (share and leftover and slot.outcome.stop_reason is None):
+        packed = slot.outcome.leftover
+        parts = _received(engine, slot.outcome)
+        if not (share and parts and slot.outcome.stop_reason is None):
             return
-        slot.outcome.leftover = []
-        ways = LEFTOVER_TASKS if len(futures) < 2 * LEFTOVER_TASKS else 1
-        shares = [Slot(cells) for cells in batches(leftover, ways, layers)]
+        leftover, slot.outcome.leftover = slot.outcome.leftover, []
+        shares = ([Slot(cells, part) for cells, part in zip(parts, packed)]
+                  if len(futures) < 2 * LEFTOVER_TASKS else [Slot(leftover)])
         at = next(i for i, other in enumerate(slots) if other is slot)
         slots[at + 1:at + 1] = shares
         for share_slot in shares:
@@ -584,9 +594,12 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
 
 
 def _received(engine, outcome: Outcome) -> list:
-    """A returned outcome's cells left, unpacked into ``engine``'s cells (and kept so)."""
-    outcome.leftover = [engine.cell_type(*cell) for cell in unpack_tuples(outcome.leftover)]
-    return outcome.leftover
+    """A returned outcome's parts of cells left, each unpacked into ``engine``'s cells; the
+    outcome keeps them all, in order."""
+    parts = [[engine.cell_type(*cell) for cell in unpack_tuples(part)]
+             for part in outcome.leftover]
+    outcome.leftover = [cell for part in parts for cell in part]
+    return parts
 
 
 def _rerun(engine, shared: Shared, cells: list, room: int) -> Outcome:
