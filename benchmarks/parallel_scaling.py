@@ -7,7 +7,11 @@ known (MiB sent) and every outcome's (MiB returned, pickled in the worker, outsi
 task's span), and every task reports its worker and its wall-clock span (busy and idle
 seconds per worker, from the first submission to the end). Per count it prints the
 regions, serial and 2-worker wall and CPU seconds, the speed-up, MiB sent and returned,
-tasks, busy / idle seconds and the load average before and after.
+tasks, busy / idle seconds, the CPU share the busy workers got (their tasks' CPU seconds
+per wall-clock second: below 1 when other jobs hold the cores) and the load average
+before and after. The speed-up at full CPU is an estimate for a machine the count has to
+itself: serial CPU seconds over the 2-worker wall-clock seconds times that share, which
+takes every part of the 2-worker run (the calling process's too) to be slowed down alike.
 
     python benchmarks/parallel_scaling.py [--quick] [--repeat N] [--label TEXT]
         [--in-flight N ...] [--no-write]
@@ -33,11 +37,11 @@ NETWORKS = [[2, 256, 256, 256, 256, 1], [4, 32, 32, 32, 1], [2, 512, 512, 512, 1
 
 def timed_task(run_task, task):
     """``run_task(task)``; the outcome carries ``span``: (worker, start, end, pickled
-    bytes of the outcome)."""
-    started = time.time()
+    bytes of the outcome, CPU seconds of the task)."""
+    started, cpu = time.time(), time.process_time()
     outcome = run_task(task)
-    ended = time.time()
-    outcome.span = (os.getpid(), started, ended, len(pickle.dumps(outcome)))
+    ended, cpu = time.time(), time.process_time() - cpu
+    outcome.span = (os.getpid(), started, ended, len(pickle.dumps(outcome)), cpu)
     return outcome
 
 
@@ -99,15 +103,18 @@ def parallel(widths, in_flight: int | None = None) -> dict:
 
 
 def account(run: dict) -> dict:
-    """Busy and idle seconds per worker (most busy first), tasks, MiB sent and returned."""
+    """Busy and idle seconds per worker (most busy first), tasks, MiB sent and returned, and
+    ``share``: the CPU seconds the tasks got per second of their wall-clock spans (1 on an
+    idle machine)."""
     busy: dict = {}
-    for pid, started, ended, _ in run["spans"]:
+    for pid, started, ended, *_ in run["spans"]:
         busy[pid] = busy.get(pid, 0.0) + ended - started
     span = run["end"] - run["first"]
     return {"busy": sorted(busy.values(), reverse=True),
             "idle": sorted(span - seconds for seconds in busy.values()),
             "tasks": len(run["spans"]), "sent": sum(run["sizes"]) / 2**20,
-            "returned": sum(s[3] for s in run["spans"]) / 2**20}
+            "returned": sum(s[3] for s in run["spans"]) / 2**20,
+            "share": sum(s[4] for s in run["spans"]) / sum(busy.values())}
 
 
 def row(widths, label: str, in_flight: int | None = None) -> str:
@@ -122,13 +129,15 @@ def row(widths, label: str, in_flight: int | None = None) -> str:
             f"{two['workers_cpu']:.1f}) | {one['wall'] / two['wall']:.2f}x | "
             f"{got['sent']:.1f} / {got['returned']:.1f} | {got['tasks']} | "
             f"{' + '.join(f'{b:.1f}' for b in got['busy'])} / "
-            f"{' + '.join(f'{i:.1f}' for i in got['idle'])} | "
+            f"{' + '.join(f'{i:.1f}' for i in got['idle'])} | {got['share']:.2f} | "
+            f"{one['cpu'] / (two['wall'] * got['share']):.2f}x | "
             f"{before:.1f} / {os.getloadavg()[0]:.1f} |")
 
 
 HEADER = ["| code | network | regions | serial s (CPU) | 2 workers s (CPU parent / workers) "
-          "| speed-up | MiB sent / returned | tasks | worker busy / idle s | load before / after |",
-          "|" + "---|" * 10]
+          "| speed-up | MiB sent / returned | tasks | worker busy / idle s | CPU share of busy "
+          "workers | speed-up at full CPU (est.) | load before / after |",
+          "|" + "---|" * 12]
 
 
 def main():
