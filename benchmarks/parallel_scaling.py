@@ -14,7 +14,7 @@ itself: serial CPU seconds over the 2-worker wall-clock seconds times that share
 takes every part of the 2-worker run (the calling process's too) to be slowed down alike.
 
     python benchmarks/parallel_scaling.py [--quick] [--repeat N] [--label TEXT]
-        [--in-flight N ...] [--no-write]
+        [--in-flight N ...] [--start-method METHOD] [--no-write]
 
 ``PYTHONPATH=OTHER/src`` measures another checkout (the same script, the same table).
 """
@@ -79,9 +79,11 @@ def serial(widths) -> dict:
             "cpu": time.process_time() - cpu}
 
 
-def parallel(widths, in_flight: int | None = None) -> dict:
+def parallel(widths, in_flight: int | None = None, start_method: str | None = None) -> dict:
     """A count on a 2-worker process pool, recorded (:class:`Recorder`); ``in_flight``, if
-    given, replaces ``regions.tolerances.IN_FLIGHT``."""
+    given, replaces ``regions.tolerances.IN_FLIGHT``; ``start_method``, if given, is the
+    pool's (else this spawned child's default: spawn)."""
+    import multiprocessing
     import regions
     from regions.engines import parallel as engines_parallel
     from regions.engines.parallel import process_pool
@@ -89,6 +91,8 @@ def parallel(widths, in_flight: int | None = None) -> dict:
     net = random_network(widths, seed=0)
     if in_flight is not None:
         engines_parallel.IN_FLIGHT = in_flight
+    if start_method is not None:
+        multiprocessing.set_start_method(start_method, force=True)
     with process_pool(2) as executor:
         recorder = Recorder(executor)
         first = time.time()
@@ -117,11 +121,12 @@ def account(run: dict) -> dict:
             "share": sum(s[4] for s in run["spans"]) / sum(busy.values())}
 
 
-def row(widths, label: str, in_flight: int | None = None) -> str:
+def row(widths, label: str, in_flight: int | None = None,
+        start_method: str | None = None) -> str:
     """One table row: serial then 2 workers on ``widths``, counts checked equal."""
     before = os.getloadavg()[0]
     one = child_result(serial, (widths,))
-    two = child_result(parallel, (widths, in_flight))
+    two = child_result(parallel, (widths, in_flight, start_method))
     assert one["regions"] == two["regions"], (one["regions"], two["regions"])
     got = account(two)
     return (f"| {label} | {network_label(widths)} | {one['regions']:,} | "
@@ -147,6 +152,8 @@ def main():
     parser.add_argument("--label", default="this checkout", help="the code column")
     parser.add_argument("--in-flight", type=int, nargs="*", default=[None],
                         help="rows with these values of IN_FLIGHT (default: as it is)")
+    parser.add_argument("--start-method", choices=["fork", "forkserver", "spawn"],
+                        help="the workers' (default spawn; the command line forks on Linux)")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
     table = list(HEADER)
@@ -155,7 +162,7 @@ def main():
         for _ in range(args.repeat):
             for in_flight in args.in_flight:
                 label = args.label + ("" if in_flight is None else f", IN_FLIGHT {in_flight}")
-                table.append(row(widths, label, in_flight))
+                table.append(row(widths, label, in_flight, args.start_method))
                 print(table[-1], flush=True)
     section = "\n".join([
         "## Parallel scaling: 2 workers against serial", "",
