@@ -9,8 +9,8 @@ as a task (at most
 under the driver. A task runs for at most ``SLICE_SECONDS``, then returns
 its regions and the cells left on its stack, which become new tasks right
 after it in the depth-first order (the ``LEFTOVER_TASKS`` parts its worker cut
-them into, when few tasks are left): a big subtree is shared out among the workers however
-unevenly the frontier split the work. The results are concatenated in
+them into, when few tasks are left): a big subtree is shared out among the
+workers however unevenly the frontier split the work. The results are concatenated in
 depth-first order, which is the serial order. The regions, their order,
 witnesses and margins are therefore identical to a serial run whatever the
 executor and worker count, and so are ``lps`` and ``per_layer`` of a complete
@@ -91,8 +91,8 @@ from .driver import UNLIMITED, Interrupt, Tally, budget_exhausted, drive, explor
 
 __all__ = ["FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS", "SLICE_SECONDS",
            "LEFTOVER_TASKS", "BRANCHING", "IN_FLIGHT", "Flag", "Shared", "RunFile", "RunUnreachable",
-           "publish", "shared_part", "task_engine", "Task", "Outcome", "ParallelRun", "die_with_parent",
-           "process_pool", "run_task", "expand", "frontier", "batches", "Slot", "run_on"]
+           "publish", "shared_part", "task_engine", "Task", "Outcome", "ParallelRun",
+           "die_with_parent", "process_pool", "run_task", "expand", "frontier", "batches", "Slot", "run_on"]
 
 
 @dataclass(frozen=True)
