@@ -7,10 +7,14 @@ known (MiB sent) and every outcome's (MiB returned, pickled in the worker, outsi
 task's span), and every task reports its worker and its wall-clock span (busy and idle
 seconds per worker, from the first submission to the end). Per count it prints the
 regions, serial and 2-worker wall and CPU seconds, the speed-up, MiB sent and returned,
-tasks, busy / idle seconds and the load average before and after.
+tasks, busy / idle seconds, the CPU share the busy workers got (their tasks' CPU seconds
+per wall-clock second: below 1 when other jobs hold the cores) and the load average
+before and after. The speed-up at full CPU is an estimate for a machine the count has to
+itself: serial CPU seconds over the 2-worker wall-clock seconds times that share, which
+takes every part of the 2-worker run (the calling process's too) to be slowed down alike.
 
     python benchmarks/parallel_scaling.py [--quick] [--repeat N] [--label TEXT]
-        [--in-flight N ...] [--no-write]
+        [--in-flight N ...] [--start-method METHOD] [--no-write]
 
 ``PYTHONPATH=OTHER/src`` measures another checkout (the same script, the same table).
 """
@@ -33,11 +37,11 @@ NETWORKS = [[2, 256, 256, 256, 256, 1], [4, 32, 32, 32, 1], [2, 512, 512, 512, 1
 
 def timed_task(run_task, task):
     """``run_task(task)``; the outcome carries ``span``: (worker, start, end, pickled
-    bytes of the outcome)."""
-    started = time.time()
+    bytes of the outcome, CPU seconds of the task)."""
+    started, cpu = time.time(), time.process_time()
     outcome = run_task(task)
-    ended = time.time()
-    outcome.span = (os.getpid(), started, ended, len(pickle.dumps(outcome)))
+    ended, cpu = time.time(), time.process_time() - cpu
+    outcome.span = (os.getpid(), started, ended, len(pickle.dumps(outcome)), cpu)
     return outcome
 
 
@@ -75,9 +79,11 @@ def serial(widths) -> dict:
             "cpu": time.process_time() - cpu}
 
 
-def parallel(widths, in_flight: int | None = None) -> dict:
+def parallel(widths, in_flight: int | None = None, start_method: str | None = None) -> dict:
     """A count on a 2-worker process pool, recorded (:class:`Recorder`); ``in_flight``, if
-    given, replaces ``regions.tolerances.IN_FLIGHT``."""
+    given, replaces ``regions.tolerances.IN_FLIGHT``; ``start_method``, if given, is the
+    pool's (else this spawned child's default: spawn)."""
+    import multiprocessing
     import regions
     from regions.engines import parallel as engines_parallel
     from regions.engines.parallel import process_pool
@@ -85,6 +91,8 @@ def parallel(widths, in_flight: int | None = None) -> dict:
     net = random_network(widths, seed=0)
     if in_flight is not None:
         engines_parallel.IN_FLIGHT = in_flight
+    if start_method is not None:
+        multiprocessing.set_start_method(start_method, force=True)
     with process_pool(2) as executor:
         recorder = Recorder(executor)
         first = time.time()
@@ -99,22 +107,26 @@ def parallel(widths, in_flight: int | None = None) -> dict:
 
 
 def account(run: dict) -> dict:
-    """Busy and idle seconds per worker (most busy first), tasks, MiB sent and returned."""
+    """Busy and idle seconds per worker (most busy first), tasks, MiB sent and returned, and
+    ``share``: the CPU seconds the tasks got per second of their wall-clock spans (1 on an
+    idle machine)."""
     busy: dict = {}
-    for pid, started, ended, _ in run["spans"]:
+    for pid, started, ended, *_ in run["spans"]:
         busy[pid] = busy.get(pid, 0.0) + ended - started
     span = run["end"] - run["first"]
     return {"busy": sorted(busy.values(), reverse=True),
             "idle": sorted(span - seconds for seconds in busy.values()),
             "tasks": len(run["spans"]), "sent": sum(run["sizes"]) / 2**20,
-            "returned": sum(s[3] for s in run["spans"]) / 2**20}
+            "returned": sum(s[3] for s in run["spans"]) / 2**20,
+            "share": sum(s[4] for s in run["spans"]) / sum(busy.values())}
 
 
-def row(widths, label: str, in_flight: int | None = None) -> str:
+def row(widths, label: str, in_flight: int | None = None,
+        start_method: str | None = None) -> str:
     """One table row: serial then 2 workers on ``widths``, counts checked equal."""
     before = os.getloadavg()[0]
     one = child_result(serial, (widths,))
-    two = child_result(parallel, (widths, in_flight))
+    two = child_result(parallel, (widths, in_flight, start_method))
     assert one["regions"] == two["regions"], (one["regions"], two["regions"])
     got = account(two)
     return (f"| {label} | {network_label(widths)} | {one['regions']:,} | "
@@ -122,13 +134,15 @@ def row(widths, label: str, in_flight: int | None = None) -> str:
             f"{two['workers_cpu']:.1f}) | {one['wall'] / two['wall']:.2f}x | "
             f"{got['sent']:.1f} / {got['returned']:.1f} | {got['tasks']} | "
             f"{' + '.join(f'{b:.1f}' for b in got['busy'])} / "
-            f"{' + '.join(f'{i:.1f}' for i in got['idle'])} | "
+            f"{' + '.join(f'{i:.1f}' for i in got['idle'])} | {got['share']:.2f} | "
+            f"{one['cpu'] / (two['wall'] * got['share']):.2f}x | "
             f"{before:.1f} / {os.getloadavg()[0]:.1f} |")
 
 
 HEADER = ["| code | network | regions | serial s (CPU) | 2 workers s (CPU parent / workers) "
-          "| speed-up | MiB sent / returned | tasks | worker busy / idle s | load before / after |",
-          "|" + "---|" * 10]
+          "| speed-up | MiB sent / returned | tasks | worker busy / idle s | CPU share of busy "
+          "workers | speed-up at full CPU (est.) | load before / after |",
+          "|" + "---|" * 12]
 
 
 def main():
@@ -138,6 +152,8 @@ def main():
     parser.add_argument("--label", default="this checkout", help="the code column")
     parser.add_argument("--in-flight", type=int, nargs="*", default=[None],
                         help="rows with these values of IN_FLIGHT (default: as it is)")
+    parser.add_argument("--start-method", choices=["fork", "forkserver", "spawn"],
+                        help="the workers' (default spawn; the command line forks on Linux)")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
     table = list(HEADER)
@@ -146,7 +162,7 @@ def main():
         for _ in range(args.repeat):
             for in_flight in args.in_flight:
                 label = args.label + ("" if in_flight is None else f", IN_FLIGHT {in_flight}")
-                table.append(row(widths, label, in_flight))
+                table.append(row(widths, label, in_flight, args.start_method))
                 print(table[-1], flush=True)
     section = "\n".join([
         "## Parallel scaling: 2 workers against serial", "",

@@ -17,7 +17,7 @@ from .tolerances import BOUND_SAFETY, SPECTRAL_CACHE
 
 __all__ = ["UNIT_ROUNDOFF", "BOUND_SAFETY", "SMALLEST_SUBNORMAL", "gamma", "evaluation_bound",
            "rounded_rows_error", "certified_signs", "strict_slack", "row_norm_bounds",
-           "spectral_norm_bound"]
+           "spectral_norm_bound", "known_bounds", "learn_bounds"]
 
 #: u = 2^-53, the unit roundoff of float64.
 UNIT_ROUNDOFF = 2.0 ** -53
@@ -99,8 +99,9 @@ def _row_norm_bounds(weight: np.ndarray) -> np.ndarray:
     return bounds
 
 
-#: Norm bounds already computed in this process, by kind and matrix contents (each engine
-#: asks again for the same layers: every run, every task of a parallel run).
+#: Norm bounds already computed in this process (or learnt from another:
+#: :func:`learn_bounds`), by kind and matrix contents (each engine asks again for the same
+#: layers: every run, every worker of a parallel run).
 _BOUNDS: dict = {}
 
 
@@ -108,10 +109,32 @@ def _by_contents(kind: tuple, weight: np.ndarray, compute):
     """``compute(weight)``, kept in ``_BOUNDS`` under ``kind`` and ``weight``'s contents."""
     key = kind + (weight.shape, hashlib.blake2b(weight.data, digest_size=16).digest())
     if key not in _BOUNDS:
-        if len(_BOUNDS) >= SPECTRAL_CACHE:
-            _BOUNDS.pop(next(iter(_BOUNDS)))
-        _BOUNDS[key] = compute(weight)
+        _keep(key, compute(weight))
     return _BOUNDS[key]
+
+
+def _keep(key: tuple, value) -> None:
+    """``_BOUNDS[key] = value``, the oldest bound dropped beyond ``SPECTRAL_CACHE``."""
+    if len(_BOUNDS) >= SPECTRAL_CACHE:
+        _BOUNDS.pop(next(iter(_BOUNDS)))
+    _BOUNDS[key] = value
+
+
+def known_bounds() -> dict:
+    """The norm bounds this process has computed (:data:`_BOUNDS`), for another process to
+    :func:`learn_bounds` (a parallel run's workers, which would compute the same ones)."""
+    return dict(_BOUNDS)
+
+
+def learn_bounds(bounds: dict) -> None:
+    """Keep norm bounds another process computed (:func:`known_bounds`): rigorous for the
+    matrices whose contents key them, whichever process computed them, so this one uses
+    them as its own."""
+    for key, value in bounds.items():
+        if key not in _BOUNDS:
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False       # as computed here (unpickled: writeable)
+            _keep(key, value)
 
 
 def spectral_norm_bound(weight: np.ndarray, squarings: int = 5) -> float:

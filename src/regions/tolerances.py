@@ -309,8 +309,8 @@ DEMAND_SECONDS = 0.2
 #: task hands its cells back. 2 (a task queued behind each running one) measured slower
 #: than 1: every hand-back sends a task's whole stack of cells back and forth.
 IN_FLIGHT = 1
-#: Tasks a returned task's unfinished cells are cut into (when fewer than twice as many
-#: tasks are left).
+#: Parts a returned task's unfinished cells are cut into by its worker, each sent on as a
+#: task (when fewer than twice as many tasks are left; else they make one task).
 LEFTOVER_TASKS = 4
 #: The guess of how many cells one cell becomes per layer, to cut cells into tasks of about
 #: equal work (``regions.engines.parallel.batches``).

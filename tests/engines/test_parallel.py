@@ -345,10 +345,13 @@ def test_a_task_hands_its_cells_back_only_when_a_worker_is_idle(monkeypatch):
     idle.set()
     first = parallel.run_task(task)
     assert first.stop_reason is None and first.leftover and first.count < whole.count
+    assert 1 < len(first.leftover) <= parallel.LEFTOVER_TASKS     # parts, each packed
     idle.clear()
-    rest = parallel.run_task(parallel.Task(task.shared, first.leftover, None, None, True,
-                                           parallel.SLICE_SECONDS))
-    assert rest.complete and first.count + rest.count == whole.count
+    rest = [parallel.run_task(parallel.Task(task.shared, part, None, None, True,
+                                            parallel.SLICE_SECONDS))
+            for part in first.leftover]
+    assert all(outcome.complete for outcome in rest)
+    assert first.count + sum(outcome.count for outcome in rest) == whole.count
 
 
 def test_demand_keeps_tasks_in_flight_for_every_worker():
@@ -717,3 +720,61 @@ def test_workers_that_cannot_read_the_run_file_get_it_with_every_task(monkeypatc
     failed = [f for f in executor.submitted if f.exception() is not None]
     assert failed and failed == executor.submitted[:len(failed)]     # the first round only
     assert all(isinstance(f.exception(), parallel.RunUnreachable) for f in failed)
+
+
+@pytest.mark.parametrize("method", ["vertex", "split"])
+def test_a_workers_engine_serves_every_task_of_its_run(monkeypatch, method):
+    """A worker builds one engine per run: a later task of the run gets it back reset (no
+    cell, no record, zero counters, its exact mode again after an exact budget ran out)
+    and finds what a new engine finds; another run's task gets a new engine."""
+    monkeypatch.setattr(parallel, "_engines", types.SimpleNamespace())
+    net, engine_type = NETS[method], {"vertex": VertexEngine, "split": SplitEngine}[method]
+    shared = parallel.Shared(engine_type, net, BOX.resolve(2), parallel.Settings())
+    fresh = engine_type(net, BOX.resolve(2), parallel.Settings())
+    cells = parallel.frontier(fresh, fresh.roots(), 8, len(net.layers))
+    run = parallel.RunFile("a run", "/nonexistent/regions-run.pickle")
+    engine = parallel.task_engine(run, shared)
+    engine.push(cells[0])
+    engine.run(1, driver.UNLIMITED)
+    engine.stop_exact()
+    assert parallel.task_engine(run, shared) is engine
+    assert engine.pending == 0 and engine.take_results() == []
+    assert engine.counters() == type(engine.counters())(0, [0] * len(net.layers))
+    assert engine.settings.exact and (engine.decisions.exact if method == "split"
+                                      else engine.core.exact_mode)
+    again = parallel.Task(run, pack_tuples(cells), None, None, True, None)
+    monkeypatch.setattr(parallel, "_last_run", ("a run", shared))
+    reused, new = parallel.run_task(again), parallel.run_task(
+        parallel.Task(shared, pack_tuples(cells), None, None, True, None))
+    for outcome in (reused, new):
+        outcome.counters.lp_seconds = 0.0      # a clock's
+    assert (reused.count, reused.counters) == (new.count, new.counters)
+    assert parallel.task_engine(parallel.RunFile("another run", run.path), shared) is not engine
+
+
+def test_workers_take_the_norm_bounds_the_caller_computed(monkeypatch):
+    """The run's file carries the norm bounds the calling process computed: a worker that
+    reads it builds its engine without computing them again."""
+    from regions import rounding
+    monkeypatch.setattr(parallel, "_last_run", (None, None))
+    VertexEngine(NET, BOX.resolve(2), parallel.Settings())      # computes them if need be
+    shared = parallel.Shared(VertexEngine, NET, BOX.resolve(2), parallel.Settings(),
+                             rounding.known_bounds())
+    with parallel.publish(shared) as run_file:
+        monkeypatch.setattr(rounding, "_BOUNDS", {})
+        monkeypatch.setattr(rounding, "_spectral_norm_bound", None)     # not called
+        monkeypatch.setattr(rounding, "_row_norm_bounds", None)
+        read = parallel.shared_part(run_file)
+    VertexEngine(read.network, read.domain, read.settings)
+    assert all(not value.flags.writeable for value in rounding._BOUNDS.values()
+               if isinstance(value, np.ndarray))
+
+
+def test_a_pools_workers_start_with_it():
+    """A process pool's workers start when it is made, before any task is submitted (a
+    spawned worker imports while the caller prepares its run)."""
+    import multiprocessing
+    before = {process.pid for process in multiprocessing.active_children()}
+    with parallel.process_pool(2) as pool:
+        started = {process.pid for process in multiprocessing.active_children()} - before
+        assert len(started) == 2 and pool.submit(os.getpid).result() in started

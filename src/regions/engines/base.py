@@ -252,6 +252,13 @@ class Engine(Protocol):
     def restore(self, counters: Counters, records: list) -> None:
         """Continue a checkpointed run from its counters and the records found so far."""
 
+    def reset(self) -> None:
+        """Start again as the engine just built would (an empty stack, no records, zero
+        counters, the exact mode of its settings), keeping only what it has learnt of the
+        network (caches of values that do not depend on the order of the cells): a
+        parallel run's worker keeps one engine for the run's tasks (the engines that run on
+        an executor: not the walk)."""
+
     @staticmethod
     def count(records: list) -> int:
         """Regions in a list of records."""

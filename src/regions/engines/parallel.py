@@ -5,12 +5,12 @@ expands the domain, shallowest cell first, into a frontier of at least
 ``FRONTIER_CELLS`` cells kept in depth-first order (it never records a region: a
 cell of the last layer's output is left to a task); consecutive frontier cells run
 as a task (at most
-``MAX_TASKS`` of them) on the executor, with its own engine and LP solver,
+``MAX_TASKS`` of them) on the executor, with its worker's engine and LP solver,
 under the driver. A task runs for at most ``SLICE_SECONDS``, then returns
 its regions and the cells left on its stack, which become new tasks right
-after it in the depth-first order (cut into ``LEFTOVER_TASKS`` when few
-tasks are left): a big subtree is shared out among the workers however
-unevenly the frontier split the work. The results are concatenated in
+after it in the depth-first order (the ``LEFTOVER_TASKS`` parts its worker cut
+them into, when few tasks are left): a big subtree is shared out among the
+workers however unevenly the frontier split the work. The results are concatenated in
 depth-first order, which is the serial order. The regions, their order,
 witnesses and margins are therefore identical to a serial run whatever the
 executor and worker count, and so are ``lps`` and ``per_layer`` of a complete
@@ -38,16 +38,20 @@ an expired time limit cancels the tasks not yet started and waits at most
 at the Ctrl-C their process group receives too). ``memory_limit`` is measured
 in the calling process only.
 
-What travels: the engine type, network, domain and settings of a run are pickled
-once to a temporary file (``publish``), which each worker reads at its first task of
-the run (``shared_part``); a task carries the file's name and its cells packed into a
+What travels: the engine type, network, domain and settings of a run, with the norm
+bounds the calling process computed for its engine, are pickled once to a temporary
+file (``publish``), which each worker reads at its first task of the run
+(``shared_part``) and builds its engine from, kept for the run's later tasks and reset
+at each (``task_engine``); a task carries the file's name and its cells packed into a
 few arrays (``regions.packing.pack_tuples``), an array that several cells share sent
 once (``distinct``: the children of one vertex cell share their map's error bounds),
-and returns its cells left packed the same way. A worker that cannot read the file (a
+and returns its cells left packed the same way, in parts that the calling process sends
+on without packing them again. A worker that cannot read the file (a
 cluster's worker on another machine) sends its task back; from then on every task
 carries the run, which is said on stderr and in the result's ``notes``.
 
-``process_pool`` gives a process pool whose workers never outlive the
+``process_pool`` gives a process pool whose workers start with it (a spawned one
+imports while the calling process prepares its run), never outlive the
 process that started them (Linux) and are stopped, not awaited, when it closes; its
 block ends once the pool's manager thread has (nothing of it is left to the
 interpreter's exit: no named semaphore, no thread waiting for a result cut short). It
@@ -68,6 +72,7 @@ import pickle
 import signal
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -77,28 +82,31 @@ import numpy as np
 from ..domain import Domain
 from ..network import Network
 from ..packing import pack_tuples, unpack_tuples
+from ..rounding import known_bounds, learn_bounds
 from ..tolerances import (BRANCHING, CHECKPOINT_SECONDS, DEMAND_SECONDS, FRONTIER_CELLS,
                           IN_FLIGHT, LEFTOVER_TASKS, MAX_TASKS, POLL_SECONDS, SLICE_SECONDS,
                           STOP_SECONDS)
 from .base import Counters, Settings
-from .driver import (UNLIMITED, Interrupt, Tally, budget_exhausted, drive, explored,
-                     stack_cells)
+from .driver import UNLIMITED, Interrupt, Tally, budget_exhausted, drive, explored
 
 __all__ = ["FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS", "SLICE_SECONDS",
            "LEFTOVER_TASKS", "BRANCHING", "IN_FLIGHT", "Flag", "Shared", "RunFile", "RunUnreachable",
-           "publish", "shared_part", "Task", "Outcome", "ParallelRun", "die_with_parent",
-           "process_pool", "run_task", "expand", "frontier", "batches", "Slot", "run_on"]
+           "publish", "shared_part", "task_engine", "Task", "Outcome", "ParallelRun",
+           "die_with_parent", "process_pool", "run_task", "expand", "frontier", "batches", "Slot", "run_on"]
 
 
 @dataclass(frozen=True)
 class Shared:
     """What every task of one run shares: the engine type, the network, the scaled working
-    domain and the settings."""
+    domain and the settings; ``bounds``: the norm bounds the calling process computed
+    (:func:`regions.rounding.known_bounds`), which a worker would compute again (0.3-0.6 s
+    for a 512-wide layer) when it builds its engine."""
 
     engine: type
     network: Network
     domain: Domain
     settings: Settings
+    bounds: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -135,22 +143,24 @@ class Outcome:
     """What a task produced: final-region ``records``, or for a count none, and the thin
     regions' patterns;
     ``leftover``: the cells it did not finish, in depth-first order (their subtrees
-    follow its regions in the serial order), packed (:func:`regions.packing.pack_tuples`)
-    as a worker returns it, a list once the calling process received it. ``stop_reason`` is None for a task that
-    finished or whose time slice ended, else why it stopped."""
+    follow its regions in the serial order): as a worker returns them, cut into at most
+    ``LEFTOVER_TASKS`` parts of about equal work (:func:`batches`), each packed
+    (:func:`regions.packing.pack_tuples`), which the calling process can send on as
+    they are; a list of cells once it received them. ``stop_reason`` is None for a task
+    that finished or whose time slice ended, else why it stopped."""
 
     records: list
     count: int
     counters: Counters | None = None
     stop_reason: str | None = None
     thin_patterns: np.ndarray | None = None
-    leftover: list | dict = field(default_factory=lambda: pack_tuples([]))
+    leftover: list = field(default_factory=list)
 
     @property
     def unfinished(self) -> int:
         """The cells left (packed or not)."""
-        if isinstance(self.leftover, dict):
-            return int(self.leftover["count"])
+        if self.leftover and isinstance(self.leftover[0], dict):
+            return sum(int(part["count"]) for part in self.leftover)
         return len(self.leftover)
 
     @property
@@ -185,6 +195,9 @@ _interrupted = False
 _idle = None
 #: In a worker: the key and :class:`Shared` of the last run it read (:func:`shared_part`).
 _last_run: tuple = (None, None)
+#: Per thread (a thread pool's workers share the module): ``run``, the key and engine of
+#: the last run whose task it ran (:func:`task_engine`).
+_engines = threading.local()
 
 
 class Flag:
@@ -251,13 +264,19 @@ def process_pool(workers: int):
     """A :class:`concurrent.futures.ProcessPoolExecutor` of ``workers`` processes that die
     with the calling process (:func:`die_with_parent`), with a :class:`Demand` as its
     ``demand`` attribute; when the block ends, tasks still running (a stopped run no longer
-    wants them) are stopped, not awaited."""
+    wants them) are stopped, not awaited.
+
+    The workers start at once (a task each that does nothing: the executor starts them at
+    its first tasks), not at a run's first task: a spawned worker imports ``regions`` (about
+    0.5 s of CPU) while the calling process builds its engine and first cells."""
     context = multiprocessing.get_context()
     idle = Flag(context)
     executor = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
                                                       initializer=die_with_parent,
                                                       initargs=(idle,))
     executor.demand = Demand(idle, workers)
+    for _ in range(workers):
+        executor.submit(os.getpid)
     try:
         yield executor
     finally:
@@ -294,6 +313,7 @@ def shared_part(source: Shared | RunFile) -> Shared:
     the file cannot be read."""
     global _last_run
     if isinstance(source, Shared):
+        learn_bounds(source.bounds)
         return source
     key, shared = _last_run
     if key != source.key:
@@ -302,8 +322,26 @@ def shared_part(source: Shared | RunFile) -> Shared:
                 shared = pickle.load(file)
         except OSError as exc:
             raise RunUnreachable(f"{source.path}: {exc.strerror or exc}") from None
+        learn_bounds(shared.bounds)
         _last_run = (source.key, shared)
     return shared
+
+
+def task_engine(source: Shared | RunFile, shared: Shared):
+    """The engine of a task whose run is ``shared``: where the run comes from its file
+    (``source``, a :class:`RunFile`), the one this thread built at its first task of the
+    run, reset (:meth:`regions.engines.base.Engine.reset`); a new one for a run that
+    travels with its task."""
+    if isinstance(source, Shared):
+        return shared.engine(shared.network, shared.domain, shared.settings)
+    key, engine = getattr(_engines, "run", (None, None))
+    if key == source.key:
+        engine.reset()
+        return engine
+    _engines.run = (None, None)     # the last run's engine goes before this one is built
+    engine = shared.engine(shared.network, shared.domain, shared.settings)
+    _engines.run = (source.key, engine)
+    return engine
 
 
 def _abandon_queued(executor) -> None:
@@ -341,14 +379,15 @@ def _end_cut_result(manager, results) -> None:
 
 def run_task(task: Task) -> Outcome:
     """Enumerate (or count) the subtrees of ``task.cells``, in order, for at most
-    ``task.slice_seconds`` (runs on a worker); the cells left come back packed."""
+    ``task.slice_seconds`` (runs on a worker); the cells left come back cut into parts,
+    packed (:class:`Outcome`)."""
     global _interrupted
     remaining = None if task.deadline is None else task.deadline - time.time()
     if _interrupted or (remaining is not None and remaining <= 0):
         return Outcome([], 0, None, "interrupted" if _interrupted else "time_limit",
-                       leftover=task.cells)
+                       leftover=[task.cells])
     shared = shared_part(task.shared)
-    engine = shared.engine(shared.network, shared.domain, shared.settings)
+    engine = task_engine(task.shared, shared)
     for cell in reversed(unpack_tuples(task.cells)):
         engine.push(engine.cell_type(*cell))
     records: list = []
@@ -362,7 +401,9 @@ def run_task(task: Task) -> Outcome:
     _interrupted = _interrupted or reason == "interrupted"
     if reason == "slice":
         reason = None
-    leftover = pack_tuples(stack_cells(engine)[::-1], distinct=True)
+    left = [engine.pop() for _ in range(engine.pending)]
+    leftover = [pack_tuples(part, distinct=True)
+                for part in batches(left, LEFTOVER_TASKS, len(shared.network.layers))]
     if tally is None:
         return Outcome(records, engine.count(records), engine.counters(), reason,
                        leftover=leftover)
@@ -414,9 +455,11 @@ def batches(cells: list, count: int, layers: int) -> list:
 @dataclass
 class Slot:
     """A place in the depth-first order: consecutive cells, waiting or running as a task,
-    and once their task returned, its :class:`Outcome`."""
+    and once their task returned, its :class:`Outcome`; ``packed``: the cells packed, when
+    they came so (a part of a task's cells left)."""
 
     cells: list
+    packed: dict | None = None
     outcome: Outcome | None = None
 
 
@@ -435,7 +478,7 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
     The network, domain and settings reach each worker once, through a file
     (:func:`publish`); where a worker cannot read it, every later task carries them, which
     is said on stderr and in the result's ``notes``."""
-    shared = Shared(type(engine), network, scaled, settings)
+    shared = Shared(type(engine), network, scaled, settings, known_bounds())
     with publish(shared) as run_file:
         return _run(executor, engine, shared, run_file, progress, max_regions, time_limit,
                     memory_limit, roots, count_only, checkpoint, checkpoint_every,
@@ -462,8 +505,8 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
     demand = getattr(executor, "demand", None)
 
     def submit(slot: Slot) -> None:
-        task = Task(source[0], pack_tuples(slot.cells, distinct=True), max_regions, deadline,
-                    count_only, SLICE_SECONDS)
+        cells = pack_tuples(slot.cells, distinct=True) if slot.packed is None else slot.packed
+        task = Task(source[0], cells, max_regions, deadline, count_only, SLICE_SECONDS)
         futures[executor.submit(run_task, task)] = slot
 
     def carry(error: RunUnreachable) -> None:
@@ -477,8 +520,9 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
 
     def receive(future, share: bool) -> None:
         """Store a returned task's outcome; a sliced task's cells left become new tasks
-        right after it in the depth-first order (several when few tasks are left). A task
-        whose worker could not read the run's file is sent again, carrying the run."""
+        right after it in the depth-first order: the parts the worker cut them into, sent on
+        as they came, when few tasks are left, else one task. A task whose worker could not
+        read the run's file is sent again, carrying the run."""
         slot = futures.pop(future)
         if isinstance(future.exception(), RunUnreachable):
             carry(future.exception())
@@ -486,12 +530,13 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
                 submit(slot)
             return
         slot.outcome = future.result()
-        leftover = _received(engine, slot.outcome)
-        if not (share and leftover and slot.outcome.stop_reason is None):
+        packed = slot.outcome.leftover
+        parts = _received(engine, slot.outcome)
+        if not (share and parts and slot.outcome.stop_reason is None):
             return
-        slot.outcome.leftover = []
-        ways = LEFTOVER_TASKS if len(futures) < 2 * LEFTOVER_TASKS else 1
-        shares = [Slot(cells) for cells in batches(leftover, ways, layers)]
+        leftover, slot.outcome.leftover = slot.outcome.leftover, []
+        shares = ([Slot(cells, part) for cells, part in zip(parts, packed)]
+                  if len(futures) < 2 * LEFTOVER_TASKS else [Slot(leftover)])
         at = next(i for i, other in enumerate(slots) if other is slot)
         slots[at + 1:at + 1] = shares
         for share_slot in shares:
@@ -549,9 +594,12 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
 
 
 def _received(engine, outcome: Outcome) -> list:
-    """A returned outcome's cells left, unpacked into ``engine``'s cells (and kept so)."""
-    outcome.leftover = [engine.cell_type(*cell) for cell in unpack_tuples(outcome.leftover)]
-    return outcome.leftover
+    """A returned outcome's parts of cells left, each unpacked into ``engine``'s cells; the
+    outcome keeps them all, in order."""
+    parts = [[engine.cell_type(*cell) for cell in unpack_tuples(part)]
+             for part in outcome.leftover]
+    outcome.leftover = [cell for part in parts for cell in part]
+    return parts
 
 
 def _rerun(engine, shared: Shared, cells: list, room: int) -> Outcome:

@@ -169,6 +169,15 @@ class SplitEngine:
     def stop_exact(self) -> None:
         self.decisions.exact = False
 
+    def reset(self) -> None:
+        self.stack, self.found = [], []
+        self.n_regions = 0
+        self.per_layer = [0] * len(self.network.layers)
+        self.before = Counters(per_layer=[0] * len(self.network.layers))
+        self.solver.count, self.solver.seconds = 0, 0.0
+        self.decisions.exact_decisions = self.decisions.uncertain_decisions = 0
+        self.decisions.exact = self.settings.exact
+
     def restore(self, counters: Counters, records: list) -> None:
         self.n_regions = counters.regions
         self.per_layer = list(counters.per_layer)

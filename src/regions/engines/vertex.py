@@ -797,8 +797,23 @@ class VertexEngine:
                         self.before.uncertain_decisions + int(self.core.uncertain_decisions))
 
     def stop_exact(self) -> None:
-        self.core.exact_mode = False
-        self.exact.exact = self.exact.decisions.exact = False
+        self._exact_mode(False)
+
+    def _exact_mode(self, exact: bool) -> None:
+        self.core.exact_mode = exact
+        self.exact.exact = self.exact.decisions.exact = exact
+
+    def reset(self) -> None:
+        while self.core.pending:
+            self.core.pop()
+        self.core.take_results()
+        self.core.n_regions = self.core.lps = 0
+        self.core.exact_decisions = self.core.uncertain_decisions = 0
+        self.core.per_layer = np.zeros(len(self.network.layers), np.int64)
+        self.exact.solver.seconds = 0.0
+        self.exact.kept.clear()
+        self.before = Counters(per_layer=[0] * len(self.network.layers))
+        self._exact_mode(self.settings.exact)
 
     def restore(self, counters: Counters, records: list) -> None:
         self.core.n_regions = counters.regions
