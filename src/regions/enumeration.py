@@ -68,13 +68,13 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
         inscribed balls of thin regions (:mod:`regions.engines.vertex`; bounded domains and
         domains without faces: all of R^n, unbounded planes and lines).
         ``"auto"`` (default): ``"vertex"`` where it applies and the cost model
-        :func:`vertex_advantage` predicts it faster (about up to dimension 7 on bounded
-        domains and 9 on all of R^n, counted in the dimensions the first layer's
-        hyperplanes span, depending on the widths), else ``"split"`` (also for the rare
-        networks whose first breakpoints give
-        no well-conditioned apex on an unbounded domain, and for networks with max
-        layers, which every engine carries, but ``"vertex"`` not on every domain: it
-        refuses a final region that contains a line); a resumed run keeps
+        ``regions.enumeration.vertex_advantage`` predicts it faster (about up to
+        dimension 7 on bounded domains and 9 on all of R^n, counted in the dimensions
+        the first layer's hyperplanes span, depending on the widths), else ``"split"``
+        (also for the rare networks whose first breakpoints give no well-conditioned
+        apex on an unbounded domain, and for networks with max layers, which every
+        engine carries, but ``"vertex"`` not on every domain: it refuses a final region
+        that contains a line); a resumed run keeps
         the method of its checkpoint. ``"walk"``: the breadth-first walk across
         facets of :mod:`regions.engines.walk`, a second, independent
         algorithm (budgets and checkpoints, but no executor; regions sorted by
