@@ -341,11 +341,11 @@ def test_progress_line_gives_the_share_done_and_the_time_left():
     report(1_234, 2, 17, 600.0, 0.1)        # 5,400 s left
     report(1_234, 2, 17, 900.0, 0.0)        # nothing done yet: no time left to tell
     assert stream.getvalue().splitlines() == [
-        "1,234 regions, at layer 2, 17 cells pending, 25.0% of the first layer's cells done, "
+        "1,234 regions, at layer 2, 17 cells pending, 25.0% done (estimated), "
         "about 36 s left, 103 regions/s, 12 s",
-        "1,234 regions, at layer 2, 17 cells pending, 10.0% of the first layer's cells done, "
+        "1,234 regions, at layer 2, 17 cells pending, 10.0% done (estimated), "
         "about 1.5 h left, 2 regions/s, 600 s",
-        "1,234 regions, at layer 2, 17 cells pending, 0.0% of the first layer's cells done, "
+        "1,234 regions, at layer 2, 17 cells pending, 0.0% done (estimated), "
         "1 regions/s, 900 s"]
 
 

@@ -547,6 +547,47 @@ def test_a_parallel_run_reports_the_share_done_by_its_finished_tasks(uninterrupt
         assert 0 < explored < 1
 
 
+@pytest.mark.parametrize("activation", ["relu", "hardtanh"])
+def test_a_parallel_run_on_all_of_rn_reports_the_cones_done(monkeypatch, activation):
+    """On all of R^2 the frontier splits the first of the 4 cones only: layer 0 still
+    waits. Two tasks finish at once, the others wait until the clock passes the time
+    limit: the share reported is the cones whose regions all lie among those two tasks'
+    (a depth-first prefix of the uninterrupted run, in which each cone's regions are
+    consecutive and told apart by their sides of the cones' walls), over 4."""
+    from regions.engines import parallel
+    looks = itertools.count()
+    monkeypatch.setattr(parallel, "time", types.SimpleNamespace(
+        perf_counter=lambda: 1e6 if next(looks) > 6 else 0.0, time=time.time))
+    monkeypatch.setattr(parallel, "POLL_SECONDS", 0.01)
+    monkeypatch.setattr(parallel, "STOP_SECONDS", 0.01)
+    monkeypatch.setattr(parallel, "FRONTIER_CELLS", 8)
+    net = random_network([2, 8, 8, 1], seed=1, activation=activation)
+    whole = regions.enumerate_regions(net, method="vertex")
+    cones = VertexEngine(net, regions.whole_space().resolve(2)).cones
+    positions, thresholds = parallel.wall_sides(net, cones)
+    # the sides of the walls, read off independently: each wall's pre-activation at the
+    # region's witness, against the wall's breakpoint
+    first = net.layers[0]
+    assert cones.layer == 0
+    pre = whole.witnesses @ first.weight.T + first.bias
+    walls = [net.describe_label(label) for label in cones.labels]
+    sides = np.stack([pre[:, w["neuron"]] > w["breakpoint"] for w in walls], axis=1)
+    assert np.array_equal(sides, whole.patterns[:, positions] > thresholds)
+    cone = [row.tobytes() for row in sides]
+    ends = [i + 1 for i in range(len(cone)) if i + 1 == len(cone) or cone[i + 1] != cone[i]]
+    assert len(ends) == 4
+    calls = []
+    executor = InlineExecutor(ready=2)
+    counted = regions.count_regions(net, method="vertex", time_limit=3600, executor=executor,
+                                    progress=lambda *a: calls.append(a))
+    done = sum(future.result().count for future in executor.submitted[:2])
+    finished = sum(end <= done for end in ends)
+    assert counted.stop_reason == "time_limit" and counted.regions == done and calls
+    for found, layer, _, _, explored in calls:
+        assert found == done and explored == finished / 4
+    assert 0 < finished < 4
+
+
 # --- Crash safety at scale: kill -9 mid-run, resume to the exact count -------------------------
 
 # One layer of 447 lines in general position cuts the plane into 1 + 447 + C(447, 2) =

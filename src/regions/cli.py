@@ -182,8 +182,9 @@ def progress_for(args, bound=None):
 def _progress_printer(stream, bound=None, every: float = PROGRESS_LOG_EVERY):
     """Progress callback: a self-overwriting line on a terminal, otherwise a line every
     ``every`` seconds; with the upper bound on the count when one is known (what is left
-    is at most that), and the share of the first layer's cells done with the time left
-    at that pace when it is known (:func:`regions.engines.driver.explored`)."""
+    is at most that), and the share done with the time left at that pace when it is
+    known: the first layer's cells done (:func:`regions.engines.driver.explored`), on all
+    of R^n the vertex engine's first cones weighing the same."""
     interactive = stream.isatty()
     last = [0.0]
 
@@ -194,7 +195,7 @@ def _progress_printer(stream, bound=None, every: float = PROGRESS_LOG_EVERY):
         rate = found / seconds
         of = "" if bound is None else f" of at most {bound:,}"
         share = "" if explored is None else (
-            f", {100 * explored:.1f}% of the first layer's cells done"
+            f", {100 * explored:.1f}% done (estimated)"
             + (f", about {_duration(seconds * (1 - explored) / explored)} left"
                if explored > 0 else ""))
         line = (f"{found:,}{of} regions, at layer {layer}, {pending:,} cells pending{share}, "

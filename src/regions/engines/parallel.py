@@ -88,6 +88,7 @@ from ..tolerances import (BRANCHING, CHECKPOINT_SECONDS, DEMAND_SECONDS, FRONTIE
                           STOP_SECONDS)
 from .base import Counters, Settings
 from .driver import UNLIMITED, Interrupt, Tally, budget_exhausted, drive, explored
+from .vertex import Cones
 
 __all__ = ["FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS", "SLICE_SECONDS",
            "LEFTOVER_TASKS", "BRANCHING", "IN_FLIGHT", "Flag", "Shared", "RunFile", "RunUnreachable",
@@ -622,7 +623,8 @@ def _explored(engine, slots: list, network: Network) -> float | None:
     made by the calling process and the returned tasks, less those waiting (a running
     task's cells among them) and those a deeper waiting cell descends from (told apart by
     their layer-0 states; two first-layer cells of one pattern, in two cones of an
-    unbounded domain, count once)."""
+    unbounded domain, count once). While cells of layer 0 wait (the vertex engine's first
+    cones, some not split yet), :func:`_cones_done`."""
     made = engine.counters().per_layer[0] + sum(
         slot.outcome.counters.per_layer[0] for slot in slots
         if slot.outcome is not None and slot.outcome.counters is not None)
@@ -634,7 +636,40 @@ def _explored(engine, slots: list, network: Network) -> float | None:
             waiting[cell.layer] += 1
             if cell.layer >= 2:
                 under_way.add(np.asarray(cell.pattern)[first].tobytes())
-    return explored(made, waiting, len(under_way))
+    share = explored(made, waiting, len(under_way))
+    return _cones_done(engine, slots, network) if share is None else share
+
+
+def _cones_done(engine, slots: list, network: Network) -> float | None:
+    """The share of the vertex engine's first cones (on a domain without faces) that no
+    waiting cell lies in: a waiting cell split by the cones' layer lies in the cone of its
+    sides of the cones' walls (:func:`wall_sides`); one not split yet is a cone (or part of
+    one) of its own. Each cone weighs the same. None without cones."""
+    cones = getattr(engine, "cones", None)
+    if not isinstance(cones, Cones):
+        return None
+    positions, thresholds = wall_sides(network, cones)
+    open_cones, unsplit = set(), 0
+    for slot in slots:
+        for cell in _left(slot):
+            if cell.layer > cones.layer:
+                states = np.asarray(cell.pattern)[positions]
+                open_cones.add((states > thresholds).tobytes())
+            else:
+                unsplit += 1
+    return max(cones.count - len(open_cones) - unsplit, 0) / cones.count
+
+
+def wall_sides(network: Network, cones: Cones) -> tuple[np.ndarray, np.ndarray]:
+    """Where a pattern tells the side of each of the cones' walls: the pattern positions of
+    their neurons and the thresholds their states exceed on the side above (a hard-tanh
+    neuron's states are -1, 0, 1, and its walls at -1 and +1 divide them after -1 and 0;
+    other neurons' are 0 and 1)."""
+    offset = network.label_offsets()[cones.layer]
+    layer = network.layers[cones.layer]
+    breakpoint = (cones.labels - offset) % len(layer.breakpoints)
+    lowest = -1 if layer.activation == "hardtanh" else 0
+    return network.hyperplane_neurons()[cones.labels], breakpoint + lowest
 
 
 def _prefix(slots: list) -> int:
