@@ -778,3 +778,48 @@ def test_a_pools_workers_start_with_it():
     with parallel.process_pool(2) as pool:
         started = {process.pid for process in multiprocessing.active_children()} - before
         assert len(started) == 2 and pool.submit(os.getpid).result() in started
+
+
+# --- Progress: running tasks tell the regions they found so far ------------------------------
+
+class RanButHeld(InlineExecutor):
+    """Runs every task at once, in the calling thread, but delivers only the first ``ready``
+    results: the others' futures stay pending, as if their tasks were still running (their
+    lanes keep what they found). A process pool's :class:`parallel.Lanes`, with the worker's
+    end set in this process."""
+
+    def __init__(self, ready, monkeypatch):
+        super().__init__(ready)
+        self.lanes = parallel.Lanes(parallel.multiprocessing.get_context())
+        monkeypatch.setattr(parallel, "_lanes", self.lanes.shared)
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = concurrent.futures.Future()
+        self.submitted.append(future)
+        outcome = fn(*args, **kwargs)
+        if len(self.submitted) <= self.ready:
+            future.set_running_or_notify_cancel()
+            future.set_result(outcome)
+        return future
+
+
+@pytest.mark.parametrize("count_only", [True, False], ids=["count", "enumeration"])
+def test_progress_counts_the_regions_of_tasks_still_running(monkeypatch, count_only):
+    """Every task runs, but only two return before the clock passes the time limit: the
+    progress line counts all the regions (the running tasks' through their lanes), which
+    are those of the uninterrupted run, while the result keeps only the returned tasks'."""
+    looks = itertools.count()
+    monkeypatch.setattr(parallel, "time", types.SimpleNamespace(
+        perf_counter=lambda: 1e6 if next(looks) > 6 else 0.0, time=time.time))
+    monkeypatch.setattr(parallel, "POLL_SECONDS", 0.01)
+    monkeypatch.setattr(parallel, "STOP_SECONDS", 0.01)
+    whole = regions.enumerate_regions(NET, BOX, method="vertex")
+    executor = RanButHeld(2, monkeypatch)
+    calls = []
+    run = regions.count_regions if count_only else regions.enumerate_regions
+    result = run(NET, BOX, method="vertex", time_limit=3600, executor=executor,
+                 progress=lambda *a: calls.append(a))
+    returned = sum(future.result().count for future in executor.submitted[:2])
+    assert len(executor.submitted) > 2 and result.stop_reason == "time_limit" and calls
+    assert all(found == len(whole) for found, *_ in calls)
+    assert (result.regions if count_only else len(result)) <= returned < len(whole)

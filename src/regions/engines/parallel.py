@@ -84,8 +84,8 @@ from ..network import Network
 from ..packing import pack_tuples, unpack_tuples
 from ..rounding import known_bounds, learn_bounds
 from ..tolerances import (BRANCHING, CHECKPOINT_SECONDS, DEMAND_SECONDS, FRONTIER_CELLS,
-                          IN_FLIGHT, LEFTOVER_TASKS, MAX_TASKS, POLL_SECONDS, SLICE_SECONDS,
-                          STOP_SECONDS)
+                          IN_FLIGHT, LEFTOVER_TASKS, MAX_TASKS, POLL_SECONDS, PROGRESS_LANES,
+                          SLICE_SECONDS, STOP_SECONDS)
 from .base import Counters, Settings
 from .driver import UNLIMITED, Interrupt, Tally, budget_exhausted, drive, explored
 from .vertex import Cones
@@ -129,7 +129,8 @@ class Task:
     :class:`Shared`, or the :class:`RunFile` that holds it; ``cells``: the cells packed
     (:func:`regions.packing.pack_tuples`); ``deadline`` is wall-clock (``time.time()``) or
     None; ``count_only``: count the regions instead of returning them; ``slice_seconds``:
-    run at most this long, then return the cells left."""
+    run at most this long, then return the cells left; ``lane``: where it keeps the count
+    of regions it found so far (:class:`Lanes`; -1: nowhere)."""
 
     shared: Shared | RunFile
     cells: dict
@@ -137,6 +138,7 @@ class Task:
     deadline: float | None
     count_only: bool = False
     slice_seconds: float | None = None
+    lane: int = -1
 
 
 @dataclass
@@ -194,6 +196,8 @@ class ParallelRun:
 _interrupted = False
 #: In a worker of a :func:`process_pool`: the flag (:class:`Flag`) set while some worker is idle.
 _idle = None
+#: In a worker of a :func:`process_pool`: the shared counts of :class:`Lanes`.
+_lanes = None
 #: In a worker: the key and :class:`Shared` of the last run it read (:func:`shared_part`).
 _last_run: tuple = (None, None)
 #: Per thread (a thread pool's workers share the module): ``run``, the key and engine of
@@ -238,18 +242,53 @@ class Demand:
             self.event.clear()
 
 
+class Lanes:
+    """The regions found so far by each running task of a :func:`process_pool`, in shared
+    memory (``PROGRESS_LANES`` int64 counts, written without a lock: each by one task),
+    for the calling process's progress line; a task returns its own count only when it
+    ends. The calling process hands each task it submits a free lane (:meth:`take`) and
+    frees it when the task returns (:meth:`give_back`); a task submitted while none is free
+    gets -1 and reports nothing."""
+
+    def __init__(self, context, size: int = PROGRESS_LANES):
+        self.shared = context.RawArray(ctypes.c_int64, size)
+        self.free = list(range(size - 1, -1, -1))
+
+    def reset(self) -> None:
+        """Every lane free and zero (a new run: the last one's stopped tasks gave none
+        back)."""
+        self.shared[:] = [0] * len(self.shared)
+        self.free = list(range(len(self.shared) - 1, -1, -1))
+
+    def take(self) -> int:
+        if not self.free:
+            return -1
+        lane = self.free.pop()
+        self.shared[lane] = 0
+        return lane
+
+    def give_back(self, lane: int) -> None:
+        if lane >= 0:
+            self.shared[lane] = 0
+            self.free.append(lane)
+
+    def running(self) -> int:
+        """The regions the running tasks found so far."""
+        return sum(self.shared)
+
+
 def _note_interrupt(signum, frame):
     global _interrupted
     _interrupted = True
 
 
-def die_with_parent(idle=None) -> None:
+def die_with_parent(idle=None, lanes=None) -> None:
     """A process pool's ``initializer``: the worker is killed when the process that started
     it dies (Linux ``PR_SET_PDEATHSIG``; elsewhere nothing), remembers a Ctrl-C so that
     the tasks it has not started yet return at once, and keeps the pool's ``idle`` flag
-    (:class:`Demand`)."""
-    global _idle
-    _idle = idle
+    (:class:`Demand`) and its tasks' shared counts (:class:`Lanes`)."""
+    global _idle, _lanes
+    _idle, _lanes = idle, lanes
     signal.signal(signal.SIGINT, _note_interrupt)
     if not sys.platform.startswith("linux"):
         return
@@ -264,18 +303,18 @@ def die_with_parent(idle=None) -> None:
 def process_pool(workers: int):
     """A :class:`concurrent.futures.ProcessPoolExecutor` of ``workers`` processes that die
     with the calling process (:func:`die_with_parent`), with a :class:`Demand` as its
-    ``demand`` attribute; when the block ends, tasks still running (a stopped run no longer
+    ``demand`` attribute and :class:`Lanes` as its ``lanes``; when the block ends, tasks still running (a stopped run no longer
     wants them) are stopped, not awaited.
 
     The workers start at once (a task each that does nothing: the executor starts them at
     its first tasks), not at a run's first task: a spawned worker imports ``regions`` (about
     0.5 s of CPU) while the calling process builds its engine and first cells."""
     context = multiprocessing.get_context()
-    idle = Flag(context)
+    idle, lanes = Flag(context), Lanes(context)
     executor = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
                                                       initializer=die_with_parent,
-                                                      initargs=(idle,))
-    executor.demand = Demand(idle, workers)
+                                                      initargs=(idle, lanes.shared))
+    executor.demand, executor.lanes = Demand(idle, workers), lanes
     for _ in range(workers):
         executor.submit(os.getpid)
     try:
@@ -398,7 +437,8 @@ def run_task(task: Task) -> Outcome:
     if _idle is not None and slice_seconds is not None:
         slice_seconds, wanted = DEMAND_SECONDS, _idle.is_set
     reason, _ = drive(engine, records, max_regions=task.max_regions, time_limit=remaining,
-                      sink=tally, slice_seconds=slice_seconds, wanted=wanted)
+                      sink=_reporting(task.lane, engine, records, tally),
+                      slice_seconds=slice_seconds, wanted=wanted)
     _interrupted = _interrupted or reason == "interrupted"
     if reason == "slice":
         reason = None
@@ -409,6 +449,25 @@ def run_task(task: Task) -> Outcome:
         return Outcome(records, engine.count(records), engine.counters(), reason,
                        leftover=leftover)
     return Outcome([], tally.count, engine.counters(), reason, tally.thin_patterns, leftover)
+
+
+def _reporting(lane: int, engine, records: list, tally):
+    """A task's :func:`drive` sink: ``tally`` (a count), else ``records`` extended, each
+    keeping the task's count of regions so far in its lane of :class:`Lanes` (when it has
+    one); None (``drive`` extends ``records``) without a lane or a tally."""
+    if _lanes is None or lane < 0:
+        return tally
+    found = [0]
+
+    def sink(new: list) -> None:
+        if tally is None:
+            records.extend(new)
+            found[0] += engine.count(new)
+        else:
+            tally(new)
+            found[0] = tally.count
+        _lanes[lane] = found[0]
+    return sink
 
 
 def expand(engine, cell: tuple) -> list:
@@ -504,11 +563,16 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
     slots: list = []
     futures: dict = {}
     demand = getattr(executor, "demand", None)
+    lanes, lane_of = getattr(executor, "lanes", None), {}
+    if lanes is not None:
+        lanes.reset()
 
     def submit(slot: Slot) -> None:
         cells = pack_tuples(slot.cells, distinct=True) if slot.packed is None else slot.packed
-        task = Task(source[0], cells, max_regions, deadline, count_only, SLICE_SECONDS)
-        futures[executor.submit(run_task, task)] = slot
+        lane = -1 if lanes is None else lanes.take()
+        task = Task(source[0], cells, max_regions, deadline, count_only, SLICE_SECONDS, lane)
+        future = executor.submit(run_task, task)
+        futures[future], lane_of[future] = slot, lane
 
     def carry(error: RunUnreachable) -> None:
         """From now on every task carries the run's :class:`Shared` (said once)."""
@@ -525,6 +589,8 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
         as they came, when few tasks are left, else one task. A task whose worker could not
         read the run's file is sent again, carrying the run."""
         slot = futures.pop(future)
+        if lanes is not None:
+            lanes.give_back(lane_of.pop(future))
         if isinstance(future.exception(), RunUnreachable):
             carry(future.exception())
             if share:
@@ -565,7 +631,8 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
                 if reason:
                     break
                 if progress is not None:
-                    progress(found, _top_layer(slots), len(futures), elapsed(),
+                    running = 0 if lanes is None else lanes.running()
+                    progress(found + running, _top_layer(slots), len(futures), elapsed(),
                              _explored(engine, slots, network))
                 if save is not None and time.perf_counter() - last_save >= checkpoint_every:
                     save()
