@@ -549,8 +549,8 @@ def test_a_parallel_run_reports_the_share_done_by_its_finished_tasks(uninterrupt
 
 @pytest.mark.parametrize("activation", ["relu", "hardtanh"])
 def test_a_parallel_run_on_all_of_rn_reports_the_cones_done(monkeypatch, activation):
-    """On all of R^2 the frontier splits the first of the 4 cones only: layer 0 still
-    waits. Two tasks finish at once, the others wait until the clock passes the time
+    """On all of R^2 the first of the 4 cones runs as a task at once and the frontier
+    splits the second only: layer 0 still waits. Two tasks finish at once, the others wait until the clock passes the time
     limit: the share reported is the cones whose regions all lie among those two tasks'
     (a depth-first prefix of the uninterrupted run, in which each cone's regions are
     consecutive and told apart by their sides of the cones' walls), over 4."""

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .tolerances import DISTINCT_BYTES
+
 __all__ = ["pack_tuples", "unpack_tuples"]
 
 _SCALARS = {"b": bool, "i": int, "u": int, "f": float}
@@ -23,8 +25,10 @@ def pack_tuples(items: list, distinct: bool = False) -> dict:
     (N, ndim) int64, or ``"k_scalars"`` (N,). With ``distinct``, an array field whose
     distinct arrays (same shape and bytes) take fewer bytes with an index than all of
     them holds only those (``"k_data"``, ``"k_shapes"`` (D, ndim)) and ``"k_index"`` (N,)
-    int64: item ``i``'s array is distinct array ``k_index[i]``. Raises ValueError if an
-    array field mixes dtypes (unpacking would not give back the same bytes)."""
+    int64: item ``i``'s array is distinct array ``k_index[i]`` (looked for in the fields
+    whose first array takes at least ``DISTINCT_BYTES``: finding repeats copies every
+    array). Raises ValueError if an array field mixes dtypes (unpacking would not give
+    back the same bytes)."""
     packed = {"count": np.int64(len(items))}
     for k in range(len(items[0]) if items else 0):
         values = [item[k] for item in items]
@@ -34,7 +38,7 @@ def pack_tuples(items: list, distinct: bool = False) -> dict:
         dtype = values[0].dtype
         if any(v.dtype != dtype for v in values):
             raise ValueError(f"field {k} mixes dtypes")
-        if distinct:
+        if distinct and values[0].nbytes >= DISTINCT_BYTES:
             values = _index_repeats(values, packed, k)
         packed[f"{k}_data"] = np.concatenate([np.ravel(v) for v in values])
         packed[f"{k}_shapes"] = np.array([v.shape for v in values],

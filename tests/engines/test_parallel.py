@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 import regions
+from regions import packing
 from regions.engines import driver, parallel
 from regions.io import checkpoint as checkpoints
 from regions.packing import pack_tuples, unpack_tuples
@@ -161,6 +162,24 @@ def test_time_limit_inside_the_tasks_stops_at_a_prefix(serial, monkeypatch, meth
     assert 0 < first < len(stopped) - 1 and set(stopped[first:]) == {"time_limit"}
     assert executor.submitted[first].result().count > 0       # stopped mid-subtree
     assert all(f.result().count == 0 for f in executor.submitted[first + 1:])
+
+
+def test_the_first_root_runs_while_the_frontier_grows(serial, monkeypatch):
+    """On all of R^2 (the vertex engine's 4 cones) the first cone is a task of its own,
+    submitted before the frontier grows from the other 3; the regions are the serial
+    run's."""
+    executor, grown = InlineExecutor(), []
+    frontier = parallel.frontier
+
+    def watched(engine, roots, size, layers):
+        grown.append((len(executor.submitted), len(roots)))
+        return frontier(engine, roots, size, layers)
+    monkeypatch.setattr(parallel, "frontier", watched)
+    other = regions.enumerate_regions(NETS["vertex"], DOMAINS["whole"], method="vertex",
+                                      executor=executor)
+    same_regions(serial("vertex", "whole"), other)
+    assert grown == [(1, 3)]
+    assert int(executor.submitted[0].result().counters.per_layer[0]) > 0
 
 
 def sliced_after_every_chunk(monkeypatch):
@@ -632,11 +651,13 @@ LINES = random_network([2, 40, 1], seed=5)
 
 @pytest.mark.parametrize("method", ["split", "vertex"])
 @pytest.mark.parametrize("distinct", [False, True])
-def test_packed_cells_unpack_bit_for_bit(method, distinct):
+def test_packed_cells_unpack_bit_for_bit(method, distinct, monkeypatch):
     """Frontier cells (arrays of several dtypes and shapes, and scalars) packed into a few
     arrays and unpacked: every field the same bytes, dtype, shape or Python type. With
-    ``distinct``, the vertex cells' map error bounds, which the children of one cell
-    share, are packed once each, and the cells take fewer bytes."""
+    ``distinct`` (and every field large enough to look in: ``DISTINCT_BYTES`` 0), the
+    vertex cells' map error bounds, which the children of one cell share, are packed once
+    each, and the cells take fewer bytes."""
+    monkeypatch.setattr(packing, "DISTINCT_BYTES", 0)
     engine = {"split": SplitEngine, "vertex": VertexEngine}[method](
         NETS[method], BOX.resolve(2), parallel.Settings())
     cells = parallel.frontier(engine, engine.roots(), 32, 3)
@@ -657,6 +678,18 @@ def test_packed_cells_unpack_bit_for_bit(method, distinct):
                 assert mine.tobytes() == theirs.tobytes()
             else:
                 assert mine == theirs
+
+
+def test_small_fields_are_packed_whole():
+    """``distinct`` looks for shared arrays only in the fields whose first array takes at
+    least ``DISTINCT_BYTES``: the 12-wide net's map error bounds (96 bytes) are packed
+    whole, every cell's own."""
+    engine = VertexEngine(NET, BOX.resolve(2), parallel.Settings())
+    cells = parallel.frontier(engine, engine.roots(), 32, 3)
+    assert cells[0].map_error.nbytes < packing.DISTINCT_BYTES
+    packed = pack_tuples(cells, distinct=True)
+    assert not any(key.endswith("_index") for key in packed)
+    assert packed.keys() == pack_tuples(cells).keys()
 
 
 def test_a_worker_reads_a_run_once(monkeypatch):

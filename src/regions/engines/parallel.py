@@ -3,10 +3,10 @@
 A cell's subtree depends on nothing but the cell. So the calling process
 expands the domain, shallowest cell first, into a frontier of at least
 ``FRONTIER_CELLS`` cells kept in depth-first order (it never records a region: a
-cell of the last layer's output is left to a task); consecutive frontier cells run
-as a task (at most
-``MAX_TASKS`` of them) on the executor, with its worker's engine and LP solver,
-under the driver. A task runs for at most ``SLICE_SECONDS``, then returns
+cell of the last layer's output is left to a task; of several first cells, the first
+runs as a task at once, and the frontier grows from the others meanwhile); consecutive
+frontier cells run as a task (at most ``MAX_TASKS`` of them) on the executor, with its
+worker's engine and LP solver, under the driver. A task runs for at most ``SLICE_SECONDS``, then returns
 its regions and the cells left on its stack, which become new tasks right
 after it in the depth-first order (the ``LEFTOVER_TASKS`` parts its worker cut
 them into, when few tasks are left): a big subtree is shared out among the
@@ -558,7 +558,6 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
 
     base = engine.counters().regions      # a resumed count's regions
     layers = len(network.layers)
-    tasks = batches(frontier(engine, roots, FRONTIER_CELLS, layers), MAX_TASKS, layers)
     deadline = None if time_limit is None else time.time() + time_limit - elapsed()
     slots: list = []
     futures: dict = {}
@@ -586,8 +585,9 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
     def receive(future, share: bool) -> None:
         """Store a returned task's outcome; a sliced task's cells left become new tasks
         right after it in the depth-first order: the parts the worker cut them into, sent on
-        as they came, when few tasks are left, else one task. A task whose worker could not
-        read the run's file is sent again, carrying the run."""
+        as they came (before this process unpacks them: an idle worker waits for them),
+        when few tasks are left, else one task. A task whose worker could not read the
+        run's file is sent again, carrying the run."""
         slot = futures.pop(future)
         if lanes is not None:
             lanes.give_back(lane_of.pop(future))
@@ -596,20 +596,29 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
             if share:
                 submit(slot)
             return
-        slot.outcome = future.result()
-        packed = slot.outcome.leftover
-        parts = _received(engine, slot.outcome)
-        if not (share and parts and slot.outcome.stop_reason is None):
+        slot.outcome = outcome = future.result()
+        if not (share and outcome.leftover and outcome.stop_reason is None):
+            _received(engine, outcome)
             return
-        leftover, slot.outcome.leftover = slot.outcome.leftover, []
-        shares = ([Slot(cells, part) for cells, part in zip(parts, packed)]
-                  if len(futures) < 2 * LEFTOVER_TASKS else [Slot(leftover)])
         at = next(i for i, other in enumerate(slots) if other is slot)
+        if len(futures) < 2 * LEFTOVER_TASKS:
+            shares = [Slot([], part) for part in outcome.leftover]
+            for share_slot in shares:
+                submit(share_slot)
+            for share_slot, cells in zip(shares, _received(engine, outcome)):
+                share_slot.cells = cells
+        else:
+            _received(engine, outcome)
+            shares = [Slot(outcome.leftover)]
+            submit(shares[0])
+        outcome.leftover = []
         slots[at + 1:at + 1] = shares
-        for share_slot in shares:
-            submit(share_slot)
 
-    for cells in tasks:
+    if len(roots) > 1:      # a worker starts on the first root while the frontier grows
+        slots.append(Slot(roots[:1]))
+        submit(slots[-1])
+    for cells in batches(frontier(engine, roots[len(slots):], FRONTIER_CELLS, layers),
+                         MAX_TASKS, layers):
         slots.append(Slot(cells))
         submit(slots[-1])
     tally = _tally_all if count_only else _prefix
