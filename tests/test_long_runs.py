@@ -525,9 +525,10 @@ def test_progress_weighs_the_first_cones_equally_on_all_of_rn(fake_clock, small_
 
 def test_a_parallel_run_reports_the_share_done_by_its_finished_tasks(uninterrupted,
                                                                      monkeypatch):
-    """Five tasks finish at once, the others wait (an inline executor) until the clock jumps
-    past the time limit at the caller's third look: the share reported is the first-layer
-    cells whose regions are all among those five tasks', over all of them."""
+    """Five tasks finish at once (sent in depth-first order), the others wait (an inline
+    executor) until the clock jumps past the time limit at the caller's third look: the
+    share reported is the first-layer cells whose regions are all among those five tasks',
+    over all of them."""
     from regions.engines import parallel
     looks = itertools.count()
     monkeypatch.setattr(parallel, "time", types.SimpleNamespace(
@@ -535,6 +536,7 @@ def test_a_parallel_run_reports_the_share_done_by_its_finished_tasks(uninterrupt
     monkeypatch.setattr(parallel, "POLL_SECONDS", 0.01)
     monkeypatch.setattr(parallel, "STOP_SECONDS", 0.01)
     monkeypatch.setattr(parallel, "FRONTIER_CELLS", 16)     # layer-1 cells, at least 16
+    monkeypatch.setattr(parallel, "_sending_order", lambda slots, *_: slots)  # depth-first
     calls = []
     executor = InlineExecutor(ready=5)
     counted = regions.count_regions(NET, DOMAIN, method="vertex", time_limit=3600,
@@ -550,10 +552,11 @@ def test_a_parallel_run_reports_the_share_done_by_its_finished_tasks(uninterrupt
 @pytest.mark.parametrize("activation", ["relu", "hardtanh"])
 def test_a_parallel_run_on_all_of_rn_reports_the_cones_done(monkeypatch, activation):
     """On all of R^2 the first of the 4 cones runs as a task at once and the frontier
-    splits the second only: layer 0 still waits. Two tasks finish at once, the others wait until the clock passes the time
-    limit: the share reported is the cones whose regions all lie among those two tasks'
-    (a depth-first prefix of the uninterrupted run, in which each cone's regions are
-    consecutive and told apart by their sides of the cones' walls), over 4."""
+    splits the second only: layer 0 still waits. Two tasks finish at once (sent in
+    depth-first order), the others wait until the clock passes the time limit: the share
+    reported is the cones whose regions all lie among those two tasks' (a depth-first
+    prefix of the uninterrupted run, in which each cone's regions are consecutive and told
+    apart by their sides of the cones' walls), over 4."""
     from regions.engines import parallel
     looks = itertools.count()
     monkeypatch.setattr(parallel, "time", types.SimpleNamespace(
@@ -561,6 +564,7 @@ def test_a_parallel_run_on_all_of_rn_reports_the_cones_done(monkeypatch, activat
     monkeypatch.setattr(parallel, "POLL_SECONDS", 0.01)
     monkeypatch.setattr(parallel, "STOP_SECONDS", 0.01)
     monkeypatch.setattr(parallel, "FRONTIER_CELLS", 8)
+    monkeypatch.setattr(parallel, "_sending_order", lambda slots, *_: slots)  # depth-first
     net = random_network([2, 8, 8, 1], seed=1, activation=activation)
     whole = regions.enumerate_regions(net, method="vertex")
     cones = VertexEngine(net, regions.whole_space().resolve(2)).cones

@@ -182,6 +182,36 @@ def test_the_first_root_runs_while_the_frontier_grows(serial, monkeypatch):
     assert int(executor.submitted[0].result().counters.per_layer[0]) > 0
 
 
+class SentCells(InlineExecutor):
+    """An :class:`InlineExecutor` that keeps the layers of every task's cells, in the
+    order the tasks were submitted."""
+
+    def __init__(self):
+        super().__init__()
+        self.layers = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.layers.append([cell[0] for cell in unpack_tuples(args[0].cells)])
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_a_count_sends_the_most_work_guessed_first(serial):
+    """On all of R^2 an enumeration sends the frontier's tasks in depth-first order, a
+    count the same tasks most work guessed first (the cones not split yet, layer 0, before
+    the split cone's first-layer cells); both give the serial count."""
+    layers, reference, sent = len(NET.layers), serial("vertex", "whole"), {}
+    for count_only in (False, True):
+        executor = SentCells()
+        run = (regions.count_regions if count_only else regions.enumerate_regions)(
+            NET, DOMAINS["whole"], method="vertex", executor=executor)
+        assert (run.regions if count_only else len(run)) == len(reference)
+        sent[count_only] = executor.layers[1:]      # the first: the first cone, at once
+
+    def work(task):
+        return sum(float(parallel.BRANCHING) ** (layers - layer) for layer in task)
+    assert sent[True] == sorted(sent[False], key=lambda task: -work(task)) != sent[False]
+
+
 def sliced_after_every_chunk(monkeypatch):
     """A fake clock for the tasks' drivers, one second per reading: every task's time slice
     ends after its first chunk of cells."""
@@ -591,7 +621,9 @@ def test_a_capped_parallel_count_reports_the_work_it_kept(monkeypatch, tmp_path,
     per-layer counts, LPs, thin regions and unfinished cells describe that same work (the
     checkpoint's), the last layer's count lies between the regions and the regions plus the
     cells left, and resuming the unfinished cells adds exactly the rest: the serial count,
-    layer by layer and LP by LP (itself checked against brute force above)."""
+    layer by layer and LP by LP (itself checked against brute force above), and its thin
+    regions (in another order: the five tasks are those of the most work guessed, sent
+    first, not the first five in depth-first order)."""
     whole = regions.count_regions(NETS[method], BOX, method=method, min_radius=1e-2)
     path = tmp_path / "count.npz"
     executor = InlineExecutor(ready=5)
@@ -606,7 +638,7 @@ def test_a_capped_parallel_count_reports_the_work_it_kept(monkeypatch, tmp_path,
     resumed = regions.count_regions(NETS[method], BOX, resume=path, min_radius=1e-2)
     assert resumed.complete and (resumed.regions, resumed.per_layer, resumed.lps) == (
         whole.regions, whole.per_layer, whole.lps)
-    assert np.array_equal(resumed.thin_patterns, whole.thin_patterns)
+    assert sorted(map(bytes, resumed.thin_patterns)) == sorted(map(bytes, whole.thin_patterns))
 
 
 @pytest.mark.parametrize("method", ["split", "vertex"])

@@ -16,7 +16,8 @@ witnesses and margins are therefore identical to a serial run whatever the
 executor and worker count, and so are ``lps`` and ``per_layer`` of a complete
 run (the same cells are processed); ``lp_seconds`` is summed over the tasks.
 
-A *count* (``count_only``) runs the same tasks, but each counts its regions as
+A *count* (``count_only``) runs the same tasks (the frontier's sent most work guessed
+first, an enumeration's in depth-first order), but each counts its regions as
 they come (``regions.engines.driver.Tally``) and returns the count and the
 thin regions' patterns only: memory stays flat in every process however many
 regions there are. The calling process holds the cells not finished, so it
@@ -497,7 +498,7 @@ def batches(cells: list, count: int, layers: int) -> list:
     guessed as :data:`BRANCHING` ``** k``, so a shallow cell (the rest of a wide layer's
     split, say) gets a task of its own, while the hundreds of cells a wide layer gives
     share one (a task per cell would cost more to start than to run)."""
-    work = [float(BRANCHING) ** (layers - cell.layer) for cell in cells]
+    work = [guessed_work([cell], layers) for cell in cells]
     share = sum(work) / max(count, 1)
     grouped: list = []
     before, batch = 0.0, -1
@@ -510,6 +511,22 @@ def batches(cells: list, count: int, layers: int) -> list:
             grouped.append([cell])
         batch = index
     return grouped
+
+
+def guessed_work(cells: list, layers: int) -> float:
+    """The work of ``cells`` as :func:`batches` guesses it."""
+    return sum(float(BRANCHING) ** (layers - cell.layer) for cell in cells)
+
+
+def _sending_order(slots: list, layers: int, count_only: bool) -> list:
+    """The order in which the frontier's tasks (``slots``) are submitted: for a count, the
+    most work guessed (:func:`guessed_work`) first, so that a big subtree (a cone not split
+    yet) does not start last and leave one worker alone with it, its cells handed back
+    at the end; an enumeration's in depth-first order, so that its regions found make the
+    longest prefix of the serial order (``max_regions``, a time limit)."""
+    if not count_only:
+        return slots
+    return sorted(slots, key=lambda slot: -guessed_work(slot.cells, layers))
 
 
 @dataclass
@@ -617,10 +634,11 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
     if len(roots) > 1:      # a worker starts on the first root while the frontier grows
         slots.append(Slot(roots[:1]))
         submit(slots[-1])
-    for cells in batches(frontier(engine, roots[len(slots):], FRONTIER_CELLS, layers),
-                         MAX_TASKS, layers):
-        slots.append(Slot(cells))
-        submit(slots[-1])
+    grown = [Slot(cells) for cells in batches(
+        frontier(engine, roots[len(slots):], FRONTIER_CELLS, layers), MAX_TASKS, layers)]
+    slots += grown
+    for slot in _sending_order(grown, layers, count_only):
+        submit(slot)
     tally = _tally_all if count_only else _prefix
     save = None if checkpoint is None else (
         lambda: checkpoint(*_state(engine, slots, base, network.pattern_length), elapsed()))
