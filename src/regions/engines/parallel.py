@@ -6,11 +6,11 @@ expands the domain, shallowest cell first, into a frontier of at least
 cell of the last layer's output is left to a task; of several first cells, the first
 runs as a task at once, and the frontier grows from the others meanwhile); consecutive
 frontier cells run as a task (at most ``MAX_TASKS`` of them) on the executor, with its
-worker's engine and LP solver, under the driver. A task runs for at most ``SLICE_SECONDS``, then returns
-its regions and the cells left on its stack, which become new tasks right
-after it in the depth-first order (the ``LEFTOVER_TASKS`` parts its worker cut
-them into, when few tasks are left): a big subtree is shared out among the
-workers however unevenly the frontier split the work. The results are concatenated in
+worker's engine and LP solver, under the driver. A task runs for at most
+``SLICE_SECONDS``, then returns its regions and the cells left on its stack, which
+become new tasks right after it in the depth-first order (the ``LEFTOVER_TASKS`` parts
+its worker cut them into, when few tasks are left): a big subtree is shared out among
+the workers however unevenly the frontier split the work. The results are concatenated in
 depth-first order, which is the serial order. The regions, their order,
 witnesses and margins are therefore identical to a serial run whatever the
 executor and worker count, and so are ``lps`` and ``per_layer`` of a complete
@@ -92,9 +92,10 @@ from .driver import UNLIMITED, Interrupt, Tally, budget_exhausted, drive, explor
 from .vertex import Cones
 
 __all__ = ["FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS", "SLICE_SECONDS",
-           "LEFTOVER_TASKS", "BRANCHING", "IN_FLIGHT", "Flag", "Shared", "RunFile", "RunUnreachable",
-           "publish", "shared_part", "task_engine", "Task", "Outcome", "ParallelRun",
-           "die_with_parent", "process_pool", "run_task", "expand", "frontier", "batches", "Slot", "run_on"]
+           "LEFTOVER_TASKS", "BRANCHING", "IN_FLIGHT", "Flag", "Lanes", "Shared", "RunFile",
+           "RunUnreachable", "publish", "shared_part", "task_engine", "Task", "Outcome",
+           "ParallelRun", "die_with_parent", "process_pool", "run_task", "expand", "frontier",
+           "batches", "guessed_work", "wall_sides", "Slot", "run_on"]
 
 
 @dataclass(frozen=True)
@@ -304,8 +305,8 @@ def die_with_parent(idle=None, lanes=None) -> None:
 def process_pool(workers: int):
     """A :class:`concurrent.futures.ProcessPoolExecutor` of ``workers`` processes that die
     with the calling process (:func:`die_with_parent`), with a :class:`Demand` as its
-    ``demand`` attribute and :class:`Lanes` as its ``lanes``; when the block ends, tasks still running (a stopped run no longer
-    wants them) are stopped, not awaited.
+    ``demand`` attribute and :class:`Lanes` as its ``lanes``; when the block ends, tasks
+    still running (a stopped run no longer wants them) are stopped, not awaited.
 
     The workers start at once (a task each that does nothing: the executor starts them at
     its first tasks), not at a run's first task: a spawned worker imports ``regions`` (about
@@ -548,8 +549,8 @@ def run_on(executor: concurrent.futures.Executor, engine, network: Network, scal
     """Enumerate (or, ``count_only``, count) with ``engine`` on ``executor``, from ``roots``
     (depth-first order: the engine's roots, or a resumed count's cells). ``checkpoint``, if
     given, is called as ``checkpoint(cells, counters, thin_patterns, seconds)`` every
-    ``checkpoint_every`` seconds and at the end: the cells not finished (depth-first order, a running task's
-    cells among them) and what the returned tasks counted (a count only).
+    ``checkpoint_every`` seconds and at the end: the cells not finished (depth-first order,
+    a running task's cells among them) and what the returned tasks counted (a count only).
     ``seconds_before``: time spent by earlier runs of a resumed count.
 
     The network, domain and settings reach each worker once, through a file
