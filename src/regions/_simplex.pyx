@@ -84,15 +84,20 @@ cdef inline double rhs(const double* b, double cap, Py_ssize_t i) noexcept nogil
 
 
 cdef bint tight(const double* A, const double* norms, const double* b, double cap,
-               const int64_t* basis, Py_ssize_t dim, const double* x) noexcept nogil:
+               const int64_t* basis, Py_ssize_t dim, const double* x, const double* axis,
+               Py_ssize_t axes) noexcept nogil:
     """Whether every row of ``basis`` (dim + 1,) holds with equality at ``x`` up to
-    ``SIMPLEX_FEASIBILITY`` (a kept basis inverse has not drifted)."""
+    ``SIMPLEX_FEASIBILITY`` (a kept basis inverse has not drifted); the ``axes`` leading
+    rows are axis rows, whose coordinates ``axis`` holds."""
     cdef Py_ssize_t k, j, i
     cdef double s
     for k in range(dim + 1):
         i = basis[k]
         if i < 0:
             s = x[dim] - cap
+        elif i < axes:
+            j = <Py_ssize_t>axis[i]
+            s = norms[i] * x[dim] - b[i] + A[i * dim + j] * x[j]
         else:
             s = norms[i] * x[dim] - b[i]
             for j in range(dim):
@@ -349,6 +354,6 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
         entering[m if i < 0 else i] = SIMPLEX_FEASIBILITY * (1.0 + fabs(rhs(b, cap, i)))
         basis[leave] = enter
         entering[m if enter < 0 else enter] = INFINITY
-    if M == NULL and not tight(A, norms, b, cap, basis, dim, x):
+    if M == NULL and not tight(A, norms, b, cap, basis, dim, x, axis, axes):
         return 2
     return 1
