@@ -84,15 +84,20 @@ cdef inline double rhs(const double* b, double cap, Py_ssize_t i) noexcept nogil
 
 
 cdef bint tight(const double* A, const double* norms, const double* b, double cap,
-               const int64_t* basis, Py_ssize_t dim, const double* x) noexcept nogil:
+               const int64_t* basis, Py_ssize_t dim, const double* x, const double* axis,
+               Py_ssize_t axes) noexcept nogil:
     """Whether every row of ``basis`` (dim + 1,) holds with equality at ``x`` up to
-    ``SIMPLEX_FEASIBILITY`` (a kept basis inverse has not drifted)."""
+    ``SIMPLEX_FEASIBILITY`` (a kept basis inverse has not drifted); the ``axes`` leading
+    rows are axis rows, whose coordinates ``axis`` holds."""
     cdef Py_ssize_t k, j, i
     cdef double s
     for k in range(dim + 1):
         i = basis[k]
         if i < 0:
             s = x[dim] - cap
+        elif i < axes:
+            j = <Py_ssize_t>axis[i]
+            s = norms[i] * x[dim] - b[i] + A[i * dim + j] * x[j]
         else:
             s = norms[i] * x[dim] - b[i]
             for j in range(dim):
@@ -104,7 +109,7 @@ cdef bint tight(const double* A, const double* norms, const double* b, double ca
 
 def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
                    const int64_t[::1] start, start_inverse=None, double stop_below=-np.inf,
-                   int max_pivots=-1):
+                   int max_pivots=-1, const int64_t[::1] axis=None):
     """The inscribed-ball LP of ``A z <= b`` (A (m, dim), b (m,)), radius capped at ``cap``,
     by dual simplex pivots from the dual feasible basis ``start`` (dim + 1,) of row indices
     (-1: the cap row), whose matrix's inverse ``start_inverse`` (dim + 1, dim + 1) is known
@@ -117,8 +122,13 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     empty, and the duals say why. None when the start is singular or not dual feasible,
     the LP needs more than ``max_pivots`` pivots (default ``6 dim + 38``), or its dual has
     a ray (the LP has no feasible point, which the inscribed-ball LP always has: numerical
-    trouble)."""
+    trouble). ``axis``: the coordinates of the leading rows of ``A`` with one nonzero entry
+    (``regions.engines._split.leading_axes``), when the caller knows them (None: found
+    here, one scan of those rows per LP)."""
     cdef Py_ssize_t m = A.shape[0], dim = A.shape[1], n = dim + 1
+    cdef Py_ssize_t given_axes = -1 if axis is None else axis.shape[0]
+    if given_axes > m:
+        return None
     if start.shape[0] != n or b.shape[0] != m:
         return None
     if max_pivots < 0:
@@ -147,12 +157,13 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     if M_arr is not None:
         M_view = M_arr
         M = &M_view[0, 0]
+    cdef const int64_t* axis_ptr = &axis[0] if given_axes > 0 else NULL
     cdef int found = dual_pivots(A_ptr, b_ptr, m, dim, cap, basis, inverse, M, &work[0],
-                                 stop_below, max_pivots)
+                                 stop_below, max_pivots, axis_ptr, given_axes)
     if found == 0:
         return None
     if found == 2:        # a kept inverse had drifted: start again with a computed one
-        return chebyshev_dual(A, b, cap, start, None, stop_below, max_pivots)
+        return chebyshev_dual(A, b, cap, start, None, stop_below, max_pivots, axis)
     duals_arr = np.zeros(m)
     cdef double[::1] duals = duals_arr
     cdef double cap_dual = 0.0, y
@@ -214,10 +225,12 @@ cdef void update_devex(const double* A, const double* norms, const double* axis,
 
 cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t dim, double cap,
                      int64_t* basis, double* inverse, double* M, double* work,
-                     double stop_below, int max_pivots) noexcept:
+                     double stop_below, int max_pivots, const int64_t* given_axis,
+                     Py_ssize_t given_axes) noexcept:
     """The pivots of :func:`chebyshev_dual` from ``basis`` (dim + 1,) and its ``inverse``
     (n, n), kept from earlier pivots, or computed here from the basis rows when ``M`` (n, n
-    scratch) is given; on return the final basis, its inverse, and in ``work`` (see the
+    scratch) is given; the leading axis rows ``given_axis`` (``given_axes`` of them; -1:
+    found here); on return the final basis, its inverse, and in ``work`` (see the
     caller's layout) its vertex ``x``. Returns 1 at an optimal (or stopped) basis, 2 when
     the kept inverse does not fit its own rows there, 0 on failure."""
     cdef Py_ssize_t n = dim + 1, i, j, k, l, leave, enter, axes = 0
@@ -240,7 +253,8 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
     cdef double one = 1.0, zero = 0.0, minus_one = -1.0
     cdef char transpose = b'T', no_transpose = b'N'
     while axes < m:                 # the leading axis rows: a norm is one entry's size
-        j = axis_of(A + axes * dim, dim)
+        j = axis_of(A + axes * dim, dim) if given_axes < 0 else (
+            given_axis[axes] if axes < given_axes else -1)
         if j < 0:
             break
         axis[axes] = j
@@ -340,6 +354,6 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
         entering[m if i < 0 else i] = SIMPLEX_FEASIBILITY * (1.0 + fabs(rhs(b, cap, i)))
         basis[leave] = enter
         entering[m if enter < 0 else enter] = INFINITY
-    if M == NULL and not tight(A, norms, b, cap, basis, dim, x):
+    if M == NULL and not tight(A, norms, b, cap, basis, dim, x, axis, axes):
         return 2
     return 1

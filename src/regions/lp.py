@@ -199,18 +199,21 @@ class LPSolver:
         return Basis(np.array(rows, dtype=np.int64)) if len(rows) == dim + 1 else None
 
     def warm_chebyshev(self, A: np.ndarray, c: np.ndarray, basis: Basis | None,
-                       cap: float = RADIUS_CAP, stop_below: float = -np.inf) -> Ball | None:
+                       cap: float = RADIUS_CAP, stop_below: float = -np.inf,
+                       axis: np.ndarray | None = None) -> Ball | None:
         """:meth:`chebyshev` by dense dual simplex pivots from ``basis``, a dual feasible
         basis (the optimal one of a polyhedron whose rows ``A`` extends); None when there is
         no basis or the pivots fail (then HiGHS must solve it). A proposal, like HiGHS's.
         Once a basis bounds the radius below ``stop_below`` (negative: the polyhedron is
-        empty), the pivots stop: that ball's radius is the bound and its duals prove it."""
+        empty), the pivots stop: that ball's radius is the bound and its duals prove it.
+        ``axis``: the coordinates of the leading rows of ``A`` that are axis rows, when known
+        (:func:`regions.engines._split.leading_axes`)."""
         if basis is None:
             return None
         started = time.perf_counter()
         solution = chebyshev_dual(np.ascontiguousarray(A, dtype=np.float64),
                                   np.ascontiguousarray(c, dtype=np.float64), cap, basis.rows,
-                                  basis.inverse, stop_below)
+                                  basis.inverse, stop_below, axis=axis)
         self.seconds += time.perf_counter() - started
         self.count += 1
         if solution is None:

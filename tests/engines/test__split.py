@@ -1,7 +1,8 @@
 """The split engine's certified tests (regions.engines._split) against exact rational
 arithmetic: a point certified strictly inside is strictly inside exactly, a radius bound
 bounds the exact inscribed radius (from an exact LP over rows whose norms are integers),
-and a probe's signs and certified ball agree with exact evaluation."""
+and a probe's signs and certified ball agree with exact evaluation; told which leading rows
+are axis rows, each gives the same floats."""
 
 from fractions import Fraction
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from regions import lp_exact
-from regions.engines._split import probe, radius_bound, strictly_inside
+from regions.engines._split import leading_axes, probe, radius_bound, strictly_inside
 from regions.lp import LPSolver
 from regions.rounding import strict_slack
 
@@ -139,3 +140,38 @@ def test_probe_signs_and_ball_agree_with_exact_evaluation(seed):
     for row, c in zip(A, b):
         gap = Fraction(c) - sum(Fraction(a) * Fraction(z) for a, z in zip(row, ball.center))
         assert gap >= Fraction(radius) * Fraction(float(np.linalg.norm(row)))
+
+
+def test_leading_axes_stop_at_the_first_row_with_more_than_one_nonzero():
+    A = np.vstack([np.diag([2.0, -0.5, 1.0]), [[1.0, 1.0, 0.0]], np.eye(3)])
+    assert leading_axes(A).tolist() == [0, 1, 2]
+    assert leading_axes(np.vstack([np.zeros((1, 3)), np.eye(3)])).tolist() == []
+    assert leading_axes(np.zeros((0, 3))).tolist() == []
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_axis_rows_give_the_same_floats(seed):
+    """strictly_inside, radius_bound and probe with the box faces' axes give exactly the
+    answers of the full sums, on points inside, on faces, outside, infinite and NaN."""
+    rng, A, b, errors, ball = centred_polytope(seed)
+    A = A * rng.uniform(0.5, 2.0, (len(b), 1))            # faces of any scale
+    errors = rng.uniform(0, 1e-9, len(b))
+    axis = leading_axes(A)
+    assert axis.tolist() == [0, 1, 2, 0, 1, 2]
+    planes, offsets = random_rows(rng, 4), rng.uniform(-1, 1, 4)
+    on_face = ball.center.copy()
+    on_face[0] = b[0] / A[0, 0]
+    for point in [ball.center, on_face, rng.uniform(-2, 2, 3), np.array([np.inf, 0.0, 0.0]),
+                  np.array([0.0, np.nan, 0.0])]:
+        assert strictly_inside(A, b, errors, point, axis) == strictly_inside(A, b, errors,
+                                                                             point)
+        full = probe(planes, offsets, np.zeros(4), A, b, errors, point, ball.radius)
+        fast = probe(planes, offsets, np.zeros(4), A, b, errors, point, ball.radius, axis)
+        np.testing.assert_array_equal(np.array(fast[0]), np.array(full[0]))
+        for got, want in zip(fast[1:], full[1:]):
+            np.testing.assert_array_equal(got, want)
+    duals = ball.duals * rng.uniform(0.5, 1.5, len(b))
+    assert radius_bound(A, b, errors, duals, ball.cap_dual, np.ones(3), CAP, axis) \
+        == radius_bound(A, b, errors, duals, ball.cap_dual, np.ones(3), CAP)
+    with pytest.raises(ValueError):
+        strictly_inside(A[:2], b[:2], errors[:2], ball.center, axis)

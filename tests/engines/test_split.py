@@ -27,7 +27,8 @@ def test_split_counts_on_boxes_match_the_vertex_engine(widths, dim):
         assert split.regions == vertex_count(widths, dim, seed)
 
 
-def lying_simplex(A, b, cap, start, inverse=None, max_pivots=-1):
+def lying_simplex(A, b, cap, start, inverse=None, stop_below=-np.inf, max_pivots=-1,
+                  axis=None):
     """A dual simplex whose every answer is wrong: a centre outside, a radius too large,
     multipliers of the wrong rows."""
     m, dim = A.shape
@@ -77,3 +78,14 @@ def test_margins_are_the_inscribed_radii_highs_finds():
         region = part[i]
         assert part.margins[i] == pytest.approx(solver.chebyshev(region.A, region.b).radius,
                                                 rel=1e-9, abs=1e-12)
+
+
+def test_cells_from_outside_must_begin_with_the_domain_rows():
+    """The engine sums the domain's axis rows one product each, so a cell handed to it (a
+    checkpoint's, a worker's) must begin with them."""
+    box = regions.box(np.zeros(3), np.ones(3))
+    engine = split.SplitEngine(random_network([3, 3, 1], seed=0), box)
+    root = engine.roots()[0]
+    engine.push(root)
+    with pytest.raises(ValueError):
+        engine.push(root._replace(A=root.A[::-1].copy()))

@@ -12,13 +12,14 @@ bounds hold for any order of summation, and a loop makes no temporary arrays.
 """
 
 import numpy as np
-from libc.math cimport fabs, sqrt, INFINITY
+from libc.math cimport fabs, sqrt, INFINITY, isfinite
+from libc.stdint cimport int64_t
 from libc.string cimport memcpy
 
 from ..dots cimport abs_dot4, dot4
 from .rounding cimport BOUND_SAFETY, UNIT_ROUNDOFF, dmin, gamma
 
-__all__ = ["with_row", "strictly_inside", "radius_bound", "probe"]
+__all__ = ["with_row", "strictly_inside", "radius_bound", "probe", "leading_axes"]
 
 
 cdef double dot(const double[:, ::1] A, Py_ssize_t i, const double[::1] z) noexcept nogil:
@@ -37,6 +38,69 @@ cdef double row_norm(const double[:, ::1] A, Py_ssize_t i) noexcept nogil:
     return sqrt(dot4(a, a, A.shape[1]))
 
 
+cdef inline double row_dot(const double[:, ::1] A, Py_ssize_t i, const double[::1] z,
+                           const int64_t[::1] axis, Py_ssize_t axes) noexcept nogil:
+    """``A[i] . z``, one product when row ``i`` is among the ``axes`` leading axis rows (the
+    same float as :func:`dot`: the other products are exact zeros for a finite ``z``)."""
+    if i < axes:
+        return A[i, axis[i]] * z[axis[i]]
+    return dot(A, i, z)
+
+
+cdef inline double row_abs_dot(const double[:, ::1] A, Py_ssize_t i, const double[::1] z,
+                               const int64_t[::1] axis, Py_ssize_t axes) noexcept nogil:
+    """``|A[i]| . |z|``, as :func:`row_dot`."""
+    if i < axes:
+        return fabs(A[i, axis[i]]) * fabs(z[axis[i]])
+    return abs_dot(A, i, z)
+
+
+cdef inline double axis_row_norm(const double[:, ::1] A, Py_ssize_t i, const int64_t[::1] axis,
+                                 Py_ssize_t axes) noexcept nogil:
+    """``||A[i]||``, as :func:`row_dot`."""
+    if i < axes:
+        return sqrt(A[i, axis[i]] * A[i, axis[i]])
+    return row_norm(A, i)
+
+
+cdef Py_ssize_t axes_for(const int64_t[::1] axis, Py_ssize_t m, double size) except -1:
+    """How many leading rows to treat as axis rows: ``len(axis)``, or 0 when the point's
+    ``size`` (its l1 norm) is not finite (a zero product with an infinite or NaN entry is
+    NaN, which the full sums keep)."""
+    if axis is None or not isfinite(size):
+        return 0
+    if axis.shape[0] > m:
+        raise ValueError("more axis rows than rows")
+    return axis.shape[0]
+
+
+def leading_axes(const double[:, ::1] A):
+    """The coordinate of each leading row of ``A`` (m, dim) with exactly one nonzero entry
+    (a box face), up to the first row with more (int64, at most m): the ``axis`` argument
+    of :func:`strictly_inside`, :func:`radius_bound` and :func:`probe` for any rows that
+    begin with these.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> leading_axes(np.array([[0.0, 2.0], [-1.0, 0.0], [1.0, 1.0], [1.0, 0.0]])).tolist()
+    [1, 0]
+    """
+    cdef Py_ssize_t m = A.shape[0], dim = A.shape[1], i, k, found
+    out = []
+    for i in range(m):
+        found = -1
+        for k in range(dim):
+            if A[i, k] != 0.0:
+                if found >= 0:
+                    return np.array(out, np.int64)
+                found = k
+        if found < 0:
+            break
+        out.append(found)
+    return np.array(out, np.int64)
+
+
 cdef double l1(const double[::1] z) noexcept nogil:
     cdef Py_ssize_t k
     cdef double s = 0.0
@@ -46,11 +110,12 @@ cdef double l1(const double[::1] z) noexcept nogil:
 
 
 cdef double slack_bound(const double[:, ::1] A, const double[::1] b, const double[::1] errors,
-                        Py_ssize_t i, const double[::1] point, double size,
-                        double g) noexcept nogil:
+                        Py_ssize_t i, const double[::1] point, double size, double g,
+                        const int64_t[::1] axis, Py_ssize_t axes) noexcept nogil:
     """The error bound of ``b[i] - A[i] . point`` (``size``: ``|point|_1``; ``g``: gamma of
-    the evaluation's length)."""
-    return (errors[i] * (size + 1.0) + g * (abs_dot(A, i, point) + fabs(b[i]))) * BOUND_SAFETY
+    the evaluation's length; rows below ``axes``: axis rows, :func:`row_dot`)."""
+    return (errors[i] * (size + 1.0)
+            + g * (row_abs_dot(A, i, point, axis, axes) + fabs(b[i]))) * BOUND_SAFETY
 
 
 def with_row(const double[:, ::1] A, const double[::1] b, const double[::1] errors,
@@ -87,10 +152,12 @@ def with_row(const double[:, ::1] A, const double[::1] b, const double[::1] erro
 
 
 def strictly_inside(const double[:, ::1] A, const double[::1] b, const double[::1] errors,
-                    const double[::1] point):
+                    const double[::1] point, const int64_t[::1] axis=None):
     """Whether float64 certifies that ``point`` (dim,) satisfies every row of ``A z <= b``
     (A (m, dim), b (m,), rows with error bounds ``errors`` (m,)) strictly: the bound of
-    :func:`regions.rounding.strict_slack`. False for a point with a NaN.
+    :func:`regions.rounding.strict_slack`. False for a point with a NaN. ``axis``: the
+    coordinates of leading rows that are axis rows (:func:`leading_axes`; the same
+    answer, from one product per such row).
 
     Examples
     --------
@@ -100,24 +167,28 @@ def strictly_inside(const double[:, ::1] A, const double[::1] b, const double[::
     True
     >>> strictly_inside(A, b, np.zeros(2), np.array([0.5, 1.0]))     # on a face
     False
+    >>> strictly_inside(A, b, np.zeros(2), np.array([0.5, 1.0]), leading_axes(A))
+    False
     """
     cdef Py_ssize_t m = A.shape[0], i
     cdef double size = l1(point), g = gamma(<int>A.shape[1] + 1)
+    cdef Py_ssize_t axes = axes_for(axis, m, size)
     for i in range(m):
-        if not b[i] - dot(A, i, point) > slack_bound(A, b, errors, i, point, size, g):
+        if not b[i] - row_dot(A, i, point, axis, axes) > slack_bound(A, b, errors, i, point,
+                                                                    size, g, axis, axes):
             return False
     return True
 
 
 def radius_bound(const double[:, ::1] A, const double[::1] b, const double[::1] errors,
                  const double[::1] duals, double cap_dual, const double[::1] box_abs,
-                 double cap):
+                 double cap, const int64_t[::1] axis=None):
     """A rigorous upper bound on the exact Chebyshev radius (capped at ``cap``) of
     ``A z <= b`` (A (m, dim), b (m,), rows with error bounds ``errors`` (m,)) inside the
     box whose coordinates are at most ``box_abs`` (dim,) in absolute value, from any
     multipliers ``duals`` (m,) >= 0 and ``cap_dual`` >= 0 (an LP's, which make it tight):
     Neumaier and Shcherbina's safe bound, ``inf`` when the multipliers are too far from
-    dual feasible to bound anything.
+    dual feasible to bound anything. ``axis``: as in :func:`strictly_inside`.
 
     Examples
     --------
@@ -132,18 +203,22 @@ def radius_bound(const double[:, ::1] A, const double[::1] b, const double[::1] 
     cdef Py_ssize_t m = A.shape[0], dim = A.shape[1], i, k
     cdef double y, norm, slack = 1.0 - cap_dual, numerator = cap_dual * cap
     cdef double weight = cap_dual * cap, residual_bound = 0.0, box_size = l1(box_abs) + 1.0
+    cdef Py_ssize_t axes = axes_for(axis, m, box_size)
     residual_arr = np.zeros(dim)
     cdef double[::1] residual = residual_arr
     for i in range(m):
         y = duals[i]
         if y == 0.0:
             continue
-        norm = row_norm(A, i)
+        norm = axis_row_norm(A, i, axis, axes)
         slack -= y * norm
         numerator += y * (b[i] + errors[i] * box_size)
-        weight += y * (fabs(b[i]) + abs_dot(A, i, box_abs) + norm * cap)
-        for k in range(dim):
-            residual[k] += y * A[i, k]
+        weight += y * (fabs(b[i]) + row_abs_dot(A, i, box_abs, axis, axes) + norm * cap)
+        if i < axes:
+            residual[axis[i]] += y * A[i, axis[i]]
+        else:
+            for k in range(dim):
+                residual[k] += y * A[i, k]
     if not fabs(slack) < 0.5:
         return INFINITY
     for k in range(dim):
@@ -155,13 +230,14 @@ def radius_bound(const double[:, ::1] A, const double[::1] b, const double[::1] 
 
 def probe(const double[:, ::1] a, const double[::1] c, const double[::1] e,
           const double[:, ::1] A, const double[::1] b, const double[::1] errors,
-          const double[::1] center, double radius):
+          const double[::1] center, double radius, const int64_t[::1] axis=None):
     """What a piece's centre tells about a layer's hyperplanes ``a z + c`` (a (T, dim),
     rows with error bounds ``e`` (T,)): ``(certified radius, signs (T,) int8, values (T,),
     slacks (T,))``. The certified radius is that of a ball around ``center`` (dim,) inside
     the exact piece ``A z <= b`` (rows with error bounds ``errors``), at most ``radius``
     (0 when none is certified); per hyperplane, the sign at the centre where certified (0:
-    undecided), the float value there, and the value's error bound.
+    undecided), the float value there, and the value's error bound. ``axis``: the leading
+    axis rows of ``A``, as in :func:`strictly_inside`.
 
     Examples
     --------
@@ -186,16 +262,17 @@ def probe(const double[:, ::1] a, const double[::1] c, const double[::1] e,
     for t in range(T):
         value = dot(a, t, center) + c[t]
         values[t] = value
-        bound = slack_bound(a, c, e, t, center, size, g_sign)
+        bound = slack_bound(a, c, e, t, center, size, g_sign, axis, 0)
         signs[t] = 1 if value > bound else (-1 if value < -bound else 0)
-        slacks[t] = slack_bound(a, c, e, t, center, size, g_slack)
+        slacks[t] = slack_bound(a, c, e, t, center, size, g_slack, axis, 0)
     cdef double certified = 0.0
+    cdef Py_ssize_t axes = axes_for(axis, m, size)
     if radius > 0.0:
         certified = radius
         for i in range(m):
-            norm = row_norm(A, i) * (1.0 + 4 * UNIT_ROUNDOFF) + errors[i]
-            value = (b[i] - dot(A, i, center)
-                     - slack_bound(A, b, errors, i, center, size, g_slack)) / norm
+            norm = axis_row_norm(A, i, axis, axes) * (1.0 + 4 * UNIT_ROUNDOFF) + errors[i]
+            value = (b[i] - row_dot(A, i, center, axis, axes)
+                     - slack_bound(A, b, errors, i, center, size, g_slack, axis, axes)) / norm
             certified = dmin(certified, value)
         if not certified > 0.0:
             certified = 0.0

@@ -40,7 +40,7 @@ from ..predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, 
 from ..rational import parse_fraction
 from ..rounding import UNIT_ROUNDOFF, gamma
 from ..tolerances import BOUND_SAFETY, EMPTY_MARGIN, FAR_RADII, RADIUS_CAP, SPLIT_STEPS
-from ._split import probe, radius_bound, strictly_inside, with_row
+from ._split import leading_axes, probe, radius_bound, strictly_inside, with_row
 from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
 
 __all__ = ["SplitEngine", "MaxSplit", "root_ball"]
@@ -124,6 +124,9 @@ class SplitEngine:
         bounded = domain.is_bounded
         self.box_abs = (np.maximum(np.abs(domain.lower), np.abs(domain.upper))
                         if bounded else None)
+        #: The coordinates of the domain's leading axis rows (a box's faces), which every
+        #: cell's rows begin with: their products take one multiplication each.
+        self.axis = leading_axes(np.ascontiguousarray(domain.A, dtype=np.float64))
 
     # ------------------------------------------------------------------ stack
 
@@ -151,7 +154,13 @@ class SplitEngine:
                            minlength=len(self.network.layers) + 1)
 
     def push(self, cell) -> None:
-        self.stack.append(SplitCell(*cell))
+        """Put a cell from outside (a checkpoint, a worker) on the stack, once its rows are
+        seen to begin with the domain's axis rows (:attr:`axis`)."""
+        cell = SplitCell(*cell)
+        k = self.axis.size
+        if not np.array_equal(cell.A[:k], self.domain.A[:k]):
+            raise ValueError("a cell whose rows do not begin with its domain's")
+        self.stack.append(cell)
 
     def pop(self) -> SplitCell:
         return self.stack.pop()
@@ -215,12 +224,13 @@ class SplitEngine:
         an exact rational point when float64 cannot certify one)."""
         center, radius = cell.center, cell.radius
         if not cell.largest:
-            ball = (self.solver.warm_chebyshev(cell.A, cell.b, cell_basis(cell))
+            ball = (self.solver.warm_chebyshev(cell.A, cell.b, cell_basis(cell),
+                                               axis=self.axis)
                     or self.solver.proposal(cell.A, cell.b))
             if not math.isnan(ball.radius):     # an LP solved it
                 center, radius = ball.center, ball.radius
         rational = NO_RATIONAL
-        if not strictly_inside(cell.A, cell.b, cell.errors, center):
+        if not strictly_inside(cell.A, cell.b, cell.errors, center, self.axis):
             if self.decisions.settle(0):
                 point = self.decisions.interior_point(cell.pattern, cell.labels, cell.row_sides,
                                                       start=center)
@@ -466,16 +476,17 @@ class LayerSplit:
         part empty (:meth:`radius_bound` needs a bounding box), so a part the dual simplex
         finds empty goes to the exact path at once."""
         stop_below = -EMPTY_MARGIN * piece.radius if piece.radius > 0.0 else -np.inf
-        ball = self.solver.warm_chebyshev(A, b, piece.basis, stop_below=stop_below)
+        axis = self.engine.axis
+        ball = self.solver.warm_chebyshev(A, b, piece.basis, stop_below=stop_below, axis=axis)
         if ball is not None:
-            if ball.radius > 0.0 and strictly_inside(A, b, errors, ball.center):
+            if ball.radius > 0.0 and strictly_inside(A, b, errors, ball.center, axis):
                 return True, ball
             if self.radius_bound(A, b, errors, ball) < 0.0:
                 return False, None
             if self.engine.box_abs is None and ball.radius < 0.0 and ball.duals is not None:
                 return None, ball
         ball = self.solver.proposal(A, b)
-        if ball.radius > 0.0 and strictly_inside(A, b, errors, ball.center):
+        if ball.radius > 0.0 and strictly_inside(A, b, errors, ball.center, axis):
             return True, ball
         if self.radius_bound(A, b, errors, ball) < 0.0:
             return False, None
@@ -489,7 +500,8 @@ class LayerSplit:
         box_abs = self.engine.box_abs
         if box_abs is None or ball.duals is None:
             return np.inf
-        return radius_bound(A, b, errors, ball.duals, ball.cap_dual, box_abs, RADIUS_CAP)
+        return radius_bound(A, b, errors, ball.duals, ball.cap_dual, box_abs, RADIUS_CAP,
+                            self.engine.axis)
 
     def probe(self, piece: "Piece") -> "Probe":
         """What the piece's center tells about every hyperplane of the layer (computed
@@ -497,7 +509,7 @@ class LayerSplit:
         :func:`regions.engines._split.probe`."""
         if piece.probe is None:
             piece.probe = Probe(*probe(self.a, self.c, self.e, piece.A, piece.b, piece.errors,
-                                       piece.center, piece.radius))
+                                       piece.center, piece.radius, self.engine.axis))
         return piece.probe
 
     # ------------------------------------------------------------------ children
