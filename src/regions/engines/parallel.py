@@ -254,7 +254,7 @@ class Lanes:
 
     def __init__(self, context, size: int = PROGRESS_LANES):
         self.shared = context.RawArray(ctypes.c_int64, size)
-        self.free = list(range(size - 1, -1, -1))
+        self.reset()
 
     def reset(self) -> None:
         """Every lane free and zero (a new run: the last one's stopped tasks gave none

@@ -112,11 +112,7 @@ class SplitEngine:
         self.decisions = Decisions(network, domain, settings.exact)
         self.solver = LPSolver()
         self.offsets = network.label_offsets()
-        self.stack: list = []
-        self.found: list = []
-        self.n_regions = 0
-        self.per_layer = [0] * len(network.layers)
-        self.before = Counters(per_layer=[0] * len(network.layers))
+        self.reset()
         self.final_layer = len(network.layers)    # identity layers only from here on
         while self.final_layer and network.layers[self.final_layer - 1].activation == "identity":
             self.final_layer -= 1
@@ -179,7 +175,8 @@ class SplitEngine:
         self.decisions.exact = False
 
     def reset(self) -> None:
-        self.stack, self.found = [], []
+        self.stack: list = []
+        self.found: list = []
         self.n_regions = 0
         self.per_layer = [0] * len(self.network.layers)
         self.before = Counters(per_layer=[0] * len(self.network.layers))
