@@ -6,6 +6,8 @@ Every Cython source lives in the package beside the Python module that uses it
 sources and the wheel configuration).
 """
 
+import platform
+
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
@@ -17,8 +19,14 @@ EXTENSIONS = {
     "regions.complex._lattice": "src/regions/complex/_lattice.pyx",
 }
 
+# The incidence tests count bits (``__builtin_popcountll``): without the POPCNT
+# instruction that is a library call, 6% of a 4-D count. Every x86-64 CPU since 2008 has it
+# (it is part of x86-64-v2).
+COMPILE_ARGS = ["-O3"] + (["-mpopcnt"] if platform.machine().lower() in ("x86_64", "amd64")
+                          else [])
+
 if __name__ == "__main__":
     setup(ext_modules=cythonize(
-        [Extension(name, [source], extra_compile_args=["-O3"])
+        [Extension(name, [source], extra_compile_args=COMPILE_ARGS)
          for name, source in EXTENSIONS.items()],
         compiler_directives={"language_level": 3}))
