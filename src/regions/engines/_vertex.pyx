@@ -55,7 +55,8 @@ from .activations cimport (HARDTANH, IDENTITY, LEAKY_RELU, MAX, RELU, breakpoint
 from .arena cimport Buffer, copy_doubles, copy_words, release, reserve
 from .compiled cimport (BALL_SINGULAR_PIVOT, BALL_SUBSET_LIMIT, BOUND_SAFETY, MAX_DIM,
                         UNIT_ROUNDOFF)
-from .crossing cimport (common_bits, keep_rows, on_vertices, renumber_bits, contains_bits, cross_rays, cross_vertex_ray,
+from .crossing cimport (common_bits, keep_rows, lowest_bit, on_constraints, on_vertices,
+                        only_pair, renumber_bits, contains_bits, cross_rays, cross_vertex_ray,
                         cross_vertices, largest)
 from .preactivation cimport (affine_map, column_norm, map_error, row_size,
                              smaller)
@@ -1508,22 +1509,26 @@ cdef class VertexCore:
         cdef int nvp = ph.nv, m = cv.head.m, t = piece_candidates(piece)[ci], i, s
         cdef int npos = 0, nneg = 0, nzero = 0
         cdef int32_t* vid = piece_vertices(piece)
-        cdef int32_t* pos = <int32_t*>grab(&self.ws.members, 3 * nvp * sizeof(int32_t))
+        cdef int32_t* pos = <int32_t*>grab(&self.ws.members, 5 * nvp * sizeof(int32_t))
         cdef int32_t* neg = pos + nvp
         cdef int32_t* zer = neg + nvp
+        cdef int32_t* pos_at = zer + nvp          # their places in the piece
+        cdef int32_t* neg_at = pos_at + nvp
         for i in range(nvp):
             s = self.sign(cv, vid[i], t, words)
             if s > 0:
                 pos[npos] = vid[i]
+                pos_at[npos] = i
                 npos += 1
             elif s < 0:
                 neg[nneg] = vid[i]
+                neg_at[nneg] = i
                 nneg += 1
             else:
                 zer[nzero] = vid[i]
                 nzero += 1
         cdef size_t first_new = self.pool_count()
-        self.crossings(cv, piece, t, pos, npos, neg, nneg, words)
+        self.crossings(cv, piece, t, pos, pos_at, npos, neg, neg_at, nneg, words)
         cdef size_t nnew = self.pool_count() - first_new
         cdef uint64_t* inc = <uint64_t*>self.ws.pool_inc.data
         cdef int tbit = m + t
@@ -1535,22 +1540,27 @@ cdef class VertexCore:
             self.push_part(pos, npos, zer, nzero, first_new, nnew, t, 1, T, ci)
         return <long>npos * nneg * nvp // 64
 
-    cdef int crossings(self, CellView cv, char* piece, int t, int32_t* pos, int npos,
-                       int32_t* neg, int nneg, int words) except -1:
+    cdef int crossings(self, CellView cv, char* piece, int t, int32_t* pos, int32_t* pos_at,
+                       int npos, int32_t* neg, int32_t* neg_at, int nneg, int words) except -1:
         """New pool generators where the piece's edges cross hyperplane ``t``: one for each
-        pair (positive, negative) of generators joined by an edge."""
+        pair (positive, negative) of generators joined by an edge (``pos``, ``neg``: pool
+        indices; ``pos_at``, ``neg_at``: their places in the piece)."""
         cdef int dim = self.dim, gd = dim + 1, m = cv.head.m, a, b, i, w, x, tbit = m + t
         cdef PieceHead* ph = <PieceHead*>piece
         cdef int32_t* vid = piece_vertices(piece)
         cdef int32_t* cuts = piece_cuts(piece)
-        cdef uint64_t* mask = <uint64_t*>grab(&self.ws.work, 2 * words * sizeof(uint64_t))
+        cdef uint64_t* mask = <uint64_t*>grab(&self.ws.work, 66 * words * sizeof(uint64_t))
         cdef uint64_t* common = mask + words
+        cdef uint64_t* tight_on = common + words  # (64 * words,) see on_constraints
         memset(mask, 0, words * sizeof(uint64_t))
         for i in range(m):
             mask[i >> 6] |= (<uint64_t>1) << (i & 63)
         for i in range(ph.ncut):
             x = m + (cuts[i] >> 1)
             mask[x >> 6] |= (<uint64_t>1) << (x & 63)
+        cdef bint by_columns = ph.nv <= 64 and dim > 2   # in 2-D few pairs reach is_edge
+        if by_columns:
+            on_constraints(<uint64_t*>self.ws.pool_inc.data, vid, ph.nv, mask, words, tight_on)
         cdef uint64_t* inc
         cdef size_t vnew
         cdef double sa, sb, ba, bb, error
@@ -1561,7 +1571,10 @@ cdef class VertexCore:
                 if common_bits(inc + <size_t>pos[a] * words, inc + <size_t>neg[b] * words, mask,
                                common, words) < dim - 1:
                     continue
-                if not self.is_edge(vid, ph.nv, pos[a], neg[b], common, words):
+                if by_columns:
+                    if not only_pair(tight_on, common, words, pos_at[a], neg_at[b]):
+                        continue
+                elif not self.is_edge(vid, ph.nv, pos[a], neg[b], common, words):
                     continue
                 vnew = self.pool_count()
                 self.ensure_pool(1, words)
@@ -1590,28 +1603,31 @@ cdef class VertexCore:
     cdef bint solve_again(self, CellView cv, size_t v, int words) except -1:
         """Pool generator ``v`` solved anew from its tight rows (``refine.pxd``) when that
         tightens its error bound; returns whether it did."""
-        cdef int dim = self.dim, cols = dim + 1, m = cv.head.m, bit, k = 0, j
+        cdef int dim = self.dim, cols = dim + 1, m = cv.head.m, bit, k = 0, j, w
         cdef uint64_t* bits = <uint64_t*>self.ws.pool_inc.data + v * words
+        cdef uint64_t x
         cdef double* rows = <double*>grab(&self.ws.tight_rows,
                                           <size_t>64 * words * cols * sizeof(double))
         cdef double* errors = <double*>grab(&self.ws.tight_error, <size_t>64 * words * sizeof(double))
         cdef double* plane
         cdef Plane* info = <Plane*>self.ws.plane_info.data
-        for bit in range(64 * words):
-            if not (bits[bit >> 6] & ((<uint64_t>1) << (bit & 63))):
-                continue
-            if bit < m:
-                if cv.labels[bit] == INFINITY_LABEL:
-                    continue
-                for j in range(dim):          # a . z <= b as the value a . z - b
-                    rows[k * cols + j] = cv.rows[bit * cols + j]
-                rows[k * cols + dim] = -cv.rows[bit * cols + dim]
-                errors[k] = cv.row_error[bit]
-            else:
-                plane = <double*>self.ws.planes.data + <size_t>(bit - m) * cols
-                memcpy(rows + k * cols, plane, cols * sizeof(double))
-                errors[k] = info[bit - m].error
-            k += 1
+        for w in range(words):
+            x = bits[w]
+            while x:
+                bit = w * 64 + lowest_bit(x)
+                x &= x - 1
+                if bit < m:
+                    if cv.labels[bit] == INFINITY_LABEL:
+                        continue
+                    for j in range(dim):          # a . z <= b as the value a . z - b
+                        rows[k * cols + j] = cv.rows[bit * cols + j]
+                    rows[k * cols + dim] = -cv.rows[bit * cols + dim]
+                    errors[k] = cv.row_error[bit]
+                else:
+                    plane = <double*>self.ws.planes.data + <size_t>(bit - m) * cols
+                    memcpy(rows + k * cols, plane, cols * sizeof(double))
+                    errors[k] = info[bit - m].error
+                k += 1
         cdef double* work = <double*>grab(&self.ws.solve_work,
                                           <size_t>(5 * dim * dim + 4 * dim + k * dim) * sizeof(double))
         cdef int* index = <int*>grab(&self.ws.solve_index, <size_t>2 * dim * sizeof(int))

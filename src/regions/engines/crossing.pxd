@@ -32,6 +32,36 @@ cdef inline int common_bits(const uint64_t* p, const uint64_t* q, const uint64_t
     return bits
 
 
+cdef inline void on_constraints(const uint64_t* inc, const int32_t* vid, int nv,
+                                const uint64_t* mask, int words, uint64_t* tight_on) noexcept nogil:
+    """The incidence transposed, for ``nv <= 64`` generators: bit ``j`` of ``tight_on[b]``
+    is set when generator ``vid[j]`` is tight on constraint ``b`` (a bit of ``mask``);
+    ``tight_on`` holds ``64 * words`` words."""
+    cdef int j, w
+    cdef uint64_t x
+    memset(tight_on, 0, <size_t>64 * words * sizeof(uint64_t))
+    for j in range(nv):
+        for w in range(words):
+            x = inc[<size_t>vid[j] * words + w] & mask[w]
+            while x:
+                tight_on[w * 64 + lowest_bit(x)] |= (<uint64_t>1) << j
+                x &= x - 1
+
+
+cdef inline bint only_pair(const uint64_t* tight_on, const uint64_t* common, int words,
+                           int p, int q) noexcept nogil:
+    """Whether generators ``p`` and ``q`` (places, below 64) are the only ones tight on every
+    constraint of ``common`` (the combinatorial edge test on :func:`on_constraints`)."""
+    cdef int w
+    cdef uint64_t x, on = ~(<uint64_t>0)
+    for w in range(words):
+        x = common[w]
+        while x:
+            on &= tight_on[w * 64 + lowest_bit(x)]
+            x &= x - 1
+    return on == (((<uint64_t>1) << p) | ((<uint64_t>1) << q))
+
+
 cdef inline uint64_t* on_vertices(const uint64_t* inc, const int32_t* vid, int nv, int words,
                                   int dim, uint64_t* levels) noexcept nogil:
     """The bits set in at least ``dim`` of the incidence bitsets ``inc + vid[j] * words``
