@@ -417,6 +417,26 @@ def test_demand_keeps_tasks_in_flight_for_every_worker():
     assert counted.regions == len(regions.enumerate_regions(NETS["split"], BOX, method="split"))
 
 
+def _blas_threads() -> list:
+    from threadpoolctl import threadpool_info
+    return sorted({pool["num_threads"] for pool in threadpool_info()
+                   if pool["user_api"] == "blas"})
+
+
+def test_process_pool_runs_blas_on_one_thread_in_workers_and_caller():
+    """Inside the pool's block the workers and the calling process use one BLAS thread
+    each (the workers fill the cores); after it the caller's own setting is back."""
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(2):
+        before = _blas_threads()
+        with parallel.process_pool(2) as pool:
+            inside = _blas_threads()
+            workers = [pool.submit(_blas_threads).result() for _ in range(4)]
+        after = _blas_threads()
+    assert inside == [1] and all(threads == [1] for threads in workers)
+    assert after == before
+
+
 def test_a_worker_that_saw_ctrl_c_returns_at_once(monkeypatch):
     """After a Ctrl-C reached its process group, a worker runs no task it had queued."""
     monkeypatch.setattr(parallel, "_interrupted", True)
