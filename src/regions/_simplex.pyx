@@ -84,11 +84,11 @@ cdef inline double rhs(const double* b, double cap, Py_ssize_t i) noexcept nogil
 
 
 cdef bint tight(const double* A, const double* norms, const double* b, double cap,
-               const int64_t* basis, Py_ssize_t dim, const double* x, const double* axis,
-               Py_ssize_t axes) noexcept nogil:
+               const int64_t* basis, Py_ssize_t dim, const double* x, const int64_t* axis,
+               const double* coef, Py_ssize_t axes) noexcept nogil:
     """Whether every row of ``basis`` (dim + 1,) holds with equality at ``x`` up to
     ``SIMPLEX_FEASIBILITY`` (a kept basis inverse has not drifted); the ``axes`` leading
-    rows are axis rows, whose coordinates ``axis`` holds."""
+    rows are axis rows, whose coordinates ``axis`` and entries there ``coef`` (axes,) hold."""
     cdef Py_ssize_t k, j, i
     cdef double s
     for k in range(dim + 1):
@@ -96,8 +96,7 @@ cdef bint tight(const double* A, const double* norms, const double* b, double ca
         if i < 0:
             s = x[dim] - cap
         elif i < axes:
-            j = <Py_ssize_t>axis[i]
-            s = norms[i] * x[dim] - b[i] + A[i * dim + j] * x[j]
+            s = norms[i] * x[dim] - b[i] + coef[i] * x[axis[i]]
         else:
             s = norms[i] * x[dim] - b[i]
             for j in range(dim):
@@ -140,7 +139,7 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
         inverse_arr, M_arr = np.array(start_inverse, dtype=np.float64, order="C"), None
         if inverse_arr.shape != (n, n):
             return None
-    # scratch: norms (m), values = A @ z (m), the coordinates of the leading axis rows (m),
+    # scratch: norms (m), values = A @ z (m), the leading axis rows' nonzero entries (m),
     # per row (m + 1, index m: the cap row) the violation that makes it enter (inf: in the
     # basis), the weight of its violation and its Devex weight; A @ column (m); then x, w,
     # column, the basis rows' b, one LP row (n each)
@@ -158,8 +157,11 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
         M_view = M_arr
         M = &M_view[0, 0]
     cdef const int64_t* axis_ptr = &axis[0] if given_axes > 0 else NULL
+    axis_arr = np.empty(m + 1, dtype=np.int64)     # the axis rows' coordinates (+1: m = 0)
+    cdef int64_t[::1] axis_scratch = axis_arr
     cdef int found = dual_pivots(A_ptr, b_ptr, m, dim, cap, basis, inverse, M, &work[0],
-                                 stop_below, max_pivots, axis_ptr, given_axes)
+                                 stop_below, max_pivots, axis_ptr, given_axes,
+                                 &axis_scratch[0])
     if found == 0:
         return None
     if found == 2:        # a kept inverse had drifted: start again with a computed one
@@ -193,17 +195,18 @@ cdef inline Py_ssize_t axis_of(const double* a, Py_ssize_t dim) noexcept nogil:
     return j
 
 
-cdef void update_devex(const double* A, const double* norms, const double* axis,
-                       Py_ssize_t axes, Py_ssize_t m, Py_ssize_t dim, const int64_t* basis,
-                       const double* column, double best_w, Py_ssize_t enter,
-                       Py_ssize_t leave, double* devex, double* alpha) noexcept:
+cdef void update_devex(const double* A, const double* norms, const int64_t* axis,
+                       const double* coef, Py_ssize_t axes, Py_ssize_t m, Py_ssize_t dim,
+                       const int64_t* basis, const double* column, double best_w,
+                       Py_ssize_t enter, Py_ssize_t leave, double* devex,
+                       double* alpha) noexcept:
     """The Devex weights (Harris's estimates, in Forrest and Goldfarb's dual form, of the dual
     steepest edge norms ``1 + |inverse^T row_i|^2``) after the pivot of row ``enter`` into
     basis position ``leave``, whose pivot entry is ``best_w``; ``column`` (n,) is column
     ``leave`` of the inverse before the pivot, ``alpha`` (m,) scratch. A row's weight grows
     to ``theta_i^2`` times the entering row's, ``theta_i = (inverse^T row_i)_leave /
     best_w``; the leaving row's is the entering row's over ``best_w^2``, at least 1."""
-    cdef Py_ssize_t i, j, q = m if enter < 0 else enter
+    cdef Py_ssize_t i, q = m if enter < 0 else enter
     cdef double theta, scale = devex[q] / (best_w * best_w), radius_entry = column[dim]
     cdef int blas_dim = <int>dim, blas_rest = <int>(m - axes), one_step = 1
     cdef double one = 1.0, zero = 0.0
@@ -212,8 +215,7 @@ cdef void update_devex(const double* A, const double* norms, const double* axis,
         dgemv(&transpose, &blas_dim, &blas_rest, &one, <double*>A + axes * dim, &blas_dim,
               column, &one_step, &zero, alpha + axes, &one_step)
     for i in range(axes):
-        j = <Py_ssize_t>axis[i]
-        alpha[i] = A[i * dim + j] * column[j]
+        alpha[i] = coef[i] * column[axis[i]]
     # basis rows' weights are updated too (branch-free): they are reset when they leave
     for i in range(m):
         theta = alpha[i] + norms[i] * radius_entry
@@ -226,20 +228,22 @@ cdef void update_devex(const double* A, const double* norms, const double* axis,
 cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t dim, double cap,
                      int64_t* basis, double* inverse, double* M, double* work,
                      double stop_below, int max_pivots, const int64_t* given_axis,
-                     Py_ssize_t given_axes) noexcept:
+                     Py_ssize_t given_axes, int64_t* axis) noexcept:
     """The pivots of :func:`chebyshev_dual` from ``basis`` (dim + 1,) and its ``inverse``
     (n, n), kept from earlier pivots, or computed here from the basis rows when ``M`` (n, n
     scratch) is given; the leading axis rows ``given_axis`` (``given_axes`` of them; -1:
-    found here); on return the final basis, its inverse, and in ``work`` (see the
-    caller's layout) its vertex ``x``. Returns 1 at an optimal (or stopped) basis, 2 when
-    the kept inverse does not fit its own rows there, 0 on failure."""
+    found here), whose coordinates go to ``axis`` (at least m,) and their nonzero entries
+    to ``work``'s third block, so the pricing reads neither from ``A``; on return the final
+    basis, its inverse, and in ``work`` (see the caller's layout) its vertex ``x``. Returns
+    1 at an optimal (or stopped) basis, 2 when the kept inverse does not fit its own rows
+    there, 0 on failure."""
     cdef Py_ssize_t n = dim + 1, i, j, k, l, leave, enter, axes = 0
     cdef double s, worst, violation, ratio, best_ratio, best_w, r, step
     cdef int pivots = 0
     cdef bint fresh = True
     cdef double* norms = work
     cdef double* values = work + m
-    cdef double* axis = work + 2 * m
+    cdef double* coef = work + 2 * m
     cdef double* entering = work + 3 * m            # in the basis: inf
     cdef double* weight = work + 4 * m + 1
     cdef double* devex = work + 5 * m + 2
@@ -258,7 +262,8 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
         if j < 0:
             break
         axis[axes] = j
-        norms[axes] = sqrt(A[axes * dim + j] * A[axes * dim + j])   # = dot4's, exactly
+        coef[axes] = A[axes * dim + j]
+        norms[axes] = sqrt(coef[axes] * coef[axes])   # = dot4's, exactly
         axes += 1
     for i in range(axes, m):
         norms[i] = sqrt(dot4(A + i * dim, A + i * dim, dim))
@@ -300,8 +305,7 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
             if s > entering[m]:
                 enter, worst, violation = -1, s * weight[m] * s * weight[m] / devex[m], s
             for i in range(axes):
-                j = <Py_ssize_t>axis[i]
-                s = A[i * dim + j] * x[j] + norms[i] * r - b[i]
+                s = coef[i] * x[axis[i]] + norms[i] * r - b[i]
                 if s > entering[i] and s * weight[i] * s * weight[i] > worst * devex[i]:
                     enter, worst, violation = i, s * weight[i] * s * weight[i] / devex[i], s
             for i in range(axes, m):
@@ -339,7 +343,7 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
         for l in range(n):                     # inverse <- inverse E^-1 (row leave of E is w)
             w[l] = w[l] / best_w
             column[l] = inverse[l * n + leave]
-        update_devex(A, norms, axis, axes, m, dim, basis, column, best_w, enter, leave,
+        update_devex(A, norms, axis, coef, axes, m, dim, basis, column, best_w, enter, leave,
                      devex, alpha)
         dger(&blas_n, &blas_n, &minus_one, w, &one_step, column, &one_step, inverse, &blas_n)
         step = violation / best_w
@@ -354,6 +358,6 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
         entering[m if i < 0 else i] = SIMPLEX_FEASIBILITY * (1.0 + fabs(rhs(b, cap, i)))
         basis[leave] = enter
         entering[m if enter < 0 else enter] = INFINITY
-    if M == NULL and not tight(A, norms, b, cap, basis, dim, x, axis, axes):
+    if M == NULL and not tight(A, norms, b, cap, basis, dim, x, axis, coef, axes):
         return 2
     return 1
