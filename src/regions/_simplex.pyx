@@ -238,7 +238,7 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
     1 at an optimal (or stopped) basis, 2 when the kept inverse does not fit its own rows
     there, 0 on failure."""
     cdef Py_ssize_t n = dim + 1, i, j, k, l, leave, enter, axes = 0
-    cdef double s, worst, violation, ratio, best_ratio, best_w, r, step
+    cdef double s, worst, violation, ratio, best_ratio, best_w, r, step, norm
     cdef int pivots = 0
     cdef bint fresh = True
     cdef double* norms = work
@@ -320,18 +320,17 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
         if pivots == max_pivots:
             return 0
         pivots += 1
-        basis_row(A, norms, dim, enter, row)
         if enter >= axes:                      # w = inverse^T row: row = sum_k w_k row_{B_k}
+            basis_row(A, norms, dim, enter, row)
             dgemv(&no_transpose, &blas_n, &blas_n, &one, inverse, &blas_n, row, &one_step,
                   &zero, w, &one_step)
-        else:
+        elif enter >= 0:                       # a face's row: two nonzeros
+            j, s, norm = axis[enter], coef[enter], norms[enter]
             for k in range(n):
-                w[k] = 0.0
-            for j in range(n):                 # a face's row has two nonzeros
-                s = row[j]
-                if s != 0.0:
-                    for k in range(n):
-                        w[k] += s * inverse[j * n + k]
+                w[k] = s * inverse[j * n + k] + norm * inverse[dim * n + k]
+        else:                                  # the cap row: one
+            for k in range(n):
+                w[k] = inverse[dim * n + k]
         leave, best_ratio, best_w = -1, 0.0, 0.0
         for k in range(n):
             if w[k] > SIMPLEX_DUAL_TOLERANCE:
