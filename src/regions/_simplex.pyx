@@ -19,7 +19,7 @@ returns None (a singular or dual infeasible basis, an iteration limit, a dual ra
 import numpy as np
 from libc.math cimport INFINITY, fabs, sqrt
 from libc.stdint cimport int64_t
-from scipy.linalg.cython_blas cimport dgemv, dger
+from scipy.linalg.cython_blas cimport dgemv
 
 from regions import tolerances
 
@@ -141,9 +141,10 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
             return None
     # scratch: norms (m), values = A @ z (m), the leading axis rows' nonzero entries (m),
     # per row (m + 1, index m: the cap row) the violation that makes it enter (inf: in the
-    # basis), the weight of its violation and its Devex weight; A @ column (m); then x, w,
-    # column, the basis rows' b, one LP row (n each)
-    work_arr = np.empty(7 * m + 3 + 5 * n)
+    # basis), the weight of its violation and its Devex weight; A @ column (m); the axis
+    # rows' 1 / entry and |entry| / entry (m each); then x, w, column, the basis rows' b,
+    # one LP row (n each)
+    work_arr = np.empty(9 * m + 3 + 5 * n)
     cdef double[::1] work = work_arr
     cdef double[:, ::1] inverse_view = inverse_arr
     cdef int64_t[::1] basis_view = basis_arr
@@ -157,11 +158,12 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
         M_view = M_arr
         M = &M_view[0, 0]
     cdef const int64_t* axis_ptr = &axis[0] if given_axes > 0 else NULL
-    axis_arr = np.empty(m + 1, dtype=np.int64)     # the axis rows' coordinates (+1: m = 0)
+    # the axis rows' coordinates (m), then the pinned coordinates' basis positions (n)
+    axis_arr = np.empty(m + n, dtype=np.int64)
     cdef int64_t[::1] axis_scratch = axis_arr
     cdef int found = dual_pivots(A_ptr, b_ptr, m, dim, cap, basis, inverse, M, &work[0],
                                  stop_below, max_pivots, axis_ptr, given_axes,
-                                 &axis_scratch[0])
+                                 &axis_scratch[0], &axis_scratch[m])
     if found == 0:
         return None
     if found == 2:        # a kept inverse had drifted: start again with a computed one
@@ -178,7 +180,7 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
             cap_dual = max(y, 0.0)
         else:
             duals[basis[k]] = max(y, 0.0)
-    x = work_arr[7 * m + 3:7 * m + 3 + n]
+    x = work_arr[9 * m + 3:9 * m + 3 + n]
     return x[:dim].copy(), float(x[dim]), duals_arr, cap_dual, basis_arr, inverse_arr
 
 
@@ -225,15 +227,43 @@ cdef void update_devex(const double* A, const double* norms, const int64_t* axis
     devex[m if i < 0 else i] = max(scale, 1.0)
 
 
+cdef inline double pinned_entry(const double* inverse, const double* recip,
+                                const double* slope, const int64_t* basis, Py_ssize_t n,
+                                Py_ssize_t p, Py_ssize_t k) noexcept nogil:
+    """Entry ``k`` of row ``j`` of the inverse (n, n) when the face row ``c z_j + |c| r <=
+    b_f`` is in the basis at position ``p``: that row of the basis matrix times the inverse
+    is ``e_p``, so row ``j`` is ``(e_p - |c| (row n - 1)) / c``; ``recip`` (axes,) holds the
+    faces' ``1 / c``, ``slope`` (axes,) their ``|c| / c``."""
+    cdef Py_ssize_t f = basis[p]
+    return (recip[f] if k == p else 0.0) - slope[f] * inverse[(n - 1) * n + k]
+
+
+cdef void rebuild_pinned(double* inverse, const double* recip, const double* slope,
+                         const int64_t* basis, const int64_t* pin, Py_ssize_t n,
+                         Py_ssize_t j) noexcept nogil:
+    """Row ``j`` of the inverse (n, n) from row ``n - 1``, ``j`` pinned by the face at basis
+    position ``pin[j]`` (:func:`pinned_entry`)."""
+    cdef Py_ssize_t k, p = pin[j], f = basis[p]
+    cdef double g = slope[f]
+    for k in range(n):
+        inverse[j * n + k] = -g * inverse[(n - 1) * n + k]
+    inverse[j * n + p] += recip[f]
+
+
 cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t dim, double cap,
                      int64_t* basis, double* inverse, double* M, double* work,
                      double stop_below, int max_pivots, const int64_t* given_axis,
-                     Py_ssize_t given_axes, int64_t* axis) noexcept:
+                     Py_ssize_t given_axes, int64_t* axis, int64_t* pin) noexcept:
     """The pivots of :func:`chebyshev_dual` from ``basis`` (dim + 1,) and its ``inverse``
     (n, n), kept from earlier pivots, or computed here from the basis rows when ``M`` (n, n
     scratch) is given; the leading axis rows ``given_axis`` (``given_axes`` of them; -1:
     found here), whose coordinates go to ``axis`` (at least m,) and their nonzero entries
-    to ``work``'s third block, so the pricing reads neither from ``A``; on return the final
+    to ``work``'s third block, so the pricing reads neither from ``A``. ``pin`` (n,
+    scratch): per coordinate ``j`` the basis position of a face row of ``j`` (-1: none, and
+    always at ``dim``); row ``j`` of the inverse then follows from row ``dim``
+    (:func:`pinned_entry`), so only the other rows (as many as the basis has rows that
+    are not faces of distinct coordinates) are updated along the pivots, and the pinned
+    ones are rebuilt on return. On return the final
     basis, its inverse, and in ``work`` (see the caller's layout) its vertex ``x``. Returns
     1 at an optimal (or stopped) basis, 2 when the kept inverse does not fit its own rows
     there, 0 on failure."""
@@ -248,13 +278,15 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
     cdef double* weight = work + 4 * m + 1
     cdef double* devex = work + 5 * m + 2
     cdef double* alpha = work + 6 * m + 3
-    cdef double* x = work + 7 * m + 3
+    cdef double* recip = work + 7 * m + 3
+    cdef double* slope = work + 8 * m + 3
+    cdef double* x = work + 9 * m + 3
     cdef double* w = x + n
     cdef double* column = w + n
     cdef double* basis_rhs = column + n
     cdef double* row = basis_rhs + n
     cdef int blas_n = <int>n, blas_dim = <int>dim, blas_rest, one_step = 1
-    cdef double one = 1.0, zero = 0.0, minus_one = -1.0
+    cdef double one = 1.0, zero = 0.0
     cdef char transpose = b'T', no_transpose = b'N'
     while axes < m:                 # the leading axis rows: a norm is one entry's size
         j = axis_of(A + axes * dim, dim) if given_axes < 0 else (
@@ -264,6 +296,8 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
         axis[axes] = j
         coef[axes] = A[axes * dim + j]
         norms[axes] = sqrt(coef[axes] * coef[axes])   # = dot4's, exactly
+        recip[axes] = 1.0 / coef[axes]
+        slope[axes] = norms[axes] / coef[axes]
         axes += 1
     for i in range(axes, m):
         norms[i] = sqrt(dot4(A + i * dim, A + i * dim, dim))
@@ -287,6 +321,12 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
     for k in range(n):
         if inverse[(n - 1) * n + k] < -SIMPLEX_DUAL_TOLERANCE:
             return 0
+    for j in range(n):
+        pin[j] = -1
+    for k in range(n):
+        i = basis[k]
+        if 0 <= i < axes and pin[axis[i]] < 0:
+            pin[axis[i]] = k
     blas_rest = <int>(m - axes)
     # BLAS reads the row-major (n, n) inverse as its transpose, and A (m, dim) as A^T
     while True:
@@ -295,6 +335,10 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
         if fresh:
             dgemv(&transpose, &blas_n, &blas_n, &one, inverse, &blas_n, basis_rhs,
                   &one_step, &zero, x, &one_step)                  # x = inverse @ b_B
+            for j in range(dim):                # a pinned row is stale: its face fixes z_j
+                if pin[j] >= 0:
+                    i = basis[pin[j]]
+                    x[j] = b[i] * recip[i] - slope[i] * x[dim]
             if blas_rest > 0:
                 dgemv(&transpose, &blas_dim, &blas_rest, &one, <double*>A + axes * dim,
                       &blas_dim, x, &one_step, &zero, values + axes, &one_step)
@@ -320,14 +364,32 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
         if pivots == max_pivots:
             return 0
         pivots += 1
-        if enter >= axes:                      # w = inverse^T row: row = sum_k w_k row_{B_k}
+        # w = inverse^T row: row = sum_k w_k row_{B_k}
+        if enter >= axes:                      # the unpinned rows, then the pinned ones
             basis_row(A, norms, dim, enter, row)
-            dgemv(&no_transpose, &blas_n, &blas_n, &one, inverse, &blas_n, row, &one_step,
-                  &zero, w, &one_step)
+            norm = 0.0
+            for j in range(dim):
+                if pin[j] >= 0:
+                    norm -= row[j] * slope[basis[pin[j]]]
+            norm += row[dim]
+            for k in range(n):
+                w[k] = norm * inverse[dim * n + k]
+            for j in range(dim):
+                s = row[j]
+                if pin[j] < 0:
+                    for k in range(n):
+                        w[k] += s * inverse[j * n + k]
+                else:
+                    w[pin[j]] += s * recip[basis[pin[j]]]
         elif enter >= 0:                       # a face's row: two nonzeros
             j, s, norm = axis[enter], coef[enter], norms[enter]
-            for k in range(n):
-                w[k] = s * inverse[j * n + k] + norm * inverse[dim * n + k]
+            if pin[j] < 0:
+                for k in range(n):
+                    w[k] = s * inverse[j * n + k] + norm * inverse[dim * n + k]
+            else:                              # the opposite face of a pinned coordinate
+                for k in range(n):
+                    w[k] = (s * pinned_entry(inverse, recip, slope, basis, n, pin[j], k)
+                            + norm * inverse[dim * n + k])
         else:                                  # the cap row: one
             for k in range(n):
                 w[k] = inverse[dim * n + k]
@@ -339,15 +401,24 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
                     leave, best_ratio, best_w = k, ratio, w[k]
         if leave < 0 or best_w < SIMPLEX_SINGULAR_PIVOT:
             return 0
-        for l in range(n):                     # inverse <- inverse E^-1 (row leave of E is w)
-            w[l] = w[l] / best_w
-            column[l] = inverse[l * n + leave]
+        i = basis[leave]
+        l = axis[i] if 0 <= i < axes else -1
+        if l >= 0 and pin[l] == leave:         # the leaving face unpins its coordinate
+            rebuild_pinned(inverse, recip, slope, basis, pin, n, l)
+            pin[l] = -1
+        for j in range(n):                     # inverse <- inverse E^-1 (row leave of E is w)
+            w[j] = w[j] / best_w
+            column[j] = (inverse[j * n + leave] if pin[j] < 0 else
+                         pinned_entry(inverse, recip, slope, basis, n, pin[j], leave))
         update_devex(A, norms, axis, coef, axes, m, dim, basis, column, best_w, enter, leave,
                      devex, alpha)
-        dger(&blas_n, &blas_n, &minus_one, w, &one_step, column, &one_step, inverse, &blas_n)
         step = violation / best_w
         for j in range(n):
-            inverse[j * n + leave] = column[j] / best_w
+            if pin[j] < 0:
+                s = column[j]
+                for k in range(n):
+                    inverse[j * n + k] -= s * w[k]
+                inverse[j * n + leave] = s / best_w
             x[j] -= step * column[j]                     # the entering row becomes tight
         for i in range(axes, m):
             values[i] -= step * alpha[i]
@@ -357,6 +428,17 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
         entering[m if i < 0 else i] = SIMPLEX_FEASIBILITY * (1.0 + fabs(rhs(b, cap, i)))
         basis[leave] = enter
         entering[m if enter < 0 else enter] = INFINITY
+        if l >= 0 and pin[l] < 0:              # another face of its coordinate may pin it
+            for k in range(n):
+                i = basis[k]
+                if 0 <= i < axes and axis[i] == l:
+                    pin[l] = k
+                    break
+        if 0 <= enter < axes and pin[axis[enter]] < 0:
+            pin[axis[enter]] = leave
+    for j in range(dim):                       # the pinned rows, rebuilt
+        if pin[j] >= 0:
+            rebuild_pinned(inverse, recip, slope, basis, pin, n, j)
     if M == NULL and not tight(A, norms, b, cap, basis, dim, x, axis, coef, axes):
         return 2
     return 1
