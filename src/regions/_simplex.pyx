@@ -19,6 +19,7 @@ returns None (a singular or dual infeasible basis, an iteration limit, a dual ra
 import numpy as np
 from libc.math cimport INFINITY, fabs, sqrt
 from libc.stdint cimport int64_t
+from libc.string cimport memcpy
 from scipy.linalg.cython_blas cimport dgemv
 
 from regions import tolerances
@@ -113,7 +114,11 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     by dual simplex pivots from the dual feasible basis ``start`` (dim + 1,) of row indices
     (-1: the cap row), whose matrix's inverse ``start_inverse`` (dim + 1, dim + 1) is known
     (None: computed here; one kept over many pivots is refreshed when its optimal vertex
-    does not fit its own rows).
+    does not fit its own rows). Only the inverse's *kept* rows are read and returned: those
+    of the radius and of the coordinates no face row of the basis pins (a face row
+    ``c z_j + |c| r <= b_f`` among the leading axis rows fixes ``z_j``, and row ``j`` of the
+    inverse follows from the radius's row, :func:`pinned_entry`); the other rows of the
+    returned inverse hold anything. Of the 65 rows on a 64-D box's cells, about 8 are kept.
 
     Returns ``(center (dim,), radius, duals (m,), cap_dual, basis (dim + 1,), inverse)`` at
     an optimal basis, or at the first basis whose radius (an upper bound on the optimum, as
@@ -133,12 +138,17 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     if max_pivots < 0:
         max_pivots = 6 * n + 32     # parts of 64-D boxes proved empty take up to 280
     basis_arr = np.asarray(start, dtype=np.int64).copy()
+    inverse_arr = np.empty((n, n))
+    cdef const double[:, ::1] given_view
+    cdef const double* given = NULL
     if start_inverse is None:
-        inverse_arr, M_arr = np.empty((n, n)), np.empty((n, n))
+        M_arr = np.empty((n, n))
     else:
-        inverse_arr, M_arr = np.array(start_inverse, dtype=np.float64, order="C"), None
-        if inverse_arr.shape != (n, n):
+        M_arr = None
+        given_view = np.ascontiguousarray(start_inverse, dtype=np.float64)
+        if given_view.ndim != 2 or given_view.shape[0] != n or given_view.shape[1] != n:
             return None
+        given = &given_view[0, 0]
     # scratch: norms (m), values = A @ z (m), the leading axis rows' nonzero entries (m),
     # per row (m + 1, index m: the cap row) the violation that makes it enter (inf: in the
     # basis), the weight of its violation and its Devex weight; A @ column (m); the axis
@@ -161,7 +171,7 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     # the axis rows' coordinates (m), then the pinned coordinates' basis positions (n)
     axis_arr = np.empty(m + n, dtype=np.int64)
     cdef int64_t[::1] axis_scratch = axis_arr
-    cdef int found = dual_pivots(A_ptr, b_ptr, m, dim, cap, basis, inverse, M, &work[0],
+    cdef int found = dual_pivots(A_ptr, b_ptr, m, dim, cap, basis, given, inverse, M, &work[0],
                                  stop_below, max_pivots, axis_ptr, given_axes,
                                  &axis_scratch[0], &axis_scratch[m])
     if found == 0:
@@ -251,7 +261,8 @@ cdef void rebuild_pinned(double* inverse, const double* recip, const double* slo
 
 
 cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t dim, double cap,
-                     int64_t* basis, double* inverse, double* M, double* work,
+                     int64_t* basis, const double* given, double* inverse, double* M,
+                     double* work,
                      double stop_below, int max_pivots, const int64_t* given_axis,
                      Py_ssize_t given_axes, int64_t* axis, int64_t* pin) noexcept:
     """The pivots of :func:`chebyshev_dual` from ``basis`` (dim + 1,) and its ``inverse``
@@ -261,12 +272,12 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
     to ``work``'s third block, so the pricing reads neither from ``A``. ``pin`` (n,
     scratch): per coordinate ``j`` the basis position of a face row of ``j`` (-1: none, and
     always at ``dim``); row ``j`` of the inverse then follows from row ``dim``
-    (:func:`pinned_entry`), so only the other rows (as many as the basis has rows that
-    are not faces of distinct coordinates) are updated along the pivots, and the pinned
-    ones are rebuilt on return. On return the final
-    basis, its inverse, and in ``work`` (see the caller's layout) its vertex ``x``. Returns
-    1 at an optimal (or stopped) basis, 2 when the kept inverse does not fit its own rows
-    there, 0 on failure."""
+    (:func:`pinned_entry`), so only the kept rows (the others: as many as the basis has
+    rows that are not faces of distinct coordinates) are copied from ``given`` (n, n) and
+    updated along the pivots. On return the final basis, the kept rows of its inverse, and
+    in ``work`` (see the caller's layout) its vertex ``x``. Returns 1 at an optimal (or
+    stopped) basis, 2 when the kept inverse does not fit its own rows there, 0 on
+    failure."""
     cdef Py_ssize_t n = dim + 1, i, j, k, l, leave, enter, axes = 0
     cdef double s, worst, violation, ratio, best_ratio, best_w, r, step, norm
     cdef int pivots = 0
@@ -285,9 +296,9 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
     cdef double* column = w + n
     cdef double* basis_rhs = column + n
     cdef double* row = basis_rhs + n
-    cdef int blas_n = <int>n, blas_dim = <int>dim, blas_rest, one_step = 1
+    cdef int blas_dim = <int>dim, blas_rest, one_step = 1
     cdef double one = 1.0, zero = 0.0
-    cdef char transpose = b'T', no_transpose = b'N'
+    cdef char transpose = b'T'
     while axes < m:                 # the leading axis rows: a norm is one entry's size
         j = axis_of(A + axes * dim, dim) if given_axes < 0 else (
             given_axis[axes] if axes < given_axes else -1)
@@ -312,31 +323,36 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
             return 0
         entering[m if i < 0 else i] = INFINITY
         basis_rhs[k] = rhs(b, cap, i)
-    if M != NULL:
-        for k in range(n):
-            basis_row(A, norms, dim, basis[k], M + k * n)
-        if not invert(M, inverse, n):
-            return 0
-    # the multipliers are row n - 1 of the inverse: y = inverse^T e_r
-    for k in range(n):
-        if inverse[(n - 1) * n + k] < -SIMPLEX_DUAL_TOLERANCE:
-            return 0
     for j in range(n):
         pin[j] = -1
     for k in range(n):
         i = basis[k]
         if 0 <= i < axes and pin[axis[i]] < 0:
             pin[axis[i]] = k
+    if M != NULL:
+        for k in range(n):
+            basis_row(A, norms, dim, basis[k], M + k * n)
+        if not invert(M, inverse, n):
+            return 0
+    else:                           # the kept rows of the given inverse
+        for j in range(n):
+            if pin[j] < 0:
+                memcpy(inverse + j * n, given + j * n, n * sizeof(double))
+    # the multipliers are row n - 1 of the inverse: y = inverse^T e_r
+    for k in range(n):
+        if inverse[(n - 1) * n + k] < -SIMPLEX_DUAL_TOLERANCE:
+            return 0
     blas_rest = <int>(m - axes)
-    # BLAS reads the row-major (n, n) inverse as its transpose, and A (m, dim) as A^T
+    # BLAS reads the row-major A (m, dim) as A^T
     while True:
         # A @ z (updated along the pivots): the first rows of a box's cells are its faces,
         # one coordinate each
         if fresh:
-            dgemv(&transpose, &blas_n, &blas_n, &one, inverse, &blas_n, basis_rhs,
-                  &one_step, &zero, x, &one_step)                  # x = inverse @ b_B
-            for j in range(dim):                # a pinned row is stale: its face fixes z_j
-                if pin[j] >= 0:
+            x[dim] = dot4(inverse + dim * n, basis_rhs, n)     # x = inverse @ b_B
+            for j in range(dim):
+                if pin[j] < 0:
+                    x[j] = dot4(inverse + j * n, basis_rhs, n)
+                else:                           # its face fixes z_j
                     i = basis[pin[j]]
                     x[j] = b[i] * recip[i] - slope[i] * x[dim]
             if blas_rest > 0:
@@ -436,9 +452,6 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
                     break
         if 0 <= enter < axes and pin[axis[enter]] < 0:
             pin[axis[enter]] = leave
-    for j in range(dim):                       # the pinned rows, rebuilt
-        if pin[j] >= 0:
-            rebuild_pinned(inverse, recip, slope, basis, pin, n, j)
     if M == NULL and not tight(A, norms, b, cap, basis, dim, x, axis, coef, axes):
         return 2
     return 1
