@@ -153,8 +153,8 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     # per row (m + 1, index m: the cap row) the violation that makes it enter (inf: in the
     # basis), the weight of its violation and its Devex weight; A @ column (m); the axis
     # rows' 1 / entry and |entry| / entry (m each); then x, w, column, the basis rows' b,
-    # one LP row (n each)
-    work_arr = np.empty(9 * m + 3 + 5 * n)
+    # one LP row, the ratio test's ratios (n each)
+    work_arr = np.empty(9 * m + 3 + 6 * n)
     cdef double[::1] work = work_arr
     cdef double[:, ::1] inverse_view = inverse_arr
     cdef int64_t[::1] basis_view = basis_arr
@@ -296,6 +296,7 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
     cdef double* column = w + n
     cdef double* basis_rhs = column + n
     cdef double* row = basis_rhs + n
+    cdef double* ratios = row + n
     cdef int blas_dim = <int>dim, blas_rest, one_step = 1
     cdef double one = 1.0, zero = 0.0
     cdef char transpose = b'T'
@@ -409,12 +410,16 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
         else:                                  # the cap row: one
             for k in range(n):
                 w[k] = inverse[dim * n + k]
-        leave, best_ratio, best_w = -1, 0.0, 0.0
+        # the ratio test, in two passes: the ratios (inf: no candidate), then the least
         for k in range(n):
-            if w[k] > SIMPLEX_DUAL_TOLERANCE:
-                ratio = max(inverse[(n - 1) * n + k], 0.0) / w[k]
-                if leave < 0 or ratio < best_ratio or (ratio == best_ratio and w[k] > best_w):
-                    leave, best_ratio, best_w = k, ratio, w[k]
+            ratios[k] = (max(inverse[(n - 1) * n + k], 0.0) / w[k]
+                         if w[k] > SIMPLEX_DUAL_TOLERANCE else INFINITY)
+        leave, best_ratio, best_w = -1, INFINITY, 0.0
+        for k in range(n):
+            ratio = ratios[k]
+            if ratio < best_ratio or (ratio == best_ratio and ratio < INFINITY
+                                      and w[k] > best_w):
+                leave, best_ratio, best_w = k, ratio, w[k]
         if leave < 0 or best_w < SIMPLEX_SINGULAR_PIVOT:
             return 0
         i = basis[leave]
