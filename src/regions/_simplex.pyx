@@ -20,6 +20,7 @@ import numpy as np
 from libc.math cimport INFINITY, fabs, sqrt
 from libc.stdint cimport int64_t
 from libc.string cimport memcpy
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from scipy.linalg.cython_blas cimport dgemv
 
 from regions import tolerances
@@ -153,9 +154,10 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     # per row (m + 1, index m: the cap row) the violation that makes it enter (inf: in the
     # basis), the weight of its violation and its Devex weight; A @ column (m); the axis
     # rows' 1 / entry and |entry| / entry (m each); then x, w, column, the basis rows' b,
-    # one LP row, the ratio test's ratios (n each)
-    work_arr = np.empty(9 * m + 3 + 6 * n)
-    cdef double[::1] work = work_arr
+    # one LP row, the ratio test's ratios (n each); and (ints) the axis rows' coordinates
+    # (m), the pinned coordinates' basis positions (n)
+    cdef double* work = <double*>PyMem_Malloc((9 * m + 3 + 6 * n) * sizeof(double))
+    cdef int64_t* ints = <int64_t*>PyMem_Malloc((m + n) * sizeof(int64_t))
     cdef double[:, ::1] inverse_view = inverse_arr
     cdef int64_t[::1] basis_view = basis_arr
     cdef double* inverse = &inverse_view[0, 0]
@@ -168,30 +170,42 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
         M_view = M_arr
         M = &M_view[0, 0]
     cdef const int64_t* axis_ptr = &axis[0] if given_axes > 0 else NULL
-    # the axis rows' coordinates (m), then the pinned coordinates' basis positions (n)
-    axis_arr = np.empty(m + n, dtype=np.int64)
-    cdef int64_t[::1] axis_scratch = axis_arr
-    cdef int found = dual_pivots(A_ptr, b_ptr, m, dim, cap, basis, given, inverse, M, &work[0],
-                                 stop_below, max_pivots, axis_ptr, given_axes,
-                                 &axis_scratch[0], &axis_scratch[m])
-    if found == 0:
-        return None
-    if found == 2:        # a kept inverse had drifted: start again with a computed one
-        return chebyshev_dual(A, b, cap, start, None, stop_below, max_pivots, axis)
-    duals_arr = np.zeros(m)
-    cdef double[::1] duals = duals_arr
-    cdef double cap_dual = 0.0, y
+    cdef int found
+    cdef double[::1] duals, center
+    cdef double cap_dual = 0.0, y, radius
+    cdef double* x
     cdef Py_ssize_t k
-    for k in range(n):
-        y = inverse[(n - 1) * n + k]
-        if y < -SIMPLEX_DUAL_TOLERANCE * 1e3:
+    if work == NULL or ints == NULL:
+        PyMem_Free(work)
+        PyMem_Free(ints)
+        raise MemoryError()
+    try:
+        found = dual_pivots(A_ptr, b_ptr, m, dim, cap, basis, given, inverse, M, work,
+                            stop_below, max_pivots, axis_ptr, given_axes, ints, ints + m)
+        if found == 0:
             return None
-        if basis[k] < 0:
-            cap_dual = max(y, 0.0)
-        else:
-            duals[basis[k]] = max(y, 0.0)
-    x = work_arr[9 * m + 3:9 * m + 3 + n]
-    return x[:dim].copy(), float(x[dim]), duals_arr, cap_dual, basis_arr, inverse_arr
+        if found == 2:        # a kept inverse had drifted: start again with a computed one
+            return chebyshev_dual(A, b, cap, start, None, stop_below, max_pivots, axis)
+        duals_arr = np.zeros(m)
+        duals = duals_arr
+        for k in range(n):
+            y = inverse[(n - 1) * n + k]
+            if y < -SIMPLEX_DUAL_TOLERANCE * 1e3:
+                return None
+            if basis[k] < 0:
+                cap_dual = max(y, 0.0)
+            else:
+                duals[basis[k]] = max(y, 0.0)
+        center_arr = np.empty(dim)
+        center = center_arr
+        x = work + 9 * m + 3
+        for k in range(dim):
+            center[k] = x[k]
+        radius = x[dim]
+    finally:
+        PyMem_Free(work)
+        PyMem_Free(ints)
+    return center_arr, radius, duals_arr, cap_dual, basis_arr, inverse_arr
 
 
 cdef inline Py_ssize_t axis_of(const double* a, Py_ssize_t dim) noexcept nogil:
