@@ -119,7 +119,8 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     of the radius and of the coordinates no face row of the basis pins (a face row
     ``c z_j + |c| r <= b_f`` among the leading axis rows fixes ``z_j``, and row ``j`` of the
     inverse follows from the radius's row, :func:`pinned_entry`); the other rows of the
-    returned inverse hold anything. Of the 65 rows on a 64-D box's cells, about 8 are kept.
+    returned inverse hold 0 or stale values. Of the 65 rows on a 64-D box's cells, about 8
+    are kept.
 
     Returns ``(center (dim,), radius, duals (m,), cap_dual, basis (dim + 1,), inverse)`` at
     an optimal basis, or at the first basis whose radius (an upper bound on the optimum, as
@@ -138,8 +139,8 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
         return None
     if max_pivots < 0:
         max_pivots = 6 * n + 32     # parts of 64-D boxes proved empty take up to 280
-    basis_arr = np.asarray(start, dtype=np.int64).copy()
-    inverse_arr = np.empty((n, n))
+    basis_arr = np.empty(n, dtype=np.int64)
+    inverse_arr = np.zeros((n, n))     # the rows it does not keep: 0, not whatever was there
     cdef const double[:, ::1] given_view
     cdef const double* given = NULL
     if start_inverse is None:
@@ -162,6 +163,7 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     cdef int64_t[::1] basis_view = basis_arr
     cdef double* inverse = &inverse_view[0, 0]
     cdef int64_t* basis = &basis_view[0]
+    memcpy(basis, &start[0], n * sizeof(int64_t))
     cdef const double* A_ptr = &A[0, 0] if m > 0 else NULL
     cdef const double* b_ptr = &b[0] if m > 0 else NULL
     cdef double[:, ::1] M_view
