@@ -119,7 +119,7 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     of the radius and of the coordinates no face row of the basis pins (a face row
     ``c z_j + |c| r <= b_f`` among the leading axis rows fixes ``z_j``, and row ``j`` of the
     inverse follows from the radius's row, :func:`pinned_entry`); the other rows of the
-    returned inverse hold 0 or stale values. Of the 65 rows on a 64-D box's cells, about 8
+    returned inverse hold 0 or stale values. Of the 65 rows on a 64-D box's cells, about 7
     are kept.
 
     Returns ``(center (dim,), radius, duals (m,), cap_dual, basis (dim + 1,), inverse)`` at
