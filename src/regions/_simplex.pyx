@@ -278,8 +278,7 @@ cdef void rebuild_pinned(double* inverse, const double* recip, const double* slo
 
 cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t dim, double cap,
                      int64_t* basis, const double* given, double* inverse, double* M,
-                     double* work,
-                     double stop_below, int max_pivots, const int64_t* given_axis,
+                     double* work, double stop_below, int max_pivots, const int64_t* given_axis,
                      Py_ssize_t given_axes, int64_t* axis, int64_t* pin) noexcept:
     """The pivots of :func:`chebyshev_dual` from ``basis`` (dim + 1,) and its ``inverse``
     (n, n), kept from earlier pivots, or computed here from the basis rows when ``M`` (n, n
