@@ -139,3 +139,86 @@ def test_stopping_below_a_radius_gives_a_bound_with_its_certificate(dim):
     assert np.abs(early.duals @ A).max() < 1e-9
     assert early.duals @ norms + early.cap_dual == pytest.approx(1.0, abs=1e-9)
     assert early.duals @ b + early.cap_dual * CAP == pytest.approx(early.radius, abs=1e-9)
+
+
+def scaled_box(lower: np.ndarray, upper: np.ndarray, scales: np.ndarray):
+    """The box ``lower <= z <= upper`` as face rows with entries ``scales`` (2 dim,), upper
+    faces first: rows of one nonzero entry of any size, as an exact rescaling leaves them."""
+    dim = lower.size
+    A = np.vstack([np.diag(scales[:dim]), -np.diag(scales[dim:])])
+    return A, np.r_[scales[:dim] * upper, -scales[dim:] * lower]
+
+
+def assert_inverse_of_basis(A, basis: Basis, faces: int):
+    """The kept rows of the inverse (the radius's, and those of the coordinates no face row
+    of the basis, among the ``faces`` leading rows of ``A``, pins) are those of the inverse
+    of the basis rows ``[a_i | |a_i|]`` (-1: ``e_r``), by numpy's own inversion of them."""
+    dim = A.shape[1]
+    rows = [np.r_[np.zeros(dim), 1.0] if i < 0 else np.r_[A[i], np.linalg.norm(A[i])]
+            for i in basis.rows]
+    pinned = {int(np.flatnonzero(A[i])[0]) for i in basis.rows if 0 <= i < faces}
+    kept = [j for j in range(dim + 1) if j not in pinned]
+    assert len(kept) < dim + 1 or faces == 0
+    assert np.allclose(basis.inverse[kept], np.linalg.inv(np.array(rows))[kept], atol=1e-8)
+
+
+@pytest.mark.parametrize("dim", [3, 8, 64])
+@pytest.mark.parametrize("seed", range(3))
+def test_chains_of_cuts_of_thin_scaled_boxes_match_highs(dim, seed):
+    """Boxes with face rows of any scale, some coordinates so thin that the ball touches
+    both of their faces (two rows of one coordinate in the basis), cut down one branch;
+    the axis rows given as the split engine gives them. Each answer matches HiGHS, and
+    the inverse kept for the next LP is that of its basis."""
+    from regions.engines._split import leading_axes
+    rng = np.random.default_rng(seed)
+    lower = rng.uniform(-1.0, 1.0, dim)
+    width = rng.uniform(0.5, 2.0, dim)
+    width[rng.choice(dim, max(1, dim // 4), replace=False)] = rng.uniform(0.01, 0.1)
+    A, b = scaled_box(lower, lower + width, rng.uniform(0.25, 4.0, 2 * dim))
+    axis = leading_axes(A)
+    solver = LPSolver()
+    # HiGHS leaves the centre's free coordinates nonbasic here (no basis to start from): the
+    # optimal basis, by hand, holds both faces of the thinnest coordinate (multipliers
+    # 1 / (2 |entry|)) and a lower face of each other one (multiplier 0)
+    thin = int(np.argmin(width))
+    start = Basis(np.array([thin, dim + thin] + [dim + k for k in range(dim) if k != thin]))
+    ball = solver.warm_chebyshev(A, b, start, cap=CAP, axis=axis)
+    assert ball.radius == pytest.approx(solver.chebyshev(A, b, cap=CAP).radius, abs=1e-12)
+    for _ in range(8):
+        row = rng.normal(size=dim)
+        row /= np.linalg.norm(row)
+        A, b = with_row(A, b, row, row @ ball.center + rng.uniform(-0.2, 0.05))
+        warm = solver.warm_chebyshev(A, b, ball.basis, cap=CAP, axis=axis)
+        assert_matches_highs(solver, A, b, ball.basis)
+        if warm.radius < 0.0:
+            break
+        assert_inverse_of_basis(A, warm.basis, 2 * dim)
+        ball = warm
+
+
+@pytest.mark.parametrize("dim", [2, 6])
+def test_degenerate_cuts_of_a_thin_box_match_highs(dim):
+    """A slab thinner in its first coordinate: cuts parallel to its faces (as later rows,
+    not axis rows), through its corners, a sliver, and an empty side."""
+    solver = LPSolver()
+    upper = np.ones(dim)
+    upper[0] = 0.1
+    A, b = scaled_box(np.zeros(dim), upper, np.r_[np.full(dim, 2.0), np.full(dim, 0.5)])
+    start = solver.chebyshev(A, b, cap=CAP).basis
+    diagonal = np.ones(dim) / np.sqrt(dim)
+    corner = upper @ diagonal
+    e0 = np.eye(dim)[0]
+    cuts = {
+        "parallel to the thin faces, tighter": (e0, 0.05),
+        "parallel to the thin faces, the same": (e0, 0.1),
+        "parallel to a wide face": (np.eye(dim)[-1], 0.5),
+        "through the origin corner": (diagonal, 0.0),
+        "through the far corner": (-diagonal, -corner),
+        "sliver at the thin face": (-e0, -(0.1 - 1e-9)),
+        "empty side": (-diagonal, -corner - 0.5),
+    }
+    for name, (row, offset) in cuts.items():
+        cut_A, cut_b = with_row(A, b, row, offset)
+        warm = assert_matches_highs(solver, cut_A, cut_b, start)
+        if warm.radius >= 0.0:
+            assert_inverse_of_basis(cut_A, warm.basis, 2 * dim)

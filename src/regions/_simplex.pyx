@@ -19,7 +19,9 @@ returns None (a singular or dual infeasible basis, an iteration limit, a dual ra
 import numpy as np
 from libc.math cimport INFINITY, fabs, sqrt
 from libc.stdint cimport int64_t
-from scipy.linalg.cython_blas cimport dgemv, dger
+from libc.string cimport memcpy
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from scipy.linalg.cython_blas cimport dgemv
 
 from regions import tolerances
 
@@ -84,11 +86,11 @@ cdef inline double rhs(const double* b, double cap, Py_ssize_t i) noexcept nogil
 
 
 cdef bint tight(const double* A, const double* norms, const double* b, double cap,
-               const int64_t* basis, Py_ssize_t dim, const double* x, const double* axis,
-               Py_ssize_t axes) noexcept nogil:
+               const int64_t* basis, Py_ssize_t dim, const double* x, const int64_t* axis,
+               const double* coef, Py_ssize_t axes) noexcept nogil:
     """Whether every row of ``basis`` (dim + 1,) holds with equality at ``x`` up to
     ``SIMPLEX_FEASIBILITY`` (a kept basis inverse has not drifted); the ``axes`` leading
-    rows are axis rows, whose coordinates ``axis`` holds."""
+    rows are axis rows, whose coordinates ``axis`` and entries there ``coef`` (axes,) hold."""
     cdef Py_ssize_t k, j, i
     cdef double s
     for k in range(dim + 1):
@@ -96,8 +98,7 @@ cdef bint tight(const double* A, const double* norms, const double* b, double ca
         if i < 0:
             s = x[dim] - cap
         elif i < axes:
-            j = <Py_ssize_t>axis[i]
-            s = norms[i] * x[dim] - b[i] + A[i * dim + j] * x[j]
+            s = norms[i] * x[dim] - b[i] + coef[i] * x[axis[i]]
         else:
             s = norms[i] * x[dim] - b[i]
             for j in range(dim):
@@ -114,7 +115,12 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     by dual simplex pivots from the dual feasible basis ``start`` (dim + 1,) of row indices
     (-1: the cap row), whose matrix's inverse ``start_inverse`` (dim + 1, dim + 1) is known
     (None: computed here; one kept over many pivots is refreshed when its optimal vertex
-    does not fit its own rows).
+    does not fit its own rows). Only the inverse's *kept* rows are read and returned: those
+    of the radius and of the coordinates no face row of the basis pins (a face row
+    ``c z_j + |c| r <= b_f`` among the leading axis rows fixes ``z_j``, and row ``j`` of the
+    inverse follows from the radius's row, :func:`pinned_entry`); the other rows of the
+    returned inverse hold 0 or stale values. Of the 65 rows on a 64-D box's cells, about 7
+    are kept.
 
     Returns ``(center (dim,), radius, duals (m,), cap_dual, basis (dim + 1,), inverse)`` at
     an optimal basis, or at the first basis whose radius (an upper bound on the optimum, as
@@ -133,23 +139,31 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
         return None
     if max_pivots < 0:
         max_pivots = 6 * n + 32     # parts of 64-D boxes proved empty take up to 280
-    basis_arr = np.asarray(start, dtype=np.int64).copy()
+    basis_arr = np.empty(n, dtype=np.int64)
+    inverse_arr = np.zeros((n, n))     # the rows it does not keep: 0, not whatever was there
+    cdef const double[:, ::1] given_view
+    cdef const double* given = NULL
     if start_inverse is None:
-        inverse_arr, M_arr = np.empty((n, n)), np.empty((n, n))
+        M_arr = np.empty((n, n))
     else:
-        inverse_arr, M_arr = np.array(start_inverse, dtype=np.float64, order="C"), None
-        if inverse_arr.shape != (n, n):
+        M_arr = None
+        given_view = np.ascontiguousarray(start_inverse, dtype=np.float64)
+        if given_view.ndim != 2 or given_view.shape[0] != n or given_view.shape[1] != n:
             return None
-    # scratch: norms (m), values = A @ z (m), the coordinates of the leading axis rows (m),
+        given = &given_view[0, 0]
+    # scratch: norms (m), values = A @ z (m), the leading axis rows' nonzero entries (m),
     # per row (m + 1, index m: the cap row) the violation that makes it enter (inf: in the
-    # basis), the weight of its violation and its Devex weight; A @ column (m); then x, w,
-    # column, the basis rows' b, one LP row (n each)
-    work_arr = np.empty(7 * m + 3 + 5 * n)
-    cdef double[::1] work = work_arr
+    # basis), the weight of its violation and its Devex weight; A @ column (m); the axis
+    # rows' 1 / entry and |entry| / entry (m each); then x, w, column, the basis rows' b,
+    # one LP row, the ratio test's ratios (n each); and (ints) the axis rows' coordinates
+    # (m), the pinned coordinates' basis positions (n)
+    cdef double* work = <double*>PyMem_Malloc((9 * m + 3 + 6 * n) * sizeof(double))
+    cdef int64_t* ints = <int64_t*>PyMem_Malloc((m + n) * sizeof(int64_t))
     cdef double[:, ::1] inverse_view = inverse_arr
     cdef int64_t[::1] basis_view = basis_arr
     cdef double* inverse = &inverse_view[0, 0]
     cdef int64_t* basis = &basis_view[0]
+    memcpy(basis, &start[0], n * sizeof(int64_t))
     cdef const double* A_ptr = &A[0, 0] if m > 0 else NULL
     cdef const double* b_ptr = &b[0] if m > 0 else NULL
     cdef double[:, ::1] M_view
@@ -158,26 +172,42 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
         M_view = M_arr
         M = &M_view[0, 0]
     cdef const int64_t* axis_ptr = &axis[0] if given_axes > 0 else NULL
-    cdef int found = dual_pivots(A_ptr, b_ptr, m, dim, cap, basis, inverse, M, &work[0],
-                                 stop_below, max_pivots, axis_ptr, given_axes)
-    if found == 0:
-        return None
-    if found == 2:        # a kept inverse had drifted: start again with a computed one
-        return chebyshev_dual(A, b, cap, start, None, stop_below, max_pivots, axis)
-    duals_arr = np.zeros(m)
-    cdef double[::1] duals = duals_arr
-    cdef double cap_dual = 0.0, y
+    cdef int found
+    cdef double[::1] duals, center
+    cdef double cap_dual = 0.0, y, radius
+    cdef double* x
     cdef Py_ssize_t k
-    for k in range(n):
-        y = inverse[(n - 1) * n + k]
-        if y < -SIMPLEX_DUAL_TOLERANCE * 1e3:
+    if work == NULL or ints == NULL:
+        PyMem_Free(work)
+        PyMem_Free(ints)
+        raise MemoryError()
+    try:
+        found = dual_pivots(A_ptr, b_ptr, m, dim, cap, basis, given, inverse, M, work,
+                            stop_below, max_pivots, axis_ptr, given_axes, ints, ints + m)
+        if found == 0:
             return None
-        if basis[k] < 0:
-            cap_dual = max(y, 0.0)
-        else:
-            duals[basis[k]] = max(y, 0.0)
-    x = work_arr[7 * m + 3:7 * m + 3 + n]
-    return x[:dim].copy(), float(x[dim]), duals_arr, cap_dual, basis_arr, inverse_arr
+        if found == 2:        # a kept inverse had drifted: start again with a computed one
+            return chebyshev_dual(A, b, cap, start, None, stop_below, max_pivots, axis)
+        duals_arr = np.zeros(m)
+        duals = duals_arr
+        for k in range(n):
+            y = inverse[(n - 1) * n + k]
+            if y < -SIMPLEX_DUAL_TOLERANCE * 1e3:
+                return None
+            if basis[k] < 0:
+                cap_dual = max(y, 0.0)
+            else:
+                duals[basis[k]] = max(y, 0.0)
+        center_arr = np.empty(dim)
+        center = center_arr
+        x = work + 9 * m + 3
+        for k in range(dim):
+            center[k] = x[k]
+        radius = x[dim]
+    finally:
+        PyMem_Free(work)
+        PyMem_Free(ints)
+    return center_arr, radius, duals_arr, cap_dual, basis_arr, inverse_arr
 
 
 cdef inline Py_ssize_t axis_of(const double* a, Py_ssize_t dim) noexcept nogil:
@@ -193,17 +223,18 @@ cdef inline Py_ssize_t axis_of(const double* a, Py_ssize_t dim) noexcept nogil:
     return j
 
 
-cdef void update_devex(const double* A, const double* norms, const double* axis,
-                       Py_ssize_t axes, Py_ssize_t m, Py_ssize_t dim, const int64_t* basis,
-                       const double* column, double best_w, Py_ssize_t enter,
-                       Py_ssize_t leave, double* devex, double* alpha) noexcept:
+cdef void update_devex(const double* A, const double* norms, const int64_t* axis,
+                       const double* coef, Py_ssize_t axes, Py_ssize_t m, Py_ssize_t dim,
+                       const int64_t* basis, const double* column, double best_w,
+                       Py_ssize_t enter, Py_ssize_t leave, double* devex,
+                       double* alpha) noexcept:
     """The Devex weights (Harris's estimates, in Forrest and Goldfarb's dual form, of the dual
     steepest edge norms ``1 + |inverse^T row_i|^2``) after the pivot of row ``enter`` into
     basis position ``leave``, whose pivot entry is ``best_w``; ``column`` (n,) is column
     ``leave`` of the inverse before the pivot, ``alpha`` (m,) scratch. A row's weight grows
     to ``theta_i^2`` times the entering row's, ``theta_i = (inverse^T row_i)_leave /
     best_w``; the leaving row's is the entering row's over ``best_w^2``, at least 1."""
-    cdef Py_ssize_t i, j, q = m if enter < 0 else enter
+    cdef Py_ssize_t i, q = m if enter < 0 else enter
     cdef double theta, scale = devex[q] / (best_w * best_w), radius_entry = column[dim]
     cdef int blas_dim = <int>dim, blas_rest = <int>(m - axes), one_step = 1
     cdef double one = 1.0, zero = 0.0
@@ -212,8 +243,7 @@ cdef void update_devex(const double* A, const double* norms, const double* axis,
         dgemv(&transpose, &blas_dim, &blas_rest, &one, <double*>A + axes * dim, &blas_dim,
               column, &one_step, &zero, alpha + axes, &one_step)
     for i in range(axes):
-        j = <Py_ssize_t>axis[i]
-        alpha[i] = A[i * dim + j] * column[j]
+        alpha[i] = coef[i] * column[axis[i]]
     # basis rows' weights are updated too (branch-free): they are reset when they leave
     for i in range(m):
         theta = alpha[i] + norms[i] * radius_entry
@@ -223,42 +253,78 @@ cdef void update_devex(const double* A, const double* norms, const double* axis,
     devex[m if i < 0 else i] = max(scale, 1.0)
 
 
+cdef inline double pinned_entry(const double* inverse, const double* recip,
+                                const double* slope, const int64_t* basis, Py_ssize_t n,
+                                Py_ssize_t p, Py_ssize_t k) noexcept nogil:
+    """Entry ``k`` of row ``j`` of the inverse (n, n) when the face row ``c z_j + |c| r <=
+    b_f`` is in the basis at position ``p``: that row of the basis matrix times the inverse
+    is ``e_p``, so row ``j`` is ``(e_p - |c| (row n - 1)) / c``; ``recip`` (axes,) holds the
+    faces' ``1 / c``, ``slope`` (axes,) their ``|c| / c``."""
+    cdef Py_ssize_t f = basis[p]
+    return (recip[f] if k == p else 0.0) - slope[f] * inverse[(n - 1) * n + k]
+
+
+cdef void rebuild_pinned(double* inverse, const double* recip, const double* slope,
+                         const int64_t* basis, const int64_t* pin, Py_ssize_t n,
+                         Py_ssize_t j) noexcept nogil:
+    """Row ``j`` of the inverse (n, n) from row ``n - 1``, ``j`` pinned by the face at basis
+    position ``pin[j]`` (:func:`pinned_entry`)."""
+    cdef Py_ssize_t k, p = pin[j], f = basis[p]
+    cdef double g = slope[f]
+    for k in range(n):
+        inverse[j * n + k] = -g * inverse[(n - 1) * n + k]
+    inverse[j * n + p] += recip[f]
+
+
 cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t dim, double cap,
-                     int64_t* basis, double* inverse, double* M, double* work,
-                     double stop_below, int max_pivots, const int64_t* given_axis,
-                     Py_ssize_t given_axes) noexcept:
+                     int64_t* basis, const double* given, double* inverse, double* M,
+                     double* work, double stop_below, int max_pivots, const int64_t* given_axis,
+                     Py_ssize_t given_axes, int64_t* axis, int64_t* pin) noexcept:
     """The pivots of :func:`chebyshev_dual` from ``basis`` (dim + 1,) and its ``inverse``
     (n, n), kept from earlier pivots, or computed here from the basis rows when ``M`` (n, n
     scratch) is given; the leading axis rows ``given_axis`` (``given_axes`` of them; -1:
-    found here); on return the final basis, its inverse, and in ``work`` (see the
-    caller's layout) its vertex ``x``. Returns 1 at an optimal (or stopped) basis, 2 when
-    the kept inverse does not fit its own rows there, 0 on failure."""
+    found here), whose coordinates go to ``axis`` (at least m,) and their nonzero entries
+    to ``work``'s third block, so the pricing reads neither from ``A``. ``pin`` (n,
+    scratch): per coordinate ``j`` the basis position of a face row of ``j`` (-1: none, and
+    always at ``dim``); row ``j`` of the inverse then follows from row ``dim``
+    (:func:`pinned_entry`), so only the kept rows (the others: as many as the basis has
+    rows that are not faces of distinct coordinates) are copied from ``given`` (n, n) and
+    updated along the pivots. On return the final basis, the kept rows of its inverse, and
+    in ``work`` (see the caller's layout) its vertex ``x``. Returns 1 at an optimal (or
+    stopped) basis, 2 when the kept inverse does not fit its own rows there, 0 on
+    failure."""
     cdef Py_ssize_t n = dim + 1, i, j, k, l, leave, enter, axes = 0
-    cdef double s, worst, violation, ratio, best_ratio, best_w, r, step
+    cdef double s, worst, violation, ratio, best_ratio, best_w, r, step, norm
     cdef int pivots = 0
     cdef bint fresh = True
     cdef double* norms = work
     cdef double* values = work + m
-    cdef double* axis = work + 2 * m
+    cdef double* coef = work + 2 * m
     cdef double* entering = work + 3 * m            # in the basis: inf
     cdef double* weight = work + 4 * m + 1
     cdef double* devex = work + 5 * m + 2
     cdef double* alpha = work + 6 * m + 3
-    cdef double* x = work + 7 * m + 3
+    cdef double* recip = work + 7 * m + 3
+    cdef double* slope = work + 8 * m + 3
+    cdef double* x = work + 9 * m + 3
     cdef double* w = x + n
     cdef double* column = w + n
     cdef double* basis_rhs = column + n
     cdef double* row = basis_rhs + n
-    cdef int blas_n = <int>n, blas_dim = <int>dim, blas_rest, one_step = 1
-    cdef double one = 1.0, zero = 0.0, minus_one = -1.0
-    cdef char transpose = b'T', no_transpose = b'N'
+    cdef double* ratios = row + n
+    cdef int blas_dim = <int>dim, blas_rest, one_step = 1
+    cdef double one = 1.0, zero = 0.0
+    cdef char transpose = b'T'
     while axes < m:                 # the leading axis rows: a norm is one entry's size
         j = axis_of(A + axes * dim, dim) if given_axes < 0 else (
             given_axis[axes] if axes < given_axes else -1)
         if j < 0:
             break
         axis[axes] = j
-        norms[axes] = sqrt(A[axes * dim + j] * A[axes * dim + j])   # = dot4's, exactly
+        coef[axes] = A[axes * dim + j]
+        norms[axes] = sqrt(coef[axes] * coef[axes])   # = dot4's, exactly
+        recip[axes] = 1.0 / coef[axes]
+        slope[axes] = norms[axes] / coef[axes]
         axes += 1
     for i in range(axes, m):
         norms[i] = sqrt(dot4(A + i * dim, A + i * dim, dim))
@@ -273,23 +339,38 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
             return 0
         entering[m if i < 0 else i] = INFINITY
         basis_rhs[k] = rhs(b, cap, i)
+    for j in range(n):
+        pin[j] = -1
+    for k in range(n):
+        i = basis[k]
+        if 0 <= i < axes and pin[axis[i]] < 0:
+            pin[axis[i]] = k
     if M != NULL:
         for k in range(n):
             basis_row(A, norms, dim, basis[k], M + k * n)
         if not invert(M, inverse, n):
             return 0
+    else:                           # the kept rows of the given inverse
+        for j in range(n):
+            if pin[j] < 0:
+                memcpy(inverse + j * n, given + j * n, n * sizeof(double))
     # the multipliers are row n - 1 of the inverse: y = inverse^T e_r
     for k in range(n):
         if inverse[(n - 1) * n + k] < -SIMPLEX_DUAL_TOLERANCE:
             return 0
     blas_rest = <int>(m - axes)
-    # BLAS reads the row-major (n, n) inverse as its transpose, and A (m, dim) as A^T
+    # BLAS reads the row-major A (m, dim) as A^T
     while True:
         # A @ z (updated along the pivots): the first rows of a box's cells are its faces,
         # one coordinate each
         if fresh:
-            dgemv(&transpose, &blas_n, &blas_n, &one, inverse, &blas_n, basis_rhs,
-                  &one_step, &zero, x, &one_step)                  # x = inverse @ b_B
+            x[dim] = dot4(inverse + dim * n, basis_rhs, n)     # x = inverse @ b_B
+            for j in range(dim):
+                if pin[j] < 0:
+                    x[j] = dot4(inverse + j * n, basis_rhs, n)
+                else:                           # its face fixes z_j
+                    i = basis[pin[j]]
+                    x[j] = b[i] * recip[i] - slope[i] * x[dim]
             if blas_rest > 0:
                 dgemv(&transpose, &blas_dim, &blas_rest, &one, <double*>A + axes * dim,
                       &blas_dim, x, &one_step, &zero, values + axes, &one_step)
@@ -300,8 +381,7 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
             if s > entering[m]:
                 enter, worst, violation = -1, s * weight[m] * s * weight[m] / devex[m], s
             for i in range(axes):
-                j = <Py_ssize_t>axis[i]
-                s = A[i * dim + j] * x[j] + norms[i] * r - b[i]
+                s = coef[i] * x[axis[i]] + norms[i] * r - b[i]
                 if s > entering[i] and s * weight[i] * s * weight[i] > worst * devex[i]:
                     enter, worst, violation = i, s * weight[i] * s * weight[i] / devex[i], s
             for i in range(axes, m):
@@ -316,35 +396,65 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
         if pivots == max_pivots:
             return 0
         pivots += 1
-        basis_row(A, norms, dim, enter, row)
-        if enter >= axes:                      # w = inverse^T row: row = sum_k w_k row_{B_k}
-            dgemv(&no_transpose, &blas_n, &blas_n, &one, inverse, &blas_n, row, &one_step,
-                  &zero, w, &one_step)
-        else:
+        # w = inverse^T row: row = sum_k w_k row_{B_k}
+        if enter >= axes:                      # the unpinned rows, then the pinned ones
+            basis_row(A, norms, dim, enter, row)
+            norm = 0.0
+            for j in range(dim):
+                if pin[j] >= 0:
+                    norm -= row[j] * slope[basis[pin[j]]]
+            norm += row[dim]
             for k in range(n):
-                w[k] = 0.0
-            for j in range(n):                 # a face's row has two nonzeros
+                w[k] = norm * inverse[dim * n + k]
+            for j in range(dim):
                 s = row[j]
-                if s != 0.0:
+                if pin[j] < 0:
                     for k in range(n):
                         w[k] += s * inverse[j * n + k]
-        leave, best_ratio, best_w = -1, 0.0, 0.0
+                else:
+                    w[pin[j]] += s * recip[basis[pin[j]]]
+        elif enter >= 0:                       # a face's row: two nonzeros
+            j, s, norm = axis[enter], coef[enter], norms[enter]
+            if pin[j] < 0:
+                for k in range(n):
+                    w[k] = s * inverse[j * n + k] + norm * inverse[dim * n + k]
+            else:                              # the opposite face of a pinned coordinate
+                for k in range(n):
+                    w[k] = (s * pinned_entry(inverse, recip, slope, basis, n, pin[j], k)
+                            + norm * inverse[dim * n + k])
+        else:                                  # the cap row: one
+            for k in range(n):
+                w[k] = inverse[dim * n + k]
+        # the ratio test, in two passes: the ratios (inf: no candidate), then the least
         for k in range(n):
-            if w[k] > SIMPLEX_DUAL_TOLERANCE:
-                ratio = max(inverse[(n - 1) * n + k], 0.0) / w[k]
-                if leave < 0 or ratio < best_ratio or (ratio == best_ratio and w[k] > best_w):
-                    leave, best_ratio, best_w = k, ratio, w[k]
+            ratios[k] = (max(inverse[(n - 1) * n + k], 0.0) / w[k]
+                         if w[k] > SIMPLEX_DUAL_TOLERANCE else INFINITY)
+        leave, best_ratio, best_w = -1, INFINITY, 0.0
+        for k in range(n):
+            ratio = ratios[k]
+            if ratio < best_ratio or (ratio == best_ratio and ratio < INFINITY
+                                      and w[k] > best_w):
+                leave, best_ratio, best_w = k, ratio, w[k]
         if leave < 0 or best_w < SIMPLEX_SINGULAR_PIVOT:
             return 0
-        for l in range(n):                     # inverse <- inverse E^-1 (row leave of E is w)
-            w[l] = w[l] / best_w
-            column[l] = inverse[l * n + leave]
-        update_devex(A, norms, axis, axes, m, dim, basis, column, best_w, enter, leave,
+        i = basis[leave]
+        l = axis[i] if 0 <= i < axes else -1
+        if l >= 0 and pin[l] == leave:         # the leaving face unpins its coordinate
+            rebuild_pinned(inverse, recip, slope, basis, pin, n, l)
+            pin[l] = -1
+        for j in range(n):                     # inverse <- inverse E^-1 (row leave of E is w)
+            w[j] = w[j] / best_w
+            column[j] = (inverse[j * n + leave] if pin[j] < 0 else
+                         pinned_entry(inverse, recip, slope, basis, n, pin[j], leave))
+        update_devex(A, norms, axis, coef, axes, m, dim, basis, column, best_w, enter, leave,
                      devex, alpha)
-        dger(&blas_n, &blas_n, &minus_one, w, &one_step, column, &one_step, inverse, &blas_n)
         step = violation / best_w
         for j in range(n):
-            inverse[j * n + leave] = column[j] / best_w
+            if pin[j] < 0:
+                s = column[j]
+                for k in range(n):
+                    inverse[j * n + k] -= s * w[k]
+                inverse[j * n + leave] = s / best_w
             x[j] -= step * column[j]                     # the entering row becomes tight
         for i in range(axes, m):
             values[i] -= step * alpha[i]
@@ -354,6 +464,14 @@ cdef int dual_pivots(const double* A, const double* b, Py_ssize_t m, Py_ssize_t 
         entering[m if i < 0 else i] = SIMPLEX_FEASIBILITY * (1.0 + fabs(rhs(b, cap, i)))
         basis[leave] = enter
         entering[m if enter < 0 else enter] = INFINITY
-    if M == NULL and not tight(A, norms, b, cap, basis, dim, x, axis, axes):
+        if l >= 0 and pin[l] < 0:              # another face of its coordinate may pin it
+            for k in range(n):
+                i = basis[k]
+                if 0 <= i < axes and axis[i] == l:
+                    pin[l] = k
+                    break
+        if 0 <= enter < axes and pin[axis[enter]] < 0:
+            pin[axis[enter]] = leave
+    if M == NULL and not tight(A, norms, b, cap, basis, dim, x, axis, coef, axes):
         return 2
     return 1

@@ -102,7 +102,12 @@ class Ball:
 class Basis:
     """A basis of the inscribed-ball LP: ``rows`` (dim + 1,) the indices of the rows held
     at their bounds (-1: the radius at its cap), and the inverse (dim + 1, dim + 1) of
-    their matrix ``[a_i | |a_i|]`` when known (None: the dual simplex computes it)."""
+    their matrix ``[a_i | |a_i|]`` when known (None: the dual simplex computes it). Only
+    the rows of the inverse that :func:`regions._simplex.chebyshev_dual` keeps hold it (the
+    radius's, and those of the coordinates no leading axis row of the basis pins), so a
+    basis is a start for LPs whose leading axis rows include its own (as the cells of one
+    domain share theirs); any other start is caught by the solver's drift check or by the
+    caller's certificates, which send the LP to a fresh inverse or to HiGHS."""
 
     rows: np.ndarray
     inverse: np.ndarray | None = None
