@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from run import DEFAULT_OUTPUT, network_label, provenance, write_section
@@ -61,20 +62,30 @@ def count(widths: list, workers: int, every: float) -> dict:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    text=True)
+        # both pipes read as they fill: the JSON holds the thin regions' patterns (megabytes)
+        streams = {"out": [], "err": []}
+        readers = [threading.Thread(target=lambda pipe, lines: lines.extend(pipe),
+                                    args=(pipe, streams[name]))
+                   for name, pipe in (("out", process.stdout), ("err", process.stderr))]
+        for reader in readers:
+            reader.start()
         parent_peak = worker_peak = 0.0
         while process.poll() is None:
             parent_peak = max(parent_peak, resident_mib(process.pid))
             for worker in children(process.pid):
                 worker_peak = max(worker_peak, resident_mib(worker))
             time.sleep(every)
-        seconds = time.perf_counter() - started
-        output, errors = process.communicate()
+        wall = time.perf_counter() - started
+        for reader in readers:
+            reader.join()
     if process.returncode != 0:
-        raise SystemExit(f"regions count exited {process.returncode}:\n{errors}")
-    result = json.loads(output)
-    heartbeats = [line for line in errors.splitlines() if "regions/s" in line]
-    return {"regions": result["regions"], "seconds": seconds, "parent_mib": parent_peak,
-            "worker_mib": worker_peak, "heartbeats": heartbeats}
+        raise SystemExit(f"regions count exited {process.returncode}:\n"
+                         + "".join(streams["err"]))
+    result = json.loads("".join(streams["out"]))
+    heartbeats = [line.rstrip() for line in streams["err"] if "regions/s" in line]
+    return {"regions": result["regions"], "seconds": result["seconds"], "wall": wall,
+            "thin": result["thin"], "parent_mib": parent_peak, "worker_mib": worker_peak,
+            "heartbeats": heartbeats}
 
 
 def main():
@@ -87,21 +98,25 @@ def main():
     widths = [int(width) for width in args.widths.split(",")]
     run = count(widths, args.workers, args.every)
     row = (f"| {network_label(widths)} | {args.workers} | {run['regions']:,} | "
-           f"{run['seconds']:.1f} ({run['seconds'] / 60:.1f} min) | "
-           f"{run['regions'] / run['seconds']:,.0f} | {run['parent_mib']:.0f} | "
-           f"{run['worker_mib']:.0f} |")
-    table = ["| network (all of R^n) | workers | regions | wall s | regions/s | "
-             "calling process peak MiB | largest worker peak MiB |",
-             "|---|---|---|---|---|---|---|", row]
+           f"{run['thin']:,} | {run['seconds']:.1f} ({run['seconds'] / 60:.1f} min) | "
+           f"{run['wall']:.1f} | {run['regions'] / run['seconds']:,.0f} | "
+           f"{run['parent_mib']:.0f} | {run['worker_mib']:.0f} |")
+    table = ["| network (all of R^n) | workers | regions | thin | count s | command s | "
+             "regions/s | calling process peak MiB | largest worker peak MiB |",
+             "|---|---|---|---|---|---|---|---|---|", row]
     print("\n".join(table), flush=True)
-    print("\n".join(run["heartbeats"][-3:]))
+    print("\n".join(run["heartbeats"]))
     section = "\n".join([
         "## A large count from the command line", "",
         provenance(f"python {SCRIPT} --workers {args.workers} {args.widths}"),
         f"- `regions count FILE --workers {args.workers} --json --progress` in a child "
         f"process on {os.cpu_count()} cores, `random_network(widths, seed=0)` over all of "
         f"R^n; memory sampled from /proc every {args.every:g} s (resident set; the "
-        "workers' largest sample).", "", *table])
+        "workers' largest sample). \"count s\": the count's own time (its JSON's "
+        "`seconds`); \"command s\": the whole command, with its start and the JSON "
+        "written (the thin regions' patterns).", "", *table, "",
+        "Its progress lines (stderr is not a terminal):", "", "```",
+        *run["heartbeats"], "```"])
     if not args.no_write:
         write_section(DEFAULT_OUTPUT, section, SCRIPT)
 

@@ -550,13 +550,17 @@ def test_a_parallel_run_reports_the_share_done_by_its_finished_tasks(uninterrupt
 
 
 @pytest.mark.parametrize("activation", ["relu", "hardtanh"])
-def test_a_parallel_run_on_all_of_rn_reports_the_cones_done(monkeypatch, activation):
+def test_a_parallel_run_on_all_of_rn_reports_first_layer_cells_done_over_their_bound(
+        monkeypatch, activation):
     """On all of R^2 the first of the 4 cones runs as a task at once and the frontier
-    splits the second only: layer 0 still waits. Two tasks finish at once (sent in
-    depth-first order), the others wait until the clock passes the time limit: the share
-    reported is the cones whose regions all lie among those two tasks' (a depth-first
-    prefix of the uninterrupted run, in which each cone's regions are consecutive and told
-    apart by their sides of the cones' walls), over 4."""
+    splits the second only: layer 0 still waits at every look, so the number of first-layer
+    cells is not known from the run. Two tasks finish at once (sent in depth-first order),
+    the others wait until the clock passes the time limit: the share reported is the
+    first-layer cells whose regions all lie among those two tasks' (a depth-first prefix
+    of the uninterrupted run), over the bound on the first layer's cells: 8 lines in
+    general position cut the plane into 1 + 8 + C(8, 2) = 37 regions (Zaslavsky); 8 pairs
+    of parallel lines (hard-tanh), each line meeting the 14 not parallel to it, into
+    1 + 16 + 4 C(8, 2) = 129. The uninterrupted run's first layer has that many cells."""
     from regions.engines import parallel
     looks = itertools.count()
     monkeypatch.setattr(parallel, "time", types.SimpleNamespace(
@@ -565,31 +569,23 @@ def test_a_parallel_run_on_all_of_rn_reports_the_cones_done(monkeypatch, activat
     monkeypatch.setattr(parallel, "STOP_SECONDS", 0.01)
     monkeypatch.setattr(parallel, "FRONTIER_CELLS", 8)
     monkeypatch.setattr(parallel, "_sending_order", lambda slots, *_: slots)  # depth-first
+    known = []
+    monkeypatch.setattr(parallel, "explored",
+                        lambda *args: known.append(driver.explored(*args)) or known[-1])
     net = random_network([2, 8, 8, 1], seed=1, activation=activation)
     whole = regions.enumerate_regions(net, method="vertex")
-    cones = VertexEngine(net, regions.whole_space().resolve(2)).cones
-    positions, thresholds = parallel.wall_sides(net, cones)
-    # the sides of the walls, read off independently: each wall's pre-activation at the
-    # region's witness, against the wall's breakpoint
-    first = net.layers[0]
-    assert cones.layer == 0
-    pre = whole.witnesses @ first.weight.T + first.bias
-    walls = [net.describe_label(label) for label in cones.labels]
-    sides = np.stack([pre[:, w["neuron"]] > w["breakpoint"] for w in walls], axis=1)
-    assert np.array_equal(sides, whole.patterns[:, positions] > thresholds)
-    cone = [row.tobytes() for row in sides]
-    ends = [i + 1 for i in range(len(cone)) if i + 1 == len(cone) or cone[i + 1] != cone[i]]
-    assert len(ends) == 4
+    bound = {"relu": 1 + 8 + 28, "hardtanh": 1 + 16 + 4 * 28}[activation]
+    assert whole.per_layer[0] == bound
     calls = []
     executor = InlineExecutor(ready=2)
     counted = regions.count_regions(net, method="vertex", time_limit=3600, executor=executor,
                                     progress=lambda *a: calls.append(a))
     done = sum(future.result().count for future in executor.submitted[:2])
-    finished = sum(end <= done for end in ends)
     assert counted.stop_reason == "time_limit" and counted.regions == done and calls
+    assert known and all(share is None for share in known)      # layer 0 waited
     for found, layer, _, _, explored in calls:
-        assert found == done and explored == finished / 4
-    assert 0 < finished < 4
+        assert found == done and explored == first_cells_done(whole, done) / bound
+    assert 0 < first_cells_done(whole, done) < bound
 
 
 # --- Crash safety at scale: kill -9 mid-run, resume to the exact count -------------------------

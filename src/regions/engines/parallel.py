@@ -69,6 +69,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import ctypes
+import math
 import multiprocessing
 import os
 import pickle
@@ -98,7 +99,7 @@ __all__ = ["FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS", "SLICE
            "LEFTOVER_TASKS", "BRANCHING", "IN_FLIGHT", "Flag", "Lanes", "Shared", "RunFile",
            "RunUnreachable", "publish", "shared_part", "task_engine", "Task", "Outcome",
            "ParallelRun", "die_with_parent", "process_pool", "run_task", "expand", "frontier",
-           "batches", "guessed_work", "wall_sides", "Slot", "run_on"]
+           "batches", "guessed_work", "first_layer_cells", "Slot", "run_on"]
 
 
 @dataclass(frozen=True)
@@ -723,12 +724,14 @@ def _top_layer(slots: list) -> int:
 
 
 def _explored(engine, slots: list, network: Network) -> float | None:
-    """:func:`regions.engines.driver.explored` of a parallel run: the first-layer cells
-    made by the calling process and the returned tasks, less those waiting (a running
-    task's cells among them) and those a deeper waiting cell descends from (told apart by
-    their layer-0 states; two first-layer cells of one pattern, in two cones of an
-    unbounded domain, count once). While cells of layer 0 wait (the vertex engine's first
-    cones, some not split yet), :func:`_cones_done`."""
+    """The share of the first layer's cells whose subtrees are finished: those made by the
+    calling process and the returned tasks, less those waiting (a running task's cells
+    among them) and those a deeper waiting cell descends from (told apart by their layer-0
+    states), over all of them (:func:`regions.engines.driver.explored`). While cells of
+    layer 0 wait (the vertex engine's first cones on all of R^n, not all split yet: the
+    workers take their subtrees side by side, so no cone finishes before the end is near),
+    the total is not known yet: over :func:`first_layer_cells` instead, a bound that
+    general position meets."""
     made = engine.counters().per_layer[0] + sum(
         slot.outcome.counters.per_layer[0] for slot in slots
         if slot.outcome is not None and slot.outcome.counters is not None)
@@ -741,39 +744,32 @@ def _explored(engine, slots: list, network: Network) -> float | None:
             if cell.layer >= 2:
                 under_way.add(np.asarray(cell.pattern)[first].tobytes())
     share = explored(made, waiting, len(under_way))
-    return _cones_done(engine, slots, network) if share is None else share
-
-
-def _cones_done(engine, slots: list, network: Network) -> float | None:
-    """The share of the vertex engine's first cones (on a domain without faces) that no
-    waiting cell lies in: a waiting cell split by the cones' layer lies in the cone of its
-    sides of the cones' walls (:func:`wall_sides`); one not split yet is a cone (or part of
-    one) of its own. Each cone weighs the same. None without cones."""
     cones = getattr(engine, "cones", None)
-    if not isinstance(cones, Cones):
-        return None
-    positions, thresholds = wall_sides(network, cones)
-    open_cones, unsplit = set(), 0
-    for slot in slots:
-        for cell in _left(slot):
-            if cell.layer > cones.layer:
-                states = np.asarray(cell.pattern)[positions]
-                open_cones.add((states > thresholds).tobytes())
-            else:
-                unsplit += 1
-    return max(cones.count - len(open_cones) - unsplit, 0) / cones.count
+    if share is not None or not isinstance(cones, Cones) or cones.layer != 0:
+        return share
+    finished = made - int(waiting[1]) - len(under_way)
+    return min(max(finished / first_layer_cells(network, cones), 0.0), 1.0)
 
 
-def wall_sides(network: Network, cones: Cones) -> tuple[np.ndarray, np.ndarray]:
-    """Where a pattern tells the side of each of the cones' walls: the pattern positions of
-    their neurons and the thresholds their states exceed on the side above (a hard-tanh
-    neuron's states are -1, 0, 1, and its walls at -1 and +1 divide them after -1 and 0;
-    other neurons' are 0 and 1)."""
-    offset = network.label_offsets()[cones.layer]
-    layer = network.layers[cones.layer]
-    breakpoint = (cones.labels - offset) % len(layer.breakpoints)
-    lowest = -1 if layer.activation == "hardtanh" else 0
-    return network.hyperplane_neurons()[cones.labels], breakpoint + lowest
+def first_layer_cells(network: Network, cones: Cones) -> int:
+    """At most the cells of the cones' layer on the working space: its ``n`` neurons'
+    hyperplanes in ``R^r`` (``r``: the cones' walls, the layer's rank), a neuron's ``k``
+    breakpoints parallel, cut it into at most ``sum_{i <= r} C(n, i) k^i`` regions (one per
+    set of independent hyperplanes that meet, Zaslavsky: exactly that many in general
+    position, where it is ``sum_{i <= r} C(n, i)`` for ReLUs).
+
+    Examples
+    --------
+    >>> import regions
+    >>> from regions.engines.vertex import VertexEngine
+    >>> from regions.random_networks import random_network
+    >>> net = random_network([2, 8, 1], seed=0)
+    >>> first_layer_cells(net, VertexEngine(net, regions.whole_space().resolve(2)).cones)
+    37
+    """
+    r, layer = len(cones.labels), network.layers[cones.layer]
+    k = len(layer.breakpoints)
+    return sum(math.comb(layer.width, i) * k ** i for i in range(r + 1))
 
 
 def _prefix(slots: list) -> int:
