@@ -1,13 +1,13 @@
-"""One large count from the command line, as a user runs it: wall time, rate, memory.
+"""Large counts from the command line, as a user runs them: time, rate, memory.
 
-Writes a seeded random network (``random_network(widths, seed=0)``) to a file and runs
+For each network, writes it (``random_network(widths, seed=0)``) to a file and runs
 ``regions count FILE --workers N --json --progress`` in a child process, sampling the
 resident memory of that process and of each of its workers from ``/proc`` (Linux) every
 ``--every`` seconds. Prints the count, the wall seconds, regions per second, the largest
-sample of the calling process and of any worker, and the progress lines' times, and
-writes its section of docs/benchmarks.md.
+sample of the calling process and of any worker, and the last network's progress lines,
+and writes its section of docs/benchmarks.md.
 
-    python benchmarks/large_count.py [--workers N] [--every SECONDS] [--no-write] WIDTHS
+    python benchmarks/large_count.py [--workers N] [--every SECONDS] [--no-write] WIDTHS ...
 """
 
 from __future__ import annotations
@@ -90,32 +90,33 @@ def count(widths: list, workers: int, every: float) -> dict:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("widths", help="layer widths, e.g. 4,76,76,76,1")
+    parser.add_argument("widths", nargs="+", help="layer widths, e.g. 4,64,64,64,1")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--every", type=float, default=2.0, help="seconds between samples")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
-    widths = [int(width) for width in args.widths.split(",")]
-    run = count(widths, args.workers, args.every)
-    row = (f"| {network_label(widths)} | {args.workers} | {run['regions']:,} | "
-           f"{run['thin']:,} | {run['seconds']:.1f} ({run['seconds'] / 60:.1f} min) | "
-           f"{run['wall']:.1f} | {run['regions'] / run['seconds']:,.0f} | "
-           f"{run['parent_mib']:.0f} | {run['worker_mib']:.0f} |")
     table = ["| network (all of R^n) | workers | regions | thin | count s | command s | "
              "regions/s | calling process peak MiB | largest worker peak MiB |",
-             "|---|---|---|---|---|---|---|---|---|", row]
-    print("\n".join(table), flush=True)
-    print("\n".join(run["heartbeats"]))
+             "|---|---|---|---|---|---|---|---|---|"]
+    for text in args.widths:
+        widths = [int(width) for width in text.split(",")]
+        run = count(widths, args.workers, args.every)
+        table.append(f"| {network_label(widths)} | {args.workers} | {run['regions']:,} | "
+                     f"{run['thin']:,} | {run['seconds']:.1f} ({run['seconds'] / 60:.1f} min) | "
+                     f"{run['wall']:.1f} | {run['regions'] / run['seconds']:,.0f} | "
+                     f"{run['parent_mib']:.0f} | {run['worker_mib']:.0f} |")
+        print(table[-1], flush=True)
     section = "\n".join([
         "## A large count from the command line", "",
-        provenance(f"python {SCRIPT} --workers {args.workers} {args.widths}"),
+        provenance(f"python {SCRIPT} --workers {args.workers} {' '.join(args.widths)}"),
         f"- `regions count FILE --workers {args.workers} --json --progress` in a child "
         f"process on {os.cpu_count()} cores, `random_network(widths, seed=0)` over all of "
         f"R^n; memory sampled from /proc every {args.every:g} s (resident set; the "
         "workers' largest sample). \"count s\": the count's own time (its JSON's "
         "`seconds`); \"command s\": the whole command, with its start and the JSON "
         "written (the thin regions' patterns).", "", *table, "",
-        "Its progress lines (stderr is not a terminal):", "", "```",
+        f"The progress lines of {network_label(widths)} (stderr is not a terminal):", "",
+        "```",
         *run["heartbeats"], "```"])
     if not args.no_write:
         write_section(DEFAULT_OUTPUT, section, SCRIPT)
