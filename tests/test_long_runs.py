@@ -588,6 +588,40 @@ def test_a_parallel_run_on_all_of_rn_reports_first_layer_cells_done_over_their_b
     assert 0 < first_cells_done(whole, done) < bound
 
 
+@pytest.mark.parametrize("stop_after", [1, 40, 100, None])
+def test_a_running_task_reports_the_first_layer_cells_it_finished(monkeypatch, stop_after):
+    """A task given the 4 cones of R^2 (every report taken: REPORT_SECONDS 0) writes to its
+    lane the first-layer cells whose regions all lie among those it found, counted from
+    the uninterrupted run (a depth-first prefix of it: the task's cells are the run's first
+    cells in order), stopped after ``stop_after`` regions or at the end, where it is all
+    37 (Zaslavsky's count for 8 lines). A task given deeper cells writes nothing."""
+    from regions.engines import parallel
+    from regions.packing import pack_tuples
+    net = random_network([2, 8, 8, 1], seed=1)
+    whole = regions.enumerate_regions(net, method="vertex")
+    lanes = parallel.Lanes(parallel.multiprocessing.get_context(), size=2)
+    monkeypatch.setattr(parallel, "_lanes", lanes.shared)
+    monkeypatch.setattr(parallel, "REPORT_SECONDS", 0.0)
+    monkeypatch.setattr(VertexEngine, "chunk", 1)             # a report after every cell
+    engine = VertexEngine(net, regions.whole_space().resolve(2), parallel.Settings())
+    shared = parallel.Shared(VertexEngine, net, regions.whole_space().resolve(2),
+                             parallel.Settings())
+    lane = lanes.take()
+    outcome = parallel.run_task(parallel.Task(shared, pack_tuples(engine.roots()), stop_after,
+                                              None, True, None, lane))
+    found = outcome.count
+    assert found == (len(whole) if stop_after is None else stop_after)
+    assert lanes.running() == found
+    assert lanes.finished() == first_cells_done(whole, found)
+    assert stop_after is not None or lanes.finished() == 1 + 8 + 28 == whole.per_layer[0]
+    deeper = parallel.frontier(engine, engine.roots(), 64, len(net.layers))
+    assert max(cell.layer for cell in deeper) > 1
+    lanes.give_back(lane)
+    lane = lanes.take()
+    parallel.run_task(parallel.Task(shared, pack_tuples(deeper), None, None, True, None, lane))
+    assert lanes.running() > 0 and lanes.finished() == 0
+
+
 # --- Crash safety at scale: kill -9 mid-run, resume to the exact count -------------------------
 
 # One layer of 447 lines in general position cuts the plane into 1 + 447 + C(447, 2) =

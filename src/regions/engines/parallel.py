@@ -90,7 +90,7 @@ from ..packing import pack_tuples, unpack_tuples
 from ..rounding import known_bounds, learn_bounds
 from ..tolerances import (BRANCHING, CHECKPOINT_SECONDS, DEMAND_SECONDS, FRONTIER_CELLS,
                           IN_FLIGHT, LEFTOVER_TASKS, MAX_TASKS, POLL_SECONDS, PROGRESS_LANES,
-                          SLICE_SECONDS, STOP_SECONDS)
+                          REPORT_SECONDS, SLICE_SECONDS, STOP_SECONDS)
 from .base import Counters, Settings
 from .driver import UNLIMITED, Interrupt, Tally, budget_exhausted, drive, explored
 from .vertex import Cones
@@ -249,38 +249,45 @@ class Demand:
 
 
 class Lanes:
-    """The regions found so far by each running task of a :func:`process_pool`, in shared
-    memory (``PROGRESS_LANES`` int64 counts, written without a lock: each by one task),
-    for the calling process's progress line; a task returns its own count only when it
-    ends. The calling process hands each task it submits a free lane (:meth:`take`) and
-    frees it when the task returns (:meth:`give_back`); a task submitted while none is free
-    gets -1 and reports nothing."""
+    """What each running task of a :func:`process_pool` found so far, in shared memory
+    (``2 * PROGRESS_LANES`` int64 counts, written without a lock: each lane by one task):
+    in lane ``i`` its regions, in ``PROGRESS_LANES + i`` the first-layer cells whose
+    subtrees it finished (:func:`_reporting`), for the calling process's progress line; a
+    task returns its own counts only when it ends. The calling process hands each task it
+    submits a free lane (:meth:`take`) and frees it when the task returns
+    (:meth:`give_back`); a task submitted while none is free gets -1 and reports
+    nothing."""
 
     def __init__(self, context, size: int = PROGRESS_LANES):
-        self.shared = context.RawArray(ctypes.c_int64, size)
+        self.size = size
+        self.shared = context.RawArray(ctypes.c_int64, 2 * size)
         self.reset()
 
     def reset(self) -> None:
         """Every lane free and zero (a new run: the last one's stopped tasks gave none
         back)."""
         self.shared[:] = [0] * len(self.shared)
-        self.free = list(range(len(self.shared) - 1, -1, -1))
+        self.free = list(range(self.size - 1, -1, -1))
 
     def take(self) -> int:
         if not self.free:
             return -1
         lane = self.free.pop()
-        self.shared[lane] = 0
+        self.shared[lane] = self.shared[self.size + lane] = 0
         return lane
 
     def give_back(self, lane: int) -> None:
         if lane >= 0:
-            self.shared[lane] = 0
+            self.shared[lane] = self.shared[self.size + lane] = 0
             self.free.append(lane)
 
     def running(self) -> int:
         """The regions the running tasks found so far."""
-        return sum(self.shared)
+        return sum(self.shared[:self.size])
+
+    def finished(self) -> int:
+        """The first-layer cells whose subtrees the running tasks finished so far."""
+        return sum(self.shared[self.size:])
 
 
 def _note_interrupt(signum, frame):
@@ -448,8 +455,9 @@ def run_task(task: Task) -> Outcome:
     slice_seconds, wanted = task.slice_seconds, None
     if _idle is not None and slice_seconds is not None:
         slice_seconds, wanted = DEMAND_SECONDS, _idle.is_set
+    first_cells = _first_cells_given(task.cells)
     reason, _ = drive(engine, records, max_regions=task.max_regions, time_limit=remaining,
-                      sink=_reporting(task.lane, engine, records, tally),
+                      sink=_reporting(task.lane, engine, records, tally, first_cells),
                       slice_seconds=slice_seconds, wanted=wanted)
     _interrupted = _interrupted or reason == "interrupted"
     if reason == "slice":
@@ -463,13 +471,30 @@ def run_task(task: Task) -> Outcome:
     return Outcome([], tally.count, engine.counters(), reason, tally.thin_patterns, leftover)
 
 
-def _reporting(lane: int, engine, records: list, tally):
+#: A task's clock for its reports (the tests drive the calling process's ``time``).
+_task_clock = time.perf_counter
+
+
+def _first_cells_given(packed: dict) -> int | None:
+    """The first-layer cells among a task's cells (packed), when none is deeper (then the
+    task finishes whole subtrees of first-layer cells: those given and those its cones
+    make); None when some are."""
+    layers = np.array([cell[0] for cell in unpack_tuples(packed)], np.int64)
+    return None if (layers > 1).any() else int((layers == 1).sum())
+
+
+def _reporting(lane: int, engine, records: list, tally, first_cells: int | None):
     """A task's :func:`drive` sink: ``tally`` (a count), else ``records`` extended, each
     keeping the task's count of regions so far in its lane of :class:`Lanes` (when it has
-    one); None (``drive`` extends ``records``) without a lane or a tally."""
+    one), and, at most every ``REPORT_SECONDS``, the first-layer cells whose subtrees it
+    finished: of the ``first_cells`` given and those it made, the ones its stack holds
+    neither nor a descendant of (depth-first: one at a time has descendants there); not
+    when it was given deeper cells (``first_cells`` None). None (``drive`` extends
+    ``records``) without a lane or a tally."""
     if _lanes is None or lane < 0:
         return tally
-    found = [0]
+    found, reported = [0], [_task_clock()]
+    finished_lane = len(_lanes) // 2 + lane
 
     def sink(new: list) -> None:
         if tally is None:
@@ -479,6 +504,12 @@ def _reporting(lane: int, engine, records: list, tally):
             tally(new)
             found[0] = tally.count
         _lanes[lane] = found[0]
+        if first_cells is not None and _task_clock() - reported[0] >= REPORT_SECONDS:
+            waiting = engine.layer_counts()
+            made = engine.counters().per_layer[0]
+            _lanes[finished_lane] = max(
+                first_cells + made - int(waiting[1]) - int(waiting[2:].any()), 0)
+            reported[0] = _task_clock()
     return sink
 
 
@@ -671,7 +702,8 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
                 if progress is not None:
                     running = 0 if lanes is None else lanes.running()
                     progress(found + running, _top_layer(slots), len(futures), elapsed(),
-                             _explored(engine, slots, network))
+                             _explored(engine, slots, network,
+                                       0 if lanes is None else lanes.finished()))
                 if save is not None and time.perf_counter() - last_save >= checkpoint_every:
                     save()
                     last_save = time.perf_counter()
@@ -723,15 +755,15 @@ def _top_layer(slots: list) -> int:
     return -1
 
 
-def _explored(engine, slots: list, network: Network) -> float | None:
+def _explored(engine, slots: list, network: Network, running: int = 0) -> float | None:
     """The share of the first layer's cells whose subtrees are finished: those made by the
     calling process and the returned tasks, less those waiting (a running task's cells
     among them) and those a deeper waiting cell descends from (told apart by their layer-0
-    states), over all of them (:func:`regions.engines.driver.explored`). While cells of
-    layer 0 wait (the vertex engine's first cones on all of R^n, not all split yet: the
-    workers take their subtrees side by side, so no cone finishes before the end is near),
-    the total is not known yet: over :func:`first_layer_cells` instead, a bound that
-    general position meets."""
+    states), over all of them (:func:`regions.engines.driver.explored`), plus the
+    ``running`` ones the running tasks finished (:class:`Lanes`: a task runs to its end
+    while no worker is idle, minutes on a long run). While cells of layer 0 wait (the
+    vertex engine's first cones on all of R^n, not all split yet), the total is not known
+    yet: over :func:`first_layer_cells` instead, a bound that general position meets."""
     made = engine.counters().per_layer[0] + sum(
         slot.outcome.counters.per_layer[0] for slot in slots
         if slot.outcome is not None and slot.outcome.counters is not None)
@@ -744,10 +776,12 @@ def _explored(engine, slots: list, network: Network) -> float | None:
             if cell.layer >= 2:
                 under_way.add(np.asarray(cell.pattern)[first].tobytes())
     share = explored(made, waiting, len(under_way))
+    if share is not None:
+        return min(share + running / made, 1.0)
     cones = getattr(engine, "cones", None)
-    if share is not None or not isinstance(cones, Cones) or cones.layer != 0:
-        return share
-    finished = made - int(waiting[1]) - len(under_way)
+    if not isinstance(cones, Cones) or cones.layer != 0:
+        return None
+    finished = made - int(waiting[1]) - len(under_way) + running
     return min(max(finished / first_layer_cells(network, cones), 0.0), 1.0)
 
 
