@@ -447,7 +447,8 @@ def run_task(task: Task) -> Outcome:
                        leftover=[task.cells])
     shared = shared_part(task.shared)
     engine = task_engine(task.shared, shared)
-    for cell in reversed(unpack_tuples(task.cells)):
+    cells = unpack_tuples(task.cells)
+    for cell in reversed(cells):
         engine.push(engine.cell_type(*cell))
     records: list = []
     tally = (Tally(engine, shared.settings.thin_radius, shared.network.pattern_length)
@@ -455,7 +456,7 @@ def run_task(task: Task) -> Outcome:
     slice_seconds, wanted = task.slice_seconds, None
     if _idle is not None and slice_seconds is not None:
         slice_seconds, wanted = DEMAND_SECONDS, _idle.is_set
-    first_cells = _first_cells_given(task.cells)
+    first_cells = _first_cells_given(cells)
     reason, _ = drive(engine, records, max_regions=task.max_regions, time_limit=remaining,
                       sink=_reporting(task.lane, engine, records, tally, first_cells),
                       slice_seconds=slice_seconds, wanted=wanted)
@@ -475,12 +476,12 @@ def run_task(task: Task) -> Outcome:
 _task_clock = time.perf_counter
 
 
-def _first_cells_given(packed: dict) -> int | None:
-    """The first-layer cells among a task's cells (packed), when none is deeper (then the
-    task finishes whole subtrees of first-layer cells: those given and those its cones
-    make); None when some are."""
-    layers = np.array([cell[0] for cell in unpack_tuples(packed)], np.int64)
-    return None if (layers > 1).any() else int((layers == 1).sum())
+def _first_cells_given(cells: list) -> int | None:
+    """The first-layer cells among a task's ``cells``, when none is deeper (then the task
+    finishes whole subtrees of first-layer cells: those given and those its cones make);
+    None when some are."""
+    layers = [cell[0] for cell in cells]
+    return None if any(layer > 1 for layer in layers) else layers.count(1)
 
 
 def _reporting(lane: int, engine, records: list, tally, first_cells: int | None):
