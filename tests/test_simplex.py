@@ -169,7 +169,7 @@ def test_chains_of_cuts_of_thin_scaled_boxes_match_highs(dim, seed):
     both of their faces (two rows of one coordinate in the basis), cut down one branch;
     the axis rows given as the split engine gives them. Each answer matches HiGHS, and
     the inverse kept for the next LP is that of its basis."""
-    from regions.engines._split import leading_axes
+    from regions._simplex import leading_axes
     rng = np.random.default_rng(seed)
     lower = rng.uniform(-1.0, 1.0, dim)
     width = rng.uniform(0.5, 2.0, dim)

@@ -129,7 +129,7 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     the LP needs more than ``max_pivots`` pivots (default ``6 dim + 38``), or its dual has
     a ray (the LP has no feasible point, which the inscribed-ball LP always has: numerical
     trouble). ``axis``: the coordinates of the leading rows of ``A`` with one nonzero entry
-    (``regions.engines._split.leading_axes``), when the caller knows them (None: found
+    (:func:`leading_axes`), when the caller knows them (None: found
     here, one scan of those rows per LP)."""
     cdef Py_ssize_t m = A.shape[0], dim = A.shape[1], n = dim + 1
     cdef Py_ssize_t given_axes = -1 if axis is None else axis.shape[0]
@@ -221,6 +221,29 @@ cdef inline Py_ssize_t axis_of(const double* a, Py_ssize_t dim) noexcept nogil:
         if a[k] != 0.0:
             return -1
     return j
+
+
+def leading_axes(const double[:, ::1] A):
+    """The coordinate of each leading row of ``A`` (m, dim) with exactly one nonzero entry
+    (a box face), up to the first row that has not (int64, at most m): the ``axis``
+    argument of :func:`chebyshev_dual` and of ``regions.engines._split``'s certified tests
+    for any rows that begin with these.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> leading_axes(np.array([[0.0, 2.0], [-1.0, 0.0], [1.0, 1.0], [1.0, 0.0]])).tolist()
+    [1, 0]
+    """
+    cdef Py_ssize_t m = A.shape[0], dim = A.shape[1], i = 0, j
+    out = np.empty(m, np.int64)
+    while i < m:
+        j = axis_of(&A[i, 0], dim)
+        if j < 0:
+            break
+        out[i] = j
+        i += 1
+    return out[:i]
 
 
 cdef void update_devex(const double* A, const double* norms, const int64_t* axis,

@@ -212,7 +212,7 @@ class LPSolver:
         Once a basis bounds the radius below ``stop_below`` (negative: the polyhedron is
         empty), the pivots stop: that ball's radius is the bound and its duals prove it.
         ``axis``: the coordinates of the leading rows of ``A`` that are axis rows, when known
-        (:func:`regions.engines._split.leading_axes`)."""
+        (:func:`regions._simplex.leading_axes`)."""
         if basis is None:
             return None
         started = time.perf_counter()

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from regions import lp_exact
-from regions.engines._split import leading_axes, probe, radius_bound, strictly_inside
+from regions._simplex import leading_axes
+from regions.engines._split import probe, radius_bound, strictly_inside
 from regions.lp import LPSolver
 from regions.rounding import strict_slack
 

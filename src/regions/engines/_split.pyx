@@ -19,7 +19,7 @@ from libc.string cimport memcpy
 from ..dots cimport abs_dot4, dot4
 from .rounding cimport BOUND_SAFETY, UNIT_ROUNDOFF, dmin, gamma
 
-__all__ = ["with_row", "strictly_inside", "radius_bound", "probe", "leading_axes"]
+__all__ = ["with_row", "strictly_inside", "radius_bound", "probe"]
 
 
 cdef double dot(const double[:, ::1] A, Py_ssize_t i, const double[::1] z) noexcept nogil:
@@ -72,33 +72,6 @@ cdef Py_ssize_t axes_for(const int64_t[::1] axis, Py_ssize_t m, double size) exc
     if axis.shape[0] > m:
         raise ValueError("more axis rows than rows")
     return axis.shape[0]
-
-
-def leading_axes(const double[:, ::1] A):
-    """The coordinate of each leading row of ``A`` (m, dim) with exactly one nonzero entry
-    (a box face), up to the first row with more (int64, at most m): the ``axis`` argument
-    of :func:`strictly_inside`, :func:`radius_bound` and :func:`probe` for any rows that
-    begin with these.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> leading_axes(np.array([[0.0, 2.0], [-1.0, 0.0], [1.0, 1.0], [1.0, 0.0]])).tolist()
-    [1, 0]
-    """
-    cdef Py_ssize_t m = A.shape[0], dim = A.shape[1], i, k, found
-    out = []
-    for i in range(m):
-        found = -1
-        for k in range(dim):
-            if A[i, k] != 0.0:
-                if found >= 0:
-                    return np.array(out, np.int64)
-                found = k
-        if found < 0:
-            break
-        out.append(found)
-    return np.array(out, np.int64)
 
 
 cdef double l1(const double[::1] z) noexcept nogil:
@@ -156,7 +129,7 @@ def strictly_inside(const double[:, ::1] A, const double[::1] b, const double[::
     """Whether float64 certifies that ``point`` (dim,) satisfies every row of ``A z <= b``
     (A (m, dim), b (m,), rows with error bounds ``errors`` (m,)) strictly: the bound of
     :func:`regions.rounding.strict_slack`. False for a point with a NaN. ``axis``: the
-    coordinates of leading rows that are axis rows (:func:`leading_axes`; the same
+    coordinates of leading rows that are axis rows (``regions._simplex.leading_axes``; the same
     answer, from one product per such row).
 
     Examples
@@ -167,6 +140,7 @@ def strictly_inside(const double[:, ::1] A, const double[::1] b, const double[::
     True
     >>> strictly_inside(A, b, np.zeros(2), np.array([0.5, 1.0]))     # on a face
     False
+    >>> from regions._simplex import leading_axes
     >>> strictly_inside(A, b, np.zeros(2), np.array([0.5, 1.0]), leading_axes(A))
     False
     """

@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .._simplex import leading_axes
 from ..domain import Domain
 from ..errors import DomainError
 from ..lp import Ball, Basis, LPSolver
@@ -40,7 +41,7 @@ from ..predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, 
 from ..rational import parse_fraction
 from ..rounding import UNIT_ROUNDOFF, gamma
 from ..tolerances import BOUND_SAFETY, EMPTY_MARGIN, FAR_RADII, RADIUS_CAP, SPLIT_STEPS
-from ._split import leading_axes, probe, radius_bound, strictly_inside, with_row
+from ._split import probe, radius_bound, strictly_inside, with_row
 from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
 
 __all__ = ["SplitEngine", "MaxSplit", "root_ball"]
