@@ -68,8 +68,8 @@ __all__ = [
     "CHECK_EVERY", "WORK_PER_STEP", "SPLIT_STEPS", "VERTEX_CHUNK", "VERTEX_SPLIT_STEPS",
     "VERTEX_RUN_STEPS", "MEMORY_CHECK_EVERY", "PROGRESS_SECONDS",
     "CHECKPOINT_SECONDS", "FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS",
-    "SLICE_SECONDS", "DEMAND_SECONDS", "IN_FLIGHT", "PROGRESS_LANES", "REPORT_SECONDS", "LEFTOVER_TASKS", "BRANCHING", "DISTINCT_BYTES",
-    "GENERATOR_CACHE",
+    "SLICE_SECONDS", "DEMAND_SECONDS", "IN_FLIGHT", "PROGRESS_LANES", "REPORT_SECONDS",
+    "LEFTOVER_TASKS", "BRANCHING", "DISTINCT_BYTES", "GENERATOR_CACHE",
     "CACHE_SIZE", "SPECTRAL_CACHE", "CHUNK",
     "check_min_radius",
 ]
@@ -311,9 +311,9 @@ DEMAND_SECONDS = 0.2
 #: than 1: every hand-back sends a task's whole stack of cells back and forth.
 IN_FLIGHT = 1
 #: On a process pool, running tasks that tell the calling process's progress line the
-#: regions and first-layer cells they found so far (two int64 of shared memory each; a task returns its count
-#: only when it ends, minutes apart on a long run); tasks beyond this many report only
-#: when they return. Progress only: no count depends on it.
+#: regions and first-layer cells they found so far (two int64 of shared memory each; a
+#: task returns its counts only when it ends, minutes apart on a long run); tasks beyond
+#: this many report only when they return. Progress only: no count depends on it.
 PROGRESS_LANES = 256
 #: On a process pool, seconds between a running task's reports of the first-layer cells it
 #: finished (counting its stack's cells by layer takes a pass over them: a cone split at

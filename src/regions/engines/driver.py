@@ -32,8 +32,8 @@ from .base import Counters, Engine, RegionArrays
 
 __all__ = ["MEMORY_CHECK_EVERY", "PROGRESS_SECONDS", "CHECKPOINT_SECONDS", "UNLIMITED", "Interrupt",
            "budget_exhausted", "SetupStopped", "setup_check", "resident_memory", "stack_cells",
-           "explored", "drive", "Tally", "prepare", "run_fields", "build_partition",
-           "domain_fields"]
+           "explored", "first_cells_finished", "drive", "Tally", "prepare", "run_fields",
+           "build_partition", "domain_fields"]
 
 #: ``max_regions`` when none is given.
 UNLIMITED = 2 ** 62
@@ -134,7 +134,14 @@ def explored(first_cells: int, waiting, open_below: int) -> float | None:
     """
     if waiting is None or waiting[0] or not first_cells:
         return None
-    return max(0.0, (first_cells - int(waiting[1]) - open_below) / first_cells)
+    return max(0.0, first_cells_finished(first_cells, waiting, open_below) / first_cells)
+
+
+def first_cells_finished(made: int, waiting, open_below: int) -> int:
+    """Of ``made`` first-layer cells, those whose subtrees are finished: not waiting at
+    layer 1 (``waiting``: cells waiting by layer) and not among the ``open_below`` ones a
+    deeper waiting cell descends from (:func:`explored`)."""
+    return made - int(waiting[1]) - open_below
 
 
 def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
@@ -232,7 +239,8 @@ class DepthFirstShare:
         if not started:
             return None
         current = made - self.base
-        inner = (current - int(waiting[1]) - open_below) / current if current > 0 else 0.0
+        inner = (first_cells_finished(current, waiting, open_below) / current
+                 if current > 0 else 0.0)
         return (started - 1 + min(max(inner, 0.0), 1.0)) / self.roots
 
 

@@ -92,7 +92,8 @@ from ..tolerances import (BRANCHING, CHECKPOINT_SECONDS, DEMAND_SECONDS, FRONTIE
                           IN_FLIGHT, LEFTOVER_TASKS, MAX_TASKS, POLL_SECONDS, PROGRESS_LANES,
                           REPORT_SECONDS, SLICE_SECONDS, STOP_SECONDS)
 from .base import Counters, Settings
-from .driver import UNLIMITED, Interrupt, Tally, budget_exhausted, drive, explored
+from .driver import (UNLIMITED, Interrupt, Tally, budget_exhausted, drive, explored,
+                     first_cells_finished)
 from .vertex import Cones
 
 __all__ = ["FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS", "SLICE_SECONDS",
@@ -509,7 +510,7 @@ def _reporting(lane: int, engine, records: list, tally, first_cells: int | None)
             waiting = engine.layer_counts()
             made = engine.counters().per_layer[0]
             _lanes[finished_lane] = max(
-                first_cells + made - int(waiting[1]) - int(waiting[2:].any()), 0)
+                first_cells_finished(first_cells + made, waiting, int(waiting[2:].any())), 0)
             reported[0] = _task_clock()
     return sink
 
@@ -782,7 +783,7 @@ def _explored(engine, slots: list, network: Network, running: int = 0) -> float 
     cones = getattr(engine, "cones", None)
     if not isinstance(cones, Cones) or cones.layer != 0:
         return None
-    finished = made - int(waiting[1]) - len(under_way) + running
+    finished = first_cells_finished(made, waiting, len(under_way)) + running
     return min(max(finished / first_layer_cells(network, cones), 0.0), 1.0)
 
 
