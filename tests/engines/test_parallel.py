@@ -908,3 +908,72 @@ def test_progress_counts_the_regions_of_tasks_still_running(monkeypatch, count_o
     assert len(executor.submitted) > 2 and result.stop_reason == "time_limit" and calls
     assert all(found == len(whole) for found, *_ in calls)
     assert (result.regions if count_only else len(result)) <= returned < len(whole)
+
+
+
+class HandsBackWhenAsked(InlineExecutor):
+    """A process pool whose tasks all run and none returns (each ran inline in the calling
+    thread until it found a region and could hand its cells back, its lane of
+    :class:`parallel.Lanes` holding what it found) until the caller asks the running tasks
+    for their cells, as its :class:`parallel.Demand` does when a worker is idle: then each
+    delivers what it found and the cells it left."""
+
+    def __init__(self, monkeypatch):
+        super().__init__(0)
+        self.lanes = parallel.Lanes(parallel.multiprocessing.get_context())
+        self.demand = parallel.Demand(AskingEvent(self), workers=0)   # never idle itself
+        self.running, self.found_before = [], 0
+        monkeypatch.setattr(parallel, "_lanes", self.lanes.shared)
+        monkeypatch.setattr(parallel, "_idle", types.SimpleNamespace(
+            is_set=lambda: self.lanes.running() > self.found_before))
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = concurrent.futures.Future()
+        future.set_running_or_notify_cancel()
+        self.submitted.append(future)
+        self.found_before = self.lanes.running()
+        self.running.append((future, fn(*args, **kwargs)))
+        return future
+
+
+class AskingEvent:
+    """The event of :class:`HandsBackWhenAsked`'s demand: set, it delivers the outcomes of the
+    running tasks."""
+
+    def __init__(self, executor):
+        self.executor, self.asked = executor, False
+
+    def set(self):
+        self.asked = True
+        for future, outcome in self.executor.running:
+            future.set_result(outcome)
+        self.executor.running = []
+
+    def clear(self):
+        pass
+
+
+@pytest.mark.parametrize("method", ["split", "vertex"])
+def test_a_count_stops_once_its_running_tasks_found_the_budget(monkeypatch, tmp_path, method):
+    """No task has returned, but the running ones found ``max_regions`` between them (their
+    lanes): the count stops, asks them for their cells and keeps what they found (a count
+    used to wait for a task to find the whole budget by itself, minutes on a large count);
+    resuming the cells left adds exactly the rest, the serial count (checked against brute
+    force above). A fake clock ends the run by its time limit if it waited instead."""
+    whole = regions.count_regions(NETS[method], BOX, method=method, min_radius=1e-2)
+    sliced_after_every_chunk(monkeypatch)
+    looks = itertools.count()
+    monkeypatch.setattr(parallel, "time", types.SimpleNamespace(
+        perf_counter=lambda: 1e6 if next(looks) > 200 else 0.0, time=time.time))
+    monkeypatch.setattr(parallel, "POLL_SECONDS", 0.01)
+    executor = HandsBackWhenAsked(monkeypatch)
+    path = tmp_path / "count.npz"
+    stopped = regions.count_regions(NETS[method], BOX, method=method, max_regions=1,
+                                    min_radius=1e-2, time_limit=3600, executor=executor,
+                                    checkpoint=path)
+    assert executor.demand.event.asked and stopped.stop_reason == "max_regions"
+    delivered = sum(future.result().count for future in executor.submitted)
+    assert 1 <= delivered == stopped.regions < whole.regions and stopped.unfinished > 0
+    resumed = regions.count_regions(NETS[method], BOX, resume=path, min_radius=1e-2)
+    assert resumed.complete and (resumed.regions, resumed.per_layer, resumed.lps) == (
+        whole.regions, whole.per_layer, whole.lps)

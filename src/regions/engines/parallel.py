@@ -29,7 +29,9 @@ start of the serial order; the task in which ``max_regions`` is reached is run
 again in the calling process up to the cap, so that the partition holds exactly
 the serial run's first ``max_regions`` regions and its counters are those of the
 work that found them. A count keeps every task that returned, and may hold more
-than ``max_regions`` regions. Either way, a stopped run's counters (regions,
+than ``max_regions`` regions; on a :func:`process_pool` it stops once the tasks returned
+and those running (their :class:`Lanes`) found ``max_regions``, and the running ones hand
+their cells back (as to an idle worker) within ``STOP_SECONDS``. Either way, a stopped run's counters (regions,
 ``per_layer``, LPs, thin regions) describe the work whose regions it reports, and
 its unfinished cells are the rest: resuming them adds exactly what is missing
 (the cells the frontier expanded count as work done, so ``per_layer`` may exceed a
@@ -695,14 +697,17 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
                 if demand is not None:
                     demand.update(len(futures))
                 found = base + tally(slots)
+                running = 0 if lanes is None else lanes.running()
                 if (max_regions is not None and found >= max_regions) or not futures:
+                    break
+                if count_only and max_regions is not None and found + running >= max_regions:
+                    reason = "max_regions"      # reached inside running tasks
                     break
                 reason = budget_exhausted(interrupt, found, elapsed(), True, None, time_limit,
                                           memory_limit)
                 if reason:
                     break
                 if progress is not None:
-                    running = 0 if lanes is None else lanes.running()
                     progress(found + running, _top_layer(slots), len(futures), elapsed(),
                              _explored(engine, slots, network,
                                        0 if lanes is None else lanes.finished()))
@@ -714,10 +719,16 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
     finally:
         for future in futures:
             future.cancel()
-    # the running tasks stop at the same deadline or Ctrl-C: keep what they found (other
+    # the running tasks stop at the same deadline or Ctrl-C, and a pool's hand their cells
+    # back when asked (a count's budget reached inside them): keep what they found (other
     # stops do not reach them, and their cells stay unfinished)
-    waiting = STOP_SECONDS if reason in ("interrupted", "time_limit") else 0.0
+    handing_back = reason == "max_regions" and demand is not None
+    if handing_back:
+        demand.event.set()
+    waiting = STOP_SECONDS if reason in ("interrupted", "time_limit") or handing_back else 0.0
     done, _ = concurrent.futures.wait(list(futures), timeout=waiting)
+    if handing_back:
+        demand.event.clear()
     for future in done:
         if not future.cancelled() and future.exception() is None:
             receive(future, share=False)
