@@ -437,15 +437,45 @@ def test_process_pool_runs_blas_on_one_thread_in_workers_and_caller():
     assert after == before
 
 
-def test_a_worker_that_saw_ctrl_c_returns_at_once(monkeypatch):
-    """After a Ctrl-C reached its process group, a worker runs no task it had queued."""
-    monkeypatch.setattr(parallel, "_interrupted", True)
+def test_a_task_of_a_stopped_run_returns_at_once(monkeypatch):
+    """Once the calling process stopped the run (its pool's stop flag), a worker runs no
+    task it had queued: each returns its cells untouched."""
+    monkeypatch.setattr(parallel, "_stop", types.SimpleNamespace(is_set=lambda: True))
     engine = VertexEngine(NET, BOX.resolve(2), parallel.Settings())
     cells = engine.roots()
-    task = count_task(cells, slice_seconds=None)
-    outcome = parallel.run_task(task)
-    assert (outcome.count, outcome.stop_reason, outcome.unfinished) == (0, "interrupted",
-                                                                        len(cells))
+    outcome = parallel.run_task(count_task(cells))
+    assert (outcome.count, outcome.stop_reason, outcome.unfinished) == (0, None, len(cells))
+
+
+def test_a_running_task_returns_its_regions_and_cells_once_told_to_stop(monkeypatch):
+    """The stop flag set while a task runs: it returns after its current chunk, its cells
+    left handed back; they and the regions it found make up the whole count (brute force
+    checks the serial one above)."""
+    monkeypatch.setattr(VertexEngine, "chunk", 4)
+    looks = itertools.count()
+    monkeypatch.setattr(parallel, "_stop", types.SimpleNamespace(
+        is_set=lambda: next(looks) > 5))
+    engine = VertexEngine(NET, BOX.resolve(2), parallel.Settings())
+    first = parallel.run_task(count_task(engine.roots()))
+    whole = len(regions.enumerate_regions(NET, BOX, method="vertex"))
+    assert first.stop_reason is None and first.leftover and 0 < first.count < whole
+    monkeypatch.setattr(parallel, "_stop", None)
+    shared = count_task([]).shared
+    rest = [parallel.run_task(parallel.Task(shared, part, None, None, True))
+            for part in first.leftover]
+    assert all(outcome.complete for outcome in rest)
+    assert first.count + sum(outcome.count for outcome in rest) == whole
+
+
+def test_a_later_run_on_the_pool_of_a_stopped_one_starts_afresh():
+    """A stopped run leaves its pool's stop flag set (its tasks still queued return at
+    once); the next run on that pool clears it and counts everything (a worker that had
+    seen a Ctrl-C used to return every later task at once, a count of 0)."""
+    with parallel.process_pool(2) as pool:
+        pool.stop.set()
+        counted = regions.count_regions(NETS["split"], BOX, method="split", executor=pool)
+    assert counted.complete and counted.regions == len(
+        regions.enumerate_regions(NETS["split"], BOX, method="split"))
 
 
 ORPHAN = """
@@ -913,18 +943,17 @@ def test_progress_counts_the_regions_of_tasks_still_running(monkeypatch, count_o
 
 class HandsBackWhenAsked(InlineExecutor):
     """A process pool whose tasks all run and none returns (each ran inline in the calling
-    thread until it found a region and could hand its cells back, its lane of
-    :class:`parallel.Lanes` holding what it found) until the caller asks the running tasks
-    for their cells, as its :class:`parallel.Demand` does when a worker is idle: then each
-    delivers what it found and the cells it left."""
+    thread until it found a region, its lane of :class:`parallel.Lanes` holding what it
+    found) until the caller stops the run (its ``stop`` flag): then each delivers what it
+    found and the cells it left."""
 
     def __init__(self, monkeypatch):
         super().__init__(0)
         self.lanes = parallel.Lanes(parallel.multiprocessing.get_context())
-        self.demand = parallel.Demand(AskingEvent(self), workers=0)   # never idle itself
+        self.stop = StopDelivers(self)
         self.running, self.found_before = [], 0
         monkeypatch.setattr(parallel, "_lanes", self.lanes.shared)
-        monkeypatch.setattr(parallel, "_idle", types.SimpleNamespace(
+        monkeypatch.setattr(parallel, "_stop", types.SimpleNamespace(
             is_set=lambda: self.lanes.running() > self.found_before))
 
     def submit(self, fn, /, *args, **kwargs):
@@ -936,15 +965,15 @@ class HandsBackWhenAsked(InlineExecutor):
         return future
 
 
-class AskingEvent:
-    """The event of :class:`HandsBackWhenAsked`'s demand: set, it delivers the outcomes of the
+class StopDelivers:
+    """The stop flag of :class:`HandsBackWhenAsked`: set, it delivers the outcomes of the
     running tasks."""
 
     def __init__(self, executor):
-        self.executor, self.asked = executor, False
+        self.executor, self.told = executor, False
 
     def set(self):
-        self.asked = True
+        self.told = True
         for future, outcome in self.executor.running:
             future.set_result(outcome)
         self.executor.running = []
@@ -953,25 +982,30 @@ class AskingEvent:
         pass
 
 
+@pytest.mark.parametrize("stop", ["max_regions", "interrupted"])
 @pytest.mark.parametrize("method", ["split", "vertex"])
-def test_a_count_stops_once_its_running_tasks_found_the_budget(monkeypatch, tmp_path, method):
-    """No task has returned, but the running ones found ``max_regions`` between them (their
-    lanes): the count stops, asks them for their cells and keeps what they found (a count
-    used to wait for a task to find the whole budget by itself, minutes on a large count);
-    resuming the cells left adds exactly the rest, the serial count (checked against brute
-    force above). A fake clock ends the run by its time limit if it waited instead."""
+def test_a_stopped_count_keeps_what_its_running_tasks_found(monkeypatch, tmp_path, method,
+                                                             stop):
+    """No task has returned when the run stops: by Ctrl-C, or because the running tasks
+    found ``max_regions`` between them (their lanes; a count used to wait until one task
+    found the whole budget by itself, minutes on a large count). The run tells them to stop
+    and keeps what they found (a Ctrl-C sent to the calling process alone used to lose
+    it); resuming the cells left adds exactly the rest, the serial count (checked against
+    brute force above). A fake clock ends the run by its time limit if it waited instead."""
     whole = regions.count_regions(NETS[method], BOX, method=method, min_radius=1e-2)
-    sliced_after_every_chunk(monkeypatch)
+    monkeypatch.setattr(VertexEngine, "chunk", 4)
     looks = itertools.count()
     monkeypatch.setattr(parallel, "time", types.SimpleNamespace(
         perf_counter=lambda: 1e6 if next(looks) > 200 else 0.0, time=time.time))
     monkeypatch.setattr(parallel, "POLL_SECONDS", 0.01)
+    if stop == "interrupted":
+        monkeypatch.setattr(parallel, "budget_exhausted", lambda *args: "interrupted")
     executor = HandsBackWhenAsked(monkeypatch)
     path = tmp_path / "count.npz"
-    stopped = regions.count_regions(NETS[method], BOX, method=method, max_regions=1,
-                                    min_radius=1e-2, time_limit=3600, executor=executor,
-                                    checkpoint=path)
-    assert executor.demand.event.asked and stopped.stop_reason == "max_regions"
+    stopped = regions.count_regions(NETS[method], BOX, method=method, min_radius=1e-2,
+                                    max_regions=1 if stop == "max_regions" else None,
+                                    time_limit=3600, executor=executor, checkpoint=path)
+    assert executor.stop.told and stopped.stop_reason == stop
     delivered = sum(future.result().count for future in executor.submitted)
     assert 1 <= delivered == stopped.regions < whole.regions and stopped.unfinished > 0
     resumed = regions.count_regions(NETS[method], BOX, resume=path, min_radius=1e-2)

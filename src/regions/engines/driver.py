@@ -147,7 +147,7 @@ def first_cells_finished(made: int, waiting, open_below: int) -> int:
 def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
           memory_limit=None, progress=None, checkpoint=None,
           checkpoint_every: float = CHECKPOINT_SECONDS, seconds_before: float = 0.0,
-          sink=None, slice_seconds: float | None = None, wanted=None):
+          sink=None, slice_seconds: float | None = None, wanted=None, stop=None):
     """Run ``engine`` until its stack is empty or a budget runs out.
 
     ``engine`` is any :class:`regions.engines.base.Engine`.
@@ -159,7 +159,8 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
     ``checkpoint(engine, records, seconds)`` every ``checkpoint_every``
     seconds and once at the end. ``slice_seconds``: return ``"slice"`` once this long has
     passed, after at least one ``engine.run``, and (when given) ``wanted()`` is true (a
-    parallel task's share of the work, :mod:`regions.engines.parallel`).
+    parallel task's share of the work, :mod:`regions.engines.parallel`), or at once when
+    ``stop()`` is true (the run the task belongs to stopped).
     Returns ``(stop reason or None, seconds)``, seconds counting
     ``seconds_before`` (earlier runs of a resumed enumeration).
     """
@@ -178,8 +179,9 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
             reason = budget_exhausted(interrupt, engine.n_regions, seconds,
                                       looks % memory_every == 0, max_regions, time_limit,
                                       memory_limit)
-            if not reason and looks and slice_seconds is not None \
-                    and now - started >= slice_seconds and (wanted is None or wanted()):
+            if not reason and slice_seconds is not None and (
+                    (stop is not None and stop()) or looks and now - started >= slice_seconds
+                    and (wanted is None or wanted())):
                 reason = "slice"
             if reason:
                 break

@@ -29,17 +29,18 @@ start of the serial order; the task in which ``max_regions`` is reached is run
 again in the calling process up to the cap, so that the partition holds exactly
 the serial run's first ``max_regions`` regions and its counters are those of the
 work that found them. A count keeps every task that returned, and may hold more
-than ``max_regions`` regions; on a :func:`process_pool` it stops once the tasks returned
-and those running (their :class:`Lanes`) found ``max_regions``, and the running ones hand
-their cells back (as to an idle worker) within ``STOP_SECONDS``. Either way, a stopped run's counters (regions,
-``per_layer``, LPs, thin regions) describe the work whose regions it reports, and
-its unfinished cells are the rest: resuming them adds exactly what is missing
-(the cells the frontier expanded count as work done, so ``per_layer`` may exceed a
-serial stopped run's). Ctrl-C or
-an expired time limit cancels the tasks not yet started and waits at most
-``STOP_SECONDS`` for the running ones, which stop at the same deadline (and
-at the Ctrl-C their process group receives too). ``memory_limit`` is measured
-in the calling process only.
+than ``max_regions`` regions; on a :func:`process_pool` it stops as soon as the tasks
+returned and those running (their :class:`Lanes`) found ``max_regions``. Either way, a
+stopped run's counters (regions, ``per_layer``, LPs, thin regions) describe the work whose
+regions it reports, and its unfinished cells are the rest: resuming them adds exactly
+what is missing (the cells the frontier expanded count as work done, so ``per_layer``
+may exceed a serial stopped run's). A stopped run (Ctrl-C, a limit, a count's budget)
+cancels the tasks not yet started and waits at most ``STOP_SECONDS`` for the running
+ones, keeping what they found: they stop at the same deadline, and on a
+:func:`process_pool` at once, told by its ``stop`` flag (a Ctrl-C sent to the calling
+process alone, not its process group, stops its workers' tasks too, and a later run on
+the same pool starts afresh). Other executors' tasks are not waited for when a count's
+budget or ``memory_limit`` (measured in the calling process only) stops the run.
 
 What travels: the engine type, network, domain and settings of a run, with the norm
 bounds the calling process computed for its engine, are pickled once to a temporary
@@ -201,10 +202,12 @@ class ParallelRun:
         return len(self.cells)
 
 
-#: Set in a worker once it has received a Ctrl-C: its later tasks return at once.
-_interrupted = False
 #: In a worker of a :func:`process_pool`: the flag (:class:`Flag`) set while some worker is idle.
 _idle = None
+#: In a worker of a :func:`process_pool`: the flag (:class:`Flag`) the calling process sets
+#: when it stops a run: the running tasks return at once, their cells left, and so do the
+#: tasks queued behind them.
+_stop = None
 #: In a worker of a :func:`process_pool`: the shared counts of :class:`Lanes`.
 _lanes = None
 #: In a worker: the key and :class:`Shared` of the last run it read (:func:`shared_part`).
@@ -293,21 +296,17 @@ class Lanes:
         return sum(self.shared[self.size:])
 
 
-def _note_interrupt(signum, frame):
-    global _interrupted
-    _interrupted = True
-
-
-def die_with_parent(idle=None, lanes=None) -> None:
+def die_with_parent(idle=None, lanes=None, stop=None) -> None:
     """A process pool's ``initializer``: the worker is killed when the process that started
-    it dies (Linux ``PR_SET_PDEATHSIG``; elsewhere nothing), remembers a Ctrl-C so that
-    the tasks it has not started yet return at once, runs BLAS on one thread, and keeps
-    the pool's ``idle`` flag (:class:`Demand`) and its tasks' shared counts
-    (:class:`Lanes`)."""
-    global _idle, _lanes
-    _idle, _lanes = idle, lanes
+    it dies (Linux ``PR_SET_PDEATHSIG``; elsewhere nothing), ignores a Ctrl-C between tasks
+    (during one, its driver stops the task; the calling process, which sees the Ctrl-C
+    too, stops the others with ``stop``), runs BLAS on one thread, and keeps the pool's
+    ``idle`` flag (:class:`Demand`), its tasks' shared counts (:class:`Lanes`) and its
+    ``stop`` flag."""
+    global _idle, _lanes, _stop
+    _idle, _lanes, _stop = idle, lanes, stop
     threadpool_limits(1)
-    signal.signal(signal.SIGINT, _note_interrupt)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if not sys.platform.startswith("linux"):
         return
     parent = os.getppid()
@@ -321,7 +320,10 @@ def die_with_parent(idle=None, lanes=None) -> None:
 def process_pool(workers: int):
     """A :class:`concurrent.futures.ProcessPoolExecutor` of ``workers`` processes that die
     with the calling process (:func:`die_with_parent`), with a :class:`Demand` as its
-    ``demand`` attribute and :class:`Lanes` as its ``lanes``; when the block ends, tasks
+    ``demand`` attribute, :class:`Lanes` as its ``lanes`` and a :class:`Flag` as its
+    ``stop`` (set by a run that stops: its running tasks return at once, with their
+    regions and the cells they left, and its queued ones return untouched); when the
+    block ends, tasks
     still running (a stopped run no longer wants them) are stopped, not awaited. Inside
     the block the calling process, like every worker, runs BLAS on one thread: with two
     threads, the norm bounds of a 512-wide layer (``regions.rounding``) took 0.2-0.65 s
@@ -331,11 +333,11 @@ def process_pool(workers: int):
     its first tasks), not at a run's first task: a spawned worker imports ``regions`` (about
     0.5 s of CPU) while the calling process builds its engine and first cells."""
     context = multiprocessing.get_context()
-    idle, lanes = Flag(context), Lanes(context)
+    idle, lanes, stop = Flag(context), Lanes(context), Flag(context)
     executor = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
                                                       initializer=die_with_parent,
-                                                      initargs=(idle, lanes.shared))
-    executor.demand, executor.lanes = Demand(idle, workers), lanes
+                                                      initargs=(idle, lanes.shared, stop))
+    executor.demand, executor.lanes, executor.stop = Demand(idle, workers), lanes, stop
     for _ in range(workers):
         executor.submit(os.getpid)
     try:
@@ -442,12 +444,13 @@ def _end_cut_result(manager, results) -> None:
 def run_task(task: Task) -> Outcome:
     """Enumerate (or count) the subtrees of ``task.cells``, in order, for at most
     ``task.slice_seconds`` (runs on a worker); the cells left come back cut into parts,
-    packed (:class:`Outcome`)."""
-    global _interrupted
+    packed (:class:`Outcome`). On a :func:`process_pool` whose run stopped (its ``stop``
+    flag), it returns at once with the cells it left."""
     remaining = None if task.deadline is None else task.deadline - time.time()
-    if _interrupted or (remaining is not None and remaining <= 0):
-        return Outcome([], 0, None, "interrupted" if _interrupted else "time_limit",
-                       leftover=[task.cells])
+    if _stop is not None and _stop.is_set():
+        return Outcome([], 0, None, None, leftover=[task.cells])
+    if remaining is not None and remaining <= 0:
+        return Outcome([], 0, None, "time_limit", leftover=[task.cells])
     shared = shared_part(task.shared)
     engine = task_engine(task.shared, shared)
     cells = unpack_tuples(task.cells)
@@ -459,11 +462,11 @@ def run_task(task: Task) -> Outcome:
     slice_seconds, wanted = task.slice_seconds, None
     if _idle is not None and slice_seconds is not None:
         slice_seconds, wanted = DEMAND_SECONDS, _idle.is_set
+    stop = None if _stop is None else _stop.is_set
     first_cells = _first_cells_given(cells)
     reason, _ = drive(engine, records, max_regions=task.max_regions, time_limit=remaining,
                       sink=_reporting(task.lane, engine, records, tally, first_cells),
-                      slice_seconds=slice_seconds, wanted=wanted)
-    _interrupted = _interrupted or reason == "interrupted"
+                      slice_seconds=slice_seconds, wanted=wanted, stop=stop)
     if reason == "slice":
         reason = None
     left = [engine.pop() for _ in range(engine.pending)]
@@ -624,7 +627,9 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
     deadline = None if time_limit is None else time.time() + time_limit - elapsed()
     slots: list = []
     futures: dict = {}
-    demand = getattr(executor, "demand", None)
+    demand, stop = getattr(executor, "demand", None), getattr(executor, "stop", None)
+    if stop is not None:
+        stop.clear()
     lanes, lane_of = getattr(executor, "lanes", None), {}
     if lanes is not None:
         lanes.reset()
@@ -719,16 +724,15 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
     finally:
         for future in futures:
             future.cancel()
-    # the running tasks stop at the same deadline or Ctrl-C, and a pool's hand their cells
-    # back when asked (a count's budget reached inside them): keep what they found (other
-    # stops do not reach them, and their cells stay unfinished)
-    handing_back = reason == "max_regions" and demand is not None
-    if handing_back:
-        demand.event.set()
-    waiting = STOP_SECONDS if reason in ("interrupted", "time_limit") or handing_back else 0.0
-    done, _ = concurrent.futures.wait(list(futures), timeout=waiting)
-    if handing_back:
-        demand.event.clear()
+    # the running tasks stop at the same deadline, and a pool's return at once when told
+    # to (its stop flag): keep what they found (other executors' tasks are not waited for
+    # on other stops, and their cells stay unfinished); a cancelled task is never done
+    running = [future for future in futures if not future.cancelled()]
+    if stop is not None and running:
+        stop.set()
+    waiting = STOP_SECONDS if reason is not None and (
+        stop is not None or reason in ("interrupted", "time_limit")) else 0.0
+    done, _ = concurrent.futures.wait(running, timeout=waiting)
     for future in done:
         if not future.cancelled() and future.exception() is None:
             receive(future, share=False)
