@@ -29,15 +29,15 @@ start of the serial order; the task in which ``max_regions`` is reached is run
 again in the calling process up to the cap, so that the partition holds exactly
 the serial run's first ``max_regions`` regions and its counters are those of the
 work that found them. A count keeps every task that returned, and may hold more
-than ``max_regions`` regions; on a :func:`process_pool` it stops as soon as the tasks
-returned and those running (their :class:`Lanes`) found ``max_regions``. Either way, a
+than ``max_regions`` regions; on a ``process_pool`` it stops as soon as the tasks
+returned and those running (their ``Lanes``) found ``max_regions``. Either way, a
 stopped run's counters (regions, ``per_layer``, LPs, thin regions) describe the work whose
 regions it reports, and its unfinished cells are the rest: resuming them adds exactly
 what is missing (the cells the frontier expanded count as work done, so ``per_layer``
 may exceed a serial stopped run's). A stopped run (Ctrl-C, a limit, a count's budget)
 cancels the tasks not yet started and waits at most ``STOP_SECONDS`` for the running
 ones, keeping what they found: they stop at the same deadline, and on a
-:func:`process_pool` at once, told by its ``stop`` flag (a Ctrl-C sent to the calling
+``process_pool`` at once, told by its ``stop`` flag (a Ctrl-C sent to the calling
 process alone, not its process group, stops its workers' tasks too, and a later run on
 the same pool starts afresh). Other executors' tasks are not waited for when a count's
 budget or ``memory_limit`` (measured in the calling process only) stops the run.
