@@ -26,6 +26,7 @@ import pytest
 import regions
 
 import oracles
+from marks import engines
 from oracles import hidden, pattern_set, random_net, unambiguous
 
 # --------------------------------------------------------------------------- domains
@@ -609,7 +610,7 @@ def integer_truth(n, seed, where):
     return net, dom, frozenset(truth)
 
 
-@pytest.mark.parametrize("method", ["split", "vertex", "walk"])
+@pytest.mark.parametrize("method", engines("split", "vertex", "walk"))
 @pytest.mark.parametrize("n,seed,where", INTEGER_CASES,
                          ids=[f"{n}d-{w}-seed{s}" for n, s, w in INTEGER_CASES])
 def test_integer_weight_networks_against_exact_oracle(n, seed, where, method):

@@ -27,6 +27,7 @@ import pytest
 
 import regions
 import rational_oracle as ro
+from marks import engine_marks, engines
 from nets import network, one_layer
 from regions.random_networks import random_network
 
@@ -355,7 +356,7 @@ def truth(case_id: str) -> frozenset:
 def engine_params(cases):
     """(case, engine) pairs, the engines a case calls slow marked ``slow``."""
     return [pytest.param(case, engine, id=f"{case.id}-{engine}",
-                         marks=[pytest.mark.slow] if engine in case.slow else [])
+                         marks=[pytest.mark.slow] if engine in case.slow else engine_marks(engine))
             for case in cases for engine in case.engines]
 
 
@@ -454,7 +455,7 @@ def test_scaled_outputs_keep_their_pieces_in_the_oracle(kind):
 
 @pytest.mark.parametrize("scale", OUTPUT_SCALES)
 @pytest.mark.parametrize("kind", sorted(PIECE_DOMAINS))
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", engines(*METHODS))
 def test_linear_pieces_do_not_depend_on_the_output_scale(method, kind, scale):
     domain = PIECE_DOMAINS[kind]()
     part = regions.enumerate_regions(piecewise(scale), domain, method=method)
@@ -518,8 +519,7 @@ def base_outcome(kind: str, engine: str):
 @pytest.mark.parametrize("k", POWERS)
 @pytest.mark.parametrize("layer", [0, 1])
 @pytest.mark.parametrize("kind", ["box", "whole"])
-@pytest.mark.parametrize("engine", [pytest.param(e, marks=pytest.mark.slow) if e == "walk" else e
-                                    for e in ENGINES])
+@pytest.mark.parametrize("engine", engines(*ENGINES))
 def test_rescaling_a_hidden_layer_changes_nothing(engine, kind, layer, k):
     scaled = outcome(rescale_hidden(META_NET, layer, k), SCALED_DOMAINS[kind](0), engine)
     assert_same_outcome(scaled, base_outcome(kind, engine))
@@ -527,7 +527,7 @@ def test_rescaling_a_hidden_layer_changes_nothing(engine, kind, layer, k):
 
 @pytest.mark.parametrize("k", POWERS)
 @pytest.mark.parametrize("kind", sorted(SCALED_DOMAINS))
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", engines(*ENGINES))
 def test_rescaling_the_input_changes_nothing(engine, kind, k):
     scaled = outcome(rescale_input(META_NET, k), SCALED_DOMAINS[kind](k), engine)
     assert_same_outcome(scaled, base_outcome(kind, engine))

@@ -42,6 +42,7 @@ def test_digits_plane(monkeypatch, capsys, tmp_path):
     assert oracles.pattern_set(part) == set(truth)
 
 
+@pytest.mark.slow
 def test_training_regions(monkeypatch, capsys, tmp_path):
     pytest.importorskip("sklearn")
     pytest.importorskip("matplotlib")

@@ -47,6 +47,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import geometry_oracle as geo
+from marks import engine_marks
 import regions
 from geometry_oracle import (CLIP, CLIP_LABEL, case_id, cases, clean_partition, domains,
                              networks, widths_for)
@@ -269,7 +270,8 @@ def check_euler(part):
 # --------------------------------------------------------------------------- tests
 
 
-@pytest.mark.parametrize("case", cases(), ids=case_id)
+@pytest.mark.parametrize("case", [pytest.param(c, id=case_id(c), marks=engine_marks(c[0]))
+                                  for c in cases()])
 @settings(max_examples=5, **SETTINGS)
 @given(data=st.data())
 def test_tiles_domain_and_witnesses_exact(case, data):
@@ -280,7 +282,8 @@ def test_tiles_domain_and_witnesses_exact(case, data):
     check_witnesses(part)
 
 
-@pytest.mark.parametrize("case", cases(), ids=case_id)
+@pytest.mark.parametrize("case", [pytest.param(c, id=case_id(c), marks=engine_marks(c[0]))
+                                  for c in cases()])
 @settings(max_examples=3, **SETTINGS)
 @given(data=st.data())
 def test_facets_shared_by_two_regions(case, data):

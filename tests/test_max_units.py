@@ -595,6 +595,7 @@ def check_against_model(net, forward, part):
     return len(sampled)
 
 
+@pytest.mark.slow
 def test_max_pooled_cnn_from_torch_on_a_plane():
     torch = pytest.importorskip("torch")
     model = small_pooled_cnn(torch)
@@ -799,7 +800,8 @@ def test_command_line_counts_writes_certifies_and_takes_the_face_lattice(tmp_pat
 # --------------------------------------------------------------------------- analyses
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", [pytest.param(s, marks=pytest.mark.slow) if s in (5, 10) else s
+                                  for s in range(12)])    # 5 and 10: the slowest
 def test_analyses_of_assorted_max_networks_match_the_brute_force(seed):
     """Regions, adjacency graph, linear pieces and the exact maps against the exact brute
     force; the certificate and the exact witness check clean; the JSON file round trips."""

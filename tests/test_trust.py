@@ -19,6 +19,7 @@ from regions.cli import EXIT_BAD_INPUT, main
 from regions.random_networks import random_network
 
 import oracles
+from marks import engines
 
 BIG = [1e4, 1e6, 1e8, 1e10, 1e12]
 
@@ -42,7 +43,7 @@ ZASLAVSKY_12_LINES = sum(comb(12, i) for i in range(3))   # 1 + 12 + 66 = 79
 
 
 @pytest.mark.parametrize("size", BIG, ids=[f"{s:.0e}" for s in BIG])
-@pytest.mark.parametrize("method", ["split", "vertex", "walk"])
+@pytest.mark.parametrize("method", engines("split", "vertex", "walk"))
 def test_one_layer_count_is_zaslavsky_in_every_box_holding_the_vertices(method, size):
     assert line_vertices_radius(ONE_LAYER) < BIG[0]
     part = regions.enumerate_regions(ONE_LAYER, regions.box(-size, size), method=method)

@@ -135,8 +135,9 @@ def shares_a_side(P, Q, tol=1e-9):
 REMOVAL_CASES = [(a, s) for a in ACTIVATIONS for s in range(2)]
 
 
-@pytest.mark.parametrize("activation, seed", REMOVAL_CASES,
-                         ids=[f"{a}-seed{s}" for a, s in REMOVAL_CASES])
+@pytest.mark.parametrize("activation, seed", [
+    pytest.param(a, s, id=f"{a}-seed{s}", marks=[pytest.mark.slow] if s == 1 else [])
+    for a, s in REMOVAL_CASES])
 def test_removing_any_region_is_caught_by_its_neighbours(activation, seed):
     net = random_net([2, 5, 4, 1], [activation, activation, "identity"], seed)
     part = regions.enumerate_regions(net, regions.box(-1, 1))

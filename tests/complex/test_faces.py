@@ -37,7 +37,8 @@ def test_one_layer_on_the_whole_space_has_zaslavskys_faces(d, k, seed):
     assert all(np.sum(s == 0) == d - dim for s, dim in zip(lattice.signs, lattice.dims))
 
 
-@pytest.mark.parametrize("d,k", [(6, 7), (7, 8), (8, 9), (6, 9), (8, 10)])
+@pytest.mark.parametrize("d,k", [(6, 7), (7, 8), (8, 9), (6, 9),
+                                 pytest.param(8, 10, marks=pytest.mark.slow)])
 def test_zaslavskys_faces_up_to_8d(d, k):
     net = random_net([d, k, 1], ["relu", "identity"], 0)
     lattice = regions.face_lattice(regions.enumerate_regions(net))
