@@ -16,6 +16,7 @@ import pytest
 import regions
 
 import oracles
+from marks import engines
 from oracles import pattern_set, random_net, unambiguous
 
 ONE_LAYER_SHAPES = [(1, 1), (1, 5), (2, 1), (2, 2), (2, 6), (2, 10), (3, 3), (3, 4), (3, 8),
@@ -85,7 +86,7 @@ def test_hardtanh_example_from_the_issue():
     assert len(regions.enumerate_regions(one_layer(2, 6, 0, "hardtanh"))) == 73
 
 
-@pytest.mark.parametrize("method", ["split", "vertex", "walk"])
+@pytest.mark.parametrize("method", engines("split", "vertex", "walk"))
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu", "hardtanh"])
 @pytest.mark.parametrize("dim,width", [(1, 4), (2, 5), (3, 3)])
 @pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])

@@ -26,7 +26,7 @@ import pytest
 import regions
 
 import oracles
-from marks import engines
+from marks import engine_marks, engines
 from oracles import hidden, pattern_set, random_net, unambiguous
 
 # --------------------------------------------------------------------------- domains
@@ -520,8 +520,8 @@ def test_exact_oracle_matches_hand_count(name):
     check_expected(set(exact_truth(name)), *CASES[name][2:])
 
 
-@pytest.mark.parametrize("name,method", ENGINE_CASES,
-                         ids=[f"{n}-{m}" for n, m in ENGINE_CASES])
+@pytest.mark.parametrize("name,method", [
+    pytest.param(n, m, id=f"{n}-{m}", marks=engine_marks(m)) for n, m in ENGINE_CASES])
 def test_degenerate_case(name, method):
     net, dom, expected, check = CASES[name]
     part = regions.enumerate_regions(net, dom.make(), method=method)

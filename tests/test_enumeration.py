@@ -9,6 +9,7 @@ import regions
 from regions.random_networks import random_network
 
 import oracles
+from marks import engines
 from oracles import pattern_set, random_net, unambiguous
 
 
@@ -86,7 +87,7 @@ def test_auto_counts_cylinders_in_the_dimensions_the_first_layer_spans():
                                             oracles.whole_slice(16))
 
 
-@pytest.mark.parametrize("method", ["split", "vertex", "walk"])
+@pytest.mark.parametrize("method", engines("split", "vertex", "walk"))
 @pytest.mark.parametrize("dim,width", [(2, 7), (3, 6)])
 def test_count_regions_without_keeping_them(dim, width, method):
     # The counting path drops every batch of regions as it comes: its count is Zaslavsky's on

@@ -336,8 +336,8 @@ DEGENERATE_DOMAINS = {
 }
 
 
-@pytest.mark.parametrize("engine,kind", [pytest.param(*c, id=case_id(c)) for c in cases()
-                                         if c[1] in DEGENERATE_DOMAINS])
+@pytest.mark.parametrize("engine,kind", [pytest.param(*c, id=case_id(c), marks=engine_marks(c[0]))
+                                         for c in cases() if c[1] in DEGENERATE_DOMAINS])
 @pytest.mark.parametrize("name,net", DEGENERATE, ids=[n for n, _ in DEGENERATE])
 def test_degenerate_nets_all_invariants(name, net, engine, kind):
     dom = DEGENERATE_DOMAINS[kind]

@@ -31,6 +31,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 import regions
 from geometry_oracle import (ENGINES, cases, clean_partition, domains, networks,
                              widths_for)
+from marks import engine_marks
 from nets import network
 
 SETTINGS = dict(deadline=None, derandomize=True, database=None,
@@ -252,7 +253,8 @@ def _degenerate_cases():
     for name in DEGENERATE:
         for engine in ENGINES:
             for transform in TRANSFORMS:
-                yield pytest.param(name, engine, transform, id=f"{name}-{engine}-{transform}")
+                yield pytest.param(name, engine, transform, id=f"{name}-{engine}-{transform}",
+                                   marks=engine_marks(engine))
 
 
 @pytest.mark.parametrize("name,engine,transform", list(_degenerate_cases()))

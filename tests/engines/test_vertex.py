@@ -199,8 +199,10 @@ def build(name, n, seed):
     return random_net([n] + widths[1:], acts, seed=seed, slope=slope)
 
 
-@pytest.mark.parametrize("n,dom,name,seed", CASES,
-                         ids=[f"{n}d-{d}-{m}-seed{s}" for n, d, m, s in CASES])
+@pytest.mark.parametrize("n,dom,name,seed", [
+    pytest.param(*c, id="{}d-{}-{}-seed{}".format(*c),
+                 marks=[pytest.mark.slow] if c[0] == 3 and c[3] == 1 else [])  # the costliest
+    for c in CASES])
 def test_vertex_matches_split_and_oracles(n, dom, name, seed):
     net = build(name, n, seed)
     domain, sl, extra = domain_specs(n)[dom]()
