@@ -196,8 +196,7 @@ TRANSFORMS = ("permute", "rescale", "coordinates", "split")
 
 
 @pytest.mark.parametrize("transform", TRANSFORMS)
-@pytest.mark.parametrize("case", [pytest.param(c, id="-".join(c), marks=[pytest.mark.slow])
-                                  if c[0] == "walk" else pytest.param(c, id="-".join(c))
+@pytest.mark.parametrize("case", [pytest.param(c, id="-".join(c), marks=engine_marks(c[0]))
                                   for c in cases()])
 @settings(max_examples=2, **SETTINGS)
 @given(data=st.data())

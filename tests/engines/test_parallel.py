@@ -941,18 +941,16 @@ def test_progress_counts_the_regions_of_tasks_still_running(monkeypatch, count_o
 
 
 
-class HandsBackWhenAsked(InlineExecutor):
+class HandsBackWhenAsked(RanButHeld):
     """A process pool whose tasks all run and none returns (each ran inline in the calling
     thread until it found a region, its lane of :class:`parallel.Lanes` holding what it
     found) until the caller stops the run (its ``stop`` flag): then each delivers what it
     found and the cells it left."""
 
     def __init__(self, monkeypatch):
-        super().__init__(0)
-        self.lanes = parallel.Lanes(parallel.multiprocessing.get_context())
+        super().__init__(0, monkeypatch)
         self.stop = StopDelivers(self)
         self.running, self.found_before = [], 0
-        monkeypatch.setattr(parallel, "_lanes", self.lanes.shared)
         monkeypatch.setattr(parallel, "_stop", types.SimpleNamespace(
             is_set=lambda: self.lanes.running() > self.found_before))
 

@@ -159,8 +159,8 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
     ``checkpoint(engine, records, seconds)`` every ``checkpoint_every``
     seconds and once at the end. ``slice_seconds``: return ``"slice"`` once this long has
     passed, after at least one ``engine.run``, and (when given) ``wanted()`` is true (a
-    parallel task's share of the work, :mod:`regions.engines.parallel`), or at once when
-    ``stop()`` is true (the run the task belongs to stopped).
+    parallel task's share of the work, :mod:`regions.engines.parallel`); ``stop``: return
+    ``"slice"`` at once when ``stop()`` is true (the run the task belongs to stopped).
     Returns ``(stop reason or None, seconds)``, seconds counting
     ``seconds_before`` (earlier runs of a resumed enumeration).
     """
@@ -179,9 +179,9 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
             reason = budget_exhausted(interrupt, engine.n_regions, seconds,
                                       looks % memory_every == 0, max_regions, time_limit,
                                       memory_limit)
-            if not reason and slice_seconds is not None and (
-                    (stop is not None and stop()) or looks and now - started >= slice_seconds
-                    and (wanted is None or wanted())):
+            if not reason and ((stop is not None and stop()) or (
+                    looks and slice_seconds is not None and now - started >= slice_seconds
+                    and (wanted is None or wanted()))):
                 reason = "slice"
             if reason:
                 break

@@ -323,8 +323,8 @@ def process_pool(workers: int):
     ``demand`` attribute, :class:`Lanes` as its ``lanes`` and a :class:`Flag` as its
     ``stop`` (set by a run that stops: its running tasks return at once, with their
     regions and the cells they left, and its queued ones return untouched); when the
-    block ends, tasks
-    still running (a stopped run no longer wants them) are stopped, not awaited. Inside
+    block ends, tasks still running (a stopped run no longer wants them) are stopped, not
+    awaited. Inside
     the block the calling process, like every worker, runs BLAS on one thread: with two
     threads, the norm bounds of a 512-wide layer (``regions.rounding``) took 0.2-0.65 s
     beside busy workers instead of 0.05.
@@ -727,12 +727,12 @@ def _run(executor, engine, shared: Shared, run_file: RunFile, progress, max_regi
     # the running tasks stop at the same deadline, and a pool's return at once when told
     # to (its stop flag): keep what they found (other executors' tasks are not waited for
     # on other stops, and their cells stay unfinished); a cancelled task is never done
-    running = [future for future in futures if not future.cancelled()]
-    if stop is not None and running:
+    started_tasks = [future for future in futures if not future.cancelled()]
+    if stop is not None and started_tasks:
         stop.set()
     waiting = STOP_SECONDS if reason is not None and (
         stop is not None or reason in ("interrupted", "time_limit")) else 0.0
-    done, _ = concurrent.futures.wait(running, timeout=waiting)
+    done, _ = concurrent.futures.wait(started_tasks, timeout=waiting)
     for future in done:
         if not future.cancelled() and future.exception() is None:
             receive(future, share=False)
