@@ -258,10 +258,11 @@ def test_sigkill_mid_run_then_resume(full, tmp_path, kill_at):
                             str(kill_at)], capture_output=True, text=True, timeout=300)
     assert child.returncode == -signal.SIGKILL, child.stderr
     # The last checkpoint was written at the top of step kill_at - 1: after kill_at - 2
-    # cells were processed (every cell ever pushed, the root included, minus the stack).
+    # cells were processed (every cell ever pushed, the root included, minus the stack; the
+    # output layer, an identity layer, passes each cell whole as it is made, no push).
     saved = checkpoints.load(path, checkpoints.fingerprint(NET, DOMAIN.resolve(2),
                                                            regions.MIN_RADIUS))
-    assert 1 + sum(saved.counters.per_layer) - len(saved.cells) == kill_at - 2
+    assert 1 + sum(saved.counters.per_layer[:-1]) - len(saved.cells) == kill_at - 2
     assert saved.cells and (kill_at < 50 or saved.records)
     identical(regions.enumerate_regions(NET, DOMAIN, resume=path), full)
     assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
@@ -389,18 +390,30 @@ def test_split_engine_cut_short_then_ctrl_c_and_resume(monkeypatch, ctrl_c_after
 
 # --- Checkpoints of counts: the work stack and the counters, no regions ----------------------
 
-def same_count(counted, part):
-    """A count agrees with an enumeration: regions, per layer, LPs and the thin regions."""
-    assert counted.complete and (counted.regions, counted.per_layer, counted.lps) == (
-        len(part), part.per_layer, part.lps)
+def same_count(counted, part, whole_count):
+    """A count agrees with an enumeration (regions, per layer, the thin regions) and took
+    the LPs of the uninterrupted count ``whole_count`` (a count takes fewer than an
+    enumeration: it measures no final region's inscribed ball that is clearly not thin)."""
+    assert counted.complete and (counted.regions, counted.per_layer) == (len(part),
+                                                                         part.per_layer)
     assert np.array_equal(counted.thin_patterns, part.patterns[part.thin])
+    assert counted.lps == whole_count.lps
 
 
 @pytest.fixture(scope="module")
 def with_thin():
-    """The uninterrupted run of each method, with regions of radius below 1e-3 thin."""
-    return {method: regions.enumerate_regions(NET, DOMAIN, method=method, min_radius=1e-3)
+    """The uninterrupted run of each method, with regions of radius below 1e-3 thin: the
+    enumeration, and the count."""
+    return {method: (regions.enumerate_regions(NET, DOMAIN, method=method, min_radius=1e-3),
+                     regions.count_regions(NET, DOMAIN, method=method, min_radius=1e-3))
             for method in METHODS}
+
+
+def test_a_count_reports_the_thin_regions_an_enumeration_finds(with_thin):
+    part, counted = with_thin["split"]
+    assert len(part.thin) > 0
+    same_count(counted, part, counted)
+    assert counted.lps < part.lps
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -423,7 +436,7 @@ def test_a_count_resumed_from_its_checkpoint_counts_the_same(uninterrupted, with
                               checkpoint=enumerated, min_radius=1e-3)
     assert len(checkpoints.load(enumerated, key).records) > 0
     resumed = regions.count_regions(NET, DOMAIN, resume=path, min_radius=1e-3)
-    same_count(resumed, with_thin[method])
+    same_count(resumed, *with_thin[method])
     assert resumed.regions == len(uninterrupted[method])
 
 
@@ -460,8 +473,7 @@ def test_a_parallel_count_checkpoints_what_is_not_finished(uninterrupted, monkey
     monkeypatch.undo()
     whole = uninterrupted[method]
     serial = regions.count_regions(NET, DOMAIN, resume=path, checkpoint=tmp_path / "again.npz")
-    assert serial.complete and (serial.regions, serial.per_layer, serial.lps) == (
-        len(whole), whole.per_layer, whole.lps)
+    same_count(serial, whole, regions.count_regions(NET, DOMAIN, method=method))
     parallel_resumed = regions.count_regions(NET, DOMAIN, resume=path, executor=InlineExecutor())
     assert (parallel_resumed.regions, parallel_resumed.per_layer) == (len(whole), whole.per_layer)
 

@@ -251,7 +251,8 @@ def count_regions(network: Network, domain=None, *, method: str = "auto",
     if resume is not None and checkpoint is None:
         checkpoint = resume
     min_radius, scale, scaled = prepare(domain, min_radius)
-    settings = Settings(exact=bool(exact), thin_radius=min_radius, exact_budget=exact_budget)
+    settings = Settings(exact=bool(exact), thin_radius=min_radius, exact_budget=exact_budget,
+                        count_only=True)
     key = None if checkpoint is None else checkpoints.fingerprint(network, domain, min_radius,
                                                                   settings.exact)
     saved = _load(resume, key, "count")

@@ -52,6 +52,10 @@ class Settings:
         driver between runs of the engine, so one run may exceed it): after that the
         engine settles them by their float value, counted in
         :attr:`Counters.uncertain_decisions`. None: no limit.
+    count_only : bool
+        Only the count and the thin regions are asked, not the regions' witnesses: the
+        split engine then measures a final region's largest inscribed ball (one LP) only
+        when the ball it knows inside is not larger than ``thin_radius``.
     """
 
     exact: bool = True
@@ -59,6 +63,7 @@ class Settings:
     start: np.ndarray | None = None
     keep_generators: bool = False
     exact_budget: int | None = None
+    count_only: bool = False
 
 
 @dataclass

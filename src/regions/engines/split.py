@@ -200,28 +200,35 @@ class SplitEngine:
 
     def step(self, cell: SplitCell) -> list:
         """Process one cell: its children in depth-first order, or ``[]`` once it is
-        recorded as a final region. Identity layers after the last split pass a cell
-        whole, without its map: a final region's record needs none."""
+        recorded as a final region."""
         if cell.layer == len(self.network.layers):
             self.found.append(self.finish(cell))
             self.n_regions += 1
             return []
         if cell.layer >= self.final_layer:
-            self.per_layer[cell.layer] += 1
-            return [cell._replace(layer=cell.layer + 1, M=self.no_map, m=NO_OFFSETS,
+            return [cell._replace(layer=self.passed(cell.layer), M=self.no_map, m=NO_OFFSETS,
                                   M_error=NO_OFFSETS)]
         split = MaxSplit if self.network.layers[cell.layer].activation == "max" else LayerSplit
         children, finished = split(self, cell).children()
         self.per_layer[cell.layer] += finished
         return children
 
+    def passed(self, layer: int) -> int:
+        """The identity layers after the last split, from ``layer`` on, pass a cell whole
+        (each counts it), without its map (a final region's record needs none): the layer
+        it comes out at, the network's last."""
+        for passing in range(layer, len(self.network.layers)):
+            self.per_layer[passing] += 1
+        return len(self.network.layers)
+
     # ------------------------------------------------------------------ final regions
 
     def finish(self, cell: SplitCell) -> SplitRegion:
         """The region record: a witness strictly inside (the Chebyshev center, certified;
-        an exact rational point when float64 cannot certify one)."""
+        an exact rational point when float64 cannot certify one). In a count
+        (``settings.count_only``) the cell's own ball does when it is not thin."""
         center, radius = cell.center, cell.radius
-        if not cell.largest:
+        if not (cell.largest or self.settings.count_only and radius > self.settings.thin_radius):
             ball = (self.solver.warm_chebyshev(cell.A, cell.b, cell_basis(cell),
                                                axis=self.axis)
                     or self.solver.proposal(cell.A, cell.b))
@@ -514,11 +521,21 @@ class LayerSplit:
 
     def next_layer(self, piece: "Piece") -> SplitCell:
         """A finished piece as a cell of the next layer: its states and output map."""
-        cell, layer = self.cell, self.layer
         self.order_hardtanh(piece.sides)
-        states = states_from_sides(piece.sides, layer.activation)
-        M, m, M_error = output_map(layer, states, self.G, self.beta, self.G_error)
-        return SplitCell(cell.layer + 1, piece.A, piece.b, piece.labels, piece.errors,
+        return self.cell_of(piece, states_from_sides(piece.sides, self.layer.activation))
+
+    def cell_of(self, piece: "Piece", states: np.ndarray) -> SplitCell:
+        """A finished piece with its layer's ``states`` as a cell of the next layer, with the
+        layer's output map; a final region once no layer splits it
+        (:meth:`SplitEngine.passed`)."""
+        cell, engine = self.cell, self.engine
+        layer = cell.layer + 1
+        if layer < engine.final_layer:
+            M, m, M_error = output_map(self.layer, states, self.G, self.beta, self.G_error)
+        else:
+            M, m, M_error = engine.no_map, NO_OFFSETS, NO_OFFSETS
+            layer = engine.passed(layer)
+        return SplitCell(layer, piece.A, piece.b, piece.labels, piece.errors,
                          piece.row_sides, piece.center, piece.radius, piece.largest, M, m,
                          M_error, np.concatenate([cell.pattern, states]), NO_SIDES,
                          NO_UNDECIDED, *basis_fields(piece.basis))
@@ -691,10 +708,4 @@ class MaxSplit(LayerSplit):
     def next_layer(self, piece: Piece) -> SplitCell:
         """A finished piece as a cell of the next layer: its units' states and the rows
         they select."""
-        cell = self.cell
-        states = piece.sides.astype(np.int8)
-        M, m, M_error = output_map(self.layer, states, self.G, self.beta, self.G_error)
-        return SplitCell(cell.layer + 1, piece.A, piece.b, piece.labels, piece.errors,
-                         piece.row_sides, piece.center, piece.radius, piece.largest, M, m,
-                         M_error, np.concatenate([cell.pattern, states]), NO_SIDES,
-                         NO_UNDECIDED, *basis_fields(piece.basis))
+        return self.cell_of(piece, piece.sides.astype(np.int8))
