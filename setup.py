@@ -8,6 +8,7 @@ sources and the wheel configuration).
 
 import platform
 
+import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
@@ -27,6 +28,8 @@ COMPILE_ARGS = ["-O3"] + (["-mpopcnt"] if platform.machine().lower() in ("x86_64
 
 if __name__ == "__main__":
     setup(ext_modules=cythonize(
-        [Extension(name, [source], extra_compile_args=COMPILE_ARGS)
+        [Extension(name, [source], extra_compile_args=COMPILE_ARGS,
+                   include_dirs=[numpy.get_include()],
+                   define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")])
          for name, source in EXTENSIONS.items()],
         compiler_directives={"language_level": 3}))

@@ -12,88 +12,80 @@ bounds hold for any order of summation, and a loop makes no temporary arrays.
 """
 
 import numpy as np
+cimport numpy as cnp
 from libc.math cimport fabs, sqrt, INFINITY, isfinite
 from libc.stdint cimport int64_t
 from libc.string cimport memcpy
 
 from ..dots cimport abs_dot4, dot4
+from ..ndarrays cimport indices, matrix, vector
 from .rounding cimport BOUND_SAFETY, UNIT_ROUNDOFF, dmin, gamma
 
 __all__ = ["with_row", "strictly_inside", "radius_bound", "probe"]
 
 
-cdef double dot(const double[:, ::1] A, Py_ssize_t i, const double[::1] z) noexcept nogil:
-    """``A[i] . z``."""
-    return dot4(&A[i, 0], &z[0], A.shape[1])
-
-
-cdef double abs_dot(const double[:, ::1] A, Py_ssize_t i, const double[::1] z) noexcept nogil:
-    """``|A[i]| . |z|``."""
-    return abs_dot4(&A[i, 0], &z[0], A.shape[1])
-
-
-cdef double row_norm(const double[:, ::1] A, Py_ssize_t i) noexcept nogil:
-    """``||A[i]||``."""
-    cdef const double* a = &A[i, 0]
-    return sqrt(dot4(a, a, A.shape[1]))
-
-
-cdef inline double row_dot(const double[:, ::1] A, Py_ssize_t i, const double[::1] z,
-                           const int64_t[::1] axis, Py_ssize_t axes) noexcept nogil:
-    """``A[i] . z``, one product when row ``i`` is among the ``axes`` leading axis rows (the
-    same float as :func:`dot`: the other products are exact zeros for a finite ``z``)."""
+cdef inline double row_dot(const double* A, Py_ssize_t dim, Py_ssize_t i, const double* z,
+                           const int64_t* axis, Py_ssize_t axes) noexcept nogil:
+    """``A[i] . z`` (A row-major, ``dim`` columns), one product when row ``i`` is among the
+    ``axes`` leading axis rows (the same float as the whole sum: the other products are
+    exact zeros for a finite ``z``)."""
     if i < axes:
-        return A[i, axis[i]] * z[axis[i]]
-    return dot(A, i, z)
+        return A[i * dim + axis[i]] * z[axis[i]]
+    return dot4(A + i * dim, z, dim)
 
 
-cdef inline double row_abs_dot(const double[:, ::1] A, Py_ssize_t i, const double[::1] z,
-                               const int64_t[::1] axis, Py_ssize_t axes) noexcept nogil:
+cdef inline double row_abs_dot(const double* A, Py_ssize_t dim, Py_ssize_t i, const double* z,
+                               const int64_t* axis, Py_ssize_t axes) noexcept nogil:
     """``|A[i]| . |z|``, as :func:`row_dot`."""
     if i < axes:
-        return fabs(A[i, axis[i]]) * fabs(z[axis[i]])
-    return abs_dot(A, i, z)
+        return fabs(A[i * dim + axis[i]]) * fabs(z[axis[i]])
+    return abs_dot4(A + i * dim, z, dim)
 
 
-cdef inline double axis_row_norm(const double[:, ::1] A, Py_ssize_t i, const int64_t[::1] axis,
-                                 Py_ssize_t axes) noexcept nogil:
+cdef inline double row_norm(const double* A, Py_ssize_t dim, Py_ssize_t i,
+                            const int64_t* axis, Py_ssize_t axes) noexcept nogil:
     """``||A[i]||``, as :func:`row_dot`."""
     if i < axes:
-        return sqrt(A[i, axis[i]] * A[i, axis[i]])
-    return row_norm(A, i)
+        return sqrt(A[i * dim + axis[i]] * A[i * dim + axis[i]])
+    return sqrt(dot4(A + i * dim, A + i * dim, dim))
 
 
-cdef Py_ssize_t axes_for(const int64_t[::1] axis, Py_ssize_t m, double size) except -1:
+cdef Py_ssize_t axes_for(object axis, Py_ssize_t m, double size) except -1:
     """How many leading rows to treat as axis rows: ``len(axis)``, or 0 when the point's
     ``size`` (its l1 norm) is not finite (a zero product with an infinite or NaN entry is
     NaN, which the full sums keep)."""
     if axis is None or not isfinite(size):
         return 0
-    if axis.shape[0] > m:
+    indices(axis, "axis")
+    if cnp.PyArray_DIM(<cnp.ndarray>axis, 0) > m:
         raise ValueError("more axis rows than rows")
-    return axis.shape[0]
+    return cnp.PyArray_DIM(<cnp.ndarray>axis, 0)
 
 
-cdef double l1(const double[::1] z) noexcept nogil:
+cdef inline const int64_t* axis_data(object axis, Py_ssize_t axes):
+    """The axis rows' coordinates (NULL when none are used)."""
+    return <const int64_t*>cnp.PyArray_DATA(<cnp.ndarray>axis) if axes else NULL
+
+
+cdef double l1(const double* z, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t k
     cdef double s = 0.0
-    for k in range(z.shape[0]):
+    for k in range(n):
         s += fabs(z[k])
     return s
 
 
-cdef double slack_bound(const double[:, ::1] A, const double[::1] b, const double[::1] errors,
-                        Py_ssize_t i, const double[::1] point, double size, double g,
-                        const int64_t[::1] axis, Py_ssize_t axes) noexcept nogil:
+cdef inline double slack_bound(const double* A, Py_ssize_t dim, const double* b,
+                               const double* errors, Py_ssize_t i, const double* point,
+                               double size, double g, const int64_t* axis,
+                               Py_ssize_t axes) noexcept nogil:
     """The error bound of ``b[i] - A[i] . point`` (``size``: ``|point|_1``; ``g``: gamma of
     the evaluation's length; rows below ``axes``: axis rows, :func:`row_dot`)."""
     return (errors[i] * (size + 1.0)
-            + g * (row_abs_dot(A, i, point, axis, axes) + fabs(b[i]))) * BOUND_SAFETY
+            + g * (row_abs_dot(A, dim, i, point, axis, axes) + fabs(b[i]))) * BOUND_SAFETY
 
 
-def with_row(const double[:, ::1] A, const double[::1] b, const double[::1] errors,
-             const double[:, ::1] a, const double[::1] c, const double[::1] e, Py_ssize_t t,
-             int side):
+def with_row(A, b, errors, a, c, e, Py_ssize_t t, int side):
     """The rows ``(A, b, errors)`` (A (m, dim), b (m,), errors (m,)) and one more: side
     ``side`` (+1 / -1) of hyperplane ``a[t] . z + c[t]`` (error bound ``e[t]``), as the row
     ``-side a[t] . z <= side c[t]``. Returns new arrays (m + 1, dim), (m + 1,), (m + 1,).
@@ -107,25 +99,33 @@ def with_row(const double[:, ::1] A, const double[::1] b, const double[::1] erro
     >>> A.tolist(), b.tolist(), errors.tolist()
     ([[1.0, 0.0], [0.0, 1.0]], [1.0, 0.5], [0.0, 1e-16])
     """
-    cdef Py_ssize_t m = A.shape[0], dim = a.shape[1], k
-    if A.shape[1] != dim or b.shape[0] != m or errors.shape[0] != m or not 0 <= t < a.shape[0]:
+    cdef Py_ssize_t shape[2]
+    cdef Py_ssize_t planes[2]
+    cdef const double* A_in = matrix(A, shape, "A")
+    cdef const double* a_in = matrix(a, planes, "a")
+    cdef Py_ssize_t m = shape[0], dim = planes[1], k
+    if shape[1] != dim or not 0 <= t < planes[0]:
         raise ValueError("rows and hyperplanes of different shapes")
+    cdef const double* b_in = vector(b, m, "b")
+    cdef const double* errors_in = vector(errors, m, "errors")
+    cdef const double* c_in = vector(c, planes[0], "c")
+    cdef const double* e_in = vector(e, planes[0], "e")
     A_arr, b_arr, e_arr = np.empty((m + 1, dim)), np.empty(m + 1), np.empty(m + 1)
-    cdef double[:, ::1] A_out = A_arr
-    cdef double[::1] b_out = b_arr, e_out = e_arr
+    cdef double* A_out = <double*>cnp.PyArray_DATA(<cnp.ndarray>A_arr)
+    cdef double* b_out = <double*>cnp.PyArray_DATA(<cnp.ndarray>b_arr)
+    cdef double* e_out = <double*>cnp.PyArray_DATA(<cnp.ndarray>e_arr)
     if m:
-        memcpy(&A_out[0, 0], &A[0, 0], m * dim * sizeof(double))
-        memcpy(&b_out[0], &b[0], m * sizeof(double))
-        memcpy(&e_out[0], &errors[0], m * sizeof(double))
+        memcpy(A_out, A_in, m * dim * sizeof(double))
+        memcpy(b_out, b_in, m * sizeof(double))
+        memcpy(e_out, errors_in, m * sizeof(double))
     for k in range(dim):
-        A_out[m, k] = -side * a[t, k]
-    b_out[m] = side * c[t]
-    e_out[m] = e[t]
+        A_out[m * dim + k] = -side * a_in[t * dim + k]
+    b_out[m] = side * c_in[t]
+    e_out[m] = e_in[t]
     return A_arr, b_arr, e_arr
 
 
-def strictly_inside(const double[:, ::1] A, const double[::1] b, const double[::1] errors,
-                    const double[::1] point, const int64_t[::1] axis=None):
+def strictly_inside(A, b, errors, point, axis=None):
     """Whether float64 certifies that ``point`` (dim,) satisfies every row of ``A z <= b``
     (A (m, dim), b (m,), rows with error bounds ``errors`` (m,)) strictly: the bound of
     :func:`regions.rounding.strict_slack`. False for a point with a NaN. ``axis``: the
@@ -144,19 +144,23 @@ def strictly_inside(const double[:, ::1] A, const double[::1] b, const double[::
     >>> strictly_inside(A, b, np.zeros(2), np.array([0.5, 1.0]), leading_axes(A))
     False
     """
-    cdef Py_ssize_t m = A.shape[0], i
-    cdef double size = l1(point), g = gamma(<int>A.shape[1] + 1)
+    cdef Py_ssize_t shape[2]
+    cdef const double* A_in = matrix(A, shape, "A")
+    cdef Py_ssize_t m = shape[0], dim = shape[1], i
+    cdef const double* b_in = vector(b, m, "b")
+    cdef const double* errors_in = vector(errors, m, "errors")
+    cdef const double* z = vector(point, dim, "point")
+    cdef double size = l1(z, dim), g = gamma(<int>dim + 1)
     cdef Py_ssize_t axes = axes_for(axis, m, size)
+    cdef const int64_t* axis_in = axis_data(axis, axes)
     for i in range(m):
-        if not b[i] - row_dot(A, i, point, axis, axes) > slack_bound(A, b, errors, i, point,
-                                                                    size, g, axis, axes):
+        if not b_in[i] - row_dot(A_in, dim, i, z, axis_in, axes) > slack_bound(
+                A_in, dim, b_in, errors_in, i, z, size, g, axis_in, axes):
             return False
     return True
 
 
-def radius_bound(const double[:, ::1] A, const double[::1] b, const double[::1] errors,
-                 const double[::1] duals, double cap_dual, const double[::1] box_abs,
-                 double cap, const int64_t[::1] axis=None):
+def radius_bound(A, b, errors, duals, double cap_dual, box_abs, double cap, axis=None):
     """A rigorous upper bound on the exact Chebyshev radius (capped at ``cap``) of
     ``A z <= b`` (A (m, dim), b (m,), rows with error bounds ``errors`` (m,)) inside the
     box whose coordinates are at most ``box_abs`` (dim,) in absolute value, from any
@@ -174,37 +178,43 @@ def radius_bound(const double[:, ::1] A, const double[::1] b, const double[::1] 
     >>> 0.5 <= bound < 0.5 + 1e-5
     True
     """
-    cdef Py_ssize_t m = A.shape[0], dim = A.shape[1], i, k
+    cdef Py_ssize_t shape[2]
+    cdef const double* A_in = matrix(A, shape, "A")
+    cdef Py_ssize_t m = shape[0], dim = shape[1], i, k
+    cdef const double* b_in = vector(b, m, "b")
+    cdef const double* errors_in = vector(errors, m, "errors")
+    cdef const double* y_in = vector(duals, m, "duals")
+    cdef const double* box = vector(box_abs, dim, "box_abs")
     cdef double y, norm, slack = 1.0 - cap_dual, numerator = cap_dual * cap
-    cdef double weight = cap_dual * cap, residual_bound = 0.0, box_size = l1(box_abs) + 1.0
+    cdef double weight = cap_dual * cap, residual_bound = 0.0, box_size = l1(box, dim) + 1.0
     cdef Py_ssize_t axes = axes_for(axis, m, box_size)
+    cdef const int64_t* axis_in = axis_data(axis, axes)
     residual_arr = np.zeros(dim)
-    cdef double[::1] residual = residual_arr
+    cdef double* residual = <double*>cnp.PyArray_DATA(<cnp.ndarray>residual_arr)
     for i in range(m):
-        y = duals[i]
+        y = y_in[i]
         if y == 0.0:
             continue
-        norm = axis_row_norm(A, i, axis, axes)
+        norm = row_norm(A_in, dim, i, axis_in, axes)
         slack -= y * norm
-        numerator += y * (b[i] + errors[i] * box_size)
-        weight += y * (fabs(b[i]) + row_abs_dot(A, i, box_abs, axis, axes) + norm * cap)
+        numerator += y * (b_in[i] + errors_in[i] * box_size)
+        weight += y * (fabs(b_in[i]) + row_abs_dot(A_in, dim, i, box, axis_in, axes)
+                       + norm * cap)
         if i < axes:
-            residual[axis[i]] += y * A[i, axis[i]]
+            residual[axis_in[i]] += y * A_in[i * dim + axis_in[i]]
         else:
             for k in range(dim):
-                residual[k] += y * A[i, k]
+                residual[k] += y * A_in[i * dim + k]
     if not fabs(slack) < 0.5:
         return INFINITY
     for k in range(dim):
-        residual_bound += fabs(residual[k]) * box_abs[k]
+        residual_bound += fabs(residual[k]) * box[k]
     cdef double bound = (numerator + residual_bound
                          + gamma(2 * <int>(m + dim + 4)) * weight) * BOUND_SAFETY
     return bound / (1.0 - fabs(slack)) if bound > 0 else bound / (1.0 + fabs(slack))
 
 
-def probe(const double[:, ::1] a, const double[::1] c, const double[::1] e,
-          const double[:, ::1] A, const double[::1] b, const double[::1] errors,
-          const double[::1] center, double radius, const int64_t[::1] axis=None):
+def probe(a, c, e, A, b, errors, center, double radius, axis=None):
     """What a piece's centre tells about a layer's hyperplanes ``a z + c`` (a (T, dim),
     rows with error bounds ``e`` (T,)): ``(certified radius, signs (T,) int8, values (T,),
     slacks (T,))``. The certified radius is that of a ball around ``center`` (dim,) inside
@@ -225,28 +235,42 @@ def probe(const double[:, ::1] a, const double[::1] c, const double[::1] e,
     >>> 1.0 - 1e-12 < radius <= 1.0, signs.tolist(), values.tolist()
     (True, [-1, 0], [-0.5, 0.0])
     """
-    cdef Py_ssize_t T = a.shape[0], m = A.shape[0], dim = A.shape[1], t, i
-    cdef double size = l1(center), value, bound, norm
+    cdef Py_ssize_t planes[2]
+    cdef Py_ssize_t shape[2]
+    cdef const double* a_in = matrix(a, planes, "a")
+    cdef const double* A_in = matrix(A, shape, "A")
+    cdef Py_ssize_t T = planes[0], m = shape[0], dim = shape[1], t, i
+    if planes[1] != dim:
+        raise ValueError("rows and hyperplanes of different shapes")
+    cdef const double* c_in = vector(c, T, "c")
+    cdef const double* e_in = vector(e, T, "e")
+    cdef const double* b_in = vector(b, m, "b")
+    cdef const double* errors_in = vector(errors, m, "errors")
+    cdef const double* z = vector(center, dim, "center")
+    cdef double size = l1(z, dim), value, bound, norm
     cdef double g_sign = gamma(<int>dim + 1), g_slack = gamma(<int>dim + 2)
     signs_arr = np.zeros(T, np.int8)
     values_arr = np.empty(T)
     slacks_arr = np.empty(T)
-    cdef signed char[::1] signs = signs_arr
-    cdef double[::1] values = values_arr, slacks = slacks_arr
+    cdef signed char* signs = <signed char*>cnp.PyArray_DATA(<cnp.ndarray>signs_arr)
+    cdef double* values = <double*>cnp.PyArray_DATA(<cnp.ndarray>values_arr)
+    cdef double* slacks = <double*>cnp.PyArray_DATA(<cnp.ndarray>slacks_arr)
     for t in range(T):
-        value = dot(a, t, center) + c[t]
+        value = dot4(a_in + t * dim, z, dim) + c_in[t]
         values[t] = value
-        bound = slack_bound(a, c, e, t, center, size, g_sign, axis, 0)
+        bound = slack_bound(a_in, dim, c_in, e_in, t, z, size, g_sign, NULL, 0)
         signs[t] = 1 if value > bound else (-1 if value < -bound else 0)
-        slacks[t] = slack_bound(a, c, e, t, center, size, g_slack, axis, 0)
+        slacks[t] = slack_bound(a_in, dim, c_in, e_in, t, z, size, g_slack, NULL, 0)
     cdef double certified = 0.0
     cdef Py_ssize_t axes = axes_for(axis, m, size)
+    cdef const int64_t* axis_in = axis_data(axis, axes)
     if radius > 0.0:
         certified = radius
         for i in range(m):
-            norm = axis_row_norm(A, i, axis, axes) * (1.0 + 4 * UNIT_ROUNDOFF) + errors[i]
-            value = (b[i] - row_dot(A, i, center, axis, axes)
-                     - slack_bound(A, b, errors, i, center, size, g_slack, axis, axes)) / norm
+            norm = row_norm(A_in, dim, i, axis_in, axes) * (1.0 + 4 * UNIT_ROUNDOFF) + errors_in[i]
+            value = (b_in[i] - row_dot(A_in, dim, i, z, axis_in, axes)
+                     - slack_bound(A_in, dim, b_in, errors_in, i, z, size, g_slack, axis_in,
+                                   axes)) / norm
             certified = dmin(certified, value)
         if not certified > 0.0:
             certified = 0.0
