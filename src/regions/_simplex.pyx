@@ -17,6 +17,7 @@ returns None (a singular or dual infeasible basis, an iteration limit, a dual ra
 """
 
 import numpy as np
+cimport numpy as cnp
 from libc.math cimport INFINITY, fabs, sqrt
 from libc.stdint cimport int64_t
 from libc.string cimport memcpy
@@ -26,6 +27,7 @@ from scipy.linalg.cython_blas cimport dgemv
 from regions import tolerances
 
 from .dots cimport dot4
+from .ndarrays cimport indices, matrix, vector
 
 # Read from regions.tolerances (their meanings are there).
 cdef double SIMPLEX_SINGULAR_PIVOT = tolerances.SIMPLEX_SINGULAR_PIVOT
@@ -108,9 +110,8 @@ cdef bint tight(const double* A, const double* norms, const double* b, double ca
     return True
 
 
-def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
-                   const int64_t[::1] start, start_inverse=None, double stop_below=-np.inf,
-                   int max_pivots=-1, const int64_t[::1] axis=None):
+def chebyshev_dual(A, b, double cap, start, start_inverse=None, double stop_below=-np.inf,
+                   int max_pivots=-1, axis=None):
     """The inscribed-ball LP of ``A z <= b`` (A (m, dim), b (m,)), radius capped at ``cap``,
     by dual simplex pivots from the dual feasible basis ``start`` (dim + 1,) of row indices
     (-1: the cap row), whose matrix's inverse ``start_inverse`` (dim + 1, dim + 1) is known
@@ -131,26 +132,39 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     trouble). ``axis``: the coordinates of the leading rows of ``A`` with one nonzero entry
     (:func:`leading_axes`), when the caller knows them (None: found
     here, one scan of those rows per LP)."""
-    cdef Py_ssize_t m = A.shape[0], dim = A.shape[1], n = dim + 1
-    cdef Py_ssize_t given_axes = -1 if axis is None else axis.shape[0]
+    cdef Py_ssize_t shape[2]
+    cdef const double* A_ptr = matrix(A, shape, "A")
+    cdef Py_ssize_t m = shape[0], dim = shape[1], n = dim + 1
+    cdef const int64_t* axis_ptr = NULL
+    cdef Py_ssize_t given_axes = -1
+    if axis is not None:
+        axis_ptr = indices(axis, "axis")
+        given_axes = cnp.PyArray_DIM(<cnp.ndarray>axis, 0)
     if given_axes > m:
         return None
-    if start.shape[0] != n or b.shape[0] != m:
+    cdef const int64_t* start_ptr = indices(start, "start")
+    if cnp.PyArray_DIM(<cnp.ndarray>start, 0) != n:
+        return None
+    cdef const double* b_ptr = vector(b, -1, "b")
+    if cnp.PyArray_DIM(<cnp.ndarray>b, 0) != m:
         return None
     if max_pivots < 0:
         max_pivots = 6 * n + 32     # parts of 64-D boxes proved empty take up to 280
     basis_arr = np.empty(n, dtype=np.int64)
     inverse_arr = np.zeros((n, n))     # the rows it does not keep: 0, not whatever was there
-    cdef const double[:, ::1] given_view
     cdef const double* given = NULL
+    cdef Py_ssize_t given_shape[2]
     if start_inverse is None:
         M_arr = np.empty((n, n))
     else:
         M_arr = None
-        given_view = np.ascontiguousarray(start_inverse, dtype=np.float64)
-        if given_view.ndim != 2 or given_view.shape[0] != n or given_view.shape[1] != n:
+        if not (cnp.PyArray_Check(start_inverse)
+                and cnp.PyArray_TYPE(<cnp.ndarray>start_inverse) == cnp.NPY_DOUBLE
+                and cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>start_inverse)):
+            start_inverse = np.ascontiguousarray(start_inverse, dtype=np.float64)
+        given = matrix(start_inverse, given_shape, "start_inverse")
+        if given_shape[0] != n or given_shape[1] != n:
             return None
-        given = &given_view[0, 0]
     # scratch: norms (m), values = A @ z (m), the leading axis rows' nonzero entries (m),
     # per row (m + 1, index m: the cap row) the violation that makes it enter (inf: in the
     # basis), the weight of its violation and its Devex weight; A @ column (m); the axis
@@ -159,21 +173,17 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
     # (m), the pinned coordinates' basis positions (n)
     cdef double* work = <double*>PyMem_Malloc((9 * m + 3 + 6 * n) * sizeof(double))
     cdef int64_t* ints = <int64_t*>PyMem_Malloc((m + n) * sizeof(int64_t))
-    cdef double[:, ::1] inverse_view = inverse_arr
-    cdef int64_t[::1] basis_view = basis_arr
-    cdef double* inverse = &inverse_view[0, 0]
-    cdef int64_t* basis = &basis_view[0]
-    memcpy(basis, &start[0], n * sizeof(int64_t))
-    cdef const double* A_ptr = &A[0, 0] if m > 0 else NULL
-    cdef const double* b_ptr = &b[0] if m > 0 else NULL
-    cdef double[:, ::1] M_view
+    cdef double* inverse = <double*>cnp.PyArray_DATA(<cnp.ndarray>inverse_arr)
+    cdef int64_t* basis = <int64_t*>cnp.PyArray_DATA(<cnp.ndarray>basis_arr)
+    memcpy(basis, start_ptr, n * sizeof(int64_t))
     cdef double* M = NULL
     if M_arr is not None:
-        M_view = M_arr
-        M = &M_view[0, 0]
-    cdef const int64_t* axis_ptr = &axis[0] if given_axes > 0 else NULL
+        M = <double*>cnp.PyArray_DATA(<cnp.ndarray>M_arr)
+    if given_axes <= 0:
+        axis_ptr = NULL
     cdef int found
-    cdef double[::1] duals, center
+    cdef double* duals
+    cdef double* center
     cdef double cap_dual = 0.0, y, radius
     cdef double* x
     cdef Py_ssize_t k
@@ -189,7 +199,7 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
         if found == 2:        # a kept inverse had drifted: start again with a computed one
             return chebyshev_dual(A, b, cap, start, None, stop_below, max_pivots, axis)
         duals_arr = np.zeros(m)
-        duals = duals_arr
+        duals = <double*>cnp.PyArray_DATA(<cnp.ndarray>duals_arr)
         for k in range(n):
             y = inverse[(n - 1) * n + k]
             if y < -SIMPLEX_DUAL_TOLERANCE * 1e3:
@@ -199,7 +209,7 @@ def chebyshev_dual(const double[:, ::1] A, const double[::1] b, double cap,
             else:
                 duals[basis[k]] = max(y, 0.0)
         center_arr = np.empty(dim)
-        center = center_arr
+        center = <double*>cnp.PyArray_DATA(<cnp.ndarray>center_arr)
         x = work + 9 * m + 3
         for k in range(dim):
             center[k] = x[k]
