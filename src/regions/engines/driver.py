@@ -257,6 +257,8 @@ class Tally:
         self._patterns = [np.zeros((0, pattern_length), np.int8)]
 
     def __call__(self, records: list) -> None:
+        if not records:         # most runs of one cell find no region
+            return
         narrow = self.engine.margins(records) <= self.thin_radius
         if narrow.any():        # rare: build the batch's arrays only then
             self._patterns.append(self.engine.collect(records).patterns[narrow])
