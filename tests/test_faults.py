@@ -12,6 +12,7 @@ step by a fake clock, never by waiting.
 """
 
 import errno
+import functools
 import itertools
 import json
 import os
@@ -102,6 +103,13 @@ def key(net=NET):
     return checkpoints.fingerprint(net, DOMAIN.resolve(net.input_dim), regions.MIN_RADIUS)
 
 
+@functools.cache
+def uninterrupted_lps() -> int:
+    """The LPs of the uninterrupted count (fewer than the enumeration's: a count measures no
+    inscribed ball that is clearly not thin)."""
+    return regions.count_regions(NET, DOMAIN, method="split").lps
+
+
 def resumes_to_the_full_result(capsys, net_file, path, full):
     """The CLI resumes ``path`` to exactly the uninterrupted count and LP count; so does the
     API from a copy (a count's checkpoint: the count, per layer, and the thin regions)."""
@@ -109,12 +117,13 @@ def resumes_to_the_full_result(capsys, net_file, path, full):
     copy.write_bytes(path.read_bytes())
     resumed = regions.count_regions(NET, DOMAIN, resume=copy)
     assert resumed.complete and (resumed.regions, resumed.lps, resumed.per_layer) == (
-        len(full), full.lps, full.per_layer)
+        len(full), uninterrupted_lps(), full.per_layer)
     assert np.array_equal(resumed.thin_patterns, full.patterns[full.thin])
     code, out, err = count(capsys, net_file, *BOX, "--resume", path)
     summary = json.loads(out)
     assert code == 0 and err == ""
-    assert summary["complete"] and summary["regions"] == len(full) and summary["lps"] == full.lps
+    assert summary["complete"] and summary["regions"] == len(full)
+    assert summary["lps"] == uninterrupted_lps()
 
 
 def temporaries(directory):
