@@ -295,6 +295,15 @@ class Lanes:
         """The first-layer cells whose subtrees the running tasks finished so far."""
         return sum(self.shared[self.size:])
 
+    @staticmethod
+    def write(shared, lane: int, regions: int, finished: int | None = None) -> None:
+        """In a worker, which holds only the shared array (:attr:`shared`): the counts so
+        far of the task in ``lane``, its regions and (when given) its finished first-layer
+        cells."""
+        shared[lane] = regions
+        if finished is not None:
+            shared[len(shared) // 2 + lane] = finished
+
 
 def die_with_parent(idle=None, lanes=None, stop=None) -> None:
     """A process pool's ``initializer``: the worker is killed when the process that started
@@ -501,7 +510,6 @@ def _reporting(lane: int, engine, records: list, tally, first_cells: int | None)
     if _lanes is None or lane < 0:
         return tally
     found, reported = [0], [_task_clock()]
-    finished_lane = len(_lanes) // 2 + lane
 
     def sink(new: list) -> None:
         if tally is None:
@@ -510,13 +518,14 @@ def _reporting(lane: int, engine, records: list, tally, first_cells: int | None)
         else:
             tally(new)
             found[0] = tally.count
-        _lanes[lane] = found[0]
+        finished = None
         if first_cells is not None and _task_clock() - reported[0] >= REPORT_SECONDS:
             waiting = engine.layer_counts()
             made = engine.counters().per_layer[0]
-            _lanes[finished_lane] = max(
+            finished = max(
                 first_cells_finished(first_cells + made, waiting, int(waiting[2:].any())), 0)
             reported[0] = _task_clock()
+        Lanes.write(_lanes, lane, found[0], finished)
     return sink
 
 
