@@ -132,8 +132,7 @@ def chebyshev_dual(A, b, double cap, start, start_inverse=None, double stop_belo
     trouble). ``axis``: the coordinates of the leading rows of ``A`` with one nonzero entry
     (:func:`leading_axes`), when the caller knows them (None: found
     here, one scan of those rows per LP)."""
-    cdef Py_ssize_t shape[2]
-    shape[0] = shape[1] = 0
+    cdef Py_ssize_t[2] shape = [0, 0]
     cdef const double* A_ptr = matrix(A, shape, "A")
     cdef Py_ssize_t m = shape[0], dim = shape[1], n = dim + 1
     cdef const int64_t* axis_ptr = NULL
@@ -154,8 +153,7 @@ def chebyshev_dual(A, b, double cap, start, start_inverse=None, double stop_belo
     basis_arr = np.empty(n, dtype=np.int64)
     inverse_arr = np.zeros((n, n))     # the rows it does not keep: 0, not whatever was there
     cdef const double* given = NULL
-    cdef Py_ssize_t given_shape[2]
-    given_shape[0] = given_shape[1] = 0
+    cdef Py_ssize_t[2] given_shape = [0, 0]
     if start_inverse is None:
         M_arr = np.empty((n, n))
     else:

@@ -99,10 +99,8 @@ def with_row(A, b, errors, a, c, e, Py_ssize_t t, int side):
     >>> A.tolist(), b.tolist(), errors.tolist()
     ([[1.0, 0.0], [0.0, 1.0]], [1.0, 0.5], [0.0, 1e-16])
     """
-    cdef Py_ssize_t shape[2]
-    shape[0] = shape[1] = 0
-    cdef Py_ssize_t planes[2]
-    planes[0] = planes[1] = 0
+    cdef Py_ssize_t[2] shape = [0, 0]
+    cdef Py_ssize_t[2] planes = [0, 0]
     cdef const double* A_in = matrix(A, shape, "A")
     cdef const double* a_in = matrix(a, planes, "a")
     cdef Py_ssize_t m = shape[0], dim = planes[1], k
@@ -146,8 +144,7 @@ def strictly_inside(A, b, errors, point, axis=None):
     >>> strictly_inside(A, b, np.zeros(2), np.array([0.5, 1.0]), leading_axes(A))
     False
     """
-    cdef Py_ssize_t shape[2]
-    shape[0] = shape[1] = 0
+    cdef Py_ssize_t[2] shape = [0, 0]
     cdef const double* A_in = matrix(A, shape, "A")
     cdef Py_ssize_t m = shape[0], dim = shape[1], i
     cdef const double* b_in = vector(b, m, "b")
@@ -181,8 +178,7 @@ def radius_bound(A, b, errors, duals, double cap_dual, box_abs, double cap, axis
     >>> 0.5 <= bound < 0.5 + 1e-5
     True
     """
-    cdef Py_ssize_t shape[2]
-    shape[0] = shape[1] = 0
+    cdef Py_ssize_t[2] shape = [0, 0]
     cdef const double* A_in = matrix(A, shape, "A")
     cdef Py_ssize_t m = shape[0], dim = shape[1], i, k
     cdef const double* b_in = vector(b, m, "b")
@@ -239,10 +235,8 @@ def probe(a, c, e, A, b, errors, center, double radius, axis=None):
     >>> 1.0 - 1e-12 < radius <= 1.0, signs.tolist(), values.tolist()
     (True, [-1, 0], [-0.5, 0.0])
     """
-    cdef Py_ssize_t planes[2]
-    planes[0] = planes[1] = 0
-    cdef Py_ssize_t shape[2]
-    shape[0] = shape[1] = 0
+    cdef Py_ssize_t[2] planes = [0, 0]
+    cdef Py_ssize_t[2] shape = [0, 0]
     cdef const double* a_in = matrix(a, planes, "a")
     cdef const double* A_in = matrix(A, shape, "A")
     cdef Py_ssize_t T = planes[0], m = shape[0], dim = shape[1], t, i
