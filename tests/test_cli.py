@@ -300,9 +300,10 @@ def test_convert_writes_the_npz_contract(capsys, tmp_path):
     assert len(regions.enumerate_regions(net)) == 73
 
 
-@pytest.mark.parametrize("command,extra", [("graph", ["-o", "g.graphml"]),
-                                           ("plot", ["-o", "p.png"]),
-                                           ("verify", ["--samples", "100", "--lines", "5"])])
+@pytest.mark.parametrize("command,extra", [
+    pytest.param("graph", ["-o", "g.graphml"], marks=pytest.mark.slow),
+    ("plot", ["-o", "p.png"]),
+    pytest.param("verify", ["--samples", "100", "--lines", "5"], marks=pytest.mark.slow)])
 def test_every_enumerating_command_takes_the_controls(capsys, tmp_path, command, extra):
     # A budget stops each of them with exit 5 (incomplete); a split-method run with two
     # workers gives the example's count on R^2 by exact polygon clipping (oracle).
