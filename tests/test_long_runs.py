@@ -661,7 +661,8 @@ if sys.argv[4] == "serial":
 else:
     parallel.time = clock
     parallel.POLL_SECONDS = 0.01
-    with parallel.process_pool(2) as pool:
+    parallel.FRONTIER_CELLS = 1     # the first cones are the tasks: the calling process
+    with parallel.process_pool(2) as pool:      # splits none, so no task ends before it looks
         regions.count_regions(net, checkpoint=sys.argv[2], checkpoint_every=10, executor=pool)
 """
 
