@@ -252,7 +252,8 @@ DOMAINS_2D = {
 }
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed",
+                         [0, 1] + [pytest.param(s, marks=pytest.mark.slow) for s in (2, 3)])
 @pytest.mark.parametrize("acts", [("relu", "relu", "identity"), ("hardtanh", "relu", "identity"),
                                   ("leaky_relu", "hardtanh", "identity")])
 @pytest.mark.parametrize("kind", sorted(DOMAINS_2D))

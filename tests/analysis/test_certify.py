@@ -64,7 +64,9 @@ SETTINGS = [([2, 5, 4, 1], (-1, 1)), ([3, 4, 3, 1], (-1, 1)), ([2, 4, 3, 1], Non
 CLEAN_CASES = [(a, w, d, s) for a in ACTIVATIONS for w, d in SETTINGS for s in range(2)]
 
 
-@pytest.mark.parametrize("activation, widths, lo_hi, seed", CLEAN_CASES,
+@pytest.mark.parametrize("activation, widths, lo_hi, seed",
+                         [pytest.param(*case, marks=[pytest.mark.slow] if case[3] else [])
+                          for case in CLEAN_CASES],
                          ids=[f"{a}-{w}-{'whole' if d is None else 'box'}-seed{s}"
                               for a, w, d, s in CLEAN_CASES])
 def test_clean_on_random_networks(activation, widths, lo_hi, seed):
