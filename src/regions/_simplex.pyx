@@ -158,10 +158,7 @@ def chebyshev_dual(A, b, double cap, start, start_inverse=None, double stop_belo
         M_arr = np.empty((n, n))
     else:
         M_arr = None
-        if not (cnp.PyArray_Check(start_inverse)
-                and cnp.PyArray_TYPE(<cnp.ndarray>start_inverse) == cnp.NPY_DOUBLE
-                and cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>start_inverse)):
-            start_inverse = np.ascontiguousarray(start_inverse, dtype=np.float64)
+        start_inverse = np.ascontiguousarray(start_inverse, dtype=np.float64)
         given = matrix(start_inverse, given_shape, "start_inverse")
         if given_shape[0] != n or given_shape[1] != n:
             return None

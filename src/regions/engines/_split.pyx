@@ -50,21 +50,39 @@ cdef inline double row_norm(const double* A, Py_ssize_t dim, Py_ssize_t i,
     return sqrt(dot4(A + i * dim, A + i * dim, dim))
 
 
-cdef Py_ssize_t axes_for(object axis, Py_ssize_t m, double size) except -1:
-    """How many leading rows to treat as axis rows: ``len(axis)``, or 0 when the point's
-    ``size`` (its l1 norm) is not finite (a zero product with an infinite or NaN entry is
-    NaN, which the full sums keep)."""
+cdef struct Rows:
+    # The rows ``A z <= b`` (A (m, dim) row-major) with their error bounds ``errors`` (m,).
+    const double* A
+    const double* b
+    const double* errors
+    Py_ssize_t m
+    Py_ssize_t dim
+
+
+cdef Rows rows_of(object A, object b, object errors) except *:
+    """The rows ``A z <= b`` with error bounds ``errors``, their shapes checked."""
+    cdef Rows rows
+    cdef Py_ssize_t[2] shape = [0, 0]
+    rows.A = matrix(A, shape, "A")
+    rows.m, rows.dim = shape[0], shape[1]
+    rows.b = vector(b, rows.m, "b")
+    rows.errors = vector(errors, rows.m, "errors")
+    return rows
+
+
+cdef const int64_t* axis_rows(object axis, Py_ssize_t m, double size,
+                              Py_ssize_t* axes) except? NULL:
+    """The coordinates of the leading rows to treat as axis rows, their number into
+    ``axes``: ``axis``'s, or none (NULL) when the point's ``size`` (its l1 norm) is not
+    finite (a zero product with an infinite or NaN entry is NaN, which the full sums keep)."""
+    axes[0] = 0
     if axis is None or not isfinite(size):
-        return 0
-    indices(axis, "axis")
+        return NULL
+    cdef const int64_t* coordinates = indices(axis, "axis")
     if cnp.PyArray_DIM(<cnp.ndarray>axis, 0) > m:
         raise ValueError("more axis rows than rows")
-    return cnp.PyArray_DIM(<cnp.ndarray>axis, 0)
-
-
-cdef inline const int64_t* axis_data(object axis, Py_ssize_t axes):
-    """The axis rows' coordinates (NULL when none are used)."""
-    return <const int64_t*>cnp.PyArray_DATA(<cnp.ndarray>axis) if axes else NULL
+    axes[0] = cnp.PyArray_DIM(<cnp.ndarray>axis, 0)
+    return coordinates if axes[0] else NULL
 
 
 cdef double l1(const double* z, Py_ssize_t n) noexcept nogil:
@@ -99,15 +117,12 @@ def with_row(A, b, errors, a, c, e, Py_ssize_t t, int side):
     >>> A.tolist(), b.tolist(), errors.tolist()
     ([[1.0, 0.0], [0.0, 1.0]], [1.0, 0.5], [0.0, 1e-16])
     """
-    cdef Py_ssize_t[2] shape = [0, 0]
+    cdef Rows R = rows_of(A, b, errors)
     cdef Py_ssize_t[2] planes = [0, 0]
-    cdef const double* A_in = matrix(A, shape, "A")
     cdef const double* a_in = matrix(a, planes, "a")
-    cdef Py_ssize_t m = shape[0], dim = planes[1], k
-    if shape[1] != dim or not 0 <= t < planes[0]:
+    cdef Py_ssize_t m = R.m, dim = planes[1], k
+    if R.dim != dim or not 0 <= t < planes[0]:
         raise ValueError("rows and hyperplanes of different shapes")
-    cdef const double* b_in = vector(b, m, "b")
-    cdef const double* errors_in = vector(errors, m, "errors")
     cdef const double* c_in = vector(c, planes[0], "c")
     cdef const double* e_in = vector(e, planes[0], "e")
     A_arr, b_arr, e_arr = np.empty((m + 1, dim)), np.empty(m + 1), np.empty(m + 1)
@@ -115,9 +130,9 @@ def with_row(A, b, errors, a, c, e, Py_ssize_t t, int side):
     cdef double* b_out = <double*>cnp.PyArray_DATA(<cnp.ndarray>b_arr)
     cdef double* e_out = <double*>cnp.PyArray_DATA(<cnp.ndarray>e_arr)
     if m:
-        memcpy(A_out, A_in, m * dim * sizeof(double))
-        memcpy(b_out, b_in, m * sizeof(double))
-        memcpy(e_out, errors_in, m * sizeof(double))
+        memcpy(A_out, R.A, m * dim * sizeof(double))
+        memcpy(b_out, R.b, m * sizeof(double))
+        memcpy(e_out, R.errors, m * sizeof(double))
     for k in range(dim):
         A_out[m * dim + k] = -side * a_in[t * dim + k]
     b_out[m] = side * c_in[t]
@@ -144,18 +159,14 @@ def strictly_inside(A, b, errors, point, axis=None):
     >>> strictly_inside(A, b, np.zeros(2), np.array([0.5, 1.0]), leading_axes(A))
     False
     """
-    cdef Py_ssize_t[2] shape = [0, 0]
-    cdef const double* A_in = matrix(A, shape, "A")
-    cdef Py_ssize_t m = shape[0], dim = shape[1], i
-    cdef const double* b_in = vector(b, m, "b")
-    cdef const double* errors_in = vector(errors, m, "errors")
+    cdef Rows R = rows_of(A, b, errors)
+    cdef Py_ssize_t dim = R.dim, i, axes
     cdef const double* z = vector(point, dim, "point")
     cdef double size = l1(z, dim), g = gamma(<int>dim + 1)
-    cdef Py_ssize_t axes = axes_for(axis, m, size)
-    cdef const int64_t* axis_in = axis_data(axis, axes)
-    for i in range(m):
-        if not b_in[i] - row_dot(A_in, dim, i, z, axis_in, axes) > slack_bound(
-                A_in, dim, b_in, errors_in, i, z, size, g, axis_in, axes):
+    cdef const int64_t* axis_in = axis_rows(axis, R.m, size, &axes)
+    for i in range(R.m):
+        if not R.b[i] - row_dot(R.A, dim, i, z, axis_in, axes) > slack_bound(
+                R.A, dim, R.b, R.errors, i, z, size, g, axis_in, axes):
             return False
     return True
 
@@ -178,17 +189,16 @@ def radius_bound(A, b, errors, duals, double cap_dual, box_abs, double cap, axis
     >>> 0.5 <= bound < 0.5 + 1e-5
     True
     """
-    cdef Py_ssize_t[2] shape = [0, 0]
-    cdef const double* A_in = matrix(A, shape, "A")
-    cdef Py_ssize_t m = shape[0], dim = shape[1], i, k
-    cdef const double* b_in = vector(b, m, "b")
-    cdef const double* errors_in = vector(errors, m, "errors")
+    cdef Rows R = rows_of(A, b, errors)
+    cdef Py_ssize_t m = R.m, dim = R.dim, i, k, axes
+    cdef const double* A_in = R.A
+    cdef const double* b_in = R.b
+    cdef const double* errors_in = R.errors
     cdef const double* y_in = vector(duals, m, "duals")
     cdef const double* box = vector(box_abs, dim, "box_abs")
     cdef double y, norm, slack = 1.0 - cap_dual, numerator = cap_dual * cap
     cdef double weight = cap_dual * cap, residual_bound = 0.0, box_size = l1(box, dim) + 1.0
-    cdef Py_ssize_t axes = axes_for(axis, m, box_size)
-    cdef const int64_t* axis_in = axis_data(axis, axes)
+    cdef const int64_t* axis_in = axis_rows(axis, m, box_size, &axes)
     residual_arr = np.zeros(dim)
     cdef double* residual = <double*>cnp.PyArray_DATA(<cnp.ndarray>residual_arr)
     for i in range(m):
@@ -235,17 +245,16 @@ def probe(a, c, e, A, b, errors, center, double radius, axis=None):
     >>> 1.0 - 1e-12 < radius <= 1.0, signs.tolist(), values.tolist()
     (True, [-1, 0], [-0.5, 0.0])
     """
-    cdef Py_ssize_t[2] planes = [0, 0]
-    cdef Py_ssize_t[2] shape = [0, 0]
-    cdef const double* a_in = matrix(a, planes, "a")
-    cdef const double* A_in = matrix(A, shape, "A")
-    cdef Py_ssize_t T = planes[0], m = shape[0], dim = shape[1], t, i
-    if planes[1] != dim:
+    cdef Rows H = rows_of(a, c, e), R = rows_of(A, b, errors)
+    cdef Py_ssize_t T = H.m, m = R.m, dim = R.dim, t, i, axes
+    if H.dim != dim:
         raise ValueError("rows and hyperplanes of different shapes")
-    cdef const double* c_in = vector(c, T, "c")
-    cdef const double* e_in = vector(e, T, "e")
-    cdef const double* b_in = vector(b, m, "b")
-    cdef const double* errors_in = vector(errors, m, "errors")
+    cdef const double* a_in = H.A
+    cdef const double* c_in = H.b
+    cdef const double* e_in = H.errors
+    cdef const double* A_in = R.A
+    cdef const double* b_in = R.b
+    cdef const double* errors_in = R.errors
     cdef const double* z = vector(center, dim, "center")
     cdef double size = l1(z, dim), value, bound, norm
     cdef double g_sign = gamma(<int>dim + 1), g_slack = gamma(<int>dim + 2)
@@ -262,8 +271,7 @@ def probe(a, c, e, A, b, errors, center, double radius, axis=None):
         signs[t] = 1 if value > bound else (-1 if value < -bound else 0)
         slacks[t] = slack_bound(a_in, dim, c_in, e_in, t, z, size, g_slack, NULL, 0)
     cdef double certified = 0.0
-    cdef Py_ssize_t axes = axes_for(axis, m, size)
-    cdef const int64_t* axis_in = axis_data(axis, axes)
+    cdef const int64_t* axis_in = axis_rows(axis, m, size, &axes)
     if radius > 0.0:
         certified = radius
         for i in range(m):

@@ -333,10 +333,9 @@ def process_pool(workers: int):
     ``stop`` (set by a run that stops: its running tasks return at once, with their
     regions and the cells they left, and its queued ones return untouched); when the
     block ends, tasks still running (a stopped run no longer wants them) are stopped, not
-    awaited. Inside
-    the block the calling process, like every worker, runs BLAS on one thread: with two
-    threads, the norm bounds of a 512-wide layer (``regions.rounding``) took 0.2-0.65 s
-    beside busy workers instead of 0.05.
+    awaited. Inside the block the calling process, like every worker, runs BLAS on one
+    thread: with two threads, the norm bounds of a 512-wide layer (``regions.rounding``)
+    took 0.2-0.65 s beside busy workers instead of 0.05.
 
     The workers start at once (a task each that does nothing: the executor starts them at
     its first tasks), not at a run's first task: a spawned worker imports ``regions`` (about
