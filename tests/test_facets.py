@@ -158,8 +158,8 @@ def test_facet_section_builds_an_orthonormal_frame_on_the_hyperplane():
         A /= np.linalg.norm(A, axis=1)[:, None]
         b = rng.uniform(0.5, 1.0, size=7)
         for row in range(7):
-            rows, rhs, basis, origin, feasible = facet_section(A, b, row, 1e-12)
-            assert feasible
+            rows, rhs, basis, origin, sources, excluding = facet_section(A, b, row, 1e-12)
+            assert excluding == -1
             assert np.allclose(basis.T @ basis, np.eye(dim - 1))
             assert np.allclose(A[row] @ basis, 0.0)
             assert A[row] @ origin == pytest.approx(b[row])
@@ -169,15 +169,16 @@ def test_facet_section_builds_an_orthonormal_frame_on_the_hyperplane():
             u = rng.normal(size=dim - 1)
             z = origin + basis @ u
             others = np.delete(np.arange(7), row)
+            assert sources.tolist() == others.tolist()
             assert np.array_equal(rows @ u <= rhs, A[others] @ z <= b[others])
 
 
 def test_facet_section_flags_an_excluding_parallel_row():
     A = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0]])
-    rows, rhs, _, _, feasible = facet_section(A, np.array([1.0, -2.0, 1.0]), 0, 1e-12)
-    assert not feasible  # x = 1 but -x <= -2 asks x >= 2
-    rows, rhs, _, _, feasible = facet_section(A, np.array([1.0, 1.0, 1.0]), 0, 1e-12)
-    assert feasible and rows.shape == (1, 1)
+    rows, rhs, _, _, sources, excluding = facet_section(A, np.array([1.0, -2.0, 1.0]), 0, 1e-12)
+    assert excluding == 1  # x = 1 but -x <= -2 asks x >= 2
+    rows, rhs, _, _, sources, excluding = facet_section(A, np.array([1.0, 1.0, 1.0]), 0, 1e-12)
+    assert excluding == -1 and rows.shape == (1, 1) and sources.tolist() == [2]
 
 
 def test_points_in_polytopes_matches_a_direct_check():
@@ -218,3 +219,79 @@ def test_vanishing_neurons_on_a_shared_hyperplane():
     point = (-Fraction(0.1), Fraction(0))  # on x + 0.5 y + 0.1 = 0 (exactly), off y = 0.3
     decisions = Decisions(net, domain.resolve(2))
     assert vanishing_neurons(decisions, np.array([1, 1, 0], np.int8), point).tolist() == [0, 1]
+
+
+# --------------------------------------------------------------------------- no facet
+
+
+def test_a_farkas_combination_proves_a_row_is_no_facet():
+    """Hand-worked on the unit square ``x <= 1, -x <= 0, y <= 1, -y <= 0``: the row
+    ``x + y <= 2`` touches it at the corner (1, 1) only (multipliers 1, 1, -1 give
+    ``1 + 1 - 2 = 0``), ``x + y <= 3`` misses it (``1 + 1 - 3 < 0``); the side ``x <= 1``
+    is a facet, which no multipliers can deny."""
+    from flint import fmpq_mat
+    from regions.facets import _separated
+    A = fmpq_mat([[1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [1, 1]])
+    b = fmpq_mat([[1], [0], [1], [0], [2], [3]])
+    assert _separated(A, b, 4, [0, 2])
+    assert _separated(A, b, 5, [0, 2])
+    assert not _separated(A, b, 0, [2, 3])
+    assert not _separated(A, b, 4, [1, 3])    # wrong signs: -x <= 0 and -y <= 0
+    assert not _separated(A, b, 4, [0])       # a kernel of more than one line
+
+
+def _decided_facets(net, dom, monkeypatch):
+    """For every row group of every region's full constraint system (every neuron's row,
+    not only the kept ones): whether the float filter with its exact certificates finds a
+    facet, whether the exact rational LP does, and how many exact LPs the filter asked for."""
+    from regions import facets
+    from regions.polyhedra import pattern_constraints
+    part = regions.enumerate_regions(net, dom)
+    decisions, solver, asked = decisions_of(part), regions.lp.LPSolver(), []
+    exact_facet = facets._exact_facet
+    monkeypatch.setattr(facets, "_exact_facet", lambda *args: asked.append(1) or exact_facet(*args))
+    found, truth = [], []
+    for pattern in part.patterns:
+        system = pattern_constraints(net, part.domain, pattern, decisions)
+        A, b = decisions.oriented_rows(pattern, system.labels, system.sides)
+        for group in facets.same_hyperplane(A, b):
+            others = [i for i in range(A.nrows()) if i not in group]
+            found.append(facets._facet(system.A, system.b, A, b, group, solver, decisions)
+                         is not None)
+            truth.append(exact_facet(A, b, group[0], others) is not None)
+    return found, truth, len(asked)
+
+
+@pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
+def test_facets_on_degenerate_rows_agree_with_the_exact_lp(seed, monkeypatch):
+    """Integer weights: coincident, parallel and concurrent hyperplanes, rows touching a
+    region at a vertex; the filter (float LP, exact witness or exact Farkas certificate,
+    exact LP last) against the exact LP alone."""
+    from test_degenerate import integer_network
+    net = integer_network(2 + seed % 2, seed)
+    domain = regions.box([-1.0] * net.input_dim, [1.0] * net.input_dim)
+    found, truth, _ = _decided_facets(net, domain, monkeypatch)
+    assert found == truth and not all(truth)
+
+
+def test_without_the_float_lp_the_exact_lp_decides_every_row(monkeypatch):
+    """When HiGHS fails (a ball of radius NaN, no duals), the float LP proves nothing: every
+    facet, and every row not refuted by a parallel row, goes to the exact LP, with the same
+    facets."""
+    from test_degenerate import integer_network
+    from regions.lp import Ball, LPSolver
+    monkeypatch.setattr(LPSolver, "proposal", lambda self, A, c, cap: Ball(np.zeros(A.shape[1]),
+                                                                            float("nan")))
+    net = integer_network(2, 0)
+    found, truth, asked = _decided_facets(net, regions.box([-1.0] * 2, [1.0] * 2), monkeypatch)
+    assert found == truth and sum(truth) <= asked < len(found)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_generic_rows_need_no_exact_lp(activation, monkeypatch):
+    """In general position every row that is no facet is refuted by the float LP's
+    binding rows (an exact Farkas combination), so no exact LP runs."""
+    net = random_net([3, 4, 3, 1], [activation, activation, "identity"], 0)
+    found, truth, asked = _decided_facets(net, regions.box([-1.0] * 3, [1.0] * 3), monkeypatch)
+    assert found == truth and not all(truth)
+    assert asked == 0

@@ -26,9 +26,11 @@ def facet_section(const double[:, ::1] A, const double[::1] b, Py_ssize_t row,
     Returns
     -------
     rows : (k, dim - 1) unit rows, rhs : (k,), basis : (dim, dim - 1), origin : (dim,),
-    feasible : bool (False when a parallel row excludes the whole hyperplane).
+    sources : (k,) int64, the row of ``A`` each section row comes from,
+    excluding : int, a parallel row that excludes the whole hyperplane (-1: none).
     """
     cdef Py_ssize_t m = A.shape[0], dim = A.shape[1], i, j, k, col, kept = 0
+    cdef Py_ssize_t excluding = -1
     cdef double s, vnorm2, pivot, norm, rhs
     origin_arr = np.empty(dim, dtype=np.float64)
     basis_arr = np.empty((dim, dim - 1), dtype=np.float64)
@@ -39,7 +41,8 @@ def facet_section(const double[:, ::1] A, const double[::1] b, Py_ssize_t row,
     cdef double[:, ::1] rows = rows_arr
     cdef double[::1] rhs_out = rhs_arr
     cdef double[::1] v = np.empty(dim, dtype=np.float64)
-    cdef bint feasible = True
+    sources_arr = np.empty(m, dtype=np.int64)
+    cdef long long[::1] sources = sources_arr
 
     # Householder vector v = a + sign(a_p) e_p for the largest |a_p|: the reflection
     # I - 2 v v^T / |v|^2 maps a to -sign(a_p) e_p, so its other columns span a's complement.
@@ -77,15 +80,16 @@ def facet_section(const double[:, ::1] A, const double[::1] b, Py_ssize_t row,
             norm += s * s
         norm = sqrt(norm)
         if norm <= parallel_norm:
-            if rhs < 0.0:
-                feasible = False
+            if rhs < 0.0 and excluding < 0:
+                excluding = j
             continue
         for col in range(dim - 1):
             rows[kept, col] /= norm
         rhs_out[kept] = rhs / norm
+        sources[kept] = j
         kept += 1
     return (np.ascontiguousarray(rows_arr[:kept]), rhs_arr[:kept].copy(), basis_arr,
-            origin_arr, feasible)
+            origin_arr, sources_arr[:kept].copy(), excluding)
 
 
 def points_in_polytopes(const double[:, ::1] points, const double[:, ::1] A,

@@ -7,8 +7,9 @@ hyperplane, such as a duplicate neuron's, excepted: they are the same facet).
 A float64 LP (the largest ``(dim-1)``-ball in the region's section by the
 hyperplane, assembled by :func:`regions._facets.facet_section`) proposes a
 point; projected exactly onto the hyperplane and checked exactly against the
-other rows, it proves the facet. When it cannot, an exact rational LP decides
-(:mod:`regions.lp_exact`). The proven point, the facet's *witness*, lies in the
+other rows, it proves the facet. When the LP finds no facet, the rows it binds
+prove, exactly, that there is none (a Farkas combination, :func:`_separated`).
+When neither proof holds, an exact rational LP decides (:mod:`regions.lp_exact`). The proven point, the facet's *witness*, lies in the
 facet's relative interior, in rationals.
 
 Across a facet that is not on the domain boundary lies exactly one region
@@ -124,27 +125,64 @@ def _facet(A: np.ndarray, b: np.ndarray, exact_A: fmpq_mat, exact_b: fmpq_mat, g
     else None."""
     row, dim = group[0], A.shape[1]
     others = [i for i in range(A.shape[0]) if i not in group]
-    if dim > 1:
-        keep = np.ones(A.shape[0], dtype=bool)
-        keep[group[1:]] = False
-        local = int(np.count_nonzero(keep[:row]))
-        norms = np.linalg.norm(A[keep], axis=1)
-        section, rhs, basis, origin, feasible = facet_section(
-            np.ascontiguousarray(A[keep] / norms[:, None]), b[keep] / norms, local, PARALLEL)
-        if feasible:
-            ball = solver.proposal(section, rhs, cap=RADIUS_CAP)
-            if ball.radius > 0.0:
-                proposal = origin + basis @ ball.center
-                witness = _project(exact_A, exact_b, row, proposal)
-                if _strictly_inside(exact_A, exact_b, others, witness):
-                    return witness, float(ball.radius)
-    else:
+    if dim == 1:
         witness = _project(exact_A, exact_b, row, np.zeros(1))
         return (witness, RADIUS_CAP) if _strictly_inside(exact_A, exact_b, others, witness) \
             else None
+    kept = np.flatnonzero(np.isin(np.arange(A.shape[0]), group[1:], invert=True))
+    local = int(np.searchsorted(kept, row))
+    norms = np.linalg.norm(A[kept], axis=1)
+    section, rhs, basis, origin, sources, excluding = facet_section(
+        np.ascontiguousarray(A[kept] / norms[:, None]), b[kept] / norms, local, PARALLEL)
+    if excluding >= 0:
+        support = [int(kept[excluding])]
+    else:
+        ball = solver.proposal(section, rhs, cap=RADIUS_CAP)
+        if ball.radius > 0.0:
+            proposal = origin + basis @ ball.center
+            witness = _project(exact_A, exact_b, row, proposal)
+            if _strictly_inside(exact_A, exact_b, others, witness):
+                return witness, float(ball.radius)
+        support = [int(kept[sources[k]]) for k in _support(ball, dim)]
+    if support and _separated(exact_A, exact_b, row, support):
+        return None
     if not decisions.settle(-1):    # float-only: the float64 LP found no facet
         return None
     return _exact_facet(exact_A, exact_b, row, others)
+
+
+def _support(ball, dim: int) -> list:
+    """The section rows a float ball LP that found no facet binds (its basis, else its
+    largest duals): at most ``dim`` indices, the candidates for :func:`_separated`."""
+    if ball.basis is not None:
+        return [int(k) for k in ball.basis.rows if k >= 0]
+    if ball.duals is None:
+        return []
+    order = np.argsort(-ball.duals)[:dim]
+    return [int(k) for k in order if ball.duals[k] > 0.0]
+
+
+def _separated(A: fmpq_mat, b: fmpq_mat, row: int, support: list) -> bool:
+    """Whether the rows ``support`` of ``A z <= b`` prove, exactly, that no point of the
+    hyperplane ``A[row] z = b[row]`` satisfies them all strictly (Farkas): multipliers
+    ``y >= 0``, not all zero, and a free ``y_row`` with ``sum_j y_j A[j] + y_row A[row] = 0``
+    and ``sum_j y_j b[j] + y_row b[row] <= 0``. Then on the hyperplane
+    ``sum_j y_j (b[j] - A[j] z) <= 0``, so some row with ``y_j > 0`` is not strict.
+
+    The multipliers are the kernel of the ``(dim, len(support) + 1)`` matrix of the rows,
+    found exactly; False (undecided) when that kernel is not one line (degenerate supports)
+    or its signs do not prove it."""
+    columns = support + [row]
+    matrix = fmpq_mat([[A[j, k] for j in columns] for k in range(A.ncols())])
+    kernel, nullity = matrix.numer_denom()[0].nullspace()
+    if nullity != 1:
+        return False
+    y = [kernel[i, 0] for i in range(len(columns))]
+    if all(v <= 0 for v in y[:-1]):
+        y = [-v for v in y]
+    if not all(v >= 0 for v in y[:-1]) or not any(y[:-1]):
+        return False
+    return sum((v * b[j, 0] for v, j in zip(y, columns)), fmpq(0)) <= 0
 
 
 def _project(A: fmpq_mat, b: fmpq_mat, row: int, point: np.ndarray) -> list:
