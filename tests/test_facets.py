@@ -282,8 +282,8 @@ def test_without_the_float_lp_the_exact_lp_decides_every_row(monkeypatch):
     from regions.lp import Ball, LPSolver
     monkeypatch.setattr(LPSolver, "proposal", lambda self, A, c, cap: Ball(np.zeros(A.shape[1]),
                                                                             float("nan")))
-    net = integer_network(2, 0)
-    found, truth, asked = _decided_facets(net, regions.box([-1.0] * 2, [1.0] * 2), monkeypatch)
+    net = integer_network(3, 0)
+    found, truth, asked = _decided_facets(net, regions.box([-1.0] * 3, [1.0] * 3), monkeypatch)
     assert found == truth and sum(truth) <= asked < len(found)
 
 
@@ -295,3 +295,27 @@ def test_generic_rows_need_no_exact_lp(activation, monkeypatch):
     found, truth, asked = _decided_facets(net, regions.box([-1.0] * 3, [1.0] * 3), monkeypatch)
     assert found == truth and not all(truth)
     assert asked == 0
+
+
+def test_a_one_dimensional_section_gets_the_lps_ball_in_closed_form():
+    """The facets of 2-D regions are intervals: their largest ball (the interval's middle
+    and half length, capped) without an LP, against HiGHS's inscribed-ball LP; an empty
+    interval names its two binding ends."""
+    from regions.facets import _interval_ball
+    from regions.lp import LPSolver
+    from regions.tolerances import RADIUS_CAP
+    rng = np.random.default_rng(0)
+    solver = LPSolver()
+    for _ in range(200):
+        k = int(rng.integers(1, 6))
+        slopes = rng.choice([-1.0, 1.0], size=k)
+        rhs = rng.normal(size=k)
+        center, radius, binding = _interval_ball(slopes, rhs)
+        ball = solver.chebyshev(slopes[:, None], rhs, cap=RADIUS_CAP)
+        assert radius == pytest.approx(ball.radius, abs=1e-12)
+        if radius > 0.0:
+            assert np.all(slopes * center[0] + radius <= rhs + 1e-12)
+        else:
+            assert sorted(slopes[binding]) == [-1.0, 1.0]
+            assert rhs[binding].sum() == pytest.approx(2.0 * radius)
+    assert _interval_ball(np.array([1.0]), np.array([2.0]))[:2] == (2.0 - RADIUS_CAP, RADIUS_CAP)

@@ -5,12 +5,14 @@ meets the row's hyperplane in a ``(dim-1)``-dimensional piece: when some point
 of that hyperplane satisfies every other row strictly (rows on the very same
 hyperplane, such as a duplicate neuron's, excepted: they are the same facet).
 A float64 LP (the largest ``(dim-1)``-ball in the region's section by the
-hyperplane, assembled by :func:`regions._facets.facet_section`) proposes a
-point; projected exactly onto the hyperplane and checked exactly against the
-other rows, it proves the facet. When the LP finds no facet, the rows it binds
-prove, exactly, that there is none (a Farkas combination, :func:`_separated`).
-When neither proof holds, an exact rational LP decides (:mod:`regions.lp_exact`). The proven point, the facet's *witness*, lies in the
-facet's relative interior, in rationals.
+hyperplane, assembled by :func:`regions._facets.facet_section`; in closed form
+for the intervals that are the sections of 2-D regions) proposes a point;
+projected exactly onto the hyperplane and checked exactly against the other
+rows, it proves the facet. When the LP finds no facet, the rows it binds prove,
+exactly, that there is none (a Farkas combination, :func:`_separated`). When
+neither proof holds, an exact rational LP decides (:mod:`regions.lp_exact`).
+The proven point, the facet's *witness*, lies in the facet's relative interior,
+in rationals.
 
 Across a facet that is not on the domain boundary lies exactly one region
 (pre-activations are continuous): the region of ``witness + eps * normal`` for
@@ -137,13 +139,12 @@ def _facet(A: np.ndarray, b: np.ndarray, exact_A: fmpq_mat, exact_b: fmpq_mat, g
     if excluding >= 0:
         support = [int(kept[excluding])]
     else:
-        ball = solver.proposal(section, rhs, cap=RADIUS_CAP)
-        if ball.radius > 0.0:
-            proposal = origin + basis @ ball.center
-            witness = _project(exact_A, exact_b, row, proposal)
+        center, radius, binding = _section_ball(section, rhs, solver)
+        if radius > 0.0:
+            witness = _project(exact_A, exact_b, row, origin + basis @ center)
             if _strictly_inside(exact_A, exact_b, others, witness):
-                return witness, float(ball.radius)
-        support = [int(kept[sources[k]]) for k in _support(ball, dim)]
+                return witness, radius
+        support = [int(kept[sources[k]]) for k in binding]
     if support and _separated(exact_A, exact_b, row, support):
         return None
     if not decisions.settle(-1):    # float-only: the float64 LP found no facet
@@ -151,15 +152,39 @@ def _facet(A: np.ndarray, b: np.ndarray, exact_A: fmpq_mat, exact_b: fmpq_mat, g
     return _exact_facet(exact_A, exact_b, row, others)
 
 
-def _support(ball, dim: int) -> list:
-    """The section rows a float ball LP that found no facet binds (its basis, else its
-    largest duals): at most ``dim`` indices, the candidates for :func:`_separated`."""
+def _section_ball(section: np.ndarray, rhs: np.ndarray, solver: LPSolver) -> tuple:
+    """``(center, radius, binding rows)`` of the largest ball of the section
+    ``{u : section u <= rhs}`` (unit rows, radius capped at ``RADIUS_CAP``), a proposal:
+    the float LP's, and in one dimension (the facets of 2-D regions) the interval's ends in
+    closed form. The binding rows are those an empty or flat section's LP ends on (its
+    basis, else its largest duals): at most ``dim`` of them, the candidates for
+    :func:`_separated`; none when the LP failed."""
+    if section.shape[1] == 1:
+        return _interval_ball(section[:, 0], rhs)
+    ball = solver.proposal(section, rhs, cap=RADIUS_CAP)
     if ball.basis is not None:
-        return [int(k) for k in ball.basis.rows if k >= 0]
-    if ball.duals is None:
-        return []
-    order = np.argsort(-ball.duals)[:dim]
-    return [int(k) for k in order if ball.duals[k] > 0.0]
+        binding = [int(k) for k in ball.basis.rows if k >= 0]
+    elif ball.duals is not None:
+        order = np.argsort(-ball.duals)[:section.shape[1] + 1]
+        binding = [int(k) for k in order if ball.duals[k] > 0.0]
+    else:
+        binding = []
+    return ball.center, float(ball.radius), binding
+
+
+def _interval_ball(slopes: np.ndarray, rhs: np.ndarray) -> tuple:
+    """:func:`_section_ball` of the interval ``{u : slopes u <= rhs}`` (``slopes`` +-1)."""
+    ends = rhs / slopes
+    above, below = np.flatnonzero(slopes > 0.0), np.flatnonzero(slopes < 0.0)
+    high = int(above[np.argmin(ends[above])]) if above.size else -1
+    low = int(below[np.argmax(ends[below])]) if below.size else -1
+    if high < 0 and low < 0:
+        return np.zeros(1), RADIUS_CAP, []
+    if high < 0 or low < 0:
+        end, inward = (ends[low], 1.0) if high < 0 else (ends[high], -1.0)
+        return np.array([end + inward * RADIUS_CAP]), RADIUS_CAP, []
+    radius = min((ends[high] - ends[low]) / 2.0, RADIUS_CAP)
+    return np.array([(ends[high] + ends[low]) / 2.0]), float(radius), [high, low]
 
 
 def _separated(A: fmpq_mat, b: fmpq_mat, row: int, support: list) -> bool:
