@@ -237,7 +237,7 @@ def test_a_farkas_combination_proves_a_row_is_no_facet():
     assert _separated(A, b, 5, [0, 2])
     assert not _separated(A, b, 0, [2, 3])
     assert not _separated(A, b, 4, [1, 3])    # wrong signs: -x <= 0 and -y <= 0
-    assert not _separated(A, b, 4, [0])       # a kernel of more than one line
+    assert not _separated(A, b, 4, [0])       # no kernel: x <= 1 alone bounds nothing
 
 
 def _decided_facets(net, dom, monkeypatch):

@@ -156,9 +156,9 @@ def _section_ball(section: np.ndarray, rhs: np.ndarray, solver: LPSolver) -> tup
     """``(center, radius, binding rows)`` of the largest ball of the section
     ``{u : section u <= rhs}`` (unit rows, radius capped at ``RADIUS_CAP``), a proposal:
     the float LP's, and in one dimension (the facets of 2-D regions) the interval's ends in
-    closed form. The binding rows are those an empty or flat section's LP ends on (its
-    basis, else its largest duals): at most ``dim`` of them, the candidates for
-    :func:`_separated`; none when the LP failed."""
+    closed form. The binding rows are those the LP ends on (its basis, else its largest
+    duals; an interval's two ends): at most ``dim`` of them, the candidates for
+    :func:`_separated` when the section is empty or flat; none when the LP failed."""
     if section.shape[1] == 1:
         return _interval_ball(section[:, 0], rhs)
     ball = solver.proposal(section, rhs, cap=RADIUS_CAP)
