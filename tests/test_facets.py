@@ -18,7 +18,8 @@ from scipy.optimize import linprog
 import regions
 from regions._facets import facet_section, points_in_polytopes
 from regions.analysis.crossings import decisions_of, partition_facets, vanishing_neurons
-from regions.facets import neighbour_pattern
+from regions.facets import neighbour_pattern, region_facets
+from regions.polyhedra import pattern_constraints
 from regions.predicates import Decisions
 
 import oracles
@@ -134,6 +135,9 @@ def test_pattern_across_a_facet_flips_exactly_its_neuron(activation, seed):
             across = neighbour_pattern(net, part.domain, part.patterns[i], facet, decisions)
             assert np.flatnonzero(across != part.patterns[i]).tolist() == \
                 [positions[facet.label]]
+            system = pattern_constraints(net, part.domain, part.patterns[i], decisions)
+            assert np.array_equal(neighbour_pattern(net, part.domain, part.patterns[i], facet,
+                                                    decisions, system), across)
             # an independent float forward pass a small step beyond the facet agrees
             beyond = facet.witness + 1e-7 * facet.normal / np.linalg.norm(facet.normal)
             assert np.array_equal(oracles.true_patterns(net, beyond[None, :])[0], across)
@@ -319,3 +323,38 @@ def test_a_one_dimensional_section_gets_the_lps_ball_in_closed_form():
             assert sorted(slopes[binding]) == [-1.0, 1.0]
             assert rhs[binding].sum() == pytest.approx(2.0 * radius)
     assert _interval_ball(np.array([1.0]), np.array([2.0]))[:2] == (2.0 - RADIUS_CAP, RADIUS_CAP)
+
+
+@pytest.mark.parametrize("case", [("integer", 0), ("integer", 1), ("integer", 4),
+                                  ("relu", 0), ("leaky_relu", 0), ("hardtanh", 0)],
+                         ids=lambda case: f"{case[0]}-{case[1]}")
+def test_the_neuron_crossed_in_floats_is_the_rational_pass(case, monkeypatch):
+    """The pattern across every facet of every region (its full constraint system, as the
+    walk and certify give it): the region's with the facet's neuron crossed, proven in
+    float64, against the forward pass along the normal in rationals. Integer weights put
+    other neurons on the witness (duplicate, negated and bent hyperplanes, constant
+    neurons on their breakpoint), where floats must defer to the rational pass."""
+    from test_degenerate import integer_network
+    from regions import facets as facets_module
+    kind, seed = case
+    net = integer_network(2, seed) if kind == "integer" else \
+        random_net([2, 5, 4, 1], [kind, kind, "identity"], seed)
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
+    decisions = decisions_of(part)
+    rational = facets_module.pattern_along
+    passes = []
+    monkeypatch.setattr(facets_module, "pattern_along",
+                        lambda *args: passes.append(1) or rational(*args))
+    crossed = 0
+    for pattern in part.patterns:
+        system = pattern_constraints(net, part.domain, pattern, decisions)
+        for facet in region_facets(system, pattern, decisions):
+            if facet.boundary:
+                continue
+            before = len(passes)
+            across = neighbour_pattern(net, part.domain, pattern, facet, decisions, system)
+            crossed += len(passes) == before
+            assert np.array_equal(across, rational(decisions.maps, list(facet.rational_witness),
+                                                   list(facet.rational_normal)))
+    if kind != "integer":
+        assert passes == [] and crossed > 0     # general position: floats decide every one

@@ -22,7 +22,9 @@ follows its exact value at the witness, or, where that is at a breakpoint, its
 exact slope along the normal. In general position it differs from the
 region's pattern in the facet's neuron only; when several neurons vanish on the
 facet (duplicate or negated neurons, a later neuron whose pre-activation is
-``relu`` of the crossed one, ...), all of those that change state differ.
+``relu`` of the crossed one, ...), all of those that change state differ. Given
+the region's rows of every neuron, float64 with error bounds usually proves
+general position at the witness, and the rational pass is skipped.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ from .network import Network
 from .polyhedra import PatternConstraints
 from .predicates import Decisions
 from .rational import pattern_along
-from .tolerances import PARALLEL, RADIUS_CAP
+from .rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, evaluation_bound
+from .tolerances import BOUND_SAFETY, PARALLEL, RADIUS_CAP
 
 __all__ = ["Facet", "region_facets", "neighbour_pattern"]
 
@@ -248,13 +251,89 @@ def _exact_facet(A: fmpq_mat, b: fmpq_mat, row: int, others: list):
 
 
 def neighbour_pattern(network: Network, domain: Domain, pattern: np.ndarray, facet: Facet,
-                      decisions: Decisions) -> np.ndarray:
+                      decisions: Decisions, system: PatternConstraints | None = None
+                      ) -> np.ndarray:
     """The pattern of the region across ``facet`` of ``pattern``'s region: of
     ``witness + eps * normal`` for every small ``eps > 0``, exactly (see the module
-    docstring). Not for a facet on the domain boundary."""
-    del network, domain, pattern    # the facet's point and normal decide it
+    docstring). Not for a facet on the domain boundary.
+
+    ``system``: the region's rows of every neuron (:func:`regions.polyhedra.pattern_constraints`),
+    when known. Then, when float64 proves every other neuron off its breakpoints at the
+    witness, the answer is the region's pattern with the facet's neuron crossed
+    (:func:`_crossed`); otherwise, and without ``system``, the forward pass along the normal
+    in rationals decides."""
+    del domain    # the facet's point and normal decide it
+    if system is not None:
+        across = _crossed(network, pattern, facet, system, decisions)
+        if across is not None:
+            return across
     return pattern_along(decisions.maps, list(facet.rational_witness),
                          list(facet.rational_normal))
+
+
+def _crossed(network: Network, pattern: np.ndarray, facet: Facet,
+             system: PatternConstraints, decisions: Decisions) -> np.ndarray | None:
+    """``pattern`` with the state of the facet's neuron crossed, when float64 proves that
+    the witness satisfies every other neuron's row of ``system`` strictly; None when it
+    cannot (or the facet is several neurons', or a max layer's).
+
+    A neuron strictly off its breakpoints at the witness keeps its state on both sides
+    near it (pre-activations are continuous, and on the region's closure they are its
+    rows); the facet's own neuron, exactly on its breakpoint there and on no other row's,
+    changes side. A neuron without a row is constant on the region: off its breakpoint
+    (decided exactly), it keeps its state too; on it, the rational pass decides."""
+    if len(facet.labels) != 1 or any(layer.activation == "max" for layer in network.layers) \
+            or not _rows_of_every_neuron(network, pattern, system.labels, decisions):
+        return None
+    others = (system.labels >= 0) & (system.labels != facet.label)
+    A, b, errors = system.A[others], system.b[others], system.errors[others]
+    witness = facet.witness
+    # the float64 witness is the rational one rounded: each exact row moves by at most its
+    # 1-norm times the largest coordinate's rounding (found exactly, then rounded up)
+    gap = max(abs(fmpq(*float(v).as_integer_ratio()) - exact)
+              for v, exact in zip(witness, facet.rational_witness))
+    moved = (np.abs(A).sum(axis=1) + A.shape[1] * errors) \
+        * (float(gap) * (1.0 + 4.0 * UNIT_ROUNDOFF) + SMALLEST_SUBNORMAL)
+    bound = (evaluation_bound(-A, b, errors, witness)[0] + moved) * BOUND_SAFETY
+    if not np.all(b - A @ witness > bound):
+        return None
+    offsets = network.label_offsets()
+    index = int(np.searchsorted(offsets, facet.label, side="right")) - 1
+    position = int(network.hyperplane_neurons()[facet.label])
+    state, across = int(pattern[position]), pattern.copy()
+    if network.layers[index].activation == "hardtanh":     # labels: breakpoint -1, then +1
+        low = (facet.label - int(offsets[index])) % 2 == 0
+        across[position] = (0 if state == -1 else -1) if low else (1 if state == 0 else 0)
+    else:
+        across[position] = 1 - state
+    return across
+
+
+def _rows_of_every_neuron(network: Network, pattern: np.ndarray, labels: np.ndarray,
+                          decisions: Decisions) -> bool:
+    """Whether ``labels`` hold a row of every neuron (both breakpoints' of a ReLU's or a
+    linear hard-tanh's, the saturated side's of a saturated hard-tanh), or the neuron is
+    constant on the region off its breakpoint (decided exactly)."""
+    present = np.zeros(int(network.label_offsets()[-1]), dtype=bool)
+    present[labels[labels >= 0]] = True
+    position = offset = 0
+    for layer in network.layers:
+        if layer.activation == "identity":
+            continue
+        rows = present[offset:offset + layer.num_labels].reshape(layer.width, -1)
+        if layer.activation == "hardtanh":
+            states = pattern[position:position + layer.width]
+            needed = np.stack([states <= 0, states >= 0], axis=1)
+        else:
+            needed = np.ones_like(rows)
+        for missing in offset + np.flatnonzero(needed & ~rows):
+            label = int(missing)
+            if not decisions.zero_row(pattern, label) or decisions.constant_sign(pattern,
+                                                                                 label) == 0:
+                return False
+        position += layer.width
+        offset += layer.num_labels
+    return True
 
 
 def rational_point(point) -> tuple:

@@ -229,7 +229,7 @@ class _Checker:
                     continue
                 interior += 1
                 across = neighbour_pattern(net, self.domain, part.patterns[i], facet,
-                                           self.decisions)
+                                           self.decisions, system)
                 j = index.get(across.tobytes(), -1)
                 if j < 0:
                     self.add("uncovered", (i,), f"no region across {where} at "

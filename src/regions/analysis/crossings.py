@@ -65,11 +65,14 @@ def crossings(part, facets: list[list[Facet]],
     index = {row.tobytes(): i for i, row in enumerate(part.patterns)}
     result = []
     for i, region_facets_ in enumerate(facets):
+        system = None
         for facet in region_facets_:
             if facet.boundary:
                 continue
+            system = system or pattern_constraints(part.network, part.domain,
+                                                   part.patterns[i], decisions)
             pattern = neighbour_pattern(part.network, part.domain, part.patterns[i], facet,
-                                        decisions)
+                                        decisions, system)
             result.append(Crossing(i, facet, pattern, index.get(pattern.tobytes(), -1)))
     return result
 

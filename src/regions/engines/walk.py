@@ -139,7 +139,7 @@ class WalkEngine:
             if facet.boundary:
                 continue
             neighbour = neighbour_pattern(self.network, self.domain, pattern, facet,
-                                          self.decisions)
+                                          self.decisions, system)
             if neighbour.tobytes() not in self.seen:
                 self.push((neighbour,))
         rows = np.isin(system.labels, [facet.label for facet in facets])
