@@ -292,6 +292,13 @@ class Partition(Run):
         engine kept them (see ``Region.A``). No LP."""
         return self.rows[range(len(self))[i]]
 
+    def constraint_labels(self, i: int) -> np.ndarray:
+        """The labels (m,) of :meth:`constraints` ``(i)``, without building the rows."""
+        i = range(len(self))[i]
+        if isinstance(self.rows, PatternRows):
+            return self.rows.labels[self.rows.offsets[i]:self.rows.offsets[i + 1]]
+        return self.rows[i][2]
+
     def locate(self, points) -> np.ndarray:
         """The region holding each point: indices ``(k,)`` for input-space points ``(k, n)``
         (or one index for one point), -1 outside the domain (or off a slice) or in no region

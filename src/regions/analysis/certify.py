@@ -219,7 +219,7 @@ class _Checker:
             system = self.system(i)
             if not system.feasible:
                 continue
-            kept = set(int(label) for label in part.constraints(i)[2])
+            kept = set(int(label) for label in part.constraint_labels(i))
             for facet in region_facets(system, part.patterns[i], self.decisions, self.solver):
                 where = self.where(facet.label)
                 if not kept & set(facet.labels):

@@ -20,7 +20,8 @@ from ..lp import LPSolver
 from ..polyhedra import pattern_constraints
 from ..predicates import Decisions
 
-__all__ = ["partition_facets", "Crossing", "crossings", "vanishing_neurons", "decisions_of"]
+__all__ = ["partition_facets", "Crossing", "crossings", "facets_and_crossings",
+           "vanishing_neurons", "decisions_of"]
 
 
 def decisions_of(part) -> Decisions:
@@ -29,11 +30,12 @@ def decisions_of(part) -> Decisions:
     return Decisions(part.network, part.domain)
 
 
-def region_system(part, i: int, decisions: Decisions):
+def region_system(part, i: int, decisions: Decisions, system=None):
     """Region ``i``'s constraint system restricted to the rows the enumeration kept (every
-    facet among them), with their sides."""
-    system = pattern_constraints(part.network, part.domain, part.patterns[i], decisions)
-    kept = np.isin(system.labels, part.constraints(i)[2])
+    facet among them), with their sides; from its full ``system`` when given."""
+    if system is None:
+        system = pattern_constraints(part.network, part.domain, part.patterns[i], decisions)
+    kept = np.isin(system.labels, part.constraint_labels(i))
     return replace(system, A=system.A[kept], b=system.b[kept], labels=system.labels[kept],
                    errors=system.errors[kept], sides=system.sides[kept])
 
@@ -45,6 +47,21 @@ def partition_facets(part, solver: LPSolver | None = None,
     decisions = decisions or decisions_of(part)
     return [region_facets(region_system(part, i, decisions), part.patterns[i], decisions, solver)
             for i in range(len(part))]
+
+
+def facets_and_crossings(part, decisions: Decisions | None = None
+                         ) -> tuple[list[list[Facet]], list["Crossing"]]:
+    """:func:`partition_facets` and :func:`crossings` of ``part`` in one pass, each
+    region's constraint system built once."""
+    decisions = decisions or decisions_of(part)
+    solver, index = LPSolver(), _index(part)
+    facets, result = [], []
+    for i in range(len(part)):
+        system = pattern_constraints(part.network, part.domain, part.patterns[i], decisions)
+        facets.append(region_facets(region_system(part, i, decisions, system), part.patterns[i],
+                                    decisions, solver))
+        result += _across(part, i, facets[-1], decisions, index, system)
+    return facets, result
 
 
 @dataclass(frozen=True)
@@ -62,18 +79,29 @@ def crossings(part, facets: list[list[Facet]],
               decisions: Decisions | None = None) -> list[Crossing]:
     """The region across every interior facet of every region (exact patterns)."""
     decisions = decisions or decisions_of(part)
-    index = {row.tobytes(): i for i, row in enumerate(part.patterns)}
+    index = _index(part)
+    return [crossing for i, region_facets_ in enumerate(facets)
+            for crossing in _across(part, i, region_facets_, decisions, index)]
+
+
+def _index(part) -> dict:
+    """Region index by pattern bytes."""
+    return {row.tobytes(): i for i, row in enumerate(part.patterns)}
+
+
+def _across(part, i: int, facets: list[Facet], decisions: Decisions, index: dict,
+            system=None) -> list[Crossing]:
+    """The crossings of region ``i``'s interior ``facets``; ``system``: its full
+    constraint system, built here when not given."""
     result = []
-    for i, region_facets_ in enumerate(facets):
-        system = None
-        for facet in region_facets_:
-            if facet.boundary:
-                continue
-            system = system or pattern_constraints(part.network, part.domain,
-                                                   part.patterns[i], decisions)
-            pattern = neighbour_pattern(part.network, part.domain, part.patterns[i], facet,
-                                        decisions, system)
-            result.append(Crossing(i, facet, pattern, index.get(pattern.tobytes(), -1)))
+    for facet in facets:
+        if facet.boundary:
+            continue
+        system = system or pattern_constraints(part.network, part.domain, part.patterns[i],
+                                               decisions)
+        pattern = neighbour_pattern(part.network, part.domain, part.patterns[i], facet,
+                                    decisions, system)
+        result.append(Crossing(i, facet, pattern, index.get(pattern.tobytes(), -1)))
     return result
 
 

@@ -39,7 +39,7 @@ import numpy as np
 
 from ..facets import Facet
 from ..io.partitions import pattern_string
-from .crossings import crossings, partition_facets
+from .crossings import crossings, facets_and_crossings
 from .pieces import linear_pieces
 
 __all__ = ["adjacency_graph"]
@@ -63,7 +63,7 @@ def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
     >>> G.number_of_nodes(), G.number_of_edges(), sorted(d for _, d in G.degree())
     (4, 4, [2, 2, 2, 2])
     """
-    facets = partition_facets(part) if facets is None else facets
+    facets, found = facets_and_crossings(part) if facets is None else (facets, None)
     network, domain = part.network, part.domain
     G = nx.Graph()
     G.graph.update({
@@ -86,7 +86,7 @@ def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
         G.add_node(i, **attributes)
 
     unmatched = 0
-    for crossing in crossings(part, facets):
+    for crossing in crossings(part, facets) if found is None else found:
         i, j = crossing.region, crossing.neighbour
         if j < 0:
             unmatched += 1

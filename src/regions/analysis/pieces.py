@@ -11,7 +11,7 @@ import numpy as np
 from ..polyhedra import pattern_constraints
 from ..rounding import UNIT_ROUNDOFF
 from ..tolerances import BOUND_SAFETY
-from .crossings import crossings, decisions_of, partition_facets
+from .crossings import decisions_of, facets_and_crossings
 
 __all__ = ["LinearPieces", "linear_pieces"]
 
@@ -68,8 +68,8 @@ def linear_pieces(part, graph: nx.Graph | None = None, exact=None) -> LinearPiec
                       "exactly", DeprecationWarning, stacklevel=2)
     decisions = decisions_of(part)
     if graph is None:
-        pairs = {(c.region, c.neighbour) for c in crossings(
-            part, partition_facets(part, decisions=decisions), decisions) if c.neighbour >= 0}
+        pairs = {(c.region, c.neighbour) for c in facets_and_crossings(part, decisions)[1]
+                 if c.neighbour >= 0}
     else:
         pairs = set(graph.edges)
     systems = {}
