@@ -635,6 +635,22 @@ def rescaled(net, layer, neuron, factor):
                                        slope=net.layers[0].slope)
 
 
+@pytest.mark.parametrize("method", engines("split", "vertex", "walk"))
+def test_regions_unchanged_by_a_scale_whose_squares_overflow(method):
+    """Layer ``l``'s weights times ``2**330`` and its biases times ``2**(330 (l + 1))``
+    multiply every pre-activation of layer ``l`` by a power of two, exactly: the same
+    regions, though the second layer's rows have entries near 1e198, whose squares
+    overflow float64 (the rows' norms once came out infinite, the rows zero)."""
+    net = random_net([2, 4, 4, 1], ["relu", "relu", "identity"], 3)
+    scale = 2.0 ** 330
+    pairs = [(layer.weight * scale, layer.bias * scale ** (index + 1))
+             for index, layer in enumerate(net.layers[:-1])]
+    pairs.append((net.layers[-1].weight, net.layers[-1].bias))
+    scaled = regions.Network.from_layers(pairs, ["relu", "relu", "identity"])
+    truth = unambiguous(oracles.brute_force_patterns, net, oracles.box_slice([-1, -1], [1, 1]))
+    assert pattern_set(regions.enumerate_regions(scaled, SQ.make(), method=method)) == truth
+
+
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu"])
 @pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
 def test_count_invariant_under_positive_neuron_scaling(activation, seed):

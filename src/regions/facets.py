@@ -275,14 +275,15 @@ def _crossed(network: Network, pattern: np.ndarray, facet: Facet,
              system: PatternConstraints, decisions: Decisions) -> np.ndarray | None:
     """``pattern`` with the state of the facet's neuron crossed, when float64 proves that
     the witness satisfies every other neuron's row of ``system`` strictly; None when it
-    cannot (or the facet is several neurons', or a max layer's).
+    cannot (or the facet is several neurons', a max layer's or the domain's).
 
     A neuron strictly off its breakpoints at the witness keeps its state on both sides
     near it (pre-activations are continuous, and on the region's closure they are its
     rows); the facet's own neuron, exactly on its breakpoint there and on no other row's,
     changes side. A neuron without a row is constant on the region: off its breakpoint
     (decided exactly), it keeps its state too; on it, the rational pass decides."""
-    if len(facet.labels) != 1 or any(layer.activation == "max" for layer in network.layers) \
+    if facet.boundary or len(facet.labels) != 1 \
+            or any(layer.activation == "max" for layer in network.layers) \
             or not _rows_of_every_neuron(network, pattern, system.labels, decisions):
         return None
     others = (system.labels >= 0) & (system.labels != facet.label)
@@ -311,7 +312,7 @@ def _crossed(network: Network, pattern: np.ndarray, facet: Facet,
 
 def _rows_of_every_neuron(network: Network, pattern: np.ndarray, labels: np.ndarray,
                           decisions: Decisions) -> bool:
-    """Whether ``labels`` hold a row of every neuron (both breakpoints' of a ReLU's or a
+    """Whether ``labels`` hold a row of every neuron (a ReLU's breakpoint row, both of a
     linear hard-tanh's, the saturated side's of a saturated hard-tanh), or the neuron is
     constant on the region off its breakpoint (decided exactly)."""
     present = np.zeros(int(network.label_offsets()[-1]), dtype=bool)

@@ -258,7 +258,9 @@ def layer_hyperplanes(decisions: Decisions, pattern: np.ndarray, index: int, lay
             zero[j] = decisions.zero_gradient(pattern, index, int(j))
         else:
             zero[j] = largest[j] == 0.0
-    norms = np.linalg.norm(G, axis=1)
+    # scaled by the largest entry first: the squares of entries beyond 1e154 overflow
+    scale = np.where(largest > 0.0, largest, 1.0)
+    norms = scale * np.linalg.norm(G / scale[:, None], axis=1)
     norms = np.where(zero | (norms == 0.0), 1.0, norms)
     offsets = np.asarray(layer.breakpoints)
     shifted = (beta[:, None] - offsets).ravel()

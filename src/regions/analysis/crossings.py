@@ -97,8 +97,9 @@ def _across(part, i: int, facets: list[Facet], decisions: Decisions, index: dict
     for facet in facets:
         if facet.boundary:
             continue
-        system = system or pattern_constraints(part.network, part.domain, part.patterns[i],
-                                               decisions)
+        if system is None:
+            system = pattern_constraints(part.network, part.domain, part.patterns[i],
+                                         decisions)
         pattern = neighbour_pattern(part.network, part.domain, part.patterns[i], facet,
                                     decisions, system)
         result.append(Crossing(i, facet, pattern, index.get(pattern.tobytes(), -1)))
