@@ -50,18 +50,20 @@ def partition_facets(part, solver: LPSolver | None = None,
 
 
 def facets_and_crossings(part, decisions: Decisions | None = None
-                         ) -> tuple[list[list[Facet]], list["Crossing"]]:
+                         ) -> tuple[list[list[Facet]], list["Crossing"], list[tuple]]:
     """:func:`partition_facets` and :func:`crossings` of ``part`` in one pass, each
-    region's constraint system built once."""
+    region's constraint system built once, and each region's affine map from it:
+    ``maps[i] = (C, d, error)`` (:class:`regions.polyhedra.PatternConstraints`)."""
     decisions = decisions or decisions_of(part)
     solver, index = LPSolver(), _index(part)
-    facets, result = [], []
+    facets, result, maps = [], [], []
     for i in range(len(part)):
         system = pattern_constraints(part.network, part.domain, part.patterns[i], decisions)
         facets.append(region_facets(region_system(part, i, decisions, system), part.patterns[i],
                                     decisions, solver))
         result += _across(part, i, facets[-1], decisions, index, system)
-    return facets, result
+        maps.append((system.C, system.d, system.map_error))
+    return facets, result, maps
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,8 @@ import numpy as np
 
 from ..facets import Facet
 from ..io.partitions import pattern_string
-from .crossings import crossings, facets_and_crossings
-from .pieces import linear_pieces
+from .crossings import crossings, decisions_of, facets_and_crossings
+from .pieces import merged_pieces
 
 __all__ = ["adjacency_graph"]
 
@@ -63,7 +63,9 @@ def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
     >>> G.number_of_nodes(), G.number_of_edges(), sorted(d for _, d in G.degree())
     (4, 4, [2, 2, 2, 2])
     """
-    facets, found = facets_and_crossings(part) if facets is None else (facets, None)
+    decisions = decisions_of(part)
+    facets, found, maps = facets_and_crossings(part, decisions) if facets is None \
+        else (facets, crossings(part, facets, decisions), None)
     network, domain = part.network, part.domain
     G = nx.Graph()
     G.graph.update({
@@ -86,7 +88,7 @@ def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
         G.add_node(i, **attributes)
 
     unmatched = 0
-    for crossing in crossings(part, facets) if found is None else found:
+    for crossing in found:
         i, j = crossing.region, crossing.neighbour
         if j < 0:
             unmatched += 1
@@ -106,7 +108,7 @@ def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
             attributes[f"facet_{k}"] = float(value)
         G.add_edge(i, j, **attributes)
     G.graph["unmatched_facets"] = unmatched
-    pieces = linear_pieces(part, G)
+    pieces = merged_pieces(part, set(G.edges), decisions, maps)
     G.graph["pieces"] = pieces.count
     for i, piece in enumerate(pieces.labels):
         G.nodes[i]["piece"] = int(piece)

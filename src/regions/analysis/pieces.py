@@ -9,6 +9,7 @@ import networkx as nx
 import numpy as np
 
 from ..polyhedra import pattern_constraints
+from ..predicates import Decisions
 from ..rounding import UNIT_ROUNDOFF
 from ..tolerances import BOUND_SAFETY
 from .crossings import decisions_of, facets_and_crossings
@@ -68,22 +69,28 @@ def linear_pieces(part, graph: nx.Graph | None = None, exact=None) -> LinearPiec
                       "exactly", DeprecationWarning, stacklevel=2)
     decisions = decisions_of(part)
     if graph is None:
-        pairs = {(c.region, c.neighbour) for c in facets_and_crossings(part, decisions)[1]
-                 if c.neighbour >= 0}
-    else:
-        pairs = set(graph.edges)
-    systems = {}
+        _, found, maps = facets_and_crossings(part, decisions)
+        return merged_pieces(part, {(c.region, c.neighbour) for c in found if c.neighbour >= 0},
+                             decisions, maps)
+    return merged_pieces(part, set(graph.edges), decisions)
 
-    def system(i):
-        if i not in systems:
-            systems[i] = pattern_constraints(part.network, part.domain, part.patterns[i],
-                                             decisions)
-        return systems[i]
+
+def merged_pieces(part, pairs: set, decisions: Decisions, maps: list | None = None
+                  ) -> LinearPieces:
+    """:func:`linear_pieces` from the adjacent ``pairs`` of regions; ``maps[i]``: region
+    ``i``'s affine map ``(C, d, error)`` when known (built from its pattern otherwise)."""
+    known = {} if maps is None else dict(enumerate(maps))
+
+    def affine(i):
+        if i not in known:
+            system = pattern_constraints(part.network, part.domain, part.patterns[i], decisions)
+            known[i] = (system.C, system.d, system.map_error)
+        return known[i]
 
     same = nx.Graph()
     same.add_nodes_from(range(len(part)))
     for i, j in pairs:
-        if not _apart(system(i), system(j)) and decisions.equal_maps(part.patterns[i],
+        if not _apart(affine(i), affine(j)) and decisions.equal_maps(part.patterns[i],
                                                                       part.patterns[j]):
             same.add_edge(i, j)
     labels = np.full(len(part), -1, dtype=np.int64)
@@ -95,11 +102,10 @@ def linear_pieces(part, graph: nx.Graph | None = None, exact=None) -> LinearPiec
     return LinearPieces(count, labels)
 
 
-def _apart(first, second) -> bool:
-    """Whether float64 certifies the two maps different: some coefficient of ``[C | d]``
-    differs by more than the two rows' error bounds."""
-    one = np.column_stack([first.C, first.d])
-    two = np.column_stack([second.C, second.d])
-    bound = (first.map_error + second.map_error)[:, None] + UNIT_ROUNDOFF * (np.abs(one)
-                                                                              + np.abs(two))
+def _apart(first: tuple, second: tuple) -> bool:
+    """Whether float64 certifies the two maps ``(C, d, error)`` different: some coefficient
+    of ``[C | d]`` differs by more than the two rows' error bounds."""
+    one = np.column_stack(first[:2])
+    two = np.column_stack(second[:2])
+    bound = (first[2] + second[2])[:, None] + UNIT_ROUNDOFF * (np.abs(one) + np.abs(two))
     return bool(np.any(np.abs(one - two) > bound * BOUND_SAFETY))
