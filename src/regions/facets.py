@@ -39,10 +39,10 @@ from . import lp_exact
 from ._facets import facet_section
 from .domain import Domain
 from .lp import LPSolver
-from .network import Network
+from .network import Network, sides_from_states, states_from_sides
 from .polyhedra import PatternConstraints
 from .predicates import Decisions
-from .rational import pattern_along
+from .rational import fraction, pattern_along
 from .rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, evaluation_bound
 from .tolerances import BOUND_SAFETY, PARALLEL, RADIUS_CAP
 
@@ -216,7 +216,7 @@ def _separated(A: fmpq_mat, b: fmpq_mat, row: int, support: list) -> bool:
 def _project(A: fmpq_mat, b: fmpq_mat, row: int, point: np.ndarray) -> list:
     """``point`` (float64, exact) projected exactly onto the hyperplane ``A[row] z = b[row]``."""
     a = [A[row, k] for k in range(A.ncols())]
-    z = [fmpq(*float(v).as_integer_ratio()) for v in point]
+    z = [fraction(v) for v in point]
     excess = sum((ak * zk for ak, zk in zip(a, z)), fmpq(0)) - b[row, 0]
     scale = excess / sum((ak * ak for ak in a), fmpq(0))
     return [zk - scale * ak for zk, ak in zip(z, a)]
@@ -282,16 +282,15 @@ def _crossed(network: Network, pattern: np.ndarray, facet: Facet,
     rows); the facet's own neuron, exactly on its breakpoint there and on no other row's,
     changes side. A neuron without a row is constant on the region: off its breakpoint
     (decided exactly), it keeps its state too; on it, the rational pass decides."""
-    if facet.boundary or len(facet.labels) != 1 \
-            or any(layer.activation == "max" for layer in network.layers) \
-            or not _rows_of_every_neuron(network, pattern, system.labels, decisions):
+    if facet.boundary or len(facet.labels) != 1 or network.has_max \
+            or not _constants_off_breakpoints(network, pattern, system.labels, decisions):
         return None
     others = (system.labels >= 0) & (system.labels != facet.label)
     A, b, errors = system.A[others], system.b[others], system.errors[others]
     witness = facet.witness
     # the float64 witness is the rational one rounded: each exact row moves by at most its
     # 1-norm times the largest coordinate's rounding (found exactly, then rounded up)
-    gap = max(abs(fmpq(*float(v).as_integer_ratio()) - exact)
+    gap = max(abs(fraction(v) - exact)
               for v, exact in zip(witness, facet.rational_witness))
     moved = (np.abs(A).sum(axis=1) + A.shape[1] * errors) \
         * (float(gap) * (1.0 + 4.0 * UNIT_ROUNDOFF) + SMALLEST_SUBNORMAL)
@@ -300,41 +299,24 @@ def _crossed(network: Network, pattern: np.ndarray, facet: Facet,
         return None
     offsets = network.label_offsets()
     index = int(np.searchsorted(offsets, facet.label, side="right")) - 1
-    position = int(network.hyperplane_neurons()[facet.label])
-    state, across = int(pattern[position]), pattern.copy()
-    if network.layers[index].activation == "hardtanh":     # labels: breakpoint -1, then +1
-        low = (facet.label - int(offsets[index])) % 2 == 0
-        across[position] = (0 if state == -1 else -1) if low else (1 if state == 0 else 0)
-    else:
-        across[position] = 1 - state
+    activation, span = network.layers[index].activation, network.pattern_slices()[index]
+    sides = sides_from_states(pattern[span], activation)
+    sides[facet.label - offsets[index]] *= -1
+    across = pattern.copy()
+    across[span] = states_from_sides(sides, activation)
     return across
 
 
-def _rows_of_every_neuron(network: Network, pattern: np.ndarray, labels: np.ndarray,
-                          decisions: Decisions) -> bool:
-    """Whether ``labels`` hold a row of every neuron (a ReLU's breakpoint row, both of a
-    linear hard-tanh's, the saturated side's of a saturated hard-tanh), or the neuron is
-    constant on the region off its breakpoint (decided exactly)."""
+def _constants_off_breakpoints(network: Network, pattern: np.ndarray, labels: np.ndarray,
+                               decisions: Decisions) -> bool:
+    """Whether every neuron's label missing from ``labels`` (a pre-activation constant on
+    the region, to which :func:`regions.polyhedra.pattern_constraints` gives no row) is,
+    exactly, constant off its breakpoint."""
     present = np.zeros(int(network.label_offsets()[-1]), dtype=bool)
     present[labels[labels >= 0]] = True
-    position = offset = 0
-    for layer in network.layers:
-        if layer.activation == "identity":
-            continue
-        rows = present[offset:offset + layer.num_labels].reshape(layer.width, -1)
-        if layer.activation == "hardtanh":
-            states = pattern[position:position + layer.width]
-            needed = np.stack([states <= 0, states >= 0], axis=1)
-        else:
-            needed = np.ones_like(rows)
-        for missing in offset + np.flatnonzero(needed & ~rows):
-            label = int(missing)
-            if not decisions.zero_row(pattern, label) or decisions.constant_sign(pattern,
-                                                                                 label) == 0:
-                return False
-        position += layer.width
-        offset += layer.num_labels
-    return True
+    return all(decisions.zero_row(pattern, int(label))
+               and decisions.constant_sign(pattern, int(label)) != 0
+               for label in np.flatnonzero(~present))
 
 
 def rational_point(point) -> tuple:
