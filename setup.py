@@ -17,6 +17,7 @@ EXTENSIONS = {
     "regions.engines._split": "src/regions/engines/_split.pyx",
     "regions._facets": "src/regions/_facets.pyx",
     "regions._simplex": "src/regions/_simplex.pyx",
+    "regions._maps": "src/regions/_maps.pyx",
     "regions.complex._lattice": "src/regions/complex/_lattice.pyx",
 }
 

@@ -34,6 +34,7 @@ from flint import fmpq, fmpq_mat
 
 from . import lp_exact
 from .domain import Domain
+from ._maps import hyperplane_rows, map_error
 from .network import Layer, Network, max_sides, state_slope_offset, tie_sides
 from .rational import RationalMaps, fraction
 from .rounding import UNIT_ROUNDOFF, gamma
@@ -49,12 +50,14 @@ def matrix_error(W: np.ndarray, M: np.ndarray, m: np.ndarray, bias: np.ndarray,
     ``M z + m`` (n_in rows) whose rows err by at most ``M_error`` (n_in,) in every entry.
 
     Returns (n,): a bound on the largest entry error of each row of the product, from
-    the exact ``W`` (the network's float64 weights) and the exact map.
+    the exact ``W`` (the network's float64 weights) and the exact map
+    (:func:`regions._maps.map_error`).
     """
-    n_in = W.shape[1]
-    absW = np.abs(W)
-    magnitude = absW @ np.maximum(np.max(np.abs(M), axis=1, initial=0.0), np.abs(m)) + np.abs(bias)
-    return (gamma(n_in + 2) * magnitude + absW @ M_error) * BOUND_SAFETY
+    return map_error(_doubles(W), _doubles(M), _doubles(m), _doubles(bias), _doubles(M_error))
+
+
+def _doubles(array: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(array, dtype=np.float64)
 
 
 def dual_bound(A: fmpq_mat, b: fmpq_mat, f: list, f0: fmpq, rows: list) -> bool:
@@ -246,35 +249,27 @@ def layer_hyperplanes(decisions: Decisions, pattern: np.ndarray, index: int, lay
     largest = np.max(np.abs(G), axis=1, initial=0.0)
     nonzero = largest > G_error
     zero = (largest == 0.0) & (G_error == 0.0)
+    undecided = np.flatnonzero(~(nonzero | zero))
     previous = decisions.network.layers[index - 1] if index > 0 else None
-    if (input_states is not None and previous is not None
+    if (undecided.size and input_states is not None and previous is not None
             and previous.activation not in ("identity", "max")
-            and len(input_states) == layer.weight.shape[1] and np.any(~nonzero & ~zero)):
+            and len(input_states) == layer.weight.shape[1]):
         slopes = state_slope_offset(input_states, previous)[0]
         feeding = (layer.weight != 0.0) & (slopes != 0.0)
         zero |= (largest == 0.0) & ~feeding.any(axis=1)
-    for j in np.flatnonzero(~nonzero & ~zero):
+        undecided = np.flatnonzero(~(nonzero | zero))
+    for j in undecided:
         if decisions.settle(0):
             zero[j] = decisions.zero_gradient(pattern, index, int(j))
         else:
             zero[j] = largest[j] == 0.0
-    # scaled by the largest entry first: the squares of entries beyond 1e154 overflow
-    scale = np.where(largest > 0.0, largest, 1.0)
-    norms = scale * np.linalg.norm(G / scale[:, None], axis=1)
-    norms = np.where(zero | (norms == 0.0), 1.0, norms)
-    offsets = np.asarray(layer.breakpoints)
-    shifted = (beta[:, None] - offsets).ravel()
-    a = np.repeat(G / norms[:, None], k, axis=0)
-    a[np.repeat(zero, k)] = 0.0
-    c = shifted / np.repeat(norms, k)
-    size = np.maximum(np.max(np.abs(a), axis=1, initial=0.0), np.abs(c))
-    e = (np.repeat(G_error / norms, k) + 2 * UNIT_ROUNDOFF * size) * BOUND_SAFETY
-    constant = np.repeat(zero, k)
+    offsets = np.asarray(layer.breakpoints, dtype=np.float64)
+    a, c, e = hyperplane_rows(_doubles(G), _doubles(beta), _doubles(G_error), zero, offsets)
+    constant = np.repeat(zero, k) if k > 1 else zero
     side = np.zeros(a.shape[0], np.int8)
-    ties = tie_sides(layer.activation, layer.width)
     for t in np.flatnonzero(constant):
         j, q = divmod(int(t), k)
-        value = shifted[t]
+        value = beta[j] - offsets[q]
         bound = (G_error[j] + UNIT_ROUNDOFF * abs(value)) * BOUND_SAFETY
         if abs(value) > bound:
             side[t] = 1 if value > 0 else -1
@@ -283,7 +278,7 @@ def layer_hyperplanes(decisions: Decisions, pattern: np.ndarray, index: int, lay
         else:
             side[t] = int(np.sign(value))
         if side[t] == 0:
-            side[t] = ties[t]
+            side[t] = tie_sides(layer.activation, layer.width)[t]
     return Hyperplanes(a, c, e, constant, side)
 
 
