@@ -7,11 +7,11 @@ whose rows have unit norm (the enumeration keeps them normalised).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import os
 import sys
 import time
+from typing import NamedTuple
 
 import highspy
 import numpy as np
@@ -79,8 +79,7 @@ class LPError(RuntimeError):
     """HiGHS ended an LP with a status other than optimal or infeasible."""
 
 
-@dataclass(frozen=True)
-class Ball:
+class Ball(NamedTuple):
     """An inscribed ball: ``center`` (dim,), ``radius`` (negative when the polyhedron is empty).
 
     ``duals`` (m,) and ``cap_dual`` are the LP's dual values (clipped at 0): ``duals @ A``
@@ -98,8 +97,7 @@ class Ball:
     basis: "Basis | None" = None
 
 
-@dataclass(frozen=True)
-class Basis:
+class Basis(NamedTuple):
     """A basis of the inscribed-ball LP: ``rows`` (dim + 1,) the indices of the rows held
     at their bounds (-1: the radius at its cap), and the inverse (dim + 1, dim + 1) of
     their matrix ``[a_i | |a_i|]`` when known (None: the dual simplex computes it). Only

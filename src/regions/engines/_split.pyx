@@ -21,7 +21,7 @@ from ..dots cimport abs_dot4, dot4
 from ..ndarrays cimport indices, matrix, vector
 from .rounding cimport BOUND_SAFETY, UNIT_ROUNDOFF, dmin, gamma
 
-__all__ = ["with_row", "strictly_inside", "radius_bound", "probe"]
+__all__ = ["with_row", "strictly_inside", "radius_bound", "probe", "box_sides"]
 
 
 cdef inline double row_dot(const double* A, Py_ssize_t dim, Py_ssize_t i, const double* z,
@@ -283,3 +283,47 @@ def probe(a, c, e, A, b, errors, center, double radius, axis=None):
         if not certified > 0.0:
             certified = 0.0
     return certified, signs_arr, values_arr, slacks_arr
+
+
+def box_sides(a, c, e, lower, upper, box_abs, sides):
+    """Decide by interval arithmetic over the box ``[lower, upper]`` (dim,) the sides of the
+    hyperplanes ``a z + c`` (a (T, dim), rows with error bounds ``e`` (T,)) that ``sides``
+    (T,) int8 leaves at 0: +1 where the hyperplane's least value over the box is certified
+    positive, -1 where its largest is certified negative, in place. ``box_abs`` (dim,):
+    ``max(|lower|, |upper|)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sides = np.zeros(3, np.int8)
+    >>> box_sides(np.array([[1.0], [1.0], [1.0]]), np.array([-2.0, 0.5, -0.5]), np.zeros(3),
+    ...           np.zeros(1), np.ones(1), np.ones(1), sides)
+    >>> sides.tolist()
+    [-1, 1, 0]
+    """
+    cdef Rows H = rows_of(a, c, e)
+    cdef Py_ssize_t T = H.m, dim = H.dim, t, k
+    cdef const double* low_in = vector(lower, dim, "lower")
+    cdef const double* high_in = vector(upper, dim, "upper")
+    cdef const double* box = vector(box_abs, dim, "box_abs")
+    if not (cnp.PyArray_Check(sides) and cnp.PyArray_TYPE(<cnp.ndarray>sides) == cnp.NPY_INT8
+            and cnp.PyArray_NDIM(<cnp.ndarray>sides) == 1
+            and cnp.PyArray_DIM(<cnp.ndarray>sides, 0) == T
+            and cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>sides)):
+        raise ValueError(f"sides: a C-contiguous int8 array of shape ({T},) is needed")
+    cdef signed char* out = <signed char*>cnp.PyArray_DATA(<cnp.ndarray>sides)
+    cdef double g = gamma(<int>dim + 2), size = l1(box, dim) + 1.0, low, high, x, y, bound
+    for t in range(T):
+        if out[t] != 0:
+            continue
+        low = high = H.b[t]
+        for k in range(dim):
+            x = H.A[t * dim + k] * low_in[k]
+            y = H.A[t * dim + k] * high_in[k]
+            low += x if x < y else y
+            high += y if x < y else x
+        bound = (H.errors[t] * size + g * (abs_dot4(H.A + t * dim, box, dim) + fabs(H.b[t])))
+        if low > bound * BOUND_SAFETY:
+            out[t] = 1
+        elif high < -bound * BOUND_SAFETY:
+            out[t] = -1

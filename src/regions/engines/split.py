@@ -39,9 +39,9 @@ from ..network import Network, states_from_sides
 from ..predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, output_map,
                           unit_hyperplanes)
 from ..rational import parse_fraction
-from ..rounding import UNIT_ROUNDOFF, gamma
+from ..rounding import UNIT_ROUNDOFF
 from ..tolerances import BOUND_SAFETY, EMPTY_MARGIN, FAR_RADII, RADIUS_CAP, SPLIT_STEPS
-from ._split import probe, radius_bound, strictly_inside, with_row
+from ._split import box_sides, probe, radius_bound, strictly_inside, with_row
 from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
 
 __all__ = ["SplitEngine", "MaxSplit", "root_ball"]
@@ -315,16 +315,10 @@ class LayerSplit:
         by the activation's rule), interval arithmetic over the domain's bounding box,
         and hard-tanh's order (``z < -1`` implies ``z < 1``)."""
         sides = self.constant_side.copy()
-        box_abs = self.engine.box_abs
-        if box_abs is not None:
-            domain = self.engine.domain
-            live = ~self.constant
-            low = self.c + np.minimum(self.a * domain.lower, self.a * domain.upper).sum(axis=1)
-            high = self.c + np.maximum(self.a * domain.lower, self.a * domain.upper).sum(axis=1)
-            bound = (self.e * (box_abs.sum() + 1.0)
-                     + gamma(self.a.shape[1] + 2) * (np.abs(self.a) @ box_abs + np.abs(self.c)))
-            sides[live & (low > bound * BOUND_SAFETY)] = 1
-            sides[live & (high < -bound * BOUND_SAFETY)] = -1
+        domain = self.engine.domain
+        if self.engine.box_abs is not None:
+            box_sides(self.a, self.c, self.e, domain.lower, domain.upper, self.engine.box_abs,
+                      sides)
         self.order_hardtanh(sides)
         return sides
 
