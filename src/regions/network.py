@@ -644,4 +644,4 @@ def states_from_sides(sides: np.ndarray, activation: str) -> np.ndarray:
     if activation == "hardtanh":
         lower, upper = sides[0::2], sides[1::2]  # sides of z = -1 and z = +1
         return np.where(upper > 0, 1, np.where(lower < 0, -1, 0)).astype(np.int8)
-    return (sides > 0).astype(np.int8)
+    return (sides > 0).view(np.int8)

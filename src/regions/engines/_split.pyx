@@ -18,7 +18,7 @@ from libc.stdint cimport int64_t
 from libc.string cimport memcpy
 
 from ..dots cimport abs_dot4, dot4
-from ..ndarrays cimport indices, matrix, vector
+from ..ndarrays cimport checked, indices, matrix, vector
 from .rounding cimport BOUND_SAFETY, UNIT_ROUNDOFF, dmin, gamma
 
 __all__ = ["with_row", "strictly_inside", "radius_bound", "probe", "box_sides"]
@@ -103,19 +103,23 @@ cdef inline double slack_bound(const double* A, Py_ssize_t dim, const double* b,
             + g * (row_abs_dot(A, dim, i, point, axis, axes) + fabs(b[i]))) * BOUND_SAFETY
 
 
-def with_row(A, b, errors, a, c, e, Py_ssize_t t, int side):
-    """The rows ``(A, b, errors)`` (A (m, dim), b (m,), errors (m,)) and one more: side
-    ``side`` (+1 / -1) of hyperplane ``a[t] . z + c[t]`` (error bound ``e[t]``), as the row
-    ``-side a[t] . z <= side c[t]``. Returns new arrays (m + 1, dim), (m + 1,), (m + 1,).
+def with_row(A, b, errors, labels, row_sides, a, c, e, long long label, Py_ssize_t t,
+             int side):
+    """The rows ``(A, b, errors)`` (A (m, dim), b (m,), errors (m,)), labelled ``labels``
+    (m,) int64 with sides ``row_sides`` (m,) int8, and one more: side ``side`` (+1 / -1) of
+    hyperplane ``a[t] . z + c[t]`` (error bound ``e[t]``), as the row ``-side a[t] . z <=
+    side c[t]`` labelled ``label``. Returns new arrays ``(A, b, errors, labels,
+    row_sides)``, (m + 1, dim) and (m + 1,) each.
 
     Examples
     --------
     >>> import numpy as np
     >>> A, b = np.array([[1.0, 0.0]]), np.array([1.0])
-    >>> A, b, errors = with_row(A, b, np.zeros(1), np.array([[0.0, 1.0]]), np.array([-0.5]),
-    ...                         np.array([1e-16]), 0, -1)
-    >>> A.tolist(), b.tolist(), errors.tolist()
-    ([[1.0, 0.0], [0.0, 1.0]], [1.0, 0.5], [0.0, 1e-16])
+    >>> A, b, errors, labels, sides = with_row(
+    ...     A, b, np.zeros(1), np.array([-1]), np.zeros(1, np.int8), np.array([[0.0, 1.0]]),
+    ...     np.array([-0.5]), np.array([1e-16]), 7, 0, -1)
+    >>> A.tolist(), b.tolist(), errors.tolist(), labels.tolist(), sides.tolist()
+    ([[1.0, 0.0], [0.0, 1.0]], [1.0, 0.5], [0.0, 1e-16], [-1, 7], [0, -1])
     """
     cdef Rows R = rows_of(A, b, errors)
     cdef Py_ssize_t[2] planes = [0, 0]
@@ -125,19 +129,31 @@ def with_row(A, b, errors, a, c, e, Py_ssize_t t, int side):
         raise ValueError("rows and hyperplanes of different shapes")
     cdef const double* c_in = vector(c, planes[0], "c")
     cdef const double* e_in = vector(e, planes[0], "e")
+    cdef const int64_t* labels_in = indices(labels, "labels")
+    cdef const signed char* sides_in = <const signed char*>cnp.PyArray_DATA(
+        checked(row_sides, cnp.NPY_INT8, 1, "row_sides"))
+    if cnp.PyArray_DIM(<cnp.ndarray>labels, 0) != m or cnp.PyArray_DIM(<cnp.ndarray>row_sides, 0) != m:
+        raise ValueError("rows, labels and sides of different lengths")
     A_arr, b_arr, e_arr = np.empty((m + 1, dim)), np.empty(m + 1), np.empty(m + 1)
+    labels_arr, sides_arr = np.empty(m + 1, np.int64), np.empty(m + 1, np.int8)
     cdef double* A_out = <double*>cnp.PyArray_DATA(<cnp.ndarray>A_arr)
     cdef double* b_out = <double*>cnp.PyArray_DATA(<cnp.ndarray>b_arr)
     cdef double* e_out = <double*>cnp.PyArray_DATA(<cnp.ndarray>e_arr)
+    cdef int64_t* labels_out = <int64_t*>cnp.PyArray_DATA(<cnp.ndarray>labels_arr)
+    cdef signed char* sides_out = <signed char*>cnp.PyArray_DATA(<cnp.ndarray>sides_arr)
     if m:
         memcpy(A_out, R.A, m * dim * sizeof(double))
         memcpy(b_out, R.b, m * sizeof(double))
         memcpy(e_out, R.errors, m * sizeof(double))
+        memcpy(labels_out, labels_in, m * sizeof(int64_t))
+        memcpy(sides_out, sides_in, m)
     for k in range(dim):
         A_out[m * dim + k] = -side * a_in[t * dim + k]
     b_out[m] = side * c_in[t]
     e_out[m] = e_in[t]
-    return A_arr, b_arr, e_arr
+    labels_out[m] = label
+    sides_out[m] = side
+    return A_arr, b_arr, e_arr, labels_arr, sides_arr
 
 
 def strictly_inside(A, b, errors, point, axis=None):

@@ -260,7 +260,7 @@ class Tally:
         if not records:         # most runs of one cell find no region
             return
         narrow = self.engine.margins(records) <= self.thin_radius
-        if narrow.any():        # rare: build the batch's arrays only then
+        if np.count_nonzero(narrow):    # rare: build the batch's arrays only then
             self._patterns.append(self.engine.collect(records).patterns[narrow])
         self.count += self.engine.count(records)
 

@@ -47,8 +47,6 @@ from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
 __all__ = ["SplitEngine", "MaxSplit", "root_ball"]
 
 NO_SIDES = np.zeros(0, np.int8)
-#: A cut's side as a one-entry ``row_sides`` array, by side.
-ROW_SIDE = {side: np.array([side], np.int8) for side in (-1, 1)}
 NO_RATIONAL = np.zeros(0, dtype=str)
 
 
@@ -364,15 +362,16 @@ class LayerSplit:
         while stack and steps < self.engine.split_steps:
             steps += 1
             piece = stack.pop()
-            if not self.undecided(piece):
+            if len(self.undecided(piece)) == 0:
                 out.append(piece)
                 continue
             stack.extend(self.parts(piece))
         return out, stack
 
-    def undecided(self, piece: "Piece") -> list:
-        """The piece's hyperplanes whose side is still to decide."""
-        piece.undecided = [t for t in piece.undecided if piece.sides[t] == 0]
+    def undecided(self, piece: "Piece") -> np.ndarray:
+        """The piece's hyperplanes whose side is still to decide (its ``undecided`` may
+        still hold some decided since, as a child's holds its parent's)."""
+        piece.undecided = np.flatnonzero(piece.sides == 0)
         return piece.undecided
 
     def parts(self, piece: "Piece") -> list:
@@ -389,7 +388,7 @@ class LayerSplit:
         The center tells a side only when it is certified strictly inside the piece (then
         the side it is strictly on has interior); otherwise each side is decided by its own
         LP (:meth:`cut_by_sides`)."""
-        t = piece.undecided[0]
+        t = int(piece.undecided[0])
         probe = self.probe(piece)
         radius = probe.radius
         near, value = int(probe.signs[t]), float(probe.values[t])
@@ -450,11 +449,11 @@ class LayerSplit:
     def reaches(self, piece: "Piece", t: int, side: int) -> tuple[bool, Ball | None, tuple]:
         """Whether ``side`` of hyperplane ``t`` meets the piece's interior, the inscribed
         ball of that part (from the LP; None when it was decided otherwise), and that part's
-        rows ``(A, b, errors)``: the float LPs (:meth:`propose`), then the exact path with
+        rows (:meth:`Piece.rows_with`): the float LPs (:meth:`propose`), then the exact path with
         the rows the last LP's duals bind (their exact multipliers usually prove a part
         empty)."""
-        A, b, errors = rows = piece.rows_with(self, t, side)
-        verdict, ball = self.propose(piece, A, b, errors)
+        rows = piece.rows_with(self, t, side)
+        verdict, ball = self.propose(piece, *rows[:3])
         if verdict is not None:
             return verdict, ball, rows
         if not self.decisions.settle(1 if ball.radius > 0.0 else -1):
@@ -541,7 +540,7 @@ class LayerSplit:
                                   errors=piece.errors, row_sides=piece.row_sides,
                                   center=piece.center, radius=piece.radius,
                                   largest=piece.largest, sides=piece.sides,
-                                  undecided=np.array(piece.undecided, dtype=np.int64),
+                                  undecided=np.array(self.undecided(piece), dtype=np.int64),
                                   basis_rows=rows, basis_inverse=inverse)
 
 
@@ -577,8 +576,10 @@ class Piece:
         self.probe = None
 
     def rows_with(self, split: LayerSplit, t: int, side: int) -> tuple:
-        """``(A, b, errors)`` of the part of this piece on ``side`` of hyperplane ``t``."""
-        return with_row(self.A, self.b, self.errors, split.a, split.c, split.e, t, side)
+        """``(A, b, errors, labels, row_sides)`` of the part of this piece on ``side`` of
+        hyperplane ``t``."""
+        return with_row(self.A, self.b, self.errors, self.labels, self.row_sides, split.a,
+                        split.c, split.e, int(split.labels[t]), t, side)
 
     def child(self, split: LayerSplit, t: int, side: int, center, radius: float,
               largest: bool, basis: Basis | None = None, rows: tuple | None = None) -> "Piece":
@@ -587,12 +588,9 @@ class Piece:
         its :meth:`rows_with` when already built."""
         sides = self.sides.copy()
         sides[t] = side
-        A, b, errors = rows or self.rows_with(split, t, side)
-        return Piece(A, b, np.concatenate((self.labels, split.labels[t:t + 1])), errors,
-                     np.concatenate((self.row_sides, ROW_SIDE[side])),
-                     center, float(radius), largest, sides,
-                     [u for u in self.undecided if u != t],
-                     self.basis if basis is None else basis)
+        A, b, errors, labels, row_sides = rows or self.rows_with(split, t, side)
+        return Piece(A, b, labels, errors, row_sides, center, float(radius), largest, sides,
+                     self.undecided, self.basis if basis is None else basis)
 
 
 class MaxSplit(LayerSplit):
