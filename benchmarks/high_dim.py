@@ -5,10 +5,12 @@ process. With ``--baseline PYTHON`` (the interpreter of another checkout's envir
 ``../wt-main/.venv/bin/python``) the same cases run there too, alternating with this checkout
 case by case, and the table gives the ratios: on a shared machine only ratios measured in one
 run mean anything. ``--max-regions`` stops both after the same first regions (the order of
-the regions depends on exact decisions only). Writes its section of docs/benchmarks.md.
+the regions depends on exact decisions only). ``--repeat N`` runs each case N times (with a
+baseline: alternating) and keeps the fastest of each, which a burst of load on a shared
+machine does not move. Writes its section of docs/benchmarks.md.
 
     python benchmarks/high_dim.py [--baseline PYTHON [--baseline-label TEXT]] [--max-regions N]
-                                  [--no-write]
+                                  [--repeat N] [--no-write]
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ def measure(python: str, widths: list, dim: int, max_regions: int | None) -> dic
     return json.loads(done.stdout.splitlines()[-1])
 
 
+def fastest(runs: list[dict]) -> dict:
+    """The run of least wall time."""
+    return min(runs, key=lambda run: run["seconds"])
+
+
 def rates(result: dict) -> tuple[float, float, float, float]:
     """``(regions/s, LPs per region, LP solver µs per LP, wall µs per LP)``."""
     lps = max(result["lps"], 1)
@@ -85,18 +92,25 @@ def main():
                         help="what the baseline is, for the written section (e.g. a commit)")
     parser.add_argument("--max-regions", type=int, default=None,
                         help="stop each count after this many regions (default: count all)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each case, the fastest kept (default 1)")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
     rows = header(args.baseline is not None)
     print(*rows, sep="\n", flush=True)
     for widths, dim in CASES:
-        result = measure(sys.executable, widths, dim, args.max_regions)
-        baseline = (measure(args.baseline, widths, dim, args.max_regions)
-                    if args.baseline else None)
+        runs, baseline_runs = [], []
+        for _ in range(args.repeat):
+            runs.append(measure(sys.executable, widths, dim, args.max_regions))
+            if args.baseline:
+                baseline_runs.append(measure(args.baseline, widths, dim, args.max_regions))
+        result = fastest(runs)
+        baseline = fastest(baseline_runs) if args.baseline else None
         rows.append(row(widths, dim, result, baseline))
         print(rows[-1], flush=True)
     command = f"python {SCRIPT}" + (" --baseline PYTHON" if args.baseline else "") + (
-        f" --max-regions {args.max_regions}" if args.max_regions else "")
+        f" --max-regions {args.max_regions}" if args.max_regions else "") + (
+        f" --repeat {args.repeat}" if args.repeat > 1 else "")
     baseline = [f"- Baseline: {args.baseline_label}."] if args.baseline else []
     section = "\n".join([
         "## Many inputs: the split engine on boxes of 10 to 64 inputs",
@@ -104,7 +118,8 @@ def main():
         provenance(command) + f", {platform.machine()}.",
         "- Seeded random networks (`random_network(widths, seed=0)`) counted over `[0, 1]^d` "
         "by `method=\"split\"`, each in a fresh process; with a baseline, the two alternate "
-        "case by case in one run and the claim is the ratio.",
+        "case by case in one run and the claim is the ratio"
+        + (f"; the fastest of {args.repeat} runs each." if args.repeat > 1 else "."),
         "- µs/LP (solver): time inside the LP solvers (HiGHS, and the warm-started dual "
         "simplex of `regions._simplex`) per LP; µs/LP (wall): the whole run per LP, "
         "certification and bookkeeping included.",

@@ -362,16 +362,16 @@ class LayerSplit:
         while stack and steps < self.engine.split_steps:
             steps += 1
             piece = stack.pop()
-            if len(self.undecided(piece)) == 0:
+            if not self.undecided(piece):
                 out.append(piece)
                 continue
             stack.extend(self.parts(piece))
         return out, stack
 
-    def undecided(self, piece: "Piece") -> np.ndarray:
+    def undecided(self, piece: "Piece") -> list:
         """The piece's hyperplanes whose side is still to decide (its ``undecided`` may
         still hold some decided since, as a child's holds its parent's)."""
-        piece.undecided = np.flatnonzero(piece.sides == 0)
+        piece.undecided = [t for t in piece.undecided if piece.sides[t] == 0]
         return piece.undecided
 
     def parts(self, piece: "Piece") -> list:
@@ -388,7 +388,7 @@ class LayerSplit:
         The center tells a side only when it is certified strictly inside the piece (then
         the side it is strictly on has interior); otherwise each side is decided by its own
         LP (:meth:`cut_by_sides`)."""
-        t = int(piece.undecided[0])
+        t = piece.undecided[0]
         probe = self.probe(piece)
         radius = probe.radius
         near, value = int(probe.signs[t]), float(probe.values[t])
