@@ -9,9 +9,11 @@ import numpy as np
 cimport numpy as cnp
 from libc.math cimport fabs, sqrt
 
-from .ndarrays cimport matrix, vector
+from .ndarrays cimport matrix, new_array, vector
 from .rounding import UNIT_ROUNDOFF as _UNIT_ROUNDOFF, gamma
 from .tolerances import BOUND_SAFETY as _BOUND_SAFETY
+
+cnp.import_array()
 
 __all__ = ["map_error", "hyperplane_rows"]
 
@@ -52,8 +54,8 @@ def map_error(W, M, m, bias, M_error):
     cdef const double* bias_in = vector(bias, n, "bias")
     cdef const double* M_error_in = vector(M_error, n_in, "M_error")
     cdef double g = gamma(n_in + 2), w, magnitude, inherited
-    sizes_arr = np.empty(n_in)
-    error_arr = np.empty(n)
+    sizes_arr = new_array(1, n_in, 0, cnp.NPY_DOUBLE, False)
+    error_arr = new_array(1, n, 0, cnp.NPY_DOUBLE, False)
     cdef double* sizes = <double*>cnp.PyArray_DATA(<cnp.ndarray>sizes_arr)
     cdef double* error = <double*>cnp.PyArray_DATA(<cnp.ndarray>error_arr)
     for j in range(n_in):
@@ -99,9 +101,9 @@ def hyperplane_rows(G, beta, G_error, zero, offsets):
     if cnp.PyArray_DIM(zero_arr, 0) != n:
         raise ValueError(f"zero: shape {zero.shape}, not ({n},)")
     cdef const cnp.npy_bool* is_zero = <const cnp.npy_bool*>cnp.PyArray_DATA(zero_arr)
-    a_arr = np.zeros((n * breaks, dim))
-    c_arr = np.empty(n * breaks)
-    e_arr = np.empty(n * breaks)
+    a_arr = new_array(2, n * breaks, dim, cnp.NPY_DOUBLE, True)
+    c_arr = new_array(1, n * breaks, 0, cnp.NPY_DOUBLE, False)
+    e_arr = new_array(1, n * breaks, 0, cnp.NPY_DOUBLE, False)
     cdef double* a = <double*>cnp.PyArray_DATA(<cnp.ndarray>a_arr)
     cdef double* c = <double*>cnp.PyArray_DATA(<cnp.ndarray>c_arr)
     cdef double* e = <double*>cnp.PyArray_DATA(<cnp.ndarray>e_arr)

@@ -27,7 +27,9 @@ from scipy.linalg.cython_blas cimport dgemv
 from regions import tolerances
 
 from .dots cimport dot4
-from .ndarrays cimport indices, matrix, vector
+from .ndarrays cimport indices, matrix, new_array, vector
+
+cnp.import_array()
 
 # Read from regions.tolerances (their meanings are there).
 cdef double SIMPLEX_SINGULAR_PIVOT = tolerances.SIMPLEX_SINGULAR_PIVOT
@@ -150,12 +152,13 @@ def chebyshev_dual(A, b, double cap, start, start_inverse=None, double stop_belo
         return None
     if max_pivots < 0:
         max_pivots = 6 * n + 32     # parts of 64-D boxes proved empty take up to 280
-    basis_arr = np.empty(n, dtype=np.int64)
-    inverse_arr = np.zeros((n, n))     # the rows it does not keep: 0, not whatever was there
+    basis_arr = new_array(1, n, 0, cnp.NPY_INT64, False)
+    # the rows it does not keep: 0, not whatever was there
+    inverse_arr = new_array(2, n, n, cnp.NPY_DOUBLE, True)
     cdef const double* given = NULL
     cdef Py_ssize_t[2] given_shape = [0, 0]
     if start_inverse is None:
-        M_arr = np.empty((n, n))
+        M_arr = new_array(2, n, n, cnp.NPY_DOUBLE, False)
     else:
         M_arr = None
         start_inverse = np.ascontiguousarray(start_inverse, dtype=np.float64)
@@ -195,7 +198,7 @@ def chebyshev_dual(A, b, double cap, start, start_inverse=None, double stop_belo
             return None
         if found == 2:        # a kept inverse had drifted: start again with a computed one
             return chebyshev_dual(A, b, cap, start, None, stop_below, max_pivots, axis)
-        duals_arr = np.zeros(m)
+        duals_arr = new_array(1, m, 0, cnp.NPY_DOUBLE, True)
         duals = <double*>cnp.PyArray_DATA(<cnp.ndarray>duals_arr)
         for k in range(n):
             y = inverse[(n - 1) * n + k]
@@ -205,7 +208,7 @@ def chebyshev_dual(A, b, double cap, start, start_inverse=None, double stop_belo
                 cap_dual = max(y, 0.0)
             else:
                 duals[basis[k]] = max(y, 0.0)
-        center_arr = np.empty(dim)
+        center_arr = new_array(1, dim, 0, cnp.NPY_DOUBLE, False)
         center = <double*>cnp.PyArray_DATA(<cnp.ndarray>center_arr)
         x = work + 9 * m + 3
         for k in range(dim):

@@ -18,8 +18,10 @@ from libc.stdint cimport int64_t
 from libc.string cimport memcpy
 
 from ..dots cimport abs_dot4, dot4
-from ..ndarrays cimport checked, indices, matrix, vector
+from ..ndarrays cimport checked, indices, matrix, new_array, vector
 from .rounding cimport BOUND_SAFETY, UNIT_ROUNDOFF, dmin, gamma
+
+cnp.import_array()
 
 __all__ = ["with_row", "strictly_inside", "radius_bound", "probe", "box_sides"]
 
@@ -134,8 +136,11 @@ def with_row(A, b, errors, labels, row_sides, a, c, e, long long label, Py_ssize
         checked(row_sides, cnp.NPY_INT8, 1, "row_sides"))
     if cnp.PyArray_DIM(<cnp.ndarray>labels, 0) != m or cnp.PyArray_DIM(<cnp.ndarray>row_sides, 0) != m:
         raise ValueError("rows, labels and sides of different lengths")
-    A_arr, b_arr, e_arr = np.empty((m + 1, dim)), np.empty(m + 1), np.empty(m + 1)
-    labels_arr, sides_arr = np.empty(m + 1, np.int64), np.empty(m + 1, np.int8)
+    A_arr = new_array(2, m + 1, dim, cnp.NPY_DOUBLE, False)
+    b_arr = new_array(1, m + 1, 0, cnp.NPY_DOUBLE, False)
+    e_arr = new_array(1, m + 1, 0, cnp.NPY_DOUBLE, False)
+    labels_arr = new_array(1, m + 1, 0, cnp.NPY_INT64, False)
+    sides_arr = new_array(1, m + 1, 0, cnp.NPY_INT8, False)
     cdef double* A_out = <double*>cnp.PyArray_DATA(<cnp.ndarray>A_arr)
     cdef double* b_out = <double*>cnp.PyArray_DATA(<cnp.ndarray>b_arr)
     cdef double* e_out = <double*>cnp.PyArray_DATA(<cnp.ndarray>e_arr)
@@ -215,7 +220,7 @@ def radius_bound(A, b, errors, duals, double cap_dual, box_abs, double cap, axis
     cdef double y, norm, slack = 1.0 - cap_dual, numerator = cap_dual * cap
     cdef double weight = cap_dual * cap, residual_bound = 0.0, box_size = l1(box, dim) + 1.0
     cdef const int64_t* axis_in = axis_rows(axis, m, box_size, &axes)
-    residual_arr = np.zeros(dim)
+    residual_arr = new_array(1, dim, 0, cnp.NPY_DOUBLE, True)
     cdef double* residual = <double*>cnp.PyArray_DATA(<cnp.ndarray>residual_arr)
     for i in range(m):
         y = y_in[i]
@@ -274,9 +279,9 @@ def probe(a, c, e, A, b, errors, center, double radius, axis=None):
     cdef const double* z = vector(center, dim, "center")
     cdef double size = l1(z, dim), value, bound, norm
     cdef double g_sign = gamma(<int>dim + 1), g_slack = gamma(<int>dim + 2)
-    signs_arr = np.zeros(T, np.int8)
-    values_arr = np.empty(T)
-    slacks_arr = np.empty(T)
+    signs_arr = new_array(1, T, 0, cnp.NPY_INT8, True)
+    values_arr = new_array(1, T, 0, cnp.NPY_DOUBLE, False)
+    slacks_arr = new_array(1, T, 0, cnp.NPY_DOUBLE, False)
     cdef signed char* signs = <signed char*>cnp.PyArray_DATA(<cnp.ndarray>signs_arr)
     cdef double* values = <double*>cnp.PyArray_DATA(<cnp.ndarray>values_arr)
     cdef double* slacks = <double*>cnp.PyArray_DATA(<cnp.ndarray>slacks_arr)
