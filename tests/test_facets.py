@@ -258,10 +258,11 @@ def _decided_facets(net, dom, monkeypatch):
     for pattern in part.patterns:
         system = pattern_constraints(net, part.domain, pattern, decisions)
         A, b = decisions.oriented_rows(pattern, system.labels, system.sides)
+        norms = np.linalg.norm(system.A, axis=1)
         for group in facets.same_hyperplane(A, b):
             others = [i for i in range(A.nrows()) if i not in group]
-            found.append(facets._facet(system.A, system.b, A, b, group, solver, decisions)
-                         is not None)
+            found.append(facets._facet(system.A / norms[:, None], system.b / norms, A, b,
+                                       group, solver, decisions) is not None)
             truth.append(exact_facet(A, b, group[0], others) is not None)
     return found, truth, len(asked)
 

@@ -94,7 +94,8 @@ def region_facets(system: PatternConstraints, pattern: np.ndarray, decisions: De
     :func:`regions.polyhedra.pattern_constraints`, possibly with redundant rows), each
     found exactly (see the module docstring); in the order of their first row."""
     solver = solver or LPSolver()
-    A, b = system.A, system.b
+    norms = np.linalg.norm(system.A, axis=1)
+    A, b = system.A / norms[:, None], system.b / norms      # unit rows
     exact_A, exact_b = decisions.oriented_rows(pattern, system.labels, system.sides)
     groups = same_hyperplane(exact_A, exact_b)
     facets = []
@@ -104,9 +105,8 @@ def region_facets(system: PatternConstraints, pattern: np.ndarray, decisions: De
             continue
         witness, radius = found
         row = group[0]
-        norm = float(np.linalg.norm(A[row]))
         facets.append(Facet(int(system.labels[row]), tuple(int(system.labels[i]) for i in group),
-                            A[row] / norm, float(b[row] / norm),
+                            A[row], float(b[row]),
                             np.array([float(v) for v in witness]), tuple(witness),
                             tuple(exact_A[row, k] for k in range(exact_A.ncols())), radius,
                             bool(system.labels[row] < 0)))
@@ -126,19 +126,21 @@ def same_hyperplane(A: fmpq_mat, b: fmpq_mat) -> list[list[int]]:
 
 def _facet(A: np.ndarray, b: np.ndarray, exact_A: fmpq_mat, exact_b: fmpq_mat, group: list,
            solver: LPSolver, decisions: Decisions):
-    """``(exact witness, radius)`` when the rows ``group`` (one halfspace) give a facet,
-    else None."""
+    """``(exact witness, radius)`` when the rows ``group`` (one halfspace) of ``A z <= b``
+    (unit float rows) give a facet, else None."""
     row, dim = group[0], A.shape[1]
-    others = [i for i in range(A.shape[0]) if i not in group]
+    outside = np.ones(A.shape[0], dtype=bool)
+    outside[group] = False
+    others = np.flatnonzero(outside).tolist()
     if dim == 1:
         witness = _project(exact_A, exact_b, row, np.zeros(1))
         return (witness, RADIUS_CAP) if _strictly_inside(exact_A, exact_b, others, witness) \
             else None
-    kept = np.flatnonzero(np.isin(np.arange(A.shape[0]), group[1:], invert=True))
+    outside[row] = True
+    kept = np.flatnonzero(outside)
     local = int(np.searchsorted(kept, row))
-    norms = np.linalg.norm(A[kept], axis=1)
     section, rhs, basis, origin, sources, excluding = facet_section(
-        np.ascontiguousarray(A[kept] / norms[:, None]), b[kept] / norms, local, PARALLEL)
+        np.ascontiguousarray(A[kept]), b[kept], local, PARALLEL)
     if excluding >= 0:
         support = [int(kept[excluding])]
     else:

@@ -366,7 +366,13 @@ class Network:
         ...                     ["relu", "hardtanh", "identity"]).label_offsets().tolist()
         [0, 3, 7, 7]
         """
-        return np.cumsum([0] + [layer.num_labels for layer in self.layers], dtype=np.int64)
+        offsets = self.__dict__.get("_label_offsets")
+        if offsets is None:         # computed once (a network's layers never change), read-only
+            offsets = np.cumsum([0] + [layer.num_labels for layer in self.layers],
+                                dtype=np.int64)
+            offsets.flags.writeable = False
+            self._label_offsets = offsets
+        return offsets
 
     @property
     def has_max(self) -> bool:
