@@ -652,6 +652,30 @@ def test_regions_unchanged_by_a_scale_whose_squares_overflow(method):
 
 
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu"])
+@pytest.mark.parametrize("method", engines("split", "vertex", "walk"))
+def test_a_breakpoint_whose_gradient_underflows_is_placed_exactly(method, activation):
+    """A second-layer gradient of ``1e-160 * 1e-160`` is a subnormal float: its product
+    loses about 1e-5 of its value to underflow, which Higham's ``gamma`` bounds do not
+    cover, and the breakpoint ``1e-320 x = 5e-321`` moves from ``x = 0.49999443...``
+    (exact) to 0.5. Another neuron's breakpoint between the two must stay on the side
+    the exact arithmetic puts it (the split engine once swapped the two regions' patterns
+    with exit 0)."""
+    weight, offset = 1e-160, 5e-321
+    exact = Fraction(offset) / Fraction(weight) ** 2
+    rounded = Fraction(offset) / Fraction(weight * weight)
+    assert exact != rounded
+    between = float((exact + rounded) / 2)
+    net = regions.Network.from_layers(
+        [(np.array([[weight], [1.0]]), np.zeros(2)),
+         (np.array([[weight, 0.0], [0.0, 1.0]]), np.array([-offset, -between])),
+         (np.array([[1.0, 1.0]]), np.zeros(1))], [activation, activation, "identity"])
+    truth = oracles.exact_patterns(net, oracles.box_slice([0.0], [1.0]))
+    assert len(truth) == 3
+    part = regions.enumerate_regions(net, regions.box(np.zeros(1), np.ones(1)), method=method)
+    assert pattern_set(part) == truth
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu"])
 @pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
 def test_count_invariant_under_positive_neuron_scaling(activation, seed):
     net = random_net([2, 3, 3, 1], [activation, activation, "identity"], seed)

@@ -176,9 +176,9 @@ def test_cython_constants_come_from_tolerances():
                               compiled.read_text(), re.M))
     assert declared == set(_vertex.COMPILED) == {"MAX_DIM", "BALL_SUBSET_LIMIT",
                                                   "BALL_SINGULAR_PIVOT", "BOUND_SAFETY",
-                                                  "UNIT_ROUNDOFF"}
+                                                  "UNIT_ROUNDOFF", "SMALLEST_SUBNORMAL"}
     for name, value in _vertex.COMPILED.items():
-        source = rounding if name == "UNIT_ROUNDOFF" else tolerances
+        source = rounding if name in ("UNIT_ROUNDOFF", "SMALLEST_SUBNORMAL") else tolerances
         assert value == getattr(source, name), name
 
 

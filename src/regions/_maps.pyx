@@ -9,8 +9,10 @@ import numpy as np
 cimport numpy as cnp
 from libc.math cimport fabs, sqrt
 
-from .ndarrays cimport matrix, new_array, vector
-from .rounding import UNIT_ROUNDOFF as _UNIT_ROUNDOFF, gamma
+from .ndarrays cimport checked, matrix, new_array, vector
+from .rounding import SMALLEST_SUBNORMAL as _SMALLEST_SUBNORMAL
+from .rounding import UNIT_ROUNDOFF as _UNIT_ROUNDOFF
+from .rounding import gamma
 from .tolerances import BOUND_SAFETY as _BOUND_SAFETY
 
 cnp.import_array()
@@ -18,6 +20,7 @@ cnp.import_array()
 __all__ = ["map_error", "hyperplane_rows"]
 
 cdef double UNIT_ROUNDOFF = _UNIT_ROUNDOFF
+cdef double SMALLEST_SUBNORMAL = _SMALLEST_SUBNORMAL
 cdef double BOUND_SAFETY = _BOUND_SAFETY
 
 
@@ -34,7 +37,10 @@ def map_error(W, M, m, bias, M_error):
     """Error bound of each row of ``[W M | W m + bias]`` computed in float64 from a map
     ``M z + m`` whose rows err by at most ``M_error`` (n_in,) in every entry, from the exact
     ``W`` (n, n_in) and ``bias`` (n,): ``(gamma(n_in + 2) * (|W| max(|M_j|, |m_j|) + |bias|)
-    + |W| M_error) * BOUND_SAFETY`` (n,). ``M`` (n_in, dim), ``m`` (n_in,).
+    + |W| M_error + (2 k + 2) SMALLEST_SUBNORMAL) * BOUND_SAFETY`` (n,), ``k`` the
+    products of a row that are not exactly zero (each may lose half a subnormal spacing to
+    underflow, which ``gamma`` does not cover; a row of exact zeros has no error). ``M``
+    (n_in, dim), ``m`` (n_in,).
 
     Examples
     --------
@@ -54,6 +60,7 @@ def map_error(W, M, m, bias, M_error):
     cdef const double* bias_in = vector(bias, n, "bias")
     cdef const double* M_error_in = vector(M_error, n_in, "M_error")
     cdef double g = gamma(n_in + 2), w, magnitude, inherited
+    cdef Py_ssize_t products
     sizes_arr = new_array(1, n_in, 0, cnp.NPY_DOUBLE, False)
     error_arr = new_array(1, n, 0, cnp.NPY_DOUBLE, False)
     cdef double* sizes = <double*>cnp.PyArray_DATA(<cnp.ndarray>sizes_arr)
@@ -63,12 +70,16 @@ def map_error(W, M, m, bias, M_error):
         if fabs(m_in[j]) > sizes[j] or m_in[j] != m_in[j]:
             sizes[j] = fabs(m_in[j])
     for i in range(n):
-        magnitude, inherited = 0.0, 0.0
+        magnitude, inherited, products = 0.0, 0.0, 0
         for j in range(n_in):
             w = fabs(W_in[i * n_in + j])
             magnitude += w * sizes[j]
             inherited += w * M_error_in[j]
-        error[i] = (g * (magnitude + fabs(bias_in[i])) + inherited) * BOUND_SAFETY
+            if w != 0.0 and (sizes[j] != 0.0 or M_error_in[j] != 0.0):
+                products += 1
+        error[i] = (g * (magnitude + fabs(bias_in[i])) + inherited
+                    + (2 * products + 2 if products or bias_in[i] != 0.0 else 0)
+                    * SMALLEST_SUBNORMAL) * BOUND_SAFETY
     return error_arr
 
 
@@ -97,7 +108,8 @@ def hyperplane_rows(G, beta, G_error, zero, offsets):
     cdef const double* G_error_in = vector(G_error, n, "G_error")
     cdef const double* offsets_in = vector(offsets, -1, "offsets")
     cdef Py_ssize_t breaks = cnp.PyArray_DIM(<cnp.ndarray>offsets, 0)
-    cdef cnp.ndarray zero_arr = np.ascontiguousarray(zero, dtype=np.bool_)
+    cdef cnp.ndarray zero_arr = checked(np.ascontiguousarray(zero, dtype=np.bool_),
+                                        cnp.NPY_BOOL, 1, "zero")
     if cnp.PyArray_DIM(zero_arr, 0) != n:
         raise ValueError(f"zero: shape {zero.shape}, not ({n},)")
     cdef const cnp.npy_bool* is_zero = <const cnp.npy_bool*>cnp.PyArray_DATA(zero_arr)
@@ -108,11 +120,13 @@ def hyperplane_rows(G, beta, G_error, zero, offsets):
     cdef double* c = <double*>cnp.PyArray_DATA(<cnp.ndarray>c_arr)
     cdef double* e = <double*>cnp.PyArray_DATA(<cnp.ndarray>e_arr)
     cdef double scale, squares, norm, size, rows_size, v
+    if breaks == 0:
+        return a_arr, c_arr, e_arr
     for j in range(n):
         norm = 1.0
         if not is_zero[j]:
             scale = row_largest(G_in + j * dim, dim)
-            if scale > 0.0:
+            if scale > 0.0 or scale != scale:     # a NaN makes the row NaN, as in numpy
                 squares = 0.0
                 for k in range(dim):
                     v = G_in[j * dim + k] / scale
@@ -131,6 +145,6 @@ def hyperplane_rows(G, beta, G_error, zero, offsets):
                 for k in range(dim):
                     a[t * dim + k] = a[j * breaks * dim + k]
             c[t] = (beta_in[j] - offsets_in[q]) / norm
-            size = fabs(c[t]) if fabs(c[t]) > rows_size else rows_size
+            size = fabs(c[t]) if fabs(c[t]) > rows_size or c[t] != c[t] else rows_size
             e[t] = (G_error_in[j] / norm + 2.0 * UNIT_ROUNDOFF * size) * BOUND_SAFETY
     return a_arr, c_arr, e_arr

@@ -37,7 +37,7 @@ from .domain import Domain
 from ._maps import hyperplane_rows, map_error
 from .network import Layer, Network, max_sides, state_slope_offset, tie_sides
 from .rational import RationalMaps, fraction
-from .rounding import UNIT_ROUNDOFF, gamma
+from .rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, gamma
 from .tolerances import BOUND_SAFETY
 
 __all__ = ["matrix_error", "dual_bound", "Decisions", "Hyperplanes", "layer_hyperplanes",
@@ -359,7 +359,9 @@ def output_map(layer: Layer, states: np.ndarray, G: np.ndarray, beta: np.ndarray
     M_error = np.abs(slope) * G_error
     once_more = (slope != 0.0) & ((slope != 1.0) | (shift != 0.0))
     if once_more.any():             # never for relu: its slopes are 0 and 1, exact
+        # a product may also lose half a subnormal spacing to underflow
         rounding = UNIT_ROUNDOFF * (np.abs(slope) * np.maximum(
-            np.max(np.abs(G), axis=1, initial=0.0), np.abs(beta)) + np.abs(shift))
+            np.max(np.abs(G), axis=1, initial=0.0), np.abs(beta)) + np.abs(shift)) \
+            + SMALLEST_SUBNORMAL
         M_error = M_error + np.where(once_more, rounding, 0.0)
     return M, m, M_error * BOUND_SAFETY

@@ -54,7 +54,7 @@ from .activations cimport (HARDTANH, IDENTITY, LEAKY_RELU, MAX, RELU, breakpoint
                            breakpoints_per_neuron, slope_offset, state_from_sides, tie_side)
 from .arena cimport Buffer, copy_doubles, copy_words, release, reserve
 from .compiled cimport (BALL_SINGULAR_PIVOT, BALL_SUBSET_LIMIT, BOUND_SAFETY, MAX_DIM,
-                        UNIT_ROUNDOFF)
+                        SMALLEST_SUBNORMAL, UNIT_ROUNDOFF)
 from .crossing cimport (common_bits, keep_rows, lowest_bit, on_constraints, on_vertices,
                         only_pair, renumber_bits, contains_bits, cross_rays, cross_vertex_ray,
                         cross_vertices, largest)
@@ -77,7 +77,7 @@ cdef int64_t INFINITY_LABEL = AT_INFINITY
 #: :mod:`regions.rounding`).
 COMPILED = {"MAX_DIM": MAX_DIM, "BALL_SUBSET_LIMIT": BALL_SUBSET_LIMIT,
             "BALL_SINGULAR_PIVOT": BALL_SINGULAR_PIVOT, "BOUND_SAFETY": BOUND_SAFETY,
-            "UNIT_ROUNDOFF": UNIT_ROUNDOFF}
+            "UNIT_ROUNDOFF": UNIT_ROUNDOFF, "SMALLEST_SUBNORMAL": SMALLEST_SUBNORMAL}
 # Runtime constants, read from regions.tolerances (their meanings are there).
 cdef double MAX_TERMS_PER_NEURON = tolerances.MAX_TERMS_PER_NEURON
 cdef double TIGHT_ERROR = tolerances.TIGHT_ERROR

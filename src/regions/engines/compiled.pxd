@@ -16,8 +16,10 @@ cdef extern from *:
     static const double BALL_SINGULAR_PIVOT = 1e-12;
     static const double BOUND_SAFETY = 1.000001;
     static const double UNIT_ROUNDOFF = 1.1102230246251565e-16;
+    static const double SMALLEST_SUBNORMAL = 4.9406564584124654e-324;
     """
     const double BALL_SUBSET_LIMIT
     const double BALL_SINGULAR_PIVOT
     const double BOUND_SAFETY
     const double UNIT_ROUNDOFF
+    const double SMALLEST_SUBNORMAL

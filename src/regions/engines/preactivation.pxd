@@ -14,7 +14,7 @@ Cauchy-Schwarz."""
 from libc.math cimport fabs, sqrt
 from scipy.linalg.cython_blas cimport dgemm
 
-from .compiled cimport BOUND_SAFETY, UNIT_ROUNDOFF
+from .compiled cimport BOUND_SAFETY, SMALLEST_SUBNORMAL, UNIT_ROUNDOFF
 from .rounding cimport dmax, gamma
 
 
@@ -67,9 +67,11 @@ cdef inline double map_error(const double* W, const double* bias, int n, int n_i
     column of its error; ``row_norm`` (n,) and ``spectral`` bound the 2-norms of the rows
     of ``W`` and of ``W``. The error inherited from the source is at most
     ``|W_j| . source_error`` and at most ``||W_j|| source_norm`` (Cauchy-Schwarz); the
-    column norm grows by ``||W||_2`` a layer, far slower with depth than ``|W|``.
-    ``sizes`` (n_in,) is work space."""
-    cdef int j, i
+    column norm grows by ``||W||_2`` a layer, far slower with depth than ``|W|``. Each
+    product not exactly zero may also lose half a subnormal spacing to underflow, which
+    ``gamma`` does not cover (``regions._maps.map_error``). ``sizes`` (n_in,) is work
+    space."""
+    cdef int j, i, products
     cdef double magnitude, inherited, w, rounding, squares = 0.0
     cdef double g = gamma(n_in + 2)
     for i in range(n_in):
@@ -77,11 +79,16 @@ cdef inline double map_error(const double* W, const double* bias, int n, int n_i
     for j in range(n):
         magnitude = fabs(bias[j])
         inherited = 0.0
+        products = 0
         for i in range(n_in):
             w = fabs(W[j * n_in + i])
             magnitude += w * sizes[i]
             inherited += w * source_error[i]
+            if w != 0.0 and (sizes[i] != 0.0 or source_error[i] != 0.0):
+                products += 1
         rounding = g * magnitude
+        if products or bias[j] != 0.0:
+            rounding += (2 * products + 2) * SMALLEST_SUBNORMAL
         squares += rounding * rounding
         error[j] = (rounding + smaller(inherited, row_norm[j] * source_norm)) * BOUND_SAFETY
     return column_norm(error, n, spectral * source_norm + sqrt(squares))
@@ -96,7 +103,8 @@ cdef inline double output_error(double slope, double offset, const double* G_row
     if slope == 0.0:
         error[0] = 0.0
         return 0.0
-    if slope != 1.0 or offset != 0.0:
-        rounding = UNIT_ROUNDOFF * (fabs(slope) * row_size(G_row, cols) + fabs(offset))
+    if slope != 1.0 or offset != 0.0:   # (and what a product may lose to underflow)
+        rounding = (UNIT_ROUNDOFF * (fabs(slope) * row_size(G_row, cols) + fabs(offset))
+                    + SMALLEST_SUBNORMAL)
     error[0] = (fabs(slope) * G_error + rounding) * BOUND_SAFETY
     return rounding * BOUND_SAFETY
