@@ -88,3 +88,18 @@ def test_a_nan_in_a_row_makes_it_nan_as_in_numpy():
                               np.zeros(2), np.zeros(2, bool), np.zeros(1))
     assert np.isnan(a[0]).all() and np.isnan(c[0]) and np.isnan(e[0])
     assert np.isnan(c[1]) and np.isnan(e[1]) and a[1].tolist() == [0.6, 0.8]
+
+
+def test_evaluation_bounds_cover_products_that_underflow():
+    """Three products of about 1.4 subnormal spacings each round to one spacing each: the
+    float slack ``4 - 3`` spacings is positive, the exact one ``4 - 4.2`` negative."""
+    from regions.engines._split import strictly_inside
+    from regions.rounding import SMALLEST_SUBNORMAL, evaluation_bound
+    rows, point = np.full((1, 3), 1e-200), np.full(3, 1.4 * (SMALLEST_SUBNORMAL / 1e-200))
+    offset = 4 * SMALLEST_SUBNORMAL
+    exact = Fraction(offset) - sum(Fraction(a) * Fraction(z) for a, z in zip(rows[0], point))
+    computed = offset - sum(float(a * z) for a, z in zip(rows[0], point))   # no FMA
+    assert exact < 0 < computed
+    assert not strictly_inside(rows, np.array([offset]), np.zeros(1), point)
+    assert evaluation_bound(rows, np.array([offset]), np.zeros(1), point)[0, 0] >= \
+        abs(Fraction(computed) - exact)

@@ -52,13 +52,14 @@ def evaluation_bound(rows: np.ndarray, offsets: np.ndarray, errors: np.ndarray,
     """Bound on ``|fl(rows @ z + offsets) - (exact rows at z)|`` for float points ``z``.
 
     ``rows`` (T, dim), ``offsets`` (T,), ``errors`` (T,) the rows' error bounds,
-    ``points`` (k, dim) exact float points. Returns (k, T).
+    ``points`` (k, dim) exact float points. Returns (k, T). Each of the ``dim`` products
+    may also lose half a subnormal spacing to underflow, which ``gamma`` does not cover.
     """
     points = np.atleast_2d(points)
     dim = rows.shape[1]
     size = np.abs(points).sum(axis=1)[:, None]
     rounding = gamma(dim + 1) * (np.abs(points) @ np.abs(rows).T + np.abs(offsets))
-    return (errors * (size + 1.0) + rounding) * BOUND_SAFETY
+    return (errors * (size + 1.0) + rounding + (dim + 1) * SMALLEST_SUBNORMAL) * BOUND_SAFETY
 
 
 def certified_signs(rows: np.ndarray, offsets: np.ndarray, errors: np.ndarray,

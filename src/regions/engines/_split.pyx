@@ -19,6 +19,7 @@ from libc.string cimport memcpy
 
 from ..dots cimport abs_dot4, dot4
 from ..ndarrays cimport checked, indices, matrix, new_array, vector
+from .compiled cimport SMALLEST_SUBNORMAL
 from .rounding cimport BOUND_SAFETY, UNIT_ROUNDOFF, dmin, gamma
 
 cnp.import_array()
@@ -100,9 +101,11 @@ cdef inline double slack_bound(const double* A, Py_ssize_t dim, const double* b,
                                double size, double g, const int64_t* axis,
                                Py_ssize_t axes) noexcept nogil:
     """The error bound of ``b[i] - A[i] . point`` (``size``: ``|point|_1``; ``g``: gamma of
-    the evaluation's length; rows below ``axes``: axis rows, :func:`row_dot`)."""
+    the evaluation's length; rows below ``axes``: axis rows, :func:`row_dot`), with what
+    its ``dim`` products may lose to underflow, which ``gamma`` does not cover."""
     return (errors[i] * (size + 1.0)
-            + g * (row_abs_dot(A, dim, i, point, axis, axes) + fabs(b[i]))) * BOUND_SAFETY
+            + g * (row_abs_dot(A, dim, i, point, axis, axes) + fabs(b[i]))
+            + (dim + 1) * SMALLEST_SUBNORMAL) * BOUND_SAFETY
 
 
 def with_row(A, b, errors, labels, row_sides, a, c, e, long long label, Py_ssize_t t,
@@ -241,7 +244,8 @@ def radius_bound(A, b, errors, duals, double cap_dual, box_abs, double cap, axis
     for k in range(dim):
         residual_bound += fabs(residual[k]) * box[k]
     cdef double bound = (numerator + residual_bound
-                         + gamma(2 * <int>(m + dim + 4)) * weight) * BOUND_SAFETY
+                         + gamma(2 * <int>(m + dim + 4)) * weight
+                         + 2 * (m + dim + 4) * SMALLEST_SUBNORMAL) * BOUND_SAFETY
     return bound / (1.0 - fabs(slack)) if bound > 0 else bound / (1.0 + fabs(slack))
 
 
@@ -343,7 +347,8 @@ def box_sides(a, c, e, lower, upper, box_abs, sides):
             y = H.A[t * dim + k] * high_in[k]
             low += x if x < y else y
             high += y if x < y else x
-        bound = (H.errors[t] * size + g * (abs_dot4(H.A + t * dim, box, dim) + fabs(H.b[t])))
+        bound = (H.errors[t] * size + g * (abs_dot4(H.A + t * dim, box, dim) + fabs(H.b[t]))
+                 + (dim + 1) * SMALLEST_SUBNORMAL)
         if low > bound * BOUND_SAFETY:
             out[t] = 1
         elif high < -bound * BOUND_SAFETY:

@@ -227,6 +227,7 @@ cdef class VertexCore:
     cdef int64_t* label_offset
     cdef double thin_radius, thin_check
     cdef double gamma_value           # gamma(dim + 1): the rounding of one hyperplane value
+    cdef double underflow             # what its dim products may lose to underflow
     cdef double root_dim              # sqrt(dim)
     cdef object exact
     cdef public bint exact_mode
@@ -282,6 +283,7 @@ cdef class VertexCore:
             raise ValueError(f"the vertex engine works in 1 to {MAX_DIM} dimensions, not {dim}")
         self.dim = dim
         self.gamma_value = gamma(dim + 1)
+        self.underflow = (dim + 2) * SMALLEST_SUBNORMAL
         self.root_dim = sqrt(<double>dim)
         self.n_layers = L
         self._arrays = []
@@ -584,7 +586,8 @@ cdef class VertexCore:
                 bound += fabs(cv.rows[i * cols + k] * w[k])
             if s < margin[0]:
                 margin[0] = s
-            bound = (cv.row_error[i] * (size + 1.0) + self.gamma_value * bound) * BOUND_SAFETY
+            bound = (cv.row_error[i] * (size + 1.0) + self.gamma_value * bound
+                     + self.underflow) * BOUND_SAFETY
             if not s > bound:
                 certified = False
         return certified
@@ -1173,7 +1176,7 @@ cdef class VertexCore:
             s += g[k] * center[k]
             terms += fabs(g[k] * center[k])
             length += fabs(g[k])
-        bound = (error * (size + 1.0) + self.gamma_value * terms
+        bound = (error * (size + 1.0) + self.gamma_value * terms + self.underflow
                  + 2.0 * UNIT_ROUNDOFF * fabs(c)
                  + (length + self.root_dim * error) * radius) * BOUND_SAFETY
         return certify(s, bound)
@@ -1273,7 +1276,7 @@ cdef class VertexCore:
         bound[0] = (info.error * (size + z[dim])
                     + self.gamma_value * (info.largest * size + info.offset * z[dim])
                     + (info.size + dim * info.error) * (<double*>self.ws.pool_error.data)[v]
-                    ) * BOUND_SAFETY
+                    + (dim + 2) * SMALLEST_SUBNORMAL) * BOUND_SAFETY
         return s
 
     cdef int sign(self, CellView cv, size_t v, int t, int words) except 2:
@@ -1430,7 +1433,7 @@ cdef class VertexCore:
             s += row[k] * center[k]
         bound = (info.error * (size + 1.0) + self.gamma_value * (info.largest * size + info.offset)
                  + (1.0 + dim * UNIT_ROUNDOFF + self.root_dim * info.error) * radius
-                 ) * BOUND_SAFETY
+                 + self.underflow) * BOUND_SAFETY
         return certify(s, bound)
 
     cdef int side_of(self, CellView cv, int32_t* vid, int nvp, int t, double* center,
@@ -1867,9 +1870,13 @@ cdef class VertexCore:
         cdef LayerData* N = &self.layers[l]
         cdef double* parts = <double*>self.ws.child_error.data
         cdef double g = gamma(N.n_in + 2 * self.ref_terms + 4), rounding, squares = 0.0
+        # what the products of a row not exactly zero may lose to underflow
+        cdef double lost = (2 * (N.n_in + 2 * self.ref_terms) + 4) * SMALLEST_SUBNORMAL
         cdef int i
         for i in range(N.n_out):
             rounding = g * (parts[3 * i] + 2.0 * self.ref_terms * parts[3 * i + 1])
+            if parts[3 * i] + parts[3 * i + 1] > 0.0:
+                rounding += lost
             squares += rounding * rounding
             error[i] = (rounding + parts[3 * i + 2]) * BOUND_SAFETY
         return column_norm(error, N.n_out, N.spectral * self.child_norm + sqrt(squares))

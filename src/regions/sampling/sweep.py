@@ -29,7 +29,7 @@ from flint import fmpq, fmpq_mat
 from ..domain import whole_space
 from ..network import BREAKPOINTS, Network, max_pairs, max_winners, state_slope_offset
 from ..rational import RationalMaps, fraction, state_from_signs
-from ..rounding import UNIT_ROUNDOFF, gamma
+from ..rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, gamma
 from ..tolerances import BOUND_SAFETY
 
 __all__ = ["line_pieces", "certified_line_intervals", "rational_line_intervals"]
@@ -114,9 +114,13 @@ def certified_line_intervals(network: Network, C: fmpq_mat, A: fmpq_mat, lo: lis
         W, b = layer.weight, layer.bias
         absW = np.abs(W).T
         alpha = Af @ W.T
-        ea = (gamma(n) * (np.abs(Af) @ absW) + EA @ absW) * BOUND_SAFETY
+        # each product not exactly zero may also lose half a subnormal spacing to underflow
+        nonzero = (absW > 0.0).astype(np.float64)
+        ea = (gamma(n) * (np.abs(Af) @ absW) + EA @ absW
+              + 2.0 * SMALLEST_SUBNORMAL * (((np.abs(Af) + EA) > 0.0) @ nonzero)) * BOUND_SAFETY
         value = Cf @ W.T + b
-        ev = (gamma(n + 1) * (np.abs(Cf) @ absW + np.abs(b)) + EC @ absW) * BOUND_SAFETY
+        ev = (gamma(n + 1) * (np.abs(Cf) @ absW + np.abs(b)) + EC @ absW
+              + 2.0 * SMALLEST_SUBNORMAL * (((np.abs(Cf) + EC) > 0.0) @ nonzero)) * BOUND_SAFETY
         n = layer.width
         if layer.activation == "identity":
             Af, EA, Cf, EC = alpha, ea, value, ev
