@@ -137,7 +137,8 @@ def with_row(A, b, errors, labels, row_sides, a, c, e, long long label, Py_ssize
     cdef const int64_t* labels_in = indices(labels, "labels")
     cdef const signed char* sides_in = <const signed char*>cnp.PyArray_DATA(
         checked(row_sides, cnp.NPY_INT8, 1, "row_sides"))
-    if cnp.PyArray_DIM(<cnp.ndarray>labels, 0) != m or cnp.PyArray_DIM(<cnp.ndarray>row_sides, 0) != m:
+    if (cnp.PyArray_DIM(<cnp.ndarray>labels, 0) != m
+            or cnp.PyArray_DIM(<cnp.ndarray>row_sides, 0) != m):
         raise ValueError("rows, labels and sides of different lengths")
     A_arr = new_array(2, m + 1, dim, cnp.NPY_DOUBLE, False)
     b_arr = new_array(1, m + 1, 0, cnp.NPY_DOUBLE, False)
