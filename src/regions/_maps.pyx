@@ -9,6 +9,7 @@ import numpy as np
 cimport numpy as cnp
 from libc.math cimport fabs, sqrt
 
+from .map_bounds cimport row_rounding
 from .ndarrays cimport checked, matrix, new_array, vector
 from .rounding import SMALLEST_SUBNORMAL as _SMALLEST_SUBNORMAL
 from .rounding import UNIT_ROUNDOFF as _UNIT_ROUNDOFF
@@ -59,8 +60,7 @@ def map_error(W, M, m, bias, M_error):
     cdef const double* m_in = vector(m, n_in, "m")
     cdef const double* bias_in = vector(bias, n, "bias")
     cdef const double* M_error_in = vector(M_error, n_in, "M_error")
-    cdef double g = gamma(n_in + 2), w, magnitude, inherited
-    cdef Py_ssize_t products
+    cdef double g = gamma(n_in + 2), inherited, rounding
     sizes_arr = new_array(1, n_in, 0, cnp.NPY_DOUBLE, False)
     error_arr = new_array(1, n, 0, cnp.NPY_DOUBLE, False)
     cdef double* sizes = <double*>cnp.PyArray_DATA(<cnp.ndarray>sizes_arr)
@@ -70,16 +70,10 @@ def map_error(W, M, m, bias, M_error):
         if fabs(m_in[j]) > sizes[j] or m_in[j] != m_in[j]:
             sizes[j] = fabs(m_in[j])
     for i in range(n):
-        magnitude, inherited, products = 0.0, 0.0, 0
-        for j in range(n_in):
-            w = fabs(W_in[i * n_in + j])
-            magnitude += w * sizes[j]
-            inherited += w * M_error_in[j]
-            if w != 0.0 and (sizes[j] != 0.0 or M_error_in[j] != 0.0):
-                products += 1
-        error[i] = (g * (magnitude + fabs(bias_in[i])) + inherited
-                    + (2 * products + 2 if products or bias_in[i] != 0.0 else 0)
-                    * SMALLEST_SUBNORMAL) * BOUND_SAFETY
+        inherited = 0.0
+        rounding = row_rounding(W_in + i * n_in, bias_in[i], sizes, M_error_in, <int>n_in, g,
+                                SMALLEST_SUBNORMAL, &inherited)
+        error[i] = (rounding + inherited) * BOUND_SAFETY
     return error_arr
 
 

@@ -15,6 +15,7 @@ from libc.math cimport fabs, sqrt
 from scipy.linalg.cython_blas cimport dgemm
 
 from .compiled cimport BOUND_SAFETY, SMALLEST_SUBNORMAL, UNIT_ROUNDOFF
+from ..map_bounds cimport row_rounding
 from .rounding cimport dmax, gamma
 
 
@@ -71,24 +72,15 @@ cdef inline double map_error(const double* W, const double* bias, int n, int n_i
     product not exactly zero may also lose half a subnormal spacing to underflow, which
     ``gamma`` does not cover (``regions._maps.map_error``). ``sizes`` (n_in,) is work
     space."""
-    cdef int j, i, products
-    cdef double magnitude, inherited, w, rounding, squares = 0.0
+    cdef int j, i
+    cdef double inherited, rounding, squares = 0.0
     cdef double g = gamma(n_in + 2)
     for i in range(n_in):
         sizes[i] = row_size(source + i * cols, cols)
     for j in range(n):
-        magnitude = fabs(bias[j])
         inherited = 0.0
-        products = 0
-        for i in range(n_in):
-            w = fabs(W[j * n_in + i])
-            magnitude += w * sizes[i]
-            inherited += w * source_error[i]
-            if w != 0.0 and (sizes[i] != 0.0 or source_error[i] != 0.0):
-                products += 1
-        rounding = g * magnitude
-        if products or bias[j] != 0.0:
-            rounding += (2 * products + 2) * SMALLEST_SUBNORMAL
+        rounding = row_rounding(W + j * n_in, bias[j], sizes, source_error, n_in, g,
+                                SMALLEST_SUBNORMAL, &inherited)
         squares += rounding * rounding
         error[j] = (rounding + smaller(inherited, row_norm[j] * source_norm)) * BOUND_SAFETY
     return column_norm(error, n, spectral * source_norm + sqrt(squares))
