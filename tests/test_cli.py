@@ -419,6 +419,10 @@ def test_a_closed_pipe_ends_quietly():
 #: it early), then runs ``ENTRY`` on the command line.
 INTERRUPT_DURING_IMPORTS = """
 import builtins, os, signal, sys
+# as from a terminal, whatever the test process passed on (a SIGINT ignored or blocked
+# there would be inherited through fork and exec)
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
 real_import = builtins.__import__
 def interrupting_import(name, *args, **kwargs):
     if name == "scipy":
