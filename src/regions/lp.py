@@ -7,7 +7,6 @@ whose rows have unit norm (the enumeration keeps them normalised).
 
 from __future__ import annotations
 
-
 import os
 import sys
 import time

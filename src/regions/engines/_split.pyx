@@ -332,12 +332,10 @@ def box_sides(a, c, e, lower, upper, box_abs, sides):
     cdef const double* low_in = vector(lower, dim, "lower")
     cdef const double* high_in = vector(upper, dim, "upper")
     cdef const double* box = vector(box_abs, dim, "box_abs")
-    if not (cnp.PyArray_Check(sides) and cnp.PyArray_TYPE(<cnp.ndarray>sides) == cnp.NPY_INT8
-            and cnp.PyArray_NDIM(<cnp.ndarray>sides) == 1
-            and cnp.PyArray_DIM(<cnp.ndarray>sides, 0) == T
-            and cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>sides)):
-        raise ValueError(f"sides: a C-contiguous int8 array of shape ({T},) is needed")
-    cdef signed char* out = <signed char*>cnp.PyArray_DATA(<cnp.ndarray>sides)
+    cdef signed char* out = <signed char*>cnp.PyArray_DATA(
+        checked(sides, cnp.NPY_INT8, 1, "sides"))
+    if cnp.PyArray_DIM(<cnp.ndarray>sides, 0) != T:
+        raise ValueError(f"sides: shape {sides.shape}, not ({T},)")
     cdef double g = gamma(<int>dim + 2), size = l1(box, dim) + 1.0, low, high, x, y, bound
     for t in range(T):
         if out[t] != 0:

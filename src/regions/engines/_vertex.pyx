@@ -1276,7 +1276,7 @@ cdef class VertexCore:
         bound[0] = (info.error * (size + z[dim])
                     + self.gamma_value * (info.largest * size + info.offset * z[dim])
                     + (info.size + dim * info.error) * (<double*>self.ws.pool_error.data)[v]
-                    + (dim + 2) * SMALLEST_SUBNORMAL) * BOUND_SAFETY
+                    + self.underflow) * BOUND_SAFETY
         return s
 
     cdef int sign(self, CellView cv, size_t v, int t, int words) except 2:

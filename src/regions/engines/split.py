@@ -313,10 +313,10 @@ class LayerSplit:
         by the activation's rule), interval arithmetic over the domain's bounding box,
         and hard-tanh's order (``z < -1`` implies ``z < 1``)."""
         sides = self.constant_side.copy()
-        domain = self.engine.domain
-        if self.engine.box_abs is not None:
-            box_sides(self.a, self.c, self.e, domain.lower, domain.upper, self.engine.box_abs,
-                      sides)
+        engine = self.engine
+        if engine.box_abs is not None:
+            box_sides(self.a, self.c, self.e, engine.domain.lower, engine.domain.upper,
+                      engine.box_abs, sides)
         self.order_hardtanh(sides)
         return sides
 
