@@ -675,6 +675,23 @@ def test_a_breakpoint_whose_gradient_underflows_is_placed_exactly(method, activa
     assert pattern_set(part) == truth
 
 
+@pytest.mark.parametrize("method", engines("split", "vertex", "walk"))
+@pytest.mark.parametrize("seed", range(4), ids=[f"seed{s}" for s in range(4)])
+def test_hyperplanes_a_subnormal_distance_apart(seed, method):
+    """Breakpoints through the origin and at distances near 1e-310 from it: vertices and
+    crossings whose coordinates are subnormal floats, where every product may lose half
+    a subnormal spacing to underflow (the vertex engine's crossing and refinement bounds
+    add that loss). Against the exact rational oracle."""
+    rng = np.random.default_rng(seed)
+    weight = rng.normal(size=(6, 2))
+    bias = rng.normal(size=6) * 1e-310 * rng.integers(0, 2, size=6)
+    net = regions.Network.from_layers(
+        [(weight, bias), (rng.normal(size=(3, 6)), rng.normal(size=3) * 1e-310),
+         (np.ones((1, 3)), np.zeros(1))], ["relu", "relu", "identity"])
+    truth = unambiguous(oracles.exact_patterns, net, SQ.slice)
+    assert pattern_set(regions.enumerate_regions(net, SQ.make(), method=method)) == truth
+
+
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu"])
 @pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
 def test_count_invariant_under_positive_neuron_scaling(activation, seed):

@@ -7,14 +7,18 @@ Generators are homogeneous: a vertex ``(x, 1)``, a unit ray ``(d, 0)``. An edge 
 generator ``p`` where the hyperplane's value is ``sp > 0`` to one, ``q``, where it is
 ``sq < 0``; the values' own error bounds are ``bp < sp`` and ``bq < -sq`` (their signs are
 certified), and the generators' error bounds are ``ep``, ``eq``.
+
+Each bound adds what its products may lose to underflow (half a subnormal spacing each,
+whatever their size, which the relative ``UNIT_ROUNDOFF`` terms do not cover when the
+generators' entries are themselves tiny): the crossing's products and the bound's own.
 """
 
 from libc.math cimport fabs, sqrt
 from libc.stdint cimport int32_t, uint64_t
 from libc.string cimport memset
 
-from .compiled cimport BOUND_SAFETY, UNIT_ROUNDOFF
-from .rounding cimport dmax
+from .compiled cimport BOUND_SAFETY, SMALLEST_SUBNORMAL, UNIT_ROUNDOFF
+from .rounding cimport dmax, gamma
 
 
 cdef extern from *:
@@ -161,7 +165,7 @@ cdef inline double cross_vertices(const double* p, double sp, double bp, double 
     if not low > 0.0:       # the values' signs were not certified (float-only mode)
         return 1e300
     return ((wp + 2.0 * delta) * ep + (wq + 2.0 * delta) * eq + delta * spread
-            + 6.0 * UNIT_ROUNDOFF * size) * BOUND_SAFETY
+            + 6.0 * UNIT_ROUNDOFF * size + 4.0 * SMALLEST_SUBNORMAL) * BOUND_SAFETY
 
 
 cdef inline double cross_vertex_ray(const double* p, double sp, double bp, double ep,
@@ -182,7 +186,8 @@ cdef inline double cross_vertex_ray(const double* p, double sp, double bp, doubl
     if not asr > br:        # the values' signs were not certified (float-only mode)
         return 1e300
     return (ep + dtau * rsize + (tau + dtau) * er
-            + 3.0 * UNIT_ROUNDOFF * (largest(p, dim) + tau * rsize)) * BOUND_SAFETY
+            + 3.0 * UNIT_ROUNDOFF * (largest(p, dim) + tau * rsize)
+            + 3.0 * SMALLEST_SUBNORMAL) * BOUND_SAFETY
 
 
 cdef inline double cross_rays(const double* p, double sp, double bp, double ep,
@@ -190,19 +195,25 @@ cdef inline double cross_rays(const double* p, double sp, double bp, double ep,
                               double* out, int dim) noexcept nogil:
     """The unit ray between rays ``p`` (``sp > 0``) and ``q`` (``sq < 0``) parallel to the
     hyperplane: ``|sq| p + sp q``, normalised; returns its error bound (1e300 when the
-    unnormalised ray is not larger than its own error)."""
+    unnormalised ray is not larger than its own error). The norm is taken of the ray
+    scaled by its largest entry, so no square underflows or overflows; its rounding
+    (``gamma(dim)`` for the sum of squares) and the division's are the last term."""
     cdef int k
-    cdef double asq = fabs(sq), norm = 0.0, error
+    cdef double asq = fabs(sq), norm = 0.0, error, size
     cdef double psize = largest(p, dim), qsize = largest(q, dim)
     for k in range(dim):
         out[k] = asq * p[k] + sp * q[k]
-        norm += out[k] * out[k]
-    norm = sqrt(norm)
+    size = largest(out, dim)
+    if size > 0.0:
+        for k in range(dim):
+            norm += (out[k] / size) * (out[k] / size)
+        norm = sqrt(norm) * size
     error = (bq * psize + (asq + bq) * ep + bp * qsize + (sp + bp) * eq
-             + 2.0 * UNIT_ROUNDOFF * (asq * psize + sp * qsize))
+             + 2.0 * UNIT_ROUNDOFF * (asq * psize + sp * qsize) + 7.0 * SMALLEST_SUBNORMAL)
     for k in range(dim):
         out[k] /= norm
     out[dim] = 0.0
     if not error * 2.0 < norm:
         return 1e300
-    return (2.0 * sqrt(<double>dim) * error / norm + 4.0 * UNIT_ROUNDOFF) * BOUND_SAFETY
+    return (2.0 * sqrt(<double>dim) * error / norm + gamma(dim) + 6.0 * UNIT_ROUNDOFF) \
+        * BOUND_SAFETY

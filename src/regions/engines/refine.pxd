@@ -9,11 +9,13 @@ too large, the generator is solved anew from ``dim`` independent tight rows (a v
 (Rump's verification): with ``X`` an approximate inverse of the system ``S``, if
 ``rho = |I - X S*| < 1`` for the exact system ``S*`` then ``|S*^-1| <= |X| / (1 - rho)``,
 and the error is at most ``|S*^-1|`` times the exact residual, both in the max norm.
+Both bounds add what their products may lose to underflow (half a subnormal spacing
+each, whatever their size).
 """
 
 from libc.math cimport fabs, sqrt
 
-from .compiled cimport BOUND_SAFETY, MAX_DIM, UNIT_ROUNDOFF
+from .compiled cimport BOUND_SAFETY, MAX_DIM, SMALLEST_SUBNORMAL, UNIT_ROUNDOFF
 from .rounding cimport dmax, gamma
 
 
@@ -112,6 +114,7 @@ cdef inline double refine(const double* rows, const double* errors, int k, int d
     cdef int* perm = index + n
     cdef double old[MAX_DIM]
     cdef double norm, value, bound, inverse_norm, rho, row_sum, size, t
+    cdef double underflow = (n + 3) * SMALLEST_SUBNORMAL     # a residual row's products
     if choose_rows(rows, k, dim, wanted, scratch, chosen) < wanted:
         return 1e300
     for j in range(dim):
@@ -153,7 +156,7 @@ cdef inline double refine(const double* rows, const double* errors, int k, int d
                 bound += fabs(X[i * n + c]) * (fabs(S[c * n + j]) * gamma(n + 1) + E[c * n + j])
             row_sum += fabs(t) + bound + (gamma(n + 1) if i == j else 0.0)
             size += fabs(X[i * n + j])
-        rho = dmax(rho, row_sum)
+        rho = dmax(rho, row_sum + 2.0 * n * n * SMALLEST_SUBNORMAL)
         inverse_norm = dmax(inverse_norm, size)
     rho *= BOUND_SAFETY
     if not rho < 0.5:
@@ -173,23 +176,30 @@ cdef inline double refine(const double* rows, const double* errors, int k, int d
         if i < wanted and not ray:
             value += rows[chosen[i] * (dim + 1) + dim]
             t += fabs(rows[chosen[i] * (dim + 1) + dim])
-            bound = dmax(bound, fabs(value) + gamma(n + 2) * t + errors[chosen[i]] * (size + 1.0))
+            bound = dmax(bound, fabs(value) + gamma(n + 2) * t + errors[chosen[i]] * (size + 1.0)
+                         + underflow)
         elif ray and i < wanted:
-            bound = dmax(bound, fabs(value) + gamma(n + 2) * t + errors[chosen[i]] * size)
+            bound = dmax(bound, fabs(value) + gamma(n + 2) * t + errors[chosen[i]] * size
+                         + underflow)
         else:                                # the normalisation row: exact as written
-            bound = dmax(bound, fabs(value - 1.0) + gamma(n + 2) * (t + 1.0))
-    bound = inverse_norm * bound * BOUND_SAFETY
-    if ray:
+            bound = dmax(bound, fabs(value - 1.0) + gamma(n + 2) * (t + 1.0) + underflow)
+    bound = inverse_norm * bound * BOUND_SAFETY + SMALLEST_SUBNORMAL
+    if ray:                                  # normalised as crossing.pxd's cross_rays
         norm = 0.0
+        size = 0.0
         for j in range(n):
-            norm += rhs[j] * rhs[j]
-        norm = sqrt(norm)
+            size = dmax(size, fabs(rhs[j]))
+        if size > 0.0:
+            for j in range(n):
+                norm += (rhs[j] / size) * (rhs[j] / size)
+            norm = sqrt(norm) * size
         if not bound * 2.0 * sqrt(<double>n) < norm:
             return 1e300
         for j in range(n):
             z[j] = rhs[j] / norm
         z[n] = 0.0
-        return (2.0 * sqrt(<double>n) * bound / norm + 4.0 * UNIT_ROUNDOFF) * BOUND_SAFETY
+        return (2.0 * sqrt(<double>n) * bound / norm + gamma(n) + 6.0 * UNIT_ROUNDOFF) \
+            * BOUND_SAFETY
     for j in range(n):
         z[j] = rhs[j]
     z[n] = 1.0
