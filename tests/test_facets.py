@@ -18,7 +18,7 @@ from scipy.optimize import linprog
 import regions
 from regions._facets import facet_section, points_in_polytopes
 from regions.analysis.crossings import decisions_of, partition_facets, vanishing_neurons
-from regions.facets import neighbour_pattern, region_facets
+from regions.facets import neighbour_pattern, neighbour_patterns, region_facets
 from regions.polyhedra import pattern_constraints
 from regions.predicates import Decisions
 
@@ -349,13 +349,20 @@ def test_the_neuron_crossed_in_floats_is_the_rational_pass(case, monkeypatch):
     crossed = 0
     for pattern in part.patterns:
         system = pattern_constraints(net, part.domain, pattern, decisions)
-        for facet in region_facets(system, pattern, decisions):
-            if facet.boundary:
-                continue
+        interior = [facet for facet in region_facets(system, pattern, decisions)
+                    if not facet.boundary]
+        truths = [rational(decisions.maps, list(facet.rational_witness),
+                           list(facet.rational_normal)) for facet in interior]
+        start = len(passes)
+        for facet, truth in zip(interior, truths):
             before = len(passes)
             across = neighbour_pattern(net, part.domain, pattern, facet, decisions, system)
             crossed += len(passes) == before
-            assert np.array_equal(across, rational(decisions.maps, list(facet.rational_witness),
-                                                   list(facet.rational_normal)))
+            assert np.array_equal(across, truth)
+        # all of a region's facets at once: the same patterns, the same passes
+        single = len(passes) - start
+        together = neighbour_patterns(net, part.domain, pattern, interior, decisions, system)
+        assert len(passes) - start == 2 * single
+        assert all(np.array_equal(a, t) for a, t in zip(together, truths))
     if kind != "integer":
         assert passes == [] and crossed > 0     # general position: floats decide every one

@@ -46,7 +46,7 @@ from .rational import fraction, pattern_along
 from .rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, evaluation_bound
 from .tolerances import BOUND_SAFETY, PARALLEL, RADIUS_CAP
 
-__all__ = ["Facet", "region_facets", "neighbour_pattern"]
+__all__ = ["Facet", "region_facets", "neighbour_pattern", "neighbour_patterns"]
 
 
 @dataclass(frozen=True)
@@ -264,49 +264,67 @@ def neighbour_pattern(network: Network, domain: Domain, pattern: np.ndarray, fac
     witness, the answer is the region's pattern with the facet's neuron crossed
     (:func:`_crossed`); otherwise, and without ``system``, the forward pass along the normal
     in rationals decides."""
-    del domain    # the facet's point and normal decide it
-    if system is not None:
-        across = _crossed(network, pattern, facet, system, decisions)
-        if across is not None:
-            return across
-    return pattern_along(decisions.maps, list(facet.rational_witness),
-                         list(facet.rational_normal))
+    return neighbour_patterns(network, domain, pattern, [facet], decisions, system)[0]
 
 
-def _crossed(network: Network, pattern: np.ndarray, facet: Facet,
-             system: PatternConstraints, decisions: Decisions) -> np.ndarray | None:
-    """``pattern`` with the state of the facet's neuron crossed, when float64 proves that
-    the witness satisfies every other neuron's row of ``system`` strictly; None when it
-    cannot (or the facet is several neurons', a max layer's or the domain's).
+def neighbour_patterns(network: Network, domain: Domain, pattern: np.ndarray,
+                       facets: list[Facet], decisions: Decisions,
+                       system: PatternConstraints | None = None) -> list[np.ndarray]:
+    """:func:`neighbour_pattern` of each of ``facets``, interior facets of ``pattern``'s
+    region, with the region's part of the float test done once for all of them."""
+    del domain    # the facets' points and normals decide it
+    crossed = _crossed(network, pattern, facets, system, decisions) if system is not None \
+        else [None] * len(facets)
+    return [across if across is not None
+            else pattern_along(decisions.maps, list(facet.rational_witness),
+                               list(facet.rational_normal))
+            for facet, across in zip(facets, crossed)]
+
+
+def _crossed(network: Network, pattern: np.ndarray, facets: list[Facet],
+             system: PatternConstraints, decisions: Decisions) -> list:
+    """For each of ``facets``: ``pattern`` with the state of the facet's neuron crossed,
+    when float64 proves that the facet's witness satisfies every other neuron's row of
+    ``system`` strictly; None when it cannot (or the facet is several neurons', a max
+    layer's or the domain's).
 
     A neuron strictly off its breakpoints at the witness keeps its state on both sides
     near it (pre-activations are continuous, and on the region's closure they are its
     rows); the facet's own neuron, exactly on its breakpoint there and on no other row's,
     changes side. A neuron without a row is constant on the region: off its breakpoint
     (decided exactly), it keeps its state too; on it, the rational pass decides."""
-    if facet.boundary or len(facet.labels) != 1 or network.has_max \
+    result = [None] * len(facets)
+    tested = [k for k, facet in enumerate(facets)
+              if not facet.boundary and len(facet.labels) == 1]
+    if not tested or network.has_max \
             or not _constants_off_breakpoints(network, pattern, system.labels, decisions):
-        return None
-    others = (system.labels >= 0) & (system.labels != facet.label)
-    A, b, errors = system.A[others], system.b[others], system.errors[others]
-    witness = facet.witness
-    # the float64 witness is the rational one rounded: each exact row moves by at most its
+        return result
+    rows = system.labels >= 0
+    A, b, errors, labels = system.A[rows], system.b[rows], system.errors[rows], \
+        system.labels[rows]
+    witnesses = np.array([facets[k].witness for k in tested], dtype=np.float64)
+    # a float64 witness is the rational one rounded: each exact row moves by at most its
     # 1-norm times the largest coordinate's rounding (found exactly, then rounded up)
-    gap = max(abs(fraction(v) - exact)
-              for v, exact in zip(witness, facet.rational_witness))
-    moved = (np.abs(A).sum(axis=1) + A.shape[1] * errors) \
-        * (float(gap) * (1.0 + 4.0 * UNIT_ROUNDOFF) + SMALLEST_SUBNORMAL)
-    bound = (evaluation_bound(-A, b, errors, witness)[0] + moved) * BOUND_SAFETY
-    if not np.all(b - A @ witness > bound):
-        return None
+    gaps = np.array([float(max(abs(fraction(v) - exact)
+                               for v, exact in zip(facets[k].witness, facets[k].rational_witness)))
+                     for k in tested])
+    moved = np.outer(gaps * (1.0 + 4.0 * UNIT_ROUNDOFF) + SMALLEST_SUBNORMAL,
+                     np.abs(A).sum(axis=1) + A.shape[1] * errors)
+    bound = (evaluation_bound(-A, b, errors, witnesses) + moved) * BOUND_SAFETY
+    own = labels[None, :] == np.array([facets[k].label for k in tested])[:, None]
+    proven = np.all((b - witnesses @ A.T > bound) | own, axis=1)
     offsets = network.label_offsets()
-    index = int(np.searchsorted(offsets, facet.label, side="right")) - 1
-    activation, span = network.layers[index].activation, network.pattern_slices()[index]
-    sides = sides_from_states(pattern[span], activation)
-    sides[facet.label - offsets[index]] *= -1
-    across = pattern.copy()
-    across[span] = states_from_sides(sides, activation)
-    return across
+    for k, ok in zip(tested, proven):
+        if not ok:
+            continue
+        label = facets[k].label
+        index = int(np.searchsorted(offsets, label, side="right")) - 1
+        activation, span = network.layers[index].activation, network.pattern_slices()[index]
+        sides = sides_from_states(pattern[span], activation)
+        sides[label - offsets[index]] *= -1
+        result[k] = pattern.copy()
+        result[k][span] = states_from_sides(sides, activation)
+    return result
 
 
 def _constants_off_breakpoints(network: Network, pattern: np.ndarray, labels: np.ndarray,

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..facets import neighbour_pattern, region_facets
+from ..facets import neighbour_patterns, region_facets
 from ..io.partitions import pattern_string
 from ..lp import LPSolver
 from ..polyhedra import pattern_constraints, patterns_at
@@ -220,7 +220,11 @@ class _Checker:
             if not system.feasible:
                 continue
             kept = set(int(label) for label in part.constraint_labels(i))
-            for facet in region_facets(system, part.patterns[i], self.decisions, self.solver):
+            facets = region_facets(system, part.patterns[i], self.decisions, self.solver)
+            acrosses = iter(neighbour_patterns(
+                net, self.domain, part.patterns[i],
+                [facet for facet in facets if not facet.boundary], self.decisions, system))
+            for facet in facets:
                 where = self.where(facet.label)
                 if not kept & set(facet.labels):
                     self.add("row", (i,), f"{where} is a facet but not among the region's rows")
@@ -228,8 +232,7 @@ class _Checker:
                     boundary += 1
                     continue
                 interior += 1
-                across = neighbour_pattern(net, self.domain, part.patterns[i], facet,
-                                           self.decisions, system)
+                across = next(acrosses)
                 j = index.get(across.tobytes(), -1)
                 if j < 0:
                     self.add("uncovered", (i,), f"no region across {where} at "

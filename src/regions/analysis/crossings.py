@@ -3,7 +3,7 @@
 :func:`partition_facets` finds the facets of every region exactly
 (:func:`regions.facets.region_facets`), and :func:`crossings` resolves, for each
 interior facet, the region across it from its exact pattern
-(:func:`regions.facets.neighbour_pattern`). The adjacency graph, the linear
+(:func:`regions.facets.neighbour_patterns`). The adjacency graph, the linear
 pieces, the certificate and the pictures are built on these. A neighbour
 pattern that is not among the partition's regions means the partition is
 incomplete (the certificate reports it).
@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..facets import Facet, neighbour_pattern, region_facets
+from ..facets import Facet, neighbour_patterns, region_facets
 from ..lp import LPSolver
 from ..polyhedra import pattern_constraints
 from ..predicates import Decisions
@@ -95,17 +95,15 @@ def _across(part, i: int, facets: list[Facet], decisions: Decisions, index: dict
             system=None) -> list[Crossing]:
     """The crossings of region ``i``'s interior ``facets``; ``system``: its full
     constraint system, built here when not given."""
-    result = []
-    for facet in facets:
-        if facet.boundary:
-            continue
-        if system is None:
-            system = pattern_constraints(part.network, part.domain, part.patterns[i],
-                                         decisions)
-        pattern = neighbour_pattern(part.network, part.domain, part.patterns[i], facet,
-                                    decisions, system)
-        result.append(Crossing(i, facet, pattern, index.get(pattern.tobytes(), -1)))
-    return result
+    interior = [facet for facet in facets if not facet.boundary]
+    if not interior:
+        return []
+    if system is None:
+        system = pattern_constraints(part.network, part.domain, part.patterns[i], decisions)
+    patterns = neighbour_patterns(part.network, part.domain, part.patterns[i], interior,
+                                  decisions, system)
+    return [Crossing(i, facet, pattern, index.get(pattern.tobytes(), -1))
+            for facet, pattern in zip(interior, patterns)]
 
 
 def vanishing_neurons(decisions: Decisions, pattern: np.ndarray, point) -> np.ndarray:

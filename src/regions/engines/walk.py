@@ -31,7 +31,7 @@ import numpy as np
 
 from ..domain import Domain
 from ..errors import DomainError, RegionsError
-from ..facets import neighbour_pattern, region_facets
+from ..facets import neighbour_patterns, region_facets
 from ..lp import LPSolver
 from ..network import Network
 from ..polyhedra import pattern_constraints, patterns_at
@@ -135,11 +135,9 @@ class WalkEngine:
             return
         system, witness, margin, rational = found
         facets = region_facets(system, pattern, self.decisions, self.solver)
-        for facet in facets:
-            if facet.boundary:
-                continue
-            neighbour = neighbour_pattern(self.network, self.domain, pattern, facet,
-                                          self.decisions, system)
+        for neighbour in neighbour_patterns(self.network, self.domain, pattern,
+                                            [facet for facet in facets if not facet.boundary],
+                                            self.decisions, system):
             if neighbour.tobytes() not in self.seen:
                 self.push((neighbour,))
         rows = np.isin(system.labels, [facet.label for facet in facets])
