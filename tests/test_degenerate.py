@@ -692,6 +692,57 @@ def test_hyperplanes_a_subnormal_distance_apart(seed, method):
     assert pattern_set(regions.enumerate_regions(net, SQ.make(), method=method)) == truth
 
 
+def extreme_scale_case(name):
+    """Networks whose float maps underflow or overflow (found by fuzzing the engines against
+    the exact oracle; the vertex engine got each wrong with exit 0): ``(network, domain,
+    oracle slice)``."""
+    def net(pairs, activation="relu"):
+        return regions.Network.from_layers(
+            [(np.array(W, dtype=float), np.array(b, dtype=float)) for W, b in pairs],
+            [activation] * (len(pairs) - 1) + ["identity"])
+    if name.startswith("squares-underflow"):      # 1e-300 ** 2 is 0: the norms were 0
+        activation = name.rsplit("-", 1)[1]
+        return (net([([[1e-300], [1e-300]], [0.0, 0.0]), ([[1.0, 1.0]], [0.0])], activation),
+                regions.whole_space(1), oracles.whole_slice(1))
+    if name.startswith("tiny-breakpoints"):       # breakpoints 0 and -2 of 1e-160 x + ...
+        activation = name.rsplit("-", 1)[1]
+        W = [[1e-160], [1e-160]] if activation == "relu" else [[-1e-160], [1e-160]]
+        return (net([(W, [0.0, 2e-160]), ([[1.0, 1.0]], [0.0])], activation),
+                regions.whole_space(1), oracles.whole_slice(1))
+    if name == "product-underflows":    # 1e-200 * 1e-200 x: every product of the map is 0
+        return (net([([[1e-200]], [0.0]), ([[1e-200]], [0.0]), ([[1.0]], [0.0])]),
+                regions.box(1.0, 2.0), oracles.box_slice([1.0], [2.0]))
+    if name == "breakpoint-of-1e-400":  # 1e-200 h1 - 1e-200 h2 = 1e-400 (x - 0.5)
+        return (net([([[1e-200], [0.0]], [0.0, 5e-201]), ([[1e-200, -1e-200]], [0.0]),
+                     ([[1.0]], [0.0])]),
+                regions.box(0.0, 1.0), oracles.box_slice([0.0], [1.0]))
+    if name == "squares-overflow":      # 1e170 ** 2 overflows: x = -1e-170, x = 1e-170, y = 0
+        return (net([([[1e170, 0.0], [1e170, 0.0], [0.0, 1.0]], [1.0, -1.0, 0.0]),
+                     ([[1.0, 1.0, 1.0]], [0.0])]),
+                regions.whole_space(2), oracles.whole_slice(2))
+    raise ValueError(name)
+
+
+EXTREME_SCALES = ["squares-underflow-relu", "squares-underflow-hardtanh", "tiny-breakpoints-relu",
+                  "tiny-breakpoints-hardtanh", "product-underflows", "breakpoint-of-1e-400",
+                  "squares-overflow"]
+
+
+@pytest.mark.parametrize("method", engines("split", "vertex", "walk"))
+@pytest.mark.parametrize("name", EXTREME_SCALES)
+def test_maps_that_underflow_or_overflow_against_the_exact_oracle(name, method):
+    """Weights whose squares or products leave float64's range: norms of rows scaled by
+    their largest entry, exact rows scaled by a power of two before they are rounded, a
+    row that underflows to zero with an infinite error bound (its sides decided exactly),
+    and the underflow of a map's products counted from its factors, not its float
+    magnitude (which underflows too)."""
+    network, domain, where = extreme_scale_case(name)
+    truth = unambiguous(oracles.exact_patterns, network, where)
+    part = regions.enumerate_regions(network, domain, method=method)
+    assert pattern_set(part) == truth
+    assert regions.count_regions(network, domain, method=method).regions == len(truth)
+
+
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu"])
 @pytest.mark.parametrize("seed", range(3), ids=[f"seed{s}" for s in range(3)])
 def test_count_invariant_under_positive_neuron_scaling(activation, seed):

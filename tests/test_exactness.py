@@ -20,6 +20,7 @@ and 32 random lines over R^2, the 1,024-line count) are left out by the default 
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +31,7 @@ import rational_oracle as ro
 from marks import engine_marks, engines
 from nets import network, one_layer
 from regions.random_networks import random_network
+from regions.tolerances import VERTEX_APEX_LIMIT
 
 ENGINES = ("split", "vertex", "walk", "count")
 METHODS = ("split", "vertex", "walk")
@@ -398,7 +400,15 @@ def run(case: Case, engine: str):
 
 @pytest.mark.parametrize("case, engine", engine_params(CASES))
 def test_regions_are_exact(case, engine):
-    found, result = run(case, engine)
+    try:
+        found, result = run(case, engine)
+    except regions.DomainError as refusal:
+        # The vertex engine refuses first cones whose apex is too ill conditioned for them
+        # (regions.tolerances.VERTEX_APEX_LIMIT), before any work; the other engines run.
+        condition = re.search(r"condition number (\S+), beyond", str(refusal))
+        assert engine == "vertex" and condition, refusal
+        assert float(condition.group(1)) > VERTEX_APEX_LIMIT
+        return
     expected = truth(case.id)
     if engine == "count":
         assert found == len(expected), f"{case.id} count: package {found} vs oracle {len(expected)}"

@@ -43,7 +43,7 @@ from .network import Network, sides_from_states, states_from_sides
 from .polyhedra import PatternConstraints
 from .predicates import Decisions
 from .rational import fraction, pattern_along
-from .rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, evaluation_bound
+from .rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, evaluation_bound, row_norms
 from .tolerances import BOUND_SAFETY, PARALLEL, RADIUS_CAP
 
 __all__ = ["Facet", "region_facets", "neighbour_pattern", "neighbour_patterns"]
@@ -94,8 +94,9 @@ def region_facets(system: PatternConstraints, pattern: np.ndarray, decisions: De
     :func:`regions.polyhedra.pattern_constraints`, possibly with redundant rows), each
     found exactly (see the module docstring); in the order of their first row."""
     solver = solver or LPSolver()
-    norms = np.linalg.norm(system.A, axis=1)
-    A, b = system.A / norms[:, None], system.b / norms      # unit rows
+    norms = row_norms(system.A)
+    norms[norms == 0.0] = 1.0       # a row zero in floats (every product underflowed)
+    A, b = system.A / norms[:, None], system.b / norms      # unit rows (proposals only)
     exact_A, exact_b = decisions.oriented_rows(pattern, system.labels, system.sides)
     groups = same_hyperplane(exact_A, exact_b)
     facets = []

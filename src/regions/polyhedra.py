@@ -21,7 +21,7 @@ from .lp import LPSolver
 from .network import Network, max_winners, sides_from_states
 from .predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, output_map,
                           unit_hyperplanes)
-from .rounding import UNIT_ROUNDOFF, certified_signs, strict_slack
+from .rounding import UNIT_ROUNDOFF, certified_signs, row_norms, strict_slack
 from .tolerances import BOUND_SAFETY
 
 __all__ = ["PatternConstraints", "pattern_constraints", "patterns_at", "states_at", "minimal_rows"]
@@ -93,7 +93,7 @@ def pattern_constraints(network: Network, domain: Domain, pattern,
                            f"got {pattern.shape}")
     decisions = decisions or Decisions(network, domain)
     M, m, M_error = domain.basis, domain.origin, domain.basis_error()
-    norms = np.linalg.norm(domain.A, axis=1)
+    norms = row_norms(domain.A)
     rows, rhs = [domain.A / norms[:, None]], [domain.b / norms]
     errors = [2 * UNIT_ROUNDOFF * np.maximum(np.max(np.abs(rows[0]), axis=1, initial=0.0),
                                              np.abs(rhs[0])) * BOUND_SAFETY]
@@ -314,7 +314,7 @@ def _beyond(A: np.ndarray, b: np.ndarray, a: np.ndarray, c: float, solver: LPSol
     """Whether some point of ``{A z <= b}`` has ``a . z > c``, exactly."""
     rows = np.vstack([A, -a])
     rhs = np.append(b, -c)
-    norms = np.linalg.norm(rows, axis=1)
+    norms = row_norms(rows)
     if np.all(norms > 0.0):
         ball = solver.proposal(np.ascontiguousarray(rows / norms[:, None]), rhs / norms)
         if ball.radius > 0.0 and strict_slack(rows, rhs, np.zeros(len(rhs)), ball.center):

@@ -37,7 +37,7 @@ from .domain import Domain
 from ._maps import hyperplane_rows, map_error
 from .network import Layer, Network, max_sides, state_slope_offset, tie_sides
 from .rational import RationalMaps, fraction
-from .rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, gamma
+from .rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, gamma, row_norms
 from .tolerances import BOUND_SAFETY
 
 __all__ = ["matrix_error", "dual_bound", "Decisions", "Hyperplanes", "layer_hyperplanes",
@@ -308,7 +308,7 @@ def unit_hyperplanes(decisions: Decisions, pattern: np.ndarray, label: int, laye
             zero[t] = decisions.zero_row(pattern, label + int(t))
         else:
             zero[t] = largest[t] == 0.0
-    norms = np.linalg.norm(D, axis=1)
+    norms = row_norms(D)
     norms = np.where(zero | (norms == 0.0), 1.0, norms)
     a = D / norms[:, None]
     a[zero] = 0.0

@@ -47,6 +47,20 @@ def rounded_rows_error(floats: np.ndarray) -> np.ndarray:
     return (UNIT_ROUNDOFF * largest + SMALLEST_SUBNORMAL) * BOUND_SAFETY
 
 
+def row_norms(rows: np.ndarray) -> np.ndarray:
+    """The 2-norm of each row of ``rows`` (k, n), taken of the row scaled by its largest
+    entry so that no square underflows or overflows: positive for every row that is not
+    zero (a positive multiple of a row has the same sides, so any such norm normalises).
+
+    >>> rows = np.array([[3.0, 4.0], [3.0, 4.0], [0.0, 0.0]]) * [[2.0 ** -600], [2.0 ** 600], [1.0]]
+    >>> bool(np.all(row_norms(rows) == [5 * 2.0 ** -600, 5 * 2.0 ** 600, 0.0]))
+    True
+    """
+    largest = np.max(np.abs(rows), axis=1, initial=0.0)
+    scale = np.where(largest > 0.0, largest, 1.0)
+    return np.linalg.norm(rows / scale[:, None], axis=1) * largest
+
+
 def evaluation_bound(rows: np.ndarray, offsets: np.ndarray, errors: np.ndarray,
                      points: np.ndarray) -> np.ndarray:
     """Bound on ``|fl(rows @ z + offsets) - (exact rows at z)|`` for float points ``z``.

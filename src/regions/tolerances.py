@@ -53,7 +53,7 @@ from .errors import RegionsError
 __all__ = [
     # tolerances
     "MIN_RADIUS", "THIN_FACTOR", "RADIUS_CAP", "VERTEX_MERGE", "POLISH_NEAR", "POLISH_MOVE",
-    "EMPTY_MARGIN", "FAR_RADII", "MAX_APEX_CONDITION", "VERTEX_APEX_WARNING", "PARALLEL", "CHECK_RTOL",
+    "EMPTY_MARGIN", "FAR_RADII", "MAX_APEX_CONDITION", "VERTEX_APEX_LIMIT", "PARALLEL", "CHECK_RTOL",
     "BOUND_SAFETY", "TIGHT_ERROR", "MAX_TERMS_PER_NEURON", "BALL_SINGULAR_PIVOT",
     "SIMPLEX_SINGULAR_PIVOT", "SIMPLEX_FEASIBILITY", "SIMPLEX_DUAL_TOLERANCE",
     # limits
@@ -119,12 +119,12 @@ FAR_RADII = 5.0
 #: but a first layer whose rank is lower only up to rounding (condition ~1e16 and more)
 #: can break their float incidences (an AssertionError; ``method="vertex"`` still runs it).
 MAX_APEX_CONDITION = 1e8
-#: Condition number of the apex beyond which the vertex engine warns on an unbounded
-#: domain. Known defect: fuzzing found first layers of rank lower only up to rounding
-#: (condition 2e16 to 2e17, hyperplanes through the apex) where its cones give the right
-#: count with wrong patterns, while exact-oracle tests up to 1e16 pass; ``"auto"`` and the
-#: split engine are exact there.
-VERTEX_APEX_WARNING = 1e15
+#: Condition number of the apex beyond which the vertex engine refuses an unbounded
+#: domain (a DomainError before any work; ``"auto"`` and the split engine are exact there):
+#: fuzzing found first layers of rank lower only up to rounding (condition 2e16 to 2e17,
+#: hyperplanes through the apex) where its cones gave the right count with wrong
+#: patterns, while exact-oracle tests up to 1e16 pass.
+VERTEX_APEX_LIMIT = 1e15
 #: Restricted rows shorter than this are parallel to the hyperplane in the float LP that
 #: proposes a facet witness (:mod:`regions.facets`; a proposal only: every answer is
 #: checked exactly).

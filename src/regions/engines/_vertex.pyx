@@ -42,7 +42,7 @@ error bounds are in ``preactivation.pxd``; the largest ball of a thin region
 
 cimport cython
 import numpy as np
-from libc.math cimport fabs, sqrt
+from libc.math cimport INFINITY, fabs, sqrt
 
 from regions import tolerances
 from regions.rounding import row_norm_bounds, spectral_norm_bound
@@ -58,10 +58,10 @@ from .compiled cimport (BALL_SINGULAR_PIVOT, BALL_SUBSET_LIMIT, BOUND_SAFETY, MA
 from .crossing cimport (common_bits, keep_rows, lowest_bit, on_constraints, on_vertices,
                         only_pair, renumber_bits, contains_bits, cross_rays, cross_vertex_ray,
                         cross_vertices, largest)
-from .preactivation cimport (affine_map, column_norm, map_error, row_size,
+from .preactivation cimport (affine_map, column_norm, map_error, root_of_squares, row_size,
                              smaller)
 from .refine cimport refine
-from .rounding cimport certify, dmax, dmin, gamma
+from .rounding cimport certify, dmax, dmin, gamma, scaled_norm
 from .small_lp cimport ball_by_subsets
 from .vertex_records cimport (CellHead, CellView, PieceHead, cell_bytes, piece_bytes,
                               piece_candidates, piece_cuts, piece_sides, piece_vertices, view)
@@ -887,11 +887,7 @@ cdef class VertexCore:
                                                                      label)
                 if const_side[t] == 0:
                     const_side[t] = -1
-            norm = 0.0
-            if not zero:
-                for k in range(dim):
-                    norm += D[k] * D[k]
-                norm = sqrt(norm)
+            norm = 0.0 if zero else scaled_norm(D, dim)      # as unit_plane's
             info[t].largest = 0.0
             info[t].size = 0.0
             for k in range(cols):
@@ -903,9 +899,11 @@ cdef class VertexCore:
                     info[t].largest = dmax(info[t].largest, fabs(row[t * cols + k]))
                     info[t].size += fabs(row[t * cols + k])
             info[t].offset = fabs(row[t * cols + dim])
-            info[t].error = ((D_error / norm if norm > 0.0 else 0.0)
-                             + 2.0 * UNIT_ROUNDOFF * dmax(info[t].largest, info[t].offset)
-                             ) * BOUND_SAFETY
+            if norm > 0.0:
+                info[t].error = (D_error / norm + 2.0 * UNIT_ROUNDOFF
+                                 * dmax(info[t].largest, info[t].offset)) * BOUND_SAFETY
+            else:
+                info[t].error = INFINITY if not zero and D_error > 0.0 else 0.0
         return 0
 
     cdef char* pop_piece(self) except NULL:
@@ -1184,16 +1182,17 @@ cdef class VertexCore:
     cdef void unit_plane(self, int l, int t, int j, int q) noexcept nogil:
         """Hyperplane ``t`` (breakpoint ``q`` of neuron ``j``) as the unit row
         ``[a | c]`` with value ``a . z + c``, with its error bound and sizes (a zero row
-        where the gradient is zero)."""
+        where the gradient is zero). Any positive float norm will do (a positive multiple
+        of a row has the same sides), so it is taken of the row scaled by its largest
+        entry, never 0 for a row that is not. A gradient not exactly zero whose float row
+        is (every product underflowed) gets an infinite error bound: each of its sides is
+        decided exactly."""
         cdef int dim = self.dim, cols = dim + 1, k
         cdef double* G = self.G + <size_t>j * cols
         cdef double G_error = self.G_error[j]
         cdef double* row = <double*>self.ws.planes.data + <size_t>t * cols
         cdef Plane* info = <Plane*>self.ws.plane_info.data + t
-        cdef double norm = 0.0, biggest
-        for k in range(dim):
-            norm += G[k] * G[k]
-        norm = sqrt(norm)
+        cdef double norm = scaled_norm(G, dim), biggest
         info.largest = 0.0
         info.size = 0.0
         for k in range(cols):
@@ -1206,8 +1205,10 @@ cdef class VertexCore:
             row[dim] = (G[dim] - breakpoint(self.layers[l].act, q)) / norm
         info.offset = fabs(row[dim])
         biggest = dmax(info.largest, info.offset)
-        info.error = ((G_error / norm if norm > 0.0 else 0.0)
-                      + 2.0 * UNIT_ROUNDOFF * biggest) * BOUND_SAFETY
+        if norm > 0.0:
+            info.error = (G_error / norm + 2.0 * UNIT_ROUNDOFF * biggest) * BOUND_SAFETY
+        else:
+            info.error = INFINITY if G_error > 0.0 else 0.0
 
     cdef int load_pool(self, CellView cv, int words) except -1:
         """The cell's generators as the first entries of the pool (incidence widened to
@@ -1398,11 +1399,13 @@ cdef class VertexCore:
     cdef double bounding_ball(self, int32_t* vid, int nvp, double* center) noexcept nogil:
         """Center (float vertex mean) and radius of a ball holding the exact generators
         ``vid[:nvp]`` (their float distances, padded for rounding, plus their error
-        bounds); -1 when one is a ray."""
+        bounds); -1 when one is a ray. A distance whose squares may underflow or overflow
+        is taken again of the difference scaled by its largest entry."""
         cdef int dim = self.dim, i, k
         cdef double* z = <double*>self.ws.pool_z.data
         cdef double* g
         cdef double d, far = 0.0, error = 0.0
+        cdef double difference[MAX_DIM]
         for k in range(dim):
             center[k] = 0.0
         for i in range(nvp):
@@ -1419,8 +1422,14 @@ cdef class VertexCore:
             d = 0.0
             for k in range(dim):
                 d += (g[k] - center[k]) * (g[k] - center[k])
+            if 1e-290 < d < 1e290:
+                d = sqrt(d)
+            else:
+                for k in range(dim):
+                    difference[k] = g[k] - center[k]
+                d = scaled_norm(difference, dim)
             far = dmax(far, d)
-        return sqrt(far) * (1.0 + 1e-12) + self.root_dim * error + 1e-300
+        return far * (1.0 + 1e-12) + self.root_dim * error + 1e-300
 
     cdef int ball_side(self, int t, double* center, double size, double radius) noexcept nogil:
         """+1 / -1 when hyperplane ``t`` certainly misses the ball (``size``: the l1 size of
@@ -1841,7 +1850,9 @@ cdef class VertexCore:
         ``largest_slope * G_error[j]`` (its own rounding is counted with the next map's),
         each error column by at most ``largest_slope * G_norm`` in 2-norm. Per row ``i`` of
         layer ``l + 1``, three numbers: ``|W_i| . entry + |b_i|``, ``max_j |W_ij| max entry``
-        (half the most a rank-one update adds to an entry), and the inherited error."""
+        (half the most a rank-one update adds to an entry), the inherited error, and 1 when
+        a product of the row is not exactly zero (else 0; its magnitude may underflow to 0
+        though its factors are not)."""
         cdef int cols = self.dim + 1, n = self.layers[l].n_out, j, i
         cdef LayerData* L = &self.layers[l]
         cdef LayerData* N = &self.layers[l + 1]
@@ -1853,11 +1864,13 @@ cdef class VertexCore:
             entry = dmax(entry, L.largest_slope * row_size(G + j * cols, cols) + offset)
         self.child_norm = L.largest_slope * self.G_norm
         cdef double* parts = <double*>grab(&self.ws.child_error,
-                                           <size_t>N.n_out * 3 * sizeof(double))
+                                           <size_t>N.n_out * 4 * sizeof(double))
         for i in range(N.n_out):
-            parts[3 * i] = N.weight_sum[i] * entry + fabs(N.bias[i])
-            parts[3 * i + 1] = N.row_max[i] * entry
-            parts[3 * i + 2] = N.row_norm[i] * self.child_norm
+            parts[4 * i] = N.weight_sum[i] * entry + fabs(N.bias[i])
+            parts[4 * i + 1] = N.row_max[i] * entry
+            parts[4 * i + 2] = N.row_norm[i] * self.child_norm
+            parts[4 * i + 3] = 1.0 if (N.weight_sum[i] > 0.0 and entry > 0.0
+                                       or N.bias[i] != 0.0) else 0.0
         return 0
 
     cdef double child_error(self, int l, double* error) except -1:
@@ -1874,12 +1887,13 @@ cdef class VertexCore:
         cdef double lost = (2 * (N.n_in + 2 * self.ref_terms) + 4) * SMALLEST_SUBNORMAL
         cdef int i
         for i in range(N.n_out):
-            rounding = g * (parts[3 * i] + 2.0 * self.ref_terms * parts[3 * i + 1])
-            if parts[3 * i] + parts[3 * i + 1] > 0.0:
+            rounding = g * (parts[4 * i] + 2.0 * self.ref_terms * parts[4 * i + 1])
+            if parts[4 * i + 3] != 0.0:
                 rounding += lost
             squares += rounding * rounding
-            error[i] = (rounding + parts[3 * i + 2]) * BOUND_SAFETY
-        return column_norm(error, N.n_out, N.spectral * self.child_norm + sqrt(squares))
+            error[i] = (rounding + parts[4 * i + 2]) * BOUND_SAFETY
+        return column_norm(error, N.n_out,
+                           N.spectral * self.child_norm + root_of_squares(squares, N.n_out))
 
     cdef int premap(self, int l, int n, double* G, signed char* states,
                     double* out) except -1:

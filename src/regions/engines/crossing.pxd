@@ -18,7 +18,7 @@ from libc.stdint cimport int32_t, uint64_t
 from libc.string cimport memset
 
 from .compiled cimport BOUND_SAFETY, SMALLEST_SUBNORMAL, UNIT_ROUNDOFF
-from .rounding cimport dmax, gamma
+from .rounding cimport dmax, gamma, scaled_norm
 
 
 cdef extern from *:
@@ -199,15 +199,11 @@ cdef inline double cross_rays(const double* p, double sp, double bp, double ep,
     scaled by its largest entry, so no square underflows or overflows; its rounding
     (``gamma(dim)`` for the sum of squares) and the division's are the last term."""
     cdef int k
-    cdef double asq = fabs(sq), norm = 0.0, error, size
+    cdef double asq = fabs(sq), norm, error
     cdef double psize = largest(p, dim), qsize = largest(q, dim)
     for k in range(dim):
         out[k] = asq * p[k] + sp * q[k]
-    size = largest(out, dim)
-    if size > 0.0:
-        for k in range(dim):
-            norm += (out[k] / size) * (out[k] / size)
-        norm = sqrt(norm) * size
+    norm = scaled_norm(out, dim)
     error = (bq * psize + (asq + bq) * ep + bp * qsize + (sp + bp) * eq
              + 2.0 * UNIT_ROUNDOFF * (asq * psize + sp * qsize) + 7.0 * SMALLEST_SUBNORMAL)
     for k in range(dim):

@@ -41,6 +41,13 @@ cdef inline double row_size(const double* row, int cols) noexcept nogil:
     return s
 
 
+cdef inline double root_of_squares(double squares, int n) noexcept nogil:
+    """An upper bound on the 2-norm of a vector of ``n`` entries whose squares summed in
+    float64 to ``squares``: each square may lose half a subnormal spacing to underflow
+    (the sums of subnormals are exact), whose root is no longer negligible."""
+    return sqrt(squares + n * SMALLEST_SUBNORMAL)
+
+
 cdef inline double smaller(double bound, double other) noexcept nogil:
     """The smaller of two bounds, ``bound`` when ``other`` is NaN (``inf * 0``)."""
     return other if other < bound else bound
@@ -53,7 +60,7 @@ cdef inline double column_norm(const double* error, int n, double propagated) no
     cdef double squares = 0.0
     for j in range(n):
         squares += error[j] * error[j]
-    return smaller(sqrt(squares) * BOUND_SAFETY, propagated * BOUND_SAFETY)
+    return smaller(root_of_squares(squares, n) * BOUND_SAFETY, propagated * BOUND_SAFETY)
 
 
 cdef inline double map_error(const double* W, const double* bias, int n, int n_in,
@@ -83,7 +90,7 @@ cdef inline double map_error(const double* W, const double* bias, int n, int n_i
                                 SMALLEST_SUBNORMAL, &inherited)
         squares += rounding * rounding
         error[j] = (rounding + smaller(inherited, row_norm[j] * source_norm)) * BOUND_SAFETY
-    return column_norm(error, n, spectral * source_norm + sqrt(squares))
+    return column_norm(error, n, spectral * source_norm + root_of_squares(squares, n))
 
 
 cdef inline double output_error(double slope, double offset, const double* G_row,

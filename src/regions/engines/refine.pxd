@@ -16,7 +16,7 @@ each, whatever their size).
 from libc.math cimport fabs, sqrt
 
 from .compiled cimport BOUND_SAFETY, MAX_DIM, SMALLEST_SUBNORMAL, UNIT_ROUNDOFF
-from .rounding cimport dmax, gamma
+from .rounding cimport dmax, gamma, scaled_norm
 
 
 cdef inline int choose_rows(const double* rows, int k, int dim, int wanted, double* work,
@@ -185,14 +185,7 @@ cdef inline double refine(const double* rows, const double* errors, int k, int d
             bound = dmax(bound, fabs(value - 1.0) + gamma(n + 2) * (t + 1.0) + underflow)
     bound = inverse_norm * bound * BOUND_SAFETY + SMALLEST_SUBNORMAL
     if ray:                                  # normalised as crossing.pxd's cross_rays
-        norm = 0.0
-        size = 0.0
-        for j in range(n):
-            size = dmax(size, fabs(rhs[j]))
-        if size > 0.0:
-            for j in range(n):
-                norm += (rhs[j] / size) * (rhs[j] / size)
-            norm = sqrt(norm) * size
+        norm = scaled_norm(rhs, n)
         if not bound * 2.0 * sqrt(<double>n) < norm:
             return 1e300
         for j in range(n):

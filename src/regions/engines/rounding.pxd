@@ -2,7 +2,7 @@
 """Rounding error bounds of float64 evaluations, for the certified signs of the vertex engine
 (the C side of :mod:`regions.predicates`, same constants and the same bounds)."""
 
-from libc.math cimport fabs
+from libc.math cimport INFINITY, fabs, sqrt
 
 from .compiled cimport BOUND_SAFETY, UNIT_ROUNDOFF
 
@@ -14,6 +14,25 @@ cdef inline double dmax(double a, double b) noexcept nogil:
 
 cdef inline double dmin(double a, double b) noexcept nogil:
     return a if a < b else b
+
+
+cdef inline double scaled_norm(const double* v, int n) noexcept nogil:
+    """The 2-norm of ``v`` (n,), of the vector scaled by its largest entry, so that no
+    square underflows or overflows: positive whenever an entry is (a sum of squares of
+    entries below 1e-162 is 0), 0 for a zero vector, NaN or inf where an entry is."""
+    cdef int k
+    cdef double size = 0.0, sum = 0.0, t
+    for k in range(n):
+        t = fabs(v[k])
+        if t != t:
+            return t
+        size = dmax(size, t)
+    if size == 0.0 or size == INFINITY:
+        return size
+    for k in range(n):
+        t = v[k] / size
+        sum += t * t
+    return size * sqrt(sum)
 
 
 cdef inline double gamma(int n) noexcept nogil:

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import warnings
 from collections import OrderedDict
 from fractions import Fraction
 from typing import NamedTuple
@@ -51,11 +50,11 @@ from ..network import Network, pattern_sides
 from ..polyhedra import patterns_at
 from ..predicates import Decisions
 from ..rational import (BallMaps, exact_solve, fraction, independent_rows, kernel_vector,
-                        parse_fraction)
-from ..rounding import UNIT_ROUNDOFF, rounded_rows_error
+                        parse_fraction, scaled_floats)
+from ..rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, rounded_rows_error, row_norms
 from ..tolerances import (BOUND_SAFETY, CHECK_EVERY, GENERATOR_CACHE, MAX_APEX_CONDITION,
                           MAX_CONES, MAX_CORNERS, MAX_DIM, MAX_VERTEX_SUBSETS,
-                          RADIUS_CAP, THIN_FACTOR, VERTEX_APEX_WARNING, VERTEX_CHUNK,
+                          RADIUS_CAP, THIN_FACTOR, VERTEX_APEX_LIMIT, VERTEX_CHUNK,
                           VERTEX_RUN_STEPS, VERTEX_SPLIT_STEPS)
 from ._vertex import ACTIVATION_CODES, AT_INFINITY
 from ._vertex import VertexCore
@@ -64,7 +63,7 @@ from .split import SplitEngine
 
 __all__ = ["VertexEngine", "ExactGenerators", "Cones", "MaxRoots", "supports", "first_cones",
            "MAX_APEX_CONDITION", "MAX_CORNERS", "MAX_CONES",
-           "CHECK_EVERY", "VERTEX_APEX_WARNING"]
+           "CHECK_EVERY", "VERTEX_APEX_LIMIT"]
 
 
 def supports(domain: Domain) -> bool:
@@ -90,14 +89,17 @@ def joined(arrays: list) -> np.ndarray:
 
 def unit_rows(A, b) -> tuple[np.ndarray, np.ndarray]:
     """Exact rows ``a . z <= b`` (fmpq entries, or floats taken exactly) as float unit rows
-    ``[a | b] / |a|`` and their error bounds (:mod:`regions.predicates`)."""
-    floats = np.array([[float(v) for v in row] + [float(c)] for row, c in zip(A, b)],
-                      dtype=np.float64).reshape(len(b), -1)
-    norms = np.linalg.norm(floats[:, :-1], axis=1)
-    rows = floats / norms[:, None]
+    ``[a | b] / |a|`` and their error bounds (:mod:`regions.predicates`). Each row is
+    scaled exactly by a power of two before it is rounded
+    (:func:`regions.rational.scaled_floats`), so rows of tiny or huge entries neither
+    underflow nor overflow, and its norm is taken of the scaled row."""
     exact_input = all(isinstance(v, float) for row in A for v in row)
+    floats = scaled_floats([list(row) + [c] for row, c in zip(A, b)], lead=-1)
+    floats = floats.reshape(len(b), -1)
+    rows = floats / row_norms(floats[:, :-1])[:, None]
     size = np.max(np.abs(rows), axis=1)
-    error = (2.0 if exact_input else 4.0) * UNIT_ROUNDOFF * size * BOUND_SAFETY
+    error = ((2.0 if exact_input else 4.0) * UNIT_ROUNDOFF * size + SMALLEST_SUBNORMAL) \
+        * BOUND_SAFETY
     return rows, error
 
 
@@ -129,6 +131,19 @@ def exact_vertices(A: np.ndarray, b: np.ndarray, check=None) -> tuple[list, np.n
     if not found:
         raise DomainError("the polytope domain has no vertex (empty or unbounded)")
     return list(found), np.array(list(found.values()), dtype=bool)
+
+
+def rounded_map(M: fmpq_mat, c: fmpq_mat) -> tuple[np.ndarray, np.ndarray]:
+    """The exact affine map ``M z + c`` (M (n, r), c (n, 1)) as float64 rows ``[M | c]``
+    (n, r + 1) and their error bounds: twice the unit roundoff of the row's largest entry
+    (a rational rounds within one, padded), and half a subnormal spacing an entry may lose
+    to underflow (a row of exact zeros keeps error 0)."""
+    rows = [[M[i, j] for j in range(M.ncols())] + [c[i, 0]] for i in range(M.nrows())]
+    floats = np.array([[float(v) for v in row] for row in rows],
+                      dtype=np.float64).reshape(len(rows), M.ncols() + 1)
+    nonzero = [any(v != 0 for v in row) for row in rows]
+    return floats, (2.0 * UNIT_ROUNDOFF * np.max(np.abs(floats), axis=1, initial=0.0)
+                    + np.where(nonzero, SMALLEST_SUBNORMAL, 0.0)) * BOUND_SAFETY
 
 
 def round_generators(points: list) -> tuple[np.ndarray, np.ndarray]:
@@ -272,12 +287,10 @@ def first_cones(network: Network, domain: Domain):
     apex = square.solve(-fmpq_mat(r, 1, [c for _, c in planes]))
     inverse = square.inv()
     M, m = maps.input_map(no_states, first)
-    map_ = np.array([[float(M[i, j]) for j in range(r)] + [float(m[i, 0])]
-                     for i in range(M.nrows())])
-    map_error = 2.0 * UNIT_ROUNDOFF * np.max(np.abs(map_), axis=1, initial=0.0) * BOUND_SAFETY
+    map_, map_error = rounded_map(M, m)
     apex_float, apex_error = round_generators([tuple(apex[i, 0] for i in range(r))])
-    ray_floats = np.array([[float(inverse[i, c]) for i in range(r)] for c in range(r)])
-    ray_floats /= np.linalg.norm(ray_floats, axis=1)[:, None]
+    ray_floats = scaled_floats([[inverse[i, c] for i in range(r)] for c in range(r)])
+    ray_floats /= row_norms(ray_floats)[:, None]
     # the side ``+(a . w + c) >= 0`` of every wall: ``-a . w <= c`` (side s: s times it)
     walls, wall_error = unit_rows([[-v for v in a] for a, _ in planes], [c for _, c in planes])
     cones = Cones(first, apex_float[0], float(apex_error[0]), ray_floats,
@@ -376,7 +389,8 @@ def polyhedron_cell(network: Network, maps, layer: int, A: fmpq_mat, b: fmpq_mat
         directions = np.array([[float(v) for v in ray] for ray in rays])
         directions /= np.linalg.norm(directions, axis=1)[:, None]
         V = np.vstack([V, np.hstack([directions, np.zeros((len(rays), 1))])])
-        V_error = np.append(V_error, np.full(len(rays), (r + 4) * UNIT_ROUNDOFF * BOUND_SAFETY))
+        V_error = np.append(V_error, np.full(len(rays), ((r + 4) * UNIT_ROUNDOFF
+                                                         + SMALLEST_SUBNORMAL) * BOUND_SAFETY))
     incidence = np.array([tight for _, tight in found.values()] + list(rays.values()),
                          dtype=bool)
     facets = np.flatnonzero(incidence[:, :m].sum(axis=0) >= r)
@@ -391,9 +405,7 @@ def polyhedron_cell(network: Network, maps, layer: int, A: fmpq_mat, b: fmpq_mat
         M, c = maps.input_map(pattern, layer)
     else:
         M, c = maps.output_map(pattern)
-    map_ = np.array([[float(M[i, j]) for j in range(r)] + [float(c[i, 0])]
-                     for i in range(M.nrows())])
-    map_error = 2.0 * UNIT_ROUNDOFF * np.max(np.abs(map_), axis=1, initial=0.0) * BOUND_SAFETY
+    map_, map_error = rounded_map(M, c)
     return VertexCell(layer, V, V_error, pack_incidence(incidence[:, facets]), unit, row_error,
                       labels, map_, map_error, np.asarray(pattern, dtype=np.int8), 0,
                       np.zeros(0, np.int8), np.zeros(len(V), np.int8))
@@ -549,10 +561,11 @@ class ExactGenerators:
                 if error <= 4.0 * UNIT_ROUNDOFF * max(size, 1.0):
                     return floats, (error + UNIT_ROUNDOFF * size) * 2.0
         exact = self.exact_generator(pattern, layer, labels, ray, approx)
-        floats = np.array([float(v) for v in exact])
         if ray:
-            floats /= np.linalg.norm(floats)
-            return floats, (self.dim + 4) * UNIT_ROUNDOFF * BOUND_SAFETY
+            floats = scaled_floats([exact])[0]
+            floats /= row_norms(floats[None, :])[0]
+            return floats, ((self.dim + 4) * UNIT_ROUNDOFF + SMALLEST_SUBNORMAL) * BOUND_SAFETY
+        floats = np.array([float(v) for v in exact])
         return floats, UNIT_ROUNDOFF * float(np.max(np.abs(floats), initial=0.0)) * BOUND_SAFETY
 
     def sign(self, pattern: bytes, layer: int, labels: tuple, ray: bool, approx: np.ndarray,
@@ -728,6 +741,11 @@ class VertexEngine:
         self.apex_condition = (float(np.linalg.cond(self.cones.walls[:, :-1]))
                                if isinstance(self.cones, Cones) and len(self.cones.labels) > 1
                                else 1.0)
+        if self.apex_condition > VERTEX_APEX_LIMIT:
+            raise DomainError(
+                f"the first layer's hyperplanes meet at an apex of condition number "
+                f"{self.apex_condition:.1e}, beyond the {VERTEX_APEX_LIMIT:g} up to which the "
+                f"vertex method's cones are exact: use method='split' (or 'auto')")
         if self.working.dim > MAX_DIM:
             raise DomainError(f"the vertex method works in at most {MAX_DIM} dimensions "
                               f"(this domain has {self.working.dim}): use method='split'")
@@ -741,15 +759,8 @@ class VertexEngine:
         self.before = Counters(per_layer=[0] * len(network.layers))
 
     def roots(self, check=None) -> list[VertexCell]:
-        """The first cells: the domain, or the cones covering it (a RuntimeWarning for cones
-        whose apex is worse conditioned than :data:`VERTEX_APEX_WARNING`). ``check()`` is
-        called every :data:`CHECK_EVERY` cones, corners or vertex candidates."""
-        if self.apex_condition > VERTEX_APEX_WARNING:
-            warnings.warn(
-                f"the first layer's hyperplanes meet at an apex of condition number "
-                f"{self.apex_condition:.1e}: beyond {VERTEX_APEX_WARNING:g} the vertex "
-                f"engine's cones have given wrong regions (a known defect); "
-                f"method='split' (and 'auto') is exact there", RuntimeWarning, stacklevel=2)
+        """The first cells: the domain, or the cones covering it. ``check()`` is called every
+        :data:`CHECK_EVERY` cones, corners or vertex candidates."""
         if self.cones is None:
             return [bounded_root(self.working, check)]
         self.core.per_layer[:self.cones.layer] = 1     # the layers before it: one region
