@@ -716,6 +716,16 @@ def extreme_scale_case(name):
         return (net([([[1e-200], [0.0]], [0.0, 5e-201]), ([[1e-200, -1e-200]], [0.0]),
                      ([[1.0]], [0.0])]),
                 regions.box(0.0, 1.0), oracles.box_slice([0.0], [1.0]))
+    if name.startswith("three-underflows"):     # 1e-600 x after three layers: map rows of 0
+        return (net([([[1e-200]], [0.0])] * 3 + [([[1.0]], [0.0])]),
+                *((regions.box(1.0, 2.0), oracles.box_slice([1.0], [2.0]))
+                  if name.endswith("box") else (regions.whole_space(1), oracles.whole_slice(1))))
+    if name.startswith("difference-underflows"):   # 1e-200 (relu(1e-400 x) - relu(1e-400 y))
+        t = 1e-200
+        return (net([(t * np.eye(2), np.zeros(2)), (t * np.eye(2), np.zeros(2)),
+                     ([[t, -t]], [0.0]), ([[1.0]], [0.0])]),
+                *((regions.box(1.0, 2.0), oracles.box_slice([1.0, 1.0], [2.0, 2.0]))
+                  if name.endswith("box") else (regions.whole_space(2), oracles.whole_slice(2))))
     if name == "squares-overflow":      # 1e170 ** 2 overflows: x = -1e-170, x = 1e-170, y = 0
         return (net([([[1e170, 0.0], [1e170, 0.0], [0.0, 1.0]], [1.0, -1.0, 0.0]),
                      ([[1.0, 1.0, 1.0]], [0.0])]),
@@ -725,7 +735,8 @@ def extreme_scale_case(name):
 
 EXTREME_SCALES = ["squares-underflow-relu", "squares-underflow-hardtanh", "tiny-breakpoints-relu",
                   "tiny-breakpoints-hardtanh", "product-underflows", "breakpoint-of-1e-400",
-                  "squares-overflow"]
+                  "squares-overflow", "three-underflows-box", "three-underflows-line",
+                  "difference-underflows-box", "difference-underflows-plane"]
 
 
 @pytest.mark.parametrize("method", engines("split", "vertex", "walk"))
@@ -734,8 +745,9 @@ def test_maps_that_underflow_or_overflow_against_the_exact_oracle(name, method):
     """Weights whose squares or products leave float64's range: norms of rows scaled by
     their largest entry, exact rows scaled by a power of two before they are rounded, a
     row that underflows to zero with an infinite error bound (its sides decided exactly),
-    and the underflow of a map's products counted from its factors, not its float
-    magnitude (which underflows too)."""
+    the underflow of a map's products counted from its factors and their error bounds,
+    not their float magnitudes (which underflow too), and an exact interior point of
+    rows balanced by powers of two (rows of 1e-400 put it near 1e400)."""
     network, domain, where = extreme_scale_case(name)
     truth = unambiguous(oracles.exact_patterns, network, where)
     part = regions.enumerate_regions(network, domain, method=method)

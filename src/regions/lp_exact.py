@@ -195,6 +195,21 @@ def compare_max(A, c, f, f0=0, *, start=None, basis: Iterable[int] | None = None
     return (value > 0) - (value < 0)
 
 
+def _balanced(rows: list, rhs: list) -> tuple[list, list]:
+    """Each row and its right-hand side times the power of two that puts the row's largest
+    entry in ``[1/2, 2)`` (a row of zeros as it is): the same strict inequalities, with
+    slacks comparable from row to row, so the point that maximises the least slack lies
+    where the region's shape puts it, not its rows' scales (rows of 1e-400 put it near
+    1e400, beyond float64)."""
+    out_rows, out_rhs = [], []
+    for row, b in zip(rows, rhs):
+        sizes = [int(abs(v.p)).bit_length() - int(v.q).bit_length() for v in row if v != 0]
+        shift = fmpq(2) ** -max(sizes) if sizes else _ONE
+        out_rows.append([v * shift for v in row])
+        out_rhs.append(b * shift)
+    return out_rows, out_rhs
+
+
 def interior_point(A, c, *, start=None) -> list | None:
     """A point ``x`` with ``A x < c`` in every row, or ``None`` when there is none.
 
@@ -229,6 +244,7 @@ def interior_point(A, c, *, start=None) -> list | None:
     point = None if start is None else _rational_vector(start, "start")
     dim = _dimension(A, rows, None if point is None else len(point))
     rhs = _rational_vector(c, "c", len(rows))
+    rows, rhs = _balanced(rows, rhs)
     point = [_ZERO] * dim if point is None else point
     margin = min([_ONE] + [b - _dot(row, point) for row, b in zip(rows, rhs)])
     if margin > 0 and start is not None:

@@ -1851,8 +1851,9 @@ cdef class VertexCore:
         each error column by at most ``largest_slope * G_norm`` in 2-norm. Per row ``i`` of
         layer ``l + 1``, three numbers: ``|W_i| . entry + |b_i|``, ``max_j |W_ij| max entry``
         (half the most a rank-one update adds to an entry), the inherited error, and 1 when
-        a product of the row is not exactly zero (else 0; its magnitude may underflow to 0
-        though its factors are not)."""
+        a product of the row may not be exactly zero (else 0): a weight not zero times a
+        source that is not exactly zero, its float entries or their error bounds (the
+        magnitudes may underflow to 0 though the factors are not)."""
         cdef int cols = self.dim + 1, n = self.layers[l].n_out, j, i
         cdef LayerData* L = &self.layers[l]
         cdef LayerData* N = &self.layers[l + 1]
@@ -1860,8 +1861,11 @@ cdef class VertexCore:
         cdef double* G_error = self.G_error
         cdef double offset = 1.0 if L.act == HARDTANH else 0.0
         cdef double entry = 0.0
+        cdef bint source = self.G_norm > 0.0
         for j in range(n):
             entry = dmax(entry, L.largest_slope * row_size(G + j * cols, cols) + offset)
+            source = source or G_error[j] > 0.0
+        source = source or entry > 0.0
         self.child_norm = L.largest_slope * self.G_norm
         cdef double* parts = <double*>grab(&self.ws.child_error,
                                            <size_t>N.n_out * 4 * sizeof(double))
@@ -1869,7 +1873,7 @@ cdef class VertexCore:
             parts[4 * i] = N.weight_sum[i] * entry + fabs(N.bias[i])
             parts[4 * i + 1] = N.row_max[i] * entry
             parts[4 * i + 2] = N.row_norm[i] * self.child_norm
-            parts[4 * i + 3] = 1.0 if (N.weight_sum[i] > 0.0 and entry > 0.0
+            parts[4 * i + 3] = 1.0 if (N.weight_sum[i] > 0.0 and source
                                        or N.bias[i] != 0.0) else 0.0
         return 0
 
