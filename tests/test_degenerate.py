@@ -726,6 +726,14 @@ def extreme_scale_case(name):
                      ([[t, -t]], [0.0]), ([[1.0]], [0.0])]),
                 *((regions.box(1.0, 2.0), oracles.box_slice([1.0, 1.0], [2.0, 2.0]))
                   if name.endswith("box") else (regions.whole_space(2), oracles.whole_slice(2))))
+    if name == "leaky-slope-subnormal":  # slopes of 5e-324: breakpoints beyond 1e308
+        layers = [([[2.0, -1.0], [0.0, -2.0], [0.0, 8.0], [-1.0, 2.0]], [0.0, 0.0, 0.0, 1.0]),
+                  ([[0.0, 1.0, 0.5, -2.0]] * 3, [0.0, 0.0, 0.0]),
+                  ([[-1.0, 0.5, 1.0], [-1.0, -2.0, 0.5]], [-1.0, 0.0]), ([[1.0, 1.0]], [0.0])]
+        network = regions.Network.from_layers(
+            [(np.array(W), np.array(b)) for W, b in layers],
+            ["leaky_relu", "hardtanh", "leaky_relu", "identity"], slope=5e-324)
+        return network, regions.whole_space(2), oracles.whole_slice(2)
     if name == "squares-overflow":      # 1e170 ** 2 overflows: x = -1e-170, x = 1e-170, y = 0
         return (net([([[1e170, 0.0], [1e170, 0.0], [0.0, 1.0]], [1.0, -1.0, 0.0]),
                      ([[1.0, 1.0, 1.0]], [0.0])]),
@@ -736,7 +744,8 @@ def extreme_scale_case(name):
 EXTREME_SCALES = ["squares-underflow-relu", "squares-underflow-hardtanh", "tiny-breakpoints-relu",
                   "tiny-breakpoints-hardtanh", "product-underflows", "breakpoint-of-1e-400",
                   "squares-overflow", "three-underflows-box", "three-underflows-line",
-                  "difference-underflows-box", "difference-underflows-plane"]
+                  "difference-underflows-box", "difference-underflows-plane",
+                  "leaky-slope-subnormal"]
 
 
 @pytest.mark.parametrize("method", engines("split", "vertex", "walk"))

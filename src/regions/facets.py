@@ -42,7 +42,7 @@ from .lp import LPSolver
 from .network import Network, sides_from_states, states_from_sides
 from .polyhedra import PatternConstraints
 from .predicates import Decisions
-from .rational import fraction, pattern_along
+from .rational import float_of, fraction, pattern_along
 from .rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, evaluation_bound, row_norms
 from .tolerances import BOUND_SAFETY, PARALLEL, RADIUS_CAP
 
@@ -108,7 +108,7 @@ def region_facets(system: PatternConstraints, pattern: np.ndarray, decisions: De
         row = group[0]
         facets.append(Facet(int(system.labels[row]), tuple(int(system.labels[i]) for i in group),
                             A[row], float(b[row]),
-                            np.array([float(v) for v in witness]), tuple(witness),
+                            np.array([float_of(v) for v in witness]), tuple(witness),
                             tuple(exact_A[row, k] for k in range(exact_A.ncols())), radius,
                             bool(system.labels[row] < 0)))
     return facets
@@ -237,14 +237,17 @@ def _exact_facet(A: fmpq_mat, b: fmpq_mat, row: int, others: list):
     """The facet test in rationals: ``max t`` over ``a_row . z = b_row`` and
     ``a_j . z + t <= b_j`` (j in ``others``), ``t <= 1``; a facet when ``t > 0``."""
     dim = A.ncols()
-    rows, rhs = [], []
-    for i in others:
-        rows.append([A[i, k] for k in range(dim)] + [fmpq(1)])
-        rhs.append(b[i, 0])
-    rows.append([A[row, k] for k in range(dim)] + [fmpq(0)])
-    rhs.append(b[row, 0])
-    rows.append([-A[row, k] for k in range(dim)] + [fmpq(0)])
-    rhs.append(-b[row, 0])
+    # rows balanced by powers of two: slacks comparable from row to row, so the witness
+    # lies where the region's shape puts it, not its rows' scales
+    scaled, scaled_rhs = lp_exact.balanced(
+        [[A[i, k] for k in range(dim)] for i in others + [row]],
+        [b[i, 0] for i in others + [row]])
+    rows = [entries + [fmpq(1)] for entries in scaled[:-1]]
+    rhs = scaled_rhs[:-1]
+    rows.append(scaled[-1] + [fmpq(0)])
+    rhs.append(scaled_rhs[-1])
+    rows.append([-v for v in scaled[-1]] + [fmpq(0)])
+    rhs.append(-scaled_rhs[-1])
     rows.append([fmpq(0)] * dim + [fmpq(1)])
     rhs.append(fmpq(1))
     result = lp_exact.maximize(rows, rhs, [fmpq(0)] * dim + [fmpq(1)])

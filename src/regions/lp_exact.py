@@ -47,7 +47,7 @@ from flint import fmpq, fmpz, fmpz_mat
 
 from .errors import RegionsError
 
-__all__ = ["ExactLPResult", "maximize", "interior_point", "compare_max"]
+__all__ = ["ExactLPResult", "maximize", "interior_point", "compare_max", "balanced"]
 
 _ZERO = fmpq(0)
 _ONE = fmpq(1)
@@ -195,7 +195,7 @@ def compare_max(A, c, f, f0=0, *, start=None, basis: Iterable[int] | None = None
     return (value > 0) - (value < 0)
 
 
-def _balanced(rows: list, rhs: list) -> tuple[list, list]:
+def balanced(rows: list, rhs: list) -> tuple[list, list]:
     """Each row and its right-hand side times the power of two that puts the row's largest
     entry in ``[1/2, 2)`` (a row of zeros as it is): the same strict inequalities, with
     slacks comparable from row to row, so the point that maximises the least slack lies
@@ -244,7 +244,7 @@ def interior_point(A, c, *, start=None) -> list | None:
     point = None if start is None else _rational_vector(start, "start")
     dim = _dimension(A, rows, None if point is None else len(point))
     rhs = _rational_vector(c, "c", len(rows))
-    rows, rhs = _balanced(rows, rhs)
+    rows, rhs = balanced(rows, rhs)
     point = [_ZERO] * dim if point is None else point
     margin = min([_ONE] + [b - _dot(row, point) for row, b in zip(rows, rhs)])
     if margin > 0 and start is not None:

@@ -19,6 +19,7 @@ when float64 cannot certify an answer.
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Sequence
 from fractions import Fraction
@@ -30,7 +31,7 @@ from .domain import Domain
 from .network import BREAKPOINTS, Network, max_pairs
 from .tolerances import BALL_BITS, CACHE_SIZE
 
-__all__ = ["fraction", "parse_fraction", "scaled_floats", "matrix", "column", "RationalMaps", "BallMaps", "exact_solve", "rank",
+__all__ = ["fraction", "parse_fraction", "scaled_floats", "float_of", "matrix", "column", "RationalMaps", "BallMaps", "exact_solve", "rank",
            "independent_rows", "kernel_vector", "pattern_along", "exact_forward",
            "hyperplane_signs"]
 
@@ -69,6 +70,19 @@ def scaled_floats(rows, lead: int | None = None) -> np.ndarray:
         shift = fmpq(2) ** -max(sizes) if sizes else fmpq(1)
         out.append([float(v * shift) for v in exact])
     return np.array(out, dtype=np.float64).reshape(len(out), -1)
+
+
+def float_of(value) -> float:
+    """An exact rational rounded to float64, +-inf beyond its range (where python-flint
+    raises OverflowError).
+
+    >>> float_of(fmpq(3, 4)), float_of(fmpq(10) ** 400), float_of(-fmpq(10) ** 400)
+    (0.75, inf, -inf)
+    """
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def parse_fraction(text: str) -> Fraction:

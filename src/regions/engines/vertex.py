@@ -49,8 +49,9 @@ from ..lp import LPSolver
 from ..network import Network, pattern_sides
 from ..polyhedra import patterns_at
 from ..predicates import Decisions
-from ..rational import (BallMaps, exact_solve, fraction, independent_rows, kernel_vector,
-                        parse_fraction, scaled_floats)
+from ..lp_exact import balanced
+from ..rational import (BallMaps, exact_solve, float_of, fraction, independent_rows,
+                        kernel_vector, parse_fraction, scaled_floats)
 from ..rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, rounded_rows_error, row_norms
 from ..tolerances import (BOUND_SAFETY, CHECK_EVERY, GENERATOR_CACHE, MAX_APEX_CONDITION,
                           MAX_CONES, MAX_CORNERS, MAX_DIM, MAX_VERTEX_SUBSETS,
@@ -522,6 +523,8 @@ class ExactGenerators:
         found = self._cache.get(key)
         if found is None:
             found = self._solve(pattern, labels, ray)
+            if ray:         # any positive multiple will do: one of entries near 1
+                found = balanced([found], [fmpq(0)])[0][0]
             self._cache[key] = found
             if len(self._cache) > GENERATOR_CACHE:
                 self._cache.popitem(last=False)
@@ -619,6 +622,8 @@ class ExactGenerators:
             total = [t + x for t, x in zip(total, vertex)]
             count += 1
         point = np.array([float((t / count).mid()) for t in total])
+        if not np.all(np.isfinite(point)):      # beyond float64: the exact path
+            return None
         exact = [arb(fraction(x)) for x in point]
         sides = pattern_sides(self.decisions.network, states)
         for label in {int(label) for tight in labels for label in tight}:
@@ -685,7 +690,7 @@ class ExactGenerators:
                 vertices.append(exact)
         for k in range(self.dim):
             point[k] += sum((v[k] for v in vertices), fmpq(0)) / len(vertices)
-        return np.array([float(v) for v in point]), tuple(str(v) for v in point)
+        return np.array([float_of(v) for v in point]), tuple(str(v) for v in point)
 
     def keep(self, pattern: bytes, labels: list, generators: np.ndarray) -> None:
         """Keep a final region's generators (float rows ``(x, 1)`` / ``(d, 0)``) and the
