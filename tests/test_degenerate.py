@@ -734,6 +734,13 @@ def extreme_scale_case(name):
             [(np.array(W), np.array(b)) for W, b in layers],
             ["leaky_relu", "hardtanh", "leaky_relu", "identity"], slope=5e-324)
         return network, regions.whole_space(2), oracles.whole_slice(2)
+    if name == "maps-overflow":          # 1e300 * 2e200: float maps of inf and NaN
+        return (net([([[-2e200], [-2.0], [-2e-100], [0.0]], [2e200, 0.0, 2e-100, 0.0]),
+                     ([[0.0, 1e300, 2e300, 0.0], [-1.0, 0.5, 2.0, 2.0],
+                       [2e100, -1e100, 0.0, 5e99]], [1e300, 2.0, 0.0]),
+                     ([[-1e-100, 0.0, 1e-100], [-5e199, 0.0, 5e199]], [0.0, 0.0]),
+                     ([[1.0, 1.0]], [0.0])]),
+                regions.box(-1.0, 1.0), oracles.box_slice([-1.0], [1.0]))
     if name == "squares-overflow":      # 1e170 ** 2 overflows: x = -1e-170, x = 1e-170, y = 0
         return (net([([[1e170, 0.0], [1e170, 0.0], [0.0, 1.0]], [1.0, -1.0, 0.0]),
                      ([[1.0, 1.0, 1.0]], [0.0])]),
@@ -745,7 +752,7 @@ EXTREME_SCALES = ["squares-underflow-relu", "squares-underflow-hardtanh", "tiny-
                   "tiny-breakpoints-hardtanh", "product-underflows", "breakpoint-of-1e-400",
                   "squares-overflow", "three-underflows-box", "three-underflows-line",
                   "difference-underflows-box", "difference-underflows-plane",
-                  "leaky-slope-subnormal"]
+                  "leaky-slope-subnormal", "maps-overflow"]
 
 
 @pytest.mark.parametrize("method", engines("split", "vertex", "walk"))

@@ -227,12 +227,14 @@ def patterns_at(network: Network, domain: Domain, points,
             shifted = np.repeat(beta, k) - offsets
             signs, values = certified_signs(rows, shifted, np.repeat(G_error, k), z[members])
             for i, t in zip(*np.nonzero(signs == 0)):
-                if decisions.settle(int(np.sign(values[i, t]))):
+                # the float guess (0 where the float value overflowed to inf or NaN)
+                guess = int(np.sign(values[i, t])) if np.isfinite(values[i, t]) else 0
+                if decisions.settle(guess):
                     partial = out[members[i]].copy()
                     signs[i, t] = decisions.side_at_point(partial, int(labels[index] + t),
                                                           z[members[i]])
                 else:
-                    signs[i, t] = np.sign(values[i, t])
+                    signs[i, t] = guess
             states = states_at(signs, layer.activation)
             out[members, position:position + layer.width] = states
             distinct, which = np.unique(states, axis=0, return_inverse=True)

@@ -38,7 +38,7 @@ from ..lp import Ball, Basis, LPSolver
 from ..network import Network, states_from_sides
 from ..predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, output_map,
                           unit_hyperplanes)
-from ..rational import parse_fraction
+from ..rational import float_of, parse_fraction
 from ..rounding import UNIT_ROUNDOFF
 from ..tolerances import BOUND_SAFETY, EMPTY_MARGIN, FAR_RADII, RADIUS_CAP, SPLIT_STEPS
 from ._split import box_sides, probe, radius_bound, strictly_inside, with_row
@@ -53,7 +53,7 @@ NO_RATIONAL = np.zeros(0, dtype=str)
 def witness_record(point: tuple, center: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """An exact interior point (Fractions) as ``(float64 witness, "p/q" strings)``; no
     strings (:data:`NO_RATIONAL`) when it is the float ``center`` itself, exactly."""
-    witness = np.array([float(v) for v in point])
+    witness = np.array([float_of(v) for v in point])
     if all(Fraction(c) == v for c, v in zip(center, point)):
         return witness, NO_RATIONAL
     return witness, np.array([str(v) for v in point], dtype=str)
