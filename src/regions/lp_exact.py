@@ -47,7 +47,8 @@ from flint import fmpq, fmpz, fmpz_mat
 
 from .errors import RegionsError
 
-__all__ = ["ExactLPResult", "maximize", "interior_point", "compare_max", "balanced"]
+__all__ = ["ExactLPResult", "maximize", "interior_point", "compare_max", "balanced",
+           "balanced_row"]
 
 _ZERO = fmpq(0)
 _ONE = fmpq(1)
@@ -195,19 +196,26 @@ def compare_max(A, c, f, f0=0, *, start=None, basis: Iterable[int] | None = None
     return (value > 0) - (value < 0)
 
 
+def balanced_row(row: list, lead: int | None = None) -> list:
+    """The rationals ``row`` times the power of two that puts its largest entry (of its
+    first ``lead`` entries; None: of all) in ``[1/2, 2)``: a positive multiple, exactly (a
+    row of zeros as it is)."""
+    sizes = [int(abs(v.p)).bit_length() - int(v.q).bit_length() for v in row[:lead]
+             if v != 0]
+    if not sizes:
+        return list(row)
+    shift = fmpq(2) ** -max(sizes)
+    return [v * shift for v in row]
+
+
 def balanced(rows: list, rhs: list) -> tuple[list, list]:
     """Each row and its right-hand side times the power of two that puts the row's largest
-    entry in ``[1/2, 2)`` (a row of zeros as it is): the same strict inequalities, with
+    entry in ``[1/2, 2)`` (:func:`balanced_row`): the same strict inequalities, with
     slacks comparable from row to row, so the point that maximises the least slack lies
     where the region's shape puts it, not its rows' scales (rows of 1e-400 put it near
     1e400, beyond float64)."""
-    out_rows, out_rhs = [], []
-    for row, b in zip(rows, rhs):
-        sizes = [int(abs(v.p)).bit_length() - int(v.q).bit_length() for v in row if v != 0]
-        shift = fmpq(2) ** -max(sizes) if sizes else _ONE
-        out_rows.append([v * shift for v in row])
-        out_rhs.append(b * shift)
-    return out_rows, out_rhs
+    scaled = [balanced_row(list(row) + [b], lead=-1) for row, b in zip(rows, rhs)]
+    return [row[:-1] for row in scaled], [row[-1] for row in scaled]
 
 
 def interior_point(A, c, *, start=None) -> list | None:

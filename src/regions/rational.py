@@ -28,12 +28,13 @@ import numpy as np
 from flint import arb, arb_mat, ctx, fmpq, fmpq_mat, fmpz
 
 from .domain import Domain
+from .lp_exact import balanced_row
 from .network import BREAKPOINTS, Network, max_pairs
 from .tolerances import BALL_BITS, CACHE_SIZE
 
-__all__ = ["fraction", "parse_fraction", "scaled_floats", "float_of", "matrix", "column", "RationalMaps", "BallMaps", "exact_solve", "rank",
-           "independent_rows", "kernel_vector", "pattern_along", "exact_forward",
-           "hyperplane_signs"]
+__all__ = ["fraction", "parse_fraction", "scaled_floats", "float_of", "matrix", "column",
+           "RationalMaps", "BallMaps", "exact_solve", "rank", "independent_rows",
+           "kernel_vector", "pattern_along", "exact_forward", "hyperplane_signs"]
 
 
 def fraction(value) -> fmpq:
@@ -54,21 +55,16 @@ def fraction(value) -> fmpq:
 def scaled_floats(rows, lead: int | None = None) -> np.ndarray:
     """Exact rows (rationals or floats, all of one length) as float64 rows (k, n), each
     first multiplied, exactly, by the power of two that puts its largest entry (of its
-    first ``lead`` entries; None: of all) in ``[1/2, 2)``: a positive multiple of the exact row (the same hyperplane, side or
-    direction) whose rounding errs by at most half an ulp of each entry, and half a
-    subnormal spacing for an entry more than 2**1000 times smaller than the largest,
-    where the row itself would underflow or overflow. A row of zeros stays zero.
+    first ``lead`` entries; None: of all) in ``[1/2, 2)`` (:func:`regions.lp_exact.balanced_row`):
+    a positive multiple of the exact row (the same hyperplane, side or direction) whose
+    rounding errs by at most half an ulp of each entry, and half a subnormal spacing for an
+    entry more than 2**1000 times smaller than the largest, where the row itself would
+    underflow or overflow. A row of zeros stays zero.
 
     >>> scaled_floats([[fmpq(1, 2**1100), fmpq(-3, 2**1100)], [0.0, 0.0]]).tolist()
     [[0.5, -1.5], [0.0, 0.0]]
     """
-    out = []
-    for row in rows:
-        exact = [fraction(v) for v in row]
-        sizes = [int(abs(v.p)).bit_length() - int(v.q).bit_length() for v in exact[:lead]
-                 if v != 0]
-        shift = fmpq(2) ** -max(sizes) if sizes else fmpq(1)
-        out.append([float(v * shift) for v in exact])
+    out = [[float(v) for v in balanced_row([fraction(v) for v in row], lead)] for row in rows]
     return np.array(out, dtype=np.float64).reshape(len(out), -1)
 
 

@@ -115,9 +115,9 @@ EMPTY_MARGIN = 1e-3
 FAR_RADII = 5.0
 #: Condition number of the apex's unit normals above which ``method="auto"`` takes the
 #: split engine on an unbounded domain: a choice of engine, not of answer. The vertex
-#: engine's cones are exact whatever the condition (lines meeting 1e15 away are tested),
-#: but a first layer whose rank is lower only up to rounding (condition ~1e16 and more)
-#: can break their float incidences (an AssertionError; ``method="vertex"`` still runs it).
+#: engine's cones are tested exact with lines meeting 1e15 away, but a first layer whose
+#: rank is lower only up to rounding (condition ~1e16 and more) can break their float
+#: incidences (``method="vertex"`` refuses beyond ``VERTEX_APEX_LIMIT``).
 MAX_APEX_CONDITION = 1e8
 #: Condition number of the apex beyond which the vertex engine refuses an unbounded
 #: domain (a DomainError before any work; ``"auto"`` and the split engine are exact there):

@@ -116,6 +116,35 @@ cdef struct Plane:
     double offset     # |c|
 
 
+cdef inline void unit_row(const double* G, double offset, double G_error, bint zero,
+                          int dim, double* row, Plane* info) noexcept nogil:
+    """The hyperplane ``G[:dim] . z + offset`` (gradient error bound ``G_error``) as the unit
+    row ``[a | c]`` (dim + 1,) into ``row``, its error bound and sizes into ``info``; a zero
+    row where the gradient is exactly zero (``zero``). Any positive float norm will do (a
+    positive multiple of a row has the same sides), so it is taken of the row scaled by its
+    largest entry, never 0 for a row that is not. A gradient not exactly zero whose float
+    row is (every product underflowed) gets an infinite error bound: each of its sides is
+    decided exactly."""
+    cdef int k
+    cdef double norm = 0.0 if zero else scaled_norm(G, dim)
+    info.largest = 0.0
+    info.size = 0.0
+    for k in range(dim + 1):
+        row[k] = 0.0
+    if norm > 0.0:
+        for k in range(dim):
+            row[k] = G[k] / norm
+            info.largest = dmax(info.largest, fabs(row[k]))
+            info.size += fabs(row[k])
+        row[dim] = offset / norm
+    info.offset = fabs(row[dim])
+    if norm > 0.0:
+        info.error = (G_error / norm + 2.0 * UNIT_ROUNDOFF * dmax(info.largest, info.offset)
+                      ) * BOUND_SAFETY
+    else:
+        info.error = INFINITY if not zero and G_error > 0.0 else 0.0
+
+
 cdef struct Workspace:
     # the layer's pre-activation map (of a cell not premapped), its error bounds, its
     # hyperplanes; a max layer's pairs that are exactly constant on the cell
@@ -852,7 +881,7 @@ cdef class VertexCore:
         cdef Plane* info = <Plane*>grab(&self.ws.plane_info, <size_t>T * sizeof(Plane))
         cdef signed char* const_side = <signed char*>grab(&self.ws.const_side, T)
         cdef double D[MAX_DIM + 1]
-        cdef double D_error, size, norm, value
+        cdef double D_error, size, value
         cdef int64_t earlier, later, label
         for t in range(T):
             earlier = L.windows[L.pair_unit[t] * L.kmax + L.pair_p[t]]
@@ -887,23 +916,7 @@ cdef class VertexCore:
                                                                      label)
                 if const_side[t] == 0:
                     const_side[t] = -1
-            norm = 0.0 if zero else scaled_norm(D, dim)      # as unit_plane's
-            info[t].largest = 0.0
-            info[t].size = 0.0
-            for k in range(cols):
-                row[t * cols + k] = 0.0
-            if norm > 0.0:
-                for k in range(cols):
-                    row[t * cols + k] = D[k] / norm
-                for k in range(dim):
-                    info[t].largest = dmax(info[t].largest, fabs(row[t * cols + k]))
-                    info[t].size += fabs(row[t * cols + k])
-            info[t].offset = fabs(row[t * cols + dim])
-            if norm > 0.0:
-                info[t].error = (D_error / norm + 2.0 * UNIT_ROUNDOFF
-                                 * dmax(info[t].largest, info[t].offset)) * BOUND_SAFETY
-            else:
-                info[t].error = INFINITY if not zero and D_error > 0.0 else 0.0
+            unit_row(D, D[dim], D_error, zero, dim, row + t * cols, &info[t])
         return 0
 
     cdef char* pop_piece(self) except NULL:
@@ -1181,34 +1194,13 @@ cdef class VertexCore:
 
     cdef void unit_plane(self, int l, int t, int j, int q) noexcept nogil:
         """Hyperplane ``t`` (breakpoint ``q`` of neuron ``j``) as the unit row
-        ``[a | c]`` with value ``a . z + c``, with its error bound and sizes (a zero row
-        where the gradient is zero). Any positive float norm will do (a positive multiple
-        of a row has the same sides), so it is taken of the row scaled by its largest
-        entry, never 0 for a row that is not. A gradient not exactly zero whose float row
-        is (every product underflowed) gets an infinite error bound: each of its sides is
-        decided exactly."""
-        cdef int dim = self.dim, cols = dim + 1, k
+        ``[a | c]`` with value ``a . z + c``, with its error bound and sizes
+        (:func:`unit_row`)."""
+        cdef int cols = self.dim + 1
         cdef double* G = self.G + <size_t>j * cols
-        cdef double G_error = self.G_error[j]
-        cdef double* row = <double*>self.ws.planes.data + <size_t>t * cols
-        cdef Plane* info = <Plane*>self.ws.plane_info.data + t
-        cdef double norm = scaled_norm(G, dim), biggest
-        info.largest = 0.0
-        info.size = 0.0
-        for k in range(cols):
-            row[k] = 0.0
-        if norm > 0.0:
-            for k in range(dim):
-                row[k] = G[k] / norm
-                info.largest = dmax(info.largest, fabs(row[k]))
-                info.size += fabs(row[k])
-            row[dim] = (G[dim] - breakpoint(self.layers[l].act, q)) / norm
-        info.offset = fabs(row[dim])
-        biggest = dmax(info.largest, info.offset)
-        if norm > 0.0:
-            info.error = (G_error / norm + 2.0 * UNIT_ROUNDOFF * biggest) * BOUND_SAFETY
-        else:
-            info.error = INFINITY if G_error > 0.0 else 0.0
+        unit_row(G, G[self.dim] - breakpoint(self.layers[l].act, q), self.G_error[j], False,
+                 self.dim, <double*>self.ws.planes.data + <size_t>t * cols,
+                 <Plane*>self.ws.plane_info.data + t)
 
     cdef int load_pool(self, CellView cv, int words) except -1:
         """The cell's generators as the first entries of the pool (incidence widened to

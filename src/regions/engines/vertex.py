@@ -49,7 +49,7 @@ from ..lp import LPSolver
 from ..network import Network, pattern_sides
 from ..polyhedra import patterns_at
 from ..predicates import Decisions
-from ..lp_exact import balanced
+from ..lp_exact import balanced_row
 from ..rational import (BallMaps, exact_solve, float_of, fraction, independent_rows,
                         kernel_vector, parse_fraction, scaled_floats)
 from ..rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, rounded_rows_error, row_norms
@@ -524,7 +524,7 @@ class ExactGenerators:
         if found is None:
             found = self._solve(pattern, labels, ray)
             if ray:         # any positive multiple will do: one of entries near 1
-                found = balanced([found], [fmpq(0)])[0][0]
+                found = balanced_row(found)
             self._cache[key] = found
             if len(self._cache) > GENERATOR_CACHE:
                 self._cache.popitem(last=False)
@@ -564,11 +564,10 @@ class ExactGenerators:
                 if error <= 4.0 * UNIT_ROUNDOFF * max(size, 1.0):
                     return floats, (error + UNIT_ROUNDOFF * size) * 2.0
         exact = self.exact_generator(pattern, layer, labels, ray, approx)
-        if ray:
-            floats = scaled_floats([exact])[0]
+        floats = np.array([float(v) for v in exact])
+        if ray:                 # its entries are near 1 (exact_generator balances rays)
             floats /= row_norms(floats[None, :])[0]
             return floats, ((self.dim + 4) * UNIT_ROUNDOFF + SMALLEST_SUBNORMAL) * BOUND_SAFETY
-        floats = np.array([float(v) for v in exact])
         return floats, UNIT_ROUNDOFF * float(np.max(np.abs(floats), initial=0.0)) * BOUND_SAFETY
 
     def sign(self, pattern: bytes, layer: int, labels: tuple, ray: bool, approx: np.ndarray,
