@@ -734,6 +734,14 @@ def extreme_scale_case(name):
             [(np.array(W), np.array(b)) for W, b in layers],
             ["leaky_relu", "hardtanh", "leaky_relu", "identity"], slope=5e-324)
         return network, regions.whole_space(2), oracles.whole_slice(2)
+    if name == "leaky-slope-negative-tiny":   # slopes of -1e-300: facet witnesses near 1e300
+        layers = [([[0.0, 1.0, 1.0], [0.0, 0.0, 1.0], [0.0, 0.0, 1.0]], [0.0, -1.0, 0.0]),
+                  ([[0.0, 0.0, -1.0], [-2.0, 2.0, 0.0], [0.0, 0.0, 1.0]], [-1.0, 2.0, 1.0]),
+                  ([[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]], [2.0, -2.0]), ([[1.0, 1.0]], [0.0])]
+        network = regions.Network.from_layers(
+            [(np.array(W), np.array(b)) for W, b in layers],
+            ["leaky_relu"] * 3 + ["identity"], slope=-1e-300)
+        return network, regions.whole_space(3), oracles.whole_slice(3)
     if name == "maps-overflow":          # 1e300 * 2e200: float maps of inf and NaN
         return (net([([[-2e200], [-2.0], [-2e-100], [0.0]], [2e200, 0.0, 2e-100, 0.0]),
                      ([[0.0, 1e300, 2e300, 0.0], [-1.0, 0.5, 2.0, 2.0],
@@ -752,7 +760,7 @@ EXTREME_SCALES = ["squares-underflow-relu", "squares-underflow-hardtanh", "tiny-
                   "tiny-breakpoints-hardtanh", "product-underflows", "breakpoint-of-1e-400",
                   "squares-overflow", "three-underflows-box", "three-underflows-line",
                   "difference-underflows-box", "difference-underflows-plane",
-                  "leaky-slope-subnormal", "maps-overflow"]
+                  "leaky-slope-subnormal", "leaky-slope-negative-tiny", "maps-overflow"]
 
 
 @pytest.mark.parametrize("method", engines("split", "vertex", "walk"))

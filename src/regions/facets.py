@@ -298,8 +298,9 @@ def _crossed(network: Network, pattern: np.ndarray, facets: list[Facet],
     changes side. A neuron without a row is constant on the region: off its breakpoint
     (decided exactly), it keeps its state too; on it, the rational pass decides."""
     result = [None] * len(facets)
-    tested = [k for k, facet in enumerate(facets)
-              if not facet.boundary and len(facet.labels) == 1]
+    tested = [k for k, facet in enumerate(facets)     # (a witness beyond float64: exactly)
+              if not facet.boundary and len(facet.labels) == 1
+              and np.all(np.isfinite(facet.witness))]
     if not tested or network.has_max \
             or not _constants_off_breakpoints(network, pattern, system.labels, decisions):
         return result
