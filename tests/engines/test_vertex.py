@@ -565,14 +565,14 @@ def test_one_layer_on_the_whole_space_is_zaslavsky(dim, width, seed):
     assert part.lps == 0            # no LP: the cones start from the exact apex
 
 
-@pytest.mark.xfail(strict=True, reason="known defect, open: the vertex engine's cones on "
-                   "planes one ulp apart and a third meeting them at a grazing angle")
 def test_planes_one_ulp_apart_beside_a_grazing_one():
     # Found by fuzzing (apex condition about 1e13, below VERTEX_APEX_LIMIT): all of R^3, two
     # exactly parallel planes x + y - z = 1 and = 1 + 2^-52 and a third x + (1 + 1e-13) y -
-    # z = 1; the vertex engine reports a 23rd region (1,1,1,1,0,0) that does not exist.
-    # "auto" takes the split engine here (the apex is above MAX_APEX_CONDITION), which is
-    # exact, like the walk.
+    # z = 1. The first layer's cell (1,1,1,1) is a wedge whose two rays in the plane
+    # 2x - 2y + z = 0 are nearly opposite; the second layer's first hyperplane crosses the
+    # edge between them. The exact crossing was oriented by the float midpoint of its ends
+    # (nearly 0), got the wrong sign, and the engine reported a 23rd region (1,1,1,1,0,0)
+    # that does not exist. The crossing is now combined from the exact ends.
     W0 = np.array([[2.0, -2.0, 1.0], [1.0, 1.0, -1.0], [1.0, 1.0, -1.0],
                    [1.0, 1.0000000000001, -1.0]])
     b0 = np.array([0.0, -1.0000000000000002, -1.0, -1.0])

@@ -1590,18 +1590,49 @@ cdef class VertexCore:
                 inc[vnew * words + (tbit >> 6)] |= (<uint64_t>1) << (tbit & 63)
                 sa = self.value(pos[a], t, &ba)
                 sb = self.value(neg[b], t, &bb)
+                rays = self.is_ray(pos[a]) and self.is_ray(neg[b])
                 if self.exact_mode and not (sa > ba and -sb > bb):
                     # an end's value is not certified: the crossing is computed exactly
-                    z[vnew * gd + dim] = 0.0 if self.is_ray(pos[a]) and self.is_ray(neg[b]) else 1.0
-                    for i in range(dim):
-                        z[vnew * gd + i] = 0.5 * (z[<size_t>pos[a] * gd + i]
-                                                  + z[<size_t>neg[b] * gd + i])
-                    (<double*>self.ws.pool_error.data)[vnew] = 1e300
-                    self.exact_generator(cv, vnew, words)
+                    self.exact_crossing(cv, vnew, pos[a], neg[b], t, rays, words)
                     continue
                 error = self.cross(pos[a], sa, ba, neg[b], sb, bb, z + vnew * gd)
                 (<double*>self.ws.pool_error.data)[vnew] = error
                 self.set_size(vnew)
+                if self.exact_mode and rays and not error * self.root_dim < 0.25:
+                    # too uncertain to be oriented (the ends nearly opposite): every ray
+                    # in the pool is oriented by its float, so it is computed exactly
+                    self.exact_crossing(cv, vnew, pos[a], neg[b], t, rays, words)
+        return 0
+
+    cdef int exact_crossing(self, CellView cv, size_t v, int32_t p, int32_t q, int t,
+                            bint rays, int words) except -1:
+        """Pool generator ``v``, where hyperplane ``t`` crosses the edge from ``p``
+        (positive side) to ``q`` (negative), exactly and rounded. A vertex is the one point
+        tight on its labels; a ray is combined from the exact ends, since its labels fix it
+        only up to sign."""
+        cdef int dim = self.dim, gd = dim + 1, i
+        cdef double* z = <double*>self.ws.pool_z.data
+        cdef uint64_t* inc = <uint64_t*>self.ws.pool_inc.data
+        if not rays:
+            z[v * gd + dim] = 1.0
+            for i in range(dim):
+                z[v * gd + i] = 0.5 * (z[<size_t>p * gd + i] + z[<size_t>q * gd + i])
+            (<double*>self.ws.pool_error.data)[v] = 1e300
+            self.exact_generator(cv, v, words)
+            return 0
+        ray, error = self.exact.crossing_ray(
+            self.pattern_bytes(cv), cv.head.layer, int(self.label_offset[cv.head.layer] + t),
+            self.tight_labels(cv, inc + v * words, words),
+            (self.tight_labels(cv, inc + <size_t>p * words, words),
+             np.array([z[<size_t>p * gd + i] for i in range(dim)])),
+            (self.tight_labels(cv, inc + <size_t>q * words, words),
+             np.array([z[<size_t>q * gd + i] for i in range(dim)])))
+        self.exact_decisions += 1
+        for i in range(dim):
+            z[v * gd + i] = ray[i]
+        z[v * gd + dim] = 0.0
+        (<double*>self.ws.pool_error.data)[v] = error
+        self.set_size(v)
         return 0
 
     cdef bint solve_again(self, CellView cv, size_t v, int words) except -1:

@@ -514,25 +514,34 @@ class ExactGenerators:
     def exact_generator(self, pattern: bytes, layer: int, labels: tuple, ray: bool,
                         approx: np.ndarray) -> list:
         """The exact generator (list of fmpq) tight on ``labels`` under ``pattern``; a ray
-        oriented towards ``approx`` (the opposite ray has the same tight labels). Cached by
+        oriented towards ``approx`` (the opposite ray has the same tight labels), which must
+        be within a quarter of its length of the exact unit ray. Cached by
         the labels and the part of the pattern their hyperplanes depend on (the states of
         the layers before the deepest one), so children cells share it."""
-        deepest = max((int(np.searchsorted(self.label_offsets, label, side="right")) - 1
-                       for label in labels if label >= 0), default=0)
-        key = (pattern[:self.state_starts[deepest]], labels, ray)
+        key = self._key(pattern, labels, ray)
         found = self._cache.get(key)
         if found is None:
             found = self._solve(pattern, labels, ray)
             if ray:         # any positive multiple will do: one of entries near 1
                 found = balanced_row(found)
-            self._cache[key] = found
-            if len(self._cache) > GENERATOR_CACHE:
-                self._cache.popitem(last=False)
+            self._remember(pattern, labels, ray, found)
         else:
             self._cache.move_to_end(key)
         if ray and sum(float(v) * a for v, a in zip(found, approx)) < 0:
             return [-v for v in found]
         return found
+
+    def _key(self, pattern: bytes, labels: tuple, ray: bool) -> tuple:
+        """The cache key: the labels, and the part of the pattern their hyperplanes depend
+        on (the states of the layers before the deepest one)."""
+        deepest = max((int(np.searchsorted(self.label_offsets, label, side="right")) - 1
+                       for label in labels if label >= 0), default=0)
+        return (pattern[:self.state_starts[deepest]], labels, ray)
+
+    def _remember(self, pattern: bytes, labels: tuple, ray: bool, found: list) -> None:
+        self._cache[self._key(pattern, labels, ray)] = found
+        if len(self._cache) > GENERATOR_CACHE:
+            self._cache.popitem(last=False)
 
     def _solve(self, pattern: bytes, labels: tuple, ray: bool) -> list:
         """The generator from its tight rows: a vertex solved, a ray's direction (one of the
@@ -569,6 +578,27 @@ class ExactGenerators:
             floats /= row_norms(floats[None, :])[0]
             return floats, ((self.dim + 4) * UNIT_ROUNDOFF + SMALLEST_SUBNORMAL) * BOUND_SAFETY
         return floats, UNIT_ROUNDOFF * float(np.max(np.abs(floats), initial=0.0)) * BOUND_SAFETY
+
+    def crossing_ray(self, pattern: bytes, layer: int, plane: int, labels: tuple,
+                     positive: tuple, negative: tuple) -> tuple[np.ndarray, float]:
+        """The ray where hyperplane label ``plane`` crosses the edge between rays
+        ``positive`` and ``negative`` (each ``(tight labels, float ray)``, its float
+        oriented within a quarter of its length), exactly: ``|s_q| p + s_p q`` from the exact
+        ends and their exact slopes ``s_p > 0 > s_q``, rounded as :meth:`generator`. Its
+        tight ``labels`` alone fix it only up to sign, and the ends' float midpoint cannot
+        orient it when the ends are nearly opposite; kept in the cache by ``labels``."""
+        p = self.exact_generator(pattern, layer, positive[0], True, positive[1])
+        q = self.exact_generator(pattern, layer, negative[0], True, negative[1])
+        a, _ = self.decisions.row(np.frombuffer(pattern, dtype=np.int8), plane)
+        sp = sum((ak * x for ak, x in zip(a, p)), fmpq(0))
+        sq = sum((ak * x for ak, x in zip(a, q)), fmpq(0))
+        if not sp > 0 > sq:
+            raise AssertionError("a crossed edge's exact ends are not on opposite sides")
+        found = balanced_row([-sq * pk + sp * qk for pk, qk in zip(p, q)])
+        self._remember(pattern, labels, True, found)
+        floats = np.array([float(v) for v in found])
+        floats /= row_norms(floats[None, :])[0]
+        return floats, ((self.dim + 4) * UNIT_ROUNDOFF + SMALLEST_SUBNORMAL) * BOUND_SAFETY
 
     def sign(self, pattern: bytes, layer: int, labels: tuple, ray: bool, approx: np.ndarray,
              plane: int) -> int:
