@@ -565,23 +565,30 @@ def test_one_layer_on_the_whole_space_is_zaslavsky(dim, width, seed):
     assert part.lps == 0            # no LP: the cones start from the exact apex
 
 
-def test_planes_one_ulp_apart_beside_a_grazing_one():
+GRAZING_FIRST_LAYER = (np.array([[2.0, -2.0, 1.0], [1.0, 1.0, -1.0], [1.0, 1.0, -1.0],
+                                  [1.0, 1.0000000000001, -1.0]]),
+                        np.array([0.0, -1.0000000000000002, -1.0, -1.0]))
+
+
+@pytest.mark.parametrize("second, activation, slope, count", [
+    ((np.array([[2.0, 1.0, 0.0, -2.0], [-1.0, 1.0, 0.0, 2.0]]), np.array([2.0, 0.0])),
+     "relu", 0.0, 22),
+    ((np.array([[2.0, 1.0, 0.0, -2.0], [-1.0, 1.0, 0.0, 2.0], [-2.0, -2.0, 0.0, -1.0]]),
+      np.array([2.0, 0.0, 2.0])), "leaky_relu", -1.0, 72)])
+def test_planes_one_ulp_apart_beside_a_grazing_one(second, activation, slope, count):
     # Found by fuzzing (apex condition about 1e13, below VERTEX_APEX_LIMIT): all of R^3, two
     # exactly parallel planes x + y - z = 1 and = 1 + 2^-52 and a third x + (1 + 1e-13) y -
     # z = 1. The first layer's cell (1,1,1,1) is a wedge whose two rays in the plane
     # 2x - 2y + z = 0 are nearly opposite; the second layer's first hyperplane crosses the
     # edge between them. The exact crossing was oriented by the float midpoint of its ends
-    # (nearly 0), got the wrong sign, and the engine reported a 23rd region (1,1,1,1,0,0)
-    # that does not exist. The crossing is now combined from the exact ends.
-    W0 = np.array([[2.0, -2.0, 1.0], [1.0, 1.0, -1.0], [1.0, 1.0, -1.0],
-                   [1.0, 1.0000000000001, -1.0]])
-    b0 = np.array([0.0, -1.0000000000000002, -1.0, -1.0])
+    # (nearly 0), got the wrong sign, and the engine reported regions that do not exist
+    # (23 of 22; 76 of 72 with leaky slope -1). The crossing is now combined from the exact
+    # ends.
     net = regions.Network.from_layers(
-        [(W0, b0), (np.array([[2.0, 1.0, 0.0, -2.0], [-1.0, 1.0, 0.0, 2.0]]),
-                    np.array([2.0, 0.0])), (np.ones((1, 2)), np.zeros(1))],
-        ["relu", "relu", "identity"])
+        [GRAZING_FIRST_LAYER, second, (np.ones((1, len(second[1]))), np.zeros(1))],
+        [activation, activation, "identity"], **({"slope": slope} if slope else {}))
     truth = oracles.exact_patterns(net, oracles.whole_slice(3))
-    assert len(truth) == 22
+    assert len(truth) == count
     assert pattern_set(regions.enumerate_regions(net)) == truth
     assert pattern_set(regions.enumerate_regions(net, method="vertex")) == truth
 
