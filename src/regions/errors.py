@@ -1,7 +1,7 @@
 """Exceptions raised for bad input. Every one is a ``ValueError`` subclass."""
 
 __all__ = ["RegionsError", "NetworkError", "DomainError", "FileFormatError", "CheckpointError",
-           "SPELLINGS", "activations_spelling"]
+           "SPELLINGS", "activations_spelling", "float64_overflow"]
 
 
 class RegionsError(ValueError):
@@ -101,3 +101,20 @@ class CheckpointError(FileFormatError):
         ...
     regions.errors.CheckpointError: no such checkpoint: missing.npz
     """
+
+
+def float64_overflow(what: str, remedy: str = "") -> DomainError:
+    """The refusal of a computation that needs ``what`` in float64 where it is beyond
+    float64's range (about 1.8e308) on this network and domain: products of weights of
+    1e200 and more, or a domain reaching 1e300. Raised where the non-finite value appears,
+    before any answer is given; ``remedy`` adds a way out particular to the caller.
+
+    >>> str(float64_overflow("a vertex of the partition"))[:61]
+    'a vertex of the partition is beyond float64 (about 1.8e308) o'
+    """
+    return DomainError(
+        f"{what} is beyond float64 (about 1.8e308) on this network and domain: the "
+        f"products of the layers' weights, or the domain's extent, overflow. Rescale the "
+        f"weights (multiplying one layer's weights and biases, and every later layer's "
+        f"biases, by the same positive power of two keeps the regions of relu, leaky_relu "
+        f"and max layers) or shrink the domain{remedy}")

@@ -54,7 +54,7 @@ def witness_record(point: tuple, center: np.ndarray) -> tuple[np.ndarray, np.nda
     """An exact interior point (Fractions) as ``(float64 witness, "p/q" strings)``; no
     strings (:data:`NO_RATIONAL`) when it is the float ``center`` itself, exactly."""
     witness = np.array([float_of(v) for v in point])
-    if all(Fraction(c) == v for c, v in zip(center, point)):
+    if np.all(np.isfinite(center)) and all(Fraction(c) == v for c, v in zip(center, point)):
         return witness, NO_RATIONAL
     return witness, np.array([str(v) for v in point], dtype=str)
 NO_UNDECIDED = np.zeros(0, np.int64)
