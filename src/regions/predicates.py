@@ -147,7 +147,8 @@ class Decisions:
         ``value``; a DomainError when that overflowed to inf or NaN (it has no sign), naming
         ``what`` (:func:`regions.errors.float64_overflow`)."""
         if not np.isfinite(value):
-            raise float64_overflow(what, "; the exact mode (exact=True) decides it exactly")
+            raise float64_overflow(what, remedy="; the exact mode (exact=True) decides it "
+                                               "exactly")
         return int(np.sign(value))
 
     # ------------------------------------------------------------------ exact rows

@@ -163,7 +163,7 @@ def _finite(floats: np.ndarray, exact: list, what: str) -> None:
     of float64 generators and maps."""
     if not np.all(np.isfinite(floats)):
         largest = max(abs(fraction(v)) for row in exact for v in row)
-        raise float64_overflow(f"{what} (near {magnitude(largest)})",
+        raise float64_overflow(what, magnitude(largest),
                                "; method='split' keeps such points exactly")
 
 
@@ -307,8 +307,8 @@ def first_cones(network: Network, domain: Domain):
     M, m = maps.input_map(no_states, first)
     map_, map_error = rounded_map(M, m)
     apex_float, apex_error = round_generators([tuple(apex[i, 0] for i in range(r))],
-                                              "the point where the first layer's "
-                                              "hyperplanes meet (the first cones' apex)")
+                                              "the first cones' apex, where the first "
+                                              "layer's hyperplanes meet,")
     ray_floats = scaled_floats([[inverse[i, c] for i in range(r)] for c in range(r)])
     ray_floats /= row_norms(ray_floats)[:, None]
     # the side ``+(a . w + c) >= 0`` of every wall: ``-a . w <= c`` (side s: s times it)
