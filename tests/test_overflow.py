@@ -121,13 +121,21 @@ def case(name):
                            [1e-200, 1e-200, 2e-200, 0.0]], [1e-200, -1e-200, -2e-200, 0.0]),
                          ([[1.0] * 4], [0.0])], ["identity", "relu", "identity", "identity"]),
                 regions.box(-0.5, 0.0), oracles.box_slice([-0.5], [0.0]))
+    if name.startswith("polytope-of-1e300"):
+        # HiGHS fails on the polytope's bounding box ("Unbounded", or bounds of NaN)
+        A = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]])
+        c = np.array([1e300, 1e300, 1e300] if name.endswith("around-0")
+                     else [2e300, -1e300, 0.0])
+        return (network([([[1.0, 0.0], [1.0, 1.0], [1.0, -1.0]], [5e-301, -1e300, 3e299]),
+                         ([[1.0, 1.0, 1.0]], [0.0])], ["relu", "identity"]),
+                regions.polytope(A, c), oracles.polytope_slice(A, c))
     raise ValueError(name)
 
 
 CASES = ["norm-beyond-float64-beside-a-coincident-plane", "rows-that-underflow-entirely",
          "box-of-1e300", "box-1e-300-thin", "maps-of-inf-on-a-box", "constant-of-nan",
          "vertex-near-1e500", "exact-lp-start-of-nan", "apex-near-1e323",
-         "identity-layers-beyond-float64"]
+         "identity-layers-beyond-float64", "polytope-of-1e300", "polytope-of-1e300-around-0"]
 #: Cases the vertex engine refuses (a DomainError before any work), and the message's cause.
 VERTEX_REFUSES = {"apex-near-1e323": "apex, where .* meet, is near 1e\\+323, beyond float64"}
 
