@@ -7,7 +7,8 @@ bounds hold for any order of summation."""
 
 import numpy as np
 cimport numpy as cnp
-from libc.math cimport fabs, sqrt
+from libc.float cimport DBL_MAX
+from libc.math cimport INFINITY, fabs, sqrt
 
 from .map_bounds cimport row_rounding
 from .ndarrays cimport checked, matrix, new_array, vector
@@ -113,11 +114,14 @@ def hyperplane_rows(G, beta, G_error, zero, offsets):
     cdef double* a = <double*>cnp.PyArray_DATA(<cnp.ndarray>a_arr)
     cdef double* c = <double*>cnp.PyArray_DATA(<cnp.ndarray>c_arr)
     cdef double* e = <double*>cnp.PyArray_DATA(<cnp.ndarray>e_arr)
-    cdef double scale, squares, norm, size, rows_size, v
+    cdef double scale, squares, norm, size, rows_size, v, pre, rounding, underflow
+    cdef bint vanished
     if breaks == 0:
         return a_arr, c_arr, e_arr
     for j in range(n):
         norm = 1.0
+        pre = 1.0       # divided by first, then by norm: the divisor is pre * norm
+        vanished = False
         if not is_zero[j]:
             scale = row_largest(G_in + j * dim, dim)
             if scale > 0.0 or scale != scale:     # a NaN makes the row NaN, as in numpy
@@ -126,19 +130,32 @@ def hyperplane_rows(G, beta, G_error, zero, offsets):
                     v = G_in[j * dim + k] / scale
                     squares += v * v
                 norm = scale * sqrt(squares)
+                if norm > DBL_MAX and scale <= DBL_MAX:
+                    # the norm of a row of entries near 1e308 is beyond float64: divide by
+                    # the largest entry, then by the scaled row's norm (two roundings, and
+                    # an entry far below the largest may underflow on the way)
+                    pre, norm = scale, sqrt(squares)
+            else:
+                # not exactly zero, but every entry underflowed (1e-200 * 1e-200 x): the
+                # row is no unit row, so no float test of it holds; its sides are decided
+                # exactly (an infinite error bound, as in the vertex engine)
+                vanished = True
             if norm == 0.0:
                 norm = 1.0
+        rounding = 2.0 * UNIT_ROUNDOFF if pre == 1.0 else 3.0 * UNIT_ROUNDOFF
+        underflow = 0.0 if pre == 1.0 else SMALLEST_SUBNORMAL
         rows_size = 0.0
         if not is_zero[j]:
             for k in range(dim):
-                a[j * breaks * dim + k] = G_in[j * dim + k] / norm
+                a[j * breaks * dim + k] = G_in[j * dim + k] / pre / norm
             rows_size = row_largest(a + j * breaks * dim, dim)
         for q in range(breaks):
             t = j * breaks + q
             if q:
                 for k in range(dim):
                     a[t * dim + k] = a[j * breaks * dim + k]
-            c[t] = (beta_in[j] - offsets_in[q]) / norm
+            c[t] = (beta_in[j] - offsets_in[q]) / pre / norm
             size = fabs(c[t]) if fabs(c[t]) > rows_size or c[t] != c[t] else rows_size
-            e[t] = (G_error_in[j] / norm + 2.0 * UNIT_ROUNDOFF * size) * BOUND_SAFETY
+            e[t] = INFINITY if vanished else \
+                (G_error_in[j] / pre / norm + rounding * size + underflow) * BOUND_SAFETY
     return a_arr, c_arr, e_arr

@@ -40,7 +40,8 @@ import numpy as np
 from flint import fmpq, fmpq_mat
 
 from .errors import DomainError
-from .lp import LPSolver
+from . import lp_exact
+from .lp import LPError, LPSolver
 from .network import Network
 from .rounding import certified_signs, rounded_rows_error
 
@@ -479,13 +480,46 @@ def _drop_zero_rows(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def _bounding_box(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Bounding box of ``A x <= c`` by 2n LPs; DomainError if the polyhedron has no interior."""
+    """Bounding box of ``A x <= c`` by 2n LPs; DomainError if the polyhedron has no interior
+    (decided exactly when the float LP finds none). When HiGHS fails or gives NaN (right-hand
+    sides near 1e300, the end of float64), the 2n LPs are solved exactly, their optima
+    rounded outward."""
     solver = LPSolver()
-    if solver.chebyshev(A, c).radius <= 0.0:   # TODO exact: lp_exact.interior_point
+    try:
+        if solver.chebyshev(A, c).radius <= 0.0 and lp_exact.interior_point(A, c) is None:
+            raise DomainError("polytope is empty or has no interior")
+        n = A.shape[1]
+        lower, upper = np.empty(n), np.empty(n)
+        for i in range(n):
+            lower[i] = solver.minimize_coordinate(A, c, i, sense=1.0)
+            upper[i] = -solver.minimize_coordinate(A, c, i, sense=-1.0)
+    except LPError:
+        lower = upper = np.full(A.shape[1], np.nan)
+    if np.any(np.isnan(lower)) or np.any(np.isnan(upper)):
+        return _exact_bounding_box(A, c)
+    return lower, upper
+
+
+def _exact_bounding_box(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_bounding_box` by exact LPs, each bound rounded outward to float64 (+-inf
+    where the polyhedron is unbounded, or its bound is beyond float64)."""
+    if lp_exact.interior_point(A, c) is None:
         raise DomainError("polytope is empty or has no interior")
     n = A.shape[1]
     lower, upper = np.empty(n), np.empty(n)
     for i in range(n):
-        lower[i] = solver.minimize_coordinate(A, c, i, sense=1.0)
-        upper[i] = -solver.minimize_coordinate(A, c, i, sense=-1.0)
+        for sense, out in ((1, upper), (-1, lower)):
+            result = lp_exact.maximize(A, c, [float(sense) if k == i else 0.0
+                                              for k in range(n)])
+            if result.status != "optimal":      # unbounded (it is not empty)
+                out[i] = sense * math.inf
+                continue
+            value = sense * result.value
+            try:
+                bound = float(value)
+            except OverflowError:               # beyond float64
+                bound = math.inf if value > 0 else -math.inf
+            if math.isfinite(bound) and (fmpq(*bound.as_integer_ratio()) - value) * sense < 0:
+                bound = math.nextafter(bound, sense * math.inf)      # outward
+            out[i] = bound
     return lower, upper

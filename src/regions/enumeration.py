@@ -36,6 +36,8 @@ from .engines.walk import WalkEngine
 from .errors import DomainError, RegionsError
 from .network import Network
 from .partition import Partition, RegionCount
+from .predicates import Decisions
+from .rounding import overflow_expected
 from .tolerances import (AUTO_COST, CHECKPOINT_SECONDS, MAX_APEX_CONDITION,
                          MAX_MODEL_HYPERPLANES, MIN_RADIUS)
 
@@ -46,6 +48,7 @@ METHODS = ("auto", "split", "vertex", "walk")
 ENGINES = {"split": SplitEngine, "vertex": VertexEngine, "walk": WalkEngine}
 
 
+@overflow_expected
 def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
                       min_radius: float = MIN_RADIUS, exact: bool = True,
                       exact_budget: int | None = None, progress=None,
@@ -207,6 +210,7 @@ def enumerate_regions(network: Network, domain=None, *, method: str = "auto",
                            engine.counters(), reason, engine.pending, seconds)
 
 
+@overflow_expected
 def count_regions(network: Network, domain=None, *, method: str = "auto",
                   min_radius: float = MIN_RADIUS, exact: bool = True,
                   exact_budget: int | None = None, progress=None,
@@ -436,9 +440,13 @@ def _first_rank(network: Network, domain) -> int:
     """The rank of the first layer with breakpoints in the domain's coordinates, in float64
     (it only picks an engine; the vertex engine finds it exactly)."""
     M = domain.basis
-    for layer in network.layers:
-        M = layer.weight @ M
+    for index, layer in enumerate(network.layers):
+        with np.errstate(over="ignore", invalid="ignore"):
+            M = layer.weight @ M
         if layer.activation != "identity":
+            if not np.all(np.isfinite(M)):      # products beyond float64: in rationals
+                preactivation = Decisions(network, domain).maps.preactivation
+                return int(preactivation(np.zeros(0, np.int8), index)[0].rank())
             return int(np.linalg.matrix_rank(M))
     return 0
 

@@ -1,7 +1,7 @@
 """Exceptions raised for bad input. Every one is a ``ValueError`` subclass."""
 
 __all__ = ["RegionsError", "NetworkError", "DomainError", "FileFormatError", "CheckpointError",
-           "SPELLINGS", "activations_spelling"]
+           "SPELLINGS", "activations_spelling", "float64_overflow"]
 
 
 class RegionsError(ValueError):
@@ -101,3 +101,24 @@ class CheckpointError(FileFormatError):
         ...
     regions.errors.CheckpointError: no such checkpoint: missing.npz
     """
+
+
+def float64_overflow(what: str, near: str = "", remedy: str = "") -> DomainError:
+    """The refusal of a computation that needs ``what`` in float64 where it is beyond
+    float64's range (about 1.8e308) on this network and domain, ``near`` that magnitude
+    when known: products of weights of 1e200 and more, ratios of subnormal ones, or a
+    domain reaching 1e300. Raised
+    where the value appears, before any answer is given; ``remedy`` adds a way out
+    particular to the caller.
+
+    >>> str(float64_overflow("the apex", "1e+400"))[:56]
+    'the apex is near 1e+400, beyond float64 (about 1.8e308) '
+    """
+    where = f"is near {near}, beyond" if near else "is beyond"
+    return DomainError(
+        f"{what} {where} float64 (about 1.8e308) on this network and domain, whose "
+        f"weights' products or ratios (or the domain's extent) leave float64's range. "
+        f"Rescale the weights "
+        f"(multiplying one layer's weights and biases, and every later layer's biases, by "
+        f"the same positive power of two keeps the regions of relu, leaky_relu and max "
+        f"layers) or shrink the domain{remedy}")

@@ -146,8 +146,9 @@ def _facet(A: np.ndarray, b: np.ndarray, exact_A: fmpq_mat, exact_b: fmpq_mat, g
         support = [int(kept[excluding])]
     else:
         center, radius, binding = _section_ball(section, rhs, solver)
-        if radius > 0.0:
-            witness = _project(exact_A, exact_b, row, origin + basis @ center)
+        point = origin + basis @ center
+        if radius > 0.0 and np.all(np.isfinite(point)):    # (an LP that overflowed: exactly)
+            witness = _project(exact_A, exact_b, row, point)
             if _strictly_inside(exact_A, exact_b, others, witness):
                 return witness, radius
         support = [int(kept[sources[k]]) for k in binding]

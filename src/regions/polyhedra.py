@@ -234,7 +234,7 @@ def patterns_at(network: Network, domain: Domain, points,
                     signs[i, t] = decisions.side_at_point(partial, int(labels[index] + t),
                                                           z[members[i]])
                 else:
-                    signs[i, t] = guess
+                    signs[i, t] = decisions.float_sign(values[i, t], "a pre-activation")
             states = states_at(signs, layer.activation)
             out[members, position:position + layer.width] = states
             distinct, which = np.unique(states, axis=0, return_inverse=True)
@@ -259,10 +259,11 @@ def _max_states_at(decisions: Decisions, prefix: np.ndarray, first: int, layer, 
         signs, values = certified_signs(planes.a, planes.c, planes.e, points)
         signs[:, planes.constant] = planes.side[planes.constant]
         for i, t in zip(*np.nonzero(signs == 0)):
-            if decisions.settle(int(np.sign(values[i, t]))):
+            value = values[i, t]
+            if decisions.settle(int(np.sign(value)) if np.isfinite(value) else 0):
                 signs[i, t] = decisions.side_at_point(prefix, first + int(t), points[i])
             else:
-                signs[i, t] = np.sign(values[i, t])
+                signs[i, t] = decisions.float_sign(value, "a max unit's difference")
         size = int(layer.window_sizes[unit])
         states[:, unit] = max_winners(signs, size)
         first += planes.a.shape[0]

@@ -34,6 +34,7 @@ from flint import fmpq, fmpq_mat
 
 from . import lp_exact
 from .domain import Domain
+from .errors import float64_overflow
 from ._maps import hyperplane_rows, map_error
 from .network import Layer, Network, max_sides, state_slope_offset, tie_sides
 from .rational import RationalMaps, fraction
@@ -58,6 +59,20 @@ def matrix_error(W: np.ndarray, M: np.ndarray, m: np.ndarray, bias: np.ndarray,
 
 def _doubles(array: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(array, dtype=np.float64)
+
+
+def _float_sign(value: float) -> int:
+    """The sign of a float value, the guess handed to :meth:`Decisions.settle` (0 when it
+    overflowed to inf or NaN: no guess)."""
+    return int(np.sign(value)) if np.isfinite(value) else 0
+
+
+def _finite_start(point):
+    """``point`` as the exact LP's starting guess, or None when a float LP that overflowed
+    left it non-finite (the guess only speeds the exact LP up)."""
+    if point is None or not np.all(np.isfinite(np.asarray(point, dtype=np.float64))):
+        return None
+    return point
 
 
 def dual_bound(A: fmpq_mat, b: fmpq_mat, f: list, f0: fmpq, rows: list) -> bool:
@@ -125,6 +140,16 @@ class Decisions:
             return True
         self.uncertain_decisions += 1
         return False
+
+    @staticmethod
+    def float_sign(value: float, what: str) -> int:
+        """The float-only mode's answer to an undecided predicate: the sign of its float
+        ``value``; a DomainError when that overflowed to inf or NaN (it has no sign), naming
+        ``what`` (:func:`regions.errors.float64_overflow`)."""
+        if not np.isfinite(value):
+            raise float64_overflow(what, remedy="; the exact mode (exact=True) decides it "
+                                               "exactly")
+        return int(np.sign(value))
 
     # ------------------------------------------------------------------ exact rows
 
@@ -195,14 +220,15 @@ class Decisions:
             if dual_bound(A, b, f, side * c, list(range(len(basis)))):
                 return False
         A, b = self.oriented_rows(pattern, labels, sides)
-        return lp_exact.compare_max(A, b, f, side * c, start=start, basis=basis) > 0
+        return lp_exact.compare_max(A, b, f, side * c, start=_finite_start(start),
+                                    basis=basis) > 0
 
     def interior_point(self, pattern: np.ndarray, labels: np.ndarray,
                        sides: np.ndarray, start=None) -> tuple | None:
         """An exact point strictly inside the cell, as a tuple of ``fractions.Fraction``,
         or None when the cell has no interior."""
         A, b = self.oriented_rows(pattern, labels, sides)
-        point = lp_exact.interior_point(A, b, start=start)
+        point = lp_exact.interior_point(A, b, start=_finite_start(start))
         if point is None:
             return None
         return tuple(Fraction(int(v.p), int(v.q)) for v in point)
@@ -273,10 +299,10 @@ def layer_hyperplanes(decisions: Decisions, pattern: np.ndarray, index: int, lay
         bound = (G_error[j] + UNIT_ROUNDOFF * abs(value)) * BOUND_SAFETY
         if abs(value) > bound:
             side[t] = 1 if value > 0 else -1
-        elif decisions.settle(int(np.sign(value))):
+        elif decisions.settle(_float_sign(value)):
             side[t] = decisions.constant_side(pattern, index, j, layer.breakpoints[q])
         else:
-            side[t] = int(np.sign(value))
+            side[t] = decisions.float_sign(value, "a neuron's constant pre-activation")
         if side[t] == 0:
             side[t] = tie_sides(layer.activation, layer.width)[t]
     return Hyperplanes(a, c, e, constant, side)
@@ -321,10 +347,10 @@ def unit_hyperplanes(decisions: Decisions, pattern: np.ndarray, label: int, laye
         bound = (D_error[t] + UNIT_ROUNDOFF * abs(value)) * BOUND_SAFETY
         if abs(value) > bound or bound == 0.0:    # bound 0: both inputs and 0 are exact
             side[t] = int(np.sign(value))
-        elif decisions.settle(int(np.sign(value))):
+        elif decisions.settle(_float_sign(value)):
             side[t] = decisions.constant_sign(pattern, label + int(t))
         else:
-            side[t] = int(np.sign(value))
+            side[t] = decisions.float_sign(value, "a max unit's constant difference")
         if side[t] == 0:
             side[t] = -1
     return Hyperplanes(a, c, e, zero, side)

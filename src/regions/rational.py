@@ -32,7 +32,8 @@ from .lp_exact import balanced_row
 from .network import BREAKPOINTS, Network, max_pairs
 from .tolerances import BALL_BITS, CACHE_SIZE
 
-__all__ = ["fraction", "parse_fraction", "scaled_floats", "float_of", "matrix", "column",
+__all__ = ["fraction", "parse_fraction", "scaled_floats", "float_of", "magnitude", "matrix",
+           "column",
            "RationalMaps", "BallMaps", "exact_solve", "rank", "independent_rows",
            "kernel_vector", "pattern_along", "exact_forward", "hyperplane_signs"]
 
@@ -79,6 +80,20 @@ def float_of(value) -> float:
         return float(value)
     except OverflowError:
         return math.inf if value > 0 else -math.inf
+
+
+def magnitude(value) -> str:
+    """The decimal order of magnitude of an exact rational, for messages (within a factor
+    of about 2).
+
+    >>> magnitude(fmpq(10) ** 400), magnitude(fmpq(-3, 4))
+    ('1e+400', '1e+00')
+    """
+    value = abs(fraction(value))
+    if value == 0:
+        return "0"
+    exponent = (int(value.p).bit_length() - int(value.q).bit_length()) * math.log10(2.0)
+    return f"1e{round(exponent):+03d}"
 
 
 def parse_fraction(text: str) -> Fraction:

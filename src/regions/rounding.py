@@ -9,6 +9,7 @@ rest exactly.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 import numpy as np
@@ -17,12 +18,25 @@ from .tolerances import BOUND_SAFETY, SPECTRAL_CACHE
 
 __all__ = ["UNIT_ROUNDOFF", "BOUND_SAFETY", "SMALLEST_SUBNORMAL", "gamma", "evaluation_bound",
            "rounded_rows_error", "certified_signs", "strict_slack", "row_norm_bounds",
-           "spectral_norm_bound", "known_bounds", "learn_bounds"]
+           "spectral_norm_bound", "known_bounds", "learn_bounds", "overflow_expected"]
 
 #: u = 2^-53, the unit roundoff of float64.
 UNIT_ROUNDOFF = 2.0 ** -53
 #: 2^-1074, the spacing of float64 near zero: the most an underflowing operation loses.
 SMALLEST_SUBNORMAL = 2.0 ** -1074
+
+
+def overflow_expected(function):
+    """``function`` run with numpy's floating-point warnings off. The engines let float64
+    overflow to inf and NaN on purpose (weights of 1e200 and more): a test whose value or
+    bound is not finite certifies nothing and is decided exactly, and a value float64
+    must hold is refused (:func:`regions.errors.float64_overflow`); a RuntimeWarning there
+    is noise, and an error under ``-W error``."""
+    @functools.wraps(function)
+    def quiet(*args, **kwargs):
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            return function(*args, **kwargs)
+    return quiet
 
 
 def gamma(n: int) -> float:

@@ -305,9 +305,10 @@ def probe(a, c, e, A, b, errors, center, double radius, axis=None):
             value = (b_in[i] - row_dot(A_in, dim, i, z, axis_in, axes)
                      - slack_bound(A_in, dim, b_in, errors_in, i, z, size, g_slack, axis_in,
                                    axes)) / norm
+            if not value > 0.0:     # (NaN too: a row whose bound overflowed certifies none)
+                certified = 0.0
+                break
             certified = dmin(certified, value)
-        if not certified > 0.0:
-            certified = 0.0
     return certified, signs_arr, values_arr, slacks_arr
 
 

@@ -90,7 +90,7 @@ from threadpoolctl import threadpool_limits
 from ..domain import Domain
 from ..network import Network
 from ..packing import pack_tuples, unpack_tuples
-from ..rounding import known_bounds, learn_bounds
+from ..rounding import known_bounds, learn_bounds, overflow_expected
 from ..tolerances import (BRANCHING, CHECKPOINT_SECONDS, DEMAND_SECONDS, FRONTIER_CELLS,
                           IN_FLIGHT, LEFTOVER_TASKS, MAX_TASKS, POLL_SECONDS, PROGRESS_LANES,
                           REPORT_SECONDS, SLICE_SECONDS, STOP_SECONDS)
@@ -449,6 +449,7 @@ def _end_cut_result(manager, results) -> None:
         manager.join(timeout=STOP_SECONDS)
 
 
+@overflow_expected
 def run_task(task: Task) -> Outcome:
     """Enumerate (or count) the subtrees of ``task.cells``, in order, for at most
     ``task.slice_seconds`` (runs on a worker); the cells left come back cut into parts,

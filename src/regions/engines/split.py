@@ -34,7 +34,8 @@ import numpy as np
 from .._simplex import leading_axes
 from ..domain import Domain
 from ..errors import DomainError
-from ..lp import Ball, Basis, LPSolver
+from .. import lp_exact
+from ..lp import Ball, Basis, LPError, LPSolver
 from ..network import Network, states_from_sides
 from ..predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, output_map,
                           unit_hyperplanes)
@@ -54,7 +55,7 @@ def witness_record(point: tuple, center: np.ndarray) -> tuple[np.ndarray, np.nda
     """An exact interior point (Fractions) as ``(float64 witness, "p/q" strings)``; no
     strings (:data:`NO_RATIONAL`) when it is the float ``center`` itself, exactly."""
     witness = np.array([float_of(v) for v in point])
-    if all(Fraction(c) == v for c, v in zip(center, point)):
+    if np.all(np.isfinite(center)) and all(Fraction(c) == v for c, v in zip(center, point)):
         return witness, NO_RATIONAL
     return witness, np.array([str(v) for v in point], dtype=str)
 NO_UNDECIDED = np.zeros(0, np.int64)
@@ -88,11 +89,21 @@ def cell_basis(cell: SplitCell) -> Basis | None:
 
 
 def root_ball(solver: LPSolver, domain: Domain) -> Ball:
-    """The domain's inscribed ball; DomainError when the domain has no interior."""
-    ball = solver.chebyshev(domain.A, domain.b)
-    if not ball.radius > 0.0:
+    """The domain's inscribed ball; DomainError when the domain has no interior, decided
+    exactly. When HiGHS fails on the domain's LP (bounds near the end of float64, such as a
+    box of 1e300) or finds no interior (a box 1e-300 thin beside sides of 1), an exact
+    interior point with radius 0 (certifying nothing: the cells' exact paths decide) and no
+    duals."""
+    try:
+        ball = solver.chebyshev(domain.A, domain.b)
+    except LPError:
+        ball = None
+    if ball is not None and ball.radius > 0.0:
+        return ball
+    point = lp_exact.interior_point(domain.A, domain.b)
+    if point is None:
         raise DomainError(f"the {domain.kind} domain has no interior")
-    return ball
+    return Ball(np.array([float_of(v) for v in point]), 0.0)
 
 
 class SplitEngine:
@@ -131,7 +142,8 @@ class SplitEngine:
         ball = root_ball(self.solver, domain)
         m = domain.A.shape[0]
         return [SplitCell(0, domain.A, domain.b, -1 - np.arange(m, dtype=np.int64),
-                          np.zeros(m), np.zeros(m, np.int8), ball.center, ball.radius, True,
+                          np.zeros(m), np.zeros(m, np.int8), ball.center, ball.radius,
+                          ball.duals is not None,       # (an exact fallback: not the largest)
                           domain.basis, domain.origin, domain.basis_error(),
                           np.zeros(0, np.int8), NO_SIDES, NO_UNDECIDED,
                           *basis_fields(ball.basis))]

@@ -44,14 +44,14 @@ import numpy as np
 from flint import arb, arb_mat, fmpq, fmpq_mat
 
 from ..domain import Domain, is_box
-from ..errors import DomainError
+from ..errors import DomainError, float64_overflow
 from ..lp import LPSolver
 from ..network import Network, pattern_sides
 from ..polyhedra import patterns_at
 from ..predicates import Decisions
 from ..lp_exact import balanced_row
 from ..rational import (BallMaps, exact_solve, float_of, fraction, independent_rows,
-                        kernel_vector, parse_fraction, scaled_floats)
+                        kernel_vector, magnitude, parse_fraction, scaled_floats)
 from ..rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, rounded_rows_error, row_norms
 from ..tolerances import (BOUND_SAFETY, CHECK_EVERY, GENERATOR_CACHE, MAX_APEX_CONDITION,
                           MAX_CONES, MAX_CORNERS, MAX_DIM, MAX_VERTEX_SUBSETS,
@@ -140,18 +140,31 @@ def rounded_map(M: fmpq_mat, c: fmpq_mat) -> tuple[np.ndarray, np.ndarray]:
     (a rational rounds within one, padded), and half a subnormal spacing an entry may lose
     to underflow (a row of exact zeros keeps error 0)."""
     rows = [[M[i, j] for j in range(M.ncols())] + [c[i, 0]] for i in range(M.nrows())]
-    floats = np.array([[float(v) for v in row] for row in rows],
+    floats = np.array([[float_of(v) for v in row] for row in rows],
                       dtype=np.float64).reshape(len(rows), M.ncols() + 1)
+    _finite(floats, rows, "an entry of the first layer's map")
     nonzero = [any(v != 0 for v in row) for row in rows]
     return floats, (2.0 * UNIT_ROUNDOFF * np.max(np.abs(floats), axis=1, initial=0.0)
                     + np.where(nonzero, SMALLEST_SUBNORMAL, 0.0)) * BOUND_SAFETY
 
 
-def round_generators(points: list) -> tuple[np.ndarray, np.ndarray]:
+def round_generators(points: list, what: str) -> tuple[np.ndarray, np.ndarray]:
     """Exact points (tuples of fmpq) as float64 rows and their error bounds
-    (:func:`~regions.rounding.rounded_rows_error`)."""
-    floats = np.array([[float(v) for v in point] for point in points], dtype=np.float64)
+    (:func:`~regions.rounding.rounded_rows_error`); a DomainError naming ``what`` (the
+    points) when one is beyond float64 (the first cells' generators must be floats)."""
+    floats = np.array([[float_of(v) for v in point] for point in points], dtype=np.float64)
+    _finite(floats, points, what)
     return floats, rounded_rows_error(floats)
+
+
+def _finite(floats: np.ndarray, exact: list, what: str) -> None:
+    """A DomainError (:func:`regions.errors.float64_overflow`) when ``floats``, the rows
+    ``exact`` rounded, are not all finite: the first cells of the vertex engine are made
+    of float64 generators and maps."""
+    if not np.all(np.isfinite(floats)):
+        largest = max(abs(fraction(v)) for row in exact for v in row)
+        raise float64_overflow(what, magnitude(largest),
+                               "; method='split' keeps such points exactly")
 
 
 def bounded_root(domain: Domain, check=None) -> VertexCell:
@@ -167,7 +180,7 @@ def bounded_root(domain: Domain, check=None) -> VertexCell:
         incidence = (V @ domain.A.T) == domain.b
     else:
         points, incidence = exact_vertices(domain.A, domain.b, check)
-        V, V_error = round_generators(points)
+        V, V_error = round_generators(points, "a vertex of the polytope domain")
     rows, row_error = unit_rows(domain.A, domain.b)
     return VertexCell(0, np.hstack([V, np.ones((len(V), 1))]), V_error, pack_incidence(incidence),
                       rows, row_error, -1 - np.arange(m, dtype=np.int64),
@@ -268,7 +281,11 @@ def first_cones(network: Network, domain: Domain):
                           "method='split'")
     if not live:
         return None, domain, constant_cell(network, domain)
-    floats = np.array([[float(G[j, k]) for k in range(G.ncols())] for j in live])
+    floats = np.array([[float_of(G[j, k]) for k in range(G.ncols())] for j in live])
+    if not np.all(np.isfinite(floats)):
+        # rows beyond float64 (weights' products past 1e308): each row scaled by a power
+        # of two instead, the same hyperplanes (the floats only order the exact choices)
+        floats = scaled_floats([[G[j, k] for k in range(G.ncols())] for j in live])
     columns = _independent_columns(G, live, floats)
     r = len(columns)
     if is_max:
@@ -289,7 +306,9 @@ def first_cones(network: Network, domain: Domain):
     inverse = square.inv()
     M, m = maps.input_map(no_states, first)
     map_, map_error = rounded_map(M, m)
-    apex_float, apex_error = round_generators([tuple(apex[i, 0] for i in range(r))])
+    apex_float, apex_error = round_generators([tuple(apex[i, 0] for i in range(r))],
+                                              "the first cones' apex, where the first "
+                                              "layer's hyperplanes meet,")
     ray_floats = scaled_floats([[inverse[i, c] for i in range(r)] for c in range(r)])
     ray_floats /= row_norms(ray_floats)[:, None]
     # the side ``+(a . w + c) >= 0`` of every wall: ``-a . w <= c`` (side s: s times it)
@@ -384,7 +403,8 @@ def polyhedron_cell(network: Network, maps, layer: int, A: fmpq_mat, b: fmpq_mat
                 largest = max(abs(v) for v in direction)
                 ray = tuple(sign * v / largest for v in direction)
                 rays[ray] = [values[i, 0] == 0 for i in range(m)] + [True]
-    V, V_error = round_generators([point for point, _ in found.values()])
+    V, V_error = round_generators([point for point, _ in found.values()],
+                                  "a vertex of a region of the first max layer")
     V = np.hstack([V, np.ones((len(V), 1))])
     if rays:
         directions = np.array([[float(v) for v in ray] for ray in rays])
@@ -425,7 +445,10 @@ def cylinder_factor(network: Network, domain: Domain, selection) -> float:
         return 1.0
     first = next(i for i, layer in enumerate(network.layers) if layer.activation != "identity")
     G = Decisions(network, domain).maps.preactivation(np.zeros(0, np.int8), first)[0]
-    G = np.array([[float(G[j, k]) for k in range(G.ncols())] for j in range(G.nrows())])
+    rows = [[G[j, k] for k in range(G.ncols())] for j in range(G.nrows())]
+    G = np.array([[float_of(v) for v in row] for row in rows])
+    if not np.all(np.isfinite(G)):      # rows scaled by powers of two: the same transfer
+        G = scaled_floats(rows)
     transfer = np.linalg.lstsq(G[:, selection], G, rcond=None)[0]
     return float(np.linalg.norm(transfer, 2)) * (1.0 + 1e-9)
 
@@ -573,7 +596,8 @@ class ExactGenerators:
                 if error <= 4.0 * UNIT_ROUNDOFF * max(size, 1.0):
                     return floats, (error + UNIT_ROUNDOFF * size) * 2.0
         exact = self.exact_generator(pattern, layer, labels, ray, approx)
-        floats = np.array([float(v) for v in exact])
+        # a vertex beyond float64 is +-inf with an infinite bound: its signs are exact
+        floats = np.array([float_of(v) for v in exact])
         if ray:                 # its entries are near 1 (exact_generator balances rays)
             floats /= row_norms(floats[None, :])[0]
             return floats, ((self.dim + 4) * UNIT_ROUNDOFF + SMALLEST_SUBNORMAL) * BOUND_SAFETY

@@ -1,0 +1,166 @@
+"""Networks and domains at the ends of float64's range, against the exact oracle.
+
+Each case was found by fuzzing the engines against an exact rational oracle; before the
+fix each one ended in a raw error (``ValueError`` converting NaN, ``OverflowError``
+converting a rational beyond float64, HiGHS's "Unbounded", an ``AssertionError`` on a
+region without interior). Now every engine either agrees with the exact oracle
+(``oracles.exact_patterns``, brute force over the activation patterns in rationals, which
+shares nothing with ``regions``) or refuses with a ``DomainError`` that names the value
+beyond float64, before giving any answer. No expected count comes from ``regions``.
+"""
+
+import numpy as np
+import pytest
+
+import regions
+
+import oracles
+from oracles import pattern_set, unambiguous
+
+
+def network(layers, activations, slope=0.01):
+    return regions.Network.from_layers(
+        [(np.array(W, dtype=float), np.array(b, dtype=float)) for W, b in layers],
+        activations, slope=slope)
+
+
+def case(name):
+    """``(network, domain, oracle slice)`` of one case."""
+    if name == "norm-beyond-float64-beside-a-coincident-plane":
+        # rows of 1.7e308 and 5e199 on the same plane x - y - z = 0: the first's norm and
+        # error bound overflow; the split engine's probe dropped that row's NaN and
+        # certified a ball across the plane (a region without interior, AssertionError)
+        return (network([([[0.0, -0.5, 0.5], [1.7e308, -1.7e308, -1.7e308], [-1.0, 0.0, -1.0],
+                           [5e199, -5e199, -5e199], [0.0, 0.0, 0.0]],
+                          [0.0, 0.0, -1.0, 0.0, -1.0]),
+                         ([[1.0] * 5], [0.0])], ["relu", "identity"]),
+                regions.whole_space(3), oracles.whole_slice(3))
+    if name == "rows-that-underflow-entirely":
+        # 2e-300 * 2e-200 x: the second layer's float rows are 0 but not its exact ones; the
+        # zero row passed for a unit row and the split engine cut by it (NaN centres)
+        return (network([([[2e-200], [2e-200], [2e-200], [-2e-200]],
+                          [-2e-200, 0.0, -2e-200, 2e-200]),
+                         ([[2e-300, 0.0, 2e-300, 0.0], [6e-300, 0.0, 6e-300, 0.0],
+                           [-2e-300, 2e-300, 2e-300, 5e-301]], [0.0, 0.0, 1e-300]),
+                         ([[5e-324, 1e-323, 0.0], [-5e-324, -1e-323, 0.0], [0.0, 0.0, 0.0]],
+                          [0.0, 0.0, -1e-323]),
+                         ([[1.0, 1.0, 1.0]], [0.0])],
+                        ["relu", "hardtanh", "hardtanh", "identity"]),
+                regions.whole_space(1), oracles.whole_slice(1))
+    if name == "box-of-1e300":
+        # HiGHS answers "Unbounded" for the box's own inscribed ball
+        lo, hi = [-2e300, -1e300, 0.0], [-1e300, 0.0, 1e300]
+        return (network([([[0.0, 0.0, 0.0], [-5e-301, -2e-300, 0.0], [-1e-300, -4e-300, 0.0],
+                           [-2e-300, 0.0, 2e-300]], [1.0, -2.0, -4.0, -1.0]),
+                         ([[-1.0, -1.0, -0.5, 1.0], [1.0, 1.0, 0.5, -1.0]], [-1.0, 1.0]),
+                         ([[1.0, 1.0]], [0.0])], ["relu", "identity", "identity"]),
+                regions.box(np.array(lo), np.array(hi)), oracles.box_slice(lo, hi))
+    if name == "box-1e-300-thin":
+        # the float LP finds no interior in [0, 1] x [0, 1e-300] x [-1, 0]: "no interior"
+        lo, hi = [0.0, 0.0, -1.0], [1.0, 1e-300, 0.0]
+        return (network([([[1e250, 0.0, 0.0], [0.0, 0.0, -1e250], [0.0, 0.0, 0.0]],
+                          [0.0, -2e250, -1e250]),
+                         ([[-1e-300, 0.0, -1e-300], [-1e-300, 0.0, -1e-300],
+                           [-1e-300, 0.0, -1e-300], [-3e-300, 0.0, -3e-300]],
+                          [-1e-300, 0.0, -1e-300, -3e-300]),
+                         ([[1.0] * 4], [0.0])], ["leaky_relu", "relu", "identity"],
+                        slope=5e-324),
+                regions.box(np.array(lo), np.array(hi)), oracles.box_slice(lo, hi))
+    if name == "maps-of-inf-on-a-box":
+        # the walk's facet LP proposed a NaN point (ValueError converting NaN)
+        return (network([([[-1e300, 2e300], [0.0, 0.0], [-1e300, 2e300], [0.0, 0.0]],
+                          [-2e300, -5e299, -1e300, -5e299]),
+                         ([[0.0, -2e100, -1e100, 0.0], [0.0, -2e100, -1e100, 0.0],
+                           [0.0, -2e100, 1e100, -5e99], [0.0, 0.0, 0.0, 0.0]],
+                          [2e100, 0.0, 1e100, 0.0]),
+                         ([[0.5, -1.0, -1.0, 0.0], [5e199, -1e200, 2e200, 0.0]], [0.0, 1e200]),
+                         ([[1.0, 1.0]], [0.0])],
+                        ["relu", "leaky_relu", "hardtanh", "identity"], slope=0.0),
+                regions.box(-1.0, 1.0), oracles.box_slice([-1.0, -1.0], [1.0, 1.0]))
+    if name == "constant-of-nan":
+        # -1.7e308 * 2 - 1.7e308 * 2: a constant pre-activation overflowed to NaN (ValueError
+        # taking its sign)
+        return (network([([[1e200], [-1e200], [0.0], [0.0]], [-1e200, 5e199, 2e200, 1e200]),
+                         ([[-1.7e308, 0.0, 0.0, -1.7e308], [0.0, -1e100, 0.0, 0.0]],
+                          [0.0, -2e100]),
+                         ([[0.0, 0.0], [0.0, 0.0]], [0.0, 0.0]),
+                         ([[1.0, 1.0]], [0.0])], ["hardtanh"] * 3 + ["identity"]),
+                regions.whole_space(1), oracles.whole_slice(1))
+    if name == "vertex-near-1e500":
+        # a vertex of the partition near 1e500 (OverflowError rounding it in the vertex
+        # engine: now +-inf, its signs decided exactly)
+        return (network([([[-1e200, 0.0, 1e200], [-1.0, 0.0, 1.0], [-2e100, 0.0, 2e100],
+                           [1e-100, -1e-100, 1e-100]], [5e199, -1.0, -2e100, 0.0]),
+                         ([[-0.5, 0.0, -1.0, -1.0], [-0.25, 0.0, -0.5, -0.5],
+                           [-0.5, 0.0, -1.0, -1.0], [-1.0, 2.0, 0.0, 0.0]],
+                          [-1e300, -5e299, -1e300, -1e300]),
+                         ([[1.0] * 4], [0.0])], ["leaky_relu", "relu", "identity"],
+                        slope=1e300),
+                regions.whole_space(3), oracles.whole_slice(3))
+    if name == "exact-lp-start-of-nan":
+        # the split engine handed a NaN centre to the exact LP ("not a finite number: nan")
+        return (network([([[2e-150, 5e-324], [2e-150, 5e-324]], [0.0, 0.0]),
+                         ([[-1e-300, 0.0], [-2.0, 0.0], [0.0, 1e-300]],
+                          [-1e-300, -2e150, 2e300]),
+                         ([[1.0, 1.0, 1.0]], [0.0])], ["identity", "relu", "identity"]),
+                regions.whole_space(2), oracles.whole_slice(2))
+    if name == "apex-near-1e323":
+        # the first layer's breakpoints meet near 1e323: the vertex engine's first cones
+        # need that apex in float64 (OverflowError); it refuses, the others are exact
+        return (network([([[0.0], [1e-323], [0.0]], [-1e-323, 1e-323, -1e-323]),
+                         ([[1.0, 1.0, 1.0]], [0.0])], ["hardtanh", "identity"]),
+                regions.whole_space(1), oracles.whole_slice(1))
+    if name == "identity-layers-beyond-float64":
+        # 1e300 * 2e160 through an identity layer: "auto" took the float rank of that
+        # product to choose an engine (LinAlgError: SVD did not converge)
+        return (network([([[2e160], [2e160], [0.0], [1e160]], [0.0, 0.0, 1e160, -1e160]),
+                         ([[-5e299, 1e300, 0.0, -2e300], [-1e300, 1e300, 0.0, 2e300],
+                           [1e300, 0.0, -1e300, -1e300], [2e300, 0.0, 2e300, 0.0]],
+                          [0.0, -2e300, 0.0, 0.0]),
+                         ([[0.0] * 4, [0.0] * 4, [0.0, -1e-200, 0.0, 0.0],
+                           [1e-200, 1e-200, 2e-200, 0.0]], [1e-200, -1e-200, -2e-200, 0.0]),
+                         ([[1.0] * 4], [0.0])], ["identity", "relu", "identity", "identity"]),
+                regions.box(-0.5, 0.0), oracles.box_slice([-0.5], [0.0]))
+    if name.startswith("polytope-of-1e300"):
+        # HiGHS fails on the polytope's bounding box ("Unbounded", or bounds of NaN)
+        A = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]])
+        c = np.array([1e300, 1e300, 1e300] if name.endswith("around-0")
+                     else [2e300, -1e300, 0.0])
+        return (network([([[1.0, 0.0], [1.0, 1.0], [1.0, -1.0]], [5e-301, -1e300, 3e299]),
+                         ([[1.0, 1.0, 1.0]], [0.0])], ["relu", "identity"]),
+                regions.polytope(A, c), oracles.polytope_slice(A, c))
+    raise ValueError(name)
+
+
+CASES = ["norm-beyond-float64-beside-a-coincident-plane", "rows-that-underflow-entirely",
+         "box-of-1e300", "box-1e-300-thin", "maps-of-inf-on-a-box", "constant-of-nan",
+         "vertex-near-1e500", "exact-lp-start-of-nan", "apex-near-1e323",
+         "identity-layers-beyond-float64", "polytope-of-1e300", "polytope-of-1e300-around-0"]
+#: Cases the vertex engine refuses (a DomainError before any work), and the message's cause.
+VERTEX_REFUSES = {"apex-near-1e323": "apex, where .* meet, is near 1e\\+323, beyond float64"}
+
+
+@pytest.mark.parametrize("method", ["auto", "split", "vertex", "walk"])
+@pytest.mark.parametrize("name", CASES)
+def test_extreme_scales_are_exact_or_refused(name, method):
+    net, domain, where = case(name)
+    truth = unambiguous(oracles.exact_patterns, net, where)
+    if method == "vertex" and name in VERTEX_REFUSES:
+        with pytest.raises(regions.DomainError, match=VERTEX_REFUSES[name]):
+            regions.enumerate_regions(net, domain, method=method)
+        return
+    assert pattern_set(regions.enumerate_regions(net, domain, method=method)) == truth
+    assert regions.count_regions(net, domain, method=method).regions == len(truth)
+
+
+def test_the_float_only_mode_refuses_a_constant_of_nan():
+    # exact=False settles an undecided side by its float value, and NaN has no sign
+    net, domain, _ = case("constant-of-nan")
+    with pytest.raises(regions.DomainError, match="constant pre-activation is beyond float64"):
+        regions.enumerate_regions(net, domain, method="split", exact=False)
+
+
+def test_the_refusal_names_the_cause_and_a_way_out():
+    message = str(regions.errors.float64_overflow("a vertex", remedy="; use method='split'"))
+    assert message.startswith("a vertex is beyond float64")
+    assert "Rescale the weights" in message and message.endswith("use method='split'")
