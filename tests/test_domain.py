@@ -439,6 +439,17 @@ def test_empty_polytope_interior_is_rejected_at_enumeration():
         regions.enumerate_regions(net, regions.polytope([[1.0, 0], [-1, 0]], [0.0, 0.0]))
 
 
+def test_a_flat_polytope_with_a_float_interior_is_refused():
+    # Found by fuzzing: x + y <= -1 and -2x - 2y <= 2 leave only the line x + y = -1 (worked
+    # by hand), but with a third row at a grazing angle HiGHS found a ball of radius above 0,
+    # the domain was accepted, and the split engine then raised a raw AssertionError.
+    h = float.fromhex
+    A = np.array([[1.0, 1.0], [h('0x1.000000000002dp+0'), 1.0], [-2.0, -2.0]])
+    c = np.array([-1.0, h('-0x1.fffffffffffffp-1'), 2.0])
+    with pytest.raises(regions.DomainError, match="no interior"):
+        regions.polytope(A, c)
+
+
 def test_a_strip_of_width_2e_12_is_a_domain():
     # |x| <= 1e-12 has an interior: its regions are those of the line x = 0 (no two of the
     # three lines cross inside the strip), counted by the exact line sweep.

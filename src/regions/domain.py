@@ -43,7 +43,7 @@ from .errors import DomainError
 from . import lp_exact
 from .lp import LPError, LPSolver
 from .network import Network
-from .rounding import certified_signs, rounded_rows_error
+from .rounding import certified_signs, rounded_rows_error, strict_slack
 
 __all__ = ["Domain", "is_box", "tolerance_scale", "resolve", "AnyDimension", "whole_space", "box",
            "polytope", "plane", "line", "segment"]
@@ -480,13 +480,17 @@ def _drop_zero_rows(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def _bounding_box(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Bounding box of ``A x <= c`` by 2n LPs; DomainError if the polyhedron has no interior
-    (decided exactly when the float LP finds none). When HiGHS fails or gives NaN (right-hand
-    sides near 1e300, the end of float64), the 2n LPs are solved exactly, their optima
-    rounded outward."""
+    """Bounding box of ``A x <= c`` by 2n LPs; DomainError if the polyhedron has no interior,
+    decided exactly: the float LP's centre certified strictly inside, else an exact interior
+    point (a float radius above 0 proves nothing: two rows ``x + y <= -1`` and ``-2x - 2y <=
+    2`` beside a third at a grazing angle gave one). When HiGHS fails or gives NaN
+    (right-hand sides near 1e300, the end of float64), the 2n LPs are solved exactly, their
+    optima rounded outward."""
     solver = LPSolver()
     try:
-        if solver.chebyshev(A, c).radius <= 0.0 and lp_exact.interior_point(A, c) is None:
+        ball = solver.chebyshev(A, c)
+        if not (ball.radius > 0.0 and strict_slack(A, c, np.zeros(len(c)), ball.center)) \
+                and lp_exact.interior_point(A, c) is None:
             raise DomainError("polytope is empty or has no interior")
         n = A.shape[1]
         lower, upper = np.empty(n), np.empty(n)
