@@ -1391,8 +1391,10 @@ cdef class VertexCore:
     cdef double bounding_ball(self, int32_t* vid, int nvp, double* center) noexcept nogil:
         """Center (float vertex mean) and radius of a ball holding the exact generators
         ``vid[:nvp]`` (their float distances, padded for rounding, plus their error
-        bounds); -1 when one is a ray. A distance whose squares may underflow or overflow
-        is taken again of the difference scaled by its largest entry."""
+        bounds); -1 when one is a ray, or when a coordinate, a distance or an error bound is
+        not finite (a generator beyond float64: no ball then, every side is decided at the
+        generators). A distance whose squares may underflow or overflow is taken again of
+        the difference scaled by its largest entry."""
         cdef int dim = self.dim, i, k
         cdef double* z = <double*>self.ws.pool_z.data
         cdef double* g
@@ -1406,7 +1408,10 @@ cdef class VertexCore:
                 return -1.0
             for k in range(dim):
                 center[k] += g[k]
-            error = dmax(error, (<double*>self.ws.pool_error.data)[vid[i]])
+            d = (<double*>self.ws.pool_error.data)[vid[i]]
+            if not d < INFINITY:         # (NaN too, which dmax would drop)
+                return -1.0
+            error = dmax(error, d)
         for k in range(dim):
             center[k] /= nvp
         for i in range(nvp):
@@ -1420,6 +1425,8 @@ cdef class VertexCore:
                 for k in range(dim):
                     difference[k] = g[k] - center[k]
                 d = scaled_norm(difference, dim)
+                if not d < INFINITY:
+                    return -1.0
             far = dmax(far, d)
         return far * (1.0 + 1e-12) + self.root_dim * error + 1e-300
 
@@ -1883,10 +1890,11 @@ cdef class VertexCore:
         cdef double* G = self.G
         cdef double* G_error = self.G_error
         cdef double offset = 1.0 if L.act == HARDTANH else 0.0
-        cdef double entry = 0.0
+        cdef double entry = 0.0, size
         cdef bint source = self.G_norm > 0.0
         for j in range(n):
-            entry = dmax(entry, L.largest_slope * row_size(G + j * cols, cols) + offset)
+            size = L.largest_slope * row_size(G + j * cols, cols) + offset
+            entry = dmax(entry, size if size == size else INFINITY)  # (dmax drops a NaN)
             source = source or G_error[j] > 0.0
         source = source or entry > 0.0
         self.child_norm = L.largest_slope * self.G_norm
