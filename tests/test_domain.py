@@ -450,6 +450,21 @@ def test_a_flat_polytope_with_a_float_interior_is_refused():
         regions.polytope(A, c)
 
 
+def test_a_polytope_bound_beyond_highs_tolerance():
+    # Found in review: the polytope 0 <= y <= 1, x >= 0, x - 1e-9 y <= 1 reaches x = 1 + 1e-9
+    # at (1 + 1e-9, 1), so the neuron relu(x - (1 + 5e-10)) cuts it into two regions (worked
+    # by hand; the exact oracle agrees). HiGHS put the bounding box's upper x at 1, the split
+    # engine decided the neuron off over that box, and returned one region, certain=True.
+    A, c = [[-1.0, 0.0], [0.0, -1.0], [0.0, 1.0], [1.0, -1e-9]], [0.0, 0.0, 1.0, 1.0]
+    domain = regions.polytope(A, c)
+    assert domain.upper[0] >= 1.0 + 1e-9
+    net = regions.Network.from_layers([([[1.0, 0.0]], [-(1.0 + 5e-10)]), ([[1.0]], [0.0])])
+    truth = oracles.exact_patterns(net, oracles.polytope_slice(np.array(A), np.array(c)))
+    assert truth == {(0,), (1,)}
+    for method in ("split", "vertex", "walk", "auto"):
+        assert pattern_set(regions.enumerate_regions(net, domain, method=method)) == truth
+
+
 def test_a_strip_of_width_2e_12_is_a_domain():
     # |x| <= 1e-12 has an interior: its regions are those of the line x = 0 (no two of the
     # three lines cross inside the strip), counted by the exact line sweep.

@@ -480,50 +480,78 @@ def _drop_zero_rows(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def _bounding_box(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Bounding box of ``A x <= c`` by 2n LPs; DomainError if the polyhedron has no interior,
-    decided exactly: the float LP's centre certified strictly inside, else an exact interior
-    point (a float radius above 0 proves nothing: two rows ``x + y <= -1`` and ``-2x - 2y <=
-    2`` beside a third at a grazing angle gave one). When HiGHS fails or gives NaN
-    (right-hand sides near 1e300, the end of float64), the 2n LPs are solved exactly, their
-    optima rounded outward."""
+    """Bounding box of ``A x <= c``, rigorous since the split engine decides sides over it:
+    each bound proved by exact multipliers (:func:`_dual_bound`) on the rows HiGHS's duals
+    support, else the exact LP's optimum (warm-started from HiGHS's tightest rows), rounded
+    outward to float64; +-inf where the polyhedron is unbounded that way or the bound is
+    beyond float64. HiGHS's own optimum may lie inside its tolerance: ``x <= 1 + 1e-9 y``
+    with ``y <= 1`` gave ``x <= 1``. DomainError if the polyhedron has no interior, decided
+    exactly: the float LP's centre certified strictly inside, else an exact interior point
+    (a float radius above 0 proves nothing: ``x + y <= -1`` and ``-2x - 2y <= 2`` beside a
+    third row at a grazing angle gave one)."""
     solver = LPSolver()
     try:
         ball = solver.chebyshev(A, c)
-        if not (ball.radius > 0.0 and strict_slack(A, c, np.zeros(len(c)), ball.center)) \
-                and lp_exact.interior_point(A, c) is None:
-            raise DomainError("polytope is empty or has no interior")
-        n = A.shape[1]
-        lower, upper = np.empty(n), np.empty(n)
-        for i in range(n):
-            lower[i] = solver.minimize_coordinate(A, c, i, sense=1.0)
-            upper[i] = -solver.minimize_coordinate(A, c, i, sense=-1.0)
-    except LPError:
-        lower = upper = np.full(A.shape[1], np.nan)
-    if np.any(np.isnan(lower)) or np.any(np.isnan(upper)):
-        return _exact_bounding_box(A, c)
-    return lower, upper
-
-
-def _exact_bounding_box(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_bounding_box` by exact LPs, each bound rounded outward to float64 (+-inf
-    where the polyhedron is unbounded, or its bound is beyond float64)."""
-    if lp_exact.interior_point(A, c) is None:
+        inside = ball.radius > 0.0 and strict_slack(A, c, np.zeros(len(c)), ball.center)
+    except LPError:             # (right-hand sides near 1e300, the end of float64)
+        inside = False
+    if not inside and lp_exact.interior_point(A, c) is None:
         raise DomainError("polytope is empty or has no interior")
     n = A.shape[1]
     lower, upper = np.empty(n), np.empty(n)
     for i in range(n):
         for sense, out in ((1, upper), (-1, lower)):
-            result = lp_exact.maximize(A, c, [float(sense) if k == i else 0.0
-                                              for k in range(n)])
-            if result.status != "optimal":      # unbounded (it is not empty)
-                out[i] = sense * math.inf
-                continue
-            value = sense * result.value
+            direction = np.zeros(n)
+            direction[i] = sense
             try:
-                bound = float(value)
-            except OverflowError:               # beyond float64
-                bound = math.inf if value > 0 else -math.inf
-            if math.isfinite(bound) and (fmpq(*bound.as_integer_ratio()) - value) * sense < 0:
-                bound = math.nextafter(bound, sense * math.inf)      # outward
-            out[i] = bound
+                _, point = solver.maximizer(A, c, direction)
+            except LPError:
+                point = None
+            if point is not None and np.all(np.isfinite(point)):
+                bound = _dual_bound(A, c, direction, solver.row_duals())
+                if bound is not None:
+                    out[i] = _rounded_outward(sense * bound, sense)
+                    continue
+            basis = None
+            if point is not None and np.all(np.isfinite(point)):
+                basis = np.argsort(c - A @ point, kind="stable")[:n].tolist()
+            result = lp_exact.maximize(A, c, direction, basis=basis)
+            out[i] = sense * math.inf if result.status != "optimal" else \
+                _rounded_outward(sense * result.value, sense)
     return lower, upper
+
+
+def _dual_bound(A: np.ndarray, c: np.ndarray, direction: np.ndarray, duals: np.ndarray):
+    """An exact upper bound (fmpq) on ``direction . x`` over ``A x <= c`` by weak duality,
+    or None: multipliers ``y >= 0`` on the rows where the float ``duals`` (m,) are not zero
+    (at most n of them, the largest), solved exactly from ``A_S^T y = direction`` (its
+    normal equations, then checked); then ``direction . x = y . A_S x <= y . c_S``."""
+    n = A.shape[1]
+    support = np.flatnonzero(duals != 0.0)
+    support = support[np.argsort(-np.abs(duals[support]), kind="stable")][:n]
+    if support.size == 0 or not np.all(np.isfinite(duals[support])):
+        return None
+    rows = fmpq_mat([[_exact(v) for v in A[k]] for k in support])
+    target = fmpq_mat(n, 1, [_exact(v) for v in direction])
+    try:
+        y = (rows * rows.transpose()).solve(rows * target)
+    except ZeroDivisionError:               # dependent rows: the exact LP decides
+        return None
+    if rows.transpose() * y != target or any(y[k, 0] < 0 for k in range(y.nrows())):
+        return None
+    return sum((y[k, 0] * _exact(c[j]) for k, j in enumerate(support)), fmpq(0))
+
+
+def _exact(value: float) -> fmpq:
+    return fmpq(*float(value).as_integer_ratio())
+
+
+def _rounded_outward(value, sense: int) -> float:
+    """An exact rational rounded to float64 towards ``sense * inf`` (+-inf beyond float64)."""
+    try:
+        bound = float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+    if math.isfinite(bound) and (fmpq(*bound.as_integer_ratio()) - value) * sense < 0:
+        bound = math.nextafter(bound, sense * math.inf)
+    return bound

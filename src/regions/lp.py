@@ -256,6 +256,11 @@ class LPSolver:
             return value, None
         return value, np.asarray(self._highs.getSolution().col_value)[:A.shape[1]].copy()
 
+    def row_duals(self) -> np.ndarray:
+        """The row duals of the last LP solved (m,): proposals, e.g. the support of a dual
+        certificate that exact arithmetic checks."""
+        return np.asarray(self._highs.getSolution().row_dual, dtype=np.float64).copy()
+
     def minimize_coordinate(self, A: np.ndarray, c: np.ndarray, i: int, sense: float) -> float:
         """``min sense * z_i`` over ``{A z <= c}`` (``-inf`` when unbounded)."""
         direction = np.zeros(A.shape[1])
