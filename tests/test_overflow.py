@@ -158,9 +158,3 @@ def test_the_float_only_mode_refuses_a_constant_of_nan():
     net, domain, _ = case("constant-of-nan")
     with pytest.raises(regions.DomainError, match="constant pre-activation is beyond float64"):
         regions.enumerate_regions(net, domain, method="split", exact=False)
-
-
-def test_the_refusal_names_the_cause_and_a_way_out():
-    message = str(regions.errors.float64_overflow("a vertex", remedy="; use method='split'"))
-    assert message.startswith("a vertex is beyond float64")
-    assert "Rescale the weights" in message and message.endswith("use method='split'")

@@ -384,7 +384,7 @@ def _auto_engine(network: Network, scaled, settings: Settings):
     if vertex_advantage(network, dim, scaled.is_bounded, rank < scaled.dim, facets=facets) > 0:
         try:
             engine = VertexEngine(network, scaled, settings)
-        except DomainError:         # too many corners or cones
+        except DomainError:   # too many corners or cones, or first cells beyond float64
             return SplitEngine(network, scaled, settings)
         if engine.apex_condition <= MAX_APEX_CONDITION and vertex_advantage(
                 network, engine.working.dim, scaled.is_bounded, rank < scaled.dim,
@@ -438,7 +438,8 @@ def cell_vertices(hyperplanes: int, dim: int) -> float:
 
 def _first_rank(network: Network, domain) -> int:
     """The rank of the first layer with breakpoints in the domain's coordinates, in float64
-    (it only picks an engine; the vertex engine finds it exactly)."""
+    (it only picks an engine; the vertex engine finds it exactly), in rationals when the
+    float products overflow."""
     M = domain.basis
     for index, layer in enumerate(network.layers):
         with np.errstate(over="ignore", invalid="ignore"):

@@ -120,5 +120,5 @@ def float64_overflow(what: str, near: str = "", remedy: str = "") -> DomainError
         f"weights' products or ratios (or the domain's extent) leave float64's range. "
         f"Rescale the weights "
         f"(multiplying one layer's weights and biases, and every later layer's biases, by "
-        f"the same positive power of two keeps the regions of relu, leaky_relu and max "
+        f"the same power of two, such as 2^-500, keeps the regions of relu, leaky_relu and max "
         f"layers) or shrink the domain{remedy}")

@@ -41,8 +41,8 @@ from .rational import RationalMaps, fraction
 from .rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, gamma, row_norms
 from .tolerances import BOUND_SAFETY
 
-__all__ = ["matrix_error", "dual_bound", "Decisions", "Hyperplanes", "layer_hyperplanes",
-           "unit_hyperplanes", "max_part", "output_map"]
+__all__ = ["matrix_error", "dual_bound", "float_guess", "Decisions", "Hyperplanes",
+           "layer_hyperplanes", "unit_hyperplanes", "max_part", "output_map"]
 
 
 def matrix_error(W: np.ndarray, M: np.ndarray, m: np.ndarray, bias: np.ndarray,
@@ -61,7 +61,7 @@ def _doubles(array: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(array, dtype=np.float64)
 
 
-def _float_sign(value: float) -> int:
+def float_guess(value: float) -> int:
     """The sign of a float value, the guess handed to :meth:`Decisions.settle` (0 when it
     overflowed to inf or NaN: no guess)."""
     return int(np.sign(value)) if np.isfinite(value) else 0
@@ -142,7 +142,7 @@ class Decisions:
         return False
 
     @staticmethod
-    def float_sign(value: float, what: str) -> int:
+    def float_only_sign(value: float, what: str) -> int:
         """The float-only mode's answer to an undecided predicate: the sign of its float
         ``value``; a DomainError when that overflowed to inf or NaN (it has no sign), naming
         ``what`` (:func:`regions.errors.float64_overflow`)."""
@@ -299,10 +299,10 @@ def layer_hyperplanes(decisions: Decisions, pattern: np.ndarray, index: int, lay
         bound = (G_error[j] + UNIT_ROUNDOFF * abs(value)) * BOUND_SAFETY
         if abs(value) > bound:
             side[t] = 1 if value > 0 else -1
-        elif decisions.settle(_float_sign(value)):
+        elif decisions.settle(float_guess(value)):
             side[t] = decisions.constant_side(pattern, index, j, layer.breakpoints[q])
         else:
-            side[t] = decisions.float_sign(value, "a neuron's constant pre-activation")
+            side[t] = decisions.float_only_sign(value, "a neuron's constant pre-activation")
         if side[t] == 0:
             side[t] = tie_sides(layer.activation, layer.width)[t]
     return Hyperplanes(a, c, e, constant, side)
@@ -347,10 +347,10 @@ def unit_hyperplanes(decisions: Decisions, pattern: np.ndarray, label: int, laye
         bound = (D_error[t] + UNIT_ROUNDOFF * abs(value)) * BOUND_SAFETY
         if abs(value) > bound or bound == 0.0:    # bound 0: both inputs and 0 are exact
             side[t] = int(np.sign(value))
-        elif decisions.settle(_float_sign(value)):
+        elif decisions.settle(float_guess(value)):
             side[t] = decisions.constant_sign(pattern, label + int(t))
         else:
-            side[t] = decisions.float_sign(value, "a max unit's constant difference")
+            side[t] = decisions.float_only_sign(value, "a max unit's constant difference")
         if side[t] == 0:
             side[t] = -1
     return Hyperplanes(a, c, e, zero, side)

@@ -83,8 +83,8 @@ def float_of(value) -> float:
 
 
 def magnitude(value) -> str:
-    """The decimal order of magnitude of an exact rational, for messages (within a factor
-    of about 2).
+    """The decimal order of magnitude of an exact rational, for messages (from the bit
+    lengths: within a factor of about 10).
 
     >>> magnitude(fmpq(10) ** 400), magnitude(fmpq(-3, 4))
     ('1e+400', '1e+00')

@@ -61,7 +61,7 @@ from .crossing cimport (common_bits, keep_rows, lowest_bit, on_constraints, on_v
 from .preactivation cimport (affine_map, column_norm, map_error, root_of_squares, row_size,
                              smaller)
 from .refine cimport refine
-from .rounding cimport certify, dmax, dmin, gamma, scaled_norm
+from .rounding cimport bound_max, certify, dmax, dmin, gamma, scaled_norm
 from .small_lp cimport ball_by_subsets
 from .vertex_records cimport (CellHead, CellView, PieceHead, cell_bytes, piece_bytes,
                               piece_candidates, piece_cuts, piece_sides, piece_vertices, view)
@@ -1622,9 +1622,6 @@ cdef class VertexCore:
         cdef uint64_t* inc = <uint64_t*>self.ws.pool_inc.data
         if not rays:
             z[v * gd + dim] = 1.0
-            for i in range(dim):
-                z[v * gd + i] = 0.5 * (z[<size_t>p * gd + i] + z[<size_t>q * gd + i])
-            (<double*>self.ws.pool_error.data)[v] = 1e300
             self.exact_generator(cv, v, words)
             return 0
         ray, error = self.exact.crossing_ray(
@@ -1890,11 +1887,10 @@ cdef class VertexCore:
         cdef double* G = self.G
         cdef double* G_error = self.G_error
         cdef double offset = 1.0 if L.act == HARDTANH else 0.0
-        cdef double entry = 0.0, size
+        cdef double entry = 0.0
         cdef bint source = self.G_norm > 0.0
         for j in range(n):
-            size = L.largest_slope * row_size(G + j * cols, cols) + offset
-            entry = dmax(entry, size if size == size else INFINITY)  # (dmax drops a NaN)
+            entry = bound_max(entry, L.largest_slope * row_size(G + j * cols, cols) + offset)
             source = source or G_error[j] > 0.0
         source = source or entry > 0.0
         self.child_norm = L.largest_slope * self.G_norm

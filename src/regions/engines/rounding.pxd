@@ -8,8 +8,15 @@ from .compiled cimport BOUND_SAFETY, UNIT_ROUNDOFF
 
 
 cdef inline double dmax(double a, double b) noexcept nogil:
-    """The larger of two doubles (inlined; libm's ``fmax`` is a call)."""
+    """The larger of two doubles (inlined; libm's ``fmax`` is a call); ``b`` when either is
+    NaN, so a NaN first argument is dropped."""
     return a if a > b else b
+
+
+cdef inline double bound_max(double a, double b) noexcept nogil:
+    """The larger of two error bounds, infinite when ``b`` is NaN (which a later ``dmax``
+    would drop): a bound that is not a number bounds nothing."""
+    return INFINITY if b != b else (a if a > b else b)
 
 
 cdef inline double dmin(double a, double b) noexcept nogil:

@@ -550,9 +550,13 @@ class ExactGenerators:
             self._remember(pattern, labels, ray, found)
         else:
             self._cache.move_to_end(key)
-        if ray and sum(float(v) * a for v, a in zip(found, approx)) < 0:
-            return [-v for v in found]
-        return found
+        if not ray:
+            return found
+        floats = np.array([float(v) for v in found])
+        cosine = float(floats @ approx) / float(row_norms(np.vstack([floats, approx])).prod())
+        if not abs(cosine) >= 0.5:
+            raise AssertionError("a ray's float is too far from its exact direction to orient it")
+        return [-v for v in found] if cosine < 0 else found
 
     def _key(self, pattern: bytes, labels: tuple, ray: bool) -> tuple:
         """The cache key: the labels, and the part of the pattern their hyperplanes depend
@@ -596,12 +600,18 @@ class ExactGenerators:
                 if error <= 4.0 * UNIT_ROUNDOFF * max(size, 1.0):
                     return floats, (error + UNIT_ROUNDOFF * size) * 2.0
         exact = self.exact_generator(pattern, layer, labels, ray, approx)
+        if ray:
+            return self._rounded_ray(exact)
         # a vertex beyond float64 is +-inf with an infinite bound: its signs are exact
         floats = np.array([float_of(v) for v in exact])
-        if ray:                 # its entries are near 1 (exact_generator balances rays)
-            floats /= row_norms(floats[None, :])[0]
-            return floats, ((self.dim + 4) * UNIT_ROUNDOFF + SMALLEST_SUBNORMAL) * BOUND_SAFETY
         return floats, UNIT_ROUNDOFF * float(np.max(np.abs(floats), initial=0.0)) * BOUND_SAFETY
+
+    def _rounded_ray(self, ray: list) -> tuple[np.ndarray, float]:
+        """An exact ray with entries near 1 (:func:`~regions.lp_exact.balanced_row`) as a unit
+        float64 ray, and its error bound."""
+        floats = np.array([float(v) for v in ray])
+        floats /= row_norms(floats[None, :])[0]
+        return floats, ((self.dim + 4) * UNIT_ROUNDOFF + SMALLEST_SUBNORMAL) * BOUND_SAFETY
 
     def crossing_ray(self, pattern: bytes, layer: int, plane: int, labels: tuple,
                      positive: tuple, negative: tuple) -> tuple[np.ndarray, float]:
@@ -620,9 +630,7 @@ class ExactGenerators:
             raise AssertionError("a crossed edge's exact ends are not on opposite sides")
         found = balanced_row([-sq * pk + sp * qk for pk, qk in zip(p, q)])
         self._remember(pattern, labels, True, found)
-        floats = np.array([float(v) for v in found])
-        floats /= row_norms(floats[None, :])[0]
-        return floats, ((self.dim + 4) * UNIT_ROUNDOFF + SMALLEST_SUBNORMAL) * BOUND_SAFETY
+        return self._rounded_ray(found)
 
     def sign(self, pattern: bytes, layer: int, labels: tuple, ray: bool, approx: np.ndarray,
              plane: int) -> int:
