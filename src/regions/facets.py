@@ -154,7 +154,7 @@ def _facet(A: np.ndarray, b: np.ndarray, exact_A: fmpq_mat, exact_b: fmpq_mat, g
         support = [int(kept[sources[k]]) for k in binding]
     if support and _separated(exact_A, exact_b, row, support):
         return None
-    if not decisions.settle(-1):    # float-only: the float64 LP found no facet
+    if not decisions.settle():    # float-only: the float64 LP found no facet
         return None
     return _exact_facet(exact_A, exact_b, row, others)
 

@@ -19,8 +19,8 @@ from .domain import Domain
 from .errors import RegionsError
 from .lp import LPSolver
 from .network import Network, max_winners, sides_from_states
-from .predicates import (Decisions, float_guess, layer_hyperplanes, matrix_error, max_part,
-                          output_map, unit_hyperplanes)
+from .predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, output_map,
+                          unit_hyperplanes)
 from .rounding import UNIT_ROUNDOFF, certified_signs, row_norms, strict_slack
 from .tolerances import BOUND_SAFETY
 
@@ -227,9 +227,7 @@ def patterns_at(network: Network, domain: Domain, points,
             shifted = np.repeat(beta, k) - offsets
             signs, values = certified_signs(rows, shifted, np.repeat(G_error, k), z[members])
             for i, t in zip(*np.nonzero(signs == 0)):
-                # the float guess (0 where the float value overflowed to inf or NaN)
-                guess = float_guess(values[i, t])
-                if decisions.settle(guess):
+                if decisions.settle():
                     partial = out[members[i]].copy()
                     signs[i, t] = decisions.side_at_point(partial, int(labels[index] + t),
                                                           z[members[i]])
@@ -259,11 +257,10 @@ def _max_states_at(decisions: Decisions, prefix: np.ndarray, first: int, layer, 
         signs, values = certified_signs(planes.a, planes.c, planes.e, points)
         signs[:, planes.constant] = planes.side[planes.constant]
         for i, t in zip(*np.nonzero(signs == 0)):
-            value = values[i, t]
-            if decisions.settle(float_guess(value)):
+            if decisions.settle():
                 signs[i, t] = decisions.side_at_point(prefix, first + int(t), points[i])
             else:
-                signs[i, t] = decisions.float_only_sign(value, "a max unit's difference")
+                signs[i, t] = decisions.float_only_sign(values[i, t], "a max unit's difference")
         size = int(layer.window_sizes[unit])
         states[:, unit] = max_winners(signs, size)
         first += planes.a.shape[0]

@@ -41,8 +41,8 @@ from .rational import RationalMaps, fraction
 from .rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, gamma, row_norms
 from .tolerances import BOUND_SAFETY
 
-__all__ = ["matrix_error", "dual_bound", "float_guess", "Decisions", "Hyperplanes",
-           "layer_hyperplanes", "unit_hyperplanes", "max_part", "output_map"]
+__all__ = ["matrix_error", "dual_bound", "Decisions", "Hyperplanes", "layer_hyperplanes",
+           "unit_hyperplanes", "max_part", "output_map"]
 
 
 def matrix_error(W: np.ndarray, M: np.ndarray, m: np.ndarray, bias: np.ndarray,
@@ -59,12 +59,6 @@ def matrix_error(W: np.ndarray, M: np.ndarray, m: np.ndarray, bias: np.ndarray,
 
 def _doubles(array: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(array, dtype=np.float64)
-
-
-def float_guess(value: float) -> int:
-    """The sign of a float value, the guess handed to :meth:`Decisions.settle` (0 when it
-    overflowed to inf or NaN: no guess)."""
-    return int(np.sign(value)) if np.isfinite(value) else 0
 
 
 def _finite_start(point):
@@ -132,9 +126,10 @@ class Decisions:
             self._maps = RationalMaps(self.network, self.domain)
         return self._maps
 
-    def settle(self, float_sign: int) -> bool:
+    def settle(self) -> bool:
         """Count one undecided predicate; True when it must be decided exactly, False in the
-        float-only mode (then the caller uses ``float_sign``)."""
+        float-only mode (then the caller answers by the float value, as
+        :meth:`float_only_sign`)."""
         if self.exact:
             self.exact_decisions += 1
             return True
@@ -285,7 +280,7 @@ def layer_hyperplanes(decisions: Decisions, pattern: np.ndarray, index: int, lay
         zero |= (largest == 0.0) & ~feeding.any(axis=1)
         undecided = np.flatnonzero(~(nonzero | zero))
     for j in undecided:
-        if decisions.settle(0):
+        if decisions.settle():
             zero[j] = decisions.zero_gradient(pattern, index, int(j))
         else:
             zero[j] = largest[j] == 0.0
@@ -299,7 +294,7 @@ def layer_hyperplanes(decisions: Decisions, pattern: np.ndarray, index: int, lay
         bound = (G_error[j] + UNIT_ROUNDOFF * abs(value)) * BOUND_SAFETY
         if abs(value) > bound:
             side[t] = 1 if value > 0 else -1
-        elif decisions.settle(float_guess(value)):
+        elif decisions.settle():
             side[t] = decisions.constant_side(pattern, index, j, layer.breakpoints[q])
         else:
             side[t] = decisions.float_only_sign(value, "a neuron's constant pre-activation")
@@ -330,7 +325,7 @@ def unit_hyperplanes(decisions: Decisions, pattern: np.ndarray, label: int, laye
     nonzero = largest > D_error
     zero = (largest == 0.0) & (D_error == 0.0)
     for t in np.flatnonzero(~nonzero & ~zero):
-        if decisions.settle(0):
+        if decisions.settle():
             zero[t] = decisions.zero_row(pattern, label + int(t))
         else:
             zero[t] = largest[t] == 0.0
@@ -347,7 +342,7 @@ def unit_hyperplanes(decisions: Decisions, pattern: np.ndarray, label: int, laye
         bound = (D_error[t] + UNIT_ROUNDOFF * abs(value)) * BOUND_SAFETY
         if abs(value) > bound or bound == 0.0:    # bound 0: both inputs and 0 are exact
             side[t] = int(np.sign(value))
-        elif decisions.settle(float_guess(value)):
+        elif decisions.settle():
             side[t] = decisions.constant_sign(pattern, label + int(t))
         else:
             side[t] = decisions.float_only_sign(value, "a max unit's constant difference")

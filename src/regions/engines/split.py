@@ -246,7 +246,7 @@ class SplitEngine:
                 center, radius = ball.center, ball.radius
         rational = NO_RATIONAL
         if not strictly_inside(cell.A, cell.b, cell.errors, center, self.axis):
-            if self.decisions.settle(0):
+            if self.decisions.settle():
                 point = self.decisions.interior_point(cell.pattern, cell.labels, cell.row_sides,
                                                       start=center)
                 if point is None:
@@ -468,7 +468,7 @@ class LayerSplit:
         verdict, ball = self.propose(piece, *rows[:3])
         if verdict is not None:
             return verdict, ball, rows
-        if not self.decisions.settle(1 if ball.radius > 0.0 else -1):
+        if not self.decisions.settle():
             return ball.radius > 0.0, ball, rows
         reach = self.decisions.reaches(self.cell.pattern, piece.labels, piece.row_sides,
                                        int(self.labels[t]), side, start=piece.center,
@@ -699,7 +699,7 @@ class MaxSplit(LayerSplit):
             return ball.center, float(ball.radius), True, ball.basis
         if verdict is False:
             return None
-        if not self.decisions.settle(1 if ball.radius > 0.0 else -1):
+        if not self.decisions.settle():
             if ball.radius > 0.0:
                 return ball.center, float(ball.radius), True, ball.basis
             return None

@@ -155,7 +155,7 @@ class WalkEngine:
         ball = self.solver.proposal(system.A, system.b, cap=RADIUS_CAP)
         if ball.radius > 0.0 and strict_slack(system.A, system.b, system.errors, ball.center):
             return system, ball.center, float(ball.radius), NO_RATIONAL
-        if not self.decisions.settle(1 if ball.radius > 0.0 else -1):
+        if not self.decisions.settle():
             return ((system, ball.center, float(ball.radius), NO_RATIONAL) if ball.radius > 0.0
                     else None)
         point = self.decisions.interior_point(pattern, system.labels, system.sides,
