@@ -309,7 +309,9 @@ def box(lo, hi):
 def polytope(A, c) -> Domain:
     """The polyhedron ``{x : A x <= c}`` (need not be bounded).
 
-    Raises :class:`DomainError` when it is empty or has no interior.
+    Raises :class:`DomainError` when it is empty or has no interior (decided exactly). Its
+    bounding box (``lower``, ``upper``) is proved and rounded outward; a bound beyond
+    float64's range (about 1.8e308) is infinite, so such a polytope counts as unbounded.
 
     Examples
     --------
