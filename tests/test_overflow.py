@@ -15,6 +15,7 @@ import pytest
 import regions
 
 import oracles
+import rational_oracle as ro
 from oracles import pattern_set, unambiguous
 
 
@@ -158,3 +159,39 @@ def test_the_float_only_mode_refuses_a_constant_of_nan():
     net, domain, _ = case("constant-of-nan")
     with pytest.raises(regions.DomainError, match="constant pre-activation is beyond float64"):
         regions.enumerate_regions(net, domain, method="split", exact=False)
+
+
+@pytest.mark.slow
+def test_a_max_unit_whose_exact_interior_point_is_beyond_float64():
+    # Found by fuzzing: weights from 2^-498 to 2^498 and a max layer over all of R^2; the
+    # split engine's exact interior point of a max unit's piece lies beyond float64, and
+    # rounding it raised OverflowError ("auto" takes the split engine on max networks).
+    # The oracle tries every pattern with an exact LP (about 30 s).
+    h = float.fromhex
+
+    def rows(entries):
+        return np.array([[h(v) for v in row] for row in entries])
+
+    layers = [
+        (rows([['0x1.084f3a5a57edfp-496', '-0x1p+0'], ['-0x1.4f8b588e368f1p-17', '0x1p+0'],
+               ['0x1.b64366640eceap-246', '-0x1.a87c262151e1ap+250'],
+               ['0x1p+0', '-0x1.652efdc6018a2p+344']]), np.array([0.0, 0.0, 0.0, 2.0])),
+        (rows([['0x1.7763fd12d819fp+496', '-0x1p+0', '0x1.cf2b1970e7258p-251',
+                '-0x1.1afd6ec0e1411p+249'],
+               ['0x1p+0', '-0x1.8136ab4d35084p+498', '-0x1.1be08bb330950p+334',
+                '-0x1.d202282ea81d5p-247'],
+               ['-0x1.286d80ec190dcp-257', '-0x1p+0', '-0x1p+1', '-0x1.68a9c942f3ba3p+438']]),
+         np.array([2.0, -1.0, -2.0])),
+        (rows([['-0x1p+1', '-0x1.a2fe76a3f9475p-498', '0x1p+0'],
+               ['0x0p+0', '0x1p+1', '0x1.b76db8b757c26p-433']]),
+         np.array([h('-0x1.d0b6060c3bd22p+406'), h('0x1.2087d4358fc82p+434')])),
+        (np.eye(2), np.zeros(2)),
+        (np.array([[-2.0, 2.0]]), np.zeros(1))]
+    net = regions.Network.from_layers(
+        layers, ["leaky_relu"] * 3 + ["max", "identity"], slope=h('0x1.a2fe76a3f9475p-499'),
+        windows={3: [[1, 0], [0, 1]]})
+    truth = ro.brute_force_regions(net, regions.whole_space(2))
+    assert len(truth) == 61
+    for method in ("auto", "split"):
+        assert pattern_set(regions.enumerate_regions(net, method=method)) == truth
+        assert regions.count_regions(net, method=method).regions == 61

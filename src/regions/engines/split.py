@@ -707,7 +707,7 @@ class MaxSplit(LayerSplit):
                                               start=piece.center)
         if point is None:
             return None
-        return np.array([float(v) for v in point]), 0.0, False, None
+        return np.array([float_of(v) for v in point]), 0.0, False, None
 
     def next_layer(self, piece: Piece) -> SplitCell:
         """A finished piece as a cell of the next layer: its units' states and the rows
