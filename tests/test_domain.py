@@ -465,6 +465,31 @@ def test_a_polytope_bound_beyond_highs_tolerance():
         assert pattern_set(regions.enumerate_regions(net, domain, method=method)) == truth
 
 
+def test_a_polytope_beyond_float64_has_outward_bounds():
+    # 1e300 <= 1e-10 x <= 2e300, |y| <= 1: x lies in [1e310, 2e310] (by hand), beyond float64,
+    # so the box's bounds are the largest float below and +inf above (the lower bound was
+    # +inf, on the wrong side)
+    domain = regions.polytope([[-1e-10, 0.0], [1e-10, 0.0], [0.0, 1.0], [0.0, -1.0]],
+                              [-1e300, 2e300, 1.0, 1.0])
+    assert domain.lower.tolist() == [np.finfo(float).max, -1.0]
+    assert domain.upper.tolist() == [np.inf, 1.0]
+
+
+@pytest.mark.parametrize("method", ["split", "vertex", "walk", "auto"])
+def test_a_small_box_beside_a_redundant_row_near_float64s_end(method):
+    # Found in review: [0, 0.1]^2 and x + y <= 1.7e308. The engines work in coordinates
+    # divided by the domain's scale (2^-4 here), which took that right-hand side to inf and
+    # the exact side raised OverflowError; such a domain keeps scale 1.
+    A, c = [[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0], [1.0, 1.0]], \
+        [0.1, 0.1, 0.0, 0.0, 1.7e308]
+    net = regions.Network.from_layers([([[1.0, -1.0], [1.0, 1.0]], [0.0, -0.1]),
+                                       ([[1.0, 1.0]], [0.0])])
+    truth = oracles.exact_patterns(net, oracles.polytope_slice(np.array(A), np.array(c)))
+    assert len(truth) == 4
+    assert pattern_set(regions.enumerate_regions(net, regions.polytope(A, c),
+                                                 method=method)) == truth
+
+
 def test_a_strip_of_width_2e_12_is_a_domain():
     # |x| <= 1e-12 has an interior: its regions are those of the line x = 0 (no two of the
     # three lines cross inside the strip), counted by the exact line sweep.

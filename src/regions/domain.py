@@ -33,6 +33,7 @@ is resolved by :meth:`Domain.resolve` when enumeration starts.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -549,11 +550,12 @@ def _exact(value: float) -> fmpq:
 
 
 def _rounded_outward(value, sense: int) -> float:
-    """An exact rational rounded to float64 towards ``sense * inf`` (+-inf beyond float64)."""
+    """An exact rational rounded to float64 towards ``sense * inf`` (beyond float64: +-inf
+    outward, the largest float inward)."""
     try:
         bound = float(value)
     except OverflowError:
-        return math.inf if value > 0 else -math.inf
+        return sense * math.inf if value * sense > 0 else -sense * sys.float_info.max
     if math.isfinite(bound) and (fmpq(*bound.as_integer_ratio()) - value) * sense < 0:
         bound = math.nextafter(bound, sense * math.inf)
     return bound

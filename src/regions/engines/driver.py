@@ -273,10 +273,20 @@ class Tally:
 def prepare(domain: Domain, min_radius: float) -> tuple[float, float, Domain]:
     """``(min_radius, scale, working domain)`` for an engine: the thin threshold checked and
     the domain's coordinates divided by its scale (:func:`regions.tolerance_scale`,
-    a power of two, so the working domain is exactly the same set)."""
+    a power of two, so the working domain is exactly the same set), or by 1 when that
+    division would overflow or lose bits to underflow (a bound near 1e308 beside a small
+    box): the scale only sets what is reported as thin."""
     min_radius = check_min_radius(min_radius)
     scale = tolerance_scale(domain)
-    return min_radius, scale, domain.scaled(scale)
+    working = domain.scaled(scale)
+    with np.errstate(over="ignore", under="ignore"):
+        exact = (np.array_equal(working.b * scale, domain.b)
+                 and np.array_equal(working.basis / scale, domain.basis)
+                 and np.array_equal(working.lower * scale, domain.lower)
+                 and np.array_equal(working.upper * scale, domain.upper))
+    if not exact:
+        return min_radius, 1.0, domain
+    return min_radius, scale, working
 
 
 def run_fields(engine: Engine, network: Network, domain: Domain, scale: float,
