@@ -154,11 +154,13 @@ def test_extreme_scales_are_exact_or_refused(name, method):
     assert regions.count_regions(net, domain, method=method).regions == len(truth)
 
 
-def test_the_float_only_mode_refuses_a_constant_of_nan():
+@pytest.mark.parametrize("method, what", [("split", "constant pre-activation"),
+                                          ("vertex", "hyperplane's value")])
+def test_the_float_only_mode_refuses_a_constant_of_nan(method, what):
     # exact=False settles an undecided side by its float value, and NaN has no sign
     net, domain, _ = case("constant-of-nan")
-    with pytest.raises(regions.DomainError, match="constant pre-activation is beyond float64"):
-        regions.enumerate_regions(net, domain, method="split", exact=False)
+    with pytest.raises(regions.DomainError, match=f"{what} is beyond float64"):
+        regions.enumerate_regions(net, domain, method=method, exact=False)
 
 
 @pytest.mark.slow

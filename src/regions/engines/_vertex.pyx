@@ -45,6 +45,7 @@ import numpy as np
 from libc.math cimport INFINITY, fabs, sqrt
 
 from regions import tolerances
+from regions.predicates import Decisions
 from regions.rounding import row_norm_bounds, spectral_norm_bound
 from libc.stdint cimport int32_t, int64_t, uint64_t
 from libc.stdlib cimport free, malloc
@@ -82,6 +83,14 @@ COMPILED = {"MAX_DIM": MAX_DIM, "BALL_SUBSET_LIMIT": BALL_SUBSET_LIMIT,
 cdef double MAX_TERMS_PER_NEURON = tolerances.MAX_TERMS_PER_NEURON
 cdef double TIGHT_ERROR = tolerances.TIGHT_ERROR
 cdef long WORK_PER_STEP = tolerances.WORK_PER_STEP
+
+
+cdef inline int float_only_sign(double value) except 2:
+    """The float-only mode's answer to an undecided sign (``Decisions.float_only_sign``): a
+    DomainError when the value overflowed to inf or NaN, which has no sign to trust."""
+    if not fabs(value) < INFINITY:
+        Decisions.float_only_sign(value, "a hyperplane's value")
+    return (value > 0.0) - (value < 0.0)
 
 
 cdef struct LayerData:
@@ -764,7 +773,7 @@ cdef class VertexCore:
         cdef double* z
         if not self.exact_mode:
             self.uncertain_decisions += 1
-            return (value > 0.0) - (value < 0.0)
+            return float_only_sign(value)
         self.exact_decisions += 1
         z = <double*>self.ws.pool_z.data + v * (dim + 1)
         sign = self.exact.sign(self.pattern_bytes(cv), cv.head.layer,
@@ -909,7 +918,7 @@ cdef class VertexCore:
                 if const_side[t] == 0:
                     if not self.exact_mode:
                         self.uncertain_decisions += 1
-                        const_side[t] = (value > 0.0) - (value < 0.0)
+                        const_side[t] = float_only_sign(value)
                     else:
                         self.exact_decisions += 1
                         const_side[t] = self.exact.row_constant_sign(self.pattern_bytes(cv),
@@ -1103,7 +1112,7 @@ cdef class VertexCore:
         if side == 0:
             if not self.exact_mode:
                 self.uncertain_decisions += 1
-                side = (value > 0.0) - (value < 0.0)
+                side = float_only_sign(value)
             else:
                 self.exact_decisions += 1
                 side = self.exact.constant_sign(self.pattern_bytes(cv), l, j, bp)
