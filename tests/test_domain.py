@@ -490,6 +490,31 @@ def test_a_small_box_beside_a_redundant_row_near_float64s_end(method):
                                                  method=method)) == truth
 
 
+@pytest.mark.parametrize("method", ["split", "walk"])
+def test_a_sliver_polytope_whose_float_centre_is_outside(method):
+    # Found by fuzzing: a polytope of nine rows, about 1e-9 wide between grazing rows near
+    # x = y. HiGHS's centre of its inscribed ball is not certified inside, and the walk
+    # refused the domain ("the start point lies outside the domain"); the engines now
+    # start from an exact interior point there.
+    h = float.fromhex
+    A = np.array([h(v) for v in [
+        '0x1p+0', '0x0p+0', '-0x1.fffffffffdcd1p-1', '0x1p+0', '0x1p+0',
+        '0x1.fffffff768fa1p-1', '-0x1.b7cdfd9d79f82p-34', '0x1.b7cdfd9d7bdbbp-34', '0x0p+0',
+        '0x1p+0', '-0x1p+0', '-0x0p+0', '0x1.fffffffffdcd1p-1', '0x1p+0', '0x1p+0',
+        '-0x1.fffffff768fa1p-1', '-0x0p+0', '-0x1p+0']]).reshape(9, 2)
+    c = np.array([h(v) for v in [
+        '0x1.8p+1', '0x1.a63p-39', '0x1.7ffffffeed1f4p+1', '0x1.d9a73cfec5bebp-64', '0x1.8p+1',
+        '0x1p+1', '0x1.00000000034c7p+0', '0x1.9c511cp-29', '-0x0p+0']])
+    net = regions.Network.from_layers(
+        [(np.array([[1.0, 0.0], [-1.0, 1.0], [1.0, 0.0]]),
+          np.array([-2.0, h('0x1.5798ee0000001p-28'), h('0x1.00000000008ccp+1')])),
+         (np.array([[0.0, -1.0, -2.0]]), np.zeros(1))])
+    truth = oracles.exact_patterns(net, oracles.polytope_slice(A, c))
+    assert truth == {(0, 1, 1)}
+    assert pattern_set(regions.enumerate_regions(net, regions.polytope(A, c),
+                                                 method=method)) == truth
+
+
 def test_a_strip_of_width_2e_12_is_a_domain():
     # |x| <= 1e-12 has an interior: its regions are those of the line x = 0 (no two of the
     # three lines cross inside the strip), counted by the exact line sweep.

@@ -40,7 +40,7 @@ from ..network import Network, states_from_sides
 from ..predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, output_map,
                           unit_hyperplanes)
 from ..rational import float_of, parse_fraction
-from ..rounding import UNIT_ROUNDOFF
+from ..rounding import UNIT_ROUNDOFF, strict_slack
 from ..tolerances import BOUND_SAFETY, EMPTY_MARGIN, FAR_RADII, RADIUS_CAP, SPLIT_STEPS
 from ._split import box_sides, probe, radius_bound, strictly_inside, with_row
 from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
@@ -91,14 +91,16 @@ def cell_basis(cell: SplitCell) -> Basis | None:
 def root_ball(solver: LPSolver, domain: Domain) -> Ball:
     """The domain's inscribed ball; DomainError when the domain has no interior, decided
     exactly. When HiGHS fails on the domain's LP (bounds near the end of float64, such as a
-    box of 1e300) or finds no interior (a box 1e-300 thin beside sides of 1), an exact
-    interior point with radius 0 (certifying nothing: the cells' exact paths decide) and no
-    duals."""
+    box of 1e300), finds no interior (a box 1e-300 thin beside sides of 1), or gives a
+    centre that float64 cannot certify strictly inside (a sliver 1e-9 wide between grazing
+    rows), an exact interior point with radius 0 (certifying nothing: the cells' exact
+    paths decide) and no duals."""
     try:
         ball = solver.chebyshev(domain.A, domain.b)
     except LPError:
         ball = None
-    if ball is not None and ball.radius > 0.0:
+    if ball is not None and ball.radius > 0.0 and strict_slack(
+            domain.A, domain.b, np.zeros(len(domain.b)), ball.center):
         return ball
     point = lp_exact.interior_point(domain.A, domain.b)
     if point is None:
