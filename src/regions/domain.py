@@ -42,12 +42,12 @@ from flint import fmpq, fmpq_mat
 
 from .errors import DomainError
 from . import lp_exact
-from .lp import LPError, LPSolver
+from .lp import Ball, LPError, LPSolver
 from .network import Network
 from .rounding import certified_signs, rounded_rows_error, strict_slack
 
 __all__ = ["Domain", "is_box", "tolerance_scale", "resolve", "AnyDimension", "whole_space", "box",
-           "polytope", "plane", "line", "segment"]
+           "polytope", "plane", "line", "segment", "inscribed_ball"]
 
 
 @dataclass(frozen=True)
@@ -482,23 +482,37 @@ def _drop_zero_rows(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return A[~zero], c[~zero]
 
 
+def inscribed_ball(solver: LPSolver, A: np.ndarray, c: np.ndarray) -> Ball | None:
+    """A ball inside ``{x : A x <= c}``, or None when it has no interior (decided exactly):
+    HiGHS's Chebyshev ball when float64 certifies its centre strictly inside, else an exact
+    interior point rounded to float64 with radius 0 (certifying nothing) and no duals. A
+    float radius above 0 proves nothing: HiGHS fails near the end of float64 (a box of
+    1e300), finds no interior in a box 1e-300 thin beside sides of 1, and gives centres
+    outside slivers 1e-9 wide between grazing rows, or balls in flat polytopes
+    (``x + y <= -1`` and ``-2x - 2y <= 2`` beside a third row at a grazing angle)."""
+    try:
+        ball = solver.chebyshev(A, c)
+    except LPError:
+        ball = None
+    if ball is not None and ball.radius > 0.0 and strict_slack(A, c, np.zeros(len(c)),
+                                                                ball.center):
+        return ball
+    point = lp_exact.interior_point(A, c)
+    if point is None:
+        return None
+    return Ball(np.array([_rounded(v) for v in point]), 0.0)
+
+
 def _bounding_box(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Bounding box of ``A x <= c``, rigorous since the split engine decides sides over it:
     each bound proved by exact multipliers (:func:`_dual_bound`) on the rows HiGHS's duals
     support, else the exact LP's optimum (warm-started from HiGHS's tightest rows), rounded
     outward to float64; +-inf where the polyhedron is unbounded that way or the bound is
     beyond float64. HiGHS's own optimum may lie inside its tolerance: ``x <= 1 + 1e-9 y``
-    with ``y <= 1`` gave ``x <= 1``. DomainError if the polyhedron has no interior, decided
-    exactly: the float LP's centre certified strictly inside, else an exact interior point
-    (a float radius above 0 proves nothing: ``x + y <= -1`` and ``-2x - 2y <= 2`` beside a
-    third row at a grazing angle gave one)."""
+    with ``y <= 1`` gave ``x <= 1``. DomainError if the polyhedron has no interior
+    (:func:`inscribed_ball`)."""
     solver = LPSolver()
-    try:
-        ball = solver.chebyshev(A, c)
-        inside = ball.radius > 0.0 and strict_slack(A, c, np.zeros(len(c)), ball.center)
-    except LPError:             # (right-hand sides near 1e300, the end of float64)
-        inside = False
-    if not inside and lp_exact.interior_point(A, c) is None:
+    if inscribed_ball(solver, A, c) is None:
         raise DomainError("polytope is empty or has no interior")
     n = A.shape[1]
     lower, upper = np.empty(n), np.empty(n)
@@ -510,13 +524,12 @@ def _bounding_box(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]
                 _, point = solver.maximizer(A, c, direction)
             except LPError:
                 point = None
+            basis = None
             if point is not None and np.all(np.isfinite(point)):
                 bound = _dual_bound(A, c, direction, solver.row_duals())
                 if bound is not None:
                     out[i] = _rounded_outward(sense * bound, sense)
                     continue
-            basis = None
-            if point is not None and np.all(np.isfinite(point)):
                 basis = np.argsort(c - A @ point, kind="stable")[:n].tolist()
             result = lp_exact.maximize(A, c, direction, basis=basis)
             out[i] = sense * math.inf if result.status != "optimal" else \
@@ -549,13 +562,21 @@ def _exact(value: float) -> fmpq:
     return fmpq(*float(value).as_integer_ratio())
 
 
+def _rounded(value) -> float:
+    """An exact rational rounded to float64, +-inf beyond its range (``rational.float_of``,
+    which this module cannot import: rational imports it)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def _rounded_outward(value, sense: int) -> float:
     """An exact rational rounded to float64 towards ``sense * inf`` (beyond float64: +-inf
     outward, the largest float inward)."""
-    try:
-        bound = float(value)
-    except OverflowError:
-        return sense * math.inf if value * sense > 0 else -sense * sys.float_info.max
-    if math.isfinite(bound) and (fmpq(*bound.as_integer_ratio()) - value) * sense < 0:
+    bound = _rounded(value)
+    if math.isinf(bound) and bound * sense < 0:
+        return -sense * sys.float_info.max
+    if math.isfinite(bound) and (_exact(bound) - value) * sense < 0:
         bound = math.nextafter(bound, sense * math.inf)
     return bound

@@ -32,15 +32,14 @@ from typing import NamedTuple
 import numpy as np
 
 from .._simplex import leading_axes
-from ..domain import Domain
+from ..domain import Domain, inscribed_ball
 from ..errors import DomainError
-from .. import lp_exact
-from ..lp import Ball, Basis, LPError, LPSolver
+from ..lp import Ball, Basis, LPSolver
 from ..network import Network, states_from_sides
 from ..predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, output_map,
                           unit_hyperplanes)
 from ..rational import float_of, parse_fraction
-from ..rounding import UNIT_ROUNDOFF, strict_slack
+from ..rounding import UNIT_ROUNDOFF
 from ..tolerances import BOUND_SAFETY, EMPTY_MARGIN, FAR_RADII, RADIUS_CAP, SPLIT_STEPS
 from ._split import box_sides, probe, radius_bound, strictly_inside, with_row
 from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
@@ -89,23 +88,13 @@ def cell_basis(cell: SplitCell) -> Basis | None:
 
 
 def root_ball(solver: LPSolver, domain: Domain) -> Ball:
-    """The domain's inscribed ball; DomainError when the domain has no interior, decided
-    exactly. When HiGHS fails on the domain's LP (bounds near the end of float64, such as a
-    box of 1e300), finds no interior (a box 1e-300 thin beside sides of 1), or gives a
-    centre that float64 cannot certify strictly inside (a sliver 1e-9 wide between grazing
-    rows), an exact interior point with radius 0 (certifying nothing: the cells' exact
-    paths decide) and no duals."""
-    try:
-        ball = solver.chebyshev(domain.A, domain.b)
-    except LPError:
-        ball = None
-    if ball is not None and ball.radius > 0.0 and strict_slack(
-            domain.A, domain.b, np.zeros(len(domain.b)), ball.center):
-        return ball
-    point = lp_exact.interior_point(domain.A, domain.b)
-    if point is None:
+    """The domain's inscribed ball (:func:`regions.domain.inscribed_ball`: radius 0 and no
+    duals when it is an exact interior point, for the cells' exact paths to decide);
+    DomainError when the domain has no interior, decided exactly."""
+    ball = inscribed_ball(solver, domain.A, domain.b)
+    if ball is None:
         raise DomainError(f"the {domain.kind} domain has no interior")
-    return Ball(np.array([float_of(v) for v in point]), 0.0)
+    return ball
 
 
 class SplitEngine:
