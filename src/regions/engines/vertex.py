@@ -157,6 +157,14 @@ def round_generators(points: list, what: str) -> tuple[np.ndarray, np.ndarray]:
     return floats, rounded_rows_error(floats)
 
 
+def _float_rows(rows: list) -> np.ndarray:
+    """Exact rows (k, n) as float64; when one is beyond float64 (weights' products past
+    1e308), every row scaled by a power of two instead (:func:`regions.rational.scaled_floats`:
+    the same hyperplanes, and the same least-squares transfer between their columns)."""
+    floats = np.array([[float_of(v) for v in row] for row in rows])
+    return floats if np.all(np.isfinite(floats)) else scaled_floats(rows)
+
+
 def _finite(floats: np.ndarray, exact: list, what: str) -> None:
     """A DomainError (:func:`regions.errors.float64_overflow`) when ``floats``, the rows
     ``exact`` rounded, are not all finite: the first cells of the vertex engine are made
@@ -281,11 +289,8 @@ def first_cones(network: Network, domain: Domain):
                           "method='split'")
     if not live:
         return None, domain, constant_cell(network, domain)
-    floats = np.array([[float_of(G[j, k]) for k in range(G.ncols())] for j in live])
-    if not np.all(np.isfinite(floats)):
-        # rows beyond float64 (weights' products past 1e308): each row scaled by a power
-        # of two instead, the same hyperplanes (the floats only order the exact choices)
-        floats = scaled_floats([[G[j, k] for k in range(G.ncols())] for j in live])
+    # (the floats only order the exact choices)
+    floats = _float_rows([[G[j, k] for k in range(G.ncols())] for j in live])
     columns = _independent_columns(G, live, floats)
     r = len(columns)
     if is_max:
@@ -445,10 +450,7 @@ def cylinder_factor(network: Network, domain: Domain, selection) -> float:
         return 1.0
     first = next(i for i, layer in enumerate(network.layers) if layer.activation != "identity")
     G = Decisions(network, domain).maps.preactivation(np.zeros(0, np.int8), first)[0]
-    rows = [[G[j, k] for k in range(G.ncols())] for j in range(G.nrows())]
-    G = np.array([[float_of(v) for v in row] for row in rows])
-    if not np.all(np.isfinite(G)):      # rows scaled by powers of two: the same transfer
-        G = scaled_floats(rows)
+    G = _float_rows([[G[j, k] for k in range(G.ncols())] for j in range(G.nrows())])
     transfer = np.linalg.lstsq(G[:, selection], G, rcond=None)[0]
     return float(np.linalg.norm(transfer, 2)) * (1.0 + 1e-9)
 
