@@ -9,6 +9,8 @@ shares nothing with ``regions``) or refuses with a ``DomainError`` that names th
 beyond float64, before giving any answer. No expected count comes from ``regions``.
 """
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -197,3 +199,51 @@ def test_a_max_unit_whose_exact_interior_point_is_beyond_float64():
     for method in ("auto", "split"):
         assert pattern_set(regions.enumerate_regions(net, method=method)) == truth
         assert regions.count_regions(net, method=method).regions == 61
+
+
+def exactly_inside(A, c, point) -> bool:
+    """``A point <= c`` in rationals (shares nothing with ``regions``)."""
+    return all(sum((Fraction(a) * Fraction(x) for a, x in zip(row, point)), Fraction(0))
+               <= Fraction(b) for row, b in zip(A, c))
+
+
+def test_random_points_and_lines_of_an_unbounded_polytope_near_1e300():
+    # HiGHS answered "Unbounded" for the inscribed ball of this wedge, where random points of
+    # an unbounded domain are centred (LPError, not a RegionsError); now the ball is solved in
+    # units of 2^997 and its centre certified strictly inside
+    A, c = np.array([[1.0, 1.0], [1.0, -1.0]]), np.array([2e300, -1e300])
+    net = network([([[1.0, 0.0], [1.0, 1.0]], [-1e300, -2e300]), ([[1.0, 1.0]], [0.0])],
+                  ["relu", "identity"])
+    domain = regions.polytope(A, c)
+    truth = unambiguous(oracles.exact_patterns, net, oracles.polytope_slice(A, c))
+    points = regions.sampling.sample_points(domain.resolve(2), 50, np.random.default_rng(0))
+    assert points.shape == (50, 2) and all(exactly_inside(A, c, p) for p in points)
+    sample = regions.sampling.distinct_patterns(net, domain, samples=200)
+    assert sample.distinct >= 1 and oracles.row_set(sample.patterns) <= truth
+    lines = regions.sampling.regions_along_lines(net, domain, lines=20)
+    assert oracles.row_set(lines.patterns) <= truth and np.all(lines.counts <= len(truth))
+    # every interior point of y <= -1.7e308 is too near the end of float64 to be certified
+    far = regions.polytope(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([2e300, -1.7e308]))
+    with pytest.raises(regions.DomainError, match="float64 certifies none"):
+        regions.sampling.sample_points(far.resolve(2), 5, np.random.default_rng(0))
+
+
+def test_a_3d_picture_window_of_a_box_of_1e300():
+    # the Chebyshev LP of a region cut to the window, and qhull's vertices around its centre,
+    # failed on coordinates of 1e300 (LPError "Unbounded", QhullError); both now work in
+    # units of the window. The drawn pieces tile the window (volumes in units of 1e300: 27)
+    # and are the regions the exact oracle finds in it.
+    from scipy.spatial import ConvexHull
+    from regions.pictures import picture_window, window_corners
+    net = network([(np.vstack([np.eye(3), np.ones((1, 3))]), [-1e300, 0.0, 0.0, -2e300]),
+                   ([[1.0] * 4], [0.0])], ["relu", "identity"])
+    part = regions.enumerate_regions(net, regions.box(-2e300, 2e300))
+    lower, upper = np.full(3, -2e300), np.full(3, 1e300)
+    inside = unambiguous(oracles.exact_patterns, net, oracles.box_slice(lower, upper))
+    view = picture_window(part, (lower, upper))
+    assert view.clipped.any()
+    drawn = {i: window_corners(part, i, view) for i in range(len(part))}
+    drawn = {i: corners for i, corners in drawn.items() if corners is not None}
+    assert {tuple(part.patterns[i]) for i in drawn} == inside
+    volumes = [ConvexHull(corners / 1e300).volume for corners in drawn.values()]
+    assert sum(volumes) == pytest.approx(27.0, rel=1e-9)

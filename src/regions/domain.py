@@ -47,7 +47,8 @@ from .network import Network
 from .rounding import certified_signs, rounded_rows_error, strict_slack
 
 __all__ = ["Domain", "is_box", "tolerance_scale", "resolve", "AnyDimension", "whole_space", "box",
-           "polytope", "plane", "line", "segment", "inscribed_ball"]
+           "polytope", "plane", "line", "segment", "inscribed_ball",
+           "power_of_two_unit"]
 
 
 @dataclass(frozen=True)
@@ -482,25 +483,54 @@ def _drop_zero_rows(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return A[~zero], c[~zero]
 
 
-def inscribed_ball(solver: LPSolver, A: np.ndarray, c: np.ndarray) -> Ball | None:
+def inscribed_ball(solver: LPSolver, A: np.ndarray, c: np.ndarray,
+                   unit: float = 1.0) -> Ball | None:
     """A ball inside ``{x : A x <= c}``, or None when it has no interior (decided exactly):
     HiGHS's Chebyshev ball when float64 certifies its centre strictly inside, else an exact
     interior point rounded to float64 with radius 0 (certifying nothing) and no duals. A
     float radius above 0 proves nothing: HiGHS fails near the end of float64 (a box of
     1e300), finds no interior in a box 1e-300 thin beside sides of 1, and gives centres
     outside slivers 1e-9 wide between grazing rows, or balls in flat polytopes
-    (``x + y <= -1`` and ``-2x - 2y <= 2`` beside a third row at a grazing angle)."""
+    (``x + y <= -1`` and ``-2x - 2y <= 2`` beside a third row at a grazing angle).
+
+    ``unit`` (a power of two, :func:`power_of_two_unit`): HiGHS solves the polyhedron
+    ``{w : A w <= c / unit}`` instead, the same one in units of ``unit`` when that division
+    is exact (else ``unit`` is ignored), with its radius capped at 1/16, and its ball comes back
+    scaled (without duals or basis): a box of 1e300 in units of 2^997 is a box of about 1.
+    Certified as above."""
+    scaled = c
+    if unit != 1.0:
+        scaled = c / unit
+        if not np.array_equal(scaled * unit, c):
+            scaled, unit = c, 1.0
     try:
-        ball = solver.chebyshev(A, c)
+        ball = solver.chebyshev(A, scaled) if unit == 1.0 else solver.chebyshev(A, scaled, 0.0625)
     except LPError:
         ball = None
-    if ball is not None and ball.radius > 0.0 and strict_slack(A, c, np.zeros(len(c)),
-                                                                ball.center):
-        return ball
+    if ball is not None and unit != 1.0:
+        with np.errstate(over="ignore"):
+            ball = Ball(ball.center * unit, ball.radius * unit)
+    if ball is not None and ball.radius > 0.0 and np.all(np.isfinite(ball.center)):
+        with np.errstate(over="ignore", invalid="ignore"):  # a bound of inf certifies nothing
+            inside = strict_slack(A, c, np.zeros(len(c)), ball.center)
+        if inside:
+            return ball
     point = lp_exact.interior_point(A, c)
     if point is None:
         return None
     return Ball(np.array([_rounded(v) for v in point]), 0.0)
+
+
+def power_of_two_unit(values: np.ndarray) -> float:
+    """The power of two at or just above the largest finite ``|values|`` (1 when there is
+    none, or it is 0): a unit in which they are about 1, dividing by which is exact unless
+    it makes a value subnormal."""
+    values = np.abs(np.asarray(values, dtype=np.float64))
+    largest = float(np.max(values[np.isfinite(values)], initial=0.0))
+    if largest == 0.0:
+        return 1.0
+    mantissa, exponent = math.frexp(largest)
+    return math.ldexp(1.0, exponent - 1 if mantissa == 0.5 else min(exponent, 1023))
 
 
 def _bounding_box(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

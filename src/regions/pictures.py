@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import ConvexHull
 
+from .domain import inscribed_ball, power_of_two_unit
 from .deprecation import renamed_attribute
 from .errors import DomainError, RegionsError
 from .analysis.crossings import crossings, partition_facets
@@ -336,14 +337,16 @@ def _plot_3d(part, ax, colors: np.ndarray, edges: bool, view: Window) -> None:
 
 def window_corners(part, i: int, view: Window):
     """Vertices of region ``i`` cut to the window, or None where the window holds no ball
-    of it (one Chebyshev LP for a clipped region, whose witness may lie outside)."""
+    of it that float64 certifies (one Chebyshev LP for a clipped region, whose witness may
+    lie outside, solved in units of the window: :func:`regions.domain.inscribed_ball`)."""
     A, b, _ = part.constraints(i)
     inside = part.witnesses[i]
     if view.clipped[i]:
         dim = A.shape[1]
-        ball = LPSolver().chebyshev(np.vstack([A, np.eye(dim), -np.eye(dim)]),
-                                    np.concatenate([b, view.upper, -view.lower]))
-        if not ball.radius > 0:
+        ball = inscribed_ball(LPSolver(), np.vstack([A, np.eye(dim), -np.eye(dim)]),
+                              np.concatenate([b, view.upper, -view.lower]),
+                              power_of_two_unit(np.concatenate([view.lower, view.upper])))
+        if ball is None or not ball.radius > 0.0:
             return None
         inside = ball.center
     return region_vertices(A, b, view.lower, view.upper, inside)

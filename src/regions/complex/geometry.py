@@ -22,8 +22,9 @@ from fractions import Fraction
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from scipy.spatial import HalfspaceIntersection, cKDTree
+from scipy.spatial import HalfspaceIntersection, QhullError, cKDTree
 
+from ..domain import power_of_two_unit
 from ..errors import DomainError
 from ..polyhedra import pattern_constraints
 from ..predicates import Decisions
@@ -176,9 +177,22 @@ def region_vertices(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.n
         return np.array([[np.max(rhs[a < 0] / a[a < 0])], [np.min(rhs[a > 0] / a[a > 0])]])
     keep = np.linalg.norm(rows, axis=1) > 0
     rows, rhs = rows[keep], rhs[keep]
-    found = HalfspaceIntersection(np.hstack([rows, -rhs[:, None]]),
-                                  np.asarray(inside, dtype=np.float64)).intersections
-    return np.array([_polished(rows, rhs, v) for v in found]).reshape(-1, dim)
+    # qhull works around ``inside`` in units of the box: its tests are absolute, and
+    # failed on boxes of 1e300 (dual points of 1e-300) and boxes 1e-300 thin
+    inside = np.asarray(inside, dtype=np.float64)
+    unit = power_of_two_unit(upper * 0.5 - lower * 0.5)
+    with np.errstate(over="ignore", invalid="ignore"):
+        slack = rhs / unit - rows @ (inside / unit)
+    near = np.isfinite(slack)  # rows beyond float64 in these units cut nothing in the box
+    try:
+        found = HalfspaceIntersection(np.hstack([rows[near], -slack[near, None]]),
+                                      np.zeros(dim)).intersections
+    except QhullError as error:
+        raise DomainError(
+            f"a region's vertices inside the box [{lower.min():.3g}, {upper.max():.3g}] "
+            f"cannot be found in float64 (it is thin or flat at that scale: "
+            f"{str(error).splitlines()[0]}); draw a smaller window") from None
+    return np.array([_polished(rows, rhs, inside + unit * v) for v in found]).reshape(-1, dim)
 
 
 def _polished(rows: np.ndarray, rhs: np.ndarray, vertex: np.ndarray) -> np.ndarray:

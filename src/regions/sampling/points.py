@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..domain import Domain
+from ..domain import Domain, inscribed_ball, power_of_two_unit
 from ..errors import DomainError, RegionsError
 from ..lp import LPSolver
 from ..tolerances import MAX_REJECTION, UNBOUNDED_RADII
@@ -126,9 +126,17 @@ def _offsets_orthogonal(rng, directions: np.ndarray, radius: float) -> np.ndarra
 
 
 def _center(domain: Domain) -> np.ndarray:
+    """The centre of the domain's largest inscribed ball (capped), found in units of its
+    right-hand sides and certified strictly inside (:func:`regions.domain.inscribed_ball`);
+    DomainError when float64 certifies no point inside it."""
     if domain.A.shape[0] == 0:
         return np.zeros(domain.dim)
-    return LPSolver().chebyshev(domain.A, domain.b).center
+    ball = inscribed_ball(LPSolver(), domain.A, domain.b, power_of_two_unit(domain.b))
+    if ball is None or not ball.radius > 0.0:
+        raise DomainError(f"random points of the {domain.kind} domain are centred at a point "
+                          f"strictly inside it, and float64 certifies none (its interior is "
+                          f"near the end of float64's range, or too thin there); shrink it")
+    return ball.center
 
 
 def _rejection(domain: Domain, count: int, draw) -> np.ndarray:
