@@ -9,12 +9,14 @@ shares nothing with ``regions``) or refuses with a ``DomainError`` that names th
 beyond float64, before giving any answer. No expected count comes from ``regions``.
 """
 
+import warnings
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
 import regions
+from regions.analysis.crossings import partition_facets
 
 import oracles
 import rational_oracle as ro
@@ -247,3 +249,29 @@ def test_a_3d_picture_window_of_a_box_of_1e300():
     assert {tuple(part.patterns[i]) for i in drawn} == inside
     volumes = [ConvexHull(corners / 1e300).volume for corners in drawn.values()]
     assert sum(volumes) == pytest.approx(27.0, rel=1e-9)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_graph_certificate_and_facets_are_quiet_and_exact(name):
+    # Like enumerate_regions and count_regions, the adjacency graph, the certificate, the
+    # facets and the linear pieces let float64 overflow to inf and NaN (an uncertified test,
+    # decided exactly), without numpy's RuntimeWarnings, which -W error made errors. Their
+    # regions are the exact oracle's; on a line the regions are intervals in a row, so the
+    # graph is a path with one edge fewer than regions.
+    net, domain, where = case(name)
+    truth = unambiguous(oracles.exact_patterns, net, where)
+    part = regions.enumerate_regions(net, domain, method="split")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        graph = regions.adjacency_graph(part)
+        certificate = regions.certify(part)
+        facets = partition_facets(part)
+        pieces = regions.linear_pieces(part)
+    assert {tuple(part.patterns[i]) for i in graph.nodes} == pattern_set(part) == truth
+    assert graph.graph["unmatched_facets"] == 0
+    assert certificate.ok and certificate.regions == len(truth)
+    assert certificate.edges == graph.number_of_edges()
+    assert certificate.facets == sum(map(len, facets))
+    assert 1 <= pieces.count <= len(truth)
+    if part.domain.dim == 1:
+        assert graph.number_of_edges() == len(truth) - 1

@@ -38,7 +38,7 @@ from ..io.partitions import pattern_string
 from ..lp import LPSolver
 from ..polyhedra import pattern_constraints, patterns_at
 from ..rational import fraction, pattern_along
-from ..rounding import strict_slack
+from ..rounding import overflow_expected, strict_slack
 from .crossings import decisions_of, vanishing_neurons
 
 __all__ = ["Violation", "Certificate", "certify"]
@@ -259,6 +259,7 @@ class _Checker:
         return interior, boundary, edges, degenerate
 
 
+@overflow_expected
 def certify(part) -> Certificate:
     """Check ``part`` for completeness and consistency, exactly (see
     :mod:`regions.analysis.certify`).

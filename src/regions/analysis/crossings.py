@@ -19,6 +19,7 @@ from ..facets import Facet, neighbour_patterns, region_facets
 from ..lp import LPSolver
 from ..polyhedra import pattern_constraints
 from ..predicates import Decisions
+from ..rounding import overflow_expected
 
 __all__ = ["partition_facets", "Crossing", "crossings", "facets_and_crossings",
            "vanishing_neurons", "decisions_of"]
@@ -40,6 +41,7 @@ def region_system(part, i: int, decisions: Decisions, system=None):
                    errors=system.errors[kept], sides=system.sides[kept])
 
 
+@overflow_expected
 def partition_facets(part, solver: LPSolver | None = None,
                      decisions: Decisions | None = None) -> list[list[Facet]]:
     """``facets[i]``: the facets of region ``i`` of ``part``, exactly."""
@@ -49,6 +51,7 @@ def partition_facets(part, solver: LPSolver | None = None,
             for i in range(len(part))]
 
 
+@overflow_expected
 def facets_and_crossings(part, decisions: Decisions | None = None
                          ) -> tuple[list[list[Facet]], list["Crossing"], list[tuple]]:
     """:func:`partition_facets` and :func:`crossings` of ``part`` in one pass, each
@@ -77,6 +80,7 @@ class Crossing:
     neighbour: int
 
 
+@overflow_expected
 def crossings(part, facets: list[list[Facet]],
               decisions: Decisions | None = None) -> list[Crossing]:
     """The region across every interior facet of every region (exact patterns)."""

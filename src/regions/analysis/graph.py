@@ -39,12 +39,14 @@ import numpy as np
 
 from ..facets import Facet
 from ..io.partitions import pattern_string
+from ..rounding import overflow_expected
 from .crossings import crossings, decisions_of, facets_and_crossings
 from .pieces import merged_pieces
 
 __all__ = ["adjacency_graph"]
 
 
+@overflow_expected
 def adjacency_graph(part, facets: list[list[Facet]] | None = None) -> nx.Graph:
     """The region adjacency graph of ``part`` (see :mod:`regions.analysis.graph` for
     attributes).

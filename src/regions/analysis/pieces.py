@@ -10,7 +10,7 @@ import numpy as np
 
 from ..polyhedra import pattern_constraints
 from ..predicates import Decisions
-from ..rounding import UNIT_ROUNDOFF
+from ..rounding import UNIT_ROUNDOFF, overflow_expected
 from ..tolerances import BOUND_SAFETY
 from .crossings import decisions_of, facets_and_crossings
 
@@ -43,6 +43,7 @@ class LinearPieces:
     labels: np.ndarray
 
 
+@overflow_expected
 def linear_pieces(part, graph: nx.Graph | None = None, exact=None) -> LinearPieces:
     """Merge adjacent regions whose affine maps are exactly equal.
 
