@@ -33,7 +33,6 @@ is resolved by :meth:`Domain.resolve` when enumeration starts.
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -41,6 +40,7 @@ import numpy as np
 from flint import fmpq, fmpq_mat
 
 from .errors import DomainError
+from .exact_numbers import float_of, float_outward, fraction
 from . import lp_exact
 from .lp import Ball, LPError, LPSolver
 from .network import Network
@@ -518,7 +518,7 @@ def inscribed_ball(solver: LPSolver, A: np.ndarray, c: np.ndarray,
     point = lp_exact.interior_point(A, c)
     if point is None:
         return None
-    return Ball(np.array([_rounded(v) for v in point]), 0.0)
+    return Ball(np.array([float_of(v) for v in point]), 0.0)
 
 
 def power_of_two_unit(values: np.ndarray) -> float:
@@ -558,12 +558,12 @@ def _bounding_box(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]
             if point is not None and np.all(np.isfinite(point)):
                 bound = _dual_bound(A, c, direction, solver.row_duals())
                 if bound is not None:
-                    out[i] = _rounded_outward(sense * bound, sense)
+                    out[i] = float_outward(sense * bound, sense)
                     continue
                 basis = np.argsort(c - A @ point, kind="stable")[:n].tolist()
             result = lp_exact.maximize(A, c, direction, basis=basis)
             out[i] = sense * math.inf if result.status != "optimal" else \
-                _rounded_outward(sense * result.value, sense)
+                float_outward(sense * result.value, sense)
     return lower, upper
 
 
@@ -577,36 +577,12 @@ def _dual_bound(A: np.ndarray, c: np.ndarray, direction: np.ndarray, duals: np.n
     support = support[np.argsort(-np.abs(duals[support]), kind="stable")][:n]
     if support.size == 0 or not np.all(np.isfinite(duals[support])):
         return None
-    rows = fmpq_mat([[_exact(v) for v in A[k]] for k in support])
-    target = fmpq_mat(n, 1, [_exact(v) for v in direction])
+    rows = fmpq_mat([[fraction(v) for v in A[k]] for k in support])
+    target = fmpq_mat(n, 1, [fraction(v) for v in direction])
     try:
         y = (rows * rows.transpose()).solve(rows * target)
     except ZeroDivisionError:               # dependent rows: the exact LP decides
         return None
     if rows.transpose() * y != target or any(y[k, 0] < 0 for k in range(y.nrows())):
         return None
-    return sum((y[k, 0] * _exact(c[j]) for k, j in enumerate(support)), fmpq(0))
-
-
-def _exact(value: float) -> fmpq:
-    return fmpq(*float(value).as_integer_ratio())
-
-
-def _rounded(value) -> float:
-    """An exact rational rounded to float64, +-inf beyond its range (``rational.float_of``,
-    which this module cannot import: rational imports it)."""
-    try:
-        return float(value)
-    except OverflowError:
-        return math.inf if value > 0 else -math.inf
-
-
-def _rounded_outward(value, sense: int) -> float:
-    """An exact rational rounded to float64 towards ``sense * inf`` (beyond float64: +-inf
-    outward, the largest float inward)."""
-    bound = _rounded(value)
-    if math.isinf(bound) and bound * sense < 0:
-        return -sense * sys.float_info.max
-    if math.isfinite(bound) and (_exact(bound) - value) * sense < 0:
-        bound = math.nextafter(bound, sense * math.inf)
-    return bound
+    return sum((y[k, 0] * fraction(c[j]) for k, j in enumerate(support)), fmpq(0))

@@ -46,6 +46,7 @@ from numbers import Integral, Rational
 from flint import fmpq, fmpz, fmpz_mat
 
 from .errors import RegionsError
+from .exact_numbers import fraction
 
 __all__ = ["ExactLPResult", "maximize", "interior_point", "compare_max", "balanced",
            "balanced_row"]
@@ -268,22 +269,11 @@ def interior_point(A, c, *, start=None) -> list | None:
 
 def _rational(value) -> fmpq:
     """One number as an exact ``fmpq``; a float (or numpy float) keeps its exact binary value."""
-    if type(value) is float:
-        return _rational_float(value)
-    if isinstance(value, fmpq):
-        return value
-    if isinstance(value, (fmpz, Integral)):
-        return fmpq(int(value))
-    if isinstance(value, Rational):
-        return fmpq(int(value.numerator), int(value.denominator))
-    if not hasattr(value, "as_integer_ratio"):
+    if not (isinstance(value, (fmpq, fmpz, Integral, Rational))
+            or hasattr(value, "as_integer_ratio")):
         raise RegionsError(f"not a number: {value!r}")
-    return _rational_float(value)
-
-
-def _rational_float(value) -> fmpq:
     try:
-        return fmpq(*value.as_integer_ratio())
+        return fraction(value)
     except (OverflowError, ValueError):
         raise RegionsError(f"not a finite number: {value!r}") from None
 

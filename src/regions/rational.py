@@ -28,6 +28,7 @@ import numpy as np
 from flint import arb, arb_mat, ctx, fmpq, fmpq_mat, fmpz
 
 from .domain import Domain
+from .exact_numbers import float_of, fraction
 from .lp_exact import balanced_row
 from .network import BREAKPOINTS, Network, max_pairs
 from .tolerances import BALL_BITS, CACHE_SIZE
@@ -36,21 +37,6 @@ __all__ = ["fraction", "parse_fraction", "scaled_floats", "float_of", "magnitude
            "column",
            "RationalMaps", "BallMaps", "exact_solve", "rank", "independent_rows",
            "kernel_vector", "pattern_along", "exact_forward", "hyperplane_signs"]
-
-
-def fraction(value) -> fmpq:
-    """``value`` (a float, int, numpy scalar or ``fractions.Fraction``) as an exact fmpq.
-
-    >>> fraction(0.5), fraction(3)
-    (1/2, 3)
-    """
-    if isinstance(value, fmpq):
-        return value
-    if hasattr(value, "numerator") and hasattr(value, "denominator") and not isinstance(
-            value, (float, np.floating)):
-        return fmpq(int(value.numerator), int(value.denominator))
-    numerator, denominator = float(value).as_integer_ratio()
-    return fmpq(numerator, denominator)
 
 
 def scaled_floats(rows, lead: int | None = None) -> np.ndarray:
@@ -67,19 +53,6 @@ def scaled_floats(rows, lead: int | None = None) -> np.ndarray:
     """
     out = [[float(v) for v in balanced_row([fraction(v) for v in row], lead)] for row in rows]
     return np.array(out, dtype=np.float64).reshape(len(out), -1)
-
-
-def float_of(value) -> float:
-    """An exact rational rounded to float64, +-inf beyond its range (where python-flint
-    raises OverflowError).
-
-    >>> float_of(fmpq(3, 4)), float_of(fmpq(10) ** 400), float_of(-fmpq(10) ** 400)
-    (0.75, inf, -inf)
-    """
-    try:
-        return float(value)
-    except OverflowError:
-        return math.inf if value > 0 else -math.inf
 
 
 def magnitude(value) -> str:
