@@ -545,6 +545,24 @@ def test_nearly_parallel_first_layer_on_the_whole_plane():
         assert part.method == ("split" if method == "auto" else method)
 
 
+def test_a_crossing_between_nearly_opposite_rays_is_exact():
+    # y = -1e-13 x and y = 1e-13 x bound a cone whose rays (1, 1e-13) and (-1, 1e-13) are
+    # nearly opposite; the second layer's breakpoint x = 0 (h1 - h2 = -2e-13 x) crosses the
+    # edge between them. The ends' values are certified, but the float crossing ray
+    # (their difference, nearly zero) has an error bound too large to orient it (times
+    # sqrt(dim) at least 1/4), so it is computed again exactly: the engine's second exact
+    # crossing branch. 4 cones, the upper one cut in two: 5 regions, as the exact
+    # brute force finds.
+    net = regions.Network.from_layers([([[-1e-13, 1.0], [1e-13, 1.0]], [0.0, 0.0]),
+                                       ([[1.0, -1.0]], [0.0]), ([[1.0]], [0.0])],
+                                      ["relu", "relu", "identity"])
+    truth = oracles.exact_patterns(net, oracles.whole_slice(2))
+    assert len(truth) == 5
+    part = regions.enumerate_regions(net, method="vertex")
+    assert pattern_set(part) == truth and part.exact_decisions > 0
+    assert regions.count_regions(net, method="vertex").regions == 5
+
+
 def test_first_layer_of_rank_lower_up_to_rounding_goes_to_split():
     # A rank-2 product of Gaussian factors, rounded: rank 3 exactly, with a condition number
     # near 1e16 at the apex: "auto" takes the split engine, which agrees with the exact oracle.
