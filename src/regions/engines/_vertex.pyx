@@ -58,11 +58,10 @@ from .compiled cimport (BALL_SINGULAR_PIVOT, BALL_SUBSET_LIMIT, BOUND_SAFETY, MA
                         SMALLEST_SUBNORMAL, UNIT_ROUNDOFF)
 from .crossing cimport (common_bits, keep_rows, lowest_bit, on_constraints, on_vertices,
                         only_pair, renumber_bits, contains_bits, cross_rays, cross_vertex_ray,
-                        cross_vertices, largest)
-from .preactivation cimport (affine_map, column_norm, map_error, root_of_squares, row_size,
-                             smaller)
+                        cross_vertices)
+from .preactivation cimport affine_map, column_norm, map_error, root_of_squares, smaller
 from .refine cimport refine
-from .rounding cimport bound_max, certify, dmax, dmin, gamma, scaled_norm
+from .rounding cimport bound_max, certify, dmax, dmin, gamma, largest_entry, scaled_norm
 from .small_lp cimport ball_by_subsets
 from .vertex_records cimport (CellHead, CellView, PieceHead, cell_bytes, piece_bytes,
                               piece_candidates, piece_cuts, piece_sides, piece_vertices, view)
@@ -143,7 +142,7 @@ cdef inline void unit_row(const double* G, double offset, double G_error, bint z
     if norm > 0.0:
         for k in range(dim):
             row[k] = G[k] / norm
-            info.largest = dmax(info.largest, fabs(row[k]))
+            info.largest = bound_max(info.largest, fabs(row[k]))
             info.size += fabs(row[k])
         row[dim] = offset / norm
     info.offset = fabs(row[dim])
@@ -781,7 +780,7 @@ cdef class VertexCore:
                                                  words),
                                bool(z[dim] == 0.0), np.array([z[k] for k in range(dim)]),
                                int(self.label_offset[cv.head.layer] + t))
-        if (<double*>self.ws.pool_error.data)[v] > 8.0 * UNIT_ROUNDOFF * dmax(1.0, largest(z, dim)):
+        if (<double*>self.ws.pool_error.data)[v] > 8.0 * UNIT_ROUNDOFF * dmax(1.0, largest_entry(z, dim)):
             self.exact_generator(cv, v, words)
         return sign
 
@@ -898,7 +897,7 @@ cdef class VertexCore:
             for k in range(cols):
                 D[k] = G[later * cols + k] - G[earlier * cols + k]
             D_error = G_error[later] + G_error[earlier]
-            size = row_size(D, dim)
+            size = largest_entry(D, dim)
             label = self.label_offset[l] + t
             if size > (D_error + UNIT_ROUNDOFF * size) * BOUND_SAFETY:
                 zero = 0
@@ -1090,7 +1089,7 @@ cdef class VertexCore:
         gradient is certified nonzero in float64 when larger than its error bound, and
         decided exactly otherwise."""
         cdef int dim = self.dim
-        cdef double size = row_size(self.G + j * (dim + 1), dim)
+        cdef double size = largest_entry(self.G + j * (dim + 1), dim)
         if size > self.G_error[j]:
             return 0
         if size == 0.0 and (self.G_error[j] == 0.0 or self.inputs_constant(cv, j)):
@@ -1292,7 +1291,7 @@ cdef class VertexCore:
             return 0
         cdef double* z = <double*>self.ws.pool_z.data + v * (self.dim + 1)
         if ((<double*>self.ws.pool_error.data)[v] > TIGHT_ERROR * UNIT_ROUNDOFF
-                * (1.0 + largest(z, self.dim)) and self.solve_again(cv, v, words)):
+                * (1.0 + largest_entry(z, self.dim)) and self.solve_again(cv, v, words)):
             s = self.value(v, t, &bound)
             certain = certify(s, bound)
             if certain:
@@ -1899,7 +1898,7 @@ cdef class VertexCore:
         cdef double entry = 0.0
         cdef bint source = self.G_norm > 0.0
         for j in range(n):
-            entry = bound_max(entry, L.largest_slope * row_size(G + j * cols, cols) + offset)
+            entry = bound_max(entry, L.largest_slope * largest_entry(G + j * cols, cols) + offset)
             source = source or G_error[j] > 0.0
         source = source or entry > 0.0
         self.child_norm = L.largest_slope * self.G_norm

@@ -18,7 +18,7 @@ from libc.stdint cimport int32_t, uint64_t
 from libc.string cimport memset
 
 from .compiled cimport BOUND_SAFETY, SMALLEST_SUBNORMAL, UNIT_ROUNDOFF
-from .rounding cimport dmax, gamma, scaled_norm
+from .rounding cimport bound_max, gamma, largest_entry, scaled_norm
 
 
 cdef extern from *:
@@ -132,14 +132,6 @@ cdef inline bint contains_bits(const uint64_t* p, const uint64_t* bits, int word
     return True
 
 
-cdef inline double largest(const double* z, int dim) noexcept nogil:
-    cdef int k
-    cdef double s = 0.0
-    for k in range(dim):
-        s = dmax(s, fabs(z[k]))
-    return s
-
-
 cdef inline double cross_vertices(const double* p, double sp, double bp, double ep,
                                   const double* q, double sq, double bq, double eq,
                                   double* out, int dim) noexcept nogil:
@@ -159,8 +151,8 @@ cdef inline double cross_vertices(const double* p, double sp, double bp, double 
     cdef double spread = 0.0, size = 0.0
     for k in range(dim):
         out[k] = wp * p[k] + wq * q[k]
-        spread = dmax(spread, fabs(p[k] - q[k]))
-        size = dmax(size, fabs(p[k]) + fabs(q[k]))
+        spread = bound_max(spread, fabs(p[k] - q[k]))
+        size = bound_max(size, fabs(p[k]) + fabs(q[k]))
     out[dim] = 1.0
     if not low > 0.0:       # the values' signs were not certified (float-only mode)
         return 1e300
@@ -179,14 +171,14 @@ cdef inline double cross_vertex_ray(const double* p, double sp, double bp, doubl
     cdef double tau = asp / asr
     cdef double dtau = ((bp * asr + asp * br) / (asr * (asr - br) * (1.0 - 2.0 * UNIT_ROUNDOFF))
                         + 2.0 * UNIT_ROUNDOFF * tau)
-    cdef double rsize = largest(r, dim)
+    cdef double rsize = largest_entry(r, dim)
     for k in range(dim):
         out[k] = p[k] + tau * r[k]
     out[dim] = 1.0
     if not asr > br:        # the values' signs were not certified (float-only mode)
         return 1e300
     return (ep + dtau * rsize + (tau + dtau) * er
-            + 3.0 * UNIT_ROUNDOFF * (largest(p, dim) + tau * rsize)
+            + 3.0 * UNIT_ROUNDOFF * (largest_entry(p, dim) + tau * rsize)
             + 3.0 * SMALLEST_SUBNORMAL) * BOUND_SAFETY
 
 
@@ -200,7 +192,7 @@ cdef inline double cross_rays(const double* p, double sp, double bp, double ep,
     (``gamma(dim)`` for the sum of squares) and the division's are the last term."""
     cdef int k
     cdef double asq = fabs(sq), norm, error
-    cdef double psize = largest(p, dim), qsize = largest(q, dim)
+    cdef double psize = largest_entry(p, dim), qsize = largest_entry(q, dim)
     for k in range(dim):
         out[k] = asq * p[k] + sp * q[k]
     norm = scaled_norm(out, dim)

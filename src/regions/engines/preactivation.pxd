@@ -16,7 +16,7 @@ from scipy.linalg.cython_blas cimport dgemm
 
 from .compiled cimport BOUND_SAFETY, SMALLEST_SUBNORMAL, UNIT_ROUNDOFF
 from ..map_bounds cimport row_rounding
-from .rounding cimport dmax, gamma
+from .rounding cimport gamma, largest_entry
 
 
 cdef inline void affine_map(const double* W, const double* bias, int n, int n_in,
@@ -30,15 +30,6 @@ cdef inline void affine_map(const double* W, const double* bias, int n, int n_in
           out, &cols)
     for j in range(n):
         out[j * cols + cols - 1] += bias[j]
-
-
-cdef inline double row_size(const double* row, int cols) noexcept nogil:
-    """Largest absolute entry of a row."""
-    cdef int k
-    cdef double s = 0.0
-    for k in range(cols):
-        s = dmax(s, fabs(row[k]))
-    return s
 
 
 cdef inline double root_of_squares(double squares, int n) noexcept nogil:
@@ -83,7 +74,7 @@ cdef inline double map_error(const double* W, const double* bias, int n, int n_i
     cdef double inherited, rounding, squares = 0.0
     cdef double g = gamma(n_in + 2)
     for i in range(n_in):
-        sizes[i] = row_size(source + i * cols, cols)
+        sizes[i] = largest_entry(source + i * cols, cols)
     for j in range(n):
         inherited = 0.0
         rounding = row_rounding(W + j * n_in, bias[j], sizes, source_error, n_in, g,
@@ -103,7 +94,7 @@ cdef inline double output_error(double slope, double offset, const double* G_row
         error[0] = 0.0
         return 0.0
     if slope != 1.0 or offset != 0.0:   # (and what a product may lose to underflow)
-        rounding = (UNIT_ROUNDOFF * (fabs(slope) * row_size(G_row, cols) + fabs(offset))
+        rounding = (UNIT_ROUNDOFF * (fabs(slope) * largest_entry(G_row, cols) + fabs(offset))
                     + SMALLEST_SUBNORMAL)
     error[0] = (fabs(slope) * G_error + rounding) * BOUND_SAFETY
     return rounding * BOUND_SAFETY

@@ -16,7 +16,7 @@ each, whatever their size).
 from libc.math cimport fabs, sqrt
 
 from .compiled cimport BOUND_SAFETY, MAX_DIM, SMALLEST_SUBNORMAL, UNIT_ROUNDOFF
-from .rounding cimport dmax, gamma, scaled_norm
+from .rounding cimport bound_max, gamma, scaled_norm
 
 
 cdef inline int choose_rows(const double* rows, int k, int dim, int wanted, double* work,
@@ -156,8 +156,8 @@ cdef inline double refine(const double* rows, const double* errors, int k, int d
                 bound += fabs(X[i * n + c]) * (fabs(S[c * n + j]) * gamma(n + 1) + E[c * n + j])
             row_sum += fabs(t) + bound + (gamma(n + 1) if i == j else 0.0)
             size += fabs(X[i * n + j])
-        rho = dmax(rho, row_sum + 2.0 * n * n * SMALLEST_SUBNORMAL)
-        inverse_norm = dmax(inverse_norm, size)
+        rho = bound_max(rho, row_sum + 2.0 * n * n * SMALLEST_SUBNORMAL)
+        inverse_norm = bound_max(inverse_norm, size)
     rho *= BOUND_SAFETY
     if not rho < 0.5:
         return 1e300
@@ -176,13 +176,13 @@ cdef inline double refine(const double* rows, const double* errors, int k, int d
         if i < wanted and not ray:
             value += rows[chosen[i] * (dim + 1) + dim]
             t += fabs(rows[chosen[i] * (dim + 1) + dim])
-            bound = dmax(bound, fabs(value) + gamma(n + 2) * t + errors[chosen[i]] * (size + 1.0)
+            bound = bound_max(bound, fabs(value) + gamma(n + 2) * t + errors[chosen[i]] * (size + 1.0)
                          + underflow)
         elif ray and i < wanted:
-            bound = dmax(bound, fabs(value) + gamma(n + 2) * t + errors[chosen[i]] * size
+            bound = bound_max(bound, fabs(value) + gamma(n + 2) * t + errors[chosen[i]] * size
                          + underflow)
         else:                                # the normalisation row: exact as written
-            bound = dmax(bound, fabs(value - 1.0) + gamma(n + 2) * (t + 1.0) + underflow)
+            bound = bound_max(bound, fabs(value - 1.0) + gamma(n + 2) * (t + 1.0) + underflow)
     bound = inverse_norm * bound * BOUND_SAFETY + SMALLEST_SUBNORMAL
     if ray:                                  # normalised as crossing.pxd's cross_rays
         norm = scaled_norm(rhs, n)

@@ -19,6 +19,15 @@ cdef inline double bound_max(double a, double b) noexcept nogil:
     return INFINITY if b != b else (a if a > b else b)
 
 
+cdef inline double largest_entry(const double* v, int n) noexcept nogil:
+    """The largest ``|v_k|`` of ``v`` (n,), a size that bounds: inf when an entry is NaN."""
+    cdef int k
+    cdef double s = 0.0
+    for k in range(n):
+        s = bound_max(s, fabs(v[k]))
+    return s
+
+
 cdef inline double dmin(double a, double b) noexcept nogil:
     return a if a < b else b
 
