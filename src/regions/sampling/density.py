@@ -10,6 +10,7 @@ import numpy as np
 from ..domain import is_box, resolve
 from ..errors import DomainError
 from ..network import Network
+from ..rounding import overflow_expected
 from .lines import regions_along_lines
 
 __all__ = ["DensityEstimate", "density_estimate", "density_from_counts"]
@@ -66,6 +67,7 @@ class DensityEstimate:
         return self.crossings_per_length / self.neurons if self.neurons else 0.0
 
 
+@overflow_expected
 def density_estimate(network: Network, domain=None, lines: int = 1000, *,
                      seed: int = 0) -> DensityEstimate:
     """Regions per unit volume from breakpoint counts along random lines (Hanin and Rolnick).
@@ -109,6 +111,7 @@ def density_estimate(network: Network, domain=None, lines: int = 1000, *,
                                                                      seed=seed))
 
 
+@overflow_expected
 def density_from_counts(network: Network, domain, counts) -> DensityEstimate:
     """:func:`density_estimate` from the line counts of :func:`regions_along_lines` on a
     bounded, resolved ``domain``."""
@@ -119,14 +122,15 @@ def density_from_counts(network: Network, domain, counts) -> DensityEstimate:
     residual = crossings - lam * counts.lengths
     error = float(np.sqrt(np.sum(residual ** 2))) / total
     boundary = n * _ball_volume(n) / (2.0 * _ball_volume(n - 1)) * lam
-    per_volume = _ball_volume(n) * (lam / 2.0) ** n
+    per_volume = float(_ball_volume(n) * np.float64(lam / 2.0) ** n)  # inf beyond float64
     volume = expected = None
     if is_box(domain):
         sides = domain.upper - domain.lower
         volume = float(np.prod(sides))
-        elementary = np.poly(-sides)   # e_k(sides): coefficient k of prod (x + s_i)
-        expected = float(sum(_ball_volume(k) * (lam / 2.0) ** k * elementary[k]
-                             for k in range(n + 1)))
+        # e_k of the sides scaled by lam / 2 (coefficient k of prod (x + s_i lam / 2)):
+        # (lam / 2)^k e_k(sides) without the overflow of each factor
+        elementary = np.poly(-sides * (lam / 2.0))
+        expected = float(sum(_ball_volume(k) * elementary[k] for k in range(n + 1)))
     neurons = int(network.label_offsets()[-1])
     return DensityEstimate(n, counts.lines, total, int(crossings.sum()), lam, error, boundary,
                            per_volume, volume, expected, neurons)

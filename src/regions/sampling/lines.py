@@ -12,6 +12,7 @@ from flint import fmpq, fmpq_mat
 from ..domain import Domain, resolve
 from ..errors import DomainError
 from ..network import Network
+from ..rounding import overflow_expected
 from ..rational import column, fraction, matrix
 from ..tolerances import MIN_RADIUS
 from .patterns import unique_rows
@@ -76,6 +77,7 @@ def _point_pairs(network: Network, first, second, what: str):
     return first, second
 
 
+@overflow_expected
 def regions_on_segments(network: Network, starts, ends, *,
                         min_radius: float = MIN_RADIUS) -> LineCounts:
     """Exact number of regions along each segment ``starts[k] -> ends[k]`` (input coordinates).
@@ -96,6 +98,7 @@ def regions_on_segments(network: Network, starts, ends, *,
                             [fmpq(1)] * K, lengths, min_radius)
 
 
+@overflow_expected
 def regions_on_lines(network: Network, points, directions, *,
                      min_radius: float = MIN_RADIUS) -> LineCounts:
     """Exact number of regions along each whole line ``points[k] + t directions[k]``, t in R.
@@ -113,6 +116,7 @@ def regions_on_lines(network: Network, points, directions, *,
                             [None] * K, np.linalg.norm(directions, axis=1), min_radius)
 
 
+@overflow_expected
 def regions_along_lines(network: Network, domain=None, lines: int = 200, *, seed: int = 0,
                         min_radius: float = MIN_RADIUS) -> LineCounts:
     """Exact region counts along ``lines`` random lines of ``domain`` (see :func:`random_lines`).
@@ -188,6 +192,7 @@ def _count_on_chords(network, origins, directions, lo, hi, speeds, min_radius) -
                       thin, exact_lines, time.perf_counter() - started)
 
 
+@overflow_expected
 def line_intervals(network: Network, origins, directions, lo, hi):
     """Partition each line ``origins[k] + t directions[k]``, ``lo[k] < t < hi[k]``, into pieces.
 
@@ -246,6 +251,7 @@ class Trajectory:
     length: float
 
 
+@overflow_expected
 def trajectory_transitions(network: Network, points, closed: bool = False) -> Trajectory:
     """Exact number of activation-pattern transitions along the polyline through ``points``.
 

@@ -1,4 +1,13 @@
-"""Distinct activation patterns among random points: a lower bound on the region count."""
+"""Distinct activation patterns among random points: a lower bound on the region count.
+
+A point's pattern comes from the float64 forward pass, the fast path for millions of
+points. Where that pass overflows (a value of inf or NaN at some layer: weights near the
+end of float64's range), the point's pattern is decided exactly instead
+(:func:`regions.polyhedra.patterns_at`). The caveat: a point within rounding of a breakpoint
+may take a neighbouring region's pattern, or, where hyperplanes meet, a pattern of no
+region; such points are rare (the breakpoints have measure zero) and the count is a
+lower bound in every other case.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +20,9 @@ import numpy as np
 from ..domain import resolve
 from ..errors import RegionsError
 from ..network import Network
+from ..polyhedra import patterns_at
+from ..predicates import Decisions
+from ..rounding import overflow_expected
 from ..tolerances import CHUNK
 from .points import positive_count, sample_points
 
@@ -47,14 +59,15 @@ class PatternSample:
         return self.samples / self.seconds if self.seconds > 0 else float("inf")
 
 
+@overflow_expected
 def distinct_patterns(network: Network, domain=None, samples: int = 1_000_000, *,
                       seed: int = 0, sizes=None) -> PatternSample:
     """Count distinct activation patterns among ``samples`` random points of ``domain``.
 
     Points are drawn by :func:`sample_points` (uniform on a bounded domain,
-    scale-free on an unbounded one; default domain: all of R^n). The result
-    never exceeds the exact count (see :mod:`regions.sampling.patterns` for the tolerance
-    caveat) and converges to it as ``samples`` grows.
+    scale-free on an unbounded one; default domain: all of R^n). The result does not
+    exceed the exact count (see :mod:`regions.sampling.patterns` for the caveat of points
+    within rounding of a breakpoint) and converges to it as ``samples`` grows.
 
     Parameters
     ----------
@@ -72,12 +85,16 @@ def distinct_patterns(network: Network, domain=None, samples: int = 1_000_000, *
         raise RegionsError(f"sizes must lie in [1, {samples}]")
     rng = np.random.default_rng(seed)
     started = time.perf_counter()
+    decisions = None
     first_seen: dict = {}
     patterns = []
     for offset in range(0, samples, CHUNK):
         k = min(CHUNK, samples - offset)
-        x = domain.to_input(sample_points(domain, k, rng))
-        pattern = network.activation_pattern(x)
+        z = sample_points(domain, k, rng)
+        pattern, finite = network.float_patterns(domain.to_input(z))
+        if not finite.all():
+            decisions = decisions or Decisions(network, domain)
+            pattern[~finite] = patterns_at(network, domain, z[~finite], decisions)
         keys = _pattern_keys(pattern)
         unique, index = np.unique(keys, return_index=True)
         for key, i in zip(unique.tolist(), index.tolist()):

@@ -9,12 +9,14 @@ import numpy as np
 from ..domain import Domain, inscribed_ball, power_of_two_unit
 from ..errors import DomainError, RegionsError
 from ..lp import LPSolver
+from ..rounding import overflow_expected
 from ..tolerances import MAX_REJECTION, UNBOUNDED_RADII
 
 __all__ = ["UNBOUNDED_RADII", "MAX_REJECTION", "sample_points", "random_lines", "chord",
            "positive_count"]
 
 
+@overflow_expected
 def sample_points(domain: Domain, count: int, rng: np.random.Generator,
                   radii=UNBOUNDED_RADII) -> np.ndarray:
     """Random points of a resolved ``domain``, shape ``(count, domain.dim)``, working coordinates.
@@ -29,8 +31,12 @@ def sample_points(domain: Domain, count: int, rng: np.random.Generator,
     count = int(count)
     dim = domain.dim
     if domain.is_bounded:
+        lower, upper, unit = _in_units(domain)
+
         def draw(k):
-            return rng.uniform(domain.lower, domain.upper, size=(k, dim))
+            # in units where the box's width is finite, clipped to it against rounding
+            return np.clip(rng.uniform(lower, upper, size=(k, dim)) * unit, domain.lower,
+                           domain.upper)
     else:
         center = _center(domain)
         log_lo, log_hi = math.log(radii[0]), math.log(radii[1])
@@ -41,6 +47,7 @@ def sample_points(domain: Domain, count: int, rng: np.random.Generator,
     return _rejection(domain, count, draw)
 
 
+@overflow_expected
 def random_lines(domain: Domain, count: int, rng: np.random.Generator):
     """Random lines through a resolved domain and their chords, in working coordinates.
 
@@ -68,9 +75,10 @@ def random_lines(domain: Domain, count: int, rng: np.random.Generator):
             raise DomainError(f"random lines rarely meet the {domain.kind} domain")
         u = _unit_vectors(rng, k, dim)
         if domain.is_bounded:
-            center = (domain.lower + domain.upper) / 2.0
-            radius = float(np.linalg.norm(domain.upper - domain.lower)) / 2.0
-            p = center + _offsets_orthogonal(rng, u, radius)
+            lower, upper, unit = _in_units(domain)
+            center = (lower + upper) / 2.0 * unit
+            radius = float(np.linalg.norm(upper - lower)) / 2.0
+            p = center + _offsets_orthogonal(rng, u, radius) * unit
         else:
             p = sample_points(domain, k, rng)
         lo, hi = chord(domain, p, u)
@@ -123,6 +131,19 @@ def _offsets_orthogonal(rng, directions: np.ndarray, radius: float) -> np.ndarra
     g /= np.linalg.norm(g, axis=1, keepdims=True)
     r = radius * rng.uniform(size=(count, 1)) ** (1.0 / (dim - 1))
     return r * g
+
+
+def _in_units(domain: Domain) -> tuple[np.ndarray, np.ndarray, float]:
+    """A bounded domain's bounding box ``(lower, upper)`` in units of ``unit``, a power of
+    two: 1 unless the largest bound is beyond 2^500 or below 2^-500, where the box's width
+    or the square of its diagonal overflows or underflows float64 (``[-2^1023, 2^1023]``,
+    ``[-2^600, 2^600]^2``, ``[-2^-700, 2^-700]^4``, whose diagonal would be 0)."""
+    bounds = np.concatenate([domain.lower, domain.upper])
+    largest = np.max(np.abs(bounds), initial=0.0)
+    if largest == 0.0 or 2.0 ** -500 <= largest <= 2.0 ** 500:
+        return domain.lower, domain.upper, 1.0
+    unit = power_of_two_unit(bounds)
+    return domain.lower / unit, domain.upper / unit, unit
 
 
 def _center(domain: Domain) -> np.ndarray:

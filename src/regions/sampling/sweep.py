@@ -28,13 +28,15 @@ from flint import fmpq, fmpq_mat
 
 from ..domain import whole_space
 from ..network import BREAKPOINTS, Network, max_pairs, max_winners, state_slope_offset
+from ..exact_numbers import float_of
 from ..rational import RationalMaps, fraction, state_from_signs
-from ..rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, gamma
+from ..rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, gamma, overflow_expected
 from ..tolerances import BOUND_SAFETY
 
 __all__ = ["line_pieces", "certified_line_intervals", "rational_line_intervals"]
 
 
+@overflow_expected
 def line_pieces(network: Network, C: fmpq_mat, A: fmpq_mat, lo: list, hi: list):
     """The pieces of the exact lines ``C + t A`` (fmpq_mat, (n, K)), ``lo[k] < t < hi[k]``
     (lists of fmpq, ``None`` unbounded), exactly.
@@ -57,7 +59,7 @@ def line_pieces(network: Network, C: fmpq_mat, A: fmpq_mat, lo: list, hi: list):
         r_line, r_start, r_stop, r_patterns = rational_line_intervals(
             network, _columns(C, redo), _columns(A, redo), [lo[k] for k in redo],
             [hi[k] for k in redo])
-        r_width = np.array([np.inf if a is None or b is None else float(b - a)
+        r_width = np.array([np.inf if a is None or b is None else float_of(b - a)
                             for a, b in zip(r_start, r_stop)])
         line = np.concatenate([line, undecided[r_line]])
         start = np.concatenate([start, _floats(r_start, -np.inf)])
@@ -79,14 +81,17 @@ def _columns(M: fmpq_mat, keep: list) -> fmpq_mat:
 
 
 def _floats(values: list, infinity: float) -> np.ndarray:
-    return np.array([infinity if v is None else float(v) for v in values], dtype=np.float64)
+    """Rationals (``None`` infinite) rounded to float64, +-inf beyond its range."""
+    return np.array([infinity if v is None else float_of(v) for v in values],
+                    dtype=np.float64)
 
 
 def _enclosed(values: list, infinity: float):
     """Rationals (``None`` infinite) as float64 ``(nearest, radius)`` with the exact value
     within ``radius`` of ``nearest`` (0 where the conversion is exact)."""
     nearest = _floats(values, infinity)
-    inexact = np.array([v is not None and fraction(float(v)) != v for v in values], dtype=bool)
+    inexact = np.array([v is not None and not (np.isfinite(f) and fraction(f) == v)
+                        for v, f in zip(values, nearest)], dtype=bool)
     radius = np.where(inexact, 2.0 * UNIT_ROUNDOFF * np.abs(nearest) + np.finfo(float).tiny,
                       0.0)
     return nearest, radius
@@ -192,7 +197,9 @@ def _cut_at_roots(alpha, ea, value, ev, ends: tuple, breakpoints: np.ndarray,
                    + ea[:, :, None] * np.abs(root)) / margin
                   + 2.0 * UNIT_ROUNDOFF * np.abs(root)) * BOUND_SAFETY
     unsure = np.any((left == 0) | (right == 0), axis=(1, 2))
-    unsure |= np.any(crossing & ~(margin > 0), axis=(1, 2))
+    # a root or its enclosure beyond float64 (overflow to inf or NaN) orders nothing
+    unsure |= np.any(crossing & ~((margin > 0) & np.isfinite(root) & np.isfinite(radius)),
+                     axis=(1, 2))
     piece, neuron, which = np.nonzero(crossing)
     r, rr = root[piece, neuron, which], radius[piece, neuron, which]
     order = np.lexsort((r, piece))
