@@ -136,3 +136,15 @@ def test_bad_arguments():
         enumerate_walk("not a network")
 
 
+
+
+def test_the_walk_starts_inside_a_polytope_near_1e304():
+    # found by fuzzing: HiGHS's centre was not certified, and the exact interior point,
+    # rounded to float64, fell outside; the walk refused the domain ("the start point lies
+    # outside the domain") where the other engines count it
+    A = np.array([[1.0], [-0.9999999990686774]])
+    c = np.array([2.1944496275174755e+304, -2.1944485811223513e+304])
+    net = regions.Network.from_layers([([[1.0]], [0.0]), ([[1.0]], [0.0])])
+    truth = oracles.exact_patterns(net, oracles.polytope_slice(A, c))
+    part = regions.enumerate_regions(net, regions.polytope(A, c), method="walk")
+    assert pattern_set(part) == truth and len(truth) == 1

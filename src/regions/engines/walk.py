@@ -29,7 +29,7 @@ from collections import deque
 
 import numpy as np
 
-from ..domain import Domain
+from ..domain import Domain, inscribed_ball, power_of_two_unit
 from ..errors import DomainError, RegionsError
 from ..facets import neighbour_patterns, region_facets
 from ..lp import LPSolver
@@ -68,8 +68,16 @@ class WalkEngine:
     def roots(self, check=None) -> list[WalkCell]:
         """The start point's region (that of a point beside it when it lies on a
         breakpoint, found exactly; a few LPs: nothing to ``check``)."""
-        root = root_ball(self.solver, self.domain)
-        point = root.center if self.settings.start is None else self.settings.start
+        point = self.settings.start
+        if point is None:
+            root = root_ball(self.solver, self.domain)
+            if not root.radius > 0.0:
+                # an exact interior point, which rounding to float64 may move out (a domain
+                # near 1e304): HiGHS again, in units of the domain's size
+                scaled = inscribed_ball(self.solver, self.domain.A, self.domain.b,
+                                        power_of_two_unit(self.domain.b))
+                root = scaled if scaled is not None and scaled.radius > 0.0 else root
+            point = root.center
         if not self.domain.contains(point)[0]:
             raise DomainError("the start point lies outside the domain")
         return [WalkCell(self._start_pattern(np.asarray(point, dtype=np.float64)))]
