@@ -437,18 +437,9 @@ class Network:
     def activation_pattern(self, x) -> np.ndarray:
         """Activation patterns of points ``x``, shape ``(n, in)`` -> ``(n, pattern_length)`` int8."""
         x, single = self._check_points(x)
-        pattern, _ = self.float_patterns(x)
-        return pattern[0] if single else pattern
-
-    def float_patterns(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The float64 forward pass's activation patterns of points ``x`` (n, in), shape
-        ``(n, pattern_length)`` int8, and whether each point's pre-activations stayed
-        finite, ``(n,)`` bool (where they did not, its pattern means nothing)."""
         h, states = x, []
-        finite = np.ones(x.shape[0], dtype=bool)
         for layer in self.layers:
             z = h @ layer.weight.T + layer.bias
-            finite &= np.isfinite(z).all(axis=1)
             if layer.activation == "max":
                 states.append(max_states(z, layer.windows))
             elif layer.activation != "identity":
@@ -456,7 +447,7 @@ class Network:
             h = activate(z, layer)
         pattern = (np.concatenate(states, axis=1) if states
                    else np.zeros((x.shape[0], 0), dtype=np.int8))
-        return pattern, finite
+        return pattern[0] if single else pattern
 
     def __repr__(self) -> str:
         acts = ",".join(self.activations)

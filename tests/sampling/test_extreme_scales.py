@@ -94,3 +94,19 @@ def test_density_on_a_box_2_minus_700_wide():
     assert estimate.expected_regions == pytest.approx(same.expected_regions, rel=1e-12)
     assert np.isfinite(estimate.expected_regions)
     assert estimate.regions_per_volume == np.inf     # 2^2800 and more per unit volume
+
+
+def test_sampled_patterns_where_float64_cancels_without_overflow():
+    # weights from 2^-771 to 2: the float64 forward pass's values stay finite but some of
+    # their signs are wrong (a pattern of no region was counted); uncertified states are
+    # now decided exactly
+    x = float.fromhex
+    net = regions.Network.from_layers(
+        [([[-1.0, 2.0, 0.0], [-x("0x1p-771"), x("0x1p-770"), 0.0]], [1.0, 0.0]),
+         ([[-1.0, 0.0], [-x("0x1p-143"), x("0x1p-142")]], [0.0, x("0x1p-143")]),
+         ([[0.0, -1.0], [0.0, -1.0], [0.0, -1.0]], [-2.0, x("-0x1.fffffffffffffp+0"), 0.0]),
+         ([[1.0, 1.0, 1.0]], [0.0])],
+        ["hardtanh", "relu", "hardtanh", "identity"])
+    truth = oracles.exact_patterns(net, oracles.whole_slice(3))
+    sample = S.distinct_patterns(net, samples=3000, seed=84)
+    assert oracles.row_set(sample.patterns) <= truth

@@ -1,12 +1,13 @@
 """Distinct activation patterns among random points: a lower bound on the region count.
 
 A point's pattern comes from the float64 forward pass, the fast path for millions of
-points. Where that pass overflows (a value of inf or NaN at some layer: weights near the
-end of float64's range), the point's pattern is decided exactly instead
-(:func:`regions.polyhedra.patterns_at`). The caveat: a point within rounding of a breakpoint
-may take a neighbouring region's pattern, or, where hyperplanes meet, a pattern of no
-region; such points are rare (the breakpoints have measure zero) and the count is a
-lower bound in every other case.
+points, with a rigorous bound on every pre-activation's error (Higham's ``gamma_n``, the
+bounds of :mod:`regions.rounding`, carried from layer to layer). Where a bound does not
+certify a state (a point within rounding of a breakpoint, weights whose products cancel,
+a pass that overflows), the point's pattern is decided exactly
+(:func:`regions.polyhedra.patterns_at`). So every pattern counted is a point's exact
+pattern. The one way to count a pattern of no region is a point exactly on a breakpoint,
+whose states follow the tie rule of :func:`regions.network.neuron_states`.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ import numpy as np
 
 from ..domain import resolve
 from ..errors import RegionsError
-from ..network import Network
+from ..network import Network, max_states, neuron_states, state_slope_offset
 from ..polyhedra import patterns_at
-from ..predicates import Decisions
-from ..rounding import overflow_expected
-from ..tolerances import CHUNK
+from ..predicates import Decisions, matrix_error
+from ..rounding import (SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, evaluation_bound, gamma,
+                        overflow_expected)
+from ..tolerances import BOUND_SAFETY, CHUNK
 from .points import positive_count, sample_points
 
 __all__ = ["CHUNK", "PatternSample", "distinct_patterns", "unique_rows"]
@@ -67,7 +69,7 @@ def distinct_patterns(network: Network, domain=None, samples: int = 1_000_000, *
     Points are drawn by :func:`sample_points` (uniform on a bounded domain,
     scale-free on an unbounded one; default domain: all of R^n). The result does not
     exceed the exact count (see :mod:`regions.sampling.patterns` for the caveat of points
-    within rounding of a breakpoint) and converges to it as ``samples`` grows.
+    exactly on a breakpoint) and converges to it as ``samples`` grows.
 
     Parameters
     ----------
@@ -91,10 +93,10 @@ def distinct_patterns(network: Network, domain=None, samples: int = 1_000_000, *
     for offset in range(0, samples, CHUNK):
         k = min(CHUNK, samples - offset)
         z = sample_points(domain, k, rng)
-        pattern, finite = network.float_patterns(domain.to_input(z))
-        if not finite.all():
+        pattern, certain = certified_patterns(network, domain, z)
+        if not certain.all():
             decisions = decisions or Decisions(network, domain)
-            pattern[~finite] = patterns_at(network, domain, z[~finite], decisions)
+            pattern[~certain] = patterns_at(network, domain, z[~certain], decisions)
         keys = _pattern_keys(pattern)
         unique, index = np.unique(keys, return_index=True)
         for key, i in zip(unique.tolist(), index.tolist()):
@@ -107,6 +109,64 @@ def distinct_patterns(network: Network, domain=None, samples: int = 1_000_000, *
     curve = np.searchsorted(firsts, sizes, side="left")
     stacked = (np.array(patterns, dtype=np.int8).reshape(len(patterns), network.pattern_length))
     return PatternSample(len(first_seen), samples, sizes, curve, stacked[order], seconds)
+
+
+def certified_patterns(network: Network, domain, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The float64 forward pass's activation patterns of working-coordinate points ``z``
+    (k, dim), ``(k, P)`` int8, and whether error bounds certify every state, ``(k,)`` bool
+    (where they do, the pattern is the point's exact pattern).
+
+    The first layer's pre-activations (with the domain's embedding, one exact map) err by
+    at most :func:`evaluation_bound`; a later layer's ``h W^T + b`` by at most ``(gamma |h|
+    + (1 + gamma) e) |W|^T + gamma |b|`` (``gamma = gamma_{n+1}``) for the error ``e`` of
+    its input ``h``, plus what products may lose to underflow. A state is certified where
+    the value is farther from each breakpoint than its bound (a max unit's where its winner
+    exceeds every other input by more than both bounds), and the output ``slope * value +
+    offset`` then errs by at most ``|slope|`` times the bound plus its own rounding. A bound
+    that is not finite certifies nothing."""
+    k = z.shape[0]
+    certain = np.ones(k, dtype=bool)
+    states, h, error = [], z, None
+    for index, layer in enumerate(network.layers):
+        W, b = layer.weight, layer.bias
+        n = W.shape[1]
+        if index == 0:   # the domain's embedding and the first layer, as one exact map
+            rows, offsets = W @ domain.basis, W @ domain.origin + b
+            value = h @ rows.T + offsets
+            bound = evaluation_bound(rows, offsets, matrix_error(
+                W, domain.basis, domain.origin, b, domain.basis_error()), h)
+        else:
+            g = gamma(n + 1)
+            value = h @ W.T + b
+            bound = (((g * np.abs(h) + (1.0 + g) * error) @ np.abs(W).T + g * np.abs(b)
+                      + 2.0 * (n + 1) * SMALLEST_SUBNORMAL) * BOUND_SAFETY)
+        # a difference from a breakpoint or between two values rounds too
+        bound *= 1.0 + 4.0 * UNIT_ROUNDOFF
+        if layer.activation == "identity":
+            certain &= np.all(np.isfinite(bound), axis=1)
+            h, error = value, bound
+            continue
+        if layer.activation == "max":
+            state = max_states(value, layer.windows)
+            chosen = layer.windows[np.arange(layer.width), state.astype(np.int64)]
+            h = np.take_along_axis(value, chosen, axis=1)
+            error = np.take_along_axis(bound, chosen, axis=1)
+            for unit, size in enumerate(layer.window_sizes.tolist()):
+                for position in range(size):
+                    other = layer.windows[unit, position]
+                    certain &= ((chosen[:, unit] == other)
+                                | (h[:, unit] - value[:, other] > error[:, unit] + bound[:, other]))
+        else:
+            state = neuron_states(value, layer.activation)
+            for breakpoint in layer.breakpoints:
+                certain &= np.all(np.abs(value - breakpoint) > bound, axis=1)
+            slope, offset = state_slope_offset(state, layer)
+            h = slope * value + offset
+            error = (np.abs(slope) * bound + 2.0 * UNIT_ROUNDOFF * np.abs(h)
+                     + SMALLEST_SUBNORMAL) * BOUND_SAFETY
+        states.append(state)
+    pattern = (np.concatenate(states, axis=1) if states else np.zeros((k, 0), dtype=np.int8))
+    return pattern, certain
 
 
 def _pattern_keys(pattern: np.ndarray) -> np.ndarray:
