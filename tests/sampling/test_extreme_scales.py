@@ -110,3 +110,13 @@ def test_sampled_patterns_where_float64_cancels_without_overflow():
     truth = oracles.exact_patterns(net, oracles.whole_slice(3))
     sample = S.distinct_patterns(net, samples=3000, seed=84)
     assert oracles.row_set(sample.patterns) <= truth
+
+
+def test_lines_whose_chords_are_longer_than_float64():
+    # a chord of the box longer than 1.8e308: its length rounded to float64 raised
+    # OverflowError; it is inf
+    net = regions.Network.from_layers([(np.eye(2), np.zeros(2)), (np.ones((1, 2)), np.zeros(1))])
+    counts = S.regions_along_lines(net, regions.box(-1.5e308, 1.5e308), lines=10)
+    assert oracles.row_set(counts.patterns) <= {(0, 0), (0, 1), (1, 0), (1, 1)}
+    assert 1 <= counts.counts.min() and counts.counts.max() <= 3
+    assert np.any(np.isinf(counts.lengths))

@@ -11,6 +11,7 @@ from flint import fmpq, fmpq_mat
 
 from ..domain import Domain, resolve
 from ..errors import DomainError
+from ..exact_numbers import float_of
 from ..network import Network
 from ..rounding import overflow_expected
 from ..rational import column, fraction, matrix
@@ -180,7 +181,7 @@ def _count_on_chords(network, origins, directions, lo, hi, speeds, min_radius) -
     started = time.perf_counter()
     line, _, _, width, patterns, exact_lines = line_pieces(network, origins, directions, lo, hi)
     speeds = np.asarray(speeds, dtype=np.float64)
-    lengths = speeds * np.array([np.inf if a is None or b is None else float(b - a)
+    lengths = speeds * np.array([np.inf if a is None or b is None else float_of(b - a)
                                  for a, b in zip(lo, hi)])
     # Thin pieces (input length at most 2 min_radius times the chord's half-length, or
     # min_radius on a whole line) are reported, never dropped.
