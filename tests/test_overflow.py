@@ -275,3 +275,53 @@ def test_graph_certificate_and_facets_are_quiet_and_exact(name):
     assert 1 <= pieces.count <= len(truth)
     if part.domain.dim == 1:
         assert graph.number_of_edges() == len(truth) - 1
+
+
+def corner_set(corners, unit):
+    """The corners ``(k, dim)`` in units of ``unit``, rounded to 9 digits, as a set."""
+    return {tuple(np.round(np.asarray(c) / unit, 9) + 0.0) for c in corners}
+
+
+def test_window_corners_of_a_region_whose_float_witness_is_a_box_corner():
+    # hardtanh neurons with no breakpoint in the box [2^533, 2^534] x [-2^534, -2^533] x
+    # [2^533, 2^534]: one region, the box. The split and walk engines' float witness is a
+    # corner of the box (the exact one is in rational_witness), which qhull refused
+    # ("feasible point is not clearly inside halfspace"); the vertices are now found around a
+    # certified interior point: the box's 8 corners.
+    from regions.pictures import picture_window, window_corners
+    s = 2.0 ** 533
+    net = network([(2.0 ** -533 * np.array([[1.0, 0.0, -1.0], [0.0, -1.0, 0.0]]),
+                    [-1e50, -1e50]), ([[1.0, 1.0]], [0.0])], ["hardtanh", "identity"])
+    lower, upper = np.array([s, -2 * s, s]), np.array([2 * s, -s, 2 * s])
+    box_corners = {(x, y, z) for x in (1.0, 2.0) for y in (-2.0, -1.0) for z in (1.0, 2.0)}
+    for method in ("split", "walk"):
+        part = regions.enumerate_regions(net, regions.box(lower, upper), method=method)
+        assert len(part) == 1
+        assert corner_set(window_corners(part, 0, picture_window(part)), s) == box_corners
+
+
+def test_a_sliver_thin_at_the_scale_of_a_box_of_2_to_884():
+    # x - 2y <= 2^226 cuts a sliver 2^226 wide from a box 2^884 wide: at the box's scale
+    # qhull answered NaN vertices, which window_corners returned. Now a DomainError says to
+    # draw a smaller window, and in a window 2^227 wide around the sliver its corners are
+    # the prism over the triangle (0, 0), (2^226, 0), (0, -2^225) (by hand), and the other
+    # region's pieces fill the rest of the window.
+    from scipy.spatial import ConvexHull
+    from regions.pictures import picture_window, window_corners
+    s, t = 2.0 ** 884, 2.0 ** 226
+    net = network([([[1.0, -2.0, 0.0]], [-t]), ([[1.0]], [0.0])], ["relu", "identity"])
+    part = regions.enumerate_regions(net, regions.box(np.array([0.0, -2 * s, -s]),
+                                                      np.array([s, 0.0, 0.0])))
+    sliver = [i for i in range(len(part)) if part.patterns[i][0] == 0]
+    assert len(part) == 2 and len(sliver) == 1
+    with pytest.raises(regions.DomainError, match="thin or flat at that scale.*smaller window"):
+        window_corners(part, sliver[0], picture_window(part))
+    view = picture_window(part, (np.array([0.0, -t, -t]), np.array([2 * t, 0.0, 0.0])))
+    assert view.clipped.all()  # both reach past the window (to z = -2^884)
+    corners = window_corners(part, sliver[0], view)
+    assert corner_set(corners, t) == {(x, y, z) for (x, y) in ((0.0, 0.0), (1.0, 0.0),
+                                                               (0.0, -0.5)) for z in (-1.0, 0.0)}
+    other = window_corners(part, 1 - sliver[0], view)
+    volumes = [ConvexHull(c / t).volume for c in (corners, other)]
+    assert volumes[0] == pytest.approx(0.25) and sum(volumes) == pytest.approx(2.0)
+

@@ -27,13 +27,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import ConvexHull
 
-from .domain import inscribed_ball, power_of_two_unit
 from .deprecation import renamed_attribute
 from .errors import DomainError, RegionsError
 from .analysis.crossings import crossings, partition_facets
-from .complex.geometry import (at_far, region_chords, region_corners, region_polygon,
-                               region_vertices)
-from .lp import LPSolver
+from .complex.geometry import (at_far, corner_box, region_chords, region_interior,
+                               region_polygon, region_vertices)
 from .tolerances import VERTEX_MERGE, WINDOW_MARGIN, WINDOW_TAIL
 
 __all__ = ["COLORS", "WINDOW_TAIL", "WINDOW_MARGIN", "CLIPPED_HATCH", "Window", "picture_window",
@@ -89,21 +87,55 @@ def picture_window(part, window=None) -> Window:
     domain = part.domain
     if window is None and domain.is_bounded:
         return Window(domain.lower, domain.upper, np.zeros(len(part), bool), "")
-    corners = region_corners(part)
     if window is not None:
         lower, upper = (np.broadcast_to(np.asarray(w, dtype=np.float64), (domain.dim,))
                         for w in window)
         if not np.all(lower < upper):
             raise RegionsError(f"the window's lower bounds {lower} must lie below its upper "
                                f"bounds {upper}")
+    box = corner_box(domain)
+    corners = [_corners(part, i, *box) for i in range(len(part))]
+    if window is not None:
         rule = "window as given"
     else:
-        lower, upper = _vertex_span(part, corners)
+        lower, upper = _vertex_span(part, [c for c in corners if c is not None])
         rule = ("window: every breakpoint" if domain.dim == 1 else
                 f"window: the middle {100 - 200 * WINDOW_TAIL:.0f}% of the vertices")
-    clipped = np.array([bool(at_far(c).any() or (c < lower).any() or (c > upper).any())
-                        for c in corners], dtype=bool)
+    # a region without corners lies beyond the box they were sought in, so past the window
+    clipped = np.array([_reaches_past(part, i, *box, lower, upper) if c is None else
+                        bool(not len(c) or at_far(c).any() or (c < lower).any()
+                             or (c > upper).any()) for i, c in enumerate(corners)], dtype=bool)
     return Window(lower, upper, clipped, rule)
+
+
+def _corners(part, i: int, lower: np.ndarray, upper: np.ndarray):
+    """Region ``i``'s vertices in the box ``[lower, upper]`` (none when float64 certifies no
+    point of it there), or None when they cannot be found in float64 (the region is thin
+    at the box's scale: :func:`region_vertices`' DomainError)."""
+    A, b, _ = part.constraints(i)
+    inside = region_interior(A, b, lower, upper, part.witnesses[i])
+    if inside is None:
+        return np.zeros((0, part.domain.dim))
+    try:
+        return region_vertices(A, b, lower, upper, inside)
+    except DomainError:
+        return None
+
+
+def _reaches_past(part, i: int, lower: np.ndarray, upper: np.ndarray,
+                  window_lower: np.ndarray, window_upper: np.ndarray) -> bool:
+    """Whether region ``i`` has a point in the box ``[lower, upper]`` beyond a side of the
+    window (by :func:`region_interior`, one or two LPs a side): for a region whose
+    vertices cannot be found in float64 at the box's scale."""
+    A, b, _ = part.constraints(i)
+    for axis in range(part.domain.dim):
+        beyond = [(lower, np.where(np.arange(len(upper)) == axis, window_lower, upper)),
+                  (np.where(np.arange(len(lower)) == axis, window_upper, lower), upper)]
+        for low, high in beyond:
+            if np.all(low < high) and region_interior(A, b, low, high,
+                                                      part.witnesses[i]) is not None:
+                return True
+    return False
 
 
 def _vertex_span(part, corners: list) -> tuple[np.ndarray, np.ndarray]:
@@ -337,18 +369,15 @@ def _plot_3d(part, ax, colors: np.ndarray, edges: bool, view: Window) -> None:
 
 def window_corners(part, i: int, view: Window):
     """Vertices of region ``i`` cut to the window, or None where the window holds no ball
-    of it that float64 certifies (one Chebyshev LP for a clipped region, whose witness may
-    lie outside, solved in units of the window: :func:`regions.domain.inscribed_ball`)."""
+    of it that float64 certifies: around the region's witness when float64 certifies it
+    clearly inside the window, else around the centre of an inscribed ball (one Chebyshev
+    LP solved in units of the window, :func:`regions.complex.geometry.region_interior`).
+    A witness may lie outside the window, on the box's corner (the split and walk
+    engines' float witness, with the exact one in ``rational_witness``) or beyond float64."""
     A, b, _ = part.constraints(i)
-    inside = part.witnesses[i]
-    if view.clipped[i]:
-        dim = A.shape[1]
-        ball = inscribed_ball(LPSolver(), np.vstack([A, np.eye(dim), -np.eye(dim)]),
-                              np.concatenate([b, view.upper, -view.lower]),
-                              power_of_two_unit(np.concatenate([view.lower, view.upper])))
-        if ball is None or not ball.radius > 0.0:
-            return None
-        inside = ball.center
+    inside = region_interior(A, b, view.lower, view.upper, part.witnesses[i])
+    if inside is None:
+        return None
     return region_vertices(A, b, view.lower, view.upper, inside)
 
 
