@@ -325,3 +325,24 @@ def test_a_sliver_thin_at_the_scale_of_a_box_of_2_to_884():
     volumes = [ConvexHull(c / t).volume for c in (corners, other)]
     assert volumes[0] == pytest.approx(0.25) and sum(volumes) == pytest.approx(2.0)
 
+
+def test_a_3d_picture_of_a_box_2_to_minus_880_wide():
+    # png of the 8 octants of [-2^-880, 2^-880]^3 raised QhullError from the hull of each
+    # region's corners, taken in absolute units, and each region's corners were wrong (a
+    # vertex polished with an absolute tolerance of 1e-9 took every row as meeting there).
+    # Now each drawn region is its octant of the box, and the drawn patterns are the oracle's.
+    from regions.pictures import picture_window, png, window_corners
+    s = 2.0 ** -880
+    net = network([(np.eye(3), np.zeros(3)), (np.ones((1, 3)), np.zeros(1))],
+                  ["relu", "identity"])
+    part = regions.enumerate_regions(net, regions.box(-s, s))
+    assert png(part).startswith(b"\x89PNG")
+    view = picture_window(part)
+    for i in range(len(part)):
+        signs = 2.0 * part.patterns[i] - 1.0
+        assert corner_set(window_corners(part, i, view), s) == {
+            tuple(signs * np.array(corner) + 0.0)
+            for corner in np.ndindex(2, 2, 2)}
+    assert pattern_set(part) == unambiguous(oracles.exact_patterns, net,
+                                            oracles.box_slice([-s] * 3, [s] * 3))
+

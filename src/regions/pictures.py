@@ -25,9 +25,10 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial import ConvexHull
+from scipy.spatial import ConvexHull, QhullError
 
 from .deprecation import renamed_attribute
+from .domain import power_of_two_unit
 from .errors import DomainError, RegionsError
 from .analysis.crossings import crossings, partition_facets
 from .complex.geometry import (at_far, corner_box, region_chords, region_interior,
@@ -354,11 +355,21 @@ def _plot_3d(part, ax, colors: np.ndarray, edges: bool, view: Window) -> None:
     from mpl_toolkits.mplot3d.art3d import Poly3DCollection
     if getattr(ax, "name", "") != "3d":
         raise RegionsError("a 3-D partition is drawn on a 3-D Axes (projection='3d')")
+    # qhull's tests are absolute: the hulls are taken in units of the window, around its
+    # centre (a box 2^-880 wide was "flat" in its own coordinates)
+    unit = power_of_two_unit(view.upper * 0.5 - view.lower * 0.5)
+    center = view.lower * 0.5 + view.upper * 0.5
     for i in range(len(part)):
         corners = window_corners(part, i, view)
         if corners is None:
             continue
-        hull = ConvexHull(corners)
+        try:
+            hull = ConvexHull((corners - center) / unit)
+        except QhullError as error:
+            raise DomainError(
+                f"region {i}'s polytope in the window [{view.lower.min():.3g}, "
+                f"{view.upper.max():.3g}] is flat in float64 "
+                f"({str(error).splitlines()[0]}); draw a smaller window") from None
         ax.add_collection3d(Poly3DCollection(
             [corners[simplex] for simplex in hull.simplices], facecolor=colors[i], alpha=0.25,
             edgecolor="black" if edges else "none", linewidth=0.2))

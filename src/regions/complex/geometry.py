@@ -192,7 +192,7 @@ def region_vertices(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.n
     except QhullError as error:
         raise _thin(lower, upper, str(error).splitlines()[0]) from None
     with np.errstate(all="ignore"):
-        vertices = np.array([_polished(rows, rhs, inside + unit * v)
+        vertices = np.array([_polished(rows, rhs, inside + unit * v, min(unit, 1.0))
                              for v in found]).reshape(-1, dim)
         # qhull answers NaN (or points off the region) for a region far thinner than the
         # box: refused beyond 1e-6 half-widths of the box outside a side
@@ -249,12 +249,15 @@ def region_interior(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.n
     return point if certified else None
 
 
-def _polished(rows: np.ndarray, rhs: np.ndarray, vertex: np.ndarray) -> np.ndarray:
+def _polished(rows: np.ndarray, rhs: np.ndarray, vertex: np.ndarray,
+              smallest: float = 1.0) -> np.ndarray:
     """``vertex`` solved again from the rows that meet there (least squares): qhull's
     vertices come from a dual hull and lose digits far from the interior point, which
     the face lattice's incidences and vertex merging cannot afford. Kept as it was when
-    the solve would move it by more than rounding or not lower its residual."""
-    size = max(1.0, float(np.abs(vertex).max()))
+    the solve would move it by more than rounding or not lower its residual. Sizes are
+    relative to the vertex's, at least ``smallest`` (the box's half-width when below 1: in
+    a box 2^-880 wide an absolute 1e-9 took every row as meeting at every vertex)."""
+    size = max(smallest, float(np.abs(vertex).max()))
     near = np.abs(rows @ vertex - rhs) <= POLISH_NEAR * size
     if np.count_nonzero(near) < len(vertex):
         return vertex
