@@ -346,3 +346,41 @@ def test_a_3d_picture_of_a_box_2_to_minus_880_wide():
     assert pattern_set(part) == unambiguous(oracles.exact_patterns, net,
                                             oracles.box_slice([-s] * 3, [s] * 3))
 
+
+def test_pictures_of_an_unbounded_partition_with_breakpoints_beyond_1e7():
+    # the vertex (1e10, 1e10) lies beyond the box of half-width FAR = 1e7 where the corners
+    # were sought, so three regions had their witnesses outside it and picture_window
+    # raised "...draw a smaller window", with or without a window. Now the box reaches past
+    # the window and the witnesses: the default window holds the vertex, and a given one
+    # is drawn as the 4 quadrants around it, all unbounded (by hand).
+    from regions.pictures import picture_window
+    import matplotlib.pyplot as plt
+    net = network([([[1.0, 0.0], [0.0, 1.0]], [-1e10, -1e10]), (np.ones((1, 2)), np.zeros(1))],
+                  ["relu", "identity"])
+    part = regions.enumerate_regions(net)
+    view = picture_window(part)
+    assert np.all(view.lower < 1e10) and np.all(view.upper > 1e10) and view.clipped.all()
+    fig, ax = plt.subplots()
+    try:
+        regions.plot(part, ax, window=(9e9, 1.1e10))
+        areas = [abs(oracles._area2(p.get_xy()[:-1].tolist())) / 2 for p in ax.patches]
+        assert len(areas) == 4 and areas == pytest.approx([1e18] * 4, rel=1e-9)
+        assert "4 regions reach past it" in ax.get_title()
+    finally:
+        plt.close(fig)
+
+
+def test_a_picture_of_regions_beyond_float64():
+    # x = 2^1100 (2^-100 x - 2^1000 = 0) lies beyond float64: two regions have witnesses
+    # of inf and rows x >= inf, and picture_window raised "ValueError: No points given".
+    # Now such a region has no corners and reaches past every window.
+    from regions.pictures import picture_window, png
+    net = network([([[2.0 ** -100, 0.0], [0.0, 1.0]], [-2.0 ** 1000, 0.0]),
+                   ([[1.0, 1.0]], [0.0])], ["relu", "identity"])
+    part = regions.enumerate_regions(net)
+    assert len(part) == 4
+    view = picture_window(part, (-1.0, 1.0))
+    assert view.clipped.all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert png(part, window=(-1.0, 1.0)).startswith(b"\x89PNG")

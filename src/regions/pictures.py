@@ -31,8 +31,8 @@ from .deprecation import renamed_attribute
 from .domain import power_of_two_unit
 from .errors import DomainError, RegionsError
 from .analysis.crossings import crossings, partition_facets
-from .complex.geometry import (at_far, corner_box, region_chords, region_interior,
-                               region_polygon, region_vertices)
+from .complex.geometry import (at_far, corner_box, corner_reach, region_chords,
+                               region_interior, region_polygon, region_vertices)
 from .tolerances import VERTEX_MERGE, WINDOW_MARGIN, WINDOW_TAIL
 
 __all__ = ["COLORS", "WINDOW_TAIL", "WINDOW_MARGIN", "CLIPPED_HATCH", "Window", "picture_window",
@@ -94,17 +94,21 @@ def picture_window(part, window=None) -> Window:
         if not np.all(lower < upper):
             raise RegionsError(f"the window's lower bounds {lower} must lie below its upper "
                                f"bounds {upper}")
-    box = corner_box(domain)
+        if not np.all(np.isfinite(lower) & np.isfinite(upper)):
+            raise DomainError(f"the window's bounds {lower}, {upper} must be finite float64 "
+                              f"numbers (at most 1.8e308 in size); give a smaller window")
+    far = corner_reach(part, () if window is None else (lower, upper))
+    box = corner_box(domain, far)
     corners = [_corners(part, i, *box) for i in range(len(part))]
     if window is not None:
         rule = "window as given"
     else:
-        lower, upper = _vertex_span(part, [c for c in corners if c is not None])
+        lower, upper = _vertex_span(part, [c for c in corners if c is not None], far)
         rule = ("window: every breakpoint" if domain.dim == 1 else
                 f"window: the middle {100 - 200 * WINDOW_TAIL:.0f}% of the vertices")
     # a region without corners lies beyond the box they were sought in, so past the window
     clipped = np.array([_reaches_past(part, i, *box, lower, upper) if c is None else
-                        bool(not len(c) or at_far(c).any() or (c < lower).any()
+                        bool(not len(c) or at_far(c, far).any() or (c < lower).any()
                              or (c > upper).any()) for i, c in enumerate(corners)], dtype=bool)
     return Window(lower, upper, clipped, rule)
 
@@ -139,18 +143,28 @@ def _reaches_past(part, i: int, lower: np.ndarray, upper: np.ndarray,
     return False
 
 
-def _vertex_span(part, corners: list) -> tuple[np.ndarray, np.ndarray]:
+def _vertex_span(part, corners: list, far: float) -> tuple[np.ndarray, np.ndarray]:
     """The default window of a partition of an unbounded domain (``picture_window``);
-    without a vertex (parallel breakpoints, one region), around the witnesses."""
-    points = np.vstack([c[~at_far(c)] for c in corners]).reshape(-1, part.domain.dim)
+    without a vertex (parallel breakpoints, one region), around the finite witnesses."""
+    dim = part.domain.dim
+    points = np.vstack([c[~at_far(c, far)] for c in corners]).reshape(-1, dim)
     if not len(points):
-        points = part.witnesses
-    tail = WINDOW_TAIL if part.domain.dim > 1 else 0.0
+        points = part.witnesses[np.all(np.isfinite(part.witnesses), axis=1)]
+    if not len(points):
+        points = np.zeros((1, dim))
+    tail = WINDOW_TAIL if dim > 1 else 0.0
     low = np.quantile(points, tail, axis=0, method="lower")
     high = np.quantile(points, 1.0 - tail, axis=0, method="higher")
-    size = np.maximum(high - low, 1.0)
-    center = (low + high) / 2.0
-    return center - (0.5 + WINDOW_MARGIN) * size, center + (0.5 + WINDOW_MARGIN) * size
+    with np.errstate(over="ignore", invalid="ignore"):
+        size = np.maximum(high - low, 1.0)
+        center = low * 0.5 + high * 0.5
+        lower = center - (0.5 + WINDOW_MARGIN) * size
+        upper = center + (0.5 + WINDOW_MARGIN) * size
+    if not np.all(np.isfinite(lower) & np.isfinite(upper)):
+        raise DomainError(f"the default window around the partition's vertices, from "
+                          f"{low} to {high}, reaches beyond float64; give a window "
+                          f"(window=(lower, upper))")
+    return lower, upper
 
 
 def axis_names(domain) -> tuple:

@@ -34,9 +34,10 @@ from ..tolerances import FAR, POLISH_MOVE, POLISH_NEAR, VERTEX_MERGE
 
 __all__ = ["PlanarComplex", "IntervalComplex", "clip", "region_chords", "chord", "region_polygon",
            "FAR", "region_vertices", "region_interior", "POLISH_NEAR", "POLISH_MOVE",
-           "vertex_window", "region_corners", "corner_box", "at_far", "polygon_area",
-           "region_polygons", "domain_polygon", "planar_complex", "planar_complex_of",
-           "merge_points", "interval_complex", "region_areas", "on_domain_boundary"]
+           "vertex_window", "region_corners", "corner_box", "corner_reach", "at_far",
+           "polygon_area", "region_polygons", "domain_polygon", "planar_complex",
+           "planar_complex_of", "merge_points", "interval_complex", "region_areas",
+           "on_domain_boundary"]
 
 
 @dataclass
@@ -224,6 +225,9 @@ def region_interior(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.n
     dim = A.shape[1]
     rows = np.vstack([A, np.eye(dim), -np.eye(dim)])
     rhs = np.concatenate([b, upper, -lower])
+    if np.any(rhs == -np.inf):  # a side beyond float64's range: no float box meets it
+        return None
+    rows, rhs = rows[rhs < np.inf], rhs[rhs < np.inf]  # sides beyond it cut nothing
     half = power_of_two_unit(upper * 0.5 - lower * 0.5)
     norms = np.linalg.norm(rows, axis=1)
 
@@ -285,14 +289,14 @@ def vertex_window(part, margin: float) -> tuple[np.ndarray, np.ndarray, bool]:
     return lower - margin * size, upper + margin * size, True
 
 
-def region_corners(part) -> list[np.ndarray]:
+def region_corners(part, far: float = FAR) -> list[np.ndarray]:
     """Each region's vertices ``(k, dim)``: inside the domain's bounding box, or on an
-    unbounded domain inside the box of half-width ``FAR``, where an
+    unbounded domain inside the box of half-width ``far`` (default ``FAR``), where an
     unbounded region also gets corners on that box (:func:`at_far`). A region with no
     certified interior point in the box (:func:`region_interior`: it lies beyond it) has
     none, shape ``(0, dim)``."""
     domain = part.domain
-    lower, upper = corner_box(domain)
+    lower, upper = corner_box(domain, far)
     corners = []
     for i in range(len(part)):
         A, b = part.constraints(i)[:2]
@@ -302,18 +306,32 @@ def region_corners(part) -> list[np.ndarray]:
     return corners
 
 
-def corner_box(domain) -> tuple[np.ndarray, np.ndarray]:
+def corner_box(domain, far: float = FAR) -> tuple[np.ndarray, np.ndarray]:
     """The box :func:`region_corners` seeks the vertices in: the domain's bounding box, or
-    on an unbounded domain the box of half-width ``FAR``."""
+    on an unbounded domain the box of half-width ``far`` (default ``FAR``)."""
     if domain.is_bounded:
         return domain.lower, domain.upper
-    return np.full(domain.dim, -FAR), np.full(domain.dim, FAR)
+    return np.full(domain.dim, -far), np.full(domain.dim, far)
 
 
-def at_far(points: np.ndarray) -> np.ndarray:
-    """Which ``points`` (k, dim) lie on the box of half-width ``FAR``: corners where
-    :func:`region_corners` cut an unbounded region, not vertices of the partition."""
-    return np.any(np.abs(points) >= FAR * (1 - 1e-6), axis=1)
+def corner_reach(part, bounds=()) -> float:
+    """The half-width for :func:`corner_box` of an unbounded domain: ``FAR``, or a power of
+    two at least twice as far when the arrays ``bounds`` (a window's) or a finite witness
+    reach beyond ``FAR / 2``, so that they and the breakpoints near the witnesses lie
+    inside it (at most 2^1023)."""
+    witnesses = np.abs(part.witnesses)
+    reach = max([float(np.max(witnesses[np.isfinite(witnesses)], initial=0.0))]
+                + [float(np.max(np.abs(bound))) for bound in bounds])
+    if reach < FAR / 2:
+        return FAR
+    return min(2.0 * power_of_two_unit(np.array([reach])), 2.0 ** 1023)
+
+
+def at_far(points: np.ndarray, far: float = FAR) -> np.ndarray:
+    """Which ``points`` (k, dim) lie on the box of half-width ``far`` (default ``FAR``):
+    corners where :func:`region_corners` cut an unbounded region, not vertices of the
+    partition."""
+    return np.any(np.abs(points) >= far * (1 - 1e-6), axis=1)
 
 
 def polygon_area(polygon: np.ndarray) -> float:
