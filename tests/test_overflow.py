@@ -384,3 +384,36 @@ def test_a_picture_of_regions_beyond_float64():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert png(part, window=(-1.0, 1.0)).startswith(b"\x89PNG")
+
+
+def test_pictures_near_the_ends_of_float64_are_quiet_or_refused():
+    # numpy's RuntimeWarnings (overflow in the constraint rows of weights 1e300) escaped
+    # png; the drawn regions are the oracle's. A vertex at x = 2^700 had a default window
+    # 1.3 wide there, below float64's resolution (matplotlib warned of identical limits and
+    # widened them; elsewhere it raised LinAlgError "Singular matrix"); a box 2^1023 wide
+    # overflowed matplotlib's 3-D transforms. Now the first two are drawn without a
+    # warning, the last is a DomainError that says what to do.
+    import matplotlib.pyplot as plt
+    from regions.pictures import png
+    net = network([([[1e300, 1e300], [1e300, -1e300]], [0.0, 0.0]), ([[1e300, 1e300]], [0.0]),
+                   ([[1.0]], [0.0])], ["relu", "relu", "identity"])
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
+    far = network([([[1.0, 0.0], [0.0, 1.0]], [-2.0 ** 700, 0.0]), ([[1.0, 1.0]], [0.0])],
+                  ["relu", "identity"])
+    huge = regions.enumerate_regions(network([(np.eye(3), np.zeros(3)), ([[1.0] * 3], [0.0])],
+                                             ["relu", "identity"]),
+                                     regions.box(-2.0 ** 1022, 2.0 ** 1022))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig, ax = plt.subplots()
+        try:
+            regions.plot(part, ax)
+            assert len(ax.patches) == len(part)
+        finally:
+            plt.close(fig)
+        assert pattern_set(part) == unambiguous(oracles.exact_patterns, net,
+                                                oracles.box_slice([-1, -1], [1, 1]))
+        assert png(regions.enumerate_regions(far)).startswith(b"\x89PNG")
+        with pytest.raises(regions.DomainError, match="matplotlib cannot draw the window.*"
+                                                      "give another window"):
+            png(huge)

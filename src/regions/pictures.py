@@ -20,6 +20,7 @@ bytes (for files and notebooks).
 from __future__ import annotations
 
 import colorsys
+import functools
 import hashlib
 import io
 from dataclasses import dataclass
@@ -48,6 +49,18 @@ CLIPPED_HATCH = "///"
 OUTPUT_MAP, CLASS_MAP = "viridis", "tab10"
 
 
+def _quiet(function):
+    """``function`` with numpy's floating-point warnings off: on inputs near the ends of
+    float64 the constraint rows, bounds and matplotlib's transforms overflow to inf (which
+    certifies nothing, and the pictures check what they draw: :func:`_drawable`), and a
+    RuntimeWarning is not the caller's to handle."""
+    @functools.wraps(function)
+    def quiet(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return function(*args, **kwargs)
+    return quiet
+
+
 @dataclass(frozen=True)
 class Window:
     """The box a picture shows, in working coordinates.
@@ -71,6 +84,7 @@ class Window:
         return (f"{self.rule}; " if self.rule else "") + f"{reach} past it{marked}"
 
 
+@_quiet
 def picture_window(part, window=None) -> Window:
     """The :class:`Window` a picture of ``part`` shows: ``window`` ``(lower, upper)``
     (scalars or one bound per working coordinate) when given; else the domain's bounding
@@ -156,8 +170,9 @@ def _vertex_span(part, corners: list, far: float) -> tuple[np.ndarray, np.ndarra
     low = np.quantile(points, tail, axis=0, method="lower")
     high = np.quantile(points, 1.0 - tail, axis=0, method="higher")
     with np.errstate(over="ignore", invalid="ignore"):
-        size = np.maximum(high - low, 1.0)
         center = low * 0.5 + high * 0.5
+        # at least 1, and 2^-30 of its distance from 0 (matplotlib's resolution far out)
+        size = np.maximum(high - low, np.maximum(1.0, np.abs(center) * 2.0 ** -30))
         lower = center - (0.5 + WINDOW_MARGIN) * size
         upper = center + (0.5 + WINDOW_MARGIN) * size
     if not np.all(np.isfinite(lower) & np.isfinite(upper)):
@@ -239,6 +254,7 @@ def output_scale(values: np.ndarray):
     return matplotlib.colormaps[OUTPUT_MAP], Normalize(low, high)
 
 
+@_quiet
 def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
          edges: bool = True, graph: bool = False, boundary: bool = False, window=None):
     """Draw a 1-D, 2-D or 3-D partition; returns the matplotlib Axes.
@@ -286,6 +302,7 @@ def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
         ax = (plt.figure(figsize=(6, 6)).add_subplot(projection="3d") if dim == 3
               else plt.subplots(figsize=(5, 5))[1])
     view = picture_window(part, window)
+    _drawable(view)
     colors = region_colors(part, color, layer)
     if dim == 1:
         _plot_1d(part, ax, colors, view)
@@ -305,6 +322,21 @@ def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
     return ax
 
 
+def _drawable(view: Window) -> None:
+    """DomainError unless matplotlib can draw the window: on each axis a width that is a
+    finite float64 number below 2^1020 and at least 2^-40 of the window's distance from 0
+    (matplotlib's transforms overflow, or find the limits equal and the transform
+    singular)."""
+    width = view.upper - view.lower
+    size = np.maximum(np.abs(view.lower), np.abs(view.upper))
+    if not np.all((width < 2.0 ** 1020) & (width >= size * 2.0 ** -40) & (width > 0.0)):
+        raise DomainError(
+            f"matplotlib cannot draw the window from {view.lower} to {view.upper}: on each "
+            f"axis its width must be below 2^1020 (8.6e306) and at least 2^-40 of its "
+            f"distance from 0; give another window (window=(lower, upper)), or draw a "
+            f"slice (regions.plane) whose origin is near the part to see")
+
+
 def _plot_2d(part, ax, colors: np.ndarray, edges: bool, view: Window) -> list:
     """Every region as its exact polygon inside the window; returns the polygons."""
     from matplotlib.patches import Polygon
@@ -312,6 +344,10 @@ def _plot_2d(part, ax, colors: np.ndarray, edges: bool, view: Window) -> list:
     polygons = []
     for i in range(len(part)):
         polygon = region_polygon(*part.constraints(i)[:2], view.lower, view.upper, merge)
+        if not np.all(np.isfinite(polygon)):
+            raise DomainError(f"region {i}'s polygon in the window from {view.lower} to "
+                              f"{view.upper} is not a float64 number (its rows overflow "
+                              f"there); draw a smaller window")
         polygons.append(polygon)
         if not len(polygon):
             continue
@@ -392,6 +428,7 @@ def _plot_3d(part, ax, colors: np.ndarray, edges: bool, view: Window) -> None:
     ax.set_zlim(view.lower[2], view.upper[2])
 
 
+@_quiet
 def window_corners(part, i: int, view: Window):
     """Vertices of region ``i`` cut to the window, or None where the window holds no ball
     of it that float64 certifies: around the region's witness when float64 certifies it
@@ -451,6 +488,7 @@ def _figure(part, size: float):
     return fig, fig.add_subplot(projection="3d" if part.domain.dim == 3 else None)
 
 
+@_quiet
 def png(part, **options) -> bytes:
     """The picture of :func:`plot` as PNG bytes."""
     plt = pyplot()
@@ -464,6 +502,7 @@ def png(part, **options) -> bytes:
     return buffer.getvalue()
 
 
+@_quiet
 def write_figure(part, path, **options) -> None:
     """Draw :func:`plot` into ``path`` (.png, .svg or .pdf, by suffix)."""
     plt = pyplot()
