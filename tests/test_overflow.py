@@ -275,3 +275,145 @@ def test_graph_certificate_and_facets_are_quiet_and_exact(name):
     assert 1 <= pieces.count <= len(truth)
     if part.domain.dim == 1:
         assert graph.number_of_edges() == len(truth) - 1
+
+
+def corner_set(corners, unit):
+    """The corners ``(k, dim)`` in units of ``unit``, rounded to 9 digits, as a set."""
+    return {tuple(np.round(np.asarray(c) / unit, 9) + 0.0) for c in corners}
+
+
+def test_window_corners_of_a_region_whose_float_witness_is_a_box_corner():
+    # hardtanh neurons with no breakpoint in the box [2^533, 2^534] x [-2^534, -2^533] x
+    # [2^533, 2^534]: one region, the box. The split and walk engines' float witness is a
+    # corner of the box (the exact one is in rational_witness), which qhull refused
+    # ("feasible point is not clearly inside halfspace"); the vertices are now found around a
+    # certified interior point: the box's 8 corners.
+    from regions.pictures import picture_window, window_corners
+    s = 2.0 ** 533
+    net = network([(2.0 ** -533 * np.array([[1.0, 0.0, -1.0], [0.0, -1.0, 0.0]]),
+                    [-1e50, -1e50]), ([[1.0, 1.0]], [0.0])], ["hardtanh", "identity"])
+    lower, upper = np.array([s, -2 * s, s]), np.array([2 * s, -s, 2 * s])
+    box_corners = {(x, y, z) for x in (1.0, 2.0) for y in (-2.0, -1.0) for z in (1.0, 2.0)}
+    for method in ("split", "walk"):
+        part = regions.enumerate_regions(net, regions.box(lower, upper), method=method)
+        assert len(part) == 1
+        assert corner_set(window_corners(part, 0, picture_window(part)), s) == box_corners
+
+
+def test_a_sliver_thin_at_the_scale_of_a_box_of_2_to_884():
+    # x - 2y <= 2^226 cuts a sliver 2^226 wide from a box 2^884 wide: at the box's scale
+    # qhull answered NaN vertices, which window_corners returned. Now a DomainError says to
+    # draw a smaller window, and in a window 2^227 wide around the sliver its corners are
+    # the prism over the triangle (0, 0), (2^226, 0), (0, -2^225) (by hand), and the other
+    # region's pieces fill the rest of the window.
+    from scipy.spatial import ConvexHull
+    from regions.pictures import picture_window, window_corners
+    s, t = 2.0 ** 884, 2.0 ** 226
+    net = network([([[1.0, -2.0, 0.0]], [-t]), ([[1.0]], [0.0])], ["relu", "identity"])
+    part = regions.enumerate_regions(net, regions.box(np.array([0.0, -2 * s, -s]),
+                                                      np.array([s, 0.0, 0.0])))
+    sliver = [i for i in range(len(part)) if part.patterns[i][0] == 0]
+    assert len(part) == 2 and len(sliver) == 1
+    with pytest.raises(regions.DomainError, match="thin or flat at that scale.*smaller window"):
+        window_corners(part, sliver[0], picture_window(part))
+    view = picture_window(part, (np.array([0.0, -t, -t]), np.array([2 * t, 0.0, 0.0])))
+    assert view.clipped.all()  # both reach past the window (to z = -2^884)
+    corners = window_corners(part, sliver[0], view)
+    assert corner_set(corners, t) == {(x, y, z) for (x, y) in ((0.0, 0.0), (1.0, 0.0),
+                                                               (0.0, -0.5)) for z in (-1.0, 0.0)}
+    other = window_corners(part, 1 - sliver[0], view)
+    volumes = [ConvexHull(c / t).volume for c in (corners, other)]
+    assert volumes[0] == pytest.approx(0.25) and sum(volumes) == pytest.approx(2.0)
+
+
+def test_a_3d_picture_of_a_box_2_to_minus_880_wide():
+    # png of the 8 octants of [-2^-880, 2^-880]^3 raised QhullError from the hull of each
+    # region's corners, taken in absolute units, and each region's corners were wrong (a
+    # vertex polished with an absolute tolerance of 1e-9 took every row as meeting there).
+    # Now each drawn region is its octant of the box, and the drawn patterns are the oracle's.
+    from regions.pictures import picture_window, png, window_corners
+    s = 2.0 ** -880
+    net = network([(np.eye(3), np.zeros(3)), (np.ones((1, 3)), np.zeros(1))],
+                  ["relu", "identity"])
+    part = regions.enumerate_regions(net, regions.box(-s, s))
+    assert png(part).startswith(b"\x89PNG")
+    view = picture_window(part)
+    for i in range(len(part)):
+        signs = 2.0 * part.patterns[i] - 1.0
+        assert corner_set(window_corners(part, i, view), s) == {
+            tuple(signs * np.array(corner) + 0.0)
+            for corner in np.ndindex(2, 2, 2)}
+    assert pattern_set(part) == unambiguous(oracles.exact_patterns, net,
+                                            oracles.box_slice([-s] * 3, [s] * 3))
+
+
+def test_pictures_of_an_unbounded_partition_with_breakpoints_beyond_1e7():
+    # the vertex (1e10, 1e10) lies beyond the box of half-width FAR = 1e7 where the corners
+    # were sought, so three regions had their witnesses outside it and picture_window
+    # raised "...draw a smaller window", with or without a window. Now the box reaches past
+    # the window and the witnesses: the default window holds the vertex, and a given one
+    # is drawn as the 4 quadrants around it, all unbounded (by hand).
+    from regions.pictures import picture_window
+    import matplotlib.pyplot as plt
+    net = network([([[1.0, 0.0], [0.0, 1.0]], [-1e10, -1e10]), (np.ones((1, 2)), np.zeros(1))],
+                  ["relu", "identity"])
+    part = regions.enumerate_regions(net)
+    view = picture_window(part)
+    assert np.all(view.lower < 1e10) and np.all(view.upper > 1e10) and view.clipped.all()
+    fig, ax = plt.subplots()
+    try:
+        regions.plot(part, ax, window=(9e9, 1.1e10))
+        areas = [abs(oracles._area2(p.get_xy()[:-1].tolist())) / 2 for p in ax.patches]
+        assert len(areas) == 4 and areas == pytest.approx([1e18] * 4, rel=1e-9)
+        assert "4 regions reach past it" in ax.get_title()
+    finally:
+        plt.close(fig)
+
+
+def test_a_picture_of_regions_beyond_float64():
+    # x = 2^1100 (2^-100 x - 2^1000 = 0) lies beyond float64: two regions have witnesses
+    # of inf and rows x >= inf, and picture_window raised "ValueError: No points given".
+    # Now such a region has no corners and reaches past every window.
+    from regions.pictures import picture_window, png
+    net = network([([[2.0 ** -100, 0.0], [0.0, 1.0]], [-2.0 ** 1000, 0.0]),
+                   ([[1.0, 1.0]], [0.0])], ["relu", "identity"])
+    part = regions.enumerate_regions(net)
+    assert len(part) == 4
+    view = picture_window(part, (-1.0, 1.0))
+    assert view.clipped.all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert png(part, window=(-1.0, 1.0)).startswith(b"\x89PNG")
+
+
+def test_pictures_near_the_ends_of_float64_are_quiet_or_refused():
+    # numpy's RuntimeWarnings (overflow in the constraint rows of weights 1e300) escaped
+    # png; the drawn regions are the oracle's. A vertex at x = 2^700 had a default window
+    # 1.3 wide there, below float64's resolution (matplotlib warned of identical limits and
+    # widened them; elsewhere it raised LinAlgError "Singular matrix"); a box 2^1023 wide
+    # overflowed matplotlib's 3-D transforms. Now the first two are drawn without a
+    # warning, the last is a DomainError that says what to do.
+    import matplotlib.pyplot as plt
+    from regions.pictures import png
+    net = network([([[1e300, 1e300], [1e300, -1e300]], [0.0, 0.0]), ([[1e300, 1e300]], [0.0]),
+                   ([[1.0]], [0.0])], ["relu", "relu", "identity"])
+    part = regions.enumerate_regions(net, regions.box(-1, 1))
+    far = network([([[1.0, 0.0], [0.0, 1.0]], [-2.0 ** 700, 0.0]), ([[1.0, 1.0]], [0.0])],
+                  ["relu", "identity"])
+    huge = regions.enumerate_regions(network([(np.eye(3), np.zeros(3)), ([[1.0] * 3], [0.0])],
+                                             ["relu", "identity"]),
+                                     regions.box(-2.0 ** 1022, 2.0 ** 1022))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig, ax = plt.subplots()
+        try:
+            regions.plot(part, ax)
+            assert len(ax.patches) == len(part)
+        finally:
+            plt.close(fig)
+        assert pattern_set(part) == unambiguous(oracles.exact_patterns, net,
+                                                oracles.box_slice([-1, -1], [1, 1]))
+        assert png(regions.enumerate_regions(far)).startswith(b"\x89PNG")
+        with pytest.raises(regions.DomainError, match="matplotlib cannot draw the window.*"
+                                                      "give another window"):
+            png(huge)

@@ -20,20 +20,20 @@ bytes (for files and notebooks).
 from __future__ import annotations
 
 import colorsys
+import functools
 import hashlib
 import io
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial import ConvexHull
+from scipy.spatial import ConvexHull, QhullError
 
-from .domain import inscribed_ball, power_of_two_unit
 from .deprecation import renamed_attribute
+from .domain import power_of_two_unit
 from .errors import DomainError, RegionsError
 from .analysis.crossings import crossings, partition_facets
-from .complex.geometry import (at_far, region_chords, region_corners, region_polygon,
-                               region_vertices)
-from .lp import LPSolver
+from .complex.geometry import (at_far, corner_box, corner_reach, region_chords,
+                               region_interior, region_polygon, region_vertices)
 from .tolerances import VERTEX_MERGE, WINDOW_MARGIN, WINDOW_TAIL
 
 __all__ = ["COLORS", "WINDOW_TAIL", "WINDOW_MARGIN", "CLIPPED_HATCH", "Window", "picture_window",
@@ -47,6 +47,18 @@ COLORS = ("pattern", "output", "layer")
 CLIPPED_HATCH = "///"
 #: Colour maps of ``color="output"``: one output, several (the class of the largest).
 OUTPUT_MAP, CLASS_MAP = "viridis", "tab10"
+
+
+def _quiet(function):
+    """``function`` with numpy's floating-point warnings off: on inputs near the ends of
+    float64 the constraint rows, bounds and matplotlib's transforms overflow to inf (which
+    certifies nothing, and the pictures check what they draw: :func:`_drawable`), and a
+    RuntimeWarning is not the caller's to handle."""
+    @functools.wraps(function)
+    def quiet(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return function(*args, **kwargs)
+    return quiet
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,7 @@ class Window:
         return (f"{self.rule}; " if self.rule else "") + f"{reach} past it{marked}"
 
 
+@_quiet
 def picture_window(part, window=None) -> Window:
     """The :class:`Window` a picture of ``part`` shows: ``window`` ``(lower, upper)``
     (scalars or one bound per working coordinate) when given; else the domain's bounding
@@ -89,35 +102,84 @@ def picture_window(part, window=None) -> Window:
     domain = part.domain
     if window is None and domain.is_bounded:
         return Window(domain.lower, domain.upper, np.zeros(len(part), bool), "")
-    corners = region_corners(part)
     if window is not None:
         lower, upper = (np.broadcast_to(np.asarray(w, dtype=np.float64), (domain.dim,))
                         for w in window)
         if not np.all(lower < upper):
             raise RegionsError(f"the window's lower bounds {lower} must lie below its upper "
                                f"bounds {upper}")
+        if not np.all(np.isfinite(lower) & np.isfinite(upper)):
+            raise DomainError(f"the window's bounds {lower}, {upper} must be finite float64 "
+                              f"numbers (at most 1.8e308 in size); give a smaller window")
+    far = corner_reach(part, () if window is None else (lower, upper))
+    box = corner_box(domain, far)
+    corners = [_corners(part, i, *box) for i in range(len(part))]
+    if window is not None:
         rule = "window as given"
     else:
-        lower, upper = _vertex_span(part, corners)
+        lower, upper = _vertex_span(part, [c for c in corners if c is not None], far)
         rule = ("window: every breakpoint" if domain.dim == 1 else
                 f"window: the middle {100 - 200 * WINDOW_TAIL:.0f}% of the vertices")
-    clipped = np.array([bool(at_far(c).any() or (c < lower).any() or (c > upper).any())
-                        for c in corners], dtype=bool)
+    # a region without corners lies beyond the box they were sought in, so past the window
+    clipped = np.array([_reaches_past(part, i, *box, lower, upper) if c is None else
+                        bool(not len(c) or at_far(c, far).any() or (c < lower).any()
+                             or (c > upper).any()) for i, c in enumerate(corners)], dtype=bool)
     return Window(lower, upper, clipped, rule)
 
 
-def _vertex_span(part, corners: list) -> tuple[np.ndarray, np.ndarray]:
+def _corners(part, i: int, lower: np.ndarray, upper: np.ndarray):
+    """Region ``i``'s vertices in the box ``[lower, upper]`` (none when float64 certifies no
+    point of it there), or None when they cannot be found in float64 (the region is thin
+    at the box's scale: :func:`region_vertices`' DomainError)."""
+    A, b, _ = part.constraints(i)
+    inside = region_interior(A, b, lower, upper, part.witnesses[i])
+    if inside is None:
+        return np.zeros((0, part.domain.dim))
+    try:
+        return region_vertices(A, b, lower, upper, inside)
+    except DomainError:
+        return None
+
+
+def _reaches_past(part, i: int, lower: np.ndarray, upper: np.ndarray,
+                  window_lower: np.ndarray, window_upper: np.ndarray) -> bool:
+    """Whether region ``i`` has a point in the box ``[lower, upper]`` beyond a side of the
+    window (by :func:`region_interior`, one or two LPs a side): for a region whose
+    vertices cannot be found in float64 at the box's scale."""
+    A, b, _ = part.constraints(i)
+    for axis in range(part.domain.dim):
+        beyond = [(lower, np.where(np.arange(len(upper)) == axis, window_lower, upper)),
+                  (np.where(np.arange(len(lower)) == axis, window_upper, lower), upper)]
+        for low, high in beyond:
+            if np.all(low < high) and region_interior(A, b, low, high,
+                                                      part.witnesses[i]) is not None:
+                return True
+    return False
+
+
+def _vertex_span(part, corners: list, far: float) -> tuple[np.ndarray, np.ndarray]:
     """The default window of a partition of an unbounded domain (``picture_window``);
-    without a vertex (parallel breakpoints, one region), around the witnesses."""
-    points = np.vstack([c[~at_far(c)] for c in corners]).reshape(-1, part.domain.dim)
+    without a vertex (parallel breakpoints, one region), around the finite witnesses."""
+    dim = part.domain.dim
+    points = np.vstack([c[~at_far(c, far)] for c in corners]).reshape(-1, dim)
     if not len(points):
-        points = part.witnesses
-    tail = WINDOW_TAIL if part.domain.dim > 1 else 0.0
+        points = part.witnesses[np.all(np.isfinite(part.witnesses), axis=1)]
+    if not len(points):
+        points = np.zeros((1, dim))
+    tail = WINDOW_TAIL if dim > 1 else 0.0
     low = np.quantile(points, tail, axis=0, method="lower")
     high = np.quantile(points, 1.0 - tail, axis=0, method="higher")
-    size = np.maximum(high - low, 1.0)
-    center = (low + high) / 2.0
-    return center - (0.5 + WINDOW_MARGIN) * size, center + (0.5 + WINDOW_MARGIN) * size
+    with np.errstate(over="ignore", invalid="ignore"):
+        center = low * 0.5 + high * 0.5
+        # at least 1, and 2^-30 of its distance from 0 (matplotlib's resolution far out)
+        size = np.maximum(high - low, np.maximum(1.0, np.abs(center) * 2.0 ** -30))
+        lower = center - (0.5 + WINDOW_MARGIN) * size
+        upper = center + (0.5 + WINDOW_MARGIN) * size
+    if not np.all(np.isfinite(lower) & np.isfinite(upper)):
+        raise DomainError(f"the default window around the partition's vertices, from "
+                          f"{low} to {high}, reaches beyond float64; give a window "
+                          f"(window=(lower, upper))")
+    return lower, upper
 
 
 def axis_names(domain) -> tuple:
@@ -192,6 +254,7 @@ def output_scale(values: np.ndarray):
     return matplotlib.colormaps[OUTPUT_MAP], Normalize(low, high)
 
 
+@_quiet
 def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
          edges: bool = True, graph: bool = False, boundary: bool = False, window=None):
     """Draw a 1-D, 2-D or 3-D partition; returns the matplotlib Axes.
@@ -239,6 +302,7 @@ def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
         ax = (plt.figure(figsize=(6, 6)).add_subplot(projection="3d") if dim == 3
               else plt.subplots(figsize=(5, 5))[1])
     view = picture_window(part, window)
+    _drawable(view)
     colors = region_colors(part, color, layer)
     if dim == 1:
         _plot_1d(part, ax, colors, view)
@@ -258,6 +322,21 @@ def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
     return ax
 
 
+def _drawable(view: Window) -> None:
+    """DomainError unless matplotlib can draw the window: on each axis a width that is a
+    finite float64 number below 2^1020 and at least 2^-40 of the window's distance from 0
+    (matplotlib's transforms overflow, or find the limits equal and the transform
+    singular)."""
+    width = view.upper - view.lower
+    size = np.maximum(np.abs(view.lower), np.abs(view.upper))
+    if not np.all((width < 2.0 ** 1020) & (width >= size * 2.0 ** -40) & (width > 0.0)):
+        raise DomainError(
+            f"matplotlib cannot draw the window from {view.lower} to {view.upper}: on each "
+            f"axis its width must be below 2^1020 (8.6e306) and at least 2^-40 of its "
+            f"distance from 0; give another window (window=(lower, upper)), or draw a "
+            f"slice (regions.plane) whose origin is near the part to see")
+
+
 def _plot_2d(part, ax, colors: np.ndarray, edges: bool, view: Window) -> list:
     """Every region as its exact polygon inside the window; returns the polygons."""
     from matplotlib.patches import Polygon
@@ -265,6 +344,10 @@ def _plot_2d(part, ax, colors: np.ndarray, edges: bool, view: Window) -> list:
     polygons = []
     for i in range(len(part)):
         polygon = region_polygon(*part.constraints(i)[:2], view.lower, view.upper, merge)
+        if not np.all(np.isfinite(polygon)):
+            raise DomainError(f"region {i}'s polygon in the window from {view.lower} to "
+                              f"{view.upper} is not a float64 number (its rows overflow "
+                              f"there); draw a smaller window")
         polygons.append(polygon)
         if not len(polygon):
             continue
@@ -322,11 +405,21 @@ def _plot_3d(part, ax, colors: np.ndarray, edges: bool, view: Window) -> None:
     from mpl_toolkits.mplot3d.art3d import Poly3DCollection
     if getattr(ax, "name", "") != "3d":
         raise RegionsError("a 3-D partition is drawn on a 3-D Axes (projection='3d')")
+    # qhull's tests are absolute: the hulls are taken in units of the window, around its
+    # centre (a box 2^-880 wide was "flat" in its own coordinates)
+    unit = power_of_two_unit(view.upper * 0.5 - view.lower * 0.5)
+    center = view.lower * 0.5 + view.upper * 0.5
     for i in range(len(part)):
         corners = window_corners(part, i, view)
         if corners is None:
             continue
-        hull = ConvexHull(corners)
+        try:
+            hull = ConvexHull((corners - center) / unit)
+        except QhullError as error:
+            raise DomainError(
+                f"region {i}'s polytope in the window [{view.lower.min():.3g}, "
+                f"{view.upper.max():.3g}] is flat in float64 "
+                f"({str(error).splitlines()[0]}); draw a smaller window") from None
         ax.add_collection3d(Poly3DCollection(
             [corners[simplex] for simplex in hull.simplices], facecolor=colors[i], alpha=0.25,
             edgecolor="black" if edges else "none", linewidth=0.2))
@@ -335,20 +428,18 @@ def _plot_3d(part, ax, colors: np.ndarray, edges: bool, view: Window) -> None:
     ax.set_zlim(view.lower[2], view.upper[2])
 
 
+@_quiet
 def window_corners(part, i: int, view: Window):
     """Vertices of region ``i`` cut to the window, or None where the window holds no ball
-    of it that float64 certifies (one Chebyshev LP for a clipped region, whose witness may
-    lie outside, solved in units of the window: :func:`regions.domain.inscribed_ball`)."""
+    of it that float64 certifies: around the region's witness when float64 certifies it
+    clearly inside the window, else around the centre of an inscribed ball (one Chebyshev
+    LP solved in units of the window, :func:`regions.complex.geometry.region_interior`).
+    A witness may lie outside the window, on the box's corner (the split and walk
+    engines' float witness, with the exact one in ``rational_witness``) or beyond float64."""
     A, b, _ = part.constraints(i)
-    inside = part.witnesses[i]
-    if view.clipped[i]:
-        dim = A.shape[1]
-        ball = inscribed_ball(LPSolver(), np.vstack([A, np.eye(dim), -np.eye(dim)]),
-                              np.concatenate([b, view.upper, -view.lower]),
-                              power_of_two_unit(np.concatenate([view.lower, view.upper])))
-        if ball is None or not ball.radius > 0.0:
-            return None
-        inside = ball.center
+    inside = region_interior(A, b, view.lower, view.upper, part.witnesses[i])
+    if inside is None:
+        return None
     return region_vertices(A, b, view.lower, view.upper, inside)
 
 
@@ -397,6 +488,7 @@ def _figure(part, size: float):
     return fig, fig.add_subplot(projection="3d" if part.domain.dim == 3 else None)
 
 
+@_quiet
 def png(part, **options) -> bytes:
     """The picture of :func:`plot` as PNG bytes."""
     plt = pyplot()
@@ -410,6 +502,7 @@ def png(part, **options) -> bytes:
     return buffer.getvalue()
 
 
+@_quiet
 def write_figure(part, path, **options) -> None:
     """Draw :func:`plot` into ``path`` (.png, .svg or .pdf, by suffix)."""
     plt = pyplot()

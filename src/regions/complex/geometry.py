@@ -24,17 +24,20 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import HalfspaceIntersection, QhullError, cKDTree
 
-from ..domain import power_of_two_unit
+from ..domain import inscribed_ball, power_of_two_unit
 from ..errors import DomainError
+from ..lp import LPSolver
 from ..polyhedra import pattern_constraints
 from ..predicates import Decisions
+from ..rounding import strict_slack
 from ..tolerances import FAR, POLISH_MOVE, POLISH_NEAR, VERTEX_MERGE
 
 __all__ = ["PlanarComplex", "IntervalComplex", "clip", "region_chords", "chord", "region_polygon",
-           "FAR", "region_vertices", "POLISH_NEAR", "POLISH_MOVE", "vertex_window",
-           "region_corners", "at_far", "polygon_area", "region_polygons", "domain_polygon",
-           "planar_complex", "planar_complex_of", "merge_points", "interval_complex",
-           "region_areas", "on_domain_boundary"]
+           "FAR", "region_vertices", "region_interior", "POLISH_NEAR", "POLISH_MOVE",
+           "vertex_window", "region_corners", "corner_box", "corner_reach", "at_far",
+           "polygon_area", "region_polygons", "domain_polygon", "planar_complex",
+           "planar_complex_of", "merge_points", "interval_complex", "region_areas",
+           "on_domain_boundary"]
 
 
 @dataclass
@@ -188,19 +191,77 @@ def region_vertices(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.n
         found = HalfspaceIntersection(np.hstack([rows[near], -slack[near, None]]),
                                       np.zeros(dim)).intersections
     except QhullError as error:
-        raise DomainError(
-            f"a region's vertices inside the box [{lower.min():.3g}, {upper.max():.3g}] "
-            f"cannot be found in float64 (it is thin or flat at that scale: "
-            f"{str(error).splitlines()[0]}); draw a smaller window") from None
-    return np.array([_polished(rows, rhs, inside + unit * v) for v in found]).reshape(-1, dim)
+        raise _thin(lower, upper, str(error).splitlines()[0]) from None
+    with np.errstate(all="ignore"):
+        vertices = np.array([_polished(rows, rhs, inside + unit * v, min(unit, 1.0))
+                             for v in found]).reshape(-1, dim)
+        # qhull answers NaN (or points off the region) for a region far thinner than the
+        # box: refused beyond 1e-6 half-widths of the box outside a side
+        off = (rows[near] @ vertices.T - rhs[near, None]) / np.linalg.norm(rows[near], axis=1)[
+            :, None]
+        if not (np.all(np.isfinite(vertices)) and np.all(off <= 1e-6 * unit)):
+            raise _thin(lower, upper, "qhull's vertices are not numbers or off the region")
+    return vertices
 
 
-def _polished(rows: np.ndarray, rhs: np.ndarray, vertex: np.ndarray) -> np.ndarray:
+def _thin(lower: np.ndarray, upper: np.ndarray, why: str) -> DomainError:
+    return DomainError(
+        f"a region's vertices inside the box [{lower.min():.3g}, {upper.max():.3g}] "
+        f"cannot be found in float64 (it is thin or flat at that scale: {why}); "
+        f"draw a smaller window")
+
+
+def region_interior(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+                    point: np.ndarray) -> np.ndarray | None:
+    """A point strictly inside ``{A z <= b}`` and the box ``[lower, upper]``, clearly inside at
+    the box's scale, for :func:`region_vertices`: ``point`` (a region's witness) when float64
+    certifies it strictly inside with 2^-40 half-widths of the box to spare (qhull wants
+    it clearly inside), else the centre of the
+    inscribed ball (:func:`regions.domain.inscribed_ball`: solved in units of the box, then
+    as it is, each one LP, certified), else ``point`` when certified strictly inside at all.
+    None when float64 certifies none (the region misses the box's interior, or is too thin
+    there). A witness may be on the domain's boundary with the exact point elsewhere (the
+    split and walk engines' float witness), far outside the box, or beyond float64."""
+    dim = A.shape[1]
+    rows = np.vstack([A, np.eye(dim), -np.eye(dim)])
+    rhs = np.concatenate([b, upper, -lower])
+    if np.any(rhs == -np.inf):  # a side beyond float64's range: no float box meets it
+        return None
+    rows, rhs = rows[rhs < np.inf], rhs[rhs < np.inf]  # sides beyond it cut nothing
+    half = power_of_two_unit(upper * 0.5 - lower * 0.5)
+    norms = np.linalg.norm(rows, axis=1)
+
+    def inside(candidate) -> tuple[bool, bool]:  # (certified strictly inside, with room)
+        if candidate is None or not np.all(np.isfinite(candidate)):
+            return False, False
+        with np.errstate(all="ignore"):  # a slack or bound beyond float64 certifies nothing
+            if not strict_slack(rows, rhs, np.zeros(len(rhs)), candidate):
+                return False, False
+            return True, bool(np.all((rhs - rows @ candidate) / norms >= 2.0 ** -40 * half))
+
+    point = np.asarray(point, dtype=np.float64)
+    certified, roomy = inside(point)
+    if roomy:
+        return point
+    units = power_of_two_unit(np.concatenate([lower, upper]))
+    for unit in dict.fromkeys((units, 1.0)):
+        ball = inscribed_ball(LPSolver(), rows, rhs, unit)
+        if ball is None:
+            return point if certified else None
+        if ball.radius > 0.0:
+            return ball.center
+    return point if certified else None
+
+
+def _polished(rows: np.ndarray, rhs: np.ndarray, vertex: np.ndarray,
+              smallest: float = 1.0) -> np.ndarray:
     """``vertex`` solved again from the rows that meet there (least squares): qhull's
     vertices come from a dual hull and lose digits far from the interior point, which
     the face lattice's incidences and vertex merging cannot afford. Kept as it was when
-    the solve would move it by more than rounding or not lower its residual."""
-    size = max(1.0, float(np.abs(vertex).max()))
+    the solve would move it by more than rounding or not lower its residual. Sizes are
+    relative to the vertex's, at least ``smallest`` (the box's half-width when below 1: in
+    a box 2^-880 wide an absolute 1e-9 took every row as meeting at every vertex)."""
+    size = max(smallest, float(np.abs(vertex).max()))
     near = np.abs(rows @ vertex - rhs) <= POLISH_NEAR * size
     if np.count_nonzero(near) < len(vertex):
         return vertex
@@ -228,21 +289,49 @@ def vertex_window(part, margin: float) -> tuple[np.ndarray, np.ndarray, bool]:
     return lower - margin * size, upper + margin * size, True
 
 
-def region_corners(part) -> list[np.ndarray]:
+def region_corners(part, far: float = FAR) -> list[np.ndarray]:
     """Each region's vertices ``(k, dim)``: inside the domain's bounding box, or on an
-    unbounded domain inside the box of half-width ``FAR``, where an unbounded region also
-    gets corners on that box (:func:`at_far`)."""
+    unbounded domain inside the box of half-width ``far`` (default ``FAR``), where an
+    unbounded region also gets corners on that box (:func:`at_far`). A region with no
+    certified interior point in the box (:func:`region_interior`: it lies beyond it) has
+    none, shape ``(0, dim)``."""
     domain = part.domain
-    far = np.full(domain.dim, FAR)
-    lower, upper = (domain.lower, domain.upper) if domain.is_bounded else (-far, far)
-    return [region_vertices(*part.constraints(i)[:2], lower, upper, part.witnesses[i])
-            for i in range(len(part))]
+    lower, upper = corner_box(domain, far)
+    corners = []
+    for i in range(len(part)):
+        A, b = part.constraints(i)[:2]
+        inside = region_interior(A, b, lower, upper, part.witnesses[i])
+        corners.append(np.zeros((0, domain.dim)) if inside is None else
+                       region_vertices(A, b, lower, upper, inside))
+    return corners
 
 
-def at_far(points: np.ndarray) -> np.ndarray:
-    """Which ``points`` (k, dim) lie on the box of half-width ``FAR``: corners where
-    :func:`region_corners` cut an unbounded region, not vertices of the partition."""
-    return np.any(np.abs(points) >= FAR * (1 - 1e-6), axis=1)
+def corner_box(domain, far: float = FAR) -> tuple[np.ndarray, np.ndarray]:
+    """The box :func:`region_corners` seeks the vertices in: the domain's bounding box, or
+    on an unbounded domain the box of half-width ``far`` (default ``FAR``)."""
+    if domain.is_bounded:
+        return domain.lower, domain.upper
+    return np.full(domain.dim, -far), np.full(domain.dim, far)
+
+
+def corner_reach(part, bounds=()) -> float:
+    """The half-width for :func:`corner_box` of an unbounded domain: ``FAR``, or a power of
+    two at least twice as far when the arrays ``bounds`` (a window's) or a finite witness
+    reach beyond ``FAR / 2``, so that they and the breakpoints near the witnesses lie
+    inside it (at most 2^1023)."""
+    witnesses = np.abs(part.witnesses)
+    reach = max([float(np.max(witnesses[np.isfinite(witnesses)], initial=0.0))]
+                + [float(np.max(np.abs(bound))) for bound in bounds])
+    if reach < FAR / 2:
+        return FAR
+    return min(2.0 * power_of_two_unit(np.array([reach])), 2.0 ** 1023)
+
+
+def at_far(points: np.ndarray, far: float = FAR) -> np.ndarray:
+    """Which ``points`` (k, dim) lie on the box of half-width ``far`` (default ``FAR``):
+    corners where :func:`region_corners` cut an unbounded region, not vertices of the
+    partition."""
+    return np.any(np.abs(points) >= far * (1 - 1e-6), axis=1)
 
 
 def polygon_area(polygon: np.ndarray) -> float:
