@@ -53,6 +53,7 @@ from .errors import RegionsError
 __all__ = [
     # tolerances
     "MIN_RADIUS", "THIN_FACTOR", "RADIUS_CAP", "VERTEX_MERGE", "POLISH_NEAR", "POLISH_MOVE",
+    "QHULL_ROOM", "QHULL_OFF",
     "EMPTY_MARGIN", "FAR_RADII", "MAX_APEX_CONDITION", "VERTEX_APEX_LIMIT", "PARALLEL", "CHECK_RTOL",
     "BOUND_SAFETY", "TIGHT_ERROR", "MAX_TERMS_PER_NEURON", "BALL_SINGULAR_PIVOT",
     "SIMPLEX_SINGULAR_PIVOT", "SIMPLEX_FEASIBILITY", "SIMPLEX_DUAL_TOLERANCE",
@@ -104,6 +105,15 @@ VERTEX_MERGE = 1e-9
 POLISH_NEAR = 1e-9
 #: Largest relative move of a polished vertex (see ``POLISH_NEAR``).
 POLISH_MOVE = 1e-10
+#: Halfspace intersection (qhull, :func:`regions.complex.geometry.region_vertices`) needs
+#: its interior point clearly inside: a region's witness serves when float64 certifies it
+#: at least ``QHULL_ROOM`` half-widths of the drawn box inside every side, else the centre
+#: of an inscribed ball does (:func:`regions.complex.geometry.region_interior`).
+QHULL_ROOM = 2.0 ** -40
+#: qhull's vertices of a region far thinner than the drawn box may be NaN or off the region:
+#: a vertex more than ``QHULL_OFF`` half-widths of the box outside a side of its region is
+#: refused (a DomainError: the region is too thin to draw at that scale).
+QHULL_OFF = 1e-6
 #: The split engine's dual simplex stops on a part once its radius bound is below
 #: ``-EMPTY_MARGIN`` times the piece's radius: far enough below 0 for the rigorous bound
 #: to confirm the part empty.

@@ -30,7 +30,7 @@ from ..lp import LPSolver
 from ..polyhedra import pattern_constraints
 from ..predicates import Decisions
 from ..rounding import strict_slack
-from ..tolerances import FAR, POLISH_MOVE, POLISH_NEAR, VERTEX_MERGE
+from ..tolerances import FAR, POLISH_MOVE, POLISH_NEAR, QHULL_OFF, QHULL_ROOM, VERTEX_MERGE
 
 __all__ = ["PlanarComplex", "IntervalComplex", "clip", "region_chords", "chord", "region_polygon",
            "FAR", "region_vertices", "region_interior", "POLISH_NEAR", "POLISH_MOVE",
@@ -196,10 +196,10 @@ def region_vertices(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.n
         vertices = np.array([_polished(rows, rhs, inside + unit * v, min(unit, 1.0))
                              for v in found]).reshape(-1, dim)
         # qhull answers NaN (or points off the region) for a region far thinner than the
-        # box: refused beyond 1e-6 half-widths of the box outside a side
+        # box: refused beyond QHULL_OFF half-widths of the box outside a side
         off = (rows[near] @ vertices.T - rhs[near, None]) / np.linalg.norm(rows[near], axis=1)[
             :, None]
-        if not (np.all(np.isfinite(vertices)) and np.all(off <= 1e-6 * unit)):
+        if not (np.all(np.isfinite(vertices)) and np.all(off <= QHULL_OFF * unit)):
             raise _thin(lower, upper, "qhull's vertices are not numbers or off the region")
     return vertices
 
@@ -215,8 +215,8 @@ def region_interior(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.n
                     point: np.ndarray) -> np.ndarray | None:
     """A point strictly inside ``{A z <= b}`` and the box ``[lower, upper]``, clearly inside at
     the box's scale, for :func:`region_vertices`: ``point`` (a region's witness) when float64
-    certifies it strictly inside with 2^-40 half-widths of the box to spare (qhull wants
-    it clearly inside), else the centre of the
+    certifies it strictly inside with ``QHULL_ROOM`` half-widths of the box to spare (qhull
+    wants it clearly inside), else the centre of the
     inscribed ball (:func:`regions.domain.inscribed_ball`: solved in units of the box, then
     as it is, each one LP, certified), else ``point`` when certified strictly inside at all.
     None when float64 certifies none (the region misses the box's interior, or is too thin
@@ -237,7 +237,7 @@ def region_interior(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.n
         with np.errstate(all="ignore"):  # a slack or bound beyond float64 certifies nothing
             if not strict_slack(rows, rhs, np.zeros(len(rhs)), candidate):
                 return False, False
-            return True, bool(np.all((rhs - rows @ candidate) / norms >= 2.0 ** -40 * half))
+            return True, bool(np.all((rhs - rows @ candidate) / norms >= QHULL_ROOM * half))
 
     point = np.asarray(point, dtype=np.float64)
     certified, roomy = inside(point)
