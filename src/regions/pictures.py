@@ -20,7 +20,6 @@ bytes (for files and notebooks).
 from __future__ import annotations
 
 import colorsys
-import functools
 import hashlib
 import io
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from .errors import DomainError, RegionsError
 from .analysis.crossings import crossings, partition_facets
 from .complex.geometry import (at_far, corner_box, corner_reach, region_chords,
                                region_interior, region_polygon, region_vertices)
+from .rounding import overflow_expected
 from .tolerances import VERTEX_MERGE, WINDOW_MARGIN, WINDOW_TAIL
 
 __all__ = ["COLORS", "WINDOW_TAIL", "WINDOW_MARGIN", "CLIPPED_HATCH", "Window", "picture_window",
@@ -47,18 +47,6 @@ COLORS = ("pattern", "output", "layer")
 CLIPPED_HATCH = "///"
 #: Colour maps of ``color="output"``: one output, several (the class of the largest).
 OUTPUT_MAP, CLASS_MAP = "viridis", "tab10"
-
-
-def _quiet(function):
-    """``function`` with numpy's floating-point warnings off: on inputs near the ends of
-    float64 the constraint rows, bounds and matplotlib's transforms overflow to inf (which
-    certifies nothing, and the pictures check what they draw: :func:`_drawable`), and a
-    RuntimeWarning is not the caller's to handle."""
-    @functools.wraps(function)
-    def quiet(*args, **kwargs):
-        with np.errstate(all="ignore"):
-            return function(*args, **kwargs)
-    return quiet
 
 
 @dataclass(frozen=True)
@@ -84,7 +72,7 @@ class Window:
         return (f"{self.rule}; " if self.rule else "") + f"{reach} past it{marked}"
 
 
-@_quiet
+@overflow_expected
 def picture_window(part, window=None) -> Window:
     """The :class:`Window` a picture of ``part`` shows: ``window`` ``(lower, upper)``
     (scalars or one bound per working coordinate) when given; else the domain's bounding
@@ -254,7 +242,7 @@ def output_scale(values: np.ndarray):
     return matplotlib.colormaps[OUTPUT_MAP], Normalize(low, high)
 
 
-@_quiet
+@overflow_expected
 def plot(part, ax=None, *, color: str = "pattern", layer: int | None = None,
          edges: bool = True, graph: bool = False, boundary: bool = False, window=None):
     """Draw a 1-D, 2-D or 3-D partition; returns the matplotlib Axes.
@@ -428,7 +416,7 @@ def _plot_3d(part, ax, colors: np.ndarray, edges: bool, view: Window) -> None:
     ax.set_zlim(view.lower[2], view.upper[2])
 
 
-@_quiet
+@overflow_expected
 def window_corners(part, i: int, view: Window):
     """Vertices of region ``i`` cut to the window, or None where the window holds no ball
     of it that float64 certifies: around the region's witness when float64 certifies it
@@ -488,7 +476,7 @@ def _figure(part, size: float):
     return fig, fig.add_subplot(projection="3d" if part.domain.dim == 3 else None)
 
 
-@_quiet
+@overflow_expected
 def png(part, **options) -> bytes:
     """The picture of :func:`plot` as PNG bytes."""
     plt = pyplot()
@@ -502,7 +490,7 @@ def png(part, **options) -> bytes:
     return buffer.getvalue()
 
 
-@_quiet
+@overflow_expected
 def write_figure(part, path, **options) -> None:
     """Draw :func:`plot` into ``path`` (.png, .svg or .pdf, by suffix)."""
     plt = pyplot()
