@@ -2,12 +2,12 @@
 
 A point's pattern comes from the float64 forward pass, the fast path for millions of
 points, with a rigorous bound on every pre-activation's error (Higham's ``gamma_n``, the
-bounds of :mod:`regions.rounding`, carried from layer to layer). Where a bound does not
+bounds of ``regions.rounding``, carried from layer to layer). Where a bound does not
 certify a state (a point within rounding of a breakpoint, weights whose products cancel,
 a pass that overflows), the point's pattern is decided exactly
-(:func:`regions.polyhedra.patterns_at`). So every pattern counted is a point's exact
+(``regions.polyhedra.patterns_at``). So every pattern counted is a point's exact
 pattern. The one way to count a pattern of no region is a point exactly on a breakpoint,
-whose states follow the tie rule of :func:`regions.network.neuron_states`.
+whose states follow the tie rule of ``regions.network.neuron_states``.
 """
 
 from __future__ import annotations
