@@ -615,7 +615,9 @@ def test_an_apex_of_rank_lower_up_to_rounding_is_refused():
     # Found by fuzzing: five planes through the origin of R^3 whose every 3x3 determinant is
     # below 2e-15 (the apex's condition number is 3e16). The vertex engine's cones gave the
     # right count with four wrong patterns, so it refuses such an apex before any work;
-    # "auto" and the split engine agree with the exact oracle.
+    # "auto" and the split engine agree with the exact oracle. The estimate of so large a
+    # condition number depends on the CPU's LAPACK kernels (3e16 on one machine, 9.4e15 on
+    # another): the test asks only that it is beyond the limit.
     h = float.fromhex
     W = np.array([[h('-0x1.8fb03d9718d39p+0'), h('0x1.dde6a2436fafbp-1'), h('0x1.58ccd6b77dee8p+0')],
                   [h('-0x1.2cf82b7e222fap-1'), h('-0x1.41c7eb093a92dp+0'), h('-0x1.3abfa538d5eb6p-3')],
@@ -623,7 +625,7 @@ def test_an_apex_of_rank_lower_up_to_rounding_is_refused():
                   [h('0x1.c1b615e91aa3bp-3'), h('-0x1.0cdb2fb55888fp-3'), h('-0x1.83f41630a9f80p-3')],
                   [h('-0x1.a37669ad7dc90p+1'), h('0x1.7e54b4be13df6p-1'), h('0x1.2a19ba48a6287p+1')]])
     net = regions.Network.from_layers([(W, np.zeros(5)), (np.zeros((1, 5)), np.zeros(1))])
-    with pytest.raises(regions.DomainError, match=r"condition number \d\.\de\+16.*method='split'"):
+    with pytest.raises(regions.DomainError, match=r"condition number \d\.\de\+1[5-9].*method='split'"):
         regions.enumerate_regions(net, method="vertex")
     truth = oracles.exact_patterns(net, oracles.whole_slice(3))
     assert len(truth) == 22
