@@ -2,7 +2,8 @@
 arithmetic: a point certified strictly inside is strictly inside exactly, a radius bound
 bounds the exact inscribed radius (from an exact LP over rows whose norms are integers),
 and a probe's signs and certified ball agree with exact evaluation; told which leading rows
-are axis rows, each gives the same floats."""
+are axis rows, each gives the same floats. The row store (with_row) never writes a row a
+piece holds."""
 
 from fractions import Fraction
 
@@ -11,7 +12,7 @@ import pytest
 
 from regions import lp_exact
 from regions._simplex import leading_axes
-from regions.engines._split import probe, radius_bound, strictly_inside
+from regions.engines._split import probe, radius_bound, strictly_inside, with_row
 from regions.lp import LPSolver
 from regions.rounding import strict_slack
 
@@ -176,3 +177,44 @@ def test_axis_rows_give_the_same_floats(seed):
         == radius_bound(A, b, errors, duals, ball.cap_dual, np.ones(3), CAP)
     with pytest.raises(ValueError):
         strictly_inside(A[:2], b[:2], errors[:2], ball.center, axis)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_row_store_never_writes_a_row_a_piece_holds(seed):
+    # A depth-first split as the engine makes one: a piece's parts take its next row in its
+    # store (or a copy), some are given back (found empty, or not kept), the others are
+    # held. Every held piece's rows must stay those of its own list of cuts, kept here as
+    # plain Python lists.
+    rng = np.random.default_rng(seed)
+    dim, planes = 3, 6
+    a, c, e = rng.normal(size=(planes, dim)), rng.normal(size=planes), np.zeros(planes)
+    start = (np.eye(dim), np.ones(dim), np.zeros(dim), -1 - np.arange(dim),
+             np.zeros(dim, np.int8))
+    stack = [(start, None, [])]
+    held, made, in_place = [], 0, 0
+    while stack:
+        rows, store, cuts = stack.pop()
+        held.append((rows, cuts))
+        if len(cuts) == planes:
+            continue
+        t = len(cuts)
+        parts = []
+        for side in (-1, 1):
+            part = with_row(store, *rows, a, c, e, 100 + t, t, side, planes - t - 1)
+            made += 1
+            in_place += part[5] is store
+            if rng.random() < 0.3:          # found empty, or not kept
+                part[5].release(len(rows[1]))
+            else:
+                parts.append((part[:5], part[5], cuts + [(t, side)]))
+        stack.extend(parts)
+        for rows_held, cuts_held in held:
+            expected_A = np.vstack([start[0]] + [-side * a[u] for u, side in cuts_held])
+            expected_b = np.r_[start[1], [side * c[u] for u, side in cuts_held]]
+            assert np.array_equal(rows_held[0], expected_A)
+            assert np.array_equal(rows_held[1], expected_b)
+            assert rows_held[3].tolist() == list(start[3]) + [100 + u for u, _ in cuts_held]
+            assert rows_held[4].tolist() == [0] * dim + [side for _, side in cuts_held]
+    assert in_place < made and (in_place > 0 or len(held) == 1)
+    with pytest.raises(ValueError):     # a piece's rows are read-only
+        part[0][0, 0] = 2.0

@@ -24,7 +24,7 @@ from .rounding cimport BOUND_SAFETY, UNIT_ROUNDOFF, dmin, gamma
 
 cnp.import_array()
 
-__all__ = ["with_row", "strictly_inside", "radius_bound", "probe", "box_sides"]
+__all__ = ["RowStore", "with_row", "strictly_inside", "radius_bound", "probe", "box_sides"]
 
 
 cdef inline double row_dot(const double* A, Py_ssize_t dim, Py_ssize_t i, const double* z,
@@ -108,29 +108,94 @@ cdef inline double slack_bound(const double* A, Py_ssize_t dim, const double* b,
             + (dim + 1) * SMALLEST_SUBNORMAL) * BOUND_SAFETY
 
 
-def with_row(A, b, errors, labels, row_sides, a, c, e, long long label, Py_ssize_t t,
-             int side):
+cdef class RowStore:
+    """Rows ``A z <= b`` with their error bounds, labels and sides, and room for more: the
+    pieces of one cell's split share the rows they have in common. A piece holds the first
+    ``m`` rows (read-only views, :func:`with_row`) and adds its cut in place when no other
+    piece has claimed row ``m`` (``top == m``); else its rows are copied into a new store.
+    So the rows a piece holds are never written again, and the first part of a piece's cut
+    costs one row, not a copy of all of them (64 KiB for a 64-D box's faces)."""
+
+    cdef readonly cnp.ndarray A, b, errors, labels, sides
+    cdef readonly Py_ssize_t capacity, dim
+    #: Rows claimed: those of the longest piece made from this store.
+    cdef public Py_ssize_t top
+
+    def __cinit__(self, Py_ssize_t capacity, Py_ssize_t dim):
+        self.capacity, self.dim, self.top = capacity, dim, 0
+        self.A = new_array(2, capacity, dim, cnp.NPY_DOUBLE, False)
+        self.b = new_array(1, capacity, 0, cnp.NPY_DOUBLE, False)
+        self.errors = new_array(1, capacity, 0, cnp.NPY_DOUBLE, False)
+        self.labels = new_array(1, capacity, 0, cnp.NPY_INT64, False)
+        self.sides = new_array(1, capacity, 0, cnp.NPY_INT8, False)
+
+    def release(self, Py_ssize_t rows):
+        """Give back the row a piece of ``rows`` rows claimed last (:func:`with_row`), whose
+        part no piece holds (it was found empty, or not kept)."""
+        if self.top == rows + 1:
+            self.top = rows
+
+    cdef bint holds(self, object A, object b, object errors, object labels,
+                    object row_sides, Py_ssize_t m):
+        """Whether the ``m`` rows given are this store's first ``m``, and row ``m`` is free."""
+        return (self.top == m and m < self.capacity
+                and cnp.PyArray_DATA(<cnp.ndarray>A) == cnp.PyArray_DATA(self.A)
+                and cnp.PyArray_DATA(<cnp.ndarray>b) == cnp.PyArray_DATA(self.b)
+                and cnp.PyArray_DATA(<cnp.ndarray>errors) == cnp.PyArray_DATA(self.errors)
+                and cnp.PyArray_DATA(<cnp.ndarray>labels) == cnp.PyArray_DATA(self.labels)
+                and cnp.PyArray_DATA(<cnp.ndarray>row_sides) == cnp.PyArray_DATA(self.sides))
+
+
+cdef cnp.ndarray first_rows(cnp.ndarray array, Py_ssize_t rows):
+    """A read-only view of the first ``rows`` rows of ``array`` (C-ordered, 1-D or 2-D),
+    which keeps ``array`` alive."""
+    cdef cnp.npy_intp[2] dims
+    dims[0] = rows
+    dims[1] = cnp.PyArray_DIM(array, 1) if cnp.PyArray_NDIM(array) == 2 else 0
+    view = cnp.PyArray_SimpleNewFromData(cnp.PyArray_NDIM(array), dims,
+                                         cnp.PyArray_TYPE(array), cnp.PyArray_DATA(array))
+    cnp.Py_INCREF(array)
+    cnp.PyArray_SetBaseObject(<cnp.ndarray>view, array)
+    cnp.PyArray_CLEARFLAGS(<cnp.ndarray>view, cnp.NPY_ARRAY_WRITEABLE)
+    return <cnp.ndarray>view
+
+
+def with_row(store, A, b, errors, labels, row_sides, a, c, e, long long label, Py_ssize_t t,
+             int side, Py_ssize_t room):
     """The rows ``(A, b, errors)`` (A (m, dim), b (m,), errors (m,)), labelled ``labels``
     (m,) int64 with sides ``row_sides`` (m,) int8, and one more: side ``side`` (+1 / -1) of
     hyperplane ``a[t] . z + c[t]`` (error bound ``e[t]``), as the row ``-side a[t] . z <=
-    side c[t]`` labelled ``label``. Returns new arrays ``(A, b, errors, labels,
-    row_sides)``, (m + 1, dim) and (m + 1,) each.
+    side c[t]`` labelled ``label``. Returns ``(A, b, errors, labels, row_sides, store)``,
+    (m + 1, dim) and (m + 1,) each, read-only views of the :class:`RowStore` ``store``: the
+    one given when it holds the rows given and row ``m`` is free, else a new one with the
+    rows copied and ``room`` rows to spare after row ``m``. ``store.release(m)`` gives row
+    ``m`` back once the part is not kept.
 
     Examples
     --------
     >>> import numpy as np
     >>> A, b = np.array([[1.0, 0.0]]), np.array([1.0])
-    >>> A, b, errors, labels, sides = with_row(
-    ...     A, b, np.zeros(1), np.array([-1]), np.zeros(1, np.int8), np.array([[0.0, 1.0]]),
-    ...     np.array([-0.5]), np.array([1e-16]), 7, 0, -1)
+    >>> A, b, errors, labels, sides, store = with_row(
+    ...     None, A, b, np.zeros(1), np.array([-1]), np.zeros(1, np.int8),
+    ...     np.array([[0.0, 1.0]]), np.array([-0.5]), np.array([1e-16]), 7, 0, -1, 1)
     >>> A.tolist(), b.tolist(), errors.tolist(), labels.tolist(), sides.tolist()
     ([[1.0, 0.0], [0.0, 1.0]], [1.0, 0.5], [0.0, 1e-16], [-1, 7], [0, -1])
+
+    The first part of these rows takes the spare row in place; a second part of the same
+    rows gets a copy:
+
+    >>> first = with_row(store, A, b, errors, labels, sides, np.array([[1.0, 1.0]]),
+    ...                  np.zeros(1), np.zeros(1), 8, 0, 1, 0)
+    >>> second = with_row(store, A, b, errors, labels, sides, np.array([[1.0, 1.0]]),
+    ...                   np.zeros(1), np.zeros(1), 8, 0, -1, 0)
+    >>> first[5] is store, second[5] is store, first[0][2].tolist(), second[0][2].tolist()
+    (True, False, [-1.0, -1.0], [1.0, 1.0])
     """
     cdef Rows R = rows_of(A, b, errors)
     cdef Py_ssize_t[2] planes = [0, 0]
     cdef const double* a_in = matrix(a, planes, "a")
     cdef Py_ssize_t m = R.m, dim = planes[1], k
-    if R.dim != dim or not 0 <= t < planes[0]:
+    if R.dim != dim or not 0 <= t < planes[0] or room < 0:
         raise ValueError("rows and hyperplanes of different shapes")
     cdef const double* c_in = vector(c, planes[0], "c")
     cdef const double* e_in = vector(e, planes[0], "e")
@@ -140,29 +205,28 @@ def with_row(A, b, errors, labels, row_sides, a, c, e, long long label, Py_ssize
     if (cnp.PyArray_DIM(<cnp.ndarray>labels, 0) != m
             or cnp.PyArray_DIM(<cnp.ndarray>row_sides, 0) != m):
         raise ValueError("rows, labels and sides of different lengths")
-    A_arr = new_array(2, m + 1, dim, cnp.NPY_DOUBLE, False)
-    b_arr = new_array(1, m + 1, 0, cnp.NPY_DOUBLE, False)
-    e_arr = new_array(1, m + 1, 0, cnp.NPY_DOUBLE, False)
-    labels_arr = new_array(1, m + 1, 0, cnp.NPY_INT64, False)
-    sides_arr = new_array(1, m + 1, 0, cnp.NPY_INT8, False)
-    cdef double* A_out = <double*>cnp.PyArray_DATA(<cnp.ndarray>A_arr)
-    cdef double* b_out = <double*>cnp.PyArray_DATA(<cnp.ndarray>b_arr)
-    cdef double* e_out = <double*>cnp.PyArray_DATA(<cnp.ndarray>e_arr)
-    cdef int64_t* labels_out = <int64_t*>cnp.PyArray_DATA(<cnp.ndarray>labels_arr)
-    cdef signed char* sides_out = <signed char*>cnp.PyArray_DATA(<cnp.ndarray>sides_arr)
-    if m:
-        memcpy(A_out, R.A, m * dim * sizeof(double))
-        memcpy(b_out, R.b, m * sizeof(double))
-        memcpy(e_out, R.errors, m * sizeof(double))
-        memcpy(labels_out, labels_in, m * sizeof(int64_t))
-        memcpy(sides_out, sides_in, m)
+    cdef RowStore out
+    if store is not None and (<RowStore?>store).dim == dim and (<RowStore>store).holds(
+            A, b, errors, labels, row_sides, m):
+        out = <RowStore>store
+    else:
+        out = RowStore(m + 1 + room, dim)
+        if m:
+            memcpy(cnp.PyArray_DATA(out.A), R.A, m * dim * sizeof(double))
+            memcpy(cnp.PyArray_DATA(out.b), R.b, m * sizeof(double))
+            memcpy(cnp.PyArray_DATA(out.errors), R.errors, m * sizeof(double))
+            memcpy(cnp.PyArray_DATA(out.labels), labels_in, m * sizeof(int64_t))
+            memcpy(cnp.PyArray_DATA(out.sides), sides_in, m)
+    cdef double* A_out = <double*>cnp.PyArray_DATA(out.A)
     for k in range(dim):
         A_out[m * dim + k] = -side * a_in[t * dim + k]
-    b_out[m] = side * c_in[t]
-    e_out[m] = e_in[t]
-    labels_out[m] = label
-    sides_out[m] = side
-    return A_arr, b_arr, e_arr, labels_arr, sides_arr
+    (<double*>cnp.PyArray_DATA(out.b))[m] = side * c_in[t]
+    (<double*>cnp.PyArray_DATA(out.errors))[m] = e_in[t]
+    (<int64_t*>cnp.PyArray_DATA(out.labels))[m] = label
+    (<signed char*>cnp.PyArray_DATA(out.sides))[m] = side
+    out.top = m + 1
+    return (first_rows(out.A, m + 1), first_rows(out.b, m + 1), first_rows(out.errors, m + 1),
+            first_rows(out.labels, m + 1), first_rows(out.sides, m + 1), out)
 
 
 def strictly_inside(A, b, errors, point, axis=None):

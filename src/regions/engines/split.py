@@ -352,9 +352,11 @@ class LayerSplit:
             return
         for t in piece.undecided[1:]:
             near = int(probe.signs[t])
-            if near != 0 and abs(probe.values[t]) > FAR_RADII * probe.radius \
-                    and not self.reaches(piece, t, -near)[0]:
-                piece.sides[t] = near
+            if near != 0 and abs(probe.values[t]) > FAR_RADII * probe.radius:
+                reach, _, rows = self.reaches(piece, t, -near)
+                piece.drop(rows)
+                if not reach:
+                    piece.sides[t] = near
 
     def split(self, root: "Piece") -> tuple[list, list]:
         """Split the cell, from the piece ``root`` (the whole cell, or a piece of a split
@@ -440,6 +442,7 @@ class LayerSplit:
                 kept.append((side, ball, rows))
         if len(kept) == 1:
             piece.sides[t] = kept[0][0]
+            piece.drop(kept[0][2])
             return [piece]
         children = {}
         for side, ball, rows in kept:
@@ -452,19 +455,20 @@ class LayerSplit:
     def reaches(self, piece: "Piece", t: int, side: int) -> tuple[bool, Ball | None, tuple]:
         """Whether ``side`` of hyperplane ``t`` meets the piece's interior, the inscribed
         ball of that part (from the LP; None when it was decided otherwise), and that part's
-        rows (:meth:`Piece.rows_with`): the float LPs (:meth:`propose`), then the exact path with
+        rows (:meth:`Piece.rows_with`, given back when it does not): the float LPs (:meth:`propose`), then the exact path with
         the rows the last LP's duals bind (their exact multipliers usually prove a part
         empty)."""
         rows = piece.rows_with(self, t, side)
         verdict, ball = self.propose(piece, *rows[:3])
-        if verdict is not None:
-            return verdict, ball, rows
-        if not self.decisions.settle():
-            return ball.radius > 0.0, ball, rows
-        reach = self.decisions.reaches(self.cell.pattern, piece.labels, piece.row_sides,
-                                       int(self.labels[t]), side, start=piece.center,
-                                       basis=support(ball, len(piece.b)))
-        return reach, ball, rows
+        if verdict is None and not self.decisions.settle():
+            verdict = ball.radius > 0.0
+        elif verdict is None:
+            verdict = self.decisions.reaches(self.cell.pattern, piece.labels, piece.row_sides,
+                                             int(self.labels[t]), side, start=piece.center,
+                                             basis=support(ball, len(piece.b)))
+        if not verdict:
+            piece.drop(rows)
+        return verdict, ball, rows
 
     def propose(self, piece: "Piece", A: np.ndarray, b: np.ndarray,
                 errors: np.ndarray) -> tuple[bool | None, Ball | None]:
@@ -565,24 +569,32 @@ class Probe(NamedTuple):
 
 class Piece:
     """A part of a cell during its split: rows, a ball inside, the sides decided so far, a
-    dual feasible basis of its inscribed-ball LP (None when unknown), and its center's
-    :class:`Probe` once computed."""
+    dual feasible basis of its inscribed-ball LP (None when unknown), its center's
+    :class:`Probe` once computed, and the :class:`regions.engines._split.RowStore` its rows
+    are views of (None: they are a cell's, not to be extended in place)."""
 
     __slots__ = ("A", "b", "labels", "errors", "row_sides", "center", "radius", "largest",
-                 "sides", "undecided", "basis", "probe")
+                 "sides", "undecided", "basis", "probe", "store")
 
     def __init__(self, A, b, labels, errors, row_sides, center, radius, largest, sides,
-                 undecided, basis):
+                 undecided, basis, store=None):
         self.A, self.b, self.labels, self.errors = A, b, labels, errors
         self.row_sides, self.center, self.radius, self.largest = row_sides, center, radius, largest
         self.sides, self.undecided, self.basis = sides, undecided, basis
-        self.probe = None
+        self.probe, self.store = None, store
 
     def rows_with(self, split: LayerSplit, t: int, side: int) -> tuple:
-        """``(A, b, errors, labels, row_sides)`` of the part of this piece on ``side`` of
-        hyperplane ``t``."""
-        return with_row(self.A, self.b, self.errors, self.labels, self.row_sides, split.a,
-                        split.c, split.e, int(split.labels[t]), t, side)
+        """``(A, b, errors, labels, row_sides, store)`` of the part of this piece on ``side``
+        of hyperplane ``t`` (:func:`regions.engines._split.with_row`: in place in this
+        piece's store when no other part has taken its next row, with room for the cuts
+        still undecided)."""
+        return with_row(self.store, self.A, self.b, self.errors, self.labels, self.row_sides,
+                        split.a, split.c, split.e, int(split.labels[t]), t, side,
+                        len(self.undecided))
+
+    def drop(self, rows: tuple) -> None:
+        """Give back the row of a part of this piece (:meth:`rows_with`) that is not kept."""
+        rows[5].release(len(self.b))
 
     def child(self, split: LayerSplit, t: int, side: int, center, radius: float,
               largest: bool, basis: Basis | None = None, rows: tuple | None = None) -> "Piece":
@@ -591,9 +603,9 @@ class Piece:
         its :meth:`rows_with` when already built."""
         sides = self.sides.copy()
         sides[t] = side
-        A, b, errors, labels, row_sides = rows or self.rows_with(split, t, side)
+        A, b, errors, labels, row_sides, store = rows or self.rows_with(split, t, side)
         return Piece(A, b, labels, errors, row_sides, center, float(radius), largest, sides,
-                     self.undecided, self.basis if basis is None else basis)
+                     self.undecided, self.basis if basis is None else basis, store)
 
 
 class MaxSplit(LayerSplit):
