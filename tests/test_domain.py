@@ -15,6 +15,7 @@ from flint import fmpq
 
 import regions
 from regions import sampling as S
+from regions.lp import LPError, LPSolver
 
 import oracles
 import rational_oracle as ro
@@ -448,6 +449,47 @@ def test_a_flat_polytope_with_a_float_interior_is_refused():
     c = np.array([-1.0, h('-0x1.fffffffffffffp-1'), 2.0])
     with pytest.raises(regions.DomainError, match="no interior"):
         regions.polytope(A, c)
+
+
+def slacks(A, c, point) -> list:
+    """``c - A point`` row by row, in rationals."""
+    return [Fraction(b) - sum((Fraction(a) * Fraction(x) for a, x in zip(row, point)),
+                              Fraction(0)) for row, b in zip(A, c)]
+
+
+def highs_certifies_nothing(A, c) -> bool:
+    """Whether HiGHS's ball of ``A x <= c`` as it is fails, has no radius above 0, or has
+    its centre on or outside a side (in rationals)."""
+    try:
+        ball = LPSolver().chebyshev(A, c)
+    except LPError:
+        return True
+    return not (ball.radius > 0.0 and np.all(np.isfinite(ball.center))
+                and min(slacks(A, c, ball.center)) > 0)
+
+
+@pytest.mark.parametrize("A, c", [
+    # a box near 1e300: HiGHS raises LPError
+    (np.vstack([np.eye(2), -np.eye(2)]), np.array([2e300, 2e300, -1e300, -1e300])),
+    # a 1-D polytope near 1e304 (found by fuzzing the walk): HiGHS's radius is NaN, and the
+    # exact interior point rounded to float64 lies outside
+    (np.array([[1.0], [-0.9999999990686774]]),
+     np.array([2.1944496275174755e+304, -2.1944485811223513e+304]))])
+def test_inscribed_ball_is_solved_again_in_units_where_highs_certifies_nothing(A, c):
+    assert highs_certifies_nothing(A, c)
+    ball = regions.domain.inscribed_ball(LPSolver(), A, c)
+    assert ball.radius > 0.0 and min(slacks(A, c, ball.center)) > 0
+
+
+def test_inscribed_ball_with_room_is_solved_again_in_units():
+    # [-1e300, 1e300]^2: HiGHS's ball as it is, capped at radius 1000, is certified inside
+    # and kept (with its duals) unless the caller wants a centre 2^950 inside every side
+    A, c = np.vstack([np.eye(2), -np.eye(2)]), np.full(4, 1e300)
+    plain = regions.domain.inscribed_ball(LPSolver(), A, c)
+    assert plain.radius == 1000.0 and plain.duals is not None
+    assert min(slacks(A, c, plain.center)) > 0
+    roomy = regions.domain.inscribed_ball(LPSolver(), A, c, room=2.0 ** 950)
+    assert roomy.radius > 2.0 ** 950 and min(slacks(A, c, roomy.center)) >= 2.0 ** 950
 
 
 def test_a_polytope_bound_beyond_highs_tolerance():

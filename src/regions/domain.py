@@ -45,6 +45,7 @@ from . import lp_exact
 from .lp import Ball, LPError, LPSolver
 from .network import Network
 from .rounding import certified_signs, rounded_rows_error, strict_slack
+from .tolerances import UNITS_RADIUS_CAP
 
 __all__ = ["Domain", "is_box", "tolerance_scale", "resolve", "AnyDimension", "whole_space", "box",
            "polytope", "plane", "line", "segment", "inscribed_ball",
@@ -483,8 +484,8 @@ def _drop_zero_rows(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return A[~zero], c[~zero]
 
 
-def inscribed_ball(solver: LPSolver, A: np.ndarray, c: np.ndarray,
-                   unit: float = 1.0) -> Ball | None:
+def inscribed_ball(solver: LPSolver, A: np.ndarray, c: np.ndarray, unit: float | None = None,
+                   room: float = 0.0) -> Ball | None:
     """A ball inside ``{x : A x <= c}``, or None when it has no interior (decided exactly):
     HiGHS's Chebyshev ball when float64 certifies its centre strictly inside, else an exact
     interior point rounded to float64 with radius 0 (certifying nothing) and no duals. A
@@ -493,32 +494,58 @@ def inscribed_ball(solver: LPSolver, A: np.ndarray, c: np.ndarray,
     outside slivers 1e-9 wide between grazing rows, or balls in flat polytopes
     (``x + y <= -1`` and ``-2x - 2y <= 2`` beside a third row at a grazing angle).
 
-    ``unit`` (a power of two, :func:`power_of_two_unit`): HiGHS solves the polyhedron
-    ``{w : A w <= c / unit}`` instead, the same one in units of ``unit`` when that division
-    is exact (else ``unit`` is ignored), with its radius capped at 1/16, and its ball comes back
-    scaled (without duals or basis): a box of 1e300 in units of 2^997 is a box of about 1.
-    Certified as above."""
-    scaled = c
-    if unit != 1.0:
-        scaled = c / unit
-        if not np.array_equal(scaled * unit, c):
-            scaled, unit = c, 1.0
-    try:
-        ball = solver.chebyshev(A, scaled) if unit == 1.0 else solver.chebyshev(A, scaled, 0.0625)
-    except LPError:
-        ball = None
-    if ball is not None and unit != 1.0:
-        with np.errstate(over="ignore"):
-            ball = Ball(ball.center * unit, ball.radius * unit)
-    if ball is not None and ball.radius > 0.0 and np.all(np.isfinite(ball.center)):
-        with np.errstate(over="ignore", invalid="ignore"):  # a bound of inf certifies nothing
-            inside = strict_slack(A, c, np.zeros(len(c)), ball.center)
-        if inside:
-            return ball
+    HiGHS solves the polyhedron as it is first (radius capped at ``RADIUS_CAP``, with duals
+    and basis). When float64 certifies no ball there of radius above ``room``, HiGHS solves
+    it again in units of ``unit`` (a power of two; by default :func:`power_of_two_unit` of
+    ``c``): ``{w : A w <= c / unit}``, the same polyhedron when that division is exact (else
+    there is no second solve), radius capped at ``UNITS_RADIUS_CAP``, and its ball comes back
+    scaled, without duals or basis (a box of 1e300 in units of 2^997 is a box of about 1).
+    The certified ball of the two with the larger radius is returned (the first on a tie),
+    and the exact interior point when neither is certified.
+
+    Why this order: as it is, the common case takes one LP and the split engine's root cell
+    (:func:`regions.engines.split.root_ball`) gets the duals and basis of its largest ball.
+    In units serves where HiGHS fails as it is, and a caller that wants the centre ``room``
+    inside every side: capped as it is, the centre in a box of 1e300 may lie 1000 from a
+    side, not clearly inside for qhull (:func:`regions.complex.geometry.region_interior`)."""
+    ball = _certified(A, c, _highs_ball(solver, A, c, 1.0))
+    if ball is None or not ball.radius > room:
+        unit = power_of_two_unit(c) if unit is None else unit
+        again = None if unit == 1.0 else _certified(A, c, _highs_ball(solver, A, c, unit))
+        if again is not None and (ball is None or again.radius > ball.radius):
+            ball = again
+    if ball is not None:
+        return ball
     point = lp_exact.interior_point(A, c)
     if point is None:
         return None
     return Ball(np.array([float_of(v) for v in point]), 0.0)
+
+
+def _highs_ball(solver: LPSolver, A: np.ndarray, c: np.ndarray, unit: float) -> Ball | None:
+    """HiGHS's Chebyshev ball of ``A x <= c`` solved in units of ``unit`` (1: as it is) and
+    scaled back; None when HiGHS fails or dividing ``c`` by ``unit`` is not exact."""
+    try:
+        if unit == 1.0:
+            return solver.chebyshev(A, c)
+        with np.errstate(over="ignore", under="ignore"):
+            scaled = c / unit
+        if not np.array_equal(scaled * unit, c):
+            return None
+        ball = solver.chebyshev(A, scaled, UNITS_RADIUS_CAP)
+    except LPError:
+        return None
+    with np.errstate(over="ignore"):
+        return Ball(ball.center * unit, ball.radius * unit)
+
+
+def _certified(A: np.ndarray, c: np.ndarray, ball: Ball | None) -> Ball | None:
+    """``ball`` when its radius is above 0 and float64 certifies its centre strictly inside
+    ``A x <= c``, else None."""
+    if ball is None or not ball.radius > 0.0 or not np.all(np.isfinite(ball.center)):
+        return None
+    with np.errstate(over="ignore", invalid="ignore"):  # a bound of inf certifies nothing
+        return ball if strict_slack(A, c, np.zeros(len(c)), ball.center) else None
 
 
 def power_of_two_unit(values: np.ndarray) -> float:

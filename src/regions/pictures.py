@@ -421,7 +421,8 @@ def window_corners(part, i: int, view: Window):
     """Vertices of region ``i`` cut to the window, or None where the window holds no ball
     of it that float64 certifies: around the region's witness when float64 certifies it
     clearly inside the window, else around the centre of an inscribed ball (one Chebyshev
-    LP solved in units of the window, :func:`regions.complex.geometry.region_interior`).
+    LP or two, the second in units of the window:
+    :func:`regions.complex.geometry.region_interior`).
     A witness may lie outside the window, on the box's corner (the split and walk
     engines' float witness, with the exact one in ``rational_witness``) or beyond float64."""
     A, b, _ = part.constraints(i)

@@ -52,8 +52,8 @@ from .errors import RegionsError
 
 __all__ = [
     # tolerances
-    "MIN_RADIUS", "THIN_FACTOR", "RADIUS_CAP", "VERTEX_MERGE", "POLISH_NEAR", "POLISH_MOVE",
-    "QHULL_ROOM", "QHULL_OFF",
+    "MIN_RADIUS", "THIN_FACTOR", "RADIUS_CAP", "UNITS_RADIUS_CAP", "VERTEX_MERGE", "POLISH_NEAR",
+    "POLISH_MOVE", "QHULL_ROOM", "QHULL_OFF",
     "EMPTY_MARGIN", "FAR_RADII", "MAX_APEX_CONDITION", "VERTEX_APEX_LIMIT", "PARALLEL", "CHECK_RTOL",
     "BOUND_SAFETY", "TIGHT_ERROR", "MAX_TERMS_PER_NEURON", "BALL_SINGULAR_PIVOT",
     "SIMPLEX_SINGULAR_PIVOT", "SIMPLEX_FEASIBILITY", "SIMPLEX_DUAL_TOLERANCE",
@@ -93,6 +93,13 @@ THIN_FACTOR = 100.0
 #: witness at a finite place, with margin ``min(true inscribed radius, RADIUS_CAP)``. The
 #: witness is certified inside its region whatever the cap.
 RADIUS_CAP = 1e3
+#: Largest radius, in units of a polyhedron's size (a power of two), of the inscribed ball
+#: that :func:`regions.domain.inscribed_ball` asks HiGHS for in those units when the ball
+#: solved as it is certifies none (HiGHS fails near the end of float64, or in a box 1e-300
+#: thin) or less room than its caller wants: the centre lies up to a sixteenth of that size
+#: inside every side, and in an unbounded polyhedron near its sides, at its scale. The
+#: centre is certified inside whatever the cap.
+UNITS_RADIUS_CAP = 2.0 ** -4
 #: Pictures and the float64 polygon geometry of 2-D partitions
 #: (:func:`regions.complex.geometry.planar_complex`, used to draw) merge polygon vertices
 #: closer than ``VERTEX_MERGE * s``. The exact face lattice merges nothing: its vertices

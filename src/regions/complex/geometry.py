@@ -216,9 +216,10 @@ def region_interior(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.n
     """A point strictly inside ``{A z <= b}`` and the box ``[lower, upper]``, clearly inside at
     the box's scale, for :func:`region_vertices`: ``point`` (a region's witness) when float64
     certifies it strictly inside with ``QHULL_ROOM`` half-widths of the box to spare (qhull
-    wants it clearly inside), else the centre of the
-    inscribed ball (:func:`regions.domain.inscribed_ball`: solved in units of the box, then
-    as it is, each one LP, certified), else ``point`` when certified strictly inside at all.
+    wants it clearly inside), else the centre of the inscribed ball
+    (:func:`regions.domain.inscribed_ball`: solved as it is, and again in units of the box
+    when that ball is certified with less room; one LP or two), else ``point`` when
+    certified strictly inside at all.
     None when float64 certifies none (the region misses the box's interior, or is too thin
     there). A witness may be on the domain's boundary with the exact point elsewhere (the
     split and walk engines' float witness), far outside the box, or beyond float64."""
@@ -244,12 +245,9 @@ def region_interior(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.n
     if roomy:
         return point
     units = power_of_two_unit(np.concatenate([lower, upper]))
-    for unit in dict.fromkeys((units, 1.0)):
-        ball = inscribed_ball(LPSolver(), rows, rhs, unit)
-        if ball is None:
-            return point if certified else None
-        if ball.radius > 0.0:
-            return ball.center
+    ball = inscribed_ball(LPSolver(), rows, rhs, units, QHULL_ROOM * half)
+    if ball is not None and ball.radius > 0.0:
+        return ball.center
     return point if certified else None
 
 

@@ -88,9 +88,10 @@ def cell_basis(cell: SplitCell) -> Basis | None:
 
 
 def root_ball(solver: LPSolver, domain: Domain) -> Ball:
-    """The domain's inscribed ball (:func:`regions.domain.inscribed_ball`: radius 0 and no
-    duals when it is an exact interior point, for the cells' exact paths to decide);
-    DomainError when the domain has no interior, decided exactly."""
+    """The domain's inscribed ball (:func:`regions.domain.inscribed_ball`: no duals when
+    HiGHS solved it in units of the domain's size, and radius 0 when it is an exact interior
+    point, for the cells' exact paths to decide); DomainError when the domain has no
+    interior, decided exactly."""
     ball = inscribed_ball(solver, domain.A, domain.b)
     if ball is None:
         raise DomainError(f"the {domain.kind} domain has no interior")
@@ -134,7 +135,7 @@ class SplitEngine:
         m = domain.A.shape[0]
         return [SplitCell(0, domain.A, domain.b, -1 - np.arange(m, dtype=np.int64),
                           np.zeros(m), np.zeros(m, np.int8), ball.center, ball.radius,
-                          ball.duals is not None,       # (an exact fallback: not the largest)
+                          ball.duals is not None,       # (in units or exact: not the largest)
                           domain.basis, domain.origin, domain.basis_error(),
                           np.zeros(0, np.int8), NO_SIDES, NO_UNDECIDED,
                           *basis_fields(ball.basis))]

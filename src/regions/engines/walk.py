@@ -29,7 +29,7 @@ from collections import deque
 
 import numpy as np
 
-from ..domain import Domain, inscribed_ball, power_of_two_unit
+from ..domain import Domain
 from ..errors import DomainError, RegionsError
 from ..facets import neighbour_patterns, region_facets
 from ..lp import LPSolver
@@ -70,14 +70,7 @@ class WalkEngine:
         breakpoint, found exactly; a few LPs: nothing to ``check``)."""
         point = self.settings.start
         if point is None:
-            root = root_ball(self.solver, self.domain)
-            if not root.radius > 0.0:
-                # an exact interior point, which rounding to float64 may move out (a domain
-                # near 1e304): HiGHS again, in units of the domain's size
-                scaled = inscribed_ball(self.solver, self.domain.A, self.domain.b,
-                                        power_of_two_unit(self.domain.b))
-                root = scaled if scaled is not None and scaled.radius > 0.0 else root
-            point = root.center
+            point = root_ball(self.solver, self.domain).center
         if not self.domain.contains(point)[0]:
             raise DomainError("the start point lies outside the domain")
         return [WalkCell(self._start_pattern(np.asarray(point, dtype=np.float64)))]

@@ -147,12 +147,12 @@ def _in_units(domain: Domain) -> tuple[np.ndarray, np.ndarray, float]:
 
 
 def _center(domain: Domain) -> np.ndarray:
-    """The centre of the domain's largest inscribed ball (capped), found in units of its
-    right-hand sides and certified strictly inside (:func:`regions.domain.inscribed_ball`);
-    DomainError when float64 certifies no point inside it."""
+    """The centre of the domain's largest inscribed ball (capped), certified strictly inside
+    (:func:`regions.domain.inscribed_ball`: solved as it is, else in units of its right-hand
+    sides); DomainError when float64 certifies no point inside it."""
     if domain.A.shape[0] == 0:
         return np.zeros(domain.dim)
-    ball = inscribed_ball(LPSolver(), domain.A, domain.b, power_of_two_unit(domain.b))
+    ball = inscribed_ball(LPSolver(), domain.A, domain.b)
     if ball is None or not ball.radius > 0.0:
         raise DomainError(f"random points of the {domain.kind} domain are centred at a point "
                           f"strictly inside it, and float64 certifies none (its interior is "
