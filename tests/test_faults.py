@@ -30,6 +30,7 @@ import regions
 from regions.io import checkpoint as checkpoints
 from regions import cli
 from regions.engines import driver
+from regions.engines.split import SplitEngine
 from regions.errors import CheckpointError
 from regions.random_networks import random_network
 
@@ -38,7 +39,7 @@ from runs import identical
 NET = random_network([2, 8, 8, 1], seed=3)            # 147 regions in a fraction of a second
 OTHER = random_network([2, 8, 8, 1], seed=4)
 DOMAIN = regions.box(-1, 1)
-BOX = ["--box", "-1", "1", "--method", "split"]   # one cell per step: a save per step
+BOX = ["--box", "-1", "1", "--method", "split"]
 EXIT_BAD_INPUT = cli.EXIT_BAD_INPUT            # 2: one line on stderr
 
 
@@ -58,7 +59,8 @@ def net_file(network_file):
 @pytest.fixture
 def every_step_saves(monkeypatch):
     """The driver's clock advances 10 s per reading, more than the checkpoint interval:
-    the run writes its checkpoint at the top of every step."""
+    the run writes its checkpoint at the top of every step, of one cell each."""
+    monkeypatch.setattr(SplitEngine, "chunk", 1)
     ticks = itertools.count()
     monkeypatch.setattr(driver, "time", types.SimpleNamespace(
         perf_counter=lambda: 10.0 * next(ticks), time=time.time, sleep=time.sleep))
@@ -153,6 +155,8 @@ KILLED_WHILE_WRITING = """
 import itertools, os, shutil, signal, sys, time, types
 from regions import cli
 from regions.engines import driver
+from regions.engines.split import SplitEngine
+SplitEngine.chunk = 1       # one cell per step: a save per cell
 ticks = itertools.count()
 driver.time = types.SimpleNamespace(perf_counter=lambda: 10.0 * next(ticks), time=time.time)
 kill_on, replace, writes = int(sys.argv[1]), os.replace, itertools.count(1)

@@ -229,14 +229,16 @@ def test_a_slice_checkpoint_is_tied_to_its_exact_basis():
                                                                                 1e-3)
 
 
-# The child saves at the top of every step (its clock advances 10 s, more than the
-# checkpoint interval, per reading) and SIGKILLs itself at the top of step argv[3], before
-# that step's save. The budgets are looked at twice before the first step too: before and
-# after the split engine's setup (its root cell).
+# The child saves at the top of every step of one cell (its clock advances 10 s, more than
+# the checkpoint interval, per reading) and SIGKILLs itself at the top of step argv[3],
+# before that step's save. The budgets are looked at twice before the first step too:
+# before and after the split engine's setup (its root cell).
 KILLED_CHILD = """
 import itertools, os, signal, sys, time, types
 import regions
 from regions.engines import driver
+from regions.engines.split import SplitEngine
+SplitEngine.chunk = 1
 ticks = itertools.count()
 driver.time = types.SimpleNamespace(perf_counter=lambda: 10.0 * next(ticks), time=time.time)
 original, steps = driver.budget_exhausted, itertools.count(1)

@@ -66,7 +66,7 @@ __all__ = [
     "UNBOUNDED_RADII", "MAX_REJECTION",
     # scheduling and caches
     "PROGRESS_DELAY", "PROGRESS_LOG_EVERY", "HEARTBEAT_SECONDS", "SCHEDULER_TIMEOUT",
-    "CHECK_EVERY", "WORK_PER_STEP", "SPLIT_STEPS", "VERTEX_CHUNK", "VERTEX_SPLIT_STEPS",
+    "CHECK_EVERY", "WORK_PER_STEP", "SPLIT_STEPS", "SPLIT_CHUNK", "VERTEX_CHUNK", "VERTEX_SPLIT_STEPS",
     "VERTEX_RUN_STEPS", "MEMORY_CHECK_EVERY", "PROGRESS_SECONDS",
     "CHECKPOINT_SECONDS", "FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS",
     "SLICE_SECONDS", "DEMAND_SECONDS", "IN_FLIGHT", "PROGRESS_LANES", "REPORT_SECONDS",
@@ -291,6 +291,10 @@ WORK_PER_STEP = 4096
 #: before the cell goes back unfinished, so one huge cell returns to the driver like small
 #: ones.
 SPLIT_STEPS = 1024
+#: Cells the split engine processes between two returns to the driver: one split (at most
+#: ``SPLIT_STEPS`` pieces) and the final regions it leaves on top of its stack, each a
+#: record only.
+SPLIT_CHUNK = 64
 #: Cells the vertex engine processes between two returns to the driver (budgets, progress,
 #: Ctrl-C).
 VERTEX_CHUNK = 512

@@ -145,6 +145,7 @@ def test_time_limit_inside_the_tasks_stops_at_a_prefix(serial, monkeypatch, meth
         monkeypatch.setattr(module, "time", types.SimpleNamespace(perf_counter=clock,
                                                                   time=clock))
     monkeypatch.setattr(VertexEngine, "chunk", 4)
+    monkeypatch.setattr(SplitEngine, "chunk", 1)
     monkeypatch.setattr(parallel, "FRONTIER_CELLS", 4)       # fewer, bigger tasks
     monkeypatch.setattr(parallel, "SLICE_SECONDS", None)     # each task runs to its end
     timed = TimedExecutor(clock)

@@ -89,3 +89,21 @@ def test_cells_from_outside_must_begin_with_the_domain_rows():
     engine.push(root)
     with pytest.raises(ValueError):
         engine.push(root._replace(A=root.A[::-1].copy()))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_look_of_the_driver_per_split_keeps_the_regions_and_their_order(seed, monkeypatch):
+    """A run returns to the driver after one split and the final regions it leaves
+    (``SPLIT_CHUNK``): the regions are the vertex engine's, in the order of one cell per
+    return, and ``max_regions`` stops at exactly that many, a prefix of them."""
+    network, box = random_network([3, 6, 6, 1], seed=seed), regions.box(np.zeros(3), np.ones(3))
+    chunked = regions.enumerate_regions(network, box, method="split")
+    vertex = regions.enumerate_regions(network, box, method="vertex")
+    assert np.array_equal(chunked.patterns, vertex.patterns)
+    budget = len(chunked) // 2
+    stopped = regions.enumerate_regions(network, box, method="split", max_regions=budget)
+    assert len(stopped) == budget and np.array_equal(stopped.patterns,
+                                                     chunked.patterns[:budget])
+    monkeypatch.setattr(split.SplitEngine, "chunk", 1)
+    single = regions.enumerate_regions(network, box, method="split")
+    assert np.array_equal(single.patterns, chunked.patterns)

@@ -40,7 +40,8 @@ from ..predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, 
                           unit_hyperplanes)
 from ..rational import float_of, parse_fraction
 from ..rounding import UNIT_ROUNDOFF
-from ..tolerances import BOUND_SAFETY, EMPTY_MARGIN, FAR_RADII, RADIUS_CAP, SPLIT_STEPS
+from ..tolerances import (BOUND_SAFETY, EMPTY_MARGIN, FAR_RADII, RADIUS_CAP, SPLIT_CHUNK,
+                          SPLIT_STEPS)
 from ._split import box_sides, probe, radius_bound, strictly_inside, with_row
 from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
 
@@ -102,7 +103,7 @@ class SplitEngine:
     """Depth-first splitting of H-represented cells (see the module docstring)."""
 
     name = "split"
-    chunk = 1
+    chunk = SPLIT_CHUNK
     cell_type = SplitCell
     record_type = SplitRegion
     #: Pieces one cell's split takes off its stack before the cell goes back unfinished
@@ -194,9 +195,14 @@ class SplitEngine:
                                counters.exact_decisions, counters.uncertain_decisions)
 
     def run(self, max_cells: int, max_regions: int) -> int:
-        processed = 0
-        while processed < max_cells and self.stack and self.n_regions < max_regions:
-            self.stack.extend(reversed(self.step(self.stack.pop())))
+        """Process up to ``max_cells`` cells, at most one of which is split: the first, then
+        the final regions it leaves on top of the stack, each a record only (one return to
+        the driver per region was a few percent of a count of a 64-D box)."""
+        processed, stack, last = 0, self.stack, len(self.network.layers)
+        while processed < max_cells and stack and self.n_regions < max_regions:
+            if processed and stack[-1].layer != last:
+                break
+            stack.extend(reversed(self.step(stack.pop())))
             processed += 1
         return processed
 
