@@ -31,7 +31,8 @@ class Region:
         every facet of the region, exactly, from methods ``"vertex"`` and ``"walk"``;
         every facet and possibly redundant rows from ``"split"`` (an earlier cut
         that a later one hides). :func:`regions.minimal_rows` removes redundant
-        rows, one LP per row.
+        rows, one LP per row. Read-only from ``"split"``: regions share the memory of
+        the rows they have in common (copy it to change it).
     b : ndarray, shape (m,)
     labels : ndarray, shape (m,), int64
         What each row of ``A`` is: ``>= 0`` indexes a neuron breakpoint
