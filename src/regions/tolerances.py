@@ -66,7 +66,7 @@ __all__ = [
     "UNBOUNDED_RADII", "MAX_REJECTION",
     # scheduling and caches
     "PROGRESS_DELAY", "PROGRESS_LOG_EVERY", "HEARTBEAT_SECONDS", "SCHEDULER_TIMEOUT",
-    "CHECK_EVERY", "WORK_PER_STEP", "SPLIT_STEPS", "SPLIT_CHUNK", "VERTEX_CHUNK", "VERTEX_SPLIT_STEPS",
+    "CHECK_EVERY", "WORK_PER_STEP", "SPLIT_STEPS", "SPLIT_CHUNK", "SPLIT_ROW_ROOM", "VERTEX_CHUNK", "VERTEX_SPLIT_STEPS",
     "VERTEX_RUN_STEPS", "MEMORY_CHECK_EVERY", "PROGRESS_SECONDS",
     "CHECKPOINT_SECONDS", "FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS",
     "SLICE_SECONDS", "DEMAND_SECONDS", "IN_FLIGHT", "PROGRESS_LANES", "REPORT_SECONDS",
@@ -295,6 +295,10 @@ SPLIT_STEPS = 1024
 #: ``SPLIT_STEPS`` pieces) and the final regions it leaves on top of its stack, each a
 #: record only.
 SPLIT_CHUNK = 64
+#: Rows to spare a new row store of the split engine's pieces keeps after a piece's rows
+#: (``engines._split.RowStore``; fewer when fewer cuts are left): each spare row saves
+#: a copy of the piece's rows, and each costs memory in every cell that holds the store.
+SPLIT_ROW_ROOM = 16
 #: Cells the vertex engine processes between two returns to the driver (budgets, progress,
 #: Ctrl-C).
 VERTEX_CHUNK = 512

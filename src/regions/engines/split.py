@@ -41,7 +41,7 @@ from ..predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, 
 from ..rational import float_of, parse_fraction
 from ..rounding import UNIT_ROUNDOFF
 from ..tolerances import (BOUND_SAFETY, EMPTY_MARGIN, FAR_RADII, RADIUS_CAP, SPLIT_CHUNK,
-                          SPLIT_STEPS)
+                          SPLIT_ROW_ROOM, SPLIT_STEPS)
 from ._split import box_sides, probe, radius_bound, strictly_inside, with_row
 from .base import Counters, RegionArrays, Settings, SplitCell, SplitRegion
 
@@ -593,11 +593,11 @@ class Piece:
     def rows_with(self, split: LayerSplit, t: int, side: int) -> tuple:
         """``(A, b, errors, labels, row_sides, store)`` of the part of this piece on ``side``
         of hyperplane ``t`` (:func:`regions.engines._split.with_row`: in place in this
-        piece's store when no other part has taken its next row, with room for the cuts
-        still undecided)."""
+        piece's store when no other part has taken its next row; a copy has room for the
+        cuts still undecided, at most ``SPLIT_ROW_ROOM``)."""
         return with_row(self.store, self.A, self.b, self.errors, self.labels, self.row_sides,
                         split.a, split.c, split.e, int(split.labels[t]), t, side,
-                        len(self.undecided))
+                        min(len(self.undecided), SPLIT_ROW_ROOM))
 
     def drop(self, rows: tuple) -> None:
         """Give back the row of a part of this piece (:meth:`rows_with`) that is not kept."""
