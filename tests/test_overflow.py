@@ -9,6 +9,7 @@ shares nothing with ``regions``) or refuses with a ``DomainError`` that names th
 beyond float64, before giving any answer. No expected count comes from ``regions``.
 """
 
+import math
 import warnings
 from fractions import Fraction
 
@@ -417,3 +418,197 @@ def test_pictures_near_the_ends_of_float64_are_quiet_or_refused():
         with pytest.raises(regions.DomainError, match="matplotlib cannot draw the window.*"
                                                       "give another window"):
             png(huge)
+
+
+
+def exact_line_pieces(net, where) -> list:
+    """The exact oracle's regions of a network of one input over the 1-D slice ``where``
+    (working coordinates are the input's), in order: ``(lo, hi, slope, offset)``, the
+    network ``slope * x + offset`` on ``[lo, hi]``, in Fractions (an end at infinity is
+    +-inf). Each region's ends come from its pattern's rows, by hand."""
+    layers = oracles._exact_layers(net)
+    one, zero = [[Fraction(1)]], [Fraction(0)]
+    pieces = []
+    for pattern in unambiguous(oracles.exact_patterns, net, where):
+        rows = [(Fraction(a), Fraction(c)) for (a,), c in zip(where.A, where.c)]
+        position = 0
+        for li, layer in enumerate(net.layers):
+            if layer.activation != "identity":
+                G, beta = oracles._exact_affine(layers, one, zero, pattern, li)
+                for j in range(layer.width):
+                    rows += [(row[0], rhs) for row, rhs in oracles._neuron_rows(
+                        G[j], beta[j], pattern[position + j], layer.activation)]
+                position += layer.width
+        G, beta = oracles._exact_affine(layers, one, zero, pattern, len(layers) - 1)
+        pieces.append((max((rhs / a for a, rhs in rows if a < 0), default=-math.inf),
+                       min((rhs / a for a, rhs in rows if a > 0), default=math.inf),
+                       G[0][0], beta[0]))
+    return sorted(pieces)
+
+
+def line_components(pieces: list, sign: int | None) -> list:
+    """The components ``[lo, hi]`` of the closed set of the line where the network is
+    ``>= 0`` (``sign`` 1), ``<= 0`` (-1) or ``== 0`` (None), from the set on each piece:
+    an interval, its ends at the piece's ends or at its root."""
+    parts = []
+    for lo, hi, slope, offset in pieces:
+        if slope == 0:
+            if offset == 0 or (sign is not None and offset * sign > 0):
+                parts.append([lo, hi])
+            continue
+        root = -offset / slope
+        # where the network has the sign of the slope, of the other sign, and its root
+        ahead, behind = [max(lo, root), hi], [lo, min(hi, root)]
+        sides = {1: ahead if slope > 0 else behind, -1: behind if slope > 0 else ahead,
+                 None: [root, root] if lo <= root <= hi else [1, 0]}
+        if sides[sign][0] <= sides[sign][1]:
+            parts.append(sides[sign])
+    merged = []
+    for part in sorted(parts):
+        if merged and part[0] <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], part[1])
+        else:
+            merged.append(list(part))
+    return merged
+
+
+def line_extreme(pieces: list, sign: int) -> float:
+    """The network's largest (``sign`` 1) or smallest (-1) value on the line: at a piece's
+    finite end, or +-inf where an end piece rises (falls) towards infinity."""
+    (lo, _, first, _), (_, hi, last, _) = pieces[0], pieces[-1]
+    if (math.isinf(lo) and first * sign < 0) or (math.isinf(hi) and last * sign > 0):
+        return sign * math.inf
+    ends = [slope * x + offset for lo, hi, slope, offset in pieces for x in (lo, hi)
+            if math.isfinite(x)]
+    return float(max(ends) if sign > 0 else min(ends))
+
+
+#: The level sets' topology on all of R^n is taken in a box of float64 holding every vertex
+#: of the level complex; the others refuse the face lattice itself (before any of them).
+LEVEL_SETS_REFUSE = {
+    "rows-that-underflow-entirely": "box standing for R\\^n .* is near 1e\\+500, beyond float64",
+    "vertex-near-1e500": "span fewer directions than the domain has",
+    "exact-lp-start-of-nan": "span fewer directions than the domain has",
+    "apex-near-1e323": VERTEX_REFUSES["apex-near-1e323"]}
+#: The decision boundary is measured on bounded 2-D and 3-D domains: its pieces' areas on a
+#: box of 1e300 are near 1e600.
+DECISION_REFUSES = {"box-of-1e300": "a piece's area is near 1e\\+600, beyond float64"}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_topology_and_compare_are_quiet_and_exact(name):
+    # The face lattice ran the vertex engine outside enumerate_regions' quiet section
+    # ("overflow encountered in reduce" under -W error), face points beyond float64 raised
+    # OverflowError rounding them, the decision boundary's lengths and areas overflowed in
+    # np.linalg.norm and np.cross on a domain of 1e300, and compare mapped a witness of inf
+    # to the input (inf * 0: "invalid value encountered in matmul"). Now each answer is
+    # the exact oracle's (on a line, the level sets' from the exact pieces of the network),
+    # or a DomainError names the value beyond float64.
+    net, domain, where = case(name)
+    truth = unambiguous(oracles.exact_patterns, net, where)
+    part = regions.enumerate_regions(net, domain, method="split")
+    dim = part.domain.dim
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        same = regions.compare(net, net, domain, method="split")
+        if part.domain.is_bounded and dim in (2, 3):
+            check_decision_boundary(part, where, DECISION_REFUSES.get(name))
+        if name in LEVEL_SETS_REFUSE:
+            for analysis in (regions.betti_numbers, regions.boundary_betti_numbers,
+                             regions.unbounded_components, regions.critical_points,
+                             regions.sublevel_persistence):
+                with pytest.raises(regions.DomainError, match=LEVEL_SETS_REFUSE[name]):
+                    analysis(part)
+            return
+        lattice = regions.face_lattice(part)
+        found = level_sets(part)
+    assert same.equivalent and same.differing == 0 and same.regions == len(truth)
+    assert exactly_inside(where.A, where.c, same.argmax)
+    assert lattice.f_vector[dim] == len(truth)
+    assert lattice.euler_characteristic == (1 if part.domain.is_bounded else (-1) ** dim)
+    if part.domain.is_bounded:
+        assert found["unbounded"] == [0, 0, 0]
+    if dim > 1:
+        return
+    pieces = exact_line_pieces(net, where)  # intervals in a row
+    assert [(lo, hi) for lo, hi, _, _ in pieces[1:]] == [
+        (hi, later) for (_, hi, _, _), (_, later, _, _) in zip(pieces, pieces[1:])]
+    assert lattice.f_vector == [len(pieces) + (1 if part.domain.is_bounded else -1),
+                                len(pieces)]
+    sets = [line_components(pieces, sign) for sign in (1, -1, None)]
+    assert found["betti"] == [(len(components),) for components in sets]
+    assert found["unbounded"] == [sum(math.isinf(lo) or math.isinf(hi) for lo, hi in components)
+                                  for components in sets]
+    ends = {x for lo, hi, _, _ in pieces for x in (lo, hi) if math.isfinite(x)}
+    values = {float(slope * x + offset) for lo, hi, slope, offset in pieces
+              for x in (lo, hi) if math.isfinite(x)}
+    assert found["critical points"] <= {float(x) for x in ends}
+    assert found["critical values"] <= values and found["bar ends"] <= values
+    assert found["lowest"] == line_extreme(pieces, -1)
+    assert found["highest"] == line_extreme(pieces, 1)
+
+
+def level_sets(part) -> dict:
+    """What the topology of the level sets at 0 says of ``part``: the Betti numbers of
+    ``f >= 0``, ``f <= 0`` and ``f = 0``, their components reaching to infinity, the
+    critical points (input coordinates, on a line) and values, the finite ends of the
+    persistence bars of dimension 0, and the births of the bars that never die (the least
+    and the largest value of ``f``)."""
+    critical = regions.critical_points(part)
+    below, above = regions.sublevel_persistence(part)[0], regions.superlevel_persistence(part)[0]
+    bars = np.concatenate([below.ravel(), above.ravel()])
+    return {"betti": [regions.betti_numbers(part), regions.betti_numbers(part, below=True),
+                      regions.boundary_betti_numbers(part)],
+            "unbounded": [regions.unbounded_components(part, of=which)
+                          for which in ("superlevel", "sublevel", "level")],
+            "critical points": {float(c.point[0]) * part.scale for c in critical},
+            "critical values": {c.value for c in critical},
+            "bar ends": set(bars[np.isfinite(bars)].tolist()),
+            "lowest": float(below[below[:, 1] == np.inf, 0][0]),
+            "highest": float(above[above[:, 1] == -np.inf, 0][0])}
+
+
+def check_decision_boundary(part, where, refusal: str | None) -> None:
+    """The zero set's pieces lie in the closed domain, each measure is its piece's length
+    or area (:func:`piece_measure`), or the DomainError ``refusal``."""
+    if refusal is not None:
+        with pytest.raises(regions.DomainError, match=refusal):
+            regions.decision_boundary(part)
+        return
+    zero = regions.decision_boundary(part)
+    assert zero.count == len(zero.measures) and np.all(np.isfinite(zero.measures))
+    for piece, measure in zip(zero.pieces, zero.measures):  # in working coordinates
+        corners = [[Fraction(v) for v in corner] for corner in piece]
+        assert all(exactly_inside(where.A, where.c, [v * Fraction(part.scale) for v in corner])
+                   for corner in corners)
+        assert measure == pytest.approx(piece_measure(corners), rel=1e-9)
+
+
+def piece_measure(corners: list) -> float:
+    """The length of a segment or the area of a convex polygon (corners in order), by hand:
+    lengths as square roots of exact squares, scaled by a power of two first."""
+    def length(vector):
+        square = sum(v * v for v in vector)
+        shift = (square.numerator.bit_length() - square.denominator.bit_length()) // 2
+        return math.sqrt(square / Fraction(4) ** shift) * 2.0 ** shift
+    first = corners[0]
+    if len(first) == 2:
+        return length([a - b for a, b in zip(corners[1], first)])
+    total = 0.0
+    for p, q in zip(corners[1:], corners[2:]):
+        u, v = [a - b for a, b in zip(p, first)], [a - b for a, b in zip(q, first)]
+        total += length([u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2],
+                         u[0] * v[1] - u[1] * v[0]]) / 2
+    return total
+
+
+def test_persistence_refuses_a_value_of_f_beyond_float64():
+    # f = relu(1e300 x) on [-1e10, 1e10] is 0 up to x = 0, then reaches 1e310 at x = 1e10
+    # (by hand): the sublevel sets are born at 0 and never die; the superlevel ones are
+    # born at 1e310, which float(...) raised OverflowError on, and inf would be a bar
+    # that never ends.
+    net = network([([[1e300]], [0.0]), ([[1.0]], [0.0])], ["relu", "identity"])
+    part = regions.enumerate_regions(net, regions.box(-1e10, 1e10))
+    assert regions.sublevel_persistence(part)[0].tolist() == [[0.0, math.inf]]
+    with pytest.raises(regions.DomainError, match="a value of f at a vertex is near 1e\\+310"):
+        regions.superlevel_persistence(part)

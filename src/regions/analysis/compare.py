@@ -20,7 +20,7 @@ import numpy as np
 
 from ..domain import resolve
 from ..enumeration import enumerate_regions
-from ..errors import RegionsError
+from ..errors import RegionsError, float64_overflow
 from ..lp import LPSolver
 from ..network import Layer, Network, make_layer
 from ..rational import RationalMaps
@@ -130,10 +130,23 @@ def compare(a: Network, b: Network, domain=None, *, method: str = "auto") -> Com
                 if value + sign * float(e[k]) > best:
                     best, where, output = value + sign * float(e[k]), point, k
     if differing == 0:
-        return Comparison(True, 0.0, part.input_witnesses[0] if len(part) else None, 0,
-                          len(part), 0)
+        return Comparison(True, 0.0, _a_point(part), 0, len(part), 0)
     argmax = None if where is None else part.domain.to_input(where[None, :])[0]
     return Comparison(False, float(best), argmax, output, len(part), differing)
+
+
+def _a_point(part) -> np.ndarray | None:
+    """A point of the domain, in input coordinates: the first region's witness that is one
+    in float64 (None without regions). A witness beyond float64 is +-inf in working
+    coordinates, and inf times a basis's 0 is NaN in input ones."""
+    for z in part.witnesses:
+        with np.errstate(over="ignore", invalid="ignore"):
+            x = part.domain.to_input(z)
+        if np.all(np.isfinite(x)):
+            return x
+    if len(part):
+        raise float64_overflow("every region's witness point")
+    return None
 
 
 def side_by_side(a: Network, b: Network) -> Network:

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 from flint import fmpq
 
-from ..errors import DomainError, RegionsError
-from ..rational import RationalMaps, exact_forward, fraction
+from ..domain import power_of_two_unit
+from ..errors import DomainError, RegionsError, float64_overflow
+from ..rational import RationalMaps, exact_forward, fraction, magnitude
 from .geometry import clip, region_chords
 from .homology import level_complex
 
@@ -100,12 +101,10 @@ def decision_boundary(part, level: float = 0.0) -> DecisionBoundary:
     for f in np.flatnonzero(lattice.dims == dim - 1):
         if values[f] != 0:
             continue
-        points = lattice.points[lattice.vertices[f]]
-        piece = points if dim == 2 else _ordered_polygon(points)
+        piece, measure = _piece(lattice, f)
         pieces.append(piece)
         owners.append(int(owner_of[lattice.regions[f][0]]))
-        measures.append(float(np.linalg.norm(piece[1] - piece[0])) if dim == 2
-                        else _polygon_area_3d(piece))
+        measures.append(measure)
     return DecisionBoundary(pieces, np.array(owners, dtype=np.int64), np.array(measures))
 
 
@@ -125,12 +124,41 @@ def face_gaps(part, lattice, level: float) -> list:
     return gaps
 
 
-def _ordered_polygon(points: np.ndarray) -> np.ndarray:
-    """The vertices of a planar convex polygon in 3-D, in order around it."""
+def _piece(lattice, f: int) -> tuple[np.ndarray, float]:
+    """Face ``f`` of dimension ``dim - 1`` as a piece: its vertices (a segment's 2 ends in
+    2-D, a polygon's in order around it in 3-D) and its length or area. Both are measured
+    in units of a power of two about the piece's largest coordinate, where no product
+    overflows; a vertex or measure beyond float64 is refused."""
+    points = lattice.points[lattice.vertices[f]]
+    if not np.all(np.isfinite(points)):
+        farthest = max(abs(v) for k in lattice.vertices[f] for v in lattice.rational_points[k])
+        raise float64_overflow("a vertex of the decision boundary", magnitude(farthest))
+    unit = power_of_two_unit(points)
+    scaled = points / unit
+    if len(points[0]) == 2:
+        return points, _in_units(float(np.linalg.norm(scaled[1] - scaled[0])), unit, 1,
+                                 "a piece's length")
+    order = _polygon_order(scaled)
+    return points[order], _in_units(_polygon_area_3d(scaled[order]), unit, 2,
+                                    "a piece's area")
+
+
+def _in_units(value: float, unit: float, power: int, what: str) -> float:
+    """``value * unit ** power``, refused beyond float64."""
+    measure = value
+    for _ in range(power):
+        measure *= unit
+    if measure == np.inf:
+        raise float64_overflow(what, magnitude(fraction(value) * fraction(unit) ** power))
+    return measure
+
+
+def _polygon_order(points: np.ndarray) -> np.ndarray:
+    """The order of the vertices of a planar convex polygon in 3-D around it."""
     centre = points.mean(axis=0)
     _, _, axes = np.linalg.svd(points - centre)
     flat = (points - centre) @ axes[:2].T
-    return points[np.argsort(np.arctan2(flat[:, 1], flat[:, 0]))]
+    return np.argsort(np.arctan2(flat[:, 1], flat[:, 0]))
 
 
 def _polygon_area_3d(polygon: np.ndarray) -> float:

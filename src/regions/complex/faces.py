@@ -57,8 +57,10 @@ from ..engines.base import Settings
 from ..engines.driver import drive, prepare
 from ..engines.vertex import VertexEngine, supports
 from ..errors import DomainError, RegionsError
+from ..exact_numbers import float_of
 from ..rational import RationalMaps, exact_forward, exact_solve, fraction
 from ..network import max_pairs
+from ..rounding import overflow_expected
 from ._lattice import descend
 
 __all__ = ["FaceLattice", "face_lattice"]
@@ -109,9 +111,9 @@ class FaceLattice:
 
     @cached_property
     def points(self) -> np.ndarray:
-        """``rational_points`` rounded to float64, shape (F, dim)."""
+        """``rational_points`` rounded to float64, shape (F, dim), +-inf beyond its range."""
         dim = len(self.rational_points[0]) if len(self.dims) else 0
-        return np.array([[float(v) for v in point] for point in self.rational_points],
+        return np.array([[float_of(v) for v in point] for point in self.rational_points],
                         dtype=np.float64).reshape(len(self.dims), dim)
 
     @property
@@ -191,13 +193,15 @@ def _whole_domain(faces: _Faces, dim: int) -> FaceLattice:
                        [tuple(Fraction(0) for _ in range(dim))])
 
 
+@overflow_expected
 def _generators(part):
     """Every region's generators, from the vertex engine run again with
     ``keep_generators``: ``({pattern: (float rows (nv, dim + 1), tight labels per
     generator)}, the exact side, selection)`` in the engine's working coordinates (the
     domain's divided by a power of two, their coordinates ``selection`` on an unbounded
     domain). The labels are the domain's and the network's: a vertex is solved again in
-    the domain's coordinates; a ray's direction is the engine's."""
+    the domain's coordinates; a ray's direction is the engine's. The engine lets float64
+    overflow, as in :func:`regions.enumerate_regions`."""
     if not supports(part.domain):
         raise DomainError(f"the face lattice is computed on bounded domains and domains "
                           f"without faces, not an unbounded {part.domain.kind}")

@@ -32,11 +32,11 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..domain import tolerance_scale
-from ..errors import DomainError, RegionsError
+from ..errors import DomainError, RegionsError, float64_overflow
 from .faces import FaceLattice, face_lattice
 from ..enumeration import enumerate_regions
 from ..network import Network, make_layer
-from ..rational import RationalMaps, exact_forward, fraction
+from ..rational import RationalMaps, exact_forward, fraction, magnitude
 from ..tolerances import WINDOW_REACH
 from .geometry import on_domain_boundary
 
@@ -171,9 +171,16 @@ def box_around(part, levels):
                           "faces is not computed: bound it")
     refined = enumerate_regions(level_network(part.network, levels), domain,
                                 min_radius=part.min_radius)
+    lattice = face_lattice(refined)
     # the lattice's points are in working coordinates, the domain's divided by its scale
-    points = face_lattice(refined).points * tolerance_scale(domain)
+    scale = tolerance_scale(domain)
+    points = lattice.points * scale
     reach = max(1.0, WINDOW_REACH * float(np.abs(points).max())) if len(points) else 1.0
+    if reach == np.inf:
+        farthest = max(abs(v) for point in lattice.rational_points for v in point)
+        raise float64_overflow(f"the box standing for R^n ({WINDOW_REACH:g} times as far out "
+                               f"as the level complex's farthest face point)",
+                               magnitude(fraction(WINDOW_REACH * scale) * fraction(farthest)))
     return enumerate_regions(part.network, domain.within(-reach, reach),
                              min_radius=part.min_radius)
 

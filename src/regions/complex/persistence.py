@@ -56,8 +56,8 @@ from dataclasses import dataclass
 import numpy as np
 from flint import fmpq
 
-from ..errors import RegionsError
-from ..rational import RationalMaps, exact_forward, fraction
+from ..errors import RegionsError, float64_overflow
+from ..rational import RationalMaps, exact_forward, float_of, fraction, magnitude
 from .faces import face_lattice
 from .geometry import on_domain_boundary
 from .homology import box_around, reduce_boundary, vertex_outputs
@@ -123,14 +123,14 @@ class _LowerStar:
         """The value of ``f`` (not ``g``) at a filtration ``level``: below every critical
         value of R^n is ``-inf`` for ``g``."""
         if self.critical_values is None:
-            return float(self.sign * level)
+            return _value(self.sign * level)
         if level == 0:
             return -self.sign * np.inf
         if level % 2 == 0:
             raise RegionsError("a bar of the box standing for R^n starts or ends between "
                                "the values at the complex's vertices: the box does not "
                                "have the homotopy type of R^n's sets (please report)")
-        return float(self.sign * self.critical_values[level // 2])
+        return _value(self.sign * self.critical_values[level // 2])
 
 
 def _lower_star(part, sign: int) -> _LowerStar | None:
@@ -159,11 +159,23 @@ def _lower_star(part, sign: int) -> _LowerStar | None:
 def _beyond(value, direction: int):
     """An exact level strictly below (``direction`` -1) or above (+1) ``value``, at least
     1 away, and a float64."""
-    rounded = float(value)
-    level = fraction(rounded + direction * max(1.0, abs(rounded)))
+    rounded = _value(value)
+    level = rounded + direction * max(1.0, abs(rounded))
+    if np.isinf(level):
+        raise float64_overflow("a level beyond every vertex's value of f", magnitude(2 * value))
+    level = fraction(level)
     if (level - value) * direction <= 0:
         raise RegionsError(f"no float64 level beyond the value {value}")
     return level
+
+
+def _value(value) -> float:
+    """An exact value of ``f`` rounded to float64, refused beyond its range (where a bar's
+    end of inf would say that it never ends)."""
+    rounded = float_of(value)
+    if np.isinf(rounded):
+        raise float64_overflow("a value of f at a vertex", magnitude(value))
+    return rounded
 
 
 def _filtration(part, sign: int, critical_values=None, ceiling=None) -> _LowerStar:
@@ -230,7 +242,7 @@ def critical_points(part) -> list[CriticalPoint]:
             kind = "maximum"
         else:
             kind = "saddle"
-        found.append(CriticalPoint(lattice.points[v], float(star.values[int(v)]), kind,
+        found.append(CriticalPoint(lattice.points[v], _value(star.values[int(v)]), kind,
                                    max(reduced, 1), bool(boundary)))
     return found
 
@@ -313,7 +325,7 @@ def _diagrams(part, sign: int) -> dict[int, np.ndarray]:
     star = _lower_star(part, sign)
     if star is None:
         constant = _affine_value(part, sign)
-        birth = -np.inf if constant is None else float(constant)
+        birth = -np.inf if constant is None else _value(constant)
         return {d: np.array([[sign * birth, sign * np.inf]] if d == 0 else [],
                             dtype=np.float64).reshape(-1, 2) for d in range(dim)}
     lattice = star.lattice
