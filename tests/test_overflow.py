@@ -425,7 +425,8 @@ def exact_line_pieces(net, where) -> list:
     """The exact oracle's regions of a network of one input over the 1-D slice ``where``
     (working coordinates are the input's), in order: ``(lo, hi, slope, offset)``, the
     network ``slope * x + offset`` on ``[lo, hi]``, in Fractions (an end at infinity is
-    +-inf). Each region's ends come from its pattern's rows, by hand."""
+    +-inf, compared, never converted: an end may be beyond float64). Each region's ends
+    come from its pattern's rows, by hand."""
     layers = oracles._exact_layers(net)
     one, zero = [[Fraction(1)]], [Fraction(0)]
     pieces = []
@@ -476,10 +477,10 @@ def line_extreme(pieces: list, sign: int) -> float:
     """The network's largest (``sign`` 1) or smallest (-1) value on the line: at a piece's
     finite end, or +-inf where an end piece rises (falls) towards infinity."""
     (lo, _, first, _), (_, hi, last, _) = pieces[0], pieces[-1]
-    if (math.isinf(lo) and first * sign < 0) or (math.isinf(hi) and last * sign > 0):
+    if (lo == -math.inf and first * sign < 0) or (hi == math.inf and last * sign > 0):
         return sign * math.inf
     ends = [slope * x + offset for lo, hi, slope, offset in pieces for x in (lo, hi)
-            if math.isfinite(x)]
+            if abs(x) != math.inf]
     return float(max(ends) if sign > 0 else min(ends))
 
 
@@ -537,11 +538,12 @@ def test_topology_and_compare_are_quiet_and_exact(name):
                                 len(pieces)]
     sets = [line_components(pieces, sign) for sign in (1, -1, None)]
     assert found["betti"] == [(len(components),) for components in sets]
-    assert found["unbounded"] == [sum(math.isinf(lo) or math.isinf(hi) for lo, hi in components)
+    assert found["unbounded"] == [sum(-math.inf in (lo, hi) or math.inf in (lo, hi)
+                                      for lo, hi in components)
                                   for components in sets]
-    ends = {x for lo, hi, _, _ in pieces for x in (lo, hi) if math.isfinite(x)}
+    ends = {x for lo, hi, _, _ in pieces for x in (lo, hi) if abs(x) != math.inf}
     values = {float(slope * x + offset) for lo, hi, slope, offset in pieces
-              for x in (lo, hi) if math.isfinite(x)}
+              for x in (lo, hi) if abs(x) != math.inf}
     assert found["critical points"] <= {float(x) for x in ends}
     assert found["critical values"] <= values and found["bar ends"] <= values
     assert found["lowest"] == line_extreme(pieces, -1)
@@ -612,3 +614,62 @@ def test_persistence_refuses_a_value_of_f_beyond_float64():
     assert regions.sublevel_persistence(part)[0].tolist() == [[0.0, math.inf]]
     with pytest.raises(regions.DomainError, match="a value of f at a vertex is near 1e\\+310"):
         regions.superlevel_persistence(part)
+
+
+def exact_output(net, x) -> Fraction:
+    """The network's (scalar) output at ``x`` in Fractions, layer by layer, by hand."""
+    values = [Fraction(v) for v in x]
+    for W, b, activation, slope in oracles._exact_layers(net):
+        z = [sum((w * v for w, v in zip(row, values)), c) for row, c in zip(W, b)]
+        values = [max(v, Fraction(0)) if activation == "relu" else
+                  v if activation == "identity" or (activation == "leaky_relu" and v > 0) else
+                  slope * v if activation == "leaky_relu" else max(Fraction(-1), min(Fraction(1), v))
+                  for v in z]
+    return values[0]
+
+
+#: max |f| over the polytopes' corners (f there is a sum of relus with positive weights,
+#: convex and nonnegative, largest at a corner), by hand.
+POLYTOPE_CORNERS = {"polytope-of-1e300": [(2e300, -1e300), (1e300, -1e300), (2e300, -2e300)],
+                    "polytope-of-1e300-around-0": [(1e300, 1e300), (1e300, -2e300),
+                                                   (-2e300, 1e300)]}
+#: Where the largest difference is attained only beyond float64 (breakpoints near 1e323).
+COMPARE_REFUSES = {"apex-near-1e323": "the largest difference .* is near 1e\\+323, beyond float64"}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_compare_with_the_network_doubled_is_exact(name):
+    # compare(f, 2f) finds |f - 2f| = |f|. HiGHS answered NaN on these regions' rows (the
+    # region skipped: "largest difference 0.0" on a polytope where f reaches 6.3e300, and no
+    # point) or failed (LPError); the largest difference is now the exact LP's over each
+    # region's exact rows. The maps differ exactly where the oracle's f is not 0; the
+    # largest difference is |f| at its point, and by hand on a line and on the polytopes.
+    net, domain, where = case(name)
+    layers = [(layer.weight, layer.bias) for layer in net.layers]
+    layers[-1] = (2 * layers[-1][0], 2 * layers[-1][1])
+    doubled = network(layers, [layer.activation for layer in net.layers], net.layers[0].slope)
+    truth = unambiguous(oracles.exact_patterns, net, where)
+    exact = oracles._exact_layers(net)
+    maps = [oracles._exact_affine(exact, oracles._qmat(where.basis), oracles._qvec(where.origin),
+                                  pattern, len(exact) - 1) for pattern in truth]
+    nonzero = sum(any(v != 0 for v in G[0]) or beta[0] != 0 for G, beta in maps)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        if name in COMPARE_REFUSES:
+            with pytest.raises(regions.DomainError, match=COMPARE_REFUSES[name]):
+                regions.compare(net, doubled, domain, method="split")
+            return
+        found = regions.compare(net, doubled, domain, method="split")
+    assert found.equivalent == (nonzero == 0) and found.differing == nonzero
+    assert found.regions == len(truth)
+    if found.argmax is not None:
+        assert exactly_inside(where.A, where.c, found.argmax)
+        assert found.max_abs_difference == pytest.approx(float(abs(exact_output(
+            net, found.argmax))), rel=1e-12)
+    if name in POLYTOPE_CORNERS:
+        assert found.max_abs_difference == float(max(exact_output(net, corner)
+                                                     for corner in POLYTOPE_CORNERS[name]))
+    elif domain.resolve(net.input_dim).dim == 1 and not found.equivalent:
+        pieces = exact_line_pieces(net, where)
+        assert found.max_abs_difference == max(-line_extreme(pieces, -1),
+                                               line_extreme(pieces, 1))

@@ -9,7 +9,9 @@ networks are affine, ``f(z) = C_f z + d_f`` and ``g(z) = C_g z + d_g``. The two
 functions are equal on the domain exactly when ``C_f = C_g`` and ``d_f = d_g``
 on every region, which is decided in rational arithmetic from the weights
 (:class:`regions.rational.RationalMaps`). The largest ``|f - g|`` over a region
-is the optimum of two LPs per output (a vertex of the region), or unbounded.
+is the optimum of two exact LPs per output over the region's exact rows (a vertex of the
+region, :func:`regions.lp_exact.maximize`, started where HiGHS finds the optimum), or
+unbounded.
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from flint import fmpq
 
 from ..domain import resolve
 from ..enumeration import enumerate_regions
 from ..errors import RegionsError, float64_overflow
-from ..lp import LPSolver
-from ..network import Layer, Network, make_layer
-from ..rational import RationalMaps
+from .. import lp_exact
+from ..lp import LPError, LPSolver
+from ..network import Layer, Network, make_layer, pattern_sides
+from ..predicates import Decisions
+from ..rational import float_of, magnitude
 
 __all__ = ["Comparison", "compare", "side_by_side"]
 
@@ -37,8 +42,9 @@ class Comparison:
     equivalent : bool
         The networks compute the same function on the whole domain (decided exactly).
     max_abs_difference : float
-        The largest ``|f_k(x) - g_k(x)|`` over the domain and the outputs ``k`` (an LP
-        optimum in float64; exactly 0.0 when ``equivalent``), ``inf`` when unbounded.
+        The largest ``|f_k(x) - g_k(x)|`` over the domain and the outputs ``k`` (the exact
+        optimum rounded to float64; exactly 0.0 when ``equivalent``), ``inf`` when unbounded.
+        A DomainError when it, or the vertex found attaining it, is beyond float64.
     argmax : ndarray, shape (n,), or None
         An input point where it is attained (None when unbounded).
     output : int
@@ -109,30 +115,81 @@ def compare(a: Network, b: Network, domain=None, *, method: str = "auto") -> Com
     part = enumerate_regions(joint, resolve(domain, joint), method=method)
     if not part.complete:
         raise RegionsError("the common refinement was not enumerated to the end")
-    maps = RationalMaps(joint, part.domain)
-    outputs = a.output_dim
+    best, where, output, differing = _largest_difference(part, a.output_dim)
+    if differing == 0:
+        return Comparison(True, 0.0, _a_point(part), 0, len(part), 0)
+    if best == np.inf:
+        return Comparison(False, np.inf, None, output, len(part), differing)
+    value = float_of(best)
+    with np.errstate(over="ignore", invalid="ignore"):
+        argmax = part.domain.to_input(np.array([float_of(v) for v in where]))
+    if not (np.isfinite(value) and np.all(np.isfinite(argmax))):
+        farthest = max([abs(best)] + [abs(v) for v in where])
+        raise float64_overflow("the largest difference between the networks, or where it "
+                               "is attained,", magnitude(farthest))
+    return Comparison(False, value, argmax, output, len(part), differing)
+
+
+def _largest_difference(part, outputs: int) -> tuple:
+    """``(largest |f_k - g_k| (fmpq, or inf when unbounded), a working point attaining it
+    (fmpq list, None when unbounded), its output k, regions where the maps differ)`` over
+    the common refinement ``part`` of ``f`` (outputs first) and ``g``: on each region where
+    they differ, exact LPs over its exact rows."""
+    decisions = Decisions(part.network, part.domain)
     solver = LPSolver()
-    best, where, output, differing = 0.0, None, 0, 0
-    for i in range(len(part)):
-        C, d = maps.output_map(part.patterns[i])
-        D = [[C[k, j] - C[k + outputs, j] for j in range(C.ncols())] for k in range(outputs)]
-        e = [d[k, 0] - d[k + outputs, 0] for k in range(outputs)]
+    best, where, output, differing = fmpq(0), None, 0, 0
+    for i, pattern in enumerate(part.patterns):
+        D, e = _difference(decisions, pattern, outputs)
         if all(v == 0 for row in D for v in row) and all(v == 0 for v in e):
             continue
         differing += 1
         if best == np.inf:
             continue
-        A, rows_b, _ = part.constraints(i)
-        for k in range(outputs):
-            direction = np.array([float(v) for v in D[k]])
-            for sign in (1.0, -1.0):
-                value, point = solver.maximizer(A, rows_b, sign * direction)
-                if value + sign * float(e[k]) > best:
-                    best, where, output = value + sign * float(e[k]), point, k
-    if differing == 0:
-        return Comparison(True, 0.0, _a_point(part), 0, len(part), 0)
-    argmax = None if where is None else part.domain.to_input(where[None, :])[0]
-    return Comparison(False, float(best), argmax, output, len(part), differing)
+        A, b, labels = part.constraints(i)
+        sides = pattern_sides(part.network, pattern)
+        exact = decisions.oriented_rows(pattern, labels,
+                                        [sides[label] if label >= 0 else 0 for label in labels])
+        for k, sign in [(k, sign) for k in range(outputs) for sign in (1, -1)]:
+            result = _maximum(solver, (A, b), exact, [sign * v for v in D[k]], sign * e[k])
+            if result.status == "unbounded":
+                best, where, output = np.inf, None, k
+                break
+            if result.status == "optimal" and (where is None or (
+                    result.value, _in_float64(result.point)) > (best, _in_float64(where))):
+                best, where, output = result.value, result.point, k
+    return best, where, output, differing
+
+
+def _in_float64(point: list) -> bool:
+    """Whether an exact point rounds to a float64 one: among points of equal difference,
+    one that does is kept."""
+    return all(np.isfinite(float_of(v)) for v in point)
+
+
+def _difference(decisions: Decisions, pattern: np.ndarray, outputs: int) -> tuple[list, list]:
+    """``(D, e)``, exactly: ``f - g = D z + e`` on the region of ``pattern``."""
+    C, d = decisions.maps.output_map(pattern)
+    return ([[C[k, j] - C[k + outputs, j] for j in range(C.ncols())] for k in range(outputs)],
+            [d[k, 0] - d[k + outputs, 0] for k in range(outputs)])
+
+
+def _maximum(solver: LPSolver, floats: tuple, exact: tuple, gradient: list, offset):
+    """:func:`regions.lp_exact.maximize` of ``gradient . z + offset`` (exact) over a region's
+    exact rows ``exact`` (fmpq matrices ``A z <= b``), started at the rows HiGHS finds tight
+    at its optimum over the region's float rows ``floats`` (usually no pivot). HiGHS alone
+    answered NaN, or failed, on rows and objectives of 1e300 and on rows beyond float64."""
+    A, b = floats
+    basis = None
+    with np.errstate(over="ignore", invalid="ignore"):
+        direction = np.array([float_of(v) for v in gradient])
+        if np.all(np.isfinite(direction)) and np.all(np.isfinite(b)):
+            try:
+                _, point = solver.maximizer(A, b, direction)
+            except LPError:
+                point = None
+            if point is not None and np.all(np.isfinite(point)):
+                basis = np.argsort(b - A @ point, kind="stable")[:A.shape[1]].tolist()
+    return lp_exact.maximize(exact[0], exact[1], gradient, offset, basis=basis)
 
 
 def _a_point(part) -> np.ndarray | None:
