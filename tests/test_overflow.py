@@ -604,16 +604,23 @@ def piece_measure(corners: list) -> float:
     return total
 
 
-def test_persistence_refuses_a_value_of_f_beyond_float64():
+def test_values_of_f_beyond_float64_on_a_line_are_refused():
     # f = relu(1e300 x) on [-1e10, 1e10] is 0 up to x = 0, then reaches 1e310 at x = 1e10
-    # (by hand): the sublevel sets are born at 0 and never die; the superlevel ones are
-    # born at 1e310, which float(...) raised OverflowError on, and inf would be a bar
-    # that never ends.
+    # (by hand): one lap over two regions, crossing 1/2 once; the sublevel sets are born at
+    # 0 and never die. The superlevel ones are born at 1e310, and the range and the values
+    # at the regions' ends reach it: float(...) raised OverflowError, and inf would be a
+    # bar that never ends.
+    from regions.complex import dynamics
     net = network([([[1e300]], [0.0]), ([[1.0]], [0.0])], ["relu", "identity"])
     part = regions.enumerate_regions(net, regions.box(-1e10, 1e10))
-    assert regions.sublevel_persistence(part)[0].tolist() == [[0.0, math.inf]]
-    with pytest.raises(regions.DomainError, match="a value of f at a vertex is near 1e\\+310"):
-        regions.superlevel_persistence(part)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert regions.sublevel_persistence(part)[0].tolist() == [[0.0, math.inf]]
+        assert dynamics.laps(net, -1e10, 1e10) == (1, 2) and dynamics.crossings(part, 0.5) == 1
+        for beyond in (regions.superlevel_persistence, dynamics.region_ends,
+                       dynamics.self_map_range):
+            with pytest.raises(regions.DomainError, match="value of f .* is near 1e\\+310"):
+                beyond(part)
 
 
 def exact_output(net, x) -> Fraction:

@@ -27,10 +27,10 @@ import numpy as np
 
 from ..domain import box
 from ..enumeration import enumerate_regions
-from ..errors import RegionsError
+from ..errors import RegionsError, float64_overflow
 from .geometry import interval_complex
 from ..network import Network, require_elementwise
-from ..rational import RationalMaps, exact_forward, fraction
+from ..rational import RationalMaps, exact_forward, float_of, fraction, magnitude
 
 __all__ = ["iterate", "laps", "crossings", "region_ends", "exact_end_values", "self_map_range",
            "entropy_bound", "EntropyReport", "entropy"]
@@ -87,8 +87,7 @@ def crossings(part, level: float) -> int:
 def region_ends(part) -> tuple[np.ndarray, np.ndarray]:
     """The ends of the linear regions of a 1-D partition, in order along it, and the
     network's first output there: ``(t (k,), values (k,))`` (rounded from the exact ones)."""
-    return interval_complex(part).breakpoints, np.array([float(v)
-                                                          for v in exact_end_values(part)])
+    return interval_complex(part).breakpoints, np.array(_rounded(exact_end_values(part)))
 
 
 def exact_end_values(part) -> list:
@@ -102,7 +101,17 @@ def self_map_range(part) -> tuple[float, float]:
     """The range of a network ``R -> R`` over an enumerated 1-D partition (its extremes lie
     at the ends of the linear regions: found exactly, rounded to float64)."""
     values = exact_end_values(part)
-    return float(min(values)), float(max(values))
+    lowest, highest = _rounded([min(values), max(values)])
+    return lowest, highest
+
+
+def _rounded(values: list) -> list:
+    """Exact values of ``f`` rounded to float64, refused beyond its range."""
+    rounded = [float_of(v) for v in values]
+    if not all(math.isfinite(v) for v in rounded):
+        raise float64_overflow("a value of f at an end of a linear region",
+                               magnitude(max(abs(v) for v in values)))
+    return rounded
 
 
 def entropy_bound(network: Network) -> float:
@@ -165,7 +174,7 @@ def entropy(network: Network, lo: float, hi: float, iterations: int,
     values = exact_end_values(once)
     if min(values) < fraction(lo) or max(values) > fraction(hi):
         raise RegionsError(f"f does not map [{lo:g}, {hi:g}] into itself: its range there is "
-                           f"[{float(min(values)):.6g}, {float(max(values)):.6g}]")
+                           f"[{float_of(min(values)):.6g}, {float_of(max(values)):.6g}]")
     level = (lo + hi) / 2.0 if level is None else float(level)
     if not math.isfinite(level):
         raise RegionsError(f"the level must be a finite number, got {level}")
