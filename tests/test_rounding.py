@@ -1,6 +1,9 @@
 """The rigorous float64 error bounds (:mod:`regions.rounding`) and the vertex engine's map
 bounds built on them, against exact values: matrices whose norms are known in closed form,
-and rational maps composed in exact arithmetic."""
+rational maps composed in exact arithmetic, and forward passes of networks of huge and tiny
+weights evaluated in fractions."""
+
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -11,7 +14,8 @@ from regions.engines.vertex import VertexEngine
 from regions.network import Network
 from regions.random_networks import random_network
 from regions.rational import RationalMaps
-from regions.rounding import row_norm_bounds, spectral_norm_bound
+from regions.rounding import (SMALLEST_SUBNORMAL, affine_enclosure, row_norm_bounds,
+                              scaled_enclosure, spectral_norm_bound)
 
 
 def hadamard(n: int) -> np.ndarray:
@@ -118,3 +122,114 @@ def test_vertex_map_error_bounds_hold(widths, activation, injected):
         checked += 1
         depths.add(cell.layer)
     assert checked > 50 and len(depths) >= len(widths) - 3
+
+
+#: The neurons' slopes: 0 and +-1, exact, and others whose products round (0.01, 3), below
+#: float64's normal range too (0.5 of an odd number of subnormal spacings, 2^-1000 of
+#: anything below 2^-22).
+SLOPES = np.array([0.0, 1.0, -1.0, 0.5, 0.01, 2.0 ** -1000, 3.0])
+
+
+def _scaled_floats(rng, shape, exponent: int, zeros: float) -> np.ndarray:
+    """Random floats of magnitude about ``2^exponent`` (each within 2^+-20 of it, some of
+    them subnormal or exactly 0 near the bottom of float64's range), a fraction ``zeros``
+    of them exactly 0."""
+    floats = np.ldexp(rng.uniform(0.5, 1.0, shape) * rng.choice([-1.0, 1.0], shape),
+                      exponent + rng.integers(-20, 21, shape))
+    return np.where(rng.random(shape) < zeros, 0.0, floats)
+
+
+def _exact(array: np.ndarray) -> np.ndarray:
+    return np.vectorize(Fraction, otypes=[object])(array)
+
+
+def _assert_encloses(value, bound, exact) -> int:
+    """``|value - exact| <= bound`` wherever ``bound`` is finite, in fractions; returns how
+    many entries were checked."""
+    finite = np.isfinite(bound) & np.isfinite(value)
+    for i in zip(*np.nonzero(finite)):
+        assert abs(Fraction(value[i]) - exact[i]) <= Fraction(bound[i]), (i, value[i], bound[i])
+    return int(finite.sum())
+
+
+def _forward_pass(seed: int) -> tuple[int, int]:
+    """A forward pass of a random network through :func:`affine_enclosure` and
+    :func:`scaled_enclosure`, the exact one in fractions beside it, asserting that every
+    float value is within its bound of the exact value; a line's direction (no bias) beside
+    it. The inputs are known only within declared errors (the exact ones at the ends of
+    those intervals or inside), each layer moves the values to about ``2^target`` (weights
+    from 2^-1020 to 2^1020, with or without zeros) and each neuron takes one of
+    ``SLOPES``. Returns how many entries were checked and how many values were
+    subnormal."""
+    rng = np.random.default_rng(seed)
+    k, widths = 8, [3, 5, 4, 4, 3]
+    exponent = int(rng.integers(-200, 200))
+    x = _scaled_floats(rng, (k, widths[0]), exponent, 0.2)
+    error = np.where(rng.random(x.shape) < 0.5, 0.0, np.abs(x) * 2.0 ** -30)
+    exact = _exact(x) + _exact(error) * _exact(rng.choice([-1.0, -0.25, 0.5, 1.0], x.shape))
+    direction, direction_error, direction_exact = x, error, exact
+    checked = subnormal = 0
+    for n, m in zip(widths[:-1], widths[1:]):
+        target = int(rng.choice([t for t in (-1065, -1050, -1000, -500, 0, 500, 900)
+                                 if abs(t - exponent) <= 1000]))
+        W = _scaled_floats(rng, (m, n), target - exponent, rng.choice([0.0, 0.3]))
+        b = np.where(rng.random(m) < 0.5, 0.0, _scaled_floats(rng, m, target, 0.0))
+        value, bound = affine_enclosure(x, error, W, b)
+        exact_value = exact @ _exact(W).T + _exact(b)
+        checked += _assert_encloses(value, bound, exact_value)
+        alpha, alpha_bound = affine_enclosure(direction, direction_error, W)
+        exact_alpha = direction_exact @ _exact(W).T
+        checked += _assert_encloses(alpha, alpha_bound, exact_alpha)
+        slope = rng.choice(SLOPES, value.shape)
+        offset = np.where(slope == 0.0, rng.choice([-1.0, 0.0, 1.0], value.shape), 0.0)
+        x, error = scaled_enclosure(slope, value, bound, offset)
+        exact = _exact(slope) * exact_value + _exact(offset)
+        checked += _assert_encloses(x, error, exact)
+        direction, direction_error = scaled_enclosure(slope, alpha, alpha_bound)
+        direction_exact = _exact(slope) * exact_alpha
+        checked += _assert_encloses(direction, direction_error, direction_exact)
+        subnormal += int(np.sum((x != 0) & (np.abs(x) < np.finfo(float).tiny)))
+        exponent = target
+    return checked, subnormal
+
+
+def test_forward_pass_enclosures_hold_in_exact_arithmetic():
+    with np.errstate(over="ignore", invalid="ignore"):   # a bound beyond float64 checks nothing
+        counts = [_forward_pass(seed) for seed in range(12)]
+    assert all(checked >= 150 for checked, _ in counts), counts
+    assert sum(subnormal for _, subnormal in counts) >= 20, counts
+
+
+def test_exact_inputs_stay_exact():
+    """Products that are exactly zero (an input and its error 0, or a weight 0) and slopes
+    0 and +-1 round nothing: the bounds are exactly 0, which the sweep's flat functions and
+    tied max inputs rely on."""
+    x = np.array([[0.0, 3.0], [0.0, 0.0]])
+    W = np.array([[1e300, 0.0], [2.0 ** -1070, 5.0]])
+    value, bound = affine_enclosure(x, np.zeros_like(x), W)
+    assert value.tolist() == [[0.0, 15.0], [0.0, 0.0]]
+    assert bound[0, 0] == 0.0 and bound[0, 1] > 0.0 and bound[1].tolist() == [0.0, 0.0]
+    value, bound = affine_enclosure(x, np.array([[SMALLEST_SUBNORMAL, 0.0], [0.0, 0.0]]), W)
+    assert bound[0, 0] >= 1e300 * SMALLEST_SUBNORMAL and bound[1].tolist() == [0.0, 0.0]
+    value, bound = affine_enclosure(x, np.zeros_like(x), np.full((3, 2), 0.1))   # no zero weight
+    assert bound[0].min() > 0.0 and bound[1].tolist() == [0.0, 0.0, 0.0]
+    slope = np.array([[0.0, 1.0, -1.0, 0.01]])
+    result, error = scaled_enclosure(slope, np.array([[7.0, 3.0, 2.0, 0.0]]), np.zeros((1, 4)))
+    assert result.tolist() == [[0.0, 3.0, -2.0, 0.0]] and error.tolist() == [[0.0] * 4]
+
+
+def test_bounds_where_float64_underflows():
+    """Hand-worked roundings that no relative bound covers, each checked in fractions."""
+    # x = 3 2^-1040: gamma x underflows to 0, yet x W = 3 2^-40 (1 + 2^-52) needs 54 bits
+    x, W = np.array([[3 * 2.0 ** -1040]]), np.array([[(1 + 2.0 ** -52) * 2.0 ** 1000]])
+    value, bound = affine_enclosure(x, np.zeros((1, 1)), W)
+    exact = Fraction(x[0, 0]) * Fraction(W[0, 0])
+    assert 0 < abs(Fraction(value[0, 0]) - exact) <= Fraction(bound[0, 0])
+    # 0.5 * 3 SMALLEST_SUBNORMAL rounds to 2 SMALLEST_SUBNORMAL (ties to even)
+    x = np.array([3 * SMALLEST_SUBNORMAL])
+    result, error = scaled_enclosure(np.array([0.5]), x, np.zeros(1))
+    exact = Fraction(1, 2) * Fraction(x[0])
+    assert 0 < abs(Fraction(result[0]) - exact) <= Fraction(error[0])
+    # and 0.5 times an error of one subnormal spacing underflows to 0
+    result, error = scaled_enclosure(np.array([0.5]), np.zeros(1), np.array([SMALLEST_SUBNORMAL]))
+    assert result[0] == 0.0 and error[0] >= SMALLEST_SUBNORMAL / 2

@@ -17,7 +17,8 @@ import numpy as np
 from .tolerances import BOUND_SAFETY, SPECTRAL_CACHE
 
 __all__ = ["UNIT_ROUNDOFF", "BOUND_SAFETY", "SMALLEST_SUBNORMAL", "gamma", "evaluation_bound",
-           "rounded_rows_error", "certified_signs", "strict_slack", "row_norm_bounds",
+           "affine_enclosure", "scaled_enclosure", "rounded_rows_error", "certified_signs",
+           "strict_slack", "row_norm_bounds",
            "spectral_norm_bound", "known_bounds", "learn_bounds", "overflow_expected"]
 
 #: u = 2^-53, the unit roundoff of float64.
@@ -88,6 +89,83 @@ def evaluation_bound(rows: np.ndarray, offsets: np.ndarray, errors: np.ndarray,
     size = np.abs(points).sum(axis=1)[:, None]
     rounding = gamma(dim + 1) * (np.abs(points) @ np.abs(rows).T + np.abs(offsets))
     return (errors * (size + 1.0) + rounding + (dim + 1) * SMALLEST_SUBNORMAL) * BOUND_SAFETY
+
+
+def affine_enclosure(x: np.ndarray, error: np.ndarray, weight: np.ndarray,
+                     bias: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``x W^T + b`` in float64 (one layer of a forward pass), and a bound on its distance
+    from ``x' W^T + b`` for every exact ``x'`` within ``error`` of ``x``.
+
+    Parameters
+    ----------
+    x, error : ndarray, shape (k, n)
+        Float values, and bounds (>= 0) on their distance from the exact ones.
+    weight : ndarray, shape (m, n)
+    bias : ndarray, shape (m,), optional
+        None for a map without one (a line's direction), whose sums have a term fewer.
+
+    Returns
+    -------
+    value, bound : ndarray, shape (k, m)
+        ``bound = ((gamma_{n+1} |x| + error + s) |W|^T + gamma_{n+1} |b| + 2 c
+        SMALLEST_SUBNORMAL) * BOUND_SAFETY`` (``gamma_n`` and no ``|b|`` without a bias):
+        Higham's bound on the rounding, and the input's error carried exactly. ``s``
+        (``SMALLEST_SUBNORMAL`` where ``x`` is not 0) covers what ``gamma |x|`` may lose
+        to underflow; each of the ``c`` products ``x_j W_ij`` that need not be exactly
+        zero may lose half a subnormal spacing to underflow in the value, and as much in
+        the bound. Without a bias, a value with no such product is exact and its bound 0.
+        A bound beyond float64 is inf or NaN.
+    """
+    absW = np.abs(weight).T
+    size = np.abs(x)
+    g = gamma(weight.shape[1] + (bias is not None))
+    scaled = g * size + error
+    # a float that is not 0 is at least SMALLEST_SUBNORMAL: the minimum is s
+    scaled += np.minimum(size, SMALLEST_SUBNORMAL, out=size)
+    inputs = scaled > 0.0                              # x_j or its error not 0
+    nonzero = absW > 0.0
+    # without a zero weight (the usual case) a row counts all its inputs: no matrix product
+    products = (np.count_nonzero(inputs, axis=1)[:, None] if nonzero.all()
+                else inputs @ nonzero.astype(np.float64))
+    value = x @ weight.T
+    bound = scaled @ absW
+    if bias is not None:
+        value += bias
+        bound += g * np.abs(bias)
+    bound += 2.0 * SMALLEST_SUBNORMAL * products
+    bound *= BOUND_SAFETY
+    return value, bound
+
+
+def scaled_enclosure(slope: np.ndarray, x: np.ndarray, error: np.ndarray,
+                     offset: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``slope * x + offset`` in float64 (an activation's local affine form, elementwise),
+    and a bound on its distance from ``slope * x' + offset`` for every exact ``x'`` within
+    ``error`` of ``x``.
+
+    ``slope``, ``x``, ``error`` and ``offset`` (None: no offset) are arrays of one shape,
+    that of both results. The bound is ``(|slope| error + rounding) * BOUND_SAFETY``: a
+    slope other than 0 or +-1 rounds the product by ``u |product|``, or below float64's
+    normal range by half a subnormal spacing, and ``|slope| error`` by as much again
+    (``SMALLEST_SUBNORMAL`` for both, where ``x`` or ``error`` is not 0); a sum with an
+    offset rounds by ``u |result|``. Without an offset, an exact input (``x`` and
+    ``error`` 0, or a slope 0) gives an exact result, bound 0.
+    """
+    result = slope * x
+    bound = np.abs(slope)
+    rounds = (bound != 0.0) & (bound != 1.0)
+    bound *= error
+    if rounds.any():    # not for relu nor hard-tanh, whose products are exact
+        rounds &= (x != 0.0) | (error != 0.0)
+        rounding = np.abs(result)
+        rounding *= UNIT_ROUNDOFF
+        rounding += SMALLEST_SUBNORMAL
+        bound += np.multiply(rounding, rounds, out=rounding)
+    if offset is not None:
+        result += offset
+        bound += UNIT_ROUNDOFF * np.abs(result)
+    bound *= BOUND_SAFETY
+    return result, bound
 
 
 def certified_signs(rows: np.ndarray, offsets: np.ndarray, errors: np.ndarray,

@@ -9,6 +9,7 @@ import regions
 from regions import sampling as S
 from regions.random_networks import random_network
 
+import oracles
 from max_networks import max_net, random_maxout
 
 
@@ -68,3 +69,28 @@ def test_max_layer_with_no_piece_to_cut():
                      ["max", "identity"], {0: [[0, 1]]})
     empty = S.line_intervals(pooled, [[0.0, 0.0]], [[1.0, 1.0]], [1.0], [1.0])
     assert [len(x) for x in empty] == [0, 0, 0, 0]
+
+
+def test_leaky_outputs_that_underflow_are_not_certified_wrong():
+    """Four leaky neurons (slope 1/2) ``2^-1000 x + b_i``, ``b_i`` 3, 7, 11 and 15 subnormal
+    spacings, into a ReLU ``M sum h_i + c`` with ``M`` the largest float64. Left of every
+    breakpoint the neurons' outputs at ``t = 0`` are ``b_i / 2``: 1.5 to 7.5 spacings, each
+    rounded up by half a spacing, 2 spacings in all, which ``M`` makes 2^-49, more than the
+    sweep's own margin. The float sweep once certified the ReLU on there (pattern 00001,
+    of no region); it must find the rational sweep's pieces or leave the line to it."""
+    from regions.rational import matrix
+
+    tiny = 2.0 ** -1074
+    net = regions.Network.from_layers(
+        [([[2.0 ** -1000]] * 4, [3 * tiny, 7 * tiny, 11 * tiny, 15 * tiny]),
+         ([[np.finfo(float).max] * 4], [12 * 2.0 ** -50 - 2.0 ** -51]), ([[1.0]], [0.0])],
+        ["leaky_relu", "relu", "identity"], slope=0.5)
+    truth = oracles.exact_patterns(net, oracles.whole_slice(1))
+    assert len(truth) == 6 and (0, 0, 0, 0, 1) not in truth
+    C, A = matrix(np.zeros((1, 1))), matrix(np.ones((1, 1)))
+    _, _, _, patterns = S.rational_line_intervals(net, C, A, [None], [None])
+    assert oracles.row_set(patterns) == truth and len(patterns) == 6
+    _, _, _, f_patterns, undecided = S.certified_line_intervals(net, C, A, [None], [None])
+    assert undecided.tolist() == [0] or np.array_equal(f_patterns, patterns)
+    counts = S.regions_on_lines(net, [[0.0]], [[1.0]])
+    assert counts.counts.tolist() == [6] and oracles.row_set(counts.patterns) == truth

@@ -23,9 +23,9 @@ from ..errors import RegionsError
 from ..network import Network, max_states, neuron_states, state_slope_offset
 from ..polyhedra import patterns_at
 from ..predicates import Decisions, matrix_error
-from ..rounding import (SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, evaluation_bound, gamma,
-                        overflow_expected)
-from ..tolerances import BOUND_SAFETY, CHUNK
+from ..rounding import (UNIT_ROUNDOFF, affine_enclosure, evaluation_bound, overflow_expected,
+                        scaled_enclosure)
+from ..tolerances import CHUNK
 from .points import positive_count, sample_points
 
 __all__ = ["CHUNK", "PatternSample", "distinct_patterns", "unique_rows"]
@@ -117,29 +117,24 @@ def certified_patterns(network: Network, domain, z: np.ndarray) -> tuple[np.ndar
     (where they do, the pattern is the point's exact pattern).
 
     The first layer's pre-activations (with the domain's embedding, one exact map) err by
-    at most :func:`evaluation_bound`; a later layer's ``h W^T + b`` by at most ``(gamma |h|
-    + (1 + gamma) e) |W|^T + gamma |b|`` (``gamma = gamma_{n+1}``) for the error ``e`` of
-    its input ``h``, plus what products may lose to underflow. A state is certified where
-    the value is farther from each breakpoint than its bound (a max unit's where its winner
-    exceeds every other input by more than both bounds), and the output ``slope * value +
-    offset`` then errs by at most ``|slope|`` times the bound plus its own rounding. A bound
-    that is not finite certifies nothing."""
+    at most :func:`evaluation_bound`; a later layer's by at most :func:`affine_enclosure`'s
+    bound, from the error of its input. A state is certified where the value is farther
+    from each breakpoint than its bound (a max unit's where its winner exceeds every other
+    input by more than both bounds), and the output ``slope * value + offset`` then errs by
+    at most :func:`scaled_enclosure`'s bound. A bound that is not finite certifies
+    nothing."""
     k = z.shape[0]
     certain = np.ones(k, dtype=bool)
     states, h, error = [], z, None
     for index, layer in enumerate(network.layers):
         W, b = layer.weight, layer.bias
-        n = W.shape[1]
         if index == 0:   # the domain's embedding and the first layer, as one exact map
             rows, offsets = W @ domain.basis, W @ domain.origin + b
             value = h @ rows.T + offsets
             bound = evaluation_bound(rows, offsets, matrix_error(
                 W, domain.basis, domain.origin, b, domain.basis_error()), h)
         else:
-            g = gamma(n + 1)
-            value = h @ W.T + b
-            bound = (((g * np.abs(h) + (1.0 + g) * error) @ np.abs(W).T + g * np.abs(b)
-                      + 2.0 * (n + 1) * SMALLEST_SUBNORMAL) * BOUND_SAFETY)
+            value, bound = affine_enclosure(h, error, W, b)
         # a difference from a breakpoint or between two values rounds too
         bound *= 1.0 + 4.0 * UNIT_ROUNDOFF
         if layer.activation == "identity":
@@ -161,9 +156,7 @@ def certified_patterns(network: Network, domain, z: np.ndarray) -> tuple[np.ndar
             for breakpoint in layer.breakpoints:
                 certain &= np.all(np.abs(value - breakpoint) > bound, axis=1)
             slope, offset = state_slope_offset(state, layer)
-            h = slope * value + offset
-            error = (np.abs(slope) * bound + 2.0 * UNIT_ROUNDOFF * np.abs(h)
-                     + SMALLEST_SUBNORMAL) * BOUND_SAFETY
+            h, error = scaled_enclosure(slope, value, bound, offset)
         states.append(state)
     pattern = (np.concatenate(states, axis=1) if states else np.zeros((k, 0), dtype=np.int8))
     return pattern, certain

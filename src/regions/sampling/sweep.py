@@ -30,7 +30,7 @@ from ..domain import whole_space
 from ..network import BREAKPOINTS, Network, max_pairs, max_winners, state_slope_offset
 from ..exact_numbers import float_of
 from ..rational import RationalMaps, fraction, state_from_signs
-from ..rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, gamma, overflow_expected
+from ..rounding import UNIT_ROUNDOFF, affine_enclosure, overflow_expected, scaled_enclosure
 from ..tolerances import BOUND_SAFETY
 
 __all__ = ["line_pieces", "certified_line_intervals", "rational_line_intervals"]
@@ -116,17 +116,8 @@ def certified_line_intervals(network: Network, C: fmpq_mat, A: fmpq_mat, lo: lis
     doubtful = np.zeros(K, dtype=bool)
     states_so_far: list[np.ndarray] = []
     for layer in network.layers:
-        W, b = layer.weight, layer.bias
-        absW = np.abs(W).T
-        alpha = Af @ W.T
-        # each product not exactly zero may also lose half a subnormal spacing to underflow
-        nonzero = (absW > 0.0).astype(np.float64)
-        ea = (gamma(n) * (np.abs(Af) @ absW) + EA @ absW
-              + 2.0 * SMALLEST_SUBNORMAL * (((np.abs(Af) + EA) > 0.0) @ nonzero)) * BOUND_SAFETY
-        value = Cf @ W.T + b
-        ev = (gamma(n + 1) * (np.abs(Cf) @ absW + np.abs(b)) + EC @ absW
-              + 2.0 * SMALLEST_SUBNORMAL * (((np.abs(Cf) + EC) > 0.0) @ nonzero)) * BOUND_SAFETY
-        n = layer.width
+        alpha, ea = affine_enclosure(Af, EA, layer.weight)
+        value, ev = affine_enclosure(Cf, EC, layer.weight, layer.bias)
         if layer.activation == "identity":
             Af, EA, Cf, EC = alpha, ea, value, ev
             continue
@@ -142,11 +133,8 @@ def certified_line_intervals(network: Network, C: fmpq_mat, A: fmpq_mat, lo: lis
             parent, ends, unsure = cut.parent, cut.ends, cut.unsure
             states = _states(cut.signs, layer.activation)
             slope, shift = state_slope_offset(states, layer)
-            alpha, ea, value, ev = alpha[parent], ea[parent], value[parent], ev[parent]
-            Af = slope * alpha
-            EA = np.abs(slope) * ea + UNIT_ROUNDOFF * np.abs(Af)
-            Cf = slope * value + shift
-            EC = np.abs(slope) * ev + 2.0 * UNIT_ROUNDOFF * np.abs(Cf)
+            Af, EA = scaled_enclosure(slope, alpha[parent], ea[parent])
+            Cf, EC = scaled_enclosure(slope, value[parent], ev[parent], shift)
         doubtful[line[unsure]] = True
         line, (s, s_err, e, e_err) = line[parent], ends
         states_so_far = [old[parent] for old in states_so_far] + [states]
