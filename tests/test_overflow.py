@@ -10,6 +10,7 @@ beyond float64, before giving any answer. No expected count comes from ``regions
 """
 
 import math
+import re
 import warnings
 from fractions import Fraction
 
@@ -679,3 +680,37 @@ def test_compare_with_the_network_doubled_is_exact(name):
         pieces = exact_line_pieces(net, where)
         assert found.max_abs_difference == max(-line_extreme(pieces, -1),
                                                line_extreme(pieces, 1))
+
+
+def laps_and_crossings(pieces: list) -> tuple[int, int]:
+    """``(laps, sign changes of f)`` along the exact pieces of a line, by hand: a flat piece
+    joins its neighbours' laps, and a value exactly 0 changes no sign."""
+    slopes = [s for _, _, s, _ in pieces if s != 0]
+    laps = 1 + sum(1 for a, b in zip(slopes, slopes[1:]) if (a > 0) != (b > 0))
+    values = [slope * x + offset for lo, hi, slope, offset in pieces for x in (lo, hi)]
+    signs = [(v > 0) - (v < 0) for v in values if v != 0]
+    return laps, sum(1 for a, b in zip(signs, signs[1:]) if a != b)
+
+
+@pytest.mark.parametrize("bounds", [(-1.0, 1.0), (-1e300, 1e300)])
+@pytest.mark.parametrize("name", [name for name in CASES if case(name)[0].input_dim == 1])
+def test_laps_crossings_and_entropy_on_a_line_are_quiet_and_exact(name, bounds):
+    # The regions' polyhedra (polyhedra.pattern_constraints, under the crossings and the
+    # entropy) let maps of 1e300 and more overflow float64 with numpy's warnings on
+    # ('overflow encountered in matmul' under -W error). The laps, the regions and the
+    # crossings of 0 are those of the exact oracle's pieces, by hand; the entropy gives an
+    # answer, or refuses a map of the interval out of itself or a value beyond float64.
+    from regions.complex import dynamics
+    net, _, _ = case(name)
+    lo, hi = bounds
+    pieces = exact_line_pieces(net, oracles.box_slice([lo], [hi]))
+    laps, crossings = laps_and_crossings(pieces)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        part = regions.enumerate_regions(net, regions.box(lo, hi))
+        assert dynamics.laps(net, lo, hi) == (laps, len(pieces))
+        assert dynamics.crossings(part, 0.0) == crossings
+        try:
+            regions.entropy(net, lo, hi, 2)
+        except regions.RegionsError as refusal:
+            assert re.search("does not map .* into itself|beyond float64", str(refusal))

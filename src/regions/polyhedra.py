@@ -21,7 +21,7 @@ from .lp import LPSolver
 from .network import Network, max_winners, sides_from_states
 from .predicates import (Decisions, layer_hyperplanes, matrix_error, max_part, output_map,
                           unit_hyperplanes)
-from .rounding import UNIT_ROUNDOFF, certified_signs, row_norms, strict_slack
+from .rounding import UNIT_ROUNDOFF, certified_signs, overflow_expected, row_norms, strict_slack
 from .tolerances import BOUND_SAFETY
 
 __all__ = ["PatternConstraints", "pattern_constraints", "patterns_at", "states_at", "minimal_rows"]
@@ -74,6 +74,7 @@ class PatternConstraints:
     map_error: np.ndarray
 
 
+@overflow_expected
 def pattern_constraints(network: Network, domain: Domain, pattern,
                         decisions: Decisions | None = None) -> PatternConstraints:
     """The closed polyhedron of points of ``domain`` whose activation pattern is ``pattern``.
@@ -84,7 +85,9 @@ def pattern_constraints(network: Network, domain: Domain, pattern,
     pre-activation that is exactly constant adds no row but may make the pattern
     infeasible; constancy and the constants' signs are decided exactly
     (:func:`regions.predicates.layer_hyperplanes`; ``decisions`` carries the exact
-    path and its counters).
+    path and its counters). Maps that overflow float64 (weights of 1e200 and more) give
+    rows of inf or NaN, which certify nothing: the exact path decides there, without
+    numpy's warnings.
     """
     domain = domain.resolve(network.input_dim)
     pattern = np.asarray(pattern)
