@@ -32,7 +32,8 @@ from .domain import power_of_two_unit
 from .errors import DomainError, RegionsError
 from .analysis.crossings import crossings, partition_facets
 from .complex.geometry import (at_far, corner_box, corner_reach, region_chords,
-                               region_interior, region_polygon, region_vertices)
+                               region_interior, region_polygon, region_vertices,
+                               vertices_in_box)
 from .rounding import overflow_expected
 from .tolerances import VERTEX_MERGE, WINDOW_MARGIN, WINDOW_TAIL
 
@@ -118,15 +119,12 @@ def picture_window(part, window=None) -> Window:
 def _corners(part, i: int, lower: np.ndarray, upper: np.ndarray):
     """Region ``i``'s vertices in the box ``[lower, upper]`` (none when float64 certifies no
     point of it there), or None when they cannot be found in float64 (the region is thin
-    at the box's scale: :func:`region_vertices`' DomainError)."""
-    A, b, _ = part.constraints(i)
-    inside = region_interior(A, b, lower, upper, part.witnesses[i])
-    if inside is None:
-        return np.zeros((0, part.domain.dim))
+    at the box's scale: :func:`vertices_in_box`' DomainError)."""
     try:
-        return region_vertices(A, b, lower, upper, inside)
+        corners = vertices_in_box(*part.constraints(i)[:2], lower, upper, part.witnesses[i])
     except DomainError:
         return None
+    return np.zeros((0, part.domain.dim)) if corners is None else corners
 
 
 def _reaches_past(part, i: int, lower: np.ndarray, upper: np.ndarray,
@@ -425,11 +423,8 @@ def window_corners(part, i: int, view: Window):
     :func:`regions.complex.geometry.region_interior`).
     A witness may lie outside the window, on the box's corner (the split and walk
     engines' float witness, with the exact one in ``rational_witness``) or beyond float64."""
-    A, b, _ = part.constraints(i)
-    inside = region_interior(A, b, view.lower, view.upper, part.witnesses[i])
-    if inside is None:
-        return None
-    return region_vertices(A, b, view.lower, view.upper, inside)
+    return vertices_in_box(*part.constraints(i)[:2], view.lower, view.upper,
+                           part.witnesses[i])
 
 
 def _draw_output_key(part, ax) -> None:

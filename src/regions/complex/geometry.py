@@ -34,7 +34,7 @@ from ..tolerances import FAR, POLISH_MOVE, POLISH_NEAR, QHULL_OFF, QHULL_ROOM, V
 
 __all__ = ["PlanarComplex", "IntervalComplex", "clip", "region_chords", "chord", "region_polygon",
            "FAR", "region_vertices", "region_interior", "POLISH_NEAR", "POLISH_MOVE",
-           "vertex_window", "region_corners", "corner_box", "corner_reach", "at_far",
+           "vertex_window", "region_corners", "vertices_in_box", "corner_box", "corner_reach", "at_far",
            "polygon_area", "region_polygons", "domain_polygon", "planar_complex",
            "planar_complex_of", "merge_points", "interval_complex", "region_areas",
            "on_domain_boundary"]
@@ -293,15 +293,20 @@ def region_corners(part, far: float = FAR) -> list[np.ndarray]:
     unbounded region also gets corners on that box (:func:`at_far`). A region with no
     certified interior point in the box (:func:`region_interior`: it lies beyond it) has
     none, shape ``(0, dim)``."""
-    domain = part.domain
-    lower, upper = corner_box(domain, far)
-    corners = []
-    for i in range(len(part)):
-        A, b = part.constraints(i)[:2]
-        inside = region_interior(A, b, lower, upper, part.witnesses[i])
-        corners.append(np.zeros((0, domain.dim)) if inside is None else
-                       region_vertices(A, b, lower, upper, inside))
-    return corners
+    lower, upper = corner_box(part.domain, far)
+    corners = [vertices_in_box(*part.constraints(i)[:2], lower, upper, part.witnesses[i])
+               for i in range(len(part))]
+    return [np.zeros((0, part.domain.dim)) if c is None else c for c in corners]
+
+
+def vertices_in_box(A: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+                    witness: np.ndarray) -> np.ndarray | None:
+    """The vertices ``(k, dim)`` of ``{A z <= b}`` cut to the box ``[lower, upper]``
+    (:func:`region_vertices`, from :func:`region_interior` around the region's ``witness``),
+    or None when float64 certifies no point of it in the box; DomainError when they cannot
+    be found in float64 (the region is thin at the box's scale)."""
+    inside = region_interior(A, b, lower, upper, witness)
+    return None if inside is None else region_vertices(A, b, lower, upper, inside)
 
 
 def corner_box(domain, far: float = FAR) -> tuple[np.ndarray, np.ndarray]:
