@@ -28,12 +28,14 @@ import numpy as np
 from flint import arb, arb_mat, ctx, fmpq, fmpq_mat, fmpz
 
 from .domain import Domain
+from .errors import float64_overflow
 from .exact_numbers import float_of, fraction
 from .lp_exact import balanced_row
 from .network import BREAKPOINTS, Network, max_pairs
 from .tolerances import BALL_BITS, CACHE_SIZE
 
-__all__ = ["fraction", "parse_fraction", "scaled_floats", "float_of", "magnitude", "matrix",
+__all__ = ["fraction", "parse_fraction", "scaled_floats", "float_of", "float64_values",
+           "magnitude", "matrix",
            "column",
            "RationalMaps", "BallMaps", "exact_solve", "rank", "independent_rows",
            "kernel_vector", "pattern_along", "exact_forward", "hyperplane_signs"]
@@ -53,6 +55,20 @@ def scaled_floats(rows, lead: int | None = None) -> np.ndarray:
     """
     out = [[float(v) for v in balanced_row([fraction(v) for v in row], lead)] for row in rows]
     return np.array(out, dtype=np.float64).reshape(len(out), -1)
+
+
+def float64_values(values, what: str) -> list[float]:
+    """Exact ``values`` rounded to float64 (:func:`float_of`), refused beyond its range
+    (:func:`regions.errors.float64_overflow`, naming ``what`` near the largest ``|value|``),
+    where an inf would stand for a number that is not one.
+
+    >>> float64_values([fmpq(1, 4)], "a value")
+    [0.25]
+    """
+    rounded = [float_of(v) for v in values]
+    if not all(math.isfinite(v) for v in rounded):
+        raise float64_overflow(what, magnitude(max(abs(fraction(v)) for v in values)))
+    return rounded
 
 
 def magnitude(value) -> str:

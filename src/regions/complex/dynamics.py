@@ -27,13 +27,17 @@ import numpy as np
 
 from ..domain import box
 from ..enumeration import enumerate_regions
-from ..errors import RegionsError, float64_overflow
+from ..errors import RegionsError
 from .geometry import interval_complex
 from ..network import Network, require_elementwise
-from ..rational import RationalMaps, exact_forward, float_of, fraction, magnitude
+from ..rational import RationalMaps, exact_forward, float64_values, float_of, fraction
 
 __all__ = ["iterate", "laps", "crossings", "region_ends", "exact_end_values", "self_map_range",
            "entropy_bound", "EntropyReport", "entropy"]
+
+#: What a value of ``f`` beyond float64 is, in its refusal
+#: (:func:`regions.rational.float64_values`).
+_AT_AN_END = "a value of f at an end of a linear region"
 
 
 def iterate(network: Network, times: int) -> Network:
@@ -87,7 +91,8 @@ def crossings(part, level: float) -> int:
 def region_ends(part) -> tuple[np.ndarray, np.ndarray]:
     """The ends of the linear regions of a 1-D partition, in order along it, and the
     network's first output there: ``(t (k,), values (k,))`` (rounded from the exact ones)."""
-    return interval_complex(part).breakpoints, np.array(_rounded(exact_end_values(part)))
+    return interval_complex(part).breakpoints, np.array(float64_values(
+        exact_end_values(part), _AT_AN_END))
 
 
 def exact_end_values(part) -> list:
@@ -101,17 +106,8 @@ def self_map_range(part) -> tuple[float, float]:
     """The range of a network ``R -> R`` over an enumerated 1-D partition (its extremes lie
     at the ends of the linear regions: found exactly, rounded to float64)."""
     values = exact_end_values(part)
-    lowest, highest = _rounded([min(values), max(values)])
+    lowest, highest = float64_values([min(values), max(values)], _AT_AN_END)
     return lowest, highest
-
-
-def _rounded(values: list) -> list:
-    """Exact values of ``f`` rounded to float64, refused beyond its range."""
-    rounded = [float_of(v) for v in values]
-    if not all(math.isfinite(v) for v in rounded):
-        raise float64_overflow("a value of f at an end of a linear region",
-                               magnitude(max(abs(v) for v in values)))
-    return rounded
 
 
 def entropy_bound(network: Network) -> float:

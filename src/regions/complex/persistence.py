@@ -57,7 +57,7 @@ import numpy as np
 from flint import fmpq
 
 from ..errors import RegionsError, float64_overflow
-from ..rational import RationalMaps, exact_forward, float_of, fraction, magnitude
+from ..rational import RationalMaps, exact_forward, float64_values, fraction, magnitude
 from .faces import face_lattice
 from .geometry import on_domain_boundary
 from .homology import box_around, reduce_boundary, vertex_outputs
@@ -172,10 +172,7 @@ def _beyond(value, direction: int):
 def _value(value) -> float:
     """An exact value of ``f`` rounded to float64, refused beyond its range (where a bar's
     end of inf would say that it never ends)."""
-    rounded = float_of(value)
-    if np.isinf(rounded):
-        raise float64_overflow("a value of f at a vertex", magnitude(value))
-    return rounded
+    return float64_values([value], "a value of f at a vertex")[0]
 
 
 def _filtration(part, sign: int, critical_values=None, ceiling=None) -> _LowerStar:
