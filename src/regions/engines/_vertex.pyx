@@ -780,7 +780,8 @@ cdef class VertexCore:
                                                  words),
                                bool(z[dim] == 0.0), np.array([z[k] for k in range(dim)]),
                                int(self.label_offset[cv.head.layer] + t))
-        if (<double*>self.ws.pool_error.data)[v] > 8.0 * UNIT_ROUNDOFF * dmax(1.0, largest_entry(z, dim)):
+        if ((<double*>self.ws.pool_error.data)[v]
+                > 8.0 * UNIT_ROUNDOFF * dmax(1.0, largest_entry(z, dim))):
             self.exact_generator(cv, v, words)
         return sign
 

@@ -4,9 +4,9 @@ An engine (``Engine``) owns a stack of cells and the geometry that
 processes them; the driver decides when it runs, when it stops and what is
 saved. Between two calls of ``engine.run`` (at most ``engine.chunk`` cells: one for
 the facet walk, whose cells take milliseconds; one split and the final regions it
-leaves for the split engine; hundreds for the vertex engine) the driver checks, in this order: Ctrl-C, ``max_regions``,
-``time_limit``, ``memory_limit`` (every ``MEMORY_CHECK_EVERY`` cells),
-then the exact-decision budget (``Settings.exact_budget``: once spent, the
+leaves for the split engine; hundreds for the vertex engine) the driver checks, in
+this order: Ctrl-C, ``max_regions``, ``time_limit``, ``memory_limit`` (every
+``MEMORY_CHECK_EVERY`` cells), then the exact-decision budget (``Settings.exact_budget``: once spent, the
 engine goes on float-only), reports progress (at most every
 ``PROGRESS_SECONDS``) and writes a checkpoint (every ``checkpoint_every``
 seconds). A stopped run keeps every

@@ -176,11 +176,11 @@ cdef inline double refine(const double* rows, const double* errors, int k, int d
         if i < wanted and not ray:
             value += rows[chosen[i] * (dim + 1) + dim]
             t += fabs(rows[chosen[i] * (dim + 1) + dim])
-            bound = bound_max(bound, fabs(value) + gamma(n + 2) * t + errors[chosen[i]] * (size + 1.0)
-                         + underflow)
+            bound = bound_max(bound, fabs(value) + gamma(n + 2) * t
+                              + errors[chosen[i]] * (size + 1.0) + underflow)
         elif ray and i < wanted:
-            bound = bound_max(bound, fabs(value) + gamma(n + 2) * t + errors[chosen[i]] * size
-                         + underflow)
+            bound = bound_max(bound, fabs(value) + gamma(n + 2) * t
+                              + errors[chosen[i]] * size + underflow)
         else:                                # the normalisation row: exact as written
             bound = bound_max(bound, fabs(value - 1.0) + gamma(n + 2) * (t + 1.0) + underflow)
     bound = inverse_norm * bound * BOUND_SAFETY + SMALLEST_SUBNORMAL

@@ -361,8 +361,9 @@ class LayerSplit:
             near = int(probe.signs[t])
             if near != 0 and abs(probe.values[t]) > FAR_RADII * probe.radius:
                 reach, _, rows = self.reaches(piece, t, -near)
-                piece.drop(rows)
-                if not reach:
+                if reach:
+                    piece.drop(rows)        # (a part not reached gave its row back)
+                else:
                     piece.sides[t] = near
 
     def split(self, root: "Piece") -> tuple[list, list]:
@@ -462,17 +463,16 @@ class LayerSplit:
     def reaches(self, piece: "Piece", t: int, side: int) -> tuple[bool, Ball | None, tuple]:
         """Whether ``side`` of hyperplane ``t`` meets the piece's interior, the inscribed
         ball of that part (from the LP; None when it was decided otherwise), and that part's
-        rows (:meth:`Piece.rows_with`, given back when it does not): the float LPs (:meth:`propose`), then the exact path with
-        the rows the last LP's duals bind (their exact multipliers usually prove a part
-        empty)."""
+        rows (:meth:`Piece.rows_with`, given back when it does not): the float LPs
+        (:meth:`propose`), then the exact path with the rows the last LP's duals bind (their
+        exact multipliers usually prove a part empty)."""
         rows = piece.rows_with(self, t, side)
         verdict, ball = self.propose(piece, *rows[:3])
-        if verdict is None and not self.decisions.settle():
-            verdict = ball.radius > 0.0
-        elif verdict is None:
-            verdict = self.decisions.reaches(self.cell.pattern, piece.labels, piece.row_sides,
-                                             int(self.labels[t]), side, start=piece.center,
-                                             basis=support(ball, len(piece.b)))
+        if verdict is None:
+            verdict = (self.decisions.reaches(self.cell.pattern, piece.labels, piece.row_sides,
+                                              int(self.labels[t]), side, start=piece.center,
+                                              basis=support(ball, len(piece.b)))
+                       if self.decisions.settle() else ball.radius > 0.0)
         if not verdict:
             piece.drop(rows)
         return verdict, ball, rows
