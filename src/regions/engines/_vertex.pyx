@@ -879,7 +879,7 @@ cdef class VertexCore:
         ``unit_plane``; the difference rounds once, like a breakpoint's offset), and in
         ``const_side`` the side of each pair whose difference is exactly constant on the
         cell (the sign of the constant, -1 where it is 0: the earlier position wins a tie),
-        0 for the others. As in ``gradient_zero``, a gradient or constant is
+        0 for the others. As in ``decide_far``, a gradient or constant is
         certified nonzero in float64 when larger than its error bound, else decided
         exactly (:class:`regions.engines.vertex.ExactGenerators`)."""
         cdef LayerData* L = &self.layers[l]
@@ -1085,14 +1085,11 @@ cdef class VertexCore:
             self.G_norm = self.layer_map(cv.head.layer, cv, self.G, self.G_error)
         return 0
 
-    cdef int gradient_zero(self, CellView cv, int j) except -1:
-        """Whether neuron ``j``'s pre-activation is exactly constant on the cell: its
-        gradient is certified nonzero in float64 when larger than its error bound, and
-        decided exactly otherwise."""
-        cdef int dim = self.dim
-        cdef double size = largest_entry(self.G + j * (dim + 1), dim)
-        if size > self.G_error[j]:
-            return 0
+    cdef int constant_gradient(self, CellView cv, int j, double size) except -1:
+        """Whether neuron ``j``'s pre-activation is exactly constant on the cell, when float64
+        does not certify its gradient nonzero (its largest entry ``size`` is within the
+        error bound): decided exactly, unless the gradient and its bound are 0 or its
+        inputs are constant (``inputs_constant``)."""
         if size == 0.0 and (self.G_error[j] == 0.0 or self.inputs_constant(cv, j)):
             return 1
         if not self.exact_mode:
@@ -1140,12 +1137,21 @@ cdef class VertexCore:
         return True
 
     cdef int decide_far(self, CellView cv, char* piece, int T, int k_bp) except -1:
-        """Decide on the first piece (the whole cell) its constant candidates
-        (``gradient_zero``, ``constant_side``) and those that certainly miss a ball around
-        it (``raw_side``); the candidates left, which the pieces test, get their unit rows
-        (``unit_plane``), the only rows the pieces read. Sizing a unit row costs a square
-        root and divisions, and in low dimension most of a layer's hyperplanes miss a
-        cell. The ball is kept for the piece's first ``step_piece``."""
+        """Decide on the first piece (the whole cell) its constant candidates and those that
+        certainly miss a ball around it; the candidates left, which the pieces test, get
+        their unit rows (``unit_plane``), the only rows the pieces read. Sizing a unit row
+        costs a square root and divisions, and in low dimension most of a layer's
+        hyperplanes miss a cell. The ball is kept for the piece's first ``step_piece``.
+
+        A neuron's gradient ``g`` (its pre-activation row as it is) is certified nonzero
+        when its largest entry exceeds its error bound ``G_error``, else decided by
+        ``constant_gradient``; a constant one's sides are ``constant_side``'s. A
+        breakpoint hyperplane ``g . z + c`` misses the ball (center ``x``, l1 size
+        ``size``) when ``|g . x + c|`` exceeds: the entry errors ``G_error (size + 1)``,
+        the evaluation's ``gamma(dim + 1)`` times its terms, the breakpoint's subtraction
+        (one rounding) ``2 u |c|``, and over the ball ``(|g|_1 + sqrt(dim) G_error)
+        radius`` (``|g|_1`` bounds the exact gradient's 2-norm with ``G_error``). The
+        sums over a neuron's gradient are taken once for its breakpoints."""
         cdef PieceHead* ph = <PieceHead*>piece
         cdef int32_t* cand = piece_candidates(piece)
         cdef signed char* sides = piece_sides(piece)
@@ -1153,21 +1159,38 @@ cdef class VertexCore:
         cdef double radius = self.bounding_ball(piece_vertices(piece), ph.nv, center)
         cdef double size = 0.0
         self.first_radius, self.first_ball = radius, True
-        cdef int i, t, j, q, side, kept = 0, l = cv.head.layer, zero = 0, last = -1
-        for i in range(self.dim):
-            size += fabs(center[i])
+        cdef int dim = self.dim, i, k, t, j, q, side, kept = 0, l = cv.head.layer
+        cdef int act = self.layers[l].act, zero = 0, last = -1
+        cdef double* g
+        cdef double error = 0.0, dot = 0.0, terms = 0.0, length = 0.0, largest, c
+        for k in range(dim):
+            size += fabs(center[k])
+        # what a unit of a neuron's error bound adds to its bound at the ball
+        cdef double per_error = size + 1.0 + self.root_dim * radius
         for i in range(ph.ncand):
             t = cand[i]
             # k_bp is 1 or 2: a shift, not an integer division
             j = t if k_bp == 1 else t >> 1
             q = 0 if k_bp == 1 else t & 1
+            g = self.G + <size_t>j * (dim + 1)
             if j != last:       # a neuron's two breakpoints are consecutive candidates
-                zero, last = self.gradient_zero(cv, j), j
+                last, error = j, self.G_error[j]
+                dot = terms = length = largest = 0.0
+                for k in range(dim):
+                    dot += g[k] * center[k]
+                    terms += fabs(g[k] * center[k])
+                    length += fabs(g[k])
+                    largest = bound_max(largest, fabs(g[k]))
+                zero = 0 if largest > error else self.constant_gradient(cv, j, largest)
             side = 0
             if zero:
                 side = self.constant_side(cv, j, q)
             elif radius >= 0.0:
-                side = self.raw_side(l, j, q, center, size, radius)
+                c = g[dim] - breakpoint(act, q)
+                side = certify(c + dot, (error * per_error
+                                         + self.gamma_value * (fabs(c) + terms)
+                                         + 2.0 * UNIT_ROUNDOFF * fabs(c) + self.underflow
+                                         + length * radius) * BOUND_SAFETY)
             if side != 0:
                 sides[t] = side
             else:
@@ -1178,28 +1201,6 @@ cdef class VertexCore:
             ph.ncand = kept                  # the sides follow the candidates in the record
             memmove(piece_sides(piece), sides, T)
         return 0
-
-    cdef int raw_side(self, int l, int j, int q, double* center, double size,
-                      double radius) noexcept nogil:
-        """+1 / -1 when breakpoint ``q`` of neuron ``j`` certainly misses the ball (``size``: the l1 size of
-        its center), else 0: ``ball_side`` on the pre-activation row ``g`` as it is, whose
-        gradient's l1 norm bounds its 2-norm. At the center, ``g``'s entry errors add
-        ``G_error (size + 1)``, the evaluation ``gamma(dim + 1)`` times its terms, the
-        breakpoint's subtraction (one rounding) ``2 u |c|``; over the ball the exact
-        gradient adds at most ``(|g|_1 + sqrt(dim) G_error) radius``."""
-        cdef int dim = self.dim, k
-        cdef double* g = self.G + <size_t>j * (dim + 1)
-        cdef double error = self.G_error[j]
-        cdef double c = g[dim] - breakpoint(self.layers[l].act, q)
-        cdef double s = c, terms = fabs(c), length = 0.0, bound
-        for k in range(dim):
-            s += g[k] * center[k]
-            terms += fabs(g[k] * center[k])
-            length += fabs(g[k])
-        bound = (error * (size + 1.0) + self.gamma_value * terms + self.underflow
-                 + 2.0 * UNIT_ROUNDOFF * fabs(c)
-                 + (length + self.root_dim * error) * radius) * BOUND_SAFETY
-        return certify(s, bound)
 
     cdef void unit_plane(self, int l, int t, int j, int q) noexcept nogil:
         """Hyperplane ``t`` (breakpoint ``q`` of neuron ``j``) as the unit row
@@ -1423,20 +1424,26 @@ cdef class VertexCore:
             error = dmax(error, d)
         for k in range(dim):
             center[k] /= nvp
-        for i in range(nvp):
+        cdef bint scaled = False
+        for i in range(nvp):        # the largest square, whose root is the largest distance
             g = z + <size_t>vid[i] * (dim + 1)
             d = 0.0
             for k in range(dim):
                 d += (g[k] - center[k]) * (g[k] - center[k])
-            if 1e-290 < d < 1e290:
-                d = sqrt(d)
-            else:
+            scaled = scaled or not 1e-290 < d < 1e290
+            far = dmax(far, d)
+        if not scaled:
+            far = sqrt(far)
+        else:                       # (rare) every distance of its difference scaled
+            far = 0.0
+            for i in range(nvp):
+                g = z + <size_t>vid[i] * (dim + 1)
                 for k in range(dim):
                     difference[k] = g[k] - center[k]
                 d = scaled_norm(difference, dim)
                 if not d < INFINITY:
                     return -1.0
-            far = dmax(far, d)
+                far = dmax(far, d)
         return far * (1.0 + 1e-12) + self.root_dim * error + 1e-300
 
     cdef int ball_side(self, int t, double* center, double size, double radius) noexcept nogil:
@@ -1493,12 +1500,16 @@ cdef class VertexCore:
         cdef double own_center[MAX_DIM]
         cdef double* center = own_center
         cdef double radius
+        cdef double center_size = 0.0
+        cdef int i, t, side, kept = 0
+        if not ph.ncand:        # a finished piece: nothing to decide, no ball
+            self.first_ball = False
+            self.emit_current()
+            return extra
         if self.first_ball:
             center, radius = &self.first_center[0], self.first_radius
         else:
             radius = self.bounding_ball(vid, ph.nv, center)
-        cdef double center_size = 0.0
-        cdef int i, t, side, kept = 0
         self.first_ball = False
         for i in range(self.dim):
             center_size += fabs(center[i])

@@ -73,7 +73,14 @@ cdef inline uint64_t* on_vertices(const uint64_t* inc, const int32_t* vid, int n
     (``dim * words`` words: level ``k`` holds the bits of at least ``k + 1`` of them);
     returns the last level."""
     cdef int j, w, k
-    cdef uint64_t x
+    cdef uint64_t x, once = 0, twice = 0
+    if words == 1 and dim == 2:     # the plane's usual case, in registers
+        for j in range(nv):
+            x = inc[vid[j]]
+            twice |= once & x
+            once |= x
+        levels[0], levels[1] = once, twice
+        return levels + 1
     memset(levels, 0, <size_t>dim * words * sizeof(uint64_t))
     for j in range(nv):
         for w in range(words):
@@ -113,7 +120,15 @@ cdef inline void renumber_bits(const uint64_t* bits, const uint64_t* mask,
                                int out_words) noexcept nogil:
     """``out``: bit ``position[b]`` for each bit ``b`` of ``bits & mask``, no other."""
     cdef int w, b
-    cdef uint64_t x
+    cdef uint64_t x, word = 0
+    if out_words == 1:          # the usual case: one word, kept in a register
+        for w in range(words):
+            x = bits[w] & mask[w]
+            while x:
+                word |= (<uint64_t>1) << position[w * 64 + lowest_bit(x)]
+                x &= x - 1
+        out[0] = word
+        return
     for w in range(out_words):
         out[w] = 0
     for w in range(words):
