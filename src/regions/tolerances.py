@@ -34,7 +34,7 @@ The Cython cores use some of these constants, in two ways:
 * read from here when the extension module is imported, into a C variable of the
   same name: ``MAX_TERMS_PER_NEURON``, ``TIGHT_ERROR`` and ``WORK_PER_STEP`` in
   ``src/regions/engines/_vertex.pyx`` (and ``VERTEX_SPLIT_STEPS``, ``VERTEX_RUN_STEPS``,
-  the defaults of its ``VertexCore``); ``SIMPLEX_SINGULAR_PIVOT``,
+  the defaults of its ``VertexCore``, and ``VERTEX_SPARE_BYTES``); ``SIMPLEX_SINGULAR_PIVOT``,
   ``SIMPLEX_FEASIBILITY`` and ``SIMPLEX_DUAL_TOLERANCE`` in
   ``src/regions/_simplex.pyx``;
 * compile-time C constants of the same name in ``src/regions/engines/compiled.pxd``
@@ -68,7 +68,8 @@ __all__ = [
     "PROGRESS_DELAY", "PROGRESS_LOG_EVERY", "HEARTBEAT_SECONDS", "SCHEDULER_TIMEOUT",
     "CHECK_EVERY", "WORK_PER_STEP", "SPLIT_STEPS", "SPLIT_CHUNK", "SPLIT_ROW_ROOM",
     "VERTEX_CHUNK", "VERTEX_SPLIT_STEPS",
-    "VERTEX_RUN_STEPS", "MEMORY_CHECK_EVERY", "PROGRESS_SECONDS",
+    "VERTEX_RUN_STEPS", "VERTEX_SPARE_BYTES", "MEMORY_CHECK_EVERY", "RESULTS_EVERY",
+    "PROGRESS_SECONDS",
     "CHECKPOINT_SECONDS", "FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS",
     "SLICE_SECONDS", "DEMAND_SECONDS", "IN_FLIGHT", "PROGRESS_LANES", "REPORT_SECONDS",
     "LEFTOVER_TASKS", "BRANCHING", "DISTINCT_BYTES", "GENERATOR_CACHE",
@@ -308,8 +309,16 @@ VERTEX_CHUNK = 512
 VERTEX_SPLIT_STEPS = 4096
 #: Piece steps after which the vertex core's ``run`` returns to the driver.
 VERTEX_RUN_STEPS = 65536
+#: Bytes of a released vertex core's memory (stack, work space, results) kept for the next
+#: core, so that short runs do not take megabytes from the system anew each time (a page
+#: fault per page).
+VERTEX_SPARE_BYTES = 1 << 24
 #: Cells processed between two measurements of the resident memory (at least one per look).
 MEMORY_CHECK_EVERY = 256
+#: Final regions an engine may hold before the driver takes them into an enumeration's
+#: records (and once at the end, and before a checkpoint): one take per batch of regions,
+#: not per return to the driver.
+RESULTS_EVERY = 4096
 #: Least seconds between two progress reports of the driver.
 PROGRESS_SECONDS = 0.5
 #: Default seconds between two checkpoints.

@@ -106,3 +106,39 @@ def test_a_progress_callback_of_four_arguments_still_works_with_a_warning(monkey
                                       progress=lambda n, layer, pending, seconds:
                                       calls.append(n))
     assert found.regions == 2 ** 3 and calls and calls[-1] <= 2 ** 3
+
+
+def test_records_are_taken_in_batches_and_before_every_checkpoint(monkeypatch):
+    """The driver takes an engine's regions into the records once it holds
+    ``RESULTS_EVERY`` of them, and before each checkpoint, so a checkpoint holds every
+    region found; the count is Zaslavsky's for 12 lines in general position in the plane
+    (1 + 12 + 66)."""
+    from regions.engines import driver
+    from regions.engines.base import Settings
+
+    monkeypatch.setattr(driver, "RESULTS_EVERY", 10)
+    monkeypatch.setattr(vertex.VertexEngine, "chunk", 1)
+    net = random_network([2, 12, 1], seed=3)
+
+    def run(**options):
+        engine = vertex.VertexEngine(net, regions.whole_space(2).resolve(2), Settings())
+        for cell in reversed(engine.roots()):
+            engine.push(cell)
+        taken, take = [], engine.take_results
+
+        def counted_take():
+            records = take()
+            taken.append(engine.count(records))
+            return records
+        monkeypatch.setattr(engine, "take_results", counted_take)
+        records: list = []
+        driver.drive(engine, records, **options)
+        assert engine.count(records) == engine.n_regions == 1 + 12 + 66
+        return [n for n in taken if n]
+
+    batches = run()
+    assert len(batches) > 1 and min(batches[:-1]) >= 10
+    saved = []
+    batches = run(checkpoint_every=0.0, checkpoint=lambda engine, records, seconds:
+                  saved.append((engine.n_regions, engine.count(records))))
+    assert len(saved) > len(batches) > 10 and all(found == kept for found, kept in saved)

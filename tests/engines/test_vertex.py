@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 import regions
+from regions.engines import vertex
 from regions.random_networks import random_network
 from regions.io.partitions import read_json
 
@@ -257,6 +258,25 @@ def test_he_initialised_networks(n, seed):
         truth = unambiguous(oracles.brute_force_patterns, net,
                             oracles.box_slice(-np.ones(n), np.ones(n)))
         assert vertex_and_split(net, regions.box(-1.0, 1.0)) == truth
+
+
+def test_a_core_reuses_the_memory_of_the_last_one_released():
+    """A released core's memory (stack, work space, results) goes to the next core: runs of
+    other networks, of another dimension, in between change nothing of a run's regions, and
+    a core built while another is alive starts with memory of its own. The regions are the
+    unit square's partition of its own oracle."""
+    net = random_network([2, 6, 5, 1], seed=1)
+    patterns, _, _ = oracles.unit_square_partition(net)
+    first = regions.enumerate_regions(net, regions.box(-1.0, 1.0), method="vertex")
+    regions.enumerate_regions(random_network([3, 8, 8, 1], seed=2), regions.box(-1.0, 1.0),
+                              method="vertex")
+    alive = vertex.VertexEngine(random_network([4, 5, 1], seed=4),
+                                regions.box(-1.0, 1.0).resolve(4))
+    again = regions.enumerate_regions(net, regions.box(-1.0, 1.0), method="vertex")
+    del alive
+    assert {tuple(p) for p in first.patterns.tolist()} == set(patterns)
+    for name in ("patterns", "witnesses", "margins"):
+        assert np.array_equal(getattr(first, name), getattr(again, name))
 
 
 def test_network_without_any_activation_is_one_region():

@@ -174,45 +174,6 @@ cdef struct Results:
     Buffer patterns, witnesses, margins, facet_offsets, facet_labels
 
 
-cdef void release_workspace(Workspace* w) noexcept:
-    release(&w.G)
-    release(&w.G_error)
-    release(&w.planes)
-    release(&w.plane_info)
-    release(&w.const_side)
-    release(&w.pool_z)
-    release(&w.pool_error)
-    release(&w.pool_size)
-    release(&w.pool_inc)
-    release(&w.pool_flat)
-    release(&w.pieces)
-    release(&w.piece_offsets)
-    release(&w.emitted)
-    release(&w.emitted_offsets)
-    release(&w.current)
-    release(&w.work)
-    release(&w.members)
-    release(&w.tight_rows)
-    release(&w.tight_error)
-    release(&w.solve_work)
-    release(&w.solve_index)
-    release(&w.flat)
-    release(&w.ref_map)
-    release(&w.ref_states)
-    release(&w.changed)
-    release(&w.child_map)
-    release(&w.child_coef)
-    release(&w.child_error)
-
-
-cdef void release_results(Results* r) noexcept:
-    release(&r.patterns)
-    release(&r.witnesses)
-    release(&r.margins)
-    release(&r.facet_offsets)
-    release(&r.facet_labels)
-
-
 cdef inline void* grab(Buffer* buf, size_t nbytes) except NULL:
     """Empty ``buf`` and make room for ``nbytes``; returns its data."""
     buf.used = 0
@@ -230,6 +191,46 @@ cdef object copy_out(void* source, size_t nbytes, dtype):
     if nbytes == 0:
         return np.zeros(0, dtype)
     return np.frombuffer((<char*>source)[:nbytes], dtype).copy()
+
+
+cdef struct Memory:
+    # everything a core allocates as it runs: its stack, work space and results
+    Buffer stack, stack_offsets, scratch
+    Workspace ws
+    Results out
+
+
+# The memory of the last core released, for the next one (at most VERTEX_SPARE_BYTES of
+# it): a run's buffers grow to megabytes (a layer's first cells wait on the stack
+# together), and memory that large comes from the system anew each time, a page fault per
+# page, which in a run of milliseconds costs a tenth of it.
+cdef Memory spare
+cdef bint spare_held = False
+cdef size_t VERTEX_SPARE_BYTES = tolerances.VERTEX_SPARE_BYTES
+# Memory is made of Buffers only: it is walked as an array of them
+assert sizeof(Memory) % sizeof(Buffer) == 0
+
+
+cdef size_t held_bytes(Memory* memory) noexcept:
+    cdef Buffer* buffers = <Buffer*>memory
+    cdef size_t i, total = 0
+    for i in range(sizeof(Memory) // sizeof(Buffer)):
+        total += buffers[i].cap
+    return total
+
+
+cdef void release_memory(Memory* memory) noexcept:
+    cdef Buffer* buffers = <Buffer*>memory
+    cdef size_t i
+    for i in range(sizeof(Memory) // sizeof(Buffer)):
+        release(&buffers[i])
+
+
+cdef void empty_memory(Memory* memory) noexcept:
+    cdef Buffer* buffers = <Buffer*>memory
+    cdef size_t i
+    for i in range(sizeof(Memory) // sizeof(Buffer)):
+        buffers[i].used = 0
 
 
 @cython.final   # no subclass: methods are direct C calls, which the C compiler can inline
@@ -308,8 +309,15 @@ cdef class VertexCore:
         self.layer_done = self._per_layer
 
     def __cinit__(self):
+        global spare_held
         self.layers = NULL
         self.label_offset = NULL
+        if spare_held:
+            empty_memory(&spare)
+            self.stack, self.stack_offsets, self.scratch = (spare.stack, spare.stack_offsets,
+                                                            spare.scratch)
+            self.ws, self.out = spare.ws, spare.out
+            spare_held = False
 
     def __init__(self, layers, int dim, label_offsets, double thin_radius, double thin_factor,
                  exact):
@@ -410,11 +418,15 @@ cdef class VertexCore:
         return 0
 
     def __dealloc__(self):
-        release(&self.stack)
-        release(&self.stack_offsets)
-        release(&self.scratch)
-        release_workspace(&self.ws)
-        release_results(&self.out)
+        global spare, spare_held
+        cdef Memory memory
+        memory.stack, memory.stack_offsets, memory.scratch = (self.stack, self.stack_offsets,
+                                                              self.scratch)
+        memory.ws, memory.out = self.ws, self.out
+        if not spare_held and held_bytes(&memory) <= VERTEX_SPARE_BYTES:
+            spare, spare_held = memory, True
+        else:
+            release_memory(&memory)
         free(self.layers)
         free(self.label_offset)
 

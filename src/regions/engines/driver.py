@@ -27,7 +27,8 @@ import numpy as np
 from ..domain import Domain, tolerance_scale
 from ..network import Network
 from ..partition import PatternMaps, PatternRows, Partition
-from ..tolerances import CHECKPOINT_SECONDS, MEMORY_CHECK_EVERY, PROGRESS_SECONDS, check_min_radius
+from ..tolerances import (CHECKPOINT_SECONDS, MEMORY_CHECK_EVERY, PROGRESS_SECONDS, RESULTS_EVERY,
+                          check_min_radius)
 from .base import Counters, Engine, RegionArrays
 
 __all__ = ["MEMORY_CHECK_EVERY", "PROGRESS_SECONDS", "CHECKPOINT_SECONDS", "UNLIMITED", "Interrupt",
@@ -152,9 +153,10 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
 
     ``engine`` is any :class:`regions.engines.base.Engine`.
 
-    The engine's final-region records are appended to ``records`` after each
-    ``engine.run``, or handed to ``sink(new_records)`` instead when it is given
-    (then nothing is kept, and memory does not grow with the regions found).
+    The engine's final-region records are handed to ``sink(new_records)`` after each
+    ``engine.run`` when it is given (then nothing is kept, and memory does not grow with the
+    regions found; a sink may also report them as they come), else appended to ``records``
+    once the engine holds ``RESULTS_EVERY`` regions, before a checkpoint and at the end.
     ``checkpoint``, if given, is called as
     ``checkpoint(engine, records, seconds)`` every ``checkpoint_every``
     seconds and once at the end. ``slice_seconds``: return ``"slice"`` once this long has
@@ -172,6 +174,16 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
     seconds = seconds_before
     budget = engine.settings.exact_budget if engine.settings.exact else None
     share = DepthFirstShare(engine) if progress else None
+    taken = engine.n_regions
+
+    def deliver():
+        nonlocal taken
+        if sink is None:
+            records.extend(engine.take_results())
+        else:
+            sink(engine.take_results())
+        taken = engine.n_regions
+
     with Interrupt() as interrupt:
         while engine.pending:
             now = time.perf_counter()
@@ -195,12 +207,12 @@ def drive(engine: Engine, records: list, *, max_regions=None, time_limit=None,
                          share(engine))
             if checkpoint is not None and now - last_save >= checkpoint_every:
                 last_save = now
+                deliver()
                 checkpoint(engine, records, seconds)
             engine.run(engine.chunk, limit)
-            if sink is None:
-                records.extend(engine.take_results())
-            else:
-                sink(engine.take_results())
+            if sink is not None or engine.n_regions - taken >= RESULTS_EVERY:
+                deliver()
+    deliver()
     seconds = seconds_before + (time.perf_counter() - started)
     if checkpoint is not None:
         checkpoint(engine, records, seconds)
