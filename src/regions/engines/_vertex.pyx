@@ -162,6 +162,8 @@ cdef struct Workspace:
     Buffer pool_z, pool_error, pool_size, pool_inc, pool_flat
     # pieces (a depth-first stack inside the cell), emitted pieces, a piece being worked on
     Buffer pieces, piece_offsets, emitted, emitted_offsets, current, work, members
+    # the signs of the hyperplane a piece is cut by at its generators, found by side_of
+    Buffer signs
     # a generator's tight rows, their error bounds, and the work space to solve them
     Buffer tight_rows, tight_error, solve_work, solve_index
     # per neuron of every layer: its pre-activation is exactly constant along a ray
@@ -978,14 +980,15 @@ cdef class VertexCore:
             keep = 1 if sides[t] > 0 else -1
             side = const_side[t]
             if side == 0:
-                side = self.side_of(cv, vid, ph.nv, t, center, center_size, radius, words)
+                side = self.side_of(cv, vid, ph.nv, t, center, center_size, radius, words,
+                                    NULL)
             if side == keep:
                 sides[t] = keep
                 continue
             if side != 0:
                 return extra
             # the pairs before i hold (+-1); the part inherits the pairs after i
-            return extra + self.cut(cv, i, T, words, keep) // WORK_PER_STEP
+            return extra + self.cut(cv, i, T, words, keep, NULL) // WORK_PER_STEP
         self.next_unit(cv, T)
         return extra
 
@@ -1473,10 +1476,12 @@ cdef class VertexCore:
         return certify(s, bound)
 
     cdef int side_of(self, CellView cv, int32_t* vid, int nvp, int t, double* center,
-                     double size, double radius, int words) except 2:
+                     double size, double radius, int words, signed char* signs) except 2:
         """The side (+1 / -1) of hyperplane ``t`` the whole piece lies on, or 0 when it has
         generators strictly on both sides (``center``, ``size``, ``radius``: a ball around
-        the piece, ``radius`` -1 when it is unbounded)."""
+        the piece, ``radius`` -1 when it is unbounded). When the ball does not decide and
+        ``signs`` is given, the sign at every generator goes there (for ``cut``), else the
+        signs stop at the first two opposite ones."""
         cdef int i, s, positive = 0, negative = 0
         if radius >= 0.0:
             s = self.ball_side(t, center, size, radius)
@@ -1486,8 +1491,12 @@ cdef class VertexCore:
             s = self.sign(cv, vid[i], t, words)
             positive = positive or s > 0
             negative = negative or s < 0
-            if positive and negative:
+            if signs != NULL:
+                signs[i] = s
+            elif positive and negative:
                 return 0
+        if positive and negative:
+            return 0
         if positive:
             return 1
         if negative:
@@ -1518,6 +1527,8 @@ cdef class VertexCore:
             self.first_ball = False
             self.emit_current()
             return extra
+        # the first crossing candidate's signs, for its cut
+        cdef signed char* signs = <signed char*>grab(&self.ws.signs, ph.nv)
         if self.first_ball:
             center, radius = &self.first_center[0], self.first_radius
         else:
@@ -1527,7 +1538,8 @@ cdef class VertexCore:
             center_size += fabs(center[i])
         for i in range(ph.ncand):
             t = cand[i]         # not constant: decide_far decided those
-            side = self.side_of(cv, vid, ph.nv, t, center, center_size, radius, words)
+            side = self.side_of(cv, vid, ph.nv, t, center, center_size, radius, words,
+                                signs if kept == 0 else NULL)
             if side != 0:
                 sides[t] = side
             else:
@@ -1537,16 +1549,19 @@ cdef class VertexCore:
             ph.ncand = kept                  # the sides follow the candidates in the record
             memmove(piece_sides(piece), sides, T)
         if kept:
-            return extra + self.cut(cv, 0, T, words, 0) // WORK_PER_STEP
+            return extra + self.cut(cv, 0, T, words, 0, signs) // WORK_PER_STEP
         self.emit_current()
         return extra
 
-    cdef long cut(self, CellView cv, int ci, int T, int words, int keep) except -1:
+    cdef long cut(self, CellView cv, int ci, int T, int words, int keep,
+                  const signed char* signs) except -1:
         """Cut the piece in ``current`` by its candidate ``ci``, which crosses it: the new
         generators on the crossing edges, then both parts (negative side first, so the
-        positive side is split first), or only side ``keep`` when it is +1 or -1. Returns a bound on the edge test's work in
-        vertex-hyperplane pairs' units: (positive, negative) pairs times the piece's
-        generators, over the 64 bits of an incidence word."""
+        positive side is split first), or only side ``keep`` when it is +1 or -1. ``signs``:
+        the hyperplane's signs at the piece's generators when known (``side_of``), else
+        NULL. Returns a bound on the edge test's work in vertex-hyperplane pairs' units:
+        (positive, negative) pairs times the piece's generators, over the 64 bits of an
+        incidence word."""
         cdef char* piece = self.ws.current.data
         cdef PieceHead* ph = <PieceHead*>piece
         cdef int nvp = ph.nv, m = cv.head.m, t = piece_candidates(piece)[ci], i, s
@@ -1558,7 +1573,7 @@ cdef class VertexCore:
         cdef int32_t* pos_at = zer + nvp          # their places in the piece
         cdef int32_t* neg_at = pos_at + nvp
         for i in range(nvp):
-            s = self.sign(cv, vid[i], t, words)
+            s = signs[i] if signs != NULL else self.sign(cv, vid[i], t, words)
             if s > 0:
                 pos[npos] = vid[i]
                 pos_at[npos] = i
