@@ -169,7 +169,7 @@ cdef struct Workspace:
     # per neuron of every layer: its pre-activation is exactly constant along a ray
     Buffer flat
     # children of one cell share the next layer's pre-activation map up to a few neurons
-    Buffer ref_map, ref_states, changed, child_map, child_coef, child_error
+    Buffer ref_map, ref_states, changed, child_coef, child_error
 
 
 cdef struct Results:
@@ -282,7 +282,7 @@ cdef class VertexCore:
     # the pre-activation map of the cell being split (its own when premapped, else ws.G's)
     cdef double* G
     cdef double* G_error
-    cdef double G_norm, child_norm
+    cdef double G_norm, child_norm, child_error_norm
     # the first piece's bounding ball, from decide_far to its first step_piece
     cdef double first_center[MAX_DIM]
     cdef double first_radius
@@ -1905,7 +1905,9 @@ cdef class VertexCore:
         if out.head.layer == self.n_layers:
             return 0
         self.premap(l + 1, n, self.G, states, out.map)
-        out.head.map_norm = self.child_error(l + 1, out.map_error)
+        memcpy(out.map_error, self.ws.child_error.data,
+               <size_t>self.layers[l + 1].n_out * sizeof(double))
+        out.head.map_norm = self.child_error_norm
         return 0
 
     cdef void apply_states(self, int n, double* G, double* coef, double* out) noexcept nogil:
@@ -1917,61 +1919,50 @@ cdef class VertexCore:
             out[j * cols + cols - 1] += coef[2 * j + 1]
 
     cdef int child_map_error(self, int l) except -1:
-        """What the error bounds of this cell's children's pre-activation maps of layer
-        ``l + 1`` (``premap``) share, whatever the children's states (``child_error`` adds
-        the rest). Row ``j`` of a child's output map of layer ``l`` has entries at most
+        """The error bounds of this cell's children's pre-activation maps of layer ``l + 1``
+        (``premap``), whatever their states, into ``ws.child_error`` (a bound per row), and
+        the bound on their error columns' 2-norm into ``child_error_norm``.
+
+        Row ``j`` of a child's output map of layer ``l`` has entries at most
         ``entry_j = largest_slope * |G_j|max + largest |offset|`` and errs by at most
         ``largest_slope * G_error[j]`` (its own rounding is counted with the next map's),
-        each error column by at most ``largest_slope * G_norm`` in 2-norm. Per row ``i`` of
-        layer ``l + 1``, three numbers: ``|W_i| . entry + |b_i|``, ``max_j |W_ij| max entry``
-        (half the most a rank-one update adds to an entry), the inherited error, and 1 when
-        a product of the row may not be exactly zero (else 0): a weight not zero times a
-        source that is not exactly zero, its float entries or their error bounds (the
-        magnitudes may underflow to 0 though the factors are not)."""
+        each error column by at most ``largest_slope * G_norm`` in 2-norm. A child's map is
+        a full product followed by at most ``r = max(2, MAX_TERMS_PER_NEURON * n)``
+        rank-one terms (``premap`` recomputes it before more), so an entry of row ``i``
+        sums at most ``n_in + 2 r + 1`` terms (an update adds a product and, in the offset
+        column, an offset term), each rounded at most three times before, of absolute
+        values at most ``|W_i| . entry + |b_i| + 2 r max_j |W_ij| entry_j``; it also
+        inherits ``||W_i|| * largest_slope * G_norm``, and a product not exactly zero (a
+        weight not zero times a source that is not exactly zero, its float entries or
+        their error bounds) may lose half a subnormal spacing to underflow. The bounds for
+        ``r`` terms hold for every child, and are computed once per cell."""
         cdef int cols = self.dim + 1, n = self.layers[l].n_out, j, i
         cdef LayerData* L = &self.layers[l]
         cdef LayerData* N = &self.layers[l + 1]
         cdef double* G = self.G
         cdef double* G_error = self.G_error
         cdef double offset = 1.0 if L.act == HARDTANH else 0.0
-        cdef double entry = 0.0
+        cdef double entry = 0.0, rounding, squares = 0.0
         cdef bint source = self.G_norm > 0.0
+        cdef int terms = <int>dmax(2.0, MAX_TERMS_PER_NEURON * n)
+        cdef double g = gamma(N.n_in + 2 * terms + 4)
+        cdef double lost = (2 * (N.n_in + 2 * terms) + 4) * SMALLEST_SUBNORMAL
         for j in range(n):
             entry = bound_max(entry, L.largest_slope * largest_entry(G + j * cols, cols) + offset)
             source = source or G_error[j] > 0.0
         source = source or entry > 0.0
         self.child_norm = L.largest_slope * self.G_norm
-        cdef double* parts = <double*>grab(&self.ws.child_error,
-                                           <size_t>N.n_out * 4 * sizeof(double))
+        cdef double* error = <double*>grab(&self.ws.child_error, <size_t>N.n_out * sizeof(double))
         for i in range(N.n_out):
-            parts[4 * i] = N.weight_sum[i] * entry + fabs(N.bias[i])
-            parts[4 * i + 1] = N.row_max[i] * entry
-            parts[4 * i + 2] = N.row_norm[i] * self.child_norm
-            parts[4 * i + 3] = 1.0 if (N.weight_sum[i] > 0.0 and source
-                                       or N.bias[i] != 0.0) else 0.0
-        return 0
-
-    cdef double child_error(self, int l, double* error) except -1:
-        """A child's row error bounds of its pre-activation map of layer ``l`` (``premap``,
-        ``ref_terms`` rank-one terms after the last full product) into ``error``; returns
-        the bound on its error columns' 2-norm. An entry sums at most
-        ``n_in + 2 ref_terms + 1`` terms (an update adds a product and, in the offset
-        column, an offset term), each rounded at most three times before, of absolute
-        values at most ``|W_i| . entry + |b_i| + 2 ref_terms max_j |W_ij| entry_j``."""
-        cdef LayerData* N = &self.layers[l]
-        cdef double* parts = <double*>self.ws.child_error.data
-        cdef double g = gamma(N.n_in + 2 * self.ref_terms + 4), rounding, squares = 0.0
-        # what the products of a row not exactly zero may lose to underflow
-        cdef double lost = (2 * (N.n_in + 2 * self.ref_terms) + 4) * SMALLEST_SUBNORMAL
-        cdef int i
-        for i in range(N.n_out):
-            rounding = g * (parts[4 * i] + 2.0 * self.ref_terms * parts[4 * i + 1])
-            if parts[4 * i + 3] != 0.0:
+            rounding = g * (N.weight_sum[i] * entry + fabs(N.bias[i])
+                            + 2.0 * terms * N.row_max[i] * entry)
+            if N.weight_sum[i] > 0.0 and source or N.bias[i] != 0.0:
                 rounding += lost
             squares += rounding * rounding
-            error[i] = (rounding + parts[4 * i + 2]) * BOUND_SAFETY
-        return column_norm(error, N.n_out,
-                           N.spectral * self.child_norm + root_of_squares(squares, N.n_out))
+            error[i] = (rounding + N.row_norm[i] * self.child_norm) * BOUND_SAFETY
+        self.child_error_norm = column_norm(
+            error, N.n_out, N.spectral * self.child_norm + root_of_squares(squares, N.n_out))
+        return 0
 
     cdef int premap(self, int l, int n, double* G, signed char* states,
                     double* out) except -1:
@@ -1983,7 +1974,7 @@ cdef class VertexCore:
         child's plus one rank-one update per neuron whose slope or offset differs. A full
         ``dgemm`` starts each cell, replaces updates when more than 1/8 of the
         neurons differ, and after ``MAX_TERMS_PER_NEURON * n`` rank-one terms, which
-        widen the rounding bound (``child_error``).
+        widen the rounding bound (``child_map_error``).
         """
         cdef int cols = self.dim + 1, n_next = self.layers[l].n_out, differ = 0
         cdef LayerData* P = &self.layers[l - 1]
