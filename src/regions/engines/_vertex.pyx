@@ -570,16 +570,20 @@ cdef class VertexCore:
             if n == 0:
                 break
             offset = (<size_t*>self.stack_offsets.data)[n - 1]
+            processed += 1
+            if (<CellHead*>(self.stack.data + offset)).layer == self.n_layers:
+                # a region's cell pushes nothing: finished where it lies
+                self.finish(view(self.stack.data + offset, self.dim))
+                self.stack.used = offset
+                self.stack_offsets.used -= sizeof(size_t)
+                continue
             size = (<CellHead*>(self.stack.data + offset)).size
             grab(&self.scratch, size)
             memcpy(self.scratch.data, self.stack.data + offset, size)
             self.stack.used = offset
             self.stack_offsets.used -= sizeof(size_t)
             h = <CellHead*>self.scratch.data
-            processed += 1
-            if h.layer == self.n_layers:
-                self.finish(view(self.scratch.data, self.dim))
-            elif self.layers[h.layer].act == IDENTITY:
+            if self.layers[h.layer].act == IDENTITY:
                 self.pass_through(view(self.scratch.data, self.dim))
             elif self.layers[h.layer].act == MAX:
                 self.split_max(view(self.scratch.data, self.dim))

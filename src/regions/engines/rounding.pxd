@@ -33,9 +33,10 @@ cdef inline double dmin(double a, double b) noexcept nogil:
 
 
 cdef inline double scaled_norm(const double* v, int n) noexcept nogil:
-    """The 2-norm of ``v`` (n,), of the vector scaled by its largest entry, so that no
-    square underflows or overflows: positive whenever an entry is (a sum of squares of
-    entries below 1e-162 is 0), 0 for a zero vector, NaN or inf where an entry is."""
+    """The 2-norm of ``v`` (n,); when its largest entry is beyond 1e-140 .. 1e140, of the
+    vector scaled by that entry, so that no square underflows or overflows: positive
+    whenever an entry is (a sum of squares of entries below 1e-162 is 0), 0 for a zero
+    vector, NaN or inf where an entry is."""
     cdef int k
     cdef double size = 0.0, sum = 0.0, t
     for k in range(n):
@@ -43,8 +44,13 @@ cdef inline double scaled_norm(const double* v, int n) noexcept nogil:
         if t != t:
             return t
         size = dmax(size, t)
+        sum += v[k] * v[k]
+    if 1e-140 < size < 1e140:
+        # no square overflows, and those that underflow weigh below 1e-40 of the sum
+        return sqrt(sum)
     if size == 0.0 or size == INFINITY:
         return size
+    sum = 0.0
     for k in range(n):
         t = v[k] / size
         sum += t * t
