@@ -577,18 +577,24 @@ cdef class VertexCore:
                 self.stack.used = offset
                 self.stack_offsets.used -= sizeof(size_t)
                 continue
-            size = (<CellHead*>(self.stack.data + offset)).size
-            grab(&self.scratch, size)
-            memcpy(self.scratch.data, self.stack.data + offset, size)
-            self.stack.used = offset
+            h = <CellHead*>(self.stack.data + offset)
+            size = h.size
             self.stack_offsets.used -= sizeof(size_t)
-            h = <CellHead*>self.scratch.data
             if self.layers[h.layer].act == IDENTITY:
+                grab(&self.scratch, size)
+                memcpy(self.scratch.data, h, size)
+                self.stack.used = offset
                 self.pass_through(view(self.scratch.data, self.dim))
-            elif self.layers[h.layer].act == MAX:
-                self.split_max(view(self.scratch.data, self.dim))
+                continue
+            # A cell to split stays where it lies, under its children: push_children makes
+            # room for them first (and views the cell again if that moved the stack), so
+            # the stack does not move while they are pushed. Its bytes are taken back
+            # when a cell below it is popped.
+            self.stack.used = offset + size
+            if self.layers[h.layer].act == MAX:
+                self.split_max(view(self.stack.data + offset, self.dim))
             else:
-                self.split(view(self.scratch.data, self.dim))
+                self.split(view(self.stack.data + offset, self.dim))
         return processed
 
     cdef int pass_through(self, CellView cv) except -1:
@@ -1796,6 +1802,13 @@ cdef class VertexCore:
         unfinished ones (cells of this layer), pushed so that the first comes out first."""
         cdef size_t pending = self.ws.piece_offsets.used // sizeof(size_t), e
         cdef size_t count = self.ws.emitted_offsets.used // sizeof(size_t)
+        cdef char* before = self.stack.data
+        cdef bint on_stack = before <= <char*>cv.head < before + self.stack.cap
+        self.reserve_children(cv, T, pending, count)
+        if on_stack and self.stack.data != before:     # the cell moved with the stack
+            cv = view(self.stack.data + (<char*>cv.head - before), self.dim)
+            if cv.head.premapped:
+                self.G, self.G_error = cv.map, cv.map_error
         for e in range(pending):
             self.push_piece_cell(cv, self.ws.pieces.data
                                  + (<size_t*>self.ws.piece_offsets.data)[e], T, k_bp, words, 0)
@@ -1811,6 +1824,28 @@ cdef class VertexCore:
             self.push_piece_cell(
                 cv, self.ws.emitted.data
                 + (<size_t*>self.ws.emitted_offsets.data)[count - 1 - e], T, k_bp, words, 1)
+        return 0
+
+    cdef int reserve_children(self, CellView cv, int T, size_t pending,
+                              size_t count) except -1:
+        """Room on the stack for the cells of the ``pending`` unfinished and ``count``
+        emitted pieces (``push_piece_cell``), at most the bytes of a cell that keeps all
+        the piece's rows and the widest map and pattern, so that ``cv``, which may lie on
+        the stack, stays put while they are pushed (this may move it once)."""
+        cdef int l = cv.head.layer, width = self.layers[l].width, m, e
+        cdef int n_in = max(cv.head.n_in, width)
+        cdef size_t room = 0
+        cdef PieceHead* ph
+        if l + 1 < self.n_layers:
+            n_in = max(n_in, self.layers[l + 1].n_out)
+        for e in range(pending + count):
+            ph = <PieceHead*>(
+                self.ws.pieces.data + (<size_t*>self.ws.piece_offsets.data)[e] if e < pending
+                else self.ws.emitted.data + (<size_t*>self.ws.emitted_offsets.data)[e - pending])
+            m = cv.head.m + ph.ncut
+            room += cell_bytes(self.dim, ph.nv, m, max(1, (m + 63) // 64), n_in,
+                               cv.head.plen + width, T)
+        reserve(&self.stack, room)
         return 0
 
     cdef int push_piece_cell(self, CellView cv, char* piece, int T, int k_bp, int words,
