@@ -103,7 +103,9 @@ class Domain:
 
     @property
     def is_bounded(self) -> bool:
-        return bool(np.all(np.isfinite(self.lower)) and np.all(np.isfinite(self.upper)))
+        # in Python floats: a run asks it often, of a few numbers
+        return (all(map(math.isfinite, self.lower.tolist()))
+                and all(map(math.isfinite, self.upper.tolist())))
 
     def exact_basis(self):
         """The embedding's basis as an exact ``flint.fmpq_mat`` (n, dim): for a slice, the

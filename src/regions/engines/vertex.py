@@ -94,9 +94,13 @@ def unit_rows(A, b) -> tuple[np.ndarray, np.ndarray]:
     scaled exactly by a power of two before it is rounded
     (:func:`regions.rational.scaled_floats`), so rows of tiny or huge entries neither
     underflow nor overflow, and its norm is taken of the scaled row."""
-    exact_input = all(isinstance(v, float) for row in A for v in row)
-    floats = scaled_floats([list(row) + [c] for row, c in zip(A, b)], lead=-1)
-    floats = floats.reshape(len(b), -1)
+    floating = [isinstance(v, np.ndarray) and v.dtype == np.float64 for v in (A, b)]
+    exact_input = floating[0] or all(isinstance(v, float) for row in A for v in row)
+    if all(floating) and len(b) and np.all(np.max(np.abs(A), axis=1) == 1.0):
+        floats = np.hstack([A, b[:, None]])      # (a box's rows) the power of two is 1
+    else:
+        floats = scaled_floats([list(row) + [c] for row, c in zip(A, b)], lead=-1)
+        floats = floats.reshape(len(b), -1)
     rows = floats / row_norms(floats[:, :-1])[:, None]
     size = np.max(np.abs(rows), axis=1)
     error = ((2.0 if exact_input else 4.0) * UNIT_ROUNDOFF * size + SMALLEST_SUBNORMAL) \
