@@ -162,8 +162,9 @@ cdef struct Workspace:
     Buffer pool_z, pool_error, pool_size, pool_inc, pool_flat
     # pieces (a depth-first stack inside the cell), emitted pieces, a piece being worked on
     Buffer pieces, piece_offsets, emitted, emitted_offsets, current, work, members
-    # the signs of the hyperplane a piece is cut by at its generators, found by side_of
-    Buffer signs
+    # the signs of the hyperplane a piece is cut by at its generators, found by side_of;
+    # the sides of its ball the first piece's candidates pass on (decide_far)
+    Buffer signs, decided
     # a generator's tight rows, their error bounds, and the work space to solve them
     Buffer tight_rows, tight_error, solve_work, solve_index
     # per neuron of every layer: its pre-activation is exactly constant along a ray
@@ -1175,8 +1176,7 @@ cdef class VertexCore:
         ``size``) when ``|g . x + c|`` exceeds: the entry errors ``G_error (size + 1)``,
         the evaluation's ``gamma(dim + 1)`` times its terms, the breakpoint's subtraction
         (one rounding) ``2 u |c|``, and over the ball ``(|g|_1 + sqrt(dim) G_error)
-        radius`` (``|g|_1`` bounds the exact gradient's 2-norm with ``G_error``). The
-        sums over a neuron's gradient are taken once for its breakpoints."""
+        radius`` (``|g|_1`` bounds the exact gradient's 2-norm with ``G_error``)."""
         cdef PieceHead* ph = <PieceHead*>piece
         cdef int32_t* cand = piece_candidates(piece)
         cdef signed char* sides = piece_sides(piece)
@@ -1185,47 +1185,76 @@ cdef class VertexCore:
         cdef double size = 0.0
         self.first_radius, self.first_ball = radius, True
         cdef int dim = self.dim, i, k, t, j, q, side, kept = 0, l = cv.head.layer
-        cdef int act = self.layers[l].act, zero = 0, last = -1
+        cdef int act = self.layers[l].act
         cdef double* g
-        cdef double error = 0.0, dot = 0.0, terms = 0.0, length = 0.0, largest, c
+        cdef double largest
         for k in range(dim):
             size += fabs(center[k])
         # what a unit of a neuron's error bound adds to its bound at the ball
         cdef double per_error = size + 1.0 + self.root_dim * radius
+        # First, without branches, each candidate's side of the ball (2: its gradient is
+        # not certified nonzero, or there is no ball); then what that leaves.
+        cdef signed char* decided = <signed char*>grab(&self.ws.decided, ph.ncand)
         for i in range(ph.ncand):
             t = cand[i]
             # k_bp is 1 or 2: a shift, not an integer division
             j = t if k_bp == 1 else t >> 1
-            q = 0 if k_bp == 1 else t & 1
-            g = self.G + <size_t>j * (dim + 1)
-            if j != last:       # a neuron's two breakpoints are consecutive candidates
-                last, error = j, self.G_error[j]
-                dot = terms = length = largest = 0.0
-                for k in range(dim):
-                    dot += g[k] * center[k]
-                    terms += fabs(g[k] * center[k])
-                    length += fabs(g[k])
-                    largest = bound_max(largest, fabs(g[k]))
-                zero = 0 if largest > error else self.constant_gradient(cv, j, largest)
-            side = 0
-            if zero:
-                side = self.constant_side(cv, j, q)
-            elif radius >= 0.0:
-                c = g[dim] - breakpoint(act, q)
-                side = certify(c + dot, (error * per_error
-                                         + self.gamma_value * (fabs(c) + terms)
-                                         + 2.0 * UNIT_ROUNDOFF * fabs(c) + self.underflow
-                                         + length * radius) * BOUND_SAFETY)
+            decided[i] = self.far_side(j, 0 if k_bp == 1 else t & 1, act, center, per_error,
+                                       radius)
+        for i in range(ph.ncand):
+            t = cand[i]
+            side = decided[i]
+            if side == 2:
+                j = t if k_bp == 1 else t >> 1
+                q = 0 if k_bp == 1 else t & 1
+                g = self.G + <size_t>j * (dim + 1)
+                largest = largest_entry(g, dim)
+                if largest <= self.G_error[j] and self.constant_gradient(cv, j, largest):
+                    side = self.constant_side(cv, j, q)
+                elif radius >= 0.0:
+                    side = self.ball_test(j, q, act, center, per_error, radius)
+                else:
+                    side = 0
             if side != 0:
                 sides[t] = side
             else:
-                self.unit_plane(l, t, j, q)
+                self.unit_plane(l, t, t if k_bp == 1 else t >> 1, 0 if k_bp == 1 else t & 1)
                 cand[kept] = t
                 kept += 1
         if kept < ph.ncand:
             ph.ncand = kept                  # the sides follow the candidates in the record
             memmove(piece_sides(piece), sides, T)
         return 0
+
+    cdef inline int ball_test(self, int j, int q, int act, double* center, double per_error,
+                              double radius) noexcept nogil:
+        """The side (+1 / -1) of the ball (``center``, ``radius``) that breakpoint ``q`` of
+        neuron ``j`` certainly passes on, else 0, by ``decide_far``'s bound."""
+        cdef int dim = self.dim, k
+        cdef double* g = self.G + <size_t>j * (dim + 1)
+        cdef double c = g[dim] - breakpoint(act, q)
+        cdef double dot = 0.0, terms = 0.0, length = 0.0
+        for k in range(dim):
+            dot += g[k] * center[k]
+            terms += fabs(g[k] * center[k])
+            length += fabs(g[k])
+        return certify(c + dot, (self.G_error[j] * per_error
+                                 + self.gamma_value * (fabs(c) + terms)
+                                 + 2.0 * UNIT_ROUNDOFF * fabs(c) + self.underflow
+                                 + length * radius) * BOUND_SAFETY)
+
+    cdef inline signed char far_side(self, int j, int q, int act, double* center,
+                                     double per_error, double radius) noexcept nogil:
+        """``ball_test`` where neuron ``j``'s gradient is certified nonzero (its largest
+        entry beyond its error bound) and the cell has a ball, else 2."""
+        cdef int dim = self.dim, k
+        cdef double* g = self.G + <size_t>j * (dim + 1)
+        cdef double largest = 0.0
+        for k in range(dim):
+            largest = bound_max(largest, fabs(g[k]))
+        if not (largest > self.G_error[j] and radius >= 0.0):
+            return 2
+        return self.ball_test(j, q, act, center, per_error, radius)
 
     cdef void unit_plane(self, int l, int t, int j, int q) noexcept nogil:
         """Hyperplane ``t`` (breakpoint ``q`` of neuron ``j``) as the unit row
