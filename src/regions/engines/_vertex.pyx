@@ -1984,7 +1984,8 @@ cdef class VertexCore:
         for j in range(n):
             for k in range(cols):
                 out[j * cols + k] = coef[2 * j] * G[j * cols + k]
-            out[j * cols + cols - 1] += coef[2 * j + 1]
+            if coef[2 * j + 1] != 0.0:
+                out[j * cols + cols - 1] += coef[2 * j + 1]
 
     cdef int child_map_error(self, int l) except -1:
         """The error bounds of this cell's children's pre-activation maps of layer ``l + 1``
@@ -2107,7 +2108,8 @@ cdef class VertexCore:
                     continue
                 for k in range(cols):
                     ref[i * cols + k] += w * dslope * G[j * cols + k]
-                ref[i * cols + cols - 1] += w * doffset
+                if doffset != 0.0:       # (never for relu: storing 0 again costs a stall)
+                    ref[i * cols + cols - 1] += w * doffset
         self.ref_terms += differ
 
 
