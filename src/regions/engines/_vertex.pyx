@@ -1570,11 +1570,16 @@ cdef class VertexCore:
         cdef signed char* signs = <signed char*>grab(&self.ws.signs, ph.nv)
         if self.first_ball:
             center, radius = &self.first_center[0], self.first_radius
+        elif ph.ncand == 1:
+            # one candidate, which crossed the parent: most likely it crosses this piece too,
+            # and then its signs at the generators, which its cut needs, decide it anyway
+            radius = -1.0
         else:
             radius = self.bounding_ball(vid, ph.nv, center)
         self.first_ball = False
-        for i in range(self.dim):
-            center_size += fabs(center[i])
+        if radius >= 0.0:
+            for i in range(self.dim):
+                center_size += fabs(center[i])
         for i in range(ph.ncand):
             t = cand[i]         # not constant: decide_far decided those
             side = self.side_of(cv, vid, ph.nv, t, center, center_size, radius, words,
