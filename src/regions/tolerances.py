@@ -73,7 +73,7 @@ __all__ = [
     "CHECKPOINT_SECONDS", "FRONTIER_CELLS", "MAX_TASKS", "POLL_SECONDS", "STOP_SECONDS",
     "SLICE_SECONDS", "DEMAND_SECONDS", "IN_FLIGHT", "PROGRESS_LANES", "REPORT_SECONDS",
     "LEFTOVER_TASKS", "BRANCHING", "DISTINCT_BYTES", "GENERATOR_CACHE",
-    "CACHE_SIZE", "SPECTRAL_CACHE", "CHUNK",
+    "CACHE_SIZE", "SPECTRAL_CACHE", "ROOT_CACHE", "CHUNK",
     "check_min_radius",
 ]
 
@@ -376,6 +376,9 @@ CACHE_SIZE = 4096
 #: matrix contents (each engine asks again for the same layers: every run, every task of a
 #: parallel run; oldest dropped).
 SPECTRAL_CACHE = 64
+#: First cells of bounded domains the vertex engine keeps, by the domain's contents (every
+#: run over the same box or polytope starts from the same cell; oldest dropped).
+ROOT_CACHE = 16
 #: Points per vectorised block in ``regions.sampling.distinct_patterns``.
 CHUNK = 1 << 16
 

@@ -279,6 +279,20 @@ def test_a_core_reuses_the_memory_of_the_last_one_released():
         assert np.array_equal(getattr(first, name), getattr(again, name))
 
 
+def test_a_bounded_domain_s_first_cell_is_kept_for_the_next_run():
+    """The first cell of a box or polytope is made once per domain (its contents) and kept,
+    read-only; another box gets its own. Counts: one line cuts each box in two."""
+    net = regions.Network.from_layers([([[1.0, 1.0]], [-0.5]), ([[1.0]], [0.0])])
+    small, large = (regions.box(-1.0, 1.0).resolve(2), regions.box(-4.0, 4.0).resolve(2))
+    first = vertex.bounded_root(small)
+    assert vertex.bounded_root(regions.box(-1.0, 1.0).resolve(2)) is first
+    assert not first.V.flags.writeable and not first.rows.flags.writeable
+    assert vertex.bounded_root(large) is not first
+    assert np.array_equal(vertex.bounded_root(large).V[:, :2], 4.0 * first.V[:, :2])
+    for domain in (small, large, small):
+        assert len(regions.enumerate_regions(net, domain, method="vertex")) == 2
+
+
 def test_network_without_any_activation_is_one_region():
     net = regions.Network.from_layers([(np.array([[1.0, 2.0], [3.0, -1.0]]), np.zeros(2)),
                                        (np.ones((1, 2)), np.zeros(1))],

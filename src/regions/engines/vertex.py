@@ -55,8 +55,8 @@ from ..rational import (BallMaps, exact_solve, float_of, fraction, independent_r
 from ..rounding import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF, rounded_rows_error, row_norms
 from ..tolerances import (BOUND_SAFETY, CHECK_EVERY, GENERATOR_CACHE, MAX_APEX_CONDITION,
                           MAX_CONES, MAX_CORNERS, MAX_DIM, MAX_VERTEX_SUBSETS,
-                          RADIUS_CAP, THIN_FACTOR, VERTEX_APEX_LIMIT, VERTEX_CHUNK,
-                          VERTEX_RUN_STEPS, VERTEX_SPLIT_STEPS)
+                          RADIUS_CAP, ROOT_CACHE, THIN_FACTOR, VERTEX_APEX_LIMIT,
+                          VERTEX_CHUNK, VERTEX_RUN_STEPS, VERTEX_SPLIT_STEPS)
 from ._vertex import ACTIVATION_CODES, AT_INFINITY
 from ._vertex import VertexCore
 from .base import Counters, RegionArrays, RegionChunk, Settings, VertexCell
@@ -179,9 +179,32 @@ def _finite(floats: np.ndarray, exact: list, what: str) -> None:
                                "; method='split' keeps such points exactly")
 
 
+#: The first cells :func:`bounded_root` made, by their domain's contents (``ROOT_CACHE``).
+_ROOTS: OrderedDict = OrderedDict()
+
+
 def bounded_root(domain: Domain, check=None) -> VertexCell:
     """A bounded domain as the first cell: its exact vertices (``(x, 1)``), rows, map
-    (``check`` as in :func:`exact_vertices`)."""
+    (``check`` as in :func:`exact_vertices`); read-only arrays, kept by the domain's
+    contents for the next run over the same domain."""
+    key = (domain.kind,) + tuple((array.shape, np.ascontiguousarray(array).tobytes())
+                                 for array in (domain.A, domain.b, domain.origin,
+                                               domain.basis, domain.lower, domain.upper))
+    if domain.rational_basis is None and key in _ROOTS:
+        _ROOTS.move_to_end(key)
+        return _ROOTS[key]
+    root = _bounded_root(domain, check)
+    for array in root:
+        if isinstance(array, np.ndarray):
+            array.setflags(write=False)
+    if domain.rational_basis is None:
+        _ROOTS[key] = root
+        if len(_ROOTS) > ROOT_CACHE:
+            _ROOTS.popitem(last=False)
+    return root
+
+
+def _bounded_root(domain: Domain, check=None) -> VertexCell:
     dim, m = domain.dim, domain.A.shape[0]
     if is_box(domain):
         # corner i takes the upper bound in coordinate j when bit dim-1-j of i is set
