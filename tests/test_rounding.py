@@ -14,8 +14,9 @@ from regions.engines.vertex import VertexEngine
 from regions.network import Network
 from regions.random_networks import random_network
 from regions.rational import RationalMaps
-from regions.rounding import (SMALLEST_SUBNORMAL, affine_enclosure, row_norm_bounds,
-                              scaled_enclosure, spectral_norm_bound)
+from regions.rounding import (SMALLEST_SUBNORMAL, affine_enclosure, known_bounds,
+                              learn_bounds, row_norm_bounds, scaled_enclosure,
+                              spectral_norm_bound, weight_sizes)
 
 
 def hadamard(n: int) -> np.ndarray:
@@ -49,6 +50,23 @@ def test_spectral_bound_of_random_matrices_against_svd(shape):
     largest = np.linalg.svd(W, compute_uv=False)[0]  # accurate to ~1e-15 relative
     bound = spectral_norm_bound(W)
     assert largest * (1 - 1e-12) <= bound <= largest * min(shape) ** (1 / 128) * (1 + 1e-6)
+
+
+def test_weight_sizes_of_the_rank_one_matrix_and_kept_read_only():
+    """Of ``(3, 4) (1, 2, 2)^T``: rows (3, 6, 6) and (4, 8, 8), largest entries 6 and 8,
+    sums 15 and 20, row norms 9 and 12, spectral norm 15; one look gives all four, read-only,
+    and another process learns them read-only too."""
+    W = np.outer([3.0, 4.0], [1.0, 2.0, 2.0])
+    row_max, row_sum, row_norm, spectral = sizes = weight_sizes(W)
+    assert row_max.tolist() == [6.0, 8.0] and row_sum.tolist() == [15.0, 20.0]
+    assert np.all(row_norm >= [9.0, 12.0]) and np.all(row_norm <= [9.0001, 12.0001])
+    assert 15.0 < spectral <= 15.0 * (1 + 1e-6)
+    assert weight_sizes(W.copy()) is sizes
+    assert not any(array.flags.writeable for array in sizes[:3])
+    assert any(key[0] == "sizes" for key in known_bounds())
+    unpickled = (np.ones(2), np.ones(2), np.ones(2), 1.0)     # writeable, as unpickled
+    learn_bounds({("sizes", (2, 1), b"another matrix"): unpickled})
+    assert not any(array.flags.writeable for array in unpickled[:3])
 
 
 def test_spectral_bound_edge_cases():

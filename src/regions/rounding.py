@@ -19,7 +19,8 @@ from .tolerances import BOUND_SAFETY, SPECTRAL_CACHE
 __all__ = ["UNIT_ROUNDOFF", "BOUND_SAFETY", "SMALLEST_SUBNORMAL", "gamma", "evaluation_bound",
            "affine_enclosure", "scaled_enclosure", "rounded_rows_error", "certified_signs",
            "strict_slack", "row_norm_bounds",
-           "spectral_norm_bound", "known_bounds", "learn_bounds", "overflow_expected"]
+           "spectral_norm_bound", "weight_sizes", "known_bounds", "learn_bounds",
+           "overflow_expected"]
 
 #: u = 2^-53, the unit roundoff of float64.
 UNIT_ROUNDOFF = 2.0 ** -53
@@ -239,9 +240,25 @@ def learn_bounds(bounds: dict) -> None:
     them as its own."""
     for key, value in bounds.items():
         if key not in _BOUNDS:
-            if isinstance(value, np.ndarray):
-                value.flags.writeable = False       # as computed here (unpickled: writeable)
+            for array in value if isinstance(value, tuple) else (value,):
+                if isinstance(array, np.ndarray):
+                    array.flags.writeable = False   # as computed here (unpickled: writeable)
             _keep(key, value)
+
+
+def weight_sizes(weight: np.ndarray) -> tuple:
+    """What the vertex engine's error bounds need of a layer's ``weight`` (n_out, n_in):
+    each row's largest ``|entry|`` and sum of ``|entries|`` (n_out,), :func:`row_norm_bounds`
+    and :func:`spectral_norm_bound`; read-only, kept by contents (one look for all four)."""
+    weight = np.ascontiguousarray(weight, dtype=np.float64)
+    return _by_contents(("sizes",), weight, _weight_sizes)
+
+
+def _weight_sizes(weight: np.ndarray) -> tuple:
+    sizes = np.abs(weight)
+    row_max, row_sum = sizes.max(axis=1, initial=0.0), sizes.sum(axis=1)
+    row_max.flags.writeable = row_sum.flags.writeable = False
+    return row_max, row_sum, row_norm_bounds(weight), spectral_norm_bound(weight)
 
 
 def spectral_norm_bound(weight: np.ndarray, squarings: int = 5) -> float:

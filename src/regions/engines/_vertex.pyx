@@ -46,7 +46,7 @@ from libc.math cimport INFINITY, fabs, sqrt
 
 from regions import tolerances
 from regions.predicates import Decisions
-from regions.rounding import row_norm_bounds, spectral_norm_bound
+from regions.rounding import weight_sizes
 from libc.stdint cimport int32_t, int64_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memmove, memset
@@ -344,10 +344,7 @@ cdef class VertexCore:
             weight, bias, code, leak, windows = layers[l]
             weight = np.ascontiguousarray(weight, dtype=np.float64)
             bias = np.ascontiguousarray(bias, dtype=np.float64)
-            abs_weight = np.abs(weight)
-            row_max = np.ascontiguousarray(abs_weight.max(axis=1, initial=0.0))
-            weight_sum = np.ascontiguousarray(abs_weight.sum(axis=1))
-            row_norm = np.ascontiguousarray(row_norm_bounds(weight))
+            row_max, weight_sum, row_norm, spectral = weight_sizes(weight)
             self._arrays.extend([weight, bias, row_max, weight_sum, row_norm])
             w = weight
             self.layers[l].weight = &w[0, 0]
@@ -359,7 +356,7 @@ cdef class VertexCore:
             self.layers[l].weight_sum = &b[0]
             b = row_norm
             self.layers[l].row_norm = &b[0]
-            self.layers[l].spectral = spectral_norm_bound(weight)
+            self.layers[l].spectral = spectral
             self.layers[l].n_out = weight.shape[0]
             self.layers[l].n_in = weight.shape[1]
             self.layers[l].act = code
