@@ -161,7 +161,7 @@ cdef struct Workspace:
     # incidence bitsets, flat rays
     Buffer pool_z, pool_error, pool_size, pool_inc, pool_flat
     # pieces (a depth-first stack inside the cell), emitted pieces, a piece being worked on
-    Buffer pieces, piece_offsets, emitted, emitted_offsets, current, work, members
+    Buffer pieces, piece_offsets, emitted, emitted_offsets, work, members
     # the signs of the hyperplane a piece is cut by at its generators, found by side_of;
     # the sides of its ball the first piece's candidates pass on (decide_far)
     Buffer signs, decided
@@ -298,6 +298,7 @@ cdef class VertexCore:
     # are reproducible.
     cdef public long split_steps, run_steps
     cdef long steps
+    cdef size_t current_at          # the piece being worked on: its offset in ws.pieces
     cdef object _per_layer
     cdef int64_t[::1] layer_done     # _per_layer's data, counted in C
 
@@ -951,15 +952,19 @@ cdef class VertexCore:
         return 0
 
     cdef char* pop_piece(self) except NULL:
-        """Move the top piece of the piece stack into ``ws.current``; returns it."""
+        """Take the top piece of the piece stack to work on (``current``); returns it. It
+        stays where it lies, under the parts pushed from it (whatever lay above it is
+        done with), and ``current`` finds it again after a push moved the stack."""
         cdef size_t offset = (<size_t*>(self.ws.piece_offsets.data
                                         + self.ws.piece_offsets.used))[-1]
-        cdef size_t size = (<PieceHead*>(self.ws.pieces.data + offset)).size
-        grab(&self.ws.current, size)
-        memcpy(self.ws.current.data, self.ws.pieces.data + offset, size)
-        self.ws.pieces.used = offset
+        self.ws.pieces.used = offset + (<PieceHead*>(self.ws.pieces.data + offset)).size
         self.ws.piece_offsets.used -= sizeof(size_t)
-        return self.ws.current.data
+        self.current_at = offset
+        return self.ws.pieces.data + offset
+
+    cdef inline char* current(self) noexcept nogil:
+        """The piece being worked on (``pop_piece``)."""
+        return self.ws.pieces.data + self.current_at
 
     cdef long step_max(self, CellView cv, int T, int words) except -1:
         """Advance the top piece of a max split. Its candidates are the pairs of its unit's
@@ -1019,7 +1024,7 @@ cdef class VertexCore:
         ``sides`` the side its part keeps of each, doubled until clipped (+2 for ``(p, j)``:
         the later position ``j`` strictly larger; -2 for ``(j, q)``), the first position on
         top."""
-        cdef char* piece = self.ws.current.data
+        cdef char* piece = self.current()
         cdef PieceHead* ph = <PieceHead*>piece
         cdef LayerData* L = &self.layers[cv.head.layer]
         cdef int g = ph.unit + 1, k, j, p, n, t
@@ -1032,7 +1037,7 @@ cdef class VertexCore:
         k = self.window_size(L, g)
         for j in range(k - 1, -1, -1):
             part = self.new_piece(ph.nv, ph.ncut, k - 1, T)
-            piece = self.ws.current.data
+            piece = self.current()
             ph = <PieceHead*>piece
             memcpy(piece_vertices(part), piece_vertices(piece),
                    (ph.nv + ph.ncut) * sizeof(int32_t))
@@ -1051,13 +1056,13 @@ cdef class VertexCore:
 
     cdef int emit_current(self) except -1:
         """The piece in ``current`` is finished: a cell of the next layer."""
-        cdef size_t size = (<PieceHead*>self.ws.current.data).size
+        cdef size_t size = (<PieceHead*>self.current()).size
         reserve(&self.ws.emitted, size)
         reserve(&self.ws.emitted_offsets, sizeof(size_t))
         (<size_t*>(self.ws.emitted_offsets.data + self.ws.emitted_offsets.used))[0] = (
             self.ws.emitted.used)
         self.ws.emitted_offsets.used += sizeof(size_t)
-        memcpy(self.ws.emitted.data + self.ws.emitted.used, self.ws.current.data, size)
+        memcpy(self.ws.emitted.data + self.ws.emitted.used, self.current(), size)
         self.ws.emitted.used += size
         return 0
 
@@ -1603,7 +1608,7 @@ cdef class VertexCore:
         NULL. Returns a bound on the edge test's work in vertex-hyperplane pairs' units:
         (positive, negative) pairs times the piece's generators, over the 64 bits of an
         incidence word."""
-        cdef char* piece = self.ws.current.data
+        cdef char* piece = self.current()
         cdef PieceHead* ph = <PieceHead*>piece
         cdef int nvp = ph.nv, m = cv.head.m, t = piece_candidates(piece)[ci], i, s
         cdef int npos = 0, nneg = 0, nzero = 0
@@ -1805,10 +1810,10 @@ cdef class VertexCore:
                        int ci) except -1:
         """Push the ``sign`` side of the piece in ``current`` cut by hyperplane ``t`` (its
         candidate ``ci``): the part inherits the candidates after it."""
-        cdef PieceHead* ph = <PieceHead*>self.ws.current.data
+        cdef PieceHead* ph = <PieceHead*>self.current()
         cdef int nv = nside + nzero + <int>nnew, ncand = ph.ncand - ci - 1, i
         cdef char* part = self.new_piece(nv, ph.ncut + 1, ncand, T)
-        cdef char* piece = self.ws.current.data
+        cdef char* piece = self.current()
         ph = <PieceHead*>piece
         cdef int32_t* vid = piece_vertices(part)
         for i in range(nside):
