@@ -1211,7 +1211,7 @@ cdef class VertexCore:
                 q = 0 if k_bp == 1 else t & 1
                 g = self.G + <size_t>j * (dim + 1)
                 largest = largest_entry(g, dim)
-                if largest <= self.G_error[j] and self.constant_gradient(cv, j, largest):
+                if not largest > self.G_error[j] and self.constant_gradient(cv, j, largest):
                     side = self.constant_side(cv, j, q)
                 elif radius >= 0.0:
                     side = self.ball_test(j, q, act, center, per_error, radius)
