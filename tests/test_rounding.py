@@ -15,7 +15,7 @@ from regions.network import Network
 from regions.random_networks import random_network
 from regions.rational import RationalMaps
 from regions.rounding import (SMALLEST_SUBNORMAL, affine_enclosure, known_bounds,
-                              learn_bounds, row_norm_bounds, scaled_enclosure,
+                              float_rank, learn_bounds, row_norm_bounds, scaled_enclosure,
                               spectral_norm_bound, weight_sizes)
 
 
@@ -67,6 +67,14 @@ def test_weight_sizes_of_the_rank_one_matrix_and_kept_read_only():
     unpickled = (np.ones(2), np.ones(2), np.ones(2), 1.0)     # writeable, as unpickled
     learn_bounds({("sizes", (2, 1), b"another matrix"): unpickled})
     assert not any(array.flags.writeable for array in unpickled[:3])
+
+
+def test_float_rank_of_rank_one_and_random_matrices():
+    """An outer product has rank 1; a random (32, 2) matrix rank 2; asked again, the same."""
+    assert float_rank(np.outer([3.0, 4.0, 5.0], [1.0, 2.0])) == 1
+    M = np.random.default_rng(0).normal(size=(32, 2))
+    assert float_rank(M) == float_rank(M.copy()) == 2
+    assert float_rank(np.zeros((3, 3))) == 0
 
 
 def test_spectral_bound_edge_cases():

@@ -37,7 +37,7 @@ from .errors import DomainError, RegionsError
 from .network import Network
 from .partition import Partition, RegionCount
 from .predicates import Decisions
-from .rounding import overflow_expected
+from .rounding import float_rank, overflow_expected
 from .tolerances import (AUTO_COST, CHECKPOINT_SECONDS, MAX_APEX_CONDITION,
                          MAX_MODEL_HYPERPLANES, MIN_RADIUS)
 
@@ -448,7 +448,7 @@ def _first_rank(network: Network, domain) -> int:
             if not np.all(np.isfinite(M)):      # products beyond float64: in rationals
                 preactivation = Decisions(network, domain).maps.preactivation
                 return int(preactivation(np.zeros(0, np.int8), index)[0].rank())
-            return int(np.linalg.matrix_rank(M))
+            return float_rank(M)
     return 0
 
 

@@ -19,7 +19,7 @@ from .tolerances import BOUND_SAFETY, SPECTRAL_CACHE
 __all__ = ["UNIT_ROUNDOFF", "BOUND_SAFETY", "SMALLEST_SUBNORMAL", "gamma", "evaluation_bound",
            "affine_enclosure", "scaled_enclosure", "rounded_rows_error", "certified_signs",
            "strict_slack", "row_norm_bounds",
-           "spectral_norm_bound", "weight_sizes", "known_bounds", "learn_bounds",
+           "spectral_norm_bound", "weight_sizes", "float_rank", "known_bounds", "learn_bounds",
            "overflow_expected"]
 
 #: u = 2^-53, the unit roundoff of float64.
@@ -259,6 +259,14 @@ def _weight_sizes(weight: np.ndarray) -> tuple:
     row_max, row_sum = sizes.max(axis=1, initial=0.0), sizes.sum(axis=1)
     row_max.flags.writeable = row_sum.flags.writeable = False
     return row_max, row_sum, row_norm_bounds(weight), spectral_norm_bound(weight)
+
+
+def float_rank(matrix: np.ndarray) -> int:
+    """``np.linalg.matrix_rank`` of a float64 matrix, kept by contents (the cost model of
+    ``method="auto"`` asks it of the same first layer every run: a choice of speed, not an
+    exact rank)."""
+    matrix = np.ascontiguousarray(matrix, dtype=np.float64)
+    return _by_contents(("rank",), matrix, lambda m: int(np.linalg.matrix_rank(m)))
 
 
 def spectral_norm_bound(weight: np.ndarray, squarings: int = 5) -> float:

@@ -373,8 +373,8 @@ GENERATOR_CACHE = 65536
 #: recently used dropped).
 CACHE_SIZE = 4096
 #: Norm bounds ``regions.rounding.spectral_norm_bound``, ``row_norm_bounds`` and
-#: ``weight_sizes`` keep, by matrix contents (each engine asks again for the same layers:
-#: every run, every task of a parallel run; oldest dropped).
+#: ``weight_sizes`` (and ranks, ``float_rank``) keep, by matrix contents (each engine asks
+#: again for the same layers: every run, every task of a parallel run; oldest dropped).
 SPECTRAL_CACHE = 64
 #: First cells of bounded domains the vertex engine keeps, by the domain's contents (every
 #: run over the same box or polytope starts from the same cell; oldest dropped).
