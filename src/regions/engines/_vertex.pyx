@@ -1657,8 +1657,10 @@ cdef class VertexCore:
         cdef uint64_t* common = mask + words
         cdef uint64_t* tight_on = common + words  # (64 * words,) see on_constraints
         memset(mask, 0, words * sizeof(uint64_t))
-        for i in range(m):
-            mask[i >> 6] |= (<uint64_t>1) << (i & 63)
+        for i in range(m >> 6):         # the cell's rows: bits 0 .. m - 1, a word at a time
+            mask[i] = ~(<uint64_t>0)
+        if m & 63:
+            mask[m >> 6] = ((<uint64_t>1) << (m & 63)) - 1
         for i in range(ph.ncut):
             x = m + (cuts[i] >> 1)
             mask[x >> 6] |= (<uint64_t>1) << (x & 63)
