@@ -1680,7 +1680,10 @@ cdef class VertexCore:
                 if by_columns:
                     if not only_pair(tight_on, common, words, pos_at[a], neg_at[b]):
                         continue
-                elif not self.is_edge(vid, ph.nv, pos[a], neg[b], common, words):
+                # (in the plane and on the line no test is needed: a convex polygon has at
+                # most two extreme points on a line, and a row tight at two generators is
+                # the line of the edge they end)
+                elif dim > 2 and not self.is_edge(vid, ph.nv, pos[a], neg[b], common, words):
                     continue
                 vnew = self.pool_count()
                 self.ensure_pool(1, words)
