@@ -122,10 +122,13 @@ cdef struct Plane:
     double largest    # largest |a_k|, k < dim
     double size       # sum |a_k|, k < dim
     double offset     # |c|
+    # what a generator's l1 size, its homogeneous coordinate and its error bound each add
+    # to the bound of the row's value there (``VertexCore.value``), per unit
+    double per_size, per_one, per_error
 
 
 cdef inline void unit_row(const double* G, double offset, double G_error, bint zero,
-                          int dim, double* row, Plane* info) noexcept nogil:
+                          int dim, double g, double* row, Plane* info) noexcept nogil:
     """The hyperplane ``G[:dim] . z + offset`` (gradient error bound ``G_error``) as the unit
     row ``[a | c]`` (dim + 1,) into ``row``, its error bound and sizes into ``info``; a zero
     row where the gradient is exactly zero (``zero``). Any positive float norm will do (a
@@ -151,6 +154,9 @@ cdef inline void unit_row(const double* G, double offset, double G_error, bint z
                       ) * BOUND_SAFETY
     else:
         info.error = INFINITY if not zero and G_error > 0.0 else 0.0
+    info.per_size = info.error + g * info.largest
+    info.per_one = info.error + g * info.offset
+    info.per_error = info.size + dim * info.error
 
 
 cdef struct Workspace:
@@ -948,7 +954,7 @@ cdef class VertexCore:
                                                                      label)
                 if const_side[t] == 0:
                     const_side[t] = -1
-            unit_row(D, D[dim], D_error, zero, dim, row + t * cols, &info[t])
+            unit_row(D, D[dim], D_error, zero, dim, self.gamma_value, row + t * cols, &info[t])
         return 0
 
     cdef char* pop_piece(self) except NULL:
@@ -1265,7 +1271,7 @@ cdef class VertexCore:
         cdef int cols = self.dim + 1
         cdef double* G = self.G + <size_t>j * cols
         unit_row(G, G[self.dim] - breakpoint(self.layers[l].act, q), self.G_error[j], False,
-                 self.dim, <double*>self.ws.planes.data + <size_t>t * cols,
+                 self.dim, self.gamma_value, <double*>self.ws.planes.data + <size_t>t * cols,
                  <Plane*>self.ws.plane_info.data + t)
 
     cdef int load_pool(self, CellView cv, int words) except -1:
@@ -1332,10 +1338,10 @@ cdef class VertexCore:
         cdef double s = row[dim] * z[dim], size = (<double*>self.ws.pool_size.data)[v]
         for k in range(dim):
             s += row[k] * z[k]
-        bound[0] = (info.error * (size + z[dim])
-                    + self.gamma_value * (info.largest * size + info.offset * z[dim])
-                    + (info.size + dim * info.error) * (<double*>self.ws.pool_error.data)[v]
-                    + self.underflow) * BOUND_SAFETY
+        # error (size + z_d) + gamma (largest size + offset z_d) + (size + dim error) e
+        bound[0] = ((info.per_size * size + info.per_one * z[dim])
+                    + (info.per_error * (<double*>self.ws.pool_error.data)[v] + self.underflow)
+                    ) * BOUND_SAFETY
         return s
 
     cdef int sign(self, CellView cv, size_t v, int t, int words) except 2:
