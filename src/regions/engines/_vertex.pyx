@@ -1508,7 +1508,8 @@ cdef class VertexCore:
                 far = dmax(far, d)
         return far * (1.0 + 1e-12) + self.root_dim * error + 1e-300
 
-    cdef int ball_side(self, int t, double* center, double size, double radius) noexcept nogil:
+    cdef inline int ball_side(self, int t, double* center, double size,
+                              double radius) noexcept nogil:
         """+1 / -1 when hyperplane ``t`` certainly misses the ball (``size``: the l1 size of
         its center), else 0."""
         cdef int dim = self.dim, k
@@ -1517,9 +1518,11 @@ cdef class VertexCore:
         cdef double s = row[dim], bound
         for k in range(dim):
             s += row[k] * center[k]
-        bound = (info.error * (size + 1.0) + self.gamma_value * (info.largest * size + info.offset)
-                 + (1.0 + dim * UNIT_ROUNDOFF + self.root_dim * info.error) * radius
-                 + self.underflow) * BOUND_SAFETY
+        # the value's bound at the center (as ``value``), and over the ball the row's
+        # gradient, of 2-norm at most 1 + dim u + sqrt(dim) error, times the radius
+        bound = ((info.per_size * size + info.per_one)
+                 + ((1.0 + dim * UNIT_ROUNDOFF + self.root_dim * info.error) * radius
+                    + self.underflow)) * BOUND_SAFETY
         return certify(s, bound)
 
     cdef int side_of(self, CellView cv, int32_t* vid, int nvp, int t, double* center,
