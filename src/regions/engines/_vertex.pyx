@@ -80,6 +80,12 @@ COMPILED = {"MAX_DIM": MAX_DIM, "BALL_SUBSET_LIMIT": BALL_SUBSET_LIMIT,
             "UNIT_ROUNDOFF": UNIT_ROUNDOFF, "SMALLEST_SUBNORMAL": SMALLEST_SUBNORMAL}
 # Runtime constants, read from regions.tolerances (their meanings are there).
 cdef double MAX_TERMS_PER_NEURON = tolerances.MAX_TERMS_PER_NEURON
+
+
+cdef inline int max_terms(int n) noexcept nogil:
+    """The most rank-one terms a child's pre-activation map carries after a full product,
+    for a previous layer of ``n`` neurons (``premap``, ``child_map_error``)."""
+    return <int>dmax(2.0, MAX_TERMS_PER_NEURON * n)
 cdef double TIGHT_ERROR = tolerances.TIGHT_ERROR
 cdef long WORK_PER_STEP = tolerances.WORK_PER_STEP
 
@@ -1194,7 +1200,6 @@ cdef class VertexCore:
         self.first_radius, self.first_ball = radius, True
         cdef int dim = self.dim, i, k, t, j, q, side, kept = 0, l = cv.head.layer
         cdef int act = self.layers[l].act
-        cdef double* g
         cdef double largest
         for k in range(dim):
             size += fabs(center[k])
@@ -1206,17 +1211,15 @@ cdef class VertexCore:
         for i in range(ph.ncand):
             t = cand[i]
             # k_bp is 1 or 2: a shift, not an integer division
-            j = t if k_bp == 1 else t >> 1
-            decided[i] = self.far_side(j, 0 if k_bp == 1 else t & 1, act, center, per_error,
-                                       radius)
+            decided[i] = self.far_side(t if k_bp == 1 else t >> 1, 0 if k_bp == 1 else t & 1,
+                                       act, center, per_error, radius)
         for i in range(ph.ncand):
             t = cand[i]
+            j = t if k_bp == 1 else t >> 1
+            q = 0 if k_bp == 1 else t & 1
             side = decided[i]
             if side == 2:
-                j = t if k_bp == 1 else t >> 1
-                q = 0 if k_bp == 1 else t & 1
-                g = self.G + <size_t>j * (dim + 1)
-                largest = largest_entry(g, dim)
+                largest = largest_entry(self.G + <size_t>j * (dim + 1), dim)
                 if not largest > self.G_error[j] and self.constant_gradient(cv, j, largest):
                     side = self.constant_side(cv, j, q)
                 elif radius >= 0.0:
@@ -1226,7 +1229,7 @@ cdef class VertexCore:
             if side != 0:
                 sides[t] = side
             else:
-                self.unit_plane(l, t, t if k_bp == 1 else t >> 1, 0 if k_bp == 1 else t & 1)
+                self.unit_plane(l, t, j, q)
                 cand[kept] = t
                 kept += 1
         if kept < ph.ncand:
@@ -1255,11 +1258,7 @@ cdef class VertexCore:
                                      double per_error, double radius) noexcept nogil:
         """``ball_test`` where neuron ``j``'s gradient is certified nonzero (its largest
         entry beyond its error bound) and the cell has a ball, else 2."""
-        cdef int dim = self.dim, k
-        cdef double* g = self.G + <size_t>j * (dim + 1)
-        cdef double largest = 0.0
-        for k in range(dim):
-            largest = bound_max(largest, fabs(g[k]))
+        cdef double largest = largest_entry(self.G + <size_t>j * (self.dim + 1), self.dim)
         if not (largest > self.G_error[j] and radius >= 0.0):
             return 2
         return self.ball_test(j, q, act, center, per_error, radius)
@@ -2017,7 +2016,7 @@ cdef class VertexCore:
         ``entry_j = largest_slope * |G_j|max + largest |offset|`` and errs by at most
         ``largest_slope * G_error[j]`` (its own rounding is counted with the next map's),
         each error column by at most ``largest_slope * G_norm`` in 2-norm. A child's map is
-        a full product followed by at most ``r = max(2, MAX_TERMS_PER_NEURON * n)``
+        a full product followed by at most ``r = max_terms(n)``
         rank-one terms (``premap`` recomputes it before more), so an entry of row ``i``
         sums at most ``n_in + 2 r + 1`` terms (an update adds a product and, in the offset
         column, an offset term), each rounded at most three times before, of absolute
@@ -2034,7 +2033,7 @@ cdef class VertexCore:
         cdef double offset = 1.0 if L.act == HARDTANH else 0.0
         cdef double entry = 0.0, rounding, squares = 0.0
         cdef bint source = self.G_norm > 0.0
-        cdef int terms = <int>dmax(2.0, MAX_TERMS_PER_NEURON * n)
+        cdef int terms = max_terms(n)
         cdef double g = gamma(N.n_in + 2 * terms + 4)
         cdef double lost = (2 * (N.n_in + 2 * terms) + 4) * SMALLEST_SUBNORMAL
         for j in range(n):
@@ -2085,7 +2084,7 @@ cdef class VertexCore:
                     change[2 * differ + 1] = offset - ref_offset
                     differ += 1
         if (not self.ref_ready or differ * 8 > n
-                or self.ref_terms + differ > max(2.0, MAX_TERMS_PER_NEURON * n)):
+                or self.ref_terms + differ > max_terms(n)):
             self.full_premap(l, n, G, states)
         else:
             self.update_premap(l, n, G, changed, change, differ)
