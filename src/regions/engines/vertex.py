@@ -187,21 +187,20 @@ def bounded_root(domain: Domain, check=None) -> VertexCell:
     """A bounded domain as the first cell: its exact vertices (``(x, 1)``), rows, map
     (``check`` as in :func:`exact_vertices`); read-only arrays, kept by the domain's
     contents for the next run over the same domain."""
-    key = (domain.kind,) + tuple((array.shape, np.ascontiguousarray(array).tobytes())
-                                 for array in (domain.A, domain.b, domain.origin,
-                                               domain.basis, domain.lower, domain.upper))
-    if domain.rational_basis is None and key in _ROOTS:
-        _ROOTS.move_to_end(key)
-        return _ROOTS[key]
-    root = _bounded_root(domain, check)
-    for array in root:
-        if isinstance(array, np.ndarray):
-            array.setflags(write=False)
-    if domain.rational_basis is None:
+    key = (domain.kind, domain.rational_basis) + tuple(
+        (array.shape, np.ascontiguousarray(array).tobytes())
+        for array in (domain.A, domain.b, domain.origin, domain.basis, domain.lower,
+                      domain.upper))
+    if key not in _ROOTS:
+        root = _bounded_root(domain, check)
+        for array in root:
+            if isinstance(array, np.ndarray):
+                array.setflags(write=False)
         _ROOTS[key] = root
         if len(_ROOTS) > ROOT_CACHE:
             _ROOTS.popitem(last=False)
-    return root
+    _ROOTS.move_to_end(key)
+    return _ROOTS[key]
 
 
 def _bounded_root(domain: Domain, check=None) -> VertexCell:
