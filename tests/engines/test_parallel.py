@@ -568,6 +568,41 @@ def test_a_result_cut_short_by_closing_the_pool_lets_the_interpreter_exit():
     assert (done.returncode, done.stdout) == (0, "closed\n"), done.stderr
 
 
+def _announce_then_block(told: int, hold: int) -> None:
+    os.write(told, b"!")
+    os.read(hold, 1)
+
+
+def test_closing_a_pool_drops_its_cancelled_tasks_before_terminating_workers(monkeypatch):
+    """A pool closed with cancelled tasks queued (a stopped run cancels the tasks it no
+    longer wants) and a worker still busy: its manager thread has dropped the cancelled
+    tasks before any worker is terminated. Otherwise the thread marks them broken on the
+    worker's death, and Python 3.11's thread fails on a cancelled task (a traceback on
+    stderr after ``regions count --workers 2 --max-regions N``, about one run in two)."""
+    import multiprocessing.process
+    terminate = multiprocessing.process.BaseProcess.terminate
+    held = []
+
+    def record(process):
+        held.append([item.future.cancelled() for item in manager.pending_work_items.values()])
+        terminate(process)
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "terminate", record)
+    told, hold = os.pipe(), os.pipe()
+    try:
+        with parallel.process_pool(1) as pool:
+            manager = pool._executor_manager_thread
+            pool.submit(_announce_then_block, told[1], hold[0])
+            os.read(told[0], 1)                         # the worker is in the task
+            queued = [pool.submit(os.getpid) for _ in range(4)]
+            # at most two fit the call queue and run: the others are cancelled
+            assert sum(future.cancel() for future in queued) >= 2
+    finally:
+        for end in told + hold:
+            os.close(end)
+    assert held and not any(any(cancelled) for cancelled in held)
+
+
 KILLED_AFTER_THE_POOL = """
 import multiprocessing, os, signal, threading
 import regions

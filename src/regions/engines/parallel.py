@@ -357,6 +357,7 @@ def process_pool(workers: int):
         results = getattr(executor, "_result_queue", None)
         _abandon_queued(executor)
         executor.shutdown(wait=False, cancel_futures=True)
+        _await_cancelled_dropped(executor, manager)
         for process in processes:
             if process.is_alive():
                 process.terminate()
@@ -425,6 +426,19 @@ def _abandon_queued(executor) -> None:
     queue = getattr(executor, "_call_queue", None)
     if queue is not None:
         queue.cancel_join_thread()
+
+
+def _await_cancelled_dropped(executor, manager) -> None:
+    """Wait (at most ``STOP_SECONDS``) until the manager thread of ``executor``, closed
+    by ``shutdown(cancel_futures=True)``, has dropped its cancelled tasks. A worker
+    terminated before that makes the thread mark every task it holds as broken, and on a
+    cancelled task Python 3.11's thread fails (``InvalidStateError: CANCELLED``, a
+    traceback on stderr after a stopped parallel run). It takes the thread one wake-up."""
+    deadline = time.monotonic() + STOP_SECONDS
+    while (manager is not None and manager.is_alive()
+           and getattr(executor, "_cancel_pending_futures", False)
+           and time.monotonic() < deadline):
+        time.sleep(0.001)
 
 
 def _join_manager(manager) -> None:
