@@ -597,6 +597,17 @@ def test_a_crossing_between_nearly_opposite_rays_is_exact():
     assert regions.count_regions(net, method="vertex").regions == 5
 
 
+def test_rays_crossed_from_crossed_rays_stay_in_float():
+    # Three layers on all of R^3: a ray crossed from rays that were crossed themselves
+    # compounds their error bounds, and one past a quarter of its length went to exact
+    # arithmetic (19 crossings here; about one ray crossing in ten on [4, 64, 64, 64, 1],
+    # which then counted 7x slower). Its ends are now solved anew in float from their tight
+    # rows and the crossing taken again: no exact decision, and the split engine's regions.
+    net = random_network([3, 8, 8, 8, 1], seed=1)
+    assert regions.count_regions(net, method="vertex").exact_decisions == 0
+    vertex_and_split(net, regions.whole_space())
+
+
 def test_first_layer_of_rank_lower_up_to_rounding_goes_to_split():
     # A rank-2 product of Gaussian factors, rounded: rank 3 exactly, with a condition number
     # near 1e16 at the apex: "auto" takes the split engine, which agrees with the exact oracle.

@@ -1711,6 +1711,17 @@ cdef class VertexCore:
                 error = self.cross(pos[a], sa, ba, neg[b], sb, bb, z + vnew * gd)
                 (<double*>self.ws.pool_error.data)[vnew] = error
                 self.set_size(vnew)
+                if (rays and not error * self.root_dim < 0.25
+                        and self.solve_ends_again(cv, pos[a], neg[b], words)):
+                    # a ray crossed from crossed rays compounds their errors (past a
+                    # quarter on about one crossing in ten of a deep net on R^4): the ends
+                    # solved anew, the crossing is taken again from them
+                    sa = self.value(pos[a], t, &ba)
+                    sb = self.value(neg[b], t, &bb)
+                    if sa > ba and -sb > bb:
+                        error = self.cross(pos[a], sa, ba, neg[b], sb, bb, z + vnew * gd)
+                        (<double*>self.ws.pool_error.data)[vnew] = error
+                        self.set_size(vnew)
                 if self.exact_mode and rays and not error * self.root_dim < 0.25:
                     # too uncertain to be oriented (the ends nearly opposite): every ray
                     # in the pool is oriented by its float, so it is computed exactly
@@ -1744,6 +1755,15 @@ cdef class VertexCore:
         (<double*>self.ws.pool_error.data)[v] = error
         self.set_size(v)
         return 0
+
+    cdef bint solve_ends_again(self, CellView cv, int32_t p, int32_t q, int words) except -1:
+        """Pool rays ``p`` and ``q`` solved anew (:meth:`solve_again`, each oriented by its
+        float, within a quarter of its length of the exact ray) where their error bounds are
+        above ``TIGHT_ERROR`` ulps; returns whether either bound tightened."""
+        cdef double* error = <double*>self.ws.pool_error.data
+        cdef bint p_again = error[p] > TIGHT_ERROR * UNIT_ROUNDOFF and self.solve_again(cv, p, words)
+        cdef bint q_again = error[q] > TIGHT_ERROR * UNIT_ROUNDOFF and self.solve_again(cv, q, words)
+        return p_again or q_again
 
     cdef bint solve_again(self, CellView cv, size_t v, int words) except -1:
         """Pool generator ``v`` solved anew from its tight rows (``refine.pxd``) when that
