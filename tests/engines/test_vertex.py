@@ -608,6 +608,19 @@ def test_rays_crossed_from_crossed_rays_stay_in_float():
     vertex_and_split(net, regions.whole_space())
 
 
+def test_a_constant_gradient_is_decided_once_per_neuron_and_cell():
+    # A second layer after a hard-tanh layer, on all of R^2: on a first-layer cell where
+    # some of its neurons' gradients are zero up to their error bounds, each such neuron is
+    # checked exactly once, whether it has two breakpoints (hard-tanh) or one (ReLU, the same
+    # weights on the same first-layer cells): the same exact decisions (a hard-tanh neuron
+    # took two, one per breakpoint).
+    net = random_network([2, 8, 8, 1], seed=2, activation="hardtanh")
+    relu = regions.Network.from_layers([(layer.weight, layer.bias) for layer in net.layers],
+                                       ["hardtanh", "relu", "identity"])
+    hardtanh = regions.count_regions(net, method="vertex").exact_decisions
+    assert hardtanh > 0 and hardtanh == regions.count_regions(relu, method="vertex").exact_decisions
+
+
 def test_first_layer_of_rank_lower_up_to_rounding_goes_to_split():
     # A rank-2 product of Gaussian factors, rounded: rank 3 exactly, with a condition number
     # near 1e16 at the apex: "auto" takes the split engine, which agrees with the exact oracle.

@@ -1199,7 +1199,8 @@ cdef class VertexCore:
         cdef double size = 0.0
         self.first_radius, self.first_ball = radius, True
         cdef int dim = self.dim, i, k, t, j, q, side, kept = 0, l = cv.head.layer
-        cdef int act = self.layers[l].act
+        cdef int act = self.layers[l].act, last = -1
+        cdef bint constant = False
         cdef double largest
         for k in range(dim):
             size += fabs(center[k])
@@ -1219,8 +1220,12 @@ cdef class VertexCore:
             q = 0 if k_bp == 1 else t & 1
             side = decided[i]
             if side == 2:
-                largest = largest_entry(self.G + <size_t>j * (dim + 1), dim)
-                if not largest > self.G_error[j] and self.constant_gradient(cv, j, largest):
+                if j != last:       # a neuron's breakpoints are consecutive candidates
+                    last = j
+                    largest = largest_entry(self.G + <size_t>j * (dim + 1), dim)
+                    constant = (not largest > self.G_error[j]
+                                and self.constant_gradient(cv, j, largest))
+                if constant:
                     side = self.constant_side(cv, j, q)
                 elif radius >= 0.0:
                     side = self.ball_test(j, q, act, center, per_error, radius)
