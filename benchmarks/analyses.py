@@ -18,7 +18,7 @@ import json
 import subprocess
 import sys
 
-from run import DEFAULT_OUTPUT, provenance, write_section
+from run import DEFAULT_OUTPUT, provenance, table_header, write_section
 
 SCRIPT = "benchmarks/analyses.py"
 CASES = [("walk", [2, 8, 8, 8, 1]), ("walk", [3, 8, 8, 1]), ("graph", [2, 32, 32, 32, 1]),
@@ -76,7 +76,7 @@ def main():
     names = ["analysis", "network", "regions", "result", "seconds"]
     if args.baseline:
         names += ["baseline seconds", "speed-up", "same result"]
-    rows = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    rows = table_header(names)
     print(*rows, sep="\n", flush=True)
     for what, widths in CASES:
         result = measure(sys.executable, what, widths)

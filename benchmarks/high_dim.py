@@ -21,7 +21,7 @@ import platform
 import subprocess
 import sys
 
-from run import DEFAULT_OUTPUT, provenance, write_section
+from run import DEFAULT_OUTPUT, provenance, table_header, write_section
 
 SCRIPT = "benchmarks/high_dim.py"
 CASES = [([10, 10, 10, 10, 1], 10), ([12, 12, 12, 1], 12), ([64, 8, 8, 1], 64),
@@ -82,7 +82,7 @@ def header(with_baseline: bool) -> list[str]:
     if with_baseline:
         names += ["baseline regions/s", "baseline LPs/region", "baseline µs/LP (solver)",
                   "baseline µs/LP (wall)", "speed-up", "same counts"]
-    return ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    return table_header(names)
 
 
 def main():

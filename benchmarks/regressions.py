@@ -23,7 +23,7 @@ import os
 import subprocess
 import sys
 
-from run import DEFAULT_OUTPUT, network_label, provenance, write_section
+from run import DEFAULT_OUTPUT, network_label, provenance, table_header, write_section
 
 SCRIPT = "benchmarks/regressions.py"
 #: (widths, domain, activation): "whole" is all of R^n, "box" is [-1, 1]^n.
@@ -91,7 +91,7 @@ def header(with_baseline: bool) -> list[str]:
     if with_baseline:
         names += ["baseline regions/s", "baseline beyond float64 per region",
                   "speed ratio", "same count"]
-    return ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    return table_header(names)
 
 
 def main():

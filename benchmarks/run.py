@@ -240,6 +240,11 @@ def network_label(widths: list) -> str:
     return f"[{widths[0]}] + [{widths[1]}] * {len(widths) - 2} + [{widths[-1]}]"
 
 
+def table_header(names: list[str]) -> list[str]:
+    """The first two lines of a markdown table whose columns are ``names``."""
+    return ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+
+
 def provenance(command: str) -> str:
     """The first bullet of a benchmark section: the command, the date and the Python."""
     return (f"- Command: `{command}`, run {datetime.date.today()}, Python "
