@@ -1766,8 +1766,9 @@ cdef class VertexCore:
         float, within a quarter of its length of the exact ray) where their error bounds are
         above ``TIGHT_ERROR`` ulps; returns whether either bound tightened."""
         cdef double* error = <double*>self.ws.pool_error.data
-        cdef bint p_again = error[p] > TIGHT_ERROR * UNIT_ROUNDOFF and self.solve_again(cv, p, words)
-        cdef bint q_again = error[q] > TIGHT_ERROR * UNIT_ROUNDOFF and self.solve_again(cv, q, words)
+        cdef double tight = TIGHT_ERROR * UNIT_ROUNDOFF
+        cdef bint p_again = error[p] > tight and self.solve_again(cv, p, words)
+        cdef bint q_again = error[q] > tight and self.solve_again(cv, q, words)
         return p_again or q_again
 
     cdef bint solve_again(self, CellView cv, size_t v, int words) except -1:
