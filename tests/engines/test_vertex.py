@@ -608,16 +608,26 @@ def test_rays_crossed_from_crossed_rays_stay_in_float():
     vertex_and_split(net, regions.whole_space())
 
 
+@pytest.mark.slow
+def test_rays_crossed_from_crossed_rays_give_the_brute_force_regions():
+    # The network above against the brute force over its activation patterns (about 20 s).
+    net = random_network([3, 8, 8, 8, 1], seed=1)
+    assert pattern_set(regions.enumerate_regions(net, method="vertex")) == (
+        oracles.brute_force_patterns(net, oracles.whole_slice(3)))
+
+
 def test_a_constant_gradient_is_decided_once_per_neuron_and_cell():
     # A second layer after a hard-tanh layer, on all of R^2: on a first-layer cell where
     # some of its neurons' gradients are zero up to their error bounds, each such neuron is
     # checked exactly once, whether it has two breakpoints (hard-tanh) or one (ReLU, the same
     # weights on the same first-layer cells): the same exact decisions (a hard-tanh neuron
-    # took two, one per breakpoint).
+    # took two, one per breakpoint). The regions are the brute force's.
     net = random_network([2, 8, 8, 1], seed=2, activation="hardtanh")
     relu = regions.Network.from_layers([(layer.weight, layer.bias) for layer in net.layers],
                                        ["hardtanh", "relu", "identity"])
-    hardtanh = regions.count_regions(net, method="vertex").exact_decisions
+    part = regions.enumerate_regions(net, method="vertex")
+    assert pattern_set(part) == oracles.brute_force_patterns(net, oracles.whole_slice(2))
+    hardtanh = part.exact_decisions
     assert hardtanh > 0 and hardtanh == regions.count_regions(relu, method="vertex").exact_decisions
 
 
