@@ -80,14 +80,14 @@ COMPILED = {"MAX_DIM": MAX_DIM, "BALL_SUBSET_LIMIT": BALL_SUBSET_LIMIT,
             "UNIT_ROUNDOFF": UNIT_ROUNDOFF, "SMALLEST_SUBNORMAL": SMALLEST_SUBNORMAL}
 # Runtime constants, read from regions.tolerances (their meanings are there).
 cdef double MAX_TERMS_PER_NEURON = tolerances.MAX_TERMS_PER_NEURON
+cdef double TIGHT_ERROR = tolerances.TIGHT_ERROR
+cdef long WORK_PER_STEP = tolerances.WORK_PER_STEP
 
 
 cdef inline int max_terms(int n) noexcept nogil:
     """The most rank-one terms a child's pre-activation map carries after a full product,
     for a previous layer of ``n`` neurons (``premap``, ``child_map_error``)."""
     return <int>dmax(2.0, MAX_TERMS_PER_NEURON * n)
-cdef double TIGHT_ERROR = tolerances.TIGHT_ERROR
-cdef long WORK_PER_STEP = tolerances.WORK_PER_STEP
 
 
 cdef inline int float_only_sign(double value) except 2:
@@ -1357,9 +1357,7 @@ cdef class VertexCore:
             return certain
         if self.ws.pool_flat.data[v]:
             return 0
-        cdef double* z = <double*>self.ws.pool_z.data + v * (self.dim + 1)
-        if ((<double*>self.ws.pool_error.data)[v] > TIGHT_ERROR * UNIT_ROUNDOFF
-                * (1.0 + largest_entry(z, self.dim)) and self.solve_again(cv, v, words)):
+        if self.solve_loose(cv, v, words):
             s = self.value(v, t, &bound)
             certain = certify(s, bound)
             if certain:
@@ -1762,14 +1760,19 @@ cdef class VertexCore:
         return 0
 
     cdef bint solve_ends_again(self, CellView cv, int32_t p, int32_t q, int words) except -1:
-        """Pool rays ``p`` and ``q`` solved anew (:meth:`solve_again`, each oriented by its
-        float, within a quarter of its length of the exact ray) where their error bounds are
-        above ``TIGHT_ERROR`` ulps; returns whether either bound tightened."""
-        cdef double* error = <double*>self.ws.pool_error.data
-        cdef double tight = TIGHT_ERROR * UNIT_ROUNDOFF
-        cdef bint p_again = error[p] > tight and self.solve_again(cv, p, words)
-        cdef bint q_again = error[q] > tight and self.solve_again(cv, q, words)
+        """Pool rays ``p`` and ``q`` solved anew where their error bounds are loose
+        (:meth:`solve_loose`; each oriented by its float, within a quarter of its length of
+        the exact ray); returns whether either bound tightened."""
+        cdef bint p_again = self.solve_loose(cv, p, words)
+        cdef bint q_again = self.solve_loose(cv, q, words)
         return p_again or q_again
+
+    cdef bint solve_loose(self, CellView cv, size_t v, int words) except -1:
+        """:meth:`solve_again` for pool generator ``v`` when its error bound is above
+        ``TIGHT_ERROR`` ulps of ``1 + its largest entry``; returns whether it tightened."""
+        cdef double* z = <double*>self.ws.pool_z.data + v * (self.dim + 1)
+        return ((<double*>self.ws.pool_error.data)[v] > TIGHT_ERROR * UNIT_ROUNDOFF
+                * (1.0 + largest_entry(z, self.dim)) and self.solve_again(cv, v, words))
 
     cdef bint solve_again(self, CellView cv, size_t v, int words) except -1:
         """Pool generator ``v`` solved anew from its tight rows (``refine.pxd``) when that
