@@ -639,21 +639,35 @@ def test_a_running_task_reports_the_first_layer_cells_it_finished(monkeypatch, s
 # --- Crash safety at scale: kill -9 mid-run, resume to the exact count -------------------------
 
 # One layer of 447 lines in general position cuts the plane into 1 + 447 + C(447, 2) =
-# 100,129 regions (Zaslavsky). The child counts them with a checkpoint every 10 looks of its
-# fake clock (one second per reading) and SIGKILLs itself (no cleanup runs: its pool's workers
-# die with it) at the first look with at least argv[3] regions.
+# 100,129 regions (Zaslavsky). The child counts them under a fake clock (one second per
+# reading), saving a checkpoint every 10 of its seconds serially and at every look with two
+# workers, and SIGKILLs itself (no cleanup runs: its pool's workers die with it) at the
+# first look after it wrote a checkpoint holding at least argv[3] regions. Nothing depends
+# on timing: serially the count grows by one engine run (VERTEX_CHUNK cells) per look; with
+# two workers every task hands its cells back after one engine run (IN_FLIGHT so large
+# that a worker is always wanted, and the forked workers read the fake clock too), so a
+# look receives at most one run's regions from each of the few tasks out. Either way the
+# checkpoint that crosses argv[3] holds fewer than argv[3] + 30,000 regions.
 KILLED_COUNT = """
 import itertools, os, signal, sys, time, types
 import regions
 from regions.engines import driver, parallel
+from regions.io import checkpoint
 ticks = itertools.count()
 clock = types.SimpleNamespace(perf_counter=lambda: float(next(ticks)), time=time.time)
 driver.time = clock
+written = [0]
+def recording(write):
+    def record(self, saved):
+        write(self, saved)
+        written[0] = max(written[0], saved.counters.regions)
+    return record
+checkpoint.Writer.write = recording(checkpoint.Writer.write)
 def killing(original):
-    def budget_exhausted(interrupt, found, *args):
-        if found >= int(sys.argv[3]):
+    def budget_exhausted(*args):
+        if written[0] >= int(sys.argv[3]):
             os.kill(os.getpid(), signal.SIGKILL)
-        return original(interrupt, found, *args)
+        return original(*args)
     return budget_exhausted
 driver.budget_exhausted = killing(driver.budget_exhausted)
 parallel.budget_exhausted = killing(parallel.budget_exhausted)
@@ -663,9 +677,10 @@ if sys.argv[4] == "serial":
 else:
     parallel.time = clock
     parallel.POLL_SECONDS = 0.01
-    parallel.FRONTIER_CELLS = 1     # the first cones are the tasks: the calling process
-    with parallel.process_pool(2) as pool:      # splits none, so no task ends before it looks
-        regions.count_regions(net, checkpoint=sys.argv[2], checkpoint_every=10, executor=pool)
+    parallel.IN_FLIGHT = 10**6
+    parallel.FRONTIER_CELLS = 1     # the first cones are the tasks
+    with parallel.process_pool(2) as pool:
+        regions.count_regions(net, checkpoint=sys.argv[2], checkpoint_every=0, executor=pool)
 """
 
 
@@ -678,11 +693,11 @@ def test_a_count_of_100k_regions_killed_mid_run_resumes_to_zaslavsky(tmp_path, r
     net_path, path = tmp_path / "net.npz", tmp_path / "count.npz"
     regions.write_network(net, net_path)
     child = subprocess.run([sys.executable, "-c", KILLED_COUNT, str(net_path), str(path),
-                            "50000", run], capture_output=True, text=True, timeout=300)
+                            "20000", run], capture_output=True, text=True, timeout=300)
     assert child.returncode == -signal.SIGKILL, child.stderr
     saved = checkpoints.load(path, checkpoints.fingerprint(net, regions.whole_space().resolve(2),
                                                            regions.MIN_RADIUS))
-    assert 0 < saved.counters.regions < 50000 and saved.cells     # written before the kill
+    assert 20000 <= saved.counters.regions < 50000 and saved.cells     # written mid-run
     resumed = regions.count_regions(net, resume=path)
     assert resumed.complete and resumed.regions == total
     assert resumed.per_layer == [total, total]
