@@ -1,4 +1,5 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False
 """Hot loops of facet work: facet LP assembly and point-in-polytope bookkeeping.
 
 Conventions shared with ``regions.facets`` and ``regions.analysis.certify``: a region is

@@ -1,4 +1,5 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False
 """The float parts of :mod:`regions.predicates`' layer maps, as loops: the error bound of a
 layer's pre-activation map, and its breakpoint hyperplanes scaled to unit float norm with
 their error bounds. The same formulas as the numpy they replace (one pass, no temporary

@@ -1,4 +1,5 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False
 """A dense dual simplex for the inscribed-ball LP, warm-started from a dual feasible basis.
 
 The LP is ``max r`` over ``x = (z, r)`` subject to ``a_i . z + |a_i| r <= b_i`` (the rows of

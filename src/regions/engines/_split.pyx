@@ -1,4 +1,5 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False
 """The certified tests of the split engine's cuts, in one pass over a piece's rows each.
 
 The split engine (:mod:`regions.engines.split`) cuts a piece ``A z <= b`` (rows with

@@ -1,4 +1,5 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False
 """Vertex-based splitting: the LP-free core of the vertex engine, with exact decisions.
 
 A cell is a pointed convex polyhedron known by its generators *and* its
@@ -1093,8 +1094,9 @@ cdef class VertexCore:
 
     cdef int max_child(self, CellView cv, signed char* sides, CellView out) except -1:
         """A finished piece of a max layer: its units' states (argmax positions), and (unless
-        it is a region's cell) the next layer's input map, each unit's row the pre-activation row of its argmax with
-        that row's error bound (selected, not computed: no rounding)."""
+        it is a region's cell) the next layer's input map, each unit's row the pre-activation
+        row of its argmax with that row's error bound (selected, not computed: no
+        rounding)."""
         cdef int cols = self.dim + 1, l = cv.head.layer, g
         cdef LayerData* L = &self.layers[l]
         cdef double* G = self.G
@@ -1387,9 +1389,10 @@ cdef class VertexCore:
         """Whether hyperplane ``t``'s pre-activation is exactly constant along the ray ``v``,
         by the network's structure: a neuron is flat along the ray when a hyperplane of its
         own is tight there (hard-tanh's two are parallel), or when every input it weighs is
-        flat or in a constant state (ReLU off, hard-tanh saturated). Sound, not complete (``False`` decides nothing). Rays
-        of the cones of an unbounded domain lie in many breakpoint hyperplanes, and later
-        layers inherit that: this settles those exact zeros without rationals."""
+        flat or in a constant state (ReLU off, hard-tanh saturated). Sound, not complete
+        (``False`` decides nothing). Rays of the cones of an unbounded domain lie in many
+        breakpoint hyperplanes, and later layers inherit that: this settles those exact
+        zeros without rationals."""
         cdef int L = cv.head.layer, l, j, i, bit, position = 0, start, n_prev, k_bp
         cdef int total = 0
         for l in range(L + 1):
@@ -1453,7 +1456,8 @@ cdef class VertexCore:
         cdef size_t size = piece_bytes(nv, ncut, ncand, T)
         reserve(&self.ws.pieces, size)
         reserve(&self.ws.piece_offsets, sizeof(size_t))
-        (<size_t*>(self.ws.piece_offsets.data + self.ws.piece_offsets.used))[0] = self.ws.pieces.used
+        cdef size_t* offset = <size_t*>(self.ws.piece_offsets.data + self.ws.piece_offsets.used)
+        offset[0] = self.ws.pieces.used
         self.ws.piece_offsets.used += sizeof(size_t)
         cdef char* record = self.ws.pieces.data + self.ws.pieces.used
         self.ws.pieces.used += size
@@ -1782,7 +1786,8 @@ cdef class VertexCore:
         cdef uint64_t x
         cdef double* rows = <double*>grab(&self.ws.tight_rows,
                                           <size_t>64 * words * cols * sizeof(double))
-        cdef double* errors = <double*>grab(&self.ws.tight_error, <size_t>64 * words * sizeof(double))
+        cdef double* errors = <double*>grab(&self.ws.tight_error,
+                                            <size_t>64 * words * sizeof(double))
         cdef double* plane
         cdef Plane* info = <Plane*>self.ws.plane_info.data
         for w in range(words):
@@ -1802,8 +1807,8 @@ cdef class VertexCore:
                     memcpy(rows + k * cols, plane, cols * sizeof(double))
                     errors[k] = info[bit - m].error
                 k += 1
-        cdef double* work = <double*>grab(&self.ws.solve_work,
-                                          <size_t>(5 * dim * dim + 4 * dim + k * dim) * sizeof(double))
+        cdef double* work = <double*>grab(
+            &self.ws.solve_work, <size_t>(5 * dim * dim + 4 * dim + k * dim) * sizeof(double))
         cdef int* index = <int*>grab(&self.ws.solve_index, <size_t>2 * dim * sizeof(int))
         cdef double* z = <double*>self.ws.pool_z.data + v * cols
         cdef double solved[MAX_DIM + 1]
