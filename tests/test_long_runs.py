@@ -675,6 +675,8 @@ net = regions.read_network(sys.argv[1])
 if sys.argv[4] == "serial":
     regions.count_regions(net, checkpoint=sys.argv[2], checkpoint_every=10)
 else:
+    import multiprocessing
+    multiprocessing.set_start_method("fork")    # the workers inherit the fake clock
     parallel.time = clock
     parallel.POLL_SECONDS = 0.01
     parallel.IN_FLIGHT = 10**6
