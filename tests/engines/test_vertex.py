@@ -631,6 +631,23 @@ def test_a_constant_gradient_is_decided_once_per_neuron_and_cell():
     assert hardtanh > 0 and hardtanh == regions.count_regions(relu, method="vertex").exact_decisions
 
 
+def test_generators_sharing_dim_minus_1_rows_of_lower_rank_are_not_an_edge():
+    # x1 = 0, x2 = 0 and x1 + x2 = 0 meet in the plane x1 = x2 = 0 (x3 + 3 and x4 + 3 are on
+    # in the box: they pass its inputs on). Its square's corners in [-1, 1]^4 are tight on
+    # five rows, and opposite corners share three (dim - 1) of rank 2: no edge joins them,
+    # though the count of shared rows alone says one (a generator tight on exactly dim rows
+    # is joined to each that shares dim - 1, and only then is the edge test skipped). The
+    # second layer crosses those diagonals. The regions are the exact oracle's (taking any
+    # pair that shares dim - 1 rows for an edge fails here).
+    W1 = np.array([[1.0, 0, 0, 0], [0, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])
+    W2 = np.array([[0.25, -0.5, 0.5, 1, 1], [0.5, 0.25, -1, 1, -1], [1, 1, 1, 1, 0.5]])
+    net = regions.Network.from_layers([(W1, [0.0, 0, 0, 3, 3]), (W2, [-5.9, 0.2, -6.3]),
+                                       (np.ones((1, 3)), [0.0])], ["relu", "relu", "identity"])
+    lo, hi = -np.ones(4), np.ones(4)
+    part = regions.enumerate_regions(net, regions.box(lo, hi), method="vertex")
+    assert pattern_set(part) == oracles.exact_patterns(net, oracles.box_slice(lo, hi))
+
+
 def test_first_layer_of_rank_lower_up_to_rounding_goes_to_split():
     # A rank-2 product of Gaussian factors, rounded: rank 3 exactly, with a condition number
     # near 1e16 at the apex: "auto" takes the split engine, which agrees with the exact oracle.

@@ -57,9 +57,9 @@ from .activations cimport (HARDTANH, IDENTITY, LEAKY_RELU, MAX, RELU, breakpoint
 from .arena cimport Buffer, copy_doubles, copy_words, release, reserve
 from .compiled cimport (BALL_SINGULAR_PIVOT, BALL_SUBSET_LIMIT, BOUND_SAFETY, MAX_DIM,
                         SMALLEST_SUBNORMAL, UNIT_ROUNDOFF)
-from .crossing cimport (common_bits, keep_rows, lowest_bit, on_constraints, on_vertices,
-                        only_pair, renumber_bits, contains_bits, cross_rays, cross_vertex_ray,
-                        cross_vertices)
+from .crossing cimport (common_bits, keep_rows, lowest_bit, masked_bits, on_constraints,
+                        on_vertices, only_pair, renumber_bits, contains_bits, cross_rays,
+                        cross_vertex_ray, cross_vertices)
 from .preactivation cimport affine_map, column_norm, map_error, root_of_squares, smaller
 from .refine cimport refine
 from .rounding cimport bound_max, certify, dmax, dmin, gamma, largest_entry, scaled_norm
@@ -1668,9 +1668,13 @@ cdef class VertexCore:
         cdef PieceHead* ph = <PieceHead*>piece
         cdef int32_t* vid = piece_vertices(piece)
         cdef int32_t* cuts = piece_cuts(piece)
-        cdef uint64_t* mask = <uint64_t*>grab(&self.ws.work, 66 * words * sizeof(uint64_t))
+        cdef size_t flags_at = 66 * words * sizeof(uint64_t)
+        cdef char* block = <char*>grab(&self.ws.work, flags_at + npos + nneg)
+        cdef uint64_t* mask = <uint64_t*>block
         cdef uint64_t* common = mask + words
         cdef uint64_t* tight_on = common + words  # (64 * words,) see on_constraints
+        cdef char* simple_pos = block + flags_at  # (npos,) and (nneg,): see below
+        cdef char* simple_neg = simple_pos + npos
         memset(mask, 0, words * sizeof(uint64_t))
         for i in range(m >> 6):         # the cell's rows: bits 0 .. m - 1, a word at a time
             mask[i] = ~(<uint64_t>0)
@@ -1679,27 +1683,41 @@ cdef class VertexCore:
         for i in range(ph.ncut):
             x = m + (cuts[i] >> 1)
             mask[x >> 6] |= (<uint64_t>1) << (x & 63)
+        cdef uint64_t* inc = <uint64_t*>self.ws.pool_inc.data
+        # A simple generator (tight on exactly dim of the piece's rows, which then have rank
+        # dim) is joined by an edge to every generator with which it shares dim - 1 rows:
+        # those fix a line, whose part in the piece is an edge with two extreme generators.
+        for a in range(npos):
+            simple_pos[a] = masked_bits(inc + <size_t>pos[a] * words, mask, words) == dim
+        for b in range(nneg):
+            simple_neg[b] = masked_bits(inc + <size_t>neg[b] * words, mask, words) == dim
         cdef bint by_columns = ph.nv <= 64 and dim > 2   # in 2-D few pairs reach is_edge
-        if by_columns:
-            on_constraints(<uint64_t*>self.ws.pool_inc.data, vid, ph.nv, mask, words, tight_on)
-        cdef uint64_t* inc
+        cdef bint columns_made = False
+        cdef bint edge
+        cdef int bits
         cdef size_t vnew
         cdef double sa, sb, ba, bb, error
         cdef double* z
         for a in range(npos):
             for b in range(nneg):
                 inc = <uint64_t*>self.ws.pool_inc.data
-                if common_bits(inc + <size_t>pos[a] * words, inc + <size_t>neg[b] * words, mask,
-                               common, words) < dim - 1:
+                bits = common_bits(inc + <size_t>pos[a] * words, inc + <size_t>neg[b] * words,
+                                   mask, common, words)
+                if bits < dim - 1:
                     continue
-                if by_columns:
-                    if not only_pair(tight_on, common, words, pos_at[a], neg_at[b]):
-                        continue
                 # (in the plane and on the line no test is needed: a convex polygon has at
                 # most two extreme points on a line, and a row tight at two generators is
                 # the line of the edge they end)
-                elif dim > 2 and not self.is_edge(vid, ph.nv, pos[a], neg[b], common, words):
-                    continue
+                if dim > 2 and not (bits == dim - 1 and (simple_pos[a] or simple_neg[b])):
+                    if by_columns:
+                        if not columns_made:
+                            on_constraints(inc, vid, ph.nv, mask, words, tight_on)
+                            columns_made = True
+                        edge = only_pair(tight_on, common, words, pos_at[a], neg_at[b])
+                    else:
+                        edge = self.is_edge(vid, ph.nv, pos[a], neg[b], common, words)
+                    if not edge:
+                        continue
                 vnew = self.pool_count()
                 self.ensure_pool(1, words)
                 self.set_pool_count(vnew + 1, words)

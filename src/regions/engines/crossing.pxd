@@ -36,6 +36,14 @@ cdef inline int common_bits(const uint64_t* p, const uint64_t* q, const uint64_t
     return bits
 
 
+cdef inline int masked_bits(const uint64_t* p, const uint64_t* mask, int words) noexcept nogil:
+    """The number of bits of ``p & mask``."""
+    cdef int w, bits = 0
+    for w in range(words):
+        bits += popcount(p[w] & mask[w])
+    return bits
+
+
 cdef inline void on_constraints(const uint64_t* inc, const int32_t* vid, int nv,
                                 const uint64_t* mask, int words, uint64_t* tight_on) noexcept nogil:
     """The incidence transposed, for ``nv <= 64`` generators: bit ``j`` of ``tight_on[b]``
