@@ -589,3 +589,51 @@ def test_a_bad_exact_budget_is_refused(budget):
 def test_an_exact_budget_needs_the_exact_mode():
     with pytest.raises(regions.RegionsError, match="not with exact=False"):
         regions.enumerate_regions(NEAR_TRIPLE, exact=False, exact_budget=3)
+
+
+# --- The float-only mode on degenerate nets: a count it flags, never an error ---------------
+
+def _layers(pairs, activations, slope=0.01):
+    return regions.Network.from_layers([(np.array(w, float), np.array(b, float))
+                                        for w, b in pairs], activations, slope=slope)
+
+
+# Found by fuzzing (2026-12-08), each on all of R^n: two identical first-layer rows (every
+# value at a piece's generators rounded to zero: "a piece with interior lies in a
+# hyperplane"); a bias of 0.500000001 beside 0.5 (both sides' LPs empty in float: KeyError);
+# a second layer of weight 1e9 (a crossing divided by zero, swallowed inside Cython).
+FLOAT_ONLY_CASES = {
+    "duplicate-rows": (_layers([([[1, -2, -2], [0, 0, -1], [-1, -2, 1], [-1, -2, 1]], [0] * 4),
+                                ([[0, 0, 1, 0]], [0]), ([[0]], [0])],
+                               ["relu", "relu", "identity"]), ("vertex", "auto")),
+    "near-biases": (_layers([([[0, -1, 0], [0, 1, -1], [1, -1, 0], [1, 0, 0]],
+                              [0.500000001, 0, 0.5, 0]), ([[0, 1, 0, 0], [0, 1, 0, 0]], [0, -0.5]),
+                             ([[0, 0]], [0.5])], ["relu", "leaky_relu", "identity"], slope=0.25),
+                    ("split",)),
+    "weights-1e9": (_layers([([[1, -1, 0, 0], [0, 1, -2, -2], [0, 0, 0, 1], [0, 0, 1, 0],
+                               [-1, 0, 0, -2]], [0, 0, 0, 0, -1]),
+                             ([[0, 1e9, -1e9, 0, 1e9], [0, -1e9, 1e9, 0, 0]], [5e8, -1e9]),
+                             ([[0, 0]], [0])], ["relu", "relu", "identity"], slope=0.25),
+                    ("vertex",)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOAT_ONLY_CASES))
+def test_the_float_only_mode_counts_or_says_it_guessed(name, monkeypatch):
+    """Without exact arithmetic (``exact=False``, or an exact budget of 0) every engine
+    returns a count, which is the exact oracle's or comes with uncertain decisions; no
+    exception escapes or is swallowed (the unraisable hook). The exact mode gives the
+    oracle's regions."""
+    import sys
+    import oracles
+    net, methods = FLOAT_ONLY_CASES[name]
+    dim = net.input_dim
+    truth = oracles.exact_patterns(net, oracles.whole_slice(dim))
+    swallowed = []
+    monkeypatch.setattr(sys, "unraisablehook", swallowed.append)
+    for method in methods:
+        assert oracles.pattern_set(regions.enumerate_regions(net, method=method)) == truth
+        for options in ({"exact": False}, {"exact_budget": 0}):
+            count = regions.count_regions(net, method=method, **options)
+            assert count.regions == len(truth) or count.uncertain_decisions > 0, options
+    assert swallowed == []

@@ -1557,6 +1557,9 @@ cdef class VertexCore:
             return 1
         if negative:
             return -1
+        if not self.exact_mode:     # every value rounded to zero: the piece's side is a guess
+            self.uncertain_decisions += 1
+            return 1
         raise AssertionError("a piece with interior lies in a hyperplane")
 
     cdef long step_piece(self, CellView cv, int T, int k_bp, int words) except -1:

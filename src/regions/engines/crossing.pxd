@@ -168,8 +168,13 @@ cdef inline double cross_vertices(const double* p, double sp, double bp, double 
     """
     cdef int k
     cdef double D = sp - sq
-    cdef double wp = -sq / D, wq = sp / D
     cdef double low = (D - bp - bq) * (1.0 - 2.0 * UNIT_ROUNDOFF)
+    if not low > 0.0:       # the values' signs were not certified (float-only mode)
+        for k in range(dim):
+            out[k] = 0.5 * p[k] + 0.5 * q[k] if not D > 0.0 else (-sq * p[k] + sp * q[k]) / D
+        out[dim] = 1.0
+        return 1e300
+    cdef double wp = -sq / D, wq = sp / D
     cdef double delta = (fabs(sq) * bp + sp * bq) / (D * low) + 3.0 * UNIT_ROUNDOFF
     cdef double spread = 0.0, size = 0.0
     for k in range(dim):
@@ -177,8 +182,6 @@ cdef inline double cross_vertices(const double* p, double sp, double bp, double 
         spread = bound_max(spread, fabs(p[k] - q[k]))
         size = bound_max(size, fabs(p[k]) + fabs(q[k]))
     out[dim] = 1.0
-    if not low > 0.0:       # the values' signs were not certified (float-only mode)
-        return 1e300
     return ((wp + 2.0 * delta) * ep + (wq + 2.0 * delta) * eq + delta * spread
             + 6.0 * UNIT_ROUNDOFF * size + 4.0 * SMALLEST_SUBNORMAL) * BOUND_SAFETY
 
@@ -191,15 +194,15 @@ cdef inline double cross_vertex_ray(const double* p, double sp, double bp, doubl
     error bound."""
     cdef int k
     cdef double asp = fabs(sp), asr = fabs(sr)
-    cdef double tau = asp / asr
-    cdef double dtau = ((bp * asr + asp * br) / (asr * (asr - br) * (1.0 - 2.0 * UNIT_ROUNDOFF))
-                        + 2.0 * UNIT_ROUNDOFF * tau)
-    cdef double rsize = largest_entry(r, dim)
+    cdef double tau = asp / asr if asr > 0.0 else 1.0
     for k in range(dim):
         out[k] = p[k] + tau * r[k]
     out[dim] = 1.0
     if not asr > br:        # the values' signs were not certified (float-only mode)
         return 1e300
+    cdef double dtau = ((bp * asr + asp * br) / (asr * (asr - br) * (1.0 - 2.0 * UNIT_ROUNDOFF))
+                        + 2.0 * UNIT_ROUNDOFF * tau)
+    cdef double rsize = largest_entry(r, dim)
     return (ep + dtau * rsize + (tau + dtau) * er
             + 3.0 * UNIT_ROUNDOFF * (largest_entry(p, dim) + tau * rsize)
             + 3.0 * SMALLEST_SUBNORMAL) * BOUND_SAFETY
@@ -219,6 +222,11 @@ cdef inline double cross_rays(const double* p, double sp, double bp, double ep,
     for k in range(dim):
         out[k] = asq * p[k] + sp * q[k]
     norm = scaled_norm(out, dim)
+    if not norm > 0.0:      # the values' signs were not certified (float-only mode)
+        for k in range(dim):
+            out[k] = p[k]
+        out[dim] = 0.0
+        return 1e300
     error = (bq * psize + (asq + bq) * ep + bp * qsize + (sp + bp) * eq
              + 2.0 * UNIT_ROUNDOFF * (asq * psize + sp * qsize) + 7.0 * SMALLEST_SUBNORMAL)
     for k in range(dim):

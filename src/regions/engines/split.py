@@ -448,6 +448,13 @@ class LayerSplit:
             reach, ball, rows = self.reaches(piece, t, side)
             if reach:
                 kept.append((side, ball, rows))
+        if not kept:
+            # only in the float-only mode, where rounding may prove both sides empty: the
+            # side of the piece's center is kept (an uncertain decision)
+            if self.decisions.settle():
+                raise AssertionError("a piece with interior on neither side of a hyperplane")
+            piece.sides[t] = 1 if float(self.probe(piece).values[t]) >= 0.0 else -1
+            return [piece]
         if len(kept) == 1:
             piece.sides[t] = kept[0][0]
             piece.drop(kept[0][2])
