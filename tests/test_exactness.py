@@ -598,23 +598,37 @@ def _layers(pairs, activations, slope=0.01):
                                         for w, b in pairs], activations, slope=slope)
 
 
-# Found by fuzzing (2026-12-08), each on all of R^n: two identical first-layer rows (every
-# value at a piece's generators rounded to zero: "a piece with interior lies in a
-# hyperplane"); a bias of 0.500000001 beside 0.5 (both sides' LPs empty in float: KeyError);
-# a second layer of weight 1e9 (a crossing divided by zero, swallowed inside Cython).
+# Found by fuzzing (2026-12-08), the first three on all of R^n: two identical first-layer
+# rows (every value at a piece's generators rounded to zero: "a piece with interior lies in
+# a hyperplane"); a bias of 0.500000001 beside 0.5 (both sides' LPs empty in float:
+# KeyError); a second layer of weight 1e9 (a crossing divided by zero, swallowed inside
+# Cython); and a second layer of weights 1e-9 on a 5-D polytope, where rounded incidences
+# let the vertex engine's pieces grow without bound (it never returned).
+SLIVER_POLYTOPE = (np.vstack([[[1, 2, -1, 1, -1], [-2, 2, 0, -1, 0], [0, 2, -1, 0, 1],
+                               [0, -2, 2, 2, -1], [-2, 2, 2, 2, 1], [-1, -1, 1, 1, -2],
+                               [2, 0, 0, 0, 1]], np.eye(5), -np.eye(5)]).astype(float),
+                   np.array([2.0, 1, 0, 3, 0, 0, 3] + [3.0] * 10))
 FLOAT_ONLY_CASES = {
     "duplicate-rows": (_layers([([[1, -2, -2], [0, 0, -1], [-1, -2, 1], [-1, -2, 1]], [0] * 4),
                                 ([[0, 0, 1, 0]], [0]), ([[0]], [0])],
-                               ["relu", "relu", "identity"]), ("vertex", "auto")),
+                               ["relu", "relu", "identity"]), ("vertex", "auto"), None),
     "near-biases": (_layers([([[0, -1, 0], [0, 1, -1], [1, -1, 0], [1, 0, 0]],
                               [0.500000001, 0, 0.5, 0]), ([[0, 1, 0, 0], [0, 1, 0, 0]], [0, -0.5]),
                              ([[0, 0]], [0.5])], ["relu", "leaky_relu", "identity"], slope=0.25),
-                    ("split",)),
+                    ("split",), None),
     "weights-1e9": (_layers([([[1, -1, 0, 0], [0, 1, -2, -2], [0, 0, 0, 1], [0, 0, 1, 0],
                                [-1, 0, 0, -2]], [0, 0, 0, 0, -1]),
                              ([[0, 1e9, -1e9, 0, 1e9], [0, -1e9, 1e9, 0, 0]], [5e8, -1e9]),
                              ([[0, 0]], [0])], ["relu", "relu", "identity"], slope=0.25),
-                    ("vertex",)),
+                    ("vertex",), None),
+    "weights-1e-9": (_layers([([[-2, -1, 2, -1, -2], [1, 0, -1, -1, 2], [-1, -0.5, 1, -0.5, -1],
+                                [-2, -1, 1, 1, 0], [-2, 0, -2, -2, -1]], [0, -1, 0, -0.5, 0]),
+                               (np.array([[0, 0, 0, 0, 0], [-1, 2, 2, -2, 1], [-1, 0, -2, 2, -2],
+                                          [1, 1, -2, 0, -2], [-2, 1, 1, 0, -2],
+                                          [-2, -1, -2, -2, -2]]) * 1e-9, [0] * 6),
+                               ([[1, -1, 1, -1, 1, -1]], [0]), ([[-1]], [0])],
+                              ["leaky_relu", "relu", "leaky_relu", "identity"], slope=0.5),
+                     ("vertex", "auto"), SLIVER_POLYTOPE),
 }
 
 
@@ -626,14 +640,17 @@ def test_the_float_only_mode_counts_or_says_it_guessed(name, monkeypatch):
     oracle's regions."""
     import sys
     import oracles
-    net, methods = FLOAT_ONLY_CASES[name]
-    dim = net.input_dim
-    truth = oracles.exact_patterns(net, oracles.whole_slice(dim))
+    net, methods, polytope = FLOAT_ONLY_CASES[name]
+    if polytope is None:
+        domain, exact_domain = regions.whole_space(), oracles.whole_slice(net.input_dim)
+    else:
+        domain, exact_domain = regions.polytope(*polytope), oracles.polytope_slice(*polytope)
+    truth = oracles.exact_patterns(net, exact_domain)
     swallowed = []
     monkeypatch.setattr(sys, "unraisablehook", swallowed.append)
     for method in methods:
-        assert oracles.pattern_set(regions.enumerate_regions(net, method=method)) == truth
+        assert oracles.pattern_set(regions.enumerate_regions(net, domain, method=method)) == truth
         for options in ({"exact": False}, {"exact_budget": 0}):
-            count = regions.count_regions(net, method=method, **options)
+            count = regions.count_regions(net, domain, method=method, **options)
             assert count.regions == len(truth) or count.uncertain_decisions > 0, options
     assert swallowed == []

@@ -1690,10 +1690,15 @@ cdef class VertexCore:
         # A simple generator (tight on exactly dim of the piece's rows, which then have rank
         # dim) is joined by an edge to every generator with which it shares dim - 1 rows:
         # those fix a line, whose part in the piece is an edge with two extreme generators.
+        # Only in the exact mode: rounded signs can leave incidences that contradict each
+        # other, and then only the test keeps the pieces' generators few.
+        cdef bint by_simple = self.exact_mode
         for a in range(npos):
-            simple_pos[a] = masked_bits(inc + <size_t>pos[a] * words, mask, words) == dim
+            simple_pos[a] = by_simple and masked_bits(inc + <size_t>pos[a] * words, mask,
+                                                      words) == dim
         for b in range(nneg):
-            simple_neg[b] = masked_bits(inc + <size_t>neg[b] * words, mask, words) == dim
+            simple_neg[b] = by_simple and masked_bits(inc + <size_t>neg[b] * words, mask,
+                                                      words) == dim
         cdef bint by_columns = ph.nv <= 64 and dim > 2   # in 2-D few pairs reach is_edge
         cdef bint columns_made = False
         cdef bint edge
