@@ -21,7 +21,7 @@ import platform
 import subprocess
 import sys
 
-from run import DEFAULT_OUTPUT, provenance, table_header, write_section
+from run import DEFAULT_OUTPUT, fastest, provenance, table_header, write_section
 
 SCRIPT = "benchmarks/high_dim.py"
 CASES = [([10, 10, 10, 10, 1], 10), ([12, 12, 12, 1], 12), ([64, 8, 8, 1], 64),
@@ -49,11 +49,6 @@ def measure(python: str, widths: list, dim: int, max_regions: int | None) -> dic
     done = subprocess.run([python, "-c", CHILD, json.dumps([widths, dim, max_regions])],
                           capture_output=True, text=True, check=True)
     return json.loads(done.stdout.splitlines()[-1])
-
-
-def fastest(runs: list[dict]) -> dict:
-    """The run of least wall time."""
-    return min(runs, key=lambda run: run["seconds"])
 
 
 def rates(result: dict) -> tuple[float, float, float, float]:

@@ -23,7 +23,7 @@ import os
 import subprocess
 import sys
 
-from run import DEFAULT_OUTPUT, network_label, provenance, table_header, write_section
+from run import DEFAULT_OUTPUT, fastest, network_label, provenance, table_header, write_section
 
 SCRIPT = "benchmarks/regressions.py"
 #: (widths, domain, activation): "whole" is all of R^n, "box" is [-1, 1]^n.
@@ -111,8 +111,7 @@ def main():
             runs.append(measure(case, None))
             if args.baseline_src:
                 baseline_runs.append(measure(case, args.baseline_src))
-        baseline = min(baseline_runs, key=lambda run: run["seconds"]) if baseline_runs else None
-        rows.append(row(case, min(runs, key=lambda run: run["seconds"]), baseline))
+        rows.append(row(case, fastest(runs), fastest(baseline_runs) if baseline_runs else None))
         print(rows[-1], flush=True)
     command = f"python {SCRIPT}" + (" --baseline-src DIR/src" if args.baseline_src else "") + (
         f" --repeat {args.repeat}" if args.repeat > 1 else "")

@@ -240,6 +240,12 @@ def network_label(widths: list) -> str:
     return f"[{widths[0]}] + [{widths[1]}] * {len(widths) - 2} + [{widths[-1]}]"
 
 
+def fastest(runs: list[dict]) -> dict:
+    """The run of least wall time (``"seconds"``): a burst of load on a shared machine does
+    not move it."""
+    return min(runs, key=lambda run: run["seconds"])
+
+
 def table_header(names: list[str]) -> list[str]:
     """The first two lines of a markdown table whose columns are ``names``."""
     return ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]

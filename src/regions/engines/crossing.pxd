@@ -168,20 +168,18 @@ cdef inline double cross_vertices(const double* p, double sp, double bp, double 
     """
     cdef int k
     cdef double D = sp - sq
+    # (D is positive unless the values' signs were guessed: the float-only mode)
+    cdef double wp = -sq / D if D > 0.0 else 0.5, wq = sp / D if D > 0.0 else 0.5
     cdef double low = (D - bp - bq) * (1.0 - 2.0 * UNIT_ROUNDOFF)
-    if not low > 0.0:       # the values' signs were not certified (float-only mode)
-        for k in range(dim):
-            out[k] = 0.5 * p[k] + 0.5 * q[k] if not D > 0.0 else (-sq * p[k] + sp * q[k]) / D
-        out[dim] = 1.0
-        return 1e300
-    cdef double wp = -sq / D, wq = sp / D
-    cdef double delta = (fabs(sq) * bp + sp * bq) / (D * low) + 3.0 * UNIT_ROUNDOFF
     cdef double spread = 0.0, size = 0.0
     for k in range(dim):
         out[k] = wp * p[k] + wq * q[k]
         spread = bound_max(spread, fabs(p[k] - q[k]))
         size = bound_max(size, fabs(p[k]) + fabs(q[k]))
     out[dim] = 1.0
+    if not low > 0.0:       # the values' signs were not certified (float-only mode)
+        return 1e300
+    cdef double delta = (fabs(sq) * bp + sp * bq) / (D * low) + 3.0 * UNIT_ROUNDOFF
     return ((wp + 2.0 * delta) * ep + (wq + 2.0 * delta) * eq + delta * spread
             + 6.0 * UNIT_ROUNDOFF * size + 4.0 * SMALLEST_SUBNORMAL) * BOUND_SAFETY
 
